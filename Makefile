@@ -1,0 +1,156 @@
+# lmkv build. `make` builds liblmkv.a, liblmkv.so (soname liblmkv.so.$(SOMAJOR))
+# and the tools lmkv and lmdb-migrate under $(BUILD).
+# `make test` runs the suite; `make test SAN=1` runs it under ASan+UBSan
+# (leaks are failures); `make test SAN=thread` under ThreadSanitizer.
+.DEFAULT_GOAL := all
+
+VERSION  := 0.1.0
+SOMAJOR  := 0
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+LIBDIR   ?= $(PREFIX)/lib
+INCDIR   ?= $(PREFIX)/include/lmkv
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+PCDIR    ?= $(LIBDIR)/pkgconfig
+
+CC       ?= cc
+SAN      ?=
+OPT      ?= -O2
+
+ifeq ($(SAN),)
+BUILD    ?= build
+SANFLAGS :=
+else ifeq ($(SAN),thread)
+BUILD    ?= build/tsan
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
+else
+BUILD    ?= build/san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+
+MODULES  := kv schema versioning graph migrate
+DEP_PKGS := lmdb libgit2 libxxhash zlib jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(DEP_PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null || echo -llmdb -lgit2 -lxxhash -lz -ljansson)
+
+INCLUDES := $(addprefix -I,$(MODULES)) -Itests
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CFLAGS   ?= $(OPT) -g
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -DLMKV_BUILDING \
+              -DLMKV_VERSION_STRING='"$(VERSION)"' $(WARN) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+LIBS_ALL    = $(PKG_LIBS) -lpthread -lm
+
+# Library sources: every module's top-level *.c (tools and tests live elsewhere).
+mod_srcs = $(wildcard $(1)/*.c)
+mod_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(call mod_srcs,$(1)))
+LIB_OBJS := $(foreach m,$(MODULES),$(call mod_objs,$(m)))
+PUB_HDRS := $(foreach m,$(MODULES),$(wildcard $(m)/lmkv_$(m).h))
+
+# Module archives, so a module's tests link only the layers below it.
+$(foreach m,$(MODULES),$(eval $(BUILD)/lib$(m).a: $(call mod_objs,$(m)) ; @mkdir -p $$(@D); rm -f $$@; ar rcs $$@ $$^))
+DEPS_kv         := kv
+DEPS_schema     := schema kv
+DEPS_versioning := versioning schema kv
+DEPS_graph      := graph versioning schema kv
+DEPS_migrate    := migrate schema kv
+DEPS_tools      := graph versioning migrate schema kv
+DEPS_bench      := $(DEPS_tools)
+mod_libs = $(foreach d,$(DEPS_$(1)),$(BUILD)/lib$(d).a)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+STATIC := $(BUILD)/liblmkv.a
+SHARED := $(BUILD)/liblmkv.so.$(VERSION)
+$(STATIC): $(LIB_OBJS)
+	@mkdir -p $(@D); rm -f $@; ar rcs $@ $^
+$(SHARED): $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,liblmkv.so.$(SOMAJOR) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+	ln -sf liblmkv.so.$(VERSION) $(BUILD)/liblmkv.so.$(SOMAJOR)
+	ln -sf liblmkv.so.$(SOMAJOR) $(BUILD)/liblmkv.so
+
+# Tools.
+LMKV_SRCS    := $(wildcard tools/lmkv/*.c)
+MIGRATE_SRCS := $(wildcard migrate/cli/*.c)
+LMKV_BIN     := $(BUILD)/lmkv
+MIGRATE_BIN  := $(BUILD)/lmdb-migrate
+$(LMKV_BIN): $(patsubst %.c,$(BUILD)/obj/%.o,$(LMKV_SRCS)) $(call mod_libs,tools)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+$(MIGRATE_BIN): $(patsubst %.c,$(BUILD)/obj/%.o,$(MIGRATE_SRCS)) $(call mod_libs,tools)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+all: $(STATIC) $(SHARED) $(LMKV_BIN) $(MIGRATE_BIN)
+lib: $(STATIC) $(SHARED)
+tools: $(LMKV_BIN) $(MIGRATE_BIN)
+$(foreach m,$(MODULES),$(eval $(m): $(BUILD)/lib$(m).a))
+
+# Tests: tests/test_<module>_<case>.c is a cmocka program linked against
+# <module> and the layers below it; tests/test_tools_*.c link everything.
+# tests/util/*.c is shared test support (temp dirs, fixtures, sources).
+TEST_UTIL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/util/*.c))
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+test_mod = $(word 2,$(subst _, ,$(notdir $(1))))
+.SECONDEXPANSION:
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_UTIL_OBJS) $$(call mod_libs,$$(call test_mod,$$*))
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL) -lcmocka
+
+tests: $(TEST_BINS)
+
+# `make test`: install missing dependencies, build, fetch real sources, run all.
+# TESTS=pattern restricts to tests whose name contains the pattern.
+test: deps-check all tests fuzz-replay
+	@scripts/fetch-sources.sh
+	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh $(TESTS)
+
+deps:
+	@scripts/deps.sh install
+deps-check:
+	@scripts/deps.sh check-or-install
+
+demo: deps-check all
+	@scripts/fetch-sources.sh
+	@BUILD=$(BUILD) scripts/demo.sh
+
+bench: deps-check all
+	@scripts/fetch-sources.sh
+	@BUILD=$(BUILD) bench/run.sh
+
+# Fuzz targets (tests/fuzz/fuzz_*.c): `make fuzz` builds them with clang's
+# libFuzzer; `make fuzz-replay` (part of `make test`) builds a replay driver
+# with the normal compiler that runs every committed corpus file.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAY_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz-replay/%,$(FUZZ_SRCS))
+$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(STATIC) $(LIBS_ALL)
+fuzz-replay: $(FUZZ_REPLAY_BINS)
+FUZZ_CC ?= clang
+fuzz: $(LIB_OBJS)
+	@scripts/fuzz.sh build
+
+torture: all tests
+	@BUILD=$(BUILD) tests/torture.sh
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 $(STATIC) $(DESTDIR)$(LIBDIR)/
+	install -m 0755 $(SHARED) $(DESTDIR)$(LIBDIR)/
+	ln -sf liblmkv.so.$(VERSION) $(DESTDIR)$(LIBDIR)/liblmkv.so.$(SOMAJOR)
+	ln -sf liblmkv.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/liblmkv.so
+	install -m 0644 $(PUB_HDRS) $(DESTDIR)$(INCDIR)/
+	install -m 0755 $(LMKV_BIN) $(MIGRATE_BIN) $(DESTDIR)$(BINDIR)/
+	for m in $(wildcard docs/man/*.1); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man1/; done
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|' \
+	    lmkv.pc.in > $(DESTDIR)$(PCDIR)/lmkv.pc
+
+clean:
+	rm -rf build
+
+.PHONY: all lib tools tests test deps deps-check demo bench fuzz fuzz-replay torture install clean $(MODULES)

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs or checks lmkv's Debian dependencies.
+#   deps.sh install          apt-get install everything (as root), else print the command
+#   deps.sh check-or-install install only when something is missing
+set -euo pipefail
+PKGS="build-essential pkg-config liblmdb-dev lmdb-utils libgit2-dev libxxhash-dev zlib1g-dev
+libjansson-dev libcmocka-dev flatbuffers-compiler python3-flatbuffers universal-ctags cflow
+sqlite3 libsqlite3-dev git npm clang libclang-rt-14-dev gnuplot-nox"
+PKGS=$(echo $PKGS)
+
+missing() {
+    local m=""
+    for p in lmdb libgit2 libxxhash zlib jansson cmocka sqlite3; do
+        pkg-config --exists "$p" 2>/dev/null || m="$m pc:$p"
+    done
+    for c in flatc ctags cflow mdb_stat git npm sqlite3 clang; do
+        command -v "$c" >/dev/null 2>&1 || m="$m cmd:$c"
+    done
+    if command -v ctags >/dev/null 2>&1 && ! ctags --version 2>/dev/null | grep -q 'Universal Ctags'; then
+        m="$m universal-ctags"
+    fi
+    /usr/bin/python3 -c 'import flatbuffers' >/dev/null 2>&1 || m="$m py:flatbuffers"
+    [ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] || \
+        ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || m="$m clang-rt"
+    echo "$m"
+}
+
+install() {
+    if [ "$(id -u)" = 0 ]; then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends $PKGS >/dev/null
+    else
+        echo "lmkv: missing dependencies; run as root:" >&2
+        echo "  apt-get update && apt-get install -y --no-install-recommends $PKGS" >&2
+        exit 1
+    fi
+}
+
+case "${1:-check-or-install}" in
+install) install ;;
+check-or-install)
+    m=$(missing)
+    if [ -n "$m" ]; then
+        echo "lmkv: installing missing dependencies:$m" >&2
+        install
+        m=$(missing)
+        if [ -n "$m" ]; then echo "lmkv: still missing after install:$m" >&2; exit 1; fi
+    fi ;;
+check) m=$(missing); [ -z "$m" ] || { echo "missing:$m"; exit 1; } ;;
+*) echo "usage: deps.sh install|check-or-install|check" >&2; exit 2 ;;
+esac

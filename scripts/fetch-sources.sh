@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Fetches the real C code bases lmkv is tested and benchmarked on, from npm:
+#   lmdb@3.5.6            -> $SRC/lmdb    (LMDB's liblmdb: mdb.c, midl.c, tools, tests)
+#   better-sqlite3@12.11.1 -> $SRC/sqlite  (SQLite's amalgamation sqlite3.c)
+# $SRC defaults to build/sources. Idempotent: does nothing when present.
+set -euo pipefail
+SRC=${LMKV_SOURCES:-$(cd "$(dirname "$0")/.." && pwd)/build/sources}
+mkdir -p "$SRC/npm"
+fetch() { # name version subdir dest
+    local name=$1 ver=$2 sub=$3 dest=$4
+    [ -f "$SRC/$dest/.complete" ] && return 0
+    local tgz="$SRC/npm/$name-$ver.tgz"
+    if [ ! -s "$tgz" ]; then
+        (cd "$SRC/npm" && npm pack --silent "$name@$ver" >/dev/null)
+    fi
+    local tmp; tmp=$(mktemp -d)
+    tar xzf "$tgz" -C "$tmp"
+    rm -rf "${SRC:?}/$dest"; mkdir -p "$SRC/$dest"
+    cp -R "$tmp/package/$sub/." "$SRC/$dest/"
+    rm -rf "$tmp"
+    touch "$SRC/$dest/.complete"
+}
+fetch lmdb 3.5.6 dependencies/lmdb/libraries/liblmdb lmdb
+fetch better-sqlite3 12.11.1 deps/sqlite3 sqlite

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs lmkv's test suite: every cmocka program in $BUILD/tests, every script
+# tests/t_*.sh and tests/t_*.py, and the fuzz corpus replays in
+# $BUILD/fuzz-replay. Each test runs in its own temporary directory
+# ($LMKV_TEST_TMP). Prints one line per test and a closing
+# "N passed, N failed" line; exits non-zero if anything failed.
+# Usage: tests/run.sh [PATTERN]   (only tests whose name contains PATTERN)
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-build}
+case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+PATTERN=${1:-}
+export LMKV_BIN="$BUILD/lmkv" LMDB_MIGRATE_BIN="$BUILD/lmdb-migrate" LMKV_BUILD="$BUILD"
+export LMKV_ROOT="$ROOT"
+export LMKV_SOURCES=${LMKV_SOURCES:-$ROOT/build/sources}
+export LMKV_FIXTURES="$ROOT/tests/fixtures"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+LOGDIR="$BUILD/test-logs"; mkdir -p "$LOGDIR"
+pass=0; fail=0; failed=()
+
+run_one() { # name cmd...
+    local name=$1; shift
+    [ -n "$PATTERN" ] && [[ "$name" != *"$PATTERN"* ]] && return 0
+    local tmp; tmp=$(mktemp -d "${TMPDIR:-/tmp}/lmkv-test.XXXXXX")
+    local t0=$SECONDS
+    if (cd "$tmp" && LMKV_TEST_TMP="$tmp" "$@") >"$LOGDIR/$name.log" 2>&1; then
+        pass=$((pass+1)); printf 'PASS %-44s %3ds\n' "$name" $((SECONDS-t0))
+    else
+        fail=$((fail+1)); failed+=("$name")
+        printf 'FAIL %-44s %3ds  (log: %s)\n' "$name" $((SECONDS-t0)) "$LOGDIR/$name.log"
+        tail -n 25 "$LOGDIR/$name.log" | sed 's/^/    | /'
+    fi
+    rm -rf "$tmp"
+}
+
+for t in "$BUILD"/tests/test_*; do
+    [ -x "$t" ] || continue
+    run_one "$(basename "$t")" "$t"
+done
+for t in "$ROOT"/tests/t_*.sh; do
+    [ -e "$t" ] || continue
+    run_one "$(basename "$t")" bash "$t"
+done
+for t in "$ROOT"/tests/t_*.py; do
+    [ -e "$t" ] || continue
+    run_one "$(basename "$t")" /usr/bin/python3 "$t"
+done
+for t in "$BUILD"/fuzz-replay/fuzz_*; do
+    [ -x "$t" ] || continue
+    n=$(basename "$t"); corpus="$ROOT/tests/fuzz/corpus/${n#fuzz_}"
+    run_one "replay_$n" "$t" "$corpus"
+done
+
+echo
+if [ $fail -gt 0 ]; then echo "failed: ${failed[*]}"; fi
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ] && [ $pass -gt 0 ]
