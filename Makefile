@@ -118,7 +118,15 @@ demo: deps-check all
 	@scripts/fetch-sources.sh
 	@BUILD=$(BUILD) scripts/demo.sh
 
-bench: deps-check all
+# Benchmarks: bench/<name>.c is a program linked with everything and SQLite.
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(call mod_libs,bench)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL) -lsqlite3
+benches: $(BENCH_BINS)
+
+bench: deps-check all benches
 	@scripts/fetch-sources.sh
 	@BUILD=$(BUILD) bench/run.sh
 
@@ -153,4 +161,4 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all lib tools tests test deps deps-check demo bench fuzz fuzz-replay torture install clean $(MODULES)
+.PHONY: benches all lib tools tests test deps deps-check demo bench fuzz fuzz-replay torture install clean $(MODULES)
