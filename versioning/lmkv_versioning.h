@@ -1,0 +1,507 @@
+/*
+ * lmkv_versioning.h -- git-aware current state and incremental index
+ * sessions (libgit2 1.5), semantic diff between commits, retention (gc).
+ *
+ * This header is the versioning module's only door and its specification.
+ *
+ * Model (docs/DESIGN.md; /work/shared/seeds/000 "Current State"):
+ *  - A *worktree* is a workspace registered by its root directory. If the
+ *    root is the working directory of a git repository, libgit2 reads HEAD,
+ *    the tree at HEAD and the worktree status; an unborn HEAD (no commits),
+ *    a detached HEAD and a non-git directory all work.
+ *  - Every file is identified by its git blob id: for git files the id git
+ *    itself computes, for worktree content (modified, untracked, non-git)
+ *    git_odb_hash(GIT_OBJECT_BLOB) over the bytes on disk -- the same id.
+ *    A *file version* is (workspace, path, blob id); its records are stored
+ *    once (schema's content addressing), whatever commits contain it.
+ *  - The *current state* maps each indexed path to one file version: for
+ *    files unmodified relative to HEAD the HEAD commit's version (source
+ *    LMKV_SOURCE_COMMIT), for modified/added/untracked files the latest
+ *    indexed version (LMKV_SOURCE_LATEST), for non-git workspaces always the
+ *    latest. The map is written through the schema store, which bumps the
+ *    workspace's state generation, so graph queries and cache lookups see
+ *    exactly the current state and can cache by generation.
+ *  - A file version indexed once, under any commit or none, is never
+ *    analysed again: switching HEAD between indexed branches costs only the
+ *    resolution (status + one map update).
+ *
+ * Index sessions follow the contract of codira's begin_index_session
+ * (/work/shared/seeds/001, 003): the session receives (or computes from git
+ * status and the stored state) the changed, deleted and unchanged path sets;
+ * it calls the ANALYSER once per changed path whose content version is not
+ * stored yet; analysed files are persisted in bounded batches; a file that
+ * fails to analyse leaves no visible rows and is reported; an unchanged
+ * workspace opens no write transaction at all; readers never see a half
+ * indexed file (a file version becomes visible only when the current map,
+ * swapped in one transaction at the end, points at it).
+ *
+ * Conventions: as kv/lmkv_kv.h -- every function returns LMKV_OK or a
+ * negative LMKV_E* code and sets the per-thread message (lmkv_errmsg());
+ * out-parameters come first and are set only on success; free functions
+ * accept NULL. Paths are workspace-relative, '/'-separated, UTF-8 bytes as
+ * stored by git (no leading "./"), NUL-terminated.
+ *
+ * Thread-safety: an lmkv_worktree (and everything made from it: sessions,
+ * reports) is used by one thread at a time (libgit2 repository objects are
+ * not safe for concurrent use). Several worktree handles on the same
+ * database may be used from different threads or processes; writers are
+ * serialised by the database's single write transaction.
+ */
+#ifndef LMKV_VERSIONING_H
+#define LMKV_VERSIONING_H
+
+#include "lmkv_schema.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** An open lmkv database (kv/lmkv_kv.h). */
+typedef struct lmkv_db lmkv_db;
+
+/** Hex length of a git object id (SHA-1) and the buffer size holding it. */
+#define LMKV_OID_HEXLEN 40
+#define LMKV_OID_HEXSZ  41
+
+/* ================================================================ worktree */
+
+/** A workspace root opened for versioning: the git repository (if any),
+ *  the database it is registered in and the workspace id. Opaque. */
+typedef struct lmkv_worktree lmkv_worktree;
+
+/** Flags of lmkv_worktree_open(). */
+enum lmkv_worktree_flags {
+    /** Treat the root as a non-git directory even if it is a repository. */
+    LMKV_WORKTREE_NO_GIT = 1u << 0
+};
+
+/**
+ * Open the workspace rooted at `root` in database `db` and register it in
+ * the store (an idempotent write of the Workspace record the first time;
+ * no write when it is already registered).
+ *
+ * @param out   receives the handle; free with lmkv_worktree_free().
+ * @param db    open database; must outlive the handle. Borrowed.
+ * @param root  directory; canonicalised with realpath(3). If it is the
+ *              working directory of a git repository (git_repository_open_ext
+ *              with GIT_REPOSITORY_OPEN_NO_SEARCH: the root itself, not a
+ *              parent, holds .git) the workspace is git-aware, else it is a
+ *              non-git workspace. A bare repository is refused.
+ * @param flags lmkv_worktree_flags.
+ * @return LMKV_OK; LMKV_EINVAL (NULL argument, unknown flag, root not a
+ *         directory, bare repository); LMKV_NOTFOUND (root does not exist);
+ *         LMKV_EGIT (libgit2 failed to open the repository; its message is
+ *         in lmkv_errmsg()); LMKV_ENOMEM; any error of the store write.
+ */
+LMKV_API int lmkv_worktree_open(lmkv_worktree **out, lmkv_db *db,
+                                const char *root, unsigned flags);
+
+/** Close the handle (and its git repository). NULL is fine. */
+LMKV_API void lmkv_worktree_free(lmkv_worktree *wt);
+
+/** The canonical root directory (no trailing '/'). Valid while wt lives. */
+LMKV_API const char *lmkv_worktree_root(const lmkv_worktree *wt);
+
+/** The workspace id (schema's Workspace id) of this root. */
+LMKV_API uint64_t lmkv_worktree_id(const lmkv_worktree *wt);
+
+/** 1 when the workspace is a git repository, else 0. */
+LMKV_API int lmkv_worktree_is_git(const lmkv_worktree *wt);
+
+/** Git state of the worktree (what libgit2 reports right now). */
+struct lmkv_head_info {
+    int is_git;                   /* 0: non-git; all fields below are empty  */
+    int unborn;                   /* HEAD names a branch with no commit yet  */
+    int detached;                 /* HEAD points at a commit, not a branch   */
+    char commit[LMKV_OID_HEXSZ];  /* HEAD commit hex id, "" if unborn/non-git */
+    char branch[256];             /* short branch name ("main"), "" if detached
+                                     or non-git; unborn: the branch HEAD names */
+};
+
+/**
+ * Read HEAD (git_repository_head, git_repository_head_unborn,
+ * git_repository_head_detached). Reads git only; no database access.
+ * @return LMKV_OK (also for non-git: is_git = 0); LMKV_EINVAL; LMKV_EGIT.
+ */
+LMKV_API int lmkv_worktree_head(struct lmkv_head_info *out, lmkv_worktree *wt);
+
+/**
+ * Compute the git blob id of `len` bytes of file content, exactly as
+ * `git hash-object` (git_odb_hash with GIT_OBJECT_BLOB), into hex `out`
+ * (LMKV_OID_HEXSZ bytes, NUL-terminated). Used for worktree and non-git
+ * content. Thread-safe. @return LMKV_OK; LMKV_EINVAL; LMKV_EGIT.
+ */
+LMKV_API int lmkv_blob_id(char out[LMKV_OID_HEXSZ], const void *content, size_t len);
+
+/* ================================================================ analyser */
+
+/** Where an analyser puts the records of one file. Opaque; owned by the
+ *  session; valid only during the analyser call it is passed to. All
+ *  strings given to lmkv_analysis_add_* are copied. */
+typedef struct lmkv_analysis lmkv_analysis;
+
+/** Positions: lines and columns are 1-based as ctags and cflow report them
+ *  (0 = unknown); columns count bytes. */
+
+/** A symbol definition or declaration (LSP DocumentSymbol terms). */
+struct lmkv_analysis_symbol {
+    const char *name;           /* required: short name ("mdb_get")          */
+    const char *qualified_name; /* unique within the file's language scope,
+                                   e.g. "mdb_get", "MDB_env.me_path",
+                                   "midl.c:static_fn"; NULL = name           */
+    int kind;                   /* LSP SymbolKind 1..26 (12 Function,
+                                   23 Struct, 8 Field, 13 Variable,
+                                   14 Constant, 10 Enum, 22 EnumMember,
+                                   26 TypeParameter...)                      */
+    const char *signature;      /* e.g. "(MDB_txn *txn, MDB_dbi dbi)";
+                                   NULL = none. Compared by lmkv_diff_commits */
+    const char *parent;         /* qualified name of the enclosing symbol
+                                   (type hierarchy / containment), NULL = top */
+    uint32_t line, column;      /* start                                     */
+    uint32_t end_line;          /* last line of the definition, 0 = unknown  */
+    uint32_t end_column;        /* 0 = unknown                               */
+    uint32_t flags;             /* LMKV_ANALYSIS_SYM_*                       */
+};
+enum lmkv_analysis_symbol_flags {
+    LMKV_ANALYSIS_SYM_DEFINITION = 1u << 0, /* else a declaration/prototype */
+    LMKV_ANALYSIS_SYM_STATIC     = 1u << 1  /* file-local linkage           */
+};
+
+/** A call site: `caller` (qualified name of a symbol of this file) calls
+ *  `callee` (name as written; resolved by graph/ at query time). */
+struct lmkv_analysis_call {
+    const char *caller;         /* required */
+    const char *callee;         /* required */
+    uint32_t line, column;      /* of the call expression                    */
+    int call_type;              /* schema CallType: 0 Direct, 1 Virtual,
+                                   2 Callback, 3 Async                       */
+    int argument_count;         /* -1 = unknown (0 is read as 0 arguments)   */
+};
+
+/** A reference to a name (use that is not a call or a definition). */
+struct lmkv_analysis_reference {
+    const char *name;           /* required: referenced name                 */
+    const char *from;           /* qualified name of the enclosing symbol,
+                                   NULL = file scope                         */
+    int kind;                   /* schema ReferenceKind: 0 Use, 1 Import,
+                                   2 Type, 3 Call, 4 Read, 5 Write           */
+    uint32_t line, column;
+};
+
+/** A hierarchy edge other than containment (containment comes from
+ *  lmkv_analysis_symbol.parent): `child` extends/implements `parent`. */
+struct lmkv_analysis_hierarchy {
+    const char *parent;         /* required: qualified name                  */
+    const char *child;          /* required: qualified name                  */
+    int kind;                   /* schema HierarchyKind: 0 Contains,
+                                   1 Extends, 2 Implements                   */
+};
+
+/**
+ * Add one record to the file being analysed. Copies every string.
+ * The records become schema Symbol/Call/Reference/Hierarchy records of the
+ * file version (ids computed by schema; the order of calls is kept).
+ * @return LMKV_OK; LMKV_EINVAL (a required field is NULL or empty, kind
+ *         out of 1..26, a string over 64 KiB, or `a` is not the sink of the
+ *         running analyser call); LMKV_ENOMEM.
+ */
+LMKV_API int lmkv_analysis_add_symbol(lmkv_analysis *a, const struct lmkv_analysis_symbol *sym);
+LMKV_API int lmkv_analysis_add_call(lmkv_analysis *a, const struct lmkv_analysis_call *call);
+LMKV_API int lmkv_analysis_add_reference(lmkv_analysis *a, const struct lmkv_analysis_reference *ref);
+LMKV_API int lmkv_analysis_add_hierarchy(lmkv_analysis *a, const struct lmkv_analysis_hierarchy *edge);
+
+/**
+ * Set a one-line reason before returning an error from the analyser; it
+ * appears in the session report. Copied; truncated to 1 KiB.
+ */
+LMKV_API void lmkv_analysis_set_error(lmkv_analysis *a, const char *message);
+
+/**
+ * The ANALYSER: turn one file's content into records.
+ * @param a        sink for the records (see above).
+ * @param path     workspace-relative path of the file.
+ * @param content  the file's bytes (worktree content, or the git blob's for
+ *                 a commit that is not checked out); not NUL-terminated;
+ *                 valid only during the call.
+ * @param len      number of bytes.
+ * @param ctx      the caller's pointer given to the session.
+ * @return LMKV_OK, or any non-zero value = the file failed: everything added
+ *         to `a` is discarded, the file leaves no visible rows, and the
+ *         failure (path, code, message) is reported. The analyser is called
+ *         from the thread running the session, once per file, in path order.
+ */
+typedef int (*lmkv_analyser_fn)(lmkv_analysis *a, const char *path,
+                                const void *content, size_t len, void *ctx);
+
+/** Which files belong to the index (e.g. only *.c and *.h): return 1 to
+ *  include `path`, 0 to leave it out. NULL filter = every regular file. */
+typedef int (*lmkv_path_filter_fn)(const char *path, void *ctx);
+
+/* =========================================================== index session */
+
+/** An index session (one run of indexing over a worktree). Opaque. */
+typedef struct lmkv_index_session lmkv_index_session;
+
+enum lmkv_index_flags {
+    /** Re-analyse every selected file even if its version is stored
+     *  (the stored records of those versions are replaced). */
+    LMKV_INDEX_FULL    = 1u << 0,
+    /** Resolve only: never call the analyser; paths whose version is not
+     *  stored are reported as `pending` and left out of the current map. */
+    LMKV_INDEX_RESOLVE = 1u << 1
+};
+
+struct lmkv_index_options {
+    unsigned flags;                  /* lmkv_index_flags                     */
+    /* Restrict the session to these workspace-relative files or directory
+     * prefixes ("src" selects "src/..."); NULL/0 = the whole worktree.
+     * Paths outside the selection keep their current mapping untouched. */
+    const char *const *paths;
+    size_t npaths;
+    lmkv_path_filter_fn filter;      /* NULL = every regular file            */
+    void *filter_ctx;
+    /* Identity of the analyser ("lmkv-extract-c 1"); stored per workspace.
+     * When it differs from the stored one every selected file is analysed
+     * again (as LMKV_INDEX_FULL). NULL = "". */
+    const char *analyser_id;
+    size_t batch_files;              /* files per write transaction, 0 = 64  */
+    uint64_t max_file_bytes;         /* larger files are skipped and counted
+                                        in `skipped`; 0 = 16 MiB             */
+};
+
+/** A file that failed to analyse or to read. */
+struct lmkv_index_failure {
+    char *path;                      /* workspace-relative                   */
+    int error;                       /* analyser's return value or LMKV_E*   */
+    char *message;                   /* analyser's or lmkv's message         */
+};
+
+/** What a session did. Counts are of files (paths). */
+struct lmkv_index_report {
+    size_t analysed;     /* analyser called and succeeded                   */
+    size_t reused;       /* changed path whose content version was stored   */
+    size_t unchanged;    /* current mapping already right; nothing done     */
+    size_t deleted;      /* path removed from the current state             */
+    size_t failed;       /* analyser or read failed: no visible rows        */
+    size_t skipped;      /* filtered out by size (max_file_bytes)           */
+    size_t pending;      /* LMKV_INDEX_RESOLVE: version not stored          */
+    size_t write_txns;   /* write transactions opened (0 on a warm run)     */
+    struct lmkv_head_info head;          /* HEAD the state was resolved at  */
+    uint64_t generation;                 /* workspace state generation after */
+    struct lmkv_index_failure *failures; /* `failed` entries, path order    */
+};
+/** Free the memory inside a report (not the struct itself). NULL is fine. */
+LMKV_API void lmkv_index_report_clear(struct lmkv_index_report *r);
+
+/**
+ * Begin a session: snapshot HEAD and (unless a plan is given with
+ * lmkv_index_session_set_plan) nothing else yet. Opens no write transaction.
+ * @param opts NULL = defaults (everything zero). Copied.
+ * @return LMKV_OK; LMKV_EINVAL; LMKV_EGIT; LMKV_ENOMEM.
+ */
+LMKV_API int lmkv_index_session_begin(lmkv_index_session **out, lmkv_worktree *wt,
+                                      const struct lmkv_index_options *opts);
+
+/**
+ * Compute the plan from git status (libgit2 git_status_list_new with
+ * untracked files, renames detected, ignored files excluded) and the stored
+ * state, in a read transaction only: every selected file of the worktree is
+ * hashed (git's index stat cache is used for tracked files whose stat data
+ * match, else the bytes are hashed) and classified as changed (no current
+ * mapping or a different version), unchanged, or deleted (currently mapped
+ * but gone from the worktree). Called implicitly by run() when no plan was
+ * set. @return LMKV_OK; LMKV_EGIT; LMKV_EIO (a file could not be read:
+ * path and errno in the message); store read errors.
+ */
+LMKV_API int lmkv_index_session_plan(lmkv_index_session *s);
+
+/**
+ * Give the plan explicitly instead (e.g. from a file watcher): `changed`
+ * paths are read from the worktree and hashed, `deleted` paths are removed
+ * from the current state, `unchanged` paths are left as they are. The
+ * arrays are copied. A path may appear in only one set.
+ * @return LMKV_OK; LMKV_EINVAL (duplicate path, absolute path or ".."
+ *         component); LMKV_ENOMEM.
+ */
+LMKV_API int lmkv_index_session_set_plan(lmkv_index_session *s,
+                                         const char *const *changed, size_t nchanged,
+                                         const char *const *deleted, size_t ndeleted,
+                                         const char *const *unchanged, size_t nunchanged);
+
+/** Sizes of the plan (after plan() or set_plan()). */
+LMKV_API int lmkv_index_session_plan_counts(size_t *out_changed, size_t *out_deleted,
+                                            size_t *out_unchanged,
+                                            const lmkv_index_session *s);
+
+/**
+ * Run the session: for each changed path, reuse the stored file version of
+ * its content or call `analyser` (not called with LMKV_INDEX_RESOLVE or
+ * when `analyser` is NULL: then the path is `pending`); persist analysed
+ * files through schema's write sessions in transactions of at most
+ * batch_files files; then swap the current map (and the latest map, and the
+ * HEAD commit's record) in one write transaction. When nothing changes, no
+ * write transaction is opened (report->write_txns == 0).
+ * A session runs once; free it afterwards.
+ * @param out receives the report (clear with lmkv_index_report_clear()),
+ *        also filled on failure as far as the run went.
+ * @return LMKV_OK (also when files failed: see out->failed); store errors
+ *         (LMKV_EFULL, LMKV_EIO, ...), after which no partial current state
+ *         is visible (the file versions already written are unreferenced
+ *         and removed by gc); LMKV_EINVAL (session already run).
+ */
+LMKV_API int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
+                                    lmkv_analyser_fn analyser, void *ctx);
+
+/** Free a session (run or not; a session not run changes nothing). */
+LMKV_API void lmkv_index_session_free(lmkv_index_session *s);
+
+/** begin + plan + run + free in one call. */
+LMKV_API int lmkv_index_worktree(struct lmkv_index_report *out, lmkv_worktree *wt,
+                                 const struct lmkv_index_options *opts,
+                                 lmkv_analyser_fn analyser, void *ctx);
+
+/* =========================================================== current state */
+
+/** Where a path's records come from in the current state. */
+enum lmkv_source {
+    LMKV_SOURCE_NONE   = 0, /* not in the current state (not indexed/failed) */
+    LMKV_SOURCE_COMMIT = 1, /* the HEAD commit's version (unmodified file)   */
+    LMKV_SOURCE_LATEST = 2  /* the latest indexed worktree version           */
+};
+
+/** Worktree status of a path relative to HEAD (bit set; 0 = unmodified). */
+enum lmkv_wt_status {
+    LMKV_WT_MODIFIED   = 1u << 0,
+    LMKV_WT_ADDED      = 1u << 1, /* staged new file                         */
+    LMKV_WT_DELETED    = 1u << 2,
+    LMKV_WT_UNTRACKED  = 1u << 3,
+    LMKV_WT_RENAMED    = 1u << 4, /* old_path says from where                */
+    LMKV_WT_TYPECHANGE = 1u << 5,
+    LMKV_WT_NOGIT      = 1u << 6  /* non-git workspace                       */
+};
+
+struct lmkv_current_entry {
+    char *path;
+    char *old_path;                /* renamed: previous path, else NULL       */
+    unsigned status;               /* lmkv_wt_status bits                     */
+    int source;                    /* lmkv_source                             */
+    uint64_t file_version;         /* schema file-version id, 0 if NONE       */
+    char blob[LMKV_OID_HEXSZ];     /* blob id of the mapped version, or ""    */
+    char commit[LMKV_OID_HEXSZ];   /* source COMMIT: the commit, else ""      */
+};
+
+struct lmkv_current_info {
+    struct lmkv_head_info head;    /* git state right now                     */
+    char indexed_commit[LMKV_OID_HEXSZ]; /* HEAD when the state was written   */
+    int stale;                     /* 1: the worktree differs from the stored
+                                      state (HEAD moved or files changed since
+                                      the last index); run an index session  */
+    uint64_t generation;           /* the store's workspace state generation  */
+    size_t nentries;               /* entries, sorted by path: every path of
+                                      the stored current state plus every
+                                      modified/untracked/deleted path          */
+    struct lmkv_current_entry *entries;
+};
+
+/**
+ * Describe the current state: HEAD, the stored current map and, for each
+ * path, its worktree status and where its records come from. Read-only (one
+ * read transaction, git status). @param out free with lmkv_current_info_free.
+ * @return LMKV_OK; LMKV_NOTFOUND (the workspace was never indexed);
+ *         LMKV_EGIT; store read errors.
+ */
+LMKV_API int lmkv_current_info_get(struct lmkv_current_info **out, lmkv_worktree *wt);
+LMKV_API void lmkv_current_info_free(struct lmkv_current_info *info);
+
+/**
+ * Look up the current file version of one path (what queries see).
+ * Read-only. @return LMKV_OK; LMKV_NOTFOUND (path not in the current state).
+ */
+LMKV_API int lmkv_current_file_version(uint64_t *out_file_version, int *out_source,
+                                       lmkv_worktree *wt, const char *path);
+
+/* ============================================================ semantic diff */
+
+enum lmkv_change_kind { LMKV_CHANGE_ADDED = 1, LMKV_CHANGE_REMOVED = 2, LMKV_CHANGE_MODIFIED = 3 };
+
+/** One symbol that differs between commit A and commit B. */
+struct lmkv_symbol_change {
+    int change;                /* lmkv_change_kind                           */
+    int kind;                  /* LSP SymbolKind                             */
+    char *qualified_name;
+    char *path;                /* in B (added/modified) or A (removed)       */
+    char *old_path;            /* modified: path in A, else NULL             */
+    char *old_signature;       /* removed/modified: signature in A, or NULL  */
+    char *new_signature;       /* added/modified: signature in B, or NULL    */
+    uint32_t old_line, new_line;
+};
+
+struct lmkv_semdiff {
+    char a[LMKV_OID_HEXSZ], b[LMKV_OID_HEXSZ]; /* resolved commit ids       */
+    size_t added, removed, modified;
+    size_t nchanges;               /* sorted by qualified_name, kind, path   */
+    struct lmkv_symbol_change *changes;
+    size_t analysed;               /* file versions analysed for this diff   */
+};
+
+/**
+ * Semantic diff of two commits (as codegraph's compare_commits, seed 002):
+ * symbol definitions are matched by (qualified name, kind) -- and by path
+ * when a name occurs in several files -- and reported added, removed, or
+ * modified when their signature differs. Only files whose blob differs
+ * between the two trees are compared (git_diff_tree_to_tree), so moving
+ * nothing costs nothing.
+ * @param rev_a, rev_b any revspec git_revparse_single accepts ("HEAD~2",
+ *        "main", a hex prefix); must resolve to commits.
+ * @param analyser when a needed file version is not stored it is analysed
+ *        and stored (content from the git blob); NULL = use stored versions
+ *        only and fail with LMKV_NOTFOUND naming the first missing path.
+ * @param opts filter/analyser_id/max_file_bytes are used; NULL = defaults.
+ * @return LMKV_OK; LMKV_EINVAL; LMKV_NOTFOUND (revspec does not resolve,
+ *         or version not stored and no analyser); LMKV_EGIT; store errors.
+ *         Free *out with lmkv_semdiff_free().
+ */
+LMKV_API int lmkv_diff_commits(struct lmkv_semdiff **out, lmkv_worktree *wt,
+                               const char *rev_a, const char *rev_b,
+                               const struct lmkv_index_options *opts,
+                               lmkv_analyser_fn analyser, void *ctx);
+LMKV_API void lmkv_semdiff_free(struct lmkv_semdiff *d);
+
+/* ====================================================================== gc */
+
+struct lmkv_gc_options {
+    /* Indexed commits not reachable from any local branch (refs/heads) or HEAD
+     * are dropped. With max_age_seconds > 0, indexed commits whose index time
+     * is older than now - max_age_seconds are dropped too, except HEAD and
+     * branch tips. File versions referenced by no remaining commit, nor by
+     * the current or latest map, are then removed with their records, index
+     * entries and cache entries. */
+    int64_t max_age_seconds;     /* 0 = no age limit                          */
+    int64_t now;                 /* seconds since the epoch; 0 = time(NULL)   */
+    int dry_run;                 /* count only; no write transaction          */
+    size_t batch_versions;       /* versions removed per transaction, 0 = 256 */
+};
+
+struct lmkv_gc_report {
+    size_t commits_kept, commits_dropped;
+    size_t versions_kept, versions_removed;
+    size_t write_txns;
+};
+
+/**
+ * Remove versions no longer needed, in bounded transactions (each removes
+ * at most batch_versions file versions with everything keyed under them,
+ * through schema's removal primitives). A crash between transactions leaves
+ * a consistent database (unreferenced versions are removed by the next gc).
+ * @return LMKV_OK; LMKV_EINVAL; LMKV_EGIT; store errors.
+ */
+LMKV_API int lmkv_gc_run(struct lmkv_gc_report *out, lmkv_worktree *wt,
+                         const struct lmkv_gc_options *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LMKV_VERSIONING_H */
