@@ -2,16 +2,20 @@
 #include "cli.h"
 #include "lmkv_kv.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void cli_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    fflush(stdout);
     if (strcmp(cmd, "lmkv") == 0) fputs("lmkv: ", stderr);
     else fprintf(stderr, "lmkv %s: ", cmd);
     vfprintf(stderr, fmt, ap);
@@ -30,6 +34,19 @@ int cli_exit_for(int err)
     }
 }
 
+int cli_fail(const char *cmd, int err, const char *what)
+{
+    const char *msg = lmkv_errmsg();
+    if (!msg || !*msg) msg = lmkv_strerror(err);
+    /* Keep the report on one line even if a message carries a newline. */
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", msg);
+    for (char *p = buf; *p; p++)
+        if (*p == '\n' || *p == '\r') *p = ' ';
+    cli_error(cmd, "%s: %s", what, buf);
+    return cli_exit_for(err);
+}
+
 int cli_parse_common(int argc, char **argv, int *idx)
 {
     /* Global options before the command name: --db DIR, --json, --hex, -q. */
@@ -40,14 +57,60 @@ int cli_parse_common(int argc, char **argv, int *idx)
         else if (!strcmp(a, "--hex")) lmkv_cli.hex = 1;
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) lmkv_cli.quiet = 1;
         else if (!strcmp(a, "--db")) {
-            if (i + 1 >= argc) { cli_error("lmkv", "--db needs a directory"); return -1; }
+            if (i + 1 >= argc) { cli_error("lmkv", "--db needs a directory"); *idx = i; return -1; }
             lmkv_cli.db = argv[++i];
         } else if (!strncmp(a, "--db=", 5)) lmkv_cli.db = a + 5;
         else break; /* -h, -V and unknown options are handled by the caller */
         i++;
     }
     *idx = i;
+    if (lmkv_cli.db && !*lmkv_cli.db) { cli_error("lmkv", "--db needs a non-empty directory"); return -1; }
     return 0;
+}
+
+void cli_getopt_begin(void)
+{
+    optind = 0; /* GNU: full re-initialisation */
+    opterr = 0;
+}
+
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts)
+{
+    char spec[128];
+    snprintf(spec, sizeof spec, ":%s", shortopts);
+    for (;;) {
+        int prev = optind ? optind : 1;
+        int c = getopt_long(argc, argv, spec, longopts, NULL);
+        switch (c) {
+        case CLI_OPT_DB:
+            if (!optarg || !*optarg) { cli_error(cmd, "--db needs a non-empty directory"); return '?'; }
+            lmkv_cli.db = optarg;
+            continue;
+        case CLI_OPT_JSON: lmkv_cli.json = 1; continue;
+        case CLI_OPT_HEX: lmkv_cli.hex = 1; continue;
+        case 'q': lmkv_cli.quiet = 1; continue;
+        case ':': {
+            const char *a = (prev < argc) ? argv[prev] : "";
+            if (optopt && optopt < 0x100 && !(a[0] == '-' && a[1] == '-'))
+                cli_error(cmd, "option -%c needs an argument (see lmkv %s --help)", optopt, cmd);
+            else
+                cli_error(cmd, "option %s needs an argument (see lmkv %s --help)", a, cmd);
+            return '?';
+        }
+        case '?': {
+            if (optopt && optopt < 0x100)
+                cli_error(cmd, "unknown option -%c (see lmkv %s --help)", optopt, cmd);
+            else {
+                const char *a = (optind - 1 > 0 && optind - 1 < argc) ? argv[optind - 1] : "?";
+                cli_error(cmd, "unknown or ambiguous option %s (see lmkv %s --help)", a, cmd);
+            }
+            return '?';
+        }
+        default:
+            return c;
+        }
+    }
 }
 
 static int hexval(int c)
@@ -73,14 +136,16 @@ int cli_hex_decode(const char *cmd, const char *what, const char *hex, unsigned 
         }
         buf[i / 2] = (unsigned char)(hi << 4 | lo);
     }
+    buf[n / 2] = 0;
     *out = buf;
     *outlen = n / 2;
     return 0;
 }
 
-int cli_key_arg(const char *cmd, const char *arg, unsigned char **out, size_t *outlen)
+int cli_bytes_arg(const char *cmd, const char *what, const char *arg, int hex,
+                  unsigned char **out, size_t *outlen)
 {
-    if (lmkv_cli.hex) return cli_hex_decode(cmd, "key", arg, out, outlen);
+    if (hex) return cli_hex_decode(cmd, what, arg, out, outlen);
     size_t n = strlen(arg);
     unsigned char *buf = malloc(n + 1);
     if (!buf) { cli_error(cmd, "out of memory"); return -1; }
@@ -90,30 +155,214 @@ int cli_key_arg(const char *cmd, const char *arg, unsigned char **out, size_t *o
     return 0;
 }
 
-static int printable_utf8(const unsigned char *p, size_t n)
+int cli_key_arg(const char *cmd, const char *arg, unsigned char **out, size_t *outlen)
 {
+    return cli_bytes_arg(cmd, "key", arg, lmkv_cli.hex, out, outlen);
+}
+
+int cli_parse_u64(const char *cmd, const char *what, const char *arg, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!arg || !*arg) goto bad;
+    for (const char *p = arg; *p; p++) {
+        if (*p < '0' || *p > '9') goto bad;
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (max - d) / 10) {
+            cli_error(cmd, "%s must be at most %llu, got '%s'", what, (unsigned long long)max, arg);
+            return -1;
+        }
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+bad:
+    cli_error(cmd, "%s must be a non-negative decimal integer, got '%s'", what, arg ? arg : "");
+    return -1;
+}
+
+int cli_parse_seconds(const char *cmd, const char *what, const char *arg, uint64_t *out_ms)
+{
+    /* At most 10^9 seconds with up to 3 fractional digits, no exponent. */
+    uint64_t whole = 0, frac = 0;
+    int nfrac = 0, ndig = 0;
+    const char *p = arg ? arg : "";
+    for (; *p >= '0' && *p <= '9'; p++, ndig++) {
+        whole = whole * 10 + (uint64_t)(*p - '0');
+        if (whole > 1000000000ull) goto bad;
+    }
+    if (*p == '.') {
+        p++;
+        for (; *p >= '0' && *p <= '9'; p++, ndig++)
+            if (nfrac < 3) { frac = frac * 10 + (uint64_t)(*p - '0'); nfrac++; }
+    }
+    if (*p != '\0' || ndig == 0) goto bad;
+    while (nfrac < 3) { frac *= 10; nfrac++; }
+    *out_ms = whole * 1000 + frac;
+    return 0;
+bad:
+    cli_error(cmd, "%s must be a number of seconds (e.g. 5 or 0.5, at most 1e9), got '%s'", what, arg ? arg : "");
+    return -1;
+}
+
+/* Length of the valid UTF-8 sequence at p[0..n) or 0 (RFC 3629: no
+ * overlongs, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    if (c < 0x80) return 1;
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
+    else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
+    else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
+    else return 0;
+    if (len > n) return 0;
+    for (size_t k = 1; k < len; k++) {
+        if ((p[k] & 0xC0) != 0x80) return 0;
+        cp = cp << 6 | (p[k] & 0x3F);
+    }
+    if (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) return 0;
+    if (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) return 0;
+    return len;
+}
+
+int cli_is_printable_utf8(const void *vp, size_t n)
+{
+    const unsigned char *p = vp;
     size_t i = 0;
     while (i < n) {
-        unsigned char c = p[i];
-        if (c < 0x80) {
-            if (c < 0x20 || c == 0x7f) return 0;
-            i++;
-            continue;
-        }
-        size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        if (len == 0 || i + len > n) return 0;
-        for (size_t k = 1; k < len; k++)
-            if ((p[i + k] & 0xC0) != 0x80) return 0;
+        if (p[i] < 0x20 || p[i] == 0x7f) return 0;
+        size_t len = utf8_seq(p + i, n - i);
+        if (len == 0) return 0;
         i += len;
     }
     return 1;
 }
 
-void cli_print_bytes(FILE *f, const void *p, size_t n, int force_hex)
+void cli_print_bytes(FILE *f, const void *vp, size_t n, int force_hex)
 {
+    const unsigned char *b = vp;
+    if (force_hex) {
+        for (size_t i = 0; i < n; i++) fprintf(f, "%02x", b[i]);
+        return;
+    }
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = b[i];
+        if (c == '\\') { fputs("\\\\", f); i++; continue; }
+        if (c < 0x20 || c == 0x7f) { fprintf(f, "\\x%02x", c); i++; continue; }
+        size_t len = utf8_seq(b + i, n - i);
+        if (len == 0) { fprintf(f, "\\x%02x", c); i++; continue; }
+        fwrite(b + i, 1, len, f);
+        i += len;
+    }
+}
+
+int cli_unescape(const char *s, size_t n, unsigned char **out, size_t *outlen)
+{
+    unsigned char *buf = malloc(n + 1);
+    if (!buf) return -1;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '\\') { buf[o++] = (unsigned char)s[i]; continue; }
+        if (i + 1 < n && s[i + 1] == '\\') { buf[o++] = '\\'; i++; continue; }
+        if (i + 3 < n && s[i + 1] == 'x') {
+            int hi = hexval((unsigned char)s[i + 2]), lo = hexval((unsigned char)s[i + 3]);
+            if (hi >= 0 && lo >= 0) { buf[o++] = (unsigned char)(hi << 4 | lo); i += 3; continue; }
+        }
+        free(buf);
+        return -1;
+    }
+    buf[o] = 0;
+    *out = buf;
+    *outlen = o;
+    return 0;
+}
+
+int cli_json_set_bytes(json_t *obj, const char *name, const void *p, size_t n, int force_hex)
+{
+    char key[96];
+    if (!force_hex) {
+        /* Any valid UTF-8 is a JSON string (jansson escapes controls and NUL). */
+        const unsigned char *b = p;
+        size_t i = 0;
+        while (i < n) {
+            size_t len = utf8_seq(b + i, n - i);
+            if (len == 0) break;
+            i += len;
+        }
+        if (i == n) {
+            json_t *s = json_stringn(n ? (const char *)p : "", n);
+            if (s) return json_object_set_new(obj, name, s) == 0 ? 0 : -1;
+        }
+    }
+    snprintf(key, sizeof key, "%s_hex", name);
+    char *hex = malloc(n * 2 + 1);
+    if (!hex) return -1;
+    static const char digits[] = "0123456789abcdef";
     const unsigned char *b = p;
-    if (!force_hex && printable_utf8(b, n)) { fwrite(b, 1, n, f); return; }
-    for (size_t i = 0; i < n; i++) fprintf(f, "%02x", b[i]);
+    for (size_t i = 0; i < n; i++) { hex[2 * i] = digits[b[i] >> 4]; hex[2 * i + 1] = digits[b[i] & 15]; }
+    hex[2 * n] = 0;
+    json_t *s = json_stringn(hex, 2 * n);
+    free(hex);
+    if (!s) return -1;
+    return json_object_set_new(obj, key, s) == 0 ? 0 : -1;
+}
+
+int cli_json_print(const char *cmd, json_t *v)
+{
+    if (!v) { cli_error(cmd, "out of memory building JSON output"); return -1; }
+    int rc = json_dumpf(v, stdout, JSON_COMPACT);
+    json_decref(v);
+    if (rc != 0 || fputc('\n', stdout) == EOF) {
+        cli_error(cmd, "writing output: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 int cli_is_tty(int fd) { return isatty(fd); }
+
+uint64_t cli_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void cli_progress_begin(struct cli_progress *p, const char *label, uint64_t total)
+{
+    memset(p, 0, sizeof *p);
+    p->label = label;
+    p->total = total;
+    p->active = !lmkv_cli.quiet && cli_is_tty(2);
+}
+
+void cli_progress_update(struct cli_progress *p, uint64_t done)
+{
+    if (!p->active) return;
+    uint64_t now = cli_now_ms();
+    if (p->drawn && now - p->last_ms < 100 && done != p->total) return;
+    p->last_ms = now;
+    p->drawn = 1;
+    if (p->total) {
+        uint64_t d = done > p->total ? p->total : done;
+        int width = 30, fill = (int)(d * (uint64_t)width / p->total);
+        fprintf(stderr, "\r%s [", p->label);
+        for (int i = 0; i < width; i++) fputc(i < fill ? '#' : '.', stderr);
+        fprintf(stderr, "] %3d%% %llu/%llu", (int)(d * 100 / p->total),
+                (unsigned long long)d, (unsigned long long)p->total);
+    } else {
+        fprintf(stderr, "\r%s %llu", p->label, (unsigned long long)done);
+    }
+    fflush(stderr);
+}
+
+void cli_progress_end(struct cli_progress *p)
+{
+    if (p->active && p->drawn) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    p->active = 0;
+}

@@ -5,19 +5,36 @@
  *     int cmd_<name>(int argc, char **argv);
  * where argv[0] is the command name. It parses its options with getopt_long
  * (the global --db/--json/--hex options are parsed by main.c and available in
- * the global `lmkv_cli` below; a command may accept them again after its name),
- * prints results to stdout (plain text, or JSON with --json), errors to stderr
- * as ONE line "lmkv <cmd>: <what and where>", and returns an exit code:
+ * the global `lmkv_cli` below; a command accepts them again after its name
+ * through CLI_COMMON_LONGOPTS / cli_common_opt()), prints results to stdout
+ * (plain text, or JSON with --json), errors to stderr as ONE line
+ * "lmkv <cmd>: <what and where>", and returns an exit code from enum lmkv_exit.
+ *
+ * Output conventions (documented in docs/man/lmkv.1, section OUTPUT):
+ *  - Text: keys and values are printed by cli_print_bytes(): valid printable
+ *    UTF-8 as is, every other byte (controls, tab, newline, DEL, invalid
+ *    UTF-8) as \xHH and a backslash as \\, so one record is one line and the
+ *    original bytes can be recovered; with --hex: lower-case hex.
+ *  - JSON (--json): a command with one result prints one JSON object; a
+ *    streaming command (scan, dump, watch) prints one object per line (JSON
+ *    Lines). Byte strings are members "<name>" (text, when the bytes are
+ *    valid UTF-8 and --hex is not given) or "<name>_hex" (lower-case hex).
+ *
+ * Thread-safety: the tool is single-threaded; these helpers use globals.
  */
 #ifndef LMKV_TOOLS_CLI_H
 #define LMKV_TOOLS_CLI_H
 
+#include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stddef.h>
 
+struct json_t;
+
 enum lmkv_exit {
     EXIT_OK_ = 0,        /* success */
-    EXIT_NOTFOUND = 1,   /* the key, tree, symbol or file asked for does not exist */
+    EXIT_NOTFOUND = 1,   /* the key, tree, symbol, file or database asked for does not exist */
     EXIT_USAGE = 2,      /* bad arguments or options */
     EXIT_DAMAGED = 3,    /* damaged database or input (verify found damage) */
     EXIT_IO = 4          /* I/O, permission or external-tool failure */
@@ -27,25 +44,92 @@ struct lmkv_cli_globals {
     const char *db;      /* --db DIR, default $LMKV_DB or ./.lmkv */
     int json;            /* --json */
     int hex;             /* --hex: keys/values given and printed as hex */
-    int quiet;           /* -q */
+    int quiet;           /* -q: no progress bars, no informational stderr */
 };
 extern struct lmkv_cli_globals lmkv_cli;
 
-/* Print "lmkv <cmd>: <fmt...>" plus newline to stderr. */
+/* getopt_long codes of the common options (outside the char range). */
+enum { CLI_OPT_DB = 0x1000, CLI_OPT_JSON, CLI_OPT_HEX, CLI_OPT_TREE, CLI_OPT_SYSTEM };
+
+/* Long options every command accepts after its name; put them at the end of
+ * the command's option table, before the terminating zero entry. */
+#define CLI_COMMON_LONGOPTS \
+    {"db", required_argument, NULL, CLI_OPT_DB}, \
+    {"json", no_argument, NULL, CLI_OPT_JSON}, \
+    {"hex", no_argument, NULL, CLI_OPT_HEX}, \
+    {"quiet", no_argument, NULL, 'q'}, \
+    {"help", no_argument, NULL, 'h'}
+/* Short options matching CLI_COMMON_LONGOPTS (prepend ":" for silent getopt). */
+#define CLI_COMMON_SHORTOPTS "qh"
+
+/* Print "lmkv <cmd>: <fmt...>" plus newline to stderr (one line). */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Report an lmkv error code `err` from `what` with lmkv_errmsg() and return
+ * the exit code for it (cli_exit_for). */
+int cli_fail(const char *cmd, int err, const char *what);
 /* Map an lmkv error code to the documented exit code. */
 int cli_exit_for(int lmkv_err);
-/* Parse the global options that may also follow the command name
- * (--db, --json, --hex, -q). Returns the index of the first unparsed arg. */
+/* Parse the global options that may precede the command name
+ * (--db DIR, --db=DIR, --json, --hex, -q). Returns 0, or -1 after printing a
+ * one-line error; *idx becomes the index of the first unparsed argument. */
 int cli_parse_common(int argc, char **argv, int *idx);
-/* Decode hex ("6162", upper or lower case, even length) into *out (malloc'd).
- * Returns 0, or -1 with a message naming the offending offset. */
+
+/* getopt_long driver for one command. Call cli_getopt_begin() once, then
+ * cli_getopt() until it returns -1. Common options (db, json, hex, quiet) are
+ * applied here and never returned. 'h' is returned for --help. On a bad
+ * option or a missing argument it prints one line and returns '?'. */
+void cli_getopt_begin(void);
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts);
+
+/* Decode hex ("6162", upper or lower case, even length) into *out (malloc'd,
+ * one spare NUL byte after the data). Returns 0, or -1 with a message naming
+ * the offending offset. Empty input gives an empty buffer. */
 int cli_hex_decode(const char *cmd, const char *what, const char *hex, unsigned char **out, size_t *outlen);
-/* Key argument as bytes: hex when --hex is set, text otherwise. */
+/* Key or value argument as bytes: hex when --hex is set, text otherwise
+ * (the argument's bytes, no escape processing). *out is malloc'd. */
 int cli_key_arg(const char *cmd, const char *arg, unsigned char **out, size_t *outlen);
-/* Print bytes as hex (lower case) or, if printable UTF-8 and !hex, as text. */
+/* Same, with an explicit hex flag; `what` names the argument in errors. */
+int cli_bytes_arg(const char *cmd, const char *what, const char *arg, int hex,
+                  unsigned char **out, size_t *outlen);
+/* Parse a non-negative decimal integer no larger than `max`. Returns 0, or
+ * -1 after printing "lmkv <cmd>: <what> must be ..." */
+int cli_parse_u64(const char *cmd, const char *what, const char *arg, uint64_t max, uint64_t *out);
+/* Parse a duration in seconds with an optional fraction ("2", "0.5").
+ * Result in milliseconds. Returns 0 or -1 after printing an error. */
+int cli_parse_seconds(const char *cmd, const char *what, const char *arg, uint64_t *out_ms);
+
+/* Print bytes: with force_hex as lower-case hex; otherwise printable UTF-8
+ * as is, a backslash as \\ and every other byte as \xHH. */
 void cli_print_bytes(FILE *f, const void *p, size_t n, int force_hex);
-/* True when stdout/stderr is a terminal (progress bars only then). */
+/* Undo cli_print_bytes(force_hex=0): decode \\ and \xHH. Returns 0, or -1 on
+ * a malformed escape (*out untouched). *out is malloc'd. */
+int cli_unescape(const char *s, size_t n, unsigned char **out, size_t *outlen);
+/* True when the bytes are valid UTF-8 with no control characters. */
+int cli_is_printable_utf8(const void *p, size_t n);
+/* Set `name` (text, valid UTF-8 and !hex) or `name`_hex in a JSON object.
+ * Returns 0 or -1 (out of memory). */
+int cli_json_set_bytes(struct json_t *obj, const char *name, const void *p, size_t n, int force_hex);
+/* Print a JSON value as one line on stdout and free it (steals the
+ * reference). Returns 0, or -1 on a write error (message printed). */
+int cli_json_print(const char *cmd, struct json_t *v);
+
+/* True when fd is a terminal (progress bars only then). */
 int cli_is_tty(int fd);
+
+/* A progress bar on stderr, drawn only when stderr is a terminal and -q is
+ * not given; at most ~10 redraws per second. total 0 = unknown. */
+struct cli_progress {
+    const char *label;
+    uint64_t total;
+    uint64_t last_ms;
+    int active;
+    int drawn;
+};
+void cli_progress_begin(struct cli_progress *p, const char *label, uint64_t total);
+void cli_progress_update(struct cli_progress *p, uint64_t done);
+void cli_progress_end(struct cli_progress *p);
+/* Monotonic milliseconds. */
+uint64_t cli_now_ms(void);
 
 #endif

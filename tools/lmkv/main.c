@@ -43,12 +43,14 @@ static const struct command commands[] = {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: lmkv [--db DIR] [--json] [--hex] COMMAND [ARGS]\n"
-               "       lmkv COMMAND --help\n\n"
+    fprintf(f, "usage: lmkv [--db DIR] [--json] [--hex] [-q] COMMAND [ARGS]\n"
+               "       lmkv COMMAND --help\n"
+               "       lmkv -V | --version\n\n"
                "Database: --db DIR, else $LMKV_DB, else ./.lmkv\n\nCommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\nExit codes: 0 ok, 1 not found, 2 usage, 3 damaged, 4 I/O.\n");
+    fprintf(f, "\nKeys and values are text, or hex with --hex. See lmkv(1).\n"
+               "Exit codes: 0 ok, 1 not found, 2 usage, 3 damaged, 4 I/O.\n");
 }
 
 int main(int argc, char **argv)
@@ -57,9 +59,22 @@ int main(int argc, char **argv)
     lmkv_cli.db = (envdb && *envdb) ? envdb : "./.lmkv";
     int i = 1;
     if (cli_parse_common(argc, argv, &i) != 0) return EXIT_USAGE;
-    if (i >= argc) { usage(stderr); return EXIT_USAGE; }
+    if (i >= argc) { cli_error("lmkv", "no command given (see lmkv --help)"); return EXIT_USAGE; }
     const char *name = argv[i];
+    if (!strcmp(name, "help") && i + 1 < argc) {
+        /* `lmkv help CMD` is `lmkv CMD --help`. */
+        static char help_opt[] = "--help";
+        char *hargv[3] = {argv[i + 1], help_opt, NULL};
+        for (size_t c = 0; c < NCOMMANDS; c++)
+            if (!strcmp(commands[c].name, argv[i + 1]) && commands[c].fn) return commands[c].fn(2, hargv);
+        cli_error("lmkv", "unknown command '%s' (see lmkv --help)", argv[i + 1]);
+        return EXIT_USAGE;
+    }
     if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) { usage(stdout); return 0; }
+    if (name[0] == '-' && strcmp(name, "-V") && strcmp(name, "--version")) {
+        cli_error("lmkv", "unknown option '%s' before the command (see lmkv --help)", name);
+        return EXIT_USAGE;
+    }
     if (!strcmp(name, "-V") || !strcmp(name, "--version")) {
         printf("lmkv %s (format %d)\n", lmkv_version(), LMKV_FORMAT_VERSION);
         return 0;
