@@ -386,6 +386,441 @@ LMKV_API int lmkv_call_id(uint64_t *out, uint64_t file_version_id, uint64_t call
 /* ====================== END RECORDS SECTION ====================== */
 
 /* ====================== BEGIN STORE SECTION ====================== */
+/* kv's database handle (kv/lmkv_kv.h); repeated typedef is valid C11. */
+typedef struct lmkv_db lmkv_db;
+
+/*
+ * STORE: where typed records live. Byte tables of every key: schema/KEYS.md.
+ *
+ * Concepts
+ *  - A FILE VERSION is (workspace, path, git blob id of the content); its id
+ *    `fv` is lmkv_file_version_id() (RECORDS). Its records (symbols,
+ *    references, calls, hierarchy edges) are stored ONCE, whatever commits
+ *    contain it, under keys `ws fv ...` in system trees (kv's system
+ *    namespace: invisible to tree_names(), checksum(), export()).
+ *  - Path MAPPINGS per workspace: commit (ws, commit oid, path) -> fv;
+ *    latest (ws, path) -> fv (newest indexed worktree version); CURRENT
+ *    (ws, path) -> fv + source, with its reverse (ws, fv) -> path.
+ *    versioning/ decides what is current and writes it here; queries by
+ *    default see only records of current file versions.
+ *  - STATE GENERATION: a per-workspace u64 incremented in the same write
+ *    transaction as any change of the workspace's current map, so readers
+ *    can cache the current fv set (lmkv_store_is_current does so).
+ *  - Reads happen inside an lmkv_store_txn (an LMDB read txn, MDB_NOTLS:
+ *    it may move between threads but must be used by one thread at a time).
+ *    Records passed to callbacks are ZERO-COPY: their string/vector fields
+ *    point into the database map and stay valid until the txn ends, is
+ *    reset, or (inside a write session) the next write of the session.
+ *    Nothing is allocated per record in the lookup paths.
+ *  - Writes happen in an lmkv_store_session (one LMDB write txn; LMDB has a
+ *    single writer per environment: a second session_begin in another thread
+ *    or process blocks until the first ends; a thread holding a session must
+ *    not begin another one). Abort (or a failed commit) leaves nothing
+ *    visible. After any write error the session is POISONED: later calls
+ *    return LMKV_EBADTXN and commit refuses, so nothing half-applied commits.
+ *
+ * Threading: an lmkv_store is thread-safe (any number of threads may open
+ * txns and sessions on one store). A txn, a session and an lmkv_cache
+ * handle's flush are used by one thread at a time; lmkv_cache functions are
+ * thread-safe (internal mutex around the access buffer).
+ *
+ * Callbacks: every iteration takes `int (*fn)(void *ctx, ...)`. Return 0 to
+ * continue, a positive value to stop early (the call then returns LMKV_OK),
+ * a negative LMKV_E* code to stop with that error (returned as is).
+ */
+
+typedef struct lmkv_store lmkv_store;
+typedef struct lmkv_store_txn lmkv_store_txn;
+typedef struct lmkv_store_session lmkv_store_session;
+
+/** Query flags (bit set). */
+enum lmkv_store_flags {
+    LMKV_STORE_CURRENT      = 0,      /* default: only records of current file versions */
+    LMKV_STORE_ALL_VERSIONS = 1 << 0, /* every stored file version (gc, dump, verify) */
+    LMKV_STORE_PREFIX       = 1 << 1  /* name lookups: names starting with the given bytes */
+};
+
+/** Source of a current-map entry. */
+enum lmkv_store_source {
+    LMKV_SOURCE_COMMIT = 1, /* the file version of the workspace's HEAD commit */
+    LMKV_SOURCE_LATEST = 2  /* the latest indexed (worktree) version */
+};
+
+/** One current-map entry. `path` points into the map (txn lifetime), not
+ *  NUL-terminated. `commit` is all zeros unless source is COMMIT. */
+typedef struct lmkv_store_current {
+    uint64_t fv;
+    int source;                 /* enum lmkv_store_source */
+    uint8_t commit[20];         /* raw git commit oid */
+    const char *path;
+    size_t path_len;
+} lmkv_store_current;
+
+/** Record counts (for `lmkv stat`). */
+typedef struct lmkv_store_counts {
+    uint64_t workspaces, file_versions, symbols, calls, references, hierarchy;
+    uint64_t commit_mappings, latest_mappings, current_mappings;
+    uint64_t cache_entries, cache_bytes, cache_stats;
+} lmkv_store_counts;
+
+/* ---------------------------------------------------------- open / close */
+
+/** Open the store on an open kv database: opens (creating on first use) the
+ *  system trees of schema/KEYS.md. *out owns nothing of db: close the store
+ *  before the db. On a read-only db the trees must exist (an empty read-only
+ *  db gives a store whose lookups return nothing).
+ *  Errors: LMKV_EINVAL (NULL), LMKV_ENOMEM, errors of kv's system-tree open.
+ *  Thread-safe result. */
+LMKV_API int lmkv_store_open(lmkv_store **out, lmkv_db *db);
+/** Close: frees the store's caches; NULL is fine. All txns, sessions and
+ *  caches of the store must be ended first. */
+LMKV_API void lmkv_store_close(lmkv_store *st);
+/** The kv database the store was opened on (borrowed). */
+LMKV_API lmkv_db *lmkv_store_db(lmkv_store *st);
+
+/* ------------------------------------------------------------- read txns */
+
+/** Begin a read transaction (an LMDB snapshot; as mdb_txn_begin with
+ *  MDB_RDONLY). Free with lmkv_store_txn_end. Errors: LMKV_EINVAL,
+ *  LMKV_ENOMEM, LMKV_EBUSY (reader slots exhausted). */
+LMKV_API int lmkv_store_txn_begin(lmkv_store_txn **out, lmkv_store *st);
+/** End (abort) a read txn and free it; NULL is fine. Ending the txn of a
+ *  session (lmkv_store_session_txn) is refused silently: end the session. */
+LMKV_API void lmkv_store_txn_end(lmkv_store_txn *t);
+/** Release the snapshot but keep the handle (as mdb_txn_reset); renew takes
+ *  a fresh snapshot (as mdb_txn_renew). Cheap: for repeated short queries. */
+LMKV_API void lmkv_store_txn_reset(lmkv_store_txn *t);
+LMKV_API int lmkv_store_txn_renew(lmkv_store_txn *t);
+
+/* ------------------------------------------------------- write sessions */
+
+/** Begin a write session (one write transaction). Blocks while another
+ *  writer holds the environment (LMDB single writer). Errors: LMKV_EINVAL,
+ *  LMKV_EREADONLY, LMKV_ENOMEM, kv's txn errors. */
+LMKV_API int lmkv_store_session_begin(lmkv_store_session **out, lmkv_store *st);
+/** Commit everything of the session atomically, then free it (also on
+ *  failure: the session is gone either way). On error nothing is visible.
+ *  Errors: LMKV_EBADTXN (poisoned by an earlier error), LMKV_EFULL, LMKV_EIO. */
+LMKV_API int lmkv_store_session_commit(lmkv_store_session *s);
+/** Abort: nothing of the session becomes visible; frees it. NULL is fine. */
+LMKV_API void lmkv_store_session_abort(lmkv_store_session *s);
+/** A txn view of the session for every read function (reads see the
+ *  session's own writes). Borrowed: valid until the session ends. Records
+ *  returned through it stay valid only until the session's next write. */
+LMKV_API lmkv_store_txn *lmkv_store_session_txn(lmkv_store_session *s);
+/** Number of key writes/deletes done so far in the session, for callers that
+ *  bound the size of their transactions (gc): commit and begin anew when it
+ *  exceeds their budget. */
+LMKV_API size_t lmkv_store_session_pending(const lmkv_store_session *s);
+
+/** Register or update a workspace (key: ws->id; also indexes ws->root_path
+ *  for lmkv_store_workspace_by_root; a changed root moves that index entry).
+ *  Errors: LMKV_EINVAL (NULL, id 0, empty root), LMKV_EBADTXN, kv errors. */
+LMKV_API int lmkv_store_workspace_put(lmkv_store_session *s, const lmkv_workspace *ws);
+
+/** The records of one file version, as arrays (any may be NULL with n = 0). */
+typedef struct lmkv_store_file_records {
+    const lmkv_symbol *symbols;       size_t n_symbols;
+    const lmkv_reference *references; size_t n_references;
+    const lmkv_call *calls;           size_t n_calls;
+    const lmkv_hierarchy *hierarchy;  size_t n_hierarchy;
+} lmkv_store_file_records;
+
+/** Store one file version and ALL its records, REPLACING whatever that file
+ *  version had (records and every secondary index entry of KEYS.md). The
+ *  store writes file_version->workspace_id and file_version->id as the key
+ *  (`ws`, `fv`) and stores each record with workspace_id/file_version_id
+ *  (and file_path) set to those of the file version, whatever the caller
+ *  filled in. Every record is encoded and checked BEFORE the first write, so
+ *  bad input (LMKV_EINVAL: NULL name of a symbol/callee/target, duplicate
+ *  symbol id in the file, fv id 0) returns with nothing written and the
+ *  session usable; an error while writing (LMKV_EFULL, LMKV_EIO, ...)
+ *  poisons the session, so the file can never become half visible.
+ *  Does not touch path mappings: call lmkv_store_map_* / set_current.
+ *  Errors: LMKV_EINVAL, LMKV_ENOMEM, LMKV_EBADTXN, kv errors. */
+LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
+                                 const lmkv_file_version *file_version,
+                                 const lmkv_store_file_records *records);
+
+/** Remove a file version: its FileVersion record, all its records and index
+ *  entries, and the current/latest mappings that point at it (commit
+ *  mappings are removed with lmkv_store_unmap_commit). *out_removed (may be
+ *  NULL) = number of keys deleted. LMKV_NOTFOUND if fv is not stored. */
+LMKV_API int lmkv_store_remove_file(size_t *out_removed, lmkv_store_session *s,
+                                    uint64_t ws, uint64_t fv);
+
+/** Commit mapping: (ws, commit, path) -> fv (replaces). commit = 20 raw
+ *  bytes (git_oid.id). path: workspace-relative, `path_len` bytes. */
+LMKV_API int lmkv_store_map_commit(lmkv_store_session *s, uint64_t ws, const uint8_t commit[20],
+                                   const char *path, size_t path_len, uint64_t fv);
+/** Remove up to `max` (0 = no limit) path mappings of one commit, in key
+ *  order. *out_removed = number removed; when it equals max, call again
+ *  (in a new session for bounded transactions) until it returns fewer. */
+LMKV_API int lmkv_store_unmap_commit(size_t *out_removed, lmkv_store_session *s, uint64_t ws,
+                                     const uint8_t commit[20], size_t max);
+/** Latest mapping (ws, path) -> fv (replaces); unmap: LMKV_NOTFOUND if absent. */
+LMKV_API int lmkv_store_map_latest(lmkv_store_session *s, uint64_t ws,
+                                   const char *path, size_t path_len, uint64_t fv);
+LMKV_API int lmkv_store_unmap_latest(lmkv_store_session *s, uint64_t ws,
+                                     const char *path, size_t path_len);
+/** Current map: (ws, path) -> fv with its source (commit: give the commit
+ *  oid; latest: commit may be NULL). Replaces the path's entry and its
+ *  reverse entry; increments the workspace's state generation once per
+ *  session (only if something changed: setting the same fv/source is a
+ *  no-op). The fv need not be stored yet (put_file may follow in the same
+ *  session); verify reports current entries whose fv is missing.
+ *  Errors: LMKV_EINVAL (bad source, fv 0), LMKV_EBADTXN, kv errors. */
+LMKV_API int lmkv_store_set_current(lmkv_store_session *s, uint64_t ws,
+                                    const char *path, size_t path_len, uint64_t fv,
+                                    int source, const uint8_t *commit);
+/** Remove the path from the current map (a deleted file). LMKV_NOTFOUND if
+ *  the path had no entry. Increments the state generation. */
+LMKV_API int lmkv_store_unset_current(lmkv_store_session *s, uint64_t ws,
+                                      const char *path, size_t path_len);
+
+/* ----------------------------------------------------------------- reads */
+/* All take a txn from lmkv_store_txn_begin or lmkv_store_session_txn.
+ * Out-structs filled by *_get are zero-copy (txn lifetime). Errors common to
+ * all: LMKV_EINVAL (NULL), LMKV_ECORRUPT (a stored record fails the
+ * FlatBuffers verifier: message names tree and key in hex), LMKV_EBADTXN. */
+
+LMKV_API int lmkv_store_workspace_get(lmkv_workspace *out, lmkv_store_txn *t, uint64_t ws);
+/** Workspace id registered for a root path; LMKV_NOTFOUND if none. */
+LMKV_API int lmkv_store_workspace_by_root(uint64_t *out_ws, lmkv_store_txn *t,
+                                          const char *root, size_t root_len);
+typedef int (*lmkv_store_workspace_fn)(void *ctx, const lmkv_workspace *ws);
+/** Every workspace in id order. */
+LMKV_API int lmkv_store_workspaces(lmkv_store_txn *t, lmkv_store_workspace_fn fn, void *ctx);
+
+/** File version record by id; LMKV_NOTFOUND if not stored. */
+LMKV_API int lmkv_store_file_version_get(lmkv_file_version *out, lmkv_store_txn *t,
+                                         uint64_t ws, uint64_t fv);
+typedef int (*lmkv_store_file_version_fn)(void *ctx, const lmkv_file_version *fv);
+/** Every stored file version of a workspace (current or not), in fv order. */
+LMKV_API int lmkv_store_file_versions(lmkv_store_txn *t, uint64_t ws,
+                                      lmkv_store_file_version_fn fn, void *ctx);
+
+/** Mappings. LMKV_NOTFOUND when the path has none. */
+LMKV_API int lmkv_store_current_get(lmkv_store_current *out, lmkv_store_txn *t, uint64_t ws,
+                                    const char *path, size_t path_len);
+typedef int (*lmkv_store_current_fn)(void *ctx, const lmkv_store_current *cur);
+/** Every current-map entry of the workspace in path (byte) order. */
+LMKV_API int lmkv_store_current_each(lmkv_store_txn *t, uint64_t ws,
+                                     lmkv_store_current_fn fn, void *ctx);
+LMKV_API int lmkv_store_latest_get(uint64_t *out_fv, lmkv_store_txn *t, uint64_t ws,
+                                   const char *path, size_t path_len);
+LMKV_API int lmkv_store_commit_get(uint64_t *out_fv, lmkv_store_txn *t, uint64_t ws,
+                                   const uint8_t commit[20], const char *path, size_t path_len);
+typedef int (*lmkv_store_path_fn)(void *ctx, const char *path, size_t path_len, uint64_t fv);
+/** Every (path, fv) mapping of one commit, in path order. */
+LMKV_API int lmkv_store_commit_files(lmkv_store_txn *t, uint64_t ws, const uint8_t commit[20],
+                                     lmkv_store_path_fn fn, void *ctx);
+/** Every latest mapping of a workspace, in path order. */
+LMKV_API int lmkv_store_latest_each(lmkv_store_txn *t, uint64_t ws,
+                                    lmkv_store_path_fn fn, void *ctx);
+/** The workspace's state generation (0 if its current map never changed). */
+LMKV_API int lmkv_store_generation(uint64_t *out_gen, lmkv_store_txn *t, uint64_t ws);
+/** 1 if fv is in the workspace's current map, 0 if not, < 0 on error.
+ *  O(1): a hash set of the current fvs cached in the store per workspace and
+ *  rebuilt only when the state generation seen by this txn differs. */
+LMKV_API int lmkv_store_is_current(lmkv_store_txn *t, uint64_t ws, uint64_t fv);
+
+typedef int (*lmkv_store_symbol_fn)(void *ctx, const lmkv_symbol *sym);
+typedef int (*lmkv_store_call_fn)(void *ctx, const lmkv_call *call);
+typedef int (*lmkv_store_reference_fn)(void *ctx, const lmkv_reference *ref);
+typedef int (*lmkv_store_hierarchy_fn)(void *ctx, const lmkv_hierarchy *edge);
+
+/** Symbols by short name: exact, or with LMKV_STORE_PREFIX every name
+ *  starting with name[0..name_len) (empty prefix = all). Order: name, fv,
+ *  symbol id. flags: LMKV_STORE_CURRENT (default) / ALL_VERSIONS, PREFIX. */
+LMKV_API int lmkv_store_symbols_by_name(lmkv_store_txn *t, uint64_t ws, const char *name,
+                                        size_t name_len, unsigned flags,
+                                        lmkv_store_symbol_fn fn, void *ctx);
+/** Same by qualified name (a symbol without one is indexed by its name). */
+LMKV_API int lmkv_store_symbols_by_qname(lmkv_store_txn *t, uint64_t ws, const char *qname,
+                                         size_t qname_len, unsigned flags,
+                                         lmkv_store_symbol_fn fn, void *ctx);
+/** Symbol by id in a given file version; LMKV_NOTFOUND if absent. */
+LMKV_API int lmkv_store_symbol_get(lmkv_symbol *out, lmkv_store_txn *t, uint64_t ws,
+                                   uint64_t fv, uint64_t sym_id);
+/** Symbol by id in whichever file versions hold it (current only unless
+ *  ALL_VERSIONS). */
+LMKV_API int lmkv_store_symbols_by_id(lmkv_store_txn *t, uint64_t ws, uint64_t sym_id,
+                                      unsigned flags, lmkv_store_symbol_fn fn, void *ctx);
+/** Symbols of one file version, in id order. */
+LMKV_API int lmkv_store_symbols_of(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
+                                   lmkv_store_symbol_fn fn, void *ctx);
+
+/** CALLERS: calls whose callee NAME is name (exact; PREFIX allowed), in
+ *  (fv, order of put) order. The record has caller id+name, file, line,
+ *  column: no second lookup. Current file versions only unless ALL_VERSIONS. */
+LMKV_API int lmkv_store_calls_to(lmkv_store_txn *t, uint64_t ws, const char *name,
+                                 size_t name_len, unsigned flags,
+                                 lmkv_store_call_fn fn, void *ctx);
+/** CALLEES: calls made by symbol caller_id inside file version fv (from the
+ *  Symbol record). fv = 0: in every file version holding caller_id that
+ *  passes `flags` (current by default). */
+LMKV_API int lmkv_store_calls_from(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
+                                   uint64_t caller_id, unsigned flags,
+                                   lmkv_store_call_fn fn, void *ctx);
+/** Every call of one file version. */
+LMKV_API int lmkv_store_calls_of(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
+                                 lmkv_store_call_fn fn, void *ctx);
+/** Every call of the workspace (current only unless ALL_VERSIONS), by fv. */
+LMKV_API int lmkv_store_calls_all(lmkv_store_txn *t, uint64_t ws, unsigned flags,
+                                  lmkv_store_call_fn fn, void *ctx);
+
+/** References to target NAME / from a source symbol / of a fv / all: as the
+ *  call functions above. */
+LMKV_API int lmkv_store_refs_to(lmkv_store_txn *t, uint64_t ws, const char *name,
+                                size_t name_len, unsigned flags,
+                                lmkv_store_reference_fn fn, void *ctx);
+LMKV_API int lmkv_store_refs_from(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
+                                  uint64_t source_id, unsigned flags,
+                                  lmkv_store_reference_fn fn, void *ctx);
+LMKV_API int lmkv_store_refs_of(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
+                                lmkv_store_reference_fn fn, void *ctx);
+LMKV_API int lmkv_store_refs_all(lmkv_store_txn *t, uint64_t ws, unsigned flags,
+                                 lmkv_store_reference_fn fn, void *ctx);
+
+/** Hierarchy edges whose parent (children_of) / child (parents_of) is the
+ *  given symbol id, and all edges of a workspace. */
+LMKV_API int lmkv_store_hierarchy_children(lmkv_store_txn *t, uint64_t ws, uint64_t parent_id,
+                                           unsigned flags, lmkv_store_hierarchy_fn fn, void *ctx);
+LMKV_API int lmkv_store_hierarchy_parents(lmkv_store_txn *t, uint64_t ws, uint64_t child_id,
+                                          unsigned flags, lmkv_store_hierarchy_fn fn, void *ctx);
+LMKV_API int lmkv_store_hierarchy_all(lmkv_store_txn *t, uint64_t ws, unsigned flags,
+                                      lmkv_store_hierarchy_fn fn, void *ctx);
+
+/** Counts of records per type; ws = 0: whole database (all workspaces).
+ *  Current-only filtering does not apply: counts are of stored records. */
+LMKV_API int lmkv_store_count(lmkv_store_counts *out, lmkv_store_txn *t, uint64_t ws);
+
+/* ---------------------------------------------------------------- verify */
+
+/** One problem found by lmkv_store_verify. Pointers valid during the
+ *  callback only. `tree` is the system tree name (e.g. "store.call_to"). */
+typedef struct lmkv_store_problem {
+    const char *tree;
+    const uint8_t *key; size_t key_len;
+    const char *message;   /* e.g. "index entry without record store.call ..." */
+} lmkv_store_problem;
+typedef int (*lmkv_store_problem_fn)(void *ctx, const lmkv_store_problem *p);
+
+/** Check the whole store in one read txn: every record and index value
+ *  through the FlatBuffers verifier (and its ids consistent with its key);
+ *  every index entry points at an existing primary record with the same
+ *  name/ids (stale or orphan entries are problems); every primary record
+ *  is reachable from each of its indexes; mappings point at stored file
+ *  versions; current and its reverse agree; cache trees agree with each
+ *  other and the byte total. fn (may be NULL) gets each problem; return
+ *  non-zero from it to stop early. *out_problems (may be NULL) = count.
+ *  Returns LMKV_OK if none, LMKV_ECORRUPT if any, other errors as usual. */
+LMKV_API int lmkv_store_verify(size_t *out_problems, lmkv_store *st,
+                               lmkv_store_problem_fn fn, void *ctx);
+
+/* ----------------------------------------------------- LSP response cache */
+/*
+ * The daemon's workload: responses keyed by (workspace, file path, content
+ * version, method, position, params hash) -- schema/KEYS.md `K`. Because the
+ * content version is in the key, a response computed for older content can
+ * never be served for newer content; lmkv_cache_invalidate deletes the
+ * older versions' entries (prefix scan on ws + path), as the daemon's
+ * prefix invalidation. Access time/count and hit/miss counters are buffered
+ * in memory and written in ONE batched write txn every `flush_every_reads`
+ * reads, every `flush_every_ms` ms (checked on each call), on
+ * lmkv_cache_flush and on close -- a get never opens a write txn of its own
+ * unless a flush is due. A crash loses at most the unflushed access data,
+ * never an entry. Size bound: the sum of entry sizes (response bytes +
+ * key + record overhead) is kept <= budget_bytes by evicting the least
+ * recently used entries (cache.lru index) at put time.
+ */
+typedef struct lmkv_cache lmkv_cache;
+
+typedef struct lmkv_cache_config {
+    uint64_t budget_bytes;       /* 0 = unlimited; default 0 */
+    uint64_t max_entry_bytes;    /* responses larger are refused with LMKV_ETOOBIG; 0 = default 10 MiB (daemon) */
+    unsigned flush_every_reads;  /* 0 = default 256 */
+    unsigned flush_every_ms;     /* 0 = default 1000 */
+} lmkv_cache_config;
+
+/** Default maximum response size: 10 MiB, as the daemon. */
+#define LMKV_CACHE_MAX_ENTRY_DEFAULT (10u * 1024u * 1024u)
+
+/** The identity of one cached response. method/path: NUL-terminated UTF-8.
+ *  content_version: the file's fv id or any 64-bit content hash (0 = unknown). */
+typedef struct lmkv_cache_key {
+    uint64_t ws;
+    const char *method;          /* e.g. "textDocument/definition" */
+    const char *path;            /* workspace-relative */
+    uint64_t content_version;
+    uint32_t line, character;    /* LSP Position (0-based); 0,0 when none */
+    uint64_t params_hash;        /* lmkv_cache_params_hash of the request params */
+} lmkv_cache_key;
+
+/** Open a cache on a store. cfg may be NULL (defaults). Errors: LMKV_EINVAL,
+ *  LMKV_ENOMEM. */
+LMKV_API int lmkv_cache_open(lmkv_cache **out, lmkv_store *st, const lmkv_cache_config *cfg);
+/** Flush buffered access data and counters, free; NULL is fine. Returns the
+ *  flush result (the handle is freed regardless). */
+LMKV_API int lmkv_cache_close(lmkv_cache *c);
+/** Write buffered access times/counts and hit/miss counters now (one write
+ *  txn; none if nothing is buffered). */
+LMKV_API int lmkv_cache_flush(lmkv_cache *c);
+
+/** xxh3_64 of the params JSON normalized (parsed with jansson, re-encoded
+ *  compact with sorted keys), so {"b":1,"a":2} and { "a":2, "b":1 } hash
+ *  equal. LMKV_EPARSE (message with byte offset) if json is not JSON. */
+LMKV_API int lmkv_cache_params_hash(uint64_t *out, const char *json, size_t len);
+
+/** Store a response (replacing an entry with the same key); created and
+ *  last access = now, access count 1. response_type/params_json may be NULL.
+ *  Evicts least recently used entries to stay within the budget.
+ *  Errors: LMKV_ETOOBIG (len > max_entry_bytes, or > the budget: message
+ *  says both sizes; nothing stored), LMKV_EINVAL, kv errors. */
+LMKV_API int lmkv_cache_put(lmkv_cache *c, const lmkv_cache_key *key, const void *response,
+                            size_t len, const char *response_type, const char *params_json,
+                            uint32_t response_time_ms);
+/** Lower-level put for migration: stores `entry` as given, KEEPING its
+ *  created/last_accessed/access_count (the key still comes from `key`).
+ *  Same errors as lmkv_cache_put. */
+LMKV_API int lmkv_cache_put_entry(lmkv_cache *c, const lmkv_cache_key *key,
+                                  const lmkv_cache_entry *entry);
+/** Look up a response. Hit: *out_buf = malloc'd copy (free with lmkv_free),
+ *  *out_len its length, the entry's access time/count updated in the
+ *  buffer, a hit counted for (ws, method, today). Miss: LMKV_NOTFOUND, a miss
+ *  counted. Thread-safe. */
+LMKV_API int lmkv_cache_get(void **out_buf, size_t *out_len, lmkv_cache *c,
+                            const lmkv_cache_key *key);
+/** Zero-copy lookup of the whole entry inside a store txn (counts and
+ *  access buffered as lmkv_cache_get). access_count/last_accessed_ns in
+ *  *out are the stored ones merged with the buffer. */
+LMKV_API int lmkv_cache_get_entry(lmkv_cache_entry *out, lmkv_cache *c, lmkv_store_txn *t,
+                                  const lmkv_cache_key *key);
+/** Delete every entry of (ws, path) whose content version differs from
+ *  keep_version (keep_version = 0: delete all of the path). *out_removed
+ *  (may be NULL) = entries deleted. One write txn. */
+LMKV_API int lmkv_cache_invalidate(size_t *out_removed, lmkv_cache *c, uint64_t ws,
+                                   const char *path, uint64_t keep_version);
+/** Delete every entry of a workspace (ws = 0: of all workspaces). */
+LMKV_API int lmkv_cache_clear(size_t *out_removed, lmkv_cache *c, uint64_t ws);
+/** Evict least recently used entries until total bytes <= target_bytes. */
+LMKV_API int lmkv_cache_evict(size_t *out_removed, lmkv_cache *c, uint64_t target_bytes);
+/** Total bytes of stored entries (as counted for the budget). */
+LMKV_API int lmkv_cache_bytes(uint64_t *out, lmkv_cache *c);
+
+/** Add to the hit/miss counters of (ws, method, day) -- for migration of
+ *  the daemon's `cache_stats` (method "" and day 0 = its undated totals).
+ *  Written at once (one write txn). */
+LMKV_API int lmkv_cache_stats_add(lmkv_cache *c, uint64_t ws, const char *method, uint32_t day,
+                                  uint64_t hits, uint64_t misses);
+typedef int (*lmkv_cache_stats_fn)(void *ctx, const lmkv_cache_stats *st);
+/** Every counter row of a workspace (flushed ones: call lmkv_cache_flush
+ *  first to include buffered counts), in (day, method) order. */
+LMKV_API int lmkv_cache_stats_each(lmkv_store_txn *t, uint64_t ws, lmkv_cache_stats_fn fn, void *ctx);
+/** Counters of one (ws, method, day); LMKV_NOTFOUND if none. */
+LMKV_API int lmkv_cache_stats_get(lmkv_cache_stats *out, lmkv_store_txn *t, uint64_t ws,
+                                  const char *method, uint32_t day);
 /* ======================= END STORE SECTION ======================= */
 
 #ifdef __cplusplus
