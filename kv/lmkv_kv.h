@@ -78,8 +78,545 @@ LMKV_API const char *lmkv_errmsg(void);
 /** Free memory returned by lmkv. NULL is fine. */
 LMKV_API void lmkv_free(void *p);
 
-/* The kv owner completes the API below this line (db, tree, iterators,
- * batches, transactions, ids, subscribers, export/import, checksum). */
+
+/* ======================================================================
+ * Common types
+ * ====================================================================== */
+
+/** Opaque handles. All handles are safe to use from several threads at once
+ *  unless stated otherwise (lmkv_iter, lmkv_txn, lmkv_batch and
+ *  lmkv_subscriber are single-user objects: one thread at a time, but they
+ *  may move between threads -- the LMDB env is opened with MDB_NOTLS). */
+typedef struct lmkv_db lmkv_db;
+typedef struct lmkv_tree lmkv_tree;
+typedef struct lmkv_iter lmkv_iter;
+typedef struct lmkv_batch lmkv_batch;
+typedef struct lmkv_txn lmkv_txn;
+typedef struct lmkv_subscriber lmkv_subscriber;
+typedef struct lmkv_import lmkv_import;
+
+/** Owned bytes. `data` is NULL only for "absent"; a present empty value has a
+ *  non-NULL data and size 0. Free `data` with lmkv_free(). */
+typedef struct lmkv_bytes {
+    uint8_t *data;
+    size_t size;
+} lmkv_bytes;
+
+/** A list of owned byte strings (tree names), sorted bytewise. Free the whole
+ *  list with lmkv_bytes_array_free(). */
+typedef struct lmkv_bytes_array {
+    lmkv_bytes *items;
+    size_t count;
+} lmkv_bytes_array;
+LMKV_API void lmkv_bytes_array_free(lmkv_bytes_array *arr);
+
+/** A borrowed key/value pair (iterators, zero-copy reads). The pointers are
+ *  owned by lmkv; their lifetime is stated by the function that fills it.
+ *  value is never NULL for a present pair (an empty value has size 0). */
+typedef struct lmkv_pair {
+    const uint8_t *key;
+    size_t key_size;
+    const uint8_t *value;
+    size_t value_size;
+} lmkv_pair;
+
+/* ======================================================================
+ * Errors (shared by every module)
+ * ====================================================================== */
+
+/** Set the calling thread's error message (printf format; truncated to 1 KiB)
+ *  and return `code` unchanged, so callers write
+ *      return lmkv_error_set(LMKV_EPARSE, "%s: byte %zu: bad tag 0x%02x", f, off, b);
+ *  For every module (schema, migrate, graph, versioning, tools). Thread-safe. */
+LMKV_API int lmkv_error_set(int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/** Like lmkv_error_set, but prefixes the message with the current message
+ *  ("<new>: <old>") so a caller can add context to a callee's error. */
+LMKV_API int lmkv_error_wrap(int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/** Clear the calling thread's message (lmkv_errmsg() then returns ""). */
+LMKV_API void lmkv_error_clear(void);
+/** Map an LMDB return code (MDB_*) or a positive errno to an LMKV_E* code:
+ *  MDB_NOTFOUND -> LMKV_NOTFOUND, MDB_MAP_FULL/ENOSPC -> LMKV_EFULL,
+ *  MDB_CORRUPTED/MDB_PAGE_NOTFOUND/MDB_INVALID -> LMKV_ECORRUPT,
+ *  MDB_VERSION_MISMATCH -> LMKV_EVERSION, MDB_READERS_FULL/EBUSY/EAGAIN ->
+ *  LMKV_EBUSY, MDB_BAD_TXN -> LMKV_EBADTXN, EACCES/EPERM -> LMKV_EPERM,
+ *  EROFS -> LMKV_EREADONLY, ENOMEM -> LMKV_ENOMEM, ENOENT -> LMKV_NOTFOUND,
+ *  EEXIST -> LMKV_EEXISTS, EINVAL/MDB_BAD_DBI/MDB_BAD_VALSIZE -> LMKV_EINVAL,
+ *  other errno -> LMKV_EIO. 0 -> LMKV_OK. */
+LMKV_API int lmkv_error_from_mdb(int mdb_or_errno);
+
+/* ======================================================================
+ * Db: one LMDB environment directory
+ * ====================================================================== */
+
+/** Durability of a commit (see the DURABILITY section at the end). */
+enum lmkv_durability {
+    /** Default. MDB_NOMETASYNC: data pages are fsync'ed at commit, the meta
+     *  page lazily (next commit or flush). Survives a process kill always;
+     *  a power loss may lose the last commit(s) but never corrupts. */
+    LMKV_DURABILITY_DEFAULT = 0,
+    /** Full fsync at every commit: every acknowledged write survives power
+     *  loss. Slowest. */
+    LMKV_DURABILITY_SYNC = 1,
+    /** MDB_NOSYNC: no fsync at commit; survives a process kill, a power loss
+     *  may corrupt the database. For caches that can be rebuilt. */
+    LMKV_DURABILITY_NOSYNC = 2
+};
+
+/** Db configuration (as sled::Config). Fill with lmkv_config_init(), then
+ *  change fields. The struct is read during lmkv_db_open only. */
+typedef struct lmkv_config {
+    /** Database directory (created if missing, mode dir_mode). May be NULL
+     *  only when `temporary` is set: a fresh directory is made under $TMPDIR. */
+    const char *path;
+    /** Remove the directory and its files on lmkv_db_close (sled temporary). */
+    int temporary;
+    /** Fail with LMKV_EEXISTS if the database already exists (sled create_new). */
+    int create_new;
+    /** Open read-only (MDB_RDONLY); every write returns LMKV_EREADONLY and
+     *  trees that do not exist cannot be opened (LMKV_NOTFOUND). */
+    int read_only;
+    /** Background flush period in milliseconds (sled flush_every_ms): a thread
+     *  calls lmkv_db_flush() this often when something was committed.
+     *  0 = no thread. lmkv_config_init sets 500 (sled's default). */
+    unsigned flush_every_ms;
+    /** enum lmkv_durability. */
+    int durability;
+    /** Initial LMDB map size in bytes (0 = 64 MiB). The map grows by itself
+     *  (doubling, at least to fit) whenever it fills, so this is a hint. */
+    uint64_t initial_map_size;
+    /** Mode of created files (0 = 0600); directories get 0700 (or the mode
+     *  with x bits added for each r bit when file_mode is set). */
+    unsigned file_mode;
+    /** Maximum number of trees (user + system) (0 = 4096). MDB maxdbs. */
+    unsigned max_trees;
+    /** Maximum concurrent read transactions across all processes (0 = 1022). */
+    unsigned max_readers;
+} lmkv_config;
+
+/** Fill *cfg with defaults: path NULL, not temporary, flush_every_ms 500,
+ *  LMKV_DURABILITY_DEFAULT, 64 MiB initial map, 0600 files, 4096 trees. */
+LMKV_API void lmkv_config_init(lmkv_config *cfg);
+
+/** Open (or create) a database. On success *out is a handle to close with
+ *  lmkv_db_close(). Several handles, threads and processes may open the same
+ *  directory at once (no exclusive lock; unlike sled). Opening runs
+ *  mdb_reader_check to clear stale reader slots of dead processes.
+ *  Errors: LMKV_EINVAL (NULL path without temporary, bad durability),
+ *  LMKV_EEXISTS (create_new and the database exists), LMKV_NOTFOUND
+ *  (read_only and no database), LMKV_EPERM (EACCES), LMKV_EVERSION (another
+ *  lmkv format version or LMDB version), LMKV_ECORRUPT (not an LMDB file),
+ *  LMKV_EIO, LMKV_ENOMEM. Thread-safe. */
+LMKV_API int lmkv_db_open(lmkv_db **out, const lmkv_config *cfg);
+/** lmkv_db_open with defaults and the given path. */
+LMKV_API int lmkv_db_open_path(lmkv_db **out, const char *path);
+/** Close: stops the flush thread, flushes (as lmkv_db_flush), closes the env
+ *  and, if temporary, removes the directory. Every tree, iterator, txn,
+ *  subscriber and import of this db must be closed/freed before. NULL ok. */
+LMKV_API void lmkv_db_close(lmkv_db *db);
+
+/** The database directory (owned by db, valid until close). */
+LMKV_API const char *lmkv_db_path(const lmkv_db *db);
+/** 1 if opened temporary, else 0. */
+LMKV_API int lmkv_db_is_temporary(const lmkv_db *db);
+/** 1 if opened read-only, else 0. */
+LMKV_API int lmkv_db_is_read_only(const lmkv_db *db);
+/** sled was_recovered: 0 when this open created the database, 1 when it
+ *  existed before. */
+LMKV_API int lmkv_db_was_recovered(const lmkv_db *db);
+
+/** The default tree `__sled__default` (sled's Db point operations act on
+ *  it). Borrowed: owned by db, valid until lmkv_db_close; do not close it.
+ *  Never NULL for an open db. Its merge operator may be set. */
+LMKV_API lmkv_tree *lmkv_db_default_tree(lmkv_db *db);
+
+/** Flags for lmkv_db_open_tree_ex. */
+#define LMKV_TREE_SYSTEM    0x1u  /* system namespace (hidden from tree_names/checksum/export) */
+#define LMKV_TREE_NO_CREATE 0x2u  /* LMKV_NOTFOUND instead of creating */
+
+/** sled Db::open_tree: open the user tree `name` (any bytes: empty, NUL,
+ *  non-UTF-8; at most 64 KiB), creating it (empty) on first use. *out is a
+ *  new handle (with no merge operator) to close with lmkv_tree_close(); many
+ *  handles to one tree may coexist. Creating needs a write transaction, so
+ *  a thread holding a write lmkv_txn on this db gets LMKV_EBUSY for a tree
+ *  that does not exist yet (open trees before lmkv_txn_begin).
+ *  Errors: LMKV_EINVAL, LMKV_NOTFOUND (read-only db or NO_CREATE and no such
+ *  tree), LMKV_EBUSY, LMKV_EFULL (max_trees reached), LMKV_EREADONLY. */
+LMKV_API int lmkv_db_open_tree(lmkv_tree **out, lmkv_db *db, const void *name, size_t name_size);
+/** open_tree with flags (LMKV_TREE_SYSTEM, LMKV_TREE_NO_CREATE). */
+LMKV_API int lmkv_db_open_tree_ex(lmkv_tree **out, lmkv_db *db, const void *name, size_t name_size, unsigned flags);
+/** Open a system tree: same as lmkv_db_open_tree_ex(.., LMKV_TREE_SYSTEM).
+ *  System trees (schema/'s typed records and indexes) are a separate
+ *  namespace: a user tree and a system tree may have the same name. */
+LMKV_API int lmkv_db_open_system_tree(lmkv_tree **out, lmkv_db *db, const void *name, size_t name_size);
+
+/** sled Db::drop_tree: delete the user tree and all its entries (atomic).
+ *  *out_existed (may be NULL) = 1 if it existed, 0 if not (then nothing is
+ *  written and LMKV_OK is returned). Every handle to it then fails with
+ *  LMKV_ETREE; opening the name again gives a new empty tree.
+ *  Errors: LMKV_EINVAL for the default tree ("cannot remove the core
+ *  structures", as sled), LMKV_EREADONLY, LMKV_EBUSY (thread holds a write txn). */
+LMKV_API int lmkv_db_drop_tree(int *out_existed, lmkv_db *db, const void *name, size_t name_size);
+/** drop_tree for a system tree. */
+LMKV_API int lmkv_db_drop_system_tree(int *out_existed, lmkv_db *db, const void *name, size_t name_size);
+
+/** sled Db::tree_names: the user trees' names, bytewise sorted, including
+ *  `__sled__default`; system trees excluded. Free with lmkv_bytes_array_free. */
+LMKV_API int lmkv_db_tree_names(lmkv_bytes_array *out, lmkv_db *db);
+/** Names of the system trees, bytewise sorted (for tools). */
+LMKV_API int lmkv_db_system_tree_names(lmkv_bytes_array *out, lmkv_db *db);
+
+/** sled Db::generate_id: a u64 that is 0 on a fresh database, strictly
+ *  increasing for this handle, and never repeated across reopen, crash, or
+ *  other processes (blocks of ids are reserved in a write txn; a reopen
+ *  starts past the last reservation, so ids jump ahead as in sled).
+ *  Errors: LMKV_EREADONLY, LMKV_EIO, LMKV_EFULL. Thread-safe. */
+LMKV_API int lmkv_db_generate_id(uint64_t *out, lmkv_db *db);
+/** Make every later generate_id (in every process) return at least `next`
+ *  (for importing a sled counter). Never lowers the counter. */
+LMKV_API int lmkv_db_set_next_id(lmkv_db *db, uint64_t next);
+
+/** sled Db::size_on_disk: bytes used by the files (data.mdb + lock.mdb). */
+LMKV_API int lmkv_db_size_on_disk(uint64_t *out, lmkv_db *db);
+/** sled Db::flush: mdb_env_sync(force=1), making every commit so far
+ *  survive power loss. *out_bytes (may be NULL) = the data file's used size
+ *  in bytes when something was committed since the last flush, else 0.
+ *  Read-only or NOSYNC-free: still syncs. Errors: LMKV_EIO. */
+LMKV_API int lmkv_db_flush(uint64_t *out_bytes, lmkv_db *db);
+/** Empty every user tree (none dropped), atomically (the daemon's clear). */
+LMKV_API int lmkv_db_clear(lmkv_db *db);
+
+/** sled Db::checksum: CRC-32 IEEE (zlib crc32) over the user trees sorted by
+ *  name (default tree included; system trees excluded): for each tree its
+ *  name, then each key and value in key order, no lengths or separators.
+ *  Equal to sled's for the same data. Read in one snapshot. */
+LMKV_API int lmkv_db_checksum(uint32_t *out, lmkv_db *db);
+
+/** LMDB id of the last committed write transaction (mdb_env_info
+ *  me_last_txnid), across all processes: poll it to notice changes. */
+LMKV_API int lmkv_db_last_txnid(uint64_t *out, lmkv_db *db);
+
+/** Statistics for tools (mdb_env_info + mdb_env_stat + catalog). */
+typedef struct lmkv_db_stat {
+    uint64_t map_size;         /* bytes (mdb_env_info me_mapsize) */
+    uint64_t last_page;        /* me_last_pgno */
+    uint64_t last_txnid;       /* me_last_txnid */
+    uint32_t max_readers;      /* me_maxreaders */
+    uint32_t num_readers;      /* me_numreaders (slots in use) */
+    uint32_t page_size;        /* ms_psize */
+    uint64_t tree_count;       /* user trees, default included */
+    uint64_t system_tree_count;
+    uint64_t total_entries;    /* entries in user trees */
+    uint64_t total_size_bytes; /* pages of user trees * page size */
+    uint64_t disk_size_bytes;  /* as lmkv_db_size_on_disk */
+    int is_temporary;
+    int is_read_only;
+} lmkv_db_stat;
+LMKV_API int lmkv_db_stat_get(lmkv_db_stat *out, lmkv_db *db);
+
+/** Copy flags for lmkv_db_copy. */
+#define LMKV_COPY_COMPACT 0x1u  /* MDB_CP_COMPACT: omit free pages, renumber */
+/** Copy the database to a new directory `dest_dir` (created, must be empty
+ *  or missing) while it is in use: as LMDB mdb_env_copy2. The copy is a
+ *  consistent snapshot. Errors: LMKV_EEXISTS (dest has data.mdb), LMKV_EIO. */
+LMKV_API int lmkv_db_copy(lmkv_db *db, const char *dest_dir, unsigned flags);
+
+/* ======================================================================
+ * Trees (sled::Tree)
+ *
+ * Key and value arguments are (pointer, size); a NULL pointer with size 0 is
+ * the empty key/value. Keys of any length (0 .. at least 1 MiB; the limit is
+ * the map) in bytewise order; values up to at least 64 MiB.
+ * "Absent" inputs (compare_and_swap) are a NULL pointer; a present empty
+ * value is any non-NULL pointer with size 0.
+ * Every tree call is one atomic LMDB transaction, visible to every thread and
+ * process when it returns. A thread that holds a write lmkv_txn on the same
+ * db must not call the write functions below (LMKV_EBUSY): use lmkv_txn_*.
+ * Every call on a dropped tree's handle returns LMKV_ETREE.
+ * ====================================================================== */
+
+/** Close a handle from lmkv_db_open_tree*. NULL and the default tree's
+ *  borrowed handle are ignored. Iterators/subscribers of it must be freed first. */
+LMKV_API void lmkv_tree_close(lmkv_tree *t);
+/** The tree's name (owned by the handle); *out_size gets its length. */
+LMKV_API const void *lmkv_tree_name(const lmkv_tree *t, size_t *out_size);
+/** 1 for a system tree, 0 for a user tree. */
+LMKV_API int lmkv_tree_is_system(const lmkv_tree *t);
+/** The LMDB sub-database name this tree is stored in (see kv/catalog.c),
+ *  as shown by `mdb_stat -a` / `mdb_dump -l`. Owned by the handle. */
+LMKV_API const char *lmkv_tree_dbi_name(const lmkv_tree *t);
+
+/** sled Tree::get. *out = a copy of the value (free out->data with
+ *  lmkv_free). Errors: LMKV_NOTFOUND (absent; *out untouched), LMKV_ETREE. */
+LMKV_API int lmkv_tree_get(lmkv_bytes *out, lmkv_tree *t, const void *key, size_t key_size);
+/** sled Tree::contains_key: LMKV_OK if present, LMKV_NOTFOUND if absent. */
+LMKV_API int lmkv_tree_contains_key(lmkv_tree *t, const void *key, size_t key_size);
+/** sled Tree::insert. *out_prev (may be NULL) = the previous value
+ *  (data NULL if the key was absent). Inserting the stored value again
+ *  writes nothing and sends no event. Errors: LMKV_ECOLLISION (a different
+ *  key longer than 500 bytes with the same first 501 bytes and xxh3-64 is
+ *  stored), LMKV_EREADONLY, LMKV_EFULL (disk full), LMKV_ETREE, LMKV_EBUSY. */
+LMKV_API int lmkv_tree_insert(lmkv_bytes *out_prev, lmkv_tree *t, const void *key, size_t key_size,
+                              const void *value, size_t value_size);
+/** sled Tree::remove. *out_prev (may be NULL) = the removed value.
+ *  LMKV_OK if it existed, LMKV_NOTFOUND (nothing written) if absent. */
+LMKV_API int lmkv_tree_remove(lmkv_bytes *out_prev, lmkv_tree *t, const void *key, size_t key_size);
+
+/** sled Tree::compare_and_swap. old == NULL: the key must be absent;
+ *  new_value == NULL: delete. Succeeds (LMKV_OK) when the current value
+ *  and old are both absent or byte-equal. On mismatch returns LMKV_ECAS and,
+ *  if out_current is non-NULL, sets *out_current to the current value (data
+ *  NULL if absent; the proposed value is the caller's new_value). */
+LMKV_API int lmkv_tree_compare_and_swap(lmkv_bytes *out_current, lmkv_tree *t,
+                                        const void *key, size_t key_size,
+                                        const void *old, size_t old_size,
+                                        const void *new_value, size_t new_size);
+
+/** Callback for update_and_fetch / fetch_and_update: old is NULL when absent.
+ *  Set *out_new to a malloc()'ed buffer (lmkv frees it) and *out_new_size,
+ *  or *out_new = NULL to delete; to keep the value return it copied.
+ *  Return 0, or a negative LMKV_E* code to abort (nothing written; the code
+ *  is returned). Runs exactly once, inside the write transaction: it must
+ *  not call lmkv on the same db. */
+typedef int (*lmkv_update_fn)(void *ctx, const uint8_t *old, size_t old_size,
+                              uint8_t **out_new, size_t *out_new_size);
+/** sled Tree::update_and_fetch: *out (may be NULL) = the new value (data
+ *  NULL if deleted). */
+LMKV_API int lmkv_tree_update_and_fetch(lmkv_bytes *out, lmkv_tree *t, const void *key, size_t key_size,
+                                        lmkv_update_fn f, void *ctx);
+/** sled Tree::fetch_and_update: *out (may be NULL) = the old value. */
+LMKV_API int lmkv_tree_fetch_and_update(lmkv_bytes *out, lmkv_tree *t, const void *key, size_t key_size,
+                                        lmkv_update_fn f, void *ctx);
+
+/** Merge operator (sled MergeOperator): key, old (NULL if absent), merged
+ *  (the argument of lmkv_tree_merge). Output as lmkv_update_fn. */
+typedef int (*lmkv_merge_fn)(void *ctx, const uint8_t *key, size_t key_size,
+                             const uint8_t *old, size_t old_size,
+                             const uint8_t *merged, size_t merged_size,
+                             uint8_t **out_new, size_t *out_new_size);
+/** sled Tree::set_merge_operator: set (f non-NULL) or unset (NULL) this
+ *  handle's operator. Not persisted; other handles are unaffected. */
+LMKV_API void lmkv_tree_set_merge_operator(lmkv_tree *t, lmkv_merge_fn f, void *ctx);
+/** sled Tree::merge: new = op(key, old, value) in one write txn; *out (may
+ *  be NULL) = the new value (data NULL if deleted). LMKV_EUNSUPPORTED
+ *  without an operator. lmkv_tree_insert bypasses the operator. */
+LMKV_API int lmkv_tree_merge(lmkv_bytes *out, lmkv_tree *t, const void *key, size_t key_size,
+                             const void *value, size_t value_size);
+
+/** sled first/last: *out key and value copies (free both with lmkv_free).
+ *  LMKV_NOTFOUND when empty. */
+LMKV_API int lmkv_tree_first(lmkv_bytes *out_key, lmkv_bytes *out_value, lmkv_tree *t);
+LMKV_API int lmkv_tree_last(lmkv_bytes *out_key, lmkv_bytes *out_value, lmkv_tree *t);
+/** sled pop_min/pop_max: remove and return the first/last entry, atomically
+ *  (one write txn). LMKV_NOTFOUND when empty. */
+LMKV_API int lmkv_tree_pop_min(lmkv_bytes *out_key, lmkv_bytes *out_value, lmkv_tree *t);
+LMKV_API int lmkv_tree_pop_max(lmkv_bytes *out_key, lmkv_bytes *out_value, lmkv_tree *t);
+/** sled get_lt / get_gt: the greatest entry < key / least entry > key.
+ *  get_lt("") is LMKV_NOTFOUND; get_gt("") is the first entry. */
+LMKV_API int lmkv_tree_get_lt(lmkv_bytes *out_key, lmkv_bytes *out_value, lmkv_tree *t,
+                              const void *key, size_t key_size);
+LMKV_API int lmkv_tree_get_gt(lmkv_bytes *out_key, lmkv_bytes *out_value, lmkv_tree *t,
+                              const void *key, size_t key_size);
+
+/** sled len: number of entries, O(1) (mdb_stat ms_entries). */
+LMKV_API int lmkv_tree_len(uint64_t *out, lmkv_tree *t);
+/** sled is_empty: 1 if empty, 0 if not, negative on error. */
+LMKV_API int lmkv_tree_is_empty(lmkv_tree *t);
+/** sled clear: remove every entry, atomically (mdb_drop del=0). Subscribers
+ *  get a Remove event per key. */
+LMKV_API int lmkv_tree_clear(lmkv_tree *t);
+/** sled Tree::checksum: CRC-32 IEEE over each key then value, in order. */
+LMKV_API int lmkv_tree_checksum(uint32_t *out, lmkv_tree *t);
+
+/** Per-tree LMDB statistics (mdb_stat of its dbi). */
+typedef struct lmkv_tree_stat {
+    uint64_t entries;          /* = len */
+    uint32_t depth;
+    uint64_t branch_pages, leaf_pages, overflow_pages;
+    uint32_t page_size;
+} lmkv_tree_stat;
+LMKV_API int lmkv_tree_stat_get(lmkv_tree_stat *out, lmkv_tree *t);
+
+/* ---------------------------------------------------------- iterators */
+
+/** Range bound kinds (Rust std::ops::Bound). */
+enum lmkv_bound_kind { LMKV_UNBOUNDED = 0, LMKV_INCLUDED = 1, LMKV_EXCLUDED = 2 };
+typedef struct lmkv_bound {
+    int kind;               /* enum lmkv_bound_kind */
+    const void *key;
+    size_t key_size;
+} lmkv_bound;
+
+/** sled Tree::iter: all entries ascending. *out to free with lmkv_iter_free.
+ *  Tree iterators are not snapshots (as sled): they read in chunks, each in
+ *  its own short read txn, re-seeking past the last returned key, so a long
+ *  scan never pins old pages; they never return a key twice, never go
+ *  backwards, and never skip a key present for the whole scan. */
+LMKV_API int lmkv_tree_iter(lmkv_iter **out, lmkv_tree *t);
+/** sled Tree::range. start/end NULL = unbounded. start > end = empty. */
+LMKV_API int lmkv_tree_range(lmkv_iter **out, lmkv_tree *t, const lmkv_bound *start, const lmkv_bound *end);
+/** sled Tree::scan_prefix: keys starting with prefix ("" = all). */
+LMKV_API int lmkv_tree_scan_prefix(lmkv_iter **out, lmkv_tree *t, const void *prefix, size_t prefix_size);
+
+/** Next entry from the front. *out is borrowed: valid until the next call on
+ *  this iterator or its free (txn iterators: see lmkv_txn_iter).
+ *  LMKV_NOTFOUND at the end (when front and back meet). */
+LMKV_API int lmkv_iter_next(lmkv_pair *out, lmkv_iter *it);
+/** Next entry from the back (DoubleEndedIterator::next_back). May be mixed
+ *  with lmkv_iter_next; each entry is returned once. */
+LMKV_API int lmkv_iter_next_back(lmkv_pair *out, lmkv_iter *it);
+/** Free an iterator. NULL ok. */
+LMKV_API void lmkv_iter_free(lmkv_iter *it);
+
+/* ---------------------------------------------------------- batches */
+
+/** sled Batch: a list of inserts and removes applied atomically by
+ *  lmkv_tree_apply_batch; the last write to a key wins. Not thread-safe. */
+LMKV_API int lmkv_batch_new(lmkv_batch **out);
+LMKV_API int lmkv_batch_insert(lmkv_batch *b, const void *key, size_t key_size, const void *value, size_t value_size);
+LMKV_API int lmkv_batch_remove(lmkv_batch *b, const void *key, size_t key_size);
+/** Number of distinct operations recorded (before last-write-wins). */
+LMKV_API size_t lmkv_batch_len(const lmkv_batch *b);
+LMKV_API void lmkv_batch_free(lmkv_batch *b);
+/** sled Tree::apply_batch: one write txn; one event per distinct key. */
+LMKV_API int lmkv_tree_apply_batch(lmkv_tree *t, const lmkv_batch *b);
+
+/* ---------------------------------------------------------- transactions */
+
+#define LMKV_TXN_READ_ONLY 0x1u
+
+/** Begin a transaction over any trees of db (LMDB txn; serializable).
+ *  A write txn holds LMDB's single-writer lock until commit/abort: other
+ *  writers (threads and processes) wait; readers never wait. A thread must
+ *  not begin a second write txn on the same db while it holds one
+ *  (LMKV_EBUSY). Read txns are snapshots and cheap (pooled, renewed).
+ *  Errors: LMKV_EREADONLY (write txn on a read-only db), LMKV_EBUSY. */
+LMKV_API int lmkv_txn_begin(lmkv_txn **out, lmkv_db *db, unsigned flags);
+/** Commit and free the txn (also on error). A poisoned txn (one of whose
+ *  calls failed with anything but LMKV_NOTFOUND/LMKV_ECAS) is aborted and
+ *  LMKV_EBADTXN returned. Subscribers get the events after commit.
+ *  If the map fills, the txn's writes are replayed on a grown map. */
+LMKV_API int lmkv_txn_commit(lmkv_txn *txn);
+/** Abort and free. Nothing is written. NULL ok. */
+LMKV_API void lmkv_txn_abort(lmkv_txn *txn);
+/** Read txns only: release the snapshot (mdb_txn_reset) but keep the object;
+ *  lmkv_txn_renew takes a fresh snapshot. Cheap. */
+LMKV_API int lmkv_txn_reset(lmkv_txn *txn);
+LMKV_API int lmkv_txn_renew(lmkv_txn *txn);
+/** 1 for a read-only txn. */
+LMKV_API int lmkv_txn_is_read_only(const lmkv_txn *txn);
+
+/** Zero-copy get inside a txn: *out points into the map (read txn) or the
+ *  txn's dirty pages, valid until the txn ends, is reset, or writes.
+ *  Sees the txn's own writes. LMKV_NOTFOUND if absent. A tree of another db
+ *  -> LMKV_EINVAL; a tree opened after the txn began -> LMKV_EINVAL. */
+LMKV_API int lmkv_txn_get(lmkv_pair *out, lmkv_txn *txn, lmkv_tree *t, const void *key, size_t key_size);
+/** Insert flags. */
+#define LMKV_INSERT_APPEND 0x1u  /* MDB_APPEND: key > every key in the tree
+                                    (sorted bulk load; no previous-value check,
+                                    no event); out of order -> LMKV_EINVAL */
+/** Insert inside a write txn (no-op if equal, as lmkv_tree_insert). */
+LMKV_API int lmkv_txn_insert(lmkv_txn *txn, lmkv_tree *t, const void *key, size_t key_size,
+                             const void *value, size_t value_size);
+LMKV_API int lmkv_txn_insert_ex(lmkv_txn *txn, lmkv_tree *t, const void *key, size_t key_size,
+                                const void *value, size_t value_size, unsigned flags);
+/** Remove inside a write txn: LMKV_OK if it existed, LMKV_NOTFOUND if not. */
+LMKV_API int lmkv_txn_remove(lmkv_txn *txn, lmkv_tree *t, const void *key, size_t key_size);
+/** Iterators inside a txn: a snapshot that sees the txn's own writes.
+ *  Pairs returned are zero-copy, valid until the iterator moves, the txn
+ *  writes, or the txn ends. Free the iterator before the txn ends. Writes in
+ *  the txn between steps are seen (the iterator re-seeks). */
+LMKV_API int lmkv_txn_iter(lmkv_iter **out, lmkv_txn *txn, lmkv_tree *t);
+LMKV_API int lmkv_txn_range(lmkv_iter **out, lmkv_txn *txn, lmkv_tree *t,
+                            const lmkv_bound *start, const lmkv_bound *end);
+LMKV_API int lmkv_txn_scan_prefix(lmkv_iter **out, lmkv_txn *txn, lmkv_tree *t,
+                                  const void *prefix, size_t prefix_size);
+
+/** sled Tree::transaction over several trees: begins a write txn, calls
+ *  fn(ctx, txn); fn returns 0 to commit or a negative code to abort (that
+ *  code is returned; use LMKV_ECONFLICT for a user abort). fn may run more
+ *  than once (only when the map must grow). Every tree in trees[] must
+ *  belong to db (LMKV_EINVAL otherwise). */
+typedef int (*lmkv_txn_fn)(void *ctx, lmkv_txn *txn);
+LMKV_API int lmkv_db_transaction(lmkv_db *db, lmkv_tree *const *trees, size_t n_trees,
+                                 lmkv_txn_fn fn, void *ctx);
+
+/* ---------------------------------------------------------- subscribers */
+
+enum lmkv_event_type { LMKV_EVENT_INSERT = 1, LMKV_EVENT_REMOVE = 2 };
+/** An owned event: free key.data/value.data with lmkv_event_clear. */
+typedef struct lmkv_event {
+    int type;              /* enum lmkv_event_type */
+    lmkv_bytes key;
+    lmkv_bytes value;      /* data NULL for Remove */
+} lmkv_event;
+LMKV_API void lmkv_event_clear(lmkv_event *ev);
+
+/** sled Tree::watch_prefix: a subscriber to writes in this process to keys
+ *  of t starting with prefix ("" = all). One event per key written (batches
+ *  and transactions included, after commit), none for no-op writes; all
+ *  subscribers see the same per-key order. Queue bound: 1024 events (as
+ *  sled). When full, lmkv does NOT block the writer (unlike sled): further
+ *  events for this subscriber are dropped and its next call to
+ *  lmkv_subscriber_next, once the queued events are consumed, returns
+ *  LMKV_ELIMIT once (events were lost; resynchronise by reading the tree). */
+LMKV_API int lmkv_tree_watch_prefix(lmkv_subscriber **out, lmkv_tree *t, const void *prefix, size_t prefix_size);
+/** Wait up to timeout_ms (-1 = forever, 0 = poll) for the next event.
+ *  LMKV_OK: *out filled (clear with lmkv_event_clear). LMKV_NOTFOUND: timeout.
+ *  LMKV_ELIMIT: events were dropped (queue overflow). LMKV_ETREE: tree dropped. */
+LMKV_API int lmkv_subscriber_next(lmkv_event *out, lmkv_subscriber *s, int timeout_ms);
+/** Unsubscribe and free. NULL ok. */
+LMKV_API void lmkv_subscriber_close(lmkv_subscriber *s);
+
+/* ---------------------------------------------------------- export / import */
+
+/** sled Db::export, callback form: in one snapshot, for each user tree in
+ *  name order (default included, system trees excluded): collection(type
+ *  "tree", name), pair(...) for each entry in key order. Pointers are valid
+ *  during the call only. A non-zero callback return stops and is returned. */
+typedef struct lmkv_export_visitor {
+    int (*collection)(void *ctx, const char *type, const uint8_t *name, size_t name_size);
+    int (*pair)(void *ctx, const uint8_t *key, size_t key_size, const uint8_t *value, size_t value_size);
+} lmkv_export_visitor;
+LMKV_API int lmkv_db_export(lmkv_db *db, const lmkv_export_visitor *v, void *ctx);
+
+/** sled Db::import, session form: one write txn for the whole import (atomic:
+ *  commit writes everything or nothing). Refuses to overwrite: a key that
+ *  already exists in the target tree -> LMKV_EEXISTS naming tree and key,
+ *  and the session is poisoned. */
+LMKV_API int lmkv_import_begin(lmkv_import **out, lmkv_db *db);
+/** Start a collection: type must be "tree" (else LMKV_EINVAL). */
+LMKV_API int lmkv_import_collection(lmkv_import *imp, const char *type, const void *name, size_t name_size);
+/** Add a pair to the current collection. */
+LMKV_API int lmkv_import_pair(lmkv_import *imp, const void *key, size_t key_size, const void *value, size_t value_size);
+/** The import's write txn, e.g. to write system trees in the same commit. */
+LMKV_API lmkv_txn *lmkv_import_txn(lmkv_import *imp);
+/** Commit (frees imp). LMKV_EBADTXN if a call failed before. */
+LMKV_API int lmkv_import_commit(lmkv_import *imp);
+/** Abort (frees imp). NULL ok. */
+LMKV_API void lmkv_import_abort(lmkv_import *imp);
+
+/* ======================================================================
+ * DURABILITY
+ *  - Every acknowledged write (a tree call that returned, a committed txn)
+ *    is visible at once to every thread and process, and survives the
+ *    process being killed (LMDB writes into the shared file before commit
+ *    returns).
+ *  - After lmkv_db_flush (or flush_every_ms) it also survives power loss.
+ *  - LMKV_DURABILITY_DEFAULT (MDB_NOMETASYNC): data synced at commit, meta
+ *    lazily; power loss may lose the last commit(s), never corrupts.
+ *  - LMKV_DURABILITY_SYNC: each commit survives power loss.
+ *  - LMKV_DURABILITY_NOSYNC (MDB_NOSYNC): power loss may corrupt.
+ *  - A crash never corrupts (copy-on-write B+tree, two meta pages).
+ *  MDB_WRITEMAP is never used (a stray pointer cannot corrupt the file).
+ * ====================================================================== */
 
 #ifdef __cplusplus
 }
