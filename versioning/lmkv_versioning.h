@@ -59,9 +59,6 @@
 extern "C" {
 #endif
 
-/** An open lmkv database (kv/lmkv_kv.h). */
-typedef struct lmkv_db lmkv_db;
-
 /** Hex length of a git object id (SHA-1) and the buffer size holding it. */
 #define LMKV_OID_HEXLEN 40
 #define LMKV_OID_HEXSZ  41
@@ -69,7 +66,7 @@ typedef struct lmkv_db lmkv_db;
 /* ================================================================ worktree */
 
 /** A workspace root opened for versioning: the git repository (if any),
- *  the database it is registered in and the workspace id. Opaque. */
+ *  the store it is registered in and the workspace id. Opaque. */
 typedef struct lmkv_worktree lmkv_worktree;
 
 /** Flags of lmkv_worktree_open(). */
@@ -79,12 +76,13 @@ enum lmkv_worktree_flags {
 };
 
 /**
- * Open the workspace rooted at `root` in database `db` and register it in
- * the store (an idempotent write of the Workspace record the first time;
- * no write when it is already registered).
+ * Open the workspace rooted at `root` in store `st` (schema STORE section,
+ * opened with lmkv_store_open on the database). Registering the Workspace
+ * record is done by the first index session (this call opens no write
+ * transaction).
  *
  * @param out   receives the handle; free with lmkv_worktree_free().
- * @param db    open database; must outlive the handle. Borrowed.
+ * @param st    open store; must outlive the handle. Borrowed.
  * @param root  directory; canonicalised with realpath(3). If it is the
  *              working directory of a git repository (git_repository_open_ext
  *              with GIT_REPOSITORY_OPEN_NO_SEARCH: the root itself, not a
@@ -94,9 +92,9 @@ enum lmkv_worktree_flags {
  * @return LMKV_OK; LMKV_EINVAL (NULL argument, unknown flag, root not a
  *         directory, bare repository); LMKV_NOTFOUND (root does not exist);
  *         LMKV_EGIT (libgit2 failed to open the repository; its message is
- *         in lmkv_errmsg()); LMKV_ENOMEM; any error of the store write.
+ *         in lmkv_errmsg()); LMKV_ENOMEM.
  */
-LMKV_API int lmkv_worktree_open(lmkv_worktree **out, lmkv_db *db,
+LMKV_API int lmkv_worktree_open(lmkv_worktree **out, lmkv_store *st,
                                 const char *root, unsigned flags);
 
 /** Close the handle (and its git repository). NULL is fine. */
@@ -107,6 +105,9 @@ LMKV_API const char *lmkv_worktree_root(const lmkv_worktree *wt);
 
 /** The workspace id (schema's Workspace id) of this root. */
 LMKV_API uint64_t lmkv_worktree_id(const lmkv_worktree *wt);
+
+/** The store the worktree was opened on (borrowed). */
+LMKV_API lmkv_store *lmkv_worktree_store(const lmkv_worktree *wt);
 
 /** 1 when the workspace is a git repository, else 0. */
 LMKV_API int lmkv_worktree_is_git(const lmkv_worktree *wt);
@@ -365,12 +366,12 @@ LMKV_API int lmkv_index_worktree(struct lmkv_index_report *out, lmkv_worktree *w
 
 /* =========================================================== current state */
 
-/** Where a path's records come from in the current state. */
-enum lmkv_source {
-    LMKV_SOURCE_NONE   = 0, /* not in the current state (not indexed/failed) */
-    LMKV_SOURCE_COMMIT = 1, /* the HEAD commit's version (unmodified file)   */
-    LMKV_SOURCE_LATEST = 2  /* the latest indexed worktree version           */
-};
+/** Where a path's records come from in the current state: schema's
+ *  enum lmkv_store_source (LMKV_SOURCE_COMMIT = 1: the HEAD commit's
+ *  version of an unmodified file; LMKV_SOURCE_LATEST = 2: the latest indexed
+ *  worktree version), plus LMKV_SOURCE_NONE: not in the current state
+ *  (never indexed, failed, or deleted). */
+#define LMKV_SOURCE_NONE 0
 
 /** Worktree status of a path relative to HEAD (bit set; 0 = unmodified). */
 enum lmkv_wt_status {
