@@ -104,10 +104,10 @@ typedef enum lmkv_hierarchy_kind {
 
 /** Byte vector ([ubyte]). Build: data NULL = absent; data non-NULL with
  *  len 0 = present, empty. Read: data points into the record buffer. */
-typedef struct lmkv_bytes {
+typedef struct lmkv_ubytes {
     const uint8_t *data;
     size_t len;
-} lmkv_bytes;
+} lmkv_ubytes;
 
 /** String vector ([string]). Build: set items (count strings, none NULL);
  *  items NULL = absent, items non-NULL with count 0 = present, empty.
@@ -223,7 +223,7 @@ typedef struct lmkv_cache_entry {        /* CacheEntry, "LKCE" */
     uint32_t position_line;              /* LSP Position, 0-based */
     uint32_t position_character;
     const char *request_params;          /* JSON text */
-    lmkv_bytes response;                 /* response bytes */
+    lmkv_ubytes response;                 /* response bytes */
     const char *response_type;
     int64_t created_ns;
     int64_t last_accessed_ns;
@@ -386,9 +386,6 @@ LMKV_API int lmkv_call_id(uint64_t *out, uint64_t file_version_id, uint64_t call
 /* ====================== END RECORDS SECTION ====================== */
 
 /* ====================== BEGIN STORE SECTION ====================== */
-/* kv's database handle (kv/lmkv_kv.h); repeated typedef is valid C11. */
-typedef struct lmkv_db lmkv_db;
-
 /*
  * STORE: where typed records live. Byte tables of every key: schema/KEYS.md.
  *
