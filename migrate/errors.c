@@ -1,0 +1,46 @@
+/* errors.c -- migrate's error messages and byte formatting. */
+#include "migrate_int.h"
+
+#include <string.h>
+
+void mig_fmt_bytes(char *buf, size_t bufsz, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    int printable = 1;
+    for (size_t i = 0; i < n; i++)
+        if (b[i] < 0x20 || b[i] > 0x7e || b[i] == '\'') { printable = 0; break; }
+    size_t o = 0;
+    if (bufsz == 0) return;
+    buf[0] = '\0';
+    if (printable) {
+        o += (size_t)snprintf(buf, bufsz, "'");
+        size_t room = bufsz > o + 6 ? bufsz - o - 6 : 0;
+        size_t k = n < room ? n : room;
+        memcpy(buf + o, b, k);
+        o += k;
+        snprintf(buf + o, bufsz - o, "%s'", k < n ? "..." : "");
+        return;
+    }
+    o += (size_t)snprintf(buf, bufsz, "0x");
+    size_t i = 0;
+    for (; i < n && o + 6 < bufsz; i++) o += (size_t)snprintf(buf + o, bufsz - o, "%02x", b[i]);
+    if (i < n) snprintf(buf + o, bufsz - o, "...");
+    else if (n == 0) snprintf(buf, bufsz, "'' (empty)");
+}
+
+/* Until kv exports its message setter, the message lives here. */
+static _Thread_local char mig_msg[2048];
+
+int mig_error(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(mig_msg, sizeof mig_msg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+const char *mig_errmsg(void)
+{
+    return mig_msg;
+}

@@ -1,0 +1,22 @@
+/* migrate_int.h -- private helpers of the migrate module. */
+#ifndef LMKV_MIGRATE_INT_H
+#define LMKV_MIGRATE_INT_H
+
+#include "lmkv_migrate.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+/* Sets the calling thread's error message (lmkv_errmsg()) to the formatted
+ * text and returns `code`, so callers write `return mig_error(LMKV_ECORRUPT,
+ * "...")`. */
+int mig_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Appends up to `max` bytes of `p` to buf as text when printable ASCII
+ * ('...' quoted), else as hex; for messages naming keys and trees. */
+void mig_fmt_bytes(char *buf, size_t bufsz, const void *p, size_t n);
+
+/* The calling thread's last migrate message (until kv exports its setter). */
+const char *mig_errmsg(void);
+
+#endif
