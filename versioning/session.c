@@ -1,0 +1,508 @@
+/*
+ * session.c -- index sessions (codira's begin_index_session contract,
+ * /work/shared/seeds/001 and 003): plan the changed/deleted/unchanged path
+ * sets from git status and the stored current map in a read transaction,
+ * analyse only versions that are not stored, persist them in bounded
+ * batches, then swap the current/latest/commit mappings in one write
+ * transaction. Nothing to do = no write transaction.
+ */
+#include "versioning_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { VPLAN_CHANGED = 1, VPLAN_UNCHANGED = 2, VPLAN_DELETED = 3, VPLAN_SKIPPED = 4 };
+
+struct lmkv_index_session {
+    lmkv_worktree *wt;
+    struct lmkv_index_options opts;
+    char **paths;               /* owned copies of opts.paths             */
+    char *analyser_id;
+    int planned, ran, full;
+    struct lmkv_head_info head;
+    struct vscan scan;          /* candidate files; plan[] parallel       */
+    unsigned char *plan;        /* VPLAN_* per scan entry                 */
+    unsigned char *stored;      /* per scan entry: version already stored */
+    struct vcurmap cur;
+    struct vmeta meta;
+    char **deleted;             /* current paths to remove                */
+    size_t ndeleted;
+    size_t nchanged, nunchanged, nskipped;
+};
+
+#define VDEFAULT_BATCH 64
+#define VDEFAULT_MAX_BYTES (16u * 1024u * 1024u)
+
+void lmkv_index_report_clear(struct lmkv_index_report *r)
+{
+    if (!r) return;
+    for (size_t i = 0; i < r->failed; i++) { free(r->failures[i].path); free(r->failures[i].message); }
+    free(r->failures);
+    memset(r, 0, sizeof *r);
+}
+
+void lmkv_index_session_free(lmkv_index_session *s)
+{
+    if (!s) return;
+    if (s->paths) for (size_t i = 0; i < s->opts.npaths; i++) free(s->paths[i]);
+    free(s->paths);
+    free(s->analyser_id);
+    vscan_clear(&s->scan);
+    free(s->plan);
+    free(s->stored);
+    vcurmap_clear(&s->cur);
+    vmeta_clear(&s->meta);
+    for (size_t i = 0; i < s->ndeleted; i++) free(s->deleted[i]);
+    free(s->deleted);
+    free(s);
+}
+
+int lmkv_index_session_begin(lmkv_index_session **out, lmkv_worktree *wt,
+                             const struct lmkv_index_options *opts)
+{
+    int rc = LMKV_OK;
+    lmkv_index_session *s = NULL;
+
+    if (!out || !wt) return verr(LMKV_EINVAL, "lmkv_index_session_begin: NULL argument");
+    if (opts && (opts->flags & ~(unsigned)(LMKV_INDEX_FULL | LMKV_INDEX_RESOLVE)))
+        return verr(LMKV_EINVAL, "lmkv_index_session_begin: unknown flags 0x%x", opts->flags);
+    if (opts && opts->npaths && !opts->paths)
+        return verr(LMKV_EINVAL, "lmkv_index_session_begin: npaths %zu with NULL paths", opts->npaths);
+    if (!(s = calloc(1, sizeof *s))) return verr(LMKV_ENOMEM, "out of memory");
+    s->wt = wt;
+    if (opts) s->opts = *opts;
+    if (!s->opts.batch_files) s->opts.batch_files = VDEFAULT_BATCH;
+    if (!s->opts.max_file_bytes) s->opts.max_file_bytes = VDEFAULT_MAX_BYTES;
+    if (!(s->analyser_id = strdup(s->opts.analyser_id ? s->opts.analyser_id : ""))) {
+        rc = verr(LMKV_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    s->opts.analyser_id = s->analyser_id;
+    if (s->opts.npaths) {
+        if (!(s->paths = calloc(s->opts.npaths, sizeof *s->paths))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        for (size_t i = 0; i < s->opts.npaths; i++) {
+            const char *p = s->opts.paths[i];
+            if (!p) { rc = verr(LMKV_EINVAL, "index options: paths[%zu] is NULL", i); goto cleanup; }
+            while (p[0] == '.' && p[1] == '/') p += 2;
+            if (!(s->paths[i] = strdup(p))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            size_t n = strlen(s->paths[i]);
+            while (n > 0 && s->paths[i][n - 1] == '/') s->paths[i][--n] = '\0';
+            if (n && !(n == 1 && s->paths[i][0] == '.') && !vpath_valid(s->paths[i])) {
+                rc = verr(LMKV_EINVAL, "index options: path '%s' must be workspace-relative without '..'", opts->paths[i]);
+                goto cleanup;
+            }
+        }
+        s->opts.paths = (const char *const *)s->paths;
+    }
+    s->full = (s->opts.flags & LMKV_INDEX_FULL) != 0;
+    *out = s;
+    s = NULL;
+cleanup:
+    lmkv_index_session_free(s);
+    return rc;
+}
+
+static struct vselect vsel_of(const lmkv_index_session *s)
+{
+    struct vselect sel = { s->opts.paths, s->opts.npaths, s->opts.filter, s->opts.filter_ctx };
+    return sel;
+}
+
+static int vpush_deleted(lmkv_index_session *s, const char *path)
+{
+    char **nd = realloc(s->deleted, (s->ndeleted + 1) * sizeof *nd);
+    if (!nd) return verr(LMKV_ENOMEM, "out of memory");
+    s->deleted = nd;
+    if (!(nd[s->ndeleted] = strdup(path))) return verr(LMKV_ENOMEM, "out of memory");
+    s->ndeleted++;
+    return LMKV_OK;
+}
+
+/* Read the stored state and classify every scan entry. */
+static int vclassify(lmkv_index_session *s, int explicit_plan)
+{
+    int rc;
+    lmkv_store_txn *t = NULL;
+    lmkv_worktree *wt = s->wt;
+    struct vselect sel = vsel_of(s);
+
+    if ((rc = lmkv_store_txn_begin(&t, wt->st)) != LMKV_OK) goto cleanup;
+    if ((rc = vcurmap_read(&s->cur, t, wt->ws)) != LMKV_OK) goto cleanup;
+    if ((rc = vmeta_read(&s->meta, t, wt)) != LMKV_OK) goto cleanup;
+    if (s->meta.registered && strcmp(s->meta.analyser_id, s->analyser_id) != 0) s->full = 1;
+    if (!(s->plan = calloc(s->scan.n ? s->scan.n : 1, 1)) ||
+        !(s->stored = calloc(s->scan.n ? s->scan.n : 1, 1))) {
+        rc = verr(LMKV_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < s->scan.n; i++) {
+        struct vfile *f = &s->scan.v[i];
+        struct vcur *c = vcurmap_find(&s->cur, f->path);
+        if (!f->present) {
+            s->plan[i] = VPLAN_DELETED;
+            if (c && (rc = vpush_deleted(s, f->path)) != LMKV_OK) goto cleanup;
+            continue;
+        }
+        if (f->size > s->opts.max_file_bytes) {
+            s->plan[i] = VPLAN_SKIPPED;
+            s->nskipped++;
+            if (c && (rc = vpush_deleted(s, f->path)) != LMKV_OK) goto cleanup;
+            continue;
+        }
+        if ((rc = vfv_id(&f->fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto cleanup;
+        int same = c && c->fv == f->fv && c->source == f->source &&
+                   (f->source != LMKV_SOURCE_COMMIT || strcmp(c->commit, s->head.commit) == 0);
+        if (same && !s->full) {
+            s->plan[i] = VPLAN_UNCHANGED;
+            s->nunchanged++;
+            continue;
+        }
+        s->plan[i] = VPLAN_CHANGED;
+        s->nchanged++;
+        if (!s->full) {
+            lmkv_file_version fvr;
+            rc = lmkv_store_file_version_get(&fvr, t, wt->ws, f->fv);
+            if (rc == LMKV_OK) s->stored[i] = 1;
+            else if (rc != LMKV_NOTFOUND) goto cleanup;
+            rc = LMKV_OK;
+        }
+    }
+    if (!explicit_plan) {
+        /* Currently mapped paths of the selection that are gone. */
+        for (size_t i = 0; i < s->cur.n; i++) {
+            const char *p = s->cur.v[i].path;
+            if (!vselect_match(&sel, p)) continue;
+            if (vscan_find(&s->scan, p)) continue;   /* handled above */
+            if ((rc = vpush_deleted(s, p)) != LMKV_OK) goto cleanup;
+        }
+    }
+    rc = LMKV_OK;
+cleanup:
+    lmkv_store_txn_end(t);
+    return rc;
+}
+
+int lmkv_index_session_plan(lmkv_index_session *s)
+{
+    int rc;
+    if (!s) return verr(LMKV_EINVAL, "lmkv_index_session_plan: NULL session");
+    if (s->planned) return verr(LMKV_EINVAL, "lmkv_index_session_plan: plan already made");
+    struct vselect sel = vsel_of(s);
+    if ((rc = vscan_worktree(&s->scan, &s->head, s->wt, &sel)) != LMKV_OK) return rc;
+    if ((rc = vclassify(s, 0)) != LMKV_OK) return rc;
+    s->planned = 1;
+    return LMKV_OK;
+}
+
+/* Blob id of `path` in the HEAD tree ("" if absent or unborn/non-git). */
+static int vhead_blob(char out[LMKV_OID_HEXSZ], lmkv_worktree *wt, const struct lmkv_head_info *h,
+                      const char *path)
+{
+    int rc = LMKV_OK, g;
+    git_oid oid;
+    git_commit *c = NULL;
+    git_tree *tree = NULL;
+    git_tree_entry *e = NULL;
+    out[0] = '\0';
+    if (!wt->repo || !h->commit[0]) return LMKV_OK;
+    if ((rc = vhex_to_oid(&oid, h->commit)) != LMKV_OK) return rc;
+    if ((g = git_commit_lookup(&c, wt->repo, &oid)) < 0) { rc = verr_git(g, "HEAD commit %s", h->commit); goto cleanup; }
+    if ((g = git_commit_tree(&tree, c)) < 0) { rc = verr_git(g, "tree of %s", h->commit); goto cleanup; }
+    g = git_tree_entry_bypath(&e, tree, path);
+    if (g == GIT_ENOTFOUND) goto cleanup;
+    if (g < 0) { rc = verr_git(g, "'%s' in %s", path, h->commit); goto cleanup; }
+    if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) git_oid_tostr(out, LMKV_OID_HEXSZ, git_tree_entry_id(e));
+cleanup:
+    git_tree_entry_free(e);
+    git_tree_free(tree);
+    git_commit_free(c);
+    return rc;
+}
+
+static int vstrptr_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int lmkv_index_session_set_plan(lmkv_index_session *s,
+                                const char *const *changed, size_t nchanged,
+                                const char *const *deleted, size_t ndeleted,
+                                const char *const *unchanged, size_t nunchanged)
+{
+    int rc = LMKV_OK;
+    const char **all = NULL;
+    size_t nall = nchanged + ndeleted + nunchanged;
+    struct vscan scan = {0};
+
+    if (!s || (nchanged && !changed) || (ndeleted && !deleted) || (nunchanged && !unchanged))
+        return verr(LMKV_EINVAL, "lmkv_index_session_set_plan: NULL argument");
+    if (s->planned) return verr(LMKV_EINVAL, "lmkv_index_session_set_plan: plan already made");
+    if (!(all = malloc((nall ? nall : 1) * sizeof *all))) return verr(LMKV_ENOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < nchanged; i++) all[k++] = changed[i];
+    for (size_t i = 0; i < ndeleted; i++) all[k++] = deleted[i];
+    for (size_t i = 0; i < nunchanged; i++) all[k++] = unchanged[i];
+    for (size_t i = 0; i < nall; i++)
+        if (!vpath_valid(all[i])) { rc = verr(LMKV_EINVAL, "plan: path '%s' is not workspace-relative", all[i] ? all[i] : "(null)"); goto cleanup; }
+    qsort(all, nall, sizeof *all, vstrptr_cmp);
+    for (size_t i = 1; i < nall; i++)
+        if (strcmp(all[i - 1], all[i]) == 0) { rc = verr(LMKV_EINVAL, "plan: path '%s' given twice", all[i]); goto cleanup; }
+
+    if ((rc = lmkv_worktree_head(&s->head, s->wt)) != LMKV_OK) goto cleanup;
+    scan.cap = nchanged + ndeleted;
+    if (scan.cap && !(scan.v = calloc(scan.cap, sizeof *scan.v))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    for (size_t i = 0; i < nchanged + ndeleted; i++) {
+        const char *p = i < nchanged ? changed[i] : deleted[i - nchanged];
+        struct vfile *f = &scan.v[scan.n++];
+        memset(f, 0, sizeof *f);
+        if (!(f->path = strdup(p))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (i >= nchanged) { f->status = LMKV_WT_DELETED; continue; }
+        void *buf = NULL;
+        size_t len = 0;
+        rc = vread_file(&buf, &len, s->wt, p, 0);
+        if (rc == LMKV_NOTFOUND) { f->status = LMKV_WT_DELETED; rc = LMKV_OK; continue; }
+        if (rc != LMKV_OK) goto cleanup;
+        f->present = 1;
+        f->size = len;
+        rc = lmkv_blob_id(f->blob, buf, len);
+        free(buf);
+        if (rc != LMKV_OK) goto cleanup;
+        char hb[LMKV_OID_HEXSZ];
+        if ((rc = vhead_blob(hb, s->wt, &s->head, p)) != LMKV_OK) goto cleanup;
+        f->source = s->wt->repo && hb[0] && strcmp(hb, f->blob) == 0 ? LMKV_SOURCE_COMMIT : LMKV_SOURCE_LATEST;
+        f->status = !s->wt->repo ? LMKV_WT_NOGIT : !hb[0] ? LMKV_WT_UNTRACKED :
+                    f->source == LMKV_SOURCE_COMMIT ? 0u : LMKV_WT_MODIFIED;
+    }
+    if (scan.n) {
+        /* sort by path (insertion sort: plans are small) */
+        for (size_t i = 1; i < scan.n; i++) {
+            struct vfile x = scan.v[i];
+            size_t j = i;
+            while (j > 0 && strcmp(scan.v[j - 1].path, x.path) > 0) { scan.v[j] = scan.v[j - 1]; j--; }
+            scan.v[j] = x;
+        }
+    }
+    s->scan = scan;
+    memset(&scan, 0, sizeof scan);
+    if ((rc = vclassify(s, 1)) != LMKV_OK) goto cleanup;
+    s->nunchanged += nunchanged;
+    s->planned = 1;
+cleanup:
+    vscan_clear(&scan);
+    free(all);
+    return rc;
+}
+
+int lmkv_index_session_plan_counts(size_t *out_changed, size_t *out_deleted, size_t *out_unchanged,
+                                   const lmkv_index_session *s)
+{
+    if (!s || !out_changed || !out_deleted || !out_unchanged)
+        return verr(LMKV_EINVAL, "lmkv_index_session_plan_counts: NULL argument");
+    if (!s->planned) return verr(LMKV_EINVAL, "lmkv_index_session_plan_counts: no plan yet");
+    *out_changed = s->nchanged;
+    *out_deleted = s->ndeleted;
+    *out_unchanged = s->nunchanged;
+    return LMKV_OK;
+}
+
+/* ----------------------------------------------------------------- run */
+
+static int vfail(struct lmkv_index_report *r, const char *path, int err, const char *msg)
+{
+    struct lmkv_index_failure *nf = realloc(r->failures, (r->failed + 1) * sizeof *nf);
+    if (!nf) return verr(LMKV_ENOMEM, "out of memory");
+    r->failures = nf;
+    nf[r->failed].path = strdup(path);
+    nf[r->failed].message = strdup(msg ? msg : "");
+    nf[r->failed].error = err;
+    if (!nf[r->failed].path || !nf[r->failed].message) {
+        free(nf[r->failed].path); free(nf[r->failed].message);
+        return verr(LMKV_ENOMEM, "out of memory");
+    }
+    r->failed++;
+    return LMKV_OK;
+}
+
+struct vwriter {
+    lmkv_index_session *s;
+    lmkv_store_session *ss;
+    size_t in_batch;
+    struct lmkv_index_report *r;
+};
+
+static int vw_open(struct vwriter *w)
+{
+    if (w->ss) return LMKV_OK;
+    int rc = lmkv_store_session_begin(&w->ss, w->s->wt->st);
+    if (rc == LMKV_OK) w->r->write_txns++;
+    w->in_batch = 0;
+    return rc;
+}
+
+static int vw_commit(struct vwriter *w)
+{
+    if (!w->ss) return LMKV_OK;
+    int rc = lmkv_store_session_commit(w->ss);
+    w->ss = NULL;
+    w->in_batch = 0;
+    return rc;
+}
+
+/* What the final transaction does for one scan entry. */
+enum { VACT_NONE = 0, VACT_MAP = 1, VACT_UNMAP = 2 };
+
+int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
+                           lmkv_analyser_fn analyser, void *ctx)
+{
+    int rc = LMKV_OK;
+    unsigned char *act = NULL;
+    struct vwriter w;
+    int64_t now = vnow_ns();
+    void *buf = NULL;
+    char *msg = NULL;
+
+    if (!out || !s) return verr(LMKV_EINVAL, "lmkv_index_session_run: NULL argument");
+    memset(out, 0, sizeof *out);
+    if (s->ran) return verr(LMKV_EINVAL, "lmkv_index_session_run: session already run");
+    s->ran = 1;
+    if (!s->planned && (rc = lmkv_index_session_plan(s)) != LMKV_OK) return rc;
+    memset(&w, 0, sizeof w);
+    w.s = s;
+    w.r = out;
+    out->head = s->head;
+    out->unchanged = s->nunchanged;
+    out->skipped = s->nskipped;
+    lmkv_worktree *wt = s->wt;
+    int resolve_only = (s->opts.flags & LMKV_INDEX_RESOLVE) || !analyser;
+
+    if (!(act = calloc(s->scan.n ? s->scan.n : 1, 1))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+
+    /* 1. Analyse and store the versions that are not stored, in batches.
+     *    They stay invisible: nothing maps them until step 2. */
+    for (size_t i = 0; i < s->scan.n; i++) {
+        if (s->plan[i] != VPLAN_CHANGED) continue;
+        struct vfile *f = &s->scan.v[i];
+        struct vcur *c = vcurmap_find(&s->cur, f->path);
+        if (s->stored[i] && !s->full) { out->reused++; act[i] = VACT_MAP; continue; }
+        if (resolve_only) {
+            out->pending++;
+            if (c) act[i] = VACT_UNMAP;
+            continue;
+        }
+        size_t len = 0;
+        rc = vread_file(&buf, &len, wt, f->path, s->opts.max_file_bytes);
+        if (rc == LMKV_OK) {
+            /* The file may have changed since the plan hashed it: store what
+             * is analysed under the id of what is analysed. */
+            char blob[LMKV_OID_HEXSZ];
+            if ((rc = lmkv_blob_id(blob, buf, len)) != LMKV_OK) goto cleanup;
+            if (strcmp(blob, f->blob) != 0) {
+                memcpy(f->blob, blob, sizeof blob);
+                if ((rc = vfv_id(&f->fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto cleanup;
+                f->source = LMKV_SOURCE_LATEST;
+            }
+            if ((rc = vw_open(&w)) != LMKV_OK) goto cleanup;
+            int failed = 0, aerr = 0;
+            rc = vanalyse_and_put(&failed, &aerr, &msg, w.ss, wt, f->path, f->blob, f->fv,
+                                  buf, len, f->mtime_ns, analyser, ctx, now);
+            if (rc != LMKV_OK) goto cleanup;
+            if (failed) {
+                if ((rc = vfail(out, f->path, aerr, msg)) != LMKV_OK) goto cleanup;
+                if (c) act[i] = VACT_UNMAP;
+            } else {
+                out->analysed++;
+                act[i] = VACT_MAP;
+                if (++w.in_batch >= s->opts.batch_files && (rc = vw_commit(&w)) != LMKV_OK) goto cleanup;
+            }
+        } else if (rc == LMKV_ENOMEM) {
+            goto cleanup;
+        } else {
+            /* Unreadable (vanished, too big, I/O): the file fails. */
+            const char *m = lmkv_errmsg();
+            if ((rc = vfail(out, f->path, rc, m)) != LMKV_OK) goto cleanup;
+            if (c) act[i] = VACT_UNMAP;
+        }
+        free(buf); buf = NULL;
+        free(msg); msg = NULL;
+    }
+
+    /* 2. The mapping swap, in one write transaction (the last batch's). */
+    int need_meta = !s->meta.registered || s->full ||
+                    strcmp(s->meta.current_commit ? s->meta.current_commit : "", s->head.commit) != 0;
+    int any = need_meta || s->ndeleted > 0 || w.ss != NULL;
+    for (size_t i = 0; i < s->scan.n && !any; i++) if (act[i] != VACT_NONE) any = 1;
+    if (!any) goto done;                   /* warm run: no write transaction */
+
+    if ((rc = vw_open(&w)) != LMKV_OK) goto cleanup;
+    lmkv_store_txn *st = lmkv_store_session_txn(w.ss);
+    git_oid head_oid;
+    int have_head = s->head.commit[0] != '\0';
+    if (have_head && (rc = vhex_to_oid(&head_oid, s->head.commit)) != LMKV_OK) goto cleanup;
+    int mapped_commit = 0;
+    for (size_t i = 0; i < s->scan.n; i++) {
+        struct vfile *f = &s->scan.v[i];
+        size_t pl = strlen(f->path);
+        if (act[i] == VACT_MAP) {
+            int commit_src = f->source == LMKV_SOURCE_COMMIT && have_head;
+            rc = lmkv_store_set_current(w.ss, wt->ws, f->path, pl, f->fv,
+                                        commit_src ? LMKV_SOURCE_COMMIT : LMKV_SOURCE_LATEST,
+                                        commit_src ? head_oid.id : NULL);
+            if (rc == LMKV_OK) rc = lmkv_store_map_latest(w.ss, wt->ws, f->path, pl, f->fv);
+            if (rc == LMKV_OK && commit_src) {
+                rc = lmkv_store_map_commit(w.ss, wt->ws, head_oid.id, f->path, pl, f->fv);
+                mapped_commit = 1;
+            }
+            if (rc != LMKV_OK) goto cleanup;
+        } else if (act[i] == VACT_UNMAP) {
+            rc = lmkv_store_unset_current(w.ss, wt->ws, f->path, pl);
+            if (rc != LMKV_OK && rc != LMKV_NOTFOUND) goto cleanup;
+        }
+    }
+    for (size_t i = 0; i < s->ndeleted; i++) {
+        const char *p = s->deleted[i];
+        size_t pl = strlen(p);
+        uint64_t lfv;
+        rc = lmkv_store_unset_current(w.ss, wt->ws, p, pl);
+        if (rc != LMKV_OK && rc != LMKV_NOTFOUND) goto cleanup;
+        rc = lmkv_store_latest_get(&lfv, st, wt->ws, p, pl);
+        if (rc == LMKV_OK) rc = lmkv_store_unmap_latest(w.ss, wt->ws, p, pl);
+        if (rc != LMKV_OK && rc != LMKV_NOTFOUND) goto cleanup;
+        out->deleted++;
+    }
+    rc = LMKV_OK;
+    if (mapped_commit && (rc = vmeta_add_commit(&s->meta, s->head.commit, now)) != LMKV_OK) goto cleanup;
+    free(s->meta.current_commit);
+    if (!(s->meta.current_commit = strdup(s->head.commit))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    free(s->meta.analyser_id);
+    if (!(s->meta.analyser_id = strdup(s->analyser_id))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if ((rc = vmeta_write(w.ss, &s->meta, wt, now)) != LMKV_OK) goto cleanup;
+    if ((rc = vw_commit(&w)) != LMKV_OK) goto cleanup;
+
+done:
+    {
+        lmkv_store_txn *t = NULL;
+        if ((rc = lmkv_store_txn_begin(&t, wt->st)) != LMKV_OK) goto cleanup;
+        rc = lmkv_store_generation(&out->generation, t, wt->ws);
+        lmkv_store_txn_end(t);
+        if (rc == LMKV_NOTFOUND) { out->generation = 0; rc = LMKV_OK; }
+    }
+cleanup:
+    if (w.ss) lmkv_store_session_abort(w.ss);
+    free(buf);
+    free(msg);
+    free(act);
+    return rc;
+}
+
+int lmkv_index_worktree(struct lmkv_index_report *out, lmkv_worktree *wt,
+                        const struct lmkv_index_options *opts,
+                        lmkv_analyser_fn analyser, void *ctx)
+{
+    lmkv_index_session *s = NULL;
+    int rc = lmkv_index_session_begin(&s, wt, opts);
+    if (rc != LMKV_OK) return rc;
+    rc = lmkv_index_session_run(out, s, analyser, ctx);
+    lmkv_index_session_free(s);
+    return rc;
+}

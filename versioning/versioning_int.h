@@ -1,0 +1,162 @@
+/*
+ * versioning_int.h -- private to versioning/: the worktree handle, the
+ * worktree scan, the analysis sink and helpers over schema's store.
+ */
+#ifndef LMKV_VERSIONING_INT_H
+#define LMKV_VERSIONING_INT_H
+
+#include "lmkv_versioning.h"
+
+#include <git2.h>
+#include <stdarg.h>
+#include <stdint.h>
+
+struct lmkv_worktree {
+    lmkv_store *st;
+    char *root;                 /* canonical, no trailing '/'            */
+    uint64_t ws;                /* workspace id                          */
+    git_repository *repo;       /* NULL for a non-git workspace          */
+};
+
+/* Set the per-thread message and return `code`. */
+int verr(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Map the last libgit2 error to LMKV_EGIT with "what: libgit2 message". */
+int verr_git(int gitrc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* libgit2 is initialised once per process (refcounted by libgit2). */
+int vgit_init(void);
+
+/* ------------------------------------------------------------------ scan */
+
+/* One file of the worktree (or one path git reports gone). */
+struct vfile {
+    char *path;
+    char *old_path;             /* renamed from, or NULL                 */
+    unsigned status;            /* lmkv_wt_status bits                   */
+    int present;                /* 1: a regular file exists on disk      */
+    int source;                 /* expected source: COMMIT or LATEST     */
+    char blob[LMKV_OID_HEXSZ];  /* blob id of the worktree content       */
+    uint64_t size;              /* bytes on disk                         */
+    int64_t mtime_ns;
+    uint64_t fv;                /* file-version id (filled by the caller) */
+};
+
+struct vscan {
+    struct vfile *v;
+    size_t n, cap;
+};
+
+struct vselect {
+    const char *const *paths;   /* prefixes; NULL = all                  */
+    size_t npaths;
+    lmkv_path_filter_fn filter;
+    void *filter_ctx;
+};
+
+/* 1 when `path` is selected by paths/filter. */
+int vselect_match(const struct vselect *sel, const char *path);
+/* 1 when `path` is inside the path prefixes of `sel` (filter ignored). */
+int vselect_in_scope(const struct vselect *sel, const char *path);
+
+/* Scan the worktree: every selected regular file present on disk with its
+ * blob id and status, plus (present = 0) tracked paths git reports deleted.
+ * Sorted by path. head is filled with HEAD as read at the scan. */
+int vscan_worktree(struct vscan *out, struct lmkv_head_info *head, lmkv_worktree *wt,
+                   const struct vselect *sel);
+void vscan_clear(struct vscan *s);
+/* Binary search by path; NULL if absent. */
+struct vfile *vscan_find(const struct vscan *s, const char *path);
+
+/* Read a worktree file fully. *out malloc'd (free()). */
+int vread_file(void **out, size_t *outlen, const lmkv_worktree *wt, const char *path,
+               uint64_t max_bytes);
+
+/* Hex <-> raw oid helpers. */
+int vhex_to_oid(git_oid *out, const char *hex);
+
+/* Valid workspace-relative path: not empty, not absolute, no "." or ".."
+ * components, no empty components. */
+int vpath_valid(const char *path);
+
+/* -------------------------------------------------------------- analysis */
+
+struct vsym {
+    char *name, *qname, *signature, *parent;
+    int kind;
+    uint32_t line, column, end_line, end_column, flags;
+};
+struct vcall {
+    char *caller, *callee;
+    uint32_t line, column;
+    int call_type, argument_count;
+};
+struct vref {
+    char *name, *from;
+    int kind;
+    uint32_t line, column;
+};
+struct vhier {
+    char *parent, *child;
+    int kind;
+};
+
+struct lmkv_analysis {
+    int active;                 /* 1 during the analyser call            */
+    struct vsym *syms; size_t nsyms, capsyms;
+    struct vcall *calls; size_t ncalls, capcalls;
+    struct vref *refs; size_t nrefs, caprefs;
+    struct vhier *hiers; size_t nhiers, caphiers;
+    char *error;                /* lmkv_analysis_set_error                */
+};
+
+void vanalysis_reset(lmkv_analysis *a);   /* free contents, keep struct  */
+
+/* ---------------------------------------------------------- store helpers */
+
+/* What versioning keeps in the Workspace record's metadata JSON:
+ * {"analyser_id": "...", "commits": {"<hex>": indexed_ns, ...}} -- the
+ * commits whose mappings were written (for gc). */
+struct vmeta {
+    int registered;             /* a Workspace record exists            */
+    lmkv_workspace rec;         /* strings point into `buf` / strdup'ed  */
+    char *analyser_id;          /* malloc'd, "" if none                  */
+    struct vcommit { char hex[LMKV_OID_HEXSZ]; int64_t indexed_ns; } *commits;
+    size_t ncommits;
+    char *root, *name, *current_commit; /* owned copies of rec strings   */
+};
+void vmeta_clear(struct vmeta *m);
+int vmeta_read(struct vmeta *out, lmkv_store_txn *t, const lmkv_worktree *wt);
+int vmeta_add_commit(struct vmeta *m, const char *hex, int64_t now_ns);
+void vmeta_del_commit(struct vmeta *m, const char *hex);
+/* Write the Workspace record with metadata (is_git, current_commit set). */
+int vmeta_write(lmkv_store_session *s, const struct vmeta *m, const lmkv_worktree *wt,
+                int64_t last_indexed_ns);
+
+struct vcur {                   /* one current-map entry (owned copy)    */
+    char *path;
+    uint64_t fv;
+    int source;
+    char commit[LMKV_OID_HEXSZ];
+};
+struct vcurmap { struct vcur *v; size_t n, cap; };
+void vcurmap_clear(struct vcurmap *m);
+int vcurmap_read(struct vcurmap *out, lmkv_store_txn *t, uint64_t ws);
+struct vcur *vcurmap_find(const struct vcurmap *m, const char *path);
+
+/* Convert an analysis to schema records and put the file version. */
+int vput_version(lmkv_store_session *s, const lmkv_worktree *wt, const char *path,
+                 const char *blob_hex, uint64_t fv, const void *content, size_t len,
+                 int64_t mtime_ns, const lmkv_analysis *a, int64_t now_ns);
+
+/* Run the analyser on content and store the version (one call of it). On
+ * analyser failure *out_failed = 1 and the failure message is in *out_msg
+ * (malloc'd); the session is untouched. */
+int vanalyse_and_put(int *out_failed, int *out_err, char **out_msg, lmkv_store_session *s,
+                     const lmkv_worktree *wt, const char *path, const char *blob_hex,
+                     uint64_t fv, const void *content, size_t len, int64_t mtime_ns,
+                     lmkv_analyser_fn analyser, void *ctx, int64_t now_ns);
+
+int64_t vnow_ns(void);
+int vfv_id(uint64_t *out, uint64_t ws, const char *path, const char *blob_hex);
+
+#endif

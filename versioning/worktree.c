@@ -1,0 +1,528 @@
+/*
+ * worktree.c -- a workspace root seen through libgit2: HEAD, the index, the
+ * worktree status, blob ids of worktree content; and the non-git walk.
+ */
+#include "versioning_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ libgit2 init */
+
+static pthread_once_t git_once = PTHREAD_ONCE_INIT;
+static int git_init_rc;
+static void git_init_once(void) { git_init_rc = git_libgit2_init(); }
+
+int vgit_init(void)
+{
+    pthread_once(&git_once, git_init_once);
+    if (git_init_rc < 0) return verr_git(git_init_rc, "git_libgit2_init");
+    return LMKV_OK;
+}
+
+int verr_git(int gitrc, const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    const git_error *e = git_error_last();
+    if (gitrc == GIT_ENOTFOUND)
+        return verr(LMKV_NOTFOUND, "%s: %s", what, e && e->message ? e->message : "not found");
+    return verr(LMKV_EGIT, "%s: libgit2 error %d: %s", what, gitrc,
+                e && e->message ? e->message : "(no message)");
+}
+
+int vhex_to_oid(git_oid *out, const char *hex)
+{
+    if (!hex || strlen(hex) != LMKV_OID_HEXLEN || git_oid_fromstr(out, hex) < 0)
+        return verr(LMKV_EINVAL, "bad git object id '%s'", hex ? hex : "(null)");
+    return LMKV_OK;
+}
+
+int vpath_valid(const char *path)
+{
+    if (!path || !*path || path[0] == '/') return 0;
+    const char *p = path;
+    for (;;) {
+        const char *slash = strchr(p, '/');
+        size_t len = slash ? (size_t)(slash - p) : strlen(p);
+        if (len == 0) return 0;
+        if (len == 1 && p[0] == '.') return 0;
+        if (len == 2 && p[0] == '.' && p[1] == '.') return 0;
+        if (!slash) return 1;
+        p = slash + 1;
+    }
+}
+
+/* -------------------------------------------------------------- open/free */
+
+int lmkv_worktree_open(lmkv_worktree **out, lmkv_store *st, const char *root, unsigned flags)
+{
+    int rc;
+    lmkv_worktree *wt = NULL;
+    char real[PATH_MAX];
+    struct stat sb;
+
+    if (!out || !st || !root || !*root)
+        return verr(LMKV_EINVAL, "lmkv_worktree_open: NULL argument");
+    if (flags & ~(unsigned)LMKV_WORKTREE_NO_GIT)
+        return verr(LMKV_EINVAL, "lmkv_worktree_open: unknown flags 0x%x", flags);
+    if ((rc = vgit_init()) != LMKV_OK) return rc;
+    if (!realpath(root, real)) {
+        if (errno == ENOENT) return verr(LMKV_NOTFOUND, "workspace root '%s' does not exist", root);
+        return verr(LMKV_EIO, "workspace root '%s': %s", root, strerror(errno));
+    }
+    if (stat(real, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return verr(LMKV_EINVAL, "workspace root '%s' is not a directory", real);
+
+    wt = calloc(1, sizeof *wt);
+    if (!wt || !(wt->root = strdup(real))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    wt->st = st;
+    if (!(flags & LMKV_WORKTREE_NO_GIT)) {
+        int g = git_repository_open_ext(&wt->repo, real, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+        if (g == GIT_ENOTFOUND) {
+            wt->repo = NULL;            /* a non-git directory */
+        } else if (g < 0) {
+            rc = verr_git(g, "opening git repository at '%s'", real);
+            goto cleanup;
+        } else if (git_repository_is_bare(wt->repo)) {
+            rc = verr(LMKV_EINVAL, "'%s' is a bare repository (no worktree)", real);
+            goto cleanup;
+        } else {
+            /* The root must be the repository's working directory itself. */
+            const char *wd = git_repository_workdir(wt->repo);
+            char wdreal[PATH_MAX];
+            if (!wd || !realpath(wd, wdreal) || strcmp(wdreal, real) != 0) {
+                git_repository_free(wt->repo);
+                wt->repo = NULL;
+            }
+        }
+    }
+    if ((rc = lmkv_workspace_id(&wt->ws, wt->root)) != LMKV_OK) goto cleanup;
+    *out = wt;
+    wt = NULL;
+    rc = LMKV_OK;
+cleanup:
+    lmkv_worktree_free(wt);
+    return rc;
+}
+
+void lmkv_worktree_free(lmkv_worktree *wt)
+{
+    if (!wt) return;
+    git_repository_free(wt->repo);
+    free(wt->root);
+    free(wt);
+}
+
+const char *lmkv_worktree_root(const lmkv_worktree *wt) { return wt ? wt->root : NULL; }
+uint64_t lmkv_worktree_id(const lmkv_worktree *wt) { return wt ? wt->ws : 0; }
+lmkv_store *lmkv_worktree_store(const lmkv_worktree *wt) { return wt ? wt->st : NULL; }
+int lmkv_worktree_is_git(const lmkv_worktree *wt) { return wt && wt->repo ? 1 : 0; }
+
+int lmkv_worktree_head(struct lmkv_head_info *out, lmkv_worktree *wt)
+{
+    int rc = LMKV_OK, g;
+    git_reference *head = NULL;
+    struct lmkv_head_info h;
+
+    if (!out || !wt) return verr(LMKV_EINVAL, "lmkv_worktree_head: NULL argument");
+    memset(&h, 0, sizeof h);
+    if (!wt->repo) { *out = h; return LMKV_OK; }
+    h.is_git = 1;
+    g = git_repository_head_unborn(wt->repo);
+    if (g < 0) { rc = verr_git(g, "reading HEAD of '%s'", wt->root); goto cleanup; }
+    if (g == 1) {
+        h.unborn = 1;
+        /* HEAD is a symbolic ref to a branch that does not exist yet. */
+        g = git_reference_lookup(&head, wt->repo, "HEAD");
+        if (g < 0) { rc = verr_git(g, "reading HEAD of '%s'", wt->root); goto cleanup; }
+        const char *target = git_reference_symbolic_target(head);
+        if (target) {
+            const char *b = strncmp(target, "refs/heads/", 11) == 0 ? target + 11 : target;
+            snprintf(h.branch, sizeof h.branch, "%s", b);
+        }
+        *out = h;
+        goto cleanup;
+    }
+    g = git_repository_head(&head, wt->repo);
+    if (g < 0) { rc = verr_git(g, "reading HEAD of '%s'", wt->root); goto cleanup; }
+    {
+        git_reference *resolved = NULL;
+        g = git_reference_resolve(&resolved, head);
+        if (g < 0) { rc = verr_git(g, "resolving HEAD of '%s'", wt->root); goto cleanup; }
+        git_oid_tostr(h.commit, sizeof h.commit, git_reference_target(resolved));
+        git_reference_free(resolved);
+    }
+    g = git_repository_head_detached(wt->repo);
+    if (g < 0) { rc = verr_git(g, "reading HEAD of '%s'", wt->root); goto cleanup; }
+    h.detached = g == 1;
+    if (!h.detached && git_reference_is_branch(head))
+        snprintf(h.branch, sizeof h.branch, "%s", git_reference_shorthand(head));
+    *out = h;
+cleanup:
+    git_reference_free(head);
+    return rc;
+}
+
+int lmkv_blob_id(char out[LMKV_OID_HEXSZ], const void *content, size_t len)
+{
+    git_oid oid;
+    int g, rc;
+    if (!out || (!content && len)) return verr(LMKV_EINVAL, "lmkv_blob_id: NULL argument");
+    if ((rc = vgit_init()) != LMKV_OK) return rc;
+    g = git_odb_hash(&oid, content ? content : "", len, GIT_OBJECT_BLOB);
+    if (g < 0) return verr_git(g, "hashing %zu bytes", len);
+    git_oid_tostr(out, LMKV_OID_HEXSZ, &oid);
+    return LMKV_OK;
+}
+
+/* ------------------------------------------------------------- selection */
+
+int vselect_in_scope(const struct vselect *sel, const char *path)
+{
+    if (!sel || !sel->paths || sel->npaths == 0) return 1;
+    for (size_t i = 0; i < sel->npaths; i++) {
+        const char *p = sel->paths[i];
+        size_t n = strlen(p);
+        while (n > 0 && p[n - 1] == '/') n--;
+        if (n == 0 || (n == 1 && p[0] == '.')) return 1;
+        if (strncmp(path, p, n) == 0 && (path[n] == '\0' || path[n] == '/')) return 1;
+    }
+    return 0;
+}
+
+int vselect_match(const struct vselect *sel, const char *path)
+{
+    if (!vselect_in_scope(sel, path)) return 0;
+    if (sel && sel->filter && !sel->filter(path, sel->filter_ctx)) return 0;
+    return 1;
+}
+
+/* ------------------------------------------------------------------ scan */
+
+void vscan_clear(struct vscan *s)
+{
+    if (!s) return;
+    for (size_t i = 0; i < s->n; i++) { free(s->v[i].path); free(s->v[i].old_path); }
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}
+
+static struct vfile *vscan_add(struct vscan *s, const char *path)
+{
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 256;
+        struct vfile *nv = realloc(s->v, nc * sizeof *nv);
+        if (!nv) return NULL;
+        s->v = nv; s->cap = nc;
+    }
+    struct vfile *f = &s->v[s->n];
+    memset(f, 0, sizeof *f);
+    if (!(f->path = strdup(path))) return NULL;
+    s->n++;
+    return f;
+}
+
+static int vfile_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct vfile *)a)->path, ((const struct vfile *)b)->path);
+}
+
+struct vfile *vscan_find(const struct vscan *s, const char *path)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(s->v[mid].path, path);
+        if (c == 0) return &s->v[mid];
+        if (c < 0) lo = mid + 1; else hi = mid;
+    }
+    return NULL;
+}
+
+static char *vjoin(const char *root, const char *path)
+{
+    size_t a = strlen(root), b = strlen(path);
+    char *s = malloc(a + b + 2);
+    if (!s) return NULL;
+    memcpy(s, root, a); s[a] = '/'; memcpy(s + a + 1, path, b + 1);
+    return s;
+}
+
+int vread_file(void **out, size_t *outlen, const lmkv_worktree *wt, const char *path,
+               uint64_t max_bytes)
+{
+    int rc = LMKV_OK, fd = -1;
+    char *full = vjoin(wt->root, path);
+    unsigned char *buf = NULL;
+    struct stat st;
+    size_t got = 0;
+
+    if (!full) return verr(LMKV_ENOMEM, "out of memory");
+    fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        rc = verr(errno == ENOENT ? LMKV_NOTFOUND : LMKV_EIO, "reading '%s': %s", full, strerror(errno));
+        goto cleanup;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        rc = verr(LMKV_EIO, "reading '%s': not a regular file", full);
+        goto cleanup;
+    }
+    if (max_bytes && (uint64_t)st.st_size > max_bytes) {
+        rc = verr(LMKV_ETOOBIG, "'%s' is %lld bytes, over the limit of %llu", full,
+                  (long long)st.st_size, (unsigned long long)max_bytes);
+        goto cleanup;
+    }
+    size_t cap = (size_t)st.st_size + 1;
+    if (!(buf = malloc(cap))) { rc = verr(LMKV_ENOMEM, "out of memory reading '%s'", full); goto cleanup; }
+    for (;;) {
+        if (got == cap) {
+            unsigned char *nb = realloc(buf, cap * 2);
+            if (!nb) { rc = verr(LMKV_ENOMEM, "out of memory reading '%s'", full); goto cleanup; }
+            buf = nb; cap *= 2;
+        }
+        ssize_t r = read(fd, buf + got, cap - got);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            rc = verr(LMKV_EIO, "reading '%s' at byte %zu: %s", full, got, strerror(errno));
+            goto cleanup;
+        }
+        if (r == 0) break;
+        got += (size_t)r;
+    }
+    *out = buf; buf = NULL;
+    *outlen = got;
+cleanup:
+    if (fd >= 0) close(fd);
+    free(buf);
+    free(full);
+    return rc;
+}
+
+/* Hash the file on disk as git's blob id; fills size/mtime. */
+static int vhash_disk(struct vfile *f, const lmkv_worktree *wt)
+{
+    void *buf = NULL;
+    size_t len = 0;
+    int rc = vread_file(&buf, &len, wt, f->path, 0);
+    if (rc == LMKV_OK) rc = lmkv_blob_id(f->blob, buf, len);
+    free(buf);
+    return rc;
+}
+
+static void vstat_fill(struct vfile *f, const struct stat *st)
+{
+    f->size = (uint64_t)st->st_size;
+    f->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+/* LMDB environment files are never workspace content (the database may
+ * live inside the workspace, e.g. ./.lmkv). */
+static int vskip_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    return strcmp(base, "data.mdb") == 0 || strcmp(base, "lock.mdb") == 0;
+}
+
+static unsigned vmap_status(unsigned s)
+{
+    unsigned r = 0;
+    if (s & (GIT_STATUS_WT_MODIFIED | GIT_STATUS_INDEX_MODIFIED | GIT_STATUS_CONFLICTED)) r |= LMKV_WT_MODIFIED;
+    if (s & GIT_STATUS_INDEX_NEW) r |= LMKV_WT_ADDED;
+    if (s & GIT_STATUS_WT_NEW) r |= LMKV_WT_UNTRACKED;
+    if (s & (GIT_STATUS_WT_DELETED | GIT_STATUS_INDEX_DELETED)) r |= LMKV_WT_DELETED;
+    if (s & (GIT_STATUS_INDEX_RENAMED | GIT_STATUS_WT_RENAMED)) r |= LMKV_WT_RENAMED;
+    if (s & (GIT_STATUS_INDEX_TYPECHANGE | GIT_STATUS_WT_TYPECHANGE)) r |= LMKV_WT_TYPECHANGE;
+    return r;
+}
+
+/* Non-git: recursive walk, regular files only, no symlinks followed, .git
+ * directories skipped. */
+static int vwalk(struct vscan *s, const lmkv_worktree *wt, const struct vselect *sel, const char *rel)
+{
+    int rc = LMKV_OK;
+    char *dirpath = rel[0] ? vjoin(wt->root, rel) : strdup(wt->root);
+    DIR *d = NULL;
+    struct dirent *de;
+
+    if (!dirpath) return verr(LMKV_ENOMEM, "out of memory");
+    if (!(d = opendir(dirpath))) {
+        rc = verr(LMKV_EIO, "listing '%s': %s", dirpath, strerror(errno));
+        goto cleanup;
+    }
+    while ((errno = 0, de = readdir(d)) != NULL) {
+        const char *n = de->d_name;
+        if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, ".git")) continue;
+        char *childrel = rel[0] ? vjoin(rel, n) : strdup(n);
+        if (!childrel) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        char *full = vjoin(wt->root, childrel);
+        struct stat st;
+        if (!full) { free(childrel); rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (lstat(full, &st) != 0) {
+            rc = verr(LMKV_EIO, "stat '%s': %s", full, strerror(errno));
+        } else if (S_ISDIR(st.st_mode)) {
+            rc = vwalk(s, wt, sel, childrel);
+        } else if (S_ISREG(st.st_mode) && !vskip_name(childrel) && vselect_match(sel, childrel)) {
+            struct vfile *f = vscan_add(s, childrel);
+            if (!f) rc = verr(LMKV_ENOMEM, "out of memory");
+            else {
+                f->present = 1;
+                f->status = LMKV_WT_NOGIT;
+                f->source = LMKV_SOURCE_LATEST;
+                vstat_fill(f, &st);
+                rc = vhash_disk(f, wt);
+            }
+        }
+        free(full);
+        free(childrel);
+        if (rc != LMKV_OK) goto cleanup;
+    }
+cleanup:
+    if (d) closedir(d);
+    free(dirpath);
+    return rc;
+}
+
+/* status entries keyed by path, for lookup while walking the index */
+struct vstat_ent { const char *path; const char *old_path; unsigned status; };
+static int vstat_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct vstat_ent *)a)->path, ((const struct vstat_ent *)b)->path);
+}
+
+static int vscan_git(struct vscan *s, lmkv_worktree *wt, const struct vselect *sel)
+{
+    int rc = LMKV_OK, g;
+    git_status_list *sl = NULL;
+    git_index *idx = NULL;
+    struct vstat_ent *ents = NULL;
+    size_t nents = 0;
+    git_status_options so;
+
+    git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+    so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+    so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+               GIT_STATUS_OPT_EXCLUDE_SUBMODULES | GIT_STATUS_OPT_RENAMES_HEAD_TO_INDEX |
+               GIT_STATUS_OPT_SORT_CASE_SENSITIVELY;
+    g = git_status_list_new(&sl, wt->repo, &so);
+    if (g < 0) { rc = verr_git(g, "git status of '%s'", wt->root); goto cleanup; }
+    size_t n = git_status_list_entrycount(sl);
+    ents = calloc(n ? n : 1, sizeof *ents);
+    if (!ents) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    for (size_t i = 0; i < n; i++) {
+        const git_status_entry *e = git_status_byindex(sl, i);
+        const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
+        const char *path = NULL, *old = NULL;
+        if (e->head_to_index && (e->status & GIT_STATUS_INDEX_RENAMED)) {
+            path = e->head_to_index->new_file.path;
+            old = e->head_to_index->old_file.path;
+        } else if (d) {
+            path = d->new_file.path ? d->new_file.path : d->old_file.path;
+        }
+        if (!path) continue;
+        ents[nents].path = path;
+        ents[nents].old_path = old;
+        ents[nents].status = e->status;
+        nents++;
+    }
+    qsort(ents, nents, sizeof *ents, vstat_cmp);
+
+    g = git_repository_index(&idx, wt->repo);
+    if (g < 0) { rc = verr_git(g, "reading the git index of '%s'", wt->root); goto cleanup; }
+    size_t ni = git_index_entrycount(idx);
+    const char *prev = NULL;
+    for (size_t i = 0; i < ni; i++) {
+        const git_index_entry *ie = git_index_get_byindex(idx, i);
+        if (prev && strcmp(prev, ie->path) == 0) continue;   /* conflict stages */
+        prev = ie->path;
+        if (ie->mode != GIT_FILEMODE_BLOB && ie->mode != GIT_FILEMODE_BLOB_EXECUTABLE) continue;
+        if (vskip_name(ie->path) || !vselect_match(sel, ie->path)) continue;
+        struct vstat_ent key = { ie->path, NULL, 0 };
+        struct vstat_ent *se = bsearch(&key, ents, nents, sizeof *ents, vstat_cmp);
+        unsigned st = se ? se->status : 0;
+        struct vfile *f = vscan_add(s, ie->path);
+        if (!f) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        f->status = vmap_status(st);
+        if (se && se->old_path && !(f->old_path = strdup(se->old_path))) {
+            rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup;
+        }
+        if (st & GIT_STATUS_WT_DELETED) { f->present = 0; continue; }
+        char *full = vjoin(wt->root, ie->path);
+        struct stat sb;
+        if (!full) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        int ok = lstat(full, &sb) == 0 && S_ISREG(sb.st_mode);
+        free(full);
+        if (!ok) { f->present = 0; f->status |= LMKV_WT_DELETED; continue; }
+        f->present = 1;
+        vstat_fill(f, &sb);
+        if (st & (GIT_STATUS_WT_MODIFIED | GIT_STATUS_WT_TYPECHANGE | GIT_STATUS_CONFLICTED)) {
+            if ((rc = vhash_disk(f, wt)) != LMKV_OK) goto cleanup;
+        } else {
+            git_oid_tostr(f->blob, sizeof f->blob, &ie->id);
+        }
+        f->source = (st & ~(unsigned)GIT_STATUS_IGNORED) == 0 ? LMKV_SOURCE_COMMIT : LMKV_SOURCE_LATEST;
+    }
+    /* Untracked files and tracked-in-HEAD files deleted from the index. */
+    for (size_t i = 0; i < nents; i++) {
+        const char *p = ents[i].path;
+        unsigned st = ents[i].status;
+        if (vskip_name(p) || !vselect_match(sel, p)) continue;
+        if (git_index_get_bypath(idx, p, 0)) continue;          /* done above */
+        if (!(st & (GIT_STATUS_WT_NEW | GIT_STATUS_INDEX_DELETED))) continue;
+        char *full = vjoin(wt->root, p);
+        struct stat sb;
+        if (!full) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        int ok = lstat(full, &sb) == 0 && S_ISREG(sb.st_mode);
+        free(full);
+        struct vfile *f = vscan_add(s, p);
+        if (!f) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        f->status = vmap_status(st);
+        if (!ok) { f->present = 0; f->status |= LMKV_WT_DELETED; continue; }
+        if (st & GIT_STATUS_INDEX_DELETED) f->status |= LMKV_WT_UNTRACKED;
+        f->present = 1;
+        f->source = LMKV_SOURCE_LATEST;
+        vstat_fill(f, &sb);
+        if ((rc = vhash_disk(f, wt)) != LMKV_OK) goto cleanup;
+    }
+cleanup:
+    free(ents);
+    git_index_free(idx);
+    git_status_list_free(sl);
+    return rc;
+}
+
+int vscan_worktree(struct vscan *out, struct lmkv_head_info *head, lmkv_worktree *wt,
+                   const struct vselect *sel)
+{
+    int rc;
+    struct vscan s = {0};
+    if ((rc = lmkv_worktree_head(head, wt)) != LMKV_OK) return rc;
+    rc = wt->repo ? vscan_git(&s, wt, sel) : vwalk(&s, wt, sel, "");
+    if (rc != LMKV_OK) { vscan_clear(&s); return rc; }
+    if (s.n) qsort(s.v, s.n, sizeof *s.v, vfile_cmp);
+    /* A path may be listed twice (index entry + untracked after a
+     * `git rm --cached`): keep the first, which is the index's. */
+    size_t w = 0;
+    for (size_t i = 0; i < s.n; i++) {
+        if (w > 0 && strcmp(s.v[w - 1].path, s.v[i].path) == 0) {
+            free(s.v[i].path); free(s.v[i].old_path);
+            continue;
+        }
+        s.v[w++] = s.v[i];
+    }
+    s.n = w;
+    *out = s;
+    return LMKV_OK;
+}
