@@ -3,7 +3,9 @@
 # tests/t_*.sh and tests/t_*.py, and the fuzz corpus replays in
 # $BUILD/fuzz-replay. Each test runs in its own temporary directory
 # ($LMKV_TEST_TMP). Prints one line per test and a closing
-# "N passed, N failed" line; exits non-zero if anything failed.
+# "N passed, N failed, N skipped" line; exits non-zero if anything failed.
+# A test that exits with status 77 is reported as SKIP and not counted as
+# passed (automake's convention), e.g. t_rust.sh without cargo.
 # Usage: tests/run.sh [PATTERN]   (only tests whose name contains PATTERN)
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,15 +20,20 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 LOGDIR="$BUILD/test-logs"; mkdir -p "$LOGDIR"
-pass=0; fail=0; failed=()
+pass=0; fail=0; skip=0; failed=(); skipped=()
 
 run_one() { # name cmd...
     local name=$1; shift
     [ -n "$PATTERN" ] && [[ "$name" != *"$PATTERN"* ]] && return 0
     local tmp; tmp=$(mktemp -d "${TMPDIR:-/tmp}/lmkv-test.XXXXXX")
     local t0=$SECONDS
-    if (cd "$tmp" && LMKV_TEST_TMP="$tmp" "$@") >"$LOGDIR/$name.log" 2>&1; then
+    local rc=0
+    (cd "$tmp" && LMKV_TEST_TMP="$tmp" "$@") >"$LOGDIR/$name.log" 2>&1 || rc=$?
+    if [ $rc -eq 0 ]; then
         pass=$((pass+1)); printf 'PASS %-44s %3ds\n' "$name" $((SECONDS-t0))
+    elif [ $rc -eq 77 ]; then   # automake's "skipped": neither passed nor failed
+        skip=$((skip+1)); skipped+=("$name")
+        printf 'SKIP %-44s %3ds  (%s)\n' "$name" $((SECONDS-t0)) "$(tail -n 1 "$LOGDIR/$name.log")"
     else
         fail=$((fail+1)); failed+=("$name")
         printf 'FAIL %-44s %3ds  (log: %s)\n' "$name" $((SECONDS-t0)) "$LOGDIR/$name.log"
@@ -55,5 +62,6 @@ done
 
 echo
 if [ $fail -gt 0 ]; then echo "failed: ${failed[*]}"; fi
-echo "$pass passed, $fail failed"
+if [ $skip -gt 0 ]; then echo "skipped (not counted as passed): ${skipped[*]}"; fi
+echo "$pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ] && [ $pass -gt 0 ]

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The Rust bindings' tests: `cargo test --offline` in bindings/rust (lmkv-sys
+# and lmkv: the safe API, the daemon's DatabaseBackend over lmkv, and the
+# universal-cache workload against lmkv and a BTreeMap reference), linked with
+# this tree's $LMKV_BUILD/liblmkv.a (which `make` / `make test` build).
+#
+# Without cargo it prints a notice and exits 77, which tests/run.sh reports
+# as SKIP (not counted as passed). No registry is needed: the crates use std
+# only. Cargo's output goes to $LMKV_BUILD/rust-target (removed by make clean).
+set -euo pipefail
+ROOT=${LMKV_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+BUILD=${LMKV_BUILD:-$ROOT/build}
+case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+
+CARGO=$(command -v cargo || true)
+if [ -z "$CARGO" ] && [ -x "$HOME/.cargo/bin/cargo" ]; then CARGO="$HOME/.cargo/bin/cargo"; fi
+if [ -z "$CARGO" ]; then
+    echo "SKIP: cargo not found (install Rust >= 1.75 to test bindings/rust)"
+    exit 77
+fi
+
+LIBDIR="$BUILD"
+case "${SAN:-}" in
+    "") ;;
+    thread)
+        # Rust code is not TSan-instrumented without nightly -Zsanitizer;
+        # test against the plain archive instead, if there is one.
+        LIBDIR="$ROOT/build"
+        ;;
+    *)
+        export LMKV_SANITIZE=address
+        # Rust's runtime keeps a few process-lifetime allocations (thread
+        # locals of the test harness); LSan reports only lmkv's own leaks
+        # reliably from the C tests, so leak checking stays with them.
+        export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
+        ;;
+esac
+if [ ! -f "$LIBDIR/liblmkv.a" ]; then
+    echo "FAIL: $LIBDIR/liblmkv.a is missing: run 'make $LIBDIR/liblmkv.a' (make test builds it)"
+    exit 1
+fi
+
+export LMKV_LIB_DIR="$LIBDIR"
+export CARGO_TARGET_DIR="$LIBDIR/rust-target"
+export LMKV_FIXTURES="${LMKV_FIXTURES:-$ROOT/tests/fixtures}"
+cd "$ROOT/bindings/rust"
+"$CARGO" --version
+# -j2 and at most 4 test threads: the machine is shared.
+"$CARGO" test --offline -j2 -- --test-threads=4
