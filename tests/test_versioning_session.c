@@ -1,0 +1,746 @@
+/*
+ * test_versioning_session.c -- index sessions over real git repositories
+ * made in $LMKV_TEST_TMP with the git CLI (commit, edit, stage, branch,
+ * checkout, rename, delete, detached HEAD, no commits) and over a non-git
+ * directory. After every step the current state read through the store
+ * (symbols and calls, current files only) must equal what a FRESH FULL
+ * INDEX of the same worktree into a second database gives, and the counts
+ * (analysed, reused, deleted, failed) must show that only what changed was
+ * analysed. A warm run must not commit a write transaction (LMDB's last
+ * txn id does not move).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lmkv_versioning.h"
+
+/* ------------------------------------------------------------ utilities */
+
+static char tmpdir[1024];
+
+static void sh(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int rc = system(cmd);
+    if (rc != 0) fail_msg("command failed (%d): %s", rc, cmd);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char p[2048];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A text buffer. */
+struct sbuf { char *s; size_t n, cap; };
+static void sb_add(struct sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    char tmp[4096];
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    assert_true(n >= 0 && (size_t)n < sizeof tmp);
+    if (b->n + (size_t)n + 1 > b->cap) {
+        b->cap = (b->n + (size_t)n + 1) * 2;
+        b->s = realloc(b->s, b->cap);
+        assert_non_null(b->s);
+    }
+    memcpy(b->s + b->n, tmp, (size_t)n + 1);
+    b->n += (size_t)n;
+}
+
+/* Sort the lines of a buffer (records come in key order, which differs
+ * between databases only through ids; compare as sets of lines). */
+static int line_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static char *sorted_lines(struct sbuf *b)
+{
+    size_t n = 0, cap = 64;
+    char **lines = malloc(cap * sizeof *lines);
+    char *save = NULL;
+    for (char *l = strtok_r(b->s ? b->s : (char[]){0}, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        if (n == cap) { cap *= 2; lines = realloc(lines, cap * sizeof *lines); }
+        lines[n++] = l;
+    }
+    qsort(lines, n, sizeof *lines, line_cmp);
+    struct sbuf out = {0};
+    sb_add(&out, "%s", "");
+    for (size_t i = 0; i < n; i++) sb_add(&out, "%s\n", lines[i]);
+    free(lines);
+    free(b->s);
+    return out.s;
+}
+
+/* ------------------------------------------------------ the tiny analyser */
+
+static int is_ident(int c) { return isalnum(c) || c == '_'; }
+static int analyser_calls;
+
+/* `int name(args)` at the start of a line defines a function (signature =
+ * "(args)"; "static int" makes it static); inside, every `ident(` that is
+ * not a keyword is a call. A file containing "#error analyse" fails. */
+static int tiny_analyser(lmkv_analysis *a, const char *path, const void *content, size_t len, void *ctx)
+{
+    (void)ctx;
+    analyser_calls++;
+    char *text = malloc(len + 1);
+    assert_non_null(text);
+    memcpy(text, content, len);
+    text[len] = '\0';
+    int rc = LMKV_OK;
+    if (strstr(text, "#error analyse")) {
+        lmkv_analysis_set_error(a, "tiny analyser: #error analyse");
+        free(text);
+        return LMKV_EPARSE;
+    }
+    char cur[256] = "";
+    uint32_t lineno = 0;
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        lineno++;   /* strtok_r skips empty lines: test files have none */
+        int is_static = strncmp(l, "static int ", 11) == 0;
+        const char *p = is_static ? l + 11 : strncmp(l, "int ", 4) == 0 ? l + 4 : NULL;
+        if (p && is_ident((unsigned char)*p)) {
+            const char *q = p;
+            while (is_ident((unsigned char)*q)) q++;
+            if (*q == '(') {
+                snprintf(cur, sizeof cur, "%.*s", (int)(q - p), p);
+                const char *close = strchr(q, ')');
+                char sig[256];
+                snprintf(sig, sizeof sig, "%.*s", close ? (int)(close - q + 1) : (int)strlen(q), q);
+                struct lmkv_analysis_symbol s = {
+                    .name = cur, .kind = 12, .signature = sig,
+                    .line = lineno, .column = 1, .end_line = lineno,
+                    .flags = LMKV_ANALYSIS_SYM_DEFINITION | (is_static ? LMKV_ANALYSIS_SYM_STATIC : 0u)
+                };
+                if ((rc = lmkv_analysis_add_symbol(a, &s)) != LMKV_OK) break;
+                continue;
+            }
+        }
+        if (!cur[0]) continue;
+        for (const char *c = l; *c; c++) {
+            if (!is_ident((unsigned char)*c) || (c > l && is_ident((unsigned char)c[-1]))) continue;
+            const char *e = c;
+            while (is_ident((unsigned char)*e)) e++;
+            if (*e != '(' || isdigit((unsigned char)*c)) continue;
+            char name[128];
+            snprintf(name, sizeof name, "%.*s", (int)(e - c), c);
+            if (!strcmp(name, "if") || !strcmp(name, "while") || !strcmp(name, "return") ||
+                !strcmp(name, "sizeof") || !strcmp(name, "for") || !strcmp(name, "switch"))
+                continue;
+            struct lmkv_analysis_call call = {
+                .caller = cur, .callee = name, .line = lineno, .column = (uint32_t)(c - l) + 1,
+                .argument_count = -1
+            };
+            if ((rc = lmkv_analysis_add_call(a, &call)) != LMKV_OK) break;
+        }
+        if (rc != LMKV_OK) break;
+    }
+    free(text);
+    (void)path;
+    return rc;
+}
+
+static int c_filter(const char *path, void *ctx)
+{
+    (void)ctx;
+    size_t n = strlen(path);
+    return n > 2 && path[n - 2] == '.' && (path[n - 1] == 'c' || path[n - 1] == 'h');
+}
+
+/* --------------------------------------------------------- db and state */
+
+struct dbh { lmkv_db *db; lmkv_store *st; lmkv_worktree *wt; };
+
+static void db_open(struct dbh *h, const char *dbdir, const char *root)
+{
+    assert_int_equal(lmkv_db_open_path(&h->db, dbdir), LMKV_OK);
+    assert_int_equal(lmkv_store_open(&h->st, h->db), LMKV_OK);
+    int rc = lmkv_worktree_open(&h->wt, h->st, root, 0);
+    if (rc != LMKV_OK) fail_msg("worktree_open: %s", lmkv_errmsg());
+}
+
+static void db_close(struct dbh *h)
+{
+    lmkv_worktree_free(h->wt);
+    lmkv_store_close(h->st);
+    lmkv_db_close(h->db);
+    memset(h, 0, sizeof *h);
+}
+
+static uint64_t last_txnid(struct dbh *h)
+{
+    uint64_t id = 0;
+    assert_int_equal(lmkv_db_last_txnid(&id, h->db), LMKV_OK);
+    return id;
+}
+
+static int sym_line(void *ctx, const lmkv_symbol *y)
+{
+    sb_add(ctx, "sym %s|%s|%d|%s|%u\n", y->file_path, y->qualified_name ? y->qualified_name : y->name,
+           (int)y->kind, y->signature ? y->signature : "-", y->start_line);
+    return 0;
+}
+static int call_line(void *ctx, const lmkv_call *c)
+{
+    sb_add(ctx, "call %s|%s|%s|%u|%u\n", c->file_path, c->caller_name ? c->caller_name : "-",
+           c->callee_name, c->line, c->column);
+    return 0;
+}
+static int cur_line(void *ctx, const lmkv_store_current *c)
+{
+    sb_add(ctx, "cur %.*s|%016llx\n", (int)c->path_len, c->path, (unsigned long long)c->fv);
+    return 0;
+}
+
+/* The current state as the store's read API returns it: sorted lines. */
+static char *state_of(struct dbh *h)
+{
+    struct sbuf b = {0};
+    lmkv_store_txn *t = NULL;
+    uint64_t ws = lmkv_worktree_id(h->wt);
+    assert_int_equal(lmkv_store_txn_begin(&t, h->st), LMKV_OK);
+    assert_int_equal(lmkv_store_symbols_by_name(t, ws, "", 0, LMKV_STORE_PREFIX, sym_line, &b), LMKV_OK);
+    assert_int_equal(lmkv_store_calls_all(t, ws, LMKV_STORE_CURRENT, call_line, &b), LMKV_OK);
+    assert_int_equal(lmkv_store_current_each(t, ws, cur_line, &b), LMKV_OK);
+    lmkv_store_txn_end(t);
+    return sorted_lines(&b);
+}
+
+static struct lmkv_index_options opts_c(void)
+{
+    struct lmkv_index_options o;
+    memset(&o, 0, sizeof o);
+    o.filter = c_filter;
+    o.analyser_id = "tiny 1";
+    return o;
+}
+
+static int fresh_counter;
+
+/* Index root into the incremental db and into a fresh db; both states
+ * must be equal and non-trivial. Returns the incremental report. */
+static struct lmkv_index_report step(struct dbh *inc, const char *root)
+{
+    struct lmkv_index_report r;
+    struct lmkv_index_options o = opts_c();
+    int rc = lmkv_index_worktree(&r, inc->wt, &o, tiny_analyser, NULL);
+    if (rc != LMKV_OK) fail_msg("index: %s", lmkv_errmsg());
+
+    char freshdir[1200];
+    snprintf(freshdir, sizeof freshdir, "%s/fresh%d", tmpdir, fresh_counter++);
+    struct dbh fresh;
+    db_open(&fresh, freshdir, root);
+    struct lmkv_index_report fr;
+    o.flags = LMKV_INDEX_FULL;
+    rc = lmkv_index_worktree(&fr, fresh.wt, &o, tiny_analyser, NULL);
+    if (rc != LMKV_OK) fail_msg("fresh index: %s", lmkv_errmsg());
+    assert_int_equal(fr.reused, 0);
+    char *a = state_of(inc), *b = state_of(&fresh);
+    if (strcmp(a, b) != 0) fail_msg("incremental state differs from a fresh index:\n--- incremental\n%s--- fresh\n%s", a, b);
+    /* Failed files are retried on every run: same failures in both. */
+    assert_int_equal(fr.failed, r.failed);
+    free(a); free(b);
+    lmkv_index_report_clear(&fr);
+    db_close(&fresh);
+    return r;
+}
+
+static int has_line(const char *state, const char *needle)
+{
+    return strstr(state, needle) != NULL;
+}
+
+static void git_env(void)
+{
+    setenv("GIT_AUTHOR_NAME", "lmkv test", 1);
+    setenv("GIT_AUTHOR_EMAIL", "test@lmkv.invalid", 1);
+    setenv("GIT_COMMITTER_NAME", "lmkv test", 1);
+    setenv("GIT_COMMITTER_EMAIL", "test@lmkv.invalid", 1);
+    setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+    setenv("HOME", tmpdir, 1);
+}
+
+static const char *A_C =
+    "int helper(int x)\n{\n    return x + 1;\n}\n"
+    "int alpha(void)\n{\n    return helper(2) + beta(3);\n}\n";
+static const char *B_C =
+    "int beta(int y)\n{\n    return helper(y);\n}\n";
+
+/* ------------------------------------------------------------------ tests */
+
+static void test_git_lifecycle(void **state)
+{
+    (void)state;
+    char repo[1100], dbdir[1100];
+    snprintf(repo, sizeof repo, "%s/repo", tmpdir);
+    snprintf(dbdir, sizeof dbdir, "%s/db-life", tmpdir);
+    sh("git init -q -b main '%s'", repo);
+    write_file(repo, "a.c", A_C);
+    write_file(repo, "b.c", B_C);
+    write_file(repo, "README", "not C\n");
+    sh("cd '%s' && git add . && git commit -q -m c1", repo);
+
+    struct dbh h;
+    db_open(&h, dbdir, repo);
+    assert_int_equal(lmkv_worktree_is_git(h.wt), 1);
+
+    /* 1. first index: both files analysed, README filtered out. */
+    struct lmkv_index_report r = step(&h, repo);
+    assert_int_equal(r.analysed, 2);
+    assert_int_equal(r.failed, 0);
+    assert_int_equal(r.head.is_git, 1);
+    assert_string_equal(r.head.branch, "main");
+    assert_true(r.write_txns >= 1);
+    char *s = state_of(&h);
+    assert_true(has_line(s, "sym a.c|alpha|12|(void)|5\n"));
+    assert_true(has_line(s, "call a.c|alpha|beta|7|"));
+    assert_false(has_line(s, "README"));
+    free(s);
+    int src = 0;
+    uint64_t fv = 0;
+    assert_int_equal(lmkv_current_file_version(&fv, &src, h.wt, "a.c"), LMKV_OK);
+    assert_int_equal(src, LMKV_SOURCE_COMMIT);
+    uint64_t gen1 = r.generation;
+    assert_true(gen1 > 0);
+    lmkv_index_report_clear(&r);
+
+    /* 2. warm run: no analysis and no write transaction at all. */
+    uint64_t txn_before = last_txnid(&h);
+    analyser_calls = 0;
+    struct lmkv_index_options o = opts_c();
+    assert_int_equal(lmkv_index_worktree(&r, h.wt, &o, tiny_analyser, NULL), LMKV_OK);
+    assert_int_equal(analyser_calls, 0);
+    assert_int_equal(r.analysed, 0);
+    assert_int_equal(r.unchanged, 2);
+    assert_int_equal(r.write_txns, 0);
+    assert_int_equal(last_txnid(&h), txn_before);
+    assert_int_equal(r.generation, gen1);
+    lmkv_index_report_clear(&r);
+
+    /* 3. edit a.c: only a.c analysed; its source becomes LATEST. */
+    write_file(repo, "a.c",
+               "int helper(int x, int z)\n{\n    return x + z;\n}\n"
+               "int alpha(void)\n{\n    return helper(2, 3) + gamma(3);\n}\n");
+    r = step(&h, repo);
+    assert_int_equal(r.analysed, 1);
+    assert_int_equal(r.unchanged, 1);
+    assert_true(r.generation > gen1);
+    assert_int_equal(lmkv_current_file_version(&fv, &src, h.wt, "a.c"), LMKV_OK);
+    assert_int_equal(src, LMKV_SOURCE_LATEST);
+    s = state_of(&h);
+    assert_true(has_line(s, "sym a.c|helper|12|(int x, int z)|1\n"));
+    assert_true(has_line(s, "call a.c|alpha|gamma|7|"));
+    assert_false(has_line(s, "call a.c|alpha|beta|"));   /* old version invisible */
+    free(s);
+    lmkv_index_report_clear(&r);
+
+    /* current info: a.c modified, from latest; b.c from the commit. */
+    struct lmkv_current_info *ci = NULL;
+    assert_int_equal(lmkv_current_info_get(&ci, h.wt), LMKV_OK);
+    assert_int_equal(ci->stale, 0);
+    int seen = 0;
+    for (size_t i = 0; i < ci->nentries; i++) {
+        if (!strcmp(ci->entries[i].path, "a.c")) {
+            assert_true(ci->entries[i].status & LMKV_WT_MODIFIED);
+            assert_int_equal(ci->entries[i].source, LMKV_SOURCE_LATEST);
+            seen++;
+        } else if (!strcmp(ci->entries[i].path, "b.c")) {
+            assert_int_equal(ci->entries[i].status, 0);
+            assert_int_equal(ci->entries[i].source, LMKV_SOURCE_COMMIT);
+            assert_string_equal(ci->entries[i].commit, ci->head.commit);
+            seen++;
+        }
+    }
+    assert_int_equal(seen, 2);
+    lmkv_current_info_free(ci);
+
+    /* 4. stage it: same content, nothing analysed. */
+    sh("cd '%s' && git add a.c", repo);
+    analyser_calls = 0;
+    r = step(&h, repo);
+    assert_int_equal(r.analysed, 0);
+    lmkv_index_report_clear(&r);
+
+    /* 5. commit: every file now from the new commit, by reuse. */
+    sh("cd '%s' && git commit -q -m c2", repo);
+    r = step(&h, repo);
+    assert_int_equal(r.analysed, 0);
+    assert_int_equal(r.reused, 2);
+    assert_int_equal(lmkv_current_file_version(&fv, &src, h.wt, "a.c"), LMKV_OK);
+    assert_int_equal(src, LMKV_SOURCE_COMMIT);
+    lmkv_index_report_clear(&r);
+
+    /* 6. a branch with a new file and a changed one. */
+    sh("cd '%s' && git checkout -q -b feature", repo);
+    write_file(repo, "c.c", "int gamma(int g)\n{\n    return beta(g);\n}\n");
+    write_file(repo, "b.c", "int beta(long y)\n{\n    return helper(y, 1);\n}\n");
+    sh("cd '%s' && git add . && git commit -q -m c3", repo);
+    r = step(&h, repo);
+    assert_int_equal(r.analysed, 2);
+    assert_int_equal(r.unchanged + r.reused, 1);
+    assert_string_equal(r.head.branch, "feature");
+    lmkv_index_report_clear(&r);
+
+    /* 7. switch back: nothing analysed, c.c leaves the current state. */
+    sh("cd '%s' && git checkout -q main", repo);
+    analyser_calls = 0;
+    r = step(&h, repo);
+    assert_int_equal(r.analysed, 0);
+    assert_int_equal(r.deleted, 1);
+    assert_int_equal(r.reused, 2);
+    s = state_of(&h);
+    assert_false(has_line(s, "c.c"));
+    assert_true(has_line(s, "sym b.c|beta|12|(int y)|1\n"));
+    free(s);
+    lmkv_index_report_clear(&r);
+
+    /* 8. and to feature again: resolution only (RESOLVE never analyses). */
+    sh("cd '%s' && git checkout -q feature", repo);
+    o = opts_c();
+    o.flags = LMKV_INDEX_RESOLVE;
+    assert_int_equal(lmkv_index_worktree(&r, h.wt, &o, NULL, NULL), LMKV_OK);
+    assert_int_equal(r.pending, 0);
+    assert_int_equal(r.analysed, 0);
+    assert_int_equal(r.reused, 3);
+    lmkv_index_report_clear(&r);
+    r = step(&h, repo);                     /* and it equals a fresh index */
+    assert_int_equal(r.analysed, 0);
+    assert_int_equal(r.write_txns, 0);
+    lmkv_index_report_clear(&r);
+
+    /* 9. rename (staged): the new path is a new file version. */
+    sh("cd '%s' && git mv b.c d.c", repo);
+    r = step(&h, repo);
+    assert_int_equal(r.analysed, 1);
+    assert_int_equal(r.deleted, 1);
+    lmkv_index_report_clear(&r);
+    assert_int_equal(lmkv_current_info_get(&ci, h.wt), LMKV_OK);
+    seen = 0;
+    for (size_t i = 0; i < ci->nentries; i++)
+        if (!strcmp(ci->entries[i].path, "d.c")) {
+            assert_true(ci->entries[i].status & LMKV_WT_RENAMED);
+            assert_non_null(ci->entries[i].old_path);
+            assert_string_equal(ci->entries[i].old_path, "b.c");
+            seen = 1;
+        }
+    assert_int_equal(seen, 1);
+    lmkv_current_info_free(ci);
+
+    /* 10. delete a file from the worktree. */
+    sh("rm '%s/a.c'", repo);
+    r = step(&h, repo);
+    assert_int_equal(r.deleted, 1);
+    assert_int_equal(r.analysed, 0);
+    lmkv_index_report_clear(&r);
+
+    /* 11. untracked file and a failing file: the failure leaves no rows. */
+    write_file(repo, "new.c", "int fresh(void)\n{\n    return 0;\n}\n");
+    write_file(repo, "bad.c", "int bad(void)\n#error analyse\n");
+    r = step(&h, repo);
+    assert_int_equal(r.analysed, 1);
+    assert_int_equal(r.failed, 1);
+    assert_string_equal(r.failures[0].path, "bad.c");
+    assert_int_equal(r.failures[0].error, LMKV_EPARSE);
+    assert_non_null(strstr(r.failures[0].message, "#error analyse"));
+    s = state_of(&h);
+    assert_false(has_line(s, "bad.c"));
+    assert_true(has_line(s, "sym new.c|fresh|"));
+    free(s);
+    lmkv_index_report_clear(&r);
+    assert_int_equal(lmkv_current_file_version(&fv, &src, h.wt, "bad.c"), LMKV_NOTFOUND);
+
+    /* A previously good file that starts failing loses its rows. */
+    write_file(repo, "new.c", "int fresh(void)\n#error analyse\n");
+    r = step(&h, repo);
+    assert_int_equal(r.failed, 2);
+    s = state_of(&h);
+    assert_false(has_line(s, "new.c"));
+    free(s);
+    lmkv_index_report_clear(&r);
+    sh("rm '%s/new.c' '%s/bad.c'", repo, repo);
+
+    /* 12. detached HEAD at the first commit (worktree clean again). */
+    sh("cd '%s' && git checkout -q -f main && git checkout -q --detach HEAD~1", repo);
+    r = step(&h, repo);
+    assert_int_equal(r.head.detached, 1);
+    assert_string_equal(r.head.branch, "");
+    assert_int_equal(r.analysed, 0);        /* c1's versions were indexed */
+    s = state_of(&h);
+    assert_true(has_line(s, "sym a.c|helper|12|(int x)|1\n"));
+    free(s);
+    lmkv_index_report_clear(&r);
+    db_close(&h);
+}
+
+static void test_explicit_plan(void **state)
+{
+    (void)state;
+    char repo[1100], dbdir[1100];
+    snprintf(repo, sizeof repo, "%s/plan", tmpdir);
+    snprintf(dbdir, sizeof dbdir, "%s/db-plan", tmpdir);
+    sh("git init -q -b main '%s'", repo);
+    write_file(repo, "a.c", A_C);
+    write_file(repo, "b.c", B_C);
+    sh("cd '%s' && git add . && git commit -q -m c1", repo);
+    struct dbh h;
+    db_open(&h, dbdir, repo);
+    struct lmkv_index_report r = step(&h, repo);
+    lmkv_index_report_clear(&r);
+
+    /* A watcher says: a.c changed, b.c deleted. */
+    write_file(repo, "a.c", "int alpha(void)\n{\n    return 1;\n}\n");
+    sh("rm '%s/b.c'", repo);
+    lmkv_index_session *s = NULL;
+    struct lmkv_index_options o = opts_c();
+    assert_int_equal(lmkv_index_session_begin(&s, h.wt, &o), LMKV_OK);
+    const char *changed[] = {"a.c"}, *deleted[] = {"b.c"};
+    /* bad plans first */
+    const char *dup[] = {"a.c"};
+    assert_int_equal(lmkv_index_session_set_plan(s, changed, 1, dup, 1, NULL, 0), LMKV_EINVAL);
+    const char *dotdot[] = {"../x.c"};
+    assert_int_equal(lmkv_index_session_set_plan(s, dotdot, 1, NULL, 0, NULL, 0), LMKV_EINVAL);
+    assert_int_equal(lmkv_index_session_set_plan(s, changed, 1, deleted, 1, NULL, 0), LMKV_OK);
+    size_t nc, nd, nu;
+    assert_int_equal(lmkv_index_session_plan_counts(&nc, &nd, &nu, s), LMKV_OK);
+    assert_int_equal(nc, 1);
+    assert_int_equal(nd, 1);
+    assert_int_equal(lmkv_index_session_run(&r, s, tiny_analyser, NULL), LMKV_OK);
+    assert_int_equal(r.analysed, 1);
+    assert_int_equal(r.deleted, 1);
+    assert_int_equal(lmkv_index_session_run(&r, s, tiny_analyser, NULL), LMKV_EINVAL); /* runs once */
+    lmkv_index_session_free(s);
+    lmkv_index_report_clear(&r);
+    r = step(&h, repo);                 /* equals a fresh index, nothing left to do */
+    assert_int_equal(r.analysed, 0);
+    assert_int_equal(r.write_txns, 0);
+    lmkv_index_report_clear(&r);
+
+    /* A session freed without running changes nothing. */
+    uint64_t before = last_txnid(&h);
+    write_file(repo, "a.c", A_C);
+    assert_int_equal(lmkv_index_session_begin(&s, h.wt, &o), LMKV_OK);
+    assert_int_equal(lmkv_index_session_plan(s), LMKV_OK);
+    assert_int_equal(lmkv_index_session_plan_counts(&nc, &nd, &nu, s), LMKV_OK);
+    assert_int_equal(nc, 1);
+    lmkv_index_session_free(s);
+    assert_int_equal(last_txnid(&h), before);
+    db_close(&h);
+}
+
+static void test_unborn_repository(void **state)
+{
+    (void)state;
+    char repo[1100], dbdir[1100];
+    snprintf(repo, sizeof repo, "%s/unborn", tmpdir);
+    snprintf(dbdir, sizeof dbdir, "%s/db-unborn", tmpdir);
+    sh("git init -q -b trunk '%s'", repo);
+    write_file(repo, "a.c", A_C);
+    struct dbh h;
+    db_open(&h, dbdir, repo);
+    struct lmkv_head_info hd;
+    assert_int_equal(lmkv_worktree_head(&hd, h.wt), LMKV_OK);
+    assert_int_equal(hd.is_git, 1);
+    assert_int_equal(hd.unborn, 1);
+    assert_string_equal(hd.branch, "trunk");
+    assert_string_equal(hd.commit, "");
+    struct lmkv_index_report r = step(&h, repo);    /* untracked */
+    assert_int_equal(r.analysed, 1);
+    lmkv_index_report_clear(&r);
+    int src = 0;
+    uint64_t fv;
+    assert_int_equal(lmkv_current_file_version(&fv, &src, h.wt, "a.c"), LMKV_OK);
+    assert_int_equal(src, LMKV_SOURCE_LATEST);
+    sh("cd '%s' && git add a.c", repo);              /* staged, still unborn */
+    r = step(&h, repo);
+    assert_int_equal(r.analysed, 0);
+    lmkv_index_report_clear(&r);
+    sh("cd '%s' && git commit -q -m first", repo);   /* born */
+    r = step(&h, repo);
+    assert_int_equal(r.analysed, 0);
+    assert_int_equal(r.reused, 1);
+    lmkv_index_report_clear(&r);
+    assert_int_equal(lmkv_current_file_version(&fv, &src, h.wt, "a.c"), LMKV_OK);
+    assert_int_equal(src, LMKV_SOURCE_COMMIT);
+    db_close(&h);
+}
+
+static void test_non_git(void **state)
+{
+    (void)state;
+    char dir[1100], dbdir[1100];
+    snprintf(dir, sizeof dir, "%s/plain", tmpdir);
+    snprintf(dbdir, sizeof dbdir, "%s/plain/.lmkv", tmpdir);   /* db inside the workspace */
+    sh("mkdir -p '%s/sub'", dir);
+    write_file(dir, "a.c", A_C);
+    write_file(dir, "sub/b.c", B_C);
+    struct dbh h;
+    db_open(&h, dbdir, dir);
+    assert_int_equal(lmkv_worktree_is_git(h.wt), 0);
+    struct lmkv_index_report r = step(&h, dir);
+    assert_int_equal(r.analysed, 2);
+    assert_int_equal(r.head.is_git, 0);
+    lmkv_index_report_clear(&r);
+    int src = 0;
+    uint64_t fv, fv_before;
+    assert_int_equal(lmkv_current_file_version(&fv_before, &src, h.wt, "sub/b.c"), LMKV_OK);
+    assert_int_equal(src, LMKV_SOURCE_LATEST);
+    /* the blob id is git's: the fv id is (ws, path, git hash-object) */
+    char blob[LMKV_OID_HEXSZ];
+    assert_int_equal(lmkv_blob_id(blob, B_C, strlen(B_C)), LMKV_OK);
+    uint64_t want;
+    assert_int_equal(lmkv_file_version_id(&want, lmkv_worktree_id(h.wt), "sub/b.c", blob), LMKV_OK);
+    assert_int_equal(fv_before, want);
+
+    uint64_t before = last_txnid(&h);
+    r = step(&h, dir);
+    assert_int_equal(r.analysed, 0);
+    assert_int_equal(r.write_txns, 0);
+    assert_int_equal(last_txnid(&h), before);
+    lmkv_index_report_clear(&r);
+
+    write_file(dir, "sub/b.c", "int beta(void)\n{\n    return 0;\n}\n");
+    r = step(&h, dir);
+    assert_int_equal(r.analysed, 1);
+    lmkv_index_report_clear(&r);
+    /* back to the old content: known version, not analysed */
+    write_file(dir, "sub/b.c", B_C);
+    r = step(&h, dir);
+    assert_int_equal(r.analysed, 0);
+    assert_int_equal(r.reused, 1);
+    lmkv_index_report_clear(&r);
+    assert_int_equal(lmkv_current_file_version(&fv, &src, h.wt, "sub/b.c"), LMKV_OK);
+    assert_int_equal(fv, fv_before);
+
+    /* selection by path: only sub/ is looked at; a.c keeps its mapping */
+    sh("rm '%s/a.c'", dir);
+    struct lmkv_index_options o = opts_c();
+    const char *paths[] = {"sub"};
+    o.paths = paths;
+    o.npaths = 1;
+    assert_int_equal(lmkv_index_worktree(&r, h.wt, &o, tiny_analyser, NULL), LMKV_OK);
+    assert_int_equal(r.deleted, 0);
+    assert_int_equal(r.unchanged, 1);
+    lmkv_index_report_clear(&r);
+    assert_int_equal(lmkv_current_file_version(&fv, &src, h.wt, "a.c"), LMKV_OK);
+    r = step(&h, dir);
+    assert_int_equal(r.deleted, 1);
+    lmkv_index_report_clear(&r);
+
+    struct lmkv_current_info *ci = NULL;
+    assert_int_equal(lmkv_current_info_get(&ci, h.wt), LMKV_OK);
+    assert_int_equal(ci->head.is_git, 0);
+    assert_int_equal(ci->nentries, 1);
+    assert_string_equal(ci->entries[0].path, "sub/b.c");
+    assert_int_equal(ci->entries[0].status, LMKV_WT_NOGIT);
+    assert_string_equal(ci->entries[0].blob, blob);
+    lmkv_current_info_free(ci);
+    db_close(&h);
+}
+
+static void test_analyser_id_change(void **state)
+{
+    (void)state;
+    char dir[1100], dbdir[1100];
+    snprintf(dir, sizeof dir, "%s/aid", tmpdir);
+    snprintf(dbdir, sizeof dbdir, "%s/db-aid", tmpdir);
+    sh("mkdir -p '%s'", dir);
+    write_file(dir, "a.c", A_C);
+    struct dbh h;
+    db_open(&h, dbdir, dir);
+    struct lmkv_index_report r = step(&h, dir);
+    lmkv_index_report_clear(&r);
+    struct lmkv_index_options o = opts_c();
+    o.analyser_id = "tiny 2";
+    analyser_calls = 0;
+    assert_int_equal(lmkv_index_worktree(&r, h.wt, &o, tiny_analyser, NULL), LMKV_OK);
+    assert_int_equal(r.analysed, 1);       /* new analyser: analysed again */
+    assert_int_equal(analyser_calls, 1);
+    lmkv_index_report_clear(&r);
+    assert_int_equal(lmkv_index_worktree(&r, h.wt, &o, tiny_analyser, NULL), LMKV_OK);
+    assert_int_equal(r.analysed, 0);
+    assert_int_equal(r.write_txns, 0);
+    lmkv_index_report_clear(&r);
+    db_close(&h);
+}
+
+static void test_bad_arguments(void **state)
+{
+    (void)state;
+    char dbdir[1100];
+    snprintf(dbdir, sizeof dbdir, "%s/db-bad", tmpdir);
+    lmkv_db *db = NULL;
+    lmkv_store *st = NULL;
+    lmkv_worktree *wt = NULL;
+    assert_int_equal(lmkv_db_open_path(&db, dbdir), LMKV_OK);
+    assert_int_equal(lmkv_store_open(&st, db), LMKV_OK);
+    assert_int_equal(lmkv_worktree_open(&wt, st, "/nonexistent/lmkv/dir", 0), LMKV_NOTFOUND);
+    assert_non_null(strstr(lmkv_errmsg(), "/nonexistent/lmkv/dir"));
+    assert_int_equal(lmkv_worktree_open(&wt, NULL, tmpdir, 0), LMKV_EINVAL);
+    assert_int_equal(lmkv_worktree_open(&wt, st, tmpdir, 0x100), LMKV_EINVAL);
+    assert_int_equal(lmkv_worktree_open(&wt, st, tmpdir, 0), LMKV_OK);
+    struct lmkv_current_info *ci = NULL;
+    assert_int_equal(lmkv_current_info_get(&ci, wt), LMKV_NOTFOUND);    /* never indexed */
+    lmkv_index_session *s = NULL;
+    struct lmkv_index_options o;
+    memset(&o, 0, sizeof o);
+    const char *bad[] = {"../etc"};
+    o.paths = bad;
+    o.npaths = 1;
+    assert_int_equal(lmkv_index_session_begin(&s, wt, &o), LMKV_EINVAL);
+    o.npaths = 0;
+    o.flags = 0x80;
+    assert_int_equal(lmkv_index_session_begin(&s, wt, &o), LMKV_EINVAL);
+    struct lmkv_semdiff *d = NULL;
+    assert_int_equal(lmkv_diff_commits(&d, wt, "HEAD", "HEAD", NULL, NULL, NULL), LMKV_EINVAL); /* not git */
+    lmkv_worktree_free(wt);
+    lmkv_worktree_free(NULL);
+    lmkv_index_session_free(NULL);
+    lmkv_current_info_free(NULL);
+    lmkv_semdiff_free(NULL);
+    lmkv_index_report_clear(NULL);
+    /* git's blob id of "hello\n" (git hash-object) */
+    char blob[LMKV_OID_HEXSZ];
+    assert_int_equal(lmkv_blob_id(blob, "hello\n", 6), LMKV_OK);
+    assert_string_equal(blob, "ce013625030ba8dba906f756967f9e9ca394464a");
+    lmkv_store_close(st);
+    lmkv_db_close(db);
+}
+
+int main(void)
+{
+    const char *t = getenv("LMKV_TEST_TMP");
+    snprintf(tmpdir, sizeof tmpdir, "%s", t && *t ? t : "/tmp");
+    if (!t || !*t) {
+        snprintf(tmpdir, sizeof tmpdir, "/tmp/lmkv-vs-%d", (int)getpid());
+        mkdir(tmpdir, 0700);
+    }
+    git_env();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_git_lifecycle),
+        cmocka_unit_test(test_explicit_plan),
+        cmocka_unit_test(test_unborn_repository),
+        cmocka_unit_test(test_non_git),
+        cmocka_unit_test(test_analyser_id_change),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
