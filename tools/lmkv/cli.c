@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void cli_error(const char *cmd, const char *fmt, ...)
@@ -365,4 +366,127 @@ void cli_progress_end(struct cli_progress *p)
         fflush(stderr);
     }
     p->active = 0;
+}
+
+/* ------------------------------------------------------------ database */
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    cli_error(cmd, "%s (see lmkv %s --help)", buf, cmd);
+    return EXIT_USAGE;
+}
+
+int cli_db_open(const char *cmd, int mode, lmkv_db **out)
+{
+    const char *dir = lmkv_cli.db;
+    struct stat st;
+    if (mode != CLI_DB_CREATE) {
+        if (stat(dir, &st) != 0) {
+            int e = errno;
+            cli_error(cmd, "no database at %s: %s", dir, strerror(e));
+            return (e == ENOENT || e == ENOTDIR) ? EXIT_NOTFOUND : EXIT_IO;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            cli_error(cmd, "no database at %s: not a directory", dir);
+            return EXIT_NOTFOUND;
+        }
+        char data[4096];
+        snprintf(data, sizeof data, "%s/data.mdb", dir);
+        if (stat(data, &st) != 0) {
+            int e = errno;
+            cli_error(cmd, "no database at %s: %s: %s", dir, data, strerror(e));
+            return e == ENOENT ? EXIT_NOTFOUND : EXIT_IO;
+        }
+    }
+    lmkv_config cfg;
+    lmkv_config_init(&cfg);
+    cfg.path = dir;
+    cfg.read_only = mode == CLI_DB_READ;
+    cfg.flush_every_ms = 0;
+    lmkv_db *db = NULL;
+    int rc = lmkv_db_open(&db, &cfg);
+    if (rc != LMKV_OK) {
+        char what[4200];
+        snprintf(what, sizeof what, "opening database %s", dir);
+        return cli_fail(cmd, rc, what);
+    }
+    *out = db;
+    return EXIT_OK_;
+}
+
+const char *cli_tree_label(const struct cli_tree_sel *sel)
+{
+    static char buf[512];
+    if (!sel->name) return "default tree '__sled__default'";
+    snprintf(buf, sizeof buf, "%s tree '%s'", sel->system ? "system" : "tree", sel->name);
+    return buf;
+}
+
+int cli_tree_open(const char *cmd, lmkv_db *db, const struct cli_tree_sel *sel, int create, lmkv_tree **out)
+{
+    unsigned char *name = NULL;
+    size_t nlen = 0;
+    const char *default_name = "__sled__default";
+    if (sel->name) {
+        if (cli_bytes_arg(cmd, "--tree", sel->name, lmkv_cli.hex, &name, &nlen) != 0) return EXIT_USAGE;
+    } else if (sel->system) {
+        return cli_usage_error(cmd, "--system needs --tree NAME");
+    } else {
+        name = (unsigned char *)strdup(default_name);
+        if (!name) { cli_error(cmd, "out of memory"); return EXIT_IO; }
+        nlen = strlen(default_name);
+    }
+    unsigned flags = (sel->system ? LMKV_TREE_SYSTEM : 0) | (create ? 0 : LMKV_TREE_NO_CREATE);
+    lmkv_tree *t = NULL;
+    int rc = lmkv_db_open_tree_ex(&t, db, name, nlen, flags);
+    int ret = EXIT_OK_;
+    if (rc == LMKV_NOTFOUND) {
+        fflush(stdout);
+        fprintf(stderr, "lmkv %s: no %s tree '", cmd, sel->system ? "system" : "such");
+        cli_print_bytes(stderr, name, nlen, lmkv_cli.hex);
+        fprintf(stderr, "' in %s\n", lmkv_cli.db);
+        ret = EXIT_NOTFOUND;
+    } else if (rc != LMKV_OK) {
+        ret = cli_fail(cmd, rc, "opening tree");
+    } else {
+        *out = t;
+    }
+    free(name);
+    return ret;
+}
+
+int cli_print_pair(const char *cmd, const void *tree, size_t tree_len,
+                   const void *key, size_t klen, const void *value, size_t vlen)
+{
+    if (lmkv_cli.json) {
+        json_t *o = json_object();
+        if (!o) { cli_error(cmd, "out of memory"); return -1; }
+        if ((tree && cli_json_set_bytes(o, "tree", tree, tree_len, lmkv_cli.hex) != 0) ||
+            cli_json_set_bytes(o, "key", key, klen, lmkv_cli.hex) != 0 ||
+            (value && cli_json_set_bytes(o, "value", value, vlen, lmkv_cli.hex) != 0)) {
+            json_decref(o);
+            cli_error(cmd, "out of memory");
+            return -1;
+        }
+        return cli_json_print(cmd, o);
+    }
+    if (tree) { cli_print_bytes(stdout, tree, tree_len, lmkv_cli.hex); fputc('\t', stdout); }
+    cli_print_bytes(stdout, key, klen, lmkv_cli.hex);
+    if (value) { fputc('\t', stdout); cli_print_bytes(stdout, value, vlen, lmkv_cli.hex); }
+    if (fputc('\n', stdout) == EOF) { cli_error(cmd, "writing output: %s", strerror(errno)); return -1; }
+    return 0;
+}
+
+int cli_finish_output(const char *cmd)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error(cmd, "writing output: %s", strerror(errno ? errno : EIO));
+        return EXIT_IO;
+    }
+    return EXIT_OK_;
 }

@@ -133,3 +133,46 @@ void cli_progress_end(struct cli_progress *p);
 uint64_t cli_now_ms(void);
 
 #endif
+
+/* ------------------------------------------------------------ database */
+struct lmkv_db;
+struct lmkv_tree;
+
+enum cli_db_mode {
+    CLI_DB_READ = 0,   /* read-only (MDB_RDONLY); the database must exist */
+    CLI_DB_WRITE = 1,  /* read-write; the database must exist */
+    CLI_DB_CREATE = 2  /* read-write; created when missing */
+};
+/* Open the database named by lmkv_cli.db. A missing directory or data file
+ * (for READ and WRITE) is reported in one line and gives EXIT_NOTFOUND. The
+ * background flush thread is off (close flushes). Returns an exit code:
+ * EXIT_OK_ with *out set, else the code for the failure (message printed). */
+int cli_db_open(const char *cmd, int mode, struct lmkv_db **out);
+
+/* Which tree a command acts on: --tree NAME (text, or hex with --hex;
+ * default: sled's default tree `__sled__default`) and --system (NAME is a
+ * system tree, lmkv's typed records and indexes). */
+struct cli_tree_sel {
+    const char *name;  /* NULL = the default tree */
+    int system;
+};
+/* Open the selected tree. create: create a missing user tree (writes);
+ * otherwise a missing tree gives EXIT_NOTFOUND with a one-line message.
+ * Returns an exit code; *out is closed with lmkv_tree_close(). */
+int cli_tree_open(const char *cmd, struct lmkv_db *db, const struct cli_tree_sel *sel, int create,
+                  struct lmkv_tree **out);
+/* Printable label of the selected tree for messages ("tree 'x'"). */
+const char *cli_tree_label(const struct cli_tree_sel *sel);
+
+/* Print one key/value record: text "KEY<TAB>VALUE" (or just KEY when
+ * value is NULL), or a JSON line {"tree"?, "key", "value"}. tree (may be
+ * NULL) is added as the first member/column. Returns 0 or -1 (write error,
+ * message printed). */
+int cli_print_pair(const char *cmd, const void *tree, size_t tree_len,
+                   const void *key, size_t klen, const void *value, size_t vlen);
+/* Flush stdout and report a write error (EPIPE included) in one line.
+ * Returns EXIT_OK_ or EXIT_IO. */
+int cli_finish_output(const char *cmd);
+/* Print a usage error "lmkv <cmd>: <msg> (see lmkv <cmd> --help)" and
+ * return EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,0 +1,91 @@
+/* lmkv remove: delete one key (sled Tree::remove). */
+#include "cli.h"
+#include "lmkv_kv.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: lmkv remove [--tree T [--system]] [--force] [--json] [--hex] KEY\n"
+    "\n"
+    "Remove KEY from tree T (default: __sled__default), as sled's\n"
+    "Tree::remove: one atomic write transaction; removing an absent key\n"
+    "writes nothing. With --json the removed value is printed\n"
+    "({\"previous\": ...} or null).\n"
+    "\n"
+    "  --tree T     the tree (its name as text, or hex with --hex)\n"
+    "  --system     T is a system tree (lmkv's typed records and indexes)\n"
+    "  -f, --force  an absent key (or tree) is not an error (exit 0)\n"
+    "  --hex        KEY is hex\n"
+    "  --db DIR     database directory (default $LMKV_DB, else ./.lmkv)\n"
+    "\n"
+    "Exit: 0 removed, 1 key, tree or database not found, 2 usage, 4 I/O.\n";
+
+int cmd_remove(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"tree", required_argument, NULL, CLI_OPT_TREE},
+        {"system", no_argument, NULL, CLI_OPT_SYSTEM},
+        {"force", no_argument, NULL, 'f'},
+        CLI_COMMON_LONGOPTS,
+        {0, 0, 0, 0}};
+    const char *cmd = "remove";
+    struct cli_tree_sel sel = {NULL, 0};
+    int force = 0, c;
+    cli_getopt_begin();
+    while ((c = cli_getopt(cmd, argc, argv, "f" CLI_COMMON_SHORTOPTS, opts)) != -1) {
+        switch (c) {
+        case CLI_OPT_TREE: sel.name = optarg; break;
+        case CLI_OPT_SYSTEM: sel.system = 1; break;
+        case 'f': force = 1; break;
+        case 'h': fputs(usage, stdout); return EXIT_OK_;
+        default: return EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 1)
+        return cli_usage_error(cmd, argc - optind < 1 ? "missing KEY" : "too many arguments");
+
+    unsigned char *key = NULL;
+    size_t klen = 0;
+    lmkv_db *db = NULL;
+    lmkv_tree *t = NULL;
+    lmkv_bytes prev = {NULL, 0};
+    int ret;
+    if (cli_key_arg(cmd, argv[optind], &key, &klen) != 0) { ret = EXIT_USAGE; goto cleanup; }
+    if ((ret = cli_db_open(cmd, CLI_DB_WRITE, &db)) != EXIT_OK_) goto cleanup;
+    if ((ret = cli_tree_open(cmd, db, &sel, 0, &t)) != EXIT_OK_) {
+        if (ret == EXIT_NOTFOUND && force) ret = EXIT_OK_;
+        goto cleanup;
+    }
+    int rc = lmkv_tree_remove(&prev, t, key, klen);
+    if (rc == LMKV_NOTFOUND) {
+        if (!force) {
+            fflush(stdout);
+            fprintf(stderr, "lmkv %s: key '", cmd);
+            cli_print_bytes(stderr, key, klen, lmkv_cli.hex);
+            fprintf(stderr, "' not found in %s\n", cli_tree_label(&sel));
+            ret = EXIT_NOTFOUND;
+            goto cleanup;
+        }
+    } else if (rc != LMKV_OK) {
+        ret = cli_fail(cmd, rc, "remove");
+        goto cleanup;
+    }
+    if (lmkv_cli.json) {
+        json_t *o = json_object();
+        if (o && prev.data) {
+            if (cli_json_set_bytes(o, "previous", prev.data, prev.size, lmkv_cli.hex) != 0) { json_decref(o); o = NULL; }
+        } else if (o) {
+            json_object_set_new(o, "previous", json_null());
+        }
+        if (cli_json_print(cmd, o) != 0) { ret = EXIT_IO; goto cleanup; }
+    }
+    ret = cli_finish_output(cmd);
+cleanup:
+    lmkv_free(prev.data);
+    lmkv_tree_close(t);
+    lmkv_db_close(db);
+    free(key);
+    return ret;
+}
