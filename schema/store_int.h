@@ -1,0 +1,142 @@
+/*
+ * store_int.h -- private to schema/ STORE (store*.c, cache*.c).
+ * Key layouts: schema/KEYS.md (store_keys.c encodes them).
+ */
+#ifndef LMKV_STORE_INT_H
+#define LMKV_STORE_INT_H
+
+#include "lmkv_schema.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ big endian */
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);  p[3] = (uint8_t)v;
+}
+static inline void put_be64(uint8_t *p, uint64_t v)
+{
+    put_be32(p, (uint32_t)(v >> 32));
+    put_be32(p + 4, (uint32_t)v);
+}
+static inline uint32_t get_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline uint64_t get_be64(const uint8_t *p)
+{
+    return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
+}
+
+/* ------------------------------------------------------------ key buffer */
+/* A growable key with inline storage (no allocation for keys <= 256 B).
+ * On allocation failure `oom` is set and later appends are ignored: check
+ * kb_ok() before using the key. */
+typedef struct kbuf {
+    uint8_t *p;
+    size_t len, cap;
+    int oom;
+    uint8_t small[256];
+} kbuf;
+
+void kb_init(kbuf *k);
+void kb_free(kbuf *k);
+static inline void kb_reset(kbuf *k) { k->len = 0; }
+static inline int kb_ok(const kbuf *k) { return !k->oom; }
+void kb_u8(kbuf *k, uint8_t v);
+void kb_u32(kbuf *k, uint32_t v);
+void kb_u64(kbuf *k, uint64_t v);
+void kb_raw(kbuf *k, const void *p, size_t n);
+/* E(s): escaped string with terminator; E'(s): without (prefix search). */
+void kb_esc(kbuf *k, const void *s, size_t n);
+void kb_esc_prefix(kbuf *k, const void *s, size_t n);
+/* Length in bytes of the E(s) that starts at p (terminator included), or 0
+ * if p[0..n) holds no well-formed E(s); *raw_len = length of s. */
+size_t esc_len(const uint8_t *p, size_t n, size_t *raw_len);
+/* Decode E(s) at p into dst (room for the raw length); returns it. */
+size_t esc_decode(uint8_t *dst, const uint8_t *p, size_t n);
+
+/* ------------------------------------------------------------ trees */
+enum store_tree {
+    T_WS, T_WS_ROOT, T_WS_GEN, T_FV,
+    T_MAP_COMMIT, T_MAP_LATEST, T_CUR, T_CUR_FV,
+    T_SYM, T_SYM_NAME, T_SYM_QNAME, T_SYM_ID,
+    T_CALL, T_CALL_TO, T_REF, T_REF_TO,
+    T_HIER, T_HIER_PARENT, T_HIER_CHILD,
+    T_CACHE_ENTRY, T_CACHE_ATIME, T_CACHE_LRU, T_CACHE_STATS, T_CACHE_META,
+    T__COUNT
+};
+extern const char *const store_tree_names[T__COUNT];
+
+#define CUR_VALUE_LEN 29      /* fv(8) source(1) oid(20) */
+#define ATIME_VALUE_LEN 24    /* atime(8) count(8) size(8) */
+
+/* Hash set of the current fvs of one workspace at one state generation.
+ * Immutable once built; shared by txns through a reference count. */
+typedef struct curset {
+    uint64_t ws, gen;
+    size_t mask;              /* capacity - 1 (power of two) */
+    uint64_t *slots;          /* 0 = empty (fv 0 is never valid) */
+    size_t count;
+    unsigned refs;            /* under lmkv_store.mu */
+    struct curset *next;      /* store's list */
+} curset;
+
+struct lmkv_store {
+    lmkv_db *db;
+    lmkv_tree *t[T__COUNT];   /* NULL: tree absent in a read-only db */
+    int read_only;
+    pthread_mutex_t mu;       /* guards sets */
+    curset *sets;             /* newest per workspace */
+};
+
+struct lmkv_store_txn {
+    lmkv_store *st;
+    lmkv_txn *txn;            /* NULL after reset */
+    lmkv_store_session *sess; /* non-NULL: view of a write session */
+    curset *set;              /* read txns: the set of the last ws asked */
+};
+
+struct lmkv_store_session {
+    lmkv_store *st;
+    struct lmkv_store_txn view;
+    lmkv_fbb *fbb;
+    size_t pending;
+    int poisoned;
+    uint64_t *bumped;         /* workspaces whose generation was bumped */
+    size_t n_bumped, cap_bumped;
+};
+
+/* ------------------------------------------------------------ helpers */
+/* Format up to 48 key bytes as hex (…+ when longer) into buf (>= 104 B). */
+const char *store_hex(char *buf, const void *key, size_t len);
+/* Set an error naming tree and key. Returns code. */
+int store_err_key(int code, enum store_tree tr, const void *key, size_t len, const char *what);
+
+/* Zero-copy get in t: LMKV_OK, LMKV_NOTFOUND, or an error. A missing tree
+ * (read-only db) reads as empty. */
+int st_get(lmkv_pair *out, lmkv_store_txn *t, enum store_tree tr, const kbuf *k);
+/* Prefix scan: fn(ctx, pair) per entry; fn returns 0 go on, >0 stop (OK),
+ * <0 error. */
+typedef int (*st_scan_fn)(void *ctx, const lmkv_pair *p);
+int st_scan(lmkv_store_txn *t, enum store_tree tr, const void *prefix, size_t n,
+            st_scan_fn fn, void *ctx);
+/* Writes in a session (count pending, poison on error). */
+int sess_put(lmkv_store_session *s, enum store_tree tr, const void *k, size_t kn,
+             const void *v, size_t vn);
+int sess_del(lmkv_store_session *s, enum store_tree tr, const void *k, size_t kn);
+int sess_check(lmkv_store_session *s);
+
+/* Check the txn argument; returns LMKV_OK or an error. */
+int txn_check(lmkv_store_txn *t);
+
+/* 1 if fv is in ws's current map as seen by t, 0 if not, < 0 on error. */
+int store_fv_current(lmkv_store_txn *t, uint64_t ws, uint64_t fv);
+
+/* Now in ns since the Unix epoch (CLOCK_REALTIME). */
+int64_t store_now_ns(void);
+
+#endif

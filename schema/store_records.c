@@ -1,0 +1,918 @@
+/*
+ * store_records.c -- records of file versions: put_file (replace), removal,
+ * and the indexed lookups (key layouts: schema/KEYS.md).
+ */
+#include "store_int.h"
+
+#include <stdlib.h>
+
+/* ================================================================ arena */
+
+typedef struct enc { size_t off, len; } enc;
+typedef struct arena { uint8_t *p; size_t len, cap; } arena;
+
+static int arena_add(arena *a, enc *e, const uint8_t *buf, size_t len)
+{
+    if (a->len + len > a->cap) {
+        size_t nc = a->cap ? a->cap : 4096;
+        while (nc < a->len + len)
+            nc *= 2;
+        uint8_t *np = realloc(a->p, nc);
+        if (!np)
+            return lmkv_error_set(LMKV_ENOMEM, "store: out of memory encoding records");
+        a->p = np;
+        a->cap = nc;
+    }
+    memcpy(a->p + a->len, buf, len);
+    e->off = a->len;
+    e->len = len;
+    a->len += len;
+    return LMKV_OK;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* ================================================================ removal */
+
+/* A list of (tree, key) to delete after a scan. */
+struct dels { kbuf b; size_t n; };
+
+static void dels_add(struct dels *d, enum store_tree tr, const kbuf *k)
+{
+    kb_u8(&d->b, (uint8_t)tr);
+    kb_u32(&d->b, (uint32_t)k->len);
+    kb_raw(&d->b, k->p, k->len);
+    d->n++;
+}
+
+static int dels_apply(lmkv_store_session *s, struct dels *d, size_t *removed)
+{
+    if (!kb_ok(&d->b))
+        return lmkv_error_set(LMKV_ENOMEM, "store: out of memory collecting keys");
+    size_t off = 0;
+    while (off < d->b.len) {
+        enum store_tree tr = (enum store_tree)d->b.p[off];
+        uint32_t n = get_be32(d->b.p + off + 1);
+        size_t before = s->pending;
+        int rc = sess_del(s, tr, d->b.p + off + 5, n);
+        if (rc != LMKV_OK)
+            return rc;
+        if (removed)
+            *removed += s->pending - before;
+        off += 5 + n;
+    }
+    return LMKV_OK;
+}
+
+struct rm_ctx { struct dels *d; uint64_t ws, fv; kbuf k; };
+
+static int rm_sym_cb(void *ctx, const lmkv_pair *p)
+{
+    struct rm_ctx *r = ctx;
+    kb_reset(&r->k);
+    kb_raw(&r->k, p->key, p->key_size);
+    dels_add(r->d, T_SYM, &r->k);
+    if (p->key_size != 24)
+        return 0;
+    uint64_t sid = get_be64(p->key + 16);
+    lmkv_symbol sym;
+    if (lmkv_symbol_read(&sym, p->value, p->value_size) == LMKV_OK && sym.name) {
+        const char *q = sym.qualified_name ? sym.qualified_name : sym.name;
+        kb_reset(&r->k);
+        kb_u64(&r->k, r->ws);
+        kb_esc(&r->k, sym.name, strlen(sym.name));
+        kb_u64(&r->k, r->fv);
+        kb_u64(&r->k, sid);
+        dels_add(r->d, T_SYM_NAME, &r->k);
+        kb_reset(&r->k);
+        kb_u64(&r->k, r->ws);
+        kb_esc(&r->k, q, strlen(q));
+        kb_u64(&r->k, r->fv);
+        kb_u64(&r->k, sid);
+        dels_add(r->d, T_SYM_QNAME, &r->k);
+    }
+    kb_reset(&r->k);
+    kb_u64(&r->k, r->ws);
+    kb_u64(&r->k, sid);
+    kb_u64(&r->k, r->fv);
+    dels_add(r->d, T_SYM_ID, &r->k);
+    return 0;
+}
+
+/* call and ref: primary key ws fv sid ord; index ws E(name) fv ord */
+struct rm_edge { struct rm_ctx *r; enum store_tree prim, idx; int is_call; };
+
+static int rm_edge_cb(void *ctx, const lmkv_pair *p)
+{
+    struct rm_edge *e = ctx;
+    struct rm_ctx *r = e->r;
+    kb_reset(&r->k);
+    kb_raw(&r->k, p->key, p->key_size);
+    dels_add(r->d, e->prim, &r->k);
+    if (p->key_size != 28)
+        return 0;
+    uint32_t ord = get_be32(p->key + 24);
+    const char *name = NULL;
+    lmkv_call c;
+    lmkv_reference rf;
+    if (e->is_call) {
+        if (lmkv_call_read(&c, p->value, p->value_size) == LMKV_OK)
+            name = c.callee_name;
+    } else {
+        if (lmkv_reference_read(&rf, p->value, p->value_size) == LMKV_OK)
+            name = rf.target_name;
+    }
+    if (!name)
+        return 0;
+    kb_reset(&r->k);
+    kb_u64(&r->k, r->ws);
+    kb_esc(&r->k, name, strlen(name));
+    kb_u64(&r->k, r->fv);
+    kb_u32(&r->k, ord);
+    dels_add(r->d, e->idx, &r->k);
+    return 0;
+}
+
+static int rm_hier_cb(void *ctx, const lmkv_pair *p)
+{
+    struct rm_ctx *r = ctx;
+    kb_reset(&r->k);
+    kb_raw(&r->k, p->key, p->key_size);
+    dels_add(r->d, T_HIER, &r->k);
+    if (p->key_size != 20)
+        return 0;
+    uint32_t ord = get_be32(p->key + 16);
+    lmkv_hierarchy h;
+    if (lmkv_hierarchy_read(&h, p->value, p->value_size) != LMKV_OK)
+        return 0;
+    kb_reset(&r->k);
+    kb_u64(&r->k, r->ws);
+    kb_u64(&r->k, h.parent_id);
+    kb_u64(&r->k, r->fv);
+    kb_u32(&r->k, ord);
+    dels_add(r->d, T_HIER_PARENT, &r->k);
+    kb_reset(&r->k);
+    kb_u64(&r->k, r->ws);
+    kb_u64(&r->k, h.child_id);
+    kb_u64(&r->k, r->fv);
+    kb_u32(&r->k, ord);
+    dels_add(r->d, T_HIER_CHILD, &r->k);
+    return 0;
+}
+
+/* Delete every record of (ws, fv) and its index entries (not the FileVersion). */
+static int remove_records(lmkv_store_session *s, uint64_t ws, uint64_t fv, size_t *removed)
+{
+    struct dels d;
+    kb_init(&d.b);
+    d.n = 0;
+    struct rm_ctx r = { &d, ws, fv, { 0 } };
+    kb_init(&r.k);
+    uint8_t pre[16];
+    put_be64(pre, ws);
+    put_be64(pre + 8, fv);
+    int rc = st_scan(&s->view, T_SYM, pre, 16, rm_sym_cb, &r);
+    struct rm_edge ec = { &r, T_CALL, T_CALL_TO, 1 }, er = { &r, T_REF, T_REF_TO, 0 };
+    if (rc == LMKV_OK)
+        rc = st_scan(&s->view, T_CALL, pre, 16, rm_edge_cb, &ec);
+    if (rc == LMKV_OK)
+        rc = st_scan(&s->view, T_REF, pre, 16, rm_edge_cb, &er);
+    if (rc == LMKV_OK)
+        rc = st_scan(&s->view, T_HIER, pre, 16, rm_hier_cb, &r);
+    if (rc == LMKV_OK && !kb_ok(&r.k))
+        rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+    if (rc == LMKV_OK)
+        rc = dels_apply(s, &d, removed);
+    else
+        s->poisoned = 1; /* a failed scan inside the txn: do not commit half */
+    kb_free(&r.k);
+    kb_free(&d.b);
+    return rc;
+}
+
+LMKV_API int lmkv_store_remove_file(size_t *out_removed, lmkv_store_session *s,
+                                    uint64_t ws, uint64_t fv)
+{
+    int rc = sess_check(s);
+    if (rc != LMKV_OK)
+        return rc;
+    size_t removed = 0;
+    char *path = NULL;
+    size_t path_len = 0;
+    kbuf k;
+    kb_init(&k);
+    kb_u64(&k, ws);
+    kb_u64(&k, fv);
+    lmkv_pair p;
+    rc = st_get(&p, &s->view, T_FV, &k);
+    if (rc == LMKV_NOTFOUND) {
+        rc = lmkv_error_set(LMKV_NOTFOUND, "store: file version %016llx of workspace %016llx is not stored",
+                            (unsigned long long)fv, (unsigned long long)ws);
+        goto cleanup;
+    }
+    if (rc != LMKV_OK)
+        goto cleanup;
+    lmkv_file_version fvr;
+    if (lmkv_file_version_read(&fvr, p.value, p.value_size) == LMKV_OK && fvr.path) {
+        path_len = strlen(fvr.path);
+        path = malloc(path_len + 1);
+        if (!path) {
+            rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+            goto cleanup;
+        }
+        memcpy(path, fvr.path, path_len + 1);
+    }
+    if ((rc = remove_records(s, ws, fv, &removed)) != LMKV_OK)
+        goto cleanup;
+    /* current map entry pointing at fv (via the reverse entry) */
+    rc = st_get(&p, &s->view, T_CUR_FV, &k);
+    if (rc == LMKV_OK) {
+        kbuf ck;
+        kb_init(&ck);
+        kb_u64(&ck, ws);
+        kb_raw(&ck, p.value, p.value_size);
+        lmkv_pair cp;
+        rc = st_get(&cp, &s->view, T_CUR, &ck);
+        if (rc == LMKV_OK && cp.value_size >= 8 && get_be64(cp.value) == fv) {
+            rc = lmkv_store_unset_current(s, ws, (const char *)ck.p + 8, ck.len - 8);
+            removed += 2;
+        } else if (rc == LMKV_OK || rc == LMKV_NOTFOUND) {
+            rc = sess_del(s, T_CUR_FV, k.p, k.len);
+            removed++;
+        }
+        kb_free(&ck);
+        if (rc != LMKV_OK)
+            goto cleanup;
+    } else if (rc != LMKV_NOTFOUND) {
+        goto cleanup;
+    }
+    /* latest mapping pointing at fv */
+    if (path) {
+        kbuf lk;
+        kb_init(&lk);
+        kb_u64(&lk, ws);
+        kb_raw(&lk, path, path_len);
+        rc = st_get(&p, &s->view, T_MAP_LATEST, &lk);
+        if (rc == LMKV_OK && p.value_size == 8 && get_be64(p.value) == fv) {
+            rc = sess_del(s, T_MAP_LATEST, lk.p, lk.len);
+            removed++;
+        } else if (rc == LMKV_NOTFOUND || rc == LMKV_OK) {
+            rc = LMKV_OK;
+        }
+        kb_free(&lk);
+        if (rc != LMKV_OK)
+            goto cleanup;
+    }
+    rc = sess_del(s, T_FV, k.p, k.len);
+    removed++;
+    if (rc == LMKV_OK && out_removed)
+        *out_removed = removed;
+cleanup:
+    free(path);
+    kb_free(&k);
+    return rc;
+}
+
+/* ================================================================ put_file */
+
+LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
+                                 const lmkv_file_version *file_version,
+                                 const lmkv_store_file_records *records)
+{
+    int rc = sess_check(s);
+    if (rc != LMKV_OK)
+        return rc;
+    static const lmkv_store_file_records none;
+    const lmkv_store_file_records *R = records ? records : &none;
+    const lmkv_file_version *F = file_version;
+    if (!F || F->id == 0 || F->workspace_id == 0 || !F->path || !F->path[0])
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_store_put_file: NULL file version, id 0, workspace 0 or empty path");
+    if ((R->n_symbols && !R->symbols) || (R->n_calls && !R->calls) ||
+        (R->n_references && !R->references) || (R->n_hierarchy && !R->hierarchy))
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_store_put_file: '%s': NULL array with a non-zero count", F->path);
+    if (R->n_symbols > UINT32_MAX || R->n_calls > UINT32_MAX || R->n_references > UINT32_MAX ||
+        R->n_hierarchy > UINT32_MAX)
+        return lmkv_error_set(LMKV_ETOOBIG, "lmkv_store_put_file: '%s': more than 2^32 records of one type", F->path);
+    const uint64_t ws = F->workspace_id, fv = F->id;
+    const char *path = F->path;
+    size_t nsym = R->n_symbols, ncall = R->n_calls, nref = R->n_references, nhier = R->n_hierarchy;
+    size_t total = 1 + nsym + ncall + nref + nhier;
+    arena a = { 0 };
+    enc *e = NULL;
+    uint64_t *ids = NULL;
+    kbuf k;
+    kb_init(&k);
+
+    /* ---- phase 1: check and encode everything; nothing written yet */
+    for (size_t i = 0; i < nsym; i++)
+        if (!R->symbols[i].name || R->symbols[i].id == 0) {
+            rc = lmkv_error_set(LMKV_EINVAL, "lmkv_store_put_file: '%s': symbol %zu has no name or id 0", path, i);
+            goto cleanup;
+        }
+    for (size_t i = 0; i < ncall; i++)
+        if (!R->calls[i].callee_name) {
+            rc = lmkv_error_set(LMKV_EINVAL, "lmkv_store_put_file: '%s': call %zu has no callee name", path, i);
+            goto cleanup;
+        }
+    for (size_t i = 0; i < nref; i++)
+        if (!R->references[i].target_name) {
+            rc = lmkv_error_set(LMKV_EINVAL, "lmkv_store_put_file: '%s': reference %zu has no target name", path, i);
+            goto cleanup;
+        }
+    if (nsym) {
+        ids = malloc(nsym * sizeof *ids);
+        if (!ids) {
+            rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+            goto cleanup;
+        }
+        for (size_t i = 0; i < nsym; i++)
+            ids[i] = R->symbols[i].id;
+        qsort(ids, nsym, sizeof *ids, cmp_u64);
+        for (size_t i = 1; i < nsym; i++)
+            if (ids[i] == ids[i - 1]) {
+                rc = lmkv_error_set(LMKV_EINVAL, "lmkv_store_put_file: '%s': symbol id %016llx appears twice",
+                                    path, (unsigned long long)ids[i]);
+                goto cleanup;
+            }
+    }
+    e = malloc(total * sizeof *e);
+    if (!e) {
+        rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+        goto cleanup;
+    }
+    const uint8_t *buf;
+    size_t len, ei = 0;
+    if ((rc = lmkv_file_version_build(s->fbb, F, &buf, &len)) != LMKV_OK ||
+        (rc = arena_add(&a, &e[ei++], buf, len)) != LMKV_OK)
+        goto encode_failed;
+    for (size_t i = 0; i < nsym; i++) {
+        lmkv_symbol r = R->symbols[i];
+        r.workspace_id = ws;
+        r.file_version_id = fv;
+        r.file_path = path;
+        if ((rc = lmkv_symbol_build(s->fbb, &r, &buf, &len)) != LMKV_OK ||
+            (rc = arena_add(&a, &e[ei++], buf, len)) != LMKV_OK)
+            goto encode_failed;
+    }
+    for (size_t i = 0; i < ncall; i++) {
+        lmkv_call r = R->calls[i];
+        r.workspace_id = ws;
+        r.file_version_id = fv;
+        r.file_path = path;
+        if ((rc = lmkv_call_build(s->fbb, &r, &buf, &len)) != LMKV_OK ||
+            (rc = arena_add(&a, &e[ei++], buf, len)) != LMKV_OK)
+            goto encode_failed;
+    }
+    for (size_t i = 0; i < nref; i++) {
+        lmkv_reference r = R->references[i];
+        r.workspace_id = ws;
+        r.file_version_id = fv;
+        r.file_path = path;
+        if ((rc = lmkv_reference_build(s->fbb, &r, &buf, &len)) != LMKV_OK ||
+            (rc = arena_add(&a, &e[ei++], buf, len)) != LMKV_OK)
+            goto encode_failed;
+    }
+    for (size_t i = 0; i < nhier; i++) {
+        lmkv_hierarchy r = R->hierarchy[i];
+        r.workspace_id = ws;
+        r.file_version_id = fv;
+        if ((rc = lmkv_hierarchy_build(s->fbb, &r, &buf, &len)) != LMKV_OK ||
+            (rc = arena_add(&a, &e[ei++], buf, len)) != LMKV_OK)
+            goto encode_failed;
+    }
+
+    /* ---- phase 2: write. From here any error poisons the session. */
+    kb_u64(&k, ws);
+    kb_u64(&k, fv);
+    lmkv_pair p;
+    rc = st_get(&p, &s->view, T_FV, &k);
+    if (rc == LMKV_OK)
+        rc = remove_records(s, ws, fv, NULL);
+    else if (rc == LMKV_NOTFOUND)
+        rc = LMKV_OK;
+    if (rc != LMKV_OK)
+        goto write_failed;
+    ei = 0;
+    if ((rc = sess_put(s, T_FV, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+        goto write_failed;
+    ei++;
+    for (size_t i = 0; i < nsym; i++, ei++) {
+        const lmkv_symbol *r = &R->symbols[i];
+        const char *q = r->qualified_name ? r->qualified_name : r->name;
+        kb_reset(&k);
+        kb_u64(&k, ws); kb_u64(&k, fv); kb_u64(&k, r->id);
+        if ((rc = sess_put(s, T_SYM, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+            goto write_failed;
+        kb_reset(&k);
+        kb_u64(&k, ws); kb_esc(&k, r->name, strlen(r->name)); kb_u64(&k, fv); kb_u64(&k, r->id);
+        if (!kb_ok(&k) || (rc = sess_put(s, T_SYM_NAME, k.p, k.len, "", 0)) != LMKV_OK)
+            goto write_failed;
+        kb_reset(&k);
+        kb_u64(&k, ws); kb_esc(&k, q, strlen(q)); kb_u64(&k, fv); kb_u64(&k, r->id);
+        if (!kb_ok(&k) || (rc = sess_put(s, T_SYM_QNAME, k.p, k.len, "", 0)) != LMKV_OK)
+            goto write_failed;
+        kb_reset(&k);
+        kb_u64(&k, ws); kb_u64(&k, r->id); kb_u64(&k, fv);
+        if ((rc = sess_put(s, T_SYM_ID, k.p, k.len, "", 0)) != LMKV_OK)
+            goto write_failed;
+    }
+    for (size_t i = 0; i < ncall; i++, ei++) {
+        const lmkv_call *r = &R->calls[i];
+        kb_reset(&k);
+        kb_u64(&k, ws); kb_u64(&k, fv); kb_u64(&k, r->caller_id); kb_u32(&k, (uint32_t)i);
+        if ((rc = sess_put(s, T_CALL, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+            goto write_failed;
+        kb_reset(&k);
+        kb_u64(&k, ws); kb_esc(&k, r->callee_name, strlen(r->callee_name)); kb_u64(&k, fv);
+        kb_u32(&k, (uint32_t)i);
+        if (!kb_ok(&k) || (rc = sess_put(s, T_CALL_TO, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+            goto write_failed;
+    }
+    for (size_t i = 0; i < nref; i++, ei++) {
+        const lmkv_reference *r = &R->references[i];
+        kb_reset(&k);
+        kb_u64(&k, ws); kb_u64(&k, fv); kb_u64(&k, r->source_id); kb_u32(&k, (uint32_t)i);
+        if ((rc = sess_put(s, T_REF, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+            goto write_failed;
+        kb_reset(&k);
+        kb_u64(&k, ws); kb_esc(&k, r->target_name, strlen(r->target_name)); kb_u64(&k, fv);
+        kb_u32(&k, (uint32_t)i);
+        if (!kb_ok(&k) || (rc = sess_put(s, T_REF_TO, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+            goto write_failed;
+    }
+    for (size_t i = 0; i < nhier; i++, ei++) {
+        const lmkv_hierarchy *r = &R->hierarchy[i];
+        kb_reset(&k);
+        kb_u64(&k, ws); kb_u64(&k, fv); kb_u32(&k, (uint32_t)i);
+        if ((rc = sess_put(s, T_HIER, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+            goto write_failed;
+        kb_reset(&k);
+        kb_u64(&k, ws); kb_u64(&k, r->parent_id); kb_u64(&k, fv); kb_u32(&k, (uint32_t)i);
+        if ((rc = sess_put(s, T_HIER_PARENT, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+            goto write_failed;
+        kb_reset(&k);
+        kb_u64(&k, ws); kb_u64(&k, r->child_id); kb_u64(&k, fv); kb_u32(&k, (uint32_t)i);
+        if ((rc = sess_put(s, T_HIER_CHILD, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+            goto write_failed;
+    }
+    rc = LMKV_OK;
+    goto cleanup;
+
+encode_failed:
+    rc = lmkv_error_wrap(rc, "lmkv_store_put_file: '%s': record %zu cannot be encoded", path, ei);
+    goto cleanup;
+write_failed:
+    s->poisoned = 1;
+    if (rc == LMKV_OK)
+        rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
+    rc = lmkv_error_wrap(rc, "lmkv_store_put_file: '%s' (session poisoned: nothing of it will commit)", path);
+cleanup:
+    kb_free(&k);
+    free(a.p);
+    free(e);
+    free(ids);
+    return rc;
+}
+
+/* ================================================================ lookups */
+
+LMKV_API int lmkv_store_file_version_get(lmkv_file_version *out, lmkv_store_txn *t,
+                                         uint64_t ws, uint64_t fv)
+{
+    int rc = txn_check(t);
+    if (rc != LMKV_OK)
+        return rc;
+    if (!out)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_store_file_version_get: NULL out");
+    kbuf k;
+    kb_init(&k);
+    kb_u64(&k, ws);
+    kb_u64(&k, fv);
+    lmkv_pair p;
+    rc = st_get(&p, t, T_FV, &k);
+    if (rc == LMKV_OK && (rc = lmkv_file_version_read(out, p.value, p.value_size)) != LMKV_OK)
+        rc = store_err_key(rc, T_FV, k.p, k.len, "bad FileVersion record");
+    return rc;
+}
+
+struct fv_each { lmkv_store_file_version_fn fn; void *ctx; };
+static int fv_each_cb(void *ctx, const lmkv_pair *p)
+{
+    struct fv_each *f = ctx;
+    lmkv_file_version r;
+    int rc = lmkv_file_version_read(&r, p->value, p->value_size);
+    if (rc != LMKV_OK)
+        return store_err_key(rc, T_FV, p->key, p->key_size, "bad FileVersion record");
+    return f->fn(f->ctx, &r);
+}
+
+LMKV_API int lmkv_store_file_versions(lmkv_store_txn *t, uint64_t ws,
+                                      lmkv_store_file_version_fn fn, void *ctx)
+{
+    int rc = txn_check(t);
+    if (rc != LMKV_OK)
+        return rc;
+    if (!fn)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_store_file_versions: NULL callback");
+    uint8_t pre[8];
+    put_be64(pre, ws);
+    struct fv_each f = { fn, ctx };
+    return st_scan(t, T_FV, pre, 8, fv_each_cb, &f);
+}
+
+/* ---- generic record visitor over a tree whose value is the record ---- */
+
+enum fv_at { FV_AT_8, FV_AT_16, FV_AT_END12 };
+
+struct rec_scan {
+    lmkv_store_txn *t;
+    uint64_t ws;
+    unsigned flags;
+    enum store_tree tr;
+    enum fv_at fv_at;
+    lmkv_record_type type;
+    void *fn;
+    void *ctx;
+};
+
+static int deliver(struct rec_scan *r, const lmkv_pair *p)
+{
+    int rc;
+    switch (r->type) {
+    case LMKV_REC_CALL: {
+        lmkv_call c;
+        if ((rc = lmkv_call_read(&c, p->value, p->value_size)) != LMKV_OK)
+            break;
+        return ((lmkv_store_call_fn)r->fn)(r->ctx, &c);
+    }
+    case LMKV_REC_REFERENCE: {
+        lmkv_reference c;
+        if ((rc = lmkv_reference_read(&c, p->value, p->value_size)) != LMKV_OK)
+            break;
+        return ((lmkv_store_reference_fn)r->fn)(r->ctx, &c);
+    }
+    case LMKV_REC_HIERARCHY: {
+        lmkv_hierarchy c;
+        if ((rc = lmkv_hierarchy_read(&c, p->value, p->value_size)) != LMKV_OK)
+            break;
+        return ((lmkv_store_hierarchy_fn)r->fn)(r->ctx, &c);
+    }
+    case LMKV_REC_SYMBOL: {
+        lmkv_symbol c;
+        if ((rc = lmkv_symbol_read(&c, p->value, p->value_size)) != LMKV_OK)
+            break;
+        return ((lmkv_store_symbol_fn)r->fn)(r->ctx, &c);
+    }
+    default:
+        return lmkv_error_set(LMKV_EINVAL, "store: internal: bad record type");
+    }
+    return store_err_key(rc, r->tr, p->key, p->key_size, "bad record");
+}
+
+static int rec_scan_cb(void *ctx, const lmkv_pair *p)
+{
+    struct rec_scan *r = ctx;
+    if (!(r->flags & LMKV_STORE_ALL_VERSIONS)) {
+        uint64_t fv;
+        if (r->fv_at == FV_AT_8 && p->key_size >= 16)
+            fv = get_be64(p->key + 8);
+        else if (r->fv_at == FV_AT_16 && p->key_size >= 24)
+            fv = get_be64(p->key + 16);
+        else if (r->fv_at == FV_AT_END12 && p->key_size >= 20)
+            fv = get_be64(p->key + p->key_size - 12);
+        else
+            return store_err_key(LMKV_ECORRUPT, r->tr, p->key, p->key_size, "key too short");
+        int cur = store_fv_current(r->t, r->ws, fv);
+        if (cur < 0)
+            return cur;
+        if (!cur)
+            return 0;
+    }
+    return deliver(r, p);
+}
+
+static int name_scan(lmkv_store_txn *t, uint64_t ws, const char *name, size_t name_len,
+                     unsigned flags, enum store_tree tr, lmkv_record_type type, void *fn, void *ctx)
+{
+    int rc = txn_check(t);
+    if (rc != LMKV_OK)
+        return rc;
+    if (!fn || (!name && name_len))
+        return lmkv_error_set(LMKV_EINVAL, "store: NULL name or callback");
+    kbuf k;
+    kb_init(&k);
+    kb_u64(&k, ws);
+    if (flags & LMKV_STORE_PREFIX)
+        kb_esc_prefix(&k, name, name_len);
+    else
+        kb_esc(&k, name, name_len);
+    struct rec_scan r = { t, ws, flags, tr, FV_AT_END12, type, fn, ctx };
+    rc = kb_ok(&k) ? st_scan(t, tr, k.p, k.len, rec_scan_cb, &r)
+                   : lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+    kb_free(&k);
+    return rc;
+}
+
+static int prefix_scan(lmkv_store_txn *t, uint64_t ws, const uint64_t *comp, int ncomp,
+                       unsigned flags, enum store_tree tr, enum fv_at at, lmkv_record_type type,
+                       void *fn, void *ctx)
+{
+    int rc = txn_check(t);
+    if (rc != LMKV_OK)
+        return rc;
+    if (!fn)
+        return lmkv_error_set(LMKV_EINVAL, "store: NULL callback");
+    uint8_t pre[32];
+    put_be64(pre, ws);
+    for (int i = 0; i < ncomp; i++)
+        put_be64(pre + 8 + 8 * i, comp[i]);
+    struct rec_scan r = { t, ws, flags, tr, at, type, fn, ctx };
+    return st_scan(t, tr, pre, 8 + 8 * (size_t)ncomp, rec_scan_cb, &r);
+}
+
+LMKV_API int lmkv_store_calls_to(lmkv_store_txn *t, uint64_t ws, const char *name,
+                                 size_t name_len, unsigned flags,
+                                 lmkv_store_call_fn fn, void *ctx)
+{
+    return name_scan(t, ws, name, name_len, flags, T_CALL_TO, LMKV_REC_CALL, (void *)fn, ctx);
+}
+
+LMKV_API int lmkv_store_refs_to(lmkv_store_txn *t, uint64_t ws, const char *name,
+                                size_t name_len, unsigned flags,
+                                lmkv_store_reference_fn fn, void *ctx)
+{
+    return name_scan(t, ws, name, name_len, flags, T_REF_TO, LMKV_REC_REFERENCE, (void *)fn, ctx);
+}
+
+LMKV_API int lmkv_store_calls_of(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
+                                 lmkv_store_call_fn fn, void *ctx)
+{
+    uint64_t c[1] = { fv };
+    return prefix_scan(t, ws, c, 1, LMKV_STORE_ALL_VERSIONS, T_CALL, FV_AT_8, LMKV_REC_CALL, (void *)fn, ctx);
+}
+
+LMKV_API int lmkv_store_refs_of(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
+                                lmkv_store_reference_fn fn, void *ctx)
+{
+    uint64_t c[1] = { fv };
+    return prefix_scan(t, ws, c, 1, LMKV_STORE_ALL_VERSIONS, T_REF, FV_AT_8, LMKV_REC_REFERENCE, (void *)fn, ctx);
+}
+
+LMKV_API int lmkv_store_calls_all(lmkv_store_txn *t, uint64_t ws, unsigned flags,
+                                  lmkv_store_call_fn fn, void *ctx)
+{
+    return prefix_scan(t, ws, NULL, 0, flags, T_CALL, FV_AT_8, LMKV_REC_CALL, (void *)fn, ctx);
+}
+
+LMKV_API int lmkv_store_refs_all(lmkv_store_txn *t, uint64_t ws, unsigned flags,
+                                 lmkv_store_reference_fn fn, void *ctx)
+{
+    return prefix_scan(t, ws, NULL, 0, flags, T_REF, FV_AT_8, LMKV_REC_REFERENCE, (void *)fn, ctx);
+}
+
+LMKV_API int lmkv_store_hierarchy_children(lmkv_store_txn *t, uint64_t ws, uint64_t parent_id,
+                                           unsigned flags, lmkv_store_hierarchy_fn fn, void *ctx)
+{
+    uint64_t c[1] = { parent_id };
+    return prefix_scan(t, ws, c, 1, flags, T_HIER_PARENT, FV_AT_16, LMKV_REC_HIERARCHY, (void *)fn, ctx);
+}
+
+LMKV_API int lmkv_store_hierarchy_parents(lmkv_store_txn *t, uint64_t ws, uint64_t child_id,
+                                          unsigned flags, lmkv_store_hierarchy_fn fn, void *ctx)
+{
+    uint64_t c[1] = { child_id };
+    return prefix_scan(t, ws, c, 1, flags, T_HIER_CHILD, FV_AT_16, LMKV_REC_HIERARCHY, (void *)fn, ctx);
+}
+
+LMKV_API int lmkv_store_hierarchy_all(lmkv_store_txn *t, uint64_t ws, unsigned flags,
+                                      lmkv_store_hierarchy_fn fn, void *ctx)
+{
+    return prefix_scan(t, ws, NULL, 0, flags, T_HIER, FV_AT_8, LMKV_REC_HIERARCHY, (void *)fn, ctx);
+}
+
+LMKV_API int lmkv_store_symbols_of(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
+                                   lmkv_store_symbol_fn fn, void *ctx)
+{
+    uint64_t c[1] = { fv };
+    return prefix_scan(t, ws, c, 1, LMKV_STORE_ALL_VERSIONS, T_SYM, FV_AT_8, LMKV_REC_SYMBOL, (void *)fn, ctx);
+}
+
+/* ---- callees / refs-from: by (fv, sid) or, with fv 0, via store.sym_id ---- */
+
+struct by_id { lmkv_store_txn *t; uint64_t ws, sid; unsigned flags; enum store_tree tr;
+               lmkv_record_type type; void *fn; void *ctx; };
+
+static int by_id_cb(void *ctx, const lmkv_pair *p)
+{
+    struct by_id *b = ctx;
+    if (p->key_size != 24)
+        return store_err_key(LMKV_ECORRUPT, T_SYM_ID, p->key, p->key_size, "key is not 24 bytes");
+    uint64_t fv = get_be64(p->key + 16);
+    if (!(b->flags & LMKV_STORE_ALL_VERSIONS)) {
+        int cur = store_fv_current(b->t, b->ws, fv);
+        if (cur <= 0)
+            return cur;
+    }
+    if (b->tr == T_SYM) {
+        kbuf k;
+        kb_init(&k);
+        kb_u64(&k, b->ws); kb_u64(&k, fv); kb_u64(&k, b->sid);
+        lmkv_pair sp;
+        int rc = st_get(&sp, b->t, T_SYM, &k);
+        if (rc == LMKV_NOTFOUND)
+            return store_err_key(LMKV_ECORRUPT, T_SYM_ID, p->key, p->key_size, "index entry without its Symbol record");
+        if (rc != LMKV_OK)
+            return rc;
+        struct rec_scan r = { b->t, b->ws, LMKV_STORE_ALL_VERSIONS, T_SYM, FV_AT_8, LMKV_REC_SYMBOL, b->fn, b->ctx };
+        return deliver(&r, &sp);
+    }
+    uint64_t c[2] = { fv, b->sid };
+    int rc = prefix_scan(b->t, b->ws, c, 2, LMKV_STORE_ALL_VERSIONS, b->tr, FV_AT_8, b->type, b->fn, b->ctx);
+    return rc;
+}
+
+static int by_id(lmkv_store_txn *t, uint64_t ws, uint64_t fv, uint64_t sid, unsigned flags,
+                 enum store_tree tr, lmkv_record_type type, void *fn, void *ctx)
+{
+    if (fv != 0 && tr != T_SYM) {
+        uint64_t c[2] = { fv, sid };
+        return prefix_scan(t, ws, c, 2, LMKV_STORE_ALL_VERSIONS, tr, FV_AT_8, type, fn, ctx);
+    }
+    int rc = txn_check(t);
+    if (rc != LMKV_OK)
+        return rc;
+    if (!fn)
+        return lmkv_error_set(LMKV_EINVAL, "store: NULL callback");
+    uint8_t pre[16];
+    put_be64(pre, ws);
+    put_be64(pre + 8, sid);
+    struct by_id b = { t, ws, sid, flags, tr, type, fn, ctx };
+    return st_scan(t, T_SYM_ID, pre, 16, by_id_cb, &b);
+}
+
+LMKV_API int lmkv_store_calls_from(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
+                                   uint64_t caller_id, unsigned flags,
+                                   lmkv_store_call_fn fn, void *ctx)
+{
+    return by_id(t, ws, fv, caller_id, flags, T_CALL, LMKV_REC_CALL, (void *)fn, ctx);
+}
+
+LMKV_API int lmkv_store_refs_from(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
+                                  uint64_t source_id, unsigned flags,
+                                  lmkv_store_reference_fn fn, void *ctx)
+{
+    return by_id(t, ws, fv, source_id, flags, T_REF, LMKV_REC_REFERENCE, (void *)fn, ctx);
+}
+
+LMKV_API int lmkv_store_symbols_by_id(lmkv_store_txn *t, uint64_t ws, uint64_t sym_id,
+                                      unsigned flags, lmkv_store_symbol_fn fn, void *ctx)
+{
+    return by_id(t, ws, 0, sym_id, flags, T_SYM, LMKV_REC_SYMBOL, (void *)fn, ctx);
+}
+
+LMKV_API int lmkv_store_symbol_get(lmkv_symbol *out, lmkv_store_txn *t, uint64_t ws,
+                                   uint64_t fv, uint64_t sym_id)
+{
+    int rc = txn_check(t);
+    if (rc != LMKV_OK)
+        return rc;
+    if (!out)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_store_symbol_get: NULL out");
+    kbuf k;
+    kb_init(&k);
+    kb_u64(&k, ws); kb_u64(&k, fv); kb_u64(&k, sym_id);
+    lmkv_pair p;
+    rc = st_get(&p, t, T_SYM, &k);
+    if (rc == LMKV_OK && (rc = lmkv_symbol_read(out, p.value, p.value_size)) != LMKV_OK)
+        rc = store_err_key(rc, T_SYM, k.p, k.len, "bad Symbol record");
+    return rc;
+}
+
+/* ---- symbols by name / qualified name: index value empty, key names the primary ---- */
+
+struct sym_name { lmkv_store_txn *t; uint64_t ws; unsigned flags; enum store_tree tr;
+                  lmkv_store_symbol_fn fn; void *ctx; };
+
+static int sym_name_cb(void *ctx, const lmkv_pair *p)
+{
+    struct sym_name *s = ctx;
+    if (p->key_size < 8 + 2 + 16)
+        return store_err_key(LMKV_ECORRUPT, s->tr, p->key, p->key_size, "key too short");
+    uint64_t fv = get_be64(p->key + p->key_size - 16);
+    uint64_t sid = get_be64(p->key + p->key_size - 8);
+    if (!(s->flags & LMKV_STORE_ALL_VERSIONS)) {
+        int cur = store_fv_current(s->t, s->ws, fv);
+        if (cur <= 0)
+            return cur;
+    }
+    uint8_t k[24];
+    memcpy(k, p->key, 8);
+    put_be64(k + 8, fv);
+    put_be64(k + 16, sid);
+    lmkv_pair sp;
+    int rc = lmkv_txn_get(&sp, s->t->txn, s->t->st->t[T_SYM], k, 24);
+    if (rc == LMKV_NOTFOUND)
+        return store_err_key(LMKV_ECORRUPT, s->tr, p->key, p->key_size, "index entry without its Symbol record");
+    if (rc != LMKV_OK)
+        return store_err_key(rc, T_SYM, k, 24, "get failed");
+    lmkv_symbol sym;
+    if ((rc = lmkv_symbol_read(&sym, sp.value, sp.value_size)) != LMKV_OK)
+        return store_err_key(rc, T_SYM, k, 24, "bad Symbol record");
+    return s->fn(s->ctx, &sym);
+}
+
+static int sym_by(lmkv_store_txn *t, uint64_t ws, const char *name, size_t name_len,
+                  unsigned flags, enum store_tree tr, lmkv_store_symbol_fn fn, void *ctx)
+{
+    int rc = txn_check(t);
+    if (rc != LMKV_OK)
+        return rc;
+    if (!fn || (!name && name_len))
+        return lmkv_error_set(LMKV_EINVAL, "store: NULL name or callback");
+    kbuf k;
+    kb_init(&k);
+    kb_u64(&k, ws);
+    if (flags & LMKV_STORE_PREFIX)
+        kb_esc_prefix(&k, name, name_len);
+    else
+        kb_esc(&k, name, name_len);
+    struct sym_name s = { t, ws, flags, tr, fn, ctx };
+    rc = kb_ok(&k) ? st_scan(t, tr, k.p, k.len, sym_name_cb, &s)
+                   : lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+    kb_free(&k);
+    return rc;
+}
+
+LMKV_API int lmkv_store_symbols_by_name(lmkv_store_txn *t, uint64_t ws, const char *name,
+                                        size_t name_len, unsigned flags,
+                                        lmkv_store_symbol_fn fn, void *ctx)
+{
+    return sym_by(t, ws, name, name_len, flags, T_SYM_NAME, fn, ctx);
+}
+
+LMKV_API int lmkv_store_symbols_by_qname(lmkv_store_txn *t, uint64_t ws, const char *qname,
+                                         size_t qname_len, unsigned flags,
+                                         lmkv_store_symbol_fn fn, void *ctx)
+{
+    return sym_by(t, ws, qname, qname_len, flags, T_SYM_QNAME, fn, ctx);
+}
+
+/* ================================================================ counts */
+
+static int count_cb(void *ctx, const lmkv_pair *p)
+{
+    (void)p;
+    (*(uint64_t *)ctx)++;
+    return 0;
+}
+
+static int count_tree(uint64_t *out, lmkv_store_txn *t, enum store_tree tr, uint64_t ws)
+{
+    *out = 0;
+    if (!t->st->t[tr])
+        return LMKV_OK;
+    uint8_t pre[8];
+    put_be64(pre, ws);
+    return st_scan(t, tr, pre, ws ? 8 : 0, count_cb, out);
+}
+
+struct bytes_sum { uint64_t total; };
+static int atime_sum_cb(void *ctx, const lmkv_pair *p)
+{
+    if (p->value_size == ATIME_VALUE_LEN)
+        ((struct bytes_sum *)ctx)->total += get_be64(p->value + 16);
+    return 0;
+}
+
+LMKV_API int lmkv_store_count(lmkv_store_counts *out, lmkv_store_txn *t, uint64_t ws)
+{
+    int rc = txn_check(t);
+    if (rc != LMKV_OK)
+        return rc;
+    if (!out)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_store_count: NULL out");
+    lmkv_store_counts c;
+    memset(&c, 0, sizeof c);
+    struct { uint64_t *dst; enum store_tree tr; } m[] = {
+        { &c.workspaces, T_WS }, { &c.file_versions, T_FV }, { &c.symbols, T_SYM },
+        { &c.calls, T_CALL }, { &c.references, T_REF }, { &c.hierarchy, T_HIER },
+        { &c.commit_mappings, T_MAP_COMMIT }, { &c.latest_mappings, T_MAP_LATEST },
+        { &c.current_mappings, T_CUR }, { &c.cache_entries, T_CACHE_ENTRY },
+        { &c.cache_stats, T_CACHE_STATS },
+    };
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+        if ((rc = count_tree(m[i].dst, t, m[i].tr, ws)) != LMKV_OK)
+            return rc;
+    struct bytes_sum b = { 0 };
+    uint8_t pre[8];
+    put_be64(pre, ws);
+    if ((rc = st_scan(t, T_CACHE_ATIME, pre, ws ? 8 : 0, atime_sum_cb, &b)) != LMKV_OK)
+        return rc;
+    c.cache_bytes = b.total;
+    *out = c;
+    return LMKV_OK;
+}
