@@ -1,1 +1,158 @@
-fn main() {}
+//! The Rust binding's overhead: get/set throughput through the daemon's
+//! trait (`LmkvBackend` / `LmkvTree`, awaited in one `block_on` loop as an
+//! async caller would) and through the safe crate (`Tree`), against the C API
+//! called directly through lmkv-sys -- all on the same database, in the same
+//! run, with the variants interleaved over several rounds (best round kept).
+//!
+//! Run by bench/rust_bench.sh (`cargo bench --offline`, release build).
+//! Output: a markdown table. BENCH_QUICK=1 shrinks the data set.
+//! Keys are shaped like the daemon's universal cache keys (~70 bytes),
+//! values are 256 bytes. The database uses NOSYNC durability so that fsync
+//! does not hide the per-call costs being compared.
+
+use lmkv::backend::{DatabaseBackend, DatabaseTree, LmkvBackend};
+use lmkv::executor::block_on;
+use lmkv::sys;
+use lmkv::{Config, Durability};
+use std::hint::black_box;
+use std::os::raw::c_void;
+use std::time::Instant;
+
+fn key(i: u64) -> Vec<u8> {
+    format!("74a7322a_lmdb:textDocument_hover:mdb.c:{:016x}{:016x}", i.wrapping_mul(0x9e37_79b9_7f4a_7c15), i).into_bytes()
+}
+
+/// A fixed permutation of 0..n (multiplicative stride, n odd-coprime).
+fn order(n: u64) -> Vec<u64> {
+    let stride = (0..).map(|s| 7919 + 2 * s).find(|s| gcd(*s, n) == 1).unwrap();
+    (0..n).map(|i| (i * stride) % n).collect()
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+fn rate(n: u64, f: impl FnOnce()) -> f64 {
+    let t = Instant::now();
+    f();
+    n as f64 / t.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let quick = std::env::var_os("BENCH_QUICK").is_some();
+    let n: u64 = if quick { 5_000 } else { 50_000 };
+    let rounds = if quick { 2 } else { 3 };
+    let base = std::env::var_os("LMKV_BENCH_TMP").map(std::path::PathBuf::from).unwrap_or_else(std::env::temp_dir);
+    let dir = base.join(format!("lmkv-rust-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let db = Config::new().path(dir.join("db")).durability(Durability::NoSync).flush_every_ms(None).open().unwrap();
+    let keys: Vec<Vec<u8>> = (0..n).map(key).collect();
+    let value = vec![0x5au8; 256];
+    let ord = order(n);
+    // The daemon's trait over the same database (LmkvBackend::from_db).
+    let backend = LmkvBackend::from_db(db.clone());
+
+    let mut best = [[0f64; 3]; 2]; // [set, get] x [raw, safe, trait]
+    for round in 0..rounds {
+        let raw_t = db.open_tree(format!("raw{round}")).unwrap();
+        let safe_t = db.open_tree(format!("safe{round}")).unwrap();
+        let trait_t = block_on(backend.open_tree(&format!("trait{round}"))).unwrap();
+
+        // set
+        let rp = raw_t.as_raw();
+        let r = rate(n, || {
+            for k in &keys {
+                // SAFETY: live tree handle; slices valid for the call.
+                let rc = unsafe {
+                    sys::lmkv_tree_insert(
+                        std::ptr::null_mut(),
+                        rp,
+                        k.as_ptr() as *const c_void,
+                        k.len(),
+                        value.as_ptr() as *const c_void,
+                        value.len(),
+                    )
+                };
+                assert_eq!(rc, 0);
+            }
+        });
+        best[0][0] = best[0][0].max(r);
+        let r = rate(n, || {
+            for k in &keys {
+                safe_t.set(k, &value).unwrap();
+            }
+        });
+        best[0][1] = best[0][1].max(r);
+        let r = rate(n, || {
+            block_on(async {
+                for k in &keys {
+                    trait_t.set(k, &value).await.unwrap();
+                }
+            })
+        });
+        best[0][2] = best[0][2].max(r);
+
+        // get (each value is read, so nothing is optimised away)
+        let r = rate(n, || {
+            let mut sum = 0u64;
+            for &i in &ord {
+                let k = &keys[i as usize];
+                let mut out = sys::lmkv_bytes::null();
+                // SAFETY: live tree; out owned by us and freed with lmkv_free.
+                let rc = unsafe { sys::lmkv_tree_get(&mut out, rp, k.as_ptr() as *const c_void, k.len()) };
+                assert_eq!(rc, 0);
+                unsafe {
+                    sum += *out.data as u64 + out.size as u64;
+                    sys::lmkv_free(out.data as *mut c_void);
+                }
+            }
+            black_box(sum);
+        });
+        best[1][0] = best[1][0].max(r);
+        let r = rate(n, || {
+            let mut sum = 0u64;
+            for &i in &ord {
+                let v = safe_t.get(&keys[i as usize]).unwrap().unwrap();
+                sum += v[0] as u64 + v.len() as u64;
+            }
+            black_box(sum);
+        });
+        best[1][1] = best[1][1].max(r);
+        let r = rate(n, || {
+            block_on(async {
+                let mut sum = 0u64;
+                for &i in &ord {
+                    let v = trait_t.get(&keys[i as usize]).await.unwrap().unwrap();
+                    sum += v[0] as u64 + v.len() as u64;
+                }
+                black_box(sum);
+            })
+        });
+        best[1][2] = best[1][2].max(r);
+    }
+
+    println!("{n} keys of ~70 bytes (universal-cache shape), 256-byte values, NOSYNC durability,");
+    println!("best of {rounds} interleaved rounds; overhead = C API rate / binding rate - 1.");
+    println!();
+    println!("| operation | C API via lmkv-sys (ops/s) | safe crate `Tree` (ops/s) | overhead | daemon trait `LmkvTree` (ops/s) | overhead |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (name, b) in [("set (insert, no previous value)", best[0]), ("get (random order)", best[1])] {
+        println!(
+            "| {name} | {:.0} | {:.0} | {:+.1}% | {:.0} | {:+.1}% |",
+            b[0],
+            b[1],
+            (b[0] / b[1] - 1.0) * 100.0,
+            b[2],
+            (b[0] / b[2] - 1.0) * 100.0
+        );
+    }
+    drop(backend);
+    drop(db);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+

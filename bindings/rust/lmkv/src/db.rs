@@ -418,6 +418,12 @@ impl Db {
         PathBuf::from(std::ffi::OsStr::from_bytes(p.to_bytes()))
     }
 
+    /// The C handle, for direct lmkv-sys calls. Valid while this `Db` (or a
+    /// clone, tree, iterator or transaction of it) lives; do not close it.
+    pub fn as_raw(&self) -> *mut sys::lmkv_db {
+        self.inner.ptr
+    }
+
     /// Environment and catalog statistics (lmkv_db_stat_get).
     pub fn stat(&self) -> Result<sys::lmkv_db_stat> {
         let mut s = sys::lmkv_db_stat::default();
@@ -626,6 +632,12 @@ impl Tree {
 
     #[inline]
     fn p(&self) -> *mut sys::lmkv_tree {
+        self.inner.ptr
+    }
+
+    /// The C handle, for direct lmkv-sys calls. Valid while this `Tree` (or
+    /// a clone of it) lives; do not close it or set its merge operator.
+    pub fn as_raw(&self) -> *mut sys::lmkv_tree {
         self.inner.ptr
     }
 

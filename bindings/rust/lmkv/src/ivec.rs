@@ -142,6 +142,11 @@ impl<const N: usize> PartialEq<&[u8; N]> for IVec {
         self.as_bytes() == &o[..]
     }
 }
+impl<const N: usize> PartialEq<[u8; N]> for IVec {
+    fn eq(&self, o: &[u8; N]) -> bool {
+        self.as_bytes() == &o[..]
+    }
+}
 impl PartialEq<Vec<u8>> for IVec {
     fn eq(&self, o: &Vec<u8>) -> bool {
         self.as_bytes() == o.as_slice()

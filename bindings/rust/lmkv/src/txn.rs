@@ -56,6 +56,34 @@ impl<E: std::fmt::Debug> std::error::Error for TransactionError<E> {}
 ///
 /// A write transaction blocks other writers (threads and processes) until
 /// it ends; readers never wait. Dropping an uncommitted transaction aborts it.
+///
+/// The compiler enforces the lifetimes (these examples must not compile):
+///
+/// A borrowed value cannot be used after a write in the same transaction:
+/// ```compile_fail,E0502
+/// # fn f(db: &lmkv::Db, t: &lmkv::Tree) -> lmkv::Result<()> {
+/// let mut tx = db.begin_write()?;
+/// let v = tx.get(t, b"k")?;
+/// tx.insert(t, b"k", b"new")?;
+/// println!("{v:?}");
+/// # Ok(()) }
+/// ```
+/// nor after the transaction ends:
+/// ```compile_fail,E0505
+/// # fn f(db: &lmkv::Db, t: &lmkv::Tree) -> lmkv::Result<()> {
+/// let tx = db.begin_read()?;
+/// let v = tx.get(t, b"k")?;
+/// tx.commit()?;
+/// println!("{v:?}");
+/// # Ok(()) }
+/// ```
+/// and a transaction cannot be sent to another thread:
+/// ```compile_fail,E0277
+/// # fn f(db: &lmkv::Db) -> lmkv::Result<()> {
+/// let tx = db.begin_read()?;
+/// std::thread::spawn(move || drop(tx));
+/// # Ok(()) }
+/// ```
 pub struct Txn {
     ptr: *mut sys::lmkv_txn,
     db: Arc<DbInner>,
@@ -281,6 +309,16 @@ impl Drop for Txn {
 ///
 /// [`TxnIter::next_ref`] returns zero-copy slices valid until the iterator
 /// moves (enforced by the `&mut self` borrow); the `Iterator` impl copies.
+///
+/// ```compile_fail,E0499
+/// # fn f(db: &lmkv::Db, t: &lmkv::Tree) -> lmkv::Result<()> {
+/// let tx = db.begin_read()?;
+/// let mut it = tx.iter(t)?;
+/// let a = it.next_ref();
+/// let b = it.next_ref(); // `a` would dangle: rejected
+/// println!("{a:?} {b:?}");
+/// # Ok(()) }
+/// ```
 pub struct TxnIter<'t> {
     ptr: *mut sys::lmkv_iter,
     done: bool,

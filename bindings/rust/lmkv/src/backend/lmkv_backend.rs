@@ -92,6 +92,14 @@ pub struct LmkvBackend {
 }
 
 impl LmkvBackend {
+    /// A backend over an already open database (as the daemon's
+    /// `SledBackend::from_db`), e.g. one opened with a [`Config`] that sets
+    /// durability or the map size, which `DatabaseConfig` cannot express.
+    pub fn from_db(db: Db) -> LmkvBackend {
+        let temporary = db.is_temporary();
+        LmkvBackend { db, temporary, trees: Mutex::new(HashMap::new()) }
+    }
+
     /// The lmkv database underneath (sled-style API, transactions, ...).
     pub fn db(&self) -> &Db {
         &self.db
@@ -143,7 +151,12 @@ impl DatabaseBackend for LmkvBackend {
     async fn open_tree(&self, name: &str) -> Result<Arc<LmkvTree>, DatabaseError> {
         let mut trees = self.trees.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(t) = trees.get(name) {
-            return Ok(t.clone());
+            // A cached handle whose tree was dropped (through db()) is
+            // replaced by a handle to the new, empty tree of that name.
+            match t.tree.len() {
+                Err(e) if e.kind() == ErrorKind::TreeDropped => {}
+                _ => return Ok(t.clone()),
+            }
         }
         let tree = self.db.open_tree(name).map_err(|e| map_err(e, &format!("open tree '{name}'")))?;
         let t = Arc::new(LmkvTree { tree, name: name.to_string() });

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Rust binding overhead: get/set throughput through the daemon's trait
+# (LmkvBackend) and the safe crate against lmkv's C API called directly
+# (lmkv-sys), in one run, as a markdown table (target: under 10% overhead).
+# Builds bindings/rust in release mode (`cargo bench --offline`) against
+# $LMKV_BUILD/liblmkv.a. Run by bench/run.sh (`make bench`).
+set -euo pipefail
+ROOT=${LMKV_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+BUILD=${LMKV_BUILD:-$ROOT/build}
+case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+CARGO=$(command -v cargo || true)
+if [ -z "$CARGO" ] && [ -x "$HOME/.cargo/bin/cargo" ]; then CARGO="$HOME/.cargo/bin/cargo"; fi
+if [ -z "$CARGO" ]; then
+    echo "cargo not found: Rust binding benchmark not run."
+    exit 0
+fi
+[ -f "$BUILD/liblmkv.a" ] || { echo "missing $BUILD/liblmkv.a (make lib)" >&2; exit 1; }
+export LMKV_LIB_DIR="$BUILD" CARGO_TARGET_DIR="$BUILD/rust-target"
+cd "$ROOT/bindings/rust"
+"$CARGO" bench --offline -j2 -q -p lmkv --bench backend_overhead
