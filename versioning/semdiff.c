@@ -92,6 +92,15 @@ void lmkv_semdiff_free(struct lmkv_semdiff *d)
     free(d);
 }
 
+static int change_cmp(const void *a, const void *b)
+{
+    const struct lmkv_symbol_change *x = a, *y = b;
+    int c = strcmp(x->qualified_name, y->qualified_name);
+    if (c) return c;
+    if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
+    return strcmp(x->path, y->path);
+}
+
 static int vresolve_commit(git_commit **out, char hex[LMKV_OID_HEXSZ], lmkv_worktree *wt, const char *rev)
 {
     git_object *obj = NULL, *peeled = NULL;
@@ -271,6 +280,7 @@ int lmkv_diff_commits(struct lmkv_semdiff **out, lmkv_worktree *wt,
         if ((rc = match_group(d, &cap, &syms.v[i], j - i)) != LMKV_OK) goto cleanup;
         i = j;
     }
+    if (d->nchanges) qsort(d->changes, d->nchanges, sizeof *d->changes, change_cmp);
     *out = d;
     d = NULL;
     rc = LMKV_OK;
