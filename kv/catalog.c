@@ -1,0 +1,630 @@
+/*
+ * catalog.c -- tree names (any bytes) -> LMDB sub-database (dbi) names,
+ * user and system namespaces, open/drop of trees, tree handles.
+ *
+ * The database is a plain LMDB environment that Debian's mdb_stat -a and
+ * mdb_dump -l/-s can read. Its named sub-databases:
+ *
+ *   dbi name                         contents
+ *   -------------------------------  ---------------------------------------------
+ *   lmkv.meta                        "format_version" -> u64 LE (LMKV_FORMAT_VERSION)
+ *                                    "id_hw" -> u64 LE (generate_id reservation mark)
+ *   lmkv.catalog                     E(ns name) -> dbi name (ASCII, no NUL);
+ *                                    ns = 'u' user tree, 's' system tree;
+ *                                    E = the key encoding of key_codec.c
+ *   t:<name>                         user tree whose name is 1..200 bytes of
+ *                                    printable ASCII (0x20..0x7e), e.g.
+ *                                    t:__sled__default (the default tree)
+ *   t#<hex>                          other user tree names of 0..100 bytes, hex
+ *                                    (the empty name is "t#")
+ *   t#<hex of first 64 bytes>~<xxh3 hex>[~N]   longer names (N makes it unique)
+ *   s:<name> / s#<hex> / s#..~..     system trees, same rules
+ *
+ * Keys and values inside a tree's dbi use key_codec.c's encoding. The
+ * catalog is the source of truth; dbi names are only readable labels.
+ */
+#include "kv_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#define NAME_MAX_BYTES (64u * 1024u)
+
+static const char DEFAULT_NAME[] = "__sled__default";
+
+int kv_check_tree(const lmkv_tree *t)
+{
+    if (!t || !t->st)
+        return lmkv_error_set(LMKV_EINVAL, "NULL tree handle");
+    if (t->st->dropped) {
+        char n[80];
+        kv_hexprefix(n, sizeof n, t->st->name, t->st->name_size);
+        return lmkv_error_set(LMKV_ETREE, "tree %s (hex) was dropped (sled CollectionNotFound)", n);
+    }
+    return 0;
+}
+
+static void dbi_name_for(char *out, size_t outsz, const uint8_t *name, size_t n, bool system, unsigned suffix)
+{
+    char p = system ? 's' : 't';
+    bool printable = n >= 1 && n <= 200;
+    for (size_t i = 0; printable && i < n; i++)
+        if (name[i] < 0x20 || name[i] > 0x7e)
+            printable = false;
+    size_t o;
+    if (printable) {
+        o = (size_t)snprintf(out, outsz, "%c:%.*s", p, (int)n, (const char *)name);
+    } else {
+        o = (size_t)snprintf(out, outsz, "%c#", p);
+        size_t m = n <= 100 ? n : 64;
+        for (size_t i = 0; i < m; i++)
+            o += (size_t)snprintf(out + o, outsz - o, "%02x", name[i]);
+        if (n > 100)
+            o += (size_t)snprintf(out + o, outsz - o, "~%016llx", (unsigned long long)XXH3_64bits(name, n));
+    }
+    if (suffix)
+        snprintf(out + o, outsz - o, "~%u", suffix);
+}
+
+static void cat_key(uint8_t *buf, const void *name, size_t n, bool system)
+{
+    buf[0] = system ? 's' : 'u';
+    if (n)
+        memcpy(buf + 1, name, n);
+}
+
+/* Look up a tree in the catalog: 0 with *dbi_name malloc'd, MDB_NOTFOUND, or error. */
+static int cat_lookup(MDB_txn *txn, lmkv_db *db, const void *name, size_t n, bool system, char **dbi_name)
+{
+    uint8_t *k = malloc(n + 1);
+    if (!k)
+        return ENOMEM;
+    cat_key(k, name, n, system);
+    MDB_val v;
+    int rc = kv_raw_get(txn, db->catalog_dbi, k, n + 1, &v);
+    free(k);
+    if (rc)
+        return rc;
+    char *s = malloc(v.mv_size + 1);
+    if (!s)
+        return ENOMEM;
+    memcpy(s, v.mv_data, v.mv_size);
+    s[v.mv_size] = 0;
+    *dbi_name = s;
+    return 0;
+}
+
+static int cat_put(MDB_txn *txn, lmkv_db *db, const void *name, size_t n, bool system, const char *dbi_name)
+{
+    uint8_t *k = malloc(n + 1);
+    if (!k)
+        return ENOMEM;
+    cat_key(k, name, n, system);
+    int rc = kv_raw_put(txn, db->catalog_dbi, k, n + 1, dbi_name, strlen(dbi_name), 0);
+    free(k);
+    return rc;
+}
+
+static int cat_del(MDB_txn *txn, lmkv_db *db, const void *name, size_t n, bool system)
+{
+    uint8_t *k = malloc(n + 1);
+    if (!k)
+        return ENOMEM;
+    cat_key(k, name, n, system);
+    int rc = kv_raw_del(txn, db->catalog_dbi, k, n + 1);
+    free(k);
+    return rc;
+}
+
+/* Choose an unused dbi name (write txn). */
+static int pick_dbi_name(MDB_txn *txn, const uint8_t *name, size_t n, bool system, char **out)
+{
+    MDB_dbi main_dbi;
+    int rc = mdb_dbi_open(txn, NULL, 0, &main_dbi);
+    if (rc)
+        return rc;
+    char buf[512];
+    for (unsigned suffix = 0; suffix < 1000; suffix++) {
+        dbi_name_for(buf, sizeof buf, name, n, system, suffix);
+        MDB_val k = {strlen(buf), buf}, v;
+        rc = mdb_get(txn, main_dbi, &k, &v);
+        if (rc == MDB_NOTFOUND) {
+            *out = strdup(buf);
+            return *out ? 0 : ENOMEM;
+        }
+        if (rc)
+            return rc;
+    }
+    return MDB_KEYEXIST;
+}
+
+static kv_tree_state *find_live(lmkv_db *db, const void *name, size_t n, bool system)
+{
+    for (kv_tree_state *s = db->trees; s; s = s->next)
+        if (!s->dropped && s->system == system && s->name_size == n && (n == 0 || memcmp(s->name, name, n) == 0))
+            return s;
+    return NULL;
+}
+
+static int state_new(kv_tree_state **out, lmkv_db *db, const void *name, size_t n, bool system,
+                     MDB_dbi dbi, char *dbi_name)
+{
+    kv_tree_state *s = calloc(1, sizeof *s);
+    if (!s || kv_mem_dup(&s->name, name, n)) {
+        free(s);
+        free(dbi_name);
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory opening a tree");
+    }
+    s->db = db;
+    s->name_size = n;
+    s->system = system;
+    s->dbi = dbi;
+    s->dbi_name = dbi_name;
+    s->refs = 1; /* the list's reference */
+    s->next = db->trees;
+    db->trees = s;
+    *out = s;
+    return 0;
+}
+
+static void list_remove(lmkv_db *db, kv_tree_state *st)
+{
+    for (kv_tree_state **pp = &db->trees; *pp; pp = &(*pp)->next) {
+        if (*pp == st) {
+            *pp = st->next;
+            st->next = NULL;
+            return;
+        }
+    }
+}
+
+static void state_free(kv_tree_state *st)
+{
+    free(st->name);
+    free(st->dbi_name);
+    free(st);
+}
+
+void kv_tree_state_unref(kv_tree_state *st)
+{
+    lmkv_db *db = st->db;
+    pthread_mutex_lock(&db->tree_mu);
+    bool last = --st->refs == 0;
+    pthread_mutex_unlock(&db->tree_mu);
+    if (last)
+        state_free(st);
+}
+
+/* Mark dropped and take it out of the list (tree_mu held). */
+static void state_kill_locked(kv_tree_state *st)
+{
+    lmkv_db *db = st->db;
+    if (st->dropped)
+        return;
+    st->dropped = true;
+    list_remove(db, st);
+    pthread_mutex_lock(&db->ev_mu);
+    kv_subs_tree_dropped(st);
+    pthread_mutex_unlock(&db->ev_mu);
+    if (--st->refs == 0)
+        state_free(st);
+}
+
+void kv_catalog_txn_done_locked(lmkv_txn *tx, bool committed)
+{
+    for (size_t i = 0; i < tx->ncreated; i++) {
+        kv_tree_state *st = tx->created[i];
+        if (committed)
+            st->pending_tx = NULL;
+        else
+            state_kill_locked(st);
+        if (--st->refs == 0)
+            state_free(st);
+    }
+    tx->ncreated = 0;
+}
+
+static int txn_add_created(lmkv_txn *tx, kv_tree_state *st)
+{
+    if (tx->ncreated == tx->capcreated) {
+        size_t nc = tx->capcreated ? tx->capcreated * 2 : 4;
+        kv_tree_state **n = realloc(tx->created, nc * sizeof *n);
+        if (!n)
+            return ENOMEM;
+        tx->created = n;
+        tx->capcreated = nc;
+    }
+    tx->created[tx->ncreated++] = st;
+    st->refs++;
+    return 0;
+}
+
+int kv_catalog_recreate(lmkv_txn *tx, kv_tree_state *st)
+{
+    lmkv_db *db = tx->db;
+    int rc;
+    pthread_mutex_lock(&db->tree_mu);
+    rc = mdb_dbi_open(tx->txn, st->dbi_name, MDB_CREATE, &st->dbi);
+    if (rc == 0)
+        rc = cat_put(tx->txn, db, st->name, st->name_size, st->system, st->dbi_name);
+    st->pending_tx = tx;
+    pthread_mutex_unlock(&db->tree_mu);
+    return rc;
+}
+
+/* Open or create a tree inside the write txn tx held by this thread. */
+static int open_in_txn(kv_tree_state **out, lmkv_txn *tx, const void *name, size_t n, bool system, bool create)
+{
+    lmkv_db *db = tx->db;
+    char *dn = NULL;
+    MDB_dbi dbi;
+    int rc;
+    bool created = false;
+    pthread_mutex_lock(&db->tree_mu);
+    kv_tree_state *st = find_live(db, name, n, system);
+    if (st) {
+        st->refs++;
+        pthread_mutex_unlock(&db->tree_mu);
+        *out = st;
+        return 0;
+    }
+    rc = cat_lookup(tx->txn, db, name, n, system, &dn);
+    if (rc == MDB_NOTFOUND) {
+        if (!create) {
+            rc = LMKV_NOTFOUND;
+            goto out;
+        }
+        if ((rc = pick_dbi_name(tx->txn, name, n, system, &dn)))
+            goto out;
+        created = true;
+    } else if (rc) {
+        goto out;
+    }
+    rc = mdb_dbi_open(tx->txn, dn, created ? MDB_CREATE : 0, &dbi);
+    if (rc == 0 && created)
+        rc = cat_put(tx->txn, db, name, n, system, dn);
+    if (rc) {
+        free(dn);
+        dn = NULL;
+        goto out;
+    }
+    if ((rc = state_new(&st, db, name, n, system, dbi, dn))) {
+        dn = NULL;
+        goto out;
+    }
+    dn = NULL;
+    st->pending_tx = tx;
+    if (txn_add_created(tx, st)) {
+        rc = ENOMEM;
+        goto out;
+    }
+    if (!tx->internal && (rc = kv_txn_log_create(tx, st)))
+        goto out;
+    st->refs++;
+    *out = st;
+out:
+    free(dn);
+    pthread_mutex_unlock(&db->tree_mu);
+    if (rc && rc != LMKV_NOTFOUND && rc > -30900)
+        rc = kv_err_mdb(rc, "opening a tree", NULL, name, n);
+    else if (rc == LMKV_NOTFOUND)
+        lmkv_error_set(rc, "no such %s tree", system ? "system" : "user");
+    if (rc == MDB_MAP_FULL)
+        tx->poisoned = true;
+    return rc;
+}
+
+typedef struct create_ctx {
+    const void *name;
+    size_t n;
+    bool system;
+    kv_tree_state *st;
+} create_ctx;
+
+static int create_fn(lmkv_txn *tx, void *p)
+{
+    create_ctx *c = p;
+    if (c->st) {
+        kv_tree_state_unref(c->st);
+        c->st = NULL;
+    }
+    int rc = open_in_txn(&c->st, tx, c->name, c->n, c->system, true);
+    if (rc == 0)
+        return 0;
+    return rc;
+}
+
+int kv_tree_state_get(kv_tree_state **out, lmkv_db *db, const void *name, size_t n, bool system, unsigned flags)
+{
+    int rc;
+    char *dn = NULL;
+    MDB_txn *txn = NULL;
+    bool create = !(flags & LMKV_TREE_NO_CREATE) && !db->read_only;
+
+    pthread_mutex_lock(&db->tree_mu);
+    kv_tree_state *st = find_live(db, name, n, system);
+    if (st)
+        st->refs++;
+    pthread_mutex_unlock(&db->tree_mu);
+    if (st) {
+        *out = st;
+        return 0;
+    }
+    if (kv_thread_is_writer(db)) {
+        lmkv_txn *cur = db->cur_txn;
+        if (!cur || cur->internal)
+            return lmkv_error_set(LMKV_EBUSY, "opening a tree from inside a write callback");
+        return open_in_txn(out, cur, name, n, system, create);
+    }
+    /* Existing tree: open its dbi in a read txn and commit it (env-wide handle). */
+    for (int tries = 0;; tries++) {
+        kv_enter(db);
+        rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn);
+        if (rc == 0)
+            break;
+        kv_leave(db);
+        if (rc == MDB_MAP_RESIZED && tries < 5 && kv_adopt_mapsize(db) == 0)
+            continue;
+        return kv_err_mdb(rc, "opening a tree", NULL, name, n);
+    }
+    pthread_mutex_lock(&db->tree_mu);
+    st = find_live(db, name, n, system);
+    if (st) {
+        st->refs++;
+        pthread_mutex_unlock(&db->tree_mu);
+        mdb_txn_abort(txn);
+        kv_leave(db);
+        *out = st;
+        return 0;
+    }
+    rc = cat_lookup(txn, db, name, n, system, &dn);
+    if (rc == 0) {
+        MDB_dbi dbi;
+        rc = mdb_dbi_open(txn, dn, 0, &dbi);
+        if (rc == 0)
+            rc = mdb_txn_commit(txn);
+        else
+            mdb_txn_abort(txn);
+        txn = NULL;
+        if (rc == 0 && (rc = state_new(&st, db, name, n, system, dbi, dn)) == 0)
+            st->refs++;
+        dn = NULL;
+        pthread_mutex_unlock(&db->tree_mu);
+        kv_leave(db);
+        if (rc)
+            return rc <= -30900 ? rc : kv_err_mdb(rc, "opening a tree", NULL, name, n);
+        *out = st;
+        return 0;
+    }
+    pthread_mutex_unlock(&db->tree_mu);
+    mdb_txn_abort(txn);
+    kv_leave(db);
+    if (rc != MDB_NOTFOUND)
+        return kv_err_mdb(rc, "reading the catalog", NULL, name, n);
+    if (!create) {
+        char h[80];
+        kv_hexprefix(h, sizeof h, name, n);
+        return lmkv_error_set(LMKV_NOTFOUND, "%s: no %s tree named %s (hex)%s", db->path,
+                              system ? "system" : "user", h, db->read_only ? " (database opened read-only)" : "");
+    }
+    create_ctx c = {name, n, system, NULL};
+    rc = kv_write(db, create_fn, &c);
+    if (rc) {
+        if (c.st)
+            kv_tree_state_unref(c.st);
+        return rc;
+    }
+    *out = c.st;
+    return 0;
+}
+
+int kv_tree_handle_new(lmkv_tree **out, lmkv_db *db, kv_tree_state *st)
+{
+    lmkv_tree *t = calloc(1, sizeof *t);
+    if (!t) {
+        kv_tree_state_unref(st);
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    }
+    t->db = db;
+    t->st = st;
+    *out = t;
+    return 0;
+}
+
+int lmkv_db_open_tree_ex(lmkv_tree **out, lmkv_db *db, const void *name, size_t n, unsigned flags)
+{
+    if (!out || !db || (!name && n) || (flags & ~(LMKV_TREE_SYSTEM | LMKV_TREE_NO_CREATE)))
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_open_tree: NULL argument or unknown flags 0x%x", flags);
+    if (n > NAME_MAX_BYTES)
+        return lmkv_error_set(LMKV_EINVAL, "tree name of %zu bytes is over the %u-byte limit", n, NAME_MAX_BYTES);
+    kv_tree_state *st;
+    int rc = kv_tree_state_get(&st, db, name, n, (flags & LMKV_TREE_SYSTEM) != 0, flags);
+    if (rc)
+        return rc;
+    return kv_tree_handle_new(out, db, st);
+}
+
+int lmkv_db_open_tree(lmkv_tree **out, lmkv_db *db, const void *name, size_t n)
+{
+    return lmkv_db_open_tree_ex(out, db, name, n, 0);
+}
+
+int lmkv_db_open_system_tree(lmkv_tree **out, lmkv_db *db, const void *name, size_t n)
+{
+    return lmkv_db_open_tree_ex(out, db, name, n, LMKV_TREE_SYSTEM);
+}
+
+void lmkv_tree_close(lmkv_tree *t)
+{
+    if (!t || t->borrowed)
+        return;
+    kv_tree_state_unref(t->st);
+    free(t);
+}
+
+const void *lmkv_tree_name(const lmkv_tree *t, size_t *out_size)
+{
+    if (!t) {
+        if (out_size)
+            *out_size = 0;
+        return NULL;
+    }
+    if (out_size)
+        *out_size = t->st->name_size;
+    return t->st->name;
+}
+
+int lmkv_tree_is_system(const lmkv_tree *t) { return t && t->st->system ? 1 : 0; }
+
+const char *lmkv_tree_dbi_name(const lmkv_tree *t) { return t ? t->st->dbi_name : NULL; }
+
+/* ------------------------------------------------------------ drop */
+
+static int drop_tree(int *out_existed, lmkv_db *db, const void *name, size_t n, bool system)
+{
+    int rc;
+    MDB_txn *txn = NULL;
+    char *dn = NULL;
+    if (!db || (!name && n))
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_drop_tree: NULL argument");
+    if (!system && n == sizeof DEFAULT_NAME - 1 && memcmp(name, DEFAULT_NAME, n) == 0)
+        return lmkv_error_set(LMKV_EINVAL, "cannot drop the default tree %s (cannot remove the core structures)", DEFAULT_NAME);
+    if (db->read_only)
+        return lmkv_error_set(LMKV_EREADONLY, "%s: drop_tree on a read-only database", db->path);
+    if (kv_thread_is_writer(db))
+        return lmkv_error_set(LMKV_EBUSY, "drop_tree while this thread holds a write transaction");
+    /* mdb_drop(del=1) closes the dbi in the whole env at once: no other
+     * transaction of this process may be using it, so quiesce. */
+    for (int attempt = 0;; attempt++) {
+        if ((rc = kv_quiesce(db)))
+            return rc;
+        rc = mdb_txn_begin(db->env, NULL, 0, &txn);
+        if (rc == MDB_MAP_RESIZED) {
+            mdb_env_set_mapsize(db->env, 0);
+            rc = mdb_txn_begin(db->env, NULL, 0, &txn);
+        }
+        if (rc) {
+            kv_unquiesce(db);
+            return kv_err_mdb(rc, "drop_tree", NULL, name, n);
+        }
+        rc = cat_lookup(txn, db, name, n, system, &dn);
+        if (rc == MDB_NOTFOUND) {
+            mdb_txn_abort(txn);
+            kv_unquiesce(db);
+            if (out_existed)
+                *out_existed = 0;
+            return 0;
+        }
+        if (rc)
+            goto fail;
+        pthread_mutex_lock(&db->tree_mu);
+        kv_tree_state *st = find_live(db, name, n, system);
+        MDB_dbi dbi;
+        if (st)
+            dbi = st->dbi;
+        else
+            rc = mdb_dbi_open(txn, dn, 0, &dbi);
+        if (rc == 0)
+            rc = mdb_drop(txn, dbi, 1);
+        if (rc == 0 && st)
+            state_kill_locked(st);   /* the dbi is closed now whatever happens */
+        if (rc == 0)
+            rc = cat_del(txn, db, name, n, system);
+        if (rc == 0) {
+            rc = mdb_txn_commit(txn);
+            txn = NULL;
+        }
+        pthread_mutex_unlock(&db->tree_mu);
+        free(dn);
+        dn = NULL;
+        if (rc == MDB_MAP_FULL && attempt < 10) {
+            if (txn)
+                mdb_txn_abort(txn);
+            txn = NULL;
+            MDB_envinfo info;
+            mdb_env_info(db->env, &info);
+            mdb_env_set_mapsize(db->env, info.me_mapsize * 2);
+            kv_unquiesce(db);
+            continue;
+        }
+        if (rc)
+            goto fail;
+        kv_unquiesce(db);
+        if (out_existed)
+            *out_existed = 1;
+        return 0;
+    }
+fail:
+    if (txn)
+        mdb_txn_abort(txn);
+    free(dn);
+    kv_unquiesce(db);
+    return kv_err_mdb(rc, "drop_tree", NULL, name, n);
+}
+
+int lmkv_db_drop_tree(int *out_existed, lmkv_db *db, const void *name, size_t n)
+{
+    return drop_tree(out_existed, db, name, n, false);
+}
+
+int lmkv_db_drop_system_tree(int *out_existed, lmkv_db *db, const void *name, size_t n)
+{
+    return drop_tree(out_existed, db, name, n, true);
+}
+
+/* ------------------------------------------------------------ names */
+
+int kv_catalog_names(lmkv_bytes_array *out, lmkv_db *db, MDB_txn *txn, bool system)
+{
+    kv_lcur c;
+    lmkv_bytes_array a = {0};
+    size_t cap = 0;
+    int rc = kv_lc_open(&c, txn, db->catalog_dbi);
+    if (rc)
+        return kv_err_mdb(rc, "reading the catalog", NULL, NULL, 0);
+    uint8_t ns = system ? 's' : 'u';
+    for (rc = kv_lc_seek_ge(&c, &ns, 1); rc == 0; rc = kv_lc_next(&c)) {
+        const lmkv_pair *p = kv_lc_cur(&c);
+        if (p->key_size < 1 || p->key[0] != ns)
+            break;
+        if (a.count == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            lmkv_bytes *ni = realloc(a.items, nc * sizeof *ni);
+            if (!ni) {
+                rc = ENOMEM;
+                break;
+            }
+            a.items = ni;
+            cap = nc;
+        }
+        if ((rc = kv_bytes_dup(&a.items[a.count], p->key + 1, p->key_size - 1)))
+            break;
+        a.count++;
+    }
+    kv_lc_close(&c);
+    if (rc != MDB_NOTFOUND && rc != 0) {
+        lmkv_bytes_array_free(&a);
+        return rc <= -30900 ? rc : kv_err_mdb(rc, "reading the catalog", NULL, NULL, 0);
+    }
+    *out = a;
+    return 0;
+}
+
+static int names(lmkv_bytes_array *out, lmkv_db *db, bool system)
+{
+    if (!out || !db)
+        return lmkv_error_set(LMKV_EINVAL, "tree_names: NULL argument");
+    MDB_txn *txn;
+    int rc = kv_rtxn_get(db, &txn);
+    if (rc)
+        return rc;
+    rc = kv_catalog_names(out, db, txn, system);
+    kv_rtxn_put(db, txn);
+    return rc;
+}
+
+int lmkv_db_tree_names(lmkv_bytes_array *out, lmkv_db *db) { return names(out, db, false); }
+int lmkv_db_system_tree_names(lmkv_bytes_array *out, lmkv_db *db) { return names(out, db, true); }

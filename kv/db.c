@@ -1,0 +1,974 @@
+/*
+ * db.c -- lmkv_db: opening an LMDB environment as a sled-like Db, meta
+ * record and format version, ids, flush, stats, copy, checksum, export and
+ * import.
+ */
+#include "kv_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define DEFAULT_MAP   ((uint64_t)64 << 20)
+#define ID_BLOCK      ((uint64_t)1 << 16)
+static const char DEFAULT_TREE[] = "__sled__default";
+
+int kv_catalog_names(lmkv_bytes_array *out, lmkv_db *db, MDB_txn *txn, bool system);
+
+void lmkv_config_init(lmkv_config *cfg)
+{
+    if (!cfg)
+        return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->flush_every_ms = 500;
+    cfg->durability = LMKV_DURABILITY_DEFAULT;
+    cfg->initial_map_size = DEFAULT_MAP;
+    cfg->file_mode = 0600;
+    cfg->max_trees = 4096;
+    cfg->max_readers = 1022;
+}
+
+/* ------------------------------------------------------------ meta */
+
+int kv_meta_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t *out)
+{
+    MDB_val k = {strlen(key), (void *)key}, v;
+    int rc = mdb_get(txn, dbi, &k, &v);
+    if (rc)
+        return rc;
+    if (v.mv_size != 8)
+        return MDB_CORRUPTED;
+    const uint8_t *p = v.mv_data;
+    uint64_t x = 0;
+    for (int i = 7; i >= 0; i--)
+        x = (x << 8) | p[i];
+    *out = x;
+    return 0;
+}
+
+int kv_meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t x)
+{
+    uint8_t b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(x >> (8 * i));
+    MDB_val k = {strlen(key), (void *)key}, v = {8, b};
+    return mdb_put(txn, dbi, &k, &v, 0);
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+    char *p = strdup(path);
+    if (!p)
+        return ENOMEM;
+    for (char *s = p + 1; *s; s++) {
+        if (*s == '/') {
+            *s = 0;
+            if (mkdir(p, mode) && errno != EEXIST) {
+                int e = errno;
+                free(p);
+                return e;
+            }
+            *s = '/';
+        }
+    }
+    int rc = (mkdir(p, mode) && errno != EEXIST) ? errno : 0;
+    free(p);
+    return rc;
+}
+
+static void rm_rf(const char *path)
+{
+    DIR *d = opendir(path);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            size_t n = strlen(path) + strlen(e->d_name) + 2;
+            char *c = malloc(n);
+            if (!c)
+                continue;
+            snprintf(c, n, "%s/%s", path, e->d_name);
+            struct stat sb;
+            if (lstat(c, &sb) == 0 && S_ISDIR(sb.st_mode))
+                rm_rf(c);
+            else
+                unlink(c);
+            free(c);
+        }
+        closedir(d);
+    }
+    rmdir(path);
+}
+
+static void *flusher_main(void *arg)
+{
+    lmkv_db *db = arg;
+    pthread_mutex_lock(&db->fl_mu);
+    while (!db->flusher_stop) {
+        struct timespec dl;
+        clock_gettime(CLOCK_MONOTONIC, &dl);
+        dl.tv_sec += db->flush_ms / 1000;
+        dl.tv_nsec += (long)(db->flush_ms % 1000) * 1000000L;
+        if (dl.tv_nsec >= 1000000000L) {
+            dl.tv_sec++;
+            dl.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&db->fl_cv, &db->fl_mu, &dl);
+        if (db->flusher_stop)
+            break;
+        pthread_mutex_unlock(&db->fl_mu);
+        lmkv_db_flush(NULL, db);
+        pthread_mutex_lock(&db->fl_mu);
+    }
+    pthread_mutex_unlock(&db->fl_mu);
+    return NULL;
+}
+
+static void db_free(lmkv_db *db)
+{
+    if (!db)
+        return;
+    if (db->default_tree) {
+        db->default_tree->borrowed = false;
+        lmkv_tree_close(db->default_tree);
+    }
+    for (int i = 0; i < db->npool; i++)
+        mdb_txn_abort(db->pool[i]);
+    db->npool = 0;
+    /* remaining states (handles leaked by the caller) */
+    kv_tree_state *s = db->trees;
+    while (s) {
+        kv_tree_state *n = s->next;
+        if (--s->refs == 0) {
+            free(s->name);
+            free(s->dbi_name);
+            free(s);
+        } else {
+            s->dropped = true;
+        }
+        s = n;
+    }
+    db->trees = NULL;
+    if (db->env)
+        mdb_env_close(db->env);
+    if (db->temporary && db->path)
+        rm_rf(db->path);
+    pthread_mutex_destroy(&db->tree_mu);
+    pthread_mutex_destroy(&db->gate_mu);
+    pthread_cond_destroy(&db->gate_cv);
+    pthread_mutex_destroy(&db->pool_mu);
+    pthread_mutex_destroy(&db->wr_mu);
+    pthread_mutex_destroy(&db->id_mu);
+    pthread_mutex_destroy(&db->ev_mu);
+    pthread_mutex_destroy(&db->fl_mu);
+    pthread_cond_destroy(&db->fl_cv);
+    free(db->path);
+    free(db);
+}
+
+/* Open lmkv.meta and lmkv.catalog; create and stamp them on a fresh env. */
+static int init_meta(lmkv_db *db, bool file_existed)
+{
+    MDB_txn *txn;
+    int rc;
+    unsigned fl = db->read_only ? MDB_RDONLY : 0;
+    uint64_t ver = 0;
+    for (int tries = 0;; tries++) {
+        rc = mdb_txn_begin(db->env, NULL, fl, &txn);
+        if (rc == MDB_MAP_RESIZED && tries < 3) {
+            mdb_env_set_mapsize(db->env, 0);
+            continue;
+        }
+        if (rc)
+            return kv_err_mdb(rc, "opening", NULL, NULL, 0);
+        break;
+    }
+    rc = mdb_dbi_open(txn, "lmkv.meta", 0, &db->meta_dbi);
+    if (rc == MDB_NOTFOUND) {
+        /* Fresh or foreign env: refuse a non-empty LMDB file that lmkv did not make. */
+        MDB_dbi main_dbi;
+        MDB_stat st;
+        if ((rc = mdb_dbi_open(txn, NULL, 0, &main_dbi)) == 0 && (rc = mdb_stat(txn, main_dbi, &st)) == 0 &&
+            st.ms_entries > 0) {
+            mdb_txn_abort(txn);
+            return lmkv_error_set(LMKV_EVERSION, "%s: an LMDB environment that is not an lmkv database (no lmkv.meta)", db->path);
+        }
+        if (db->read_only) {
+            mdb_txn_abort(txn);
+            return lmkv_error_set(LMKV_NOTFOUND, "%s: empty database opened read-only", db->path);
+        }
+        if ((rc = mdb_dbi_open(txn, "lmkv.meta", MDB_CREATE, &db->meta_dbi)) ||
+            (rc = mdb_dbi_open(txn, "lmkv.catalog", MDB_CREATE, &db->catalog_dbi)) ||
+            (rc = kv_meta_put_u64(txn, db->meta_dbi, "format_version", LMKV_FORMAT_VERSION)) ||
+            (rc = kv_meta_put_u64(txn, db->meta_dbi, "id_hw", 0))) {
+            mdb_txn_abort(txn);
+            return kv_err_mdb(rc, "initialising", NULL, NULL, 0);
+        }
+        db->recovered = false;
+        (void)file_existed;
+        rc = mdb_txn_commit(txn);
+        if (rc)
+            return kv_err_mdb(rc, "initialising", NULL, NULL, 0);
+        return 0;
+    }
+    if (rc) {
+        mdb_txn_abort(txn);
+        return kv_err_mdb(rc, "opening lmkv.meta", NULL, NULL, 0);
+    }
+    rc = kv_meta_get_u64(txn, db->meta_dbi, "format_version", &ver);
+    if (rc) {
+        mdb_txn_abort(txn);
+        return lmkv_error_set(LMKV_ECORRUPT, "%s: lmkv.meta has no valid format_version", db->path);
+    }
+    if (ver != LMKV_FORMAT_VERSION) {
+        mdb_txn_abort(txn);
+        return lmkv_error_set(LMKV_EVERSION, "%s: database format version %llu, this lmkv %s reads version %d",
+                              db->path, (unsigned long long)ver, lmkv_version(), LMKV_FORMAT_VERSION);
+    }
+    rc = mdb_dbi_open(txn, "lmkv.catalog", 0, &db->catalog_dbi);
+    if (rc) {
+        mdb_txn_abort(txn);
+        return lmkv_error_set(LMKV_ECORRUPT, "%s: lmkv.catalog missing: %s", db->path, mdb_strerror(rc));
+    }
+    db->recovered = true;
+    rc = mdb_txn_commit(txn);
+    if (rc)
+        return kv_err_mdb(rc, "opening", NULL, NULL, 0);
+    return 0;
+}
+
+int lmkv_db_open(lmkv_db **out, const lmkv_config *cfg_in)
+{
+    lmkv_config cfg;
+    int rc;
+    char fbuf[4096];
+    struct stat sb;
+    if (!out || !cfg_in)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_open: NULL argument");
+    cfg = *cfg_in;
+    if (!cfg.path && !cfg.temporary)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_open: path is NULL and temporary is not set");
+    if (cfg.durability < 0 || cfg.durability > LMKV_DURABILITY_NOSYNC)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_open: unknown durability %d", cfg.durability);
+    if (cfg.read_only && cfg.create_new)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_open: read_only with create_new");
+    unsigned fmode = cfg.file_mode ? cfg.file_mode : 0600;
+    mode_t dmode = (mode_t)(fmode | ((fmode & 0444) >> 2));
+    lmkv_db *db = calloc(1, sizeof *db);
+    if (!db)
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    pthread_mutex_init(&db->tree_mu, NULL);
+    pthread_mutex_init(&db->gate_mu, NULL);
+    pthread_cond_init(&db->gate_cv, NULL);
+    pthread_mutex_init(&db->pool_mu, NULL);
+    pthread_mutex_init(&db->wr_mu, NULL);
+    pthread_mutex_init(&db->id_mu, NULL);
+    pthread_mutex_init(&db->ev_mu, NULL);
+    pthread_mutex_init(&db->fl_mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&db->fl_cv, &ca);
+    pthread_condattr_destroy(&ca);
+    db->read_only = cfg.read_only != 0;
+    db->durability = cfg.durability;
+    db->file_mode = fmode;
+    db->temporary = cfg.temporary != 0;
+
+    if (cfg.path) {
+        db->path = strdup(cfg.path);
+    } else {
+        const char *td = getenv("TMPDIR");
+        snprintf(fbuf, sizeof fbuf, "%s/lmkv-tmp.XXXXXX", td && *td ? td : "/tmp");
+        if (!mkdtemp(fbuf)) {
+            rc = lmkv_error_set(lmkv_error_from_mdb(errno), "creating a temporary directory %s: %s", fbuf, strerror(errno));
+            goto fail;
+        }
+        db->path = strdup(fbuf);
+    }
+    if (!db->path) {
+        rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
+        goto fail;
+    }
+    snprintf(fbuf, sizeof fbuf, "%s/data.mdb", db->path);
+    bool existed = stat(fbuf, &sb) == 0;
+    if (existed && cfg.create_new) {
+        rc = lmkv_error_set(LMKV_EEXISTS, "%s: database exists and create_new is set", db->path);
+        db->temporary = false; /* never remove what we did not create */
+        goto fail;
+    }
+    if (!existed && cfg.read_only) {
+        rc = lmkv_error_set(LMKV_NOTFOUND, "%s: no database (data.mdb missing) to open read-only", db->path);
+        db->temporary = false;
+        goto fail;
+    }
+    if (!cfg.read_only && (rc = mkdir_p(db->path, dmode))) {
+        rc = lmkv_error_set(lmkv_error_from_mdb(rc), "%s: creating the directory: %s", db->path, strerror(rc));
+        db->temporary = false;
+        goto fail;
+    }
+    if ((rc = mdb_env_create(&db->env))) {
+        rc = kv_err_mdb(rc, "mdb_env_create", NULL, NULL, 0);
+        goto fail;
+    }
+    mdb_env_set_maxdbs(db->env, (cfg.max_trees ? cfg.max_trees : 4096) + 4);
+    mdb_env_set_maxreaders(db->env, cfg.max_readers ? cfg.max_readers : 1022);
+    uint64_t ms = cfg.initial_map_size ? cfg.initial_map_size : DEFAULT_MAP;
+    if (existed && (uint64_t)sb.st_size > ms)
+        ms = (uint64_t)sb.st_size + ((uint64_t)sb.st_size >> 1);
+    ms = (ms + 65535) & ~(uint64_t)65535;
+    mdb_env_set_mapsize(db->env, (size_t)ms);
+    /* Default durability MDB_NOMETASYNC: data pages are fsync'ed at every
+     * commit, the meta page at the next commit or flush. A power loss can
+     * roll back to the previous meta page (losing the last commit) but the
+     * copy-on-write tree it points to is complete: never corruption, at
+     * about half the fsync cost of full sync. */
+    unsigned flags = MDB_NOTLS;
+    if (cfg.read_only)
+        flags |= MDB_RDONLY;
+    if (cfg.durability == LMKV_DURABILITY_DEFAULT)
+        flags |= MDB_NOMETASYNC;
+    else if (cfg.durability == LMKV_DURABILITY_NOSYNC)
+        flags |= MDB_NOSYNC;
+    rc = mdb_env_open(db->env, db->path, flags, (mdb_mode_t)fmode);
+    if (rc) {
+        if (rc == MDB_INVALID)
+            rc = lmkv_error_set(LMKV_ECORRUPT, "%s: data.mdb is not an LMDB file", db->path);
+        else if (rc == MDB_VERSION_MISMATCH)
+            rc = lmkv_error_set(LMKV_EVERSION, "%s: written by another LMDB version", db->path);
+        else
+            rc = lmkv_error_set(lmkv_error_from_mdb(rc), "%s: opening the LMDB environment: %s", db->path, mdb_strerror(rc));
+        goto fail;
+    }
+    int dead = 0;
+    mdb_reader_check(db->env, &dead);
+    if ((rc = init_meta(db, existed)))
+        goto fail;
+    kv_tree_state *st;
+    if ((rc = kv_tree_state_get(&st, db, DEFAULT_TREE, sizeof DEFAULT_TREE - 1, false,
+                                db->read_only ? LMKV_TREE_NO_CREATE : 0)))
+        goto fail;
+    if ((rc = kv_tree_handle_new(&db->default_tree, db, st)))
+        goto fail;
+    db->default_tree->borrowed = true;
+    if (cfg.flush_every_ms && !db->read_only) {
+        db->flush_ms = cfg.flush_every_ms;
+        if (pthread_create(&db->flusher, NULL, flusher_main, db) == 0)
+            db->flusher_on = true;
+    }
+    *out = db;
+    return 0;
+fail:
+    db_free(db);
+    return rc;
+}
+
+int lmkv_db_open_path(lmkv_db **out, const char *path)
+{
+    lmkv_config c;
+    lmkv_config_init(&c);
+    c.path = path;
+    return lmkv_db_open(out, &c);
+}
+
+void lmkv_db_close(lmkv_db *db)
+{
+    if (!db)
+        return;
+    if (db->flusher_on) {
+        pthread_mutex_lock(&db->fl_mu);
+        db->flusher_stop = true;
+        pthread_cond_broadcast(&db->fl_cv);
+        pthread_mutex_unlock(&db->fl_mu);
+        pthread_join(db->flusher, NULL);
+    }
+    if (!db->read_only && !db->temporary)
+        mdb_env_sync(db->env, 1);
+    db_free(db);
+}
+
+const char *lmkv_db_path(const lmkv_db *db) { return db ? db->path : NULL; }
+int lmkv_db_is_temporary(const lmkv_db *db) { return db && db->temporary; }
+int lmkv_db_is_read_only(const lmkv_db *db) { return db && db->read_only; }
+int lmkv_db_was_recovered(const lmkv_db *db) { return db && db->recovered; }
+lmkv_tree *lmkv_db_default_tree(lmkv_db *db) { return db ? db->default_tree : NULL; }
+
+/* ------------------------------------------------------------ ids */
+
+typedef struct id_ctx {
+    uint64_t floor, start, end, set_next;
+} id_ctx;
+
+static int id_reserve_fn(lmkv_txn *tx, void *p)
+{
+    id_ctx *c = p;
+    uint64_t hw = 0;
+    int rc = kv_meta_get_u64(tx->txn, tx->db->meta_dbi, "id_hw", &hw);
+    if (rc && rc != MDB_NOTFOUND)
+        return rc;
+    c->start = hw > c->floor ? hw : c->floor;
+    c->end = c->start + ID_BLOCK;
+    return kv_meta_put_u64(tx->txn, tx->db->meta_dbi, "id_hw", c->end);
+}
+
+int lmkv_db_generate_id(uint64_t *out, lmkv_db *db)
+{
+    if (!out || !db)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_generate_id: NULL argument");
+    if (db->read_only)
+        return lmkv_error_set(LMKV_EREADONLY, "%s: generate_id on a read-only database", db->path);
+    for (;;) {
+        pthread_mutex_lock(&db->id_mu);
+        if (db->id_next < db->id_limit) {
+            *out = db->id_next++;
+            pthread_mutex_unlock(&db->id_mu);
+            return 0;
+        }
+        uint64_t floor = db->id_limit;
+        pthread_mutex_unlock(&db->id_mu);
+        id_ctx c = {floor, 0, 0, 0};
+        int rc;
+        if (kv_thread_is_writer(db) && db->cur_txn && !db->cur_txn->internal) {
+            /* Reserve inside this thread's write txn; persisted at its commit,
+             * or by a separate txn if it aborts (ids handed out stay used). */
+            lmkv_txn *tx = db->cur_txn;
+            uint64_t hw = 0;
+            rc = kv_meta_get_u64(tx->txn, db->meta_dbi, "id_hw", &hw);
+            if (rc && rc != MDB_NOTFOUND)
+                return kv_err_mdb(rc, "generate_id", NULL, NULL, 0);
+            c.start = hw > floor ? hw : floor;
+            if (tx->pending_id_hw > c.start)
+                c.start = tx->pending_id_hw;
+            c.end = c.start + ID_BLOCK;
+            tx->pending_id_hw = c.end;
+        } else if ((rc = kv_write(db, id_reserve_fn, &c))) {
+            return lmkv_error_wrap(rc, "generate_id: reserving a block of ids");
+        }
+        pthread_mutex_lock(&db->id_mu);
+        if (c.start >= db->id_limit) {
+            db->id_next = c.start;
+            db->id_limit = c.end;
+        }
+        pthread_mutex_unlock(&db->id_mu);
+    }
+}
+
+static int id_persist_fn(lmkv_txn *tx, void *p)
+{
+    id_ctx *c = p;
+    uint64_t hw = 0;
+    int rc = kv_meta_get_u64(tx->txn, tx->db->meta_dbi, "id_hw", &hw);
+    if (rc && rc != MDB_NOTFOUND)
+        return rc;
+    if (hw >= c->set_next)
+        return 0;
+    return kv_meta_put_u64(tx->txn, tx->db->meta_dbi, "id_hw", c->set_next);
+}
+
+int kv_ids_persist(lmkv_db *db, uint64_t hw)
+{
+    id_ctx c = {0, 0, 0, hw};
+    return kv_write(db, id_persist_fn, &c);
+}
+
+int lmkv_db_set_next_id(lmkv_db *db, uint64_t next)
+{
+    if (!db)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_set_next_id: NULL db");
+    if (db->read_only)
+        return lmkv_error_set(LMKV_EREADONLY, "%s: set_next_id on a read-only database", db->path);
+    id_ctx c = {0, 0, 0, next};
+    int rc = kv_write(db, id_persist_fn, &c);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&db->id_mu);
+    if (db->id_next < next)
+        db->id_next = db->id_limit; /* force a new reservation (>= next) */
+    pthread_mutex_unlock(&db->id_mu);
+    return 0;
+}
+
+/* ------------------------------------------------------------ size, flush, info */
+
+int lmkv_db_size_on_disk(uint64_t *out, lmkv_db *db)
+{
+    if (!out || !db)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_size_on_disk: NULL argument");
+    uint64_t total = 0;
+    const char *files[] = {"data.mdb", "lock.mdb"};
+    for (int i = 0; i < 2; i++) {
+        char p[4096];
+        struct stat sb;
+        snprintf(p, sizeof p, "%s/%s", db->path, files[i]);
+        if (stat(p, &sb) == 0)
+            total += (uint64_t)sb.st_size;
+    }
+    *out = total;
+    return 0;
+}
+
+int lmkv_db_last_txnid(uint64_t *out, lmkv_db *db)
+{
+    if (!out || !db)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_last_txnid: NULL argument");
+    MDB_envinfo info;
+    int rc = mdb_env_info(db->env, &info);
+    if (rc)
+        return kv_err_mdb(rc, "mdb_env_info", NULL, NULL, 0);
+    *out = info.me_last_txnid;
+    return 0;
+}
+
+int lmkv_db_flush(uint64_t *out_bytes, lmkv_db *db)
+{
+    if (!db)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_flush: NULL db");
+    MDB_envinfo info;
+    MDB_stat st;
+    mdb_env_info(db->env, &info);
+    mdb_env_stat(db->env, &st);
+    uint64_t bytes = 0;
+    pthread_mutex_lock(&db->fl_mu);
+    bool changed = info.me_last_txnid != db->flushed_txnid;
+    pthread_mutex_unlock(&db->fl_mu);
+    if (!db->read_only && changed) {
+        int rc = mdb_env_sync(db->env, 1);
+        if (rc)
+            return kv_err_mdb(rc, "flush (mdb_env_sync)", NULL, NULL, 0);
+        bytes = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
+        pthread_mutex_lock(&db->fl_mu);
+        db->flushed_txnid = info.me_last_txnid;
+        pthread_mutex_unlock(&db->fl_mu);
+    }
+    if (out_bytes)
+        *out_bytes = bytes;
+    return 0;
+}
+
+/* ------------------------------------------------------------ clear, checksum */
+
+typedef struct trees_ctx {
+    lmkv_tree **trees;
+    size_t n;
+} trees_ctx;
+
+static void close_trees(lmkv_tree **t, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        lmkv_tree_close(t[i]);
+    free(t);
+}
+
+/* Open handles to every user tree (consistent enough: callers recheck in their txn). */
+static int open_all_user_trees(lmkv_tree ***out, lmkv_bytes_array *names, lmkv_db *db)
+{
+    int rc = lmkv_db_tree_names(names, db);
+    if (rc)
+        return rc;
+    lmkv_tree **t = calloc(names->count ? names->count : 1, sizeof *t);
+    if (!t) {
+        lmkv_bytes_array_free(names);
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < names->count; i++) {
+        rc = lmkv_db_open_tree_ex(&t[i], db, names->items[i].data, names->items[i].size, LMKV_TREE_NO_CREATE);
+        if (rc == LMKV_NOTFOUND) {
+            t[i] = NULL; /* dropped meanwhile */
+            continue;
+        }
+        if (rc) {
+            close_trees(t, names->count);
+            lmkv_bytes_array_free(names);
+            return rc;
+        }
+    }
+    *out = t;
+    return 0;
+}
+
+static int clear_fn(lmkv_txn *tx, void *p)
+{
+    trees_ctx *c = p;
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->trees[i] || c->trees[i]->st->dropped)
+            continue;
+        int rc = kv_txn_clear(tx, c->trees[i]->st);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int lmkv_db_clear(lmkv_db *db)
+{
+    if (!db)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_clear: NULL db");
+    lmkv_bytes_array names;
+    lmkv_tree **t;
+    int rc = open_all_user_trees(&t, &names, db);
+    if (rc)
+        return rc;
+    trees_ctx c = {t, names.count};
+    rc = kv_write(db, clear_fn, &c);
+    close_trees(t, names.count);
+    lmkv_bytes_array_free(&names);
+    return rc;
+}
+
+static int crc_tree(uLong *crc, MDB_txn *txn, kv_tree_state *st)
+{
+    kv_lcur c;
+    int rc = kv_lc_open(&c, txn, st->dbi);
+    if (rc)
+        return kv_err_mdb(rc, "checksum", st, NULL, 0);
+    for (rc = kv_lc_first(&c); rc == 0; rc = kv_lc_next(&c)) {
+        const lmkv_pair *p = kv_lc_cur(&c);
+        /* zlib's crc32 takes uInt lengths: feed big buffers in pieces */
+        for (size_t off = 0; off < p->key_size;) {
+            size_t m = p->key_size - off > (1u << 30) ? (1u << 30) : p->key_size - off;
+            *crc = crc32(*crc, p->key + off, (uInt)m);
+            off += m;
+        }
+        for (size_t off = 0; off < p->value_size;) {
+            size_t m = p->value_size - off > (1u << 30) ? (1u << 30) : p->value_size - off;
+            *crc = crc32(*crc, p->value + off, (uInt)m);
+            off += m;
+        }
+    }
+    kv_lc_close(&c);
+    if (rc != MDB_NOTFOUND)
+        return rc <= -30900 ? rc : kv_err_mdb(rc, "checksum", st, NULL, 0);
+    return 0;
+}
+
+int lmkv_tree_checksum(uint32_t *out, lmkv_tree *t)
+{
+    int rc;
+    if (!out)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_tree_checksum: NULL out");
+    if ((rc = kv_check_tree(t)))
+        return rc;
+    MDB_txn *txn;
+    if ((rc = kv_rtxn_get(t->db, &txn)))
+        return rc;
+    uLong crc = crc32(0L, Z_NULL, 0);
+    rc = crc_tree(&crc, txn, t->st);
+    kv_rtxn_put(t->db, txn);
+    if (rc == 0)
+        *out = (uint32_t)crc;
+    return rc;
+}
+
+/* Run fn over every user tree in name order in one read snapshot. */
+typedef int (*each_tree_fn)(void *ctx, MDB_txn *txn, lmkv_tree *t, const lmkv_bytes *name);
+
+static int for_each_user_tree(lmkv_db *db, each_tree_fn fn, void *ctx)
+{
+    for (int attempt = 0; attempt < 10; attempt++) {
+        lmkv_bytes_array names, snap;
+        lmkv_tree **t;
+        int rc = open_all_user_trees(&t, &names, db);
+        if (rc)
+            return rc;
+        MDB_txn *txn;
+        if ((rc = kv_rtxn_get(db, &txn))) {
+            close_trees(t, names.count);
+            lmkv_bytes_array_free(&names);
+            return rc;
+        }
+        rc = kv_catalog_names(&snap, db, txn, false);
+        bool same = rc == 0 && snap.count == names.count;
+        for (size_t i = 0; same && i < snap.count; i++)
+            same = t[i] && !t[i]->st->dropped && snap.items[i].size == names.items[i].size &&
+                   memcmp(snap.items[i].data, names.items[i].data, snap.items[i].size) == 0;
+        if (rc == 0 && same) {
+            for (size_t i = 0; i < names.count && rc == 0; i++)
+                rc = fn(ctx, txn, t[i], &names.items[i]);
+        }
+        kv_rtxn_put(db, txn);
+        if (rc == 0)
+            lmkv_bytes_array_free(&snap);
+        close_trees(t, names.count);
+        lmkv_bytes_array_free(&names);
+        if (rc || same)
+            return rc;
+    }
+    return lmkv_error_set(LMKV_EBUSY, "trees kept being created or dropped during a whole-database read");
+}
+
+static int crc_each(void *ctx, MDB_txn *txn, lmkv_tree *t, const lmkv_bytes *name)
+{
+    uLong *crc = ctx;
+    *crc = crc32(*crc, name->size ? name->data : (const Bytef *)"", (uInt)name->size);
+    return crc_tree(crc, txn, t->st);
+}
+
+int lmkv_db_checksum(uint32_t *out, lmkv_db *db)
+{
+    if (!out || !db)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_checksum: NULL argument");
+    uLong crc = crc32(0L, Z_NULL, 0);
+    int rc = for_each_user_tree(db, crc_each, &crc);
+    if (rc == 0)
+        *out = (uint32_t)crc;
+    return rc;
+}
+
+/* ------------------------------------------------------------ export */
+
+typedef struct export_ctx {
+    const lmkv_export_visitor *v;
+    void *ctx;
+} export_ctx;
+
+static int export_each(void *p, MDB_txn *txn, lmkv_tree *t, const lmkv_bytes *name)
+{
+    export_ctx *e = p;
+    int rc;
+    if (e->v->collection && (rc = e->v->collection(e->ctx, "tree", name->data, name->size)))
+        return rc;
+    kv_lcur c;
+    if ((rc = kv_lc_open(&c, txn, t->st->dbi)))
+        return kv_err_mdb(rc, "export", t->st, NULL, 0);
+    for (rc = kv_lc_first(&c); rc == 0; rc = kv_lc_next(&c)) {
+        const lmkv_pair *p2 = kv_lc_cur(&c);
+        if (e->v->pair && (rc = e->v->pair(e->ctx, p2->key, p2->key_size, p2->value, p2->value_size))) {
+            kv_lc_close(&c);
+            return rc;
+        }
+    }
+    kv_lc_close(&c);
+    if (rc != MDB_NOTFOUND)
+        return rc <= -30900 ? rc : kv_err_mdb(rc, "export", t->st, NULL, 0);
+    return 0;
+}
+
+int lmkv_db_export(lmkv_db *db, const lmkv_export_visitor *v, void *ctx)
+{
+    if (!db || !v)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_export: NULL argument");
+    export_ctx e = {v, ctx};
+    return for_each_user_tree(db, export_each, &e);
+}
+
+/* ------------------------------------------------------------ import */
+
+struct lmkv_import {
+    lmkv_db *db;
+    lmkv_txn *txn;
+    lmkv_tree *cur;
+    lmkv_tree **trees;
+    size_t ntrees, cap;
+    bool failed;
+};
+
+int lmkv_import_begin(lmkv_import **out, lmkv_db *db)
+{
+    if (!out || !db)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_import_begin: NULL argument");
+    lmkv_import *imp = calloc(1, sizeof *imp);
+    if (!imp)
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    imp->db = db;
+    int rc = lmkv_txn_begin(&imp->txn, db, 0);
+    if (rc) {
+        free(imp);
+        return rc;
+    }
+    *out = imp;
+    return 0;
+}
+
+int lmkv_import_collection(lmkv_import *imp, const char *type, const void *name, size_t n)
+{
+    if (!imp || !type || (!name && n))
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_import_collection: NULL argument");
+    if (imp->failed)
+        return lmkv_error_set(LMKV_EBADTXN, "import failed earlier; abort it");
+    if (strcmp(type, "tree") != 0) {
+        imp->failed = true;
+        imp->txn->poisoned = true;
+        return lmkv_error_set(LMKV_EINVAL, "import: collection type '%s' is not \"tree\"", type);
+    }
+    if (imp->ntrees == imp->cap) {
+        size_t nc = imp->cap ? imp->cap * 2 : 8;
+        lmkv_tree **nt = realloc(imp->trees, nc * sizeof *nt);
+        if (!nt)
+            return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+        imp->trees = nt;
+        imp->cap = nc;
+    }
+    lmkv_tree *t;
+    int rc = lmkv_db_open_tree(&t, imp->db, name, n);
+    if (rc) {
+        imp->failed = true;
+        imp->txn->poisoned = true;
+        return lmkv_error_wrap(rc, "import: opening tree");
+    }
+    imp->trees[imp->ntrees++] = t;
+    imp->cur = t;
+    return 0;
+}
+
+int lmkv_import_pair(lmkv_import *imp, const void *key, size_t ks, const void *val, size_t vs)
+{
+    if (!imp)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_import_pair: NULL import");
+    if (imp->failed)
+        return lmkv_error_set(LMKV_EBADTXN, "import failed earlier; abort it");
+    if (!imp->cur) {
+        imp->failed = true;
+        imp->txn->poisoned = true;
+        return lmkv_error_set(LMKV_EINVAL, "import: pair before any collection");
+    }
+    lmkv_pair cur;
+    int rc = lmkv_txn_get(&cur, imp->txn, imp->cur, key, ks);
+    if (rc == 0) {
+        char h[80], tn[80];
+        kv_hexprefix(h, sizeof h, key, ks);
+        kv_hexprefix(tn, sizeof tn, imp->cur->st->name, imp->cur->st->name_size);
+        imp->failed = true;
+        imp->txn->poisoned = true;
+        return lmkv_error_set(LMKV_EEXISTS, "import: tree %s (hex) already has key %s (%zu bytes); import never overwrites",
+                              tn, h, ks);
+    }
+    if (rc != LMKV_NOTFOUND) {
+        imp->failed = true;
+        return rc;
+    }
+    rc = lmkv_txn_insert(imp->txn, imp->cur, key, ks, val ? val : "", vs);
+    if (rc)
+        imp->failed = true;
+    return rc;
+}
+
+lmkv_txn *lmkv_import_txn(lmkv_import *imp) { return imp ? imp->txn : NULL; }
+
+static void import_free(lmkv_import *imp)
+{
+    for (size_t i = 0; i < imp->ntrees; i++)
+        lmkv_tree_close(imp->trees[i]);
+    free(imp->trees);
+    free(imp);
+}
+
+int lmkv_import_commit(lmkv_import *imp)
+{
+    if (!imp)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_import_commit: NULL import");
+    int rc = lmkv_txn_commit(imp->txn);
+    import_free(imp);
+    return rc;
+}
+
+void lmkv_import_abort(lmkv_import *imp)
+{
+    if (!imp)
+        return;
+    lmkv_txn_abort(imp->txn);
+    import_free(imp);
+}
+
+/* ------------------------------------------------------------ stats, copy */
+
+int lmkv_tree_stat_get(lmkv_tree_stat *out, lmkv_tree *t)
+{
+    int rc;
+    if (!out)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_tree_stat_get: NULL out");
+    if ((rc = kv_check_tree(t)))
+        return rc;
+    MDB_txn *txn;
+    if ((rc = kv_rtxn_get(t->db, &txn)))
+        return rc;
+    MDB_stat st;
+    rc = mdb_stat(txn, t->st->dbi, &st);
+    kv_rtxn_put(t->db, txn);
+    if (rc)
+        return kv_err_mdb(rc, "stat", t->st, NULL, 0);
+    out->entries = st.ms_entries;
+    out->depth = st.ms_depth;
+    out->branch_pages = st.ms_branch_pages;
+    out->leaf_pages = st.ms_leaf_pages;
+    out->overflow_pages = st.ms_overflow_pages;
+    out->page_size = st.ms_psize;
+    return 0;
+}
+
+typedef struct stat_ctx {
+    lmkv_db_stat *s;
+} stat_ctx;
+
+static int stat_each(void *p, MDB_txn *txn, lmkv_tree *t, const lmkv_bytes *name)
+{
+    (void)name;
+    stat_ctx *c = p;
+    MDB_stat st;
+    int rc = mdb_stat(txn, t->st->dbi, &st);
+    if (rc)
+        return kv_err_mdb(rc, "stat", t->st, NULL, 0);
+    c->s->tree_count++;
+    c->s->total_entries += st.ms_entries;
+    c->s->total_size_bytes += (uint64_t)(st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages) * st.ms_psize;
+    return 0;
+}
+
+int lmkv_db_stat_get(lmkv_db_stat *out, lmkv_db *db)
+{
+    if (!out || !db)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_stat_get: NULL argument");
+    lmkv_db_stat s;
+    memset(&s, 0, sizeof s);
+    MDB_envinfo info;
+    MDB_stat est;
+    mdb_env_info(db->env, &info);
+    mdb_env_stat(db->env, &est);
+    s.map_size = info.me_mapsize;
+    s.last_page = info.me_last_pgno;
+    s.last_txnid = info.me_last_txnid;
+    s.max_readers = info.me_maxreaders;
+    s.num_readers = info.me_numreaders;
+    s.page_size = est.ms_psize;
+    s.is_temporary = db->temporary;
+    s.is_read_only = db->read_only;
+    stat_ctx c = {&s};
+    int rc = for_each_user_tree(db, stat_each, &c);
+    if (rc)
+        return rc;
+    lmkv_bytes_array sys;
+    if ((rc = lmkv_db_system_tree_names(&sys, db)))
+        return rc;
+    s.system_tree_count = sys.count;
+    lmkv_bytes_array_free(&sys);
+    lmkv_db_size_on_disk(&s.disk_size_bytes, db);
+    *out = s;
+    return 0;
+}
+
+int lmkv_db_copy(lmkv_db *db, const char *dest, unsigned flags)
+{
+    if (!db || !dest || (flags & ~LMKV_COPY_COMPACT))
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_copy: NULL argument or unknown flags");
+    char p[4096];
+    struct stat sb;
+    snprintf(p, sizeof p, "%s/data.mdb", dest);
+    if (stat(p, &sb) == 0)
+        return lmkv_error_set(LMKV_EEXISTS, "%s: destination already holds a database", dest);
+    int rc = mkdir_p(dest, (mode_t)(db->file_mode | ((db->file_mode & 0444) >> 2)));
+    if (rc)
+        return lmkv_error_set(lmkv_error_from_mdb(rc), "%s: creating the directory: %s", dest, strerror(rc));
+    rc = mdb_env_copy2(db->env, dest, (flags & LMKV_COPY_COMPACT) ? MDB_CP_COMPACT : 0);
+    if (rc)
+        return lmkv_error_set(lmkv_error_from_mdb(rc), "copying %s to %s: %s", db->path, dest, mdb_strerror(rc));
+    return 0;
+}

@@ -1,0 +1,417 @@
+/*
+ * key_codec.c -- how a user key of any length is stored as an LMDB key,
+ * and the ordered cursor that hides the encoding.
+ *
+ * LMDB refuses empty keys and keys over 511 bytes (mdb_env_get_maxkeysize).
+ * lmkv keys may be empty or arbitrarily long (tested to 1 MiB + 1), so every
+ * user key k is stored under an encoded key E(k), P = 500 (KV_SHORT_MAX):
+ *
+ *   user key k            stored LMDB key E(k)                     bytes    stored LMDB value
+ *   --------------------  ---------------------------------------  -------  -------------------------------
+ *   empty                 00                                       1        v
+ *   1 <= |k| <= 500       01 k[0..|k|)                             2..501   v
+ *   |k| > 500             01 k[0..501) H[0..8)                     510      L[0..8) k[0..|k|) v
+ *
+ *   H = XXH3_64bits(k) as 8 bytes big-endian; L = |k| as u64 little-endian.
+ *   The byte 00/01 is the "tag"; 501 = P+1 prefix bytes; 510 <= 511.
+ *
+ * Why it keeps bytewise order of user keys:
+ *  - 00 < 01.., so the empty key is first of all.
+ *  - Short vs short: the tag is equal, the rest is the key itself.
+ *  - Short s vs long l: s has at most 500 bytes, l's stored form has 501 key
+ *    bytes before the hash. Either they differ within s's bytes (true order),
+ *    or s is a prefix of l: then E(s) is a proper prefix of E(l), so E(s) < E(l),
+ *    as s < l.
+ *  - Long vs long whose first 501 bytes differ: they differ inside the prefix.
+ *  - Long keys sharing the first 501 bytes (a "group") share the 502-byte
+ *    stored prefix (KV_GROUP_PREFIX) and are ordered among themselves by H,
+ *    not by key; they are adjacent, so kv_lcur reads a whole group and sorts
+ *    it by full key (stored in the value) before returning entries.
+ *  - Stored length tells the kinds apart: 1 (empty), 2..501 (short), 510 (long).
+ * Two distinct long keys with the same group prefix and the same H would
+ * share E(k): a put detects it (the stored full key differs) and fails with
+ * LMKV_ECOLLISION; a get of the other key reports absent. Never silent.
+ */
+#include "kv_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+void kv_key_encode(kv_enc *out, const void *key, size_t n)
+{
+    if (n == 0) {
+        out->buf[0] = KV_TAG_EMPTY;
+        out->size = 1;
+        out->is_long = false;
+        return;
+    }
+    out->buf[0] = KV_TAG_KEY;
+    if (n <= KV_SHORT_MAX) {
+        memcpy(out->buf + 1, key, n);
+        out->size = 1 + n;
+        out->is_long = false;
+        return;
+    }
+    memcpy(out->buf + 1, key, KV_LONG_PREFIX);
+    uint64_t h = XXH3_64bits(key, n);
+    for (int i = 0; i < 8; i++)
+        out->buf[1 + KV_LONG_PREFIX + i] = (uint8_t)(h >> (56 - 8 * i));
+    out->size = KV_ENC_LONG_SIZE;
+    out->is_long = true;
+}
+
+int kv_bytes_cmp(const void *a, size_t an, const void *b, size_t bn)
+{
+    size_t m = an < bn ? an : bn;
+    int c = m ? memcmp(a, b, m) : 0;
+    if (c)
+        return c;
+    return an < bn ? -1 : an > bn ? 1 : 0;
+}
+
+static uint64_t get_le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+int kv_record_decode(const MDB_val *sk, const MDB_val *sv, lmkv_pair *out)
+{
+    const uint8_t *k = sk->mv_data;
+    static const uint8_t empty[1] = {0};
+    if (sk->mv_size == 1 && k[0] == KV_TAG_EMPTY) {
+        out->key = empty;
+        out->key_size = 0;
+        out->value = sv->mv_size ? sv->mv_data : empty;
+        out->value_size = sv->mv_size;
+        return 0;
+    }
+    if (sk->mv_size < 2 || k[0] != KV_TAG_KEY)
+        return lmkv_error_set(LMKV_ECORRUPT, "stored key of %zu bytes has bad tag", sk->mv_size);
+    if (sk->mv_size <= 1 + KV_SHORT_MAX) {
+        out->key = k + 1;
+        out->key_size = sk->mv_size - 1;
+        out->value = sv->mv_size ? sv->mv_data : empty;
+        out->value_size = sv->mv_size;
+        return 0;
+    }
+    if (sk->mv_size != KV_ENC_LONG_SIZE || sv->mv_size < KV_LONG_HDR)
+        return lmkv_error_set(LMKV_ECORRUPT, "stored key of %zu bytes is not a valid encoding", sk->mv_size);
+    const uint8_t *v = sv->mv_data;
+    uint64_t kl = get_le64(v);
+    if (kl <= KV_SHORT_MAX || kl > sv->mv_size - KV_LONG_HDR)
+        return lmkv_error_set(LMKV_ECORRUPT, "long-key record: key length %llu does not fit value of %zu bytes",
+                              (unsigned long long)kl, sv->mv_size);
+    out->key = v + KV_LONG_HDR;
+    out->key_size = (size_t)kl;
+    out->value = v + KV_LONG_HDR + kl;
+    out->value_size = sv->mv_size - KV_LONG_HDR - (size_t)kl;
+    if (out->value_size == 0)
+        out->value = empty;
+    return 0;
+}
+
+/* ------------------------------------------------------------ raw ops */
+
+int kv_raw_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t ks, MDB_val *out)
+{
+    kv_enc e;
+    kv_key_encode(&e, key, ks);
+    MDB_val mk = {e.size, e.buf}, mv;
+    int rc = mdb_get(txn, dbi, &mk, &mv);
+    if (rc)
+        return rc;
+    if (!e.is_long) {
+        *out = mv;
+        return 0;
+    }
+    lmkv_pair p;
+    if ((rc = kv_record_decode(&mk, &mv, &p)))
+        return rc;
+    if (p.key_size != ks || memcmp(p.key, key, ks) != 0)
+        return MDB_NOTFOUND; /* another long key with the same hash: ours is absent */
+    out->mv_data = (void *)p.value;
+    out->mv_size = p.value_size;
+    return 0;
+}
+
+int kv_raw_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t ks, const void *val, size_t vs, unsigned flags)
+{
+    kv_enc e;
+    kv_key_encode(&e, key, ks);
+    MDB_val mk = {e.size, e.buf}, mv;
+    int rc;
+    if (!e.is_long) {
+        mv.mv_size = vs;
+        mv.mv_data = (void *)(vs ? val : "");
+        return mdb_put(txn, dbi, &mk, &mv, flags);
+    }
+    /* Long key: detect a hash collision with a different stored key. */
+    rc = mdb_get(txn, dbi, &mk, &mv);
+    if (rc == 0) {
+        lmkv_pair p;
+        if ((rc = kv_record_decode(&mk, &mv, &p)))
+            return rc;
+        if (p.key_size != ks || memcmp(p.key, key, ks) != 0) {
+            char a[80];
+            kv_hexprefix(a, sizeof a, key, ks);
+            return lmkv_error_set(LMKV_ECOLLISION,
+                                  "key %s (%zu bytes) and a stored key of %zu bytes share their first %u bytes and xxh3-64",
+                                  a, ks, p.key_size, KV_LONG_PREFIX);
+        }
+    } else if (rc != MDB_NOTFOUND) {
+        return rc;
+    }
+    mv.mv_size = KV_LONG_HDR + ks + vs;
+    mv.mv_data = NULL;
+    rc = mdb_put(txn, dbi, &mk, &mv, (flags & ~(unsigned)MDB_APPEND) | MDB_RESERVE);
+    if (rc)
+        return rc;
+    uint8_t *d = mv.mv_data;
+    uint64_t L = ks;
+    for (int i = 0; i < 8; i++)
+        d[i] = (uint8_t)(L >> (8 * i));
+    memcpy(d + KV_LONG_HDR, key, ks);
+    if (vs)
+        memcpy(d + KV_LONG_HDR + ks, val, vs);
+    return 0;
+}
+
+int kv_raw_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t ks)
+{
+    kv_enc e;
+    kv_key_encode(&e, key, ks);
+    MDB_val mk = {e.size, e.buf};
+    if (e.is_long) {
+        MDB_val v;
+        int rc = kv_raw_get(txn, dbi, key, ks, &v);
+        if (rc)
+            return rc;
+    }
+    return mdb_del(txn, dbi, &mk, NULL);
+}
+
+/* ------------------------------------------------------------ ordered cursor */
+
+int kv_lc_open(kv_lcur *c, MDB_txn *txn, MDB_dbi dbi)
+{
+    memset(c, 0, sizeof *c);
+    c->txn = txn;
+    c->dbi = dbi;
+    return mdb_cursor_open(txn, dbi, &c->mc);
+}
+
+void kv_lc_close(kv_lcur *c)
+{
+    if (c->mc)
+        mdb_cursor_close(c->mc);
+    c->mc = NULL;
+    free(c->g);
+    c->g = NULL;
+    c->gn = c->gcap = 0;
+    c->valid = false;
+}
+
+void kv_lc_forget(kv_lcur *c)
+{
+    c->mc = NULL;
+    free(c->g);
+    c->g = NULL;
+    c->gn = c->gcap = 0;
+    c->valid = false;
+}
+
+static int grp_push(kv_lcur *c, const MDB_val *k, const MDB_val *v)
+{
+    if (c->gn == c->gcap) {
+        size_t nc = c->gcap ? c->gcap * 2 : 4;
+        kv_ent *ng = realloc(c->g, nc * sizeof *ng);
+        if (!ng)
+            return lmkv_error_set(LMKV_ENOMEM, "out of memory reading a key group");
+        c->g = ng;
+        c->gcap = nc;
+    }
+    kv_ent *e = &c->g[c->gn];
+    e->sk = *k;
+    e->sv = *v;
+    int rc = kv_record_decode(k, v, &e->p);
+    if (rc)
+        return rc;
+    c->gn++;
+    return 0;
+}
+
+static int ent_cmp(const void *a, const void *b)
+{
+    const kv_ent *x = a, *y = b;
+    return kv_bytes_cmp(x->p.key, x->p.key_size, y->p.key, y->p.key_size);
+}
+
+static bool same_group(const MDB_val *a, const MDB_val *b)
+{
+    return kv_stored_is_long(a) && kv_stored_is_long(b) &&
+           memcmp(a->mv_data, b->mv_data, KV_GROUP_PREFIX) == 0;
+}
+
+/* Load the entry the mdb cursor is on (k, v). dir > 0: we arrived moving
+ * forward (or by seek) so a long key is the first of its group; dir < 0:
+ * moving backward, it is the last. pick_last selects the last entry of the
+ * sorted group (for backward moves) instead of the first. */
+static int load_at(kv_lcur *c, MDB_val *k, MDB_val *v, int dir)
+{
+    int rc;
+    c->gn = 0;
+    c->valid = false;
+    if ((rc = grp_push(c, k, v)))
+        return rc;
+    c->lo = c->hi = *k;
+    c->at = dir > 0 ? 1 : 2;
+    if (!kv_stored_is_long(k)) {
+        c->gi = 0;
+        c->at = 1;
+        c->valid = true;
+        return 0;
+    }
+    MDB_val first = *k, nk, nv;
+    for (;;) {
+        rc = mdb_cursor_get(c->mc, &nk, &nv, dir > 0 ? MDB_NEXT : MDB_PREV);
+        if (rc == MDB_NOTFOUND)
+            break;
+        if (rc)
+            return rc;
+        if (!same_group(&first, &nk))
+            break;
+        if ((rc = grp_push(c, &nk, &nv)))
+            return rc;
+        if (dir > 0)
+            c->hi = nk;
+        else
+            c->lo = nk;
+    }
+    c->at = 0; /* cursor is past the group: reposition on the next move */
+    if (c->gn > 1)
+        qsort(c->g, c->gn, sizeof *c->g, ent_cmp);
+    c->gi = dir > 0 ? 0 : c->gn - 1;
+    c->valid = true;
+    return 0;
+}
+
+int kv_lc_first(kv_lcur *c)
+{
+    MDB_val k, v;
+    c->valid = false;
+    int rc = mdb_cursor_get(c->mc, &k, &v, MDB_FIRST);
+    if (rc)
+        return rc;
+    return load_at(c, &k, &v, 1);
+}
+
+int kv_lc_last(kv_lcur *c)
+{
+    MDB_val k, v;
+    c->valid = false;
+    int rc = mdb_cursor_get(c->mc, &k, &v, MDB_LAST);
+    if (rc)
+        return rc;
+    return load_at(c, &k, &v, -1);
+}
+
+int kv_lc_next(kv_lcur *c)
+{
+    MDB_val k, v;
+    int rc;
+    if (!c->valid)
+        return MDB_NOTFOUND;
+    if (c->gi + 1 < c->gn) {
+        c->gi++;
+        return 0;
+    }
+    if (c->at != 2 && !(c->at == 1 && c->gn == 1)) {
+        k = c->hi;
+        if ((rc = mdb_cursor_get(c->mc, &k, &v, MDB_SET)))
+            return rc == MDB_NOTFOUND ? MDB_CORRUPTED : rc;
+    }
+    c->valid = false;
+    rc = mdb_cursor_get(c->mc, &k, &v, MDB_NEXT);
+    if (rc)
+        return rc;
+    return load_at(c, &k, &v, 1);
+}
+
+int kv_lc_prev(kv_lcur *c)
+{
+    MDB_val k, v;
+    int rc;
+    if (!c->valid)
+        return MDB_NOTFOUND;
+    if (c->gi > 0) {
+        c->gi--;
+        return 0;
+    }
+    if (c->at != 1 && !(c->at == 2 && c->gn == 1)) {
+        k = c->lo;
+        if ((rc = mdb_cursor_get(c->mc, &k, &v, MDB_SET)))
+            return rc == MDB_NOTFOUND ? MDB_CORRUPTED : rc;
+    }
+    c->valid = false;
+    rc = mdb_cursor_get(c->mc, &k, &v, MDB_PREV);
+    if (rc)
+        return rc;
+    return load_at(c, &k, &v, -1);
+}
+
+int kv_lc_seek_ge(kv_lcur *c, const void *key, size_t n)
+{
+    kv_enc e;
+    MDB_val k, v;
+    int rc;
+    c->valid = false;
+    kv_key_encode(&e, key, n);
+    k.mv_data = e.buf;
+    /* For a long key seek to its group prefix: lands on the group's first entry. */
+    k.mv_size = e.is_long ? KV_GROUP_PREFIX : e.size;
+    rc = mdb_cursor_get(c->mc, &k, &v, MDB_SET_RANGE);
+    if (rc)
+        return rc;
+    if ((rc = load_at(c, &k, &v, 1)))
+        return rc;
+    /* Within a group (or a lone entry) skip entries < key. */
+    while (kv_bytes_cmp(kv_lc_cur(c)->key, kv_lc_cur(c)->key_size, key, n) < 0) {
+        if ((rc = kv_lc_next(c)))
+            return rc;
+    }
+    return 0;
+}
+
+int kv_lc_seek_gt(kv_lcur *c, const void *key, size_t n)
+{
+    int rc = kv_lc_seek_ge(c, key, n);
+    if (rc)
+        return rc;
+    if (kv_bytes_cmp(kv_lc_cur(c)->key, kv_lc_cur(c)->key_size, key, n) == 0)
+        return kv_lc_next(c);
+    return 0;
+}
+
+int kv_lc_seek_lt(kv_lcur *c, const void *key, size_t n)
+{
+    int rc = kv_lc_seek_ge(c, key, n);
+    if (rc == MDB_NOTFOUND)
+        return kv_lc_last(c);
+    if (rc)
+        return rc;
+    return kv_lc_prev(c);
+}
+
+int kv_lc_seek_le(kv_lcur *c, const void *key, size_t n)
+{
+    int rc = kv_lc_seek_gt(c, key, n);
+    if (rc == MDB_NOTFOUND)
+        return kv_lc_last(c);
+    if (rc)
+        return rc;
+    return kv_lc_prev(c);
+}

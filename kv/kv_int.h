@@ -1,0 +1,251 @@
+/*
+ * kv_int.h -- private structures of lmkv's kv module (not installed).
+ *
+ * Locking order (never take them the other way round):
+ *   quiesce gate (kv_enter / kv_quiesce)  ->  LMDB writer lock  ->  db->tree_mu
+ *   ->  db->ev_mu  ->  sub->mu.   db->id_mu is never held while waiting for another.
+ * The quiesce gate is a counter of this process's active LMDB transactions;
+ * kv_quiesce() waits for it to drop to zero so that mdb_env_set_mapsize()
+ * (map growth) and mdb_drop(del=1) (which closes the dbi env-wide) never run
+ * while another thread of this process is inside a transaction.
+ */
+#ifndef LMKV_KV_INT_H
+#define LMKV_KV_INT_H
+
+#include "lmkv_kv.h"
+#include <lmdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+/* ------------------------------------------------------------ key codec */
+/* See key_codec.c for the byte table. */
+#define KV_SHORT_MAX   500u                  /* P: keys of 1..P bytes stored as-is */
+#define KV_LONG_PREFIX (KV_SHORT_MAX + 1u)   /* P+1 bytes of a long key kept in the stored key */
+#define KV_TAG_EMPTY   0x00u
+#define KV_TAG_KEY     0x01u
+#define KV_ENC_LONG_SIZE  (1u + KV_LONG_PREFIX + 8u)   /* 510 */
+#define KV_GROUP_PREFIX   (1u + KV_LONG_PREFIX)        /* 502: shared by one long-key group */
+#define KV_ENC_MAX        KV_ENC_LONG_SIZE
+#define KV_LONG_HDR       8u                 /* u64 LE full key length before the key in a long record's value */
+
+typedef struct kv_enc {
+    uint8_t buf[KV_ENC_MAX];
+    size_t size;
+    bool is_long;
+} kv_enc;
+
+/* Encode a user key into its stored LMDB key. */
+void kv_key_encode(kv_enc *out, const void *key, size_t key_size);
+/* Whether a stored key is a long-key record. */
+static inline bool kv_stored_is_long(const MDB_val *k) { return k->mv_size == KV_ENC_LONG_SIZE; }
+/* Decode a stored record into user key/value (zero-copy). Returns 0 or
+ * LMKV_ECORRUPT (with message) when the record is malformed. */
+int kv_record_decode(const MDB_val *sk, const MDB_val *sv, lmkv_pair *out);
+/* Compare two byte strings bytewise (memcmp, then length). */
+int kv_bytes_cmp(const void *a, size_t an, const void *b, size_t bn);
+
+/* ------------------------------------------------------------ db */
+typedef struct kv_sub kv_sub;
+
+/* One per live tree (user or system) per db, shared by all its handles. */
+typedef struct kv_tree_state {
+    struct lmkv_db *db;
+    uint8_t *name;
+    size_t name_size;
+    bool system;
+    bool dropped;
+    MDB_dbi dbi;
+    char *dbi_name;
+    struct lmkv_txn *pending_tx; /* opened/created inside this (uncommitted) write txn */
+    int refs;                  /* handles + db list membership */
+    kv_sub *subs;              /* subscribers (under db->ev_mu) */
+    atomic_int nsubs;
+    struct kv_tree_state *next;
+} kv_tree_state;
+
+struct lmkv_tree {
+    struct lmkv_db *db;
+    kv_tree_state *st;
+    lmkv_merge_fn merge;
+    void *merge_ctx;
+    bool borrowed;             /* the db's default tree handle */
+};
+
+struct lmkv_db {
+    MDB_env *env;
+    char *path;
+    bool temporary, read_only, recovered;
+    int durability;
+    unsigned file_mode;
+    MDB_dbi meta_dbi, catalog_dbi;
+
+    pthread_mutex_t tree_mu;   /* tree states, dbi opens, commits of txns that opened dbis */
+    kv_tree_state *trees;
+    lmkv_tree *default_tree;
+
+    /* quiesce gate */
+    atomic_int active;
+    atomic_int resizing;
+    pthread_mutex_t gate_mu;
+    pthread_cond_t gate_cv;
+
+    /* reset read txn pool */
+    pthread_mutex_t pool_mu;
+    MDB_txn *pool[64];
+    int npool;
+
+    /* current writer */
+    pthread_mutex_t wr_mu;
+    atomic_int has_writer;
+    pthread_t writer;
+    struct lmkv_txn *cur_txn;  /* explicit write txn of `writer`, or NULL */
+
+    /* ids */
+    pthread_mutex_t id_mu;
+    uint64_t id_next, id_limit;
+
+    /* events */
+    pthread_mutex_t ev_mu;
+    atomic_int total_subs;
+
+    /* flush thread */
+    pthread_t flusher;
+    bool flusher_on, flusher_stop;
+    unsigned flush_ms;
+    pthread_mutex_t fl_mu;
+    pthread_cond_t fl_cv;
+    uint64_t flushed_txnid;
+};
+
+/* Events collected during a write, delivered after commit. */
+typedef struct kv_event {
+    kv_tree_state *st;
+    int type;
+    uint8_t *key; size_t key_size;
+    uint8_t *val; size_t val_size;
+    bool has_val;
+} kv_event;
+typedef struct kv_evlist {
+    kv_event *ev;
+    size_t n, cap;
+} kv_evlist;
+void kv_evlist_clear(kv_evlist *l);
+int kv_evlist_add(kv_evlist *l, kv_tree_state *st, int type, const void *k, size_t kn, const void *v, size_t vn);
+/* Collapse to one event per (tree, key), keeping the last. */
+void kv_evlist_dedupe(kv_evlist *l);
+/* Deliver to subscribers; caller holds db->ev_mu. */
+void kv_evlist_deliver(lmkv_db *db, kv_evlist *l);
+/* Wake subscribers of a dropped tree (caller holds ev_mu). */
+void kv_subs_tree_dropped(kv_tree_state *st);
+
+/* Replay log of an explicit write txn (map growth). */
+enum { KV_OP_PUT = 1, KV_OP_PUT_APPEND, KV_OP_DEL, KV_OP_CLEAR, KV_OP_CREATE_TREE };
+typedef struct kv_op {
+    int op;
+    kv_tree_state *st;
+    uint8_t *key; size_t key_size;
+    uint8_t *val; size_t val_size;
+} kv_op;
+
+struct lmkv_txn {
+    lmkv_db *db;
+    MDB_txn *txn;
+    bool rdonly, poisoned, is_reset, entered, internal;
+    uint64_t epoch;            /* bumped when the LMDB txn is replaced (replay) */
+    uint64_t wgen;             /* bumped at every write */
+    kv_evlist events;
+    kv_op *log; size_t nlog, caplog; size_t log_bytes; bool log_overflow;
+    size_t lmdb_id;            /* mdb_txn_id of the write txn (replay check) */
+    uint64_t pending_id_hw;    /* id reservation to persist at commit/abort */
+    kv_tree_state **created;   /* trees opened inside this write txn (pending) */
+    size_t ncreated, capcreated;
+};
+
+/* gate */
+void kv_enter(lmkv_db *db);
+void kv_leave(lmkv_db *db);
+int kv_quiesce(lmkv_db *db);
+void kv_unquiesce(lmkv_db *db);
+/* grow the map (needs no txn of this thread active); min_extra bytes */
+int kv_grow(lmkv_db *db, size_t min_extra);
+int kv_adopt_mapsize(lmkv_db *db);
+
+/* read txns from the pool (entered on success) */
+int kv_rtxn_get(lmkv_db *db, MDB_txn **out);
+void kv_rtxn_put(lmkv_db *db, MDB_txn *txn);
+
+/* writer tracking */
+bool kv_thread_is_writer(lmkv_db *db);
+
+/* error helpers */
+int kv_err_mdb(int rc, const char *what, const kv_tree_state *st, const void *key, size_t key_size);
+int kv_check_tree(const lmkv_tree *t);
+void kv_hexprefix(char *out, size_t outsz, const void *p, size_t n);
+
+/* raw record ops on an LMDB txn (user key space of one dbi). Return MDB/LMKV codes:
+ * 0, MDB_NOTFOUND, or an MDB error / LMKV_ECOLLISION / LMKV_ENOMEM. */
+int kv_raw_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t ks, MDB_val *out_val);
+int kv_raw_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t ks, const void *val, size_t vs, unsigned mdbflags);
+int kv_raw_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t ks);
+
+/* Ordered logical cursor (handles long-key groups). */
+typedef struct kv_ent {
+    MDB_val sk, sv;
+    lmkv_pair p;
+} kv_ent;
+typedef struct kv_lcur {
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_cursor *mc;
+    kv_ent *g; size_t gn, gcap, gi;   /* current group sorted by full key (gn==1 for ordinary) */
+    MDB_val lo, hi;                   /* first/last stored key of the current group (stored order) */
+    int at;                           /* 0 unknown, 1 cursor at lo, 2 cursor at hi */
+    bool valid;
+} kv_lcur;
+int kv_lc_open(kv_lcur *c, MDB_txn *txn, MDB_dbi dbi);
+void kv_lc_close(kv_lcur *c);      /* frees group buffer; closes mc if read txn */
+void kv_lc_forget(kv_lcur *c);     /* drop cursor pointer without closing (txn gone) */
+/* All return 0 (valid), MDB_NOTFOUND (no such entry) or an error. */
+int kv_lc_first(kv_lcur *c);
+int kv_lc_last(kv_lcur *c);
+int kv_lc_seek_ge(kv_lcur *c, const void *k, size_t n);
+int kv_lc_seek_gt(kv_lcur *c, const void *k, size_t n);
+int kv_lc_seek_le(kv_lcur *c, const void *k, size_t n);
+int kv_lc_seek_lt(kv_lcur *c, const void *k, size_t n);
+int kv_lc_next(kv_lcur *c);
+int kv_lc_prev(kv_lcur *c);
+static inline const lmkv_pair *kv_lc_cur(const kv_lcur *c) { return &c->g[c->gi].p; }
+
+/* tree internals */
+int kv_tree_state_get(kv_tree_state **out, lmkv_db *db, const void *name, size_t ns, bool system, unsigned flags);
+void kv_tree_state_unref(kv_tree_state *st);
+int kv_tree_handle_new(lmkv_tree **out, lmkv_db *db, kv_tree_state *st);
+
+/* write helpers used by tree.c, txn.c, db.c */
+typedef int (*kv_write_fn)(lmkv_txn *tx, void *ctx);
+/* Run fn in a fresh internal write txn; retries on map full; delivers events. */
+int kv_write(lmkv_db *db, kv_write_fn fn, void *ctx);
+/* Logical ops on a txn (log, events, no-op detection). */
+int kv_txn_put(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn, unsigned flags, bool *out_changed);
+int kv_txn_del(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn);
+int kv_txn_check_tree(lmkv_txn *tx, const lmkv_tree *t);
+int kv_txn_clear(lmkv_txn *tx, kv_tree_state *st);
+int kv_txn_log_create(lmkv_txn *tx, kv_tree_state *st);
+/* catalog.c: a txn that opened trees ended; tree_mu held by caller. */
+void kv_catalog_txn_done_locked(lmkv_txn *tx, bool committed);
+int kv_catalog_recreate(lmkv_txn *tx, kv_tree_state *st);
+int kv_ids_persist(lmkv_db *db, uint64_t hw);
+int kv_txn_begin_int(lmkv_txn **out, lmkv_db *db, unsigned flags, bool internal);
+int kv_txn_finish(lmkv_txn *tx);   /* commit; frees */
+void kv_txn_abort_int(lmkv_txn *tx);
+
+/* ids */
+int kv_meta_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t *out);
+int kv_meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t v);
+
+/* bytes */
+int kv_bytes_dup(lmkv_bytes *out, const void *p, size_t n);
+int kv_mem_dup(uint8_t **out, const void *p, size_t n);
+
+#endif

@@ -1,0 +1,908 @@
+/*
+ * txn.c -- lmkv transactions on LMDB: the quiesce gate, the read-txn pool,
+ * map growth, the internal write path used by every tree call, and the
+ * public lmkv_txn_* API (explicit transactions over several trees).
+ *
+ * Map growth (LMDB limit hidden from the user): a write that fails with
+ * MDB_MAP_FULL aborts its LMDB txn, waits until no other transaction of this
+ * process is active (kv_quiesce), calls mdb_env_set_mapsize with a larger
+ * size, and retries. Internal writes simply rerun; an explicit lmkv_txn keeps
+ * a log of its writes and replays it into a fresh LMDB txn -- but only if no
+ * other process committed in between (else the txn is poisoned with
+ * LMKV_ECONFLICT, because its earlier reads may be stale; lmkv_db_transaction
+ * then reruns its callback).
+ */
+#include "kv_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static _Thread_local int tls_active;
+
+#define LOG_MAX_BYTES ((size_t)256 << 20)
+
+/* ------------------------------------------------------------ gate */
+
+void kv_enter(lmkv_db *db)
+{
+    if (tls_active > 0) {
+        atomic_fetch_add(&db->active, 1);
+        tls_active++;
+        return;
+    }
+    for (;;) {
+        atomic_fetch_add(&db->active, 1);
+        if (!atomic_load(&db->resizing)) {
+            tls_active++;
+            return;
+        }
+        if (atomic_fetch_sub(&db->active, 1) == 1) {
+            pthread_mutex_lock(&db->gate_mu);
+            pthread_cond_broadcast(&db->gate_cv);
+            pthread_mutex_unlock(&db->gate_mu);
+        }
+        pthread_mutex_lock(&db->gate_mu);
+        while (atomic_load(&db->resizing))
+            pthread_cond_wait(&db->gate_cv, &db->gate_mu);
+        pthread_mutex_unlock(&db->gate_mu);
+    }
+}
+
+void kv_leave(lmkv_db *db)
+{
+    tls_active--;
+    if (atomic_fetch_sub(&db->active, 1) == 1 && atomic_load(&db->resizing)) {
+        pthread_mutex_lock(&db->gate_mu);
+        pthread_cond_broadcast(&db->gate_cv);
+        pthread_mutex_unlock(&db->gate_mu);
+    }
+}
+
+int kv_quiesce(lmkv_db *db)
+{
+    if (tls_active > 0)
+        return lmkv_error_set(LMKV_EBUSY, "cannot grow the map or drop a tree while this thread has a transaction or iterator step open on the database");
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += 30;
+    pthread_mutex_lock(&db->gate_mu);
+    while (atomic_load(&db->resizing)) {
+        if (pthread_cond_timedwait(&db->gate_cv, &db->gate_mu, &dl) == ETIMEDOUT) {
+            pthread_mutex_unlock(&db->gate_mu);
+            return lmkv_error_set(LMKV_EBUSY, "timed out waiting for another map resize");
+        }
+    }
+    atomic_store(&db->resizing, 1);
+    while (atomic_load(&db->active) > 0) {
+        if (pthread_cond_timedwait(&db->gate_cv, &db->gate_mu, &dl) == ETIMEDOUT) {
+            atomic_store(&db->resizing, 0);
+            pthread_cond_broadcast(&db->gate_cv);
+            pthread_mutex_unlock(&db->gate_mu);
+            return lmkv_error_set(LMKV_EBUSY, "timed out (30 s) waiting for other threads' transactions to end");
+        }
+    }
+    pthread_mutex_unlock(&db->gate_mu);
+    return 0;
+}
+
+void kv_unquiesce(lmkv_db *db)
+{
+    pthread_mutex_lock(&db->gate_mu);
+    atomic_store(&db->resizing, 0);
+    pthread_cond_broadcast(&db->gate_cv);
+    pthread_mutex_unlock(&db->gate_mu);
+}
+
+int kv_grow(lmkv_db *db, size_t min_extra)
+{
+    int rc = kv_quiesce(db);
+    if (rc)
+        return lmkv_error_wrap(LMKV_EFULL, "map full and cannot grow");
+    MDB_envinfo info;
+    mdb_env_info(db->env, &info);
+    size_t cur = info.me_mapsize;
+    size_t want = cur * 2;
+    if (want < cur + 2 * min_extra)
+        want = cur + 2 * min_extra;
+    want = (want + ((size_t)1 << 20) - 1) & ~(((size_t)1 << 20) - 1);
+    rc = mdb_env_set_mapsize(db->env, want);
+    kv_unquiesce(db);
+    if (rc)
+        return lmkv_error_set(rc == ENOMEM ? LMKV_EFULL : lmkv_error_from_mdb(rc),
+                              "growing the map from %zu to %zu bytes: %s", cur, want, mdb_strerror(rc));
+    return 0;
+}
+
+int kv_adopt_mapsize(lmkv_db *db)
+{
+    int rc = kv_quiesce(db);
+    if (rc)
+        return rc;
+    rc = mdb_env_set_mapsize(db->env, 0);
+    kv_unquiesce(db);
+    if (rc)
+        return kv_err_mdb(rc, "adopting the map size grown by another process", NULL, NULL, 0);
+    return 0;
+}
+
+/* ------------------------------------------------------------ read txn pool */
+
+int kv_rtxn_get(lmkv_db *db, MDB_txn **out)
+{
+    int tries = 0;
+    for (;;) {
+        MDB_txn *t = NULL;
+        int rc;
+        kv_enter(db);
+        pthread_mutex_lock(&db->pool_mu);
+        if (db->npool > 0)
+            t = db->pool[--db->npool];
+        pthread_mutex_unlock(&db->pool_mu);
+        if (t) {
+            rc = mdb_txn_renew(t);
+            if (rc) {
+                mdb_txn_abort(t);
+                t = NULL;
+            }
+        } else {
+            rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &t);
+        }
+        if (rc == 0) {
+            *out = t;
+            return 0;
+        }
+        kv_leave(db);
+        if (rc == MDB_MAP_RESIZED && tries++ < 5) {
+            if ((rc = kv_adopt_mapsize(db)))
+                return rc;
+            continue;
+        }
+        if (rc == MDB_READERS_FULL && tries++ < 5) {
+            int dead = 0;
+            mdb_reader_check(db->env, &dead);
+            if (dead > 0)
+                continue;
+        }
+        return kv_err_mdb(rc, "beginning a read transaction", NULL, NULL, 0);
+    }
+}
+
+void kv_rtxn_put(lmkv_db *db, MDB_txn *t)
+{
+    mdb_txn_reset(t);
+    pthread_mutex_lock(&db->pool_mu);
+    if (db->npool < (int)(sizeof db->pool / sizeof db->pool[0])) {
+        db->pool[db->npool++] = t;
+        t = NULL;
+    }
+    pthread_mutex_unlock(&db->pool_mu);
+    if (t)
+        mdb_txn_abort(t);
+    kv_leave(db);
+}
+
+/* ------------------------------------------------------------ writer tracking */
+
+bool kv_thread_is_writer(lmkv_db *db)
+{
+    if (!atomic_load(&db->has_writer))
+        return false;
+    pthread_mutex_lock(&db->wr_mu);
+    bool me = atomic_load(&db->has_writer) && pthread_equal(db->writer, pthread_self());
+    pthread_mutex_unlock(&db->wr_mu);
+    return me;
+}
+
+static void set_writer(lmkv_db *db, lmkv_txn *tx)
+{
+    pthread_mutex_lock(&db->wr_mu);
+    db->writer = pthread_self();
+    db->cur_txn = tx;
+    atomic_store(&db->has_writer, 1);
+    pthread_mutex_unlock(&db->wr_mu);
+}
+
+static void clear_writer(lmkv_db *db)
+{
+    pthread_mutex_lock(&db->wr_mu);
+    atomic_store(&db->has_writer, 0);
+    db->cur_txn = NULL;
+    pthread_mutex_unlock(&db->wr_mu);
+}
+
+/* ------------------------------------------------------------ events */
+
+void kv_evlist_clear(kv_evlist *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->ev[i].key);
+        free(l->ev[i].val);
+    }
+    free(l->ev);
+    memset(l, 0, sizeof *l);
+}
+
+int kv_evlist_add(kv_evlist *l, kv_tree_state *st, int type, const void *k, size_t kn, const void *v, size_t vn)
+{
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 8;
+        kv_event *ne = realloc(l->ev, nc * sizeof *ne);
+        if (!ne)
+            return lmkv_error_set(LMKV_ENOMEM, "out of memory recording an event");
+        l->ev = ne;
+        l->cap = nc;
+    }
+    kv_event *e = &l->ev[l->n];
+    memset(e, 0, sizeof *e);
+    e->st = st;
+    e->type = type;
+    if (kv_mem_dup(&e->key, k, kn))
+        return LMKV_ENOMEM;
+    e->key_size = kn;
+    if (type == LMKV_EVENT_INSERT) {
+        if (kv_mem_dup(&e->val, v, vn)) {
+            free(e->key);
+            return LMKV_ENOMEM;
+        }
+        e->val_size = vn;
+        e->has_val = true;
+    }
+    l->n++;
+    return 0;
+}
+
+/* ------------------------------------------------------------ txn core */
+
+static int log_op(lmkv_txn *tx, int op, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn)
+{
+    if (tx->internal || tx->log_overflow)
+        return 0;
+    if (tx->log_bytes + kn + vn > LOG_MAX_BYTES) {
+        tx->log_overflow = true;
+        return 0;
+    }
+    if (tx->nlog == tx->caplog) {
+        size_t nc = tx->caplog ? tx->caplog * 2 : 16;
+        kv_op *nl = realloc(tx->log, nc * sizeof *nl);
+        if (!nl)
+            return lmkv_error_set(LMKV_ENOMEM, "out of memory logging a write");
+        tx->log = nl;
+        tx->caplog = nc;
+    }
+    kv_op *o = &tx->log[tx->nlog];
+    memset(o, 0, sizeof *o);
+    o->op = op;
+    o->st = st;
+    if (op == KV_OP_PUT || op == KV_OP_PUT_APPEND || op == KV_OP_DEL) {
+        if (kv_mem_dup(&o->key, k, kn))
+            return LMKV_ENOMEM;
+        o->key_size = kn;
+    }
+    if (op == KV_OP_PUT || op == KV_OP_PUT_APPEND) {
+        if (kv_mem_dup(&o->val, v, vn)) {
+            free(o->key);
+            return LMKV_ENOMEM;
+        }
+        o->val_size = vn;
+    }
+    tx->log_bytes += kn + vn + 64;
+    tx->nlog++;
+    return 0;
+}
+
+static void log_free(lmkv_txn *tx)
+{
+    for (size_t i = 0; i < tx->nlog; i++) {
+        free(tx->log[i].key);
+        free(tx->log[i].val);
+    }
+    free(tx->log);
+    tx->log = NULL;
+    tx->nlog = tx->caplog = 0;
+}
+
+/* Abort tx's LMDB txn; LMDB closes dbis opened in it, so under tree_mu. */
+static void lmdb_abort(lmkv_txn *tx)
+{
+    if (!tx->txn)
+        return;
+    if (tx->ncreated) {
+        pthread_mutex_lock(&tx->db->tree_mu);
+        mdb_txn_abort(tx->txn);
+        pthread_mutex_unlock(&tx->db->tree_mu);
+    } else {
+        mdb_txn_abort(tx->txn);
+    }
+    tx->txn = NULL;
+}
+
+static int begin_lmdb_write(lmkv_db *db, MDB_txn **out)
+{
+    int tries = 0;
+    for (;;) {
+        kv_enter(db);
+        int rc = mdb_txn_begin(db->env, NULL, 0, out);
+        if (rc == 0)
+            return 0;
+        kv_leave(db);
+        if (rc == MDB_MAP_RESIZED && tries++ < 5) {
+            if ((rc = kv_adopt_mapsize(db)))
+                return rc;
+            continue;
+        }
+        return kv_err_mdb(rc, "beginning a write transaction", NULL, NULL, 0);
+    }
+}
+
+/* Replace tx's LMDB txn after MDB_MAP_FULL: abort, grow, begin, replay. */
+static int txn_replay(lmkv_txn *tx, size_t need)
+{
+    lmkv_db *db = tx->db;
+    MDB_txn *old = tx->txn;
+    size_t old_id = old ? mdb_txn_id(old) : tx->lmdb_id;
+    int rc;
+    if (tx->log_overflow) {
+        tx->poisoned = true;
+        return lmkv_error_set(LMKV_EFULL, "map full inside a transaction of more than %zu bytes of writes; the map was grown, retry the transaction",
+                              LOG_MAX_BYTES);
+    }
+    lmdb_abort(tx);
+    tx->epoch++;
+    tx->wgen++;
+    kv_leave(db);
+    tx->entered = false;
+    for (int attempt = 0; attempt < 30; attempt++) {
+        if ((rc = kv_grow(db, need)))
+            goto fail;
+        if ((rc = begin_lmdb_write(db, &tx->txn)))
+            goto fail;
+        tx->entered = true;
+        tx->lmdb_id = mdb_txn_id(tx->txn);
+        if (mdb_txn_id(tx->txn) != old_id) {
+            rc = lmkv_error_set(LMKV_ECONFLICT, "the map had to grow during the transaction and another process committed meanwhile; retry the transaction");
+            goto fail;
+        }
+        rc = 0;
+        for (size_t i = 0; i < tx->nlog && rc == 0; i++) {
+            kv_op *o = &tx->log[i];
+            switch (o->op) {
+            case KV_OP_CREATE_TREE:
+                rc = kv_catalog_recreate(tx, o->st);
+                break;
+            case KV_OP_PUT:
+                rc = kv_raw_put(tx->txn, o->st->dbi, o->key, o->key_size, o->val, o->val_size, 0);
+                break;
+            case KV_OP_PUT_APPEND:
+                rc = kv_raw_put(tx->txn, o->st->dbi, o->key, o->key_size, o->val, o->val_size, MDB_APPEND);
+                break;
+            case KV_OP_DEL:
+                rc = kv_raw_del(tx->txn, o->st->dbi, o->key, o->key_size);
+                if (rc == MDB_NOTFOUND)
+                    rc = 0;
+                break;
+            case KV_OP_CLEAR:
+                rc = mdb_drop(tx->txn, o->st->dbi, 0);
+                break;
+            }
+        }
+        if (rc == 0)
+            return 0;
+        if (rc != MDB_MAP_FULL) {
+            rc = kv_err_mdb(rc, "replaying a transaction on a grown map", NULL, NULL, 0);
+            goto fail;
+        }
+        lmdb_abort(tx);
+        kv_leave(db);
+        tx->entered = false;
+    }
+    rc = lmkv_error_set(LMKV_EFULL, "map full: growing did not make room");
+fail:
+    tx->poisoned = true;
+    return rc;
+}
+
+/* Handle a write error: MAP_FULL -> replay (explicit) or pass up (internal). */
+static int write_err(lmkv_txn *tx, int rc, size_t need, bool *retry)
+{
+    *retry = false;
+    if (rc == MDB_MAP_FULL) {
+        if (tx->internal)
+            return MDB_MAP_FULL;
+        int r = txn_replay(tx, need);
+        if (r == 0) {
+            *retry = true;
+            return 0;
+        }
+        return r;
+    }
+    return rc;
+}
+
+int kv_txn_check_tree(lmkv_txn *tx, const lmkv_tree *t)
+{
+    if (!t || !tx)
+        return lmkv_error_set(LMKV_EINVAL, "NULL transaction or tree");
+    if (t->db != tx->db)
+        return lmkv_error_set(LMKV_EINVAL, "tree belongs to another database than the transaction");
+    int rc = kv_check_tree(t);
+    if (rc)
+        return rc;
+    if (t->st->pending_tx && t->st->pending_tx != tx)
+        return lmkv_error_set(LMKV_ETREE, "tree is being created by another, uncommitted transaction");
+    return 0;
+}
+
+int kv_txn_put(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn,
+               unsigned flags, bool *out_changed)
+{
+    int rc;
+    bool retry;
+    if (out_changed)
+        *out_changed = false;
+    if (!v)
+        v = "";
+again:
+    if (flags & LMKV_INSERT_APPEND) {
+        rc = kv_raw_put(tx->txn, st->dbi, k, kn, v, vn, MDB_APPEND);
+        if (rc == MDB_KEYEXIST) {
+            char h[80];
+            kv_hexprefix(h, sizeof h, k, kn);
+            return lmkv_error_set(LMKV_EINVAL, "append: key %s is not greater than every key in the tree", h);
+        }
+        if (rc) {
+            rc = write_err(tx, rc, kn + vn + 4096, &retry);
+            if (retry)
+                goto again;
+            return rc;
+        }
+        tx->wgen++;
+        if (out_changed)
+            *out_changed = true;
+        return log_op(tx, KV_OP_PUT_APPEND, st, k, kn, v, vn);
+    }
+    MDB_val cur;
+    rc = kv_raw_get(tx->txn, st->dbi, k, kn, &cur);
+    if (rc == 0 && cur.mv_size == vn && (vn == 0 || memcmp(cur.mv_data, v, vn) == 0))
+        return 0; /* no-op: nothing written, no event */
+    if (rc && rc != MDB_NOTFOUND)
+        return rc;
+    rc = kv_raw_put(tx->txn, st->dbi, k, kn, v, vn, 0);
+    if (rc) {
+        rc = write_err(tx, rc, kn + vn + 4096, &retry);
+        if (retry)
+            goto again;
+        return rc;
+    }
+    tx->wgen++;
+    if (out_changed)
+        *out_changed = true;
+    if (atomic_load(&st->nsubs) > 0 && (rc = kv_evlist_add(&tx->events, st, LMKV_EVENT_INSERT, k, kn, v, vn)))
+        return rc;
+    return log_op(tx, KV_OP_PUT, st, k, kn, v, vn);
+}
+
+int kv_txn_del(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn)
+{
+    int rc;
+    bool retry;
+again:
+    rc = kv_raw_del(tx->txn, st->dbi, k, kn);
+    if (rc == MDB_NOTFOUND)
+        return LMKV_NOTFOUND;
+    if (rc) {
+        rc = write_err(tx, rc, 4096, &retry);
+        if (retry)
+            goto again;
+        return rc;
+    }
+    tx->wgen++;
+    if (atomic_load(&st->nsubs) > 0 && (rc = kv_evlist_add(&tx->events, st, LMKV_EVENT_REMOVE, k, kn, NULL, 0)))
+        return rc;
+    return log_op(tx, KV_OP_DEL, st, k, kn, NULL, 0);
+}
+
+int kv_txn_clear(lmkv_txn *tx, kv_tree_state *st)
+{
+    int rc;
+    bool retry;
+    if (atomic_load(&st->nsubs) > 0) {
+        kv_lcur c;
+        if ((rc = kv_lc_open(&c, tx->txn, st->dbi)))
+            return rc;
+        for (rc = kv_lc_first(&c); rc == 0; rc = kv_lc_next(&c)) {
+            const lmkv_pair *p = kv_lc_cur(&c);
+            if ((rc = kv_evlist_add(&tx->events, st, LMKV_EVENT_REMOVE, p->key, p->key_size, NULL, 0)))
+                break;
+        }
+        kv_lc_close(&c);
+        if (rc != MDB_NOTFOUND)
+            return rc;
+    }
+again:
+    rc = mdb_drop(tx->txn, st->dbi, 0);
+    if (rc) {
+        rc = write_err(tx, rc, 4096, &retry);
+        if (retry)
+            goto again;
+        return rc;
+    }
+    tx->wgen++;
+    return log_op(tx, KV_OP_CLEAR, st, NULL, 0, NULL, 0);
+}
+
+int kv_txn_log_create(lmkv_txn *tx, kv_tree_state *st)
+{
+    return log_op(tx, KV_OP_CREATE_TREE, st, NULL, 0, NULL, 0);
+}
+
+int kv_txn_begin_int(lmkv_txn **out, lmkv_db *db, unsigned flags, bool internal)
+{
+    int rc;
+    lmkv_txn *tx = calloc(1, sizeof *tx);
+    if (!tx)
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    tx->db = db;
+    tx->internal = internal;
+    if (flags & LMKV_TXN_READ_ONLY) {
+        tx->rdonly = true;
+        if ((rc = kv_rtxn_get(db, &tx->txn)))
+            goto fail;
+        tx->entered = true;
+        *out = tx;
+        return 0;
+    }
+    if (db->read_only) {
+        rc = lmkv_error_set(LMKV_EREADONLY, "%s: write transaction on a read-only database", db->path);
+        goto fail;
+    }
+    if (kv_thread_is_writer(db)) {
+        rc = lmkv_error_set(LMKV_EBUSY, "%s: this thread already holds a write transaction on this database (LMDB allows one writer; use lmkv_txn_* calls on it)", db->path);
+        goto fail;
+    }
+    if ((rc = begin_lmdb_write(db, &tx->txn)))
+        goto fail;
+    tx->entered = true;
+    tx->lmdb_id = mdb_txn_id(tx->txn);
+    set_writer(db, tx);
+    *out = tx;
+    return 0;
+fail:
+    free(tx);
+    return rc;
+}
+
+static void txn_free(lmkv_txn *tx)
+{
+    free(tx->created);
+    kv_evlist_clear(&tx->events);
+    log_free(tx);
+    free(tx);
+}
+
+
+void kv_txn_abort_int(lmkv_txn *tx)
+{
+    if (!tx)
+        return;
+    lmkv_db *db = tx->db;
+    if (tx->rdonly) {
+        if (tx->txn) {
+            if (tx->is_reset) {
+                mdb_txn_abort(tx->txn);
+            } else {
+                kv_rtxn_put(db, tx->txn);
+                tx->entered = false;
+            }
+        }
+        if (tx->entered)
+            kv_leave(db);
+        txn_free(tx);
+        return;
+    }
+    lmdb_abort(tx);
+    if (tx->ncreated) {
+        pthread_mutex_lock(&db->tree_mu);
+        kv_catalog_txn_done_locked(tx, false);
+        pthread_mutex_unlock(&db->tree_mu);
+    }
+    clear_writer(db);
+    if (tx->entered)
+        kv_leave(db);
+    if (tx->pending_id_hw)
+        kv_ids_persist(db, tx->pending_id_hw);
+    txn_free(tx);
+}
+
+int kv_txn_finish(lmkv_txn *tx)
+{
+    lmkv_db *db = tx->db;
+    int rc;
+    if (tx->rdonly) {
+        kv_txn_abort_int(tx);
+        return 0;
+    }
+    if (tx->poisoned) {
+        kv_txn_abort_int(tx);
+        return lmkv_error_wrap(LMKV_EBADTXN, "commit refused: an earlier call in the transaction failed");
+    }
+    for (;;) {
+        bool retry = false;
+        if (tx->pending_id_hw) {
+            rc = kv_meta_put_u64(tx->txn, db->meta_dbi, "id_hw", tx->pending_id_hw);
+            if (rc) {
+                rc = write_err(tx, rc, 4096, &retry);
+                if (retry)
+                    continue;
+                goto fail;
+            }
+        }
+        bool evs = tx->events.n > 0;
+        if (evs)
+            kv_evlist_dedupe(&tx->events);
+        pthread_mutex_lock(&db->tree_mu);
+        if (evs)
+            pthread_mutex_lock(&db->ev_mu);
+        MDB_txn *t = tx->txn;
+        rc = mdb_txn_commit(t);
+        tx->txn = NULL;
+        if (rc == 0 && tx->ncreated)
+            kv_catalog_txn_done_locked(tx, true);
+        if (rc == 0 && evs)
+            kv_evlist_deliver(db, &tx->events);
+        if (evs)
+            pthread_mutex_unlock(&db->ev_mu);
+        pthread_mutex_unlock(&db->tree_mu);
+        if (rc == 0) {
+            uint64_t hw = tx->pending_id_hw;
+            tx->pending_id_hw = 0;
+            (void)hw;
+            clear_writer(db);
+            kv_leave(db);
+            tx->entered = false;
+            txn_free(tx);
+            return 0;
+        }
+        if (rc == MDB_MAP_FULL) {
+            if (tx->internal)
+                goto fail_full;
+            /* mdb_txn_commit freed the txn; replay into a new one */
+            if ((rc = txn_replay(tx, 1 << 20)) == 0)
+                continue;
+            goto fail;
+        }
+        rc = kv_err_mdb(rc, "committing", NULL, NULL, 0);
+        goto fail;
+    }
+fail_full:
+    if (tx->ncreated) {
+        pthread_mutex_lock(&db->tree_mu);
+        kv_catalog_txn_done_locked(tx, false);
+        pthread_mutex_unlock(&db->tree_mu);
+    }
+    clear_writer(db);
+    kv_leave(db);
+    tx->entered = false;
+    if (tx->pending_id_hw)
+        kv_ids_persist(db, tx->pending_id_hw);
+    txn_free(tx);
+    return MDB_MAP_FULL;
+fail:
+    kv_txn_abort_int(tx);
+    return rc;
+}
+
+int kv_write(lmkv_db *db, kv_write_fn fn, void *ctx)
+{
+    int rc;
+    if (db->read_only)
+        return lmkv_error_set(LMKV_EREADONLY, "%s: write on a read-only database", db->path);
+    for (int attempt = 0;; attempt++) {
+        lmkv_txn *tx;
+        if ((rc = kv_txn_begin_int(&tx, db, 0, true)))
+            return rc;
+        rc = fn(tx, ctx);
+        if (rc == 0) {
+            rc = kv_txn_finish(tx);
+        } else {
+            kv_txn_abort_int(tx);
+        }
+        if (rc == MDB_MAP_FULL && attempt < 30) {
+            if ((rc = kv_grow(db, 1 << 20)))
+                return rc;
+            continue;
+        }
+        if (rc > 0 || (rc <= -30700 && rc >= -30800))
+            return kv_err_mdb(rc, "write", NULL, NULL, 0);
+        return rc;
+    }
+}
+
+/* ------------------------------------------------------------ public txn API */
+
+int lmkv_txn_begin(lmkv_txn **out, lmkv_db *db, unsigned flags)
+{
+    if (!out || !db || (flags & ~LMKV_TXN_READ_ONLY))
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_txn_begin: NULL argument or unknown flags 0x%x", flags);
+    return kv_txn_begin_int(out, db, flags, false);
+}
+
+int lmkv_txn_commit(lmkv_txn *txn)
+{
+    if (!txn)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_txn_commit: NULL transaction");
+    int rc = kv_txn_finish(txn);
+    if (rc == MDB_MAP_FULL)
+        rc = lmkv_error_set(LMKV_EFULL, "map full at commit");
+    return rc;
+}
+
+void lmkv_txn_abort(lmkv_txn *txn)
+{
+    kv_txn_abort_int(txn);
+}
+
+int lmkv_txn_reset(lmkv_txn *txn)
+{
+    if (!txn || !txn->rdonly)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_txn_reset: only read-only transactions can be reset");
+    if (txn->is_reset)
+        return 0;
+    mdb_txn_reset(txn->txn);
+    txn->is_reset = true;
+    txn->epoch++;
+    if (txn->entered) {
+        kv_leave(txn->db);
+        txn->entered = false;
+    }
+    return 0;
+}
+
+int lmkv_txn_renew(lmkv_txn *txn)
+{
+    if (!txn || !txn->rdonly)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_txn_renew: only read-only transactions can be renewed");
+    if (!txn->is_reset)
+        lmkv_txn_reset(txn);
+    for (int tries = 0;; tries++) {
+        kv_enter(txn->db);
+        int rc = mdb_txn_renew(txn->txn);
+        if (rc == 0) {
+            txn->entered = true;
+            txn->is_reset = false;
+            txn->epoch++;
+            return 0;
+        }
+        kv_leave(txn->db);
+        if (rc == MDB_MAP_RESIZED && tries < 5) {
+            if ((rc = kv_adopt_mapsize(txn->db)))
+                return rc;
+            continue;
+        }
+        if (rc == MDB_READERS_FULL && tries < 5) {
+            int dead = 0;
+            mdb_reader_check(txn->db->env, &dead);
+            if (dead)
+                continue;
+        }
+        return kv_err_mdb(rc, "renewing a read transaction", NULL, NULL, 0);
+    }
+}
+
+int lmkv_txn_is_read_only(const lmkv_txn *txn)
+{
+    return txn && txn->rdonly ? 1 : 0;
+}
+
+static int txn_usable(lmkv_txn *txn, const lmkv_tree *t, bool write)
+{
+    int rc;
+    if (!txn)
+        return lmkv_error_set(LMKV_EINVAL, "NULL transaction");
+    if (txn->poisoned)
+        return lmkv_error_set(LMKV_EBADTXN, "transaction is poisoned by an earlier failure; abort it");
+    if (txn->is_reset)
+        return lmkv_error_set(LMKV_EINVAL, "read transaction is reset; renew it first");
+    if (write && txn->rdonly)
+        return lmkv_error_set(LMKV_EREADONLY, "write in a read-only transaction");
+    if ((rc = kv_txn_check_tree(txn, t)))
+        return rc;
+    return 0;
+}
+
+static int poison(lmkv_txn *txn, int rc)
+{
+    if (rc != LMKV_NOTFOUND && !txn->rdonly)
+        txn->poisoned = true;
+    return rc;
+}
+
+int lmkv_txn_get(lmkv_pair *out, lmkv_txn *txn, lmkv_tree *t, const void *key, size_t key_size)
+{
+    int rc = txn_usable(txn, t, false);
+    if (rc)
+        return txn ? poison(txn, rc) : rc;
+    if (!out)
+        return poison(txn, lmkv_error_set(LMKV_EINVAL, "lmkv_txn_get: NULL out"));
+    MDB_val v;
+    rc = kv_raw_get(txn->txn, t->st->dbi, key, key_size, &v);
+    if (rc == MDB_NOTFOUND)
+        return LMKV_NOTFOUND;
+    if (rc)
+        return poison(txn, kv_err_mdb(rc, "get", t->st, key, key_size));
+    static const uint8_t empty[1] = {0};
+    out->key = key_size ? key : empty;
+    out->key_size = key_size;
+    out->value = v.mv_size ? v.mv_data : empty;
+    out->value_size = v.mv_size;
+    return 0;
+}
+
+int lmkv_txn_insert_ex(lmkv_txn *txn, lmkv_tree *t, const void *key, size_t key_size,
+                       const void *value, size_t value_size, unsigned flags)
+{
+    int rc = txn_usable(txn, t, true);
+    if (rc)
+        return txn ? poison(txn, rc) : rc;
+    if (flags & ~LMKV_INSERT_APPEND)
+        return poison(txn, lmkv_error_set(LMKV_EINVAL, "lmkv_txn_insert_ex: unknown flags 0x%x", flags));
+    if ((!key && key_size) || (!value && value_size))
+        return poison(txn, lmkv_error_set(LMKV_EINVAL, "NULL key or value with non-zero size"));
+    rc = kv_txn_put(txn, t->st, key, key_size, value, value_size, flags, NULL);
+    if (rc)
+        return poison(txn, rc < -30900 ? rc : kv_err_mdb(rc, "insert", t->st, key, key_size));
+    return 0;
+}
+
+int lmkv_txn_insert(lmkv_txn *txn, lmkv_tree *t, const void *key, size_t key_size,
+                    const void *value, size_t value_size)
+{
+    return lmkv_txn_insert_ex(txn, t, key, key_size, value, value_size, 0);
+}
+
+int lmkv_txn_remove(lmkv_txn *txn, lmkv_tree *t, const void *key, size_t key_size)
+{
+    int rc = txn_usable(txn, t, true);
+    if (rc)
+        return txn ? poison(txn, rc) : rc;
+    if (!key && key_size)
+        return poison(txn, lmkv_error_set(LMKV_EINVAL, "NULL key with non-zero size"));
+    rc = kv_txn_del(txn, t->st, key, key_size);
+    if (rc == LMKV_NOTFOUND)
+        return rc;
+    if (rc)
+        return poison(txn, rc <= -30900 ? rc : kv_err_mdb(rc, "remove", t->st, key, key_size));
+    return 0;
+}
+
+int lmkv_db_transaction(lmkv_db *db, lmkv_tree *const *trees, size_t n, lmkv_txn_fn fn, void *ctx)
+{
+    if (!db || !fn || (n && !trees))
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_transaction: NULL argument");
+    for (size_t i = 0; i < n; i++) {
+        if (!trees[i] || trees[i]->db != db)
+            return lmkv_error_set(LMKV_EINVAL, "lmkv_db_transaction: tree %zu belongs to another database", i);
+        int rc = kv_check_tree(trees[i]);
+        if (rc)
+            return rc;
+    }
+    for (int attempt = 0;; attempt++) {
+        lmkv_txn *tx;
+        int rc = lmkv_txn_begin(&tx, db, 0);
+        if (rc)
+            return rc;
+        rc = fn(ctx, tx);
+        if (rc) {
+            bool conflict = tx->poisoned && rc == LMKV_ECONFLICT;
+            lmkv_txn_abort(tx);
+            if (conflict && attempt < 10)
+                continue;
+            return rc;
+        }
+        rc = lmkv_txn_commit(tx);
+        if (rc == LMKV_EBADTXN && attempt < 10 && strstr(lmkv_errmsg(), "another process committed meanwhile"))
+            continue;
+        return rc;
+    }
+}
