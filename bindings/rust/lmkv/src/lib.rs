@@ -22,6 +22,8 @@
 //! Linking: lmkv-sys's build.rs (liblmkv.a from the repository's build
 //! directory, `LMKV_LIB_DIR`, or pkg-config).
 
+#![allow(clippy::type_complexity)] // (key, value) pair lists are the trait's own types
+
 pub mod backend;
 mod batch;
 mod db;

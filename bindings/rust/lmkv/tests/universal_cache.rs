@@ -19,6 +19,8 @@
 //! invalidated. Then the hit/miss counters are stored, stats are read, and
 //! `clear()` empties everything.
 
+#![allow(clippy::type_complexity)]
+
 mod common;
 
 use common::{crc32_update, fnv64, read_sled_dump, CacheEntry, Json, TempDir};
