@@ -28,19 +28,18 @@ void mig_fmt_bytes(char *buf, size_t bufsz, const void *p, size_t n)
     else if (n == 0) snprintf(buf, bufsz, "'' (empty)");
 }
 
-/* Until kv exports its message setter, the message lives here. */
-static _Thread_local char mig_msg[2048];
-
+/* Messages go to kv's per-thread message (lmkv_errmsg()). */
 int mig_error(int code, const char *fmt, ...)
 {
+    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(mig_msg, sizeof mig_msg, fmt, ap);
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    return code;
+    return lmkv_error_set(code, "%s", buf);
 }
 
 const char *mig_errmsg(void)
 {
-    return mig_msg;
+    return lmkv_errmsg();
 }

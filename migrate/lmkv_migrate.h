@@ -406,6 +406,150 @@ LMKV_API int lmkv_bincode_cache_metadata(lmkv_daemon_cache_metadata *out, const 
 /** A `cache_stats` value: bincode u64 (8 bytes LE), exactly. */
 LMKV_API int lmkv_bincode_counter(uint64_t *out, const void *buf, size_t len);
 
+
+/* ========================================================== IMPORT/EXPORT */
+/*
+ * lmkv_migrate_import: a sled dump into an lmkv database directory, as the
+ * `lmdb-migrate` tool does (docs/man/lmdb-migrate.1).
+ *
+ *  - Raw: every tree collection becomes the lmkv user tree of the same name,
+ *    keys and values byte for byte, so lmkv_db_checksum() of the result
+ *    equals sled's Db::checksum() of the source (and each tree's len and
+ *    checksum equal sled's). The meta/generate_id collection raises the id
+ *    counter (lmkv_db_set_next_id) so generate_id continues at or above it.
+ *  - Typed (unless LMKV_MIGRATE_NO_TYPED), for the probe daemon's trees,
+ *    written to schema's system trees (never part of the checksum), the raw
+ *    trees being kept as well:
+ *      universal_cache -> CacheEntry records (lmkv_cache_put_entry, keeping
+ *        created/last_accessed/access_count; legacy_key = the sled key;
+ *        cache key: ws, method, path, content_version = the first 16 hex
+ *        digits of the daemon's content hash, position 0:0, params_hash 0 --
+ *        the daemon's hash already covers position and params);
+ *      cache_stats hits/misses -> undated totals (method "", day 0) of the
+ *        cache's workspace (lmkv_cache_stats_add);
+ *      nodes (+ file_index, git_index, metadata, decoded and checked) ->
+ *        one FileVersion per (file, content_md5), a Symbol per node, a Call
+ *        per incoming/outgoing CallInfo (line/column: the daemon's CallInfo
+ *        position, made 1-based), latest+current mappings to the newest
+ *        version of each path, and commit mappings from git_index.
+ *    Workspace: opts->workspace_root if given (its lmkv_workspace_id; legacy
+ *    paths under it become relative), else for the cache the daemon's
+ *    workspace id string ("/.probe-workspace/<id>" hashed as a root), and
+ *    for the legacy graph the deepest directory common to every node file.
+ *    A pair of those trees that does not decode is reported through
+ *    opts->notice (LMKV_MIGRATE_RAW_ONLY, tree, key, reason), counted in
+ *    report->raw_only, and kept raw: never dropped.
+ *  - Atomic: the database is built in "<db_dir>.tmp-XXXXXX" beside the
+ *    target, verified (every tree's len; with LMKV_MIGRATE_VERIFY reopened
+ *    and checksummed), fsync'ed, then renamed into place (an existing target
+ *    is swapped with renameat2(RENAME_EXCHANGE) and the old copy removed).
+ *    Any failure or cancellation removes the temporary directory and leaves
+ *    the target untouched. A process killed mid-import leaves only the
+ *    temporary directory (remove it by hand; the target is intact).
+ *  - Existing target: a database with user entries is refused
+ *    (LMKV_EEXISTS) unless it already holds exactly the dump's trees and
+ *    pairs (then nothing is written and report->already_imported = 1: the
+ *    same import run twice is idempotent), or LMKV_MIGRATE_MERGE is given:
+ *    then the target is copied beside, each dump pair that is absent is
+ *    added, an equal one is left, and a different one is a CONFLICT
+ *    reported through opts->notice (LMKV_MIGRATE_CONFLICT) and counted; any
+ *    conflict fails the whole import with LMKV_EEXISTS (sled's import would
+ *    panic on overwrite) and changes nothing.
+ *  - Memory: constant in the dump's size (one key and value, write
+ *    transactions of opts->batch_pairs pairs); the legacy call-graph
+ *    conversion holds the `nodes` tree's decoded records (the daemon's
+ *    small call-graph cache) while grouping them by file version.
+ *  - The target must not be open by another process during the swap.
+ * Thread-safety: independent calls may run in parallel on different targets.
+ */
+
+#define LMKV_MIGRATE_NO_TYPED 0x01u /**< raw trees only */
+#define LMKV_MIGRATE_MERGE    0x02u /**< add to a non-empty target (no overwrite) */
+#define LMKV_MIGRATE_DRY_RUN  0x04u /**< parse, decode, verify and report; write nothing */
+#define LMKV_MIGRATE_VERIFY   0x08u /**< reopen the result and compare checksums with the dump's */
+
+/** Kinds of notice. */
+enum lmkv_migrate_notice_kind {
+    LMKV_MIGRATE_RAW_ONLY = 1, /**< a daemon-tree pair that did not decode: kept raw only */
+    LMKV_MIGRATE_CONFLICT = 2  /**< merge: the target holds a different value for the key */
+};
+
+/** Progress, delivered about every 64 MiB / 65536 pairs and at the end. */
+typedef struct lmkv_migrate_progress {
+    uint64_t input_bytes;  /**< bytes of the file read so far (compressed for gzip) */
+    uint64_t input_total;  /**< the file's size, 0 if unknown */
+    uint64_t bytes;        /**< uncompressed bytes parsed */
+    uint64_t pairs;        /**< pairs parsed */
+    double seconds;        /**< since the start */
+    const char *phase;     /**< "raw", "typed", "verify" (static) */
+} lmkv_migrate_progress;
+
+typedef struct lmkv_migrate_options {
+    unsigned flags;             /**< LMKV_MIGRATE_* */
+    const char *workspace_root; /**< absolute path or NULL (see above) */
+    uint64_t batch_pairs;       /**< pairs per write transaction; 0 = 100000 */
+    /** Progress callback or NULL. */
+    void (*progress)(void *ctx, const lmkv_migrate_progress *p);
+    void *progress_ctx;
+    /** Notice callback or NULL: tree/key borrowed for the call; `why` is a
+     *  one-line reason. */
+    void (*notice)(void *ctx, int kind, const unsigned char *tree, size_t tree_len,
+                   const unsigned char *key, size_t key_len, const char *why);
+    void *notice_ctx;
+    /** If non-NULL, checked between pairs: non-zero cancels the import
+     *  (LMKV_ECONFLICT, "cancelled"; the target is untouched). */
+    volatile int *cancel;
+} lmkv_migrate_options;
+
+/** What an import did. */
+typedef struct lmkv_migrate_report {
+    uint64_t trees;             /**< tree collections in the dump */
+    uint64_t pairs;             /**< pairs in tree collections */
+    uint64_t pair_bytes;        /**< sum of key and value lengths */
+    uint64_t input_bytes;       /**< dump file size */
+    uint64_t bytes;             /**< uncompressed dump size */
+    int gzip;
+    uint64_t typed_cache_entries, typed_cache_stats, typed_file_versions, typed_symbols, typed_calls,
+        typed_commit_mappings;
+    uint64_t typed_records;     /**< sum of the typed_* counts */
+    uint64_t raw_only;          /**< daemon-tree pairs kept raw only (did not decode) */
+    uint64_t merged_added, merged_equal, conflicts; /**< merge */
+    uint32_t dump_checksum;     /**< sled Db::checksum of the dump's trees */
+    uint32_t db_checksum;       /**< lmkv_db_checksum of the result (when computed) */
+    int checksum_compared;      /**< 1 when db_checksum was computed and compared */
+    int has_generate_id;
+    uint64_t generate_id_next;
+    int already_imported;       /**< target already held exactly the dump */
+    int dry_run;
+    double seconds;
+} lmkv_migrate_report;
+
+/** Fills *opts with defaults (typed on, no callbacks). */
+LMKV_API void lmkv_migrate_options_init(lmkv_migrate_options *opts);
+
+/** Imports the sled dump at `dump_path` into the database directory `db_dir`
+ *  (see above). `opts` may be NULL (defaults). *out (may be NULL) is filled
+ *  on success and, as far as known, on failure.
+ *  Errors: LMKV_EINVAL (NULL path, bad workspace_root), LMKV_ECORRUPT (the
+ *  dump is damaged: one-line message with the byte offset, see
+ *  lmkv_dump_reader_next), LMKV_EEXISTS (target not empty and not equal to
+ *  the dump without MERGE, or merge conflicts), LMKV_ECONFLICT (cancelled),
+ *  LMKV_EIO / LMKV_EPERM / LMKV_EFULL (file system), LMKV_ENOMEM, errors of
+ *  kv and schema. On any error the target is untouched. */
+LMKV_API int lmkv_migrate_import(lmkv_migrate_report *out, const char *dump_path, const char *db_dir,
+                                 const lmkv_migrate_options *opts);
+
+/** sled Db::export to a sled-dump v1 file (the way back): the user trees of
+ *  `db` in name order (system trees excluded), then, when the database's id
+ *  counter has been used or set, the meta/generate_id collection with the
+ *  next id. One read snapshot. flags: LMKV_DUMP_GZIP. The file is written
+ *  beside and renamed into place (lmkv_dump_writer_open). *out_summary (may
+ *  be NULL) gets the file's pairs/trees/CRC. A database imported from a
+ *  canonical dump exports to the same bytes.
+ *  Errors: LMKV_EINVAL, LMKV_EIO, LMKV_EFULL, kv errors. */
+LMKV_API int lmkv_migrate_export(lmkv_db *db, const char *path, unsigned flags, uint64_t *out_trees,
+                                 uint64_t *out_pairs, uint32_t *out_crc);
+
 #ifdef __cplusplus
 }
 #endif

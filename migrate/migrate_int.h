@@ -16,7 +16,7 @@ int mig_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
  * ('...' quoted), else as hex; for messages naming keys and trees. */
 void mig_fmt_bytes(char *buf, size_t bufsz, const void *p, size_t n);
 
-/* The calling thread's last migrate message (until kv exports its setter). */
+/* The calling thread's last message (= lmkv_errmsg()). */
 const char *mig_errmsg(void);
 
 #endif

@@ -1,0 +1,93 @@
+/*
+ * export.c -- lmkv database -> sled-dump v1 (lmkv_migrate_export), the way
+ * back from lmdb-migrate: sled's Db::export over kv's lmkv_db_export (one
+ * snapshot, user trees in name order), written by the canonical writer.
+ *
+ * The generate_id counter: kv persists a high-water mark of reserved ids;
+ * every id below it may have been handed out, none at or above it was, so
+ * it is the "next" id of the meta collection. When kv offers
+ * lmkv_db_peek_next_id() (a read) it is used; otherwise the next id is
+ * obtained with lmkv_db_generate_id() on a writable database (the id taken
+ * is the first never handed out, and is not handed out again), and a
+ * counter that was never used (first id 0) writes no meta collection.
+ */
+#include "migrate_int.h"
+
+#include <string.h>
+
+/* Optional kv function (weak): the persisted id high-water mark. */
+int lmkv_db_peek_next_id(uint64_t *out, lmkv_db *db) __attribute__((weak));
+
+struct exp {
+    lmkv_dump_writer *w;
+    int open;
+    uint64_t trees, pairs;
+};
+
+static int on_collection(void *ctx, const char *type, const uint8_t *name, size_t name_size)
+{
+    struct exp *e = ctx;
+    int rc;
+    if (strcmp(type, "tree") != 0) return lmkv_error_set(LMKV_EINVAL, "export: unknown collection type '%s'", type);
+    if (e->open && (rc = lmkv_dump_writer_end(e->w))) return rc;
+    e->open = 0;
+    if ((rc = lmkv_dump_writer_tree(e->w, name, name_size))) return rc;
+    e->open = 1;
+    e->trees++;
+    return LMKV_OK;
+}
+
+static int on_pair(void *ctx, const uint8_t *key, size_t key_size, const uint8_t *value, size_t value_size)
+{
+    struct exp *e = ctx;
+    e->pairs++;
+    return lmkv_dump_writer_pair(e->w, key, key_size, value, value_size);
+}
+
+static int next_id(uint64_t *out, int *present, lmkv_db *db)
+{
+    *present = 0;
+    uint64_t n = 0;
+    int rc;
+    if (lmkv_db_peek_next_id) {
+        if ((rc = lmkv_db_peek_next_id(&n, db))) return rc;
+    } else if (!lmkv_db_is_read_only(db)) {
+        if ((rc = lmkv_db_generate_id(&n, db))) return rc;
+    } else {
+        return LMKV_OK; /* read-only and no peek: the counter cannot be read */
+    }
+    if (n > 0) {
+        *out = n;
+        *present = 1;
+    }
+    return LMKV_OK;
+}
+
+int lmkv_migrate_export(lmkv_db *db, const char *path, unsigned flags, uint64_t *out_trees, uint64_t *out_pairs,
+                        uint32_t *out_crc)
+{
+    if (!db || !path) return lmkv_error_set(LMKV_EINVAL, "lmkv_migrate_export: NULL argument");
+    struct exp e;
+    memset(&e, 0, sizeof e);
+    uint64_t next = 0;
+    int has_next = 0;
+    int rc = lmkv_dump_writer_open(&e.w, path, flags);
+    if (rc) return rc;
+    lmkv_export_visitor v = {on_collection, on_pair};
+    if ((rc = lmkv_db_export(db, &v, &e))) {
+        lmkv_error_wrap(rc, "export to %s", path);
+        goto cleanup;
+    }
+    if (e.open && (rc = lmkv_dump_writer_end(e.w))) goto cleanup;
+    if ((rc = next_id(&next, &has_next, db))) {
+        lmkv_error_wrap(rc, "export to %s: generate_id counter", path);
+        goto cleanup;
+    }
+    if (has_next && (rc = lmkv_dump_writer_generate_id(e.w, next))) goto cleanup;
+    if ((rc = lmkv_dump_writer_finish(e.w, out_crc))) goto cleanup;
+    if (out_trees) *out_trees = e.trees;
+    if (out_pairs) *out_pairs = e.pairs;
+cleanup:
+    lmkv_dump_writer_free(e.w);
+    return rc;
+}

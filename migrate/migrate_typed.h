@@ -1,0 +1,31 @@
+/* migrate_typed.h -- private: typed conversion of the probe daemon's trees. */
+#ifndef LMKV_MIGRATE_TYPED_H
+#define LMKV_MIGRATE_TYPED_H
+
+#include "migrate_int.h"
+
+/* Per-dump scan state: which daemon trees were recognised (their first pair
+ * decodes) and what would be converted. */
+typedef struct mig_typed_scan {
+    int off;              /* typed conversion disabled */
+    int cur;              /* daemon tree kind of the current collection (0 = none) */
+    int cur_state;        /* 0 = first pair not seen, 1 = recognised, -1 = not the daemon's */
+    uint64_t cache_entries, stats, nodes, calls;
+} mig_typed_scan;
+
+/* Daemon tree kinds. */
+enum { MT_NONE = 0, MT_CACHE, MT_STATS, MT_NODES, MT_FILE_INDEX, MT_GIT_INDEX, MT_METADATA };
+int mig_typed_tree_kind(const void *name, size_t len);
+
+/* Checks one pair of the dump (raw pass): decodes it when its tree is the
+ * daemon's; a pair that does not decode is reported (notice RAW_ONLY) and
+ * counted in rep->raw_only. In a dry run the typed_* counts are filled. */
+void mig_typed_check(mig_typed_scan *s, const lmkv_dump_event *ev, const lmkv_migrate_options *o,
+                     lmkv_migrate_report *rep);
+
+/* Converts the daemon trees of `db` (after the raw import) into schema
+ * records; fills rep->typed_*. add_stats: cache_stats counters were added by
+ * this import (so they are added to the typed counters, once). */
+int mig_typed_convert(lmkv_db *db, const lmkv_migrate_options *o, lmkv_migrate_report *rep, int add_stats);
+
+#endif
