@@ -240,6 +240,18 @@ int cli_is_printable_utf8(const void *vp, size_t n)
     return 1;
 }
 
+/* 1 if p[0..n) is entirely valid UTF-8 (controls allowed). */
+static int valid_utf8(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t len = utf8_seq(p + i, n - i);
+        if (len == 0) return 0;
+        i += len;
+    }
+    return 1;
+}
+
 void cli_print_bytes(FILE *f, const void *vp, size_t n, int force_hex)
 {
     const unsigned char *b = vp;
@@ -247,13 +259,16 @@ void cli_print_bytes(FILE *f, const void *vp, size_t n, int force_hex)
         for (size_t i = 0; i < n; i++) fprintf(f, "%02x", b[i]);
         return;
     }
+    /* Non-ASCII characters are printed only when the whole string is valid
+     * UTF-8; otherwise (binary keys) every byte >= 0x80 is escaped, so binary
+     * data never shows as stray characters. */
+    int utf8 = valid_utf8(b, n);
     size_t i = 0;
     while (i < n) {
         unsigned char c = b[i];
         if (c == '\\') { fputs("\\\\", f); i++; continue; }
-        if (c < 0x20 || c == 0x7f) { fprintf(f, "\\x%02x", c); i++; continue; }
+        if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8)) { fprintf(f, "\\x%02x", c); i++; continue; }
         size_t len = utf8_seq(b + i, n - i);
-        if (len == 0) { fprintf(f, "\\x%02x", c); i++; continue; }
         fwrite(b + i, 1, len, f);
         i += len;
     }
@@ -283,15 +298,12 @@ int cli_unescape(const char *s, size_t n, unsigned char **out, size_t *outlen)
 int cli_json_set_bytes(json_t *obj, const char *name, const void *p, size_t n, int force_hex)
 {
     char key[96];
-    if (!force_hex) {
-        /* Any valid UTF-8 is a JSON string (jansson escapes controls and NUL). */
+    if (!force_hex && valid_utf8(p, n)) {
+        /* Text: valid UTF-8 whose only control characters are tab, LF, CR. */
         const unsigned char *b = p;
         size_t i = 0;
-        while (i < n) {
-            size_t len = utf8_seq(b + i, n - i);
-            if (len == 0) break;
-            i += len;
-        }
+        for (; i < n; i++)
+            if ((b[i] < 0x20 && b[i] != '\t' && b[i] != '\n' && b[i] != '\r') || b[i] == 0x7f) break;
         if (i == n) {
             json_t *s = json_stringn(n ? (const char *)p : "", n);
             if (s) return json_object_set_new(obj, name, s) == 0 ? 0 : -1;
@@ -423,8 +435,18 @@ const char *cli_tree_label(const struct cli_tree_sel *sel)
 {
     static char buf[512];
     if (!sel->name) return "default tree '__sled__default'";
-    snprintf(buf, sizeof buf, "%s tree '%s'", sel->system ? "system" : "tree", sel->name);
+    snprintf(buf, sizeof buf, "%s tree %s'%s'", sel->system ? "system" : "user", sel->hex ? "hex " : "", sel->name);
     return buf;
+}
+
+int cli_tree_opt(struct cli_tree_sel *sel, int c, const char *arg)
+{
+    switch (c) {
+    case CLI_OPT_TREE: sel->name = arg; sel->hex = 0; return 1;
+    case CLI_OPT_TREE_HEX: sel->name = arg; sel->hex = 1; return 1;
+    case CLI_OPT_SYSTEM: sel->system = 1; return 1;
+    default: return 0;
+    }
 }
 
 int cli_tree_open(const char *cmd, lmkv_db *db, const struct cli_tree_sel *sel, int create, lmkv_tree **out)
@@ -433,7 +455,7 @@ int cli_tree_open(const char *cmd, lmkv_db *db, const struct cli_tree_sel *sel, 
     size_t nlen = 0;
     const char *default_name = "__sled__default";
     if (sel->name) {
-        if (cli_bytes_arg(cmd, "--tree", sel->name, lmkv_cli.hex, &name, &nlen) != 0) return EXIT_USAGE;
+        if (cli_bytes_arg(cmd, "--tree-hex", sel->name, sel->hex, &name, &nlen) != 0) return EXIT_USAGE;
     } else if (sel->system) {
         return cli_usage_error(cmd, "--system needs --tree NAME");
     } else {
@@ -448,7 +470,7 @@ int cli_tree_open(const char *cmd, lmkv_db *db, const struct cli_tree_sel *sel, 
     if (rc == LMKV_NOTFOUND) {
         fflush(stdout);
         fprintf(stderr, "lmkv %s: no %s tree '", cmd, sel->system ? "system" : "such");
-        cli_print_bytes(stderr, name, nlen, lmkv_cli.hex);
+        cli_print_bytes(stderr, name, nlen, sel->hex);
         fprintf(stderr, "' in %s\n", lmkv_cli.db);
         ret = EXIT_NOTFOUND;
     } else if (rc != LMKV_OK) {

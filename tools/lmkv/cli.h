@@ -11,14 +11,16 @@
  * "lmkv <cmd>: <what and where>", and returns an exit code from enum lmkv_exit.
  *
  * Output conventions (documented in docs/man/lmkv.1, section OUTPUT):
- *  - Text: keys and values are printed by cli_print_bytes(): valid printable
- *    UTF-8 as is, every other byte (controls, tab, newline, DEL, invalid
- *    UTF-8) as \xHH and a backslash as \\, so one record is one line and the
- *    original bytes can be recovered; with --hex: lower-case hex.
+ *  - Text: keys and values are printed by cli_print_bytes(): printable
+ *    ASCII as is, a backslash as \\, controls (tab, newline...) and DEL as
+ *    \xHH; bytes >= 0x80 as is when the whole string is valid UTF-8, else as
+ *    \xHH. One record is one line and the original bytes can be recovered
+ *    (cli_unescape); with --hex: lower-case hex.
  *  - JSON (--json): a command with one result prints one JSON object; a
  *    streaming command (scan, dump, watch) prints one object per line (JSON
  *    Lines). Byte strings are members "<name>" (text, when the bytes are
- *    valid UTF-8 and --hex is not given) or "<name>_hex" (lower-case hex).
+ *    valid UTF-8 with no control character but tab/LF/CR, and --hex is not
+ *    given) or "<name>_hex" (lower-case hex).
  *
  * Thread-safety: the tool is single-threaded; these helpers use globals.
  */
@@ -49,7 +51,7 @@ struct lmkv_cli_globals {
 extern struct lmkv_cli_globals lmkv_cli;
 
 /* getopt_long codes of the common options (outside the char range). */
-enum { CLI_OPT_DB = 0x1000, CLI_OPT_JSON, CLI_OPT_HEX, CLI_OPT_TREE, CLI_OPT_SYSTEM };
+enum { CLI_OPT_DB = 0x1000, CLI_OPT_JSON, CLI_OPT_HEX, CLI_OPT_TREE, CLI_OPT_SYSTEM, CLI_OPT_TREE_HEX };
 
 /* Long options every command accepts after its name; put them at the end of
  * the command's option table, before the terminating zero entry. */
@@ -99,15 +101,16 @@ int cli_parse_u64(const char *cmd, const char *what, const char *arg, uint64_t m
  * Result in milliseconds. Returns 0 or -1 after printing an error. */
 int cli_parse_seconds(const char *cmd, const char *what, const char *arg, uint64_t *out_ms);
 
-/* Print bytes: with force_hex as lower-case hex; otherwise printable UTF-8
- * as is, a backslash as \\ and every other byte as \xHH. */
+/* Print bytes: with force_hex as lower-case hex; otherwise escaped text as
+ * described under "Output conventions" above. */
 void cli_print_bytes(FILE *f, const void *p, size_t n, int force_hex);
 /* Undo cli_print_bytes(force_hex=0): decode \\ and \xHH. Returns 0, or -1 on
  * a malformed escape (*out untouched). *out is malloc'd. */
 int cli_unescape(const char *s, size_t n, unsigned char **out, size_t *outlen);
 /* True when the bytes are valid UTF-8 with no control characters. */
 int cli_is_printable_utf8(const void *p, size_t n);
-/* Set `name` (text, valid UTF-8 and !hex) or `name`_hex in a JSON object.
+/* Set `name` (text: valid UTF-8, no controls but tab/LF/CR, !hex) or
+ * `name`_hex in a JSON object.
  * Returns 0 or -1 (out of memory). */
 int cli_json_set_bytes(struct json_t *obj, const char *name, const void *p, size_t n, int force_hex);
 /* Print a JSON value as one line on stdout and free it (steals the
@@ -149,13 +152,22 @@ enum cli_db_mode {
  * EXIT_OK_ with *out set, else the code for the failure (message printed). */
 int cli_db_open(const char *cmd, int mode, struct lmkv_db **out);
 
-/* Which tree a command acts on: --tree NAME (text, or hex with --hex;
- * default: sled's default tree `__sled__default`) and --system (NAME is a
- * system tree, lmkv's typed records and indexes). */
+/* Which tree a command acts on: --tree NAME (text) or --tree-hex HEX (any
+ * bytes; --hex does not change --tree), default sled's default tree
+ * `__sled__default`; --system: NAME is a system tree (lmkv's typed records
+ * and indexes). */
 struct cli_tree_sel {
     const char *name;  /* NULL = the default tree */
     int system;
+    int hex;           /* name is hex (--tree-hex) */
 };
+/* Long options for the tree selection; handle them with cli_tree_opt(). */
+#define CLI_TREE_LONGOPTS \
+    {"tree", required_argument, NULL, CLI_OPT_TREE}, \
+    {"tree-hex", required_argument, NULL, CLI_OPT_TREE_HEX}, \
+    {"system", no_argument, NULL, CLI_OPT_SYSTEM}
+/* Apply getopt code c to *sel; returns 1 if it was a tree option. */
+int cli_tree_opt(struct cli_tree_sel *sel, int c, const char *arg);
 /* Open the selected tree. create: create a missing user tree (writes);
  * otherwise a missing tree gives EXIT_NOTFOUND with a one-line message.
  * Returns an exit code; *out is closed with lmkv_tree_close(). */

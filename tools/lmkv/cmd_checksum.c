@@ -5,7 +5,7 @@
 #include <jansson.h>
 
 static const char usage[] =
-    "usage: lmkv checksum [--tree T [--system]] [--json] [--hex]\n"
+    "usage: lmkv checksum [--tree T | --tree-hex H [--system]] [--json] [--hex]\n"
     "\n"
     "Print sled 0.34's checksum as a decimal u32. Without --tree: Db::checksum,\n"
     "the CRC-32 (IEEE) over every user tree in name order (the default tree\n"
@@ -14,7 +14,8 @@ static const char usage[] =
     "and values only. A database migrated from sled has sled's checksum.\n"
     "Read in one snapshot, read-only.\n"
     "\n"
-    "  --tree T     one tree (name as text, or hex with --hex)\n"
+    "  --tree T     one tree (name as text)\n"
+    "  --tree-hex H the tree whose name is the bytes of hex H\n"
     "  --system     T is a system tree\n"
     "  --json       {\"checksum\": N}\n"
     "  --db DIR     database directory (default $LMKV_DB, else ./.lmkv)\n"
@@ -24,18 +25,16 @@ static const char usage[] =
 int cmd_checksum(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"tree", required_argument, NULL, CLI_OPT_TREE},
-        {"system", no_argument, NULL, CLI_OPT_SYSTEM},
+        CLI_TREE_LONGOPTS,
         CLI_COMMON_LONGOPTS,
         {0, 0, 0, 0}};
     const char *cmd = "checksum";
-    struct cli_tree_sel sel = {NULL, 0};
+    struct cli_tree_sel sel = {NULL, 0, 0};
     int c;
     cli_getopt_begin();
     while ((c = cli_getopt(cmd, argc, argv, CLI_COMMON_SHORTOPTS, opts)) != -1) {
         switch (c) {
-        case CLI_OPT_TREE: sel.name = optarg; break;
-        case CLI_OPT_SYSTEM: sel.system = 1; break;
+        case CLI_OPT_TREE: case CLI_OPT_TREE_HEX: case CLI_OPT_SYSTEM: cli_tree_opt(&sel, c, optarg); break;
         case 'h': fputs(usage, stdout); return EXIT_OK_;
         default: return EXIT_USAGE;
         }

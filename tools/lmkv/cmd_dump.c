@@ -10,7 +10,7 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: lmkv dump [--tree T [--system] | --user | --system] [--raw] [--json] [--hex]\n"
+    "usage: lmkv dump [--tree T | --tree-hex H [--system] | --user | --system] [--raw] [--json] [--hex]\n"
     "\n"
     "Print every entry of the database: the user trees (sled's, in name order),\n"
     "then lmkv's system trees (typed records and their indexes), in key order,\n"
@@ -20,7 +20,8 @@ static const char usage[] =
     "lmkv(1)). All trees are read in one consistent snapshot, read-only.\n"
     "A progress bar is drawn on stderr when it is a terminal.\n"
     "\n"
-    "  --tree T     only tree T (name as text, or hex with --hex)\n"
+    "  --tree T     only tree T (name as text)\n"
+    "  --tree-hex H the tree whose name is the bytes of hex H\n"
     "  --system     with --tree: T is a system tree; alone: only system trees\n"
     "  --user       only user trees\n"
     "  --raw        do not decode typed records\n"
@@ -138,20 +139,18 @@ static int add_namespace(const char *cmd, lmkv_db *db, struct dump_tree **arr, s
 int cmd_dump(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"tree", required_argument, NULL, CLI_OPT_TREE},
-        {"system", no_argument, NULL, CLI_OPT_SYSTEM},
+        CLI_TREE_LONGOPTS,
         {"user", no_argument, NULL, 'u'},
         {"raw", no_argument, NULL, 'r'},
         CLI_COMMON_LONGOPTS,
         {0, 0, 0, 0}};
     const char *cmd = "dump";
-    struct cli_tree_sel sel = {NULL, 0};
+    struct cli_tree_sel sel = {NULL, 0, 0};
     int user_only = 0, raw = 0, c;
     cli_getopt_begin();
     while ((c = cli_getopt(cmd, argc, argv, CLI_COMMON_SHORTOPTS, opts)) != -1) {
         switch (c) {
-        case CLI_OPT_TREE: sel.name = optarg; break;
-        case CLI_OPT_SYSTEM: sel.system = 1; break;
+        case CLI_OPT_TREE: case CLI_OPT_TREE_HEX: case CLI_OPT_SYSTEM: cli_tree_opt(&sel, c, optarg); break;
         case 'u': user_only = 1; break;
         case 'r': raw = 1; break;
         case 'h': fputs(usage, stdout); return EXIT_OK_;

@@ -6,13 +6,14 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: lmkv get [--tree T [--system]] [--raw] [--json] [--hex] KEY\n"
+    "usage: lmkv get [--tree T | --tree-hex H [--system]] [--raw] [--json] [--hex] KEY\n"
     "\n"
     "Print the value stored under KEY (text, or hex with --hex) in tree T\n"
     "(default: sled's default tree __sled__default). Opens the database\n"
     "read-only and reads one consistent snapshot.\n"
     "\n"
-    "  --tree T     the tree (its name as text, or hex with --hex)\n"
+    "  --tree T     the tree (name as text)\n"
+    "  --tree-hex H the tree whose name is the bytes of hex H\n"
     "  --system     T is a system tree (lmkv's typed records and indexes)\n"
     "  --raw        write the value's bytes exactly, without escaping or newline\n"
     "  --json       print {\"key\": ..., \"value\": ...} (\"*_hex\" when not UTF-8)\n"
@@ -24,19 +25,17 @@ static const char usage[] =
 int cmd_get(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"tree", required_argument, NULL, CLI_OPT_TREE},
-        {"system", no_argument, NULL, CLI_OPT_SYSTEM},
+        CLI_TREE_LONGOPTS,
         {"raw", no_argument, NULL, 'r'},
         CLI_COMMON_LONGOPTS,
         {0, 0, 0, 0}};
     const char *cmd = "get";
-    struct cli_tree_sel sel = {NULL, 0};
+    struct cli_tree_sel sel = {NULL, 0, 0};
     int raw = 0, c;
     cli_getopt_begin();
     while ((c = cli_getopt(cmd, argc, argv, "r" CLI_COMMON_SHORTOPTS, opts)) != -1) {
         switch (c) {
-        case CLI_OPT_TREE: sel.name = optarg; break;
-        case CLI_OPT_SYSTEM: sel.system = 1; break;
+        case CLI_OPT_TREE: case CLI_OPT_TREE_HEX: case CLI_OPT_SYSTEM: cli_tree_opt(&sel, c, optarg); break;
         case 'r': raw = 1; break;
         case 'h': fputs(usage, stdout); return EXIT_OK_;
         default: return EXIT_USAGE;

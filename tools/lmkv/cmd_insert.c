@@ -8,8 +8,8 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: lmkv insert [--tree T [--system]] [--json] [--hex] KEY VALUE\n"
-    "       lmkv insert [--tree T [--system]] [--hex] KEY --stdin\n"
+    "usage: lmkv insert [--tree T | --tree-hex H [--system]] [--json] [--hex] KEY VALUE\n"
+    "       lmkv insert [--tree T | --tree-hex H [--system]] [--hex] KEY --stdin\n"
     "\n"
     "Store VALUE under KEY in tree T (default: __sled__default), as sled's\n"
     "Tree::insert: one atomic write transaction, visible to every process\n"
@@ -17,7 +17,8 @@ static const char usage[] =
     "nothing. The database and the tree are created when missing. The\n"
     "previous value is printed with --json ({\"previous\": ...} or null).\n"
     "\n"
-    "  --tree T     the tree (its name as text, or hex with --hex)\n"
+    "  --tree T     the tree (name as text)\n"
+    "  --tree-hex H the tree whose name is the bytes of hex H\n"
     "  --system     T is a system tree: writes lmkv's typed records or indexes\n"
     "               directly (for repairs and tests; `lmkv verify` checks them)\n"
     "  --stdin      read the value's bytes from standard input (exactly)\n"
@@ -51,19 +52,17 @@ static int read_stdin(const char *cmd, unsigned char **out, size_t *outlen)
 int cmd_insert(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"tree", required_argument, NULL, CLI_OPT_TREE},
-        {"system", no_argument, NULL, CLI_OPT_SYSTEM},
+        CLI_TREE_LONGOPTS,
         {"stdin", no_argument, NULL, 's'},
         CLI_COMMON_LONGOPTS,
         {0, 0, 0, 0}};
     const char *cmd = "insert";
-    struct cli_tree_sel sel = {NULL, 0};
+    struct cli_tree_sel sel = {NULL, 0, 0};
     int from_stdin = 0, c;
     cli_getopt_begin();
     while ((c = cli_getopt(cmd, argc, argv, CLI_COMMON_SHORTOPTS, opts)) != -1) {
         switch (c) {
-        case CLI_OPT_TREE: sel.name = optarg; break;
-        case CLI_OPT_SYSTEM: sel.system = 1; break;
+        case CLI_OPT_TREE: case CLI_OPT_TREE_HEX: case CLI_OPT_SYSTEM: cli_tree_opt(&sel, c, optarg); break;
         case 's': from_stdin = 1; break;
         case 'h': fputs(usage, stdout); return EXIT_OK_;
         default: return EXIT_USAGE;

@@ -7,14 +7,15 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: lmkv remove [--tree T [--system]] [--force] [--json] [--hex] KEY\n"
+    "usage: lmkv remove [--tree T | --tree-hex H [--system]] [--force] [--json] [--hex] KEY\n"
     "\n"
     "Remove KEY from tree T (default: __sled__default), as sled's\n"
     "Tree::remove: one atomic write transaction; removing an absent key\n"
     "writes nothing. With --json the removed value is printed\n"
     "({\"previous\": ...} or null).\n"
     "\n"
-    "  --tree T     the tree (its name as text, or hex with --hex)\n"
+    "  --tree T     the tree (name as text)\n"
+    "  --tree-hex H the tree whose name is the bytes of hex H\n"
     "  --system     T is a system tree (lmkv's typed records and indexes)\n"
     "  -f, --force  an absent key (or tree) is not an error (exit 0)\n"
     "  --hex        KEY is hex\n"
@@ -25,19 +26,17 @@ static const char usage[] =
 int cmd_remove(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"tree", required_argument, NULL, CLI_OPT_TREE},
-        {"system", no_argument, NULL, CLI_OPT_SYSTEM},
+        CLI_TREE_LONGOPTS,
         {"force", no_argument, NULL, 'f'},
         CLI_COMMON_LONGOPTS,
         {0, 0, 0, 0}};
     const char *cmd = "remove";
-    struct cli_tree_sel sel = {NULL, 0};
+    struct cli_tree_sel sel = {NULL, 0, 0};
     int force = 0, c;
     cli_getopt_begin();
     while ((c = cli_getopt(cmd, argc, argv, "f" CLI_COMMON_SHORTOPTS, opts)) != -1) {
         switch (c) {
-        case CLI_OPT_TREE: sel.name = optarg; break;
-        case CLI_OPT_SYSTEM: sel.system = 1; break;
+        case CLI_OPT_TREE: case CLI_OPT_TREE_HEX: case CLI_OPT_SYSTEM: cli_tree_opt(&sel, c, optarg); break;
         case 'f': force = 1; break;
         case 'h': fputs(usage, stdout); return EXIT_OK_;
         default: return EXIT_USAGE;

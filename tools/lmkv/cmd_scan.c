@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: lmkv scan [--tree T [--system]] [--prefix P] [--from K] [--to K]\n"
+    "usage: lmkv scan [--tree T | --tree-hex H [--system]] [--prefix P] [--from K] [--to K]\n"
     "                 [--reverse] [--limit N] [--keys-only | --count] [--json] [--hex]\n"
     "\n"
     "Print the entries of tree T (default: __sled__default) in bytewise key\n"
@@ -17,7 +17,8 @@ static const char usage[] =
     "Reads one consistent snapshot of a read-only database, so a concurrent\n"
     "writer is neither blocked nor seen half-way.\n"
     "\n"
-    "  --tree T       the tree (name as text, or hex with --hex)\n"
+    "  --tree T       the tree (name as text)\n"
+    "  --tree-hex H   the tree whose name is the bytes of hex H\n"
     "  --system       T is a system tree (lmkv's typed records and indexes)\n"
     "  --prefix P     only keys starting with P (sled scan_prefix)\n"
     "  --from K       only keys >= K (inclusive)\n"
@@ -54,8 +55,7 @@ static int bytes_cmp(const unsigned char *a, size_t an, const unsigned char *b, 
 int cmd_scan(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"tree", required_argument, NULL, CLI_OPT_TREE},
-        {"system", no_argument, NULL, CLI_OPT_SYSTEM},
+        CLI_TREE_LONGOPTS,
         {"prefix", required_argument, NULL, 'p'},
         {"from", required_argument, NULL, 'F'},
         {"to", required_argument, NULL, 'T'},
@@ -66,15 +66,14 @@ int cmd_scan(int argc, char **argv)
         CLI_COMMON_LONGOPTS,
         {0, 0, 0, 0}};
     const char *cmd = "scan";
-    struct cli_tree_sel sel = {NULL, 0};
+    struct cli_tree_sel sel = {NULL, 0, 0};
     const char *prefix_arg = NULL, *from_arg = NULL, *to_arg = NULL;
     int reverse = 0, keys_only = 0, count_only = 0, c;
     uint64_t limit = UINT64_MAX;
     cli_getopt_begin();
     while ((c = cli_getopt(cmd, argc, argv, "p:rn:kc" CLI_COMMON_SHORTOPTS, opts)) != -1) {
         switch (c) {
-        case CLI_OPT_TREE: sel.name = optarg; break;
-        case CLI_OPT_SYSTEM: sel.system = 1; break;
+        case CLI_OPT_TREE: case CLI_OPT_TREE_HEX: case CLI_OPT_SYSTEM: cli_tree_opt(&sel, c, optarg); break;
         case 'p': prefix_arg = optarg; break;
         case 'F': from_arg = optarg; break;
         case 'T': to_arg = optarg; break;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: lmkv stat [--tree T [--system]] [--json] [--hex]\n"
+    "usage: lmkv stat [--tree T | --tree-hex H [--system]] [--json] [--hex]\n"
     "\n"
     "Print statistics of the database: lmkv and format version, LMDB map size,\n"
     "page size, pages and bytes in use, file size, last transaction id,\n"
@@ -19,7 +19,7 @@ static const char usage[] =
     "references, hierarchy edges, path mappings, LSP cache entries).\n"
     "Opens the database read-only; never blocks a writer.\n"
     "\n"
-    "  --tree T     only that tree's statistics\n"
+    "  --tree T     only that tree's statistics (--tree-hex H: name as hex)\n"
     "  --system     T is a system tree\n"
     "  --json       one JSON object\n"
     "  --hex        tree names as hex\n"
@@ -126,18 +126,16 @@ static int records_section(const char *cmd, lmkv_db *db, json_t *root)
 int cmd_stat(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"tree", required_argument, NULL, CLI_OPT_TREE},
-        {"system", no_argument, NULL, CLI_OPT_SYSTEM},
+        CLI_TREE_LONGOPTS,
         CLI_COMMON_LONGOPTS,
         {0, 0, 0, 0}};
     const char *cmd = "stat";
-    struct cli_tree_sel sel = {NULL, 0};
+    struct cli_tree_sel sel = {NULL, 0, 0};
     int c;
     cli_getopt_begin();
     while ((c = cli_getopt(cmd, argc, argv, CLI_COMMON_SHORTOPTS, opts)) != -1) {
         switch (c) {
-        case CLI_OPT_TREE: sel.name = optarg; break;
-        case CLI_OPT_SYSTEM: sel.system = 1; break;
+        case CLI_OPT_TREE: case CLI_OPT_TREE_HEX: case CLI_OPT_SYSTEM: cli_tree_opt(&sel, c, optarg); break;
         case 'h': fputs(usage, stdout); return EXIT_OK_;
         default: return EXIT_USAGE;
         }

@@ -18,7 +18,7 @@
 #include <xxhash.h>
 
 static const char usage[] =
-    "usage: lmkv watch [--tree T [--system]] [--count N] [--timeout S]\n"
+    "usage: lmkv watch [--tree T | --tree-hex H [--system]] [--count N] [--timeout S]\n"
     "                  [--interval S] [--json] [--hex] [PREFIX]\n"
     "\n"
     "Print an event for every change to a key starting with PREFIX (default:\n"
@@ -32,7 +32,8 @@ static const char usage[] =
     "snapshot is taken, a line \"lmkv watch: watching ...\" goes to stderr\n"
     "(not with -q).\n"
     "\n"
-    "  --tree T       the tree (name as text, or hex with --hex)\n"
+    "  --tree T       the tree (name as text)\n"
+    "  --tree-hex H   the tree whose name is the bytes of hex H\n"
     "  --system       T is a system tree\n"
     "  --count N      exit after N events\n"
     "  --timeout S    exit after S seconds (fractions allowed)\n"
@@ -164,22 +165,20 @@ cleanup:
 int cmd_watch(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"tree", required_argument, NULL, CLI_OPT_TREE},
-        {"system", no_argument, NULL, CLI_OPT_SYSTEM},
+        CLI_TREE_LONGOPTS,
         {"count", required_argument, NULL, 'n'},
         {"timeout", required_argument, NULL, 't'},
         {"interval", required_argument, NULL, 'i'},
         CLI_COMMON_LONGOPTS,
         {0, 0, 0, 0}};
     const char *cmd = "watch";
-    struct cli_tree_sel sel = {NULL, 0};
+    struct cli_tree_sel sel = {NULL, 0, 0};
     uint64_t max_count = UINT64_MAX, timeout_ms = 0, interval_ms = 100;
     int have_timeout = 0, c;
     cli_getopt_begin();
     while ((c = cli_getopt(cmd, argc, argv, CLI_COMMON_SHORTOPTS, opts)) != -1) {
         switch (c) {
-        case CLI_OPT_TREE: sel.name = optarg; break;
-        case CLI_OPT_SYSTEM: sel.system = 1; break;
+        case CLI_OPT_TREE: case CLI_OPT_TREE_HEX: case CLI_OPT_SYSTEM: cli_tree_opt(&sel, c, optarg); break;
         case 'n':
             if (cli_parse_u64(cmd, "--count", optarg, UINT64_MAX, &max_count) != 0) return EXIT_USAGE;
             if (max_count == 0) return cli_usage_error(cmd, "--count must be at least 1");
