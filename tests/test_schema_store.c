@@ -1,0 +1,946 @@
+/*
+ * test_schema_store.c -- the schema store on real LMDB files with real code
+ * facts (functions and call sites of LMDB's mdb.c and midl.c, scanned by
+ * test_schema_store_facts.h): write sessions (replace, abort, failed file),
+ * current-map filtering, prefix-scan lookups, removal, workspace
+ * isolation, verify against injected damage, and the key byte tables of
+ * schema/KEYS.md.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lmkv_kv.h"
+#include "lmkv_schema.h"
+#include "store_int.h"
+#include "test_schema_store_facts.h"
+
+static const char *const FILES[] = { "mdb.c", "midl.c" };
+#define NFILES 2
+static fact_file g_files[NFILES];
+static int g_loaded;
+
+/* ------------------------------------------------------------ fixture */
+
+typedef struct fx {
+    char dir[4096];
+    lmkv_db *db;
+    lmkv_store *st;
+    uint64_t ws;
+    facts_recs recs[NFILES];
+} fx;
+
+static int next_dir(char *out, size_t n)
+{
+    static int seq;
+    const char *base = getenv("LMKV_TEST_TMP");
+    static char tmpl[64];
+    if (!base || !*base) {
+        if (!tmpl[0]) {
+            snprintf(tmpl, sizeof tmpl, "/tmp/lmkv-store-XXXXXX");
+            if (!mkdtemp(tmpl))
+                return -1;
+        }
+        base = tmpl;
+    }
+    if (strlen(base) > 3000)
+        return -1;
+    snprintf(out, n, "%.3000s/store-db%d-%d", base, (int)getpid(), seq++);
+    return 0;
+}
+
+static void open_db(fx *f)
+{
+    lmkv_config cfg;
+    lmkv_config_init(&cfg);
+    cfg.path = f->dir;
+    cfg.flush_every_ms = 0;
+    cfg.durability = LMKV_DURABILITY_NOSYNC;
+    assert_int_equal(lmkv_db_open(&f->db, &cfg), LMKV_OK);
+    assert_int_equal(lmkv_store_open(&f->st, f->db), LMKV_OK);
+}
+
+static void close_db(fx *f)
+{
+    lmkv_store_close(f->st);
+    lmkv_db_close(f->db);
+    f->st = NULL;
+    f->db = NULL;
+}
+
+static int setup(void **state)
+{
+    if (!g_loaded) {
+        if (facts_load(g_files, FILES, NFILES) != 0)
+            return -1;
+        g_loaded = 1;
+    }
+    fx *f = calloc(1, sizeof *f);
+    if (next_dir(f->dir, sizeof f->dir) != 0)
+        return -1;
+    open_db(f);
+    assert_int_equal(lmkv_workspace_id(&f->ws, "/home/dev/lmdb"), LMKV_OK);
+    for (int i = 0; i < NFILES; i++)
+        facts_records(&f->recs[i], &g_files[i], f->ws, "v1");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    for (int i = 0; i < NFILES; i++)
+        facts_records_free(&f->recs[i]);
+    close_db(f);
+    free(f);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    if (g_loaded)
+        facts_free(g_files, NFILES);
+    return 0;
+}
+
+static void register_ws(lmkv_store_session *s, uint64_t ws, const char *root)
+{
+    lmkv_workspace w;
+    lmkv_record_init(LMKV_REC_WORKSPACE, &w);
+    w.id = ws;
+    w.root_path = root;
+    w.name = strrchr(root, '/') + 1;
+    assert_int_equal(lmkv_store_workspace_put(s, &w), LMKV_OK);
+}
+
+/* Index both files as "latest" and make them current. */
+static void index_all(fx *f)
+{
+    lmkv_store_session *s;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    register_ws(s, f->ws, "/home/dev/lmdb");
+    for (int i = 0; i < NFILES; i++) {
+        facts_recs *r = &f->recs[i];
+        assert_int_equal(lmkv_store_put_file(s, &r->fv, &r->r), LMKV_OK);
+        size_t pl = strlen(r->fv.path);
+        assert_int_equal(lmkv_store_map_latest(s, f->ws, r->fv.path, pl, r->fv.id), LMKV_OK);
+        assert_int_equal(lmkv_store_set_current(s, f->ws, r->fv.path, pl, r->fv.id, LMKV_SOURCE_LATEST, NULL), LMKV_OK);
+    }
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+}
+
+/* ------------------------------------------------------------ collectors */
+
+typedef struct coll {
+    size_t n;
+    uint64_t ws_seen_other;      /* records of another workspace */
+    uint64_t want_ws;
+    char names[256][64];
+    uint32_t lines[256];
+    uint64_t fvs[256];
+    const char *match;           /* count names equal to this */
+    size_t matches;
+} coll;
+
+static void coll_add(coll *c, uint64_t ws, const char *name, uint32_t line, uint64_t fv)
+{
+    if (c->want_ws && ws != c->want_ws)
+        c->ws_seen_other++;
+    if (c->n < 256) {
+        snprintf(c->names[c->n], 64, "%s", name ? name : "");
+        c->lines[c->n] = line;
+        c->fvs[c->n] = fv;
+    }
+    if (c->match && name && strcmp(name, c->match) == 0)
+        c->matches++;
+    c->n++;
+}
+
+static int on_call_caller(void *ctx, const lmkv_call *c)
+{
+    coll_add(ctx, c->workspace_id, c->caller_name, c->line, c->file_version_id);
+    return 0;
+}
+static int on_call_callee(void *ctx, const lmkv_call *c)
+{
+    coll_add(ctx, c->workspace_id, c->callee_name, c->line, c->file_version_id);
+    return 0;
+}
+static int on_ref(void *ctx, const lmkv_reference *r)
+{
+    coll_add(ctx, r->workspace_id, r->source_name, r->start_line, r->file_version_id);
+    return 0;
+}
+static int on_sym(void *ctx, const lmkv_symbol *s)
+{
+    coll_add(ctx, s->workspace_id, s->name, s->start_line, s->file_version_id);
+    return 0;
+}
+static int on_hier(void *ctx, const lmkv_hierarchy *h)
+{
+    coll_add(ctx, h->workspace_id, h->child_name, 0, h->file_version_id);
+    return 0;
+}
+
+/* Expected callers of `callee` from the facts (all files). */
+static size_t expected_callers(const char *callee, const char *caller, uint32_t *line)
+{
+    size_t n = 0;
+    for (int i = 0; i < NFILES; i++)
+        for (size_t j = 0; j < g_files[i].n_calls; j++)
+            if (strcmp(g_files[i].calls[j].callee, callee) == 0) {
+                n++;
+                if (caller && line && strcmp(g_files[i].fns[g_files[i].calls[j].caller].name, caller) == 0)
+                    *line = g_files[i].calls[j].line;
+            }
+    return n;
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void test_facts_are_real(void **state)
+{
+    (void)state;
+    /* the scanner found LMDB's definitions at their real lines */
+    const fact_fn *put = facts_find(&g_files[0], "mdb_put");
+    assert_non_null(put);
+    assert_non_null(facts_find(&g_files[0], "mdb_cursor_put"));
+    assert_non_null(facts_find(&g_files[1], "mdb_midl_append"));
+    assert_true(g_files[0].n_fns > 150); /* 183 in LMDB 0.9.90 */
+    assert_true(g_files[0].n_calls > 400); /* 457 */
+    assert_memory_equal(g_files[0].text + 0, "/**", 3);
+    uint32_t line = 0;
+    assert_true(expected_callers("mdb_cursor_put", "mdb_put", &line) > 0);
+    assert_true(line > put->line && line < put->end_line);
+}
+
+static void test_roundtrip_lookups(void **state)
+{
+    fx *f = *state;
+    index_all(f);
+    lmkv_store_txn *t;
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+
+    /* workspace registration */
+    lmkv_workspace w;
+    assert_int_equal(lmkv_store_workspace_get(&w, t, f->ws), LMKV_OK);
+    assert_string_equal(w.root_path, "/home/dev/lmdb");
+    uint64_t ws2 = 0;
+    assert_int_equal(lmkv_store_workspace_by_root(&ws2, t, "/home/dev/lmdb", 14), LMKV_OK);
+    assert_int_equal(ws2, f->ws);
+    assert_int_equal(lmkv_store_workspace_by_root(&ws2, t, "/nope", 5), LMKV_NOTFOUND);
+
+    /* callers of mdb_cursor_put: every call site, with caller name and line */
+    coll c = { .want_ws = f->ws, .match = "mdb_put" };
+    assert_int_equal(lmkv_store_calls_to(t, f->ws, "mdb_cursor_put", 14, 0, on_call_caller, &c), LMKV_OK);
+    uint32_t put_line = 0;
+    assert_int_equal(c.n, expected_callers("mdb_cursor_put", "mdb_put", &put_line));
+    assert_true(c.matches >= 1);
+    int seen_line = 0;
+    for (size_t i = 0; i < c.n && i < 256; i++)
+        if (strcmp(c.names[i], "mdb_put") == 0 && c.lines[i] == put_line)
+            seen_line = 1;
+    assert_true(seen_line);
+    assert_int_equal(c.ws_seen_other, 0);
+
+    /* cross-file: midl.c's mdb_midl_append is called from mdb.c (by name) */
+    coll m = { .want_ws = f->ws };
+    assert_int_equal(lmkv_store_calls_to(t, f->ws, "mdb_midl_append", 15, 0, on_call_caller, &m), LMKV_OK);
+    assert_int_equal(m.n, expected_callers("mdb_midl_append", NULL, NULL));
+    assert_true(m.n > 0);
+
+    /* a name that is a prefix of another is exact by default */
+    coll ex = { 0 };
+    assert_int_equal(lmkv_store_calls_to(t, f->ws, "mdb_cursor", 10, 0, on_call_caller, &ex), LMKV_OK);
+    assert_int_equal(ex.n, expected_callers("mdb_cursor", NULL, NULL));
+
+    /* callees of mdb_put: by (fv, id) and by id alone (fv 0) */
+    const fact_fn *put = facts_find(&g_files[0], "mdb_put");
+    size_t want = 0;
+    for (size_t j = 0; j < g_files[0].n_calls; j++)
+        if (strcmp(g_files[0].fns[g_files[0].calls[j].caller].name, "mdb_put") == 0)
+            want++;
+    coll ce = { .match = "mdb_cursor_put" };
+    assert_int_equal(lmkv_store_calls_from(t, f->ws, f->recs[0].fv.id, put->id, 0, on_call_callee, &ce), LMKV_OK);
+    assert_int_equal(ce.n, want);
+    assert_true(ce.matches >= 1);
+    coll ce0 = { 0 };
+    assert_int_equal(lmkv_store_calls_from(t, f->ws, 0, put->id, 0, on_call_callee, &ce0), LMKV_OK);
+    assert_int_equal(ce0.n, want);
+
+    /* references by target name and from a source */
+    coll r = { 0 };
+    assert_int_equal(lmkv_store_refs_to(t, f->ws, "mdb_cursor_put", 14, 0, on_ref, &r), LMKV_OK);
+    assert_int_equal(r.n, c.n);
+    coll rf = { 0 };
+    assert_int_equal(lmkv_store_refs_from(t, f->ws, 0, put->id, 0, on_ref, &rf), LMKV_OK);
+    assert_int_equal(rf.n, want);
+
+    /* symbols: exact, prefix, qualified, by id, of a file version */
+    coll s = { 0 };
+    assert_int_equal(lmkv_store_symbols_by_name(t, f->ws, "mdb_put", 7, 0, on_sym, &s), LMKV_OK);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.lines[0], put->line);
+    size_t npre = 0;
+    for (int i = 0; i < NFILES; i++)
+        for (size_t j = 0; j < g_files[i].n_fns; j++)
+            npre += strncmp(g_files[i].fns[j].name, "mdb_cursor_", 11) == 0;
+    coll sp = { 0 };
+    assert_int_equal(lmkv_store_symbols_by_name(t, f->ws, "mdb_cursor_", 11, LMKV_STORE_PREFIX, on_sym, &sp), LMKV_OK);
+    assert_int_equal(sp.n, npre);
+    for (size_t i = 1; i < sp.n && i < 256; i++) /* name order */
+        assert_true(strcmp(sp.names[i - 1], sp.names[i]) <= 0);
+    coll sq = { 0 };
+    assert_int_equal(lmkv_store_symbols_by_qname(t, f->ws, "midl.c::mdb_midl_append", 23, 0, on_sym, &sq), LMKV_OK);
+    assert_int_equal(sq.n, 1);
+    assert_string_equal(sq.names[0], "mdb_midl_append");
+    coll sid = { 0 };
+    assert_int_equal(lmkv_store_symbols_by_id(t, f->ws, put->id, 0, on_sym, &sid), LMKV_OK);
+    assert_int_equal(sid.n, 1);
+    lmkv_symbol sym;
+    assert_int_equal(lmkv_store_symbol_get(&sym, t, f->ws, f->recs[0].fv.id, put->id), LMKV_OK);
+    assert_string_equal(sym.qualified_name, "mdb.c::mdb_put");
+    assert_string_equal(sym.file_path, "mdb.c");
+    assert_int_equal(sym.workspace_id, f->ws);
+    coll so = { 0 };
+    assert_int_equal(lmkv_store_symbols_of(t, f->ws, f->recs[1].fv.id, on_sym, &so), LMKV_OK);
+    assert_int_equal(so.n, g_files[1].n_fns + 1);
+
+    /* hierarchy: file contains functions */
+    coll hc = { 0 };
+    assert_int_equal(lmkv_store_hierarchy_children(t, f->ws, g_files[1].file_sym_id, 0, on_hier, &hc), LMKV_OK);
+    assert_int_equal(hc.n, g_files[1].n_fns);
+    coll hp = { .match = "mdb_put" };
+    assert_int_equal(lmkv_store_hierarchy_parents(t, f->ws, put->id, 0, on_hier, &hp), LMKV_OK);
+    assert_int_equal(hp.n, 1);
+    assert_int_equal(hp.matches, 1);
+
+    /* whole-workspace iterations and counts */
+    coll all = { 0 };
+    assert_int_equal(lmkv_store_calls_all(t, f->ws, 0, on_call_caller, &all), LMKV_OK);
+    assert_int_equal(all.n, g_files[0].n_calls + g_files[1].n_calls);
+    lmkv_store_counts n;
+    assert_int_equal(lmkv_store_count(&n, t, f->ws), LMKV_OK);
+    assert_int_equal(n.workspaces, 1);
+    assert_int_equal(n.file_versions, 2);
+    assert_int_equal(n.symbols, g_files[0].n_fns + g_files[1].n_fns + 2);
+    assert_int_equal(n.calls, all.n);
+    assert_int_equal(n.references, all.n);
+    assert_int_equal(n.hierarchy, g_files[0].n_fns + g_files[1].n_fns);
+    assert_int_equal(n.current_mappings, 2);
+    assert_int_equal(n.latest_mappings, 2);
+    lmkv_store_txn_end(t);
+
+    size_t problems = 99;
+    assert_int_equal(lmkv_store_verify(&problems, f->st, NULL, NULL), LMKV_OK);
+    assert_int_equal(problems, 0);
+}
+
+static void test_replace_and_versions(void **state)
+{
+    fx *f = *state;
+    index_all(f);
+    facts_recs *r0 = &f->recs[0];
+    uint64_t v1 = r0->fv.id;
+    const fact_fn *put = facts_find(&g_files[0], "mdb_put");
+    size_t callers_v1 = expected_callers("mdb_cursor_put", NULL, NULL);
+
+    /* a new version of mdb.c in which mdb_put no longer calls mdb_cursor_put */
+    facts_recs r2;
+    facts_records(&r2, &g_files[0], f->ws, "v2");
+    assert_int_not_equal(r2.fv.id, v1);
+    size_t k = 0, dropped = 0;
+    for (size_t i = 0; i < r2.r.n_calls; i++) {
+        if (r2.calls[i].caller_id == put->id && strcmp(r2.calls[i].callee_name, "mdb_cursor_put") == 0) {
+            dropped++;
+            continue;
+        }
+        r2.calls[k] = r2.calls[i];
+        r2.refs[k] = r2.refs[i];
+        k++;
+    }
+    assert_true(dropped > 0);
+    r2.r.n_calls = r2.r.n_references = k;
+
+    lmkv_store_txn *old;
+    assert_int_equal(lmkv_store_txn_begin(&old, f->st), LMKV_OK);
+    uint64_t g0, g1;
+    assert_int_equal(lmkv_store_generation(&g0, old, f->ws), LMKV_OK);
+    assert_int_equal(lmkv_store_is_current(old, f->ws, v1), 1);
+
+    lmkv_store_session *s;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    assert_int_equal(lmkv_store_put_file(s, &r2.fv, &r2.r), LMKV_OK);
+    assert_int_equal(lmkv_store_set_current(s, f->ws, "mdb.c", 5, r2.fv.id, LMKV_SOURCE_LATEST, NULL), LMKV_OK);
+    /* the session's own view sees its writes */
+    assert_int_equal(lmkv_store_is_current(lmkv_store_session_txn(s), f->ws, r2.fv.id), 1);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+
+    /* the old snapshot is unchanged (and its cached set stays right) */
+    assert_int_equal(lmkv_store_is_current(old, f->ws, v1), 1);
+    assert_int_equal(lmkv_store_is_current(old, f->ws, r2.fv.id), 0);
+    coll c0 = { 0 };
+    assert_int_equal(lmkv_store_calls_to(old, f->ws, "mdb_cursor_put", 14, 0, on_call_caller, &c0), LMKV_OK);
+    assert_int_equal(c0.n, callers_v1);
+    lmkv_store_txn_end(old);
+
+    lmkv_store_txn *t;
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    assert_int_equal(lmkv_store_generation(&g1, t, f->ws), LMKV_OK);
+    assert_true(g1 > g0);
+    assert_int_equal(lmkv_store_is_current(t, f->ws, v1), 0);
+    assert_int_equal(lmkv_store_is_current(t, f->ws, r2.fv.id), 1);
+    coll c = { 0 };
+    assert_int_equal(lmkv_store_calls_to(t, f->ws, "mdb_cursor_put", 14, 0, on_call_caller, &c), LMKV_OK);
+    assert_int_equal(c.n, callers_v1 - dropped);
+    /* both versions are stored once each: ALL_VERSIONS sees v1 and v2 */
+    coll ca = { 0 };
+    assert_int_equal(lmkv_store_calls_to(t, f->ws, "mdb_cursor_put", 14, LMKV_STORE_ALL_VERSIONS, on_call_caller, &ca), LMKV_OK);
+    assert_int_equal(ca.n, 2 * callers_v1 - dropped);
+    /* symbols_by_id sees the current version only, unless ALL_VERSIONS */
+    coll si = { 0 }, sa = { 0 };
+    assert_int_equal(lmkv_store_symbols_by_id(t, f->ws, put->id, 0, on_sym, &si), LMKV_OK);
+    assert_int_equal(si.n, 1);
+    assert_int_equal(si.fvs[0], r2.fv.id);
+    assert_int_equal(lmkv_store_symbols_by_id(t, f->ws, put->id, LMKV_STORE_ALL_VERSIONS, on_sym, &sa), LMKV_OK);
+    assert_int_equal(sa.n, 2);
+    lmkv_store_txn_end(t);
+
+    /* replacing v2 in place with fewer records removes the old index entries */
+    r2.r.n_calls = r2.r.n_references = 0;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    assert_int_equal(lmkv_store_put_file(s, &r2.fv, &r2.r), LMKV_OK);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    coll cz = { 0 };
+    assert_int_equal(lmkv_store_calls_to(t, f->ws, "mdb_cursor_put", 14, 0, on_call_caller, &cz), LMKV_OK);
+    assert_int_equal(cz.n, 0);
+    coll cv = { 0 };
+    assert_int_equal(lmkv_store_calls_of(t, f->ws, r2.fv.id, on_call_caller, &cv), LMKV_OK);
+    assert_int_equal(cv.n, 0);
+    lmkv_store_txn_end(t);
+    assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
+    facts_records_free(&r2);
+}
+
+static void test_abort_leaves_nothing(void **state)
+{
+    fx *f = *state;
+    lmkv_store_session *s;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    register_ws(s, f->ws, "/home/dev/lmdb");
+    assert_int_equal(lmkv_store_put_file(s, &f->recs[0].fv, &f->recs[0].r), LMKV_OK);
+    assert_int_equal(lmkv_store_set_current(s, f->ws, "mdb.c", 5, f->recs[0].fv.id, LMKV_SOURCE_LATEST, NULL), LMKV_OK);
+    assert_true(lmkv_store_session_pending(s) > 2000);
+    lmkv_store_session_abort(s);
+
+    lmkv_store_txn *t;
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    lmkv_store_counts n;
+    assert_int_equal(lmkv_store_count(&n, t, 0), LMKV_OK);
+    assert_int_equal(n.workspaces + n.file_versions + n.symbols + n.calls + n.references +
+                     n.hierarchy + n.current_mappings, 0);
+    coll c = { 0 };
+    assert_int_equal(lmkv_store_calls_to(t, f->ws, "mdb_cursor_put", 14, LMKV_STORE_ALL_VERSIONS, on_call_caller, &c), LMKV_OK);
+    assert_int_equal(c.n, 0);
+    uint64_t g = 99;
+    assert_int_equal(lmkv_store_generation(&g, t, f->ws), LMKV_OK);
+    assert_int_equal(g, 0);
+    lmkv_store_txn_end(t);
+}
+
+static void test_failed_file_leaves_no_rows(void **state)
+{
+    fx *f = *state;
+    lmkv_store_session *s;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    assert_int_equal(lmkv_store_put_file(s, &f->recs[1].fv, &f->recs[1].r), LMKV_OK);
+    size_t before = lmkv_store_session_pending(s);
+
+    /* mdb.c with one bad call (no callee name) half-way through its arrays */
+    facts_recs *r0 = &f->recs[0];
+    lmkv_call *calls = malloc(r0->r.n_calls * sizeof *calls);
+    memcpy(calls, r0->calls, r0->r.n_calls * sizeof *calls);
+    calls[r0->r.n_calls / 2].callee_name = NULL;
+    lmkv_store_file_records bad = r0->r;
+    bad.calls = calls;
+    assert_int_equal(lmkv_store_put_file(s, &r0->fv, &bad), LMKV_EINVAL);
+    assert_non_null(strstr(lmkv_errmsg(), "mdb.c"));
+    assert_int_equal(lmkv_store_session_pending(s), before); /* nothing written */
+
+    /* duplicate symbol ids are refused too */
+    lmkv_symbol *syms = malloc(r0->r.n_symbols * sizeof *syms);
+    memcpy(syms, r0->syms, r0->r.n_symbols * sizeof *syms);
+    syms[2].id = syms[1].id;
+    lmkv_store_file_records dup = r0->r;
+    dup.symbols = syms;
+    assert_int_equal(lmkv_store_put_file(s, &r0->fv, &dup), LMKV_EINVAL);
+    assert_int_equal(lmkv_store_session_pending(s), before);
+
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+    lmkv_store_txn *t;
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    lmkv_file_version fvr;
+    assert_int_equal(lmkv_store_file_version_get(&fvr, t, f->ws, r0->fv.id), LMKV_NOTFOUND);
+    assert_int_equal(lmkv_store_file_version_get(&fvr, t, f->ws, f->recs[1].fv.id), LMKV_OK);
+    assert_string_equal(fvr.path, "midl.c");
+    coll c = { 0 };
+    assert_int_equal(lmkv_store_symbols_of(t, f->ws, r0->fv.id, on_sym, &c), LMKV_OK);
+    assert_int_equal(c.n, 0);
+    coll cc = { 0 };
+    assert_int_equal(lmkv_store_calls_of(t, f->ws, r0->fv.id, on_call_caller, &cc), LMKV_OK);
+    assert_int_equal(cc.n, 0);
+    lmkv_store_txn_end(t);
+    assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
+    free(calls);
+    free(syms);
+}
+
+static void test_poisoned_session_commits_nothing(void **state)
+{
+    fx *f = *state;
+    lmkv_store_session *s;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    assert_int_equal(lmkv_store_put_file(s, &f->recs[1].fv, &f->recs[1].r), LMKV_OK);
+    s->poisoned = 1; /* as after a failed write (LMKV_EFULL, LMKV_EIO) */
+    assert_int_equal(lmkv_store_put_file(s, &f->recs[0].fv, &f->recs[0].r), LMKV_EBADTXN);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_EBADTXN);
+    lmkv_store_txn *t;
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    lmkv_store_counts n;
+    assert_int_equal(lmkv_store_count(&n, t, 0), LMKV_OK);
+    assert_int_equal(n.file_versions + n.symbols, 0);
+    lmkv_store_txn_end(t);
+}
+
+static int cur_cb(void *ctx, const lmkv_store_current *c)
+{
+    char path[64];
+    snprintf(path, sizeof path, "%.*s", (int)c->path_len, c->path); /* not NUL-terminated */
+    coll_add(ctx, 0, path, (uint32_t)c->source, c->fv);
+    return 0;
+}
+
+static void test_current_map(void **state)
+{
+    fx *f = *state;
+    index_all(f);
+    uint8_t oid[20];
+    for (int i = 0; i < 20; i++)
+        oid[i] = (uint8_t)(0xA0 + i);
+    lmkv_store_session *s;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    assert_int_equal(lmkv_store_map_commit(s, f->ws, oid, "mdb.c", 5, f->recs[0].fv.id), LMKV_OK);
+    assert_int_equal(lmkv_store_map_commit(s, f->ws, oid, "midl.c", 6, f->recs[1].fv.id), LMKV_OK);
+    assert_int_equal(lmkv_store_set_current(s, f->ws, "mdb.c", 5, f->recs[0].fv.id, LMKV_SOURCE_COMMIT, oid), LMKV_OK);
+    assert_int_equal(lmkv_store_set_current(s, f->ws, "x.c", 3, 0, LMKV_SOURCE_LATEST, NULL), LMKV_EINVAL);
+    assert_int_equal(lmkv_store_set_current(s, f->ws, "x.c", 3, 5, 7, NULL), LMKV_EINVAL);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+
+    lmkv_store_txn *t;
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    lmkv_store_current cur;
+    assert_int_equal(lmkv_store_current_get(&cur, t, f->ws, "mdb.c", 5), LMKV_OK);
+    assert_int_equal(cur.fv, f->recs[0].fv.id);
+    assert_int_equal(cur.source, LMKV_SOURCE_COMMIT);
+    assert_memory_equal(cur.commit, oid, 20);
+    assert_int_equal(lmkv_store_current_get(&cur, t, f->ws, "nope.c", 6), LMKV_NOTFOUND);
+    coll each = { 0 };
+    assert_int_equal(lmkv_store_current_each(t, f->ws, cur_cb, &each), LMKV_OK);
+    assert_int_equal(each.n, 2);
+    assert_string_equal(each.names[0], "mdb.c");
+    assert_string_equal(each.names[1], "midl.c");
+    uint64_t fv = 0;
+    assert_int_equal(lmkv_store_commit_get(&fv, t, f->ws, oid, "midl.c", 6), LMKV_OK);
+    assert_int_equal(fv, f->recs[1].fv.id);
+    assert_int_equal(lmkv_store_latest_get(&fv, t, f->ws, "mdb.c", 5), LMKV_OK);
+    assert_int_equal(fv, f->recs[0].fv.id);
+    uint64_t g1;
+    assert_int_equal(lmkv_store_generation(&g1, t, f->ws), LMKV_OK);
+    lmkv_store_txn_end(t);
+
+    /* setting the same entry again changes nothing (no generation bump) */
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    size_t p0 = lmkv_store_session_pending(s);
+    assert_int_equal(lmkv_store_set_current(s, f->ws, "mdb.c", 5, f->recs[0].fv.id, LMKV_SOURCE_COMMIT, oid), LMKV_OK);
+    assert_int_equal(lmkv_store_session_pending(s), p0);
+    /* deleting midl.c from the current state hides its records */
+    assert_int_equal(lmkv_store_unset_current(s, f->ws, "midl.c", 6), LMKV_OK);
+    assert_int_equal(lmkv_store_unset_current(s, f->ws, "midl.c", 6), LMKV_NOTFOUND);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    uint64_t g2;
+    assert_int_equal(lmkv_store_generation(&g2, t, f->ws), LMKV_OK);
+    assert_int_equal(g2, g1 + 1);
+    coll sq = { 0 };
+    assert_int_equal(lmkv_store_symbols_by_name(t, f->ws, "mdb_midl_append", 15, 0, on_sym, &sq), LMKV_OK);
+    assert_int_equal(sq.n, 0);
+    /* ... but mdb.c's calls to it (stored by name) are still current */
+    coll cm = { 0 };
+    assert_int_equal(lmkv_store_calls_to(t, f->ws, "mdb_midl_append", 15, 0, on_call_caller, &cm), LMKV_OK);
+    assert_int_equal(cm.n, expected_callers("mdb_midl_append", NULL, NULL));
+    assert_int_equal(lmkv_store_is_current(t, f->ws, f->recs[1].fv.id), 0);
+    lmkv_store_txn_reset(t);
+    assert_int_equal(lmkv_store_txn_renew(t), LMKV_OK);
+    assert_int_equal(lmkv_store_is_current(t, f->ws, f->recs[0].fv.id), 1);
+    lmkv_store_txn_end(t);
+    assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
+}
+
+static int count_paths(void *ctx, const char *p, size_t n, uint64_t fv)
+{
+    (void)p; (void)n; (void)fv;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+static void test_removal(void **state)
+{
+    fx *f = *state;
+    index_all(f);
+    uint8_t oid[20] = { 1, 2, 3 };
+    lmkv_store_session *s;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    char path[32];
+    for (int i = 0; i < 25; i++) {
+        snprintf(path, sizeof path, "dir/file%02d.c", i);
+        assert_int_equal(lmkv_store_map_commit(s, f->ws, oid, path, strlen(path), f->recs[1].fv.id), LMKV_OK);
+    }
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+
+    /* remove midl.c's version: records, indexes, current + latest entries */
+    size_t removed = 0;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    assert_int_equal(lmkv_store_remove_file(&removed, s, f->ws, f->recs[1].fv.id), LMKV_OK);
+    assert_true(removed > 4 * g_files[1].n_fns);
+    assert_int_equal(lmkv_store_remove_file(NULL, s, f->ws, f->recs[1].fv.id), LMKV_NOTFOUND);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+
+    /* the commit still maps to it: verify says so; bounded unmapping fixes it */
+    size_t problems = 0;
+    assert_int_equal(lmkv_store_verify(&problems, f->st, NULL, NULL), LMKV_ECORRUPT);
+    assert_int_equal(problems, 25);
+    size_t total = 0, n;
+    do {
+        assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+        assert_int_equal(lmkv_store_unmap_commit(&n, s, f->ws, oid, 10), LMKV_OK);
+        assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+        total += n;
+    } while (n == 10);
+    assert_int_equal(total, 25);
+
+    lmkv_store_txn *t;
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    size_t np = 0;
+    assert_int_equal(lmkv_store_commit_files(t, f->ws, oid, count_paths, &np), LMKV_OK);
+    assert_int_equal(np, 0);
+    lmkv_store_current cur;
+    assert_int_equal(lmkv_store_current_get(&cur, t, f->ws, "midl.c", 6), LMKV_NOTFOUND);
+    uint64_t fv;
+    assert_int_equal(lmkv_store_latest_get(&fv, t, f->ws, "midl.c", 6), LMKV_NOTFOUND);
+    coll s1 = { 0 };
+    assert_int_equal(lmkv_store_symbols_by_name(t, f->ws, "mdb_midl", 8, LMKV_STORE_PREFIX | LMKV_STORE_ALL_VERSIONS, on_sym, &s1), LMKV_OK);
+    assert_int_equal(s1.n, 0);
+    coll h = { 0 };
+    assert_int_equal(lmkv_store_hierarchy_children(t, f->ws, g_files[1].file_sym_id, LMKV_STORE_ALL_VERSIONS, on_hier, &h), LMKV_OK);
+    assert_int_equal(h.n, 0);
+    lmkv_store_counts c;
+    assert_int_equal(lmkv_store_count(&c, t, f->ws), LMKV_OK);
+    assert_int_equal(c.file_versions, 1);
+    assert_int_equal(c.symbols, g_files[0].n_fns + 1);
+    lmkv_store_txn_end(t);
+    assert_int_equal(lmkv_store_verify(&problems, f->st, NULL, NULL), LMKV_OK);
+    assert_int_equal(problems, 0);
+}
+
+static void test_workspace_isolation(void **state)
+{
+    fx *f = *state;
+    index_all(f);
+    /* a second workspace with the same files (a clone elsewhere) */
+    uint64_t wsb;
+    assert_int_equal(lmkv_workspace_id(&wsb, "/srv/other/lmdb"), LMKV_OK);
+    facts_recs rb;
+    facts_records(&rb, &g_files[0], wsb, "v1");
+    lmkv_store_session *s;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    register_ws(s, wsb, "/srv/other/lmdb");
+    assert_int_equal(lmkv_store_put_file(s, &rb.fv, &rb.r), LMKV_OK);
+    assert_int_equal(lmkv_store_set_current(s, wsb, "mdb.c", 5, rb.fv.id, LMKV_SOURCE_LATEST, NULL), LMKV_OK);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+    /* facts_records rewrote the ids for wsb; restore ws A's for the lookups */
+    facts_records_free(&f->recs[0]);
+    facts_records(&f->recs[0], &g_files[0], f->ws, "v1");
+
+    lmkv_store_txn *t;
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    coll a = { .want_ws = f->ws }, b = { .want_ws = wsb };
+    assert_int_equal(lmkv_store_calls_to(t, f->ws, "mdb_cursor_put", 14, LMKV_STORE_ALL_VERSIONS, on_call_caller, &a), LMKV_OK);
+    assert_int_equal(lmkv_store_calls_to(t, wsb, "mdb_cursor_put", 14, LMKV_STORE_ALL_VERSIONS, on_call_caller, &b), LMKV_OK);
+    assert_int_equal(a.n, expected_callers("mdb_cursor_put", NULL, NULL));
+    assert_int_equal(b.n, a.n);
+    assert_int_equal(a.ws_seen_other + b.ws_seen_other, 0);
+    coll sa = { .want_ws = f->ws }, sb = { .want_ws = wsb };
+    assert_int_equal(lmkv_store_symbols_by_name(t, f->ws, "", 0, LMKV_STORE_PREFIX, on_sym, &sa), LMKV_OK);
+    assert_int_equal(lmkv_store_symbols_by_name(t, wsb, "", 0, LMKV_STORE_PREFIX, on_sym, &sb), LMKV_OK);
+    assert_int_equal(sa.n, g_files[0].n_fns + g_files[1].n_fns + 2);
+    assert_int_equal(sb.n, g_files[0].n_fns + 1);
+    assert_int_equal(sa.ws_seen_other + sb.ws_seen_other, 0);
+    /* a fv of A is not current in B */
+    assert_int_equal(lmkv_store_is_current(t, wsb, f->recs[0].fv.id), 0);
+    lmkv_store_txn_end(t);
+
+    /* removing B's file leaves A untouched */
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    assert_int_equal(lmkv_store_remove_file(NULL, s, wsb, rb.fv.id), LMKV_OK);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    coll a2 = { 0 };
+    assert_int_equal(lmkv_store_calls_to(t, f->ws, "mdb_cursor_put", 14, 0, on_call_caller, &a2), LMKV_OK);
+    assert_int_equal(a2.n, a.n);
+    lmkv_store_txn_end(t);
+    assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
+    facts_records_free(&rb);
+}
+
+/* ------------------------------------------------------------ verify damage */
+
+typedef struct probs {
+    size_t n;
+    char trees[16][32];
+    char msgs[16][256];
+} probs;
+
+static int on_problem(void *ctx, const lmkv_store_problem *p)
+{
+    probs *pr = ctx;
+    if (pr->n < 16) {
+        snprintf(pr->trees[pr->n], 32, "%s", p->tree);
+        snprintf(pr->msgs[pr->n], 256, "%s", p->message);
+    }
+    pr->n++;
+    assert_non_null(p->key);
+    return 0;
+}
+
+static int has_problem(const probs *p, const char *tree, const char *word)
+{
+    for (size_t i = 0; i < p->n && i < 16; i++)
+        if (strcmp(p->trees[i], tree) == 0 && (!word || strstr(p->msgs[i], word)))
+            return 1;
+    return 0;
+}
+
+/* Raw kv access to a system tree (bypassing the store). */
+static lmkv_tree *raw_tree(fx *f, const char *name)
+{
+    lmkv_tree *t = NULL;
+    assert_int_equal(lmkv_db_open_system_tree(&t, f->db, name, strlen(name)), LMKV_OK);
+    return t;
+}
+
+static void test_verify_finds_damage(void **state)
+{
+    fx *f = *state;
+    index_all(f);
+    assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
+    const fact_fn *put = facts_find(&g_files[0], "mdb_put");
+    uint64_t fv = f->recs[0].fv.id;
+
+    /* 1. a Symbol record's bytes corrupted (vtable offset smashed) */
+    lmkv_tree *sym = raw_tree(f, "store.sym");
+    uint8_t k[24];
+    put_be64(k, f->ws); put_be64(k + 8, fv); put_be64(k + 16, put->id);
+    lmkv_bytes orig;
+    assert_int_equal(lmkv_tree_get(&orig, sym, k, 24), LMKV_OK);
+    uint8_t *bad = malloc(orig.size);
+    memcpy(bad, orig.data, orig.size);
+    uint32_t root = (uint32_t)bad[0] | (uint32_t)bad[1] << 8;
+    bad[root] = 0xFF; bad[root + 1] = 0x7F; bad[root + 2] = 0xFF; bad[root + 3] = 0x7F;
+    assert_int_equal(lmkv_tree_insert(NULL, sym, k, 24, bad, orig.size), LMKV_OK);
+    probs p1 = { 0 };
+    assert_int_equal(lmkv_store_verify(NULL, f->st, on_problem, &p1), LMKV_ECORRUPT);
+    assert_true(has_problem(&p1, "store.sym", "verification"));
+    /* a lookup that meets it reports ECORRUPT naming tree and key */
+    lmkv_store_txn *t;
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    coll c = { 0 };
+    assert_int_equal(lmkv_store_symbols_by_name(t, f->ws, "mdb_put", 7, 0, on_sym, &c), LMKV_ECORRUPT);
+    assert_non_null(strstr(lmkv_errmsg(), "store.sym"));
+    lmkv_store_txn_end(t);
+    assert_int_equal(lmkv_tree_insert(NULL, sym, k, 24, orig.data, orig.size), LMKV_OK);
+    assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
+
+    /* 2. a Call record deleted, its callers-index entry left behind */
+    lmkv_tree *call = raw_tree(f, "store.call");
+    uint8_t ck[28];
+    put_be64(ck, f->ws); put_be64(ck + 8, fv);
+    size_t ci = 0;
+    while (f->recs[0].calls[ci].caller_id != put->id)
+        ci++;
+    put_be64(ck + 16, put->id); put_be32(ck + 24, (uint32_t)ci);
+    lmkv_bytes cval;
+    assert_int_equal(lmkv_tree_get(&cval, call, ck, 28), LMKV_OK);
+    assert_int_equal(lmkv_tree_remove(NULL, call, ck, 28), LMKV_OK);
+    probs p2 = { 0 };
+    assert_int_equal(lmkv_store_verify(NULL, f->st, on_problem, &p2), LMKV_ECORRUPT);
+    assert_true(has_problem(&p2, "store.call_to", "orphan"));
+    assert_int_equal(lmkv_tree_insert(NULL, call, ck, 28, cval.data, cval.size), LMKV_OK);
+    assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
+
+    /* 3. an orphan entry in the symbol-name index */
+    lmkv_tree *sn = raw_tree(f, "store.sym_name");
+    kbuf ok;
+    kb_init(&ok);
+    kb_u64(&ok, f->ws); kb_esc(&ok, "ghost", 5); kb_u64(&ok, fv); kb_u64(&ok, 12345);
+    assert_int_equal(lmkv_tree_insert(NULL, sn, ok.p, ok.len, "", 0), LMKV_OK);
+    probs p3 = { 0 };
+    size_t np = 0;
+    assert_int_equal(lmkv_store_verify(&np, f->st, on_problem, &p3), LMKV_ECORRUPT);
+    assert_int_equal(np, 1);
+    assert_true(has_problem(&p3, "store.sym_name", "orphan"));
+    assert_int_equal(lmkv_tree_remove(NULL, sn, ok.p, ok.len), LMKV_OK);
+
+    /* 4. a record unreachable from its index (callers-index entry deleted) */
+    lmkv_tree *cto = raw_tree(f, "store.call_to");
+    kb_reset(&ok);
+    kb_u64(&ok, f->ws); kb_esc(&ok, f->recs[0].calls[ci].callee_name, strlen(f->recs[0].calls[ci].callee_name));
+    kb_u64(&ok, fv); kb_u32(&ok, (uint32_t)ci);
+    assert_int_equal(lmkv_tree_remove(NULL, cto, ok.p, ok.len), LMKV_OK);
+    probs p4 = { 0 };
+    assert_int_equal(lmkv_store_verify(NULL, f->st, on_problem, &p4), LMKV_ECORRUPT);
+    assert_true(has_problem(&p4, "store.call", "not reachable"));
+    kb_free(&ok);
+
+    lmkv_free(orig.data);
+    lmkv_free(cval.data);
+    free(bad);
+    lmkv_tree_close(sym);
+    lmkv_tree_close(call);
+    lmkv_tree_close(sn);
+    lmkv_tree_close(cto);
+}
+
+/* ------------------------------------------------------------ key tables */
+
+static void test_key_layouts(void **state)
+{
+    fx *f = *state;
+    /* E(s) of KEYS.md */
+    kbuf k;
+    kb_init(&k);
+    kb_esc(&k, "a\0b", 3);
+    static const uint8_t want[] = { 'a', 0x00, 0xFF, 'b', 0x00, 0x01 };
+    assert_int_equal(k.len, sizeof want);
+    assert_memory_equal(k.p, want, sizeof want);
+    size_t raw = 0;
+    assert_int_equal(esc_len(k.p, k.len, &raw), 6);
+    assert_int_equal(raw, 3);
+    uint8_t dec[8];
+    assert_int_equal(esc_decode(dec, k.p, k.len), 3);
+    assert_memory_equal(dec, "a\0b", 3);
+    /* order preserved and never a proper prefix: "ab" < "ab\0" < "abc" */
+    const char *ss[] = { "", "\0", "a", "ab", "ab\0", "ab\x01", "abc", "b" };
+    size_t ls[] = { 0, 1, 1, 2, 3, 3, 3, 1 };
+    for (int i = 0; i + 1 < 8; i++) {
+        kbuf a, b;
+        kb_init(&a); kb_init(&b);
+        kb_esc(&a, ss[i], ls[i]);
+        kb_esc(&b, ss[i + 1], ls[i + 1]);
+        size_t m = a.len < b.len ? a.len : b.len;
+        int c = memcmp(a.p, b.p, m);
+        assert_true(c < 0);
+        kb_free(&a); kb_free(&b);
+    }
+    /* big-endian integers */
+    kb_reset(&k);
+    kb_u64(&k, 0x0102030405060708ULL);
+    kb_u32(&k, 0x0A0B0C0DU);
+    static const uint8_t be[] = { 1, 2, 3, 4, 5, 6, 7, 8, 0x0A, 0x0B, 0x0C, 0x0D };
+    assert_memory_equal(k.p, be, sizeof be);
+    /* long keys grow beyond the inline buffer */
+    kb_reset(&k);
+    for (int i = 0; i < 1000; i++)
+        kb_u8(&k, (uint8_t)i);
+    assert_true(kb_ok(&k));
+    assert_int_equal(k.len, 1000);
+    kb_free(&k);
+
+    /* the stored callers-index key is exactly ws E(callee) fv ord */
+    index_all(f);
+    lmkv_tree *cto = raw_tree(f, "store.call_to");
+    uint8_t pre[8];
+    put_be64(pre, f->ws);
+    lmkv_iter *it;
+    assert_int_equal(lmkv_tree_scan_prefix(&it, cto, pre, 8), LMKV_OK);
+    lmkv_pair p;
+    assert_int_equal(lmkv_iter_next(&p, it), LMKV_OK);
+    size_t el = esc_len(p.key + 8, p.key_size - 8, &raw);
+    assert_true(el > 2);
+    assert_int_equal(p.key_size, 8 + el + 8 + 4);
+    uint64_t fv = get_be64(p.key + 8 + el);
+    assert_true(fv == f->recs[0].fv.id || fv == f->recs[1].fv.id);
+    lmkv_call c;
+    assert_int_equal(lmkv_call_read(&c, p.value, p.value_size), LMKV_OK);
+    assert_int_equal(strlen(c.callee_name), raw);
+    assert_memory_equal(c.callee_name, p.key + 8, raw);
+    lmkv_iter_free(it);
+    lmkv_tree_close(cto);
+    /* system trees are invisible to sled's tree_names */
+    lmkv_bytes_array names;
+    assert_int_equal(lmkv_db_tree_names(&names, f->db), LMKV_OK);
+    for (size_t i = 0; i < names.count; i++)
+        assert_null(memmem(names.items[i].data, names.items[i].size, "store.", 6));
+    lmkv_bytes_array_free(&names);
+}
+
+static void test_reopen_and_read_only(void **state)
+{
+    fx *f = *state;
+    index_all(f);
+    close_db(f);
+    lmkv_config cfg;
+    lmkv_config_init(&cfg);
+    cfg.path = f->dir;
+    cfg.read_only = 1;
+    cfg.flush_every_ms = 0;
+    assert_int_equal(lmkv_db_open(&f->db, &cfg), LMKV_OK);
+    assert_int_equal(lmkv_store_open(&f->st, f->db), LMKV_OK);
+    lmkv_store_session *s;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_EREADONLY);
+    lmkv_store_txn *t;
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    coll c = { 0 };
+    assert_int_equal(lmkv_store_calls_to(t, f->ws, "mdb_cursor_put", 14, 0, on_call_caller, &c), LMKV_OK);
+    assert_int_equal(c.n, expected_callers("mdb_cursor_put", NULL, NULL));
+    lmkv_store_txn_end(t);
+    assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_facts_are_real, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_roundtrip_lookups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_replace_and_versions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_file_leaves_no_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_poisoned_session_commits_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_current_map, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_removal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_workspace_isolation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_finds_damage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_layouts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reopen_and_read_only, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, group_teardown);
+}
