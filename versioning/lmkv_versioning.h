@@ -397,9 +397,12 @@ struct lmkv_current_entry {
 struct lmkv_current_info {
     struct lmkv_head_info head;    /* git state right now                     */
     char indexed_commit[LMKV_OID_HEXSZ]; /* HEAD when the state was written   */
-    int stale;                     /* 1: the worktree differs from the stored
-                                      state (HEAD moved or files changed since
-                                      the last index); run an index session  */
+    int stale;                     /* 1: HEAD moved since the last index, or a
+                                      path of the stored current state was
+                                      edited, deleted or changed source; run
+                                      an index session. (New untracked files
+                                      do not count: the index's filter is not
+                                      known here.)                            */
     uint64_t generation;           /* the store's workspace state generation  */
     size_t nentries;               /* entries, sorted by path: every path of
                                       the stored current state plus every
@@ -474,12 +477,18 @@ LMKV_API void lmkv_semdiff_free(struct lmkv_semdiff *d);
 /* ====================================================================== gc */
 
 struct lmkv_gc_options {
-    /* Indexed commits not reachable from any local branch (refs/heads) or HEAD
-     * are dropped. With max_age_seconds > 0, indexed commits whose index time
-     * is older than now - max_age_seconds are dropped too, except HEAD and
-     * branch tips. File versions referenced by no remaining commit, nor by
-     * the current or latest map, are then removed with their records, index
-     * entries and cache entries. */
+    /* The commits whose mappings index sessions wrote ("indexed commits")
+     * that are not reachable from any local branch (refs/heads) nor HEAD
+     * (git_graph_descendant_of), or no longer exist, are dropped. With
+     * max_age_seconds > 0, indexed commits whose git commit time is older
+     * than now - max_age_seconds are dropped too, except HEAD and branch
+     * tips. File versions referenced by no remaining commit mapping, nor by
+     * the current or latest map, are then removed with their records and
+     * index entries (lmkv_store_remove_file), and the LSP cache entries of
+     * their paths whose content version is not the path's current one
+     * (lmkv_cache_invalidate). Non-git workspaces have no commits: gc
+     * removes the versions that neither the current nor the latest map use
+     * (worktree versions superseded by later edits). */
     int64_t max_age_seconds;     /* 0 = no age limit                          */
     int64_t now;                 /* seconds since the epoch; 0 = time(NULL)   */
     int dry_run;                 /* count only; no write transaction          */
@@ -487,17 +496,23 @@ struct lmkv_gc_options {
 };
 
 struct lmkv_gc_report {
-    size_t commits_kept, commits_dropped;
-    size_t versions_kept, versions_removed;
-    size_t write_txns;
+    size_t commits_kept, commits_dropped;   /* indexed commits            */
+    size_t versions_kept, versions_removed; /* file versions (dry run:
+                                               what would be kept/removed) */
+    size_t write_txns;                      /* 0 for a dry run            */
 };
 
 /**
- * Remove versions no longer needed, in bounded transactions (each removes
- * at most batch_versions file versions with everything keyed under them,
- * through schema's removal primitives). A crash between transactions leaves
- * a consistent database (unreferenced versions are removed by the next gc).
- * @return LMKV_OK; LMKV_EINVAL; LMKV_EGIT; store errors.
+ * Remove versions no longer needed, in bounded transactions: a commit's
+ * mappings are removed batch_versions at a time, dead file versions
+ * batch_versions per transaction, cache entries one path per transaction.
+ * The current state is never touched, so readers see no change. A crash
+ * between transactions leaves a consistent database (what is left
+ * unreferenced is removed by the next gc). Reads the indexed-commit list
+ * from the Workspace record's metadata (see versioning/vstore.c).
+ * @return LMKV_OK (also when the workspace was never indexed: nothing to
+ *         do); LMKV_EINVAL (NULL, negative max age); LMKV_EGIT; store errors
+ *         (the transactions committed before stay committed).
  */
 LMKV_API int lmkv_gc_run(struct lmkv_gc_report *out, lmkv_worktree *wt,
                          const struct lmkv_gc_options *opts);
