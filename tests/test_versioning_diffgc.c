@@ -306,6 +306,33 @@ static void test_gc_max_age(void **state)
     db_close(&h);
 }
 
+static void test_gc_non_git(void **state)
+{
+    (void)state;
+    char dir[1100], dbdir[1100];
+    snprintf(dir, sizeof dir, "%s/gplain", tmpdir);
+    snprintf(dbdir, sizeof dbdir, "%s/db-gplain", tmpdir);
+    sh("mkdir -p '%s'", dir);
+    write_file(dir, "a.c", A_C);
+    struct dbh h;
+    db_open(&h, dbdir, dir);
+    index_now(&h);
+    write_file(dir, "a.c", B_C);        /* the first version is superseded */
+    index_now(&h);
+    assert_true(has_version(&h, fv_of(&h, "a.c", A_C)));
+    struct lmkv_gc_report gr;
+    assert_int_equal(lmkv_gc_run(&gr, h.wt, NULL), LMKV_OK);
+    assert_int_equal(gr.commits_kept + gr.commits_dropped, 0);
+    assert_int_equal(gr.versions_removed, 1);
+    assert_int_equal(gr.versions_kept, 1);
+    assert_false(has_version(&h, fv_of(&h, "a.c", A_C)));
+    assert_true(has_version(&h, fv_of(&h, "a.c", B_C)));
+    struct lmkv_index_report r = step(&h, dir);
+    assert_int_equal(r.analysed, 0);
+    lmkv_index_report_clear(&r);
+    db_close(&h);
+}
+
 int main(void)
 {
     test_setup_env();
@@ -313,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_semantic_diff),
         cmocka_unit_test(test_gc),
         cmocka_unit_test(test_gc_max_age),
+        cmocka_unit_test(test_gc_non_git),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
