@@ -317,10 +317,6 @@ static int raw_pass(struct imp *im)
         progress(im, "raw", 0);
     }
     if (rc == LMKV_NOTFOUND) rc = lmkv_dump_summer_finish(&im->sum, s, im->r);
-    else if (rc == LMKV_ECORRUPT || rc == LMKV_EIO || rc == LMKV_ENOMEM) {
-        /* the reader's message is in mig_errmsg(); make it the thread's message */
-        if (strstr(mig_errmsg(), "sled dump")) lmkv_error_set(rc, "%s", mig_errmsg());
-    }
     lmkv_dump_summer_free(s);
     if (rc) return rc;
     progress(im, "raw", 1);
@@ -480,10 +476,7 @@ int lmkv_migrate_import(lmkv_migrate_report *out, const char *dump_path, const c
         rc = lmkv_error_set(LMKV_EINVAL, "workspace root '%s' is not an absolute path", im.o->workspace_root);
         goto cleanup;
     }
-    if ((rc = lmkv_dump_reader_open(&im.r, dump_path))) {
-        lmkv_error_set(rc, "%s", mig_errmsg());
-        goto cleanup;
-    }
+    if ((rc = lmkv_dump_reader_open(&im.r, dump_path))) goto cleanup;
     rep.gzip = lmkv_dump_reader_is_gzip(im.r);
     rep.input_bytes = lmkv_dump_reader_input_size(im.r);
 

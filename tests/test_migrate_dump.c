@@ -18,7 +18,6 @@
 #include <zlib.h>
 
 #include "lmkv_migrate.h"
-#include "migrate_int.h"
 
 static const char *fixtures[] = {"probe-universal-cache", "probe-legacy-call-graph", "edge-cases-small"};
 #define NFIX (sizeof fixtures / sizeof fixtures[0])
@@ -154,7 +153,7 @@ static int read_all(const unsigned char *b, size_t n, char *msg, size_t msgsz, u
             assert_int_equal(lmkv_dump_reader_next(r, &ev), rc);
         }
     }
-    snprintf(msg, msgsz, "%s", rc ? mig_errmsg() : "");
+    snprintf(msg, msgsz, "%s", rc ? lmkv_errmsg() : "");
     lmkv_dump_reader_free(r);
     if (pairs) *pairs = np;
     return rc;
@@ -175,7 +174,7 @@ static void expect_damage(const unsigned char *b, size_t n, uint64_t offset, con
     spit(tmp_path("case.sleddump"), b, n);
     lmkv_dump_summary *s = NULL;
     assert_int_equal(lmkv_dump_summarize(&s, tmp_path("case.sleddump")), LMKV_ECORRUPT);
-    assert_non_null(strstr(mig_errmsg(), want));
+    assert_non_null(strstr(lmkv_errmsg(), want));
     assert_null(s);
 }
 
@@ -220,7 +219,7 @@ static void test_fixtures_match_sled(void **state)
         assert_non_null(exp);
         lmkv_dump_summary *s = NULL;
         int rc = lmkv_dump_summarize(&s, fixture_path(fixtures[i], ".sleddump"));
-        if (rc) fprintf(stderr, "%s\n", mig_errmsg());
+        if (rc) fprintf(stderr, "%s\n", lmkv_errmsg());
         assert_int_equal(rc, LMKV_OK);
         check_summary(s, exp);
         assert_int_equal(s->input_bytes, json_integer_value(json_object_get(json_object_get(exp, "dump"), "file_bytes")));
@@ -267,14 +266,14 @@ static void test_gzip_input(void **state)
     assert_int_equal(lmkv_dump_summarize(&s, tmp_path("bad.sleddump.gz")), LMKV_ECORRUPT);
     char want[96];
     snprintf(want, sizeof want, "byte offset %zu of the uncompressed stream: CRC-32 mismatch", n - 4);
-    assert_non_null(strstr(mig_errmsg(), want));
+    assert_non_null(strstr(lmkv_errmsg(), want));
     /* A truncated gzip file. */
     size_t gn;
     unsigned char *g = slurp(tmp_path("bad.sleddump.gz"), &gn);
     spit(tmp_path("cut.sleddump.gz"), g, gn / 2);
     assert_int_equal(lmkv_dump_summarize(&s, tmp_path("cut.sleddump.gz")), LMKV_ECORRUPT);
-    assert_non_null(strstr(mig_errmsg(), "gzip stream truncated"));
-    assert_non_null(strstr(mig_errmsg(), "of the uncompressed stream"));
+    assert_non_null(strstr(lmkv_errmsg(), "gzip stream truncated"));
+    assert_non_null(strstr(lmkv_errmsg(), "of the uncompressed stream"));
     /* Garbage after the gzip member. */
     unsigned char *g2 = malloc(gn + 3);
     memcpy(g2, g, gn);
@@ -288,7 +287,7 @@ static void test_gzip_input(void **state)
     memcpy(g2 + gn, "xyz", 3);
     spit(tmp_path("trail.gz"), g2, gn + 3);
     assert_int_equal(lmkv_dump_summarize(&s, tmp_path("trail.gz")), LMKV_ECORRUPT);
-    assert_non_null(strstr(mig_errmsg(), "after the end of the gzip stream"));
+    assert_non_null(strstr(lmkv_errmsg(), "after the end of the gzip stream"));
     /* Two members concatenated (as `cat a.gz b.gz`) form one stream: here the
      * dump split in two members is still the same dump. */
     gzFile z = gzopen(tmp_path("two.gz"), "wb");
@@ -581,7 +580,7 @@ static void test_events_of_fixture(void **state)
     lmkv_dump_reader_free(r);
     /* missing file */
     assert_int_equal(lmkv_dump_reader_open(&r, tmp_path("does-not-exist")), LMKV_EIO);
-    assert_non_null(strstr(mig_errmsg(), "does-not-exist"));
+    assert_non_null(strstr(lmkv_errmsg(), "does-not-exist"));
 }
 
 int main(void)
