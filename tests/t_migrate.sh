@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# End-to-end test of lmdb-migrate and `lmkv export` on the real sled fixtures
+# ($LMKV_FIXTURES/sled): sled's checksum after the import (lmkv checksum),
+# the byte-identical way back, gzip input, exit codes, one-line errors with
+# byte offsets, a pre-existing target left untouched by every failure,
+# idempotent re-runs, --merge conflicts, --dry-run, --json, and no progress
+# output when stderr is not a terminal.
+set -u
+M=${LMDB_MIGRATE_BIN:?}
+L=${LMKV_BIN:?}
+FX=${LMKV_FIXTURES:?}/sled
+T=${LMKV_TEST_TMP:?}
+PY=/usr/bin/python3
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails+1)); }
+ok() { echo "ok: $*"; }
+
+expect_json() { # file key -> value
+    $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); v=d
+for k in sys.argv[2].split("."): v=v[k]
+print(v)' "$1" "$2"
+}
+sum_of() { "$L" --db "$1" checksum 2>/dev/null; }
+
+# --- usage and version
+"$M" --help >/dev/null; [ $? -eq 0 ] || fail "--help exit"
+"$M" -V | grep -q "lmdb-migrate" || fail "-V"
+"$M" >/dev/null 2>&1; [ $? -eq 2 ] || fail "no arguments must exit 2"
+"$M" --bogus a b >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown option must exit 2"
+"$M" --workspace-root rel "$FX/edge-cases-small.sleddump" "$T/x" >/dev/null 2>&1; [ $? -eq 2 ] || fail "relative workspace root must exit 2"
+ok "usage"
+
+# --- every fixture: import, sled's checksum, export byte-identical
+for f in probe-universal-cache probe-legacy-call-graph edge-cases-small; do
+    want=$(expect_json "$FX/$f.expect.json" db.checksum)
+    "$M" "$FX/$f.sleddump" "$T/db-$f" >"$T/out" 2>"$T/err" || fail "$f: import exit $?"
+    [ -s "$T/err" ] && fail "$f: stderr not empty without a terminal: $(cat "$T/err")"
+    grep -q "imported" "$T/out" || fail "$f: no report"
+    got=$(sum_of "$T/db-$f")
+    [ "$got" = "$want" ] || fail "$f: checksum $got, sled's $want"
+    "$L" --db "$T/db-$f" export "$T/$f.back" >/dev/null || fail "$f: export"
+    cmp -s "$T/$f.back" "$FX/$f.sleddump" || fail "$f: export differs from the fixture"
+    ok "$f: checksum $got, round trip identical"
+done
+ls -d "$T"/*.tmp-* >/dev/null 2>&1 && fail "temporary directories left behind"
+
+# --- gzip input: same database, plain export equal to the fixture
+gzip -c "$FX/probe-universal-cache.sleddump" >"$T/uc.sleddump.gz"
+"$M" --verify "$T/uc.sleddump.gz" "$T/db-gz" >"$T/out" 2>&1 || fail "gzip import"
+grep -q "gzip" "$T/out" || fail "gzip not reported"
+grep -q "verified" "$T/out" || fail "--verify not reported"
+[ "$(sum_of "$T/db-gz")" = "$(expect_json "$FX/probe-universal-cache.expect.json" db.checksum)" ] || fail "gzip checksum"
+"$L" --db "$T/db-gz" export "$T/gz.back" >/dev/null && cmp -s "$T/gz.back" "$FX/probe-universal-cache.sleddump" \
+    || fail "gzip -> plain export differs"
+ok "gzip input"
+
+# --- idempotent re-run; non-empty target refused
+before=$(sum_of "$T/db-edge-cases-small")
+"$M" "$FX/edge-cases-small.sleddump" "$T/db-edge-cases-small" >"$T/out" 2>&1; rc=$?
+[ $rc -eq 0 ] && grep -q "already holds" "$T/out" || fail "re-run: exit $rc, $(cat "$T/out")"
+"$M" "$FX/probe-legacy-call-graph.sleddump" "$T/db-edge-cases-small" >"$T/out" 2>"$T/err"; rc=$?
+[ $rc -eq 5 ] || fail "non-empty target: exit $rc (want 5)"
+[ "$(wc -l <"$T/err")" -eq 1 ] && grep -q -- "--merge" "$T/err" || fail "non-empty target message: $(cat "$T/err")"
+[ "$(sum_of "$T/db-edge-cases-small")" = "$before" ] || fail "refused import changed the target"
+ok "re-run and refusal"
+
+# --- damaged dumps: exit 3, one line with the byte offset, target untouched
+F="$FX/probe-legacy-call-graph.sleddump"
+size=$(stat -c %s "$F")
+damage() { # name expected-offset expected-words file
+    "$M" "$4" "$T/db-edge-cases-small" >"$T/out" 2>"$T/err"; rc=$?
+    [ $rc -eq 3 ] || fail "$1: exit $rc (want 3)"
+    [ "$(wc -l <"$T/err")" -eq 1 ] || fail "$1: not one line: $(cat "$T/err")"
+    grep -q "byte offset $2" "$T/err" || fail "$1: no 'byte offset $2': $(cat "$T/err")"
+    grep -q "$3" "$T/err" || fail "$1: no '$3': $(cat "$T/err")"
+    [ "$(sum_of "$T/db-edge-cases-small")" = "$before" ] || fail "$1: target changed"
+    "$M" "$4" "$T/never" >/dev/null 2>&1; [ -e "$T/never" ] && fail "$1: target created"
+    ls -d "$T"/*.tmp-* >/dev/null 2>&1 && fail "$1: temporary directory left"
+}
+head -c $((size - 21)) "$F" >"$T/cut.sleddump"
+damage truncated $((size - 21)) "truncated" "$T/cut.sleddump"
+{ printf 'SLEDDUMQ'; tail -c +9 "$F"; } >"$T/magic.sleddump"
+damage magic 0 "wrong magic" "$T/magic.sleddump"
+{ head -c 8 "$F"; printf '\002'; tail -c +10 "$F"; } >"$T/version.sleddump"
+damage version 8 "version 2" "$T/version.sleddump"
+{ head -c 12 "$F"; printf '\001'; tail -c +14 "$F"; } >"$T/flags.sleddump"
+damage flags 12 "non-zero flags" "$T/flags.sleddump"
+{ head -c 1000 "$F"; printf 'Q'; tail -c +1002 "$F"; } >"$T/crc.sleddump"
+damage crc $((size - 4)) "CRC-32 mismatch" "$T/crc.sleddump"
+{ cat "$F"; printf 'x'; } >"$T/trail.sleddump"
+damage trailing "$size" "trailing bytes" "$T/trail.sleddump"
+head -c $((size - 21)) "$F" | gzip -c >"$T/cut.sleddump.gz"
+damage gzip-truncated $((size - 21)) "of the uncompressed stream" "$T/cut.sleddump.gz"
+ok "damaged dumps"
+
+# --- merge: conflicts refused with the key named; absent keys added
+mkdump() { # out tree key value [key value ...] : a canonical sled-dump v1
+    $PY - "$@" <<'EOF'
+import struct, sys, zlib
+out, tree, kv = sys.argv[1], sys.argv[2].encode(), [a.encode() for a in sys.argv[3:]]
+b = bytearray(b"SLEDDUMP" + struct.pack("<II", 1, 0))
+b += b"C" + struct.pack("<Q", 4) + b"tree" + struct.pack("<Q", len(tree)) + tree
+for k, v in zip(kv[0::2], kv[1::2]):
+    b += b"P" + struct.pack("<Q", len(k)) + k + struct.pack("<Q", len(v)) + v
+b += b"E" + struct.pack("<Q", len(kv) // 2) + b"Z" + struct.pack("<QQ", 1, len(kv) // 2)
+b += struct.pack("<I", zlib.crc32(bytes(b)))
+open(out, "wb").write(b)
+EOF
+}
+mkdump "$T/conflict.sleddump" __sled__default alpha CHANGED omega new
+"$M" --merge "$T/conflict.sleddump" "$T/db-edge-cases-small" >"$T/out" 2>"$T/err"; rc=$?
+[ $rc -eq 5 ] || fail "merge conflict: exit $rc (want 5)"
+grep -q "conflict: tree '__sled__default' key 'alpha'" "$T/err" || fail "conflict key not named: $(cat "$T/err")"
+[ "$(sum_of "$T/db-edge-cases-small")" = "$before" ] || fail "conflicting merge changed the target"
+mkdump "$T/add.sleddump" extra k1 v1 k2 v2
+"$M" --merge --verify "$T/add.sleddump" "$T/db-edge-cases-small" >"$T/out" 2>&1 || fail "merge: $(cat "$T/out")"
+grep -q "2 added" "$T/out" || fail "merge counts: $(cat "$T/out")"
+[ "$("$L" --db "$T/db-edge-cases-small" get --tree extra k2)" = "v2" ] || fail "merged key missing"
+[ "$("$L" --db "$T/db-edge-cases-small" checksum --tree big-value)" = "4277884146" ] || fail "merge changed other trees"
+ok "merge"
+
+# --- dry run: nothing written; --json is machine-readable
+"$M" --dry-run --json "$FX/probe-universal-cache.sleddump" "$T/dry" >"$T/dry.json" 2>"$T/err" || fail "dry run"
+[ -e "$T/dry" ] && fail "dry run created the target"
+[ "$(expect_json "$T/dry.json" dry_run)" = "True" ] || fail "dry_run flag"
+[ "$(expect_json "$T/dry.json" pairs)" = "152" ] || fail "dry run pairs"
+[ "$(expect_json "$T/dry.json" checksum_u32)" = "$(expect_json "$FX/probe-universal-cache.expect.json" db.checksum)" ] \
+    || fail "dry run checksum"
+[ "$(expect_json "$T/dry.json" typed_counts.cache_entries)" = "150" ] || fail "dry run typed count"
+"$M" --json "$T/crc.sleddump" "$T/j" >"$T/err.json" 2>/dev/null; rc=$?
+[ $rc -eq 3 ] && [ "$(expect_json "$T/err.json" ok)" = "False" ] && grep -q "CRC-32" "$T/err.json" \
+    || fail "--json on failure (exit $rc)"
+"$M" --json "$FX/probe-legacy-call-graph.sleddump" "$T/db-json" >"$T/ok.json" 2>/dev/null || fail "json import"
+[ "$(expect_json "$T/ok.json" typed_counts.symbols)" -gt 0 ] || fail "legacy typed symbols"
+[ "$(expect_json "$T/ok.json" raw_only)" = "0" ] || fail "raw_only"
+ok "dry run and json"
+
+# --- --no-typed: raw trees only, same checksum, no system trees written
+"$M" -q --no-typed "$FX/probe-universal-cache.sleddump" "$T/db-raw" >"$T/out" 2>&1 || fail "--no-typed"
+[ -s "$T/out" ] && fail "-q printed: $(cat "$T/out")"
+[ "$(sum_of "$T/db-raw")" = "$(expect_json "$FX/probe-universal-cache.expect.json" db.checksum)" ] || fail "no-typed checksum"
+ok "no-typed"
+
+# --- progress bar only on a terminal (script(1) gives the tool a pty)
+if command -v script >/dev/null 2>&1; then
+    script -qec "'$M' '$FX/edge-cases-small.sleddump' '$T/db-tty'" /dev/null >"$T/tty.out" 2>&1
+    grep -q "imported" "$T/tty.out" || fail "tty run: $(cat "$T/tty.out")"
+    grep -q "pairs, .*/s" "$T/tty.out" || fail "no progress bar on a terminal: $(cat "$T/tty.out")"
+    ok "terminal run"
+fi
+
+[ $fails -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
+echo "all migrate end-to-end checks passed"
