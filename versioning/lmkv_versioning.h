@@ -23,7 +23,9 @@
  *    exactly the current state and can cache by generation.
  *  - A file version indexed once, under any commit or none, is never
  *    analysed again: switching HEAD between indexed branches costs only the
- *    resolution (status + one map update).
+ *    resolution (status + one map update). The path is part of a version's
+ *    identity (records carry it), so a renamed or copied file is analysed
+ *    once under its new path.
  *
  * Index sessions follow the contract of codira's begin_index_session
  * (/work/shared/seeds/001, 003): the session receives (or computes from git
