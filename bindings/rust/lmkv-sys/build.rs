@@ -83,9 +83,13 @@ fn main() {
 
     if let Ok(san) = env::var("LMKV_SANITIZE") {
         if san == "address" {
-            // The Rust linker driver is cc: these pull in the runtimes the
-            // instrumented archive calls into.
-            println!("cargo:rustc-link-arg=-fsanitize=address,undefined");
+            // The runtimes the instrumented archive calls into (GCC's, as the
+            // Makefile builds with cc). Link-lib directives propagate to
+            // every crate that links lmkv-sys; ASan then needs
+            // ASAN_OPTIONS=verify_asan_link_order=0 (tests/t_rust.sh sets it)
+            // because Rust's std libraries come first.
+            println!("cargo:rustc-link-lib=dylib=asan");
+            println!("cargo:rustc-link-lib=dylib=ubsan");
         }
     }
 
