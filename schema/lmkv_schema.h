@@ -349,8 +349,12 @@ LMKV_API const char *lmkv_hierarchy_kind_name(int kind);
  *  always present (defaults included). *_id fields and content_hash are
  *  16-digit lowercase hex strings; other 64-bit integers are JSON integers
  *  (a uint64 above INT64_MAX as a decimal string); enums by name (number if
- *  unknown); bools true/false; [ubyte] as a JSON string when it is valid
- *  UTF-8 without NUL, else as "<field>_base64". The type is taken from the
+ *  unknown); bools true/false; floats as numbers ("nan", "inf", "-inf" as
+ *  strings); [ubyte] as a JSON string when it is valid
+ *  UTF-8 without NUL, else as "<field>_base64" (standard base64); likewise
+ *  a string that is not valid UTF-8 (the verifier, like FlatBuffers', does
+ *  not check encodings) and a [string] with any such element (an array of
+ *  base64 strings under "<field>_base64"). The type is taken from the
  *  file_identifier and the record is verified first.
  *  *out is a NUL-terminated string freed with free() (lmkv_free()).
  *  Errors: LMKV_EINVAL (NULL argument), LMKV_ECORRUPT, LMKV_ENOMEM. */
@@ -612,6 +616,12 @@ typedef int (*lmkv_store_path_fn)(void *ctx, const char *path, size_t path_len, 
 /** Every (path, fv) mapping of one commit, in path order. */
 LMKV_API int lmkv_store_commit_files(lmkv_store_txn *t, uint64_t ws, const uint8_t commit[20],
                                      lmkv_store_path_fn fn, void *ctx);
+typedef int (*lmkv_store_commit_fn)(void *ctx, const uint8_t commit[20]);
+/** Every commit that has path mappings (lmkv_store_map_commit) in the
+ *  workspace, once each, in oid byte order. Cost: one seek per commit (it
+ *  skips over each commit's paths), not a scan of all mappings. For gc. */
+LMKV_API int lmkv_store_commits(lmkv_store_txn *t, uint64_t ws,
+                                lmkv_store_commit_fn fn, void *ctx);
 /** Every latest mapping of a workspace, in path order. */
 LMKV_API int lmkv_store_latest_each(lmkv_store_txn *t, uint64_t ws,
                                     lmkv_store_path_fn fn, void *ctx);

@@ -814,6 +814,49 @@ LMKV_API int lmkv_store_commit_files(lmkv_store_txn *t, uint64_t ws, const uint8
     return st_scan(t, T_MAP_COMMIT, pre, 28, path_each_cb, &c);
 }
 
+LMKV_API int lmkv_store_commits(lmkv_store_txn *t, uint64_t ws,
+                                lmkv_store_commit_fn fn, void *ctx)
+{
+    int rc = txn_check(t);
+    if (rc != LMKV_OK)
+        return rc;
+    if (!fn)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_store_commits: NULL callback");
+    lmkv_tree *tree = t->st->t[T_MAP_COMMIT];
+    if (!tree)
+        return LMKV_OK;
+    uint8_t start[28];
+    put_be64(start, ws);
+    memset(start + 8, 0, 20);
+    for (;;) {
+        lmkv_bound lo = { LMKV_INCLUDED, start, sizeof start };
+        lmkv_iter *it = NULL;
+        if ((rc = lmkv_txn_range(&it, t->txn, tree, &lo, NULL)) != LMKV_OK)
+            return store_err_key(rc, T_MAP_COMMIT, start, sizeof start, "range failed");
+        lmkv_pair p;
+        rc = lmkv_iter_next(&p, it);
+        uint8_t oid[20];
+        int have = rc == LMKV_OK && p.key_size >= 28 && memcmp(p.key, start, 8) == 0;
+        if (have)
+            memcpy(oid, p.key + 8, 20);
+        lmkv_iter_free(it);
+        if (rc != LMKV_OK && rc != LMKV_NOTFOUND)
+            return store_err_key(rc, T_MAP_COMMIT, start, sizeof start, "range failed");
+        if (!have)
+            return LMKV_OK;
+        if ((rc = fn(ctx, oid)) != 0)
+            return rc > 0 ? LMKV_OK : rc;
+        /* next commit: oid + 1 as a 160-bit big-endian number */
+        int i = 19;
+        while (i >= 0 && oid[i] == 0xFF)
+            oid[i--] = 0;
+        if (i < 0)
+            return LMKV_OK;
+        oid[i]++;
+        memcpy(start + 8, oid, 20);
+    }
+}
+
 LMKV_API int lmkv_store_latest_each(lmkv_store_txn *t, uint64_t ws,
                                     lmkv_store_path_fn fn, void *ctx)
 {

@@ -662,6 +662,52 @@ static void test_removal(void **state)
     assert_int_equal(problems, 0);
 }
 
+struct oids { size_t n; uint8_t o[8][20]; };
+static int on_commit(void *ctx, const uint8_t commit[20])
+{
+    struct oids *o = ctx;
+    if (o->n < 8)
+        memcpy(o->o[o->n], commit, 20);
+    o->n++;
+    return 0;
+}
+
+static void test_commits_listed_once_each(void **state)
+{
+    fx *f = *state;
+    index_all(f);
+    uint8_t a[20], b[20], z[20];
+    memset(a, 0x11, 20);
+    memset(b, 0x11, 20);
+    b[19] = 0x12;                 /* differs in the last byte only */
+    memset(z, 0xFF, 20);          /* the largest oid */
+    uint64_t other;
+    assert_int_equal(lmkv_workspace_id(&other, "/elsewhere"), LMKV_OK);
+    lmkv_store_session *s;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    for (int i = 0; i < NFILES; i++) {
+        const char *p = f->recs[i].fv.path;
+        assert_int_equal(lmkv_store_map_commit(s, f->ws, a, p, strlen(p), f->recs[i].fv.id), LMKV_OK);
+        assert_int_equal(lmkv_store_map_commit(s, f->ws, b, p, strlen(p), f->recs[i].fv.id), LMKV_OK);
+        assert_int_equal(lmkv_store_map_commit(s, f->ws, z, p, strlen(p), f->recs[i].fv.id), LMKV_OK);
+    }
+    /* another workspace's commit is not listed */
+    assert_int_equal(lmkv_store_map_commit(s, other, a, "x.c", 3, f->recs[0].fv.id), LMKV_OK);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+    lmkv_store_txn *t;
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    struct oids o = { 0 };
+    assert_int_equal(lmkv_store_commits(t, f->ws, on_commit, &o), LMKV_OK);
+    assert_int_equal(o.n, 3);
+    assert_memory_equal(o.o[0], a, 20);
+    assert_memory_equal(o.o[1], b, 20);
+    assert_memory_equal(o.o[2], z, 20);
+    struct oids o2 = { 0 };
+    assert_int_equal(lmkv_store_commits(t, other, on_commit, &o2), LMKV_OK);
+    assert_int_equal(o2.n, 1);
+    lmkv_store_txn_end(t);
+}
+
 static void test_workspace_isolation(void **state)
 {
     fx *f = *state;
@@ -937,6 +983,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_poisoned_session_commits_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_current_map, setup, teardown),
         cmocka_unit_test_setup_teardown(test_removal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commits_listed_once_each, setup, teardown),
         cmocka_unit_test_setup_teardown(test_workspace_isolation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_finds_damage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_layouts, setup, teardown),
