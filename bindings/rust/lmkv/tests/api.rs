@@ -406,3 +406,22 @@ fn many_threads_share_a_db_and_its_trees() {
     drop(db);
     assert_eq!(it.count(), 800);
 }
+
+#[test]
+fn read_only_opener_beside_a_writer() {
+    // No exclusive lock (unlike sled): a read-only handle reads while the
+    // writer's handle stays open and keeps writing.
+    let d = TempDir::new("ro");
+    let path = d.path().join("db");
+    let w = Db::open(&path).unwrap();
+    let wt = w.open_tree("universal_cache").unwrap();
+    wt.insert(b"k", b"1").unwrap();
+    let r = Config::new().path(&path).read_only(true).open().unwrap();
+    let rt = r.open_tree("universal_cache").unwrap();
+    assert_eq!(rt.get(b"k").unwrap().unwrap(), b"1");
+    assert_eq!(rt.insert(b"k", b"2").unwrap_err().kind(), ErrorKind::ReadOnly);
+    assert_eq!(r.open_tree("missing").unwrap_err().kind(), ErrorKind::NotFound);
+    wt.insert(b"k", b"3").unwrap();
+    assert_eq!(rt.get(b"k").unwrap().unwrap(), b"3", "each call sees the latest commit");
+    assert_eq!(r.checksum().unwrap(), w.checksum().unwrap());
+}

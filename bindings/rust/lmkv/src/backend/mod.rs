@@ -100,10 +100,13 @@ pub struct DatabaseConfig {
     pub cache_capacity: u64,
     /// Accepted and ignored, as `compression`.
     pub compression_factor: i32,
-    /// `Some(ms)`: writes commit without a synchronous flush (LMDB's
-    /// `MDB_NOSYNC`-style durability as lmkv offers it) and `flush()` makes them
-    /// durable; `None`: every write is durable when it returns. lmkv has no
-    /// background flusher thread: the daemon calls `flush()` itself.
+    /// lmkv's background flush period (`lmkv_config.flush_every_ms`, as
+    /// sled's): `Some(ms)` starts a thread that calls `lmkv_db_flush` this
+    /// often when something was committed, so writes survive power loss
+    /// within about `ms`; `None`: no thread, `flush()` does it. Either way
+    /// every write is visible to all threads and processes, and survives the
+    /// process being killed, as soon as it returns (LMDB commits into the
+    /// shared file; lmkv's default durability syncs data pages at commit).
     pub flush_every_ms: Option<u64>,
 }
 
@@ -127,8 +130,9 @@ impl Default for DatabaseConfig {
 pub struct DatabaseStats {
     /// Entries in all trees, the default tree included.
     pub total_entries: u64,
-    /// Bytes of keys plus values in all trees (exact for lmkv and the memory
-    /// backend; sled's backend estimated 256 bytes per entry).
+    /// Bytes the entries take: for lmkv, the LMDB pages (branch, leaf,
+    /// overflow) of all trees times the page size; for the memory backend,
+    /// key plus value bytes. (sled's backend estimated 256 bytes per entry.)
     pub total_size_bytes: u64,
     /// `size_on_disk()`: 0 for temporary databases.
     pub disk_size_bytes: u64,
