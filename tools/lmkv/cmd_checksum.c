@@ -54,7 +54,7 @@ int cmd_checksum(int argc, char **argv)
     } else {
         rc = lmkv_db_checksum(&sum, db);
     }
-    if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "checksum"); goto cleanup; }
+    if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "computing checksum"); goto cleanup; }
     if (lmkv_cli.json) {
         json_t *o = json_object();
         if (o) json_object_set_new(o, "checksum", json_integer((json_int_t)sum));

@@ -187,7 +187,7 @@ int cmd_dump(int argc, char **argv)
     if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "beginning read transaction"); goto cleanup; }
     cli_progress_begin(&prog, "dump", total);
     for (size_t i = 0; i < ntrees; i++) {
-        if ((rc = lmkv_txn_iter(&it, txn, trees[i].t)) != LMKV_OK) { ret = cli_fail(cmd, rc, "dump"); break; }
+        if ((rc = lmkv_txn_iter(&it, txn, trees[i].t)) != LMKV_OK) { ret = cli_fail(cmd, rc, "reading tree"); break; }
         lmkv_pair p;
         while ((rc = lmkv_iter_next(&p, it)) == LMKV_OK) {
             if (emit(cmd, &trees[i], &p, raw) != 0) { ret = EXIT_IO; break; }
@@ -196,7 +196,7 @@ int cmd_dump(int argc, char **argv)
         lmkv_iter_free(it);
         it = NULL;
         if (ret != EXIT_OK_) break;
-        if (rc != LMKV_NOTFOUND) { ret = cli_fail(cmd, rc, "dump"); break; }
+        if (rc != LMKV_NOTFOUND) { ret = cli_fail(cmd, rc, "reading tree"); break; }
     }
     cli_progress_end(&prog);
     if (ret == EXIT_OK_) ret = cli_finish_output(cmd);

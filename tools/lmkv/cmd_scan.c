@@ -118,13 +118,13 @@ int cmd_scan(int argc, char **argv)
     if ((ret = cli_tree_open(cmd, db, &sel, 0, &t)) != EXIT_OK_) goto cleanup;
     int rc = lmkv_txn_begin(&txn, db, LMKV_TXN_READ_ONLY);
     if (rc == LMKV_OK) rc = lmkv_txn_range(&it, txn, t, &lo, &hi);
-    if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "scan"); goto cleanup; }
+    if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "reading tree"); goto cleanup; }
     uint64_t n = 0;
     lmkv_pair p;
     while (n < limit) {
         rc = reverse ? lmkv_iter_next_back(&p, it) : lmkv_iter_next(&p, it);
         if (rc == LMKV_NOTFOUND) break;
-        if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "scan"); goto cleanup; }
+        if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "reading tree"); goto cleanup; }
         n++;
         if (count_only) continue;
         if (cli_print_pair(cmd, NULL, 0, p.key, p.key_size, keys_only ? NULL : p.value, p.value_size) != 0) {
