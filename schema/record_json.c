@@ -5,6 +5,7 @@
  */
 #include <inttypes.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -88,12 +89,29 @@ static json_t *field_json(const fb_field *f, const uint8_t *r, char *keybuf, siz
         }
         break;
     }
-    case FB_F32: { float v; memcpy(&v, c, sizeof v); j = json_real(v); break; }
+    case FB_F32: {
+        float v;
+        memcpy(&v, c, sizeof v);
+        /* JSON has no NaN/Infinity: those render as strings. */
+        if (isnan(v)) j = json_string("nan");
+        else if (isinf(v)) j = json_string(v < 0 ? "-inf" : "inf");
+        else j = json_real(v);
+        break;
+    }
     case FB_STR: {
         const char *s;
         memcpy(&s, c, sizeof s);
         if (!s) return NULL;
-        j = json_string_nocheck(s);
+        size_t n = strlen(s);
+        if (utf8_ok((const uint8_t *)s, n)) {
+            j = json_stringn_nocheck(s, n);
+        } else {
+            char *b64 = base64((const uint8_t *)s, n);
+            if (!b64) { *oom = 1; return NULL; }
+            snprintf(keybuf, keysz, "%s_base64", f->name);
+            j = json_string(b64);
+            free(b64);
+        }
         break;
     }
     case FB_BYTES: {
@@ -115,12 +133,28 @@ static json_t *field_json(const fb_field *f, const uint8_t *r, char *keybuf, siz
         lmkv_strvec v;
         memcpy(&v, c, sizeof v);
         if (!lmkv_strvec_present(&v)) return NULL;
+        int all_utf8 = 1;
+        for (uint32_t k = 0; k < v.count && all_utf8; k++) {
+            const char *e = lmkv_strvec_get(&v, k);
+            all_utf8 = utf8_ok((const uint8_t *)e, strlen(e));
+        }
+        if (!all_utf8) snprintf(keybuf, keysz, "%s_base64", f->name);
         j = json_array();
-        for (uint32_t k = 0; j && k < v.count; k++)
-            if (json_array_append_new(j, json_string_nocheck(lmkv_strvec_get(&v, k))) != 0) {
+        for (uint32_t k = 0; j && k < v.count; k++) {
+            const char *e = lmkv_strvec_get(&v, k);
+            json_t *ej;
+            if (all_utf8) {
+                ej = json_string_nocheck(e);
+            } else {
+                char *b64 = base64((const uint8_t *)e, strlen(e));
+                ej = b64 ? json_string(b64) : NULL;
+                free(b64);
+            }
+            if (!ej || json_array_append_new(j, ej) != 0) {
                 json_decref(j);
                 j = NULL;
             }
+        }
         break;
     }
     default: return NULL;

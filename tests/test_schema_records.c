@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <math.h>
 #include <xxhash.h>
 
 #include "fb_int.h"
@@ -765,6 +766,39 @@ static void test_json(void **state)
     o = json_loads(js, 0, &je);
     assert_int_equal(json_integer_value(json_object_get(o, "kind")), 77);
     assert_true(json_is_false(json_object_get(o, "is_definition")));
+    json_decref(o);
+    free(js);
+    /* Strings that are not UTF-8 (valid FlatBuffers: encodings are not
+     * verified) render as base64, so the JSON is always valid. */
+    lmkv_symbol bs;
+    lmkv_record_init(LMKV_REC_SYMBOL, &bs);
+    bs.name = "\xff\xfeok";
+    const char *badm[] = { "fine", "\xc0\x80" };
+    bs.modifiers = (lmkv_strvec){ badm, 2, NULL };
+    assert_int_equal(lmkv_symbol_build(B, &bs, &out, &len), LMKV_OK);
+    assert_int_equal(lmkv_record_to_json(&js, out, len, 0), LMKV_OK);
+    o = json_loads(js, 0, &je);
+    assert_non_null(o);
+    assert_null(json_object_get(o, "name"));
+    assert_string_equal(json_string_value(json_object_get(o, "name_base64")), "//5vaw==");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(o, "modifiers_base64"), 0)), "ZmluZQ==");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(o, "modifiers_base64"), 1)), "wIA=");
+    json_decref(o);
+    free(js);
+    /* Non-finite floats (JSON has none) render as strings. */
+    lmkv_record_init(LMKV_REC_SYMBOL, &bs);
+    bs.confidence = -(float)INFINITY;
+    assert_int_equal(lmkv_symbol_build(B, &bs, &out, &len), LMKV_OK);
+    assert_int_equal(lmkv_record_to_json(&js, out, len, 0), LMKV_OK);
+    o = json_loads(js, 0, &je);
+    assert_string_equal(json_string_value(json_object_get(o, "confidence")), "-inf");
+    json_decref(o);
+    free(js);
+    bs.confidence = NAN;
+    assert_int_equal(lmkv_symbol_build(B, &bs, &out, &len), LMKV_OK);
+    assert_int_equal(lmkv_record_to_json(&js, out, len, 0), LMKV_OK);
+    o = json_loads(js, 0, &je);
+    assert_string_equal(json_string_value(json_object_get(o, "confidence")), "nan");
     json_decref(o);
     free(js);
     /* Corrupt input: an error, *out untouched. */
