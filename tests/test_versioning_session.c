@@ -388,6 +388,58 @@ static void test_non_git(void **state)
     db_close(&h);
 }
 
+/* Non-git worktrees use git's stat-cache rule: a file whose size and mtime
+ * equal the stored version's, with an mtime well before that version was
+ * indexed, is not read again. LMKV_INDEX_FULL reads everything. */
+static void test_non_git_stat_cache(void **state)
+{
+    (void)state;
+    char dir[1100], dbdir[1100];
+    snprintf(dir, sizeof dir, "%s/statc", tmpdir);
+    snprintf(dbdir, sizeof dbdir, "%s/db-statc", tmpdir);
+    sh("mkdir -p '%s'", dir);
+    write_file(dir, "a.c", A_C);
+    sh("touch -d '2001-01-01 00:00:00' '%s/a.c'", dir);
+    struct dbh h;
+    db_open(&h, dbdir, dir);
+    struct lmkv_index_report r = step(&h, dir);
+    assert_int_equal(r.analysed, 1);
+    lmkv_index_report_clear(&r);
+    /* same size, same mtime: trusted as unchanged, like git */
+    char *edited = strdup(A_C);
+    char *p = strstr(edited, "alpha");
+    p[4] = 'b';                                   /* alpha -> alphb */
+    write_file(dir, "a.c", edited);
+    sh("touch -d '2001-01-01 00:00:00' '%s/a.c'", dir);
+    struct lmkv_index_options o = opts_c();
+    assert_int_equal(lmkv_index_worktree(&r, h.wt, &o, tiny_analyser, NULL), LMKV_OK);
+    assert_int_equal(r.analysed, 0);
+    assert_int_equal(r.unchanged, 1);
+    lmkv_index_report_clear(&r);
+    char *st = state_of(&h);
+    assert_true(has_line(st, "sym a.c|alpha|"));
+    free(st);
+    /* a full index reads the bytes */
+    o.flags = LMKV_INDEX_FULL;
+    assert_int_equal(lmkv_index_worktree(&r, h.wt, &o, tiny_analyser, NULL), LMKV_OK);
+    assert_int_equal(r.analysed, 1);
+    lmkv_index_report_clear(&r);
+    st = state_of(&h);
+    assert_true(has_line(st, "sym a.c|alphb|"));
+    free(st);
+    r = step(&h, dir);
+    assert_int_equal(r.analysed, 0);
+    lmkv_index_report_clear(&r);
+    /* a fresh mtime is never trusted: the same-size edit is seen */
+    p[4] = 'c';
+    write_file(dir, "a.c", edited);
+    r = step(&h, dir);
+    assert_int_equal(r.analysed, 1);
+    lmkv_index_report_clear(&r);
+    free(edited);
+    db_close(&h);
+}
+
 static void test_analyser_id_change(void **state)
 {
     (void)state;
@@ -466,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_explicit_plan),
         cmocka_unit_test(test_unborn_repository),
         cmocka_unit_test(test_non_git),
+        cmocka_unit_test(test_non_git_stat_cache),
         cmocka_unit_test(test_analyser_id_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,6 +45,7 @@ int lmkv_current_info_get(struct lmkv_current_info **out, lmkv_worktree *wt)
         goto cleanup;
     }
     if ((rc = vcurmap_read(&cur, t, wt->ws)) != LMKV_OK) goto cleanup;
+    if ((rc = vscan_hash_pending(&scan, wt, t, &cur, 0)) != LMKV_OK) goto cleanup;
     if (!(info = calloc(1, sizeof *info))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     info->head = head;
     snprintf(info->indexed_commit, sizeof info->indexed_commit, "%s",

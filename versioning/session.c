@@ -131,6 +131,7 @@ static int vclassify(lmkv_index_session *s, int explicit_plan)
     if ((rc = vcurmap_read(&s->cur, t, wt->ws)) != LMKV_OK) goto cleanup;
     if ((rc = vmeta_read(&s->meta, t, wt)) != LMKV_OK) goto cleanup;
     if (s->meta.registered && strcmp(s->meta.analyser_id, s->analyser_id) != 0) s->full = 1;
+    if ((rc = vscan_hash_pending(&s->scan, wt, t, &s->cur, s->full)) != LMKV_OK) goto cleanup;
     if (!(s->plan = calloc(s->scan.n ? s->scan.n : 1, 1)) ||
         !(s->stored = calloc(s->scan.n ? s->scan.n : 1, 1))) {
         rc = verr(LMKV_ENOMEM, "out of memory");
@@ -399,6 +400,7 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
             if ((rc = lmkv_blob_id(blob, buf, len)) != LMKV_OK) goto cleanup;
             if (strcmp(blob, f->blob) != 0) {
                 memcpy(f->blob, blob, sizeof blob);
+                f->mtime_ns = 0;        /* stat data of other content */
                 if ((rc = vfv_id(&f->fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto cleanup;
                 f->source = LMKV_SOURCE_LATEST;
             }

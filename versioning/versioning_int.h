@@ -39,6 +39,7 @@ struct vfile {
     uint64_t size;              /* bytes on disk                         */
     int64_t mtime_ns;
     uint64_t fv;                /* file-version id (filled by the caller) */
+    int need_hash;              /* non-git: blob not computed yet        */
 };
 
 struct vscan {
@@ -157,6 +158,14 @@ int vanalyse_and_put(int *out_failed, int *out_err, char **out_msg, lmkv_store_s
                      lmkv_analyser_fn analyser, void *ctx, int64_t now_ns);
 
 int64_t vnow_ns(void);
+
+/* Non-git scans defer hashing: fill the blob of every entry still needing
+ * it, from the stored version of its current mapping when size and mtime
+ * match it and the mtime is at least 2 s older than that version's index
+ * time (git's stat-cache rule, racy window excluded), else by hashing the
+ * bytes. no_cache = 1: always hash. */
+int vscan_hash_pending(struct vscan *s, lmkv_worktree *wt, lmkv_store_txn *t,
+                       const struct vcurmap *cur, int no_cache);
 int vfv_id(uint64_t *out, uint64_t ws, const char *path, const char *blob_hex);
 
 #endif

@@ -382,7 +382,7 @@ static int vwalk(struct vscan *s, const lmkv_worktree *wt, const struct vselect 
                 f->status = LMKV_WT_NOGIT;
                 f->source = LMKV_SOURCE_LATEST;
                 vstat_fill(f, &st);
-                rc = vhash_disk(f, wt);
+                f->need_hash = 1;       /* vscan_hash_pending */
             }
         }
         free(full);
@@ -524,5 +524,31 @@ int vscan_worktree(struct vscan *out, struct lmkv_head_info *head, lmkv_worktree
     }
     s.n = w;
     *out = s;
+    return LMKV_OK;
+}
+
+int vscan_hash_pending(struct vscan *s, lmkv_worktree *wt, lmkv_store_txn *t,
+                       const struct vcurmap *cur, int no_cache)
+{
+    int rc;
+    for (size_t i = 0; i < s->n; i++) {
+        struct vfile *f = &s->v[i];
+        if (!f->need_hash) continue;
+        struct vcur *c = (cur && !no_cache) ? vcurmap_find(cur, f->path) : NULL;
+        if (c && f->mtime_ns > 0) {
+            lmkv_file_version fvr;
+            rc = lmkv_store_file_version_get(&fvr, t, wt->ws, c->fv);
+            if (rc != LMKV_OK && rc != LMKV_NOTFOUND) return rc;
+            if (rc == LMKV_OK && fvr.git_blob_id && strlen(fvr.git_blob_id) == LMKV_OID_HEXLEN &&
+                fvr.size_bytes == f->size && fvr.mtime_ns == f->mtime_ns &&
+                f->mtime_ns < fvr.indexed_ns - 2000000000LL) {
+                memcpy(f->blob, fvr.git_blob_id, LMKV_OID_HEXSZ);
+                f->need_hash = 0;
+                continue;
+            }
+        }
+        if ((rc = vhash_disk(f, wt)) != LMKV_OK) return rc;
+        f->need_hash = 0;
+    }
     return LMKV_OK;
 }
