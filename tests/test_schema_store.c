@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -758,6 +759,90 @@ static void test_workspace_isolation(void **state)
     facts_records_free(&rb);
 }
 
+/* ------------------------------------------------------------ concurrency */
+
+struct flip { fx *f; uint64_t v1, v2; size_t n1, n2; int rounds; int errors; int done; };
+
+static void *flip_writer(void *arg)
+{
+    struct flip *fl = arg;
+    for (int i = 0; i < fl->rounds; i++) {
+        lmkv_store_session *s;
+        if (lmkv_store_session_begin(&s, fl->f->st) != LMKV_OK) {
+            fl->errors++;
+            break;
+        }
+        uint64_t fv = (i % 2 == 0) ? fl->v2 : fl->v1;
+        if (lmkv_store_set_current(s, fl->f->ws, "mdb.c", 5, fv, LMKV_SOURCE_LATEST, NULL) != LMKV_OK)
+            fl->errors++;
+        if (lmkv_store_session_commit(s) != LMKV_OK)
+            fl->errors++;
+    }
+    __atomic_store_n(&fl->done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static int count_call_cb(void *ctx, const lmkv_call *c)
+{
+    (void)c;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+static void *flip_reader(void *arg)
+{
+    struct flip *fl = arg;
+    int iters = 0;
+    while (!__atomic_load_n(&fl->done, __ATOMIC_ACQUIRE) || iters < 50) {
+        lmkv_store_txn *t;
+        if (lmkv_store_txn_begin(&t, fl->f->st) != LMKV_OK) {
+            __atomic_add_fetch(&fl->errors, 1, __ATOMIC_RELAXED);
+            break;
+        }
+        int c1 = lmkv_store_is_current(t, fl->f->ws, fl->v1);
+        int c2 = lmkv_store_is_current(t, fl->f->ws, fl->v2);
+        size_t n = 0;
+        int rc = lmkv_store_calls_to(t, fl->f->ws, "mdb_cursor_put", 14, 0, count_call_cb, &n);
+        /* one snapshot: exactly one version current, and the lookup agrees */
+        if (rc != LMKV_OK || c1 + c2 != 1 || n != (c1 ? fl->n1 : fl->n2))
+            __atomic_add_fetch(&fl->errors, 1, __ATOMIC_RELAXED);
+        lmkv_store_txn_end(t);
+        iters++;
+    }
+    return NULL;
+}
+
+static void test_concurrent_readers_consistent(void **state)
+{
+    fx *f = *state;
+    index_all(f);
+    const fact_fn *put = facts_find(&g_files[0], "mdb_put");
+    facts_recs r2;
+    facts_records(&r2, &g_files[0], f->ws, "v2");
+    size_t k = 0;
+    for (size_t i = 0; i < r2.r.n_calls; i++)
+        if (!(r2.calls[i].caller_id == put->id && strcmp(r2.calls[i].callee_name, "mdb_cursor_put") == 0))
+            r2.calls[k++] = r2.calls[i];
+    r2.r.n_calls = k;
+    lmkv_store_session *s;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    assert_int_equal(lmkv_store_put_file(s, &r2.fv, &r2.r), LMKV_OK);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+    struct flip fl = { f, f->recs[0].fv.id, r2.fv.id, 0, 0, 40, 0, 0 };
+    fl.n1 = expected_callers("mdb_cursor_put", NULL, NULL);
+    fl.n2 = fl.n1 - (f->recs[0].r.n_calls - k);
+    assert_true(fl.n2 < fl.n1);
+    pthread_t w, r[3];
+    for (int i = 0; i < 3; i++)
+        pthread_create(&r[i], NULL, flip_reader, &fl);
+    pthread_create(&w, NULL, flip_writer, &fl);
+    pthread_join(w, NULL);
+    for (int i = 0; i < 3; i++)
+        pthread_join(r[i], NULL);
+    assert_int_equal(fl.errors, 0);
+    facts_records_free(&r2);
+}
+
 /* ------------------------------------------------------------ verify damage */
 
 typedef struct probs {
@@ -985,6 +1070,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_removal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commits_listed_once_each, setup, teardown),
         cmocka_unit_test_setup_teardown(test_workspace_isolation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_readers_consistent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_finds_damage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_layouts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_and_read_only, setup, teardown),
