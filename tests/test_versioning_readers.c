@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "test_versioning_util.h"
 
@@ -24,7 +25,7 @@
 
 static struct dbh H;
 static char dir[1100];
-static volatile int writer_done;
+static atomic_int writer_done;
 
 struct seen { char a[64], b[64]; int na, nb, other; };
 
@@ -43,7 +44,7 @@ static void *reader(void *arg)
 {
     struct reader_result *res = arg;
     uint64_t ws = lmkv_worktree_id(H.wt), last_gen = 0;
-    while (!writer_done) {
+    while (!atomic_load(&writer_done)) {
         lmkv_store_txn *t = NULL;
         if (lmkv_store_txn_begin(&t, H.st) != LMKV_OK) { res->missing++; break; }
         struct seen s;
@@ -81,7 +82,7 @@ static void test_no_half_indexed_state(void **state)
     pthread_t th[READERS];
     struct reader_result res[READERS];
     memset(res, 0, sizeof res);
-    writer_done = 0;
+    atomic_store(&writer_done, 0);
     for (int i = 0; i < READERS; i++) assert_int_equal(pthread_create(&th[i], NULL, reader, &res[i]), 0);
 
     size_t txns = 0;
@@ -100,7 +101,7 @@ static void test_no_half_indexed_state(void **state)
         txns += r.write_txns;
         lmkv_index_report_clear(&r);
     }
-    writer_done = 1;
+    atomic_store(&writer_done, 1);
     for (int i = 0; i < READERS; i++) pthread_join(th[i], NULL);
     int obs = 0;
     for (int i = 0; i < READERS; i++) {
