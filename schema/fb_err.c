@@ -1,28 +1,25 @@
 /*
- * fb_err.c -- the schema module's error messages.
- *
- * Sets the calling thread's message for the last failed records call. The
- * kv layer owns lmkv_errmsg(); until it exports a setter to the modules
- * above it, the message is kept here and lmkv_fb_errmsg() returns it (this
- * is the single place to switch over).
+ * fb_err.c -- the schema records' error messages go to kv's per-thread
+ * message (lmkv_error_set / lmkv_errmsg), so callers read them with
+ * lmkv_errmsg() like every other lmkv error. The helpers exist so the
+ * records code has one place that formats its messages.
  */
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "fb_int.h"
 
-static _Thread_local char fb_msg[512];
-
 int lmkv_fb_seterr(int code, const char *fmt, ...)
 {
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(fb_msg, sizeof fb_msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return code;
+    return lmkv_error_set(code, "%s", msg);
 }
 
 const char *lmkv_fb_errmsg(void)
 {
-    return fb_msg;
+    return lmkv_errmsg();
 }
