@@ -48,7 +48,9 @@ struct lmkv_dump_reader {
     int eof;
 
     uint64_t off;      /* uncompressed bytes consumed */
-    uLong crc;         /* CRC-32 of consumed bytes (until the footer's crc field) */
+    uint32_t crc;      /* CRC-32 of consumed bytes before buf[crc_pos] (until the footer's crc field) */
+    size_t crc_pos;    /* bytes of buf below crc_pos are in crc */
+    int crc_stop;      /* the footer's crc field was reached: crc is final */
 
     /* state */
     int err;           /* sticky error code */
@@ -97,10 +99,19 @@ static int sticky(lmkv_dump_reader *r)
 
 /* ---------------------------------------------------------------- input */
 
+/* Adds the consumed bytes of the buffer not yet in the CRC (one call per
+ * buffer, not per field). */
+static void crc_flush(lmkv_dump_reader *r)
+{
+    if (!r->crc_stop && r->buf_pos > r->crc_pos) r->crc = mig_crc32(r->crc, r->buf + r->crc_pos, r->buf_pos - r->crc_pos);
+    r->crc_pos = r->buf_pos;
+}
+
 /* Refills r->buf. Returns LMKV_OK (r->eof set when nothing more) or an error. */
 static int fill(lmkv_dump_reader *r)
 {
-    r->buf_pos = r->buf_len = 0;
+    crc_flush(r);
+    r->buf_pos = r->buf_len = r->crc_pos = 0;
     if (r->eof) return LMKV_OK;
     if (!r->gz) {
         if (r->fd < 0) { r->eof = 1; return LMKV_OK; } /* memory: all given at once */
@@ -189,7 +200,6 @@ static int take(lmkv_dump_reader *r, unsigned char *dst, size_t n, size_t *got)
         size_t k = r->buf_len - r->buf_pos;
         if (k > n - have) k = n - have;
         const unsigned char *src = r->buf + r->buf_pos;
-        r->crc = crc32(r->crc, src, (uInt)k);
         if (dst) memcpy(dst + have, src, k);
         r->buf_pos += k;
         r->off += k;
@@ -353,7 +363,7 @@ static int reader_new(lmkv_dump_reader **out, const char *name)
     r->fd = -1;
     r->path = strdup(name ? name : "<memory>");
     if (!r->path) { free(r); return mig_error(LMKV_ENOMEM, "sled dump: out of memory"); }
-    r->crc = crc32(0L, Z_NULL, 0);
+    r->crc = 0;
     *out = r;
     return LMKV_OK;
 }
@@ -478,7 +488,9 @@ static int read_footer(lmkv_dump_reader *r, uint64_t at, lmkv_dump_event *ev)
     if (rc) return rc;
     uint64_t f2 = r->off;
     if ((rc = take_u64(r, &npairs, "footer total_pair_count"))) return rc;
-    uLong want = r->crc;
+    crc_flush(r);
+    r->crc_stop = 1;
+    uint32_t want = r->crc;
     uint64_t f3 = r->off;
     unsigned char b[4];
     if ((rc = take_exact(r, b, 4, "footer crc32"))) return rc;
@@ -489,7 +501,7 @@ static int read_footer(lmkv_dump_reader *r, uint64_t at, lmkv_dump_event *ev)
     if (npairs != r->n_pairs)
         return fail(r, LMKV_ECORRUPT, f2, "footer total_pair_count %llu, but the file has %llu pairs",
                     (unsigned long long)npairs, (unsigned long long)r->n_pairs);
-    if (crc != (uint32_t)want)
+    if (crc != want)
         return fail(r, LMKV_ECORRUPT, f3, "CRC-32 mismatch: footer says %08x, the data gives %08x",
                     crc, (unsigned)want);
     /* Nothing may follow. */

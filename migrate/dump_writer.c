@@ -24,7 +24,7 @@ struct lmkv_dump_writer {
     gzFile gz;
     unsigned char *buf;
     size_t buf_len;
-    uLong crc;
+    uint32_t crc;
     int failed, finished;
     int in_coll, meta_done;
     uint64_t coll_pairs, n_coll, n_pairs;
@@ -71,7 +71,7 @@ static int put(lmkv_dump_writer *w, const void *p, size_t n)
         size_t room = WBUF_SIZE - w->buf_len;
         size_t k = n < room ? n : room;
         memcpy(w->buf + w->buf_len, b, k);
-        w->crc = crc32(w->crc, b, (uInt)k);
+        w->crc = mig_crc32(w->crc, b, k);
         w->buf_len += k;
         b += k;
         n -= k;
@@ -133,7 +133,7 @@ int lmkv_dump_writer_open(lmkv_dump_writer **out, const char *path, unsigned fla
         w->gz = gzdopen(dfd, "wb6");
         if (!w->gz) { close(dfd); rc = mig_error(LMKV_ENOMEM, "sled dump %s: gzdopen failed", path); goto cleanup; }
     }
-    w->crc = crc32(0L, Z_NULL, 0);
+    w->crc = 0;
     rc = put(w, LMKV_DUMP_MAGIC, 8);
     if (!rc) {
         unsigned char h[8] = {1, 0, 0, 0, 0, 0, 0, 0};

@@ -288,6 +288,11 @@ static int raw_pass(struct imp *im)
     lmkv_dump_summer *s = NULL;
     int rc = lmkv_dump_summer_new(&s);
     if (rc) return rc;
+    /* sled's checksums of the dump are needed to report them (dry run,
+     * compare) or to verify the result (--verify); a plain import checks the
+     * file's CRC-32 and every tree's len, and saves the second CRC pass. */
+    if ((im->mode == MODE_FRESH || im->mode == MODE_MERGE) && !(im->o->flags & LMKV_MIGRATE_VERIFY))
+        mig_summer_lens_only(s);
     lmkv_dump_event ev;
     while ((rc = lmkv_dump_reader_next(im->r, &ev)) == LMKV_OK) {
         if ((rc = lmkv_dump_summer_add(s, &ev))) break;
@@ -530,7 +535,6 @@ int lmkv_migrate_import(lmkv_migrate_report *out, const char *dump_path, const c
                 goto cleanup;
             }
             rep.already_imported = 1;
-            rep.dump_checksum = im.sum->db_checksum;
             goto done;
         }
     }
@@ -571,7 +575,9 @@ int lmkv_migrate_import(lmkv_migrate_report *out, const char *dump_path, const c
     }
     if ((rc = swap_into_place(&im, tk))) goto cleanup;
 done:
-    rep.dump_checksum = im.sum ? im.sum->db_checksum : 0;
+    rep.dump_checksum_known = im.sum && (im.mode == MODE_DRY || im.mode == MODE_COMPARE ||
+                                         (im.o->flags & LMKV_MIGRATE_VERIFY));
+    rep.dump_checksum = rep.dump_checksum_known ? im.sum->db_checksum : 0;
     rep.has_generate_id = im.sum ? im.sum->has_generate_id : 0;
     rep.generate_id_next = im.sum ? im.sum->generate_id_next : 0;
     rep.bytes = lmkv_dump_reader_offset(im.r);

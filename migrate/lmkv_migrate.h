@@ -514,7 +514,8 @@ typedef struct lmkv_migrate_report {
     uint64_t typed_records;     /**< sum of the typed_* counts */
     uint64_t raw_only;          /**< daemon-tree pairs kept raw only (did not decode) */
     uint64_t merged_added, merged_equal, conflicts; /**< merge */
-    uint32_t dump_checksum;     /**< sled Db::checksum of the dump's trees */
+    uint32_t dump_checksum;     /**< sled Db::checksum of the dump's trees (when known) */
+    int dump_checksum_known;    /**< 1 when computed: dry run, VERIFY, already-imported check */
     uint32_t db_checksum;       /**< lmkv_db_checksum of the result (when computed) */
     int checksum_compared;      /**< 1 when db_checksum was computed and compared */
     int has_generate_id;

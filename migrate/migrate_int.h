@@ -16,6 +16,14 @@ int mig_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
  * ('...' quoted), else as hex; for messages naming keys and trees. */
 void mig_fmt_bytes(char *buf, size_t bufsz, const void *p, size_t n);
 
+/* CRC-32 IEEE (as zlib crc32(), crc32fast), slicing-by-8: continue from
+ * `crc` (0 to start). */
+uint32_t mig_crc32(uint32_t crc, const void *data, size_t n);
+
+/* The summer counts pairs only: no per-tree or database checksum (the
+ * summary's checksums are then 0). For imports without --verify. */
+void mig_summer_lens_only(lmkv_dump_summer *s);
+
 /* The calling thread's last message (= lmkv_errmsg()). */
 const char *mig_errmsg(void);
 

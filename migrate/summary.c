@@ -20,6 +20,7 @@ struct lmkv_dump_summer {
     lmkv_dump_tree_info *cur; /* index into trees via cur_i */
     size_t cur_i;
     int in_tree, footer;
+    int lens_only; /* skip the per-tree CRCs (mig_summer_lens_only) */
     uint64_t total_pairs;
     lmkv_dump_event foot;
 };
@@ -48,7 +49,7 @@ static int add_tree(lmkv_dump_summer *s, const void *name, size_t len)
     if (!t->name) return mig_error(LMKV_ENOMEM, "out of memory");
     if (len) memcpy(t->name, name, len);
     t->name_len = len;
-    t->checksum = (uint32_t)crc32(0L, Z_NULL, 0);
+    t->checksum = 0;
     s->cur_i = s->n++;
     return LMKV_OK;
 }
@@ -63,10 +64,10 @@ int lmkv_dump_summer_add(lmkv_dump_summer *s, const lmkv_dump_event *ev)
     case LMKV_DUMP_PAIR:
         if (s->in_tree) {
             lmkv_dump_tree_info *t = &s->trees[s->cur_i];
-            uLong c = t->checksum;
-            c = crc32(c, ev->key, (uInt)ev->key_len);
-            c = crc32(c, ev->value, (uInt)ev->value_len);
-            t->checksum = (uint32_t)c;
+            if (!s->lens_only) {
+                uint32_t c = mig_crc32(t->checksum, ev->key, ev->key_len);
+                t->checksum = mig_crc32(c, ev->value, ev->value_len);
+            }
             t->len++;
             t->bytes += ev->key_len + ev->value_len;
             s->total_pairs++;
@@ -107,10 +108,10 @@ int lmkv_dump_summer_finish(lmkv_dump_summary **out, lmkv_dump_summer *s, const 
     lmkv_dump_summary *sum = calloc(1, sizeof *sum);
     if (!sum) return mig_error(LMKV_ENOMEM, "out of memory");
     if (s->n) qsort(s->trees, s->n, sizeof *s->trees, cmp_info);
-    uLong db = crc32(0L, Z_NULL, 0);
+    uLong db = 0;
     for (size_t i = 0; i < s->n; i++) {
         const lmkv_dump_tree_info *t = &s->trees[i];
-        db = crc32(db, t->name, (uInt)t->name_len);
+        db = mig_crc32((uint32_t)db, t->name, t->name_len);
         db = crc32_combine(db, t->checksum, (z_off_t)t->bytes);
     }
     sum->trees = s->trees;
@@ -132,6 +133,11 @@ int lmkv_dump_summer_finish(lmkv_dump_summary **out, lmkv_dump_summer *s, const 
     }
     *out = sum;
     return LMKV_OK;
+}
+
+void mig_summer_lens_only(lmkv_dump_summer *s)
+{
+    if (s) s->lens_only = 1;
 }
 
 void lmkv_dump_summer_free(lmkv_dump_summer *s)

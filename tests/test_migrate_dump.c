@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "lmkv_migrate.h"
+#include "migrate_int.h" /* mig_crc32 */
 
 static const char *fixtures[] = {"probe-universal-cache", "probe-legacy-call-graph", "edge-cases-small"};
 #define NFIX (sizeof fixtures / sizeof fixtures[0])
@@ -583,9 +584,32 @@ static void test_events_of_fixture(void **state)
     assert_non_null(strstr(lmkv_errmsg(), "does-not-exist"));
 }
 
+/* The slicing-by-8 CRC equals zlib's for every length and alignment, in
+ * pieces or at once. */
+static void test_crc32_equals_zlib(void **state)
+{
+    (void)state;
+    unsigned char buf[4096 + 16];
+    uint64_t x = 88172645463325252ull;
+    for (size_t i = 0; i < sizeof buf; i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        buf[i] = (unsigned char)x;
+    }
+    for (size_t off = 0; off < 8; off++)
+        for (size_t n = 0; n < 300; n += 1 + n / 16) {
+            uint32_t z = (uint32_t)crc32(crc32(0L, Z_NULL, 0), buf + off, (uInt)n);
+            assert_int_equal(mig_crc32(0, buf + off, n), z);
+            uint32_t piece = mig_crc32(mig_crc32(0, buf + off, n / 3), buf + off + n / 3, n - n / 3);
+            assert_int_equal(piece, z);
+        }
+    assert_int_equal(mig_crc32(0, buf, sizeof buf), (uint32_t)crc32(0, buf, sizeof buf));
+    assert_int_equal(mig_crc32(0, "123456789", 9), 0xCBF43926u); /* the CRC-32 check value */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_crc32_equals_zlib),
         cmocka_unit_test(test_fixtures_match_sled),
         cmocka_unit_test(test_gzip_input),
         cmocka_unit_test(test_writer_roundtrip),

@@ -144,6 +144,7 @@ static void test_fixtures_raw_equal_sled(void **state)
         assert_int_equal(do_import(&rep, fx(fixtures[i], ".sleddump"), tmp(dir), LMKV_MIGRATE_VERIFY), LMKV_OK);
         assert_int_equal(rep.pairs, json_integer_value(json_object_get(jdb, "total_pairs")));
         assert_int_equal(rep.trees, json_integer_value(json_object_get(jdb, "tree_count")));
+        assert_true(rep.dump_checksum_known);
         assert_int_equal(rep.dump_checksum, (uint32_t)json_integer_value(json_object_get(jdb, "checksum")));
         assert_true(rep.checksum_compared);
         assert_int_equal(rep.db_checksum, rep.dump_checksum);

@@ -186,8 +186,11 @@ static void report_text(const lmkv_migrate_report *r, const char *dump, const ch
     printf("  raw-only:       %llu daemon entries that did not decode (kept raw)\n", (unsigned long long)r->raw_only);
     printf("  input:          %llu bytes (%s, %s), %llu bytes uncompressed (%s)\n", (unsigned long long)r->input_bytes,
            ib, r->gzip ? "gzip" : "plain", (unsigned long long)r->bytes, ub);
-    printf("  checksum:       %08x (sled Db::checksum of the dump)%s\n", r->dump_checksum,
-           r->checksum_compared ? ", equal in the result (verified)" : "");
+    if (r->dump_checksum_known)
+        printf("  checksum:       %08x (sled Db::checksum of the dump)%s\n", r->dump_checksum,
+               r->checksum_compared ? ", equal in the result (verified)" : "");
+    else
+        printf("  checksum:       file CRC-32 and every tree's length checked (--verify compares sled's checksum)\n");
     if (r->has_generate_id) printf("  generate_id:    next %llu\n", (unsigned long long)r->generate_id_next);
     double s = r->seconds > 0 ? r->seconds : 1e-9;
     printf("  time:           %.3f s (%.0f pairs/s, %.1f MB/s)\n", r->seconds, (double)r->pairs / s,
@@ -218,6 +221,10 @@ static json_t *report_json(const lmkv_migrate_report *r, const char *dump, const
         json_object_set_new(j, "merge_counts",
                             json_pack("{s:I,s:I,s:I}", "added", (json_int_t)r->merged_added, "equal",
                                       (json_int_t)r->merged_equal, "conflicts", (json_int_t)r->conflicts));
+    if (!r->dump_checksum_known) {
+        json_object_set_new(j, "checksum", json_null());
+        json_object_set_new(j, "checksum_u32", json_null());
+    }
     if (r->has_generate_id) json_object_set_new(j, "generate_id_next", json_integer((json_int_t)r->generate_id_next));
     json_object_set(j, "notices", notices);
     if (rc != LMKV_OK) {
