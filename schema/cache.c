@@ -382,27 +382,32 @@ LMKV_API int lmkv_cache_flush(lmkv_cache *c)
     statbuf *stats = NULL;
     size_t cap = 0, nstats = 0;
     lmkv_txn *txn = NULL;
-    int rc = take_buffers(c, &accs, &cap, &stats, &nstats);
-    if (rc != LMKV_OK)
-        goto cleanup;
-    int any = nstats > 0;
-    for (size_t i = 0; i < cap && !any; i++)
-        any = accs[i].key != NULL;
+    int rc = LMKV_OK;
+    pthread_mutex_lock(&c->mu);
+    int any = c->acc_n > 0 || c->stat_n > 0;
+    pthread_mutex_unlock(&c->mu);
     if (!any || c->st->read_only)
         goto cleanup;
+    /* begin first: if the write txn cannot start (e.g. this thread holds a
+     * session: LMKV_EBUSY), the buffered data stays for a later flush */
     if ((rc = lmkv_txn_begin(&txn, c->st->db, 0)) != LMKV_OK) {
-        rc = lmkv_error_wrap(rc, "lmkv_cache_flush");
+        rc = lmkv_error_wrap(rc, "lmkv_cache_flush (buffered data kept)");
         goto cleanup;
     }
+    if ((rc = take_buffers(c, &accs, &cap, &stats, &nstats)) != LMKV_OK)
+        goto cleanup;
     rc = apply_buffers(c, txn, accs, cap, stats, nstats);
     if (rc == LMKV_OK)
         rc = lmkv_txn_commit(txn);
     else
         lmkv_txn_abort(txn);
+    txn = NULL;
     if (rc != LMKV_OK)
         rc = lmkv_error_wrap(rc, "lmkv_cache_flush: buffered access data lost");
 cleanup:
-    buffers_free(accs, cap, stats, nstats);
+    lmkv_txn_abort(txn);
+    if (accs)
+        buffers_free(accs, cap, stats, nstats);
     pthread_mutex_unlock(&c->flush_mu);
     return rc;
 }
@@ -630,13 +635,13 @@ static int put_encoded(lmkv_cache *c, const kbuf *k, const uint8_t *buf, size_t 
     kbuf lk;
     kb_init(&lk);
     pthread_mutex_lock(&c->flush_mu);
-    int rc = take_buffers(c, &accs, &cap, &stats, &nstats);
-    if (rc != LMKV_OK)
-        goto cleanup;
-    if ((rc = lmkv_txn_begin(&txn, st->db, 0)) != LMKV_OK) {
+    int rc = lmkv_txn_begin(&txn, st->db, 0);
+    if (rc != LMKV_OK) {
         rc = lmkv_error_wrap(rc, "cache put");
         goto cleanup;
     }
+    if ((rc = take_buffers(c, &accs, &cap, &stats, &nstats)) != LMKV_OK)
+        goto cleanup;
     if ((rc = apply_buffers(c, txn, accs, cap, stats, nstats)) != LMKV_OK)
         goto cleanup;
     uint64_t bytes, freed;
@@ -847,13 +852,13 @@ LMKV_API int lmkv_cache_evict(size_t *out_removed, lmkv_cache *c, uint64_t targe
     statbuf *stats = NULL;
     size_t cap = 0, nstats = 0;
     pthread_mutex_lock(&c->flush_mu);
-    int rc = take_buffers(c, &accs, &cap, &stats, &nstats);
-    if (rc != LMKV_OK)
-        goto cleanup;
-    if ((rc = lmkv_txn_begin(&txn, st->db, 0)) != LMKV_OK) {
+    int rc = lmkv_txn_begin(&txn, st->db, 0);
+    if (rc != LMKV_OK) {
         rc = lmkv_error_wrap(rc, "lmkv_cache_evict");
         goto cleanup;
     }
+    if ((rc = take_buffers(c, &accs, &cap, &stats, &nstats)) != LMKV_OK)
+        goto cleanup;
     if ((rc = apply_buffers(c, txn, accs, cap, stats, nstats)) != LMKV_OK)
         goto cleanup;
     uint64_t bytes;

@@ -421,9 +421,13 @@ LMKV_API int lmkv_call_id(uint64_t *out, uint64_t file_version_id, uint64_t call
  *    return LMKV_EBADTXN and commit refuses, so nothing half-applied commits.
  *
  * Threading: an lmkv_store is thread-safe (any number of threads may open
- * txns and sessions on one store). A txn, a session and an lmkv_cache
- * handle's flush are used by one thread at a time; lmkv_cache functions are
- * thread-safe (internal mutex around the access buffer).
+ * txns and sessions on one store). A txn and a session are used by one
+ * thread at a time (they may move between threads: MDB_NOTLS). Every
+ * lmkv_cache function is thread-safe (a mutex guards the access buffer, a
+ * second one serialises the cache's write txns). A thread that holds a
+ * session must not call the cache functions that write (put, put_entry,
+ * flush, invalidate, clear, evict, stats_add, close; get may flush) on the
+ * same database: LMDB allows one write txn per thread (LMKV_EBUSY).
  *
  * Callbacks: every iteration takes `int (*fn)(void *ctx, ...)`. Return 0 to
  * continue, a positive value to stop early (the call then returns LMKV_OK),

@@ -423,6 +423,30 @@ static void test_batched_access_updates_persist(void **state)
     assert_int_equal(n, 12);
 }
 
+static void test_reads_inside_a_session_keep_access_data(void **state)
+{
+    fx *f = *state;
+    lmkv_cache *c = open_cache(f, 0, 0, 2, 3600000);
+    lmkv_cache_key k = key_of(f, &g_resp[9], 1);
+    assert_int_equal(lmkv_cache_put(c, &k, g_resp[9].body, g_resp[9].len, NULL, NULL, 0), LMKV_OK);
+    lmkv_store_session *s;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    for (int i = 0; i < 6; i++) { /* flushes are due but cannot start here */
+        void *buf;
+        size_t len;
+        assert_int_equal(lmkv_cache_get(&buf, &len, c, &k), LMKV_OK);
+        lmkv_free(buf);
+    }
+    assert_int_equal(lmkv_cache_flush(c), LMKV_EBUSY);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+    assert_int_equal(lmkv_cache_flush(c), LMKV_OK);
+    int64_t at;
+    uint64_t n;
+    raw_atime(f, &k, &at, &n);
+    assert_int_equal(n, 7);
+    assert_int_equal(lmkv_cache_close(c), LMKV_OK);
+}
+
 struct thr { lmkv_cache *c; const lmkv_cache_key *k; int n; int ok; };
 static void *reader(void *arg)
 {
@@ -609,6 +633,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invalidation_on_file_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counters_per_method_per_day, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batched_access_updates_persist, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reads_inside_a_session_keep_access_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_readers_count_exactly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lru_eviction_under_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
