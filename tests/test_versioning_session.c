@@ -273,6 +273,18 @@ static void test_explicit_plan(void **state)
     assert_int_equal(lmkv_index_session_plan(s), LMKV_OK);
     assert_int_equal(lmkv_index_session_plan_counts(&nc, &nd, &nu, s), LMKV_OK);
     assert_int_equal(nc, 1);
+    const char *const *pend = NULL;
+    size_t np = 0;
+    assert_int_equal(lmkv_index_session_pending_paths(&pend, &np, s), LMKV_OK);
+    assert_int_equal(np, 0);                 /* a.c = A_C was indexed at c1: reused */
+    lmkv_index_session_free(s);
+    write_file(repo, "a.c", "int omega(void)\n{\n    return 2;\n}\n");
+    assert_int_equal(lmkv_index_session_begin(&s, h.wt, &o), LMKV_OK);
+    assert_int_equal(lmkv_index_session_pending_paths(&pend, &np, s), LMKV_EINVAL);   /* no plan yet */
+    assert_int_equal(lmkv_index_session_plan(s), LMKV_OK);
+    assert_int_equal(lmkv_index_session_pending_paths(&pend, &np, s), LMKV_OK);
+    assert_int_equal(np, 1);
+    assert_string_equal(pend[0], "a.c");
     lmkv_index_session_free(s);
     assert_int_equal(last_txnid(&h), before);
     db_close(&h);

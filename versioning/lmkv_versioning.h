@@ -334,6 +334,17 @@ LMKV_API int lmkv_index_session_set_plan(lmkv_index_session *s,
                                          const char *const *deleted, size_t ndeleted,
                                          const char *const *unchanged, size_t nunchanged);
 
+/**
+ * The paths run() will give to the analyser, in path order (changed paths
+ * whose content version is not stored; every changed path with
+ * LMKV_INDEX_FULL). For analysers that need a pre-pass over exactly those
+ * files (e.g. collecting their symbol names before references are resolved).
+ * *out_paths is borrowed: valid until the session is freed.
+ * @return LMKV_OK; LMKV_EINVAL (NULL, or no plan yet); LMKV_ENOMEM.
+ */
+LMKV_API int lmkv_index_session_pending_paths(const char *const **out_paths, size_t *out_n,
+                                              lmkv_index_session *s);
+
 /** Sizes of the plan (after plan() or set_plan()). */
 LMKV_API int lmkv_index_session_plan_counts(size_t *out_changed, size_t *out_deleted,
                                             size_t *out_unchanged,

@@ -29,6 +29,7 @@ struct lmkv_index_session {
     char **deleted;             /* current paths to remove                */
     size_t ndeleted;
     size_t nchanged, nunchanged, nskipped;
+    const char **pending;       /* lmkv_index_session_pending_paths       */
 };
 
 #define VDEFAULT_BATCH 64
@@ -55,6 +56,7 @@ void lmkv_index_session_free(lmkv_index_session *s)
     vmeta_clear(&s->meta);
     for (size_t i = 0; i < s->ndeleted; i++) free(s->deleted[i]);
     free(s->deleted);
+    free(s->pending);
     free(s);
 }
 
@@ -293,6 +295,22 @@ cleanup:
     vscan_clear(&scan);
     free(all);
     return rc;
+}
+
+int lmkv_index_session_pending_paths(const char *const **out_paths, size_t *out_n,
+                                     lmkv_index_session *s)
+{
+    if (!out_paths || !out_n || !s) return verr(LMKV_EINVAL, "lmkv_index_session_pending_paths: NULL argument");
+    if (!s->planned) return verr(LMKV_EINVAL, "lmkv_index_session_pending_paths: no plan yet");
+    size_t n = 0;
+    free(s->pending);
+    if (!(s->pending = malloc((s->scan.n ? s->scan.n : 1) * sizeof *s->pending)))
+        return verr(LMKV_ENOMEM, "out of memory");
+    for (size_t i = 0; i < s->scan.n; i++)
+        if (s->plan[i] == VPLAN_CHANGED && (s->full || !s->stored[i])) s->pending[n++] = s->scan.v[i].path;
+    *out_paths = s->pending;
+    *out_n = n;
+    return LMKV_OK;
 }
 
 int lmkv_index_session_plan_counts(size_t *out_changed, size_t *out_deleted, size_t *out_unchanged,
