@@ -366,6 +366,13 @@ impl Db {
         Ok(id)
     }
 
+    /// Makes every later `generate_id` (in every process) return at least
+    /// `next`, e.g. to carry over a sled counter on import. Never lowers it.
+    pub fn set_next_id(&self, next: u64) -> Result<()> {
+        // SAFETY: valid db handle.
+        check(unsafe { sys::lmkv_db_set_next_id(self.inner.ptr, next) })
+    }
+
     /// sled `Db::flush`: makes every commit so far survive power loss;
     /// returns the data file's used bytes if something was committed since
     /// the last flush, else 0.
