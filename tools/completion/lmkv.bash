@@ -1,12 +1,23 @@
 # bash completion for lmkv(1).
 # Install: copy to /usr/share/bash-completion/completions/lmkv (or source it).
-# Completes commands, each command's options, directories for --db and
-# compact's DEST, and tree names for --tree (asked of the database named by
-# --db on the command line, $LMKV_DB or ./.lmkv, read-only).
+# Commands and each command's options are read from the lmkv being completed
+# (`lmkv --help`, `lmkv COMMAND --help`), so they always match the binary.
+# Also completes directories for --db and compact's DEST, files for export
+# and index, query kinds, and tree names for --tree (asked read-only of the
+# database named on the command line, $LMKV_DB or ./.lmkv; system trees
+# after --system).
+
+_lmkv_bin()
+{
+    # The lmkv being completed: the command word, expanded (~/bin/lmkv...).
+    local b=${COMP_WORDS[0]}
+    b=${b/#\~/$HOME}
+    printf '%s' "$b"
+}
 
 _lmkv_db_args()
 {
-    # Echo "--db DIR" if the command line names a database.
+    # Print "--db" and DIR (two lines) if the command line names a database.
     local i
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
@@ -16,6 +27,14 @@ _lmkv_db_args()
     done
 }
 
+_lmkv_commands()
+{
+    local out
+    out=$("$(_lmkv_bin)" --help 2>/dev/null | awk '/^Commands:/ {on=1; next} on && /^  [a-z]/ {print $1} on && /^$/ {on=0}')
+    [[ -n $out ]] || out="stat trees get insert remove scan dump checksum verify compact export watch current gc index query diff"
+    printf '%s help' "$out"
+}
+
 _lmkv()
 {
     local cur prev words cword
@@ -23,22 +42,20 @@ _lmkv()
         _init_completion -n = || return
     else
         cur=${COMP_WORDS[COMP_CWORD]}
-        prev=${COMP_WORDS[COMP_CWORD-1]}
+        prev=${COMP_WORDS[COMP_CWORD-1]:-}
         words=("${COMP_WORDS[@]}")
         cword=$COMP_CWORD
     fi
+    local lmkv; lmkv=$(_lmkv_bin)
 
-    local commands="stat trees get insert remove scan dump checksum verify compact export watch current gc index query diff help"
-    local global="--db --json --hex --quiet -q --help -h --version -V"
-
-    # Find the command word (first word that is not an option or --db's argument).
-    local i cmd= skip=0
+    # The command word: the first word that is neither an option nor --db's argument.
+    local i cmd= cmdi=0 skip=0
     for ((i = 1; i < cword; i++)); do
         if ((skip)); then skip=0; continue; fi
         case ${words[i]} in
             --db) skip=1 ;;
             -*) ;;
-            *) cmd=${words[i]}; break ;;
+            *) cmd=${words[i]}; cmdi=$i; break ;;
         esac
     done
 
@@ -46,52 +63,43 @@ _lmkv()
         --db)
             COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --tree)
-            local -a dbargs
+            local -a dbargs sys=()
             mapfile -t dbargs < <(_lmkv_db_args)
+            for ((i = 1; i < cword; i++)); do [[ ${words[i]} == --system ]] && sys=(--system); done
             local IFS=$'\n'
-            COMPREPLY=($(compgen -W "$(lmkv "${dbargs[@]}" -q trees 2>/dev/null)" -- "$cur"))
+            COMPREPLY=($(compgen -W "$("$lmkv" "${dbargs[@]}" -q trees "${sys[@]}" 2>/dev/null)" -- "$cur"))
             return ;;
-        --limit|--count|--timeout|--interval|--prefix|--from|--to|--workspace|--depth|--max-results)
+        --workspace)
+            COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        --tree-hex|--limit|--count|--timeout|--interval|--prefix|--from|--to|--max-errors|--max-age|--batch|--depth)
             return ;;
     esac
 
     if [[ -z $cmd ]]; then
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "$global" -- "$cur"))
+            COMPREPLY=($(compgen -W "--db --json --hex --quiet -q --help -h --version -V" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+            COMPREPLY=($(compgen -W "$(_lmkv_commands)" -- "$cur"))
         fi
         return
     fi
 
-    local common="--db --json --hex --quiet --help"
-    local opts=
-    case $cmd in
-        stat)     opts="--tree" ;;
-        trees)    opts="--system" ;;
-        get)      opts="--tree --system" ;;
-        insert)   opts="--tree --system --value-hex" ;;
-        remove)   opts="--tree --system" ;;
-        scan)     opts="--tree --system --prefix --from --to --reverse --limit --keys-only" ;;
-        dump)     opts="--tree --system --raw" ;;
-        checksum) opts="--tree" ;;
-        verify)   opts="--max-errors" ;;
-        compact)  opts="--force"
-                  if [[ $cur != -* ]]; then COMPREPLY=($(compgen -d -- "$cur")); return; fi ;;
-        watch)    opts="--tree --system --count --timeout --interval" ;;
-        help)     COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
-        export)   if [[ $cur != -* ]]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi ;;
-        index)    opts="--workspace"
-                  if [[ $cur != -* ]]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi ;;
-        current|diff|gc) opts="--workspace" ;;
-        query)    opts="--workspace --limit --depth"
-                  if [[ $cur != -* ]] && ((cword == i + 1)); then
-                      COMPREPLY=($(compgen -W "symbol callers callees refs paths impact cycles hierarchy dead hotspots deps" -- "$cur"))
-                      return
-                  fi ;;
-    esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "$opts $common" -- "$cur"))
+        local opts
+        opts=$("$lmkv" "$cmd" --help 2>/dev/null | grep -oE -- '--[a-z][a-z-]*' | sort -u)
+        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+        return
     fi
+    case $cmd in
+        help)     COMPREPLY=($(compgen -W "$(_lmkv_commands)" -- "$cur")) ;;
+        compact)  COMPREPLY=($(compgen -d -- "$cur")) ;;
+        export|index) COMPREPLY=($(compgen -f -- "$cur")) ;;
+        query)
+            if ((cword == cmdi + 1)); then
+                local kinds
+                kinds=$("$lmkv" query --help 2>/dev/null | awk '/^ *(kinds|KIND)/ {on=1} on' | grep -oE '^  +[a-z][a-z-]+' | tr -d ' ')
+                COMPREPLY=($(compgen -W "$kinds" -- "$cur"))
+            fi ;;
+    esac
 }
 complete -F _lmkv lmkv
