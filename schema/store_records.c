@@ -303,6 +303,7 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
     size_t total = 1 + nsym + ncall + nref + nhier;
     arena a = { 0 };
     enc *e = NULL;
+    int stage = 0; /* 0 checking, 1 encoding, 2 writing (errors poison) */
     uint64_t *ids = NULL;
     kbuf k;
     kb_init(&k);
@@ -346,9 +347,10 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
     }
     const uint8_t *buf;
     size_t len, ei = 0;
+    stage = 1;
     if ((rc = lmkv_file_version_build(s->fbb, F, &buf, &len)) != LMKV_OK ||
         (rc = arena_add(&a, &e[ei++], buf, len)) != LMKV_OK)
-        goto encode_failed;
+        goto cleanup;
     for (size_t i = 0; i < nsym; i++) {
         lmkv_symbol r = R->symbols[i];
         r.workspace_id = ws;
@@ -356,7 +358,7 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
         r.file_path = path;
         if ((rc = lmkv_symbol_build(s->fbb, &r, &buf, &len)) != LMKV_OK ||
             (rc = arena_add(&a, &e[ei++], buf, len)) != LMKV_OK)
-            goto encode_failed;
+            goto cleanup;
     }
     for (size_t i = 0; i < ncall; i++) {
         lmkv_call r = R->calls[i];
@@ -365,7 +367,7 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
         r.file_path = path;
         if ((rc = lmkv_call_build(s->fbb, &r, &buf, &len)) != LMKV_OK ||
             (rc = arena_add(&a, &e[ei++], buf, len)) != LMKV_OK)
-            goto encode_failed;
+            goto cleanup;
     }
     for (size_t i = 0; i < nref; i++) {
         lmkv_reference r = R->references[i];
@@ -374,7 +376,7 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
         r.file_path = path;
         if ((rc = lmkv_reference_build(s->fbb, &r, &buf, &len)) != LMKV_OK ||
             (rc = arena_add(&a, &e[ei++], buf, len)) != LMKV_OK)
-            goto encode_failed;
+            goto cleanup;
     }
     for (size_t i = 0; i < nhier; i++) {
         lmkv_hierarchy r = R->hierarchy[i];
@@ -382,10 +384,11 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
         r.file_version_id = fv;
         if ((rc = lmkv_hierarchy_build(s->fbb, &r, &buf, &len)) != LMKV_OK ||
             (rc = arena_add(&a, &e[ei++], buf, len)) != LMKV_OK)
-            goto encode_failed;
+            goto cleanup;
     }
 
     /* ---- phase 2: write. From here any error poisons the session. */
+    stage = 2;
     kb_u64(&k, ws);
     kb_u64(&k, fv);
     lmkv_pair p;
@@ -395,10 +398,10 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
     else if (rc == LMKV_NOTFOUND)
         rc = LMKV_OK;
     if (rc != LMKV_OK)
-        goto write_failed;
+        goto cleanup;
     ei = 0;
     if ((rc = sess_put(s, T_FV, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
-        goto write_failed;
+        goto cleanup;
     ei++;
     for (size_t i = 0; i < nsym; i++, ei++) {
         const lmkv_symbol *r = &R->symbols[i];
@@ -406,71 +409,69 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
         kb_reset(&k);
         kb_u64(&k, ws); kb_u64(&k, fv); kb_u64(&k, r->id);
         if ((rc = sess_put(s, T_SYM, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
-            goto write_failed;
+            goto cleanup;
         kb_reset(&k);
         kb_u64(&k, ws); kb_esc(&k, r->name, strlen(r->name)); kb_u64(&k, fv); kb_u64(&k, r->id);
         if (!kb_ok(&k) || (rc = sess_put(s, T_SYM_NAME, k.p, k.len, "", 0)) != LMKV_OK)
-            goto write_failed;
+            goto cleanup;
         kb_reset(&k);
         kb_u64(&k, ws); kb_esc(&k, q, strlen(q)); kb_u64(&k, fv); kb_u64(&k, r->id);
         if (!kb_ok(&k) || (rc = sess_put(s, T_SYM_QNAME, k.p, k.len, "", 0)) != LMKV_OK)
-            goto write_failed;
+            goto cleanup;
         kb_reset(&k);
         kb_u64(&k, ws); kb_u64(&k, r->id); kb_u64(&k, fv);
         if ((rc = sess_put(s, T_SYM_ID, k.p, k.len, "", 0)) != LMKV_OK)
-            goto write_failed;
+            goto cleanup;
     }
     for (size_t i = 0; i < ncall; i++, ei++) {
         const lmkv_call *r = &R->calls[i];
         kb_reset(&k);
         kb_u64(&k, ws); kb_u64(&k, fv); kb_u64(&k, r->caller_id); kb_u32(&k, (uint32_t)i);
         if ((rc = sess_put(s, T_CALL, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
-            goto write_failed;
+            goto cleanup;
         kb_reset(&k);
         kb_u64(&k, ws); kb_esc(&k, r->callee_name, strlen(r->callee_name)); kb_u64(&k, fv);
         kb_u32(&k, (uint32_t)i);
         if (!kb_ok(&k) || (rc = sess_put(s, T_CALL_TO, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
-            goto write_failed;
+            goto cleanup;
     }
     for (size_t i = 0; i < nref; i++, ei++) {
         const lmkv_reference *r = &R->references[i];
         kb_reset(&k);
         kb_u64(&k, ws); kb_u64(&k, fv); kb_u64(&k, r->source_id); kb_u32(&k, (uint32_t)i);
         if ((rc = sess_put(s, T_REF, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
-            goto write_failed;
+            goto cleanup;
         kb_reset(&k);
         kb_u64(&k, ws); kb_esc(&k, r->target_name, strlen(r->target_name)); kb_u64(&k, fv);
         kb_u32(&k, (uint32_t)i);
         if (!kb_ok(&k) || (rc = sess_put(s, T_REF_TO, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
-            goto write_failed;
+            goto cleanup;
     }
     for (size_t i = 0; i < nhier; i++, ei++) {
         const lmkv_hierarchy *r = &R->hierarchy[i];
         kb_reset(&k);
         kb_u64(&k, ws); kb_u64(&k, fv); kb_u32(&k, (uint32_t)i);
         if ((rc = sess_put(s, T_HIER, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
-            goto write_failed;
+            goto cleanup;
         kb_reset(&k);
         kb_u64(&k, ws); kb_u64(&k, r->parent_id); kb_u64(&k, fv); kb_u32(&k, (uint32_t)i);
         if ((rc = sess_put(s, T_HIER_PARENT, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
-            goto write_failed;
+            goto cleanup;
         kb_reset(&k);
         kb_u64(&k, ws); kb_u64(&k, r->child_id); kb_u64(&k, fv); kb_u32(&k, (uint32_t)i);
         if ((rc = sess_put(s, T_HIER_CHILD, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
-            goto write_failed;
+            goto cleanup;
     }
     rc = LMKV_OK;
-    goto cleanup;
-
-encode_failed:
-    rc = lmkv_error_wrap(rc, "lmkv_store_put_file: '%s': record %zu cannot be encoded", path, ei);
-    goto cleanup;
-write_failed:
-    s->poisoned = 1;
-    if (rc == LMKV_OK)
-        rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
-    rc = lmkv_error_wrap(rc, "lmkv_store_put_file: '%s' (session poisoned: nothing of it will commit)", path);
 cleanup:
+    if (stage == 1 && rc != LMKV_OK)
+        rc = lmkv_error_wrap(rc, "lmkv_store_put_file: '%s': record %zu cannot be encoded", path, ei);
+    if (stage == 2 && rc == LMKV_OK && !kb_ok(&k))
+        rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
+    if (stage == 2 && rc != LMKV_OK) {
+        s->poisoned = 1;
+        rc = lmkv_error_wrap(rc, "lmkv_store_put_file: '%s' (session poisoned: nothing of it will commit)", path);
+    }
     kb_free(&k);
     free(a.p);
     free(e);
