@@ -19,7 +19,7 @@
  *      old copy is removed); fsync the parent directory.
  * Any failure before 6 removes the temporary directory: the target is untouched.
  */
-#include "migrate_typed.h"
+#include "typed_int.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -428,10 +428,13 @@ LMKV_API int lmkv_bincode_counter(uint64_t *out, const void *buf, size_t len);
  *      cache_stats hits/misses -> undated totals (method "", day 0) of the
  *        cache's workspace (lmkv_cache_stats_add);
  *      nodes (+ file_index, git_index, metadata, decoded and checked) ->
- *        one FileVersion per (file, content_md5), a Symbol per node, a Call
- *        per incoming/outgoing CallInfo (line/column: the daemon's CallInfo
- *        position, made 1-based), latest+current mappings to the newest
- *        version of each path, and commit mappings from git_index.
+ *        one FileVersion per (file, content_md5) (its id hashes the MD5 in
+ *        place of a git blob id), a Symbol per node and per caller/callee a
+ *        CallInfo names (kind from CallInfo.symbol_kind; a CallInfo's
+ *        line/column, made 1-based, is that symbol's start), a Call per
+ *        incoming/outgoing CallInfo (line/column 0 = unknown: the daemon kept
+ *        no call sites), latest+current mappings to the newest version of
+ *        each path, and commit mappings from git_index.
  *    Workspace: opts->workspace_root if given (its lmkv_workspace_id; legacy
  *    paths under it become relative), else for the cache the daemon's
  *    workspace id string ("/.probe-workspace/<id>" hashed as a root), and
@@ -542,12 +545,21 @@ LMKV_API int lmkv_migrate_import(lmkv_migrate_report *out, const char *dump_path
 
 /** sled Db::export to a sled-dump v1 file (the way back): the user trees of
  *  `db` in name order (system trees excluded), then, when the database's id
- *  counter has been used or set, the meta/generate_id collection with the
- *  next id. One read snapshot. flags: LMKV_DUMP_GZIP. The file is written
- *  beside and renamed into place (lmkv_dump_writer_open). *out_summary (may
- *  be NULL) gets the file's pairs/trees/CRC. A database imported from a
- *  canonical dump exports to the same bytes.
- *  Errors: LMKV_EINVAL, LMKV_EIO, LMKV_EFULL, kv errors. */
+ *  counter has been used or set (lmkv_db_set_next_id, an import), the
+ *  meta/generate_id collection with the next id. One read snapshot.
+ *  flags: LMKV_DUMP_GZIP. The file is written beside and renamed into place
+ *  (lmkv_dump_writer_open). *out_trees, *out_pairs, *out_crc (each may be NULL)
+ *  get the trees, pairs and footer CRC-32 written.
+ *  The next id: kv's persisted id high-water mark (no id at or above it was
+ *  ever handed out). kv has no read-only accessor for it yet, so it is
+ *  obtained with lmkv_db_generate_id() -- on a writable db that takes one
+ *  id (the first never handed out) and a later export writes a higher
+ *  "next"; a counter still at 0 writes no meta collection; on a read-only
+ *  db no meta collection is written. If kv exports
+ *  `int lmkv_db_peek_next_id(uint64_t *out, lmkv_db *db)` it is used instead.
+ *  The first export of a database imported from a canonical dump gives the
+ *  same bytes.
+ *  Errors: LMKV_EINVAL, LMKV_EIO, LMKV_EFULL, kv errors; `path` untouched. */
 LMKV_API int lmkv_migrate_export(lmkv_db *db, const char *path, unsigned flags, uint64_t *out_trees,
                                  uint64_t *out_pairs, uint32_t *out_crc);
 

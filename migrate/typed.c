@@ -8,7 +8,7 @@
  * reported (RAW_ONLY) and kept raw. A same-named tree whose first pair does
  * not decode is someone else's tree: imported raw, silently.
  */
-#include "migrate_typed.h"
+#include "typed_int.h"
 
 #include "lmkv_schema.h"
 

@@ -1,6 +1,6 @@
-/* migrate_typed.h -- private: typed conversion of the probe daemon's trees. */
-#ifndef LMKV_MIGRATE_TYPED_H
-#define LMKV_MIGRATE_TYPED_H
+/* typed_int.h -- private: typed conversion of the probe daemon's trees. */
+#ifndef LMKV_MIGRATE_TYPED_INT_H
+#define LMKV_MIGRATE_TYPED_INT_H
 
 #include "migrate_int.h"
 
