@@ -703,8 +703,10 @@ LMKV_API int lmkv_store_hierarchy_parents(lmkv_store_txn *t, uint64_t ws, uint64
 LMKV_API int lmkv_store_hierarchy_all(lmkv_store_txn *t, uint64_t ws, unsigned flags,
                                       lmkv_store_hierarchy_fn fn, void *ctx);
 
-/** Counts of records per type; ws = 0: whole database (all workspaces).
- *  Current-only filtering does not apply: counts are of stored records. */
+/** Counts of records per type; ws = 0: whole database (all workspaces),
+ *  O(1) per tree (LMDB entry counts, read outside t's snapshot); ws != 0:
+ *  prefix scans inside t. Current-only filtering does not apply: counts
+ *  are of stored records. */
 LMKV_API int lmkv_store_count(lmkv_store_counts *out, lmkv_store_txn *t, uint64_t ws);
 
 /* ---------------------------------------------------------------- verify */

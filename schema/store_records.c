@@ -876,6 +876,10 @@ static int count_tree(uint64_t *out, lmkv_store_txn *t, enum store_tree tr, uint
     *out = 0;
     if (!t->st->t[tr])
         return LMKV_OK;
+    if (ws == 0) { /* whole tree: O(1) entry count (mdb_stat) */
+        int rc = lmkv_tree_len(out, t->st->t[tr]);
+        return rc == LMKV_OK ? rc : store_err_key(rc, tr, "", 0, "len failed");
+    }
     uint8_t pre[8];
     put_be64(pre, ws);
     return st_scan(t, tr, pre, ws ? 8 : 0, count_cb, out);
@@ -909,10 +913,22 @@ LMKV_API int lmkv_store_count(lmkv_store_counts *out, lmkv_store_txn *t, uint64_
         if ((rc = count_tree(m[i].dst, t, m[i].tr, ws)) != LMKV_OK)
             return rc;
     struct bytes_sum b = { 0 };
-    uint8_t pre[8];
-    put_be64(pre, ws);
-    if ((rc = st_scan(t, T_CACHE_ATIME, pre, ws ? 8 : 0, atime_sum_cb, &b)) != LMKV_OK)
-        return rc;
+    if (ws == 0) { /* the running total kept by the cache */
+        kbuf k;
+        kb_init(&k);
+        kb_raw(&k, "bytes", 5);
+        lmkv_pair p;
+        rc = st_get(&p, t, T_CACHE_META, &k);
+        if (rc == LMKV_OK && p.value_size == 8)
+            b.total = get_be64(p.value);
+        else if (rc != LMKV_OK && rc != LMKV_NOTFOUND)
+            return rc;
+    } else {
+        uint8_t pre[8];
+        put_be64(pre, ws);
+        if ((rc = st_scan(t, T_CACHE_ATIME, pre, 8, atime_sum_cb, &b)) != LMKV_OK)
+            return rc;
+    }
     c.cache_bytes = b.total;
     *out = c;
     return LMKV_OK;
