@@ -72,8 +72,7 @@ static void load_lines(void)
         while (p[n] && ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') || p[n] == '_' ||
                         (p[n] >= '0' && p[n] <= '9')))
             n++;
-        idents[i] = strndup(p, n ? n : 1);
-        if (!n) idents[i][0] = 'x';
+        idents[i] = n ? strndup(p, n) : strdup("x");
     }
     /* Real LSP responses from the daemon's cache dump. */
     const char *fx = getenv("LMKV_FIXTURES");
