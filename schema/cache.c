@@ -811,6 +811,53 @@ cleanup:
     return rc;
 }
 
+struct ver_match { size_t skip; uint64_t ver; kbuf keys; size_t n; };
+
+static int ver_match_cb(void *ctx, const lmkv_pair *p)
+{
+    struct ver_match *v = ctx;
+    if (p->key_size < v->skip + 8 || get_be64(p->key + v->skip) != v->ver)
+        return 0;
+    kb_u32(&v->keys, (uint32_t)p->key_size);
+    kb_raw(&v->keys, p->key, p->key_size);
+    v->n++;
+    return 0;
+}
+
+int cache_remove_version(size_t *out_removed, lmkv_store_txn *t, uint64_t ws,
+                         const char *path, size_t path_len, uint64_t ver)
+{
+    lmkv_store *st = t->st;
+    struct ver_match v = { 0, ver, { 0 }, 0 };
+    kbuf pre;
+    kb_init(&pre);
+    kb_init(&v.keys);
+    kb_u64(&pre, ws);
+    kb_esc(&pre, path, path_len);
+    v.skip = pre.len;
+    int rc = kb_ok(&pre) ? st_scan(t, T_CACHE_ENTRY, pre.p, pre.len, ver_match_cb, &v)
+                         : lmkv_error_set(LMKV_ENOMEM, "cache: out of memory");
+    if (rc == LMKV_OK && !kb_ok(&v.keys))
+        rc = lmkv_error_set(LMKV_ENOMEM, "cache: out of memory");
+    uint64_t bytes = 0;
+    if (rc == LMKV_OK && v.n)
+        rc = meta_bytes_get(&bytes, t->txn, st);
+    for (size_t off = 0; rc == LMKV_OK && off < v.keys.len;) {
+        uint32_t kn = get_be32(v.keys.p + off);
+        uint64_t freed;
+        rc = entry_delete(&freed, t->txn, st, v.keys.p + off + 4, kn);
+        bytes -= freed > bytes ? bytes : freed;
+        off += 4 + kn;
+    }
+    if (rc == LMKV_OK && v.n)
+        rc = meta_bytes_put(t->txn, st, bytes);
+    if (rc == LMKV_OK && out_removed)
+        *out_removed = v.n;
+    kb_free(&pre);
+    kb_free(&v.keys);
+    return rc;
+}
+
 LMKV_API int lmkv_cache_invalidate(size_t *out_removed, lmkv_cache *c, uint64_t ws,
                                    const char *path, uint64_t keep_version)
 {

@@ -548,9 +548,11 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
                                  const lmkv_store_file_records *records);
 
 /** Remove a file version: its FileVersion record, all its records and index
- *  entries, and the current/latest mappings that point at it (commit
- *  mappings are removed with lmkv_store_unmap_commit). *out_removed (may be
- *  NULL) = number of keys deleted. LMKV_NOTFOUND if fv is not stored. */
+ *  entries, the current/latest mappings that point at it (commit mappings
+ *  are removed with lmkv_store_unmap_commit), and the LSP cache entries of
+ *  its path whose content version is fv (lmkv_cache_key.content_version).
+ *  *out_removed (may be NULL) = number of records, index entries, mappings
+ *  and cache entries deleted. LMKV_NOTFOUND if fv is not stored. */
 LMKV_API int lmkv_store_remove_file(size_t *out_removed, lmkv_store_session *s,
                                     uint64_t ws, uint64_t fv);
 

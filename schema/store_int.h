@@ -136,6 +136,11 @@ int txn_check(lmkv_store_txn *t);
 /* 1 if fv is in ws's current map as seen by t, 0 if not, < 0 on error. */
 int store_fv_current(lmkv_store_txn *t, uint64_t ws, uint64_t fv);
 
+/* Inside write txn t: delete the LSP cache entries of (ws, path) whose
+ * content version is ver (entry, access data, LRU entry, byte total). */
+int cache_remove_version(size_t *out_removed, lmkv_store_txn *t, uint64_t ws,
+                         const char *path, size_t path_len, uint64_t ver);
+
 /* Now in ns since the Unix epoch (CLOCK_REALTIME). */
 int64_t store_now_ns(void);
 

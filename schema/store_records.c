@@ -267,6 +267,16 @@ LMKV_API int lmkv_store_remove_file(size_t *out_removed, lmkv_store_session *s,
         if (rc != LMKV_OK)
             goto cleanup;
     }
+    /* LSP cache entries computed for this content (content version = fv) */
+    if (path) {
+        size_t nc = 0;
+        if ((rc = cache_remove_version(&nc, &s->view, ws, path, path_len, fv)) != LMKV_OK) {
+            s->poisoned = 1;
+            goto cleanup;
+        }
+        removed += nc;
+        s->pending += nc;
+    }
     rc = sess_del(s, T_FV, k.p, k.len);
     removed++;
     if (rc == LMKV_OK && out_removed)

@@ -610,6 +610,50 @@ static void test_migration_put_keeps_metadata(void **state)
     assert_int_equal(lmkv_cache_close(c), LMKV_OK);
 }
 
+static void test_removed_file_version_takes_its_entries(void **state)
+{
+    fx *f = *state;
+    lmkv_file_version fv;
+    lmkv_record_init(LMKV_REC_FILE_VERSION, &fv);
+    fv.workspace_id = f->ws;
+    fv.path = "mdb.c";
+    fv.git_blob_id = "0983684f";
+    assert_int_equal(lmkv_file_version_id(&fv.id, f->ws, fv.path, fv.git_blob_id), LMKV_OK);
+    lmkv_store_session *s;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    assert_int_equal(lmkv_store_put_file(s, &fv, NULL), LMKV_OK);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+    lmkv_cache *c = open_cache(f, 0, 0, 0, 0);
+    size_t n_fv = 0;
+    for (size_t i = 0; i < g_nresp; i++) {
+        /* mdb.c's answers for this version, everything else for version 7 */
+        uint64_t ver = strcmp(g_resp[i].path, "mdb.c") == 0 && i % 2 == 0 ? fv.id : 7;
+        n_fv += ver == fv.id;
+        lmkv_cache_key k = key_of(f, &g_resp[i], ver);
+        assert_int_equal(lmkv_cache_put(c, &k, g_resp[i].body, g_resp[i].len, NULL, NULL, 0), LMKV_OK);
+    }
+    assert_true(n_fv > 0);
+    uint64_t before, after;
+    assert_int_equal(lmkv_cache_bytes(&before, c), LMKV_OK);
+    size_t removed = 0;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    assert_int_equal(lmkv_store_remove_file(&removed, s, f->ws, fv.id), LMKV_OK);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+    assert_int_equal(removed, n_fv + 1); /* + the FileVersion record */
+    for (size_t i = 0; i < g_nresp; i++) {
+        uint64_t ver = strcmp(g_resp[i].path, "mdb.c") == 0 && i % 2 == 0 ? fv.id : 7;
+        lmkv_cache_key k = key_of(f, &g_resp[i], ver);
+        void *buf = NULL;
+        size_t len;
+        assert_int_equal(lmkv_cache_get(&buf, &len, c, &k), ver == fv.id ? LMKV_NOTFOUND : LMKV_OK);
+        lmkv_free(buf);
+    }
+    assert_int_equal(lmkv_cache_bytes(&after, c), LMKV_OK);
+    assert_true(after < before);
+    assert_int_equal(lmkv_cache_close(c), LMKV_OK);
+    assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
+}
+
 static void test_params_hash(void **state)
 {
     (void)state;
@@ -638,6 +682,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lru_eviction_under_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_put_keeps_metadata, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_removed_file_version_takes_its_entries, setup, teardown),
         cmocka_unit_test(test_params_hash),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
