@@ -1,0 +1,448 @@
+/*
+ * kv_bench.c -- lmkv's kv layer against raw LMDB calls with the same flags
+ * (MDB_NOTLS | MDB_NOMETASYNC, same map size), same data, same run:
+ * N keys of 16 bytes ("k" + 15 decimal digits), 100-byte values, inserted in
+ * random order. Measures (ops/s, lmkv / raw ratio):
+ *   - insert one at a time: one write txn per insert, NOSYNC (CPU cost) and
+ *     the default durability (fsync per commit; fewer keys)
+ *   - batched insert: 1000 inserts per write txn (lmkv_tree_apply_batch)
+ *   - random get: lmkv_tree_get (pooled reset read txns, value copied out) vs
+ *     raw renew/get/reset per op with the value copied (and, for reference,
+ *     raw gets in one long read txn)
+ *   - full iteration, scan_prefix (~10 results per scan)
+ *   - disk size after the load
+ * Write rows are wall-clock; read rows are CPU seconds of this thread with
+ * lmkv and raw interleaved in 10 rounds (the machine may be shared).
+ * Prints markdown tables. N from argv[1], else 1,000,000 (BENCH_QUICK=1:
+ * 100,000). Files under $LMKV_BENCH_TMP (else $TMPDIR or /tmp).
+ *
+ * Build by hand (Makefile-independent):
+ *   cc -std=c11 -D_GNU_SOURCE -O2 -Ikv -Itests bench/kv_bench.c build/libkv.a \
+ *      -llmdb -lxxhash -lz -lpthread -o kv_bench
+ */
+#include "lmkv_kv.h"
+
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KEYLEN 16
+#define VALLEN 100
+#define MAPSIZE ((size_t)4 << 30)
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU time of this thread: the machine may be shared, so read-side numbers
+ * are measured in CPU seconds, interleaving lmkv and raw in rounds. */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what, int rc)
+{
+    fprintf(stderr, "kv_bench: %s: %d %s / %s\n", what, rc, mdb_strerror(rc), lmkv_errmsg());
+    exit(1);
+}
+
+static uint64_t rng = 88172645463325252ull;
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static void mkkey(char *k, uint64_t i)
+{
+    /* "k" + 15 decimal digits, written by hand (fast, and no truncation warning) */
+    k[0] = 'k';
+    for (int j = KEYLEN - 1; j >= 1; j--) {
+        k[j] = (char)('0' + i % 10);
+        i /= 10;
+    }
+    k[KEYLEN] = 0;
+}
+static void mkval(uint8_t *v, uint64_t i)
+{
+    for (int j = 0; j < VALLEN; j++)
+        v[j] = (uint8_t)(i * 31 + (uint64_t)j);
+}
+
+static uint64_t dir_size(const char *dir)
+{
+    char p[4096];
+    struct stat sb;
+    snprintf(p, sizeof p, "%s/data.mdb", dir);
+    return stat(p, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+}
+
+static void rm_db(const char *dir)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/data.mdb", dir);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/lock.mdb", dir);
+    unlink(p);
+    rmdir(dir);
+}
+
+/* ------------------------------------------------------------ raw LMDB */
+
+typedef struct raw {
+    MDB_env *env;
+    MDB_dbi dbi;
+} raw;
+
+static void raw_open(raw *r, const char *dir, int nosync)
+{
+    int rc;
+    mkdir(dir, 0700);
+    if ((rc = mdb_env_create(&r->env)))
+        die("mdb_env_create", rc);
+    mdb_env_set_maxdbs(r->env, 16);
+    mdb_env_set_mapsize(r->env, MAPSIZE);
+    if ((rc = mdb_env_open(r->env, dir, MDB_NOTLS | MDB_NOMETASYNC | (nosync ? MDB_NOSYNC : 0), 0600)))
+        die("mdb_env_open", rc);
+    MDB_txn *t;
+    mdb_txn_begin(r->env, NULL, 0, &t);
+    if ((rc = mdb_dbi_open(t, "bench", MDB_CREATE, &r->dbi)))
+        die("mdb_dbi_open", rc);
+    mdb_txn_commit(t);
+}
+
+static lmkv_db *lm_open(const char *dir, int nosync, lmkv_tree **t)
+{
+    lmkv_config c;
+    lmkv_config_init(&c);
+    c.path = dir;
+    c.flush_every_ms = 0;
+    c.initial_map_size = MAPSIZE;
+    c.durability = nosync ? LMKV_DURABILITY_NOSYNC : LMKV_DURABILITY_DEFAULT;
+    lmkv_db *db;
+    int rc = lmkv_db_open(&db, &c);
+    if (rc)
+        die("lmkv_db_open", rc);
+    if ((rc = lmkv_db_open_tree(t, db, "bench", 5)))
+        die("open_tree", rc);
+    return db;
+}
+
+typedef struct row {
+    const char *name;
+    double lmkv, raw;
+    const char *note;
+} row;
+
+static void print_rows(const row *r, int n)
+{
+    printf("| operation | lmkv ops/s | raw LMDB ops/s | lmkv / raw |\n|---|---:|---:|---:|\n");
+    for (int i = 0; i < n; i++)
+        printf("| %s%s%s | %.0f | %.0f | %.2f |\n", r[i].name, r[i].note ? " " : "", r[i].note ? r[i].note : "",
+               r[i].lmkv, r[i].raw, r[i].raw > 0 ? r[i].lmkv / r[i].raw : 0.0);
+}
+
+int main(int argc, char **argv)
+{
+    uint64_t N = 1000000;
+    if (getenv("BENCH_QUICK"))
+        N = 100000;
+    if (argc > 1)
+        N = strtoull(argv[1], NULL, 10);
+    if (N < 1000)
+        N = 1000;
+    const char *base = getenv("LMKV_BENCH_TMP");
+    if (!base)
+        base = getenv("TMPDIR");
+    if (!base)
+        base = "/tmp";
+    char work[2048], dl[2100], dr[2100];
+    snprintf(work, sizeof work, "%s/kv_bench.XXXXXX", base);
+    if (!mkdtemp(work))
+        die("mkdtemp", 0);
+    snprintf(dl, sizeof dl, "%s/lmkv", work);
+    snprintf(dr, sizeof dr, "%s/raw", work);
+
+    /* random insertion order */
+    uint64_t *perm = malloc(N * sizeof *perm);
+    for (uint64_t i = 0; i < N; i++)
+        perm[i] = i;
+    for (uint64_t i = N - 1; i > 0; i--) {
+        uint64_t j = rnd() % (i + 1), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    char k[KEYLEN + 1];
+    uint8_t v[VALLEN];
+    row rows[16];
+    int nr = 0;
+    int rc;
+
+    /* 1. insert one at a time, NOSYNC */
+    {
+        uint64_t n1 = N < 100000 ? N : 100000;
+        lmkv_tree *t;
+        lmkv_db *db = lm_open(dl, 1, &t);
+        double t0 = now_s();
+        for (uint64_t i = 0; i < n1; i++) {
+            mkkey(k, perm[i]);
+            mkval(v, perm[i]);
+            if ((rc = lmkv_tree_insert(NULL, t, k, KEYLEN, v, VALLEN)))
+                die("insert", rc);
+        }
+        double tl = now_s() - t0;
+        lmkv_tree_close(t);
+        lmkv_db_close(db);
+        rm_db(dl);
+        raw r;
+        raw_open(&r, dr, 1);
+        t0 = now_s();
+        for (uint64_t i = 0; i < n1; i++) {
+            mkkey(k, perm[i]);
+            mkval(v, perm[i]);
+            MDB_txn *tx;
+            mdb_txn_begin(r.env, NULL, 0, &tx);
+            MDB_val mk = {KEYLEN, k}, mv = {VALLEN, v};
+            if ((rc = mdb_put(tx, r.dbi, &mk, &mv, 0)))
+                die("mdb_put", rc);
+            if ((rc = mdb_txn_commit(tx)))
+                die("commit", rc);
+        }
+        double tr = now_s() - t0;
+        mdb_env_close(r.env);
+        rm_db(dr);
+        static char note[64];
+        snprintf(note, sizeof note, "(NOSYNC, %llu keys)", (unsigned long long)n1);
+        rows[nr++] = (row){"insert one at a time", (double)n1 / tl, (double)n1 / tr, note};
+    }
+    /* 2. insert one at a time, default durability (fsync at every commit) */
+    {
+        uint64_t n2 = 1000;
+        lmkv_tree *t;
+        lmkv_db *db = lm_open(dl, 0, &t);
+        double t0 = now_s();
+        for (uint64_t i = 0; i < n2; i++) {
+            mkkey(k, perm[i]);
+            mkval(v, perm[i]);
+            if ((rc = lmkv_tree_insert(NULL, t, k, KEYLEN, v, VALLEN)))
+                die("insert", rc);
+        }
+        double tl = now_s() - t0;
+        lmkv_tree_close(t);
+        lmkv_db_close(db);
+        rm_db(dl);
+        raw r;
+        raw_open(&r, dr, 0);
+        t0 = now_s();
+        for (uint64_t i = 0; i < n2; i++) {
+            mkkey(k, perm[i]);
+            mkval(v, perm[i]);
+            MDB_txn *tx;
+            mdb_txn_begin(r.env, NULL, 0, &tx);
+            MDB_val mk = {KEYLEN, k}, mv = {VALLEN, v};
+            mdb_put(tx, r.dbi, &mk, &mv, 0);
+            if ((rc = mdb_txn_commit(tx)))
+                die("commit", rc);
+        }
+        double tr = now_s() - t0;
+        mdb_env_close(r.env);
+        rm_db(dr);
+        rows[nr++] = (row){"insert one at a time", (double)n2 / tl, (double)n2 / tr, "(MDB_NOMETASYNC: fsync per commit, 1000 keys)"};
+    }
+    /* 3. batched insert of all N keys (1000 per txn): this loads the read data set */
+    lmkv_tree *t;
+    lmkv_db *db = lm_open(dl, 0, &t);
+    raw r;
+    raw_open(&r, dr, 0);
+    {
+        double t0 = now_s();
+        for (uint64_t i = 0; i < N; i += 1000) {
+            lmkv_batch *b;
+            lmkv_batch_new(&b);
+            for (uint64_t j = i; j < i + 1000 && j < N; j++) {
+                mkkey(k, perm[j]);
+                mkval(v, perm[j]);
+                lmkv_batch_insert(b, k, KEYLEN, v, VALLEN);
+            }
+            if ((rc = lmkv_tree_apply_batch(t, b)))
+                die("apply_batch", rc);
+            lmkv_batch_free(b);
+        }
+        double tl = now_s() - t0;
+        t0 = now_s();
+        for (uint64_t i = 0; i < N; i += 1000) {
+            MDB_txn *tx;
+            mdb_txn_begin(r.env, NULL, 0, &tx);
+            for (uint64_t j = i; j < i + 1000 && j < N; j++) {
+                mkkey(k, perm[j]);
+                mkval(v, perm[j]);
+                MDB_val mk = {KEYLEN, k}, mv = {VALLEN, v};
+                if ((rc = mdb_put(tx, r.dbi, &mk, &mv, 0)))
+                    die("mdb_put", rc);
+            }
+            if ((rc = mdb_txn_commit(tx)))
+                die("commit", rc);
+        }
+        double tr = now_s() - t0;
+        rows[nr++] = (row){"batched insert", (double)N / tl, (double)N / tr, "(1000 per txn)"};
+    }
+    /* 4-6. reads: ROUNDS interleaved rounds, CPU time per side */
+    enum { ROUNDS = 10 };
+    uint64_t G = N;
+    double g_l = 0, g_r = 0, g_r1 = 0, g_l2 = 0, it_l = 0, it_r = 0, sc_l = 0, sc_r = 0;
+    uint64_t S = N / 10 < 100000 ? N / 10 : 100000;
+    uint64_t sum = 0, got = 0, got2 = 0;
+    MDB_txn *rtx;
+    mdb_txn_begin(r.env, NULL, MDB_RDONLY, &rtx);
+    mdb_txn_reset(rtx);
+    for (int round = 0; round < ROUNDS; round++) {
+        uint64_t g = G / ROUNDS;
+        double t0 = cpu_s();
+        for (uint64_t i = 0; i < g; i++) {
+            mkkey(k, rnd() % N);
+            lmkv_bytes b;
+            if ((rc = lmkv_tree_get(&b, t, k, KEYLEN)))
+                die("get", rc);
+            sum += b.data[0];
+            lmkv_free(b.data);
+        }
+        g_l += cpu_s() - t0;
+        uint8_t copy[VALLEN];
+        t0 = cpu_s();
+        for (uint64_t i = 0; i < g; i++) {
+            mkkey(k, rnd() % N);
+            mdb_txn_renew(rtx);
+            MDB_val mk = {KEYLEN, k}, mv;
+            if ((rc = mdb_get(rtx, r.dbi, &mk, &mv)))
+                die("mdb_get", rc);
+            memcpy(copy, mv.mv_data, mv.mv_size);
+            sum += copy[0];
+            mdb_txn_reset(rtx);
+        }
+        g_r += cpu_s() - t0;
+        mdb_txn_renew(rtx);
+        t0 = cpu_s();
+        for (uint64_t i = 0; i < g; i++) {
+            mkkey(k, rnd() % N);
+            MDB_val mk = {KEYLEN, k}, mv;
+            if ((rc = mdb_get(rtx, r.dbi, &mk, &mv)))
+                die("mdb_get", rc);
+            sum += ((uint8_t *)mv.mv_data)[0];
+        }
+        g_r1 += cpu_s() - t0;
+        lmkv_txn *lt;
+        lmkv_txn_begin(&lt, db, LMKV_TXN_READ_ONLY);
+        t0 = cpu_s();
+        for (uint64_t i = 0; i < g; i++) {
+            mkkey(k, rnd() % N);
+            lmkv_pair p;
+            if ((rc = lmkv_txn_get(&p, lt, t, k, KEYLEN)))
+                die("txn_get", rc);
+            sum += p.value[0];
+        }
+        g_l2 += cpu_s() - t0;
+        lmkv_txn_abort(lt);
+
+        /* full iteration: one in every other round per side (it is long) */
+        if (round % 5 == 0) {
+            t0 = cpu_s();
+            lmkv_iter *it;
+            lmkv_pair p;
+            uint64_t n = 0;
+            lmkv_tree_iter(&it, t);
+            while (lmkv_iter_next(&p, it) == 0) {
+                n++;
+                sum += p.value[0];
+            }
+            lmkv_iter_free(it);
+            it_l += cpu_s() - t0;
+            if (n != N)
+                die("iteration count", (int)n);
+            t0 = cpu_s();
+            MDB_cursor *c;
+            mdb_cursor_open(rtx, r.dbi, &c);
+            MDB_val mk, mv;
+            uint64_t n2 = 0;
+            while (mdb_cursor_get(c, &mk, &mv, n2 ? MDB_NEXT : MDB_FIRST) == 0) {
+                n2++;
+                sum += ((uint8_t *)mv.mv_data)[0];
+            }
+            mdb_cursor_close(c);
+            it_r += cpu_s() - t0;
+        }
+        mdb_txn_reset(rtx);
+
+        /* scan_prefix: 15-byte prefixes -> 10 keys each */
+        uint64_t s = S / ROUNDS;
+        t0 = cpu_s();
+        for (uint64_t i = 0; i < s; i++) {
+            mkkey(k, (rnd() % (N / 10)) * 10);
+            lmkv_iter *it;
+            lmkv_pair p;
+            lmkv_tree_scan_prefix(&it, t, k, KEYLEN - 1);
+            while (lmkv_iter_next(&p, it) == 0)
+                got++;
+            lmkv_iter_free(it);
+        }
+        sc_l += cpu_s() - t0;
+        t0 = cpu_s();
+        mdb_txn_renew(rtx);
+        MDB_cursor *c;
+        mdb_cursor_open(rtx, r.dbi, &c);
+        mdb_txn_reset(rtx);
+        for (uint64_t i = 0; i < s; i++) {
+            mkkey(k, (rnd() % (N / 10)) * 10);
+            mdb_txn_renew(rtx);
+            mdb_cursor_renew(rtx, c);
+            MDB_val mk = {KEYLEN - 1, k}, mv;
+            int r2 = mdb_cursor_get(c, &mk, &mv, MDB_SET_RANGE);
+            while (r2 == 0 && mk.mv_size >= KEYLEN - 1 && memcmp(mk.mv_data, k, KEYLEN - 1) == 0) {
+                got2++;
+                r2 = mdb_cursor_get(c, &mk, &mv, MDB_NEXT);
+            }
+            mdb_txn_reset(rtx);
+        }
+        mdb_cursor_close(c);
+        sc_r += cpu_s() - t0;
+    }
+    mdb_txn_abort(rtx);
+    if (got != got2 || got < (S / ROUNDS) * ROUNDS * 9)
+        die("scan counts differ", (int)(got - got2));
+    if (sum == 42)
+        printf("\n");
+    uint64_t gt = (G / ROUNDS) * ROUNDS, st = (S / ROUNDS) * ROUNDS;
+    rows[nr++] = (row){"random get", (double)gt / g_l, (double)gt / g_r, "(CPU time; raw: renew/get/copy/reset per op)"};
+    rows[nr++] = (row){"random get", (double)gt / g_l, (double)gt / g_r1, "(CPU time; raw: all gets in one read txn, no copy)"};
+    rows[nr++] = (row){"random get in one read txn, zero-copy", (double)gt / g_l2, (double)gt / g_r1, "(CPU time; raw: same)"};
+    rows[nr++] = (row){"full iteration", (double)(2 * N) / it_l, (double)(2 * N) / it_r, "(CPU time; entries/s)"};
+    rows[nr++] = (row){"scan_prefix", (double)st / sc_l, (double)st / sc_r, "(CPU time; scans/s, 10 results each)"};
+    uint64_t sl = dir_size(dl), sr = dir_size(dr);
+    lmkv_tree_close(t);
+    lmkv_db_close(db);
+    mdb_env_close(r.env);
+
+    printf("N = %llu keys of %d bytes, %d-byte values, random insertion order; one thread.\n\n",
+           (unsigned long long)N, KEYLEN, VALLEN);
+    print_rows(rows, nr);
+    printf("\n| disk size after batched load | lmkv | raw LMDB | lmkv / raw |\n|---|---:|---:|---:|\n");
+    printf("| data.mdb bytes | %llu | %llu | %.2f |\n", (unsigned long long)sl, (unsigned long long)sr,
+           sr ? (double)sl / (double)sr : 0.0);
+    printf("| bytes per pair | %.1f | %.1f | |\n", (double)sl / (double)N, (double)sr / (double)N);
+    rm_db(dl);
+    rm_db(dr);
+    rmdir(work);
+    free(perm);
+    return 0;
+}
