@@ -5,7 +5,7 @@
 set -euo pipefail
 PKGS="build-essential pkg-config liblmdb-dev lmdb-utils libgit2-dev libxxhash-dev zlib1g-dev
 libjansson-dev libcmocka-dev flatbuffers-compiler python3-flatbuffers universal-ctags cflow
-sqlite3 libsqlite3-dev git npm clang libclang-rt-14-dev gnuplot-nox"
+sqlite3 libsqlite3-dev git npm clang libclang-rt-14-dev gnuplot-nox libflatbuffers-dev"
 PKGS=$(echo $PKGS)
 
 missing() {
