@@ -2,7 +2,7 @@
 //! trait (`LmkvBackend` / `LmkvTree`, awaited in one `block_on` loop as an
 //! async caller would) and through the safe crate (`Tree`), against the C API
 //! called directly through lmkv-sys -- all on the same database, in the same
-//! run, with the variants interleaved over several rounds (best round kept).
+//! run, the variants timed in small interleaved chunks (see main).
 //!
 //! Run by bench/rust_bench.sh (`cargo bench --offline`, release build).
 //! Output: a markdown table. BENCH_QUICK=1 shrinks the data set.
@@ -53,10 +53,11 @@ fn main() {
     let backend = LmkvBackend::from_db(db.clone());
 
     // Timing is interleaved in chunks of CHUNK operations, the variants in a
-    // rotated order per chunk, so a load spike on this shared machine hits
-    // all three alike; each variant's best total over the rounds is kept.
+    // rotated order per chunk. Rates are CHUNK / median chunk time, and the
+    // overhead is the median over chunks of (binding time / C time) - 1, so a
+    // load spike on this shared machine moves neither.
     const CHUNK: usize = 250;
-    let mut best = [[f64::MAX; 3]; 2]; // seconds: [set, get] x [raw, safe, trait]
+    let mut times: [[Vec<f64>; 3]; 2] = Default::default(); // [set, get] x [raw, safe, trait] x chunk
     for round in 0..rounds {
         let raw_t = db.open_tree(format!("raw{round}")).unwrap();
         let safe_t = db.open_tree(format!("safe{round}")).unwrap();
@@ -125,13 +126,12 @@ fn main() {
                 black_box(sum);
             }),
         };
-        let mut total = [[0f64; 3]; 2];
         for (ci, ks) in keys.chunks(CHUNK).enumerate() {
             for j in 0..3 {
                 let v = (j + ci + round) % 3;
                 let t = Instant::now();
                 set(v, ks);
-                total[0][v] += t.elapsed().as_secs_f64();
+                times[0][v].push(t.elapsed().as_secs_f64() / ks.len() as f64);
             }
         }
         for (ci, idx) in ord.chunks(CHUNK).enumerate() {
@@ -139,30 +139,40 @@ fn main() {
                 let v = (j + ci + round) % 3;
                 let t = Instant::now();
                 get(v, idx);
-                total[1][v] += t.elapsed().as_secs_f64();
-            }
-        }
-        for op in 0..2 {
-            for v in 0..3 {
-                best[op][v] = best[op][v].min(total[op][v]);
+                times[1][v].push(t.elapsed().as_secs_f64() / idx.len() as f64);
             }
         }
     }
-    let best = best.map(|r| r.map(|secs| n as f64 / secs));
+    fn median(mut v: Vec<f64>) -> f64 {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[v.len() / 2]
+    }
+    // rates (ops/s) and overheads (fraction) per [op][variant]
+    let mut rates = [[0f64; 3]; 2];
+    let mut over = [[0f64; 3]; 2];
+    for op in 0..2 {
+        for v in 0..3 {
+            let t = &times[op][v];
+            rates[op][v] = t.len() as f64 / t.iter().sum::<f64>();
+            over[op][v] = median(times[op][v].iter().zip(&times[op][0]).map(|(b, c)| b / c).collect()) - 1.0;
+        }
+    }
 
     println!("{n} keys of ~70 bytes (universal-cache shape), 256-byte values, NOSYNC durability,");
-    println!("timed in interleaved chunks of {CHUNK} ops, best of {rounds} rounds; overhead = C API rate / binding rate - 1.");
+    println!("{rounds} rounds timed in interleaved chunks of {CHUNK} ops; rate = mean over all ops;");
+    println!("overhead = median over chunks of (binding time / C API time on the same chunk) - 1.");
     println!();
     println!("| operation | C API via lmkv-sys (ops/s) | safe crate `Tree` (ops/s) | overhead | daemon trait `LmkvTree` (ops/s) | overhead |");
     println!("|---|---:|---:|---:|---:|---:|");
-    for (name, b) in [("set (insert, no previous value)", best[0]), ("get (random order)", best[1])] {
+    for (op, name) in ["set (insert, no previous value)", "get (random order)"].iter().enumerate() {
+        let (r, o) = (rates[op], over[op]);
         println!(
             "| {name} | {:.0} | {:.0} | {:+.1}% | {:.0} | {:+.1}% |",
-            b[0],
-            b[1],
-            (b[0] / b[1] - 1.0) * 100.0,
-            b[2],
-            (b[0] / b[2] - 1.0) * 100.0
+            r[0],
+            r[1],
+            o[1] * 100.0,
+            r[2],
+            o[2] * 100.0
         );
     }
     drop(backend);
