@@ -15,7 +15,15 @@ case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
 CARGO=$(command -v cargo || true)
 if [ -z "$CARGO" ] && [ -x "$HOME/.cargo/bin/cargo" ]; then CARGO="$HOME/.cargo/bin/cargo"; fi
 if [ -z "$CARGO" ]; then
-    echo "SKIP: cargo not found (install Rust >= 1.75 to test bindings/rust)"
+    echo "SKIP: cargo not found (install Rust >= 1.77 to test bindings/rust)"
+    exit 77
+fi
+# rust-version in bindings/rust/Cargo.toml: an older toolchain cannot build
+# the crates at all, which says nothing about lmkv.
+ver=$("$CARGO" --version | awk '{print $2}')
+IFS=. read -r major minor _ <<<"$ver"
+if [ "${major:-0}" -lt 1 ] || { [ "$major" -eq 1 ] && [ "${minor:-0}" -lt 77 ]; }; then
+    echo "SKIP: cargo $ver is older than the bindings' rust-version 1.77"
     exit 77
 fi
 

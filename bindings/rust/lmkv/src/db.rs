@@ -197,8 +197,8 @@ impl Config {
         self.read_only = r;
         self
     }
-    /// Background flush period (sled flush_every_ms); `None`: no flusher
-    /// thread. Values over `u32::MAX` ms are clamped.
+    /// Background flush period (sled flush_every_ms); `None` or `Some(0)`:
+    /// no flusher thread. Values over `u32::MAX` ms are clamped.
     pub fn flush_every_ms(mut self, ms: Option<u64>) -> Config {
         self.flush_every_ms = ms;
         self
@@ -242,7 +242,7 @@ impl Config {
         cfg.temporary = self.temporary as c_int;
         cfg.create_new = self.create_new as c_int;
         cfg.read_only = self.read_only as c_int;
-        cfg.flush_every_ms = self.flush_every_ms.map_or(0, |ms| ms.clamp(1, u32::MAX as u64) as u32);
+        cfg.flush_every_ms = self.flush_every_ms.map_or(0, |ms| ms.min(u32::MAX as u64) as u32);
         cfg.durability = match self.durability {
             Durability::Default => sys::LMKV_DURABILITY_DEFAULT,
             Durability::Sync => sys::LMKV_DURABILITY_SYNC,

@@ -19,9 +19,6 @@ fn map_err(e: Error, what: &str) -> DatabaseError {
         ErrorKind::Io | ErrorKind::Full | ErrorKind::PermissionDenied => {
             DatabaseError::Io(std::io::Error::other(message))
         }
-        ErrorKind::Version | ErrorKind::InvalidArgument if what.starts_with("open") => {
-            DatabaseError::Configuration { message }
-        }
         _ => DatabaseError::OperationFailed { message },
     }
 }
