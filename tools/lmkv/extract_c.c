@@ -1,0 +1,1032 @@
+/*
+ * extract_c.c -- C symbols (Universal Ctags), calls (GNU cflow) and
+ * references (own tokenizer) of one file. See extract_c.h for the contract.
+ */
+#include "extract_c.h"
+#include "lmkv_kv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+extern char **environ;
+
+/* ------------------------------------------------------------ messages */
+static _Thread_local char xc_msg[1024];
+const char *xc_errmsg(void) { return xc_msg; }
+static int fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(xc_msg, sizeof xc_msg, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* --------------------------------------------------------------- arena */
+struct xc_arena { struct xc_arena *next; size_t used, cap; char data[]; };
+
+static void *arena_alloc(struct xc_arena **a, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    if (!*a || (*a)->used + n > (*a)->cap) {
+        size_t cap = n > 65536 ? n : 65536;
+        struct xc_arena *b = malloc(sizeof *b + cap);
+        if (!b) return NULL;
+        b->next = *a; b->used = 0; b->cap = cap;
+        *a = b;
+    }
+    void *p = (*a)->data + (*a)->used;
+    (*a)->used += n;
+    return p;
+}
+
+static char *arena_strndup(struct xc_arena **a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    if (!p) return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+static char *arena_strdup(struct xc_arena **a, const char *s) { return s ? arena_strndup(a, s, strlen(s)) : NULL; }
+
+static void arena_free(struct xc_arena *a)
+{
+    while (a) { struct xc_arena *n = a->next; free(a); a = n; }
+}
+
+/* ------------------------------------------------- string -> u32 map */
+struct smap { char **keys; uint32_t *vals; size_t cap, n; struct xc_arena *arena; };
+
+static uint64_t hash_str(const char *s, size_t n) { return XXH3_64bits(s, n); }
+
+static long smap_find(const struct smap *m, const char *s, size_t n)
+{
+    if (!m->cap) return -1;
+    size_t i = hash_str(s, n) & (m->cap - 1);
+    for (;;) {
+        const char *k = m->keys[i];
+        if (!k) return -1;
+        if (strncmp(k, s, n) == 0 && k[n] == '\0') return (long)i;
+        i = (i + 1) & (m->cap - 1);
+    }
+}
+
+static int smap_grow(struct smap *m)
+{
+    size_t ncap = m->cap ? m->cap * 2 : 256;
+    char **nk = calloc(ncap, sizeof *nk);
+    uint32_t *nv = calloc(ncap, sizeof *nv);
+    if (!nk || !nv) { free(nk); free(nv); return LMKV_ENOMEM; }
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->keys[i]) continue;
+        size_t j = hash_str(m->keys[i], strlen(m->keys[i])) & (ncap - 1);
+        while (nk[j]) j = (j + 1) & (ncap - 1);
+        nk[j] = m->keys[i]; nv[j] = m->vals[i];
+    }
+    free(m->keys); free(m->vals);
+    m->keys = nk; m->vals = nv; m->cap = ncap;
+    return 0;
+}
+
+/* Returns a pointer to the value slot (new entries start at 0), NULL on ENOMEM. */
+static uint32_t *smap_put(struct smap *m, const char *s, size_t n, const char **keyout)
+{
+    long f = smap_find(m, s, n);
+    if (f >= 0) { if (keyout) *keyout = m->keys[f]; return &m->vals[f]; }
+    if ((m->n + 1) * 2 > m->cap && smap_grow(m) != 0) return NULL;
+    char *k = arena_strndup(&m->arena, s, n);
+    if (!k) return NULL;
+    size_t i = hash_str(s, n) & (m->cap - 1);
+    while (m->keys[i]) i = (i + 1) & (m->cap - 1);
+    m->keys[i] = k; m->vals[i] = 0; m->n++;
+    if (keyout) *keyout = k;
+    return &m->vals[i];
+}
+
+static void smap_free(struct smap *m)
+{
+    free(m->keys); free(m->vals); arena_free(m->arena);
+    memset(m, 0, sizeof *m);
+}
+
+struct xc_nameset { struct smap m; };
+struct xc_nameset *xc_nameset_new(void) { return calloc(1, sizeof(struct xc_nameset)); }
+int xc_nameset_add(struct xc_nameset *s, const char *name, uint32_t mask)
+{
+    uint32_t *v = smap_put(&s->m, name, strlen(name), NULL);
+    if (!v) return fail(LMKV_ENOMEM, "out of memory (name set)");
+    *v |= mask;
+    return 0;
+}
+uint32_t xc_nameset_get(const struct xc_nameset *s, const char *name, size_t len)
+{
+    long i = smap_find(&s->m, name, len);
+    return i < 0 ? 0 : s->m.vals[i];
+}
+size_t xc_nameset_count(const struct xc_nameset *s) { return s ? s->m.n : 0; }
+void xc_nameset_free(struct xc_nameset *s)
+{
+    if (!s) return;
+    smap_free(&s->m);
+    free(s);
+}
+
+int xc_nameset_add_file(struct xc_nameset *s, const struct xc_file *f)
+{
+    for (size_t i = 0; i < f->nsyms; i++) {
+        if (f->syms[i].ckind == XC_K_MEMBER) continue;
+        int rc = xc_nameset_add(s, f->syms[i].name, 1u << f->syms[i].ckind);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ names */
+static const char *const ckind_names[XC_K__COUNT] = {
+    "function", "prototype", "macro", "struct", "union", "enum",
+    "enumerator", "typedef", "variable", "externvar", "member"
+};
+const char *xc_ckind_name(enum xc_ckind k) { return (unsigned)k < XC_K__COUNT ? ckind_names[k] : "unknown"; }
+const char *xc_ref_kind_name(enum xc_ref_kind k)
+{
+    switch (k) {
+    case XC_REF_USE: return "use";
+    case XC_REF_TYPE: return "type";
+    case XC_REF_CALL: return "call";
+    case XC_REF_READ: return "read";
+    case XC_REF_WRITE: return "write";
+    }
+    return "use";
+}
+static const int ckind_lsp[XC_K__COUNT] = {
+    XC_LSP_FUNCTION, XC_LSP_FUNCTION, XC_LSP_CONSTANT, XC_LSP_STRUCT, XC_LSP_STRUCT, XC_LSP_ENUM,
+    XC_LSP_ENUM_MEMBER, XC_LSP_TYPE_PARAMETER, XC_LSP_VARIABLE, XC_LSP_VARIABLE, XC_LSP_FIELD
+};
+int xc_ckind_lsp(enum xc_ckind k) { return (unsigned)k < XC_K__COUNT ? ckind_lsp[k] : 0; }
+
+static int ckind_from(const char *k)
+{
+    for (int i = 0; i < XC_K__COUNT; i++)
+        if (strcmp(k, ckind_names[i]) == 0) return i;
+    return -1;
+}
+
+/* ------------------------------------------------------ running tools */
+struct buf { char *p; size_t n, cap; };
+
+static int buf_add(struct buf *b, const void *p, size_t n)
+{
+    if (b->n + n + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 65536;
+        while (nc < b->n + n + 1) nc *= 2;
+        char *q = realloc(b->p, nc);
+        if (!q) return -1;
+        b->p = q; b->cap = nc;
+    }
+    memcpy(b->p + b->n, p, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+    return 0;
+}
+
+/* Runs argv (PATH search), stdout into *out (NUL-terminated), stderr to
+ * /dev/null. Returns 0 if the tool ran and exited 0. */
+static int run_tool(const char *what, const char *file, char *const argv[], struct buf *out)
+{
+    int pfd[2] = {-1, -1}, rc = 0;
+    posix_spawn_file_actions_t fa;
+    int fa_ok = 0;
+    pid_t pid = -1;
+    out->n = 0;
+    if (pipe(pfd) != 0) { rc = fail(LMKV_EIO, "%s: %s: pipe: %s", what, file, strerror(errno)); goto cleanup; }
+    if (posix_spawn_file_actions_init(&fa) != 0) { rc = fail(LMKV_ENOMEM, "%s: spawn setup failed", what); goto cleanup; }
+    fa_ok = 1;
+    posix_spawn_file_actions_addclose(&fa, pfd[0]);
+    posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+    posix_spawn_file_actions_addclose(&fa, pfd[1]);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    int e = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    if (e != 0) { pid = -1; rc = fail(LMKV_EEXTERNAL, "%s: cannot run %s: %s", file, argv[0], strerror(e)); goto cleanup; }
+    close(pfd[1]); pfd[1] = -1;
+    char tmp[65536];
+    for (;;) {
+        ssize_t r = read(pfd[0], tmp, sizeof tmp);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) { rc = fail(LMKV_EIO, "%s: %s: read: %s", what, file, strerror(errno)); break; }
+        if (r == 0) break;
+        if (buf_add(out, tmp, (size_t)r) != 0) { rc = fail(LMKV_ENOMEM, "%s: %s: out of memory", what, file); break; }
+    }
+    if (!out->p && buf_add(out, "", 0) != 0) rc = fail(LMKV_ENOMEM, "out of memory");
+cleanup:
+    if (pfd[0] >= 0) close(pfd[0]);
+    if (pfd[1] >= 0) close(pfd[1]);
+    if (pid > 0) {
+        int st = 0;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+        if (rc == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+            if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+                rc = fail(LMKV_EEXTERNAL, "%s: %s not found (install %s)", file, argv[0], what);
+            else
+                rc = fail(LMKV_EEXTERNAL, "%s: %s failed (status %d)", file, argv[0],
+                          WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+        }
+    }
+    if (fa_ok) posix_spawn_file_actions_destroy(&fa);
+    return rc;
+}
+
+static int tool_ok(const char *prog)
+{
+    char *argv[] = {(char *)prog, "--version", NULL};
+    struct buf b = {0};
+    int rc = run_tool(prog, "-", argv, &b);
+    free(b.p);
+    return rc == 0;
+}
+int xc_tools_available(void) { return tool_ok("ctags") && tool_ok("cflow"); }
+
+/* ------------------------------------------------------ file content */
+
+
+struct xc_priv {
+    char *text; size_t len;           /* file content */
+    uint32_t *line_off; uint32_t nlines; /* offset of line i (1-based) */
+    struct smap locals;               /* "func\x01name" -> 1 */
+};
+
+static int read_file(const char *full, const char *path, char **out, size_t *outlen)
+{
+    int rc = 0;
+    FILE *f = NULL;
+    char *p = NULL;
+    struct stat st;
+    if (stat(full, &st) != 0) { rc = fail(errno == ENOENT ? LMKV_NOTFOUND : LMKV_EIO, "%s: %s", path, strerror(errno)); goto cleanup; }
+    if (!S_ISREG(st.st_mode)) { rc = fail(LMKV_EIO, "%s: not a regular file", path); goto cleanup; }
+    f = fopen(full, "rb");
+    if (!f) { rc = fail(LMKV_EIO, "%s: %s", path, strerror(errno)); goto cleanup; }
+    p = malloc((size_t)st.st_size + 1);
+    if (!p) { rc = fail(LMKV_ENOMEM, "%s: out of memory", path); goto cleanup; }
+    size_t n = fread(p, 1, (size_t)st.st_size, f);
+    if (n != (size_t)st.st_size) { rc = fail(LMKV_EIO, "%s: short read", path); goto cleanup; }
+    p[n] = '\0';
+    const char *nul = memchr(p, '\0', n);
+    if (nul) { rc = fail(LMKV_EPARSE, "%s: not C source: NUL byte at offset %zu", path, (size_t)(nul - p)); goto cleanup; }
+    *out = p; *outlen = n; p = NULL;
+cleanup:
+    free(p);
+    if (f) fclose(f);
+    return rc;
+}
+
+static int index_lines(struct xc_priv *pv)
+{
+    uint32_t n = 1;
+    for (size_t i = 0; i < pv->len; i++) if (pv->text[i] == '\n') n++;
+    pv->line_off = malloc(((size_t)n + 2) * sizeof *pv->line_off);
+    if (!pv->line_off) return LMKV_ENOMEM;
+    uint32_t l = 1;
+    pv->line_off[0] = 0; pv->line_off[1] = 0;
+    for (size_t i = 0; i < pv->len; i++) if (pv->text[i] == '\n') pv->line_off[++l] = (uint32_t)(i + 1);
+    pv->nlines = l;
+    pv->line_off[l + 1] = (uint32_t)pv->len;
+    return 0;
+}
+
+static int is_id0(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+static int is_id(int c) { return is_id0(c) || (c >= '0' && c <= '9'); }
+
+/* Column (1-based) of NAME as a whole word on LINE, 0 if absent. */
+static uint32_t find_col(const struct xc_priv *pv, uint32_t line, const char *name)
+{
+    if (line < 1 || line > pv->nlines) return 0;
+    size_t s = pv->line_off[line], e = line < pv->nlines ? pv->line_off[line + 1] : pv->len;
+    size_t n = strlen(name);
+    for (size_t i = s; i + n <= e; i++) {
+        if (memcmp(pv->text + i, name, n) != 0) continue;
+        if (i > s && is_id((unsigned char)pv->text[i - 1])) continue;
+        if (i + n < pv->len && is_id((unsigned char)pv->text[i + n])) continue;
+        return (uint32_t)(i - s + 1);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------- ctags */
+struct vec { void *p; size_t n, cap, elem; };
+static void *vec_push(struct vec *v)
+{
+    if (v->n == v->cap) {
+        size_t nc = v->cap ? v->cap * 2 : 64;
+        void *q = realloc(v->p, nc * v->elem);
+        if (!q) return NULL;
+        v->p = q; v->cap = nc;
+    }
+    void *e = (char *)v->p + v->n * v->elem;
+    memset(e, 0, v->elem);
+    v->n++;
+    return e;
+}
+
+static char *build_full(const char *root, const char *path)
+{
+    if (path[0] == '/' || !root || !*root) return strdup(path);
+    size_t a = strlen(root), b = strlen(path);
+    char *s = malloc(a + b + 2);
+    if (!s) return NULL;
+    memcpy(s, root, a); s[a] = '/'; memcpy(s + a + 1, path, b + 1);
+    return s;
+}
+
+static int jint(json_t *o, const char *k) { json_t *v = json_object_get(o, k); return json_is_integer(v) ? (int)json_integer_value(v) : 0; }
+static const char *jstr(json_t *o, const char *k) { json_t *v = json_object_get(o, k); return json_is_string(v) ? json_string_value(v) : NULL; }
+
+static int parse_ctags(struct xc_file *f, struct xc_priv *pv, const char *out)
+{
+    struct vec syms = {NULL, 0, 0, sizeof(struct xc_symbol)};
+    struct smap seen = {0};
+    int rc = 0;
+    uint32_t lineno = 0;
+    const char *p = out;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        lineno++;
+        if (n == 0) { p += nl ? 1 : 0; if (!nl) break; continue; }
+        json_error_t err;
+        json_t *o = json_loadb(p, n, 0, &err);
+        if (!o || !json_is_object(o)) {
+            json_decref(o);
+            rc = fail(LMKV_EPARSE, "ctags: %s: output line %u is not JSON: %s", f->path, lineno, err.text);
+            goto cleanup;
+        }
+        const char *type = jstr(o, "_type"), *name = jstr(o, "name"), *kind = jstr(o, "kind");
+        if (!type || strcmp(type, "tag") != 0 || !name || !kind) { json_decref(o); goto next; }
+        int line = jint(o, "line"), end = jint(o, "end");
+        const char *scope = jstr(o, "scope"), *scopekind = jstr(o, "scopeKind");
+        if (strcmp(kind, "local") == 0 || strcmp(kind, "parameter") == 0) {
+            if (scope && scopekind && strcmp(scopekind, "function") == 0) {
+                size_t a = strlen(scope), b = strlen(name);
+                char *k = malloc(a + b + 2);
+                if (!k) { json_decref(o); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                memcpy(k, scope, a); k[a] = '\x01'; memcpy(k + a + 1, name, b + 1);
+                uint32_t *v = smap_put(&pv->locals, k, a + b + 1, NULL);
+                free(k);
+                if (!v) { json_decref(o); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                *v = 1;
+            }
+            json_decref(o);
+            goto next;
+        }
+        int ck = ckind_from(kind);
+        if (ck < 0 || strncmp(name, "__anon", 6) == 0) { json_decref(o); goto next; }
+        struct xc_symbol *s = vec_push(&syms);
+        if (!s) { json_decref(o); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        s->name = arena_strdup(&f->arena, name);
+        if (scope && strncmp(scope, "__anon", 6) != 0 && (ck == XC_K_MEMBER || ck == XC_K_ENUMERATOR)) {
+            size_t a = strlen(scope), b = strlen(name);
+            char *q = arena_alloc(&f->arena, a + b + 3);
+            if (q) { memcpy(q, scope, a); q[a] = ':'; q[a + 1] = ':'; memcpy(q + a + 2, name, b + 1); }
+            s->qualified = q;
+        } else {
+            s->qualified = s->name;
+        }
+        s->scope = (scope && strncmp(scope, "__anon", 6) != 0) ? arena_strdup(&f->arena, scope) : NULL;
+        const char *sig = jstr(o, "signature"), *typeref = jstr(o, "typeref");
+        if (sig && (ck == XC_K_FUNCTION || ck == XC_K_PROTOTYPE)) {
+            const char *t = typeref && strncmp(typeref, "typename:", 9) == 0 ? typeref + 9 : typeref;
+            size_t need = (t ? strlen(t) + 1 : 0) + strlen(name) + strlen(sig) + 1;
+            char *q = arena_alloc(&f->arena, need);
+            if (q) snprintf(q, need, "%s%s%s%s", t ? t : "", t ? " " : "", name, sig);
+            s->signature = q;
+        } else if (sig) {
+            size_t need = strlen(name) + strlen(sig) + 1;
+            char *q = arena_alloc(&f->arena, need);
+            if (q) snprintf(q, need, "%s%s", name, sig);
+            s->signature = q;
+        } else if (typeref) {
+            const char *t = strchr(typeref, ':');
+            s->signature = arena_strdup(&f->arena, t && strncmp(typeref, "typename:", 9) == 0 ? t + 1 : typeref);
+        }
+        s->ckind = (enum xc_ckind)ck;
+        s->lsp_kind = ckind_lsp[ck];
+        s->line = line > 0 ? (uint32_t)line : 0;
+        s->end_line = end >= line && end > 0 ? (uint32_t)end : s->line;
+        const char *props = jstr(o, "properties");
+        s->is_static = (props && strstr(props, "static")) ||
+                       (json_is_true(json_object_get(o, "file")) && ck != XC_K_MEMBER && ck != XC_K_ENUMERATOR);
+        s->is_definition = ck != XC_K_PROTOTYPE && ck != XC_K_EXTERNVAR;
+        s->column = find_col(pv, s->line, name);
+        if (!s->name || !s->qualified) { json_decref(o); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        /* disambiguator: n-th (qualified, kind) in this file */
+        {
+            size_t ql = strlen(s->qualified);
+            char *k = malloc(ql + 4);
+            if (!k) { json_decref(o); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            memcpy(k, s->qualified, ql); k[ql] = '\x01'; k[ql + 1] = (char)('a' + ck); k[ql + 2] = '\0';
+            uint32_t *v = smap_put(&seen, k, ql + 2, NULL);
+            free(k);
+            if (!v) { json_decref(o); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            s->disambiguator = (*v)++;
+        }
+        json_decref(o);
+    next:
+        if (!nl) break;
+        p = nl + 1;
+    }
+    f->syms = syms.p; f->nsyms = syms.n; syms.p = NULL;
+cleanup:
+    free(syms.p);
+    smap_free(&seen);
+    return rc;
+}
+
+/* Symbols sorted by line then end_line: ctags prints them by name. */
+static int sym_cmp(const void *a, const void *b)
+{
+    const struct xc_symbol *x = a, *y = b;
+    if (x->line != y->line) return x->line < y->line ? -1 : 1;
+    if (x->end_line != y->end_line) return x->end_line > y->end_line ? -1 : 1;
+    int c = strcmp(x->name, y->name);
+    if (c) return c;
+    return (int)x->ckind - (int)y->ckind;
+}
+
+static int file_open(struct xc_file **out, const char *root, const char *path)
+{
+    struct xc_file *f = calloc(1, sizeof *f);
+    struct xc_priv *pv = calloc(1, sizeof *pv);
+    char *full = NULL;
+    int rc = 0;
+    if (!f || !pv) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    f->priv = pv;
+    f->path = strdup(path);
+    full = build_full(root, path);
+    if (!f->path || !full) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    rc = read_file(full, path, &pv->text, &pv->len);
+    if (rc) goto cleanup;
+    if (index_lines(pv) != 0) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    f->full = full; full = NULL;
+    *out = f; f = NULL; pv = NULL;
+cleanup:
+    if (f) { f->priv = pv; pv = NULL; xc_file_free(f); }
+    free(pv);
+    free(full);
+    return rc;
+}
+
+int xc_symbols(struct xc_file **out, const char *root, const char *path)
+{
+    struct xc_file *f = NULL;
+    struct buf b = {0};
+    int rc = file_open(&f, root, path);
+    if (rc) goto cleanup;
+    char *argv[] = {"ctags", "--output-format=json", "--languages=C", "--langmap=C:.c.h",
+                    "--fields=+neKSlzZf-P", "--fields-C=+{properties}", "--kinds-C=+pxlz",
+                    "-o", "-", f->full, NULL};
+    rc = run_tool("universal-ctags", path, argv, &b);
+    if (rc) goto cleanup;
+    rc = parse_ctags(f, f->priv, b.p);
+    if (rc) goto cleanup;
+    if (f->nsyms) qsort(f->syms, f->nsyms, sizeof *f->syms, sym_cmp);
+    *out = f; f = NULL;
+cleanup:
+    free(b.p);
+    xc_file_free(f);
+    return rc;
+}
+
+/* -------------------------------------------------------------- cflow */
+struct pair { const char *caller, *callee; };
+struct xsite { const char *name; uint32_t line; };
+
+static int xsite_cmp(const void *a, const void *b)
+{
+    const struct xsite *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    if (c) return c;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* Parse `cflow --format=posix` output into unique (caller, callee) pairs. */
+static int parse_cflow_tree(struct xc_file *f, const char *out, struct vec *pairs)
+{
+    struct smap seen = {0};
+    const char *stack[256];
+    int rc = 0;
+    uint32_t lineno = 0;
+    for (const char *p = out; *p;) {
+        const char *nl = strchr(p, '\n');
+        const char *e = nl ? nl : p + strlen(p);
+        lineno++;
+        const char *q = p;
+        while (q < e && *q == ' ') q++;
+        const char *d = q;
+        while (q < e && *q >= '0' && *q <= '9') q++;
+        if (q == d || q >= e || *q != ' ') {
+            rc = fail(LMKV_EPARSE, "cflow: %s: output line %u not understood", f->path, lineno);
+            goto cleanup;
+        }
+        q++;
+        const char *ind = q;
+        while (q < e && *q == ' ') q++;
+        size_t level = (size_t)(q - ind) / 4;
+        const char *name = q;
+        while (q < e && *q != ':') q++;
+        if (q >= e || q == name) {
+            rc = fail(LMKV_EPARSE, "cflow: %s: output line %u has no name", f->path, lineno);
+            goto cleanup;
+        }
+        const char *nm;
+        if (!smap_put(&seen, name, (size_t)(q - name), &nm)) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (level >= sizeof stack / sizeof stack[0]) {
+            rc = fail(LMKV_EPARSE, "cflow: %s: call tree deeper than %zu levels", f->path, sizeof stack / sizeof stack[0]);
+            goto cleanup;
+        }
+        stack[level] = nm;
+        if (level > 0) {
+            const char *caller = stack[level - 1];
+            size_t a = strlen(caller), b = strlen(nm);
+            char *k = malloc(a + b + 2);
+            if (!k) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            memcpy(k, caller, a); k[a] = '\x01'; memcpy(k + a + 1, nm, b + 1);
+            uint32_t *v = smap_put(&seen, k, a + b + 1, NULL);
+            free(k);
+            if (!v) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            if (!*v) {
+                *v = 1;
+                struct pair *pp = vec_push(pairs);
+                if (!pp) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                pp->caller = arena_strdup(&f->arena, caller);
+                pp->callee = arena_strdup(&f->arena, nm);
+                if (!pp->caller || !pp->callee) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            }
+        }
+        if (!nl) break;
+        p = nl + 1;
+    }
+cleanup:
+    smap_free(&seen);
+    return rc;
+}
+
+/* Parse `cflow -x` output: reference lines (not definitions). */
+static int parse_cflow_xref(struct xc_file *f, const char *out, struct vec *sites, struct vec *defs)
+{
+    size_t fl = strlen(f->full);
+    uint32_t lineno = 0;
+    for (const char *p = out; *p;) {
+        const char *nl = strchr(p, '\n');
+        const char *e = nl ? nl : p + strlen(p);
+        lineno++;
+        const char *sp = memchr(p, ' ', (size_t)(e - p));
+        if (!sp || e - sp < 3) return fail(LMKV_EPARSE, "cflow -x: %s: output line %u not understood", f->path, lineno);
+        int def = sp[1] == '*';
+        const char *loc = sp + 3;
+        {
+            if ((size_t)(e - loc) <= fl || memcmp(loc, f->full, fl) != 0 || loc[fl] != ':')
+                return fail(LMKV_EPARSE, "cflow -x: %s: output line %u names another file", f->path, lineno);
+            unsigned long ln = strtoul(loc + fl + 1, NULL, 10);
+            struct xsite *s = vec_push(def ? defs : sites);
+            if (!s) return fail(LMKV_ENOMEM, "out of memory");
+            s->name = arena_strndup(&f->arena, p, (size_t)(sp - p));
+            s->line = (uint32_t)ln;
+            if (!s->name) return fail(LMKV_ENOMEM, "out of memory");
+        }
+        if (!nl) break;
+        p = nl + 1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------- tokenizer */
+/* Skips a comment, string or character constant at *i; returns 1 if it did. */
+static int skip_noncode(const char *t, size_t n, size_t *i)
+{
+    size_t k = *i;
+    if (t[k] == '/' && k + 1 < n && t[k + 1] == '*') {
+        const char *e = strstr(t + k + 2, "*/");
+        *i = e ? (size_t)(e - t) + 2 : n;
+        return 1;
+    }
+    if (t[k] == '/' && k + 1 < n && t[k + 1] == '/') {
+        while (k < n && t[k] != '\n') { if (t[k] == '\\' && k + 1 < n) k++; k++; }
+        *i = k;
+        return 1;
+    }
+    if (t[k] == '"' || t[k] == '\'') {
+        char q = t[k++];
+        while (k < n && t[k] != q && t[k] != '\n') { if (t[k] == '\\' && k + 1 < n) k++; k++; }
+        *i = k < n ? k + 1 : n;
+        return 1;
+    }
+    return 0;
+}
+
+/* Symbol owning each line: the innermost (shortest) definition range. */
+static int *line_owners(const struct xc_file *f, const struct xc_priv *pv)
+{
+    int *own = malloc(((size_t)pv->nlines + 2) * sizeof *own);
+    uint32_t *span = malloc(((size_t)pv->nlines + 2) * sizeof *span);
+    if (!own || !span) { free(own); free(span); return NULL; }
+    for (size_t l = 0; l <= pv->nlines + 1; l++) { own[l] = -1; span[l] = UINT32_MAX; }
+    for (size_t i = 0; i < f->nsyms; i++) {
+        const struct xc_symbol *s = &f->syms[i];
+        switch (s->ckind) {
+        case XC_K_FUNCTION: case XC_K_STRUCT: case XC_K_UNION: case XC_K_ENUM:
+        case XC_K_MACRO: case XC_K_PROTOTYPE: case XC_K_VARIABLE: case XC_K_TYPEDEF:
+            break;
+        default: continue;
+        }
+        if (s->line < 1 || s->line > pv->nlines) continue;
+        uint32_t e = s->end_line > pv->nlines ? pv->nlines : s->end_line;
+        uint32_t w = e - s->line;
+        for (uint32_t l = s->line; l <= e; l++)
+            if (w < span[l] || (w == span[l] && s->ckind == XC_K_FUNCTION)) { span[l] = w; own[l] = (int)i; }
+    }
+    free(span);
+    return own;
+}
+
+static int is_kw_tag(const char *s, size_t n)
+{
+    return (n == 6 && (!memcmp(s, "struct", 6))) || (n == 5 && !memcmp(s, "union", 5)) || (n == 4 && !memcmp(s, "enum", 4));
+}
+
+#define TYPE_MASK ((1u << XC_K_STRUCT) | (1u << XC_K_UNION) | (1u << XC_K_ENUM) | (1u << XC_K_TYPEDEF))
+#define VALUE_MASK ((1u << XC_K_FUNCTION) | (1u << XC_K_PROTOTYPE) | (1u << XC_K_VARIABLE) | \
+                    (1u << XC_K_EXTERNVAR) | (1u << XC_K_ENUMERATOR) | (1u << XC_K_MACRO))
+
+static int scan_refs(struct xc_file *f, const struct xc_nameset *known, struct vec *refs)
+{
+    struct xc_priv *pv = f->priv;
+    const char *t = pv->text;
+    size_t n = pv->len;
+    int rc = 0;
+    int *own = line_owners(f, pv);
+    struct smap defs = {0};
+    char *key = NULL;
+    size_t keycap = 0;
+    if (!own) return fail(LMKV_ENOMEM, "out of memory");
+    /* (name, line) of every definition in the file: never a reference. */
+    for (size_t i = 0; i < f->nsyms; i++) {
+        char k[32];
+        int kl = snprintf(k, sizeof k, "\x01%u", f->syms[i].line);
+        size_t a = strlen(f->syms[i].name);
+        if (a + (size_t)kl + 1 > keycap) {
+            keycap = (a + (size_t)kl + 1) * 2;
+            char *nk = realloc(key, keycap);
+            if (!nk) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            key = nk;
+        }
+        memcpy(key, f->syms[i].name, a); memcpy(key + a, k, (size_t)kl + 1);
+        uint32_t *v = smap_put(&defs, key, a + (size_t)kl, NULL);
+        if (!v) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!*v || f->syms[i].ckind == XC_K_MACRO) *v = (uint32_t)i + 1;
+    }
+    uint32_t line = 1;
+    size_t lstart = 0;
+    int bol = 1;              /* only whitespace seen on this line so far */
+    int in_pp = 0;            /* inside a preprocessor directive */
+    int pp_skip = 0;          /* directive whose identifiers are no references */
+    const char *pp_macro = NULL; uint32_t pp_macro_line = 0; int pp_first = 0;
+    int prev_tag = 0;         /* previous token was struct/union/enum */
+    char prevc = 0, prevc2 = 0; /* last two significant characters */
+    size_t i = 0;
+    while (i < n) {
+        char c = t[i];
+        if (c == '\n') {
+            if (!(i > 0 && t[i - 1] == '\\') && !(i > 1 && t[i - 1] == '\r' && t[i - 2] == '\\')) {
+                in_pp = 0; pp_skip = 0; pp_macro = NULL;
+            }
+            line++; lstart = i + 1; bol = 1; i++;
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') { i++; continue; }
+        if ((c == '/' || c == '"' || c == '\'')) {
+            size_t before = i;
+            if (skip_noncode(t, n, &i)) {
+                for (size_t k = before; k < i; k++) if (t[k] == '\n') { line++; lstart = k + 1; }
+                if (c != '/') { prevc2 = prevc; prevc = '"'; bol = 0; }
+                continue;
+            }
+        }
+        if (c == '#' && bol) {
+            /* directive name */
+            size_t k = i + 1;
+            while (k < n && (t[k] == ' ' || t[k] == '\t')) k++;
+            size_t ds = k;
+            while (k < n && is_id((unsigned char)t[k])) k++;
+            size_t dl = k - ds;
+            in_pp = 1; bol = 0; pp_skip = 0; pp_macro = NULL; pp_first = 0;
+            if (dl == 6 && !memcmp(t + ds, "define", 6)) { pp_first = 1; }
+            else if ((dl == 2 && !memcmp(t + ds, "if", 2)) || (dl == 4 && !memcmp(t + ds, "elif", 4)) ||
+                     (dl == 5 && !memcmp(t + ds, "ifdef", 5)) || (dl == 6 && !memcmp(t + ds, "ifndef", 6))) {}
+            else pp_skip = 1; /* include, undef, pragma, error, line, else, endif */
+            i = k;
+            prevc = prevc2 = 0;
+            continue;
+        }
+        bol = 0;
+        if (is_id0((unsigned char)c)) {
+            size_t s = i;
+            while (i < n && is_id((unsigned char)t[i])) i++;
+            size_t len = i - s;
+            uint32_t col = (uint32_t)(s - lstart + 1);
+            int was_tag = prev_tag;
+            prev_tag = is_kw_tag(t + s, len);
+            char pc = prevc, pc2 = prevc2;
+            prevc2 = prevc; prevc = 'a';
+            if (in_pp && pp_first) {
+                /* the macro being defined */
+                pp_first = 0;
+                char k[32];
+                int kl = snprintf(k, sizeof k, "\x01%u", line);
+                if (len + (size_t)kl + 1 > keycap) {
+                    keycap = (len + (size_t)kl + 1) * 2;
+                    char *nk = realloc(key, keycap);
+                    if (!nk) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                    key = nk;
+                }
+                memcpy(key, t + s, len); memcpy(key + len, k, (size_t)kl + 1);
+                long d = smap_find(&defs, key, len + (size_t)kl);
+                if (d >= 0 && f->syms[defs.vals[d] - 1].ckind == XC_K_MACRO) {
+                    pp_macro = f->syms[defs.vals[d] - 1].name; pp_macro_line = line;
+                }
+                continue;
+            }
+            if (pp_skip) continue;
+            if (in_pp && len == 7 && !memcmp(t + s, "defined", 7)) continue;
+            if (pc == '.' || (pc == '>' && pc2 == '-')) continue; /* member access */
+            uint32_t mask = known ? xc_nameset_get(known, t + s, len) : 0;
+            if (!mask) continue;
+            if (mask == (1u << XC_K_MEMBER)) continue;
+            /* own definition? */
+            {
+                char k[32];
+                int kl = snprintf(k, sizeof k, "\x01%u", line);
+                if (len + (size_t)kl + 1 > keycap) {
+                    keycap = (len + (size_t)kl + 1) * 2;
+                    char *nk = realloc(key, keycap);
+                    if (!nk) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                    key = nk;
+                }
+                memcpy(key, t + s, len); memcpy(key + len, k, (size_t)kl + 1);
+                if (smap_find(&defs, key, len + (size_t)kl) >= 0) continue;
+            }
+            /* source */
+            const char *src = NULL; uint32_t srcline = 0;
+            if (in_pp) { src = pp_macro; srcline = pp_macro ? pp_macro_line : 0; }
+            else if (line <= pv->nlines && own[line] >= 0) {
+                const struct xc_symbol *o = &f->syms[own[line]];
+                src = o->name; srcline = o->line;
+                if (o->ckind == XC_K_FUNCTION) {
+                    size_t a = strlen(o->name);
+                    if (a + len + 2 > keycap) {
+                        keycap = (a + len + 2) * 2;
+                        char *nk = realloc(key, keycap);
+                        if (!nk) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                        key = nk;
+                    }
+                    memcpy(key, o->name, a); key[a] = '\x01'; memcpy(key + a + 1, t + s, len);
+                    if (smap_find(&pv->locals, key, a + 1 + len) >= 0) continue; /* shadowed */
+                }
+            }
+            /* kind: look at the next significant character(s) */
+            size_t k = i;
+            while (k < n && (t[k] == ' ' || t[k] == '\t')) k++;
+            enum xc_ref_kind kind;
+            if (was_tag && (mask & TYPE_MASK)) kind = XC_REF_TYPE;
+            else if (k < n && t[k] == '(' && (mask & VALUE_MASK)) kind = XC_REF_CALL;
+            else if ((mask & TYPE_MASK) && !(mask & VALUE_MASK)) kind = XC_REF_TYPE;
+            else if (k + 1 < n && ((t[k] == '=' && t[k + 1] != '=') ||
+                                   (strchr("+-*/%&|^", t[k]) && t[k + 1] == '=' && t[k] != '\0') ||
+                                   (t[k] == '+' && t[k + 1] == '+') || (t[k] == '-' && t[k + 1] == '-') ||
+                                   (k + 2 < n && (t[k] == '<' || t[k] == '>') && t[k + 1] == t[k] && t[k + 2] == '=')))
+                kind = XC_REF_WRITE;
+            else if ((pc == '+' && pc2 == '+') || (pc == '-' && pc2 == '-')) kind = XC_REF_WRITE;
+            else kind = XC_REF_READ;
+            struct xc_ref *r = vec_push(refs);
+            if (!r) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            r->source = src; r->source_line = srcline;
+            r->target = arena_strndup(&f->arena, t + s, len);
+            if (!r->target) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            r->line = line; r->column = col; r->end_column = col + (uint32_t)len;
+            r->kind = kind;
+            continue;
+        }
+        if (c >= '0' && c <= '9') { /* number: skip, incl. suffixes */
+            while (i < n && (is_id((unsigned char)t[i]) || t[i] == '.')) i++;
+            prevc2 = prevc; prevc = '0'; prev_tag = 0;
+            continue;
+        }
+        prevc2 = prevc; prevc = c;
+        if (c != '*') prev_tag = 0;
+        i++;
+    }
+cleanup:
+    free(own);
+    free(key);
+    smap_free(&defs);
+    return rc;
+}
+
+/* ------------------------------------------------------- calls + refs */
+static int u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+static _Thread_local const struct xc_symbol *fn_sort_syms;
+static int fn_cmp(const void *a, const void *b)
+{
+    const struct xc_symbol *x = &fn_sort_syms[*(const uint32_t *)a], *y = &fn_sort_syms[*(const uint32_t *)b];
+    int c = strcmp(x->name, y->name);
+    if (c) return c;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+int xc_calls_refs(struct xc_file *f, const char *root, const struct xc_nameset *known)
+{
+    struct xc_priv *pv = f->priv;
+    struct buf tree = {0}, xref = {0};
+    struct vec pairs = {NULL, 0, 0, sizeof(struct pair)};
+    struct vec sites = {NULL, 0, 0, sizeof(struct xsite)};
+    struct vec cdefs = {NULL, 0, 0, sizeof(struct xsite)};
+    uint32_t *cdl = NULL;
+    struct vec calls = {NULL, 0, 0, sizeof(struct xc_call)};
+    struct vec refs = {NULL, 0, 0, sizeof(struct xc_ref)};
+    struct xc_nameset *own = NULL;
+    uint32_t *fn = NULL;
+    int rc = 0;
+    (void)root;
+    char *targv[] = {"cflow", "--format=posix", "--omit-arguments", "-A", "-A", "-i", "_s", f->full, NULL};
+    char *xargv[] = {"cflow", "-x", "-i", "_s", f->full, NULL};
+    rc = run_tool("cflow", f->path, targv, &tree);
+    if (rc) goto cleanup;
+    rc = run_tool("cflow", f->path, xargv, &xref);
+    if (rc) goto cleanup;
+    rc = parse_cflow_tree(f, tree.p, &pairs);
+    if (rc) goto cleanup;
+    rc = parse_cflow_xref(f, xref.p, &sites, &cdefs);
+    if (rc) goto cleanup;
+    if (sites.n) qsort(sites.p, sites.n, sizeof(struct xsite), xsite_cmp);
+    /* cflow's definition lines in line order: a caller ctags does not see
+     * (e.g. inside #if 0) spans from its line to the next definition */
+    uint32_t *dlines = NULL;
+    if (cdefs.n) {
+        dlines = malloc(cdefs.n * sizeof *dlines);
+        if (!dlines) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        for (size_t i = 0; i < cdefs.n; i++) dlines[i] = ((struct xsite *)cdefs.p)[i].line;
+        qsort(dlines, cdefs.n, sizeof *dlines, u32_cmp);
+        qsort(cdefs.p, cdefs.n, sizeof(struct xsite), xsite_cmp);
+    }
+    free(cdl); cdl = dlines;
+
+    /* function definitions (ctags) grouped by name: fn[] holds symbol
+     * indexes sorted by (name, line); fidx maps a name to its first slot */
+    struct smap fidx = {0};
+    size_t nfn = 0;
+    for (size_t i = 0; i < f->nsyms; i++) if (f->syms[i].ckind == XC_K_FUNCTION) nfn++;
+    fn = malloc((nfn + 1) * sizeof *fn);
+    if (!fn) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    nfn = 0;
+    for (size_t i = 0; i < f->nsyms; i++) if (f->syms[i].ckind == XC_K_FUNCTION) fn[nfn++] = (uint32_t)i;
+    fn_sort_syms = f->syms;
+    if (nfn) qsort(fn, nfn, sizeof *fn, fn_cmp);
+    for (size_t i = 0; i < nfn; i++) {
+        const char *nm = f->syms[fn[i]].name;
+        uint32_t *v = smap_put(&fidx, nm, strlen(nm), NULL);
+        if (!v) { smap_free(&fidx); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!*v) *v = (uint32_t)i + 1;
+    }
+    struct pair *pp = pairs.p;
+    struct xsite *xs = sites.p;
+    for (size_t pi = 0; pi < pairs.n; pi++) {
+        const char *caller = pp[pi].caller, *callee = pp[pi].callee;
+        long fi = smap_find(&fidx, caller, strlen(caller));
+        size_t slot = fi >= 0 ? fidx.vals[fi] - 1 : nfn;   /* first fn[] slot of caller */
+        size_t first = slot < nfn ? fn[slot] : f->nsyms;
+        uint32_t defline = first < f->nsyms ? f->syms[first].line : 0;
+        /* xref sites of callee: binary search */
+        size_t lo = 0, hi = sites.n;
+        while (lo < hi) { size_t mid = (lo + hi) / 2; if (strcmp(xs[mid].name, callee) < 0) lo = mid + 1; else hi = mid; }
+        size_t added = 0;
+        for (size_t si = lo; si < sites.n && strcmp(xs[si].name, callee) == 0; si++) {
+            int inside = 0;
+            for (size_t q = slot; q < nfn && !inside; q++) {
+                const struct xc_symbol *s = &f->syms[fn[q]];
+                if (strcmp(s->name, caller) != 0) break;
+                if (xs[si].line >= s->line && xs[si].line <= s->end_line) { inside = 1; defline = s->line; }
+            }
+            if (!inside) continue;
+            if (si > lo && xs[si - 1].line == xs[si].line && added) continue; /* same line twice */
+            struct xc_call *c = vec_push(&calls);
+            if (!c) { smap_free(&fidx); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            c->caller = caller; c->caller_line = defline; c->callee = callee;
+            c->line = xs[si].line; c->column = find_col(pv, xs[si].line, callee);
+            c->is_recursive = strcmp(caller, callee) == 0;
+            added++;
+        }
+        if (!added && first >= f->nsyms) {
+            /* caller unknown to ctags: cflow's own extent of the caller */
+            const struct xsite *cd = cdefs.p;
+            size_t a = 0, b = cdefs.n;
+            while (a < b) { size_t mid = (a + b) / 2; if (strcmp(cd[mid].name, caller) < 0) a = mid + 1; else b = mid; }
+            for (; a < cdefs.n && strcmp(cd[a].name, caller) == 0 && !added; a++) {
+                uint32_t from = cd[a].line, to = UINT32_MAX;
+                size_t x = 0, y = cdefs.n;
+                while (x < y) { size_t mid = (x + y) / 2; if (cdl[mid] <= from) x = mid + 1; else y = mid; }
+                if (x < cdefs.n) to = cdl[x] - 1;
+                defline = from;
+                for (size_t si = lo; si < sites.n && strcmp(xs[si].name, callee) == 0; si++) {
+                    if (xs[si].line < from || xs[si].line > to) continue;
+                    if (added && xs[si - 1].line == xs[si].line) continue;
+                    struct xc_call *c = vec_push(&calls);
+                    if (!c) { smap_free(&fidx); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                    c->caller = caller; c->caller_line = from; c->callee = callee;
+                    c->line = xs[si].line; c->column = find_col(pv, xs[si].line, callee);
+                    c->is_recursive = strcmp(caller, callee) == 0;
+                    added++;
+                }
+            }
+        }
+        if (added) continue;
+        /* no xref site inside a ctags body: first `callee` token in the body */
+        uint32_t site = 0, col = 0;
+        if (first < f->nsyms) {
+            const struct xc_symbol *s = &f->syms[first];
+            for (uint32_t l = s->line; l <= s->end_line && !site; l++)
+                if ((col = find_col(pv, l, callee)) != 0 && l > s->line) site = l;
+            defline = s->line;
+        }
+        struct xc_call *c = vec_push(&calls);
+        if (!c) { smap_free(&fidx); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        c->caller = caller; c->caller_line = defline; c->callee = callee;
+        c->line = site ? site : defline; c->column = site ? col : 0;
+        c->is_recursive = strcmp(caller, callee) == 0;
+    }
+    smap_free(&fidx);
+
+    if (!known) {
+        own = xc_nameset_new();
+        if (!own) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        rc = xc_nameset_add_file(own, f);
+        if (rc) goto cleanup;
+        known = own;
+    }
+    rc = scan_refs(f, known, &refs);
+    if (rc) goto cleanup;
+    free(f->calls); free(f->refs);
+    f->calls = calls.p; f->ncalls = calls.n; calls.p = NULL;
+    f->refs = refs.p; f->nrefs = refs.n; refs.p = NULL;
+cleanup:
+    free(tree.p); free(xref.p);
+    free(pairs.p); free(sites.p); free(calls.p); free(refs.p);
+    free(fn); free(cdefs.p); free(cdl);
+    xc_nameset_free(own);
+    return rc;
+}
+
+int xc_analyze_file(struct xc_file **out, const char *root, const char *path, const struct xc_nameset *known)
+{
+    struct xc_file *f = NULL;
+    int rc = xc_symbols(&f, root, path);
+    if (rc) return rc;
+    rc = xc_calls_refs(f, root, known);
+    if (rc) { xc_file_free(f); return rc; }
+    *out = f;
+    return 0;
+}
+
+void xc_file_free(struct xc_file *f)
+{
+    if (!f) return;
+    struct xc_priv *pv = f->priv;
+    if (pv) {
+        free(pv->text); free(pv->line_off);
+        smap_free(&pv->locals);
+        free(pv);
+    }
+    free(f->syms); free(f->calls); free(f->refs);
+    free(f->path); free(f->full);
+    arena_free(f->arena);
+    free(f);
+}
+
+const char *xc_file_text(const struct xc_file *f, size_t *len)
+{
+    if (len) *len = f->priv->len;
+    return f->priv->text;
+}

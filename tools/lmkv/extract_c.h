@@ -1,0 +1,145 @@
+/*
+ * extract_c.h -- C code analysis for `lmkv index` (private to tools/lmkv).
+ *
+ * Three sources, each doing what it does best:
+ *  - Symbols: Universal Ctags, JSON output (`ctags --output-format=json
+ *    --languages=C --langmap=C:.c.h --fields=+neKSlzZf --fields-C=+{properties}
+ *    --kinds-C=+px+l+z`): functions, prototypes, macros, structs, unions,
+ *    enums, enumerators, typedefs, variables, extern variables and members
+ *    with start/end line, signature, container (scope) and static-ness;
+ *    locals and parameters are read only to recognise shadowing (never
+ *    returned as symbols).
+ *  - Calls: GNU cflow, run once per file without the preprocessor
+ *    (`cflow --format=posix --omit-arguments -A -A -i _ FILE` for the
+ *    caller -> callee pairs, `cflow -x -i _ FILE` for the lines of the call
+ *    sites). The set of (caller, callee) name pairs of a file is exactly
+ *    cflow's; a call site is a line cflow's cross reference gives for the
+ *    callee inside the caller's body (ctags' line range), else the first
+ *    `callee (` token in that body, else the caller's definition line.
+ *    Per file, so one file can be re-indexed alone (calls are stored by
+ *    callee NAME and resolved at query time).
+ *  - References: lmkv's own tokenizer (comments, strings, character
+ *    constants and #include lines skipped): every identifier in a function
+ *    body, a macro body, an #if condition or at file scope that names a
+ *    symbol of the workspace (the caller passes the set of names), except
+ *    member accesses (after `.` or `->`), the symbol's own definition and
+ *    names shadowed by a local or parameter of the enclosing function.
+ *    Kind: call (followed by `(`), type (a struct/union/enum/typedef name),
+ *    write (followed by an assignment operator or ++/--), read otherwise.
+ *
+ * Lines and columns are 1-based; columns count bytes.
+ * Thread-safety: the functions share no state; each result is owned by its
+ * caller. Errors: LMKV_EIO (file unreadable), LMKV_EPARSE (not C text: NUL
+ * bytes; unparsable tool output), LMKV_EEXTERNAL (ctags/cflow missing or
+ * failed), LMKV_ENOMEM; the message (xc_errmsg) names the file.
+ */
+#ifndef LMKV_TOOLS_EXTRACT_C_H
+#define LMKV_TOOLS_EXTRACT_C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* LSP SymbolKind numbers used for C (LSP 3.17 numbering). */
+enum xc_lsp_kind {
+    XC_LSP_ENUM = 10, XC_LSP_FUNCTION = 12, XC_LSP_VARIABLE = 13,
+    XC_LSP_CONSTANT = 14, XC_LSP_FIELD = 8, XC_LSP_ENUM_MEMBER = 22,
+    XC_LSP_STRUCT = 23, XC_LSP_TYPE_PARAMETER = 26, XC_LSP_CLASS = 5
+};
+
+/* Reference kinds: same numbers as schema/common.fbs ReferenceKind. */
+enum xc_ref_kind { XC_REF_USE = 0, XC_REF_TYPE = 2, XC_REF_CALL = 3, XC_REF_READ = 4, XC_REF_WRITE = 5 };
+
+/* ctags kinds kept as symbols. */
+enum xc_ckind {
+    XC_K_FUNCTION, XC_K_PROTOTYPE, XC_K_MACRO, XC_K_STRUCT, XC_K_UNION, XC_K_ENUM,
+    XC_K_ENUMERATOR, XC_K_TYPEDEF, XC_K_VARIABLE, XC_K_EXTERNVAR, XC_K_MEMBER,
+    XC_K__COUNT
+};
+
+struct xc_symbol {
+    const char *name;        /* "mdb_put" */
+    const char *qualified;   /* "mdb_put"; members/enumerators: "MDB_val::mv_size" */
+    const char *scope;       /* container name (struct/union/enum/function) or NULL */
+    const char *signature;   /* "int mdb_put(MDB_txn * txn,...)", macro "(x,y)", or NULL */
+    enum xc_ckind ckind;
+    int lsp_kind;            /* enum xc_lsp_kind */
+    uint32_t line, end_line; /* 1-based; end_line = line when ctags gives none */
+    uint32_t column;         /* column of the name on its line, 0 if not found */
+    int is_static;           /* file-local (ctags "file:" or properties static) */
+    int is_definition;       /* 0 for prototypes and extern declarations */
+    uint32_t disambiguator;  /* n-th symbol with equal (qualified, ckind) in the file */
+};
+
+struct xc_call {
+    const char *caller;      /* function defined in this file */
+    uint32_t caller_line;    /* line of the caller's definition */
+    const char *callee;      /* called name (function, function pointer or macro) */
+    uint32_t line, column;   /* call site */
+    int is_recursive;        /* caller == callee */
+};
+
+struct xc_ref {
+    const char *source;      /* enclosing function or macro; NULL at file scope */
+    uint32_t source_line;    /* its definition line; 0 at file scope */
+    const char *target;      /* referenced name */
+    uint32_t line, column;
+    uint32_t end_column;     /* column after the identifier */
+    enum xc_ref_kind kind;
+};
+
+struct xc_file {
+    char *path;              /* as given to xc_analyze_file (workspace-relative) */
+    struct xc_symbol *syms; size_t nsyms;
+    struct xc_call *calls;  size_t ncalls;
+    struct xc_ref *refs;    size_t nrefs;
+    struct xc_arena *arena;  /* owns every string above */
+    char *full;              /* ROOT/PATH as given to the tools */
+    struct xc_priv *priv;    /* content, line index, locals (private) */
+};
+
+/* A set of names, each with a mask of the ctags kinds it has (bit
+ * 1 << enum xc_ckind); open addressing, strings copied. */
+struct xc_nameset;
+struct xc_nameset *xc_nameset_new(void);
+/* Adds NAME with the kinds in MASK (or-ed into an existing entry).
+ * 0, or LMKV_ENOMEM. */
+int xc_nameset_add(struct xc_nameset *s, const char *name, uint32_t mask);
+/* Adds every symbol of F except struct/union members. */
+int xc_nameset_add_file(struct xc_nameset *s, const struct xc_file *f);
+/* Kind mask of the LEN bytes at NAME, 0 if absent. */
+uint32_t xc_nameset_get(const struct xc_nameset *s, const char *name, size_t len);
+size_t xc_nameset_count(const struct xc_nameset *s);
+void xc_nameset_free(struct xc_nameset *s);
+
+/* Symbols of one file: runs ctags on ROOT/PATH (cwd = ROOT). *out is a new
+ * xc_file with syms filled, calls and refs empty. Errors above. */
+int xc_symbols(struct xc_file **out, const char *root, const char *path);
+
+/* Calls (cflow) and references (tokenizer) of a file whose symbols were
+ * read by xc_symbols. KNOWN: names references may point to (usually every
+ * symbol name of the workspace); NULL = this file's own symbol names. */
+int xc_calls_refs(struct xc_file *f, const char *root, const struct xc_nameset *known);
+
+/* xc_symbols + xc_calls_refs. */
+int xc_analyze_file(struct xc_file **out, const char *root, const char *path,
+                    const struct xc_nameset *known);
+
+void xc_file_free(struct xc_file *f);
+
+/* Message of the calling thread's last failure ("ctags: mdb.c: ..."). */
+const char *xc_errmsg(void);
+
+/* The file's content (valid until xc_file_free). */
+const char *xc_file_text(const struct xc_file *f, size_t *len);
+
+/* LSP SymbolKind of a ctags kind. */
+int xc_ckind_lsp(enum xc_ckind k);
+
+/* Names of ctags kinds ("function", ...) and of reference kinds ("call"). */
+const char *xc_ckind_name(enum xc_ckind k);
+const char *xc_ref_kind_name(enum xc_ref_kind k);
+
+/* True if ctags and cflow can be run (found on PATH). */
+int xc_tools_available(void);
+
+#endif
