@@ -228,6 +228,7 @@ typedef int (*kv_write_fn)(lmkv_txn *tx, void *ctx);
 int kv_write(lmkv_db *db, kv_write_fn fn, void *ctx);
 /* Logical ops on a txn (log, events, no-op detection). */
 int kv_txn_put(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn, unsigned flags, bool *out_changed);
+int kv_txn_put_cur(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn, const MDB_val *cur);
 int kv_txn_del(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn);
 int kv_txn_check_tree(lmkv_txn *tx, const lmkv_tree *t);
 int kv_txn_clear(lmkv_txn *tx, kv_tree_state *st);

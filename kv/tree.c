@@ -66,7 +66,7 @@ int lmkv_tree_get(lmkv_bytes *out, lmkv_tree *t, const void *key, size_t ks)
         rc = kv_bytes_dup(out, v.mv_data, v.mv_size);
     kv_rtxn_put(t->db, txn);
     if (rc == MDB_NOTFOUND)
-        return LMKV_NOTFOUND;
+        return lmkv_error_set(LMKV_NOTFOUND, "get: key absent");
     if (rc)
         return fx(rc, "get", t->st, key, ks);
     return 0;
@@ -84,7 +84,7 @@ int lmkv_tree_contains_key(lmkv_tree *t, const void *key, size_t ks)
     rc = kv_raw_get(txn, t->st->dbi, key, ks, &v);
     kv_rtxn_put(t->db, txn);
     if (rc == MDB_NOTFOUND)
-        return LMKV_NOTFOUND;
+        return lmkv_error_set(LMKV_NOTFOUND, "contains_key: key absent");
     return fx(rc, "contains_key", t->st, key, ks);
 }
 
@@ -216,7 +216,7 @@ static int insert_fn(lmkv_txn *tx, void *p)
         return rc;
     if (rc && rc != MDB_NOTFOUND)
         return fx(rc, "insert", st, c->k, c->ks);
-    return fx(kv_txn_put(tx, st, c->k, c->ks, c->v, c->vs, 0, NULL), "insert", st, c->k, c->ks);
+    return fx(kv_txn_put_cur(tx, st, c->k, c->ks, c->v, c->vs, rc == 0 ? &cur : NULL), "insert", st, c->k, c->ks);
 }
 
 static int run_write(wctx *c, kv_write_fn fn)
@@ -299,7 +299,8 @@ static int cas_fn(lmkv_txn *tx, void *p)
             return 0;
         return fx(kv_txn_del(tx, st, c->k, c->ks), "compare_and_swap", st, c->k, c->ks);
     }
-    return fx(kv_txn_put(tx, st, c->k, c->ks, c->v, c->vs, 0, NULL), "compare_and_swap", st, c->k, c->ks);
+    return fx(kv_txn_put_cur(tx, st, c->k, c->ks, c->v, c->vs, present ? &cur : NULL), "compare_and_swap", st, c->k,
+              c->ks);
 }
 
 int lmkv_tree_compare_and_swap(lmkv_bytes *out_current, lmkv_tree *t, const void *key, size_t ks,
@@ -352,7 +353,7 @@ static int update_fn(lmkv_txn *tx, void *p)
         if (present)
             rc = kv_txn_del(tx, st, c->k, c->ks);
     } else {
-        rc = kv_txn_put(tx, st, c->k, c->ks, nv, nvs, 0, NULL);
+        rc = kv_txn_put_cur(tx, st, c->k, c->ks, nv, nvs, present ? &cur : NULL);
         if (rc == 0 && c->mode != UPD_FETCH_OLD) {
             c->r1.data = nv;
             c->r1.size = nvs;

@@ -434,6 +434,31 @@ int kv_txn_check_tree(lmkv_txn *tx, const lmkv_tree *t)
     return 0;
 }
 
+/* Put when the caller already looked the key up: cur is its current value
+ * or NULL when absent (no second lookup on the hot path). */
+int kv_txn_put_cur(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn,
+                   const MDB_val *cur)
+{
+    int rc;
+    bool retry;
+    if (!v)
+        v = "";
+    if (cur && cur->mv_size == vn && (vn == 0 || memcmp(cur->mv_data, v, vn) == 0))
+        return 0; /* no-op: nothing written, no event */
+again:
+    rc = kv_raw_put(tx->txn, st->dbi, k, kn, v, vn, 0);
+    if (rc) {
+        rc = write_err(tx, rc, kn + vn + 4096, &retry);
+        if (retry)
+            goto again;
+        return rc;
+    }
+    tx->wgen++;
+    if (atomic_load(&st->nsubs) > 0 && (rc = kv_evlist_add(&tx->events, st, LMKV_EVENT_INSERT, k, kn, v, vn)))
+        return rc;
+    return log_op(tx, KV_OP_PUT, st, k, kn, v, vn);
+}
+
 int kv_txn_put(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn,
                unsigned flags, bool *out_changed)
 {
@@ -443,8 +468,8 @@ int kv_txn_put(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const 
         *out_changed = false;
     if (!v)
         v = "";
-again:
     if (flags & LMKV_INSERT_APPEND) {
+again:
         rc = kv_raw_put(tx->txn, st->dbi, k, kn, v, vn, MDB_APPEND);
         if (rc == MDB_KEYEXIST) {
             char h[80];
@@ -463,24 +488,14 @@ again:
         return log_op(tx, KV_OP_PUT_APPEND, st, k, kn, v, vn);
     }
     MDB_val cur;
+    uint64_t gen = tx->wgen;
     rc = kv_raw_get(tx->txn, st->dbi, k, kn, &cur);
-    if (rc == 0 && cur.mv_size == vn && (vn == 0 || memcmp(cur.mv_data, v, vn) == 0))
-        return 0; /* no-op: nothing written, no event */
     if (rc && rc != MDB_NOTFOUND)
         return rc;
-    rc = kv_raw_put(tx->txn, st->dbi, k, kn, v, vn, 0);
-    if (rc) {
-        rc = write_err(tx, rc, kn + vn + 4096, &retry);
-        if (retry)
-            goto again;
-        return rc;
-    }
-    tx->wgen++;
-    if (out_changed)
-        *out_changed = true;
-    if (atomic_load(&st->nsubs) > 0 && (rc = kv_evlist_add(&tx->events, st, LMKV_EVENT_INSERT, k, kn, v, vn)))
-        return rc;
-    return log_op(tx, KV_OP_PUT, st, k, kn, v, vn);
+    rc = kv_txn_put_cur(tx, st, k, kn, v, vn, rc == 0 ? &cur : NULL);
+    if (rc == 0 && out_changed)
+        *out_changed = tx->wgen != gen;
+    return rc;
 }
 
 int kv_txn_del(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn)
