@@ -475,3 +475,113 @@ mod layout {
         assert_eq!(off_ps, 40);
     }
 }
+
+#[cfg(test)]
+mod header_sync {
+    //! Keeps these hand-written declarations in step with kv/lmkv_kv.h: every
+    //! `LMKV_API` function of the header is declared here with the same
+    //! number of parameters, and nothing is declared that the header lacks.
+    use std::collections::BTreeMap;
+
+    /// Splits a parameter list at top-level commas; "void" and "" are none.
+    fn arity(params: &str) -> usize {
+        // (rustfmt leaves a trailing comma after the last parameter)
+        let p = params.trim().trim_end_matches(',').trim_end();
+        if p.is_empty() || p == "void" {
+            return 0;
+        }
+        let mut depth = 0;
+        let mut n = 1;
+        for c in p.chars() {
+            match c {
+                '(' | '<' | '[' => depth += 1,
+                ')' | '>' | ']' => depth -= 1,
+                ',' if depth == 0 => n += 1,
+                _ => {}
+            }
+        }
+        n
+    }
+
+    /// name -> arity of the function whose name ends right before `open`
+    /// (the index of its opening parenthesis) in `text`.
+    fn call_at(text: &str, open: usize) -> (String, usize) {
+        let name: String = text[..open]
+            .chars()
+            .rev()
+            .skip_while(|c| c.is_whitespace())
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let mut depth = 0;
+        let mut end = open;
+        for (i, c) in text[open..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = open + i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        (name, arity(&text[open + 1..end]))
+    }
+
+    fn strip_c_comments(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(i) = rest.find("/*") {
+            out.push_str(&rest[..i]);
+            rest = match rest[i..].find("*/") {
+                Some(j) => &rest[i + j + 2..],
+                None => "",
+            };
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn every_header_function_is_declared_with_its_arity() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let header = match std::fs::read_to_string(root.join("../../../kv/lmkv_kv.h")) {
+            Ok(h) => strip_c_comments(&h),
+            // Built from a crates.io-style copy without the repository: the
+            // link step checks the symbols instead.
+            Err(_) => return,
+        };
+        let mut c: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, _) in header.match_indices("LMKV_API ") {
+            let decl = &header[i..];
+            if decl.starts_with("LMKV_API __attribute__") {
+                continue; // the #define itself
+            }
+            let open = i + decl.find('(').unwrap();
+            let (name, n) = call_at(&header, open);
+            c.insert(name, n);
+        }
+        assert!(c.len() > 50, "parsed {} functions from the header", c.len());
+
+        let rust = std::fs::read_to_string(root.join("src/lib.rs")).unwrap();
+        let rust = &rust[..rust.find("#[cfg(test)]").unwrap()];
+        let mut r: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, _) in rust.match_indices("pub fn lmkv_") {
+            let open = i + rust[i..].find('(').unwrap();
+            let (name, n) = call_at(rust, open);
+            r.insert(name, n);
+        }
+        let missing: Vec<_> = c.keys().filter(|k| !r.contains_key(*k)).collect();
+        let extra: Vec<_> = r.keys().filter(|k| !c.contains_key(*k)).collect();
+        assert!(missing.is_empty(), "declared in kv/lmkv_kv.h, missing in lmkv-sys: {missing:?}");
+        assert!(extra.is_empty(), "declared in lmkv-sys, not in kv/lmkv_kv.h: {extra:?}");
+        for (name, n) in &c {
+            assert_eq!(r[name], *n, "{name}: {} parameters in the header, {} in lmkv-sys", n, r[name]);
+        }
+    }
+}
