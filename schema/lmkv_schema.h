@@ -286,6 +286,11 @@ LMKV_API int lmkv_record_build(lmkv_fbb *b, lmkv_record_type type, const void *r
  *  every present field inside its table and aligned, strings inside the
  *  buffer and NUL-terminated, vector lengths inside the buffer, nesting
  *  depth <= 8. buf itself may have any alignment (unaligned reads are safe).
+ *  It accepts nothing FlatBuffers' own C++ verifier (2.0.8) rejects, and is
+ *  stricter in three checks that verifier skips: the vtable holds at least
+ *  its 4-byte header, the table's inline size (from the vtable) lies inside
+ *  the buffer, and every field lies inside that size (tested
+ *  differentially in tests/t_schema_conformance.py).
  *  Errors: LMKV_EINVAL (buf NULL with len > 0, unknown type),
  *  LMKV_ECORRUPT (message names the byte offset and the check that
  *  failed). Never reads outside buf[0..len). */

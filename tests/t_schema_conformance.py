@@ -437,6 +437,7 @@ def main():
 
     check_evolution(work)
     check_golden()
+    check_official_verifier(work)
     print("%d cases over %d tables" % (ncases, len([t for t in TABLES if TABLES[t]["ident"]])))
     if failures:
         print("%d failure(s)" % len(failures))
@@ -535,6 +536,113 @@ print(s.Id(), s.Name().decode(), s.Disambiguator(), s.StartLine())
         if r.returncode or r.stdout.strip() != exp:
             fail("evolution %s: official reader on lmkv bytes: %r, want %r %s" % (label, r.stdout.strip(), exp,
                                                                                  r.stderr))
+
+
+def check_official_verifier(work):
+    """FlatBuffers' C++ verifier (flatc --cpp + libflatbuffers-dev headers)
+    against lmkv's, on every lmkv-built record (official must accept all) and
+    differentially on the fuzz corpus plus seeded mutations of every table's
+    records: a buffer the official verifier rejects must be rejected by lmkv
+    too, and every disagreement the other way is listed (lmkv may only be
+    stricter where its header says so)."""
+    cppdir = os.path.join(work, "cpp")
+    r = run(["flatc", "--cpp", "-o", cppdir] + sorted(os.path.join(SCHEMA, f) for f in os.listdir(SCHEMA)
+                                                      if f.endswith(".fbs")))
+    if r.returncode:
+        fail("flatc --cpp: " + r.stderr)
+        return
+    ov = os.path.join(work, "official_verify")
+    r = run(["g++", "-std=c++17", "-O1", "-I", cppdir, "-o", ov, os.path.join(ROOT, "tests", "schema",
+                                                                              "official_verify.cc")])
+    if r.returncode:
+        fail("cannot build the official verifier (libflatbuffers-dev, g++): " + r.stderr[-2000:])
+        return
+
+    def verdicts(prog, table, files):
+        out = []
+        for i in range(0, len(files), 200):
+            r = run(prog + [table] + files[i:i + 200])
+            if r.returncode:
+                fail("%s %s: %s" % (prog[-1], table, r.stderr.strip()))
+                return None
+            out += [l == "1" for l in r.stdout.split()]
+        return out
+
+    tables = sorted(t for t in TABLES if TABLES[t]["ident"])
+    # 1. Everything lmkv built in this run passes the official verifier.
+    for table in tables:
+        files = sorted(os.path.join(work, f) for f in os.listdir(work)
+                       if f.startswith(table + "_") and f.endswith(".lmkv.bin"))
+        v = verdicts([ov], table, files)
+        if v is None:
+            continue
+        bad = [os.path.basename(f) for f, ok in zip(files, v) if not ok]
+        if bad or not files:
+            fail("official verifier rejects lmkv records %s" % bad)
+    # 2. Differential: corpus + mutations, every table.
+    rnd = random.Random(20260421)
+    ddir = os.path.join(work, "diff")
+    os.makedirs(ddir, exist_ok=True)
+    inputs = []
+    corpus = os.path.join(ROOT, "tests", "fuzz", "corpus", "fbverify")
+    if os.path.isdir(corpus):
+        inputs += [os.path.join(corpus, f) for f in sorted(os.listdir(corpus))]
+    seeds = sorted(os.path.join(work, f) for f in os.listdir(work)
+                   if f.endswith(".bin") and ("_full." in f or "_unicode." in f or "_random1." in f))
+    k = 0
+    for sp in seeds:
+        data = open(sp, "rb").read()
+        for _ in range(60):
+            m = bytearray(data)
+            op = rnd.random()
+            if op < 0.15:
+                m = m[:rnd.randrange(len(m))]
+            else:
+                for _ in range(rnd.choice((1, 1, 2, 3))):
+                    i = rnd.randrange(len(m))
+                    m[i] = rnd.choice((0, 0xff, 0x80, 0x7f, 1, 2, 4, rnd.randrange(256), m[i] ^ (1 << rnd.randrange(8))))
+            fn = os.path.join(ddir, "m%05d.bin" % k)
+            k += 1
+            with open(fn, "wb") as f:
+                f.write(bytes(m))
+            inputs.append(fn)
+    looser, stricter = [], []
+    nacc = 0
+    for table in tables:
+        vo = verdicts([ov], table, inputs)
+        vl = verdicts([TOOL, "verify"], table, inputs)
+        if vo is None or vl is None:
+            return
+        for f, o, l in zip(inputs, vo, vl):
+            nacc += o
+            if l and not o:
+                looser.append("%s as %s" % (os.path.relpath(f, ROOT) if f.startswith(ROOT) else f, table))
+            elif o and not l:
+                stricter.append((f, table))
+    print("differential: %d inputs x %d tables, official accepts %d, lmkv stricter on %d, looser on %d"
+          % (len(inputs), len(tables), nacc, len(stricter), len(looser)))
+    # Where lmkv may be stricter (lmkv_schema.h, lmkv_record_verify): the
+    # vtable header must be whole (size >= 4), the table's inline size must
+    # lie inside the buffer and every field inside the table. Anything else
+    # is a disagreement and fails.
+    allowed = ("vtable size ", "table of ", "runs past the table", "table size ")
+    classes = {}
+    for f, table in stricter:
+        r = run([TOOL, "read", table, f])
+        msg = r.stderr.strip()
+        m = re.search(r"byte \d+: (.*)", msg)
+        why = m.group(1) if m else msg
+        key = next((a_ for a_ in allowed if a_ in why), None)
+        if r.returncode == 0 or key is None:
+            fail("lmkv rejects %s as %s, which FlatBuffers accepts: %s" % (f, table, msg))
+        else:
+            classes[key] = classes.get(key, 0) + 1
+    if stricter:
+        print("  lmkv stricter by class:", classes)
+    if looser:
+        fail("lmkv accepts what FlatBuffers' verifier rejects: %s" % looser[:10])
+    if nacc == 0:
+        fail("differential check had no valid input")
 
 
 def check_golden():

@@ -17,6 +17,7 @@
  *      build <Table> <in.json> <out>  build a record from values (JSON)
  *      read <Table> <in.bin>          verify + read; print values (JSON)
  *      json <in.bin>                  print lmkv_record_to_json() output
+ *      verify <Table> <file>...       "1"/"0" per file: lmkv verifies it
  *    Values JSON: one key per field; absent key / null = absent (default);
  *    64-bit integers as decimal strings, other integers as numbers, floats
  *    as their IEEE-754 bit pattern (number), bools as true/false, strings as
@@ -304,6 +305,28 @@ static int cmd_read(const char *tname, const char *in)
     return 0;
 }
 
+/* verify <Table> <file>...: one line per file, "1" if lmkv verifies it as
+ * that table (identifier included), else "0". */
+static int cmd_verify(const char *tname, int n, char **files)
+{
+    const fb_table *t = table_by_name(tname);
+    if (!t) { fprintf(stderr, "unknown table %s\n", tname); return 1; }
+    for (int i = 0; i < n; i++) {
+        size_t len;
+        uint8_t *buf = slurp(files[i], &len);
+        if (!buf) { fprintf(stderr, "cannot read %s\n", files[i]); return 1; }
+        /* exact-size copy so ASan builds catch any read past the end */
+        uint8_t *exact = malloc(len ? len : 1);
+        memcpy(exact, buf, len);
+        int rc = lmkv_record_verify(t->type, exact, len);
+        if (rc != LMKV_OK && rc != LMKV_ECORRUPT) { fprintf(stderr, "%s: rc %d\n", files[i], rc); return 1; }
+        printf("%d\n", rc == LMKV_OK);
+        free(exact);
+        free(buf);
+    }
+    return 0;
+}
+
 static int cmd_json(const char *in)
 {
     size_t len;
@@ -407,7 +430,8 @@ int main(int argc, char **argv)
         if (!strcmp(argv[1], "build") && argc == 5) return cmd_build(argv[2], argv[3], argv[4]);
         if (!strcmp(argv[1], "read") && argc == 4) return cmd_read(argv[2], argv[3]);
         if (!strcmp(argv[1], "json") && argc == 3) return cmd_json(argv[2]);
-        fprintf(stderr, "usage: %s [schema | build <Table> <in.json> <out> | read <Table> <in> | json <in>]\n", argv[0]);
+        if (!strcmp(argv[1], "verify") && argc >= 3) return cmd_verify(argv[2], argc - 3, argv + 3);
+        fprintf(stderr, "usage: %s [schema | build <Table> <in.json> <out> | read <Table> <in> | json <in> | verify <Table> <in>...]\n", argv[0]);
         return 2;
     }
     const char *root = getenv("LMKV_ROOT");
