@@ -498,6 +498,23 @@ int lmkv_db_set_next_id(lmkv_db *db, uint64_t next)
     return 0;
 }
 
+int lmkv_db_peek_next_id(uint64_t *out, lmkv_db *db)
+{
+    if (!out || !db)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_peek_next_id: NULL argument");
+    MDB_txn *txn;
+    int rc = kv_rtxn_get(db, &txn);
+    if (rc)
+        return rc;
+    uint64_t hw = 0;
+    rc = kv_meta_get_u64(txn, db->meta_dbi, "id_hw", &hw);
+    kv_rtxn_put(db, txn);
+    if (rc && rc != MDB_NOTFOUND)
+        return kv_err_mdb(rc, "reading the id high-water mark", NULL, NULL, 0);
+    *out = hw;
+    return 0;
+}
+
 /* ------------------------------------------------------------ size, flush, info */
 
 int lmkv_db_size_on_disk(uint64_t *out, lmkv_db *db)

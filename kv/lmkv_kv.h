@@ -283,6 +283,13 @@ LMKV_API int lmkv_db_generate_id(uint64_t *out, lmkv_db *db);
  *  (for importing a sled counter). Never lowers the counter. */
 LMKV_API int lmkv_db_set_next_id(lmkv_db *db, uint64_t next);
 
+/** The persisted id high-water mark, read-only: every id ever handed out by
+ *  lmkv_db_generate_id (in any process) is below *out, none at or above it
+ *  was. 0 on a fresh database; after lmkv_db_set_next_id(db, n) at least n.
+ *  This is the "next" value of a sled-dump meta collection. Works on
+ *  read-only databases. Errors: LMKV_EINVAL, LMKV_EIO, LMKV_ECORRUPT. */
+LMKV_API int lmkv_db_peek_next_id(uint64_t *out, lmkv_db *db);
+
 /** sled Db::size_on_disk: bytes used by the files (data.mdb + lock.mdb). */
 LMKV_API int lmkv_db_size_on_disk(uint64_t *out, lmkv_db *db);
 /** sled Db::flush: mdb_env_sync(force=1), making every commit so far

@@ -651,7 +651,9 @@ static void test_generate_id(void **state)
     (void)state;
     char *dir = lmkv_test_tmpdir("sledid");
     lmkv_db *db = open_db(dir);
-    uint64_t id, last;
+    uint64_t id, last, hw0;
+    OK(lmkv_db_peek_next_id(&hw0, db));
+    assert_int_equal(hw0, 0);
     OK(lmkv_db_generate_id(&id, db));
     assert_int_equal(id, 0);
     last = id;
@@ -677,7 +679,12 @@ static void test_generate_id(void **state)
         assert_true(id > last); /* jumps ahead after reopen, never repeats */
         last = id;
     }
+    uint64_t hw;
+    OK(lmkv_db_peek_next_id(&hw, db));
+    assert_true(hw > last); /* nothing at or above the mark was handed out */
     OK(lmkv_db_set_next_id(db, last + 1000000));
+    OK(lmkv_db_peek_next_id(&hw, db));
+    assert_true(hw >= last + 1000000);
     OK(lmkv_db_generate_id(&id, db));
     assert_true(id >= last + 1000000);
     lmkv_db_close(db);
