@@ -58,4 +58,21 @@ PY
     n=$((n + 1))
 done
 [ "$n" -ge 3 ] || fail "expected at least 3 sled fixtures, found $n"
+
+note "progress bars only on a terminal (script(1) gives lmkv a pseudo-terminal)"
+command -v script >/dev/null || fail "script (util-linux) is not installed"
+DB=db-probe-universal-cache
+script -qec "'$LMKV_BIN' --db $DB verify" /dev/null >tty.out
+grep -q 'verify: reading trees \[#' tty.out || fail "no progress bar on a terminal: $(od -c tty.out | head -5)"
+grep -q 'ok: ' tty.out || fail "verify output missing on a terminal"
+script -qec "'$LMKV_BIN' --db $DB -q verify" /dev/null >tty-q.out
+! grep -q 'reading trees' tty-q.out || fail "-q still draws a progress bar"
+script -qec "'$LMKV_BIN' --db $DB dump >/dev/null" /dev/null >tty-dump.out
+grep -q 'dump \[' tty-dump.out || fail "dump draws no progress bar on a terminal"
+rm -rf "$LMKV_TEST_TMP/tty-copy"
+script -qec "'$LMKV_BIN' --db $DB compact '$LMKV_TEST_TMP/tty-copy'" /dev/null >tty-compact.out
+grep -q 'compacted ' tty-compact.out || fail "compact on a terminal"
+L --db $DB verify >pipe.out 2>pipe.err
+eq "$(cat pipe.err)" "" "no progress on a pipe"
+! grep -q $'\r' pipe.out || fail "carriage returns in piped output"
 echo "all checks passed"

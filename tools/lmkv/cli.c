@@ -365,8 +365,10 @@ void cli_progress_update(struct cli_progress *p, uint64_t done)
         for (int i = 0; i < width; i++) fputc(i < fill ? '#' : '.', stderr);
         fprintf(stderr, "] %3d%% %llu/%llu", (int)(d * 100 / p->total),
                 (unsigned long long)d, (unsigned long long)p->total);
-    } else {
+    } else if (done) {
         fprintf(stderr, "\r%s %llu", p->label, (unsigned long long)done);
+    } else {
+        fprintf(stderr, "\r%s ...", p->label);
     }
     fflush(stderr);
 }
