@@ -53,5 +53,6 @@ export CARGO_TARGET_DIR="$LIBDIR/rust-target"
 export LMKV_FIXTURES="${LMKV_FIXTURES:-$ROOT/tests/fixtures}"
 cd "$ROOT/bindings/rust"
 "$CARGO" --version
-# -j2 and at most 4 test threads: the machine is shared.
-"$CARGO" test --offline -j2 -- --test-threads=4
+# -j2 and at most 4 test threads: the machine is shared. --include-ignored
+# runs the tests that need the lmkv CLI ($LMKV_BIN, built by make test).
+"$CARGO" test --offline -j2 -- --test-threads=4 --include-ignored

@@ -270,6 +270,7 @@ extern "C" {
     pub fn lmkv_db_system_tree_names(out: *mut lmkv_bytes_array, db: *mut lmkv_db) -> c_int;
     pub fn lmkv_db_generate_id(out: *mut u64, db: *mut lmkv_db) -> c_int;
     pub fn lmkv_db_set_next_id(db: *mut lmkv_db, next: u64) -> c_int;
+    pub fn lmkv_db_peek_next_id(out: *mut u64, db: *mut lmkv_db) -> c_int;
     pub fn lmkv_db_size_on_disk(out: *mut u64, db: *mut lmkv_db) -> c_int;
     pub fn lmkv_db_flush(out_bytes: *mut u64, db: *mut lmkv_db) -> c_int;
     pub fn lmkv_db_clear(db: *mut lmkv_db) -> c_int;

@@ -373,6 +373,17 @@ impl Db {
         check(unsafe { sys::lmkv_db_set_next_id(self.inner.ptr, next) })
     }
 
+    /// The persisted id high-water mark, without reserving anything: every
+    /// id `generate_id` ever returned (in any process) is below it. 0 on a
+    /// fresh database; the "next" of a sled-dump meta collection. Works on
+    /// read-only databases.
+    pub fn peek_next_id(&self) -> Result<u64> {
+        let mut n = 0u64;
+        // SAFETY: valid db handle.
+        check(unsafe { sys::lmkv_db_peek_next_id(&mut n, self.inner.ptr) })?;
+        Ok(n)
+    }
+
     /// sled `Db::flush`: makes every commit so far survive power loss;
     /// returns the data file's used bytes if something was committed since
     /// the last flush, else 0.

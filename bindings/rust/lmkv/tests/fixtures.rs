@@ -42,7 +42,9 @@ fn sled_dumps_import_with_sleds_checksums() {
             .map(|c| u64::from_le_bytes(c.pairs[0].1.as_slice().try_into().unwrap()));
         assert_eq!(meta_next, expect.get("dump").get("meta_generate_id_next").as_u64(), "{name}");
         if let Some(next) = meta_next {
+            assert_eq!(db.peek_next_id().unwrap(), 0, "{name}: fresh database");
             db.set_next_id(next).unwrap();
+            assert!(db.peek_next_id().unwrap() >= next, "{name}: the high-water mark carries sled's counter");
             assert!(db.generate_id().unwrap() >= next, "{name}: ids continue past sled's");
         }
 
