@@ -3,20 +3,15 @@
  * back from lmdb-migrate: sled's Db::export over kv's lmkv_db_export (one
  * snapshot, user trees in name order), written by the canonical writer.
  *
- * The generate_id counter: kv persists a high-water mark of reserved ids;
- * every id below it may have been handed out, none at or above it was, so
- * it is the "next" id of the meta collection. When kv offers
- * lmkv_db_peek_next_id() (a read) it is used; otherwise the next id is
- * obtained with lmkv_db_generate_id() on a writable database (the id taken
- * is the first never handed out, and is not handed out again), and a
- * counter that was never used (first id 0) writes no meta collection.
+ * The generate_id counter: kv persists a high-water mark of reserved ids
+ * (lmkv_db_peek_next_id, a read); every id below it may have been handed
+ * out, none at or above it was, so it is the "next" id of the meta
+ * collection. A counter still at 0 (never used nor imported) writes no meta
+ * collection, as sled's export has none.
  */
 #include "migrate_int.h"
 
 #include <string.h>
-
-/* Optional kv function (weak): the persisted id high-water mark. */
-int lmkv_db_peek_next_id(uint64_t *out, lmkv_db *db) __attribute__((weak));
 
 struct exp {
     lmkv_dump_writer *w;
@@ -46,20 +41,11 @@ static int on_pair(void *ctx, const uint8_t *key, size_t key_size, const uint8_t
 
 static int next_id(uint64_t *out, int *present, lmkv_db *db)
 {
-    *present = 0;
     uint64_t n = 0;
-    int rc;
-    if (lmkv_db_peek_next_id) {
-        if ((rc = lmkv_db_peek_next_id(&n, db))) return rc;
-    } else if (!lmkv_db_is_read_only(db)) {
-        if ((rc = lmkv_db_generate_id(&n, db))) return rc;
-    } else {
-        return LMKV_OK; /* read-only and no peek: the counter cannot be read */
-    }
-    if (n > 0) {
-        *out = n;
-        *present = 1;
-    }
+    int rc = lmkv_db_peek_next_id(&n, db);
+    if (rc) return rc;
+    *present = n > 0;
+    *out = n;
     return LMKV_OK;
 }
 

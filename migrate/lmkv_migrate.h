@@ -550,15 +550,11 @@ LMKV_API int lmkv_migrate_import(lmkv_migrate_report *out, const char *dump_path
  *  flags: LMKV_DUMP_GZIP. The file is written beside and renamed into place
  *  (lmkv_dump_writer_open). *out_trees, *out_pairs, *out_crc (each may be NULL)
  *  get the trees, pairs and footer CRC-32 written.
- *  The next id: kv's persisted id high-water mark (no id at or above it was
- *  ever handed out). kv has no read-only accessor for it yet, so it is
- *  obtained with lmkv_db_generate_id() -- on a writable db that takes one
- *  id (the first never handed out) and a later export writes a higher
- *  "next"; a counter still at 0 writes no meta collection; on a read-only
- *  db no meta collection is written. If kv exports
- *  `int lmkv_db_peek_next_id(uint64_t *out, lmkv_db *db)` it is used instead.
- *  The first export of a database imported from a canonical dump gives the
- *  same bytes.
+ *  The next id: kv's persisted id high-water mark (lmkv_db_peek_next_id: no
+ *  id at or above it was ever handed out); 0 (never used nor imported)
+ *  writes no meta collection. Works on read-only databases; exporting
+ *  changes nothing, so two exports of an unchanged database are identical.
+ *  A database imported from a canonical dump exports to the same bytes.
  *  Errors: LMKV_EINVAL, LMKV_EIO, LMKV_EFULL, kv errors; `path` untouched. */
 LMKV_API int lmkv_migrate_export(lmkv_db *db, const char *path, unsigned flags, uint64_t *out_trees,
                                  uint64_t *out_pairs, uint32_t *out_crc);

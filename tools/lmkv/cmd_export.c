@@ -7,9 +7,6 @@
 #include <jansson.h>
 #include <string.h>
 
-/* Optional kv function (weak): the persisted id high-water mark, a read. */
-int lmkv_db_peek_next_id(uint64_t *out, lmkv_db *db) __attribute__((weak));
-
 static const char usage[] =
     "usage: lmkv export [--gzip] [--json] FILE\n"
     "\n"
@@ -21,8 +18,7 @@ static const char usage[] =
     "A database imported from a canonical dump exports to the same bytes.\n"
     "Read in one snapshot. The file is written beside FILE and renamed into\n"
     "place, so FILE is either untouched or complete. FILE \"-\" is not allowed.\n"
-    "Without kv's id peek the next id is taken with generate_id (the database\n"
-    "is then opened read-write).\n"
+    "The database is opened read-only.\n"
     "\n"
     "  --gzip       gzip-compress the file\n"
     "  --json       {\"file\", \"trees\", \"pairs\", \"crc32\"} on stdout\n"
@@ -53,7 +49,7 @@ int cmd_export(int argc, char **argv)
     if (!strcmp(file, "-")) return cli_usage_error(cmd, "FILE must be a path (the file is renamed into place)");
 
     lmkv_db *db = NULL;
-    int ret = cli_db_open(cmd, lmkv_db_peek_next_id ? CLI_DB_READ : CLI_DB_WRITE, &db);
+    int ret = cli_db_open(cmd, CLI_DB_READ, &db);
     if (ret != EXIT_OK_) goto cleanup;
     uint64_t trees = 0, pairs = 0;
     uint32_t crc = 0;
