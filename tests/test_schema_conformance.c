@@ -15,7 +15,8 @@
  *  - helper for tests/t_schema_conformance.py:
  *      schema                         print every table's descriptor (JSON)
  *      build <Table> <in.json> <out>  build a record from values (JSON)
- *      read <Table> <in.bin>          verify + read; print values (JSON)
+ *      read <Table> <in.bin>...       verify + read; print values (JSON),
+ *                                     one line per file (null if refused)
  *      json <in.bin>                  print lmkv_record_to_json() output
  *      verify <Table> <file>...       "1"/"0" per file: lmkv verifies it
  *    Values JSON: one key per field; absent key / null = absent (default);
@@ -167,6 +168,21 @@ static int from_json(const fb_table *t, json_t *o, void *rec, hold *h)
     return 0;
 }
 
+/* A string as JSON: itself when valid UTF-8, else {"hex": "..."} (mutated
+ * records in the differential check carry arbitrary bytes). */
+static json_t *str_json(const char *s)
+{
+    json_t *v = json_string(s);
+    if (v) return v;
+    size_t n = strlen(s);
+    char *hx = malloc(2 * n + 1);
+    for (size_t k = 0; k < n; k++) snprintf(hx + 2 * k, 3, "%02x", (unsigned char)s[k]);
+    hx[2 * n] = 0;
+    v = json_pack("{s:s}", "hex", hx);
+    free(hx);
+    return v;
+}
+
 /* struct -> values JSON (every field; absent strings/vectors null). */
 static json_t *to_json(const fb_table *t, const void *rec)
 {
@@ -184,7 +200,7 @@ static json_t *to_json(const fb_table *t, const void *rec)
         case FB_U32: case FB_F32: { uint32_t x; memcpy(&x, c, sizeof x); v = json_integer(x); break; }
         case FB_I64: { int64_t x; memcpy(&x, c, sizeof x); snprintf(tmp, sizeof tmp, "%" PRId64, x); v = json_string(tmp); break; }
         case FB_U64: { uint64_t x; memcpy(&x, c, sizeof x); snprintf(tmp, sizeof tmp, "%" PRIu64, x); v = json_string(tmp); break; }
-        case FB_STR: { const char *s; memcpy(&s, c, sizeof s); v = s ? json_string(s) : json_null(); break; }
+        case FB_STR: { const char *s; memcpy(&s, c, sizeof s); v = s ? str_json(s) : json_null(); break; }
         case FB_BYTES: {
             lmkv_ubytes x;
             memcpy(&x, c, sizeof x);
@@ -201,7 +217,7 @@ static json_t *to_json(const fb_table *t, const void *rec)
             memcpy(&x, c, sizeof x);
             if (!lmkv_strvec_present(&x)) { v = json_null(); break; }
             v = json_array();
-            for (uint32_t k = 0; k < x.count; k++) json_array_append_new(v, json_string(lmkv_strvec_get(&x, k)));
+            for (uint32_t k = 0; k < x.count; k++) json_array_append_new(v, str_json(lmkv_strvec_get(&x, k)));
             break;
         }
         default: v = json_null(); break;
@@ -282,26 +298,35 @@ cleanup:
     return rc;
 }
 
-static int cmd_read(const char *tname, const char *in)
+/* read <Table> <file>...: with one file, its values (exit 1 with the
+ * message if lmkv refuses it); with several, one line per file: the values,
+ * or null when lmkv refuses the file. */
+static int cmd_read(const char *tname, int n, char **files)
 {
     const fb_table *t = table_by_name(tname);
     if (!t) { fprintf(stderr, "unknown table %s\n", tname); return 1; }
-    size_t len;
-    uint8_t *buf = slurp(in, &len);
-    if (!buf) { fprintf(stderr, "cannot read %s\n", in); return 1; }
-    anyrec rec;
-    int e = lmkv_record_read(t->type, &rec, buf, len);
-    if (e) {
-        fprintf(stderr, "read: %s\n", lmkv_fb_errmsg());
+    for (int i = 0; i < n; i++) {
+        size_t len;
+        uint8_t *buf = slurp(files[i], &len);
+        if (!buf) { fprintf(stderr, "cannot read %s\n", files[i]); return 1; }
+        anyrec rec;
+        int e = lmkv_record_read(t->type, &rec, buf, len);
+        if (e) {
+            free(buf);
+            if (n == 1) {
+                fprintf(stderr, "read: %s\n", lmkv_fb_errmsg());
+                return 1;
+            }
+            puts("null");
+            continue;
+        }
+        json_t *o = to_json(t, &rec);
+        char *s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+        puts(s);
+        free(s);
+        json_decref(o);
         free(buf);
-        return 1;
     }
-    json_t *o = to_json(t, &rec);
-    char *s = json_dumps(o, JSON_SORT_KEYS);
-    puts(s);
-    free(s);
-    json_decref(o);
-    free(buf);
     return 0;
 }
 
@@ -428,7 +453,7 @@ int main(int argc, char **argv)
     if (argc >= 2) {
         if (!strcmp(argv[1], "schema")) return cmd_schema();
         if (!strcmp(argv[1], "build") && argc == 5) return cmd_build(argv[2], argv[3], argv[4]);
-        if (!strcmp(argv[1], "read") && argc == 4) return cmd_read(argv[2], argv[3]);
+        if (!strcmp(argv[1], "read") && argc >= 4) return cmd_read(argv[2], argc - 3, argv + 3);
         if (!strcmp(argv[1], "json") && argc == 3) return cmd_json(argv[2]);
         if (!strcmp(argv[1], "verify") && argc >= 3) return cmd_verify(argv[2], argc - 3, argv + 3);
         fprintf(stderr, "usage: %s [schema | build <Table> <in.json> <out> | read <Table> <in> | json <in> | verify <Table> <in>...]\n", argv[0]);
