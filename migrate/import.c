@@ -573,6 +573,10 @@ int lmkv_migrate_import(lmkv_migrate_report *out, const char *dump_path, const c
         lmkv_db_close(im.db);
         im.db = NULL;
     }
+    if (im.o->cancel && *im.o->cancel) {
+        rc = lmkv_error_set(LMKV_ECONFLICT, "import of %s cancelled before the rename; %s untouched", dump_path, db_dir);
+        goto cleanup;
+    }
     if ((rc = swap_into_place(&im, tk))) goto cleanup;
 done:
     rep.dump_checksum_known = im.sum && (im.mode == MODE_DRY || im.mode == MODE_COMPARE ||
