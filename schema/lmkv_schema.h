@@ -24,9 +24,13 @@ extern "C" {
  * RECORDS: lmkv's typed records are FlatBuffers tables. The schema/ .fbs files are the
  * source of truth (namespace lmkv.schema, one table per file, each with its
  * own 4-byte file_identifier); this section mirrors it in C. Records are
- * built, verified and read by lmkv's own FlatBuffers code (schema/fb*.c),
- * tested for byte-level conformance against flatc 2.0.8 and the official
- * python3-flatbuffers runtime (tests/t_schema_conformance.py).
+ * built, verified and read by lmkv's own FlatBuffers code (schema/fb*.c;
+ * wire layout table in schema/fb_int.h), tested against the official
+ * implementation 2.0.8: flatc's generated Python reader and builder,
+ * flatc --json, and FlatBuffers' C++ verifier (tests/t_schema_conformance.py).
+ *
+ * A string that holds a NUL byte is valid FlatBuffers; lmkv's C view of it
+ * ends at that NUL (lmkv never writes one: builders take C strings).
  *
  * Units (all tables):
  *   *_ns      int64 nanoseconds since the Unix epoch (UTC); 0 = unknown/never.
