@@ -463,6 +463,54 @@ static int sym_cmp(const void *a, const void *b)
     return (int)x->ckind - (int)y->ckind;
 }
 
+/* Content given in memory: written to a private temporary directory
+ * ($TMPDIR or /tmp, "lmkv-xc-XXXXXX/<basename>") so the tools read exactly
+ * these bytes; removed by xc_file_free. */
+static int file_open_mem(struct xc_file **out, const char *path, const void *content, size_t len)
+{
+    struct xc_file *f = calloc(1, sizeof *f);
+    struct xc_priv *pv = calloc(1, sizeof *pv);
+    int rc = 0, fd = -1;
+    if (!f || !pv) { free(f); free(pv); return fail(LMKV_ENOMEM, "out of memory"); }
+    f->priv = pv;
+    if (!(f->path = strdup(path))) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    const char *nul = memchr(content, '\0', len);
+    if (nul) { rc = fail(LMKV_EPARSE, "%s: not C source: NUL byte at offset %zu", path, (size_t)(nul - (const char *)content)); goto cleanup; }
+    if (!(pv->text = malloc(len + 1))) { rc = fail(LMKV_ENOMEM, "%s: out of memory", path); goto cleanup; }
+    memcpy(pv->text, content, len);
+    pv->text[len] = '\0';
+    pv->len = len;
+    if (index_lines(pv) != 0) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp) tmp = "/tmp";
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t need = strlen(tmp) + strlen(base) + 32;
+    if (!(f->tmpdir = malloc(need)) || !(f->full = malloc(need))) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    snprintf(f->tmpdir, need, "%s/lmkv-xc-XXXXXX", tmp);
+    if (!mkdtemp(f->tmpdir)) {
+        rc = fail(LMKV_EIO, "%s: cannot create a temporary directory in %s: %s", path, tmp, strerror(errno));
+        free(f->tmpdir); f->tmpdir = NULL;
+        goto cleanup;
+    }
+    snprintf(f->full, need, "%s/%s", f->tmpdir, *base ? base : "file.c");
+    fd = open(f->full, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) { rc = fail(LMKV_EIO, "%s: %s: %s", path, f->full, strerror(errno)); goto cleanup; }
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(fd, (const char *)content + off, len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) { rc = fail(LMKV_EIO, "%s: writing %s: %s", path, f->full, strerror(errno)); goto cleanup; }
+        off += (size_t)w;
+    }
+    if (close(fd) != 0) { fd = -1; rc = fail(LMKV_EIO, "%s: writing %s: %s", path, f->full, strerror(errno)); goto cleanup; }
+    fd = -1;
+    *out = f; f = NULL;
+cleanup:
+    if (fd >= 0) close(fd);
+    xc_file_free(f);
+    return rc;
+}
+
 static int file_open(struct xc_file **out, const char *root, const char *path)
 {
     struct xc_file *f = calloc(1, sizeof *f);
@@ -486,12 +534,33 @@ cleanup:
     return rc;
 }
 
+static int symbols_of(struct xc_file *f);
+
 int xc_symbols(struct xc_file **out, const char *root, const char *path)
 {
     struct xc_file *f = NULL;
-    struct buf b = {0};
     int rc = file_open(&f, root, path);
-    if (rc) goto cleanup;
+    if (rc) return rc;
+    if ((rc = symbols_of(f)) != 0) { xc_file_free(f); return rc; }
+    *out = f;
+    return 0;
+}
+
+int xc_symbols_mem(struct xc_file **out, const char *path, const void *content, size_t len)
+{
+    struct xc_file *f = NULL;
+    int rc = file_open_mem(&f, path, content, len);
+    if (rc) return rc;
+    if ((rc = symbols_of(f)) != 0) { xc_file_free(f); return rc; }
+    *out = f;
+    return 0;
+}
+
+static int symbols_of(struct xc_file *f)
+{
+    struct buf b = {0};
+    const char *path = f->path;
+    int rc = 0;
     char *argv[] = {"ctags", "--output-format=json", "--languages=C", "--langmap=C:.c.h",
                     "--fields=+neKSlzZf-P", "--fields-C=+{properties}", "--kinds-C=+pxlz",
                     "-o", "-", f->full, NULL};
@@ -500,10 +569,8 @@ int xc_symbols(struct xc_file **out, const char *root, const char *path)
     rc = parse_ctags(f, f->priv, b.p);
     if (rc) goto cleanup;
     if (f->nsyms) qsort(f->syms, f->nsyms, sizeof *f->syms, sym_cmp);
-    *out = f; f = NULL;
 cleanup:
     free(b.p);
-    xc_file_free(f);
     return rc;
 }
 
@@ -1020,6 +1087,11 @@ void xc_file_free(struct xc_file *f)
         free(pv);
     }
     free(f->syms); free(f->calls); free(f->refs);
+    if (f->tmpdir) {
+        if (f->full) unlink(f->full);
+        rmdir(f->tmpdir);
+        free(f->tmpdir);
+    }
     free(f->path); free(f->full);
     arena_free(f->arena);
     free(f);

@@ -93,7 +93,8 @@ struct xc_file {
     struct xc_call *calls;  size_t ncalls;
     struct xc_ref *refs;    size_t nrefs;
     struct xc_arena *arena;  /* owns every string above */
-    char *full;              /* ROOT/PATH as given to the tools */
+    char *full;              /* ROOT/PATH (or the temporary copy) given to the tools */
+    char *tmpdir;            /* temporary directory of xc_symbols_mem, or NULL */
     struct xc_priv *priv;    /* content, line index, locals (private) */
 };
 
@@ -114,6 +115,11 @@ void xc_nameset_free(struct xc_nameset *s);
 /* Symbols of one file: runs ctags on ROOT/PATH (cwd = ROOT). *out is a new
  * xc_file with syms filled, calls and refs empty. Errors above. */
 int xc_symbols(struct xc_file **out, const char *root, const char *path);
+
+/* Same for content in memory (e.g. a git blob): the bytes are written to a
+ * private temporary directory under $TMPDIR (removed by xc_file_free) with
+ * PATH's basename, and the tools run on that copy. */
+int xc_symbols_mem(struct xc_file **out, const char *path, const void *content, size_t len);
 
 /* Calls (cflow) and references (tokenizer) of a file whose symbols were
  * read by xc_symbols. KNOWN: names references may point to (usually every

@@ -1,0 +1,313 @@
+/*
+ * lmkv index: index C sources of a workspace (symbols, calls, references)
+ * through versioning's index sessions (lmkv_index_session_*), with the C
+ * extractor of extract_c.c (Universal Ctags + GNU cflow) as the analyser.
+ *
+ * Flow: begin a session on the worktree (paths restricted to the PATH
+ * arguments, *.c and *.h only) -> plan (git status / stored state) -> a
+ * pre-pass runs ctags over exactly the files the run will analyse
+ * (lmkv_index_session_pending_paths) to collect every symbol name they
+ * define, plus the names of the current state's stored symbols, so that
+ * references across files resolve by name even when one file is re-indexed
+ * alone -> run: the analyser turns one file into symbols, calls (cflow) and
+ * references; versioning stores them in bounded write transactions and swaps
+ * the current map at the end (readers never see a half-indexed file).
+ */
+#include "cli.h"
+#include "extract_c.h"
+#include "lmkv_versioning.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char usage[] =
+    "usage: lmkv index [--db DIR] [--workspace ROOT] [--full] [--no-git] [--json] [PATH...]\n"
+    "\n"
+    "Index the C sources (*.c, *.h) under each PATH (files or directories,\n"
+    "recursively) of the workspace ROOT: symbols from Universal Ctags, calls\n"
+    "from GNU cflow, name-based references. Only files whose content is not\n"
+    "indexed yet are analysed; unchanged files cost nothing. In a git\n"
+    "workspace unmodified files are recorded under HEAD's commit, edited and\n"
+    "untracked ones as the latest version; elsewhere everything is 'latest'.\n"
+    "The database is created when missing.\n"
+    "\n"
+    "  --workspace ROOT  workspace root (default: the PATH when a single\n"
+    "                    directory is given, else the current directory)\n"
+    "  --full            analyse every selected file again\n"
+    "  --no-git          treat ROOT as a plain directory even inside git\n"
+    "  --json            print the report as one JSON object\n"
+    "  --db DIR          database directory (default $LMKV_DB, else ./.lmkv)\n"
+    "  -q                no report on success\n"
+    "\n"
+    "A file that cannot be read or analysed is reported on one line\n"
+    "(\"lmkv index: PATH: why\") and nothing of it is stored; the other files\n"
+    "are indexed. Exit: 0 ok, 1 a PATH does not exist, 2 usage, 3 a file\n"
+    "failed to analyse, 4 I/O, ctags/cflow missing or failed.\n";
+
+#define ANALYSER_ID "lmkv-extract-c 1 (ctags+cflow)"
+
+struct pre { const char *path; struct xc_file *f; };
+
+struct ix {
+    struct xc_nameset *names;
+    struct pre *pre; size_t npre;
+    size_t nsyms, ncalls, nrefs;
+    int ext_missing;      /* ctags or cflow could not be run */
+};
+
+static int c_source(const char *path, void *ctx)
+{
+    (void)ctx;
+    size_t n = strlen(path);
+    return n > 2 && path[n - 2] == '.' && (path[n - 1] == 'c' || path[n - 1] == 'h');
+}
+
+static int pre_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct pre *)a)->path, ((const struct pre *)b)->path);
+}
+
+static int add_stored_name(void *ctx, const lmkv_symbol *sym)
+{
+    struct ix *x = ctx;
+    if (!sym->name || sym->kind == LMKV_SK_FIELD) return 0;
+    uint32_t mask = 0;
+    switch (sym->kind) {
+    case LMKV_SK_FUNCTION: mask = 1u << XC_K_FUNCTION; break;
+    case LMKV_SK_STRUCT: mask = 1u << XC_K_STRUCT; break;
+    case LMKV_SK_ENUM: mask = 1u << XC_K_ENUM; break;
+    case LMKV_SK_TYPE_PARAMETER: mask = 1u << XC_K_TYPEDEF; break;
+    case LMKV_SK_ENUM_MEMBER: mask = 1u << XC_K_ENUMERATOR; break;
+    case LMKV_SK_CONSTANT: mask = 1u << XC_K_MACRO; break;
+    default: mask = 1u << XC_K_VARIABLE; break;
+    }
+    return xc_nameset_add(x->names, sym->name, mask) == 0 ? 0 : LMKV_ENOMEM;
+}
+
+static int analyse(lmkv_analysis *a, const char *path, const void *content, size_t len, void *ctx)
+{
+    struct ix *x = ctx;
+    struct xc_file *f = NULL;
+    int rc = 0;
+    struct pre key = {path, NULL}, *hit = x->npre ? bsearch(&key, x->pre, x->npre, sizeof *x->pre, pre_cmp) : NULL;
+    if (hit && hit->f) {
+        size_t tl;
+        const char *t = xc_file_text(hit->f, &tl);
+        if (tl == len && memcmp(t, content, len) == 0) { f = hit->f; hit->f = NULL; }
+        else { xc_file_free(hit->f); hit->f = NULL; }
+    }
+    if (!f && (rc = xc_symbols_mem(&f, path, content, len)) != 0) goto fail;
+    /* names of this file count even when the pre-pass did not see it */
+    if ((rc = xc_nameset_add_file(x->names, f)) != 0) goto fail;
+    if ((rc = xc_calls_refs(f, NULL, x->names)) != 0) goto fail;
+    for (size_t i = 0; i < f->nsyms; i++) {
+        const struct xc_symbol *s = &f->syms[i];
+        struct lmkv_analysis_symbol as = {
+            .name = s->name, .qualified_name = s->qualified, .kind = s->lsp_kind,
+            .signature = s->signature,
+            .parent = (s->ckind == XC_K_MEMBER || s->ckind == XC_K_ENUMERATOR) ? s->scope : NULL,
+            .line = s->line, .column = s->column, .end_line = s->end_line, .end_column = 0,
+            .flags = (s->is_definition ? LMKV_ANALYSIS_SYM_DEFINITION : 0u) |
+                     (s->is_static ? LMKV_ANALYSIS_SYM_STATIC : 0u)};
+        if ((rc = lmkv_analysis_add_symbol(a, &as)) != LMKV_OK) goto fail_lmkv;
+    }
+    for (size_t i = 0; i < f->ncalls; i++) {
+        const struct xc_call *c = &f->calls[i];
+        struct lmkv_analysis_call ac = {
+            .caller = c->caller, .callee = c->callee, .line = c->line, .column = c->column,
+            .call_type = 0, .argument_count = -1};
+        if ((rc = lmkv_analysis_add_call(a, &ac)) != LMKV_OK) goto fail_lmkv;
+    }
+    for (size_t i = 0; i < f->nrefs; i++) {
+        const struct xc_ref *r = &f->refs[i];
+        struct lmkv_analysis_reference ar = {
+            .name = r->target, .from = r->source, .kind = (int)r->kind, .line = r->line, .column = r->column};
+        if ((rc = lmkv_analysis_add_reference(a, &ar)) != LMKV_OK) goto fail_lmkv;
+    }
+    x->nsyms += f->nsyms; x->ncalls += f->ncalls; x->nrefs += f->nrefs;
+    xc_file_free(f);
+    return 0;
+fail:
+    if (rc == LMKV_EEXTERNAL) x->ext_missing = 1;
+    lmkv_analysis_set_error(a, xc_errmsg());
+    xc_file_free(f);
+    return rc;
+fail_lmkv:
+    lmkv_analysis_set_error(a, lmkv_errmsg());
+    xc_file_free(f);
+    return rc;
+}
+
+/* PATH argument -> workspace-relative path ("" = the root itself).
+ * Returns an exit code (message printed). */
+static int rel_path(const char *cmd, const char *root, const char *arg, char **out)
+{
+    char real[PATH_MAX];
+    if (!realpath(arg, real)) {
+        int e = errno;
+        cli_error(cmd, "%s: %s", arg, strerror(e));
+        return e == ENOENT || e == ENOTDIR ? EXIT_NOTFOUND : EXIT_IO;
+    }
+    size_t rl = strlen(root);
+    if (strncmp(real, root, rl) != 0 || (real[rl] != '\0' && real[rl] != '/' && strcmp(root, "/") != 0)) {
+        cli_error(cmd, "%s is outside the workspace %s (see --workspace)", arg, root);
+        return EXIT_USAGE;
+    }
+    const char *r = real + rl;
+    while (*r == '/') r++;
+    if (!(*out = strdup(r))) { cli_error(cmd, "out of memory"); return EXIT_IO; }
+    return EXIT_OK_;
+}
+
+int cmd_index(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"workspace", required_argument, NULL, 'w'},
+        {"full", no_argument, NULL, 'F'},
+        {"no-git", no_argument, NULL, 'G'},
+        CLI_COMMON_LONGOPTS,
+        {0, 0, 0, 0}};
+    const char *cmd = "index";
+    const char *root_arg = NULL;
+    unsigned iflags = 0, wflags = 0;
+    int c, ret = EXIT_OK_, rc;
+    lmkv_db *db = NULL;
+    lmkv_store *st = NULL;
+    lmkv_store_txn *txn = NULL;
+    lmkv_worktree *wt = NULL;
+    lmkv_index_session *s = NULL;
+    struct lmkv_index_report rep;
+    int have_rep = 0;
+    char **paths = NULL;
+    size_t npaths = 0;
+    struct ix x;
+    memset(&x, 0, sizeof x);
+    memset(&rep, 0, sizeof rep);
+
+    cli_getopt_begin();
+    while ((c = cli_getopt(cmd, argc, argv, "w:" CLI_COMMON_SHORTOPTS, opts)) != -1) {
+        switch (c) {
+        case 'w': root_arg = optarg; break;
+        case 'F': iflags |= LMKV_INDEX_FULL; break;
+        case 'G': wflags |= LMKV_WORKTREE_NO_GIT; break;
+        case 'h': fputs(usage, stdout); return EXIT_OK_;
+        default: return EXIT_USAGE;
+        }
+    }
+    int nargs = argc - optind;
+    if (!root_arg) {
+        struct stat sb;
+        root_arg = (nargs == 1 && stat(argv[optind], &sb) == 0 && S_ISDIR(sb.st_mode)) ? argv[optind] : ".";
+    }
+    {
+        struct stat sb;
+        if (stat(root_arg, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+            cli_error(cmd, "workspace %s: %s", root_arg, errno ? strerror(errno) : "not a directory");
+            return EXIT_NOTFOUND;
+        }
+    }
+    uint64_t t0 = cli_now_ms();
+    if ((ret = cli_db_open(cmd, CLI_DB_CREATE, &db)) != EXIT_OK_) goto cleanup;
+    if ((rc = lmkv_store_open(&st, db)) != LMKV_OK) { ret = cli_fail(cmd, rc, "opening the store"); goto cleanup; }
+    if ((rc = lmkv_worktree_open(&wt, st, root_arg, wflags)) != LMKV_OK) {
+        ret = cli_fail(cmd, rc, "opening the workspace");
+        goto cleanup;
+    }
+    const char *root = lmkv_worktree_root(wt);
+    if (nargs > 0 && !(paths = calloc((size_t)nargs, sizeof *paths))) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
+    for (int i = 0; i < nargs; i++) {
+        char *rp = NULL;
+        if ((ret = rel_path(cmd, root, argv[optind + i], &rp)) != EXIT_OK_) goto cleanup;
+        if (!*rp) { free(rp); npaths = 0; for (int k = 0; k < i; k++) { free(paths[k]); paths[k] = NULL; } free(paths); paths = NULL; break; }
+        paths[npaths++] = rp;
+    }
+    if (!xc_tools_available()) {
+        cli_error(cmd, "Universal Ctags (ctags) and GNU cflow are needed: apt-get install universal-ctags cflow");
+        ret = EXIT_IO;
+        goto cleanup;
+    }
+    if (!(x.names = xc_nameset_new())) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
+
+    struct lmkv_index_options io;
+    memset(&io, 0, sizeof io);
+    io.flags = iflags;
+    io.paths = (const char *const *)paths;
+    io.npaths = npaths;
+    io.filter = c_source;
+    io.analyser_id = ANALYSER_ID;
+    io.batch_files = 64;
+    if ((rc = lmkv_index_session_begin(&s, wt, &io)) != LMKV_OK) { ret = cli_fail(cmd, rc, "beginning the index session"); goto cleanup; }
+    if ((rc = lmkv_index_session_plan(s)) != LMKV_OK) { ret = cli_fail(cmd, rc, "planning"); goto cleanup; }
+
+    /* pre-pass: names of every file to analyse, and of the stored state */
+    const char *const *pend = NULL;
+    size_t npend = 0;
+    if ((rc = lmkv_index_session_pending_paths(&pend, &npend, s)) != LMKV_OK) { ret = cli_fail(cmd, rc, "listing files to analyse"); goto cleanup; }
+    if (npend) {
+        if (!(x.pre = calloc(npend, sizeof *x.pre))) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
+        for (size_t i = 0; i < npend; i++) {
+            x.pre[x.npre].path = pend[i];
+            struct xc_file *f = NULL;
+            if (xc_symbols(&f, root, pend[i]) == 0) {
+                if (xc_nameset_add_file(x.names, f) != 0) { xc_file_free(f); cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
+                x.pre[x.npre].f = f;
+            } /* else: the analyser fails on it again and the report names it */
+            x.npre++;
+        }
+        qsort(x.pre, x.npre, sizeof *x.pre, pre_cmp);
+        if ((rc = lmkv_store_txn_begin(&txn, st)) != LMKV_OK) { ret = cli_fail(cmd, rc, "reading stored symbols"); goto cleanup; }
+        rc = lmkv_store_symbols_by_name(txn, lmkv_worktree_id(wt), "", 0, LMKV_STORE_PREFIX, add_stored_name, &x);
+        lmkv_store_txn_end(txn);
+        txn = NULL;
+        if (rc != LMKV_OK && rc != LMKV_NOTFOUND) { ret = cli_fail(cmd, rc, "reading stored symbols"); goto cleanup; }
+    }
+
+    rc = lmkv_index_session_run(&rep, s, analyse, &x);
+    have_rep = 1;
+    if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "indexing"); goto cleanup; }
+    for (size_t i = 0; i < rep.failed; i++)
+        cli_error(cmd, "%s: %s", rep.failures[i].path,
+                  rep.failures[i].message ? rep.failures[i].message : lmkv_strerror(rep.failures[i].error));
+    uint64_t ms = cli_now_ms() - t0;
+    if (lmkv_cli.json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "workspace", json_string(root));
+        json_object_set_new(o, "commit", json_string(rep.head.is_git && rep.head.commit[0] ? rep.head.commit : "latest"));
+        json_object_set_new(o, "analysed", json_integer((json_int_t)rep.analysed));
+        json_object_set_new(o, "reused", json_integer((json_int_t)rep.reused));
+        json_object_set_new(o, "unchanged", json_integer((json_int_t)rep.unchanged));
+        json_object_set_new(o, "deleted", json_integer((json_int_t)rep.deleted));
+        json_object_set_new(o, "failed", json_integer((json_int_t)rep.failed));
+        json_object_set_new(o, "symbols", json_integer((json_int_t)x.nsyms));
+        json_object_set_new(o, "calls", json_integer((json_int_t)x.ncalls));
+        json_object_set_new(o, "references", json_integer((json_int_t)x.nrefs));
+        json_object_set_new(o, "write_txns", json_integer((json_int_t)rep.write_txns));
+        json_object_set_new(o, "generation", json_integer((json_int_t)rep.generation));
+        json_object_set_new(o, "ms", json_integer((json_int_t)ms));
+        if (cli_json_print(cmd, o) != 0) { ret = EXIT_IO; goto cleanup; }
+    } else if (!lmkv_cli.quiet) {
+        printf("%s (%s): %zu analysed, %zu reused, %zu unchanged, %zu deleted, %zu failed; "
+               "%zu symbols, %zu calls, %zu references; %zu write txns; %llu ms\n",
+               root, rep.head.is_git && rep.head.commit[0] ? rep.head.commit : "latest",
+               rep.analysed, rep.reused, rep.unchanged, rep.deleted, rep.failed,
+               x.nsyms, x.ncalls, x.nrefs, rep.write_txns, (unsigned long long)ms);
+    }
+    ret = cli_finish_output(cmd);
+    if (ret == EXIT_OK_ && rep.failed) ret = x.ext_missing ? EXIT_IO : EXIT_DAMAGED;
+cleanup:
+    if (have_rep) lmkv_index_report_clear(&rep);
+    lmkv_index_session_free(s);
+    for (size_t i = 0; i < x.npre; i++) xc_file_free(x.pre[i].f);
+    free(x.pre);
+    xc_nameset_free(x.names);
+    for (size_t i = 0; i < npaths; i++) free(paths[i]);
+    free(paths);
+    lmkv_worktree_free(wt);
+    lmkv_store_close(st);
+    lmkv_db_close(db);
+    return ret;
+}
