@@ -180,7 +180,13 @@ pub struct lmkv_tree_stat {
 /// update_and_fetch / fetch_and_update callback: old NULL when absent; set
 /// *out_new to a malloc()'ed buffer (lmkv frees it) or NULL to delete.
 pub type lmkv_update_fn = Option<
-    unsafe extern "C" fn(ctx: *mut c_void, old: *const u8, old_size: usize, out_new: *mut *mut u8, out_new_size: *mut usize) -> c_int,
+    unsafe extern "C" fn(
+        ctx: *mut c_void,
+        old: *const u8,
+        old_size: usize,
+        out_new: *mut *mut u8,
+        out_new_size: *mut usize,
+    ) -> c_int,
 >;
 /// Merge operator: key, old (NULL if absent), merged; output as lmkv_update_fn.
 pub type lmkv_merge_fn = Option<
@@ -232,9 +238,17 @@ pub struct lmkv_event {
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct lmkv_export_visitor {
-    pub collection: Option<unsafe extern "C" fn(ctx: *mut c_void, type_: *const c_char, name: *const u8, name_size: usize) -> c_int>,
+    pub collection: Option<
+        unsafe extern "C" fn(ctx: *mut c_void, type_: *const c_char, name: *const u8, name_size: usize) -> c_int,
+    >,
     pub pair: Option<
-        unsafe extern "C" fn(ctx: *mut c_void, key: *const u8, key_size: usize, value: *const u8, value_size: usize) -> c_int,
+        unsafe extern "C" fn(
+            ctx: *mut c_void,
+            key: *const u8,
+            key_size: usize,
+            value: *const u8,
+            value_size: usize,
+        ) -> c_int,
     >,
 }
 
@@ -255,7 +269,12 @@ extern "C" {
     pub fn lmkv_db_is_read_only(db: *const lmkv_db) -> c_int;
     pub fn lmkv_db_was_recovered(db: *const lmkv_db) -> c_int;
     pub fn lmkv_db_default_tree(db: *mut lmkv_db) -> *mut lmkv_tree;
-    pub fn lmkv_db_open_tree(out: *mut *mut lmkv_tree, db: *mut lmkv_db, name: *const c_void, name_size: usize) -> c_int;
+    pub fn lmkv_db_open_tree(
+        out: *mut *mut lmkv_tree,
+        db: *mut lmkv_db,
+        name: *const c_void,
+        name_size: usize,
+    ) -> c_int;
     pub fn lmkv_db_open_tree_ex(
         out: *mut *mut lmkv_tree,
         db: *mut lmkv_db,
@@ -263,9 +282,20 @@ extern "C" {
         name_size: usize,
         flags: c_uint,
     ) -> c_int;
-    pub fn lmkv_db_open_system_tree(out: *mut *mut lmkv_tree, db: *mut lmkv_db, name: *const c_void, name_size: usize) -> c_int;
-    pub fn lmkv_db_drop_tree(out_existed: *mut c_int, db: *mut lmkv_db, name: *const c_void, name_size: usize) -> c_int;
-    pub fn lmkv_db_drop_system_tree(out_existed: *mut c_int, db: *mut lmkv_db, name: *const c_void, name_size: usize) -> c_int;
+    pub fn lmkv_db_open_system_tree(
+        out: *mut *mut lmkv_tree,
+        db: *mut lmkv_db,
+        name: *const c_void,
+        name_size: usize,
+    ) -> c_int;
+    pub fn lmkv_db_drop_tree(out_existed: *mut c_int, db: *mut lmkv_db, name: *const c_void, name_size: usize)
+        -> c_int;
+    pub fn lmkv_db_drop_system_tree(
+        out_existed: *mut c_int,
+        db: *mut lmkv_db,
+        name: *const c_void,
+        name_size: usize,
+    ) -> c_int;
     pub fn lmkv_db_tree_names(out: *mut lmkv_bytes_array, db: *mut lmkv_db) -> c_int;
     pub fn lmkv_db_system_tree_names(out: *mut lmkv_bytes_array, db: *mut lmkv_db) -> c_int;
     pub fn lmkv_db_generate_id(out: *mut u64, db: *mut lmkv_db) -> c_int;
@@ -293,7 +323,8 @@ extern "C" {
         value: *const c_void,
         value_size: usize,
     ) -> c_int;
-    pub fn lmkv_tree_remove(out_prev: *mut lmkv_bytes, t: *mut lmkv_tree, key: *const c_void, key_size: usize) -> c_int;
+    pub fn lmkv_tree_remove(out_prev: *mut lmkv_bytes, t: *mut lmkv_tree, key: *const c_void, key_size: usize)
+        -> c_int;
     pub fn lmkv_tree_compare_and_swap(
         out_current: *mut lmkv_bytes,
         t: *mut lmkv_tree,
@@ -354,14 +385,30 @@ extern "C" {
     pub fn lmkv_tree_stat_get(out: *mut lmkv_tree_stat, t: *mut lmkv_tree) -> c_int;
 
     pub fn lmkv_tree_iter(out: *mut *mut lmkv_iter, t: *mut lmkv_tree) -> c_int;
-    pub fn lmkv_tree_range(out: *mut *mut lmkv_iter, t: *mut lmkv_tree, start: *const lmkv_bound, end: *const lmkv_bound) -> c_int;
-    pub fn lmkv_tree_scan_prefix(out: *mut *mut lmkv_iter, t: *mut lmkv_tree, prefix: *const c_void, prefix_size: usize) -> c_int;
+    pub fn lmkv_tree_range(
+        out: *mut *mut lmkv_iter,
+        t: *mut lmkv_tree,
+        start: *const lmkv_bound,
+        end: *const lmkv_bound,
+    ) -> c_int;
+    pub fn lmkv_tree_scan_prefix(
+        out: *mut *mut lmkv_iter,
+        t: *mut lmkv_tree,
+        prefix: *const c_void,
+        prefix_size: usize,
+    ) -> c_int;
     pub fn lmkv_iter_next(out: *mut lmkv_pair, it: *mut lmkv_iter) -> c_int;
     pub fn lmkv_iter_next_back(out: *mut lmkv_pair, it: *mut lmkv_iter) -> c_int;
     pub fn lmkv_iter_free(it: *mut lmkv_iter);
 
     pub fn lmkv_batch_new(out: *mut *mut lmkv_batch) -> c_int;
-    pub fn lmkv_batch_insert(b: *mut lmkv_batch, key: *const c_void, key_size: usize, value: *const c_void, value_size: usize) -> c_int;
+    pub fn lmkv_batch_insert(
+        b: *mut lmkv_batch,
+        key: *const c_void,
+        key_size: usize,
+        value: *const c_void,
+        value_size: usize,
+    ) -> c_int;
     pub fn lmkv_batch_remove(b: *mut lmkv_batch, key: *const c_void, key_size: usize) -> c_int;
     pub fn lmkv_batch_len(b: *const lmkv_batch) -> usize;
     pub fn lmkv_batch_free(b: *mut lmkv_batch);
@@ -373,7 +420,13 @@ extern "C" {
     pub fn lmkv_txn_reset(txn: *mut lmkv_txn) -> c_int;
     pub fn lmkv_txn_renew(txn: *mut lmkv_txn) -> c_int;
     pub fn lmkv_txn_is_read_only(txn: *const lmkv_txn) -> c_int;
-    pub fn lmkv_txn_get(out: *mut lmkv_pair, txn: *mut lmkv_txn, t: *mut lmkv_tree, key: *const c_void, key_size: usize) -> c_int;
+    pub fn lmkv_txn_get(
+        out: *mut lmkv_pair,
+        txn: *mut lmkv_txn,
+        t: *mut lmkv_tree,
+        key: *const c_void,
+        key_size: usize,
+    ) -> c_int;
     pub fn lmkv_txn_insert(
         txn: *mut lmkv_txn,
         t: *mut lmkv_tree,
@@ -427,8 +480,19 @@ extern "C" {
 
     pub fn lmkv_db_export(db: *mut lmkv_db, v: *const lmkv_export_visitor, ctx: *mut c_void) -> c_int;
     pub fn lmkv_import_begin(out: *mut *mut lmkv_import, db: *mut lmkv_db) -> c_int;
-    pub fn lmkv_import_collection(imp: *mut lmkv_import, type_: *const c_char, name: *const c_void, name_size: usize) -> c_int;
-    pub fn lmkv_import_pair(imp: *mut lmkv_import, key: *const c_void, key_size: usize, value: *const c_void, value_size: usize) -> c_int;
+    pub fn lmkv_import_collection(
+        imp: *mut lmkv_import,
+        type_: *const c_char,
+        name: *const c_void,
+        name_size: usize,
+    ) -> c_int;
+    pub fn lmkv_import_pair(
+        imp: *mut lmkv_import,
+        key: *const c_void,
+        key_size: usize,
+        value: *const c_void,
+        value_size: usize,
+    ) -> c_int;
     pub fn lmkv_import_txn(imp: *mut lmkv_import) -> *mut lmkv_txn;
     pub fn lmkv_import_commit(imp: *mut lmkv_import) -> c_int;
     pub fn lmkv_import_abort(imp: *mut lmkv_import);

@@ -19,7 +19,8 @@ use std::os::raw::c_void;
 use std::time::Instant;
 
 fn key(i: u64) -> Vec<u8> {
-    format!("74a7322a_lmdb:textDocument_hover:mdb.c:{:016x}{:016x}", i.wrapping_mul(0x9e37_79b9_7f4a_7c15), i).into_bytes()
+    format!("74a7322a_lmdb:textDocument_hover:mdb.c:{:016x}{:016x}", i.wrapping_mul(0x9e37_79b9_7f4a_7c15), i)
+        .into_bytes()
 }
 
 /// A fixed permutation of 0..n (multiplicative stride, n odd-coprime).
@@ -35,7 +36,6 @@ fn gcd(a: u64, b: u64) -> u64 {
         gcd(b, a % b)
     }
 }
-
 
 fn main() {
     let quick = std::env::var_os("BENCH_QUICK").is_some();
@@ -179,4 +179,3 @@ fn main() {
     drop(db);
     let _ = std::fs::remove_dir_all(&dir);
 }
-

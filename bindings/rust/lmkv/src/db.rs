@@ -455,7 +455,12 @@ impl Db {
     #[allow(clippy::type_complexity)]
     pub fn export(&self) -> Result<Vec<(Vec<u8>, Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>)>> {
         type Out = Vec<(Vec<u8>, Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>)>;
-        unsafe extern "C" fn coll(ctx: *mut c_void, ty: *const std::os::raw::c_char, name: *const u8, n: usize) -> c_int {
+        unsafe extern "C" fn coll(
+            ctx: *mut c_void,
+            ty: *const std::os::raw::c_char,
+            name: *const u8,
+            n: usize,
+        ) -> c_int {
             call_guarded(|| {
                 // SAFETY: ctx is &mut Out for the duration of lmkv_db_export.
                 let out = &mut *(ctx as *mut Out);
@@ -622,8 +627,12 @@ unsafe extern "C" fn update_trampoline(
 pub(crate) fn to_bound(b: Bound<&[u8]>) -> sys::lmkv_bound {
     match b {
         Bound::Unbounded => sys::lmkv_bound { kind: sys::LMKV_UNBOUNDED, key: ptr::null(), key_size: 0 },
-        Bound::Included(k) => sys::lmkv_bound { kind: sys::LMKV_INCLUDED, key: k.as_ptr() as *const c_void, key_size: k.len() },
-        Bound::Excluded(k) => sys::lmkv_bound { kind: sys::LMKV_EXCLUDED, key: k.as_ptr() as *const c_void, key_size: k.len() },
+        Bound::Included(k) => {
+            sys::lmkv_bound { kind: sys::LMKV_INCLUDED, key: k.as_ptr() as *const c_void, key_size: k.len() }
+        }
+        Bound::Excluded(k) => {
+            sys::lmkv_bound { kind: sys::LMKV_EXCLUDED, key: k.as_ptr() as *const c_void, key_size: k.len() }
+        }
     }
 }
 

@@ -141,12 +141,10 @@ impl Executor {
             let mut fut = pin!(fut);
             // Polls under catch_unwind so a panicking task reports instead of
             // killing the worker thread.
-            let out = std::future::poll_fn(|cx| {
-                match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
-                    Ok(Poll::Pending) => Poll::Pending,
-                    Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
-                    Err(p) => Poll::Ready(Err(p)),
-                }
+            let out = std::future::poll_fn(|cx| match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+                Ok(Poll::Pending) => Poll::Pending,
+                Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
+                Err(p) => Poll::Ready(Err(p)),
             })
             .await;
             let mut st = s2.state.lock().unwrap();

@@ -55,7 +55,9 @@ impl Subscriber {
                 let key = unsafe { take_bytes(ev.key) }.unwrap_or_else(|| IVec::from(&[][..]));
                 let value = unsafe { take_bytes(ev.value) };
                 Ok(Some(match (ev.type_, value) {
-                    (sys::LMKV_EVENT_INSERT, v) => Event::Insert { key, value: v.unwrap_or_else(|| IVec::from(&[][..])) },
+                    (sys::LMKV_EVENT_INSERT, v) => {
+                        Event::Insert { key, value: v.unwrap_or_else(|| IVec::from(&[][..])) }
+                    }
                     (_, _) => Event::Remove { key },
                 }))
             }

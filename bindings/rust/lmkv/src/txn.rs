@@ -358,7 +358,9 @@ impl<'t> TxnIter<'t> {
         self.step(false).map(|r| {
             r.map(|p| {
                 // SAFETY: valid until the next call on the iterator (&mut self).
-                unsafe { (opt_slice(p.key, p.key_size).unwrap_or(&[]), opt_slice(p.value, p.value_size).unwrap_or(&[])) }
+                unsafe {
+                    (opt_slice(p.key, p.key_size).unwrap_or(&[]), opt_slice(p.value, p.value_size).unwrap_or(&[]))
+                }
             })
         })
     }
@@ -369,7 +371,9 @@ impl<'t> TxnIter<'t> {
         self.step(true).map(|r| {
             r.map(|p| {
                 // SAFETY: as next_ref.
-                unsafe { (opt_slice(p.key, p.key_size).unwrap_or(&[]), opt_slice(p.value, p.value_size).unwrap_or(&[])) }
+                unsafe {
+                    (opt_slice(p.key, p.key_size).unwrap_or(&[]), opt_slice(p.value, p.value_size).unwrap_or(&[]))
+                }
             })
         })
     }

@@ -140,7 +140,10 @@ fn iterators_ranges_prefixes_and_neighbours() {
         t.insert(k, [i as u8]).unwrap();
     }
     let all: Vec<(IVec, IVec)> = t.iter().collect::<Result<_, _>>().unwrap();
-    assert_eq!(all.iter().map(|(k, _)| k.to_vec()).collect::<Vec<_>>(), keys.iter().map(|k| k.to_vec()).collect::<Vec<_>>());
+    assert_eq!(
+        all.iter().map(|(k, _)| k.to_vec()).collect::<Vec<_>>(),
+        keys.iter().map(|k| k.to_vec()).collect::<Vec<_>>()
+    );
     // Double-ended: front and back meet in the middle, each entry once.
     let mut it = t.iter();
     let mut seen = vec![];
@@ -398,7 +401,8 @@ fn many_threads_share_a_db_and_its_trees() {
     threads.into_iter().for_each(|h| h.join().unwrap());
     assert_eq!(t.len().unwrap(), 800);
     assert_eq!(db.get(b"count").unwrap().unwrap(), 800u32.to_le_bytes());
-    let model: BTreeMap<Vec<u8>, Vec<u8>> = t.iter().map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec()))).collect::<Result<_, _>>().unwrap();
+    let model: BTreeMap<Vec<u8>, Vec<u8>> =
+        t.iter().map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec()))).collect::<Result<_, _>>().unwrap();
     assert_eq!(model.len(), 800);
     // The Db outlives every handle whatever the drop order.
     let it = t.iter();

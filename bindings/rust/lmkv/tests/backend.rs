@@ -104,7 +104,8 @@ fn path_none_is_temporary_and_removed_on_drop() {
 fn temporary_with_a_path_uses_it_then_removes_it() {
     let d = TempDir::new("tmp-path");
     let p = d.path().join("t.db");
-    let b = block_on(LmkvBackend::new(DatabaseConfig { path: Some(p.clone()), temporary: true, ..Default::default() })).unwrap();
+    let b = block_on(LmkvBackend::new(DatabaseConfig { path: Some(p.clone()), temporary: true, ..Default::default() }))
+        .unwrap();
     block_on(b.set(b"a", b"b")).unwrap();
     assert!(p.exists());
     assert_eq!(block_on(b.size_on_disk()).unwrap(), 0, "temporary: 0 as the daemon expects");
@@ -139,7 +140,8 @@ fn errors_map_to_the_daemons_variants() {
     assert!(matches!(r, Err(DatabaseError::Configuration { .. })), "{:?}", r.err());
 
     // A tree dropped underneath the daemon's handle: TreeNotFound with its name.
-    let b = block_on(LmkvBackend::new(DatabaseConfig { path: Some(d.path().join("db")), ..Default::default() })).unwrap();
+    let b =
+        block_on(LmkvBackend::new(DatabaseConfig { path: Some(d.path().join("db")), ..Default::default() })).unwrap();
     let t = block_on(b.open_tree("file_index")).unwrap();
     assert!(b.db().drop_tree("file_index").unwrap());
     match block_on(t.get(b"x")) {

@@ -55,7 +55,11 @@ fn sled_dumps_import_with_sleds_checksums() {
             let tname = unhex(t.get("name_hex").as_str().unwrap());
             let tree = db.open_existing_tree(&tname).unwrap().expect("tree exists");
             assert_eq!(tree.len().unwrap() as u64, t.get("len").as_u64().unwrap(), "{name}: len of {tname:?}");
-            assert_eq!(tree.checksum().unwrap() as u64, t.get("checksum").as_u64().unwrap(), "{name}: checksum of {tname:?}");
+            assert_eq!(
+                tree.checksum().unwrap() as u64,
+                t.get("checksum").as_u64().unwrap(),
+                "{name}: checksum of {tname:?}"
+            );
         }
         // export gives back exactly the dump's tree collections.
         let exported = db.export().unwrap();
@@ -98,7 +102,12 @@ struct Invalidation {
     removed: usize,
 }
 
-fn call_graph_workload<B: DatabaseBackend + 'static>(backend: B, colls: &[Collection]) -> (Vec<Invalidation>, BTreeMap<String, Vec<(Vec<u8>, Vec<u8>)>>) {
+type TreeState = BTreeMap<String, Vec<(Vec<u8>, Vec<u8>)>>;
+
+fn call_graph_workload<B: DatabaseBackend + 'static>(
+    backend: B,
+    colls: &[Collection],
+) -> (Vec<Invalidation>, TreeState) {
     let b = Arc::new(backend);
     let ex = Executor::new(3);
     for c in colls.iter().filter(|c| c.kind == b"tree" && c.name != lmkv::DEFAULT_TREE) {
@@ -147,9 +156,14 @@ fn call_graph_workload<B: DatabaseBackend + 'static>(backend: B, colls: &[Collec
 fn legacy_call_graph_invalidation_same_on_lmkv_and_reference() {
     let (colls, _) = load("probe-legacy-call-graph");
     let tmp = TempDir::new("callgraph");
-    let lmkv = block_on(LmkvBackend::new(DatabaseConfig { path: Some(tmp.path().join("call_graph.db")), ..Default::default() })).unwrap();
+    let lmkv = block_on(LmkvBackend::new(DatabaseConfig {
+        path: Some(tmp.path().join("call_graph.db")),
+        ..Default::default()
+    }))
+    .unwrap();
     let (inv, state) = call_graph_workload(lmkv, &colls);
-    let (inv_ref, state_ref) = call_graph_workload(block_on(MemoryBackend::new(DatabaseConfig::default())).unwrap(), &colls);
+    let (inv_ref, state_ref) =
+        call_graph_workload(block_on(MemoryBackend::new(DatabaseConfig::default())).unwrap(), &colls);
     assert_eq!(inv, inv_ref);
     assert_eq!(state, state_ref);
     // Every node was indexed under its file: all 28 are gone, the index is empty,

@@ -216,7 +216,8 @@ where
 
     // Readers on plain threads: the groups that are never invalidated stay
     // readable while the tasks write.
-    let stable: Vec<Vec<u8>> = groups.iter().enumerate().filter(|(i, _)| i % 2 == 1).flat_map(|(_, (_, ks))| ks.clone()).collect();
+    let stable: Vec<Vec<u8>> =
+        groups.iter().enumerate().filter(|(i, _)| i % 2 == 1).flat_map(|(_, (_, ks))| ks.clone()).collect();
     let readers: Vec<_> = (0..READERS)
         .map(|r| {
             let c = cache.clone();
@@ -292,7 +293,8 @@ where
         lens.insert(n.clone(), pairs.len() as u64);
         trees.insert(n.clone(), pairs);
     }
-    let expected_left: u64 = groups.iter().enumerate().filter(|(i, _)| i % 2 == 1).map(|(_, (_, k))| k.len() as u64 + 1).sum();
+    let expected_left: u64 =
+        groups.iter().enumerate().filter(|(i, _)| i % 2 == 1).map(|(_, (_, k))| k.len() as u64 + 1).sum();
     assert_eq!(lens["universal_cache"], expected_left);
     let stats = block_on(backend.stats()).unwrap();
     assert_eq!(stats.total_entries, expected_left + 2);
@@ -332,7 +334,8 @@ where
 fn universal_cache_same_answers_on_lmkv_and_reference() {
     let fx = fixture();
     let dir = TempDir::new("ucache");
-    let config = DatabaseConfig { path: Some(dir.path().join("workspaces/74a7322a_lmdb/cache.db")), ..Default::default() };
+    let config =
+        DatabaseConfig { path: Some(dir.path().join("workspaces/74a7322a_lmdb/cache.db")), ..Default::default() };
 
     let lmkv = block_on(LmkvBackend::new(config.clone())).expect("open lmkv backend");
     assert!(!lmkv.is_temporary());

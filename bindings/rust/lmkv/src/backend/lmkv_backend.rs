@@ -126,7 +126,10 @@ impl DatabaseBackend for LmkvBackend {
             cfg = cfg.path(p);
         }
         let db = cfg.open().map_err(|e| DatabaseError::Configuration {
-            message: format!("open {}: {e}", config.path.as_ref().map_or("<temporary>".into(), |p| p.display().to_string())),
+            message: format!(
+                "open {}: {e}",
+                config.path.as_ref().map_or("<temporary>".into(), |p| p.display().to_string())
+            ),
         })?;
         Ok(LmkvBackend { db, temporary, trees: Mutex::new(HashMap::new()) })
     }

@@ -153,10 +153,8 @@ pub trait DatabaseTree: Send + Sync {
     fn remove(&self, key: &[u8]) -> impl Future<Output = Result<bool, DatabaseError>> + Send;
     /// Every (key, value) whose key starts with `prefix`, in ascending key
     /// order (`prefix` empty: all).
-    fn scan_prefix(
-        &self,
-        prefix: &[u8],
-    ) -> impl Future<Output = Result<Vec<(Vec<u8>, Vec<u8>)>, DatabaseError>> + Send;
+    fn scan_prefix(&self, prefix: &[u8])
+        -> impl Future<Output = Result<Vec<(Vec<u8>, Vec<u8>)>, DatabaseError>> + Send;
     /// Removes every entry of this tree.
     fn clear(&self) -> impl Future<Output = Result<(), DatabaseError>> + Send;
     /// The number of entries.
@@ -183,10 +181,8 @@ pub trait DatabaseBackend: Send + Sync {
     /// `remove` on the default tree.
     fn remove(&self, key: &[u8]) -> impl Future<Output = Result<bool, DatabaseError>> + Send;
     /// `scan_prefix` on the default tree.
-    fn scan_prefix(
-        &self,
-        prefix: &[u8],
-    ) -> impl Future<Output = Result<Vec<(Vec<u8>, Vec<u8>)>, DatabaseError>> + Send;
+    fn scan_prefix(&self, prefix: &[u8])
+        -> impl Future<Output = Result<Vec<(Vec<u8>, Vec<u8>)>, DatabaseError>> + Send;
     /// Opens the tree `name`, creating it on first use.
     fn open_tree(&self, name: &str) -> impl Future<Output = Result<Arc<Self::Tree>, DatabaseError>> + Send;
     /// Names of the named trees (not the default tree), in ascending byte order.

@@ -16,11 +16,7 @@ impl TempDir {
     pub fn new(tag: &str) -> TempDir {
         static N: AtomicUsize = AtomicUsize::new(0);
         let base = std::env::var_os("LMKV_TEST_TMP").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
-        let p = base.join(format!(
-            "lmkv-rs-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
+        let p = base.join(format!("lmkv-rs-{tag}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
         let _ = std::fs::remove_dir_all(&p);
         std::fs::create_dir_all(&p).expect("create temp dir");
         TempDir(p)
@@ -88,9 +84,7 @@ pub fn read_sled_dump(path: &Path) -> Result<Vec<Collection>, String> {
         *pos += n;
         Ok(s)
     };
-    let u64_at = |pos: &mut usize| -> Result<u64, String> {
-        Ok(u64::from_le_bytes(take(pos, 8)?.try_into().unwrap()))
-    };
+    let u64_at = |pos: &mut usize| -> Result<u64, String> { Ok(u64::from_le_bytes(take(pos, 8)?.try_into().unwrap())) };
     if take(&mut pos, 8)? != b"SLEDDUMP" {
         return Err("bad magic".into());
     }
