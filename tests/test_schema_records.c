@@ -835,6 +835,65 @@ static void test_names(void **state)
     assert_false(lmkv_strvec_present(NULL));
 }
 
+/* Real text: every line of LMDB's mdb.c ($LMKV_SOURCES/lmdb, fetched by
+ * scripts/fetch-sources.sh) as a Symbol's name/signature/documentation and
+ * a CacheEntry's request and response; each round-trips exactly and renders
+ * as JSON that jansson parses back to the same strings. */
+static void test_real_source_lines(void **state)
+{
+    (void)state;
+    const char *src = getenv("LMKV_SOURCES"), *root = getenv("LMKV_ROOT");
+    char path[4096];
+    if (src) snprintf(path, sizeof path, "%s/lmdb/mdb.c", src);
+    else snprintf(path, sizeof path, "%s/build/sources/lmdb/mdb.c", root ? root : ".");
+    FILE *f = fopen(path, "r");
+    if (!f) fail_msg("%s is missing: run scripts/fetch-sources.sh", path);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    size_t count = 0, bytes = 0;
+    char prev[4096] = "";
+    while ((n = getline(&line, &cap, f)) > 0) {
+        line[strcspn(line, "\n")] = 0;
+        lmkv_symbol s, r;
+        lmkv_record_init(LMKV_REC_SYMBOL, &s);
+        s.name = line;
+        s.signature = line;
+        s.documentation = prev;
+        s.start_line = (uint32_t)count + 1;
+        const uint8_t *out;
+        size_t len;
+        assert_int_equal(lmkv_symbol_build(B, &s, &out, &len), LMKV_OK);
+        assert_int_equal(lmkv_symbol_read(&r, out, len), LMKV_OK);
+        assert_string_equal(r.signature, line);
+        assert_string_equal(r.documentation, prev);
+        assert_int_equal(r.start_line, count + 1);
+        char *js = NULL;
+        assert_int_equal(lmkv_record_to_json(&js, out, len, 0), LMKV_OK);
+        json_t *o = json_loads(js, 0, NULL);
+        assert_non_null(o);
+        assert_string_equal(json_string_value(json_object_get(o, "signature")), line);
+        json_decref(o);
+        free(js);
+        lmkv_cache_entry e, er;
+        lmkv_record_init(LMKV_REC_CACHE_ENTRY, &e);
+        e.request_params = prev;
+        e.response = (lmkv_ubytes){ (const uint8_t *)line, strlen(line) };
+        assert_int_equal(lmkv_cache_entry_build(B, &e, &out, &len), LMKV_OK);
+        assert_int_equal(lmkv_cache_entry_read(&er, out, len), LMKV_OK);
+        assert_string_equal(er.request_params, prev);
+        assert_int_equal(er.response.len, strlen(line));
+        assert_memory_equal(er.response.data, line, er.response.len);
+        snprintf(prev, sizeof prev, "%s", line);
+        count++;
+        bytes += (size_t)n;
+    }
+    free(line);
+    fclose(f);
+    /* mdb.c has over ten thousand lines. */
+    assert_true(count > 10000 && bytes > 300000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -850,6 +909,7 @@ int main(void)
         cmocka_unit_test(test_ids_layout_and_stability),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_real_source_lines),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

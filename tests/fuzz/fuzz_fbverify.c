@@ -6,6 +6,14 @@
  * vector the reader returned is walked, so ASan catches any pointer that
  * escaped the buffer. Corpus: tests/fuzz/corpus/fbverify/ (valid records of
  * every table, official- and lmkv-built, plus truncated/mutated ones).
+ *
+ * By hand (libFuzzer, a few minutes on a shared machine):
+ *   for f in fb_builder fb_verify fb_err records ids record_json; do
+ *     clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+ *       -Ikv -Ischema -c schema/$f.c -o /tmp/fz_$f.o; done
+ *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ikv -Ischema \
+ *     tests/fuzz/fuzz_fbverify.c /tmp/fz_*.o kv/error.c -llmdb -lxxhash -ljansson -o /tmp/fuzz_fbverify
+ *   /tmp/fuzz_fbverify -max_total_time=180 -max_len=2048 <scratch copy of the corpus>
  */
 #include <stdint.h>
 #include <stdlib.h>
