@@ -17,7 +17,8 @@ for dump in "$LMKV_FIXTURES"/sled/*.sleddump; do
     "$LMDB_MIGRATE_BIN" -q "$dump" "db-$name"
     $PY - "$LMKV_BIN" "db-$name" "$LMKV_FIXTURES/sled/$name.expect.json" <<'PY'
 import json, subprocess, sys
-lmkv, db, expect = sys.argv[1], sys.argv[2], json.load(open(sys.argv[3]))["db"]
+lmkv, db, full = sys.argv[1], sys.argv[2], json.load(open(sys.argv[3]))
+expect = full["db"]
 
 def run(*args, rc=0):
     p = subprocess.run([lmkv, "--db", db, *args], capture_output=True)
@@ -31,6 +32,9 @@ assert len(trees) == expect["tree_count"]
 assert sum(t["entries"] for t in trees) == expect["total_pairs"]
 stat = json.loads(run("--json", "stat"))
 assert stat["total_entries"] == expect["total_pairs"] and stat["tree_count"] == expect["tree_count"]
+# sled's generate_id counter carried over by the migration (sled-dump meta collection).
+nxt = full["dump"]["meta_generate_id_next"]
+assert stat["next_id"] == (nxt or 0), ("next_id", stat["next_id"], nxt)
 for t in expect["trees"]:
     sel = ["--tree-hex", t["name_hex"]]
     assert int(run("checksum", *sel)) == t["checksum"], ("tree checksum", t["name_hex"])

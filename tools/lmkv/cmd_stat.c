@@ -13,7 +13,8 @@ static const char usage[] =
     "\n"
     "Print statistics of the database: lmkv and format version, LMDB map size,\n"
     "page size, pages and bytes in use, file size, last transaction id,\n"
-    "reader slots in use, the number of trees and entries; each tree's\n"
+    "reader slots in use, the number of trees and entries, the generate_id\n"
+    "high-water mark; each tree's\n"
     "entries, B-tree depth and branch/leaf/overflow pages (as mdb_stat);\n"
     "and the typed records stored (workspaces, file versions, symbols, calls,\n"
     "references, hierarchy edges, path mappings, LSP cache entries).\n"
@@ -179,6 +180,8 @@ int cmd_stat(int argc, char **argv)
     lmkv_db_stat s;
     if ((rc = lmkv_db_stat_get(&s, db)) != LMKV_OK) { ret = cli_fail(cmd, rc, "database statistics"); goto cleanup; }
     uint64_t used = (s.last_page + 1) * (uint64_t)s.page_size;
+    uint64_t next_id = 0;
+    if ((rc = lmkv_db_peek_next_id(&next_id, db)) != LMKV_OK) { ret = cli_fail(cmd, rc, "reading the id counter"); goto cleanup; }
     if (lmkv_cli.json) {
         if (!(root = json_object())) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
         json_object_set_new(root, "path", json_string(lmkv_db_path(db)));
@@ -196,6 +199,7 @@ int cmd_stat(int argc, char **argv)
         json_object_set_new(root, "system_tree_count", JI(s.system_tree_count));
         json_object_set_new(root, "total_entries", JI(s.total_entries));
         json_object_set_new(root, "total_size_bytes", JI(s.total_size_bytes));
+        json_object_set_new(root, "next_id", JI(next_id));
         json_t *ut = json_array(), *st = json_array();
         if (!ut || !st) { json_decref(ut); json_decref(st); cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
         json_object_set_new(root, "trees", ut);
@@ -220,6 +224,7 @@ int cmd_stat(int argc, char **argv)
                (unsigned long long)s.system_tree_count);
         printf("entries       %llu in user trees, %llu bytes of pages\n", (unsigned long long)s.total_entries,
                (unsigned long long)s.total_size_bytes);
+        printf("next id       %llu (generate_id high-water mark)\n", (unsigned long long)next_id);
         if ((ret = trees_section(cmd, db, 0, NULL)) != EXIT_OK_) goto cleanup;
         if ((ret = trees_section(cmd, db, 1, NULL)) != EXIT_OK_) goto cleanup;
         if ((ret = records_section(cmd, db, NULL)) != EXIT_OK_) goto cleanup;
