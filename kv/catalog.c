@@ -44,6 +44,8 @@ int kv_check_tree(const lmkv_tree *t)
         kv_hexprefix(n, sizeof n, t->st->name, t->st->name_size);
         return lmkv_error_set(LMKV_ETREE, "tree %s (hex) was dropped (sled CollectionNotFound)", n);
     }
+    if (atomic_load(&t->st->need_reopen))
+        return kv_state_reopen(t->st);
     return 0;
 }
 
@@ -217,10 +219,16 @@ void kv_catalog_txn_done_locked(lmkv_txn *tx, bool committed)
 {
     for (size_t i = 0; i < tx->ncreated; i++) {
         kv_tree_state *st = tx->created[i];
-        if (committed)
+        if (committed) {
             st->pending_tx = NULL;
-        else
-            state_kill_locked(st);
+        } else if (st->was_created || st->dropped) {
+            state_kill_locked(st);   /* the tree does not exist */
+        } else {
+            /* An existing tree opened inside the aborted txn: LMDB closed its
+             * dbi; the next use reopens it (kv_state_reopen). */
+            st->pending_tx = NULL;
+            atomic_store(&st->need_reopen, true);
+        }
         if (--st->refs == 0)
             state_free(st);
     }
@@ -239,6 +247,60 @@ static int txn_add_created(lmkv_txn *tx, kv_tree_state *st)
     }
     tx->created[tx->ncreated++] = st;
     st->refs++;
+    return 0;
+}
+
+int kv_state_reopen(kv_tree_state *st)
+{
+    lmkv_db *db = st->db;
+    int rc = 0;
+    MDB_dbi dbi;
+    if (!atomic_load(&st->need_reopen))
+        return 0;
+    if (kv_thread_is_writer(db) && db->cur_txn && !db->cur_txn->internal) {
+        lmkv_txn *tx = db->cur_txn;
+        pthread_mutex_lock(&db->tree_mu);
+        if (atomic_load(&st->need_reopen) && !st->dropped) {
+            rc = mdb_dbi_open(tx->txn, st->dbi_name, 0, &dbi);
+            if (rc == 0 && (rc = txn_add_created(tx, st)) == 0) {
+                st->dbi = dbi;
+                st->pending_tx = tx;
+                st->was_created = false;
+                atomic_store(&st->need_reopen, false);
+            }
+        }
+        pthread_mutex_unlock(&db->tree_mu);
+    } else {
+        MDB_txn *txn;
+        kv_enter(db);
+        rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn);
+        if (rc == 0) {
+            pthread_mutex_lock(&db->tree_mu);
+            if (atomic_load(&st->need_reopen) && !st->dropped) {
+                rc = mdb_dbi_open(txn, st->dbi_name, 0, &dbi);
+                if (rc == 0)
+                    rc = mdb_txn_commit(txn);
+                else
+                    mdb_txn_abort(txn);
+                if (rc == 0) {
+                    st->dbi = dbi;
+                    atomic_store(&st->need_reopen, false);
+                }
+            } else {
+                mdb_txn_abort(txn);
+            }
+            pthread_mutex_unlock(&db->tree_mu);
+        }
+        kv_leave(db);
+    }
+    if (rc == MDB_NOTFOUND) {
+        pthread_mutex_lock(&db->tree_mu);
+        state_kill_locked(st);
+        pthread_mutex_unlock(&db->tree_mu);
+        return lmkv_error_set(LMKV_ETREE, "tree was dropped by another process");
+    }
+    if (rc)
+        return kv_err_mdb(rc, "reopening a tree", st, NULL, 0);
     return 0;
 }
 
@@ -268,6 +330,10 @@ static int open_in_txn(kv_tree_state **out, lmkv_txn *tx, const void *name, size
     if (st) {
         st->refs++;
         pthread_mutex_unlock(&db->tree_mu);
+        if ((rc = kv_state_reopen(st))) {
+            kv_tree_state_unref(st);
+            return rc;
+        }
         *out = st;
         return 0;
     }
@@ -297,6 +363,7 @@ static int open_in_txn(kv_tree_state **out, lmkv_txn *tx, const void *name, size
     }
     dn = NULL;
     st->pending_tx = tx;
+    st->was_created = created;
     if (txn_add_created(tx, st)) {
         rc = ENOMEM;
         goto out;
@@ -350,6 +417,10 @@ int kv_tree_state_get(kv_tree_state **out, lmkv_db *db, const void *name, size_t
         st->refs++;
     pthread_mutex_unlock(&db->tree_mu);
     if (st) {
+        if ((rc = kv_state_reopen(st))) {
+            kv_tree_state_unref(st);
+            return rc;
+        }
         *out = st;
         return 0;
     }

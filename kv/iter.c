@@ -156,6 +156,8 @@ static int refill(lmkv_iter *it, bool front)
     s->used = s->n = s->pos = 0;
     if (it->st->dropped)
         return lmkv_error_set(LMKV_ETREE, "iterator: the tree was dropped");
+    if ((rc = kv_state_reopen(it->st)))
+        return rc;
     MDB_txn *txn;
     if ((rc = kv_rtxn_get(it->db, &txn)))
         return rc;

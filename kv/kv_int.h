@@ -55,6 +55,8 @@ typedef struct kv_tree_state {
     size_t name_size;
     bool system;
     bool dropped;
+    bool was_created;          /* created (not just opened) by pending_tx */
+    atomic_bool need_reopen;   /* its dbi was closed by an aborted txn that opened it */
     MDB_dbi dbi;
     char *dbi_name;
     struct lmkv_txn *pending_tx; /* opened/created inside this (uncommitted) write txn */
@@ -181,6 +183,8 @@ bool kv_thread_is_writer(lmkv_db *db);
 /* error helpers */
 int kv_err_mdb(int rc, const char *what, const kv_tree_state *st, const void *key, size_t key_size);
 int kv_check_tree(const lmkv_tree *t);
+/* Reopen a state whose dbi an aborted txn closed (no-op otherwise). */
+int kv_state_reopen(kv_tree_state *st);
 void kv_hexprefix(char *out, size_t outsz, const void *p, size_t n);
 
 /* raw record ops on an LMDB txn (user key space of one dbi). Return MDB/LMKV codes:

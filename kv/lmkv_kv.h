@@ -2,9 +2,18 @@
  * lmkv_kv.h -- lmkv's key-value layer: sled 0.34 semantics on LMDB.
  *
  * This header is the kv module's only door and its specification.
- * (DRAFT written by the lead to fix the contract; the kv owner completes
- * every function's documentation: units, ownership, lifetime, thread-safety,
- * every error, and the sled/LMDB behaviour it follows.)
+ * Behaviour follows sled 0.34 (src/{db,tree,iter,batch,transaction,
+ * subscriber}.rs; see shared/reference/sled-semantics.md) on LMDB 0.9
+ * (lmdb.h); where lmkv is stronger or different, the function says so.
+ * Storage layout: kv/catalog.c (dbi names, meta, catalog) and kv/key_codec.c
+ * (key encoding byte table). A database is a plain LMDB environment that
+ * Debian's mdb_stat and mdb_dump read.
+ *
+ * Thread-safety: lmkv_db and lmkv_tree handles may be used by any number of
+ * threads at once; lmkv_txn, lmkv_iter, lmkv_batch, lmkv_subscriber and
+ * lmkv_import are used by one thread at a time but may move between threads
+ * (MDB_NOTLS). Several processes may open one database at once (readers and
+ * writers; LMDB's lock file, never an exclusive lock).
  *
  * Conventions (after libgit2 and LMDB):
  *  - Every function returns an int: LMKV_OK (0) or a negative LMKV_E* code.
@@ -259,10 +268,15 @@ LMKV_API int lmkv_db_open_system_tree(lmkv_tree **out, lmkv_db *db, const void *
 
 /** sled Db::drop_tree: delete the user tree and all its entries (atomic).
  *  *out_existed (may be NULL) = 1 if it existed, 0 if not (then nothing is
- *  written and LMKV_OK is returned). Every handle to it then fails with
- *  LMKV_ETREE; opening the name again gives a new empty tree.
+ *  written and LMKV_OK is returned). Every handle to it in this process then
+ *  fails with LMKV_ETREE and its subscribers get LMKV_ETREE; opening the name
+ *  again gives a new empty tree. mdb_drop closes the dbi for the whole
+ *  process, so drop waits (up to 30 s) until no other thread of this process
+ *  is inside a transaction or iterator refill. Handles in OTHER processes are
+ *  not told: their calls may see an empty tree or fail with LMKV_EINVAL.
  *  Errors: LMKV_EINVAL for the default tree ("cannot remove the core
- *  structures", as sled), LMKV_EREADONLY, LMKV_EBUSY (thread holds a write txn). */
+ *  structures", as sled), LMKV_EREADONLY, LMKV_EBUSY (this thread holds a
+ *  transaction, or others did not finish within 30 s). */
 LMKV_API int lmkv_db_drop_tree(int *out_existed, lmkv_db *db, const void *name, size_t name_size);
 /** drop_tree for a system tree. */
 LMKV_API int lmkv_db_drop_system_tree(int *out_existed, lmkv_db *db, const void *name, size_t name_size);
@@ -350,7 +364,8 @@ LMKV_API int lmkv_db_copy(lmkv_db *db, const char *dest_dir, unsigned flags);
  * ====================================================================== */
 
 /** Close a handle from lmkv_db_open_tree*. NULL and the default tree's
- *  borrowed handle are ignored. Iterators/subscribers of it must be freed first. */
+ *  borrowed handle are ignored. Iterators and subscribers keep their own
+ *  reference to the tree, so they may outlive the handle (not the db). */
 LMKV_API void lmkv_tree_close(lmkv_tree *t);
 /** The tree's name (owned by the handle); *out_size gets its length. */
 LMKV_API const void *lmkv_tree_name(const lmkv_tree *t, size_t *out_size);
@@ -361,7 +376,11 @@ LMKV_API int lmkv_tree_is_system(const lmkv_tree *t);
 LMKV_API const char *lmkv_tree_dbi_name(const lmkv_tree *t);
 
 /** sled Tree::get. *out = a copy of the value (free out->data with
- *  lmkv_free). Errors: LMKV_NOTFOUND (absent; *out untouched), LMKV_ETREE. */
+ *  lmkv_free; data is non-NULL even for an empty value). One pooled read
+ *  txn (mdb_txn_renew/get/reset): sees every write acknowledged before the
+ *  call, in any thread or process. Thread-safe.
+ *  Errors: LMKV_NOTFOUND (absent; *out untouched), LMKV_ETREE, LMKV_EINVAL
+ *  (NULL out/tree, NULL key with non-zero size), LMKV_EBUSY (readers full). */
 LMKV_API int lmkv_tree_get(lmkv_bytes *out, lmkv_tree *t, const void *key, size_t key_size);
 /** sled Tree::contains_key: LMKV_OK if present, LMKV_NOTFOUND if absent. */
 LMKV_API int lmkv_tree_contains_key(lmkv_tree *t, const void *key, size_t key_size);
@@ -386,12 +405,15 @@ LMKV_API int lmkv_tree_compare_and_swap(lmkv_bytes *out_current, lmkv_tree *t,
                                         const void *old, size_t old_size,
                                         const void *new_value, size_t new_size);
 
-/** Callback for update_and_fetch / fetch_and_update: old is NULL when absent.
- *  Set *out_new to a malloc()'ed buffer (lmkv frees it) and *out_new_size,
- *  or *out_new = NULL to delete; to keep the value return it copied.
- *  Return 0, or a negative LMKV_E* code to abort (nothing written; the code
- *  is returned). Runs exactly once, inside the write transaction: it must
- *  not call lmkv on the same db. */
+/** Callback for update_and_fetch / fetch_and_update: old is NULL when absent
+ *  (an empty present value is non-NULL with size 0; old is valid during the
+ *  call only). Set *out_new to a malloc()'ed buffer (lmkv frees it) and
+ *  *out_new_size, or *out_new = NULL to delete; to keep the value return a
+ *  copy. Return 0, or a negative LMKV_E* code to abort (nothing written; the
+ *  code is returned; a positive or foreign code becomes LMKV_ECONFLICT).
+ *  Runs inside the write transaction (holding LMDB's writer lock), normally
+ *  once; again only if the map had to grow (sled: "f may run more than
+ *  once"). It must not call lmkv on the same db. */
 typedef int (*lmkv_update_fn)(void *ctx, const uint8_t *old, size_t old_size,
                               uint8_t **out_new, size_t *out_new_size);
 /** sled Tree::update_and_fetch: *out (may be NULL) = the new value (data
@@ -502,9 +524,14 @@ LMKV_API int lmkv_tree_apply_batch(lmkv_tree *t, const lmkv_batch *b);
 /** Begin a transaction over any trees of db (LMDB txn; serializable).
  *  A write txn holds LMDB's single-writer lock until commit/abort: other
  *  writers (threads and processes) wait; readers never wait. A thread must
- *  not begin a second write txn on the same db while it holds one
- *  (LMKV_EBUSY). Read txns are snapshots and cheap (pooled, renewed).
- *  Errors: LMKV_EREADONLY (write txn on a read-only db), LMKV_EBUSY. */
+ *  not begin a second write txn on the same db while it holds one, nor call
+ *  tree-level write functions (lmkv_tree_insert...) then: both return
+ *  LMKV_EBUSY instead of deadlocking. Keep write txns short. Read txns are
+ *  snapshots and cheap (pooled, renewed); a long-lived read txn pins old
+ *  pages (the file grows) and delays map growth of this process.
+ *  lmkv_db_generate_id may be called inside (ids are not rolled back).
+ *  Errors: LMKV_EREADONLY (write txn on a read-only db), LMKV_EBUSY,
+ *  LMKV_EINVAL (flags). *out is freed by commit or abort. */
 LMKV_API int lmkv_txn_begin(lmkv_txn **out, lmkv_db *db, unsigned flags);
 /** Commit and free the txn (also on error). A poisoned txn (one of whose
  *  calls failed with anything but LMKV_NOTFOUND/LMKV_ECAS) is aborted and
@@ -520,16 +547,24 @@ LMKV_API int lmkv_txn_renew(lmkv_txn *txn);
 /** 1 for a read-only txn. */
 LMKV_API int lmkv_txn_is_read_only(const lmkv_txn *txn);
 
-/** Zero-copy get inside a txn: *out points into the map (read txn) or the
- *  txn's dirty pages, valid until the txn ends, is reset, or writes.
- *  Sees the txn's own writes. LMKV_NOTFOUND if absent. A tree of another db
- *  -> LMKV_EINVAL; a tree opened after the txn began -> LMKV_EINVAL. */
+/** Zero-copy get inside a txn: out->value points into the map (read txn) or
+ *  the txn's dirty pages, valid until the txn ends, is reset, or writes;
+ *  out->key is the caller's key. Sees the txn's own writes. LMKV_NOTFOUND if
+ *  absent. A tree of another db -> LMKV_EINVAL; a tree opened by another
+ *  thread after this txn began -> LMKV_EINVAL (open trees first, or open
+ *  them from the txn's own thread: a tree opened by the thread holding a
+ *  write txn is opened/created inside that txn and vanishes if it aborts).
+ *  In a write txn, any error but LMKV_NOTFOUND poisons the txn. */
 LMKV_API int lmkv_txn_get(lmkv_pair *out, lmkv_txn *txn, lmkv_tree *t, const void *key, size_t key_size);
 /** Insert flags. */
 #define LMKV_INSERT_APPEND 0x1u  /* MDB_APPEND: key > every key in the tree
                                     (sorted bulk load; no previous-value check,
                                     no event); out of order -> LMKV_EINVAL */
-/** Insert inside a write txn (no-op if equal, as lmkv_tree_insert). */
+/** Insert inside a write txn (no-op if equal, as lmkv_tree_insert).
+ *  Errors (all but LMKV_NOTFOUND poison the txn): LMKV_EREADONLY (read
+ *  txn), LMKV_EBADTXN (poisoned), LMKV_EINVAL, LMKV_ECOLLISION, LMKV_ETREE,
+ *  LMKV_EFULL, LMKV_ECONFLICT (the map had to grow and another process
+ *  committed meanwhile: abort and retry). */
 LMKV_API int lmkv_txn_insert(lmkv_txn *txn, lmkv_tree *t, const void *key, size_t key_size,
                              const void *value, size_t value_size);
 LMKV_API int lmkv_txn_insert_ex(lmkv_txn *txn, lmkv_tree *t, const void *key, size_t key_size,
