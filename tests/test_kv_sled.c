@@ -847,6 +847,7 @@ static void test_merge_batch_txn(void **state)
     lmkv_tree_close(nt);
     OK(lmkv_db_open_system_tree(&sys, db, "bulk", 4));
     OK(lmkv_db_open_tree(&o, db, "other", 5));
+    lmkv_tree_close(sys);
     lmkv_tree_close(o);
     lmkv_db_close(db);
     lmkv_test_rmtree(dir);
