@@ -342,7 +342,8 @@ static void bench_records(int quick)
     /* 3. bytes per record: lmkv trees vs the seed's SQLite tables */
     uint64_t lsym = tree_bytes(db, "store.sym") + tree_bytes(db, "store.sym_name") +
                     tree_bytes(db, "store.sym_qname") + tree_bytes(db, "store.sym_id");
-    uint64_t lcall = tree_bytes(db, "store.call") + tree_bytes(db, "store.call_to");
+    uint64_t lcall = tree_bytes(db, "store.call") + tree_bytes(db, "store.call_to") +
+                     tree_bytes(db, "store.cur_call_to");
 
     sqlite3 *qs = open_sqlite("symbols.sqlite");
     SQ(qs, sqlite3_exec(qs,
@@ -520,7 +521,7 @@ static void bench_records(int quick)
     printf("| callers of NAME (current state), p99 us | %.2f | %.2f | %.2fx faster |\n", lp99 * 1e6, sp99 * 1e6, sp99 / lp99);
     printf("| call sites found over all lookups | %zu | %zu | %s |\n\n", found, sfound, found == sfound ? "equal" : "DIFFER");
     printf("lmkv sizes are B+tree pages in use (mdb_stat) of store.sym + sym_name + sym_qname + sym_id and "
-           "store.call + call_to; the callers index holds a copy of each Call record so a lookup needs no second read. "
+           "store.call + call_to + cur_call_to; the current-state callers index holds a copy of each current Call record so a lookup needs no second read. "
            "SQLite sizes are pages after VACUUM of a database holding only that table and its indexes.\n\n");
 
     free(lat);

@@ -674,8 +674,11 @@ LMKV_API int lmkv_store_symbols_of(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
                                    lmkv_store_symbol_fn fn, void *ctx);
 
 /** CALLERS: calls whose callee NAME is name (exact; PREFIX allowed), in
- *  (fv, order of put) order. The record has caller id+name, file, line,
- *  column: no second lookup. Current file versions only unless ALL_VERSIONS. */
+ *  (name, fv, order of put) order. Current state (default): one prefix scan
+ *  of store.cur_call_to, whose values are the Call records (caller id+name,
+ *  file, line, column: no second lookup), independent of how many old
+ *  versions are stored. ALL_VERSIONS: every stored version (store.call_to,
+ *  one extra read per result). */
 LMKV_API int lmkv_store_calls_to(lmkv_store_txn *t, uint64_t ws, const char *name,
                                  size_t name_len, unsigned flags,
                                  lmkv_store_call_fn fn, void *ctx);

@@ -17,6 +17,7 @@ const char *const store_tree_names[T__COUNT] = {
     [T_SYM_QNAME] = "store.sym_qname", [T_SYM_ID] = "store.sym_id",
     [T_CALL] = "store.call", [T_CALL_TO] = "store.call_to",
     [T_REF] = "store.ref", [T_REF_TO] = "store.ref_to",
+    [T_CUR_CALL_TO] = "store.cur_call_to", [T_CUR_REF_TO] = "store.cur_ref_to",
     [T_HIER] = "store.hier", [T_HIER_PARENT] = "store.hier_parent",
     [T_HIER_CHILD] = "store.hier_child",
     [T_CACHE_ENTRY] = "cache.entry", [T_CACHE_ATIME] = "cache.atime",
@@ -619,21 +620,26 @@ LMKV_API int lmkv_store_set_current(lmkv_store_session *s, uint64_t ws,
     kb_u64(&k, ws);
     kb_raw(&k, path, path_len);
     lmkv_pair p;
+    int fv_changed = 1;
     rc = st_get(&p, &s->view, T_CUR, &k);
     if (rc == LMKV_OK) {
         if (p.value_size == CUR_VALUE_LEN && memcmp(p.value, v, CUR_VALUE_LEN) == 0)
             goto cleanup; /* unchanged: no write, no generation bump */
         if (p.value_size >= 8) {
             uint64_t old = get_be64(p.value);
+            fv_changed = old != fv;
             kb_u64(&rk, ws);
             kb_u64(&rk, old);
-            if (old != fv && (rc = sess_del(s, T_CUR_FV, rk.p, rk.len)) != LMKV_OK)
+            if (fv_changed && ((rc = sess_del(s, T_CUR_FV, rk.p, rk.len)) != LMKV_OK ||
+                               (rc = store_cur_index(s, ws, old, 0)) != LMKV_OK))
                 goto cleanup;
             kb_reset(&rk);
         }
     } else if (rc != LMKV_NOTFOUND) {
         goto cleanup;
     }
+    if (fv_changed && (rc = store_cur_index(s, ws, fv, 1)) != LMKV_OK)
+        goto cleanup;
     if ((rc = gen_bump(s, ws)) != LMKV_OK)
         goto cleanup;
     if ((rc = sess_put(s, T_CUR, k.p, k.len, v, sizeof v)) != LMKV_OK)
@@ -676,8 +682,8 @@ LMKV_API int lmkv_store_unset_current(lmkv_store_session *s, uint64_t ws,
         goto cleanup;
     if ((rc = sess_del(s, T_CUR, k.p, k.len)) != LMKV_OK)
         goto cleanup;
-    if (have_rev)
-        rc = sess_del(s, T_CUR_FV, rk, 16);
+    if (have_rev && (rc = sess_del(s, T_CUR_FV, rk, 16)) == LMKV_OK)
+        rc = store_cur_index(s, ws, get_be64(rk + 8), 0);
 cleanup:
     kb_free(&k);
     return rc;

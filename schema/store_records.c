@@ -103,8 +103,18 @@ static int rm_sym_cb(void *ctx, const lmkv_pair *p)
     return 0;
 }
 
-/* call and ref: primary key ws fv sid ord; index ws E(name) fv ord */
-struct rm_edge { struct rm_ctx *r; enum store_tree prim, idx; int is_call; };
+/* call and ref: primary key ws fv sid ord; index ws E(name) fv sid ord
+ * (empty); current copy ws E(name) fv ord (the record) */
+struct rm_edge { struct rm_ctx *r; enum store_tree prim, idx, cur; int is_call; };
+
+static const char *edge_name(int is_call, const lmkv_pair *p)
+{
+    lmkv_call c;
+    lmkv_reference rf;
+    if (is_call)
+        return lmkv_call_read(&c, p->value, p->value_size) == LMKV_OK ? c.callee_name : NULL;
+    return lmkv_reference_read(&rf, p->value, p->value_size) == LMKV_OK ? rf.target_name : NULL;
+}
 
 static int rm_edge_cb(void *ctx, const lmkv_pair *p)
 {
@@ -115,26 +125,79 @@ static int rm_edge_cb(void *ctx, const lmkv_pair *p)
     dels_add(r->d, e->prim, &r->k);
     if (p->key_size != 28)
         return 0;
-    uint32_t ord = get_be32(p->key + 24);
-    const char *name = NULL;
-    lmkv_call c;
-    lmkv_reference rf;
-    if (e->is_call) {
-        if (lmkv_call_read(&c, p->value, p->value_size) == LMKV_OK)
-            name = c.callee_name;
-    } else {
-        if (lmkv_reference_read(&rf, p->value, p->value_size) == LMKV_OK)
-            name = rf.target_name;
-    }
+    const char *name = edge_name(e->is_call, p);
     if (!name)
         return 0;
     kb_reset(&r->k);
     kb_u64(&r->k, r->ws);
     kb_esc(&r->k, name, strlen(name));
     kb_u64(&r->k, r->fv);
-    kb_u32(&r->k, ord);
+    size_t base = r->k.len;
+    kb_raw(&r->k, p->key + 16, 12); /* sid ord */
     dels_add(r->d, e->idx, &r->k);
+    r->k.len = base;
+    kb_raw(&r->k, p->key + 24, 4);  /* ord */
+    dels_add(r->d, e->cur, &r->k);
     return 0;
+}
+
+/* ---- current copies (store.cur_call_to / store.cur_ref_to) ---- */
+
+struct cur_ctx { uint64_t ws, fv; int is_call, add; enum store_tree tr; kbuf ops; kbuf k; size_t n; };
+
+static int cur_collect_cb(void *ctx, const lmkv_pair *p)
+{
+    struct cur_ctx *c = ctx;
+    if (p->key_size != 28)
+        return 0;
+    const char *name = edge_name(c->is_call, p);
+    if (!name)
+        return 0;
+    kb_reset(&c->k);
+    kb_u64(&c->k, c->ws);
+    kb_esc(&c->k, name, strlen(name));
+    kb_u64(&c->k, c->fv);
+    kb_raw(&c->k, p->key + 24, 4);
+    kb_u32(&c->ops, (uint32_t)c->k.len);
+    kb_raw(&c->ops, c->k.p, c->k.len);
+    if (c->add) {
+        kb_u32(&c->ops, (uint32_t)p->value_size);
+        kb_raw(&c->ops, p->value, p->value_size);
+    }
+    c->n++;
+    return kb_ok(&c->ops) && kb_ok(&c->k) ? 0 : lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+}
+
+int store_cur_index(lmkv_store_session *s, uint64_t ws, uint64_t fv, int add)
+{
+    uint8_t pre[16];
+    put_be64(pre, ws);
+    put_be64(pre + 8, fv);
+    int rc = LMKV_OK;
+    for (int pass = 0; pass < 2 && rc == LMKV_OK; pass++) {
+        struct cur_ctx c = { ws, fv, pass == 0, add, pass == 0 ? T_CUR_CALL_TO : T_CUR_REF_TO,
+                             { 0 }, { 0 }, 0 };
+        kb_init(&c.ops);
+        kb_init(&c.k);
+        rc = st_scan(&s->view, pass == 0 ? T_CALL : T_REF, pre, 16, cur_collect_cb, &c);
+        for (size_t off = 0; rc == LMKV_OK && off < c.ops.len;) {
+            uint32_t kn = get_be32(c.ops.p + off);
+            const uint8_t *key = c.ops.p + off + 4;
+            off += 4 + kn;
+            if (add) {
+                uint32_t vn = get_be32(c.ops.p + off);
+                rc = sess_put(s, c.tr, key, kn, c.ops.p + off + 4, vn);
+                off += 4 + vn;
+            } else {
+                rc = sess_del(s, c.tr, key, kn);
+            }
+        }
+        kb_free(&c.ops);
+        kb_free(&c.k);
+    }
+    if (rc != LMKV_OK)
+        s->poisoned = 1;
+    return rc;
 }
 
 static int rm_hier_cb(void *ctx, const lmkv_pair *p)
@@ -176,7 +239,8 @@ static int remove_records(lmkv_store_session *s, uint64_t ws, uint64_t fv, size_
     put_be64(pre, ws);
     put_be64(pre + 8, fv);
     int rc = st_scan(&s->view, T_SYM, pre, 16, rm_sym_cb, &r);
-    struct rm_edge ec = { &r, T_CALL, T_CALL_TO, 1 }, er = { &r, T_REF, T_REF_TO, 0 };
+    struct rm_edge ec = { &r, T_CALL, T_CALL_TO, T_CUR_CALL_TO, 1 },
+                   er = { &r, T_REF, T_REF_TO, T_CUR_REF_TO, 0 };
     if (rc == LMKV_OK)
         rc = st_scan(&s->view, T_CALL, pre, 16, rm_edge_cb, &ec);
     if (rc == LMKV_OK)
@@ -409,6 +473,12 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
         rc = LMKV_OK;
     if (rc != LMKV_OK)
         goto cleanup;
+    /* a current file version also gets the current copies of its calls/refs */
+    int is_cur = store_fv_current(&s->view, ws, fv);
+    if (is_cur < 0) {
+        rc = is_cur;
+        goto cleanup;
+    }
     ei = 0;
     if ((rc = sess_put(s, T_FV, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
         goto cleanup;
@@ -441,8 +511,13 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
             goto cleanup;
         kb_reset(&k);
         kb_u64(&k, ws); kb_esc(&k, r->callee_name, strlen(r->callee_name)); kb_u64(&k, fv);
+        size_t base = k.len;
+        kb_u64(&k, r->caller_id); kb_u32(&k, (uint32_t)i);
+        if (!kb_ok(&k) || (rc = sess_put(s, T_CALL_TO, k.p, k.len, "", 0)) != LMKV_OK)
+            goto cleanup;
+        k.len = base;
         kb_u32(&k, (uint32_t)i);
-        if (!kb_ok(&k) || (rc = sess_put(s, T_CALL_TO, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+        if (is_cur && (rc = sess_put(s, T_CUR_CALL_TO, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
             goto cleanup;
     }
     for (size_t i = 0; i < nref; i++, ei++) {
@@ -453,8 +528,13 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
             goto cleanup;
         kb_reset(&k);
         kb_u64(&k, ws); kb_esc(&k, r->target_name, strlen(r->target_name)); kb_u64(&k, fv);
+        size_t base = k.len;
+        kb_u64(&k, r->source_id); kb_u32(&k, (uint32_t)i);
+        if (!kb_ok(&k) || (rc = sess_put(s, T_REF_TO, k.p, k.len, "", 0)) != LMKV_OK)
+            goto cleanup;
+        k.len = base;
         kb_u32(&k, (uint32_t)i);
-        if (!kb_ok(&k) || (rc = sess_put(s, T_REF_TO, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+        if (is_cur && (rc = sess_put(s, T_CUR_REF_TO, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
             goto cleanup;
     }
     for (size_t i = 0; i < nhier; i++, ei++) {
@@ -606,28 +686,6 @@ static int rec_scan_cb(void *ctx, const lmkv_pair *p)
     return deliver(r, p);
 }
 
-static int name_scan(lmkv_store_txn *t, uint64_t ws, const char *name, size_t name_len,
-                     unsigned flags, enum store_tree tr, lmkv_record_type type, void *fn, void *ctx)
-{
-    int rc = txn_check(t);
-    if (rc != LMKV_OK)
-        return rc;
-    if (!fn || (!name && name_len))
-        return lmkv_error_set(LMKV_EINVAL, "store: NULL name or callback");
-    kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
-    if (flags & LMKV_STORE_PREFIX)
-        kb_esc_prefix(&k, name, name_len);
-    else
-        kb_esc(&k, name, name_len);
-    struct rec_scan r = { t, ws, flags, tr, FV_AT_END12, type, fn, ctx };
-    rc = kb_ok(&k) ? st_scan(t, tr, k.p, k.len, rec_scan_cb, &r)
-                   : lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
-    kb_free(&k);
-    return rc;
-}
-
 static int prefix_scan(lmkv_store_txn *t, uint64_t ws, const uint64_t *comp, int ncomp,
                        unsigned flags, enum store_tree tr, enum fv_at at, lmkv_record_type type,
                        void *fn, void *ctx)
@@ -645,18 +703,72 @@ static int prefix_scan(lmkv_store_txn *t, uint64_t ws, const uint64_t *comp, int
     return st_scan(t, tr, pre, 8 + 8 * (size_t)ncomp, rec_scan_cb, &r);
 }
 
+/* ALL_VERSIONS name lookups: index key ws E(name) fv sid ord -> primary ws fv sid ord */
+struct idx_scan { lmkv_store_txn *t; enum store_tree idx, prim; lmkv_record_type type; void *fn; void *ctx; };
+
+static int idx_scan_cb(void *ctx, const lmkv_pair *p)
+{
+    struct idx_scan *x = ctx;
+    if (p->key_size < 8 + 2 + 20)
+        return store_err_key(LMKV_ECORRUPT, x->idx, p->key, p->key_size, "key too short");
+    uint8_t k[28];
+    memcpy(k, p->key, 8);
+    memcpy(k + 8, p->key + p->key_size - 20, 20); /* fv sid ord */
+    lmkv_pair pp;
+    int rc = lmkv_txn_get(&pp, x->t->txn, x->t->st->t[x->prim], k, 28);
+    if (rc == LMKV_NOTFOUND)
+        return store_err_key(LMKV_ECORRUPT, x->idx, p->key, p->key_size, "index entry without its record");
+    if (rc != LMKV_OK)
+        return store_err_key(rc, x->prim, k, 28, "get failed");
+    struct rec_scan r = { x->t, 0, LMKV_STORE_ALL_VERSIONS, x->prim, FV_AT_8, x->type, x->fn, x->ctx };
+    pp.key = k;
+    pp.key_size = 28;
+    return deliver(&r, &pp);
+}
+
+static int edge_name_scan(lmkv_store_txn *t, uint64_t ws, const char *name, size_t name_len,
+                          unsigned flags, int is_call, void *fn, void *ctx)
+{
+    int rc = txn_check(t);
+    if (rc != LMKV_OK)
+        return rc;
+    if (!fn || (!name && name_len))
+        return lmkv_error_set(LMKV_EINVAL, "store: NULL name or callback");
+    kbuf k;
+    kb_init(&k);
+    kb_u64(&k, ws);
+    if (flags & LMKV_STORE_PREFIX)
+        kb_esc_prefix(&k, name, name_len);
+    else
+        kb_esc(&k, name, name_len);
+    lmkv_record_type type = is_call ? LMKV_REC_CALL : LMKV_REC_REFERENCE;
+    if (!kb_ok(&k)) {
+        rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+    } else if (flags & LMKV_STORE_ALL_VERSIONS) {
+        struct idx_scan x = { t, is_call ? T_CALL_TO : T_REF_TO, is_call ? T_CALL : T_REF, type, fn, ctx };
+        rc = st_scan(t, x.idx, k.p, k.len, idx_scan_cb, &x);
+    } else {
+        /* current copies: no filtering, no second read */
+        struct rec_scan r = { t, ws, LMKV_STORE_ALL_VERSIONS, is_call ? T_CUR_CALL_TO : T_CUR_REF_TO,
+                              FV_AT_END12, type, fn, ctx };
+        rc = st_scan(t, r.tr, k.p, k.len, rec_scan_cb, &r);
+    }
+    kb_free(&k);
+    return rc;
+}
+
 LMKV_API int lmkv_store_calls_to(lmkv_store_txn *t, uint64_t ws, const char *name,
                                  size_t name_len, unsigned flags,
                                  lmkv_store_call_fn fn, void *ctx)
 {
-    return name_scan(t, ws, name, name_len, flags, T_CALL_TO, LMKV_REC_CALL, (void *)fn, ctx);
+    return edge_name_scan(t, ws, name, name_len, flags, 1, (void *)fn, ctx);
 }
 
 LMKV_API int lmkv_store_refs_to(lmkv_store_txn *t, uint64_t ws, const char *name,
                                 size_t name_len, unsigned flags,
                                 lmkv_store_reference_fn fn, void *ctx)
 {
-    return name_scan(t, ws, name, name_len, flags, T_REF_TO, LMKV_REC_REFERENCE, (void *)fn, ctx);
+    return edge_name_scan(t, ws, name, name_len, flags, 0, (void *)fn, ctx);
 }
 
 LMKV_API int lmkv_store_calls_of(lmkv_store_txn *t, uint64_t ws, uint64_t fv,

@@ -264,9 +264,12 @@ static int v_sym_id(void *ctx, const lmkv_pair *p)
     return 0;
 }
 
-/* calls and references: primary ws fv sid ord, index ws E(name) fv ord (same bytes) */
-struct edge_kind { enum store_tree prim, idx; int is_call; };
-static const struct edge_kind K_CALL = { T_CALL, T_CALL_TO, 1 }, K_REF = { T_REF, T_REF_TO, 0 };
+/* calls and references: primary ws fv sid ord (record); index ws E(name)
+ * fv sid ord (empty); current copy ws E(name) fv ord (same bytes as the
+ * record, only while fv is current) */
+struct edge_kind { enum store_tree prim, idx, cur; int is_call; };
+static const struct edge_kind K_CALL = { T_CALL, T_CALL_TO, T_CUR_CALL_TO, 1 },
+                              K_REF = { T_REF, T_REF_TO, T_CUR_REF_TO, 0 };
 
 static int edge_fields(const struct edge_kind *ek, const lmkv_pair *p, uint64_t *ws, uint64_t *fv,
                        uint64_t *sid, const char **name)
@@ -283,6 +286,18 @@ static int edge_fields(const struct edge_kind *ek, const lmkv_pair *p, uint64_t 
         *ws = r.workspace_id; *fv = r.file_version_id; *sid = r.source_id; *name = r.target_name;
     }
     return *name ? 0 : -1;
+}
+
+static int fv_is_current(vctx *v, uint64_t ws, uint64_t fv)
+{
+    kbuf k;
+    kb_init(&k);
+    kb_u64(&k, ws);
+    kb_u64(&k, fv);
+    lmkv_pair p;
+    int rc = vget(&p, v, T_CUR_FV, &k);
+    kb_free(&k);
+    return rc;
 }
 
 static int v_edge_prim(vctx *v, const struct edge_kind *ek, const lmkv_pair *p)
@@ -302,24 +317,29 @@ static int v_edge_prim(vctx *v, const struct edge_kind *ek, const lmkv_pair *p)
         return 1;
     kb_reset(&v->k);
     kb_u64(&v->k, ws); kb_esc(&v->k, name, strlen(name)); kb_u64(&v->k, fv);
-    kb_raw(&v->k, p->key + 24, 4);
-    return expect(v, ek->idx, p, ek->prim, p->value, p->value_size);
-}
-
-static int v_edge_idx(vctx *v, const struct edge_kind *ek, const lmkv_pair *p)
-{
-    uint64_t ws, fv, sid;
-    const char *name;
-    if (edge_fields(ek, p, &ws, &fv, &sid, &name) != 0)
-        return problem(v, ek->idx, p->key, p->key_size, "%s index value fails verification: %s",
-                       ek->is_call ? "Call" : "Reference", lmkv_errmsg());
+    kb_raw(&v->k, p->key + 16, 12);
+    if ((rc = expect(v, ek->idx, p, ek->prim, (const uint8_t *)"", 0)) != 0)
+        return rc;
+    if ((rc = fv_is_current(v, ws, fv)) <= 0)
+        return rc;
     kb_reset(&v->k);
     kb_u64(&v->k, ws); kb_esc(&v->k, name, strlen(name)); kb_u64(&v->k, fv);
-    if (p->key_size != v->k.len + 4 || memcmp(p->key, v->k.p, v->k.len) != 0)
-        return problem(v, ek->idx, p->key, p->key_size, "key does not match its record (ws, name, fv)");
+    kb_raw(&v->k, p->key + 24, 4);
+    return expect(v, ek->cur, p, ek->prim, p->value, p->value_size);
+}
+
+/* index entry: ws E(name) fv sid ord, empty */
+static int v_edge_idx(vctx *v, const struct edge_kind *ek, const lmkv_pair *p)
+{
+    size_t raw = 0;
+    size_t el = p->key_size > 8 ? esc_len(p->key + 8, p->key_size - 8, &raw) : 0;
+    if (el == 0 || p->key_size != 8 + el + 20)
+        return problem(v, ek->idx, p->key, p->key_size, "key is not ws E(name) fv sid ord");
+    if (p->value_size != 0)
+        return problem(v, ek->idx, p->key, p->key_size, "index value is not empty");
     kb_reset(&v->k);
-    kb_u64(&v->k, ws); kb_u64(&v->k, fv); kb_u64(&v->k, sid);
-    kb_raw(&v->k, p->key + p->key_size - 4, 4);
+    kb_raw(&v->k, p->key, 8);
+    kb_raw(&v->k, p->key + p->key_size - 20, 20);
     lmkv_pair pp;
     int rc = vget(&pp, v, ek->prim, &v->k);
     if (rc < 0)
@@ -327,14 +347,55 @@ static int v_edge_idx(vctx *v, const struct edge_kind *ek, const lmkv_pair *p)
     if (rc == 0)
         return problem(v, ek->idx, p->key, p->key_size, "orphan index entry: no record in %s",
                        store_tree_names[ek->prim]);
+    uint64_t ws, fv, sid;
+    const char *name;
+    if (edge_fields(ek, &pp, &ws, &fv, &sid, &name) != 0)
+        return 0; /* reported with the record */
+    kb_reset(&v->k);
+    kb_esc(&v->k, name, strlen(name));
+    if (v->k.len != el || memcmp(v->k.p, p->key + 8, el) != 0)
+        return problem(v, ek->idx, p->key, p->key_size, "stale index entry: the record's name is now '%s'", name);
+    return 0;
+}
+
+/* current copy: ws E(name) fv ord -> the record's bytes; fv must be current */
+static int v_edge_cur(vctx *v, const struct edge_kind *ek, const lmkv_pair *p)
+{
+    uint64_t ws, fv, sid;
+    const char *name;
+    if (edge_fields(ek, p, &ws, &fv, &sid, &name) != 0)
+        return problem(v, ek->cur, p->key, p->key_size, "%s value fails verification: %s",
+                       ek->is_call ? "Call" : "Reference", lmkv_errmsg());
+    kb_reset(&v->k);
+    kb_u64(&v->k, ws); kb_esc(&v->k, name, strlen(name)); kb_u64(&v->k, fv);
+    if (p->key_size != v->k.len + 4 || memcmp(p->key, v->k.p, v->k.len) != 0)
+        return problem(v, ek->cur, p->key, p->key_size, "key does not match its record (ws, name, fv)");
+    int rc = fv_is_current(v, ws, fv);
+    if (rc < 0)
+        return rc;
+    if (rc == 0 && problem(v, ek->cur, p->key, p->key_size,
+                           "stale current copy: file version %016llx is not current", (unsigned long long)fv))
+        return 1;
+    kb_reset(&v->k);
+    kb_u64(&v->k, ws); kb_u64(&v->k, fv); kb_u64(&v->k, sid);
+    kb_raw(&v->k, p->key + p->key_size - 4, 4);
+    lmkv_pair pp;
+    rc = vget(&pp, v, ek->prim, &v->k);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return problem(v, ek->cur, p->key, p->key_size, "orphan index entry: no record in %s",
+                       store_tree_names[ek->prim]);
     if (pp.value_size != p->value_size || memcmp(pp.value, p->value, p->value_size) != 0)
-        return problem(v, ek->idx, p->key, p->key_size, "index value differs from its record");
+        return problem(v, ek->cur, p->key, p->key_size, "index value differs from its record");
     return 0;
 }
 static int v_call(void *ctx, const lmkv_pair *p) { return v_edge_prim(ctx, &K_CALL, p); }
 static int v_call_to(void *ctx, const lmkv_pair *p) { return v_edge_idx(ctx, &K_CALL, p); }
+static int v_cur_call_to(void *ctx, const lmkv_pair *p) { return v_edge_cur(ctx, &K_CALL, p); }
 static int v_ref(void *ctx, const lmkv_pair *p) { return v_edge_prim(ctx, &K_REF, p); }
 static int v_ref_to(void *ctx, const lmkv_pair *p) { return v_edge_idx(ctx, &K_REF, p); }
+static int v_cur_ref_to(void *ctx, const lmkv_pair *p) { return v_edge_cur(ctx, &K_REF, p); }
 
 static int v_hier(void *ctx, const lmkv_pair *p)
 {
@@ -465,7 +526,8 @@ LMKV_API int lmkv_store_verify(size_t *out_problems, lmkv_store *st,
         { T_CUR, v_cur }, { T_CUR_FV, v_cur_fv },
         { T_SYM, v_sym }, { T_SYM_NAME, v_sym_name }, { T_SYM_QNAME, v_sym_qname },
         { T_SYM_ID, v_sym_id },
-        { T_CALL, v_call }, { T_CALL_TO, v_call_to }, { T_REF, v_ref }, { T_REF_TO, v_ref_to },
+        { T_CALL, v_call }, { T_CALL_TO, v_call_to }, { T_CUR_CALL_TO, v_cur_call_to },
+        { T_REF, v_ref }, { T_REF_TO, v_ref_to }, { T_CUR_REF_TO, v_cur_ref_to },
         { T_HIER, v_hier }, { T_HIER_PARENT, v_hier_parent }, { T_HIER_CHILD, v_hier_child },
         { T_CACHE_ENTRY, v_cache_entry }, { T_CACHE_ATIME, v_cache_atime },
         { T_CACHE_LRU, v_cache_lru }, { T_CACHE_STATS, v_cache_stats },

@@ -208,6 +208,15 @@ static size_t expected_callers(const char *callee, const char *caller, uint32_t 
 
 /* ------------------------------------------------------------ tests */
 
+typedef struct probs {
+    size_t n;
+    char trees[16][32];
+    char msgs[16][256];
+} probs;
+static int on_problem(void *ctx, const lmkv_store_problem *p);
+static int has_problem(const probs *p, const char *tree, const char *word);
+static lmkv_tree *raw_tree(fx *f, const char *name);
+
 static void test_facts_are_real(void **state)
 {
     (void)state;
@@ -597,6 +606,43 @@ static void test_current_map(void **state)
     assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
 }
 
+static void test_current_before_put_in_one_session(void **state)
+{
+    fx *f = *state;
+    lmkv_store_session *s;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    /* versioning may decide the current map first and store the file after */
+    assert_int_equal(lmkv_store_set_current(s, f->ws, "mdb.c", 5, f->recs[0].fv.id, LMKV_SOURCE_LATEST, NULL), LMKV_OK);
+    assert_int_equal(lmkv_store_put_file(s, &f->recs[0].fv, &f->recs[0].r), LMKV_OK);
+    assert_int_equal(lmkv_store_put_file(s, &f->recs[1].fv, &f->recs[1].r), LMKV_OK);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+    lmkv_store_txn *t;
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    size_t want_cur = 0;
+    for (size_t j = 0; j < g_files[0].n_calls; j++)
+        want_cur += strcmp(g_files[0].calls[j].callee, "mdb_midl_append") == 0;
+    coll c = { 0 }, a = { 0 };
+    assert_int_equal(lmkv_store_calls_to(t, f->ws, "mdb_midl_append", 15, 0, on_call_caller, &c), LMKV_OK);
+    assert_int_equal(c.n, want_cur); /* midl.c is stored but not current */
+    assert_int_equal(lmkv_store_calls_to(t, f->ws, "mdb_midl_append", 15, LMKV_STORE_ALL_VERSIONS, on_call_caller, &a), LMKV_OK);
+    assert_int_equal(a.n, expected_callers("mdb_midl_append", NULL, NULL));
+    lmkv_store_txn_end(t);
+    assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
+
+    /* a current copy left behind for a version that is not current is damage */
+    lmkv_tree *cur = raw_tree(f, "store.cur_ref_to");
+    kbuf k;
+    kb_init(&k);
+    kb_u64(&k, f->ws); kb_esc(&k, "mdb_midl_free", 13); kb_u64(&k, f->recs[1].fv.id); kb_u32(&k, 0);
+    uint8_t junk[8] = { 0 };
+    assert_int_equal(lmkv_tree_insert(NULL, cur, k.p, k.len, junk, sizeof junk), LMKV_OK);
+    probs p = { 0 };
+    assert_int_equal(lmkv_store_verify(NULL, f->st, on_problem, &p), LMKV_ECORRUPT);
+    assert_true(has_problem(&p, "store.cur_ref_to", NULL));
+    kb_free(&k);
+    lmkv_tree_close(cur);
+}
+
 static int count_paths(void *ctx, const char *p, size_t n, uint64_t fv)
 {
     (void)p; (void)n; (void)fv;
@@ -845,11 +891,6 @@ static void test_concurrent_readers_consistent(void **state)
 
 /* ------------------------------------------------------------ verify damage */
 
-typedef struct probs {
-    size_t n;
-    char trees[16][32];
-    char msgs[16][256];
-} probs;
 
 static int on_problem(void *ctx, const lmkv_store_problem *p)
 {
@@ -945,7 +986,7 @@ static void test_verify_finds_damage(void **state)
     lmkv_tree *cto = raw_tree(f, "store.call_to");
     kb_reset(&ok);
     kb_u64(&ok, f->ws); kb_esc(&ok, f->recs[0].calls[ci].callee_name, strlen(f->recs[0].calls[ci].callee_name));
-    kb_u64(&ok, fv); kb_u32(&ok, (uint32_t)ci);
+    kb_u64(&ok, fv); kb_u64(&ok, put->id); kb_u32(&ok, (uint32_t)ci);
     assert_int_equal(lmkv_tree_remove(NULL, cto, ok.p, ok.len), LMKV_OK);
     probs p4 = { 0 };
     assert_int_equal(lmkv_store_verify(NULL, f->st, on_problem, &p4), LMKV_ECORRUPT);
@@ -1006,9 +1047,12 @@ static void test_key_layouts(void **state)
     assert_int_equal(k.len, 1000);
     kb_free(&k);
 
-    /* the stored callers-index key is exactly ws E(callee) fv ord */
+    /* the callers index key is exactly ws E(callee) fv caller ord (empty
+     * value) and the current copy's key ws E(callee) fv ord (the Call) */
     index_all(f);
     lmkv_tree *cto = raw_tree(f, "store.call_to");
+    lmkv_tree *cur = raw_tree(f, "store.cur_call_to");
+    lmkv_tree *call = raw_tree(f, "store.call");
     uint8_t pre[8];
     put_be64(pre, f->ws);
     lmkv_iter *it;
@@ -1017,15 +1061,37 @@ static void test_key_layouts(void **state)
     assert_int_equal(lmkv_iter_next(&p, it), LMKV_OK);
     size_t el = esc_len(p.key + 8, p.key_size - 8, &raw);
     assert_true(el > 2);
-    assert_int_equal(p.key_size, 8 + el + 8 + 4);
+    assert_int_equal(p.key_size, 8 + el + 8 + 8 + 4);
+    assert_int_equal(p.value_size, 0);
     uint64_t fv = get_be64(p.key + 8 + el);
     assert_true(fv == f->recs[0].fv.id || fv == f->recs[1].fv.id);
-    lmkv_call c;
-    assert_int_equal(lmkv_call_read(&c, p.value, p.value_size), LMKV_OK);
-    assert_int_equal(strlen(c.callee_name), raw);
-    assert_memory_equal(c.callee_name, p.key + 8, raw);
+    uint8_t pk[28];
+    memcpy(pk, p.key, 8);
+    memcpy(pk + 8, p.key + 8 + el, 20);
+    char name[128];
+    assert_true(raw < sizeof name);
+    memcpy(name, p.key + 8, raw);
+    name[raw] = 0;
     lmkv_iter_free(it);
+    lmkv_bytes rec;
+    assert_int_equal(lmkv_tree_get(&rec, call, pk, 28), LMKV_OK);
+    lmkv_call c;
+    assert_int_equal(lmkv_call_read(&c, rec.data, rec.size), LMKV_OK);
+    assert_string_equal(c.callee_name, name);
+    assert_int_equal(c.caller_id, get_be64(pk + 16));
+    kbuf ck;
+    kb_init(&ck);
+    kb_u64(&ck, f->ws); kb_esc(&ck, name, raw); kb_u64(&ck, fv); kb_raw(&ck, pk + 24, 4);
+    lmkv_bytes copy;
+    assert_int_equal(lmkv_tree_get(&copy, cur, ck.p, ck.len), LMKV_OK);
+    assert_int_equal(copy.size, rec.size);
+    assert_memory_equal(copy.data, rec.data, rec.size);
+    kb_free(&ck);
+    lmkv_free(rec.data);
+    lmkv_free(copy.data);
     lmkv_tree_close(cto);
+    lmkv_tree_close(cur);
+    lmkv_tree_close(call);
     /* system trees are invisible to sled's tree_names */
     lmkv_bytes_array names;
     assert_int_equal(lmkv_db_tree_names(&names, f->db), LMKV_OK);
@@ -1067,6 +1133,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failed_file_leaves_no_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_poisoned_session_commits_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_current_map, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_current_before_put_in_one_session, setup, teardown),
         cmocka_unit_test_setup_teardown(test_removal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commits_listed_once_each, setup, teardown),
         cmocka_unit_test_setup_teardown(test_workspace_isolation, setup, teardown),
