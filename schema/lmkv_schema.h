@@ -583,8 +583,12 @@ LMKV_API int lmkv_store_unmap_latest(lmkv_store_session *s, uint64_t ws,
  *  oid; latest: commit may be NULL). Replaces the path's entry and its
  *  reverse entry; increments the workspace's state generation once per
  *  session (only if something changed: setting the same fv/source is a
- *  no-op). The fv need not be stored yet (put_file may follow in the same
- *  session); verify reports current entries whose fv is missing.
+ *  no-op). When the fv changes, the old version's current copies of its
+ *  calls and references (KEYS.md store.cur_call_to/cur_ref_to) are removed
+ *  and the new one's added: cost proportional to the two versions' call
+ *  and reference counts, no analysis. The fv need not be stored yet
+ *  (put_file may follow in the same session and then adds the copies);
+ *  verify reports current entries whose fv is missing.
  *  Errors: LMKV_EINVAL (bad source, fv 0), LMKV_EBADTXN, kv errors. */
 LMKV_API int lmkv_store_set_current(lmkv_store_session *s, uint64_t ws,
                                     const char *path, size_t path_len, uint64_t fv,
