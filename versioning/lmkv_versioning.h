@@ -476,6 +476,8 @@ struct lmkv_semdiff {
  * @param analyser when a needed file version is not stored it is analysed
  *        and stored (content from the git blob); NULL = use stored versions
  *        only and fail with LMKV_NOTFOUND naming the first missing path.
+ *        The versions it stores are reused by later index sessions, so it
+ *        must give the records the indexing analyser would give.
  * @param opts filter/analyser_id/max_file_bytes are used; NULL = defaults.
  * @return LMKV_OK; LMKV_EINVAL; LMKV_NOTFOUND (revspec does not resolve,
  *         or version not stored and no analyser); LMKV_EGIT; store errors.
