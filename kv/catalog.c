@@ -267,6 +267,7 @@ int kv_state_reopen(kv_tree_state *st)
                 st->pending_tx = tx;
                 st->was_created = false;
                 atomic_store(&st->need_reopen, false);
+                rc = kv_txn_log_create(tx, st);
             }
         }
         pthread_mutex_unlock(&db->tree_mu);
@@ -309,8 +310,8 @@ int kv_catalog_recreate(lmkv_txn *tx, kv_tree_state *st)
     lmkv_db *db = tx->db;
     int rc;
     pthread_mutex_lock(&db->tree_mu);
-    rc = mdb_dbi_open(tx->txn, st->dbi_name, MDB_CREATE, &st->dbi);
-    if (rc == 0)
+    rc = mdb_dbi_open(tx->txn, st->dbi_name, st->was_created ? MDB_CREATE : 0, &st->dbi);
+    if (rc == 0 && st->was_created)
         rc = cat_put(tx->txn, db, st->name, st->name_size, st->system, st->dbi_name);
     st->pending_tx = tx;
     pthread_mutex_unlock(&db->tree_mu);
@@ -325,6 +326,8 @@ static int open_in_txn(kv_tree_state **out, lmkv_txn *tx, const void *name, size
     MDB_dbi dbi;
     int rc;
     bool created = false;
+again:
+    created = false;
     pthread_mutex_lock(&db->tree_mu);
     kv_tree_state *st = find_live(db, name, n, system);
     if (st) {
@@ -352,11 +355,8 @@ static int open_in_txn(kv_tree_state **out, lmkv_txn *tx, const void *name, size
     rc = mdb_dbi_open(tx->txn, dn, created ? MDB_CREATE : 0, &dbi);
     if (rc == 0 && created)
         rc = cat_put(tx->txn, db, name, n, system, dn);
-    if (rc) {
-        free(dn);
-        dn = NULL;
+    if (rc)
         goto out;
-    }
     if ((rc = state_new(&st, db, name, n, system, dbi, dn))) {
         dn = NULL;
         goto out;
@@ -368,19 +368,25 @@ static int open_in_txn(kv_tree_state **out, lmkv_txn *tx, const void *name, size
         rc = ENOMEM;
         goto out;
     }
-    if (!tx->internal && (rc = kv_txn_log_create(tx, st)))
+    if ((rc = kv_txn_log_create(tx, st)))
         goto out;
     st->refs++;
     *out = st;
 out:
     free(dn);
+    dn = NULL;
     pthread_mutex_unlock(&db->tree_mu);
+    if (rc == MDB_MAP_FULL) {
+        if (tx->internal)
+            return rc; /* kv_write grows the map and reruns */
+        if ((rc = kv_txn_map_full(tx, 1 << 20)) == 0)
+            goto again;
+        return rc;
+    }
     if (rc && rc != LMKV_NOTFOUND && rc > -30900)
         rc = kv_err_mdb(rc, "opening a tree", NULL, name, n);
     else if (rc == LMKV_NOTFOUND)
         lmkv_error_set(rc, "no such %s tree", system ? "system" : "user");
-    if (rc == MDB_MAP_FULL)
-        tx->poisoned = true;
     return rc;
 }
 

@@ -96,8 +96,8 @@ int lmkv_error_from_mdb(int rc)
     case MDB_READERS_FULL:
     case MDB_TLS_FULL:
     case MDB_TXN_FULL:
-    case MDB_CURSOR_FULL:
-    case MDB_DBS_FULL: return LMKV_EBUSY;
+    case MDB_CURSOR_FULL: return LMKV_EBUSY;
+    case MDB_DBS_FULL: return LMKV_EFULL;
     case MDB_MAP_RESIZED: return LMKV_EBUSY;
     case MDB_BAD_TXN: return LMKV_EBADTXN;
     case MDB_BAD_RSLOT:

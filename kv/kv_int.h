@@ -237,6 +237,8 @@ int kv_txn_del(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn);
 int kv_txn_check_tree(lmkv_txn *tx, const lmkv_tree *t);
 int kv_txn_clear(lmkv_txn *tx, kv_tree_state *st);
 int kv_txn_log_create(lmkv_txn *tx, kv_tree_state *st);
+/* MDB_MAP_FULL inside explicit txn tx: grow the map and replay (0) or poison. */
+int kv_txn_map_full(lmkv_txn *tx, size_t need);
 /* catalog.c: a txn that opened trees ended; tree_mu held by caller. */
 void kv_catalog_txn_done_locked(lmkv_txn *tx, bool committed);
 int kv_catalog_recreate(lmkv_txn *tx, kv_tree_state *st);

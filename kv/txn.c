@@ -547,6 +547,11 @@ again:
     return log_op(tx, KV_OP_CLEAR, st, NULL, 0, NULL, 0);
 }
 
+int kv_txn_map_full(lmkv_txn *tx, size_t need)
+{
+    return txn_replay(tx, need);
+}
+
 int kv_txn_log_create(lmkv_txn *tx, kv_tree_state *st)
 {
     return log_op(tx, KV_OP_CREATE_TREE, st, NULL, 0, NULL, 0);

@@ -792,6 +792,29 @@ static void test_open_options(void **state)
     lmkv_config_init(&c);
     assert_int_equal(lmkv_db_open(&db, &c), LMKV_EINVAL);
 
+    /* max_trees: the (max_trees+1)-th tree is refused with LMKV_EFULL, nothing else breaks */
+    char *mt = lmkv_test_path(dir, "maxtrees");
+    lmkv_config_init(&c);
+    c.path = mt;
+    c.flush_every_ms = 0;
+    c.max_trees = 3;
+    OK(lmkv_db_open(&db, &c));
+    lmkv_tree *tt[8];
+    int opened = 0, rc2 = 0;
+    for (; opened < 8; opened++) {
+        char nm[8];
+        snprintf(nm, sizeof nm, "t%d", opened);
+        if ((rc2 = lmkv_db_open_tree(&tt[opened], db, nm, strlen(nm))))
+            break;
+    }
+    assert_int_equal(rc2, LMKV_EFULL);
+    assert_true(opened >= 2 && opened < 8);
+    OK(lmkv_tree_insert(NULL, tt[0], "a", 1, "b", 1));
+    for (int i = 0; i < opened; i++)
+        lmkv_tree_close(tt[i]);
+    lmkv_db_close(db);
+    free(mt);
+
     /* format version mismatch -> LMKV_EVERSION, never silent reuse */
     MDB_env *env;
     MDB_txn *txn;

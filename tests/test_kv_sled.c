@@ -909,6 +909,36 @@ static void test_big_values_and_growth(void **state)
     lmkv_db_stat st;
     OK(lmkv_db_stat_get(&st, db));
     assert_true(st.map_size > (uint64_t)130 << 20);
+    lmkv_db_close(db);
+    lmkv_test_rmtree(dir);
+    free(dir);
+
+    /* a tree created inside an explicit txn survives the map growing (replay) */
+    dir = lmkv_test_tmpdir("sledbig2");
+    db = open_db_ex(dir, LMKV_DURABILITY_NOSYNC, 128 * 1024);
+    OK(lmkv_txn_begin(&tx, db, 0));
+    lmkv_tree *nt, *ns;
+    OK(lmkv_db_open_tree(&nt, db, "grown", 5));
+    OK(lmkv_db_open_system_tree(&ns, db, "grown-sys", 9));
+    for (int i = 0; i < 5000; i++) {
+        char k[16];
+        key_of(k, i);
+        OK(lmkv_txn_insert(tx, nt, k, strlen(k), big + i, 300));
+        OK(lmkv_txn_insert_ex(tx, ns, k, strlen(k), big + i, 100, LMKV_INSERT_APPEND));
+    }
+    OK(lmkv_txn_commit(tx));
+    OK(lmkv_tree_len(&len, nt));
+    assert_int_equal(len, 5000);
+    OK(lmkv_tree_len(&len, ns));
+    assert_int_equal(len, 5000);
+    OK(lmkv_tree_get(&v, ns, "k004999", 7));
+    assert_int_equal(v.size, 100);
+    assert_memory_equal(v.data, big + 4999, 100);
+    lmkv_free(v.data);
+    OK(lmkv_db_stat_get(&st, db));
+    assert_true(st.map_size > 128 * 1024);
+    lmkv_tree_close(nt);
+    lmkv_tree_close(ns);
     free(bk);
     free(big);
     lmkv_db_close(db);
