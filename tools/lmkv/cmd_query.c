@@ -1,0 +1,371 @@
+/*
+ * lmkv query: code-graph queries (graph/lmkv_graph.h) over the current
+ * state of an indexed workspace.
+ */
+#include "cli.h"
+#include "lmkv_graph.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: lmkv query KIND NAME [TO] [--db DIR] [--workspace ROOT] [--json]\n"
+    "                  [--limit N] [--depth N] [--prefix] [--qualified]\n"
+    "\n"
+    "Query the code graph of the current state of an indexed workspace.\n"
+    "KIND is one of:\n"
+    "  symbol NAME        definitions named NAME (or qualified NAME);\n"
+    "                     --prefix: names starting with NAME; --qualified:\n"
+    "                     qualified names only (\"MDB_val::mv_size\")\n"
+    "  search TEXT        workspace symbol search: exact > prefix > substring,\n"
+    "                     shorter names first\n"
+    "  callers NAME       call sites calling NAME (incoming calls)\n"
+    "  callees NAME       call sites inside NAME (outgoing calls)\n"
+    "  refs NAME          references to NAME\n"
+    "  refs-from NAME     references made by NAME's body\n"
+    "  paths FROM TO      call chains FROM -> ... -> TO of at most --depth calls,\n"
+    "                     shortest first, no repeated function\n"
+    "  impact NAME        everything that calls or references NAME, directly or\n"
+    "                     through others up to --depth, with the distance\n"
+    "  cycles             strongly connected components of the call graph\n"
+    "  hierarchy NAME     parents and children (struct members, enumerators)\n"
+    "  implementations NAME  implementing/extending children (none for C)\n"
+    "  dead               functions never called nor referenced (not main,\n"
+    "                     *_test, test_*)\n"
+    "  hotspots           most referenced symbols\n"
+    "  deps FILE          files whose symbols FILE uses; rdeps FILE: files using\n"
+    "  rdeps FILE         FILE's symbols (FILE workspace-relative)\n"
+    "\n"
+    "  --workspace ROOT  the indexed workspace (default: the only workspace of\n"
+    "                    the database, else the current directory)\n"
+    "  --limit N         at most N results (default 1000); a cut answer is\n"
+    "                    noted on stderr\n"
+    "  --depth N         traversal depth for paths and impact (default 3, max 64)\n"
+    "  --json            a JSON array; callers/callees/refs/refs-from items have\n"
+    "                    name (calling/called/referring function), file, line,\n"
+    "                    column, kind\n"
+    "  --db DIR          database directory (default $LMKV_DB, else ./.lmkv)\n"
+    "\n"
+    "Exit: 0 ok, 1 unknown symbol, file, workspace or database, 2 usage,\n"
+    "3 damaged database, 4 I/O.\n";
+
+enum qkind { Q_SYMBOL, Q_SEARCH, Q_CALLERS, Q_CALLEES, Q_REFS, Q_REFS_FROM, Q_PATHS, Q_IMPACT,
+             Q_CYCLES, Q_HIERARCHY, Q_IMPL, Q_DEAD, Q_HOTSPOTS, Q_DEPS, Q_RDEPS };
+static const struct { const char *name; enum qkind k; int nargs; } kinds[] = {
+    {"symbol", Q_SYMBOL, 1}, {"search", Q_SEARCH, 1}, {"callers", Q_CALLERS, 1},
+    {"callees", Q_CALLEES, 1}, {"refs", Q_REFS, 1}, {"refs-from", Q_REFS_FROM, 1},
+    {"paths", Q_PATHS, 2}, {"impact", Q_IMPACT, 1}, {"cycles", Q_CYCLES, 0},
+    {"hierarchy", Q_HIERARCHY, 1}, {"implementations", Q_IMPL, 1}, {"dead", Q_DEAD, 0},
+    {"hotspots", Q_HOTSPOTS, 0}, {"deps", Q_DEPS, 1}, {"rdeps", Q_RDEPS, 1},
+};
+
+struct out { json_t *arr; const char *arg; int err; };
+
+static void set_str(json_t *o, const char *k, const char *v)
+{
+    json_object_set_new(o, k, v ? json_string(v) : json_null());
+}
+
+static int print_call(struct out *o, const lmkv_call *c, int callers)
+{
+    const char *name = callers ? c->caller_name : c->callee_name;
+    if (o->arr) {
+        json_t *e = json_object();
+        if (!e) { o->err = 1; return 1; }
+        set_str(e, "name", name);
+        set_str(e, "file", c->file_path);
+        json_object_set_new(e, "line", json_integer(c->line));
+        json_object_set_new(e, "column", json_integer(c->column));
+        json_object_set_new(e, "kind", json_string("call"));
+        set_str(e, callers ? "callee" : "caller", callers ? c->callee_name : c->caller_name);
+        if (json_array_append_new(o->arr, e) != 0) { o->err = 1; return 1; }
+    } else {
+        printf("%s\t%s:%u:%u\n", name ? name : "(file scope)", c->file_path ? c->file_path : "?", c->line, c->column);
+    }
+    return 0;
+}
+static int cb_callers(void *ctx, const lmkv_call *c) { return print_call(ctx, c, 1); }
+static int cb_callees(void *ctx, const lmkv_call *c) { return print_call(ctx, c, 0); }
+
+static int print_ref(struct out *o, const lmkv_reference *r, int to)
+{
+    const char *name = to ? r->source_name : r->target_name;
+    const char *kn = lmkv_reference_kind_name(r->kind);
+    if (o->arr) {
+        json_t *e = json_object();
+        if (!e) { o->err = 1; return 1; }
+        set_str(e, "name", name);
+        set_str(e, "file", r->file_path);
+        json_object_set_new(e, "line", json_integer(r->start_line));
+        json_object_set_new(e, "column", json_integer(r->start_column));
+        set_str(e, "kind", kn);
+        set_str(e, to ? "target" : "source", to ? r->target_name : r->source_name);
+        if (json_array_append_new(o->arr, e) != 0) { o->err = 1; return 1; }
+    } else {
+        printf("%s\t%s:%u:%u\t%s\n", name ? name : "(file scope)", r->file_path ? r->file_path : "?",
+               r->start_line, r->start_column, kn ? kn : "?");
+    }
+    return 0;
+}
+static int cb_refs(void *ctx, const lmkv_reference *r) { return print_ref(ctx, r, 1); }
+static int cb_refs_from(void *ctx, const lmkv_reference *r) { return print_ref(ctx, r, 0); }
+
+static int cb_symbol(void *ctx, const lmkv_symbol *s)
+{
+    struct out *o = ctx;
+    const char *kn = lmkv_symbol_kind_name(s->kind);
+    const char *q = s->qualified_name ? s->qualified_name : s->name;
+    if (o->arr) {
+        json_t *e = json_object();
+        if (!e) { o->err = 1; return 1; }
+        set_str(e, "name", s->name);
+        set_str(e, "qualified_name", q);
+        set_str(e, "kind", kn);
+        set_str(e, "file", s->file_path);
+        json_object_set_new(e, "line", json_integer(s->start_line));
+        json_object_set_new(e, "column", json_integer(s->start_column));
+        json_object_set_new(e, "end_line", json_integer(s->end_line));
+        set_str(e, "signature", s->signature);
+        set_str(e, "visibility", s->visibility);
+        if (json_array_append_new(o->arr, e) != 0) { o->err = 1; return 1; }
+    } else {
+        printf("%s\t%s\t%s:%u", q ? q : "?", kn ? kn : "?", s->file_path ? s->file_path : "?", s->start_line);
+        if (s->end_line > s->start_line) printf("-%u", s->end_line);
+        if (s->signature) printf("\t%s", s->signature);
+        putchar('\n');
+    }
+    return 0;
+}
+
+/* Print a result of the traversal/aggregate queries. */
+static int print_result(const char *cmd, enum qkind k, const lmkv_graph_result *r, int json)
+{
+    if (k == Q_PATHS || k == Q_CYCLES) {
+        json_t *arr = json ? json_array() : NULL;
+        for (size_t gi = 0; gi < r->groups; gi++) {
+            json_t *one = json ? json_array() : NULL;
+            for (size_t i = r->group_start[gi]; i < r->group_start[gi + 1]; i++) {
+                if (json) json_array_append_new(one, json_string(r->items[i].name));
+                else printf("%s%s", i > r->group_start[gi] ? (k == Q_PATHS ? " -> " : " ") : "", r->items[i].name);
+            }
+            if (json) json_array_append_new(arr, one);
+            else putchar('\n');
+        }
+        if (json) return cli_json_print(cmd, arr);
+        return 0;
+    }
+    json_t *arr = json ? json_array() : NULL;
+    for (size_t i = 0; i < r->n; i++) {
+        const lmkv_graph_item *it = &r->items[i];
+        const char *kn = lmkv_symbol_kind_name(it->kind);
+        if (json) {
+            json_t *e = json_object();
+            switch (k) {
+            case Q_DEPS: case Q_RDEPS:
+                set_str(e, "file", it->name);
+                json_object_set_new(e, "count", json_integer((json_int_t)it->count));
+                break;
+            case Q_HIERARCHY: case Q_IMPL:
+                set_str(e, "name", it->name);
+                set_str(e, "relation", it->detail);
+                set_str(e, "kind", lmkv_hierarchy_kind_name(it->kind));
+                break;
+            default:
+                set_str(e, "name", it->name);
+                set_str(e, "file", it->file);
+                json_object_set_new(e, "line", json_integer(it->line));
+                set_str(e, "kind", it->kind ? kn : NULL);
+                if (k == Q_IMPACT) json_object_set_new(e, "depth", json_integer(it->depth));
+                if (k == Q_SEARCH) json_object_set_new(e, "score", json_integer((json_int_t)it->count));
+                if (k == Q_HOTSPOTS) {
+                    json_object_set_new(e, "references", json_integer((json_int_t)it->count));
+                    json_object_set_new(e, "calls", json_integer((json_int_t)it->count2));
+                }
+                if (it->detail) set_str(e, "signature", it->detail);
+            }
+            json_array_append_new(arr, e);
+        } else {
+            switch (k) {
+            case Q_DEPS: case Q_RDEPS: printf("%s\t%llu\n", it->name, (unsigned long long)it->count); break;
+            case Q_HIERARCHY: case Q_IMPL:
+                printf("%s\t%s\t%s\n", it->detail, it->name, lmkv_hierarchy_kind_name(it->kind)); break;
+            case Q_IMPACT: printf("%u\t%s\t%s:%u\n", it->depth, it->name, it->file ? it->file : "?", it->line); break;
+            case Q_HOTSPOTS:
+                printf("%llu\t%llu\t%s\t%s:%u\n", (unsigned long long)it->count, (unsigned long long)it->count2,
+                       it->name, it->file ? it->file : "?", it->line);
+                break;
+            default:
+                printf("%s\t%s\t%s:%u%s%s\n", it->name, kn ? kn : "?", it->file ? it->file : "?", it->line,
+                       it->detail ? "\t" : "", it->detail ? it->detail : "");
+            }
+        }
+    }
+    if (json) return cli_json_print(cmd, arr);
+    return 0;
+}
+
+struct wsfind { uint64_t ws; size_t n; };
+static int count_ws(void *ctx, const lmkv_workspace *w)
+{
+    struct wsfind *f = ctx;
+    f->ws = w->id;
+    f->n++;
+    return 0;
+}
+
+int cmd_query(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"workspace", required_argument, NULL, 'w'},
+        {"limit", required_argument, NULL, 'n'},
+        {"depth", required_argument, NULL, 'd'},
+        {"prefix", no_argument, NULL, 'P'},
+        {"qualified", no_argument, NULL, 'Q'},
+        CLI_COMMON_LONGOPTS,
+        {0, 0, 0, 0}};
+    const char *cmd = "query";
+    const char *root = NULL;
+    uint64_t limit = 0, depth = 0;
+    int match = LMKV_GRAPH_EXACT;
+    int c, ret = EXIT_OK_, rc;
+    lmkv_db *db = NULL;
+    lmkv_store *st = NULL;
+    lmkv_graph *g = NULL;
+    struct out o = {NULL, NULL, 0};
+
+    cli_getopt_begin();
+    while ((c = cli_getopt(cmd, argc, argv, "w:n:d:" CLI_COMMON_SHORTOPTS, opts)) != -1) {
+        switch (c) {
+        case 'w': root = optarg; break;
+        case 'n': if (cli_parse_u64(cmd, "--limit", optarg, SIZE_MAX, &limit) != 0) return EXIT_USAGE; break;
+        case 'd': if (cli_parse_u64(cmd, "--depth", optarg, LMKV_GRAPH_MAX_DEPTH, &depth) != 0) return EXIT_USAGE; break;
+        case 'P': match = LMKV_GRAPH_PREFIX; break;
+        case 'Q': match = LMKV_GRAPH_QUALIFIED; break;
+        case 'h': fputs(usage, stdout); return EXIT_OK_;
+        default: return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) return cli_usage_error(cmd, "needs a query kind");
+    const char *kname = argv[optind++];
+    int ki = -1;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) if (!strcmp(kinds[i].name, kname)) ki = (int)i;
+    if (ki < 0) return cli_usage_error(cmd, "unknown query kind '%s'", kname);
+    enum qkind k = kinds[ki].k;
+    if (argc - optind != kinds[ki].nargs)
+        return cli_usage_error(cmd, "%s takes %d argument%s, got %d", kname, kinds[ki].nargs,
+                               kinds[ki].nargs == 1 ? "" : "s", argc - optind);
+    const char *a1 = kinds[ki].nargs > 0 ? argv[optind] : NULL;
+    const char *a2 = kinds[ki].nargs > 1 ? argv[optind + 1] : NULL;
+    if ((a1 && !*a1) || (a2 && !*a2)) return cli_usage_error(cmd, "empty name");
+
+    if ((ret = cli_db_open(cmd, CLI_DB_READ, &db)) != EXIT_OK_) goto cleanup;
+    if ((rc = lmkv_store_open(&st, db)) != LMKV_OK) { ret = cli_fail(cmd, rc, "opening the store"); goto cleanup; }
+
+    /* which workspace */
+    uint64_t ws = 0;
+    {
+        lmkv_store_txn *t = NULL;
+        if ((rc = lmkv_store_txn_begin(&t, st)) != LMKV_OK) { ret = cli_fail(cmd, rc, "reading workspaces"); goto cleanup; }
+        if (root) {
+            char real[PATH_MAX];
+            if (!realpath(root, real)) {
+                lmkv_store_txn_end(t);
+                cli_error(cmd, "workspace %s: %s", root, strerror(errno));
+                ret = EXIT_NOTFOUND;
+                goto cleanup;
+            }
+            rc = lmkv_store_workspace_by_root(&ws, t, real, strlen(real));
+            if (rc == LMKV_NOTFOUND) {
+                lmkv_store_txn_end(t);
+                cli_error(cmd, "workspace %s is not indexed in %s", real, lmkv_cli.db);
+                ret = EXIT_NOTFOUND;
+                goto cleanup;
+            }
+        } else {
+            struct wsfind f = {0, 0};
+            rc = lmkv_store_workspaces(t, count_ws, &f);
+            if (rc == LMKV_OK && f.n == 1) ws = f.ws;
+            else if (rc == LMKV_OK && f.n == 0) {
+                lmkv_store_txn_end(t);
+                cli_error(cmd, "no indexed workspace in %s (run lmkv index first)", lmkv_cli.db);
+                ret = EXIT_NOTFOUND;
+                goto cleanup;
+            } else if (rc == LMKV_OK) {
+                char real[PATH_MAX];
+                if (!realpath(".", real)) { lmkv_store_txn_end(t); cli_error(cmd, "cwd: %s", strerror(errno)); ret = EXIT_IO; goto cleanup; }
+                rc = lmkv_store_workspace_by_root(&ws, t, real, strlen(real));
+                if (rc == LMKV_NOTFOUND) {
+                    lmkv_store_txn_end(t);
+                    cli_error(cmd, "%zu workspaces in %s and %s is none of them: give --workspace", f.n, lmkv_cli.db, real);
+                    ret = EXIT_NOTFOUND;
+                    goto cleanup;
+                }
+            }
+        }
+        lmkv_store_txn_end(t);
+        if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "reading workspaces"); goto cleanup; }
+    }
+    if ((rc = lmkv_graph_open(&g, st, ws)) != LMKV_OK) { ret = cli_fail(cmd, rc, "opening the graph"); goto cleanup; }
+    if (lmkv_cli.json && !(o.arr = json_array())) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
+    size_t n = 0;
+    int trunc = 0;
+    lmkv_graph_result res;
+    memset(&res, 0, sizeof res);
+    int simple = 1;
+    switch (k) {
+    case Q_SYMBOL: rc = lmkv_graph_symbols(&n, &trunc, g, a1, match, limit, cb_symbol, &o); break;
+    case Q_CALLERS: rc = lmkv_graph_callers(&n, &trunc, g, a1, limit, cb_callers, &o); break;
+    case Q_CALLEES: rc = lmkv_graph_callees(&n, &trunc, g, a1, limit, cb_callees, &o); break;
+    case Q_REFS: rc = lmkv_graph_refs(&n, &trunc, g, a1, limit, cb_refs, &o); break;
+    case Q_REFS_FROM: rc = lmkv_graph_refs_from(&n, &trunc, g, a1, limit, cb_refs_from, &o); break;
+    default: simple = 0;
+    }
+    if (!simple) {
+        switch (k) {
+        case Q_SEARCH: rc = lmkv_graph_search(&res, g, a1, limit); break;
+        case Q_PATHS: rc = lmkv_graph_paths(&res, g, a1, a2, (unsigned)depth, limit); break;
+        case Q_IMPACT: rc = lmkv_graph_impact(&res, g, a1, (unsigned)depth, limit); break;
+        case Q_CYCLES: rc = lmkv_graph_cycles(&res, g, limit); break;
+        case Q_HIERARCHY: rc = lmkv_graph_hierarchy(&res, g, a1, limit); break;
+        case Q_IMPL: rc = lmkv_graph_implementations(&res, g, a1, limit); break;
+        case Q_DEAD: rc = lmkv_graph_dead(&res, g, NULL, limit); break;
+        case Q_HOTSPOTS: rc = lmkv_graph_hotspots(&res, g, limit); break;
+        case Q_DEPS: rc = lmkv_graph_deps(&res, g, a1, limit); break;
+        case Q_RDEPS: rc = lmkv_graph_rdeps(&res, g, a1, limit); break;
+        default: rc = LMKV_EINVAL; break;
+        }
+        trunc = res.truncated;
+    }
+    if (o.err) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
+    if (rc != LMKV_OK) {
+        /* one line: the graph's message already names the query and name */
+        const char *m = lmkv_errmsg();
+        cli_error(cmd, "%s", m && *m ? m : lmkv_strerror(rc));
+        ret = cli_exit_for(rc);
+        goto cleanup;
+    }
+    if (simple) {
+        if (o.arr) {
+            json_t *arr = o.arr;
+            o.arr = NULL;
+            if (cli_json_print(cmd, arr) != 0) { ret = EXIT_IO; goto cleanup; }
+        }
+    } else if (print_result(cmd, k, &res, lmkv_cli.json) != 0) {
+        ret = EXIT_IO;
+        goto cleanup;
+    }
+    if (trunc && !lmkv_cli.quiet)
+        fprintf(stderr, "lmkv query: answer cut at the %s (raise --limit%s)\n",
+                (k == Q_IMPACT || k == Q_PATHS) ? "limit or depth" : "limit",
+                (k == Q_IMPACT || k == Q_PATHS) ? " or --depth" : "");
+    ret = cli_finish_output(cmd);
+cleanup:
+    json_decref(o.arr);
+    lmkv_graph_close(g);
+    lmkv_store_close(st);
+    lmkv_db_close(db);
+    return ret;
+}
