@@ -80,6 +80,25 @@ same_as_fresh() {
     fi
 }
 
+note "errors: missing database, never-indexed workspace, non-git diff"
+run 1 L --db "$LMKV_TEST_TMP/none" current --workspace "$R"
+one_line_err
+run 1 L --db "$LMKV_TEST_TMP/none" gc --workspace "$R"
+one_line_err
+run 1 L --db "$LMKV_TEST_TMP/none" diff --workspace "$R" HEAD HEAD
+one_line_err
+[ ! -e "$LMKV_TEST_TMP/none" ] || fail "a read command created the database"
+run 0 L --db "$LMKV_TEST_TMP/other" insert k v
+run 1 L --db "$LMKV_TEST_TMP/other" current --workspace "$R"
+one_line_err
+contains "$ERR" "never indexed"
+mkdir -p "$LMKV_TEST_TMP/plain"
+run 2 L --db "$LMKV_TEST_TMP/other" diff --workspace "$LMKV_TEST_TMP/plain" A B
+one_line_err
+contains "$ERR" "not the root of a git repository"
+run 2 L --db "$LMKV_TEST_TMP/other" diff --workspace "$R" HEAD
+one_line_err
+
 note "first index: every C file analysed"
 idx "$DB"
 eq "$(count analysed)" "$NC" "analysed on the first run"

@@ -134,6 +134,11 @@ static void test_git_lifecycle(void **state)
 
     /* 7. switch back: nothing analysed, c.c leaves the current state. */
     sh("cd '%s' && git checkout -q main", repo);
+    assert_int_equal(lmkv_current_info_get(&ci, h.wt), LMKV_OK);
+    assert_int_equal(ci->stale, 1);                  /* HEAD moved, not indexed yet */
+    assert_string_equal(ci->head.branch, "main");
+    assert_string_not_equal(ci->indexed_commit, ci->head.commit);
+    lmkv_current_info_free(ci);
     analyser_calls = 0;
     r = step(&h, repo);
     assert_int_equal(r.analysed, 0);
