@@ -104,10 +104,12 @@ idx "$DB"
 eq "$(count analysed)" "$NC" "analysed on the first run"
 eq "$(count failed)" 0 "failed files"
 
-note "second index: nothing analysed"
+note "second index: nothing analysed, no write transaction in the whole command"
+run 0 L --db "$DB" stat --json; before=$(json_get "$OUT" "j['last_txnid']")
 idx "$DB"
 eq "$(count analysed)" 0 "analysed on a warm run"
 eq "$(count write_txns)" 0 "write transactions on a warm run"
+run 0 L --db "$DB" stat --json; eq "$(json_get "$OUT" "j['last_txnid']")" "$before" "LMDB txn id after a warm run"
 
 note "edit midl.c: only midl.c analysed; answers equal a fresh index"
 printf '\nint\nlmkv_t_added(void)\n{\n\treturn mdb_midl_alloc(1) != NULL;\n}\n' >> "$R/midl.c"
