@@ -352,6 +352,9 @@ int lmkv_db_open(lmkv_db **out, const lmkv_config *cfg_in)
     }
     int dead = 0;
     mdb_reader_check(db->env, &dead);
+    MDB_stat est;
+    mdb_env_stat(db->env, &est);
+    db->page_size = est.ms_psize ? est.ms_psize : 4096;
     if ((rc = init_meta(db, existed)))
         goto fail;
     kv_tree_state *st;

@@ -81,6 +81,7 @@ struct lmkv_db {
     int durability;
     unsigned file_mode;
     MDB_dbi meta_dbi, catalog_dbi;
+    unsigned page_size;
 
     pthread_mutex_t tree_mu;   /* tree states, dbi opens, commits of txns that opened dbis */
     kv_tree_state *trees;

@@ -115,6 +115,35 @@ int kv_grow(lmkv_db *db, size_t min_extra)
     return 0;
 }
 
+/* After a commit: if the map is more than 3/4 used and no other transaction
+ * of this process is active right now, double it (never waits). Keeps
+ * MDB_MAP_FULL -- and the replay it costs explicit txns -- rare. */
+static void maybe_grow(lmkv_db *db)
+{
+    if (tls_active > 0 || db->read_only)
+        return;
+    MDB_envinfo info;
+    if (mdb_env_info(db->env, &info))
+        return;
+    uint64_t used = ((uint64_t)info.me_last_pgno + 1) * db->page_size;
+    if (used * 4 < (uint64_t)info.me_mapsize * 3)
+        return;
+    pthread_mutex_lock(&db->gate_mu);
+    if (atomic_load(&db->resizing)) {
+        pthread_mutex_unlock(&db->gate_mu);
+        return;
+    }
+    atomic_store(&db->resizing, 1);
+    if (atomic_load(&db->active) == 0) {
+        mdb_env_info(db->env, &info);
+        size_t want = info.me_mapsize * 2;
+        mdb_env_set_mapsize(db->env, want); /* failure is harmless: MAP_FULL handling remains */
+    }
+    atomic_store(&db->resizing, 0);
+    pthread_cond_broadcast(&db->gate_cv);
+    pthread_mutex_unlock(&db->gate_mu);
+}
+
 int kv_adopt_mapsize(lmkv_db *db)
 {
     int rc = kv_quiesce(db);
@@ -725,6 +754,8 @@ int kv_write(lmkv_db *db, kv_write_fn fn, void *ctx)
         rc = fn(tx, ctx);
         if (rc == 0) {
             rc = kv_txn_finish(tx);
+            if (rc == 0)
+                maybe_grow(db);
         } else {
             kv_txn_abort_int(tx);
         }
@@ -752,9 +783,13 @@ int lmkv_txn_commit(lmkv_txn *txn)
 {
     if (!txn)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_txn_commit: NULL transaction");
+    lmkv_db *db = txn->db;
+    bool wr = !txn->rdonly;
     int rc = kv_txn_finish(txn);
     if (rc == MDB_MAP_FULL)
         rc = lmkv_error_set(LMKV_EFULL, "map full at commit");
+    if (rc == 0 && wr)
+        maybe_grow(db);
     return rc;
 }
 
