@@ -300,10 +300,13 @@ struct lmkv_index_report {
 LMKV_API void lmkv_index_report_clear(struct lmkv_index_report *r);
 
 /**
- * Begin a session: snapshot HEAD and (unless a plan is given with
- * lmkv_index_session_set_plan) nothing else yet. Opens no write transaction.
- * @param opts NULL = defaults (everything zero). Copied.
- * @return LMKV_OK; LMKV_EINVAL; LMKV_EGIT; LMKV_ENOMEM.
+ * Begin a session. Validates and copies the options; reads nothing yet (HEAD
+ * and the worktree are read by plan()/set_plan(), the stored state in a read
+ * transaction there). Opens no transaction. The session is used by one
+ * thread at a time and must not outlive `wt`.
+ * @param opts NULL = defaults (everything zero). Copied (paths included).
+ * @return LMKV_OK; LMKV_EINVAL (NULL, unknown flag, npaths without paths,
+ *         a path that is absolute or has a ".." component); LMKV_ENOMEM.
  */
 LMKV_API int lmkv_index_session_begin(lmkv_index_session **out, lmkv_worktree *wt,
                                       const struct lmkv_index_options *opts);
