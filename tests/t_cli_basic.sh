@@ -163,4 +163,8 @@ run 0 L --json stat; eq "$(json_get "$OUT" 'j["total_entries"]')" "0"
 run 1 L get k
 run 0 L compact "$LMKV_TEST_TMP/empty-copy"
 run 0 L --db "$LMKV_TEST_TMP/empty-copy" trees; eq "$OUT" "__sled__default"
+run 4 L compact "$LMKV_TEST_TMP/empty-copy"; one_line_err "compact onto a database"
+run 0 L --db "$LMKV_TEST_TMP/empty-copy" trees; eq "$OUT" "__sled__default" "the existing copy is intact"
+run 0 L --json checksum --tree-hex 5f5f736c65645f5f64656661756c74
+eq "$(json_get "$OUT" '(j["tree_hex"], j["system"])')" "('5f5f736c65645f5f64656661756c74', False)"
 echo "all checks passed"

@@ -58,7 +58,8 @@ int cmd_checksum(int argc, char **argv)
     if (lmkv_cli.json) {
         json_t *o = json_object();
         if (o) json_object_set_new(o, "checksum", json_integer((json_int_t)sum));
-        if (o && sel.name) json_object_set_new(o, "tree", json_string(sel.name));
+        if (o && sel.name) json_object_set_new(o, sel.hex ? "tree_hex" : "tree", json_string(sel.name));
+        if (o && sel.name) json_object_set_new(o, "system", json_boolean(sel.system));
         if (cli_json_print(cmd, o) != 0) { ret = EXIT_IO; goto cleanup; }
     } else {
         printf("%lu\n", (unsigned long)sum);
