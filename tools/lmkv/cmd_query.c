@@ -47,6 +47,10 @@ static const char usage[] =
     "  --json            a JSON array; callers/callees/refs/refs-from items have\n"
     "                    name (calling/called/referring function), file, line,\n"
     "                    column, kind\n"
+    "\n"
+    "callers, callees, refs and refs-from accept several NAMEs (one answer\n"
+    "after the other; items carry the queried name as callee/caller/target/\n"
+    "source; --limit applies per name).\n"
     "  --db DIR          database directory (default $LMKV_DB, else ./.lmkv)\n"
     "\n"
     "Exit: 0 ok, 1 unknown symbol, file, workspace or database, 2 usage,\n"
@@ -254,7 +258,8 @@ int cmd_query(int argc, char **argv)
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) if (!strcmp(kinds[i].name, kname)) ki = (int)i;
     if (ki < 0) return cli_usage_error(cmd, "unknown query kind '%s'", kname);
     enum qkind k = kinds[ki].k;
-    if (argc - optind != kinds[ki].nargs)
+    int many = k == Q_CALLERS || k == Q_CALLEES || k == Q_REFS || k == Q_REFS_FROM;
+    if (argc - optind != kinds[ki].nargs && !(many && argc - optind > 1))
         return cli_usage_error(cmd, "%s takes %d argument%s, got %d", kname, kinds[ki].nargs,
                                kinds[ki].nargs == 1 ? "" : "s", argc - optind);
     const char *a1 = kinds[ki].nargs > 0 ? argv[optind] : NULL;
@@ -314,14 +319,24 @@ int cmd_query(int argc, char **argv)
     int trunc = 0;
     lmkv_graph_result res;
     memset(&res, 0, sizeof res);
-    int simple = 1;
-    switch (k) {
-    case Q_SYMBOL: rc = lmkv_graph_symbols(&n, &trunc, g, a1, match, limit, cb_symbol, &o); break;
-    case Q_CALLERS: rc = lmkv_graph_callers(&n, &trunc, g, a1, limit, cb_callers, &o); break;
-    case Q_CALLEES: rc = lmkv_graph_callees(&n, &trunc, g, a1, limit, cb_callees, &o); break;
-    case Q_REFS: rc = lmkv_graph_refs(&n, &trunc, g, a1, limit, cb_refs, &o); break;
-    case Q_REFS_FROM: rc = lmkv_graph_refs_from(&n, &trunc, g, a1, limit, cb_refs_from, &o); break;
-    default: simple = 0;
+    int simple = k == Q_SYMBOL || many;
+    /* callers/callees/refs/refs-from accept several names: one answer after
+     * the other (each item names the queried function: "callee", "caller",
+     * "target", "source"); --limit applies per name */
+    for (int ai = optind; simple && ai < argc; ai++) {
+        const char *nm = argv[ai];
+        int tr = 0;
+        if (!*nm) { ret = cli_usage_error(cmd, "empty name"); goto cleanup; }
+        switch (k) {
+        case Q_SYMBOL: rc = lmkv_graph_symbols(&n, &tr, g, nm, match, limit, cb_symbol, &o); break;
+        case Q_CALLERS: rc = lmkv_graph_callers(&n, &tr, g, nm, limit, cb_callers, &o); break;
+        case Q_CALLEES: rc = lmkv_graph_callees(&n, &tr, g, nm, limit, cb_callees, &o); break;
+        case Q_REFS: rc = lmkv_graph_refs(&n, &tr, g, nm, limit, cb_refs, &o); break;
+        case Q_REFS_FROM: rc = lmkv_graph_refs_from(&n, &tr, g, nm, limit, cb_refs_from, &o); break;
+        default: break;
+        }
+        trunc |= tr;
+        if (rc != LMKV_OK || !many) break;
     }
     if (!simple) {
         switch (k) {

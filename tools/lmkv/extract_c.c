@@ -961,6 +961,40 @@ int xc_calls_refs(struct xc_file *f, const char *root, const struct xc_nameset *
     }
     free(cdl); cdl = dlines;
 
+    /* functions cflow defines but ctags does not see (e.g. inside #if 0):
+     * symbols too, so every function cflow knows can be queried */
+    {
+        struct smap have = {0};
+        size_t add = 0;
+        for (size_t i = 0; i < f->nsyms; i++) {
+            uint32_t *v = smap_put(&have, f->syms[i].name, strlen(f->syms[i].name), NULL);
+            if (!v) { smap_free(&have); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            *v = 1;
+        }
+        const struct xsite *cd = cdefs.p;
+        for (size_t i = 0; i < cdefs.n; i++) if (smap_find(&have, cd[i].name, strlen(cd[i].name)) < 0) add++;
+        if (add) {
+            struct xc_symbol *ns = realloc(f->syms, (f->nsyms + add) * sizeof *ns);
+            if (!ns) { smap_free(&have); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            f->syms = ns;
+            for (size_t i = 0; i < cdefs.n; i++) {
+                uint32_t *v = smap_put(&have, cd[i].name, strlen(cd[i].name), NULL);
+                if (!v) { smap_free(&have); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                if (*v) continue;   /* ctags has it, or added already */
+                *v = 1;
+                struct xc_symbol *y = &f->syms[f->nsyms++];
+                memset(y, 0, sizeof *y);
+                y->name = y->qualified = cd[i].name;
+                y->ckind = XC_K_FUNCTION; y->lsp_kind = XC_LSP_FUNCTION;
+                y->line = y->end_line = cd[i].line;
+                y->column = find_col(pv, cd[i].line, cd[i].name);
+                y->is_definition = 1;
+            }
+            qsort(f->syms, f->nsyms, sizeof *f->syms, sym_cmp);
+        }
+        smap_free(&have);
+    }
+
     /* function definitions (ctags) grouped by name: fn[] holds symbol
      * indexes sorted by (name, line); fidx maps a name to its first slot */
     struct smap fidx = {0};

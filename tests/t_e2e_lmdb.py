@@ -1,0 +1,319 @@
+#!/usr/bin/python3
+"""End-to-end correctness of `lmkv index` + `lmkv query` on LMDB's real sources.
+
+Independent computations, compared with lmkv's answers (a diff on mismatch):
+  * callers: for EVERY function GNU cflow knows (has a definition in some
+    file), the set of callers `lmkv query callers` returns equals the set
+    `cflow --reverse` reports (run per file, as lmkv's extractor does, with
+    the same symbol classes `-i _s`; unioned over the files);
+  * callees: the same against cflow's forward tree;
+  * impact, paths and cycles: a plain BFS / DFS / Tarjan in Python over the
+    call and reference edges exported by `lmkv dump --system --json`;
+  * bad input: unknown symbol, missing database, a file ctags cannot parse.
+Also imported by t_e2e_sqlite.py (run_suite) for SQLite's amalgamation.
+"""
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+LMKV = os.environ.get("LMKV_BIN", "build/lmkv")
+SOURCES = os.environ.get("LMKV_SOURCES", "build/sources")
+TMP = os.environ.get("LMKV_TEST_TMP") or os.getcwd()
+CFLOW = ["cflow", "--format=posix", "--omit-arguments", "-A", "-A", "-i", "_s"]
+FAILS = []
+
+
+def fail(msg):
+    FAILS.append(msg)
+    print("FAIL:", msg)
+
+
+def run(args, check=True, **kw):
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    if check and p.returncode != 0:
+        raise SystemExit("command failed (%d): %s\n%s" % (p.returncode, " ".join(args), p.stderr))
+    return p
+
+
+def parse_tree(text):
+    """(parent, child) pairs of a cflow posix tree, and defined names."""
+    pairs, defined, stack = set(), set(), []
+    for line in text.splitlines():
+        m = re.match(r"\s*\d+ (\s*)([^:\s]+): (.*)$", line)
+        if not m:
+            raise SystemExit("cflow line not understood: %r" % line)
+        level = len(m.group(1)) // 4
+        name = m.group(2)
+        if re.search(r"<\S.* \d+>", m.group(3)):
+            defined.add(name)
+        del stack[level:]
+        if level > 0:
+            pairs.add((stack[-1], name))
+        stack.append(name)
+    return pairs, defined
+
+
+def cflow_graph(ws, files):
+    """callees[caller] and callers[callee] from cflow, per file, unioned."""
+    fwd, rev, defined = {}, {}, set()
+    for f in files:
+        t = run(CFLOW + [f], cwd=ws).stdout
+        pairs, d = parse_tree(t)
+        defined |= d
+        for a, b in pairs:
+            fwd.setdefault(a, set()).add(b)
+        r = run(CFLOW + ["--reverse", f], cwd=ws).stdout
+        rpairs, _ = parse_tree(r)
+        for callee, caller in rpairs:
+            rev.setdefault(callee, set()).add(caller)
+    return fwd, rev, defined
+
+
+def lmkv(db, *args, check=True):
+    return run([LMKV, "--db", db] + list(args), check=check)
+
+
+def query_many(db, kind, names, key):
+    """{name: set of `key` values} over one lmkv invocation per chunk."""
+    out = {n: set() for n in names}
+    names = sorted(names)
+    for i in range(0, len(names), 400):
+        chunk = names[i:i + 400]
+        p = lmkv(db, "query", kind, "--json", "--limit", "100000000", *chunk)
+        back = "callee" if kind == "callers" else "caller"
+        for item in json.loads(p.stdout):
+            out[item[back]].add(item[key])
+    return out
+
+
+def diff_sets(what, name, got, want):
+    if got != want:
+        fail("%s %s: lmkv-only %s, cflow-only %s" % (what, name, sorted(got - want)[:10], sorted(want - got)[:10]))
+        return 1
+    return 0
+
+
+def load_edges(db):
+    """call edges caller->callee and reference edges source->target."""
+    calls, refs = set(), set()
+    for tree, a, b, dst in (("store.call", "caller_name", "callee_name", calls),
+                            ("store.ref", "source_name", "target_name", refs)):
+        p = lmkv(db, "dump", "--system", "--tree", tree, "--json")
+        for line in p.stdout.splitlines():
+            rec = json.loads(line)["record"]
+            if rec.get(a) and rec.get(b):
+                dst.add((rec[a], rec[b]))
+    return calls, refs
+
+
+def py_impact(incoming, name, depth):
+    dist, frontier = {name: 0}, [name]
+    for d in range(1, depth + 1):
+        nxt = []
+        for u in frontier:
+            for v in incoming.get(u, ()):
+                if v not in dist:
+                    dist[v] = d
+                    nxt.append(v)
+        frontier = nxt
+    del dist[name]
+    return dist
+
+
+def py_paths(out, src, dst, depth, cap):
+    res = []
+
+    def dfs(path):
+        if len(res) > cap:
+            return
+        u = path[-1]
+        if u == dst:
+            res.append(list(path))
+            return
+        if len(path) - 1 >= depth:
+            return
+        for v in sorted(out.get(u, ())):
+            if v not in path:
+                path.append(v)
+                dfs(path)
+                path.pop()
+    dfs([src])
+    res.sort(key=lambda p: (len(p), p))
+    return res
+
+
+def py_sccs(out):
+    """Tarjan (iterative); components with >1 node or a self loop."""
+    nodes = sorted(set(out) | {v for vs in out.values() for v in vs})
+    index, low, onstk, stk, comps, counter = {}, {}, set(), [], [], [0]
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(out.get(root, ()))))]
+        index[root] = low[root] = counter[0]; counter[0] += 1
+        stk.append(root); onstk.add(root)
+        while work:
+            v, it = work[-1]
+            advanced = False
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter[0]; counter[0] += 1
+                    stk.append(w); onstk.add(w)
+                    work.append((w, iter(sorted(out.get(w, ())))))
+                    advanced = True
+                    break
+                elif w in onstk:
+                    low[v] = min(low[v], index[w])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[v])
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stk.pop(); onstk.discard(w); comp.append(w)
+                    if w == v:
+                        break
+                if len(comp) > 1 or v in out.get(v, ()):
+                    comps.append(sorted(comp))
+    comps.sort(key=lambda c: (-len(c), c[0]))
+    return comps
+
+
+def run_suite(label, srcdir, exts, sample_graph=60, max_index_s=120):
+    ws = os.path.join(TMP, label + "-ws")
+    db = os.path.join(TMP, label + "-db")
+    shutil.rmtree(ws, ignore_errors=True)
+    os.makedirs(ws)
+    files = sorted(f for f in os.listdir(srcdir) if os.path.splitext(f)[1] in exts)
+    if not files:
+        raise SystemExit("no sources in %s (run scripts/fetch-sources.sh)" % srcdir)
+    for f in files:
+        shutil.copy(os.path.join(srcdir, f), ws)
+
+    t0 = time.time()
+    p = lmkv(db, "index", "--json", ws)
+    took = time.time() - t0
+    rep = json.loads(p.stdout)
+    print("%s: indexed %d files in %.1fs: %s" % (label, len(files), took, rep))
+    if rep["analysed"] != len(files) or rep["failed"] != 0:
+        fail("index report %s" % rep)
+    if took > max_index_s:
+        fail("indexing %s took %.0fs (> %ds)" % (label, took, max_index_s))
+
+    fwd, rev, defined = cflow_graph(ws, files)
+    print("%s: cflow knows %d functions" % (label, len(defined)))
+    if len(defined) < 50:
+        fail("cflow found only %d functions" % len(defined))
+
+    # callers of every function cflow knows
+    got = query_many(db, "callers", defined, "name")
+    bad = sum(diff_sets("callers", n, got[n], rev.get(n, set())) for n in sorted(defined))
+    # callees of every function cflow knows
+    got = query_many(db, "callees", defined, "name")
+    bad += sum(diff_sets("callees", n, got[n], fwd.get(n, set())) for n in sorted(defined))
+    print("%s: callers/callees of %d functions compared, %d mismatches" % (label, len(defined), bad))
+
+    # traversals against Python over the exported edges
+    calls, refs = load_edges(db)
+    if {(a, b) for a, b in calls} != {(a, b) for a in fwd for b in fwd[a]}:
+        fail("exported call edges differ from cflow's pairs")
+    out, incoming = {}, {}
+    for a, b in calls:
+        out.setdefault(a, set()).add(b)
+        incoming.setdefault(b, set()).add(a)
+    for a, b in refs:
+        incoming.setdefault(b, set()).add(a)
+    rnd = random.Random(1234)
+    names = sorted(defined)
+    sample = rnd.sample(names, min(sample_graph, len(names)))
+    for n in sample:
+        for depth in (1, 3):
+            want = py_impact(incoming, n, depth)
+            p = lmkv(db, "query", "impact", n, "--depth", str(depth), "--limit", "100000000", "--json")
+            got = {it["name"]: it["depth"] for it in json.loads(p.stdout)}
+            if got != want:
+                fail("impact %s depth %d: lmkv-only %s, python-only %s, distance differs %s" % (
+                    n, depth, sorted(set(got) - set(want))[:8], sorted(set(want) - set(got))[:8],
+                    sorted(k for k in set(got) & set(want) if got[k] != want[k])[:8]))
+    npaths = 0
+    for a in sample[: sample_graph // 2]:
+        reach = py_impact({k: v for k, v in out.items()}, a, 3)  # forward reach up to 3
+        targets = sorted(reach)
+        if not targets:
+            continue
+        b = rnd.choice(targets)
+        want = py_paths(out, a, b, 4, 500)
+        if len(want) > 500:
+            continue
+        p = lmkv(db, "query", "paths", a, b, "--depth", "4", "--limit", "100000", "--json")
+        got = json.loads(p.stdout)
+        npaths += len(got)
+        if got != want:
+            fail("paths %s -> %s depth 4: lmkv %d paths %s..., python %d paths %s..." % (
+                a, b, len(got), got[:2], len(want), want[:2]))
+    p = lmkv(db, "query", "cycles", "--limit", "100000000", "--json")
+    got = json.loads(p.stdout)
+    want = py_sccs(out)
+    if got != want:
+        fail("cycles: lmkv %d components, python %d; first lmkv %s, python %s" % (
+            len(got), len(want), got[:1], want[:1]))
+    print("%s: impact of %d functions, %d paths, %d cycles compared" % (label, len(sample), npaths, len(want)))
+    return ws, db
+
+
+def bad_input(ws, db):
+    # unknown symbol
+    p = lmkv(db, "query", "callers", "no_such_function_xyz", check=False)
+    if p.returncode != 1 or len(p.stderr.strip().splitlines()) != 1 or "no_such_function_xyz" not in p.stderr:
+        fail("unknown symbol: rc %d stderr %r" % (p.returncode, p.stderr))
+    # missing database
+    p = run([LMKV, "--db", os.path.join(TMP, "no-such-db"), "query", "callers", "main"], check=False)
+    if p.returncode != 1 or len(p.stderr.strip().splitlines()) != 1:
+        fail("missing db: rc %d stderr %r" % (p.returncode, p.stderr))
+    # a file ctags cannot parse (binary: NUL bytes) next to a good one
+    bws = os.path.join(TMP, "bad-ws")
+    bdb = os.path.join(TMP, "bad-db")
+    os.makedirs(bws, exist_ok=True)
+    with open(os.path.join(bws, "good.c"), "w") as f:
+        f.write("static int helper(int x) { return x + 1; }\nint entry(void) { return helper(41); }\n")
+    with open(os.path.join(bws, "broken.c"), "wb") as f:
+        f.write(b"int broken_fn(void) { return 0; }\n\x00\x01\x02garbage\x00\n")
+    p = lmkv(bdb, "index", bws, check=False)
+    errs = p.stderr.strip().splitlines()
+    if p.returncode != 3 or len(errs) != 1 or "broken.c" not in errs[0]:
+        fail("unparsable file: rc %d stderr %r" % (p.returncode, p.stderr))
+    p = lmkv(bdb, "query", "symbol", "broken_fn", check=False)
+    if p.returncode != 1:
+        fail("symbols of the unparsable file were stored: %r" % p.stdout)
+    p = lmkv(bdb, "query", "callers", "helper", "--json", check=False)
+    if p.returncode != 0 or [x["name"] for x in json.loads(p.stdout or "[]")] != ["entry"]:
+        fail("good file next to the broken one not indexed: rc %d %r %r" % (p.returncode, p.stdout, p.stderr))
+    # a PATH that does not exist: error naming it, exit 1
+    p = lmkv(bdb, "index", "--workspace", bws, os.path.join(bws, "missing.c"), check=False)
+    if p.returncode != 1 or "missing.c" not in p.stderr:
+        fail("missing path: rc %d stderr %r" % (p.returncode, p.stderr))
+
+
+def main():
+    ws, db = run_suite("lmdb", os.path.join(SOURCES, "lmdb"), {".c", ".h"}, sample_graph=80, max_index_s=60)
+    # a few fixed answers that must hold for LMDB (real semantics)
+    p = lmkv(db, "query", "callers", "mdb_txn_commit", "--json")
+    callers = {x["name"] for x in json.loads(p.stdout)}
+    if "mdb_env_open" not in callers and "main" not in callers:
+        fail("callers of mdb_txn_commit %s" % sorted(callers))
+    bad_input(ws, db)
+    if FAILS:
+        print("%d failures" % len(FAILS))
+        sys.exit(1)
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
