@@ -12,6 +12,7 @@
  */
 #include "kv_int.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,9 @@
 typedef struct ent_off {
     size_t ko, ks, vo, vs;
 } ent_off;
+
+#define INLINE_ARENA 1536
+#define INLINE_ENTS 16
 
 typedef struct side {
     uint8_t *arena;
@@ -37,6 +41,10 @@ typedef struct side {
     bool started;
     uint8_t *last;
     size_t last_size, last_cap;
+    /* small scans need no allocation */
+    uint8_t arena_inline[INLINE_ARENA];
+    ent_off ents_inline[INLINE_ENTS];
+    uint8_t last_inline[64];
 } side;
 
 struct lmkv_iter {
@@ -47,13 +55,25 @@ struct lmkv_iter {
     uint8_t *lo, *hi;
     size_t lon, hin;
     bool done;
+    uint8_t lo_inline[48], hi_inline[48];
     side f, b;
 };
+
+static int bound_copy(uint8_t **dst, uint8_t *inl, size_t cap, const void *src, size_t n)
+{
+    if (n <= cap) {
+        if (n)
+            memcpy(inl, src, n);
+        *dst = inl;
+        return 0;
+    }
+    return kv_mem_dup(dst, src, n);
+}
 
 static int set_last(side *s, const void *k, size_t n)
 {
     if (n > s->last_cap) {
-        uint8_t *nl = realloc(s->last, n);
+        uint8_t *nl = s->last == s->last_inline ? malloc(n) : realloc(s->last, n);
         if (!nl)
             return lmkv_error_set(LMKV_ENOMEM, "out of memory");
         s->last = nl;
@@ -121,7 +141,14 @@ static int arena_add(side *s, const lmkv_pair *p)
         size_t nc = s->cap ? s->cap : 4096;
         while (nc < s->used + need)
             nc *= 2;
-        uint8_t *na = realloc(s->arena, nc);
+        uint8_t *na;
+        if (s->arena == s->arena_inline) {
+            na = malloc(nc);
+            if (na)
+                memcpy(na, s->arena, s->used);
+        } else {
+            na = realloc(s->arena, nc);
+        }
         if (!na)
             return lmkv_error_set(LMKV_ENOMEM, "out of memory buffering an iterator");
         s->arena = na;
@@ -129,7 +156,14 @@ static int arena_add(side *s, const lmkv_pair *p)
     }
     if (s->n == s->ecap) {
         size_t nc = s->ecap ? s->ecap * 2 : 16;
-        ent_off *ne = realloc(s->ents, nc * sizeof *ne);
+        ent_off *ne;
+        if (s->ents == s->ents_inline) {
+            ne = malloc(nc * sizeof *ne);
+            if (ne)
+                memcpy(ne, s->ents, s->n * sizeof *ne);
+        } else {
+            ne = realloc(s->ents, nc * sizeof *ne);
+        }
         if (!ne)
             return lmkv_error_set(LMKV_ENOMEM, "out of memory buffering an iterator");
         s->ents = ne;
@@ -294,9 +328,24 @@ static void side_free(side *s, lmkv_txn *tx)
         else
             kv_lc_close(&s->c);
     }
-    free(s->arena);
-    free(s->ents);
-    free(s->last);
+    if (s->arena != s->arena_inline)
+        free(s->arena);
+    if (s->ents != s->ents_inline)
+        free(s->ents);
+    if (s->last != s->last_inline)
+        free(s->last);
+}
+
+static void side_init(side *s)
+{
+    memset(s, 0, offsetof(side, arena_inline));
+    s->arena = s->arena_inline;
+    s->cap = INLINE_ARENA;
+    s->ents = s->ents_inline;
+    s->ecap = INLINE_ENTS;
+    s->last = s->last_inline;
+    s->last_cap = sizeof s->last_inline;
+    s->want = 32;
 }
 
 void lmkv_iter_free(lmkv_iter *it)
@@ -305,8 +354,10 @@ void lmkv_iter_free(lmkv_iter *it)
         return;
     side_free(&it->f, it->txn);
     side_free(&it->b, it->txn);
-    free(it->lo);
-    free(it->hi);
+    if (it->lo != it->lo_inline)
+        free(it->lo);
+    if (it->hi != it->hi_inline)
+        free(it->hi);
     kv_tree_state_unref(it->st);
     free(it);
 }
@@ -321,22 +372,24 @@ static int iter_new(lmkv_iter **out, lmkv_tree *t, lmkv_txn *txn, const lmkv_bou
     if ((lo && (lo->kind < 0 || lo->kind > 2 || (!lo->key && lo->key_size))) ||
         (hi && (hi->kind < 0 || hi->kind > 2 || (!hi->key && hi->key_size))))
         return lmkv_error_set(LMKV_EINVAL, "range: bad bound");
-    lmkv_iter *it = calloc(1, sizeof *it);
+    lmkv_iter *it = malloc(sizeof *it);
     if (!it)
         return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    memset(it, 0, offsetof(lmkv_iter, f));
     it->db = t->db;
     it->st = t->st;
     it->txn = txn;
-    it->f.want = it->b.want = 32;
+    side_init(&it->f);
+    side_init(&it->b);
     if (lo && lo->kind != LMKV_UNBOUNDED) {
         it->lo_kind = lo->kind;
-        if (kv_mem_dup(&it->lo, lo->key, lo->key_size))
+        if (bound_copy(&it->lo, it->lo_inline, sizeof it->lo_inline, lo->key, lo->key_size))
             goto nomem;
         it->lon = lo->key_size;
     }
     if (hi && hi->kind != LMKV_UNBOUNDED) {
         it->hi_kind = hi->kind;
-        if (kv_mem_dup(&it->hi, hi->key, hi->key_size))
+        if (bound_copy(&it->hi, it->hi_inline, sizeof it->hi_inline, hi->key, hi->key_size))
             goto nomem;
         it->hin = hi->key_size;
     }
@@ -346,8 +399,8 @@ static int iter_new(lmkv_iter **out, lmkv_tree *t, lmkv_txn *txn, const lmkv_bou
     *out = it;
     return 0;
 nomem:
-    free(it->lo);
-    free(it->hi);
+    if (it->lo != it->lo_inline)
+        free(it->lo);
     free(it);
     return LMKV_ENOMEM;
 }
@@ -387,13 +440,15 @@ static int scan_prefix(lmkv_iter **out, lmkv_tree *t, lmkv_txn *txn, const void 
 {
     if (!prefix && n)
         return lmkv_error_set(LMKV_EINVAL, "scan_prefix: NULL prefix with non-zero size");
-    uint8_t *succ = malloc(n ? n : 1);
+    uint8_t small[256];
+    uint8_t *succ = n <= sizeof small ? small : malloc(n);
     if (!succ)
         return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     lmkv_bound lo, hi;
     prefix_bounds(&lo, &hi, succ, prefix, n);
     int rc = iter_new(out, t, txn, &lo, &hi);
-    free(succ);
+    if (succ != small)
+        free(succ);
     return rc;
 }
 

@@ -198,10 +198,25 @@ int kv_raw_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t ks)
 
 int kv_lc_open(kv_lcur *c, MDB_txn *txn, MDB_dbi dbi)
 {
-    memset(c, 0, sizeof *c);
     c->txn = txn;
     c->dbi = dbi;
+    c->g = c->g_inline;
+    c->gcap = sizeof c->g_inline / sizeof c->g_inline[0];
+    c->gn = c->gi = 0;
+    c->at = 0;
+    c->valid = false;
+    c->mc = NULL;
     return mdb_cursor_open(txn, dbi, &c->mc);
+}
+
+static void lc_release(kv_lcur *c)
+{
+    if (c->g && c->g != c->g_inline)
+        free(c->g);
+    c->g = c->g_inline;
+    c->gcap = sizeof c->g_inline / sizeof c->g_inline[0];
+    c->gn = 0;
+    c->valid = false;
 }
 
 void kv_lc_close(kv_lcur *c)
@@ -209,26 +224,27 @@ void kv_lc_close(kv_lcur *c)
     if (c->mc)
         mdb_cursor_close(c->mc);
     c->mc = NULL;
-    free(c->g);
-    c->g = NULL;
-    c->gn = c->gcap = 0;
-    c->valid = false;
+    lc_release(c);
 }
 
 void kv_lc_forget(kv_lcur *c)
 {
     c->mc = NULL;
-    free(c->g);
-    c->g = NULL;
-    c->gn = c->gcap = 0;
-    c->valid = false;
+    lc_release(c);
 }
 
 static int grp_push(kv_lcur *c, const MDB_val *k, const MDB_val *v)
 {
     if (c->gn == c->gcap) {
         size_t nc = c->gcap ? c->gcap * 2 : 4;
-        kv_ent *ng = realloc(c->g, nc * sizeof *ng);
+        kv_ent *ng;
+        if (c->g == c->g_inline) {
+            ng = malloc(nc * sizeof *ng);
+            if (ng)
+                memcpy(ng, c->g, c->gn * sizeof *ng);
+        } else {
+            ng = realloc(c->g, nc * sizeof *ng);
+        }
         if (!ng)
             return lmkv_error_set(LMKV_ENOMEM, "out of memory reading a key group");
         c->g = ng;

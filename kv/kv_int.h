@@ -207,6 +207,7 @@ typedef struct kv_lcur {
     MDB_val lo, hi;                   /* first/last stored key of the current group (stored order) */
     int at;                           /* 0 unknown, 1 cursor at lo, 2 cursor at hi */
     bool valid;
+    kv_ent g_inline[2];               /* g points here until a group needs more (never copy a kv_lcur) */
 } kv_lcur;
 int kv_lc_open(kv_lcur *c, MDB_txn *txn, MDB_dbi dbi);
 void kv_lc_close(kv_lcur *c);      /* frees group buffer; closes mc if read txn */
