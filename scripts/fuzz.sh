@@ -26,6 +26,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 CC=${FUZZ_CC:-clang}
 OUT=${OUT:-build/fuzz}
+case "$OUT" in /*) ;; *) OUT="$ROOT/$OUT" ;; esac
 RUNS=${FUZZ_RUNS:-100000}
 MODULES="kv schema versioning graph migrate"
 PKGS="lmdb libgit2 libxxhash zlib jansson"
@@ -84,8 +85,13 @@ run_one() { # name
     [ -n "${FUZZ_TIME:-}" ] && lim="-max_total_time=$FUZZ_TIME"
     local log="$OUT/fuzz_$n.log"
     local rc=0
-    "$bin" $lim -jobs="${FUZZ_JOBS:-1}" -workers="${FUZZ_JOBS:-1}" -artifact_prefix="$art" -print_final_stats=1 \
-        -rss_limit_mb=2048 -timeout=25 "$work" >"$log" 2>&1 || rc=$?
+    local par=()
+    # -jobs makes libFuzzer write fuzz-N.log into the current directory: run
+    # parallel workers from $OUT only, and never for a single worker.
+    if [ "${FUZZ_JOBS:-1}" -gt 1 ]; then par=(-jobs="$FUZZ_JOBS" -workers="$FUZZ_JOBS"); fi
+    (cd "$OUT" && "$bin" $lim "${par[@]}" -artifact_prefix="$art" -print_final_stats=1 \
+        -rss_limit_mb=2048 -timeout=25 "$work") >"$log" 2>&1 || rc=$?
+    [ "${FUZZ_JOBS:-1}" -gt 1 ] && cat "$OUT"/fuzz-*.log >>"$log" 2>/dev/null && rm -f "$OUT"/fuzz-*.log
     local execs
     execs=$(grep -Eo 'Done [0-9]+ runs' "$log" | awk '{s+=$2} END {print s+0}')
     [ "$execs" = 0 ] && execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
