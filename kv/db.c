@@ -302,9 +302,14 @@ int lmkv_db_open(lmkv_db **out, const lmkv_config *cfg_in)
     }
     snprintf(fbuf, sizeof fbuf, "%s/data.mdb", db->path);
     bool existed = stat(fbuf, &sb) == 0;
+    int stat_errno = existed ? 0 : errno;
     if (existed && cfg.create_new) {
         rc = lmkv_error_set(LMKV_EEXISTS, "%s: database exists and create_new is set", db->path);
         db->temporary = false; /* never remove what we did not create */
+        goto fail;
+    }
+    if (!existed && cfg.read_only && (stat_errno == EACCES || stat_errno == EPERM)) {
+        rc = lmkv_error_set(LMKV_EPERM, "%s: data.mdb: %s", db->path, strerror(stat_errno));
         goto fail;
     }
     if (!existed && cfg.read_only) {
@@ -542,7 +547,9 @@ int lmkv_db_last_txnid(uint64_t *out, lmkv_db *db)
     if (!out || !db)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_last_txnid: NULL argument");
     MDB_envinfo info;
+    kv_enter(db); /* the meta pages live in the map: keep map growth out */
     int rc = mdb_env_info(db->env, &info);
+    kv_leave(db);
     if (rc)
         return kv_err_mdb(rc, "mdb_env_info", NULL, NULL, 0);
     *out = info.me_last_txnid;
@@ -555,8 +562,10 @@ int lmkv_db_flush(uint64_t *out_bytes, lmkv_db *db)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_flush: NULL db");
     MDB_envinfo info;
     MDB_stat st;
+    kv_enter(db); /* the meta pages live in the map: keep map growth out */
     mdb_env_info(db->env, &info);
     mdb_env_stat(db->env, &st);
+    kv_leave(db);
     uint64_t bytes = 0;
     pthread_mutex_lock(&db->fl_mu);
     bool changed = info.me_last_txnid != db->flushed_txnid;
@@ -951,8 +960,10 @@ int lmkv_db_stat_get(lmkv_db_stat *out, lmkv_db *db)
     memset(&s, 0, sizeof s);
     MDB_envinfo info;
     MDB_stat est;
+    kv_enter(db);
     mdb_env_info(db->env, &info);
     mdb_env_stat(db->env, &est);
+    kv_leave(db);
     s.map_size = info.me_mapsize;
     s.last_page = info.me_last_pgno;
     s.last_txnid = info.me_last_txnid;
@@ -987,7 +998,9 @@ int lmkv_db_copy(lmkv_db *db, const char *dest, unsigned flags)
     int rc = mkdir_p(dest, (mode_t)(db->file_mode | ((db->file_mode & 0444) >> 2)));
     if (rc)
         return lmkv_error_set(lmkv_error_from_mdb(rc), "%s: creating the directory: %s", dest, strerror(rc));
+    kv_enter(db); /* mdb_env_copy2 reads the map: no growth meanwhile */
     rc = mdb_env_copy2(db->env, dest, (flags & LMKV_COPY_COMPACT) ? MDB_CP_COMPACT : 0);
+    kv_leave(db);
     if (rc)
         return lmkv_error_set(lmkv_error_from_mdb(rc), "copying %s to %s: %s", db->path, dest, mdb_strerror(rc));
     return 0;
