@@ -123,7 +123,10 @@ static void maybe_grow(lmkv_db *db)
     if (tls_active > 0 || db->read_only)
         return;
     MDB_envinfo info;
-    if (mdb_env_info(db->env, &info))
+    kv_enter(db);
+    int irc = mdb_env_info(db->env, &info);
+    kv_leave(db);
+    if (irc)
         return;
     uint64_t used = ((uint64_t)info.me_last_pgno + 1) * db->page_size;
     if (used * 4 < (uint64_t)info.me_mapsize * 3)
