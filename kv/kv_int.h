@@ -154,7 +154,7 @@ typedef struct kv_op {
 struct lmkv_txn {
     lmkv_db *db;
     MDB_txn *txn;
-    bool rdonly, poisoned, is_reset, entered, internal;
+    bool rdonly, poisoned, is_reset, entered, internal, conflict;
     uint64_t epoch;            /* bumped when the LMDB txn is replaced (replay) */
     uint64_t wgen;             /* bumped at every write */
     kv_evlist events;

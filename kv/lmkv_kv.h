@@ -534,9 +534,12 @@ LMKV_API int lmkv_tree_apply_batch(lmkv_tree *t, const lmkv_batch *b);
  *  LMKV_EINVAL (flags). *out is freed by commit or abort. */
 LMKV_API int lmkv_txn_begin(lmkv_txn **out, lmkv_db *db, unsigned flags);
 /** Commit and free the txn (also on error). A poisoned txn (one of whose
- *  calls failed with anything but LMKV_NOTFOUND/LMKV_ECAS) is aborted and
+ *  write-txn calls failed with anything but LMKV_NOTFOUND) is aborted and
  *  LMKV_EBADTXN returned. Subscribers get the events after commit.
- *  If the map fills, the txn's writes are replayed on a grown map. */
+ *  If the map fills, the txn's writes are replayed on a grown map; if another
+ *  writer committed during that growth the txn is aborted with
+ *  LMKV_ECONFLICT (its reads may be stale: retry it). Other errors: LMKV_EIO,
+ *  LMKV_EFULL (disk full). Read txns: commit = abort, returns LMKV_OK. */
 LMKV_API int lmkv_txn_commit(lmkv_txn *txn);
 /** Abort and free. Nothing is written. NULL ok. */
 LMKV_API void lmkv_txn_abort(lmkv_txn *txn);
@@ -584,8 +587,10 @@ LMKV_API int lmkv_txn_scan_prefix(lmkv_iter **out, lmkv_txn *txn, lmkv_tree *t,
 /** sled Tree::transaction over several trees: begins a write txn, calls
  *  fn(ctx, txn); fn returns 0 to commit or a negative code to abort (that
  *  code is returned; use LMKV_ECONFLICT for a user abort). fn may run more
- *  than once (only when the map must grow). Every tree in trees[] must
- *  belong to db (LMKV_EINVAL otherwise). */
+ *  than once (only when the map had to grow while another writer committed:
+ *  then the txn is rerun, as sled reruns conflicting transactions). Every
+ *  tree in trees[] must belong to db (LMKV_EINVAL otherwise); fn may use
+ *  other trees of db too. Returns LMKV_OK or fn's / commit's error. */
 typedef int (*lmkv_txn_fn)(void *ctx, lmkv_txn *txn);
 LMKV_API int lmkv_db_transaction(lmkv_db *db, lmkv_tree *const *trees, size_t n_trees,
                                  lmkv_txn_fn fn, void *ctx);

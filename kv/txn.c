@@ -393,7 +393,8 @@ static int txn_replay(lmkv_txn *tx, size_t need)
         tx->entered = true;
         tx->lmdb_id = mdb_txn_id(tx->txn);
         if (mdb_txn_id(tx->txn) != old_id) {
-            rc = lmkv_error_set(LMKV_ECONFLICT, "the map had to grow during the transaction and another process committed meanwhile; retry the transaction");
+            tx->conflict = true;
+            rc = lmkv_error_set(LMKV_ECONFLICT, "the map had to grow during the transaction and another writer committed meanwhile; retry the transaction");
             goto fail;
         }
         rc = 0;
@@ -951,15 +952,15 @@ int lmkv_db_transaction(lmkv_db *db, lmkv_tree *const *trees, size_t n, lmkv_txn
         if (rc)
             return rc;
         rc = fn(ctx, tx);
-        if (rc) {
-            bool conflict = tx->poisoned && rc == LMKV_ECONFLICT;
+        bool conflict = tx->conflict;
+        if (rc || conflict) {
             lmkv_txn_abort(tx);
             if (conflict && attempt < 10)
-                continue;
-            return rc;
+                continue; /* map growth raced another writer: rerun fn */
+            return rc ? rc : lmkv_error_set(LMKV_ECONFLICT, "transaction conflicted %d times", attempt + 1);
         }
         rc = lmkv_txn_commit(tx);
-        if (rc == LMKV_EBADTXN && attempt < 10 && strstr(lmkv_errmsg(), "another process committed meanwhile"))
+        if (rc == LMKV_ECONFLICT && attempt < 10)
             continue;
         return rc;
     }

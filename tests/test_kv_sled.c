@@ -1118,6 +1118,115 @@ static void test_flush_thread(void **state)
     free(dir);
 }
 
+/* ------------------------------------------------------------ growth under concurrency */
+
+typedef struct grow_ctx {
+    lmkv_db *db;
+    lmkv_tree *t;
+    int id;
+    atomic_int *writers_left;
+    int reads;
+} grow_ctx;
+
+static void *grow_writer(void *p)
+{
+    grow_ctx *c = p;
+    uint8_t *val = malloc(16384);
+    for (int i = 0; i < 200; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "w%d-%05d", c->id, i);
+        memset(val, 'a' + (i + c->id) % 26, 16384);
+        if (c->id == 0 && i % 20 == 0) {
+            /* explicit transactions too (replayed if the map fills inside) */
+            lmkv_txn *tx;
+            if (lmkv_txn_begin(&tx, c->db, 0))
+                abort();
+            int rc = 0;
+            for (int j = 0; j < 20 && rc == 0; j++) {
+                char k2[40];
+                snprintf(k2, sizeof k2, "x%05d-%02d", i, j);
+                rc = lmkv_txn_insert(tx, c->t, k2, strlen(k2), val, 4096);
+            }
+            if (rc == 0)
+                rc = lmkv_txn_commit(tx);
+            else
+                lmkv_txn_abort(tx);
+            if (rc == LMKV_ECONFLICT || rc == LMKV_EBADTXN) {
+                i--; /* the map grew and another process committed: retry */
+                continue;
+            }
+            if (rc) {
+                fprintf(stderr, "txn: %s\n", lmkv_errmsg());
+                abort();
+            }
+        }
+        if (lmkv_tree_insert(NULL, c->t, k, strlen(k), val, 16384)) {
+            fprintf(stderr, "insert: %s\n", lmkv_errmsg());
+            abort();
+        }
+    }
+    free(val);
+    atomic_fetch_sub(c->writers_left, 1);
+    return NULL;
+}
+
+static void *grow_reader(void *p)
+{
+    grow_ctx *c = p;
+    uint64_t rs = 99 + (uint64_t)c->id;
+    while (atomic_load(c->writers_left) > 0 || c->reads < 50) {
+        char k[32];
+        snprintf(k, sizeof k, "w%d-%05d", (int)(lmkv_test_rand(&rs) % 3), (int)(lmkv_test_rand(&rs) % 200));
+        lmkv_bytes v;
+        int rc = lmkv_tree_get(&v, c->t, k, strlen(k));
+        if (rc == 0) {
+            if (v.size != 16384)
+                abort();
+            lmkv_free(v.data);
+        } else if (rc != LMKV_NOTFOUND) {
+            abort();
+        }
+        if (c->reads % 10 == 0) {
+            lmkv_iter *it;
+            lmkv_pair pr;
+            if (lmkv_tree_scan_prefix(&it, c->t, "w1", 2))
+                abort();
+            int n = 0;
+            while (lmkv_iter_next(&pr, it) == 0 && n < 50)
+                n++;
+            lmkv_iter_free(it);
+        }
+        c->reads++;
+    }
+    return NULL;
+}
+
+static void test_growth_under_concurrency(void **state)
+{
+    (void)state;
+    char *dir = lmkv_test_tmpdir("sledgrowc");
+    lmkv_db *db = open_db_ex(dir, LMKV_DURABILITY_NOSYNC, 256 * 1024);
+    lmkv_tree *t = lmkv_db_default_tree(db);
+    atomic_int left = 3;
+    grow_ctx c[5];
+    pthread_t th[5];
+    for (int i = 0; i < 5; i++) {
+        c[i] = (grow_ctx){db, t, i < 3 ? i : i - 3, &left, 0};
+        pthread_create(&th[i], NULL, i < 3 ? grow_writer : grow_reader, &c[i]);
+    }
+    for (int i = 0; i < 5; i++)
+        pthread_join(th[i], NULL);
+    uint64_t len;
+    OK(lmkv_tree_len(&len, t));
+    assert_int_equal(len, 3 * 200 + 10 * 20);
+    lmkv_db_stat st;
+    OK(lmkv_db_stat_get(&st, db));
+    assert_true(st.map_size >= (uint64_t)10 << 20);
+    lmkv_db_close(db);
+    lmkv_test_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1134,6 +1243,7 @@ int main(void)
         cmocka_unit_test(test_long_key_collision),
         cmocka_unit_test(test_iter_does_not_pin),
         cmocka_unit_test(test_flush_thread),
+        cmocka_unit_test(test_growth_under_concurrency),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
