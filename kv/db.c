@@ -704,7 +704,7 @@ typedef int (*each_tree_fn)(void *ctx, MDB_txn *txn, lmkv_tree *t, const lmkv_by
 static int for_each_user_tree(lmkv_db *db, each_tree_fn fn, void *ctx)
 {
     for (int attempt = 0; attempt < 10; attempt++) {
-        lmkv_bytes_array names, snap;
+        lmkv_bytes_array names, snap = {0};
         lmkv_tree **t;
         int rc = open_all_user_trees(&t, &names, db);
         if (rc)
@@ -725,8 +725,7 @@ static int for_each_user_tree(lmkv_db *db, each_tree_fn fn, void *ctx)
                 rc = fn(ctx, txn, t[i], &names.items[i]);
         }
         kv_rtxn_put(db, txn);
-        if (rc == 0)
-            lmkv_bytes_array_free(&snap);
+        lmkv_bytes_array_free(&snap);   /* also when fn failed (was leaked then) */
         close_trees(t, names.count);
         lmkv_bytes_array_free(&names);
         if (rc || same)
