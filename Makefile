@@ -130,6 +130,16 @@ bench: deps-check all benches
 	@scripts/fetch-sources.sh
 	@BUILD=$(BUILD) bench/run.sh
 
+# `make bench-large`: the scale ladder with the whole Linux kernel 6.1 (not
+# in CI; installs Debian's linux-source-6.1 when missing, unpacks it into
+# build/sources/linux). Hours on 2 cores: see bench/README.md. Results go to
+# bench/results/large/. LADDER_TIERS="lmdb sqlite linux-lib" for a subset.
+LADDER_TIERS ?= lmdb sqlite linux
+bench-large: deps-check all benches
+	@scripts/fetch-sources.sh
+	@BUILD=$(BUILD) LADDER_TIERS="$(LADDER_TIERS)" BENCH_ONLY=ladder BENCH_RESULTS=bench/results/large \
+	    BENCH_TIMEOUT=$${BENCH_TIMEOUT:-172800} BENCH_BUDGET=$${BENCH_BUDGET:-172800} bench/run.sh
+
 # Fuzz targets (tests/fuzz/fuzz_*.c): `make fuzz` builds them with clang's
 # libFuzzer; `make fuzz-replay` (part of `make test`) builds a replay driver
 # with the normal compiler that runs every committed corpus file.
@@ -161,4 +171,4 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: benches all lib tools tests test deps deps-check demo bench fuzz fuzz-replay torture install clean $(MODULES)
+.PHONY: benches all lib tools tests test deps deps-check demo bench bench-large fuzz fuzz-replay torture install clean $(MODULES)
