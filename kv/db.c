@@ -997,10 +997,23 @@ int lmkv_db_copy(lmkv_db *db, const char *dest, unsigned flags)
     int rc = mkdir_p(dest, (mode_t)(db->file_mode | ((db->file_mode & 0444) >> 2)));
     if (rc)
         return lmkv_error_set(lmkv_error_from_mdb(rc), "%s: creating the directory: %s", dest, strerror(rc));
-    kv_enter(db); /* mdb_env_copy2 reads the map: no growth meanwhile */
-    rc = mdb_env_copy2(db->env, dest, (flags & LMKV_COPY_COMPACT) ? MDB_CP_COMPACT : 0);
+    /* mdb_env_copy2 would create data.mdb with mode 0666 (less umask): open it
+     * ourselves with the database's file mode and copy through the fd. */
+    int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)db->file_mode);
+    if (fd < 0) {
+        int e = errno;
+        return lmkv_error_set(lmkv_error_from_mdb(e), "%s: creating the copy: %s", p, strerror(e));
+    }
+    kv_enter(db); /* mdb_env_copyfd2 reads the map: no growth meanwhile */
+    rc = mdb_env_copyfd2(db->env, fd, (flags & LMKV_COPY_COMPACT) ? MDB_CP_COMPACT : 0);
     kv_leave(db);
-    if (rc)
+    if (rc == 0 && fsync(fd) != 0)
+        rc = errno;
+    if (close(fd) != 0 && rc == 0)
+        rc = errno;
+    if (rc) {
+        unlink(p);
         return lmkv_error_set(lmkv_error_from_mdb(rc), "copying %s to %s: %s", db->path, dest, mdb_strerror(rc));
+    }
     return 0;
 }
