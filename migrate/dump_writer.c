@@ -126,7 +126,8 @@ int lmkv_dump_writer_open(lmkv_dump_writer **out, const char *path, unsigned fla
                        path, strerror(e));
         goto cleanup;
     }
-    if (fchmod(w->fd, 0644) != 0) { rc = wfail(w, "fchmod"); goto cleanup; }
+    /* mkostemp's 0600 is kept: a dump holds every record of the database,
+     * whose files are 0600 too (lmkv_config.file_mode). */
     if (flags & LMKV_DUMP_GZIP) {
         int dfd = dup(w->fd);
         if (dfd < 0) { rc = wfail(w, "dup"); goto cleanup; }
