@@ -616,8 +616,8 @@ static int dfs_paths(struct pathsearch *p, size_t pos, size_t L)
     /* adjacency may move when nodes are added: index, not pointer */
     for (uint32_t i = 0; i < p->t->nadj[u]; i++) {
         uint32_t v = p->t->adj[u][i];
-        if (p->onpath[v]) continue;
-        if (v >= p->nfwd || p->dto[v] < 0 || (size_t)p->dto[v] > L - pos - 1) continue;
+        if (v >= p->nfwd || p->onpath[v]) continue;
+        if (p->dto[v] < 0 || (size_t)p->dto[v] > L - pos - 1) continue;
         if (p->npaths >= p->limit) { p->trunc = 1; return 1; }
         p->stack[pos + 1] = v; p->onpath[v] = 1;
         rc = dfs_paths(p, pos + 1, L);
