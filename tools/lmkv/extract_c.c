@@ -23,8 +23,8 @@ extern char **environ;
 /* ------------------------------------------------------------ messages */
 static _Thread_local char xc_msg[1024];
 const char *xc_errmsg(void) { return xc_msg; }
-static int fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(int rc, const char *fmt, ...)
+static int xc_fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int xc_fail(int rc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -126,7 +126,7 @@ struct xc_nameset *xc_nameset_new(void) { return calloc(1, sizeof(struct xc_name
 int xc_nameset_add(struct xc_nameset *s, const char *name, uint32_t mask)
 {
     uint32_t *v = smap_put(&s->m, name, strlen(name), NULL);
-    if (!v) return fail(LMKV_ENOMEM, "out of memory (name set)");
+    if (!v) return xc_fail(LMKV_ENOMEM, "out of memory (name set)");
     *v |= mask;
     return 0;
 }
@@ -210,8 +210,8 @@ static int run_tool(const char *what, const char *file, char *const argv[], stru
     int fa_ok = 0;
     pid_t pid = -1;
     out->n = 0;
-    if (pipe(pfd) != 0) { rc = fail(LMKV_EIO, "%s: %s: pipe: %s", what, file, strerror(errno)); goto cleanup; }
-    if (posix_spawn_file_actions_init(&fa) != 0) { rc = fail(LMKV_ENOMEM, "%s: spawn setup failed", what); goto cleanup; }
+    if (pipe(pfd) != 0) { rc = xc_fail(LMKV_EIO, "%s: %s: pipe: %s", what, file, strerror(errno)); goto cleanup; }
+    if (posix_spawn_file_actions_init(&fa) != 0) { rc = xc_fail(LMKV_ENOMEM, "%s: spawn setup failed", what); goto cleanup; }
     fa_ok = 1;
     posix_spawn_file_actions_addclose(&fa, pfd[0]);
     posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
@@ -219,17 +219,17 @@ static int run_tool(const char *what, const char *file, char *const argv[], stru
     posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     int e = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-    if (e != 0) { pid = -1; rc = fail(LMKV_EEXTERNAL, "%s: cannot run %s: %s", file, argv[0], strerror(e)); goto cleanup; }
+    if (e != 0) { pid = -1; rc = xc_fail(LMKV_EEXTERNAL, "%s: cannot run %s: %s", file, argv[0], strerror(e)); goto cleanup; }
     close(pfd[1]); pfd[1] = -1;
     char tmp[65536];
     for (;;) {
         ssize_t r = read(pfd[0], tmp, sizeof tmp);
         if (r < 0 && errno == EINTR) continue;
-        if (r < 0) { rc = fail(LMKV_EIO, "%s: %s: read: %s", what, file, strerror(errno)); break; }
+        if (r < 0) { rc = xc_fail(LMKV_EIO, "%s: %s: read: %s", what, file, strerror(errno)); break; }
         if (r == 0) break;
-        if (buf_add(out, tmp, (size_t)r) != 0) { rc = fail(LMKV_ENOMEM, "%s: %s: out of memory", what, file); break; }
+        if (buf_add(out, tmp, (size_t)r) != 0) { rc = xc_fail(LMKV_ENOMEM, "%s: %s: out of memory", what, file); break; }
     }
-    if (!out->p && buf_add(out, "", 0) != 0) rc = fail(LMKV_ENOMEM, "out of memory");
+    if (!out->p && buf_add(out, "", 0) != 0) rc = xc_fail(LMKV_ENOMEM, "out of memory");
 cleanup:
     if (pfd[0] >= 0) close(pfd[0]);
     if (pfd[1] >= 0) close(pfd[1]);
@@ -238,9 +238,9 @@ cleanup:
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
         if (rc == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
             if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-                rc = fail(LMKV_EEXTERNAL, "%s: %s not found (install %s)", file, argv[0], what);
+                rc = xc_fail(LMKV_EEXTERNAL, "%s: %s not found (install %s)", file, argv[0], what);
             else
-                rc = fail(LMKV_EEXTERNAL, "%s: %s failed (status %d)", file, argv[0],
+                rc = xc_fail(LMKV_EEXTERNAL, "%s: %s failed (status %d)", file, argv[0],
                           WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
         }
     }
@@ -273,17 +273,17 @@ static int read_file(const char *full, const char *path, char **out, size_t *out
     FILE *f = NULL;
     char *p = NULL;
     struct stat st;
-    if (stat(full, &st) != 0) { rc = fail(errno == ENOENT ? LMKV_NOTFOUND : LMKV_EIO, "%s: %s", path, strerror(errno)); goto cleanup; }
-    if (!S_ISREG(st.st_mode)) { rc = fail(LMKV_EIO, "%s: not a regular file", path); goto cleanup; }
+    if (stat(full, &st) != 0) { rc = xc_fail(errno == ENOENT ? LMKV_NOTFOUND : LMKV_EIO, "%s: %s", path, strerror(errno)); goto cleanup; }
+    if (!S_ISREG(st.st_mode)) { rc = xc_fail(LMKV_EIO, "%s: not a regular file", path); goto cleanup; }
     f = fopen(full, "rb");
-    if (!f) { rc = fail(LMKV_EIO, "%s: %s", path, strerror(errno)); goto cleanup; }
+    if (!f) { rc = xc_fail(LMKV_EIO, "%s: %s", path, strerror(errno)); goto cleanup; }
     p = malloc((size_t)st.st_size + 1);
-    if (!p) { rc = fail(LMKV_ENOMEM, "%s: out of memory", path); goto cleanup; }
+    if (!p) { rc = xc_fail(LMKV_ENOMEM, "%s: out of memory", path); goto cleanup; }
     size_t n = fread(p, 1, (size_t)st.st_size, f);
-    if (n != (size_t)st.st_size) { rc = fail(LMKV_EIO, "%s: short read", path); goto cleanup; }
+    if (n != (size_t)st.st_size) { rc = xc_fail(LMKV_EIO, "%s: short read", path); goto cleanup; }
     p[n] = '\0';
     const char *nul = memchr(p, '\0', n);
-    if (nul) { rc = fail(LMKV_EPARSE, "%s: not C source: NUL byte at offset %zu", path, (size_t)(nul - p)); goto cleanup; }
+    if (nul) { rc = xc_fail(LMKV_EPARSE, "%s: not C source: NUL byte at offset %zu", path, (size_t)(nul - p)); goto cleanup; }
     *out = p; *outlen = n; p = NULL;
 cleanup:
     free(p);
@@ -308,19 +308,29 @@ static int index_lines(struct xc_priv *pv)
 static int is_id0(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 static int is_id(int c) { return is_id0(c) || (c >= '0' && c <= '9'); }
 
+static uint32_t find_col_nth(const struct xc_priv *pv, uint32_t line, const char *name, unsigned nth);
 /* Column (1-based) of NAME as a whole word on LINE, 0 if absent. */
 static uint32_t find_col(const struct xc_priv *pv, uint32_t line, const char *name)
+{
+    return find_col_nth(pv, line, name, 0);
+}
+
+/* Column of the nth (0-based) whole-word occurrence of NAME on LINE; the
+ * last one when there are fewer; 0 if none. */
+static uint32_t find_col_nth(const struct xc_priv *pv, uint32_t line, const char *name, unsigned nth)
 {
     if (line < 1 || line > pv->nlines) return 0;
     size_t s = pv->line_off[line], e = line < pv->nlines ? pv->line_off[line + 1] : pv->len;
     size_t n = strlen(name);
+    uint32_t last = 0;
     for (size_t i = s; i + n <= e; i++) {
         if (memcmp(pv->text + i, name, n) != 0) continue;
         if (i > s && is_id((unsigned char)pv->text[i - 1])) continue;
         if (i + n < pv->len && is_id((unsigned char)pv->text[i + n])) continue;
-        return (uint32_t)(i - s + 1);
+        last = (uint32_t)(i - s + 1);
+        if (nth-- == 0) return last;
     }
-    return 0;
+    return last;
 }
 
 /* ------------------------------------------------------------- ctags */
@@ -368,7 +378,7 @@ static int parse_ctags(struct xc_file *f, struct xc_priv *pv, const char *out)
         json_t *o = json_loadb(p, n, 0, &err);
         if (!o || !json_is_object(o)) {
             json_decref(o);
-            rc = fail(LMKV_EPARSE, "ctags: %s: output line %u is not JSON: %s", f->path, lineno, err.text);
+            rc = xc_fail(LMKV_EPARSE, "ctags: %s: output line %u is not JSON: %s", f->path, lineno, err.text);
             goto cleanup;
         }
         const char *type = jstr(o, "_type"), *name = jstr(o, "name"), *kind = jstr(o, "kind");
@@ -379,11 +389,11 @@ static int parse_ctags(struct xc_file *f, struct xc_priv *pv, const char *out)
             if (scope && scopekind && strcmp(scopekind, "function") == 0) {
                 size_t a = strlen(scope), b = strlen(name);
                 char *k = malloc(a + b + 2);
-                if (!k) { json_decref(o); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                if (!k) { json_decref(o); rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
                 memcpy(k, scope, a); k[a] = '\x01'; memcpy(k + a + 1, name, b + 1);
                 uint32_t *v = smap_put(&pv->locals, k, a + b + 1, NULL);
                 free(k);
-                if (!v) { json_decref(o); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                if (!v) { json_decref(o); rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
                 *v = 1;
             }
             json_decref(o);
@@ -392,7 +402,7 @@ static int parse_ctags(struct xc_file *f, struct xc_priv *pv, const char *out)
         int ck = ckind_from(kind);
         if (ck < 0 || strncmp(name, "__anon", 6) == 0) { json_decref(o); goto next; }
         struct xc_symbol *s = vec_push(&syms);
-        if (!s) { json_decref(o); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!s) { json_decref(o); rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         s->name = arena_strdup(&f->arena, name);
         if (scope && strncmp(scope, "__anon", 6) != 0 && (ck == XC_K_MEMBER || ck == XC_K_ENUMERATOR)) {
             size_t a = strlen(scope), b = strlen(name);
@@ -428,16 +438,16 @@ static int parse_ctags(struct xc_file *f, struct xc_priv *pv, const char *out)
                        (json_is_true(json_object_get(o, "file")) && ck != XC_K_MEMBER && ck != XC_K_ENUMERATOR);
         s->is_definition = ck != XC_K_PROTOTYPE && ck != XC_K_EXTERNVAR;
         s->column = find_col(pv, s->line, name);
-        if (!s->name || !s->qualified) { json_decref(o); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!s->name || !s->qualified) { json_decref(o); rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         /* disambiguator: n-th (qualified, kind) in this file */
         {
             size_t ql = strlen(s->qualified);
             char *k = malloc(ql + 4);
-            if (!k) { json_decref(o); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            if (!k) { json_decref(o); rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
             memcpy(k, s->qualified, ql); k[ql] = '\x01'; k[ql + 1] = (char)('a' + ck); k[ql + 2] = '\0';
             uint32_t *v = smap_put(&seen, k, ql + 2, NULL);
             free(k);
-            if (!v) { json_decref(o); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            if (!v) { json_decref(o); rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
             s->disambiguator = (*v)++;
         }
         json_decref(o);
@@ -471,38 +481,38 @@ static int file_open_mem(struct xc_file **out, const char *path, const void *con
     struct xc_file *f = calloc(1, sizeof *f);
     struct xc_priv *pv = calloc(1, sizeof *pv);
     int rc = 0, fd = -1;
-    if (!f || !pv) { free(f); free(pv); return fail(LMKV_ENOMEM, "out of memory"); }
+    if (!f || !pv) { free(f); free(pv); return xc_fail(LMKV_ENOMEM, "out of memory"); }
     f->priv = pv;
-    if (!(f->path = strdup(path))) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (!(f->path = strdup(path))) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     const char *nul = memchr(content, '\0', len);
-    if (nul) { rc = fail(LMKV_EPARSE, "%s: not C source: NUL byte at offset %zu", path, (size_t)(nul - (const char *)content)); goto cleanup; }
-    if (!(pv->text = malloc(len + 1))) { rc = fail(LMKV_ENOMEM, "%s: out of memory", path); goto cleanup; }
+    if (nul) { rc = xc_fail(LMKV_EPARSE, "%s: not C source: NUL byte at offset %zu", path, (size_t)(nul - (const char *)content)); goto cleanup; }
+    if (!(pv->text = malloc(len + 1))) { rc = xc_fail(LMKV_ENOMEM, "%s: out of memory", path); goto cleanup; }
     memcpy(pv->text, content, len);
     pv->text[len] = '\0';
     pv->len = len;
-    if (index_lines(pv) != 0) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (index_lines(pv) != 0) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp) tmp = "/tmp";
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     size_t need = strlen(tmp) + strlen(base) + 32;
-    if (!(f->tmpdir = malloc(need)) || !(f->full = malloc(need))) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (!(f->tmpdir = malloc(need)) || !(f->full = malloc(need))) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     snprintf(f->tmpdir, need, "%s/lmkv-xc-XXXXXX", tmp);
     if (!mkdtemp(f->tmpdir)) {
-        rc = fail(LMKV_EIO, "%s: cannot create a temporary directory in %s: %s", path, tmp, strerror(errno));
+        rc = xc_fail(LMKV_EIO, "%s: cannot create a temporary directory in %s: %s", path, tmp, strerror(errno));
         free(f->tmpdir); f->tmpdir = NULL;
         goto cleanup;
     }
     snprintf(f->full, need, "%s/%s", f->tmpdir, *base ? base : "file.c");
     fd = open(f->full, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0) { rc = fail(LMKV_EIO, "%s: %s: %s", path, f->full, strerror(errno)); goto cleanup; }
+    if (fd < 0) { rc = xc_fail(LMKV_EIO, "%s: %s: %s", path, f->full, strerror(errno)); goto cleanup; }
     for (size_t off = 0; off < len;) {
         ssize_t w = write(fd, (const char *)content + off, len - off);
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) { rc = fail(LMKV_EIO, "%s: writing %s: %s", path, f->full, strerror(errno)); goto cleanup; }
+        if (w <= 0) { rc = xc_fail(LMKV_EIO, "%s: writing %s: %s", path, f->full, strerror(errno)); goto cleanup; }
         off += (size_t)w;
     }
-    if (close(fd) != 0) { fd = -1; rc = fail(LMKV_EIO, "%s: writing %s: %s", path, f->full, strerror(errno)); goto cleanup; }
+    if (close(fd) != 0) { fd = -1; rc = xc_fail(LMKV_EIO, "%s: writing %s: %s", path, f->full, strerror(errno)); goto cleanup; }
     fd = -1;
     *out = f; f = NULL;
 cleanup:
@@ -517,14 +527,14 @@ static int file_open(struct xc_file **out, const char *root, const char *path)
     struct xc_priv *pv = calloc(1, sizeof *pv);
     char *full = NULL;
     int rc = 0;
-    if (!f || !pv) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (!f || !pv) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     f->priv = pv;
     f->path = strdup(path);
     full = build_full(root, path);
-    if (!f->path || !full) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (!f->path || !full) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     rc = read_file(full, path, &pv->text, &pv->len);
     if (rc) goto cleanup;
-    if (index_lines(pv) != 0) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (index_lines(pv) != 0) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     f->full = full; full = NULL;
     *out = f; f = NULL; pv = NULL;
 cleanup:
@@ -603,7 +613,7 @@ static int parse_cflow_tree(struct xc_file *f, const char *out, struct vec *pair
         const char *d = q;
         while (q < e && *q >= '0' && *q <= '9') q++;
         if (q == d || q >= e || *q != ' ') {
-            rc = fail(LMKV_EPARSE, "cflow: %s: output line %u not understood", f->path, lineno);
+            rc = xc_fail(LMKV_EPARSE, "cflow: %s: output line %u not understood", f->path, lineno);
             goto cleanup;
         }
         q++;
@@ -613,13 +623,13 @@ static int parse_cflow_tree(struct xc_file *f, const char *out, struct vec *pair
         const char *name = q;
         while (q < e && *q != ':') q++;
         if (q >= e || q == name) {
-            rc = fail(LMKV_EPARSE, "cflow: %s: output line %u has no name", f->path, lineno);
+            rc = xc_fail(LMKV_EPARSE, "cflow: %s: output line %u has no name", f->path, lineno);
             goto cleanup;
         }
         const char *nm;
-        if (!smap_put(&seen, name, (size_t)(q - name), &nm)) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!smap_put(&seen, name, (size_t)(q - name), &nm)) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         if (level >= sizeof stack / sizeof stack[0]) {
-            rc = fail(LMKV_EPARSE, "cflow: %s: call tree deeper than %zu levels", f->path, sizeof stack / sizeof stack[0]);
+            rc = xc_fail(LMKV_EPARSE, "cflow: %s: call tree deeper than %zu levels", f->path, sizeof stack / sizeof stack[0]);
             goto cleanup;
         }
         stack[level] = nm;
@@ -629,10 +639,10 @@ static int parse_cflow_tree(struct xc_file *f, const char *out, struct vec *pair
             const char *lt = memchr(q, '<', (size_t)(e - q));
             if (lt && (size_t)(e - lt) > fl + 2 && memcmp(lt + 1, f->full, fl) == 0 && lt[1 + fl] == ' ') {
                 struct xsite *df = vec_push(defs);
-                if (!df) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                if (!df) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
                 df->name = arena_strdup(&f->arena, nm);
                 df->line = (uint32_t)strtoul(lt + 2 + fl, NULL, 10);
-                if (!df->name) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                if (!df->name) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
             }
         }
         if (level > 0) {
@@ -640,18 +650,18 @@ static int parse_cflow_tree(struct xc_file *f, const char *out, struct vec *pair
             const char *callee = reverse ? stack[level - 1] : nm;
             size_t a = strlen(caller), b = strlen(callee);
             char *k = malloc(a + b + 2);
-            if (!k) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            if (!k) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
             memcpy(k, caller, a); k[a] = '\x01'; memcpy(k + a + 1, callee, b + 1);
             uint32_t *v = smap_put(&seen, k, a + b + 1, NULL);
             free(k);
-            if (!v) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            if (!v) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
             if (!*v) {
                 *v = 1;
                 struct pair *pp = vec_push(pairs);
-                if (!pp) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                if (!pp) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
                 pp->caller = arena_strdup(&f->arena, caller);
                 pp->callee = arena_strdup(&f->arena, callee);
-                if (!pp->caller || !pp->callee) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                if (!pp->caller || !pp->callee) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
             }
         }
         if (!nl) break;
@@ -672,18 +682,18 @@ static int parse_cflow_xref(struct xc_file *f, const char *out, struct vec *site
         const char *e = nl ? nl : p + strlen(p);
         lineno++;
         const char *sp = memchr(p, ' ', (size_t)(e - p));
-        if (!sp || e - sp < 3) return fail(LMKV_EPARSE, "cflow -x: %s: output line %u not understood", f->path, lineno);
+        if (!sp || e - sp < 3) return xc_fail(LMKV_EPARSE, "cflow -x: %s: output line %u not understood", f->path, lineno);
         int def = sp[1] == '*';
         const char *loc = sp + 3;
         {
             if ((size_t)(e - loc) <= fl || memcmp(loc, f->full, fl) != 0 || loc[fl] != ':')
-                return fail(LMKV_EPARSE, "cflow -x: %s: output line %u names another file", f->path, lineno);
+                return xc_fail(LMKV_EPARSE, "cflow -x: %s: output line %u names another file", f->path, lineno);
             unsigned long ln = strtoul(loc + fl + 1, NULL, 10);
             struct xsite *s = vec_push(def ? defs : sites);
-            if (!s) return fail(LMKV_ENOMEM, "out of memory");
+            if (!s) return xc_fail(LMKV_ENOMEM, "out of memory");
             s->name = arena_strndup(&f->arena, p, (size_t)(sp - p));
             s->line = (uint32_t)ln;
-            if (!s->name) return fail(LMKV_ENOMEM, "out of memory");
+            if (!s->name) return xc_fail(LMKV_ENOMEM, "out of memory");
         }
         if (!nl) break;
         p = nl + 1;
@@ -759,7 +769,7 @@ static int scan_refs(struct xc_file *f, const struct xc_nameset *known, struct v
     struct smap defs = {0};
     char *key = NULL;
     size_t keycap = 0;
-    if (!own) return fail(LMKV_ENOMEM, "out of memory");
+    if (!own) return xc_fail(LMKV_ENOMEM, "out of memory");
     /* (name, line) of every definition in the file: never a reference. */
     for (size_t i = 0; i < f->nsyms; i++) {
         char k[32];
@@ -768,12 +778,12 @@ static int scan_refs(struct xc_file *f, const struct xc_nameset *known, struct v
         if (a + (size_t)kl + 1 > keycap) {
             keycap = (a + (size_t)kl + 1) * 2;
             char *nk = realloc(key, keycap);
-            if (!nk) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            if (!nk) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
             key = nk;
         }
         memcpy(key, f->syms[i].name, a); memcpy(key + a, k, (size_t)kl + 1);
         uint32_t *v = smap_put(&defs, key, a + (size_t)kl, NULL);
-        if (!v) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!v) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         if (!*v || f->syms[i].ckind == XC_K_MACRO) *v = (uint32_t)i + 1;
     }
     uint32_t line = 1;
@@ -837,7 +847,7 @@ static int scan_refs(struct xc_file *f, const struct xc_nameset *known, struct v
                 if (len + (size_t)kl + 1 > keycap) {
                     keycap = (len + (size_t)kl + 1) * 2;
                     char *nk = realloc(key, keycap);
-                    if (!nk) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                    if (!nk) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
                     key = nk;
                 }
                 memcpy(key, t + s, len); memcpy(key + len, k, (size_t)kl + 1);
@@ -860,7 +870,7 @@ static int scan_refs(struct xc_file *f, const struct xc_nameset *known, struct v
                 if (len + (size_t)kl + 1 > keycap) {
                     keycap = (len + (size_t)kl + 1) * 2;
                     char *nk = realloc(key, keycap);
-                    if (!nk) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                    if (!nk) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
                     key = nk;
                 }
                 memcpy(key, t + s, len); memcpy(key + len, k, (size_t)kl + 1);
@@ -877,7 +887,7 @@ static int scan_refs(struct xc_file *f, const struct xc_nameset *known, struct v
                     if (a + len + 2 > keycap) {
                         keycap = (a + len + 2) * 2;
                         char *nk = realloc(key, keycap);
-                        if (!nk) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                        if (!nk) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
                         key = nk;
                     }
                     memcpy(key, o->name, a); key[a] = '\x01'; memcpy(key + a + 1, t + s, len);
@@ -899,10 +909,10 @@ static int scan_refs(struct xc_file *f, const struct xc_nameset *known, struct v
             else if ((pc == '+' && pc2 == '+') || (pc == '-' && pc2 == '-')) kind = XC_REF_WRITE;
             else kind = XC_REF_READ;
             struct xc_ref *r = vec_push(refs);
-            if (!r) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            if (!r) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
             r->source = src; r->source_line = srcline;
             r->target = arena_strndup(&f->arena, t + s, len);
-            if (!r->target) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            if (!r->target) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
             r->line = line; r->column = col; r->end_column = col + (uint32_t)len;
             r->kind = kind;
             continue;
@@ -975,16 +985,16 @@ int xc_calls_refs(struct xc_file *f, const char *root, const struct xc_nameset *
         for (size_t i = 0; i < rpairs.n && rc == 0; i++) {
             size_t a = strlen(rp[i].caller), b = strlen(rp[i].callee);
             char *k = malloc(a + b + 2);
-            if (!k) { rc = fail(LMKV_ENOMEM, "out of memory"); break; }
+            if (!k) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); break; }
             memcpy(k, rp[i].caller, a); k[a] = '\x01'; memcpy(k + a + 1, rp[i].callee, b + 1);
-            if (!smap_put(&rs, k, a + b + 1, NULL)) rc = fail(LMKV_ENOMEM, "out of memory");
+            if (!smap_put(&rs, k, a + b + 1, NULL)) rc = xc_fail(LMKV_ENOMEM, "out of memory");
             free(k);
         }
         size_t w = 0;
         for (size_t i = 0; i < pairs.n && rc == 0; i++) {
             size_t a = strlen(fp[i].caller), b = strlen(fp[i].callee);
             char *k = malloc(a + b + 2);
-            if (!k) { rc = fail(LMKV_ENOMEM, "out of memory"); break; }
+            if (!k) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); break; }
             memcpy(k, fp[i].caller, a); k[a] = '\x01'; memcpy(k + a + 1, fp[i].callee, b + 1);
             if (smap_find(&rs, k, a + b + 1) >= 0) fp[w++] = fp[i];
             free(k);
@@ -1001,7 +1011,7 @@ int xc_calls_refs(struct xc_file *f, const char *root, const struct xc_nameset *
     uint32_t *dlines = NULL;
     if (cdefs.n) {
         dlines = malloc(cdefs.n * sizeof *dlines);
-        if (!dlines) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!dlines) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         for (size_t i = 0; i < cdefs.n; i++) dlines[i] = ((struct xsite *)cdefs.p)[i].line;
         qsort(dlines, cdefs.n, sizeof *dlines, u32_cmp);
         qsort(cdefs.p, cdefs.n, sizeof(struct xsite), xsite_cmp);
@@ -1015,18 +1025,18 @@ int xc_calls_refs(struct xc_file *f, const char *root, const struct xc_nameset *
         size_t add = 0;
         for (size_t i = 0; i < f->nsyms; i++) {
             uint32_t *v = smap_put(&have, f->syms[i].name, strlen(f->syms[i].name), NULL);
-            if (!v) { smap_free(&have); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            if (!v) { smap_free(&have); rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
             *v = 1;
         }
         const struct xsite *cd = cdefs.p;
         for (size_t i = 0; i < cdefs.n; i++) if (smap_find(&have, cd[i].name, strlen(cd[i].name)) < 0) add++;
         if (add) {
             struct xc_symbol *ns = realloc(f->syms, (f->nsyms + add) * sizeof *ns);
-            if (!ns) { smap_free(&have); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            if (!ns) { smap_free(&have); rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
             f->syms = ns;
             for (size_t i = 0; i < cdefs.n; i++) {
                 uint32_t *v = smap_put(&have, cd[i].name, strlen(cd[i].name), NULL);
-                if (!v) { smap_free(&have); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                if (!v) { smap_free(&have); rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
                 if (*v) continue;   /* ctags has it, or added already */
                 *v = 1;
                 struct xc_symbol *y = &f->syms[f->nsyms++];
@@ -1048,7 +1058,7 @@ int xc_calls_refs(struct xc_file *f, const char *root, const struct xc_nameset *
     size_t nfn = 0;
     for (size_t i = 0; i < f->nsyms; i++) if (f->syms[i].ckind == XC_K_FUNCTION) nfn++;
     fn = malloc((nfn + 1) * sizeof *fn);
-    if (!fn) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (!fn) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     nfn = 0;
     for (size_t i = 0; i < f->nsyms; i++) if (f->syms[i].ckind == XC_K_FUNCTION) fn[nfn++] = (uint32_t)i;
     fn_sort_syms = f->syms;
@@ -1056,7 +1066,7 @@ int xc_calls_refs(struct xc_file *f, const char *root, const struct xc_nameset *
     for (size_t i = 0; i < nfn; i++) {
         const char *nm = f->syms[fn[i]].name;
         uint32_t *v = smap_put(&fidx, nm, strlen(nm), NULL);
-        if (!v) { smap_free(&fidx); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!v) { smap_free(&fidx); rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         if (!*v) *v = (uint32_t)i + 1;
     }
     struct pair *pp = pairs.p;
@@ -1079,11 +1089,12 @@ int xc_calls_refs(struct xc_file *f, const char *root, const struct xc_nameset *
                 if (xs[si].line >= s->line && xs[si].line <= s->end_line) { inside = 1; defline = s->line; }
             }
             if (!inside) continue;
-            if (si > lo && xs[si - 1].line == xs[si].line && added) continue; /* same line twice */
+            unsigned nth = 0;   /* the callee called twice on one line: two sites */
+            for (size_t k = si; k > lo && xs[k - 1].line == xs[si].line; k--) nth++;
             struct xc_call *c = vec_push(&calls);
-            if (!c) { smap_free(&fidx); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            if (!c) { smap_free(&fidx); rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
             c->caller = caller; c->caller_line = defline; c->callee = callee;
-            c->line = xs[si].line; c->column = find_col(pv, xs[si].line, callee);
+            c->line = xs[si].line; c->column = find_col_nth(pv, xs[si].line, callee, nth);
             c->is_recursive = strcmp(caller, callee) == 0;
             added++;
         }
@@ -1100,11 +1111,12 @@ int xc_calls_refs(struct xc_file *f, const char *root, const struct xc_nameset *
                 defline = from;
                 for (size_t si = lo; si < sites.n && strcmp(xs[si].name, callee) == 0; si++) {
                     if (xs[si].line < from || xs[si].line > to) continue;
-                    if (added && xs[si - 1].line == xs[si].line) continue;
+                    unsigned nth = 0;
+                    for (size_t k = si; k > lo && xs[k - 1].line == xs[si].line; k--) nth++;
                     struct xc_call *c = vec_push(&calls);
-                    if (!c) { smap_free(&fidx); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+                    if (!c) { smap_free(&fidx); rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
                     c->caller = caller; c->caller_line = from; c->callee = callee;
-                    c->line = xs[si].line; c->column = find_col(pv, xs[si].line, callee);
+                    c->line = xs[si].line; c->column = find_col_nth(pv, xs[si].line, callee, nth);
                     c->is_recursive = strcmp(caller, callee) == 0;
                     added++;
                 }
@@ -1120,7 +1132,7 @@ int xc_calls_refs(struct xc_file *f, const char *root, const struct xc_nameset *
             defline = s->line;
         }
         struct xc_call *c = vec_push(&calls);
-        if (!c) { smap_free(&fidx); rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!c) { smap_free(&fidx); rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         c->caller = caller; c->caller_line = defline; c->callee = callee;
         c->line = site ? site : defline; c->column = site ? col : 0;
         c->is_recursive = strcmp(caller, callee) == 0;
@@ -1129,7 +1141,7 @@ int xc_calls_refs(struct xc_file *f, const char *root, const struct xc_nameset *
 
     if (!known) {
         own = xc_nameset_new();
-        if (!own) { rc = fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!own) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         rc = xc_nameset_add_file(own, f);
         if (rc) goto cleanup;
         known = own;
