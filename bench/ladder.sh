@@ -149,6 +149,19 @@ EOF
     fi
     cut -f2- "$T/$tier.tsv" | while IFS=$'\t' read -r k v; do put "$tier" "$k" "$v"; done
 
+    # graph/'s own queries (lmkv_graph_*) against SQLite as the seed writes
+    # them (recursive CTEs): bench/graph_bench.c on this tier's sources
+    if [ -x "$BUILD/bench/graph_bench" ]; then
+        if BENCH_GRAPH_SRC="$ws" LMKV_BENCH_SUMMARY= LMKV_BENCH_TMP="$T" "$BUILD/bench/graph_bench" > "$T/graph.md" 2> "$T/graph.err"; then
+            awk -F'|' 'NF > 8 && $3 ~ /^ *[0-9.]+ *$/ { gsub(/^ +| +$/, "", $2); gsub(/ +/, "", $3); gsub(/ +/, "", $4); gsub(/ +/, "", $5);
+                gsub(/ +/, "", $6); gsub(/ +/, "", $8); gsub(/ +/, "", $9);
+                printf "graph\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", $2, $3, $4, $5, $6, $8, $9 }' "$T/graph.md" |
+                while IFS=$'\t' read -r _ q a b c d n m; do put "$tier" "graph:$q" "$a	$b	$c	$d	$n	$m"; done
+        else
+            echo "ladder.sh: graph_bench on $tier failed: $(tail -n 2 "$T/graph.err")" >&2
+        fi
+    fi
+
     # end to end: edit one file, `lmkv index FILE` (process start, ctags and
     # cflow on that file, the stored-name pre-pass, storage), as a user would
     local reps=${QUICK:+4}; reps=${reps:-12}
@@ -231,6 +244,25 @@ echo "Sample: defined functions that are called, every k-th by name. impact3 and
 echo "same breadth-first walk on both engines (SQLite: the prepared callers/refs/callees queries)."
 echo "\"answers differing\" counts samples whose row counts differ between the engines (should be 0)."
 echo
+if grep -q $'\tgraph:' "$TSV"; then
+    echo "### graph/ queries per tier (bench/graph_bench.c: lmkv_graph_* against the seed's SQL, recursive CTEs)"
+    echo
+    hdr="| query |"; sep="|---|"
+    for t in "${ok_tiers[@]}"; do hdr="$hdr $t lmkv p50 / p99 | $t SQLite p50 / p99 | $t SQLite / lmkv |"; sep="$sep---:|---:|---:|"; done
+    echo "$hdr"; echo "$sep"
+    awk -F'\t' '$2 ~ /^graph:/ && !seen[$2]++ {print $2}' "$TSV" | while read -r gq; do
+        row="| ${gq#graph:} |"
+        for t in "${ok_tiers[@]}"; do
+            row="$row $(getq "$t" "$gq" 1) / $(getq "$t" "$gq" 2) | $(getq "$t" "$gq" 3) / $(getq "$t" "$gq" 4) | $(ratio "$(getq "$t" "$gq" 3)" "$(getq "$t" "$gq" 1)") |"
+        done
+        echo "$row"
+    done
+    echo
+    echo "µs; graph_bench indexes the tier's sources itself, samples called functions and times each"
+    echo "query alone inside one read transaction per engine; its answers are cross-checked there."
+    echo
+fi
+
 echo "### How query cost grows with the code base"
 echo
 first=${ok_tiers[0]}; last=${ok_tiers[${#ok_tiers[@]}-1]}

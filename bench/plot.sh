@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Plots of the scale ladder (gnuplot-nox, PNG): plot.sh LADDER_TSV OUTDIR
 #   queries.png   p50 and p99 of each query against lines of code, lmkv and
-#                 SQLite (log-log), one panel per query
+#                 SQLite (log-log), one panel per query; with graph_bench
+#                 rows in the TSV also lmkv_graph_* and the SQLite CTEs
 #   indexing.png  storage time of the same records (lmkv, SQLite) and the
 #                 whole `lmkv index` against records; bytes on disk
 #   update.png    update latency (storage only, save -> query ready, CLI end
@@ -19,13 +20,31 @@ trap 'rm -rf "$D"' EXIT
 tiers=$(awk -F'\t' '!seen[$1]++ {print $1}' "$TSV")
 val() { awk -F'\t' -v t="$1" -v k="$2" '$1==t && $2==k {print $3; exit}' "$TSV"; }
 
+gq() { case $1 in callers) echo "graph:callers" ;; callees) echo "graph:callees" ;; refs) echo "graph:references" ;;
+        impact3) echo "graph:impact depth 3" ;; paths3) echo "graph:paths (<= 3 calls)" ;; *) echo none ;; esac; }
 for q in point callers callees refs impact3 paths3; do
-    : > "$D/$q.dat"
+    : > "$D/$q.dat"; : > "$D/$q.g.dat"
     for t in $tiers; do
         awk -F'\t' -v t="$t" -v q="$q" -v l="$(val "$t" lines)" \
             '$1==t && $2==q {printf "%s %s %s %s %s %s \"%s\"\n", l, $3, $4, $5, $6, $7, t}' "$TSV" >> "$D/$q.dat"
+        awk -F'\t' -v t="$t" -v q="$(gq "$q")" -v l="$(val "$t" lines)" \
+            '$1==t && $2==q {printf "%s %s %s %s %s\n", l, $3, $4, $5, $6}' "$TSV" >> "$D/$q.g.dat"
     done
 done
+{
+    for q in point callers callees refs impact3 paths3; do
+        echo "set title '$q'"
+        printf '%s' "plot '$q.dat' using 1:2 with linespoints lw 2 pt 7 lc rgb '#1f77b4' title 'lmkv store p50',"
+        printf '%s' " '' using 1:3 with linespoints lw 1 dt 2 pt 6 lc rgb '#1f77b4' title 'lmkv store p99',"
+        printf '%s' " '' using 1:4 with linespoints lw 2 pt 5 lc rgb '#d62728' title 'SQLite p50',"
+        printf '%s' " '' using 1:5 with linespoints lw 1 dt 2 pt 4 lc rgb '#d62728' title 'SQLite p99',"
+        if [ -s "$D/$q.g.dat" ]; then
+            printf '%s' " '$q.g.dat' using 1:2 with linespoints lw 2 pt 9 lc rgb '#2ca02c' title 'lmkv graph/ p50',"
+            printf '%s' " '' using 1:4 with linespoints lw 2 pt 8 lc rgb '#ff7f0e' title 'SQLite CTE p50 (graph_bench)',"
+        fi
+        echo " '$q.dat' using 1:2:7 with labels offset 0,1 notitle"
+    done
+} > "$D/queries.gp"
 : > "$D/index.dat"
 for t in $tiers; do
     awk -F'\t' -v t="$t" '$1==t {v[$2]=$3} END{
@@ -47,16 +66,9 @@ set multiplot layout 2,3 title "lmkv vs SQLite (seed schema): query time against
 set logscale xy
 set xlabel "lines of C"
 set ylabel "µs per query"
-set key top left
+set key top left font ",8"
 set grid
-do for [q in "point callers callees refs impact3 paths3"] {
-    set title q
-    plot q.".dat" using 1:2 with linespoints lw 2 pt 7 lc rgb "#1f77b4" title "lmkv p50", \
-         ""       using 1:3 with linespoints lw 1 dt 2 pt 6 lc rgb "#1f77b4" title "lmkv p99", \
-         ""       using 1:4 with linespoints lw 2 pt 5 lc rgb "#d62728" title "SQLite p50", \
-         ""       using 1:5 with linespoints lw 1 dt 2 pt 4 lc rgb "#d62728" title "SQLite p99", \
-         ""       using 1:2:7 with labels offset 0,1 notitle
-}
+load "queries.gp"
 unset multiplot
 
 set output "$OUT/indexing.png"
@@ -85,7 +97,7 @@ set logscale xy
 set xlabel "records in the edited file"
 set ylabel "ms"
 set key top left
-plot "update.dat" using 1:2:2:3 with yerrorbars pt 7 lc rgb "#1f77b4" title "storage only", \
+plot "update.dat" using 1:2:2:3 with yerrorbars pt 6 ps 2.5 lc rgb "#1f77b4" title "storage only", \
      ""           using 1:4:4:5 with yerrorbars pt 5 lc rgb "#9467bd" title "save -> query ready", \
      ""           using 1:6:6:7 with yerrorbars pt 9 lc rgb "#7f7f7f" title "lmkv index FILE (CLI, ctags+cflow)", \
      ""           using 1:6:8 with labels offset 0,1 font ",8" notitle, \
