@@ -85,7 +85,7 @@ extern void *__libc_memalign(size_t, size_t);
 #endif
 
 static int g_trace;   /* LMKV_REL_ALLOC_TRACE=1: log the calls of run N=1 to stderr */
-static void trace(const char *what, void *p, size_t n)
+__attribute__((unused)) static void trace(const char *what, void *p, size_t n)
 {
     if (!g_trace) return;
     char b[160];
@@ -382,6 +382,7 @@ static void kv_campaign(int persistent, struct stats *st)
         free(d);
     }
     long live0 = atomic_load(&g_live);
+    (void)live0;   /* SAN builds: LeakSanitizer instead */
     unsigned step = persistent ? 7 : 1;
     for (unsigned long n = 1;; n += step) {
         char name[32];
@@ -470,6 +471,7 @@ static void test_alloc_migrate(void **state)
         free(d);
     }
     long live0 = atomic_load(&g_live);
+    (void)live0;
     unsigned long runs = 0, errs = 0, oks = 0, inj0 = atomic_load(&g_injected), n;
     unsigned scale = rel_scale();
     unsigned long stepn = scale > 1 ? 1 : 3;    /* short version: every 3rd N */
