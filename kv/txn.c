@@ -17,6 +17,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 static _Thread_local int tls_active;
@@ -668,6 +671,28 @@ void kv_txn_abort_int(lmkv_txn *tx)
     txn_free(tx);
 }
 
+/* A failed commit's code. LMDB reports a short write as EIO, which is how a
+ * full disk (ENOSPC part-way through a write) or the file size limit
+ * (RLIMIT_FSIZE, EFBIG) usually surfaces: tell those apart as LMKV_EFULL,
+ * as the header promises for "disk full". */
+static int commit_error(lmkv_db *db, int rc)
+{
+    int fd;
+    if ((rc == EIO || rc == ENOSPC || rc == EFBIG) && mdb_env_get_fd(db->env, &fd) == 0) {
+        struct statvfs vs;
+        struct stat sb;
+        struct rlimit rl;
+        if (fstatvfs(fd, &vs) == 0 && (uint64_t)vs.f_bavail * vs.f_frsize < (1u << 20))
+            return lmkv_error_set(LMKV_EFULL, "committing: %s: the file system is full (%llu bytes free): %s",
+                                  db->path, (unsigned long long)vs.f_bavail * vs.f_frsize, strerror(rc));
+        if (fstat(fd, &sb) == 0 && getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+            (uint64_t)sb.st_size + (1u << 20) >= (uint64_t)rl.rlim_cur)
+            return lmkv_error_set(LMKV_EFULL, "committing: %s: data.mdb reached the file size limit (RLIMIT_FSIZE %llu bytes): %s",
+                                  db->path, (unsigned long long)rl.rlim_cur, strerror(rc));
+    }
+    return kv_err_mdb(rc, "committing", NULL, NULL, 0);
+}
+
 int kv_txn_finish(lmkv_txn *tx)
 {
     lmkv_db *db = tx->db;
@@ -725,7 +750,7 @@ int kv_txn_finish(lmkv_txn *tx)
                 continue;
             goto fail;
         }
-        rc = kv_err_mdb(rc, "committing", NULL, NULL, 0);
+        rc = commit_error(db, rc);
         goto fail;
     }
 fail_full:
