@@ -44,7 +44,11 @@ command -v ctags >/dev/null && command -v cflow >/dev/null || die "ctags and cfl
 # -------------------------------------------------------------- sources
 linux_tree() { # DIR... -> prints the kernel root holding those directories
     local dest="$SRC/linux" want=("$@") missing=()
-    for d in "${want[@]}"; do [ -e "$dest/$d" ] || missing+=("$d"); done
+    # the whole tree counts as there only after a complete unpack (marker)
+    for d in "${want[@]}"; do
+        if [ "$d" = . ]; then [ -e "$dest/.lmkv-complete" ] || missing+=(.)
+        else [ -e "$dest/$d" ] || [ -e "$dest/.lmkv-complete" ] || missing+=("$d"); fi
+    done
     if [ ${#missing[@]} -gt 0 ]; then
         local tarball=/usr/src/linux-source-6.1.tar.xz
         if [ ! -f "$tarball" ]; then
@@ -64,6 +68,7 @@ linux_tree() { # DIR... -> prints the kernel root holding those directories
         fi
         echo "ladder.sh: unpacking ${members[*]} into $dest" >&2
         tar -xJf "$tarball" -C "$dest" --strip-components=1 "${members[@]}" || die "unpacking $tarball failed"
+        [ "${want[0]}" = . ] && touch "$dest/.lmkv-complete"
     fi
     echo "$dest"
 }
