@@ -199,9 +199,9 @@ int main(int argc, char **argv)
         raw r1;
         raw_open(&r1, dr, !sync);
         double tl = 0, tr = 0;
-        for (uint64_t base = 0; base < n1; base += per) {
+        for (uint64_t b0 = 0; b0 < n1; b0 += per) {
             double t0 = now_s();
-            for (uint64_t i = base; i < base + per; i++) {
+            for (uint64_t i = b0; i < b0 + per; i++) {
                 mkkey(k, perm[i]);
                 mkval(v, perm[i]);
                 if ((rc = lmkv_tree_insert(NULL, t1, k, KEYLEN, v, VALLEN)))
@@ -209,7 +209,7 @@ int main(int argc, char **argv)
             }
             tl += now_s() - t0;
             t0 = now_s();
-            for (uint64_t i = base; i < base + per; i++) {
+            for (uint64_t i = b0; i < b0 + per; i++) {
                 mkkey(k, perm[i]);
                 mkval(v, perm[i]);
                 MDB_txn *tx;
