@@ -445,12 +445,11 @@ static void test_alloc_kv(void **state)
 }
 
 /* ------------------------------------------------------------ migrate */
-static void test_alloc_migrate(void **state)
+static void migrate_campaign(const char *fixture, unsigned long stepn)
 {
-    (void)state;
     const char *fx = getenv("LMKV_FIXTURES");
     char dump[4096];
-    snprintf(dump, sizeof dump, "%s/sled/edge-cases-small.sleddump", fx ? fx : "tests/fixtures");
+    snprintf(dump, sizeof dump, "%s/sled/%s", fx ? fx : "tests/fixtures", fixture);
     char *base = lmkv_test_tmpdir("rel-alloc-mig");
     char *good = lmkv_test_path(base, "good");
     lmkv_migrate_report rep;
@@ -473,8 +472,6 @@ static void test_alloc_migrate(void **state)
     long live0 = atomic_load(&g_live);
     (void)live0;
     unsigned long runs = 0, errs = 0, oks = 0, inj0 = atomic_load(&g_injected), n;
-    unsigned scale = rel_scale();
-    unsigned long stepn = scale > 1 ? 1 : 3;    /* short version: every 3rd N */
     for (n = 1;; n += stepn) {
         char name[32];
         snprintf(name, sizeof name, "m%lu", n);
@@ -506,14 +503,26 @@ static void test_alloc_migrate(void **state)
         free(d);
 #if !REL_FORWARD
         long live = atomic_load(&g_live);
-        if (live > live0) { fprintf(stderr, "migrate N=%lu: %ld bytes leaked\n", n, live - live0); fail(); }
+        if (live > live0) { fprintf(stderr, "migrate %s N=%lu: %ld bytes leaked\n", fixture, n, live - live0); fail(); }
 #endif
         if (calls < n) break;
     }
-    printf("alloc failure (lmdb-migrate import of edge-cases-small): N=1..%lu step %lu: %lu runs, %lu errors (target untouched), %lu successes (checksum equal), %lu failures injected\n",
-           n, stepn, runs, errs, oks, atomic_load(&g_injected) - inj0);
+    printf("alloc failure (lmdb-migrate import of %s, typed): N=1..%lu step %lu: %lu runs, %lu errors (target untouched), %lu successes (checksum equal), %lu failures injected\n",
+           fixture, n, stepn, runs, errs, oks, atomic_load(&g_injected) - inj0);
     lmkv_test_rmtree(base);
     free(base); free(good);
+}
+
+static void test_alloc_migrate(void **state)
+{
+    (void)state;
+    if (rel_scale() > 1) {   /* make torture: every N, all three fixtures */
+        migrate_campaign("edge-cases-small.sleddump", 1);
+        migrate_campaign("probe-universal-cache.sleddump", 1);
+        migrate_campaign("probe-legacy-call-graph.sleddump", 1);
+    } else {
+        migrate_campaign("edge-cases-small.sleddump", 3);
+    }
 }
 
 /* Minimal reproducer of a leak the campaign found (kv/db.c
