@@ -269,9 +269,13 @@ int cmd_index(int argc, char **argv)
     rc = lmkv_index_session_run(&rep, s, analyse, &x);
     have_rep = 1;
     if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "indexing"); goto cleanup; }
-    for (size_t i = 0; i < rep.failed; i++)
-        cli_error(cmd, "%s: %s", rep.failures[i].path,
-                  rep.failures[i].message ? rep.failures[i].message : lmkv_strerror(rep.failures[i].error));
+    for (size_t i = 0; i < rep.failed; i++) {
+        const char *fp = rep.failures[i].path, *m = rep.failures[i].message;
+        if (!m || !*m) m = lmkv_strerror(rep.failures[i].error);
+        size_t pl = strlen(fp);
+        if (strncmp(m, fp, pl) == 0 && m[pl] == ':') cli_error(cmd, "%s", m); /* already names the file */
+        else cli_error(cmd, "%s: %s", fp, m);
+    }
     uint64_t ms = cli_now_ms() - t0;
     if (lmkv_cli.json) {
         json_t *o = json_object();
