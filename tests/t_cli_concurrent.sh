@@ -30,7 +30,7 @@ mkfifo scan.fifo
 { IFS= read -r first; printf '%s\n' "$first" >scan.out; touch started
   while [ ! -e go ]; do sleep 0.05; done; cat >>scan.out; } <scan.fifo &
 CONSUMER=$!; PIDS+=("$CONSUMER")
-L scan --tree big >scan.fifo &
+"$LMKV_BIN" scan --tree big >scan.fifo &
 SCAN=$!; PIDS+=("$SCAN")
 wait_for_file() { local i; for ((i = 0; i < 600; i++)); do [ -e "$1" ] && return 0; sleep 0.05; done; fail "gave up waiting for $1"; }
 wait_for_file started
@@ -64,6 +64,9 @@ HOLDER=$!; PIDS+=("$HOLDER")
 exec 7>hold.in
 wait_for hold.out holding
 SUM_BEFORE=$(L checksum)
+# A second writer waits for the lock (LMDB has one writer at a time).
+"$LMKV_BIN" insert --tree big queued-key queued-value 7>&- &
+QUEUED=$!; PIDS+=("$QUEUED")
 run 1 L get --tree big held-key
 run 0 L scan --tree big --count; eq "$OUT" "159" "scan does not see the uncommitted insert"
 run 0 L --json stat; eq "$(json_get "$OUT" '[t["entries"] for t in j["trees"] if t.get("name") == "big"]')" "[159]"
@@ -72,15 +75,19 @@ run 0 L dump --tree big; eq "$(echo "$OUT" | wc -l)" "159"
 run 0 L verify; contains "$OUT" "ok:"
 run 0 L watch --tree big --timeout 0.3 held; eq "$OUT" ""
 run 0 L checksum; eq "$OUT" "$SUM_BEFORE"
+kill -0 "$QUEUED" 2>/dev/null || fail "an insert finished while another process held the write lock"
+run 1 L get --tree big queued-key
 exec 7>&-
 wait "$HOLDER" || fail "hold_writer failed"
 contains "$(cat hold.out)" "committed"
 run 0 L get --tree big held-key; eq "$OUT" "held-value" "the committed write is visible"
+wait "$QUEUED" || fail "the queued insert failed"
+run 0 L get --tree big queued-key; eq "$OUT" "queued-value" "the queued insert ran after the lock was released"
 run 0 L checksum; [ "$OUT" != "$SUM_BEFORE" ] || fail "checksum unchanged after commit"
 
 note "part 3: consistent snapshots and watch while a writer process inserts"
 L insert --tree seq seed x; L remove --tree seq seed
-L watch --tree seq --count 200 --timeout 120 s >watch.out 2>watch.err &
+"$LMKV_BIN" watch --tree seq --count 200 --timeout 120 s >watch.out 2>watch.err &
 WATCH=$!; PIDS+=("$WATCH")
 wait_for watch.err "watching 0 keys"
 ( for i in $(seq -w 0 199); do "$LMKV_BIN" insert --tree seq "s0$i" "v$i" || exit 1; done; touch writer.done ) &

@@ -51,7 +51,7 @@ eq "$(json_get "$STAT" 'j["records"]["file_versions"]')" "$NFILES"
 run 0 L verify; contains "$OUT" "ok:"
 
 note "another process re-indexes edited sources; concurrent verifies all pass; watch sees the new file versions"
-L --json watch --system --tree store.fv --count 3 --timeout 120 >watch.out 2>watch.err &
+"$LMKV_BIN" --json watch --system --tree store.fv --count 3 --timeout 120 >watch.out 2>watch.err &
 W=$!; PIDS+=("$W")
 wait_for watch.err "watching $NFILES keys"
 ( while [ ! -e verify.started ]; do sleep 0.02; done
