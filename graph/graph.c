@@ -417,7 +417,7 @@ static int nb_callee(void *ctx, const lmkv_call *c) { return nb_add_name(ctx, c-
 static int nb_caller(void *ctx, const lmkv_call *c) { return nb_add_name(ctx, c->caller_name); }
 static int nb_source(void *ctx, const lmkv_reference *r) { return nb_add_name(ctx, r->source_name); }
 
-static struct nodes *sort_nodes;
+static _Thread_local struct nodes *sort_nodes;   /* qsort context (per thread) */
 static int id_by_name(const void *a, const void *b)
 {
     return strcmp(sort_nodes->name[*(const uint32_t *)a], sort_nodes->name[*(const uint32_t *)b]);
@@ -822,8 +822,8 @@ static int edge_add(struct edges *e, const char *a, const char *b)
 static int edge_call(void *ctx, const lmkv_call *c) { return edge_add(ctx, c->caller_name, c->callee_name); }
 
 struct comp { uint32_t start, len; };
-static struct nodes *cyc_nodes;
-static uint32_t *cyc_members;
+static _Thread_local struct nodes *cyc_nodes;
+static _Thread_local uint32_t *cyc_members;
 static int comp_cmp(const void *a, const void *b)
 {
     const struct comp *x = a, *y = b;
@@ -1092,7 +1092,7 @@ static int count_call(void *ctx, const lmkv_call *c)
     h->t->cnt2[id]++;
     return 0;
 }
-static struct nodes *hot_nodes;
+static _Thread_local struct nodes *hot_nodes;
 static int hot_cmp(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -1179,7 +1179,7 @@ static int d_def_file(void *ctx, const lmkv_symbol *s) { struct dfile *f = ctx; 
 static int d_ref_file(void *ctx, const lmkv_reference *r) { struct dfile *f = ctx; return d_file_add(f->d, r->file_path, 1, NULL); }
 static int d_call_file(void *ctx, const lmkv_call *c) { struct dfile *f = ctx; return d_file_add(f->d, c->file_path, 1, NULL); }
 
-static struct nodes *dep_nodes;
+static _Thread_local struct nodes *dep_nodes;
 static int dep_cmp(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;

@@ -18,6 +18,7 @@
 #include "lmkv_graph.h"
 #include "util/lmkv_test_util.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -294,6 +295,39 @@ static void test_deps_search(void **state)
     lmkv_graph_close(g);
 }
 
+/* Handles in several threads at once (one handle per thread, as the
+ * header says): every thread gets the single-threaded answers. */
+struct tres { int ok; };
+static void *worker(void *arg)
+{
+    struct tres *r = arg;
+    lmkv_graph *g = NULL;
+    r->ok = 0;
+    if (lmkv_graph_open(&g, st, ws) != LMKV_OK) return NULL;
+    int ok = 1;
+    for (int i = 0; i < 200 && ok; i++) {
+        lmkv_graph_result x;
+        ok = lmkv_graph_cycles(&x, g, 0) == LMKV_OK && x.groups == 2 && !strcmp(x.items[0].name, "a") &&
+             !strcmp(x.items[3].name, "d");
+        ok = ok && lmkv_graph_impact(&x, g, "c", 3, 0) == LMKV_OK && x.n == 4 && !strcmp(x.items[3].name, "main");
+        ok = ok && lmkv_graph_hotspots(&x, g, 0) == LMKV_OK && x.n == 5 && !strcmp(x.items[4].name, "M");
+        ok = ok && lmkv_graph_deps(&x, g, "a.c", 0) == LMKV_OK && x.n == 1;
+    }
+    lmkv_graph_close(g);
+    r->ok = ok;
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    pthread_t th[4];
+    struct tres r[4];
+    for (int i = 0; i < 4; i++) assert_int_equal(pthread_create(&th[i], NULL, worker, &r[i]), 0);
+    for (int i = 0; i < 4; i++) assert_int_equal(pthread_join(th[i], NULL), 0);
+    for (int i = 0; i < 4; i++) assert_int_equal(r[i].ok, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_paths),
         cmocka_unit_test(test_cycles_dead_hotspots),
         cmocka_unit_test(test_deps_search),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
