@@ -9,13 +9,21 @@
  *    with start/end line, signature, container (scope) and static-ness;
  *    locals and parameters are read only to recognise shadowing (never
  *    returned as symbols).
- *  - Calls: GNU cflow, run once per file without the preprocessor
- *    (`cflow --format=posix --omit-arguments -A -A -i _ FILE` for the
- *    caller -> callee pairs, `cflow -x -i _ FILE` for the lines of the call
- *    sites). The set of (caller, callee) name pairs of a file is exactly
- *    cflow's; a call site is a line cflow's cross reference gives for the
- *    callee inside the caller's body (ctags' line range), else the first
- *    `callee (` token in that body, else the caller's definition line.
+ *  - Calls: GNU cflow, run once per file without the preprocessor, with the
+ *    symbol classes `-i _s` (names starting with '_' and statics included):
+ *    `cflow --format=posix --omit-arguments -A -A -i _s FILE` (forward tree),
+ *    the same with --reverse, and `cflow -x -i _s FILE` (cross reference).
+ *    The (caller, callee) name pairs of a file are those BOTH trees report:
+ *    cflow's forward tree can attribute the callees of the code after a
+ *    function to it (SQLite's winRead gets 1165 such edges that --reverse
+ *    does not confirm); on LMDB both trees agree exactly. Call sites: every
+ *    line cflow's cross reference gives for the callee inside the caller's
+ *    body (ctags' line range; for a caller ctags does not see, e.g. inside
+ *    #if 0, from cflow's definition line to its next definition), one site
+ *    per occurrence (two calls on one line are two sites, each with its own
+ *    column); else the first `callee` token in the body; else the caller's
+ *    definition line (column 0). Functions cflow defines that ctags does not
+ *    see become symbols too, so every function cflow knows can be queried.
  *    Per file, so one file can be re-indexed alone (calls are stored by
  *    callee NAME and resolved at query time).
  *  - References: lmkv's own tokenizer (comments, strings, character
@@ -26,6 +34,10 @@
  *    names shadowed by a local or parameter of the enclosing function.
  *    Kind: call (followed by `(`), type (a struct/union/enum/typedef name),
  *    write (followed by an assignment operator or ++/--), read otherwise.
+ *    Limit of name-based references: a file's references are computed with
+ *    the names known when it is analysed; a name that a later-analysed file
+ *    introduces is found in the older file only when that file is analysed
+ *    again (calls have no such limit: cflow does not need the names).
  *
  * Lines and columns are 1-based; columns count bytes.
  * Thread-safety: the functions share no state; each result is owned by its
