@@ -29,6 +29,8 @@ bad() {
 }
 bad
 bad nosuchcommand
+bad $'two\nlines'
+bad scan --limit $'1\n2'
 bad --bogus stat
 bad --db
 bad --db ""

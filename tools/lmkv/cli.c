@@ -14,14 +14,17 @@
 
 void cli_error(const char *cmd, const char *fmt, ...)
 {
+    char buf[4096];
     va_list ap;
     va_start(ap, fmt);
-    fflush(stdout);
-    if (strcmp(cmd, "lmkv") == 0) fputs("lmkv: ", stderr);
-    else fprintf(stderr, "lmkv %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    /* One line, whatever the arguments held. */
+    for (char *p = buf; *p; p++)
+        if (*p == '\n' || *p == '\r') *p = ' ';
+    fflush(stdout);
+    if (strcmp(cmd, "lmkv") == 0) fprintf(stderr, "lmkv: %s\n", buf);
+    else fprintf(stderr, "lmkv %s: %s\n", cmd, buf);
 }
 
 int cli_exit_for(int err)
@@ -435,9 +438,18 @@ int cli_db_open(const char *cmd, int mode, lmkv_db **out)
 
 const char *cli_tree_label(const struct cli_tree_sel *sel)
 {
-    static char buf[512];
+    static char buf[600];
     if (!sel->name) return "default tree '__sled__default'";
-    snprintf(buf, sizeof buf, "%s tree %s'%s'", sel->system ? "system" : "user", sel->hex ? "hex " : "", sel->name);
+    char *esc = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&esc, &len);
+    if (m) {
+        cli_print_bytes(m, sel->name, strlen(sel->name), 0);
+        fclose(m);
+    }
+    snprintf(buf, sizeof buf, "%s tree %s'%.500s'", sel->system ? "system" : "user", sel->hex ? "hex " : "",
+             esc ? esc : "?");
+    free(esc);
     return buf;
 }
 
