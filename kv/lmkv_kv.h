@@ -182,8 +182,9 @@ enum lmkv_durability {
 /** Db configuration (as sled::Config). Fill with lmkv_config_init(), then
  *  change fields. The struct is read during lmkv_db_open only. */
 typedef struct lmkv_config {
-    /** Database directory (created if missing, mode dir_mode). May be NULL
-     *  only when `temporary` is set: a fresh directory is made under $TMPDIR. */
+    /** Database directory (created with its parents if missing; see
+     *  file_mode for its mode). May be NULL only when `temporary` is set: a
+     *  fresh directory is made under $TMPDIR (else /tmp). */
     const char *path;
     /** Remove the directory and its files on lmkv_db_close (sled temporary). */
     int temporary;
@@ -201,8 +202,8 @@ typedef struct lmkv_config {
     /** Initial LMDB map size in bytes (0 = 64 MiB). The map grows by itself
      *  (doubling, at least to fit) whenever it fills, so this is a hint. */
     uint64_t initial_map_size;
-    /** Mode of created files (0 = 0600); directories get 0700 (or the mode
-     *  with x bits added for each r bit when file_mode is set). */
+    /** Mode of created files (0 = 0600); created directories get this mode
+     *  plus an x bit for each r bit (0600 -> 0700). */
     unsigned file_mode;
     /** Maximum number of trees (user + system) (0 = 4096). MDB maxdbs. */
     unsigned max_trees;
@@ -253,11 +254,14 @@ LMKV_API lmkv_tree *lmkv_db_default_tree(lmkv_db *db);
 /** sled Db::open_tree: open the user tree `name` (any bytes: empty, NUL,
  *  non-UTF-8; at most 64 KiB), creating it (empty) on first use. *out is a
  *  new handle (with no merge operator) to close with lmkv_tree_close(); many
- *  handles to one tree may coexist. Creating needs a write transaction, so
- *  a thread holding a write lmkv_txn on this db gets LMKV_EBUSY for a tree
- *  that does not exist yet (open trees before lmkv_txn_begin).
- *  Errors: LMKV_EINVAL, LMKV_NOTFOUND (read-only db or NO_CREATE and no such
- *  tree), LMKV_EBUSY, LMKV_EFULL (max_trees reached), LMKV_EREADONLY. */
+ *  handles to one tree may coexist. Thread-safe. Creating takes its own
+ *  write txn; when the calling thread holds a write lmkv_txn on this db the
+ *  tree is opened (or created) inside that txn instead: a tree created there
+ *  disappears if the txn aborts (its handles then return LMKV_ETREE); an
+ *  existing one stays usable.
+ *  Errors: LMKV_EINVAL (NULL, name over 64 KiB), LMKV_NOTFOUND (read-only db
+ *  or LMKV_TREE_NO_CREATE, and no such tree), LMKV_EBUSY (called from inside
+ *  an update/merge callback), LMKV_EFULL (max_trees reached, disk full). */
 LMKV_API int lmkv_db_open_tree(lmkv_tree **out, lmkv_db *db, const void *name, size_t name_size);
 /** open_tree with flags (LMKV_TREE_SYSTEM, LMKV_TREE_NO_CREATE). */
 LMKV_API int lmkv_db_open_tree_ex(lmkv_tree **out, lmkv_db *db, const void *name, size_t name_size, unsigned flags);
@@ -306,12 +310,16 @@ LMKV_API int lmkv_db_peek_next_id(uint64_t *out, lmkv_db *db);
 
 /** sled Db::size_on_disk: bytes used by the files (data.mdb + lock.mdb). */
 LMKV_API int lmkv_db_size_on_disk(uint64_t *out, lmkv_db *db);
-/** sled Db::flush: mdb_env_sync(force=1), making every commit so far
- *  survive power loss. *out_bytes (may be NULL) = the data file's used size
- *  in bytes when something was committed since the last flush, else 0.
- *  Read-only or NOSYNC-free: still syncs. Errors: LMKV_EIO. */
+/** sled Db::flush: mdb_env_sync(force=1), making every commit so far (by any
+ *  process) survive power loss, whatever the durability mode. *out_bytes (may
+ *  be NULL) = the data file's used size in bytes when something was committed
+ *  since the last flush of this handle, else 0 (and nothing is synced). A
+ *  read-only db syncs nothing and gives 0. Thread-safe.
+ *  Errors: LMKV_EINVAL, LMKV_EIO (fdatasync failed). */
 LMKV_API int lmkv_db_flush(uint64_t *out_bytes, lmkv_db *db);
-/** Empty every user tree (none dropped), atomically (the daemon's clear). */
+/** Empty every user tree (none dropped), atomically in one write txn (the
+ *  daemon's DatabaseBackend::clear). System trees are untouched. Subscribers
+ *  get a Remove per key. Errors: LMKV_EREADONLY, LMKV_EBUSY, LMKV_EFULL. */
 LMKV_API int lmkv_db_clear(lmkv_db *db);
 
 /** sled Db::checksum: CRC-32 IEEE (zlib crc32) over the user trees sorted by
