@@ -369,6 +369,13 @@ LMKV_API int lmkv_db_copy(lmkv_db *db, const char *dest_dir, unsigned flags);
  * process when it returns. A thread that holds a write lmkv_txn on the same
  * db must not call the write functions below (LMKV_EBUSY): use lmkv_txn_*.
  * Every call on a dropped tree's handle returns LMKV_ETREE.
+ * Errors every tree function may return besides those it lists: LMKV_EINVAL
+ * (NULL handle/out, NULL pointer with non-zero size), LMKV_ETREE (dropped),
+ * LMKV_EBUSY (reader slots exhausted; a write while this thread holds a write
+ * txn), LMKV_EREADONLY (a write on a read-only db), LMKV_EFULL (disk full, or
+ * the map cannot grow because this thread holds another transaction),
+ * LMKV_ENOMEM, LMKV_EIO, LMKV_ECORRUPT. Each sets lmkv_errmsg() naming the
+ * operation, tree and key (hex prefix). All tree functions are thread-safe.
  * ====================================================================== */
 
 /** Close a handle from lmkv_db_open_tree*. NULL and the default tree's
