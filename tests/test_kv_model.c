@@ -547,6 +547,67 @@ static void run_seed(const char *dir, unsigned long long seed, int steps)
             lmkv_iter_free(it);
             free(ls.p);
             free(hs.p);
+            /* iterate while writing in the same txn: each step returns the
+             * first key (front) / last key (back) of the CURRENT pending state
+             * strictly beyond what that end returned last */
+            {
+                lmkv_iter *wi;
+                CHECK_RC(lmkv_txn_iter(&wi, tx, t), 0);
+                uint8_t *fl = NULL, *bl = NULL;
+                size_t fln = 0, bln = 0;
+                bool fs = false, bs = false;
+                for (int st = 0; st < 12; st++) {
+                    if (lmkv_test_rand(&rs) % 2) { /* a write between steps */
+                        buf wk = gen_key(&rs), wv = gen_val(&rs);
+                        if (lmkv_test_rand(&rs) % 3 == 0) {
+                            int rc = lmkv_txn_remove(tx, t, wk.p, wk.n);
+                            CHECK_RC(rc, m_find(&pend, wk.p, wk.n) ? 0 : LMKV_NOTFOUND);
+                            m_del(&pend, wk.p, wk.n);
+                        } else {
+                            CHECK_RC(lmkv_txn_insert(tx, t, wk.p, wk.n, wv.p, wv.n), 0);
+                            m_set(&pend, wk.p, wk.n, wv.p, wv.n);
+                        }
+                        free(wk.p);
+                        free(wv.p);
+                    }
+                    bool front = lmkv_test_rand(&rs) % 2;
+                    /* expected: strictly between the two ends' last keys */
+                    const ment *want = NULL;
+                    if (front) {
+                        size_t i = fs ? m_lower(&pend, fl, fln) : 0;
+                        if (fs && i < pend.n && bcmp_(pend.e[i].k, pend.e[i].kn, fl, fln) == 0)
+                            i++;
+                        if (i < pend.n && (!bs || bcmp_(pend.e[i].k, pend.e[i].kn, bl, bln) < 0))
+                            want = &pend.e[i];
+                    } else {
+                        size_t i = bs ? m_lower(&pend, bl, bln) : pend.n;
+                        if (i > 0 && (!fs || bcmp_(pend.e[i - 1].k, pend.e[i - 1].kn, fl, fln) > 0))
+                            want = &pend.e[i - 1];
+                    }
+                    lmkv_pair p;
+                    int rc = front ? lmkv_iter_next(&p, wi) : lmkv_iter_next_back(&p, wi);
+                    if (!want) {
+                        CHECK_RC(rc, LMKV_NOTFOUND);
+                        break; /* an exhausted iterator stays exhausted */
+                    }
+                    CHECK_RC(rc, 0);
+                    check_pair(&p, want);
+                    if (front) {
+                        free(fl);
+                        fl = dup(p.key, p.key_size);
+                        fln = p.key_size;
+                        fs = true;
+                    } else {
+                        free(bl);
+                        bl = dup(p.key, p.key_size);
+                        bln = p.key_size;
+                        bs = true;
+                    }
+                }
+                free(fl);
+                free(bl);
+                lmkv_iter_free(wi);
+            }
             if (abort_it) {
                 lmkv_txn_abort(tx);
                 m_free(&pend);
