@@ -255,6 +255,65 @@ static void test_lmdb_midl(void **state)
     xc_file_free(f);
 }
 
+/* The reference scanner on random C-like text (unbalanced comments,
+ * strings, escapes, directives, continuations): never reads outside the
+ * text, every reference points at its name inside its line. */
+static void test_scanner_random_text(void **state)
+{
+    (void)state;
+    static const char *const toks[] = {
+        "foo", "bar", "baz", "x", "(", ")", "{", "}", ";", "=", "==", "+=", "++", "->", ".", "*",
+        "\"", "'", "\\", "/*", "*/", "//", "#", "define ", "if ", "include ", "\n", "\\\n",
+        " ", "\t", "struct ", "0x1f", "1.5e3", "&", "-", ">", "<<=", "\r\n"};
+    const size_t ntok = sizeof toks / sizeof toks[0];
+    uint64_t seed = lmkv_test_seed(0x5eed), rs = seed;
+    struct xc_nameset *ns = xc_nameset_new();
+    assert_non_null(ns);
+    assert_int_equal(xc_nameset_add(ns, "foo", 1u << XC_K_FUNCTION), 0);
+    assert_int_equal(xc_nameset_add(ns, "bar", 1u << XC_K_STRUCT), 0);
+    assert_int_equal(xc_nameset_add(ns, "baz", (1u << XC_K_VARIABLE) | (1u << XC_K_MACRO)), 0);
+    for (int iter = 0; iter < 3000; iter++) {
+        char text[2048];
+        size_t len = 0, n = lmkv_test_rand(&rs) % 200;
+        for (size_t i = 0; i < n; i++) {
+            const char *t = toks[lmkv_test_rand(&rs) % ntok];
+            size_t tl = strlen(t);
+            if (len + tl >= sizeof text) break;
+            memcpy(text + len, t, tl);
+            len += tl;
+        }
+        struct xc_file f;
+        struct xc_priv pv;
+        memset(&f, 0, sizeof f);
+        memset(&pv, 0, sizeof pv);
+        f.path = "rand.c";
+        f.priv = &pv;
+        /* exact-size copy, so ASan sees any read past the end */
+        pv.text = malloc(len + 1);
+        assert_non_null(pv.text);
+        memcpy(pv.text, text, len);
+        pv.text[len] = '\0';
+        pv.len = len;
+        assert_int_equal(index_lines(&pv), 0);
+        struct vec refs = {NULL, 0, 0, sizeof(struct xc_ref)};
+        assert_int_equal(scan_refs(&f, ns, &refs), 0);
+        const struct xc_ref *r = refs.p;
+        for (size_t i = 0; i < refs.n; i++) {
+            assert_true(r[i].line >= 1 && r[i].line <= pv.nlines);
+            size_t off = pv.line_off[r[i].line] + r[i].column - 1;
+            size_t tl = strlen(r[i].target);
+            assert_true(off + tl <= len);
+            assert_memory_equal(pv.text + off, r[i].target, tl);
+            assert_int_equal(r[i].end_column, r[i].column + tl);
+        }
+        free(refs.p);
+        free(pv.text);
+        free(pv.line_off);
+        arena_free(f.arena);
+    }
+    xc_nameset_free(ns);
+}
+
 int main(void)
 {
     if (!xc_tools_available()) {
@@ -267,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_known_names_across_files),
         cmocka_unit_test(test_memory_content_and_errors),
         cmocka_unit_test(test_lmdb_midl),
+        cmocka_unit_test(test_scanner_random_text),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
