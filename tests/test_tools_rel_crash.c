@@ -25,6 +25,7 @@
 
 #include <inttypes.h>
 #include <signal.h>
+#include <sys/prctl.h>
 
 #include "reliability/rel_common.h"
 #include "util/lmkv_test_util.h"
@@ -359,6 +360,7 @@ static void test_crash_campaign(void **state)
         assert_true(pid >= 0);
         if (pid == 0) {
             close(p[0]);
+            prctl(PR_SET_PDEATHSIG, SIGKILL);   /* never outlive the campaign */
             child(db, base, cseed, durability, p[1]);
             _exit(0);
         }

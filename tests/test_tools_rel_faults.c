@@ -31,6 +31,7 @@
 #include <lmdb.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 
@@ -338,6 +339,7 @@ static void test_readers_exhausted(void **state)
     pid_t pid = fork();
     if (pid == 0) {
         close(p[0]);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         lmkv_db *cdb = open_cfg(dir, 0, 4);
         if (!cdb) _exit(3);
         lmkv_txn *ct[4];
