@@ -97,7 +97,7 @@ _lmkv()
         query)
             if ((cword == cmdi + 1)); then
                 local kinds
-                kinds=$("$lmkv" query --help 2>/dev/null | awk '/^ *(kinds|KIND)/ {on=1} on' | grep -oE '^  +[a-z][a-z-]+' | tr -d ' ')
+                kinds=$("$lmkv" query --help 2>/dev/null | awk '/^KIND is one of/ {on=1; next} on && /^$/ {exit} on && /^  [a-z]/ {print $1}')
                 COMPREPLY=($(compgen -W "$kinds" -- "$cur"))
             fi ;;
     esac
