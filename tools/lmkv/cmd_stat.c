@@ -28,7 +28,16 @@ static const char usage[] =
     "\n"
     "Exit: 0 ok, 1 tree or database not found, 2 usage, 4 I/O.\n";
 
-#define JI(v) json_integer((json_int_t)(v))
+/* A u64 as a JSON integer, or as a decimal string above INT64_MAX (the
+ * schema's JSON convention), so no count ever wraps negative. */
+static json_t *ju(uint64_t v)
+{
+    if (v <= (uint64_t)INT64_MAX) return json_integer((json_int_t)v);
+    char buf[24];
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
+    return json_string(buf);
+}
+#define JI(v) ju((uint64_t)(v))
 
 static json_t *tree_json(const void *name, size_t nlen, const lmkv_tree_stat *ts, const char *dbi)
 {
