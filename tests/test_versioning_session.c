@@ -526,6 +526,117 @@ static void test_bad_arguments(void **state)
     lmkv_db_close(db);
 }
 
+/* Resolution of names inside one file (caller_id, callee_id, source_id,
+ * target_id): the DEFINITION of a name, not a prototype that comes first;
+ * a prototype and its definition (same qualified name and kind) get
+ * disambiguators 0 and 1. 1500 prototypes, then 1500 definitions each
+ * calling and referencing the previous one: every id must name a
+ * definition (the name table is a hash map; this also exercises its
+ * collisions and size). */
+#define NPROTO 1500
+static int proto_analyser(lmkv_analysis *a, const char *path, const void *content, size_t len, void *ctx)
+{
+    (void)path; (void)ctx;
+    char *text = malloc(len + 1);
+    assert_non_null(text);
+    memcpy(text, content, len);
+    text[len] = '\0';
+    int rc = LMKV_OK;
+    char cur[64] = "";
+    uint32_t lineno = 0;
+    char *save = NULL;
+    for (char *l = strtok_r(text, "\n", &save); l && rc == LMKV_OK; l = strtok_r(NULL, "\n", &save)) {
+        lineno++;
+        char name[64];
+        if (sscanf(l, "int %63[a-z0-9_](", name) == 1) {
+            int decl = strchr(l, ';') != NULL;
+            struct lmkv_analysis_symbol s = { .name = name, .kind = 12, .line = lineno, .column = 5,
+                                              .flags = decl ? 0u : LMKV_ANALYSIS_SYM_DEFINITION };
+            rc = lmkv_analysis_add_symbol(a, &s);
+            if (!decl) snprintf(cur, sizeof cur, "%s", name);
+        } else if (cur[0] && strchr(l, '(') && sscanf(l, " return %63[a-z0-9_](", name) == 1) {
+            struct lmkv_analysis_call c = { .caller = cur, .callee = name, .line = lineno, .column = 12,
+                                            .argument_count = 1 };
+            struct lmkv_analysis_reference r = { .name = name, .from = cur, .kind = 0, .line = lineno, .column = 12 };
+            if ((rc = lmkv_analysis_add_call(a, &c)) == LMKV_OK) rc = lmkv_analysis_add_reference(a, &r);
+        }
+    }
+    free(text);
+    return rc;
+}
+
+struct defs { uint64_t def[NPROTO], proto[NPROTO]; size_t ncalls, nrefs; };
+static int defs_sym(void *ctx, const lmkv_symbol *y)
+{
+    struct defs *d = ctx;
+    int i = atoi(y->name + 1);
+    assert_true(i >= 0 && i < NPROTO);
+    int decl = y->modifiers.count == 1;
+    assert_int_equal(y->disambiguator, decl ? 0 : 1);
+    if (decl) d->proto[i] = y->id; else d->def[i] = y->id;
+    return 0;
+}
+static int defs_call(void *ctx, const lmkv_call *c)
+{
+    struct defs *d = ctx;
+    int i = atoi(c->caller_name + 1), j = atoi(c->callee_name + 1);
+    assert_int_equal(j, i - 1);
+    assert_true(c->caller_id == d->def[i] && c->caller_id != d->proto[i]);
+    assert_true(c->callee_id == d->def[j] && c->callee_id != d->proto[j]);
+    d->ncalls++;
+    return 0;
+}
+static int defs_ref(void *ctx, const lmkv_reference *r)
+{
+    struct defs *d = ctx;
+    int i = atoi(r->source_name + 1), j = atoi(r->target_name + 1);
+    assert_true(r->source_id == d->def[i] && r->target_id == d->def[j]);
+    d->nrefs++;
+    return 0;
+}
+
+static void test_definition_over_prototype(void **state)
+{
+    (void)state;
+    char dir[1100], dbdir[1100];
+    snprintf(dir, sizeof dir, "%s/protos", tmpdir);
+    snprintf(dbdir, sizeof dbdir, "%s/protos-db", tmpdir);
+    sh("mkdir -p '%s'", dir);
+    struct sbuf b = {0};
+    for (int i = 0; i < NPROTO; i++) sb_add(&b, "int f%d(int x);\n", i);
+    for (int i = 0; i < NPROTO; i++) {
+        sb_add(&b, "int f%d(int x)\n{\n", i);
+        if (i) sb_add(&b, "    return f%d(x);\n", i - 1);
+        else sb_add(&b, "    return x;\n");
+        sb_add(&b, "}\n");
+    }
+    write_file(dir, "p.c", b.s);
+    free(b.s);
+    struct dbh h;
+    db_open(&h, dbdir, dir);
+    struct lmkv_index_options o = opts_c();
+    o.analyser_id = "proto 1";
+    struct lmkv_index_report r;
+    assert_int_equal(lmkv_index_worktree(&r, h.wt, &o, proto_analyser, NULL), LMKV_OK);
+    assert_int_equal(r.analysed, 1);
+    assert_int_equal(r.failed, 0);
+    lmkv_index_report_clear(&r);
+    struct defs *d = calloc(1, sizeof *d);
+    assert_non_null(d);
+    lmkv_store_txn *t = NULL;
+    uint64_t ws = lmkv_worktree_id(h.wt);
+    assert_int_equal(lmkv_store_txn_begin(&t, h.st), LMKV_OK);
+    assert_int_equal(lmkv_store_symbols_by_name(t, ws, "f", 1, LMKV_STORE_PREFIX, defs_sym, d), LMKV_OK);
+    for (int i = 0; i < NPROTO; i++) assert_true(d->def[i] && d->proto[i] && d->def[i] != d->proto[i]);
+    assert_int_equal(lmkv_store_calls_all(t, ws, 0, defs_call, d), LMKV_OK);
+    assert_int_equal(lmkv_store_refs_all(t, ws, 0, defs_ref, d), LMKV_OK);
+    assert_int_equal(d->ncalls, NPROTO - 1);
+    assert_int_equal(d->nrefs, NPROTO - 1);
+    lmkv_store_txn_end(t);
+    free(d);
+    db_close(&h);
+}
+
 int main(void)
 {
     test_setup_env();
@@ -537,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_non_git),
         cmocka_unit_test(test_non_git_stat_cache),
         cmocka_unit_test(test_analyser_id_change),
+        cmocka_unit_test(test_definition_over_prototype),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
