@@ -6,7 +6,8 @@
 # SQLite are measured in the same run.
 #
 #   BENCH_QUICK=1     shrink the data sets for a smoke run
-#   BENCH_ONLY=a,b    run only these benchmarks (names without .sh)
+#   BENCH_ONLY=a,b    run only these benchmarks (names as in the report: a
+#                     script keeps its .sh only beside a program of its name)
 #   BENCH_TIMEOUT=s   per-benchmark limit (default 420 s)
 #   BENCH_BUDGET=s    whole-run budget (default 840 s): benchmarks that would
 #                     start after it are skipped and listed as such
@@ -90,7 +91,10 @@ done
 for s in "$ROOT"/bench/*.sh; do
     case "$(basename "$s")" in run.sh|plot.sh) continue ;; esac
     [ -e "$s" ] || continue
-    run "$(basename "$s" .sh)" bash "$s"
+    title=$(basename "$s" .sh)
+    # a script named like a program (versioning_bench.sh beside versioning_bench.c) keeps its .sh
+    [ -x "$BUILD/bench/$title" ] && title="$title.sh"
+    run "$title" bash "$s"
 done
 total=$((SECONDS - START))
 
