@@ -107,6 +107,15 @@ run 0 L scan --tree s --prefix zz; eq "$OUT" ""
 run 0 L --json scan --tree s --prefix abc
 eq "$(json_get "$OUT" '(j["key"], j["value"])')" "('abc', 'v-abc')"
 run 0 L --json scan --tree s --count; eq "$(json_get "$OUT" 'j["count"]')" "13"
+# dump takes the same bounds, applied to every tree.
+L insert --tree zeta abz z
+run 0 L dump --user --prefix ab
+eq "$OUT" "$(printf 's\tab\tv-ab\ns\tabc\tv-abc\ns\tabd\tv-abd\nzeta\tabz\tz')"
+run 0 L dump --user --from b --to bb
+eq "$OUT" "$(printf 's\tb\tv-b\ns\tba\tv-ba')"
+run 0 L dump --tree s --hex --prefix 61ff
+eq "$(echo "$OUT" | cut -f2 | tr '\n' ' ')" "61ff 61ffff "
+L remove --tree zeta abz
 
 note "checksum equals an independent CRC-32 over the same data (sled's definition)"
 L --json dump --user >dump.jsonl

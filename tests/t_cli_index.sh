@@ -48,6 +48,13 @@ assert hits and hits[0]["start_line"] > 0, "mdb_txn_begin not found"
 assert any(c["caller_name"] == "mdb_txn_begin" and c["callee_name"] == "mdb_txn_renew0" for c in call), "call edge"
 PY
 eq "$(json_get "$STAT" 'j["records"]["file_versions"]')" "$NFILES"
+# One workspace's records: dump --prefix with its id (every store key starts with it).
+WS=$(L --hex scan --system --tree store.ws --keys-only)
+eq "${#WS}" "16" "workspace id"
+L --hex dump --system --prefix "$WS" >ws.txt
+eq "$(grep -c "^$(printf 'store.sym' | od -An -tx1 | tr -d ' \n')	" ws.txt)" "$(json_get "$STAT" 'j["records"]["symbols"]')"
+! cut -f2 ws.txt | grep -v "^$WS" >/dev/null || fail "dump --prefix returned a key of another workspace"
+run 0 L --hex dump --system --prefix 0000000000000000; eq "$OUT" "" "no records under workspace id 0"
 run 0 L verify; contains "$OUT" "ok:"
 
 note "another process re-indexes edited sources; concurrent verifies all pass; watch sees the new file versions"

@@ -496,6 +496,54 @@ int cli_tree_open(const char *cmd, lmkv_db *db, const struct cli_tree_sel *sel, 
     return ret;
 }
 
+/* Smallest key greater than every key starting with p: p with trailing 0xFF
+ * bytes dropped and the last byte incremented; none when p is all 0xFF. */
+static int prefix_successor(const unsigned char *p, size_t n, size_t *outlen)
+{
+    while (n > 0 && p[n - 1] == 0xFF) n--;
+    *outlen = n;
+    return n > 0;
+}
+
+static int bytes_cmp(const unsigned char *a, size_t an, const unsigned char *b, size_t bn)
+{
+    size_t m = an < bn ? an : bn;
+    int c = m ? memcmp(a, b, m) : 0;
+    if (c) return c;
+    return an < bn ? -1 : an > bn;
+}
+
+int cli_range_init(const char *cmd, struct cli_range *r, const char *prefix, const char *from, const char *to)
+{
+    memset(r, 0, sizeof *r);
+    r->lo.kind = r->hi.kind = LMKV_UNBOUNDED;
+    if (prefix && cli_bytes_arg(cmd, "--prefix", prefix, lmkv_cli.hex, &r->prefix, &r->plen) != 0) return EXIT_USAGE;
+    if (from && cli_bytes_arg(cmd, "--from", from, lmkv_cli.hex, &r->from, &r->flen) != 0) return EXIT_USAGE;
+    if (to && cli_bytes_arg(cmd, "--to", to, lmkv_cli.hex, &r->to, &r->tlen) != 0) return EXIT_USAGE;
+    /* lo = max(prefix, from) included; hi = min(succ(prefix), to) excluded. */
+    if (r->prefix) r->lo = (lmkv_bound){LMKV_INCLUDED, r->prefix, r->plen};
+    if (r->from && (!r->prefix || bytes_cmp(r->from, r->flen, r->prefix, r->plen) > 0))
+        r->lo = (lmkv_bound){LMKV_INCLUDED, r->from, r->flen};
+    if (r->prefix && prefix_successor(r->prefix, r->plen, &r->slen)) {
+        if (!(r->succ = malloc(r->slen))) { cli_error(cmd, "out of memory"); return EXIT_IO; }
+        memcpy(r->succ, r->prefix, r->slen);
+        r->succ[r->slen - 1]++;
+        r->hi = (lmkv_bound){LMKV_EXCLUDED, r->succ, r->slen};
+    }
+    if (r->to && (r->hi.kind == LMKV_UNBOUNDED || bytes_cmp(r->to, r->tlen, r->hi.key, r->hi.key_size) < 0))
+        r->hi = (lmkv_bound){LMKV_EXCLUDED, r->to, r->tlen};
+    return EXIT_OK_;
+}
+
+void cli_range_free(struct cli_range *r)
+{
+    free(r->prefix);
+    free(r->from);
+    free(r->to);
+    free(r->succ);
+    memset(r, 0, sizeof *r);
+}
+
 int cli_print_pair(const char *cmd, const void *tree, size_t tree_len,
                    const void *key, size_t klen, const void *value, size_t vlen)
 {

@@ -138,8 +138,7 @@ uint64_t cli_now_ms(void);
 #endif
 
 /* ------------------------------------------------------------ database */
-struct lmkv_db;
-struct lmkv_tree;
+#include "lmkv_kv.h"
 
 enum cli_db_mode {
     CLI_DB_READ = 0,   /* read-only (MDB_RDONLY); the database must exist */
@@ -175,6 +174,20 @@ int cli_tree_open(const char *cmd, struct lmkv_db *db, const struct cli_tree_sel
                   struct lmkv_tree **out);
 /* Printable label of the selected tree for messages ("tree 'x'"). */
 const char *cli_tree_label(const struct cli_tree_sel *sel);
+
+/* A key range from --prefix P, --from K (inclusive) and --to K (exclusive),
+ * each text or hex (--hex), combined: keys starting with P, >= K, < K.
+ * lo/hi are ready for lmkv_tree_range/lmkv_txn_range and point into the
+ * struct's buffers (valid until cli_range_free). */
+struct cli_range {
+    unsigned char *prefix, *from, *to, *succ;
+    size_t plen, flen, tlen, slen;
+    lmkv_bound lo, hi;
+};
+/* Parse the three (each may be NULL). Returns EXIT_OK_, or EXIT_USAGE /
+ * EXIT_IO after printing one line; *r is always safe to cli_range_free. */
+int cli_range_init(const char *cmd, struct cli_range *r, const char *prefix, const char *from, const char *to);
+void cli_range_free(struct cli_range *r);
 
 /* Print one key/value record: text "KEY<TAB>VALUE" (or just KEY when
  * value is NULL), or a JSON line {"tree"?, "key", "value"}. tree (may be

@@ -10,7 +10,8 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: lmkv dump [--tree T | --tree-hex H [--system] | --user | --system] [--raw] [--json] [--hex]\n"
+    "usage: lmkv dump [--tree T | --tree-hex H [--system] | --user | --system]\n"
+    "                 [--prefix P] [--from K] [--to K] [--raw] [--json] [--hex]\n"
     "\n"
     "Print every entry of the database: the user trees (sled's, in name order),\n"
     "then lmkv's system trees (typed records and their indexes), in key order,\n"
@@ -24,6 +25,9 @@ static const char usage[] =
     "  --tree-hex H the tree whose name is the bytes of hex H\n"
     "  --system     with --tree: T is a system tree; alone: only system trees\n"
     "  --user       only user trees\n"
+    "  --prefix P   in each tree only keys starting with P (e.g. --hex --prefix\n"
+    "               with a workspace id: one workspace's records)\n"
+    "  --from K     only keys >= K;  --to K: only keys < K\n"
     "  --raw        do not decode typed records\n"
     "  --json       one JSON object per line: {\"tree\", \"system\", \"key\",\n"
     "               \"record\"} for a typed record, {..., \"value\"} otherwise;\n"
@@ -142,10 +146,14 @@ int cmd_dump(int argc, char **argv)
         CLI_TREE_LONGOPTS,
         {"user", no_argument, NULL, 'u'},
         {"raw", no_argument, NULL, 'r'},
+        {"prefix", required_argument, NULL, 'p'},
+        {"from", required_argument, NULL, 'F'},
+        {"to", required_argument, NULL, 'T'},
         CLI_COMMON_LONGOPTS,
         {0, 0, 0, 0}};
     const char *cmd = "dump";
     struct cli_tree_sel sel = {NULL, 0, 0};
+    const char *prefix_arg = NULL, *from_arg = NULL, *to_arg = NULL;
     int user_only = 0, raw = 0, c;
     cli_getopt_begin();
     while ((c = cli_getopt(cmd, argc, argv, CLI_COMMON_SHORTOPTS, opts)) != -1) {
@@ -153,6 +161,9 @@ int cmd_dump(int argc, char **argv)
         case CLI_OPT_TREE: case CLI_OPT_TREE_HEX: case CLI_OPT_SYSTEM: cli_tree_opt(&sel, c, optarg); break;
         case 'u': user_only = 1; break;
         case 'r': raw = 1; break;
+        case 'p': prefix_arg = optarg; break;
+        case 'F': from_arg = optarg; break;
+        case 'T': to_arg = optarg; break;
         case 'h': fputs(usage, stdout); return EXIT_OK_;
         default: return EXIT_USAGE;
         }
@@ -166,8 +177,10 @@ int cmd_dump(int argc, char **argv)
     struct dump_tree *trees = NULL;
     size_t ntrees = 0;
     struct cli_progress prog;
-    int ret = cli_db_open(cmd, CLI_DB_READ, &db);
+    struct cli_range range;
+    int ret = cli_range_init(cmd, &range, prefix_arg, from_arg, to_arg);
     if (ret != EXIT_OK_) goto cleanup;
+    if ((ret = cli_db_open(cmd, CLI_DB_READ, &db)) != EXIT_OK_) goto cleanup;
     /* Open every tree first: a txn only sees trees opened before it began. */
     if (sel.name) {
         lmkv_tree *t = NULL;
@@ -187,7 +200,10 @@ int cmd_dump(int argc, char **argv)
     if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "beginning read transaction"); goto cleanup; }
     cli_progress_begin(&prog, "dump", total);
     for (size_t i = 0; i < ntrees; i++) {
-        if ((rc = lmkv_txn_iter(&it, txn, trees[i].t)) != LMKV_OK) { ret = cli_fail(cmd, rc, "reading tree"); break; }
+        if ((rc = lmkv_txn_range(&it, txn, trees[i].t, &range.lo, &range.hi)) != LMKV_OK) {
+            ret = cli_fail(cmd, rc, "reading tree");
+            break;
+        }
         lmkv_pair p;
         while ((rc = lmkv_iter_next(&p, it)) == LMKV_OK) {
             if (emit(cmd, &trees[i], &p, raw) != 0) { ret = EXIT_IO; break; }
@@ -206,5 +222,6 @@ cleanup:
     for (size_t i = 0; i < ntrees; i++) { lmkv_tree_close(trees[i].t); free(trees[i].name); }
     free(trees);
     lmkv_db_close(db);
+    cli_range_free(&range);
     return ret;
 }

@@ -35,23 +35,6 @@ static const char usage[] =
     "Exit: 0 ok (also when nothing matched), 1 tree or database not found,\n"
     "2 usage, 4 I/O.\n";
 
-/* Smallest key greater than every key starting with p: p with trailing 0xFF
- * bytes dropped and the last byte incremented; none when p is all 0xFF. */
-static int prefix_successor(const unsigned char *p, size_t n, size_t *outlen)
-{
-    while (n > 0 && p[n - 1] == 0xFF) n--;
-    *outlen = n;
-    return n > 0;
-}
-
-static int bytes_cmp(const unsigned char *a, size_t an, const unsigned char *b, size_t bn)
-{
-    size_t m = an < bn ? an : bn;
-    int c = m ? memcmp(a, b, m) : 0;
-    if (c) return c;
-    return an < bn ? -1 : an > bn;
-}
-
 int cmd_scan(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -88,36 +71,17 @@ int cmd_scan(int argc, char **argv)
     if (optind < argc) return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
     if (keys_only && count_only) return cli_usage_error(cmd, "--keys-only and --count exclude each other");
 
-    unsigned char *prefix = NULL, *from = NULL, *to = NULL, *succ = NULL;
-    size_t plen = 0, flen = 0, tlen = 0;
+    struct cli_range range;
     lmkv_db *db = NULL;
     lmkv_tree *t = NULL;
     lmkv_txn *txn = NULL;
     lmkv_iter *it = NULL;
-    int ret = EXIT_USAGE;
-    if (prefix_arg && cli_bytes_arg(cmd, "--prefix", prefix_arg, lmkv_cli.hex, &prefix, &plen) != 0) goto cleanup;
-    if (from_arg && cli_bytes_arg(cmd, "--from", from_arg, lmkv_cli.hex, &from, &flen) != 0) goto cleanup;
-    if (to_arg && cli_bytes_arg(cmd, "--to", to_arg, lmkv_cli.hex, &to, &tlen) != 0) goto cleanup;
-
-    /* Bounds: lo = max(prefix, from) included; hi = min(succ(prefix), to) excluded. */
-    lmkv_bound lo = {LMKV_UNBOUNDED, NULL, 0}, hi = {LMKV_UNBOUNDED, NULL, 0};
-    if (prefix) lo = (lmkv_bound){LMKV_INCLUDED, prefix, plen};
-    if (from && (lo.kind == LMKV_UNBOUNDED || bytes_cmp(from, flen, prefix, plen) > 0))
-        lo = (lmkv_bound){LMKV_INCLUDED, from, flen};
-    size_t slen = 0;
-    if (prefix && prefix_successor(prefix, plen, &slen)) {
-        if (!(succ = malloc(slen))) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
-        memcpy(succ, prefix, slen);
-        succ[slen - 1]++;
-        hi = (lmkv_bound){LMKV_EXCLUDED, succ, slen};
-    }
-    if (to && (hi.kind == LMKV_UNBOUNDED || bytes_cmp(to, tlen, hi.key, hi.key_size) < 0))
-        hi = (lmkv_bound){LMKV_EXCLUDED, to, tlen};
-
+    int ret = cli_range_init(cmd, &range, prefix_arg, from_arg, to_arg);
+    if (ret != EXIT_OK_) goto cleanup;
     if ((ret = cli_db_open(cmd, CLI_DB_READ, &db)) != EXIT_OK_) goto cleanup;
     if ((ret = cli_tree_open(cmd, db, &sel, 0, &t)) != EXIT_OK_) goto cleanup;
     int rc = lmkv_txn_begin(&txn, db, LMKV_TXN_READ_ONLY);
-    if (rc == LMKV_OK) rc = lmkv_txn_range(&it, txn, t, &lo, &hi);
+    if (rc == LMKV_OK) rc = lmkv_txn_range(&it, txn, t, &range.lo, &range.hi);
     if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "reading tree"); goto cleanup; }
     uint64_t n = 0;
     lmkv_pair p;
@@ -147,9 +111,6 @@ cleanup:
     lmkv_txn_abort(txn);
     lmkv_tree_close(t);
     lmkv_db_close(db);
-    free(prefix);
-    free(succ);
-    free(from);
-    free(to);
+    cli_range_free(&range);
     return ret;
 }
