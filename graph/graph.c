@@ -2,7 +2,8 @@
  * graph.c -- code-graph queries over the current state (lmkv_graph.h).
  *
  * Simple lookups are one prefix scan each through schema's store (calls_to,
- * calls_from, refs_to, refs_from), passing zero-copy records on. Traversals
+ * calls_by_caller, refs_to; refs_from per symbol of the name), passing
+ * zero-copy records on. Traversals
  * intern names into a per-query table (name -> node number) and keep the
  * adjacency lists they load, so each node's edges are read once per query.
  */
@@ -276,17 +277,12 @@ int lmkv_graph_callees(size_t *out_n, int *out_truncated, lmkv_graph *g, const c
                        size_t limit, lmkv_store_call_fn fn, void *ctx)
 {
     int rc;
-    struct symcollect sc;
     if (!g) return lmkv_error_set(LMKV_EINVAL, "graph callees: NULL handle");
     if ((rc = check_name("callees", name)) != LMKV_OK) return rc;
-    if ((rc = symbols_named(&sc, g, name)) != LMKV_OK) return rc;
     struct lim l = {0, eff_limit(limit), 0, fn, NULL, NULL, ctx, NULL};
-    for (size_t i = 0; i < sc.n && !l.trunc; i++)
-        if ((rc = lmkv_store_calls_from(g->t, g->ws, sc.v[i].fv, sc.v[i].id, 0, lim_call, &l)) < 0) break;
-    size_t nsyms = sc.n;
-    free(sc.v);
-    if (rc < 0) return rc;
-    if (nsyms == 0) {
+    /* one prefix scan of the current calls by caller name (a node is a name) */
+    if ((rc = lmkv_store_calls_by_caller(g->t, g->ws, name, strlen(name), 0, lim_call, &l)) < 0) return rc;
+    if (l.n == 0) {
         if ((rc = name_known(g, name, 1, 1)) < 0) return rc;
         if (!rc) return not_found("callees", name);
     }
@@ -446,11 +442,7 @@ static int load_adj(lmkv_graph *g, struct nodes *t, uint32_t node, int dir)
     char *name = t->name[node];       /* arena string: stable */
     size_t len = strlen(name);
     if (dir == DIR_CALLEES) {
-        struct symcollect sc;
-        if ((rc = symbols_named(&sc, g, name)) != LMKV_OK) return rc;
-        for (size_t i = 0; i < sc.n && rc >= 0; i++)
-            rc = lmkv_store_calls_from(g->t, g->ws, sc.v[i].fv, sc.v[i].id, 0, nb_callee, &b);
-        free(sc.v);
+        rc = lmkv_store_calls_by_caller(g->t, g->ws, name, len, 0, nb_callee, &b);
     } else {
         rc = lmkv_store_calls_to(g->t, g->ws, name, len, 0, nb_caller, &b);
         if (rc >= 0 && dir == DIR_IMPACT) rc = lmkv_store_refs_to(g->t, g->ws, name, len, 0, nb_source, &b);

@@ -95,9 +95,12 @@ LMKV_API int lmkv_graph_symbols(size_t *out_n, int *out_truncated, lmkv_graph *g
 LMKV_API int lmkv_graph_callers(size_t *out_n, int *out_truncated, lmkv_graph *g,
                                 const char *name, size_t limit,
                                 lmkv_store_call_fn fn, void *ctx);
-/** CALLEES of NAME (outgoingCalls): every current call made by a symbol
- *  named NAME (every definition of that name, e.g. a static function in
- *  two files), one record per call site. LMKV_NOTFOUND as callers. */
+/** CALLEES of NAME (outgoingCalls): every current call whose caller name
+ *  is NAME (every function of that name, e.g. a static function in two
+ *  files), one record per call site (callee name, file, line, column), in
+ *  (file version, order of extraction) order. One prefix scan of
+ *  store.cur_call_from (lmkv_store_calls_by_caller): no Symbol lookup, no
+ *  allocation per record. LMKV_NOTFOUND as callers. */
 LMKV_API int lmkv_graph_callees(size_t *out_n, int *out_truncated, lmkv_graph *g,
                                 const char *name, size_t limit,
                                 lmkv_store_call_fn fn, void *ctx);

@@ -584,7 +584,7 @@ LMKV_API int lmkv_store_unmap_latest(lmkv_store_session *s, uint64_t ws,
  *  reverse entry; increments the workspace's state generation once per
  *  session (only if something changed: setting the same fv/source is a
  *  no-op). When the fv changes, the old version's current copies of its
- *  calls and references (KEYS.md store.cur_call_to/cur_ref_to) are removed
+ *  calls and references (KEYS.md store.cur_call_to/cur_call_from/cur_ref_to) are removed
  *  and the new one's added: cost proportional to the two versions' call
  *  and reference counts, no analysis. The fv need not be stored yet
  *  (put_file may follow in the same session and then adds the copies);
@@ -692,6 +692,25 @@ LMKV_API int lmkv_store_calls_to(lmkv_store_txn *t, uint64_t ws, const char *nam
 LMKV_API int lmkv_store_calls_from(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
                                    uint64_t caller_id, unsigned flags,
                                    lmkv_store_call_fn fn, void *ctx);
+/** CALLEES BY NAME: every call of the CURRENT state whose caller NAME
+ *  (lmkv_call.caller_name) is name (exact; with LMKV_STORE_PREFIX every
+ *  caller name starting with name[0..name_len)), in (caller name, fv,
+ *  order of put) order. One prefix scan of store.cur_call_from (KEYS.md),
+ *  whose values are the Call records (callee name, file, line, column): no
+ *  Symbol lookup and no second read per result, however many symbols share
+ *  the name (a prototype and its definition, static functions of the same
+ *  name in several files) and however many old versions are stored. Calls
+ *  stored without a caller name are not in this index (use calls_from).
+ *  flags: 0 or LMKV_STORE_PREFIX; anything else (ALL_VERSIONS) is
+ *  LMKV_EINVAL: other versions are reached through lmkv_store_calls_from.
+ *  Records are zero-copy (valid during the callback, inside t). Thread
+ *  safety: as every read, one txn per thread. Errors: LMKV_EINVAL (NULL t
+ *  or fn, NULL name with name_len > 0, bad flags), LMKV_ENOMEM,
+ *  LMKV_ECORRUPT (a stored Call fails the verifier; message names the tree
+ *  and key), LMKV_EBADTXN; a negative code returned by fn is returned. */
+LMKV_API int lmkv_store_calls_by_caller(lmkv_store_txn *t, uint64_t ws, const char *name,
+                                        size_t name_len, unsigned flags,
+                                        lmkv_store_call_fn fn, void *ctx);
 /** Every call of one file version. */
 LMKV_API int lmkv_store_calls_of(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
                                  lmkv_store_call_fn fn, void *ctx);

@@ -18,6 +18,7 @@ const char *const store_tree_names[T__COUNT] = {
     [T_CALL] = "store.call", [T_CALL_TO] = "store.call_to",
     [T_REF] = "store.ref", [T_REF_TO] = "store.ref_to",
     [T_CUR_CALL_TO] = "store.cur_call_to", [T_CUR_REF_TO] = "store.cur_ref_to",
+    [T_CUR_CALL_FROM] = "store.cur_call_from",
     [T_HIER] = "store.hier", [T_HIER_PARENT] = "store.hier_parent",
     [T_HIER_CHILD] = "store.hier_child",
     [T_CACHE_ENTRY] = "cache.entry", [T_CACHE_ATIME] = "cache.atime",

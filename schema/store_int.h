@@ -64,7 +64,7 @@ enum store_tree {
     T_WS, T_WS_ROOT, T_WS_GEN, T_FV,
     T_MAP_COMMIT, T_MAP_LATEST, T_CUR, T_CUR_FV,
     T_SYM, T_SYM_NAME, T_SYM_QNAME, T_SYM_ID,
-    T_CALL, T_CALL_TO, T_REF, T_REF_TO, T_CUR_CALL_TO, T_CUR_REF_TO,
+    T_CALL, T_CALL_TO, T_REF, T_REF_TO, T_CUR_CALL_TO, T_CUR_REF_TO, T_CUR_CALL_FROM,
     T_HIER, T_HIER_PARENT, T_HIER_CHILD,
     T_CACHE_ENTRY, T_CACHE_ATIME, T_CACHE_LRU, T_CACHE_STATS, T_CACHE_META,
     T__COUNT
@@ -137,7 +137,8 @@ int txn_check(lmkv_store_txn *t);
 int store_fv_current(lmkv_store_txn *t, uint64_t ws, uint64_t fv);
 
 /* Add (add = 1) or delete (add = 0) the current-version copies of fv's
- * calls and references (store.cur_call_to, store.cur_ref_to). */
+ * calls and references (store.cur_call_to, store.cur_call_from,
+ * store.cur_ref_to). */
 int store_cur_index(lmkv_store_session *s, uint64_t ws, uint64_t fv, int add);
 
 /* Inside write txn t: delete the LSP cache entries of (ws, path) whose

@@ -104,15 +104,23 @@ static int rm_sym_cb(void *ctx, const lmkv_pair *p)
 }
 
 /* call and ref: primary key ws fv sid ord; index ws E(name) fv sid ord
- * (empty); current copy ws E(name) fv ord (the record) */
+ * (empty); current copies ws E(name) fv ord (the record): by callee/target
+ * name, and for calls also by caller name (store.cur_call_from) */
 struct rm_edge { struct rm_ctx *r; enum store_tree prim, idx, cur; int is_call; };
 
-static const char *edge_name(int is_call, const lmkv_pair *p)
+/* Callee/target name of a call/reference record (NULL if unreadable);
+ * *from = the call's caller name (NULL for references or when absent). */
+static const char *edge_names(int is_call, const lmkv_pair *p, const char **from)
 {
     lmkv_call c;
     lmkv_reference rf;
-    if (is_call)
-        return lmkv_call_read(&c, p->value, p->value_size) == LMKV_OK ? c.callee_name : NULL;
+    *from = NULL;
+    if (is_call) {
+        if (lmkv_call_read(&c, p->value, p->value_size) != LMKV_OK)
+            return NULL;
+        *from = c.caller_name;
+        return c.callee_name;
+    }
     return lmkv_reference_read(&rf, p->value, p->value_size) == LMKV_OK ? rf.target_name : NULL;
 }
 
@@ -125,7 +133,8 @@ static int rm_edge_cb(void *ctx, const lmkv_pair *p)
     dels_add(r->d, e->prim, &r->k);
     if (p->key_size != 28)
         return 0;
-    const char *name = edge_name(e->is_call, p);
+    const char *from;
+    const char *name = edge_names(e->is_call, p, &from);
     if (!name)
         return 0;
     kb_reset(&r->k);
@@ -138,33 +147,50 @@ static int rm_edge_cb(void *ctx, const lmkv_pair *p)
     r->k.len = base;
     kb_raw(&r->k, p->key + 24, 4);  /* ord */
     dels_add(r->d, e->cur, &r->k);
+    if (from) {
+        kb_reset(&r->k);
+        kb_u64(&r->k, r->ws);
+        kb_esc(&r->k, from, strlen(from));
+        kb_u64(&r->k, r->fv);
+        kb_raw(&r->k, p->key + 24, 4);
+        dels_add(r->d, T_CUR_CALL_FROM, &r->k);
+    }
     return 0;
 }
 
-/* ---- current copies (store.cur_call_to / store.cur_ref_to) ---- */
+/* ---- current copies (store.cur_call_to / cur_call_from / cur_ref_to) ---- */
 
-struct cur_ctx { uint64_t ws, fv; int is_call, add; enum store_tree tr; kbuf ops; kbuf k; size_t n; };
+/* ops: per copy tree(1) klen(4) key [vlen(4) value when adding] */
+struct cur_ctx { uint64_t ws, fv; int is_call, add; kbuf ops; kbuf k; };
 
-static int cur_collect_cb(void *ctx, const lmkv_pair *p)
+static void cur_op(struct cur_ctx *c, enum store_tree tr, const char *name, const lmkv_pair *p)
 {
-    struct cur_ctx *c = ctx;
-    if (p->key_size != 28)
-        return 0;
-    const char *name = edge_name(c->is_call, p);
-    if (!name)
-        return 0;
     kb_reset(&c->k);
     kb_u64(&c->k, c->ws);
     kb_esc(&c->k, name, strlen(name));
     kb_u64(&c->k, c->fv);
     kb_raw(&c->k, p->key + 24, 4);
+    kb_u8(&c->ops, (uint8_t)tr);
     kb_u32(&c->ops, (uint32_t)c->k.len);
     kb_raw(&c->ops, c->k.p, c->k.len);
     if (c->add) {
         kb_u32(&c->ops, (uint32_t)p->value_size);
         kb_raw(&c->ops, p->value, p->value_size);
     }
-    c->n++;
+}
+
+static int cur_collect_cb(void *ctx, const lmkv_pair *p)
+{
+    struct cur_ctx *c = ctx;
+    if (p->key_size != 28)
+        return 0;
+    const char *from;
+    const char *name = edge_names(c->is_call, p, &from);
+    if (!name)
+        return 0;
+    cur_op(c, c->is_call ? T_CUR_CALL_TO : T_CUR_REF_TO, name, p);
+    if (from)
+        cur_op(c, T_CUR_CALL_FROM, from, p);
     return kb_ok(&c->ops) && kb_ok(&c->k) ? 0 : lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
 }
 
@@ -175,21 +201,21 @@ int store_cur_index(lmkv_store_session *s, uint64_t ws, uint64_t fv, int add)
     put_be64(pre + 8, fv);
     int rc = LMKV_OK;
     for (int pass = 0; pass < 2 && rc == LMKV_OK; pass++) {
-        struct cur_ctx c = { ws, fv, pass == 0, add, pass == 0 ? T_CUR_CALL_TO : T_CUR_REF_TO,
-                             { 0 }, { 0 }, 0 };
+        struct cur_ctx c = { ws, fv, pass == 0, add, { 0 }, { 0 } };
         kb_init(&c.ops);
         kb_init(&c.k);
         rc = st_scan(&s->view, pass == 0 ? T_CALL : T_REF, pre, 16, cur_collect_cb, &c);
         for (size_t off = 0; rc == LMKV_OK && off < c.ops.len;) {
-            uint32_t kn = get_be32(c.ops.p + off);
-            const uint8_t *key = c.ops.p + off + 4;
-            off += 4 + kn;
+            enum store_tree tr = (enum store_tree)c.ops.p[off];
+            uint32_t kn = get_be32(c.ops.p + off + 1);
+            const uint8_t *key = c.ops.p + off + 5;
+            off += 5 + kn;
             if (add) {
                 uint32_t vn = get_be32(c.ops.p + off);
-                rc = sess_put(s, c.tr, key, kn, c.ops.p + off + 4, vn);
+                rc = sess_put(s, tr, key, kn, c.ops.p + off + 4, vn);
                 off += 4 + vn;
             } else {
-                rc = sess_del(s, c.tr, key, kn);
+                rc = sess_del(s, tr, key, kn);
             }
         }
         kb_free(&c.ops);
@@ -519,6 +545,13 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
         kb_u32(&k, (uint32_t)i);
         if (is_cur && (rc = sess_put(s, T_CUR_CALL_TO, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
             goto cleanup;
+        if (is_cur && r->caller_name) {
+            kb_reset(&k);
+            kb_u64(&k, ws); kb_esc(&k, r->caller_name, strlen(r->caller_name)); kb_u64(&k, fv);
+            kb_u32(&k, (uint32_t)i);
+            if (!kb_ok(&k) || (rc = sess_put(s, T_CUR_CALL_FROM, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+                goto cleanup;
+        }
     }
     for (size_t i = 0; i < nref; i++, ei++) {
         const lmkv_reference *r = &R->references[i];
@@ -762,6 +795,36 @@ LMKV_API int lmkv_store_calls_to(lmkv_store_txn *t, uint64_t ws, const char *nam
                                  lmkv_store_call_fn fn, void *ctx)
 {
     return edge_name_scan(t, ws, name, name_len, flags, 1, (void *)fn, ctx);
+}
+
+LMKV_API int lmkv_store_calls_by_caller(lmkv_store_txn *t, uint64_t ws, const char *name,
+                                        size_t name_len, unsigned flags,
+                                        lmkv_store_call_fn fn, void *ctx)
+{
+    int rc = txn_check(t);
+    if (rc != LMKV_OK)
+        return rc;
+    if (!fn || (!name && name_len))
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_store_calls_by_caller: NULL name or callback");
+    if (flags & ~(unsigned)LMKV_STORE_PREFIX)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_store_calls_by_caller: flags 0x%x: only the current state "
+                              "(LMKV_STORE_PREFIX allowed); for other versions use lmkv_store_calls_from", flags);
+    kbuf k;
+    kb_init(&k);
+    kb_u64(&k, ws);
+    if (flags & LMKV_STORE_PREFIX)
+        kb_esc_prefix(&k, name, name_len);
+    else
+        kb_esc(&k, name, name_len);
+    if (!kb_ok(&k)) {
+        rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+    } else {
+        struct rec_scan r = { t, ws, LMKV_STORE_ALL_VERSIONS, T_CUR_CALL_FROM, FV_AT_END12, LMKV_REC_CALL,
+                              (void *)fn, ctx };
+        rc = st_scan(t, r.tr, k.p, k.len, rec_scan_cb, &r);
+    }
+    kb_free(&k);
+    return rc;
 }
 
 LMKV_API int lmkv_store_refs_to(lmkv_store_txn *t, uint64_t ws, const char *name,

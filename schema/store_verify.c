@@ -267,9 +267,11 @@ static int v_sym_id(void *ctx, const lmkv_pair *p)
 /* calls and references: primary ws fv sid ord (record); index ws E(name)
  * fv sid ord (empty); current copy ws E(name) fv ord (same bytes as the
  * record, only while fv is current) */
-struct edge_kind { enum store_tree prim, idx, cur; int is_call; };
-static const struct edge_kind K_CALL = { T_CALL, T_CALL_TO, T_CUR_CALL_TO, 1 },
-                              K_REF = { T_REF, T_REF_TO, T_CUR_REF_TO, 0 };
+/* by_caller: the copy tree is keyed by the caller name (store.cur_call_from) */
+struct edge_kind { enum store_tree prim, idx, cur; int is_call, by_caller; };
+static const struct edge_kind K_CALL = { T_CALL, T_CALL_TO, T_CUR_CALL_TO, 1, 0 },
+                              K_CALL_FROM = { T_CALL, T_CALL_TO, T_CUR_CALL_FROM, 1, 1 },
+                              K_REF = { T_REF, T_REF_TO, T_CUR_REF_TO, 0, 0 };
 
 static int edge_fields(const struct edge_kind *ek, const lmkv_pair *p, uint64_t *ws, uint64_t *fv,
                        uint64_t *sid, const char **name)
@@ -278,7 +280,8 @@ static int edge_fields(const struct edge_kind *ek, const lmkv_pair *p, uint64_t 
         lmkv_call c;
         if (lmkv_call_read(&c, p->value, p->value_size) != LMKV_OK)
             return -1;
-        *ws = c.workspace_id; *fv = c.file_version_id; *sid = c.caller_id; *name = c.callee_name;
+        *ws = c.workspace_id; *fv = c.file_version_id; *sid = c.caller_id;
+        *name = ek->by_caller ? c.caller_name : c.callee_name;
     } else {
         lmkv_reference r;
         if (lmkv_reference_read(&r, p->value, p->value_size) != LMKV_OK)
@@ -325,7 +328,16 @@ static int v_edge_prim(vctx *v, const struct edge_kind *ek, const lmkv_pair *p)
     kb_reset(&v->k);
     kb_u64(&v->k, ws); kb_esc(&v->k, name, strlen(name)); kb_u64(&v->k, fv);
     kb_raw(&v->k, p->key + 24, 4);
-    return expect(v, ek->cur, p, ek->prim, p->value, p->value_size);
+    if ((rc = expect(v, ek->cur, p, ek->prim, p->value, p->value_size)) != 0 || !ek->is_call)
+        return rc;
+    /* a current call with a caller name also has its copy by caller name */
+    const char *from = NULL;
+    if (edge_fields(&K_CALL_FROM, p, &ws, &fv, &sid, &from) != 0)
+        return 0;
+    kb_reset(&v->k);
+    kb_u64(&v->k, ws); kb_esc(&v->k, from, strlen(from)); kb_u64(&v->k, fv);
+    kb_raw(&v->k, p->key + 24, 4);
+    return expect(v, T_CUR_CALL_FROM, p, ek->prim, p->value, p->value_size);
 }
 
 /* index entry: ws E(name) fv sid ord, empty */
@@ -393,6 +405,7 @@ static int v_edge_cur(vctx *v, const struct edge_kind *ek, const lmkv_pair *p)
 static int v_call(void *ctx, const lmkv_pair *p) { return v_edge_prim(ctx, &K_CALL, p); }
 static int v_call_to(void *ctx, const lmkv_pair *p) { return v_edge_idx(ctx, &K_CALL, p); }
 static int v_cur_call_to(void *ctx, const lmkv_pair *p) { return v_edge_cur(ctx, &K_CALL, p); }
+static int v_cur_call_from(void *ctx, const lmkv_pair *p) { return v_edge_cur(ctx, &K_CALL_FROM, p); }
 static int v_ref(void *ctx, const lmkv_pair *p) { return v_edge_prim(ctx, &K_REF, p); }
 static int v_ref_to(void *ctx, const lmkv_pair *p) { return v_edge_idx(ctx, &K_REF, p); }
 static int v_cur_ref_to(void *ctx, const lmkv_pair *p) { return v_edge_cur(ctx, &K_REF, p); }
@@ -527,6 +540,7 @@ LMKV_API int lmkv_store_verify(size_t *out_problems, lmkv_store *st,
         { T_SYM, v_sym }, { T_SYM_NAME, v_sym_name }, { T_SYM_QNAME, v_sym_qname },
         { T_SYM_ID, v_sym_id },
         { T_CALL, v_call }, { T_CALL_TO, v_call_to }, { T_CUR_CALL_TO, v_cur_call_to },
+        { T_CUR_CALL_FROM, v_cur_call_from },
         { T_REF, v_ref }, { T_REF_TO, v_ref_to }, { T_CUR_REF_TO, v_cur_ref_to },
         { T_HIER, v_hier }, { T_HIER_PARENT, v_hier_parent }, { T_HIER_CHILD, v_hier_child },
         { T_CACHE_ENTRY, v_cache_entry }, { T_CACHE_ATIME, v_cache_atime },

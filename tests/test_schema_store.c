@@ -206,6 +206,17 @@ static size_t expected_callers(const char *callee, const char *caller, uint32_t 
     return n;
 }
 
+/* Expected callees of caller NAME from the facts (all files): calls made
+ * by every function of that name. */
+static size_t expected_callees(const char *caller)
+{
+    size_t n = 0;
+    for (int i = 0; i < NFILES; i++)
+        for (size_t j = 0; j < g_files[i].n_calls; j++)
+            n += strcmp(g_files[i].fns[g_files[i].calls[j].caller].name, caller) == 0;
+    return n;
+}
+
 /* ------------------------------------------------------------ tests */
 
 typedef struct probs {
@@ -286,6 +297,41 @@ static void test_roundtrip_lookups(void **state)
     coll ce0 = { 0 };
     assert_int_equal(lmkv_store_calls_from(t, f->ws, 0, put->id, 0, on_call_callee, &ce0), LMKV_OK);
     assert_int_equal(ce0.n, want);
+    /* ... and by caller NAME (store.cur_call_from): the same call sites in
+     * the same order, without the symbol */
+    coll cn = { .want_ws = f->ws, .match = "mdb_cursor_put" };
+    assert_int_equal(lmkv_store_calls_by_caller(t, f->ws, "mdb_put", 7, 0, on_call_callee, &cn), LMKV_OK);
+    assert_int_equal(cn.n, want);
+    assert_int_equal(cn.matches, ce.matches);
+    assert_int_equal(cn.ws_seen_other, 0);
+    for (size_t i = 0; i < cn.n && i < 256; i++) {
+        assert_string_equal(cn.names[i], ce.names[i]);
+        assert_int_equal(cn.lines[i], ce.lines[i]);
+    }
+    /* every function of both files: callees by name = the facts' call sites */
+    for (int fi = 0; fi < NFILES; fi++)
+        for (size_t i = 0; i < g_files[fi].n_fns; i++) {
+            const char *nm = g_files[fi].fns[i].name;
+            coll x = { 0 };
+            assert_int_equal(lmkv_store_calls_by_caller(t, f->ws, nm, strlen(nm), 0, on_call_callee, &x), LMKV_OK);
+            if (x.n != expected_callees(nm))
+                fail_msg("callees of %s: %zu, facts say %zu", nm, x.n, expected_callees(nm));
+        }
+    /* exact by default, PREFIX on request; other versions are refused */
+    coll cx = { 0 }, cp = { 0 };
+    assert_int_equal(lmkv_store_calls_by_caller(t, f->ws, "mdb_pu", 6, 0, on_call_callee, &cx), LMKV_OK);
+    assert_int_equal(cx.n, 0);
+    assert_int_equal(lmkv_store_calls_by_caller(t, f->ws, "mdb_pu", 6, LMKV_STORE_PREFIX, on_call_callee, &cp), LMKV_OK);
+    size_t want_pu = 0;
+    for (int fi = 0; fi < NFILES; fi++)
+        for (size_t j = 0; j < g_files[fi].n_calls; j++)
+            want_pu += strncmp(g_files[fi].fns[g_files[fi].calls[j].caller].name, "mdb_pu", 6) == 0;
+    assert_true(want_pu >= want);
+    assert_int_equal(cp.n, want_pu);
+    assert_int_equal(lmkv_store_calls_by_caller(t, f->ws, "mdb_put", 7, LMKV_STORE_ALL_VERSIONS, on_call_callee, &cx),
+                     LMKV_EINVAL);
+    assert_int_equal(lmkv_store_calls_by_caller(t, f->ws, NULL, 3, 0, on_call_callee, &cx), LMKV_EINVAL);
+    assert_int_equal(lmkv_store_calls_by_caller(t, f->ws, "mdb_put", 7, 0, NULL, NULL), LMKV_EINVAL);
 
     /* references by target name and from a source */
     coll r = { 0 };
@@ -594,6 +640,19 @@ static void test_current_map(void **state)
     coll sq = { 0 };
     assert_int_equal(lmkv_store_symbols_by_name(t, f->ws, "mdb_midl_append", 15, 0, on_sym, &sq), LMKV_OK);
     assert_int_equal(sq.n, 0);
+    /* midl.c's calls left the callees-by-name copies with it */
+    size_t midl_calls = 0;
+    for (size_t i = 0; i < g_files[1].n_fns; i++) {
+        coll x = { 0 };
+        const char *nm = g_files[1].fns[i].name;
+        assert_int_equal(lmkv_store_calls_by_caller(t, f->ws, nm, strlen(nm), 0, on_call_callee, &x), LMKV_OK);
+        assert_int_equal(x.n, 0);
+        midl_calls += expected_callees(nm);
+    }
+    assert_true(midl_calls > 0);
+    coll ce = { 0 };
+    assert_int_equal(lmkv_store_calls_by_caller(t, f->ws, "mdb_put", 7, 0, on_call_callee, &ce), LMKV_OK);
+    assert_int_equal(ce.n, expected_callees("mdb_put"));
     /* ... but mdb.c's calls to it (stored by name) are still current */
     coll cm = { 0 };
     assert_int_equal(lmkv_store_calls_to(t, f->ws, "mdb_midl_append", 15, 0, on_call_caller, &cm), LMKV_OK);
@@ -991,6 +1050,39 @@ static void test_verify_finds_damage(void **state)
     probs p4 = { 0 };
     assert_int_equal(lmkv_store_verify(NULL, f->st, on_problem, &p4), LMKV_ECORRUPT);
     assert_true(has_problem(&p4, "store.call", "not reachable"));
+    assert_int_equal(lmkv_tree_insert(NULL, cto, ok.p, ok.len, "", 0), LMKV_OK);
+    assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
+
+    /* 5. the callees-by-name copy of a current call deleted: the call is
+     *    unreachable from it; put back with other bytes: it differs */
+    lmkv_tree *cfr = raw_tree(f, "store.cur_call_from");
+    kb_reset(&ok);
+    kb_u64(&ok, f->ws); kb_esc(&ok, "mdb_put", 7); kb_u64(&ok, fv); kb_u32(&ok, (uint32_t)ci);
+    assert_int_equal(lmkv_tree_remove(NULL, cfr, ok.p, ok.len), LMKV_OK);
+    probs p5 = { 0 };
+    assert_int_equal(lmkv_store_verify(NULL, f->st, on_problem, &p5), LMKV_ECORRUPT);
+    assert_true(has_problem(&p5, "store.call", "store.cur_call_from"));
+    size_t oi = ci + 1;
+    while (f->recs[0].calls[oi].caller_id != put->id)
+        oi++;
+    put_be32(ck + 24, (uint32_t)oi);
+    lmkv_bytes other;
+    assert_int_equal(lmkv_tree_get(&other, call, ck, 28), LMKV_OK);
+    assert_int_equal(lmkv_tree_insert(NULL, cfr, ok.p, ok.len, other.data, other.size), LMKV_OK);
+    probs p6 = { 0 };
+    assert_int_equal(lmkv_store_verify(NULL, f->st, on_problem, &p6), LMKV_ECORRUPT);
+    assert_true(has_problem(&p6, "store.cur_call_from", NULL));
+    /* 6. a copy filed under another caller's name */
+    assert_int_equal(lmkv_tree_insert(NULL, cfr, ok.p, ok.len, cval.data, cval.size), LMKV_OK);
+    assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
+    kb_reset(&ok);
+    kb_u64(&ok, f->ws); kb_esc(&ok, "mdb_get", 7); kb_u64(&ok, fv); kb_u32(&ok, (uint32_t)ci);
+    assert_int_equal(lmkv_tree_insert(NULL, cfr, ok.p, ok.len, cval.data, cval.size), LMKV_OK);
+    probs p7 = { 0 };
+    assert_int_equal(lmkv_store_verify(NULL, f->st, on_problem, &p7), LMKV_ECORRUPT);
+    assert_true(has_problem(&p7, "store.cur_call_from", "does not match"));
+    lmkv_free(other.data);
+    lmkv_tree_close(cfr);
     kb_free(&ok);
 
     lmkv_free(orig.data);
