@@ -5,8 +5,10 @@
  * members. Each input is checked against round-trip properties; a broken
  * property aborts, so the replay run (make fuzz-replay) fails on it.
  *
- * Input layout: first byte selects nothing; the whole input is used by every
- * check (as bytes, and as a NUL-terminated string up to its first NUL).
+ * Input layout: the whole input is used by every check (as bytes, and as a
+ * NUL-terminated string up to its first NUL); the range check also reads its
+ * first 4 bytes as lengths/flags of a prefix, --from, --to and a key taken
+ * from the bytes that follow.
  */
 #include "../../tools/lmkv/cli.c"
 
@@ -120,6 +122,52 @@ static void check_numbers(const char *str)
     if (cli_parse_seconds("fuzz", "--timeout", str, &ms) == 0) check(ms <= 1000000000ull * 1000 + 999, "seconds max");
 }
 
+static int cmp_bytes(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+    size_t m = an < bn ? an : bn;
+    int c = m ? memcmp(a, b, m) : 0;
+    return c ? c : (an < bn ? -1 : an > bn);
+}
+
+static char *to_hex(const uint8_t *p, size_t n)
+{
+    char *h = malloc(2 * n + 1);
+    check(h != NULL, "malloc");
+    for (size_t i = 0; i < n; i++) snprintf(h + 2 * i, 3, "%02x", p[i]);
+    h[2 * n] = 0;
+    return h;
+}
+
+/* cli_range_init's bounds select exactly the keys that start with the
+ * prefix, are >= from and < to. */
+static void check_range(const uint8_t *data, size_t size)
+{
+    if (size < 4) return;
+    size_t lp = data[0] % 5, lf = data[1] % 5, lt = data[2] % 5, lk = data[3] % 6;
+    int has_p = data[3] & 0x40, has_f = data[3] & 0x80, has_t = data[2] & 0x80;
+    if (4 + lp + lf + lt + lk > size) return;
+    const uint8_t *p = data + 4, *f = p + lp, *t = f + lf, *k = t + lt;
+    char *hp = to_hex(p, lp), *hf = to_hex(f, lf), *ht = to_hex(t, lt);
+    int saved = lmkv_cli.hex;
+    lmkv_cli.hex = 1;
+    struct cli_range r;
+    check(cli_range_init("fuzz", &r, has_p ? hp : NULL, has_f ? hf : NULL, has_t ? ht : NULL) == 0, "range init");
+    lmkv_cli.hex = saved;
+    int want = (!has_p || (lk >= lp && memcmp(k, p, lp) == 0)) &&
+               (!has_f || cmp_bytes(k, lk, f, lf) >= 0) &&
+               (!has_t || cmp_bytes(k, lk, t, lt) < 0);
+    int got = 1;
+    if (r.lo.kind == LMKV_INCLUDED) got &= cmp_bytes(k, lk, r.lo.key, r.lo.key_size) >= 0;
+    if (r.lo.kind == LMKV_EXCLUDED) got &= cmp_bytes(k, lk, r.lo.key, r.lo.key_size) > 0;
+    if (r.hi.kind == LMKV_EXCLUDED) got &= cmp_bytes(k, lk, r.hi.key, r.hi.key_size) < 0;
+    if (r.hi.kind == LMKV_INCLUDED) got &= cmp_bytes(k, lk, r.hi.key, r.hi.key_size) <= 0;
+    check(got == want, "range bounds select exactly prefix/from/to");
+    cli_range_free(&r);
+    free(hp);
+    free(hf);
+    free(ht);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 1 << 16) return 0;
@@ -131,6 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_escape(data, size);
     check_json(data, size);
     check_numbers(str);
+    check_range(data, size);
     free(str);
     return 0;
 }
