@@ -414,11 +414,27 @@ static void bt(sqlite3_stmt *s, int i, const char *v)
 
 /* name -> symbol id text of its best definition (function definitions first) */
 struct nm { const char *name; char id[33]; int rank; };
-static struct nm *nmap; static size_t nmap_cap;
+static struct nm *nmap; static size_t nmap_cap, nmap_used;
+/* The slot of `name`; an empty slot returned is counted as used (every
+ * caller fills it). Grows at half load. */
 static size_t nm_slot(const char *name)
 {
+    if (2 * (nmap_used + 1) > nmap_cap) {
+        size_t ocap = nmap_cap;
+        struct nm *old = nmap;
+        nmap_cap = ocap ? 2 * ocap : 1024;
+        if (!(nmap = calloc(nmap_cap, sizeof *nmap))) die("out of memory");
+        for (size_t i = 0; i < ocap; i++) {
+            if (!old[i].name) continue;
+            size_t h = (size_t)XXH3_64bits(old[i].name, strlen(old[i].name)) & (nmap_cap - 1);
+            while (nmap[h].name) h = (h + 1) & (nmap_cap - 1);
+            nmap[h] = old[i];
+        }
+        free(old);
+    }
     size_t h = (size_t)XXH3_64bits(name, strlen(name)) & (nmap_cap - 1);
     while (nmap[h].name && strcmp(nmap[h].name, name) != 0) h = (h + 1) & (nmap_cap - 1);
+    if (!nmap[h].name) nmap_used++;
     return h;
 }
 
@@ -433,12 +449,8 @@ static void ingest_sqlite(const char *work)
     snprintf(path, sizeof path, "%s/%s-seed.sqlite", work, TIER);
     unlink(path);
     struct file *F = files.p;
-    /* name resolution map (the seed's rows reference symbol ids) */
-    nmap_cap = 1024;
-    while (nmap_cap < 2 * (nsyms + ncalls / 4 + 16)) nmap_cap *= 2;
-    nmap = calloc(nmap_cap, sizeof *nmap);
-    if (!nmap) die("out of memory");
-
+    /* the seed's rows reference symbol ids: names are resolved while loading
+     * (nm_slot), inside the timed part, as an indexer writing them must */
     double t0 = now_us();
     if (sqlite3_open(path, &SQ) != SQLITE_OK) die("sqlite open %s", path);
     SQCK(sqlite3_exec(SQ, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", 0, 0, 0));

@@ -93,7 +93,7 @@ for s in "$ROOT"/bench/*.sh; do
     [ -e "$s" ] || continue
     title=$(basename "$s" .sh)
     # a script named like a program (versioning_bench.sh beside versioning_bench.c) keeps its .sh
-    [ -x "$BUILD/bench/$title" ] && title="$title.sh"
+    [ -x "$BUILD/bench/$title" ] && [[ "$HELPERS" != *" $title "* ]] && title="$title.sh"
     run "$title" bash "$s"
 done
 total=$((SECONDS - START))
