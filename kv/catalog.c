@@ -518,10 +518,17 @@ int lmkv_db_open_tree_ex(lmkv_tree **out, lmkv_db *db, const void *name, size_t 
     if (n > NAME_MAX_BYTES)
         return lmkv_error_set(LMKV_EINVAL, "tree name of %zu bytes is over the %u-byte limit", n, NAME_MAX_BYTES);
     kv_tree_state *st;
+    bool ro = db->core != NULL;
+    if (ro)
+        flags |= LMKV_TREE_NO_CREATE;
+    db = kv_core(db);
     int rc = kv_tree_state_get(&st, db, name, n, (flags & LMKV_TREE_SYSTEM) != 0, flags);
     if (rc)
         return rc;
-    return kv_tree_handle_new(out, db, st);
+    if ((rc = kv_tree_handle_new(out, db, st)))
+        return rc;
+    (*out)->ro = ro;
+    return 0;
 }
 
 int lmkv_db_open_tree(lmkv_tree **out, lmkv_db *db, const void *name, size_t n)
@@ -567,6 +574,8 @@ static int drop_tree(int *out_existed, lmkv_db *db, const void *name, size_t n, 
     char *dn = NULL;
     if (!db || (!name && n))
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_drop_tree: NULL argument");
+    if (db->core)
+        return kv_readonly_alias_err(db, "drop_tree");
     if (!system && n == sizeof DEFAULT_NAME - 1 && memcmp(name, DEFAULT_NAME, n) == 0)
         return lmkv_error_set(LMKV_EINVAL, "cannot drop the default tree %s (cannot remove the core structures)", DEFAULT_NAME);
     if (db->read_only)
@@ -694,6 +703,7 @@ static int names(lmkv_bytes_array *out, lmkv_db *db, bool system)
 {
     if (!out || !db)
         return lmkv_error_set(LMKV_EINVAL, "tree_names: NULL argument");
+    db = kv_core(db);
     MDB_txn *txn;
     int rc = kv_rtxn_get(db, &txn);
     if (rc)

@@ -22,6 +22,14 @@ static const char DEFAULT_TREE[] = "__sled__default";
 
 int kv_catalog_names(lmkv_bytes_array *out, lmkv_db *db, MDB_txn *txn, bool system);
 
+/* Databases open in this process, by directory identity. LMDB must not open
+ * one environment twice in a process (closing one would drop the process's
+ * fcntl locks on lock.mdb that the other relies on, and other processes'
+ * mdb_reader_check could then clear live reader slots), so a second
+ * lmkv_db_open of the same directory returns the same lmkv_db, refcounted. */
+static pthread_mutex_t g_reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static lmkv_db *g_reg;
+
 void lmkv_config_init(lmkv_config *cfg)
 {
     if (!cfg)
@@ -253,6 +261,7 @@ int lmkv_db_open(lmkv_db **out, const lmkv_config *cfg_in)
     int rc;
     char fbuf[4096];
     struct stat sb;
+    bool reg_locked = false;
     if (!out || !cfg_in)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_open: NULL argument");
     cfg = *cfg_in;
@@ -322,6 +331,67 @@ int lmkv_db_open(lmkv_db **out, const lmkv_config *cfg_in)
         db->temporary = false;
         goto fail;
     }
+    struct stat dsb;
+    if (stat(db->path, &dsb) != 0) {
+        rc = lmkv_error_set(lmkv_error_from_mdb(errno), "%s: %s", db->path, strerror(errno));
+        db->temporary = false;
+        goto fail;
+    }
+    db->dev = dsb.st_dev;
+    db->ino = dsb.st_ino;
+    pthread_mutex_lock(&g_reg_mu);
+    reg_locked = true;
+    db->pid = getpid();
+    for (lmkv_db *o = g_reg; o; o = o->reg_next) {
+        /* entries inherited through fork() belong to the parent: an LMDB env
+         * must not be used across fork, so the child opens its own */
+        if (o->dev == db->dev && o->ino == db->ino && o->pid == db->pid) {
+            if (o->read_only && !db->read_only) {
+                rc = lmkv_error_set(LMKV_EBUSY, "%s: already open read-only in this process; LMDB allows one environment per process",
+                                    db->path);
+                db->temporary = false;
+                goto fail;
+            }
+            if (!o->read_only && db->read_only) {
+                /* read-only beside this process's read-write handle: an alias
+                 * sharing the environment, refusing every write */
+                lmkv_tree *dt = calloc(1, sizeof *dt);
+                if (!dt) {
+                    rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
+                    db->temporary = false;
+                    goto fail;
+                }
+                o->refs++;
+                pthread_mutex_lock(&o->tree_mu);
+                o->default_tree->st->refs++;
+                pthread_mutex_unlock(&o->tree_mu);
+                dt->db = o;
+                dt->st = o->default_tree->st;
+                dt->borrowed = true;
+                dt->ro = true;
+                db->core = o;
+                db->default_tree = dt;
+                db->recovered = true;
+                db->temporary = false;
+                db->refs = 1;
+                pthread_mutex_unlock(&g_reg_mu);
+                *out = db;
+                return 0;
+            }
+            if (db->temporary) {
+                rc = lmkv_error_set(LMKV_EBUSY, "%s: already open in this process %s; LMDB allows one environment per process",
+                                    db->path, o->read_only ? "read-only" : "read-write");
+                db->temporary = false;
+                goto fail;
+            }
+            o->refs++;
+            pthread_mutex_unlock(&g_reg_mu);
+            db->temporary = false;
+            db_free(db);
+            *out = o;
+            return 0;
+        }
+    }
     if ((rc = mdb_env_create(&db->env))) {
         rc = kv_err_mdb(rc, "mdb_env_create", NULL, NULL, 0);
         goto fail;
@@ -374,9 +444,15 @@ int lmkv_db_open(lmkv_db **out, const lmkv_config *cfg_in)
         if (pthread_create(&db->flusher, NULL, flusher_main, db) == 0)
             db->flusher_on = true;
     }
+    db->refs = 1;
+    db->reg_next = g_reg;
+    g_reg = db;
+    pthread_mutex_unlock(&g_reg_mu);
     *out = db;
     return 0;
 fail:
+    if (reg_locked)
+        pthread_mutex_unlock(&g_reg_mu);
     db_free(db);
     return rc;
 }
@@ -393,6 +469,28 @@ void lmkv_db_close(lmkv_db *db)
 {
     if (!db)
         return;
+    if (db->core) { /* a read-only alias */
+        lmkv_db *core = db->core;
+        kv_tree_state_unref(db->default_tree->st);
+        free(db->default_tree);
+        db->default_tree = NULL;
+        db->core = NULL;
+        db_free(db);
+        lmkv_db_close(core);
+        return;
+    }
+    pthread_mutex_lock(&g_reg_mu);
+    if (--db->refs > 0) {
+        pthread_mutex_unlock(&g_reg_mu);
+        return;
+    }
+    for (lmkv_db **pp = &g_reg; *pp; pp = &(*pp)->reg_next) {
+        if (*pp == db) {
+            *pp = db->reg_next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&g_reg_mu);
     if (db->flusher_on) {
         pthread_mutex_lock(&db->fl_mu);
         db->flusher_stop = true;
@@ -429,10 +527,17 @@ static int id_reserve_fn(lmkv_txn *tx, void *p)
     return kv_meta_put_u64(tx->txn, tx->db->meta_dbi, "id_hw", c->end);
 }
 
+int kv_readonly_alias_err(const lmkv_db *db, const char *what)
+{
+    return lmkv_error_set(LMKV_EREADONLY, "%s: %s on a database opened read-only", db->path, what);
+}
+
 int lmkv_db_generate_id(uint64_t *out, lmkv_db *db)
 {
     if (!out || !db)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_generate_id: NULL argument");
+    if (db->core)
+        return kv_readonly_alias_err(db, "generate_id");
     if (db->read_only)
         return lmkv_error_set(LMKV_EREADONLY, "%s: generate_id on a read-only database", db->path);
     for (;;) {
@@ -493,6 +598,8 @@ int lmkv_db_set_next_id(lmkv_db *db, uint64_t next)
 {
     if (!db)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_set_next_id: NULL db");
+    if (db->core)
+        return kv_readonly_alias_err(db, "set_next_id");
     if (db->read_only)
         return lmkv_error_set(LMKV_EREADONLY, "%s: set_next_id on a read-only database", db->path);
     id_ctx c = {0, 0, 0, next};
@@ -510,6 +617,7 @@ int lmkv_db_peek_next_id(uint64_t *out, lmkv_db *db)
 {
     if (!out || !db)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_peek_next_id: NULL argument");
+    db = kv_core(db);
     MDB_txn *txn;
     int rc = kv_rtxn_get(db, &txn);
     if (rc)
@@ -529,6 +637,7 @@ int lmkv_db_size_on_disk(uint64_t *out, lmkv_db *db)
 {
     if (!out || !db)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_size_on_disk: NULL argument");
+    db = kv_core(db);
     uint64_t total = 0;
     const char *files[] = {"data.mdb", "lock.mdb"};
     for (int i = 0; i < 2; i++) {
@@ -546,6 +655,7 @@ int lmkv_db_last_txnid(uint64_t *out, lmkv_db *db)
 {
     if (!out || !db)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_last_txnid: NULL argument");
+    db = kv_core(db);
     MDB_envinfo info;
     kv_enter(db); /* the meta pages live in the map: keep map growth out */
     int rc = mdb_env_info(db->env, &info);
@@ -560,6 +670,11 @@ int lmkv_db_flush(uint64_t *out_bytes, lmkv_db *db)
 {
     if (!db)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_flush: NULL db");
+    if (db->core) { /* read-only: nothing to sync */
+        if (out_bytes)
+            *out_bytes = 0;
+        return 0;
+    }
     MDB_envinfo info;
     MDB_stat st;
     kv_enter(db); /* the meta pages live in the map: keep map growth out */
@@ -642,6 +757,8 @@ int lmkv_db_clear(lmkv_db *db)
 {
     if (!db)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_clear: NULL db");
+    if (db->core)
+        return kv_readonly_alias_err(db, "clear");
     lmkv_bytes_array names;
     lmkv_tree **t;
     int rc = open_all_user_trees(&t, &names, db);
@@ -745,6 +862,7 @@ int lmkv_db_checksum(uint32_t *out, lmkv_db *db)
 {
     if (!out || !db)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_checksum: NULL argument");
+    db = kv_core(db);
     uLong crc = crc32(0L, Z_NULL, 0);
     int rc = for_each_user_tree(db, crc_each, &crc);
     if (rc == 0)
@@ -785,6 +903,7 @@ int lmkv_db_export(lmkv_db *db, const lmkv_export_visitor *v, void *ctx)
 {
     if (!db || !v)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_export: NULL argument");
+    db = kv_core(db);
     export_ctx e = {v, ctx};
     return for_each_user_tree(db, export_each, &e);
 }
@@ -955,6 +1074,8 @@ int lmkv_db_stat_get(lmkv_db_stat *out, lmkv_db *db)
 {
     if (!out || !db)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_stat_get: NULL argument");
+    bool alias_ro = db->core != NULL;
+    db = kv_core(db);
     lmkv_db_stat s;
     memset(&s, 0, sizeof s);
     MDB_envinfo info;
@@ -970,7 +1091,7 @@ int lmkv_db_stat_get(lmkv_db_stat *out, lmkv_db *db)
     s.num_readers = info.me_numreaders;
     s.page_size = est.ms_psize;
     s.is_temporary = db->temporary;
-    s.is_read_only = db->read_only;
+    s.is_read_only = db->read_only || alias_ro;
     stat_ctx c = {&s};
     int rc = for_each_user_tree(db, stat_each, &c);
     if (rc)
@@ -989,6 +1110,7 @@ int lmkv_db_copy(lmkv_db *db, const char *dest, unsigned flags)
 {
     if (!db || !dest || (flags & ~LMKV_COPY_COMPACT))
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_copy: NULL argument or unknown flags");
+    db = kv_core(db);
     char p[4096];
     struct stat sb;
     snprintf(p, sizeof p, "%s/data.mdb", dest);

@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 /* ------------------------------------------------------------ key codec */
 /* See key_codec.c for the byte table. */
@@ -72,6 +73,7 @@ struct lmkv_tree {
     lmkv_merge_fn merge;
     void *merge_ctx;
     bool borrowed;             /* the db's default tree handle */
+    bool ro;                   /* opened through a read-only alias db handle */
 };
 
 struct lmkv_db {
@@ -82,6 +84,12 @@ struct lmkv_db {
     unsigned file_mode;
     MDB_dbi meta_dbi, catalog_dbi;
     unsigned page_size;
+    dev_t dev;                 /* identity of the directory (process registry) */
+    ino_t ino;
+    pid_t pid;                 /* process that opened it */
+    int refs;                  /* lmkv_db_open calls sharing this db */
+    struct lmkv_db *reg_next;
+    struct lmkv_db *core;      /* non-NULL: this is a read-only alias of *core */
 
     pthread_mutex_t tree_mu;   /* tree states, dbi opens, commits of txns that opened dbis */
     kv_tree_state *trees;
@@ -164,6 +172,10 @@ struct lmkv_txn {
     kv_tree_state **created;   /* trees opened inside this write txn (pending) */
     size_t ncreated, capcreated;
 };
+
+/* The db that owns the env (an alias handle points to it). */
+static inline lmkv_db *kv_core(lmkv_db *db) { return db && db->core ? db->core : db; }
+int kv_readonly_alias_err(const lmkv_db *db, const char *what);
 
 /* gate */
 void kv_enter(lmkv_db *db);

@@ -216,9 +216,18 @@ typedef struct lmkv_config {
 LMKV_API void lmkv_config_init(lmkv_config *cfg);
 
 /** Open (or create) a database. On success *out is a handle to close with
- *  lmkv_db_close(). Several handles, threads and processes may open the same
- *  directory at once (no exclusive lock; unlike sled). Opening runs
- *  mdb_reader_check to clear stale reader slots of dead processes.
+ *  lmkv_db_close(). Threads and processes may open the same directory at
+ *  once (no exclusive lock; unlike sled). Within one process, opening a
+ *  directory that is already open returns the SAME handle, reference-counted
+ *  (LMDB must not open one environment twice in a process): every
+ *  lmkv_db_open needs its own lmkv_db_close and the first open's settings
+ *  (durability, flush) apply. A read_only open of a directory this process
+ *  has open read-write returns a read-only view of the same environment (a
+ *  different handle: every write through it, or through trees opened from
+ *  it, gives LMKV_EREADONLY); a read-write open of one open read-only gives
+ *  LMKV_EBUSY. After fork() a child must open its own handle (it does not
+ *  share the parent's). Opening runs mdb_reader_check to clear stale reader
+ *  slots of dead processes.
  *  Errors: LMKV_EINVAL (NULL path without temporary, bad durability),
  *  LMKV_EEXISTS (create_new and the database exists), LMKV_NOTFOUND
  *  (read_only and no database), LMKV_EPERM (EACCES), LMKV_EVERSION (another
@@ -227,9 +236,10 @@ LMKV_API void lmkv_config_init(lmkv_config *cfg);
 LMKV_API int lmkv_db_open(lmkv_db **out, const lmkv_config *cfg);
 /** lmkv_db_open with defaults and the given path. */
 LMKV_API int lmkv_db_open_path(lmkv_db **out, const char *path);
-/** Close: stops the flush thread, flushes (as lmkv_db_flush), closes the env
- *  and, if temporary, removes the directory. Every tree, iterator, txn,
- *  subscriber and import of this db must be closed/freed before. NULL ok. */
+/** Close: drops one reference (see lmkv_db_open); the last one stops the
+ *  flush thread, flushes (as lmkv_db_flush), closes the env and, if
+ *  temporary, removes the directory. Every tree, iterator, txn, subscriber
+ *  and import of this db must be closed/freed before the last close. NULL ok. */
 LMKV_API void lmkv_db_close(lmkv_db *db);
 
 /** The database directory (owned by db, valid until close). */

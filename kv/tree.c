@@ -32,6 +32,17 @@ static int tree_ok(const lmkv_tree *t)
     return 0;
 }
 
+/* Writes: also refuse handles opened through a read-only db handle. */
+static int tree_w_ok(const lmkv_tree *t)
+{
+    int rc = tree_ok(t);
+    if (rc)
+        return rc;
+    if (t->ro)
+        return lmkv_error_set(LMKV_EREADONLY, "write through a tree handle of a database opened read-only");
+    return 0;
+}
+
 static int key_ok(const void *k, size_t ks, const void *v, size_t vs)
 {
     if ((!k && ks) || (!v && vs))
@@ -240,7 +251,7 @@ static int run_write(wctx *c, kv_write_fn fn)
 int lmkv_tree_insert(lmkv_bytes *out_prev, lmkv_tree *t, const void *key, size_t ks, const void *val, size_t vs)
 {
     int rc;
-    if ((rc = tree_ok(t)) || (rc = key_ok(key, ks, val, vs)))
+    if ((rc = tree_w_ok(t)) || (rc = key_ok(key, ks, val, vs)))
         return rc;
     wctx c = {.t = t, .k = key, .ks = ks, .v = val ? val : EMPTY, .vs = vs, .out = out_prev};
     return run_write(&c, insert_fn);
@@ -265,7 +276,7 @@ static int remove_fn(lmkv_txn *tx, void *p)
 int lmkv_tree_remove(lmkv_bytes *out_prev, lmkv_tree *t, const void *key, size_t ks)
 {
     int rc;
-    if ((rc = tree_ok(t)) || (rc = key_ok(key, ks, NULL, 0)))
+    if ((rc = tree_w_ok(t)) || (rc = key_ok(key, ks, NULL, 0)))
         return rc;
     wctx c = {.t = t, .k = key, .ks = ks, .out = out_prev};
     rc = run_write(&c, remove_fn);
@@ -307,7 +318,7 @@ int lmkv_tree_compare_and_swap(lmkv_bytes *out_current, lmkv_tree *t, const void
                                const void *old, size_t olds, const void *nv, size_t nvs)
 {
     int rc;
-    if ((rc = tree_ok(t)) || (rc = key_ok(key, ks, NULL, 0)))
+    if ((rc = tree_w_ok(t)) || (rc = key_ok(key, ks, NULL, 0)))
         return rc;
     if ((!old && olds) || (!nv && nvs))
         return lmkv_error_set(LMKV_EINVAL, "compare_and_swap: NULL (absent) old/new with non-zero size");
@@ -367,7 +378,7 @@ static int update_fn(lmkv_txn *tx, void *p)
 static int do_update(lmkv_bytes *out, lmkv_tree *t, const void *key, size_t ks, lmkv_update_fn f, void *ctx, int mode)
 {
     int rc;
-    if ((rc = tree_ok(t)) || (rc = key_ok(key, ks, NULL, 0)))
+    if ((rc = tree_w_ok(t)) || (rc = key_ok(key, ks, NULL, 0)))
         return rc;
     if (!f)
         return lmkv_error_set(LMKV_EINVAL, "update: NULL callback");
@@ -396,7 +407,7 @@ void lmkv_tree_set_merge_operator(lmkv_tree *t, lmkv_merge_fn f, void *ctx)
 int lmkv_tree_merge(lmkv_bytes *out, lmkv_tree *t, const void *key, size_t ks, const void *val, size_t vs)
 {
     int rc;
-    if ((rc = tree_ok(t)) || (rc = key_ok(key, ks, val, vs)))
+    if ((rc = tree_w_ok(t)) || (rc = key_ok(key, ks, val, vs)))
         return rc;
     if (!t->merge)
         return lmkv_error_set(LMKV_EUNSUPPORTED, "merge: no merge operator set on this tree handle");
@@ -431,7 +442,7 @@ static int pop_fn(lmkv_txn *tx, void *p)
 static int do_pop(lmkv_bytes *ok, lmkv_bytes *ov, lmkv_tree *t, int last)
 {
     int rc;
-    if ((rc = tree_ok(t)))
+    if ((rc = tree_w_ok(t)))
         return rc;
     wctx c = {.t = t, .mode = last, .out = ok, .out2 = ov};
     rc = run_write(&c, pop_fn);
@@ -452,7 +463,7 @@ static int clear_fn(lmkv_txn *tx, void *p)
 int lmkv_tree_clear(lmkv_tree *t)
 {
     int rc;
-    if ((rc = tree_ok(t)))
+    if ((rc = tree_w_ok(t)))
         return rc;
     wctx c = {.t = t};
     return kv_write(t->db, clear_fn, &c);
@@ -580,7 +591,7 @@ static int batch_fn(lmkv_txn *tx, void *p)
 int lmkv_tree_apply_batch(lmkv_tree *t, const lmkv_batch *b)
 {
     int rc;
-    if ((rc = tree_ok(t)))
+    if ((rc = tree_w_ok(t)))
         return rc;
     if (!b)
         return lmkv_error_set(LMKV_EINVAL, "apply_batch: NULL batch");

@@ -805,6 +805,9 @@ int lmkv_txn_begin(lmkv_txn **out, lmkv_db *db, unsigned flags)
 {
     if (!out || !db || (flags & ~LMKV_TXN_READ_ONLY))
         return lmkv_error_set(LMKV_EINVAL, "lmkv_txn_begin: NULL argument or unknown flags 0x%x", flags);
+    if (db->core && !(flags & LMKV_TXN_READ_ONLY))
+        return kv_readonly_alias_err(db, "write transaction");
+    db = kv_core(db);
     return kv_txn_begin_int(out, db, flags, false);
 }
 
@@ -964,6 +967,8 @@ int lmkv_db_transaction(lmkv_db *db, lmkv_tree *const *trees, size_t n, lmkv_txn
 {
     if (!db || !fn || (n && !trees))
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_transaction: NULL argument");
+    if (db->core)
+        return kv_readonly_alias_err(db, "transaction");
     for (size_t i = 0; i < n; i++) {
         if (!trees[i] || trees[i]->db != db)
             return lmkv_error_set(LMKV_EINVAL, "lmkv_db_transaction: tree %zu belongs to another database", i);

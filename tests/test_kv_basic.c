@@ -779,6 +779,55 @@ static void test_open_options(void **state)
     assert_int_equal(lmkv_db_open(&db, &c), LMKV_EEXISTS);
     assert_int_equal(stat(data, &sb), 0); /* nothing removed */
 
+    /* the same directory opened twice in one process shares one handle */
+    lmkv_db *d1, *d2;
+    lmkv_config_init(&c);
+    c.path = p;
+    c.flush_every_ms = 0;
+    OK(lmkv_db_open(&d1, &c));
+    OK(lmkv_db_open(&d2, &c));
+    assert_ptr_equal(d1, d2);
+    put(lmkv_db_default_tree(d1), "shared", "yes");
+    lmkv_db_close(d1);
+    expect(lmkv_db_default_tree(d2), "shared", 6, "yes"); /* still open */
+    /* read-only beside the read-write handle: a read-only view of the same env */
+    lmkv_db *ro;
+    c.read_only = 1;
+    OK(lmkv_db_open(&ro, &c));
+    assert_int_equal(lmkv_db_is_read_only(ro), 1);
+    assert_int_equal(lmkv_db_is_read_only(d2), 0);
+    expect(lmkv_db_default_tree(ro), "shared", 6, "yes");
+    assert_int_equal(lmkv_tree_insert(NULL, lmkv_db_default_tree(ro), "x", 1, "y", 1), LMKV_EREADONLY);
+    lmkv_tree *rt, *wt;
+    OK(lmkv_db_open_tree(&wt, d2, "rw", 2));
+    put(wt, "k", "v");
+    OK(lmkv_db_open_tree(&rt, ro, "rw", 2));
+    expect(rt, "k", 1, "v");
+    assert_int_equal(lmkv_tree_remove(NULL, rt, "k", 1), LMKV_EREADONLY);
+    assert_int_equal(lmkv_db_open_tree(&wt, ro, "absent", 6), LMKV_NOTFOUND); /* no creation */
+    lmkv_txn *rtx;
+    assert_int_equal(lmkv_txn_begin(&rtx, ro, 0), LMKV_EREADONLY);
+    OK(lmkv_txn_begin(&rtx, ro, LMKV_TXN_READ_ONLY));
+    lmkv_pair pp;
+    OK(lmkv_txn_get(&pp, rtx, rt, "k", 1));
+    lmkv_txn_abort(rtx);
+    assert_int_equal(lmkv_db_generate_id(&id, ro), LMKV_EREADONLY);
+    assert_int_equal(lmkv_db_drop_tree(NULL, ro, "rw", 2), LMKV_EREADONLY);
+    uint32_t c1, c2;
+    OK(lmkv_db_checksum(&c1, ro));
+    OK(lmkv_db_checksum(&c2, d2));
+    assert_int_equal(c1, c2);
+    lmkv_tree_close(wt);
+    lmkv_db_close(d2); /* the read-write handle goes first; the view keeps the env */
+    expect(rt, "k", 1, "v");
+    lmkv_tree_close(rt);
+    lmkv_db_close(ro);
+    /* read-write beside a read-only open cannot share an MDB_RDONLY env */
+    OK(lmkv_db_open(&ro, &c));
+    c.read_only = 0;
+    assert_int_equal(lmkv_db_open(&db, &c), LMKV_EBUSY);
+    lmkv_db_close(ro);
+
     /* temporary with NULL path: directory removed on close */
     lmkv_config_init(&c);
     c.temporary = 1;
