@@ -13,6 +13,21 @@
 # LMKV_SEED.
 set -euo pipefail
 . "$(dirname "$0")/util/cli_helpers.sh"
+# Work on private copies of the tools: the build tree is shared, and a
+# relink while this script runs must not look like a failure.
+snapshot_bin() { # VAR: copy the binary named by $VAR into $T and point VAR at it
+    local var=$1 src=${!1} dst i
+    dst="$LMKV_TEST_TMP/.$(basename "$src")"
+    for ((i = 0; i < 50; i++)); do
+        if cp "$src" "$dst" 2>/dev/null && "$dst" --version >/dev/null 2>&1; then
+            printf -v "$var" '%s' "$dst"; return 0
+        fi
+        sleep 0.2
+    done
+    fail "cannot run $src"
+}
+snapshot_bin LMKV_BIN
+snapshot_bin LMDB_MIGRATE_BIN
 : "${LMDB_MIGRATE_BIN:?}" "${LMKV_SOURCES:?}" "${LMKV_FIXTURES:?}"
 command -v ctags >/dev/null && command -v cflow >/dev/null || { echo "ctags/cflow missing"; exit 77; }
 [ -f "$LMKV_SOURCES/lmdb/mdb.c" ] || { echo "no LMDB sources in $LMKV_SOURCES (scripts/fetch-sources.sh)"; exit 77; }

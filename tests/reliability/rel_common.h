@@ -136,7 +136,7 @@ static inline int rel_run(char *const argv[], const char *log)
         int fd = open(log ? log : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (fd >= 0) { dup2(fd, 1); dup2(fd, 2); }
         execvp(argv[0], argv);
-        _exit(127);
+        _exit(errno == ENOENT ? 127 : 126);
     }
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
@@ -150,7 +150,11 @@ static inline int rel_lmkv_verify(const char *dir, const char *log)
     const char *bin = getenv("LMKV_BIN");
     if (!bin) bin = "build/lmkv";
     char *argv[] = {(char *)bin, (char *)"--db", (char *)dir, (char *)"-q", (char *)"verify", NULL};
-    return rel_run(argv, log);
+    /* 126/127: the binary could not be executed (e.g. being relinked in a
+     * shared build tree): wait and retry, never count that as damage */
+    int rc = 127;
+    for (int i = 0; i < 50 && (rc = rel_run(argv, log)) >= 126 && rc <= 127; i++) rel_sleep_ms(200);
+    return rc;
 }
 
 static inline void rel_print_log(const char *log)
