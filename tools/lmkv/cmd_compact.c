@@ -52,6 +52,8 @@ static void *watch_copy(void *arg)
         struct timespec ts = {0, 100 * 1000000L};
         nanosleep(&ts, NULL);
     }
+    prog.last_ms = 0; /* draw the final size even right after the last update */
+    cli_progress_update(&prog, file_size(w->path));
     cli_progress_end(&prog);
     return NULL;
 }
