@@ -22,7 +22,16 @@
  *    timed alone (CLOCK_MONOTONIC); both engines answer inside one read
  *    transaction each (lmkv: one graph handle; SQLite: BEGIN ... COMMIT),
  *    warm caches. Answer sizes are compared (mismatches reported).
- * 4. Peak RSS (getrusage) after the lmkv phase and at the end.
+ *    The lmkv phase runs in a FRESH PROCESS (this binary re-executed with
+ *    --query-child): it opens the database, runs only the timed queries
+ *    for the sampled names and reports its own memory from
+ *    /proc/self/status, so the RSS is that of a process doing only the
+ *    query workload (the sampling pass, which reads every symbol record,
+ *    and the SQLite copy run in the parent).
+ * 4. Memory of the query process: VmHWM (peak RSS), and at the end RssAnon
+ *    (heap, stacks) and RssFile (file pages mapped: the binary, shared
+ *    libraries and the LMDB map pages the queries touched; page cache,
+ *    shared with other processes), each also before the first query.
  * Markdown tables on stdout; summary rows to $LMKV_BENCH_SUMMARY.
  * BENCH_QUICK=1: fewer names and rounds.
  */
@@ -33,8 +42,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -345,8 +356,105 @@ static size_t sq_count(sqlite3 *db, sqlite3_stmt *st)
     return n;
 }
 
-int main(void)
+enum { QC, QE, QR, QI, QP, NQ };
+
+/* Memory of this process from /proc/self/status (KiB). */
+struct mem { long hwm, rss, anon, file; };
+static struct mem mem_now(void)
 {
+    struct mem m = { proc_kib("VmHWM"), proc_kib("VmRSS"), proc_kib("RssAnon"), proc_kib("RssFile") };
+    return m;
+}
+
+/* The query process: argv = dbdir, workspace root, names file, results
+ * file, rounds. Names file: "name\ttarget\n" per sampled name (target may
+ * be empty). Results file: "M when hwm rss anon file", then "L q us" per
+ * timed query and "K i q n" (answer size of name i) per query of round 0. */
+static int query_child(char **argv)
+{
+    const char *dbdir = argv[0], *root = argv[1], *names_path = argv[2], *out_path = argv[3];
+    size_t rounds = (size_t)strtoul(argv[4], NULL, 10);
+    lmkv_db *db = NULL;
+    lmkv_store *st = NULL;
+    lmkv_graph *g = NULL;
+    lmkv_config cfg;
+    lmkv_config_init(&cfg);
+    cfg.path = dbdir;
+    cfg.read_only = 1;
+    cfg.flush_every_ms = 0;
+    CK(lmkv_db_open(&db, &cfg));
+    CK(lmkv_store_open(&st, db));
+    uint64_t ws;
+    CK(lmkv_workspace_id(&ws, root));
+    CK(lmkv_graph_open(&g, st, ws));
+    FILE *nf = fopen(names_path, "r");
+    if (!nf) die("open %s", names_path);
+    char **sample = NULL, **target = NULL;
+    size_t ns = 0, cap = 0;
+    char line[4096];
+    while (fgets(line, sizeof line, nf)) {
+        char *tab = strchr(line, '\t'), *nl = strchr(line, '\n');
+        if (!tab || !nl) die("bad names file line: %s", line);
+        *tab = '\0'; *nl = '\0';
+        if (ns == cap) {
+            cap = cap ? cap * 2 : 512;
+            sample = realloc(sample, cap * sizeof *sample);
+            target = realloc(target, cap * sizeof *target);
+            if (!sample || !target) die("oom");
+        }
+        sample[ns] = strdup(line);
+        target[ns] = tab[1] ? strdup(tab + 1) : NULL;
+        if (!sample[ns] || (tab[1] && !target[ns])) die("oom");
+        ns++;
+    }
+    fclose(nf);
+    double *lat = malloc(rounds * ns * NQ * sizeof *lat);
+    size_t *cnt = calloc(ns * NQ, sizeof *cnt);
+    if (!lat || !cnt) die("oom");
+    for (size_t i = 0; i < rounds * ns * NQ; i++) lat[i] = -1;
+    struct mem m0 = mem_now();
+
+    lmkv_graph_result res;
+    for (size_t r = 0; r < rounds; r++)
+        for (size_t i = 0; i < ns; i++) {
+            double *L = lat + (r * ns + i) * NQ;
+            size_t n = 0; double a;
+            a = now_us(); CK(lmkv_graph_callers(NULL, NULL, g, sample[i], SIZE_MAX, count_call, &n)); L[QC] = now_us() - a;
+            cnt[i * NQ + QC] = n; n = 0;
+            a = now_us(); CK(lmkv_graph_callees(NULL, NULL, g, sample[i], SIZE_MAX, count_call, &n)); L[QE] = now_us() - a;
+            cnt[i * NQ + QE] = n; n = 0;
+            a = now_us(); CK(lmkv_graph_refs(NULL, NULL, g, sample[i], SIZE_MAX, count_ref, &n)); L[QR] = now_us() - a;
+            cnt[i * NQ + QR] = n;
+            a = now_us(); CK(lmkv_graph_impact(&res, g, sample[i], 3, SIZE_MAX)); L[QI] = now_us() - a;
+            cnt[i * NQ + QI] = res.n;
+            if (target[i]) {
+                a = now_us(); CK(lmkv_graph_paths(&res, g, sample[i], target[i], 3, SIZE_MAX)); L[QP] = now_us() - a;
+                cnt[i * NQ + QP] = res.groups;
+            }
+        }
+    struct mem m1 = mem_now();
+
+    FILE *of = fopen(out_path, "w");
+    if (!of) die("open %s", out_path);
+    fprintf(of, "M 0 %ld %ld %ld %ld\n", m0.hwm, m0.rss, m0.anon, m0.file);
+    fprintf(of, "M 1 %ld %ld %ld %ld\n", m1.hwm, m1.rss, m1.anon, m1.file);
+    for (size_t k = 0; k < rounds * ns; k++)
+        for (int q = 0; q < NQ; q++)
+            if (lat[k * NQ + q] >= 0) fprintf(of, "L %d %.4f\n", q, lat[k * NQ + q]);
+    for (size_t i = 0; i < ns; i++)
+        for (int q = 0; q < NQ; q++) fprintf(of, "K %zu %d %zu\n", i, q, cnt[i * NQ + q]);
+    if (fclose(of) != 0) die("write %s", out_path);
+    lmkv_graph_close(g);
+    lmkv_store_close(st);
+    lmkv_db_close(db);
+    for (size_t i = 0; i < ns; i++) { free(sample[i]); free(target[i]); }
+    free(sample); free(target); free(lat); free(cnt);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 7 && strcmp(argv[1], "--query-child") == 0) return query_child(argv + 2);
     const char *tmp = getenv("LMKV_BENCH_TMP");
     const char *lmkv_bin = getenv("LMKV_BIN");
     const char *srcs = getenv("LMKV_SOURCES");
@@ -417,31 +525,78 @@ int main(void)
         free(mid);
     }
 
-    enum { QC, QE, QR, QI, QP, NQ };
     static const char *qname[NQ] = {"callers", "callees", "references", "impact depth 3", "paths (<= 3 calls)"};
     struct lat lk[NQ] = {{0}}, ls[NQ] = {{0}};
     size_t mism[NQ] = {0}, answers[NQ] = {0};
     size_t *kcount = calloc(ns * NQ, sizeof *kcount);
+    if (!kcount) die("oom");
 
-    /* lmkv phase */
-    lmkv_graph_result res;
-    for (size_t r = 0; r < rounds; r++)
-        for (size_t i = 0; i < ns; i++) {
-            size_t n = 0; double a;
-            a = now_us(); CK(lmkv_graph_callers(NULL, NULL, g, sample[i], SIZE_MAX, count_call, &n)); lat_add(&lk[QC], now_us() - a);
-            kcount[i * NQ + QC] = n; n = 0;
-            a = now_us(); CK(lmkv_graph_callees(NULL, NULL, g, sample[i], SIZE_MAX, count_call, &n)); lat_add(&lk[QE], now_us() - a);
-            kcount[i * NQ + QE] = n; n = 0;
-            a = now_us(); CK(lmkv_graph_refs(NULL, NULL, g, sample[i], SIZE_MAX, count_ref, &n)); lat_add(&lk[QR], now_us() - a);
-            kcount[i * NQ + QR] = n;
-            a = now_us(); CK(lmkv_graph_impact(&res, g, sample[i], 3, SIZE_MAX)); lat_add(&lk[QI], now_us() - a);
-            kcount[i * NQ + QI] = res.n;
-            if (target[i]) {
-                a = now_us(); CK(lmkv_graph_paths(&res, g, sample[i], target[i], 3, SIZE_MAX)); lat_add(&lk[QP], now_us() - a);
-                kcount[i * NQ + QP] = res.groups;
-            }
+    /* lmkv phase: a fresh process that runs only the timed queries */
+    char names_path[1200], res_path[1200], rounds_s[32];
+    snprintf(names_path, sizeof names_path, "%s/names.txt", work);
+    snprintf(res_path, sizeof res_path, "%s/lmkv-results.txt", work);
+    snprintf(rounds_s, sizeof rounds_s, "%zu", rounds);
+    {
+        FILE *nf = fopen(names_path, "w");
+        if (!nf) die("open %s", names_path);
+        for (size_t i = 0; i < ns; i++) fprintf(nf, "%s\t%s\n", sample[i], target[i] ? target[i] : "");
+        if (fclose(nf) != 0) die("write %s", names_path);
+    }
+    /* The main process lets go of the map so the page cache state is the
+     * only thing the query processes share with it. */
+    lmkv_graph_close(g); g = NULL;
+    lmkv_store_close(st); st = NULL;
+    lmkv_db_close(db); db = NULL;
+    /* run 1: data.mdb entirely in the page cache (as right after indexing):
+     * the timed run. Run 2: data.mdb dropped from the page cache first, so
+     * the pages it maps are those the queries read (plus what the kernel
+     * reads ahead); its timings are not used. */
+    struct mem qm0 = {-1, -1, -1, -1}, qm1 = {-1, -1, -1, -1}, cm0 = qm0, cm1 = qm0;
+    char dm[1200];
+    snprintf(dm, sizeof dm, "%s/data.mdb", dbdir);
+    for (int run = 0; run < 2; run++) {
+        if (run == 1) {
+            int fd = open(dm, O_RDONLY);
+            if (fd < 0) die("open %s", dm);
+            if (fdatasync(fd) != 0 || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) != 0) die("fadvise %s", dm);
+            close(fd);
         }
-    long rss_lmkv = maxrss_kib(), anon_lmkv = proc_kib("RssAnon"), file_lmkv = proc_kib("RssFile");
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) die("fork");
+        if (pid == 0) {
+            char *cargv[] = {"graph_bench", "--query-child", dbdir, real, names_path, res_path, rounds_s, NULL};
+            execv("/proc/self/exe", cargv);
+            _exit(127);
+        }
+        int wst;
+        if (waitpid(pid, &wst, 0) != pid || !WIFEXITED(wst) || WEXITSTATUS(wst) != 0)
+            die("query process failed (status %d)", wst);
+        FILE *rf = fopen(res_path, "r");
+        if (!rf) die("open %s", res_path);
+        char line[256];
+        size_t nl = 0;
+        while (fgets(line, sizeof line, rf)) {
+            int q, w; size_t i, n; double us; struct mem m;
+            if (sscanf(line, "M %d %ld %ld %ld %ld", &w, &m.hwm, &m.rss, &m.anon, &m.file) == 5) {
+                if (run == 0) { if (w) qm1 = m; else qm0 = m; }
+                else { if (w) cm1 = m; else cm0 = m; }
+            } else if (sscanf(line, "L %d %lf", &q, &us) == 2 && q >= 0 && q < NQ) {
+                nl++;
+                if (run == 0) lat_add(&lk[q], us);
+            } else if (sscanf(line, "K %zu %d %zu", &i, &q, &n) == 3 && i < ns && q >= 0 && q < NQ) {
+                if (run == 0) kcount[i * NQ + q] = n;
+                else if (kcount[i * NQ + q] != n) die("run 2 answered %zu for %s query %d, run 1 %zu", n, sample[i], q, kcount[i * NQ + q]);
+            } else die("bad result line: %s", line);
+        }
+        fclose(rf);
+        if (!nl) die("query process %d reported nothing", run + 1);
+    }
+    if (qm1.hwm < 0 || cm1.hwm < 0) die("query process reported no memory");
+    CK(lmkv_db_open(&db, &cfg));
+    CK(lmkv_store_open(&st, db));
+    CK(lmkv_graph_open(&g, st, ws));
+    t = lmkv_graph_txn(g);
 
     /* 3. SQLite copy of the same records */
     sqlite3 *sq = NULL;
@@ -522,8 +677,6 @@ int main(void)
     long rss_end = maxrss_kib();
 
     struct stat sb;
-    char dm[1200];
-    snprintf(dm, sizeof dm, "%s/data.mdb", dbdir);
     long long mdb_bytes = stat(dm, &sb) == 0 ? (long long)sb.st_size : -1;
     long long sq_bytes = stat(sqpath, &sb) == 0 ? (long long)sb.st_size : -1;
 
@@ -540,16 +693,22 @@ int main(void)
         printf("| %s | %.2f | %.2f | %.2f | %.2f | %.1fx | %zu | %zu |\n", qname[q], k50[q], pct(&lk[q], 0.99),
                s50[q], pct(&ls[q], 0.99), k50[q] > 0 ? s50[q] / k50[q] : 0, answers[q], mism[q]);
     }
-    printf("\n| memory and size | value |\n|---|---:|\n");
-    printf("| peak RSS after the lmkv queries (KiB) | %ld |\n", rss_lmkv);
-    printf("| of which, at that point: anonymous memory (KiB) | %ld |\n", anon_lmkv);
-    printf("| of which, at that point: file pages mapped (LMDB map, binary; page cache, shared) (KiB) | %ld |\n", file_lmkv);
-    printf("| peak RSS after SQLite load + queries (KiB) | %ld |\n", rss_end);
+    printf("\n| memory of the lmkv query process (a fresh process running only the lmkv queries above) | data.mdb in page cache: before the first query (KiB) | after the last query (KiB) | data.mdb dropped from page cache first: before (KiB) | after (KiB) |\n|---|---:|---:|---:|---:|\n");
+    printf("| VmHWM: peak resident set | %ld | %ld | %ld | %ld |\n", qm0.hwm, qm1.hwm, cm0.hwm, cm1.hwm);
+    printf("| VmRSS: resident set | %ld | %ld | %ld | %ld |\n", qm0.rss, qm1.rss, cm0.rss, cm1.rss);
+    printf("| RssAnon: anonymous memory (heap, stacks: private to the process) | %ld | %ld | %ld | %ld |\n", qm0.anon, qm1.anon, cm0.anon, cm1.anon);
+    printf("| RssFile: file pages mapped (binary, libraries, LMDB map; page cache, shared, reclaimable) | %ld | %ld | %ld | %ld |\n", qm0.file, qm1.file, cm0.file, cm1.file);
+    printf("\n| size | value |\n|---|---:|\n");
+    printf("| peak RSS of the bench's main process (sampling, SQLite load + queries) (KiB) | %ld |\n", rss_end);
     printf("| lmkv data.mdb (bytes, all records + indexes) | %lld |\n", mdb_bytes);
     printf("| SQLite file (bytes, seed schema) | %lld |\n", sq_bytes);
     printf("\nTargets: callers/callees/refs p50 < 5 us and >= 3x SQLite; impact depth 3 p50 < 200 us and >= 10x "
-           "SQLite; RSS < 25 MB. The lmkv phase runs first (sampling reads every symbol record once), SQLite is "
-           "loaded after it; LMDB's map pages count in RSS as mapped file pages (page cache).\n");
+           "SQLite; RSS of the querying process < 25 MB (VmHWM above). The lmkv queries run in their own process "
+           "(this binary re-executed), after the main process sampled the names; SQLite runs in the main process "
+           "after loading the same records. RssFile counts every LMDB page the process has mapped; when the whole "
+           "file is in the page cache the kernel maps up to 64 KiB of cached neighbours per page fault "
+           "(fault-around), so the first memory columns overstate what the queries read; the last columns (file "
+           "dropped from the page cache first, same queries) count the pages read, plus any read-ahead.\n");
 
     const char *sum = getenv("LMKV_BENCH_SUMMARY");
     FILE *sf = sum ? fopen(sum, "a") : NULL;
@@ -559,8 +718,8 @@ int main(void)
         fprintf(sf, "| graph refs p50 | %.2f us | %.2f us SQLite | %.1fx |\n", k50[QR], s50[QR], k50[QR] > 0 ? s50[QR] / k50[QR] : 0);
         fprintf(sf, "| graph impact depth 3 p50 | %.1f us | %.1f us SQLite CTE | %.1fx (target >= 10x, < 200 us) |\n",
                 k50[QI], s50[QI], k50[QI] > 0 ? s50[QI] / k50[QI] : 0);
-        fprintf(sf, "| graph queries peak RSS (anonymous / mapped file pages) | %ld KiB (%ld / %ld) | - | target < 25 MB |\n",
-                rss_lmkv, anon_lmkv, file_lmkv);
+        fprintf(sf, "| graph query process peak RSS VmHWM, data.mdb cached / not cached before (anonymous / mapped file pages) | %ld KiB (%ld / %ld) / %ld KiB (%ld / %ld) | - | target < 25 MB |\n",
+                qm1.hwm, qm1.anon, qm1.file, cm1.hwm, cm1.anon, cm1.file);
         fprintf(sf, "| graph callees p50 | %.2f us | %.2f us SQLite | %.1fx |\n", k50[QE], s50[QE], k50[QE] > 0 ? s50[QE] / k50[QE] : 0);
         fclose(sf);
     }
