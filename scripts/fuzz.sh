@@ -4,8 +4,8 @@
 #   scripts/fuzz.sh build                 build every target into $OUT
 #   scripts/fuzz.sh run [NAME...]         build, then fuzz each target (all
 #                                         when none named) in sequence
-#   scripts/fuzz.sh merge NAME            minimize new finds of NAME into its
-#                                         committed corpus (< 2 MB each)
+#   scripts/fuzz.sh merge NAME            add the new finds of NAME that bring
+#                                         coverage to its committed corpus
 #
 # Each target is compiled with clang -fsanitize=fuzzer,address,undefined
 # against the library sources (kv, schema, versioning, graph, migrate)
@@ -99,13 +99,14 @@ run_one() { # name
     if [ $rc -ne 0 ]; then tail -n 40 "$log" >&2; return 1; fi
 }
 
-merge_one() { # name: minimize work corpus + committed corpus into the committed corpus
+merge_one() { # name: add the inputs of the last run that bring new coverage
+    # to the committed corpus (libFuzzer -merge=1 DST SRC only adds to DST;
+    # committed inputs are never removed). Keep each corpus under 2 MB.
     local n=$1 bin="$OUT/fuzz_$1" dst="tests/fuzz/corpus/$1"
-    local tmp="$OUT/merge-$n"
-    rm -rf "$tmp"; mkdir -p "$tmp" "$dst"
-    "$bin" -merge=1 "$tmp" "$dst" "$OUT/corpus/$n" >"$OUT/merge_$n.log" 2>&1
-    rm -f "$dst"/*; cp "$tmp"/* "$dst"/; rm -rf "$tmp"
-    echo "merged $n: $(ls "$dst" | wc -l) files, $(du -sh "$dst" | cut -f1)"
+    mkdir -p "$dst"
+    local before; before=$(ls "$dst" | wc -l)
+    (cd "$OUT" && "$bin" -merge=1 "$ROOT/$dst" "$OUT/corpus/$n") >"$OUT/merge_$n.log" 2>&1
+    echo "merged $n: $before -> $(ls "$dst" | wc -l) files, $(du -sh "$dst" | cut -f1)"
 }
 
 cmd=${1:-build}; shift || true
