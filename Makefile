@@ -165,6 +165,7 @@ install: all
 	install -m 0644 $(PUB_HDRS) $(DESTDIR)$(INCDIR)/
 	install -m 0755 $(LMKV_BIN) $(MIGRATE_BIN) $(DESTDIR)$(BINDIR)/
 	for m in $(wildcard docs/man/*.1); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man1/; done
+	install -Dm0644 tools/completion/lmkv.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/lmkv
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|' \
 	    lmkv.pc.in > $(DESTDIR)$(PCDIR)/lmkv.pc
 
