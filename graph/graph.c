@@ -145,10 +145,7 @@ static int name_known(lmkv_graph *g, const char *name, int calls_too, int refs_t
 {
     int found = 0, rc;
     size_t n = strlen(name);
-    if ((rc = lmkv_store_symbols_by_name(g->t, g->ws, name, n, 0, stop_first_sym, &found)) < 0) return rc;
-    if (found) return 1;
-    if ((rc = lmkv_store_symbols_by_qname(g->t, g->ws, name, n, 0, stop_first_sym, &found)) < 0) return rc;
-    if (found) return 1;
+    if ((rc = lmkv_store_symbol_exists(g->t, g->ws, name, n, 0)) != 0) return rc; /* index keys only */
     if (calls_too && (rc = lmkv_store_calls_to(g->t, g->ws, name, n, 0, stop_first_call, &found)) < 0) return rc;
     if (found) return 1;
     if (refs_too && (rc = lmkv_store_refs_to(g->t, g->ws, name, n, 0, stop_first_ref, &found)) < 0) return rc;

@@ -666,6 +666,16 @@ LMKV_API int lmkv_store_symbols_by_name(lmkv_store_txn *t, uint64_t ws, const ch
 LMKV_API int lmkv_store_symbols_by_qname(lmkv_store_txn *t, uint64_t ws, const char *qname,
                                          size_t qname_len, unsigned flags,
                                          lmkv_store_symbol_fn fn, void *ctx);
+/** 1 if a symbol of the current state (every stored version with
+ *  LMKV_STORE_ALL_VERSIONS) has the short name or the qualified name
+ *  name[0..name_len) (with LMKV_STORE_PREFIX: one starting with it), 0 if
+ *  none, < 0 on error. Reads index keys only (store.sym_name, then
+ *  store.sym_qname), stopping at the first match: no Symbol record is read
+ *  or verified. For existence tests (graph/'s NOTFOUND decisions).
+ *  Errors: LMKV_EINVAL (NULL t, NULL name with name_len > 0, unknown
+ *  flags), LMKV_ENOMEM, LMKV_ECORRUPT (malformed index key), LMKV_EBADTXN. */
+LMKV_API int lmkv_store_symbol_exists(lmkv_store_txn *t, uint64_t ws, const char *name,
+                                      size_t name_len, unsigned flags);
 /** Symbol by id in a given file version; LMKV_NOTFOUND if absent. */
 LMKV_API int lmkv_store_symbol_get(lmkv_symbol *out, lmkv_store_txn *t, uint64_t ws,
                                    uint64_t fv, uint64_t sym_id);

@@ -995,6 +995,10 @@ static int sym_name_cb(void *ctx, const lmkv_pair *p)
         if (cur <= 0)
             return cur;
     }
+    if (!s->fn) { /* existence test (lmkv_store_symbol_exists): the key is enough */
+        *(int *)s->ctx = 1;
+        return 1;
+    }
     uint8_t k[24];
     memcpy(k, p->key, 8);
     put_be64(k + 8, fv);
@@ -1017,7 +1021,7 @@ static int sym_by(lmkv_store_txn *t, uint64_t ws, const char *name, size_t name_
     int rc = txn_check(t);
     if (rc != LMKV_OK)
         return rc;
-    if (!fn || (!name && name_len))
+    if ((!fn && !ctx) || (!name && name_len))
         return lmkv_error_set(LMKV_EINVAL, "store: NULL name or callback");
     kbuf k;
     kb_init(&k);
@@ -1037,13 +1041,29 @@ LMKV_API int lmkv_store_symbols_by_name(lmkv_store_txn *t, uint64_t ws, const ch
                                         size_t name_len, unsigned flags,
                                         lmkv_store_symbol_fn fn, void *ctx)
 {
+    if (!fn)
+        return lmkv_error_set(LMKV_EINVAL, "store: NULL callback");
     return sym_by(t, ws, name, name_len, flags, T_SYM_NAME, fn, ctx);
+}
+
+LMKV_API int lmkv_store_symbol_exists(lmkv_store_txn *t, uint64_t ws, const char *name,
+                                      size_t name_len, unsigned flags)
+{
+    if (flags & ~(unsigned)(LMKV_STORE_ALL_VERSIONS | LMKV_STORE_PREFIX))
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_store_symbol_exists: unknown flags 0x%x", flags);
+    int found = 0;
+    int rc = sym_by(t, ws, name, name_len, flags, T_SYM_NAME, NULL, &found);
+    if (rc == LMKV_OK && !found)
+        rc = sym_by(t, ws, name, name_len, flags, T_SYM_QNAME, NULL, &found);
+    return rc < 0 ? rc : found;
 }
 
 LMKV_API int lmkv_store_symbols_by_qname(lmkv_store_txn *t, uint64_t ws, const char *qname,
                                          size_t qname_len, unsigned flags,
                                          lmkv_store_symbol_fn fn, void *ctx)
 {
+    if (!fn)
+        return lmkv_error_set(LMKV_EINVAL, "store: NULL callback");
     return sym_by(t, ws, qname, qname_len, flags, T_SYM_QNAME, fn, ctx);
 }
 

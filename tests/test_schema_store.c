@@ -359,6 +359,15 @@ static void test_roundtrip_lookups(void **state)
     assert_int_equal(lmkv_store_symbols_by_qname(t, f->ws, "midl.c::mdb_midl_append", 23, 0, on_sym, &sq), LMKV_OK);
     assert_int_equal(sq.n, 1);
     assert_string_equal(sq.names[0], "mdb_midl_append");
+    /* existence from index keys alone: short name, qualified name, prefix */
+    assert_int_equal(lmkv_store_symbol_exists(t, f->ws, "mdb_put", 7, 0), 1);
+    assert_int_equal(lmkv_store_symbol_exists(t, f->ws, "midl.c::mdb_midl_append", 23, 0), 1);
+    assert_int_equal(lmkv_store_symbol_exists(t, f->ws, "mdb_pu", 6, 0), 0);
+    assert_int_equal(lmkv_store_symbol_exists(t, f->ws, "mdb_pu", 6, LMKV_STORE_PREFIX), 1);
+    assert_int_equal(lmkv_store_symbol_exists(t, f->ws, "mdb_cursor_put", 14, 0), 1);
+    assert_int_equal(lmkv_store_symbol_exists(t, f->ws, "mdb_cursor_put", 14, 1u << 7), LMKV_EINVAL);
+    assert_int_equal(lmkv_store_symbol_exists(t, f->ws, NULL, 1, 0), LMKV_EINVAL);
+    assert_int_equal(lmkv_store_symbols_by_name(t, f->ws, "mdb_put", 7, 0, NULL, &s), LMKV_EINVAL);
     coll sid = { 0 };
     assert_int_equal(lmkv_store_symbols_by_id(t, f->ws, put->id, 0, on_sym, &sid), LMKV_OK);
     assert_int_equal(sid.n, 1);
@@ -640,6 +649,8 @@ static void test_current_map(void **state)
     coll sq = { 0 };
     assert_int_equal(lmkv_store_symbols_by_name(t, f->ws, "mdb_midl_append", 15, 0, on_sym, &sq), LMKV_OK);
     assert_int_equal(sq.n, 0);
+    assert_int_equal(lmkv_store_symbol_exists(t, f->ws, "mdb_midl_append", 15, 0), 0);
+    assert_int_equal(lmkv_store_symbol_exists(t, f->ws, "mdb_midl_append", 15, LMKV_STORE_ALL_VERSIONS), 1);
     /* midl.c's calls left the callees-by-name copies with it */
     size_t midl_calls = 0;
     for (size_t i = 0; i < g_files[1].n_fns; i++) {
