@@ -105,6 +105,13 @@ int kv_record_decode(const MDB_val *sk, const MDB_val *sv, lmkv_pair *out)
     if (kl <= KV_SHORT_MAX || kl > sv->mv_size - KV_LONG_HDR)
         return lmkv_error_set(LMKV_ECORRUPT, "long-key record: key length %llu does not fit value of %zu bytes",
                               (unsigned long long)kl, sv->mv_size);
+    /* the full key must begin with the 501 bytes its stored key was made
+     * from: a damaged record is reported, never returned as another key in
+     * the wrong place. (The hash is not rechecked: a record of a colliding
+     * key legitimately sits under another key's hash.) */
+    if (memcmp(v + KV_LONG_HDR, k + 1, KV_LONG_PREFIX) != 0)
+        return lmkv_error_set(LMKV_ECORRUPT, "long-key record: the %llu-byte key in the value does not match its stored key",
+                              (unsigned long long)kl);
     out->key = v + KV_LONG_HDR;
     out->key_size = (size_t)kl;
     out->value = v + KV_LONG_HDR + kl;
