@@ -36,6 +36,8 @@ typedef struct kv_enc {
     bool is_long;
 } kv_enc;
 
+/* The long-key hash, XXH3_64bits by default; tests may swap it (collisions). */
+extern uint64_t (*kv_key_hash_fn)(const void *, size_t);
 /* Encode a user key into its stored LMDB key. */
 void kv_key_encode(kv_enc *out, const void *key, size_t key_size);
 /* Whether a stored key is a long-key record. */

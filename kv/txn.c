@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
+#include <unistd.h>
 
 static _Thread_local int tls_active;
 
@@ -164,9 +165,16 @@ int kv_adopt_mapsize(lmkv_db *db)
 
 /* ------------------------------------------------------------ read txn pool */
 
+static unsigned db_max_readers(lmkv_db *db)
+{
+    unsigned n = 0;
+    mdb_env_get_maxreaders(db->env, &n);
+    return n;
+}
+
 int kv_rtxn_get(lmkv_db *db, MDB_txn **out)
 {
-    int tries = 0;
+    int tries = 0, full_waits = 0;
     for (;;) {
         MDB_txn *t = NULL;
         int rc;
@@ -194,12 +202,19 @@ int kv_rtxn_get(lmkv_db *db, MDB_txn **out)
                 return rc;
             continue;
         }
-        if (rc == MDB_READERS_FULL && tries++ < 5) {
+        if (rc == MDB_READERS_FULL && full_waits < 500) {
+            /* clear slots of dead processes; else wait for a reader to end
+             * (up to ~1 s) rather than fail a burst */
             int dead = 0;
             mdb_reader_check(db->env, &dead);
-            if (dead > 0)
-                continue;
+            if (dead == 0)
+                usleep(2000);
+            full_waits++;
+            continue;
         }
+        if (rc == MDB_READERS_FULL)
+            return lmkv_error_set(LMKV_EBUSY, "all %u LMDB reader slots stayed in use for 1 s (max_readers)",
+                                  db_max_readers(db));
         return kv_err_mdb(rc, "beginning a read transaction", NULL, NULL, 0);
     }
 }

@@ -948,29 +948,24 @@ static void test_big_values_and_growth(void **state)
 
 /* ------------------------------------------------------------ collisions */
 
-static void test_long_key_collision(void **state)
+static uint64_t weak_hash(const void *p, size_t n)
 {
-    (void)state;
-    char *dir = lmkv_test_tmpdir("sledcoll");
-    lmkv_db *db = open_db(dir);
-    lmkv_tree *t;
-    OK(lmkv_db_open_tree(&t, db, "coll", 4));
-    lmkv_tree_close(t);
-    lmkv_db_close(db);
-    /* Forge, with raw LMDB, a record stored under E(k1) whose full key is k2:
-     * exactly what a 64-bit xxh3 collision between k1 and k2 would store. */
-    uint8_t k1[600], k2[600];
-    memset(k1, 'a', sizeof k1);
-    memcpy(k2, k1, sizeof k2);
-    k2[599] = 'b';
+    (void)p;
+    (void)n;
+    return 42; /* every long key collides with every other of its group */
+}
+
+/* Store (with raw LMDB, lmkv closed) a long-key record under E(under) whose
+ * full key is `full`: what a real xxh3 collision would leave, or damage. */
+static void forge(const char *dir, const uint8_t *under, size_t un, const uint8_t *full, size_t fn)
+{
     kv_enc e;
-    kv_key_encode(&e, k1, sizeof k1);
-    uint8_t val[8 + 600 + 2];
-    uint64_t L = 600;
+    kv_key_encode(&e, under, un);
+    uint8_t *val = malloc(8 + fn + 2);
     for (int i = 0; i < 8; i++)
-        val[i] = (uint8_t)(L >> (8 * i));
-    memcpy(val + 8, k2, 600);
-    memcpy(val + 608, "v2", 2);
+        val[i] = (uint8_t)((uint64_t)fn >> (8 * i));
+    memcpy(val + 8, full, fn);
+    memcpy(val + 8 + fn, "vf", 2);
     MDB_env *env;
     MDB_txn *txn;
     MDB_dbi dbi;
@@ -978,42 +973,106 @@ static void test_long_key_collision(void **state)
     mdb_env_set_maxdbs(env, 16);
     assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
     assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-    assert_int_equal(mdb_dbi_open(txn, "t:coll", 0, &dbi), 0);
-    MDB_val mk = {e.size, e.buf}, mv = {sizeof val, val};
+    assert_int_equal(mdb_dbi_open(txn, "t:forged", MDB_CREATE, &dbi), 0);
+    MDB_val mk = {e.size, e.buf}, mv = {8 + fn + 2, val};
     assert_int_equal(mdb_put(txn, dbi, &mk, &mv, 0), 0);
     assert_int_equal(mdb_txn_commit(txn), 0);
     mdb_env_close(env);
+    free(val);
+}
 
-    db = open_db(dir);
+static void test_long_key_collision(void **state)
+{
+    (void)state;
+    char *dir = lmkv_test_tmpdir("sledcoll");
+    uint8_t k1[600], k2[600], k3[700];
+    memset(k1, 'a', sizeof k1);
+    memcpy(k2, k1, sizeof k2);
+    k2[599] = 'b';             /* same first 501 bytes as k1 */
+    memset(k3, 'a', sizeof k3);
+    k3[0] = 'c';               /* another group */
+
+    /* 1. real collisions, made with a weak hash */
+    uint64_t (*saved)(const void *, size_t) = kv_key_hash_fn;
+    kv_key_hash_fn = weak_hash;
+    lmkv_db *db = open_db(dir);
+    lmkv_tree *t;
     OK(lmkv_db_open_tree(&t, db, "coll", 4));
+    OK(lmkv_tree_insert(NULL, t, k2, sizeof k2, "v2", 2));
+    OK(lmkv_tree_insert(NULL, t, k3, sizeof k3, "v3", 2));
     lmkv_bytes v;
     assert_int_equal(lmkv_tree_get(&v, t, k1, sizeof k1), LMKV_NOTFOUND); /* k1 is not stored */
     assert_int_equal(lmkv_tree_insert(NULL, t, k1, sizeof k1, "v1", 2), LMKV_ECOLLISION);
     assert_non_null(strstr(lmkv_errmsg(), "xxh3"));
+    lmkv_batch *b;
+    OK(lmkv_batch_new(&b));
+    OK(lmkv_batch_insert(b, "short", 5, "s", 1));
+    OK(lmkv_batch_insert(b, k1, sizeof k1, "v1", 2));
+    assert_int_equal(lmkv_tree_apply_batch(t, b), LMKV_ECOLLISION); /* atomic: "short" not written */
+    lmkv_batch_free(b);
+    assert_int_equal(lmkv_tree_contains_key(t, "short", 5), LMKV_NOTFOUND);
     assert_int_equal(lmkv_tree_remove(NULL, t, k1, sizeof k1), LMKV_NOTFOUND); /* never removes k2 */
-    /* nothing lost: the stored record still reads back as (k2, "v2") */
-    for (int pass = 0; pass < 2; pass++) {
+    OK(lmkv_tree_insert(NULL, t, k2, sizeof k2, "v2b", 3)); /* the stored key itself updates */
+    for (int pass = 0; pass < 2; pass++) { /* nothing lost, before and after reopen */
+        OK(lmkv_tree_get(&v, t, k2, sizeof k2));
+        assert_int_equal(v.size, 3);
+        assert_memory_equal(v.data, "v2b", 3);
+        lmkv_free(v.data);
         lmkv_iter *it;
         lmkv_pair p;
         OK(lmkv_tree_iter(&it, t));
         OK(lmkv_iter_next(&p, it));
         assert_int_equal(p.key_size, sizeof k2);
         assert_memory_equal(p.key, k2, sizeof k2);
-        assert_int_equal(p.value_size, 2);
-        assert_memory_equal(p.value, "v2", 2);
+        OK(lmkv_iter_next(&p, it));
+        assert_int_equal(p.key_size, sizeof k3);
         assert_int_equal(lmkv_iter_next(&p, it), LMKV_NOTFOUND);
         lmkv_iter_free(it);
         lmkv_tree_close(t);
-        lmkv_db_close(db); /* and after reopen */
+        lmkv_db_close(db);
         db = open_db(dir);
         OK(lmkv_db_open_tree(&t, db, "coll", 4));
     }
     lmkv_tree_close(t);
     lmkv_db_close(db);
+    kv_key_hash_fn = saved;
+
+    /* 2. the record a real xxh3 collision would leave: k2 stored under E(k1) */
+    db = open_db(dir);
+    OK(lmkv_db_open_tree(&t, db, "forged", 6)); /* catalog entry -> dbi "t:forged" */
+    assert_string_equal(lmkv_tree_dbi_name(t), "t:forged");
+    lmkv_tree_close(t);
+    lmkv_db_close(db);
+    forge(dir, k1, sizeof k1, k2, sizeof k2);
+    db = open_db(dir);
+    OK(lmkv_db_open_tree(&t, db, "forged", 6));
+    assert_int_equal(lmkv_tree_get(&v, t, k1, sizeof k1), LMKV_NOTFOUND);
+    assert_int_equal(lmkv_tree_insert(NULL, t, k1, sizeof k1, "v1", 2), LMKV_ECOLLISION);
+    lmkv_iter *it;
+    lmkv_pair p;
+    OK(lmkv_tree_iter(&it, t));
+    OK(lmkv_iter_next(&p, it));
+    assert_int_equal(p.key_size, sizeof k2);
+    assert_memory_equal(p.key, k2, sizeof k2);
+    lmkv_iter_free(it);
+    OK(lmkv_tree_clear(t));
+    lmkv_tree_close(t);
+    lmkv_db_close(db);
+
+    /* 3. damage: a record whose full key does not begin with the bytes its
+     * stored key was made from is reported, never returned */
+    forge(dir, k1, sizeof k1, k3, sizeof k3);
+    db = open_db(dir);
+    OK(lmkv_db_open_tree(&t, db, "forged", 6));
+    assert_int_equal(lmkv_tree_get(&v, t, k1, sizeof k1), LMKV_ECORRUPT);
+    OK(lmkv_tree_iter(&it, t));
+    assert_int_equal(lmkv_iter_next(&p, it), LMKV_ECORRUPT);
+    lmkv_iter_free(it);
+    lmkv_tree_close(t);
+    lmkv_db_close(db);
     lmkv_test_rmtree(dir);
     free(dir);
 }
-
 
 /* ------------------------------------------------------------ no pinned pages */
 
@@ -1227,6 +1286,66 @@ static void test_growth_under_concurrency(void **state)
     free(dir);
 }
 
+/* ------------------------------------------------------------ reader slots */
+
+typedef struct rd_ctx {
+    lmkv_db *db;
+    int ok;
+} rd_ctx;
+
+static void *slot_reader(void *p)
+{
+    rd_ctx *c = p;
+    for (int i = 0; i < 300; i++) {
+        lmkv_bytes v;
+        if (lmkv_tree_get(&v, lmkv_db_default_tree(c->db), "k", 1) == 0) {
+            lmkv_free(v.data);
+            c->ok++;
+        }
+    }
+    return NULL;
+}
+
+static void test_few_reader_slots(void **state)
+{
+    (void)state;
+    char *dir = lmkv_test_tmpdir("sledslots");
+    lmkv_db *db;
+    lmkv_config c;
+    lmkv_config_init(&c);
+    c.path = dir;
+    c.flush_every_ms = 0;
+    c.max_readers = 2;
+    OK(lmkv_db_open(&db, &c));
+    OK(lmkv_tree_insert(NULL, lmkv_db_default_tree(db), "k", 1, "v", 1));
+    /* 6 threads share 2 reader slots: bursts wait for a slot instead of failing */
+    pthread_t th[6];
+    rd_ctx rc[6];
+    for (int i = 0; i < 6; i++) {
+        rc[i] = (rd_ctx){db, 0};
+        pthread_create(&th[i], NULL, slot_reader, &rc[i]);
+    }
+    int ok = 0;
+    for (int i = 0; i < 6; i++) {
+        pthread_join(th[i], NULL);
+        ok += rc[i].ok;
+    }
+    assert_int_equal(ok, 6 * 300);
+    /* a long-held read txn in each slot: the next reader reports LMKV_EBUSY */
+    lmkv_txn *t1, *t2, *t3;
+    OK(lmkv_txn_begin(&t1, db, LMKV_TXN_READ_ONLY));
+    OK(lmkv_txn_begin(&t2, db, LMKV_TXN_READ_ONLY));
+    assert_int_equal(lmkv_txn_begin(&t3, db, LMKV_TXN_READ_ONLY), LMKV_EBUSY);
+    assert_non_null(strstr(lmkv_errmsg(), "reader slots"));
+    lmkv_txn_abort(t1);
+    OK(lmkv_txn_begin(&t3, db, LMKV_TXN_READ_ONLY));
+    lmkv_txn_abort(t2);
+    lmkv_txn_abort(t3);
+    lmkv_db_close(db);
+    lmkv_test_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1244,6 +1363,7 @@ int main(void)
         cmocka_unit_test(test_iter_does_not_pin),
         cmocka_unit_test(test_flush_thread),
         cmocka_unit_test(test_growth_under_concurrency),
+        cmocka_unit_test(test_few_reader_slots),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
