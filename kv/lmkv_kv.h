@@ -12,7 +12,9 @@
  * Thread-safety: lmkv_db and lmkv_tree handles may be used by any number of
  * threads at once; lmkv_txn, lmkv_iter, lmkv_batch, lmkv_subscriber and
  * lmkv_import are used by one thread at a time but may move between threads
- * (MDB_NOTLS). Several processes may open one database at once (readers and
+ * (MDB_NOTLS) -- except a WRITE lmkv_txn (and an lmkv_import, which is one):
+ * it must end (commit/abort) on the thread that began it, because LMDB's
+ * writer lock is a mutex owned by that thread. Several processes may open one database at once (readers and
  * writers; LMDB's lock file, never an exclusive lock).
  *
  * Conventions (after libgit2 and LMDB):
@@ -95,7 +97,8 @@ LMKV_API void lmkv_free(void *p);
 /** Opaque handles. All handles are safe to use from several threads at once
  *  unless stated otherwise (lmkv_iter, lmkv_txn, lmkv_batch and
  *  lmkv_subscriber are single-user objects: one thread at a time, but they
- *  may move between threads -- the LMDB env is opened with MDB_NOTLS). */
+ *  may move between threads -- the LMDB env is opened with MDB_NOTLS; a
+ *  write lmkv_txn stays on the thread that began it). */
 typedef struct lmkv_db lmkv_db;
 typedef struct lmkv_tree lmkv_tree;
 typedef struct lmkv_iter lmkv_iter;
