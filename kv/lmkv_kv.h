@@ -14,8 +14,9 @@
  * lmkv_import are used by one thread at a time but may move between threads
  * (MDB_NOTLS) -- except a WRITE lmkv_txn (and an lmkv_import, which is one):
  * it must end (commit/abort) on the thread that began it, because LMDB's
- * writer lock is a mutex owned by that thread. Several processes may open one database at once (readers and
- * writers; LMDB's lock file, never an exclusive lock).
+ * writer lock is a mutex owned by that thread. Several processes may open
+ * one database at once (readers and writers; LMDB's lock file, never an
+ * exclusive lock).
  *
  * Conventions (after libgit2 and LMDB):
  *  - Every function returns an int: LMKV_OK (0) or a negative LMKV_E* code.
