@@ -37,8 +37,11 @@ typedef struct side {
     kv_lcur c;
     bool open, positioned;
     uint64_t gen, epoch;
-    /* last key returned from this end */
+    /* last key returned from this end: lastp points into this side's arena
+     * (tree iterators; copied to `last` before the arena is refilled) or to
+     * `last` (txn iterators, whose map pointers a write may invalidate) */
     bool started;
+    const uint8_t *lastp;
     uint8_t *last;
     size_t last_size, last_cap;
     /* small scans need no allocation */
@@ -70,6 +73,7 @@ static int bound_copy(uint8_t **dst, uint8_t *inl, size_t cap, const void *src, 
     return kv_mem_dup(dst, src, n);
 }
 
+/* Copy the last key into the side's own buffer (lastp then points there). */
 static int set_last(side *s, const void *k, size_t n)
 {
     if (n > s->last_cap) {
@@ -80,8 +84,9 @@ static int set_last(side *s, const void *k, size_t n)
         s->last_cap = n;
     }
     if (n)
-        memcpy(s->last, k, n);
+        memmove(s->last, k, n);
     s->last_size = n;
+    s->lastp = s->last;
     s->started = true;
     return 0;
 }
@@ -107,14 +112,14 @@ static bool front_ok(const lmkv_iter *it, const uint8_t *k, size_t n)
 {
     if (!below_hi(it, k, n))
         return false;
-    return !it->b.started || kv_bytes_cmp(k, n, it->b.last, it->b.last_size) < 0;
+    return !it->b.started || kv_bytes_cmp(k, n, it->b.lastp, it->b.last_size) < 0;
 }
 
 static bool back_ok(const lmkv_iter *it, const uint8_t *k, size_t n)
 {
     if (!above_lo(it, k, n))
         return false;
-    return !it->f.started || kv_bytes_cmp(k, n, it->f.last, it->f.last_size) > 0;
+    return !it->f.started || kv_bytes_cmp(k, n, it->f.lastp, it->f.last_size) > 0;
 }
 
 static int position(lmkv_iter *it, kv_lcur *c, bool front)
@@ -122,13 +127,13 @@ static int position(lmkv_iter *it, kv_lcur *c, bool front)
     side *s = front ? &it->f : &it->b;
     if (front) {
         if (s->started)
-            return kv_lc_seek_gt(c, s->last, s->last_size);
+            return kv_lc_seek_gt(c, s->lastp, s->last_size);
         if (it->lo_kind == LMKV_UNBOUNDED)
             return kv_lc_first(c);
         return it->lo_kind == LMKV_INCLUDED ? kv_lc_seek_ge(c, it->lo, it->lon) : kv_lc_seek_gt(c, it->lo, it->lon);
     }
     if (s->started)
-        return kv_lc_seek_lt(c, s->last, s->last_size);
+        return kv_lc_seek_lt(c, s->lastp, s->last_size);
     if (it->hi_kind == LMKV_UNBOUNDED)
         return kv_lc_last(c);
     return it->hi_kind == LMKV_INCLUDED ? kv_lc_seek_le(c, it->hi, it->hin) : kv_lc_seek_lt(c, it->hi, it->hin);
@@ -187,6 +192,8 @@ static int refill(lmkv_iter *it, bool front)
 {
     side *s = front ? &it->f : &it->b;
     int rc;
+    if (s->started && s->lastp != s->last && (rc = set_last(s, s->lastp, s->last_size)))
+        return rc; /* the arena is about to be reused */
     s->used = s->n = s->pos = 0;
     if (it->st->dropped)
         return lmkv_error_set(LMKV_ETREE, "iterator: the tree was dropped");
@@ -247,8 +254,9 @@ static int step_detached(lmkv_pair *out, lmkv_iter *it, bool front)
         it->done = true;
         return LMKV_NOTFOUND;
     }
-    if ((rc = set_last(s, k, e->ks)))
-        return rc;
+    s->lastp = k; /* points into the arena until the next refill */
+    s->last_size = e->ks;
+    s->started = true;
     s->pos++;
     out->key = k;
     out->key_size = e->ks;
