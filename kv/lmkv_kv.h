@@ -555,7 +555,8 @@ LMKV_API int lmkv_tree_apply_batch(lmkv_tree *t, const lmkv_batch *b);
  *  writers (threads and processes) wait; readers never wait. A thread must
  *  not begin a second write txn on the same db while it holds one, nor call
  *  tree-level write functions (lmkv_tree_insert...) then: both return
- *  LMKV_EBUSY instead of deadlocking. Keep write txns short. Read txns are
+ *  LMKV_EBUSY instead of deadlocking. Tree-level reads (lmkv_tree_get...)
+ *  stay allowed but see the committed state, not the txn's own writes. Keep write txns short. Read txns are
  *  snapshots and cheap (pooled, renewed); a long-lived read txn pins old
  *  pages (the file grows) and delays map growth of this process.
  *  lmkv_db_generate_id may be called inside (ids are not rolled back).
