@@ -761,8 +761,12 @@ static void test_merge_batch_txn(void **state)
     assert_memory_equal(p.key, "t3", 2);
     assert_int_equal(lmkv_iter_next(&p, it), LMKV_NOTFOUND);
     lmkv_iter_free(it);
-    /* a thread holding a write txn cannot start tree-level writes */
+    /* a thread holding a write txn cannot start tree-level writes; its
+     * tree-level reads see the committed state, not the txn's writes */
     assert_int_equal(lmkv_tree_insert(NULL, t, "x", 1, "y", 1), LMKV_EBUSY);
+    assert_int_equal(lmkv_tree_contains_key(t, "t1", 2), LMKV_NOTFOUND);
+    OK(lmkv_tree_get(&v, t, "k", 1));
+    lmkv_free(v.data);
     lmkv_txn *tx2;
     assert_int_equal(lmkv_txn_begin(&tx2, db, 0), LMKV_EBUSY);
     lmkv_txn_abort(tx);
