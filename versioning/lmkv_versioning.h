@@ -174,7 +174,12 @@ enum lmkv_analysis_symbol_flags {
 };
 
 /** A call site: `caller` (qualified name of a symbol of this file) calls
- *  `callee` (name as written; resolved by graph/ at query time). */
+ *  `callee` (name as written; resolved by graph/ at query time).
+ *  Stored ids (schema Call caller_id/callee_id, Reference source_id/
+ *  target_id, Hierarchy parent_id/child_id, Symbol parent_id): a name is
+ *  resolved inside the same file to the FIRST DEFINITION with that
+ *  qualified name (LMKV_ANALYSIS_SYM_DEFINITION), else to the first symbol
+ *  with it (a prototype), else 0; O(1) per name (a hash table per file). */
 struct lmkv_analysis_call {
     const char *caller;         /* required */
     const char *callee;         /* required */
