@@ -4,7 +4,8 @@
  *
  *   ladder rusage OUT CMD [ARG...]
  *       Run CMD with stdout to OUT and stderr to OUT.err; print
- *       "wall_ms maxrss_kib exit_status" (getrusage of the child via wait4).
+ *       "wall_ms maxrss_kib exit_status cpu_ms" (wait4's usage of the child
+ *       and its waited-for descendants; cpu = user + system).
  *
  *   ladder tier NAME DB ROOT WORK EDIT[,EDIT...]
  *       DB is the database `lmkv index` wrote for workspace ROOT. Loads the
@@ -32,8 +33,8 @@
  *       tables and plot.sh) and prints nothing on success.
  *
  * The lmkv queries go through schema's store API (lmkv_store_calls_to,
- * _refs_to, _calls_from, _symbols_by_name): the same prefix scans
- * graph/'s lmkv_graph_callers/_refs use; impact and paths are the same
+ * _calls_by_caller, _refs_to, _symbols_by_name): the same prefix scans
+ * graph/'s lmkv_graph_callers/_callees/_refs use; impact and paths are the same
  * breadth-first walk on both engines, so the ratio compares storage.
  * BENCH_QUICK=1 samples fewer names and repetitions.
  */
@@ -153,7 +154,11 @@ static int cmd_rusage(int argc, char **argv)
     struct rusage ru;
     if (wait4(pid, &st, 0, &ru) < 0) die("wait4: %s", strerror(errno));
     double ms = (now_us() - t0) / 1e3;
-    printf("%.1f %ld %d\n", ms, ru.ru_maxrss, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+    /* wait4's usage covers the child and the descendants it waited for
+     * (ctags, cflow): CPU time is far less disturbed by a loaded machine */
+    double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+                 (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+    printf("%.1f %ld %d %.1f\n", ms, ru.ru_maxrss, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), cpu);
     return 0;
 }
 
@@ -651,15 +656,10 @@ static size_t lk_callers(const char *n)
     if (!nf_ok(lmkv_store_calls_to(QT, WS, n, strlen(n), 0, count_call, NULL))) die("calls_to");
     return cnt;
 }
-static int callees_of_sym(void *ctx, const lmkv_symbol *s)
-{
-    int rc = lmkv_store_calls_from(QT, WS, s->file_version_id, s->id, 0, ctx ? (lmkv_store_call_fn)ctx : count_call, NULL);
-    return nf_ok(rc) ? 0 : rc;
-}
 static size_t lk_callees(const char *n)
 {
     cnt = 0;
-    if (!nf_ok(lmkv_store_symbols_by_name(QT, WS, n, strlen(n), 0, callees_of_sym, NULL))) die("callees");
+    if (!nf_ok(lmkv_store_calls_by_caller(QT, WS, n, strlen(n), 0, count_call, NULL))) die("calls_by_caller");
     return cnt;
 }
 static size_t lk_refs(const char *n)
@@ -707,8 +707,8 @@ static void lk_expand(const char *n, int dir)
         rc = lmkv_store_refs_to(QT, WS, n, strlen(n), 0, walk_ref_source, NULL);
         if (!nf_ok(rc)) die("refs_to");
     } else {
-        rc = lmkv_store_symbols_by_name(QT, WS, n, strlen(n), 0, callees_of_sym, (void *)walk_call_callee);
-        if (!nf_ok(rc)) die("callees");
+        rc = lmkv_store_calls_by_caller(QT, WS, n, strlen(n), 0, walk_call_callee, NULL);
+        if (!nf_ok(rc)) die("calls_by_caller");
     }
 }
 

@@ -132,16 +132,16 @@ while IFS= read -r f; do
     cflow -x -i _s "$f" > /dev/null 2>&1
 done < "$2"
 EOF
-    read -r ex_ms ex_rss _ < <("$LADDER" rusage "$T/extract.out" bash "$T/extract.sh" "$ws" "$T/files.txt")
-    put "$tier" extract_ms "$ex_ms"
+    read -r ex_ms ex_rss _ ex_cpu < <("$LADDER" rusage "$T/extract.out" bash "$T/extract.sh" "$ws" "$T/files.txt")
+    put "$tier" extract_ms "$ex_ms"; put "$tier" extract_cpu_ms "$ex_cpu"
 
     # lmkv index: the whole pipeline as a user runs it
-    read -r ix_ms ix_rss ix_rc < <("$LADDER" rusage "$T/index.json" "$LMKV" --db "$db" index --no-git --json "$ws")
+    read -r ix_ms ix_rss ix_rc ix_cpu < <("$LADDER" rusage "$T/index.json" "$LMKV" --db "$db" index --no-git --json "$ws")
     if [ "$ix_rc" != 0 ] && [ "$ix_rc" != 3 ]; then
         echo "ladder.sh: lmkv index failed on $tier (exit $ix_rc): $(tail -n 3 "$T/index.json.err")" >&2
         return 1
     fi
-    put "$tier" index_ms "$ix_ms"; put "$tier" index_rss_kib "$ix_rss"
+    put "$tier" index_ms "$ix_ms"; put "$tier" index_cpu_ms "$ix_cpu"; put "$tier" index_rss_kib "$ix_rss"
     put "$tier" index_failed "$(jnum failed "$T/index.json")"
     put "$tier" index_analysed "$(jnum analysed "$T/index.json")"
     put "$tier" db_bytes "$(stat -c %s "$db/data.mdb")"
@@ -174,7 +174,7 @@ EOF
         : > "$T/e2e.ms"
         for r in $(seq 1 "$reps"); do
             printf '\nint\nladder_cli_%s(void)\n{\n\treturn 0;\n}\n' "$r" >> "$ws/$f"
-            read -r ms _ rc < <("$LADDER" rusage "$T/e2e.out" "$LMKV" --db "$db" index --no-git -q --workspace "$ws" "$ws/$f")
+            read -r ms _ rc _ < <("$LADDER" rusage "$T/e2e.out" "$LMKV" --db "$db" index --no-git -q --workspace "$ws" "$ws/$f")
             [ "$rc" = 0 ] || { echo "ladder.sh: lmkv index $f failed: $(tail -n 2 "$T/e2e.out.err")" >&2; break; }
             echo "$ms" >> "$T/e2e.ms"
             # big files: stop after ~20 s
@@ -206,16 +206,20 @@ echo "prepared statements, one transaction per 64 files), queried on both."
 echo
 echo "### Indexing"
 echo
-echo "| tier | files | lines | symbols | calls | references | \`lmkv index\` (s) | ctags+cflow alone (s) | rest: lmkv scan + storage (s) | peak RSS (MiB) |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| tier | files | lines | symbols | calls | references | \`lmkv index\` wall (s) | CPU (s) | ctags+cflow alone: wall (s) | CPU (s) | rest, CPU: lmkv scan + storage (s) | peak RSS (MiB) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for t in "${ok_tiers[@]}"; do
-    ix=$(get "$t" index_ms); ex=$(get "$t" extract_ms)
-    echo "| $t | $(get "$t" src_files) | $(get "$t" lines) | $(get "$t" symbols) | $(get "$t" calls) | $(get "$t" references) | $(sec "$ix") | $(sec "$ex") | $(sec "$(awk -v a="$ix" -v b="$ex" 'BEGIN{print a-b}')") | $(mib $(( $(get "$t" index_rss_kib) * 1024 ))) |"
+    ixc=$(get "$t" index_cpu_ms); exc=$(get "$t" extract_cpu_ms)
+    echo "| $t | $(get "$t" src_files) | $(get "$t" lines) | $(get "$t" symbols) | $(get "$t" calls) | $(get "$t" references) | $(sec "$(get "$t" index_ms)") | $(sec "$ixc") | $(sec "$(get "$t" extract_ms)") | $(sec "$exc") | $(sec "$(awk -v a="$ixc" -v b="$exc" 'BEGIN{print a-b}')") | $(mib $(( $(get "$t" index_rss_kib) * 1024 ))) |"
 done
 echo
 echo "\`lmkv index\` does not report its own extraction/storage split yet, so the tools' share is"
 echo "measured by running ctags and cflow alone over the same files (three processes per file, as"
-echo "lmkv runs them); the rest is lmkv's reference scanner, name pre-pass and storage."
+echo "lmkv runs them, from a shell loop). CPU is user + system time of the process and every"
+echo "child it waited for, much steadier than wall time on a shared machine; the rest (CPU of"
+echo "\`lmkv index\` minus the tools') is lmkv's reference scanner, name pre-pass, record building"
+echo "and storage. Both runs start cold for the tools' own caches but the source files are in"
+echo "the page cache for both."
 echo
 echo "### Storage alone: the same records into lmkv and into SQLite"
 echo
@@ -336,7 +340,7 @@ fi
 if [ -n "${LMKV_BENCH_SUMMARY:-}" ]; then
     for t in "${ok_tiers[@]}"; do
         rec=$(( $(get "$t" symbols) + $(get "$t" calls) + $(get "$t" references) + $(get "$t" hierarchy) ))
-        echo "| ladder $t ($(get "$t" lines) lines, $rec records): \`lmkv index\` | $(sec "$(get "$t" index_ms)") s, of which ctags+cflow alone $(sec "$(get "$t" extract_ms)") s; peak RSS $(mib $(( $(get "$t" index_rss_kib) * 1024 ))) MiB | | |"
+        echo "| ladder $t ($(get "$t" lines) lines, $rec records): \`lmkv index\` | $(sec "$(get "$t" index_ms)") s wall, $(sec "$(get "$t" index_cpu_ms)") s CPU, of which ctags+cflow ~$(sec "$(get "$t" extract_cpu_ms)") s CPU; peak RSS $(mib $(( $(get "$t" index_rss_kib) * 1024 ))) MiB | | |"
         echo "| ladder $t: store the same records | $(sec "$(get "$t" lmkv_store_ms)") s, $(mib "$(get "$t" lmkv_replay_bytes)") MiB | SQLite seed schema $(sec "$(get "$t" sqlite_store_ms)") s, $(mib "$(get "$t" sqlite_bytes)") MiB | time SQLite/lmkv $(ratio "$(get "$t" sqlite_store_ms)" "$(get "$t" lmkv_store_ms)"); bytes lmkv/SQLite $(ratio "$(get "$t" lmkv_replay_bytes)" "$(get "$t" sqlite_bytes)") |"
         l=""; s=""; r=""
         for q in $QS; do

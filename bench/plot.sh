@@ -50,7 +50,8 @@ for t in $tiers; do
     awk -F'\t' -v t="$t" '$1==t {v[$2]=$3} END{
         rec=v["symbols"]+v["calls"]+v["references"]+v["hierarchy"];
         printf "%d %s %s %s %s %s %s \"%s\"\n", rec, v["lmkv_store_ms"]/1000, v["sqlite_store_ms"]/1000,
-            v["index_ms"]/1000, v["extract_ms"]/1000, v["lmkv_replay_bytes"]/1048576, v["sqlite_bytes"]/1048576, t}' "$TSV" >> "$D/index.dat"
+            (("index_cpu_ms" in v) ? v["index_cpu_ms"] : v["index_ms"])/1000,
+            (("extract_cpu_ms" in v) ? v["extract_cpu_ms"] : v["extract_ms"])/1000, v["lmkv_replay_bytes"]/1048576, v["sqlite_bytes"]/1048576, t}' "$TSV" >> "$D/index.dat"
 done
 : > "$D/update.dat"
 awk -F'\t' '$2=="e2e" {e[$1 SUBSEP $3]=$5 " " $6}
@@ -80,8 +81,8 @@ set ylabel "seconds"
 set title "time"
 plot "index.dat" using 1:2 with linespoints lw 2 pt 7 lc rgb "#1f77b4" title "lmkv storage alone", \
      ""          using 1:3 with linespoints lw 2 pt 5 lc rgb "#d62728" title "SQLite storage alone", \
-     ""          using 1:4 with linespoints lw 1 pt 9 lc rgb "#2ca02c" title "lmkv index (whole)", \
-     ""          using 1:5 with linespoints lw 1 dt 2 pt 8 lc rgb "#7f7f7f" title "ctags + cflow alone", \
+     ""          using 1:4 with linespoints lw 1 pt 9 lc rgb "#2ca02c" title "lmkv index (whole, CPU)", \
+     ""          using 1:5 with linespoints lw 1 dt 2 pt 8 lc rgb "#7f7f7f" title "ctags + cflow alone (CPU)", \
      ""          using 1:4:8 with labels offset 0,1 notitle
 set ylabel "MiB on disk"
 set title "bytes"
