@@ -14,6 +14,12 @@
  * leak on an error path shows as growth); under `make test SAN=1` the
  * replacement forwards to ASan's allocator, so LeakSanitizer also checks.
  *
+ * Not injected: jansson's own allocations (json_set_alloc_funcs in main):
+ * jansson 2.14's lexer ignores a failed string-buffer allocation and then
+ * asserts or walks past its buffer (akheron/jansson#362, open upstream;
+ * found here at N=121177 of the probe-universal-cache import, reproduced
+ * with jansson alone).
+ *
  * Workloads: (kv) open, open trees, inserts incl. a 600-byte key, batch
  * with removes, two-tree transaction, compare_and_swap, update_and_fetch,
  * iterators both ways, subscriber, generate_id, export, close; (migrate)
@@ -31,6 +37,8 @@
 #include <limits.h>
 #include <malloc.h>
 #include <stdatomic.h>
+
+#include <jansson.h>
 
 #include "lmkv_migrate.h"
 #include "reliability/rel_common.h"
@@ -106,9 +114,19 @@ static int should_fail(void)
     return 0;
 }
 
+static void *alloc_nofail(size_t n);
+
 EXPORT void *malloc(size_t n)
 {
     if (should_fail()) { errno = ENOMEM; return NULL; }
+    return alloc_nofail(n);
+}
+
+/* The allocation itself, never failed: malloc without injection, and
+ * jansson's allocator (see main: jansson 2.14's lexer aborts or corrupts its
+ * heap on a failed allocation, akheron/jansson#362, so it is left out). */
+static void *alloc_nofail(size_t n)
+{
 #if REL_FORWARD
     resolve();
     if (!real_malloc) return boot_alloc(n);
@@ -571,8 +589,11 @@ static void test_export_stopped_no_leak(void **state)
     free(dir);
 }
 
+static void jansson_free(void *p) { free(p); }
+
 int main(void)
 {
+    json_set_alloc_funcs(alloc_nofail, jansson_free);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_export_stopped_no_leak),
         cmocka_unit_test(test_alloc_kv),
