@@ -547,10 +547,10 @@ static void migrate_campaign(const char *fixture, unsigned long stepn)
 static void test_alloc_migrate(void **state)
 {
     (void)state;
-    if (rel_scale() > 1) {   /* make torture: every N of the small imports, ~2000 N spread over the big one */
+    if (rel_scale() > 1) {   /* make torture: every N of all three imports */
         migrate_campaign("edge-cases-small.sleddump", 1);
         migrate_campaign("probe-legacy-call-graph.sleddump", 1);
-        migrate_campaign("probe-universal-cache.sleddump", 0);
+        migrate_campaign("probe-universal-cache.sleddump", 1);
     } else {
         migrate_campaign("edge-cases-small.sleddump", 3);
     }
