@@ -57,10 +57,15 @@ void lmkv_error_clear(void) { tls_msg[0] = 0; }
 
 int lmkv_error_set(int code, const char *fmt, ...)
 {
+    /* Formatted into a local buffer first: an argument may be the current
+     * message itself (e.g. lmkv_errmsg() or a pointer into it), which
+     * vsnprintf into tls_msg would read while overwriting. */
+    char msg[ERRMSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(tls_msg, sizeof tls_msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    memcpy(tls_msg, msg, strlen(msg) + 1);
     return code;
 }
 

@@ -140,6 +140,7 @@ typedef struct lmkv_pair {
 /** Set the calling thread's error message (printf format; truncated to 1 KiB)
  *  and return `code` unchanged, so callers write
  *      return lmkv_error_set(LMKV_EPARSE, "%s: byte %zu: bad tag 0x%02x", f, off, b);
+ *  An argument may be the current message itself (lmkv_errmsg()).
  *  For every module (schema, migrate, graph, versioning, tools). Thread-safe. */
 LMKV_API int lmkv_error_set(int code, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -899,6 +899,29 @@ static void test_open_options(void **state)
     free(dir);
 }
 
+/* lmkv_error_set may be given the current message as an argument: every
+ * module adds context that way ("what: <callee's message>"). */
+static void test_error_set_own_message(void **state)
+{
+    (void)state;
+    lmkv_error_set(LMKV_EIO, "inner %d", 7);
+    assert_int_equal(lmkv_error_set(LMKV_ECORRUPT, "outer: %s", lmkv_errmsg()), LMKV_ECORRUPT);
+    assert_string_equal(lmkv_errmsg(), "outer: inner 7");
+    assert_int_equal(lmkv_error_set(LMKV_EIO, "%s / %s", lmkv_errmsg(), lmkv_errmsg() + 7), LMKV_EIO);
+    assert_string_equal(lmkv_errmsg(), "outer: inner 7 / inner 7");
+    char big[2000];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    lmkv_error_set(LMKV_EIO, "%s", big);
+    assert_int_equal(strlen(lmkv_errmsg()), 1023); /* truncated to 1 KiB */
+    lmkv_error_set(LMKV_EIO, "b%s", lmkv_errmsg());
+    assert_int_equal(strlen(lmkv_errmsg()), 1023);
+    assert_int_equal(lmkv_errmsg()[0], 'b');
+    assert_int_equal(lmkv_errmsg()[1022], 'a');
+    lmkv_error_clear();
+    assert_string_equal(lmkv_errmsg(), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -908,6 +931,7 @@ int main(void)
         cmocka_unit_test(test_trees_drop_and_system),
         cmocka_unit_test(test_checksum_export_import),
         cmocka_unit_test(test_open_options),
+        cmocka_unit_test(test_error_set_own_message),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
