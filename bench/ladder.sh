@@ -113,6 +113,7 @@ run_tier() {
     T="$TMPW/$tier"
     ws="$T/ws"; db="$T/db"
     mkdir -p "$T"
+    local t_start=$SECONDS
     echo "ladder.sh: tier $tier" >&2
     local edits; edits=$(prepare "$tier" "$ws") || return 1
     local nfiles lines bytes
@@ -183,6 +184,7 @@ EOF
         put "$tier" "e2e" "$f	$(wc -l < "$T/e2e.ms")	$(pct .5 < "$T/e2e.ms")	$(pct .99 < "$T/e2e.ms")"
     done
     rm -rf "$ws" "$T"/*-replay.lmkv "$T"/*-seed.sqlite* "$db"
+    put "$tier" tier_seconds "$((SECONDS - t_start))"
 }
 
 ok_tiers=()
@@ -206,11 +208,11 @@ echo "prepared statements, one transaction per 64 files), queried on both."
 echo
 echo "### Indexing"
 echo
-echo "| tier | files | lines | symbols | calls | references | \`lmkv index\` wall (s) | CPU (s) | ctags+cflow alone: wall (s) | CPU (s) | rest, CPU: lmkv scan + storage (s) | peak RSS (MiB) |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| tier | files | lines | symbols | calls | references | \`lmkv index\` wall (s) | CPU (s) | ctags+cflow alone: wall (s) | CPU (s) | rest, CPU: lmkv scan + storage (s) | peak RSS (MiB) | whole tier (s) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for t in "${ok_tiers[@]}"; do
     ixc=$(get "$t" index_cpu_ms); exc=$(get "$t" extract_cpu_ms)
-    echo "| $t | $(get "$t" src_files) | $(get "$t" lines) | $(get "$t" symbols) | $(get "$t" calls) | $(get "$t" references) | $(sec "$(get "$t" index_ms)") | $(sec "$ixc") | $(sec "$(get "$t" extract_ms)") | $(sec "$exc") | $(sec "$(awk -v a="$ixc" -v b="$exc" 'BEGIN{print a-b}')") | $(mib $(( $(get "$t" index_rss_kib) * 1024 ))) |"
+    echo "| $t | $(get "$t" src_files) | $(get "$t" lines) | $(get "$t" symbols) | $(get "$t" calls) | $(get "$t" references) | $(sec "$(get "$t" index_ms)") | $(sec "$ixc") | $(sec "$(get "$t" extract_ms)") | $(sec "$exc") | $(sec "$(awk -v a="$ixc" -v b="$exc" 'BEGIN{print a-b}')") | $(mib $(( $(get "$t" index_rss_kib) * 1024 ))) | $(get "$t" tier_seconds) |"
 done
 echo
 echo "\`lmkv index\` does not report its own extraction/storage split yet, so the tools' share is"
@@ -219,7 +221,9 @@ echo "lmkv runs them, from a shell loop). CPU is user + system time of the proce
 echo "child it waited for, much steadier than wall time on a shared machine; the rest (CPU of"
 echo "\`lmkv index\` minus the tools') is lmkv's reference scanner, name pre-pass, record building"
 echo "and storage. Both runs start cold for the tools' own caches but the source files are in"
-echo "the page cache for both."
+echo "the page cache for both. Peak RSS (wait4's ru_maxrss) counts LMDB's memory-mapped pages"
+echo "that the process touched (page cache, shared and reclaimable) besides its own heap. \"Whole"
+echo "tier\" is the wall time of everything below for that tier (graph_bench included)."
 echo
 echo "### Storage alone: the same records into lmkv and into SQLite"
 echo
