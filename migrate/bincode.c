@@ -21,7 +21,7 @@
 
 static int bfail(const lmkv_bincode *bc, size_t at, const char *what, const char *why)
 {
-    return mig_error(LMKV_ECORRUPT, "bincode: %s at byte offset %zu of %zu: %s", what ? what : "value", at,
+    return lmkv_error_set(LMKV_ECORRUPT, "bincode: %s at byte offset %zu of %zu: %s", what ? what : "value", at,
                      bc->len, why);
 }
 
@@ -188,7 +188,7 @@ int lmkv_bincode_end(const lmkv_bincode *bc, const char *what)
 
 int lmkv_bincode_cache_entry(lmkv_daemon_cache_entry *out, const void *buf, size_t len)
 {
-    if (!out || (!buf && len)) return mig_error(LMKV_EINVAL, "lmkv_bincode_cache_entry: NULL argument");
+    if (!out || (!buf && len)) return lmkv_error_set(LMKV_EINVAL, "lmkv_bincode_cache_entry: NULL argument");
     lmkv_bincode bc = {buf, len, 0};
     lmkv_daemon_cache_entry e;
     int rc;
@@ -213,7 +213,7 @@ static int is_hex64(const char *p, size_t n)
 
 int lmkv_daemon_cache_key_parse(lmkv_daemon_cache_key *out, const void *key, size_t len)
 {
-    if (!out || (!key && len)) return mig_error(LMKV_EINVAL, "lmkv_daemon_cache_key_parse: NULL argument");
+    if (!out || (!key && len)) return lmkv_error_set(LMKV_EINVAL, "lmkv_daemon_cache_key_parse: NULL argument");
     const char *k = key;
     lmkv_daemon_cache_key r;
     memset(&r, 0, sizeof r);
@@ -248,7 +248,7 @@ bad:
     {
         char kb[160];
         mig_fmt_bytes(kb, sizeof kb, key, len);
-        return mig_error(LMKV_ECORRUPT, "universal_cache key %s is not {workspace}:{method}:{path}:{hash}[:{symbol}]",
+        return lmkv_error_set(LMKV_ECORRUPT, "universal_cache key %s is not {workspace}:{method}:{path}:{hash}[:{symbol}]",
                          kb);
     }
 }
@@ -265,7 +265,7 @@ static int node_key(lmkv_bincode *bc, lmkv_daemon_node_key *k)
 
 int lmkv_bincode_node_key(lmkv_daemon_node_key *out, const void *buf, size_t len)
 {
-    if (!out || (!buf && len)) return mig_error(LMKV_EINVAL, "lmkv_bincode_node_key: NULL argument");
+    if (!out || (!buf && len)) return lmkv_error_set(LMKV_EINVAL, "lmkv_bincode_node_key: NULL argument");
     lmkv_bincode bc = {buf, len, 0};
     lmkv_daemon_node_key k;
     int rc = node_key(&bc, &k);
@@ -286,7 +286,7 @@ static int call_list(lmkv_bincode *bc, lmkv_daemon_call_info **out, size_t *n_ou
     lmkv_daemon_call_info *a = NULL;
     if (n) {
         a = calloc((size_t)n, sizeof *a);
-        if (!a) return mig_error(LMKV_ENOMEM, "bincode: %s: out of memory", what);
+        if (!a) return lmkv_error_set(LMKV_ENOMEM, "bincode: %s: out of memory", what);
     }
     for (size_t i = 0; i < n; i++) {
         lmkv_daemon_call_info *c = &a[i];
@@ -306,7 +306,7 @@ static int call_list(lmkv_bincode *bc, lmkv_daemon_call_info **out, size_t *n_ou
 
 int lmkv_bincode_node(lmkv_daemon_node *out, const void *buf, size_t len)
 {
-    if (!out || (!buf && len)) return mig_error(LMKV_EINVAL, "lmkv_bincode_node: NULL argument");
+    if (!out || (!buf && len)) return lmkv_error_set(LMKV_EINVAL, "lmkv_bincode_node: NULL argument");
     lmkv_bincode bc = {buf, len, 0};
     lmkv_daemon_node n;
     memset(&n, 0, sizeof n);
@@ -355,7 +355,7 @@ const char *lmkv_daemon_language_name(uint32_t variant)
 
 int lmkv_bincode_node_key_list(lmkv_daemon_node_key **out_keys, size_t *out_n, const void *buf, size_t len)
 {
-    if (!out_keys || !out_n || (!buf && len)) return mig_error(LMKV_EINVAL, "lmkv_bincode_node_key_list: NULL argument");
+    if (!out_keys || !out_n || (!buf && len)) return lmkv_error_set(LMKV_EINVAL, "lmkv_bincode_node_key_list: NULL argument");
     lmkv_bincode bc = {buf, len, 0};
     uint64_t n;
     int rc = lmkv_bincode_count(&bc, &n, 8 + 24, "index Vec<Vec<u8>>");
@@ -363,7 +363,7 @@ int lmkv_bincode_node_key_list(lmkv_daemon_node_key **out_keys, size_t *out_n, c
     lmkv_daemon_node_key *a = NULL;
     if (n) {
         a = calloc((size_t)n, sizeof *a);
-        if (!a) return mig_error(LMKV_ENOMEM, "bincode: index: out of memory");
+        if (!a) return lmkv_error_set(LMKV_ENOMEM, "bincode: index: out of memory");
     }
     for (size_t i = 0; i < n; i++) {
         lmkv_slice inner;
@@ -371,8 +371,8 @@ int lmkv_bincode_node_key_list(lmkv_daemon_node_key **out_keys, size_t *out_n, c
         if ((rc = lmkv_bincode_bytes(&bc, &inner, "index element"))) goto cleanup;
         lmkv_bincode ib = {(const unsigned char *)inner.ptr, inner.len, 0};
         if ((rc = node_key(&ib, &a[i])) || (rc = lmkv_bincode_end(&ib, "index element NodeKey"))) {
-            rc = mig_error(LMKV_ECORRUPT, "bincode: index element %zu (byte offset %zu) is not a NodeKey: %s", i, at,
-                           mig_errmsg());
+            rc = lmkv_error_set(LMKV_ECORRUPT, "bincode: index element %zu (byte offset %zu) is not a NodeKey: %s", i, at,
+                           lmkv_errmsg());
             goto cleanup;
         }
     }
@@ -387,7 +387,7 @@ cleanup:
 
 int lmkv_bincode_cache_metadata(lmkv_daemon_cache_metadata *out, const void *buf, size_t len)
 {
-    if (!out || (!buf && len)) return mig_error(LMKV_EINVAL, "lmkv_bincode_cache_metadata: NULL argument");
+    if (!out || (!buf && len)) return lmkv_error_set(LMKV_EINVAL, "lmkv_bincode_cache_metadata: NULL argument");
     lmkv_bincode bc = {buf, len, 0};
     lmkv_daemon_cache_metadata m;
     int rc;
@@ -403,7 +403,7 @@ int lmkv_bincode_cache_metadata(lmkv_daemon_cache_metadata *out, const void *buf
 
 int lmkv_bincode_counter(uint64_t *out, const void *buf, size_t len)
 {
-    if (!out || (!buf && len)) return mig_error(LMKV_EINVAL, "lmkv_bincode_counter: NULL argument");
+    if (!out || (!buf && len)) return lmkv_error_set(LMKV_EINVAL, "lmkv_bincode_counter: NULL argument");
     lmkv_bincode bc = {buf, len, 0};
     uint64_t v;
     int rc;

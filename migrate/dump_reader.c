@@ -89,12 +89,12 @@ static int fail(lmkv_dump_reader *r, int code, uint64_t at, const char *fmt, ...
     r->err = code;
     free(r->errmsg);
     r->errmsg = strdup(line);
-    return mig_error(code, "%s", line);
+    return lmkv_error_set(code, "%s", line);
 }
 
 static int sticky(lmkv_dump_reader *r)
 {
-    return mig_error(r->err, "%s", r->errmsg ? r->errmsg : "sled dump: earlier error");
+    return lmkv_error_set(r->err, "%s", r->errmsg ? r->errmsg : "sled dump: earlier error");
 }
 
 /* ---------------------------------------------------------------- input */
@@ -359,10 +359,10 @@ static int read_header(lmkv_dump_reader *r)
 static int reader_new(lmkv_dump_reader **out, const char *name)
 {
     lmkv_dump_reader *r = calloc(1, sizeof *r);
-    if (!r) return mig_error(LMKV_ENOMEM, "sled dump: out of memory");
+    if (!r) return lmkv_error_set(LMKV_ENOMEM, "sled dump: out of memory");
     r->fd = -1;
     r->path = strdup(name ? name : "<memory>");
-    if (!r->path) { free(r); return mig_error(LMKV_ENOMEM, "sled dump: out of memory"); }
+    if (!r->path) { free(r); return lmkv_error_set(LMKV_ENOMEM, "sled dump: out of memory"); }
     r->crc = 0;
     *out = r;
     return LMKV_OK;
@@ -373,34 +373,34 @@ static int start_gzip(lmkv_dump_reader *r)
     r->gz = 1;
     r->own_buf = malloc(BUF_SIZE);
     if (r->fd >= 0) r->raw = malloc(RAW_SIZE);
-    if (!r->own_buf || (r->fd >= 0 && !r->raw)) return mig_error(LMKV_ENOMEM, "sled dump %s: out of memory", r->path);
-    if (inflateInit2(&r->zs, 15 + 16) != Z_OK) return mig_error(LMKV_ENOMEM, "sled dump %s: inflateInit2 failed", r->path);
+    if (!r->own_buf || (r->fd >= 0 && !r->raw)) return lmkv_error_set(LMKV_ENOMEM, "sled dump %s: out of memory", r->path);
+    if (inflateInit2(&r->zs, 15 + 16) != Z_OK) return lmkv_error_set(LMKV_ENOMEM, "sled dump %s: inflateInit2 failed", r->path);
     r->zs_init = 1;
     return LMKV_OK;
 }
 
 int lmkv_dump_reader_open(lmkv_dump_reader **out, const char *path)
 {
-    if (!out || !path) return mig_error(LMKV_EINVAL, "lmkv_dump_reader_open: NULL argument");
+    if (!out || !path) return lmkv_error_set(LMKV_EINVAL, "lmkv_dump_reader_open: NULL argument");
     lmkv_dump_reader *r = NULL;
     int rc = reader_new(&r, path);
     if (rc) return rc;
     r->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (r->fd < 0) {
-        rc = mig_error(errno == EACCES ? LMKV_EPERM : LMKV_EIO, "sled dump %s: cannot open: %s", path, strerror(errno));
+        rc = lmkv_error_set(errno == EACCES ? LMKV_EPERM : LMKV_EIO, "sled dump %s: cannot open: %s", path, strerror(errno));
         goto cleanup;
     }
     struct stat st;
     if (fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode)) r->in_size = (uint64_t)st.st_size;
     unsigned char m[2];
     ssize_t n = pread(r->fd, m, 2, 0);
-    if (n < 0) { rc = mig_error(LMKV_EIO, "sled dump %s: read error: %s", path, strerror(errno)); goto cleanup; }
+    if (n < 0) { rc = lmkv_error_set(LMKV_EIO, "sled dump %s: read error: %s", path, strerror(errno)); goto cleanup; }
     if (n == 2 && m[0] == 0x1f && m[1] == 0x8b) {
         rc = start_gzip(r);
         if (rc) goto cleanup;
     } else {
         r->own_buf = malloc(BUF_SIZE);
-        if (!r->own_buf) { rc = mig_error(LMKV_ENOMEM, "sled dump %s: out of memory", path); goto cleanup; }
+        if (!r->own_buf) { rc = lmkv_error_set(LMKV_ENOMEM, "sled dump %s: out of memory", path); goto cleanup; }
     }
 #ifdef POSIX_FADV_SEQUENTIAL
     posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -416,7 +416,7 @@ cleanup:
 
 int lmkv_dump_reader_open_memory(lmkv_dump_reader **out, const void *data, size_t len, const char *name)
 {
-    if (!out || (!data && len)) return mig_error(LMKV_EINVAL, "lmkv_dump_reader_open_memory: NULL argument");
+    if (!out || (!data && len)) return lmkv_error_set(LMKV_EINVAL, "lmkv_dump_reader_open_memory: NULL argument");
     lmkv_dump_reader *r = NULL;
     int rc = reader_new(&r, name);
     if (rc) return rc;
@@ -524,7 +524,7 @@ static int read_footer(lmkv_dump_reader *r, uint64_t at, lmkv_dump_event *ev)
 
 int lmkv_dump_reader_next(lmkv_dump_reader *r, lmkv_dump_event *ev)
 {
-    if (!r || !ev) return mig_error(LMKV_EINVAL, "lmkv_dump_reader_next: NULL argument");
+    if (!r || !ev) return lmkv_error_set(LMKV_EINVAL, "lmkv_dump_reader_next: NULL argument");
     if (r->err) return sticky(r);
     if (r->done) return LMKV_NOTFOUND;
     uint64_t at = r->off;

@@ -41,7 +41,7 @@ static int wfail(lmkv_dump_writer *w, const char *what)
 {
     int e = errno;
     w->failed = 1;
-    return mig_error(e == ENOSPC ? LMKV_EFULL : LMKV_EIO, "sled dump %s: %s: %s", w->path, what, strerror(e));
+    return lmkv_error_set(e == ENOSPC ? LMKV_EFULL : LMKV_EIO, "sled dump %s: %s: %s", w->path, what, strerror(e));
 }
 
 static int flush_buf(lmkv_dump_writer *w)
@@ -98,31 +98,31 @@ static int put_blob(lmkv_dump_writer *w, const void *p, size_t n)
 
 static int check(lmkv_dump_writer *w, const char *fn)
 {
-    if (!w) return mig_error(LMKV_EINVAL, "%s: NULL writer", fn);
-    if (w->failed) return mig_error(LMKV_EIO, "sled dump %s: an earlier write failed", w->path);
-    if (w->finished) return mig_error(LMKV_EINVAL, "%s: writer already finished", fn);
+    if (!w) return lmkv_error_set(LMKV_EINVAL, "%s: NULL writer", fn);
+    if (w->failed) return lmkv_error_set(LMKV_EIO, "sled dump %s: an earlier write failed", w->path);
+    if (w->finished) return lmkv_error_set(LMKV_EINVAL, "%s: writer already finished", fn);
     return LMKV_OK;
 }
 
 int lmkv_dump_writer_open(lmkv_dump_writer **out, const char *path, unsigned flags)
 {
-    if (!out || !path || !*path) return mig_error(LMKV_EINVAL, "lmkv_dump_writer_open: NULL or empty path");
-    if (flags & ~LMKV_DUMP_GZIP) return mig_error(LMKV_EINVAL, "lmkv_dump_writer_open: unknown flags 0x%x", flags);
+    if (!out || !path || !*path) return lmkv_error_set(LMKV_EINVAL, "lmkv_dump_writer_open: NULL or empty path");
+    if (flags & ~LMKV_DUMP_GZIP) return lmkv_error_set(LMKV_EINVAL, "lmkv_dump_writer_open: unknown flags 0x%x", flags);
     int rc = LMKV_OK;
     lmkv_dump_writer *w = calloc(1, sizeof *w);
-    if (!w) return mig_error(LMKV_ENOMEM, "sled dump %s: out of memory", path);
+    if (!w) return lmkv_error_set(LMKV_ENOMEM, "sled dump %s: out of memory", path);
     w->fd = -1;
     w->path = strdup(path);
     size_t tl = strlen(path) + 16;
     w->tmp = malloc(tl);
     w->buf = malloc(WBUF_SIZE);
-    if (!w->path || !w->tmp || !w->buf) { rc = mig_error(LMKV_ENOMEM, "sled dump %s: out of memory", path); goto cleanup; }
+    if (!w->path || !w->tmp || !w->buf) { rc = lmkv_error_set(LMKV_ENOMEM, "sled dump %s: out of memory", path); goto cleanup; }
     snprintf(w->tmp, tl, "%s.tmp-XXXXXX", path);
     w->fd = mkostemp(w->tmp, O_CLOEXEC);
     if (w->fd < 0) {
         int e = errno;
         w->tmp[0] = '\0';
-        rc = mig_error(e == EACCES ? LMKV_EPERM : LMKV_EIO, "sled dump %s: cannot create a temporary file beside it: %s",
+        rc = lmkv_error_set(e == EACCES ? LMKV_EPERM : LMKV_EIO, "sled dump %s: cannot create a temporary file beside it: %s",
                        path, strerror(e));
         goto cleanup;
     }
@@ -132,7 +132,7 @@ int lmkv_dump_writer_open(lmkv_dump_writer **out, const char *path, unsigned fla
         int dfd = dup(w->fd);
         if (dfd < 0) { rc = wfail(w, "dup"); goto cleanup; }
         w->gz = gzdopen(dfd, "wb6");
-        if (!w->gz) { close(dfd); rc = mig_error(LMKV_ENOMEM, "sled dump %s: gzdopen failed", path); goto cleanup; }
+        if (!w->gz) { close(dfd); rc = lmkv_error_set(LMKV_ENOMEM, "sled dump %s: gzdopen failed", path); goto cleanup; }
     }
     w->crc = 0;
     rc = put(w, LMKV_DUMP_MAGIC, 8);
@@ -159,26 +159,26 @@ int lmkv_dump_writer_tree(lmkv_dump_writer *w, const void *name, size_t name_len
 {
     int rc = check(w, "lmkv_dump_writer_tree");
     if (rc) return rc;
-    if (!name && name_len) return mig_error(LMKV_EINVAL, "lmkv_dump_writer_tree: NULL name");
-    if (w->in_coll) return mig_error(LMKV_EINVAL, "sled dump %s: tree started while a collection is open", w->path);
-    if (w->meta_done) return mig_error(LMKV_EINVAL, "sled dump %s: tree after the meta collection", w->path);
+    if (!name && name_len) return lmkv_error_set(LMKV_EINVAL, "lmkv_dump_writer_tree: NULL name");
+    if (w->in_coll) return lmkv_error_set(LMKV_EINVAL, "sled dump %s: tree started while a collection is open", w->path);
+    if (w->meta_done) return lmkv_error_set(LMKV_EINVAL, "sled dump %s: tree after the meta collection", w->path);
     if (name_seen(w, name, name_len)) {
         char nm[128];
         mig_fmt_bytes(nm, sizeof nm, name, name_len);
-        return mig_error(LMKV_EINVAL, "sled dump %s: tree %s written twice", w->path, nm);
+        return lmkv_error_set(LMKV_EINVAL, "sled dump %s: tree %s written twice", w->path, nm);
     }
     if (w->n_names == w->names_cap) {
         size_t nc = w->names_cap ? w->names_cap * 2 : 16;
         unsigned char **nn = realloc(w->names, nc * sizeof *nn);
-        if (!nn) return mig_error(LMKV_ENOMEM, "out of memory");
+        if (!nn) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
         w->names = nn;
         size_t *nl = realloc(w->name_lens, nc * sizeof *nl);
-        if (!nl) return mig_error(LMKV_ENOMEM, "out of memory");
+        if (!nl) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
         w->name_lens = nl;
         w->names_cap = nc;
     }
     unsigned char *c = malloc(name_len ? name_len : 1);
-    if (!c) return mig_error(LMKV_ENOMEM, "out of memory");
+    if (!c) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     if (name_len) memcpy(c, name, name_len);
     w->names[w->n_names] = c;
     w->name_lens[w->n_names++] = name_len;
@@ -194,20 +194,20 @@ int lmkv_dump_writer_pair(lmkv_dump_writer *w, const void *key, size_t key_len, 
 {
     int rc = check(w, "lmkv_dump_writer_pair");
     if (rc) return rc;
-    if ((!key && key_len) || (!value && value_len)) return mig_error(LMKV_EINVAL, "lmkv_dump_writer_pair: NULL data");
-    if (!w->in_coll) return mig_error(LMKV_EINVAL, "sled dump %s: pair outside a collection", w->path);
+    if ((!key && key_len) || (!value && value_len)) return lmkv_error_set(LMKV_EINVAL, "lmkv_dump_writer_pair: NULL data");
+    if (!w->in_coll) return lmkv_error_set(LMKV_EINVAL, "sled dump %s: pair outside a collection", w->path);
     if (w->have_prev) {
         size_t m = w->prev_len < key_len ? w->prev_len : key_len;
         int c = m ? memcmp(w->prev, key, m) : 0;
         if (c > 0 || (c == 0 && w->prev_len >= key_len)) {
             char k[128];
             mig_fmt_bytes(k, sizeof k, key, key_len);
-            return mig_error(LMKV_EINVAL, "sled dump %s: key %s is not above the previous key", w->path, k);
+            return lmkv_error_set(LMKV_EINVAL, "sled dump %s: key %s is not above the previous key", w->path, k);
         }
     }
     if (key_len > w->prev_cap) {
         unsigned char *np = realloc(w->prev, key_len);
-        if (!np) return mig_error(LMKV_ENOMEM, "out of memory");
+        if (!np) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
         w->prev = np;
         w->prev_cap = key_len;
     }
@@ -224,7 +224,7 @@ int lmkv_dump_writer_end(lmkv_dump_writer *w)
 {
     int rc = check(w, "lmkv_dump_writer_end");
     if (rc) return rc;
-    if (!w->in_coll) return mig_error(LMKV_EINVAL, "sled dump %s: 'E' without an open collection", w->path);
+    if (!w->in_coll) return lmkv_error_set(LMKV_EINVAL, "sled dump %s: 'E' without an open collection", w->path);
     if ((rc = put(w, "E", 1)) || (rc = put_u64(w, w->coll_pairs))) return rc;
     w->in_coll = 0;
     return LMKV_OK;
@@ -235,7 +235,7 @@ int lmkv_dump_writer_generate_id(lmkv_dump_writer *w, uint64_t next_id)
     int rc = check(w, "lmkv_dump_writer_generate_id");
     if (rc) return rc;
     if (w->in_coll || w->meta_done)
-        return mig_error(LMKV_EINVAL, "sled dump %s: meta collection while a collection is open or written twice", w->path);
+        return lmkv_error_set(LMKV_EINVAL, "sled dump %s: meta collection while a collection is open or written twice", w->path);
     unsigned char v[8];
     for (int i = 0; i < 8; i++) v[i] = (unsigned char)(next_id >> (8 * i));
     if ((rc = put(w, "C", 1)) || (rc = put_blob(w, "meta", 4)) || (rc = put_blob(w, "generate_id", 11)) ||
@@ -264,7 +264,7 @@ int lmkv_dump_writer_finish(lmkv_dump_writer *w, uint32_t *out_crc)
 {
     int rc = check(w, "lmkv_dump_writer_finish");
     if (rc) return rc;
-    if (w->in_coll) return mig_error(LMKV_EINVAL, "sled dump %s: finish with a collection still open", w->path);
+    if (w->in_coll) return lmkv_error_set(LMKV_EINVAL, "sled dump %s: finish with a collection still open", w->path);
     if ((rc = put(w, "Z", 1)) || (rc = put_u64(w, w->n_coll)) || (rc = put_u64(w, w->n_pairs))) return rc;
     uint32_t crc = (uint32_t)w->crc;
     unsigned char c[4] = {(unsigned char)crc, (unsigned char)(crc >> 8), (unsigned char)(crc >> 16),

@@ -1,4 +1,4 @@
-/* errors.c -- migrate's error messages and byte formatting. */
+/* errors.c -- byte formatting for migrate's messages (set with kv's lmkv_error_set). */
 #include "migrate_int.h"
 
 #include <string.h>
@@ -26,20 +26,4 @@ void mig_fmt_bytes(char *buf, size_t bufsz, const void *p, size_t n)
     for (; i < n && o + 6 < bufsz; i++) o += (size_t)snprintf(buf + o, bufsz - o, "%02x", b[i]);
     if (i < n) snprintf(buf + o, bufsz - o, "...");
     else if (n == 0) snprintf(buf, bufsz, "'' (empty)");
-}
-
-/* Messages go to kv's per-thread message (lmkv_errmsg()). */
-int mig_error(int code, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    return lmkv_error_set(code, "%s", buf);
-}
-
-const char *mig_errmsg(void)
-{
-    return lmkv_errmsg();
 }

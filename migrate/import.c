@@ -128,14 +128,14 @@ static int target_kind(const char *dir, enum target_kind *out)
     struct stat st;
     if (stat(dir, &st) != 0) {
         if (errno == ENOENT) { *out = T_MISSING; return LMKV_OK; }
-        return mig_error(errno == EACCES ? LMKV_EPERM : LMKV_EIO, "target %s: %s", dir, strerror(errno));
+        return lmkv_error_set(errno == EACCES ? LMKV_EPERM : LMKV_EIO, "target %s: %s", dir, strerror(errno));
     }
     if (!S_ISDIR(st.st_mode)) { *out = T_OTHER; return LMKV_OK; }
     char p[4096];
     snprintf(p, sizeof p, "%s/data.mdb", dir);
     if (stat(p, &st) == 0) { *out = T_DB; return LMKV_OK; }
     DIR *d = opendir(dir);
-    if (!d) return mig_error(errno == EACCES ? LMKV_EPERM : LMKV_EIO, "target %s: %s", dir, strerror(errno));
+    if (!d) return lmkv_error_set(errno == EACCES ? LMKV_EPERM : LMKV_EIO, "target %s: %s", dir, strerror(errno));
     struct dirent *e;
     int n = 0;
     while ((e = readdir(d)) != NULL)

@@ -7,10 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-/* Sets the calling thread's error message (lmkv_errmsg()) to the formatted
- * text and returns `code`, so callers write `return mig_error(LMKV_ECORRUPT,
- * "...")`. */
-int mig_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Errors: kv's lmkv_error_set() / lmkv_errmsg(). */
 
 /* Appends up to `max` bytes of `p` to buf as text when printable ASCII
  * ('...' quoted), else as hex; for messages naming keys and trees. */
@@ -23,8 +20,5 @@ uint32_t mig_crc32(uint32_t crc, const void *data, size_t n);
 /* The summer counts pairs only: no per-tree or database checksum (the
  * summary's checksums are then 0). For imports without --verify. */
 void mig_summer_lens_only(lmkv_dump_summer *s);
-
-/* The calling thread's last message (= lmkv_errmsg()). */
-const char *mig_errmsg(void);
 
 #endif

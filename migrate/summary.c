@@ -27,9 +27,9 @@ struct lmkv_dump_summer {
 
 int lmkv_dump_summer_new(lmkv_dump_summer **out)
 {
-    if (!out) return mig_error(LMKV_EINVAL, "lmkv_dump_summer_new: NULL argument");
+    if (!out) return lmkv_error_set(LMKV_EINVAL, "lmkv_dump_summer_new: NULL argument");
     lmkv_dump_summer *s = calloc(1, sizeof *s);
-    if (!s) return mig_error(LMKV_ENOMEM, "out of memory");
+    if (!s) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     *out = s;
     return LMKV_OK;
 }
@@ -39,14 +39,14 @@ static int add_tree(lmkv_dump_summer *s, const void *name, size_t len)
     if (s->n == s->cap) {
         size_t nc = s->cap ? s->cap * 2 : 16;
         lmkv_dump_tree_info *nt = realloc(s->trees, nc * sizeof *nt);
-        if (!nt) return mig_error(LMKV_ENOMEM, "out of memory");
+        if (!nt) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
         s->trees = nt;
         s->cap = nc;
     }
     lmkv_dump_tree_info *t = &s->trees[s->n];
     memset(t, 0, sizeof *t);
     t->name = malloc(len ? len : 1);
-    if (!t->name) return mig_error(LMKV_ENOMEM, "out of memory");
+    if (!t->name) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     if (len) memcpy(t->name, name, len);
     t->name_len = len;
     t->checksum = 0;
@@ -56,7 +56,7 @@ static int add_tree(lmkv_dump_summer *s, const void *name, size_t len)
 
 int lmkv_dump_summer_add(lmkv_dump_summer *s, const lmkv_dump_event *ev)
 {
-    if (!s || !ev) return mig_error(LMKV_EINVAL, "lmkv_dump_summer_add: NULL argument");
+    if (!s || !ev) return lmkv_error_set(LMKV_EINVAL, "lmkv_dump_summer_add: NULL argument");
     switch (ev->kind) {
     case LMKV_DUMP_COLLECTION:
         s->in_tree = !ev->is_meta;
@@ -81,7 +81,7 @@ int lmkv_dump_summer_add(lmkv_dump_summer *s, const lmkv_dump_event *ev)
         s->foot = *ev;
         return LMKV_OK;
     }
-    return mig_error(LMKV_EINVAL, "lmkv_dump_summer_add: unknown event kind %d", (int)ev->kind);
+    return lmkv_error_set(LMKV_EINVAL, "lmkv_dump_summer_add: unknown event kind %d", (int)ev->kind);
 }
 
 static int cmp_info(const void *a, const void *b)
@@ -95,8 +95,8 @@ static int cmp_info(const void *a, const void *b)
 
 int lmkv_dump_summer_finish(lmkv_dump_summary **out, lmkv_dump_summer *s, const lmkv_dump_reader *r)
 {
-    if (!out || !s) return mig_error(LMKV_EINVAL, "lmkv_dump_summer_finish: NULL argument");
-    if (!s->footer) return mig_error(LMKV_EINVAL, "lmkv_dump_summer_finish: the dump's footer was not read");
+    if (!out || !s) return lmkv_error_set(LMKV_EINVAL, "lmkv_dump_summer_finish: NULL argument");
+    if (!s->footer) return lmkv_error_set(LMKV_EINVAL, "lmkv_dump_summer_finish: the dump's footer was not read");
     int have_default = 0;
     for (size_t i = 0; i < s->n; i++)
         if (s->trees[i].name_len == sizeof DEFAULT_TREE - 1 && !memcmp(s->trees[i].name, DEFAULT_TREE, sizeof DEFAULT_TREE - 1))
@@ -106,7 +106,7 @@ int lmkv_dump_summer_finish(lmkv_dump_summary **out, lmkv_dump_summer *s, const 
         if (rc) return rc;
     }
     lmkv_dump_summary *sum = calloc(1, sizeof *sum);
-    if (!sum) return mig_error(LMKV_ENOMEM, "out of memory");
+    if (!sum) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     if (s->n) qsort(s->trees, s->n, sizeof *s->trees, cmp_info);
     uLong db = 0;
     for (size_t i = 0; i < s->n; i++) {
@@ -158,7 +158,7 @@ void lmkv_dump_summary_free(lmkv_dump_summary *s)
 
 int lmkv_dump_summarize(lmkv_dump_summary **out, const char *path)
 {
-    if (!out || !path) return mig_error(LMKV_EINVAL, "lmkv_dump_summarize: NULL argument");
+    if (!out || !path) return lmkv_error_set(LMKV_EINVAL, "lmkv_dump_summarize: NULL argument");
     lmkv_dump_reader *r = NULL;
     lmkv_dump_summer *s = NULL;
     int rc = lmkv_dump_reader_open(&r, path);

@@ -47,16 +47,16 @@ static int decode_pair(int kind, const void *key, size_t klen, const void *val, 
         if ((rc = lmkv_bincode_cache_entry(&e, val, vlen))) return rc;
         json_error_t err;
         json_t *j = json_loadb(e.data.ptr, e.data.len, 0, &err);
-        if (!j) return mig_error(LMKV_ECORRUPT, "CacheEntry.data is not JSON: %s at byte %d", err.text, err.position);
+        if (!j) return lmkv_error_set(LMKV_ECORRUPT, "CacheEntry.data is not JSON: %s at byte %d", err.text, err.position);
         int obj = json_is_object(j);
         json_decref(j);
-        if (!obj) return mig_error(LMKV_ECORRUPT, "CacheEntry.data is not a JSON object");
+        if (!obj) return lmkv_error_set(LMKV_ECORRUPT, "CacheEntry.data is not a JSON object");
         return LMKV_OK;
     }
     case MT_STATS: {
         uint64_t v;
         if (!((klen == 4 && !memcmp(key, "hits", 4)) || (klen == 6 && !memcmp(key, "misses", 6))))
-            return mig_error(LMKV_ECORRUPT, "cache_stats key is neither \"hits\" nor \"misses\"");
+            return lmkv_error_set(LMKV_ECORRUPT, "cache_stats key is neither \"hits\" nor \"misses\"");
         return lmkv_bincode_counter(&v, val, vlen);
     }
     case MT_NODES: {
@@ -70,13 +70,13 @@ static int decode_pair(int kind, const void *key, size_t klen, const void *val, 
                    !memcmp(k.content_md5.ptr, n.key.content_md5.ptr, k.content_md5.len);
         *out_calls = n.n_incoming + n.n_outgoing;
         lmkv_daemon_node_clear(&n);
-        if (!same) return mig_error(LMKV_ECORRUPT, "PersistedNode.key differs from the sled key");
+        if (!same) return lmkv_error_set(LMKV_ECORRUPT, "PersistedNode.key differs from the sled key");
         return LMKV_OK;
     }
     case MT_FILE_INDEX:
     case MT_GIT_INDEX: {
         if (kind == MT_GIT_INDEX && !(klen == 40 && is_hex(key, 40)))
-            return mig_error(LMKV_ECORRUPT, "git_index key is not a 40-digit commit id");
+            return lmkv_error_set(LMKV_ECORRUPT, "git_index key is not a 40-digit commit id");
         lmkv_daemon_node_key *keys = NULL;
         size_t n;
         if ((rc = lmkv_bincode_node_key_list(&keys, &n, val, vlen))) return rc;
@@ -86,7 +86,7 @@ static int decode_pair(int kind, const void *key, size_t klen, const void *val, 
     case MT_METADATA: {
         lmkv_daemon_cache_metadata m;
         if (!(klen == 14 && !memcmp(key, "cache_metadata", 14)))
-            return mig_error(LMKV_ECORRUPT, "metadata key is not \"cache_metadata\"");
+            return lmkv_error_set(LMKV_ECORRUPT, "metadata key is not \"cache_metadata\"");
         return lmkv_bincode_cache_metadata(&m, val, vlen);
     }
     }
@@ -110,7 +110,7 @@ void mig_typed_check(mig_typed_scan *s, const lmkv_dump_event *ev, const lmkv_mi
     if (rc) {
         rep->raw_only++;
         if (o->notice)
-            o->notice(o->notice_ctx, LMKV_MIGRATE_RAW_ONLY, ev->name, ev->name_len, ev->key, ev->key_len, mig_errmsg());
+            o->notice(o->notice_ctx, LMKV_MIGRATE_RAW_ONLY, ev->name, ev->name_len, ev->key, ev->key_len, lmkv_errmsg());
         return;
     }
     switch (s->cur) {

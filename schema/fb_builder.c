@@ -20,14 +20,14 @@ struct lmkv_fbb {
 
 int lmkv_fbb_new(lmkv_fbb **out)
 {
-    if (!out) return lmkv_fb_seterr(LMKV_EINVAL, "lmkv_fbb_new: out is NULL");
+    if (!out) return lmkv_error_set(LMKV_EINVAL, "lmkv_fbb_new: out is NULL");
     lmkv_fbb *b = calloc(1, sizeof *b);
-    if (!b) return lmkv_fb_seterr(LMKV_ENOMEM, "lmkv_fbb_new: out of memory");
+    if (!b) return lmkv_error_set(LMKV_ENOMEM, "lmkv_fbb_new: out of memory");
     b->cap = 1024;
     b->buf = malloc(b->cap);
     if (!b->buf) {
         free(b);
-        return lmkv_fb_seterr(LMKV_ENOMEM, "lmkv_fbb_new: out of memory");
+        return lmkv_error_set(LMKV_ENOMEM, "lmkv_fbb_new: out of memory");
     }
     *out = b;
     return LMKV_OK;
@@ -46,7 +46,7 @@ static int fbb_reserve(lmkv_fbb *b, size_t n)
     size_t cap = b->cap ? b->cap : 1024;
     while (cap < n) cap *= 2;
     uint8_t *nb = realloc(b->buf, cap);
-    if (!nb) return lmkv_fb_seterr(LMKV_ENOMEM, "record builder: cannot grow buffer to %zu bytes", cap);
+    if (!nb) return lmkv_error_set(LMKV_ENOMEM, "record builder: cannot grow buffer to %zu bytes", cap);
     b->buf = nb;
     b->cap = cap;
     return LMKV_OK;
@@ -88,9 +88,9 @@ int lmkv_fb_build(lmkv_fbb *b, const fb_table *t, const void *rec,
                   const uint8_t **out, size_t *outlen)
 {
     if (!b || !t || !rec || !out || !outlen)
-        return lmkv_fb_seterr(LMKV_EINVAL, "record build: NULL argument");
+        return lmkv_error_set(LMKV_EINVAL, "record build: NULL argument");
     if (t->nfields > FB_MAX_FIELDS)
-        return lmkv_fb_seterr(LMKV_EINVAL, "record build: table %s has too many fields", t->name);
+        return lmkv_error_set(LMKV_EINVAL, "record build: table %s has too many fields", t->name);
 
     const uint8_t *r = rec;
     fplan plan[FB_MAX_FIELDS];
@@ -110,7 +110,7 @@ int lmkv_fb_build(lmkv_fbb *b, const fb_table *t, const void *rec,
                 p->present = 1;
                 p->len = strlen(s);
                 if (p->len > LMKV_RECORD_MAX_SIZE)
-                    return lmkv_fb_seterr(LMKV_ETOOBIG, "record %s: field %s: string of %zu bytes over the record limit",
+                    return lmkv_error_set(LMKV_ETOOBIG, "record %s: field %s: string of %zu bytes over the record limit",
                                           t->name, f->name, p->len);
             }
             break;
@@ -122,7 +122,7 @@ int lmkv_fb_build(lmkv_fbb *b, const fb_table *t, const void *rec,
                 p->present = 1;
                 p->len = v.len;
                 if (v.len > LMKV_RECORD_MAX_SIZE)
-                    return lmkv_fb_seterr(LMKV_ETOOBIG, "record %s: field %s: %zu bytes over the record limit",
+                    return lmkv_error_set(LMKV_ETOOBIG, "record %s: field %s: %zu bytes over the record limit",
                                           t->name, f->name, v.len);
             }
             break;
@@ -134,11 +134,11 @@ int lmkv_fb_build(lmkv_fbb *b, const fb_table *t, const void *rec,
                 p->present = 1;
                 p->len = v.count;
                 if (v.count > LMKV_RECORD_MAX_SIZE / 8)
-                    return lmkv_fb_seterr(LMKV_ETOOBIG, "record %s: field %s: %u strings over the record limit",
+                    return lmkv_error_set(LMKV_ETOOBIG, "record %s: field %s: %u strings over the record limit",
                                           t->name, f->name, v.count);
                 for (uint32_t k = 0; k < v.count; k++)
                     if (!v.items[k])
-                        return lmkv_fb_seterr(LMKV_EINVAL, "record %s: field %s: string %u is NULL",
+                        return lmkv_error_set(LMKV_EINVAL, "record %s: field %s: string %u is NULL",
                                               t->name, f->name, k);
             }
             break;
@@ -152,7 +152,7 @@ int lmkv_fb_build(lmkv_fbb *b, const fb_table *t, const void *rec,
         default: {
             int64_t v = field_int(f, r);
             if (f->type == FB_ENUM8 && (v < 0 || v > 255))
-                return lmkv_fb_seterr(LMKV_EINVAL, "record %s: field %s: enum value %lld outside 0..255",
+                return lmkv_error_set(LMKV_EINVAL, "record %s: field %s: enum value %lld outside 0..255",
                                       t->name, f->name, (long long)v);
             p->present = v != f->def_i;
             break;
@@ -196,17 +196,17 @@ int lmkv_fb_build(lmkv_fbb *b, const fb_table *t, const void *rec,
             for (uint32_t k = 0; k < v.count; k++) {
                 size_t sl = strlen(v.items[k]);
                 if (sl > LMKV_RECORD_MAX_SIZE || cur > LMKV_RECORD_MAX_SIZE)
-                    return lmkv_fb_seterr(LMKV_ETOOBIG, "record %s: field %s: over the record limit", t->name, f->name);
+                    return lmkv_error_set(LMKV_ETOOBIG, "record %s: field %s: over the record limit", t->name, f->name);
                 cur = al4(cur) + 4 + sl + 1;
             }
         }
         if (cur > LMKV_RECORD_MAX_SIZE)
-            return lmkv_fb_seterr(LMKV_ETOOBIG, "record %s: %zu+ bytes, over the limit of %zu",
+            return lmkv_error_set(LMKV_ETOOBIG, "record %s: %zu+ bytes, over the limit of %zu",
                                   t->name, cur, (size_t)LMKV_RECORD_MAX_SIZE);
     }
     size_t total = cur;
     if (total > LMKV_RECORD_MAX_SIZE)
-        return lmkv_fb_seterr(LMKV_ETOOBIG, "record %s: %zu bytes, over the limit of %zu",
+        return lmkv_error_set(LMKV_ETOOBIG, "record %s: %zu bytes, over the limit of %zu",
                               t->name, total, (size_t)LMKV_RECORD_MAX_SIZE);
     int rc = fbb_reserve(b, total);
     if (rc) return rc;

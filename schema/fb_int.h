@@ -116,9 +116,6 @@ static inline size_t fb_wsize(uint8_t type)
 }
 static inline int fb_is_ref(uint8_t type) { return type == FB_STR || type == FB_BYTES || type == FB_STRVEC; }
 
-/* Errors: set the calling thread's message (kv's lmkv_error_set) and return code. */
-int lmkv_fb_seterr(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The calling thread's last error message (lmkv_errmsg()). */
-const char *lmkv_fb_errmsg(void);
+/* Errors: kv's lmkv_error_set() / lmkv_errmsg(). */
 
 #endif /* LMKV_FB_INT_H */

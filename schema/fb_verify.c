@@ -32,7 +32,7 @@ typedef struct vctx {
 
 /* Every use passes at least one argument after the format. */
 #define CORRUPT(v, off, fmt, ...) \
-    lmkv_fb_seterr(LMKV_ECORRUPT, "record %s: byte %zu: " fmt, (v)->t->name, (size_t)(off), __VA_ARGS__)
+    lmkv_error_set(LMKV_ECORRUPT, "record %s: byte %zu: " fmt, (v)->t->name, (size_t)(off), __VA_ARGS__)
 
 /* Follow the uoffset stored at `at` (4 bytes known to be inside). */
 static int follow(const vctx *v, size_t at, const char *what, size_t *target, int depth)
@@ -124,8 +124,8 @@ static uint16_t field_off(const uint8_t *b, size_t vt, uint16_t vsize, uint16_t 
 
 int lmkv_fb_verify(const fb_table *t, const void *buf, size_t len, int check_ident)
 {
-    if (!t) return lmkv_fb_seterr(LMKV_EINVAL, "record verify: unknown record type");
-    if (!buf && len) return lmkv_fb_seterr(LMKV_EINVAL, "record verify: buffer is NULL");
+    if (!t) return lmkv_error_set(LMKV_EINVAL, "record verify: unknown record type");
+    if (!buf && len) return lmkv_error_set(LMKV_EINVAL, "record verify: buffer is NULL");
     vctx v = { buf, len, t };
     size_t tpos = 0, vt = 0;
     uint16_t vsize = 0, tsize = 0;
@@ -148,7 +148,7 @@ int lmkv_fb_verify(const fb_table *t, const void *buf, size_t len, int check_ide
 
 int lmkv_fb_read(const fb_table *t, void *rec, const void *buf, size_t len, int check_ident)
 {
-    if (!rec) return lmkv_fb_seterr(LMKV_EINVAL, "record read: out is NULL");
+    if (!rec) return lmkv_error_set(LMKV_EINVAL, "record read: out is NULL");
     int rc = lmkv_fb_verify(t, buf, len, check_ident);
     if (rc) return rc;
     const uint8_t *b = buf;

@@ -78,15 +78,15 @@ static int h_end(idh *h, uint64_t *out, const char *who)
     int oom = h->oom;
     if (!oom) *out = XXH3_64bits(h->p, h->n);
     if (h->p != h->stack) free(h->p);
-    if (oom) return lmkv_fb_seterr(LMKV_ENOMEM, "%s: out of memory", who);
+    if (oom) return lmkv_error_set(LMKV_ENOMEM, "%s: out of memory", who);
     return LMKV_OK;
 }
 
 int lmkv_workspace_id(uint64_t *out, const char *root_path)
 {
-    if (!out || !root_path) return lmkv_fb_seterr(LMKV_EINVAL, "lmkv_workspace_id: NULL argument");
+    if (!out || !root_path) return lmkv_error_set(LMKV_EINVAL, "lmkv_workspace_id: NULL argument");
     if (root_path[0] != '/')
-        return lmkv_fb_seterr(LMKV_EINVAL, "lmkv_workspace_id: root path \"%s\" is not absolute", root_path);
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_workspace_id: root path \"%s\" is not absolute", root_path);
     size_t n = strlen(root_path);
     while (n > 1 && root_path[n - 1] == '/') n--;
     idh h;
@@ -97,7 +97,7 @@ int lmkv_workspace_id(uint64_t *out, const char *root_path)
 
 int lmkv_file_version_id(uint64_t *out, uint64_t workspace_id, const char *path, const char *git_blob_id)
 {
-    if (!out || !path) return lmkv_fb_seterr(LMKV_EINVAL, "lmkv_file_version_id: NULL argument");
+    if (!out || !path) return lmkv_error_set(LMKV_EINVAL, "lmkv_file_version_id: NULL argument");
     idh h;
     h_begin(&h, "LMKVFV01");
     h_u64(&h, workspace_id);
@@ -109,8 +109,8 @@ int lmkv_file_version_id(uint64_t *out, uint64_t workspace_id, const char *path,
 int lmkv_symbol_id(uint64_t *out, uint64_t workspace_id, const char *path,
                    const char *qualified_name, int kind, uint32_t disambiguator)
 {
-    if (!out || !path || !qualified_name) return lmkv_fb_seterr(LMKV_EINVAL, "lmkv_symbol_id: NULL argument");
-    if (kind < 0 || kind > 255) return lmkv_fb_seterr(LMKV_EINVAL, "lmkv_symbol_id: kind %d outside 0..255", kind);
+    if (!out || !path || !qualified_name) return lmkv_error_set(LMKV_EINVAL, "lmkv_symbol_id: NULL argument");
+    if (kind < 0 || kind > 255) return lmkv_error_set(LMKV_EINVAL, "lmkv_symbol_id: kind %d outside 0..255", kind);
     idh h;
     h_begin(&h, "LMKVSY01");
     h_u64(&h, workspace_id);
@@ -124,8 +124,8 @@ int lmkv_symbol_id(uint64_t *out, uint64_t workspace_id, const char *path,
 int lmkv_reference_id(uint64_t *out, uint64_t file_version_id, uint64_t source_id,
                       uint64_t target_id, int kind, uint32_t line, uint32_t column)
 {
-    if (!out) return lmkv_fb_seterr(LMKV_EINVAL, "lmkv_reference_id: out is NULL");
-    if (kind < 0 || kind > 255) return lmkv_fb_seterr(LMKV_EINVAL, "lmkv_reference_id: kind %d outside 0..255", kind);
+    if (!out) return lmkv_error_set(LMKV_EINVAL, "lmkv_reference_id: out is NULL");
+    if (kind < 0 || kind > 255) return lmkv_error_set(LMKV_EINVAL, "lmkv_reference_id: kind %d outside 0..255", kind);
     idh h;
     h_begin(&h, "LMKVRF01");
     h_u64(&h, file_version_id);
@@ -140,7 +140,7 @@ int lmkv_reference_id(uint64_t *out, uint64_t file_version_id, uint64_t source_i
 int lmkv_call_id(uint64_t *out, uint64_t file_version_id, uint64_t caller_id,
                  uint64_t callee_id, uint32_t line, uint32_t column)
 {
-    if (!out) return lmkv_fb_seterr(LMKV_EINVAL, "lmkv_call_id: out is NULL");
+    if (!out) return lmkv_error_set(LMKV_EINVAL, "lmkv_call_id: out is NULL");
     idh h;
     h_begin(&h, "LMKVCL01");
     h_u64(&h, file_version_id);

@@ -165,7 +165,7 @@ static json_t *field_json(const fb_field *f, const uint8_t *r, char *keybuf, siz
 
 int lmkv_record_to_json(char **out, const void *buf, size_t len, unsigned flags)
 {
-    if (!out || !buf) return lmkv_fb_seterr(LMKV_EINVAL, "lmkv_record_to_json: NULL argument");
+    if (!out || !buf) return lmkv_error_set(LMKV_EINVAL, "lmkv_record_to_json: NULL argument");
     lmkv_record_type type;
     int rc = lmkv_record_type_of(&type, buf, len);
     if (rc) return rc;
@@ -193,7 +193,7 @@ int lmkv_record_to_json(char **out, const void *buf, size_t len, unsigned flags)
     if (!s) oom = 1;
 cleanup:
     json_decref(o);
-    if (oom) return lmkv_fb_seterr(LMKV_ENOMEM, "record %s: out of memory rendering JSON", t->name);
+    if (oom) return lmkv_error_set(LMKV_ENOMEM, "record %s: out of memory rendering JSON", t->name);
     *out = s;
     return LMKV_OK;
 }

@@ -50,13 +50,13 @@ static int name_eq(const char *a, const char *b)
 
 int lmkv_symbol_kind_from_name(lmkv_symbol_kind *out, const char *name)
 {
-    if (!out || !name) return lmkv_fb_seterr(LMKV_EINVAL, "lmkv_symbol_kind_from_name: NULL argument");
+    if (!out || !name) return lmkv_error_set(LMKV_EINVAL, "lmkv_symbol_kind_from_name: NULL argument");
     for (int k = 0; k < (int)(sizeof sk_names / sizeof sk_names[0]); k++)
         if (name_eq(name, sk_names[k])) {
             *out = (lmkv_symbol_kind)k;
             return LMKV_OK;
         }
-    return lmkv_fb_seterr(LMKV_NOTFOUND, "unknown LSP SymbolKind name \"%s\"", name);
+    return lmkv_error_set(LMKV_NOTFOUND, "unknown LSP SymbolKind name \"%s\"", name);
 }
 
 /* ------------------------------------------------------------ descriptors */
@@ -241,7 +241,7 @@ void lmkv_fb_init(const fb_table *t, void *rec)
 int lmkv_record_init(lmkv_record_type type, void *rec)
 {
     const fb_table *t = lmkv_fb_table(type);
-    if (!t || !rec) return lmkv_fb_seterr(LMKV_EINVAL, "lmkv_record_init: unknown type %d or NULL record", (int)type);
+    if (!t || !rec) return lmkv_error_set(LMKV_EINVAL, "lmkv_record_init: unknown type %d or NULL record", (int)type);
     lmkv_fb_init(t, rec);
     return LMKV_OK;
 }
@@ -250,40 +250,40 @@ int lmkv_record_build(lmkv_fbb *b, lmkv_record_type type, const void *rec,
                       const uint8_t **out, size_t *outlen)
 {
     const fb_table *t = lmkv_fb_table(type);
-    if (!t) return lmkv_fb_seterr(LMKV_EINVAL, "lmkv_record_build: unknown record type %d", (int)type);
+    if (!t) return lmkv_error_set(LMKV_EINVAL, "lmkv_record_build: unknown record type %d", (int)type);
     return lmkv_fb_build(b, t, rec, out, outlen);
 }
 
 int lmkv_record_type_of(lmkv_record_type *out, const void *buf, size_t len)
 {
-    if (!out || !buf) return lmkv_fb_seterr(LMKV_EINVAL, "lmkv_record_type_of: NULL argument");
-    if (len < 8) return lmkv_fb_seterr(LMKV_ECORRUPT, "record: byte 0: %zu bytes is shorter than 8", len);
+    if (!out || !buf) return lmkv_error_set(LMKV_EINVAL, "lmkv_record_type_of: NULL argument");
+    if (len < 8) return lmkv_error_set(LMKV_ECORRUPT, "record: byte 0: %zu bytes is shorter than 8", len);
     for (int k = 1; k < LMKV_REC_COUNT; k++)
         if (memcmp((const uint8_t *)buf + 4, tables[k].ident, 4) == 0) {
             *out = (lmkv_record_type)k;
             return LMKV_OK;
         }
     const uint8_t *p = (const uint8_t *)buf + 4;
-    return lmkv_fb_seterr(LMKV_ECORRUPT, "record: byte 4: file_identifier %02x %02x %02x %02x is not an lmkv record type",
+    return lmkv_error_set(LMKV_ECORRUPT, "record: byte 4: file_identifier %02x %02x %02x %02x is not an lmkv record type",
                           p[0], p[1], p[2], p[3]);
 }
 
 int lmkv_record_verify(lmkv_record_type type, const void *buf, size_t len)
 {
     if (type == LMKV_REC_NONE) {
-        if (!buf) return lmkv_fb_seterr(LMKV_EINVAL, "lmkv_record_verify: buffer is NULL");
+        if (!buf) return lmkv_error_set(LMKV_EINVAL, "lmkv_record_verify: buffer is NULL");
         int rc = lmkv_record_type_of(&type, buf, len);
         if (rc) return rc;
     }
     const fb_table *t = lmkv_fb_table(type);
-    if (!t) return lmkv_fb_seterr(LMKV_EINVAL, "lmkv_record_verify: unknown record type %d", (int)type);
+    if (!t) return lmkv_error_set(LMKV_EINVAL, "lmkv_record_verify: unknown record type %d", (int)type);
     return lmkv_fb_verify(t, buf, len, 1);
 }
 
 int lmkv_record_read(lmkv_record_type type, void *out, const void *buf, size_t len)
 {
     const fb_table *t = lmkv_fb_table(type);
-    if (!t) return lmkv_fb_seterr(LMKV_EINVAL, "lmkv_record_read: unknown record type %d", (int)type);
+    if (!t) return lmkv_error_set(LMKV_EINVAL, "lmkv_record_read: unknown record type %d", (int)type);
     return lmkv_fb_read(t, out, buf, len, 1);
 }
 

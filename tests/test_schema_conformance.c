@@ -287,7 +287,7 @@ static int cmd_build(const char *tname, const char *in, const char *outp)
     const uint8_t *out;
     size_t outlen;
     int e = lmkv_record_build(b, t->type, &rec, &out, &outlen);
-    if (e) { fprintf(stderr, "build: %s\n", lmkv_fb_errmsg()); goto cleanup; }
+    if (e) { fprintf(stderr, "build: %s\n", lmkv_errmsg()); goto cleanup; }
     FILE *f = fopen(outp, "wb");
     if (!f || fwrite(out, 1, outlen, f) != outlen) { fprintf(stderr, "cannot write %s\n", outp); if (f) fclose(f); goto cleanup; }
     if (fclose(f) == 0) rc = 0;
@@ -314,7 +314,7 @@ static int cmd_read(const char *tname, int n, char **files)
         if (e) {
             free(buf);
             if (n == 1) {
-                fprintf(stderr, "read: %s\n", lmkv_fb_errmsg());
+                fprintf(stderr, "read: %s\n", lmkv_errmsg());
                 return 1;
             }
             puts("null");
@@ -360,7 +360,7 @@ static int cmd_json(const char *in)
     char *s = NULL;
     int e = lmkv_record_to_json(&s, buf, len, 0);
     free(buf);
-    if (e) { fprintf(stderr, "json: %s\n", lmkv_fb_errmsg()); return 1; }
+    if (e) { fprintf(stderr, "json: %s\n", lmkv_errmsg()); return 1; }
     puts(s);
     free(s);
     return 0;
@@ -401,7 +401,7 @@ static void test_golden_records(void **state)
         /* 1. official bytes -> lmkv reader: exactly the expected values. */
         anyrec rec;
         int rc = lmkv_record_read(t->type, &rec, buf, len);
-        if (rc) fail_msg("%s: %s", bp, lmkv_fb_errmsg());
+        if (rc) fail_msg("%s: %s", bp, lmkv_errmsg());
         json_t *got = to_json(t, &rec);
         if (!json_equal(got, expect)) {
             char *g = json_dumps(got, JSON_SORT_KEYS), *x = json_dumps(expect, JSON_SORT_KEYS);

@@ -165,7 +165,7 @@ static void test_roundtrip_every_table(void **state)
             /* Reading as another type fails on the identifier. */
             lmkv_record_type other = (lmkv_record_type)(k % (LMKV_REC_COUNT - 1) + 1);
             assert_int_equal(lmkv_record_read(other, &out, buf, len), LMKV_ECORRUPT);
-            assert_non_null(strstr(lmkv_fb_errmsg(), "file_identifier"));
+            assert_non_null(strstr(lmkv_errmsg(), "file_identifier"));
             free(buf);
         }
     }
@@ -328,12 +328,12 @@ static void test_build_errors(void **state)
     assert_int_equal(lmkv_record_build(B, LMKV_REC_NONE, &s, &out, &len), LMKV_EINVAL);
     s.kind = (lmkv_symbol_kind)300;
     assert_int_equal(lmkv_symbol_build(B, &s, &out, &len), LMKV_EINVAL);
-    assert_non_null(strstr(lmkv_fb_errmsg(), "kind"));
+    assert_non_null(strstr(lmkv_errmsg(), "kind"));
     s.kind = LMKV_SK_FUNCTION;
     const char *bad[] = { "a", NULL };
     s.modifiers = (lmkv_strvec){ bad, 2, NULL };
     assert_int_equal(lmkv_symbol_build(B, &s, &out, &len), LMKV_EINVAL);
-    assert_non_null(strstr(lmkv_fb_errmsg(), "modifiers"));
+    assert_non_null(strstr(lmkv_errmsg(), "modifiers"));
     lmkv_cache_entry e;
     lmkv_record_init(LMKV_REC_CACHE_ENTRY, &e);
     e.response = (lmkv_ubytes){ RESP, LMKV_RECORD_MAX_SIZE + 1 };
@@ -446,7 +446,7 @@ static void expect_corrupt(const uint8_t *buf, size_t len, const char *what)
     int rc = lmkv_symbol_read(&r, buf, len);
     if (rc != LMKV_ECORRUPT) fail_msg("%s: rc %d, want LMKV_ECORRUPT", what, rc);
     /* The message names the record type and a byte offset. */
-    const char *m = lmkv_fb_errmsg();
+    const char *m = lmkv_errmsg();
     if (!strstr(m, "record Symbol: byte ")) fail_msg("%s: message \"%s\"", what, m);
     assert_memory_equal(&r, &before, sizeof r); /* out untouched */
 }
@@ -518,7 +518,7 @@ static void test_corruption_classes(void **state)
     fb_st32(eb + rf + fb_ld32(eb + rf), (uint32_t)elen);
     lmkv_cache_entry er;
     assert_int_equal(lmkv_cache_entry_read(&er, eb, elen), LMKV_ECORRUPT);
-    assert_non_null(strstr(lmkv_fb_errmsg(), "response"));
+    assert_non_null(strstr(lmkv_errmsg(), "response"));
     free(eb);
     /* Over the size limit (never dereferenced beyond the header). */
     assert_int_equal(lmkv_record_verify(LMKV_REC_SYMBOL, good, LMKV_RECORD_MAX_SIZE + 1), LMKV_ECORRUPT);

@@ -12,12 +12,12 @@ static int vdup(char **out, const char *s, const char *what, int required)
 {
     *out = NULL;
     if (!s || !*s) {
-        if (required) return verr(LMKV_EINVAL, "analysis record: %s is required", what);
+        if (required) return lmkv_error_set(LMKV_EINVAL, "analysis record: %s is required", what);
         return LMKV_OK;
     }
     size_t n = strlen(s);
-    if (n > VMAX_STR) return verr(LMKV_EINVAL, "analysis record: %s is %zu bytes (max %u)", what, n, VMAX_STR);
-    if (!(*out = malloc(n + 1))) return verr(LMKV_ENOMEM, "out of memory");
+    if (n > VMAX_STR) return lmkv_error_set(LMKV_EINVAL, "analysis record: %s is %zu bytes (max %u)", what, n, VMAX_STR);
+    if (!(*out = malloc(n + 1))) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     memcpy(*out, s, n + 1);
     return LMKV_OK;
 }
@@ -27,15 +27,15 @@ static int vgrow(void **arr, size_t *cap, size_t n, size_t elem)
     if (n < *cap) return LMKV_OK;
     size_t nc = *cap ? *cap * 2 : 16;
     void *na = realloc(*arr, nc * elem);
-    if (!na) return verr(LMKV_ENOMEM, "out of memory");
+    if (!na) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     *arr = na; *cap = nc;
     return LMKV_OK;
 }
 
 static int vactive(const lmkv_analysis *a, const void *rec)
 {
-    if (!a || !rec) return verr(LMKV_EINVAL, "lmkv_analysis_add: NULL argument");
-    if (!a->active) return verr(LMKV_EINVAL, "lmkv_analysis_add: sink used outside its analyser call");
+    if (!a || !rec) return lmkv_error_set(LMKV_EINVAL, "lmkv_analysis_add: NULL argument");
+    if (!a->active) return lmkv_error_set(LMKV_EINVAL, "lmkv_analysis_add: sink used outside its analyser call");
     return LMKV_OK;
 }
 
@@ -45,7 +45,7 @@ int lmkv_analysis_add_symbol(lmkv_analysis *a, const struct lmkv_analysis_symbol
     struct vsym s;
     if ((rc = vactive(a, sym)) != LMKV_OK) return rc;
     if (sym->kind < 1 || sym->kind > 26)
-        return verr(LMKV_EINVAL, "analysis symbol '%s': kind %d not an LSP SymbolKind (1..26)",
+        return lmkv_error_set(LMKV_EINVAL, "analysis symbol '%s': kind %d not an LSP SymbolKind (1..26)",
                     sym->name ? sym->name : "", sym->kind);
     memset(&s, 0, sizeof s);
     if ((rc = vdup(&s.name, sym->name, "symbol name", 1)) != LMKV_OK ||
@@ -76,7 +76,7 @@ int lmkv_analysis_add_call(lmkv_analysis *a, const struct lmkv_analysis_call *ca
         (rc = vgrow((void **)&a->calls, &a->capcalls, a->ncalls, sizeof *a->calls)) != LMKV_OK)
         goto fail;
     if (call->call_type < 0 || call->call_type > 3) {
-        rc = verr(LMKV_EINVAL, "analysis call %s -> %s: call_type %d not in 0..3",
+        rc = lmkv_error_set(LMKV_EINVAL, "analysis call %s -> %s: call_type %d not in 0..3",
                   call->caller, call->callee, call->call_type);
         goto fail;
     }
@@ -101,7 +101,7 @@ int lmkv_analysis_add_reference(lmkv_analysis *a, const struct lmkv_analysis_ref
         (rc = vgrow((void **)&a->refs, &a->caprefs, a->nrefs, sizeof *a->refs)) != LMKV_OK)
         goto fail;
     if (ref->kind < 0 || ref->kind > 5) {
-        rc = verr(LMKV_EINVAL, "analysis reference '%s': kind %d not in 0..5", ref->name, ref->kind);
+        rc = lmkv_error_set(LMKV_EINVAL, "analysis reference '%s': kind %d not in 0..5", ref->name, ref->kind);
         goto fail;
     }
     r.kind = ref->kind;
@@ -124,7 +124,7 @@ int lmkv_analysis_add_hierarchy(lmkv_analysis *a, const struct lmkv_analysis_hie
         (rc = vgrow((void **)&a->hiers, &a->caphiers, a->nhiers, sizeof *a->hiers)) != LMKV_OK)
         goto fail;
     if (edge->kind < 0 || edge->kind > 2) {
-        rc = verr(LMKV_EINVAL, "analysis hierarchy %s -> %s: kind %d not in 0..2",
+        rc = lmkv_error_set(LMKV_EINVAL, "analysis hierarchy %s -> %s: kind %d not in 0..2",
                   edge->parent, edge->child, edge->kind);
         goto fail;
     }

@@ -36,17 +36,17 @@ int lmkv_current_info_get(struct lmkv_current_info **out, lmkv_worktree *wt)
     struct lmkv_head_info head;
 
     memset(&meta, 0, sizeof meta);
-    if (!out || !wt) return verr(LMKV_EINVAL, "lmkv_current_info_get: NULL argument");
+    if (!out || !wt) return lmkv_error_set(LMKV_EINVAL, "lmkv_current_info_get: NULL argument");
     if ((rc = vscan_worktree(&scan, &head, wt, NULL)) != LMKV_OK) goto cleanup;
     if ((rc = lmkv_store_txn_begin(&t, wt->st)) != LMKV_OK) goto cleanup;
     if ((rc = vmeta_read(&meta, t, wt)) != LMKV_OK) goto cleanup;
     if (!meta.registered) {
-        rc = verr(LMKV_NOTFOUND, "workspace '%s' was never indexed in this database", wt->root);
+        rc = lmkv_error_set(LMKV_NOTFOUND, "workspace '%s' was never indexed in this database", wt->root);
         goto cleanup;
     }
     if ((rc = vcurmap_read(&cur, t, wt->ws)) != LMKV_OK) goto cleanup;
     if ((rc = vscan_hash_pending(&scan, wt, t, &cur, 0)) != LMKV_OK) goto cleanup;
-    if (!(info = calloc(1, sizeof *info))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (!(info = calloc(1, sizeof *info))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     info->head = head;
     snprintf(info->indexed_commit, sizeof info->indexed_commit, "%s",
              meta.current_commit ? meta.current_commit : "");
@@ -54,12 +54,12 @@ int lmkv_current_info_get(struct lmkv_current_info **out, lmkv_worktree *wt)
     info->stale = strcmp(info->indexed_commit, head.commit) != 0;
 
     size_t cap = cur.n + scan.n;
-    if (!(info->entries = calloc(cap ? cap : 1, sizeof *info->entries))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (!(info->entries = calloc(cap ? cap : 1, sizeof *info->entries))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     /* Every current path. */
     for (size_t i = 0; i < cur.n; i++) {
         struct vcur *c = &cur.v[i];
         struct lmkv_current_entry *e = &info->entries[info->nentries++];
-        if (!(e->path = strdup(c->path))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!(e->path = strdup(c->path))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         e->source = c->source;
         e->file_version = c->fv;
         snprintf(e->commit, sizeof e->commit, "%s", c->commit);
@@ -75,7 +75,7 @@ int lmkv_current_info_get(struct lmkv_current_info **out, lmkv_worktree *wt)
             continue;
         }
         e->status = f->status;
-        if (f->old_path && !(e->old_path = strdup(f->old_path))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (f->old_path && !(e->old_path = strdup(f->old_path))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         if (!f->present) { info->stale = 1; continue; }
         uint64_t fv;
         if ((rc = vfv_id(&fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto cleanup;
@@ -89,8 +89,8 @@ int lmkv_current_info_get(struct lmkv_current_info **out, lmkv_worktree *wt)
         if (f->status == 0 || f->status == LMKV_WT_NOGIT) continue;
         if (vcurmap_find(&cur, f->path)) continue;
         struct lmkv_current_entry *e = &info->entries[info->nentries++];
-        if (!(e->path = strdup(f->path))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
-        if (f->old_path && !(e->old_path = strdup(f->old_path))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!(e->path = strdup(f->path))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (f->old_path && !(e->old_path = strdup(f->old_path))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         e->status = f->status;
         e->source = LMKV_SOURCE_NONE;
     }
@@ -113,14 +113,14 @@ int lmkv_current_file_version(uint64_t *out_file_version, int *out_source,
     int rc;
     lmkv_store_txn *t = NULL;
     lmkv_store_current c;
-    if (!out_file_version || !wt || !path) return verr(LMKV_EINVAL, "lmkv_current_file_version: NULL argument");
+    if (!out_file_version || !wt || !path) return lmkv_error_set(LMKV_EINVAL, "lmkv_current_file_version: NULL argument");
     if ((rc = lmkv_store_txn_begin(&t, wt->st)) != LMKV_OK) return rc;
     rc = lmkv_store_current_get(&c, t, wt->ws, path, strlen(path));
     if (rc == LMKV_OK) {
         *out_file_version = c.fv;
         if (out_source) *out_source = c.source;
     } else if (rc == LMKV_NOTFOUND) {
-        rc = verr(LMKV_NOTFOUND, "'%s' is not in the current state of '%s'", path, wt->root);
+        rc = lmkv_error_set(LMKV_NOTFOUND, "'%s' is not in the current state of '%s'", path, wt->root);
     }
     lmkv_store_txn_end(t);
     return rc;

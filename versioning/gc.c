@@ -18,7 +18,7 @@ static int u64_push(struct u64set *s, uint64_t x)
     if (s->n == s->cap) {
         size_t nc = s->cap ? s->cap * 2 : 1024;
         uint64_t *nv = realloc(s->v, nc * sizeof *nv);
-        if (!nv) return verr(LMKV_ENOMEM, "out of memory");
+        if (!nv) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
         s->v = nv; s->cap = nc;
     }
     s->v[s->n++] = x;
@@ -52,11 +52,11 @@ static int collect_dead(void *ctx, const lmkv_file_version *fv)
     if (d->n == d->cap) {
         size_t nc = d->cap ? d->cap * 2 : 256;
         struct dead *nv = realloc(d->v, nc * sizeof *nv);
-        if (!nv) return verr(LMKV_ENOMEM, "out of memory");
+        if (!nv) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
         d->v = nv; d->cap = nc;
     }
     d->v[d->n].fv = fv->id;
-    if (!(d->v[d->n].path = strdup(fv->path ? fv->path : ""))) return verr(LMKV_ENOMEM, "out of memory");
+    if (!(d->v[d->n].path = strdup(fv->path ? fv->path : ""))) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     d->n++;
     return 0;
 }
@@ -120,10 +120,10 @@ int lmkv_gc_run(struct lmkv_gc_report *out, lmkv_worktree *wt, const struct lmkv
 
     memset(&meta, 0, sizeof meta);
     memset(&r, 0, sizeof r);
-    if (!out || !wt) return verr(LMKV_EINVAL, "lmkv_gc_run: NULL argument");
+    if (!out || !wt) return lmkv_error_set(LMKV_EINVAL, "lmkv_gc_run: NULL argument");
     memset(&o, 0, sizeof o);
     if (opts) o = *opts;
-    if (o.max_age_seconds < 0) return verr(LMKV_EINVAL, "lmkv_gc_run: max_age_seconds %lld < 0", (long long)o.max_age_seconds);
+    if (o.max_age_seconds < 0) return lmkv_error_set(LMKV_EINVAL, "lmkv_gc_run: max_age_seconds %lld < 0", (long long)o.max_age_seconds);
     if (!o.now) o.now = (int64_t)time(NULL);
     if (!o.batch_versions) o.batch_versions = 256;
 
@@ -131,7 +131,7 @@ int lmkv_gc_run(struct lmkv_gc_report *out, lmkv_worktree *wt, const struct lmkv
     if ((rc = lmkv_store_txn_begin(&t, wt->st)) != LMKV_OK) goto cleanup;
     if ((rc = vmeta_read(&meta, t, wt)) != LMKV_OK) goto cleanup;
     lmkv_store_txn_end(t); t = NULL;
-    if (meta.ncommits && !(drop = calloc(meta.ncommits, sizeof *drop))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (meta.ncommits && !(drop = calloc(meta.ncommits, sizeof *drop))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     for (size_t i = 0; i < meta.ncommits; i++) {
         git_oid oid;
         git_commit *c = NULL;

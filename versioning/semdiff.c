@@ -34,7 +34,7 @@ static int dsym_push(void *vctx, const lmkv_symbol *y)
     if (d->n == d->cap) {
         size_t nc = d->cap ? d->cap * 2 : 256;
         struct dsym *nv = realloc(d->v, nc * sizeof *nv);
-        if (!nv) return verr(LMKV_ENOMEM, "out of memory");
+        if (!nv) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
         d->v = nv; d->cap = nc;
     }
     struct dsym *e = &d->v[d->n];
@@ -45,7 +45,7 @@ static int dsym_push(void *vctx, const lmkv_symbol *y)
     e->signature = y->signature ? strdup(y->signature) : NULL;
     if (!e->qname || !e->path || (y->signature && !e->signature)) {
         free(e->qname); free(e->path); free(e->signature);
-        return verr(LMKV_ENOMEM, "out of memory");
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     }
     e->kind = (int)y->kind;
     e->line = y->start_line;
@@ -108,11 +108,11 @@ static int vresolve_commit(git_commit **out, char hex[LMKV_OID_HEXSZ], lmkv_work
     if (g < 0) {
         const git_error *e = git_error_last();
         int code = (g == GIT_ENOTFOUND || g == GIT_EAMBIGUOUS || g == GIT_EINVALIDSPEC) ? LMKV_NOTFOUND : LMKV_EGIT;
-        return verr(code, "revision '%s' in '%s': %s", rev, wt->root, e && e->message ? e->message : "not found");
+        return lmkv_error_set(code, "revision '%s' in '%s': %s", rev, wt->root, e && e->message ? e->message : "not found");
     }
     g = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT);
     git_object_free(obj);
-    if (g < 0) return verr(LMKV_NOTFOUND, "revision '%s' in '%s' is not a commit", rev, wt->root);
+    if (g < 0) return lmkv_error_set(LMKV_NOTFOUND, "revision '%s' in '%s' is not a commit", rev, wt->root);
     git_oid_tostr(hex, LMKV_OID_HEXSZ, git_object_id(peeled));
     *out = (git_commit *)peeled;
     return LMKV_OK;
@@ -123,7 +123,7 @@ static int add_change(struct lmkv_semdiff *d, size_t *cap, int change, const str
     if (d->nchanges == *cap) {
         size_t nc = *cap ? *cap * 2 : 64;
         struct lmkv_symbol_change *nv = realloc(d->changes, nc * sizeof *nv);
-        if (!nv) return verr(LMKV_ENOMEM, "out of memory");
+        if (!nv) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
         d->changes = nv; *cap = nc;
     }
     struct lmkv_symbol_change *c = &d->changes[d->nchanges];
@@ -141,7 +141,7 @@ static int add_change(struct lmkv_semdiff *d, size_t *cap, int change, const str
     d->nchanges++;
     if (!c->qualified_name || !c->path || (a && b && strcmp(a->path, b->path) != 0 && !c->old_path) ||
         (a && a->signature && !c->old_signature) || (b && b->signature && !c->new_signature))
-        return verr(LMKV_ENOMEM, "out of memory");
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     if (change == LMKV_CHANGE_ADDED) d->added++;
     else if (change == LMKV_CHANGE_REMOVED) d->removed++;
     else d->modified++;
@@ -154,7 +154,7 @@ static int match_group(struct lmkv_semdiff *d, size_t *cap, struct dsym *g, size
 {
     int rc;
     unsigned char *used = calloc(n ? n : 1, 1);
-    if (!used) return verr(LMKV_ENOMEM, "out of memory");
+    if (!used) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < n; i++) {
             if (used[i] || g[i].side != 0) continue;
@@ -200,11 +200,11 @@ int lmkv_diff_commits(struct lmkv_semdiff **out, lmkv_worktree *wt,
     size_t cap = 0;
     struct vselect sel = {0};
 
-    if (!out || !wt || !rev_a || !rev_b) return verr(LMKV_EINVAL, "lmkv_diff_commits: NULL argument");
-    if (!wt->repo) return verr(LMKV_EINVAL, "lmkv_diff_commits: '%s' is not a git workspace", wt->root);
+    if (!out || !wt || !rev_a || !rev_b) return lmkv_error_set(LMKV_EINVAL, "lmkv_diff_commits: NULL argument");
+    if (!wt->repo) return lmkv_error_set(LMKV_EINVAL, "lmkv_diff_commits: '%s' is not a git workspace", wt->root);
     if (opts) { sel.paths = opts->paths; sel.npaths = opts->npaths; sel.filter = opts->filter; sel.filter_ctx = opts->filter_ctx; }
     uint64_t max_bytes = opts && opts->max_file_bytes ? opts->max_file_bytes : 16u * 1024u * 1024u;
-    if (!(d = calloc(1, sizeof *d))) return verr(LMKV_ENOMEM, "out of memory");
+    if (!(d = calloc(1, sizeof *d))) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     if ((rc = vresolve_commit(&ca, d->a, wt, rev_a)) != LMKV_OK) goto cleanup;
     if ((rc = vresolve_commit(&cb, d->b, wt, rev_b)) != LMKV_OK) goto cleanup;
     if ((g = git_commit_tree(&ta, ca)) < 0 || (g = git_commit_tree(&tb, cb)) < 0) {
@@ -216,7 +216,7 @@ int lmkv_diff_commits(struct lmkv_semdiff **out, lmkv_worktree *wt,
         goto cleanup;
     }
     size_t nd = git_diff_num_deltas(diff);
-    if (!(files = calloc(nd * 2 + 1, sizeof *files))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (!(files = calloc(nd * 2 + 1, sizeof *files))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     for (size_t i = 0; i < nd; i++) {
         const git_diff_delta *dl = git_diff_get_delta(diff, i);
         for (int side = 0; side < 2; side++) {
@@ -226,7 +226,7 @@ int lmkv_diff_commits(struct lmkv_semdiff **out, lmkv_worktree *wt,
             if (!vselect_match(&sel, df->path)) continue;
             if (df->size > max_bytes) continue;
             struct dfile *f = &files[nfiles++];
-            if (!(f->path = strdup(df->path))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            if (!(f->path = strdup(df->path))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
             git_oid_tostr(f->blob, sizeof f->blob, &df->id);
             f->side = side;
             if ((rc = vfv_id(&f->fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto cleanup;
@@ -243,7 +243,7 @@ int lmkv_diff_commits(struct lmkv_semdiff **out, lmkv_worktree *wt,
         if (rc == LMKV_OK) continue;
         if (rc != LMKV_NOTFOUND) goto cleanup;
         if (!analyser) {
-            rc = verr(LMKV_NOTFOUND, "'%s' of commit %s (blob %s) is not indexed; index that commit or pass an analyser",
+            rc = lmkv_error_set(LMKV_NOTFOUND, "'%s' of commit %s (blob %s) is not indexed; index that commit or pass an analyser",
                       f->path, f->side ? d->b : d->a, f->blob);
             goto cleanup;
         }
@@ -258,7 +258,7 @@ int lmkv_diff_commits(struct lmkv_semdiff **out, lmkv_worktree *wt,
         git_blob_free(blob); blob = NULL;
         if (rc != LMKV_OK) goto cleanup;
         if (failed) {
-            rc = verr(aerr < 0 && aerr != LMKV_EINVAL ? aerr : LMKV_EEXTERNAL,
+            rc = lmkv_error_set(aerr < 0 && aerr != LMKV_EINVAL ? aerr : LMKV_EEXTERNAL,
                       "analysing '%s' of commit %s failed: %s", f->path, f->side ? d->b : d->a, msg ? msg : "");
             goto cleanup;
         }

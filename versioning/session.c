@@ -66,32 +66,32 @@ int lmkv_index_session_begin(lmkv_index_session **out, lmkv_worktree *wt,
     int rc = LMKV_OK;
     lmkv_index_session *s = NULL;
 
-    if (!out || !wt) return verr(LMKV_EINVAL, "lmkv_index_session_begin: NULL argument");
+    if (!out || !wt) return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_begin: NULL argument");
     if (opts && (opts->flags & ~(unsigned)(LMKV_INDEX_FULL | LMKV_INDEX_RESOLVE)))
-        return verr(LMKV_EINVAL, "lmkv_index_session_begin: unknown flags 0x%x", opts->flags);
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_begin: unknown flags 0x%x", opts->flags);
     if (opts && opts->npaths && !opts->paths)
-        return verr(LMKV_EINVAL, "lmkv_index_session_begin: npaths %zu with NULL paths", opts->npaths);
-    if (!(s = calloc(1, sizeof *s))) return verr(LMKV_ENOMEM, "out of memory");
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_begin: npaths %zu with NULL paths", opts->npaths);
+    if (!(s = calloc(1, sizeof *s))) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     s->wt = wt;
     if (opts) s->opts = *opts;
     if (!s->opts.batch_files) s->opts.batch_files = VDEFAULT_BATCH;
     if (!s->opts.max_file_bytes) s->opts.max_file_bytes = VDEFAULT_MAX_BYTES;
     if (!(s->analyser_id = strdup(s->opts.analyser_id ? s->opts.analyser_id : ""))) {
-        rc = verr(LMKV_ENOMEM, "out of memory");
+        rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
         goto cleanup;
     }
     s->opts.analyser_id = s->analyser_id;
     if (s->opts.npaths) {
-        if (!(s->paths = calloc(s->opts.npaths, sizeof *s->paths))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!(s->paths = calloc(s->opts.npaths, sizeof *s->paths))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         for (size_t i = 0; i < s->opts.npaths; i++) {
             const char *p = s->opts.paths[i];
-            if (!p) { rc = verr(LMKV_EINVAL, "index options: paths[%zu] is NULL", i); goto cleanup; }
+            if (!p) { rc = lmkv_error_set(LMKV_EINVAL, "index options: paths[%zu] is NULL", i); goto cleanup; }
             while (p[0] == '.' && p[1] == '/') p += 2;
-            if (!(s->paths[i] = strdup(p))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+            if (!(s->paths[i] = strdup(p))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
             size_t n = strlen(s->paths[i]);
             while (n > 0 && s->paths[i][n - 1] == '/') s->paths[i][--n] = '\0';
             if (n && !(n == 1 && s->paths[i][0] == '.') && !vpath_valid(s->paths[i])) {
-                rc = verr(LMKV_EINVAL, "index options: path '%s' must be workspace-relative without '..'", opts->paths[i]);
+                rc = lmkv_error_set(LMKV_EINVAL, "index options: path '%s' must be workspace-relative without '..'", opts->paths[i]);
                 goto cleanup;
             }
         }
@@ -114,9 +114,9 @@ static struct vselect vsel_of(const lmkv_index_session *s)
 static int vpush_deleted(lmkv_index_session *s, const char *path)
 {
     char **nd = realloc(s->deleted, (s->ndeleted + 1) * sizeof *nd);
-    if (!nd) return verr(LMKV_ENOMEM, "out of memory");
+    if (!nd) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     s->deleted = nd;
-    if (!(nd[s->ndeleted] = strdup(path))) return verr(LMKV_ENOMEM, "out of memory");
+    if (!(nd[s->ndeleted] = strdup(path))) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     s->ndeleted++;
     return LMKV_OK;
 }
@@ -136,7 +136,7 @@ static int vclassify(lmkv_index_session *s, int explicit_plan)
     if ((rc = vscan_hash_pending(&s->scan, wt, t, &s->cur, s->full)) != LMKV_OK) goto cleanup;
     if (!(s->plan = calloc(s->scan.n ? s->scan.n : 1, 1)) ||
         !(s->stored = calloc(s->scan.n ? s->scan.n : 1, 1))) {
-        rc = verr(LMKV_ENOMEM, "out of memory");
+        rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
         goto cleanup;
     }
     for (size_t i = 0; i < s->scan.n; i++) {
@@ -189,8 +189,8 @@ cleanup:
 int lmkv_index_session_plan(lmkv_index_session *s)
 {
     int rc;
-    if (!s) return verr(LMKV_EINVAL, "lmkv_index_session_plan: NULL session");
-    if (s->planned) return verr(LMKV_EINVAL, "lmkv_index_session_plan: plan already made");
+    if (!s) return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_plan: NULL session");
+    if (s->planned) return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_plan: plan already made");
     struct vselect sel = vsel_of(s);
     if ((rc = vscan_worktree(&s->scan, &s->head, s->wt, &sel)) != LMKV_OK) return rc;
     if ((rc = vclassify(s, 0)) != LMKV_OK) return rc;
@@ -239,27 +239,27 @@ int lmkv_index_session_set_plan(lmkv_index_session *s,
     struct vscan scan = {0};
 
     if (!s || (nchanged && !changed) || (ndeleted && !deleted) || (nunchanged && !unchanged))
-        return verr(LMKV_EINVAL, "lmkv_index_session_set_plan: NULL argument");
-    if (s->planned) return verr(LMKV_EINVAL, "lmkv_index_session_set_plan: plan already made");
-    if (!(all = malloc((nall ? nall : 1) * sizeof *all))) return verr(LMKV_ENOMEM, "out of memory");
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_set_plan: NULL argument");
+    if (s->planned) return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_set_plan: plan already made");
+    if (!(all = malloc((nall ? nall : 1) * sizeof *all))) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     size_t k = 0;
     for (size_t i = 0; i < nchanged; i++) all[k++] = changed[i];
     for (size_t i = 0; i < ndeleted; i++) all[k++] = deleted[i];
     for (size_t i = 0; i < nunchanged; i++) all[k++] = unchanged[i];
     for (size_t i = 0; i < nall; i++)
-        if (!vpath_valid(all[i])) { rc = verr(LMKV_EINVAL, "plan: path '%s' is not workspace-relative", all[i] ? all[i] : "(null)"); goto cleanup; }
+        if (!vpath_valid(all[i])) { rc = lmkv_error_set(LMKV_EINVAL, "plan: path '%s' is not workspace-relative", all[i] ? all[i] : "(null)"); goto cleanup; }
     qsort(all, nall, sizeof *all, vstrptr_cmp);
     for (size_t i = 1; i < nall; i++)
-        if (strcmp(all[i - 1], all[i]) == 0) { rc = verr(LMKV_EINVAL, "plan: path '%s' given twice", all[i]); goto cleanup; }
+        if (strcmp(all[i - 1], all[i]) == 0) { rc = lmkv_error_set(LMKV_EINVAL, "plan: path '%s' given twice", all[i]); goto cleanup; }
 
     if ((rc = lmkv_worktree_head(&s->head, s->wt)) != LMKV_OK) goto cleanup;
     scan.cap = nchanged + ndeleted;
-    if (scan.cap && !(scan.v = calloc(scan.cap, sizeof *scan.v))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (scan.cap && !(scan.v = calloc(scan.cap, sizeof *scan.v))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     for (size_t i = 0; i < nchanged + ndeleted; i++) {
         const char *p = i < nchanged ? changed[i] : deleted[i - nchanged];
         struct vfile *f = &scan.v[scan.n++];
         memset(f, 0, sizeof *f);
-        if (!(f->path = strdup(p))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!(f->path = strdup(p))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         if (i >= nchanged) { f->status = LMKV_WT_DELETED; continue; }
         void *buf = NULL;
         size_t len = 0;
@@ -300,12 +300,12 @@ cleanup:
 int lmkv_index_session_pending_paths(const char *const **out_paths, size_t *out_n,
                                      lmkv_index_session *s)
 {
-    if (!out_paths || !out_n || !s) return verr(LMKV_EINVAL, "lmkv_index_session_pending_paths: NULL argument");
-    if (!s->planned) return verr(LMKV_EINVAL, "lmkv_index_session_pending_paths: no plan yet");
+    if (!out_paths || !out_n || !s) return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_pending_paths: NULL argument");
+    if (!s->planned) return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_pending_paths: no plan yet");
     size_t n = 0;
     free(s->pending);
     if (!(s->pending = malloc((s->scan.n ? s->scan.n : 1) * sizeof *s->pending)))
-        return verr(LMKV_ENOMEM, "out of memory");
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     for (size_t i = 0; i < s->scan.n; i++)
         if (s->plan[i] == VPLAN_CHANGED && (s->full || !s->stored[i])) s->pending[n++] = s->scan.v[i].path;
     *out_paths = s->pending;
@@ -317,8 +317,8 @@ int lmkv_index_session_plan_counts(size_t *out_changed, size_t *out_deleted, siz
                                    const lmkv_index_session *s)
 {
     if (!s || !out_changed || !out_deleted || !out_unchanged)
-        return verr(LMKV_EINVAL, "lmkv_index_session_plan_counts: NULL argument");
-    if (!s->planned) return verr(LMKV_EINVAL, "lmkv_index_session_plan_counts: no plan yet");
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_plan_counts: NULL argument");
+    if (!s->planned) return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_plan_counts: no plan yet");
     *out_changed = s->nchanged;
     *out_deleted = s->ndeleted;
     *out_unchanged = s->nunchanged;
@@ -330,14 +330,14 @@ int lmkv_index_session_plan_counts(size_t *out_changed, size_t *out_deleted, siz
 static int vfail(struct lmkv_index_report *r, const char *path, int err, const char *msg)
 {
     struct lmkv_index_failure *nf = realloc(r->failures, (r->failed + 1) * sizeof *nf);
-    if (!nf) return verr(LMKV_ENOMEM, "out of memory");
+    if (!nf) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     r->failures = nf;
     nf[r->failed].path = strdup(path);
     nf[r->failed].message = strdup(msg ? msg : "");
     nf[r->failed].error = err;
     if (!nf[r->failed].path || !nf[r->failed].message) {
         free(nf[r->failed].path); free(nf[r->failed].message);
-        return verr(LMKV_ENOMEM, "out of memory");
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     }
     r->failed++;
     return LMKV_OK;
@@ -381,9 +381,9 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
     void *buf = NULL;
     char *msg = NULL;
 
-    if (!out || !s) return verr(LMKV_EINVAL, "lmkv_index_session_run: NULL argument");
+    if (!out || !s) return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_run: NULL argument");
     memset(out, 0, sizeof *out);
-    if (s->ran) return verr(LMKV_EINVAL, "lmkv_index_session_run: session already run");
+    if (s->ran) return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_run: session already run");
     s->ran = 1;
     if (!s->planned && (rc = lmkv_index_session_plan(s)) != LMKV_OK) return rc;
     memset(&w, 0, sizeof w);
@@ -395,7 +395,7 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
     lmkv_worktree *wt = s->wt;
     int resolve_only = (s->opts.flags & LMKV_INDEX_RESOLVE) || !analyser;
 
-    if (!(act = calloc(s->scan.n ? s->scan.n : 1, 1))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (!(act = calloc(s->scan.n ? s->scan.n : 1, 1))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
 
     /* 1. Analyse and store the versions that are not stored, in batches.
      *    They stay invisible: nothing maps them until step 2. */
@@ -493,9 +493,9 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
     rc = LMKV_OK;
     if (mapped_commit && (rc = vmeta_add_commit(&s->meta, s->head.commit, now)) != LMKV_OK) goto cleanup;
     free(s->meta.current_commit);
-    if (!(s->meta.current_commit = strdup(s->head.commit))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (!(s->meta.current_commit = strdup(s->head.commit))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     free(s->meta.analyser_id);
-    if (!(s->meta.analyser_id = strdup(s->analyser_id))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (!(s->meta.analyser_id = strdup(s->analyser_id))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     if ((rc = vmeta_write(w.ss, &s->meta, wt, now)) != LMKV_OK) goto cleanup;
     if ((rc = vw_commit(&w)) != LMKV_OK) goto cleanup;
 

@@ -18,8 +18,6 @@ struct lmkv_worktree {
     git_repository *repo;       /* NULL for a non-git workspace          */
 };
 
-/* Set the per-thread message and return `code`. */
-int verr(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Map the last libgit2 error to LMKV_EGIT with "what: libgit2 message". */
 int verr_git(int gitrc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

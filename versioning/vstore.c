@@ -25,16 +25,6 @@
 #include <time.h>
 #include <xxhash.h>
 
-int verr(int code, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    return lmkv_error_set(code, "%s", buf);
-}
-
 int64_t vnow_ns(void)
 {
     struct timespec ts;
@@ -68,7 +58,7 @@ int vmeta_add_commit(struct vmeta *m, const char *hex, int64_t now_ns)
     for (size_t i = 0; i < m->ncommits; i++)
         if (strcmp(m->commits[i].hex, hex) == 0) return LMKV_OK;
     struct vcommit *nc = realloc(m->commits, (m->ncommits + 1) * sizeof *nc);
-    if (!nc) return verr(LMKV_ENOMEM, "out of memory");
+    if (!nc) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     m->commits = nc;
     snprintf(nc[m->ncommits].hex, LMKV_OID_HEXSZ, "%s", hex);
     nc[m->ncommits].indexed_ns = now_ns;
@@ -96,7 +86,7 @@ int vmeta_read(struct vmeta *out, lmkv_store_txn *t, const lmkv_worktree *wt)
     memset(&m, 0, sizeof m);
     rc = lmkv_store_workspace_get(&w, t, wt->ws);
     if (rc == LMKV_NOTFOUND) {
-        if (!(m.analyser_id = strdup(""))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!(m.analyser_id = strdup(""))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         *out = m;
         return LMKV_OK;
     }
@@ -105,7 +95,7 @@ int vmeta_read(struct vmeta *out, lmkv_store_txn *t, const lmkv_worktree *wt)
     m.rec = w;
     if (!(m.root = vstrdup0(w.root_path)) || !(m.name = vstrdup0(w.name)) ||
         !(m.current_commit = vstrdup0(w.current_commit))) {
-        rc = verr(LMKV_ENOMEM, "out of memory");
+        rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
         goto cleanup;
     }
     m.rec.root_path = m.root;
@@ -116,12 +106,12 @@ int vmeta_read(struct vmeta *out, lmkv_store_txn *t, const lmkv_worktree *wt)
         json_error_t je;
         root = json_loads(w.metadata, 0, &je);
         if (!root || !json_is_object(root)) {
-            rc = verr(LMKV_ECORRUPT, "workspace %016llx: metadata is not a JSON object (byte %d: %s)",
+            rc = lmkv_error_set(LMKV_ECORRUPT, "workspace %016llx: metadata is not a JSON object (byte %d: %s)",
                       (unsigned long long)wt->ws, je.position, je.text);
             goto cleanup;
         }
         const char *aid = json_string_value(json_object_get(root, "analyser_id"));
-        if (!(m.analyser_id = strdup(aid ? aid : ""))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!(m.analyser_id = strdup(aid ? aid : ""))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         json_t *commits = json_object_get(root, "commits");
         const char *k;
         json_t *v;
@@ -132,7 +122,7 @@ int vmeta_read(struct vmeta *out, lmkv_store_txn *t, const lmkv_worktree *wt)
             }
         }
     } else if (!(m.analyser_id = strdup(""))) {
-        rc = verr(LMKV_ENOMEM, "out of memory");
+        rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
         goto cleanup;
     }
     *out = m;
@@ -152,12 +142,12 @@ int vmeta_write(lmkv_store_session *s, const struct vmeta *m, const lmkv_worktre
     char *text = NULL;
     lmkv_workspace w;
 
-    if (!root || !commits) { json_decref(commits); rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (!root || !commits) { json_decref(commits); rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     json_object_set_new(root, "analyser_id", json_string(m->analyser_id ? m->analyser_id : ""));
     for (size_t i = 0; i < m->ncommits; i++)
         json_object_set_new(commits, m->commits[i].hex, json_integer((json_int_t)m->commits[i].indexed_ns));
     json_object_set_new(root, "commits", commits);
-    if (!(text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (!(text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
 
     lmkv_record_init(LMKV_REC_WORKSPACE, &w);
     if (m->registered) w = m->rec;
@@ -197,12 +187,12 @@ static int vcur_push(void *ctx, const lmkv_store_current *c)
     if (m->n == m->cap) {
         size_t nc = m->cap ? m->cap * 2 : 256;
         struct vcur *nv = realloc(m->v, nc * sizeof *nv);
-        if (!nv) return verr(LMKV_ENOMEM, "out of memory");
+        if (!nv) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
         m->v = nv; m->cap = nc;
     }
     struct vcur *e = &m->v[m->n];
     memset(e, 0, sizeof *e);
-    if (!(e->path = malloc(c->path_len + 1))) return verr(LMKV_ENOMEM, "out of memory");
+    if (!(e->path = malloc(c->path_len + 1))) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     memcpy(e->path, c->path, c->path_len);
     e->path[c->path_len] = '\0';
     e->fv = c->fv;
@@ -295,7 +285,7 @@ static int vnames_init(struct vnames *t, size_t nsyms)
     size_t cap = 16;
     while (cap < nsyms * 4) cap *= 2;
     t->mask = cap - 1;
-    if (!(t->s = calloc(cap, sizeof *t->s))) return verr(LMKV_ENOMEM, "out of memory");
+    if (!(t->s = calloc(cap, sizeof *t->s))) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     return LMKV_OK;
 }
 
@@ -345,7 +335,7 @@ int vput_version(lmkv_store_session *s, const lmkv_worktree *wt, const char *pat
         (a->ncalls && !(calls = calloc(a->ncalls, sizeof *calls))) ||
         (a->nrefs && !(refs = calloc(a->nrefs, sizeof *refs))) ||
         ((ns + a->nhiers) && !(hier = calloc(ns + a->nhiers, sizeof *hier)))) {
-        rc = verr(LMKV_ENOMEM, "out of memory");
+        rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
         goto cleanup;
     }
     if ((rc = vnames_init(&names, ns)) != LMKV_OK) goto cleanup;
@@ -465,7 +455,7 @@ int vanalyse_and_put(int *out_failed, int *out_err, char **out_msg, lmkv_store_s
         if (!m || !*m) m = arc < 0 ? lmkv_strerror(arc) : "analyser failed";
         *out_failed = 1;
         *out_err = arc;
-        if (!(*out_msg = strdup(m))) rc = verr(LMKV_ENOMEM, "out of memory");
+        if (!(*out_msg = strdup(m))) rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
         goto cleanup;
     }
     rc = vput_version(s, wt, path, blob_hex, fv, content, len, mtime_ns, &a, now_ns);
@@ -475,7 +465,7 @@ int vanalyse_and_put(int *out_failed, int *out_err, char **out_msg, lmkv_store_s
         *out_failed = 1;
         *out_err = rc;
         const char *m = lmkv_errmsg();
-        if (!(*out_msg = strdup(m && *m ? m : "invalid records"))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!(*out_msg = strdup(m && *m ? m : "invalid records"))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         rc = LMKV_OK;
     }
 cleanup:

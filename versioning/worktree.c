@@ -37,15 +37,15 @@ int verr_git(int gitrc, const char *fmt, ...)
     va_end(ap);
     const git_error *e = git_error_last();
     if (gitrc == GIT_ENOTFOUND)
-        return verr(LMKV_NOTFOUND, "%s: %s", what, e && e->message ? e->message : "not found");
-    return verr(LMKV_EGIT, "%s: libgit2 error %d: %s", what, gitrc,
+        return lmkv_error_set(LMKV_NOTFOUND, "%s: %s", what, e && e->message ? e->message : "not found");
+    return lmkv_error_set(LMKV_EGIT, "%s: libgit2 error %d: %s", what, gitrc,
                 e && e->message ? e->message : "(no message)");
 }
 
 int vhex_to_oid(git_oid *out, const char *hex)
 {
     if (!hex || strlen(hex) != LMKV_OID_HEXLEN || git_oid_fromstr(out, hex) < 0)
-        return verr(LMKV_EINVAL, "bad git object id '%s'", hex ? hex : "(null)");
+        return lmkv_error_set(LMKV_EINVAL, "bad git object id '%s'", hex ? hex : "(null)");
     return LMKV_OK;
 }
 
@@ -74,19 +74,19 @@ int lmkv_worktree_open(lmkv_worktree **out, lmkv_store *st, const char *root, un
     struct stat sb;
 
     if (!out || !st || !root || !*root)
-        return verr(LMKV_EINVAL, "lmkv_worktree_open: NULL argument");
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_worktree_open: NULL argument");
     if (flags & ~(unsigned)LMKV_WORKTREE_NO_GIT)
-        return verr(LMKV_EINVAL, "lmkv_worktree_open: unknown flags 0x%x", flags);
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_worktree_open: unknown flags 0x%x", flags);
     if ((rc = vgit_init()) != LMKV_OK) return rc;
     if (!realpath(root, real)) {
-        if (errno == ENOENT) return verr(LMKV_NOTFOUND, "workspace root '%s' does not exist", root);
-        return verr(LMKV_EIO, "workspace root '%s': %s", root, strerror(errno));
+        if (errno == ENOENT) return lmkv_error_set(LMKV_NOTFOUND, "workspace root '%s' does not exist", root);
+        return lmkv_error_set(LMKV_EIO, "workspace root '%s': %s", root, strerror(errno));
     }
     if (stat(real, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return verr(LMKV_EINVAL, "workspace root '%s' is not a directory", real);
+        return lmkv_error_set(LMKV_EINVAL, "workspace root '%s' is not a directory", real);
 
     wt = calloc(1, sizeof *wt);
-    if (!wt || !(wt->root = strdup(real))) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (!wt || !(wt->root = strdup(real))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     wt->st = st;
     if (!(flags & LMKV_WORKTREE_NO_GIT)) {
         int g = git_repository_open_ext(&wt->repo, real, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
@@ -96,7 +96,7 @@ int lmkv_worktree_open(lmkv_worktree **out, lmkv_store *st, const char *root, un
             rc = verr_git(g, "opening git repository at '%s'", real);
             goto cleanup;
         } else if (git_repository_is_bare(wt->repo)) {
-            rc = verr(LMKV_EINVAL, "'%s' is a bare repository (no worktree)", real);
+            rc = lmkv_error_set(LMKV_EINVAL, "'%s' is a bare repository (no worktree)", real);
             goto cleanup;
         } else {
             /* The root must be the repository's working directory itself. */
@@ -136,7 +136,7 @@ int lmkv_worktree_head(struct lmkv_head_info *out, lmkv_worktree *wt)
     git_reference *head = NULL;
     struct lmkv_head_info h;
 
-    if (!out || !wt) return verr(LMKV_EINVAL, "lmkv_worktree_head: NULL argument");
+    if (!out || !wt) return lmkv_error_set(LMKV_EINVAL, "lmkv_worktree_head: NULL argument");
     memset(&h, 0, sizeof h);
     if (!wt->repo) { *out = h; return LMKV_OK; }
     h.is_git = 1;
@@ -179,7 +179,7 @@ int lmkv_blob_id(char out[LMKV_OID_HEXSZ], const void *content, size_t len)
 {
     git_oid oid;
     int g, rc;
-    if (!out || (!content && len)) return verr(LMKV_EINVAL, "lmkv_blob_id: NULL argument");
+    if (!out || (!content && len)) return lmkv_error_set(LMKV_EINVAL, "lmkv_blob_id: NULL argument");
     if ((rc = vgit_init()) != LMKV_OK) return rc;
     g = git_odb_hash(&oid, content ? content : "", len, GIT_OBJECT_BLOB);
     if (g < 0) return verr_git(g, "hashing %zu bytes", len);
@@ -269,33 +269,33 @@ int vread_file(void **out, size_t *outlen, const lmkv_worktree *wt, const char *
     struct stat st;
     size_t got = 0;
 
-    if (!full) return verr(LMKV_ENOMEM, "out of memory");
+    if (!full) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
-        rc = verr(errno == ENOENT ? LMKV_NOTFOUND : LMKV_EIO, "reading '%s': %s", full, strerror(errno));
+        rc = lmkv_error_set(errno == ENOENT ? LMKV_NOTFOUND : LMKV_EIO, "reading '%s': %s", full, strerror(errno));
         goto cleanup;
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        rc = verr(LMKV_EIO, "reading '%s': not a regular file", full);
+        rc = lmkv_error_set(LMKV_EIO, "reading '%s': not a regular file", full);
         goto cleanup;
     }
     if (max_bytes && (uint64_t)st.st_size > max_bytes) {
-        rc = verr(LMKV_ETOOBIG, "'%s' is %lld bytes, over the limit of %llu", full,
+        rc = lmkv_error_set(LMKV_ETOOBIG, "'%s' is %lld bytes, over the limit of %llu", full,
                   (long long)st.st_size, (unsigned long long)max_bytes);
         goto cleanup;
     }
     size_t cap = (size_t)st.st_size + 1;
-    if (!(buf = malloc(cap))) { rc = verr(LMKV_ENOMEM, "out of memory reading '%s'", full); goto cleanup; }
+    if (!(buf = malloc(cap))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory reading '%s'", full); goto cleanup; }
     for (;;) {
         if (got == cap) {
             unsigned char *nb = realloc(buf, cap * 2);
-            if (!nb) { rc = verr(LMKV_ENOMEM, "out of memory reading '%s'", full); goto cleanup; }
+            if (!nb) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory reading '%s'", full); goto cleanup; }
             buf = nb; cap *= 2;
         }
         ssize_t r = read(fd, buf + got, cap - got);
         if (r < 0) {
             if (errno == EINTR) continue;
-            rc = verr(LMKV_EIO, "reading '%s' at byte %zu: %s", full, got, strerror(errno));
+            rc = lmkv_error_set(LMKV_EIO, "reading '%s' at byte %zu: %s", full, got, strerror(errno));
             goto cleanup;
         }
         if (r == 0) break;
@@ -357,26 +357,26 @@ static int vwalk(struct vscan *s, const lmkv_worktree *wt, const struct vselect 
     DIR *d = NULL;
     struct dirent *de;
 
-    if (!dirpath) return verr(LMKV_ENOMEM, "out of memory");
+    if (!dirpath) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     if (!(d = opendir(dirpath))) {
-        rc = verr(LMKV_EIO, "listing '%s': %s", dirpath, strerror(errno));
+        rc = lmkv_error_set(LMKV_EIO, "listing '%s': %s", dirpath, strerror(errno));
         goto cleanup;
     }
     while ((errno = 0, de = readdir(d)) != NULL) {
         const char *n = de->d_name;
         if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, ".git")) continue;
         char *childrel = rel[0] ? vjoin(rel, n) : strdup(n);
-        if (!childrel) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!childrel) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         char *full = vjoin(wt->root, childrel);
         struct stat st;
-        if (!full) { free(childrel); rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!full) { free(childrel); rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         if (lstat(full, &st) != 0) {
-            rc = verr(LMKV_EIO, "stat '%s': %s", full, strerror(errno));
+            rc = lmkv_error_set(LMKV_EIO, "stat '%s': %s", full, strerror(errno));
         } else if (S_ISDIR(st.st_mode)) {
             rc = vwalk(s, wt, sel, childrel);
         } else if (S_ISREG(st.st_mode) && !vskip_name(childrel) && vselect_match(sel, childrel)) {
             struct vfile *f = vscan_add(s, childrel);
-            if (!f) rc = verr(LMKV_ENOMEM, "out of memory");
+            if (!f) rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
             else {
                 f->present = 1;
                 f->status = LMKV_WT_NOGIT;
@@ -420,7 +420,7 @@ static int vscan_git(struct vscan *s, lmkv_worktree *wt, const struct vselect *s
     if (g < 0) { rc = verr_git(g, "git status of '%s'", wt->root); goto cleanup; }
     size_t n = git_status_list_entrycount(sl);
     ents = calloc(n ? n : 1, sizeof *ents);
-    if (!ents) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (!ents) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     for (size_t i = 0; i < n; i++) {
         const git_status_entry *e = git_status_byindex(sl, i);
         const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
@@ -453,15 +453,15 @@ static int vscan_git(struct vscan *s, lmkv_worktree *wt, const struct vselect *s
         struct vstat_ent *se = bsearch(&key, ents, nents, sizeof *ents, vstat_cmp);
         unsigned st = se ? se->status : 0;
         struct vfile *f = vscan_add(s, ie->path);
-        if (!f) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!f) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         f->status = vmap_status(st);
         if (se && se->old_path && !(f->old_path = strdup(se->old_path))) {
-            rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup;
+            rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup;
         }
         if (st & GIT_STATUS_WT_DELETED) { f->present = 0; continue; }
         char *full = vjoin(wt->root, ie->path);
         struct stat sb;
-        if (!full) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!full) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         int ok = lstat(full, &sb) == 0 && S_ISREG(sb.st_mode);
         free(full);
         if (!ok) { f->present = 0; f->status |= LMKV_WT_DELETED; continue; }
@@ -483,11 +483,11 @@ static int vscan_git(struct vscan *s, lmkv_worktree *wt, const struct vselect *s
         if (!(st & (GIT_STATUS_WT_NEW | GIT_STATUS_INDEX_DELETED))) continue;
         char *full = vjoin(wt->root, p);
         struct stat sb;
-        if (!full) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!full) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         int ok = lstat(full, &sb) == 0 && S_ISREG(sb.st_mode);
         free(full);
         struct vfile *f = vscan_add(s, p);
-        if (!f) { rc = verr(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!f) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         f->status = vmap_status(st);
         if (!ok) { f->present = 0; f->status |= LMKV_WT_DELETED; continue; }
         if (st & GIT_STATUS_INDEX_DELETED) f->status |= LMKV_WT_UNTRACKED;
