@@ -463,6 +463,55 @@ int cli_tree_opt(struct cli_tree_sel *sel, int c, const char *arg)
     }
 }
 
+int cli_tree_cmd_options(const char *cmd, const char *usage, int argc, char **argv,
+                         struct cli_tree_sel *sel, const struct cli_flag *flag)
+{
+    struct option opts[] = {
+        CLI_TREE_LONGOPTS,
+        {NULL, no_argument, NULL, CLI_OPT_FLAG}, /* flag->name, or removed below */
+        CLI_COMMON_LONGOPTS,
+        {0, 0, 0, 0}};
+    const size_t nflag = 3, nopts = sizeof opts / sizeof opts[0];
+    char shortopts[8] = {0};
+    if (flag) {
+        opts[nflag].name = flag->name;
+        if (flag->letter) shortopts[0] = (char)flag->letter;
+    } else {
+        memmove(&opts[nflag], &opts[nflag + 1], (nopts - nflag - 1) * sizeof opts[0]);
+    }
+    strcat(shortopts, CLI_COMMON_SHORTOPTS);
+    int c;
+    cli_getopt_begin();
+    while ((c = cli_getopt(cmd, argc, argv, shortopts, opts)) != -1) {
+        if (cli_tree_opt(sel, c, optarg)) continue;
+        if (flag && (c == CLI_OPT_FLAG || (flag->letter && c == flag->letter))) { *flag->set = 1; continue; }
+        if (c == 'h') { fputs(usage, stdout); return EXIT_OK_; }
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+int cli_key_not_found(const char *cmd, const struct cli_tree_sel *sel, const void *key, size_t klen)
+{
+    fflush(stdout);
+    fprintf(stderr, "lmkv %s: key '", cmd);
+    cli_print_bytes(stderr, key, klen, lmkv_cli.hex);
+    fprintf(stderr, "' not found in %s\n", cli_tree_label(sel));
+    return EXIT_NOTFOUND;
+}
+
+int cli_print_previous(const char *cmd, const lmkv_bytes *prev)
+{
+    if (!lmkv_cli.json) return 0;
+    json_t *o = json_object();
+    if (o && prev->data) {
+        if (cli_json_set_bytes(o, "previous", prev->data, prev->size, lmkv_cli.hex) != 0) { json_decref(o); o = NULL; }
+    } else if (o) {
+        json_object_set_new(o, "previous", json_null());
+    }
+    return cli_json_print(cmd, o);
+}
+
 int cli_tree_open(const char *cmd, lmkv_db *db, const struct cli_tree_sel *sel, int create, lmkv_tree **out)
 {
     unsigned char *name = NULL;

@@ -51,7 +51,8 @@ struct lmkv_cli_globals {
 extern struct lmkv_cli_globals lmkv_cli;
 
 /* getopt_long codes of the common options (outside the char range). */
-enum { CLI_OPT_DB = 0x1000, CLI_OPT_JSON, CLI_OPT_HEX, CLI_OPT_TREE, CLI_OPT_SYSTEM, CLI_OPT_TREE_HEX };
+enum { CLI_OPT_DB = 0x1000, CLI_OPT_JSON, CLI_OPT_HEX, CLI_OPT_TREE, CLI_OPT_SYSTEM, CLI_OPT_TREE_HEX,
+       CLI_OPT_FLAG /* the one flag of cli_tree_cmd_options() */ };
 
 /* Long options every command accepts after its name; put them at the end of
  * the command's option table, before the terminating zero entry. */
@@ -174,6 +175,29 @@ int cli_tree_open(const char *cmd, struct lmkv_db *db, const struct cli_tree_sel
                   struct lmkv_tree **out);
 /* Printable label of the selected tree for messages ("tree 'x'"). */
 const char *cli_tree_label(const struct cli_tree_sel *sel);
+
+/* The one optional flag of a single-tree command (get --raw, remove --force,
+ * insert --stdin): its long name, its short letter (0: long only), and the
+ * int set to 1 when it is given. */
+struct cli_flag {
+    const char *name;
+    int letter;
+    int *set;
+};
+/* Parse the options of a command acting on one tree (get, insert, remove,
+ * checksum, stat): the tree selection into *sel, the common options, `flag`
+ * (may be NULL) and --help (prints `usage`). Returns -1 when the command goes
+ * on (its operands start at optind), else the exit code to return: EXIT_OK_
+ * after --help, EXIT_USAGE after a bad option (message printed). */
+int cli_tree_cmd_options(const char *cmd, const char *usage, int argc, char **argv,
+                         struct cli_tree_sel *sel, const struct cli_flag *flag);
+/* Print "lmkv <cmd>: key '<KEY>' not found in <tree label>" (KEY as
+ * cli_print_bytes, hex with --hex) and return EXIT_NOTFOUND. */
+int cli_key_not_found(const char *cmd, const struct cli_tree_sel *sel, const void *key, size_t klen);
+/* With --json (else nothing): print {"previous": VALUE} or {"previous": null}
+ * for the value an insert or remove replaced (prev->data NULL: none).
+ * Returns 0, or -1 after a message (write error, out of memory). */
+int cli_print_previous(const char *cmd, const lmkv_bytes *prev);
 
 /* A key range from --prefix P, --from K (inclusive) and --to K (exclusive),
  * each text or hex (--hex), combined: keys starting with P, >= K, < K.

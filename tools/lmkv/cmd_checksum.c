@@ -24,28 +24,17 @@ static const char usage[] =
 
 int cmd_checksum(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        CLI_TREE_LONGOPTS,
-        CLI_COMMON_LONGOPTS,
-        {0, 0, 0, 0}};
     const char *cmd = "checksum";
     struct cli_tree_sel sel = {NULL, 0, 0};
-    int c;
-    cli_getopt_begin();
-    while ((c = cli_getopt(cmd, argc, argv, CLI_COMMON_SHORTOPTS, opts)) != -1) {
-        switch (c) {
-        case CLI_OPT_TREE: case CLI_OPT_TREE_HEX: case CLI_OPT_SYSTEM: cli_tree_opt(&sel, c, optarg); break;
-        case 'h': fputs(usage, stdout); return EXIT_OK_;
-        default: return EXIT_USAGE;
-        }
-    }
+    int ret = cli_tree_cmd_options(cmd, usage, argc, argv, &sel, NULL);
+    if (ret >= 0) return ret;
     if (optind < argc) return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
     if (sel.system && !sel.name) return cli_usage_error(cmd, "--system needs --tree NAME");
 
     lmkv_db *db = NULL;
     lmkv_tree *t = NULL;
     uint32_t sum = 0;
-    int ret = cli_db_open(cmd, CLI_DB_READ, &db);
+    ret = cli_db_open(cmd, CLI_DB_READ, &db);
     if (ret != EXIT_OK_) goto cleanup;
     int rc;
     if (sel.name) {

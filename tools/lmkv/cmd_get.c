@@ -24,23 +24,11 @@ static const char usage[] =
 
 int cmd_get(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        CLI_TREE_LONGOPTS,
-        {"raw", no_argument, NULL, 'r'},
-        CLI_COMMON_LONGOPTS,
-        {0, 0, 0, 0}};
     const char *cmd = "get";
     struct cli_tree_sel sel = {NULL, 0, 0};
-    int raw = 0, c;
-    cli_getopt_begin();
-    while ((c = cli_getopt(cmd, argc, argv, "r" CLI_COMMON_SHORTOPTS, opts)) != -1) {
-        switch (c) {
-        case CLI_OPT_TREE: case CLI_OPT_TREE_HEX: case CLI_OPT_SYSTEM: cli_tree_opt(&sel, c, optarg); break;
-        case 'r': raw = 1; break;
-        case 'h': fputs(usage, stdout); return EXIT_OK_;
-        default: return EXIT_USAGE;
-        }
-    }
+    int raw = 0;
+    int ret = cli_tree_cmd_options(cmd, usage, argc, argv, &sel, &(struct cli_flag){"raw", 'r', &raw});
+    if (ret >= 0) return ret;
     if (argc - optind != 1)
         return cli_usage_error(cmd, argc - optind < 1 ? "missing KEY" : "too many arguments");
     if (raw && lmkv_cli.json) return cli_usage_error(cmd, "--raw and --json exclude each other");
@@ -50,7 +38,6 @@ int cmd_get(int argc, char **argv)
     lmkv_db *db = NULL;
     lmkv_tree *t = NULL;
     lmkv_txn *txn = NULL;
-    int ret;
     if (cli_key_arg(cmd, argv[optind], &key, &klen) != 0) { ret = EXIT_USAGE; goto cleanup; }
     if ((ret = cli_db_open(cmd, CLI_DB_READ, &db)) != EXIT_OK_) goto cleanup;
     if ((ret = cli_tree_open(cmd, db, &sel, 0, &t)) != EXIT_OK_) goto cleanup;
@@ -58,14 +45,7 @@ int cmd_get(int argc, char **argv)
     if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "beginning read transaction"); goto cleanup; }
     lmkv_pair p;
     rc = lmkv_txn_get(&p, txn, t, key, klen);
-    if (rc == LMKV_NOTFOUND) {
-        fflush(stdout);
-        fprintf(stderr, "lmkv %s: key '", cmd);
-        cli_print_bytes(stderr, key, klen, lmkv_cli.hex);
-        fprintf(stderr, "' not found in %s\n", cli_tree_label(&sel));
-        ret = EXIT_NOTFOUND;
-        goto cleanup;
-    }
+    if (rc == LMKV_NOTFOUND) { ret = cli_key_not_found(cmd, &sel, key, klen); goto cleanup; }
     if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "get"); goto cleanup; }
     if (raw) {
         if (p.value_size && fwrite(p.value, 1, p.value_size, stdout) != p.value_size) {

@@ -3,7 +3,6 @@
 #include "lmkv_kv.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,23 +50,11 @@ static int read_stdin(const char *cmd, unsigned char **out, size_t *outlen)
 
 int cmd_insert(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        CLI_TREE_LONGOPTS,
-        {"stdin", no_argument, NULL, 's'},
-        CLI_COMMON_LONGOPTS,
-        {0, 0, 0, 0}};
     const char *cmd = "insert";
     struct cli_tree_sel sel = {NULL, 0, 0};
-    int from_stdin = 0, c;
-    cli_getopt_begin();
-    while ((c = cli_getopt(cmd, argc, argv, CLI_COMMON_SHORTOPTS, opts)) != -1) {
-        switch (c) {
-        case CLI_OPT_TREE: case CLI_OPT_TREE_HEX: case CLI_OPT_SYSTEM: cli_tree_opt(&sel, c, optarg); break;
-        case 's': from_stdin = 1; break;
-        case 'h': fputs(usage, stdout); return EXIT_OK_;
-        default: return EXIT_USAGE;
-        }
-    }
+    int from_stdin = 0;
+    int ret = cli_tree_cmd_options(cmd, usage, argc, argv, &sel, &(struct cli_flag){"stdin", 0, &from_stdin});
+    if (ret >= 0) return ret;
     int want = from_stdin ? 1 : 2, have = argc - optind;
     if (have < want) return cli_usage_error(cmd, have == 0 ? "missing KEY" : "missing VALUE");
     if (have > want) return cli_usage_error(cmd, "too many arguments");
@@ -77,7 +64,6 @@ int cmd_insert(int argc, char **argv)
     lmkv_db *db = NULL;
     lmkv_tree *t = NULL;
     lmkv_bytes prev = {NULL, 0};
-    int ret;
     if (cli_key_arg(cmd, argv[optind], &key, &klen) != 0) { ret = EXIT_USAGE; goto cleanup; }
     if (from_stdin) {
         if (read_stdin(cmd, &val, &vlen) != 0) { ret = EXIT_IO; goto cleanup; }
@@ -89,15 +75,7 @@ int cmd_insert(int argc, char **argv)
     if ((ret = cli_tree_open(cmd, db, &sel, 1, &t)) != EXIT_OK_) goto cleanup;
     int rc = lmkv_tree_insert(&prev, t, key, klen, val, vlen);
     if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "insert"); goto cleanup; }
-    if (lmkv_cli.json) {
-        json_t *o = json_object();
-        if (o && prev.data) {
-            if (cli_json_set_bytes(o, "previous", prev.data, prev.size, lmkv_cli.hex) != 0) { json_decref(o); o = NULL; }
-        } else if (o) {
-            json_object_set_new(o, "previous", json_null());
-        }
-        if (cli_json_print(cmd, o) != 0) { ret = EXIT_IO; goto cleanup; }
-    }
+    if (cli_print_previous(cmd, &prev) != 0) { ret = EXIT_IO; goto cleanup; }
     ret = cli_finish_output(cmd);
 cleanup:
     lmkv_free(prev.data);

@@ -2,7 +2,6 @@
 #include "cli.h"
 #include "lmkv_kv.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,23 +24,11 @@ static const char usage[] =
 
 int cmd_remove(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        CLI_TREE_LONGOPTS,
-        {"force", no_argument, NULL, 'f'},
-        CLI_COMMON_LONGOPTS,
-        {0, 0, 0, 0}};
     const char *cmd = "remove";
     struct cli_tree_sel sel = {NULL, 0, 0};
-    int force = 0, c;
-    cli_getopt_begin();
-    while ((c = cli_getopt(cmd, argc, argv, "f" CLI_COMMON_SHORTOPTS, opts)) != -1) {
-        switch (c) {
-        case CLI_OPT_TREE: case CLI_OPT_TREE_HEX: case CLI_OPT_SYSTEM: cli_tree_opt(&sel, c, optarg); break;
-        case 'f': force = 1; break;
-        case 'h': fputs(usage, stdout); return EXIT_OK_;
-        default: return EXIT_USAGE;
-        }
-    }
+    int force = 0;
+    int ret = cli_tree_cmd_options(cmd, usage, argc, argv, &sel, &(struct cli_flag){"force", 'f', &force});
+    if (ret >= 0) return ret;
     if (argc - optind != 1)
         return cli_usage_error(cmd, argc - optind < 1 ? "missing KEY" : "too many arguments");
 
@@ -50,7 +37,6 @@ int cmd_remove(int argc, char **argv)
     lmkv_db *db = NULL;
     lmkv_tree *t = NULL;
     lmkv_bytes prev = {NULL, 0};
-    int ret;
     if (cli_key_arg(cmd, argv[optind], &key, &klen) != 0) { ret = EXIT_USAGE; goto cleanup; }
     if ((ret = cli_db_open(cmd, CLI_DB_WRITE, &db)) != EXIT_OK_) goto cleanup;
     if ((ret = cli_tree_open(cmd, db, &sel, 0, &t)) != EXIT_OK_) {
@@ -59,27 +45,12 @@ int cmd_remove(int argc, char **argv)
     }
     int rc = lmkv_tree_remove(&prev, t, key, klen);
     if (rc == LMKV_NOTFOUND) {
-        if (!force) {
-            fflush(stdout);
-            fprintf(stderr, "lmkv %s: key '", cmd);
-            cli_print_bytes(stderr, key, klen, lmkv_cli.hex);
-            fprintf(stderr, "' not found in %s\n", cli_tree_label(&sel));
-            ret = EXIT_NOTFOUND;
-            goto cleanup;
-        }
+        if (!force) { ret = cli_key_not_found(cmd, &sel, key, klen); goto cleanup; }
     } else if (rc != LMKV_OK) {
         ret = cli_fail(cmd, rc, "remove");
         goto cleanup;
     }
-    if (lmkv_cli.json) {
-        json_t *o = json_object();
-        if (o && prev.data) {
-            if (cli_json_set_bytes(o, "previous", prev.data, prev.size, lmkv_cli.hex) != 0) { json_decref(o); o = NULL; }
-        } else if (o) {
-            json_object_set_new(o, "previous", json_null());
-        }
-        if (cli_json_print(cmd, o) != 0) { ret = EXIT_IO; goto cleanup; }
-    }
+    if (cli_print_previous(cmd, &prev) != 0) { ret = EXIT_IO; goto cleanup; }
     ret = cli_finish_output(cmd);
 cleanup:
     lmkv_free(prev.data);
