@@ -17,26 +17,10 @@
 #include <string.h>
 
 #include "lmkv_migrate.h"
-
-static char *fixture_path(const char *name, const char *ext)
-{
-    const char *dir = getenv("LMKV_FIXTURES");
-    static char buf[4][1024];
-    static int slot;
-    char *b = buf[slot++ % 4];
-    snprintf(b, 1024, "%s/sled/%s%s", dir ? dir : "tests/fixtures", name, ext);
-    return b;
-}
+#include "util/lmkv_test_files.h"
 
 static json_t *jstr(lmkv_slice s) { return json_stringn(s.ptr, s.len); }
 static json_t *jtime(lmkv_systime t) { return json_pack("{s:I,s:I}", "secs", (json_int_t)t.secs, "nanos", (json_int_t)t.nanos); }
-
-static void hex(char *out, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", b[i]);
-    out[2 * n] = 0;
-}
 
 static json_t *jnode_key(const lmkv_daemon_node_key *k)
 {
@@ -54,25 +38,6 @@ static json_t *jcalls(const lmkv_daemon_call_info *c, size_t n)
     return a;
 }
 
-static json_t *load_lines(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    json_t *arr = json_array();
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    while ((n = getline(&line, &cap, f)) > 0) {
-        json_error_t err;
-        json_t *j = json_loadb(line, (size_t)n, 0, &err);
-        assert_non_null(j);
-        json_array_append_new(arr, j);
-    }
-    free(line);
-    fclose(f);
-    return arr;
-}
-
 /* The .decoded.jsonl line of (tree, key): nodes are matched by key_hex, the
  * rest by the key text. */
 static json_t *find_line(json_t *lines, const unsigned char *tree, size_t tlen, const void *key, size_t klen)
@@ -80,7 +45,7 @@ static json_t *find_line(json_t *lines, const unsigned char *tree, size_t tlen, 
     size_t i;
     json_t *l;
     char *kh = malloc(2 * klen + 1);
-    hex(kh, key, klen);
+    lmkv_test_hex(kh, key, klen);
     json_array_foreach(lines, i, l) {
         const char *t = json_string_value(json_object_get(l, "tree"));
         if (strlen(t) != tlen || memcmp(t, tree, tlen)) continue;
@@ -172,7 +137,7 @@ static size_t check_pair(json_t *lines, const lmkv_dump_event *ev)
                 o += parts[p]->len;
             }
             char *hx = malloc(2 * len + 1);
-            hex(hx, enc, len);
+            lmkv_test_hex(hx, enc, len);
             json_array_append_new(h, json_string(hx));
             free(hx);
             free(enc);
@@ -196,9 +161,9 @@ static size_t check_pair(json_t *lines, const lmkv_dump_event *ev)
 
 static void run_fixture(const char *name)
 {
-    json_t *lines = load_lines(fixture_path(name, ".decoded.jsonl"));
+    json_t *lines = lmkv_test_load_jsonl(lmkv_test_sled_fixture(name, ".decoded.jsonl"));
     lmkv_dump_reader *r = NULL;
-    assert_int_equal(lmkv_dump_reader_open(&r, fixture_path(name, ".sleddump")), LMKV_OK);
+    assert_int_equal(lmkv_dump_reader_open(&r, lmkv_test_sled_fixture(name, ".sleddump")), LMKV_OK);
     lmkv_dump_event ev;
     int rc;
     size_t matched = 0;
@@ -219,7 +184,7 @@ static void test_refusals(void **state)
     (void)state;
     /* A real CacheEntry value, then damaged copies of it. */
     lmkv_dump_reader *r = NULL;
-    assert_int_equal(lmkv_dump_reader_open(&r, fixture_path("probe-universal-cache", ".sleddump")), LMKV_OK);
+    assert_int_equal(lmkv_dump_reader_open(&r, lmkv_test_sled_fixture("probe-universal-cache", ".sleddump")), LMKV_OK);
     lmkv_dump_event ev;
     unsigned char *v = NULL;
     size_t vl = 0;

@@ -18,59 +18,11 @@
 #include <zlib.h>
 
 #include "lmkv_migrate.h"
+#include "util/lmkv_test_files.h"
 #include "migrate_int.h" /* mig_crc32 */
 
 static const char *fixtures[] = {"probe-universal-cache", "probe-legacy-call-graph", "edge-cases-small"};
 #define NFIX (sizeof fixtures / sizeof fixtures[0])
-
-static char *fixture_path(const char *name, const char *ext)
-{
-    const char *dir = getenv("LMKV_FIXTURES");
-    static char buf[4][1024];
-    static int slot;
-    char *b = buf[slot++ % 4];
-    snprintf(b, 1024, "%s/sled/%s%s", dir ? dir : "tests/fixtures", name, ext);
-    return b;
-}
-
-static char *tmp_path(const char *name)
-{
-    const char *dir = getenv("LMKV_TEST_TMP");
-    static char buf[4][1024];
-    static int slot;
-    char *b = buf[slot++ % 4];
-    snprintf(b, 1024, "%s/%s", dir ? dir : "/tmp", name);
-    return b;
-}
-
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    unsigned char *b = malloc((size_t)n + 1);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
-
-static void spit(const char *path, const void *p, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(p, 1, n, f), n);
-    fclose(f);
-}
-
-static void to_hex(char *out, const unsigned char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", p[i]);
-    out[2 * n] = '\0';
-}
 
 /* ------------------------------------------------ independent layout scan */
 
@@ -172,9 +124,9 @@ static void expect_damage(const unsigned char *b, size_t n, uint64_t offset, con
     assert_non_null(strstr(msg, words));
     assert_null(strchr(msg, '\n'));
     /* also through a file */
-    spit(tmp_path("case.sleddump"), b, n);
+    lmkv_test_spit(lmkv_test_tmp("case.sleddump"), b, n);
     lmkv_dump_summary *s = NULL;
-    assert_int_equal(lmkv_dump_summarize(&s, tmp_path("case.sleddump")), LMKV_ECORRUPT);
+    assert_int_equal(lmkv_dump_summarize(&s, lmkv_test_tmp("case.sleddump")), LMKV_ECORRUPT);
     assert_non_null(strstr(lmkv_errmsg(), want));
     assert_null(s);
 }
@@ -193,7 +145,7 @@ static void check_summary(const lmkv_dump_summary *s, json_t *exp)
         json_t *t = json_array_get(trees, i);
         char hex[256];
         assert_true(s->trees[i].name_len < 100);
-        to_hex(hex, s->trees[i].name, s->trees[i].name_len);
+        lmkv_test_hex(hex, s->trees[i].name, s->trees[i].name_len);
         assert_string_equal(hex, json_string_value(json_object_get(t, "name_hex")));
         assert_int_equal(s->trees[i].len, json_integer_value(json_object_get(t, "len")));
         assert_int_equal(s->trees[i].checksum, (uint32_t)json_integer_value(json_object_get(t, "checksum")));
@@ -216,10 +168,10 @@ static void test_fixtures_match_sled(void **state)
     (void)state;
     for (size_t i = 0; i < NFIX; i++) {
         json_error_t jerr;
-        json_t *exp = json_load_file(fixture_path(fixtures[i], ".expect.json"), 0, &jerr);
+        json_t *exp = json_load_file(lmkv_test_sled_fixture(fixtures[i], ".expect.json"), 0, &jerr);
         assert_non_null(exp);
         lmkv_dump_summary *s = NULL;
-        int rc = lmkv_dump_summarize(&s, fixture_path(fixtures[i], ".sleddump"));
+        int rc = lmkv_dump_summarize(&s, lmkv_test_sled_fixture(fixtures[i], ".sleddump"));
         if (rc) fprintf(stderr, "%s\n", lmkv_errmsg());
         assert_int_equal(rc, LMKV_OK);
         check_summary(s, exp);
@@ -233,7 +185,7 @@ static void test_fixtures_match_sled(void **state)
 static void gzip_file(const char *src, const char *dst)
 {
     size_t n;
-    unsigned char *b = slurp(src, &n);
+    unsigned char *b = lmkv_test_slurp(src, &n);
     gzFile g = gzopen(dst, "wb9");
     assert_non_null(g);
     assert_int_equal(gzwrite(g, b, (unsigned)n), (int)n);
@@ -246,11 +198,11 @@ static void test_gzip_input(void **state)
     (void)state;
     for (size_t i = 0; i < NFIX; i++) {
         json_error_t jerr;
-        json_t *exp = json_load_file(fixture_path(fixtures[i], ".expect.json"), 0, &jerr);
+        json_t *exp = json_load_file(lmkv_test_sled_fixture(fixtures[i], ".expect.json"), 0, &jerr);
         assert_non_null(exp);
-        gzip_file(fixture_path(fixtures[i], ".sleddump"), tmp_path("f.sleddump.gz"));
+        gzip_file(lmkv_test_sled_fixture(fixtures[i], ".sleddump"), lmkv_test_tmp("f.sleddump.gz"));
         lmkv_dump_summary *s = NULL;
-        assert_int_equal(lmkv_dump_summarize(&s, tmp_path("f.sleddump.gz")), LMKV_OK);
+        assert_int_equal(lmkv_dump_summarize(&s, lmkv_test_tmp("f.sleddump.gz")), LMKV_OK);
         check_summary(s, exp);
         assert_true(s->gzip);
         assert_true(s->input_bytes < s->bytes);
@@ -259,55 +211,55 @@ static void test_gzip_input(void **state)
     }
     /* A gzip'd dump with damage inside: the offset is of the uncompressed stream. */
     size_t n;
-    unsigned char *b = slurp(fixture_path("probe-legacy-call-graph", ".sleddump"), &n);
+    unsigned char *b = lmkv_test_slurp(lmkv_test_sled_fixture("probe-legacy-call-graph", ".sleddump"), &n);
     b[n - 1] ^= 0xff;
-    spit(tmp_path("bad.sleddump"), b, n);
-    gzip_file(tmp_path("bad.sleddump"), tmp_path("bad.sleddump.gz"));
+    lmkv_test_spit(lmkv_test_tmp("bad.sleddump"), b, n);
+    gzip_file(lmkv_test_tmp("bad.sleddump"), lmkv_test_tmp("bad.sleddump.gz"));
     lmkv_dump_summary *s = NULL;
-    assert_int_equal(lmkv_dump_summarize(&s, tmp_path("bad.sleddump.gz")), LMKV_ECORRUPT);
+    assert_int_equal(lmkv_dump_summarize(&s, lmkv_test_tmp("bad.sleddump.gz")), LMKV_ECORRUPT);
     char want[96];
     snprintf(want, sizeof want, "byte offset %zu of the uncompressed stream: CRC-32 mismatch", n - 4);
     assert_non_null(strstr(lmkv_errmsg(), want));
     /* A truncated gzip file. */
     size_t gn;
-    unsigned char *g = slurp(tmp_path("bad.sleddump.gz"), &gn);
-    spit(tmp_path("cut.sleddump.gz"), g, gn / 2);
-    assert_int_equal(lmkv_dump_summarize(&s, tmp_path("cut.sleddump.gz")), LMKV_ECORRUPT);
+    unsigned char *g = lmkv_test_slurp(lmkv_test_tmp("bad.sleddump.gz"), &gn);
+    lmkv_test_spit(lmkv_test_tmp("cut.sleddump.gz"), g, gn / 2);
+    assert_int_equal(lmkv_dump_summarize(&s, lmkv_test_tmp("cut.sleddump.gz")), LMKV_ECORRUPT);
     assert_non_null(strstr(lmkv_errmsg(), "gzip stream truncated"));
     assert_non_null(strstr(lmkv_errmsg(), "of the uncompressed stream"));
     /* Garbage after the gzip member. */
     unsigned char *g2 = malloc(gn + 3);
     memcpy(g2, g, gn);
     memcpy(g2 + gn, "xyz", 3);
-    gzip_file(fixture_path("probe-legacy-call-graph", ".sleddump"), tmp_path("ok.gz"));
+    gzip_file(lmkv_test_sled_fixture("probe-legacy-call-graph", ".sleddump"), lmkv_test_tmp("ok.gz"));
     free(g);
-    g = slurp(tmp_path("ok.gz"), &gn);
+    g = lmkv_test_slurp(lmkv_test_tmp("ok.gz"), &gn);
     free(g2);
     g2 = malloc(gn + 3);
     memcpy(g2, g, gn);
     memcpy(g2 + gn, "xyz", 3);
-    spit(tmp_path("trail.gz"), g2, gn + 3);
-    assert_int_equal(lmkv_dump_summarize(&s, tmp_path("trail.gz")), LMKV_ECORRUPT);
+    lmkv_test_spit(lmkv_test_tmp("trail.gz"), g2, gn + 3);
+    assert_int_equal(lmkv_dump_summarize(&s, lmkv_test_tmp("trail.gz")), LMKV_ECORRUPT);
     assert_non_null(strstr(lmkv_errmsg(), "after the end of the gzip stream"));
     /* Two members concatenated (as `cat a.gz b.gz`) form one stream: here the
      * dump split in two members is still the same dump. */
-    gzFile z = gzopen(tmp_path("two.gz"), "wb");
+    gzFile z = gzopen(lmkv_test_tmp("two.gz"), "wb");
     assert_non_null(z);
     gzwrite(z, b, 100);
     gzclose(z);
     size_t an;
-    unsigned char *a = slurp(tmp_path("two.gz"), &an);
-    z = gzopen(tmp_path("two2.gz"), "wb");
+    unsigned char *a = lmkv_test_slurp(lmkv_test_tmp("two.gz"), &an);
+    z = gzopen(lmkv_test_tmp("two2.gz"), "wb");
     b[n - 1] ^= 0xff; /* undo the damage */
     gzwrite(z, b + 100, (unsigned)(n - 100));
     gzclose(z);
     size_t cn;
-    unsigned char *c2 = slurp(tmp_path("two2.gz"), &cn);
+    unsigned char *c2 = lmkv_test_slurp(lmkv_test_tmp("two2.gz"), &cn);
     unsigned char *cat = malloc(an + cn);
     memcpy(cat, a, an);
     memcpy(cat + an, c2, cn);
-    spit(tmp_path("cat.gz"), cat, an + cn);
-    assert_int_equal(lmkv_dump_summarize(&s, tmp_path("cat.gz")), LMKV_OK);
+    lmkv_test_spit(lmkv_test_tmp("cat.gz"), cat, an + cn);
+    assert_int_equal(lmkv_dump_summarize(&s, lmkv_test_tmp("cat.gz")), LMKV_OK);
     assert_int_equal(s->bytes, n);
     lmkv_dump_summary_free(s);
     free(a);
@@ -360,20 +312,20 @@ static void test_writer_roundtrip(void **state)
     (void)state;
     for (size_t i = 0; i < NFIX; i++) {
         size_t a, b;
-        rewrite(fixture_path(fixtures[i], ".sleddump"), tmp_path("rt.sleddump"), 0);
-        unsigned char *x = slurp(fixture_path(fixtures[i], ".sleddump"), &a);
-        unsigned char *y = slurp(tmp_path("rt.sleddump"), &b);
+        rewrite(lmkv_test_sled_fixture(fixtures[i], ".sleddump"), lmkv_test_tmp("rt.sleddump"), 0);
+        unsigned char *x = lmkv_test_slurp(lmkv_test_sled_fixture(fixtures[i], ".sleddump"), &a);
+        unsigned char *y = lmkv_test_slurp(lmkv_test_tmp("rt.sleddump"), &b);
         assert_int_equal(a, b);
         assert_memory_equal(x, y, a);
         free(y);
         /* gzip output reads back as the same stream */
-        rewrite(fixture_path(fixtures[i], ".sleddump"), tmp_path("rt.sleddump.gz"), LMKV_DUMP_GZIP);
-        y = slurp(tmp_path("rt.sleddump.gz"), &b);
+        rewrite(lmkv_test_sled_fixture(fixtures[i], ".sleddump"), lmkv_test_tmp("rt.sleddump.gz"), LMKV_DUMP_GZIP);
+        y = lmkv_test_slurp(lmkv_test_tmp("rt.sleddump.gz"), &b);
         assert_int_equal(y[0], 0x1f);
         assert_int_equal(y[1], 0x8b);
         free(y);
-        rewrite(tmp_path("rt.sleddump.gz"), tmp_path("rt2.sleddump"), 0);
-        y = slurp(tmp_path("rt2.sleddump"), &b);
+        rewrite(lmkv_test_tmp("rt.sleddump.gz"), lmkv_test_tmp("rt2.sleddump"), 0);
+        y = lmkv_test_slurp(lmkv_test_tmp("rt2.sleddump"), &b);
         assert_int_equal(a, b);
         assert_memory_equal(x, y, a);
         free(x);
@@ -385,7 +337,7 @@ static void test_writer_refuses_misuse(void **state)
 {
     (void)state;
     lmkv_dump_writer *w = NULL;
-    assert_int_equal(lmkv_dump_writer_open(&w, tmp_path("w.sleddump"), 0), LMKV_OK);
+    assert_int_equal(lmkv_dump_writer_open(&w, lmkv_test_tmp("w.sleddump"), 0), LMKV_OK);
     assert_int_equal(lmkv_dump_writer_pair(w, "a", 1, "b", 1), LMKV_EINVAL);   /* no collection */
     assert_int_equal(lmkv_dump_writer_tree(w, "t", 1), LMKV_OK);
     assert_int_equal(lmkv_dump_writer_tree(w, "u", 1), LMKV_EINVAL);           /* one open */
@@ -399,7 +351,7 @@ static void test_writer_refuses_misuse(void **state)
     assert_int_equal(lmkv_dump_writer_tree(w, "z", 1), LMKV_EINVAL);           /* after meta */
     /* freeing an unfinished writer leaves no file behind */
     lmkv_dump_writer_free(w);
-    FILE *f = fopen(tmp_path("w.sleddump"), "rb");
+    FILE *f = fopen(lmkv_test_tmp("w.sleddump"), "rb");
     assert_null(f);
     lmkv_dump_writer_free(NULL);
     lmkv_dump_reader_free(NULL);
@@ -410,7 +362,7 @@ static void test_damage_classes(void **state)
 {
     (void)state;
     size_t n;
-    unsigned char *orig = slurp(fixture_path("probe-legacy-call-graph", ".sleddump"), &n);
+    unsigned char *orig = lmkv_test_slurp(lmkv_test_sled_fixture("probe-legacy-call-graph", ".sleddump"), &n);
     unsigned char *b = malloc(n + 100000);
     struct layout L;
     scan(orig, n, &L);
@@ -489,7 +441,7 @@ static void test_damage_classes(void **state)
     free(orig);
 
     /* bad meta collection: edge-cases-small has one */
-    orig = slurp(fixture_path("edge-cases-small", ".sleddump"), &n);
+    orig = lmkv_test_slurp(lmkv_test_sled_fixture("edge-cases-small", ".sleddump"), &n);
     free(b);
     b = malloc(n + 64);
     scan(orig, n, &L);
@@ -547,7 +499,7 @@ static void test_events_of_fixture(void **state)
     /* Event stream of edge-cases-small: the empty key, the empty tree name,
      * the non-UTF-8 tree name, the 1 MiB value and the 10,000-byte key. */
     lmkv_dump_reader *r = NULL;
-    assert_int_equal(lmkv_dump_reader_open(&r, fixture_path("edge-cases-small", ".sleddump")), LMKV_OK);
+    assert_int_equal(lmkv_dump_reader_open(&r, lmkv_test_sled_fixture("edge-cases-small", ".sleddump")), LMKV_OK);
     lmkv_dump_event ev;
     int rc, saw_empty_name = 0, saw_empty_key = 0, saw_big = 0, saw_long = 0, saw_meta = 0;
     uint64_t last_off = 0;
@@ -580,7 +532,7 @@ static void test_events_of_fixture(void **state)
     assert_int_equal(lmkv_dump_reader_offset(r), 1059911);
     lmkv_dump_reader_free(r);
     /* missing file */
-    assert_int_equal(lmkv_dump_reader_open(&r, tmp_path("does-not-exist")), LMKV_EIO);
+    assert_int_equal(lmkv_dump_reader_open(&r, lmkv_test_tmp("does-not-exist")), LMKV_EIO);
     assert_non_null(strstr(lmkv_errmsg(), "does-not-exist"));
 }
 

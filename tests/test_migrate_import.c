@@ -21,53 +21,11 @@
 #include <zlib.h>
 
 #include "lmkv_migrate.h"
+#include "util/lmkv_test_files.h"
 #include "lmkv_schema.h"
 
 static const char *fixtures[] = {"probe-universal-cache", "probe-legacy-call-graph", "edge-cases-small"};
 #define NFIX (sizeof fixtures / sizeof fixtures[0])
-
-static char *fx(const char *name, const char *ext)
-{
-    const char *dir = getenv("LMKV_FIXTURES");
-    static char buf[8][1024];
-    static int slot;
-    char *b = buf[slot++ % 8];
-    snprintf(b, 1024, "%s/sled/%s%s", dir ? dir : "tests/fixtures", name, ext);
-    return b;
-}
-
-static char *tmp(const char *name)
-{
-    const char *dir = getenv("LMKV_TEST_TMP");
-    static char buf[8][1024];
-    static int slot;
-    char *b = buf[slot++ % 8];
-    snprintf(b, 1024, "%s/%s", dir ? dir : "/tmp", name);
-    return b;
-}
-
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    unsigned char *b = malloc((size_t)n + 64);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
-
-static void spit(const char *path, const void *p, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(p, 1, n, f), n);
-    fclose(f);
-}
 
 static int exists(const char *p)
 {
@@ -78,7 +36,7 @@ static int exists(const char *p)
 /* No "<name>.tmp-*" directory is left in $LMKV_TEST_TMP. */
 static void assert_no_tmp_dirs(void)
 {
-    DIR *d = opendir(tmp(""));
+    DIR *d = opendir(lmkv_test_tmp(""));
     assert_non_null(d);
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
@@ -121,13 +79,6 @@ static int do_import(lmkv_migrate_report *rep, const char *dump, const char *dir
     return rc;
 }
 
-static void to_hex(char *out, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", b[i]);
-    out[2 * n] = 0;
-}
-
 /* ------------------------------------------------------------------ raw */
 
 static void test_fixtures_raw_equal_sled(void **state)
@@ -135,13 +86,13 @@ static void test_fixtures_raw_equal_sled(void **state)
     (void)state;
     for (size_t i = 0; i < NFIX; i++) {
         json_error_t jerr;
-        json_t *exp = json_load_file(fx(fixtures[i], ".expect.json"), 0, &jerr);
+        json_t *exp = json_load_file(lmkv_test_sled_fixture(fixtures[i], ".expect.json"), 0, &jerr);
         assert_non_null(exp);
         json_t *jdb = json_object_get(exp, "db"), *jdump = json_object_get(exp, "dump");
         char dir[64];
         snprintf(dir, sizeof dir, "raw-%zu", i);
         lmkv_migrate_report rep;
-        assert_int_equal(do_import(&rep, fx(fixtures[i], ".sleddump"), tmp(dir), LMKV_MIGRATE_VERIFY), LMKV_OK);
+        assert_int_equal(do_import(&rep, lmkv_test_sled_fixture(fixtures[i], ".sleddump"), lmkv_test_tmp(dir), LMKV_MIGRATE_VERIFY), LMKV_OK);
         assert_int_equal(rep.pairs, json_integer_value(json_object_get(jdb, "total_pairs")));
         assert_int_equal(rep.trees, json_integer_value(json_object_get(jdb, "tree_count")));
         assert_true(rep.dump_checksum_known);
@@ -151,7 +102,7 @@ static void test_fixtures_raw_equal_sled(void **state)
         assert_int_equal(rep.raw_only, 0);
         assert_no_tmp_dirs();
 
-        lmkv_db *db = open_ro(tmp(dir));
+        lmkv_db *db = open_ro(lmkv_test_tmp(dir));
         uint32_t c;
         assert_int_equal(lmkv_db_checksum(&c, db), LMKV_OK);
         assert_int_equal(c, (uint32_t)json_integer_value(json_object_get(jdb, "checksum")));
@@ -162,7 +113,7 @@ static void test_fixtures_raw_equal_sled(void **state)
         for (size_t t = 0; t < names.count; t++) {
             json_t *jt = json_array_get(trees, t);
             char hex[256];
-            to_hex(hex, names.items[t].data, names.items[t].size);
+            lmkv_test_hex(hex, names.items[t].data, names.items[t].size);
             assert_string_equal(hex, json_string_value(json_object_get(jt, "name_hex")));
             lmkv_tree *tr = NULL;
             assert_int_equal(lmkv_db_open_tree_ex(&tr, db, names.items[t].data, names.items[t].size, LMKV_TREE_NO_CREATE),
@@ -178,14 +129,14 @@ static void test_fixtures_raw_equal_sled(void **state)
                 lmkv_bytes k, v;
                 assert_int_equal(lmkv_tree_first(&k, &v, tr), LMKV_OK);
                 char *kh = malloc(2 * k.size + 1);
-                to_hex(kh, k.data, k.size);
+                lmkv_test_hex(kh, k.data, k.size);
                 assert_string_equal(kh, json_string_value(json_object_get(jt, "first_key_hex")));
                 free(kh);
                 lmkv_free(k.data);
                 lmkv_free(v.data);
                 assert_int_equal(lmkv_tree_last(&k, &v, tr), LMKV_OK);
                 kh = malloc(2 * k.size + 1);
-                to_hex(kh, k.data, k.size);
+                lmkv_test_hex(kh, k.data, k.size);
                 assert_string_equal(kh, json_string_value(json_object_get(jt, "last_key_hex")));
                 free(kh);
                 lmkv_free(k.data);
@@ -202,7 +153,7 @@ static void test_fixtures_raw_equal_sled(void **state)
             assert_true(rep.has_generate_id);
             assert_int_equal(rep.generate_id_next, json_integer_value(gen));
             lmkv_db *w = NULL;
-            assert_int_equal(lmkv_db_open_path(&w, tmp(dir)), LMKV_OK);
+            assert_int_equal(lmkv_db_open_path(&w, lmkv_test_tmp(dir)), LMKV_OK);
             uint64_t id;
             assert_int_equal(lmkv_db_generate_id(&id, w), LMKV_OK);
             assert_true(id >= (uint64_t)json_integer_value(gen));
@@ -222,38 +173,38 @@ static void test_export_roundtrip_byte_identical(void **state)
         snprintf(dir, sizeof dir, "rt-%zu", i);
         snprintf(out, sizeof out, "rt-%zu.sleddump", i);
         lmkv_migrate_report rep;
-        assert_int_equal(do_import(&rep, fx(fixtures[i], ".sleddump"), tmp(dir), 0), LMKV_OK);
+        assert_int_equal(do_import(&rep, lmkv_test_sled_fixture(fixtures[i], ".sleddump"), lmkv_test_tmp(dir), 0), LMKV_OK);
         lmkv_db *db = NULL;
-        assert_int_equal(lmkv_db_open_path(&db, tmp(dir)), LMKV_OK);
+        assert_int_equal(lmkv_db_open_path(&db, lmkv_test_tmp(dir)), LMKV_OK);
         uint64_t nt = 0, np = 0;
         uint32_t crc = 0;
-        assert_int_equal(lmkv_migrate_export(db, tmp(out), 0, &nt, &np, &crc), LMKV_OK);
+        assert_int_equal(lmkv_migrate_export(db, lmkv_test_tmp(out), 0, &nt, &np, &crc), LMKV_OK);
         lmkv_db_close(db);
         size_t a, b;
-        unsigned char *x = slurp(fx(fixtures[i], ".sleddump"), &a), *y = slurp(tmp(out), &b);
+        unsigned char *x = lmkv_test_slurp(lmkv_test_sled_fixture(fixtures[i], ".sleddump"), &a), *y = lmkv_test_slurp(lmkv_test_tmp(out), &b);
         assert_int_equal(a, b);
         assert_memory_equal(x, y, a);
         assert_int_equal(crc, (uint32_t)crc32(0, x, (uInt)(a - 4)));
         free(y);
         /* exporting changes nothing: again, from a read-only handle, same bytes */
-        db = open_ro(tmp(dir));
+        db = open_ro(lmkv_test_tmp(dir));
         snprintf(out, sizeof out, "rt-%zu-again.sleddump", i);
-        assert_int_equal(lmkv_migrate_export(db, tmp(out), 0, NULL, NULL, NULL), LMKV_OK);
+        assert_int_equal(lmkv_migrate_export(db, lmkv_test_tmp(out), 0, NULL, NULL, NULL), LMKV_OK);
         lmkv_db_close(db);
-        y = slurp(tmp(out), &b);
+        y = lmkv_test_slurp(lmkv_test_tmp(out), &b);
         assert_int_equal(a, b);
         assert_memory_equal(x, y, a);
         free(x);
         free(y);
         /* after generate_id the dump carries the counter above the id handed out */
-        assert_int_equal(lmkv_db_open_path(&db, tmp(dir)), LMKV_OK);
+        assert_int_equal(lmkv_db_open_path(&db, lmkv_test_tmp(dir)), LMKV_OK);
         uint64_t id;
         assert_int_equal(lmkv_db_generate_id(&id, db), LMKV_OK);
         snprintf(out, sizeof out, "rt-%zu-ids.sleddump", i);
-        assert_int_equal(lmkv_migrate_export(db, tmp(out), 0, NULL, NULL, NULL), LMKV_OK);
+        assert_int_equal(lmkv_migrate_export(db, lmkv_test_tmp(out), 0, NULL, NULL, NULL), LMKV_OK);
         lmkv_db_close(db);
         lmkv_dump_summary *sum = NULL;
-        assert_int_equal(lmkv_dump_summarize(&sum, tmp(out)), LMKV_OK);
+        assert_int_equal(lmkv_dump_summarize(&sum, lmkv_test_tmp(out)), LMKV_OK);
         assert_true(sum->has_generate_id);
         assert_true(sum->generate_id_next > id);
         lmkv_dump_summary_free(sum);
@@ -265,64 +216,45 @@ static void test_gzip_input_and_output(void **state)
     (void)state;
     /* gzip the legacy fixture, import it, export gzip, re-import, compare */
     size_t n;
-    unsigned char *b = slurp(fx("probe-legacy-call-graph", ".sleddump"), &n);
-    gzFile g = gzopen(tmp("legacy.sleddump.gz"), "wb");
+    unsigned char *b = lmkv_test_slurp(lmkv_test_sled_fixture("probe-legacy-call-graph", ".sleddump"), &n);
+    gzFile g = gzopen(lmkv_test_tmp("legacy.sleddump.gz"), "wb");
     assert_non_null(g);
     assert_int_equal(gzwrite(g, b, (unsigned)n), (int)n);
     assert_int_equal(gzclose(g), Z_OK);
     lmkv_migrate_report rep;
-    assert_int_equal(do_import(&rep, tmp("legacy.sleddump.gz"), tmp("gz1"), LMKV_MIGRATE_VERIFY), LMKV_OK);
+    assert_int_equal(do_import(&rep, lmkv_test_tmp("legacy.sleddump.gz"), lmkv_test_tmp("gz1"), LMKV_MIGRATE_VERIFY), LMKV_OK);
     assert_true(rep.gzip);
     assert_int_equal(rep.bytes, n);
     assert_int_equal(rep.dump_checksum, 1049480060u);
-    assert_int_equal(db_checksum(tmp("gz1")), 1049480060u);
+    assert_int_equal(db_checksum(lmkv_test_tmp("gz1")), 1049480060u);
     /* gzip input, plain output: the same stream as the fixture (first export
      * of the database: see export.c about the id counter) */
     lmkv_db *db = NULL;
-    assert_int_equal(lmkv_db_open_path(&db, tmp("gz1")), LMKV_OK);
-    assert_int_equal(lmkv_migrate_export(db, tmp("back.sleddump"), 0, NULL, NULL, NULL), LMKV_OK);
+    assert_int_equal(lmkv_db_open_path(&db, lmkv_test_tmp("gz1")), LMKV_OK);
+    assert_int_equal(lmkv_migrate_export(db, lmkv_test_tmp("back.sleddump"), 0, NULL, NULL, NULL), LMKV_OK);
     lmkv_db_close(db);
     size_t m;
-    unsigned char *plain = slurp(tmp("back.sleddump"), &m);
+    unsigned char *plain = lmkv_test_slurp(lmkv_test_tmp("back.sleddump"), &m);
     assert_int_equal(m, n);
     assert_memory_equal(plain, b, n);
     free(plain);
     /* gzip output of a fresh import reads back as the same database */
-    assert_int_equal(do_import(&rep, fx("probe-legacy-call-graph", ".sleddump"), tmp("gz1b"), 0), LMKV_OK);
-    assert_int_equal(lmkv_db_open_path(&db, tmp("gz1b")), LMKV_OK);
-    assert_int_equal(lmkv_migrate_export(db, tmp("back.sleddump.gz"), LMKV_DUMP_GZIP, NULL, NULL, NULL), LMKV_OK);
+    assert_int_equal(do_import(&rep, lmkv_test_sled_fixture("probe-legacy-call-graph", ".sleddump"), lmkv_test_tmp("gz1b"), 0), LMKV_OK);
+    assert_int_equal(lmkv_db_open_path(&db, lmkv_test_tmp("gz1b")), LMKV_OK);
+    assert_int_equal(lmkv_migrate_export(db, lmkv_test_tmp("back.sleddump.gz"), LMKV_DUMP_GZIP, NULL, NULL, NULL), LMKV_OK);
     lmkv_db_close(db);
     size_t gn;
-    unsigned char *gz = slurp(tmp("back.sleddump.gz"), &gn);
+    unsigned char *gz = lmkv_test_slurp(lmkv_test_tmp("back.sleddump.gz"), &gn);
     assert_int_equal(gz[0], 0x1f);
     assert_int_equal(gz[1], 0x8b);
     free(gz);
-    assert_int_equal(do_import(&rep, tmp("back.sleddump.gz"), tmp("gz2"), 0), LMKV_OK);
+    assert_int_equal(do_import(&rep, lmkv_test_tmp("back.sleddump.gz"), lmkv_test_tmp("gz2"), 0), LMKV_OK);
     assert_true(rep.gzip);
-    assert_int_equal(db_checksum(tmp("gz2")), 1049480060u);
+    assert_int_equal(db_checksum(lmkv_test_tmp("gz2")), 1049480060u);
     free(b);
 }
 
 /* ---------------------------------------------------------------- typed */
-
-static json_t *load_lines(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    json_t *arr = json_array();
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t k;
-    while ((k = getline(&line, &cap, f)) > 0) {
-        json_error_t err;
-        json_t *j = json_loadb(line, (size_t)k, 0, &err);
-        assert_non_null(j);
-        json_array_append_new(arr, j);
-    }
-    free(line);
-    fclose(f);
-    return arr;
-}
 
 static int64_t ns_of(json_t *t)
 {
@@ -334,16 +266,16 @@ static void test_typed_universal_cache(void **state)
 {
     (void)state;
     lmkv_migrate_report rep;
-    assert_int_equal(do_import(&rep, fx("probe-universal-cache", ".sleddump"), tmp("uc"), 0), LMKV_OK);
+    assert_int_equal(do_import(&rep, lmkv_test_sled_fixture("probe-universal-cache", ".sleddump"), lmkv_test_tmp("uc"), 0), LMKV_OK);
     assert_int_equal(rep.typed_cache_entries, 150);
     assert_int_equal(rep.typed_cache_stats, 1);
     assert_int_equal(rep.raw_only, 0);
-    json_t *lines = load_lines(fx("probe-universal-cache", ".decoded.jsonl"));
+    json_t *lines = lmkv_test_load_jsonl(lmkv_test_sled_fixture("probe-universal-cache", ".decoded.jsonl"));
     uint64_t ws;
     assert_int_equal(lmkv_workspace_id(&ws, "/.probe-workspace/74a7322a_lmdb"), LMKV_OK);
 
     lmkv_db *db = NULL;
-    assert_int_equal(lmkv_db_open_path(&db, tmp("uc")), LMKV_OK);
+    assert_int_equal(lmkv_db_open_path(&db, lmkv_test_tmp("uc")), LMKV_OK);
     /* every CacheEntry record, read from its system tree, against its line */
     lmkv_tree *t = NULL;
     assert_int_equal(lmkv_db_open_tree_ex(&t, db, "cache.entry", 11, LMKV_TREE_SYSTEM | LMKV_TREE_NO_CREATE), LMKV_OK);
@@ -445,13 +377,13 @@ static void test_typed_legacy_call_graph(void **state)
 {
     (void)state;
     lmkv_migrate_report rep;
-    assert_int_equal(do_import(&rep, fx("probe-legacy-call-graph", ".sleddump"), tmp("lg"), 0), LMKV_OK);
+    assert_int_equal(do_import(&rep, lmkv_test_sled_fixture("probe-legacy-call-graph", ".sleddump"), lmkv_test_tmp("lg"), 0), LMKV_OK);
     assert_int_equal(rep.raw_only, 0);
-    json_t *lines = load_lines(fx("probe-legacy-call-graph", ".decoded.jsonl"));
+    json_t *lines = lmkv_test_load_jsonl(lmkv_test_sled_fixture("probe-legacy-call-graph", ".decoded.jsonl"));
     const char *root = "/home/dev/lmdb";
     uint64_t ws;
     assert_int_equal(lmkv_workspace_id(&ws, root), LMKV_OK);
-    lmkv_db *db = open_ro(tmp("lg"));
+    lmkv_db *db = open_ro(lmkv_test_tmp("lg"));
     lmkv_store *st = NULL;
     assert_int_equal(lmkv_store_open(&st, db), LMKV_OK);
     lmkv_store_txn *tx = NULL;
@@ -533,11 +465,11 @@ static void fix_crc(unsigned char *b, size_t n)
 static void expect_refused(const unsigned char *b, size_t n, const char *target, uint32_t before, uint64_t offset,
                            const char *words)
 {
-    spit(tmp("bad.sleddump"), b, n);
+    lmkv_test_spit(lmkv_test_tmp("bad.sleddump"), b, n);
     lmkv_migrate_report rep;
     lmkv_migrate_options o;
     lmkv_migrate_options_init(&o);
-    int rc = lmkv_migrate_import(&rep, tmp("bad.sleddump"), target, &o);
+    int rc = lmkv_migrate_import(&rep, lmkv_test_tmp("bad.sleddump"), target, &o);
     char want[64];
     snprintf(want, sizeof want, "byte offset %llu", (unsigned long long)offset);
     if (rc != LMKV_ECORRUPT || !strstr(lmkv_errmsg(), want) || !strstr(lmkv_errmsg(), words))
@@ -555,12 +487,12 @@ static void test_damaged_dumps_leave_target_untouched(void **state)
 {
     (void)state;
     lmkv_migrate_report rep;
-    assert_int_equal(do_import(&rep, fx("probe-universal-cache", ".sleddump"), tmp("keep"), 0), LMKV_OK);
-    uint32_t before = db_checksum(tmp("keep"));
+    assert_int_equal(do_import(&rep, lmkv_test_sled_fixture("probe-universal-cache", ".sleddump"), lmkv_test_tmp("keep"), 0), LMKV_OK);
+    uint32_t before = db_checksum(lmkv_test_tmp("keep"));
     assert_int_equal(before, 2445005229u);
 
     size_t n;
-    unsigned char *orig = slurp(fx("probe-legacy-call-graph", ".sleddump"), &n);
+    unsigned char *orig = lmkv_test_slurp(lmkv_test_sled_fixture("probe-legacy-call-graph", ".sleddump"), &n);
     unsigned char *b = malloc(n + 64);
     /* layout: first collection at 16 */
     size_t c0 = 16, t0 = c0 + 1, name0 = t0 + 8 + rd64(orig + t0);
@@ -571,7 +503,7 @@ static void test_damaged_dumps_leave_target_untouched(void **state)
     size_t p1 = n1 + 8 + rd64(orig + n1);
     assert_int_equal(orig[p1], 'P');
     size_t k1 = p1 + 1, v1 = k1 + 8 + rd64(orig + k1);
-    char *targets[2] = {strdup(tmp("keep")), strdup(tmp("never-created"))};
+    char *targets[2] = {strdup(lmkv_test_tmp("keep")), strdup(lmkv_test_tmp("never-created"))};
     uint32_t befores[2] = {before, 0};
     for (int t = 0; t < 2; t++) {
         memcpy(b, orig, n); b[0] = 'X';
@@ -634,27 +566,27 @@ static void test_dry_run_writes_nothing(void **state)
 {
     (void)state;
     lmkv_migrate_report rep;
-    assert_int_equal(do_import(&rep, fx("probe-universal-cache", ".sleddump"), tmp("dry"), LMKV_MIGRATE_DRY_RUN),
+    assert_int_equal(do_import(&rep, lmkv_test_sled_fixture("probe-universal-cache", ".sleddump"), lmkv_test_tmp("dry"), LMKV_MIGRATE_DRY_RUN),
                      LMKV_OK);
     assert_true(rep.dry_run);
     assert_int_equal(rep.pairs, 152);
     assert_int_equal(rep.dump_checksum, 2445005229u);
     assert_int_equal(rep.typed_cache_entries, 150);
-    assert_false(exists(tmp("dry")));
+    assert_false(exists(lmkv_test_tmp("dry")));
     assert_no_tmp_dirs();
     /* on an existing target: unchanged */
-    assert_int_equal(do_import(&rep, fx("edge-cases-small", ".sleddump"), tmp("dry2"), 0), LMKV_OK);
-    uint32_t before = db_checksum(tmp("dry2"));
-    assert_int_equal(do_import(&rep, fx("probe-universal-cache", ".sleddump"), tmp("dry2"), LMKV_MIGRATE_DRY_RUN),
+    assert_int_equal(do_import(&rep, lmkv_test_sled_fixture("edge-cases-small", ".sleddump"), lmkv_test_tmp("dry2"), 0), LMKV_OK);
+    uint32_t before = db_checksum(lmkv_test_tmp("dry2"));
+    assert_int_equal(do_import(&rep, lmkv_test_sled_fixture("probe-universal-cache", ".sleddump"), lmkv_test_tmp("dry2"), LMKV_MIGRATE_DRY_RUN),
                      LMKV_OK);
-    assert_int_equal(db_checksum(tmp("dry2")), before);
+    assert_int_equal(db_checksum(lmkv_test_tmp("dry2")), before);
     /* a damaged dump fails the dry run too */
     size_t n;
-    unsigned char *b = slurp(fx("probe-universal-cache", ".sleddump"), &n);
+    unsigned char *b = lmkv_test_slurp(lmkv_test_sled_fixture("probe-universal-cache", ".sleddump"), &n);
     b[n - 1] ^= 1;
-    spit(tmp("bad-dry.sleddump"), b, n);
+    lmkv_test_spit(lmkv_test_tmp("bad-dry.sleddump"), b, n);
     free(b);
-    assert_int_equal(do_import(&rep, tmp("bad-dry.sleddump"), tmp("dry3"), LMKV_MIGRATE_DRY_RUN), LMKV_ECORRUPT);
+    assert_int_equal(do_import(&rep, lmkv_test_tmp("bad-dry.sleddump"), lmkv_test_tmp("dry3"), LMKV_MIGRATE_DRY_RUN), LMKV_ECORRUPT);
 }
 
 struct notes { int n_conflict, n_raw; char last_key[128]; };
@@ -685,34 +617,34 @@ static void test_existing_target_merge_and_idempotency(void **state)
 {
     (void)state;
     lmkv_migrate_report rep;
-    assert_int_equal(do_import(&rep, fx("edge-cases-small", ".sleddump"), tmp("m"), 0), LMKV_OK);
-    uint32_t base = db_checksum(tmp("m"));
+    assert_int_equal(do_import(&rep, lmkv_test_sled_fixture("edge-cases-small", ".sleddump"), lmkv_test_tmp("m"), 0), LMKV_OK);
+    uint32_t base = db_checksum(lmkv_test_tmp("m"));
     /* the same import again: nothing to do */
-    assert_int_equal(do_import(&rep, fx("edge-cases-small", ".sleddump"), tmp("m"), 0), LMKV_OK);
+    assert_int_equal(do_import(&rep, lmkv_test_sled_fixture("edge-cases-small", ".sleddump"), lmkv_test_tmp("m"), 0), LMKV_OK);
     assert_true(rep.already_imported);
-    assert_int_equal(db_checksum(tmp("m")), base);
+    assert_int_equal(db_checksum(lmkv_test_tmp("m")), base);
     /* another dump into the non-empty target without --merge: refused */
-    assert_int_equal(do_import(&rep, fx("probe-legacy-call-graph", ".sleddump"), tmp("m"), 0), LMKV_EEXISTS);
+    assert_int_equal(do_import(&rep, lmkv_test_sled_fixture("probe-legacy-call-graph", ".sleddump"), lmkv_test_tmp("m"), 0), LMKV_EEXISTS);
     assert_non_null(strstr(lmkv_errmsg(), "--merge"));
-    assert_int_equal(db_checksum(tmp("m")), base);
+    assert_int_equal(db_checksum(lmkv_test_tmp("m")), base);
     assert_no_tmp_dirs();
     /* merge with a conflicting key: refused, nothing changed, the key reported */
     static const char *const conflict[] = {"alpha", "NOT-THE-SAME", "zeta", "new"};
-    write_dump(tmp("conflict.sleddump"), "__sled__default", conflict, 2);
+    write_dump(lmkv_test_tmp("conflict.sleddump"), "__sled__default", conflict, 2);
     lmkv_migrate_options o;
     lmkv_migrate_options_init(&o);
     o.flags = LMKV_MIGRATE_MERGE;
     struct notes nt = {0, 0, ""};
     o.notice = on_notice;
     o.notice_ctx = &nt;
-    assert_int_equal(lmkv_migrate_import(&rep, tmp("conflict.sleddump"), tmp("m"), &o), LMKV_EEXISTS);
+    assert_int_equal(lmkv_migrate_import(&rep, lmkv_test_tmp("conflict.sleddump"), lmkv_test_tmp("m"), &o), LMKV_EEXISTS);
     assert_int_equal(nt.n_conflict, 1);
     assert_string_equal(nt.last_key, "alpha");
     assert_int_equal(rep.conflicts, 1);
-    assert_int_equal(db_checksum(tmp("m")), base);
+    assert_int_equal(db_checksum(lmkv_test_tmp("m")), base);
     assert_no_tmp_dirs();
     /* merge of absent + equal keys: added, nothing overwritten */
-    lmkv_db *db = open_ro(tmp("m"));
+    lmkv_db *db = open_ro(lmkv_test_tmp("m"));
     lmkv_bytes alpha;
     assert_int_equal(lmkv_tree_get(&alpha, lmkv_db_default_tree(db), "alpha", 5), LMKV_OK);
     lmkv_db_close(db);
@@ -721,12 +653,12 @@ static void test_existing_target_merge_and_idempotency(void **state)
     av[alpha.size] = 0;
     lmkv_free(alpha.data);
     const char *const ok[] = {"alpha", av, "zeta", "new"};
-    write_dump(tmp("ok.sleddump"), "__sled__default", ok, 2);
+    write_dump(lmkv_test_tmp("ok.sleddump"), "__sled__default", ok, 2);
     o.flags = LMKV_MIGRATE_MERGE | LMKV_MIGRATE_VERIFY;
-    assert_int_equal(lmkv_migrate_import(&rep, tmp("ok.sleddump"), tmp("m"), &o), LMKV_OK);
+    assert_int_equal(lmkv_migrate_import(&rep, lmkv_test_tmp("ok.sleddump"), lmkv_test_tmp("m"), &o), LMKV_OK);
     assert_int_equal(rep.merged_added, 1);
     assert_int_equal(rep.merged_equal, 1);
-    db = open_ro(tmp("m"));
+    db = open_ro(lmkv_test_tmp("m"));
     lmkv_bytes z;
     assert_int_equal(lmkv_tree_get(&z, lmkv_db_default_tree(db), "zeta", 4), LMKV_OK);
     assert_int_equal(z.size, 3);
@@ -742,13 +674,13 @@ static void test_existing_target_merge_and_idempotency(void **state)
     lmkv_db_close(db);
     free(av);
     /* an existing directory that is not a database is refused */
-    mkdir(tmp("notadb"), 0700);
-    spit(tmp("notadb/file"), "x", 1);
-    assert_int_equal(do_import(&rep, fx("edge-cases-small", ".sleddump"), tmp("notadb"), 0), LMKV_EEXISTS);
+    mkdir(lmkv_test_tmp("notadb"), 0700);
+    lmkv_test_spit(lmkv_test_tmp("notadb/file"), "x", 1);
+    assert_int_equal(do_import(&rep, lmkv_test_sled_fixture("edge-cases-small", ".sleddump"), lmkv_test_tmp("notadb"), 0), LMKV_EEXISTS);
     /* an empty directory is a fine target */
-    mkdir(tmp("emptydir"), 0700);
-    assert_int_equal(do_import(&rep, fx("edge-cases-small", ".sleddump"), tmp("emptydir"), 0), LMKV_OK);
-    assert_int_equal(db_checksum(tmp("emptydir")), 2877210973u);
+    mkdir(lmkv_test_tmp("emptydir"), 0700);
+    assert_int_equal(do_import(&rep, lmkv_test_sled_fixture("edge-cases-small", ".sleddump"), lmkv_test_tmp("emptydir"), 0), LMKV_OK);
+    assert_int_equal(db_checksum(lmkv_test_tmp("emptydir")), 2877210973u);
 }
 
 static void test_raw_only_entries_are_kept_and_reported(void **state)
@@ -757,8 +689,8 @@ static void test_raw_only_entries_are_kept_and_reported(void **state)
     /* universal_cache with its 3rd value cut short: kept raw, reported, not typed */
     lmkv_dump_reader *r = NULL;
     lmkv_dump_writer *w = NULL;
-    assert_int_equal(lmkv_dump_reader_open(&r, fx("probe-universal-cache", ".sleddump")), LMKV_OK);
-    assert_int_equal(lmkv_dump_writer_open(&w, tmp("rawonly.sleddump"), 0), LMKV_OK);
+    assert_int_equal(lmkv_dump_reader_open(&r, lmkv_test_sled_fixture("probe-universal-cache", ".sleddump")), LMKV_OK);
+    assert_int_equal(lmkv_dump_writer_open(&w, lmkv_test_tmp("rawonly.sleddump"), 0), LMKV_OK);
     lmkv_dump_event ev;
     int k = 0;
     char badkey[200] = "";
@@ -783,14 +715,14 @@ static void test_raw_only_entries_are_kept_and_reported(void **state)
     o.notice = on_notice;
     o.notice_ctx = &nt;
     lmkv_migrate_report rep;
-    assert_int_equal(lmkv_migrate_import(&rep, tmp("rawonly.sleddump"), tmp("ro"), &o), LMKV_OK);
+    assert_int_equal(lmkv_migrate_import(&rep, lmkv_test_tmp("rawonly.sleddump"), lmkv_test_tmp("ro"), &o), LMKV_OK);
     assert_int_equal(rep.raw_only, 1);
     assert_int_equal(nt.n_raw, 1);
     assert_string_equal(nt.last_key, badkey);
     assert_int_equal(rep.typed_cache_entries, 149);
     assert_int_equal(rep.pairs, 152);
     /* the raw tree has all 150 entries */
-    lmkv_db *db = open_ro(tmp("ro"));
+    lmkv_db *db = open_ro(lmkv_test_tmp("ro"));
     lmkv_tree *t = NULL;
     uint64_t len;
     assert_int_equal(lmkv_db_open_tree_ex(&t, db, "universal_cache", 15, LMKV_TREE_NO_CREATE), LMKV_OK);
@@ -801,7 +733,7 @@ static void test_raw_only_entries_are_kept_and_reported(void **state)
     /* with --no-typed nothing is decoded, nothing reported */
     nt.n_raw = 0;
     o.flags = LMKV_MIGRATE_NO_TYPED;
-    assert_int_equal(lmkv_migrate_import(&rep, tmp("rawonly.sleddump"), tmp("ro2"), &o), LMKV_OK);
+    assert_int_equal(lmkv_migrate_import(&rep, lmkv_test_tmp("rawonly.sleddump"), lmkv_test_tmp("ro2"), &o), LMKV_OK);
     assert_int_equal(nt.n_raw, 0);
     assert_int_equal(rep.typed_records, 0);
 }
@@ -814,10 +746,10 @@ static void test_cancel_leaves_nothing(void **state)
     volatile int cancel = 1;
     o.cancel = &cancel;
     lmkv_migrate_report rep;
-    assert_int_equal(lmkv_migrate_import(&rep, fx("edge-cases-small", ".sleddump"), tmp("cancelled"), &o),
+    assert_int_equal(lmkv_migrate_import(&rep, lmkv_test_sled_fixture("edge-cases-small", ".sleddump"), lmkv_test_tmp("cancelled"), &o),
                      LMKV_ECONFLICT);
     assert_non_null(strstr(lmkv_errmsg(), "cancelled"));
-    assert_false(exists(tmp("cancelled")));
+    assert_false(exists(lmkv_test_tmp("cancelled")));
     assert_no_tmp_dirs();
 }
 
