@@ -759,6 +759,30 @@ static int is_kw_tag(const char *s, size_t n)
 #define VALUE_MASK ((1u << XC_K_FUNCTION) | (1u << XC_K_PROTOTYPE) | (1u << XC_K_VARIABLE) | \
                     (1u << XC_K_EXTERNVAR) | (1u << XC_K_ENUMERATOR) | (1u << XC_K_MACRO))
 
+/* Make *key (capacity *cap) hold at least `need` bytes (grows to 2*need).
+ * Returns 0, or -1 after xc_fail (out of memory; *key unchanged). */
+static int key_room(char **key, size_t *cap, size_t need)
+{
+    if (need <= *cap) return 0;
+    char *nk = realloc(*key, need * 2);
+    if (!nk) { xc_fail(LMKV_ENOMEM, "out of memory"); return -1; }
+    *key = nk;
+    *cap = need * 2;
+    return 0;
+}
+
+/* *key = name[0..len) "\x01" decimal line (NUL-terminated): the (name, line)
+ * key of scan_refs' definition map. Returns its length, or 0 after xc_fail. */
+static size_t line_key(char **key, size_t *cap, const char *name, size_t len, uint32_t line)
+{
+    char k[32];
+    int kl = snprintf(k, sizeof k, "\x01%u", line);
+    if (key_room(key, cap, len + (size_t)kl + 1) != 0) return 0;
+    memcpy(*key, name, len);
+    memcpy(*key + len, k, (size_t)kl + 1);
+    return len + (size_t)kl;
+}
+
 static int scan_refs(struct xc_file *f, const struct xc_nameset *known, struct vec *refs)
 {
     struct xc_priv *pv = f->priv;
@@ -772,17 +796,9 @@ static int scan_refs(struct xc_file *f, const struct xc_nameset *known, struct v
     if (!own) return xc_fail(LMKV_ENOMEM, "out of memory");
     /* (name, line) of every definition in the file: never a reference. */
     for (size_t i = 0; i < f->nsyms; i++) {
-        char k[32];
-        int kl = snprintf(k, sizeof k, "\x01%u", f->syms[i].line);
-        size_t a = strlen(f->syms[i].name);
-        if (a + (size_t)kl + 1 > keycap) {
-            keycap = (a + (size_t)kl + 1) * 2;
-            char *nk = realloc(key, keycap);
-            if (!nk) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
-            key = nk;
-        }
-        memcpy(key, f->syms[i].name, a); memcpy(key + a, k, (size_t)kl + 1);
-        uint32_t *v = smap_put(&defs, key, a + (size_t)kl, NULL);
+        size_t kn = line_key(&key, &keycap, f->syms[i].name, strlen(f->syms[i].name), f->syms[i].line);
+        if (!kn) { rc = LMKV_ENOMEM; goto cleanup; }
+        uint32_t *v = smap_put(&defs, key, kn, NULL);
         if (!v) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         if (!*v || f->syms[i].ckind == XC_K_MACRO) *v = (uint32_t)i + 1;
     }
@@ -842,16 +858,9 @@ static int scan_refs(struct xc_file *f, const struct xc_nameset *known, struct v
             if (in_pp && pp_first) {
                 /* the macro being defined */
                 pp_first = 0;
-                char k[32];
-                int kl = snprintf(k, sizeof k, "\x01%u", line);
-                if (len + (size_t)kl + 1 > keycap) {
-                    keycap = (len + (size_t)kl + 1) * 2;
-                    char *nk = realloc(key, keycap);
-                    if (!nk) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
-                    key = nk;
-                }
-                memcpy(key, t + s, len); memcpy(key + len, k, (size_t)kl + 1);
-                long d = smap_find(&defs, key, len + (size_t)kl);
+                size_t kn = line_key(&key, &keycap, t + s, len, line);
+                if (!kn) { rc = LMKV_ENOMEM; goto cleanup; }
+                long d = smap_find(&defs, key, kn);
                 if (d >= 0 && f->syms[defs.vals[d] - 1].ckind == XC_K_MACRO) {
                     pp_macro = f->syms[defs.vals[d] - 1].name; pp_macro_line = line;
                 }
@@ -865,16 +874,9 @@ static int scan_refs(struct xc_file *f, const struct xc_nameset *known, struct v
             if (mask == (1u << XC_K_MEMBER)) continue;
             /* own definition? */
             {
-                char k[32];
-                int kl = snprintf(k, sizeof k, "\x01%u", line);
-                if (len + (size_t)kl + 1 > keycap) {
-                    keycap = (len + (size_t)kl + 1) * 2;
-                    char *nk = realloc(key, keycap);
-                    if (!nk) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
-                    key = nk;
-                }
-                memcpy(key, t + s, len); memcpy(key + len, k, (size_t)kl + 1);
-                if (smap_find(&defs, key, len + (size_t)kl) >= 0) continue;
+                size_t kn = line_key(&key, &keycap, t + s, len, line);
+                if (!kn) { rc = LMKV_ENOMEM; goto cleanup; }
+                if (smap_find(&defs, key, kn) >= 0) continue;
             }
             /* source */
             const char *src = NULL; uint32_t srcline = 0;
@@ -884,12 +886,7 @@ static int scan_refs(struct xc_file *f, const struct xc_nameset *known, struct v
                 src = o->name; srcline = o->line;
                 if (o->ckind == XC_K_FUNCTION) {
                     size_t a = strlen(o->name);
-                    if (a + len + 2 > keycap) {
-                        keycap = (a + len + 2) * 2;
-                        char *nk = realloc(key, keycap);
-                        if (!nk) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
-                        key = nk;
-                    }
+                    if (key_room(&key, &keycap, a + len + 2) != 0) { rc = LMKV_ENOMEM; goto cleanup; }
                     memcpy(key, o->name, a); key[a] = '\x01'; memcpy(key + a + 1, t + s, len);
                     if (smap_find(&pv->locals, key, a + 1 + len) >= 0) continue; /* shadowed */
                 }
