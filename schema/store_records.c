@@ -379,6 +379,35 @@ cleanup:
 
 /* ================================================================ put_file */
 
+/* Write the i-th call or reference of file version fv (its encoded record
+ * val/vlen; `from` the caller/source symbol id, `to` the callee/target name):
+ * the record under tr_rec (ws, fv, from, i), the by-name index entry under
+ * tr_to (ws, esc(to), fv, from, i), and when fv is current the record's
+ * current copy under tr_cur_to (ws, esc(to), fv, i). k is scratch space. */
+static int put_edge(lmkv_store_session *s, kbuf *k, uint64_t ws, uint64_t fv, uint32_t i,
+                    uint64_t from, const char *to, int is_cur, const uint8_t *val, size_t vlen,
+                    enum store_tree tr_rec, enum store_tree tr_to, enum store_tree tr_cur_to)
+{
+    int rc;
+    kb_reset(k);
+    kb_u64(k, ws); kb_u64(k, fv); kb_u64(k, from); kb_u32(k, i);
+    if ((rc = sess_put(s, tr_rec, k->p, k->len, val, vlen)) != LMKV_OK)
+        return rc;
+    kb_reset(k);
+    kb_u64(k, ws); kb_esc(k, to, strlen(to)); kb_u64(k, fv);
+    size_t base = k->len;
+    kb_u64(k, from); kb_u32(k, i);
+    if (!kb_ok(k))
+        return lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
+    if ((rc = sess_put(s, tr_to, k->p, k->len, "", 0)) != LMKV_OK)
+        return rc;
+    k->len = base;
+    kb_u32(k, i);
+    if (is_cur)
+        return sess_put(s, tr_cur_to, k->p, k->len, val, vlen);
+    return LMKV_OK;
+}
+
 LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
                                  const lmkv_file_version *file_version,
                                  const lmkv_store_file_records *records)
@@ -531,19 +560,8 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
     }
     for (size_t i = 0; i < ncall; i++, ei++) {
         const lmkv_call *r = &R->calls[i];
-        kb_reset(&k);
-        kb_u64(&k, ws); kb_u64(&k, fv); kb_u64(&k, r->caller_id); kb_u32(&k, (uint32_t)i);
-        if ((rc = sess_put(s, T_CALL, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
-            goto cleanup;
-        kb_reset(&k);
-        kb_u64(&k, ws); kb_esc(&k, r->callee_name, strlen(r->callee_name)); kb_u64(&k, fv);
-        size_t base = k.len;
-        kb_u64(&k, r->caller_id); kb_u32(&k, (uint32_t)i);
-        if (!kb_ok(&k) || (rc = sess_put(s, T_CALL_TO, k.p, k.len, "", 0)) != LMKV_OK)
-            goto cleanup;
-        k.len = base;
-        kb_u32(&k, (uint32_t)i);
-        if (is_cur && (rc = sess_put(s, T_CUR_CALL_TO, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+        if ((rc = put_edge(s, &k, ws, fv, (uint32_t)i, r->caller_id, r->callee_name, is_cur,
+                           a.p + e[ei].off, e[ei].len, T_CALL, T_CALL_TO, T_CUR_CALL_TO)) != LMKV_OK)
             goto cleanup;
         if (is_cur && r->caller_name) {
             kb_reset(&k);
@@ -555,19 +573,8 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
     }
     for (size_t i = 0; i < nref; i++, ei++) {
         const lmkv_reference *r = &R->references[i];
-        kb_reset(&k);
-        kb_u64(&k, ws); kb_u64(&k, fv); kb_u64(&k, r->source_id); kb_u32(&k, (uint32_t)i);
-        if ((rc = sess_put(s, T_REF, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
-            goto cleanup;
-        kb_reset(&k);
-        kb_u64(&k, ws); kb_esc(&k, r->target_name, strlen(r->target_name)); kb_u64(&k, fv);
-        size_t base = k.len;
-        kb_u64(&k, r->source_id); kb_u32(&k, (uint32_t)i);
-        if (!kb_ok(&k) || (rc = sess_put(s, T_REF_TO, k.p, k.len, "", 0)) != LMKV_OK)
-            goto cleanup;
-        k.len = base;
-        kb_u32(&k, (uint32_t)i);
-        if (is_cur && (rc = sess_put(s, T_CUR_REF_TO, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+        if ((rc = put_edge(s, &k, ws, fv, (uint32_t)i, r->source_id, r->target_name, is_cur,
+                           a.p + e[ei].off, e[ei].len, T_REF, T_REF_TO, T_CUR_REF_TO)) != LMKV_OK)
             goto cleanup;
     }
     for (size_t i = 0; i < nhier; i++, ei++) {
