@@ -145,6 +145,18 @@ typedef struct buf {
     size_t n;
 } buf;
 
+/* Half the time (when the model holds keys), replace *k by a copy of one of
+ * the model's keys, so that operations also hit existing keys. */
+static void maybe_existing_key(buf *k, const model *m, uint64_t *rs)
+{
+    if (m->n && lmkv_test_rand(rs) % 2) {
+        const ment *e = &m->e[lmkv_test_rand(rs) % m->n];
+        free(k->p);
+        k->p = dup(e->k, e->kn);
+        k->n = e->kn;
+    }
+}
+
 static buf gen_key(uint64_t *rs)
 {
     buf b;
@@ -328,12 +340,7 @@ static void run_seed(const char *dir, unsigned long long seed, int steps)
         } else if (op < 42) {
             g_op = "get";
             /* half the time ask for a key that exists */
-            if (m.n && lmkv_test_rand(&rs) % 2) {
-                ment *e = &m.e[lmkv_test_rand(&rs) % m.n];
-                free(k.p);
-                k.p = dup(e->k, e->kn);
-                k.n = e->kn;
-            }
+            maybe_existing_key(&k, &m, &rs);
             ment *e = m_find(&m, k.p, k.n);
             lmkv_bytes got = {0};
             int rc = lmkv_tree_get(&got, t, k.p, k.n);
@@ -370,12 +377,7 @@ static void run_seed(const char *dir, unsigned long long seed, int steps)
             lmkv_free(gv.data);
         } else if (op < 58) {
             g_op = "del";
-            if (m.n && lmkv_test_rand(&rs) % 2) {
-                ment *e = &m.e[lmkv_test_rand(&rs) % m.n];
-                free(k.p);
-                k.p = dup(e->k, e->kn);
-                k.n = e->kn;
-            }
+            maybe_existing_key(&k, &m, &rs);
             ment *e = m_find(&m, k.p, k.n);
             lmkv_bytes prev = {0};
             int rc = lmkv_tree_remove(&prev, t, k.p, k.n);
@@ -389,12 +391,7 @@ static void run_seed(const char *dir, unsigned long long seed, int steps)
             }
         } else if (op < 66) {
             g_op = "cas";
-            if (m.n && lmkv_test_rand(&rs) % 2) {
-                ment *e = &m.e[lmkv_test_rand(&rs) % m.n];
-                free(k.p);
-                k.p = dup(e->k, e->kn);
-                k.n = e->kn;
-            }
+            maybe_existing_key(&k, &m, &rs);
             ment *e = m_find(&m, k.p, k.n);
             int which = (int)(lmkv_test_rand(&rs) % 3); /* old: 0 absent, 1 current, 2 random */
             const uint8_t *old = NULL;
