@@ -203,14 +203,6 @@ int lmkv_bincode_cache_entry(lmkv_daemon_cache_entry *out, const void *buf, size
     return LMKV_OK;
 }
 
-static int is_hex64(const char *p, size_t n)
-{
-    if (n != 64) return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f'))) return 0;
-    return 1;
-}
-
 int lmkv_daemon_cache_key_parse(lmkv_daemon_cache_key *out, const void *key, size_t len)
 {
     if (!out || (!key && len)) return lmkv_error_set(LMKV_EINVAL, "lmkv_daemon_cache_key_parse: NULL argument");
@@ -226,14 +218,14 @@ int lmkv_daemon_cache_key_parse(lmkv_daemon_cache_key *out, const void *key, siz
     const char *rest = c2 + 1, *end = k + len;
     /* rest = path ':' hash [':' symbol]; the path may contain ':'. Prefer the
      * reading without a symbol: the last component is the 64-hex hash. */
-    if (end - rest >= 66 && end[-65] == ':' && is_hex64(end - 64, 64)) {
+    if (end - rest >= 66 && end[-65] == ':' && mig_is_lower_hex(end - 64, 64)) {
         r.path = (lmkv_slice){rest, (size_t)(end - 65 - rest)};
         r.content_hash = (lmkv_slice){end - 64, 64};
     } else {
         /* path ':' hash ':' symbol: find the last ":<64 hex>:" */
         const char *best = NULL;
         for (const char *p = end - 1; p >= rest + 65; p--) {
-            if (*p == ':' && p[-65] == ':' && is_hex64(p - 64, 64)) { best = p; break; }
+            if (*p == ':' && p[-65] == ':' && mig_is_lower_hex(p - 64, 64)) { best = p; break; }
         }
         if (!best || best - 65 == rest) goto bad;
         r.path = (lmkv_slice){rest, (size_t)(best - 65 - rest)};

@@ -1,4 +1,5 @@
-/* errors.c -- byte formatting for migrate's messages (set with kv's lmkv_error_set). */
+/* errors.c -- byte formatting for migrate's messages (set with kv's
+ * lmkv_error_set) and the hex check of the daemon's keys. */
 #include "migrate_int.h"
 
 #include <string.h>
@@ -26,4 +27,12 @@ void mig_fmt_bytes(char *buf, size_t bufsz, const void *p, size_t n)
     for (; i < n && o + 6 < bufsz; i++) o += (size_t)snprintf(buf + o, bufsz - o, "%02x", b[i]);
     if (i < n) snprintf(buf + o, bufsz - o, "...");
     else if (n == 0) snprintf(buf, bufsz, "'' (empty)");
+}
+
+int mig_is_lower_hex(const void *p, size_t n)
+{
+    const char *c = p;
+    for (size_t i = 0; i < n; i++)
+        if (!((c[i] >= '0' && c[i] <= '9') || (c[i] >= 'a' && c[i] <= 'f'))) return 0;
+    return 1;
 }

@@ -13,6 +13,9 @@
  * ('...' quoted), else as hex; for messages naming keys and trees. */
 void mig_fmt_bytes(char *buf, size_t bufsz, const void *p, size_t n);
 
+/* 1 when p[0..n) are all lower-case hex digits (0-9a-f), else 0. */
+int mig_is_lower_hex(const void *p, size_t n);
+
 /* CRC-32 IEEE (as zlib crc32(), crc32fast), slicing-by-8: continue from
  * `crc` (0 to start). */
 uint32_t mig_crc32(uint32_t crc, const void *data, size_t n);

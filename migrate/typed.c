@@ -26,13 +26,6 @@ int mig_typed_tree_kind(const void *name, size_t len)
     return MT_NONE;
 }
 
-static int is_hex(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f'))) return 0;
-    return 1;
-}
-
 /* Decodes one daemon pair; returns LMKV_OK or an error with a message.
  * *out_calls gets the number of calls of a node. */
 static int decode_pair(int kind, const void *key, size_t klen, const void *val, size_t vlen, uint64_t *out_calls)
@@ -75,7 +68,7 @@ static int decode_pair(int kind, const void *key, size_t klen, const void *val, 
     }
     case MT_FILE_INDEX:
     case MT_GIT_INDEX: {
-        if (kind == MT_GIT_INDEX && !(klen == 40 && is_hex(key, 40)))
+        if (kind == MT_GIT_INDEX && !(klen == 40 && mig_is_lower_hex(key, 40)))
             return lmkv_error_set(LMKV_ECORRUPT, "git_index key is not a 40-digit commit id");
         lmkv_daemon_node_key *keys = NULL;
         size_t n;
