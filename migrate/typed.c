@@ -26,6 +26,26 @@ int mig_typed_tree_kind(const void *name, size_t len)
     return MT_NONE;
 }
 
+/* Decodes one universal_cache pair: its key, its CacheEntry and the entry's
+ * data, which must be a JSON object (*out_data, the caller's reference).
+ * The slices point into key/val. */
+static int decode_cache(lmkv_daemon_cache_key *k, lmkv_daemon_cache_entry *e, json_t **out_data,
+                        const void *key, size_t klen, const void *val, size_t vlen)
+{
+    int rc;
+    if ((rc = lmkv_daemon_cache_key_parse(k, key, klen))) return rc;
+    if ((rc = lmkv_bincode_cache_entry(e, val, vlen))) return rc;
+    json_error_t err;
+    json_t *j = json_loadb(e->data.ptr, e->data.len, 0, &err);
+    if (!j) return lmkv_error_set(LMKV_ECORRUPT, "CacheEntry.data is not JSON: %s at byte %d", err.text, err.position);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return lmkv_error_set(LMKV_ECORRUPT, "CacheEntry.data is not a JSON object");
+    }
+    *out_data = j;
+    return LMKV_OK;
+}
+
 /* Decodes one daemon pair; returns LMKV_OK or an error with a message.
  * *out_calls gets the number of calls of a node. */
 static int decode_pair(int kind, const void *key, size_t klen, const void *val, size_t vlen, uint64_t *out_calls)
@@ -36,14 +56,9 @@ static int decode_pair(int kind, const void *key, size_t klen, const void *val, 
     case MT_CACHE: {
         lmkv_daemon_cache_key k;
         lmkv_daemon_cache_entry e;
-        if ((rc = lmkv_daemon_cache_key_parse(&k, key, klen))) return rc;
-        if ((rc = lmkv_bincode_cache_entry(&e, val, vlen))) return rc;
-        json_error_t err;
-        json_t *j = json_loadb(e.data.ptr, e.data.len, 0, &err);
-        if (!j) return lmkv_error_set(LMKV_ECORRUPT, "CacheEntry.data is not JSON: %s at byte %d", err.text, err.position);
-        int obj = json_is_object(j);
+        json_t *j;
+        if ((rc = decode_cache(&k, &e, &j, key, klen, val, vlen))) return rc;
         json_decref(j);
-        if (!obj) return lmkv_error_set(LMKV_ECORRUPT, "CacheEntry.data is not a JSON object");
         return LMKV_OK;
     }
     case MT_STATS: {
@@ -187,17 +202,18 @@ static int convert_cache(struct cache_ctx *c)
     lmkv_pair p;
     int state = 0;
     while ((rc = lmkv_iter_next(&p, it)) == LMKV_OK) {
-        uint64_t calls;
-        int drc = decode_pair(MT_CACHE, p.key, p.key_size, p.value, p.value_size, &calls);
+        lmkv_daemon_cache_key k;
+        lmkv_daemon_cache_entry e;
+        json_t *j = NULL;
+        int drc = decode_cache(&k, &e, &j, p.key, p.key_size, p.value, p.value_size);
         if (state == 0) state = drc ? -1 : 1;
         if (state < 0) break; /* not the daemon's tree */
         if (drc) continue;    /* reported in the raw pass */
-        lmkv_daemon_cache_key k;
-        lmkv_daemon_cache_entry e;
-        lmkv_daemon_cache_key_parse(&k, p.key, p.key_size);
-        lmkv_bincode_cache_entry(&e, p.value, p.value_size);
+        char *rtype = NULL;
+        if (json_is_string(json_object_get(j, "type"))) rtype = strdup(json_string_value(json_object_get(j, "type")));
+        json_decref(j);
         uint64_t ws;
-        if ((rc = ws_for(&ws, c->o, &k.workspace_id))) goto cleanup;
+        if ((rc = ws_for(&ws, c->o, &k.workspace_id))) { free(rtype); goto cleanup; }
         if (c->ws_count == 0) { c->ws_single = ws; c->ws_count = 1; }
         else if (c->ws_single != ws) c->ws_count = 2;
         char *method = dupn(k.method_in_key.ptr, k.method_in_key.len);
@@ -205,11 +221,6 @@ static int convert_cache(struct cache_ctx *c)
         char *hash = dupn(k.content_hash.ptr, k.content_hash.len);
         char *sym = k.has_symbol ? dupn(k.symbol.ptr, k.symbol.len) : NULL;
         char *legacy = dupn((const char *)p.key, p.key_size);
-        char *rtype = NULL;
-        json_error_t jerr;
-        json_t *j = json_loadb(e.data.ptr, e.data.len, 0, &jerr);
-        if (j && json_is_string(json_object_get(j, "type"))) rtype = strdup(json_string_value(json_object_get(j, "type")));
-        json_decref(j);
         if (!method || !path || !hash || !legacy || (k.has_symbol && !sym)) {
             rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
         } else {
