@@ -154,6 +154,7 @@ EOF
         return 1
     fi
     cut -f2- "$T/$tier.tsv" | while IFS=$'\t' read -r k v; do put "$tier" "$k" "$v"; done
+    rm -rf "$T"/*-replay.lmkv "$T"/*-seed.sqlite* # before graph_bench makes its own pair (disk peak)
 
     # graph/'s own queries (lmkv_graph_*) against SQLite as the seed writes
     # them (recursive CTEs): bench/graph_bench.c on this tier's sources
@@ -224,6 +225,10 @@ echo "and storage. Both runs start cold for the tools' own caches but the source
 echo "the page cache for both. Peak RSS (wait4's ru_maxrss) counts LMDB's memory-mapped pages"
 echo "that the process touched (page cache, shared and reclaimable) besides its own heap. \"Whole"
 echo "tier\" is the wall time of everything below for that tier (graph_bench included)."
+for t in "${ok_tiers[@]}"; do
+    f=$(get "$t" index_failed)
+    [ -n "$f" ] && [ "$f" != 0 ] && echo "On $t, \`lmkv index\` reported $f file(s) it could not analyse (kept out of the index)."
+done
 echo
 echo "### Storage alone: the same records into lmkv and into SQLite"
 echo
