@@ -283,12 +283,14 @@ fi
 
 echo "### How query cost grows with the code base"
 echo
-first=${ok_tiers[0]}; last=${ok_tiers[${#ok_tiers[@]}-1]}
+rec_of() { echo $(( $(get "$1" symbols) + $(get "$1" calls) + $(get "$1" references) )); }
+# growth from the smallest to the largest tier by records, whatever the order they ran in
+first=$(for t in "${ok_tiers[@]}"; do echo "$(rec_of "$t") $t"; done | sort -n | head -n1 | cut -d' ' -f2)
+last=$(for t in "${ok_tiers[@]}"; do echo "$(rec_of "$t") $t"; done | sort -n | tail -n1 | cut -d' ' -f2)
 hdr="| query | engine |"; sep="|---|---|"
 for t in "${ok_tiers[@]}"; do hdr="$hdr $t p50 / p99 (µs) | $t µs per row |"; sep="$sep---:|---:|"; done
 echo "$hdr growth $first -> $last: time | answer | records | grows with |"
 echo "$sep---:|---:|---:|---|"
-rec_of() { echo $(( $(get "$1" symbols) + $(get "$1" calls) + $(get "$1" references) )); }
 for q in $QS; do
     for e in lmkv SQLite; do
         c50=1; c99=2; [ $e = SQLite ] && { c50=3; c99=4; }

@@ -12,6 +12,8 @@
 set -euo pipefail
 TSV=${1:?usage: plot.sh LADDER_TSV OUTDIR}
 OUT=${2:?usage: plot.sh LADDER_TSV OUTDIR}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd) # gnuplot runs in a temporary directory
 command -v gnuplot >/dev/null || { echo "plot.sh: gnuplot is missing (apt-get install gnuplot-nox)" >&2; exit 1; }
 D=$(mktemp -d "${TMPDIR:-/tmp}/lmkv-plot.XXXXXX")
 trap 'rm -rf "$D"' EXIT
@@ -31,6 +33,8 @@ for q in point callers callees refs impact3 paths3; do
             '$1==t && $2==q {printf "%s %s %s %s %s\n", l, $3, $4, $5, $6}' "$TSV" >> "$D/$q.g.dat"
     done
 done
+# x ascending, whatever order the tiers ran in
+for f in "$D"/*.dat; do sort -g -k1,1 "$f" -o "$f"; done
 {
     for q in point callers callees refs impact3 paths3; do
         echo "set title '$q'"
@@ -59,6 +63,8 @@ awk -F'\t' '$2=="e2e" {e[$1 SUBSEP $3]=$5 " " $6}
     END{ for (i=1;i<=n;i++) { split(u[i],a,"\t"); k=a[1] SUBSEP a[3]; ee=(k in e)?e[k]:"NaN NaN";
          printf "%s %s %s %s %s %s \"%s:%s\"\n", a[4], a[6], a[7], a[8], a[9], ee, a[1], a[3] } }' "$TSV" > "$D/update.dat"
 
+sort -g -k1,1 "$D/index.dat" -o "$D/index.dat"
+sort -g -k1,1 "$D/update.dat" -o "$D/update.dat"
 cd "$D"
 gnuplot <<EOF
 set terminal pngcairo size 1500,900 noenhanced font ",10"
