@@ -1,6 +1,8 @@
 /* Shared helpers of the lmkv tool; see cli.h. */
 #include "cli.h"
 #include "lmkv_kv.h"
+#include "lmkv_schema.h"
+#include "lmkv_versioning.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -461,6 +463,19 @@ int cli_tree_opt(struct cli_tree_sel *sel, int c, const char *arg)
     case CLI_OPT_SYSTEM: sel->system = 1; return 1;
     default: return 0;
     }
+}
+
+int cli_workspace_open(const char *cmd, int mode, const char *root, unsigned wflags,
+                       lmkv_db **db, lmkv_store **st, lmkv_worktree **wt)
+{
+    int ret, rc;
+    *db = NULL;
+    *st = NULL;
+    *wt = NULL;
+    if ((ret = cli_db_open(cmd, mode, db)) != EXIT_OK_) return ret;
+    if ((rc = lmkv_store_open(st, *db)) != LMKV_OK) return cli_fail(cmd, rc, "opening the store");
+    if ((rc = lmkv_worktree_open(wt, *st, root, wflags)) != LMKV_OK) return cli_fail(cmd, rc, "opening the workspace");
+    return EXIT_OK_;
 }
 
 int cli_tree_cmd_options(const char *cmd, const char *usage, int argc, char **argv,

@@ -152,6 +152,18 @@ enum cli_db_mode {
  * EXIT_OK_ with *out set, else the code for the failure (message printed). */
 int cli_db_open(const char *cmd, int mode, struct lmkv_db **out);
 
+struct lmkv_store;
+struct lmkv_worktree;
+/* For the commands on a workspace (index, current, diff, gc): open the
+ * database (cli_db_open with `mode`), its typed-record store
+ * (lmkv_store_open) and the workspace at `root` (lmkv_worktree_open with
+ * `wflags`). Returns EXIT_OK_, else the exit code after a one-line message.
+ * Whatever was opened is left in *db, *st, *wt (each NULL otherwise), also
+ * on failure: the caller frees them (lmkv_worktree_free, lmkv_store_close,
+ * lmkv_db_close). */
+int cli_workspace_open(const char *cmd, int mode, const char *root, unsigned wflags,
+                       struct lmkv_db **db, struct lmkv_store **st, struct lmkv_worktree **wt);
+
 /* Which tree a command acts on: --tree NAME (text) or --tree-hex HEX (any
  * bytes; --hex does not change --tree), default sled's default tree
  * `__sled__default`; --system: NAME is a system tree (lmkv's typed records

@@ -146,9 +146,7 @@ int cmd_current(int argc, char **argv)
         }
     }
     if (optind != argc) return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-    if ((ret = cli_db_open(cmd, CLI_DB_READ, &db)) != EXIT_OK_) goto cleanup;
-    if ((rc = lmkv_store_open(&st, db)) != LMKV_OK) { ret = cli_fail(cmd, rc, "opening the store"); goto cleanup; }
-    if ((rc = lmkv_worktree_open(&wt, st, root, 0)) != LMKV_OK) { ret = cli_fail(cmd, rc, "opening the workspace"); goto cleanup; }
+    if ((ret = cli_workspace_open(cmd, CLI_DB_READ, root, 0, &db, &st, &wt)) != EXIT_OK_) goto cleanup;
     if ((rc = lmkv_current_info_get(&ci, wt)) != LMKV_OK) { ret = cli_fail(cmd, rc, "reading the current state"); goto cleanup; }
     if (lmkv_cli.json) ret = print_json(cmd, wt, ci, all);
     else { print_text(wt, ci, all); ret = EXIT_OK_; }

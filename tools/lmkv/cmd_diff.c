@@ -65,9 +65,7 @@ int cmd_diff(int argc, char **argv)
     }
     if (argc - optind != 2)
         return cli_usage_error(cmd, argc - optind < 2 ? "needs two revisions A and B" : "too many arguments");
-    if ((ret = cli_db_open(cmd, CLI_DB_READ, &db)) != EXIT_OK_) goto cleanup;
-    if ((rc = lmkv_store_open(&st, db)) != LMKV_OK) { ret = cli_fail(cmd, rc, "opening the store"); goto cleanup; }
-    if ((rc = lmkv_worktree_open(&wt, st, root, 0)) != LMKV_OK) { ret = cli_fail(cmd, rc, "opening the workspace"); goto cleanup; }
+    if ((ret = cli_workspace_open(cmd, CLI_DB_READ, root, 0, &db, &st, &wt)) != EXIT_OK_) goto cleanup;
     if (!lmkv_worktree_is_git(wt)) {
         cli_error(cmd, "'%s' is not the root of a git repository", lmkv_worktree_root(wt));
         ret = EXIT_USAGE;

@@ -70,9 +70,8 @@ int cmd_gc(int argc, char **argv)
         }
     }
     if (optind != argc) return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-    if ((ret = cli_db_open(cmd, go.dry_run ? CLI_DB_READ : CLI_DB_WRITE, &db)) != EXIT_OK_) goto cleanup;
-    if ((rc = lmkv_store_open(&st, db)) != LMKV_OK) { ret = cli_fail(cmd, rc, "opening the store"); goto cleanup; }
-    if ((rc = lmkv_worktree_open(&wt, st, root, 0)) != LMKV_OK) { ret = cli_fail(cmd, rc, "opening the workspace"); goto cleanup; }
+    if ((ret = cli_workspace_open(cmd, go.dry_run ? CLI_DB_READ : CLI_DB_WRITE, root, 0, &db, &st, &wt)) != EXIT_OK_)
+        goto cleanup;
     if ((rc = lmkv_gc_run(&gr, wt, &go)) != LMKV_OK) { ret = cli_fail(cmd, rc, "gc"); goto cleanup; }
     if (lmkv_cli.json) {
         json_t *o = json_object();

@@ -211,12 +211,7 @@ int cmd_index(int argc, char **argv)
         }
     }
     uint64_t t0 = cli_now_ms();
-    if ((ret = cli_db_open(cmd, CLI_DB_CREATE, &db)) != EXIT_OK_) goto cleanup;
-    if ((rc = lmkv_store_open(&st, db)) != LMKV_OK) { ret = cli_fail(cmd, rc, "opening the store"); goto cleanup; }
-    if ((rc = lmkv_worktree_open(&wt, st, root_arg, wflags)) != LMKV_OK) {
-        ret = cli_fail(cmd, rc, "opening the workspace");
-        goto cleanup;
-    }
+    if ((ret = cli_workspace_open(cmd, CLI_DB_CREATE, root_arg, wflags, &db, &st, &wt)) != EXIT_OK_) goto cleanup;
     const char *root = lmkv_worktree_root(wt);
     if (nargs > 0 && !(paths = calloc((size_t)nargs, sizeof *paths))) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
     for (int i = 0; i < nargs; i++) {
