@@ -224,14 +224,8 @@ int vcurmap_read(struct vcurmap *out, lmkv_store_txn *t, uint64_t ws)
 
 struct vcur *vcurmap_find(const struct vcurmap *m, const char *path)
 {
-    size_t lo = 0, hi = m->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(m->v[mid].path, path);
-        if (c == 0) return &m->v[mid];
-        if (c < 0) lo = mid + 1; else hi = mid;
-    }
-    return NULL;
+    struct vcur key = {.path = (char *)path};
+    return m->n ? bsearch(&key, m->v, m->n, sizeof *m->v, vcur_cmp) : NULL;
 }
 
 /* ------------------------------------------------------ analysis -> records */

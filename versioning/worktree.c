@@ -241,14 +241,8 @@ static int vfile_cmp(const void *a, const void *b)
 
 struct vfile *vscan_find(const struct vscan *s, const char *path)
 {
-    size_t lo = 0, hi = s->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(s->v[mid].path, path);
-        if (c == 0) return &s->v[mid];
-        if (c < 0) lo = mid + 1; else hi = mid;
-    }
-    return NULL;
+    struct vfile key = {.path = (char *)path};
+    return s->n ? bsearch(&key, s->v, s->n, sizeof *s->v, vfile_cmp) : NULL;
 }
 
 static char *vjoin(const char *root, const char *path)
