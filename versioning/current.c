@@ -78,7 +78,7 @@ int lmkv_current_info_get(struct lmkv_current_info **out, lmkv_worktree *wt)
         if (f->old_path && !(e->old_path = strdup(f->old_path))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         if (!f->present) { info->stale = 1; continue; }
         uint64_t fv;
-        if ((rc = vfv_id(&fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto cleanup;
+        if ((rc = lmkv_file_version_id(&fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto cleanup;
         if (fv != c->fv || f->source != c->source ||
             (c->source == LMKV_SOURCE_COMMIT && strcmp(c->commit, head.commit) != 0))
             info->stale = 1;

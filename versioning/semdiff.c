@@ -229,7 +229,7 @@ int lmkv_diff_commits(struct lmkv_semdiff **out, lmkv_worktree *wt,
             if (!(f->path = strdup(df->path))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
             git_oid_tostr(f->blob, sizeof f->blob, &df->id);
             f->side = side;
-            if ((rc = vfv_id(&f->fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto cleanup;
+            if ((rc = lmkv_file_version_id(&f->fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto cleanup;
         }
     }
     /* Analyse the versions that are not stored (content from the blobs). */

@@ -153,7 +153,7 @@ static int vclassify(lmkv_index_session *s, int explicit_plan)
             if (c && (rc = vpush_deleted(s, f->path)) != LMKV_OK) goto cleanup;
             continue;
         }
-        if ((rc = vfv_id(&f->fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto cleanup;
+        if ((rc = lmkv_file_version_id(&f->fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto cleanup;
         int same = c && c->fv == f->fv && c->source == f->source &&
                    (f->source != LMKV_SOURCE_COMMIT || strcmp(c->commit, s->head.commit) == 0);
         if (same && !s->full) {
@@ -419,7 +419,7 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
             if (strcmp(blob, f->blob) != 0) {
                 memcpy(f->blob, blob, sizeof blob);
                 f->mtime_ns = 0;        /* stat data of other content */
-                if ((rc = vfv_id(&f->fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto cleanup;
+                if ((rc = lmkv_file_version_id(&f->fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto cleanup;
                 f->source = LMKV_SOURCE_LATEST;
             }
             if ((rc = vw_open(&w)) != LMKV_OK) goto cleanup;

@@ -164,6 +164,5 @@ int64_t vnow_ns(void);
  * bytes. no_cache = 1: always hash. */
 int vscan_hash_pending(struct vscan *s, lmkv_worktree *wt, lmkv_store_txn *t,
                        const struct vcurmap *cur, int no_cache);
-int vfv_id(uint64_t *out, uint64_t ws, const char *path, const char *blob_hex);
 
 #endif

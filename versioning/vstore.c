@@ -32,11 +32,6 @@ int64_t vnow_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int vfv_id(uint64_t *out, uint64_t ws, const char *path, const char *blob_hex)
-{
-    return lmkv_file_version_id(out, ws, path, blob_hex);
-}
-
 static char *vstrdup0(const char *s)
 {
     return strdup(s ? s : "");
