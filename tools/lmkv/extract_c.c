@@ -135,7 +135,6 @@ uint32_t xc_nameset_get(const struct xc_nameset *s, const char *name, size_t len
     long i = smap_find(&s->m, name, len);
     return i < 0 ? 0 : s->m.vals[i];
 }
-size_t xc_nameset_count(const struct xc_nameset *s) { return s ? s->m.n : 0; }
 void xc_nameset_free(struct xc_nameset *s)
 {
     if (!s) return;
@@ -158,23 +157,10 @@ static const char *const ckind_names[XC_K__COUNT] = {
     "function", "prototype", "macro", "struct", "union", "enum",
     "enumerator", "typedef", "variable", "externvar", "member"
 };
-const char *xc_ckind_name(enum xc_ckind k) { return (unsigned)k < XC_K__COUNT ? ckind_names[k] : "unknown"; }
-const char *xc_ref_kind_name(enum xc_ref_kind k)
-{
-    switch (k) {
-    case XC_REF_USE: return "use";
-    case XC_REF_TYPE: return "type";
-    case XC_REF_CALL: return "call";
-    case XC_REF_READ: return "read";
-    case XC_REF_WRITE: return "write";
-    }
-    return "use";
-}
 static const int ckind_lsp[XC_K__COUNT] = {
     XC_LSP_FUNCTION, XC_LSP_FUNCTION, XC_LSP_CONSTANT, XC_LSP_STRUCT, XC_LSP_STRUCT, XC_LSP_ENUM,
     XC_LSP_ENUM_MEMBER, XC_LSP_TYPE_PARAMETER, XC_LSP_VARIABLE, XC_LSP_VARIABLE, XC_LSP_FIELD
 };
-int xc_ckind_lsp(enum xc_ckind k) { return (unsigned)k < XC_K__COUNT ? ckind_lsp[k] : 0; }
 
 static int ckind_from(const char *k)
 {

@@ -121,7 +121,6 @@ int xc_nameset_add(struct xc_nameset *s, const char *name, uint32_t mask);
 int xc_nameset_add_file(struct xc_nameset *s, const struct xc_file *f);
 /* Kind mask of the LEN bytes at NAME, 0 if absent. */
 uint32_t xc_nameset_get(const struct xc_nameset *s, const char *name, size_t len);
-size_t xc_nameset_count(const struct xc_nameset *s);
 void xc_nameset_free(struct xc_nameset *s);
 
 /* Symbols of one file: runs ctags on ROOT/PATH (cwd = ROOT). *out is a new
@@ -149,13 +148,6 @@ const char *xc_errmsg(void);
 
 /* The file's content (valid until xc_file_free). */
 const char *xc_file_text(const struct xc_file *f, size_t *len);
-
-/* LSP SymbolKind of a ctags kind. */
-int xc_ckind_lsp(enum xc_ckind k);
-
-/* Names of ctags kinds ("function", ...) and of reference kinds ("call"). */
-const char *xc_ckind_name(enum xc_ckind k);
-const char *xc_ref_kind_name(enum xc_ref_kind k);
 
 /* True if ctags and cflow can be run (found on PATH). */
 int xc_tools_available(void);
