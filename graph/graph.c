@@ -515,7 +515,6 @@ int lmkv_graph_impact(lmkv_graph_result *out, lmkv_graph *g, const char *name, u
     t.dist[start] = 0;
     queue[qt++] = (uint32_t)start;
     int trunc = 0;
-    size_t found = 0;
     while (qh < qt) {
         uint32_t u = queue[qh++];
         if ((unsigned)t.dist[u] >= depth) {
@@ -531,7 +530,6 @@ int lmkv_graph_impact(lmkv_graph_result *out, lmkv_graph *g, const char *name, u
             uint32_t v = t.adj[u][i];
             if (t.dist[v] >= 0) continue;
             t.dist[v] = t.dist[u] + 1;
-            found++;
             if (qt == qcap) {
                 qcap *= 2;
                 uint32_t *nq = realloc(queue, qcap * sizeof *nq);
@@ -558,7 +556,6 @@ int lmkv_graph_impact(lmkv_graph_result *out, lmkv_graph *g, const char *name, u
         if ((rc = item_for(g, &it, t.name[ord[i]], 1)) != LMKV_OK) goto cleanup;
         it->depth = (uint32_t)t.dist[ord[i]];
     }
-    (void)found;
     fill_result(out, g, trunc, 0);
     rc = LMKV_OK;
 cleanup:
