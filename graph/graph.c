@@ -140,20 +140,17 @@ static int stop_first_sym(void *ctx, const lmkv_symbol *s) { return stop_first(c
 static int stop_first_call(void *ctx, const lmkv_call *c) { return stop_first(ctx, c); }
 static int stop_first_ref(void *ctx, const lmkv_reference *r) { return stop_first(ctx, r); }
 
-/* 1 if NAME is a current symbol, callee or reference target; <0 on error. */
-static int name_known(lmkv_graph *g, const char *name, int calls_too, int refs_too)
+/* LMKV_OK if NAME is a current symbol, callee (calls_too) or reference
+ * target (refs_too); else LMKV_NOTFOUND with a message naming query q, or a
+ * lookup's error (< 0). */
+static int require_known(lmkv_graph *g, const char *q, const char *name, int calls_too, int refs_too)
 {
     int found = 0, rc;
     size_t n = strlen(name);
-    if ((rc = lmkv_store_symbol_exists(g->t, g->ws, name, n, 0)) != 0) return rc; /* index keys only */
+    if ((rc = lmkv_store_symbol_exists(g->t, g->ws, name, n, 0)) != 0) return rc < 0 ? rc : LMKV_OK; /* index keys only */
     if (calls_too && (rc = lmkv_store_calls_to(g->t, g->ws, name, n, 0, stop_first_call, &found)) < 0) return rc;
-    if (found) return 1;
-    if (refs_too && (rc = lmkv_store_refs_to(g->t, g->ws, name, n, 0, stop_first_ref, &found)) < 0) return rc;
-    return found;
-}
-
-static int not_found(const char *q, const char *name)
-{
+    if (!found && refs_too && (rc = lmkv_store_refs_to(g->t, g->ws, name, n, 0, stop_first_ref, &found)) < 0) return rc;
+    if (found) return LMKV_OK;
     return lmkv_error_set(LMKV_NOTFOUND, "graph %s: no symbol, call or reference named '%s' in the current state", q, name);
 }
 
@@ -236,10 +233,7 @@ int lmkv_graph_callers(size_t *out_n, int *out_truncated, lmkv_graph *g, const c
     if ((rc = check_name("callers", name)) != LMKV_OK) return rc;
     struct lim l = {0, eff_limit(limit), 0, fn, NULL, NULL, ctx, NULL};
     if ((rc = lmkv_store_calls_to(g->t, g->ws, name, strlen(name), 0, lim_call, &l)) < 0) return rc;
-    if (l.n == 0) {
-        if ((rc = name_known(g, name, 0, 1)) < 0) return rc;
-        if (!rc) return not_found("callers", name);
-    }
+    if (l.n == 0 && (rc = require_known(g, "callers", name, 0, 1)) != LMKV_OK) return rc;
     lim_out(&l, out_n, out_truncated);
     return LMKV_OK;
 }
@@ -279,10 +273,7 @@ int lmkv_graph_callees(size_t *out_n, int *out_truncated, lmkv_graph *g, const c
     struct lim l = {0, eff_limit(limit), 0, fn, NULL, NULL, ctx, NULL};
     /* one prefix scan of the current calls by caller name (a node is a name) */
     if ((rc = lmkv_store_calls_by_caller(g->t, g->ws, name, strlen(name), 0, lim_call, &l)) < 0) return rc;
-    if (l.n == 0) {
-        if ((rc = name_known(g, name, 1, 1)) < 0) return rc;
-        if (!rc) return not_found("callees", name);
-    }
+    if (l.n == 0 && (rc = require_known(g, "callees", name, 1, 1)) != LMKV_OK) return rc;
     lim_out(&l, out_n, out_truncated);
     return LMKV_OK;
 }
@@ -295,10 +286,7 @@ int lmkv_graph_refs(size_t *out_n, int *out_truncated, lmkv_graph *g, const char
     if ((rc = check_name("refs", name)) != LMKV_OK) return rc;
     struct lim l = {0, eff_limit(limit), 0, NULL, fn, NULL, ctx, NULL};
     if ((rc = lmkv_store_refs_to(g->t, g->ws, name, strlen(name), 0, lim_ref, &l)) < 0) return rc;
-    if (l.n == 0) {
-        if ((rc = name_known(g, name, 1, 0)) < 0) return rc;
-        if (!rc) return not_found("refs", name);
-    }
+    if (l.n == 0 && (rc = require_known(g, "refs", name, 1, 0)) != LMKV_OK) return rc;
     lim_out(&l, out_n, out_truncated);
     return LMKV_OK;
 }
@@ -317,10 +305,7 @@ int lmkv_graph_refs_from(size_t *out_n, int *out_truncated, lmkv_graph *g, const
     size_t nsyms = sc.n;
     free(sc.v);
     if (rc < 0) return rc;
-    if (nsyms == 0) {
-        if ((rc = name_known(g, name, 1, 1)) < 0) return rc;
-        if (!rc) return not_found("refs-from", name);
-    }
+    if (nsyms == 0 && (rc = require_known(g, "refs-from", name, 1, 1)) != LMKV_OK) return rc;
     lim_out(&l, out_n, out_truncated);
     return LMKV_OK;
 }
@@ -507,7 +492,7 @@ int lmkv_graph_impact(lmkv_graph_result *out, lmkv_graph *g, const char *name, u
     if ((rc = check_depth("impact", &depth)) != LMKV_OK) return rc;
     reset_result(g);
     limit = eff_limit(limit);
-    if ((rc = name_known(g, name, 1, 1)) <= 0) { if (rc == 0) rc = not_found("impact", name); goto cleanup; }
+    if ((rc = require_known(g, "impact", name, 1, 1)) != LMKV_OK) goto cleanup;
     long start = node_id(&t, name, strlen(name), 1);
     if (start < 0) { rc = lmkv_error_set(LMKV_ENOMEM, "graph: out of memory"); goto cleanup; }
     size_t qcap = 256, qh = 0, qt = 0;
@@ -627,8 +612,8 @@ int lmkv_graph_paths(lmkv_graph_result *out, lmkv_graph *g, const char *from, co
     if ((rc = check_depth("paths", &depth)) != LMKV_OK) return rc;
     reset_result(g);
     limit = eff_limit(limit);
-    if ((rc = name_known(g, from, 1, 1)) <= 0) { if (rc == 0) rc = not_found("paths", from); goto cleanup; }
-    if ((rc = name_known(g, to, 1, 1)) <= 0) { if (rc == 0) rc = not_found("paths", to); goto cleanup; }
+    if ((rc = require_known(g, "paths", from, 1, 1)) != LMKV_OK || (rc = require_known(g, "paths", to, 1, 1)) != LMKV_OK)
+        goto cleanup;
     /* reverse BFS from TO over callers, up to depth: distance to TO */
     long tid = node_id(&t, to, strlen(to), 1);
     if (tid < 0) { rc = lmkv_error_set(LMKV_ENOMEM, "graph: out of memory"); goto cleanup; }
