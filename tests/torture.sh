@@ -36,7 +36,7 @@ step() { # name cmd...
     fi
 }
 show() { # test name: print its summary lines from the runner's log
-    grep -hE '^(crash|power|map|disk|readers|permissions|format|alloc|proc|concurrency|index|lmdb-migrate|security)' \
+    grep -hE '^(crash|power|map|disk|readers|permissions|format|damaged|alloc|proc|concurrency|index|lmdb-migrate|security)' \
         "$1/test-logs/$2.log" 2>/dev/null || true
 }
 rel() { # test-name [ENV=V...]: run one test through tests/run.sh and show its counts
