@@ -22,9 +22,6 @@ run 0 L --json verify
 eq "$(json_get "$OUT" '(j["ok"], j["problems"])')" "(True, 0)"
 run 0 L --json stat; eq "$(json_get "$OUT" 'j["records"]["cache_entries"]')" "150"
 
-copy() { rm -rf "$1"; L compact "$LMKV_TEST_TMP/$1" >/dev/null; }
-first_key() { L --db "$1" --hex scan --system --tree "$2" --keys-only --limit 1; }
-
 note "1: a typed record overwritten with garbage"
 copy d1
 K=$(first_key d1 cache.entry)

@@ -98,9 +98,6 @@ PY
 run 0 L --json dump --system --tree store.sym
 contains "$OUT" '"name":"lmkv_t_fn3"'
 
-copy() { rm -rf "$1"; L compact "$LMKV_TEST_TMP/$1" >/dev/null; }
-first_key() { L --db "$1" --hex scan --system --tree "$2" --keys-only --limit 1; }
-
 note "damage 1: a Symbol record with a broken root offset"
 copy d1
 K=$(first_key d1 store.sym)

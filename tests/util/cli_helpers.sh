@@ -41,3 +41,8 @@ wait_for() {
     done
     fail "gave up waiting for '$2' in $1"
 }
+# copy NAME: a compacted copy of the current database ($LMKV_DB) in
+# $LMKV_TEST_TMP/NAME (replacing ./NAME), to damage without touching the original.
+copy() { rm -rf "$1"; L compact "$LMKV_TEST_TMP/$1" >/dev/null; }
+# first_key DB TREE: the first key (hex) of system tree TREE in database DB.
+first_key() { L --db "$1" --hex scan --system --tree "$2" --keys-only --limit 1; }
