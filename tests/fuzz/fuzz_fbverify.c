@@ -8,7 +8,7 @@
  * every table, official- and lmkv-built, plus truncated/mutated ones).
  *
  * By hand (libFuzzer, a few minutes on a shared machine):
- *   for f in fb_builder fb_verify fb_err records ids record_json; do
+ *   for f in fb_builder fb_verify records ids record_json; do
  *     clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
  *       -Ikv -Ischema -c schema/$f.c -o /tmp/fz_$f.o; done
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ikv -Ischema \
