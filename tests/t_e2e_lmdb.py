@@ -186,7 +186,7 @@ def py_sccs(out):
     return comps
 
 
-def run_suite(label, srcdir, exts, sample_graph=60, max_index_s=120):
+def run_suite(label, srcdir, exts, sample_graph=60):
     ws = os.path.join(TMP, label + "-ws")
     db = os.path.join(TMP, label + "-db")
     shutil.rmtree(ws, ignore_errors=True)
@@ -204,8 +204,8 @@ def run_suite(label, srcdir, exts, sample_graph=60, max_index_s=120):
     print("%s: indexed %d files in %.1fs: %s" % (label, len(files), took, rep))
     if rep["analysed"] != len(files) or rep["failed"] != 0:
         fail("index report %s" % rep)
-    if took > max_index_s:
-        fail("indexing %s took %.0fs (> %ds)" % (label, took, max_index_s))
+    # Indexing time is printed above, not asserted: speed is measured in
+    # bench/ (ladder), never as a timed assertion in a test.
 
     fwd_all, rev, defined = cflow_graph(ws, files)
     # cflow's forward tree can give one function the callees of the code
@@ -318,7 +318,7 @@ def bad_input(ws, db):
 
 
 def main():
-    ws, db = run_suite("lmdb", os.path.join(SOURCES, "lmdb"), {".c", ".h"}, sample_graph=80, max_index_s=60)
+    ws, db = run_suite("lmdb", os.path.join(SOURCES, "lmdb"), {".c", ".h"}, sample_graph=80)
     # a few fixed answers that must hold for LMDB (real semantics)
     p = lmkv(db, "query", "callers", "mdb_txn_commit", "--json")
     callers = {x["name"] for x in json.loads(p.stdout)}
