@@ -7,9 +7,11 @@
  * arguments, *.c and *.h only) -> plan (git status / stored state) -> a
  * pre-pass runs ctags over exactly the files the run will analyse
  * (lmkv_index_session_pending_paths) to collect every symbol name they
- * define, plus the names of the current state's stored symbols, so that
- * references across files resolve by name even when one file is re-indexed
- * alone -> run: the analyser turns one file into symbols, calls (cflow) and
+ * define, then looks up each distinct identifier those files contain in the
+ * current state's name index (one exact lookup per identifier, so the cost
+ * follows the size of the edit, not of the database), so that references
+ * across files resolve by name even when one file is re-indexed alone
+ * -> run: the analyser turns one file into symbols, calls (cflow) and
  * references; versioning stores them in bounded write transactions and swaps
  * the current map at the end (readers never see a half-indexed file).
  */
@@ -54,6 +56,9 @@ struct pre { const char *path; struct xc_file *f; };
 
 struct ix {
     struct xc_nameset *names;
+    struct xc_nameset *looked;   /* identifiers already looked up in the store */
+    lmkv_store_txn *rtxn;        /* pre-pass read txn */
+    uint64_t ws;
     struct pre *pre; size_t npre;
     size_t nsyms, ncalls, nrefs;
     int ext_missing;      /* ctags or cflow could not be run */
@@ -86,6 +91,25 @@ static int add_stored_name(void *ctx, const lmkv_symbol *sym)
     default: mask = 1u << XC_K_VARIABLE; break;
     }
     return xc_nameset_add(x->names, sym->name, mask) == 0 ? 0 : LMKV_ENOMEM;
+}
+
+/* xc_file_identifiers callback: the current symbols named NAME (once per
+ * distinct identifier) join x->names. */
+static int lookup_ident(void *ctx, const char *name, size_t len)
+{
+    struct ix *x = ctx;
+    char small[128], *z = small;
+    int rc = 0;
+    if (xc_nameset_get(x->looked, name, len)) return 0;
+    if (len >= sizeof small && !(z = malloc(len + 1))) return LMKV_ENOMEM;
+    memcpy(z, name, len);
+    z[len] = '\0';
+    if (xc_nameset_add(x->looked, z, 1) != 0) { rc = LMKV_ENOMEM; goto cleanup; }
+    rc = lmkv_store_symbols_by_name(x->rtxn, x->ws, name, len, 0, add_stored_name, x);
+    if (rc == LMKV_NOTFOUND) rc = LMKV_OK;
+cleanup:
+    if (z != small) free(z);
+    return rc;
 }
 
 static int analyse(lmkv_analysis *a, const char *path, const void *content, size_t len, void *ctx)
@@ -254,11 +278,18 @@ int cmd_index(int argc, char **argv)
             x.npre++;
         }
         qsort(x.pre, x.npre, sizeof *x.pre, pre_cmp);
+        /* stored names: only those of identifiers the files use */
+        if (!(x.looked = xc_nameset_new())) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
         if ((rc = lmkv_store_txn_begin(&txn, st)) != LMKV_OK) { ret = cli_fail(cmd, rc, "reading stored symbols"); goto cleanup; }
-        rc = lmkv_store_symbols_by_name(txn, lmkv_worktree_id(wt), "", 0, LMKV_STORE_PREFIX, add_stored_name, &x);
+        x.rtxn = txn;
+        x.ws = lmkv_worktree_id(wt);
+        rc = LMKV_OK;
+        for (size_t i = 0; i < x.npre && rc == LMKV_OK; i++)
+            if (x.pre[i].f) rc = xc_file_identifiers(x.pre[i].f, lookup_ident, &x);
         lmkv_store_txn_end(txn);
         txn = NULL;
-        if (rc != LMKV_OK && rc != LMKV_NOTFOUND) { ret = cli_fail(cmd, rc, "reading stored symbols"); goto cleanup; }
+        x.rtxn = NULL;
+        if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "reading stored symbols"); goto cleanup; }
     }
 
     rc = lmkv_index_session_run(&rep, s, analyse, &x);
@@ -303,6 +334,7 @@ cleanup:
     for (size_t i = 0; i < x.npre; i++) xc_file_free(x.pre[i].f);
     free(x.pre);
     xc_nameset_free(x.names);
+    xc_nameset_free(x.looked);
     for (size_t i = 0; i < npaths; i++) free(paths[i]);
     free(paths);
     lmkv_worktree_free(wt);

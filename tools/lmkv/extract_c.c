@@ -711,6 +711,30 @@ static int skip_noncode(const char *t, size_t n, size_t *i)
     return 0;
 }
 
+int xc_file_identifiers(const struct xc_file *f,
+                        int (*fn)(void *ctx, const char *name, size_t len), void *ctx)
+{
+    const char *t = f->priv->text;
+    size_t n = f->priv->len, i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)t[i];
+        if ((c == '/' || c == '"' || c == '\'') && skip_noncode(t, n, &i)) continue;
+        if (is_id0(c)) {
+            size_t s = i;
+            while (i < n && is_id((unsigned char)t[i])) i++;
+            int rc = fn(ctx, t + s, i - s);
+            if (rc) return rc;
+            continue;
+        }
+        if (is_id(c)) { /* a number with its suffix letters: not an identifier */
+            while (i < n && is_id((unsigned char)t[i])) i++;
+            continue;
+        }
+        i++;
+    }
+    return 0;
+}
+
 /* Symbol owning each line: the innermost (shortest) definition range. */
 static int *line_owners(const struct xc_file *f, const struct xc_priv *pv)
 {

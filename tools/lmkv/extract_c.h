@@ -146,6 +146,14 @@ void xc_file_free(struct xc_file *f);
 /* Message of the calling thread's last failure ("ctags: mdb.c: ..."). */
 const char *xc_errmsg(void);
 
+/* Calls FN(CTX, NAME, LEN) for each identifier token of F's text outside
+ * comments, string and character constants (every identifier scan_refs may
+ * look up in KNOWN, and more: keywords, members, #include-free directives);
+ * NAME points into the text (not NUL-terminated). Repeats are not removed.
+ * Stops at FN's first non-zero return and returns it; 0 otherwise. */
+int xc_file_identifiers(const struct xc_file *f,
+                        int (*fn)(void *ctx, const char *name, size_t len), void *ctx);
+
 /* The file's content (valid until xc_file_free). */
 const char *xc_file_text(const struct xc_file *f, size_t *len);
 
