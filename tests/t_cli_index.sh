@@ -24,6 +24,20 @@ export LMKV_DB="$LMKV_TEST_TMP/db"
 run 0 L index --no-git --json src
 NFILES=$(ls src/*.c src/*.h | wc -l)
 eq "$(json_get "$OUT" 'j["analysed"]')" "$NFILES"
+# the report splits its time: extraction (ctags/cflow/tokenizer), stored-name
+# lookups and storage (session work and commit), each in ms within the total
+$PY - "$OUT" <<'PY'
+import json, sys
+j = json.loads(sys.argv[1])
+parts = [j["extract_ms"], j["lookup_ms"], j["store_ms"]]
+assert all(isinstance(v, (int, float)) and v >= 0 for v in parts), parts
+assert j["extract_ms"] > 0 and j["store_ms"] > 0, j   # files were analysed and stored
+assert sum(parts) <= j["ms"] + 1, (parts, j["ms"])
+assert j["symbols"] > 1000 and j["write_txns"] >= 1, j
+PY
+run 0 L index --no-git src
+contains "$OUT" "(extract "
+contains "$OUT" ", store "
 
 note "stat counts equal the records dump decodes"
 run 0 L --json stat; STAT=$OUT
