@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -234,13 +235,26 @@ cleanup:
     return rc;
 }
 
+/* An executable PROG in a directory of $PATH (as posix_spawnp searches;
+ * an empty entry is the current directory). A lookup, not a spawn: running
+ * `PROG --version` cost two process starts per `lmkv index`. */
 static int tool_ok(const char *prog)
 {
-    char *argv[] = {(char *)prog, "--version", NULL};
-    struct buf b = {0};
-    int rc = run_tool(prog, "-", argv, &b);
-    free(b.p);
-    return rc == 0;
+    const char *path = getenv("PATH");
+    if (!path) path = "/usr/local/bin:/bin:/usr/bin";
+    char full[PATH_MAX];
+    for (const char *p = path;; ) {
+        const char *e = strchr(p, ':');
+        size_t dl = e ? (size_t)(e - p) : strlen(p);
+        int n = dl ? snprintf(full, sizeof full, "%.*s/%s", (int)dl, p, prog)
+                   : snprintf(full, sizeof full, "%s", prog);
+        struct stat sb;
+        if (n > 0 && (size_t)n < sizeof full && stat(full, &sb) == 0 && S_ISREG(sb.st_mode) &&
+            access(full, X_OK) == 0)
+            return 1;
+        if (!e) return 0;
+        p = e + 1;
+    }
 }
 int xc_tools_available(void) { return tool_ok("ctags") && tool_ok("cflow"); }
 
