@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <poll.h>
 #include <limits.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -188,51 +189,83 @@ static int buf_add(struct buf *b, const void *p, size_t n)
     return 0;
 }
 
-/* Runs argv (PATH search), stdout into *out (NUL-terminated), stderr to
- * /dev/null. Returns 0 if the tool ran and exited 0. */
-static int run_tool(const char *what, const char *file, char *const argv[], struct buf *out)
+/* Runs the N commands ARGVS[i] (PATH search) at once, each one's stdout
+ * into OUTS[i] (NUL-terminated), stderr to /dev/null: they run in parallel
+ * (cflow's three passes over one file). Returns 0 if every one ran and
+ * exited 0, else the first failure's code (message set). N <= 4. */
+static int run_tools(const char *what, const char *file, int n, char *const *argvs[], struct buf *outs)
 {
-    int pfd[2] = {-1, -1}, rc = 0;
-    posix_spawn_file_actions_t fa;
-    int fa_ok = 0;
-    pid_t pid = -1;
-    out->n = 0;
-    if (pipe(pfd) != 0) { rc = xc_fail(LMKV_EIO, "%s: %s: pipe: %s", what, file, strerror(errno)); goto cleanup; }
-    if (posix_spawn_file_actions_init(&fa) != 0) { rc = xc_fail(LMKV_ENOMEM, "%s: spawn setup failed", what); goto cleanup; }
-    fa_ok = 1;
-    posix_spawn_file_actions_addclose(&fa, pfd[0]);
-    posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-    posix_spawn_file_actions_addclose(&fa, pfd[1]);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    int e = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-    if (e != 0) { pid = -1; rc = xc_fail(LMKV_EEXTERNAL, "%s: cannot run %s: %s", file, argv[0], strerror(e)); goto cleanup; }
-    close(pfd[1]); pfd[1] = -1;
+    int rfd[4] = {-1, -1, -1, -1}, rc = 0;
+    pid_t pid[4] = {-1, -1, -1, -1};
+    for (int i = 0; i < n; i++) outs[i].n = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        int pfd[2];
+        posix_spawn_file_actions_t fa;
+        char *const *argv = argvs[i];
+        /* close-on-exec: a child must not hold another child's pipe open */
+        if (pipe2(pfd, O_CLOEXEC) != 0) { rc = xc_fail(LMKV_EIO, "%s: %s: pipe: %s", what, file, strerror(errno)); break; }
+        rfd[i] = pfd[0];
+        if (posix_spawn_file_actions_init(&fa) != 0) {
+            close(pfd[1]);
+            rc = xc_fail(LMKV_ENOMEM, "%s: spawn setup failed", what);
+            break;
+        }
+        posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        int e = posix_spawnp(&pid[i], argv[0], &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        close(pfd[1]);
+        if (e != 0) { pid[i] = -1; rc = xc_fail(LMKV_EEXTERNAL, "%s: cannot run %s: %s", file, argv[0], strerror(e)); }
+    }
+    /* read every pipe to its end (a child blocks on a full pipe otherwise) */
     char tmp[65536];
     for (;;) {
-        ssize_t r = read(pfd[0], tmp, sizeof tmp);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) { rc = xc_fail(LMKV_EIO, "%s: %s: read: %s", what, file, strerror(errno)); break; }
-        if (r == 0) break;
-        if (buf_add(out, tmp, (size_t)r) != 0) { rc = xc_fail(LMKV_ENOMEM, "%s: %s: out of memory", what, file); break; }
-    }
-    if (!out->p && buf_add(out, "", 0) != 0) rc = xc_fail(LMKV_ENOMEM, "out of memory");
-cleanup:
-    if (pfd[0] >= 0) close(pfd[0]);
-    if (pfd[1] >= 0) close(pfd[1]);
-    if (pid > 0) {
-        int st = 0;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
-        if (rc == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
-            if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-                rc = xc_fail(LMKV_EEXTERNAL, "%s: %s not found (install %s)", file, argv[0], what);
-            else
-                rc = xc_fail(LMKV_EEXTERNAL, "%s: %s failed (status %d)", file, argv[0],
-                          WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+        struct pollfd pf[4];
+        int np = 0, map[4];
+        for (int i = 0; i < n; i++)
+            if (rfd[i] >= 0) { pf[np].fd = rfd[i]; pf[np].events = POLLIN; pf[np].revents = 0; map[np++] = i; }
+        if (!np) break;
+        if (poll(pf, (nfds_t)np, -1) < 0) {
+            if (errno == EINTR) continue;
+            if (!rc) rc = xc_fail(LMKV_EIO, "%s: %s: poll: %s", what, file, strerror(errno));
+            break;
+        }
+        for (int k = 0; k < np; k++) {
+            if (!pf[k].revents) continue;
+            int i = map[k];
+            ssize_t r = read(rfd[i], tmp, sizeof tmp);
+            if (r < 0 && errno == EINTR) continue;
+            if (r < 0 && !rc) rc = xc_fail(LMKV_EIO, "%s: %s: read: %s", what, file, strerror(errno));
+            if (r > 0 && !rc && buf_add(&outs[i], tmp, (size_t)r) != 0)
+                rc = xc_fail(LMKV_ENOMEM, "%s: %s: out of memory", what, file);
+            if (r <= 0) { close(rfd[i]); rfd[i] = -1; }
         }
     }
-    if (fa_ok) posix_spawn_file_actions_destroy(&fa);
+    for (int i = 0; i < n; i++) {
+        if (rfd[i] >= 0) close(rfd[i]);
+        if (!rc && !outs[i].p && buf_add(&outs[i], "", 0) != 0) rc = xc_fail(LMKV_ENOMEM, "out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        if (pid[i] <= 0) continue;
+        int st = 0;
+        while (waitpid(pid[i], &st, 0) < 0 && errno == EINTR) {}
+        if (rc == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+            const char *prog = argvs[i][0];
+            if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+                rc = xc_fail(LMKV_EEXTERNAL, "%s: %s not found (install %s)", file, prog, what);
+            else
+                rc = xc_fail(LMKV_EEXTERNAL, "%s: %s failed (status %d)", file, prog,
+                             WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+        }
+    }
     return rc;
+}
+
+static int run_tool(const char *what, const char *file, char *const argv[], struct buf *out)
+{
+    char *const *argvs[1] = {argv};
+    return run_tools(what, file, 1, argvs, out);
 }
 
 /* An executable PROG in a directory of $PATH (as posix_spawnp searches;
@@ -972,7 +1005,7 @@ static int fn_cmp(const void *a, const void *b)
 int xc_calls_refs(struct xc_file *f, const char *root, const struct xc_nameset *known)
 {
     struct xc_priv *pv = f->priv;
-    struct buf tree = {0}, xref = {0};
+    struct buf tree = {0}, xref = {0}, rtree = {0};
     struct vec pairs = {NULL, 0, 0, sizeof(struct pair)};
     struct vec rpairs = {NULL, 0, 0, sizeof(struct pair)};
     struct vec sites = {NULL, 0, 0, sizeof(struct xsite)};
@@ -987,18 +1020,22 @@ int xc_calls_refs(struct xc_file *f, const char *root, const struct xc_nameset *
     char *targv[] = {"cflow", "--format=posix", "--omit-arguments", "-A", "-A", "-i", "_s", f->full, NULL};
     char *xargv[] = {"cflow", "-x", "-i", "_s", f->full, NULL};
     char *rargv[] = {"cflow", "--format=posix", "--omit-arguments", "-A", "-A", "-i", "_s", "--reverse", f->full, NULL};
-    rc = run_tool("cflow", f->path, targv, &tree);
-    if (rc) goto cleanup;
-    rc = run_tool("cflow", f->path, xargv, &xref);
+    /* the three passes run at once (one process each) */
+    {
+        char *const *argvs[3] = {targv, xargv, rargv};
+        struct buf outs[3] = {{0}, {0}, {0}};
+        rc = run_tools("cflow", f->path, 3, argvs, outs);
+        tree = outs[0];
+        xref = outs[1];
+        rtree = outs[2];
+    }
     if (rc) goto cleanup;
     rc = parse_cflow_tree(f, tree.p, &pairs, 0, &cdefs);
     if (rc) goto cleanup;
     /* keep the pairs the reverse tree confirms: cflow's forward tree can
      * attribute the callees of following code to one function (SQLite's
      * winRead gets 1165 such edges); both directions agree on the rest */
-    rc = run_tool("cflow", f->path, rargv, &tree);
-    if (rc) goto cleanup;
-    rc = parse_cflow_tree(f, tree.p, &rpairs, 1, NULL);
+    rc = parse_cflow_tree(f, rtree.p, &rpairs, 1, NULL);
     if (rc) goto cleanup;
     {
         struct smap rs = {0};
@@ -1173,7 +1210,7 @@ int xc_calls_refs(struct xc_file *f, const char *root, const struct xc_nameset *
     f->calls = calls.p; f->ncalls = calls.n; calls.p = NULL;
     f->refs = refs.p; f->nrefs = refs.n; refs.p = NULL;
 cleanup:
-    free(tree.p); free(xref.p);
+    free(tree.p); free(xref.p); free(rtree.p);
     free(pairs.p); free(rpairs.p); free(sites.p); free(calls.p); free(refs.p);
     free(fn); free(cdefs.p); free(cdl);
     xc_nameset_free(own);
