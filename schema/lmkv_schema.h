@@ -526,6 +526,21 @@ LMKV_API lmkv_store_txn *lmkv_store_session_txn(lmkv_store_session *s);
  *  bound the size of their transactions (gc): commit and begin anew when it
  *  exceeds their budget. */
 LMKV_API size_t lmkv_store_session_pending(const lmkv_store_session *s);
+/** Bulk load on (on != 0) or off for the rest of the session: inserts of
+ *  file-version records and their index entries (the trees
+ *  lmkv_store_put_file and the current copies fill) are buffered in memory
+ *  (copied; up to 64 MiB, then written) and written per tree in key order
+ *  when the session reads or deletes in that tree, and at commit; keys
+ *  greater than the tree's last key (and of at most 500 bytes) go in with
+ *  MDB_APPEND (kv's LMKV_INSERT_APPEND, as LMDB's mdb_put MDB_APPEND):
+ *  full pages, no search per key. Reads of the session see every write as
+ *  without bulk; what commits is the same. Not for sessions whose writes
+ *  in-process watch_prefix subscribers of those trees must see: appended
+ *  inserts produce no events (kv's LMKV_INSERT_APPEND). Turning it off
+ *  writes what is buffered. Same thread as the session. Errors:
+ *  LMKV_EINVAL (NULL), LMKV_EBADTXN (poisoned), kv's insert errors (which
+ *  poison the session). */
+LMKV_API int lmkv_store_session_set_bulk(lmkv_store_session *s, int on);
 
 /** Register or update a workspace (key: ws->id; also indexes ws->root_path
  *  for lmkv_store_workspace_by_root; a changed root moves that index entry).

@@ -77,7 +77,10 @@ int st_get(lmkv_pair *out, lmkv_store_txn *t, enum store_tree tr, const kbuf *k)
     lmkv_tree *tree = t->st->t[tr];
     if (!tree)
         return LMKV_NOTFOUND;
-    int rc = lmkv_txn_get(out, t->txn, tree, k->p, k->len);
+    int rc;
+    if (t->sess && (t->sess->bulk_mask & (1u << tr)) && (rc = store_bulk_flush(t->sess, tr)) != LMKV_OK)
+        return rc;
+    rc = lmkv_txn_get(out, t->txn, tree, k->p, k->len);
     if (rc != LMKV_OK && rc != LMKV_NOTFOUND)
         return store_err_key(rc, tr, k->p, k->len, "get failed");
     return rc;
@@ -90,7 +93,11 @@ int st_scan(lmkv_store_txn *t, enum store_tree tr, const void *prefix, size_t n,
     if (!tree)
         return LMKV_OK;
     lmkv_iter *it = NULL;
-    int rc = lmkv_txn_scan_prefix(&it, t->txn, tree, prefix, n);
+    int rc;
+    /* every tree: scan callbacks read other trees (a record by its index) */
+    if (t->sess && t->sess->bulk_mask && (rc = store_bulk_flush(t->sess, T__COUNT)) != LMKV_OK)
+        return rc;
+    rc = lmkv_txn_scan_prefix(&it, t->txn, tree, prefix, n);
     if (rc != LMKV_OK)
         return store_err_key(rc, tr, prefix, n, "prefix scan failed");
     lmkv_pair p;
@@ -125,9 +132,182 @@ int sess_check(lmkv_store_session *s)
     return LMKV_OK;
 }
 
+/* Trees whose inserts a bulk session buffers: the records of file versions
+ * and their indexes (the trees lmkv_store_put_file fills). */
+#define BULK_TREES ((1u << T_SYM) | (1u << T_SYM_NAME) | (1u << T_SYM_QNAME) | (1u << T_SYM_ID) | \
+                    (1u << T_CALL) | (1u << T_CALL_TO) | (1u << T_REF) | (1u << T_REF_TO) |     \
+                    (1u << T_CUR_CALL_TO) | (1u << T_CUR_REF_TO) | (1u << T_CUR_CALL_FROM) |    \
+                    (1u << T_HIER) | (1u << T_HIER_PARENT) | (1u << T_HIER_CHILD))
+#define BULK_MAX_BYTES (64u << 20)  /* buffered bytes before a flush of every tree */
+
+struct bulk_ent { size_t koff, kn, voff, vn, seq; uint32_t tree; };
+
+static int bulk_add(lmkv_store_session *s, enum store_tree tr, const void *k, size_t kn,
+                    const void *v, size_t vn)
+{
+    if (s->nbe == s->capbe) {
+        size_t nc = s->capbe ? s->capbe * 2 : 1024;
+        struct bulk_ent *ne = realloc(s->be, nc * sizeof *ne);
+        if (!ne)
+            return lmkv_error_set(LMKV_ENOMEM, "store: out of memory buffering a bulk insert");
+        s->be = ne;
+        s->capbe = nc;
+    }
+    if (s->nba + kn + vn > s->capba) {
+        size_t nc = s->capba ? s->capba : 1u << 16;
+        while (nc < s->nba + kn + vn)
+            nc *= 2;
+        uint8_t *na = realloc(s->ba, nc);
+        if (!na)
+            return lmkv_error_set(LMKV_ENOMEM, "store: out of memory buffering a bulk insert");
+        s->ba = na;
+        s->capba = nc;
+    }
+    struct bulk_ent *e = &s->be[s->nbe];
+    e->tree = (uint32_t)tr;
+    e->seq = s->nbe;
+    e->koff = s->nba;
+    e->kn = kn;
+    if (kn)
+        memcpy(s->ba + s->nba, k, kn);
+    s->nba += kn;
+    e->voff = s->nba;
+    e->vn = vn;
+    if (vn)
+        memcpy(s->ba + s->nba, v, vn);
+    s->nba += vn;
+    s->nbe++;
+    s->bulk_mask |= 1u << tr;
+    return LMKV_OK;
+}
+
+static int key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+    size_t m = an < bn ? an : bn;
+    int c = m ? memcmp(a, b, m) : 0;
+    return c ? c : an < bn ? -1 : an > bn;
+}
+
+static _Thread_local const uint8_t *bulk_sort_base;
+static int bulk_ent_cmp(const void *x, const void *y)
+{
+    const struct bulk_ent *a = x, *b = y;
+    if (a->tree != b->tree)
+        return a->tree < b->tree ? -1 : 1;
+    int c = key_cmp(bulk_sort_base + a->koff, a->kn, bulk_sort_base + b->koff, b->kn);
+    return c ? c : a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* kv stores keys of up to 500 bytes as they are (longer ones by prefix and
+ * hash), so for them byte order is the tree's order; an append is only
+ * tried for such keys. */
+#define APPEND_MAX_KEY 500u
+
+int store_bulk_flush(lmkv_store_session *s, enum store_tree only)
+{
+    int rc = LMKV_OK;
+    if (!s->nbe)
+        return LMKV_OK;
+    /* sort by (tree, key, call order); entries of other trees stay
+     * buffered in that order (per key the call order is what matters) */
+    bulk_sort_base = s->ba;
+    qsort(s->be, s->nbe, sizeof *s->be, bulk_ent_cmp);
+    size_t keep = 0;
+    for (size_t i = 0; i < s->nbe && rc == LMKV_OK;) {
+        enum store_tree tr = (enum store_tree)s->be[i].tree;
+        size_t j = i;
+        while (j < s->nbe && s->be[j].tree == (uint32_t)tr)
+            j++;
+        if (only != T__COUNT && tr != only) {
+            memmove(&s->be[keep], &s->be[i], (j - i) * sizeof *s->be);
+            keep += j - i;
+            i = j;
+            continue;
+        }
+        lmkv_tree *tree = s->st->t[tr];
+        lmkv_txn *txn = s->view.txn;
+        /* the tree's last key bounds what may be appended */
+        uint8_t *last = NULL;
+        size_t last_n = 0;
+        int have_last = 0, last_long = 0;
+        {
+            lmkv_iter *it = NULL;
+            lmkv_pair p;
+            if ((rc = lmkv_txn_iter(&it, txn, tree)) != LMKV_OK)
+                break;
+            rc = lmkv_iter_next_back(&p, it);
+            if (rc == LMKV_OK) {
+                have_last = 1;
+                last_long = p.key_size > APPEND_MAX_KEY;
+                if (!last_long && p.key_size && !(last = malloc(p.key_size)))
+                    rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+                else if (!last_long && p.key_size)
+                    memcpy(last, p.key, p.key_size);
+                last_n = p.key_size;
+            } else if (rc == LMKV_NOTFOUND) {
+                rc = LMKV_OK;
+            }
+            lmkv_iter_free(it);
+            if (rc != LMKV_OK) {
+                free(last);
+                break;
+            }
+        }
+        const uint8_t *cur = last; /* the tree's last key as writes go on */
+        size_t cur_n = last_n;
+        for (size_t k = i; k < j && rc == LMKV_OK; k++) {
+            const struct bulk_ent *e = &s->be[k];
+            if (k + 1 < j && key_cmp(s->ba + e->koff, e->kn, s->ba + s->be[k + 1].koff, s->be[k + 1].kn) == 0)
+                continue; /* the same key written again later: the later value wins */
+            const uint8_t *kp = s->ba + e->koff;
+            int greater = !have_last || (!last_long && key_cmp(kp, e->kn, cur, cur_n) > 0);
+            unsigned fl = greater && e->kn <= APPEND_MAX_KEY ? LMKV_INSERT_APPEND : 0u;
+            rc = lmkv_txn_insert_ex(txn, tree, kp, e->kn, s->ba + e->voff, e->vn, fl);
+            if (rc != LMKV_OK) {
+                rc = store_err_key(rc, tr, kp, e->kn, fl ? "bulk append failed" : "insert failed");
+                break;
+            }
+            if (greater) {
+                /* the new last key (a long one ends appending to this tree) */
+                have_last = 1;
+                last_long = e->kn > APPEND_MAX_KEY;
+                cur = kp;
+                cur_n = e->kn;
+            }
+        }
+        free(last);
+        i = j;
+    }
+    if (rc != LMKV_OK) {
+        s->poisoned = 1;
+        return rc;
+    }
+    s->nbe = keep;
+    if (!keep) {
+        s->nba = 0;
+        s->bulk_mask = 0;
+    } else {
+        s->bulk_mask = 0;
+        for (size_t i = 0; i < keep; i++)
+            s->bulk_mask |= 1u << s->be[i].tree;
+    }
+    return LMKV_OK;
+}
+
 int sess_put(lmkv_store_session *s, enum store_tree tr, const void *k, size_t kn,
              const void *v, size_t vn)
 {
+    if (s->bulk && (BULK_TREES & (1u << tr))) {
+        int rc = bulk_add(s, tr, k, kn, v, vn);
+        if (rc == LMKV_OK && s->nba > BULK_MAX_BYTES)
+            rc = store_bulk_flush(s, T__COUNT);
+        if (rc != LMKV_OK) {
+            s->poisoned = 1;
+            return rc;
+        }
+        s->pending++;
+        return LMKV_OK;
+    }
     int rc = lmkv_txn_insert(s->view.txn, s->st->t[tr], k, kn, v, vn);
     if (rc != LMKV_OK) {
         s->poisoned = 1;
@@ -139,7 +319,10 @@ int sess_put(lmkv_store_session *s, enum store_tree tr, const void *k, size_t kn
 
 int sess_del(lmkv_store_session *s, enum store_tree tr, const void *k, size_t kn)
 {
-    int rc = lmkv_txn_remove(s->view.txn, s->st->t[tr], k, kn);
+    int rc;
+    if ((s->bulk_mask & (1u << tr)) && (rc = store_bulk_flush(s, tr)) != LMKV_OK)
+        return rc;
+    rc = lmkv_txn_remove(s->view.txn, s->st->t[tr], k, kn);
     if (rc == LMKV_NOTFOUND)
         return LMKV_OK;
     if (rc != LMKV_OK) {
@@ -286,6 +469,8 @@ cleanup:
 
 static void session_free(lmkv_store_session *s)
 {
+    free(s->be);
+    free(s->ba);
     lmkv_fbb_free(s->fbb);
     free(s->bumped);
     free(s);
@@ -299,6 +484,9 @@ LMKV_API int lmkv_store_session_commit(lmkv_store_session *s)
     if (s->poisoned) {
         lmkv_txn_abort(s->view.txn);
         rc = lmkv_error_set(LMKV_EBADTXN, "lmkv_store_session_commit: session failed earlier; nothing committed");
+    } else if ((rc = store_bulk_flush(s, T__COUNT)) != LMKV_OK) {
+        lmkv_txn_abort(s->view.txn);
+        rc = lmkv_error_wrap(rc, "lmkv_store_session_commit: nothing committed");
     } else {
         rc = lmkv_txn_commit(s->view.txn);
         if (rc != LMKV_OK)
@@ -324,6 +512,17 @@ LMKV_API lmkv_store_txn *lmkv_store_session_txn(lmkv_store_session *s)
 LMKV_API size_t lmkv_store_session_pending(const lmkv_store_session *s)
 {
     return s ? s->pending : 0;
+}
+
+LMKV_API int lmkv_store_session_set_bulk(lmkv_store_session *s, int on)
+{
+    int rc = sess_check(s);
+    if (rc != LMKV_OK)
+        return rc;
+    if (!on && (rc = store_bulk_flush(s, T__COUNT)) != LMKV_OK)
+        return rc;
+    s->bulk = on != 0;
+    return LMKV_OK;
 }
 
 /* Increment ws's state generation once per session. */

@@ -108,7 +108,20 @@ struct lmkv_store_session {
     int poisoned;
     uint64_t *bumped;         /* workspaces whose generation was bumped */
     size_t n_bumped, cap_bumped;
+    /* bulk load (lmkv_store_session_set_bulk): inserts into record and
+     * index trees are buffered, then written per tree in key order, with
+     * MDB_APPEND past the tree's last key (store_bulk_flush) */
+    int bulk;
+    struct bulk_ent *be;      /* buffered inserts, in call order */
+    size_t nbe, capbe;
+    uint8_t *ba;              /* their keys and values */
+    size_t nba, capba;
+    uint32_t bulk_mask;       /* 1 << tree: trees with buffered inserts */
 };
+
+/* Write the buffered inserts of tree tr (tr = T__COUNT: of every tree).
+ * Errors poison the session. */
+int store_bulk_flush(lmkv_store_session *s, enum store_tree tr);
 
 /* ------------------------------------------------------------ helpers */
 /* Format up to 48 key bytes as hex (…+ when longer) into buf (>= 104 B). */

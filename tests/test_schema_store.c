@@ -1226,6 +1226,105 @@ static void test_reopen_and_read_only(void **state)
     assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
 }
 
+/* ------------------------------------------------------------ bulk sessions */
+
+/* One store's writes for the bulk comparison: index both files, then in a
+ * second session a new mdb.c version made current, replaced in place with
+ * fewer calls in the same session, and the old version removed. With bulk
+ * on, the session's own reads must see its buffered writes on the way. */
+static void bulk_scenario(fx *f, int bulk)
+{
+    lmkv_store_session *s;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    assert_int_equal(lmkv_store_session_set_bulk(s, bulk), LMKV_OK);
+    register_ws(s, f->ws, "/home/dev/lmdb");
+    for (int i = 0; i < NFILES; i++) {
+        facts_recs *r = &f->recs[i];
+        assert_int_equal(lmkv_store_put_file(s, &r->fv, &r->r), LMKV_OK);
+        /* read-your-writes: the calls just put are there */
+        coll c = { 0 };
+        assert_int_equal(lmkv_store_calls_of(lmkv_store_session_txn(s), f->ws, r->fv.id, on_call_caller, &c), LMKV_OK);
+        assert_int_equal(c.n, r->r.n_calls);
+        size_t pl = strlen(r->fv.path);
+        assert_int_equal(lmkv_store_map_latest(s, f->ws, r->fv.path, pl, r->fv.id), LMKV_OK);
+        assert_int_equal(lmkv_store_set_current(s, f->ws, r->fv.path, pl, r->fv.id, LMKV_SOURCE_LATEST, NULL), LMKV_OK);
+    }
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+
+    facts_recs r2;
+    facts_records(&r2, &g_files[0], f->ws, "v2");
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    assert_int_equal(lmkv_store_session_set_bulk(s, bulk), LMKV_OK);
+    assert_int_equal(lmkv_store_put_file(s, &r2.fv, &r2.r), LMKV_OK);
+    assert_int_equal(lmkv_store_set_current(s, f->ws, "mdb.c", 5, r2.fv.id, LMKV_SOURCE_LATEST, NULL), LMKV_OK);
+    size_t full_calls = r2.r.n_calls;
+    r2.r.n_calls = r2.r.n_references = full_calls / 2;
+    assert_int_equal(lmkv_store_put_file(s, &r2.fv, &r2.r), LMKV_OK);
+    coll cs = { 0 };
+    assert_int_equal(lmkv_store_symbols_by_name(lmkv_store_session_txn(s), f->ws, "mdb_put", 7, 0, on_sym, &cs), LMKV_OK);
+    assert_int_equal(cs.n, 1);
+    assert_int_equal(cs.fvs[0], r2.fv.id);
+    size_t removed = 0;
+    assert_int_equal(lmkv_store_remove_file(&removed, s, f->ws, f->recs[0].fv.id), LMKV_OK);
+    assert_true(removed > 1000);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+    facts_records_free(&r2);
+    assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
+}
+
+/* Bulk sessions (sorted writes, MDB_APPEND past the last key) store exactly
+ * what plain sessions store: every store tree byte for byte. */
+static void test_bulk_session_same_as_plain(void **state)
+{
+    fx *a = *state;
+    fx b;
+    memset(&b, 0, sizeof b);
+    assert_int_equal(next_dir(b.dir, sizeof b.dir), 0);
+    open_db(&b);
+    b.ws = a->ws;
+    for (int i = 0; i < NFILES; i++)
+        facts_records(&b.recs[i], &g_files[i], b.ws, "v1");
+    bulk_scenario(a, 0);
+    bulk_scenario(&b, 1);
+    size_t total = 0;
+    for (int i = 0; i < T__COUNT; i++) {
+        const char *name = store_tree_names[i];
+        if (strncmp(name, "store.", 6) != 0)
+            continue;
+        lmkv_tree *ta = raw_tree(a, name), *tb = raw_tree(&b, name);
+        lmkv_txn *xa, *xb;
+        lmkv_iter *ia, *ib;
+        assert_int_equal(lmkv_txn_begin(&xa, a->db, LMKV_TXN_READ_ONLY), LMKV_OK);
+        assert_int_equal(lmkv_txn_begin(&xb, b.db, LMKV_TXN_READ_ONLY), LMKV_OK);
+        assert_int_equal(lmkv_txn_iter(&ia, xa, ta), LMKV_OK);
+        assert_int_equal(lmkv_txn_iter(&ib, xb, tb), LMKV_OK);
+        for (;;) {
+            lmkv_pair pa, pb;
+            int ra = lmkv_iter_next(&pa, ia), rb = lmkv_iter_next(&pb, ib);
+            assert_int_equal(ra, rb);
+            if (ra == LMKV_NOTFOUND)
+                break;
+            assert_int_equal(ra, LMKV_OK);
+            assert_int_equal(pa.key_size, pb.key_size);
+            assert_memory_equal(pa.key, pb.key, pa.key_size);
+            assert_int_equal(pa.value_size, pb.value_size);
+            if (pa.value_size)
+                assert_memory_equal(pa.value, pb.value, pa.value_size);
+            total++;
+        }
+        lmkv_iter_free(ia);
+        lmkv_iter_free(ib);
+        lmkv_txn_abort(xa);
+        lmkv_txn_abort(xb);
+        lmkv_tree_close(ta);
+        lmkv_tree_close(tb);
+    }
+    assert_true(total > 1000);
+    for (int i = 0; i < NFILES; i++)
+        facts_records_free(&b.recs[i]);
+    close_db(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1244,6 +1343,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_verify_finds_damage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_layouts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_and_read_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_session_same_as_plain, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, group_teardown);
 }

@@ -259,7 +259,13 @@ enum lmkv_index_flags {
     LMKV_INDEX_FULL    = 1u << 0,
     /** Resolve only: never call the analyser; paths whose version is not
      *  stored are reported as `pending` and left out of the current map. */
-    LMKV_INDEX_RESOLVE = 1u << 1
+    LMKV_INDEX_RESOLVE = 1u << 1,
+    /** Bulk load: each write transaction is a store bulk session
+     *  (lmkv_store_session_set_bulk): records written per tree in key order,
+     *  appended past each tree's last key. Same stored result, faster for
+     *  many files; appended inserts produce no in-process watch_prefix
+     *  events, so leave it off where subscribers watch the store trees. */
+    LMKV_INDEX_BULK    = 1u << 2
 };
 
 struct lmkv_index_options {

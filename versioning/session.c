@@ -67,7 +67,7 @@ int lmkv_index_session_begin(lmkv_index_session **out, lmkv_worktree *wt,
     lmkv_index_session *s = NULL;
 
     if (!out || !wt) return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_begin: NULL argument");
-    if (opts && (opts->flags & ~(unsigned)(LMKV_INDEX_FULL | LMKV_INDEX_RESOLVE)))
+    if (opts && (opts->flags & ~(unsigned)(LMKV_INDEX_FULL | LMKV_INDEX_RESOLVE | LMKV_INDEX_BULK)))
         return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_begin: unknown flags 0x%x", opts->flags);
     if (opts && opts->npaths && !opts->paths)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_begin: npaths %zu with NULL paths", opts->npaths);
@@ -355,6 +355,8 @@ static int vw_open(struct vwriter *w)
     if (w->ss) return LMKV_OK;
     int rc = lmkv_store_session_begin(&w->ss, w->s->wt->st);
     if (rc == LMKV_OK) w->r->write_txns++;
+    if (rc == LMKV_OK && (w->s->opts.flags & LMKV_INDEX_BULK))
+        rc = lmkv_store_session_set_bulk(w->ss, 1);
     w->in_batch = 0;
     return rc;
 }

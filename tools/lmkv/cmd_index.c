@@ -270,7 +270,8 @@ int cmd_index(int argc, char **argv)
 
     struct lmkv_index_options io;
     memset(&io, 0, sizeof io);
-    io.flags = iflags;
+    /* this process has no watch_prefix subscribers: bulk-load writes */
+    io.flags = iflags | LMKV_INDEX_BULK;
     io.paths = (const char *const *)paths;
     io.npaths = npaths;
     io.filter = c_source;
