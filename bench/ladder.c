@@ -314,6 +314,7 @@ static void ingest_lmkv(const char *work)
     for (size_t i = 0; i < files.n || i == 0;) {
         lmkv_store_session *s;
         CK(lmkv_store_session_begin(&s, st));
+        CK(lmkv_store_session_set_bulk(s, 1)); /* as lmkv index (LMKV_INDEX_BULK) */
         if (i == 0) CK(lmkv_store_workspace_put(s, &WSREC));
         for (size_t k = 0; k < 64 && i < files.n; k++, i++) {
             lmkv_store_file_records r = {

@@ -529,7 +529,7 @@ LMKV_API size_t lmkv_store_session_pending(const lmkv_store_session *s);
 /** Bulk load on (on != 0) or off for the rest of the session: inserts of
  *  file-version records and their index entries (the trees
  *  lmkv_store_put_file and the current copies fill) are buffered in memory
- *  (copied; up to 64 MiB, then written) and written per tree in key order
+ *  (copied; up to 256 MiB, then written) and written per tree in key order
  *  when the session reads or deletes in that tree, and at commit; keys
  *  greater than the tree's last key (and of at most 500 bytes) go in with
  *  MDB_APPEND (kv's LMKV_INSERT_APPEND, as LMDB's mdb_put MDB_APPEND):

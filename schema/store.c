@@ -78,7 +78,7 @@ int st_get(lmkv_pair *out, lmkv_store_txn *t, enum store_tree tr, const kbuf *k)
     if (!tree)
         return LMKV_NOTFOUND;
     int rc;
-    if (t->sess && (t->sess->bulk_mask & (1u << tr)) && (rc = store_bulk_flush(t->sess, tr)) != LMKV_OK)
+    if ((rc = st_flush(t, tr)) != LMKV_OK)
         return rc;
     rc = lmkv_txn_get(out, t->txn, tree, k->p, k->len);
     if (rc != LMKV_OK && rc != LMKV_NOTFOUND)
@@ -94,8 +94,8 @@ int st_scan(lmkv_store_txn *t, enum store_tree tr, const void *prefix, size_t n,
         return LMKV_OK;
     lmkv_iter *it = NULL;
     int rc;
-    /* every tree: scan callbacks read other trees (a record by its index) */
-    if (t->sess && t->sess->bulk_mask && (rc = store_bulk_flush(t->sess, T__COUNT)) != LMKV_OK)
+    /* (a callback that reads another tree directly flushes it first: st_flush) */
+    if ((rc = st_flush(t, tr)) != LMKV_OK)
         return rc;
     rc = lmkv_txn_scan_prefix(&it, t->txn, tree, prefix, n);
     if (rc != LMKV_OK)
@@ -138,20 +138,21 @@ int sess_check(lmkv_store_session *s)
                     (1u << T_CALL) | (1u << T_CALL_TO) | (1u << T_REF) | (1u << T_REF_TO) |     \
                     (1u << T_CUR_CALL_TO) | (1u << T_CUR_REF_TO) | (1u << T_CUR_CALL_FROM) |    \
                     (1u << T_HIER) | (1u << T_HIER_PARENT) | (1u << T_HIER_CHILD))
-#define BULK_MAX_BYTES (64u << 20)  /* buffered bytes before a flush of every tree */
+#define BULK_MAX_BYTES (256u << 20) /* buffered bytes before a flush of every tree */
 
 struct bulk_ent { size_t koff, kn, voff, vn, seq; uint32_t tree; };
 
 static int bulk_add(lmkv_store_session *s, enum store_tree tr, const void *k, size_t kn,
                     const void *v, size_t vn)
 {
-    if (s->nbe == s->capbe) {
-        size_t nc = s->capbe ? s->capbe * 2 : 1024;
-        struct bulk_ent *ne = realloc(s->be, nc * sizeof *ne);
+    struct bulk_list *l = &s->bl[tr];
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 256;
+        struct bulk_ent *ne = realloc(l->v, nc * sizeof *ne);
         if (!ne)
             return lmkv_error_set(LMKV_ENOMEM, "store: out of memory buffering a bulk insert");
-        s->be = ne;
-        s->capbe = nc;
+        l->v = ne;
+        l->cap = nc;
     }
     if (s->nba + kn + vn > s->capba) {
         size_t nc = s->capba ? s->capba : 1u << 16;
@@ -163,9 +164,10 @@ static int bulk_add(lmkv_store_session *s, enum store_tree tr, const void *k, si
         s->ba = na;
         s->capba = nc;
     }
-    struct bulk_ent *e = &s->be[s->nbe];
+    struct bulk_ent *e = &l->v[l->n++];
     e->tree = (uint32_t)tr;
-    e->seq = s->nbe;
+    e->seq = l->n;
+    s->nbe++;
     e->koff = s->nba;
     e->kn = kn;
     if (kn)
@@ -176,7 +178,6 @@ static int bulk_add(lmkv_store_session *s, enum store_tree tr, const void *k, si
     if (vn)
         memcpy(s->ba + s->nba, v, vn);
     s->nba += vn;
-    s->nbe++;
     s->bulk_mask |= 1u << tr;
     return LMKV_OK;
 }
@@ -192,8 +193,6 @@ static _Thread_local const uint8_t *bulk_sort_base;
 static int bulk_ent_cmp(const void *x, const void *y)
 {
     const struct bulk_ent *a = x, *b = y;
-    if (a->tree != b->tree)
-        return a->tree < b->tree ? -1 : 1;
     int c = key_cmp(bulk_sort_base + a->koff, a->kn, bulk_sort_base + b->koff, b->kn);
     return c ? c : a->seq < b->seq ? -1 : a->seq > b->seq;
 }
@@ -203,94 +202,91 @@ static int bulk_ent_cmp(const void *x, const void *y)
  * tried for such keys. */
 #define APPEND_MAX_KEY 500u
 
+/* Write list tr (sorted by key, the last write of a key winning). */
+static int bulk_flush_tree(lmkv_store_session *s, enum store_tree tr)
+{
+    struct bulk_list *l = &s->bl[tr];
+    int rc = LMKV_OK;
+    if (!l->n)
+        return LMKV_OK;
+    bulk_sort_base = s->ba;
+    qsort(l->v, l->n, sizeof *l->v, bulk_ent_cmp);
+    lmkv_tree *tree = s->st->t[tr];
+    lmkv_txn *txn = s->view.txn;
+    /* the tree's last key bounds what may be appended */
+    uint8_t *last = NULL;
+    size_t last_n = 0;
+    int have_last = 0, last_long = 0;
+    {
+        lmkv_iter *it = NULL;
+        lmkv_pair p;
+        if ((rc = lmkv_txn_iter(&it, txn, tree)) != LMKV_OK)
+            return store_err_key(rc, tr, "", 0, "reading the last key failed");
+        rc = lmkv_iter_next_back(&p, it);
+        if (rc == LMKV_OK) {
+            have_last = 1;
+            last_long = p.key_size > APPEND_MAX_KEY;
+            last_n = p.key_size;
+            if (!last_long && p.key_size) {
+                if ((last = malloc(p.key_size)) != NULL)
+                    memcpy(last, p.key, p.key_size);
+                else
+                    rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+            }
+        } else if (rc == LMKV_NOTFOUND) {
+            rc = LMKV_OK;
+        } else {
+            rc = store_err_key(rc, tr, "", 0, "reading the last key failed");
+        }
+        lmkv_iter_free(it);
+        if (rc != LMKV_OK) {
+            free(last);
+            return rc;
+        }
+    }
+    const uint8_t *cur = last; /* the tree's last key as writes go on */
+    size_t cur_n = last_n;
+    for (size_t k = 0; k < l->n && rc == LMKV_OK; k++) {
+        const struct bulk_ent *e = &l->v[k];
+        const uint8_t *kp = s->ba + e->koff;
+        if (k + 1 < l->n && key_cmp(kp, e->kn, s->ba + l->v[k + 1].koff, l->v[k + 1].kn) == 0)
+            continue; /* the same key written again later: the later value wins */
+        int greater = !have_last || (!last_long && key_cmp(kp, e->kn, cur, cur_n) > 0);
+        unsigned fl = greater && e->kn <= APPEND_MAX_KEY ? LMKV_INSERT_APPEND : 0u;
+        rc = lmkv_txn_insert_ex(txn, tree, kp, e->kn, s->ba + e->voff, e->vn, fl);
+        if (rc != LMKV_OK) {
+            rc = store_err_key(rc, tr, kp, e->kn, fl ? "bulk append failed" : "insert failed");
+            break;
+        }
+        if (greater) {
+            /* the new last key (a long one ends appending to this tree) */
+            have_last = 1;
+            last_long = e->kn > APPEND_MAX_KEY;
+            cur = kp;
+            cur_n = e->kn;
+        }
+    }
+    free(last);
+    if (rc == LMKV_OK) {
+        s->nbe -= l->n;
+        l->n = 0;
+        s->bulk_mask &= ~(1u << tr);
+    }
+    return rc;
+}
+
 int store_bulk_flush(lmkv_store_session *s, enum store_tree only)
 {
     int rc = LMKV_OK;
-    if (!s->nbe)
-        return LMKV_OK;
-    /* sort by (tree, key, call order); entries of other trees stay
-     * buffered in that order (per key the call order is what matters) */
-    bulk_sort_base = s->ba;
-    qsort(s->be, s->nbe, sizeof *s->be, bulk_ent_cmp);
-    size_t keep = 0;
-    for (size_t i = 0; i < s->nbe && rc == LMKV_OK;) {
-        enum store_tree tr = (enum store_tree)s->be[i].tree;
-        size_t j = i;
-        while (j < s->nbe && s->be[j].tree == (uint32_t)tr)
-            j++;
-        if (only != T__COUNT && tr != only) {
-            memmove(&s->be[keep], &s->be[i], (j - i) * sizeof *s->be);
-            keep += j - i;
-            i = j;
-            continue;
-        }
-        lmkv_tree *tree = s->st->t[tr];
-        lmkv_txn *txn = s->view.txn;
-        /* the tree's last key bounds what may be appended */
-        uint8_t *last = NULL;
-        size_t last_n = 0;
-        int have_last = 0, last_long = 0;
-        {
-            lmkv_iter *it = NULL;
-            lmkv_pair p;
-            if ((rc = lmkv_txn_iter(&it, txn, tree)) != LMKV_OK)
-                break;
-            rc = lmkv_iter_next_back(&p, it);
-            if (rc == LMKV_OK) {
-                have_last = 1;
-                last_long = p.key_size > APPEND_MAX_KEY;
-                if (!last_long && p.key_size && !(last = malloc(p.key_size)))
-                    rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
-                else if (!last_long && p.key_size)
-                    memcpy(last, p.key, p.key_size);
-                last_n = p.key_size;
-            } else if (rc == LMKV_NOTFOUND) {
-                rc = LMKV_OK;
-            }
-            lmkv_iter_free(it);
-            if (rc != LMKV_OK) {
-                free(last);
-                break;
-            }
-        }
-        const uint8_t *cur = last; /* the tree's last key as writes go on */
-        size_t cur_n = last_n;
-        for (size_t k = i; k < j && rc == LMKV_OK; k++) {
-            const struct bulk_ent *e = &s->be[k];
-            if (k + 1 < j && key_cmp(s->ba + e->koff, e->kn, s->ba + s->be[k + 1].koff, s->be[k + 1].kn) == 0)
-                continue; /* the same key written again later: the later value wins */
-            const uint8_t *kp = s->ba + e->koff;
-            int greater = !have_last || (!last_long && key_cmp(kp, e->kn, cur, cur_n) > 0);
-            unsigned fl = greater && e->kn <= APPEND_MAX_KEY ? LMKV_INSERT_APPEND : 0u;
-            rc = lmkv_txn_insert_ex(txn, tree, kp, e->kn, s->ba + e->voff, e->vn, fl);
-            if (rc != LMKV_OK) {
-                rc = store_err_key(rc, tr, kp, e->kn, fl ? "bulk append failed" : "insert failed");
-                break;
-            }
-            if (greater) {
-                /* the new last key (a long one ends appending to this tree) */
-                have_last = 1;
-                last_long = e->kn > APPEND_MAX_KEY;
-                cur = kp;
-                cur_n = e->kn;
-            }
-        }
-        free(last);
-        i = j;
-    }
+    for (int tr = 0; tr < T__COUNT && rc == LMKV_OK; tr++)
+        if ((only == T__COUNT || tr == (int)only) && (s->bulk_mask & (1u << tr)))
+            rc = bulk_flush_tree(s, (enum store_tree)tr);
     if (rc != LMKV_OK) {
         s->poisoned = 1;
         return rc;
     }
-    s->nbe = keep;
-    if (!keep) {
-        s->nba = 0;
-        s->bulk_mask = 0;
-    } else {
-        s->bulk_mask = 0;
-        for (size_t i = 0; i < keep; i++)
-            s->bulk_mask |= 1u << s->be[i].tree;
-    }
+    if (!s->nbe)
+        s->nba = 0; /* every list written: the arena starts over */
     return LMKV_OK;
 }
 
@@ -469,7 +465,8 @@ cleanup:
 
 static void session_free(lmkv_store_session *s)
 {
-    free(s->be);
+    for (int i = 0; i < T__COUNT; i++)
+        free(s->bl[i].v);
     free(s->ba);
     lmkv_fbb_free(s->fbb);
     free(s->bumped);

@@ -112,8 +112,8 @@ struct lmkv_store_session {
      * index trees are buffered, then written per tree in key order, with
      * MDB_APPEND past the tree's last key (store_bulk_flush) */
     int bulk;
-    struct bulk_ent *be;      /* buffered inserts, in call order */
-    size_t nbe, capbe;
+    struct bulk_list { struct bulk_ent *v; size_t n, cap; } bl[T__COUNT]; /* per tree, call order */
+    size_t nbe;               /* buffered inserts in all lists */
     uint8_t *ba;              /* their keys and values */
     size_t nba, capba;
     uint32_t bulk_mask;       /* 1 << tree: trees with buffered inserts */
@@ -122,6 +122,13 @@ struct lmkv_store_session {
 /* Write the buffered inserts of tree tr (tr = T__COUNT: of every tree).
  * Errors poison the session. */
 int store_bulk_flush(lmkv_store_session *s, enum store_tree tr);
+/* Before reading tree tr through t: write a bulk session's buffered
+ * inserts into it (st_get and st_scan do; code that reads with kv calls
+ * directly must). */
+static inline int st_flush(lmkv_store_txn *t, enum store_tree tr)
+{
+    return t->sess && (t->sess->bulk_mask & (1u << tr)) ? store_bulk_flush(t->sess, tr) : 0;
+}
 
 /* ------------------------------------------------------------ helpers */
 /* Format up to 48 key bytes as hex (…+ when longer) into buf (>= 104 B). */

@@ -786,7 +786,8 @@ static int edge_name_scan(lmkv_store_txn *t, uint64_t ws, const char *name, size
         rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
     } else if (flags & LMKV_STORE_ALL_VERSIONS) {
         struct idx_scan x = { t, is_call ? T_CALL_TO : T_REF_TO, is_call ? T_CALL : T_REF, type, fn, ctx };
-        rc = st_scan(t, x.idx, k.p, k.len, idx_scan_cb, &x);
+        if ((rc = st_flush(t, x.prim)) == LMKV_OK) /* idx_scan_cb reads it directly */
+            rc = st_scan(t, x.idx, k.p, k.len, idx_scan_cb, &x);
     } else {
         /* current copies: no filtering, no second read */
         struct rec_scan r = { t, ws, LMKV_STORE_ALL_VERSIONS, is_call ? T_CUR_CALL_TO : T_CUR_REF_TO,
@@ -1038,8 +1039,10 @@ static int sym_by(lmkv_store_txn *t, uint64_t ws, const char *name, size_t name_
     else
         kb_esc(&k, name, name_len);
     struct sym_name s = { t, ws, flags, tr, fn, ctx };
-    rc = kb_ok(&k) ? st_scan(t, tr, k.p, k.len, sym_name_cb, &s)
-                   : lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+    if (!kb_ok(&k))
+        rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+    else if ((rc = st_flush(t, T_SYM)) == LMKV_OK) /* sym_name_cb reads it directly */
+        rc = st_scan(t, tr, k.p, k.len, sym_name_cb, &s);
     kb_free(&k);
     return rc;
 }
