@@ -637,6 +637,68 @@ static void test_definition_over_prototype(void **state)
     db_close(&h);
 }
 
+/* LMKV_INDEX_BULK (sorted, appended writes) stores what a plain session
+ * stores: two workspaces with the same files in one database, one indexed
+ * with it, one without, have equal counts and answers, also after an edit
+ * (the bulk one then writes into non-empty trees). */
+static struct lmkv_index_report run_flags(struct dbh *h, unsigned flags)
+{
+    struct lmkv_index_report r;
+    struct lmkv_index_options o = opts_c();
+    o.flags = flags;
+    int rc = lmkv_index_worktree(&r, h->wt, &o, tiny_analyser, NULL);
+    if (rc != LMKV_OK) fail_msg("index: %s", lmkv_errmsg());
+    return r;
+}
+
+static void counts_of(lmkv_store_counts *c, struct dbh *h)
+{
+    lmkv_store_txn *t;
+    assert_int_equal(lmkv_store_txn_begin(&t, h->st), LMKV_OK);
+    assert_int_equal(lmkv_store_count(c, t, lmkv_worktree_id(h->wt)), LMKV_OK);
+    lmkv_store_txn_end(t);
+}
+
+static void test_bulk_flag_same_result(void **state)
+{
+    (void)state;
+    char a[1100], b[1100], dbdir[1100];
+    snprintf(a, sizeof a, "%s/bulk_a", tmpdir);
+    snprintf(b, sizeof b, "%s/bulk_b", tmpdir);
+    snprintf(dbdir, sizeof dbdir, "%s/bulk_db", tmpdir);
+    sh("mkdir -p '%s/sub' '%s/sub' '%s'", a, b, dbdir);
+    for (int i = 0; i < 2; i++) {
+        const char *d = i ? b : a;
+        write_file(d, "a.c", A_C);
+        write_file(d, "sub/b.c", B_C);
+    }
+    struct dbh ha, hb;
+    db_open(&ha, dbdir, a);
+    db_open(&hb, dbdir, b);
+    for (int round = 0; round < 2; round++) {
+        struct lmkv_index_report ra = run_flags(&ha, 0), rb = run_flags(&hb, LMKV_INDEX_BULK);
+        assert_int_equal(ra.analysed, round ? 1 : 2);
+        assert_int_equal(rb.analysed, ra.analysed);
+        assert_int_equal(rb.failed, 0);
+        lmkv_index_report_clear(&ra);
+        lmkv_index_report_clear(&rb);
+        lmkv_store_counts ca, cb;
+        counts_of(&ca, &ha);
+        counts_of(&cb, &hb);
+        assert_true(ca.symbols > 0 && ca.calls > 0);
+        assert_int_equal(cb.file_versions, ca.file_versions);
+        assert_int_equal(cb.symbols, ca.symbols);
+        assert_int_equal(cb.calls, ca.calls);
+        assert_int_equal(cb.references, ca.references);
+        assert_int_equal(cb.current_mappings, ca.current_mappings);
+        /* the edit for round 1: a new version of sub/b.c in both */
+        write_file(a, "sub/b.c", "int beta(void)\n{\n    return alpha();\n}\n");
+        write_file(b, "sub/b.c", "int beta(void)\n{\n    return alpha();\n}\n");
+    }
+    db_close(&hb);
+    db_close(&ha);
+}
+
 int main(void)
 {
     test_setup_env();
@@ -649,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_non_git_stat_cache),
         cmocka_unit_test(test_analyser_id_change),
         cmocka_unit_test(test_definition_over_prototype),
+        cmocka_unit_test(test_bulk_flag_same_result),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
