@@ -554,7 +554,9 @@ static void test_format_version(void **state)
 /* A long-key record (key > 500 bytes) keeps the full key in its value; a
  * damaged byte in its first 501 bytes must be reported as damage, not
  * returned as another key out of order (kv_record_decode checked only the
- * length). */
+ * length). A damaged byte after them is invisible to iteration (the stored
+ * key is the prefix and the hash), but `lmkv verify` recomputes the hash of
+ * every long key and must report it, naming tree and key, and exit 3. */
 static void test_damaged_long_key_record(void **state)
 {
     (void)state;
@@ -571,9 +573,8 @@ static void test_damaged_long_key_record(void **state)
     snprintf(dbi, sizeof dbi, "%s", lmkv_tree_dbi_name(t));
     lmkv_tree_close(t);
     lmkv_db_close(db);
-    /* damage inside the 501-byte prefix (after it, the record is
-     * indistinguishable from a colliding key's and stays undetected) */
-    for (int where = 0; where < 1; where++) {
+    /* where 0: damage inside the 501-byte prefix; 1: after it */
+    for (int where = 0; where < 2; where++) {
         MDB_env *env; MDB_txn *txn; MDB_dbi d; MDB_cursor *c; MDB_val k, v;
         assert_int_equal(mdb_env_create(&env), 0);
         mdb_env_set_maxdbs(env, 64);
@@ -602,19 +603,45 @@ static void test_damaged_long_key_record(void **state)
         lmkv_iter *it;
         REL_OK(lmkv_tree_iter(&it, t));
         lmkv_pair p;
-        int rc, n = 0;
+        int rc, n = 0, damaged_seen = 0;
         while ((rc = lmkv_iter_next(&p, it)) == 0) {
-            if (p.key_size == sizeof key) assert_memory_equal(p.key, key, sizeof key);
+            if (p.key_size == sizeof key && memcmp(p.key, key, sizeof key) != 0) {
+                /* only possible for damage after the prefix: the key comes back with it */
+                assert_int_equal(where, 1);
+                assert_memory_equal(p.key, key, 501);
+                assert_int_equal(((const uint8_t *)p.key)[550], 'Z');
+                damaged_seen = 1;
+            }
             n++;
         }
         lmkv_iter_free(it);
-        assert_int_equal(rc, LMKV_ECORRUPT);
+        assert_int_equal(rc, where ? LMKV_NOTFOUND : LMKV_ECORRUPT);
+        assert_int_equal(damaged_seen, where);
         lmkv_tree_close(t);
         lmkv_db_close(db);
         char log[4096];
         snprintf(log, sizeof log, "%s.verify.log", dir);
         int vr = rel_lmkv_verify(dir, log);
+        if (vr != 3) rel_print_log(log);
         assert_int_equal(vr, 3);
+        if (where) {
+            /* the problem line names tree "x" and the damaged key, as stored */
+            FILE *f = fopen(log, "r");
+            assert_non_null(f);
+            char *txt = calloc(1, 65536);
+            assert_non_null(txt);
+            size_t got = fread(txt, 1, 65535, f);
+            fclose(f);
+            char want[700];
+            memcpy(want, "x\t", 2);
+            memcpy(want + 2, key, sizeof key);
+            want[2 + 550] = 'Z';
+            strcpy(want + 2 + sizeof key, "\tlong-key record (600-byte key): stored hash does not match the key: damaged");
+            assert_true(got > 0);
+            if (!strstr(txt, want)) rel_print_log(log);
+            assert_non_null(strstr(txt, want));
+            free(txt);
+        }
         printf("damaged long-key record (%s): iteration %s after %d entries, lmkv verify exit %d\n",
                where ? "after the prefix" : "inside the prefix", lmkv_strerror(rc), n, vr);
         /* repair for the next round: rewrite the record through lmkv */

@@ -1,13 +1,25 @@
 /* lmkv verify: read every entry of every tree (kv level: LMDB pages, kv's
- * key encoding), then check the typed records and their indexes with the
- * store's verifier (schema's lmkv_store_verify). Exit 3 on damage. */
+ * key encoding, each long key's hash), then check the typed records and
+ * their indexes with the store's verifier (schema's lmkv_store_verify).
+ * Exit 3 on damage.
+ *
+ * The checking runs in a child process: LMDB asserts (abort()) or faults on
+ * some damaged pages instead of returning MDB_CORRUPTED, and a verifier must
+ * report that as damage, not die. The child tells the parent through a pipe
+ * what it is about to read (a tree name, or a phase) and counts each problem
+ * it printed; if it dies of a signal the parent prints one problem line
+ * naming that tree and exits 3. */
 #include "cli.h"
 #include "lmkv_kv.h"
 #include "lmkv_schema.h"
 
+#include <errno.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: lmkv verify [--max-errors N] [--json] [--hex]\n"
@@ -30,6 +42,10 @@ static const char usage[] =
     "  --hex           keys as hex\n"
     "  --db DIR        database directory (default $LMKV_DB, else ./.lmkv)\n"
     "\n"
+    "The check runs in a child process: if LMDB aborts or faults on a damaged\n"
+    "page, that is reported as one problem line \"LMDB aborted while reading\n"
+    "tree T (signal N): the database is damaged\" and the exit is 3.\n"
+    "\n"
     "Exit: 0 no damage, 1 no database, 2 usage, 3 damage found, 4 I/O.\n";
 
 struct vctx {
@@ -37,7 +53,30 @@ struct vctx {
     uint64_t problems;
     uint64_t max;
     int io_error;
+    int mark_fd; /* child: pipe to the parent, -1 if none */
 };
+
+/* Child -> parent messages: kind byte, u32 length (host order), bytes.
+ * 'T' tree about to be read, 'W' phase about to run, 'P' one problem printed. */
+static void mark(struct vctx *v, char kind, const void *data, size_t n)
+{
+    if (v->mark_fd < 0) return;
+    uint8_t hdr[5];
+    uint32_t len = n > 65536 ? 65536 : (uint32_t)n;
+    hdr[0] = (uint8_t)kind;
+    memcpy(hdr + 1, &len, 4);
+    /* a failed write only costs the parent its tree name: ignore it */
+    if (write(v->mark_fd, hdr, 5) == 5 && len) {
+        const uint8_t *p = data;
+        while (len) {
+            ssize_t w = write(v->mark_fd, p, len);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) break;
+            p += w;
+            len -= (uint32_t)w;
+        }
+    }
+}
 
 static int report(struct vctx *v, const void *tree, size_t tlen, const void *key, size_t klen, const char *msg)
 {
@@ -61,6 +100,9 @@ static int report(struct vctx *v, const void *tree, size_t tlen, const void *key
         cli_print_bytes(stdout, msg, strlen(msg), 0);
         if (fputc('\n', stdout) == EOF) { v->io_error = 1; return 1; }
     }
+    /* printed before any later abort of the child can lose it */
+    if (fflush(stdout) != 0) { v->io_error = 1; return 1; }
+    mark(v, 'P', NULL, 0);
     return (v->max && v->problems >= v->max) ? 1 : 0;
 }
 
@@ -73,6 +115,33 @@ static int on_problem(void *ctx, const lmkv_store_problem *p)
 
 struct vtree { lmkv_tree *t; int system; uint64_t len; };
 
+/* A long key (over 500 bytes) is stored under its first 501 bytes and the
+ * xxh3 hash of the whole key (kv/key_codec.c), with the full key in the
+ * value; kv refuses to store a second key under an occupied hash
+ * (LMKV_ECOLLISION), so every stored long key must be found again by its own
+ * hash. Reading it back with lmkv_txn_get recomputes that hash: a key
+ * damaged after its first 501 bytes (which iteration cannot see) hashes
+ * elsewhere and is not found. Returns 0 if fine, 1 to stop, after a report. */
+static int check_long_key(struct vctx *v, lmkv_txn *txn, lmkv_tree *t, const void *tname, size_t tlen,
+                          const lmkv_pair *p, int *fatal_rc)
+{
+    lmkv_pair g;
+    int rc = lmkv_txn_get(&g, txn, t, p->key, p->key_size);
+    if (rc == LMKV_OK && g.value_size == p->value_size &&
+        (p->value_size == 0 || memcmp(g.value, p->value, p->value_size) == 0))
+        return 0;
+    if (rc != LMKV_OK && rc != LMKV_NOTFOUND && rc != LMKV_ECORRUPT) {
+        *fatal_rc = rc;
+        return 1;
+    }
+    char msg[160];
+    snprintf(msg, sizeof msg, "long-key record (%zu-byte key): stored hash does not match the key: damaged",
+             p->key_size);
+    return report(v, tname, tlen, p->key, p->key_size, msg);
+}
+
+static int verify_run(struct vctx *v);
+
 int cmd_verify(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -80,7 +149,7 @@ int cmd_verify(int argc, char **argv)
         CLI_COMMON_LONGOPTS,
         {0, 0, 0, 0}};
     const char *cmd = "verify";
-    struct vctx v = {cmd, 0, 1000, 0};
+    struct vctx v = {cmd, 0, 1000, 0, -1};
     int c;
     cli_getopt_begin();
     while ((c = cli_getopt(cmd, argc, argv, CLI_COMMON_SHORTOPTS, opts)) != -1) {
@@ -92,6 +161,118 @@ int cmd_verify(int argc, char **argv)
     }
     if (optind < argc) return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 
+    int pfd[2];
+    if (pipe(pfd) != 0) {
+        cli_error(cmd, "creating a pipe: %s", strerror(errno));
+        return EXIT_IO;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        cli_error(cmd, "fork: %s", strerror(errno));
+        close(pfd[0]);
+        close(pfd[1]);
+        return EXIT_IO;
+    }
+    if (pid == 0) {
+        close(pfd[0]);
+        v.mark_fd = pfd[1];
+        int r = verify_run(&v);
+        fflush(stdout);
+        fflush(stderr);
+        close(pfd[1]);
+        exit(r);
+    }
+    close(pfd[1]);
+
+    /* Parent: follow the child's marks until it closes the pipe. */
+    char last_kind = 0;
+    char *last = NULL;
+    size_t last_len = 0;
+    uint64_t problems = 0;
+    int read_err = 0;
+    for (;;) {
+        uint8_t hdr[5];
+        size_t got = 0;
+        while (got < 5) {
+            ssize_t r = read(pfd[0], hdr + got, 5 - got);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break;
+            got += (size_t)r;
+        }
+        if (got < 5) break;
+        uint32_t len;
+        memcpy(&len, hdr + 1, 4);
+        char *buf = len ? malloc(len) : NULL;
+        if (len && !buf) { read_err = 1; break; }
+        got = 0;
+        while (got < len) {
+            ssize_t r = read(pfd[0], buf + got, len - got);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break;
+            got += (size_t)r;
+        }
+        if (got < len) { free(buf); break; }
+        if (hdr[0] == 'P') {
+            problems++;
+            free(buf);
+        } else {
+            free(last);
+            last = buf;
+            last_len = len;
+            last_kind = (char)hdr[0];
+        }
+    }
+    close(pfd[0]);
+    int st = 0, ret;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    if (WIFEXITED(st)) {
+        ret = WEXITSTATUS(st);
+    } else if (WIFSIGNALED(st) && (WTERMSIG(st) == SIGABRT || WTERMSIG(st) == SIGSEGV || WTERMSIG(st) == SIGBUS ||
+                                   WTERMSIG(st) == SIGILL || WTERMSIG(st) == SIGFPE || WTERMSIG(st) == SIGTRAP)) {
+        int sig = WTERMSIG(st);
+        char msg[1400];
+        const char *tree = last_kind == 'T' ? last : "-";
+        size_t tlen = last_kind == 'T' ? last_len : 1;
+        if (cli_is_tty(2) && !lmkv_cli.quiet) fputc('\n', stderr); /* end the child's progress bar */
+        if (last_kind == 'T')
+            snprintf(msg, sizeof msg, "LMDB aborted while reading tree %.*s (signal %d): the database is damaged",
+                     (int)(last_len > 1024 ? 1024 : last_len), last, sig);
+        else
+            snprintf(msg, sizeof msg, "LMDB aborted while %s (signal %d): the database is damaged",
+                     last_kind == 'W' && last ? last : "opening the database", sig);
+        v.problems = problems;
+        v.max = 0;
+        report(&v, tree, tlen, NULL, 0, msg);
+        if (lmkv_cli.json && !v.io_error) {
+            json_t *o = json_object();
+            if (o) {
+                json_object_set_new(o, "ok", json_false());
+                json_object_set_new(o, "problems", json_integer((json_int_t)v.problems));
+                json_object_set_new(o, "aborted", json_true());
+                json_object_set_new(o, "signal", json_integer(sig));
+            }
+            if (cli_json_print(cmd, o) != 0) v.io_error = 1;
+        }
+        ret = v.io_error ? EXIT_IO : cli_finish_output(cmd);
+        if (ret == EXIT_OK_) ret = EXIT_DAMAGED;
+    } else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE) {
+        ret = EXIT_IO; /* its output went to a closed pipe: nothing to tell */
+    } else {
+        cli_error(cmd, "the checking process was killed (signal %d)", WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+        ret = EXIT_IO;
+    }
+    if (read_err && ret == EXIT_OK_) ret = EXIT_IO;
+    free(last);
+    return ret;
+}
+
+/* The whole check, as the child runs it. */
+static int verify_run(struct vctx *vp)
+{
+    struct vctx v = *vp;
+    const char *cmd = v.cmd;
     lmkv_db *db = NULL;
     lmkv_txn *txn = NULL;
     lmkv_iter *it = NULL;
@@ -101,10 +282,13 @@ int cmd_verify(int argc, char **argv)
     lmkv_bytes_array names[2] = {{NULL, 0}, {NULL, 0}};
     uint64_t entries = 0, total = 0;
     struct cli_progress prog;
-    int rc, ret = cli_db_open(cmd, CLI_DB_READ, &db);
+    int rc, ret;
+    mark(&v, 'W', "opening the database", 20);
+    ret = cli_db_open(cmd, CLI_DB_READ, &db);
     if (ret != EXIT_OK_) goto cleanup;
 
     /* Pass 1: kv level. Open every tree, then read all in one snapshot. */
+    mark(&v, 'W', "listing and opening trees", 25);
     if ((rc = lmkv_db_tree_names(&names[0], db)) != LMKV_OK ||
         (rc = lmkv_db_system_tree_names(&names[1], db)) != LMKV_OK) {
         ret = cli_fail(cmd, rc, "listing trees");
@@ -144,13 +328,22 @@ int cmd_verify(int argc, char **argv)
         const void *name = lmkv_tree_name(trees[i].t, &nlen);
         lmkv_pair p;
         uint64_t seen = 0;
+        int fatal = LMKV_OK, stop = 0;
+        mark(&v, 'T', name, nlen);
         rc = lmkv_txn_iter(&it, txn, trees[i].t);
         while (rc == LMKV_OK && (rc = lmkv_iter_next(&p, it)) == LMKV_OK) {
             seen++;
             cli_progress_update(&prog, ++entries);
+            if (p.key_size > 500 && (stop = check_long_key(&v, txn, trees[i].t, name, nlen, &p, &fatal))) break;
         }
         lmkv_iter_free(it);
         it = NULL;
+        if (fatal != LMKV_OK) {
+            cli_progress_end(&prog);
+            ret = cli_fail(cmd, fatal, "reading tree");
+            goto cleanup;
+        }
+        if (stop) { cli_progress_end(&prog); goto summary; }
         if (rc != LMKV_NOTFOUND) {
             const char *m = lmkv_errmsg();
             char msg[1200];
@@ -169,6 +362,7 @@ int cmd_verify(int argc, char **argv)
     txn = NULL;
 
     /* Pass 2: typed records and indexes. */
+    mark(&v, 'W', "checking typed records", 22);
     cli_progress_begin(&prog, "verify: checking typed records", 0);
     cli_progress_update(&prog, 0);
     rc = lmkv_store_open(&st, db);
@@ -216,5 +410,7 @@ cleanup:
     lmkv_bytes_array_free(&names[0]);
     lmkv_bytes_array_free(&names[1]);
     lmkv_db_close(db);
+    vp->problems = v.problems;
+    vp->io_error = v.io_error;
     return ret;
 }
