@@ -6,7 +6,10 @@
 #  - a record whose FlatBuffers root offset points outside it,
 #  - an index entry removed (record no longer reachable),
 #  - an orphan index entry added (points at no record),
-#  - a kv-level malformed long-key record written with LMDB's own mdb_load.
+#  - a kv-level malformed long-key record written with LMDB's own mdb_load,
+#  - a branch page damaged so that LMDB itself aborts the reader (an
+#    assertion in mdb_page_search_root): verify checks in a child process and
+#    reports it as one problem line naming the tree, exit 3.
 # The undamaged database verifies clean (exit 0), and every other read
 # command still answers on the damaged ones (dump flags the bad record).
 set -euo pipefail
@@ -102,6 +105,37 @@ contains "$OUT" "$(printf 'universal_cache\t-\treading entry 151')"
 run 3 L --db d5 scan --tree universal_cache --count; one_line_err
 run 3 L --db d5 checksum; one_line_err
 run 0 L --db d5 get --tree universal_cache "$(L --db d5 scan --tree universal_cache --keys-only --limit 1)"
+
+note "6: a damaged branch page makes LMDB abort the reader: verify reports it"
+V=$($PY -c 'print("v" * 1000)')
+for i in $(seq -w 1 40); do L --db big insert --tree big "k$i" "$V"; done
+rm -rf d6; L --db big compact "$LMKV_TEST_TMP/d6" >/dev/null
+run 0 L --db d6 verify
+# The compacted file has one branch page (the root of tree "big": 40 values
+# of 1000 bytes fill 13 leaf pages; every other tree is one leaf page). Make
+# it claim a single key: LMDB asserts NUMKEYS > 1 on branch pages of named
+# databases (mdb_page_search_root) and calls abort().
+$PY - d6/data.mdb <<'PY'
+import struct, sys
+path = sys.argv[1]
+data = bytearray(open(path, 'rb').read())
+psize = struct.unpack_from('<I', data, 40)[0]  # meta page 0: the free DB's md_pad is the page size
+branch = [n for n in range(2, len(data) // psize)
+          if struct.unpack_from('<Q', data, n * psize)[0] == n          # mp_pgno
+          and struct.unpack_from('<H', data, n * psize + 10)[0] & 0x01]  # mp_flags & P_BRANCH
+assert len(branch) == 1, branch
+struct.pack_into('<H', data, branch[0] * psize + 12, 16 + 2)  # mp_lower: header + one index
+open(path, 'r+b').write(data)
+PY
+run 3 L --db d6 verify
+eq "$OUT" "$(printf 'big\t-\tLMDB aborted while reading tree big (signal 6): the database is damaged')"
+run 3 L --db d6 --json verify
+$PY - "$OUT" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in sys.argv[1].splitlines()]
+assert lines == [{"tree": "big", "message": "LMDB aborted while reading tree big (signal 6): the database is damaged"},
+                 {"ok": False, "problems": 1, "aborted": True, "signal": 6}], lines
+PY
 
 note "the clean original is untouched"
 run 0 L verify
