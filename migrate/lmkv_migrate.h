@@ -442,6 +442,27 @@ LMKV_API int lmkv_bincode_counter(uint64_t *out, const void *buf, size_t len);
  *    A pair of those trees that does not decode is reported through
  *    opts->notice (LMKV_MIGRATE_RAW_ONLY, tree, key, reason), counted in
  *    report->raw_only, and kept raw: never dropped.
+ *    Paths never escape their roots: a path of the dump is normalised
+ *    lexically ("." and empty components dropped, ".." removes the
+ *    previous one; no file system access, links are not followed) and a
+ *    typed record is written only when it stays inside its workspace.
+ *    Refused, i.e. reported as RAW_ONLY (reason names the path), counted
+ *    in raw_only and kept raw only, like an undecodable pair:
+ *      - a universal_cache pair whose key's path is absolute or goes above
+ *        the workspace through ".." (the key holds a workspace-relative
+ *        path); a dry run reports these too;
+ *      - a `nodes` pair whose file, or the file of one of its incoming or
+ *        outgoing CallInfos, is not inside the workspace root (absolute
+ *        and outside opts->workspace_root or the common root; relative
+ *        with a ".." escape); the common root is computed from the node
+ *        files already in normal form only, so a "/a/../.." file cannot
+ *        widen it. A dry run does not check these (it counts nodes as they
+ *        decode);
+ *      - a git_index pair some of whose node keys name such files (its
+ *        other commit mappings are stored; reported once per pair, only
+ *        when some node of the dump is converted).
+ *    Stored paths are the normalised workspace-relative ones. The raw
+ *    trees are imported byte for byte regardless (sled's checksum holds).
  *  - Atomic: the database is built in "<db_dir>.tmp-XXXXXX" beside the
  *    target, verified (every tree's len; with LMKV_MIGRATE_VERIFY reopened
  *    and checksummed), fsync'ed, then renamed into place (an existing target
@@ -473,7 +494,7 @@ LMKV_API int lmkv_bincode_counter(uint64_t *out, const void *buf, size_t len);
 
 /** Kinds of notice. */
 enum lmkv_migrate_notice_kind {
-    LMKV_MIGRATE_RAW_ONLY = 1, /**< a daemon-tree pair that did not decode: kept raw only */
+    LMKV_MIGRATE_RAW_ONLY = 1, /**< a daemon-tree pair that did not decode, or whose path escapes its workspace: kept raw only */
     LMKV_MIGRATE_CONFLICT = 2  /**< merge: the target holds a different value for the key */
 };
 
@@ -515,7 +536,7 @@ typedef struct lmkv_migrate_report {
     uint64_t typed_cache_entries, typed_cache_stats, typed_file_versions, typed_symbols, typed_calls,
         typed_commit_mappings;
     uint64_t typed_records;     /**< sum of the typed_* counts */
-    uint64_t raw_only;          /**< daemon-tree pairs kept raw only (did not decode) */
+    uint64_t raw_only;          /**< daemon-tree pairs kept raw only (did not decode, or a path escapes the workspace) */
     uint64_t merged_added, merged_equal, conflicts; /**< merge */
     uint32_t dump_checksum;     /**< sled Db::checksum of the dump's trees (when known) */
     int dump_checksum_known;    /**< 1 when computed: dry run, VERIFY, already-imported check */

@@ -26,6 +26,77 @@ int mig_typed_tree_kind(const void *name, size_t len)
     return MT_NONE;
 }
 
+/* Lexical normalisation of a '/'-separated path: empty and "." components
+ * dropped, ".." removes the previous component. Returns the components
+ * joined by '/' without a leading '/' (malloc'd); *escaped = 1 when a ".."
+ * of a relative path goes above its start ("/.." of an absolute path stays
+ * at "/", as in POSIX). No file system access: symbolic links are not
+ * followed (the dump's paths name the daemon's machine, not this one). */
+static char *norm_path(int *escaped, const char *p, size_t n)
+{
+    int abs = n && p[0] == '/';
+    char *b = malloc(n + 1);
+    size_t bl = 0, i = 0;
+    *escaped = 0;
+    if (!b) return NULL;
+    while (i < n) {
+        while (i < n && p[i] == '/') i++;
+        size_t s = i;
+        while (i < n && p[i] != '/') i++;
+        size_t cl = i - s;
+        if (cl == 0 || (cl == 1 && p[s] == '.')) continue;
+        if (cl == 2 && p[s] == '.' && p[s + 1] == '.') {
+            if (bl == 0) {
+                if (!abs) *escaped = 1;
+                continue;
+            }
+            while (bl > 0 && b[bl - 1] != '/') bl--;
+            if (bl > 0) bl--;
+            continue;
+        }
+        if (bl) b[bl++] = '/';
+        memcpy(b + bl, p + s, cl);
+        bl += cl;
+    }
+    b[bl] = '\0';
+    return b;
+}
+
+int mig_path_confine(char **out, const char *root, const void *path, size_t len)
+{
+    const char *p = path;
+    int pl = (int)(len > 200 ? 200 : len), esc = 0;
+    *out = NULL;
+    if (len == 0 || memchr(p, '\0', len)) return lmkv_error_set(LMKV_EPERM, "path is empty or holds a NUL byte");
+    int abs = p[0] == '/';
+    if (abs && !root)
+        return lmkv_error_set(LMKV_EPERM, "path '%.*s' is absolute; a workspace-relative path is expected", pl, p);
+    char *n = norm_path(&esc, p, len);
+    if (!n) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    if (esc) {
+        free(n);
+        return lmkv_error_set(LMKV_EPERM, "path '%.*s' escapes the workspace root through '..'", pl, p);
+    }
+    if (abs) {
+        char *r = norm_path(&esc, root, strlen(root));
+        if (!r) { free(n); return lmkv_error_set(LMKV_ENOMEM, "out of memory"); }
+        size_t rl = strlen(r);
+        if (rl && !(strlen(n) > rl && !memcmp(n, r, rl) && n[rl] == '/')) {
+            free(r);
+            free(n);
+            return lmkv_error_set(LMKV_EPERM, "path '%.*s' lies outside the workspace root '%s'", pl, p, root);
+        }
+        if (rl) memmove(n, n + rl + 1, strlen(n + rl + 1) + 1);
+        free(r);
+    }
+    if (!n[0]) {
+        free(n);
+        return lmkv_error_set(LMKV_EPERM, "path '%.*s' names the workspace root itself, not a file in it", pl, p);
+    }
+    *out = n;
+    return LMKV_OK;
+}
+
 /* Decodes one universal_cache pair: its key, its CacheEntry and the entry's
  * data, which must be a JSON object (*out_data, the caller's reference).
  * The slices point into key/val. */
@@ -59,7 +130,10 @@ static int decode_pair(int kind, const void *key, size_t klen, const void *val, 
         json_t *j;
         if ((rc = decode_cache(&k, &e, &j, key, klen, val, vlen))) return rc;
         json_decref(j);
-        return LMKV_OK;
+        char *rel = NULL;
+        rc = mig_path_confine(&rel, NULL, k.path.ptr, k.path.len);
+        free(rel);
+        return rc; /* LMKV_EPERM: decodes, but its path escapes */
     }
     case MT_STATS: {
         uint64_t v;
@@ -113,7 +187,7 @@ void mig_typed_check(mig_typed_scan *s, const lmkv_dump_event *ev, const lmkv_mi
     if (ev->kind != LMKV_DUMP_PAIR || !s->cur || s->cur_state < 0) return;
     uint64_t calls;
     int rc = decode_pair(s->cur, ev->key, ev->key_len, ev->value, ev->value_len, &calls);
-    if (s->cur_state == 0) s->cur_state = rc ? -1 : 1;
+    if (s->cur_state == 0) s->cur_state = rc && rc != LMKV_EPERM ? -1 : 1; /* an escaping path still decodes */
     if (s->cur_state < 0) return;
     if (rc) {
         rep->raw_only++;
@@ -209,15 +283,20 @@ static int convert_cache(struct cache_ctx *c)
         if (state == 0) state = drc ? -1 : 1;
         if (state < 0) break; /* not the daemon's tree */
         if (drc) continue;    /* reported in the raw pass */
+        char *path = NULL;
+        if ((drc = mig_path_confine(&path, NULL, k.path.ptr, k.path.len))) {
+            json_decref(j);
+            if (drc != LMKV_EPERM) { rc = drc; goto cleanup; }
+            continue; /* reported in the raw pass: never stored with an escaping path */
+        }
         char *rtype = NULL;
         if (json_is_string(json_object_get(j, "type"))) rtype = strdup(json_string_value(json_object_get(j, "type")));
         json_decref(j);
         uint64_t ws;
-        if ((rc = ws_for(&ws, c->o, &k.workspace_id))) { free(rtype); goto cleanup; }
+        if ((rc = ws_for(&ws, c->o, &k.workspace_id))) { free(rtype); free(path); goto cleanup; }
         if (c->ws_count == 0) { c->ws_single = ws; c->ws_count = 1; }
         else if (c->ws_single != ws) c->ws_count = 2;
         char *method = dupn(k.method_in_key.ptr, k.method_in_key.len);
-        char *path = dupn(k.path.ptr, k.path.len);
         char *hash = dupn(k.content_hash.ptr, k.content_hash.len);
         char *sym = k.has_symbol ? dupn(k.symbol.ptr, k.symbol.len) : NULL;
         char *legacy = dupn((const char *)p.key, p.key_size);
@@ -309,6 +388,8 @@ cleanup:
 /* ------------------------------------------------------ legacy call graph */
 
 struct lnode {
+    unsigned char *key; /* owned copy of the sled key (for reports) */
+    size_t klen;
     unsigned char *val; /* owned copy of the value */
     lmkv_daemon_node n; /* slices into val */
 };
@@ -360,13 +441,13 @@ struct legacy {
         }                                                                                  \
     } while (0)
 
-/* Workspace-relative form of an absolute path (malloc'd). */
+/* Workspace-relative form of a path of the dump (malloc'd); NULL when out
+ * of memory or when it escapes the root (never for the nodes kept by
+ * confine_nodes, whose every path was checked). */
 static char *relpath(const struct legacy *L, const char *p, size_t n)
 {
-    size_t rl = strlen(L->root);
-    if (rl == 1 && n > 1 && p[0] == '/') return dupn(p + 1, n - 1);
-    if (n > rl + 1 && !memcmp(p, L->root, rl) && p[rl] == '/') return dupn(p + rl + 1, n - rl - 1);
-    return dupn(p, n);
+    char *r = NULL;
+    return mig_path_confine(&r, L->root, p, n) ? NULL : r;
 }
 
 static int fv_get(uint64_t *out, struct legacy *L, const char *rel, const char *md5, int64_t ns, const char *lang)
@@ -494,6 +575,7 @@ static void legacy_free(struct legacy *L)
     for (size_t i = 0; i < L->n_nodes; i++) {
         lmkv_daemon_node_clear(&L->nodes[i].n);
         free(L->nodes[i].val);
+        free(L->nodes[i].key);
     }
     free(L->nodes);
     for (size_t i = 0; i < L->n_fvs; i++) { free(L->fvs[i].path); free(L->fvs[i].md5); }
@@ -507,13 +589,27 @@ static void legacy_free(struct legacy *L)
     free(L->root);
 }
 
-/* Deepest directory containing every node's (absolute) file. */
+/* 1 if the absolute path p is already in normal form (no empty, "." or
+ * ".." component): only those define the common root, so a file spelled
+ * with ".." cannot widen it (confine_nodes then refuses it if it lies
+ * outside). */
+static int is_normal_abs(const lmkv_slice *p)
+{
+    if (!p->len || p->ptr[0] != '/') return 0;
+    int esc;
+    char *n = norm_path(&esc, p->ptr, p->len);
+    int ok = n && strlen(n) + 1 == p->len && !memcmp(n, p->ptr + 1, p->len - 1);
+    free(n);
+    return ok;
+}
+
+/* Deepest directory containing every node's (absolute, normal) file. */
 static int common_root(struct legacy *L)
 {
     char *root = NULL;
     for (size_t i = 0; i < L->n_nodes; i++) {
         const lmkv_slice *p = &L->nodes[i].n.key.file;
-        if (!p->len || p->ptr[0] != '/') continue;
+        if (!is_normal_abs(p)) continue;
         if (!root) {
             size_t n = p->len;
             while (n > 0 && p->ptr[n - 1] != '/') n--; /* dirname */
@@ -559,9 +655,17 @@ static int load_nodes(struct legacy *L, lmkv_db *db)
         }
         struct lnode *n = &L->nodes[L->n_nodes];
         n->val = malloc(p.value_size ? p.value_size : 1);
-        if (!n->val) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        n->key = malloc(p.key_size ? p.key_size : 1);
+        n->klen = p.key_size;
+        if (!n->val || !n->key) {
+            free(n->val);
+            free(n->key);
+            rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
+            goto cleanup;
+        }
         memcpy(n->val, p.value, p.value_size);
-        if ((rc = lmkv_bincode_node(&n->n, n->val, p.value_size))) { free(n->val); goto cleanup; }
+        memcpy(n->key, p.key, p.key_size);
+        if ((rc = lmkv_bincode_node(&n->n, n->val, p.value_size))) { free(n->val); free(n->key); goto cleanup; }
         L->n_nodes++;
     }
     if (rc == LMKV_NOTFOUND) rc = LMKV_OK;
@@ -569,6 +673,44 @@ cleanup:
     lmkv_iter_free(it);
     lmkv_tree_close(t);
     return rc;
+}
+
+/* Drops (and reports by sled key, as RAW_ONLY: the pair stays in the raw
+ * `nodes` tree) every node whose file or one of whose caller/callee files
+ * is not inside L->root: no record is stored with a path escaping its
+ * workspace ("paths in dumps never escape their roots"). */
+static int confine_nodes(struct legacy *L)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < L->n_nodes; i++) {
+        struct lnode *nd = &L->nodes[i];
+        const lmkv_daemon_node *n = &nd->n;
+        char *r = NULL;
+        int rc = mig_path_confine(&r, L->root, n->key.file.ptr, n->key.file.len);
+        free(r);
+        for (int dir = 0; dir < 2 && !rc; dir++) {
+            const lmkv_daemon_call_info *cs = dir ? n->outgoing : n->incoming;
+            size_t nc = dir ? n->n_outgoing : n->n_incoming;
+            for (size_t q = 0; q < nc && !rc; q++) {
+                rc = mig_path_confine(&r, L->root, cs[q].file_path.ptr, cs[q].file_path.len);
+                free(r);
+                if (rc == LMKV_EPERM)
+                    lmkv_error_wrap(rc, "%s call of it", dir ? "an outgoing" : "an incoming");
+            }
+        }
+        if (rc == LMKV_EPERM) {
+            lmkv_pair p = {nd->key, nd->klen, NULL, 0};
+            notice_raw(L->o, L->rep, "nodes", &p, lmkv_errmsg());
+            lmkv_daemon_node_clear(&nd->n);
+            free(nd->val);
+            free(nd->key);
+            continue;
+        }
+        if (rc) return rc;
+        L->nodes[kept++] = *nd;
+    }
+    L->n_nodes = kept;
+    return LMKV_OK;
 }
 
 static int build_graph(struct legacy *L)
@@ -731,9 +873,12 @@ static int write_graph(struct legacy *L, lmkv_store *st, lmkv_db *db)
         size_t nk = 0;
         if ((rc = lmkv_bincode_node_key_list(&keys, &nk, p.value, p.value_size))) goto cleanup;
         char **seen = calloc(nk ? nk : 1, sizeof *seen);
-        size_t nseen = 0;
+        size_t nseen = 0, nout = 0;
         for (size_t i = 0; i < nk && !rc; i++) {
-            char *rel = relpath(L, keys[i].file.ptr, keys[i].file.len);
+            char *rel = NULL;
+            int crc = mig_path_confine(&rel, L->root, keys[i].file.ptr, keys[i].file.len);
+            if (crc == LMKV_EPERM) { nout++; continue; } /* reported below */
+            if (crc) { rc = crc; break; }
             char *md5 = dupn(keys[i].content_md5.ptr, keys[i].content_md5.len);
             uint64_t fv;
             if (!rel || !md5 || !seen) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); }
@@ -752,6 +897,12 @@ static int write_graph(struct legacy *L, lmkv_store *st, lmkv_db *db)
         free(seen);
         free(keys);
         if (rc) goto cleanup;
+        if (nout) {
+            char why[256];
+            snprintf(why, sizeof why, "%zu of its %zu node keys have a file path outside the workspace root '%.80s'; "
+                     "their commit mappings are not stored", nout, nk, L->root);
+            notice_raw(L->o, L->rep, "git_index", &p, why);
+        }
     }
     if (rc != LMKV_NOTFOUND) goto cleanup;
 commit:
@@ -783,6 +934,8 @@ static int convert_legacy(lmkv_db *db, lmkv_store *st, const lmkv_migrate_option
         goto cleanup;
     }
     if ((rc = lmkv_workspace_id(&L.ws, L.root))) goto cleanup;
+    if ((rc = confine_nodes(&L))) goto cleanup;
+    if (L.n_nodes == 0) goto cleanup; /* every node escapes: no workspace, no records */
     if ((rc = build_graph(&L))) goto cleanup;
     rc = write_graph(&L, st, db);
 cleanup:

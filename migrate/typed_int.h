@@ -28,4 +28,13 @@ void mig_typed_check(mig_typed_scan *s, const lmkv_dump_event *ev, const lmkv_mi
  * this import (so they are added to the typed counters, once). */
 int mig_typed_convert(lmkv_db *db, const lmkv_migrate_options *o, lmkv_migrate_report *rep, int add_stats);
 
+/* Confines a path of a dump to its workspace: lexically normalised (no
+ * file system access), it must be relative and stay inside (no ".." above
+ * its start) or, with `root` (an absolute directory), be absolute under
+ * root or relative and inside. *out: the normalised workspace-relative
+ * path (malloc'd). LMKV_EPERM with a message naming the path when it
+ * escapes (or is empty, holds a NUL, names root itself, or is absolute and
+ * root is NULL); LMKV_ENOMEM. */
+int mig_path_confine(char **out, const char *root, const void *path, size_t len);
+
 #endif

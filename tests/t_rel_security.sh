@@ -89,4 +89,16 @@ case "$OUT" in *a.c*) fail "workspace B's search returned A's file" ;; esac
 # a workspace never indexed: nothing at all
 mkdir -p C
 run 1 L --db "$T/ws" query symbol shared_fn --workspace "$T/C"
-echo "security: modes 0600/0700 under umask 000 (insert, index, compact, export, lmdb-migrate); 6 escaping paths refused; 2 workspaces isolated"
+# a sled dump whose call graph lies outside --workspace-root: imported raw
+# (sled's checksum), every node reported by key and none stored as a record
+mkdir -p elsewhere
+run 0 "$LMDB_MIGRATE_BIN" --json --verify --workspace-root "$T/elsewhere" \
+    "$LMKV_FIXTURES/sled/probe-legacy-call-graph.sleddump" "$T/mig-out"
+eq "$(json_get "$OUT" 'j["typed_counts"]["symbols"] + j["typed_counts"]["calls"] + j["typed_counts"]["file_versions"]')" 0 \
+    "lmdb-migrate: records stored with paths outside the workspace root"
+eq "$(json_get "$OUT" 'j["raw_only"] > 0 and j["raw_only"] == sum(1 for n in j["notices"] if "nodes" in n["tree"])')" True \
+    "lmdb-migrate: escaping nodes reported by key"
+contains "$ERR$OUT" "outside the workspace root"
+run 1 L --db "$T/mig-out" query symbol mdb_txn_commit --workspace "$T/elsewhere"
+run 1 L --db "$T/mig-out" query callers mdb_txn_commit --workspace "$T/elsewhere"
+echo "security: modes 0600/0700 under umask 000 (insert, index, compact, export, lmdb-migrate); 6 escaping paths refused; 2 workspaces isolated; lmdb-migrate stores no record outside --workspace-root"

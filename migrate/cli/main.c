@@ -183,7 +183,7 @@ static void report_text(const lmkv_migrate_report *r, const char *dump, const ch
                (unsigned long long)r->typed_cache_entries, (unsigned long long)r->typed_cache_stats,
                (unsigned long long)r->typed_file_versions, (unsigned long long)r->typed_symbols,
                (unsigned long long)r->typed_calls, (unsigned long long)r->typed_commit_mappings);
-    printf("  raw-only:       %llu daemon entries that did not decode (kept raw)\n", (unsigned long long)r->raw_only);
+    printf("  raw-only:       %llu daemon entries not typed (undecodable, or a path outside the workspace; kept raw)\n", (unsigned long long)r->raw_only);
     printf("  input:          %llu bytes (%s, %s), %llu bytes uncompressed (%s)\n", (unsigned long long)r->input_bytes,
            ib, r->gzip ? "gzip" : "plain", (unsigned long long)r->bytes, ub);
     if (r->dump_checksum_known)
