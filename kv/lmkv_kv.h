@@ -180,7 +180,14 @@ enum lmkv_durability {
      *  loss. Slowest. */
     LMKV_DURABILITY_SYNC = 1,
     /** MDB_NOSYNC: no fsync at commit; survives a process kill, a power loss
-     *  may corrupt the database. For caches that can be rebuilt. */
+     *  may corrupt the database. For caches that can be rebuilt.
+     *  A database damaged this way (or by a disk error) is not always
+     *  reported as LMKV_ECORRUPT: on some damaged pages LMDB's own
+     *  assertions (mdb_assert) call abort(), or the read faults, killing the
+     *  reading process -- kv cannot catch that. `lmkv verify` runs its check
+     *  in a child process and reports such a death as damage (exit 3,
+     *  naming the tree); check a suspect database with it before opening
+     *  it in a long-running process. */
     LMKV_DURABILITY_NOSYNC = 2
 };
 
@@ -691,7 +698,9 @@ LMKV_API void lmkv_import_abort(lmkv_import *imp);
  *  - LMKV_DURABILITY_DEFAULT (MDB_NOMETASYNC): data synced at commit, meta
  *    lazily; power loss may lose the last commit(s), never corrupts.
  *  - LMKV_DURABILITY_SYNC: each commit survives power loss.
- *  - LMKV_DURABILITY_NOSYNC (MDB_NOSYNC): power loss may corrupt.
+ *  - LMKV_DURABILITY_NOSYNC (MDB_NOSYNC): power loss may corrupt; LMDB may
+ *    then abort() a reader of a damaged page instead of an error (see
+ *    LMKV_DURABILITY_NOSYNC; `lmkv verify` isolates that in a child).
  *  - A crash never corrupts (copy-on-write B+tree, two meta pages).
  *  MDB_WRITEMAP is never used (a stray pointer cannot corrupt the file).
  * ====================================================================== */
