@@ -7,7 +7,9 @@
  *      or without user entries) / something else (refused).
  *   2. Non-empty target without MERGE: stream the dump against it (read
  *      only); identical -> "already imported", else LMKV_EEXISTS.
- *   3. Build beside: "<db_dir>.tmp-XXXXXX" (a compacted copy of an existing
+ *   0. Stale temporary directories of killed runs beside the target are
+ *      removed (clean_stale: their flock is free).
+ *   3. Build beside: "<db_dir>.tmp-XXXXXX", flock'ed for the whole run (a compacted copy of an existing
  *      target, else a fresh database); stream the dump into it in write
  *      transactions of batch_pairs pairs / 32 MiB (MDB_APPEND for sorted
  *      keys into empty trees; get-compare-insert when merging).
@@ -28,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +50,7 @@ struct imp {
     lmkv_migrate_report *rep;
     const char *dump_path, *db_dir;
     char *tmp_dir;
+    int tmp_lock;    /* fd of tmp_dir holding its flock (-1: none) */
     enum mode mode;
     int empty_trees; /* every user tree of the build db is empty at start: APPEND is allowed */
     lmkv_db *db;     /* build db (or target for COMPARE) */
@@ -421,21 +425,127 @@ static int open_build_db(struct imp *im, uint64_t size_hint)
     return LMKV_OK;
 }
 
+/* ------------------------------------------- temporary directory locks
+ *
+ * A run holds flock(LOCK_EX) on its "<db_dir>.tmp-XXXXXX" directory from
+ * its creation to its rename or removal; the kernel releases the lock when
+ * the process dies, however it dies. A later run against the same target
+ * removes every such directory whose lock it can take (clean_stale): those
+ * of killed runs. Creating a directory and locking it, and the scan, both
+ * happen under flock(LOCK_EX) of the parent directory, so a scan never sees
+ * a live run's directory between its mkdtemp and its flock. */
+
+/* Splits db_dir into its parent directory and base name (malloc'd). */
+static int split_target(char **parent, char **base, const char *db_dir)
+{
+    size_t n = strlen(db_dir);
+    while (n > 1 && db_dir[n - 1] == '/') n--;
+    char *c = malloc(n + 1);
+    if (!c) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    memcpy(c, db_dir, n);
+    c[n] = '\0';
+    char *slash = strrchr(c, '/');
+    if (!slash) {
+        *parent = strdup(".");
+        *base = c;
+    } else {
+        *base = strdup(slash + 1);
+        if (slash == c) slash[1] = '\0';
+        else *slash = '\0';
+        *parent = c;
+    }
+    if (!*parent || !*base) {
+        free(*parent);
+        free(*base);
+        *parent = *base = NULL;
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    }
+    return LMKV_OK;
+}
+
+/* flock(LOCK_EX) on the parent directory: fd, or -1 when it cannot be
+ * taken (then no cleanup happens; creating still works). */
+static int lock_parent(const char *parent)
+{
+    int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    while (flock(fd, LOCK_EX) != 0) {
+        if (errno != EINTR) { close(fd); return -1; }
+    }
+    return fd;
+}
+
+static void unlock_parent(int fd)
+{
+    if (fd >= 0) close(fd); /* releases the flock */
+}
+
+/* "<base>.tmp-" followed by mkdtemp's six characters. */
+static int is_tmp_name(const char *name, const char *base)
+{
+    size_t bl = strlen(base), nl = strlen(name);
+    if (nl != bl + 11 || memcmp(name, base, bl) || memcmp(name + bl, ".tmp-", 5)) return 0;
+    for (size_t i = bl + 5; i < nl; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return 0;
+    }
+    return 1;
+}
+
+/* Removes the temporary directories of dead runs beside db_dir. */
+static int clean_stale(struct imp *im)
+{
+    char *parent = NULL, *base = NULL;
+    int rc = split_target(&parent, &base, im->db_dir);
+    if (rc) return rc;
+    int pfd = lock_parent(parent);
+    DIR *d = pfd >= 0 ? opendir(parent) : NULL;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (!is_tmp_name(e->d_name, base)) continue;
+        char p[4096];
+        if ((size_t)snprintf(p, sizeof p, "%s/%s", parent, e->d_name) >= sizeof p) continue;
+        int fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) continue; /* not a directory (a symlink, a file): not ours */
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0 && rm_dir(p) == 0) im->rep->stale_tmp_removed++;
+        close(fd);
+    }
+    if (d) closedir(d);
+    unlock_parent(pfd);
+    free(parent);
+    free(base);
+    return LMKV_OK;
+}
+
 static int make_tmp_dir(struct imp *im)
 {
     size_t n = strlen(im->db_dir);
     while (n > 1 && im->db_dir[n - 1] == '/') n--;
+    char *parent = NULL, *base = NULL;
+    int rc = split_target(&parent, &base, im->db_dir);
+    if (rc) return rc;
+    int pfd = lock_parent(parent);
+    free(parent);
+    free(base);
     im->tmp_dir = malloc(n + 16);
-    if (!im->tmp_dir) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    if (!im->tmp_dir) { unlock_parent(pfd); return lmkv_error_set(LMKV_ENOMEM, "out of memory"); }
     memcpy(im->tmp_dir, im->db_dir, n);
     memcpy(im->tmp_dir + n, ".tmp-XXXXXX", 12);
     if (!mkdtemp(im->tmp_dir)) {
         int e = errno;
+        unlock_parent(pfd);
         free(im->tmp_dir);
         im->tmp_dir = NULL;
         return lmkv_error_set(e == EACCES ? LMKV_EPERM : LMKV_EIO, "import: cannot create a directory beside %s: %s",
                               im->db_dir, strerror(e));
     }
+    im->tmp_lock = open(im->tmp_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (im->tmp_lock < 0 || flock(im->tmp_lock, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        unlock_parent(pfd);
+        return lmkv_error_set(LMKV_EIO, "import: cannot lock %s: %s", im->tmp_dir, strerror(e));
+    }
+    unlock_parent(pfd);
     return LMKV_OK;
 }
 
@@ -452,6 +562,8 @@ static int swap_into_place(struct imp *im, enum target_kind tk)
     }
     free(im->tmp_dir);
     im->tmp_dir = NULL;
+    if (im->tmp_lock >= 0) close(im->tmp_lock); /* its inode is the target now */
+    im->tmp_lock = -1;
     fsync_parent(im->db_dir);
     return LMKV_OK;
 }
@@ -470,6 +582,7 @@ int lmkv_migrate_import(lmkv_migrate_report *out, const char *dump_path, const c
     im.rep = &rep;
     im.dump_path = dump_path;
     im.db_dir = db_dir;
+    im.tmp_lock = -1;
     im.batch_max = im.o->batch_pairs ? im.o->batch_pairs : DEFAULT_BATCH;
     im.scan.off = (im.o->flags & LMKV_MIGRATE_NO_TYPED) != 0;
     clock_gettime(CLOCK_MONOTONIC, &im.t0);
@@ -491,6 +604,7 @@ int lmkv_migrate_import(lmkv_migrate_report *out, const char *dump_path, const c
         goto done;
     }
     if ((rc = target_kind(db_dir, &tk))) goto cleanup;
+    if ((rc = clean_stale(&im))) goto cleanup;
     if (tk == T_OTHER) {
         rc = lmkv_error_set(LMKV_EEXISTS, "target %s exists and is not an lmkv database (nor an empty directory)", db_dir);
         goto cleanup;
@@ -596,6 +710,7 @@ cleanup:
         rm_dir(im.tmp_dir);
         free(im.tmp_dir);
     }
+    if (im.tmp_lock >= 0) close(im.tmp_lock); /* after the removal: a scan never takes a live run's directory */
     lmkv_dump_summary_free(im.sum);
     lmkv_dump_reader_free(im.r);
     if (out) *out = rep;

@@ -469,7 +469,17 @@ LMKV_API int lmkv_bincode_counter(uint64_t *out, const void *buf, size_t len);
  *    is swapped with renameat2(RENAME_EXCHANGE) and the old copy removed).
  *    Any failure or cancellation removes the temporary directory and leaves
  *    the target untouched. A process killed mid-import leaves only the
- *    temporary directory (remove it by hand; the target is intact).
+ *    temporary directory (the target is intact); the run holds
+ *    flock(LOCK_EX) on that directory while it lives, and the next import
+ *    against the same target (any mode but a dry run) removes every
+ *    "<db_dir>.tmp-XXXXXX" directory whose lock is free -- those of dead
+ *    runs -- leaving a live run's alone (report->stale_tmp_removed counts
+ *    them). The check and the creation of a new directory both run under
+ *    flock(LOCK_EX) of the parent directory, so a run's directory is never
+ *    taken for stale between its creation and its lock. Advisory locks:
+ *    on file systems without flock (some network file systems) no
+ *    directory is removed. Only directories (not symlinks) named exactly
+ *    "<basename of db_dir>.tmp-" plus six letters or digits are touched.
  *  - Existing target: a database with user entries is refused
  *    (LMKV_EEXISTS) unless it already holds exactly the dump's trees and
  *    pairs (then nothing is written and report->already_imported = 1: the
@@ -547,6 +557,7 @@ typedef struct lmkv_migrate_report {
     int already_imported;       /**< target already held exactly the dump */
     int dry_run;
     double seconds;
+    uint64_t stale_tmp_removed; /**< temporary directories of dead runs removed beside the target */
 } lmkv_migrate_report;
 
 /** Fills *opts with defaults (typed on, no callbacks). */

@@ -141,6 +141,26 @@ ok "dry run and json"
 [ "$(sum_of "$T/db-raw")" = "$(expect_json "$FX/probe-universal-cache.expect.json" db.checksum)" ] || fail "no-typed checksum"
 ok "no-typed"
 
+# --- temporary directories of killed runs: removed by the next run; a live
+# run's (its flock held, here by this shell) is left alone
+mkdir -p "$T/db-stale.tmp-Dead01/x" "$T/db-stale.tmp-Live01"
+echo junk >"$T/db-stale.tmp-Dead01/x/data.mdb"
+if command -v flock >/dev/null 2>&1; then
+    exec 9<"$T/db-stale.tmp-Live01"
+    flock -x -n 9 || fail "cannot lock the live directory"
+fi
+"$M" --json "$FX/edge-cases-small.sleddump" "$T/db-stale" >"$T/stale.json" 2>"$T/err" || fail "import beside stale dirs: $(cat "$T/err")"
+[ -e "$T/db-stale.tmp-Dead01" ] && fail "a dead run's temporary directory was left"
+[ "$(expect_json "$T/stale.json" stale_tmp_removed)" = "1" ] || fail "stale_tmp_removed: $(cat "$T/stale.json")"
+if command -v flock >/dev/null 2>&1; then
+    [ -d "$T/db-stale.tmp-Live01" ] || fail "a live run's temporary directory was removed"
+    exec 9<&-
+fi
+"$M" "$FX/edge-cases-small.sleddump" "$T/db-stale" >"$T/out" 2>&1 || fail "re-run: $(cat "$T/out")"
+[ -e "$T/db-stale.tmp-Live01" ] && fail "the released directory was left"
+grep -q "cleaned: *1 temporary" "$T/out" || fail "no 'cleaned' line: $(cat "$T/out")"
+ok "stale temporary directories"
+
 # --- progress bar only on a terminal (script(1) gives the tool a pty)
 if command -v script >/dev/null 2>&1; then
     script -qec "'$M' '$FX/edge-cases-small.sleddump' '$T/db-tty'" /dev/null >"$T/tty.out" 2>&1

@@ -192,6 +192,9 @@ static void report_text(const lmkv_migrate_report *r, const char *dump, const ch
     else
         printf("  checksum:       file CRC-32 and every tree's length checked (--verify compares sled's checksum)\n");
     if (r->has_generate_id) printf("  generate_id:    next %llu\n", (unsigned long long)r->generate_id_next);
+    if (r->stale_tmp_removed)
+        printf("  cleaned:        %llu temporary directories of killed runs removed beside %s\n",
+               (unsigned long long)r->stale_tmp_removed, dir);
     double s = r->seconds > 0 ? r->seconds : 1e-9;
     printf("  time:           %.3f s (%.0f pairs/s, %.1f MB/s)\n", r->seconds, (double)r->pairs / s,
            (double)r->bytes / s / 1e6);
@@ -212,6 +215,7 @@ static json_t *report_json(const lmkv_migrate_report *r, const char *dump, const
                           "checksum", ck, "checksum_u32", (json_int_t)r->dump_checksum, "verified",
                           r->checksum_compared, "seconds", r->seconds);
     if (!j) return NULL;
+    json_object_set_new(j, "stale_tmp_removed", json_integer((json_int_t)r->stale_tmp_removed));
     json_object_set_new(j, "typed_counts",
                         json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "cache_entries", (json_int_t)r->typed_cache_entries,
                                   "cache_stats", (json_int_t)r->typed_cache_stats, "file_versions",
