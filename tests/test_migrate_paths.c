@@ -97,7 +97,7 @@ static void rewrite_dump(const char *name, const char *out, rewrite_fn fn, void 
             memcpy(p->v, ev.value, p->vl);
             if (!ev.is_meta) fn(ctx, tname, tlen, p);
         } else if (ev.kind == LMKV_DUMP_END) {
-            qsort(pairs, n, sizeof *pairs, kv_cmp);
+            if (n) qsort(pairs, n, sizeof *pairs, kv_cmp);
             for (size_t i = 0; i < n; i++) {
                 assert_int_equal(lmkv_dump_writer_pair(w, pairs[i].k, pairs[i].kl, pairs[i].v, pairs[i].vl), LMKV_OK);
                 free(pairs[i].k);
