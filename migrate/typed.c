@@ -706,7 +706,11 @@ static int confine_nodes(struct legacy *L)
             free(nd->key);
             continue;
         }
-        if (rc) return rc;
+        if (rc) { /* out of memory: keep the rest so legacy_free frees each node once */
+            memmove(&L->nodes[kept], nd, (L->n_nodes - i) * sizeof *nd);
+            L->n_nodes = kept + (L->n_nodes - i);
+            return rc;
+        }
         L->nodes[kept++] = *nd;
     }
     L->n_nodes = kept;
