@@ -673,7 +673,6 @@ static int check_path(const char *fn, const char *path, size_t len)
 {
     if (!path || len == 0)
         return lmkv_error_set(LMKV_EINVAL, "%s: NULL or empty path", fn);
-    (void)len;
     return LMKV_OK;
 }
 
