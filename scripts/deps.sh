@@ -5,8 +5,12 @@
 set -euo pipefail
 PKGS="build-essential pkg-config liblmdb-dev lmdb-utils libgit2-dev libxxhash-dev zlib1g-dev
 libjansson-dev libcmocka-dev flatbuffers-compiler python3-flatbuffers universal-ctags cflow
-sqlite3 libsqlite3-dev git npm clang libclang-rt-14-dev gnuplot-nox libflatbuffers-dev"
+sqlite3 libsqlite3-dev git clang libclang-rt-14-dev gnuplot-nox libflatbuffers-dev"
 PKGS=$(echo $PKGS)
+# npm only when the machine has none: machines that carry Node.js from
+# NodeSource ship their own npm, and Debian's npm conflicts with that nodejs
+# ("held broken packages"), so asking apt for it would fail the whole install.
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 
 missing() {
     local m=""
