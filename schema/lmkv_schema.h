@@ -407,7 +407,11 @@ LMKV_API int lmkv_call_id(uint64_t *out, uint64_t file_version_id, uint64_t call
  *    `fv` is lmkv_file_version_id() (RECORDS). Its records (symbols,
  *    references, calls, hierarchy edges) are stored ONCE, whatever commits
  *    contain it, under keys `ws fv ...` in system trees (kv's system
- *    namespace: invisible to tree_names(), checksum(), export()).
+ *    namespace: invisible to tree_names(), checksum(), export()). The same
+ *    bytes under another path are another file version; the versions of
+ *    one content are found through the content index (ws, blob id) -> fv
+ *    (lmkv_store_file_versions_by_blob), and one can be stored from
+ *    another's records without analysis (lmkv_store_copy_file).
  *  - Path MAPPINGS per workspace: commit (ws, commit oid, path) -> fv;
  *    latest (ws, path) -> fv (newest indexed worktree version); CURRENT
  *    (ws, path) -> fv + source, with its reverse (ws, fv) -> path.
@@ -509,8 +513,13 @@ LMKV_API int lmkv_store_txn_renew(lmkv_store_txn *t);
 /* ------------------------------------------------------- write sessions */
 
 /** Begin a write session (one write transaction). Blocks while another
- *  writer holds the environment (LMDB single writer). Errors: LMKV_EINVAL,
- *  LMKV_EREADONLY, LMKV_ENOMEM, kv's txn errors. */
+ *  writer holds the environment (LMDB single writer). On a database written
+ *  before the content index store.fv_blob existed (KEYS.md: no marker), the
+ *  session first fills that index from store.fv (one scan of every
+ *  FileVersion, once per database: the marker is written with it and
+ *  commits with the session). Errors: LMKV_EINVAL, LMKV_EREADONLY,
+ *  LMKV_ENOMEM, kv's txn errors, and kv's insert errors of that filling
+ *  (nothing begun then). */
 LMKV_API int lmkv_store_session_begin(lmkv_store_session **out, lmkv_store *st);
 /** Commit everything of the session atomically, then free it (also on
  *  failure: the session is gone either way). On error nothing is visible.
@@ -556,7 +565,8 @@ typedef struct lmkv_store_file_records {
 } lmkv_store_file_records;
 
 /** Store one file version and ALL its records, REPLACING whatever that file
- *  version had (records and every secondary index entry of KEYS.md). The
+ *  version had (records and every secondary index entry of KEYS.md,
+ *  including the content index store.fv_blob of its git_blob_id). The
  *  store writes file_version->workspace_id and file_version->id as the key
  *  (`ws`, `fv`) and stores each record with workspace_id/file_version_id
  *  (and file_path) set to those of the file version, whatever the caller
@@ -571,8 +581,54 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
                                  const lmkv_file_version *file_version,
                                  const lmkv_store_file_records *records);
 
-/** Remove a file version: its FileVersion record, all its records and index
- *  entries, the current/latest mappings that point at it (commit mappings
+/** Store stored file version src_fv again under another path, as the new
+ *  file version *dst, from its stored records instead of an analysis of the
+ *  content (a renamed or copied file: same bytes, other path). One call of
+ *  lmkv_store_put_file with the source's records re-pathed, so the same
+ *  replacement, checking and poisoning rules apply.
+ *  The new FileVersion is the source's with id, workspace_id, path,
+ *  mtime_ns and indexed_ns taken from *dst; content_hash, git_blob_id,
+ *  language, size_bytes and line_count stay the source's (same content;
+ *  dst's values of them are ignored). dst->id must be
+ *  lmkv_file_version_id(dst->workspace_id, dst->path, source git_blob_id).
+ *  Rewritten, as put_file would store records computed for dst->path:
+ *   - Symbol.id = lmkv_symbol_id(ws, dst->path, qualified name (else name),
+ *     kind, disambiguator);
+ *   - every id that names a symbol of the source (Symbol.parent_id, Call
+ *     caller_id/callee_id, Reference source_id/target_id, Hierarchy
+ *     parent_id/child_id) becomes that symbol's new id; 0 and ids of
+ *     symbols of other files are kept;
+ *   - Call.id and Reference.id recomputed (lmkv_call_id/lmkv_reference_id
+ *     of the new file version and ids); workspace_id, file_version_id and
+ *     file_path as put_file sets them; Symbol.indexed_ns = dst->indexed_ns.
+ *  Everything else (names, qualified names, kinds, positions, signatures,
+ *  modifiers, language, ...) is copied, and calls, references and hierarchy
+ *  edges keep their order (`ord`, KEYS.md), so every key equals the one
+ *  put_file gives for the records in their original order. The result is
+ *  what storing an analysis of dst->path gives when the analysis of those
+ *  bytes does not depend on the path except through the ids above: the
+ *  caller's promise (versioning/ copies only between paths with the same
+ *  file-name extension; see lmkv_versioning.h).
+ *  Refused, with nothing of dst written and the session usable
+ *  (LMKV_EINVAL), when the source's ids are not derived that way (a
+ *  symbol id that is not lmkv_symbol_id of the source's path, a call or
+ *  reference id that is not lmkv_call_id/lmkv_reference_id of the source
+ *  version: records from other tools), when the source has no path or no
+ *  blob id, or when dst->id is not the id above.
+ *  Cost: one prefix scan of each record tree of the source (in a bulk
+ *  session these reads first write the buffered inserts of those trees,
+ *  see lmkv_store_session_set_bulk) plus put_file; nothing is analysed.
+ *  Errors: LMKV_EINVAL (NULL argument, id/workspace/src_fv 0, empty path,
+ *  dst->id == src_fv, the refusals above); LMKV_NOTFOUND (src_fv is not
+ *  stored in dst->workspace_id); LMKV_ECORRUPT (a source record fails the
+ *  verifier, or its ordinals are not 0..n-1); these three leave nothing
+ *  written and the session usable. LMKV_ENOMEM, LMKV_EBADTXN, kv errors
+ *  (which poison the session, as put_file's). Same thread as the session. */
+LMKV_API int lmkv_store_copy_file(lmkv_store_session *s, const lmkv_file_version *dst,
+                                  uint64_t src_fv);
+
+/** Remove a file version: its FileVersion record (and its store.fv_blob
+ *  entry), all its records and index entries, the current/latest mappings that point at it (commit mappings
  *  are removed with lmkv_store_unmap_commit), and the LSP cache entries of
  *  its path whose content version is fv (lmkv_cache_key.content_version).
  *  *out_removed (may be NULL) = number of records, index entries, mappings
@@ -634,6 +690,23 @@ typedef int (*lmkv_store_file_version_fn)(void *ctx, const lmkv_file_version *fv
 /** Every stored file version of a workspace (current or not), in fv order. */
 LMKV_API int lmkv_store_file_versions(lmkv_store_txn *t, uint64_t ws,
                                       lmkv_store_file_version_fn fn, void *ctx);
+/** Every stored file version of workspace ws whose content is the git blob
+ *  git_blob_id (FileVersion.git_blob_id, bytewise; NUL-terminated), under
+ *  any path, current or not, in fv order: one prefix scan of store.fv_blob
+ *  (KEYS.md) and one FileVersion read per result, whatever the number of
+ *  stored versions. For finding the records already computed for the same
+ *  bytes under another path (lmkv_store_copy_file). Versions stored
+ *  without a blob id are not indexed. A database written before
+ *  store.fv_blob existed has its older versions indexed by its next write
+ *  session (lmkv_store_session_begin); until then they are not found.
+ *  Records are zero-copy (valid during the callback, inside t).
+ *  Errors: LMKV_EINVAL (NULL t or fn, NULL or empty blob id); LMKV_ECORRUPT
+ *  (an index entry without its FileVersion, or whose FileVersion has
+ *  another blob id; the message names the key); LMKV_ENOMEM; LMKV_EBADTXN;
+ *  a negative code returned by fn is returned. */
+LMKV_API int lmkv_store_file_versions_by_blob(lmkv_store_txn *t, uint64_t ws,
+                                              const char *git_blob_id,
+                                              lmkv_store_file_version_fn fn, void *ctx);
 
 /** Mappings. LMKV_NOTFOUND when the path has none. */
 LMKV_API int lmkv_store_current_get(lmkv_store_current *out, lmkv_store_txn *t, uint64_t ws,
@@ -786,7 +859,8 @@ typedef int (*lmkv_store_problem_fn)(void *ctx, const lmkv_store_problem *p);
  *  through the FlatBuffers verifier (and its ids consistent with its key);
  *  every index entry points at an existing primary record with the same
  *  name/ids (stale or orphan entries are problems); every primary record
- *  is reachable from each of its indexes; mappings point at stored file
+ *  is reachable from each of its indexes (a FileVersion from store.fv_blob
+ *  only once that index has its marker: see lmkv_store_session_begin); mappings point at stored file
  *  versions; current and its reverse agree; cache trees agree with each
  *  other and the byte total. fn (may be NULL) gets each problem; return
  *  non-zero from it to stop early. *out_problems (may be NULL) = count.

@@ -10,7 +10,7 @@
 
 const char *const store_tree_names[T__COUNT] = {
     [T_WS] = "store.ws", [T_WS_ROOT] = "store.ws_root", [T_WS_GEN] = "store.ws_gen",
-    [T_FV] = "store.fv",
+    [T_FV] = "store.fv", [T_FV_BLOB] = "store.fv_blob",
     [T_MAP_COMMIT] = "store.map_commit", [T_MAP_LATEST] = "store.map_latest",
     [T_CUR] = "store.cur", [T_CUR_FV] = "store.cur_fv",
     [T_SYM] = "store.sym", [T_SYM_NAME] = "store.sym_name",
@@ -453,6 +453,12 @@ LMKV_API int lmkv_store_session_begin(lmkv_store_session **out, lmkv_store *st)
     rc = lmkv_txn_begin(&s->view.txn, st->db, 0);
     if (rc != LMKV_OK) {
         rc = lmkv_error_wrap(rc, "lmkv_store_session_begin");
+        goto cleanup;
+    }
+    /* a database written before store.fv_blob existed gets it filled once */
+    if ((rc = store_fv_blob_backfill(s)) != LMKV_OK) {
+        lmkv_txn_abort(s->view.txn);
+        rc = lmkv_error_wrap(rc, "lmkv_store_session_begin: filling store.fv_blob");
         goto cleanup;
     }
     *out = s;

@@ -61,7 +61,7 @@ size_t esc_decode(uint8_t *dst, const uint8_t *p, size_t n);
 
 /* ------------------------------------------------------------ trees */
 enum store_tree {
-    T_WS, T_WS_ROOT, T_WS_GEN, T_FV,
+    T_WS, T_WS_ROOT, T_WS_GEN, T_FV, T_FV_BLOB,
     T_MAP_COMMIT, T_MAP_LATEST, T_CUR, T_CUR_FV,
     T_SYM, T_SYM_NAME, T_SYM_QNAME, T_SYM_ID,
     T_CALL, T_CALL_TO, T_REF, T_REF_TO, T_CUR_CALL_TO, T_CUR_REF_TO, T_CUR_CALL_FROM,
@@ -160,6 +160,19 @@ int store_fv_current(lmkv_store_txn *t, uint64_t ws, uint64_t fv);
  * calls and references (store.cur_call_to, store.cur_call_from,
  * store.cur_ref_to). */
 int store_cur_index(lmkv_store_session *s, uint64_t ws, uint64_t fv, int add);
+
+/* store.fv_blob (KEYS.md): the key of (ws, blob id, fv) into k, and the
+ * marker key (one byte 00: shorter than any workspace key, so no workspace
+ * prefix matches it) saying that every FileVersion with a blob id has its
+ * entry. */
+void fv_blob_key(kbuf *k, uint64_t ws, const char *blob, uint64_t fv);
+#define FV_BLOB_MARKER_LEN 1
+extern const uint8_t fv_blob_marker[FV_BLOB_MARKER_LEN];
+
+/* Fill store.fv_blob from store.fv and write its marker, unless the marker
+ * is there already (databases written before the index existed). Errors
+ * poison the session. */
+int store_fv_blob_backfill(lmkv_store_session *s);
 
 /* Inside write txn t: delete the LSP cache entries of (ws, path) whose
  * content version is ver (entry, access data, LRU entry, byte total). */

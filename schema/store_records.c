@@ -36,6 +36,69 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* ================================================================ blob index */
+
+const uint8_t fv_blob_marker[FV_BLOB_MARKER_LEN] = { 0 };
+
+void fv_blob_key(kbuf *k, uint64_t ws, const char *blob, uint64_t fv)
+{
+    kb_reset(k);
+    kb_u64(k, ws);
+    kb_esc(k, blob, strlen(blob));
+    kb_u64(k, fv);
+}
+
+struct backfill { kbuf keys; size_t n; };
+
+static int backfill_cb(void *ctx, const lmkv_pair *p)
+{
+    struct backfill *b = ctx;
+    lmkv_file_version f;
+    /* an unreadable record is left to lmkv_store_verify to report */
+    if (p->key_size != 16 || lmkv_file_version_read(&f, p->value, p->value_size) != LMKV_OK ||
+        !f.git_blob_id || !f.git_blob_id[0])
+        return 0;
+    kbuf k;
+    kb_init(&k);
+    fv_blob_key(&k, get_be64(p->key), f.git_blob_id, get_be64(p->key + 8));
+    kb_u32(&b->keys, (uint32_t)k.len);
+    kb_raw(&b->keys, k.p, k.len);
+    int ok = kb_ok(&k);
+    kb_free(&k);
+    b->n++;
+    return ok ? 0 : lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+}
+
+int store_fv_blob_backfill(lmkv_store_session *s)
+{
+    kbuf k;
+    kb_init(&k);
+    kb_raw(&k, fv_blob_marker, FV_BLOB_MARKER_LEN);
+    lmkv_pair p;
+    int rc = st_get(&p, &s->view, T_FV_BLOB, &k);
+    kb_free(&k);
+    if (rc != LMKV_NOTFOUND)
+        return rc; /* LMKV_OK: the index is complete */
+    struct backfill b;
+    kb_init(&b.keys);
+    b.n = 0;
+    /* collect first: no writes while a cursor walks store.fv */
+    rc = st_scan(&s->view, T_FV, "", 0, backfill_cb, &b);
+    if (rc == LMKV_OK && !kb_ok(&b.keys))
+        rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+    for (size_t off = 0; rc == LMKV_OK && off < b.keys.len;) {
+        uint32_t n = get_be32(b.keys.p + off);
+        rc = sess_put(s, T_FV_BLOB, b.keys.p + off + 4, n, "", 0);
+        off += 4 + (size_t)n;
+    }
+    if (rc == LMKV_OK)
+        rc = sess_put(s, T_FV_BLOB, fv_blob_marker, FV_BLOB_MARKER_LEN, "", 0);
+    if (rc != LMKV_OK)
+        s->poisoned = 1;
+    kb_free(&b.keys);
+    return rc;
+}
+
 /* ================================================================ removal */
 
 /* A list of (tree, key) to delete after a scan. */
@@ -293,8 +356,9 @@ LMKV_API int lmkv_store_remove_file(size_t *out_removed, lmkv_store_session *s,
     size_t removed = 0;
     char *path = NULL;
     size_t path_len = 0;
-    kbuf k;
+    kbuf k, bk;
     kb_init(&k);
+    kb_init(&bk);
     kb_u64(&k, ws);
     kb_u64(&k, fv);
     lmkv_pair p;
@@ -307,14 +371,18 @@ LMKV_API int lmkv_store_remove_file(size_t *out_removed, lmkv_store_session *s,
     if (rc != LMKV_OK)
         goto cleanup;
     lmkv_file_version fvr;
-    if (lmkv_file_version_read(&fvr, p.value, p.value_size) == LMKV_OK && fvr.path) {
-        path_len = strlen(fvr.path);
-        path = malloc(path_len + 1);
-        if (!path) {
-            rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
-            goto cleanup;
+    if (lmkv_file_version_read(&fvr, p.value, p.value_size) == LMKV_OK) {
+        if (fvr.path) {
+            path_len = strlen(fvr.path);
+            path = malloc(path_len + 1);
+            if (!path) {
+                rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+                goto cleanup;
+            }
+            memcpy(path, fvr.path, path_len + 1);
         }
-        memcpy(path, fvr.path, path_len + 1);
+        if (fvr.git_blob_id && fvr.git_blob_id[0])
+            fv_blob_key(&bk, ws, fvr.git_blob_id, fv); /* before any write moves fvr */
     }
     if ((rc = remove_records(s, ws, fv, &removed)) != LMKV_OK)
         goto cleanup;
@@ -367,6 +435,18 @@ LMKV_API int lmkv_store_remove_file(size_t *out_removed, lmkv_store_session *s,
         removed += nc;
         s->pending += nc;
     }
+    /* the content index entry */
+    if (bk.len) {
+        if (!kb_ok(&bk)) {
+            rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
+            s->poisoned = 1;
+            goto cleanup;
+        }
+        size_t before = s->pending;
+        if ((rc = sess_del(s, T_FV_BLOB, bk.p, bk.len)) != LMKV_OK)
+            goto cleanup;
+        removed += s->pending - before;
+    }
     rc = sess_del(s, T_FV, k.p, k.len);
     removed++;
     if (rc == LMKV_OK && out_removed)
@@ -374,6 +454,7 @@ LMKV_API int lmkv_store_remove_file(size_t *out_removed, lmkv_store_session *s,
 cleanup:
     free(path);
     kb_free(&k);
+    kb_free(&bk);
     return rc;
 }
 
@@ -434,8 +515,9 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
     enc *e = NULL;
     int stage = 0; /* 0 checking, 1 encoding, 2 writing (errors poison) */
     uint64_t *ids = NULL;
-    kbuf k;
+    kbuf k, obk;
     kb_init(&k);
+    kb_init(&obk);
 
     /* ---- phase 1: check and encode everything; nothing written yet */
     for (size_t i = 0; i < nsym; i++)
@@ -522,10 +604,17 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
     kb_u64(&k, fv);
     lmkv_pair p;
     rc = st_get(&p, &s->view, T_FV, &k);
-    if (rc == LMKV_OK)
+    if (rc == LMKV_OK) {
+        /* a replaced record with another content: its store.fv_blob entry
+         * goes (key built before the first write moves the old record) */
+        lmkv_file_version old;
+        if (lmkv_file_version_read(&old, p.value, p.value_size) == LMKV_OK && old.git_blob_id &&
+            old.git_blob_id[0] && (!F->git_blob_id || strcmp(old.git_blob_id, F->git_blob_id) != 0))
+            fv_blob_key(&obk, ws, old.git_blob_id, fv);
         rc = remove_records(s, ws, fv, NULL);
-    else if (rc == LMKV_NOTFOUND)
+    } else if (rc == LMKV_NOTFOUND) {
         rc = LMKV_OK;
+    }
     if (rc != LMKV_OK)
         goto cleanup;
     /* a current file version also gets the current copies of its calls/refs */
@@ -538,6 +627,22 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
     if ((rc = sess_put(s, T_FV, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
         goto cleanup;
     ei++;
+    if (obk.len && !kb_ok(&obk)) {
+        rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
+        goto cleanup;
+    }
+    if (obk.len && (rc = sess_del(s, T_FV_BLOB, obk.p, obk.len)) != LMKV_OK)
+        goto cleanup;
+    if (F->git_blob_id && F->git_blob_id[0]) {
+        kbuf bk;
+        kb_init(&bk);
+        fv_blob_key(&bk, ws, F->git_blob_id, fv);
+        rc = kb_ok(&bk) ? sess_put(s, T_FV_BLOB, bk.p, bk.len, "", 0)
+                        : lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
+        kb_free(&bk);
+        if (rc != LMKV_OK)
+            goto cleanup;
+    }
     for (size_t i = 0; i < nsym; i++, ei++) {
         const lmkv_symbol *r = &R->symbols[i];
         const char *q = r->qualified_name ? r->qualified_name : r->name;
@@ -603,9 +708,289 @@ cleanup:
         rc = lmkv_error_wrap(rc, "lmkv_store_put_file: '%s' (session poisoned: nothing of it will commit)", path);
     }
     kb_free(&k);
+    kb_free(&obk);
     free(a.p);
     free(e);
     free(ids);
+    return rc;
+}
+
+/* ================================================================ copy_file */
+
+/* Raw records of one file version, copied out of the txn (a write of the
+ * session may move what a scan returned); ord = the key's trailing u32. */
+struct raw_rec { size_t off, len; uint32_t ord; };
+struct raw_set { arena *a; struct raw_rec *v; size_t n, cap; int with_ord; };
+
+static int raw_collect_cb(void *ctx, const lmkv_pair *p)
+{
+    struct raw_set *r = ctx;
+    if (r->n == r->cap) {
+        size_t nc = r->cap ? r->cap * 2 : 64;
+        struct raw_rec *nv = realloc(r->v, nc * sizeof *nv);
+        if (!nv)
+            return lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+        r->v = nv;
+        r->cap = nc;
+    }
+    enc e;
+    int rc = arena_add(r->a, &e, p->value, p->value_size);
+    if (rc != LMKV_OK)
+        return rc;
+    struct raw_rec *x = &r->v[r->n++];
+    x->off = e.off;
+    x->len = e.len;
+    x->ord = r->with_ord && p->key_size >= 4 ? get_be32(p->key + p->key_size - 4) : 0;
+    return 0;
+}
+
+/* Records put in order: slot[ord] = index into r->v; every ord 0..n-1 once. */
+static int raw_by_ord(size_t **out, const struct raw_set *r, enum store_tree tr, uint64_t fv)
+{
+    size_t *slot = malloc((r->n ? r->n : 1) * sizeof *slot);
+    if (!slot)
+        return lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+    for (size_t i = 0; i < r->n; i++)
+        slot[i] = SIZE_MAX;
+    for (size_t i = 0; i < r->n; i++) {
+        uint32_t o = r->v[i].ord;
+        if (o >= r->n || slot[o] != SIZE_MAX) {
+            free(slot);
+            return lmkv_error_set(LMKV_ECORRUPT, "store: tree '%s': the ordinals of file version %016llx "
+                                  "are not 0..%zu (ordinal %u)", store_tree_names[tr],
+                                  (unsigned long long)fv, r->n - 1, o);
+        }
+        slot[o] = i;
+    }
+    *out = slot;
+    return LMKV_OK;
+}
+
+struct idmap { uint64_t from, to; };
+static int idmap_cmp(const void *a, const void *b)
+{
+    uint64_t x = ((const struct idmap *)a)->from, y = ((const struct idmap *)b)->from;
+    return x < y ? -1 : x > y;
+}
+/* The new id of a symbol of the source version; any other id as it is. */
+static uint64_t idmap_get(const struct idmap *m, size_t n, uint64_t id)
+{
+    if (!id || !n)
+        return id;
+    struct idmap key = { id, 0 };
+    const struct idmap *e = bsearch(&key, m, n, sizeof *m, idmap_cmp);
+    return e ? e->to : id;
+}
+
+LMKV_API int lmkv_store_copy_file(lmkv_store_session *s, const lmkv_file_version *dst,
+                                  uint64_t srclfv)
+{
+    int rc = sess_check(s);
+    if (rc != LMKV_OK)
+        return rc;
+    if (!dst || dst->id == 0 || dst->workspace_id == 0 || !dst->path || !dst->path[0] || srclfv == 0)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_store_copy_file: NULL file version, id 0, workspace 0, "
+                              "empty path or source 0");
+    if (dst->id == srclfv)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_store_copy_file: '%s': source and copy are the same "
+                              "file version %016llx", dst->path, (unsigned long long)srclfv);
+    const uint64_t ws = dst->workspace_id;
+    const char *path = dst->path;
+    arena a = { 0 };
+    struct raw_set rs = { &a, NULL, 0, 0, 0 }, rcl = { &a, NULL, 0, 0, 1 },
+                   rr = { &a, NULL, 0, 0, 1 }, rh = { &a, NULL, 0, 0, 1 };
+    size_t *oc = NULL, *orf = NULL, *oh = NULL;
+    lmkv_symbol *syms = NULL;
+    lmkv_call *calls = NULL;
+    lmkv_reference *refs = NULL;
+    lmkv_hierarchy *hier = NULL;
+    struct idmap *map = NULL;
+    const char **mods = NULL;
+    size_t nmods = 0;
+    enc fe;
+    kbuf k;
+    kb_init(&k);
+
+    /* ---- read: the source's FileVersion and records, copied out */
+    kb_u64(&k, ws);
+    kb_u64(&k, srclfv);
+    lmkv_pair p;
+    rc = st_get(&p, &s->view, T_FV, &k);
+    if (rc == LMKV_NOTFOUND) {
+        rc = lmkv_error_set(LMKV_NOTFOUND, "lmkv_store_copy_file: '%s': source file version %016llx of "
+                            "workspace %016llx is not stored", path, (unsigned long long)srclfv,
+                            (unsigned long long)ws);
+        goto cleanup;
+    }
+    if (rc != LMKV_OK || (rc = arena_add(&a, &fe, p.value, p.value_size)) != LMKV_OK)
+        goto cleanup;
+    uint8_t pre[16];
+    put_be64(pre, ws);
+    put_be64(pre + 8, srclfv);
+    if ((rc = st_scan(&s->view, T_SYM, pre, 16, raw_collect_cb, &rs)) != LMKV_OK ||
+        (rc = st_scan(&s->view, T_CALL, pre, 16, raw_collect_cb, &rcl)) != LMKV_OK ||
+        (rc = st_scan(&s->view, T_REF, pre, 16, raw_collect_cb, &rr)) != LMKV_OK ||
+        (rc = st_scan(&s->view, T_HIER, pre, 16, raw_collect_cb, &rh)) != LMKV_OK)
+        goto cleanup;
+    if ((rc = raw_by_ord(&oc, &rcl, T_CALL, srclfv)) != LMKV_OK ||
+        (rc = raw_by_ord(&orf, &rr, T_REF, srclfv)) != LMKV_OK ||
+        (rc = raw_by_ord(&oh, &rh, T_HIER, srclfv)) != LMKV_OK)
+        goto cleanup;
+
+    /* ---- check and re-path (the arena no longer moves: records point into it) */
+    lmkv_file_version src;
+    if ((rc = lmkv_file_version_read(&src, a.p + fe.off, fe.len)) != LMKV_OK) {
+        rc = store_err_key(rc, T_FV, k.p, k.len, "bad FileVersion record");
+        goto cleanup;
+    }
+    if (!src.path || !src.path[0] || !src.git_blob_id || !src.git_blob_id[0]) {
+        rc = lmkv_error_set(LMKV_EINVAL, "lmkv_store_copy_file: '%s': source %016llx has no path or no git "
+                            "blob id, so its content is unknown", path, (unsigned long long)srclfv);
+        goto cleanup;
+    }
+    uint64_t want;
+    if ((rc = lmkv_file_version_id(&want, ws, path, src.git_blob_id)) != LMKV_OK)
+        goto cleanup;
+    if (want != dst->id) {
+        rc = lmkv_error_set(LMKV_EINVAL, "lmkv_store_copy_file: '%s': id %016llx is not the file version id "
+                            "of this path and the source's blob %s (%016llx)", path,
+                            (unsigned long long)dst->id, src.git_blob_id, (unsigned long long)want);
+        goto cleanup;
+    }
+    if ((rs.n && (!(syms = calloc(rs.n, sizeof *syms)) || !(map = calloc(rs.n, sizeof *map)))) ||
+        (rcl.n && !(calls = calloc(rcl.n, sizeof *calls))) ||
+        (rr.n && !(refs = calloc(rr.n, sizeof *refs))) ||
+        (rh.n && !(hier = calloc(rh.n, sizeof *hier)))) {
+        rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+        goto cleanup;
+    }
+    const char *bad = NULL; /* the record whose id is not derived as lmkv_*_id */
+    for (size_t i = 0; i < rs.n; i++) {
+        lmkv_symbol *y = &syms[i];
+        if ((rc = lmkv_symbol_read(y, a.p + rs.v[i].off, rs.v[i].len)) != LMKV_OK || !y->name) {
+            rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_store_copy_file: a Symbol of %016llx fails verification",
+                                (unsigned long long)srclfv);
+            goto cleanup;
+        }
+        const char *q = y->qualified_name ? y->qualified_name : y->name;
+        uint64_t old_id, new_id;
+        if ((rc = lmkv_symbol_id(&old_id, ws, src.path, q, (int)y->kind, y->disambiguator)) != LMKV_OK ||
+            (rc = lmkv_symbol_id(&new_id, ws, path, q, (int)y->kind, y->disambiguator)) != LMKV_OK)
+            goto cleanup;
+        if (old_id != y->id && !bad)
+            bad = q;
+        map[i].from = y->id;
+        map[i].to = new_id;
+        y->id = new_id;
+        y->indexed_ns = dst->indexed_ns;
+        nmods += lmkv_strvec_present(&y->modifiers) ? y->modifiers.count + 1u : 0u;
+    }
+    if (bad) {
+        rc = lmkv_error_set(LMKV_EINVAL, "lmkv_store_copy_file: '%s': symbol '%s' of %016llx has an id that is "
+                            "not lmkv_symbol_id() of its path, so it cannot move to another path", path, bad,
+                            (unsigned long long)srclfv);
+        goto cleanup;
+    }
+    if (rs.n)
+        qsort(map, rs.n, sizeof *map, idmap_cmp);
+    /* read string vectors become built ones (the builder takes items[]) */
+    if (nmods && !(mods = calloc(nmods, sizeof *mods))) {
+        rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0, m = 0; i < rs.n; i++) {
+        lmkv_symbol *y = &syms[i];
+        y->parent_id = idmap_get(map, rs.n, y->parent_id);
+        if (!lmkv_strvec_present(&y->modifiers))
+            continue;
+        const char **items = mods + m;
+        for (uint32_t j = 0; j < y->modifiers.count; j++)
+            items[j] = lmkv_strvec_get(&y->modifiers, j);
+        m += y->modifiers.count + 1u;
+        y->modifiers.items = items;
+        y->modifiers.fb_ = NULL;
+    }
+    for (size_t i = 0; i < rcl.n && !bad; i++) {
+        const struct raw_rec *x = &rcl.v[oc[i]];
+        lmkv_call *c = &calls[i];
+        uint64_t old_id;
+        if ((rc = lmkv_call_read(c, a.p + x->off, x->len)) != LMKV_OK) {
+            rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_store_copy_file: a Call of %016llx fails verification",
+                                (unsigned long long)srclfv);
+            goto cleanup;
+        }
+        if ((rc = lmkv_call_id(&old_id, srclfv, c->caller_id, c->callee_id, c->line, c->column)) != LMKV_OK)
+            goto cleanup;
+        if (old_id != c->id) {
+            bad = c->callee_name ? c->callee_name : "?";
+            break;
+        }
+        c->caller_id = idmap_get(map, rs.n, c->caller_id);
+        c->callee_id = idmap_get(map, rs.n, c->callee_id);
+        if ((rc = lmkv_call_id(&c->id, dst->id, c->caller_id, c->callee_id, c->line, c->column)) != LMKV_OK)
+            goto cleanup;
+    }
+    for (size_t i = 0; i < rr.n && !bad; i++) {
+        const struct raw_rec *x = &rr.v[orf[i]];
+        lmkv_reference *r = &refs[i];
+        uint64_t old_id;
+        if ((rc = lmkv_reference_read(r, a.p + x->off, x->len)) != LMKV_OK) {
+            rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_store_copy_file: a Reference of %016llx fails verification",
+                                (unsigned long long)srclfv);
+            goto cleanup;
+        }
+        if ((rc = lmkv_reference_id(&old_id, srclfv, r->source_id, r->target_id, (int)r->kind,
+                                    r->start_line, r->start_column)) != LMKV_OK)
+            goto cleanup;
+        if (old_id != r->id) {
+            bad = r->target_name ? r->target_name : "?";
+            break;
+        }
+        r->source_id = idmap_get(map, rs.n, r->source_id);
+        r->target_id = idmap_get(map, rs.n, r->target_id);
+        if ((rc = lmkv_reference_id(&r->id, dst->id, r->source_id, r->target_id, (int)r->kind,
+                                    r->start_line, r->start_column)) != LMKV_OK)
+            goto cleanup;
+    }
+    if (bad) {
+        rc = lmkv_error_set(LMKV_EINVAL, "lmkv_store_copy_file: '%s': a call or reference to '%s' in %016llx has "
+                            "an id that is not lmkv_call_id()/lmkv_reference_id() of its file version, so it "
+                            "cannot move to another path", path, bad, (unsigned long long)srclfv);
+        goto cleanup;
+    }
+    for (size_t i = 0; i < rh.n; i++) {
+        const struct raw_rec *x = &rh.v[oh[i]];
+        lmkv_hierarchy *h = &hier[i];
+        if ((rc = lmkv_hierarchy_read(h, a.p + x->off, x->len)) != LMKV_OK) {
+            rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_store_copy_file: a Hierarchy edge of %016llx fails "
+                                "verification", (unsigned long long)srclfv);
+            goto cleanup;
+        }
+        h->parent_id = idmap_get(map, rs.n, h->parent_id);
+        h->child_id = idmap_get(map, rs.n, h->child_id);
+    }
+
+    /* ---- write, as put_file of what analysing `path` gives */
+    lmkv_file_version f = src;
+    f.id = dst->id;
+    f.path = path;
+    f.mtime_ns = dst->mtime_ns;
+    f.indexed_ns = dst->indexed_ns;
+    lmkv_store_file_records recs = {
+        .symbols = syms, .n_symbols = rs.n,
+        .references = refs, .n_references = rr.n,
+        .calls = calls, .n_calls = rcl.n,
+        .hierarchy = hier, .n_hierarchy = rh.n,
+    };
+    rc = lmkv_store_put_file(s, &f, &recs);
+cleanup:
+    kb_free(&k);
+    free(a.p);
+    free(rs.v); free(rcl.v); free(rr.v); free(rh.v);
+    free(oc); free(orf); free(oh);
+    free(syms); free(calls); free(refs); free(hier);
+    free(map);
+    free(mods);
     return rc;
 }
 
@@ -653,6 +1038,54 @@ LMKV_API int lmkv_store_file_versions(lmkv_store_txn *t, uint64_t ws,
     put_be64(pre, ws);
     struct fv_each f = { fn, ctx };
     return st_scan(t, T_FV, pre, 8, fv_each_cb, &f);
+}
+
+struct by_blob { lmkv_store_txn *t; size_t key_len; const char *blob; lmkv_store_file_version_fn fn; void *ctx; };
+static int by_blob_cb(void *ctx, const lmkv_pair *p)
+{
+    struct by_blob *b = ctx;
+    if (p->key_size != b->key_len)
+        return store_err_key(LMKV_ECORRUPT, T_FV_BLOB, p->key, p->key_size, "key is not ws E(blob) fv");
+    kbuf k;
+    kb_init(&k);
+    kb_raw(&k, p->key, 8);
+    kb_raw(&k, p->key + p->key_size - 8, 8);
+    lmkv_pair fp;
+    lmkv_file_version r;
+    int rc = st_get(&fp, b->t, T_FV, &k);
+    kb_free(&k);
+    if (rc == LMKV_NOTFOUND)
+        return store_err_key(LMKV_ECORRUPT, T_FV_BLOB, p->key, p->key_size, "index entry without its FileVersion");
+    if (rc != LMKV_OK)
+        return rc;
+    if ((rc = lmkv_file_version_read(&r, fp.value, fp.value_size)) != LMKV_OK)
+        return store_err_key(rc, T_FV_BLOB, p->key, p->key_size, "its FileVersion record fails verification");
+    if (!r.git_blob_id || strcmp(r.git_blob_id, b->blob) != 0)
+        return store_err_key(LMKV_ECORRUPT, T_FV_BLOB, p->key, p->key_size,
+                             "stale index entry: the FileVersion has another blob id");
+    return b->fn(b->ctx, &r);
+}
+
+LMKV_API int lmkv_store_file_versions_by_blob(lmkv_store_txn *t, uint64_t ws, const char *git_blob_id,
+                                              lmkv_store_file_version_fn fn, void *ctx)
+{
+    int rc = txn_check(t);
+    if (rc != LMKV_OK)
+        return rc;
+    if (!fn || !git_blob_id || !git_blob_id[0])
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_store_file_versions_by_blob: NULL callback or empty blob id");
+    kbuf k;
+    kb_init(&k);
+    kb_u64(&k, ws);
+    kb_esc(&k, git_blob_id, strlen(git_blob_id));
+    if (!kb_ok(&k)) {
+        kb_free(&k);
+        return lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
+    }
+    struct by_blob b = { t, k.len + 8, git_blob_id, fn, ctx };
+    rc = st_scan(t, T_FV_BLOB, k.p, k.len, by_blob_cb, &b);
+    kb_free(&k);
+    return rc;
 }
 
 /* ---- generic record visitor over a tree whose value is the record ---- */

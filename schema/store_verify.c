@@ -18,6 +18,7 @@ typedef struct vctx {
     int stop;
     kbuf k;                   /* scratch key */
     uint64_t cache_bytes;     /* sum of cache.atime sizes */
+    int fv_blob_complete;     /* store.fv_blob has its marker */
 } vctx;
 
 /* Report one problem; returns 1 to stop the scan if the callback asked to. */
@@ -129,6 +130,42 @@ static int v_fv(void *ctx, const lmkv_pair *p)
         return problem(v, T_FV, p->key, p->key_size, "FileVersion record fails verification: %s", lmkv_errmsg());
     if (p->key_size != 16 || get_be64(p->key) != f.workspace_id || get_be64(p->key + 8) != f.id)
         return problem(v, T_FV, p->key, p->key_size, "key does not match the record's workspace/id");
+    if (!v->fv_blob_complete || !f.git_blob_id || !f.git_blob_id[0])
+        return 0; /* (a database written before the index: filled by the next write session) */
+    fv_blob_key(&v->k, f.workspace_id, f.git_blob_id, f.id);
+    return expect(v, T_FV_BLOB, p, T_FV, (const uint8_t *)"", 0);
+}
+
+/* store.fv_blob: ws E(blob) fv -> empty, or the marker (one byte 00) */
+static int v_fv_blob(void *ctx, const lmkv_pair *p)
+{
+    vctx *v = ctx;
+    if (p->key_size == FV_BLOB_MARKER_LEN && memcmp(p->key, fv_blob_marker, FV_BLOB_MARKER_LEN) == 0)
+        return p->value_size ? problem(v, T_FV_BLOB, p->key, p->key_size, "marker value is not empty") : 0;
+    size_t raw = 0;
+    size_t el = p->key_size > 8 ? esc_len(p->key + 8, p->key_size - 8, &raw) : 0;
+    if (el == 0 || raw == 0 || p->key_size != 8 + el + 8)
+        return problem(v, T_FV_BLOB, p->key, p->key_size, "key is not ws E(blob) fv");
+    if (p->value_size != 0)
+        return problem(v, T_FV_BLOB, p->key, p->key_size, "index value is not empty");
+    kb_reset(&v->k);
+    kb_raw(&v->k, p->key, 8);
+    kb_raw(&v->k, p->key + 8 + el, 8);
+    lmkv_pair fp;
+    int rc = vget(&fp, v, T_FV, &v->k);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return problem(v, T_FV_BLOB, p->key, p->key_size, "orphan index entry: no FileVersion record");
+    lmkv_file_version f;
+    if (lmkv_file_version_read(&f, fp.value, fp.value_size) != LMKV_OK)
+        return 0; /* reported by v_fv */
+    kb_reset(&v->k);
+    if (f.git_blob_id)
+        kb_esc(&v->k, f.git_blob_id, strlen(f.git_blob_id));
+    if (!f.git_blob_id || v->k.len != el || memcmp(v->k.p, p->key + 8, el) != 0)
+        return problem(v, T_FV_BLOB, p->key, p->key_size, "stale index entry: the FileVersion's blob id is now '%s'",
+                       f.git_blob_id ? f.git_blob_id : "(none)");
     return 0;
 }
 
@@ -535,6 +572,7 @@ LMKV_API int lmkv_store_verify(size_t *out_problems, lmkv_store *st,
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_verify: NULL store");
     static const struct { enum store_tree tr; st_scan_fn f; } steps[] = {
         { T_WS, v_ws }, { T_WS_ROOT, v_ws_root }, { T_WS_GEN, v_ws_gen }, { T_FV, v_fv },
+        { T_FV_BLOB, v_fv_blob },
         { T_MAP_COMMIT, v_map_commit }, { T_MAP_LATEST, v_map_latest },
         { T_CUR, v_cur }, { T_CUR_FV, v_cur_fv },
         { T_SYM, v_sym }, { T_SYM_NAME, v_sym_name }, { T_SYM_QNAME, v_sym_qname },
@@ -552,6 +590,16 @@ LMKV_API int lmkv_store_verify(size_t *out_problems, lmkv_store *st,
         return rc;
     vctx v = { .t = t, .fn = fn, .ctx = ctx };
     kb_init(&v.k);
+    {
+        lmkv_pair p;
+        kb_raw(&v.k, fv_blob_marker, FV_BLOB_MARKER_LEN);
+        int r = vget(&p, &v, T_FV_BLOB, &v.k);
+        if (r < 0) {
+            rc = r;
+            goto cleanup;
+        }
+        v.fv_blob_complete = r;
+    }
     for (size_t i = 0; i < sizeof steps / sizeof steps[0] && !v.stop; i++) {
         rc = st_scan(t, steps[i].tr, "", 0, steps[i].f, &v);
         if (rc == LMKV_OK && !kb_ok(&v.k))

@@ -639,7 +639,7 @@ static void test_removed_file_version_takes_its_entries(void **state)
     assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
     assert_int_equal(lmkv_store_remove_file(&removed, s, f->ws, fv.id), LMKV_OK);
     assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
-    assert_int_equal(removed, n_fv + 1); /* + the FileVersion record */
+    assert_int_equal(removed, n_fv + 2); /* + the FileVersion record and its store.fv_blob entry */
     for (size_t i = 0; i < g_nresp; i++) {
         uint64_t ver = strcmp(g_resp[i].path, "mdb.c") == 0 && i % 2 == 0 ? fv.id : 7;
         lmkv_cache_key k = key_of(f, &g_resp[i], ver);

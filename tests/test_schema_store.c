@@ -1325,6 +1325,452 @@ static void test_bulk_session_same_as_plain(void **state)
     close_db(&b);
 }
 
+/* ------------------------------------------------------------ copies */
+
+/* Records of fact file f as an analyser gives them for `path`: no field
+ * holds the path (names, positions, kinds), every id derived from it
+ * (symbol ids from the path, call and reference ids from the file
+ * version). The first call's callee id names a symbol of another file. */
+typedef struct pf_recs {
+    lmkv_file_version fv;
+    lmkv_symbol *syms;
+    lmkv_call *calls;
+    lmkv_reference *refs;
+    lmkv_hierarchy *hier;
+    lmkv_store_file_records r;
+} pf_recs;
+
+static const char *const pf_static[] = { "static" };
+static const char *const pf_none[] = { NULL };
+
+static void pf_records(pf_recs *o, const fact_file *f, uint64_t ws, const char *path, const char *blob,
+                       int64_t mtime_ns, int64_t indexed_ns, uint64_t foreign_id)
+{
+    memset(o, 0, sizeof *o);
+    lmkv_record_init(LMKV_REC_FILE_VERSION, &o->fv);
+    o->fv.workspace_id = ws;
+    o->fv.path = path;
+    o->fv.git_blob_id = blob;
+    o->fv.language = "c";
+    o->fv.size_bytes = f->len;
+    o->fv.line_count = 4242;
+    o->fv.content_hash = 0x1122334455667788ULL;
+    o->fv.mtime_ns = mtime_ns;
+    o->fv.indexed_ns = indexed_ns;
+    assert_int_equal(lmkv_file_version_id(&o->fv.id, ws, path, blob), LMKV_OK);
+    size_t ns = f->n_fns + 1;
+    o->syms = calloc(ns, sizeof *o->syms);
+    o->hier = calloc(f->n_fns ? f->n_fns : 1, sizeof *o->hier);
+    o->calls = calloc(f->n_calls ? f->n_calls : 1, sizeof *o->calls);
+    o->refs = calloc(f->n_calls ? f->n_calls : 1, sizeof *o->refs);
+    assert_true(o->syms && o->hier && o->calls && o->refs);
+    lmkv_symbol *fs = &o->syms[0];
+    lmkv_record_init(LMKV_REC_SYMBOL, fs);
+    fs->name = "(file)";
+    fs->kind = LMKV_SK_FILE;
+    fs->indexed_ns = indexed_ns;
+    assert_int_equal(lmkv_symbol_id(&fs->id, ws, path, "(file)", LMKV_SK_FILE, 0), LMKV_OK);
+    for (size_t i = 0; i < f->n_fns; i++) {
+        lmkv_symbol *s = &o->syms[i + 1];
+        lmkv_record_init(LMKV_REC_SYMBOL, s);
+        s->name = f->fns[i].name;
+        s->kind = LMKV_SK_FUNCTION;
+        s->start_line = f->fns[i].line;
+        s->start_column = 1;
+        s->end_line = f->fns[i].end_line;
+        s->signature = "(void)";
+        s->language = "c";
+        s->parent_id = fs->id;
+        s->parent_name = "(file)";
+        s->indexed_ns = indexed_ns;
+        if (i % 3 == 0) {
+            s->visibility = "static";
+            s->modifiers.items = pf_static;
+            s->modifiers.count = 1;
+        } else if (i % 3 == 1) {
+            s->modifiers.items = pf_none; /* present and empty */
+            s->modifiers.count = 0;
+        }
+        if (i % 5 == 0)
+            s->documentation = "documented";
+        if (i % 7 == 0)
+            s->confidence = 0.5f;
+        for (size_t j = 0; j < i; j++) /* #ifdef alternatives: same name twice */
+            if (strcmp(f->fns[j].name, f->fns[i].name) == 0)
+                s->disambiguator++;
+        assert_int_equal(lmkv_symbol_id(&s->id, ws, path, s->name, LMKV_SK_FUNCTION, s->disambiguator), LMKV_OK);
+        lmkv_hierarchy *h = &o->hier[i];
+        lmkv_record_init(LMKV_REC_HIERARCHY, h);
+        h->parent_id = fs->id;
+        h->parent_name = "(file)";
+        h->child_id = s->id;
+        h->child_name = s->name;
+        h->kind = LMKV_HIER_CONTAINS;
+    }
+    for (size_t i = 0; i < f->n_calls; i++) {
+        const fact_call *fc = &f->calls[i];
+        const fact_fn *callee = facts_find(f, fc->callee);
+        lmkv_call *c = &o->calls[i];
+        lmkv_record_init(LMKV_REC_CALL, c);
+        c->caller_id = o->syms[fc->caller + 1].id;
+        c->caller_name = f->fns[fc->caller].name;
+        c->callee_id = i == 0 ? foreign_id : callee ? o->syms[callee - f->fns + 1].id : 0;
+        c->callee_name = fc->callee;
+        c->line = fc->line;
+        c->column = fc->column;
+        c->call_type = (lmkv_call_type)(i % 4);
+        c->argument_count = (int32_t)(i % 5) - 1;
+        c->is_recursive = strcmp(c->caller_name, fc->callee) == 0;
+        assert_int_equal(lmkv_call_id(&c->id, o->fv.id, c->caller_id, c->callee_id, c->line, c->column), LMKV_OK);
+        lmkv_reference *r = &o->refs[i];
+        lmkv_record_init(LMKV_REC_REFERENCE, r);
+        r->source_id = c->caller_id;
+        r->source_name = c->caller_name;
+        r->target_id = c->callee_id;
+        r->target_name = fc->callee;
+        r->start_line = r->end_line = fc->line;
+        r->start_column = fc->column;
+        r->end_column = fc->column + (uint32_t)strlen(fc->callee);
+        r->kind = (lmkv_reference_kind)(i % 6);
+        assert_int_equal(lmkv_reference_id(&r->id, o->fv.id, r->source_id, r->target_id, r->kind,
+                                           r->start_line, r->start_column), LMKV_OK);
+    }
+    o->r.symbols = o->syms;
+    o->r.n_symbols = ns;
+    o->r.calls = o->calls;
+    o->r.n_calls = f->n_calls;
+    o->r.references = o->refs;
+    o->r.n_references = f->n_calls;
+    o->r.hierarchy = o->hier;
+    o->r.n_hierarchy = f->n_fns;
+}
+
+static void pf_free(pf_recs *o)
+{
+    free(o->syms);
+    free(o->calls);
+    free(o->refs);
+    free(o->hier);
+}
+
+static void fx_new(fx *f, uint64_t ws)
+{
+    memset(f, 0, sizeof *f);
+    assert_int_equal(next_dir(f->dir, sizeof f->dir), 0);
+    open_db(f);
+    f->ws = ws;
+}
+
+/* Every store.* tree of a and b holds the same entries byte for byte,
+ * except the trees named in skip. Returns the number of entries. */
+static size_t assert_store_trees_equal(fx *a, fx *b, const char *const *skip)
+{
+    size_t total = 0;
+    for (int i = 0; i < T__COUNT; i++) {
+        const char *name = store_tree_names[i];
+        int skipped = strncmp(name, "store.", 6) != 0;
+        for (size_t j = 0; skip && skip[j]; j++)
+            skipped |= strcmp(name, skip[j]) == 0;
+        if (skipped)
+            continue;
+        lmkv_tree *ta = raw_tree(a, name), *tb = raw_tree(b, name);
+        lmkv_txn *xa, *xb;
+        lmkv_iter *ia, *ib;
+        assert_int_equal(lmkv_txn_begin(&xa, a->db, LMKV_TXN_READ_ONLY), LMKV_OK);
+        assert_int_equal(lmkv_txn_begin(&xb, b->db, LMKV_TXN_READ_ONLY), LMKV_OK);
+        assert_int_equal(lmkv_txn_iter(&ia, xa, ta), LMKV_OK);
+        assert_int_equal(lmkv_txn_iter(&ib, xb, tb), LMKV_OK);
+        for (;;) {
+            lmkv_pair pa, pb;
+            int ra = lmkv_iter_next(&pa, ia), rb = lmkv_iter_next(&pb, ib);
+            if (ra != rb)
+                fail_msg("tree %s: one database has more entries", name);
+            if (ra == LMKV_NOTFOUND)
+                break;
+            assert_int_equal(ra, LMKV_OK);
+            if (pa.key_size != pb.key_size || memcmp(pa.key, pb.key, pa.key_size) != 0)
+                fail_msg("tree %s: entry %zu has another key", name, total);
+            if (pa.value_size != pb.value_size || (pa.value_size && memcmp(pa.value, pb.value, pa.value_size) != 0))
+                fail_msg("tree %s: entry %zu has another value", name, total);
+            total++;
+        }
+        lmkv_iter_free(ia);
+        lmkv_iter_free(ib);
+        lmkv_txn_abort(xa);
+        lmkv_txn_abort(xb);
+        lmkv_tree_close(ta);
+        lmkv_tree_close(tb);
+    }
+    return total;
+}
+
+static int count_fv(void *ctx, const lmkv_file_version *v)
+{
+    coll_add(ctx, v->workspace_id, v->path, 0, v->id);
+    return 0;
+}
+
+/* lmkv_store_copy_file stores under the new path exactly what put_file of
+ * the records computed for that path stores: every store tree byte for
+ * byte (ids derived from the new path and version, keys in the original
+ * order, current copies, content index), in a plain session after the
+ * source committed and in one bulk session that also put the source. */
+static void test_copy_file_equals_put_under_new_path(void **state)
+{
+    fx *f = *state;
+    const fact_file *src_file = &g_files[1]; /* midl.c */
+    const uint64_t foreign = g_files[0].fns[0].id;
+    assert_true(foreign != 0);
+    for (int bulk = 0; bulk < 2; bulk++) {
+        fx a, b;
+        fx_new(&a, f->ws);
+        fx_new(&b, f->ws);
+        pf_recs src, want;
+        pf_records(&src, src_file, f->ws, "midl.c", "blob-midl", 111, 222, foreign);
+        pf_records(&want, src_file, f->ws, "lib/moved.c", "blob-midl", 333, 444, foreign);
+        assert_true(src.fv.id != want.fv.id);
+
+        /* a: put at midl.c, copy to lib/moved.c, then midl.c goes */
+        lmkv_store_session *s;
+        assert_int_equal(lmkv_store_session_begin(&s, a.st), LMKV_OK);
+        assert_int_equal(lmkv_store_session_set_bulk(s, bulk), LMKV_OK);
+        register_ws(s, a.ws, "/home/dev/lmdb");
+        assert_int_equal(lmkv_store_put_file(s, &src.fv, &src.r), LMKV_OK);
+        assert_int_equal(lmkv_store_set_current(s, a.ws, "midl.c", 6, src.fv.id, LMKV_SOURCE_LATEST, NULL), LMKV_OK);
+        if (!bulk) {
+            assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+            assert_int_equal(lmkv_store_session_begin(&s, a.st), LMKV_OK);
+        }
+        lmkv_file_version dst;
+        lmkv_record_init(LMKV_REC_FILE_VERSION, &dst);
+        dst.id = want.fv.id;
+        dst.workspace_id = a.ws;
+        dst.path = "lib/moved.c";
+        dst.mtime_ns = 333;
+        dst.indexed_ns = 444;
+        dst.language = "ignored";        /* content fields are the source's */
+        dst.size_bytes = 1;
+        assert_int_equal(lmkv_store_copy_file(s, &dst, src.fv.id), LMKV_OK);
+        assert_int_equal(lmkv_store_set_current(s, a.ws, "lib/moved.c", 11, want.fv.id, LMKV_SOURCE_LATEST, NULL), LMKV_OK);
+        /* read-your-writes: the copy's callers are there under its path */
+        coll c = { 0 };
+        assert_int_equal(lmkv_store_calls_of(lmkv_store_session_txn(s), a.ws, want.fv.id, on_call_caller, &c), LMKV_OK);
+        assert_int_equal(c.n, src_file->n_calls);
+        assert_int_equal(lmkv_store_unset_current(s, a.ws, "midl.c", 6), LMKV_OK);
+        assert_int_equal(lmkv_store_remove_file(NULL, s, a.ws, src.fv.id), LMKV_OK);
+        assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+
+        /* b: the records computed for lib/moved.c, put directly */
+        assert_int_equal(lmkv_store_session_begin(&s, b.st), LMKV_OK);
+        register_ws(s, b.ws, "/home/dev/lmdb");
+        assert_int_equal(lmkv_store_put_file(s, &want.fv, &want.r), LMKV_OK);
+        assert_int_equal(lmkv_store_set_current(s, b.ws, "lib/moved.c", 11, want.fv.id, LMKV_SOURCE_LATEST, NULL), LMKV_OK);
+        assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+
+        /* the generation counts sessions, nothing else may differ */
+        static const char *const skip[] = { "store.ws_gen", NULL };
+        size_t n = assert_store_trees_equal(&a, &b, skip);
+        assert_true(n > 4 * src_file->n_calls);
+        assert_int_equal(lmkv_store_verify(NULL, a.st, NULL, NULL), LMKV_OK);
+
+        /* the content index names the copy only */
+        lmkv_store_txn *t;
+        assert_int_equal(lmkv_store_txn_begin(&t, a.st), LMKV_OK);
+        coll v = { 0 };
+        assert_int_equal(lmkv_store_file_versions_by_blob(t, a.ws, "blob-midl", count_fv, &v), LMKV_OK);
+        assert_int_equal(v.n, 1);
+        assert_string_equal(v.names[0], "lib/moved.c");
+        lmkv_store_txn_end(t);
+        pf_free(&src);
+        pf_free(&want);
+        close_db(&a);
+        close_db(&b);
+    }
+}
+
+static int keep_first_call(void *ctx, const lmkv_call *c)
+{
+    uint64_t *ids = ctx;
+    if (c->line == ids[0] && c->column == ids[1])
+        ids[2] = c->callee_id;
+    return 0;
+}
+
+/* What copy_file refuses leaves nothing written and the session usable. */
+static void test_copy_file_refusals(void **state)
+{
+    fx *f = *state;
+    const fact_file *mf = &g_files[1];
+    const uint64_t foreign = 0x0123456789abcdefULL;
+    pf_recs src, odd, odd_call;
+    pf_records(&src, mf, f->ws, "midl.c", "b1", 1, 2, foreign);
+    pf_records(&odd, mf, f->ws, "odd.c", "b2", 1, 2, foreign);
+    odd.syms[1].id = 0xdeadbeefULL;       /* not lmkv_symbol_id of its path */
+    pf_records(&odd_call, mf, f->ws, "odd_call.c", "b3", 1, 2, foreign);
+    odd_call.calls[0].id = 1;             /* not lmkv_call_id of its version */
+    lmkv_store_session *s;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    register_ws(s, f->ws, "/home/dev/lmdb");
+    assert_int_equal(lmkv_store_put_file(s, &src.fv, &src.r), LMKV_OK);
+    assert_int_equal(lmkv_store_put_file(s, &odd.fv, &odd.r), LMKV_OK);
+    assert_int_equal(lmkv_store_put_file(s, &odd_call.fv, &odd_call.r), LMKV_OK);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    lmkv_file_version dst;
+    lmkv_record_init(LMKV_REC_FILE_VERSION, &dst);
+    dst.workspace_id = f->ws;
+    dst.path = "copy.c";
+    assert_int_equal(lmkv_file_version_id(&dst.id, f->ws, "copy.c", "b1"), LMKV_OK);
+    uint64_t good = dst.id;
+    assert_int_equal(lmkv_store_copy_file(NULL, &dst, src.fv.id), LMKV_EINVAL);
+    assert_int_equal(lmkv_store_copy_file(s, NULL, src.fv.id), LMKV_EINVAL);
+    assert_int_equal(lmkv_store_copy_file(s, &dst, 0), LMKV_EINVAL);
+    assert_int_equal(lmkv_store_copy_file(s, &dst, 777), LMKV_NOTFOUND);     /* source not stored */
+    assert_non_null(strstr(lmkv_errmsg(), "not stored"));
+    dst.id = src.fv.id;                                                      /* onto itself */
+    assert_int_equal(lmkv_store_copy_file(s, &dst, src.fv.id), LMKV_EINVAL);
+    assert_int_equal(lmkv_file_version_id(&dst.id, f->ws, "copy.c", "b2"), LMKV_OK);
+    assert_int_equal(lmkv_store_copy_file(s, &dst, src.fv.id), LMKV_EINVAL); /* id of other content */
+    assert_non_null(strstr(lmkv_errmsg(), "blob b1"));
+    dst.path = "";
+    assert_int_equal(lmkv_store_copy_file(s, &dst, src.fv.id), LMKV_EINVAL);
+    dst.path = "copy.c";
+    assert_int_equal(lmkv_store_copy_file(s, &dst, odd.fv.id), LMKV_EINVAL); /* symbol id not derived */
+    assert_non_null(strstr(lmkv_errmsg(), "lmkv_symbol_id"));
+    assert_int_equal(lmkv_file_version_id(&dst.id, f->ws, "copy.c", "b3"), LMKV_OK);
+    assert_int_equal(lmkv_store_copy_file(s, &dst, odd_call.fv.id), LMKV_EINVAL); /* call id not derived */
+    assert_non_null(strstr(lmkv_errmsg(), "lmkv_call_id"));
+    lmkv_file_version got;
+    assert_int_equal(lmkv_store_file_version_get(&got, lmkv_store_session_txn(s), f->ws, dst.id), LMKV_NOTFOUND);
+    /* still usable: a good copy commits */
+    dst.id = good;
+    assert_int_equal(lmkv_store_copy_file(s, &dst, src.fv.id), LMKV_OK);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+    assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
+
+    lmkv_store_txn *t;
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    assert_int_equal(lmkv_store_file_version_get(&got, t, f->ws, good), LMKV_OK);
+    assert_string_equal(got.path, "copy.c");
+    assert_string_equal(got.git_blob_id, "b1");
+    coll v = { 0 };
+    assert_int_equal(lmkv_store_file_versions_by_blob(t, f->ws, "b3", count_fv, &v), LMKV_OK);
+    assert_int_equal(v.n, 1);                  /* no copy of odd_call.c */
+    /* the foreign callee id of the first call is kept; a callee of the file
+     * follows the new path */
+    uint64_t first[3] = { mf->calls[0].line, mf->calls[0].column, 0 };
+    assert_int_equal(lmkv_store_calls_of(t, f->ws, good, keep_first_call, first), LMKV_OK);
+    assert_int_equal(first[2], foreign);
+    coll syms = { 0 };
+    assert_int_equal(lmkv_store_symbols_of(t, f->ws, good, on_sym, &syms), LMKV_OK);
+    assert_int_equal(syms.n, mf->n_fns + 1);
+    uint64_t want_id;
+    assert_int_equal(lmkv_symbol_id(&want_id, f->ws, "copy.c", "(file)", LMKV_SK_FILE, 0), LMKV_OK);
+    lmkv_symbol fs;
+    assert_int_equal(lmkv_store_symbol_get(&fs, t, f->ws, good, want_id), LMKV_OK);
+    assert_string_equal(fs.file_path, "copy.c");
+    lmkv_store_txn_end(t);
+    pf_free(&src);
+    pf_free(&odd);
+    pf_free(&odd_call);
+}
+
+/* The content index: versions by blob id whatever their path, kept right by
+ * put_file (also a replacement with other content) and remove_file, filled
+ * once for a database written before it existed, checked by verify. */
+static void test_blob_index(void **state)
+{
+    fx *f = *state;
+    index_all(f); /* mdb.c and midl.c, both with blob id "v1" */
+    lmkv_store_txn *t;
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    coll v = { 0 };
+    assert_int_equal(lmkv_store_file_versions_by_blob(t, f->ws, "v1", count_fv, &v), LMKV_OK);
+    assert_int_equal(v.n, 2);
+    assert_true(v.fvs[0] < v.fvs[1]);                    /* fv order */
+    memset(&v, 0, sizeof v);
+    assert_int_equal(lmkv_store_file_versions_by_blob(t, f->ws, "v", count_fv, &v), LMKV_OK);
+    assert_int_equal(v.n, 0);                            /* exact, not a prefix */
+    assert_int_equal(lmkv_store_file_versions_by_blob(t, f->ws + 1, "v1", count_fv, &v), LMKV_OK);
+    assert_int_equal(v.n, 0);                            /* another workspace */
+    assert_int_equal(lmkv_store_file_versions_by_blob(t, f->ws, "", count_fv, &v), LMKV_EINVAL);
+    assert_int_equal(lmkv_store_file_versions_by_blob(t, f->ws, NULL, count_fv, &v), LMKV_EINVAL);
+    assert_int_equal(lmkv_store_file_versions_by_blob(t, f->ws, "v1", NULL, &v), LMKV_EINVAL);
+    lmkv_store_txn_end(t);
+
+    /* mdb.c's version replaced with other content under the same id; midl.c removed */
+    lmkv_store_session *s;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    f->recs[0].fv.git_blob_id = "v9";
+    assert_int_equal(lmkv_store_put_file(s, &f->recs[0].fv, &f->recs[0].r), LMKV_OK);
+    assert_int_equal(lmkv_store_remove_file(NULL, s, f->ws, f->recs[1].fv.id), LMKV_OK);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+    assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(lmkv_store_file_versions_by_blob(t, f->ws, "v1", count_fv, &v), LMKV_OK);
+    assert_int_equal(v.n, 0);
+    assert_int_equal(lmkv_store_file_versions_by_blob(t, f->ws, "v9", count_fv, &v), LMKV_OK);
+    assert_int_equal(v.n, 1);
+    assert_string_equal(v.names[0], "mdb.c");
+    lmkv_store_txn_end(t);
+
+    /* a database from before the index: no entries and no marker */
+    lmkv_tree *raw = raw_tree(f, "store.fv_blob");
+    uint64_t n = 0;
+    assert_int_equal(lmkv_tree_len(&n, raw), LMKV_OK);
+    assert_int_equal(n, 2);                              /* mdb.c's entry and the marker */
+    assert_int_equal(lmkv_tree_clear(raw), LMKV_OK);
+    assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(lmkv_store_file_versions_by_blob(t, f->ws, "v9", count_fv, &v), LMKV_OK);
+    assert_int_equal(v.n, 0);
+    lmkv_store_txn_end(t);
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    lmkv_store_session_abort(s);                         /* aborted: still empty */
+    assert_int_equal(lmkv_tree_len(&n, raw), LMKV_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK); /* any write session fills it */
+    assert_int_equal(lmkv_tree_len(&n, raw), LMKV_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    assert_int_equal(lmkv_store_file_versions_by_blob(t, f->ws, "v9", count_fv, &v), LMKV_OK);
+    assert_int_equal(v.n, 1);
+    lmkv_store_txn_end(t);
+    assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
+
+    /* damage: the entry missing (with the marker there), an orphan entry */
+    kbuf k;
+    kb_init(&k);
+    fv_blob_key(&k, f->ws, "v9", f->recs[0].fv.id);
+    assert_int_equal(lmkv_tree_remove(NULL, raw, k.p, k.len), LMKV_OK);
+    probs p = { 0 };
+    assert_int_equal(lmkv_store_verify(NULL, f->st, on_problem, &p), LMKV_ECORRUPT);
+    assert_true(has_problem(&p, "store.fv", "store.fv_blob"));
+    fv_blob_key(&k, f->ws, "v9", f->recs[0].fv.id);
+    assert_int_equal(lmkv_tree_insert(NULL, raw, k.p, k.len, "", 0), LMKV_OK);
+    fv_blob_key(&k, f->ws, "v5", f->recs[0].fv.id);     /* stale: the record says v9 */
+    assert_int_equal(lmkv_tree_insert(NULL, raw, k.p, k.len, "", 0), LMKV_OK);
+    fv_blob_key(&k, f->ws, "v9", 12345);                 /* orphan: no such version */
+    assert_int_equal(lmkv_tree_insert(NULL, raw, k.p, k.len, "", 0), LMKV_OK);
+    memset(&p, 0, sizeof p);
+    assert_int_equal(lmkv_store_verify(NULL, f->st, on_problem, &p), LMKV_ECORRUPT);
+    assert_int_equal(p.n, 2);
+    assert_true(has_problem(&p, "store.fv_blob", "stale"));
+    assert_true(has_problem(&p, "store.fv_blob", "orphan"));
+    /* and a lookup that meets them says so */
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    memset(&v, 0, sizeof v);
+    assert_int_equal(lmkv_store_file_versions_by_blob(t, f->ws, "v9", count_fv, &v), LMKV_ECORRUPT);
+    assert_non_null(strstr(lmkv_errmsg(), "store.fv_blob"));
+    lmkv_store_txn_end(t);
+    kb_free(&k);
+    lmkv_tree_close(raw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1344,6 +1790,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_key_layouts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_and_read_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bulk_session_same_as_plain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_copy_file_equals_put_under_new_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_copy_file_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blob_index, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, group_teardown);
 }
