@@ -21,17 +21,27 @@
  *    latest. The map is written through the schema store, which bumps the
  *    workspace's state generation, so graph queries and cache lookups see
  *    exactly the current state and can cache by generation.
- *  - A file version indexed once, under any commit or none, is never
- *    analysed again: switching HEAD between indexed branches costs only the
- *    resolution (status + one map update). The path is part of a version's
- *    identity (records carry it), so a renamed or copied file is analysed
- *    once under its new path.
+ *  - Content indexed once, under any commit or none and under any path, is
+ *    never analysed again (issue 5 point 3): switching HEAD between indexed
+ *    branches costs only the resolution (status + one map update). The path
+ *    is part of a version's identity (records carry it and ids derive from
+ *    it), so a renamed, moved or copied file is a new file version; when its
+ *    bytes (blob id) are stored under another path with the same file-name
+ *    extension, the new version is stored from that version's records,
+ *    re-pathed by schema's lmkv_store_copy_file (symbol, call and reference
+ *    ids derived from the new path; names, positions and order as they
+ *    were), without calling the analyser. This is exactly what analysing
+ *    the new path would store because of the analyser contract below
+ *    (records depend on the bytes and the extension only). Paths with
+ *    another extension (a.c -> a.h) are analysed: an analyser may treat
+ *    languages differently, and the version's language comes from it.
  *
  * Index sessions follow the contract of codira's begin_index_session
  * (/work/shared/seeds/001, 003): the session receives (or computes from git
  * status and the stored state) the changed, deleted and unchanged path sets;
- * it calls the ANALYSER once per changed path whose content version is not
- * stored yet; analysed files are persisted in bounded batches; a file that
+ * it calls the ANALYSER once per changed path whose content is stored under
+ * no path of the same extension (and once for bytes that several new paths
+ * share: the others are copied from that analysis); analysed files are persisted in bounded batches; a file that
  * fails to analyse leaves no visible rows and is reported; an unchanged
  * workspace opens no write transaction at all; readers never see a half
  * indexed file (a file version becomes visible only when the current map,
@@ -153,8 +163,9 @@ typedef struct lmkv_analysis lmkv_analysis;
 struct lmkv_analysis_symbol {
     const char *name;           /* required: short name ("mdb_get")          */
     const char *qualified_name; /* unique within the file's language scope,
-                                   e.g. "mdb_get", "MDB_env.me_path",
-                                   "midl.c:static_fn"; NULL = name           */
+                                   e.g. "mdb_get", "MDB_env.me_path"; never
+                                   the file's path or name (see the analyser
+                                   contract); NULL = name                    */
     int kind;                   /* LSP SymbolKind 1..26 (12 Function,
                                    23 Struct, 8 Field, 13 Variable,
                                    14 Constant, 10 Enum, 22 EnumMember,
@@ -240,6 +251,17 @@ LMKV_API void lmkv_analysis_set_error(lmkv_analysis *a, const char *message);
  *         to `a` is discarded, the file leaves no visible rows, and the
  *         failure (path, code, message) is reported. The analyser is called
  *         from the thread running the session, once per file, in path order.
+ * Contract: the records must be a function of the bytes and of the
+ * extension of the file name (the part of its last component after the last
+ * '.'), not of the rest of the path: no directory or file name in a name,
+ * signature or qualified name ("static_fn", not "midl.c:static_fn"). Sessions
+ * and lmkv_diff_commits rely on it to store a renamed or copied file from
+ * the records of the same bytes under another path of the same extension
+ * instead of calling the analyser (see the model above). lmkv's C extractor
+ * (tools/lmkv/extract_c.c: ctags and cflow run on a copy named by the
+ * path's basename) keeps it. Records that also depend on other files (e.g.
+ * references resolved against the names the workspace had when the file
+ * was analysed) are reused as they were, as for any stored version.
  */
 typedef int (*lmkv_analyser_fn)(lmkv_analysis *a, const char *path,
                                 const void *content, size_t len, void *ctx);
@@ -254,11 +276,14 @@ typedef int (*lmkv_path_filter_fn)(const char *path, void *ctx);
 typedef struct lmkv_index_session lmkv_index_session;
 
 enum lmkv_index_flags {
-    /** Re-analyse every selected file even if its version is stored
-     *  (the stored records of those versions are replaced). */
+    /** Re-analyse every selected file even if its version (or its content
+     *  under another path) is stored: nothing is reused or copied; the
+     *  stored records of those versions are replaced. */
     LMKV_INDEX_FULL    = 1u << 0,
-    /** Resolve only: never call the analyser; paths whose version is not
-     *  stored are reported as `pending` and left out of the current map. */
+    /** Resolve only: never call the analyser; paths whose content is stored
+     *  under another path are still stored from it (`copied`: no analysis),
+     *  the others whose version is not stored are reported as `pending` and
+     *  left out of the current map. */
     LMKV_INDEX_RESOLVE = 1u << 1,
     /** Bulk load: each write transaction is a store bulk session
      *  (lmkv_store_session_set_bulk): records written per tree in key order,
@@ -297,6 +322,9 @@ struct lmkv_index_failure {
 struct lmkv_index_report {
     size_t analysed;     /* analyser called and succeeded                   */
     size_t reused;       /* changed path whose content version was stored   */
+    size_t copied;       /* changed path whose content was stored under
+                            another path only (renamed, copied, moved back):
+                            stored again from those records, no analysis   */
     size_t unchanged;    /* current mapping already right; nothing done     */
     size_t deleted;      /* path removed from the current state             */
     size_t failed;       /* analyser or read failed: no visible rows        */
@@ -350,8 +378,11 @@ LMKV_API int lmkv_index_session_set_plan(lmkv_index_session *s,
 
 /**
  * The paths run() will give to the analyser, in path order (changed paths
- * whose content version is not stored; every changed path with
- * LMKV_INDEX_FULL). For analysers that need a pre-pass over exactly those
+ * whose content is stored under no path of the same extension, once per
+ * distinct content and extension -- the first such path; every changed path
+ * with LMKV_INDEX_FULL). Paths to be copied from another path's version are
+ * not listed (run() analyses one only if that copy turns out impossible,
+ * e.g. the source was removed meanwhile by gc). For analysers that need a pre-pass over exactly those
  * files (e.g. collecting their symbol names before references are resolved).
  * *out_paths is borrowed: valid until the session is freed.
  * @return LMKV_OK; LMKV_EINVAL (NULL, or no plan yet); LMKV_ENOMEM.
@@ -366,10 +397,16 @@ LMKV_API int lmkv_index_session_plan_counts(size_t *out_changed, size_t *out_del
 
 /**
  * Run the session: for each changed path, reuse the stored file version of
- * its content or call `analyser` (not called with LMKV_INDEX_RESOLVE or
- * when `analyser` is NULL: then the path is `pending`); persist analysed
- * files through schema's write sessions in transactions of at most
- * batch_files files; then swap the current map (and the latest map, and the
+ * its content (`reused`); else, when the same bytes are stored under
+ * another path with the same extension (a rename, move or copy, in this
+ * worktree or in any indexed commit) or were analysed earlier in this run
+ * under another such path, store the path's version from those records
+ * with lmkv_store_copy_file (`copied`: the analyser is not called, also
+ * with LMKV_INDEX_RESOLVE); else call `analyser` (not called with
+ * LMKV_INDEX_RESOLVE or when `analyser` is NULL: then the path is
+ * `pending`). Copies from versions stored before the run are written
+ * first. Stored and copied files are persisted through schema's write
+ * sessions in transactions of at most batch_files files; then swap the current map (and the latest map, and the
  * HEAD commit's record) in one write transaction. When nothing changes, no
  * write transaction is opened (report->write_txns == 0).
  * A session runs once; free it afterwards.
@@ -476,6 +513,9 @@ struct lmkv_semdiff {
     size_t nchanges;               /* sorted by qualified_name, kind, path   */
     struct lmkv_symbol_change *changes;
     size_t analysed;               /* file versions analysed for this diff   */
+    size_t copied;                 /* file versions stored for this diff from
+                                      the records of the same content under
+                                      another path (no analysis)             */
 };
 
 /**
@@ -487,9 +527,12 @@ struct lmkv_semdiff {
  * nothing costs nothing.
  * @param rev_a, rev_b any revspec git_revparse_single accepts ("HEAD~2",
  *        "main", a hex prefix); must resolve to commits.
- * @param analyser when a needed file version is not stored it is analysed
- *        and stored (content from the git blob); NULL = use stored versions
- *        only and fail with LMKV_NOTFOUND naming the first missing path.
+ * @param analyser when a needed file version is not stored it is stored
+ *        from the same content under another path of the same extension
+ *        (lmkv_store_copy_file: a rename between the commits; counted in
+ *        `copied`), else analysed (content from the git blob); NULL = use
+ *        stored versions (and such copies) only and fail with LMKV_NOTFOUND
+ *        naming the first missing path.
  *        The versions it stores are reused by later index sessions, so it
  *        must give the records the indexing analyser would give.
  * @param opts filter/analyser_id/max_file_bytes are used; NULL = defaults.

@@ -232,16 +232,27 @@ int lmkv_diff_commits(struct lmkv_semdiff **out, lmkv_worktree *wt,
             if ((rc = lmkv_file_version_id(&f->fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto cleanup;
         }
     }
-    /* Analyse the versions that are not stored (content from the blobs). */
+    /* Store the versions that are not stored: from the records of the same
+     * content under another path (a rename between the commits), else by
+     * analysing the blob. */
     for (size_t i = 0; i < nfiles; i++) {
         struct dfile *f = &files[i];
         lmkv_file_version fvr;
         lmkv_store_txn *rt = ss ? lmkv_store_session_txn(ss) : NULL;
         if (!rt) { if ((rc = lmkv_store_txn_begin(&t, wt->st)) != LMKV_OK) goto cleanup; rt = t; }
         rc = lmkv_store_file_version_get(&fvr, rt, wt->ws, f->fv);
+        uint64_t src = 0;   /* the same bytes stored under another path */
+        if (rc == LMKV_NOTFOUND) rc = vfind_copy_source(&src, rt, wt, f->path, f->blob);
+        else if (rc == LMKV_OK) src = f->fv;    /* stored: nothing to do */
         if (t) { lmkv_store_txn_end(t); t = NULL; }
-        if (rc == LMKV_OK) continue;
-        if (rc != LMKV_NOTFOUND) goto cleanup;
+        if (rc != LMKV_OK) goto cleanup;
+        if (src == f->fv) continue;
+        if (src) {
+            int copied = 0;
+            if (!ss && (rc = lmkv_store_session_begin(&ss, wt->st)) != LMKV_OK) goto cleanup;
+            if ((rc = vcopy_version(&copied, ss, wt, f->path, f->fv, src, 0, vnow_ns())) != LMKV_OK) goto cleanup;
+            if (copied) { d->copied++; continue; }
+        }
         if (!analyser) {
             rc = lmkv_error_set(LMKV_NOTFOUND, "'%s' of commit %s (blob %s) is not indexed; index that commit or pass an analyser",
                       f->path, f->side ? d->b : d->a, f->blob);

@@ -24,6 +24,12 @@ struct lmkv_index_session {
     struct vscan scan;          /* candidate files; plan[] parallel       */
     unsigned char *plan;        /* VPLAN_* per scan entry                 */
     unsigned char *stored;      /* per scan entry: version already stored */
+    uint64_t *src;              /* per scan entry: a stored version of the
+                                   same content under another path to copy
+                                   (vfind_copy_source), 0 = none           */
+    size_t *dup;                /* per scan entry: 1 + index of the entry
+                                   of the same content (and extension) that
+                                   this run analyses first, 0 = none       */
     struct vcurmap cur;
     struct vmeta meta;
     char **deleted;             /* current paths to remove                */
@@ -52,6 +58,8 @@ void lmkv_index_session_free(lmkv_index_session *s)
     vscan_clear(&s->scan);
     free(s->plan);
     free(s->stored);
+    free(s->src);
+    free(s->dup);
     vcurmap_clear(&s->cur);
     vmeta_clear(&s->meta);
     for (size_t i = 0; i < s->ndeleted; i++) free(s->deleted[i]);
@@ -121,6 +129,43 @@ static int vpush_deleted(lmkv_index_session *s, const char *path)
     return LMKV_OK;
 }
 
+/* Changed paths whose content is stored nowhere but occurs more than once
+ * in this run (a new file copied before its first index): only the first
+ * of each (blob, extension) in path order is analysed; the others point at
+ * it (dup) and are copied from its version. */
+struct vdupkey { const char *blob, *path; size_t i; };
+static int vdupkey_cmp(const void *a, const void *b)
+{
+    const struct vdupkey *x = a, *y = b;
+    int c = strcmp(x->blob, y->blob);
+    if (c) return c;
+    if ((c = strcmp(vext(x->path), vext(y->path))) != 0) return c;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int vgroup_duplicates(lmkv_index_session *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->scan.n; i++)
+        if (s->plan[i] == VPLAN_CHANGED && !s->stored[i] && !s->src[i]) n++;
+    if (n < 2) return LMKV_OK;
+    struct vdupkey *k = malloc(n * sizeof *k);
+    if (!k) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    n = 0;
+    for (size_t i = 0; i < s->scan.n; i++)
+        if (s->plan[i] == VPLAN_CHANGED && !s->stored[i] && !s->src[i])
+            k[n++] = (struct vdupkey){ s->scan.v[i].blob, s->scan.v[i].path, i };
+    qsort(k, n, sizeof *k, vdupkey_cmp);
+    for (size_t j = 1, lead = 0; j < n; j++) {
+        if (strcmp(k[j].blob, k[lead].blob) == 0 && vsame_ext(k[j].path, k[lead].path))
+            s->dup[k[j].i] = k[lead].i + 1;
+        else
+            lead = j;
+    }
+    free(k);
+    return LMKV_OK;
+}
+
 /* Read the stored state and classify every scan entry. */
 static int vclassify(lmkv_index_session *s, int explicit_plan)
 {
@@ -135,7 +180,9 @@ static int vclassify(lmkv_index_session *s, int explicit_plan)
     if (s->meta.registered && strcmp(s->meta.analyser_id, s->analyser_id) != 0) s->full = 1;
     if ((rc = vscan_hash_pending(&s->scan, wt, t, &s->cur, s->full)) != LMKV_OK) goto cleanup;
     if (!(s->plan = calloc(s->scan.n ? s->scan.n : 1, 1)) ||
-        !(s->stored = calloc(s->scan.n ? s->scan.n : 1, 1))) {
+        !(s->stored = calloc(s->scan.n ? s->scan.n : 1, 1)) ||
+        !(s->src = calloc(s->scan.n ? s->scan.n : 1, sizeof *s->src)) ||
+        !(s->dup = calloc(s->scan.n ? s->scan.n : 1, sizeof *s->dup))) {
         rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
         goto cleanup;
     }
@@ -168,9 +215,13 @@ static int vclassify(lmkv_index_session *s, int explicit_plan)
             rc = lmkv_store_file_version_get(&fvr, t, wt->ws, f->fv);
             if (rc == LMKV_OK) s->stored[i] = 1;
             else if (rc != LMKV_NOTFOUND) goto cleanup;
+            /* not stored: the same bytes under another path may be */
+            if (rc == LMKV_NOTFOUND && (rc = vfind_copy_source(&s->src[i], t, wt, f->path, f->blob)) != LMKV_OK)
+                goto cleanup;
             rc = LMKV_OK;
         }
     }
+    if (!s->full && (rc = vgroup_duplicates(s)) != LMKV_OK) goto cleanup;
     if (!explicit_plan) {
         /* Currently mapped paths of the selection that are gone. */
         for (size_t i = 0; i < s->cur.n; i++) {
@@ -307,7 +358,8 @@ int lmkv_index_session_pending_paths(const char *const **out_paths, size_t *out_
     if (!(s->pending = malloc((s->scan.n ? s->scan.n : 1) * sizeof *s->pending)))
         return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     for (size_t i = 0; i < s->scan.n; i++)
-        if (s->plan[i] == VPLAN_CHANGED && (s->full || !s->stored[i])) s->pending[n++] = s->scan.v[i].path;
+        if (s->plan[i] == VPLAN_CHANGED && (s->full || (!s->stored[i] && !s->src[i] && !s->dup[i])))
+            s->pending[n++] = s->scan.v[i].path;
     *out_paths = s->pending;
     *out_n = n;
     return LMKV_OK;
@@ -377,7 +429,7 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
                            lmkv_analyser_fn analyser, void *ctx)
 {
     int rc = LMKV_OK;
-    unsigned char *act = NULL;
+    unsigned char *act = NULL, *done = NULL;
     struct vwriter w;
     int64_t now = vnow_ns();
     void *buf = NULL;
@@ -397,15 +449,48 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
     lmkv_worktree *wt = s->wt;
     int resolve_only = (s->opts.flags & LMKV_INDEX_RESOLVE) || !analyser;
 
-    if (!(act = calloc(s->scan.n ? s->scan.n : 1, 1))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+    if (!(act = calloc(s->scan.n ? s->scan.n : 1, 1)) || !(done = calloc(s->scan.n ? s->scan.n : 1, 1))) {
+        rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
+        goto cleanup;
+    }
 
-    /* 1. Analyse and store the versions that are not stored, in batches.
-     *    They stay invisible: nothing maps them until step 2. */
+    /* 1. Store the versions that are not stored, in batches: from the
+     *    records of the same content under another path (a renamed or
+     *    copied file: no analysis), else by analysing the file. They stay
+     *    invisible: nothing maps them until step 2. Phase 0 reuses and
+     *    copies from versions stored before this run (a copy reads its
+     *    source, which in a bulk session writes the buffered trees: doing
+     *    them first keeps the analysed files' bulk writes together); phase
+     *    1 analyses the rest, copying a content met twice from its first
+     *    analysis. */
+    for (int phase = 0; phase < 2; phase++)
     for (size_t i = 0; i < s->scan.n; i++) {
-        if (s->plan[i] != VPLAN_CHANGED) continue;
+        if (s->plan[i] != VPLAN_CHANGED || done[i]) continue;
         struct vfile *f = &s->scan.v[i];
         struct vcur *c = vcurmap_find(&s->cur, f->path);
-        if (s->stored[i] && !s->full) { out->reused++; act[i] = VACT_MAP; continue; }
+        if (s->stored[i] && !s->full) { out->reused++; act[i] = VACT_MAP; done[i] = 1; continue; }
+        if (phase == 0 && (s->full || !s->src[i])) continue;
+        done[i] = 1;
+        uint64_t src = 0;
+        if (!s->full && s->src[i]) {
+            src = s->src[i];
+        } else if (!s->full && s->dup[i]) {
+            const struct vfile *lead = &s->scan.v[s->dup[i] - 1];
+            if (act[s->dup[i] - 1] == VACT_MAP && strcmp(lead->blob, f->blob) == 0) src = lead->fv;
+        }
+        if (src) {
+            int copied = 0;
+            if ((rc = vw_open(&w)) != LMKV_OK) goto cleanup;
+            rc = vcopy_version(&copied, w.ss, wt, f->path, f->fv, src, f->mtime_ns, now);
+            if (rc != LMKV_OK) goto cleanup;
+            if (copied) {
+                out->copied++;
+                act[i] = VACT_MAP;
+                if (++w.in_batch >= s->opts.batch_files && (rc = vw_commit(&w)) != LMKV_OK) goto cleanup;
+                continue;
+            }
+            /* the source cannot be copied after all: new content then */
+        }
         if (resolve_only) {
             out->pending++;
             if (c) act[i] = VACT_UNMAP;
@@ -514,6 +599,7 @@ cleanup:
     free(buf);
     free(msg);
     free(act);
+    free(done);
     return rc;
 }
 

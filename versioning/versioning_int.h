@@ -157,6 +157,28 @@ int vanalyse_and_put(int *out_failed, int *out_err, char **out_msg, lmkv_store_s
 
 int64_t vnow_ns(void);
 
+/* Renamed and copied files (issue 5 point 3: content indexed once is never
+ * analysed again): a stored version of the same content under another path
+ * is stored again under the new one from its records (lmkv_store_copy_file),
+ * when both paths have the same file-name extension (the part of the last
+ * component after its last '.', "" if none) -- the analyser contract in
+ * lmkv_versioning.h makes that exact. */
+const char *vext(const char *path);
+int vsame_ext(const char *a, const char *b);
+
+/* A stored version of workspace wt with content blob_hex under a path other
+ * than `path` with the same extension: *out_src = its fv (the first in fv
+ * order), 0 if none. */
+int vfind_copy_source(uint64_t *out_src, lmkv_store_txn *t, const lmkv_worktree *wt,
+                      const char *path, const char *blob_hex);
+
+/* Store version fv of `path` as a copy of stored version src. *out_copied =
+ * 1 when stored; 0 when src cannot be copied (gone meanwhile, damaged, or
+ * records whose ids lmkv_store_copy_file cannot re-path): nothing written,
+ * the session usable, the caller analyses the file instead. */
+int vcopy_version(int *out_copied, lmkv_store_session *s, const lmkv_worktree *wt,
+                  const char *path, uint64_t fv, uint64_t src, int64_t mtime_ns, int64_t now_ns);
+
 /* Non-git scans defer hashing: fill the blob of every entry still needing
  * it, from the stored version of its current mapping when size and mtime
  * match it and the mtime is at least 2 s older than that version's index

@@ -461,3 +461,56 @@ cleanup:
     vanalysis_reset(&a);
     return rc;
 }
+
+/* ------------------------------------------------- renamed and copied files */
+
+const char *vext(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    return dot ? dot + 1 : "";
+}
+
+int vsame_ext(const char *a, const char *b)
+{
+    return strcmp(vext(a), vext(b)) == 0;
+}
+
+struct vsrc { const char *path; uint64_t fv; };
+
+static int vsrc_cb(void *ctx, const lmkv_file_version *r)
+{
+    struct vsrc *x = ctx;
+    if (!r->path || strcmp(r->path, x->path) == 0 || !vsame_ext(r->path, x->path)) return 0;
+    x->fv = r->id;
+    return 1;
+}
+
+int vfind_copy_source(uint64_t *out_src, lmkv_store_txn *t, const lmkv_worktree *wt,
+                      const char *path, const char *blob_hex)
+{
+    struct vsrc x = { path, 0 };
+    *out_src = 0;
+    if (!blob_hex[0]) return LMKV_OK;
+    int rc = lmkv_store_file_versions_by_blob(t, wt->ws, blob_hex, vsrc_cb, &x);
+    if (rc == LMKV_OK) *out_src = x.fv;
+    return rc;
+}
+
+int vcopy_version(int *out_copied, lmkv_store_session *s, const lmkv_worktree *wt,
+                  const char *path, uint64_t fv, uint64_t src, int64_t mtime_ns, int64_t now_ns)
+{
+    lmkv_file_version dst;
+    lmkv_record_init(LMKV_REC_FILE_VERSION, &dst);
+    dst.id = fv;
+    dst.workspace_id = wt->ws;
+    dst.path = path;
+    dst.mtime_ns = mtime_ns;
+    dst.indexed_ns = now_ns;
+    *out_copied = 0;
+    int rc = lmkv_store_copy_file(s, &dst, src);
+    if (rc == LMKV_OK) *out_copied = 1;
+    else if (rc == LMKV_NOTFOUND || rc == LMKV_EINVAL || rc == LMKV_ECORRUPT) rc = LMKV_OK;
+    return rc;
+}
