@@ -33,9 +33,12 @@ static const char usage[] =
     "Index the C sources (*.c, *.h) under each PATH (files or directories,\n"
     "recursively) of the workspace ROOT: symbols from Universal Ctags, calls\n"
     "from GNU cflow, name-based references. Only files whose content is not\n"
-    "indexed yet are analysed; unchanged files cost nothing. In a git\n"
-    "workspace unmodified files are recorded under HEAD's commit, edited and\n"
-    "untracked ones as the latest version; elsewhere everything is 'latest'.\n"
+    "indexed yet are analysed; unchanged files cost nothing; a renamed or\n"
+    "copied file (same bytes as an indexed one, same extension) is stored\n"
+    "from that file's records, not analysed (\"copied\" in the report).\n"
+    "In a git workspace unmodified files are recorded under HEAD's commit,\n"
+    "edited and untracked ones as the latest version; elsewhere everything\n"
+    "is 'latest'.\n"
     "The database is created when missing.\n"
     "\n"
     "  --workspace ROOT  workspace root (default: the PATH when a single\n"
@@ -335,6 +338,7 @@ int cmd_index(int argc, char **argv)
         json_object_set_new(o, "commit", json_string(rep.head.is_git && rep.head.commit[0] ? rep.head.commit : "latest"));
         json_object_set_new(o, "analysed", json_integer((json_int_t)rep.analysed));
         json_object_set_new(o, "reused", json_integer((json_int_t)rep.reused));
+        json_object_set_new(o, "copied", json_integer((json_int_t)rep.copied));
         json_object_set_new(o, "unchanged", json_integer((json_int_t)rep.unchanged));
         json_object_set_new(o, "deleted", json_integer((json_int_t)rep.deleted));
         json_object_set_new(o, "failed", json_integer((json_int_t)rep.failed));
@@ -349,11 +353,11 @@ int cmd_index(int argc, char **argv)
         json_object_set_new(o, "store_ms", json_real(ns_ms(store_ns)));
         if (cli_json_print(cmd, o) != 0) { ret = EXIT_IO; goto cleanup; }
     } else if (!lmkv_cli.quiet) {
-        printf("%s (%s): %zu analysed, %zu reused, %zu unchanged, %zu deleted, %zu failed; "
+        printf("%s (%s): %zu analysed, %zu reused, %zu copied, %zu unchanged, %zu deleted, %zu failed; "
                "%zu symbols, %zu calls, %zu references; %zu write txns; %llu ms "
                "(extract %.1f, lookup %.1f, store %.1f)\n",
                root, rep.head.is_git && rep.head.commit[0] ? rep.head.commit : "latest",
-               rep.analysed, rep.reused, rep.unchanged, rep.deleted, rep.failed,
+               rep.analysed, rep.reused, rep.copied, rep.unchanged, rep.deleted, rep.failed,
                x.nsyms, x.ncalls, x.nrefs, rep.write_txns, (unsigned long long)ms,
                ns_ms(x.extract_ns), ns_ms(lookup_ns), ns_ms(store_ns));
     }
