@@ -86,7 +86,7 @@ static int cat_lookup(MDB_txn *txn, lmkv_db *db, const void *name, size_t n, boo
         return ENOMEM;
     cat_key(k, name, n, system);
     MDB_val v;
-    int rc = kv_raw_get(txn, db->catalog_dbi, k, n + 1, &v);
+    int rc = kv_raw_get(txn, db->catalog_dbi, NULL, k, n + 1, &v);
     free(k);
     if (rc)
         return rc;
@@ -105,7 +105,7 @@ static int cat_put(MDB_txn *txn, lmkv_db *db, const void *name, size_t n, bool s
     if (!k)
         return ENOMEM;
     cat_key(k, name, n, system);
-    int rc = kv_raw_put(txn, db->catalog_dbi, k, n + 1, dbi_name, strlen(dbi_name), 0);
+    int rc = kv_raw_put(txn, db->catalog_dbi, NULL, k, n + 1, dbi_name, strlen(dbi_name), 0);
     free(k);
     return rc;
 }
@@ -116,7 +116,7 @@ static int cat_del(MDB_txn *txn, lmkv_db *db, const void *name, size_t n, bool s
     if (!k)
         return ENOMEM;
     cat_key(k, name, n, system);
-    int rc = kv_raw_del(txn, db->catalog_dbi, k, n + 1);
+    int rc = kv_raw_del(txn, db->catalog_dbi, NULL, k, n + 1);
     free(k);
     return rc;
 }
@@ -668,7 +668,7 @@ int kv_catalog_names(lmkv_bytes_array *out, lmkv_db *db, MDB_txn *txn, bool syst
     kv_lcur c;
     lmkv_bytes_array a = {0};
     size_t cap = 0;
-    int rc = kv_lc_open(&c, txn, db->catalog_dbi);
+    int rc = kv_lc_open(&c, txn, db->catalog_dbi, NULL);
     if (rc)
         return kv_err_mdb(rc, "reading the catalog", NULL, NULL, 0);
     uint8_t ns = system ? 's' : 'u';

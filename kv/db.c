@@ -778,7 +778,7 @@ int lmkv_db_clear(lmkv_db *db)
 static int crc_tree(uLong *crc, MDB_txn *txn, kv_tree_state *st)
 {
     kv_lcur c;
-    int rc = kv_lc_open(&c, txn, st->dbi);
+    int rc = kv_lc_open(&c, txn, st->dbi, st);
     if (rc)
         return kv_err_mdb(rc, "checksum", st, NULL, 0);
     for (rc = kv_lc_first(&c); rc == 0; rc = kv_lc_next(&c)) {
@@ -888,7 +888,7 @@ static int export_each(void *p, MDB_txn *txn, lmkv_tree *t, const lmkv_bytes *na
     if (e->v->collection && (rc = e->v->collection(e->ctx, "tree", name->data, name->size)))
         return rc;
     kv_lcur c;
-    if ((rc = kv_lc_open(&c, txn, t->st->dbi)))
+    if ((rc = kv_lc_open(&c, txn, t->st->dbi, t->st)))
         return kv_err_mdb(rc, "export", t->st, NULL, 0);
     for (rc = kv_lc_first(&c); rc == 0; rc = kv_lc_next(&c)) {
         const lmkv_pair *p2 = kv_lc_cur(&c);

@@ -141,7 +141,7 @@ void kv_hexprefix(char *out, size_t outsz, const void *p, size_t n)
     out[o] = 0;
 }
 
-static void tree_label(char *out, size_t outsz, const kv_tree_state *st)
+void kv_tree_label(char *out, size_t outsz, const kv_tree_state *st)
 {
     size_t o = 0;
     if (!st) { snprintf(out, outsz, "-"); return; }
@@ -162,7 +162,7 @@ int kv_err_mdb(int rc, const char *what, const kv_tree_state *st, const void *ke
     const char *why = (rc > -30900 || rc < -30999) ? mdb_strerror(rc) : lmkv_errmsg();
     char whybuf[ERRMSG_MAX];
     snprintf(whybuf, sizeof whybuf, "%s", why);
-    tree_label(tn, sizeof tn, st);
+    kv_tree_label(tn, sizeof tn, st);
     if (key || key_size) {
         kv_hexprefix(kh, sizeof kh, key, key_size);
         return lmkv_error_set(code, "%s: %stree '%s': key %s (%zu bytes): %s", what,

@@ -203,7 +203,7 @@ static int refill(lmkv_iter *it, bool front)
     if ((rc = kv_rtxn_get(it->db, &txn)))
         return rc;
     kv_lcur c;
-    rc = kv_lc_open(&c, txn, it->st->dbi);
+    rc = kv_lc_open(&c, txn, it->st->dbi, it->st);
     if (rc == 0) {
         for (rc = position(it, &c, front); rc == 0;
              rc = front ? kv_lc_next(&c) : kv_lc_prev(&c)) {
@@ -224,6 +224,10 @@ static int refill(lmkv_iter *it, bool front)
         s->eof = true;
         rc = 0;
     }
+    /* A failure (e.g. a damaged record) after some entries: hand those out
+     * first; the next refill starts past them and meets the failure again. */
+    if (rc && s->n > 0)
+        rc = 0;
     if (rc)
         return rc <= -30900 ? rc : kv_err_mdb(rc, "iterating", it->st, NULL, 0);
     if (s->want < BATCH_MAX_ENTRIES)
@@ -284,7 +288,7 @@ static int step_txn(lmkv_pair *out, lmkv_iter *it, bool front)
         s->open = false;
     }
     if (!s->open) {
-        if ((rc = kv_lc_open(&s->c, tx->txn, it->st->dbi)))
+        if ((rc = kv_lc_open(&s->c, tx->txn, it->st->dbi, it->st)))
             return kv_err_mdb(rc, "iterating", it->st, NULL, 0);
         s->open = true;
         s->positioned = false;

@@ -31,9 +31,24 @@
  * Two distinct long keys with the same group prefix and the same H would
  * share E(k): a put detects it (the stored full key differs) and fails with
  * LMKV_ECOLLISION; a get of the other key reports absent. Never silent.
+ *
+ * Integrity on every read: a long-key record is only valid if its full key
+ * begins with the 501 bytes of its stored key AND hashes to the stored H.
+ * A record failing either (damage, or a record forged under another key's
+ * hash) is LMKV_ECORRUPT naming the tree and the key, never an answer:
+ *  - the ordered cursor (iteration, first/last, get_lt/gt, checksum, export,
+ *    clear's events) recomputes H of every long key it reads (one xxh3 over
+ *    the key; short keys are never hashed);
+ *  - a point lookup (get, and the lookup inside put/remove) found the record
+ *    under E(k) of the caller's key k, whose H it computed to build E(k): a
+ *    stored full key equal to k therefore hashes to the stored H with no
+ *    second hash; only a stored key different from k is hashed, to tell a
+ *    genuine collision (equal H: k is absent, or LMKV_ECOLLISION on put)
+ *    from damage (different H: LMKV_ECORRUPT).
  */
 #include "kv_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -84,10 +99,42 @@ static uint64_t get_le64(const uint8_t *p)
     return v;
 }
 
-int kv_record_decode(const MDB_val *sk, const MDB_val *sv, lmkv_pair *out)
+/* Whether a long record's full key hashes to the H in its stored key. */
+static bool long_hash_ok(const MDB_val *sk, const uint8_t *full, size_t n)
+{
+    uint64_t h = kv_key_hash_fn(full, n);
+    const uint8_t *sh = (const uint8_t *)sk->mv_data + 1 + KV_LONG_PREFIX;
+    for (int i = 0; i < 8; i++)
+        if (sh[i] != (uint8_t)(h >> (56 - 8 * i)))
+            return false;
+    return true;
+}
+
+/* ECORRUPT naming where (tree, or the catalog when st is NULL), the key
+ * (hex prefix) when known, and why. */
+static int corrupt(const kv_tree_state *st, const void *key, size_t kn, const char *why)
+{
+    char where[340], kh[80];
+    if (st) {
+        char tn[300];
+        kv_tree_label(tn, sizeof tn, st);
+        snprintf(where, sizeof where, "%stree '%s'", st->system ? "system " : "", tn);
+    } else {
+        snprintf(where, sizeof where, "lmkv.catalog");
+    }
+    if (!key)
+        return lmkv_error_set(LMKV_ECORRUPT, "%s: %s", where, why);
+    kv_hexprefix(kh, sizeof kh, key, kn);
+    return lmkv_error_set(LMKV_ECORRUPT, "%s: key %s (%zu bytes): %s", where, kh, kn, why);
+}
+
+/* Decode a stored record; st names the tree in errors (NULL: the catalog).
+ * check_hash: also recompute a long key's hash (see the top comment). */
+static int decode(const MDB_val *sk, const MDB_val *sv, lmkv_pair *out, const kv_tree_state *st, bool check_hash)
 {
     const uint8_t *k = sk->mv_data;
     static const uint8_t empty[1] = {0};
+    char why[160];
     if (sk->mv_size == 1 && k[0] == KV_TAG_EMPTY) {
         out->key = empty;
         out->key_size = 0;
@@ -95,8 +142,10 @@ int kv_record_decode(const MDB_val *sk, const MDB_val *sv, lmkv_pair *out)
         out->value_size = sv->mv_size;
         return 0;
     }
-    if (sk->mv_size < 2 || k[0] != KV_TAG_KEY)
-        return lmkv_error_set(LMKV_ECORRUPT, "stored key of %zu bytes has bad tag", sk->mv_size);
+    if (sk->mv_size < 2 || k[0] != KV_TAG_KEY) {
+        snprintf(why, sizeof why, "stored key of %zu bytes has bad tag", sk->mv_size);
+        return corrupt(st, NULL, 0, why);
+    }
     if (sk->mv_size <= 1 + KV_SHORT_MAX) {
         out->key = k + 1;
         out->key_size = sk->mv_size - 1;
@@ -104,20 +153,26 @@ int kv_record_decode(const MDB_val *sk, const MDB_val *sv, lmkv_pair *out)
         out->value_size = sv->mv_size;
         return 0;
     }
-    if (sk->mv_size != KV_ENC_LONG_SIZE || sv->mv_size < KV_LONG_HDR)
-        return lmkv_error_set(LMKV_ECORRUPT, "stored key of %zu bytes is not a valid encoding", sk->mv_size);
+    if (sk->mv_size != KV_ENC_LONG_SIZE || sv->mv_size < KV_LONG_HDR) {
+        snprintf(why, sizeof why, "stored key of %zu bytes is not a valid encoding", sk->mv_size);
+        return corrupt(st, NULL, 0, why);
+    }
     const uint8_t *v = sv->mv_data;
     uint64_t kl = get_le64(v);
-    if (kl <= KV_SHORT_MAX || kl > sv->mv_size - KV_LONG_HDR)
-        return lmkv_error_set(LMKV_ECORRUPT, "long-key record: key length %llu does not fit value of %zu bytes",
-                              (unsigned long long)kl, sv->mv_size);
+    if (kl <= KV_SHORT_MAX || kl > sv->mv_size - KV_LONG_HDR) {
+        snprintf(why, sizeof why, "long-key record: key length %llu does not fit value of %zu bytes",
+                 (unsigned long long)kl, sv->mv_size);
+        return corrupt(st, k + 1, KV_LONG_PREFIX, why);
+    }
     /* the full key must begin with the 501 bytes its stored key was made
-     * from: a damaged record is reported, never returned as another key in
-     * the wrong place. (The hash is not rechecked: a record of a colliding
-     * key legitimately sits under another key's hash.) */
+     * from, and hash to the stored hash: a damaged or forged record is
+     * reported, never returned as another key or in the wrong place */
     if (memcmp(v + KV_LONG_HDR, k + 1, KV_LONG_PREFIX) != 0)
-        return lmkv_error_set(LMKV_ECORRUPT, "long-key record: the %llu-byte key in the value does not match its stored key",
-                              (unsigned long long)kl);
+        return corrupt(st, v + KV_LONG_HDR, (size_t)kl,
+                       "long-key record: the key in the value does not begin with its stored key: damaged");
+    if (check_hash && !long_hash_ok(sk, v + KV_LONG_HDR, (size_t)kl))
+        return corrupt(st, v + KV_LONG_HDR, (size_t)kl,
+                       "long-key record: the key does not hash to its stored key's xxh3: damaged or forged");
     out->key = v + KV_LONG_HDR;
     out->key_size = (size_t)kl;
     out->value = v + KV_LONG_HDR + kl;
@@ -127,9 +182,32 @@ int kv_record_decode(const MDB_val *sk, const MDB_val *sv, lmkv_pair *out)
     return 0;
 }
 
+int kv_record_decode(const MDB_val *sk, const MDB_val *sv, lmkv_pair *out)
+{
+    return decode(sk, sv, out, NULL, true);
+}
+
+/* Decode the long record found under E(key) for the caller's key. Returns
+ * 0 (it is key's record), MDB_NOTFOUND (a genuine collision: another key
+ * with key's prefix and hash is stored; key itself is absent) or
+ * LMKV_ECORRUPT. */
+static int decode_found(const MDB_val *sk, const MDB_val *sv, lmkv_pair *p, const kv_tree_state *st,
+                        const void *key, size_t ks)
+{
+    int rc = decode(sk, sv, p, st, false);
+    if (rc)
+        return rc;
+    if (p->key_size == ks && memcmp(p->key, key, ks) == 0)
+        return 0; /* sk = E(key): the stored hash is key's own */
+    if (!long_hash_ok(sk, p->key, p->key_size))
+        return corrupt(st, p->key, p->key_size,
+                       "long-key record: the key does not hash to its stored key's xxh3: damaged or forged");
+    return MDB_NOTFOUND;
+}
+
 /* ------------------------------------------------------------ raw ops */
 
-int kv_raw_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t ks, MDB_val *out)
+int kv_raw_get(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *key, size_t ks, MDB_val *out)
 {
     kv_enc e;
     kv_key_encode(&e, key, ks);
@@ -142,16 +220,15 @@ int kv_raw_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t ks, MDB_val *o
         return 0;
     }
     lmkv_pair p;
-    if ((rc = kv_record_decode(&mk, &mv, &p)))
-        return rc;
-    if (p.key_size != ks || memcmp(p.key, key, ks) != 0)
-        return MDB_NOTFOUND; /* another long key with the same hash: ours is absent */
+    if ((rc = decode_found(&mk, &mv, &p, st, key, ks)))
+        return rc; /* MDB_NOTFOUND: another long key with the same hash: ours is absent */
     out->mv_data = (void *)p.value;
     out->mv_size = p.value_size;
     return 0;
 }
 
-int kv_raw_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t ks, const void *val, size_t vs, unsigned flags)
+int kv_raw_put(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *key, size_t ks, const void *val,
+               size_t vs, unsigned flags)
 {
     kv_enc e;
     kv_key_encode(&e, key, ks);
@@ -166,9 +243,10 @@ int kv_raw_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t ks, const void
     rc = mdb_get(txn, dbi, &mk, &mv);
     if (rc == 0) {
         lmkv_pair p;
-        if ((rc = kv_record_decode(&mk, &mv, &p)))
+        rc = decode_found(&mk, &mv, &p, st, key, ks);
+        if (rc && rc != MDB_NOTFOUND)
             return rc;
-        if (p.key_size != ks || memcmp(p.key, key, ks) != 0) {
+        if (rc == MDB_NOTFOUND) {
             char a[80];
             kv_hexprefix(a, sizeof a, key, ks);
             return lmkv_error_set(LMKV_ECOLLISION,
@@ -193,14 +271,14 @@ int kv_raw_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t ks, const void
     return 0;
 }
 
-int kv_raw_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t ks)
+int kv_raw_del(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *key, size_t ks)
 {
     kv_enc e;
     kv_key_encode(&e, key, ks);
     MDB_val mk = {e.size, e.buf};
     if (e.is_long) {
         MDB_val v;
-        int rc = kv_raw_get(txn, dbi, key, ks, &v);
+        int rc = kv_raw_get(txn, dbi, st, key, ks, &v);
         if (rc)
             return rc;
     }
@@ -209,10 +287,11 @@ int kv_raw_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t ks)
 
 /* ------------------------------------------------------------ ordered cursor */
 
-int kv_lc_open(kv_lcur *c, MDB_txn *txn, MDB_dbi dbi)
+int kv_lc_open(kv_lcur *c, MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st)
 {
     c->txn = txn;
     c->dbi = dbi;
+    c->st = st;
     c->g = c->g_inline;
     c->gcap = sizeof c->g_inline / sizeof c->g_inline[0];
     c->gn = c->gi = 0;
@@ -266,7 +345,7 @@ static int grp_push(kv_lcur *c, const MDB_val *k, const MDB_val *v)
     kv_ent *e = &c->g[c->gn];
     e->sk = *k;
     e->sv = *v;
-    int rc = kv_record_decode(k, v, &e->p);
+    int rc = decode(k, v, &e->p, c->st, true);
     if (rc)
         return rc;
     c->gn++;

@@ -43,7 +43,9 @@ void kv_key_encode(kv_enc *out, const void *key, size_t key_size);
 /* Whether a stored key is a long-key record. */
 static inline bool kv_stored_is_long(const MDB_val *k) { return k->mv_size == KV_ENC_LONG_SIZE; }
 /* Decode a stored record into user key/value (zero-copy). Returns 0 or
- * LMKV_ECORRUPT (with message) when the record is malformed. */
+ * LMKV_ECORRUPT (with message) when the record is malformed, or a long
+ * key's full key does not begin with its stored prefix or does not hash to
+ * its stored hash. */
 int kv_record_decode(const MDB_val *sk, const MDB_val *sv, lmkv_pair *out);
 /* Compare two byte strings bytewise (memcmp, then length). */
 int kv_bytes_cmp(const void *a, size_t an, const void *b, size_t bn);
@@ -201,12 +203,17 @@ int kv_check_tree(const lmkv_tree *t);
 /* Reopen a state whose dbi an aborted txn closed (no-op otherwise). */
 int kv_state_reopen(kv_tree_state *st);
 void kv_hexprefix(char *out, size_t outsz, const void *p, size_t n);
+/* A tree's name for messages (printable, escaped, at most 64 bytes shown). */
+void kv_tree_label(char *out, size_t outsz, const kv_tree_state *st);
 
-/* raw record ops on an LMDB txn (user key space of one dbi). Return MDB/LMKV codes:
- * 0, MDB_NOTFOUND, or an MDB error / LMKV_ECOLLISION / LMKV_ENOMEM. */
-int kv_raw_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t ks, MDB_val *out_val);
-int kv_raw_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t ks, const void *val, size_t vs, unsigned mdbflags);
-int kv_raw_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t ks);
+/* raw record ops on an LMDB txn (user key space of one dbi; st = its tree,
+ * named in errors, NULL for the catalog). Return MDB/LMKV codes: 0,
+ * MDB_NOTFOUND, or an MDB error / LMKV_ECOLLISION / LMKV_ECORRUPT (a damaged
+ * or forged long-key record) / LMKV_ENOMEM. */
+int kv_raw_get(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *key, size_t ks, MDB_val *out_val);
+int kv_raw_put(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *key, size_t ks, const void *val,
+               size_t vs, unsigned mdbflags);
+int kv_raw_del(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *key, size_t ks);
 
 /* Ordered logical cursor (handles long-key groups). */
 typedef struct kv_ent {
@@ -216,6 +223,7 @@ typedef struct kv_ent {
 typedef struct kv_lcur {
     MDB_txn *txn;
     MDB_dbi dbi;
+    const kv_tree_state *st;          /* named in errors (NULL: the catalog) */
     MDB_cursor *mc;
     kv_ent *g; size_t gn, gcap, gi;   /* current group sorted by full key (gn==1 for ordinary) */
     MDB_val lo, hi;                   /* first/last stored key of the current group (stored order) */
@@ -223,7 +231,7 @@ typedef struct kv_lcur {
     bool valid;
     kv_ent g_inline[2];               /* g points here until a group needs more (never copy a kv_lcur) */
 } kv_lcur;
-int kv_lc_open(kv_lcur *c, MDB_txn *txn, MDB_dbi dbi);
+int kv_lc_open(kv_lcur *c, MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st);
 void kv_lc_close(kv_lcur *c);      /* frees group buffer; closes mc if read txn */
 void kv_lc_forget(kv_lcur *c);     /* drop cursor pointer without closing (txn gone) */
 /* All return 0 (valid), MDB_NOTFOUND (no such entry) or an error. */

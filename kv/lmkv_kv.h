@@ -398,6 +398,17 @@ LMKV_API int lmkv_db_copy(lmkv_db *db, const char *dest_dir, unsigned flags);
  * the map cannot grow because this thread holds another transaction),
  * LMKV_ENOMEM, LMKV_EIO, LMKV_ECORRUPT. Each sets lmkv_errmsg() naming the
  * operation, tree and key (hex prefix). All tree functions are thread-safe.
+ * Long keys (over 500 bytes) are stored under their first 501 bytes and
+ * their xxh3-64, the full key kept beside the value (kv/key_codec.c). Every
+ * read that meets such a record -- get, contains_key, the lookup inside
+ * insert/remove/cas/update/merge, iterators, first/last/pop, get_lt/get_gt,
+ * checksum, export, lmkv_txn_* -- checks that its full key begins with
+ * those 501 bytes and hashes to that xxh3; a damaged or forged record is
+ * LMKV_ECORRUPT ("tree 'T': key HEX.. (N bytes): long-key record: ...")
+ * and is never returned, and nothing is written. Iterators first return
+ * the entries before it. The check costs one xxh3 over the key per long
+ * key read by a cursor (iteration); point lookups pay it only when the
+ * stored key is not the one asked for; keys of at most 500 bytes never.
  * ====================================================================== */
 
 /** Close a handle from lmkv_db_open_tree*. NULL and the default tree's

@@ -72,7 +72,7 @@ int lmkv_tree_get(lmkv_bytes *out, lmkv_tree *t, const void *key, size_t ks)
     if ((rc = kv_rtxn_get(t->db, &txn)))
         return rc;
     MDB_val v;
-    rc = kv_raw_get(txn, t->st->dbi, key, ks, &v);
+    rc = kv_raw_get(txn, t->st->dbi, t->st, key, ks, &v);
     if (rc == 0)
         rc = kv_bytes_dup(out, v.mv_data, v.mv_size);
     kv_rtxn_put(t->db, txn);
@@ -92,7 +92,7 @@ int lmkv_tree_contains_key(lmkv_tree *t, const void *key, size_t ks)
     if ((rc = kv_rtxn_get(t->db, &txn)))
         return rc;
     MDB_val v;
-    rc = kv_raw_get(txn, t->st->dbi, key, ks, &v);
+    rc = kv_raw_get(txn, t->st->dbi, t->st, key, ks, &v);
     kv_rtxn_put(t->db, txn);
     if (rc == MDB_NOTFOUND)
         return lmkv_error_set(LMKV_NOTFOUND, "contains_key: key absent");
@@ -141,7 +141,7 @@ static int read_position(lmkv_bytes *ok, lmkv_bytes *ov, lmkv_tree *t, int how, 
     if ((rc = kv_rtxn_get(t->db, &txn)))
         return rc;
     kv_lcur c;
-    rc = kv_lc_open(&c, txn, t->st->dbi);
+    rc = kv_lc_open(&c, txn, t->st->dbi, t->st);
     if (rc == 0) {
         rc = lc_position(&c, how, key, ks);
         if (rc == 0)
@@ -222,7 +222,7 @@ static int insert_fn(lmkv_txn *tx, void *p)
     kv_tree_state *st = c->t->st;
     MDB_val cur;
     wctx_reset(c);
-    int rc = kv_raw_get(tx->txn, st->dbi, c->k, c->ks, &cur);
+    int rc = kv_raw_get(tx->txn, st->dbi, st, c->k, c->ks, &cur);
     if (rc == 0 && c->out && (rc = kv_bytes_dup(&c->r1, cur.mv_data, cur.mv_size)))
         return rc;
     if (rc && rc != MDB_NOTFOUND)
@@ -263,7 +263,7 @@ static int remove_fn(lmkv_txn *tx, void *p)
     kv_tree_state *st = c->t->st;
     MDB_val cur;
     wctx_reset(c);
-    int rc = kv_raw_get(tx->txn, st->dbi, c->k, c->ks, &cur);
+    int rc = kv_raw_get(tx->txn, st->dbi, st, c->k, c->ks, &cur);
     if (rc == MDB_NOTFOUND)
         return LMKV_NOTFOUND;
     if (rc)
@@ -291,7 +291,7 @@ static int cas_fn(lmkv_txn *tx, void *p)
     kv_tree_state *st = c->t->st;
     MDB_val cur;
     wctx_reset(c);
-    int rc = kv_raw_get(tx->txn, st->dbi, c->k, c->ks, &cur);
+    int rc = kv_raw_get(tx->txn, st->dbi, st, c->k, c->ks, &cur);
     if (rc && rc != MDB_NOTFOUND)
         return fx(rc, "compare_and_swap", st, c->k, c->ks);
     bool present = rc == 0;
@@ -342,7 +342,7 @@ static int update_fn(lmkv_txn *tx, void *p)
     uint8_t *nv = NULL;
     size_t nvs = 0;
     wctx_reset(c);
-    int rc = kv_raw_get(tx->txn, st->dbi, c->k, c->ks, &cur);
+    int rc = kv_raw_get(tx->txn, st->dbi, st, c->k, c->ks, &cur);
     if (rc && rc != MDB_NOTFOUND)
         return fx(rc, "update", st, c->k, c->ks);
     bool present = rc == 0;
@@ -421,7 +421,7 @@ static int pop_fn(lmkv_txn *tx, void *p)
     kv_tree_state *st = c->t->st;
     kv_lcur lc;
     wctx_reset(c);
-    int rc = kv_lc_open(&lc, tx->txn, st->dbi);
+    int rc = kv_lc_open(&lc, tx->txn, st->dbi, st);
     if (rc)
         return fx(rc, "pop", st, NULL, 0);
     rc = c->mode ? kv_lc_last(&lc) : kv_lc_first(&lc);

@@ -423,13 +423,13 @@ static int txn_replay(lmkv_txn *tx, size_t need)
                 rc = kv_catalog_recreate(tx, o->st);
                 break;
             case KV_OP_PUT:
-                rc = kv_raw_put(tx->txn, o->st->dbi, o->key, o->key_size, o->val, o->val_size, 0);
+                rc = kv_raw_put(tx->txn, o->st->dbi, o->st, o->key, o->key_size, o->val, o->val_size, 0);
                 break;
             case KV_OP_PUT_APPEND:
-                rc = kv_raw_put(tx->txn, o->st->dbi, o->key, o->key_size, o->val, o->val_size, MDB_APPEND);
+                rc = kv_raw_put(tx->txn, o->st->dbi, o->st, o->key, o->key_size, o->val, o->val_size, MDB_APPEND);
                 break;
             case KV_OP_DEL:
-                rc = kv_raw_del(tx->txn, o->st->dbi, o->key, o->key_size);
+                rc = kv_raw_del(tx->txn, o->st->dbi, o->st, o->key, o->key_size);
                 if (rc == MDB_NOTFOUND)
                     rc = 0;
                 break;
@@ -497,7 +497,7 @@ int kv_txn_put_cur(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, co
     if (cur && cur->mv_size == vn && (vn == 0 || memcmp(cur->mv_data, v, vn) == 0))
         return 0; /* no-op: nothing written, no event */
 again:
-    rc = kv_raw_put(tx->txn, st->dbi, k, kn, v, vn, 0);
+    rc = kv_raw_put(tx->txn, st->dbi, st, k, kn, v, vn, 0);
     if (rc) {
         rc = write_err(tx, rc, kn + vn + 4096, &retry);
         if (retry)
@@ -521,7 +521,7 @@ int kv_txn_put(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const 
         v = "";
     if (flags & LMKV_INSERT_APPEND) {
 again:
-        rc = kv_raw_put(tx->txn, st->dbi, k, kn, v, vn, MDB_APPEND);
+        rc = kv_raw_put(tx->txn, st->dbi, st, k, kn, v, vn, MDB_APPEND);
         if (rc == MDB_KEYEXIST) {
             char h[80];
             kv_hexprefix(h, sizeof h, k, kn);
@@ -540,7 +540,7 @@ again:
     }
     MDB_val cur;
     uint64_t gen = tx->wgen;
-    rc = kv_raw_get(tx->txn, st->dbi, k, kn, &cur);
+    rc = kv_raw_get(tx->txn, st->dbi, st, k, kn, &cur);
     if (rc && rc != MDB_NOTFOUND)
         return rc;
     rc = kv_txn_put_cur(tx, st, k, kn, v, vn, rc == 0 ? &cur : NULL);
@@ -554,7 +554,7 @@ int kv_txn_del(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn)
     int rc;
     bool retry;
 again:
-    rc = kv_raw_del(tx->txn, st->dbi, k, kn);
+    rc = kv_raw_del(tx->txn, st->dbi, st, k, kn);
     if (rc == MDB_NOTFOUND)
         return LMKV_NOTFOUND;
     if (rc) {
@@ -575,7 +575,7 @@ int kv_txn_clear(lmkv_txn *tx, kv_tree_state *st)
     bool retry;
     if (atomic_load(&st->nsubs) > 0) {
         kv_lcur c;
-        if ((rc = kv_lc_open(&c, tx->txn, st->dbi)))
+        if ((rc = kv_lc_open(&c, tx->txn, st->dbi, st)))
             return rc;
         for (rc = kv_lc_first(&c); rc == 0; rc = kv_lc_next(&c)) {
             const lmkv_pair *p = kv_lc_cur(&c);
@@ -928,11 +928,11 @@ int lmkv_txn_get(lmkv_pair *out, lmkv_txn *txn, lmkv_tree *t, const void *key, s
     if (!out)
         return poison(txn, lmkv_error_set(LMKV_EINVAL, "lmkv_txn_get: NULL out"));
     MDB_val v;
-    rc = kv_raw_get(txn->txn, t->st->dbi, key, key_size, &v);
+    rc = kv_raw_get(txn->txn, t->st->dbi, t->st, key, key_size, &v);
     if (rc == MDB_NOTFOUND)
         return LMKV_NOTFOUND;
-    if (rc)
-        return poison(txn, kv_err_mdb(rc, "get", t->st, key, key_size));
+    if (rc) /* an lmkv code (a damaged long-key record) already names tree and key */
+        return poison(txn, rc <= -30900 && rc >= -30999 ? rc : kv_err_mdb(rc, "get", t->st, key, key_size));
     static const uint8_t empty[1] = {0};
     out->key = key_size ? key : empty;
     out->key_size = key_size;

@@ -1041,23 +1041,29 @@ static void test_long_key_collision(void **state)
     lmkv_db_close(db);
     kv_key_hash_fn = saved;
 
-    /* 2. the record a real xxh3 collision would leave: k2 stored under E(k1) */
+    /* 2. k2 stored under E(k1): what a real xxh3 collision of k1 and k2
+     * would leave -- but k2's real hash differs from k1's, so it is forged */
     db = open_db(dir);
     OK(lmkv_db_open_tree(&t, db, "forged", 6)); /* catalog entry -> dbi "t:forged" */
     assert_string_equal(lmkv_tree_dbi_name(t), "t:forged");
     lmkv_tree_close(t);
     lmkv_db_close(db);
     forge(dir, k1, sizeof k1, k2, sizeof k2);
+    /* k2 does not hash to E(k1)'s hash: the record is forged (or damaged),
+     * and every read says so, naming tree and key, instead of answering */
     db = open_db(dir);
     OK(lmkv_db_open_tree(&t, db, "forged", 6));
-    assert_int_equal(lmkv_tree_get(&v, t, k1, sizeof k1), LMKV_NOTFOUND);
-    assert_int_equal(lmkv_tree_insert(NULL, t, k1, sizeof k1, "v1", 2), LMKV_ECOLLISION);
+    assert_int_equal(lmkv_tree_get(&v, t, k1, sizeof k1), LMKV_ECORRUPT);
+    assert_non_null(strstr(lmkv_errmsg(), "tree 'forged'"));
+    assert_non_null(strstr(lmkv_errmsg(), "key 6161616161"));
+    assert_non_null(strstr(lmkv_errmsg(), "xxh3"));
+    assert_int_equal(lmkv_tree_insert(NULL, t, k1, sizeof k1, "v1", 2), LMKV_ECORRUPT);
+    assert_int_equal(lmkv_tree_get(&v, t, k2, sizeof k2), LMKV_NOTFOUND); /* E(k2) holds nothing */
     lmkv_iter *it;
     lmkv_pair p;
     OK(lmkv_tree_iter(&it, t));
-    OK(lmkv_iter_next(&p, it));
-    assert_int_equal(p.key_size, sizeof k2);
-    assert_memory_equal(p.key, k2, sizeof k2);
+    assert_int_equal(lmkv_iter_next(&p, it), LMKV_ECORRUPT);
+    assert_non_null(strstr(lmkv_errmsg(), "tree 'forged'"));
     lmkv_iter_free(it);
     OK(lmkv_tree_clear(t));
     lmkv_tree_close(t);
@@ -1072,6 +1078,103 @@ static void test_long_key_collision(void **state)
     OK(lmkv_tree_iter(&it, t));
     assert_int_equal(lmkv_iter_next(&p, it), LMKV_ECORRUPT);
     lmkv_iter_free(it);
+    lmkv_tree_close(t);
+    lmkv_db_close(db);
+    lmkv_test_rmtree(dir);
+    free(dir);
+}
+
+/* A long key damaged after its first 501 bytes (invisible to the stored
+ * key, which keeps only those and the hash) is reported by every read that
+ * meets its record -- point reads, writes' lookups, iteration in both
+ * directions, positioned reads, checksum, export, transactions -- as
+ * LMKV_ECORRUPT naming tree and key, and never returned; other keys stay
+ * readable. */
+static int count_pair(void *ctx, const uint8_t *k, size_t kn, const uint8_t *v, size_t vn)
+{
+    (void)k; (void)kn; (void)v; (void)vn;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void assert_corrupt_msg(int rc)
+{
+    assert_int_equal(rc, LMKV_ECORRUPT);
+    assert_non_null(strstr(lmkv_errmsg(), "tree 'forged'"));
+    assert_non_null(strstr(lmkv_errmsg(), "key 6b6b6b6b"));
+    assert_non_null(strstr(lmkv_errmsg(), "(600 bytes)"));
+}
+
+static void test_long_key_damage_every_read(void **state)
+{
+    (void)state;
+    char *dir = lmkv_test_tmpdir("sleddmg");
+    uint8_t k[600], kd[600];
+    memset(k, 'k', sizeof k);
+    memcpy(kd, k, sizeof kd);
+    kd[550] = 'Z'; /* after the 501 bytes kept in the stored key */
+    lmkv_db *db = open_db(dir);
+    lmkv_tree *t;
+    OK(lmkv_db_open_tree(&t, db, "forged", 6));
+    assert_string_equal(lmkv_tree_dbi_name(t), "t:forged");
+    OK(lmkv_tree_insert(NULL, t, "a", 1, "va", 2));
+    OK(lmkv_tree_insert(NULL, t, k, sizeof k, "vk", 2));
+    OK(lmkv_tree_insert(NULL, t, "z", 1, "vz", 2));
+    lmkv_tree_close(t);
+    lmkv_db_close(db);
+    forge(dir, k, sizeof k, kd, sizeof kd); /* replaces k's record */
+
+    db = open_db(dir);
+    OK(lmkv_db_open_tree(&t, db, "forged", 6));
+    lmkv_bytes v, kk;
+    assert_corrupt_msg(lmkv_tree_get(&v, t, k, sizeof k));
+    assert_corrupt_msg(lmkv_tree_contains_key(t, k, sizeof k));
+    assert_int_equal(lmkv_tree_get(&v, t, kd, sizeof kd), LMKV_NOTFOUND); /* stored nowhere */
+    assert_corrupt_msg(lmkv_tree_get_gt(&kk, &v, t, "a", 1));
+    assert_corrupt_msg(lmkv_tree_get_lt(&kk, &v, t, "z", 1));
+    lmkv_iter *it;
+    lmkv_pair p;
+    OK(lmkv_tree_iter(&it, t));
+    OK(lmkv_iter_next(&p, it));
+    assert_int_equal(p.key_size, 1);
+    assert_corrupt_msg(lmkv_iter_next(&p, it));
+    lmkv_iter_free(it);
+    OK(lmkv_tree_iter(&it, t));
+    OK(lmkv_iter_next_back(&p, it));
+    assert_corrupt_msg(lmkv_iter_next_back(&p, it));
+    lmkv_iter_free(it);
+    uint32_t crc;
+    assert_corrupt_msg(lmkv_tree_checksum(&crc, t));
+    int pairs = 0;
+    lmkv_export_visitor ev = {NULL, count_pair};
+    assert_corrupt_msg(lmkv_db_export(db, &ev, &pairs));
+    /* writes that look the key up refuse, writing nothing */
+    assert_corrupt_msg(lmkv_tree_insert(NULL, t, k, sizeof k, "new", 3));
+    assert_corrupt_msg(lmkv_tree_remove(NULL, t, k, sizeof k));
+    lmkv_txn *tx;
+    OK(lmkv_txn_begin(&tx, db, LMKV_TXN_READ_ONLY));
+    assert_corrupt_msg(lmkv_txn_get(&p, tx, t, k, sizeof k));
+    OK(lmkv_txn_iter(&it, tx, t));
+    OK(lmkv_iter_next(&p, it));
+    assert_corrupt_msg(lmkv_iter_next(&p, it));
+    lmkv_iter_free(it);
+    lmkv_txn_abort(tx);
+    /* the rest is intact */
+    OK(lmkv_tree_get(&v, t, "a", 1));
+    lmkv_free(v.data);
+    OK(lmkv_tree_get(&v, t, "z", 1));
+    lmkv_free(v.data);
+    OK(lmkv_tree_first(&kk, &v, t));
+    assert_int_equal(kk.size, 1);
+    lmkv_free(kk.data);
+    lmkv_free(v.data);
+    OK(lmkv_tree_last(&kk, &v, t));
+    assert_int_equal(kk.size, 1);
+    lmkv_free(kk.data);
+    lmkv_free(v.data);
+    uint64_t n;
+    OK(lmkv_tree_len(&n, t));
+    assert_int_equal(n, 3);
     lmkv_tree_close(t);
     lmkv_db_close(db);
     lmkv_test_rmtree(dir);
@@ -1364,6 +1467,7 @@ int main(void)
         cmocka_unit_test(test_merge_batch_txn),
         cmocka_unit_test(test_big_values_and_growth),
         cmocka_unit_test(test_long_key_collision),
+        cmocka_unit_test(test_long_key_damage_every_read),
         cmocka_unit_test(test_iter_does_not_pin),
         cmocka_unit_test(test_flush_thread),
         cmocka_unit_test(test_growth_under_concurrency),
