@@ -178,6 +178,7 @@ static void db_free(lmkv_db *db)
     pthread_mutex_destroy(&db->wr_mu);
     pthread_mutex_destroy(&db->id_mu);
     pthread_mutex_destroy(&db->ev_mu);
+    pthread_cond_destroy(&db->ev_cv);
     pthread_mutex_destroy(&db->fl_mu);
     pthread_cond_destroy(&db->fl_cv);
     free(db->path);
@@ -283,6 +284,7 @@ int lmkv_db_open(lmkv_db **out, const lmkv_config *cfg_in)
     pthread_mutex_init(&db->wr_mu, NULL);
     pthread_mutex_init(&db->id_mu, NULL);
     pthread_mutex_init(&db->ev_mu, NULL);
+    pthread_cond_init(&db->ev_cv, NULL);
     pthread_mutex_init(&db->fl_mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -495,6 +497,8 @@ void lmkv_db_close(lmkv_db *db)
         }
     }
     pthread_mutex_unlock(&g_reg_mu);
+    /* release writers waiting on subscriber queues, detach subscribers */
+    kv_subs_db_closing(db);
     if (db->flusher_on) {
         pthread_mutex_lock(&db->fl_mu);
         db->flusher_stop = true;

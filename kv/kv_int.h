@@ -123,6 +123,10 @@ struct lmkv_db {
     /* events */
     pthread_mutex_t ev_mu;
     atomic_int total_subs;
+    kv_sub *all_subs;          /* every open subscriber (under ev_mu) */
+    int ev_blocked;            /* writers waiting for room in a queue (ev_mu) */
+    pthread_cond_t ev_cv;      /* ev_blocked dropped to 0 */
+    atomic_bool ev_shutdown;   /* last close: writers stop waiting */
 
     /* flush thread */
     pthread_t flusher;
@@ -149,10 +153,31 @@ void kv_evlist_clear(kv_evlist *l);
 int kv_evlist_add(kv_evlist *l, kv_tree_state *st, int type, const void *k, size_t kn, const void *v, size_t vn);
 /* Collapse to one event per (tree, key), keeping the last. */
 void kv_evlist_dedupe(kv_evlist *l);
-/* Deliver to subscribers; caller holds db->ev_mu. */
-void kv_evlist_deliver(lmkv_db *db, kv_evlist *l);
-/* Wake subscribers of a dropped tree (caller holds ev_mu). */
+/* Subscribers whose queue a committed writer must wait for (sled's
+ * blocking send), each with the sequence number of its last event there. */
+typedef struct kv_wait {
+    kv_sub *s;
+    uint64_t seq;
+} kv_wait;
+typedef struct kv_waits {
+    kv_wait *w;
+    size_t n, cap;
+} kv_waits;
+/* Append the events to the subscribers' queues (never waits); caller holds
+ * db->ev_mu, in commit order. Queues the writer must then wait for go to
+ * *w (NULL: never wait), which counts it in db->ev_blocked. */
+void kv_evlist_deliver(lmkv_db *db, kv_evlist *l, kv_waits *w);
+/* Wait (no lock held, after commit) until each of *w's events has a slot,
+ * or its subscriber is closed/dropped/detached; then release *w. No-op
+ * for an empty *w. Call it as the writer's last access to db. */
+void kv_waits_run(lmkv_db *db, kv_waits *w);
+/* Wake subscribers of a dropped tree and release writers waiting on them
+ * (caller holds ev_mu). */
 void kv_subs_tree_dropped(kv_tree_state *st);
+/* The db's last close: detach every open subscriber (its next() returns
+ * what is queued, then LMKV_ETREE), release waiting writers and wait until
+ * none is left in kv_waits_run. Takes ev_mu, then tree_mu. */
+void kv_subs_db_closing(lmkv_db *db);
 
 /* Replay log of an explicit write txn (map growth). */
 enum { KV_OP_PUT = 1, KV_OP_PUT_APPEND, KV_OP_DEL, KV_OP_CLEAR, KV_OP_CREATE_TREE };
@@ -268,7 +293,7 @@ void kv_catalog_txn_done_locked(lmkv_txn *tx, bool committed);
 int kv_catalog_recreate(lmkv_txn *tx, kv_tree_state *st);
 int kv_ids_persist(lmkv_db *db, uint64_t hw);
 int kv_txn_begin_int(lmkv_txn **out, lmkv_db *db, unsigned flags, bool internal);
-int kv_txn_finish(lmkv_txn *tx);   /* commit; frees */
+int kv_txn_finish(lmkv_txn *tx, kv_waits *w);   /* commit; frees; subscriber waits go to *w */
 void kv_txn_abort_int(lmkv_txn *tx);
 
 /* ids */

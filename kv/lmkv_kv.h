@@ -248,10 +248,16 @@ LMKV_API void lmkv_config_init(lmkv_config *cfg);
 LMKV_API int lmkv_db_open(lmkv_db **out, const lmkv_config *cfg);
 /** lmkv_db_open with defaults and the given path. */
 LMKV_API int lmkv_db_open_path(lmkv_db **out, const char *path);
-/** Close: drops one reference (see lmkv_db_open); the last one stops the
- *  flush thread, flushes (as lmkv_db_flush), closes the env and, if
- *  temporary, removes the directory. Every tree, iterator, txn, subscriber
- *  and import of this db must be closed/freed before the last close. NULL ok. */
+/** Close: drops one reference (see lmkv_db_open); the last one first
+ *  releases writers blocked on full subscriber queues (see
+ *  lmkv_tree_watch_prefix) and waits until they have left lmkv, detaching
+ *  subscribers still open (their lmkv_subscriber_next returns what is
+ *  queued, then LMKV_ETREE; lmkv_subscriber_close still frees them), then
+ *  stops the flush thread, flushes (as lmkv_db_flush), closes the env and,
+ *  if temporary, removes the directory. Every tree, iterator, txn and import
+ *  of this db must be closed/freed before the last close (a writer blocked
+ *  on a subscriber may still be inside a call on the default tree, which
+ *  the db owns). NULL ok. */
 LMKV_API void lmkv_db_close(lmkv_db *db);
 
 /** The database directory (owned by db, valid until close). */
@@ -655,20 +661,68 @@ typedef struct lmkv_event {
 } lmkv_event;
 LMKV_API void lmkv_event_clear(lmkv_event *ev);
 
-/** sled Tree::watch_prefix: a subscriber to writes in this process to keys
- *  of t starting with prefix ("" = all). One event per key written (batches
- *  and transactions included, after commit), none for no-op writes; all
- *  subscribers see the same per-key order. Queue bound: 1024 events (as
- *  sled). When full, lmkv does NOT block the writer (unlike sled): further
- *  events for this subscriber are dropped and its next call to
- *  lmkv_subscriber_next, once the queued events are consumed, returns
- *  LMKV_ELIMIT once (events were lost; resynchronise by reading the tree). */
+/** sled Tree::watch_prefix (sled 0.34 src/subscriber.rs): a subscriber to
+ *  writes in this process to keys of t starting with prefix ("" = all).
+ *  One event per key written (batches and transactions included), none for
+ *  no-op writes; all subscribers see the same per-key order (the commit
+ *  order). Same as lmkv_tree_watch_prefix_ex(out, t, prefix, prefix_size, 0):
+ *
+ *  Queue bound and back-pressure, as sled: each subscriber holds at most
+ *  1024 undrained events (sled's sync_channel(1024)). A writer whose event
+ *  does not fit BLOCKS until the subscriber drains enough for it (each
+ *  lmkv_subscriber_next frees one slot and releases the writer that needed
+ *  it), so no event is ever lost. Unlike sled, which reserves the slot
+ *  before writing, lmkv's writer waits AFTER its LMDB commit: the write is
+ *  already durable and visible to every reader, thread and process, and
+ *  the writer holds no lock and no transaction while it waits, so other
+ *  writers (of keys this subscriber does not need, or in other processes)
+ *  and all readers go on. A tree call (lmkv_tree_insert...,
+ *  lmkv_tree_apply_batch, lmkv_tree_clear, lmkv_db_clear) or
+ *  lmkv_txn_commit returns only when each of its events has a slot in every
+ *  matching subscriber's queue.
+ *  Transactions and batches: all their events are queued at commit, in
+ *  order (a transaction's events may make a queue hold more than 1024 for
+ *  a while); the committing thread then waits until its last event for a
+ *  subscriber is within that subscriber's first 1024 -- so a transaction of
+ *  N events for one undrained subscriber waits until N - 1024 are drained.
+ *  Later writers with events for the same subscriber queue behind it (and
+ *  wait too), keeping the order.
+ *  A blocked writer is released, returning LMKV_OK (its write committed),
+ *  when the subscriber is closed (lmkv_subscriber_close, from another
+ *  thread), when the tree is dropped, or at the last lmkv_db_close.
+ *  Deadlock (sled has it too): a thread that writes to keys it subscribes
+ *  to, without draining that subscriber from another thread, blocks itself
+ *  on its 1025th undrained event (forever, unless another thread closes the
+ *  subscriber, drops the tree or closes the db). Drain from a separate
+ *  thread, or use LMKV_WATCH_NONBLOCKING.
+ *  Thread-safe (registration); the subscriber itself is a single-user
+ *  object. Errors: LMKV_EINVAL (NULL out, NULL prefix with non-zero size,
+ *  unknown flags), LMKV_ETREE (dropped tree), LMKV_ENOMEM. */
 LMKV_API int lmkv_tree_watch_prefix(lmkv_subscriber **out, lmkv_tree *t, const void *prefix, size_t prefix_size);
-/** Wait up to timeout_ms (-1 = forever, 0 = poll) for the next event.
+/** Flags for lmkv_tree_watch_prefix_ex. */
+#define LMKV_WATCH_NONBLOCKING 0x1u /* drop when full instead of blocking writers (not sled) */
+/** watch_prefix with flags. LMKV_WATCH_NONBLOCKING, for callers that must
+ *  never stall a writer: when this subscriber's queue holds 1024 events,
+ *  further events for it are dropped (writers never wait for it) and its
+ *  next call to lmkv_subscriber_next, once the queued events are consumed,
+ *  returns LMKV_ELIMIT once (events were lost; resynchronise by reading the
+ *  tree). Either kind drops an event and reports LMKV_ELIMIT the same way
+ *  if the event cannot be copied (out of memory); no writer waits for it. */
+LMKV_API int lmkv_tree_watch_prefix_ex(lmkv_subscriber **out, lmkv_tree *t, const void *prefix, size_t prefix_size,
+                                       unsigned flags);
+/** Wait up to timeout_ms (-1 = forever, 0 = poll) for the next event, and
+ *  free its slot (releasing a writer blocked on it, if any).
  *  LMKV_OK: *out filled (clear with lmkv_event_clear). LMKV_NOTFOUND: timeout.
- *  LMKV_ELIMIT: events were dropped (queue overflow). LMKV_ETREE: tree dropped. */
+ *  LMKV_ELIMIT: events were dropped (LMKV_WATCH_NONBLOCKING queue overflow,
+ *  or out of memory). LMKV_ETREE: the tree was dropped, or the database's
+ *  last lmkv_db_close detached this subscriber (after the events already
+ *  queued). */
 LMKV_API int lmkv_subscriber_next(lmkv_event *out, lmkv_subscriber *s, int timeout_ms);
-/** Unsubscribe and free. NULL ok. */
+/** Unsubscribe and free; writers blocked on this subscriber's queue are
+ *  released. NULL ok. May be called after the database's last close (the
+ *  subscriber was detached then and no longer touches the database). Not
+ *  concurrently with lmkv_subscriber_next on the same subscriber, nor with
+ *  the database's last close. */
 LMKV_API void lmkv_subscriber_close(lmkv_subscriber *s);
 
 /* ---------------------------------------------------------- export / import */

@@ -708,7 +708,7 @@ static int commit_error(lmkv_db *db, int rc)
     return kv_err_mdb(rc, "committing", NULL, NULL, 0);
 }
 
-int kv_txn_finish(lmkv_txn *tx)
+int kv_txn_finish(lmkv_txn *tx, kv_waits *w)
 {
     lmkv_db *db = tx->db;
     int rc;
@@ -743,7 +743,7 @@ int kv_txn_finish(lmkv_txn *tx)
         if (rc == 0 && tx->ncreated)
             kv_catalog_txn_done_locked(tx, true);
         if (rc == 0 && evs)
-            kv_evlist_deliver(db, &tx->events);
+            kv_evlist_deliver(db, &tx->events, w);
         if (evs)
             pthread_mutex_unlock(&db->ev_mu);
         pthread_mutex_unlock(&db->tree_mu);
@@ -793,13 +793,19 @@ int kv_write(lmkv_db *db, kv_write_fn fn, void *ctx)
         return lmkv_error_set(LMKV_EREADONLY, "%s: write on a read-only database", db->path);
     for (int attempt = 0;; attempt++) {
         lmkv_txn *tx;
+        kv_waits w = {0};
         if ((rc = kv_txn_begin_int(&tx, db, 0, true)))
             return rc;
         rc = fn(tx, ctx);
         if (rc == 0) {
-            rc = kv_txn_finish(tx);
-            if (rc == 0)
+            rc = kv_txn_finish(tx, &w);
+            if (rc == 0) {
                 maybe_grow(db);
+                /* committed: wait (as sled's writers) for room in full
+                 * subscriber queues, holding nothing */
+                kv_waits_run(db, &w);
+                return 0;
+            }
         } else {
             kv_txn_abort_int(tx);
         }
@@ -832,11 +838,14 @@ int lmkv_txn_commit(lmkv_txn *txn)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_txn_commit: NULL transaction");
     lmkv_db *db = txn->db;
     bool wr = !txn->rdonly;
-    int rc = kv_txn_finish(txn);
+    kv_waits w = {0};
+    int rc = kv_txn_finish(txn, &w);
     if (rc == MDB_MAP_FULL)
         rc = lmkv_error_set(LMKV_EFULL, "map full at commit");
-    if (rc == 0 && wr)
+    if (rc == 0 && wr) {
         maybe_grow(db);
+        kv_waits_run(db, &w); /* committed: wait for room in full subscriber queues */
+    }
     return rc;
 }
 
