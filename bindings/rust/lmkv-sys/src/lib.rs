@@ -217,6 +217,7 @@ pub struct lmkv_bound {
 }
 
 pub const LMKV_TXN_READ_ONLY: c_uint = 0x1;
+pub const LMKV_WATCH_NONBLOCKING: c_uint = 0x1;
 pub const LMKV_INSERT_APPEND: c_uint = 0x1;
 
 /// Transaction body for lmkv_db_transaction: 0 commits, negative aborts.
@@ -474,6 +475,13 @@ extern "C" {
         t: *mut lmkv_tree,
         prefix: *const c_void,
         prefix_size: usize,
+    ) -> c_int;
+    pub fn lmkv_tree_watch_prefix_ex(
+        out: *mut *mut lmkv_subscriber,
+        t: *mut lmkv_tree,
+        prefix: *const c_void,
+        prefix_size: usize,
+        flags: c_uint,
     ) -> c_int;
     pub fn lmkv_subscriber_next(out: *mut lmkv_event, s: *mut lmkv_subscriber, timeout_ms: c_int) -> c_int;
     pub fn lmkv_subscriber_close(s: *mut lmkv_subscriber);

@@ -951,12 +951,28 @@ impl Tree {
     }
 
     /// sled `Tree::watch_prefix`: a subscriber to this process's writes to
-    /// keys starting with `prefix`.
+    /// keys starting with `prefix`. As in sled, its queue holds 1024 events
+    /// and a writer whose event does not fit **blocks** (after its commit:
+    /// the write is durable and visible, and the writer holds no lock)
+    /// until the subscriber drains; see [`Subscriber`] for the deadlock
+    /// this allows and for what releases a blocked writer.
     pub fn watch_prefix(&self, prefix: impl AsRef<[u8]>) -> Result<Subscriber> {
-        let (pp, pn) = raw(prefix.as_ref());
+        self.watch_prefix_flags(prefix.as_ref(), 0)
+    }
+
+    /// Like [`Tree::watch_prefix`], but a full queue never blocks a writer:
+    /// further events are dropped, and the subscriber reports one
+    /// [`ErrorKind::Limit`](crate::ErrorKind::Limit) error after the queued
+    /// events (not sled; for callers that must never stall a writer).
+    pub fn watch_prefix_nonblocking(&self, prefix: impl AsRef<[u8]>) -> Result<Subscriber> {
+        self.watch_prefix_flags(prefix.as_ref(), sys::LMKV_WATCH_NONBLOCKING)
+    }
+
+    fn watch_prefix_flags(&self, prefix: &[u8], flags: std::os::raw::c_uint) -> Result<Subscriber> {
+        let (pp, pn) = raw(prefix);
         let mut s = ptr::null_mut();
-        // SAFETY: valid handle and slice.
-        check(unsafe { sys::lmkv_tree_watch_prefix(&mut s, self.p(), pp, pn) })?;
+        // SAFETY: valid handle and slice (copied by lmkv).
+        check(unsafe { sys::lmkv_tree_watch_prefix_ex(&mut s, self.p(), pp, pn, flags) })?;
         Ok(Subscriber::new(self.clone(), s))
     }
 

@@ -25,9 +25,27 @@ impl Event {
 
 /// Receives one [`Event`] per key written in this process to keys with the
 /// subscribed prefix (batches and transactions too, after commit; none for
-/// no-op writes). The queue holds 1024 events; when it is full lmkv does not
-/// block the writer (unlike sled) but drops events, and the subscriber then
-/// reports a `Limit` error once the queued events are consumed.
+/// no-op writes), in the same per-key order for every subscriber.
+///
+/// Back-pressure, as sled 0.34: the queue holds 1024 events, and a writer
+/// whose event does not fit **blocks** until this subscriber drains one
+/// (each [`next`](Iterator::next) / [`next_timeout`](Subscriber::next_timeout)
+/// / [`try_next`](Subscriber::try_next) that returns an event frees a slot).
+/// No event is lost. Unlike sled the writer waits *after* its LMDB commit,
+/// holding no lock, so readers, other processes and writers this subscriber
+/// does not watch are not stalled. A transaction or batch queues all its
+/// events at commit and waits until its last one fits.
+///
+/// A blocked writer is released (its write stays committed) when the
+/// subscriber is dropped or the tree is dropped ([`Db::drop_tree`](crate::Db::drop_tree); the
+/// subscriber keeps its database open, so the C library's release on the
+/// last database close cannot be reached from Rust). Deadlock, as in sled: a thread that writes keys it subscribes to
+/// without draining the subscriber on another thread blocks itself on the
+/// 1025th undrained event. Subscribers made with
+/// [`Tree::watch_prefix_nonblocking`](crate::Tree::watch_prefix_nonblocking)
+/// never block writers: when full they drop events and report one
+/// [`ErrorKind::Limit`](crate::ErrorKind::Limit) error once the queued events
+/// are consumed.
 ///
 /// `Send` but not `Sync` (a single-user lmkv object that may move between
 /// threads). Iterating blocks until the next event; it ends when the tree is

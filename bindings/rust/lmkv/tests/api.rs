@@ -306,6 +306,101 @@ fn subscribers_see_each_write_once() {
     assert_eq!(h.join().unwrap().unwrap().key(), &IVec::from("a3"));
 }
 
+/// Waits until `n` reaches `want` (20 s at most), then checks it stays there
+/// for a pause: the writer is blocked, not merely slow.
+fn assert_blocked_at(n: &std::sync::atomic::AtomicUsize, want: usize) {
+    use std::sync::atomic::Ordering::SeqCst;
+    let end = std::time::Instant::now() + Duration::from_secs(20);
+    while n.load(SeqCst) < want {
+        assert!(std::time::Instant::now() < end, "writer stuck at {} of {}", n.load(SeqCst), want);
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(n.load(SeqCst), want, "the writer did not block");
+}
+
+fn key(i: usize) -> Vec<u8> {
+    format!("k{i:06}").into_bytes()
+}
+
+/// A writer that inserts keys 0..n into `t`, counting returned inserts.
+fn spawn_writer(
+    t: &lmkv::Tree,
+    n: usize,
+) -> (std::sync::Arc<std::sync::atomic::AtomicUsize>, std::thread::JoinHandle<lmkv::Result<()>>) {
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (t, d) = (t.clone(), done.clone());
+    let h = std::thread::spawn(move || {
+        for i in 0..n {
+            t.insert(key(i), key(i))?;
+            d.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(())
+    });
+    (done, h)
+}
+
+#[test]
+fn subscriber_blocks_writer_until_drained() {
+    // sled 0.34: a full subscriber (1024 events) blocks the writer until it
+    // drains; every event arrives, in order.
+    let (_d, db) = open("subblock");
+    let t = db.open_tree("events").unwrap();
+    let mut s = t.watch_prefix(b"k").unwrap();
+    let total = 1024 + 100;
+    let (done, h) = spawn_writer(&t, total);
+    assert_blocked_at(&done, 1024);
+    // its 1025th write is committed and readable while it waits, and other
+    // writers are not stalled
+    assert_eq!(t.get(key(1024)).unwrap().unwrap(), key(1024));
+    t.insert(b"other", b"x").unwrap();
+    for i in 0..total {
+        let e = s.next_timeout(Duration::from_secs(20)).unwrap().expect("event");
+        assert_eq!(e, Event::Insert { key: IVec::from(key(i)), value: IVec::from(key(i)) });
+    }
+    h.join().unwrap().unwrap();
+    assert_eq!(s.try_next().unwrap(), None);
+}
+
+#[test]
+fn dropping_a_subscriber_or_its_tree_releases_the_writer() {
+    let (_d, db) = open("subrelease");
+    let t = db.open_tree("a").unwrap();
+    let s = t.watch_prefix(b"").unwrap();
+    let (done, h) = spawn_writer(&t, 1024 + 10);
+    assert_blocked_at(&done, 1024);
+    drop(s);
+    h.join().unwrap().unwrap();
+    assert_eq!(t.len().unwrap(), 1024 + 10);
+
+    let t = db.open_tree("b").unwrap();
+    let mut s = t.watch_prefix(b"").unwrap();
+    let (done, h) = spawn_writer(&t, 1024 + 10);
+    assert_blocked_at(&done, 1024);
+    assert!(db.drop_tree("b").unwrap());
+    // the waiting insert returns (it committed); the next finds the tree gone
+    assert_eq!(h.join().unwrap().unwrap_err().kind(), ErrorKind::TreeDropped);
+    assert_eq!(done.load(std::sync::atomic::Ordering::SeqCst), 1025);
+    assert_eq!(s.by_ref().count(), 1025); // what was queued, then the end
+}
+
+#[test]
+fn nonblocking_subscriber_drops_and_reports_limit() {
+    let (_d, db) = open("subnb");
+    let t = db.open_tree("events").unwrap();
+    let mut s = t.watch_prefix_nonblocking(b"").unwrap();
+    for i in 0..1100 {
+        t.insert(key(i), b"v").unwrap(); // never blocks, even undrained
+    }
+    for i in 0..1024 {
+        assert_eq!(s.try_next().unwrap().unwrap().key(), &IVec::from(key(i)));
+    }
+    assert_eq!(s.try_next().unwrap_err().kind(), ErrorKind::Limit);
+    assert_eq!(s.try_next().unwrap(), None);
+    t.insert(b"after", b"v").unwrap();
+    assert_eq!(s.try_next().unwrap().unwrap().key(), &IVec::from("after"));
+}
+
 #[test]
 fn trees_drop_names_ids_checksum_export_import() {
     let d = TempDir::new("db-level");
