@@ -9,6 +9,7 @@
  */
 #include "lmkv_graph.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -995,13 +996,13 @@ static int collect_fn(void *ctx, const lmkv_symbol *s)
     return 0;
 }
 
+/* Entry points: the built-in patterns, then the caller's (fnmatch(3) shell
+ * patterns, flags 0; a pattern without * ? [ matches that name only). */
 static int is_entry_point(const char *name, const char *const *keep)
 {
-    size_t n = strlen(name);
-    if (strcmp(name, "main") == 0) return 1;
-    if (n > 5 && strcmp(name + n - 5, "_test") == 0) return 1;
-    if (strncmp(name, "test_", 5) == 0) return 1;
-    for (const char *const *k = keep; k && *k; k++) if (strcmp(*k, name) == 0) return 1;
+    static const char *const builtin[] = {"main", "*_test", "test_*", NULL};
+    for (const char *const *k = builtin; *k; k++) if (fnmatch(*k, name, 0) == 0) return 1;
+    for (const char *const *k = keep; k && *k; k++) if (fnmatch(*k, name, 0) == 0) return 1;
     return 0;
 }
 

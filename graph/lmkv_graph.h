@@ -173,9 +173,14 @@ LMKV_API int lmkv_graph_hierarchy(lmkv_graph_result *out, lmkv_graph *g, const c
 LMKV_API int lmkv_graph_implementations(lmkv_graph_result *out, lmkv_graph *g, const char *name, size_t limit);
 
 /** DEAD code: function definitions with no incoming call and no reference,
- *  excluding entry points: main, names ending in _test or starting with
- *  test_, and names listed in `keep` (NULL-terminated, may be NULL).
- *  In (name, file) order. */
+ *  excluding entry points: names matching a pattern of the built-in list
+ *  ("main", "*_test", "test_*") or of `keep` (NULL-terminated, may be
+ *  NULL; borrowed for the call). Patterns are shell wildcards as
+ *  fnmatch(3) with no flags (`*`, `?`, `[...]`, `\` quotes); a pattern
+ *  without them names one function ("mdb_env_*" keeps every function
+ *  starting with mdb_env_, "cmd_main" just that one). In (name, file)
+ *  order, at most `limit` items (truncated = 1 when more are dead).
+ *  Errors: as all functions (LMKV_EINVAL for a NULL out or g). */
 LMKV_API int lmkv_graph_dead(lmkv_graph_result *out, lmkv_graph *g, const char *const *keep, size_t limit);
 
 /** HOTSPOTS: symbols of the workspace with the most references (count)

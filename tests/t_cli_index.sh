@@ -112,6 +112,22 @@ PY
 run 0 L --json dump --system --tree store.sym
 contains "$OUT" '"name":"lmkv_t_fn3"'
 
+note "query dead --keep: shell patterns of entry points (fnmatch), repeatable"
+run 0 L query dead --json --limit 100000; ALL=$OUT
+run 0 L query dead --json --limit 100000 --keep 'mdb_env_*' --keep 'mdb_[cd]*' --keep mdb_txn_id; KEPT=$OUT
+$PY - "$ALL" "$KEPT" <<'PY'
+import fnmatch, json, sys
+every, kept = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+pats = ["mdb_env_*", "mdb_[cd]*", "mdb_txn_id"]
+hit = [x for x in every if any(fnmatch.fnmatchcase(x["name"], p) for p in pats)]
+assert len(hit) > 0 and len(every) > len(hit), (len(every), len(hit))
+want = [x for x in every if x not in hit]
+assert kept == want, ("--keep", [x["name"] for x in kept][:10], [x["name"] for x in want][:10])
+assert all(x["name"] != "main" and not x["name"].startswith("test_") for x in every)
+PY
+run 2 L query callers mdb_put --keep 'x*'; one_line_err; contains "$ERR" "--keep applies to dead only"
+run 2 L query dead --keep ''; one_line_err
+
 note "damage 1: a Symbol record with a broken root offset"
 copy d1
 K=$(first_key d1 store.sym)

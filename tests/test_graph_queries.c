@@ -9,6 +9,9 @@
  *         g (never called, reads c)
  *   h.h:  prototype c, macro M (referenced from a)
  *   old.c (not current): x -> y, x reads c
+ *   shapes.h: struct Pt containing fields px, py (qualified Pt::px, Pt::py),
+ *         Impl implementing Ifc, Sub extending Ifc (synthetic edges: C
+ *         extraction records none, the graph API serves any language)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,6 +91,46 @@ static void put_file(lmkv_store_session *s, const char *path, int current,
     free(ys); free(cs); free(rs);
 }
 
+/* shapes.h: symbols with qualified names and Hierarchy edges */
+static void put_shapes(lmkv_store_session *s)
+{
+    const char *path = "shapes.h";
+    lmkv_file_version fv;
+    lmkv_record_init(LMKV_REC_FILE_VERSION, &fv);
+    assert_int_equal(lmkv_file_version_id(&fv.id, ws, path, "89abcdef0123456789abcdef0123456789abcdef"), LMKV_OK);
+    fv.workspace_id = ws;
+    fv.path = path;
+    fv.language = "c";
+    static const struct { const char *name, *qname; int kind; } sy[] = {
+        {"Pt", NULL, LMKV_SK_STRUCT}, {"px", "Pt::px", LMKV_SK_FIELD}, {"py", "Pt::py", LMKV_SK_FIELD},
+        {"Ifc", NULL, LMKV_SK_INTERFACE}, {"Impl", NULL, LMKV_SK_CLASS}, {"Sub", NULL, LMKV_SK_CLASS}};
+    lmkv_symbol ys[6];
+    for (size_t i = 0; i < 6; i++) {
+        lmkv_record_init(LMKV_REC_SYMBOL, &ys[i]);
+        ys[i].id = sym_id(path, sy[i].qname ? sy[i].qname : sy[i].name, sy[i].kind);
+        ys[i].name = sy[i].name;
+        ys[i].qualified_name = sy[i].qname;
+        ys[i].kind = (lmkv_symbol_kind)sy[i].kind;
+        ys[i].start_line = ys[i].end_line = (uint32_t)i + 1;
+        ys[i].language = "c";
+    }
+    /* parent, child, kind */
+    static const int ed[][3] = {{0, 1, LMKV_HIER_CONTAINS}, {0, 2, LMKV_HIER_CONTAINS},
+                                {3, 4, LMKV_HIER_IMPLEMENTS}, {3, 5, LMKV_HIER_EXTENDS}};
+    lmkv_hierarchy hs[4];
+    for (size_t i = 0; i < 4; i++) {
+        lmkv_record_init(LMKV_REC_HIERARCHY, &hs[i]);
+        hs[i].workspace_id = ws;
+        hs[i].file_version_id = fv.id;
+        hs[i].parent_id = ys[ed[i][0]].id; hs[i].parent_name = ys[ed[i][0]].name;
+        hs[i].child_id = ys[ed[i][1]].id;  hs[i].child_name = ys[ed[i][1]].name;
+        hs[i].kind = (lmkv_hierarchy_kind)ed[i][2];
+    }
+    lmkv_store_file_records recs = {ys, 6, NULL, 0, NULL, 0, hs, 4};
+    assert_int_equal(lmkv_store_put_file(s, &fv, &recs), LMKV_OK);
+    assert_int_equal(lmkv_store_set_current(s, ws, path, strlen(path), fv.id, LMKV_SOURCE_LATEST, NULL), LMKV_OK);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -120,6 +163,7 @@ static int setup(void **state)
     const struct fcall o_calls[] = {{"x", "y", 2}, {"x", "a", 3}};
     const struct fref o_refs[] = {{"x", "c", 4, LMKV_REF_READ}};
     put_file(s, "old.c", 0, o_syms, 2, o_calls, 2, o_refs, 1);
+    put_shapes(s);
     assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
     return 0;
 }
@@ -261,6 +305,18 @@ static void test_cycles_dead_hotspots(void **state)
     const char *keep[] = {"g", NULL};
     assert_int_equal(lmkv_graph_dead(&r, g, keep, 0), LMKV_OK);
     assert_int_equal(r.n, 1);
+    assert_string_equal(r.items[0].name, "e");
+    /* keep entries are fnmatch patterns: a bracket class, a wildcard */
+    const char *keep_class[] = {"[d-f]", NULL};
+    assert_int_equal(lmkv_graph_dead(&r, g, keep_class, 0), LMKV_OK);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.items[0].name, "g");
+    const char *keep_all[] = {"nomatch*", "?", NULL};
+    assert_int_equal(lmkv_graph_dead(&r, g, keep_all, 0), LMKV_OK);
+    assert_int_equal(r.n, 0);
+    /* the limit cuts the answer and says so */
+    assert_int_equal(lmkv_graph_dead(&r, g, NULL, 1), LMKV_OK);
+    assert_int_equal(r.n, 1); assert_int_equal(r.truncated, 1);
 
     assert_int_equal(lmkv_graph_hotspots(&r, g, 0), LMKV_OK);
     /* a b c d: 2 each (c: 1 call + 1 reference), ties by name; M: 1 ref */
@@ -291,7 +347,60 @@ static void test_deps_search(void **state)
     assert_int_equal(r.items[0].count, 0);
     assert_string_equal(r.items[1].name, "main");  /* substring */
     assert_int_equal(r.items[1].count, 2);
+    assert_int_equal(r.truncated, 0);
+    assert_int_equal(lmkv_graph_search(&r, g, "A", 1), LMKV_OK);
+    assert_int_equal(r.n, 1); assert_int_equal(r.truncated, 1);
+    assert_string_equal(r.items[0].name, "a");
     assert_int_equal(lmkv_graph_hierarchy(&r, g, "zzz", 0), LMKV_NOTFOUND);
+    lmkv_graph_close(g);
+}
+
+static void test_hierarchy_implementations(void **state)
+{
+    (void)state;
+    lmkv_graph *g = open_graph();
+    lmkv_graph_result r;
+    /* a struct's children: its fields, by Contains edges */
+    assert_int_equal(lmkv_graph_hierarchy(&r, g, "Pt", 0), LMKV_OK);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.items[0].name, "px"); assert_string_equal(r.items[0].detail, "child");
+    assert_int_equal(r.items[0].kind, LMKV_HIER_CONTAINS);
+    assert_string_equal(r.items[1].name, "py");
+    /* a field's parent, found by its qualified name too */
+    assert_int_equal(lmkv_graph_hierarchy(&r, g, "px", 0), LMKV_OK);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.items[0].name, "Pt"); assert_string_equal(r.items[0].detail, "parent");
+    assert_int_equal(lmkv_graph_hierarchy(&r, g, "Pt::py", 0), LMKV_OK);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.items[0].name, "Pt");
+    /* implementations: Implements and Extends children only */
+    assert_int_equal(lmkv_graph_implementations(&r, g, "Ifc", 0), LMKV_OK);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.items[0].name, "Impl"); assert_int_equal(r.items[0].kind, LMKV_HIER_IMPLEMENTS);
+    assert_string_equal(r.items[1].name, "Sub"); assert_int_equal(r.items[1].kind, LMKV_HIER_EXTENDS);
+    assert_int_equal(lmkv_graph_implementations(&r, g, "Pt", 0), LMKV_OK);
+    assert_int_equal(r.n, 0);                      /* Contains edges are not implementations */
+    assert_int_equal(lmkv_graph_implementations(&r, g, "Ifc", 1), LMKV_OK);
+    assert_int_equal(r.n, 1); assert_int_equal(r.truncated, 1);
+    /* hierarchy of Impl: its parent Ifc */
+    assert_int_equal(lmkv_graph_hierarchy(&r, g, "Impl", 0), LMKV_OK);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.items[0].name, "Ifc"); assert_string_equal(r.items[0].detail, "parent");
+    assert_int_equal(lmkv_graph_implementations(&r, g, "nope", 0), LMKV_NOTFOUND);
+
+    /* symbol lookups: exact finds a qualified name, qualified only by it */
+    size_t cnt; int tr;
+    struct names n = {""};
+    assert_int_equal(lmkv_graph_symbols(&cnt, &tr, g, "Pt::px", LMKV_GRAPH_EXACT, 0, sym_cb, &n), LMKV_OK);
+    assert_int_equal(cnt, 1);
+    assert_string_equal(n.buf, "shapes.h");
+    memset(&n, 0, sizeof n);
+    assert_int_equal(lmkv_graph_symbols(&cnt, &tr, g, "Pt::px", LMKV_GRAPH_QUALIFIED, 0, sym_cb, &n), LMKV_OK);
+    assert_int_equal(cnt, 1);
+    assert_int_equal(lmkv_graph_symbols(&cnt, &tr, g, "px", LMKV_GRAPH_QUALIFIED, 0, sym_cb, &n), LMKV_NOTFOUND);
+    memset(&n, 0, sizeof n);
+    assert_int_equal(lmkv_graph_symbols(&cnt, &tr, g, "p", LMKV_GRAPH_PREFIX, 0, sym_cb, &n), LMKV_OK);
+    assert_int_equal(cnt, 2);                      /* px py: case-sensitive (not Pt); printf is only called */
     lmkv_graph_close(g);
 }
 
@@ -336,6 +445,7 @@ int main(void)
         cmocka_unit_test(test_paths),
         cmocka_unit_test(test_cycles_dead_hotspots),
         cmocka_unit_test(test_deps_search),
+        cmocka_unit_test(test_hierarchy_implementations),
         cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

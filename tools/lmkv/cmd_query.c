@@ -14,6 +14,7 @@
 static const char usage[] =
     "usage: lmkv query KIND NAME [TO] [--db DIR] [--workspace ROOT] [--json]\n"
     "                  [--limit N] [--depth N] [--prefix] [--qualified]\n"
+    "                  [--keep PATTERN]...\n"
     "\n"
     "Query the code graph of the current state of an indexed workspace.\n"
     "KIND is one of:\n"
@@ -33,8 +34,8 @@ static const char usage[] =
     "  cycles             strongly connected components of the call graph\n"
     "  hierarchy NAME     parents and children (struct members, enumerators)\n"
     "  implementations NAME  implementing/extending children (none for C)\n"
-    "  dead               functions never called nor referenced (not main,\n"
-    "                     *_test, test_*)\n"
+    "  dead               functions never called nor referenced, except entry\n"
+    "                     points: main, *_test, test_* and each --keep PATTERN\n"
     "  hotspots           most referenced symbols\n"
     "  deps FILE          files whose symbols FILE uses; rdeps FILE: files using\n"
     "  rdeps FILE         FILE's symbols (FILE workspace-relative)\n"
@@ -44,6 +45,9 @@ static const char usage[] =
     "  --limit N         at most N results (default 1000); a cut answer is\n"
     "                    noted on stderr\n"
     "  --depth N         traversal depth for paths and impact (default 3, max 64)\n"
+    "  --keep PATTERN    dead: also treat the functions matching PATTERN as entry\n"
+    "                    points (shell wildcards * ? [..], as fnmatch(3); repeat\n"
+    "                    for several)\n"
     "  --json            a JSON array; callers/callees/refs/refs-from items have\n"
     "                    name (calling/called/referring function), file, line,\n"
     "                    column, kind\n"
@@ -228,6 +232,7 @@ int cmd_query(int argc, char **argv)
         {"depth", required_argument, NULL, 'd'},
         {"prefix", no_argument, NULL, 'P'},
         {"qualified", no_argument, NULL, 'Q'},
+        {"keep", required_argument, NULL, 'K'},
         CLI_COMMON_LONGOPTS,
         {0, 0, 0, 0}};
     const char *cmd = "query";
@@ -239,32 +244,46 @@ int cmd_query(int argc, char **argv)
     lmkv_store *st = NULL;
     lmkv_graph *g = NULL;
     struct out o = {NULL, NULL, 0};
+    const char **keep = NULL; /* --keep patterns, NULL-terminated (argv's strings) */
+    size_t nkeep = 0;
 
     cli_getopt_begin();
     while ((c = cli_getopt(cmd, argc, argv, "w:n:d:" CLI_COMMON_SHORTOPTS, opts)) != -1) {
         switch (c) {
         case 'w': root = optarg; break;
-        case 'n': if (cli_parse_u64(cmd, "--limit", optarg, SIZE_MAX, &limit) != 0) return EXIT_USAGE; break;
-        case 'd': if (cli_parse_u64(cmd, "--depth", optarg, LMKV_GRAPH_MAX_DEPTH, &depth) != 0) return EXIT_USAGE; break;
+        case 'n': if (cli_parse_u64(cmd, "--limit", optarg, SIZE_MAX, &limit) != 0) { free(keep); return EXIT_USAGE; } break;
+        case 'd': if (cli_parse_u64(cmd, "--depth", optarg, LMKV_GRAPH_MAX_DEPTH, &depth) != 0) { free(keep); return EXIT_USAGE; } break;
         case 'P': match = LMKV_GRAPH_PREFIX; break;
         case 'Q': match = LMKV_GRAPH_QUALIFIED; break;
-        case 'h': fputs(usage, stdout); return EXIT_OK_;
-        default: return EXIT_USAGE;
+        case 'K': {
+            if (!*optarg) { free(keep); return cli_usage_error(cmd, "--keep needs a non-empty pattern"); }
+            const char **nk = realloc(keep, (nkeep + 2) * sizeof *nk);
+            if (!nk) { free(keep); cli_error(cmd, "out of memory"); return EXIT_IO; }
+            keep = nk;
+            keep[nkeep++] = optarg;
+            keep[nkeep] = NULL;
+            break;
+        }
+        case 'h': free(keep); fputs(usage, stdout); return EXIT_OK_;
+        default: free(keep); return EXIT_USAGE;
         }
     }
-    if (optind >= argc) return cli_usage_error(cmd, "needs a query kind");
+    if (optind >= argc) { free(keep); return cli_usage_error(cmd, "needs a query kind"); }
     const char *kname = argv[optind++];
     int ki = -1;
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) if (!strcmp(kinds[i].name, kname)) ki = (int)i;
-    if (ki < 0) return cli_usage_error(cmd, "unknown query kind '%s'", kname);
+    if (ki < 0) { free(keep); return cli_usage_error(cmd, "unknown query kind '%s'", kname); }
     enum qkind k = kinds[ki].k;
+    if (keep && k != Q_DEAD) { free(keep); return cli_usage_error(cmd, "--keep applies to dead only"); }
     int many = k == Q_CALLERS || k == Q_CALLEES || k == Q_REFS || k == Q_REFS_FROM;
-    if (argc - optind != kinds[ki].nargs && !(many && argc - optind > 1))
+    if (argc - optind != kinds[ki].nargs && !(many && argc - optind > 1)) {
+        free(keep);
         return cli_usage_error(cmd, "%s takes %d argument%s, got %d", kname, kinds[ki].nargs,
                                kinds[ki].nargs == 1 ? "" : "s", argc - optind);
+    }
     const char *a1 = kinds[ki].nargs > 0 ? argv[optind] : NULL;
     const char *a2 = kinds[ki].nargs > 1 ? argv[optind + 1] : NULL;
-    if ((a1 && !*a1) || (a2 && !*a2)) return cli_usage_error(cmd, "empty name");
+    if ((a1 && !*a1) || (a2 && !*a2)) { free(keep); return cli_usage_error(cmd, "empty name"); }
 
     if ((ret = cli_db_open(cmd, CLI_DB_READ, &db)) != EXIT_OK_) goto cleanup;
     if ((rc = lmkv_store_open(&st, db)) != LMKV_OK) { ret = cli_fail(cmd, rc, "opening the store"); goto cleanup; }
@@ -346,7 +365,7 @@ int cmd_query(int argc, char **argv)
         case Q_CYCLES: rc = lmkv_graph_cycles(&res, g, limit); break;
         case Q_HIERARCHY: rc = lmkv_graph_hierarchy(&res, g, a1, limit); break;
         case Q_IMPL: rc = lmkv_graph_implementations(&res, g, a1, limit); break;
-        case Q_DEAD: rc = lmkv_graph_dead(&res, g, NULL, limit); break;
+        case Q_DEAD: rc = lmkv_graph_dead(&res, g, keep, limit); break;
         case Q_HOTSPOTS: rc = lmkv_graph_hotspots(&res, g, limit); break;
         case Q_DEPS: rc = lmkv_graph_deps(&res, g, a1, limit); break;
         case Q_RDEPS: rc = lmkv_graph_rdeps(&res, g, a1, limit); break;
@@ -378,6 +397,7 @@ int cmd_query(int argc, char **argv)
                 (k == Q_IMPACT || k == Q_PATHS) ? " or --depth" : "");
     ret = cli_finish_output(cmd);
 cleanup:
+    free(keep);
     json_decref(o.arr);
     lmkv_graph_close(g);
     lmkv_store_close(st);
