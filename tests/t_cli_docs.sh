@@ -3,7 +3,8 @@
 # renders without groff warnings, has a section for every command `lmkv
 # --help` lists and names every option each command's --help shows; the bash
 # completion (tools/completion/lmkv.bash) completes commands, query kinds, options read
-# from --help, and tree names read from a real database.
+# from --help, and tree names read from a real database; lmdb-migrate(1)
+# renders cleanly and names every option and exit code of lmdb-migrate --help.
 set -euo pipefail
 . "$(dirname "$0")/util/cli_helpers.sh"
 cd "$LMKV_TEST_TMP"
@@ -34,6 +35,22 @@ done
 for s in "EXIT STATUS" "LMDB TOOLS" "mdb_stat -a" "mdb_dump -s" "t:__sled__default" "lmkv.catalog" CONCURRENCY OUTPUT LMKV_DB; do
     contains "$text" "$s" "man page section/term"
 done
+
+note "lmdb-migrate(1): renders without warnings, names every option and exit code of --help"
+MMAN="$ROOT/docs/man/lmdb-migrate.1"
+[ -f "$MMAN" ] || fail "missing $MMAN"
+eq "$(groff -man -ww -z "$MMAN" 2>&1 || true)" "" "lmdb-migrate.1 groff warnings"
+mtext=$(MANWIDTH=200 man -l "$MMAN" 2>/dev/null)
+run 0 "${LMDB_MIGRATE_BIN:?}" --help
+[ "$(echo "$OUT" | grep -oE -- '--[a-z][a-z-]*' | sort -u | wc -l)" -ge 10 ] || fail "lmdb-migrate --help lists too few options"
+for o in $(echo "$OUT" | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
+    contains "$mtext" "$o" "lmdb-migrate(1) lacks $o"
+done
+codes=$(echo "$OUT" | sed -n '/^Exit codes/,$p' | grep -oE '(^|[ ,:])[0-9]+ [A-Za-z]' | grep -oE '[0-9]+' | sort -n | tr '\n' ' ')
+eq "$codes" "0 2 3 4 5 130 " "exit codes in lmdb-migrate --help"
+# each code heads a paragraph of the man page's EXIT STATUS section
+mexit=$(echo "$mtext" | sed -n '/^EXIT STATUS/,/^[A-Z]/p' | grep -oE '^ +[0-9]+ ' | tr -d ' ' | sort -n | tr '\n' ' ')
+eq "$mexit" "$codes" "exit codes in lmdb-migrate(1) EXIT STATUS"
 
 note "bash completion"
 export LMKV_DB="$LMKV_TEST_TMP/db"
