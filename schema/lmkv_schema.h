@@ -883,6 +883,26 @@ LMKV_API int lmkv_store_verify(size_t *out_problems, lmkv_store *st,
  * never an entry. Size bound: the sum of entry sizes (response bytes +
  * key + record overhead) is kept <= budget_bytes by evicting the least
  * recently used entries (cache.lru index) at put time.
+ * Behaviour follows the daemon's sled-era universal cache
+ * (../shared/reference/daemon-backend.md): 10 MiB response limit, prefix
+ * invalidation per file, hit/miss counters (here per method per day, the
+ * seed's cache_statistics).
+ *
+ * Thread-safety: one lmkv_cache handle may be used by any number of threads
+ * at once (internal mutexes guard the buffers; writes serialize on LMDB's
+ * single writer); only lmkv_cache_close must not run concurrently with
+ * anything else on the handle. A thread that holds a write session
+ * (lmkv_store_session_begin) must not call the writing functions (put,
+ * put_entry, invalidate, clear, evict, stats_add, flush): they begin their
+ * own write txn and fail with LMKV_EBUSY (flush keeps its buffer then).
+ *
+ * Errors common to every cache function: LMKV_EINVAL (a NULL handle, key,
+ * method or path); LMKV_ENOMEM; LMKV_ECORRUPT (a stored cache record fails
+ * the FlatBuffers verifier: the message names the tree and key in hex);
+ * LMKV_EREADONLY (a writing function on a database opened read-only);
+ * kv's write errors for the writing functions (LMKV_EFULL when the map or
+ * the disk is full, LMKV_EIO, LMKV_EBUSY as above): the write txn is
+ * aborted and nothing of the call is stored. Others are listed per function.
  */
 typedef struct lmkv_cache lmkv_cache;
 
@@ -907,14 +927,18 @@ typedef struct lmkv_cache_key {
     uint64_t params_hash;        /* lmkv_cache_params_hash of the request params */
 } lmkv_cache_key;
 
-/** Open a cache on a store. cfg may be NULL (defaults). Errors: LMKV_EINVAL,
- *  LMKV_ENOMEM. */
+/** Open a cache on a store. cfg may be NULL (defaults); it is copied. The
+ *  store must outlive the cache. *out is freed by lmkv_cache_close.
+ *  Errors: LMKV_EINVAL (out or st NULL), LMKV_ENOMEM. */
 LMKV_API int lmkv_cache_open(lmkv_cache **out, lmkv_store *st, const lmkv_cache_config *cfg);
-/** Flush buffered access data and counters, free; NULL is fine. Returns the
- *  flush result (the handle is freed regardless). */
+/** Flush buffered access data and counters, free; NULL is fine (LMKV_OK).
+ *  Returns the flush result (the handle is freed regardless; on error the
+ *  unflushed access data is lost, never an entry). */
 LMKV_API int lmkv_cache_close(lmkv_cache *c);
 /** Write buffered access times/counts and hit/miss counters now (one write
- *  txn; none if nothing is buffered). */
+ *  txn; none if nothing is buffered or the database is read-only: LMKV_OK).
+ *  Errors: the common ones; when the write txn cannot begin the buffer is
+ *  kept for a later flush, when the commit fails it is lost. */
 LMKV_API int lmkv_cache_flush(lmkv_cache *c);
 
 /** xxh3_64 of the params JSON normalized (parsed with jansson, re-encoded
@@ -936,38 +960,55 @@ LMKV_API int lmkv_cache_put(lmkv_cache *c, const lmkv_cache_key *key, const void
 LMKV_API int lmkv_cache_put_entry(lmkv_cache *c, const lmkv_cache_key *key,
                                   const lmkv_cache_entry *entry);
 /** Look up a response. Hit: *out_buf = malloc'd copy (free with lmkv_free),
- *  *out_len its length, the entry's access time/count updated in the
- *  buffer, a hit counted for (ws, method, today). Miss: LMKV_NOTFOUND, a miss
- *  counted. Thread-safe. */
+ *  *out_len its length in bytes, the entry's access time/count updated in
+ *  the buffer, a hit counted for (ws, method, today: days since 1970-01-01
+ *  UTC). Miss: LMKV_NOTFOUND, a miss counted. Reads in its own read txn;
+ *  may run a due flush (whose failure only loses access data). Errors: the
+ *  common ones (no write error: a get never fails because of a flush). */
 LMKV_API int lmkv_cache_get(void **out_buf, size_t *out_len, lmkv_cache *c,
                             const lmkv_cache_key *key);
 /** Zero-copy lookup of the whole entry inside a store txn (counts and
  *  access buffered as lmkv_cache_get). access_count/last_accessed_ns in
- *  *out are the stored ones merged with the buffer. */
+ *  *out are the stored ones merged with the buffer. Strings and the
+ *  response in *out point into t's snapshot: valid until t ends or
+ *  resets. LMKV_NOTFOUND on a miss; other errors: the common ones. */
 LMKV_API int lmkv_cache_get_entry(lmkv_cache_entry *out, lmkv_cache *c, lmkv_store_txn *t,
                                   const lmkv_cache_key *key);
 /** Delete every entry of (ws, path) whose content version differs from
  *  keep_version (keep_version = 0: delete all of the path). *out_removed
- *  (may be NULL) = entries deleted. One write txn. */
+ *  (may be NULL) = entries deleted. One write txn (one prefix scan of
+ *  ws + path, as the daemon's `{ws}:{method}:{path}:` invalidation).
+ *  Nothing to delete is LMKV_OK with 0. Errors: the common ones. */
 LMKV_API int lmkv_cache_invalidate(size_t *out_removed, lmkv_cache *c, uint64_t ws,
                                    const char *path, uint64_t keep_version);
-/** Delete every entry of a workspace (ws = 0: of all workspaces). */
+/** Delete every entry of a workspace (ws = 0: of all workspaces), with their
+ *  access data; the hit/miss counters stay. *out_removed (may be NULL) =
+ *  entries deleted. One write txn. Errors: the common ones. */
 LMKV_API int lmkv_cache_clear(size_t *out_removed, lmkv_cache *c, uint64_t ws);
-/** Evict least recently used entries until total bytes <= target_bytes. */
+/** Evict least recently used entries until total bytes (as counted for the
+ *  budget) <= target_bytes. *out_removed (may be NULL) = entries evicted.
+ *  One write txn. Errors: the common ones. */
 LMKV_API int lmkv_cache_evict(size_t *out_removed, lmkv_cache *c, uint64_t target_bytes);
-/** Total bytes of stored entries (as counted for the budget). */
+/** Total bytes of stored entries (as counted for the budget: response bytes
+ *  + key + record overhead), as committed (one read txn). Errors: the
+ *  common ones. */
 LMKV_API int lmkv_cache_bytes(uint64_t *out, lmkv_cache *c);
 
-/** Add to the hit/miss counters of (ws, method, day) -- for migration of
- *  the daemon's `cache_stats` (method "" and day 0 = its undated totals).
- *  Written at once (one write txn). */
+/** Add to the hit/miss counters of (ws, method, day; day in days since
+ *  1970-01-01 UTC) -- for migration of the daemon's `cache_stats` (method
+ *  "" and day 0 = its undated totals). Written at once (one write txn).
+ *  Errors: the common ones (LMKV_EINVAL for a NULL method). */
 LMKV_API int lmkv_cache_stats_add(lmkv_cache *c, uint64_t ws, const char *method, uint32_t day,
                                   uint64_t hits, uint64_t misses);
 typedef int (*lmkv_cache_stats_fn)(void *ctx, const lmkv_cache_stats *st);
 /** Every counter row of a workspace (flushed ones: call lmkv_cache_flush
- *  first to include buffered counts), in (day, method) order. */
+ *  first to include buffered counts), in (day, method) order. Rows are
+ *  zero-copy (valid during the callback). A negative code returned by fn
+ *  is returned (a positive one stops the scan, LMKV_OK). Errors: the
+ *  common ones, LMKV_EBADTXN. */
 LMKV_API int lmkv_cache_stats_each(lmkv_store_txn *t, uint64_t ws, lmkv_cache_stats_fn fn, void *ctx);
-/** Counters of one (ws, method, day); LMKV_NOTFOUND if none. */
+/** Counters of one (ws, method, day); LMKV_NOTFOUND if none. *out is
+ *  zero-copy (t's lifetime). Errors: the common ones, LMKV_EBADTXN. */
 LMKV_API int lmkv_cache_stats_get(lmkv_cache_stats *out, lmkv_store_txn *t, uint64_t ws,
                                   const char *method, uint32_t day);
 /* ======================= END STORE SECTION ======================= */
