@@ -13,7 +13,13 @@ note "--help and -V"
 run 0 L --help; contains "$OUT" "usage: lmkv"; contains "$OUT" "Exit codes"
 run 0 L -V; contains "$OUT" "lmkv 0."
 run 0 L --version; contains "$OUT" "(format 1)"
-for c in stat trees get insert remove scan dump checksum verify compact watch; do
+# every command `lmkv --help` lists (index, query, current, gc, export, diff too)
+run 0 L --help
+CMDS=$(echo "$OUT" | awk '/^Commands:/ {on=1; next} on && /^  [a-z]/ {print $1}')
+for c in stat trees get insert remove scan dump checksum verify compact watch export current gc index query diff; do
+    contains " $(echo $CMDS) " " $c " "lmkv --help lists $c"
+done
+for c in $CMDS; do
     run 0 L "$c" --help
     contains "$OUT" "usage: lmkv $c" "$c --help"
     eq "$ERR" "" "$c --help writes nothing on stderr"
@@ -79,6 +85,28 @@ bad watch --timeout -1
 bad watch --interval 0
 bad watch a b
 bad watch --hex 0
+bad export
+bad export a b
+bad export -
+bad export --bogus f
+bad current extra
+bad current --bogus
+bad gc extra
+bad gc --bogus
+bad index --bogus
+bad query
+bad query nosuch x
+bad query callers
+bad query paths a
+bad query cycles extra
+bad query callers ""
+bad query impact a --depth 65
+bad query impact a --depth x
+bad query callers a --limit -1
+bad query callers a --keep "x*"
+bad diff
+bad diff a
+bad diff a b c
 # The message names the problem.
 run 2 L get --hex 6; contains "$ERR" "odd number of digits"
 run 2 L get --hex zz; contains "$ERR" "bad digit at offset 0"
@@ -86,12 +114,20 @@ run 2 L scan --limit abc; contains "$ERR" "--limit must be a non-negative decima
 run 2 L nosuchcommand; contains "$ERR" "unknown command 'nosuchcommand'"
 run 2 L stat --bogus; contains "$ERR" "unknown or ambiguous option --bogus"
 run 2 L get --tree; contains "$ERR" "--tree needs an argument"
+run 2 L query nosuch x; contains "$ERR" "unknown query kind 'nosuch'"
+run 2 L query paths a; contains "$ERR" "paths takes 2 arguments, got 1"
+run 2 L query impact a --depth 65; contains "$ERR" "--depth must be at most 64"
+run 2 L export -; contains "$ERR" "FILE must be a path"
 
 note "usage errors are found before the database is opened"
 run 2 env LMKV_DB="$LMKV_TEST_TMP/absent" "$LMKV_BIN" get a b
 [ ! -e "$LMKV_TEST_TMP/absent" ] || fail "usage error created a database"
 run 2 env LMKV_DB="$LMKV_TEST_TMP/absent" "$LMKV_BIN" insert k
 [ ! -e "$LMKV_TEST_TMP/absent" ] || fail "usage error created a database"
+for c in "query nosuch x" "index --bogus" "export" "gc extra" "diff a"; do
+    run 2 env LMKV_DB="$LMKV_TEST_TMP/absent" "$LMKV_BIN" $c
+    [ ! -e "$LMKV_TEST_TMP/absent" ] || fail "usage error of '$c' created a database"
+done
 
 note "output to a closed pipe is an I/O error, not a crash"
 L insert --tree big --stdin kk < <(head -c 100000 /dev/zero | tr '\0' x)
