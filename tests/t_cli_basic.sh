@@ -174,6 +174,20 @@ run 0 L compact "$LMKV_TEST_TMP/empty-copy"
 run 0 L --db "$LMKV_TEST_TMP/empty-copy" trees; eq "$OUT" "__sled__default"
 run 4 L compact "$LMKV_TEST_TMP/empty-copy"; one_line_err "compact onto a database"
 run 0 L --db "$LMKV_TEST_TMP/empty-copy" trees; eq "$OUT" "__sled__default" "the existing copy is intact"
+# the other commands on the empty database: export writes a dump of the
+# empty default tree that lmdb-migrate imports back to the same checksum;
+# query and current find no indexed workspace (exit 1, one line); gc has
+# nothing to do
+run 0 L --json export "$LMKV_TEST_TMP/empty.sleddump"
+eq "$(json_get "$OUT" '(j["trees"], j["pairs"])')" "(1, 0)"
+run 0 "${LMDB_MIGRATE_BIN:?}" -q "$LMKV_TEST_TMP/empty.sleddump" "$LMKV_TEST_TMP/empty-back"
+run 0 L --db "$LMKV_TEST_TMP/empty-back" checksum; eq "$OUT" "$($PY -c 'import zlib; print(zlib.crc32(b"__sled__default"))')"
+for q in "callers k" "symbol k" "dead" "cycles"; do
+    run 1 L query $q; one_line_err "query $q"; contains "$ERR" "no indexed workspace"
+done
+run 1 L current; one_line_err "current"; contains "$ERR" "never indexed"
+run 0 L --json gc; eq "$(json_get "$OUT" '(j["commits_dropped"], j["versions_removed"], j["write_txns"])')" "(0, 0, 0)"
+run 0 L watch --timeout 0.1 k; eq "$OUT" ""
 run 0 L --json checksum --tree-hex 5f5f736c65645f5f64656661756c74
 eq "$(json_get "$OUT" '(j["tree_hex"], j["system"])')" "('5f5f736c65645f5f64656661756c74', False)"
 echo "all checks passed"
