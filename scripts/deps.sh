@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs or checks lmkv's Debian dependencies.
-#   deps.sh install          apt-get install everything (as root), else print the command
+#   deps.sh install          apt-get install everything (as root); else print what is
+#                            missing and the exact command (exit 1), or succeed if nothing is
 #   deps.sh check-or-install install only when something is missing
 set -euo pipefail
 PKGS="build-essential pkg-config liblmdb-dev lmdb-utils libgit2-dev libxxhash-dev zlib1g-dev
@@ -35,7 +36,13 @@ install() {
         apt-get update -qq
         apt-get install -y -qq --no-install-recommends $PKGS >/dev/null
     else
-        echo "lmkv: missing dependencies; run as root:" >&2
+        # not root: say what is missing and the exact command, change nothing
+        local m; m=$(missing)
+        if [ -z "$m" ]; then
+            echo "lmkv: every dependency is installed (installing needs root)" >&2
+            return 0
+        fi
+        echo "lmkv: missing dependencies:$m; run as root:" >&2
         echo "  apt-get update && apt-get install -y --no-install-recommends $PKGS" >&2
         exit 1
     fi
