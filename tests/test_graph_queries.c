@@ -41,16 +41,23 @@ static uint64_t sym_id(const char *path, const char *name, int kind)
     return id;
 }
 
+/* A C file version of the workspace at `path` with git blob id `blob`. */
+static lmkv_file_version file_version(const char *path, const char *blob)
+{
+    lmkv_file_version fv;
+    lmkv_record_init(LMKV_REC_FILE_VERSION, &fv);
+    assert_int_equal(lmkv_file_version_id(&fv.id, ws, path, blob), LMKV_OK);
+    fv.workspace_id = ws;
+    fv.path = path;
+    fv.language = "c";
+    return fv;
+}
+
 static void put_file(lmkv_store_session *s, const char *path, int current,
                      const struct fsym *syms, size_t ns, const struct fcall *calls, size_t nc,
                      const struct fref *refs, size_t nr)
 {
-    lmkv_file_version fv;
-    lmkv_record_init(LMKV_REC_FILE_VERSION, &fv);
-    assert_int_equal(lmkv_file_version_id(&fv.id, ws, path, "0123456789abcdef0123456789abcdef01234567"), LMKV_OK);
-    fv.workspace_id = ws;
-    fv.path = path;
-    fv.language = "c";
+    lmkv_file_version fv = file_version(path, "0123456789abcdef0123456789abcdef01234567");
     lmkv_symbol *ys = calloc(ns + 1, sizeof *ys);
     lmkv_call *cs = calloc(nc + 1, sizeof *cs);
     lmkv_reference *rs = calloc(nr + 1, sizeof *rs);
@@ -95,12 +102,7 @@ static void put_file(lmkv_store_session *s, const char *path, int current,
 static void put_shapes(lmkv_store_session *s)
 {
     const char *path = "shapes.h";
-    lmkv_file_version fv;
-    lmkv_record_init(LMKV_REC_FILE_VERSION, &fv);
-    assert_int_equal(lmkv_file_version_id(&fv.id, ws, path, "89abcdef0123456789abcdef0123456789abcdef"), LMKV_OK);
-    fv.workspace_id = ws;
-    fv.path = path;
-    fv.language = "c";
+    lmkv_file_version fv = file_version(path, "89abcdef0123456789abcdef0123456789abcdef");
     static const struct { const char *name, *qname; int kind; } sy[] = {
         {"Pt", NULL, LMKV_SK_STRUCT}, {"px", "Pt::px", LMKV_SK_FIELD}, {"py", "Pt::py", LMKV_SK_FIELD},
         {"Ifc", NULL, LMKV_SK_INTERFACE}, {"Impl", NULL, LMKV_SK_CLASS}, {"Sub", NULL, LMKV_SK_CLASS}};
