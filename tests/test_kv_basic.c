@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -750,6 +751,59 @@ static void test_checksum_export_import(void **state)
 
 /* ------------------------------------------------------------ open options */
 
+/* MDB_NOTLS (issue 2 point 3): a read txn is not tied to the thread that
+ * began it. One thread holds several read txns at once (without MDB_NOTLS
+ * LMDB refuses the second with MDB_BAD_RSLOT), and a txn begun in one
+ * thread is read from and ended in another. */
+struct moved { lmkv_txn *txn; lmkv_tree *t; int rc_get, rc_abort_ok; char val[8]; };
+static void *use_moved_txn(void *arg)
+{
+    struct moved *m = arg;
+    lmkv_pair p;
+    m->rc_get = lmkv_txn_get(&p, m->txn, m->t, "k", 1);
+    if (m->rc_get == LMKV_OK && p.value_size < sizeof m->val) memcpy(m->val, p.value, p.value_size);
+    lmkv_txn_abort(m->txn);
+    m->rc_abort_ok = 1;
+    return NULL;
+}
+
+static void test_txn_moves_between_threads(void **state)
+{
+    (void)state;
+    char *dir = lmkv_test_tmpdir("kvnotls");
+    lmkv_db *db;
+    lmkv_tree *t;
+    OK(lmkv_db_open_path(&db, dir));
+    OK(lmkv_db_open_tree(&t, db, "moves", 5));
+    OK(lmkv_tree_insert(NULL, t, "k", 1, "old", 3));
+    lmkv_txn *r[3];
+    for (int i = 0; i < 3; i++) OK(lmkv_txn_begin(&r[i], db, LMKV_TXN_READ_ONLY));
+    OK(lmkv_tree_insert(NULL, t, "k", 1, "new", 3));  /* the snapshots keep "old" */
+    lmkv_pair p;
+    for (int i = 1; i < 3; i++) {
+        OK(lmkv_txn_get(&p, r[i], t, "k", 1));
+        assert_memory_equal(p.value, "old", 3);
+    }
+    /* r[0], begun here, is read and ended by another thread */
+    struct moved m = {r[0], t, -1, 0, ""};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, use_moved_txn, &m), 0);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    OK(m.rc_get);
+    assert_string_equal(m.val, "old");
+    assert_int_equal(m.rc_abort_ok, 1);
+    for (int i = 1; i < 3; i++) lmkv_txn_abort(r[i]);
+    /* a fresh read txn in this thread sees the new value */
+    OK(lmkv_txn_begin(&r[0], db, LMKV_TXN_READ_ONLY));
+    OK(lmkv_txn_get(&p, r[0], t, "k", 1));
+    assert_memory_equal(p.value, "new", 3);
+    lmkv_txn_abort(r[0]);
+    lmkv_tree_close(t);
+    lmkv_db_close(db);
+    lmkv_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_open_options(void **state)
 {
     (void)state;
@@ -931,6 +985,7 @@ int main(void)
         cmocka_unit_test(test_trees_drop_and_system),
         cmocka_unit_test(test_checksum_export_import),
         cmocka_unit_test(test_open_options),
+        cmocka_unit_test(test_txn_moves_between_threads),
         cmocka_unit_test(test_error_set_own_message),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
