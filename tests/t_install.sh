@@ -60,14 +60,16 @@ int main(int argc, char **argv)
 }
 C
 cc -std=c11 -Wall -Werror $CLIENT_SAN -o "$T/client" "$T/client.c" $(pkg-config --cflags --libs lmkv)
-LD_LIBRARY_PATH="$P/lib" "$T/client" "$T/db1" | grep -q ' ok$' || fail "shared client failed"
+out=$(LD_LIBRARY_PATH="$P/lib" "$T/client" "$T/db1") || fail "shared client failed: $out"
+grep -q ' ok$' <<<"$out" || fail "shared client did not print ok: $out"
 # ldd's output is captured first: `ldd | grep -q` under pipefail fails at
 # random when grep exits on its match while ldd still writes (SIGPIPE).
 deps=$(LD_LIBRARY_PATH="$P/lib" ldd "$T/client")
 grep -q "liblmkv.so.0 => $P/lib" <<<"$deps" || fail "client is not linked against the installed liblmkv.so.0: $deps"
 cc -std=c11 -Wall -Werror $CLIENT_SAN -o "$T/client_static" "$T/client.c" $(pkg-config --cflags lmkv) \
     "$P/lib/liblmkv.a" $(pkg-config --libs --static lmkv | sed 's/-llmkv//')
-"$T/client_static" "$T/db2" | grep -q ' ok$' || fail "static client failed"
+out=$("$T/client_static" "$T/db2") || fail "static client failed: $out"
+grep -q ' ok$' <<<"$out" || fail "static client did not print ok: $out"
 # The installed tool reads what the client wrote.
 [ "$("$P/bin/lmkv" --db "$T/db1" get --tree installed k)" = v1 ] || fail "installed lmkv cannot read the client's database"
 echo "install ok"
