@@ -7,6 +7,12 @@
  *       "wall_ms maxrss_kib exit_status cpu_ms" (wait4's usage of the child
  *       and its waited-for descendants; cpu = user + system).
  *
+ *   ladder update DB ROOT EDIT[,EDIT...] [REPS]
+ *       Step 3 below alone, with only the edited files' records loaded;
+ *       prints the "update" line (path, records, reps, storage p50/p99,
+ *       save->query p50/p99 in ms). To time or profile one update:
+ *       valgrind --tool=callgrind --toggle-collect=update_store ...
+ *
  *   ladder tier NAME DB ROOT WORK EDIT[,EDIT...]
  *       DB is the database `lmkv index` wrote for workspace ROOT. Loads the
  *       current state's records (file versions, symbols, calls, references,
@@ -936,6 +942,29 @@ static int c_or_h(const char *path, void *ctx)
     return n > 2 && path[n - 2] == '.' && (path[n - 1] == 'c' || path[n - 1] == 'h');
 }
 
+/* The storage work of one update (a function of its own, so that
+ * `valgrind --tool=callgrind --toggle-collect=update_store` counts it alone). */
+static __attribute__((noinline)) void update_store(lmkv_worktree *wt, const char *p, struct file *f,
+                                                   const char *fn, const char *callee)
+{
+    struct lmkv_index_options io;
+    memset(&io, 0, sizeof io);
+    io.filter = c_or_h;
+    io.analyser_id = "ladder-replay";
+    lmkv_index_session *s;
+    CK(lmkv_index_session_begin(&s, wt, &io));
+    const char *ch[1] = {p};
+    CK(lmkv_index_session_set_plan(s, ch, 1, NULL, 0, NULL, 0));
+    struct replay rp = {f, fn, callee};
+    struct lmkv_index_report rep;
+    CK(lmkv_index_session_run(&rep, s, replay_analyser, &rp));
+    if (rep.analysed != 1) die("update of %s: analysed %zu, failed %zu", p, rep.analysed, rep.failed);
+    lmkv_index_report_clear(&rep);
+    lmkv_index_session_free(s);
+}
+
+static int REPS; /* ladder update: repetitions per edit (0: the tier's default) */
+
 static void updates(const char *root, const char *edits, int quick)
 {
     lmkv_worktree *wt;
@@ -951,6 +980,7 @@ static void updates(const char *root, const char *edits, int quick)
         const char *callee = f->calls.n ? ((lmkv_call *)f->calls.p)[0].callee_name : "memcpy";
         int reps = quick ? 6 : 30;
         if (recs > 20000) reps = quick ? 3 : 8; /* an amalgamation: seconds per edit */
+        if (REPS > 0) reps = REPS;
         double *lat = malloc((size_t)reps * sizeof *lat), *st = malloc((size_t)reps * sizeof *st);
         char full[4200], fn[64];
         snprintf(full, sizeof full, "%s/%s", root, p);
@@ -965,20 +995,7 @@ static void updates(const char *root, const char *edits, int quick)
             fclose(o);
             /* saved: from here to a query that sees the new function */
             double t0 = now_us();
-            struct lmkv_index_options io;
-            memset(&io, 0, sizeof io);
-            io.filter = c_or_h;
-            io.analyser_id = "ladder-replay";
-            lmkv_index_session *s;
-            CK(lmkv_index_session_begin(&s, wt, &io));
-            const char *ch[1] = {p};
-            CK(lmkv_index_session_set_plan(s, ch, 1, NULL, 0, NULL, 0));
-            struct replay rp = {f, fn, callee};
-            struct lmkv_index_report rep;
-            CK(lmkv_index_session_run(&rep, s, replay_analyser, &rp));
-            if (rep.analysed != 1) die("update of %s: analysed %zu, failed %zu", p, rep.analysed, rep.failed);
-            lmkv_index_report_clear(&rep);
-            lmkv_index_session_free(s);
+            update_store(wt, p, f, fn, callee);
             double t1 = now_us();
             CK(lmkv_store_txn_renew(t));
             struct seek k = {fn, 0};
@@ -1040,8 +1057,64 @@ static int cmd_tier(int argc, char **argv)
     return 0;
 }
 
+/* ---------------------------------------------------------------- update */
+
+struct only { lmkv_store_txn *t; char **paths; size_t n; };
+static int on_cur_only(void *ctx, const lmkv_store_current *c)
+{
+    struct only *o = ctx;
+    for (size_t i = 0; i < o->n; i++)
+        if (strlen(o->paths[i]) == c->path_len && memcmp(o->paths[i], c->path, c->path_len) == 0)
+            return on_cur(o->t, c);
+    return 0;
+}
+
+/* ladder update DB ROOT EDIT[,EDIT...] [REPS]: only step 3 of a tier, with
+ * only the edited files' records loaded (to profile or time one update on a
+ * database that `lmkv index` built; the timings go to stdout). */
+static int cmd_update(int argc, char **argv)
+{
+    if (argc < 5) die("usage: ladder update DB ROOT EDIT[,EDIT...] [REPS]");
+    TIER = "update";
+    const char *dbp = argv[2], *root = argv[3], *edits = argv[4];
+    if (argc > 5) REPS = atoi(argv[5]);
+    char real[4096];
+    if (!realpath(root, real)) die("%s: %s", root, strerror(errno));
+    tsv = stdout;
+    lmkv_db *db = open_db(dbp);
+    CK(lmkv_store_open(&QST, db));
+    lmkv_store_txn *t;
+    CK(lmkv_store_txn_begin(&t, QST));
+    CK(lmkv_store_workspace_by_root(&WS, t, real, strlen(real)));
+    struct only o = {t, NULL, 0};
+    char *list = strdup(edits), *save = NULL;
+    for (char *p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+        o.paths = realloc(o.paths, (o.n + 1) * sizeof *o.paths);
+        o.paths[o.n++] = p;
+    }
+    CK(lmkv_store_current_each(t, WS, on_cur_only, &o));
+    qsort(files.p, files.n, sizeof(struct file), fv_cmp);
+    struct file *F = files.p;
+    for (size_t i = 0; i < files.n; i++) {
+        CK(lmkv_store_symbols_of(t, WS, F[i].fv.id, on_sym, &F[i]));
+        CK(lmkv_store_calls_of(t, WS, F[i].fv.id, on_call, &F[i]));
+        CK(lmkv_store_refs_of(t, WS, F[i].fv.id, on_ref, &F[i]));
+    }
+    lmkv_store_txn_end(t);
+    free(o.paths);
+    free(list);
+    updates(real, edits, 0);
+    lmkv_store_close(QST);
+    lmkv_db_close(db);
+    for (size_t i = 0; i < files.n; i++) { free(F[i].syms.p); free(F[i].calls.p); free(F[i].refs.p); free(F[i].hier.p); }
+    free(files.p);
+    while (arena) { struct chunk *n = arena->next; free(arena); arena = n; }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "update") == 0) return cmd_update(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "rusage") == 0) return cmd_rusage(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "tier") == 0) return cmd_tier(argc, argv);
     fprintf(stderr, "ladder: a helper of bench/ladder.sh (run `make bench`); see bench/README.md\n");
