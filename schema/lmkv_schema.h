@@ -715,6 +715,17 @@ typedef int (*lmkv_store_current_fn)(void *ctx, const lmkv_store_current *cur);
 /** Every current-map entry of the workspace in path (byte) order. */
 LMKV_API int lmkv_store_current_each(lmkv_store_txn *t, uint64_t ws,
                                      lmkv_store_current_fn fn, void *ctx);
+/** The current-map entries whose path begins with the prefix_len bytes at
+ *  prefix (byte prefix: "src" also gives "src2/x.c"; prefix_len 0 = every
+ *  entry, as lmkv_store_current_each), in path order, by one prefix scan
+ *  of store.cur: the cost follows the entries given, not the workspace's
+ *  size (what a one-file or one-directory re-index reads). fn's return
+ *  value: 0 go on, > 0 stop (LMKV_OK returned), < 0 stop and return it.
+ *  Entries point into the txn (valid until it ends or writes). Errors: the
+ *  common ones above; LMKV_EINVAL also for a NULL prefix with prefix_len > 0. */
+LMKV_API int lmkv_store_current_prefix(lmkv_store_txn *t, uint64_t ws,
+                                       const char *prefix, size_t prefix_len,
+                                       lmkv_store_current_fn fn, void *ctx);
 LMKV_API int lmkv_store_latest_get(uint64_t *out_fv, lmkv_store_txn *t, uint64_t ws,
                                    const char *path, size_t path_len);
 LMKV_API int lmkv_store_commit_get(uint64_t *out_fv, lmkv_store_txn *t, uint64_t ws,

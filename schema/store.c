@@ -951,6 +951,26 @@ LMKV_API int lmkv_store_current_each(lmkv_store_txn *t, uint64_t ws,
     return st_scan(t, T_CUR, pre, 8, cur_each_cb, &c);
 }
 
+LMKV_API int lmkv_store_current_prefix(lmkv_store_txn *t, uint64_t ws,
+                                       const char *prefix, size_t prefix_len,
+                                       lmkv_store_current_fn fn, void *ctx)
+{
+    int rc = txn_check(t);
+    if (rc != LMKV_OK)
+        return rc;
+    if (!fn || (!prefix && prefix_len))
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_store_current_prefix: NULL callback or prefix");
+    kbuf k;
+    kb_init(&k);
+    kb_u64(&k, ws);
+    kb_raw(&k, prefix, prefix_len);
+    struct cur_each c = { fn, ctx };
+    rc = kb_ok(&k) ? st_scan(t, T_CUR, k.p, k.len, cur_each_cb, &c)
+                   : lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
+    kb_free(&k);
+    return rc;
+}
+
 static int get_fv_value(uint64_t *out, lmkv_store_txn *t, enum store_tree tr, kbuf *k)
 {
     lmkv_pair p;

@@ -624,6 +624,23 @@ static void test_current_map(void **state)
     assert_int_equal(each.n, 2);
     assert_string_equal(each.names[0], "mdb.c");
     assert_string_equal(each.names[1], "midl.c");
+    /* by path prefix: byte prefixes, in path order */
+    static const struct { const char *prefix; size_t n; const char *first; } pq[] = {
+        {"", 2, "mdb.c"}, {"m", 2, "mdb.c"}, {"mi", 1, "midl.c"}, {"mdb.c", 1, "mdb.c"},
+        {"mdb.cc", 0, NULL}, {"x", 0, NULL},
+    };
+    for (size_t i = 0; i < sizeof pq / sizeof pq[0]; i++) {
+        coll pc = { 0 };
+        assert_int_equal(lmkv_store_current_prefix(t, f->ws, pq[i].prefix, strlen(pq[i].prefix), cur_cb, &pc), LMKV_OK);
+        assert_int_equal(pc.n, pq[i].n);
+        if (pq[i].first)
+            assert_string_equal(pc.names[0], pq[i].first);
+    }
+    coll po = { 0 };
+    assert_int_equal(lmkv_store_current_prefix(t, f->ws + 1, "m", 1, cur_cb, &po), LMKV_OK);
+    assert_int_equal(po.n, 0); /* another workspace has none */
+    assert_int_equal(lmkv_store_current_prefix(t, f->ws, NULL, 1, cur_cb, &po), LMKV_EINVAL);
+    assert_int_equal(lmkv_store_current_prefix(t, f->ws, "m", 1, NULL, &po), LMKV_EINVAL);
     uint64_t fv = 0;
     assert_int_equal(lmkv_store_commit_get(&fv, t, f->ws, oid, "midl.c", 6), LMKV_OK);
     assert_int_equal(fv, f->recs[1].fv.id);
