@@ -175,7 +175,18 @@ static int vclassify(lmkv_index_session *s, int explicit_plan)
     struct vselect sel = vsel_of(s);
 
     if ((rc = lmkv_store_txn_begin(&t, wt->st)) != LMKV_OK) goto cleanup;
-    if ((rc = vcurmap_read(&s->cur, t, wt->ws)) != LMKV_OK) goto cleanup;
+    /* Only the current entries of the selection: reading the whole map made
+     * a one-file update cost grow with the workspace (O(files) per run). */
+    if (explicit_plan) {
+        const char **pp = malloc((s->scan.n ? s->scan.n : 1) * sizeof *pp);
+        if (!pp) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        for (size_t i = 0; i < s->scan.n; i++) pp[i] = s->scan.v[i].path;
+        rc = s->scan.n ? vcurmap_read_paths(&s->cur, t, wt->ws, pp, s->scan.n, 1) : LMKV_OK;
+        free(pp);
+    } else {
+        rc = vcurmap_read_paths(&s->cur, t, wt->ws, sel.paths, sel.npaths, 0);
+    }
+    if (rc != LMKV_OK) goto cleanup;
     if ((rc = vmeta_read(&s->meta, t, wt)) != LMKV_OK) goto cleanup;
     if (s->meta.registered && strcmp(s->meta.analyser_id, s->analyser_id) != 0) s->full = 1;
     if ((rc = vscan_hash_pending(&s->scan, wt, t, &s->cur, s->full)) != LMKV_OK) goto cleanup;

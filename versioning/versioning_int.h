@@ -140,6 +140,13 @@ struct vcur {                   /* one current-map entry (owned copy)    */
 struct vcurmap { struct vcur *v; size_t n, cap; };
 void vcurmap_clear(struct vcurmap *m);
 int vcurmap_read(struct vcurmap *out, lmkv_store_txn *t, uint64_t ws);
+/* Only the entries a selection needs (sorted, as vcurmap_read): with
+ * files_only each path is one file (a point lookup each: an explicit plan);
+ * else each path selects itself and everything under path/ (a prefix scan
+ * each). No paths, or "" or "." among them = the whole map. The cost follows
+ * the selection, not the workspace. */
+int vcurmap_read_paths(struct vcurmap *out, lmkv_store_txn *t, uint64_t ws,
+                       const char *const *paths, size_t npaths, int files_only);
 struct vcur *vcurmap_find(const struct vcurmap *m, const char *path);
 
 /* Convert an analysis to schema records and put the file version. */

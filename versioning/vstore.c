@@ -217,6 +217,61 @@ int vcurmap_read(struct vcurmap *out, lmkv_store_txn *t, uint64_t ws)
     return LMKV_OK;
 }
 
+/* Sort by path and drop repeats (overlapping selections give an entry twice). */
+static void vcurmap_sort_unique(struct vcurmap *m)
+{
+    if (m->n < 2) return;
+    qsort(m->v, m->n, sizeof *m->v, vcur_cmp);
+    size_t w = 1;
+    for (size_t i = 1; i < m->n; i++) {
+        if (strcmp(m->v[w - 1].path, m->v[i].path) == 0) { free(m->v[i].path); continue; }
+        m->v[w++] = m->v[i];
+    }
+    m->n = w;
+}
+
+struct vsel_push { struct vcurmap *m; const char *sel; size_t n; };
+static int vcur_push_in(void *ctx, const lmkv_store_current *c)
+{
+    struct vsel_push *p = ctx;
+    /* the prefix scan also gives "dir2/..." for "dir": keep dir itself and
+     * what is under dir/ */
+    if (c->path_len > p->n && c->path[p->n] != '/') return 0;
+    return vcur_push(p->m, c);
+}
+
+int vcurmap_read_paths(struct vcurmap *out, lmkv_store_txn *t, uint64_t ws,
+                       const char *const *paths, size_t npaths, int files_only)
+{
+    struct vcurmap m = {0};
+    int rc = LMKV_OK;
+    for (size_t i = 0; i < npaths && rc == LMKV_OK; i++) {
+        const char *p = paths[i];
+        size_t n = strlen(p);
+        while (n > 0 && p[n - 1] == '/') n--;
+        if (n == 0 || (n == 1 && p[0] == '.')) { vcurmap_clear(&m); return vcurmap_read(out, t, ws); }
+    }
+    if (npaths == 0) return vcurmap_read(out, t, ws);
+    for (size_t i = 0; i < npaths && rc == LMKV_OK; i++) {
+        const char *p = paths[i];
+        size_t n = strlen(p);
+        while (n > 0 && p[n - 1] == '/') n--;
+        if (files_only) {
+            lmkv_store_current c;
+            rc = lmkv_store_current_get(&c, t, ws, p, n);
+            if (rc == LMKV_OK) rc = vcur_push(&m, &c);
+            else if (rc == LMKV_NOTFOUND) rc = LMKV_OK;
+        } else {
+            struct vsel_push sp = { &m, p, n };
+            rc = lmkv_store_current_prefix(t, ws, p, n, vcur_push_in, &sp);
+        }
+    }
+    if (rc != LMKV_OK) { vcurmap_clear(&m); return rc; }
+    vcurmap_sort_unique(&m);
+    *out = m;
+    return LMKV_OK;
+}
+
 struct vcur *vcurmap_find(const struct vcurmap *m, const char *path)
 {
     struct vcur key = {.path = (char *)path};

@@ -342,6 +342,19 @@ static unsigned vmap_status(unsigned s)
     return r;
 }
 
+/* A regular file found by the non-git walk. */
+static int vwalk_add(struct vscan *s, const char *rel, const struct stat *st)
+{
+    struct vfile *f = vscan_add(s, rel);
+    if (!f) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    f->present = 1;
+    f->status = LMKV_WT_NOGIT;
+    f->source = LMKV_SOURCE_LATEST;
+    vstat_fill(f, st);
+    f->need_hash = 1;       /* vscan_hash_pending */
+    return LMKV_OK;
+}
+
 /* Non-git: recursive walk, regular files only, no symlinks followed, .git
  * directories skipped. */
 static int vwalk(struct vscan *s, const lmkv_worktree *wt, const struct vselect *sel, const char *rel)
@@ -369,15 +382,7 @@ static int vwalk(struct vscan *s, const lmkv_worktree *wt, const struct vselect 
         } else if (S_ISDIR(st.st_mode)) {
             rc = vwalk(s, wt, sel, childrel);
         } else if (S_ISREG(st.st_mode) && !vskip_name(childrel) && vselect_match(sel, childrel)) {
-            struct vfile *f = vscan_add(s, childrel);
-            if (!f) rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
-            else {
-                f->present = 1;
-                f->status = LMKV_WT_NOGIT;
-                f->source = LMKV_SOURCE_LATEST;
-                vstat_fill(f, &st);
-                f->need_hash = 1;       /* vscan_hash_pending */
-            }
+            rc = vwalk_add(s, childrel, &st);
         }
         free(full);
         free(childrel);
@@ -386,6 +391,54 @@ static int vwalk(struct vscan *s, const lmkv_worktree *wt, const struct vselect 
 cleanup:
     if (d) closedir(d);
     free(dirpath);
+    return rc;
+}
+
+/* Non-git with a path selection: visit the selected paths only (a file, or
+ * a directory walked by vwalk), finding exactly what a walk from the root
+ * would find under them, at the cost of the selection instead of the whole
+ * workspace (a one-file re-index used to list and stat every file). As vwalk
+ * never follows a symlink nor enters .git, every component of a selected
+ * path must be a real directory other than .git; a path that does not exist
+ * (deleted) adds nothing, and the plan finds it in the current map. */
+static int vwalk_selected(struct vscan *s, const lmkv_worktree *wt, const struct vselect *sel)
+{
+    int rc = LMKV_OK;
+    for (size_t i = 0; i < sel->npaths; i++) {
+        const char *p = sel->paths[i];
+        size_t n = strlen(p);
+        while (n > 0 && p[n - 1] == '/') n--;
+        if (n == 0 || (n == 1 && p[0] == '.')) return vwalk(s, wt, sel, "");
+    }
+    for (size_t i = 0; i < sel->npaths && rc == LMKV_OK; i++) {
+        const char *p = sel->paths[i];
+        size_t n = strlen(p);
+        while (n > 0 && p[n - 1] == '/') n--;
+        char *rel = strndup(p, n), *full = rel ? vjoin(wt->root, rel) : NULL;
+        if (!rel || !full) { free(rel); free(full); return lmkv_error_set(LMKV_ENOMEM, "out of memory"); }
+        size_t off = strlen(wt->root) + 1;      /* full + off = rel */
+        struct stat st;
+        int there = 1;
+        for (char *c = full + off;;) {          /* each component, root first */
+            char *slash = strchr(c, '/');
+            size_t cl = slash ? (size_t)(slash - c) : strlen(c);
+            if (cl == 4 && memcmp(c, ".git", 4) == 0) { there = 0; break; }
+            if (slash) *slash = '\0';
+            int e = lstat(full, &st) == 0 ? 0 : errno;
+            if (e == ENOENT || e == ENOTDIR) { there = 0; break; }
+            if (e) { rc = lmkv_error_set(LMKV_EIO, "stat '%s': %s", full, strerror(e)); break; }
+            if (!slash) break;
+            *slash = '/';
+            if (!S_ISDIR(st.st_mode)) { there = 0; break; } /* a symlink or file on the way */
+            c = slash + 1;
+        }
+        if (rc == LMKV_OK && there) {
+            if (S_ISDIR(st.st_mode)) rc = vwalk(s, wt, sel, rel);
+            else if (S_ISREG(st.st_mode) && !vskip_name(rel) && vselect_match(sel, rel)) rc = vwalk_add(s, rel, &st);
+        }
+        free(full);
+        free(rel);
+    }
     return rc;
 }
 
@@ -503,7 +556,9 @@ int vscan_worktree(struct vscan *out, struct lmkv_head_info *head, lmkv_worktree
     int rc;
     struct vscan s = {0};
     if ((rc = lmkv_worktree_head(head, wt)) != LMKV_OK) return rc;
-    rc = wt->repo ? vscan_git(&s, wt, sel) : vwalk(&s, wt, sel, "");
+    rc = wt->repo ? vscan_git(&s, wt, sel)
+         : sel && sel->paths && sel->npaths ? vwalk_selected(&s, wt, sel)
+         : vwalk(&s, wt, sel, "");
     if (rc != LMKV_OK) { vscan_clear(&s); return rc; }
     if (s.n) qsort(s.v, s.n, sizeof *s.v, vfile_cmp);
     /* A path may be listed twice (index entry + untracked after a
