@@ -181,11 +181,14 @@ void kv_subs_db_closing(lmkv_db *db);
 
 /* Replay log of an explicit write txn (map growth). */
 enum { KV_OP_PUT = 1, KV_OP_PUT_APPEND, KV_OP_DEL, KV_OP_CLEAR, KV_OP_CREATE_TREE };
+/* One logged write; its key and value bytes are at key_off / val_off in the
+ * txn's log arena (logb): one growing buffer instead of two mallocs per
+ * write, which cost ~10% of a large index update. */
 typedef struct kv_op {
     int op;
     kv_tree_state *st;
-    uint8_t *key; size_t key_size;
-    uint8_t *val; size_t val_size;
+    size_t key_off, key_size;
+    size_t val_off, val_size;
 } kv_op;
 
 struct lmkv_txn {
@@ -196,6 +199,7 @@ struct lmkv_txn {
     uint64_t wgen;             /* bumped at every write */
     kv_evlist events;
     kv_op *log; size_t nlog, caplog; size_t log_bytes; bool log_overflow;
+    uint8_t *logb; size_t logb_len, logb_cap; /* the log's key/value bytes */
     size_t lmdb_id;            /* mdb_txn_id of the write txn (replay check) */
     uint64_t pending_id_hw;    /* id reservation to persist at commit/abort */
     kv_tree_state **created;   /* trees opened inside this write txn (pending) */
