@@ -471,6 +471,7 @@ cleanup:
 
 static void session_free(lmkv_store_session *s)
 {
+    store_cur_pending_free(s);
     for (int i = 0; i < T__COUNT; i++)
         free(s->bl[i].v);
     free(s->ba);

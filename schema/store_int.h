@@ -117,7 +117,20 @@ struct lmkv_store_session {
     uint8_t *ba;              /* their keys and values */
     size_t nba, capba;
     uint32_t bulk_mask;       /* 1 << tree: trees with buffered inserts */
+    /* current copies of file versions put (not current) in this session,
+     * kept by lmkv_store_put_file for lmkv_store_set_current so it need not
+     * read back the calls and references just written (store_cur_index) */
+    struct cur_pending { uint64_t ws, fv; uint8_t *ops; size_t len; } *cp;
+    size_t ncp, capcp, cp_bytes;
 };
+
+/* The copies a session keeps for set_current: at most this many bytes
+ * (beyond, set_current reads the records back, as without the cache). */
+#define CUR_PENDING_MAX_BYTES ((size_t)64 << 20)
+/* Forget the kept copies of (ws, fv) (its records were replaced or removed). */
+void store_cur_pending_drop(lmkv_store_session *s, uint64_t ws, uint64_t fv);
+/* Free every kept copy (session end). */
+void store_cur_pending_free(lmkv_store_session *s);
 
 /* Write the buffered inserts of tree tr (tr = T__COUNT: of every tree).
  * Errors poison the session. */

@@ -257,30 +257,113 @@ static int cur_collect_cb(void *ctx, const lmkv_pair *p)
     return kb_ok(&c->ops) && kb_ok(&c->k) ? 0 : lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
 }
 
+/* ---- copies kept by put_file for set_current (session cache) ---- */
+
+static struct cur_pending *cp_find(lmkv_store_session *s, uint64_t ws, uint64_t fv)
+{
+    for (size_t i = 0; i < s->ncp; i++)
+        if (s->cp[i].ws == ws && s->cp[i].fv == fv)
+            return &s->cp[i];
+    return NULL;
+}
+
+void store_cur_pending_drop(lmkv_store_session *s, uint64_t ws, uint64_t fv)
+{
+    struct cur_pending *c = cp_find(s, ws, fv);
+    if (!c)
+        return;
+    s->cp_bytes -= c->len;
+    free(c->ops);
+    *c = s->cp[--s->ncp];
+}
+
+void store_cur_pending_free(lmkv_store_session *s)
+{
+    for (size_t i = 0; i < s->ncp; i++)
+        free(s->cp[i].ops);
+    free(s->cp);
+    s->cp = NULL;
+    s->ncp = s->capcp = s->cp_bytes = 0;
+}
+
+/* Keep ops (the copies of fv, in cur_ctx's add format) for set_current.
+ * Not kept (no error) when over the byte bound or out of memory: then
+ * set_current reads the records back. */
+static void cp_keep(lmkv_store_session *s, uint64_t ws, uint64_t fv, const kbuf *ops)
+{
+    if (!kb_ok(ops) || s->cp_bytes + ops->len > CUR_PENDING_MAX_BYTES)
+        return;
+    if (s->ncp == s->capcp) {
+        size_t nc = s->capcp ? s->capcp * 2 : 8;
+        struct cur_pending *n = realloc(s->cp, nc * sizeof *n);
+        if (!n)
+            return;
+        s->cp = n;
+        s->capcp = nc;
+    }
+    uint8_t *b = malloc(ops->len ? ops->len : 1);
+    if (!b)
+        return;
+    if (ops->len)
+        memcpy(b, ops->p, ops->len);
+    s->cp[s->ncp++] = (struct cur_pending){ ws, fv, b, ops->len };
+    s->cp_bytes += ops->len;
+}
+
+/* Append one copy (tree, key, value) to ops, in cur_ctx's add format. */
+static void cp_op(kbuf *ops, enum store_tree tr, const kbuf *k, const uint8_t *v, size_t vn)
+{
+    kb_u8(ops, (uint8_t)tr);
+    kb_u32(ops, (uint32_t)k->len);
+    kb_raw(ops, k->p, k->len);
+    kb_u32(ops, (uint32_t)vn);
+    kb_raw(ops, v, vn);
+}
+
+/* Apply ops: per copy tree(1) klen(4) key [vlen(4) value when adding]. */
+static int cur_ops_apply(lmkv_store_session *s, const uint8_t *ops, size_t len, int add)
+{
+    int rc = LMKV_OK;
+    for (size_t off = 0; rc == LMKV_OK && off < len;) {
+        enum store_tree tr = (enum store_tree)ops[off];
+        uint32_t kn = get_be32(ops + off + 1);
+        const uint8_t *key = ops + off + 5;
+        off += 5 + kn;
+        if (add) {
+            uint32_t vn = get_be32(ops + off);
+            rc = sess_put(s, tr, key, kn, ops + off + 4, vn);
+            off += 4 + vn;
+        } else {
+            rc = sess_del(s, tr, key, kn);
+        }
+    }
+    return rc;
+}
+
 int store_cur_index(lmkv_store_session *s, uint64_t ws, uint64_t fv, int add)
 {
     uint8_t pre[16];
     put_be64(pre, ws);
     put_be64(pre + 8, fv);
     int rc = LMKV_OK;
+    struct cur_pending *kept = add ? cp_find(s, ws, fv) : NULL;
+    if (kept) {
+        /* put_file kept them: no read back of what it just wrote */
+        rc = cur_ops_apply(s, kept->ops, kept->len, 1);
+        store_cur_pending_drop(s, ws, fv);
+        if (rc != LMKV_OK)
+            s->poisoned = 1;
+        return rc;
+    }
     for (int pass = 0; pass < 2 && rc == LMKV_OK; pass++) {
         struct cur_ctx c = { ws, fv, pass == 0, add, { 0 }, { 0 } };
         kb_init(&c.ops);
         kb_init(&c.k);
         rc = st_scan(&s->view, pass == 0 ? T_CALL : T_REF, pre, 16, cur_collect_cb, &c);
-        for (size_t off = 0; rc == LMKV_OK && off < c.ops.len;) {
-            enum store_tree tr = (enum store_tree)c.ops.p[off];
-            uint32_t kn = get_be32(c.ops.p + off + 1);
-            const uint8_t *key = c.ops.p + off + 5;
-            off += 5 + kn;
-            if (add) {
-                uint32_t vn = get_be32(c.ops.p + off);
-                rc = sess_put(s, tr, key, kn, c.ops.p + off + 4, vn);
-                off += 4 + vn;
-            } else {
-                rc = sess_del(s, tr, key, kn);
-            }
-        }
+        if (rc == LMKV_OK && !kb_ok(&c.ops))
+            rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+        if (rc == LMKV_OK)
+            rc = cur_ops_apply(s, c.ops.p, c.ops.len, add);
         kb_free(&c.ops);
         kb_free(&c.k);
     }
@@ -319,6 +402,7 @@ static int rm_hier_cb(void *ctx, const lmkv_pair *p)
 /* Delete every record of (ws, fv) and its index entries (not the FileVersion). */
 static int remove_records(lmkv_store_session *s, uint64_t ws, uint64_t fv, size_t *removed)
 {
+    store_cur_pending_drop(s, ws, fv);
     struct dels d;
     kb_init(&d.b);
     d.n = 0;
@@ -463,10 +547,11 @@ cleanup:
 /* Write the i-th call or reference of file version fv (its encoded record
  * val/vlen; `from` the caller/source symbol id, `to` the callee/target name):
  * the record under tr_rec (ws, fv, from, i), the by-name index entry under
- * tr_to (ws, esc(to), fv, from, i), and when fv is current the record's
- * current copy under tr_cur_to (ws, esc(to), fv, i). k is scratch space. */
+ * tr_to (ws, esc(to), fv, from, i), and the record's current copy under
+ * tr_cur_to (ws, esc(to), fv, i): written when fv is current, else appended
+ * to keep for set_current (cp_keep). k is scratch space. */
 static int put_edge(lmkv_store_session *s, kbuf *k, uint64_t ws, uint64_t fv, uint32_t i,
-                    uint64_t from, const char *to, int is_cur, const uint8_t *val, size_t vlen,
+                    uint64_t from, const char *to, int is_cur, kbuf *keep, const uint8_t *val, size_t vlen,
                     enum store_tree tr_rec, enum store_tree tr_to, enum store_tree tr_cur_to)
 {
     int rc;
@@ -486,6 +571,7 @@ static int put_edge(lmkv_store_session *s, kbuf *k, uint64_t ws, uint64_t fv, ui
     kb_u32(k, i);
     if (is_cur)
         return sess_put(s, tr_cur_to, k->p, k->len, val, vlen);
+    cp_op(keep, tr_cur_to, k, val, vlen);
     return LMKV_OK;
 }
 
@@ -515,9 +601,10 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
     enc *e = NULL;
     int stage = 0; /* 0 checking, 1 encoding, 2 writing (errors poison) */
     uint64_t *ids = NULL;
-    kbuf k, obk;
+    kbuf k, obk, keep; /* keep: the current copies, when fv is not current yet */
     kb_init(&k);
     kb_init(&obk);
+    kb_init(&keep);
 
     /* ---- phase 1: check and encode everything; nothing written yet */
     for (size_t i = 0; i < nsym; i++)
@@ -665,23 +752,31 @@ LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
     }
     for (size_t i = 0; i < ncall; i++, ei++) {
         const lmkv_call *r = &R->calls[i];
-        if ((rc = put_edge(s, &k, ws, fv, (uint32_t)i, r->caller_id, r->callee_name, is_cur,
+        if ((rc = put_edge(s, &k, ws, fv, (uint32_t)i, r->caller_id, r->callee_name, is_cur, &keep,
                            a.p + e[ei].off, e[ei].len, T_CALL, T_CALL_TO, T_CUR_CALL_TO)) != LMKV_OK)
             goto cleanup;
-        if (is_cur && r->caller_name) {
+        if (r->caller_name) {
             kb_reset(&k);
             kb_u64(&k, ws); kb_esc(&k, r->caller_name, strlen(r->caller_name)); kb_u64(&k, fv);
             kb_u32(&k, (uint32_t)i);
-            if (!kb_ok(&k) || (rc = sess_put(s, T_CUR_CALL_FROM, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+            if (!kb_ok(&k)) {
+                rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
+                goto cleanup;
+            }
+            if (!is_cur)
+                cp_op(&keep, T_CUR_CALL_FROM, &k, a.p + e[ei].off, e[ei].len);
+            else if ((rc = sess_put(s, T_CUR_CALL_FROM, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
                 goto cleanup;
         }
     }
     for (size_t i = 0; i < nref; i++, ei++) {
         const lmkv_reference *r = &R->references[i];
-        if ((rc = put_edge(s, &k, ws, fv, (uint32_t)i, r->source_id, r->target_name, is_cur,
+        if ((rc = put_edge(s, &k, ws, fv, (uint32_t)i, r->source_id, r->target_name, is_cur, &keep,
                            a.p + e[ei].off, e[ei].len, T_REF, T_REF_TO, T_CUR_REF_TO)) != LMKV_OK)
             goto cleanup;
     }
+    if (!is_cur)
+        cp_keep(s, ws, fv, &keep);
     for (size_t i = 0; i < nhier; i++, ei++) {
         const lmkv_hierarchy *r = &R->hierarchy[i];
         kb_reset(&k);
@@ -709,6 +804,7 @@ cleanup:
     }
     kb_free(&k);
     kb_free(&obk);
+    kb_free(&keep);
     free(a.p);
     free(e);
     free(ids);

@@ -1788,6 +1788,82 @@ static void test_blob_index(void **state)
     lmkv_tree_close(raw);
 }
 
+/* set_current writes the current copies (calls and references by name) of
+ * a version put earlier in the same session from what put_file kept,
+ * without reading the records back; a version replaced or removed in the
+ * session drops what was kept. The result must be what reading the
+ * records back gives: the same scenario with every put in a session of its
+ * own (nothing kept across sessions) stores the same trees, byte for byte. */
+static void copies_scenario(fx *f, int one_session)
+{
+    facts_recs r2, r3;
+    facts_records(&r2, &g_files[0], f->ws, "v2");
+    facts_records(&r3, &g_files[1], f->ws, "v2");
+    lmkv_store_session *s;
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    register_ws(s, f->ws, "/home/dev/lmdb");
+    for (int i = 0; i < NFILES; i++)
+        assert_int_equal(lmkv_store_put_file(s, &f->recs[i].fv, &f->recs[i].r), LMKV_OK);
+    assert_int_equal(s->ncp, NFILES); /* both kept: neither is current */
+    if (!one_session) {
+        assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+        assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+        assert_int_equal(s->ncp, 0);
+    }
+    for (int i = 0; i < NFILES; i++) {
+        facts_recs *r = &f->recs[i];
+        size_t pl = strlen(r->fv.path);
+        assert_int_equal(lmkv_store_map_latest(s, f->ws, r->fv.path, pl, r->fv.id), LMKV_OK);
+        assert_int_equal(lmkv_store_set_current(s, f->ws, r->fv.path, pl, r->fv.id, LMKV_SOURCE_LATEST, NULL), LMKV_OK);
+    }
+    assert_int_equal(s->ncp, 0);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+
+    /* new versions: r2 put whole then replaced by its first half; r3 put,
+     * removed, put again with half of its calls and references */
+    assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    assert_int_equal(lmkv_store_put_file(s, &r2.fv, &r2.r), LMKV_OK);
+    r2.r.n_calls /= 2;
+    r2.r.n_references /= 2;
+    assert_int_equal(lmkv_store_put_file(s, &r2.fv, &r2.r), LMKV_OK);
+    assert_int_equal(s->ncp, 1);
+    assert_int_equal(lmkv_store_put_file(s, &r3.fv, &r3.r), LMKV_OK);
+    assert_int_equal(lmkv_store_remove_file(NULL, s, f->ws, r3.fv.id), LMKV_OK);
+    assert_int_equal(s->ncp, 1);
+    r3.r.n_calls /= 2;
+    r3.r.n_references /= 2;
+    assert_int_equal(lmkv_store_put_file(s, &r3.fv, &r3.r), LMKV_OK);
+    if (!one_session) {
+        assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+        assert_int_equal(lmkv_store_session_begin(&s, f->st), LMKV_OK);
+    }
+    assert_int_equal(lmkv_store_set_current(s, f->ws, "mdb.c", 5, r2.fv.id, LMKV_SOURCE_LATEST, NULL), LMKV_OK);
+    assert_int_equal(lmkv_store_set_current(s, f->ws, "midl.c", 6, r3.fv.id, LMKV_SOURCE_LATEST, NULL), LMKV_OK);
+    assert_int_equal(s->ncp, 0);
+    assert_int_equal(lmkv_store_session_commit(s), LMKV_OK);
+    facts_records_free(&r2);
+    facts_records_free(&r3);
+}
+
+static void test_current_copies_kept_by_put_file(void **state)
+{
+    fx *a = *state;
+    fx b;
+    memset(&b, 0, sizeof b);
+    assert_int_equal(next_dir(b.dir, sizeof b.dir), 0);
+    open_db(&b);
+    b.ws = a->ws;
+    for (int i = 0; i < NFILES; i++)
+        facts_records(&b.recs[i], &g_files[i], b.ws, "v1");
+    copies_scenario(a, 1);
+    copies_scenario(&b, 0);
+    assert_true(assert_store_trees_equal(a, &b, NULL) > 1000);
+    assert_int_equal(lmkv_store_verify(NULL, a->st, NULL, NULL), LMKV_OK);
+    for (int i = 0; i < NFILES; i++)
+        facts_records_free(&b.recs[i]);
+    close_db(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1810,6 +1886,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_copy_file_equals_put_under_new_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_copy_file_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blob_index, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_current_copies_kept_by_put_file, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, group_teardown);
 }
