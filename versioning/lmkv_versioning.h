@@ -100,6 +100,11 @@ enum lmkv_worktree_flags {
  *              with GIT_REPOSITORY_OPEN_NO_SEARCH: the root itself, not a
  *              parent, holds .git) the workspace is git-aware, else it is a
  *              non-git workspace. A bare repository is refused.
+ *              libgit2 is initialised (git_libgit2_init, once per process)
+ *              only when root may be a repository (root/.git exists, or
+ *              root holds HEAD and objects/) and LMKV_WORKTREE_NO_GIT is
+ *              not given: its initialisation parses the system's CA bundle
+ *              (~4.5 ms), which a non-git workspace never pays.
  * @param flags lmkv_worktree_flags.
  * @return LMKV_OK; LMKV_EINVAL (NULL argument, unknown flag, root not a
  *         directory, bare repository); LMKV_NOTFOUND (root does not exist);
@@ -143,9 +148,13 @@ LMKV_API int lmkv_worktree_head(struct lmkv_head_info *out, lmkv_worktree *wt);
 
 /**
  * Compute the git blob id of `len` bytes of file content, exactly as
- * `git hash-object` (git_odb_hash with GIT_OBJECT_BLOB), into hex `out`
+ * `git hash-object` (SHA-1 of "blob <len>\0" and the bytes), into hex `out`
  * (LMKV_OID_HEXSZ bytes, NUL-terminated). Used for worktree and non-git
- * content. Thread-safe. @return LMKV_OK; LMKV_EINVAL; LMKV_EGIT.
+ * content. lmkv's own SHA-1 (FIPS 180-4): needs no libgit2 initialisation
+ * and hashes ~1.5x faster than libgit2 1.5's git_odb_hash. Unlike git (which
+ * uses SHA-1DC), content crafted for a known SHA-1 collision attack is
+ * hashed like any other, not refused. Thread-safe. @return LMKV_OK; LMKV_EINVAL (NULL out, or NULL
+ * content with len > 0).
  */
 LMKV_API int lmkv_blob_id(char out[LMKV_OID_HEXSZ], const void *content, size_t len);
 

@@ -192,11 +192,7 @@ static int vcur_push(void *ctx, const lmkv_store_current *c)
     e->path[c->path_len] = '\0';
     e->fv = c->fv;
     e->source = c->source;
-    if (c->source == LMKV_SOURCE_COMMIT) {
-        git_oid oid;
-        memcpy(oid.id, c->commit, 20);
-        git_oid_tostr(e->commit, sizeof e->commit, &oid);
-    }
+    if (c->source == LMKV_SOURCE_COMMIT) vhex20(e->commit, c->commit);
     m->n++;
     return 0;
 }

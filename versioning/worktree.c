@@ -42,10 +42,23 @@ int verr_git(int gitrc, const char *fmt, ...)
                 e && e->message ? e->message : "(no message)");
 }
 
+static int vhexval(int c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+           c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Parsed here, not by git_oid_fromstr: callers in non-git workspaces (gc of
+ * commits recorded earlier) run without libgit2 initialised. */
 int vhex_to_oid(git_oid *out, const char *hex)
 {
-    if (!hex || strlen(hex) != LMKV_OID_HEXLEN || git_oid_fromstr(out, hex) < 0)
+    if (!hex || strlen(hex) != LMKV_OID_HEXLEN)
         return lmkv_error_set(LMKV_EINVAL, "bad git object id '%s'", hex ? hex : "(null)");
+    for (int i = 0; i < 20; i++) {
+        int hi = vhexval((unsigned char)hex[2 * i]), lo = vhexval((unsigned char)hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) return lmkv_error_set(LMKV_EINVAL, "bad git object id '%s'", hex);
+        out->id[i] = (unsigned char)(hi << 4 | lo);
+    }
     return LMKV_OK;
 }
 
@@ -66,6 +79,24 @@ int vpath_valid(const char *path)
 
 /* -------------------------------------------------------------- open/free */
 
+/* Whether git_repository_open_ext(NO_SEARCH) could find a repository at
+ * root: ROOT/.git (a directory or a gitlink file), or ROOT itself a git
+ * directory (HEAD and objects/; bare, which lmkv then refuses). */
+static int vmay_be_repo(const char *root)
+{
+    struct stat sb;
+    size_t n = strlen(root);
+    char p[PATH_MAX + 16];
+    if (n + 16 > sizeof p) return 1;    /* let libgit2 decide */
+    memcpy(p, root, n);
+    memcpy(p + n, "/.git", 6);
+    if (lstat(p, &sb) == 0) return 1;
+    memcpy(p + n, "/HEAD", 6);
+    if (lstat(p, &sb) != 0) return 0;
+    memcpy(p + n, "/objects", 9);
+    return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
 int lmkv_worktree_open(lmkv_worktree **out, lmkv_store *st, const char *root, unsigned flags)
 {
     int rc;
@@ -77,7 +108,6 @@ int lmkv_worktree_open(lmkv_worktree **out, lmkv_store *st, const char *root, un
         return lmkv_error_set(LMKV_EINVAL, "lmkv_worktree_open: NULL argument");
     if (flags & ~(unsigned)LMKV_WORKTREE_NO_GIT)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_worktree_open: unknown flags 0x%x", flags);
-    if ((rc = vgit_init()) != LMKV_OK) return rc;
     if (!realpath(root, real)) {
         if (errno == ENOENT) return lmkv_error_set(LMKV_NOTFOUND, "workspace root '%s' does not exist", root);
         return lmkv_error_set(LMKV_EIO, "workspace root '%s': %s", root, strerror(errno));
@@ -88,7 +118,11 @@ int lmkv_worktree_open(lmkv_worktree **out, lmkv_store *st, const char *root, un
     wt = calloc(1, sizeof *wt);
     if (!wt || !(wt->root = strdup(real))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     wt->st = st;
-    if (!(flags & LMKV_WORKTREE_NO_GIT)) {
+    /* libgit2 is initialised only for a root that may be a repository
+     * (git_libgit2_init parses the system's CA bundle: ~4.5 ms of every
+     * process); without .git nor a git directory's HEAD it is not one. */
+    if (!(flags & LMKV_WORKTREE_NO_GIT) && vmay_be_repo(real)) {
+        if ((rc = vgit_init()) != LMKV_OK) goto cleanup;
         int g = git_repository_open_ext(&wt->repo, real, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
         if (g == GIT_ENOTFOUND) {
             wt->repo = NULL;            /* a non-git directory */
@@ -177,13 +211,17 @@ cleanup:
 
 int lmkv_blob_id(char out[LMKV_OID_HEXSZ], const void *content, size_t len)
 {
-    git_oid oid;
-    int g, rc;
     if (!out || (!content && len)) return lmkv_error_set(LMKV_EINVAL, "lmkv_blob_id: NULL argument");
-    if ((rc = vgit_init()) != LMKV_OK) return rc;
-    g = git_odb_hash(&oid, content ? content : "", len, GIT_OBJECT_BLOB);
-    if (g < 0) return verr_git(g, "hashing %zu bytes", len);
-    git_oid_tostr(out, LMKV_OID_HEXSZ, &oid);
+    /* git's object id: SHA-1 of "blob <decimal length>\0" and the bytes */
+    char hdr[32];
+    int hn = snprintf(hdr, sizeof hdr, "blob %zu", len);
+    struct vsha1 s;
+    uint8_t id[20];
+    vsha1_init(&s);
+    vsha1_update(&s, hdr, (size_t)hn + 1);
+    if (len) vsha1_update(&s, content, len);
+    vsha1_final(&s, id);
+    vhex20(out, id);
     return LMKV_OK;
 }
 
