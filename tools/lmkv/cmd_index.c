@@ -5,7 +5,8 @@
  *
  * Flow: begin a session on the worktree (paths restricted to the PATH
  * arguments, *.c and *.h only) -> plan (git status / stored state) -> a
- * pre-pass runs ctags over exactly the files the run will analyse
+ * pre-pass runs ctags (for up to 16 files with cflow's passes beside it, at
+ * once) over exactly the files the run will analyse
  * (lmkv_index_session_pending_paths) to collect every symbol name they
  * define, then looks up each distinct identifier those files contain in the
  * current state's name index (one exact lookup per identifier, so the cost
@@ -58,6 +59,8 @@ static const char usage[] =
     "failed to analyse, 4 I/O, ctags/cflow missing or failed.\n";
 
 #define ANALYSER_ID "lmkv-extract-c 1 (ctags+cflow)"
+/* Up to this many files to analyse, the pre-pass runs cflow with ctags. */
+#define PRE_CALLS_MAX_FILES 16
 
 struct pre { const char *path; struct xc_file *f; };
 
@@ -290,10 +293,14 @@ int cmd_index(int argc, char **argv)
     uint64_t t_pre = now_ns(), lookup_ns = 0;
     if (npend) {
         if (!(x.pre = calloc(npend, sizeof *x.pre))) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
+        /* a few files (an edit): cflow runs beside ctags, its output kept
+         * until the analysis (~10 ms of ctags start-up overlap the cflow
+         * passes); a bigger run keeps no cflow output around (memory) */
+        unsigned xf = npend <= PRE_CALLS_MAX_FILES ? XC_WITH_CALLS : 0u;
         for (size_t i = 0; i < npend; i++) {
             x.pre[x.npre].path = pend[i];
             struct xc_file *f = NULL;
-            if (xc_symbols(&f, root, pend[i]) == 0) {
+            if (xc_symbols_ex(&f, root, pend[i], xf) == 0) {
                 if (xc_nameset_add_file(x.names, f) != 0) { xc_file_free(f); cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
                 x.pre[x.npre].f = f;
             } /* else: the analyser fails on it again and the report names it */

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
+#include <pthread.h>
 #include <limits.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -189,37 +190,115 @@ static int buf_add(struct buf *b, const void *p, size_t n)
     return 0;
 }
 
-/* Runs the N commands ARGVS[i] (PATH search) at once, each one's stdout
- * into OUTS[i] (NUL-terminated), stderr to /dev/null: they run in parallel
- * (cflow's three passes over one file). Returns 0 if every one ran and
- * exited 0, else the first failure's code (message set). N <= 4. */
-static int run_tools(const char *what, const char *file, int n, char *const *argvs[], struct buf *outs)
+/* The executable PROG found in $PATH as posix_spawnp searches it (an empty
+ * entry is the current directory), into full; 0 if none. A lookup, not a
+ * spawn: running `PROG --version` cost two process starts per index. */
+static int path_lookup(const char *prog, const char *path, char full[PATH_MAX])
 {
-    int rfd[4] = {-1, -1, -1, -1}, rc = 0;
+    for (const char *p = path;; ) {
+        const char *e = strchr(p, ':');
+        size_t dl = e ? (size_t)(e - p) : strlen(p);
+        int n = dl ? snprintf(full, PATH_MAX, "%.*s/%s", (int)dl, p, prog)
+                   : snprintf(full, PATH_MAX, "%s", prog);
+        struct stat sb;
+        if (n > 0 && n < PATH_MAX && stat(full, &sb) == 0 && S_ISREG(sb.st_mode) &&
+            access(full, X_OK) == 0)
+            return 1;
+        if (!e) return 0;
+        p = e + 1;
+    }
+}
+
+/* PROG's resolved path, looked up once per $PATH value (the tools run four
+ * times per analysed file; posix_spawnp tried every $PATH entry before
+ * theirs each time); a cached path is used while it is still an executable
+ * file (one stat), else looked up again. Copied into out; 0 if not found. */
+static pthread_mutex_t tool_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct tool_cache { char prog[16]; char *path_env; char full[PATH_MAX]; int found; } tool_cache[4];
+static int tool_path(const char *prog, char out[PATH_MAX])
+{
+    const char *path = getenv("PATH");
+    if (!path) path = "/usr/local/bin:/bin:/usr/bin";
+    int found = -1;
+    pthread_mutex_lock(&tool_mu);
+    struct tool_cache *c = NULL;
+    for (size_t i = 0; i < sizeof tool_cache / sizeof tool_cache[0] && !c; i++)
+        if (strcmp(tool_cache[i].prog, prog) == 0 || !tool_cache[i].prog[0]) c = &tool_cache[i];
+    struct stat sb;
+    if (c && c->prog[0] && c->path_env && strcmp(c->path_env, path) == 0 && c->found &&
+        stat(c->full, &sb) == 0 && S_ISREG(sb.st_mode) && access(c->full, X_OK) == 0) {
+        found = 1;
+        memcpy(out, c->full, PATH_MAX);
+    }
+    if (found < 0) {
+        found = path_lookup(prog, path, out);
+        char *pe = strdup(path);
+        if (c && pe && strlen(prog) < sizeof c->prog) {
+            free(c->path_env);
+            snprintf(c->prog, sizeof c->prog, "%s", prog);
+            c->path_env = pe;
+            c->found = found;
+            if (found) memcpy(c->full, out, PATH_MAX);
+        } else {
+            free(pe);
+        }
+    }
+    pthread_mutex_unlock(&tool_mu);
+    return found;
+}
+
+/* Runs the N commands ARGVS[i] (argv[0] looked up in $PATH) at once, each
+ * one's stdout into OUTS[i] (NUL-terminated), stderr to /dev/null: they run
+ * in parallel (ctags and cflow's three passes over one file), and every
+ * pipe is read as data comes (poll), so no child blocks on a full pipe
+ * whatever the others do. WHAT[i] names the package for messages. ST[i]
+ * (may be NULL) receives 0 if command i ran and exited 0, else its error
+ * code. Returns 0 if every one did, else the first failure's code (message
+ * set; commands are numbered in order). N <= 4. */
+/* Record command i's failure rc and its message (xc_fail just set it). */
+static int tool_failed(int *sts, char (*msgs)[sizeof xc_msg], int i, int rc)
+{
+    sts[i] = rc;
+    snprintf(msgs[i], sizeof msgs[i], "%s", xc_msg);
+    return rc;
+}
+
+static int run_tools(const char *const what[], const char *file, int n, char *const *argvs[],
+                     struct buf *outs, int *st)
+{
+    int rfd[4] = {-1, -1, -1, -1}, rc = 0, sts[4] = {0, 0, 0, 0};
+    char msgs[4][sizeof xc_msg];
+    /* a failure of command i: its code and message (reported in order) */
+#define FAILED(i, ...) tool_failed(sts, msgs, i, xc_fail(__VA_ARGS__))
     pid_t pid[4] = {-1, -1, -1, -1};
-    for (int i = 0; i < n; i++) outs[i].n = 0;
+    for (int i = 0; i < n; i++) { outs[i].n = 0; msgs[i][0] = '\0'; }
     for (int i = 0; i < n && rc == 0; i++) {
         int pfd[2];
         posix_spawn_file_actions_t fa;
         char *const *argv = argvs[i];
+        char full[PATH_MAX];
         /* close-on-exec: a child must not hold another child's pipe open */
-        if (pipe2(pfd, O_CLOEXEC) != 0) { rc = xc_fail(LMKV_EIO, "%s: %s: pipe: %s", what, file, strerror(errno)); break; }
+        if (pipe2(pfd, O_CLOEXEC) != 0) { rc = FAILED(i, LMKV_EIO, "%s: %s: pipe: %s", what[i], file, strerror(errno)); break; }
         rfd[i] = pfd[0];
         if (posix_spawn_file_actions_init(&fa) != 0) {
             close(pfd[1]);
-            rc = xc_fail(LMKV_ENOMEM, "%s: spawn setup failed", what);
+            rc = FAILED(i, LMKV_ENOMEM, "%s: spawn setup failed", what[i]);
             break;
         }
         posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
         posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-        int e = posix_spawnp(&pid[i], argv[0], &fa, NULL, argv, environ);
+        int e = tool_path(argv[0], full) ? posix_spawn(&pid[i], full, &fa, NULL, argv, environ)
+                                          : posix_spawnp(&pid[i], argv[0], &fa, NULL, argv, environ);
         posix_spawn_file_actions_destroy(&fa);
         close(pfd[1]);
-        if (e != 0) { pid[i] = -1; rc = xc_fail(LMKV_EEXTERNAL, "%s: cannot run %s: %s", file, argv[0], strerror(e)); }
+        if (e != 0) { pid[i] = -1; rc = FAILED(i, LMKV_EEXTERNAL, "%s: cannot run %s: %s", file, argv[0], strerror(e)); }
     }
+    for (int i = 0; i < n; i++)
+        if (pid[i] <= 0 && !sts[i]) sts[i] = rc ? rc : LMKV_EEXTERNAL; /* not started */
     /* read every pipe to its end (a child blocks on a full pipe otherwise) */
     char tmp[65536];
+    int io = 0;
     for (;;) {
         struct pollfd pf[4];
         int np = 0, map[4];
@@ -228,7 +307,8 @@ static int run_tools(const char *what, const char *file, int n, char *const *arg
         if (!np) break;
         if (poll(pf, (nfds_t)np, -1) < 0) {
             if (errno == EINTR) continue;
-            if (!rc) rc = xc_fail(LMKV_EIO, "%s: %s: poll: %s", what, file, strerror(errno));
+            io = xc_fail(LMKV_EIO, "%s: poll: %s", file, strerror(errno));
+            for (int i = 0; i < n; i++) if (!msgs[i][0]) snprintf(msgs[i], sizeof msgs[i], "%s", xc_msg);
             break;
         }
         for (int k = 0; k < np; k++) {
@@ -236,60 +316,44 @@ static int run_tools(const char *what, const char *file, int n, char *const *arg
             int i = map[k];
             ssize_t r = read(rfd[i], tmp, sizeof tmp);
             if (r < 0 && errno == EINTR) continue;
-            if (r < 0 && !rc) rc = xc_fail(LMKV_EIO, "%s: %s: read: %s", what, file, strerror(errno));
-            if (r > 0 && !rc && buf_add(&outs[i], tmp, (size_t)r) != 0)
-                rc = xc_fail(LMKV_ENOMEM, "%s: %s: out of memory", what, file);
+            if (r < 0 && !sts[i]) FAILED(i, LMKV_EIO, "%s: %s: read: %s", what[i], file, strerror(errno));
+            if (r > 0 && !sts[i] && buf_add(&outs[i], tmp, (size_t)r) != 0)
+                FAILED(i, LMKV_ENOMEM, "%s: %s: out of memory", what[i], file);
             if (r <= 0) { close(rfd[i]); rfd[i] = -1; }
         }
     }
     for (int i = 0; i < n; i++) {
         if (rfd[i] >= 0) close(rfd[i]);
-        if (!rc && !outs[i].p && buf_add(&outs[i], "", 0) != 0) rc = xc_fail(LMKV_ENOMEM, "out of memory");
+        if (io && !sts[i]) sts[i] = io;
+        if (!sts[i] && !outs[i].p && buf_add(&outs[i], "", 0) != 0) FAILED(i, LMKV_ENOMEM, "out of memory");
     }
     for (int i = 0; i < n; i++) {
         if (pid[i] <= 0) continue;
-        int st = 0;
-        while (waitpid(pid[i], &st, 0) < 0 && errno == EINTR) {}
-        if (rc == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+        int ws = 0;
+        while (waitpid(pid[i], &ws, 0) < 0 && errno == EINTR) {}
+        if (!sts[i] && !(WIFEXITED(ws) && WEXITSTATUS(ws) == 0)) {
             const char *prog = argvs[i][0];
-            if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-                rc = xc_fail(LMKV_EEXTERNAL, "%s: %s not found (install %s)", file, prog, what);
+            if (WIFEXITED(ws) && WEXITSTATUS(ws) == 127)
+                FAILED(i, LMKV_EEXTERNAL, "%s: %s not found (install %s)", file, prog, what[i]);
             else
-                rc = xc_fail(LMKV_EEXTERNAL, "%s: %s failed (status %d)", file, prog,
-                             WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+                FAILED(i, LMKV_EEXTERNAL, "%s: %s failed (status %d)", file, prog,
+                                 WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws));
         }
     }
+    /* the message of the first failure in command order */
+    rc = 0;
+    for (int i = 0; i < n && !rc; i++)
+        if ((rc = sts[i]) != 0 && msgs[i][0]) snprintf(xc_msg, sizeof xc_msg, "%s", msgs[i]);
+    if (st) for (int i = 0; i < n; i++) st[i] = sts[i];
     return rc;
+#undef FAILED
 }
 
-static int run_tool(const char *what, const char *file, char *const argv[], struct buf *out)
+int xc_tools_available(void)
 {
-    char *const *argvs[1] = {argv};
-    return run_tools(what, file, 1, argvs, out);
-}
-
-/* An executable PROG in a directory of $PATH (as posix_spawnp searches;
- * an empty entry is the current directory). A lookup, not a spawn: running
- * `PROG --version` cost two process starts per `lmkv index`. */
-static int tool_ok(const char *prog)
-{
-    const char *path = getenv("PATH");
-    if (!path) path = "/usr/local/bin:/bin:/usr/bin";
     char full[PATH_MAX];
-    for (const char *p = path;; ) {
-        const char *e = strchr(p, ':');
-        size_t dl = e ? (size_t)(e - p) : strlen(p);
-        int n = dl ? snprintf(full, sizeof full, "%.*s/%s", (int)dl, p, prog)
-                   : snprintf(full, sizeof full, "%s", prog);
-        struct stat sb;
-        if (n > 0 && (size_t)n < sizeof full && stat(full, &sb) == 0 && S_ISREG(sb.st_mode) &&
-            access(full, X_OK) == 0)
-            return 1;
-        if (!e) return 0;
-        p = e + 1;
-    }
+    return tool_path("ctags", full) && tool_path("cflow", full);
 }
-int xc_tools_available(void) { return tool_ok("ctags") && tool_ok("cflow"); }
 
 /* ------------------------------------------------------ file content */
 
@@ -298,6 +362,8 @@ struct xc_priv {
     char *text; size_t len;           /* file content */
     uint32_t *line_off; uint32_t nlines; /* offset of line i (1-based) */
     struct smap locals;               /* "func\x01name" -> 1 */
+    struct buf cflow[3];              /* cflow's passes run with ctags (XC_WITH_CALLS) */
+    int have_cflow;                   /* 1: cflow[] holds them for xc_calls_refs */
 };
 
 static int read_file(const char *full, const char *path, char **out, size_t *outlen)
@@ -583,16 +649,21 @@ cleanup:
     return rc;
 }
 
-static int symbols_of(struct xc_file *f);
+static int symbols_of(struct xc_file *f, int with_calls);
 
-int xc_symbols(struct xc_file **out, const char *root, const char *path)
+int xc_symbols_ex(struct xc_file **out, const char *root, const char *path, unsigned flags)
 {
     struct xc_file *f = NULL;
     int rc = file_open(&f, root, path);
     if (rc) return rc;
-    if ((rc = symbols_of(f)) != 0) { xc_file_free(f); return rc; }
+    if ((rc = symbols_of(f, (flags & XC_WITH_CALLS) != 0)) != 0) { xc_file_free(f); return rc; }
     *out = f;
     return 0;
+}
+
+int xc_symbols(struct xc_file **out, const char *root, const char *path)
+{
+    return xc_symbols_ex(out, root, path, 0);
 }
 
 int xc_symbols_mem(struct xc_file **out, const char *path, const void *content, size_t len)
@@ -600,25 +671,50 @@ int xc_symbols_mem(struct xc_file **out, const char *path, const void *content, 
     struct xc_file *f = NULL;
     int rc = file_open_mem(&f, path, content, len);
     if (rc) return rc;
-    if ((rc = symbols_of(f)) != 0) { xc_file_free(f); return rc; }
+    if ((rc = symbols_of(f, 1)) != 0) { xc_file_free(f); return rc; }
     *out = f;
     return 0;
 }
 
-static int symbols_of(struct xc_file *f)
+/* cflow's three passes over a file (tree, cross reference, reverse tree);
+ * argv arrays of 10 entries, FULL the file given to cflow. */
+static void cflow_argvs(char *targv[10], char *xargv[10], char *rargv[10], char *full)
 {
-    struct buf b = {0};
+    char *t[] = {"cflow", "--format=posix", "--omit-arguments", "-A", "-A", "-i", "_s", full, NULL};
+    char *x[] = {"cflow", "-x", "-i", "_s", full, NULL};
+    char *r[] = {"cflow", "--format=posix", "--omit-arguments", "-A", "-A", "-i", "_s", "--reverse", full, NULL};
+    memcpy(targv, t, sizeof t);
+    memcpy(xargv, x, sizeof x);
+    memcpy(rargv, r, sizeof r);
+}
+
+static int symbols_of(struct xc_file *f, int with_calls)
+{
+    struct buf outs[4] = {{0}, {0}, {0}, {0}};
     const char *path = f->path;
-    int rc = 0;
+    int rc = 0, st[4];
     /* --sort=no: ctags would otherwise pipe its output through `sh -c
      * "sort -u"` (two more process starts, ~3 ms a file); the symbols are
      * sorted here, and equal ones dropped as sort -u did */
     char *argv[] = {"ctags", "--output-format=json", "--sort=no", "--languages=C", "--langmap=C:.c.h",
                     "--fields=+neKSlzZf-P", "--fields-C=+{properties}", "--kinds-C=+pxlz",
                     "-o", "-", f->full, NULL};
-    rc = run_tool("universal-ctags", path, argv, &b);
-    if (rc) goto cleanup;
-    rc = parse_ctags(f, f->priv, b.p);
+    char *targv[10], *xargv[10], *rargv[10];
+    cflow_argvs(targv, xargv, rargv, f->full);
+    /* with_calls: cflow's passes run beside ctags (4 processes at once on
+     * the cores there are; ctags alone is ~10 ms of process start and
+     * parser setup), their output kept for xc_calls_refs. A cflow failure
+     * is not this call's: xc_calls_refs runs cflow again and reports it. */
+    char *const *argvs[4] = {argv, targv, xargv, rargv};
+    static const char *const what[4] = {"universal-ctags", "cflow", "cflow", "cflow"};
+    run_tools(what, path, with_calls ? 4 : 1, argvs, outs, st);
+    if ((rc = st[0]) != 0) goto cleanup;
+    if (with_calls && !st[1] && !st[2] && !st[3]) {
+        struct xc_priv *pv = f->priv;
+        for (int i = 0; i < 3; i++) { pv->cflow[i] = outs[i + 1]; outs[i + 1] = (struct buf){0}; }
+        pv->have_cflow = 1;
+    }
+    rc = parse_ctags(f, f->priv, outs[0].p);
     if (rc) goto cleanup;
     if (f->nsyms) {
         qsort(f->syms, f->nsyms, sizeof *f->syms, sym_cmp);
@@ -628,7 +724,7 @@ static int symbols_of(struct xc_file *f)
         f->nsyms = k;
     }
 cleanup:
-    free(b.p);
+    for (int i = 0; i < 4; i++) free(outs[i].p);
     return rc;
 }
 
@@ -1032,14 +1128,21 @@ int xc_calls_refs(struct xc_file *f, const char *root, const struct xc_nameset *
     uint32_t *fn = NULL;
     int rc = 0;
     (void)root;
-    char *targv[] = {"cflow", "--format=posix", "--omit-arguments", "-A", "-A", "-i", "_s", f->full, NULL};
-    char *xargv[] = {"cflow", "-x", "-i", "_s", f->full, NULL};
-    char *rargv[] = {"cflow", "--format=posix", "--omit-arguments", "-A", "-A", "-i", "_s", "--reverse", f->full, NULL};
-    /* the three passes run at once (one process each) */
-    {
+    if (pv->have_cflow) {
+        /* run with ctags (XC_WITH_CALLS): taken over, freed below */
+        tree = pv->cflow[0];
+        xref = pv->cflow[1];
+        rtree = pv->cflow[2];
+        memset(pv->cflow, 0, sizeof pv->cflow);
+        pv->have_cflow = 0;
+    } else {
+        /* the three passes run at once (one process each) */
+        char *targv[10], *xargv[10], *rargv[10];
+        cflow_argvs(targv, xargv, rargv, f->full);
         char *const *argvs[3] = {targv, xargv, rargv};
+        static const char *const what[3] = {"cflow", "cflow", "cflow"};
         struct buf outs[3] = {{0}, {0}, {0}};
-        rc = run_tools("cflow", f->path, 3, argvs, outs);
+        rc = run_tools(what, f->path, 3, argvs, outs, NULL);
         tree = outs[0];
         xref = outs[1];
         rtree = outs[2];
@@ -1235,7 +1338,7 @@ cleanup:
 int xc_analyze_file(struct xc_file **out, const char *root, const char *path, const struct xc_nameset *known)
 {
     struct xc_file *f = NULL;
-    int rc = xc_symbols(&f, root, path);
+    int rc = xc_symbols_ex(&f, root, path, XC_WITH_CALLS);
     if (rc) return rc;
     rc = xc_calls_refs(f, root, known);
     if (rc) { xc_file_free(f); return rc; }
@@ -1250,6 +1353,7 @@ void xc_file_free(struct xc_file *f)
     if (pv) {
         free(pv->text); free(pv->line_off);
         smap_free(&pv->locals);
+        for (int i = 0; i < 3; i++) free(pv->cflow[i].p);
         free(pv);
     }
     free(f->syms); free(f->calls); free(f->refs);

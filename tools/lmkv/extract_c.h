@@ -127,9 +127,20 @@ void xc_nameset_free(struct xc_nameset *s);
  * xc_file with syms filled, calls and refs empty. Errors above. */
 int xc_symbols(struct xc_file **out, const char *root, const char *path);
 
+/* xc_symbols_ex flag: run cflow's three passes at the same time as ctags
+ * (four processes at once, every pipe read as data comes) and keep their
+ * output in the xc_file for xc_calls_refs, which then starts no process.
+ * Costs the memory of cflow's output until xc_calls_refs or xc_file_free
+ * (about the file's size); use it when calls are wanted soon. A cflow
+ * failure is not reported here: xc_calls_refs runs cflow again and
+ * reports it, exactly as without the flag. Results are identical. */
+#define XC_WITH_CALLS 0x1u
+int xc_symbols_ex(struct xc_file **out, const char *root, const char *path, unsigned flags);
+
 /* Same for content in memory (e.g. a git blob): the bytes are written to a
  * private temporary directory under $TMPDIR (removed by xc_file_free) with
- * PATH's basename, and the tools run on that copy. */
+ * PATH's basename, and the tools run on that copy. Always as XC_WITH_CALLS
+ * (content given in memory is analysed whole). */
 int xc_symbols_mem(struct xc_file **out, const char *path, const void *content, size_t len);
 
 /* Calls (cflow) and references (tokenizer) of a file whose symbols were
@@ -137,7 +148,7 @@ int xc_symbols_mem(struct xc_file **out, const char *path, const void *content, 
  * symbol name of the workspace); NULL = this file's own symbol names. */
 int xc_calls_refs(struct xc_file *f, const char *root, const struct xc_nameset *known);
 
-/* xc_symbols + xc_calls_refs. */
+/* xc_symbols_ex(XC_WITH_CALLS) + xc_calls_refs. */
 int xc_analyze_file(struct xc_file **out, const char *root, const char *path,
                     const struct xc_nameset *known);
 
