@@ -229,6 +229,37 @@ static void test_missing_tools(void **state)
     assert_int_equal(xc_tools_available(), 1); /* the lookup follows $PATH */
 }
 
+/* cflow runs in the C locale whatever the caller's (it loads no locale
+ * files at start); ctags gets the caller's environment unchanged. */
+static void test_cflow_in_c_locale(void **state)
+{
+    (void)state;
+    char ct[PATH_MAX * 2 + 128], cf[PATH_MAX * 2 + 128];
+    char *envlog = lmkv_test_path(dir, "env.log");
+    snprintf(ct, sizeof ct, "#!/bin/sh\necho \"ctags ${LC_ALL:-unset} $LANG\" >> %s\nexec %s \"$@\"\n", envlog, real_ctags);
+    snprintf(cf, sizeof cf, "#!/bin/sh\necho \"cflow ${LC_ALL:-unset} $LANG\" >> %s\nexec %s \"$@\"\n", envlog, real_cflow);
+    tools(ct, cf, 1);
+    setenv("LANG", "C.UTF-8", 1);
+    unsetenv("LC_ALL");
+    struct xc_file *f = NULL;
+    assert_int_equal(xc_analyze_file(&f, dir, "demo.c", NULL), 0);
+    xc_file_free(f);
+    FILE *fp = fopen(envlog, "r");
+    assert_non_null(fp);
+    char line[256];
+    int nct = 0, ncf = 0;
+    while (fgets(line, sizeof line, fp)) {
+        if (!strcmp(line, "ctags unset C.UTF-8\n")) nct++;
+        else if (!strcmp(line, "cflow C C.UTF-8\n")) ncf++;
+        else fail_msg("unexpected environment: %s", line);
+    }
+    fclose(fp);
+    assert_int_equal(nct, 1);
+    assert_int_equal(ncf, 3);
+    free(envlog);
+    tools(NULL, NULL, 0);
+}
+
 /* A file of 4000 functions: each tool writes far more than a pipe holds
  * (64 KiB), all four at once; everything arrives. */
 static void test_huge_outputs(void **state)
@@ -271,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_stderr_noise),
         cmocka_unit_test(test_failing_tools),
         cmocka_unit_test(test_missing_tools),
+        cmocka_unit_test(test_cflow_in_c_locale),
         cmocka_unit_test(test_huge_outputs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
