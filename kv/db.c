@@ -433,6 +433,13 @@ int lmkv_db_open(lmkv_db **out, const lmkv_config *cfg_in)
     }
     int dead = 0;
     mdb_reader_check(db->env, &dead);
+    /* flushes and the last close sync commits made from here on (those of
+     * this open's own setup included), not the ones already there */
+    {
+        MDB_envinfo ei;
+        if (mdb_env_info(db->env, &ei) == 0)
+            db->flushed_txnid = ei.me_last_txnid;
+    }
     MDB_stat est;
     mdb_env_stat(db->env, &est);
     db->page_size = est.ms_psize ? est.ms_psize : 4096;
@@ -506,8 +513,11 @@ void lmkv_db_close(lmkv_db *db)
         pthread_mutex_unlock(&db->fl_mu);
         pthread_join(db->flusher, NULL);
     }
+    /* as lmkv_db_flush: an fdatasync only when something was committed since
+     * the open or the last flush (a process that only read paid one,
+     * 1-5 ms, at every close) */
     if (!db->read_only && !db->temporary)
-        mdb_env_sync(db->env, 1);
+        lmkv_db_flush(NULL, db);
     db_free(db);
 }
 

@@ -253,8 +253,9 @@ LMKV_API int lmkv_db_open_path(lmkv_db **out, const char *path);
  *  lmkv_tree_watch_prefix) and waits until they have left lmkv, detaching
  *  subscribers still open (their lmkv_subscriber_next returns what is
  *  queued, then LMKV_ETREE; lmkv_subscriber_close still frees them), then
- *  stops the flush thread, flushes (as lmkv_db_flush), closes the env and,
- *  if temporary, removes the directory. Every tree, iterator, txn and import
+ *  stops the flush thread, flushes (as lmkv_db_flush: no fdatasync when
+ *  nothing was committed since the open or the last flush), closes the env
+ *  and, if temporary, removes the directory. Every tree, iterator, txn and import
  *  of this db must be closed/freed before the last close (a writer blocked
  *  on a subscriber may still be inside a call on the default tree, which
  *  the db owns). NULL ok. */
@@ -341,8 +342,9 @@ LMKV_API int lmkv_db_size_on_disk(uint64_t *out, lmkv_db *db);
 /** sled Db::flush: mdb_env_sync(force=1), making every commit so far (by any
  *  process) survive power loss, whatever the durability mode. *out_bytes (may
  *  be NULL) = the data file's used size in bytes when something was committed
- *  since the last flush of this handle, else 0 (and nothing is synced). A
- *  read-only db syncs nothing and gives 0. Thread-safe.
+ *  (by any process) since this handle was opened or last flushed, else 0
+ *  (and nothing is synced). A read-only db syncs nothing and gives 0.
+ *  Thread-safe.
  *  Errors: LMKV_EINVAL, LMKV_EIO (fdatasync failed). */
 LMKV_API int lmkv_db_flush(uint64_t *out_bytes, lmkv_db *db);
 /** Empty every user tree (none dropped), atomically in one write txn (the

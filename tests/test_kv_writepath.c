@@ -203,11 +203,49 @@ static void test_equal_insert_writes_nothing(void **state)
     free(dir);
 }
 
+/* A flush, and so the last close, syncs only what was committed since the
+ * handle was opened or last flushed: a process that only reads pays no
+ * fdatasync. */
+static void test_flush_after_open_syncs_nothing(void **state)
+{
+    (void)state;
+    char *dir = lmkv_test_tmpdir("kvwritepath_fl");
+    lmkv_db *db = open_small(dir, 0);
+    OK(lmkv_tree_insert(NULL, lmkv_db_default_tree(db), "a", 1, "1", 1));
+    lmkv_db_close(db);
+    db = open_small(dir, 0);
+    uint64_t fl = 1;
+    OK(lmkv_db_flush(&fl, db));
+    assert_int_equal(fl, 0);                /* nothing new since the open */
+    lmkv_bytes v;
+    OK(lmkv_tree_get(&v, lmkv_db_default_tree(db), "a", 1));
+    lmkv_free(v.data);
+    OK(lmkv_db_flush(&fl, db));
+    assert_int_equal(fl, 0);                /* reads commit nothing */
+    OK(lmkv_tree_insert(NULL, lmkv_db_default_tree(db), "b", 1, "2", 1));
+    OK(lmkv_db_flush(&fl, db));
+    assert_true(fl > 0);                    /* a commit since: synced */
+    OK(lmkv_db_flush(&fl, db));
+    assert_int_equal(fl, 0);
+    lmkv_db_close(db);
+    /* a fresh database: its creation commits are synced by the first flush */
+    char *dir2 = lmkv_test_tmpdir("kvwritepath_fl2");
+    db = open_small(dir2, 0);
+    OK(lmkv_db_flush(&fl, db));
+    assert_true(fl > 0);
+    lmkv_db_close(db);
+    lmkv_test_rmtree(dir);
+    lmkv_test_rmtree(dir2);
+    free(dir);
+    free(dir2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mixed_writes_replayed_on_growth),
         cmocka_unit_test(test_equal_insert_writes_nothing),
+        cmocka_unit_test(test_flush_after_open_syncs_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
