@@ -212,6 +212,106 @@ static void test_update_reads_only_its_entries(void **state)
     db_close(&h);
 }
 
+/* Analyser that rewrites the file on disk at its first call (an editor
+ * saving again while the index runs), then analyses what it is given. */
+static const char *rewrite_path;
+static int rewriting_analyser(lmkv_analysis *a, const char *path, const void *content, size_t len, void *ctx)
+{
+    if (rewrite_path) {
+        FILE *f = fopen(rewrite_path, "wb");
+        assert_non_null(f);
+        fputs("int later(void)\n{\n    return 9;\n}\n", f);
+        fclose(f);
+        rewrite_path = NULL;
+    }
+    return tiny_analyser(a, path, content, len, ctx);
+}
+
+/* An edit's plan keeps the bytes it hashed and the run analyses those (one
+ * read and one hash per file): a save that lands between plan and run is
+ * the next update's. A plan of more than 16 files keeps nothing and reads
+ * each file again in the run. */
+static void test_plan_bytes_are_analysed(void **state)
+{
+    (void)state;
+    char dir[1100], dbdir[1100], full[1200];
+    snprintf(dir, sizeof dir, "%s/keep", tmpdir);
+    snprintf(dbdir, sizeof dbdir, "%s/db-keep", tmpdir);
+    sh("rm -rf '%s' && mkdir -p '%s'", dir, dir);
+    write_file(dir, "a.c", A_C);
+    struct dbh h;
+    db_open(&h, dbdir, dir);
+    struct lmkv_index_report r = step(&h, dir);
+    lmkv_index_report_clear(&r);
+
+    /* explicit plan */
+    write_file(dir, "a.c", "int alpha(void)\n{\n    return 1;\n}\n");
+    lmkv_index_session *s = NULL;
+    struct lmkv_index_options o = opts_c();
+    assert_int_equal(lmkv_index_session_begin(&s, h.wt, &o), LMKV_OK);
+    const char *changed[] = {"a.c"};
+    assert_int_equal(lmkv_index_session_set_plan(s, changed, 1, NULL, 0, NULL, 0), LMKV_OK);
+    snprintf(full, sizeof full, "%s/a.c", dir);
+    write_file(dir, "a.c", "int omega(void)\n{\n    return 2;\n}\n"); /* after the plan */
+    assert_int_equal(lmkv_index_session_run(&r, s, tiny_analyser, NULL), LMKV_OK);
+    assert_int_equal(r.analysed, 1);
+    lmkv_index_report_clear(&r);
+    lmkv_index_session_free(s);
+    char *st = state_of(&h);
+    assert_true(has_line(st, "sym a.c|alpha|12|(void)|1\n"));
+    assert_false(has_line(st, "omega"));
+    free(st);
+    char blob[LMKV_OID_HEXSZ];
+    const char *planned = "int alpha(void)\n{\n    return 1;\n}\n";
+    assert_int_equal(lmkv_blob_id(blob, planned, strlen(planned)), LMKV_OK);
+    uint64_t want, fv;
+    int src;
+    assert_int_equal(lmkv_file_version_id(&want, lmkv_worktree_id(h.wt), "a.c", blob), LMKV_OK);
+    assert_int_equal(lmkv_current_file_version(&fv, &src, h.wt, "a.c"), LMKV_OK);
+    assert_int_equal(fv, want);              /* stored under the id of what was analysed */
+
+    /* a path selection, saved again while the analyser runs: the same */
+    const char *one[] = {"a.c"};
+    rewrite_path = full;
+    o.paths = one;
+    o.npaths = 1;
+    assert_int_equal(lmkv_index_worktree(&r, h.wt, &o, rewriting_analyser, NULL), LMKV_OK);
+    assert_int_equal(r.analysed, 1);
+    lmkv_index_report_clear(&r);
+    st = state_of(&h);
+    assert_true(has_line(st, "sym a.c|omega|"));
+    assert_false(has_line(st, "later"));
+    free(st);
+    /* the next run sees the later save */
+    r = index_paths(&h, one, 1);
+    assert_int_equal(r.analysed, 1);
+    lmkv_index_report_clear(&r);
+    st = state_of(&h);
+    assert_true(has_line(st, "sym a.c|later|"));
+    free(st);
+
+    /* 17 files to hash: nothing kept, the run reads them again, so a save
+     * between plan and run is what gets analysed (under its own id) */
+    for (int i = 0; i < 17; i++) {
+        char name[32], text[128];
+        snprintf(name, sizeof name, "m%02d.c", i);
+        snprintf(text, sizeof text, "int m%02d(void)\n{\n    return %d;\n}\n", i, i);
+        write_file(dir, name, text);
+    }
+    struct lmkv_index_options all = opts_c();
+    assert_int_equal(lmkv_index_session_begin(&s, h.wt, &all), LMKV_OK);
+    assert_int_equal(lmkv_index_session_plan(s), LMKV_OK);
+    write_file(dir, "m00.c", "int changed_after_plan(void)\n{\n    return 0;\n}\n");
+    assert_int_equal(lmkv_index_session_run(&r, s, tiny_analyser, NULL), LMKV_OK);
+    assert_int_equal(r.analysed, 17);
+    lmkv_index_report_clear(&r);
+    lmkv_index_session_free(s);
+    st = state_of(&h);
+    assert_true(has_line(st, "sym m00.c|changed_after_plan|"));
+    free(st);
+    db_close(&h);
+}
+
 int main(void)
 {
     test_setup_env();
@@ -219,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_selection_keeps_siblings_apart),
         cmocka_unit_test(test_selection_does_not_walk_everything),
         cmocka_unit_test(test_update_reads_only_its_entries),
+        cmocka_unit_test(test_plan_bytes_are_analysed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -414,7 +414,11 @@ LMKV_API int lmkv_index_session_plan_counts(size_t *out_changed, size_t *out_del
  * with LMKV_INDEX_RESOLVE); else call `analyser` (not called with
  * LMKV_INDEX_RESOLVE or when `analyser` is NULL: then the path is
  * `pending`). Copies from versions stored before the run are written
- * first. Stored and copied files are persisted through schema's write
+ * first. The analyser gets the bytes the plan hashed when the plan kept
+ * them (set_plan with at most 16 changed paths, or a plan that hashed at
+ * most 16 files: an edit reads and hashes each file once); otherwise the
+ * file is read again and, if it changed meanwhile, stored under the id of
+ * the bytes read. Stored and copied files are persisted through schema's write
  * sessions in transactions of at most batch_files files; then swap the current map (and the latest map, and the
  * HEAD commit's record) in one write transaction. When nothing changes, no
  * write transaction is opened (report->write_txns == 0).

@@ -331,6 +331,11 @@ int lmkv_index_session_set_plan(lmkv_index_session *s,
         f->present = 1;
         f->size = len;
         rc = lmkv_blob_id(f->blob, buf, len);
+        if (rc == LMKV_OK && nchanged <= VKEEP_FILES) {
+            f->content = buf;           /* the run analyses these bytes */
+            f->content_len = len;
+            buf = NULL;
+        }
         free(buf);
         if (rc != LMKV_OK) goto cleanup;
         char hb[LMKV_OID_HEXSZ];
@@ -508,12 +513,22 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
             continue;
         }
         size_t len = 0;
-        rc = vread_file(&buf, &len, wt, f->path, s->opts.max_file_bytes);
+        int kept = f->content != NULL && f->content_len <= s->opts.max_file_bytes;
+        if (kept) {
+            /* the bytes the plan hashed: f->blob is their id */
+            buf = f->content;
+            len = f->content_len;
+            f->content = NULL;
+            rc = LMKV_OK;
+        } else {
+            rc = vread_file(&buf, &len, wt, f->path, s->opts.max_file_bytes);
+        }
         if (rc == LMKV_OK) {
             /* The file may have changed since the plan hashed it: store what
              * is analysed under the id of what is analysed. */
             char blob[LMKV_OID_HEXSZ];
-            if ((rc = lmkv_blob_id(blob, buf, len)) != LMKV_OK) goto cleanup;
+            if (kept) memcpy(blob, f->blob, sizeof blob);
+            else if ((rc = lmkv_blob_id(blob, buf, len)) != LMKV_OK) goto cleanup;
             if (strcmp(blob, f->blob) != 0) {
                 memcpy(f->blob, blob, sizeof blob);
                 f->mtime_ns = 0;        /* stat data of other content */

@@ -38,7 +38,14 @@ struct vfile {
     int64_t mtime_ns;
     uint64_t fv;                /* file-version id (filled by the caller) */
     int need_hash;              /* non-git: blob not computed yet        */
+    void *content;              /* the bytes the plan hashed, kept for the
+                                   run (small plans: VKEEP_FILES), or NULL */
+    size_t content_len;
 };
+
+/* A plan hashing at most this many files keeps their bytes for the run,
+ * which then neither reads nor hashes them again. */
+#define VKEEP_FILES 16
 
 struct vscan {
     struct vfile *v;

@@ -252,7 +252,7 @@ int vselect_match(const struct vselect *sel, const char *path)
 void vscan_clear(struct vscan *s)
 {
     if (!s) return;
-    for (size_t i = 0; i < s->n; i++) { free(s->v[i].path); free(s->v[i].old_path); }
+    for (size_t i = 0; i < s->n; i++) { free(s->v[i].path); free(s->v[i].old_path); free(s->v[i].content); }
     free(s->v);
     memset(s, 0, sizeof *s);
 }
@@ -342,15 +342,27 @@ cleanup:
     return rc;
 }
 
-/* Hash the file on disk as git's blob id; fills size/mtime. */
-static int vhash_disk(struct vfile *f, const lmkv_worktree *wt)
+/* Hash the file on disk as git's blob id; with keep, its bytes stay in
+ * f->content for the run. */
+static int vhash_disk_keep(struct vfile *f, const lmkv_worktree *wt, int keep)
 {
     void *buf = NULL;
     size_t len = 0;
     int rc = vread_file(&buf, &len, wt, f->path, 0);
     if (rc == LMKV_OK) rc = lmkv_blob_id(f->blob, buf, len);
+    if (rc == LMKV_OK && keep) {
+        free(f->content);
+        f->content = buf;
+        f->content_len = len;
+        buf = NULL;
+    }
     free(buf);
     return rc;
+}
+
+static int vhash_disk(struct vfile *f, const lmkv_worktree *wt)
+{
+    return vhash_disk_keep(f, wt, 0);
 }
 
 static void vstat_fill(struct vfile *f, const struct stat *st)
@@ -618,6 +630,9 @@ int vscan_hash_pending(struct vscan *s, lmkv_worktree *wt, lmkv_store_txn *t,
                        const struct vcurmap *cur, int no_cache)
 {
     int rc;
+    size_t pending = 0;
+    for (size_t i = 0; i < s->n; i++) pending += s->v[i].need_hash != 0;
+    int keep = pending <= VKEEP_FILES; /* an edit: read each file once */
     for (size_t i = 0; i < s->n; i++) {
         struct vfile *f = &s->v[i];
         if (!f->need_hash) continue;
@@ -634,7 +649,7 @@ int vscan_hash_pending(struct vscan *s, lmkv_worktree *wt, lmkv_store_txn *t,
                 continue;
             }
         }
-        if ((rc = vhash_disk(f, wt)) != LMKV_OK) return rc;
+        if ((rc = vhash_disk_keep(f, wt, keep)) != LMKV_OK) return rc;
         f->need_hash = 0;
     }
     return LMKV_OK;
