@@ -30,9 +30,9 @@ SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 endif
 
 MODULES  := kv schema versioning graph migrate
-DEP_PKGS := lmdb libgit2 libxxhash zlib jansson
+DEP_PKGS := lmdb libgit2 libxxhash zlib jansson nettle
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEP_PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null || echo -llmdb -lgit2 -lxxhash -lz -ljansson)
+PKG_LIBS   := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null || echo -llmdb -lgit2 -lxxhash -lz -ljansson -lnettle)
 
 INCLUDES := $(addprefix -I,$(MODULES)) -Itests
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter

@@ -5,7 +5,7 @@
 #   deps.sh check-or-install install only when something is missing
 set -euo pipefail
 PKGS="build-essential pkg-config liblmdb-dev lmdb-utils libgit2-dev libxxhash-dev zlib1g-dev
-libjansson-dev libcmocka-dev flatbuffers-compiler python3-flatbuffers universal-ctags cflow
+libjansson-dev nettle-dev libcmocka-dev flatbuffers-compiler python3-flatbuffers universal-ctags cflow
 sqlite3 libsqlite3-dev git clang libclang-rt-14-dev gnuplot-nox libflatbuffers-dev"
 PKGS=$(echo $PKGS)
 # npm only when the machine has none: machines that carry Node.js from
@@ -15,7 +15,7 @@ command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 
 missing() {
     local m=""
-    for p in lmdb libgit2 libxxhash zlib jansson cmocka sqlite3; do
+    for p in lmdb libgit2 libxxhash zlib jansson nettle cmocka sqlite3; do
         pkg-config --exists "$p" 2>/dev/null || m="$m pc:$p"
     done
     for c in flatc ctags cflow mdb_stat git npm sqlite3 clang; do

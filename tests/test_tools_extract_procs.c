@@ -295,78 +295,6 @@ static void test_huge_outputs(void **state)
     free(text);
 }
 
-/* The fast ctags-line parser means what jansson means, or declines. */
-static void check_line(const char *line, int want_fast)
-{
-    size_t n = strlen(line);
-    struct ctags_tag a, b;
-    char *buf = malloc(n + 1);
-    assert_non_null(buf);
-    int fast = ctags_line_fast(&a, line, n, buf);
-    if (want_fast >= 0 && fast != want_fast) fail_msg("fast path %s: %s", fast ? "took" : "declined", line);
-    json_error_t err;
-    json_t *o = json_loadb(line, n, 0, &err);
-    if (fast) {
-        if (!o || !json_is_object(o)) fail_msg("fast path took what jansson rejects: %s", line);
-        tag_from_json(&b, o);
-        for (int i = 0; i < CT__NSTR; i++) {
-            if (!a.str[i] != !b.str[i]) fail_msg("field %s differs in: %s", ct_str_keys[i], line);
-            if (a.str[i]) assert_string_equal(a.str[i], b.str[i]);
-        }
-        assert_int_equal(a.line, b.line);
-        assert_int_equal(a.end, b.end);
-        assert_int_equal(a.file_true, b.file_true);
-    }
-    json_decref(o);
-    free(buf);
-}
-
-static void test_ctags_json_fast_path(void **state)
-{
-    (void)state;
-    /* every line ctags writes for real sources: all taken, all equal */
-    const char *src = getenv("LMKV_SOURCES");
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd,
-             "cd '%s' && ctags --output-format=json --sort=no --languages=C --langmap=C:.c.h "
-             "--fields=+neKSlzZf-P --fields-C=+{properties} --kinds-C=+pxlz -o - "
-             "lmdb/mdb.c lmdb/midl.c sqlite/sqlite3.c 2>/dev/null",
-             src ? src : "build/sources");
-    tools(NULL, NULL, 0);
-    FILE *pp = popen(cmd, "r");
-    assert_non_null(pp);
-    char *line = NULL;
-    size_t cap = 0, lines = 0;
-    ssize_t r;
-    while ((r = getline(&line, &cap, pp)) > 0) {
-        if (line[r - 1] == '\n') line[r - 1] = '\0';
-        check_line(line, 1);
-        lines++;
-    }
-    free(line);
-    assert_int_equal(pclose(pp), 0);
-    assert_true(lines > 20000);
-    /* the edges: what the fast path takes equals jansson, the rest it declines */
-    static const struct { const char *line; int fast; } edge[] = {
-        {"{\"_type\": \"tag\", \"name\": \"a\\\"b\\\\c\\/d\\te\", \"kind\": \"macro\", \"line\": 7}", 1},
-        {"{\"_type\":\"tag\",\"name\":\"x\",\"kind\":\"function\",\"line\":-3,\"end\":0,\"file\":false}", 1},
-        {" {\"name\": \"dup\", \"name\": \"last\", \"line\": 1, \"line\": \"s\", \"file\": true, \"file\": null} \r", 1},
-        {"{\"scope\": 12, \"signature\": true, \"typeref\": null, \"end\": \"9\"}", 1},
-        {"{}", 1},
-        {"{\"name\": \"\\u00e9\"}", 0},                  /* \u escape */
-        {"{\"name\": \"caf\xc3\xa9\"}", 0},                /* UTF-8 */
-        {"{\"name\": \"bad\xff\"}", 0},                    /* not UTF-8: jansson rejects */
-        {"{\"line\": 1.5}", 0}, {"{\"line\": 1e3}", 0}, {"{\"line\": 012}", 0},
-        {"{\"line\": 1234567890123456789012}", 0},
-        {"{\"extra\": [1, 2]}", 0}, {"{\"extra\": {\"a\": 1}}", 0},
-        {"{\"name\": \"x\"} trailing", 0}, {"[1]", 0}, {"{\"name\": \"x\"", 0},
-        {"{\"name\": \"tab\there\"}", 0},                 /* raw control character */
-        {"{\"na\\u006de\": \"x\"}", 0},                   /* escaped key */
-        {"{\"name\" \"x\"}", 0}, {"{\"name\": tru}", 0}, {"{,}", 0},
-    };
-    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) check_line(edge[i].line, edge[i].fast);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,7 +304,6 @@ int main(void)
         cmocka_unit_test(test_missing_tools),
         cmocka_unit_test(test_cflow_in_c_locale),
         cmocka_unit_test(test_huge_outputs),
-        cmocka_unit_test(test_ctags_json_fast_path),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -150,10 +150,11 @@ LMKV_API int lmkv_worktree_head(struct lmkv_head_info *out, lmkv_worktree *wt);
  * Compute the git blob id of `len` bytes of file content, exactly as
  * `git hash-object` (SHA-1 of "blob <len>\0" and the bytes), into hex `out`
  * (LMKV_OID_HEXSZ bytes, NUL-terminated). Used for worktree and non-git
- * content. lmkv's own SHA-1 (FIPS 180-4): needs no libgit2 initialisation
- * and hashes ~1.5x faster than libgit2 1.5's git_odb_hash. Unlike git (which
- * uses SHA-1DC), content crafted for a known SHA-1 collision attack is
- * hashed like any other, not refused. Thread-safe. @return LMKV_OK; LMKV_EINVAL (NULL out, or NULL
+ * content. SHA-1 by GNU Nettle (Debian's nettle-dev; sha1_init/update/digest):
+ * needs no libgit2 initialisation (which parses the system's CA bundle) and
+ * hashes faster than libgit2 1.5's git_odb_hash. Unlike git (which uses
+ * SHA-1DC), content crafted for a known SHA-1 collision attack is hashed
+ * like any other, not refused. Thread-safe. @return LMKV_OK; LMKV_EINVAL (NULL out, or NULL
  * content with len > 0).
  */
 LMKV_API int lmkv_blob_id(char out[LMKV_OID_HEXSZ], const void *content, size_t len);

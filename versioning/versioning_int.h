@@ -193,11 +193,6 @@ int vfind_copy_source(uint64_t *out_src, lmkv_store_txn *t, const lmkv_worktree 
 int vcopy_version(int *out_copied, lmkv_store_session *s, const lmkv_worktree *wt,
                   const char *path, uint64_t fv, uint64_t src, int64_t mtime_ns, int64_t now_ns);
 
-/* SHA-1 (sha1.c): git blob ids without libgit2. */
-struct vsha1 { uint32_t h[5]; uint64_t len; uint8_t buf[64]; size_t n; };
-void vsha1_init(struct vsha1 *s);
-void vsha1_update(struct vsha1 *s, const void *data, size_t len);
-void vsha1_final(struct vsha1 *s, uint8_t out[20]);
 /* 20 bytes as 40 lowercase hex digits and a NUL. */
 void vhex20(char out[LMKV_OID_HEXSZ], const uint8_t id[20]);
 

@@ -5,6 +5,7 @@
 #include "versioning_int.h"
 
 #include <dirent.h>
+#include <nettle/sha1.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -209,18 +210,28 @@ cleanup:
     return rc;
 }
 
+void vhex20(char out[LMKV_OID_HEXSZ], const uint8_t id[20])
+{
+    static const char hx[] = "0123456789abcdef";
+    for (int i = 0; i < 20; i++) {
+        out[2 * i] = hx[id[i] >> 4];
+        out[2 * i + 1] = hx[id[i] & 15];
+    }
+    out[40] = '\0';
+}
+
 int lmkv_blob_id(char out[LMKV_OID_HEXSZ], const void *content, size_t len)
 {
     if (!out || (!content && len)) return lmkv_error_set(LMKV_EINVAL, "lmkv_blob_id: NULL argument");
     /* git's object id: SHA-1 of "blob <decimal length>\0" and the bytes */
     char hdr[32];
     int hn = snprintf(hdr, sizeof hdr, "blob %zu", len);
-    struct vsha1 s;
-    uint8_t id[20];
-    vsha1_init(&s);
-    vsha1_update(&s, hdr, (size_t)hn + 1);
-    if (len) vsha1_update(&s, content, len);
-    vsha1_final(&s, id);
+    struct sha1_ctx s;
+    uint8_t id[SHA1_DIGEST_SIZE];
+    sha1_init(&s);
+    sha1_update(&s, (size_t)hn + 1, (const uint8_t *)hdr);
+    if (len) sha1_update(&s, len, content);
+    sha1_digest(&s, sizeof id, id);
     vhex20(out, id);
     return LMKV_OK;
 }

@@ -500,109 +500,6 @@ static void tag_from_json(struct ctags_tag *t, json_t *o)
     t->file_true = json_is_true(json_object_get(o, "file"));
 }
 
-/* One ctags output line in the subset ctags writes for C: a flat object of
- * ASCII strings (escapes \" \\ \/ \b \f \n \r \t only), integers of up
- * to 18 digits, true, false, null. Decoded strings go to buf (room for n
- * bytes). Returns 1 and fills t; 0 for anything else (any other byte,
- * escape, number form or nesting): the caller then asks jansson, so a line
- * means exactly what jansson makes of it. The last of repeated keys wins,
- * as in jansson. ~10x faster than json_loadb, which builds a hash table per
- * line (the 2523 lines of LMDB's mdb.c: 0.7 ms instead of 7 ms). */
-static int ctags_line_fast(struct ctags_tag *t, const char *p, size_t n, char *buf)
-{
-    const char *end = p + n;
-    char *w = buf;
-    memset(t, 0, sizeof *t);
-#define WS() while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++
-    WS();
-    if (p == end || *p++ != '{') return 0;
-    WS();
-    if (p < end && *p == '}') { p++; goto done; }
-    for (;;) {
-        /* key (no escapes needed for ours; any escape: fall back) */
-        if (p == end || *p++ != '"') return 0;
-        const char *k = p;
-        while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x80) p++;
-        if (p == end || *p != '"') return 0;
-        size_t kn = (size_t)(p - k);
-        p++;
-        WS();
-        if (p == end || *p++ != ':') return 0;
-        WS();
-        int si = -1;
-        for (int i = 0; i < CT__NSTR; i++)
-            if (strlen(ct_str_keys[i]) == kn && memcmp(ct_str_keys[i], k, kn) == 0) si = i;
-        int is_line = kn == 4 && !memcmp(k, "line", 4), is_end = kn == 3 && !memcmp(k, "end", 3);
-        int is_file = kn == 4 && !memcmp(k, "file", 4);
-        /* a key seen again replaces its earlier value of any type */
-        if (si >= 0) t->str[si] = NULL;
-        if (is_line) t->line = 0;
-        if (is_end) t->end = 0;
-        if (is_file) t->file_true = 0;
-        if (p == end) return 0;
-        if (*p == '"') {
-            p++;
-            char *v = w;
-            while (p < end && *p != '"') {
-                unsigned char c = (unsigned char)*p++;
-                if (c < 0x20 || c >= 0x80) return 0;
-                if (c == '\\') {
-                    if (p == end) return 0;
-                    switch (*p++) {
-                    case '"': c = '"'; break;
-                    case '\\': c = '\\'; break;
-                    case '/': c = '/'; break;
-                    case 'b': c = '\b'; break;
-                    case 'f': c = '\f'; break;
-                    case 'n': c = '\n'; break;
-                    case 'r': c = '\r'; break;
-                    case 't': c = '\t'; break;
-                    default: return 0;                  /* \uXXXX and the rest */
-                    }
-                }
-                *w++ = (char)c;
-            }
-            if (p == end) return 0;
-            p++;
-            *w++ = '\0';
-            if (si >= 0) t->str[si] = v;
-        } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
-            int neg = *p == '-';
-            if (neg) p++;
-            const char *d = p;
-            long long x = 0;
-            while (p < end && *p >= '0' && *p <= '9') {
-                if (p - d == 18) return 0;              /* longer: jansson decides */
-                x = x * 10 + (*p++ - '0');
-            }
-            size_t nd = (size_t)(p - d);
-            if (nd == 0 || (nd > 1 && *d == '0')) return 0;
-            if (p < end && (*p == '.' || *p == 'e' || *p == 'E')) return 0;   /* a real */
-            if (neg) x = -x;
-            if (is_line) t->line = (int)x;
-            if (is_end) t->end = (int)x;
-        } else if ((size_t)(end - p) >= 4 && !memcmp(p, "true", 4)) {
-            p += 4;
-            if (is_file) t->file_true = 1;
-        } else if ((size_t)(end - p) >= 5 && !memcmp(p, "false", 5)) {
-            p += 5;
-        } else if ((size_t)(end - p) >= 4 && !memcmp(p, "null", 4)) {
-            p += 4;
-        } else {
-            return 0;                                   /* nested, or not JSON */
-        }
-        WS();
-        if (p == end) return 0;
-        if (*p == ',') { p++; WS(); continue; }
-        if (*p++ != '}') return 0;
-        break;
-    }
-done:
-    WS();
-#undef WS
-    return p == end;
-}
-
 static int parse_ctags(struct xc_file *f, struct xc_priv *pv, const char *out)
 {
     struct vec syms = {NULL, 0, 0, sizeof(struct xc_symbol)};
@@ -610,31 +507,21 @@ static int parse_ctags(struct xc_file *f, struct xc_priv *pv, const char *out)
     int rc = 0;
     uint32_t lineno = 0;
     const char *p = out;
-    char *sbuf = NULL;          /* decoded strings of the fast path */
-    size_t sbuf_cap = 0;
     while (*p) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
         lineno++;
         if (n == 0) { p += nl ? 1 : 0; if (!nl) break; continue; }
+        /* JSON by jansson (the project's JSON library), one object per line */
         struct ctags_tag tg;
-        json_t *o = NULL;
-        if (n + 1 > sbuf_cap) {
-            char *nb = realloc(sbuf, n + 1);
-            if (!nb) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
-            sbuf = nb;
-            sbuf_cap = n + 1;
+        json_error_t err;
+        json_t *o = json_loadb(p, n, 0, &err);
+        if (!o || !json_is_object(o)) {
+            json_decref(o);
+            rc = xc_fail(LMKV_EPARSE, "ctags: %s: output line %u is not JSON: %s", f->path, lineno, err.text);
+            goto cleanup;
         }
-        if (!ctags_line_fast(&tg, p, n, sbuf)) {
-            json_error_t err;
-            o = json_loadb(p, n, 0, &err);
-            if (!o || !json_is_object(o)) {
-                json_decref(o);
-                rc = xc_fail(LMKV_EPARSE, "ctags: %s: output line %u is not JSON: %s", f->path, lineno, err.text);
-                goto cleanup;
-            }
-            tag_from_json(&tg, o);
-        }
+        tag_from_json(&tg, o);
         const char *type = tg.str[CT_TYPE], *name = tg.str[CT_NAME], *kind = tg.str[CT_KIND];
         if (!type || strcmp(type, "tag") != 0 || !name || !kind) { json_decref(o); goto next; }
         int line = tg.line, end = tg.end;
@@ -711,7 +598,6 @@ static int parse_ctags(struct xc_file *f, struct xc_priv *pv, const char *out)
     }
     f->syms = syms.p; f->nsyms = syms.n; syms.p = NULL;
 cleanup:
-    free(sbuf);
     free(syms.p);
     smap_free(&seen);
     return rc;

@@ -11,9 +11,10 @@
 //!     `make test` do).
 //!
 //! In cases 1 and 3 the archive is linked statically and its dependencies
-//! (LMDB, libgit2, xxhash, zlib, jansson, pthread, libm) are taken from
-//! `pkg-config --libs lmdb libgit2 libxxhash zlib jansson`, falling back to
-//! `-llmdb -lgit2 -lxxhash -lz -ljansson` as the Makefile does.
+//! (LMDB, libgit2, xxhash, zlib, jansson, nettle, pthread, libm) are taken
+//! from `pkg-config --libs lmdb libgit2 libxxhash zlib jansson nettle`,
+//! falling back to `-llmdb -lgit2 -lxxhash -lz -ljansson -lnettle` as the
+//! Makefile does.
 //!
 //! `LMKV_SANITIZE=address` additionally links the ASan+UBSan runtimes through
 //! the C compiler driver, for an archive built with `make SAN=1`.
@@ -22,8 +23,8 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const DEP_PKGS: &[&str] = &["lmdb", "libgit2", "libxxhash", "zlib", "jansson"];
-const DEP_FALLBACK: &[&str] = &["lmdb", "git2", "xxhash", "z", "jansson"];
+const DEP_PKGS: &[&str] = &["lmdb", "libgit2", "libxxhash", "zlib", "jansson", "nettle"];
+const DEP_FALLBACK: &[&str] = &["lmdb", "git2", "xxhash", "z", "jansson", "nettle"];
 
 fn pkg_config(args: &[&str]) -> Option<String> {
     let out = Command::new("pkg-config").args(args).output().ok()?;
