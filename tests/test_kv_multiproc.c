@@ -23,30 +23,15 @@
 #include <unistd.h>
 
 #include "lmkv_kv.h"
+#include "util/lmkv_test_kv.h"
 #include "util/lmkv_test_util.h"
 
-#define OK(x)                                                                  \
-    do {                                                                       \
-        int rc_ = (x);                                                         \
-        if (rc_ != 0)                                                          \
-            fprintf(stderr, "%s: %d %s\n", #x, rc_, lmkv_errmsg());            \
-        assert_int_equal(rc_, 0);                                              \
-    } while (0)
+#define OK(x) LMKV_TEST_OK(x)
 
+/* Default durability; NULL on failure (children must not fail a test). */
 static lmkv_db *open_db(const char *dir, uint64_t map)
 {
-    lmkv_db *db;
-    lmkv_config c;
-    lmkv_config_init(&c);
-    c.path = dir;
-    c.flush_every_ms = 0;
-    c.initial_map_size = map;
-    int rc = lmkv_db_open(&db, &c);
-    if (rc) {
-        fprintf(stderr, "open %s: %s\n", dir, lmkv_errmsg());
-        return NULL;
-    }
-    return db;
+    return lmkv_test_try_open(dir, LMKV_DURABILITY_DEFAULT, map);
 }
 
 static int write_all(int fd, const void *p, size_t n)
@@ -193,9 +178,7 @@ static void test_two_processes(void **state)
     lmkv_iter_free(it);
     close(fds[0]);
     lmkv_tree_close(t);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* ------------------------------------------------------------ SIGKILL */

@@ -23,35 +23,12 @@
 
 #include "lmkv_kv.h"
 #include "kv_int.h"
+#include "util/lmkv_test_kv.h"
 #include "util/lmkv_test_util.h"
 
-#define OK(x)                                                                  \
-    do {                                                                       \
-        int rc_ = (x);                                                         \
-        if (rc_ != 0)                                                          \
-            fprintf(stderr, "%s: %d %s\n", #x, rc_, lmkv_errmsg());            \
-        assert_int_equal(rc_, 0);                                              \
-    } while (0)
+#define OK(x) LMKV_TEST_OK(x)
 
-static lmkv_db *open_db_ex(const char *dir, int durability, uint64_t map)
-{
-    lmkv_db *db;
-    lmkv_config c;
-    lmkv_config_init(&c);
-    c.path = dir;
-    c.flush_every_ms = 0;
-    c.durability = durability;
-    c.initial_map_size = map;
-    OK(lmkv_db_open(&db, &c));
-    return db;
-}
-
-static lmkv_db *open_db(const char *dir)
-{
-    return open_db_ex(dir, LMKV_DURABILITY_NOSYNC, 0);
-}
-
-static void key_of(char *buf, int i) { snprintf(buf, 16, "k%06d", i); }
+static lmkv_db *open_db(const char *dir) { return lmkv_test_open(dir, LMKV_DURABILITY_NOSYNC, 0); }
 
 /* ------------------------------------------------------------ concurrent pops */
 
@@ -97,7 +74,7 @@ static void test_concurrent_pops(void **state)
     OK(lmkv_batch_new(&b));
     for (int i = 0; i < N; i++) {
         char k[16];
-        key_of(k, i);
+        lmkv_test_key(k, i);
         OK(lmkv_batch_insert(b, k, strlen(k), "v", 1));
     }
     OK(lmkv_tree_apply_batch(t, b));
@@ -119,9 +96,7 @@ static void test_concurrent_pops(void **state)
     for (int i = 0; i < N; i++)
         assert_int_equal(seen[i], 1);
     assert_int_equal(lmkv_tree_is_empty(t), 1);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* ------------------------------------------------------------ concurrent tree ops */
@@ -137,7 +112,7 @@ static void *tree_ops(void *p)
     lmkv_tree *t = lmkv_db_default_tree(c->db);
     for (int j = 0; j < c->n; j++) {
         char k[16], v[16], v2[16];
-        key_of(k, c->id * c->n + j);
+        lmkv_test_key(k, c->id * c->n + j);
         snprintf(v, sizeof v, "%d", j);
         snprintf(v2, sizeof v2, "%d", j + 1);
         lmkv_bytes b = {0};
@@ -191,9 +166,7 @@ static void test_concurrent_tree_ops(void **state)
         OK(lmkv_tree_len(&len, lmkv_db_default_tree(db)));
         assert_int_equal(len, phase == 4 ? 0 : T * N);
     }
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* ------------------------------------------------------------ iterators never overshoot */
@@ -228,7 +201,7 @@ static void test_iter_no_overshoot(void **state)
     enum { N = 100 };
     for (int i = 0; i < N; i++) {
         char k[16];
-        key_of(k, i);
+        lmkv_test_key(k, i);
         OK(lmkv_tree_insert(NULL, t, k, strlen(k), "fixed", 5));
     }
     atomic_int stop = 0;
@@ -255,7 +228,7 @@ static void test_iter_no_overshoot(void **state)
             lastn = p.key_size;
             if (p.value_size == 5 && memcmp(p.value, "fixed", 5) == 0) {
                 char k[16];
-                key_of(k, back ? N - 1 - fixed : fixed);
+                lmkv_test_key(k, back ? N - 1 - fixed : fixed);
                 assert_int_equal(p.key_size, strlen(k));
                 assert_memory_equal(p.key, k, p.key_size); /* no fixed key skipped */
                 fixed++;
@@ -267,9 +240,7 @@ static void test_iter_no_overshoot(void **state)
     atomic_store(&stop, 1);
     pthread_join(th[0], NULL);
     pthread_join(th[1], NULL);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* ------------------------------------------------------------ swapping transactions */
@@ -367,37 +338,14 @@ static void test_swapping_transactions(void **state)
     assert_memory_equal(v.data, "cats", 4);
     lmkv_free(v.data);
     lmkv_tree_close(t);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* ------------------------------------------------------------ subscribers */
 
 static void expect_event(lmkv_subscriber *s, int type, const char *k, const char *v)
 {
-    lmkv_event ev;
-    int rc = lmkv_subscriber_next(&ev, s, 1000);
-    if (rc)
-        fprintf(stderr, "expected event for %s: %d %s\n", k, rc, lmkv_errmsg());
-    assert_int_equal(rc, 0);
-    assert_int_equal(ev.type, type);
-    assert_int_equal(ev.key.size, strlen(k));
-    assert_memory_equal(ev.key.data, k, ev.key.size);
-    if (v) {
-        assert_non_null(ev.value.data);
-        assert_int_equal(ev.value.size, strlen(v));
-        assert_memory_equal(ev.value.data, v, ev.value.size);
-    } else {
-        assert_null(ev.value.data);
-    }
-    lmkv_event_clear(&ev);
-}
-
-static void expect_none(lmkv_subscriber *s)
-{
-    lmkv_event ev;
-    assert_int_equal(lmkv_subscriber_next(&ev, s, 0), LMKV_NOTFOUND);
+    lmkv_test_expect_event(s, 1000, type, k, v);
 }
 
 static void test_subscribers(void **state)
@@ -419,11 +367,11 @@ static void test_subscribers(void **state)
     expect_event(all, LMKV_EVENT_INSERT, "a1", "x");
     expect_event(all, LMKV_EVENT_INSERT, "b1", "y");
     expect_event(all, LMKV_EVENT_REMOVE, "a1", NULL);
-    expect_none(all);
+    lmkv_test_expect_no_event(all);
     expect_event(pre, LMKV_EVENT_INSERT, "a1", "x");
     expect_event(pre, LMKV_EVENT_REMOVE, "a1", NULL);
-    expect_none(pre);
-    expect_none(other);
+    lmkv_test_expect_no_event(pre);
+    lmkv_test_expect_no_event(other);
 
     /* batch: one event per key, last write wins */
     lmkv_batch *b;
@@ -435,28 +383,28 @@ static void test_subscribers(void **state)
     lmkv_batch_free(b);
     expect_event(all, LMKV_EVENT_INSERT, "a2", "2");
     expect_event(all, LMKV_EVENT_REMOVE, "b1", NULL);
-    expect_none(all);
+    lmkv_test_expect_no_event(all);
     expect_event(pre, LMKV_EVENT_INSERT, "a2", "2");
 
     /* transaction: events after commit only; none on abort */
     lmkv_txn *tx;
     OK(lmkv_txn_begin(&tx, db, 0));
     OK(lmkv_txn_insert(tx, t, "a3", 2, "t", 1));
-    expect_none(all);
+    lmkv_test_expect_no_event(all);
     OK(lmkv_txn_commit(tx));
     expect_event(all, LMKV_EVENT_INSERT, "a3", "t");
     OK(lmkv_txn_begin(&tx, db, 0));
     OK(lmkv_txn_insert(tx, t, "a4", 2, "t", 1));
     lmkv_txn_abort(tx);
-    expect_none(all);
+    lmkv_test_expect_no_event(all);
     expect_event(pre, LMKV_EVENT_INSERT, "a3", "t");
-    expect_none(pre);
+    lmkv_test_expect_no_event(pre);
 
     /* clear -> a Remove per key */
     OK(lmkv_tree_clear(t));
     expect_event(all, LMKV_EVENT_REMOVE, "a2", NULL);
     expect_event(all, LMKV_EVENT_REMOVE, "a3", NULL);
-    expect_none(all);
+    lmkv_test_expect_no_event(all);
     lmkv_subscriber_close(pre);
 
     /* bounded queue of 1024: a sled subscriber would block this thread's
@@ -466,7 +414,7 @@ static void test_subscribers(void **state)
     OK(lmkv_tree_watch_prefix_ex(&all, t, "", 0, LMKV_WATCH_NONBLOCKING));
     for (int i = 0; i < 1100; i++) {
         char k[16];
-        key_of(k, i);
+        lmkv_test_key(k, i);
         OK(lmkv_tree_insert(NULL, t, k, strlen(k), "v", 1));
     }
     int got = 0;
@@ -474,14 +422,14 @@ static void test_subscribers(void **state)
     int rc;
     while ((rc = lmkv_subscriber_next(&ev, all, 0)) == 0) {
         char k[16];
-        key_of(k, got);
+        lmkv_test_key(k, got);
         assert_memory_equal(ev.key.data, k, ev.key.size);
         lmkv_event_clear(&ev);
         got++;
     }
     assert_int_equal(got, 1024);
     assert_int_equal(rc, LMKV_ELIMIT);
-    expect_none(all);
+    lmkv_test_expect_no_event(all);
     OK(lmkv_tree_insert(NULL, t, "after", 5, "v", 1));
     expect_event(all, LMKV_EVENT_INSERT, "after", "v");
 
@@ -492,9 +440,7 @@ static void test_subscribers(void **state)
     assert_int_equal(lmkv_subscriber_next(&ev, all, 100), LMKV_ETREE);
     lmkv_subscriber_close(all);
     lmkv_tree_close(t);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 typedef struct order_ctx {
@@ -554,9 +500,7 @@ static void test_subscriber_order(void **state)
     lmkv_free(v.data);
     lmkv_subscriber_close(s1);
     lmkv_subscriber_close(s2);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* ------------------------------------------------------------ edge cases */
@@ -645,9 +589,7 @@ static void test_edge_cases(void **state)
     assert_int_equal(lmkv_iter_next_back(&p, it), LMKV_NOTFOUND);
     assert_int_equal(lmkv_iter_next(&p, it), LMKV_NOTFOUND);
     lmkv_iter_free(it);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* ------------------------------------------------------------ ids */
@@ -693,9 +635,7 @@ static void test_generate_id(void **state)
     assert_true(hw >= last + 1000000);
     OK(lmkv_db_generate_id(&id, db));
     assert_true(id >= last + 1000000);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* ------------------------------------------------------------ merge, batch, txn */
@@ -798,7 +738,7 @@ static void test_merge_batch_txn(void **state)
     OK(lmkv_txn_begin(&tx, db, 0));
     for (int i = 0; i < 1000; i++) {
         char k[16];
-        key_of(k, i);
+        lmkv_test_key(k, i);
         OK(lmkv_txn_insert_ex(tx, sys, k, strlen(k), "v", 1, LMKV_INSERT_APPEND));
     }
     OK(lmkv_txn_commit(tx));
@@ -859,9 +799,7 @@ static void test_merge_batch_txn(void **state)
     OK(lmkv_db_open_tree(&o, db, "other", 5));
     lmkv_tree_close(sys);
     lmkv_tree_close(o);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* ------------------------------------------------------------ big values, map growth */
@@ -870,7 +808,7 @@ static void test_big_values_and_growth(void **state)
 {
     (void)state;
     char *dir = lmkv_test_tmpdir("sledbig");
-    lmkv_db *db = open_db_ex(dir, LMKV_DURABILITY_NOSYNC, 256 * 1024); /* tiny map */
+    lmkv_db *db = lmkv_test_open(dir, LMKV_DURABILITY_NOSYNC, 256 * 1024); /* tiny map */
     lmkv_tree *t = lmkv_db_default_tree(db);
     size_t n = (size_t)64 << 20;
     uint8_t *big = malloc(n);
@@ -887,12 +825,12 @@ static void test_big_values_and_growth(void **state)
     OK(lmkv_txn_begin(&tx, db, 0));
     for (int i = 0; i < 20000; i++) {
         char k[16];
-        key_of(k, i);
+        lmkv_test_key(k, i);
         OK(lmkv_txn_insert(tx, t, k, strlen(k), big + i, 200));
     }
     OK(lmkv_txn_commit(tx));
     lmkv_db_close(db);
-    db = open_db_ex(dir, LMKV_DURABILITY_NOSYNC, 256 * 1024);
+    db = lmkv_test_open(dir, LMKV_DURABILITY_NOSYNC, 256 * 1024);
     t = lmkv_db_default_tree(db);
     lmkv_bytes v;
     OK(lmkv_tree_get(&v, t, "big", 3));
@@ -908,7 +846,7 @@ static void test_big_values_and_growth(void **state)
     assert_int_equal(len, 20002);
     for (int i = 0; i < 20000; i += 997) {
         char k[16];
-        key_of(k, i);
+        lmkv_test_key(k, i);
         OK(lmkv_tree_get(&v, t, k, strlen(k)));
         assert_int_equal(v.size, 200);
         assert_memory_equal(v.data, big + i, 200);
@@ -917,20 +855,18 @@ static void test_big_values_and_growth(void **state)
     lmkv_db_stat st;
     OK(lmkv_db_stat_get(&st, db));
     assert_true(st.map_size > (uint64_t)130 << 20);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 
     /* a tree created inside an explicit txn survives the map growing (replay) */
     dir = lmkv_test_tmpdir("sledbig2");
-    db = open_db_ex(dir, LMKV_DURABILITY_NOSYNC, 128 * 1024);
+    db = lmkv_test_open(dir, LMKV_DURABILITY_NOSYNC, 128 * 1024);
     OK(lmkv_txn_begin(&tx, db, 0));
     lmkv_tree *nt, *ns;
     OK(lmkv_db_open_tree(&nt, db, "grown", 5));
     OK(lmkv_db_open_system_tree(&ns, db, "grown-sys", 9));
     for (int i = 0; i < 5000; i++) {
         char k[16];
-        key_of(k, i);
+        lmkv_test_key(k, i);
         OK(lmkv_txn_insert(tx, nt, k, strlen(k), big + i, 300));
         OK(lmkv_txn_insert_ex(tx, ns, k, strlen(k), big + i, 100, LMKV_INSERT_APPEND));
     }
@@ -949,9 +885,7 @@ static void test_big_values_and_growth(void **state)
     lmkv_tree_close(ns);
     free(bk);
     free(big);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* ------------------------------------------------------------ collisions */
@@ -1083,9 +1017,7 @@ static void test_long_key_collision(void **state)
     assert_int_equal(lmkv_iter_next(&p, it), LMKV_ECORRUPT);
     lmkv_iter_free(it);
     lmkv_tree_close(t);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* A long key damaged after its first 501 bytes (invisible to the stored
@@ -1180,9 +1112,7 @@ static void test_long_key_damage_every_read(void **state)
     OK(lmkv_tree_len(&n, t));
     assert_int_equal(n, 3);
     lmkv_tree_close(t);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* ------------------------------------------------------------ no pinned pages */
@@ -1203,7 +1133,7 @@ static void rewrite_all(lmkv_tree *t, int rounds, uint8_t *val)
         OK(lmkv_batch_new(&b));
         for (int i = 0; i < 200; i++) {
             char k[16];
-            key_of(k, i);
+            lmkv_test_key(k, i);
             memset(val, 'a' + r % 26, 4000);
             OK(lmkv_batch_insert(b, k, strlen(k), val, 4000));
         }
@@ -1245,7 +1175,7 @@ static void test_iter_does_not_pin(void **state)
     int n = 1;
     while (lmkv_iter_next(&p, it) == 0) {
         char k[16];
-        key_of(k, n);
+        lmkv_test_key(k, n);
         assert_int_equal(p.key_size, strlen(k));
         assert_memory_equal(p.key, k, p.key_size);
         n++;
@@ -1253,9 +1183,7 @@ static void test_iter_does_not_pin(void **state)
     assert_int_equal(n, 200);
     lmkv_iter_free(it);
     free(val);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* ------------------------------------------------------------ flush thread */
@@ -1283,9 +1211,7 @@ static void test_flush_thread(void **state)
             usleep(10000);
     }
     assert_true(flushed);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* ------------------------------------------------------------ growth under concurrency */
@@ -1375,7 +1301,7 @@ static void test_growth_under_concurrency(void **state)
 {
     (void)state;
     char *dir = lmkv_test_tmpdir("sledgrowc");
-    lmkv_db *db = open_db_ex(dir, LMKV_DURABILITY_NOSYNC, 256 * 1024);
+    lmkv_db *db = lmkv_test_open(dir, LMKV_DURABILITY_NOSYNC, 256 * 1024);
     lmkv_tree *t = lmkv_db_default_tree(db);
     atomic_int left = 3;
     grow_ctx c[5];
@@ -1392,9 +1318,7 @@ static void test_growth_under_concurrency(void **state)
     lmkv_db_stat st;
     OK(lmkv_db_stat_get(&st, db));
     assert_true(st.map_size >= (uint64_t)10 << 20);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* ------------------------------------------------------------ reader slots */
@@ -1452,9 +1376,7 @@ static void test_few_reader_slots(void **state)
     OK(lmkv_txn_begin(&t3, db, LMKV_TXN_READ_ONLY));
     lmkv_txn_abort(t2);
     lmkv_txn_abort(t3);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 int main(void)

@@ -33,56 +33,25 @@
 #include <unistd.h>
 
 #include "lmkv_kv.h"
+#include "util/lmkv_test_kv.h"
 #include "util/lmkv_test_util.h"
 
-#define OK(x)                                                                  \
-    do {                                                                       \
-        int rc_ = (x);                                                         \
-        if (rc_ != 0)                                                          \
-            fprintf(stderr, "%s: %d %s\n", #x, rc_, lmkv_errmsg());            \
-        assert_int_equal(rc_, 0);                                              \
-    } while (0)
+#define OK(x) LMKV_TEST_OK(x)
 
 #define QCAP 1024   /* sled's sync_channel(1024) */
 #define PAUSE_MS 300   /* "still blocked" = no progress during this pause */
 #define DEADLINE_MS 20000
 
-static lmkv_db *open_db(const char *dir)
-{
-    lmkv_db *db;
-    lmkv_config c;
-    lmkv_config_init(&c);
-    c.path = dir;
-    c.flush_every_ms = 0;
-    c.durability = LMKV_DURABILITY_NOSYNC;
-    OK(lmkv_db_open(&db, &c));
-    return db;
-}
-
-static void key_of(char *buf, int i) { snprintf(buf, 16, "k%06d", i); }
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
+static lmkv_db *open_db(const char *dir) { return lmkv_test_open(dir, LMKV_DURABILITY_NOSYNC, 0); }
 
 /* Wait until *v >= want (DEADLINE_MS at most). */
 static int wait_for(atomic_int *v, int want)
 {
-    long end = now_ms() + DEADLINE_MS;
+    long end = lmkv_test_now_ms() + DEADLINE_MS;
     while (atomic_load(v) < want) {
-        if (now_ms() > end)
+        if (lmkv_test_now_ms() > end)
             return 0;
-        sleep_ms(2);
+        lmkv_test_sleep_ms(2);
     }
     return 1;
 }
@@ -102,7 +71,7 @@ static void *writer_main(void *p)
     writer *w = p;
     for (int i = w->from; i < w->to; i++) {
         char k[16];
-        key_of(k, i);
+        lmkv_test_key(k, i);
         int rc = lmkv_tree_insert(NULL, w->t, k, strlen(k), k, strlen(k));
         if (rc) {
             w->last_rc = rc;
@@ -127,25 +96,16 @@ static void writer_start(writer *w, lmkv_tree *t, int from, int to)
 static void assert_blocked_at(writer *w, int n)
 {
     assert_true(wait_for(&w->done, n));
-    sleep_ms(PAUSE_MS);
+    lmkv_test_sleep_ms(PAUSE_MS);
     assert_int_equal(atomic_load(&w->done), n);
     assert_int_equal(atomic_load(&w->finished), 0);
 }
 
 static void expect_key_event(lmkv_subscriber *s, int i)
 {
-    lmkv_event ev;
     char k[16];
-    key_of(k, i);
-    int rc = lmkv_subscriber_next(&ev, s, DEADLINE_MS);
-    if (rc)
-        fprintf(stderr, "event %d: %d %s\n", i, rc, lmkv_errmsg());
-    assert_int_equal(rc, 0);
-    assert_int_equal(ev.type, LMKV_EVENT_INSERT);
-    assert_int_equal(ev.key.size, strlen(k));
-    assert_memory_equal(ev.key.data, k, ev.key.size);
-    assert_int_equal(ev.value.size, strlen(k));
-    lmkv_event_clear(&ev);
+    lmkv_test_key(k, i);
+    lmkv_test_expect_event(s, DEADLINE_MS, LMKV_EVENT_INSERT, k, k);
 }
 
 /* A forked process opens the database, writes and reads one key; returns
@@ -155,12 +115,8 @@ static int other_process_writes(const char *dir, const char *key)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        lmkv_db *db;
-        lmkv_config c;
-        lmkv_config_init(&c);
-        c.path = dir;
-        c.flush_every_ms = 0;
-        if (lmkv_db_open(&db, &c))
+        lmkv_db *db = lmkv_test_try_open(dir, LMKV_DURABILITY_DEFAULT, 0);
+        if (!db)
             _exit(2);
         lmkv_tree *t = lmkv_db_default_tree(db);
         lmkv_bytes v;
@@ -170,18 +126,18 @@ static int other_process_writes(const char *dir, const char *key)
         lmkv_db_close(db);
         _exit(0);
     }
-    long end = now_ms() + DEADLINE_MS;
+    long end = lmkv_test_now_ms() + DEADLINE_MS;
     int status;
     for (;;) {
         pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid)
             return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
-        if (now_ms() > end) {
+        if (lmkv_test_now_ms() > end) {
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
             return -1;
         }
-        sleep_ms(5);
+        lmkv_test_sleep_ms(5);
     }
 }
 
@@ -204,7 +160,7 @@ static void test_writer_blocks_until_drained(void **state)
     /* 1024 events fit; the 1025th insert commits, then waits for room */
     assert_blocked_at(&w, QCAP);
     char k[16];
-    key_of(k, QCAP);
+    lmkv_test_key(k, QCAP);
     lmkv_bytes v;
     OK(lmkv_tree_get(&v, t, k, strlen(k))); /* committed before waiting */
     lmkv_free(v.data);
@@ -241,14 +197,11 @@ static void test_writer_blocks_until_drained(void **state)
     pthread_join(w.th, NULL);
     assert_int_equal(w.last_rc, 0);
     assert_int_equal(atomic_load(&w.done), total);
-    lmkv_event ev;
-    assert_int_equal(lmkv_subscriber_next(&ev, s, 0), LMKV_NOTFOUND);
+    lmkv_test_expect_no_event(s);
     lmkv_subscriber_close(s);
     lmkv_tree_close(other);
     lmkv_tree_close(t);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* Two subscribers, one drained and one not: the writer waits for the slow
@@ -269,8 +222,7 @@ static void test_slow_and_fast_subscribers(void **state)
         expect_key_event(fast, i);
     assert_blocked_at(&w, QCAP); /* fast has room; slow does not */
     expect_key_event(fast, QCAP); /* the committed, waiting writer's event */
-    lmkv_event ev;
-    assert_int_equal(lmkv_subscriber_next(&ev, fast, 0), LMKV_NOTFOUND);
+    lmkv_test_expect_no_event(fast);
     /* each event drained from slow lets exactly one more write through */
     for (int i = 0; i < total; i++) {
         expect_key_event(slow, i);
@@ -280,13 +232,11 @@ static void test_slow_and_fast_subscribers(void **state)
     assert_true(wait_for(&w.finished, 1));
     pthread_join(w.th, NULL);
     assert_int_equal(w.last_rc, 0);
-    assert_int_equal(lmkv_subscriber_next(&ev, fast, 0), LMKV_NOTFOUND);
-    assert_int_equal(lmkv_subscriber_next(&ev, slow, 0), LMKV_NOTFOUND);
+    lmkv_test_expect_no_event(fast);
+    lmkv_test_expect_no_event(slow);
     lmkv_subscriber_close(fast);
     lmkv_subscriber_close(slow);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* A transaction's commit: all its events are queued at once, and the
@@ -306,7 +256,7 @@ static void *txn_writer(void *p)
     c->rc = lmkv_txn_begin(&tx, c->db, 0);
     for (int i = 0; c->rc == 0 && i < c->n; i++) {
         char k[16];
-        key_of(k, i);
+        lmkv_test_key(k, i);
         c->rc = lmkv_txn_insert(tx, c->t, k, strlen(k), k, strlen(k));
     }
     if (c->rc == 0)
@@ -332,20 +282,20 @@ static void test_transaction_waits_for_its_last_event(void **state)
     assert_int_equal(pthread_create(&th, NULL, txn_writer, &c), 0);
     /* the whole transaction is committed (readable) while its thread waits */
     char k[16];
-    key_of(k, n - 1);
-    long end = now_ms() + DEADLINE_MS;
+    lmkv_test_key(k, n - 1);
+    long end = lmkv_test_now_ms() + DEADLINE_MS;
     lmkv_bytes v;
     while (lmkv_tree_get(&v, t, k, strlen(k)) != 0) {
-        assert_true(now_ms() < end);
-        sleep_ms(2);
+        assert_true(lmkv_test_now_ms() < end);
+        lmkv_test_sleep_ms(2);
     }
     lmkv_free(v.data);
-    sleep_ms(PAUSE_MS);
+    lmkv_test_sleep_ms(PAUSE_MS);
     assert_int_equal(atomic_load(&c.committed), 0);
     /* its last event (number n-1) gets a slot once n - 1024 are drained */
     for (int i = 0; i < n - QCAP - 1; i++)
         expect_key_event(s, i);
-    sleep_ms(PAUSE_MS);
+    lmkv_test_sleep_ms(PAUSE_MS);
     assert_int_equal(atomic_load(&c.committed), 0);
     expect_key_event(s, n - QCAP - 1);
     assert_true(wait_for(&c.committed, 1));
@@ -353,13 +303,10 @@ static void test_transaction_waits_for_its_last_event(void **state)
     assert_int_equal(c.rc, 0);
     for (int i = n - QCAP; i < n; i++)
         expect_key_event(s, i);
-    lmkv_event ev;
-    assert_int_equal(lmkv_subscriber_next(&ev, s, 0), LMKV_NOTFOUND);
+    lmkv_test_expect_no_event(s);
     lmkv_subscriber_close(s);
     lmkv_tree_close(t);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* ------------------------------------------------------------ release */
@@ -386,9 +333,7 @@ static void test_close_releases_writer(void **state)
     OK(lmkv_tree_len(&n, t));
     assert_int_equal(n, (uint64_t)total);
     lmkv_tree_close(t);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 static void test_drop_releases_writer(void **state)
@@ -419,9 +364,7 @@ static void test_drop_releases_writer(void **state)
     assert_int_equal(lmkv_subscriber_next(&ev, s, 0), LMKV_ETREE);
     lmkv_subscriber_close(s);
     lmkv_tree_close(t);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 static void test_db_close_releases_writer(void **state)
@@ -484,7 +427,7 @@ static void test_db_close_wakes_reader(void **state)
     OK(lmkv_tree_watch_prefix(&s, lmkv_db_default_tree(db), "", 0));
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, next_forever, s), 0);
-    sleep_ms(50);
+    lmkv_test_sleep_ms(50);
     lmkv_db_close(db);
     void *ret;
     pthread_join(th, &ret);
@@ -509,7 +452,7 @@ static void test_nonblocking_drops_and_reports(void **state)
     const int total = QCAP + 100;
     for (int i = 0; i < total; i++) {
         char k[16];
-        key_of(k, i);
+        lmkv_test_key(k, i);
         OK(lmkv_tree_insert(NULL, t, k, strlen(k), k, strlen(k)));
     }
     for (int i = 0; i < QCAP; i++)
@@ -517,13 +460,11 @@ static void test_nonblocking_drops_and_reports(void **state)
     lmkv_event ev;
     assert_int_equal(lmkv_subscriber_next(&ev, s, 0), LMKV_ELIMIT);
     assert_non_null(strstr(lmkv_errmsg(), "dropped"));
-    assert_int_equal(lmkv_subscriber_next(&ev, s, 0), LMKV_NOTFOUND); /* once */
+    lmkv_test_expect_no_event(s); /* once */
     OK(lmkv_tree_insert(NULL, t, "k999999", 7, "k999999", 7));
     expect_key_event(s, 999999);
     lmkv_subscriber_close(s);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 int main(void)

@@ -17,27 +17,14 @@
 #include <string.h>
 
 #include "lmkv_kv.h"
+#include "util/lmkv_test_kv.h"
 #include "util/lmkv_test_util.h"
 
-#define OK(x)                                                                  \
-    do {                                                                       \
-        int rc_ = (x);                                                         \
-        if (rc_ != 0)                                                          \
-            fprintf(stderr, "%s: %d %s\n", #x, rc_, lmkv_errmsg());            \
-        assert_int_equal(rc_, 0);                                              \
-    } while (0)
+#define OK(x) LMKV_TEST_OK(x)
 
 static lmkv_db *open_small(const char *dir, uint64_t map)
 {
-    lmkv_db *db;
-    lmkv_config c;
-    lmkv_config_init(&c);
-    c.path = dir;
-    c.flush_every_ms = 0;
-    c.durability = LMKV_DURABILITY_NOSYNC;
-    c.initial_map_size = map;
-    OK(lmkv_db_open(&db, &c));
-    return db;
+    return lmkv_test_open(dir, LMKV_DURABILITY_NOSYNC, map);
 }
 
 /* Key i: short ("k000123") or, every 50th, a long key (> 500 bytes: stored
@@ -159,9 +146,7 @@ static void test_mixed_writes_replayed_on_growth(void **state)
     assert_int_equal(inserts, 25);
     lmkv_subscriber_close(sub);
 
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* Inserting over an existing key with an equal value writes nothing: the
@@ -198,9 +183,7 @@ static void test_equal_insert_writes_nothing(void **state)
     assert_int_equal(v.size, 3);
     assert_memory_equal(v.data, "two", 3);
     lmkv_free(v.data);
-    lmkv_db_close(db);
-    lmkv_test_rmtree(dir);
-    free(dir);
+    lmkv_test_db_done(db, dir);
 }
 
 /* A flush, and so the last close, syncs only what was committed since the
