@@ -28,9 +28,8 @@ static void libgit2_hex(char out[LMKV_OID_HEXSZ], const void *p, size_t n)
 static void test_non_git_never_initialises_libgit2(void **state)
 {
     (void)state;
-    char dir[1100], dbdir[1100];
-    snprintf(dir, sizeof dir, "%s/plain", tmpdir);
-    snprintf(dbdir, sizeof dbdir, "%s/db-plain", tmpdir);
+    char dir[TV_PATH], dbdir[TV_PATH];
+    ws_paths(dir, dbdir, "plain");
     sh("rm -rf '%s' && mkdir -p '%s/sub'", dir, dir);
     write_file(dir, "a.c", A_C);
     write_file(dir, "sub/b.c", B_C);

@@ -309,9 +309,8 @@ static void test_gc_max_age(void **state)
 static void test_gc_non_git(void **state)
 {
     (void)state;
-    char dir[1100], dbdir[1100];
-    snprintf(dir, sizeof dir, "%s/gplain", tmpdir);
-    snprintf(dbdir, sizeof dbdir, "%s/db-gplain", tmpdir);
+    char dir[TV_PATH], dbdir[TV_PATH];
+    ws_paths(dir, dbdir, "gplain");
     sh("mkdir -p '%s'", dir);
     write_file(dir, "a.c", A_C);
     struct dbh h;

@@ -196,7 +196,6 @@ static char *full_state(struct dbh *h, int with_mtime)
  * analysed); the two must agree field by field and both verify. Returns
  * the incremental report; analyser_calls holds the incremental run's
  * calls. */
-static int rfresh;
 static struct lmkv_index_report rstep_opts(struct dbh *inc, const char *root, unsigned flags, int with_mtime)
 {
     struct lmkv_index_report r;
@@ -206,15 +205,8 @@ static struct lmkv_index_report rstep_opts(struct dbh *inc, const char *root, un
     int rc = lmkv_index_worktree(&r, inc->wt, &o, rich_analyser, NULL);
     if (rc != LMKV_OK) fail_msg("index: %s", lmkv_errmsg());
     int calls = analyser_calls;
-    char freshdir[1200];
-    snprintf(freshdir, sizeof freshdir, "%s/rfresh%d", tmpdir, rfresh++);
     struct dbh fresh;
-    db_open(&fresh, freshdir, root);
-    struct lmkv_index_report fr;
-    o.flags = LMKV_INDEX_FULL;
-    rc = lmkv_index_worktree(&fr, fresh.wt, &o, rich_analyser, NULL);
-    if (rc != LMKV_OK) fail_msg("fresh index: %s", lmkv_errmsg());
-    assert_int_equal(fr.reused + fr.copied, 0);
+    struct lmkv_index_report fr = fresh_index(&fresh, root, o, rich_analyser);
     assert_int_equal(fr.failed, r.failed);
     char *a = full_state(inc, with_mtime), *b = full_state(&fresh, with_mtime);
     if (strcmp(a, b) != 0) {
@@ -244,15 +236,27 @@ static const char *const C_C =
     "static int gamma(int g)\n{\n    return beta(g) + helper(g);\n}\n"
     "int delta(void)\n{\n    return gamma(1) + gamma(2);\n}\n";
 
-static void git_repo(char *repo, size_t n, const char *name)
+/* A git repository at repo with a.c, b.c and sub/c.c committed (c1). */
+static void git_repo(const char *repo)
 {
-    snprintf(repo, n, "%s/%s", tmpdir, name);
     sh("git init -q -b main '%s'", repo);
     sh("mkdir -p '%s/sub'", repo);
     write_file(repo, "a.c", A_C);
     write_file(repo, "b.c", B_C);
     write_file(repo, "sub/c.c", C_C);
     sh("cd '%s' && git add . && git commit -q -m c1", repo);
+}
+
+/* git_repo at <tmpdir>/<name> (its path into repo, TV_PATH bytes), its
+ * database <tmpdir>/db-<name> opened into *h, and the first rstep of it
+ * (its report returned: clear it). */
+static struct lmkv_index_report open_repo(struct dbh *h, char *repo, const char *name)
+{
+    char dbdir[TV_PATH];
+    ws_paths(repo, dbdir, name);
+    git_repo(repo);
+    db_open(h, dbdir, repo);
+    return rstep(h, repo);
 }
 
 static int path_status(struct dbh *h, const char *path, unsigned *status, char **old_path)
@@ -278,12 +282,9 @@ static int path_status(struct dbh *h, const char *path, unsigned *status, char *
 static void test_staged_rename(void **state)
 {
     (void)state;
-    char repo[1100], dbdir[1100];
-    git_repo(repo, sizeof repo, "mv");
-    snprintf(dbdir, sizeof dbdir, "%s/db-mv", tmpdir);
+    char repo[TV_PATH];
     struct dbh h;
-    db_open(&h, dbdir, repo);
-    struct lmkv_index_report r = rstep(&h, repo);
+    struct lmkv_index_report r = open_repo(&h, repo, "mv");
     assert_int_equal(r.analysed, 3);
     assert_int_equal(analyser_calls, 3);
     lmkv_index_report_clear(&r);
@@ -334,12 +335,9 @@ static void test_staged_rename(void **state)
 static void test_worktree_rename_copy_edit(void **state)
 {
     (void)state;
-    char repo[1100], dbdir[1100];
-    git_repo(repo, sizeof repo, "wtmv");
-    snprintf(dbdir, sizeof dbdir, "%s/db-wtmv", tmpdir);
+    char repo[TV_PATH];
     struct dbh h;
-    db_open(&h, dbdir, repo);
-    struct lmkv_index_report r = rstep(&h, repo);
+    struct lmkv_index_report r = open_repo(&h, repo, "wtmv");
     lmkv_index_report_clear(&r);
 
     sh("cd '%s' && mv sub/c.c c_top.c", repo);
@@ -385,12 +383,9 @@ static void test_worktree_rename_copy_edit(void **state)
 static void test_rename_across_commits(void **state)
 {
     (void)state;
-    char repo[1100], dbdir[1100];
-    git_repo(repo, sizeof repo, "commits");
-    snprintf(dbdir, sizeof dbdir, "%s/db-commits", tmpdir);
+    char repo[TV_PATH];
     struct dbh h;
-    db_open(&h, dbdir, repo);
-    struct lmkv_index_report r = rstep(&h, repo);
+    struct lmkv_index_report r = open_repo(&h, repo, "commits");
     lmkv_index_report_clear(&r);
 
     sh("cd '%s' && git mv sub/c.c lib_c.c && git commit -q -m c2", repo);
@@ -435,9 +430,8 @@ static void test_rename_across_commits(void **state)
 static void test_non_git_same_bytes(void **state)
 {
     (void)state;
-    char dir[1100], dbdir[1100];
-    snprintf(dir, sizeof dir, "%s/plain_rn", tmpdir);
-    snprintf(dbdir, sizeof dbdir, "%s/db-plain_rn", tmpdir);
+    char dir[TV_PATH], dbdir[TV_PATH];
+    ws_paths(dir, dbdir, "plain_rn");
     sh("mkdir -p '%s/sub'", dir);
     write_file(dir, "a.c", A_C);
     write_file(dir, "sub/c.c", C_C);
@@ -475,9 +469,8 @@ static void test_non_git_same_bytes(void **state)
 static void test_duplicates_in_one_run(void **state)
 {
     (void)state;
-    char dir[1100], dbdir[1100];
-    snprintf(dir, sizeof dir, "%s/dups", tmpdir);
-    snprintf(dbdir, sizeof dbdir, "%s/db-dups", tmpdir);
+    char dir[TV_PATH], dbdir[TV_PATH];
+    ws_paths(dir, dbdir, "dups");
     sh("mkdir -p '%s/x' '%s/y'", dir, dir);
     write_file(dir, "x/c.c", C_C);
     write_file(dir, "y/c.c", C_C);
@@ -533,12 +526,9 @@ static void test_duplicates_in_one_run(void **state)
 static void test_explicit_plan_rename(void **state)
 {
     (void)state;
-    char repo[1100], dbdir[1100];
-    git_repo(repo, sizeof repo, "watch");
-    snprintf(dbdir, sizeof dbdir, "%s/db-watch", tmpdir);
+    char repo[TV_PATH];
     struct dbh h;
-    db_open(&h, dbdir, repo);
-    struct lmkv_index_report r = rstep(&h, repo);
+    struct lmkv_index_report r = open_repo(&h, repo, "watch");
     lmkv_index_report_clear(&r);
     sh("cd '%s' && mv a.c a_renamed.c", repo);
     lmkv_index_session *s = NULL;
@@ -570,12 +560,9 @@ static void test_explicit_plan_rename(void **state)
 static void test_diff_across_rename(void **state)
 {
     (void)state;
-    char repo[1100], dbdir[1100];
-    git_repo(repo, sizeof repo, "diffmv");
-    snprintf(dbdir, sizeof dbdir, "%s/db-diffmv", tmpdir);
+    char repo[TV_PATH];
     struct dbh h;
-    db_open(&h, dbdir, repo);
-    struct lmkv_index_report r = rstep(&h, repo);
+    struct lmkv_index_report r = open_repo(&h, repo, "diffmv");
     lmkv_index_report_clear(&r);
     sh("cd '%s' && git mv b.c moved_b.c && git commit -q -m c2", repo);
     struct lmkv_semdiff *d = NULL;

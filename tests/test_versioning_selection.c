@@ -42,9 +42,8 @@ static int is_current(struct dbh *h, const char *path)
 static void test_selection_keeps_siblings_apart(void **state)
 {
     (void)state;
-    char dir[1100], dbdir[1100];
-    snprintf(dir, sizeof dir, "%s/sel", tmpdir);
-    snprintf(dbdir, sizeof dbdir, "%s/db-sel", tmpdir);
+    char dir[TV_PATH], dbdir[TV_PATH];
+    ws_paths(dir, dbdir, "sel");
     sh("rm -rf '%s' && mkdir -p '%s/sub' '%s/sub2' '%s/.git/x'", dir, dir, dir, dir);
     write_file(dir, "sub/b.c", B_C);
     write_file(dir, "sub2/c.c", "int gamma(void)\n{\n    return 3;\n}\n");
@@ -111,9 +110,8 @@ static void test_selection_keeps_siblings_apart(void **state)
 static void test_selection_does_not_walk_everything(void **state)
 {
     (void)state;
-    char dir[1100], dbdir[1100];
-    snprintf(dir, sizeof dir, "%s/deep", tmpdir);
-    snprintf(dbdir, sizeof dbdir, "%s/db-deep", tmpdir);
+    char dir[TV_PATH], dbdir[TV_PATH];
+    ws_paths(dir, dbdir, "deep");
     sh("rm -rf '%s' && mkdir -p '%s'", dir, dir);
     write_file(dir, "a.c", A_C);
     struct dbh h;
@@ -172,9 +170,8 @@ static void damage_current_entry(struct dbh *h, const char *other_path)
 static void test_update_reads_only_its_entries(void **state)
 {
     (void)state;
-    char dir[1100], dbdir[1100];
-    snprintf(dir, sizeof dir, "%s/dmg", tmpdir);
-    snprintf(dbdir, sizeof dbdir, "%s/db-dmg", tmpdir);
+    char dir[TV_PATH], dbdir[TV_PATH];
+    ws_paths(dir, dbdir, "dmg");
     sh("rm -rf '%s' && mkdir -p '%s/sub' '%s/other'", dir, dir, dir);
     write_file(dir, "sub/a.c", A_C);
     write_file(dir, "other/b.c", B_C);

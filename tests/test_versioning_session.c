@@ -413,9 +413,8 @@ static void test_non_git(void **state)
 static void test_non_git_stat_cache(void **state)
 {
     (void)state;
-    char dir[1100], dbdir[1100];
-    snprintf(dir, sizeof dir, "%s/statc", tmpdir);
-    snprintf(dbdir, sizeof dbdir, "%s/db-statc", tmpdir);
+    char dir[TV_PATH], dbdir[TV_PATH];
+    ws_paths(dir, dbdir, "statc");
     sh("mkdir -p '%s'", dir);
     write_file(dir, "a.c", A_C);
     sh("touch -d '2001-01-01 00:00:00' '%s/a.c'", dir);
@@ -462,9 +461,8 @@ static void test_non_git_stat_cache(void **state)
 static void test_analyser_id_change(void **state)
 {
     (void)state;
-    char dir[1100], dbdir[1100];
-    snprintf(dir, sizeof dir, "%s/aid", tmpdir);
-    snprintf(dbdir, sizeof dbdir, "%s/db-aid", tmpdir);
+    char dir[TV_PATH], dbdir[TV_PATH];
+    ws_paths(dir, dbdir, "aid");
     sh("mkdir -p '%s'", dir);
     write_file(dir, "a.c", A_C);
     struct dbh h;

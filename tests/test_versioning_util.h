@@ -228,6 +228,25 @@ static __attribute__((unused)) struct lmkv_index_options opts_c(void)
 
 static int fresh_counter;
 
+/* Index root with o and analyser into a new database under tmpdir
+ * ("fresh<N>"), with LMKV_INDEX_FULL (every file analysed): nothing may be
+ * reused or copied. *fresh is open on return; close it with db_close and
+ * clear the returned report. */
+static __attribute__((unused)) struct lmkv_index_report fresh_index(struct dbh *fresh, const char *root,
+                                                                    struct lmkv_index_options o,
+                                                                    lmkv_analyser_fn analyser)
+{
+    char freshdir[1200];
+    snprintf(freshdir, sizeof freshdir, "%s/fresh%d", tmpdir, fresh_counter++);
+    db_open(fresh, freshdir, root);
+    struct lmkv_index_report fr;
+    o.flags = LMKV_INDEX_FULL;
+    int rc = lmkv_index_worktree(&fr, fresh->wt, &o, analyser, NULL);
+    if (rc != LMKV_OK) fail_msg("fresh index: %s", lmkv_errmsg());
+    assert_int_equal(fr.reused + fr.copied, 0);
+    return fr;
+}
+
 /* Index root into the incremental db and into a fresh db; both states
  * must be equal and non-trivial. Returns the incremental report. */
 static __attribute__((unused)) struct lmkv_index_report step(struct dbh *inc, const char *root)
@@ -237,15 +256,8 @@ static __attribute__((unused)) struct lmkv_index_report step(struct dbh *inc, co
     int rc = lmkv_index_worktree(&r, inc->wt, &o, tiny_analyser, NULL);
     if (rc != LMKV_OK) fail_msg("index: %s", lmkv_errmsg());
 
-    char freshdir[1200];
-    snprintf(freshdir, sizeof freshdir, "%s/fresh%d", tmpdir, fresh_counter++);
     struct dbh fresh;
-    db_open(&fresh, freshdir, root);
-    struct lmkv_index_report fr;
-    o.flags = LMKV_INDEX_FULL;
-    rc = lmkv_index_worktree(&fr, fresh.wt, &o, tiny_analyser, NULL);
-    if (rc != LMKV_OK) fail_msg("fresh index: %s", lmkv_errmsg());
-    assert_int_equal(fr.reused + fr.copied, 0);
+    struct lmkv_index_report fr = fresh_index(&fresh, root, o, tiny_analyser);
     char *a = state_of(inc), *b = state_of(&fresh);
     if (strcmp(a, b) != 0) fail_msg("incremental state differs from a fresh index:\n--- incremental\n%s--- fresh\n%s", a, b);
     /* Failed files are retried on every run: same failures in both. */
@@ -254,6 +266,16 @@ static __attribute__((unused)) struct lmkv_index_report step(struct dbh *inc, co
     lmkv_index_report_clear(&fr);
     db_close(&fresh);
     return r;
+}
+
+/* Path buffers of the tests: workspaces and databases under tmpdir. */
+enum { TV_PATH = 1100 };
+
+/* dir = "<tmpdir>/<name>", dbdir = "<tmpdir>/db-<name>" (TV_PATH bytes each). */
+static __attribute__((unused)) void ws_paths(char *dir, char *dbdir, const char *name)
+{
+    snprintf(dir, TV_PATH, "%s/%s", tmpdir, name);
+    snprintf(dbdir, TV_PATH, "%s/db-%s", tmpdir, name);
 }
 
 static __attribute__((unused)) int has_line(const char *state, const char *needle)
