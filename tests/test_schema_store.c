@@ -95,12 +95,30 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
+/* Free f's records and close its database (f itself is the caller's). */
+static void fx_done(fx *f)
 {
-    fx *f = *state;
     for (int i = 0; i < NFILES; i++)
         facts_records_free(&f->recs[i]);
     close_db(f);
+}
+
+/* A second fixture in a new database, with a's workspace and records built
+ * the same way (for comparisons of two ways to store the same thing). */
+static void fx_like(fx *b, const fx *a)
+{
+    memset(b, 0, sizeof *b);
+    assert_int_equal(next_dir(b->dir, sizeof b->dir), 0);
+    open_db(b);
+    b->ws = a->ws;
+    for (int i = 0; i < NFILES; i++)
+        facts_records(&b->recs[i], &g_files[i], b->ws, "v1");
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    fx_done(f);
     free(f);
     return 0;
 }
@@ -1295,12 +1313,7 @@ static void test_bulk_session_same_as_plain(void **state)
 {
     fx *a = *state;
     fx b;
-    memset(&b, 0, sizeof b);
-    assert_int_equal(next_dir(b.dir, sizeof b.dir), 0);
-    open_db(&b);
-    b.ws = a->ws;
-    for (int i = 0; i < NFILES; i++)
-        facts_records(&b.recs[i], &g_files[i], b.ws, "v1");
+    fx_like(&b, a);
     bulk_scenario(a, 0);
     bulk_scenario(&b, 1);
     size_t total = 0;
@@ -1337,9 +1350,7 @@ static void test_bulk_session_same_as_plain(void **state)
         lmkv_tree_close(tb);
     }
     assert_true(total > 1000);
-    for (int i = 0; i < NFILES; i++)
-        facts_records_free(&b.recs[i]);
-    close_db(&b);
+    fx_done(&b);
 }
 
 /* ------------------------------------------------------------ copies */
@@ -1849,19 +1860,12 @@ static void test_current_copies_kept_by_put_file(void **state)
 {
     fx *a = *state;
     fx b;
-    memset(&b, 0, sizeof b);
-    assert_int_equal(next_dir(b.dir, sizeof b.dir), 0);
-    open_db(&b);
-    b.ws = a->ws;
-    for (int i = 0; i < NFILES; i++)
-        facts_records(&b.recs[i], &g_files[i], b.ws, "v1");
+    fx_like(&b, a);
     copies_scenario(a, 1);
     copies_scenario(&b, 0);
     assert_true(assert_store_trees_equal(a, &b, NULL) > 1000);
     assert_int_equal(lmkv_store_verify(NULL, a->st, NULL, NULL), LMKV_OK);
-    for (int i = 0; i < NFILES; i++)
-        facts_records_free(&b.recs[i]);
-    close_db(&b);
+    fx_done(&b);
 }
 
 int main(void)
