@@ -91,7 +91,7 @@ $(foreach m,$(MODULES),$(eval $(m): $(BUILD)/lib$(m).a))
 
 # Tests: tests/test_<module>_<case>.c is a cmocka program linked against
 # <module> and the layers below it; tests/test_tools_*.c link everything.
-# tests/util/*.c is shared test support (temp dirs, fixtures, kv helpers).
+# tests/util/*.c is shared test support (temp dirs, fixtures, sources, kv helpers).
 TEST_UTIL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/util/*.c))
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
