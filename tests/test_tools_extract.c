@@ -255,6 +255,92 @@ static void test_lmdb_midl(void **state)
     xc_file_free(f);
 }
 
+/* Same calls and references (field by field, in order)? */
+static void assert_same_analysis(const struct xc_file *a, const struct xc_file *b)
+{
+    assert_int_equal(a->nsyms, b->nsyms);
+    for (size_t i = 0; i < a->nsyms; i++) {
+        const struct xc_symbol *x = &a->syms[i], *y = &b->syms[i];
+        assert_string_equal(x->qualified, y->qualified);
+        assert_int_equal(x->ckind, y->ckind);
+        assert_int_equal(x->line, y->line); assert_int_equal(x->end_line, y->end_line);
+        assert_int_equal(x->column, y->column);
+        assert_int_equal(x->is_static, y->is_static); assert_int_equal(x->disambiguator, y->disambiguator);
+        assert_true((x->scope == NULL) == (y->scope == NULL));
+        if (x->scope) assert_string_equal(x->scope, y->scope);
+        assert_true((x->signature == NULL) == (y->signature == NULL));
+        if (x->signature) assert_string_equal(x->signature, y->signature);
+    }
+    assert_int_equal(a->ncalls, b->ncalls);
+    for (size_t i = 0; i < a->ncalls; i++) {
+        assert_string_equal(a->calls[i].caller, b->calls[i].caller);
+        assert_string_equal(a->calls[i].callee, b->calls[i].callee);
+        assert_int_equal(a->calls[i].line, b->calls[i].line);
+        assert_int_equal(a->calls[i].column, b->calls[i].column);
+    }
+    assert_int_equal(a->nrefs, b->nrefs);
+    for (size_t i = 0; i < a->nrefs; i++) {
+        assert_string_equal(a->refs[i].target, b->refs[i].target);
+        assert_true((a->refs[i].source == NULL) == (b->refs[i].source == NULL));
+        if (a->refs[i].source) assert_string_equal(a->refs[i].source, b->refs[i].source);
+        assert_int_equal(a->refs[i].line, b->refs[i].line);
+        assert_int_equal(a->refs[i].column, b->refs[i].column);
+        assert_int_equal(a->refs[i].kind, b->refs[i].kind);
+    }
+}
+
+/* The packed symbols lmkv index's pre-pass keeps: a file rebuilt from them
+ * and its content analyses exactly as the file read from disk (LMDB's
+ * mdb.c: anonymous structs, whose ctags names derive from the file name,
+ * and shadowing locals), holds far fewer bytes than the file, and refuses
+ * other content. */
+static void test_packed_symbols(void **state)
+{
+    (void)state;
+    const char *src = getenv("LMKV_SOURCES");
+    char root[4096];
+    snprintf(root, sizeof root, "%s/lmdb", src ? src : "build/sources");
+    struct xc_file *disk = NULL, *pre = NULL, *packed = NULL;
+    assert_int_equal(xc_analyze_file(&disk, root, "mdb.c", NULL), 0);
+    assert_int_equal(xc_symbols(&pre, root, "mdb.c"), 0);
+    struct xc_syms *p = NULL;
+    assert_int_equal(xc_syms_pack(&p, pre), 0);
+    size_t len;
+    const char *text = xc_file_text(pre, &len);
+    char *content = malloc(len);
+    assert_non_null(content);
+    memcpy(content, text, len);
+    xc_file_free(pre);                 /* the pack owns everything it needs */
+    assert_true(xc_syms_bytes(p) > 0);
+    assert_true(xc_syms_bytes(p) < len / 2);
+    assert_int_equal(xc_symbols_packed(&packed, "mdb.c", content, len, p), 0);
+    assert_string_equal(packed->path, "mdb.c");
+    int anon = 0;
+    for (size_t i = 0; i < packed->nsyms; i++) anon |= packed->syms[i].scope && strstr(packed->syms[i].scope, "__anon");
+    assert_true(anon);
+    assert_int_equal(xc_calls_refs(packed, NULL, NULL), 0);
+    assert_true(packed->ncalls > 1000);
+    assert_same_analysis(disk, packed);
+    size_t tl;
+    const char *t2 = xc_file_text(packed, &tl);
+    assert_int_equal(tl, len);
+    assert_memory_equal(t2, content, len);
+    xc_file_free(packed);
+    /* other bytes (one changed, or one fewer): refused, nothing made */
+    packed = NULL;
+    content[len / 2] ^= 1;
+    assert_int_equal(xc_symbols_packed(&packed, "mdb.c", content, len, p), LMKV_NOTFOUND);
+    assert_null(packed);
+    assert_non_null(strstr(xc_errmsg(), "mdb.c"));
+    content[len / 2] ^= 1;
+    assert_int_equal(xc_symbols_packed(&packed, "mdb.c", content, len - 1, p), LMKV_NOTFOUND);
+    assert_null(packed);
+    free(content);
+    xc_syms_free(p);
+    xc_syms_free(NULL);
+    xc_file_free(disk);
+}
+
 /* The reference scanner on random C-like text (unbalanced comments,
  * strings, escapes, directives, continuations): never reads outside the
  * text, every reference points at its name inside its line. */
@@ -326,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_known_names_across_files),
         cmocka_unit_test(test_memory_content_and_errors),
         cmocka_unit_test(test_lmdb_midl),
+        cmocka_unit_test(test_packed_symbols),
         cmocka_unit_test(test_scanner_random_text),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -718,6 +718,105 @@ int xc_symbols_mem(struct xc_file **out, const char *path, const void *content, 
     return 0;
 }
 
+/* ------------------------------------------------- packed symbols */
+/* One block: this header, the symbols, the locals' keys, then every string
+ * (pointers into the block). */
+struct xc_syms {
+    XXH128_hash_t hash; size_t len;   /* of the content ctags read */
+    size_t nsyms, nlocals, bytes;
+    struct xc_symbol *syms;
+    const char **locals;              /* "func\x01name" */
+};
+
+static size_t pack_str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
+static const char *pack_str(char **w, const char *s)
+{
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = *w;
+    memcpy(d, s, n);
+    *w += n;
+    return d;
+}
+
+int xc_syms_pack(struct xc_syms **out, const struct xc_file *f)
+{
+    const struct xc_priv *pv = f->priv;
+    size_t str = 0, nloc = 0;
+    for (size_t i = 0; i < f->nsyms; i++) {
+        const struct xc_symbol *y = &f->syms[i];
+        str += pack_str_size(y->name) + pack_str_size(y->scope) + pack_str_size(y->signature);
+        if (y->qualified != y->name) str += pack_str_size(y->qualified);
+    }
+    for (size_t i = 0; i < pv->locals.cap; i++)
+        if (pv->locals.keys[i]) { str += strlen(pv->locals.keys[i]) + 1; nloc++; }
+    size_t head = (sizeof(struct xc_syms) + 15) & ~(size_t)15;
+    size_t bytes = head + f->nsyms * sizeof(struct xc_symbol) + nloc * sizeof(char *) + str;
+    struct xc_syms *p = malloc(bytes);
+    if (!p) return xc_fail(LMKV_ENOMEM, "%s: out of memory", f->path);
+    p->hash = XXH3_128bits(pv->text, pv->len);
+    p->len = pv->len;
+    p->nsyms = f->nsyms; p->nlocals = nloc; p->bytes = bytes;
+    p->syms = (struct xc_symbol *)((char *)p + head);
+    p->locals = (const char **)(p->syms + f->nsyms);
+    char *w = (char *)(p->locals + nloc);
+    for (size_t i = 0; i < f->nsyms; i++) {
+        const struct xc_symbol *y = &f->syms[i];
+        struct xc_symbol *d = &p->syms[i];
+        *d = *y;
+        d->name = pack_str(&w, y->name);
+        d->qualified = y->qualified == y->name ? d->name : pack_str(&w, y->qualified);
+        d->scope = pack_str(&w, y->scope);
+        d->signature = pack_str(&w, y->signature);
+    }
+    nloc = 0;
+    for (size_t i = 0; i < pv->locals.cap; i++)
+        if (pv->locals.keys[i]) p->locals[nloc++] = pack_str(&w, pv->locals.keys[i]);
+    *out = p;
+    return 0;
+}
+
+size_t xc_syms_bytes(const struct xc_syms *p) { return p ? p->bytes : 0; }
+void xc_syms_free(struct xc_syms *p) { free(p); }
+
+int xc_symbols_packed(struct xc_file **out, const char *path, const void *content, size_t len,
+                      const struct xc_syms *p)
+{
+    XXH128_hash_t h = XXH3_128bits(content, len);
+    if (len != p->len || !XXH128_isEqual(h, p->hash))
+        return xc_fail(LMKV_NOTFOUND, "%s: content differs from the packed symbols'", path);
+    struct xc_file *f = NULL;
+    int rc = file_open_mem(&f, path, content, len);
+    if (rc) return rc;
+    struct xc_priv *pv = f->priv;
+    if (p->nsyms && !(f->syms = malloc(p->nsyms * sizeof *f->syms))) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto fail; }
+    for (size_t i = 0; i < p->nsyms; i++) {
+        const struct xc_symbol *y = &p->syms[i];
+        struct xc_symbol *d = &f->syms[i];
+        *d = *y;
+        d->name = arena_strdup(&f->arena, y->name);
+        d->qualified = y->qualified == y->name ? d->name : arena_strdup(&f->arena, y->qualified);
+        d->scope = arena_strdup(&f->arena, y->scope);
+        d->signature = arena_strdup(&f->arena, y->signature);
+        if (!d->name || !d->qualified || (y->scope && !d->scope) || (y->signature && !d->signature)) {
+            f->nsyms = i;
+            rc = xc_fail(LMKV_ENOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    f->nsyms = p->nsyms;
+    for (size_t i = 0; i < p->nlocals; i++) {
+        uint32_t *v = smap_put(&pv->locals, p->locals[i], strlen(p->locals[i]), NULL);
+        if (!v) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto fail; }
+        *v = 1;
+    }
+    *out = f;
+    return 0;
+fail:
+    xc_file_free(f);
+    return rc;
+}
+
 /* cflow's three passes over a file (tree, cross reference, reverse tree);
  * argv arrays of 10 entries, FULL the file given to cflow. */
 static void cflow_argvs(char *targv[10], char *xargv[10], char *rargv[10], char *full)

@@ -143,6 +143,30 @@ int xc_symbols_ex(struct xc_file **out, const char *root, const char *path, unsi
  * (content given in memory is analysed whole). */
 int xc_symbols_mem(struct xc_file **out, const char *path, const void *content, size_t len);
 
+/* A compact copy of what xc_symbols read of one file, for a whole-
+ * workspace run that reads every file's symbols before analysing any
+ * (lmkv index's pre-pass): the symbols and the locals/parameters seen (for
+ * shadowing), in one block, with a 128-bit XXH3 hash and the length of the
+ * content ctags read -- without the content, its line index, the arenas'
+ * slack or any tool output (a few hundred bytes per symbol instead of the
+ * file's size plus ~128 KiB). Owned by the caller (xc_syms_free). */
+struct xc_syms;
+/* Packs F (from xc_symbols / xc_symbols_ex; F is unchanged). 0 or
+ * LMKV_ENOMEM. */
+int xc_syms_pack(struct xc_syms **out, const struct xc_file *f);
+/* Size of the block in bytes (0 for NULL). */
+size_t xc_syms_bytes(const struct xc_syms *p);
+void xc_syms_free(struct xc_syms *p);
+/* An xc_file for CONTENT (LEN bytes) under PATH with P's symbols, as
+ * xc_symbols_mem would give but without running ctags: ctags' results are
+ * P's (so ctags' file-name-derived "__anon" names are those of the file P
+ * was read from), the content is CONTENT, copied to a private temporary
+ * file for cflow (xc_calls_refs runs it there). LMKV_NOTFOUND (nothing
+ * made) when CONTENT is not the content P was read from (length or hash
+ * differ); else errors as xc_symbols_mem. */
+int xc_symbols_packed(struct xc_file **out, const char *path, const void *content, size_t len,
+                      const struct xc_syms *p);
+
 /* Calls (cflow) and references (tokenizer) of a file whose symbols were
  * read by xc_symbols. KNOWN: names references may point to (usually every
  * symbol name of the workspace); NULL = this file's own symbol names. */
