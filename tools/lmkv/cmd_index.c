@@ -13,7 +13,9 @@
  * follows the size of the edit, not of the database), so that references
  * across files resolve by name even when one file is re-indexed alone
  * -> run: the analyser turns one file into symbols, calls (cflow) and
- * references; versioning stores them in bounded write transactions and swaps
+ * references (reusing the pre-pass's results for an edit of up to 16
+ * files; a bigger run frees them in the pre-pass and runs ctags again on
+ * the bytes the session gives, so memory does not grow with the sources); versioning stores them in bounded write transactions and swaps
  * the current map at the end (readers never see a half-indexed file).
  */
 #include "cli.h"
@@ -62,7 +64,7 @@ static const char usage[] =
 /* Up to this many files to analyse, the pre-pass runs cflow with ctags. */
 #define PRE_CALLS_MAX_FILES 16
 
-struct pre { const char *path; struct xc_file *f; };
+struct pre { const char *path; struct xc_file *f; struct xc_syms *p; };
 
 struct ix {
     struct xc_nameset *names;
@@ -137,7 +139,7 @@ static int analyse(lmkv_analysis *a, const char *path, const void *content, size
     struct ix *x = ctx;
     struct xc_file *f = NULL;
     int rc = 0;
-    struct pre key = {path, NULL}, *hit = x->npre ? bsearch(&key, x->pre, x->npre, sizeof *x->pre, pre_cmp) : NULL;
+    struct pre key = {path, NULL, NULL}, *hit = x->npre ? bsearch(&key, x->pre, x->npre, sizeof *x->pre, pre_cmp) : NULL;
     if (hit && hit->f) {
         size_t tl;
         const char *t = xc_file_text(hit->f, &tl);
@@ -145,6 +147,14 @@ static int analyse(lmkv_analysis *a, const char *path, const void *content, size
         else { xc_file_free(hit->f); hit->f = NULL; }
     }
     uint64_t t0 = now_ns();
+    if (!f && hit && hit->p) {
+        /* the pre-pass's symbols of these very bytes (else ctags again) */
+        rc = xc_symbols_packed(&f, path, content, len, hit->p);
+        xc_syms_free(hit->p);
+        hit->p = NULL;
+        if (rc != 0 && rc != LMKV_NOTFOUND) { x->extract_ns += now_ns() - t0; goto fail; }
+        rc = 0;
+    }
     if (!f && (rc = xc_symbols_mem(&f, path, content, len)) != 0) { x->extract_ns += now_ns() - t0; goto fail; }
     /* names of this file count even when the pre-pass did not see it */
     if ((rc = xc_nameset_add_file(x->names, f)) != 0) { x->extract_ns += now_ns() - t0; goto fail; }
@@ -290,38 +300,51 @@ int cmd_index(int argc, char **argv)
     const char *const *pend = NULL;
     size_t npend = 0;
     if ((rc = lmkv_index_session_pending_paths(&pend, &npend, s)) != LMKV_OK) { ret = cli_fail(cmd, rc, "listing files to analyse"); goto cleanup; }
-    uint64_t t_pre = now_ns(), lookup_ns = 0;
+    uint64_t lookup_ns = 0;
     if (npend) {
-        if (!(x.pre = calloc(npend, sizeof *x.pre))) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
-        /* a few files (an edit): cflow runs beside ctags, its output kept
-         * until the analysis (~10 ms of ctags start-up overlap the cflow
-         * passes); a bigger run keeps no cflow output around (memory) */
-        unsigned xf = npend <= PRE_CALLS_MAX_FILES ? XC_WITH_CALLS : 0u;
-        for (size_t i = 0; i < npend; i++) {
-            x.pre[x.npre].path = pend[i];
-            struct xc_file *f = NULL;
-            if (xc_symbols_ex(&f, root, pend[i], xf) == 0) {
-                if (xc_nameset_add_file(x.names, f) != 0) { xc_file_free(f); cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
-                x.pre[x.npre].f = f;
-            } /* else: the analyser fails on it again and the report names it */
-            x.npre++;
-        }
-        qsort(x.pre, x.npre, sizeof *x.pre, pre_cmp);
-        uint64_t t_look = now_ns();
-        x.extract_ns += t_look - t_pre;
-        /* stored names: only those of identifiers the files use */
+        /* stored names: only those of identifiers the files use, looked up
+         * file by file as each one's ctags results come */
         if (!(x.looked = xc_nameset_new())) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
         if ((rc = lmkv_store_txn_begin(&txn, st)) != LMKV_OK) { ret = cli_fail(cmd, rc, "reading stored symbols"); goto cleanup; }
         x.rtxn = txn;
         x.ws = lmkv_worktree_id(wt);
+        /* a few files (an edit): cflow runs beside ctags and each file's
+         * results (symbols, content, cflow's output) are kept until the
+         * analysis (~10 ms of ctags start-up overlap the cflow passes).
+         * A bigger run keeps nothing: each file's results are freed once
+         * its names are in the sets, and the analyser runs ctags again on
+         * the bytes the session gives it, so the heap holds the name sets
+         * and one file, not every source (the Linux kernel's 1.2 GB of
+         * sources had held 6.2 GB of heap here) */
+        int keep = npend <= PRE_CALLS_MAX_FILES;
+        if (!(x.pre = calloc(npend, sizeof *x.pre))) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
         rc = LMKV_OK;
-        for (size_t i = 0; i < x.npre && rc == LMKV_OK; i++)
-            if (x.pre[i].f) rc = xc_file_identifiers(x.pre[i].f, lookup_ident, &x);
+        for (size_t i = 0; i < npend && rc == LMKV_OK; i++) {
+            struct xc_file *f = NULL;
+            uint64_t t1 = now_ns();
+            int xrc = xc_symbols_ex(&f, root, pend[i], keep ? XC_WITH_CALLS : 0u);
+            if (xrc == 0) { /* else: the analyser fails on it again and the report names it */
+                rc = xc_nameset_add_file(x.names, f);
+                uint64_t t2 = now_ns();
+                x.extract_ns += t2 - t1;
+                if (rc == LMKV_OK) rc = xc_file_identifiers(f, lookup_ident, &x);
+                lookup_ns += now_ns() - t2;
+            } else {
+                x.extract_ns += now_ns() - t1;
+            }
+            x.pre[x.npre].path = pend[i];
+            if (keep) x.pre[x.npre].f = f;
+            else {
+                if (f && rc == LMKV_OK) rc = xc_syms_pack(&x.pre[x.npre].p, f);
+                xc_file_free(f);
+            }
+            x.npre++;
+        }
         lmkv_store_txn_end(txn);
         txn = NULL;
         x.rtxn = NULL;
-        lookup_ns = now_ns() - t_look;
         if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "reading stored symbols"); goto cleanup; }
+        if (x.npre) qsort(x.pre, x.npre, sizeof *x.pre, pre_cmp);
     }
 
     uint64_t ext_before = x.extract_ns, t_run = now_ns();
@@ -373,7 +396,7 @@ int cmd_index(int argc, char **argv)
 cleanup:
     if (have_rep) lmkv_index_report_clear(&rep);
     lmkv_index_session_free(s);
-    for (size_t i = 0; i < x.npre; i++) xc_file_free(x.pre[i].f);
+    for (size_t i = 0; i < x.npre; i++) { xc_file_free(x.pre[i].f); xc_syms_free(x.pre[i].p); }
     free(x.pre);
     xc_nameset_free(x.names);
     xc_nameset_free(x.looked);

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# `lmkv index`'s memory does not grow with the workspace's sources: a full
+# index of a generated workspace of N files of 256 KiB (mostly comment,
+# two functions each) and of one of 2N such files; the peak RSS of the
+# second (wait4's ru_maxrss of the process: no sampling, no timing) may
+# exceed the first's by at most a quarter of the sources added. Before the
+# pre-pass kept only packed symbols, it held every file's content (and
+# arenas) until the analysis: the peak grew by ~1.16x the sources added.
+# Both indexes must be complete (every file analysed, every symbol, call
+# and reference there).
+set -euo pipefail
+. "$(dirname "$0")/util/cli_helpers.sh"
+cd "$LMKV_TEST_TMP"
+command -v ctags >/dev/null && command -v cflow >/dev/null || fail "ctags or cflow missing (scripts/deps.sh installs them)"
+# ASan's quarantine keeps freed blocks (256 MiB by default): a freed file
+# would still count; without it the allocator reuses them as glibc does
+ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}quarantine_size_mb=0" \
+$PY - "$LMKV_BIN" "$LMKV_TEST_TMP" <<'PY'
+import json, os, subprocess, sys
+lmkv, tmp = sys.argv[1], sys.argv[2]
+N, SIZE = 40, 256 * 1024
+LINE = " * lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod\n"
+
+def gen(d, n):
+    os.makedirs(d)
+    total = 0
+    for i in range(n):
+        text = "/*\n" + LINE * (SIZE // len(LINE)) + " */\n" + \
+            "static int helper_%d(int a) { int b = a * 3; return b + 1; }\n" % i + \
+            "int entry_%d(int x) { int y = helper_%d(x); return y; }\n" % (i, i)
+        with open(os.path.join(d, "f%04d.c" % i), "w") as f:
+            f.write(text)
+        total += len(text)
+    return total
+
+def index(d, n):
+    out = os.path.join(tmp, os.path.basename(d) + ".json")
+    with open(out, "w") as o:
+        p = subprocess.Popen([lmkv, "index", "--json", "--no-git", "--db", d + ".db", d], stdout=o)
+        _, status, ru = os.wait4(p.pid, 0)
+    if status != 0:
+        sys.exit("FAIL: lmkv index %s: wait status %d" % (d, status))
+    j = json.load(open(out))
+    # every file analysed: 2 symbols, 1 call (entry -> helper) and 1 reference each
+    got = (j["analysed"], j["failed"], j["symbols"], j["calls"], j["references"])
+    if got != (n, 0, 2 * n, n, n):
+        sys.exit("FAIL: %s: analysed/failed/symbols/calls/references %s, expected %s" % (d, got, (n, 0, 2 * n, n, n)))
+    return ru.ru_maxrss * 1024
+
+s1 = gen(os.path.join(tmp, "small"), N)
+s2 = gen(os.path.join(tmp, "large"), 2 * N)
+r1 = index(os.path.join(tmp, "small"), N)
+r2 = index(os.path.join(tmp, "large"), 2 * N)
+print("# sources %d -> %d bytes, peak RSS %d -> %d bytes" % (s1, s2, r1, r2))
+if r2 - r1 > (s2 - s1) // 4:
+    sys.exit("FAIL: peak RSS grew by %d bytes for %d bytes more sources (limit a quarter)" % (r2 - r1, s2 - s1))
+PY
+echo "ok"
