@@ -7,7 +7,11 @@
 # pre-pass kept only packed symbols, it held every file's content (and
 # arenas) until the analysis: the peak grew by ~1.16x the sources added.
 # Both indexes must be complete (every file analysed, every symbol, call
-# and reference there).
+# and reference there). Checked twice: with the pre-pass's packed symbols
+# kept (default budget) and with none kept (LMKV_INDEX_KEEP_MIB=0: ctags
+# runs again in the analysis, on the bytes the session read). Then LMDB's
+# sources (24 files: more than the edit path's 16) indexed both ways give
+# the same records, and a bad LMKV_INDEX_KEEP_MIB is refused.
 set -euo pipefail
 . "$(dirname "$0")/util/cli_helpers.sh"
 cd "$LMKV_TEST_TMP"
@@ -33,10 +37,14 @@ def gen(d, n):
         total += len(text)
     return total
 
-def index(d, n):
+def index(d, n, keep):
     out = os.path.join(tmp, os.path.basename(d) + ".json")
+    env = dict(os.environ)
+    env.pop("LMKV_INDEX_KEEP_MIB", None)
+    if keep is not None: env["LMKV_INDEX_KEEP_MIB"] = keep
+    db = d + ".db" + (keep or "")
     with open(out, "w") as o:
-        p = subprocess.Popen([lmkv, "index", "--json", "--no-git", "--db", d + ".db", d], stdout=o)
+        p = subprocess.Popen([lmkv, "index", "--json", "--no-git", "--db", db, d], stdout=o, env=env)
         _, status, ru = os.wait4(p.pid, 0)
     if status != 0:
         sys.exit("FAIL: lmkv index %s: wait status %d" % (d, status))
@@ -49,10 +57,28 @@ def index(d, n):
 
 s1 = gen(os.path.join(tmp, "small"), N)
 s2 = gen(os.path.join(tmp, "large"), 2 * N)
-r1 = index(os.path.join(tmp, "small"), N)
-r2 = index(os.path.join(tmp, "large"), 2 * N)
-print("# sources %d -> %d bytes, peak RSS %d -> %d bytes" % (s1, s2, r1, r2))
-if r2 - r1 > (s2 - s1) // 4:
-    sys.exit("FAIL: peak RSS grew by %d bytes for %d bytes more sources (limit a quarter)" % (r2 - r1, s2 - s1))
+for keep in (None, "0"):
+    r1 = index(os.path.join(tmp, "small"), N, keep)
+    r2 = index(os.path.join(tmp, "large"), 2 * N, keep)
+    print("# keep %s MiB: sources %d -> %d bytes, peak RSS %d -> %d bytes" % (keep or "default", s1, s2, r1, r2))
+    if r2 - r1 > (s2 - s1) // 4:
+        sys.exit("FAIL: keep %s: peak RSS grew by %d bytes for %d bytes more sources (limit a quarter)"
+                 % (keep, r2 - r1, s2 - s1))
 PY
+SRC=${LMKV_SOURCES:?}/lmdb
+[ -f "$SRC/mdb.c" ] || fail "LMDB sources missing at $SRC (run scripts/fetch-sources.sh)"
+mkdir lmdb; cp -R "$SRC"/. lmdb/
+NF=$(find lmdb -name '*.[ch]' | wc -l)
+[ "$NF" -gt 16 ] || fail "LMDB has $NF sources, the test needs more than 16"
+# timestamps (*_ns) are the only fields that may differ
+norm() { sed -E 's/"([a-z_]*_ns)":[0-9]+/"\1":T/g'; }
+run 0 L index -q --no-git --db db-keep lmdb
+L dump --db db-keep | norm > keep.txt
+LMKV_INDEX_KEEP_MIB=0 run 0 L index -q --no-git --db db-nokeep lmdb
+L dump --db db-nokeep | norm > nokeep.txt
+[ "$(wc -l < keep.txt)" -gt 10000 ] || fail "LMDB's dump has only $(wc -l < keep.txt) lines"
+cmp keep.txt nokeep.txt || fail "records differ with and without the pre-pass's kept symbols"
+LMKV_INDEX_KEEP_MIB=lots run 2 L index -q --no-git --db db-bad lmdb
+one_line_err
+contains "$ERR" "LMKV_INDEX_KEEP_MIB=lots"
 echo "ok"

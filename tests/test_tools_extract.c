@@ -335,6 +335,32 @@ static void test_packed_symbols(void **state)
     content[len / 2] ^= 1;
     assert_int_equal(xc_symbols_packed(&packed, "mdb.c", content, len - 1, p), LMKV_NOTFOUND);
     assert_null(packed);
+    /* the same bytes given to ctags under the worktree name: the same
+     * analysis, __anon names included, without reading the file */
+    struct xc_file *named = NULL;
+    assert_int_equal(xc_symbols_named(&named, root, "mdb.c", content, len), 0);
+    assert_int_equal(xc_calls_refs(named, NULL, NULL), 0);
+    assert_same_analysis(disk, named);
+    char *in = strdup(named->priv->ctags_in);
+    xc_file_free(named);
+    struct stat sb;
+    assert_int_not_equal(stat(in, &sb), 0);                     /* temporary input removed */
+    free(in);
+    /* a copy analysed under its temporary name differs (anonymous names) */
+    struct xc_file *mem = NULL;
+    assert_int_equal(xc_symbols_mem(&mem, "mdb.c", content, len), 0);
+    int same = mem->nsyms == disk->nsyms;
+    for (size_t i = 0; same && i < mem->nsyms; i++)
+        same = strcmp(mem->syms[i].qualified, disk->syms[i].qualified) == 0;
+    assert_false(same);
+    xc_file_free(mem);
+    /* the bytes, not the file on disk: content that differs from mdb.c */
+    static const char other[] = "struct { int x; } anon_var;\nint only_here(void) { return 0; }\n";
+    named = NULL;
+    assert_int_equal(xc_symbols_named(&named, root, "mdb.c", other, sizeof other - 1), 0);
+    assert_non_null(find_sym(named, "only_here", XC_K_FUNCTION));
+    assert_null(find_sym(named, "mdb_put", XC_K_FUNCTION));
+    xc_file_free(named);
     free(content);
     xc_syms_free(p);
     xc_syms_free(NULL);

@@ -57,18 +57,26 @@ static const char usage[] =
     "are indexed. The report splits the time: extract (ctags, cflow,\n"
     "tokenizer), lookup (stored names the files use), store (records,\n"
     "indexes, commit); in JSON extract_ms, lookup_ms, store_ms.\n"
+    "Memory: a run of more than 16 files keeps at most $LMKV_INDEX_KEEP_MIB\n"
+    "(default 64) MiB of packed ctags results for the analysis; files beyond\n"
+    "run ctags again (same results).\n"
     "Exit: 0 ok, 1 a PATH does not exist, 2 usage, 3 a file\n"
     "failed to analyse, 4 I/O, ctags/cflow missing or failed.\n";
 
 #define ANALYSER_ID "lmkv-extract-c 1 (ctags+cflow)"
 /* Up to this many files to analyse, the pre-pass runs cflow with ctags. */
 #define PRE_CALLS_MAX_FILES 16
+/* A bigger run keeps packed ctags results of up to this many MiB from its
+ * pre-pass ($LMKV_INDEX_KEEP_MIB overrides it, 0 keeps none); the files
+ * beyond it run ctags a second time in the analysis. */
+#define PRE_KEEP_MIB 64
 
 struct pre { const char *path; struct xc_file *f; struct xc_syms *p; };
 
 struct ix {
     struct xc_nameset *names;
     struct xc_nameset *looked;   /* identifiers already looked up in the store */
+    const char *root;            /* the worktree's root */
     lmkv_store_txn *rtxn;        /* pre-pass read txn */
     uint64_t ws;
     struct pre *pre; size_t npre;
@@ -155,7 +163,9 @@ static int analyse(lmkv_analysis *a, const char *path, const void *content, size
         if (rc != 0 && rc != LMKV_NOTFOUND) { x->extract_ns += now_ns() - t0; goto fail; }
         rc = 0;
     }
-    if (!f && (rc = xc_symbols_mem(&f, path, content, len)) != 0) { x->extract_ns += now_ns() - t0; goto fail; }
+    /* ctags reads the bytes the session hashed, under the worktree name
+     * (its __anon names derive from the file name), never the file again */
+    if (!f && (rc = xc_symbols_named(&f, x->root, path, content, len)) != 0) { x->extract_ns += now_ns() - t0; goto fail; }
     /* names of this file count even when the pre-pass did not see it */
     if ((rc = xc_nameset_add_file(x->names, f)) != 0) { x->extract_ns += now_ns() - t0; goto fail; }
     rc = xc_calls_refs(f, NULL, x->names);
@@ -282,6 +292,7 @@ int cmd_index(int argc, char **argv)
         ret = EXIT_IO;
         goto cleanup;
     }
+    x.root = root;
     if (!(x.names = xc_nameset_new())) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
 
     struct lmkv_index_options io;
@@ -317,6 +328,14 @@ int cmd_index(int argc, char **argv)
          * and one file, not every source (the Linux kernel's 1.2 GB of
          * sources had held 6.2 GB of heap here) */
         int keep = npend <= PRE_CALLS_MAX_FILES;
+        size_t budget = (size_t)PRE_KEEP_MIB << 20, kept = 0;
+        const char *kmib = getenv("LMKV_INDEX_KEEP_MIB");
+        if (kmib && *kmib) {
+            char *end;
+            unsigned long v = strtoul(kmib, &end, 10);
+            if (*end || v > (SIZE_MAX >> 20)) { cli_error(cmd, "LMKV_INDEX_KEEP_MIB=%s: not a number of MiB", kmib); ret = EXIT_USAGE; goto cleanup; }
+            budget = (size_t)v << 20;
+        }
         if (!(x.pre = calloc(npend, sizeof *x.pre))) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
         rc = LMKV_OK;
         for (size_t i = 0; i < npend && rc == LMKV_OK; i++) {
@@ -335,7 +354,11 @@ int cmd_index(int argc, char **argv)
             x.pre[x.npre].path = pend[i];
             if (keep) x.pre[x.npre].f = f;
             else {
-                if (f && rc == LMKV_OK) rc = xc_syms_pack(&x.pre[x.npre].p, f);
+                struct xc_syms *pk = NULL;
+                if (f && rc == LMKV_OK && (rc = xc_syms_pack(&pk, f)) == LMKV_OK) {
+                    if (kept + xc_syms_bytes(pk) <= budget) { kept += xc_syms_bytes(pk); x.pre[x.npre].p = pk; }
+                    else xc_syms_free(pk);   /* over the budget: ctags again in the analysis */
+                }
                 xc_file_free(f);
             }
             x.npre++;

@@ -280,7 +280,7 @@ static int tool_failed(int *sts, char (*msgs)[sizeof xc_msg], int i, int rc)
 }
 
 static int run_tools(const char *const what[], const char *file, int n, char *const *argvs[],
-                     struct buf *outs, int *st)
+                     struct buf *outs, int *st, const char *stdin0)
 {
     int rfd[4] = {-1, -1, -1, -1}, rc = 0, sts[4] = {0, 0, 0, 0};
     char msgs[4][sizeof xc_msg];
@@ -304,7 +304,7 @@ static int run_tools(const char *const what[], const char *file, int n, char *co
         }
         posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
         posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 0, i == 0 && stdin0 ? stdin0 : "/dev/null", O_RDONLY, 0);
         /* cflow in the C locale: under a UTF-8 $LANG it loads a dozen
          * locale files at start (~0.35 ms a run; same output, checked on
          * LMDB's, SQLite's and 1100 kernel files) */
@@ -386,6 +386,8 @@ struct xc_priv {
     struct smap locals;               /* "func\x01name" -> 1 */
     struct buf cflow[3];              /* cflow's passes run with ctags (XC_WITH_CALLS) */
     int have_cflow;                   /* 1: cflow[] holds them for xc_calls_refs */
+    char *ctags_in;                   /* xc_symbols_named: ctags' interactive input
+                                       * (request line + content), or NULL */
 };
 
 static int read_file(const char *full, const char *path, char **out, size_t *outlen)
@@ -623,7 +625,8 @@ static int sym_cmp(const void *a, const void *b)
 /* Content given in memory: written to a private temporary directory
  * ($TMPDIR or /tmp, "lmkv-xc-XXXXXX/<basename>") so the tools read exactly
  * these bytes; removed by xc_file_free. */
-static int file_open_mem(struct xc_file **out, const char *path, const void *content, size_t len)
+static int file_open_mem(struct xc_file **out, const char *path, const void *content, size_t len,
+                         const char *ctags_name)
 {
     struct xc_file *f = calloc(1, sizeof *f);
     struct xc_priv *pv = calloc(1, sizeof *pv);
@@ -661,6 +664,27 @@ static int file_open_mem(struct xc_file **out, const char *path, const void *con
     }
     if (close(fd) != 0) { fd = -1; rc = xc_fail(LMKV_EIO, "%s: writing %s: %s", path, f->full, strerror(errno)); goto cleanup; }
     fd = -1;
+    if (ctags_name) {
+        /* ctags --_interactive reads one request line, then SIZE bytes of
+         * content it parses as the file named FILENAME */
+        json_t *req = json_pack("{s:s, s:s, s:I}", "command", "generate-tags", "filename", ctags_name,
+                                "size", (json_int_t)len);
+        char *line = req ? json_dumps(req, JSON_COMPACT) : NULL;
+        json_decref(req);
+        size_t fl = strlen(f->full);
+        if (!line || !(pv->ctags_in = malloc(fl + 8))) { free(line); rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        snprintf(pv->ctags_in, fl + 8, "%s.ctags", f->full);
+        FILE *o = fopen(pv->ctags_in, "wbx");
+        int ok = o && fputs(line, o) >= 0 && fputc('\n', o) != EOF && fwrite(content, 1, len, o) == len;
+        int e = errno;
+        if (o && fclose(o) != 0 && ok) { ok = 0; e = errno; }
+        free(line);
+        if (!ok) {
+            if (!o) { free(pv->ctags_in); pv->ctags_in = NULL; }
+            rc = xc_fail(LMKV_EIO, "%s: writing a temporary file in %s: %s", path, f->tmpdir, strerror(e));
+            goto cleanup;
+        }
+    }
     *out = f; f = NULL;
 cleanup:
     if (fd >= 0) close(fd);
@@ -711,7 +735,20 @@ int xc_symbols(struct xc_file **out, const char *root, const char *path)
 int xc_symbols_mem(struct xc_file **out, const char *path, const void *content, size_t len)
 {
     struct xc_file *f = NULL;
-    int rc = file_open_mem(&f, path, content, len);
+    int rc = file_open_mem(&f, path, content, len, NULL);
+    if (rc) return rc;
+    if ((rc = symbols_of(f, 1)) != 0) { xc_file_free(f); return rc; }
+    *out = f;
+    return 0;
+}
+
+int xc_symbols_named(struct xc_file **out, const char *root, const char *path, const void *content, size_t len)
+{
+    struct xc_file *f = NULL;
+    char *name = build_full(root, path);
+    if (!name) return xc_fail(LMKV_ENOMEM, "out of memory");
+    int rc = file_open_mem(&f, path, content, len, name);
+    free(name);
     if (rc) return rc;
     if ((rc = symbols_of(f, 1)) != 0) { xc_file_free(f); return rc; }
     *out = f;
@@ -786,7 +823,7 @@ int xc_symbols_packed(struct xc_file **out, const char *path, const void *conten
     if (len != p->len || !XXH128_isEqual(h, p->hash))
         return xc_fail(LMKV_NOTFOUND, "%s: content differs from the packed symbols'", path);
     struct xc_file *f = NULL;
-    int rc = file_open_mem(&f, path, content, len);
+    int rc = file_open_mem(&f, path, content, len, NULL);
     if (rc) return rc;
     struct xc_priv *pv = f->priv;
     if (p->nsyms && !(f->syms = malloc(p->nsyms * sizeof *f->syms))) { rc = xc_fail(LMKV_ENOMEM, "out of memory"); goto fail; }
@@ -837,9 +874,12 @@ static int symbols_of(struct xc_file *f, int with_calls)
     /* --sort=no: ctags would otherwise pipe its output through `sh -c
      * "sort -u"` (two more process starts, ~3 ms a file); the symbols are
      * sorted here, and equal ones dropped as sort -u did */
+    const char *in = f->priv->ctags_in;
+    /* content under another name (xc_symbols_named): ctags' interactive
+     * mode reads it from stdin; every tag is as from a file of that name */
     char *argv[] = {"ctags", "--output-format=json", "--sort=no", "--languages=C", "--langmap=C:.c.h",
                     "--fields=+neKSlzZf-P", "--fields-C=+{properties}", "--kinds-C=+pxlz",
-                    "-o", "-", f->full, NULL};
+                    "-o", "-", in ? "--_interactive" : f->full, NULL};
     char *targv[10], *xargv[10], *rargv[10];
     cflow_argvs(targv, xargv, rargv, f->full);
     /* with_calls: cflow's passes run beside ctags (4 processes at once on
@@ -848,7 +888,7 @@ static int symbols_of(struct xc_file *f, int with_calls)
      * is not this call's: xc_calls_refs runs cflow again and reports it. */
     char *const *argvs[4] = {argv, targv, xargv, rargv};
     static const char *const what[4] = {"universal-ctags", "cflow", "cflow", "cflow"};
-    run_tools(what, path, with_calls ? 4 : 1, argvs, outs, st);
+    run_tools(what, path, with_calls ? 4 : 1, argvs, outs, st, in);
     if ((rc = st[0]) != 0) goto cleanup;
     if (with_calls && !st[1] && !st[2] && !st[3]) {
         struct xc_priv *pv = f->priv;
@@ -1283,7 +1323,7 @@ int xc_calls_refs(struct xc_file *f, const char *root, const struct xc_nameset *
         char *const *argvs[3] = {targv, xargv, rargv};
         static const char *const what[3] = {"cflow", "cflow", "cflow"};
         struct buf outs[3] = {{0}, {0}, {0}};
-        rc = run_tools(what, f->path, 3, argvs, outs, NULL);
+        rc = run_tools(what, f->path, 3, argvs, outs, NULL, NULL);
         tree = outs[0];
         xref = outs[1];
         rtree = outs[2];
@@ -1495,6 +1535,7 @@ void xc_file_free(struct xc_file *f)
         free(pv->text); free(pv->line_off);
         smap_free(&pv->locals);
         for (int i = 0; i < 3; i++) free(pv->cflow[i].p);
+        if (pv->ctags_in) { unlink(pv->ctags_in); free(pv->ctags_in); }
         free(pv);
     }
     free(f->syms); free(f->calls); free(f->refs);

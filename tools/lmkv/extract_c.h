@@ -143,6 +143,17 @@ int xc_symbols_ex(struct xc_file **out, const char *root, const char *path, unsi
  * (content given in memory is analysed whole). */
 int xc_symbols_mem(struct xc_file **out, const char *path, const void *content, size_t len);
 
+/* Same for CONTENT that is the content of ROOT/PATH as the caller knows it
+ * (e.g. the bytes an index session hashed), without reading ROOT/PATH:
+ * ctags parses CONTENT from its stdin under the name ROOT/PATH (Universal
+ * Ctags' interactive mode, `--_interactive`), so every tag, including the
+ * "__anon<hash of the file name>" names of anonymous structs, is exactly
+ * what xc_symbols(ROOT, PATH) gives for a file with these bytes (an
+ * xc_symbols_mem copy is named after its temporary path); cflow reads a
+ * private temporary copy (removed by xc_file_free). XC_WITH_CALLS. */
+int xc_symbols_named(struct xc_file **out, const char *root, const char *path,
+                     const void *content, size_t len);
+
 /* A compact copy of what xc_symbols read of one file, for a whole-
  * workspace run that reads every file's symbols before analysing any
  * (lmkv index's pre-pass): the symbols and the locals/parameters seen (for
