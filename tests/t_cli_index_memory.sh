@@ -81,4 +81,5 @@ cmp keep.txt nokeep.txt || fail "records differ with and without the pre-pass's 
 LMKV_INDEX_KEEP_MIB=lots run 2 L index -q --no-git --db db-bad lmdb
 one_line_err
 contains "$ERR" "LMKV_INDEX_KEEP_MIB=lots"
+[ ! -e db-bad ] || fail "a refused LMKV_INDEX_KEEP_MIB still created the database"
 echo "ok"

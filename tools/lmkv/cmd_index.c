@@ -266,6 +266,20 @@ int cmd_index(int argc, char **argv)
         }
     }
     int nargs = argc - optind;
+    size_t budget = (size_t)PRE_KEEP_MIB << 20;   /* packed symbols kept, bytes */
+    {
+        const char *kmib = getenv("LMKV_INDEX_KEEP_MIB");
+        if (kmib && *kmib) {
+            char *end;
+            errno = 0;
+            unsigned long v = strtoul(kmib, &end, 10);
+            if (*end || errno || kmib[0] == '-' || v > (SIZE_MAX >> 20)) {
+                cli_error(cmd, "LMKV_INDEX_KEEP_MIB=%s: not a number of MiB", kmib);
+                return EXIT_USAGE;
+            }
+            budget = (size_t)v << 20;
+        }
+    }
     if (!root_arg) {
         struct stat sb;
         root_arg = (nargs == 1 && stat(argv[optind], &sb) == 0 && S_ISDIR(sb.st_mode)) ? argv[optind] : ".";
@@ -328,14 +342,7 @@ int cmd_index(int argc, char **argv)
          * and one file, not every source (the Linux kernel's 1.2 GB of
          * sources had held 6.2 GB of heap here) */
         int keep = npend <= PRE_CALLS_MAX_FILES;
-        size_t budget = (size_t)PRE_KEEP_MIB << 20, kept = 0;
-        const char *kmib = getenv("LMKV_INDEX_KEEP_MIB");
-        if (kmib && *kmib) {
-            char *end;
-            unsigned long v = strtoul(kmib, &end, 10);
-            if (*end || v > (SIZE_MAX >> 20)) { cli_error(cmd, "LMKV_INDEX_KEEP_MIB=%s: not a number of MiB", kmib); ret = EXIT_USAGE; goto cleanup; }
-            budget = (size_t)v << 20;
-        }
+        size_t kept = 0;
         if (!(x.pre = calloc(npend, sizeof *x.pre))) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
         rc = LMKV_OK;
         for (size_t i = 0; i < npend && rc == LMKV_OK; i++) {
