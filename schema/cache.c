@@ -38,7 +38,7 @@ struct lmkv_cache {
     lmkv_store *st;
     lmkv_cache_config cfg;
     pthread_mutex_t mu;        /* guards the buffers below */
-    pthread_mutex_t flush_mu;  /* one flusher at a time */
+    pthread_mutex_t flush_mu;  /* guards fbb; see begin_write for the lock order */
     acc *accs;                 /* open addressing, key hash; len 0 = empty */
     size_t acc_cap, acc_n;
     statbuf *stats;
@@ -373,42 +373,58 @@ static int take_buffers(lmkv_cache *c, acc **accs, size_t *cap, statbuf **stats,
     return LMKV_OK;
 }
 
+/* Lock order: the database's write transaction first, then flush_mu, then
+ * mu. flush_mu is never held while waiting for the write lock: a thread
+ * that holds a write transaction (a store session) and reads through the
+ * cache flushes when due, and would wait for flush_mu while its holder
+ * waited for the write lock (a deadlock ThreadSanitizer reported as a
+ * lock-order inversion in test_schema_cache). On success the caller holds
+ * both and ends with end_write. */
+static int begin_write(lmkv_cache *c, lmkv_txn **txn)
+{
+    int rc = lmkv_txn_begin(txn, c->st->db, 0);
+    if (rc != LMKV_OK)
+        return rc;
+    pthread_mutex_lock(&c->flush_mu);
+    return LMKV_OK;
+}
+
+/* Aborts *txn unless committed (NULL), and unlocks flush_mu. */
+static void end_write(lmkv_cache *c, lmkv_txn **txn)
+{
+    lmkv_txn_abort(*txn);
+    *txn = NULL;
+    pthread_mutex_unlock(&c->flush_mu);
+}
+
 LMKV_API int lmkv_cache_flush(lmkv_cache *c)
 {
     if (!c)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_cache_flush: NULL cache");
-    pthread_mutex_lock(&c->flush_mu);
     acc *accs = NULL;
     statbuf *stats = NULL;
     size_t cap = 0, nstats = 0;
     lmkv_txn *txn = NULL;
-    int rc = LMKV_OK;
     pthread_mutex_lock(&c->mu);
     int any = c->acc_n > 0 || c->stat_n > 0;
     pthread_mutex_unlock(&c->mu);
     if (!any || c->st->read_only)
-        goto cleanup;
+        return LMKV_OK;
     /* begin first: if the write txn cannot start (e.g. this thread holds a
      * session: LMKV_EBUSY), the buffered data stays for a later flush */
-    if ((rc = lmkv_txn_begin(&txn, c->st->db, 0)) != LMKV_OK) {
-        rc = lmkv_error_wrap(rc, "lmkv_cache_flush (buffered data kept)");
-        goto cleanup;
-    }
-    if ((rc = take_buffers(c, &accs, &cap, &stats, &nstats)) != LMKV_OK)
-        goto cleanup;
-    rc = apply_buffers(c, txn, accs, cap, stats, nstats);
-    if (rc == LMKV_OK)
+    int rc = begin_write(c, &txn);
+    if (rc != LMKV_OK)
+        return lmkv_error_wrap(rc, "lmkv_cache_flush (buffered data kept)");
+    if ((rc = take_buffers(c, &accs, &cap, &stats, &nstats)) == LMKV_OK &&
+        (rc = apply_buffers(c, txn, accs, cap, stats, nstats)) == LMKV_OK) {
         rc = lmkv_txn_commit(txn);
-    else
-        lmkv_txn_abort(txn);
-    txn = NULL;
+        txn = NULL;
+    }
+    end_write(c, &txn);
     if (rc != LMKV_OK)
         rc = lmkv_error_wrap(rc, "lmkv_cache_flush: buffered access data lost");
-cleanup:
-    lmkv_txn_abort(txn);
     if (accs)
         buffers_free(accs, cap, stats, nstats);
-    pthread_mutex_unlock(&c->flush_mu);
     return rc;
 }
 
@@ -634,11 +650,10 @@ static int put_encoded(lmkv_cache *c, const kbuf *k, const uint8_t *buf, size_t 
     lmkv_txn *txn = NULL;
     kbuf lk;
     kb_init(&lk);
-    pthread_mutex_lock(&c->flush_mu);
-    int rc = lmkv_txn_begin(&txn, st->db, 0);
+    int rc = begin_write(c, &txn);
     if (rc != LMKV_OK) {
-        rc = lmkv_error_wrap(rc, "cache put");
-        goto cleanup;
+        kb_free(&lk);
+        return lmkv_error_wrap(rc, "cache put");
     }
     if ((rc = take_buffers(c, &accs, &cap, &stats, &nstats)) != LMKV_OK)
         goto cleanup;
@@ -670,10 +685,9 @@ static int put_encoded(lmkv_cache *c, const kbuf *k, const uint8_t *buf, size_t 
     if (rc != LMKV_OK)
         rc = lmkv_error_wrap(rc, "cache put: commit");
 cleanup:
-    lmkv_txn_abort(txn);
+    end_write(c, &txn);
     kb_free(&lk);
     buffers_free(accs, cap, stats, nstats);
-    pthread_mutex_unlock(&c->flush_mu);
     return rc;
 }
 
@@ -773,11 +787,10 @@ static int delete_prefix(size_t *out_removed, lmkv_cache *c, const kbuf *pre, si
     struct inval v = { skip, keep, { 0 }, 0 };
     kb_init(&v.keys);
     lmkv_store_txn view = { st, NULL, NULL, NULL };
-    pthread_mutex_lock(&c->flush_mu);
-    int rc = lmkv_txn_begin(&view.txn, st->db, 0);
+    int rc = begin_write(c, &view.txn);
     if (rc != LMKV_OK) {
-        rc = lmkv_error_wrap(rc, "cache invalidate");
-        goto cleanup;
+        kb_free(&v.keys);
+        return lmkv_error_wrap(rc, "cache invalidate");
     }
     if ((rc = st_scan(&view, T_CACHE_ENTRY, pre->p, pre->len, inval_cb, &v)) != LMKV_OK)
         goto cleanup;
@@ -805,8 +818,7 @@ static int delete_prefix(size_t *out_removed, lmkv_cache *c, const kbuf *pre, si
     else if (out_removed)
         *out_removed = v.n;
 cleanup:
-    lmkv_txn_abort(view.txn);
-    pthread_mutex_unlock(&c->flush_mu);
+    end_write(c, &view.txn);
     kb_free(&v.keys);
     return rc;
 }
@@ -898,12 +910,9 @@ LMKV_API int lmkv_cache_evict(size_t *out_removed, lmkv_cache *c, uint64_t targe
     acc *accs = NULL;
     statbuf *stats = NULL;
     size_t cap = 0, nstats = 0;
-    pthread_mutex_lock(&c->flush_mu);
-    int rc = lmkv_txn_begin(&txn, st->db, 0);
-    if (rc != LMKV_OK) {
-        rc = lmkv_error_wrap(rc, "lmkv_cache_evict");
-        goto cleanup;
-    }
+    int rc = begin_write(c, &txn);
+    if (rc != LMKV_OK)
+        return lmkv_error_wrap(rc, "lmkv_cache_evict");
     if ((rc = take_buffers(c, &accs, &cap, &stats, &nstats)) != LMKV_OK)
         goto cleanup;
     if ((rc = apply_buffers(c, txn, accs, cap, stats, nstats)) != LMKV_OK)
@@ -920,9 +929,8 @@ LMKV_API int lmkv_cache_evict(size_t *out_removed, lmkv_cache *c, uint64_t targe
     if (rc == LMKV_OK && out_removed)
         *out_removed = removed;
 cleanup:
-    lmkv_txn_abort(txn);
+    end_write(c, &txn);
     buffers_free(accs, cap, stats, nstats);
-    pthread_mutex_unlock(&c->flush_mu);
     return rc;
 }
 
@@ -950,16 +958,15 @@ LMKV_API int lmkv_cache_stats_add(lmkv_cache *c, uint64_t ws, const char *method
         return lmkv_error_set(LMKV_EREADONLY, "cache: database is read-only");
     statbuf one = { ws, day, (char *)method, hits, misses };
     lmkv_txn *txn = NULL;
-    pthread_mutex_lock(&c->flush_mu);
-    int rc = lmkv_txn_begin(&txn, c->st->db, 0);
-    if (rc == LMKV_OK)
-        rc = apply_buffers(c, txn, NULL, 0, &one, 1);
+    int rc = begin_write(c, &txn);
+    if (rc != LMKV_OK)
+        return lmkv_error_wrap(rc, "lmkv_cache_stats_add");
+    rc = apply_buffers(c, txn, NULL, 0, &one, 1);
     if (rc == LMKV_OK) {
         rc = lmkv_txn_commit(txn);
         txn = NULL;
     }
-    lmkv_txn_abort(txn);
-    pthread_mutex_unlock(&c->flush_mu);
+    end_write(c, &txn);
     return rc == LMKV_OK ? rc : lmkv_error_wrap(rc, "lmkv_cache_stats_add");
 }
 

@@ -437,10 +437,12 @@ LMKV_API int lmkv_call_id(uint64_t *out, uint64_t file_version_id, uint64_t call
  * txns and sessions on one store). A txn and a session are used by one
  * thread at a time (they may move between threads: MDB_NOTLS). Every
  * lmkv_cache function is thread-safe (a mutex guards the access buffer, a
- * second one serialises the cache's write txns). A thread that holds a
- * session must not call the cache functions that write (put, put_entry,
- * flush, invalidate, clear, evict, stats_add, close; get may flush) on the
- * same database: LMDB allows one write txn per thread (LMKV_EBUSY).
+ * second one the record builder; a cache function takes them only after
+ * its write txn began, never while waiting for LMDB's writer lock). A
+ * thread that holds a session must not call the cache functions that write
+ * (put, put_entry, flush, invalidate, clear, evict, stats_add, close; get
+ * may flush) on the same database: LMDB allows one write txn per thread
+ * (LMKV_EBUSY, returned at once).
  *
  * Callbacks: every iteration takes `int (*fn)(void *ctx, ...)`. Return 0 to
  * continue, a positive value to stop early (the call then returns LMKV_OK),
@@ -906,6 +908,10 @@ LMKV_API int lmkv_store_verify(size_t *out_problems, lmkv_store *st,
  * (lmkv_store_session_begin) must not call the writing functions (put,
  * put_entry, invalidate, clear, evict, stats_add, flush): they begin their
  * own write txn and fail with LMKV_EBUSY (flush keeps its buffer then).
+ * Its reads (get, get_entry) never wait for another thread's cache write:
+ * the cache's mutexes are taken only once a write txn has begun, so a flush
+ * due in such a read fails at once and keeps the buffer, while a put in
+ * another thread waits for the session's commit.
  *
  * Errors common to every cache function: LMKV_EINVAL (a NULL handle, key,
  * method or path); LMKV_ENOMEM; LMKV_ECORRUPT (a stored cache record fails

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lmkv_kv.h"
 #include "lmkv_schema.h"
@@ -447,6 +448,71 @@ static void test_reads_inside_a_session_keep_access_data(void **state)
     assert_int_equal(lmkv_cache_close(c), LMKV_OK);
 }
 
+/* A thread holding a session reads through the cache while another thread's
+ * put waits for the write lock: the reads must not wait for that put (they
+ * did: a due flush took the cache's flush mutex, held by the put while it
+ * waited for the session's write lock -- a deadlock; ThreadSanitizer
+ * reported it as a lock-order inversion). */
+struct held { fx *f; lmkv_cache *c; const lmkv_cache_key *k, *k2; int put_rc, flush_rc, gets_ok; int done; };
+static void *put_waiting(void *arg)
+{
+    struct held *h = arg;
+    h->put_rc = lmkv_cache_put(h->c, h->k2, g_resp[12].body, g_resp[12].len, NULL, NULL, 0);
+    return NULL;
+}
+static void *session_reader(void *arg)
+{
+    struct held *h = arg;
+    lmkv_store_session *s;
+    if (lmkv_store_session_begin(&s, h->f->st) != LMKV_OK) return NULL;
+    pthread_t put;
+    pthread_create(&put, NULL, put_waiting, h);
+    usleep(300 * 1000); /* the put is now waiting for the session's write lock */
+    for (int i = 0; i < 6; i++) { /* flushes are due (every 2 reads) */
+        void *buf;
+        size_t len;
+        if (lmkv_cache_get(&buf, &len, h->c, h->k) == LMKV_OK) { h->gets_ok++; lmkv_free(buf); }
+    }
+    h->flush_rc = lmkv_cache_flush(h->c);
+    lmkv_store_session_commit(s);
+    pthread_join(put, NULL);
+    __atomic_store_n(&h->done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static void test_session_reads_never_wait_for_a_put(void **state)
+{
+    fx *f = *state;
+    lmkv_cache *c = open_cache(f, 0, 0, 2, 3600000);
+    lmkv_cache_key k = key_of(f, &g_resp[11], 1), k2 = key_of(f, &g_resp[12], 1);
+    assert_int_equal(lmkv_cache_put(c, &k, g_resp[11].body, g_resp[11].len, NULL, NULL, 0), LMKV_OK);
+    struct held h = { f, c, &k, &k2, -1, -1, 0, 0 };
+    pthread_t th;
+    pthread_create(&th, NULL, session_reader, &h);
+    for (int ms = 0; !__atomic_load_n(&h.done, __ATOMIC_ACQUIRE); ms += 50) {
+        if (ms >= 20000) { /* cannot clean up deadlocked threads: end here */
+            fprintf(stderr, "deadlock: a session's cache reads wait for another thread's put (20 s)\n");
+            _exit(1);
+        }
+        usleep(50 * 1000);
+    }
+    pthread_join(th, NULL);
+    assert_int_equal(h.gets_ok, 6);
+    assert_int_equal(h.flush_rc, LMKV_EBUSY); /* buffered accesses kept */
+    assert_int_equal(h.put_rc, LMKV_OK);      /* after the session's commit */
+    assert_int_equal(lmkv_cache_flush(c), LMKV_OK);
+    void *buf;
+    size_t len;
+    assert_int_equal(lmkv_cache_get(&buf, &len, c, &k2), LMKV_OK);
+    assert_int_equal(len, g_resp[12].len);
+    lmkv_free(buf);
+    assert_int_equal(lmkv_cache_close(c), LMKV_OK);
+    int64_t at;
+    uint64_t n;
+    raw_atime(f, &k, &at, &n);
+    assert_int_equal(n, 1 + 6);
+}
+
 struct thr { lmkv_cache *c; const lmkv_cache_key *k; int n; int ok; };
 static void *reader(void *arg)
 {
@@ -678,6 +744,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_counters_per_method_per_day, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batched_access_updates_persist, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reads_inside_a_session_keep_access_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_session_reads_never_wait_for_a_put, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_readers_count_exactly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lru_eviction_under_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
