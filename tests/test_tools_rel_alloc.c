@@ -44,7 +44,16 @@
 #include "reliability/rel_common.h"
 #include "util/lmkv_test_util.h"
 
-#define EXPORT __attribute__((visibility("default")))
+/* The replacement allocator runs before ThreadSanitizer's runtime is set up
+ * (its initialisation calls malloc through dlsym), so under TSan it must not
+ * be instrumented: an instrumented malloc crashes in __tsan_func_entry
+ * before main. Its state is atomic or set once at the first call. */
+#if defined(__SANITIZE_THREAD__)
+#define ALLOC_FN __attribute__((no_sanitize_thread))
+#else
+#define ALLOC_FN
+#endif
+#define EXPORT __attribute__((visibility("default"))) ALLOC_FN
 
 /* ------------------------------------------------------------ allocator */
 
@@ -64,7 +73,7 @@ static int (*real_posix_memalign)(void **, size_t, size_t);
 static char boot[65536];
 static size_t boot_used;
 static int resolving;
-static void resolve(void)
+ALLOC_FN static void resolve(void)
 {
     if (real_malloc || resolving) return;
     resolving = 1;
@@ -75,7 +84,7 @@ static void resolve(void)
     real_posix_memalign = (int (*)(void **, size_t, size_t))dlsym(RTLD_NEXT, "posix_memalign");
     resolving = 0;
 }
-static void *boot_alloc(size_t n)
+ALLOC_FN static void *boot_alloc(size_t n)
 {
     n = (n + 15) & ~(size_t)15;
     if (boot_used + n > sizeof boot) return NULL;
@@ -83,7 +92,7 @@ static void *boot_alloc(size_t n)
     boot_used += n;
     return p;
 }
-static int in_boot(void *p) { return (char *)p >= boot && (char *)p < boot + sizeof boot; }
+ALLOC_FN static int in_boot(void *p) { return (char *)p >= boot && (char *)p < boot + sizeof boot; }
 #else
 #define REL_FORWARD 0
 extern void *__libc_malloc(size_t);
@@ -102,7 +111,7 @@ __attribute__((unused)) static void trace(const char *what, void *p, size_t n)
     if (len > 0) (void)!write(2, b, (size_t)len);
 }
 
-static int should_fail(void)
+ALLOC_FN static int should_fail(void)
 {
     unsigned long at = atomic_load(&g_fail_at);
     if (!at) return 0;
@@ -114,7 +123,7 @@ static int should_fail(void)
     return 0;
 }
 
-static void *alloc_nofail(size_t n);
+ALLOC_FN static void *alloc_nofail(size_t n);
 
 EXPORT void *malloc(size_t n)
 {
@@ -125,7 +134,7 @@ EXPORT void *malloc(size_t n)
 /* The allocation itself, never failed: malloc without injection, and
  * jansson's allocator (see main: jansson 2.14's lexer aborts or corrupts its
  * heap on a failed allocation, akheron/jansson#362, so it is left out). */
-static void *alloc_nofail(size_t n)
+ALLOC_FN static void *alloc_nofail(size_t n)
 {
 #if REL_FORWARD
     resolve();
