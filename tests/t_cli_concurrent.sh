@@ -54,10 +54,14 @@ note "part 2: a process holding the write lock blocks no reader"
 LIB="$BUILD/liblmkv.a"
 [ -f "$LIB" ] || fail "$LIB is missing (make builds it)"
 LIBS=$(pkg-config --libs lmdb libgit2 libxxhash zlib jansson 2>/dev/null || echo "-llmdb -lgit2 -lxxhash -lz -ljansson")
-if ! cc -std=c11 -I"$ROOT/kv" -o hold_writer "$ROOT/tests/cli/hold_writer.c" "$LIB" $LIBS -lpthread -lm 2>cc.log; then
-    cc -std=c11 -fsanitize=address,undefined -I"$ROOT/kv" -o hold_writer "$ROOT/tests/cli/hold_writer.c" "$LIB" $LIBS -lpthread -lm \
-        || { cat cc.log; fail "cannot build tests/cli/hold_writer.c"; }
-fi
+# with the sanitizer the archive was built with (make test SAN=... passes SAN)
+case "${SAN:-}" in
+"") CLIENT_SAN="" ;;
+thread) CLIENT_SAN="-fsanitize=thread" ;;
+*) CLIENT_SAN="-fsanitize=address,undefined" ;;
+esac
+cc -std=c11 $CLIENT_SAN -I"$ROOT/kv" -o hold_writer "$ROOT/tests/cli/hold_writer.c" "$LIB" $LIBS -lpthread -lm 2>cc.log \
+    || { cat cc.log; fail "cannot build tests/cli/hold_writer.c"; }
 mkfifo hold.in
 ./hold_writer "$LMKV_DB" big held-key held-value <hold.in >hold.out &
 HOLDER=$!; PIDS+=("$HOLDER")
