@@ -6,6 +6,9 @@
 # "N passed, N failed, N skipped" line; exits non-zero if anything failed.
 # A test that exits with status 77 is reported as SKIP and not counted as
 # passed (automake's convention), e.g. t_rust.sh without cargo.
+# Under SAN=thread every process's ThreadSanitizer reports go to
+# $BUILD/test-logs/tsan/NAME/report.PID (TSAN_OPTIONS log_path); a test that
+# leaves any fails, whatever its exit status.
 # Usage: tests/run.sh [PATTERN]   (only tests whose name contains PATTERN)
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,8 +30,20 @@ run_one() { # name cmd...
     [ -n "$PATTERN" ] && [[ "$name" != *"$PATTERN"* ]] && return 0
     local tmp; tmp=$(mktemp -d "${TMPDIR:-/tmp}/lmkv-test.XXXXXX")
     local t0=$SECONDS
-    local rc=0
-    (cd "$tmp" && LMKV_TEST_TMP="$tmp" "$@") >"$LOGDIR/$name.log" 2>&1 || rc=$?
+    local rc=0 tsan_env=()
+    if [ "${SAN:-}" = thread ]; then
+        # Every process's ThreadSanitizer report goes to a file, so a race in
+        # a process whose exit status or stderr a script does not check (a
+        # background writer, an expected failure) still fails the test.
+        rm -rf "$LOGDIR/tsan/$name"; mkdir -p "$LOGDIR/tsan/$name"
+        tsan_env=(TSAN_OPTIONS="$TSAN_OPTIONS:log_path=$LOGDIR/tsan/$name/report")
+    fi
+    (cd "$tmp" && env LMKV_TEST_TMP="$tmp" "${tsan_env[@]}" "$@") >"$LOGDIR/$name.log" 2>&1 || rc=$?
+    if [ ${#tsan_env[@]} -gt 0 ] && [ -n "$(ls -A "$LOGDIR/tsan/$name")" ]; then
+        cat "$LOGDIR/tsan/$name"/report.* >>"$LOGDIR/$name.log"
+        echo "ThreadSanitizer reports: $LOGDIR/tsan/$name" >>"$LOGDIR/$name.log"
+        if [ $rc -eq 0 ] || [ $rc -eq 77 ]; then rc=66; fi
+    fi
     if [ $rc -eq 0 ]; then
         pass=$((pass+1)); printf 'PASS %-44s %3ds\n' "$name" $((SECONDS-t0))
     elif [ $rc -eq 77 ]; then   # automake's "skipped": neither passed nor failed
