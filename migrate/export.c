@@ -12,12 +12,26 @@
 #include "migrate_int.h"
 
 #include <string.h>
+#include <time.h>
 
 struct exp {
     lmkv_dump_writer *w;
     int open;
     uint64_t trees, pairs;
+    const lmkv_migrate_export_options *o; /* NULL: no progress */
+    lmkv_migrate_export_progress pr;
+    struct timespec t0;
 };
+
+static void report(struct exp *e)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    e->pr.trees = e->trees;
+    e->pr.pairs = e->pairs;
+    e->pr.seconds = (double)(now.tv_sec - e->t0.tv_sec) + (double)(now.tv_nsec - e->t0.tv_nsec) / 1e9;
+    e->o->progress(e->o->progress_ctx, &e->pr);
+}
 
 static int on_collection(void *ctx, const char *type, const uint8_t *name, size_t name_size)
 {
@@ -35,8 +49,14 @@ static int on_collection(void *ctx, const char *type, const uint8_t *name, size_
 static int on_pair(void *ctx, const uint8_t *key, size_t key_size, const uint8_t *value, size_t value_size)
 {
     struct exp *e = ctx;
+    int rc = lmkv_dump_writer_pair(e->w, key, key_size, value, value_size);
+    if (rc) return rc;
     e->pairs++;
-    return lmkv_dump_writer_pair(e->w, key, key_size, value, value_size);
+    if (e->o) {
+        e->pr.bytes += key_size + value_size;
+        if (e->pairs % LMKV_MIGRATE_EXPORT_PROGRESS_PAIRS == 0) report(e);
+    }
+    return LMKV_OK;
 }
 
 static int next_id(uint64_t *out, int *present, lmkv_db *db)
@@ -52,19 +72,36 @@ static int next_id(uint64_t *out, int *present, lmkv_db *db)
 int lmkv_migrate_export(lmkv_db *db, const char *path, unsigned flags, uint64_t *out_trees, uint64_t *out_pairs,
                         uint32_t *out_crc)
 {
+    lmkv_migrate_export_options o;
+    memset(&o, 0, sizeof o);
+    o.flags = flags;
+    return lmkv_migrate_export_ex(db, path, &o, out_trees, out_pairs, out_crc);
+}
+
+int lmkv_migrate_export_ex(lmkv_db *db, const char *path, const lmkv_migrate_export_options *opts,
+                           uint64_t *out_trees, uint64_t *out_pairs, uint32_t *out_crc)
+{
     if (!db || !path) return lmkv_error_set(LMKV_EINVAL, "lmkv_migrate_export: NULL argument");
     struct exp e;
     memset(&e, 0, sizeof e);
     uint64_t next = 0;
     int has_next = 0;
-    int rc = lmkv_dump_writer_open(&e.w, path, flags);
-    if (rc) return rc;
+    int rc;
+    clock_gettime(CLOCK_MONOTONIC, &e.t0);
+    if (opts && opts->progress) {
+        lmkv_db_stat st;
+        if ((rc = lmkv_db_stat_get(&st, db))) return lmkv_error_wrap(rc, "export to %s: counting entries", path);
+        e.o = opts;
+        e.pr.pairs_total = st.total_entries;
+    }
+    if ((rc = lmkv_dump_writer_open(&e.w, path, opts ? opts->flags : 0))) return rc;
     lmkv_export_visitor v = {on_collection, on_pair};
     if ((rc = lmkv_db_export(db, &v, &e))) {
         lmkv_error_wrap(rc, "export to %s", path);
         goto cleanup;
     }
     if (e.open && (rc = lmkv_dump_writer_end(e.w))) goto cleanup;
+    if (e.o) report(&e);
     if ((rc = next_id(&next, &has_next, db))) {
         lmkv_error_wrap(rc, "export to %s: generate_id counter", path);
         goto cleanup;

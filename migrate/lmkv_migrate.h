@@ -591,6 +591,43 @@ LMKV_API int lmkv_migrate_import(lmkv_migrate_report *out, const char *dump_path
 LMKV_API int lmkv_migrate_export(lmkv_db *db, const char *path, unsigned flags, uint64_t *out_trees,
                                  uint64_t *out_pairs, uint32_t *out_crc);
 
+/** Pairs between two progress reports of lmkv_migrate_export_ex. */
+#define LMKV_MIGRATE_EXPORT_PROGRESS_PAIRS 4096u
+
+/** Progress of an export (lmkv_migrate_export_ex). */
+typedef struct lmkv_migrate_export_progress {
+    uint64_t trees;       /**< tree collections begun so far */
+    uint64_t pairs;       /**< pairs written so far (all trees) */
+    uint64_t pairs_total; /**< entries of the user trees when the export began
+                               (lmkv_db_stat_get's total_entries, read just
+                               before the export's snapshot: a writer in
+                               between can make the pairs written differ, so
+                               treat it as an estimate); 0 for none */
+    uint64_t bytes;       /**< key and value bytes of those pairs (uncompressed,
+                               without the format's framing) */
+    double seconds;       /**< since the call began (monotonic clock) */
+} lmkv_migrate_export_progress;
+
+/** Options of lmkv_migrate_export_ex; zero-initialise for the defaults. */
+typedef struct lmkv_migrate_export_options {
+    unsigned flags; /**< LMKV_DUMP_GZIP */
+    /** Progress callback or NULL. Called in the thread that called
+     *  lmkv_migrate_export_ex, inside its read snapshot: after every
+     *  LMKV_MIGRATE_EXPORT_PROGRESS_PAIRS pairs written, and once more when
+     *  every pair is written (pairs then equals the final count; before the
+     *  generate_id collection, the footer and the rename). `p` is valid
+     *  during the call only. The callback must not use `db`. */
+    void (*progress)(void *ctx, const lmkv_migrate_export_progress *p);
+    void *progress_ctx;
+} lmkv_migrate_export_options;
+
+/** lmkv_migrate_export with options (NULL = defaults: no flags, no
+ *  progress): the same file, results and errors; with a progress callback
+ *  it also reads the database's entry count first (one more read
+ *  transaction, errors as lmkv_db_stat_get). */
+LMKV_API int lmkv_migrate_export_ex(lmkv_db *db, const char *path, const lmkv_migrate_export_options *opts,
+                                    uint64_t *out_trees, uint64_t *out_pairs, uint32_t *out_crc);
+
 #ifdef __cplusplus
 }
 #endif

@@ -211,6 +211,93 @@ static void test_export_roundtrip_byte_identical(void **state)
     }
 }
 
+/* lmkv_migrate_export_ex's progress reports: every 4096 pairs and once at
+ * the end, counts growing to the final ones, the entry count known from the
+ * start, and the same file as without a callback. */
+struct prog_log { size_t n; lmkv_migrate_export_progress p[8]; };
+static void log_progress(void *ctx, const lmkv_migrate_export_progress *p)
+{
+    struct prog_log *l = ctx;
+    if (l->n < 8) l->p[l->n] = *p;
+    l->n++;
+}
+
+static void test_export_progress(void **state)
+{
+    (void)state;
+    lmkv_db *db = NULL;
+    assert_int_equal(lmkv_db_open_path(&db, lmkv_test_tmp("prog")), LMKV_OK);
+    lmkv_tree *a = NULL, *b = NULL, *d = lmkv_db_default_tree(db);
+    assert_int_equal(lmkv_db_open_tree(&a, db, "a", 1), LMKV_OK);
+    assert_int_equal(lmkv_db_open_tree(&b, db, "b", 1), LMKV_OK);
+    lmkv_txn *txn = NULL;
+    assert_int_equal(lmkv_txn_begin(&txn, db, 0), LMKV_OK);
+    uint64_t bytes = 0;
+    char k[32], v[32];
+    /* name order: __sled__default 100, a 5000, b 4000 pairs */
+    struct { lmkv_tree *t; int n; } fill[] = {{d, 100}, {a, 5000}, {b, 4000}};
+    for (size_t f = 0; f < 3; f++)
+        for (int i = 0; i < fill[f].n; i++) {
+            int kn = snprintf(k, sizeof k, "key-%06d", i), vn = snprintf(v, sizeof v, "value %d", i * 7);
+            assert_int_equal(lmkv_txn_insert(txn, fill[f].t, k, (size_t)kn, v, (size_t)vn), LMKV_OK);
+            bytes += (uint64_t)(kn + vn);
+        }
+    assert_int_equal(lmkv_txn_commit(txn), LMKV_OK);
+    struct prog_log log;
+    memset(&log, 0, sizeof log);
+    lmkv_migrate_export_options o;
+    memset(&o, 0, sizeof o);
+    o.progress = log_progress;
+    o.progress_ctx = &log;
+    uint64_t nt = 0, np = 0;
+    uint32_t crc = 0, crc0 = 0;
+    assert_int_equal(lmkv_migrate_export_ex(db, lmkv_test_tmp("prog.sleddump"), &o, &nt, &np, &crc), LMKV_OK);
+    assert_int_equal(np, 9100);
+    assert_int_equal(nt, 3);
+    assert_int_equal(log.n, 3); /* 4096, 8192, the end */
+    uint64_t want_pairs[3] = {4096, 8192, 9100}, want_trees[3] = {2, 3, 3};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(log.p[i].pairs, want_pairs[i]);
+        assert_int_equal(log.p[i].trees, want_trees[i]);
+        assert_int_equal(log.p[i].pairs_total, 9100);
+        assert_true(log.p[i].seconds >= 0 && (i == 0 || log.p[i].seconds >= log.p[i - 1].seconds));
+        assert_true(i == 0 || log.p[i].bytes > log.p[i - 1].bytes);
+    }
+    assert_int_equal(log.p[2].bytes, bytes);
+    /* the same bytes as without a callback; flags come from the options */
+    assert_int_equal(lmkv_migrate_export(db, lmkv_test_tmp("prog0.sleddump"), 0, NULL, NULL, &crc0), LMKV_OK);
+    assert_int_equal(crc, crc0);
+    size_t n1, n0;
+    unsigned char *x = lmkv_test_slurp(lmkv_test_tmp("prog.sleddump"), &n1), *y = lmkv_test_slurp(lmkv_test_tmp("prog0.sleddump"), &n0);
+    assert_int_equal(n1, n0);
+    assert_memory_equal(x, y, n1);
+    free(x);
+    free(y);
+    o.flags = LMKV_DUMP_GZIP;
+    log.n = 0;
+    assert_int_equal(lmkv_migrate_export_ex(db, lmkv_test_tmp("prog.sleddump.gz"), &o, NULL, NULL, NULL), LMKV_OK);
+    assert_int_equal(log.n, 3);
+    x = lmkv_test_slurp(lmkv_test_tmp("prog.sleddump.gz"), &n1);
+    assert_true(n1 > 2 && x[0] == 0x1f && x[1] == 0x8b);
+    free(x);
+    /* NULL options: the defaults (plain file, no callback) */
+    assert_int_equal(lmkv_migrate_export_ex(db, lmkv_test_tmp("prog-null.sleddump"), NULL, NULL, NULL, &crc), LMKV_OK);
+    assert_int_equal(crc, crc0);
+    /* an empty database: one report, at the end, all zero */
+    lmkv_tree_close(a);
+    lmkv_tree_close(b);
+    lmkv_db_close(db);
+    assert_int_equal(lmkv_db_open_path(&db, lmkv_test_tmp("prog-empty")), LMKV_OK);
+    log.n = 0;
+    o.flags = 0;
+    assert_int_equal(lmkv_migrate_export_ex(db, lmkv_test_tmp("empty.sleddump"), &o, &nt, &np, NULL), LMKV_OK);
+    assert_int_equal(log.n, 1);
+    assert_int_equal(log.p[0].pairs, 0);
+    assert_int_equal(log.p[0].pairs_total, 0);
+    assert_int_equal(log.p[0].trees, nt);
+    lmkv_db_close(db);
+}
+
 static void test_gzip_input_and_output(void **state)
 {
     (void)state;
@@ -758,6 +845,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixtures_raw_equal_sled),
         cmocka_unit_test(test_export_roundtrip_byte_identical),
+        cmocka_unit_test(test_export_progress),
         cmocka_unit_test(test_gzip_input_and_output),
         cmocka_unit_test(test_typed_universal_cache),
         cmocka_unit_test(test_typed_legacy_call_graph),
