@@ -71,6 +71,9 @@ grep -q 'verify: reading trees \[#' tty.out || fail "no progress bar on a termin
 grep -q 'ok: ' tty.out || fail "verify output missing on a terminal"
 script -qec "'$LMKV_BIN' --db $DB -q verify" /dev/null >tty-q.out
 ! grep -q 'reading trees' tty-q.out || fail "-q still draws a progress bar"
+script -qec "'$LMKV_BIN' --db $DB --json verify" /dev/null >tty-json.out
+! grep -q 'reading trees' tty-json.out || fail "--json still draws a progress bar"
+grep -q '"ok": *true' tty-json.out || fail "verify --json on a terminal: $(cat tty-json.out)"
 script -qec "'$LMKV_BIN' --db $DB dump >/dev/null" /dev/null >tty-dump.out
 grep -q 'dump \[' tty-dump.out || fail "dump draws no progress bar on a terminal"
 rm -rf "$LMKV_TEST_TMP/tty-copy"

@@ -160,4 +160,38 @@ contains "$OUT" "damaged: "
 
 note "the original still verifies"
 run 0 L verify
+
+note "index and export draw a progress bar only on a terminal, not with -q or --json (script(1) gives a pty)"
+command -v script >/dev/null || fail "script (util-linux) is not installed"
+mkdir tty-src; cp "$SRC"/midl.c "$SRC"/midl.h "$SRC"/mdb_stat.c tty-src/
+tty() { script -qec "$1" /dev/null | tr -d '\r'; }
+OUT=$(tty "'$LMKV_BIN' --db tty-a index --no-git tty-src")
+contains "$OUT" "index [" "no index progress bar on a terminal"
+contains "$OUT" "% 0/3" "the bar counts the 3 files to analyse"
+contains "$OUT" ": 3 analysed, " "index report on a terminal"
+OUT=$(tty "'$LMKV_BIN' --db tty-a index --no-git tty-src")   # nothing to analyse: no bar
+[[ $OUT != *"index ["* ]] || fail "a bar with no file to analyse: $OUT"
+contains "$OUT" ": 0 analysed, 0 reused, 0 copied, 3 unchanged"
+OUT=$(tty "'$LMKV_BIN' --db tty-b -q index --no-git tty-src")
+eq "$OUT" "" "index -q on a terminal prints nothing"
+OUT=$(tty "'$LMKV_BIN' --db tty-c --json index --no-git tty-src")
+[[ $OUT != *"index ["* ]] || fail "index --json draws a bar: $OUT"
+eq "$(json_get "$OUT" 'j["analysed"]')" 3 "index --json on a terminal is one JSON object"
+run 0 L --db tty-d index --no-git tty-src
+eq "$ERR" "" "index draws nothing on a pipe"
+contains "$OUT" ": 3 analysed, "
+[[ $OUT != *$'\r'* ]] || fail "carriage returns in index's piped output"
+for k in k1 k2 k3; do L --db tty-a insert "$k" "value of $k"; done   # typed records are not exported
+OUT=$(tty "'$LMKV_BIN' --db tty-a export '$LMKV_TEST_TMP/tty.sleddump'")
+contains "$OUT" "export [" "no export progress bar on a terminal"
+contains "$OUT" "100% 3/3" "the bar counts the pairs of the user trees"
+contains "$OUT" "exported " "export report on a terminal"
+OUT=$(tty "'$LMKV_BIN' --db tty-a -q export '$LMKV_TEST_TMP/tty-q.sleddump'")
+eq "$OUT" "" "export -q on a terminal prints nothing"
+OUT=$(tty "'$LMKV_BIN' --db tty-a --json export '$LMKV_TEST_TMP/tty-j.sleddump'")
+[[ $OUT != *"export ["* ]] || fail "export --json draws a bar: $OUT"
+json_get "$OUT" 'j["pairs"]' >/dev/null
+run 0 L --db tty-a export "$LMKV_TEST_TMP/pipe.sleddump"
+eq "$ERR" "" "export draws nothing on a pipe"
+cmp -s tty.sleddump pipe.sleddump || fail "the export drawn on a terminal differs from the piped one"
 echo "all checks passed"

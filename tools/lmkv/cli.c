@@ -353,7 +353,7 @@ void cli_progress_begin(struct cli_progress *p, const char *label, uint64_t tota
     memset(p, 0, sizeof *p);
     p->label = label;
     p->total = total;
-    p->active = !lmkv_cli.quiet && cli_is_tty(2);
+    p->active = !lmkv_cli.quiet && !lmkv_cli.json && cli_is_tty(2);
 }
 
 void cli_progress_update(struct cli_progress *p, uint64_t done)

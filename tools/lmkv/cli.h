@@ -121,8 +121,10 @@ int cli_json_print(const char *cmd, struct json_t *v);
 /* True when fd is a terminal (progress bars only then). */
 int cli_is_tty(int fd);
 
-/* A progress bar on stderr, drawn only when stderr is a terminal and -q is
- * not given; at most ~10 redraws per second. total 0 = unknown. */
+/* A progress bar on stderr, drawn only when stderr is a terminal and
+ * neither -q nor --json is given (JSON output is for programs, even on a
+ * terminal); at most ~10 redraws per second. total 0 = unknown; it may be
+ * set later (p->total) when only the work itself learns it. */
 struct cli_progress {
     const char *label;
     uint64_t total;

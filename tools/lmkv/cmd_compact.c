@@ -21,7 +21,7 @@ static const char usage[] =
     "-c). The copy is one consistent snapshot, taken while other processes\n"
     "keep reading and writing the source; the source is opened read-only.\n"
     "Replace the original with the copy only while no process has it open.\n"
-    "A progress bar is drawn on stderr when it is a terminal.\n"
+    "A progress bar is drawn on stderr when it is a terminal (not with -q, --json).\n"
     "\n"
     "  --json       {\"dest\", \"source_bytes\", \"dest_bytes\"}\n"
     "  --db DIR     source database (default $LMKV_DB, else ./.lmkv)\n"

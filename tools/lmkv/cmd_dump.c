@@ -19,7 +19,7 @@ static const char usage[] =
     "in a system tree (a FlatBuffer with an lmkv file identifier) is\n"
     "printed as its JSON rendering; other values as text (see OUTPUT in\n"
     "lmkv(1)). All trees are read in one consistent snapshot, read-only.\n"
-    "A progress bar is drawn on stderr when it is a terminal.\n"
+    "A progress bar is drawn on stderr when it is a terminal (not with -q, --json).\n"
     "\n"
     "  --tree T     only tree T (name as text)\n"
     "  --tree-hex H the tree whose name is the bytes of hex H\n"

@@ -7,6 +7,15 @@
 #include <jansson.h>
 #include <string.h>
 
+/* Export's progress reports (pairs written of the user trees' entries) drawn
+ * as the bar of the other long commands. */
+static void on_progress(void *ctx, const lmkv_migrate_export_progress *p)
+{
+    struct cli_progress *bar = ctx;
+    bar->total = p->pairs_total;
+    cli_progress_update(bar, p->pairs);
+}
+
 static const char usage[] =
     "usage: lmkv export [--gzip] [--json] FILE\n"
     "\n"
@@ -23,7 +32,10 @@ static const char usage[] =
     "  --gzip       gzip-compress the file\n"
     "  --json       {\"file\", \"trees\", \"pairs\", \"crc32\"} on stdout\n"
     "  --db DIR     database directory (default $LMKV_DB, else ./.lmkv)\n"
+    "  -q           no report on success, no progress bar\n"
     "\n"
+    "A progress bar (pairs written of the user trees' entries) is drawn on\n"
+    "stderr when it is a terminal, unless -q or --json is given.\n"
     "Exit: 0 ok, 1 database not found, 2 usage, 3 damaged, 4 I/O.\n";
 
 int cmd_export(int argc, char **argv)
@@ -53,7 +65,14 @@ int cmd_export(int argc, char **argv)
     if (ret != EXIT_OK_) goto cleanup;
     uint64_t trees = 0, pairs = 0;
     uint32_t crc = 0;
-    int rc = lmkv_migrate_export(db, file, flags, &trees, &pairs, &crc);
+    struct cli_progress bar;
+    cli_progress_begin(&bar, "export", 0);
+    lmkv_migrate_export_options eo;
+    memset(&eo, 0, sizeof eo);
+    eo.flags = flags;
+    if (bar.active) { eo.progress = on_progress; eo.progress_ctx = &bar; }
+    int rc = lmkv_migrate_export_ex(db, file, &eo, &trees, &pairs, &crc);
+    cli_progress_end(&bar);
     if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "export"); goto cleanup; }
     if (lmkv_cli.json) {
         json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:b}", "file", file, "trees", (json_int_t)trees, "pairs",

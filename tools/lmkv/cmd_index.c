@@ -50,7 +50,7 @@ static const char usage[] =
     "  --no-git          treat ROOT as a plain directory even inside git\n"
     "  --json            print the report as one JSON object\n"
     "  --db DIR          database directory (default $LMKV_DB, else ./.lmkv)\n"
-    "  -q                no report on success\n"
+    "  -q                no report on success, no progress bar\n"
     "\n"
     "A file that cannot be read or analysed is reported on one line\n"
     "(\"lmkv index: PATH: why\") and nothing of it is stored; the other files\n"
@@ -61,7 +61,9 @@ static const char usage[] =
     "(default 64) MiB of packed ctags results for the analysis; files beyond\n"
     "run ctags again (same results).\n"
     "Exit: 0 ok, 1 a PATH does not exist, 2 usage, 3 a file\n"
-    "failed to analyse, 4 I/O, ctags/cflow missing or failed.\n";
+    "failed to analyse, 4 I/O, ctags/cflow missing or failed.\n"
+    "A progress bar (files analysed of the files to analyse) is drawn on\n"
+    "stderr when it is a terminal, unless -q or --json is given.\n";
 
 #define ANALYSER_ID "lmkv-extract-c 1 (ctags+cflow)"
 /* Up to this many files to analyse, the pre-pass runs cflow with ctags. */
@@ -83,6 +85,8 @@ struct ix {
     size_t nsyms, ncalls, nrefs;
     uint64_t extract_ns;  /* ctags, cflow, tokenizer (pre-pass and analysis) */
     int ext_missing;      /* ctags or cflow could not be run */
+    struct cli_progress bar; /* files given to the analyser of the files to analyse */
+    size_t nanalysed;
 };
 
 static uint64_t now_ns(void)
@@ -147,6 +151,7 @@ static int analyse(lmkv_analysis *a, const char *path, const void *content, size
     struct ix *x = ctx;
     struct xc_file *f = NULL;
     int rc = 0;
+    cli_progress_update(&x->bar, x->nanalysed++);
     struct pre key = {path, NULL, NULL}, *hit = x->npre ? bsearch(&key, x->pre, x->npre, sizeof *x->pre, pre_cmp) : NULL;
     if (hit && hit->f) {
         size_t tl;
@@ -325,6 +330,8 @@ int cmd_index(int argc, char **argv)
     const char *const *pend = NULL;
     size_t npend = 0;
     if ((rc = lmkv_index_session_pending_paths(&pend, &npend, s)) != LMKV_OK) { ret = cli_fail(cmd, rc, "listing files to analyse"); goto cleanup; }
+    cli_progress_begin(&x.bar, "index", npend);
+    if (npend) cli_progress_update(&x.bar, 0); /* drawn through the pre-pass too */
     uint64_t lookup_ns = 0;
     if (npend) {
         /* stored names: only those of identifiers the files use, looked up
@@ -383,6 +390,7 @@ int cmd_index(int argc, char **argv)
      * without the analyser's extraction time inside it */
     uint64_t store_ns = now_ns() - t_run - (x.extract_ns - ext_before);
     have_rep = 1;
+    cli_progress_end(&x.bar);
     if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "indexing"); goto cleanup; }
     for (size_t i = 0; i < rep.failed; i++) {
         const char *fp = rep.failures[i].path, *m = rep.failures[i].message;
@@ -424,6 +432,7 @@ int cmd_index(int argc, char **argv)
     ret = cli_finish_output(cmd);
     if (ret == EXIT_OK_ && rep.failed) ret = x.ext_missing ? EXIT_IO : EXIT_DAMAGED;
 cleanup:
+    cli_progress_end(&x.bar);
     if (have_rep) lmkv_index_report_clear(&rep);
     lmkv_index_session_free(s);
     for (size_t i = 0; i < x.npre; i++) { xc_file_free(x.pre[i].f); xc_syms_free(x.pre[i].p); }

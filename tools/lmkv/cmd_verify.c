@@ -34,7 +34,7 @@ static const char usage[] =
     "    map and its reverse agreeing, the LSP cache trees agreeing.\n"
     "Problems are printed as TREE<TAB>KEY<TAB>MESSAGE, then one summary line.\n"
     "Opens the database read-only; a concurrent writer is not blocked.\n"
-    "A progress bar is drawn on stderr when it is a terminal.\n"
+    "A progress bar is drawn on stderr when it is a terminal (not with -q, --json).\n"
     "\n"
     "  --max-errors N  stop after N problems (default 1000; 0 = no limit)\n"
     "  --json          one JSON object per problem {\"tree\", \"key\", \"message\"},\n"
@@ -210,7 +210,7 @@ int cmd_verify(int argc, char **argv)
         char msg[1400];
         const char *tree = last_kind == 'T' ? last : "-";
         size_t tlen = last_kind == 'T' ? last_len : 1;
-        if (cli_is_tty(2) && !lmkv_cli.quiet) fputc('\n', stderr); /* end the child's progress bar */
+        if (cli_is_tty(2) && !lmkv_cli.quiet && !lmkv_cli.json) fputc('\n', stderr); /* end the child's progress bar */
         if (last_kind == 'T')
             snprintf(msg, sizeof msg, "LMDB aborted while reading tree %.*s (signal %d): the database is damaged",
                      (int)(last_len > 1024 ? 1024 : last_len), last, sig);
