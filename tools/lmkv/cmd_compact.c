@@ -89,7 +89,7 @@ int cmd_compact(int argc, char **argv)
     snprintf(w.path, sizeof w.path, "%s/data.mdb", dest);
     w.total = (s.last_page + 1) * (uint64_t)s.page_size;
     pthread_t th;
-    int have_thread = !lmkv_cli.quiet && cli_is_tty(2) && pthread_create(&th, NULL, watch_copy, &w) == 0;
+    int have_thread = !lmkv_cli.quiet && !lmkv_cli.json && cli_is_tty(2) && pthread_create(&th, NULL, watch_copy, &w) == 0;
     rc = lmkv_db_copy(db, dest, LMKV_COPY_COMPACT);
     if (have_thread) {
         atomic_store(&w.stop, 1);
