@@ -35,6 +35,7 @@ printf 'Insert\tuser:1\talice2\nInsert\tuser:3\tcarol\nInsert\tuser:é\ttab\\x09
 diff want.txt got.txt || fail "watch events differ"
 
 note "--json and --hex forms"
+rm -f ev.err   # else wait_for may see the last watch's ready line before this one starts
 "$LMKV_BIN" watch --tree w --json --count 2 --timeout 60 user:1 >ev.json 2>ev.err &
 W=$!; PIDS+=("$W")
 wait_for ev.err "watching 1 keys"
@@ -47,6 +48,7 @@ evs = sorted((json.loads(l) for l in open(sys.argv[1])), key=lambda e: e["event"
 assert evs[0] == {"event": "insert", "key": "user:10", "value_hex": "62696e01"}, evs[0]
 assert evs[1] == {"event": "remove", "key": "user:1"}, evs[1]
 PY
+rm -f ev.err   # else wait_for may see the last watch's ready line before this one starts
 "$LMKV_BIN" watch --tree w --hex --count 1 --timeout 60 75736572 >ev.hex 2>ev.err &
 W=$!; PIDS+=("$W")
 wait_for ev.err "watching"
@@ -56,6 +58,7 @@ eq "$(cat ev.hex)" "$(printf 'Insert\t757365723a33\t64617665')"
 
 note "the default tree and an empty prefix watch everything"
 L insert seed 1
+rm -f ev.err   # else wait_for may see the last watch's ready line before this one starts
 "$LMKV_BIN" watch --count 1 --timeout 60 >ev.def 2>ev.err &
 W=$!; PIDS+=("$W")
 wait_for ev.err "watching 1 keys of default tree"
