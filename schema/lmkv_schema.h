@@ -466,8 +466,9 @@ enum lmkv_store_source {
     LMKV_SOURCE_LATEST = 2  /* the latest indexed (worktree) version */
 };
 
-/** One current-map entry. `path` points into the map (txn lifetime), not
- *  NUL-terminated. `commit` is all zeros unless source is COMMIT. */
+/** One current-map entry. `path` points into the map (txn lifetime; from
+ *  lmkv_store_current_get: the caller's path), not NUL-terminated.
+ *  `commit` is all zeros unless source is COMMIT. */
 typedef struct lmkv_store_current {
     uint64_t fv;
     int source;                 /* enum lmkv_store_source */
@@ -710,7 +711,8 @@ LMKV_API int lmkv_store_file_versions_by_blob(lmkv_store_txn *t, uint64_t ws,
                                               const char *git_blob_id,
                                               lmkv_store_file_version_fn fn, void *ctx);
 
-/** Mappings. LMKV_NOTFOUND when the path has none. */
+/** Mappings. LMKV_NOTFOUND when the path has none. out->path is the
+ *  caller's `path` (the same bytes), valid as long as that is. */
 LMKV_API int lmkv_store_current_get(lmkv_store_current *out, lmkv_store_txn *t, uint64_t ws,
                                     const char *path, size_t path_len);
 typedef int (*lmkv_store_current_fn)(void *ctx, const lmkv_store_current *cur);

@@ -920,8 +920,8 @@ LMKV_API int lmkv_store_current_get(lmkv_store_current *out, lmkv_store_txn *t, 
     if (rc == LMKV_OK) {
         if (p.value_size != CUR_VALUE_LEN)
             rc = store_err_key(LMKV_ECORRUPT, T_CUR, k.p, k.len, "value is not 29 bytes");
-        else
-            fill_current(out, p.value, p.key + 8, p.key_size - 8);
+        else /* the caller's path: p.key is k's buffer, gone on return */
+            fill_current(out, p.value, (const uint8_t *)path, path_len);
     }
     kb_free(&k);
     return rc;

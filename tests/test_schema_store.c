@@ -613,6 +613,14 @@ static int cur_cb(void *ctx, const lmkv_store_current *c)
     return 0;
 }
 
+/* Overwrites the stack below the caller's frame, where a function it just
+ * called kept its locals. */
+__attribute__((noinline)) static void clobber_stack(void)
+{
+    volatile char junk[8192];
+    for (size_t i = 0; i < sizeof junk; i++) junk[i] = (char)0x5a;
+}
+
 static void test_current_map(void **state)
 {
     fx *f = *state;
@@ -633,6 +641,9 @@ static void test_current_map(void **state)
     assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
     lmkv_store_current cur;
     assert_int_equal(lmkv_store_current_get(&cur, t, f->ws, "mdb.c", 5), LMKV_OK);
+    clobber_stack(); /* cur.path pointed into get's dead stack frame */
+    assert_int_equal(cur.path_len, 5);
+    assert_memory_equal(cur.path, "mdb.c", 5);
     assert_int_equal(cur.fv, f->recs[0].fv.id);
     assert_int_equal(cur.source, LMKV_SOURCE_COMMIT);
     assert_memory_equal(cur.commit, oid, 20);
