@@ -260,6 +260,19 @@ static int on_cur(void *ctx, const lmkv_store_current *c)
     return 0;
 }
 
+/* Sorts the current files by file version and reads each one's symbols,
+ * calls and references into it. */
+static void load_file_records(lmkv_store_txn *t)
+{
+    qsort(files.p, files.n, sizeof(struct file), fv_cmp);
+    struct file *F = files.p;
+    for (size_t i = 0; i < files.n; i++) {
+        CK(lmkv_store_symbols_of(t, WS, F[i].fv.id, on_sym, &F[i]));
+        CK(lmkv_store_calls_of(t, WS, F[i].fv.id, on_call, &F[i]));
+        CK(lmkv_store_refs_of(t, WS, F[i].fv.id, on_ref, &F[i]));
+    }
+}
+
 static void load(lmkv_store *st, const char *root)
 {
     lmkv_store_txn *t;
@@ -271,13 +284,7 @@ static void load(lmkv_store *st, const char *root)
     WSREC.root_path = adup(w.root_path); WSREC.name = adup(w.name);
     WSREC.current_commit = adup(w.current_commit); WSREC.metadata = adup(w.metadata);
     CK(lmkv_store_current_each(t, WS, on_cur, t));
-    qsort(files.p, files.n, sizeof(struct file), fv_cmp);
-    struct file *F = files.p;
-    for (size_t i = 0; i < files.n; i++) {
-        CK(lmkv_store_symbols_of(t, WS, F[i].fv.id, on_sym, &F[i]));
-        CK(lmkv_store_calls_of(t, WS, F[i].fv.id, on_call, &F[i]));
-        CK(lmkv_store_refs_of(t, WS, F[i].fv.id, on_ref, &F[i]));
-    }
+    load_file_records(t);
     int rc = lmkv_store_hierarchy_all(t, WS, LMKV_STORE_CURRENT, on_hier, NULL);
     if (rc != LMKV_OK && rc != LMKV_NOTFOUND) die("hierarchy_all: %d", rc);
     lmkv_store_txn_end(t);
@@ -1106,19 +1113,14 @@ static int cmd_update(int argc, char **argv)
         o.paths[o.n++] = p;
     }
     CK(lmkv_store_current_each(t, WS, on_cur_only, &o));
-    qsort(files.p, files.n, sizeof(struct file), fv_cmp);
-    struct file *F = files.p;
-    for (size_t i = 0; i < files.n; i++) {
-        CK(lmkv_store_symbols_of(t, WS, F[i].fv.id, on_sym, &F[i]));
-        CK(lmkv_store_calls_of(t, WS, F[i].fv.id, on_call, &F[i]));
-        CK(lmkv_store_refs_of(t, WS, F[i].fv.id, on_ref, &F[i]));
-    }
+    load_file_records(t);
     lmkv_store_txn_end(t);
     free(o.paths);
     free(list);
     updates(real, edits, 0);
     lmkv_store_close(QST);
     lmkv_db_close(db);
+    struct file *F = files.p;
     for (size_t i = 0; i < files.n; i++) { free(F[i].syms.p); free(F[i].calls.p); free(F[i].refs.p); free(F[i].hier.p); }
     free(files.p);
     while (arena) { struct chunk *n = arena->next; free(arena); arena = n; }
