@@ -272,9 +272,9 @@ int main(int argc, char **argv)
     /* 4-6. reads: ROUNDS interleaved rounds, CPU time per side */
     enum { ROUNDS = 10 };
     uint64_t G = N;
-    double g_l = 0, g_r = 0, g_r1 = 0, g_l2 = 0, it_l = 0, it_r = 0, sc_l = 0, sc_r = 0;
+    double g_l = 0, g_r = 0, g_r1 = 0, g_l2 = 0, it_l = 0, it_r = 0, sc_l = 0, sc_r = 0, it_lz = 0, sc_lz = 0;
     uint64_t S = N / 10 < 100000 ? N / 10 : 100000;
-    uint64_t sum = 0, got = 0, got2 = 0;
+    uint64_t sum = 0, got = 0, got2 = 0, gotz = 0;
     MDB_txn *rtx;
     mdb_txn_begin(r.env, NULL, MDB_RDONLY, &rtx);
     mdb_txn_reset(rtx);
@@ -341,6 +341,21 @@ int main(int argc, char **argv)
             it_l += cpu_s() - t0;
             if (n != N)
                 die("iteration count", (int)n);
+            /* the same in one read txn: zero-copy pairs (lmkv_txn_iter) */
+            t0 = cpu_s();
+            lmkv_txn *it_t;
+            if ((rc = lmkv_txn_begin(&it_t, db, LMKV_TXN_READ_ONLY)) || (rc = lmkv_txn_iter(&it, it_t, t)))
+                die("txn_iter", rc);
+            n = 0;
+            while (lmkv_iter_next(&p, it) == 0) {
+                n++;
+                sum += p.value[0];
+            }
+            lmkv_iter_free(it);
+            lmkv_txn_abort(it_t);
+            it_lz += cpu_s() - t0;
+            if (n != N)
+                die("txn iteration count", (int)n);
             t0 = cpu_s();
             MDB_cursor *c;
             mdb_cursor_open(rtx, r.dbi, &c);
@@ -368,6 +383,22 @@ int main(int argc, char **argv)
             lmkv_iter_free(it);
         }
         sc_l += cpu_s() - t0;
+        /* the same scans, each in its own read txn: zero-copy pairs */
+        t0 = cpu_s();
+        for (uint64_t i = 0; i < s; i++) {
+            mkkey(k, (rnd() % (N / 10)) * 10);
+            lmkv_txn *sx;
+            lmkv_iter *it;
+            lmkv_pair p;
+            if ((rc = lmkv_txn_begin(&sx, db, LMKV_TXN_READ_ONLY)) ||
+                (rc = lmkv_txn_scan_prefix(&it, sx, t, k, KEYLEN - 1)))
+                die("txn_scan_prefix", rc);
+            while (lmkv_iter_next(&p, it) == 0)
+                gotz++;
+            lmkv_iter_free(it);
+            lmkv_txn_abort(sx);
+        }
+        sc_lz += cpu_s() - t0;
         t0 = cpu_s();
         mdb_txn_renew(rtx);
         MDB_cursor *c;
@@ -389,7 +420,7 @@ int main(int argc, char **argv)
         sc_r += cpu_s() - t0;
     }
     mdb_txn_abort(rtx);
-    if (got != got2 || got < (S / ROUNDS) * ROUNDS * 9)
+    if (got != got2 || gotz != got || got < (S / ROUNDS) * ROUNDS * 9)
         die("scan counts differ", (int)(got - got2));
     if (sum == 42)
         printf("\n");
@@ -398,7 +429,11 @@ int main(int argc, char **argv)
     rows[nr++] = (row){"random get", (double)gt / g_l, (double)gt / g_r1, "(CPU time; raw: all gets in one read txn, no copy)"};
     rows[nr++] = (row){"random get in one read txn, zero-copy", (double)gt / g_l2, (double)gt / g_r1, "(CPU time; raw: same)"};
     rows[nr++] = (row){"full iteration", (double)(2 * N) / it_l, (double)(2 * N) / it_r, "(CPU time; entries/s)"};
+    rows[nr++] = (row){"full iteration in one read txn, zero-copy", (double)(2 * N) / it_lz, (double)(2 * N) / it_r,
+                       "(CPU time; entries/s; raw: same)"};
     rows[nr++] = (row){"scan_prefix", (double)st / sc_l, (double)st / sc_r, "(CPU time; scans/s, 10 results each)"};
+    rows[nr++] = (row){"scan_prefix in a read txn each, zero-copy", (double)st / sc_lz, (double)st / sc_r,
+                       "(CPU time; scans/s; raw: same)"};
     uint64_t sl = dir_size(dl), sr = dir_size(dr);
     lmkv_tree_close(t);
     lmkv_db_close(db);

@@ -371,6 +371,25 @@ static bool same_group(const MDB_val *a, const MDB_val *b)
 static int load_at(kv_lcur *c, MDB_val *k, MDB_val *v, int dir)
 {
     int rc;
+    const uint8_t *kb = k->mv_data;
+    /* the common case first: an ordinary key (tag + 1..P bytes) is a group
+     * of one, decoded in place (what decode does for it, without the calls) */
+    if (k->mv_size >= 2 && k->mv_size <= 1 + KV_SHORT_MAX && kb[0] == KV_TAG_KEY) {
+        static const uint8_t empty[1] = {0};
+        kv_ent *e = &c->g[0];
+        e->sk = *k;
+        e->sv = *v;
+        e->p.key = kb + 1;
+        e->p.key_size = k->mv_size - 1;
+        e->p.value = v->mv_size ? v->mv_data : empty;
+        e->p.value_size = v->mv_size;
+        c->gn = 1;
+        c->gi = 0;
+        c->lo = c->hi = *k;
+        c->at = 1;
+        c->valid = true;
+        return 0;
+    }
     c->gn = 0;
     c->valid = false;
     if ((rc = grp_push(c, k, v)))
