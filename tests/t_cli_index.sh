@@ -34,6 +34,12 @@ assert all(isinstance(v, (int, float)) and v >= 0 for v in parts), parts
 assert j["extract_ms"] > 0 and j["store_ms"] > 0, j   # files were analysed and stored
 assert sum(parts) <= j["ms"] + 1, (parts, j["ms"])
 assert j["symbols"] > 1000 and j["write_txns"] >= 1, j
+# reals as people write them (9 significant digits at most), not jansson's
+# default 17 (8.6289999999999996)
+import re
+for k in ("extract_ms", "lookup_ms", "store_ms"):
+    m = re.search(r'"%s":([0-9.eE+-]+)' % k, sys.argv[1])
+    assert m and len(m.group(1).replace(".", "").lstrip("0")) <= 9, (k, m and m.group(1))
 PY
 run 0 L index --no-git src
 contains "$OUT" "(extract "

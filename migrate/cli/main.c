@@ -306,7 +306,7 @@ int main(int argc, char **argv)
     if (c.json) {
         json_t *j = report_json(&r, dump, dir, o.flags, c.jnotices, rc);
         if (j) {
-            json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+            json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
             fputc('\n', stdout);
             json_decref(j);
         }

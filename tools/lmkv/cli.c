@@ -330,7 +330,9 @@ int cli_json_set_bytes(json_t *obj, const char *name, const void *p, size_t n, i
 int cli_json_print(const char *cmd, json_t *v)
 {
     if (!v) { cli_error(cmd, "out of memory building JSON output"); return -1; }
-    int rc = json_dumpf(v, stdout, JSON_COMPACT);
+    /* reals (times in ms) with 9 significant digits: 8.629, not
+     * 8.6289999999999996 (jansson's default prints 17) */
+    int rc = json_dumpf(v, stdout, JSON_COMPACT | JSON_REAL_PRECISION(9));
     json_decref(v);
     if (rc != 0 || fputc('\n', stdout) == EOF) {
         cli_error(cmd, "writing output: %s", strerror(errno));
