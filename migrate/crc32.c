@@ -1,9 +1,14 @@
 /*
  * crc32.c -- CRC-32 (IEEE 802.3, reflected, poly 0xEDB88320), the checksum
- * of sled (crc32fast), zlib's crc32() and the sled-dump footer, computed by
- * slicing-by-8 for the many short keys and values of a dump, where the call
- * overhead of zlib's crc32() dominated the import (perf: 42% of the time).
- * mig_crc32(c, p, n) == crc32(c, p, n) for every input (tested).
+ * of sled (crc32fast) and zlib's crc32(), computed by slicing-by-8 for the
+ * many short keys and values that sled's per-tree checksum (summary.c)
+ * hashes one by one, where zlib's crc32() is 2-3x slower (13-byte keys:
+ * 0.45 GB/s against 0.89; 100-byte values: 0.8 against 2.2) and its call
+ * overhead once dominated an import (perf: 42% of the time). Large spans
+ * (the dump file's CRC, one call per buffer in dump_reader.c and
+ * dump_writer.c) go to zlib's crc32_z, 2.3x faster there (64 KiB: 6.2 GB/s
+ * against 2.6). mig_crc32(c, p, n) == crc32(c, p, n) for every input
+ * (tested).
  */
 #include "migrate_int.h"
 

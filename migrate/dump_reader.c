@@ -103,7 +103,8 @@ static int sticky(lmkv_dump_reader *r)
  * buffer, not per field). */
 static void crc_flush(lmkv_dump_reader *r)
 {
-    if (!r->crc_stop && r->buf_pos > r->crc_pos) r->crc = mig_crc32(r->crc, r->buf + r->crc_pos, r->buf_pos - r->crc_pos);
+    if (!r->crc_stop && r->buf_pos > r->crc_pos)
+        r->crc = (uint32_t)crc32_z(r->crc, r->buf + r->crc_pos, r->buf_pos - r->crc_pos);
     r->crc_pos = r->buf_pos;
 }
 
@@ -582,10 +583,11 @@ int lmkv_dump_reader_next(lmkv_dump_reader *r, lmkv_dump_event *ev)
         if ((rc = take_blob(r, &r->key, &r->key_cap, &r->key_len, "key"))) return rc;
         uint64_t val_at = r->off;
         if ((rc = take_blob(r, &r->val, &r->val_cap, &r->val_len, "value"))) return rc;
-        char nm[128];
-        mig_fmt_bytes(nm, sizeof nm, r->name, r->name_len);
         if (r->have_prev && cmp_bytes(r->prev, r->prev_len, r->key, r->key_len) >= 0) {
-            char k[160];
+            /* names formatted only for the message (not for every pair:
+             * that snprintf was ~8% of an import) */
+            char nm[128], k[160];
+            mig_fmt_bytes(nm, sizeof nm, r->name, r->name_len);
             mig_fmt_bytes(k, sizeof k, r->key, r->key_len);
             return fail(r, LMKV_ECORRUPT, key_at, "keys out of order in tree %s: key %s is not above the previous key",
                         nm, k);

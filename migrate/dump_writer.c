@@ -24,7 +24,8 @@ struct lmkv_dump_writer {
     gzFile gz;
     unsigned char *buf;
     size_t buf_len;
-    uint32_t crc;
+    uint32_t crc;    /* CRC-32 of the bytes before buf[crc_pos] */
+    size_t crc_pos;
     int failed, finished;
     int in_coll, meta_done;
     uint64_t coll_pairs, n_coll, n_pairs;
@@ -44,9 +45,18 @@ static int wfail(lmkv_dump_writer *w, const char *what)
     return lmkv_error_set(e == ENOSPC ? LMKV_EFULL : LMKV_EIO, "sled dump %s: %s: %s", w->path, what, strerror(e));
 }
 
+/* Add the buffered bytes not yet in the CRC: one zlib crc32_z call per
+ * buffer (fast on large spans), not one per field. */
+static void crc_sync(lmkv_dump_writer *w)
+{
+    if (w->buf_len > w->crc_pos) w->crc = (uint32_t)crc32_z(w->crc, w->buf + w->crc_pos, w->buf_len - w->crc_pos);
+    w->crc_pos = w->buf_len;
+}
+
 static int flush_buf(lmkv_dump_writer *w)
 {
     size_t off = 0;
+    crc_sync(w);
     while (off < w->buf_len) {
         if (w->gz) {
             unsigned n = (unsigned)(w->buf_len - off);
@@ -61,6 +71,7 @@ static int flush_buf(lmkv_dump_writer *w)
         }
     }
     w->buf_len = 0;
+    w->crc_pos = 0;
     return LMKV_OK;
 }
 
@@ -71,7 +82,6 @@ static int put(lmkv_dump_writer *w, const void *p, size_t n)
         size_t room = WBUF_SIZE - w->buf_len;
         size_t k = n < room ? n : room;
         memcpy(w->buf + w->buf_len, b, k);
-        w->crc = mig_crc32(w->crc, b, k);
         w->buf_len += k;
         b += k;
         n -= k;
@@ -266,6 +276,7 @@ int lmkv_dump_writer_finish(lmkv_dump_writer *w, uint32_t *out_crc)
     if (rc) return rc;
     if (w->in_coll) return lmkv_error_set(LMKV_EINVAL, "sled dump %s: finish with a collection still open", w->path);
     if ((rc = put(w, "Z", 1)) || (rc = put_u64(w, w->n_coll)) || (rc = put_u64(w, w->n_pairs))) return rc;
+    crc_sync(w);
     uint32_t crc = (uint32_t)w->crc;
     unsigned char c[4] = {(unsigned char)crc, (unsigned char)(crc >> 8), (unsigned char)(crc >> 16),
                           (unsigned char)(crc >> 24)};

@@ -17,7 +17,8 @@ void mig_fmt_bytes(char *buf, size_t bufsz, const void *p, size_t n);
 int mig_is_lower_hex(const void *p, size_t n);
 
 /* CRC-32 IEEE (as zlib crc32(), crc32fast), slicing-by-8: continue from
- * `crc` (0 to start). */
+ * `crc` (0 to start). For short spans (keys, values); large buffers go to
+ * zlib's crc32_z (see crc32.c). */
 uint32_t mig_crc32(uint32_t crc, const void *data, size_t n);
 
 /* The summer counts pairs only: no per-tree or database checksum (the
