@@ -699,6 +699,66 @@ static void test_bulk_flag_same_result(void **state)
     db_close(&ha);
 }
 
+/* batch_writes bounds a write transaction by key writes, checked after
+ * each file (a file is never split): with 1 every analysed file commits
+ * alone (4 files: 4 transactions, then the swap's); with the default
+ * budget or a large one, the 4 files and the swap in one. Doubling the budget from 1, the first that
+ * groups files holds at most two of these same-shaped files (it is at most
+ * twice the writes of one). Every state equals the one-transaction state. */
+static size_t index_with_budget(char **state_out, const char *dbdir, const char *dir, int k, size_t budget)
+{
+    struct dbh h;
+    char d[TV_PATH + 16];
+    snprintf(d, sizeof d, "%s-%d", dbdir, k);
+    db_open(&h, d, dir);
+    struct lmkv_index_options o = opts_c();
+    o.batch_writes = budget;
+    struct lmkv_index_report r;
+    if (lmkv_index_worktree(&r, h.wt, &o, tiny_analyser, NULL) != LMKV_OK) fail_msg("index: %s", lmkv_errmsg());
+    assert_int_equal(r.analysed, 4);
+    assert_int_equal(r.failed, 0);
+    size_t txns = r.write_txns;
+    lmkv_index_report_clear(&r);
+    *state_out = state_of(&h);
+    db_close(&h);
+    return txns;
+}
+
+static void test_batch_writes(void **state)
+{
+    (void)state;
+    char dir[TV_PATH], dbdir[TV_PATH];
+    ws_paths(dir, dbdir, "batchw");
+    sh("mkdir -p '%s'", dir);
+    for (int i = 0; i < 4; i++) {
+        char name[32], text[256];
+        snprintf(name, sizeof name, "f%d.c", i);
+        snprintf(text, sizeof text, "int f%d(void)\n{\n    return helper(%d);\n}\nint g%d(void)\n{\n    return f%d();\n}\n",
+                 i, i, i, i);
+        write_file(dir, name, text);
+    }
+    char *want, *got;
+    int k = 0;
+    assert_int_equal(index_with_budget(&want, dbdir, dir, k++, 0), 1);
+    assert_true(strstr(want, "g3") != NULL);
+    assert_int_equal(index_with_budget(&got, dbdir, dir, k++, 1000000), 1);
+    assert_string_equal(got, want);
+    free(got);
+    assert_int_equal(index_with_budget(&got, dbdir, dir, k++, 1), 5);
+    assert_string_equal(got, want);
+    free(got);
+    size_t txns = 5, budget = 1;
+    while (txns == 5) {
+        budget *= 2;
+        if (budget > 1000000) fail_msg("no budget up to %zu groups two files", budget);
+        txns = index_with_budget(&got, dbdir, dir, k++, budget);
+        assert_string_equal(got, want);
+        free(got);
+    }
+    if (txns < 3 || txns > 4) fail_msg("budget %zu: %zu write transactions, expected 3 or 4", budget, txns);
+    free(want);
+}
+
 int main(void)
 {
     test_setup_env();
@@ -712,6 +772,7 @@ int main(void)
         cmocka_unit_test(test_analyser_id_change),
         cmocka_unit_test(test_definition_over_prototype),
         cmocka_unit_test(test_bulk_flag_same_result),
+        cmocka_unit_test(test_batch_writes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -319,6 +319,12 @@ struct lmkv_index_options {
     size_t batch_files;              /* files per write transaction, 0 = 64  */
     uint64_t max_file_bytes;         /* larger files are skipped and counted
                                         in `skipped`; 0 = 16 MiB             */
+    /* A write transaction also commits after the file that takes it to
+     * batch_writes key writes (lmkv_store_session_pending: records and
+     * index entries), which bounds its memory (~550 bytes per write until
+     * commit: the store's bulk buffers, kv's replay log, LMDB's dirty
+     * pages); a file is never split. 0 = 131072. */
+    size_t batch_writes;
 };
 
 /** A file that failed to analyse or to read. */
@@ -420,7 +426,8 @@ LMKV_API int lmkv_index_session_plan_counts(size_t *out_changed, size_t *out_del
  * most 16 files: an edit reads and hashes each file once); otherwise the
  * file is read again and, if it changed meanwhile, stored under the id of
  * the bytes read. Stored and copied files are persisted through schema's write
- * sessions in transactions of at most batch_files files; then swap the current map (and the latest map, and the
+ * sessions in transactions of at most batch_files files (fewer when they
+ * reach batch_writes key writes); then swap the current map (and the latest map, and the
  * HEAD commit's record) in one write transaction. When nothing changes, no
  * write transaction is opened (report->write_txns == 0).
  * A session runs once; free it afterwards.

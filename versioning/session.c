@@ -39,6 +39,12 @@ struct lmkv_index_session {
 };
 
 #define VDEFAULT_BATCH 64
+/* key writes per write transaction: what a transaction holds in memory
+ * until it commits (the store's bulk buffers, kv's replay log, LMDB's dirty
+ * pages) grows with its writes, ~550 bytes each (massif, SQLite's
+ * amalgamation: 250 MB for ~450k writes); 64 files of generated headers
+ * could reach 1M+ writes */
+#define VDEFAULT_BATCH_WRITES ((size_t)131072)
 #define VDEFAULT_MAX_BYTES (16u * 1024u * 1024u)
 
 void lmkv_index_report_clear(struct lmkv_index_report *r)
@@ -83,6 +89,7 @@ int lmkv_index_session_begin(lmkv_index_session **out, lmkv_worktree *wt,
     s->wt = wt;
     if (opts) s->opts = *opts;
     if (!s->opts.batch_files) s->opts.batch_files = VDEFAULT_BATCH;
+    if (!s->opts.batch_writes) s->opts.batch_writes = VDEFAULT_BATCH_WRITES;
     if (!s->opts.max_file_bytes) s->opts.max_file_bytes = VDEFAULT_MAX_BYTES;
     if (!(s->analyser_id = strdup(s->opts.analyser_id ? s->opts.analyser_id : ""))) {
         rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
@@ -438,6 +445,16 @@ static int vw_commit(struct vwriter *w)
     return rc;
 }
 
+/* After one more file stored: commit when the transaction holds batch_files
+ * files or batch_writes key writes (a file is never split). */
+static int vw_file_done(struct vwriter *w)
+{
+    if (++w->in_batch >= w->s->opts.batch_files ||
+        (w->ss && lmkv_store_session_pending(w->ss) >= w->s->opts.batch_writes))
+        return vw_commit(w);
+    return LMKV_OK;
+}
+
 /* What the final transaction does for one scan entry. */
 enum { VACT_NONE = 0, VACT_MAP = 1, VACT_UNMAP = 2 };
 
@@ -502,7 +519,7 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
             if (copied) {
                 out->copied++;
                 act[i] = VACT_MAP;
-                if (++w.in_batch >= s->opts.batch_files && (rc = vw_commit(&w)) != LMKV_OK) goto cleanup;
+                if ((rc = vw_file_done(&w)) != LMKV_OK) goto cleanup;
                 continue;
             }
             /* the source cannot be copied after all: new content then */
@@ -546,7 +563,7 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
             } else {
                 out->analysed++;
                 act[i] = VACT_MAP;
-                if (++w.in_batch >= s->opts.batch_files && (rc = vw_commit(&w)) != LMKV_OK) goto cleanup;
+                if ((rc = vw_file_done(&w)) != LMKV_OK) goto cleanup;
             }
         } else if (rc == LMKV_ENOMEM) {
             goto cleanup;
