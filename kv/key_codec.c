@@ -128,30 +128,40 @@ static int corrupt(const kv_tree_state *st, const void *key, size_t kn, const ch
     return lmkv_error_set(LMKV_ECORRUPT, "%s: key %s (%zu bytes): %s", where, kh, kn, why);
 }
 
+/* What an empty key or value points at (never NULL). */
+static const uint8_t empty[1] = {0};
+
+/* Decode an empty or ordinary (1..P bytes) stored key and its value, in
+ * place; false for anything else (a long key, or a malformed one, which
+ * decode reports). The hot step of cursors: inline, no error paths. */
+static inline bool decode_plain(const MDB_val *sk, const MDB_val *sv, lmkv_pair *out)
+{
+    const uint8_t *k = sk->mv_data;
+    if (sk->mv_size == 1 && k[0] == KV_TAG_EMPTY) {
+        out->key = empty;
+        out->key_size = 0;
+    } else if (sk->mv_size >= 2 && sk->mv_size <= 1 + KV_SHORT_MAX && k[0] == KV_TAG_KEY) {
+        out->key = k + 1;
+        out->key_size = sk->mv_size - 1;
+    } else {
+        return false;
+    }
+    out->value = sv->mv_size ? sv->mv_data : empty;
+    out->value_size = sv->mv_size;
+    return true;
+}
+
 /* Decode a stored record; st names the tree in errors (NULL: the catalog).
  * check_hash: also recompute a long key's hash (see the top comment). */
 static int decode(const MDB_val *sk, const MDB_val *sv, lmkv_pair *out, const kv_tree_state *st, bool check_hash)
 {
     const uint8_t *k = sk->mv_data;
-    static const uint8_t empty[1] = {0};
     char why[160];
-    if (sk->mv_size == 1 && k[0] == KV_TAG_EMPTY) {
-        out->key = empty;
-        out->key_size = 0;
-        out->value = sv->mv_size ? sv->mv_data : empty;
-        out->value_size = sv->mv_size;
+    if (decode_plain(sk, sv, out))
         return 0;
-    }
     if (sk->mv_size < 2 || k[0] != KV_TAG_KEY) {
         snprintf(why, sizeof why, "stored key of %zu bytes has bad tag", sk->mv_size);
         return corrupt(st, NULL, 0, why);
-    }
-    if (sk->mv_size <= 1 + KV_SHORT_MAX) {
-        out->key = k + 1;
-        out->key_size = sk->mv_size - 1;
-        out->value = sv->mv_size ? sv->mv_data : empty;
-        out->value_size = sv->mv_size;
-        return 0;
     }
     if (sk->mv_size != KV_ENC_LONG_SIZE || sv->mv_size < KV_LONG_HDR) {
         snprintf(why, sizeof why, "stored key of %zu bytes is not a valid encoding", sk->mv_size);
@@ -371,18 +381,16 @@ static bool same_group(const MDB_val *a, const MDB_val *b)
 static int load_at(kv_lcur *c, MDB_val *k, MDB_val *v, int dir)
 {
     int rc;
-    const uint8_t *kb = k->mv_data;
-    /* the common case first: an ordinary key (tag + 1..P bytes) is a group
-     * of one, decoded in place (what decode does for it, without the calls) */
-    if (k->mv_size >= 2 && k->mv_size <= 1 + KV_SHORT_MAX && kb[0] == KV_TAG_KEY) {
-        static const uint8_t empty[1] = {0};
+    c->gn = 0;
+    c->valid = false;
+    if (!kv_stored_is_long(k)) {
+        /* a group of one, decoded in place (no grp_push/decode calls: the
+         * common step of every scan) */
         kv_ent *e = &c->g[0];
+        if (!decode_plain(k, v, &e->p))
+            return decode(k, v, &e->p, c->st, true); /* malformed: its error */
         e->sk = *k;
         e->sv = *v;
-        e->p.key = kb + 1;
-        e->p.key_size = k->mv_size - 1;
-        e->p.value = v->mv_size ? v->mv_data : empty;
-        e->p.value_size = v->mv_size;
         c->gn = 1;
         c->gi = 0;
         c->lo = c->hi = *k;
@@ -390,18 +398,10 @@ static int load_at(kv_lcur *c, MDB_val *k, MDB_val *v, int dir)
         c->valid = true;
         return 0;
     }
-    c->gn = 0;
-    c->valid = false;
     if ((rc = grp_push(c, k, v)))
         return rc;
     c->lo = c->hi = *k;
     c->at = dir > 0 ? 1 : 2;
-    if (!kv_stored_is_long(k)) {
-        c->gi = 0;
-        c->at = 1;
-        c->valid = true;
-        return 0;
-    }
     MDB_val first = *k, nk, nv;
     for (;;) {
         rc = mdb_cursor_get(c->mc, &nk, &nv, dir > 0 ? MDB_NEXT : MDB_PREV);
