@@ -73,12 +73,12 @@ static void gzip_file(const char *src, const char *dst)
     gzclose(out);
 }
 
-static void rm_db(const char *dir)
+/* Remove a loader's database directory (or the whole work directory). */
+static void rm_tree(const char *dir)
 {
-    char p[4400];
-    snprintf(p, sizeof p, "%s/data.mdb", dir); unlink(p);
-    snprintf(p, sizeof p, "%s/lock.mdb", dir); unlink(p);
-    rmdir(dir);
+    char cmd[4300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) { fprintf(stderr, "migrate_bench: could not remove %s\n", dir); exit(1); }
 }
 
 /* Child: raw LMDB load of the dump's pairs. */
@@ -146,13 +146,6 @@ static struct result median(struct result *r)
     return m;
 }
 
-static void rm_tree(const char *dir)
-{
-    char cmd[4300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) { fprintf(stderr, "migrate_bench: could not remove %s\n", dir); exit(1); }
-}
-
 static struct result run_child(int kind, const char *dump, const char *dir, uint64_t map)
 {
     struct result res = {0, 0};
@@ -198,10 +191,10 @@ int main(void)
      * quiet machine gives 0.89) and its largest peak RSS */
     struct result raw, lm, lg, rr[ROUNDS], rl[ROUNDS], rg[ROUNDS];
     run_child(0, dump, d_raw, map);
-    rm_db(d_raw);
+    rm_tree(d_raw);
     for (int i = 0; i < ROUNDS; i++) {
         rr[i] = run_child(0, dump, d_raw, map);
-        rm_db(d_raw);
+        rm_tree(d_raw);
         rl[i] = run_child(1, dump, d_lmkv, 0);
         rm_tree(d_lmkv);
         rg[i] = run_child(1, gz, d_gz, 0);
