@@ -384,27 +384,45 @@ int lmkv_dump_reader_open(lmkv_dump_reader **out, const char *path)
 {
     if (!out || !path) return lmkv_error_set(LMKV_EINVAL, "lmkv_dump_reader_open: NULL argument");
     lmkv_dump_reader *r = NULL;
-    int rc = reader_new(&r, path);
+    int is_stdin = strcmp(path, "-") == 0;
+    int rc = reader_new(&r, is_stdin ? "<stdin>" : path);
     if (rc) return rc;
-    r->fd = open(path, O_RDONLY | O_CLOEXEC);
+    r->fd = is_stdin ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0) : open(path, O_RDONLY | O_CLOEXEC);
     if (r->fd < 0) {
-        rc = lmkv_error_set(errno == EACCES ? LMKV_EPERM : LMKV_EIO, "sled dump %s: cannot open: %s", path, strerror(errno));
+        rc = lmkv_error_set(errno == EACCES ? LMKV_EPERM : LMKV_EIO, "sled dump %s: cannot open: %s", r->path,
+                            strerror(errno));
         goto cleanup;
     }
     struct stat st;
     if (fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode)) r->in_size = (uint64_t)st.st_size;
+    /* The first two bytes tell gzip from plain. They are read, not pread:
+     * standard input, pipes and FIFOs cannot seek, and are read once. */
     unsigned char m[2];
-    ssize_t n = pread(r->fd, m, 2, 0);
-    if (n < 0) { rc = lmkv_error_set(LMKV_EIO, "sled dump %s: read error: %s", path, strerror(errno)); goto cleanup; }
+    size_t n = 0;
+    while (n < 2) {
+        ssize_t k = read(r->fd, m + n, 2 - n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) { rc = lmkv_error_set(LMKV_EIO, "sled dump %s: read error: %s", r->path, strerror(errno)); goto cleanup; }
+        if (k == 0) break;
+        n += (size_t)k;
+    }
     if (n == 2 && m[0] == 0x1f && m[1] == 0x8b) {
         rc = start_gzip(r);
         if (rc) goto cleanup;
+        memcpy(r->raw, m, n);
+        r->zs.next_in = r->raw;
+        r->zs.avail_in = (uInt)n;
     } else {
         r->own_buf = malloc(BUF_SIZE);
-        if (!r->own_buf) { rc = lmkv_error_set(LMKV_ENOMEM, "sled dump %s: out of memory", path); goto cleanup; }
+        if (!r->own_buf) { rc = lmkv_error_set(LMKV_ENOMEM, "sled dump %s: out of memory", r->path); goto cleanup; }
+        memcpy(r->own_buf, m, n);
+        r->buf = r->own_buf;
+        r->buf_len = n;
+        r->in_off = n;
+        if (n < 2) r->eof = 1; /* a 0- or 1-byte input: the header check reports it */
     }
 #ifdef POSIX_FADV_SEQUENTIAL
-    posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    if (r->in_size) posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
     rc = read_header(r);
     if (rc) goto cleanup;

@@ -127,6 +127,19 @@ static void fsync_parent(const char *path)
 
 enum target_kind { T_MISSING, T_EMPTY_DIR, T_DB, T_OTHER };
 
+/* The import replaces the target directory by a rename: a directory its
+ * owner made read-only (no write bit for anyone: root's access(W_OK) ignores
+ * the mode) is refused, not swapped for a writable one. */
+static int target_writable(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0) return LMKV_OK; /* missing: created */
+    if ((st.st_mode & 0222) == 0 || access(dir, W_OK) != 0)
+        return lmkv_error_set(LMKV_EPERM, "target %s is a read-only directory (mode %04o): refusing to replace it",
+                              dir, (unsigned)(st.st_mode & 07777));
+    return LMKV_OK;
+}
+
 static int target_kind(const char *dir, enum target_kind *out)
 {
     struct stat st;
@@ -327,7 +340,11 @@ static int raw_pass(struct imp *im)
     }
     if (rc == LMKV_NOTFOUND) rc = lmkv_dump_summer_finish(&im->sum, s, im->r);
     lmkv_dump_summer_free(s);
-    if (rc) return rc;
+    if (rc) {
+        mig_typed_notices_drop(&im->scan);
+        return rc;
+    }
+    mig_typed_notices_deliver(&im->scan, im->o); /* the file's CRC-32 is checked */
     progress(im, "raw", 1);
     rc = txn_end(im);
     lmkv_tree_close(im->tree);
@@ -649,10 +666,18 @@ int lmkv_migrate_import(lmkv_migrate_report *out, const char *dump_path, const c
                 goto cleanup;
             }
             rep.already_imported = 1;
+            if ((rc = mig_typed_count_existing(target, &rep))) goto cleanup;
             goto done;
         }
     }
     /* build beside */
+    if ((rc = target_writable(db_dir))) goto cleanup;
+    if (tk == T_DB && (im.o->flags & LMKV_MIGRATE_VERIFY) && (rep.input_bytes == 0 || !strcmp(dump_path, "-"))) {
+        /* verifying a merge reads the dump a second time (compare pass) */
+        rc = lmkv_error_set(LMKV_EINVAL, "sled dump %s: --verify of a merge reads the dump twice, so it needs a "
+                                         "regular file; standard input, pipes and FIFOs are read once", dump_path);
+        goto cleanup;
+    }
     if ((rc = make_tmp_dir(&im))) goto cleanup;
     if (target) {
         if ((rc = lmkv_db_copy(target, im.tmp_dir, LMKV_COPY_COMPACT))) {
@@ -713,6 +738,7 @@ cleanup:
     if (im.tmp_lock >= 0) close(im.tmp_lock); /* after the removal: a scan never takes a live run's directory */
     lmkv_dump_summary_free(im.sum);
     lmkv_dump_reader_free(im.r);
+    mig_typed_notices_drop(&im.scan);
     if (out) *out = rep;
     return rc;
 }

@@ -97,7 +97,9 @@ typedef struct lmkv_dump_event {
 } lmkv_dump_event;
 
 /** Opens the sled-dump file at `path` for streaming (constant memory: a 256
- *  KiB input buffer, one key and one value). A file whose first two bytes are
+ *  KiB input buffer, one key and one value). `path` "-" reads standard input
+ *  (messages name it "<stdin>"); standard input, pipes and FIFOs are read
+ *  once, front to back, exactly as a regular file (no seek). A file whose first two bytes are
  *  0x1f 0x8b is read as gzip (concatenated members allowed) and offsets in
  *  messages are then "of the uncompressed stream". The header (magic,
  *  version, flags) is read and checked here.
@@ -545,7 +547,9 @@ typedef struct lmkv_migrate_report {
     int gzip;
     uint64_t typed_cache_entries, typed_cache_stats, typed_file_versions, typed_symbols, typed_calls,
         typed_commit_mappings;
-    uint64_t typed_records;     /**< sum of the typed_* counts */
+    uint64_t typed_records;     /**< sum of the typed_* counts; when already_imported,
+                                     the typed records the target holds (schema
+                                     lmkv_store_count: nothing new was converted) */
     uint64_t raw_only;          /**< daemon-tree pairs kept raw only (did not decode, or a path escapes the workspace) */
     uint64_t merged_added, merged_equal, conflicts; /**< merge */
     uint32_t dump_checksum;     /**< sled Db::checksum of the dump's trees (when known) */
@@ -570,8 +574,13 @@ LMKV_API void lmkv_migrate_options_init(lmkv_migrate_options *opts);
  *  dump is damaged: one-line message with the byte offset, see
  *  lmkv_dump_reader_next), LMKV_EEXISTS (target not empty and not equal to
  *  the dump without MERGE, or merge conflicts), LMKV_ECONFLICT (cancelled),
- *  LMKV_EIO / LMKV_EPERM / LMKV_EFULL (file system), LMKV_ENOMEM, errors of
- *  kv and schema. On any error the target is untouched. */
+ *  LMKV_EPERM (db_dir is a directory without write permission -- no write
+ *  bit at all, also for root -- which the import would replace),
+ *  LMKV_EINVAL also for MERGE with VERIFY from a dump that is not a regular
+ *  file (the verification reads it twice), LMKV_EIO / LMKV_EPERM /
+ *  LMKV_EFULL (file system), LMKV_ENOMEM, errors of kv and schema. On any
+ *  error the target is untouched. RAW_ONLY notices of the raw pass are
+ *  delivered after the dump's CRC-32 is checked (none when it fails). */
 LMKV_API int lmkv_migrate_import(lmkv_migrate_report *out, const char *dump_path, const char *db_dir,
                                  const lmkv_migrate_options *opts);
 

@@ -175,6 +175,65 @@ static int decode_pair(int kind, const void *key, size_t klen, const void *val, 
     return LMKV_OK;
 }
 
+static unsigned char *dup_bytes(const void *p, size_t n)
+{
+    unsigned char *d = malloc(n ? n : 1);
+    if (d && n) memcpy(d, p, n);
+    return d;
+}
+
+/* Holds one RAW_ONLY notice; delivers it at once when the budget is spent or
+ * memory runs out (a notice is never lost, only its order relative to the
+ * CRC check). */
+static void hold_notice(mig_typed_scan *s, const lmkv_migrate_options *o, const lmkv_dump_event *ev, const char *why)
+{
+    size_t wl = strlen(why);
+    size_t cost = ev->name_len + ev->key_len + wl + sizeof(struct mig_notice);
+    if (s->held_bytes + cost <= MIG_NOTICE_HOLD_BYTES) {
+        if (s->nheld == s->capheld) {
+            size_t nc = s->capheld ? s->capheld * 2 : 16;
+            struct mig_notice *nq = nc < SIZE_MAX / sizeof *nq ? realloc(s->held, nc * sizeof *nq) : NULL;
+            if (nq) { s->held = nq; s->capheld = nc; }
+        }
+        if (s->nheld < s->capheld) {
+            struct mig_notice *n = &s->held[s->nheld];
+            n->tree = dup_bytes(ev->name, ev->name_len);
+            n->key = dup_bytes(ev->key, ev->key_len);
+            n->why = (char *)dup_bytes(why, wl + 1);
+            n->tree_len = ev->name_len;
+            n->key_len = ev->key_len;
+            if (n->tree && n->key && n->why) {
+                s->nheld++;
+                s->held_bytes += cost;
+                return;
+            }
+            free(n->tree); free(n->key); free(n->why);
+        }
+    }
+    o->notice(o->notice_ctx, LMKV_MIGRATE_RAW_ONLY, ev->name, ev->name_len, ev->key, ev->key_len, why);
+}
+
+void mig_typed_notices_deliver(mig_typed_scan *s, const lmkv_migrate_options *o)
+{
+    for (size_t i = 0; i < s->nheld; i++) {
+        struct mig_notice *n = &s->held[i];
+        if (o->notice) o->notice(o->notice_ctx, LMKV_MIGRATE_RAW_ONLY, n->tree, n->tree_len, n->key, n->key_len, n->why);
+    }
+    mig_typed_notices_drop(s);
+}
+
+void mig_typed_notices_drop(mig_typed_scan *s)
+{
+    for (size_t i = 0; i < s->nheld; i++) {
+        free(s->held[i].tree);
+        free(s->held[i].key);
+        free(s->held[i].why);
+    }
+    free(s->held);
+    s->held = NULL;
+    s->nheld = s->capheld = s->held_bytes = 0;
+}
+
 void mig_typed_check(mig_typed_scan *s, const lmkv_dump_event *ev, const lmkv_migrate_options *o,
                      lmkv_migrate_report *rep)
 {
@@ -191,8 +250,7 @@ void mig_typed_check(mig_typed_scan *s, const lmkv_dump_event *ev, const lmkv_mi
     if (s->cur_state < 0) return;
     if (rc) {
         rep->raw_only++;
-        if (o->notice)
-            o->notice(o->notice_ctx, LMKV_MIGRATE_RAW_ONLY, ev->name, ev->name_len, ev->key, ev->key_len, lmkv_errmsg());
+        if (o->notice) hold_notice(s, o, ev, lmkv_errmsg());
         return;
     }
     switch (s->cur) {
@@ -968,4 +1026,27 @@ cleanup:
     if (c.cache) lmkv_cache_close(c.cache);
     lmkv_store_close(c.st);
     return rc;
+}
+
+int mig_typed_count_existing(lmkv_db *db, lmkv_migrate_report *rep)
+{
+    lmkv_store *st = NULL;
+    lmkv_store_txn *txn = NULL;
+    lmkv_store_counts n;
+    memset(&n, 0, sizeof n);
+    int rc = lmkv_store_open(&st, db);
+    if (rc == LMKV_OK) rc = lmkv_store_txn_begin(&txn, st);
+    if (rc == LMKV_OK) rc = lmkv_store_count(&n, txn, 0);
+    lmkv_store_txn_end(txn);
+    lmkv_store_close(st);
+    if (rc) return lmkv_error_wrap(rc, "counting the typed records of the target");
+    rep->typed_cache_entries = n.cache_entries;
+    rep->typed_cache_stats = n.cache_stats;
+    rep->typed_file_versions = n.file_versions;
+    rep->typed_symbols = n.symbols;
+    rep->typed_calls = n.calls;
+    rep->typed_commit_mappings = n.commit_mappings;
+    rep->typed_records = rep->typed_cache_entries + rep->typed_cache_stats + rep->typed_file_versions +
+                         rep->typed_symbols + rep->typed_calls + rep->typed_commit_mappings;
+    return LMKV_OK;
 }

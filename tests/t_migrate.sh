@@ -169,5 +169,73 @@ if command -v script >/dev/null 2>&1; then
     ok "terminal run"
 fi
 
+# --- input that is not a regular file: standard input ('-') and a FIFO are
+# read once, like a file; --verify of a merge (two passes) refuses them
+want=$(expect_json "$FX/probe-legacy-call-graph.expect.json" db.checksum)
+"$M" -q - "$T/db-stdin" <"$FX/probe-legacy-call-graph.sleddump" 2>"$T/err" || fail "stdin import: $(cat "$T/err")"
+[ "$(sum_of "$T/db-stdin")" = "$want" ] || fail "stdin import checksum"
+cat "$FX/probe-legacy-call-graph.sleddump" | "$M" -q - "$T/db-pipe" 2>"$T/err" || fail "pipe import: $(cat "$T/err")"
+[ "$(sum_of "$T/db-pipe")" = "$want" ] || fail "pipe import checksum"
+gzip -c "$FX/probe-legacy-call-graph.sleddump" | "$M" -q - "$T/db-pipegz" 2>"$T/err" || fail "gzip pipe import: $(cat "$T/err")"
+[ "$(sum_of "$T/db-pipegz")" = "$want" ] || fail "gzip pipe import checksum"
+mkfifo "$T/fifo"
+cat "$FX/probe-legacy-call-graph.sleddump" >"$T/fifo" &
+"$M" -q "$T/fifo" "$T/db-fifo" 2>"$T/err" || fail "FIFO import: $(cat "$T/err")"
+wait
+[ "$(sum_of "$T/db-fifo")" = "$want" ] || fail "FIFO import checksum"
+printf 'SLEDDU' | "$M" - "$T/db-short" >/dev/null 2>"$T/err"; rc=$?
+[ $rc -eq 3 ] || fail "6-byte stdin: exit $rc, want 3"
+grep -q "sled dump <stdin>: byte offset 6: file truncated" "$T/err" || fail "short stdin message: $(cat "$T/err")"
+"$M" --merge --verify - "$T/db-stdin" <"$FX/probe-legacy-call-graph.sleddump" >/dev/null 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] || fail "--merge --verify from stdin: exit $rc, want 2"
+grep -q "needs a regular file" "$T/err" || fail "--merge --verify message: $(cat "$T/err")"
+[ -e "$T/db-short" ] && fail "a failed stdin import left a target"
+ok "stdin, pipe, gzip pipe and FIFO input"
+
+# --- an empty read-only target directory is refused, not replaced
+mkdir "$T/ro-target"; chmod 555 "$T/ro-target"; ino=$(stat -c %i "$T/ro-target")
+"$M" "$FX/edge-cases-small.sleddump" "$T/ro-target" >/dev/null 2>"$T/err"; rc=$?
+[ $rc -eq 4 ] || fail "read-only target: exit $rc, want 4"
+grep -q "read-only directory (mode 0555): refusing to replace it" "$T/err" || fail "read-only message: $(cat "$T/err")"
+[ "$(stat -c %i:%a "$T/ro-target")" = "$ino:555" ] || fail "read-only target was replaced or changed"
+[ -z "$(ls -A "$T/ro-target")" ] || fail "read-only target got files"
+ls -d "$T"/ro-target.tmp-* >/dev/null 2>&1 && fail "a temporary directory was left beside the read-only target"
+chmod 755 "$T/ro-target"
+ok "read-only target refused"
+
+# --- a byte flipped mid-file: the CRC-32 error comes first and alone (the
+# undecodable pairs the damage made are not reported); the same damage with a
+# CRC that matches is imported, the pair kept raw and reported
+$PY - "$FX/probe-legacy-call-graph.sleddump" "$T/flip.sleddump" "$T/flipcrc.sleddump" <<'PYEOF'
+import struct, sys, zlib
+b = bytearray(open(sys.argv[1], 'rb').read())
+b[len(b) // 2] ^= 0xff
+open(sys.argv[2], 'wb').write(b)
+b[-4:] = struct.pack('<I', zlib.crc32(bytes(b[:-4])))
+open(sys.argv[3], 'wb').write(b)
+PYEOF
+"$M" "$T/flip.sleddump" "$T/db-flip" >/dev/null 2>"$T/err"; rc=$?
+[ $rc -eq 3 ] || fail "flipped byte: exit $rc, want 3"
+[ "$(wc -l <"$T/err")" = 1 ] || fail "flipped byte: more than the CRC line: $(cat "$T/err")"
+grep -q "CRC-32 mismatch" "$T/err" || fail "flipped byte: no CRC error: $(cat "$T/err")"
+"$M" "$T/flipcrc.sleddump" "$T/db-flipcrc" >"$T/out" 2>"$T/err" || fail "matching CRC import: $(cat "$T/err")"
+grep -q "kept raw only: tree 'nodes'" "$T/err" || fail "no raw-only notice: $(cat "$T/err")"
+grep -q "raw-only: *1 " "$T/out" || fail "raw-only count: $(cat "$T/out")"
+ok "CRC checked before notices"
+
+# --- a re-run reports the typed records the database holds, and the checksum
+# as `lmkv checksum` prints it (decimal; hex beside)
+"$M" "$FX/probe-legacy-call-graph.sleddump" "$T/db-rerun" >"$T/first" 2>&1 || fail "first run: $(cat "$T/first")"
+"$M" "$FX/probe-legacy-call-graph.sleddump" "$T/db-rerun" >"$T/second" 2>&1 || fail "re-run: $(cat "$T/second")"
+grep -q "already holds exactly" "$T/second" || fail "re-run not 'already imported': $(cat "$T/second")"
+first=$(grep "typed records:" "$T/first"); second=$(grep "typed records:" "$T/second")
+[ -n "$first" ] && [ "$first" = "$second" ] || fail "re-run typed records '$second', first run '$first'"
+grep -q "typed records: *114 " "$T/second" || fail "re-run typed count: $second"
+"$M" --json "$FX/probe-legacy-call-graph.sleddump" "$T/db-rerun" >"$T/second.json" 2>/dev/null
+[ "$(expect_json "$T/second.json" typed_records)" = 114 ] || fail "re-run --json typed_records"
+printed=$(sed -n 's/^  checksum: *\([0-9]*\) (0x[0-9a-f]\{8\}, sled.*/\1/p' "$T/second")
+[ "$printed" = "$(sum_of "$T/db-rerun")" ] || fail "lmdb-migrate checksum '$printed' vs lmkv checksum '$(sum_of "$T/db-rerun")'"
+ok "re-run report"
+
 [ $fails -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "all migrate end-to-end checks passed"

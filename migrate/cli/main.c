@@ -187,7 +187,9 @@ static void report_text(const lmkv_migrate_report *r, const char *dump, const ch
     printf("  input:          %llu bytes (%s, %s), %llu bytes uncompressed (%s)\n", (unsigned long long)r->input_bytes,
            ib, r->gzip ? "gzip" : "plain", (unsigned long long)r->bytes, ub);
     if (r->dump_checksum_known)
-        printf("  checksum:       %08x (sled Db::checksum of the dump)%s\n", r->dump_checksum,
+        /* decimal, as `lmkv checksum` and sled's u32 print it; hex beside */
+        printf("  checksum:       %lu (0x%08x, sled Db::checksum of the dump)%s\n", (unsigned long)r->dump_checksum,
+               r->dump_checksum,
                r->checksum_compared ? ", equal in the result (verified)" : "");
     else
         printf("  checksum:       file CRC-32 and every tree's length checked (--verify compares sled's checksum)\n");
