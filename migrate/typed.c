@@ -609,8 +609,16 @@ static int call_add(struct legacy *L, uint64_t fv, const char *rel, uint64_t cal
     uint64_t id;
     int rc = lmkv_call_id(&id, fv, caller, callee, 0, 0);
     if (rc) return rc;
-    for (size_t i = 0; i < L->n_calls; i++)
-        if (L->calls[i].id == id && L->calls[i].fv == fv) return LMKV_OK;
+    /* One call per (caller file version, caller, callee name): the daemon
+     * keys a node by the file the request was made in, so one function
+     * asked for from two files (mdb_txn_begin from mdb.c and mdb_drop.c) is
+     * two nodes with the same incoming calls, which are one call each. */
+    for (size_t i = 0; i < L->n_calls; i++) {
+        const struct lcall *c = &L->calls[i];
+        if (c->fv == fv && (c->id == id || (c->caller == caller && strlen(c->callee_name) == callee_name->len &&
+                                            !memcmp(c->callee_name, callee_name->ptr, callee_name->len))))
+            return LMKV_OK;
+    }
     GROW(L->calls, L->n_calls, L->cap_calls);
     struct lcall *c = &L->calls[L->n_calls];
     c->id = id;
