@@ -53,9 +53,9 @@ $(foreach m,$(MODULES),$(eval $(BUILD)/lib$(m).a: $(call mod_objs,$(m)) ; @mkdir
 DEPS_kv         := kv
 DEPS_schema     := schema kv
 DEPS_versioning := versioning schema kv
-DEPS_graph      := graph versioning schema kv
-DEPS_migrate    := migrate schema kv
-DEPS_tools      := graph versioning migrate schema kv
+DEPS_graph      := graph schema kv
+DEPS_migrate    := migrate versioning schema kv
+DEPS_tools      := graph migrate versioning schema kv
 DEPS_bench      := $(DEPS_tools)
 mod_libs = $(foreach d,$(DEPS_$(1)),$(BUILD)/lib$(d).a)
 

@@ -11,6 +11,7 @@
 #include "typed_int.h"
 
 #include "lmkv_schema.h"
+#include "lmkv_versioning.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -922,9 +923,8 @@ static int write_graph(struct legacy *L, lmkv_store *st, lmkv_db *db)
             if (!strcmp(L->fvs[g].path, v->path) && (L->fvs[g].ns > best->ns || (L->fvs[g].ns == best->ns && L->fvs[g].md5 && !best->md5)))
                 best = &L->fvs[g];
         if (best != v) continue;
-        if ((rc = lmkv_store_map_latest(s, L->ws, v->path, strlen(v->path), v->id)) ||
-            (rc = lmkv_store_set_current(s, L->ws, v->path, strlen(v->path), v->id, LMKV_SOURCE_LATEST, NULL)))
-            goto cleanup;
+        /* versioning owns the current map: it is asked, not written here */
+        if ((rc = lmkv_current_set_latest(s, L->ws, v->path, strlen(v->path), v->id))) goto cleanup;
     }
     /* git_index: commit -> node keys -> commit mappings */
     if ((rc = open_existing(&gi, db, "git_index")) || !gi) goto commit;

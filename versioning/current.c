@@ -125,3 +125,13 @@ int lmkv_current_file_version(uint64_t *out_file_version, int *out_source,
     lmkv_store_txn_end(t);
     return rc;
 }
+
+int lmkv_current_set_latest(lmkv_store_session *s, uint64_t ws, const char *path, size_t path_len, uint64_t fv)
+{
+    if (!s || !path) return lmkv_error_set(LMKV_EINVAL, "lmkv_current_set_latest: NULL argument");
+    if (!path_len) return lmkv_error_set(LMKV_EINVAL, "lmkv_current_set_latest: empty path");
+    if (!fv) return lmkv_error_set(LMKV_EINVAL, "lmkv_current_set_latest: file version 0 for '%.*s'", (int)path_len, path);
+    int rc = lmkv_store_map_latest(s, ws, path, path_len, fv);
+    if (rc == LMKV_OK) rc = lmkv_store_set_current(s, ws, path, path_len, fv, LMKV_SOURCE_LATEST, NULL);
+    return rc;
+}

@@ -512,6 +512,28 @@ LMKV_API void lmkv_current_info_free(struct lmkv_current_info *info);
 LMKV_API int lmkv_current_file_version(uint64_t *out_file_version, int *out_source,
                                        lmkv_worktree *wt, const char *path);
 
+/**
+ * Make `fv` the latest and the current version of `path` in workspace `ws`
+ * (current source LATEST), as an index session does for a file it analysed
+ * outside git. For records that come from elsewhere than an index session:
+ * lmdb-migrate's typed import of the daemon's call graph calls it. The
+ * current map and the latest mappings are versioning's (see lmkv_graph.h):
+ * other modules change them only through this call and index sessions.
+ * @param s        the caller's store session: the change is part of its write
+ *                 transaction (visible, atomically with the records, when the
+ *                 session commits; nothing when it aborts).
+ * @param ws       workspace id (lmkv_workspace_id).
+ * @param path     workspace-relative path, `path_len` bytes (no NUL needed).
+ * @param fv       the file version id (lmkv_file_version_id); its records may
+ *                 be put before or after in the same session.
+ * Same thread as the session. The state generation moves once per session
+ * if anything changed; the same fv again is a no-op.
+ * @return LMKV_OK; LMKV_EINVAL (NULL session or path, empty path, fv 0);
+ *         LMKV_EBADTXN (session ended); kv errors.
+ */
+LMKV_API int lmkv_current_set_latest(lmkv_store_session *s, uint64_t ws, const char *path, size_t path_len,
+                                     uint64_t fv);
+
 /* ============================================================ semantic diff */
 
 enum lmkv_change_kind { LMKV_CHANGE_ADDED = 1, LMKV_CHANGE_REMOVED = 2, LMKV_CHANGE_MODIFIED = 3 };
