@@ -358,6 +358,63 @@ LMKV_API int lmkv_db_clear(lmkv_db *db);
  *  Equal to sled's for the same data. Read in one snapshot. */
 LMKV_API int lmkv_db_checksum(uint32_t *out, lmkv_db *db);
 
+/* ---------------------------------------------------------------- verify */
+
+/** One problem found by lmkv_db_verify. Pointers valid during the callback
+ *  only. `tree` is the tree's name (any bytes, tree_len of them) in its
+ *  namespace (`system` 1: a system tree, e.g. "store.call_to"). */
+typedef struct lmkv_db_verify_problem {
+    const void *tree;
+    size_t tree_len;
+    int system;
+    int code;              /* LMKV_ECORRUPT, LMKV_ECOLLISION, or the open error */
+    const char *message;   /* "reading entry 12: ...", naming the key in hex */
+} lmkv_db_verify_problem;
+
+/** Callbacks and limits of lmkv_db_verify; start from
+ *  lmkv_db_verify_options_init (all NULL/0). Every callback runs in the
+ *  caller's thread, inside the verify's read snapshot. */
+typedef struct lmkv_db_verify_options {
+    /** each problem; return non-zero to stop (report.stopped = 1) */
+    int (*on_problem)(void *ctx, const lmkv_db_verify_problem *p);
+    /** a tree is about to be read (e.g. for a supervising process to name
+     *  the tree if LMDB aborts on a damaged page while reading it) */
+    void (*on_tree)(void *ctx, const void *tree, size_t tree_len, int system);
+    /** entries read so far of the trees' total, every 4096 and at the end */
+    void (*on_progress)(void *ctx, uint64_t entries, uint64_t total_entries);
+    void *ctx;
+    uint64_t max_problems; /* stop after this many; 0 = no limit */
+} lmkv_db_verify_options;
+
+/** What lmkv_db_verify read and found. */
+typedef struct lmkv_db_verify_report {
+    uint64_t trees;          /* trees read to their end or to their damage */
+    uint64_t entries;        /* entries read                              */
+    uint64_t total_entries;  /* the trees' lengths (LMDB entry counts)    */
+    uint64_t problems;
+    int stopped;             /* 1: stopped by on_problem or max_problems  */
+} lmkv_db_verify_report;
+
+LMKV_API void lmkv_db_verify_options_init(lmkv_db_verify_options *opts);
+
+/** Check the kv level of the whole database (lmkv verify's pass 1; schema's
+ *  lmkv_store_verify checks the typed records above it): open every tree,
+ *  user and system, then read every entry of every tree in ONE read
+ *  snapshot, so LMDB's page checks, kv's key encoding and each long key's
+ *  stored prefix and xxh3 are checked on every record, as any read checks
+ *  them. A tree whose walk hits a damaged record is one problem (its walk
+ *  ends there, the next tree is read). Read-only: concurrent writers go on
+ *  (as mdb_stat / mdb_dump). Thread-safe; *out (may be NULL) is filled on
+ *  success and, as far as known, on failure.
+ *  LMDB itself may abort() or fault on some damaged pages instead of
+ *  returning MDB_CORRUPTED: a caller that must survive that runs this in a
+ *  child process (`lmkv verify` does) and uses on_tree to name the tree.
+ *  @return LMKV_OK (no problem), LMKV_ECORRUPT (problems found: see
+ *  report), LMKV_EINVAL (NULL db), LMKV_ENOMEM, LMKV_EBUSY (no reader
+ *  slot), other kv errors of listing trees or reading (then the message
+ *  names the tree). */
+LMKV_API int lmkv_db_verify(lmkv_db_verify_report *out, lmkv_db *db, const lmkv_db_verify_options *opts);
+
 /** LMDB id of the last committed write transaction (mdb_env_info
  *  me_last_txnid), across all processes: poll it to notice changes. */
 LMKV_API int lmkv_db_last_txnid(uint64_t *out, lmkv_db *db);

@@ -1,6 +1,7 @@
-/* lmkv verify: read every entry of every tree (kv level: LMDB pages, kv's
- * key encoding, each long key's hash -- kv checks those on every read), then check the typed records and
- * their indexes with the store's verifier (schema's lmkv_store_verify).
+/* lmkv verify: a thin shell over two library checks: kv's lmkv_db_verify
+ * (every entry of every tree: LMDB pages, kv's key encoding, each long key's
+ * hash) and schema's lmkv_store_verify (typed records and their indexes).
+ * The CLI adds only the output and the process isolation below.
  * Exit 3 on damage.
  *
  * The checking runs in a child process: LMDB asserts (abort()) or faults on
@@ -54,6 +55,8 @@ struct vctx {
     uint64_t max;
     int io_error;
     int mark_fd; /* child: pipe to the parent, -1 if none */
+    struct cli_progress prog; /* pass 1's bar, begun at its first progress call */
+    int prog_started;
 };
 
 /* Child -> parent messages: kind byte, u32 length (host order), bytes.
@@ -113,8 +116,6 @@ static int on_problem(void *ctx, const lmkv_store_problem *p)
     return report(v, tree, strlen(tree), p->key, p->key_len, p->message ? p->message : "problem");
 }
 
-struct vtree { lmkv_tree *t; int system; uint64_t len; };
-
 static int verify_run(struct vctx *v);
 
 int cmd_verify(int argc, char **argv)
@@ -124,7 +125,11 @@ int cmd_verify(int argc, char **argv)
         CLI_COMMON_LONGOPTS,
         {0, 0, 0, 0}};
     const char *cmd = "verify";
-    struct vctx v = {cmd, 0, 1000, 0, -1};
+    struct vctx v;
+    memset(&v, 0, sizeof v);
+    v.cmd = cmd;
+    v.max = 1000;
+    v.mark_fd = -1;
     int c;
     cli_getopt_begin();
     while ((c = cli_getopt(cmd, argc, argv, CLI_COMMON_SHORTOPTS, opts)) != -1) {
@@ -244,94 +249,57 @@ int cmd_verify(int argc, char **argv)
 }
 
 /* The whole check, as the child runs it. */
+static int on_kv_problem(void *ctx, const lmkv_db_verify_problem *p)
+{
+    return report(ctx, p->tree, p->tree_len, NULL, 0, p->message);
+}
+
+static void on_kv_tree(void *ctx, const void *tree, size_t tree_len, int system)
+{
+    (void)system;
+    mark(ctx, 'T', tree, tree_len);
+}
+
+static void on_kv_progress(void *ctx, uint64_t entries, uint64_t total)
+{
+    struct vctx *v = ctx;
+    if (!v->prog_started) {
+        cli_progress_begin(&v->prog, "verify: reading trees", total);
+        v->prog_started = 1;
+    }
+    cli_progress_update(&v->prog, entries);
+}
+
 static int verify_run(struct vctx *vp)
 {
     struct vctx v = *vp;
     const char *cmd = v.cmd;
     lmkv_db *db = NULL;
-    lmkv_txn *txn = NULL;
-    lmkv_iter *it = NULL;
     lmkv_store *st = NULL;
-    struct vtree *trees = NULL;
-    size_t ntrees = 0;
-    lmkv_bytes_array names[2] = {{NULL, 0}, {NULL, 0}};
-    uint64_t entries = 0, total = 0;
-    struct cli_progress prog;
+    lmkv_db_verify_report kr;
+    memset(&kr, 0, sizeof kr);
     int rc, ret;
     mark(&v, 'W', "opening the database", 20);
     ret = cli_db_open(cmd, CLI_DB_READ, &db);
     if (ret != EXIT_OK_) goto cleanup;
 
-    /* Pass 1: kv level. Open every tree, then read all in one snapshot. */
+    /* Pass 1: kv level (every entry of every tree in one snapshot). */
     mark(&v, 'W', "listing and opening trees", 25);
-    if ((rc = lmkv_db_tree_names(&names[0], db)) != LMKV_OK ||
-        (rc = lmkv_db_system_tree_names(&names[1], db)) != LMKV_OK) {
-        ret = cli_fail(cmd, rc, "listing trees");
-        goto cleanup;
-    }
-    if (!(trees = calloc(names[0].count + names[1].count + 1, sizeof *trees))) {
-        cli_error(cmd, "out of memory");
-        ret = EXIT_IO;
-        goto cleanup;
-    }
-    for (int sys = 0; sys < 2; sys++) {
-        for (size_t i = 0; i < names[sys].count; i++) {
-            lmkv_tree *t = NULL;
-            rc = lmkv_db_open_tree_ex(&t, db, names[sys].items[i].data, names[sys].items[i].size,
-                                      (sys ? LMKV_TREE_SYSTEM : 0) | LMKV_TREE_NO_CREATE);
-            if (rc == LMKV_NOTFOUND) continue;
-            if (rc != LMKV_OK) {
-                const char *m = lmkv_errmsg();
-                if (report(&v, names[sys].items[i].data, names[sys].items[i].size, NULL, 0,
-                           m && *m ? m : lmkv_strerror(rc)))
-                    goto summary;
-                continue;
-            }
-            trees[ntrees] = (struct vtree){t, sys, 0};
-            lmkv_tree_len(&trees[ntrees].len, t);
-            total += trees[ntrees].len;
-            ntrees++;
-        }
-    }
-    if ((rc = lmkv_txn_begin(&txn, db, LMKV_TXN_READ_ONLY)) != LMKV_OK) {
-        ret = cli_fail(cmd, rc, "beginning read transaction");
-        goto cleanup;
-    }
-    cli_progress_begin(&prog, "verify: reading trees", total);
-    for (size_t i = 0; i < ntrees; i++) {
-        size_t nlen = 0;
-        const void *name = lmkv_tree_name(trees[i].t, &nlen);
-        lmkv_pair p;
-        uint64_t seen = 0;
-        mark(&v, 'T', name, nlen);
-        /* kv checks every record it reads, long keys' hashes included: a
-         * damaged record ends the tree's walk with LMKV_ECORRUPT naming it */
-        rc = lmkv_txn_iter(&it, txn, trees[i].t);
-        while (rc == LMKV_OK && (rc = lmkv_iter_next(&p, it)) == LMKV_OK) {
-            seen++;
-            cli_progress_update(&prog, ++entries);
-        }
-        lmkv_iter_free(it);
-        it = NULL;
-        if (rc != LMKV_NOTFOUND) {
-            const char *m = lmkv_errmsg();
-            char msg[1200];
-            snprintf(msg, sizeof msg, "reading entry %llu: %s", (unsigned long long)seen + 1,
-                     m && *m ? m : lmkv_strerror(rc));
-            if (rc != LMKV_ECORRUPT && rc != LMKV_ECOLLISION) {
-                cli_progress_end(&prog);
-                ret = cli_fail(cmd, rc, "reading tree");
-                goto cleanup;
-            }
-            if (report(&v, name, nlen, NULL, 0, msg)) { cli_progress_end(&prog); goto summary; }
-        }
-    }
-    cli_progress_end(&prog);
-    lmkv_txn_abort(txn);
-    txn = NULL;
+    lmkv_db_verify_options ko;
+    lmkv_db_verify_options_init(&ko);
+    ko.on_problem = on_kv_problem;
+    ko.on_tree = on_kv_tree;
+    ko.on_progress = on_kv_progress;
+    ko.ctx = &v;
+    rc = lmkv_db_verify(&kr, db, &ko);
+    if (v.prog_started) cli_progress_end(&v.prog);
+    if (v.io_error) { ret = EXIT_IO; goto cleanup; }
+    if (rc != LMKV_OK && rc != LMKV_ECORRUPT) { ret = cli_fail(cmd, rc, "reading trees"); goto cleanup; }
+    if (kr.stopped) goto summary;
 
     /* Pass 2: typed records and indexes. */
     mark(&v, 'W', "checking typed records", 22);
+    struct cli_progress prog;
     cli_progress_begin(&prog, "verify: checking typed records", 0);
     cli_progress_update(&prog, 0);
     rc = lmkv_store_open(&st, db);
@@ -355,29 +323,23 @@ summary:
         if (o) {
             json_object_set_new(o, "ok", json_boolean(v.problems == 0));
             json_object_set_new(o, "problems", json_integer((json_int_t)v.problems));
-            json_object_set_new(o, "trees", json_integer((json_int_t)ntrees));
-            json_object_set_new(o, "entries", json_integer((json_int_t)entries));
+            json_object_set_new(o, "trees", json_integer((json_int_t)kr.trees));
+            json_object_set_new(o, "entries", json_integer((json_int_t)kr.entries));
             json_object_set_new(o, "truncated", json_boolean(v.max && v.problems >= v.max));
         }
         if (cli_json_print(cmd, o) != 0) { ret = EXIT_IO; goto cleanup; }
     } else if (v.problems) {
         printf("damaged: %llu problem%s%s (%llu entries in %zu trees read)\n", (unsigned long long)v.problems,
                v.problems == 1 ? "" : "s", v.max && v.problems >= v.max ? ", stopped at --max-errors" : "",
-               (unsigned long long)entries, ntrees);
+               (unsigned long long)kr.entries, (size_t)kr.trees);
     } else {
         printf("ok: %llu entries in %zu trees read, typed records and indexes consistent\n",
-               (unsigned long long)entries, ntrees);
+               (unsigned long long)kr.entries, (size_t)kr.trees);
     }
     ret = cli_finish_output(cmd);
     if (ret == EXIT_OK_ && v.problems) ret = EXIT_DAMAGED;
 cleanup:
-    lmkv_iter_free(it);
-    lmkv_txn_abort(txn);
     lmkv_store_close(st);
-    for (size_t i = 0; i < ntrees; i++) lmkv_tree_close(trees[i].t);
-    free(trees);
-    lmkv_bytes_array_free(&names[0]);
-    lmkv_bytes_array_free(&names[1]);
     lmkv_db_close(db);
     vp->problems = v.problems;
     vp->io_error = v.io_error;
