@@ -10,7 +10,7 @@
 //! values are 256 bytes. The database uses NOSYNC durability so that fsync
 //! does not hide the per-call costs being compared.
 
-use lmkv::backend::{DatabaseBackend, DatabaseTree, LmkvBackend};
+use lmkv::backend::{DatabaseBackend, DatabaseConfig, DatabaseTree, LmkvBackend};
 use lmkv::executor::block_on;
 use lmkv::sys;
 use lmkv::{Config, Durability};
@@ -50,7 +50,7 @@ fn main() {
     let value = vec![0x5au8; 256];
     let ord = order(n);
     // The daemon's trait over the same database (LmkvBackend::from_db).
-    let backend = LmkvBackend::from_db(db.clone());
+    let backend = LmkvBackend::from_db(db.clone(), DatabaseConfig::default());
 
     // Timing is interleaved in chunks of CHUNK operations, the variants in a
     // rotated order per chunk. Rates are CHUNK / median chunk time, and the
