@@ -95,6 +95,22 @@
 //! # }
 //! ```
 //!
+//! and iterators, batches and subscribers, which may move between threads,
+//! are not shared by two at once (each of these must not compile):
+//!
+//! ```compile_fail,E0277
+//! fn shared<T: Sync>() {}
+//! shared::<lmkv::Iter>();
+//! ```
+//! ```compile_fail,E0277
+//! fn shared<T: Sync>() {}
+//! shared::<lmkv::Subscriber>();
+//! ```
+//! ```compile_fail,E0277
+//! fn shared<T: Sync>() {}
+//! shared::<lmkv::Batch>();
+//! ```
+//!
 //! while the same task through the trait (or a transaction that ends before
 //! the `.await`) compiles and runs on any worker:
 //!
