@@ -13,12 +13,12 @@
 //! does not hide the per-call costs being compared.
 
 use lmkv::backend::{DatabaseBackend, DatabaseConfig, DatabaseTree, LmkvBackend};
-use std::sync::Arc;
 use lmkv::executor::block_on;
 use lmkv::sys;
 use lmkv::{Config, Durability};
 use std::hint::black_box;
 use std::os::raw::c_void;
+use std::sync::Arc;
 use std::time::Instant;
 
 fn key(i: u64) -> Vec<u8> {

@@ -15,14 +15,14 @@ use lmkv_sys as sys;
 use std::any::Any;
 use std::cell::RefCell;
 use std::ffi::CString;
+use std::future::Future;
 use std::ops::{Bound, Deref, RangeBounds};
 use std::os::raw::{c_int, c_void};
 use std::os::unix::ffi::OsStrExt;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::ptr;
-use std::future::Future;
 use std::pin::Pin;
+use std::ptr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::task::{Context, Poll, Waker};
 
@@ -454,7 +454,8 @@ impl Db {
     /// left; `OutOfMemory`; `Corruption`). Then this panics with lmkv's
     /// message; [`Db::try_tree_names`] returns the error instead.
     pub fn tree_names(&self) -> Vec<IVec> {
-        self.try_tree_names().unwrap_or_else(|e| panic!("lmkv: Db::tree_names failed (Db::try_tree_names returns the error): {e}"))
+        self.try_tree_names()
+            .unwrap_or_else(|e| panic!("lmkv: Db::tree_names failed (Db::try_tree_names returns the error): {e}"))
     }
 
     /// [`Db::tree_names`] that returns lmkv's error instead of panicking.

@@ -23,6 +23,7 @@
 //! unchanged), and `dyn DatabaseBackend<Tree = LmkvTree>`.
 
 #![allow(dead_code)] // the adapter is copied whole; not every method is exercised
+#![allow(clippy::type_complexity)]
 
 mod common;
 
@@ -48,7 +49,10 @@ mod bincode {
     #[derive(Debug)]
     pub enum ErrorKind {
         /// bincode's `Io(UnexpectedEof)` for input that ends early.
-        UnexpectedEof { wanted: usize, had: usize },
+        UnexpectedEof {
+            wanted: usize,
+            had: usize,
+        },
         InvalidUtf8Encoding(std::str::Utf8Error),
         Custom(String),
     }
@@ -274,8 +278,7 @@ impl DatabaseCacheAdapter {
     pub async fn new(config: DatabaseCacheConfig) -> AnyResult<Self> {
         let database_config = config.database_config;
 
-        let database =
-            Arc::new(LmkvBackend::new(database_config).await.context("Failed to create database backend")?);
+        let database = Arc::new(LmkvBackend::new(database_config).await.context("Failed to create database backend")?);
 
         let universal_tree =
             database.open_tree("universal_cache").await.context("Failed to open universal cache tree")?;
@@ -347,8 +350,7 @@ impl DatabaseCacheAdapter {
                 let new_misses = current_misses.saturating_add(miss_increment);
 
                 let hits_data = bincode::serialize(&new_hits).map_err(|e| anyhow!("Serialization error: {}", e))?;
-                let misses_data =
-                    bincode::serialize(&new_misses).map_err(|e| anyhow!("Serialization error: {}", e))?;
+                let misses_data = bincode::serialize(&new_misses).map_err(|e| anyhow!("Serialization error: {}", e))?;
 
                 let hits_write = stats_tree.set(b"hits", &hits_data);
                 let misses_write = stats_tree.set(b"misses", &misses_data);
@@ -379,8 +381,7 @@ impl DatabaseCacheAdapter {
                     .unwrap_or(0);
 
                 let new_misses = current_misses.saturating_add(miss_increment);
-                let misses_data =
-                    bincode::serialize(&new_misses).map_err(|e| anyhow!("Serialization error: {}", e))?;
+                let misses_data = bincode::serialize(&new_misses).map_err(|e| anyhow!("Serialization error: {}", e))?;
 
                 stats_tree.set(b"misses", &misses_data).await.map_err(|e| anyhow!("Database error: {}", e))?;
             }
@@ -451,8 +452,7 @@ impl DatabaseCacheAdapter {
 
     /// Iterate over all universal cache entries
     pub async fn iter_universal_entries(&self) -> AnyResult<Vec<(String, Vec<u8>)>> {
-        let entries =
-            self.universal_tree.scan_prefix(b"").await.map_err(|e| anyhow!("Database error: {}", e))?;
+        let entries = self.universal_tree.scan_prefix(b"").await.map_err(|e| anyhow!("Database error: {}", e))?;
 
         let mut results = Vec::new();
         for (key_bytes, value_bytes) in entries {
@@ -668,7 +668,8 @@ fn the_daemons_adapter_runs_on_lmkv() {
 #[test]
 fn ext_traits_and_the_serialization_error_path() {
     let d = TempDir::new("dropin-ext");
-    let b = block_on(LmkvBackend::new(DatabaseConfig { path: Some(d.path().join("db")), ..Default::default() })).unwrap();
+    let b =
+        block_on(LmkvBackend::new(DatabaseConfig { path: Some(d.path().join("db")), ..Default::default() })).unwrap();
     block_on(async {
         b.set_serialized(b"version", &1u64).await.unwrap();
         assert_eq!(b.get_serialized::<u64>(b"version").await.unwrap(), Some(1));

@@ -179,7 +179,9 @@ impl LmkvBackend {
     fn open(config: DatabaseConfig) -> Result<Self, DatabaseError> {
         if !config.temporary && config.path.is_none() {
             return Err(DatabaseError::Configuration {
-                message: "Database path is required for persistent storage (DatabaseConfig { path: None, temporary: false })".to_string(),
+                message:
+                    "Database path is required for persistent storage (DatabaseConfig { path: None, temporary: false })"
+                        .to_string(),
             });
         }
         let temporary = config.temporary;

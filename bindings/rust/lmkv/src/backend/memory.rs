@@ -29,7 +29,10 @@ impl MemoryTree {
     }
     fn scan_sync(&self, prefix: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
         let m = self.map.read().unwrap();
-        m.range(prefix.to_vec()..).take_while(|(k, _)| k.starts_with(prefix)).map(|(k, v)| (k.clone(), v.clone())).collect()
+        m.range(prefix.to_vec()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
     fn clear_sync(&self) {
         self.map.write().unwrap().clear();
@@ -123,7 +126,9 @@ impl DatabaseBackend for MemoryBackend {
     where
         Self: Sized + 'async_trait,
     {
-        Box::pin(async move { Ok(MemoryBackend { default: MemoryTree::default(), trees: Mutex::new(BTreeMap::new()) }) })
+        Box::pin(
+            async move { Ok(MemoryBackend { default: MemoryTree::default(), trees: Mutex::new(BTreeMap::new()) }) },
+        )
     }
 
     fn get<'life0, 'life1, 'async_trait>(

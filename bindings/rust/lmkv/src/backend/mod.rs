@@ -154,11 +154,11 @@
 //! tests/counters.rs provokes the lost update deterministically and checks
 //! that both exact forms count every increment from many threads.
 
-use std::fmt;
 use std::error::Error as StdError;
+use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::Arc;
 
 mod lmkv_backend;
