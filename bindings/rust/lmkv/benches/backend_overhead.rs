@@ -1,8 +1,10 @@
 //! The Rust binding's overhead: get/set throughput through the daemon's
-//! trait (`LmkvBackend` / `LmkvTree`, awaited in one `block_on` loop as an
-//! async caller would) and through the safe crate (`Tree`), against the C API
-//! called directly through lmkv-sys -- all on the same database, in the same
-//! run, the variants timed in small interleaved chunks (see main).
+//! trait -- `LmkvTree` called directly and through `Arc<dyn DatabaseTree>`
+//! as the daemon holds it, both awaited in one `block_on` loop as an async
+//! caller would; every call allocates its boxed future (the `#[async_trait]`
+//! shape) -- and through the safe crate (`Tree`), against the C API called
+//! directly through lmkv-sys: all on the same database, in the same run,
+//! the variants timed in small interleaved chunks (see main).
 //!
 //! Run by bench/rust_bench.sh (`cargo bench --offline`, release build).
 //! Output: a markdown table. BENCH_QUICK=1 shrinks the data set.
@@ -10,12 +12,13 @@
 //! values are 256 bytes. The database uses NOSYNC durability so that fsync
 //! does not hide the per-call costs being compared.
 
-use lmkv::backend::{DatabaseBackend, DatabaseTree, LmkvBackend};
+use lmkv::backend::{DatabaseBackend, DatabaseConfig, DatabaseTree, LmkvBackend};
 use lmkv::executor::block_on;
 use lmkv::sys;
 use lmkv::{Config, Durability};
 use std::hint::black_box;
 use std::os::raw::c_void;
+use std::sync::Arc;
 use std::time::Instant;
 
 fn key(i: u64) -> Vec<u8> {
@@ -50,18 +53,20 @@ fn main() {
     let value = vec![0x5au8; 256];
     let ord = order(n);
     // The daemon's trait over the same database (LmkvBackend::from_db).
-    let backend = LmkvBackend::from_db(db.clone());
+    let backend = LmkvBackend::from_db(db.clone(), DatabaseConfig::default());
 
     // Timing is interleaved in chunks of CHUNK operations, the variants in a
     // rotated order per chunk. Rates are CHUNK / median chunk time, and the
     // overhead is the median over chunks of (binding time / C time) - 1, so a
     // load spike on this shared machine moves neither.
     const CHUNK: usize = 250;
-    let mut times: [[Vec<f64>; 3]; 2] = Default::default(); // [set, get] x [raw, safe, trait] x chunk
+    const V: usize = 4; // raw C, safe Tree, LmkvTree (boxed futures), Arc<dyn DatabaseTree>
+    let mut times: [[Vec<f64>; V]; 2] = Default::default(); // [set, get] x variant x chunk
     for round in 0..rounds {
         let raw_t = db.open_tree(format!("raw{round}")).unwrap();
         let safe_t = db.open_tree(format!("safe{round}")).unwrap();
         let trait_t = block_on(backend.open_tree(&format!("trait{round}"))).unwrap();
+        let dyn_t: Arc<dyn DatabaseTree> = block_on(backend.open_tree(&format!("dyn{round}"))).unwrap();
         let rp = raw_t.as_raw();
 
         let set = |variant: usize, ks: &[Vec<u8>]| match variant {
@@ -86,9 +91,14 @@ fn main() {
                     safe_t.set(k, &value).unwrap();
                 }
             }
-            _ => block_on(async {
+            2 => block_on(async {
                 for k in ks {
                     trait_t.set(k, &value).await.unwrap();
+                }
+            }),
+            _ => block_on(async {
+                for k in ks {
+                    dyn_t.set(k, &value).await.unwrap();
                 }
             }),
         };
@@ -117,7 +127,7 @@ fn main() {
                 }
                 black_box(sum);
             }
-            _ => block_on(async {
+            2 => block_on(async {
                 let mut sum = 0u64;
                 for &i in idx {
                     let v = trait_t.get(&keys[i as usize]).await.unwrap().unwrap();
@@ -125,18 +135,26 @@ fn main() {
                 }
                 black_box(sum);
             }),
+            _ => block_on(async {
+                let mut sum = 0u64;
+                for &i in idx {
+                    let v = dyn_t.get(&keys[i as usize]).await.unwrap().unwrap();
+                    sum += v[0] as u64 + v.len() as u64;
+                }
+                black_box(sum);
+            }),
         };
         for (ci, ks) in keys.chunks(CHUNK).enumerate() {
-            for j in 0..3 {
-                let v = (j + ci + round) % 3;
+            for j in 0..V {
+                let v = (j + ci + round) % V;
                 let t = Instant::now();
                 set(v, ks);
                 times[0][v].push(t.elapsed().as_secs_f64() / ks.len() as f64);
             }
         }
         for (ci, idx) in ord.chunks(CHUNK).enumerate() {
-            for j in 0..3 {
-                let v = (j + ci + round) % 3;
+            for j in 0..V {
+                let v = (j + ci + round) % V;
                 let t = Instant::now();
                 get(v, idx);
                 times[1][v].push(t.elapsed().as_secs_f64() / idx.len() as f64);
@@ -148,10 +166,10 @@ fn main() {
         v[v.len() / 2]
     }
     // rates (ops/s) and overheads (fraction) per [op][variant]
-    let mut rates = [[0f64; 3]; 2];
-    let mut over = [[0f64; 3]; 2];
+    let mut rates = [[0f64; V]; 2];
+    let mut over = [[0f64; V]; 2];
     for op in 0..2 {
-        for v in 0..3 {
+        for v in 0..V {
             let t = &times[op][v];
             rates[op][v] = t.len() as f64 / t.iter().sum::<f64>();
             over[op][v] = median(times[op][v].iter().zip(&times[op][0]).map(|(b, c)| b / c).collect()) - 1.0;
@@ -162,19 +180,26 @@ fn main() {
     println!("{rounds} rounds timed in interleaved chunks of {CHUNK} ops; rate = mean over all ops;");
     println!("overhead = median over chunks of (binding time / C API time on the same chunk) - 1.");
     println!();
-    println!("| operation | C API via lmkv-sys (ops/s) | safe crate `Tree` (ops/s) | overhead | daemon trait `LmkvTree` (ops/s) | overhead |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("| operation | C API via lmkv-sys (ops/s) | safe crate `Tree` (ops/s) | overhead | trait, `LmkvTree` (boxed futures) (ops/s) | overhead | trait, `Arc<dyn DatabaseTree>` (ops/s) | overhead |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (op, name) in ["set (insert, no previous value)", "get (random order)"].iter().enumerate() {
         let (r, o) = (rates[op], over[op]);
         println!(
-            "| {name} | {:.0} | {:.0} | {:+.1}% | {:.0} | {:+.1}% |",
+            "| {name} | {:.0} | {:.0} | {:+.1}% | {:.0} | {:+.1}% | {:.0} | {:+.1}% |",
             r[0],
             r[1],
             o[1] * 100.0,
             r[2],
-            o[2] * 100.0
+            o[2] * 100.0,
+            r[3],
+            o[3] * 100.0
         );
     }
+    println!();
+    println!(
+        "Per call, the boxed future of the trait costs {:.0} ns on get over the safe crate (median chunk times).",
+        (median(times[1][2].clone()) - median(times[1][1].clone())) * 1e9
+    );
     drop(backend);
     drop(db);
     let _ = std::fs::remove_dir_all(&dir);

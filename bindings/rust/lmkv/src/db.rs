@@ -15,13 +15,16 @@ use lmkv_sys as sys;
 use std::any::Any;
 use std::cell::RefCell;
 use std::ffi::CString;
+use std::future::Future;
 use std::ops::{Bound, Deref, RangeBounds};
 use std::os::raw::{c_int, c_void};
 use std::os::unix::ffi::OsStrExt;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::ptr;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+use std::task::{Context, Poll, Waker};
 
 // ------------------------------------------------------------ FFI helpers
 
@@ -153,6 +156,9 @@ pub struct Config {
     initial_map_size: u64,
     max_trees: u32,
     max_readers: u32,
+    cache_capacity: u64,
+    use_compression: bool,
+    compression_factor: i32,
 }
 
 impl Default for Config {
@@ -167,6 +173,9 @@ impl Default for Config {
             initial_map_size: 0,
             max_trees: 0,
             max_readers: 0,
+            cache_capacity: 1024 * 1024 * 1024,
+            use_compression: false,
+            compression_factor: 5,
         }
     }
 }
@@ -223,6 +232,39 @@ impl Config {
         self.max_readers = n;
         self
     }
+    /// sled `Config::cache_capacity` (bytes; sled's default 1 GiB).
+    /// Accepted and **ignored**: LMDB keeps no cache of its own. Reads go
+    /// through the memory-mapped data file, so the cache is the operating
+    /// system's page cache, shared by every process that opens the database
+    /// and sized by the kernel. Kept so sled call sites compile unchanged.
+    pub fn cache_capacity(mut self, bytes: u64) -> Config {
+        self.cache_capacity = bytes;
+        self
+    }
+    /// sled `Config::use_compression`. Accepted and **ignored**: LMDB stores
+    /// pages uncompressed, and a database written with `true` opens the same
+    /// as one written with `false` (sled would refuse the mismatch; the
+    /// daemon's open-with-then-without-compression fallback therefore always
+    /// succeeds at its first attempt).
+    pub fn use_compression(mut self, on: bool) -> Config {
+        self.use_compression = on;
+        self
+    }
+    /// sled `Config::compression_factor` (zstd level 1..=22 in sled).
+    /// Accepted and **ignored**, as [`Config::use_compression`]; no range
+    /// check, since nothing is compressed.
+    pub fn compression_factor(mut self, level: i32) -> Config {
+        self.compression_factor = level;
+        self
+    }
+    /// The value given to [`Config::cache_capacity`] (informational only).
+    pub fn get_cache_capacity(&self) -> u64 {
+        self.cache_capacity
+    }
+    /// The value given to [`Config::use_compression`] (informational only).
+    pub fn get_use_compression(&self) -> bool {
+        self.use_compression
+    }
     /// Opens the database (lmkv_db_open).
     pub fn open(&self) -> Result<Db> {
         let path = match &self.path {
@@ -259,6 +301,70 @@ impl Config {
 }
 
 // -------------------------------------------------------------------- db
+
+/// `lmkv_db_flush` on `db`: the data file's used bytes if something was
+/// committed since the last flush, else 0.
+fn flush_db(db: &DbInner) -> Result<usize> {
+    let mut n = 0u64;
+    // SAFETY: valid db handle; lmkv_db_flush is thread-safe.
+    check(unsafe { sys::lmkv_db_flush(&mut n, db.ptr) })?;
+    Ok(n as usize)
+}
+
+struct FlushShared {
+    /// (the flush's result once done, the waker of the last poll)
+    slot: Mutex<(Option<Result<usize>>, Option<Waker>)>,
+}
+
+/// The future of [`Tree::flush_async`] (sled's `impl Future<Output =
+/// Result<usize>>`). `Send + 'static`; see [`Tree::flush_async`].
+#[must_use = "futures do nothing unless polled: the flush starts at the first poll"]
+pub struct FlushAsync {
+    db: Arc<DbInner>,
+    shared: Option<Arc<FlushShared>>,
+}
+
+impl Future for FlushAsync {
+    type Output = Result<usize>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<usize>> {
+        let this = &mut *self;
+        let shared = match &this.shared {
+            Some(s) => s.clone(),
+            None => {
+                let s = Arc::new(FlushShared { slot: Mutex::new((None, Some(cx.waker().clone()))) });
+                let (db, s2) = (this.db.clone(), s.clone());
+                let spawned = std::thread::Builder::new().name("lmkv-flush-async".into()).spawn(move || {
+                    let r = flush_db(&db);
+                    let waker = {
+                        let mut g = s2.slot.lock().unwrap_or_else(|e| e.into_inner());
+                        g.0 = Some(r);
+                        g.1.take()
+                    };
+                    if let Some(w) = waker {
+                        w.wake();
+                    }
+                });
+                if let Err(e) = spawned {
+                    return Poll::Ready(Err(Error::new(
+                        sys::LMKV_ENOMEM,
+                        format!("flush_async: cannot start the flush thread: {e}"),
+                    )));
+                }
+                this.shared = Some(s.clone());
+                s
+            }
+        };
+        let mut g = shared.slot.lock().unwrap_or_else(|e| e.into_inner());
+        match g.0.take() {
+            Some(r) => Poll::Ready(r),
+            None => {
+                g.1 = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
 
 pub(crate) struct DbInner {
     pub(crate) ptr: *mut sys::lmkv_db,
@@ -340,9 +446,20 @@ impl Db {
         Ok(existed != 0)
     }
 
-    /// sled `Db::tree_names`: user trees, bytewise sorted, the default tree
-    /// included.
-    pub fn tree_names(&self) -> Result<Vec<IVec>> {
+    /// sled `Db::tree_names` (same signature: infallible): user trees,
+    /// bytewise sorted, the default tree included.
+    ///
+    /// sled reads its names from memory and cannot fail; lmkv reads LMDB's
+    /// catalog in a read transaction, which can (`Full`: no reader slot
+    /// left; `OutOfMemory`; `Corruption`). Then this panics with lmkv's
+    /// message; [`Db::try_tree_names`] returns the error instead.
+    pub fn tree_names(&self) -> Vec<IVec> {
+        self.try_tree_names()
+            .unwrap_or_else(|e| panic!("lmkv: Db::tree_names failed (Db::try_tree_names returns the error): {e}"))
+    }
+
+    /// [`Db::tree_names`] that returns lmkv's error instead of panicking.
+    pub fn try_tree_names(&self) -> Result<Vec<IVec>> {
         let mut arr = sys::lmkv_bytes_array { items: ptr::null_mut(), count: 0 };
         // SAFETY: valid db handle.
         check(unsafe { sys::lmkv_db_tree_names(&mut arr, self.inner.ptr) })?;
@@ -388,10 +505,7 @@ impl Db {
     /// returns the data file's used bytes if something was committed since
     /// the last flush, else 0.
     pub fn flush(&self) -> Result<usize> {
-        let mut n = 0u64;
-        // SAFETY: valid db handle.
-        check(unsafe { sys::lmkv_db_flush(&mut n, self.inner.ptr) })?;
-        Ok(n as usize)
+        flush_db(&self.inner)
     }
 
     /// sled `Db::size_on_disk`: bytes of data.mdb + lock.mdb.
@@ -883,17 +997,42 @@ impl Tree {
         self.pair_call(|k, v| unsafe { sys::lmkv_tree_get_gt(k, v, self.p(), kp, kn) })
     }
 
-    /// sled `Tree::len` (O(1) here). A `Result`, unlike sled: a dropped
-    /// tree's handle fails.
-    pub fn len(&self) -> Result<usize> {
+    /// sled `Tree::len` (same signature: infallible; O(1) here, sled's
+    /// counts by iterating). A tree dropped underneath this handle has no
+    /// entries: 0, as sled counts none. Any other lmkv error (`Full`: no
+    /// reader slot left; `OutOfMemory`; `Corruption`), which sled cannot
+    /// have, panics with lmkv's message; [`Tree::try_len`] returns every
+    /// error instead, `TreeDropped` included.
+    pub fn len(&self) -> usize {
+        match self.try_len() {
+            Ok(n) => n,
+            Err(e) if e.kind() == crate::ErrorKind::TreeDropped => 0,
+            Err(e) => panic!("lmkv: Tree::len failed (Tree::try_len returns the error): {e}"),
+        }
+    }
+
+    /// [`Tree::len`] that returns lmkv's error (`TreeDropped` for a dropped
+    /// tree) instead of answering 0 or panicking.
+    pub fn try_len(&self) -> Result<usize> {
         let mut n = 0u64;
         // SAFETY: valid handle.
         check(unsafe { sys::lmkv_tree_len(&mut n, self.p()) })?;
         Ok(n as usize)
     }
 
-    /// sled `Tree::is_empty`.
-    pub fn is_empty(&self) -> Result<bool> {
+    /// sled `Tree::is_empty` (same signature; errors as [`Tree::len`]: a
+    /// dropped tree is empty, other errors panic; [`Tree::try_is_empty`]
+    /// returns them).
+    pub fn is_empty(&self) -> bool {
+        match self.try_is_empty() {
+            Ok(b) => b,
+            Err(e) if e.kind() == crate::ErrorKind::TreeDropped => true,
+            Err(e) => panic!("lmkv: Tree::is_empty failed (Tree::try_is_empty returns the error): {e}"),
+        }
+    }
+
+    /// [`Tree::is_empty`] that returns lmkv's error instead.
+    pub fn try_is_empty(&self) -> Result<bool> {
         // SAFETY: valid handle.
         match unsafe { sys::lmkv_tree_is_empty(self.p()) } {
             rc if rc < 0 => Err(Error::from_code(rc)),
@@ -913,6 +1052,31 @@ impl Tree {
         // SAFETY: valid handle.
         check(unsafe { sys::lmkv_tree_checksum(&mut c, self.p()) })?;
         Ok(c)
+    }
+
+    /// sled `Tree::flush` (= [`Db::flush`]: lmkv flushes the whole
+    /// database; one LMDB environment holds every tree).
+    pub fn flush(&self) -> Result<usize> {
+        flush_db(&self.inner.db)
+    }
+
+    /// sled `Tree::flush_async`: a future that resolves once every write
+    /// committed before the call survives power loss (`lmkv_db_flush`:
+    /// fdatasync of the data file when something was committed since the
+    /// last flush), with the same value as [`Db::flush`]: the data file's
+    /// used bytes, or 0 when nothing needed flushing.
+    ///
+    /// The C API has no asynchronous flush, so the first `poll` starts a
+    /// short-lived thread that calls `lmkv_db_flush` and then wakes the
+    /// task; no runtime thread is blocked on the disk. The future is `Send`
+    /// and `'static` (it holds the database open, not borrowing `self`), so
+    /// it may be awaited on any thread or spawned. Dropped before it
+    /// resolves, the flush still completes in its thread. Errors: `Io`
+    /// (fdatasync failed), `OutOfMemory` (the thread could not be started).
+    /// Writes are visible to every thread and process as soon as they
+    /// return, flushed or not: this only adds power-loss durability.
+    pub fn flush_async(&self) -> FlushAsync {
+        FlushAsync { db: self.inner.db.clone(), shared: None }
     }
 
     /// sled `Tree::iter`: all entries ascending (double-ended; not a

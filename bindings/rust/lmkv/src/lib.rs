@@ -35,7 +35,7 @@ mod subscriber;
 mod txn;
 
 pub use batch::Batch;
-pub use db::{Config, Db, Durability, Tree};
+pub use db::{Config, Db, Durability, FlushAsync, Tree};
 pub use error::{CompareAndSwapError, Error, ErrorKind, Result};
 pub use iter::Iter;
 pub use ivec::IVec;

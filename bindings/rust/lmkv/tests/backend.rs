@@ -91,8 +91,21 @@ fn contract_holds_on_every_backend() {
 }
 
 #[test]
-fn path_none_is_temporary_and_removed_on_drop() {
-    let b = block_on(LmkvBackend::new(DatabaseConfig::default())).unwrap();
+fn path_none_without_temporary_is_a_configuration_error() {
+    // SledBackend::new: "Database path is required for persistent storage";
+    // never a silent temporary database that loses the daemon's cache.
+    match block_on(LmkvBackend::new(DatabaseConfig::default())) {
+        Err(DatabaseError::Configuration { message }) => {
+            assert!(message.contains("path is required"), "{message}")
+        }
+        Err(e) => panic!("expected Configuration, got {e:?}"),
+        Ok(_) => panic!("path: None, temporary: false opened a database"),
+    }
+}
+
+#[test]
+fn temporary_without_a_path_is_removed_on_drop() {
+    let b = block_on(LmkvBackend::new(DatabaseConfig { temporary: true, ..Default::default() })).unwrap();
     assert!(b.is_temporary());
     let dir = b.db().path();
     assert!(dir.join("data.mdb").exists());
