@@ -148,7 +148,9 @@ static int require_known(lmkv_graph *g, const char *q, const char *name, int cal
 {
     int found = 0, rc;
     size_t n = strlen(name);
-    if ((rc = lmkv_store_symbol_exists(g->t, g->ws, name, n, 0)) != 0) return rc < 0 ? rc : LMKV_OK; /* index keys only */
+    int exists = 0;
+    if ((rc = lmkv_store_symbol_exists(&exists, g->t, g->ws, name, n, 0)) != LMKV_OK) return rc; /* index keys only */
+    if (exists) return LMKV_OK;
     if (calls_too && (rc = lmkv_store_calls_to(g->t, g->ws, name, n, 0, stop_first_call, &found)) < 0) return rc;
     if (!found && refs_too && (rc = lmkv_store_refs_to(g->t, g->ws, name, n, 0, stop_first_ref, &found)) < 0) return rc;
     if (found) return LMKV_OK;

@@ -90,7 +90,9 @@ LMKV_API int lmkv_graph_symbols(size_t *out_n, int *out_truncated, lmkv_graph *g
 /** CALLERS of NAME (LSP callHierarchy/incomingCalls): every current call
  *  whose callee name is NAME, one record per call site (caller name, file,
  *  line, column), in (file version, order of extraction) order. One prefix
- *  scan of store.call_to in the handle's txn; no allocation per record.
+ *  scan of store.cur_call_to, the current copies of the calls
+ *  (lmkv_store_calls_to with LMKV_STORE_CURRENT), in the handle's txn; no
+ *  allocation per record.
  *  LMKV_NOTFOUND when NAME is neither a symbol nor called. */
 LMKV_API int lmkv_graph_callers(size_t *out_n, int *out_truncated, lmkv_graph *g,
                                 const char *name, size_t limit,

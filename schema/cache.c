@@ -66,7 +66,7 @@ static int build_key(kbuf *k, const lmkv_cache_key *key)
     return LMKV_OK;
 }
 
-LMKV_API int lmkv_cache_params_hash(uint64_t *out, const char *json, size_t len)
+int lmkv_cache_params_hash(uint64_t *out, const char *json, size_t len)
 {
     if (!out || (!json && len))
         return lmkv_error_set(LMKV_EINVAL, "lmkv_cache_params_hash: NULL argument");
@@ -86,7 +86,7 @@ LMKV_API int lmkv_cache_params_hash(uint64_t *out, const char *json, size_t len)
 
 /* ================================================================ open/close */
 
-LMKV_API int lmkv_cache_open(lmkv_cache **out, lmkv_store *st, const lmkv_cache_config *cfg)
+int lmkv_cache_open(lmkv_cache **out, lmkv_store *st, const lmkv_cache_config *cfg)
 {
     if (!out || !st)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_cache_open: NULL argument");
@@ -129,7 +129,7 @@ static void buffers_free(acc *accs, size_t cap, statbuf *stats, size_t n)
     free(stats);
 }
 
-LMKV_API int lmkv_cache_close(lmkv_cache *c)
+int lmkv_cache_close(lmkv_cache *c)
 {
     if (!c)
         return LMKV_OK;
@@ -397,7 +397,7 @@ static void end_write(lmkv_cache *c, lmkv_txn **txn)
     pthread_mutex_unlock(&c->flush_mu);
 }
 
-LMKV_API int lmkv_cache_flush(lmkv_cache *c)
+int lmkv_cache_flush(lmkv_cache *c)
 {
     if (!c)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_cache_flush: NULL cache");
@@ -483,7 +483,7 @@ static int lookup(lmkv_cache_entry *out, lmkv_txn *txn, lmkv_store *st, const kb
     return LMKV_OK;
 }
 
-LMKV_API int lmkv_cache_get(void **out_buf, size_t *out_len, lmkv_cache *c,
+int lmkv_cache_get(void **out_buf, size_t *out_len, lmkv_cache *c,
                             const lmkv_cache_key *key)
 {
     if (!out_buf || !out_len || !c)
@@ -524,7 +524,7 @@ cleanup:
     return rc;
 }
 
-LMKV_API int lmkv_cache_get_entry(lmkv_cache_entry *out, lmkv_cache *c, lmkv_store_txn *t,
+int lmkv_cache_get_entry(lmkv_cache_entry *out, lmkv_cache *c, lmkv_store_txn *t,
                                   const lmkv_cache_key *key)
 {
     int rc = txn_check(t);
@@ -733,7 +733,7 @@ cleanup:
     return rc;
 }
 
-LMKV_API int lmkv_cache_put(lmkv_cache *c, const lmkv_cache_key *key, const void *response,
+int lmkv_cache_put(lmkv_cache *c, const lmkv_cache_key *key, const void *response,
                             size_t len, const char *response_type, const char *params_json,
                             uint32_t response_time_ms)
 {
@@ -751,7 +751,7 @@ LMKV_API int lmkv_cache_put(lmkv_cache *c, const lmkv_cache_key *key, const void
     return put_common(c, key, &e);
 }
 
-LMKV_API int lmkv_cache_put_entry(lmkv_cache *c, const lmkv_cache_key *key,
+int lmkv_cache_put_entry(lmkv_cache *c, const lmkv_cache_key *key,
                                   const lmkv_cache_entry *entry)
 {
     if (!entry)
@@ -870,7 +870,7 @@ int cache_remove_version(size_t *out_removed, lmkv_store_txn *t, uint64_t ws,
     return rc;
 }
 
-LMKV_API int lmkv_cache_invalidate(size_t *out_removed, lmkv_cache *c, uint64_t ws,
+int lmkv_cache_invalidate(size_t *out_removed, lmkv_cache *c, uint64_t ws,
                                    const char *path, uint64_t keep_version)
 {
     if (!c || !path)
@@ -885,7 +885,7 @@ LMKV_API int lmkv_cache_invalidate(size_t *out_removed, lmkv_cache *c, uint64_t 
     return rc;
 }
 
-LMKV_API int lmkv_cache_clear(size_t *out_removed, lmkv_cache *c, uint64_t ws)
+int lmkv_cache_clear(size_t *out_removed, lmkv_cache *c, uint64_t ws)
 {
     if (!c)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_cache_clear: NULL cache");
@@ -898,7 +898,7 @@ LMKV_API int lmkv_cache_clear(size_t *out_removed, lmkv_cache *c, uint64_t ws)
     return rc;
 }
 
-LMKV_API int lmkv_cache_evict(size_t *out_removed, lmkv_cache *c, uint64_t target_bytes)
+int lmkv_cache_evict(size_t *out_removed, lmkv_cache *c, uint64_t target_bytes)
 {
     if (!c)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_cache_evict: NULL cache");
@@ -934,7 +934,7 @@ cleanup:
     return rc;
 }
 
-LMKV_API int lmkv_cache_bytes(uint64_t *out, lmkv_cache *c)
+int lmkv_cache_bytes(uint64_t *out, lmkv_cache *c)
 {
     if (!out || !c)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_cache_bytes: NULL argument");
@@ -949,7 +949,7 @@ LMKV_API int lmkv_cache_bytes(uint64_t *out, lmkv_cache *c)
 
 /* ================================================================ statistics */
 
-LMKV_API int lmkv_cache_stats_add(lmkv_cache *c, uint64_t ws, const char *method, uint32_t day,
+int lmkv_cache_stats_add(lmkv_cache *c, uint64_t ws, const char *method, uint32_t day,
                                   uint64_t hits, uint64_t misses)
 {
     if (!c || !method)
@@ -981,7 +981,7 @@ static int stats_each_cb(void *ctx, const lmkv_pair *p)
     return s->fn(s->ctx, &row);
 }
 
-LMKV_API int lmkv_cache_stats_each(lmkv_store_txn *t, uint64_t ws, lmkv_cache_stats_fn fn, void *ctx)
+int lmkv_cache_stats_each(lmkv_store_txn *t, uint64_t ws, lmkv_cache_stats_fn fn, void *ctx)
 {
     int rc = txn_check(t);
     if (rc != LMKV_OK)
@@ -994,7 +994,7 @@ LMKV_API int lmkv_cache_stats_each(lmkv_store_txn *t, uint64_t ws, lmkv_cache_st
     return st_scan(t, T_CACHE_STATS, pre, 8, stats_each_cb, &s);
 }
 
-LMKV_API int lmkv_cache_stats_get(lmkv_cache_stats *out, lmkv_store_txn *t, uint64_t ws,
+int lmkv_cache_stats_get(lmkv_cache_stats *out, lmkv_store_txn *t, uint64_t ws,
                                   const char *method, uint32_t day)
 {
     int rc = txn_check(t);

@@ -2,13 +2,16 @@
  * lmkv_schema.h -- typed FlatBuffers records for code intelligence and their
  * storage under composite keys with secondary indexes.
  *
- * This header is the schema module's only door and its specification.
- * It has two sections, owned by two authors working in parallel:
- *   1. RECORDS: the record types (schema/ *.fbs), their C structs, builders,
- *      readers, verifier, stable ids and JSON rendering.
- *   2. STORE: where records live (system trees, key layouts in
- *      schema/KEYS.md), write sessions, lookups, the LSP response cache,
- *      verification of a whole database.
+ * This header is the schema module's only door and its specification, in
+ * two parts:
+ *   1. RECORDS: the record types (schema/ *.fbs) as C structs; building a
+ *      record into FlatBuffers bytes, verifying and reading bytes back
+ *      (zero-copy), stable ids, JSON rendering. No database involved.
+ *   2. STORE: records in a kv database -- system trees and key layouts
+ *      (schema/KEYS.md), read transactions and write sessions, lookups by
+ *      name, id and file version, the current map's record copies, the
+ *      LSP response cache, and the verifier of a whole store.
+ * Layering: uses kv/lmkv_kv.h only; versioning, graph and migrate build on it.
  */
 #ifndef LMKV_SCHEMA_H
 #define LMKV_SCHEMA_H
@@ -769,15 +772,16 @@ LMKV_API int lmkv_store_symbols_by_name(lmkv_store_txn *t, uint64_t ws, const ch
 LMKV_API int lmkv_store_symbols_by_qname(lmkv_store_txn *t, uint64_t ws, const char *qname,
                                          size_t qname_len, unsigned flags,
                                          lmkv_store_symbol_fn fn, void *ctx);
-/** 1 if a symbol of the current state (every stored version with
- *  LMKV_STORE_ALL_VERSIONS) has the short name or the qualified name
- *  name[0..name_len) (with LMKV_STORE_PREFIX: one starting with it), 0 if
- *  none, < 0 on error. Reads index keys only (store.sym_name, then
+/** *out_exists = 1 if a symbol of the current state (every stored version
+ *  with LMKV_STORE_ALL_VERSIONS) has the short name or the qualified name
+ *  name[0..name_len) (with LMKV_STORE_PREFIX: one starting with it), else 0
+ *  (also on error). Reads index keys only (store.sym_name, then
  *  store.sym_qname), stopping at the first match: no Symbol record is read
  *  or verified. For existence tests (graph/'s NOTFOUND decisions).
- *  Errors: LMKV_EINVAL (NULL t, NULL name with name_len > 0, unknown
- *  flags), LMKV_ENOMEM, LMKV_ECORRUPT (malformed index key), LMKV_EBADTXN. */
-LMKV_API int lmkv_store_symbol_exists(lmkv_store_txn *t, uint64_t ws, const char *name,
+ *  @return LMKV_OK; LMKV_EINVAL (NULL out_exists or t, NULL name with
+ *  name_len > 0, unknown flags), LMKV_ENOMEM, LMKV_ECORRUPT (malformed
+ *  index key), LMKV_EBADTXN. */
+LMKV_API int lmkv_store_symbol_exists(int *out_exists, lmkv_store_txn *t, uint64_t ws, const char *name,
                                       size_t name_len, unsigned flags);
 /** Symbol by id in a given file version; LMKV_NOTFOUND if absent. */
 LMKV_API int lmkv_store_symbol_get(lmkv_symbol *out, lmkv_store_txn *t, uint64_t ws,

@@ -331,7 +331,7 @@ int sess_del(lmkv_store_session *s, enum store_tree tr, const void *k, size_t kn
 
 /* ================================================================ open */
 
-LMKV_API int lmkv_store_open(lmkv_store **out, lmkv_db *db)
+int lmkv_store_open(lmkv_store **out, lmkv_db *db)
 {
     if (!out || !db)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_open: NULL argument");
@@ -362,7 +362,7 @@ cleanup:
     return rc;
 }
 
-LMKV_API void lmkv_store_close(lmkv_store *st)
+void lmkv_store_close(lmkv_store *st)
 {
     if (!st)
         return;
@@ -379,7 +379,7 @@ LMKV_API void lmkv_store_close(lmkv_store *st)
     free(st);
 }
 
-LMKV_API lmkv_db *lmkv_store_db(lmkv_store *st)
+lmkv_db *lmkv_store_db(lmkv_store *st)
 {
     return st ? st->db : NULL;
 }
@@ -388,7 +388,7 @@ LMKV_API lmkv_db *lmkv_store_db(lmkv_store *st)
 
 static void set_release(lmkv_store *st, curset *c);
 
-LMKV_API int lmkv_store_txn_begin(lmkv_store_txn **out, lmkv_store *st)
+int lmkv_store_txn_begin(lmkv_store_txn **out, lmkv_store *st)
 {
     if (!out || !st)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_txn_begin: NULL argument");
@@ -405,7 +405,7 @@ LMKV_API int lmkv_store_txn_begin(lmkv_store_txn **out, lmkv_store *st)
     return LMKV_OK;
 }
 
-LMKV_API void lmkv_store_txn_end(lmkv_store_txn *t)
+void lmkv_store_txn_end(lmkv_store_txn *t)
 {
     if (!t || t->sess)
         return;
@@ -414,7 +414,7 @@ LMKV_API void lmkv_store_txn_end(lmkv_store_txn *t)
     free(t);
 }
 
-LMKV_API void lmkv_store_txn_reset(lmkv_store_txn *t)
+void lmkv_store_txn_reset(lmkv_store_txn *t)
 {
     if (!t || t->sess || !t->txn)
         return;
@@ -423,7 +423,7 @@ LMKV_API void lmkv_store_txn_reset(lmkv_store_txn *t)
     lmkv_txn_reset(t->txn);
 }
 
-LMKV_API int lmkv_store_txn_renew(lmkv_store_txn *t)
+int lmkv_store_txn_renew(lmkv_store_txn *t)
 {
     if (!t || t->sess || !t->txn)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_txn_renew: not a read txn");
@@ -434,7 +434,7 @@ LMKV_API int lmkv_store_txn_renew(lmkv_store_txn *t)
 
 /* ================================================================ sessions */
 
-LMKV_API int lmkv_store_session_begin(lmkv_store_session **out, lmkv_store *st)
+int lmkv_store_session_begin(lmkv_store_session **out, lmkv_store *st)
 {
     if (!out || !st)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_session_begin: NULL argument");
@@ -480,7 +480,7 @@ static void session_free(lmkv_store_session *s)
     free(s);
 }
 
-LMKV_API int lmkv_store_session_commit(lmkv_store_session *s)
+int lmkv_store_session_commit(lmkv_store_session *s)
 {
     if (!s)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_session_commit: NULL session");
@@ -500,7 +500,7 @@ LMKV_API int lmkv_store_session_commit(lmkv_store_session *s)
     return rc;
 }
 
-LMKV_API void lmkv_store_session_abort(lmkv_store_session *s)
+void lmkv_store_session_abort(lmkv_store_session *s)
 {
     if (!s)
         return;
@@ -508,17 +508,17 @@ LMKV_API void lmkv_store_session_abort(lmkv_store_session *s)
     session_free(s);
 }
 
-LMKV_API lmkv_store_txn *lmkv_store_session_txn(lmkv_store_session *s)
+lmkv_store_txn *lmkv_store_session_txn(lmkv_store_session *s)
 {
     return s ? &s->view : NULL;
 }
 
-LMKV_API size_t lmkv_store_session_pending(const lmkv_store_session *s)
+size_t lmkv_store_session_pending(const lmkv_store_session *s)
 {
     return s ? s->pending : 0;
 }
 
-LMKV_API int lmkv_store_session_set_bulk(lmkv_store_session *s, int on)
+int lmkv_store_session_set_bulk(lmkv_store_session *s, int on)
 {
     int rc = sess_check(s);
     if (rc != LMKV_OK)
@@ -564,7 +564,7 @@ static int gen_bump(lmkv_store_session *s, uint64_t ws)
 
 /* ================================================================ workspaces */
 
-LMKV_API int lmkv_store_workspace_put(lmkv_store_session *s, const lmkv_workspace *ws)
+int lmkv_store_workspace_put(lmkv_store_session *s, const lmkv_workspace *ws)
 {
     int rc = sess_check(s);
     if (rc != LMKV_OK)
@@ -605,7 +605,7 @@ LMKV_API int lmkv_store_workspace_put(lmkv_store_session *s, const lmkv_workspac
     return sess_put(s, T_WS_ROOT, ws->root_path, strlen(ws->root_path), k, 8);
 }
 
-LMKV_API int lmkv_store_workspace_get(lmkv_workspace *out, lmkv_store_txn *t, uint64_t ws)
+int lmkv_store_workspace_get(lmkv_workspace *out, lmkv_store_txn *t, uint64_t ws)
 {
     int rc = txn_check(t);
     if (rc != LMKV_OK)
@@ -626,7 +626,7 @@ LMKV_API int lmkv_store_workspace_get(lmkv_workspace *out, lmkv_store_txn *t, ui
     return rc;
 }
 
-LMKV_API int lmkv_store_workspace_by_root(uint64_t *out_ws, lmkv_store_txn *t,
+int lmkv_store_workspace_by_root(uint64_t *out_ws, lmkv_store_txn *t,
                                           const char *root, size_t root_len)
 {
     int rc = txn_check(t);
@@ -663,7 +663,7 @@ static int ws_each_cb(void *ctx, const lmkv_pair *p)
     return w->fn(w->ctx, &ws);
 }
 
-LMKV_API int lmkv_store_workspaces(lmkv_store_txn *t, lmkv_store_workspace_fn fn, void *ctx)
+int lmkv_store_workspaces(lmkv_store_txn *t, lmkv_store_workspace_fn fn, void *ctx)
 {
     int rc = txn_check(t);
     if (rc != LMKV_OK)
@@ -683,7 +683,7 @@ static int check_path(const char *fn, const char *path, size_t len)
     return LMKV_OK;
 }
 
-LMKV_API int lmkv_store_map_commit(lmkv_store_session *s, uint64_t ws, const uint8_t commit[20],
+int lmkv_store_map_commit(lmkv_store_session *s, uint64_t ws, const uint8_t commit[20],
                                    const char *path, size_t path_len, uint64_t fv)
 {
     int rc = sess_check(s);
@@ -732,7 +732,7 @@ static int delete_collected(lmkv_store_session *s, enum store_tree tr, struct co
     return LMKV_OK;
 }
 
-LMKV_API int lmkv_store_unmap_commit(size_t *out_removed, lmkv_store_session *s, uint64_t ws,
+int lmkv_store_unmap_commit(size_t *out_removed, lmkv_store_session *s, uint64_t ws,
                                      const uint8_t commit[20], size_t max)
 {
     int rc = sess_check(s);
@@ -754,7 +754,7 @@ LMKV_API int lmkv_store_unmap_commit(size_t *out_removed, lmkv_store_session *s,
     return rc;
 }
 
-LMKV_API int lmkv_store_map_latest(lmkv_store_session *s, uint64_t ws,
+int lmkv_store_map_latest(lmkv_store_session *s, uint64_t ws,
                                    const char *path, size_t path_len, uint64_t fv)
 {
     int rc = sess_check(s);
@@ -776,7 +776,7 @@ LMKV_API int lmkv_store_map_latest(lmkv_store_session *s, uint64_t ws,
     return rc;
 }
 
-LMKV_API int lmkv_store_unmap_latest(lmkv_store_session *s, uint64_t ws,
+int lmkv_store_unmap_latest(lmkv_store_session *s, uint64_t ws,
                                      const char *path, size_t path_len)
 {
     int rc = sess_check(s);
@@ -799,7 +799,7 @@ LMKV_API int lmkv_store_unmap_latest(lmkv_store_session *s, uint64_t ws,
     return rc;
 }
 
-LMKV_API int lmkv_store_set_current(lmkv_store_session *s, uint64_t ws,
+int lmkv_store_set_current(lmkv_store_session *s, uint64_t ws,
                                     const char *path, size_t path_len, uint64_t fv,
                                     int source, const uint8_t *commit)
 {
@@ -856,7 +856,7 @@ cleanup:
     return rc;
 }
 
-LMKV_API int lmkv_store_unset_current(lmkv_store_session *s, uint64_t ws,
+int lmkv_store_unset_current(lmkv_store_session *s, uint64_t ws,
                                       const char *path, size_t path_len)
 {
     int rc = sess_check(s);
@@ -903,7 +903,7 @@ static void fill_current(lmkv_store_current *c, const uint8_t *v, const uint8_t 
     c->path_len = n;
 }
 
-LMKV_API int lmkv_store_current_get(lmkv_store_current *out, lmkv_store_txn *t, uint64_t ws,
+int lmkv_store_current_get(lmkv_store_current *out, lmkv_store_txn *t, uint64_t ws,
                                     const char *path, size_t path_len)
 {
     int rc = txn_check(t);
@@ -938,7 +938,7 @@ static int cur_each_cb(void *ctx, const lmkv_pair *p)
     return c->fn(c->ctx, &cur);
 }
 
-LMKV_API int lmkv_store_current_each(lmkv_store_txn *t, uint64_t ws,
+int lmkv_store_current_each(lmkv_store_txn *t, uint64_t ws,
                                      lmkv_store_current_fn fn, void *ctx)
 {
     int rc = txn_check(t);
@@ -952,7 +952,7 @@ LMKV_API int lmkv_store_current_each(lmkv_store_txn *t, uint64_t ws,
     return st_scan(t, T_CUR, pre, 8, cur_each_cb, &c);
 }
 
-LMKV_API int lmkv_store_current_prefix(lmkv_store_txn *t, uint64_t ws,
+int lmkv_store_current_prefix(lmkv_store_txn *t, uint64_t ws,
                                        const char *prefix, size_t prefix_len,
                                        lmkv_store_current_fn fn, void *ctx)
 {
@@ -984,7 +984,7 @@ static int get_fv_value(uint64_t *out, lmkv_store_txn *t, enum store_tree tr, kb
     return rc;
 }
 
-LMKV_API int lmkv_store_latest_get(uint64_t *out_fv, lmkv_store_txn *t, uint64_t ws,
+int lmkv_store_latest_get(uint64_t *out_fv, lmkv_store_txn *t, uint64_t ws,
                                    const char *path, size_t path_len)
 {
     int rc = txn_check(t);
@@ -1001,7 +1001,7 @@ LMKV_API int lmkv_store_latest_get(uint64_t *out_fv, lmkv_store_txn *t, uint64_t
     return rc;
 }
 
-LMKV_API int lmkv_store_commit_get(uint64_t *out_fv, lmkv_store_txn *t, uint64_t ws,
+int lmkv_store_commit_get(uint64_t *out_fv, lmkv_store_txn *t, uint64_t ws,
                                    const uint8_t commit[20], const char *path, size_t path_len)
 {
     int rc = txn_check(t);
@@ -1028,7 +1028,7 @@ static int path_each_cb(void *ctx, const lmkv_pair *p)
     return c->fn(c->ctx, (const char *)p->key + c->skip, p->key_size - c->skip, get_be64(p->value));
 }
 
-LMKV_API int lmkv_store_commit_files(lmkv_store_txn *t, uint64_t ws, const uint8_t commit[20],
+int lmkv_store_commit_files(lmkv_store_txn *t, uint64_t ws, const uint8_t commit[20],
                                      lmkv_store_path_fn fn, void *ctx)
 {
     int rc = txn_check(t);
@@ -1043,7 +1043,7 @@ LMKV_API int lmkv_store_commit_files(lmkv_store_txn *t, uint64_t ws, const uint8
     return st_scan(t, T_MAP_COMMIT, pre, 28, path_each_cb, &c);
 }
 
-LMKV_API int lmkv_store_commits(lmkv_store_txn *t, uint64_t ws,
+int lmkv_store_commits(lmkv_store_txn *t, uint64_t ws,
                                 lmkv_store_commit_fn fn, void *ctx)
 {
     int rc = txn_check(t);
@@ -1086,7 +1086,7 @@ LMKV_API int lmkv_store_commits(lmkv_store_txn *t, uint64_t ws,
     }
 }
 
-LMKV_API int lmkv_store_latest_each(lmkv_store_txn *t, uint64_t ws,
+int lmkv_store_latest_each(lmkv_store_txn *t, uint64_t ws,
                                     lmkv_store_path_fn fn, void *ctx)
 {
     int rc = txn_check(t);
@@ -1100,7 +1100,7 @@ LMKV_API int lmkv_store_latest_each(lmkv_store_txn *t, uint64_t ws,
     return st_scan(t, T_MAP_LATEST, pre, 8, path_each_cb, &c);
 }
 
-LMKV_API int lmkv_store_generation(uint64_t *out_gen, lmkv_store_txn *t, uint64_t ws)
+int lmkv_store_generation(uint64_t *out_gen, lmkv_store_txn *t, uint64_t ws)
 {
     int rc = txn_check(t);
     if (rc != LMKV_OK)
@@ -1268,7 +1268,7 @@ int store_fv_current(lmkv_store_txn *t, uint64_t ws, uint64_t fv)
     return set_has(c, fv);
 }
 
-LMKV_API int lmkv_store_is_current(lmkv_store_txn *t, uint64_t ws, uint64_t fv)
+int lmkv_store_is_current(lmkv_store_txn *t, uint64_t ws, uint64_t fv)
 {
     int rc = txn_check(t);
     if (rc != LMKV_OK)

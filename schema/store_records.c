@@ -431,7 +431,7 @@ static int remove_records(lmkv_store_session *s, uint64_t ws, uint64_t fv, size_
     return rc;
 }
 
-LMKV_API int lmkv_store_remove_file(size_t *out_removed, lmkv_store_session *s,
+int lmkv_store_remove_file(size_t *out_removed, lmkv_store_session *s,
                                     uint64_t ws, uint64_t fv)
 {
     int rc = sess_check(s);
@@ -575,7 +575,7 @@ static int put_edge(lmkv_store_session *s, kbuf *k, uint64_t ws, uint64_t fv, ui
     return LMKV_OK;
 }
 
-LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
+int lmkv_store_put_file(lmkv_store_session *s,
                                  const lmkv_file_version *file_version,
                                  const lmkv_store_file_records *records)
 {
@@ -878,7 +878,7 @@ static uint64_t idmap_get(const struct idmap *m, size_t n, uint64_t id)
     return e ? e->to : id;
 }
 
-LMKV_API int lmkv_store_copy_file(lmkv_store_session *s, const lmkv_file_version *dst,
+int lmkv_store_copy_file(lmkv_store_session *s, const lmkv_file_version *dst,
                                   uint64_t srclfv)
 {
     int rc = sess_check(s);
@@ -1092,7 +1092,7 @@ cleanup:
 
 /* ================================================================ lookups */
 
-LMKV_API int lmkv_store_file_version_get(lmkv_file_version *out, lmkv_store_txn *t,
+int lmkv_store_file_version_get(lmkv_file_version *out, lmkv_store_txn *t,
                                          uint64_t ws, uint64_t fv)
 {
     int rc = txn_check(t);
@@ -1122,7 +1122,7 @@ static int fv_each_cb(void *ctx, const lmkv_pair *p)
     return f->fn(f->ctx, &r);
 }
 
-LMKV_API int lmkv_store_file_versions(lmkv_store_txn *t, uint64_t ws,
+int lmkv_store_file_versions(lmkv_store_txn *t, uint64_t ws,
                                       lmkv_store_file_version_fn fn, void *ctx)
 {
     int rc = txn_check(t);
@@ -1162,7 +1162,7 @@ static int by_blob_cb(void *ctx, const lmkv_pair *p)
     return b->fn(b->ctx, &r);
 }
 
-LMKV_API int lmkv_store_file_versions_by_blob(lmkv_store_txn *t, uint64_t ws, const char *git_blob_id,
+int lmkv_store_file_versions_by_blob(lmkv_store_txn *t, uint64_t ws, const char *git_blob_id,
                                               lmkv_store_file_version_fn fn, void *ctx)
 {
     int rc = txn_check(t);
@@ -1327,14 +1327,14 @@ static int edge_name_scan(lmkv_store_txn *t, uint64_t ws, const char *name, size
     return rc;
 }
 
-LMKV_API int lmkv_store_calls_to(lmkv_store_txn *t, uint64_t ws, const char *name,
+int lmkv_store_calls_to(lmkv_store_txn *t, uint64_t ws, const char *name,
                                  size_t name_len, unsigned flags,
                                  lmkv_store_call_fn fn, void *ctx)
 {
     return edge_name_scan(t, ws, name, name_len, flags, 1, (void *)fn, ctx);
 }
 
-LMKV_API int lmkv_store_calls_by_caller(lmkv_store_txn *t, uint64_t ws, const char *name,
+int lmkv_store_calls_by_caller(lmkv_store_txn *t, uint64_t ws, const char *name,
                                         size_t name_len, unsigned flags,
                                         lmkv_store_call_fn fn, void *ctx)
 {
@@ -1364,60 +1364,60 @@ LMKV_API int lmkv_store_calls_by_caller(lmkv_store_txn *t, uint64_t ws, const ch
     return rc;
 }
 
-LMKV_API int lmkv_store_refs_to(lmkv_store_txn *t, uint64_t ws, const char *name,
+int lmkv_store_refs_to(lmkv_store_txn *t, uint64_t ws, const char *name,
                                 size_t name_len, unsigned flags,
                                 lmkv_store_reference_fn fn, void *ctx)
 {
     return edge_name_scan(t, ws, name, name_len, flags, 0, (void *)fn, ctx);
 }
 
-LMKV_API int lmkv_store_calls_of(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
+int lmkv_store_calls_of(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
                                  lmkv_store_call_fn fn, void *ctx)
 {
     uint64_t c[1] = { fv };
     return prefix_scan(t, ws, c, 1, LMKV_STORE_ALL_VERSIONS, T_CALL, FV_AT_8, LMKV_REC_CALL, (void *)fn, ctx);
 }
 
-LMKV_API int lmkv_store_refs_of(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
+int lmkv_store_refs_of(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
                                 lmkv_store_reference_fn fn, void *ctx)
 {
     uint64_t c[1] = { fv };
     return prefix_scan(t, ws, c, 1, LMKV_STORE_ALL_VERSIONS, T_REF, FV_AT_8, LMKV_REC_REFERENCE, (void *)fn, ctx);
 }
 
-LMKV_API int lmkv_store_calls_all(lmkv_store_txn *t, uint64_t ws, unsigned flags,
+int lmkv_store_calls_all(lmkv_store_txn *t, uint64_t ws, unsigned flags,
                                   lmkv_store_call_fn fn, void *ctx)
 {
     return prefix_scan(t, ws, NULL, 0, flags, T_CALL, FV_AT_8, LMKV_REC_CALL, (void *)fn, ctx);
 }
 
-LMKV_API int lmkv_store_refs_all(lmkv_store_txn *t, uint64_t ws, unsigned flags,
+int lmkv_store_refs_all(lmkv_store_txn *t, uint64_t ws, unsigned flags,
                                  lmkv_store_reference_fn fn, void *ctx)
 {
     return prefix_scan(t, ws, NULL, 0, flags, T_REF, FV_AT_8, LMKV_REC_REFERENCE, (void *)fn, ctx);
 }
 
-LMKV_API int lmkv_store_hierarchy_children(lmkv_store_txn *t, uint64_t ws, uint64_t parent_id,
+int lmkv_store_hierarchy_children(lmkv_store_txn *t, uint64_t ws, uint64_t parent_id,
                                            unsigned flags, lmkv_store_hierarchy_fn fn, void *ctx)
 {
     uint64_t c[1] = { parent_id };
     return prefix_scan(t, ws, c, 1, flags, T_HIER_PARENT, FV_AT_16, LMKV_REC_HIERARCHY, (void *)fn, ctx);
 }
 
-LMKV_API int lmkv_store_hierarchy_parents(lmkv_store_txn *t, uint64_t ws, uint64_t child_id,
+int lmkv_store_hierarchy_parents(lmkv_store_txn *t, uint64_t ws, uint64_t child_id,
                                           unsigned flags, lmkv_store_hierarchy_fn fn, void *ctx)
 {
     uint64_t c[1] = { child_id };
     return prefix_scan(t, ws, c, 1, flags, T_HIER_CHILD, FV_AT_16, LMKV_REC_HIERARCHY, (void *)fn, ctx);
 }
 
-LMKV_API int lmkv_store_hierarchy_all(lmkv_store_txn *t, uint64_t ws, unsigned flags,
+int lmkv_store_hierarchy_all(lmkv_store_txn *t, uint64_t ws, unsigned flags,
                                       lmkv_store_hierarchy_fn fn, void *ctx)
 {
     return prefix_scan(t, ws, NULL, 0, flags, T_HIER, FV_AT_8, LMKV_REC_HIERARCHY, (void *)fn, ctx);
 }
 
-LMKV_API int lmkv_store_symbols_of(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
+int lmkv_store_symbols_of(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
                                    lmkv_store_symbol_fn fn, void *ctx)
 {
     uint64_t c[1] = { fv };
@@ -1477,27 +1477,27 @@ static int by_id(lmkv_store_txn *t, uint64_t ws, uint64_t fv, uint64_t sid, unsi
     return st_scan(t, T_SYM_ID, pre, 16, by_id_cb, &b);
 }
 
-LMKV_API int lmkv_store_calls_from(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
+int lmkv_store_calls_from(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
                                    uint64_t caller_id, unsigned flags,
                                    lmkv_store_call_fn fn, void *ctx)
 {
     return by_id(t, ws, fv, caller_id, flags, T_CALL, LMKV_REC_CALL, (void *)fn, ctx);
 }
 
-LMKV_API int lmkv_store_refs_from(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
+int lmkv_store_refs_from(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
                                   uint64_t source_id, unsigned flags,
                                   lmkv_store_reference_fn fn, void *ctx)
 {
     return by_id(t, ws, fv, source_id, flags, T_REF, LMKV_REC_REFERENCE, (void *)fn, ctx);
 }
 
-LMKV_API int lmkv_store_symbols_by_id(lmkv_store_txn *t, uint64_t ws, uint64_t sym_id,
+int lmkv_store_symbols_by_id(lmkv_store_txn *t, uint64_t ws, uint64_t sym_id,
                                       unsigned flags, lmkv_store_symbol_fn fn, void *ctx)
 {
     return by_id(t, ws, 0, sym_id, flags, T_SYM, LMKV_REC_SYMBOL, (void *)fn, ctx);
 }
 
-LMKV_API int lmkv_store_symbol_get(lmkv_symbol *out, lmkv_store_txn *t, uint64_t ws,
+int lmkv_store_symbol_get(lmkv_symbol *out, lmkv_store_txn *t, uint64_t ws,
                                    uint64_t fv, uint64_t sym_id)
 {
     int rc = txn_check(t);
@@ -1576,7 +1576,7 @@ static int sym_by(lmkv_store_txn *t, uint64_t ws, const char *name, size_t name_
     return rc;
 }
 
-LMKV_API int lmkv_store_symbols_by_name(lmkv_store_txn *t, uint64_t ws, const char *name,
+int lmkv_store_symbols_by_name(lmkv_store_txn *t, uint64_t ws, const char *name,
                                         size_t name_len, unsigned flags,
                                         lmkv_store_symbol_fn fn, void *ctx)
 {
@@ -1585,19 +1585,22 @@ LMKV_API int lmkv_store_symbols_by_name(lmkv_store_txn *t, uint64_t ws, const ch
     return sym_by(t, ws, name, name_len, flags, T_SYM_NAME, fn, ctx);
 }
 
-LMKV_API int lmkv_store_symbol_exists(lmkv_store_txn *t, uint64_t ws, const char *name,
-                                      size_t name_len, unsigned flags)
+int lmkv_store_symbol_exists(int *out_exists, lmkv_store_txn *t, uint64_t ws, const char *name,
+                             size_t name_len, unsigned flags)
 {
+    if (!out_exists) return lmkv_error_set(LMKV_EINVAL, "lmkv_store_symbol_exists: NULL out_exists");
+    *out_exists = 0;
     if (flags & ~(unsigned)(LMKV_STORE_ALL_VERSIONS | LMKV_STORE_PREFIX))
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_symbol_exists: unknown flags 0x%x", flags);
     int found = 0;
     int rc = sym_by(t, ws, name, name_len, flags, T_SYM_NAME, NULL, &found);
     if (rc == LMKV_OK && !found)
         rc = sym_by(t, ws, name, name_len, flags, T_SYM_QNAME, NULL, &found);
-    return rc < 0 ? rc : found;
+    if (rc == LMKV_OK) *out_exists = found != 0;
+    return rc;
 }
 
-LMKV_API int lmkv_store_symbols_by_qname(lmkv_store_txn *t, uint64_t ws, const char *qname,
+int lmkv_store_symbols_by_qname(lmkv_store_txn *t, uint64_t ws, const char *qname,
                                          size_t qname_len, unsigned flags,
                                          lmkv_store_symbol_fn fn, void *ctx)
 {
@@ -1637,7 +1640,7 @@ static int atime_sum_cb(void *ctx, const lmkv_pair *p)
     return 0;
 }
 
-LMKV_API int lmkv_store_count(lmkv_store_counts *out, lmkv_store_txn *t, uint64_t ws)
+int lmkv_store_count(lmkv_store_counts *out, lmkv_store_txn *t, uint64_t ws)
 {
     int rc = txn_check(t);
     if (rc != LMKV_OK)

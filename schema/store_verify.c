@@ -565,7 +565,7 @@ static int v_cache_stats(void *ctx, const lmkv_pair *p)
 
 /* ------------------------------------------------------------ driver */
 
-LMKV_API int lmkv_store_verify(size_t *out_problems, lmkv_store *st,
+int lmkv_store_verify(size_t *out_problems, lmkv_store *st,
                                lmkv_store_problem_fn fn, void *ctx)
 {
     if (!st)

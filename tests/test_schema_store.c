@@ -24,6 +24,16 @@
 #include "store_int.h"
 #include "test_schema_store_facts.h"
 
+
+/* lmkv_store_symbol_exists's answer, asserting that it succeeded. */
+static int sym_exists(lmkv_store_txn *t, uint64_t ws, const char *name, size_t len, unsigned flags)
+{
+    int ex = -1;
+    assert_int_equal(lmkv_store_symbol_exists(&ex, t, ws, name, len, flags), LMKV_OK);
+    assert_true(ex == 0 || ex == 1);
+    return ex;
+}
+
 static const char *const FILES[] = { "mdb.c", "midl.c" };
 #define NFILES 2
 static fact_file g_files[NFILES];
@@ -378,13 +388,16 @@ static void test_roundtrip_lookups(void **state)
     assert_int_equal(sq.n, 1);
     assert_string_equal(sq.names[0], "mdb_midl_append");
     /* existence from index keys alone: short name, qualified name, prefix */
-    assert_int_equal(lmkv_store_symbol_exists(t, f->ws, "mdb_put", 7, 0), 1);
-    assert_int_equal(lmkv_store_symbol_exists(t, f->ws, "midl.c::mdb_midl_append", 23, 0), 1);
-    assert_int_equal(lmkv_store_symbol_exists(t, f->ws, "mdb_pu", 6, 0), 0);
-    assert_int_equal(lmkv_store_symbol_exists(t, f->ws, "mdb_pu", 6, LMKV_STORE_PREFIX), 1);
-    assert_int_equal(lmkv_store_symbol_exists(t, f->ws, "mdb_cursor_put", 14, 0), 1);
-    assert_int_equal(lmkv_store_symbol_exists(t, f->ws, "mdb_cursor_put", 14, 1u << 7), LMKV_EINVAL);
-    assert_int_equal(lmkv_store_symbol_exists(t, f->ws, NULL, 1, 0), LMKV_EINVAL);
+    int exv = -1;
+    assert_true(sym_exists(t, f->ws, "mdb_put", 7, 0) == 1);
+    assert_true(sym_exists(t, f->ws, "midl.c::mdb_midl_append", 23, 0) == 1);
+    assert_true(sym_exists(t, f->ws, "mdb_pu", 6, 0) == 0);
+    assert_true(sym_exists(t, f->ws, "mdb_pu", 6, LMKV_STORE_PREFIX) == 1);
+    assert_true(sym_exists(t, f->ws, "mdb_cursor_put", 14, 0) == 1);
+    assert_int_equal(lmkv_store_symbol_exists(&exv, t, f->ws, "mdb_cursor_put", 14, 1u << 7), LMKV_EINVAL);
+    assert_int_equal(lmkv_store_symbol_exists(&exv, t, f->ws, NULL, 1, 0), LMKV_EINVAL);
+    assert_int_equal(exv, 0); /* cleared on error */
+    assert_int_equal(lmkv_store_symbol_exists(NULL, t, f->ws, "mdb_put", 7, 0), LMKV_EINVAL);
     assert_int_equal(lmkv_store_symbols_by_name(t, f->ws, "mdb_put", 7, 0, NULL, &s), LMKV_EINVAL);
     coll sid = { 0 };
     assert_int_equal(lmkv_store_symbols_by_id(t, f->ws, put->id, 0, on_sym, &sid), LMKV_OK);
@@ -695,8 +708,8 @@ static void test_current_map(void **state)
     coll sq = { 0 };
     assert_int_equal(lmkv_store_symbols_by_name(t, f->ws, "mdb_midl_append", 15, 0, on_sym, &sq), LMKV_OK);
     assert_int_equal(sq.n, 0);
-    assert_int_equal(lmkv_store_symbol_exists(t, f->ws, "mdb_midl_append", 15, 0), 0);
-    assert_int_equal(lmkv_store_symbol_exists(t, f->ws, "mdb_midl_append", 15, LMKV_STORE_ALL_VERSIONS), 1);
+    assert_true(sym_exists(t, f->ws, "mdb_midl_append", 15, 0) == 0);
+    assert_true(sym_exists(t, f->ws, "mdb_midl_append", 15, LMKV_STORE_ALL_VERSIONS) == 1);
     /* midl.c's calls left the callees-by-name copies with it */
     size_t midl_calls = 0;
     for (size_t i = 0; i < g_files[1].n_fns; i++) {
