@@ -34,6 +34,15 @@ mod ivec;
 mod subscriber;
 mod txn;
 
+// Every layer of the C library (lmkv-sys declares every public header).
+mod ffi;
+pub mod records;
+pub mod store;
+pub mod graph;
+pub mod versioning;
+pub mod cache;
+pub mod migrate;
+
 pub use batch::Batch;
 pub use db::{Config, Db, Durability, Tree};
 pub use error::{CompareAndSwapError, Error, ErrorKind, Result};
@@ -41,6 +50,8 @@ pub use iter::Iter;
 pub use ivec::IVec;
 pub use subscriber::{Event, Subscriber};
 pub use txn::{TransactionError, Txn, TxnIter};
+
+pub use store::{ReadTxn, Session, Store};
 
 /// The C library's version string, e.g. "0.1.0".
 pub fn version() -> String {
