@@ -13,12 +13,21 @@
 //! (`callers`, `callees`, ...) return `Vec`s of owned typed rows. The
 //! traversals return owned [`Item`]s.
 //!
-//! ```compile_fail
+//! ```compile_fail,E0277
 //! # use lmkv::{Config, store::Store, graph::Graph};
 //! let db = Config::new().temporary(true).open().unwrap();
 //! let g = Graph::open(&Store::open(&db).unwrap(), 1).unwrap();
 //! fn needs_sync<T: Sync>(_: &T) {}
 //! needs_sync(&g); // Graph is not Sync
+//! ```
+//!
+//! It is `Send`:
+//!
+//! ```
+//! # use lmkv::{Config, store::Store, graph::Graph};
+//! let db = Config::new().temporary(true).open().unwrap();
+//! let g = Graph::open(&Store::open(&db).unwrap(), 1).unwrap();
+//! std::thread::spawn(move || drop(g)).join().unwrap();
 //! ```
 
 use crate::error::{check, Result};

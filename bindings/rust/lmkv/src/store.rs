@@ -14,7 +14,7 @@
 //!   txn, whose writer lock belongs to the thread that began it; it must
 //!   never cross threads:
 //!
-//! ```compile_fail
+//! ```compile_fail,E0277
 //! # use lmkv::{Config, store::Store};
 //! let db = Config::new().temporary(true).open().unwrap();
 //! let st = Store::open(&db).unwrap();
@@ -25,7 +25,7 @@
 //! Records read in a [`ReadTxn`] borrow it: they cannot outlive it, nor a
 //! [`ReadTxn::renew`] (which takes `&mut self`):
 //!
-//! ```compile_fail
+//! ```compile_fail,E0502
 //! # use lmkv::{Config, store::Store};
 //! let db = Config::new().temporary(true).open().unwrap();
 //! let st = Store::open(&db).unwrap();
@@ -40,7 +40,7 @@
 //! read writes the buffered inserts of the tree it reads. So the records of
 //! one read are dropped before the next call:
 //!
-//! ```compile_fail
+//! ```compile_fail,E0499
 //! # use lmkv::{Config, store::Store};
 //! let db = Config::new().temporary(true).open().unwrap();
 //! let st = Store::open(&db).unwrap();
@@ -48,6 +48,25 @@
 //! let syms = s.symbols_by_name(1, "main", 0).unwrap();
 //! s.unset_current(1, "a.c").ok(); // a write while records are borrowed
 //! println!("{}", syms.len());
+//! ```
+//!
+//! The same code in the allowed order compiles: a read txn moves to another
+//! thread, and a session's records are dropped before its next call.
+//!
+//! ```
+//! # use lmkv::{Config, store::Store};
+//! let db = Config::new().temporary(true).open().unwrap();
+//! let st = Store::open(&db).unwrap();
+//! let mut t = st.read().unwrap();
+//! let n = t.symbols_by_name(1, "main", 0).unwrap().len();
+//! t.renew().unwrap();
+//! let t = std::thread::spawn(move || { t.symbols_by_name(1, "main", 0).unwrap().len(); t }).join().unwrap();
+//! let mut s = st.session().unwrap();
+//! let m = s.symbols_by_name(1, "main", 0).unwrap().len();
+//! assert_eq!(s.unset_current(1, "a.c").unwrap_err().kind(), lmkv::ErrorKind::NotFound);
+//! assert_eq!((n, m), (0, 0));
+//! s.commit().unwrap();
+//! drop(t);
 //! ```
 
 use crate::error::{check, Error, Result};

@@ -9,7 +9,7 @@
 //! store's write transactions, which belong to the calling thread, and it
 //! borrows the worktree mutably:
 //!
-//! ```compile_fail
+//! ```compile_fail,E0277
 //! # use lmkv::{Config, store::Store, versioning::{Worktree, IndexOptions}};
 //! let db = Config::new().temporary(true).open().unwrap();
 //! let st = Store::open(&db).unwrap();
@@ -17,6 +17,18 @@
 //! let opts = IndexOptions::default();
 //! let s = wt.session(&opts).unwrap();
 //! std::thread::spawn(move || drop(s)); // IndexSession is !Send
+//! ```
+//!
+//! The worktree itself may move:
+//!
+//! ```
+//! # use lmkv::{Config, store::Store, versioning::{Worktree, IndexOptions}};
+//! let db = Config::new().temporary(true).open().unwrap();
+//! let st = Store::open(&db).unwrap();
+//! let mut wt = Worktree::open(&st, "/tmp", true).unwrap();
+//! let opts = IndexOptions::default();
+//! drop(wt.session(&opts).unwrap());
+//! std::thread::spawn(move || wt.id()).join().unwrap();
 //! ```
 //!
 //! The analyser is called from the thread running the session, once per
