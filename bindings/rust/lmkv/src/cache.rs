@@ -114,13 +114,28 @@ impl Cache {
     /// Stores a response (replacing the same key); evicts LRU entries to
     /// stay in the budget. Errors: LMKV_ETOOBIG (over max_entry_bytes or
     /// the budget; nothing stored), kv write errors.
-    pub fn put(&self, key: &CacheKey, response: &[u8], response_type: Option<&str>, params_json: Option<&str>, response_time_ms: u32) -> Result<()> {
+    pub fn put(
+        &self,
+        key: &CacheKey,
+        response: &[u8],
+        response_type: Option<&str>,
+        params_json: Option<&str>,
+        response_time_ms: u32,
+    ) -> Result<()> {
         let k = key.to_c()?;
         let t = opt_cstring("response type", response_type)?;
         let pj = opt_cstring("params json", params_json)?;
         // SAFETY: all pointers valid for the call.
         check(unsafe {
-            sys::lmkv_cache_put(self.ptr, &k.c, response.as_ptr() as *const c_void, response.len(), opt_ptr(&t), opt_ptr(&pj), response_time_ms)
+            sys::lmkv_cache_put(
+                self.ptr,
+                &k.c,
+                response.as_ptr() as *const c_void,
+                response.len(),
+                opt_ptr(&t),
+                opt_ptr(&pj),
+                response_time_ms,
+            )
         })
     }
     /// Looks up a response: a copy on a hit (access and hit counted),
@@ -132,7 +147,11 @@ impl Cache {
         match unsafe { sys::lmkv_cache_get(&mut buf, &mut len, self.ptr, &k.c) } {
             sys::LMKV_OK => {
                 // SAFETY: len bytes malloc'ed by lmkv; copied, then freed.
-                let v = if len == 0 { Vec::new() } else { unsafe { std::slice::from_raw_parts(buf as *const u8, len) }.to_vec() };
+                let v = if len == 0 {
+                    Vec::new()
+                } else {
+                    unsafe { std::slice::from_raw_parts(buf as *const u8, len) }.to_vec()
+                };
                 unsafe { sys::lmkv_free(buf) };
                 Ok(Some(v))
             }

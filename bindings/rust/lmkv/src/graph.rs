@@ -7,6 +7,34 @@
 //! a task may continue on another thread) but not `Sync` (one thread at a
 //! time); open one per thread for parallel queries.
 //!
+//! Every query takes `&mut self`: the C handle serves one query at a time,
+//! so a `for_each_*` closure cannot start another query on the same handle
+//! (open a second `Graph` for that):
+//!
+//! ```compile_fail,E0499
+//! # use lmkv::{Config, store::Store, graph::Graph};
+//! # use std::ops::ControlFlow;
+//! let db = Config::new().temporary(true).open().unwrap();
+//! let mut g = Graph::open(&Store::open(&db).unwrap(), 1).unwrap();
+//! let _ = g.for_each_caller("main", 0, |c| {
+//!     let _ = g.callees(c.caller_name(), 0); // a query inside a query
+//!     ControlFlow::Continue(())
+//! });
+//! ```
+//!
+//! ```
+//! # use lmkv::{Config, store::Store, graph::Graph};
+//! # use std::ops::ControlFlow;
+//! let db = Config::new().temporary(true).open().unwrap();
+//! let st = Store::open(&db).unwrap();
+//! let (mut g, mut g2) = (Graph::open(&st, 1).unwrap(), Graph::open(&st, 1).unwrap());
+//! let e = g.for_each_caller("main", 0, |c| {
+//!     let _ = g2.callees(c.caller_name(), 0);
+//!     ControlFlow::Continue(())
+//! });
+//! assert_eq!(e.unwrap_err().kind(), lmkv::ErrorKind::NotFound);
+//! ```
+//!
 //! The simple lookups come in two forms: `for_each_*` hands each
 //! ZERO-COPY record to a closure (valid during the call only, as the C
 //! header says; nothing is allocated per record), and the plain names
@@ -82,7 +110,6 @@ pub struct Answer<T> {
     /// A limit (or the depth) cut the answer short.
     pub truncated: bool,
 }
-
 
 /// A query handle on one workspace (lmkv_graph_open). `Send`, not `Sync`.
 pub struct Graph {
@@ -173,7 +200,7 @@ impl Graph {
     }
 
     fn lookup<R: Copy, V: FromRaw<R>>(
-        &self,
+        &mut self,
         what: &str,
         cfn: LookupFn<R>,
         name: &str,
@@ -186,7 +213,15 @@ impl Graph {
         let mut l = Lookup::<V> { f: &mut f };
         // SAFETY: lookup_tramp::<R, V> with ctx = &mut l; all pointers valid.
         let rc = unsafe {
-            cfn(&mut n, &mut trunc, self.ptr, c.as_ptr(), limit, Some(lookup_tramp::<R, V>), &mut l as *mut _ as *mut c_void)
+            cfn(
+                &mut n,
+                &mut trunc,
+                self.ptr,
+                c.as_ptr(),
+                limit,
+                Some(lookup_tramp::<R, V>),
+                &mut l as *mut _ as *mut c_void,
+            )
         };
         resume();
         check(rc)?;
@@ -197,19 +232,41 @@ impl Graph {
     /// per call site, zero-copy; `Break` stops. `limit` 0 = 1000. Returns
     /// whether more were left (truncated). LMKV_NOTFOUND when `name` is
     /// neither a symbol nor called.
-    pub fn for_each_caller(&self, name: &str, limit: usize, f: impl FnMut(Call<'_>) -> ControlFlow<()>) -> Result<bool> {
+    pub fn for_each_caller(
+        &mut self,
+        name: &str,
+        limit: usize,
+        f: impl FnMut(Call<'_>) -> ControlFlow<()>,
+    ) -> Result<bool> {
         Ok(self.lookup("callers", sys::lmkv_graph_callers, name, limit, f)?.truncated)
     }
     /// As [`Graph::for_each_caller`] for the calls made by `name` (outgoingCalls).
-    pub fn for_each_callee(&self, name: &str, limit: usize, f: impl FnMut(Call<'_>) -> ControlFlow<()>) -> Result<bool> {
+    pub fn for_each_callee(
+        &mut self,
+        name: &str,
+        limit: usize,
+        f: impl FnMut(Call<'_>) -> ControlFlow<()>,
+    ) -> Result<bool> {
         Ok(self.lookup("callees", sys::lmkv_graph_callees, name, limit, f)?.truncated)
     }
     /// As [`Graph::for_each_caller`] for references to `name`.
-    pub fn for_each_ref(&self, name: &str, limit: usize, f: impl FnMut(Reference<'_>) -> ControlFlow<()>) -> Result<bool> {
+    pub fn for_each_ref(
+        &mut self,
+        name: &str,
+        limit: usize,
+        f: impl FnMut(Reference<'_>) -> ControlFlow<()>,
+    ) -> Result<bool> {
         Ok(self.lookup("refs", sys::lmkv_graph_refs, name, limit, f)?.truncated)
     }
 
-    fn collect<R: Copy, V: FromRaw<R>, T>(&self, what: &str, cfn: LookupFn<R>, name: &str, limit: usize, row: impl Fn(&V) -> T) -> Result<Answer<T>> {
+    fn collect<R: Copy, V: FromRaw<R>, T>(
+        &mut self,
+        what: &str,
+        cfn: LookupFn<R>,
+        name: &str,
+        limit: usize,
+        row: impl Fn(&V) -> T,
+    ) -> Result<Answer<T>> {
         let mut items = Vec::new();
         let a = self.lookup(what, cfn, name, limit, |v: V| {
             items.push(row(&v));
@@ -220,23 +277,23 @@ impl Graph {
 
     /// CALLERS of `name` (LSP callHierarchy/incomingCalls), in (file
     /// version, extraction) order. `limit` 0 = 1000.
-    pub fn callers(&self, name: &str, limit: usize) -> Result<Answer<CallRow>> {
+    pub fn callers(&mut self, name: &str, limit: usize) -> Result<Answer<CallRow>> {
         self.collect("callers", sys::lmkv_graph_callers, name, limit, |c: &Call<'_>| c.to_row())
     }
     /// CALLEES of `name` (outgoingCalls).
-    pub fn callees(&self, name: &str, limit: usize) -> Result<Answer<CallRow>> {
+    pub fn callees(&mut self, name: &str, limit: usize) -> Result<Answer<CallRow>> {
         self.collect("callees", sys::lmkv_graph_callees, name, limit, |c: &Call<'_>| c.to_row())
     }
     /// REFERENCES to `name` (textDocument/references without the declaration).
-    pub fn refs(&self, name: &str, limit: usize) -> Result<Answer<ReferenceRow>> {
+    pub fn refs(&mut self, name: &str, limit: usize) -> Result<Answer<ReferenceRow>> {
         self.collect("refs", sys::lmkv_graph_refs, name, limit, |r: &Reference<'_>| r.to_row())
     }
     /// References made from the bodies of the symbols named `name`.
-    pub fn refs_from(&self, name: &str, limit: usize) -> Result<Answer<ReferenceRow>> {
+    pub fn refs_from(&mut self, name: &str, limit: usize) -> Result<Answer<ReferenceRow>> {
         self.collect("refs_from", sys::lmkv_graph_refs_from, name, limit, |r: &Reference<'_>| r.to_row())
     }
     /// Current symbols matching `name`, in (name, file version, id) order.
-    pub fn symbols(&self, name: &str, mode: Match, limit: usize) -> Result<Answer<SymbolRow>> {
+    pub fn symbols(&mut self, name: &str, mode: Match, limit: usize) -> Result<Answer<SymbolRow>> {
         let c = cstring("symbols", name)?;
         let m = match mode {
             Match::Exact => sys::LMKV_GRAPH_EXACT,
@@ -406,4 +463,3 @@ impl Graph {
         self.flat(rc, &r)
     }
 }
-

@@ -60,10 +60,21 @@ unsafe extern "C" fn notice_tramp(
     key_len: usize,
     why: *const c_char,
 ) {
-    let bytes = |p: *const u8, n: usize| if p.is_null() || n == 0 { Vec::new() } else { std::slice::from_raw_parts(p, n).to_vec() };
+    let bytes = |p: *const u8, n: usize| {
+        if p.is_null() || n == 0 {
+            Vec::new()
+        } else {
+            std::slice::from_raw_parts(p, n).to_vec()
+        }
+    };
     // SAFETY: ctx is the caller's &mut dyn FnMut(Notice); pointers valid for the call.
     let f = &mut *(ctx as *mut &mut dyn FnMut(Notice));
-    let n = Notice { kind, tree: bytes(tree, tree_len), key: bytes(key, key_len), why: crate::ffi::str_or_empty(why).to_string() };
+    let n = Notice {
+        kind,
+        tree: bytes(tree, tree_len),
+        key: bytes(key, key_len),
+        why: crate::ffi::str_or_empty(why).to_string(),
+    };
     guarded(0, || {
         f(n);
         0

@@ -624,13 +624,17 @@ impl Session {
     pub fn set_current_latest(&mut self, ws: u64, path: &str, fv: u64) -> Result<()> {
         let (p, n) = sized(path);
         // SAFETY: (p, n) readable; NULL commit is allowed for LATEST.
-        check(unsafe { sys::lmkv_store_set_current(self.ptr, ws, p, n, fv, sys::LMKV_SOURCE_LATEST as c_int, ptr::null()) })
+        check(unsafe {
+            sys::lmkv_store_set_current(self.ptr, ws, p, n, fv, sys::LMKV_SOURCE_LATEST as c_int, ptr::null())
+        })
     }
     /// Maps `path` to `fv` in the current map as the version of `commit`.
     pub fn set_current_commit(&mut self, ws: u64, path: &str, fv: u64, commit: &[u8; 20]) -> Result<()> {
         let (p, n) = sized(path);
         // SAFETY: (p, n) readable, commit 20 bytes.
-        check(unsafe { sys::lmkv_store_set_current(self.ptr, ws, p, n, fv, sys::LMKV_SOURCE_COMMIT as c_int, commit.as_ptr()) })
+        check(unsafe {
+            sys::lmkv_store_set_current(self.ptr, ws, p, n, fv, sys::LMKV_SOURCE_COMMIT as c_int, commit.as_ptr())
+        })
     }
     /// Removes `path` from the current map. LMKV_NOTFOUND if it had no entry.
     pub fn unset_current(&mut self, ws: u64, path: &str) -> Result<()> {

@@ -35,7 +35,10 @@
 //! file to analyse, in path order; it returns `Err(reason)` to fail the file
 //! (its records are discarded, the failure is reported). A panic in it
 //! fails that file, skips the analyser for the rest of the run, and is
-//! resumed in the caller once the C call has returned.
+//! resumed in the caller once the C call has returned. The analyser must not
+//! write to the same database (the running session may hold this thread's
+//! write transaction: a store session or a tree write would get LMKV_EBUSY);
+//! reading it through its own `ReadTxn` is fine.
 
 use crate::error::{check, Error, Result};
 use crate::ffi::{array_string, cstring, guarded, opt_str, resume, str_or_empty};
@@ -167,11 +170,8 @@ impl Analysis<'_> {
     /// a string over 64 KiB), LMKV_ENOMEM.
     pub fn add_symbol(&mut self, s: &AnalysisSymbol<'_>) -> Result<()> {
         let name = cstring("symbol name", s.name)?;
-        let (q, sig, par) = (
-            opt_c("qualified name", s.qualified_name)?,
-            opt_c("signature", s.signature)?,
-            opt_c("parent", s.parent)?,
-        );
+        let (q, sig, par) =
+            (opt_c("qualified name", s.qualified_name)?, opt_c("signature", s.signature)?, opt_c("parent", s.parent)?);
         let mut flags = 0;
         if s.definition {
             flags |= sys::LMKV_ANALYSIS_SYM_DEFINITION;
@@ -212,7 +212,13 @@ impl Analysis<'_> {
     pub fn add_reference(&mut self, x: &AnalysisReference<'_>) -> Result<()> {
         let n = cstring("reference name", x.name)?;
         let f = opt_c("reference from", x.from)?;
-        let c = sys::lmkv_analysis_reference { name: n.as_ptr(), from: p(&f), kind: x.kind, line: x.line, column: x.column };
+        let c = sys::lmkv_analysis_reference {
+            name: n.as_ptr(),
+            from: p(&f),
+            kind: x.kind,
+            line: x.line,
+            column: x.column,
+        };
         // SAFETY: as add_symbol.
         check(unsafe { sys::lmkv_analysis_add_reference(self.ptr, &c) })
     }
@@ -250,7 +256,8 @@ unsafe extern "C" fn analyser_tramp(
     }
     let rc = guarded(i32::MIN, || {
         let path = str_or_empty(path);
-        let bytes = if content.is_null() || len == 0 { &[][..] } else { std::slice::from_raw_parts(content as *const u8, len) };
+        let bytes =
+            if content.is_null() || len == 0 { &[][..] } else { std::slice::from_raw_parts(content as *const u8, len) };
         let mut sink = Analysis { ptr: a, _call: PhantomData };
         match (cx.f)(&mut sink, path, bytes) {
             Ok(()) => sys::LMKV_OK,
@@ -324,7 +331,10 @@ impl IndexOptions {
             flags,
             paths: if ptrs.is_empty() { ptr::null() } else { ptrs.as_ptr() },
             npaths: ptrs.len(),
-            filter: self.filter.as_ref().map(|_| filter_tramp as unsafe extern "C" fn(*const c_char, *mut c_void) -> c_int),
+            filter: self
+                .filter
+                .as_ref()
+                .map(|_| filter_tramp as unsafe extern "C" fn(*const c_char, *mut c_void) -> c_int),
             filter_ctx: self.filter.as_ref().map_or(ptr::null_mut(), |b| b as *const _ as *mut c_void),
             analyser_id: p(&id),
             batch_files: self.batch_files,
@@ -524,7 +534,8 @@ impl Worktree {
         }
         // SAFETY: filled by lmkv; freed below after copying.
         let i = unsafe { &*out };
-        let entries = if i.entries.is_null() { &[][..] } else { unsafe { std::slice::from_raw_parts(i.entries, i.nentries) } };
+        let entries =
+            if i.entries.is_null() { &[][..] } else { unsafe { std::slice::from_raw_parts(i.entries, i.nentries) } };
         let info = CurrentInfo {
             head: HeadInfo::from_c(&i.head),
             indexed_commit: array_string(&i.indexed_commit),
@@ -562,7 +573,13 @@ impl Worktree {
     }
     /// Semantic diff of two revisions (lmkv_diff_commits): symbol
     /// definitions added, removed, or modified (signature).
-    pub fn diff(&mut self, rev_a: &str, rev_b: &str, opts: &IndexOptions, analyser: Option<&mut AnalyserFn<'_>>) -> Result<SemDiff> {
+    pub fn diff(
+        &mut self,
+        rev_a: &str,
+        rev_b: &str,
+        opts: &IndexOptions,
+        analyser: Option<&mut AnalyserFn<'_>>,
+    ) -> Result<SemDiff> {
         let (a, b) = (cstring("revision", rev_a)?, cstring("revision", rev_b)?);
         let c = opts.to_c()?;
         let mut out = ptr::null_mut();
@@ -570,10 +587,22 @@ impl Worktree {
             Some(f) => {
                 let mut cx = AnalyserCtx { f, panicked: false };
                 // SAFETY: ctx = &mut cx for the call.
-                unsafe { sys::lmkv_diff_commits(&mut out, self.ptr, a.as_ptr(), b.as_ptr(), &c.c, Some(analyser_tramp), &mut cx as *mut _ as *mut c_void) }
+                unsafe {
+                    sys::lmkv_diff_commits(
+                        &mut out,
+                        self.ptr,
+                        a.as_ptr(),
+                        b.as_ptr(),
+                        &c.c,
+                        Some(analyser_tramp),
+                        &mut cx as *mut _ as *mut c_void,
+                    )
+                }
             }
             // SAFETY: no analyser.
-            None => unsafe { sys::lmkv_diff_commits(&mut out, self.ptr, a.as_ptr(), b.as_ptr(), &c.c, None, ptr::null_mut()) },
+            None => unsafe {
+                sys::lmkv_diff_commits(&mut out, self.ptr, a.as_ptr(), b.as_ptr(), &c.c, None, ptr::null_mut())
+            },
         };
         if rc != sys::LMKV_OK {
             let e = Error::from_code(rc);
@@ -584,7 +613,8 @@ impl Worktree {
         }
         // SAFETY: filled by lmkv.
         let d = unsafe { &*out };
-        let ch = if d.changes.is_null() { &[][..] } else { unsafe { std::slice::from_raw_parts(d.changes, d.nchanges) } };
+        let ch =
+            if d.changes.is_null() { &[][..] } else { unsafe { std::slice::from_raw_parts(d.changes, d.nchanges) } };
         let diff = SemDiff {
             a: array_string(&d.a),
             b: array_string(&d.b),
@@ -657,7 +687,15 @@ impl IndexSession<'_> {
         let (_c, cc) = c_list("unchanged path", unchanged)?;
         // SAFETY: arrays alive for the call (copied by lmkv).
         check(unsafe {
-            sys::lmkv_index_session_set_plan(self.ptr, ca.as_ptr(), ca.len(), cb.as_ptr(), cb.len(), cc.as_ptr(), cc.len())
+            sys::lmkv_index_session_set_plan(
+                self.ptr,
+                ca.as_ptr(),
+                ca.len(),
+                cb.as_ptr(),
+                cb.len(),
+                cc.as_ptr(),
+                cc.len(),
+            )
         })
     }
     /// (changed, deleted, unchanged) sizes of the plan.
@@ -692,7 +730,14 @@ impl IndexSession<'_> {
             Some(f) => {
                 let mut cx = AnalyserCtx { f, panicked: false };
                 // SAFETY: ctx = &mut cx, alive for the call.
-                unsafe { sys::lmkv_index_session_run(&mut r, self.ptr, Some(analyser_tramp), &mut cx as *mut _ as *mut c_void) }
+                unsafe {
+                    sys::lmkv_index_session_run(
+                        &mut r,
+                        self.ptr,
+                        Some(analyser_tramp),
+                        &mut cx as *mut _ as *mut c_void,
+                    )
+                }
             }
             // SAFETY: no analyser.
             None => unsafe { sys::lmkv_index_session_run(&mut r, self.ptr, None, ptr::null_mut()) },

@@ -50,7 +50,15 @@ fn indexed() -> &'static Indexed {
         let dir = TempDir::new("layers-cli");
         let db = dir.path().join("db");
         let src = lmdb_sources();
-        let out = Command::new(cli()).arg("--db").arg(&db).arg("index").arg("--workspace").arg(&src).arg(&src).output().unwrap();
+        let out = Command::new(cli())
+            .arg("--db")
+            .arg(&db)
+            .arg("index")
+            .arg("--workspace")
+            .arg(&src)
+            .arg(&src)
+            .output()
+            .unwrap();
         assert!(out.status.success(), "lmkv index failed: {}", String::from_utf8_lossy(&out.stderr));
         Indexed { _dir: dir, db, src }
     })
@@ -69,8 +77,14 @@ fn query(args: &[&str]) -> Json {
         .arg("--json")
         .output()
         .unwrap();
-    assert!(out.status.success(), "lmkv query {args:?}: exit {:?}: {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
-    Json::parse(String::from_utf8(out.stdout).unwrap().trim()).unwrap_or_else(|e| panic!("lmkv query {args:?}: bad JSON: {e}"))
+    assert!(
+        out.status.success(),
+        "lmkv query {args:?}: exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Json::parse(String::from_utf8(out.stdout).unwrap().trim())
+        .unwrap_or_else(|e| panic!("lmkv query {args:?}: bad JSON: {e}"))
 }
 
 fn s(v: &str) -> Json {
@@ -170,11 +184,12 @@ fn open_graph() -> (lmkv::Db, Store, Graph, u64) {
 }
 
 const LIMIT: usize = 300;
-const NAMES: &[&str] = &["mdb_txn_commit", "mdb_page_alloc", "mdb_cursor_put", "mdb_midl_append", "mdb_env_open", "mdb_node_search"];
+const NAMES: &[&str] =
+    &["mdb_txn_commit", "mdb_page_alloc", "mdb_cursor_put", "mdb_midl_append", "mdb_env_open", "mdb_node_search"];
 
 #[test]
 fn lookups_equal_the_cli() {
-    let (_db, _st, g, _) = open_graph();
+    let (_db, _st, mut g, _) = open_graph();
     let lim = LIMIT.to_string();
     for name in NAMES {
         let callers = g.callers(name, LIMIT).unwrap();
@@ -202,7 +217,10 @@ fn lookups_equal_the_cli() {
     // Prefix lookups, and the zero-copy form gives the same rows.
     let p = g.symbols("mdb_cursor_", Match::Prefix, LIMIT).unwrap();
     assert!(p.items.len() > 10);
-    assert_eq!(Json::Arr(p.items.iter().map(symbol_json).collect()), query(&["symbol", "mdb_cursor_", "--prefix", "--limit", &lim]));
+    assert_eq!(
+        Json::Arr(p.items.iter().map(symbol_json).collect()),
+        query(&["symbol", "mdb_cursor_", "--prefix", "--limit", &lim])
+    );
     let mut zc = Vec::new();
     g.for_each_caller("mdb_txn_commit", LIMIT, |c| {
         zc.push(c.to_row());
@@ -229,7 +247,11 @@ fn traversals_and_aggregates_equal_the_cli() {
             let a = g.impact(name, depth, LIMIT).unwrap();
             assert!(!a.items.is_empty());
             let rust = Json::Arr(a.items.iter().map(|i| item_json(i, Q::Impact)).collect());
-            assert_eq!(rust, query(&["impact", name, "--depth", &depth.to_string(), "--limit", &lim]), "impact {name} {depth}");
+            assert_eq!(
+                rust,
+                query(&["impact", name, "--depth", &depth.to_string(), "--limit", &lim]),
+                "impact {name} {depth}"
+            );
         }
     }
     for q in ["txn", "cursor_put", "MDB_ENV", "midl"] {
@@ -238,13 +260,19 @@ fn traversals_and_aggregates_equal_the_cli() {
         let rust = Json::Arr(a.items.iter().map(|i| item_json(i, Q::Search)).collect());
         assert_eq!(rust, query(&["search", q, "--limit", &lim]), "search {q}");
     }
-    for (from, to) in [("mdb_put", "mdb_page_alloc"), ("mdb_txn_commit", "mdb_page_flush"), ("mdb_cursor_del", "mdb_page_merge")] {
+    for (from, to) in
+        [("mdb_put", "mdb_page_alloc"), ("mdb_txn_commit", "mdb_page_flush"), ("mdb_cursor_del", "mdb_page_merge")]
+    {
         let a = g.paths(from, to, 4, LIMIT).unwrap();
         assert!(!a.items.is_empty(), "a path {from} -> {to}");
         for p in &a.items {
             assert_eq!((p.first().unwrap().name.as_str(), p.last().unwrap().name.as_str()), (from, to));
         }
-        assert_eq!(groups_json(&a.items), query(&["paths", from, to, "--depth", "4", "--limit", &lim]), "paths {from} {to}");
+        assert_eq!(
+            groups_json(&a.items),
+            query(&["paths", from, to, "--depth", "4", "--limit", &lim]),
+            "paths {from} {to}"
+        );
     }
     let c = g.cycles(LIMIT).unwrap();
     assert!(!c.items.is_empty(), "LMDB's call graph has recursion");
@@ -252,7 +280,10 @@ fn traversals_and_aggregates_equal_the_cli() {
 
     let h = g.hotspots(50).unwrap();
     assert_eq!(h.items.len(), 50);
-    assert_eq!(Json::Arr(h.items.iter().map(|i| item_json(i, Q::Hotspots)).collect()), query(&["hotspots", "--limit", "50"]));
+    assert_eq!(
+        Json::Arr(h.items.iter().map(|i| item_json(i, Q::Hotspots)).collect()),
+        query(&["hotspots", "--limit", "50"])
+    );
 
     let d = g.dead(&[], LIMIT).unwrap();
     assert!(!d.items.is_empty());
@@ -262,11 +293,19 @@ fn traversals_and_aggregates_equal_the_cli() {
         let a = g.deps(f, LIMIT).unwrap();
         assert_eq!(Json::Arr(a.items.iter().map(dep_json).collect()), query(&["deps", f, "--limit", &lim]), "deps {f}");
         let a = g.rdeps(f, LIMIT).unwrap();
-        assert_eq!(Json::Arr(a.items.iter().map(dep_json).collect()), query(&["rdeps", f, "--limit", &lim]), "rdeps {f}");
+        assert_eq!(
+            Json::Arr(a.items.iter().map(dep_json).collect()),
+            query(&["rdeps", f, "--limit", &lim]),
+            "rdeps {f}"
+        );
     }
     for name in ["MDB_env", "MDB_txn", "MDB_val"] {
         let a = g.hierarchy(name, LIMIT).unwrap();
-        assert_eq!(Json::Arr(a.items.iter().map(hier_json).collect()), query(&["hierarchy", name, "--limit", &lim]), "hierarchy {name}");
+        assert_eq!(
+            Json::Arr(a.items.iter().map(hier_json).collect()),
+            query(&["hierarchy", name, "--limit", &lim]),
+            "hierarchy {name}"
+        );
     }
     // Truncation is reported as the CLI's limit.
     let t = g.callers("mdb_txn_commit", 3).unwrap();
@@ -275,7 +314,7 @@ fn traversals_and_aggregates_equal_the_cli() {
 
 #[test]
 fn store_reads_are_zero_copy_and_agree_with_graph() {
-    let (_db, st, g, ws) = open_graph();
+    let (_db, st, mut g, ws) = open_graph();
     let txn = st.read().unwrap();
     let cur = txn.current_prefix(ws, "").unwrap();
     let files: Vec<&str> = cur.iter().map(|c| c.path).collect();
@@ -298,14 +337,22 @@ fn store_reads_are_zero_copy_and_agree_with_graph() {
     // calls_to through the store equals graph's callers (same index).
     let calls: Vec<CallRow> = txn.calls_to(ws, "mdb_txn_commit", 0).unwrap().iter().map(|c| c.to_row()).collect();
     assert_eq!(calls, g.callers("mdb_txn_commit", 0).unwrap().items);
-    let by_caller: Vec<CallRow> = txn.calls_by_caller(ws, "mdb_txn_commit", 0).unwrap().iter().map(|c| c.to_row()).collect();
+    let by_caller: Vec<CallRow> =
+        txn.calls_by_caller(ws, "mdb_txn_commit", 0).unwrap().iter().map(|c| c.to_row()).collect();
     assert_eq!(by_caller, g.callees("mdb_txn_commit", 0).unwrap().items);
     // The counts `lmkv stat --json` reports.
     let c = txn.count(ws).unwrap();
     let out = Command::new(cli()).arg("--db").arg(&indexed().db).args(["stat", "--json"]).output().unwrap();
     let stat = Json::parse(String::from_utf8(out.stdout).unwrap().trim()).unwrap();
     let store_j = stat.get("records");
-    for (k, v) in [("symbols", c.symbols), ("calls", c.calls), ("references", c.references), ("file_versions", c.file_versions), ("hierarchy", c.hierarchy), ("current_mappings", c.current_mappings)] {
+    for (k, v) in [
+        ("symbols", c.symbols),
+        ("calls", c.calls),
+        ("references", c.references),
+        ("file_versions", c.file_versions),
+        ("hierarchy", c.hierarchy),
+        ("current_mappings", c.current_mappings),
+    ] {
         assert_eq!(store_j.get(k).as_u64(), Some(v), "stat records.{k}");
     }
     // Every symbol of mdb.c, read through symbols_of, is found by name.

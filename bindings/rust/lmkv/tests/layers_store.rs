@@ -39,12 +39,38 @@ fn sample(ws: u64, path: &str, blob: &str) -> (NewFileVersion, Vec<NewSymbol>, V
         ..Default::default()
     };
     let syms = vec![
-        NewSymbol { id: a, name: "alpha".into(), kind: 12, start_line: 1, end_line: 4, signature: Some("int alpha(void)".into()), ..Default::default() },
+        NewSymbol {
+            id: a,
+            name: "alpha".into(),
+            kind: 12,
+            start_line: 1,
+            end_line: 4,
+            signature: Some("int alpha(void)".into()),
+            ..Default::default()
+        },
         NewSymbol { id: b, name: "beta".into(), kind: 12, start_line: 5, end_line: 9, ..Default::default() },
     ];
     let calls = vec![
-        NewCall { id: store::call_id(fv, b, a, 6, 2).unwrap(), caller_id: b, caller_name: "beta".into(), callee_id: a, callee_name: "alpha".into(), line: 6, column: 2, ..Default::default() },
-        NewCall { id: store::call_id(fv, b, 0, 7, 2).unwrap(), caller_id: b, caller_name: "beta".into(), callee_name: "printf".into(), line: 7, column: 2, argument_count: Some(2), ..Default::default() },
+        NewCall {
+            id: store::call_id(fv, b, a, 6, 2).unwrap(),
+            caller_id: b,
+            caller_name: "beta".into(),
+            callee_id: a,
+            callee_name: "alpha".into(),
+            line: 6,
+            column: 2,
+            ..Default::default()
+        },
+        NewCall {
+            id: store::call_id(fv, b, 0, 7, 2).unwrap(),
+            caller_id: b,
+            caller_name: "beta".into(),
+            callee_name: "printf".into(),
+            line: 7,
+            column: 2,
+            argument_count: Some(2),
+            ..Default::default()
+        },
     ];
     let refs = vec![NewReference {
         id: store::reference_id(fv, b, a, 3, 6, 2).unwrap(),
@@ -69,7 +95,13 @@ fn a_session_writes_records_a_read_txn_and_the_graph_see_at_commit() {
 
     let before = st.read().unwrap();
     let mut s = st.session().unwrap();
-    s.workspace_put(&NewWorkspace { id: ws, root_path: "/src/demo".into(), name: Some("demo".into()), ..Default::default() }).unwrap();
+    s.workspace_put(&NewWorkspace {
+        id: ws,
+        root_path: "/src/demo".into(),
+        name: Some("demo".into()),
+        ..Default::default()
+    })
+    .unwrap();
     s.put_file(&file, &syms, &calls, &refs, &[]).unwrap();
     s.set_current_latest(ws, "demo.c", file.id).unwrap();
     assert!(s.pending() > 5);
@@ -89,6 +121,12 @@ fn a_session_writes_records_a_read_txn_and_the_graph_see_at_commit() {
     assert!(!e.message().is_empty());
     let e = s.put_file(&NewFileVersion { path: "nul\0path".into(), ..file.clone() }, &[], &[], &[], &[]).unwrap_err();
     assert!(e.message().contains("NUL byte"), "{e}");
+    // One write transaction per thread: a second session, or a tree write,
+    // on the thread that holds this one is refused at once (no deadlock).
+    let e = st.session().err().expect("a second session on this thread");
+    assert_eq!(e.kind(), lmkv::ErrorKind::Busy, "{e}");
+    let e = st.db().open_tree("t").and_then(|t| t.insert("k", "v")).unwrap_err();
+    assert_eq!(e.kind(), lmkv::ErrorKind::Busy, "{e}");
     // The older snapshot sees nothing until commit.
     assert!(before.workspace(ws).unwrap().is_none());
     s.commit().unwrap();
@@ -100,14 +138,21 @@ fn a_session_writes_records_a_read_txn_and_the_graph_see_at_commit() {
     assert_eq!((w.root_path(), w.name()), ("/src/demo", Some("demo")));
     assert_eq!(t.workspace_by_root("/src/demo").unwrap(), Some(ws));
     let fv = t.file_version(ws, file.id).unwrap().unwrap();
-    assert_eq!((fv.path(), fv.git_blob_id(), fv.language(), fv.size_bytes()), ("demo.c", Some(blob.as_str()), Some("c"), 123));
+    assert_eq!(
+        (fv.path(), fv.git_blob_id(), fv.language(), fv.size_bytes()),
+        ("demo.c", Some(blob.as_str()), Some("c"), 123)
+    );
     let cur = t.current_prefix(ws, "").unwrap();
     assert_eq!(cur.len(), 1);
     assert_eq!((cur[0].path, cur[0].fv), ("demo.c", file.id));
     assert_eq!(t.current(ws, "demo.c").unwrap(), Some((file.id, lmkv::sys::LMKV_SOURCE_LATEST as i32)));
     assert!(t.generation(ws).unwrap() >= 1);
-    let by_caller: Vec<(String, u32, i32)> =
-        t.calls_by_caller(ws, "beta", 0).unwrap().iter().map(|c| (c.callee_name().to_string(), c.line(), c.argument_count())).collect();
+    let by_caller: Vec<(String, u32, i32)> = t
+        .calls_by_caller(ws, "beta", 0)
+        .unwrap()
+        .iter()
+        .map(|c| (c.callee_name().to_string(), c.line(), c.argument_count()))
+        .collect();
     assert_eq!(by_caller, [("alpha".to_string(), 6, -1), ("printf".to_string(), 7, 2)]);
     let r = t.refs_to(ws, "alpha", 0).unwrap();
     assert_eq!((r.len(), r[0].source_name(), r[0].kind_name()), (1, Some("beta"), "call"));
@@ -144,7 +189,15 @@ fn the_lsp_cache_through_rust() {
     assert_eq!(ph, params_hash(r#" { "a" : {"x":[1, 2]}, "b":1 } "#).unwrap(), "normalised JSON");
     let e = params_hash("{not json").unwrap_err();
     assert_eq!(e.kind(), lmkv::ErrorKind::Parse);
-    let key = |i: u32| CacheKey { ws: 7, method: "textDocument/definition".into(), path: format!("src/f{}.c", i % 4), content_version: 1, line: i, character: 3, params_hash: ph };
+    let key = |i: u32| CacheKey {
+        ws: 7,
+        method: "textDocument/definition".into(),
+        path: format!("src/f{}.c", i % 4),
+        content_version: 1,
+        line: i,
+        character: 3,
+        params_hash: ph,
+    };
     // Eight threads put and get at once through one shared handle.
     std::thread::scope(|sc| {
         for t in 0..8u32 {
@@ -164,7 +217,10 @@ fn the_lsp_cache_through_rust() {
     let txn = st.read().unwrap();
     let e = cache.get_entry(&txn, &key(42)).unwrap().unwrap();
     assert_eq!(e.response(), b"{\"uri\":\"file:///f42.c\",\"line\":42}");
-    assert_eq!((e.method(), e.file_path(), e.response_type(), e.response_time_ms()), (Some("textDocument/definition"), Some("src/f2.c"), Some("Location"), 42));
+    assert_eq!(
+        (e.method(), e.file_path(), e.response_type(), e.response_time_ms()),
+        (Some("textDocument/definition"), Some("src/f2.c"), Some("Location"), 42)
+    );
     assert!(e.access_count() >= 2, "put + get");
     let stats = txn.cache_stats_all(7).unwrap();
     let hits: u64 = stats.iter().map(|s| s.hits()).sum();
@@ -205,10 +261,16 @@ fn the_sled_fixtures_through_migrate_import_and_export() {
     for name in ["edge-cases-small", "probe-legacy-call-graph", "probe-universal-cache"] {
         let t = TempDir::new("layers-migrate");
         let dump = fixtures().join(format!("{name}.sleddump"));
-        let expect = Json::parse(&std::fs::read_to_string(fixtures().join(format!("{name}.expect.json"))).unwrap()).unwrap();
+        let expect =
+            Json::parse(&std::fs::read_to_string(fixtures().join(format!("{name}.expect.json"))).unwrap()).unwrap();
         let mut notices: Vec<Notice> = Vec::new();
         let mut on_notice = |n: Notice| notices.push(n);
-        let rep = migrate::import(&dump, t.path().join("db"), ImportOptions { verify: true, notice: Some(&mut on_notice), ..Default::default() }).unwrap();
+        let rep = migrate::import(
+            &dump,
+            t.path().join("db"),
+            ImportOptions { verify: true, notice: Some(&mut on_notice), ..Default::default() },
+        )
+        .unwrap();
         let e = expect.get("db");
         assert_eq!(rep.pairs, e.get("total_pairs").as_u64().unwrap() - 0, "{name}: pairs");
         assert_eq!(rep.checksum_compared, 1, "{name}");
@@ -217,18 +279,34 @@ fn the_sled_fixtures_through_migrate_import_and_export() {
         assert!(notices.is_empty(), "{name}: {notices:?}");
 
         // The same report as lmdb-migrate --json on the same dump.
-        let out = Command::new(migrate_cli()).arg("--json").arg("--verify").arg(&dump).arg(t.path().join("cli-db")).output().unwrap();
+        let out = Command::new(migrate_cli())
+            .arg("--json")
+            .arg("--verify")
+            .arg(&dump)
+            .arg(t.path().join("cli-db"))
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let cli = Json::parse(String::from_utf8(out.stdout).unwrap().trim()).unwrap();
         let tc = cli.get("typed_counts");
         assert_eq!(
-            [cli.get("trees"), cli.get("pairs"), cli.get("pair_bytes"), cli.get("typed_records"), cli.get("raw_only")].map(|j| j.as_u64()),
+            [cli.get("trees"), cli.get("pairs"), cli.get("pair_bytes"), cli.get("typed_records"), cli.get("raw_only")]
+                .map(|j| j.as_u64()),
             [rep.trees, rep.pairs, rep.pair_bytes, rep.typed_records, rep.raw_only].map(Some),
             "{name}"
         );
         assert_eq!(
-            ["cache_entries", "cache_stats", "file_versions", "symbols", "calls", "commit_mappings"].map(|k| tc.get(k).as_u64()),
-            [rep.typed_cache_entries, rep.typed_cache_stats, rep.typed_file_versions, rep.typed_symbols, rep.typed_calls, rep.typed_commit_mappings].map(Some),
+            ["cache_entries", "cache_stats", "file_versions", "symbols", "calls", "commit_mappings"]
+                .map(|k| tc.get(k).as_u64()),
+            [
+                rep.typed_cache_entries,
+                rep.typed_cache_stats,
+                rep.typed_file_versions,
+                rep.typed_symbols,
+                rep.typed_calls,
+                rep.typed_commit_mappings
+            ]
+            .map(Some),
             "{name}"
         );
 
@@ -237,7 +315,11 @@ fn the_sled_fixtures_through_migrate_import_and_export() {
         assert_eq!(db.checksum().unwrap() as u64, e.get("checksum").as_u64().unwrap());
         let st = Store::open(&db).unwrap();
         let c = st.read().unwrap().count(0).unwrap();
-        assert_eq!((c.cache_entries, c.symbols, c.calls, c.file_versions), (rep.typed_cache_entries, rep.typed_symbols, rep.typed_calls, rep.typed_file_versions), "{name}");
+        assert_eq!(
+            (c.cache_entries, c.symbols, c.calls, c.file_versions),
+            (rep.typed_cache_entries, rep.typed_symbols, rep.typed_calls, rep.typed_file_versions),
+            "{name}"
+        );
         if name == "probe-universal-cache" {
             assert!(c.cache_entries >= 100, "{c:?}");
         }
@@ -246,7 +328,7 @@ fn the_sled_fixtures_through_migrate_import_and_export() {
             let txn = st.read().unwrap();
             let ws = txn.workspaces().unwrap()[0].id();
             // Every converted call is answered by graph's callers.
-            let g = Graph::open(&st, ws).unwrap();
+            let mut g = Graph::open(&st, ws).unwrap();
             let all = txn.calls_to(ws, "", store::PREFIX).unwrap();
             assert_eq!(all.len() as u64, c.calls);
             for call in all.iter().take(20) {
@@ -267,7 +349,8 @@ fn the_sled_fixtures_through_migrate_import_and_export() {
         // Importing the same dump again is idempotent; a dry run writes nothing.
         let again = migrate::import(&dump, t.path().join("db"), ImportOptions::default()).unwrap();
         assert_eq!(again.already_imported, 1);
-        let dry = migrate::import(&dump, t.path().join("dry"), ImportOptions { dry_run: true, ..Default::default() }).unwrap();
+        let dry = migrate::import(&dump, t.path().join("dry"), ImportOptions { dry_run: true, ..Default::default() })
+            .unwrap();
         assert_eq!((dry.dry_run, dry.pairs), (1, rep.pairs));
         assert!(!t.path().join("dry").exists());
     }
@@ -284,7 +367,12 @@ fn damaged_dumps_and_cancellation_leave_the_target_untouched() {
     assert!(e.message().contains("offset") || e.message().contains("byte"), "{}", e.message());
     assert!(!t.path().join("db").exists());
     let cancel = std::sync::atomic::AtomicI32::new(1);
-    let e = migrate::import(fixtures().join("probe-universal-cache.sleddump"), t.path().join("db"), ImportOptions { cancel: Some(&cancel), ..Default::default() }).unwrap_err();
+    let e = migrate::import(
+        fixtures().join("probe-universal-cache.sleddump"),
+        t.path().join("db"),
+        ImportOptions { cancel: Some(&cancel), ..Default::default() },
+    )
+    .unwrap_err();
     assert_eq!(e.kind(), lmkv::ErrorKind::Conflict);
     assert!(!t.path().join("db").exists());
     assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 1, "no temporary directory left");
@@ -352,7 +440,8 @@ fn read_txns_and_graphs_move_between_threads() {
         let st = st.clone();
         sc.spawn(move || {
             for i in 8..16 {
-                let (file, syms, calls, refs) = sample(ws, &format!("f{i}.c"), &store::blob_id(format!("v{i}").as_bytes()));
+                let (file, syms, calls, refs) =
+                    sample(ws, &format!("f{i}.c"), &store::blob_id(format!("v{i}").as_bytes()));
                 let mut s = st.session().unwrap();
                 s.put_file(&file, &syms, &calls, &refs, &[]).unwrap();
                 s.set_current_latest(ws, &file.path, file.id).unwrap();

@@ -74,7 +74,15 @@ fn scan(content: &[u8]) -> Extract {
                 if let Some(open) = line.find('(') {
                     let head = &line[..open];
                     if !head.contains('=') {
-                        let id: String = head.trim_end().chars().rev().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<Vec<_>>().into_iter().rev().collect();
+                        let id: String = head
+                            .trim_end()
+                            .chars()
+                            .rev()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                            .collect::<Vec<_>>()
+                            .into_iter()
+                            .rev()
+                            .collect();
                         if !id.is_empty() && !KEYWORDS.contains(&id.as_str()) {
                             x.functions.push((id.clone(), ln));
                             current = Some(id);
@@ -96,7 +104,9 @@ fn scan(content: &[u8]) -> Extract {
         let caller = current.clone().unwrap();
         let mut j = 0;
         while j < b.len() {
-            if (b[j].is_ascii_alphabetic() || b[j] == b'_') && (j == 0 || !(b[j - 1].is_ascii_alphanumeric() || b[j - 1] == b'_')) {
+            if (b[j].is_ascii_alphabetic() || b[j] == b'_')
+                && (j == 0 || !(b[j - 1].is_ascii_alphanumeric() || b[j - 1] == b'_'))
+            {
                 let s = j;
                 while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
                     j += 1;
@@ -122,8 +132,15 @@ fn analyse(a: &mut Analysis<'_>, _path: &str, content: &[u8]) -> Result<(), Stri
         if !defined.insert(name.clone()) {
             continue;
         }
-        a.add_symbol(&AnalysisSymbol { name, kind: 12, line: *line, column: 1, definition: true, ..Default::default() })
-            .map_err(|e| e.to_string())?;
+        a.add_symbol(&AnalysisSymbol {
+            name,
+            kind: 12,
+            line: *line,
+            column: 1,
+            definition: true,
+            ..Default::default()
+        })
+        .map_err(|e| e.to_string())?;
     }
     for (caller, callee, line, column) in &x.calls {
         a.add_call(&AnalysisCall { caller, callee, line: *line, column: *column, call_type: 0, argument_count: None })
@@ -137,7 +154,11 @@ fn c_files(p: &str) -> bool {
 }
 
 fn opts() -> IndexOptions {
-    IndexOptions { filter: Some(Box::new(c_files)), analyser_id: Some("lmkv rust test scanner 1".into()), ..Default::default() }
+    IndexOptions {
+        filter: Some(Box::new(c_files)),
+        analyser_id: Some("lmkv rust test scanner 1".into()),
+        ..Default::default()
+    }
 }
 
 struct Repo {
@@ -197,7 +218,11 @@ fn a_rust_analyser_indexes_a_git_worktree() {
         let x = scan(&std::fs::read(r.dir.join(f)).unwrap());
         for (name, line) in &x.functions {
             let syms = g.symbols(name, Match::Exact, 0).unwrap();
-            assert!(syms.items.iter().any(|s| s.file_path == *f && (s.start_line == *line || x.functions.iter().filter(|(n, _)| n == name).count() > 1)), "{f}: {name}");
+            assert!(
+                syms.items.iter().any(|s| s.file_path == *f
+                    && (s.start_line == *line || x.functions.iter().filter(|(n, _)| n == name).count() > 1)),
+                "{f}: {name}"
+            );
         }
         expected_calls += x.calls.len();
     }
@@ -205,9 +230,15 @@ fn a_rust_analyser_indexes_a_git_worktree() {
     // callees of each function of mdb_load.c, exactly the scanner's calls.
     let load = scan(&std::fs::read(r.dir.join("mdb_load.c")).unwrap());
     for (name, _) in &load.functions {
-        let want: Vec<(String, u32, u32)> = load.calls.iter().filter(|c| c.0 == *name).map(|c| (c.1.clone(), c.2, c.3)).collect();
+        let want: Vec<(String, u32, u32)> =
+            load.calls.iter().filter(|c| c.0 == *name).map(|c| (c.1.clone(), c.2, c.3)).collect();
         let got = match g.callees(name, 0) {
-            Ok(a) => a.items.into_iter().filter(|c| c.file_path == "mdb_load.c").map(|c| (c.callee_name, c.line, c.column)).collect(),
+            Ok(a) => a
+                .items
+                .into_iter()
+                .filter(|c| c.file_path == "mdb_load.c")
+                .map(|c| (c.callee_name, c.line, c.column))
+                .collect(),
             Err(e) if e.kind() == lmkv::ErrorKind::NotFound => Vec::new(),
             Err(e) => panic!("{e}"),
         };
@@ -258,7 +289,10 @@ fn a_rust_analyser_indexes_a_git_worktree() {
     assert_eq!(info.indexed_commit, head.commit);
     g.renew().unwrap();
     let c = g.callers("mdb_midl_alloc", 0).unwrap();
-    assert!(c.items.iter().any(|c| c.caller_name == "lmkv_rust_added" && c.line == midl.lines().count() as u32 - 1), "{c:?}");
+    assert!(
+        c.items.iter().any(|c| c.caller_name == "lmkv_rust_added" && c.line == midl.lines().count() as u32 - 1),
+        "{c:?}"
+    );
     assert_eq!(wt.current_file_version("midl.c").unwrap().map(|x| x.0), Some(e.file_version));
 
     // Commit it: the semantic diff between the two commits names the function.
@@ -293,7 +327,7 @@ fn failures_and_panics_leave_no_rows() {
     assert_eq!(rep.failures[0].path, "bad.c");
     assert!(rep.failures[0].message.contains("refuses bad.c"), "{:?}", rep.failures[0]);
     assert_eq!(wt.current_file_version("bad.c").unwrap(), None);
-    let g = Graph::open(&r.store, wt.id()).unwrap();
+    let mut g = Graph::open(&r.store, wt.id()).unwrap();
     assert_eq!(g.symbols("bad_function", Match::Exact, 0).unwrap_err().kind(), lmkv::ErrorKind::NotFound);
 
     // A panic fails the file, skips the analyser for the rest of the run,
@@ -321,7 +355,6 @@ fn failures_and_panics_leave_no_rows() {
     let rep = s.run(Some(&mut analyse)).unwrap();
     assert_eq!((rep.analysed, rep.failed), (2, 0));
     assert!(wt.current_file_version("bad.c").unwrap().is_some());
-    let mut g = g;
     g.renew().unwrap();
     assert_eq!(g.callees("bad_function", 0).unwrap().items[0].callee_name, "helper");
 
@@ -338,7 +371,8 @@ fn failures_and_panics_leave_no_rows() {
     assert!(e.message().contains(".."), "{}", e.message());
 
     // gc: a dry run counts, writes nothing.
-    let rep = wt.gc(&lmkv::versioning::GcOptions { max_age_seconds: 0, now: 0, dry_run: 1, batch_versions: 0 }).unwrap();
+    let rep =
+        wt.gc(&lmkv::versioning::GcOptions { max_age_seconds: 0, now: 0, dry_run: 1, batch_versions: 0 }).unwrap();
     assert_eq!(rep.write_txns, 0);
     assert!(rep.versions_kept >= FILES.len());
 }
