@@ -127,6 +127,12 @@ fn a_session_writes_records_a_read_txn_and_the_graph_see_at_commit() {
     assert_eq!(e.kind(), lmkv::ErrorKind::Busy, "{e}");
     let e = st.db().open_tree("t").and_then(|t| t.insert("k", "v")).unwrap_err();
     assert_eq!(e.kind(), lmkv::ErrorKind::Busy, "{e}");
+    // As an io::Error: the nearest kind, and lmkv's code and message kept.
+    let (code, msg) = (e.code(), e.message().to_string());
+    let io: std::io::Error = e.into();
+    assert_eq!(io.kind(), std::io::ErrorKind::WouldBlock);
+    let back = io.get_ref().unwrap().downcast_ref::<lmkv::Error>().unwrap();
+    assert_eq!((back.code(), back.message()), (code, msg.as_str()));
     // The older snapshot sees nothing until commit.
     assert!(before.workspace(ws).unwrap().is_none());
     s.commit().unwrap();
