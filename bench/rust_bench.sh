@@ -20,3 +20,11 @@ fi
 export LMKV_LIB_DIR="$BUILD" CARGO_TARGET_DIR="$BUILD/rust-target"
 cd "$ROOT/bindings/rust"
 "$CARGO" bench --offline -j2 -q -p lmkv --bench backend_overhead
+
+# The layer wrappers (store, graph, cache: bindings/rust/lmkv/src/{store,graph,
+# cache}.rs) per call against the same C functions, on LMDB's sources indexed
+# by `lmkv index` (benches/layers_overhead.rs).
+echo
+export LMKV_BIN="${LMKV_BIN:-$BUILD/lmkv}" LMKV_SOURCES="${LMKV_SOURCES:-$ROOT/build/sources}"
+[ -x "$LMKV_BIN" ] || { echo "missing $LMKV_BIN (make all)" >&2; exit 1; }
+"$CARGO" bench --offline -j2 -q -p lmkv --bench layers_overhead

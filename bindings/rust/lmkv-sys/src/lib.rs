@@ -1,6 +1,21 @@
-//! Raw declarations of lmkv's C key-value API, written by hand from
-//! `kv/lmkv_kv.h` (that header is the specification: ownership, lifetimes,
-//! thread-safety and errors of every function are documented there).
+//! Raw declarations of lmkv's whole C API: every public header
+//! `<module>/lmkv_<module>.h` of the Makefile's MODULES (the headers are the
+//! specification: ownership, lifetimes, thread-safety and errors of every
+//! function are documented there).
+//!
+//! * kv/lmkv_kv.h is declared by hand below (its constants are `c_int`, its
+//!   callbacks `Option<unsafe extern "C" fn>`, as the `lmkv` crate uses them).
+//! * schema/, versioning/, graph/ and migrate/ are in [`generated`]
+//!   (`src/generated.rs`, written by Debian's bindgen through
+//!   `scripts/regen.sh` and committed; re-exported here, so every item is
+//!   `lmkv_sys::NAME`). Rerun the script after changing a public header or
+//!   adding a module to MODULES.
+//!
+//! Two tests keep this in step with the C library: every `LMKV_API` function
+//! of every MODULES header is declared with its arity (and nothing else is),
+//! and every function `nm -D --defined-only liblmkv.so` lists is declared.
+//! bindgen's layout tests check every generated struct's size, alignment and
+//! field offsets as clang computed them from the headers.
 //!
 //! Everything here is `unsafe` to call; the `lmkv` crate is the safe API.
 //! Linking is done by build.rs (see there for how liblmkv is found).
@@ -512,6 +527,9 @@ extern "C" {
     pub fn malloc(size: usize) -> *mut c_void;
 }
 
+pub mod generated;
+pub use generated::*;
+
 #[cfg(test)]
 mod layout {
     use super::*;
@@ -551,10 +569,15 @@ mod layout {
 
 #[cfg(test)]
 mod header_sync {
-    //! Keeps these hand-written declarations in step with kv/lmkv_kv.h: every
-    //! `LMKV_API` function of the header is declared here with the same
-    //! number of parameters, and nothing is declared that the header lacks.
+    //! Keeps the declarations in step with the C library, data-driven from
+    //! the Makefile's MODULES (a module added there is checked at once):
+    //!  * every `LMKV_API` function of every `<module>/lmkv_<module>.h` is
+    //!    declared here (src/lib.rs or src/generated.rs) with the same number
+    //!    of parameters, and nothing is declared that no header has;
+    //!  * every function liblmkv.so exports (`nm -D --defined-only`) is
+    //!    declared here.
     use std::collections::BTreeMap;
+    use std::path::{Path, PathBuf};
 
     /// Splits a parameter list at top-level commas; "void" and "" are none.
     fn arity(params: &str) -> usize {
@@ -563,15 +586,18 @@ mod header_sync {
         if p.is_empty() || p == "void" {
             return 0;
         }
-        let mut depth = 0;
+        let mut depth = 0i32;
         let mut n = 1;
+        let mut prev = ' ';
         for c in p.chars() {
             match c {
                 '(' | '<' | '[' => depth += 1,
+                '>' if prev == '-' => {} // a Rust "->", not a closing bracket
                 ')' | '>' | ']' => depth -= 1,
                 ',' if depth == 0 => n += 1,
                 _ => {}
             }
+            prev = c;
         }
         n
     }
@@ -616,45 +642,146 @@ mod header_sync {
                 None => "",
             };
         }
-        out.push_str(rest);
-        out
+        // line comments too (a "// LMKV_API" in an example must not count)
+        out.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<Vec<_>>().join("\n")
+    }
+
+    fn crate_dir() -> &'static Path {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    /// The repository root (bindings/rust/lmkv-sys/../../..), if this crate
+    /// sits in the repository (it always does in make test).
+    fn repo_root() -> Option<PathBuf> {
+        let root = crate_dir().join("../../..");
+        root.join("Makefile").is_file().then_some(root)
+    }
+
+    /// The Makefile's MODULES (`MODULES := kv schema ...`).
+    fn modules(root: &Path) -> Vec<String> {
+        let mk = std::fs::read_to_string(root.join("Makefile")).unwrap();
+        let line = mk
+            .lines()
+            .find(|l| l.starts_with("MODULES") && l.contains(":="))
+            .expect("the Makefile defines MODULES :=");
+        line.split_once(":=").unwrap().1.split_whitespace().map(String::from).collect()
+    }
+
+    /// Every `pub fn lmkv_*` of the crate's non-test source, with its arity.
+    fn rust_decls() -> BTreeMap<String, usize> {
+        let mut r = BTreeMap::new();
+        for f in ["src/lib.rs", "src/generated.rs"] {
+            let text = std::fs::read_to_string(crate_dir().join(f)).unwrap();
+            // lib.rs's own tests (this module) mention "pub fn lmkv_" too
+            let text = match text.find("#[cfg(test)]\nmod header_sync") {
+                Some(i) => &text[..i],
+                None => &text[..],
+            };
+            for (i, _) in text.match_indices("pub fn lmkv_") {
+                let open = i + text[i..].find('(').unwrap();
+                let (name, n) = call_at(text, open);
+                if let Some(prev) = r.insert(name.clone(), n) {
+                    panic!("{name} is declared twice in lmkv-sys ({prev} and {n} parameters)");
+                }
+            }
+        }
+        r
     }
 
     #[test]
     fn every_header_function_is_declared_with_its_arity() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let header = match std::fs::read_to_string(root.join("../../../kv/lmkv_kv.h")) {
-            Ok(h) => strip_c_comments(&h),
-            // Built from a crates.io-style copy without the repository: the
-            // link step checks the symbols instead.
-            Err(_) => return,
+        let Some(root) = repo_root() else {
+            eprintln!("not in the lmkv repository: no headers to compare (the link step checks the symbols)");
+            return;
         };
-        let mut c: BTreeMap<String, usize> = BTreeMap::new();
-        for (i, _) in header.match_indices("LMKV_API ") {
-            let decl = &header[i..];
-            if decl.starts_with("LMKV_API __attribute__") {
-                continue; // the #define itself
+        let mods = modules(&root);
+        assert!(mods.iter().any(|m| m == "kv"), "MODULES without kv: {mods:?}");
+        let mut c: BTreeMap<String, (usize, String)> = BTreeMap::new();
+        for m in &mods {
+            let path = root.join(m).join(format!("lmkv_{m}.h"));
+            let Ok(h) = std::fs::read_to_string(&path) else {
+                continue; // a module without a public header (tools-only)
+            };
+            let header = strip_c_comments(&h);
+            let before = c.len();
+            for (i, _) in header.match_indices("LMKV_API ") {
+                let decl = &header[i..];
+                if decl.starts_with("LMKV_API __attribute__") {
+                    continue; // the #define itself
+                }
+                let open = i + decl.find('(').unwrap();
+                let (name, n) = call_at(&header, open);
+                c.insert(name, (n, format!("{m}/lmkv_{m}.h")));
             }
-            let open = i + decl.find('(').unwrap();
-            let (name, n) = call_at(&header, open);
-            c.insert(name, n);
+            assert!(c.len() > before, "parsed no LMKV_API function from {}", path.display());
         }
-        assert!(c.len() > 50, "parsed {} functions from the header", c.len());
+        assert!(c.len() > 250, "parsed {} functions from the headers", c.len());
 
-        let rust = std::fs::read_to_string(root.join("src/lib.rs")).unwrap();
-        let rust = &rust[..rust.find("#[cfg(test)]").unwrap()];
-        let mut r: BTreeMap<String, usize> = BTreeMap::new();
-        for (i, _) in rust.match_indices("pub fn lmkv_") {
-            let open = i + rust[i..].find('(').unwrap();
-            let (name, n) = call_at(rust, open);
-            r.insert(name, n);
-        }
-        let missing: Vec<_> = c.keys().filter(|k| !r.contains_key(*k)).collect();
+        let r = rust_decls();
+        let missing: Vec<_> = c.iter().filter(|(k, _)| !r.contains_key(*k)).map(|(k, (_, h))| format!("{h}: {k}")).collect();
         let extra: Vec<_> = r.keys().filter(|k| !c.contains_key(*k)).collect();
-        assert!(missing.is_empty(), "declared in kv/lmkv_kv.h, missing in lmkv-sys: {missing:?}");
-        assert!(extra.is_empty(), "declared in lmkv-sys, not in kv/lmkv_kv.h: {extra:?}");
-        for (name, n) in &c {
-            assert_eq!(r[name], *n, "{name}: {} parameters in the header, {} in lmkv-sys", n, r[name]);
+        assert!(
+            missing.is_empty(),
+            "declared in a public header, missing in lmkv-sys (run lmkv-sys/scripts/regen.sh): {missing:?}"
+        );
+        assert!(extra.is_empty(), "declared in lmkv-sys, in no public header of MODULES: {extra:?}");
+        for (name, (n, h)) in &c {
+            assert_eq!(r[name], *n, "{name}: {n} parameters in {h}, {} in lmkv-sys", r[name]);
         }
+    }
+
+    /// The shared library the tests check: `$LMKV_LIB_DIR/liblmkv.so`
+    /// (tests/t_rust.sh sets it to the build directory), else the
+    /// repository's build/liblmkv.so.
+    fn shared_lib(root: &Path) -> PathBuf {
+        match std::env::var_os("LMKV_LIB_DIR") {
+            Some(d) => PathBuf::from(d).join("liblmkv.so"),
+            None => root.join("build/liblmkv.so"),
+        }
+    }
+
+    #[test]
+    fn every_exported_function_is_declared() {
+        let Some(root) = repo_root() else {
+            eprintln!("not in the lmkv repository: no liblmkv.so to compare");
+            return;
+        };
+        let so = shared_lib(&root);
+        assert!(so.exists(), "{} is missing: build it with `make` (make test does)", so.display());
+        let out = std::process::Command::new("nm")
+            .args(["-D", "--defined-only"])
+            .arg(&so)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run nm (binutils) on {}: {e}", so.display()));
+        assert!(out.status.success(), "nm -D {} failed: {}", so.display(), String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        // "0000000000012340 T lmkv_db_open": text symbols are functions.
+        let exported: Vec<&str> = text
+            .lines()
+            .filter_map(|l| {
+                let mut f = l.split_whitespace();
+                let (_, kind, name) = (f.next()?, f.next()?, f.next()?);
+                (kind == "T" || kind == "W" || kind == "i").then_some(name)
+            })
+            .collect();
+        assert!(exported.len() > 250, "nm listed {} functions of {}", exported.len(), so.display());
+        let foreign: Vec<_> = exported.iter().filter(|n| !n.starts_with("lmkv_")).collect();
+        assert!(foreign.is_empty(), "{} exports functions without the lmkv_ prefix: {foreign:?}", so.display());
+        let r = rust_decls();
+        let missing: Vec<_> = exported.iter().filter(|n| !r.contains_key(**n)).collect();
+        assert!(
+            missing.is_empty(),
+            "{} exports {} functions lmkv-sys does not declare (add them to their header with LMKV_API and run lmkv-sys/scripts/regen.sh): {missing:?}",
+            so.display(),
+            missing.len()
+        );
+    }
+
+    #[test]
+    fn arity_parser() {
+        assert_eq!(arity("void"), 0);
+        assert_eq!(arity(""), 0);
+        assert_eq!(arity("int a, int (*fn)(void *, int), char b[20]"), 3);
+        assert_eq!(arity("a: Option<unsafe extern \"C\" fn(x: i32, y: i32) -> i32>, b: u8,"), 2);
     }
 }

@@ -131,6 +131,28 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// For callers that speak `std::io` (a file-system-like API, `?` in a
+/// function returning `io::Result`): the kind maps to the nearest
+/// `io::ErrorKind`, and the `lmkv::Error` itself is the source, so its code
+/// and message are kept (`io_err.get_ref()` downcasts back to it).
+impl From<Error> for std::io::Error {
+    fn from(e: Error) -> std::io::Error {
+        use std::io::ErrorKind as K;
+        let kind = match e.kind() {
+            ErrorKind::NotFound => K::NotFound,
+            ErrorKind::InvalidArgument | ErrorKind::TooBig | ErrorKind::Limit => K::InvalidInput,
+            ErrorKind::OutOfMemory => K::OutOfMemory,
+            ErrorKind::Corruption | ErrorKind::Parse | ErrorKind::Version => K::InvalidData,
+            ErrorKind::AlreadyExists | ErrorKind::Collision => K::AlreadyExists,
+            ErrorKind::PermissionDenied | ErrorKind::ReadOnly => K::PermissionDenied,
+            ErrorKind::Busy => K::WouldBlock,
+            ErrorKind::Unsupported => K::Unsupported,
+            _ => K::Other,
+        };
+        std::io::Error::new(kind, e)
+    }
+}
+
 /// `Result` with lmkv's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
 

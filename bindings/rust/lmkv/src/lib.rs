@@ -12,12 +12,22 @@
 //!   [`backend::LmkvBackend`] over lmkv and [`backend::MemoryBackend`] (a
 //!   `BTreeMap` reference).
 //! * [`executor`]: a tiny std-only executor (block_on, a few worker threads).
+//! * Every other layer of the C library: [`store`] (read txns and write
+//!   sessions of typed records), [`records`] (zero-copy record views tied
+//!   to their transaction, owned rows), [`graph`] (callers, callees, refs,
+//!   impact, paths, cycles, ...), [`versioning`] (worktrees, index sessions
+//!   with an analyser written in Rust, current state, diff, gc), [`cache`]
+//!   (the LSP response cache) and [`migrate`] (sled dumps in and out).
 //!
 //! Thread-safety follows kv/lmkv_kv.h: db and tree handles may be used from
 //! several threads at once, so [`Db`] and [`Tree`] are `Send + Sync`;
 //! iterators, batches and subscribers are single-user objects that may move
 //! between threads (the LMDB environment is opened with `MDB_NOTLS`), so they
 //! are `Send` but not `Sync`; a [`Txn`] is neither (see its documentation).
+//! Of the other layers: [`Store`] and [`cache::Cache`] are `Send + Sync`;
+//! [`ReadTxn`], [`graph::Graph`] and [`versioning::Worktree`] are `Send`
+//! only; a write [`Session`] and a [`versioning::IndexSession`] are neither
+//! (a write transaction never crosses threads).
 //!
 //! Linking: lmkv-sys's build.rs (liblmkv.a from the repository's build
 //! directory, `LMKV_LIB_DIR`, or pkg-config).
@@ -34,6 +44,15 @@ mod ivec;
 mod subscriber;
 mod txn;
 
+// Every layer of the C library (lmkv-sys declares every public header).
+mod ffi;
+pub mod records;
+pub mod store;
+pub mod graph;
+pub mod versioning;
+pub mod cache;
+pub mod migrate;
+
 pub use batch::Batch;
 pub use db::{Config, Db, Durability, FlushAsync, Tree};
 pub use error::{CompareAndSwapError, Error, ErrorKind, Result};
@@ -41,6 +60,8 @@ pub use iter::Iter;
 pub use ivec::IVec;
 pub use subscriber::{Event, Subscriber};
 pub use txn::{TransactionError, Txn, TxnIter};
+
+pub use store::{ReadTxn, Session, Store};
 
 /// The C library's version string, e.g. "0.1.0".
 pub fn version() -> String {
