@@ -2430,6 +2430,7 @@ extern "C" {
 }
 extern "C" {
     pub fn lmkv_store_symbol_exists(
+        out_exists: *mut std::os::raw::c_int,
         t: *mut lmkv_store_txn,
         ws: u64,
         name: *const std::os::raw::c_char,
@@ -4129,6 +4130,15 @@ extern "C" {
         out_source: *mut std::os::raw::c_int,
         wt: *mut lmkv_worktree,
         path: *const std::os::raw::c_char,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
+    pub fn lmkv_current_set_latest(
+        s: *mut lmkv_store_session,
+        ws: u64,
+        path: *const std::os::raw::c_char,
+        path_len: usize,
+        fv: u64,
     ) -> std::os::raw::c_int;
 }
 pub const LMKV_CHANGE_ADDED: lmkv_change_kind = 1;

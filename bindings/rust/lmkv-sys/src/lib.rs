@@ -161,6 +161,39 @@ pub const LMKV_TREE_SYSTEM: c_uint = 0x1;
 pub const LMKV_TREE_NO_CREATE: c_uint = 0x2;
 pub const LMKV_COPY_COMPACT: c_uint = 0x1;
 
+/// One problem found by `lmkv_db_verify` (pointers valid during the callback).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct lmkv_db_verify_problem {
+    pub tree: *const c_void,
+    pub tree_len: usize,
+    pub system: c_int,
+    pub code: c_int,
+    pub message: *const c_char,
+}
+
+/// Callbacks and limits of `lmkv_db_verify` (start from `lmkv_db_verify_options_init`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct lmkv_db_verify_options {
+    pub on_problem: Option<unsafe extern "C" fn(ctx: *mut c_void, p: *const lmkv_db_verify_problem) -> c_int>,
+    pub on_tree: Option<unsafe extern "C" fn(ctx: *mut c_void, tree: *const c_void, tree_len: usize, system: c_int)>,
+    pub on_progress: Option<unsafe extern "C" fn(ctx: *mut c_void, entries: u64, total_entries: u64)>,
+    pub ctx: *mut c_void,
+    pub max_problems: u64,
+}
+
+/// What `lmkv_db_verify` read and found.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct lmkv_db_verify_report {
+    pub trees: u64,
+    pub entries: u64,
+    pub total_entries: u64,
+    pub problems: u64,
+    pub stopped: c_int,
+}
+
 /// Statistics of a db (mdb_env_info + mdb_env_stat + catalog).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
@@ -322,6 +355,12 @@ extern "C" {
     pub fn lmkv_db_clear(db: *mut lmkv_db) -> c_int;
     pub fn lmkv_db_checksum(out: *mut u32, db: *mut lmkv_db) -> c_int;
     pub fn lmkv_db_last_txnid(out: *mut u64, db: *mut lmkv_db) -> c_int;
+    pub fn lmkv_db_verify_options_init(opts: *mut lmkv_db_verify_options);
+    pub fn lmkv_db_verify(
+        out: *mut lmkv_db_verify_report,
+        db: *mut lmkv_db,
+        opts: *const lmkv_db_verify_options,
+    ) -> c_int;
     pub fn lmkv_db_stat_get(out: *mut lmkv_db_stat, db: *mut lmkv_db) -> c_int;
     pub fn lmkv_db_copy(db: *mut lmkv_db, dest_dir: *const c_char, flags: c_uint) -> c_int;
 
@@ -546,6 +585,9 @@ mod layout {
         assert_eq!(size_of::<lmkv_event>(), 40);
         assert_eq!(size_of::<lmkv_config>(), 56);
         assert_eq!(size_of::<lmkv_db_stat>(), 88);
+        assert_eq!(size_of::<lmkv_db_verify_problem>(), 32);
+        assert_eq!(size_of::<lmkv_db_verify_options>(), 40);
+        assert_eq!(size_of::<lmkv_db_verify_report>(), 40);
         assert_eq!(size_of::<lmkv_tree_stat>(), 48);
         assert_eq!(size_of::<lmkv_export_visitor>(), 16);
         assert_eq!(align_of::<lmkv_config>(), 8);
