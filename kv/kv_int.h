@@ -123,6 +123,11 @@ struct lmkv_db {
     pthread_mutex_t gc_mu;
     struct kv_greq *gc_head, *gc_tail;
     bool gc_leader;            /* a leader is waiting for LMDB's writer lock (forming a group) */
+    bool gc_gathering;         /* the leader waits for gc_want writers (gc_arrive) */
+    pthread_cond_t gc_arrive;  /* a writer queued while gc_gathering */
+    size_t gc_inside;          /* writers inside kv_write_grouped (queued or in a group) */
+    size_t gc_peak;            /* most writers inside at once since the last group formed */
+    atomic_uint_fast64_t gc_commit_ns; /* moving mean of a group's commit time (the gather bound) */
     atomic_uint_fast64_t gc_commits, gc_ops, gc_max; /* lmkv_db_group_stats */
 
     /* ids */
@@ -221,11 +226,13 @@ struct lmkv_txn {
  * stack). The leader runs fn in a nested LMDB txn (tx), commits the group
  * once, delivers tx's events to subscribers in queue order, and hands back
  * rc/msg and the subscriber waits. */
-enum { KV_GR_WAIT, KV_GR_LEAD, KV_GR_APPLIED, KV_GR_DONE, KV_GR_ALONE };
+enum { KV_GR_WAIT, KV_GR_LEAD, KV_GR_APPLIED, KV_GR_RUN, KV_GR_RAN, KV_GR_DONE, KV_GR_ALONE };
 typedef struct kv_greq {
     kv_write_fn fn;
     void *ctx;
     size_t bytes;              /* estimate of the bytes written (group bound) */
+    bool own_thread;           /* fn runs user code: run it in the writer's own thread (KV_GR_RUN) */
+    int run_rc;                /* fn's code when run in the writer's thread */
     int state;                 /* KV_GR_* */
     int rc;
     pthread_cond_t cv;         /* state changed (under db->gc_mu) */
@@ -314,13 +321,17 @@ int kv_tree_handle_new(lmkv_tree **out, lmkv_db *db, kv_tree_state *st);
  * creation, id reservation), whose dbi opens and id marks must not sit in
  * a nested txn. */
 int kv_write(lmkv_db *db, kv_write_fn fn, void *ctx);
-/* Run fn as one member of a write group (group commit): fn may run in
- * another writer's thread, in a nested LMDB txn, and must only write
- * through tx (kv_txn_put/del/clear) and fill its ctx; it may run more than
- * once (map growth reruns the group). bytes: estimate of the key and value
- * bytes it writes (bounds a group). Returns fn's code, or the commit's; the
- * error message is set in the caller's thread. */
-int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes);
+/* Run fn as one member of a write group (group commit), in a nested LMDB
+ * txn; fn must only write through tx (kv_txn_put/del/clear) and fill its
+ * ctx; it may run more than once (map growth reruns the group). fn runs in
+ * the group leader's thread, unless own_thread (fn calls user code: update
+ * callbacks, merge operators): then the leader hands the nested txn to
+ * the caller's thread, which runs fn and hands it back, so user code
+ * always runs in its caller's thread (thread-locals, Rust panics). bytes:
+ * estimate of the key and value bytes it writes (bounds a group). Returns
+ * fn's code, or the commit's; the error message is set in the caller's
+ * thread. */
+int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes, bool own_thread);
 /* Logical ops on a txn (log, events, no-op detection). */
 int kv_txn_put(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn, unsigned flags, bool *out_changed);
 int kv_txn_put_cur(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn, const MDB_val *cur);

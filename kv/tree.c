@@ -232,9 +232,12 @@ static int insert_fn(lmkv_txn *tx, void *p)
     return fx(kv_txn_put_cur(tx, st, c->k, c->ks, c->v, c->vs, rc == 0 ? &cur : NULL), "insert", st, c->k, c->ks);
 }
 
+static int update_fn(lmkv_txn *tx, void *p);
+
 static int run_write(wctx *c, kv_write_fn fn, size_t bytes)
 {
-    int rc = kv_write_grouped(c->t->db, fn, c, bytes);
+    /* update_fn calls the user's callback or merge operator: in the caller's thread */
+    int rc = kv_write_grouped(c->t->db, fn, c, bytes, fn == update_fn);
     if (rc && rc != LMKV_ECAS) {
         wctx_reset(c);
         return rc;
@@ -325,7 +328,7 @@ int lmkv_tree_compare_and_swap(lmkv_bytes *out_current, lmkv_tree *t, const void
     if ((!old && olds) || (!nv && nvs))
         return lmkv_error_set(LMKV_EINVAL, "compare_and_swap: NULL (absent) old/new with non-zero size");
     wctx c = {.t = t, .k = key, .ks = ks, .v = nv, .vs = nvs, .old = old, .olds = olds};
-    rc = kv_write_grouped(t->db, cas_fn, &c, ks + olds + nvs);
+    rc = kv_write_grouped(t->db, cas_fn, &c, ks + olds + nvs, false);
     if (rc == LMKV_ECAS && out_current) {
         *out_current = c.r1;
         c.r1.data = NULL;
@@ -622,7 +625,7 @@ int lmkv_tree_apply_batch(lmkv_tree *t, const lmkv_batch *b)
     for (size_t i = 0; i < n; i++)
         bytes += b->ops[order[i]].ks + b->ops[order[i]].vs + 16;
     bctx c = {t, b, order, n};
-    rc = kv_write_grouped(t->db, batch_fn, &c, bytes);
+    rc = kv_write_grouped(t->db, batch_fn, &c, bytes, false);
     free(order);
     return rc;
 }

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 static _Thread_local int tls_active;
+static _Thread_local bool tls_group_cb; /* running a write group member's fn for its leader */
 
 #define LOG_MAX_BYTES ((size_t)256 << 20)
 
@@ -679,7 +680,7 @@ int kv_txn_begin_int(lmkv_txn **out, lmkv_db *db, unsigned flags, bool internal)
         rc = lmkv_error_set(LMKV_EREADONLY, "%s: write transaction on a read-only database", db->path);
         goto fail;
     }
-    if (kv_thread_is_writer(db)) {
+    if (tls_group_cb || kv_thread_is_writer(db)) {
         rc = lmkv_error_set(LMKV_EBUSY, "%s: this thread already holds a write transaction on this database (LMDB allows one writer; use lmkv_txn_* calls on it)", db->path);
         goto fail;
     }
@@ -922,6 +923,20 @@ int kv_write(lmkv_db *db, kv_write_fn fn, void *ctx)
 #define KV_GROUP_MAX_OPS 256
 #define KV_GROUP_MAX_BYTES ((size_t)4 << 20)
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* moving mean (1/8 weight) of a group commit's duration */
+static void commit_time_note(lmkv_db *db, uint64_t ns)
+{
+    uint64_t old = atomic_load(&db->gc_commit_ns);
+    atomic_store(&db->gc_commit_ns, old ? old - old / 8 + ns / 8 : ns);
+}
+
 static void greq_fail(kv_greq *m, int rc)
 {
     m->rc = rc;
@@ -967,7 +982,20 @@ static int group_apply(lmkv_db *db, lmkv_txn *g, kv_greq *list)
             continue;
         }
         m->tx.txn = c;
-        rc = m->fn(&m->tx, m->ctx);
+        bool handed = m->own_thread && m != list;
+        if (handed) {
+            /* the writer's own thread runs fn (user code) on the nested txn */
+            pthread_mutex_lock(&db->gc_mu);
+            m->state = KV_GR_RUN;
+            pthread_cond_broadcast(&m->cv);
+            while (m->state == KV_GR_RUN)
+                pthread_cond_wait(&m->cv, &db->gc_mu);
+            m->state = KV_GR_APPLIED;
+            pthread_mutex_unlock(&db->gc_mu);
+            rc = m->run_rc;
+        } else {
+            rc = m->fn(&m->tx, m->ctx);
+        }
         if (rc == 0 && !m->tx.map_full) {
             rc = mdb_txn_commit(c); /* into g; frees c either way */
         } else {
@@ -982,7 +1010,10 @@ static int group_apply(lmkv_db *db, lmkv_txn *g, kv_greq *list)
             m->rc = 0;
             continue;
         }
-        greq_fail(m, member_code(rc, "grouped write"));
+        if (handed && rc && !(rc > 0 || (rc <= -30700 && rc >= -30800)))
+            m->rc = rc; /* its message was kept by its own thread */
+        else
+            greq_fail(m, member_code(rc, "grouped write"));
     }
     return 0;
 }
@@ -996,9 +1027,43 @@ static void group_lead(lmkv_db *db, kv_greq *self)
     if (brc)
         greq_fail(self, brc);
 
-    /* detach the group; promote the next writer to lead the next one */
+    /* gather: if fewer writers are queued than were inside lmkv at once
+     * since the last group formed, the others are on their way back (they
+     * were woken by the previous commit): wait for them, at most the mean
+     * commit time (<= 1 ms) -- PostgreSQL's commit_delay/commit_siblings,
+     * sized by the load instead of a setting. Without it, N writers split
+     * into two alternating groups of N/2, each paying a sync. A lone
+     * writer (peak 1) never waits. */
     size_t n = 0, bytes = 0;
     pthread_mutex_lock(&db->gc_mu);
+    size_t want = db->gc_peak < KV_GROUP_MAX_OPS ? db->gc_peak : KV_GROUP_MAX_OPS;
+    size_t queued = 0;
+    for (kv_greq *m = db->gc_head; m && queued < want; m = m->next)
+        queued++;
+    if (!brc && queued < want) {
+        uint64_t ns = atomic_load(&db->gc_commit_ns);
+        if (ns > 1000000)
+            ns = 1000000;
+        struct timespec dl;
+        clock_gettime(CLOCK_REALTIME, &dl);
+        dl.tv_nsec += (long)ns;
+        if (dl.tv_nsec >= 1000000000L) {
+            dl.tv_sec++;
+            dl.tv_nsec -= 1000000000L;
+        }
+        db->gc_gathering = true;
+        while (queued < want) {
+            if (pthread_cond_timedwait(&db->gc_arrive, &db->gc_mu, &dl) == ETIMEDOUT)
+                break;
+            queued = 0;
+            for (kv_greq *m = db->gc_head; m && queued < want; m = m->next)
+                queued++;
+        }
+        db->gc_gathering = false;
+    }
+    db->gc_peak = db->gc_inside;
+
+    /* detach the group; promote the next writer to lead the next one */
     kv_greq *last = db->gc_head; /* == self */
     n = 1;
     bytes = last->bytes;
@@ -1026,7 +1091,10 @@ static void group_lead(lmkv_db *db, kv_greq *self)
         }
     } else if (n == 1) {
         self->state = KV_GR_APPLIED;
+        uint64_t c0 = now_ns();
         rc = write_solo(db, g, self->fn, self->ctx, &self->waits);
+        g = NULL;
+        commit_time_note(db, now_ns() - c0);
         greq_fail(self, rc);
     } else {
         for (int attempt = 0;; attempt++) {
@@ -1041,8 +1109,10 @@ static void group_lead(lmkv_db *db, kv_greq *self)
             }
             if (rc == 0) {
                 g->group = self;
+                uint64_t c0 = now_ns();
                 rc = kv_txn_finish(g, NULL); /* one commit, one sync; delivers members' events */
                 g = NULL;
+                commit_time_note(db, now_ns() - c0);
                 if (rc == 0) {
                     maybe_grow(db);
                     break;
@@ -1080,6 +1150,7 @@ static void group_lead(lmkv_db *db, kv_greq *self)
     /* wake the followers; a woken follower returns and its kv_greq (on its
      * stack) is gone, so read next first and touch nothing after */
     pthread_mutex_lock(&db->gc_mu);
+    db->gc_inside -= n;
     kv_greq *m = self->next;
     self->state = self->state == KV_GR_ALONE ? KV_GR_ALONE : KV_GR_DONE;
     while (m) {
@@ -1091,10 +1162,12 @@ static void group_lead(lmkv_db *db, kv_greq *self)
     pthread_mutex_unlock(&db->gc_mu);
 }
 
-int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes)
+int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes, bool own_thread)
 {
     if (db->read_only)
         return lmkv_error_set(LMKV_EREADONLY, "%s: write on a read-only database", db->path);
+    if (tls_group_cb)
+        return lmkv_error_set(LMKV_EBUSY, "%s: write from inside an update callback or merge operator (it runs inside a write transaction of this database)", db->path);
     if (kv_thread_is_writer(db)) /* its own explicit txn, or a callback inside a write */
         return lmkv_error_set(LMKV_EBUSY, "%s: this thread already holds a write transaction on this database (LMDB allows one writer; use lmkv_txn_* calls on it)", db->path);
     kv_greq r;
@@ -1102,6 +1175,7 @@ int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes)
     r.fn = fn;
     r.ctx = ctx;
     r.bytes = bytes + 64;
+    r.own_thread = own_thread;
     pthread_cond_init(&r.cv, NULL);
     pthread_mutex_lock(&db->gc_mu);
     if (db->gc_tail)
@@ -1109,12 +1183,37 @@ int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes)
     else
         db->gc_head = &r;
     db->gc_tail = &r;
+    if (++db->gc_inside > db->gc_peak)
+        db->gc_peak = db->gc_inside;
+    if (db->gc_gathering)
+        pthread_cond_signal(&db->gc_arrive);
     if (!db->gc_leader) {
         db->gc_leader = true;
         r.state = KV_GR_LEAD;
     }
-    while (r.state == KV_GR_WAIT)
+    for (;;) {
+        if (r.state == KV_GR_RUN) {
+            /* the leader hands this thread its nested txn: run fn here.
+             * It is inside the leader's hold of the quiesce gate, so it
+             * counts as active without waiting at the gate. */
+            pthread_mutex_unlock(&db->gc_mu);
+            atomic_fetch_add(&db->active, 1);
+            tls_active++;
+            tls_group_cb = true;
+            r.run_rc = fn(&r.tx, ctx);
+            tls_group_cb = false;
+            if (r.run_rc)
+                greq_fail(&r, r.run_rc);
+            kv_leave(db);
+            pthread_mutex_lock(&db->gc_mu);
+            r.state = KV_GR_RAN;
+            pthread_cond_broadcast(&r.cv);
+            continue;
+        }
+        if (r.state == KV_GR_LEAD || r.state == KV_GR_DONE || r.state == KV_GR_ALONE)
+            break;
         pthread_cond_wait(&r.cv, &db->gc_mu);
+    }
     pthread_mutex_unlock(&db->gc_mu);
     if (r.state == KV_GR_LEAD)
         group_lead(db, &r);
@@ -1125,6 +1224,8 @@ int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes)
         lmkv_error_set(r.rc, "%s", r.msg);
         return r.rc;
     }
+    if (r.msg[0] == 0 && lmkv_errmsg()[0])
+        lmkv_error_clear(); /* a leader: other members' messages are not its own */
     kv_waits_run(db, &r.waits); /* committed: wait for room in full subscriber queues, in this thread */
     return 0;
 }

@@ -7,7 +7,8 @@
  *    own result: the failing members (compare_and_swap mismatch, an update
  *    callback's error, a batch that hits a long-key collision half-way)
  *    fail alone with their own code and message in their own thread, and
- *    leave nothing written; the others commit;
+ *    leave nothing written; the others commit; update callbacks run in
+ *    their caller's thread, and one that writes to the db gets LMKV_EBUSY;
  *  - update_and_fetch counters from 8 threads are exact, and a subscriber
  *    sees every increment once, in commit order (1, 2, ..., N);
  *  - MDB_MAP_FULL inside a group grows the map and reruns the group;
@@ -80,9 +81,12 @@ struct job {
     pthread_t th;
 };
 
+static _Thread_local int tls_job = -1; /* which job this thread runs */
+
 static void *job_main(void *p)
 {
     job *j = p;
+    tls_job = j->id;
     atomic_fetch_add(j->ready, 1);
     j->fn(j);
     snprintf(j->msg, sizeof j->msg, "%s", lmkv_errmsg()); /* this thread's message */
@@ -137,6 +141,21 @@ static int refuse(void *ctx, const uint8_t *old, size_t on, uint8_t **out, size_
     (void)out;
     (void)outn;
     return lmkv_error_set(LMKV_EINVAL, "callback of job %d refuses", *(int *)ctx);
+}
+
+/* update callback: the counter + 1, and which thread ran it */
+static int incr_where(void *ctx, const uint8_t *old, size_t on, uint8_t **out, size_t *outn)
+{
+    *(int *)ctx = tls_job;
+    return incr(NULL, old, on, out, outn);
+}
+
+static void j_counter_own_thread(job *j)
+{
+    int ran_in = -2;
+    j->rc = lmkv_tree_update_and_fetch(NULL, j->t, "n", 1, incr_where, &ran_in);
+    if (j->rc == 0 && ran_in != j->id)
+        j->rc = 1000 + ran_in; /* the callback ran in another writer's thread */
 }
 
 static void j_update_refuses(job *j)
@@ -206,8 +225,8 @@ static void test_group_members_fail_alone(void **state)
 
     job jobs[NTH];
     memset(jobs, 0, sizeof jobs);
-    job_fn fns[NTH] = {j_insert, j_cas_mismatch, j_insert, j_update_refuses, j_insert, j_batch_collides,
-                       j_nested, j_insert};
+    job_fn fns[NTH] = {j_insert, j_cas_mismatch, j_counter_own_thread, j_update_refuses, j_counter_own_thread,
+                       j_batch_collides, j_nested, j_insert};
     for (int i = 0; i < NTH; i++) {
         jobs[i].t = t;
         jobs[i].id = i;
@@ -226,8 +245,8 @@ static void test_group_members_fail_alone(void **state)
     assert_non_null(strstr(jobs[5].msg, "xxh3"));
     OK(jobs[6].rc);
     for (int i = 0; i < NTH; i++)
-        if (fns[i] == j_insert)
-            OK(jobs[i].rc);
+        if (fns[i] == j_insert || fns[i] == j_counter_own_thread)
+            OK(jobs[i].rc); /* counters: each callback ran in its caller's thread */
 
     /* the failed members left nothing; the others committed, durably */
     lmkv_tree_close(t);
@@ -250,6 +269,9 @@ static void test_group_members_fail_alone(void **state)
     OK(lmkv_tree_get(&v, t, "nested", 6));
     assert_int_equal(v.size, 1);
     assert_int_equal(v.data[0], 'B'); /* the callback's own write got LMKV_EBUSY */
+    lmkv_free(v.data);
+    OK(lmkv_tree_get(&v, t, "n", 1));
+    assert_int_equal(be64(v.data), 2);
     lmkv_free(v.data);
     OK(lmkv_tree_get(&v, t, "cas", 3));
     assert_memory_equal(v.data, "old", 3);
