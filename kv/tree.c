@@ -354,6 +354,7 @@ static int update_fn(lmkv_txn *tx, void *p)
     const uint8_t *old = present ? (cur.mv_size ? cur.mv_data : EMPTY) : NULL;
     if (c->mode == UPD_FETCH_OLD && present && (rc = kv_bytes_dup(&c->r1, old, cur.mv_size)))
         return rc;
+    lmkv_error_clear(); /* so that a callback's own message can be told from none */
     if (c->mode == UPD_MERGE)
         rc = c->t->merge(c->t->merge_ctx, c->k ? c->k : EMPTY, c->ks, old, present ? cur.mv_size : 0,
                          c->v, c->vs, &nv, &nvs);
@@ -363,6 +364,8 @@ static int update_fn(lmkv_txn *tx, void *p)
         free(nv);
         if (rc > 0 || rc < -30999 || rc > -30900)
             rc = lmkv_error_set(LMKV_ECONFLICT, "update callback returned %d", rc);
+        else if (!lmkv_errmsg()[0])
+            lmkv_error_set(rc, "%s callback returned %s", c->mode == UPD_MERGE ? "merge" : "update", lmkv_strerror(rc));
         return rc;
     }
     if (!nv) {
