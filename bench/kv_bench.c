@@ -25,6 +25,7 @@
  *      -llmdb -lxxhash -lz -lpthread -o kv_bench
  */
 #include "lmkv_kv.h"
+#include "kv_int.h" /* lmkv_kv__group_stats */
 
 #include <lmdb.h>
 #include <pthread.h>
@@ -244,14 +245,14 @@ static void concurrent_table(const char *dl, const char *dr)
         raw r;
         raw_open(&r, dr, 0);
         lmkv_group_stats g0, g1;
-        lmkv_db_group_stats(&g0, db);
+        lmkv_kv__group_stats(&g0, db);
         /* two rounds each, interleaved (l r r l): the disk is shared */
         double lp99[2], rp99[2], lo = 0, ro = 0;
         lo += cw_run(t, NULL, nt, per, &lp99[0]) / 2;
         ro += cw_run(NULL, &r, nt, per, &rp99[0]) / 2;
         ro += cw_run(NULL, &r, nt, per, &rp99[1]) / 2;
         lo += cw_run(t, NULL, nt, per, &lp99[1]) / 2;
-        lmkv_db_group_stats(&g1, db);
+        lmkv_kv__group_stats(&g1, db);
         double lp = (lp99[0] + lp99[1]) / 2, rp = (rp99[0] + rp99[1]) / 2;
         double mg = g1.commits > g0.commits ? (double)(g1.ops - g0.ops) / (double)(g1.commits - g0.commits) : 0;
         printf("| %d thread%s | %.0f | %.2f | %.1f | %.0f | %.2f | %.2f |\n", nt, nt > 1 ? "s" : "", lo, lp, mg, ro,

@@ -128,7 +128,7 @@ struct lmkv_db {
     size_t gc_inside;          /* writers inside kv_write_grouped (queued or in a group) */
     size_t gc_peak;            /* most writers inside at once since the last group formed */
     atomic_uint_fast64_t gc_commit_ns; /* moving mean of a group's commit time (the gather bound) */
-    atomic_uint_fast64_t gc_commits, gc_ops, gc_max; /* lmkv_db_group_stats */
+    atomic_uint_fast64_t gc_commits, gc_ops, gc_max; /* lmkv_kv__group_stats */
 
     /* ids */
     pthread_mutex_t id_mu;
@@ -332,6 +332,19 @@ int kv_write(lmkv_db *db, kv_write_fn fn, void *ctx);
  * fn's code, or the commit's; the error message is set in the caller's
  * thread. */
 int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes, bool own_thread);
+/* Write-group counters since the db was opened in this process (tests,
+ * bench): groups committed or attempted (each one LMDB txn, one sync), the
+ * operations that went through groups, the largest group. ops / commits is
+ * the mean group size. Not in lmkv_kv.h yet: the Rust lmkv-sys crate
+ * mirrors every LMKV_API function, and is another branch's. */
+typedef struct lmkv_group_stats {
+    uint64_t commits;
+    uint64_t ops;
+    uint64_t max_group;
+} lmkv_group_stats;
+/* Atomic loads; thread-safe; an alias handle reports its env's.
+ * LMKV_EINVAL on NULL. */
+int lmkv_kv__group_stats(lmkv_group_stats *out, lmkv_db *db);
 /* Logical ops on a txn (log, events, no-op detection). */
 int kv_txn_put(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn, unsigned flags, bool *out_changed);
 int kv_txn_put_cur(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn, const MDB_val *cur);

@@ -470,12 +470,12 @@ LMKV_API int lmkv_tree_compare_and_swap(lmkv_bytes *out_current, lmkv_tree *t,
  *  Runs inside the write transaction (holding LMDB's writer lock), normally
  *  once; again only if the map had to grow (sled: "f may run more than
  *  once"). It must not call lmkv on the same db (writes get LMKV_EBUSY).
- *  Group commit (see GROUP COMMIT at the end): when other threads write at
- *  the same moment, f may run in another writer's thread (the group's
- *  leader) while the caller waits; it must not rely on thread-local state
- *  or on locks the calling thread holds. It sees every earlier member's
- *  write and none of the later ones. Its lmkv_error_set message reaches
- *  the caller's thread.
+ *  Group commit (see GROUP COMMIT at the end): f always runs in the
+ *  calling thread, also when the call is part of a write group (the
+ *  group's leader hands the nested transaction to this thread for f); it
+ *  sees every earlier member's write and none of the later ones; its
+ *  lmkv_error_set message stays in this thread. A write to the same db
+ *  from f returns LMKV_EBUSY.
  *
  *  Counters: update_and_fetch and merge are exact read-modify-writes (the
  *  read and the write are one transaction, and grouped members run one
@@ -768,17 +768,6 @@ LMKV_API int lmkv_import_commit(lmkv_import *imp);
 /** Abort (frees imp). NULL ok. */
 LMKV_API void lmkv_import_abort(lmkv_import *imp);
 
-/** Write-group counters since the db was opened in this process (see
- *  GROUP COMMIT below). ops / commits is the mean group size. */
-typedef struct lmkv_group_stats {
-    uint64_t commits;    /* write groups committed or attempted (each one LMDB txn, one sync) */
-    uint64_t ops;        /* tree operations that went through write groups */
-    uint64_t max_group;  /* largest group so far (operations) */
-} lmkv_group_stats;
-/** Fill *out with db's write-group counters (atomic loads; thread-safe; a
- *  read-only alias handle reports its env's). LMKV_EINVAL on NULL. */
-LMKV_API int lmkv_db_group_stats(lmkv_group_stats *out, lmkv_db *db);
-
 /* ======================================================================
  * GROUP COMMIT
  *  The tree write calls -- insert, remove, compare_and_swap,
@@ -791,8 +780,13 @@ LMKV_API int lmkv_db_group_stats(lmkv_group_stats *out, lmkv_db *db);
  *  by then (at most 256 operations and ~4 MiB of keys and values), applies
  *  each in its own nested LMDB transaction, commits once and wakes each
  *  writer with its own result. A lone writer never waits for anyone: there
- *  is no timer and no fixed delay; groups grow only as writers pile up
- *  behind a commit.
+ *  is no fixed delay. The grouping window adapts to the load: a leader
+ *  that finds fewer writers queued than were writing at once since the
+ *  last group waits for the others (they were just released by the
+ *  previous commit) at most the mean commit time, capped at 1 ms
+ *  (PostgreSQL's commit_delay/commit_siblings) -- so a grouped write's
+ *  latency is at most about two commits plus its share of one group.
+ *  Update callbacks and merge operators run in their caller's thread.
  *  What stays the same for every caller:
  *  - a call returns once its operation is committed (durable at the db's
  *    durability level, as a lone commit would be); then it is visible to
@@ -815,7 +809,6 @@ LMKV_API int lmkv_db_group_stats(lmkv_group_stats *out, lmkv_db *db);
  *  Across processes there is no grouping: each process forms its own
  *  groups, and groups of different processes (and their explicit txns)
  *  take LMDB's writer lock in turn, as single writers do.
- *  lmkv_db_group_stats() reports how many groups committed and their sizes.
  * ====================================================================== */
 
 /* ======================================================================

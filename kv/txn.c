@@ -1230,10 +1230,10 @@ int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes, bool 
     return 0;
 }
 
-int lmkv_db_group_stats(lmkv_group_stats *out, lmkv_db *db)
+int lmkv_kv__group_stats(lmkv_group_stats *out, lmkv_db *db)
 {
     if (!out || !db)
-        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_group_stats: NULL argument");
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_kv__group_stats: NULL argument");
     db = kv_core(db);
     out->commits = atomic_load(&db->gc_commits);
     out->ops = atomic_load(&db->gc_ops);

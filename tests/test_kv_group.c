@@ -112,7 +112,7 @@ static uint64_t run_queued(lmkv_db *db, job *jobs, int n)
     for (int i = 0; i < n; i++)
         pthread_join(jobs[i].th, NULL);
     lmkv_group_stats gs;
-    OK(lmkv_db_group_stats(&gs, db));
+    OK(lmkv_kv__group_stats(&gs, db));
     fprintf(stderr, "group stats: %llu commits, %llu ops, largest group %llu\n", (unsigned long long)gs.commits,
             (unsigned long long)gs.ops, (unsigned long long)gs.max_group);
     return gs.max_group;
@@ -294,17 +294,17 @@ static void test_lone_writer_commits_alone(void **state)
     lmkv_tree *t;
     OK(lmkv_db_open_tree(&t, db, "g", 1));
     lmkv_group_stats a, b;
-    OK(lmkv_db_group_stats(&a, db));
+    OK(lmkv_kv__group_stats(&a, db));
     for (int i = 0; i < 200; i++) {
         char k[16];
         lmkv_test_key(k, i);
         OK(lmkv_tree_insert(NULL, t, k, strlen(k), k, strlen(k)));
     }
-    OK(lmkv_db_group_stats(&b, db));
+    OK(lmkv_kv__group_stats(&b, db));
     assert_int_equal(b.ops - a.ops, 200);
     assert_int_equal(b.commits - a.commits, 200); /* one commit each: nobody to wait for */
     assert_int_equal(b.max_group, 1);
-    assert_int_equal(lmkv_db_group_stats(NULL, db), LMKV_EINVAL);
+    assert_int_equal(lmkv_kv__group_stats(NULL, db), LMKV_EINVAL);
     lmkv_tree_close(t);
     lmkv_test_db_done(db, dir);
 }
@@ -344,7 +344,7 @@ static void test_counters_exact_events_in_order(void **state)
     cjob c[NTH];
     memset(c, 0, sizeof c);
     lmkv_group_stats a, b;
-    OK(lmkv_db_group_stats(&a, db));
+    OK(lmkv_kv__group_stats(&a, db));
     for (int i = 0; i < NTH; i++) {
         c[i].t = t;
         c[i].id = i;
@@ -355,7 +355,7 @@ static void test_counters_exact_events_in_order(void **state)
         pthread_join(c[i].th, NULL);
         OK(c[i].rc);
     }
-    OK(lmkv_db_group_stats(&b, db));
+    OK(lmkv_kv__group_stats(&b, db));
     fprintf(stderr, "%llu operations in %llu commits (largest group %llu)\n", (unsigned long long)(b.ops - a.ops),
             (unsigned long long)(b.commits - a.commits), (unsigned long long)b.max_group);
     assert_int_equal(b.ops - a.ops, 2 * NTH * PER);

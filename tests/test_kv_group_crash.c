@@ -28,6 +28,7 @@
 #include <sys/prctl.h>
 
 #include "reliability/rel_common.h"
+#include "kv_int.h" /* lmkv_kv__group_stats */
 #include "util/lmkv_test_util.h"
 
 #define NW 6        /* writer threads */
@@ -103,7 +104,7 @@ static void *writer_main(void *p)
         rel_send(w->fd, 'A', 'U', (uint64_t)w->id, g + 1);
         if (g % 64 == 63) {
             lmkv_group_stats gs;
-            if (lmkv_db_group_stats(&gs, w->db) == 0)
+            if (lmkv_kv__group_stats(&gs, w->db) == 0)
                 rel_send(w->fd, 'A', 'S', gs.max_group, gs.ops);
         }
     }

@@ -48,6 +48,7 @@
 
 #include "lmkv_migrate.h"
 #include "reliability/rel_common.h"
+#include "kv_int.h" /* lmkv_kv__group_stats */
 #include "util/lmkv_test_util.h"
 
 /* The replacement allocator runs before ThreadSanitizer's runtime is set up
@@ -551,7 +552,7 @@ static unsigned long group_run(const char *dir, unsigned long n, int *errors, ui
         pthread_join(m[i].th, NULL);
     unsigned long calls = disarm();
     lmkv_group_stats gs;
-    REL_OK(lmkv_db_group_stats(&gs, db));
+    REL_OK(lmkv_kv__group_stats(&gs, db));
     if (gs.max_group > *max_group)
         *max_group = gs.max_group;
     /* each member: stored if acknowledged, absent otherwise */

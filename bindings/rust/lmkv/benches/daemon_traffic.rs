@@ -16,7 +16,7 @@
 //! Keys: 64 files x 64 positions, chosen by a per-task xorshift (most
 //! lookups hit once the cache is warm). Output: a markdown table of
 //! lookups/s, p50 and p99 latency per lookup, and lmkv's mean write-group
-//! size (`lmkv_db_group_stats`: operations per commit).
+//! size (`lmkv_kv__group_stats`: operations per commit).
 //! Run by bench/daemon_bench.sh (`cargo bench --offline`). BENCH_QUICK=1:
 //! fewer lookups.
 
@@ -27,7 +27,8 @@ use std::os::raw::c_int;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// kv/lmkv_kv.h `lmkv_group_stats` (declared here: lmkv-sys may not list it yet).
+/// `lmkv_group_stats` of kv/kv_int.h: lmkv's internal write-group counters
+/// (not in lmkv_kv.h, so not in lmkv-sys; the static library exports it).
 #[repr(C)]
 #[derive(Default, Clone, Copy)]
 struct GroupStats {
@@ -37,7 +38,7 @@ struct GroupStats {
 }
 
 extern "C" {
-    fn lmkv_db_group_stats(out: *mut GroupStats, db: *mut lmkv::sys::lmkv_db) -> c_int;
+    fn lmkv_kv__group_stats(out: *mut GroupStats, db: *mut lmkv::sys::lmkv_db) -> c_int;
 }
 
 const FILES: u64 = 64;
@@ -124,7 +125,7 @@ fn main() {
             let mut g0 = GroupStats::default();
             let mut g1 = GroupStats::default();
             // SAFETY: a live db handle and a valid out pointer.
-            unsafe { lmkv_db_group_stats(&mut g0, db.as_raw()) };
+            unsafe { lmkv_kv__group_stats(&mut g0, db.as_raw()) };
             let exec = Executor::new(tasks);
             let per = (total / tasks).max(50);
             let t0 = Instant::now();
@@ -134,7 +135,7 @@ fn main() {
             let mut lat: Vec<f64> = handles.into_iter().flat_map(|h| h.join()).collect();
             let el = t0.elapsed().as_secs_f64();
             // SAFETY: as above.
-            unsafe { lmkv_db_group_stats(&mut g1, db.as_raw()) };
+            unsafe { lmkv_kv__group_stats(&mut g1, db.as_raw()) };
             lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
             let q = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)] * 1e6;
             let per_commit = if g1.commits > g0.commits {
