@@ -803,7 +803,9 @@ LMKV_API void lmkv_import_abort(lmkv_import *imp);
  *    its own thread after the commit, holding nothing;
  *  - MDB_MAP_FULL grows the map and reruns the whole (unacknowledged)
  *    group, as it reruns a lone write.
- *  Not grouped: explicit transactions (lmkv_txn_begin, lmkv_db_transaction,
+ *  Not grouped: writes at LMKV_DURABILITY_NOSYNC (a commit costs no
+ *  sync, so there is nothing to share; they take LMDB's writer lock in
+ *  turn, as before); explicit transactions (lmkv_txn_begin, lmkv_db_transaction,
  *  import) hold LMDB's writer lock from begin to commit and commit alone;
  *  lmkv_tree_clear, tree creation and id reservation commit alone.
  *  Across processes there is no grouping: each process forms its own

@@ -13,7 +13,8 @@
  *    sees every increment once, in commit order (1, 2, ..., N);
  *  - MDB_MAP_FULL inside a group grows the map and reruns the group;
  *  - everything acknowledged at default durability is there after reopen;
- *  - a writer in another process works beside grouped writers.
+ *  - a writer in another process works beside grouped writers;
+ *  - at NOSYNC durability writes are not grouped.
  * "Queued" is made certain, not timed: the test waits until every writer
  * thread is about to call, then keeps the writer lock a further 300 ms;
  * the group size it checks is at least 2 (it prints the real one), so a
@@ -290,21 +291,47 @@ static void test_lone_writer_commits_alone(void **state)
 {
     (void)state;
     char *dir = lmkv_test_tmpdir("grplone");
-    lmkv_db *db = lmkv_test_open(dir, LMKV_DURABILITY_NOSYNC, 0);
+    lmkv_db *db = lmkv_test_open(dir, LMKV_DURABILITY_DEFAULT, 0);
     lmkv_tree *t;
     OK(lmkv_db_open_tree(&t, db, "g", 1));
     lmkv_group_stats a, b;
     OK(lmkv_kv__group_stats(&a, db));
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; i < 50; i++) {
         char k[16];
         lmkv_test_key(k, i);
         OK(lmkv_tree_insert(NULL, t, k, strlen(k), k, strlen(k)));
     }
     OK(lmkv_kv__group_stats(&b, db));
-    assert_int_equal(b.ops - a.ops, 200);
-    assert_int_equal(b.commits - a.commits, 200); /* one commit each: nobody to wait for */
+    assert_int_equal(b.ops - a.ops, 50);
+    assert_int_equal(b.commits - a.commits, 50); /* one commit each: nobody to wait for */
     assert_int_equal(b.max_group, 1);
     assert_int_equal(lmkv_kv__group_stats(NULL, db), LMKV_EINVAL);
+    lmkv_tree_close(t);
+    lmkv_test_db_done(db, dir);
+}
+
+/* NOSYNC: commits cost no sync, writes are not grouped (each commits alone). */
+static void test_nosync_not_grouped(void **state)
+{
+    (void)state;
+    char *dir = lmkv_test_tmpdir("grpnosync");
+    lmkv_db *db = lmkv_test_open(dir, LMKV_DURABILITY_NOSYNC, 0);
+    lmkv_tree *t;
+    OK(lmkv_db_open_tree(&t, db, "g", 1));
+    job jobs[4];
+    memset(jobs, 0, sizeof jobs);
+    for (int i = 0; i < 4; i++) {
+        jobs[i].t = t;
+        jobs[i].id = i;
+        jobs[i].fn = j_insert;
+    }
+    assert_int_equal(run_queued(db, jobs, 4), 0);
+    for (int i = 0; i < 4; i++) {
+        OK(jobs[i].rc);
+        char k[32];
+        snprintf(k, sizeof k, "ok/%d", i);
+        OK(lmkv_tree_contains_key(t, k, strlen(k)));
+    }
     lmkv_tree_close(t);
     lmkv_test_db_done(db, dir);
 }
@@ -409,7 +436,7 @@ static void test_map_full_reruns_group(void **state)
 {
     (void)state;
     char *dir = lmkv_test_tmpdir("grpfull");
-    lmkv_db *db = lmkv_test_open(dir, LMKV_DURABILITY_NOSYNC, 256 << 10);
+    lmkv_db *db = lmkv_test_open(dir, LMKV_DURABILITY_DEFAULT, 256 << 10);
     lmkv_tree *t;
     OK(lmkv_db_open_tree(&t, db, "g", 1));
     lmkv_db_stat st0, st1;
@@ -500,6 +527,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lone_writer_commits_alone),
+        cmocka_unit_test(test_nosync_not_grouped),
         cmocka_unit_test(test_group_members_fail_alone),
         cmocka_unit_test(test_counters_exact_events_in_order),
         cmocka_unit_test(test_map_full_reruns_group),
