@@ -102,7 +102,7 @@ static void *writer_main(void *p)
         rel_send(w->fd, 'B', 'U', (uint64_t)w->id, g + 1);
         if (lmkv_tree_update_and_fetch(NULL, w->t, ck, strlen(ck), incr, NULL)) { fprintf(stderr, "counter: %s\n", lmkv_errmsg()); _exit(4); }
         rel_send(w->fd, 'A', 'U', (uint64_t)w->id, g + 1);
-        if (g % 64 == 63) {
+        if (g % 8 == 7) {
             lmkv_group_stats gs;
             if (lmkv_kv__group_stats(&gs, w->db) == 0)
                 rel_send(w->fd, 'A', 'S', gs.max_group, gs.ops);
@@ -232,11 +232,15 @@ static void test_sigkill_during_groups(void **state)
             child(db, r, durability, p[1]);
         }
         close(p[1]);
-        /* wait for the open, then kill 20-220 ms into the writing */
+        /* wait until the writers run (a first group-stats report: slow
+         * builds, ASan, take a while), then kill 20-220 ms later */
         struct rel_msgs ms = {0};
         uint64_t end = rel_now_ms() + 30000;
-        while (ms.n == 0 && rel_now_ms() < end)
+        for (int seen = 0; !seen && rel_now_ms() < end;) {
             rel_msgs_read_until(&ms, p[0], rel_now_ms() + 10);
+            for (size_t i = 0; i < ms.n && !seen; i++)
+                seen = ms.v[i].op == 'S';
+        }
         rel_msgs_read_until(&ms, p[0], rel_now_ms() + 20 + lmkv_test_rand(&rng) % 200);
         kill(pid, SIGKILL);
         int st;
