@@ -11,6 +11,10 @@
  *     raw gets in one long read txn)
  *   - full iteration, scan_prefix (~10 results per scan)
  *   - disk size after the load
+ *   - concurrent single-key inserts from 1, 2, 4, 8 and 32 threads at the
+ *     default durability (fsync per commit): lmkv's group commit against raw
+ *     LMDB, where every thread commits (and syncs) its own txn; ops/s and
+ *     p99 latency per insert (a second table)
  * Write rows are wall-clock; read rows are CPU seconds of this thread with
  * lmkv and raw interleaved in 10 rounds (the machine may be shared).
  * Prints markdown tables. N from argv[1], else 1,000,000 (BENCH_QUICK=1:
@@ -21,8 +25,10 @@
  *      -llmdb -lxxhash -lz -lpthread -o kv_bench
  */
 #include "lmkv_kv.h"
+#include "kv_int.h" /* lmkv_kv__group_stats */
 
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +158,112 @@ static void print_rows(const row *r, int n)
     for (int i = 0; i < n; i++)
         printf("| %s%s%s | %.0f | %.0f | %.2f |\n", r[i].name, r[i].note ? " " : "", r[i].note ? r[i].note : "",
                r[i].lmkv, r[i].raw, r[i].raw > 0 ? r[i].lmkv / r[i].raw : 0.0);
+}
+
+/* ------------------------------------------------------------ concurrent writers */
+
+typedef struct cw {
+    lmkv_tree *t;    /* lmkv, or NULL: raw */
+    raw *r;
+    uint64_t id, n;
+    double *lat;     /* n latencies, seconds */
+    pthread_t th;
+} cw;
+
+static uint64_t cw_round;
+
+static void *cw_main(void *p)
+{
+    cw *c = p;
+    uint64_t round = cw_round;
+    char k[KEYLEN + 1];
+    uint8_t v[VALLEN];
+    for (uint64_t i = 0; i < c->n; i++) {
+        uint64_t key = round * 10000000000ull + c->id * 100000000ull + i;
+        mkkey(k, key);
+        mkval(v, key);
+        double t0 = now_s();
+        int rc;
+        if (c->t) {
+            if ((rc = lmkv_tree_insert(NULL, c->t, k, KEYLEN, v, VALLEN)))
+                die("concurrent insert", rc);
+        } else {
+            MDB_txn *tx;
+            if ((rc = mdb_txn_begin(c->r->env, NULL, 0, &tx)))
+                die("mdb_txn_begin", rc);
+            MDB_val mk = {KEYLEN, k}, mv = {VALLEN, v};
+            if ((rc = mdb_put(tx, c->r->dbi, &mk, &mv, 0)))
+                die("mdb_put", rc);
+            if ((rc = mdb_txn_commit(tx)))
+                die("commit", rc);
+        }
+        c->lat[i] = now_s() - t0;
+    }
+    return NULL;
+}
+
+static int dcmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* nthreads threads insert per_thread keys each; ops/s, *p99 in ms */
+static double cw_run(lmkv_tree *t, raw *r, int nthreads, uint64_t per_thread, double *p99)
+{
+    cw *c = calloc((size_t)nthreads, sizeof *c);
+    cw_round++; /* new keys each run */
+    double *lat = malloc((size_t)nthreads * per_thread * sizeof *lat);
+    double t0 = now_s();
+    for (int i = 0; i < nthreads; i++) {
+        c[i] = (cw){t, r, (uint64_t)i, per_thread, lat + (size_t)i * per_thread, 0};
+        pthread_create(&c[i].th, NULL, cw_main, &c[i]);
+    }
+    for (int i = 0; i < nthreads; i++)
+        pthread_join(c[i].th, NULL);
+    double el = now_s() - t0;
+    size_t n = (size_t)nthreads * per_thread;
+    qsort(lat, n, sizeof *lat, dcmp);
+    *p99 = lat[(n * 99) / 100] * 1e3;
+    free(lat);
+    free(c);
+    return (double)n / el;
+}
+
+static void concurrent_table(const char *dl, const char *dr)
+{
+    static const int threads[] = {1, 2, 4, 8, 32};
+    printf("\n| concurrent single-key inserts, fsync per commit (default durability) | lmkv ops/s | lmkv p99 ms | lmkv mean group | raw LMDB ops/s | raw p99 ms | lmkv / raw |\n"
+           "|---|---:|---:|---:|---:|---:|---:|\n");
+    for (size_t i = 0; i < sizeof threads / sizeof threads[0]; i++) {
+        int nt = threads[i];
+        uint64_t per = 2000 / (uint64_t)nt;
+        if (per < 100)
+            per = 100;
+        lmkv_tree *t;
+        lmkv_db *db = lm_open(dl, 0, &t);
+        raw r;
+        raw_open(&r, dr, 0);
+        lmkv_group_stats g0, g1;
+        lmkv_kv__group_stats(&g0, db);
+        /* two rounds each, interleaved (l r r l): the disk is shared */
+        double lp99[2], rp99[2], lo = 0, ro = 0;
+        lo += cw_run(t, NULL, nt, per, &lp99[0]) / 2;
+        ro += cw_run(NULL, &r, nt, per, &rp99[0]) / 2;
+        ro += cw_run(NULL, &r, nt, per, &rp99[1]) / 2;
+        lo += cw_run(t, NULL, nt, per, &lp99[1]) / 2;
+        lmkv_kv__group_stats(&g1, db);
+        double lp = (lp99[0] + lp99[1]) / 2, rp = (rp99[0] + rp99[1]) / 2;
+        double mg = g1.commits > g0.commits ? (double)(g1.ops - g0.ops) / (double)(g1.commits - g0.commits) : 0;
+        printf("| %d thread%s | %.0f | %.2f | %.1f | %.0f | %.2f | %.2f |\n", nt, nt > 1 ? "s" : "", lo, lp, mg, ro,
+               rp, lo / ro);
+        fflush(stdout);
+        lmkv_tree_close(t);
+        lmkv_db_close(db);
+        rm_db(dl);
+        mdb_env_close(r.env);
+        rm_db(dr);
+    }
 }
 
 int main(int argc, char **argv)
@@ -448,6 +560,8 @@ int main(int argc, char **argv)
     printf("| bytes per pair | %.1f | %.1f | |\n", (double)sl / (double)N, (double)sr / (double)N);
     rm_db(dl);
     rm_db(dr);
+    if (!getenv("KV_BENCH_NO_CONCURRENT"))
+        concurrent_table(dl, dr);
     rmdir(work);
     free(perm);
     return 0;

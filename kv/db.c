@@ -176,6 +176,8 @@ static void db_free(lmkv_db *db)
     pthread_cond_destroy(&db->gate_cv);
     pthread_mutex_destroy(&db->pool_mu);
     pthread_mutex_destroy(&db->wr_mu);
+    pthread_mutex_destroy(&db->gc_mu);
+    pthread_cond_destroy(&db->gc_arrive);
     pthread_mutex_destroy(&db->id_mu);
     pthread_mutex_destroy(&db->ev_mu);
     pthread_cond_destroy(&db->ev_cv);
@@ -282,6 +284,8 @@ int lmkv_db_open(lmkv_db **out, const lmkv_config *cfg_in)
     pthread_cond_init(&db->gate_cv, NULL);
     pthread_mutex_init(&db->pool_mu, NULL);
     pthread_mutex_init(&db->wr_mu, NULL);
+    pthread_mutex_init(&db->gc_mu, NULL);
+    pthread_cond_init(&db->gc_arrive, NULL);
     pthread_mutex_init(&db->id_mu, NULL);
     pthread_mutex_init(&db->ev_mu, NULL);
     pthread_cond_init(&db->ev_cv, NULL);

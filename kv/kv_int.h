@@ -4,6 +4,8 @@
  * Locking order (never take them the other way round):
  *   quiesce gate (kv_enter / kv_quiesce)  ->  LMDB writer lock  ->  db->tree_mu
  *   ->  db->ev_mu  ->  sub->mu.   db->id_mu is never held while waiting for another.
+ * db->gc_mu (the write-group queue) is a leaf: held only to queue, detach
+ * or wake writers, never while taking another lock or LMDB's writer lock.
  * The quiesce gate is a counter of this process's active LMDB transactions;
  * kv_quiesce() waits for it to drop to zero so that mdb_env_set_mapsize()
  * (map growth) and mdb_drop(del=1) (which closes the dbi env-wide) never run
@@ -52,6 +54,7 @@ int kv_bytes_cmp(const void *a, size_t an, const void *b, size_t bn);
 
 /* ------------------------------------------------------------ db */
 typedef struct kv_sub kv_sub;
+typedef int (*kv_write_fn)(struct lmkv_txn *tx, void *ctx);
 
 /* One per live tree (user or system) per db, shared by all its handles. */
 typedef struct kv_tree_state {
@@ -115,6 +118,17 @@ struct lmkv_db {
     atomic_int has_writer;
     pthread_t writer;
     struct lmkv_txn *cur_txn;  /* explicit write txn of `writer`, or NULL */
+
+    /* group commit (txn.c): writers queued for the next write group */
+    pthread_mutex_t gc_mu;
+    struct kv_greq *gc_head, *gc_tail;
+    bool gc_leader;            /* a leader is waiting for LMDB's writer lock (forming a group) */
+    bool gc_gathering;         /* the leader waits for gc_want writers (gc_arrive) */
+    pthread_cond_t gc_arrive;  /* a writer queued while gc_gathering */
+    size_t gc_inside;          /* writers inside kv_write_grouped (queued or in a group) */
+    size_t gc_peak;            /* most writers inside at once since the last group formed */
+    atomic_uint_fast64_t gc_commit_ns; /* moving mean of a group's commit time (the gather bound) */
+    atomic_uint_fast64_t gc_commits, gc_ops, gc_max; /* lmkv_kv__group_stats */
 
     /* ids */
     pthread_mutex_t id_mu;
@@ -204,7 +218,29 @@ struct lmkv_txn {
     uint64_t pending_id_hw;    /* id reservation to persist at commit/abort */
     kv_tree_state **created;   /* trees opened inside this write txn (pending) */
     size_t ncreated, capcreated;
+    bool map_full;             /* an internal write hit MDB_MAP_FULL (grouped: rerun the group) */
+    struct kv_greq *group;     /* the members of a write group this txn commits (txn.c) */
 };
+
+/* One writer's operation queued for a write group (txn.c, on the writer's
+ * stack). The leader runs fn in a nested LMDB txn (tx), commits the group
+ * once, delivers tx's events to subscribers in queue order, and hands back
+ * rc/msg and the subscriber waits. */
+enum { KV_GR_WAIT, KV_GR_LEAD, KV_GR_APPLIED, KV_GR_RUN, KV_GR_RAN, KV_GR_DONE, KV_GR_ALONE };
+typedef struct kv_greq {
+    kv_write_fn fn;
+    void *ctx;
+    size_t bytes;              /* estimate of the bytes written (group bound) */
+    bool own_thread;           /* fn runs user code: run it in the writer's own thread (KV_GR_RUN) */
+    int run_rc;                /* fn's code when run in the writer's thread */
+    int state;                 /* KV_GR_* */
+    int rc;
+    pthread_cond_t cv;         /* state changed (under db->gc_mu) */
+    struct lmkv_txn tx;        /* the member's nested txn while the leader applies it */
+    kv_waits waits;            /* subscriber queues this writer waits for after commit */
+    struct kv_greq *next;
+    char msg[512];             /* rc's message, set in the writer's own thread on return */
+} kv_greq;
 
 /* The db that owns the env (an alias handle points to it). */
 static inline lmkv_db *kv_core(lmkv_db *db) { return db && db->core ? db->core : db; }
@@ -280,9 +316,35 @@ void kv_tree_state_unref(kv_tree_state *st);
 int kv_tree_handle_new(lmkv_tree **out, lmkv_db *db, kv_tree_state *st);
 
 /* write helpers used by tree.c, txn.c, db.c */
-typedef int (*kv_write_fn)(lmkv_txn *tx, void *ctx);
-/* Run fn in a fresh internal write txn; retries on map full; delivers events. */
+/* Run fn in a fresh internal write txn of its own (never grouped); retries
+ * on map full; delivers events. For catalog and meta writes (tree
+ * creation, id reservation), whose dbi opens and id marks must not sit in
+ * a nested txn. */
 int kv_write(lmkv_db *db, kv_write_fn fn, void *ctx);
+/* Run fn as one member of a write group (group commit), in a nested LMDB
+ * txn; fn must only write through tx (kv_txn_put/del/clear) and fill its
+ * ctx; it may run more than once (map growth reruns the group). fn runs in
+ * the group leader's thread, unless own_thread (fn calls user code: update
+ * callbacks, merge operators): then the leader hands the nested txn to
+ * the caller's thread, which runs fn and hands it back, so user code
+ * always runs in its caller's thread (thread-locals, Rust panics). bytes:
+ * estimate of the key and value bytes it writes (bounds a group). Returns
+ * fn's code, or the commit's; the error message is set in the caller's
+ * thread. */
+int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes, bool own_thread);
+/* Write-group counters since the db was opened in this process (tests,
+ * bench): groups committed or attempted (each one LMDB txn, one sync), the
+ * operations that went through groups, the largest group. ops / commits is
+ * the mean group size. Not in lmkv_kv.h yet: the Rust lmkv-sys crate
+ * mirrors every LMKV_API function, and is another branch's. */
+typedef struct lmkv_group_stats {
+    uint64_t commits;
+    uint64_t ops;
+    uint64_t max_group;
+} lmkv_group_stats;
+/* Atomic loads; thread-safe; an alias handle reports its env's.
+ * LMKV_EINVAL on NULL. */
+int lmkv_kv__group_stats(lmkv_group_stats *out, lmkv_db *db);
 /* Logical ops on a txn (log, events, no-op detection). */
 int kv_txn_put(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn, unsigned flags, bool *out_changed);
 int kv_txn_put_cur(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn, const MDB_val *cur);

@@ -526,7 +526,20 @@ LMKV_API int lmkv_tree_compare_and_swap(lmkv_bytes *out_current, lmkv_tree *t,
  *  code is returned; a positive or foreign code becomes LMKV_ECONFLICT).
  *  Runs inside the write transaction (holding LMDB's writer lock), normally
  *  once; again only if the map had to grow (sled: "f may run more than
- *  once"). It must not call lmkv on the same db. */
+ *  once"). It must not call lmkv on the same db (writes get LMKV_EBUSY).
+ *  Group commit (see GROUP COMMIT at the end): f always runs in the
+ *  calling thread, also when the call is part of a write group (the
+ *  group's leader hands the nested transaction to this thread for f); it
+ *  sees every earlier member's write and none of the later ones; its
+ *  lmkv_error_set message stays in this thread. A write to the same db
+ *  from f returns LMKV_EBUSY.
+ *
+ *  Counters: update_and_fetch and merge are exact read-modify-writes (the
+ *  read and the write are one transaction, and grouped members run one
+ *  after another), so N concurrent increments add N. A get followed by an
+ *  insert is two operations: two threads can read the same value and one
+ *  increment is lost (it is under sled too). Count hits and misses with
+ *  these. */
 typedef int (*lmkv_update_fn)(void *ctx, const uint8_t *old, size_t old_size,
                               uint8_t **out_new, size_t *out_new_size);
 /** sled Tree::update_and_fetch: *out (may be NULL) = the new value (data
@@ -811,6 +824,51 @@ LMKV_API lmkv_txn *lmkv_import_txn(lmkv_import *imp);
 LMKV_API int lmkv_import_commit(lmkv_import *imp);
 /** Abort (frees imp). NULL ok. */
 LMKV_API void lmkv_import_abort(lmkv_import *imp);
+
+/* ======================================================================
+ * GROUP COMMIT
+ *  The tree write calls -- insert, remove, compare_and_swap,
+ *  update_and_fetch, fetch_and_update, merge, pop_min/pop_max, apply_batch
+ *  -- made by several threads of one process at the same moment share one
+ *  LMDB write transaction and one sync (RocksDB write groups, InnoDB and
+ *  PostgreSQL group commit). The first writer to find no group forming
+ *  becomes the leader: it waits for LMDB's writer lock (while the previous
+ *  group commits and syncs, the next one gathers), takes the writers queued
+ *  by then (at most 256 operations and ~4 MiB of keys and values), applies
+ *  each in its own nested LMDB transaction, commits once and wakes each
+ *  writer with its own result. A lone writer never waits for anyone: there
+ *  is no fixed delay. The grouping window adapts to the load: a leader
+ *  that finds fewer writers queued than were writing at once since the
+ *  last group waits for the others (they were just released by the
+ *  previous commit) at most the mean commit time, capped at 1 ms
+ *  (PostgreSQL's commit_delay/commit_siblings) -- so a grouped write's
+ *  latency is at most about two commits plus its share of one group.
+ *  Update callbacks and merge operators run in their caller's thread.
+ *  What stays the same for every caller:
+ *  - a call returns once its operation is committed (durable at the db's
+ *    durability level, as a lone commit would be); then it is visible to
+ *    every reader and survives SIGKILL;
+ *  - each operation is atomic on its own and sees every earlier one (queue
+ *    order = commit order = subscriber event order); a failing operation
+ *    (LMKV_ECAS, an update callback's code, LMKV_ECOLLISION, out of memory,
+ *    ...) fails alone: its writes are rolled back, its code and message go
+ *    to its caller's thread, the others commit;
+ *  - a commit failure (disk full, I/O error) fails every operation of the
+ *    group with that error; none of them is applied;
+ *  - subscribers get each operation's events once, as one transaction's,
+ *    in commit order; a writer blocked by a full subscriber queue waits in
+ *    its own thread after the commit, holding nothing;
+ *  - MDB_MAP_FULL grows the map and reruns the whole (unacknowledged)
+ *    group, as it reruns a lone write.
+ *  Not grouped: writes at LMKV_DURABILITY_NOSYNC (a commit costs no
+ *  sync, so there is nothing to share; they take LMDB's writer lock in
+ *  turn, as before); explicit transactions (lmkv_txn_begin, lmkv_db_transaction,
+ *  import) hold LMDB's writer lock from begin to commit and commit alone;
+ *  lmkv_tree_clear, tree creation and id reservation commit alone.
+ *  Across processes there is no grouping: each process forms its own
+ *  groups, and groups of different processes (and their explicit txns)
+ *  take LMDB's writer lock in turn, as single writers do.
+ * ====================================================================== */
 
 /* ======================================================================
  * DURABILITY

@@ -3,8 +3,10 @@
  * len/clear, merge/update, compare_and_swap and batches, on LMDB.
  *
  * Reads use a pooled, reset read txn (mdb_txn_renew/mdb_txn_reset) so a get
- * costs no reader-slot setup. Writes run in one LMDB write txn each
- * (kv_write: map growth and events handled there).
+ * costs no reader-slot setup. Each write is one member of a write group
+ * (kv_write_grouped, txn.c: concurrent writers share one LMDB commit and
+ * one sync; map growth and events handled there); clear runs alone
+ * (kv_write).
  */
 #include "kv_int.h"
 
@@ -230,9 +232,12 @@ static int insert_fn(lmkv_txn *tx, void *p)
     return fx(kv_txn_put_cur(tx, st, c->k, c->ks, c->v, c->vs, rc == 0 ? &cur : NULL), "insert", st, c->k, c->ks);
 }
 
-static int run_write(wctx *c, kv_write_fn fn)
+static int update_fn(lmkv_txn *tx, void *p);
+
+static int run_write(wctx *c, kv_write_fn fn, size_t bytes)
 {
-    int rc = kv_write(c->t->db, fn, c);
+    /* update_fn calls the user's callback or merge operator: in the caller's thread */
+    int rc = kv_write_grouped(c->t->db, fn, c, bytes, fn == update_fn);
     if (rc && rc != LMKV_ECAS) {
         wctx_reset(c);
         return rc;
@@ -254,7 +259,7 @@ int lmkv_tree_insert(lmkv_bytes *out_prev, lmkv_tree *t, const void *key, size_t
     if ((rc = tree_w_ok(t)) || (rc = key_ok(key, ks, val, vs)))
         return rc;
     wctx c = {.t = t, .k = key, .ks = ks, .v = val ? val : EMPTY, .vs = vs, .out = out_prev};
-    return run_write(&c, insert_fn);
+    return run_write(&c, insert_fn, ks + vs);
 }
 
 static int remove_fn(lmkv_txn *tx, void *p)
@@ -279,7 +284,7 @@ int lmkv_tree_remove(lmkv_bytes *out_prev, lmkv_tree *t, const void *key, size_t
     if ((rc = tree_w_ok(t)) || (rc = key_ok(key, ks, NULL, 0)))
         return rc;
     wctx c = {.t = t, .k = key, .ks = ks, .out = out_prev};
-    rc = run_write(&c, remove_fn);
+    rc = run_write(&c, remove_fn, ks);
     if (rc == LMKV_NOTFOUND)
         lmkv_error_set(rc, "remove: key absent");
     return rc;
@@ -323,7 +328,7 @@ int lmkv_tree_compare_and_swap(lmkv_bytes *out_current, lmkv_tree *t, const void
     if ((!old && olds) || (!nv && nvs))
         return lmkv_error_set(LMKV_EINVAL, "compare_and_swap: NULL (absent) old/new with non-zero size");
     wctx c = {.t = t, .k = key, .ks = ks, .v = nv, .vs = nvs, .old = old, .olds = olds};
-    rc = kv_write(t->db, cas_fn, &c);
+    rc = kv_write_grouped(t->db, cas_fn, &c, ks + olds + nvs, false);
     if (rc == LMKV_ECAS && out_current) {
         *out_current = c.r1;
         c.r1.data = NULL;
@@ -349,6 +354,7 @@ static int update_fn(lmkv_txn *tx, void *p)
     const uint8_t *old = present ? (cur.mv_size ? cur.mv_data : EMPTY) : NULL;
     if (c->mode == UPD_FETCH_OLD && present && (rc = kv_bytes_dup(&c->r1, old, cur.mv_size)))
         return rc;
+    lmkv_error_clear(); /* so that a callback's own message can be told from none */
     if (c->mode == UPD_MERGE)
         rc = c->t->merge(c->t->merge_ctx, c->k ? c->k : EMPTY, c->ks, old, present ? cur.mv_size : 0,
                          c->v, c->vs, &nv, &nvs);
@@ -358,6 +364,8 @@ static int update_fn(lmkv_txn *tx, void *p)
         free(nv);
         if (rc > 0 || rc < -30999 || rc > -30900)
             rc = lmkv_error_set(LMKV_ECONFLICT, "update callback returned %d", rc);
+        else if (!lmkv_errmsg()[0])
+            lmkv_error_set(rc, "%s callback returned %s", c->mode == UPD_MERGE ? "merge" : "update", lmkv_strerror(rc));
         return rc;
     }
     if (!nv) {
@@ -383,7 +391,7 @@ static int do_update(lmkv_bytes *out, lmkv_tree *t, const void *key, size_t ks, 
     if (!f)
         return lmkv_error_set(LMKV_EINVAL, "update: NULL callback");
     wctx c = {.t = t, .k = key, .ks = ks, .uf = f, .uctx = ctx, .mode = mode, .out = out};
-    return run_write(&c, update_fn);
+    return run_write(&c, update_fn, ks + 256);
 }
 
 int lmkv_tree_update_and_fetch(lmkv_bytes *out, lmkv_tree *t, const void *key, size_t ks, lmkv_update_fn f, void *ctx)
@@ -412,7 +420,7 @@ int lmkv_tree_merge(lmkv_bytes *out, lmkv_tree *t, const void *key, size_t ks, c
     if (!t->merge)
         return lmkv_error_set(LMKV_EUNSUPPORTED, "merge: no merge operator set on this tree handle");
     wctx c = {.t = t, .k = key, .ks = ks, .v = val ? val : EMPTY, .vs = vs, .mode = UPD_MERGE, .out = out};
-    return run_write(&c, update_fn);
+    return run_write(&c, update_fn, ks + 2 * vs);
 }
 
 static int pop_fn(lmkv_txn *tx, void *p)
@@ -445,7 +453,7 @@ static int do_pop(lmkv_bytes *ok, lmkv_bytes *ov, lmkv_tree *t, int last)
     if ((rc = tree_w_ok(t)))
         return rc;
     wctx c = {.t = t, .mode = last, .out = ok, .out2 = ov};
-    rc = run_write(&c, pop_fn);
+    rc = run_write(&c, pop_fn, 1024);
     if (rc == LMKV_NOTFOUND)
         lmkv_error_set(rc, "pop: tree is empty");
     return rc;
@@ -616,8 +624,11 @@ int lmkv_tree_apply_batch(lmkv_tree *t, const lmkv_batch *b)
         order[n++] = s[i].i;
     }
     free(s);
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        bytes += b->ops[order[i]].ks + b->ops[order[i]].vs + 16;
     bctx c = {t, b, order, n};
-    rc = kv_write(t->db, batch_fn, &c);
+    rc = kv_write_grouped(t->db, batch_fn, &c, bytes, false);
     free(order);
     return rc;
 }

@@ -22,7 +22,12 @@
  *
  * Workloads: (kv) open, open trees, inserts incl. a 600-byte key, batch
  * with removes, two-tree transaction, compare_and_swap, update_and_fetch,
- * iterators both ways, subscriber, generate_id, export, close; (migrate)
+ * iterators both ways, subscriber, generate_id, export, close; (kv group)
+ * four threads queued behind a held write txn (so they commit as one write
+ * group: an insert, a batch, an update_and_fetch, a compare_and_swap) with
+ * the N-th allocation of the group failing: each member returns OK (and is
+ * stored) or an error with a message in its own thread (and left nothing);
+ * (migrate)
  * lmdb-migrate's import of tests/fixtures/sled/edge-cases-small.sleddump:
  * either an error with the target untouched (absent) or the same checksum
  * as an undisturbed import.
@@ -36,12 +41,14 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include <jansson.h>
 
 #include "lmkv_migrate.h"
 #include "reliability/rel_common.h"
+#include "kv_int.h" /* lmkv_kv__group_stats */
 #include "util/lmkv_test_util.h"
 
 /* The replacement allocator runs before ThreadSanitizer's runtime is set up
@@ -472,6 +479,138 @@ static void test_alloc_kv(void **state)
            per.runs, per.errors, per.successes, inj2 - inj1);
 }
 
+/* ------------------------------------------------------------ kv group */
+
+struct gmember {
+    lmkv_tree *t;
+    int op;
+    int rc;
+    int has_msg;
+    atomic_int *ready;
+    pthread_t th;
+};
+
+static void *gmember_main(void *p)
+{
+    struct gmember *m = p;
+    atomic_fetch_add(m->ready, 1);
+    switch (m->op) {
+    case 0:
+        m->rc = lmkv_tree_insert(NULL, m->t, "ins", 3, "v", 1);
+        break;
+    case 1: {
+        lmkv_batch *b;
+        if ((m->rc = lmkv_batch_new(&b)))
+            break;
+        for (int i = 0; i < 5 && !m->rc; i++) {
+            char k[8];
+            snprintf(k, sizeof k, "bat%d", i);
+            m->rc = lmkv_batch_insert(b, k, 4, "b", 1);
+        }
+        if (!m->rc)
+            m->rc = lmkv_tree_apply_batch(m->t, b);
+        lmkv_batch_free(b);
+        break;
+    }
+    case 2:
+        m->rc = lmkv_tree_update_and_fetch(NULL, m->t, "upd", 3, upd, NULL);
+        break;
+    default:
+        m->rc = lmkv_tree_compare_and_swap(NULL, m->t, "cas", 3, NULL, 0, "c", 1);
+        break;
+    }
+    m->has_msg = *lmkv_errmsg() != 0;
+    return NULL;
+}
+
+/* One run: returns the number of allocation calls after arming. */
+static unsigned long group_run(const char *dir, unsigned long n, int *errors, uint64_t *max_group)
+{
+    lmkv_config cfg;
+    lmkv_config_init(&cfg);
+    cfg.path = dir;
+    cfg.flush_every_ms = 0;
+    lmkv_db *db;
+    REL_OK(lmkv_db_open(&db, &cfg));
+    lmkv_tree *t;
+    REL_OK(lmkv_db_open_tree(&t, db, "g", 1));
+    REL_OK(lmkv_tree_insert(NULL, t, "upd", 3, "old", 3));
+    atomic_int ready = 0;
+    struct gmember m[4];
+    lmkv_txn *hold;
+    REL_OK(lmkv_txn_begin(&hold, db, 0));
+    for (int i = 0; i < 4; i++) {
+        m[i] = (struct gmember){t, i, 0, 0, &ready, 0};
+        assert_int_equal(pthread_create(&m[i].th, NULL, gmember_main, &m[i]), 0);
+    }
+    while (atomic_load(&ready) < 4)
+        rel_sleep_ms(1);
+    rel_sleep_ms(30); /* they are queued behind hold */
+    arm(n, 0);
+    lmkv_txn_abort(hold);
+    for (int i = 0; i < 4; i++)
+        pthread_join(m[i].th, NULL);
+    unsigned long calls = disarm();
+    lmkv_group_stats gs;
+    REL_OK(lmkv_kv__group_stats(&gs, db));
+    if (gs.max_group > *max_group)
+        *max_group = gs.max_group;
+    /* each member: stored if acknowledged, absent otherwise */
+    for (int i = 0; i < 4; i++) {
+        if (m[i].rc && !m[i].has_msg) { fprintf(stderr, "N=%lu: member %d: error %d without a message\n", n, i, m[i].rc); fail(); }
+        *errors += m[i].rc != 0;
+    }
+    assert_int_equal(lmkv_tree_contains_key(t, "ins", 3), m[0].rc ? LMKV_NOTFOUND : LMKV_OK);
+    int nb = 0;
+    for (int i = 0; i < 5; i++) {
+        char k[8];
+        snprintf(k, sizeof k, "bat%d", i);
+        nb += lmkv_tree_contains_key(t, k, 4) == LMKV_OK;
+    }
+    assert_int_equal(nb, m[1].rc ? 0 : 5);
+    lmkv_bytes v = {0};
+    REL_OK(lmkv_tree_get(&v, t, "upd", 3));
+    assert_int_equal(v.size, m[2].rc ? 3 : 4); /* upd appends a byte */
+    lmkv_free(v.data);
+    assert_int_equal(lmkv_tree_contains_key(t, "cas", 3), m[3].rc ? LMKV_NOTFOUND : LMKV_OK);
+    lmkv_tree_close(t);
+    lmkv_db_close(db);
+    /* and the same after a reopen: nothing acknowledged lost */
+    REL_OK(lmkv_db_open(&db, &cfg));
+    REL_OK(lmkv_db_open_tree(&t, db, "g", 1));
+    assert_int_equal(lmkv_tree_contains_key(t, "ins", 3), m[0].rc ? LMKV_NOTFOUND : LMKV_OK);
+    assert_int_equal(lmkv_tree_contains_key(t, "cas", 3), m[3].rc ? LMKV_NOTFOUND : LMKV_OK);
+    lmkv_tree_close(t);
+    lmkv_db_close(db);
+    return calls;
+}
+
+static void test_alloc_group(void **state)
+{
+    (void)state;
+    char *base = lmkv_test_tmpdir("rel-alloc-grp");
+    unsigned long runs = 0, n;
+    int errors = 0;
+    uint64_t max_group = 0;
+    for (n = 1;; n++) {
+        char name[32];
+        snprintf(name, sizeof name, "n%lu", n);
+        char *d = lmkv_test_path(base, name);
+        unsigned long calls = group_run(d, n, &errors, &max_group);
+        runs++;
+        lmkv_test_rmtree(d);
+        free(d);
+        if (calls < n || n > 5000)
+            break;
+    }
+    printf("alloc failure (kv group of 4): N=1..%lu: %lu runs, %d member errors returned, largest group %" PRIu64 "\n",
+           n, runs, errors, max_group);
+    assert_true(errors > 0);
+    assert_true(max_group >= 2);
+    lmkv_test_rmtree(base);
+    free(base);
+}
+
 /* ------------------------------------------------------------ migrate */
 static void migrate_campaign(const char *fixture, unsigned long stepn)
 {
@@ -606,6 +745,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_export_stopped_no_leak),
         cmocka_unit_test(test_alloc_kv),
+        cmocka_unit_test(test_alloc_group),
         cmocka_unit_test(test_alloc_migrate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

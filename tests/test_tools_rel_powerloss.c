@@ -27,6 +27,13 @@
  * removed (pages freed and reused), bk/00..bk/07 = generation j (values of
  * random size, sometimes overflow pages), seq = j; odd j through a
  * two-tree transaction (aux/seq = j too), even j through a batch.
+ * Grouped commits: two more writer threads insert g/<t>/<n> (n = 0, 1, ...)
+ * into tree "grp" beside the main workload, so commits are write groups
+ * (lmkv's group commit) with several members; their acknowledgements go
+ * to the journal too (J_GACK). In every intact image each thread's keys
+ * are a prefix 0..k (its writes commit in its order, none half-applied),
+ * and k covers every insert acknowledged before the last sync (DEFAULT,
+ * NOSYNC after a flush) or before the cut (SYNC).
  * Cut points: 60 per mode x LMKV_REL_SCALE.
  */
 #include <stdarg.h>
@@ -35,6 +42,8 @@
 #include <cmocka.h>
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -48,7 +57,10 @@
 
 /* ---------------------------------------------------------- interposer */
 
-enum { J_WRITE = 1, J_SYNC = 2, J_DWRITE = 3, J_ACK = 4, J_ID = 5 };
+enum { J_WRITE = 1, J_SYNC = 2, J_DWRITE = 3, J_ACK = 4, J_ID = 5, J_GACK = 6 };
+#define NG 2            /* grouped writer threads */
+#define GMAX 400        /* inserts per grouped writer at most */
+static pthread_mutex_t g_jmu = PTHREAD_MUTEX_INITIALIZER; /* records of several threads */
 struct jrec { uint32_t type, pad; uint64_t off, len; };
 
 static int g_track;                /* only in the writer child */
@@ -68,8 +80,10 @@ static void jwrite(const void *p, size_t n)
 static void jrec(uint32_t type, uint64_t off, const void *data, uint64_t len)
 {
     struct jrec r = {type, 0, off, len};
+    pthread_mutex_lock(&g_jmu);
     jwrite(&r, sizeof r);
     if (data && len) jwrite(data, (size_t)len);
+    pthread_mutex_unlock(&g_jmu);
 }
 
 static int tracked(int fd) { return g_track && fd >= 0 && fd < 4096 && g_fdkind[fd]; }
@@ -185,6 +199,22 @@ static void fill(uint8_t *buf, size_t vs, uint64_t j)
     put64(buf, j);
 }
 
+struct gw { lmkv_tree *t; int id; atomic_int *stop; };
+
+static void gkey(char *b, size_t cap, int t, uint64_t n) { snprintf(b, cap, "g/%d/%06" PRIu64, t, n); }
+
+static void *gwriter(void *p)
+{
+    struct gw *g = p;
+    for (uint64_t n = 0; n < GMAX && !atomic_load(g->stop); n++) {
+        char k[32];
+        gkey(k, sizeof k, g->id, n);
+        if (lmkv_tree_insert(NULL, g->t, k, strlen(k), k, strlen(k))) { fprintf(stderr, "grouped insert: %s\n", lmkv_errmsg()); _exit(4); }
+        jrec(J_GACK, ((uint64_t)g->id << 32) | n, NULL, 0);
+    }
+    return NULL;
+}
+
 static void writer(const char *dir, int durability, unsigned commits, uint64_t seed)
 {
     g_track = 1;
@@ -198,7 +228,16 @@ static void writer(const char *dir, int durability, unsigned commits, uint64_t s
     if (lmkv_db_open(&db, &cfg)) _exit(3);
     lmkv_tree *mt, *aux;
     if (lmkv_db_open_tree(&mt, db, "main", 4) || lmkv_db_open_tree(&aux, db, "aux", 3)) _exit(3);
+    lmkv_tree *grp;
+    if (lmkv_db_open_tree(&grp, db, "grp", 3)) _exit(3);
     jrec(J_ACK, 0, NULL, 0);               /* commit 0 = the empty trees exist */
+    atomic_int stop = 0;
+    struct gw gws[NG];
+    pthread_t gth[NG];
+    for (int i = 0; i < NG; i++) {
+        gws[i] = (struct gw){grp, i, &stop};
+        if (pthread_create(&gth[i], NULL, gwriter, &gws[i])) _exit(3);
+    }
     uint8_t *buf = malloc(40000);
     if (!buf) _exit(3);
     uint64_t rng = seed | 1;
@@ -239,8 +278,11 @@ static void writer(const char *dir, int durability, unsigned commits, uint64_t s
             if (lmkv_db_flush(NULL, db)) _exit(4);
         }
     }
+    atomic_store(&stop, 1);
+    for (int i = 0; i < NG; i++)
+        pthread_join(gth[i], NULL);
     free(buf);
-    lmkv_tree_close(mt); lmkv_tree_close(aux);
+    lmkv_tree_close(mt); lmkv_tree_close(aux); lmkv_tree_close(grp);
     g_track = 0;                           /* close's sync is not part of the campaign */
     _exit(0);
 }
@@ -290,7 +332,10 @@ static void img_apply(struct image *im, uint64_t off, const uint8_t *d, uint64_t
 }
 
 /* What the cut promises. */
-struct promise { uint64_t min_commit, max_commit, max_id; int id_any; size_t pending; int synced; };
+struct promise {
+    uint64_t min_commit, max_commit, max_id; int id_any; size_t pending; int synced;
+    uint64_t gmin[NG];     /* grouped writer t: keys 0..gmin-1 promised */
+};
 
 /* Build the image of the journal cut before record `cut`; mode: 0 random
  * sectors kept, 1 all pending lost, 2 all pending kept. */
@@ -302,6 +347,7 @@ static void build_image(struct image *im, const struct journal *j, size_t cut, i
     size_t *pend = malloc((j->nrecs + 1) * sizeof *pend), np = 0;
     assert_non_null(pend);
     uint64_t acked = 0, acked_synced = 0, id_max = 0, id_synced = 0, begun = 0;
+    uint64_t gack[NG] = {0}, gsynced[NG] = {0};
     int id_any = 0, id_synced_any = 0, synced = 0;
     for (size_t i = 0; i < cut; i++) {
         struct jrec r;
@@ -318,7 +364,9 @@ static void build_image(struct image *im, const struct journal *j, size_t cut, i
             np = 0;
             synced = 1;
             acked_synced = acked; id_synced = id_max; id_synced_any = id_any;
+            memcpy(gsynced, gack, sizeof gack);
         } else if (r.type == J_ACK) { acked = r.off; begun = r.off; }
+        else if (r.type == J_GACK) gack[(r.off >> 32) % NG] = (r.off & 0xffffffffu) + 1;
         else if (r.type == J_ID) { id_max = r.off; id_any = 1; }
     }
     /* the unsynced writes: torn at sector granularity */
@@ -335,6 +383,7 @@ static void build_image(struct image *im, const struct journal *j, size_t cut, i
     pr->pending = np;
     pr->synced = synced;
     pr->max_commit = begun + 1;            /* the commit in progress may be complete on disk */
+    memcpy(pr->gmin, durability == LMKV_DURABILITY_SYNC ? gack : gsynced, sizeof pr->gmin);
     if (durability == LMKV_DURABILITY_SYNC) {
         pr->min_commit = acked;
         pr->max_id = id_max; pr->id_any = id_any;
@@ -413,6 +462,30 @@ static int check_image(const char *dir, const struct promise *pr, uint64_t *out_
     if (out && verbose) fprintf(stderr, "aux seq: rc %d, want %" PRIu64 "\n", rc, want_aux);
     lmkv_free(v.data);
     if (out) goto done;
+    /* grouped writers: a prefix per thread, covering what was promised */
+    {
+        lmkv_tree *grp = NULL;
+        if (lmkv_db_open_tree_ex(&grp, db, "grp", 3, LMKV_TREE_NO_CREATE) == 0) {
+            for (int t = 0; t < NG && !out; t++) {
+                uint64_t k = 0;
+                int gap = 0;
+                for (uint64_t n = 0; n < GMAX; n++) {
+                    char key[32];
+                    gkey(key, sizeof key, t, n);
+                    int crc = lmkv_tree_contains_key(grp, key, strlen(key));
+                    if (crc == 0 && gap) { if (verbose) fprintf(stderr, "grouped writer %d: %s present after a missing key\n", t, key); out = OUT_DAMAGED; break; }
+                    if (crc == 0) k = n + 1;
+                    else if (crc == LMKV_NOTFOUND) gap = 1;
+                    else { out = OUT_DAMAGED; break; }
+                }
+                if (!out && k < pr->gmin[t]) { if (verbose) fprintf(stderr, "grouped writer %d: %" PRIu64 " keys, %" PRIu64 " promised\n", t, k, pr->gmin[t]); out = OUT_LOST; }
+            }
+            lmkv_tree_close(grp);
+        } else if (pr->gmin[0] || pr->gmin[1]) {
+            out = OUT_LOST;
+        }
+        if (out) goto done;
+    }
     uint64_t next;
     if (lmkv_db_peek_next_id(&next, db)) { if (verbose) fprintf(stderr, "peek_next_id: %s\n", lmkv_errmsg()); out = OUT_DAMAGED; goto done; }
     if (pr->id_any && next <= pr->max_id) { if (verbose) fprintf(stderr, "id high-water %" PRIu64 " <= %" PRIu64 "\n", next, pr->max_id); out = OUT_LOST; }
@@ -470,14 +543,16 @@ static void campaign(int durability, const char *mname)
     assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     struct journal j = {0};
     journal_load(&j, jpath);
-    size_t nw = 0, ns = 0, nd = 0;
+    size_t nw = 0, ns = 0, nd = 0, ngack = 0;
     for (size_t i = 0; i < j.nrecs; i++) {
         struct jrec r;
         memcpy(&r, j.p + j.recs[i], sizeof r);
         nw += r.type == J_WRITE || r.type == J_DWRITE;
         ns += r.type == J_SYNC;
         nd += r.type == J_DWRITE;
+        ngack += r.type == J_GACK;
     }
+    assert_true(ngack > 0);                /* the grouped writers ran */
     assert_true(nw > commits);             /* the interposer saw LMDB's writes */
     assert_true(durability == LMKV_DURABILITY_NOSYNC || ns >= commits);
     assert_true(durability != LMKV_DURABILITY_SYNC || nd >= commits);   /* meta through O_DSYNC */
@@ -525,8 +600,8 @@ static void campaign(int durability, const char *mname)
             fail();
         }
     }
-    printf("power loss %-7s: %u commits, journal %zu records (%zu writes of which %zu O_DSYNC, %zu syncs), %u cut points: ",
-           mname, commits, j.nrecs, nw, nd, ns, cuts);
+    printf("power loss %-7s: %u commits + %zu grouped inserts, journal %zu records (%zu writes of which %zu O_DSYNC, %zu syncs), %u cut points: ",
+           mname, commits, ngack, j.nrecs, nw, nd, ns, cuts);
     for (int o = 0; o < OUT_N; o++) printf("%s%s %u", o ? ", " : "", out_name[o], outcome[o]);
     printf("; %" PRIu64 " intact images were an older commit than the last begun; %u lmkv verify runs\n", behind, verified);
     free(im.p); free(j.p); free(j.recs);

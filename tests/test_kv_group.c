@@ -1,0 +1,537 @@
+/*
+ * test_kv_group.c -- group commit (kv/txn.c, "GROUP COMMIT" in lmkv_kv.h)
+ * with real threads, real LMDB files, a real second process:
+ *  - a lone writer's writes each commit alone (groups of one);
+ *  - writers queued behind a commit (the writer lock held by an explicit
+ *    transaction of the main thread) commit as one group, and each gets its
+ *    own result: the failing members (compare_and_swap mismatch, an update
+ *    callback's error, a batch that hits a long-key collision half-way)
+ *    fail alone with their own code and message in their own thread, and
+ *    leave nothing written; the others commit; update callbacks run in
+ *    their caller's thread, and one that writes to the db gets LMKV_EBUSY;
+ *  - update_and_fetch counters from 8 threads are exact, and a subscriber
+ *    sees every increment once, in commit order (1, 2, ..., N);
+ *  - MDB_MAP_FULL inside a group grows the map and reruns the group;
+ *  - everything acknowledged at default durability is there after reopen;
+ *  - a writer in another process works beside grouped writers;
+ *  - at NOSYNC durability writes are not grouped.
+ * "Queued" is made certain, not timed: the test waits until every writer
+ * thread is about to call, then keeps the writer lock a further 300 ms;
+ * the group size it checks is at least 2 (it prints the real one), so a
+ * slow machine cannot make a correct implementation fail.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lmkv_kv.h"
+#include "kv_int.h"
+#include "util/lmkv_test_kv.h"
+#include "util/lmkv_test_util.h"
+
+#define OK(x) LMKV_TEST_OK(x)
+#define NTH 8
+
+static uint64_t be64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        p[i] = (uint8_t)v;
+}
+
+/* update_and_fetch callback: the 8-byte big-endian counter + 1 */
+static int incr(void *ctx, const uint8_t *old, size_t on, uint8_t **out, size_t *outn)
+{
+    (void)ctx;
+    uint64_t v = old && on == 8 ? be64(old) : 0;
+    *out = malloc(8);
+    if (!*out)
+        return LMKV_ENOMEM;
+    put_be64(*out, v + 1);
+    *outn = 8;
+    return 0;
+}
+
+/* ------------------------------------------------------------ forced groups */
+
+typedef struct job job;
+typedef void (*job_fn)(job *j);
+struct job {
+    lmkv_tree *t;
+    int id;
+    job_fn fn;
+    int rc;
+    char msg[256];
+    atomic_int *ready;
+    pthread_t th;
+};
+
+static _Thread_local int tls_job = -1; /* which job this thread runs */
+
+static void *job_main(void *p)
+{
+    job *j = p;
+    tls_job = j->id;
+    atomic_fetch_add(j->ready, 1);
+    j->fn(j);
+    snprintf(j->msg, sizeof j->msg, "%s", lmkv_errmsg()); /* this thread's message */
+    return NULL;
+}
+
+/* Run the jobs in their own threads while the main thread holds LMDB's
+ * writer lock (an explicit write txn), so that they queue behind it; then
+ * commit and join. Returns the largest group seen. */
+static uint64_t run_queued(lmkv_db *db, job *jobs, int n)
+{
+    atomic_int ready = 0;
+    lmkv_txn *hold;
+    OK(lmkv_txn_begin(&hold, db, 0));
+    for (int i = 0; i < n; i++) {
+        jobs[i].ready = &ready;
+        assert_int_equal(pthread_create(&jobs[i].th, NULL, job_main, &jobs[i]), 0);
+    }
+    while (atomic_load(&ready) < n)
+        lmkv_test_sleep_ms(1);
+    lmkv_test_sleep_ms(300); /* each is now inside its call, queued */
+    OK(lmkv_txn_commit(hold));
+    for (int i = 0; i < n; i++)
+        pthread_join(jobs[i].th, NULL);
+    lmkv_group_stats gs;
+    OK(lmkv_kv__group_stats(&gs, db));
+    fprintf(stderr, "group stats: %llu commits, %llu ops, largest group %llu\n", (unsigned long long)gs.commits,
+            (unsigned long long)gs.ops, (unsigned long long)gs.max_group);
+    return gs.max_group;
+}
+
+static void j_insert(job *j)
+{
+    char k[32];
+    snprintf(k, sizeof k, "ok/%d", j->id);
+    j->rc = lmkv_tree_insert(NULL, j->t, k, strlen(k), "v", 1);
+}
+
+static void j_cas_mismatch(job *j)
+{
+    lmkv_bytes cur = {0};
+    j->rc = lmkv_tree_compare_and_swap(&cur, j->t, "cas", 3, "wrong", 5, "new", 3);
+    if (j->rc == LMKV_ECAS && !(cur.size == 3 && memcmp(cur.data, "old", 3) == 0))
+        j->rc = 999; /* the current value must come back */
+    lmkv_free(cur.data);
+}
+
+static int refuse(void *ctx, const uint8_t *old, size_t on, uint8_t **out, size_t *outn)
+{
+    (void)old;
+    (void)on;
+    (void)out;
+    (void)outn;
+    return lmkv_error_set(LMKV_EINVAL, "callback of job %d refuses", *(int *)ctx);
+}
+
+/* update callback: the counter + 1, and which thread ran it */
+static int incr_where(void *ctx, const uint8_t *old, size_t on, uint8_t **out, size_t *outn)
+{
+    *(int *)ctx = tls_job;
+    return incr(NULL, old, on, out, outn);
+}
+
+static void j_counter_own_thread(job *j)
+{
+    int ran_in = -2;
+    j->rc = lmkv_tree_update_and_fetch(NULL, j->t, "n", 1, incr_where, &ran_in);
+    if (j->rc == 0 && ran_in != j->id)
+        j->rc = 1000 + ran_in; /* the callback ran in another writer's thread */
+}
+
+static void j_update_refuses(job *j)
+{
+    j->rc = lmkv_tree_update_and_fetch(NULL, j->t, "refused", 7, refuse, &j->id);
+}
+
+static uint8_t g_k1[600], g_k2[600];
+
+static void j_batch_collides(job *j)
+{
+    lmkv_batch *b;
+    j->rc = lmkv_batch_new(&b);
+    if (j->rc)
+        return;
+    for (int i = 0; i < 5; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "batch/%d", i);
+        lmkv_batch_insert(b, k, strlen(k), "b", 1);
+    }
+    lmkv_batch_insert(b, g_k1, sizeof g_k1, "v1", 2); /* sorts after "batch/": written last */
+    j->rc = lmkv_tree_apply_batch(j->t, b);
+    lmkv_batch_free(b);
+}
+
+/* The update callback writes to the same db: refused (EBUSY), no deadlock. */
+static int nested_write(void *ctx, const uint8_t *old, size_t on, uint8_t **out, size_t *outn)
+{
+    (void)old;
+    (void)on;
+    job *j = ctx;
+    int rc = lmkv_tree_insert(NULL, j->t, "inner", 5, "x", 1);
+    *out = malloc(1);
+    if (!*out)
+        return LMKV_ENOMEM;
+    **out = rc == LMKV_EBUSY ? 'B' : '?';
+    *outn = 1;
+    return 0;
+}
+
+static void j_nested(job *j)
+{
+    j->rc = lmkv_tree_update_and_fetch(NULL, j->t, "nested", 6, nested_write, j);
+}
+
+static uint64_t weak_hash(const void *p, size_t n)
+{
+    (void)p;
+    (void)n;
+    return 42;
+}
+
+static void test_group_members_fail_alone(void **state)
+{
+    (void)state;
+    char *dir = lmkv_test_tmpdir("grpfail");
+    uint64_t (*saved)(const void *, size_t) = kv_key_hash_fn;
+    kv_key_hash_fn = weak_hash; /* g_k1 and g_k2 collide */
+    memset(g_k1, 'a', sizeof g_k1);
+    memcpy(g_k2, g_k1, sizeof g_k2);
+    g_k2[599] = 'b';
+    lmkv_db *db = lmkv_test_open(dir, LMKV_DURABILITY_DEFAULT, 0);
+    lmkv_tree *t;
+    OK(lmkv_db_open_tree(&t, db, "g", 1));
+    OK(lmkv_tree_insert(NULL, t, "cas", 3, "old", 3));
+    OK(lmkv_tree_insert(NULL, t, g_k2, sizeof g_k2, "v2", 2));
+
+    job jobs[NTH];
+    memset(jobs, 0, sizeof jobs);
+    job_fn fns[NTH] = {j_insert, j_cas_mismatch, j_counter_own_thread, j_update_refuses, j_counter_own_thread,
+                       j_batch_collides, j_nested, j_insert};
+    for (int i = 0; i < NTH; i++) {
+        jobs[i].t = t;
+        jobs[i].id = i;
+        jobs[i].fn = fns[i];
+    }
+    uint64_t maxg = run_queued(db, jobs, NTH);
+    assert_true(maxg >= 2);
+
+    for (int i = 0; i < NTH; i++)
+        fprintf(stderr, "job %d: rc %d msg '%s'\n", i, jobs[i].rc, jobs[i].msg);
+    assert_int_equal(jobs[1].rc, LMKV_ECAS);
+    assert_non_null(strstr(jobs[1].msg, "compare_and_swap"));
+    assert_int_equal(jobs[3].rc, LMKV_EINVAL);
+    assert_non_null(strstr(jobs[3].msg, "callback of job 3 refuses")); /* set in the leader's thread, reported in job 3's */
+    assert_int_equal(jobs[5].rc, LMKV_ECOLLISION);
+    assert_non_null(strstr(jobs[5].msg, "xxh3"));
+    OK(jobs[6].rc);
+    for (int i = 0; i < NTH; i++)
+        if (fns[i] == j_insert || fns[i] == j_counter_own_thread)
+            OK(jobs[i].rc); /* counters: each callback ran in its caller's thread */
+
+    /* the failed members left nothing; the others committed, durably */
+    lmkv_tree_close(t);
+    lmkv_db_close(db);
+    db = lmkv_test_open(dir, LMKV_DURABILITY_DEFAULT, 0);
+    OK(lmkv_db_open_tree(&t, db, "g", 1));
+    for (int i = 0; i < NTH; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "ok/%d", i);
+        assert_int_equal(lmkv_tree_contains_key(t, k, strlen(k)), fns[i] == j_insert ? LMKV_OK : LMKV_NOTFOUND);
+    }
+    for (int i = 0; i < 5; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "batch/%d", i);
+        assert_int_equal(lmkv_tree_contains_key(t, k, strlen(k)), LMKV_NOTFOUND); /* rolled back with its member */
+    }
+    assert_int_equal(lmkv_tree_contains_key(t, "refused", 7), LMKV_NOTFOUND);
+    assert_int_equal(lmkv_tree_contains_key(t, "inner", 5), LMKV_NOTFOUND);
+    lmkv_bytes v;
+    OK(lmkv_tree_get(&v, t, "nested", 6));
+    assert_int_equal(v.size, 1);
+    assert_int_equal(v.data[0], 'B'); /* the callback's own write got LMKV_EBUSY */
+    lmkv_free(v.data);
+    OK(lmkv_tree_get(&v, t, "n", 1));
+    assert_int_equal(be64(v.data), 2);
+    lmkv_free(v.data);
+    OK(lmkv_tree_get(&v, t, "cas", 3));
+    assert_memory_equal(v.data, "old", 3);
+    lmkv_free(v.data);
+    OK(lmkv_tree_get(&v, t, g_k2, sizeof g_k2));
+    assert_memory_equal(v.data, "v2", 2);
+    lmkv_free(v.data);
+    lmkv_tree_close(t);
+    kv_key_hash_fn = saved;
+    lmkv_test_db_done(db, dir);
+}
+
+/* ------------------------------------------------------------ a lone writer */
+
+static void test_lone_writer_commits_alone(void **state)
+{
+    (void)state;
+    char *dir = lmkv_test_tmpdir("grplone");
+    lmkv_db *db = lmkv_test_open(dir, LMKV_DURABILITY_DEFAULT, 0);
+    lmkv_tree *t;
+    OK(lmkv_db_open_tree(&t, db, "g", 1));
+    lmkv_group_stats a, b;
+    OK(lmkv_kv__group_stats(&a, db));
+    for (int i = 0; i < 50; i++) {
+        char k[16];
+        lmkv_test_key(k, i);
+        OK(lmkv_tree_insert(NULL, t, k, strlen(k), k, strlen(k)));
+    }
+    OK(lmkv_kv__group_stats(&b, db));
+    assert_int_equal(b.ops - a.ops, 50);
+    assert_int_equal(b.commits - a.commits, 50); /* one commit each: nobody to wait for */
+    assert_int_equal(b.max_group, 1);
+    assert_int_equal(lmkv_kv__group_stats(NULL, db), LMKV_EINVAL);
+    lmkv_tree_close(t);
+    lmkv_test_db_done(db, dir);
+}
+
+/* NOSYNC: commits cost no sync, writes are not grouped (each commits alone). */
+static void test_nosync_not_grouped(void **state)
+{
+    (void)state;
+    char *dir = lmkv_test_tmpdir("grpnosync");
+    lmkv_db *db = lmkv_test_open(dir, LMKV_DURABILITY_NOSYNC, 0);
+    lmkv_tree *t;
+    OK(lmkv_db_open_tree(&t, db, "g", 1));
+    job jobs[4];
+    memset(jobs, 0, sizeof jobs);
+    for (int i = 0; i < 4; i++) {
+        jobs[i].t = t;
+        jobs[i].id = i;
+        jobs[i].fn = j_insert;
+    }
+    assert_int_equal(run_queued(db, jobs, 4), 0);
+    for (int i = 0; i < 4; i++) {
+        OK(jobs[i].rc);
+        char k[32];
+        snprintf(k, sizeof k, "ok/%d", i);
+        OK(lmkv_tree_contains_key(t, k, strlen(k)));
+    }
+    lmkv_tree_close(t);
+    lmkv_test_db_done(db, dir);
+}
+
+/* ------------------------------------------------------------ counters, events, durability */
+
+typedef struct cjob {
+    lmkv_tree *t;
+    int id, n;
+    int rc;
+    pthread_t th;
+} cjob;
+
+static void *counter_main(void *p)
+{
+    cjob *c = p;
+    for (int i = 0; i < c->n && !c->rc; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "key/%d/%d", c->id, i);
+        c->rc = lmkv_tree_insert(NULL, c->t, k, strlen(k), k, strlen(k));
+        if (!c->rc)
+            c->rc = lmkv_tree_update_and_fetch(NULL, c->t, "n", 1, incr, NULL);
+    }
+    return NULL;
+}
+
+static void test_counters_exact_events_in_order(void **state)
+{
+    (void)state;
+    char *dir = lmkv_test_tmpdir("grpcnt");
+    lmkv_db *db = lmkv_test_open(dir, LMKV_DURABILITY_DEFAULT, 0);
+    lmkv_tree *t;
+    OK(lmkv_db_open_tree(&t, db, "c", 1));
+    lmkv_subscriber *sub;
+    OK(lmkv_tree_watch_prefix(&sub, t, "n", 1));
+    enum { PER = 100 };
+    cjob c[NTH];
+    memset(c, 0, sizeof c);
+    lmkv_group_stats a, b;
+    OK(lmkv_kv__group_stats(&a, db));
+    for (int i = 0; i < NTH; i++) {
+        c[i].t = t;
+        c[i].id = i;
+        c[i].n = PER;
+        assert_int_equal(pthread_create(&c[i].th, NULL, counter_main, &c[i]), 0);
+    }
+    for (int i = 0; i < NTH; i++) {
+        pthread_join(c[i].th, NULL);
+        OK(c[i].rc);
+    }
+    OK(lmkv_kv__group_stats(&b, db));
+    fprintf(stderr, "%llu operations in %llu commits (largest group %llu)\n", (unsigned long long)(b.ops - a.ops),
+            (unsigned long long)(b.commits - a.commits), (unsigned long long)b.max_group);
+    assert_int_equal(b.ops - a.ops, 2 * NTH * PER);
+    /* every increment once, in commit order */
+    for (uint64_t want = 1; want <= NTH * PER; want++) {
+        lmkv_event ev;
+        OK(lmkv_subscriber_next(&ev, sub, 5000));
+        assert_int_equal(ev.type, LMKV_EVENT_INSERT);
+        assert_int_equal(ev.value.size, 8);
+        assert_int_equal(be64(ev.value.data), want);
+        lmkv_event_clear(&ev);
+    }
+    lmkv_test_expect_no_event(sub);
+    lmkv_subscriber_close(sub);
+    lmkv_tree_close(t);
+    lmkv_db_close(db);
+    /* acknowledged = durable: all there after reopen */
+    db = lmkv_test_open(dir, LMKV_DURABILITY_DEFAULT, 0);
+    OK(lmkv_db_open_tree(&t, db, "c", 1));
+    lmkv_bytes v;
+    OK(lmkv_tree_get(&v, t, "n", 1));
+    assert_int_equal(be64(v.data), NTH * PER); /* exact: no lost increment */
+    lmkv_free(v.data);
+    uint64_t len;
+    OK(lmkv_tree_len(&len, t));
+    assert_int_equal(len, NTH * PER + 1);
+    lmkv_tree_close(t);
+    lmkv_test_db_done(db, dir);
+}
+
+/* ------------------------------------------------------------ map growth in a group */
+
+static void j_big(job *j)
+{
+    uint8_t *buf = malloc(64 << 10);
+    if (!buf) {
+        j->rc = LMKV_ENOMEM;
+        return;
+    }
+    memset(buf, 'a' + j->id, 64 << 10);
+    j->rc = 0;
+    for (int i = 0; i < 4 && !j->rc; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "big/%d/%d", j->id, i);
+        j->rc = lmkv_tree_insert(NULL, j->t, k, strlen(k), buf, 64 << 10);
+    }
+    free(buf);
+}
+
+static void test_map_full_reruns_group(void **state)
+{
+    (void)state;
+    char *dir = lmkv_test_tmpdir("grpfull");
+    lmkv_db *db = lmkv_test_open(dir, LMKV_DURABILITY_DEFAULT, 256 << 10);
+    lmkv_tree *t;
+    OK(lmkv_db_open_tree(&t, db, "g", 1));
+    lmkv_db_stat st0, st1;
+    OK(lmkv_db_stat_get(&st0, db));
+    job jobs[NTH];
+    memset(jobs, 0, sizeof jobs);
+    for (int i = 0; i < NTH; i++) {
+        jobs[i].t = t;
+        jobs[i].id = i;
+        jobs[i].fn = j_big;
+    }
+    assert_true(run_queued(db, jobs, NTH) >= 2);
+    for (int i = 0; i < NTH; i++)
+        OK(jobs[i].rc);
+    OK(lmkv_db_stat_get(&st1, db));
+    assert_true(st1.map_size > st0.map_size);
+    for (int i = 0; i < NTH; i++)
+        for (int k = 0; k < 4; k++) {
+            char key[32];
+            snprintf(key, sizeof key, "big/%d/%d", i, k);
+            lmkv_bytes v;
+            OK(lmkv_tree_get(&v, t, key, strlen(key)));
+            assert_int_equal(v.size, 64 << 10);
+            assert_int_equal(v.data[0], 'a' + i);
+            assert_int_equal(v.data[v.size - 1], 'a' + i);
+            lmkv_free(v.data);
+        }
+    lmkv_tree_close(t);
+    lmkv_test_db_done(db, dir);
+}
+
+/* ------------------------------------------------------------ another process */
+
+static void test_other_process_beside_groups(void **state)
+{
+    (void)state;
+    char *dir = lmkv_test_tmpdir("grpproc");
+    lmkv_db *db = lmkv_test_open(dir, LMKV_DURABILITY_DEFAULT, 0);
+    lmkv_tree *t;
+    OK(lmkv_db_open_tree(&t, db, "c", 1));
+    enum { PER = 150 };
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        lmkv_db *cdb = lmkv_test_try_open(dir, LMKV_DURABILITY_DEFAULT, 0);
+        lmkv_tree *ct;
+        if (!cdb || lmkv_db_open_tree(&ct, cdb, "c", 1))
+            _exit(2);
+        for (int i = 0; i < PER; i++) {
+            char k[32];
+            snprintf(k, sizeof k, "proc/%d", i);
+            if (lmkv_tree_insert(NULL, ct, k, strlen(k), "p", 1) ||
+                lmkv_tree_update_and_fetch(NULL, ct, "n", 1, incr, NULL))
+                _exit(3);
+        }
+        lmkv_tree_close(ct);
+        lmkv_db_close(cdb);
+        _exit(0);
+    }
+    cjob c[4];
+    memset(c, 0, sizeof c);
+    for (int i = 0; i < 4; i++) {
+        c[i].t = t;
+        c[i].id = i;
+        c[i].n = PER;
+        assert_int_equal(pthread_create(&c[i].th, NULL, counter_main, &c[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(c[i].th, NULL);
+        OK(c[i].rc);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    lmkv_bytes v;
+    OK(lmkv_tree_get(&v, t, "n", 1));
+    assert_int_equal(be64(v.data), 5 * PER); /* both processes' increments, none lost */
+    lmkv_free(v.data);
+    uint64_t len;
+    OK(lmkv_tree_len(&len, t));
+    assert_int_equal(len, 5 * PER + 1);
+    lmkv_tree_close(t);
+    lmkv_test_db_done(db, dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lone_writer_commits_alone),
+        cmocka_unit_test(test_nosync_not_grouped),
+        cmocka_unit_test(test_group_members_fail_alone),
+        cmocka_unit_test(test_counters_exact_events_in_order),
+        cmocka_unit_test(test_map_full_reruns_group),
+        cmocka_unit_test(test_other_process_beside_groups),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
