@@ -62,4 +62,7 @@ cd "$ROOT/bindings/rust"
 "$CARGO" --version
 # -j2 and at most 4 test threads: the machine is shared. --include-ignored
 # runs the tests that need the lmkv CLI ($LMKV_BIN, built by make test).
-"$CARGO" test --offline -j2 -- --test-threads=4 --include-ignored
+"$CARGO" test --offline -j2 -- --test-threads=4 --include-ignored || exit 1
+# The benchmarks (bench/rust_bench.sh, bench/daemon_bench.sh) only build in
+# make bench: type-check them here so an API change cannot break them unseen.
+"$CARGO" check --offline -j2 --benches -q

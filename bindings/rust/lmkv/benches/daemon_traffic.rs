@@ -20,7 +20,7 @@
 //! Run by bench/daemon_bench.sh (`cargo bench --offline`). BENCH_QUICK=1:
 //! fewer lookups.
 
-use lmkv::backend::{DatabaseBackend, DatabaseTree, LmkvBackend};
+use lmkv::backend::{DatabaseBackend, DatabaseConfig, DatabaseTree, LmkvBackend};
 use lmkv::executor::{block_on, Executor};
 use lmkv::{Config, Durability};
 use std::os::raw::c_int;
@@ -119,7 +119,7 @@ fn main() {
         for tasks in [1usize, 2, 4, 8, 32] {
             let dir = root.join(format!("{tasks}-{}", dname.len()));
             let db = Config::new().path(&dir).durability(dur).flush_every_ms(Some(1000)).open().unwrap();
-            let backend = LmkvBackend::from_db(db.clone());
+            let backend = LmkvBackend::from_db(db.clone(), DatabaseConfig::default());
             let cache = block_on(backend.open_tree("lsp_cache")).unwrap();
             let stats = block_on(backend.open_tree("cache_stats")).unwrap();
             let mut g0 = GroupStats::default();
