@@ -29,18 +29,22 @@ BUILD    ?= build/san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
-MODULES  := kv schema versioning graph migrate analysis
+MODULES  := kv schema versioning analysis graph migrate
 DEP_PKGS := lmdb libgit2 libxxhash zlib jansson nettle tree-sitter
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEP_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null || echo -llmdb -lgit2 -lxxhash -lz -ljansson -lnettle -ltree-sitter)
+# libclang 14 (Debian libclang-14-dev): analysis/'s C and C++ frontend
+LLVM_DIR   ?= /usr/lib/llvm-14
+CLANG_CFLAGS := -I$(LLVM_DIR)/include
+CLANG_LIBS   := -L$(LLVM_DIR)/lib -Wl,-rpath,$(LLVM_DIR)/lib -lclang-14
 
 INCLUDES := $(addprefix -I,$(MODULES)) -Itests -I$(BUILD)/gen
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS   ?= $(OPT) -g
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -DLMKV_BUILDING \
-              -DLMKV_VERSION_STRING='"$(VERSION)"' $(WARN) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS)
+              -DLMKV_VERSION_STRING='"$(VERSION)"' $(WARN) $(INCLUDES) $(PKG_CFLAGS) $(CLANG_CFLAGS) $(CFLAGS) $(SANFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
-LIBS_ALL    = $(PKG_LIBS) -lpthread -lm
+LIBS_ALL    = $(PKG_LIBS) $(CLANG_LIBS) -lpthread -lm
 
 # Library sources: every module's top-level *.c (tools and tests live elsewhere).
 mod_srcs = $(wildcard $(1)/*.c)
@@ -53,10 +57,10 @@ $(foreach m,$(MODULES),$(eval $(BUILD)/lib$(m).a: $(call mod_objs,$(m)) ; @mkdir
 DEPS_kv         := kv
 DEPS_schema     := schema kv
 DEPS_versioning := versioning schema kv
+DEPS_analysis   := analysis versioning schema kv
 DEPS_graph      := graph versioning schema kv
 DEPS_migrate    := migrate schema kv
-DEPS_analysis   := analysis versioning schema kv
-DEPS_tools      := analysis graph versioning migrate schema kv
+DEPS_tools      := graph analysis versioning migrate schema kv
 DEPS_bench      := $(DEPS_tools)
 mod_libs = $(foreach d,$(DEPS_$(1)),$(BUILD)/lib$(d).a)
 

@@ -209,7 +209,7 @@ static struct lang_state *lang_state_get(const struct lmkv_analysis__ts_lang *L)
             st->failed = 1;
             uint32_t line = 1;
             for (uint32_t i = 0; i < eoff && i < off; i++) if (src[i] == '\n') line++;
-            snprintf(st->err, sizeof st->err, "%s: tags query: %s at line %u of the combined query (\"%.40s\")",
+            snprintf(st->err, sizeof st->err, "%s: tags query does not compile: %s at line %u of the combined query (\"%.40s\")",
                      L->frontend_id, query_error_name(et), line, src + (eoff < off ? eoff : 0));
             free(src);
             goto out;
@@ -713,34 +713,41 @@ const char *lmkv_analysis__ts_frontend_id(const char *language)
     return L ? L->frontend_id : NULL;
 }
 
-static int fail(lmkv_analysis *a, int code, const char *fmt, const char *path, const char *what)
+static int fail(lmkv_analysis *a, int code, const char *msg)
 {
-    char msg[1024];
-    snprintf(msg, sizeof msg, fmt, path ? path : "(file)", what);
     lmkv_analysis_set_error(a, msg);
     return lmkv_error_set(code, "%s", msg);
+}
+
+static int cancelled(const struct lmkv_analysis__opts *o)
+{
+    return o && o->cancel && *o->cancel;
 }
 
 int lmkv_analysis__ts_run(lmkv_analysis *a, const char *language, const char *path,
                           const void *content, size_t len, const struct lmkv_analysis__opts *o)
 {
-    (void)o;
-    char what[600];
+    (void)path;
+    char msg[1024];
     const struct lmkv_analysis__ts_lang *L = lmkv_analysis__ts_lang_find(language);
     if (!a || (!content && len)) return lmkv_error_set(LMKV_EINVAL, "lmkv_analysis__ts_run: NULL argument");
-    if (!L) return fail(a, LMKV_EINVAL, "%s: no tree-sitter frontend for language '%s'", path, language ? language : "(null)");
+    if (!L) {
+        snprintf(msg, sizeof msg, "no tree-sitter frontend for language '%s'", language ? language : "(null)");
+        return fail(a, LMKV_EINVAL, msg);
+    }
     if (len > LMKV_ANALYSIS__TS_MAX_BYTES) {
-        snprintf(what, sizeof what, "%zu bytes, the %s frontend reads at most %u", len, L->language,
-                 LMKV_ANALYSIS__TS_MAX_BYTES);
-        return fail(a, LMKV_EINVAL, "%s: file too large (%s)", path, what);
+        snprintf(msg, sizeof msg, "file too large: %zu bytes, the %s frontend reads at most %u", len,
+                 L->language, LMKV_ANALYSIS__TS_MAX_BYTES);
+        return fail(a, LMKV_ETOOBIG, msg);
     }
     const char *nul = len ? memchr(content, 0, len) : NULL;
     if (nul) {
-        snprintf(what, sizeof what, "NUL byte at offset %zu", (size_t)(nul - (const char *)content));
-        return fail(a, LMKV_EINVAL, "%s: binary file, not %s source (%s)", path, what);
+        snprintf(msg, sizeof msg, "binary content (a NUL byte at offset %zu), not %s source",
+                 (size_t)(nul - (const char *)content), L->language);
+        return fail(a, LMKV_EPARSE, msg);
     }
     struct lang_state *st = lang_state_get(L);
-    if (st->failed) return fail(a, LMKV_EINVAL, "%s: %s", path, st->err);
+    if (st->failed) return fail(a, LMKV_EPARSE, st->err);
 
     int rc = LMKV_OK;
     struct work w;
@@ -750,12 +757,19 @@ int lmkv_analysis__ts_run(lmkv_analysis *a, const char *language, const char *pa
     TSTree *tree = NULL;
     TSQueryCursor *cur = NULL;
     if (!parser || !ts_parser_set_language(parser, L->grammar())) { rc = LMKV_ENOMEM; goto out; }
-    tree = ts_parser_parse_string(parser, NULL, w.src, w.len);
-    if (!tree) { rc = LMKV_ENOMEM; goto out; }
+    /* in slices of 50 ms, so a cancel request is seen (a timed-out parse
+     * resumes where it stopped when called again) */
+    if (o && o->cancel) ts_parser_set_timeout_micros(parser, 50000);
+    while (!(tree = ts_parser_parse_string(parser, NULL, w.src, w.len))) {
+        if (!(o && o->cancel)) { rc = LMKV_ENOMEM; goto out; }
+        if (cancelled(o)) { rc = LMKV_ECONFLICT; goto out; }
+    }
     if (!(cur = ts_query_cursor_new())) { rc = LMKV_ENOMEM; goto out; }
     ts_query_cursor_exec(cur, st->q, ts_tree_root_node(tree));
     TSQueryMatch m;
+    unsigned long nm = 0;
     while (ts_query_cursor_next_match(cur, &m)) {
+        if ((++nm & 4095) == 0 && cancelled(o)) { rc = LMKV_ECONFLICT; goto out; }
         if (!match_passes(&w, st, &m)) continue;
         if (add_match(&w, st, &m)) { rc = LMKV_ENOMEM; goto out; }
     }
@@ -770,10 +784,13 @@ int lmkv_analysis__ts_run(lmkv_analysis *a, const char *language, const char *pa
     }
     rc = emit(&w, a);
 out:
-    if (rc == LMKV_ENOMEM) fail(a, LMKV_ENOMEM, "%s: out of memory in the %s frontend", path, L->language);
+    if (rc == LMKV_ENOMEM) {
+        snprintf(msg, sizeof msg, "out of memory in the %s frontend", L->language);
+        fail(a, LMKV_ENOMEM, msg);
+    } else if (rc == LMKV_ECONFLICT) fail(a, rc, "interrupted");
     else if (rc != LMKV_OK) {
-        snprintf(what, sizeof what, "%s", lmkv_errmsg());
-        fail(a, rc, "%s: %s", path, what);
+        snprintf(msg, sizeof msg, "%s", lmkv_errmsg());
+        fail(a, rc, msg);
     }
     ts_query_cursor_delete(cur);
     ts_tree_delete(tree);

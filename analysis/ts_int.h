@@ -10,37 +10,37 @@
 #define LMKV_ANALYSIS_TS_INT_H
 
 #include <stddef.h>
-#include "lmkv_versioning.h"
+#include "analysis_int.h"
 
-struct lmkv_analysis__opts;   /* the dispatcher's options (analysis_int.h) */
+/* lmkv_analysis__ts_run and lmkv_analysis__ts_frontend_id are declared in
+ * analysis_int.h with the other frontends:
+ *
+ * lmkv_analysis__ts_run: analyse one file with the tree-sitter frontend of
+ * `language` ("rust", "python", "go", "javascript", "typescript", "tsx",
+ * "java") into `a`. `content` is `len` bytes, not NUL-terminated, not
+ * retained; `path` is not read (records depend on the bytes alone: the
+ * analyser contract of lmkv_versioning.h). `o` may be NULL; o->cancel, when
+ * set non-zero (SIGINT/SIGTERM), stops the parse within ~50 ms and the query
+ * within 4096 matches (LMKV_ECONFLICT, "interrupted"). Thread-safe: each
+ * call has its own parser and query cursor; the compiled queries are shared
+ * read-only (built once per language, under a mutex).
+ * Returns LMKV_OK (syntax errors are recovered by tree-sitter and the file
+ * is indexed as far as the tree goes: tree-sitter's ERROR/MISSING nodes just
+ * match no pattern); LMKV_EINVAL (unknown language), LMKV_ETOOBIG (over
+ * LMKV_ANALYSIS__TS_MAX_BYTES), LMKV_EPARSE (a NUL byte: binary, or the
+ * language's query does not compile against the grammar), LMKV_ECONFLICT
+ * (cancelled), LMKV_ENOMEM, or an error of the sink; each with a one-line,
+ * path-free reason in lmkv_analysis_set_error(a, ...) and lmkv_error_set().
+ *
+ * lmkv_analysis__ts_frontend_id: "tree-sitter-python 0.23.6" (grammar
+ * package and pinned version) for those languages, NULL for any other.
+ * Static storage. */
 
-/** Largest file the tree-sitter frontends analyse, in bytes (16 MiB). A
- *  larger file fails alone ("too large"). With it, a file's memory is
- *  bounded by about 120 bytes per input byte (tree + query state + records;
- *  analysis/README.md has the measurements). */
+/** Largest file the tree-sitter frontends analyse, in bytes (16 MiB, below
+ *  the dispatcher's LMKV_ANALYSIS_MAX_FILE_BYTES). A larger file fails alone
+ *  (LMKV_ETOOBIG). A file's memory is bounded by its size times a factor
+ *  measured per grammar (analysis/README.md: tree, query state, records). */
 #define LMKV_ANALYSIS__TS_MAX_BYTES (16u * 1024u * 1024u)
-
-/**
- * Analyse one file with the tree-sitter frontend of `language` ("rust",
- * "python", "go", "javascript", "typescript", "tsx", "java") into `a`.
- * `content` is `len` bytes, not NUL-terminated, not retained; `path` is only
- * used in error messages (records depend on the bytes alone: the analyser
- * contract of lmkv_versioning.h). `o` may be NULL (no options are read yet).
- * Thread-safe: each call has its own parser and query cursor; the compiled
- * queries are shared read-only (built once, under pthread_once).
- * @return LMKV_OK (syntax errors are recovered by tree-sitter and the file is
- *         indexed as far as the tree goes); LMKV_EINVAL (unknown language,
- *         binary content: a NUL byte, or more than LMKV_ANALYSIS__TS_MAX_BYTES),
- *         LMKV_ENOMEM, or an error of the sink; each with
- *         lmkv_analysis_set_error(a, reason) set and lmkv_error_set().
- */
-int lmkv_analysis__ts_run(lmkv_analysis *a, const char *language, const char *path,
-                          const void *content, size_t len,
-                          const struct lmkv_analysis__opts *o);
-
-/** "tree-sitter-python 0.23.6" (grammar package and pinned version) for a
- *  language of lmkv_analysis__ts_run, NULL for any other. Static storage. */
-const char *lmkv_analysis__ts_frontend_id(const char *language);
 
 /* ------------------------------------------------------ language table */
 

@@ -153,6 +153,8 @@ typedef struct lmkv_file_version {       /* FileVersion, "LKFV" */
     uint32_t line_count;
     int64_t mtime_ns;
     int64_t indexed_ns;
+    const char *frontend;                /* analysis frontend that made the records
+                                            ("libclang 14.0.6") or NULL = unknown */
 } lmkv_file_version;
 
 typedef struct lmkv_symbol {             /* Symbol, "LKSY" */

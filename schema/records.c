@@ -89,6 +89,7 @@ static const fb_field file_version_fields[] = {
     FI(lmkv_file_version, line_count, FB_U32),
     FI(lmkv_file_version, mtime_ns, FB_I64),
     FI(lmkv_file_version, indexed_ns, FB_I64),
+    FS(lmkv_file_version, frontend),
 };
 
 static const fb_field symbol_fields[] = {

@@ -6,7 +6,8 @@
 set -euo pipefail
 PKGS="build-essential pkg-config liblmdb-dev lmdb-utils libgit2-dev libxxhash-dev zlib1g-dev
 libjansson-dev nettle-dev libcmocka-dev flatbuffers-compiler python3-flatbuffers universal-ctags cflow
-sqlite3 libsqlite3-dev git clang libclang-rt-14-dev gnuplot-nox libflatbuffers-dev"
+sqlite3 libsqlite3-dev git clang libclang-rt-14-dev gnuplot-nox libflatbuffers-dev
+libclang-14-dev clangd-14"
 PKGS=$(echo $PKGS)
 # npm only when the machine has none: machines that carry Node.js from
 # NodeSource ship their own npm, and Debian's npm conflicts with that nodejs
@@ -24,6 +25,8 @@ missing() {
     if command -v ctags >/dev/null 2>&1 && ! ctags --version 2>/dev/null | grep -q 'Universal Ctags'; then
         m="$m universal-ctags"
     fi
+    [ -e /usr/lib/llvm-14/include/clang-c/Index.h ] || m="$m libclang-14-dev"
+    command -v clangd-14 >/dev/null 2>&1 || m="$m cmd:clangd-14"
     /usr/bin/python3 -c 'import flatbuffers' >/dev/null 2>&1 || m="$m py:flatbuffers"
     [ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] || \
         ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || m="$m clang-rt"

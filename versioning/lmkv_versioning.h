@@ -249,6 +249,22 @@ LMKV_API int lmkv_analysis_add_hierarchy(lmkv_analysis *a, const struct lmkv_ana
 LMKV_API void lmkv_analysis_set_error(lmkv_analysis *a, const char *message);
 
 /**
+ * Say which language the file was read as and which frontend made its
+ * records (e.g. "c", "libclang 14.0.6"; "python", "tree-sitter-python
+ * 0.23.6"). Stored in the file version's record (FileVersion.language,
+ * FileVersion.frontend) and every Symbol's language. Without this call the
+ * language comes from the path's extension (c/h -> "c", cc/cpp/cxx/hpp/hh
+ * -> "cpp", rs, py, go, js, ts) and the frontend is absent. May be called
+ * again (the last call wins); strings are copied.
+ * @param language lowercase name ([a-z0-9+#_-], at most 64 bytes), NULL =
+ *        from the extension.
+ * @param frontend free text of at most 64 KiB, NULL = absent.
+ * @return LMKV_OK; LMKV_EINVAL (a is NULL or not the sink of the running
+ *         analyser call, or a bad language name); LMKV_ENOMEM.
+ */
+LMKV_API int lmkv_analysis_set_language(lmkv_analysis *a, const char *language, const char *frontend);
+
+/**
  * The ANALYSER: turn one file's content into records.
  * @param a        sink for the records (see above).
  * @param path     workspace-relative path of the file.

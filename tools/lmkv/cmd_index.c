@@ -20,6 +20,7 @@
  */
 #include "cli.h"
 #include "extract_c.h"
+#include "lmkv_analysis.h"
 #include "lmkv_versioning.h"
 
 #include <errno.h>
@@ -31,7 +32,7 @@
 #include <time.h>
 
 static const char usage[] =
-    "usage: lmkv index [--db DIR] [--workspace ROOT] [--full] [--no-git] [--json] [PATH...]\n"
+    "usage: lmkv index [--db DIR] [--workspace ROOT] [--full] [--no-git] [--languages LIST] [--json] [PATH...]\n"
     "\n"
     "Index the C sources (*.c, *.h) under each PATH (files or directories,\n"
     "recursively) of the workspace ROOT: symbols from Universal Ctags, calls\n"
@@ -48,6 +49,10 @@ static const char usage[] =
     "                    directory is given, else the current directory)\n"
     "  --full            analyse every selected file again\n"
     "  --no-git          treat ROOT as a plain directory even inside git\n"
+    "  --languages LIST  only these languages (comma-separated: c, cpp,\n"
+    "                    rust, python, go, javascript, typescript, tsx,\n"
+    "                    java); a file's language comes from its extension,\n"
+    "                    else from its #! line (python, node, ...)\n"
     "  --json            print the report as one JSON object\n"
     "  --db DIR          database directory (default $LMKV_DB, else ./.lmkv)\n"
     "  -q                no report on success, no progress bar\n"
@@ -89,6 +94,8 @@ struct ix {
     int ext_missing;      /* ctags or cflow could not be run */
     struct cli_progress bar; /* files given to the analyser of the files to analyse */
     size_t nanalysed;
+    lmkv_analyser *an;       /* analysis/: every language but C (for now) */
+    int c_on;                /* C selected by --languages (or no filter)  */
 };
 
 static uint64_t now_ns(void)
@@ -105,6 +112,14 @@ static int c_source(const char *path, void *ctx)
     (void)ctx;
     size_t n = strlen(path);
     return n > 2 && path[n - 2] == '.' && (path[n - 1] == 'c' || path[n - 1] == 'h');
+}
+
+/* Files of the index: C through extract_c.c, the others through analysis/. */
+static int index_filter(const char *path, void *ctx)
+{
+    struct ix *x = ctx;
+    if (c_source(path, NULL)) return x->c_on;
+    return lmkv_analyser_filter(path, x->an);
 }
 
 static int pre_cmp(const void *a, const void *b)
@@ -154,6 +169,17 @@ static int analyse(lmkv_analysis *a, const char *path, const void *content, size
     struct xc_file *f = NULL;
     int rc = 0;
     cli_progress_update(&x->bar, x->nanalysed++);
+    if (!c_source(path, NULL)) {
+        uint64_t t0 = now_ns();
+        struct lmkv_analyser_stats b, e;
+        lmkv_analyser_stats(&b, x->an);
+        rc = lmkv_analyser_analyse(a, path, content, len, x->an);
+        lmkv_analyser_stats(&e, x->an);
+        x->nsyms += e.symbols - b.symbols; x->ncalls += e.calls - b.calls; x->nrefs += e.references - b.references;
+        x->extract_ns += now_ns() - t0;
+        return rc;
+    }
+    if ((rc = lmkv_analysis_set_language(a, "c", ANALYSER_ID)) != LMKV_OK) goto fail_lmkv;
     struct pre key = {path, NULL, NULL}, *hit = x->npre ? bsearch(&key, x->pre, x->npre, sizeof *x->pre, pre_cmp) : NULL;
     if (hit && hit->f) {
         size_t tl;
@@ -243,6 +269,7 @@ int cmd_index(int argc, char **argv)
         {"workspace", required_argument, NULL, 'w'},
         {"full", no_argument, NULL, 'F'},
         {"no-git", no_argument, NULL, 'G'},
+        {"languages", required_argument, NULL, 'L'},
         CLI_COMMON_LONGOPTS,
         {0, 0, 0, 0}};
     const char *cmd = "index";
@@ -258,6 +285,9 @@ int cmd_index(int argc, char **argv)
     int have_rep = 0;
     char **paths = NULL;
     size_t npaths = 0;
+    char *langs_arg = NULL, *ident = NULL;
+    const char *langv[64];
+    size_t nlangs = 0;
     struct ix x;
     memset(&x, 0, sizeof x);
     memset(&rep, 0, sizeof rep);
@@ -268,9 +298,30 @@ int cmd_index(int argc, char **argv)
         case 'w': root_arg = optarg; break;
         case 'F': iflags |= LMKV_INDEX_FULL; break;
         case 'G': wflags |= LMKV_WORKTREE_NO_GIT; break;
+        case 'L': free(langs_arg); if (!(langs_arg = strdup(optarg))) { cli_error(cmd, "out of memory"); return EXIT_IO; } break;
         case 'h': fputs(usage, stdout); return EXIT_OK_;
-        default: return EXIT_USAGE;
+        default: free(langs_arg); return EXIT_USAGE;
         }
+    }
+    x.c_on = 1;
+    if (langs_arg) {
+        x.c_on = 0;
+        for (char *sv = NULL, *w = strtok_r(langs_arg, ",", &sv); w; w = strtok_r(NULL, ",", &sv)) {
+            if (nlangs == sizeof langv / sizeof langv[0]) { free(langs_arg); return cli_usage_error(cmd, "--languages: too many names"); }
+            if (!strcmp(w, "c")) x.c_on = 1;
+            langv[nlangs++] = w;
+        }
+        if (!nlangs) { free(langs_arg); return cli_usage_error(cmd, "--languages: empty list"); }
+    }
+    {   /* the names are checked before anything is opened */
+        struct lmkv_analyser_options ao = {.root = NULL, .languages = langv, .nlanguages = nlangs};
+        if ((rc = lmkv_analyser_new(&x.an, &ao)) != LMKV_OK) {
+            int r = rc == LMKV_EINVAL ? cli_usage_error(cmd, "%s", lmkv_errmsg()) : cli_fail(cmd, rc, "analyser");
+            free(langs_arg);
+            return r;
+        }
+        lmkv_analyser_free(x.an);
+        x.an = NULL;
     }
     int nargs = argc - optind;
     size_t budget = (size_t)PRE_KEEP_MIB << 20;   /* packed symbols kept, bytes */
@@ -314,6 +365,13 @@ int cmd_index(int argc, char **argv)
         goto cleanup;
     }
     x.root = root;
+    {
+        struct lmkv_analyser_options ao = {.root = root, .languages = langv, .nlanguages = nlangs};
+        if ((rc = lmkv_analyser_new(&x.an, &ao)) != LMKV_OK) { ret = cli_fail(cmd, rc, "analyser"); goto cleanup; }
+        size_t il = strlen(ANALYSER_ID) + strlen(lmkv_analyser_id(x.an)) + 3;
+        if (!(ident = malloc(il))) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
+        snprintf(ident, il, "%s; %s", ANALYSER_ID, lmkv_analyser_id(x.an));
+    }
     if (!(x.names = xc_nameset_new())) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
 
     struct lmkv_index_options io;
@@ -322,8 +380,9 @@ int cmd_index(int argc, char **argv)
     io.flags = iflags | LMKV_INDEX_BULK;
     io.paths = (const char *const *)paths;
     io.npaths = npaths;
-    io.filter = c_source;
-    io.analyser_id = ANALYSER_ID;
+    io.filter = index_filter;
+    io.filter_ctx = &x;
+    io.analyser_id = ident;
     io.batch_files = 64;
     if ((rc = lmkv_index_session_begin(&s, wt, &io)) != LMKV_OK) { ret = cli_fail(cmd, rc, "beginning the index session"); goto cleanup; }
     if ((rc = lmkv_index_session_plan(s)) != LMKV_OK) { ret = cli_fail(cmd, rc, "planning"); goto cleanup; }
@@ -356,6 +415,7 @@ int cmd_index(int argc, char **argv)
         rc = LMKV_OK;
         for (size_t i = 0; i < npend && rc == LMKV_OK; i++) {
             struct xc_file *f = NULL;
+            if (!c_source(pend[i], NULL)) continue;   /* not C: analysis/ alone */
             uint64_t t1 = now_ns();
             int xrc = xc_symbols_ex(&f, root, pend[i], keep ? XC_WITH_CALLS : 0u);
             if (xrc == 0) { /* else: the analyser fails on it again and the report names it */
@@ -443,6 +503,9 @@ cleanup:
     xc_nameset_free(x.looked);
     for (size_t i = 0; i < npaths; i++) free(paths[i]);
     free(paths);
+    lmkv_analyser_free(x.an);
+    free(ident);
+    free(langs_arg);
     lmkv_worktree_free(wt);
     lmkv_store_close(st);
     lmkv_db_close(db);

@@ -11,7 +11,8 @@
 //!     `make test` do).
 //!
 //! In cases 1 and 3 the archive is linked statically and its dependencies
-//! (LMDB, libgit2, xxhash, zlib, jansson, nettle, pthread, libm) are taken
+//! (LMDB, libgit2, xxhash, zlib, jansson, nettle, pthread, libm; libclang 14
+//! from `$LLVM_DIR/lib`, default /usr/lib/llvm-14) are taken
 //! from `pkg-config --libs lmdb libgit2 libxxhash zlib jansson nettle`,
 //! falling back to `-llmdb -lgit2 -lxxhash -lz -ljansson -lnettle` as the
 //! Makefile does.
@@ -56,6 +57,12 @@ fn emit_deps() {
             }
         }
     }
+    // analysis/'s C and C++ frontend: libclang 14 (Debian libclang-14-dev),
+    // as the Makefile links it (LLVM_DIR overrides /usr/lib/llvm-14)
+    let llvm = env::var("LLVM_DIR").unwrap_or_else(|_| "/usr/lib/llvm-14".to_string());
+    println!("cargo:rustc-link-search=native={llvm}/lib");
+    println!("cargo:rustc-link-arg=-Wl,-rpath,{llvm}/lib");
+    println!("cargo:rustc-link-lib=clang-14");
     println!("cargo:rustc-link-lib=pthread");
     println!("cargo:rustc-link-lib=m");
 }
@@ -79,6 +86,7 @@ fn link_static_dir(dir: &Path) {
 fn main() {
     println!("cargo:rerun-if-env-changed=LMKV_LIB_DIR");
     println!("cargo:rerun-if-env-changed=LMKV_SANITIZE");
+    println!("cargo:rerun-if-env-changed=LLVM_DIR");
     println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
     println!("cargo:rerun-if-changed=build.rs");
 
