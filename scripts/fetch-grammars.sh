@@ -9,6 +9,10 @@
 # into $GRAMMARS/<language>/ (src/parser.c, src/scanner.c, src/tree_sitter/*.h,
 # queries/tags.scm). $GRAMMARS defaults to build/grammars. Idempotent: a
 # language whose .complete stamp exists is left alone. Exit 4 when npm fails.
+# `fetch-grammars.sh --oracles` fetches instead what the TypeScript oracle
+# test (tests/t_analysis_ts_typescript.py) needs, into $GRAMMARS/oracle/:
+#   typescript@5.9.3 (the compiler API) and rxjs@7.8.1 (a real TypeScript
+#   code base: src/**/*.ts, and its compiled JavaScript dist/cjs/**/*.js).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 G=${LMKV_GRAMMARS:-$ROOT/build/grammars}
@@ -23,7 +27,12 @@ fetch() { # npm-name version dest [subdir-of-grammar]
     fi
     local tmp; tmp=$(mktemp -d)
     tar xzf "$tgz" -C "$tmp"
-    rm -rf "${G:?}/$dest"; mkdir -p "$G/$dest/src" "$G/$dest/queries"
+    rm -rf "${G:?}/$dest"; mkdir -p "$G/$dest"
+    if [ "$sub" = . ]; then    # a whole package (oracles)
+        cp -R "$tmp/package/." "$G/$dest/"
+        rm -rf "$tmp"; touch "$G/$dest/.complete"; return 0
+    fi
+    mkdir -p "$G/$dest/src" "$G/$dest/queries"
     cp -R "$tmp/package/${sub:+$sub/}src/." "$G/$dest/src/"
     cp "$tmp/package/queries/tags.scm" "$G/$dest/queries/tags.scm"
     # typescript/tsx scanner.c include "../../common/scanner.h"
@@ -34,6 +43,11 @@ fetch() { # npm-name version dest [subdir-of-grammar]
     rm -rf "$tmp"
     touch "$G/$dest/.complete"
 }
+if [ "${1:-}" = --oracles ]; then
+    fetch typescript 5.9.3 oracle/typescript .
+    fetch rxjs       7.8.1 oracle/rxjs .
+    exit 0
+fi
 fetch tree-sitter-rust       0.23.2 rust
 fetch tree-sitter-python     0.23.6 python
 fetch tree-sitter-go         0.23.4 go

@@ -19,3 +19,4 @@
 ; `g[int](x)`: an instantiated generic function called, or a conversion to an
 ; instantiated generic type; the syntax cannot tell (go/ast: a CallExpr).
 (type_conversion_expression type: (generic_type type: (type_identifier) @name)) @reference.call
+(type_alias name: (type_identifier) @name) @definition.type

@@ -6,3 +6,4 @@
 (method_definition name: (property_identifier) @name (#eq? @name "constructor")) @definition.constructor
 (method_definition name: (private_property_identifier) @name) @definition.method
 (import_statement source: (string) @name) @reference.import
+(new_expression constructor: (member_expression property: (property_identifier) @name)) @reference.call

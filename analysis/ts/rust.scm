@@ -16,3 +16,4 @@
 (field_declaration name: (field_identifier) @name) @definition.field
 (function_signature_item name: (identifier) @name) @definition.method
 (type_identifier) @name @reference.type
+(associated_type name: (type_identifier) @name) @definition.type
