@@ -357,7 +357,7 @@ static int is_call_type(const char *t)
     static const char *const types[] = {
         "call", "call_expression", "method_invocation", "new_expression",
         "object_creation_expression", "macro_invocation",
-        "explicit_constructor_invocation", NULL
+        "explicit_constructor_invocation", "type_conversion_expression", NULL
     };
     for (size_t i = 0; types[i]; i++) if (!strcmp(t, types[i])) return 1;
     return 0;
@@ -466,13 +466,12 @@ static int add_match(struct work *w, const struct lang_state *st, const TSQueryM
     }
     /* a reference or a call */
     TSNode at = item;
-    if (is_call) {
-        TSNode n = item;
-        for (int up = 0; up < 3 && !ts_node_is_null(n); up++) {
-            if (is_call_type(ts_node_type(n))) { at = n; break; }
-            n = ts_node_parent(n);
-        }
-    }
+    /* A call is recorded at its call node. Some tags.scm patterns capture a
+     * call's argument list instead (JavaScript's and Java's member calls);
+     * lmkv's own patterns match those calls at the call node, so such
+     * matches are dropped rather than walked up (ts_node_parent costs the
+     * node's depth: quadratic on a 50k-deep call chain). */
+    if (is_call && !is_call_type(ts_node_type(item))) return 0;
     if (grow((void **)&w->pts, &w->cappts, w->npts, sizeof *w->pts)) return -1;
     struct point *p = &w->pts[w->npts++];
     memset(p, 0, sizeof *p);

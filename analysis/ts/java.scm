@@ -12,3 +12,6 @@
 (superclass (_) @hierarchy.extends)
 (super_interfaces (type_list (_) @hierarchy.implements))
 (extends_interfaces (type_list (_) @hierarchy.extends))
+(object_creation_expression type: (generic_type (type_identifier) @name)) @reference.call
+(object_creation_expression type: (scoped_type_identifier (type_identifier) @name .)) @reference.call
+(object_creation_expression type: (generic_type (scoped_type_identifier (type_identifier) @name .))) @reference.call
