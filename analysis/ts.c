@@ -745,6 +745,19 @@ int lmkv_analysis__ts_run(lmkv_analysis *a, const char *language, const char *pa
                  (size_t)(nul - (const char *)content), L->language);
         return fail(a, LMKV_EPARSE, msg);
     }
+    uint32_t depth = 0, maxd = 0, line = 1, at_line = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = ((const char *)content)[i];
+        if (c == '(' || c == '[' || c == '{') {
+            if (++depth > maxd) { maxd = depth; at_line = line; }
+        } else if ((c == ')' || c == ']' || c == '}') && depth) depth--;
+        else if (c == '\n') line++;
+    }
+    if (maxd > LMKV_ANALYSIS__TS_MAX_DEPTH) {
+        snprintf(msg, sizeof msg, "nesting too deep: %u levels of brackets at line %u, the %s frontend reads at most %u",
+                 maxd, at_line, L->language, LMKV_ANALYSIS__TS_MAX_DEPTH);
+        return fail(a, LMKV_ETOOBIG, msg);
+    }
     struct lang_state *st = lang_state_get(L);
     if (st->failed) return fail(a, LMKV_EPARSE, st->err);
 
@@ -764,6 +777,7 @@ int lmkv_analysis__ts_run(lmkv_analysis *a, const char *language, const char *pa
         if (cancelled(o)) { rc = LMKV_ECONFLICT; goto out; }
     }
     if (!(cur = ts_query_cursor_new())) { rc = LMKV_ENOMEM; goto out; }
+    ts_query_cursor_set_match_limit(cur, LMKV_ANALYSIS__TS_MATCH_LIMIT);
     ts_query_cursor_exec(cur, st->q, ts_tree_root_node(tree));
     TSQueryMatch m;
     unsigned long nm = 0;
@@ -771,6 +785,14 @@ int lmkv_analysis__ts_run(lmkv_analysis *a, const char *language, const char *pa
         if ((++nm & 4095) == 0 && cancelled(o)) { rc = LMKV_ECONFLICT; goto out; }
         if (!match_passes(&w, st, &m)) continue;
         if (add_match(&w, st, &m)) { rc = LMKV_ENOMEM; goto out; }
+    }
+    if (ts_query_cursor_did_exceed_match_limit(cur)) {
+        /* the cursor dropped matches: fail the file rather than store a part */
+        snprintf(msg, sizeof msg, "more than %u matches in progress at once (the %s query over too deep a tree)",
+                 LMKV_ANALYSIS__TS_MATCH_LIMIT, L->language);
+        rc = LMKV_ETOOBIG;
+        fail(a, rc, msg);
+        goto cleanup;
     }
     if (w.nitems) qsort(w.items, w.nitems, sizeof *w.items, cmp_items);
     if (w.npts) qsort(w.pts, w.npts, sizeof *w.pts, cmp_points);
@@ -791,6 +813,7 @@ out:
         snprintf(msg, sizeof msg, "%s", lmkv_errmsg());
         fail(a, rc, msg);
     }
+cleanup:
     ts_query_cursor_delete(cur);
     ts_tree_delete(tree);
     ts_parser_delete(parser);

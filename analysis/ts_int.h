@@ -42,6 +42,20 @@
  *  measured per grammar (analysis/README.md: tree, query state, records). */
 #define LMKV_ANALYSIS__TS_MAX_BYTES (16u * 1024u * 1024u)
 
+/** Deepest nesting of brackets ((, [, {; counted in the raw bytes, strings
+ *  and comments included) a file may have: 1000 levels. Deeper files fail
+ *  alone (LMKV_ETOOBIG, "nesting too deep") before parsing: tree-sitter's
+ *  parse memory and its query cursor's work grow with depth (a 50k-deep
+ *  call chain costs minutes, and the 0.20 query cursor stops matching past
+ *  depth 32767), while real code stays far below (CPython's own parser
+ *  refuses 200 levels of parentheses). */
+#define LMKV_ANALYSIS__TS_MAX_DEPTH 1000u
+
+/** Most query matches in progress at once (tree-sitter's match limit). A
+ *  file that exceeds it fails (LMKV_ETOOBIG) instead of storing the
+ *  matches the cursor would drop. */
+#define LMKV_ANALYSIS__TS_MATCH_LIMIT 65536u
+
 /* ------------------------------------------------------ language table */
 
 struct TSLanguage;
