@@ -11,10 +11,11 @@
 //!     `make test` do).
 //!
 //! In cases 1 and 3 the archive is linked statically and its dependencies
-//! (LMDB, libgit2, xxhash, zlib, jansson, nettle, pthread, libm; libclang 14
+//! (LMDB, libgit2, xxhash, zlib, jansson, nettle, tree-sitter (analysis/'s
+//! tree-sitter frontends), pthread, libm; libclang 14
 //! from `$LLVM_DIR/lib`, default /usr/lib/llvm-14) are taken
-//! from `pkg-config --libs lmdb libgit2 libxxhash zlib jansson nettle`,
-//! falling back to `-llmdb -lgit2 -lxxhash -lz -ljansson -lnettle` as the
+//! from `pkg-config --libs lmdb libgit2 libxxhash zlib jansson nettle tree-sitter`,
+//! falling back to `-llmdb -lgit2 -lxxhash -lz -ljansson -lnettle -ltree-sitter` as the
 //! Makefile does.
 //!
 //! `LMKV_SANITIZE=address` additionally links the ASan+UBSan runtimes through
@@ -24,8 +25,8 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const DEP_PKGS: &[&str] = &["lmdb", "libgit2", "libxxhash", "zlib", "jansson", "nettle"];
-const DEP_FALLBACK: &[&str] = &["lmdb", "git2", "xxhash", "z", "jansson", "nettle"];
+const DEP_PKGS: &[&str] = &["lmdb", "libgit2", "libxxhash", "zlib", "jansson", "nettle", "tree-sitter"];
+const DEP_FALLBACK: &[&str] = &["lmdb", "git2", "xxhash", "z", "jansson", "nettle", "tree-sitter"];
 
 fn pkg_config(args: &[&str]) -> Option<String> {
     let out = Command::new("pkg-config").args(args).output().ok()?;
