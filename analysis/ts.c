@@ -814,9 +814,9 @@ out:
         fail(a, rc, msg);
     }
 cleanup:
-    ts_query_cursor_delete(cur);
-    ts_tree_delete(tree);
-    ts_parser_delete(parser);
+    if (cur) ts_query_cursor_delete(cur);   /* 0.20's deletes take no NULL */
+    if (tree) ts_tree_delete(tree);
+    if (parser) ts_parser_delete(parser);
     free(w.items);
     free(w.pts);
     free(w.defnames);
