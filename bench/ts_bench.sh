@@ -7,6 +7,9 @@
 #    process it waited for, from getrusage via /usr/bin/time);
 #  - "frontend only" rows: tests/analysis/ts_dump -q (the frontend and the
 #    analyser sink, no storage).
+# (Once libclang's frontend replaced ctags+cflow, `lmkv index` of the C
+# rows measures libclang, and the analyser-only C figure needs ctags and
+# cflow installed by hand; it is "n/a" otherwise.)
 # Corpora: the oracle tests' real code (CPython's standard library, Go's
 # x/tools, the crates of /usr/share/cargo/registry, JDK 17's java.util,
 # rxjs 7.8.1's TypeScript and compiled JavaScript) and, for the C path,
@@ -51,9 +54,12 @@ for name in c-lmdb c-sqlite python go rust typescript javascript java; do
     PER[$name]=$per
     f="-"
     if [[ $name == c-* ]]; then
-        # the analysers alone: the four processes extract_c.c runs per file
-        ft=$(cpu bash "$ROOT/bench/ts_bench_cpath.sh" $(find "$d" -type f | sort))
-        f=$(awk -v t="$ft" -v n="$n" 'BEGIN{printf "%.2f", t * 1e6 / n}')
+        # the analysers alone: the four processes extract_c.c ran per file
+        # (only when Universal Ctags and GNU cflow are still installed)
+        if command -v ctags >/dev/null && command -v cflow >/dev/null; then
+            ft=$(cpu bash "$ROOT/bench/ts_bench_cpath.sh" $(find "$d" -type f | sort))
+            f=$(awk -v t="$ft" -v n="$n" 'BEGIN{printf "%.2f", t * 1e6 / n}')
+        else f=0; fi
         PERF[$name]=$f
     else
         ft=$(cpu "$DUMP" -q -l "$name" $(find "$d" -type f | sort))
@@ -80,7 +86,7 @@ mkdir -p "$OUTDIR"
     for r in "${rows[@]}"; do
         IFS='|' read -r name files n t per f <<<"$r"
         ratio=$(awk -v b="$base" -v p="$per" 'BEGIN{printf "%.1fx", b / p}')
-        ratiof=$(awk -v b="$basef" -v p="$f" 'BEGIN{printf "%.1fx", b / p}')
+        ratiof=$(awk -v b="$basef" -v p="$f" 'BEGIN{if (b > 0 && p > 0) printf "%.1fx", b / p; else printf "n/a"}')
         if [[ $name == c-* ]]; then ratio="(C path)"; ratiof="(C path)"; fi
         echo "| $name | $files | $n | $t | $per | $f | $ratio | $ratiof |"
     done
