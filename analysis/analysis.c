@@ -24,8 +24,8 @@ struct lang {
 /* The table. The tree-sitter frontends (analysis/ts*.c) fill the rows of
  * their languages with lmkv_analysis__ts_frontend_id / lmkv_analysis__ts_run. */
 static const struct lang langs[] = {
-    {"c", "c h", "", NULL, NULL},
-    {"cpp", "cc cpp cxx c++ C hh hpp hxx h++ H ipp tcc", "", NULL, NULL},
+    {"c", "c h", "", lmkv_analysis__clang_frontend_id, lmkv_analysis__clang_run},
+    {"cpp", "cc cpp cxx c++ C hh hpp hxx h++ H ipp tcc", "", lmkv_analysis__clang_frontend_id, lmkv_analysis__clang_run},
     {"rust", "rs", "", lmkv_analysis__ts_frontend_id, lmkv_analysis__ts_run},
     {"python", "py pyi pyw", "python pypy", lmkv_analysis__ts_frontend_id, lmkv_analysis__ts_run},
     {"go", "go", "", lmkv_analysis__ts_frontend_id, lmkv_analysis__ts_run},

@@ -67,7 +67,11 @@ extern "C" {
  *  frontend sees it. The frontends' own walkers are iterative (explicit
  *  stacks), so nesting depth costs heap proportional to the depth, never
  *  the C stack; a file nested deeper than LMKV_ANALYSIS_MAX_DEPTH syntax
- *  levels is its failure (LMKV_ELIMIT). */
+ *  levels is its failure (LMKV_ELIMIT). The tree-sitter frontends (Rust,
+ *  Python, Go, JavaScript, TypeScript, TSX, Java) bound a file tighter: 16
+ *  MiB (LMKV_ETOOBIG) and 1000 levels of brackets (LMKV_ELIMIT), since
+ *  tree-sitter's parse and query memory grow ~75 bytes per byte and faster
+ *  with depth (analysis/README.md). */
 #define LMKV_ANALYSIS_MAX_FILE_BYTES (64u << 20)
 #define LMKV_ANALYSIS_MAX_DEPTH 100000u
 

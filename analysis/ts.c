@@ -756,7 +756,7 @@ int lmkv_analysis__ts_run(lmkv_analysis *a, const char *language, const char *pa
     if (maxd > LMKV_ANALYSIS__TS_MAX_DEPTH) {
         snprintf(msg, sizeof msg, "nesting too deep: %u levels of brackets at line %u, the %s frontend reads at most %u",
                  maxd, at_line, L->language, LMKV_ANALYSIS__TS_MAX_DEPTH);
-        return fail(a, LMKV_ETOOBIG, msg);
+        return fail(a, LMKV_ELIMIT, msg);
     }
     struct lang_state *st = lang_state_get(L);
     if (st->failed) return fail(a, LMKV_EPARSE, st->err);
@@ -790,7 +790,7 @@ int lmkv_analysis__ts_run(lmkv_analysis *a, const char *language, const char *pa
         /* the cursor dropped matches: fail the file rather than store a part */
         snprintf(msg, sizeof msg, "more than %u matches in progress at once (the %s query over too deep a tree)",
                  LMKV_ANALYSIS__TS_MATCH_LIMIT, L->language);
-        rc = LMKV_ETOOBIG;
+        rc = LMKV_ELIMIT;
         fail(a, rc, msg);
         goto cleanup;
     }

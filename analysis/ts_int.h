@@ -27,7 +27,8 @@
  * Returns LMKV_OK (syntax errors are recovered by tree-sitter and the file
  * is indexed as far as the tree goes: tree-sitter's ERROR/MISSING nodes just
  * match no pattern); LMKV_EINVAL (unknown language), LMKV_ETOOBIG (over
- * LMKV_ANALYSIS__TS_MAX_BYTES), LMKV_EPARSE (a NUL byte: binary, or the
+ * LMKV_ANALYSIS__TS_MAX_BYTES), LMKV_ELIMIT (nesting over
+ * LMKV_ANALYSIS__TS_MAX_DEPTH, or the query's match limit), LMKV_EPARSE (a NUL byte: binary, or the
  * language's query does not compile against the grammar), LMKV_ECONFLICT
  * (cancelled), LMKV_ENOMEM, or an error of the sink; each with a one-line,
  * path-free reason in lmkv_analysis_set_error(a, ...) and lmkv_error_set().
@@ -44,7 +45,7 @@
 
 /** Deepest nesting of brackets ((, [, {; counted in the raw bytes, strings
  *  and comments included) a file may have: 1000 levels. Deeper files fail
- *  alone (LMKV_ETOOBIG, "nesting too deep") before parsing: tree-sitter's
+ *  alone (LMKV_ELIMIT, "nesting too deep") before parsing: tree-sitter's
  *  parse memory and its query cursor's work grow with depth (a 50k-deep
  *  call chain costs minutes, and the 0.20 query cursor stops matching past
  *  depth 32767), while real code stays far below (CPython's own parser
@@ -52,7 +53,7 @@
 #define LMKV_ANALYSIS__TS_MAX_DEPTH 1000u
 
 /** Most query matches in progress at once (tree-sitter's match limit). A
- *  file that exceeds it fails (LMKV_ETOOBIG) instead of storing the
+ *  file that exceeds it fails (LMKV_ELIMIT) instead of storing the
  *  matches the cursor would drop. */
 #define LMKV_ANALYSIS__TS_MATCH_LIMIT 65536u
 

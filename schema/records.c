@@ -25,7 +25,8 @@ static const char *const sk_names[] = {
     "Variable", "Constant", "String", "Number", "Boolean", "Array", "Object",
     "Key", "Null", "EnumMember", "Struct", "Event", "Operator", "TypeParameter"
 };
-static const char *const ref_names[] = { "use", "import", "type", "call", "read", "write" };
+static const char *const ref_names[] = { "use", "import", "type", "call", "read", "write",
+                                         "function_pointer" };
 static const char *const call_names[] = { "direct", "virtual", "callback", "async" };
 static const char *const hier_names[] = { "contains", "extends", "implements" };
 

@@ -5,7 +5,7 @@
 #   deps.sh check-or-install install only when something is missing
 set -euo pipefail
 PKGS="build-essential pkg-config liblmdb-dev lmdb-utils libgit2-dev libxxhash-dev zlib1g-dev
-libjansson-dev nettle-dev libcmocka-dev flatbuffers-compiler python3-flatbuffers universal-ctags cflow
+libjansson-dev nettle-dev libcmocka-dev flatbuffers-compiler python3-flatbuffers
 sqlite3 libsqlite3-dev git clang libclang-rt-14-dev gnuplot-nox libflatbuffers-dev
 libclang-14-dev clangd-14"
 # tree-sitter frontends (analysis/ts*.c): the runtime, and the oracles of
@@ -23,12 +23,9 @@ missing() {
     for p in lmdb libgit2 libxxhash zlib jansson nettle cmocka sqlite3 tree-sitter; do
         pkg-config --exists "$p" 2>/dev/null || m="$m pc:$p"
     done
-    for c in flatc ctags cflow mdb_stat git npm sqlite3 clang; do
+    for c in flatc mdb_stat git npm sqlite3 clang; do
         command -v "$c" >/dev/null 2>&1 || m="$m cmd:$c"
     done
-    if command -v ctags >/dev/null 2>&1 && ! ctags --version 2>/dev/null | grep -q 'Universal Ctags'; then
-        m="$m universal-ctags"
-    fi
     [ -e /usr/lib/llvm-14/include/clang-c/Index.h ] || m="$m libclang-14-dev"
     command -v clangd-14 >/dev/null 2>&1 || m="$m cmd:clangd-14"
     command -v go >/dev/null 2>&1 || m="$m cmd:go"

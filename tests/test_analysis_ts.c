@@ -156,7 +156,7 @@ static void test_failures(void **state)
     memcpy(deep, "x = ", 4);
     memset(deep + 4, '[', depth);
     memset(deep + 4 + depth, ']', depth);
-    expect_failure("python", deep, 4 + 2 * depth, LMKV_ETOOBIG, "nesting too deep: 1001 levels of brackets at line 1", NULL);
+    expect_failure("python", deep, 4 + 2 * depth, LMKV_ELIMIT, "nesting too deep: 1001 levels of brackets at line 1", NULL);
     memset(deep + 4, '(', depth - 1);              /* 1000 levels: analysed */
     memset(deep + 4 + depth - 1, ')', depth - 1);
     lmkv_analysis a;

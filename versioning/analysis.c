@@ -100,8 +100,8 @@ int lmkv_analysis_add_reference(lmkv_analysis *a, const struct lmkv_analysis_ref
         (rc = vdup(&r.from, ref->from, "reference from", 0)) != LMKV_OK ||
         (rc = vgrow((void **)&a->refs, &a->caprefs, a->nrefs, sizeof *a->refs)) != LMKV_OK)
         goto fail;
-    if (ref->kind < 0 || ref->kind > 5) {
-        rc = lmkv_error_set(LMKV_EINVAL, "analysis reference '%s': kind %d not in 0..5", ref->name, ref->kind);
+    if (ref->kind < 0 || ref->kind > 6) {
+        rc = lmkv_error_set(LMKV_EINVAL, "analysis reference '%s': kind %d not in 0..6", ref->name, ref->kind);
         goto fail;
     }
     r.kind = ref->kind;
