@@ -29,18 +29,22 @@ BUILD    ?= build/san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
-MODULES  := kv schema versioning graph migrate
-DEP_PKGS := lmdb libgit2 libxxhash zlib jansson nettle
+MODULES  := kv schema versioning analysis graph migrate
+DEP_PKGS := lmdb libgit2 libxxhash zlib jansson nettle tree-sitter
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEP_PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null || echo -llmdb -lgit2 -lxxhash -lz -ljansson -lnettle)
+PKG_LIBS   := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null || echo -llmdb -lgit2 -lxxhash -lz -ljansson -lnettle -ltree-sitter)
+# libclang 14 (Debian libclang-14-dev): analysis/'s C and C++ frontend
+LLVM_DIR   ?= /usr/lib/llvm-14
+CLANG_CFLAGS := -I$(LLVM_DIR)/include
+CLANG_LIBS   := -L$(LLVM_DIR)/lib -Wl,-rpath,$(LLVM_DIR)/lib -lclang-14
 
-INCLUDES := $(addprefix -I,$(MODULES)) -Itests
+INCLUDES := $(addprefix -I,$(MODULES)) -Itests -I$(BUILD)/gen
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS   ?= $(OPT) -g
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -DLMKV_BUILDING \
-              -DLMKV_VERSION_STRING='"$(VERSION)"' $(WARN) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS)
+              -DLMKV_VERSION_STRING='"$(VERSION)"' $(WARN) $(INCLUDES) $(PKG_CFLAGS) $(CLANG_CFLAGS) $(CFLAGS) $(SANFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
-LIBS_ALL    = $(PKG_LIBS) -lpthread -lm
+LIBS_ALL    = $(PKG_LIBS) $(CLANG_LIBS) -lpthread -lm
 
 # Library sources: every module's top-level *.c (tools and tests live elsewhere).
 mod_srcs = $(wildcard $(1)/*.c)
@@ -53,11 +57,38 @@ $(foreach m,$(MODULES),$(eval $(BUILD)/lib$(m).a: $(call mod_objs,$(m)) ; @mkdir
 DEPS_kv         := kv
 DEPS_schema     := schema kv
 DEPS_versioning := versioning schema kv
+DEPS_analysis   := analysis versioning schema kv
 DEPS_graph      := graph schema kv
 DEPS_migrate    := migrate versioning schema kv
-DEPS_tools      := graph migrate versioning schema kv
+DEPS_tools      := graph analysis migrate versioning schema kv
 DEPS_bench      := $(DEPS_tools)
 mod_libs = $(foreach d,$(DEPS_$(1)),$(BUILD)/lib$(d).a)
+
+# Tree-sitter grammars (analysis/ts*.c): npm releases pinned in
+# scripts/fetch-grammars.sh, fetched into build/grammars/ (whatever BUILD is),
+# compiled once into the analysis module. Generated C, so no -Werror and no
+# sanitizers (Debian's libtree-sitter runtime is not instrumented either).
+GRAMMARS     := build/grammars
+GRAMMAR_SRCS := rust/src/parser.c rust/src/scanner.c python/src/parser.c python/src/scanner.c \
+                go/src/parser.c javascript/src/parser.c javascript/src/scanner.c \
+                typescript/src/parser.c typescript/src/scanner.c tsx/src/parser.c tsx/src/scanner.c \
+                java/src/parser.c
+GRAMMAR_FILES := $(addprefix $(GRAMMARS)/,$(GRAMMAR_SRCS)) \
+                 $(foreach l,rust python go javascript typescript java,$(GRAMMARS)/$(l)/queries/tags.scm)
+GRAMMAR_OBJS := $(patsubst %.c,$(BUILD)/obj/grammars/%.o,$(GRAMMAR_SRCS))
+$(GRAMMARS)/.fetched: scripts/fetch-grammars.sh
+	@scripts/fetch-grammars.sh
+	@touch $@
+$(GRAMMAR_FILES): $(GRAMMARS)/.fetched ;
+$(BUILD)/obj/grammars/%.o: $(GRAMMARS)/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -fPIC -fvisibility=hidden -O2 -g0 -w -I$(dir $<) -c $< -o $@
+$(BUILD)/gen/ts_queries.h: analysis/ts/gen-queries.sh $(wildcard analysis/ts/*.scm) $(GRAMMAR_FILES)
+	@mkdir -p $(@D)
+	analysis/ts/gen-queries.sh $(GRAMMARS) $@
+$(BUILD)/obj/analysis/ts_lang.o: $(BUILD)/gen/ts_queries.h
+LIB_OBJS += $(GRAMMAR_OBJS)
+$(BUILD)/libanalysis.a: $(GRAMMAR_OBJS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -101,7 +132,14 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_UTIL_OBJS) $$(call mod_libs,$$(c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL) -lcmocka
 
-tests: $(TEST_BINS)
+# tests/analysis/ts_dump: the tree-sitter frontends' driver for the oracle
+# tests (tests/t_analysis_ts.sh) and bench/ (it reads the sink's records).
+TS_DUMP := $(BUILD)/tests/ts_dump
+$(TS_DUMP): $(BUILD)/obj/tests/analysis/ts_dump.o $(call mod_libs,analysis)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_ALL)
+
+tests: $(TEST_BINS) $(TS_DUMP)
 
 # `make test`: install missing dependencies, build, fetch real sources, run all.
 # TESTS=pattern restricts to tests whose name contains the pattern.

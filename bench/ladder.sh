@@ -39,7 +39,11 @@ mkdir -p "$OUT"
 die() { echo "ladder.sh: $*" >&2; exit 1; }
 [ -x "$LMKV" ] || die "$LMKV not built (make build/lmkv)"
 [ -x "$LADDER" ] || die "$LADDER not built (make benches)"
-command -v ctags >/dev/null && command -v cflow >/dev/null || die "ctags and cflow are needed (scripts/deps.sh)"
+# the old extraction path (ctags + cflow, before analysis/'s libclang) is
+# measured alone when both tools are installed (no longer dependencies);
+# bench/analysis_bench.sh compares the two analysers in one run
+OLD_TOOLS=0
+command -v ctags >/dev/null && command -v cflow >/dev/null && OLD_TOOLS=1
 
 # -------------------------------------------------------------- sources
 linux_tree() { # DIR... -> prints the kernel root holding those directories
@@ -133,7 +137,8 @@ while IFS= read -r f; do
     cflow -x -i _s "$f" > /dev/null 2>&1
 done < "$2"
 EOF
-    read -r ex_ms ex_rss _ ex_cpu < <("$LADDER" rusage "$T/extract.out" bash "$T/extract.sh" "$ws" "$T/files.txt")
+    ex_ms=0 ex_cpu=0
+    [ "$OLD_TOOLS" = 1 ] && read -r ex_ms ex_rss _ ex_cpu < <("$LADDER" rusage "$T/extract.out" bash "$T/extract.sh" "$ws" "$T/files.txt")
     put "$tier" extract_ms "$ex_ms"; put "$tier" extract_cpu_ms "$ex_cpu"
 
     # lmkv index: the whole pipeline as a user runs it

@@ -94,7 +94,10 @@ typedef enum lmkv_symbol_kind {
 /** What a reference does with its target (schema ReferenceKind). */
 typedef enum lmkv_reference_kind {
     LMKV_REF_USE = 0, LMKV_REF_IMPORT = 1, LMKV_REF_TYPE = 2,
-    LMKV_REF_CALL = 3, LMKV_REF_READ = 4, LMKV_REF_WRITE = 5
+    LMKV_REF_CALL = 3, LMKV_REF_READ = 4, LMKV_REF_WRITE = 5,
+    /** A function named as a value, not called: its address assigned,
+     *  passed or stored in a table (`.cmp = mdb_cmp_int`). Never a call. */
+    LMKV_REF_FUNCTION_POINTER = 6
 } lmkv_reference_kind;
 
 /** How a call site dispatches (schema CallType). */
@@ -156,6 +159,8 @@ typedef struct lmkv_file_version {       /* FileVersion, "LKFV" */
     uint32_t line_count;
     int64_t mtime_ns;
     int64_t indexed_ns;
+    const char *frontend;                /* analysis frontend that made the records
+                                            ("libclang 14.0.6") or NULL = unknown */
 } lmkv_file_version;
 
 typedef struct lmkv_symbol {             /* Symbol, "LKSY" */

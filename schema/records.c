@@ -25,7 +25,8 @@ static const char *const sk_names[] = {
     "Variable", "Constant", "String", "Number", "Boolean", "Array", "Object",
     "Key", "Null", "EnumMember", "Struct", "Event", "Operator", "TypeParameter"
 };
-static const char *const ref_names[] = { "use", "import", "type", "call", "read", "write" };
+static const char *const ref_names[] = { "use", "import", "type", "call", "read", "write",
+                                         "function_pointer" };
 static const char *const call_names[] = { "direct", "virtual", "callback", "async" };
 static const char *const hier_names[] = { "contains", "extends", "implements" };
 
@@ -89,6 +90,7 @@ static const fb_field file_version_fields[] = {
     FI(lmkv_file_version, line_count, FB_U32),
     FI(lmkv_file_version, mtime_ns, FB_I64),
     FI(lmkv_file_version, indexed_ns, FB_I64),
+    FS(lmkv_file_version, frontend),
 };
 
 static const fb_field symbol_fields[] = {

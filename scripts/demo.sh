@@ -30,7 +30,7 @@ step() { # title, command...
 }
 
 echo "lmkv demo: $(ls "$WS" | wc -l) files, $(cat "$WS"/*.c "$WS"/*.h | wc -l) lines of LMDB ($SRC)"
-step "index (Universal Ctags + GNU cflow per file, one write txn per 64 files)" \
+step "index (libclang in-process: macros expanded, #if honoured; one write txn per 64 files)" \
     "$LMKV" --db "$DB" index "$WS"
 step "index again: nothing changed, no write transaction" "$LMKV" --db "$DB" index "$WS"
 step "who calls mdb_txn_commit (incoming calls, with call sites)" "$LMKV" --db "$DB" query callers mdb_txn_commit

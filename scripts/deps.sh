@@ -5,8 +5,13 @@
 #   deps.sh check-or-install install only when something is missing
 set -euo pipefail
 PKGS="build-essential pkg-config liblmdb-dev lmdb-utils libgit2-dev libxxhash-dev zlib1g-dev
-libjansson-dev nettle-dev libcmocka-dev flatbuffers-compiler python3-flatbuffers universal-ctags cflow
-sqlite3 libsqlite3-dev git clang libclang-rt-14-dev gnuplot-nox libflatbuffers-dev bindgen"
+libjansson-dev nettle-dev libcmocka-dev flatbuffers-compiler python3-flatbuffers
+sqlite3 libsqlite3-dev git clang libclang-rt-14-dev gnuplot-nox libflatbuffers-dev
+libclang-14-dev clangd-14 bindgen"
+# tree-sitter frontends (analysis/ts*.c): the runtime, and the oracles of
+# their tests (Go toolchain + Go sources, Rust crate sources, JDK sources)
+PKGS="$PKGS libtree-sitter-dev golang-go golang-golang-x-tools-dev librust-syn-dev librust-regex-dev
+openjdk-17-jdk-headless openjdk-17-source"
 PKGS=$(echo $PKGS)
 # npm only when the machine has none: machines that carry Node.js from
 # NodeSource ship their own npm, and Debian's npm conflicts with that nodejs
@@ -15,15 +20,20 @@ command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 
 missing() {
     local m=""
-    for p in lmdb libgit2 libxxhash zlib jansson nettle cmocka sqlite3; do
+    for p in lmdb libgit2 libxxhash zlib jansson nettle cmocka sqlite3 tree-sitter; do
         pkg-config --exists "$p" 2>/dev/null || m="$m pc:$p"
     done
-    for c in flatc ctags cflow mdb_stat git npm sqlite3 clang bindgen; do
+    for c in flatc mdb_stat git npm sqlite3 clang bindgen; do
         command -v "$c" >/dev/null 2>&1 || m="$m cmd:$c"
     done
-    if command -v ctags >/dev/null 2>&1 && ! ctags --version 2>/dev/null | grep -q 'Universal Ctags'; then
-        m="$m universal-ctags"
-    fi
+    [ -e /usr/lib/llvm-14/include/clang-c/Index.h ] || m="$m libclang-14-dev"
+    command -v clangd-14 >/dev/null 2>&1 || m="$m cmd:clangd-14"
+    command -v go >/dev/null 2>&1 || m="$m cmd:go"
+    command -v javac >/dev/null 2>&1 || m="$m cmd:javac"
+    [ -d /usr/share/gocode/src/golang.org/x/tools ] || m="$m golang-golang-x-tools-dev"
+    ls -d /usr/share/cargo/registry/syn-1.* >/dev/null 2>&1 || m="$m librust-syn-dev"
+    ls -d /usr/share/cargo/registry/regex-1.* >/dev/null 2>&1 || m="$m librust-regex-dev"
+    [ -e /usr/lib/jvm/java-17-openjdk-amd64/lib/src.zip ] || m="$m openjdk-17-source"
     /usr/bin/python3 -c 'import flatbuffers' >/dev/null 2>&1 || m="$m py:flatbuffers"
     [ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] || \
         ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || m="$m clang-rt"

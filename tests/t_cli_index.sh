@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # lmkv's inspection commands on a real indexed database: LMDB's C sources
-# ($LMKV_SOURCES/lmdb) indexed with `lmkv index` (ctags + cflow).
+# ($LMKV_SOURCES/lmdb) indexed with `lmkv index` (libclang, in-process).
 #  - stat's typed-record counts equal what dump decodes, every record is
 #    readable JSON, a known symbol is there; verify is clean;
 #  - while ANOTHER PROCESS re-indexes edited sources, every concurrent
@@ -12,7 +12,6 @@
 set -euo pipefail
 . "$(dirname "$0")/util/cli_helpers.sh"
 cd "$LMKV_TEST_TMP"
-command -v ctags >/dev/null && command -v cflow >/dev/null || fail "ctags or cflow missing (scripts/deps.sh installs them)"
 SRC=${LMKV_SOURCES:?}/lmdb
 [ -f "$SRC/mdb.c" ] || fail "LMDB sources missing at $SRC (run scripts/fetch-sources.sh)"
 L index --help >/dev/null || fail "lmkv index is not built into $LMKV_BIN"
@@ -24,12 +23,13 @@ export LMKV_DB="$LMKV_TEST_TMP/db"
 run 0 L index --no-git --json src
 NFILES=$(ls src/*.c src/*.h | wc -l)
 eq "$(json_get "$OUT" 'j["analysed"]')" "$NFILES"
-# the report splits its time: extraction (ctags/cflow/tokenizer), stored-name
-# lookups and storage (session work and commit), each in ms within the total
+# the report splits its time: extraction (libclang: parse, walk) and storage
+# (session work and commit), each in ms within the total; the records say
+# which language and frontend made them; compiler diagnostics are counted
 $PY - "$OUT" <<'PY'
 import json, sys
 j = json.loads(sys.argv[1])
-parts = [j["extract_ms"], j["lookup_ms"], j["store_ms"]]
+parts = [j["extract_ms"], j["store_ms"]]
 assert all(isinstance(v, (int, float)) and v >= 0 for v in parts), parts
 assert j["extract_ms"] > 0 and j["store_ms"] > 0, j   # files were analysed and stored
 assert sum(parts) <= j["ms"] + 1, (parts, j["ms"])
@@ -37,7 +37,10 @@ assert j["symbols"] > 1000 and j["write_txns"] >= 1, j
 # reals as people write them (9 significant digits at most), not jansson's
 # default 17 (8.6289999999999996)
 import re
-for k in ("extract_ms", "lookup_ms", "store_ms"):
+d = j["diagnostics"]
+assert d["errors"] >= d["files_with_errors"] >= 0 and d["warnings"] >= 0, d
+assert j["analyser"].startswith("lmkv-analysis 1; c=libclang 14"), j["analyser"]
+for k in ("extract_ms", "store_ms"):
     m = re.search(r'"%s":([0-9.eE+-]+)' % k, sys.argv[1])
     assert m and len(m.group(1).replace(".", "").lstrip("0")) <= 9, (k, m and m.group(1))
 PY
@@ -63,6 +66,10 @@ assert len(call) == st["calls"] > 1000 and len(ref) == st["references"] > 1000
 assert len(hier) == st["hierarchy"] and len(fv) == st["file_versions"] and len(ws) == st["workspaces"] == 1
 assert {r["type"] for r in sym} == {"Symbol"} and {r["type"] for r in call} == {"Call"}
 assert {r["type"] for r in ref} == {"Reference"} and {r["type"] for r in fv} == {"FileVersion"}
+# every record says which language and frontend made it
+assert {r["language"] for r in fv} == {"c"} and all(r["frontend"].startswith("libclang 14") for r in fv), \
+    {(r.get("language"), r.get("frontend")) for r in fv}
+assert {r.get("language") for r in sym} == {"c"}
 hits = [r for r in sym if r["name"] == "mdb_txn_begin" and r["file_path"] == "mdb.c" and r["kind"] == "Function"]
 assert hits and hits[0]["start_line"] > 0, "mdb_txn_begin not found"
 assert any(c["caller_name"] == "mdb_txn_begin" and c["callee_name"] == "mdb_txn_renew0" for c in call), "call edge"

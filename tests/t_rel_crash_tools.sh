@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Crash campaign through the tools: `lmkv index` (typed index sessions over
-# LMDB's C sources, ctags + cflow) and `lmdb-migrate` (sled-dump import) are
+# LMDB's C sources, libclang) and `lmdb-migrate` (sled-dump import) are
 # killed with SIGKILL (the whole process group, analysers included) at
 # random moments. After every kill:
 #   - `lmkv verify` finds no damage (typed records and every index entry);
@@ -29,7 +29,6 @@ snapshot_bin() { # VAR: copy the binary named by $VAR into $T and point VAR at i
 snapshot_bin LMKV_BIN
 snapshot_bin LMDB_MIGRATE_BIN
 : "${LMDB_MIGRATE_BIN:?}" "${LMKV_SOURCES:?}" "${LMKV_FIXTURES:?}"
-command -v ctags >/dev/null && command -v cflow >/dev/null || { echo "ctags/cflow missing"; exit 77; }
 [ -f "$LMKV_SOURCES/lmdb/mdb.c" ] || { echo "no LMDB sources in $LMKV_SOURCES (scripts/fetch-sources.sh)"; exit 77; }
 T=$LMKV_TEST_TMP
 ROUNDS=${REL_TOOL_ROUNDS:-8}

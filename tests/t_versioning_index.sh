@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `lmkv index` is git-aware and incremental, end to end with the real C
-# extractor (Universal Ctags + GNU cflow), on a git repository made from
+# analyser (analysis/, libclang in-process), on a git repository made from
 # LMDB's sources ($LMKV_SOURCES/lmdb):
 #  - the first index analyses every C file; a second one analyses none;
 #  - after editing one file only that file is analysed, and the records of
@@ -14,11 +14,10 @@
 #  - a renamed file (git mv) and a copied one are not analysed ("copied"),
 #    and every record of the current state (ids included) and the answers
 #    of `lmkv query` equal those of a fresh index that analysed every file
-#    with ctags and cflow; committing the rename and checking out either
+#    with libclang; committing the rename and checking out either
 #    side analyses nothing.
 set -euo pipefail
 . "$(dirname "$0")/util/cli_helpers.sh"
-command -v ctags >/dev/null && command -v cflow >/dev/null || { echo "ctags or cflow missing"; exit 77; }
 SRC=${LMKV_SOURCES:?}/lmdb
 [ -f "$SRC/mdb.c" ] || fail "LMDB sources missing at $SRC (run scripts/fetch-sources.sh)"
 "$LMKV_BIN" index --help >/dev/null 2>&1 || fail "lmkv index is not built into $LMKV_BIN"
@@ -171,10 +170,11 @@ run 0 L --db "$DB" verify
 same_as_fresh "after gc"
 
 # queries_same: `lmkv query` answers the same on the incremental database
-# and on the last fresh one
+# and on the last fresh one (mdb_midl_sort, once asked for callees here, calls
+# no function: its MIDL_SWAP is a macro, which cflow counted as a call)
 queries_same() {
     local q a
-    for q in "callers mdb_midl_alloc" "callees mdb_midl_sort" "refs mdb_midl_search" \
+    for q in "callers mdb_midl_alloc" "callees mdb_midl_append_range" "refs mdb_midl_search" \
              "refs-from mdb_midl_xmerge" "symbol mdb_midl_need" "symbol --prefix mdb_midl_" \
              "deps lib/midl.c" "rdeps lib/midl.c" "deps sub/dump_copy.c" "hierarchy MDB_ID2" \
              "dead" "hotspots" "cycles" "impact mdb_midl_grow" "paths mdb_midl_append mdb_midl_grow"; do

@@ -100,8 +100,8 @@ int lmkv_analysis_add_reference(lmkv_analysis *a, const struct lmkv_analysis_ref
         (rc = vdup(&r.from, ref->from, "reference from", 0)) != LMKV_OK ||
         (rc = vgrow((void **)&a->refs, &a->caprefs, a->nrefs, sizeof *a->refs)) != LMKV_OK)
         goto fail;
-    if (ref->kind < 0 || ref->kind > 5) {
-        rc = lmkv_error_set(LMKV_EINVAL, "analysis reference '%s': kind %d not in 0..5", ref->name, ref->kind);
+    if (ref->kind < 0 || ref->kind > 6) {
+        rc = lmkv_error_set(LMKV_EINVAL, "analysis reference '%s': kind %d not in 0..6", ref->name, ref->kind);
         goto fail;
     }
     r.kind = ref->kind;
@@ -150,9 +150,29 @@ void lmkv_analysis_set_error(lmkv_analysis *a, const char *message)
     a->error = m;
 }
 
+int lmkv_analysis_set_language(lmkv_analysis *a, const char *language, const char *frontend)
+{
+    int rc;
+    char *l = NULL, *f = NULL;
+    if (!a) return lmkv_error_set(LMKV_EINVAL, "lmkv_analysis_set_language: NULL sink");
+    if (!a->active) return lmkv_error_set(LMKV_EINVAL, "lmkv_analysis_set_language: sink used outside its analyser call");
+    if (language) {
+        for (const char *p = language; *p; p++)
+            if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '+' || *p == '#' || *p == '-' || *p == '_'))
+                return lmkv_error_set(LMKV_EINVAL, "lmkv_analysis_set_language: language '%s' is not a lowercase name", language);
+        if (strlen(language) > 64) return lmkv_error_set(LMKV_EINVAL, "lmkv_analysis_set_language: language over 64 bytes");
+    }
+    if ((rc = vdup(&l, language, "language", 0)) != LMKV_OK) return rc;
+    if ((rc = vdup(&f, frontend, "frontend", 0)) != LMKV_OK) { free(l); return rc; }
+    free(a->language); free(a->frontend);
+    a->language = l; a->frontend = f;
+    return LMKV_OK;
+}
+
 void vanalysis_reset(lmkv_analysis *a)
 {
     if (!a) return;
+    free(a->language); free(a->frontend);
     for (size_t i = 0; i < a->nsyms; i++) {
         free(a->syms[i].name); free(a->syms[i].qname);
         free(a->syms[i].signature); free(a->syms[i].parent);

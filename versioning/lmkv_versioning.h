@@ -216,7 +216,9 @@ struct lmkv_analysis_reference {
     const char *from;           /* qualified name of the enclosing symbol,
                                    NULL = file scope                         */
     int kind;                   /* schema ReferenceKind: 0 Use, 1 Import,
-                                   2 Type, 3 Call, 4 Read, 5 Write           */
+                                   2 Type, 3 Call, 4 Read, 5 Write,
+                                   6 FunctionPointer (a function named as a
+                                   value, not called)                        */
     uint32_t line, column;
 };
 
@@ -249,6 +251,22 @@ LMKV_API int lmkv_analysis_add_hierarchy(lmkv_analysis *a, const struct lmkv_ana
 LMKV_API void lmkv_analysis_set_error(lmkv_analysis *a, const char *message);
 
 /**
+ * Say which language the file was read as and which frontend made its
+ * records (e.g. "c", "libclang 14.0.6"; "python", "tree-sitter-python
+ * 0.23.6"). Stored in the file version's record (FileVersion.language,
+ * FileVersion.frontend) and every Symbol's language. Without this call the
+ * language comes from the path's extension (c/h -> "c", cc/cpp/cxx/hpp/hh
+ * -> "cpp", rs, py, go, js, ts) and the frontend is absent. May be called
+ * again (the last call wins); strings are copied.
+ * @param language lowercase name ([a-z0-9+#_-], at most 64 bytes), NULL =
+ *        from the extension.
+ * @param frontend free text of at most 64 KiB, NULL = absent.
+ * @return LMKV_OK; LMKV_EINVAL (a is NULL or not the sink of the running
+ *         analyser call, or a bad language name); LMKV_ENOMEM.
+ */
+LMKV_API int lmkv_analysis_set_language(lmkv_analysis *a, const char *language, const char *frontend);
+
+/**
  * The ANALYSER: turn one file's content into records.
  * @param a        sink for the records (see above).
  * @param path     workspace-relative path of the file.
@@ -259,7 +277,10 @@ LMKV_API void lmkv_analysis_set_error(lmkv_analysis *a, const char *message);
  * @param ctx      the caller's pointer given to the session.
  * @return LMKV_OK, or any non-zero value = the file failed: everything added
  *         to `a` is discarded, the file leaves no visible rows, and the
- *         failure (path, code, message) is reported. The analyser is called
+ *         failure (path, code, message) is reported -- except
+ *         LMKV_ECONFLICT, which stops the whole run (e.g. on SIGINT): the
+ *         session returns LMKV_ECONFLICT without swapping the current map,
+ *         so nothing of the run becomes visible. The analyser is called
  *         from the thread running the session, once per file, in path order.
  * Contract: the records must be a function of the bytes and of the
  * extension of the file name (the part of its last component after the last
@@ -436,7 +457,8 @@ LMKV_API int lmkv_index_session_plan_counts(size_t *out_changed, size_t *out_del
  * @return LMKV_OK (also when files failed: see out->failed); store errors
  *         (LMKV_EFULL, LMKV_EIO, ...), after which no partial current state
  *         is visible (the file versions already written are unreferenced
- *         and removed by gc); LMKV_EINVAL (session already run).
+ *         and removed by gc); LMKV_ECONFLICT (the analyser returned it: the
+ *         run stopped, as for store errors); LMKV_EINVAL (session already run).
  */
 LMKV_API int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
                                     lmkv_analyser_fn analyser, void *ctx);

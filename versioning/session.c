@@ -557,6 +557,12 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
             rc = vanalyse_and_put(&failed, &aerr, &msg, w.ss, wt, f->path, f->blob, f->fv,
                                   buf, len, f->mtime_ns, analyser, ctx, now);
             if (rc != LMKV_OK) goto cleanup;
+            if (failed && aerr == LMKV_ECONFLICT) {
+                /* the analyser stops the run (e.g. SIGINT): no mapping swap */
+                rc = lmkv_error_set(LMKV_ECONFLICT, "index session stopped by the analyser at %s%s%s",
+                                    f->path, msg && *msg ? ": " : "", msg ? msg : "");
+                goto cleanup;
+            }
             if (failed) {
                 if ((rc = vfail(out, f->path, aerr, msg)) != LMKV_OK) goto cleanup;
                 if (c) act[i] = VACT_UNMAP;

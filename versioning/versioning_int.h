@@ -113,6 +113,7 @@ struct lmkv_analysis {
     struct vref *refs; size_t nrefs, caprefs;
     struct vhier *hiers; size_t nhiers, caphiers;
     char *error;                /* lmkv_analysis_set_error                */
+    char *language, *frontend;  /* lmkv_analysis_set_language, NULL = unset */
 };
 
 void vanalysis_reset(lmkv_analysis *a);   /* free contents, keep struct  */

@@ -350,7 +350,7 @@ int vput_version(lmkv_store_session *s, const lmkv_worktree *wt, const char *pat
     uint64_t *ids = NULL;
     struct vnames names = { NULL, 0 };
     size_t nhier = 0;
-    const char *lang = vlanguage(path);
+    const char *lang = a->language ? a->language : vlanguage(path);
     static const char *const mod_static[] = {"static"};
     static const char *const mod_decl[] = {"declaration"};
     static const char *const mod_both[] = {"static", "declaration"};
@@ -362,6 +362,7 @@ int vput_version(lmkv_store_session *s, const lmkv_worktree *wt, const char *pat
     fvr.content_hash = XXH3_64bits(content, len);
     fvr.git_blob_id = blob_hex;
     fvr.language = lang;
+    fvr.frontend = a->frontend;
     fvr.size_bytes = len;
     uint32_t lines = 0;
     for (size_t i = 0; i < len; i++) if (((const char *)content)[i] == '\n') lines++;

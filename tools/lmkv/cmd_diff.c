@@ -2,6 +2,7 @@
  * and modified by qualified name and signature (lmkv_diff_commits,
  * versioning/lmkv_versioning.h; as codegraph's compare_commits). */
 #include "cli.h"
+#include "lmkv_analysis.h"
 #include "lmkv_versioning.h"
 
 #include <jansson.h>
@@ -13,7 +14,8 @@ static const char usage[] =
     "\n"
     "Compare the symbols of commits A and B of the git workspace ROOT\n"
     "(default: .). A and B are any revisions git understands (HEAD~2, main,\n"
-    "a tag, an abbreviated id). Only C sources (*.c, *.h) whose content\n"
+    "a tag, an abbreviated id). Only sources `lmkv index` reads (C, C++, ...)\n"
+    "whose content\n"
     "differs between the two trees are compared; their symbols are matched by\n"
     "qualified name and kind and reported as added (+), removed (-) or\n"
     "modified (~, signature changed). The file versions of both commits must\n"
@@ -29,12 +31,6 @@ static const char usage[] =
     "Exit: 0 ok, 1 revision, database or indexed version not found, 2 usage,\n"
     "4 I/O or git error.\n";
 
-static int c_source(const char *path, void *ctx)
-{
-    (void)ctx;
-    size_t n = strlen(path);
-    return n > 2 && path[n - 2] == '.' && (path[n - 1] == 'c' || path[n - 1] == 'h');
-}
 
 static const char *change_word(int c)
 {
@@ -54,6 +50,7 @@ int cmd_diff(int argc, char **argv)
     lmkv_store *st = NULL;
     lmkv_worktree *wt = NULL;
     struct lmkv_semdiff *d = NULL;
+    lmkv_analyser *an = NULL;
 
     cli_getopt_begin();
     while ((c = cli_getopt(cmd, argc, argv, "w:" CLI_COMMON_SHORTOPTS, opts)) != -1) {
@@ -73,7 +70,11 @@ int cmd_diff(int argc, char **argv)
     }
     struct lmkv_index_options io;
     memset(&io, 0, sizeof io);
-    io.filter = c_source;
+    /* the files `lmkv index` selects: every language analysis/ reads */
+    struct lmkv_analyser_options ao = {.root = lmkv_worktree_root(wt)};
+    if ((rc = lmkv_analyser_new(&an, &ao)) != LMKV_OK) { ret = cli_fail(cmd, rc, "analyser"); goto cleanup; }
+    io.filter = lmkv_analyser_filter;
+    io.filter_ctx = an;
     rc = lmkv_diff_commits(&d, wt, argv[optind], argv[optind + 1], &io, NULL, NULL);
     if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "diff"); goto cleanup; }
     if (lmkv_cli.json) {
@@ -119,6 +120,7 @@ int cmd_diff(int argc, char **argv)
     ret = cli_finish_output(cmd);
 cleanup:
     lmkv_semdiff_free(d);
+    lmkv_analyser_free(an);
     lmkv_worktree_free(wt);
     lmkv_store_close(st);
     lmkv_db_close(db);

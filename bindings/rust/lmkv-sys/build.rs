@@ -11,9 +11,11 @@
 //!     `make test` do).
 //!
 //! In cases 1 and 3 the archive is linked statically and its dependencies
-//! (LMDB, libgit2, xxhash, zlib, jansson, nettle, pthread, libm) are taken
-//! from `pkg-config --libs lmdb libgit2 libxxhash zlib jansson nettle`,
-//! falling back to `-llmdb -lgit2 -lxxhash -lz -ljansson -lnettle` as the
+//! (LMDB, libgit2, xxhash, zlib, jansson, nettle, tree-sitter (analysis/'s
+//! tree-sitter frontends), pthread, libm; libclang 14
+//! from `$LLVM_DIR/lib`, default /usr/lib/llvm-14) are taken
+//! from `pkg-config --libs lmdb libgit2 libxxhash zlib jansson nettle tree-sitter`,
+//! falling back to `-llmdb -lgit2 -lxxhash -lz -ljansson -lnettle -ltree-sitter` as the
 //! Makefile does.
 //!
 //! `LMKV_SANITIZE=address` additionally links the ASan+UBSan runtimes through
@@ -23,8 +25,8 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const DEP_PKGS: &[&str] = &["lmdb", "libgit2", "libxxhash", "zlib", "jansson", "nettle"];
-const DEP_FALLBACK: &[&str] = &["lmdb", "git2", "xxhash", "z", "jansson", "nettle"];
+const DEP_PKGS: &[&str] = &["lmdb", "libgit2", "libxxhash", "zlib", "jansson", "nettle", "tree-sitter"];
+const DEP_FALLBACK: &[&str] = &["lmdb", "git2", "xxhash", "z", "jansson", "nettle", "tree-sitter"];
 
 fn pkg_config(args: &[&str]) -> Option<String> {
     let out = Command::new("pkg-config").args(args).output().ok()?;
@@ -56,6 +58,12 @@ fn emit_deps() {
             }
         }
     }
+    // analysis/'s C and C++ frontend: libclang 14 (Debian libclang-14-dev),
+    // as the Makefile links it (LLVM_DIR overrides /usr/lib/llvm-14)
+    let llvm = env::var("LLVM_DIR").unwrap_or_else(|_| "/usr/lib/llvm-14".to_string());
+    println!("cargo:rustc-link-search=native={llvm}/lib");
+    println!("cargo:rustc-link-arg=-Wl,-rpath,{llvm}/lib");
+    println!("cargo:rustc-link-lib=clang-14");
     println!("cargo:rustc-link-lib=pthread");
     println!("cargo:rustc-link-lib=m");
 }
@@ -79,6 +87,7 @@ fn link_static_dir(dir: &Path) {
 fn main() {
     println!("cargo:rerun-if-env-changed=LMKV_LIB_DIR");
     println!("cargo:rerun-if-env-changed=LMKV_SANITIZE");
+    println!("cargo:rerun-if-env-changed=LLVM_DIR");
     println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
     println!("cargo:rerun-if-changed=build.rs");
 

@@ -1,0 +1,51 @@
+/*
+ * analysis_int.h -- private to analysis/: the frontend interface.
+ *
+ * A frontend turns one file's bytes into records through the versioning
+ * sink (lmkv_analysis_add_*), obeying the analyser contract of
+ * lmkv_versioning.h (records depend on the bytes and the extension only;
+ * no path in names). It returns LMKV_OK or an lmkv error with
+ * lmkv_analysis_set_error set (a path-free, one-line reason: the session
+ * report puts the path in front). The dispatcher (analysis.c) has already
+ * checked the size bound, binary content and the cancel flag, and called
+ * lmkv_analysis_set_language.
+ */
+#ifndef LMKV_ANALYSIS_INT_H
+#define LMKV_ANALYSIS_INT_H
+
+#include "lmkv_analysis.h"
+
+#include <signal.h>
+
+struct lmkv_analysis__ccdb;   /* compile_commands.json (clang.c) */
+
+struct lmkv_analysis__opts {
+    const char *root;                        /* workspace root or NULL        */
+    struct lmkv_analysis__ccdb *ccdb;        /* NULL = default flags          */
+    void **clang_state;                      /* libclang frontend's slot      */
+    void **ts_state;                         /* tree-sitter frontends' slot   */
+    struct lmkv_analyser_stats *stats;       /* diagnostics are counted here  */
+    volatile sig_atomic_t *cancel;           /* non-zero: stop (LMKV_ECONFLICT) */
+};
+
+typedef int (*lmkv_analysis__run_fn)(lmkv_analysis *a, const char *language, const char *path,
+                                     const void *content, size_t len,
+                                     const struct lmkv_analysis__opts *o);
+
+/* libclang (clang.c): languages "c" and "cpp". */
+int lmkv_analysis__clang_run(lmkv_analysis *a, const char *language, const char *path,
+                             const void *content, size_t len, const struct lmkv_analysis__opts *o);
+const char *lmkv_analysis__clang_frontend_id(const char *language);
+void lmkv_analysis__clang_state_free(void *state);
+/* Reads ROOT/compile_commands.json or ROOT/build/compile_commands.json;
+ * *out = NULL when neither exists. Errors as lmkv_analyser_new. */
+int lmkv_analysis__ccdb_load(struct lmkv_analysis__ccdb **out, const char *root);
+void lmkv_analysis__ccdb_free(struct lmkv_analysis__ccdb *db);
+
+/* tree-sitter (ts.c, ts_lang.c; see ts_int.h): languages "rust", "python",
+ * "go", "javascript", "typescript", "tsx", "java". */
+int lmkv_analysis__ts_run(lmkv_analysis *a, const char *language, const char *path,
+                          const void *content, size_t len, const struct lmkv_analysis__opts *o);
+const char *lmkv_analysis__ts_frontend_id(const char *language);
+
+#endif
