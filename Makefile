@@ -80,9 +80,19 @@ $(GRAMMARS)/.fetched: scripts/fetch-grammars.sh
 	@scripts/fetch-grammars.sh
 	@touch $@
 $(GRAMMAR_FILES): $(GRAMMARS)/.fetched ;
+# TREE_SITTER_HIDE_SYMBOLS: the grammars' entry points stay out of
+# liblmkv.so's exports; objcopy renames every tree_sitter_* symbol (entry
+# points, external scanners) to lmkv_analysis__tree_sitter_*, so a program
+# that links liblmkv.a beside its own tree-sitter grammars has no clash
+# (internal names carry the module's prefix, as everywhere in the library).
+OBJCOPY ?= objcopy
+NM      ?= nm
 $(BUILD)/obj/grammars/%.o: $(GRAMMARS)/%.c
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -fPIC -fvisibility=hidden -O2 -g0 -w -I$(dir $<) -c $< -o $@
+	$(CC) -std=c11 -fPIC -fvisibility=hidden -DTREE_SITTER_HIDE_SYMBOLS -O2 -g0 -w -I$(dir $<) -c $< -o $@.tmp
+	$(NM) -g $@.tmp | awk '$$NF ~ /^tree_sitter_/ { print $$NF, "lmkv_analysis__" $$NF }' >$@.syms
+	$(OBJCOPY) --redefine-syms=$@.syms $@.tmp $@
+	@rm -f $@.tmp $@.syms
 $(BUILD)/gen/ts_queries.h: analysis/ts/gen-queries.sh $(wildcard analysis/ts/*.scm) $(GRAMMAR_FILES)
 	@mkdir -p $(@D)
 	analysis/ts/gen-queries.sh $(GRAMMARS) $@

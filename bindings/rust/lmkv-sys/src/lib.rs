@@ -684,6 +684,7 @@ mod header_sync {
                 None => "",
             };
         }
+        out.push_str(rest); // what follows the last comment (often the last declaration)
         // line comments too (a "// LMKV_API" in an example must not count)
         out.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<Vec<_>>().join("\n")
     }
