@@ -29,10 +29,10 @@ BUILD    ?= build/san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
-MODULES  := kv schema versioning graph migrate
-DEP_PKGS := lmdb libgit2 libxxhash zlib jansson nettle
+MODULES  := kv schema versioning graph migrate push
+DEP_PKGS := lmdb libgit2 libxxhash zlib jansson nettle libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEP_PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null || echo -llmdb -lgit2 -lxxhash -lz -ljansson -lnettle)
+PKG_LIBS   := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null || echo -llmdb -lgit2 -lxxhash -lz -ljansson -lnettle -lpq)
 
 INCLUDES := $(addprefix -I,$(MODULES)) -Itests
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
@@ -55,7 +55,9 @@ DEPS_schema     := schema kv
 DEPS_versioning := versioning schema kv
 DEPS_graph      := graph versioning schema kv
 DEPS_migrate    := migrate schema kv
-DEPS_tools      := graph versioning migrate schema kv
+# push/ (PostgreSQL through libpq) reads the store and graph's result type
+DEPS_push       := push graph versioning schema kv
+DEPS_tools      := push graph versioning migrate schema kv
 DEPS_bench      := $(DEPS_tools)
 mod_libs = $(foreach d,$(DEPS_$(1)),$(BUILD)/lib$(d).a)
 

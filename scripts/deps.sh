@@ -6,7 +6,8 @@
 set -euo pipefail
 PKGS="build-essential pkg-config liblmdb-dev lmdb-utils libgit2-dev libxxhash-dev zlib1g-dev
 libjansson-dev nettle-dev libcmocka-dev flatbuffers-compiler python3-flatbuffers universal-ctags cflow
-sqlite3 libsqlite3-dev git clang libclang-rt-14-dev gnuplot-nox libflatbuffers-dev"
+sqlite3 libsqlite3-dev git clang libclang-rt-14-dev gnuplot-nox libflatbuffers-dev
+libpq-dev postgresql-15"
 PKGS=$(echo $PKGS)
 # npm only when the machine has none: machines that carry Node.js from
 # NodeSource ship their own npm, and Debian's npm conflicts with that nodejs
@@ -15,7 +16,7 @@ command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 
 missing() {
     local m=""
-    for p in lmdb libgit2 libxxhash zlib jansson nettle cmocka sqlite3; do
+    for p in lmdb libgit2 libxxhash zlib jansson nettle cmocka sqlite3 libpq; do
         pkg-config --exists "$p" 2>/dev/null || m="$m pc:$p"
     done
     for c in flatc ctags cflow mdb_stat git npm sqlite3 clang; do
@@ -24,6 +25,8 @@ missing() {
     if command -v ctags >/dev/null 2>&1 && ! ctags --version 2>/dev/null | grep -q 'Universal Ctags'; then
         m="$m universal-ctags"
     fi
+    # PostgreSQL 15's server binaries (tests start their own server)
+    [ -x /usr/lib/postgresql/15/bin/initdb ] && [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || m="$m postgresql-15"
     /usr/bin/python3 -c 'import flatbuffers' >/dev/null 2>&1 || m="$m py:flatbuffers"
     [ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] || \
         ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || m="$m clang-rt"
