@@ -184,6 +184,8 @@ fail:
     return rc;
 }
 
+static void quiet_notice(void *arg, const char *message) { (void)arg; (void)message; }
+
 LMKV_API int lmkv_pg_connect(lmkv_pg **out, const char *conninfo)
 {
     if (!out || !conninfo) return lmkv_error_set(LMKV_EINVAL, "lmkv_pg_connect: NULL argument");
@@ -208,6 +210,9 @@ LMKV_API int lmkv_pg_connect(lmkv_pg **out, const char *conninfo)
     const char *h = PQhost(pg->conn);
     snprintf(pg->label, sizeof pg->label, "%s@%s:%s/%s", PQuser(pg->conn), h && *h ? h : "localhost",
              PQport(pg->conn), PQdb(pg->conn));
+    /* server notices (e.g. "terminating connection due to immediate
+     * shutdown") are not printed: errors reach the caller as messages */
+    PQsetNoticeProcessor(pg->conn, quiet_notice, NULL);
     PQclear(PQexec(pg->conn, "SET client_min_messages = warning"));
     int rc = migrate(pg);
     if (rc != LMKV_OK) { lmkv_pg_close(pg); return rc; }
@@ -259,7 +264,7 @@ static int cb_reserve(struct cbuf *b, size_t more)
     size_t nc = b->cap ? b->cap : 1 << 18;
     while (nc < b->n + more) nc *= 2;
     char *np = realloc(b->p, nc);
-    if (!np) { b->err = lmkv_error_set(LMKV_ENOMEM, "lmkv push: out of memory"); return -1; }
+    if (!np) { b->err = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); return -1; }
     b->p = np;
     b->cap = nc;
     return 0;
@@ -268,13 +273,13 @@ static int cb_flush(struct cbuf *b)
 {
     if (b->err) return -1;
     if (b->n && PQputCopyData(b->pg->conn, b->p, (int)b->n) != 1) {
-        b->err = pg_fail(b->pg, "lmkv push: COPY");
+        b->err = pg_fail(b->pg, "push: COPY");
         return -1;
     }
     b->bytes += b->n;
     b->n = 0;
     if (b->progress && b->progress(b->ctx, b->sent, b->total) != 0) {
-        b->err = lmkv_error_set(LMKV_ECONFLICT, "lmkv push: aborted by the caller");
+        b->err = lmkv_error_set(LMKV_ECONFLICT, "push: aborted by the caller");
         return -1;
     }
     return 0;
@@ -315,7 +320,7 @@ static void cb_int(struct cbuf *b, long long v)
 static int copy_begin(lmkv_pg *pg, const char *sql)
 {
     PGresult *r = PQexec(pg->conn, sql);
-    if (PQresultStatus(r) != PGRES_COPY_IN) return res_fail(pg, r, "lmkv push: COPY");
+    if (PQresultStatus(r) != PGRES_COPY_IN) return res_fail(pg, r, "push: COPY");
     PQclear(r);
     return LMKV_OK;
 }
@@ -327,9 +332,9 @@ static int copy_end(struct cbuf *b)
         return b->err;
     }
     if (cb_flush(b) != 0) return b->err;
-    if (PQputCopyEnd(b->pg->conn, NULL) != 1) return b->err = pg_fail(b->pg, "lmkv push: COPY");
+    if (PQputCopyEnd(b->pg->conn, NULL) != 1) return b->err = pg_fail(b->pg, "push: COPY");
     PGresult *r = PQgetResult(b->pg->conn);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) return b->err = res_fail(b->pg, r, "lmkv push: COPY");
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) return b->err = res_fail(b->pg, r, "push: COPY");
     PQclear(r);
     while ((r = PQgetResult(b->pg->conn))) PQclear(r);
     return LMKV_OK;
@@ -534,7 +539,7 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
                        const lmkv_push_options *opts, lmkv_push_progress_fn progress, void *ctx)
 {
     static const lmkv_push_options defaults;
-    if (!pg || !st) return lmkv_error_set(LMKV_EINVAL, "lmkv push: NULL argument");
+    if (!pg || !st) return lmkv_error_set(LMKV_EINVAL, "push: NULL argument");
     if (!opts) opts = &defaults;
     lmkv_push_report rep;
     memset(&rep, 0, sizeof rep);
@@ -545,7 +550,7 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
         host[sizeof host - 1] = 0;
         machine = host;
     }
-    if (!*machine) return lmkv_error_set(LMKV_EINVAL, "lmkv push: empty machine name");
+    if (!*machine) return lmkv_error_set(LMKV_EINVAL, "push: empty machine name");
     clear_result(pg);
 
     int rc;
@@ -563,22 +568,22 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
     if ((rc = lmkv_store_txn_begin(&t, st)) != LMKV_OK) return rc;
     lmkv_workspace w;
     if ((rc = lmkv_store_workspace_get(&w, t, ws)) != LMKV_OK) {
-        if (rc == LMKV_NOTFOUND) rc = lmkv_error_set(LMKV_NOTFOUND, "lmkv push: workspace %016llx is not in the store",
+        if (rc == LMKV_NOTFOUND) rc = lmkv_error_set(LMKV_NOTFOUND, "push: workspace %016llx is not in the store",
                                                      (unsigned long long)ws);
         goto done;
     }
     if ((rc = lmkv_store_current_each(t, ws, cur_collect, &loc)) < 0 || loc.err) {
-        if (loc.err) rc = lmkv_error_set(LMKV_ENOMEM, "lmkv push: out of memory");
+        if (loc.err) rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory");
         goto done;
     }
 
     /* one transaction; the workspace row's lock serialises pushes of it */
-    if ((rc = q0(pg, "lmkv push", "BEGIN")) != LMKV_OK) goto done;
+    if ((rc = q0(pg, "push", "BEGIN")) != LMKV_OK) goto done;
     char lid[24];
     snprintf(lid, sizeof lid, "%lld", (long long)to_db(ws));
     {
         const char *p[3] = {machine, w.root_path, lid};
-        if ((rc = q(pg, &r, "lmkv push: workspace",
+        if ((rc = q(pg, &r, "push: workspace",
                     "INSERT INTO lmkv.workspace (machine, root, local_id) VALUES ($1, $2, $3::bigint)"
                     " ON CONFLICT (machine, root) DO UPDATE SET local_id = EXCLUDED.local_id"
                     " RETURNING ws_key", 3, p)) != LMKV_OK)
@@ -591,22 +596,22 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
     snprintf(wsk, sizeof wsk, "%lld", (long long)rep.ws_key);
     {
         const char *p[1] = {wsk};
-        if ((rc = q(pg, &r, "lmkv push: reading the pushed state",
+        if ((rc = q(pg, &r, "push: reading the pushed state",
                     "SELECT path, fv FROM lmkv.file WHERE ws_key = $1::bigint ORDER BY path", 1, p)) != LMKV_OK)
             goto fail;
     }
     /* merge the two path-ordered maps */
     size_t ns = (size_t)PQntuples(r);
     if (fvset_init(&want, loc.n) != 0 || !(del = malloc((ns + 1) * sizeof *del))) {
-        rc = lmkv_error_set(LMKV_ENOMEM, "lmkv push: out of memory");
+        rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory");
         goto fail;
     }
     /* paths whose server row goes (deleted or changed): a text[] literal */
     size_t pcap = 16, pw = 0;
-    if (!(paths_arr = malloc(pcap))) { rc = lmkv_error_set(LMKV_ENOMEM, "lmkv push: out of memory"); goto fail; }
+    if (!(paths_arr = malloc(pcap))) { rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail; }
     paths_arr[pw++] = '{';
     unsigned char *sendf = calloc(loc.n + 1, 1);
-    if (!sendf) { rc = lmkv_error_set(LMKV_ENOMEM, "lmkv push: out of memory"); goto fail; }
+    if (!sendf) { rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail; }
     {
         size_t i = 0, j = 0;
         while (i < loc.n || j < ns) {
@@ -626,7 +631,7 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
                 if (pw + 2 * gl + 8 > pcap) {
                     while (pw + 2 * gl + 8 > pcap) pcap *= 2;
                     char *np = realloc(paths_arr, pcap);
-                    if (!np) { free(sendf); rc = lmkv_error_set(LMKV_ENOMEM, "lmkv push: out of memory"); goto fail; }
+                    if (!np) { free(sendf); rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail; }
                     paths_arr = np;
                 }
                 if (pw > 1) paths_arr[pw++] = ',';
@@ -656,13 +661,13 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
 
     /* the old rows of deleted and changed paths go */
     if (ndel) {
-        if (!(arr = fv_array(del, ndel))) { free(sendf); rc = lmkv_error_set(LMKV_ENOMEM, "lmkv push: out of memory"); goto fail; }
+        if (!(arr = fv_array(del, ndel))) { free(sendf); rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail; }
         const char *p[2] = {wsk, arr};
         const char *p2[2] = {wsk, paths_arr};
-        if ((rc = q(pg, NULL, "lmkv push: removing changed files", "DELETE FROM lmkv.symbol WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK ||
-            (rc = q(pg, NULL, "lmkv push: removing changed files", "DELETE FROM lmkv.call WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK ||
-            (rc = q(pg, NULL, "lmkv push: removing changed files", "DELETE FROM lmkv.ref WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK ||
-            (rc = q(pg, NULL, "lmkv push: removing changed files", "DELETE FROM lmkv.file WHERE ws_key = $1::bigint AND path = ANY($2::text[])", 2, p2)) != LMKV_OK) {
+        if ((rc = q(pg, NULL, "push: removing changed files", "DELETE FROM lmkv.symbol WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK ||
+            (rc = q(pg, NULL, "push: removing changed files", "DELETE FROM lmkv.call WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK ||
+            (rc = q(pg, NULL, "push: removing changed files", "DELETE FROM lmkv.ref WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK ||
+            (rc = q(pg, NULL, "push: removing changed files", "DELETE FROM lmkv.file WHERE ws_key = $1::bigint AND path = ANY($2::text[])", 2, p2)) != LMKV_OK) {
             free(sendf);
             goto fail;
         }
@@ -672,7 +677,7 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
     ce.want = &want; cr.want = &want; cr.by_caller = 1;
     if ((rc = lmkv_store_calls_to(t, ws, "", 0, LMKV_STORE_PREFIX, c_collect, &ce)) < 0 ||
         (rc = lmkv_store_calls_by_caller(t, ws, "", 0, LMKV_STORE_PREFIX, c_collect, &cr)) < 0 || ce.err || cr.err) {
-        if (ce.err || cr.err) rc = lmkv_error_set(LMKV_ENOMEM, "lmkv push: out of memory");
+        if (ce.err || cr.err) rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory");
         free(sendf);
         goto fail;
     }
@@ -747,7 +752,7 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
         snprintf(nc, sizeof nc, "%llu", (unsigned long long)rep.calls);
         snprintf(nr, sizeof nr, "%llu", (unsigned long long)rep.references);
         const char *p[7] = {wsk, head, fs, fd, ns_, nc, nr};
-        if ((rc = q(pg, &r, "lmkv push: recording the push",
+        if ((rc = q(pg, &r, "push: recording the push",
                     "INSERT INTO lmkv.push (ws_key, head_commit, files_sent, files_deleted, symbols, calls, refs)"
                     " VALUES ($1::bigint, $2, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint) RETURNING push_id",
                     7, p)) != LMKV_OK)
@@ -756,12 +761,12 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
         PQclear(r);
         r = NULL;
         const char *p2[2] = {wsk, head};
-        if ((rc = q(pg, NULL, "lmkv push: recording the push",
+        if ((rc = q(pg, NULL, "push: recording the push",
                     "UPDATE lmkv.workspace SET head_commit = $2, pushes = pushes + 1, pushed_at = now()"
                     " WHERE ws_key = $1::bigint", 2, p2)) != LMKV_OK)
             goto fail;
     }
-    if ((rc = q0(pg, "lmkv push: COMMIT", "COMMIT")) != LMKV_OK) goto fail;
+    if ((rc = q0(pg, "push: COMMIT", "COMMIT")) != LMKV_OK) goto fail;
     rc = LMKV_OK;
     goto done;
 fail:

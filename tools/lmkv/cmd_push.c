@@ -91,7 +91,12 @@ int cmd_push(int argc, char **argv)
     lmkv_push_report rep;
     rc = lmkv_push(&rep, pg, st, ws, &po, progress, &bar);
     cli_progress_end(&bar);
-    if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "push"); goto done; }
+    if (rc != LMKV_OK) {
+        const char *m = lmkv_errmsg();
+        cli_error(cmd, "%s (nothing of this push is committed)", m && *m ? m : lmkv_strerror(rc));
+        ret = cli_exit_for(rc);
+        goto done;
+    }
     uint64_t ms = cli_now_ms() - t0;
     if (lmkv_cli.json) {
         json_t *o = json_object();
