@@ -151,6 +151,21 @@ static int migrate(lmkv_pg *pg)
 {
     int rc;
     PGresult *r = NULL;
+    /* up to date already (the common case): read-only, no lock, so a role
+     * that may only read (a query service) connects too */
+    if ((rc = q(pg, &r, "lmkv schema", "SELECT to_regclass('lmkv.schema_version') IS NOT NULL", 0, NULL)) != LMKV_OK)
+        return rc;
+    int exists = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    r = NULL;
+    if (exists) {
+        if ((rc = q(pg, &r, "lmkv schema", "SELECT coalesce(max(version), 0) FROM lmkv.schema_version", 0, NULL)) != LMKV_OK)
+            return rc;
+        int cur = atoi(PQgetvalue(r, 0, 0));
+        PQclear(r);
+        r = NULL;
+        if (cur == LMKV_PG_SCHEMA_VERSION) { pg->version = cur; return LMKV_OK; }
+    }
     /* one migrator at a time (advisory lock 'lmkv' held to commit) */
     if ((rc = q0(pg, "lmkv schema", "BEGIN")) != LMKV_OK) return rc;
     if ((rc = q0(pg, "lmkv schema", "SELECT pg_advisory_xact_lock(1819110262)")) != LMKV_OK ||

@@ -64,6 +64,13 @@ eq "$(psql_q "SELECT version FROM lmkv.schema_version")" 1 "schema version"
 eq "$(psql_q "SELECT count(*) FROM lmkv.call WHERE ws_key = $WSL")" "$LMDB_CALLS"
 eq "$(psql_q "SELECT count(*) FROM lmkv.ref WHERE ws_key = $WSL")" "$LMDB_REFS"
 eq "$(psql_q "SELECT head_commit FROM lmkv.workspace WHERE ws_key = $WSL")" "$(git -C lmdb rev-parse HEAD)" "HEAD recorded"
+# a server whose lmkv schema is newer than this lmkv: refused, untouched
+psql_q "INSERT INTO lmkv.schema_version (version) VALUES (99)" >/dev/null
+P 3 --db db push "$PG_URL"
+one_line_err; contains "$ERR" "version 99, newer than this lmkv's 1"
+P 3 query --server "$PG_URL" --workspace lmdb callers mdb_txn_commit
+psql_q "DELETE FROM lmkv.schema_version WHERE version = 99" >/dev/null
+eq "$(psql_q "SELECT count(*) FROM lmkv.push")" 2 "the refused push changed nothing"
 
 # compare DB ROOT WSROOT: every query kind, local vs server, --json byte for byte
 compare() {
@@ -89,8 +96,8 @@ compare() {
     eq "$($PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' all.json)" \
        "$(psql_q "SELECT count(*) FROM lmkv.call WHERE ws_key = $wsk AND callee <> ''")" "$tag: server rows = local calls"
     # impact at depths 1..3 and paths between pairs of the most called functions
-    mapfile -t top < <(psql_q "SELECT callee FROM lmkv.call WHERE ws_key = $wsk AND callee <> '' GROUP BY callee ORDER BY count(*) DESC, callee LIMIT 12")
-    mapfile -t busy < <(psql_q "SELECT caller FROM lmkv.call WHERE ws_key = $wsk AND caller <> '' GROUP BY caller ORDER BY count(DISTINCT callee) DESC, caller LIMIT 8")
+    mapfile -t top < <(psql_q "SELECT callee FROM lmkv.call WHERE ws_key = $wsk AND callee <> '' GROUP BY callee ORDER BY count(*) DESC, callee LIMIT 8")
+    mapfile -t busy < <(psql_q "SELECT caller FROM lmkv.call WHERE ws_key = $wsk AND caller <> '' GROUP BY caller ORDER BY count(DISTINCT callee) DESC, caller LIMIT 6")
     local n d f t
     for n in "${top[@]}"; do
         for d in 1 2 3; do
