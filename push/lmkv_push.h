@@ -61,7 +61,10 @@ typedef struct lmkv_pg lmkv_pg;
  *  apply each missing migration in one transaction under an advisory lock
  *  (two clients migrating at once: one migrates, the other sees it done).
  *  A server with a newer schema: LMKV_EVERSION, nothing changed.
- *  *out is freed with lmkv_pg_close. Errors: LMKV_EINVAL, LMKV_ENOMEM,
+ *  *out is freed with lmkv_pg_close. Errors: LMKV_EINVAL (NULL argument,
+ *  or a connection string libpq cannot parse: the message does not quote
+ *  it, since libpq's would show the offending part, maybe the password),
+ *  LMKV_ENOMEM,
  *  LMKV_EPERM (credentials refused), LMKV_EIO (unreachable host, closed
  *  port, server error), LMKV_EVERSION. */
 LMKV_API int lmkv_pg_connect(lmkv_pg **out, const char *conninfo);

@@ -205,6 +205,21 @@ LMKV_API int lmkv_pg_connect(lmkv_pg **out, const char *conninfo)
 {
     if (!out || !conninfo) return lmkv_error_set(LMKV_EINVAL, "lmkv_pg_connect: NULL argument");
     *out = NULL;
+    /* libpq's message for a malformed string quotes the offending part,
+     * which may be the password: say what is wrong without it */
+    char *perr = NULL;
+    PQconninfoOption *parsed = PQconninfoParse(conninfo, &perr);
+    if (!parsed) {
+        int bad_mem = perr == NULL;
+        PQfreemem(perr);
+        if (bad_mem) return lmkv_error_set(LMKV_ENOMEM, "lmkv_pg_connect: out of memory");
+        return lmkv_error_set(LMKV_EINVAL, "malformed PostgreSQL connection string (libpq rejects it; its text is "
+                                           "not printed since it may hold a password)");
+    }
+    char secret[256] = "";
+    for (PQconninfoOption *o = parsed; o->keyword; o++)
+        if (!strcmp(o->keyword, "password") && o->val && *o->val) snprintf(secret, sizeof secret, "%s", o->val);
+    PQconninfoFree(parsed);
     lmkv_pg *pg = calloc(1, sizeof *pg);
     if (!pg) return lmkv_error_set(LMKV_ENOMEM, "lmkv_pg_connect: out of memory");
     const char *keys[] = {"dbname", "fallback_application_name", NULL};
@@ -216,8 +231,12 @@ LMKV_API int lmkv_pg_connect(lmkv_pg **out, const char *conninfo)
         const char *e = PQerrorMessage(pg->conn);
         int auth = PQconnectionNeedsPassword(pg->conn) || strstr(e, "authentication failed") ||
                    strstr(e, "no password supplied");
+        one_line(m, sizeof m, e);
+        /* libpq does not echo a password; should a message ever hold the
+         * URL's, it is masked */
+        for (char *at; *secret && (at = strstr(m, secret));) memset(at, '*', strlen(secret));
         int rc = lmkv_error_set(auth ? LMKV_EPERM : LMKV_EIO, "cannot connect to the PostgreSQL server%s: %s",
-                                auth ? " (credentials refused)" : "", one_line(m, sizeof m, e));
+                                auth ? " (credentials refused)" : "", m);
         PQfinish(pg->conn);
         free(pg);
         return rc;

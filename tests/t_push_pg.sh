@@ -216,6 +216,9 @@ one_line_err; contains "$ERR" "cannot connect"; contains "$ERR" "$CLOSED"
 P 4 query --server "postgresql://$PG_SUPER@127.0.0.1:$CLOSED/postgres" callers x
 one_line_err
 P 2 --db db push; P 2 --db db push "$PG_URL" extra
+# a malformed string: libpq would quote the bad part (here the password)
+P 2 --db db push "postgresql://$PG_SUPER:$PG_PASSWORD%zz@127.0.0.1:$PG_PORT/postgres"
+one_line_err; contains "$ERR" "malformed PostgreSQL connection string"
 
 note "part 4d: two machines push at once; one workspace pushed twice at once"
 pids=()
