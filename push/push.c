@@ -715,8 +715,8 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
         free(sendf);
         goto fail;
     }
-    qsort(ce.v, ce.n, sizeof *ce.v, crow_cmp);
-    qsort(cr.v, cr.n, sizeof *cr.v, crow_cmp);
+    if (ce.n > 1) qsort(ce.v, ce.n, sizeof *ce.v, crow_cmp);
+    if (cr.n > 1) qsort(cr.v, cr.n, sizeof *cr.v, crow_cmp);
     for (size_t i = 0, j = 0; i < ce.n && j < cr.n;) {
         int c = crow_key_cmp(&ce.v[i], &cr.v[j]);
         if (c == 0) { ce.v[i].other = cr.v[j].rank; i++; j++; }
