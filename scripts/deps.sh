@@ -7,7 +7,7 @@ set -euo pipefail
 PKGS="build-essential pkg-config liblmdb-dev lmdb-utils libgit2-dev libxxhash-dev zlib1g-dev
 libjansson-dev nettle-dev libcmocka-dev flatbuffers-compiler python3-flatbuffers
 sqlite3 libsqlite3-dev git clang libclang-rt-14-dev gnuplot-nox libflatbuffers-dev
-libclang-14-dev clangd-14 bindgen"
+libclang-14-dev clangd-14 bindgen libpq-dev postgresql-15"
 # tree-sitter frontends (analysis/ts*.c): the runtime, and the oracles of
 # their tests (Go toolchain + Go sources, Rust crate sources, JDK sources)
 PKGS="$PKGS libtree-sitter-dev golang-go golang-golang-x-tools-dev librust-syn-dev librust-regex-dev
@@ -20,7 +20,7 @@ command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 
 missing() {
     local m=""
-    for p in lmdb libgit2 libxxhash zlib jansson nettle cmocka sqlite3 tree-sitter; do
+    for p in lmdb libgit2 libxxhash zlib jansson nettle cmocka sqlite3 tree-sitter libpq; do
         pkg-config --exists "$p" 2>/dev/null || m="$m pc:$p"
     done
     for c in flatc mdb_stat git npm sqlite3 clang bindgen; do
@@ -34,6 +34,8 @@ missing() {
     ls -d /usr/share/cargo/registry/syn-1.* >/dev/null 2>&1 || m="$m librust-syn-dev"
     ls -d /usr/share/cargo/registry/regex-1.* >/dev/null 2>&1 || m="$m librust-regex-dev"
     [ -e /usr/lib/jvm/java-17-openjdk-amd64/lib/src.zip ] || m="$m openjdk-17-source"
+    # PostgreSQL 15's server binaries (tests start their own server)
+    [ -x /usr/lib/postgresql/15/bin/initdb ] && [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || m="$m postgresql-15"
     /usr/bin/python3 -c 'import flatbuffers' >/dev/null 2>&1 || m="$m py:flatbuffers"
     [ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] || \
         ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || m="$m clang-rt"

@@ -5,6 +5,7 @@
 #include "lmkv_versioning.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -638,5 +639,59 @@ int cli_finish_output(const char *cmd)
         cli_error(cmd, "writing output: %s", strerror(errno ? errno : EIO));
         return EXIT_IO;
     }
+    return EXIT_OK_;
+}
+
+/* ------------------------------------------------------------ workspace */
+struct wsfind { uint64_t ws; size_t n; };
+static int count_ws(void *ctx, const lmkv_workspace *w)
+{
+    struct wsfind *f = ctx;
+    f->ws = w->id;
+    f->n++;
+    return 0;
+}
+
+int cli_pick_workspace(const char *cmd, lmkv_store *st, const char *root, uint64_t *out_ws)
+{
+    lmkv_store_txn *t = NULL;
+    int rc;
+    uint64_t ws = 0;
+    if ((rc = lmkv_store_txn_begin(&t, st)) != LMKV_OK) return cli_fail(cmd, rc, "reading workspaces");
+    if (root) {
+        char real[PATH_MAX];
+        if (!realpath(root, real)) {
+            lmkv_store_txn_end(t);
+            cli_error(cmd, "workspace %s: %s", root, strerror(errno));
+            return EXIT_NOTFOUND;
+        }
+        rc = lmkv_store_workspace_by_root(&ws, t, real, strlen(real));
+        if (rc == LMKV_NOTFOUND) {
+            lmkv_store_txn_end(t);
+            cli_error(cmd, "workspace %s is not indexed in %s", real, lmkv_cli.db);
+            return EXIT_NOTFOUND;
+        }
+    } else {
+        struct wsfind f = {0, 0};
+        rc = lmkv_store_workspaces(t, count_ws, &f);
+        if (rc == LMKV_OK && f.n == 1) ws = f.ws;
+        else if (rc == LMKV_OK && f.n == 0) {
+            lmkv_store_txn_end(t);
+            cli_error(cmd, "no indexed workspace in %s (run lmkv index first)", lmkv_cli.db);
+            return EXIT_NOTFOUND;
+        } else if (rc == LMKV_OK) {
+            char real[PATH_MAX];
+            if (!realpath(".", real)) { lmkv_store_txn_end(t); cli_error(cmd, "cwd: %s", strerror(errno)); return EXIT_IO; }
+            rc = lmkv_store_workspace_by_root(&ws, t, real, strlen(real));
+            if (rc == LMKV_NOTFOUND) {
+                lmkv_store_txn_end(t);
+                cli_error(cmd, "%zu workspaces in %s and %s is none of them: give --workspace", f.n, lmkv_cli.db, real);
+                return EXIT_NOTFOUND;
+            }
+        }
+    }
+    lmkv_store_txn_end(t);
+    if (rc != LMKV_OK) return cli_fail(cmd, rc, "reading workspaces");
+    *out_ws = ws;
     return EXIT_OK_;
 }

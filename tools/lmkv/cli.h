@@ -239,3 +239,10 @@ int cli_finish_output(const char *cmd);
 /* Print a usage error "lmkv <cmd>: <msg> (see lmkv <cmd> --help)" and
  * return EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* For the commands on an indexed workspace of the store (query, push):
+ * its id from --workspace ROOT (realpath'd), else the store's only
+ * workspace, else the one at the current directory. Returns EXIT_OK_ with
+ * *out_ws set, else the exit code after a one-line message (EXIT_NOTFOUND:
+ * not indexed / no workspace / none at cwd). */
+int cli_pick_workspace(const char *cmd, struct lmkv_store *st, const char *root, uint64_t *out_ws);

@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 #include "lmkv_graph.h"
+#include "lmkv_push.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -15,6 +16,8 @@ static const char usage[] =
     "usage: lmkv query KIND NAME [TO] [--db DIR] [--workspace ROOT] [--json]\n"
     "                  [--limit N] [--depth N] [--prefix] [--qualified]\n"
     "                  [--keep PATTERN]...\n"
+    "       lmkv query --server URL callers|callees|refs|impact|paths|cycles ...\n"
+    "                  [--workspace ROOT] [--machine NAME] [--json] [--limit N] [--depth N]\n"
     "\n"
     "Query the code graph of the current state of an indexed workspace.\n"
     "KIND is one of:\n"
@@ -56,6 +59,14 @@ static const char usage[] =
     "after the other; items carry the queried name as callee/caller/target/\n"
     "source; --limit applies per name).\n"
     "  --db DIR          database directory (default $LMKV_DB, else ./.lmkv)\n"
+    "  --server URL      query the state pushed to PostgreSQL (lmkv push) instead\n"
+    "                    of a local database: URL is a libpq connection string\n"
+    "                    (postgresql://user@host:port/db or \"key=value ...\";\n"
+    "                    passwords from the URL, $PGPASSWORD or $PGPASSFILE);\n"
+    "                    callers, callees, refs, impact, paths and cycles, same\n"
+    "                    answers and output as the local query\n"
+    "  --machine NAME    with --server: the pushing machine (default: any; with\n"
+    "                    --workspace ROOT: the workspace pushed from ROOT)\n"
     "\n"
     "Exit: 0 ok, 1 unknown symbol, file, workspace or database, 2 usage,\n"
     "3 damaged database, 4 I/O.\n";
@@ -215,13 +226,67 @@ static int print_result(const char *cmd, enum qkind k, const lmkv_graph_result *
     return 0;
 }
 
-struct wsfind { uint64_t ws; size_t n; };
-static int count_ws(void *ctx, const lmkv_workspace *w)
+/* The query on the state pushed to a PostgreSQL server (push/lmkv_push.h),
+ * printed by the same functions as the local answer. */
+static int query_server(const char *cmd, const char *url, const char *machine, const char *root, enum qkind k,
+                        int argc, char **argv, const char *a1, const char *a2, uint64_t limit, uint64_t depth)
 {
-    struct wsfind *f = ctx;
-    f->ws = w->id;
-    f->n++;
-    return 0;
+    if (k != Q_CALLERS && k != Q_CALLEES && k != Q_REFS && k != Q_IMPACT && k != Q_PATHS && k != Q_CYCLES)
+        return cli_usage_error(cmd, "--server answers callers, callees, refs, impact, paths and cycles");
+    lmkv_pg *pg = NULL;
+    int rc, ret = EXIT_OK_, trunc = 0;
+    struct out o = {NULL, NULL, 0};
+    lmkv_graph_result res;
+    memset(&res, 0, sizeof res);
+    char real[PATH_MAX];
+    if (root && realpath(root, real)) root = real;
+    if ((rc = lmkv_pg_connect(&pg, url)) != LMKV_OK) return cli_fail(cmd, rc, "--server");
+    int64_t wsk = 0;
+    if ((rc = lmkv_pg_workspace(&wsk, pg, machine, root)) != LMKV_OK) { ret = cli_fail(cmd, rc, "--server"); goto done; }
+    int simple = k == Q_CALLERS || k == Q_CALLEES || k == Q_REFS;
+    if (simple && lmkv_cli.json && !(o.arr = json_array())) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto done; }
+    for (int ai = optind; simple && ai < argc; ai++) {
+        size_t n = 0;
+        int tr = 0;
+        if (!*argv[ai]) { ret = cli_usage_error(cmd, "empty name"); goto done; }
+        if (k == Q_CALLERS) rc = lmkv_pg_callers(&n, &tr, pg, wsk, argv[ai], limit, cb_callers, &o);
+        else if (k == Q_CALLEES) rc = lmkv_pg_callees(&n, &tr, pg, wsk, argv[ai], limit, cb_callees, &o);
+        else rc = lmkv_pg_refs(&n, &tr, pg, wsk, argv[ai], limit, cb_refs, &o);
+        trunc |= tr;
+        if (rc != LMKV_OK) break;
+    }
+    if (!simple) {
+        if (k == Q_IMPACT) rc = lmkv_pg_impact(&res, pg, wsk, a1, (unsigned)depth, limit);
+        else if (k == Q_PATHS) rc = lmkv_pg_paths(&res, pg, wsk, a1, a2, (unsigned)depth, limit);
+        else rc = lmkv_pg_cycles(&res, pg, wsk, limit);
+        trunc = res.truncated;
+    }
+    if (o.err) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto done; }
+    if (rc != LMKV_OK) {
+        const char *m = lmkv_errmsg();
+        cli_error(cmd, "%s", m && *m ? m : lmkv_strerror(rc));
+        ret = cli_exit_for(rc);
+        goto done;
+    }
+    if (simple) {
+        if (o.arr) {
+            json_t *arr = o.arr;
+            o.arr = NULL;
+            if (cli_json_print(cmd, arr) != 0) { ret = EXIT_IO; goto done; }
+        }
+    } else if (print_result(cmd, k, &res, lmkv_cli.json) != 0) {
+        ret = EXIT_IO;
+        goto done;
+    }
+    if (trunc && !lmkv_cli.quiet)
+        fprintf(stderr, "lmkv query: answer cut at the %s (raise --limit%s)\n",
+                (k == Q_IMPACT || k == Q_PATHS) ? "limit or depth" : "limit",
+                (k == Q_IMPACT || k == Q_PATHS) ? " or --depth" : "");
+    ret = cli_finish_output(cmd);
+done:
+    json_decref(o.arr);
+    lmkv_pg_close(pg);
+    return ret;
 }
 
 int cmd_query(int argc, char **argv)
@@ -233,10 +298,12 @@ int cmd_query(int argc, char **argv)
         {"prefix", no_argument, NULL, 'P'},
         {"qualified", no_argument, NULL, 'Q'},
         {"keep", required_argument, NULL, 'K'},
+        {"server", required_argument, NULL, 'S'},
+        {"machine", required_argument, NULL, 'M'},
         CLI_COMMON_LONGOPTS,
         {0, 0, 0, 0}};
     const char *cmd = "query";
-    const char *root = NULL;
+    const char *root = NULL, *server = NULL, *machine = NULL;
     uint64_t limit = 0, depth = 0;
     int match = LMKV_GRAPH_EXACT;
     int c, ret = EXIT_OK_, rc;
@@ -253,6 +320,8 @@ int cmd_query(int argc, char **argv)
         case 'w': root = optarg; break;
         case 'n': if (cli_parse_u64(cmd, "--limit", optarg, SIZE_MAX, &limit) != 0) { free(keep); return EXIT_USAGE; } break;
         case 'd': if (cli_parse_u64(cmd, "--depth", optarg, LMKV_GRAPH_MAX_DEPTH, &depth) != 0) { free(keep); return EXIT_USAGE; } break;
+        case 'S': server = optarg; break;
+        case 'M': machine = optarg; break;
         case 'P': match = LMKV_GRAPH_PREFIX; break;
         case 'Q': match = LMKV_GRAPH_QUALIFIED; break;
         case 'K': {
@@ -285,53 +354,17 @@ int cmd_query(int argc, char **argv)
     const char *a2 = kinds[ki].nargs > 1 ? argv[optind + 1] : NULL;
     if ((a1 && !*a1) || (a2 && !*a2)) { free(keep); return cli_usage_error(cmd, "empty name"); }
 
+    if (machine && !server) { free(keep); return cli_usage_error(cmd, "--machine applies to --server only"); }
+    if (server) {
+        ret = query_server(cmd, server, machine, root, k, argc, argv, a1, a2, limit, depth);
+        goto cleanup;
+    }
     if ((ret = cli_db_open(cmd, CLI_DB_READ, &db)) != EXIT_OK_) goto cleanup;
     if ((rc = lmkv_store_open(&st, db)) != LMKV_OK) { ret = cli_fail(cmd, rc, "opening the store"); goto cleanup; }
 
     /* which workspace */
     uint64_t ws = 0;
-    {
-        lmkv_store_txn *t = NULL;
-        if ((rc = lmkv_store_txn_begin(&t, st)) != LMKV_OK) { ret = cli_fail(cmd, rc, "reading workspaces"); goto cleanup; }
-        if (root) {
-            char real[PATH_MAX];
-            if (!realpath(root, real)) {
-                lmkv_store_txn_end(t);
-                cli_error(cmd, "workspace %s: %s", root, strerror(errno));
-                ret = EXIT_NOTFOUND;
-                goto cleanup;
-            }
-            rc = lmkv_store_workspace_by_root(&ws, t, real, strlen(real));
-            if (rc == LMKV_NOTFOUND) {
-                lmkv_store_txn_end(t);
-                cli_error(cmd, "workspace %s is not indexed in %s", real, lmkv_cli.db);
-                ret = EXIT_NOTFOUND;
-                goto cleanup;
-            }
-        } else {
-            struct wsfind f = {0, 0};
-            rc = lmkv_store_workspaces(t, count_ws, &f);
-            if (rc == LMKV_OK && f.n == 1) ws = f.ws;
-            else if (rc == LMKV_OK && f.n == 0) {
-                lmkv_store_txn_end(t);
-                cli_error(cmd, "no indexed workspace in %s (run lmkv index first)", lmkv_cli.db);
-                ret = EXIT_NOTFOUND;
-                goto cleanup;
-            } else if (rc == LMKV_OK) {
-                char real[PATH_MAX];
-                if (!realpath(".", real)) { lmkv_store_txn_end(t); cli_error(cmd, "cwd: %s", strerror(errno)); ret = EXIT_IO; goto cleanup; }
-                rc = lmkv_store_workspace_by_root(&ws, t, real, strlen(real));
-                if (rc == LMKV_NOTFOUND) {
-                    lmkv_store_txn_end(t);
-                    cli_error(cmd, "%zu workspaces in %s and %s is none of them: give --workspace", f.n, lmkv_cli.db, real);
-                    ret = EXIT_NOTFOUND;
-                    goto cleanup;
-                }
-            }
-        }
-        lmkv_store_txn_end(t);
-        if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "reading workspaces"); goto cleanup; }
-    }
+    if ((ret = cli_pick_workspace(cmd, st, root, &ws)) != EXIT_OK_) goto cleanup;
     if ((rc = lmkv_graph_open(&g, st, ws)) != LMKV_OK) { ret = cli_fail(cmd, rc, "opening the graph"); goto cleanup; }
     if (lmkv_cli.json && !(o.arr = json_array())) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
     size_t n = 0;
