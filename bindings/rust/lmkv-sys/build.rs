@@ -14,8 +14,8 @@
 //! (LMDB, libgit2, xxhash, zlib, jansson, nettle, tree-sitter (analysis/'s
 //! tree-sitter frontends), pthread, libm; libclang 14
 //! from `$LLVM_DIR/lib`, default /usr/lib/llvm-14) are taken
-//! from `pkg-config --libs lmdb libgit2 libxxhash zlib jansson nettle tree-sitter`,
-//! falling back to `-llmdb -lgit2 -lxxhash -lz -ljansson -lnettle -ltree-sitter` as the
+//! from `pkg-config --libs lmdb libgit2 libxxhash zlib jansson nettle tree-sitter libpq`,
+//! falling back to `-llmdb -lgit2 -lxxhash -lz -ljansson -lnettle -ltree-sitter -lpq` as the
 //! Makefile does.
 //!
 //! `LMKV_SANITIZE=address` additionally links the ASan+UBSan runtimes through
@@ -25,8 +25,8 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const DEP_PKGS: &[&str] = &["lmdb", "libgit2", "libxxhash", "zlib", "jansson", "nettle", "tree-sitter"];
-const DEP_FALLBACK: &[&str] = &["lmdb", "git2", "xxhash", "z", "jansson", "nettle", "tree-sitter"];
+const DEP_PKGS: &[&str] = &["lmdb", "libgit2", "libxxhash", "zlib", "jansson", "nettle", "tree-sitter", "libpq"];
+const DEP_FALLBACK: &[&str] = &["lmdb", "git2", "xxhash", "z", "jansson", "nettle", "tree-sitter", "pq"];
 
 fn pkg_config(args: &[&str]) -> Option<String> {
     let out = Command::new("pkg-config").args(args).output().ok()?;
