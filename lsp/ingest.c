@@ -1300,7 +1300,7 @@ LMKV_API int lmkv_lsp_ingest_write(lmkv_lsp_ingest_stats *out, lmkv_lsp_ingest *
     for (size_t i = 0; i < g->nfiles; i++) {
         frec *r = &fr[i];
         lfile *f = &g->files[i];
-        qsort(r->calls, r->ncalls, sizeof *r->calls, call_cmp);
+        if (r->ncalls > 1) qsort(r->calls, r->ncalls, sizeof *r->calls, call_cmp);
         size_t k = 0;
         for (size_t j = 0; j < r->ncalls; j++) {
             if (k && !call_cmp(&r->calls[k - 1], &r->calls[j])) { st.duplicates++; continue; }
@@ -1311,7 +1311,7 @@ LMKV_API int lmkv_lsp_ingest_write(lmkv_lsp_ingest_stats *out, lmkv_lsp_ingest *
             if ((rc = lmkv_call_id(&r->calls[j].id, f->fv, r->calls[j].caller_id, r->calls[j].callee_id,
                                    r->calls[j].line, r->calls[j].column)))
                 goto done;
-        qsort(r->refs, r->nrefs, sizeof *r->refs, ref_cmp);
+        if (r->nrefs > 1) qsort(r->refs, r->nrefs, sizeof *r->refs, ref_cmp);
         k = 0;
         for (size_t j = 0; j < r->nrefs; j++) {
             if (k && !ref_key_cmp(&r->refs[k - 1], &r->refs[j])) { st.duplicates++; continue; }
