@@ -90,7 +90,7 @@ def main():
             u = lsp_client.uri_of(os.path.join(ws, n))
             cl.wait_note(lambda m, u=u: m.get("method") == "textDocument/publishDiagnostics"
                          and m["params"]["uri"] == u, timeout=300)
-        funcs, ref_target = lsp_client.ask_all(cl, ws, files, answers, (12,))
+        funcs, ref_target = lsp_client.ask_all(cl, ws, files, answers, (12,), outgoing=False)
     finally:
         cl.close()
         log.close()
