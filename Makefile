@@ -29,7 +29,7 @@ BUILD    ?= build/san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
-MODULES  := kv schema versioning analysis graph migrate push
+MODULES  := kv schema versioning analysis graph migrate lsp push
 DEP_PKGS := lmdb libgit2 libxxhash zlib jansson nettle tree-sitter libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEP_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null || echo -llmdb -lgit2 -lxxhash -lz -ljansson -lnettle -ltree-sitter -lpq)
@@ -60,9 +60,10 @@ DEPS_versioning := versioning schema kv
 DEPS_analysis   := analysis versioning schema kv
 DEPS_graph      := graph schema kv
 DEPS_migrate    := migrate versioning schema kv
+DEPS_lsp        := lsp versioning schema kv
 # push/ (PostgreSQL through libpq) reads the store and graph's result type
 DEPS_push       := push graph versioning schema kv
-DEPS_tools      := push graph analysis migrate versioning schema kv
+DEPS_tools      := push graph analysis migrate lsp versioning schema kv
 DEPS_bench      := $(DEPS_tools)
 mod_libs = $(foreach d,$(DEPS_$(1)),$(BUILD)/lib$(d).a)
 

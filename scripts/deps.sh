@@ -23,7 +23,7 @@ missing() {
     for p in lmdb libgit2 libxxhash zlib jansson nettle cmocka sqlite3 tree-sitter libpq; do
         pkg-config --exists "$p" 2>/dev/null || m="$m pc:$p"
     done
-    for c in flatc mdb_stat git npm sqlite3 clang bindgen; do
+    for c in flatc mdb_stat git npm sqlite3 clang bindgen clangd-14; do
         command -v "$c" >/dev/null 2>&1 || m="$m cmd:$c"
     done
     [ -e /usr/lib/llvm-14/include/clang-c/Index.h ] || m="$m libclang-14-dev"
