@@ -45,13 +45,13 @@ mod subscriber;
 mod txn;
 
 // Every layer of the C library (lmkv-sys declares every public header).
+pub mod cache;
 mod ffi;
+pub mod graph;
+pub mod migrate;
 pub mod records;
 pub mod store;
-pub mod graph;
 pub mod versioning;
-pub mod cache;
-pub mod migrate;
 
 pub use batch::Batch;
 pub use db::{Config, Db, Durability, FlushAsync, Tree};
