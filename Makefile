@@ -29,7 +29,7 @@ BUILD    ?= build/san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
-MODULES  := kv schema versioning graph migrate
+MODULES  := kv schema versioning graph migrate lsp
 DEP_PKGS := lmdb libgit2 libxxhash zlib jansson nettle
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEP_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null || echo -llmdb -lgit2 -lxxhash -lz -ljansson -lnettle)
@@ -55,7 +55,8 @@ DEPS_schema     := schema kv
 DEPS_versioning := versioning schema kv
 DEPS_graph      := graph schema kv
 DEPS_migrate    := migrate versioning schema kv
-DEPS_tools      := graph migrate versioning schema kv
+DEPS_lsp        := lsp versioning schema kv
+DEPS_tools      := graph migrate lsp versioning schema kv
 DEPS_bench      := $(DEPS_tools)
 mod_libs = $(foreach d,$(DEPS_$(1)),$(BUILD)/lib$(d).a)
 
