@@ -4,7 +4,7 @@
  * with the daemon's own schema, same answers, same run (issue 17 point 5).
  *
  * Data: what clangd 14 (Debian clangd-14) answers over LMDB's sources
- * ($LMKV_SOURCES/lmdb), captured by bench/lsp_capture.py as the daemon asks
+ * ($LMKV_SOURCES/lmdb), captured by scripts/lsp_capture.py as the daemon asks
  * (documentSymbol per file; per function prepareCallHierarchy,
  * incomingCalls, outgoingCalls, references, definition, typeDefinition,
  * implementation; clangd 14 has no outgoingCalls). The capture is made once
@@ -993,7 +993,7 @@ static const char *capture_path(char *buf, size_t n)
     if (system("command -v clangd-14 >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1") != 0) return NULL;
     char cmd[8192];
     snprintf(cmd, sizeof cmd,
-             "mkdir -p '%s/lsp-captures' && python3 '%s/bench/lsp_capture.py' --root '%s/lmdb' --out '%s' -- "
+             "mkdir -p '%s/lsp-captures' && python3 '%s/scripts/lsp_capture.py' --root '%s/lmdb' --out '%s' -- "
              "clangd-14 --background-index=false --log=error >&2",
              build, rootdir, srcs, buf);
     if (system(cmd) != 0) die("capturing clangd-14's answers failed: %s", cmd);

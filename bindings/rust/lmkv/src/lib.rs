@@ -49,6 +49,7 @@ pub mod cache;
 mod ffi;
 pub mod graph;
 pub mod migrate;
+pub mod lsp;
 pub mod records;
 pub mod store;
 pub mod versioning;
