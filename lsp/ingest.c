@@ -1229,7 +1229,21 @@ LMKV_API int lmkv_lsp_ingest_write(lmkv_lsp_ingest_stats *out, lmkv_lsp_ingest *
                 goto done;
         }
     }
-    /* write */
+    /* write: the workspace first, when it is not registered yet */
+    {
+        lmkv_workspace wsr;
+        rc = lmkv_store_workspace_get(&wsr, lmkv_store_session_txn(s), g->ws);
+        if (rc == LMKV_NOTFOUND) {
+            lmkv_record_init(LMKV_REC_WORKSPACE, &wsr);
+            wsr.id = g->ws;
+            wsr.root_path = g->root;
+            const char *base = strrchr(g->root, '/');
+            wsr.name = base && base[1] ? base + 1 : g->root;
+            wsr.created_ns = now;
+            rc = lmkv_store_workspace_put(s, &wsr);
+        }
+        if (rc) goto done;
+    }
     for (size_t i = 0; i < g->nfiles; i++) {
         lfile *f = &g->files[i];
         lmkv_file_version fvr;

@@ -213,7 +213,9 @@ typedef struct lmkv_lsp_ingest_stats {
 
 /**
  * Write everything into the caller's store session `s` (same thread as the
- * session): for every added file, lmkv_store_put_file of its FileVersion
+ * session): the workspace's record when it has none yet (root, name = the
+ * root's last component, is_git 0, created_ns now: lmkv_store_workspace_put,
+ * so lmkv_store_workspace_by_root finds it); then for every added file, lmkv_store_put_file of its FileVersion
  * (content_hash xxh3_64, git_blob_id, language, size_bytes, line_count,
  * indexed_ns now) and records, replacing what that version had, then
  * lmkv_current_set_latest. The ingest is left as it was (it may be written

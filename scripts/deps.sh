@@ -6,7 +6,7 @@
 set -euo pipefail
 PKGS="build-essential pkg-config liblmdb-dev lmdb-utils libgit2-dev libxxhash-dev zlib1g-dev
 libjansson-dev nettle-dev libcmocka-dev flatbuffers-compiler python3-flatbuffers universal-ctags cflow
-sqlite3 libsqlite3-dev git clang libclang-rt-14-dev gnuplot-nox libflatbuffers-dev bindgen clangd-14 python3"
+sqlite3 libsqlite3-dev git clang libclang-rt-14-dev gnuplot-nox libflatbuffers-dev bindgen clangd-14"
 PKGS=$(echo $PKGS)
 # npm only when the machine has none: machines that carry Node.js from
 # NodeSource ship their own npm, and Debian's npm conflicts with that nodejs
@@ -18,7 +18,7 @@ missing() {
     for p in lmdb libgit2 libxxhash zlib jansson nettle cmocka sqlite3; do
         pkg-config --exists "$p" 2>/dev/null || m="$m pc:$p"
     done
-    for c in flatc ctags cflow mdb_stat git npm sqlite3 clang bindgen clangd-14 python3; do
+    for c in flatc ctags cflow mdb_stat git npm sqlite3 clang bindgen clangd-14; do
         command -v "$c" >/dev/null 2>&1 || m="$m cmd:$c"
     done
     if command -v ctags >/dev/null 2>&1 && ! ctags --version 2>/dev/null | grep -q 'Universal Ctags'; then

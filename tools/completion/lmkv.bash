@@ -31,7 +31,7 @@ _lmkv_commands()
 {
     local out
     out=$("$(_lmkv_bin)" --help 2>/dev/null | awk '/^Commands:/ {on=1; next} on && /^  [a-z]/ {print $1} on && /^$/ {on=0}')
-    [[ -n $out ]] || out="stat trees get insert remove scan dump checksum verify compact export watch current gc index query diff"
+    [[ -n $out ]] || out="stat trees get insert remove scan dump checksum verify compact export watch current gc index ingest query diff"
     printf '%s help' "$out"
 }
 
@@ -93,7 +93,7 @@ _lmkv()
     case $cmd in
         help)     COMPREPLY=($(compgen -W "$(_lmkv_commands)" -- "$cur")) ;;
         compact)  COMPREPLY=($(compgen -d -- "$cur")) ;;
-        export|index) COMPREPLY=($(compgen -f -- "$cur")) ;;
+        export|index|ingest) COMPREPLY=($(compgen -f -- "$cur")) ;;
         query)
             if ((cword == cmdi + 1)); then
                 local kinds

@@ -15,7 +15,8 @@ struct lmkv_cli_globals lmkv_cli;
  * the tool is assembled; an absent command is reported, never faked. */
 #define CMD(name) int cmd_##name(int argc, char **argv) __attribute__((weak));
 #define CMDS(X) X(stat) X(trees) X(get) X(scan) X(dump) X(checksum) X(verify) \
-    X(compact) X(export) X(watch) X(current) X(gc) X(index) X(query) X(diff) X(insert) X(remove)
+    X(compact) X(export) X(watch) X(current) X(gc) X(index) X(query) X(diff) X(insert) X(remove) \
+    X(ingest)
 CMDS(CMD)
 #undef CMD
 
@@ -36,6 +37,7 @@ static const struct command commands[] = {
     {"current", cmd_current, "current --workspace ROOT: commit, modified files, record sources"},
     {"gc", cmd_gc, "gc: remove unreachable or old versions"},
     {"index", cmd_index, "index [--workspace ROOT] PATH...: index C sources"},
+    {"ingest", cmd_ingest, "ingest --workspace ROOT ANSWERS FILE...: store LSP answers (JSON Lines)"},
     {"query", cmd_query, "query KIND NAME: symbol, callers, callees, refs, paths, impact, ..."},
     {"diff", cmd_diff, "diff --workspace ROOT A B: symbols added, removed, modified"},
 };
