@@ -22,3 +22,18 @@ fetch() { # name version subdir dest
 }
 fetch lmdb 3.5.6 dependencies/lmdb/libraries/liblmdb lmdb
 fetch better-sqlite3 12.11.1 deps/sqlite3 sqlite
+# A real TypeScript code base and a real language server for the LSP ingest
+# tests (tests/t_lsp_typescript.py): immer's sources (src/*.ts) and
+# typescript-language-server with the TypeScript it drives, pinned, installed
+# under $SRC/tsls (npm install --prefix). A failed server install only warns:
+# that test then skips and says why.
+fetch immer 10.1.3 src immer
+if [ ! -f "$SRC/tsls/.complete" ]; then
+    mkdir -p "$SRC/tsls"
+    if (cd "$SRC/tsls" && npm install --silent --no-audit --no-fund --prefix "$SRC/tsls" \
+            typescript-language-server@4.4.1 typescript@5.9.3 >/dev/null 2>&1); then
+        touch "$SRC/tsls/.complete"
+    else
+        echo "fetch-sources: npm could not install typescript-language-server@4.4.1 typescript@5.9.3 into $SRC/tsls" >&2
+    fi
+fi

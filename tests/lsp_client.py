@@ -27,6 +27,13 @@ def path_of(uri):
     return urllib.parse.unquote(uri[7:])
 
 
+def lines_of(text):
+    """The lines of a text as LSP counts them: ended by \n, \r\n or \r only
+    (not str.splitlines's other separators)."""
+    import re
+    return re.split(r"\r\n|\r|\n", text)
+
+
 def byte_col(text_lines, line, character):
     """1-based byte column of LSP position (line, character in UTF-16 units)."""
     s = text_lines[line]
@@ -147,3 +154,112 @@ class Client:
         except subprocess.TimeoutExpired:
             self.p.kill()
             self.p.wait()
+
+
+def ask_all(cl, ws, files, answers, kinds):
+    """documentSymbol of every file, then for every symbol of `kinds`
+    (SymbolKind numbers) prepareCallHierarchy + incomingCalls and references
+    (includeDeclaration false) at its selectionRange start. Appends the raw
+    answers to `answers`; returns (names -> [(file, position)], {answer index:
+    the documentSymbol name a references answer was asked for})."""
+    funcs = {}
+    ref_target = {}
+    for n in files:
+        p = {"textDocument": {"uri": uri_of(os.path.join(ws, n))}}
+        r = cl.request("textDocument/documentSymbol", p)
+        answers.append({"method": "textDocument/documentSymbol", "params": p, "result": r})
+
+        def walk(syms):
+            for s in syms or []:
+                if s["kind"] in kinds and "selectionRange" in s:
+                    funcs.setdefault(s["name"], []).append((n, s["selectionRange"]["start"]))
+                walk(s.get("children"))
+        walk(r)
+    for name, places in funcs.items():
+        for n, pos in places:
+            tdp = {"textDocument": {"uri": uri_of(os.path.join(ws, n))}, "position": pos}
+            items = cl.request("textDocument/prepareCallHierarchy", tdp) or []
+            for it in items:
+                p = {"item": it}
+                answers.append({"method": "callHierarchy/incomingCalls", "params": p,
+                                "result": cl.request("callHierarchy/incomingCalls", p)})
+            p = dict(tdp, context={"includeDeclaration": False})
+            answers.append({"method": "textDocument/references", "params": p,
+                            "result": cl.request("textDocument/references", p)})
+            ref_target[len(answers) - 1] = name
+    return funcs, ref_target
+
+
+def check_graph(lmkv, db, ws, text, answers, ref_target, names, fail, min_calls):
+    """lmkv's callers and refs of every name against the server's answers:
+    callers(F) = the multiset of (caller, file, line, byte column) of every
+    incomingCalls answer for an item named F (a call site given by two items
+    of one name once); refs(F) = the set of (file, line, byte column) of
+    every references answer asked for F. Byte columns come from Python's
+    UTF-16 handling (byte_col), not lmkv's. Locations outside `text`'s files
+    are left out (lmkv skips them too). Returns lmkv's callers per name."""
+    import collections
+
+    def rel(uri):
+        p = path_of(uri)
+        return os.path.relpath(p, ws) if p.startswith(ws + "/") else None
+
+    def run(args):
+        p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if p.returncode != 0:
+            raise SystemExit("command failed (%d): %s\n%s" % (p.returncode, " ".join(args), p.stderr))
+        return p.stdout
+
+    exp_callers = collections.defaultdict(collections.Counter)
+    exp_refs = collections.defaultdict(set)
+    seen_sites = set()
+    for ai, a in enumerate(answers):
+        if a["method"] == "callHierarchy/incomingCalls":
+            callee = a["params"]["item"]["name"]
+            for c in a["result"] or []:
+                f = rel(c["from"]["uri"])
+                if f not in text:
+                    continue
+                for r in c["fromRanges"]:
+                    s = r["start"]
+                    key = (callee, c["from"]["name"], f, s["line"] + 1, byte_col(text[f], s["line"], s["character"]))
+                    if key in seen_sites:
+                        continue
+                    seen_sites.add(key)
+                    exp_callers[callee][key[1:]] += 1
+        elif a["method"] == "textDocument/references":
+            target = ref_target[ai]
+            for loc in a["result"] or []:
+                f = rel(loc["uri"])
+                if f not in text:
+                    continue
+                s = loc["range"]["start"]
+                exp_refs[target].add((f, s["line"] + 1, byte_col(text[f], s["line"], s["character"])))
+
+    got = json.loads(run([lmkv, "--db", db, "query", "callers", "--json", "--limit", "100000"] + names))
+    got_callers = collections.defaultdict(collections.Counter)
+    for g in got:
+        got_callers[g["callee"]][(g["name"], g["file"], g["line"], g["column"])] += 1
+    checked = 0
+    for n in names:
+        if got_callers[n] != exp_callers[n]:
+            fail("callers of %s: lmkv %s, server %s" % (n, sorted(got_callers[n].elements()),
+                                                       sorted(exp_callers[n].elements())))
+        checked += sum(exp_callers[n].values())
+    print("callers: %d names, %d call sites equal" % (len(names), checked))
+    if checked < min_calls:
+        fail("only %d call sites in the server's answers (want >= %d)" % (checked, min_calls))
+    got = json.loads(run([lmkv, "--db", db, "query", "refs", "--json", "--limit", "100000"] + names))
+    got_refs = collections.defaultdict(set)
+    for g in got:
+        got_refs[g["target"]].add((g["file"], g["line"], g["column"]))
+    nrefs = 0
+    for n in names:
+        if got_refs[n] != exp_refs[n]:
+            fail("refs of %s: only lmkv %s, only the server %s" % (n, sorted(got_refs[n] - exp_refs[n]),
+                                                                  sorted(exp_refs[n] - got_refs[n])))
+        nrefs += len(exp_refs[n])
+    print("refs: %d locations equal" % nrefs)
+    if nrefs < min_calls:
+        fail("only %d reference locations in the server's answers (want >= %d)" % (nrefs, min_calls))
+    return got_callers

@@ -21,7 +21,6 @@ answer (malformed JSON, a range past the file) is refused with the line,
 method and JSON path and writes nothing, and that `lmkv verify` is clean.
 Exit 77 (skip) when clangd-14 is missing.
 """
-import collections
 import json
 import os
 import shutil
@@ -77,13 +76,12 @@ def main():
     text = {}
     for n in files:
         with open(os.path.join(ws, n), encoding="utf-8", errors="surrogateescape") as f:
-            text[n] = f.read().splitlines(keepends=False)
+            text[n] = lsp_client.lines_of(f.read())
 
     log = open(os.path.join(TMP, "clangd.log"), "w")
     cl = lsp_client.Client([clangd, "--background-index=false", "--log=error",
                             "--compile-commands-dir=" + ws, "-j=1"], ws, log=log)
     answers = []
-    ref_target = {}
     try:
         cl.initialize()
         for n in files:
@@ -92,30 +90,7 @@ def main():
             u = lsp_client.uri_of(os.path.join(ws, n))
             cl.wait_note(lambda m, u=u: m.get("method") == "textDocument/publishDiagnostics"
                          and m["params"]["uri"] == u, timeout=300)
-        funcs = collections.OrderedDict()  # name -> [(file, selectionRange.start)]
-        for n in files:
-            p = {"textDocument": {"uri": lsp_client.uri_of(os.path.join(ws, n))}}
-            r = cl.request("textDocument/documentSymbol", p)
-            answers.append({"method": "textDocument/documentSymbol", "params": p, "result": r})
-
-            def walk(syms):
-                for s in syms or []:
-                    if s["kind"] == 12:
-                        funcs.setdefault(s["name"], []).append((n, s["selectionRange"]["start"]))
-                    walk(s.get("children"))
-            walk(r)
-        for name, places in funcs.items():
-            for n, pos in places:
-                tdp = {"textDocument": {"uri": lsp_client.uri_of(os.path.join(ws, n))}, "position": pos}
-                items = cl.request("textDocument/prepareCallHierarchy", tdp) or []
-                for it in items:
-                    p = {"item": it}
-                    answers.append({"method": "callHierarchy/incomingCalls", "params": p,
-                                    "result": cl.request("callHierarchy/incomingCalls", p)})
-                p = dict(tdp, context={"includeDeclaration": False})
-                answers.append({"method": "textDocument/references", "params": p,
-                                "result": cl.request("textDocument/references", p)})
-                ref_target[len(answers) - 1] = name  # the documentSymbol name asked about
+        funcs, ref_target = lsp_client.ask_all(cl, ws, files, answers, (12,))
     finally:
         cl.close()
         log.close()
@@ -132,63 +107,7 @@ def main():
     if out["answers"] != len(answers):
         fail("ingested %d answers of %d" % (out["answers"], len(answers)))
 
-    def rel(uri):
-        p = lsp_client.path_of(uri)
-        return os.path.relpath(p, ws) if p.startswith(ws + "/") else None
-
-    # expected callers / refs per name, from clangd's answers (union over items of one name)
-    exp_callers = collections.defaultdict(collections.Counter)
-    exp_refs = collections.defaultdict(set)
-    seen_sites = set()
-    for ai, a in enumerate(answers):
-        if a["method"] == "callHierarchy/incomingCalls":
-            callee = a["params"]["item"]["name"]
-            for c in a["result"] or []:
-                f = rel(c["from"]["uri"])
-                if f not in text:
-                    continue
-                for r in c["fromRanges"]:
-                    s = r["start"]
-                    key = (callee, c["from"]["name"], f, s["line"] + 1, lsp_client.byte_col(text[f], s["line"], s["character"]))
-                    if key in seen_sites:  # the same call site from two items of one name
-                        continue
-                    seen_sites.add(key)
-                    exp_callers[callee][key[1:]] += 1
-        elif a["method"] == "textDocument/references":
-            target = ref_target[ai]
-            for loc in a["result"] or []:
-                f = rel(loc["uri"])
-                if f not in text:
-                    continue
-                s = loc["range"]["start"]
-                exp_refs[target].add((f, s["line"] + 1, lsp_client.byte_col(text[f], s["line"], s["character"])))
-
-    names = list(funcs)
-    got = json.loads(run([LMKV, "--db", db, "query", "callers", "--json", "--limit", "100000"] + names).stdout)
-    got_callers = collections.defaultdict(collections.Counter)
-    for g in got:
-        got_callers[g["callee"]][(g["name"], g["file"], g["line"], g["column"])] += 1
-    checked = 0
-    for n in names:
-        if got_callers[n] != exp_callers[n]:
-            fail("callers of %s: lmkv %s, clangd %s" % (n, sorted(got_callers[n].elements()),
-                                                       sorted(exp_callers[n].elements())))
-        checked += sum(exp_callers[n].values())
-    print("callers: %d names, %d call sites equal" % (len(names), checked))
-    if checked < 500:
-        fail("only %d call sites from clangd: the answers are not real" % checked)
-
-    got = json.loads(run([LMKV, "--db", db, "query", "refs", "--json", "--limit", "100000"] + names).stdout)
-    got_refs = collections.defaultdict(set)
-    for g in got:
-        got_refs[g["target"]].add((g["file"], g["line"], g["column"]))
-    nrefs = 0
-    for n in names:
-        if got_refs[n] != exp_refs[n]:
-            fail("refs of %s: only lmkv %s, only clangd %s" % (n, sorted(got_refs[n] - exp_refs[n]),
-                                                              sorted(exp_refs[n] - got_refs[n])))
-        nrefs += len(exp_refs[n])
-    print("refs: %d locations equal" % nrefs)
+    got_callers = lsp_client.check_graph(LMKV, db, ws, text, answers, ref_target, list(funcs), fail, min_calls=500)
     # the non-ASCII lines: uni_a called at UTF-16 column != byte column
     ua = {(c[0], c[2], c[3]) for c in got_callers["uni_a"]}
     want = {("uni_b", 3, UNI_C.splitlines()[2].encode().index(b"uni_a(t)") + 1),
