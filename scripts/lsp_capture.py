@@ -17,7 +17,8 @@ error answer is not recorded (the daemon stores none either): it is counted
 per method on stderr, and a method the server does not offer (JSON-RPC
 -32601, e.g. clangd 14's outgoingCalls) is not asked again.
 
-All files are opened first and the capture waits until the server has
+Files are those under DIR (recursively; node_modules and .d.ts left out)
+whose names end in one of --ext. All files are opened first and the capture waits until the server has
 published diagnostics for each (parsed), so cross-file answers (callers in
 other files) come from the server's index of the opened files.
 
@@ -148,11 +149,16 @@ def main():
     ap.add_argument("--ext", default=".c,.h")
     ap.add_argument("--max-symbols", type=int, default=0, help="0: every function")
     ap.add_argument("--timeout", type=float, default=120.0)
+    ap.add_argument("--parse-wait", type=float, default=600.0,
+                    help="seconds to wait for every file's diagnostics (parsed); 0: do not wait "
+                         "(servers that publish none for clean files, e.g. typescript-language-server)")
     ap.add_argument("server", nargs="+")
     a = ap.parse_args()
     root = os.path.realpath(a.root)
     exts = tuple(a.ext.split(","))
-    files = sorted(f for f in os.listdir(root) if f.endswith(exts) and os.path.isfile(os.path.join(root, f)))
+    files = sorted(os.path.relpath(os.path.join(d, f), root)
+                   for d, dirs, fs in os.walk(root) for f in fs
+                   if f.endswith(exts) and not f.endswith(".d.ts") and "node_modules" not in d)
     srv = Server(a.server, a.timeout)
     out = open(a.out + ".tmp", "w", encoding="utf-8")
     counts = {"answers": 0}
@@ -193,7 +199,8 @@ def main():
             uris.append(u)
             srv.notify("textDocument/didOpen", {"textDocument": {
                 "uri": u, "languageId": a.lang, "version": 1, "text": text}})
-        srv.wait_diagnosed(uris, max(a.timeout, 600))
+        if a.parse_wait > 0:
+            srv.wait_diagnosed(uris, a.parse_wait)
         out.write(json.dumps({"capture": 1, "server": a.server, "server_version": info.get("version", ""),
                               "root": root, "files": [[f, a.lang] for f in files]}) + "\n")
         done = 0

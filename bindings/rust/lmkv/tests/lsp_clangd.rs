@@ -1,14 +1,18 @@
-//! LSP ingest through the Rust API on real answers: clangd 14 (Debian
-//! clangd-14) run over LMDB's sources ($LMKV_SOURCES/lmdb) by
-//! scripts/lsp_capture.py, its documentSymbol / incomingCalls / references
-//! answers ingested with lmkv::lsp::Ingest, then lmkv's callers, refs and
-//! symbols (lmkv::graph) must equal what clangd answered -- positions
-//! converted from LSP's UTF-16 columns by this test's own code, not lmkv's.
-//! The same answers ingested through the C API directly (lmkv-sys) give the
-//! same records, file version by file version.
+//! LSP ingest through the Rust API on real answers of two real servers, run
+//! by scripts/lsp_capture.py: clangd 14 (Debian clangd-14) over LMDB's C
+//! sources ($LMKV_SOURCES/lmdb), and typescript-language-server 4.4.1 with
+//! TypeScript 5.9.3 (npm, $LMKV_SOURCES/tsls) over immer 10.1.3's
+//! TypeScript sources ($LMKV_SOURCES/immer; both installed by
+//! scripts/fetch-sources.sh). Their documentSymbol / incomingCalls /
+//! references answers are ingested with lmkv::lsp::Ingest, then lmkv's
+//! callers, refs and symbols (lmkv::graph) must equal what the server
+//! answered -- positions converted from LSP's UTF-16 columns by this test's
+//! own code, not lmkv's. The same answers ingested through the C API
+//! directly (lmkv-sys) give the same records, file version by file version.
 //!
-//! Needs clangd-14 and python3 (scripts/deps.sh installs both) and the
-//! sources; a missing one is a failure with the reason, not a pass.
+//! Needs clangd-14, python3, node and the sources (scripts/deps.sh,
+//! scripts/fetch-sources.sh); a missing one is a failure with the reason,
+//! not a pass.
 
 mod common;
 
@@ -46,49 +50,79 @@ struct Capture {
     answers: Vec<Answer>,
 }
 
-/// clangd's answers, captured once for the tests of this file.
-fn capture() -> &'static Capture {
+/// A server's answers over a source tree, captured by scripts/lsp_capture.py.
+fn run_capture(tag: &str, src: &Path, args: &[&str], server: &[&str]) -> Capture {
+    let dir = TempDir::new(tag);
+    let out = dir.path().join("answers.jsonl");
+    let run = Command::new("python3")
+        .arg(repo().join("scripts/lsp_capture.py"))
+        .arg("--root")
+        .arg(src)
+        .arg("--out")
+        .arg(&out)
+        .args(args)
+        .arg("--")
+        .args(server)
+        .output()
+        .unwrap_or_else(|e| panic!("python3 is needed to drive {} (scripts/deps.sh): {e}", server[0]));
+    assert!(
+        run.status.success(),
+        "capturing the answers of {} failed (scripts/deps.sh, scripts/fetch-sources.sh install it): {}",
+        server[0],
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    let head = Json::parse(lines.next().unwrap()).unwrap();
+    let root = head.get("root").as_str().unwrap().to_string();
+    let files = head
+        .get("files")
+        .as_array()
+        .iter()
+        .map(|f| (f.as_array()[0].as_str().unwrap().to_string(), f.as_array()[1].as_str().unwrap().to_string()))
+        .collect();
+    let answers = lines
+        .map(|l| {
+            let j = Json::parse(l).unwrap();
+            Answer {
+                method: j.get("method").as_str().unwrap().to_string(),
+                params: j.get("params").clone(),
+                result: j.get("result").clone(),
+            }
+        })
+        .collect();
+    Capture { _dir: dir, root, files, answers }
+}
+
+/// clangd 14 over LMDB (150 functions), captured once.
+fn clangd() -> &'static Capture {
     static C: OnceLock<Capture> = OnceLock::new();
     C.get_or_init(|| {
-        let dir = TempDir::new("lsp-clangd");
-        let out = dir.path().join("clangd.jsonl");
-        let src = lmdb_sources();
-        let run = Command::new("python3")
-            .arg(repo().join("scripts/lsp_capture.py"))
-            .arg("--root")
-            .arg(&src)
-            .arg("--out")
-            .arg(&out)
-            .args(["--max-symbols", "150", "--", "clangd-14", "--background-index=false", "--log=error"])
-            .output()
-            .unwrap_or_else(|e| panic!("python3 is needed to drive clangd-14 (scripts/deps.sh): {e}"));
-        assert!(
-            run.status.success(),
-            "capturing clangd-14's answers failed (clangd-14 is installed by scripts/deps.sh): {}",
-            String::from_utf8_lossy(&run.stderr)
+        let c = run_capture(
+            "lsp-clangd",
+            &lmdb_sources(),
+            &["--max-symbols", "150"],
+            &["clangd-14", "--background-index=false", "--log=error"],
         );
-        let text = std::fs::read_to_string(&out).unwrap();
-        let mut lines = text.lines();
-        let head = Json::parse(lines.next().unwrap()).unwrap();
-        let root = head.get("root").as_str().unwrap().to_string();
-        assert!(head.get("server_version").as_str().unwrap().contains("clangd version 14"));
-        let files = head
-            .get("files")
-            .as_array()
-            .iter()
-            .map(|f| (f.as_array()[0].as_str().unwrap().to_string(), f.as_array()[1].as_str().unwrap().to_string()))
-            .collect();
-        let answers = lines
-            .map(|l| {
-                let j = Json::parse(l).unwrap();
-                Answer {
-                    method: j.get("method").as_str().unwrap().to_string(),
-                    params: j.get("params").clone(),
-                    result: j.get("result").clone(),
-                }
-            })
-            .collect();
-        Capture { _dir: dir, root, files, answers }
+        assert!(c.files.iter().all(|f| f.1 == "c"));
+        c
+    })
+}
+
+/// typescript-language-server over immer's sources, captured once.
+fn tsls() -> &'static Capture {
+    static C: OnceLock<Capture> = OnceLock::new();
+    C.get_or_init(|| {
+        let base = std::env::var_os("LMKV_SOURCES").map(PathBuf::from).unwrap_or_else(|| repo().join("build/sources"));
+        let server = base.join("tsls/node_modules/.bin/typescript-language-server");
+        assert!(server.exists(), "{} is needed (scripts/fetch-sources.sh installs it from npm)", server.display());
+        let src = std::fs::canonicalize(base.join("immer")).expect("immer's sources (scripts/fetch-sources.sh)");
+        run_capture(
+            "lsp-tsls",
+            &src,
+            &["--lang", "typescript", "--ext", ".ts", "--parse-wait", "0"],
+            &[server.to_str().unwrap(), "--stdio"],
+        )
     })
 }
 
@@ -207,7 +241,7 @@ fn ingest_rust(st: &Store, ws: u64, cap: &Capture, texts: &BTreeMap<String, Vec<
     }
     let stats = ing.commit(st).unwrap();
     assert_eq!(stats.files, cap.files.len());
-    assert!(stats.symbols > 500 && stats.calls > 100 && stats.references > 500, "{stats:?}");
+    assert!(stats.symbols > 100 && stats.calls > 50 && stats.references > 200, "{stats:?}");
     refused
 }
 
@@ -223,7 +257,15 @@ fn texts(cap: &Capture) -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn callers_refs_and_symbols_equal_clangds_answers() {
-    let cap = capture();
+    check_equal_answers(clangd(), 1000);
+}
+
+#[test]
+fn callers_refs_and_symbols_equal_typescript_language_servers_answers() {
+    check_equal_answers(tsls(), 200);
+}
+
+fn check_equal_answers(cap: &Capture, min_checked: usize) {
     let texts = texts(cap);
     let dir = TempDir::new("lsp-rust");
     let (_db, st) = open(&dir.path().join("db"));
@@ -243,7 +285,13 @@ fn callers_refs_and_symbols_equal_clangds_answers() {
             continue;
         }
         let path = rel(&cap.root, a.params.get("textDocument").get("uri").as_str().unwrap()).unwrap();
-        fn walk(v: &[Json], path: &str, t: &[u8], f: &mut Vec<(String, String, u32, u32)>, at: &mut BTreeMap<(String, u32, u32), String>) {
+        fn walk(
+            v: &[Json],
+            path: &str,
+            t: &[u8],
+            f: &mut Vec<(String, String, u32, u32)>,
+            at: &mut BTreeMap<(String, u32, u32), String>,
+        ) {
             for s in v {
                 let name = s.get("name").as_str().unwrap().to_string();
                 let sel = s.get("selectionRange").get("start");
@@ -291,33 +339,31 @@ fn callers_refs_and_symbols_equal_clangds_answers() {
             _ => {}
         }
     }
-    assert!(callers.values().filter(|s| !s.is_empty()).count() > 50, "clangd found callers");
+    assert!(callers.values().filter(|s| !s.is_empty()).count() > 20, "the server found callers");
 
     let mut g = Graph::open(&st, ws).unwrap();
     let mut checked = 0;
     for (callee, want) in &callers {
-        let got: BTreeSet<_> = g
-            .callers(callee, 100_000)
-            .unwrap()
-            .items
-            .into_iter()
-            .map(|c| (c.caller_name, c.file_path, c.line, c.column))
-            .collect();
+        // NOTFOUND (nothing of that name) is right only where the server
+        // found no caller either (e.g. a module item named after its file).
+        let got: BTreeSet<_> = match g.callers(callee, 100_000) {
+            Ok(a) => a.items.into_iter().map(|c| (c.caller_name, c.file_path, c.line, c.column)).collect(),
+            Err(e) if e.code() == lmkv::sys::LMKV_NOTFOUND => BTreeSet::new(),
+            Err(e) => panic!("callers of {callee}: {e}"),
+        };
         assert_eq!(&got, want, "callers of {callee}");
         checked += want.len();
     }
     for (name, want) in &refs {
-        let got: BTreeSet<_> = g
-            .refs(name, 100_000)
-            .unwrap()
-            .items
-            .into_iter()
-            .map(|r| (r.file_path, r.start_line, r.start_column))
-            .collect();
+        let got: BTreeSet<_> = match g.refs(name, 100_000) {
+            Ok(a) => a.items.into_iter().map(|r| (r.file_path, r.start_line, r.start_column)).collect(),
+            Err(e) if e.code() == lmkv::sys::LMKV_NOTFOUND => BTreeSet::new(),
+            Err(e) => panic!("references of {name}: {e}"),
+        };
         assert_eq!(&got, want, "references of {name}");
         checked += want.len();
     }
-    assert!(checked > 1000, "{checked} call sites and references compared");
+    assert!(checked > min_checked, "{checked} call sites and references compared");
     // Every function documentSymbol gave is a symbol at its range's start.
     for (name, path, l, c) in &functions {
         let syms = g.symbols(name, Match::Exact, 1000).unwrap().items;
@@ -330,7 +376,11 @@ fn callers_refs_and_symbols_equal_clangds_answers() {
 
 #[test]
 fn rust_and_c_ingest_store_the_same_records() {
-    let cap = capture();
+    check_rust_equals_c(clangd());
+    check_rust_equals_c(tsls());
+}
+
+fn check_rust_equals_c(cap: &Capture) {
     let texts = texts(cap);
     let dir = TempDir::new("lsp-rust-c");
     let (_db1, st1) = open(&dir.path().join("rust"));
@@ -348,7 +398,14 @@ fn rust_and_c_ingest_store_the_same_records() {
         for (p, lang) in &cap.files {
             let (cp, cl) = (CString::new(p.as_str()).unwrap(), CString::new(lang.as_str()).unwrap());
             let t = &texts[p];
-            let rc = sys::lmkv_lsp_ingest_add_file(std::ptr::null_mut(), ing, cp.as_ptr(), t.as_ptr() as *const _, t.len(), cl.as_ptr());
+            let rc = sys::lmkv_lsp_ingest_add_file(
+                std::ptr::null_mut(),
+                ing,
+                cp.as_ptr(),
+                t.as_ptr() as *const _,
+                t.len(),
+                cl.as_ptr(),
+            );
             assert_eq!(rc, 0);
         }
         for a in &cap.answers {
@@ -356,7 +413,14 @@ fn rust_and_c_ingest_store_the_same_records() {
                 continue;
             }
             let (m, p, r) = (CString::new(a.method.as_str()).unwrap(), dump(&a.params), dump(&a.result));
-            let rc = sys::lmkv_lsp_ingest_answer(ing, m.as_ptr(), p.as_ptr() as *const _, p.len(), r.as_ptr() as *const _, r.len());
+            let rc = sys::lmkv_lsp_ingest_answer(
+                ing,
+                m.as_ptr(),
+                p.as_ptr() as *const _,
+                p.len(),
+                r.as_ptr() as *const _,
+                r.len(),
+            );
             assert!(rc == 0 || rc == sys::LMKV_EPARSE);
         }
         let mut stats: sys::lmkv_lsp_ingest_stats = std::mem::zeroed();
@@ -382,5 +446,5 @@ fn rust_and_c_ingest_store_the_same_records() {
         assert_eq!(f1, f2, "references of file version {fv}");
         n += s1.len() + c1.len() + f1.len();
     }
-    assert!(n > 1000, "{n} records compared");
+    assert!(n > 500, "{n} records compared");
 }
