@@ -83,7 +83,7 @@ impl Method {
         let c = cstring("LSP method", name).ok()?;
         let mut m: sys::lmkv_lsp_method = 0;
         // SAFETY: valid out pointer and C string.
-        if unsafe { sys::lmkv_lsp_method_from_name(&mut m, c.as_ptr()) } != sys::LMKV_OK as i32 {
+        if unsafe { sys::lmkv_lsp_method_from_name(&mut m, c.as_ptr()) } != sys::LMKV_OK {
             return None;
         }
         Method::ALL.iter().copied().find(|x| x.to_c() == m)
