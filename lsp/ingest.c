@@ -341,8 +341,96 @@ LMKV_API int lmkv_lsp_ingest_add_file(uint64_t *out_fv, lmkv_lsp_ingest *g, cons
 typedef struct actx { /* one answer being parsed */
     lmkv_lsp_ingest *g;
     const char *method;
+    const char *params_txt, *result_txt; /* the raw JSON texts, for byte offsets */
+    size_t params_len, result_len;
     char path[512]; /* JSON path of the value being read */
 } actx;
+
+/* ---- byte offsets of JSON paths in the raw text (for messages) ---- */
+
+static size_t js_ws(const char *t, size_t n, size_t i)
+{
+    while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r')) i++;
+    return i;
+}
+
+/* Offset just past the JSON value at i (the text was parsed by jansson, so
+ * it is valid JSON); n on a malformed text. */
+static size_t js_skip(const char *t, size_t n, size_t i)
+{
+    i = js_ws(t, n, i);
+    if (i >= n) return n;
+    if (t[i] == '"') {
+        for (i++; i < n && t[i] != '"'; i++)
+            if (t[i] == '\\') i++;
+        return i < n ? i + 1 : n;
+    }
+    if (t[i] == '{' || t[i] == '[') {
+        int depth = 0;
+        for (; i < n; i++) {
+            if (t[i] == '"') {
+                i = js_skip(t, n, i) - 1;
+                continue;
+            }
+            if (t[i] == '{' || t[i] == '[') depth++;
+            else if ((t[i] == '}' || t[i] == ']') && --depth == 0) return i + 1;
+        }
+        return n;
+    }
+    while (i < n && !strchr(",]} \t\r\n", t[i])) i++;
+    return i;
+}
+
+/* Byte offset of the value at `path` ("result[3].range.start" or
+ * "params.position", relative to that text's root) in the raw text, or -1. */
+static long js_path_offset(const actx *a)
+{
+    const char *p = a->path, *t;
+    size_t n;
+    if (!strncmp(p, "result", 6)) { t = a->result_txt; n = a->result_len; p += 6; }
+    else if (!strncmp(p, "params", 6)) { t = a->params_txt; n = a->params_len; p += 6; }
+    else return -1;
+    if (!t) return -1;
+    size_t i = js_ws(t, n, 0);
+    while (*p) {
+        i = js_ws(t, n, i);
+        if (i >= n) return -1;
+        if (*p == '[') {
+            char *e;
+            unsigned long k = strtoul(p + 1, &e, 10);
+            if (*e != ']' || t[i] != '[') return -1;
+            p = e + 1;
+            i++;
+            for (unsigned long j = 0; j < k; j++) {
+                i = js_ws(t, n, js_skip(t, n, i));
+                if (i >= n || t[i] != ',') return -1;
+                i++;
+            }
+            i = js_ws(t, n, i);
+        } else if (*p == '.') {
+            const char *ks = ++p;
+            while (*p && *p != '.' && *p != '[') p++;
+            size_t kl = (size_t)(p - ks);
+            if (t[i] != '{') return -1;
+            i++;
+            for (;;) {
+                i = js_ws(t, n, i);
+                if (i >= n || t[i] != '"') return -1;
+                size_t kb = i + 1, ke = js_skip(t, n, i) - 1;
+                i = js_ws(t, n, ke + 1);
+                if (i >= n || t[i] != ':') return -1;
+                i = js_ws(t, n, i + 1);
+                if (ke - kb == kl && !memcmp(t + kb, ks, kl)) break;
+                i = js_ws(t, n, js_skip(t, n, i));
+                if (i >= n || t[i] != ',') return -1; /* key absent: the object's end */
+                i++;
+            }
+        } else {
+            return -1;
+        }
+    }
+    return (long)i;
+}
 
 static int perr(actx *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int perr(actx *a, const char *fmt, ...)
@@ -352,6 +440,10 @@ static int perr(actx *a, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    long off = js_path_offset(a);
+    if (off >= 0)
+        return lmkv_error_set(LMKV_EPARSE, "%s answer: at %s (%s byte %ld): %s", a->method, a->path,
+                              a->path[0] == 'r' ? "result" : "params", off, msg);
     return lmkv_error_set(LMKV_EPARSE, "%s answer: at %s: %s", a->method, a->path, msg);
 }
 
@@ -800,6 +892,10 @@ LMKV_API int lmkv_lsp_ingest_answer(lmkv_lsp_ingest *g, const char *method, cons
     memset(&a, 0, sizeof a);
     a.g = g;
     a.method = method;
+    a.params_txt = params_json;
+    a.params_len = params_len;
+    a.result_txt = result_json;
+    a.result_len = result_len;
     size_t ncalls = g->ncalls, nrefs = g->nrefs, nimpls = g->nimpls, outside = g->outside;
     int empty = json_is_null(res) || (json_is_array(res) && json_array_size(res) == 0);
     if (!json_is_null(res) && !json_is_array(res) &&
@@ -1204,7 +1300,7 @@ LMKV_API int lmkv_lsp_ingest_write(lmkv_lsp_ingest_stats *out, lmkv_lsp_ingest *
     for (size_t i = 0; i < g->nfiles; i++) {
         frec *r = &fr[i];
         lfile *f = &g->files[i];
-        qsort(r->calls, r->ncalls, sizeof *r->calls, call_cmp);
+        if (r->ncalls > 1) qsort(r->calls, r->ncalls, sizeof *r->calls, call_cmp);
         size_t k = 0;
         for (size_t j = 0; j < r->ncalls; j++) {
             if (k && !call_cmp(&r->calls[k - 1], &r->calls[j])) { st.duplicates++; continue; }
@@ -1215,7 +1311,7 @@ LMKV_API int lmkv_lsp_ingest_write(lmkv_lsp_ingest_stats *out, lmkv_lsp_ingest *
             if ((rc = lmkv_call_id(&r->calls[j].id, f->fv, r->calls[j].caller_id, r->calls[j].callee_id,
                                    r->calls[j].line, r->calls[j].column)))
                 goto done;
-        qsort(r->refs, r->nrefs, sizeof *r->refs, ref_cmp);
+        if (r->nrefs > 1) qsort(r->refs, r->nrefs, sizeof *r->refs, ref_cmp);
         k = 0;
         for (size_t j = 0; j < r->nrefs; j++) {
             if (k && !ref_key_cmp(&r->refs[k - 1], &r->refs[j])) { st.duplicates++; continue; }

@@ -95,8 +95,11 @@
  * is refused leaves the ingest as it was before the call (nothing of that
  * answer kept), so the caller may go on with other answers. The message of
  * a refused answer names the method, the place in the answer as a JSON path
- * ("result[3].children[0].range.start.character", "params.position") and,
- * for malformed JSON, the byte offset (and line:column) jansson reports.
+ * ("result[3].children[0].range.start.character", "params.position") with
+ * the byte offset of that value in the result or params text ("at
+ * result[1].kind (result byte 103): unknown SymbolKind 27"; no offset for a
+ * missing member), and for malformed JSON the byte offset, line and column
+ * jansson reports.
  *
  * Thread-safety: an lmkv_lsp_ingest is used by one thread at a time (it may
  * move between threads); distinct ingests are independent. Every function

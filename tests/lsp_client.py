@@ -156,9 +156,10 @@ class Client:
             self.p.wait()
 
 
-def ask_all(cl, ws, files, answers, kinds):
+def ask_all(cl, ws, files, answers, kinds, outgoing):
     """documentSymbol of every file, then for every symbol of `kinds`
-    (SymbolKind numbers) prepareCallHierarchy + incomingCalls and references
+    (SymbolKind numbers) prepareCallHierarchy + incomingCalls (+ outgoingCalls
+    when `outgoing`: clangd 14 has none, "method not found") and references
     (includeDeclaration false) at its selectionRange start. Appends the raw
     answers to `answers`; returns (names -> [(file, position)], {answer index:
     the documentSymbol name a references answer was asked for})."""
@@ -181,8 +182,8 @@ def ask_all(cl, ws, files, answers, kinds):
             items = cl.request("textDocument/prepareCallHierarchy", tdp) or []
             for it in items:
                 p = {"item": it}
-                answers.append({"method": "callHierarchy/incomingCalls", "params": p,
-                                "result": cl.request("callHierarchy/incomingCalls", p)})
+                for m in ("callHierarchy/incomingCalls",) + (("callHierarchy/outgoingCalls",) if outgoing else ()):
+                    answers.append({"method": m, "params": p, "result": cl.request(m, p)})
             p = dict(tdp, context={"includeDeclaration": False})
             answers.append({"method": "textDocument/references", "params": p,
                             "result": cl.request("textDocument/references", p)})
@@ -191,10 +192,12 @@ def ask_all(cl, ws, files, answers, kinds):
 
 
 def check_graph(lmkv, db, ws, text, answers, ref_target, names, fail, min_calls):
-    """lmkv's callers and refs of every name against the server's answers:
-    callers(F) = the multiset of (caller, file, line, byte column) of every
-    incomingCalls answer for an item named F (a call site given by two items
-    of one name once); refs(F) = the set of (file, line, byte column) of
+    """lmkv's callers, callees and refs of every name against the server's
+    answers: the call sites are the union of every incomingCalls answer (from
+    -> params.item at each fromRange, in from's file) and every
+    outgoingCalls answer (params.item -> to at each fromRange, in the item's
+    file), one per (callee, caller, file, line, byte column); callers(F) =
+    those with callee F, callees(F) = those with caller F; refs(F) = the set of (file, line, byte column) of
     every references answer asked for F. Byte columns come from Python's
     UTF-16 handling (byte_col), not lmkv's. Locations outside `text`'s files
     are left out (lmkv skips them too). Returns lmkv's callers per name."""
@@ -211,22 +214,27 @@ def check_graph(lmkv, db, ws, text, answers, ref_target, names, fail, min_calls)
         return p.stdout
 
     exp_callers = collections.defaultdict(collections.Counter)
+    exp_callees = collections.defaultdict(collections.Counter)
     exp_refs = collections.defaultdict(set)
     seen_sites = set()
     for ai, a in enumerate(answers):
-        if a["method"] == "callHierarchy/incomingCalls":
-            callee = a["params"]["item"]["name"]
+        if a["method"] in ("callHierarchy/incomingCalls", "callHierarchy/outgoingCalls"):
+            inc = a["method"] == "callHierarchy/incomingCalls"
+            item = a["params"]["item"]
             for c in a["result"] or []:
-                f = rel(c["from"]["uri"])
+                other = c["from"] if inc else c["to"]
+                f = rel((other if inc else item)["uri"])
                 if f not in text:
                     continue
+                caller, callee = (other["name"], item["name"]) if inc else (item["name"], other["name"])
                 for r in c["fromRanges"]:
                     s = r["start"]
-                    key = (callee, c["from"]["name"], f, s["line"] + 1, byte_col(text[f], s["line"], s["character"]))
+                    key = (callee, caller, f, s["line"] + 1, byte_col(text[f], s["line"], s["character"]))
                     if key in seen_sites:
                         continue
                     seen_sites.add(key)
                     exp_callers[callee][key[1:]] += 1
+                    exp_callees[caller][(callee,) + key[2:]] += 1
         elif a["method"] == "textDocument/references":
             target = ref_target[ai]
             for loc in a["result"] or []:
@@ -247,6 +255,17 @@ def check_graph(lmkv, db, ws, text, answers, ref_target, names, fail, min_calls)
                                                        sorted(exp_callers[n].elements())))
         checked += sum(exp_callers[n].values())
     print("callers: %d names, %d call sites equal" % (len(names), checked))
+    got = json.loads(run([lmkv, "--db", db, "query", "callees", "--json", "--limit", "100000"] + names))
+    got_callees = collections.defaultdict(collections.Counter)
+    for g in got:
+        got_callees[g["caller"]][(g["name"], g["file"], g["line"], g["column"])] += 1
+    ncallees = 0
+    for n in names:
+        if got_callees[n] != exp_callees[n]:
+            fail("callees of %s: lmkv %s, server %s" % (n, sorted(got_callees[n].elements()),
+                                                       sorted(exp_callees[n].elements())))
+        ncallees += sum(exp_callees[n].values())
+    print("callees: %d call sites equal" % ncallees)
     if checked < min_calls:
         fail("only %d call sites in the server's answers (want >= %d)" % (checked, min_calls))
     got = json.loads(run([lmkv, "--db", db, "query", "refs", "--json", "--limit", "100000"] + names))

@@ -7,9 +7,10 @@ UTF-8 characters.
 
 For every function and method the server's textDocument/documentSymbol
 lists (hierarchical: classes, their methods, nested functions), it asks
-prepareCallHierarchy + callHierarchy/incomingCalls and
+prepareCallHierarchy + callHierarchy/incomingCalls and outgoingCalls and
 textDocument/references, ingests the raw answers with `lmkv ingest`, and
-checks that `lmkv query callers/refs` equal the server's answers exactly
+checks that `lmkv query callers/callees/refs` equal the server's answers
+exactly
 (byte columns converted from UTF-16 by Python, not lmkv: tests/
 lsp_client.py check_graph), that qualified names follow the DocumentSymbol
 hierarchy with "." (a method Class.method), and that `lmkv verify` is clean.
@@ -81,7 +82,7 @@ def main():
         for n in files:
             cl.open(os.path.join(ws, n), "typescript")
         # the project is loaded once the server answers about the last file
-        funcs, ref_target = lsp_client.ask_all(cl, ws, files, answers, (6, 12))
+        funcs, ref_target = lsp_client.ask_all(cl, ws, files, answers, (6, 12), outgoing=True)
     finally:
         cl.close()
         log.close()

@@ -68,12 +68,27 @@ static void answer_ok(lmkv_lsp_ingest *g, const char *m, const char *p, const ch
     if (rc) fail_msg("%s: %s", m, lmkv_errmsg());
 }
 
-/* the answer is refused with `code` and a message containing `want` */
+/* the answer is refused with `code` and a message containing every
+ * '|'-separated part of `want`; a part "@result:TOKEN" (or "@params:TOKEN")
+ * stands for "(result byte N)" with N the offset of TOKEN in that text */
 static void answer_bad(lmkv_lsp_ingest *g, int code, const char *want, const char *m, const char *p, const char *r)
 {
     int rc = lmkv_lsp_ingest_answer(g, m, p, strlen(p), r, strlen(r));
     assert_int_equal(rc, code);
-    if (!strstr(lmkv_errmsg(), want)) fail_msg("message \"%s\" lacks \"%s\"", lmkv_errmsg(), want);
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", want);
+    for (char *part = strtok(buf, "|"); part; part = strtok(NULL, "|")) {
+        char exp[160];
+        if (part[0] == '@') {
+            int res = !strncmp(part, "@result:", 8);
+            const char *txt = res ? r : p, *tok = strstr(txt, part + 8);
+            assert_non_null(tok);
+            snprintf(exp, sizeof exp, "(%s byte %ld)", res ? "result" : "params", (long)(tok - txt));
+        } else {
+            snprintf(exp, sizeof exp, "%s", part);
+        }
+        if (!strstr(lmkv_errmsg(), exp)) fail_msg("message \"%s\" lacks \"%s\"", lmkv_errmsg(), exp);
+    }
 }
 
 #define DOC_A "{\"textDocument\":{\"uri\":\"file://" ROOT "/a.c\"}}"
@@ -283,23 +298,23 @@ static void test_bad_answers(void **state)
     assert_int_equal(lmkv_lsp_ingest_add_file(NULL, g, "a.c", B_C, strlen(B_C), "c"), LMKV_EINVAL);
     answer_bad(g, LMKV_EPARSE, "result: malformed JSON at byte 10", "textDocument/documentSymbol", DOC_A, "[{\"name\":}]");
     answer_bad(g, LMKV_EPARSE, "params: malformed JSON", "textDocument/documentSymbol", "{", "[]");
-    answer_bad(g, LMKV_EPARSE, "at result[1].kind: unknown SymbolKind 27", "textDocument/documentSymbol", DOC_A,
+    answer_bad(g, LMKV_EPARSE, "at result[1].kind|@result:27,|: unknown SymbolKind 27", "textDocument/documentSymbol", DOC_A,
                "[{\"name\":\"callee\",\"kind\":12,\"range\":" CALLEE_RANGE ",\"selectionRange\":" CALLEE_SEL "},"
                "{\"name\":\"bad\",\"kind\":27,\"range\":" CALLEE_RANGE ",\"selectionRange\":" CALLEE_SEL "}]");
-    answer_bad(g, LMKV_EPARSE, "at result[0].children[0].range.start: line 40 is outside a.c (5 lines)",
+    answer_bad(g, LMKV_EPARSE, "at result[0].children[0].range.start|@result:{\"line\":40|: line 40 is outside a.c (5 lines)",
                "textDocument/documentSymbol", DOC_A,
                "[{\"name\":\"callee\",\"kind\":12,\"range\":" CALLEE_RANGE ",\"selectionRange\":" CALLEE_SEL ","
                "\"children\":[{\"name\":\"x\",\"kind\":13,\"range\":{\"start\":{\"line\":40,\"character\":0},\"end\":{\"line\":40,\"character\":1}},"
                "\"selectionRange\":" CALLEE_SEL "}]}]");
     answer_bad(g, LMKV_EPARSE, "surrogate pair", "textDocument/references",
                "{\"textDocument\":{\"uri\":\"file://" ROOT "/a.c\"},\"position\":{\"line\":0,\"character\":6}}", "[]");
-    answer_bad(g, LMKV_EPARSE, "at params.textDocument.uri: \"file:///elsewhere/a.c\" is not under the workspace root",
+    answer_bad(g, LMKV_EPARSE, "at params.textDocument.uri|@params:\"file:///elsewhere|: \"file:///elsewhere/a.c\" is not under the workspace root",
                "textDocument/documentSymbol", "{\"textDocument\":{\"uri\":\"file:///elsewhere/a.c\"}}", "[]");
     answer_bad(g, LMKV_EPARSE, "the file was not added", "textDocument/documentSymbol", DOC_B, "[]");
-    answer_bad(g, LMKV_EPARSE, "at result[0].fromRanges[0].start.character: -1 is not a uinteger",
+    answer_bad(g, LMKV_EPARSE, "at result[0].fromRanges[0].start.character|@result:-1}|: -1 is not a uinteger",
                "callHierarchy/outgoingCalls", "{\"item\":" CALLER_ITEM "}",
                "[{\"to\":" CALLEE_ITEM ",\"fromRanges\":[{\"start\":{\"line\":2,\"character\":-1},\"end\":{\"line\":2,\"character\":17}}]}]");
-    answer_bad(g, LMKV_EPARSE, "at result: not an array", "textDocument/documentSymbol", DOC_A, "42");
+    answer_bad(g, LMKV_EPARSE, "at result (result byte 0): not an array", "textDocument/documentSymbol", DOC_A, "42");
     answer_bad(g, LMKV_EINVAL, "not one lmkv ingests", "textDocument/hover", DOC_A, "null");
     /* a refused answer after good calls of the same answer keeps none of them:
      * the first fromRange is fine, the second is outside the file */
