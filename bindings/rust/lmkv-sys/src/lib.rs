@@ -702,8 +702,10 @@ mod header_sync {
     /// The Makefile's MODULES (`MODULES := kv schema ...`).
     fn modules(root: &Path) -> Vec<String> {
         let mk = std::fs::read_to_string(root.join("Makefile")).unwrap();
-        let line =
-            mk.lines().find(|l| l.starts_with("MODULES") && l.contains(":=")).expect("the Makefile defines MODULES :=");
+        let line = mk
+            .lines()
+            .find(|l| l.starts_with("MODULES") && l.contains(":="))
+            .expect("the Makefile defines MODULES :=");
         line.split_once(":=").unwrap().1.split_whitespace().map(String::from).collect()
     }
 
@@ -758,8 +760,7 @@ mod header_sync {
         assert!(c.len() > 250, "parsed {} functions from the headers", c.len());
 
         let r = rust_decls();
-        let missing: Vec<_> =
-            c.iter().filter(|(k, _)| !r.contains_key(*k)).map(|(k, (_, h))| format!("{h}: {k}")).collect();
+        let missing: Vec<_> = c.iter().filter(|(k, _)| !r.contains_key(*k)).map(|(k, (_, h))| format!("{h}: {k}")).collect();
         let extra: Vec<_> = r.keys().filter(|k| !c.contains_key(*k)).collect();
         assert!(
             missing.is_empty(),
