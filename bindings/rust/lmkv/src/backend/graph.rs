@@ -432,7 +432,7 @@ impl EdgeInterpretation<Edge> {
 /// `Arc<dyn GraphBackend>`. Every method is the `#[async_trait]` expansion
 /// of the daemon's `async fn` of the same name and arguments.
 pub trait GraphBackend: Send + Sync {
-    /// Creates a workspace; answers its id.
+    /// Creates a workspace named `name` in project `project_id` with an optional branch hint; answers its id. (The daemon's SQLite backend keeps one workspace and answers 1.)
     fn create_workspace<'life0, 'life1, 'life2, 'async_trait>(
         &'life0 self,
         name: &'life1 str,
@@ -445,7 +445,7 @@ pub trait GraphBackend: Send + Sync {
         'life2: 'async_trait,
         Self: 'async_trait;
 
-    /// The workspace `workspace_id`, or `None`.
+    /// The workspace `workspace_id`, or `None` when there is none.
     fn get_workspace<'life0, 'async_trait>(
         &'life0 self,
         workspace_id: i64,
@@ -454,7 +454,7 @@ pub trait GraphBackend: Send + Sync {
         'life0: 'async_trait,
         Self: 'async_trait;
 
-    /// Workspaces, of `project_id` only when given, newest first.
+    /// Every workspace, or those of `project_id`, newest first (`ORDER BY created_at DESC`).
     fn list_workspaces<'life0, 'async_trait>(
         &'life0 self,
         project_id: Option<i64>,
@@ -463,7 +463,7 @@ pub trait GraphBackend: Send + Sync {
         'life0: 'async_trait,
         Self: 'async_trait;
 
-    /// Sets a workspace's branch hint.
+    /// Sets the workspace's branch hint (`current_branch`) to `branch`.
     fn update_workspace_branch<'life0, 'life1, 'async_trait>(
         &'life0 self,
         workspace_id: i64,
@@ -474,7 +474,7 @@ pub trait GraphBackend: Send + Sync {
         'life1: 'async_trait,
         Self: 'async_trait;
 
-    /// Links a file version to a workspace.
+    /// Links a file version to a workspace (deprecated in the daemon, whose workspace_file table is gone: a no-op there).
     fn link_file_to_workspace<'life0, 'async_trait>(
         &'life0 self,
         workspace_id: i64,
@@ -485,7 +485,7 @@ pub trait GraphBackend: Send + Sync {
         'life0: 'async_trait,
         Self: 'async_trait;
 
-    /// Stores symbols (replacing those with the same `symbol_uid`).
+    /// Stores symbols, replacing the stored symbol of each `symbol_uid` (the daemon: SELECT, then UPDATE or INSERT, in transactions of 50).
     fn store_symbols<'life0, 'life1, 'async_trait>(
         &'life0 self,
         symbols: &'life1 [SymbolState],
@@ -495,7 +495,7 @@ pub trait GraphBackend: Send + Sync {
         'life1: 'async_trait,
         Self: 'async_trait;
 
-    /// Symbols of the file `file_path` in `language`.
+    /// The symbols whose `file_path` and `language` are these (`WHERE file_path = ? AND language = ?`).
     fn get_symbols_by_file<'life0, 'life1, 'life2, 'async_trait>(
         &'life0 self,
         file_path: &'life1 str,
@@ -507,7 +507,7 @@ pub trait GraphBackend: Send + Sync {
         'life2: 'async_trait,
         Self: 'async_trait;
 
-    /// Symbols named `name`.
+    /// The symbols named `name` (`WHERE name = ?`; the daemon ignores `workspace_id`).
     fn find_symbol_by_name<'life0, 'life1, 'async_trait>(
         &'life0 self,
         workspace_id: i64,
@@ -518,7 +518,7 @@ pub trait GraphBackend: Send + Sync {
         'life1: 'async_trait,
         Self: 'async_trait;
 
-    /// The symbol whose fully qualified name is `fqn`, or `None`.
+    /// One symbol whose fully qualified name is `fqn`, or `None` (`WHERE fqn = ? LIMIT 1`).
     fn find_symbol_by_fqn<'life0, 'life1, 'async_trait>(
         &'life0 self,
         workspace_id: i64,
@@ -529,7 +529,7 @@ pub trait GraphBackend: Send + Sync {
         'life1: 'async_trait,
         Self: 'async_trait;
 
-    /// Stores edges (an edge equal in relation, source, target, language and position to a stored one replaces it: the v001 schema's `idx_edge_unique`).
+    /// Stores edges: self-loops of relations other than `Calls` dropped, and an edge whose (relation, source, target, language) is already stored not added again (the daemon's dedup, as its unique index). Marker edges (target `"none"`) are stored like any other.
     fn store_edges<'life0, 'life1, 'async_trait>(
         &'life0 self,
         edges: &'life1 [Edge],
@@ -539,7 +539,7 @@ pub trait GraphBackend: Send + Sync {
         'life1: 'async_trait,
         Self: 'async_trait;
 
-    /// Reference edges whose source is `symbol_uid` (the daemon's `WHERE source_symbol_uid = ? AND relation = 'references'`).
+    /// The `References` edges whose source is `symbol_uid` (`WHERE source_symbol_uid = ? AND relation = 'references'`, as the daemon's).
     fn get_symbol_references<'life0, 'life1, 'async_trait>(
         &'life0 self,
         workspace_id: i64,
@@ -550,7 +550,7 @@ pub trait GraphBackend: Send + Sync {
         'life1: 'async_trait,
         Self: 'async_trait;
 
-    /// Call edges of `symbol_uid`: `Incoming` those whose target it is (its callers), `Outgoing` whose source it is (its callees), `Both` either.
+    /// The `Calls` edges of `symbol_uid`: `Incoming` those whose target it is (its callers), `Outgoing` those whose source it is (its callees), `Both` either. Marker edges included (see [`EdgeInterpretation::of`]).
     fn get_symbol_calls<'life0, 'life1, 'async_trait>(
         &'life0 self,
         workspace_id: i64,
@@ -562,7 +562,7 @@ pub trait GraphBackend: Send + Sync {
         'life1: 'async_trait,
         Self: 'async_trait;
 
-    /// Breadth-first walk along outgoing edges of the given relations from `start_symbol`, up to `max_depth` edges: one [`GraphPath`] per symbol reached.
+    /// Breadth-first from `start_symbol` along edges of the given `relations` leaving each symbol, up to `max_depth` layers: one [`GraphPath`] per edge followed (depth = its layer, path = [start, target], relation_chain = [its relation]), no visited set (as the daemon's); no relations: nothing.
     fn traverse_graph<'life0, 'life1, 'life2, 'async_trait>(
         &'life0 self,
         start_symbol: &'life1 str,
@@ -575,7 +575,7 @@ pub trait GraphBackend: Send + Sync {
         'life2: 'async_trait,
         Self: 'async_trait;
 
-    /// Records an analysis run; answers its id.
+    /// Records an analysis run (analyzer name and version, language, configuration text); answers its id.
     fn create_analysis_run<'life0, 'life1, 'life2, 'life3, 'life4, 'async_trait>(
         &'life0 self,
         analyzer_name: &'life1 str,
@@ -591,7 +591,7 @@ pub trait GraphBackend: Send + Sync {
         'life4: 'async_trait,
         Self: 'async_trait;
 
-    /// Files analysed, failed and pending in a workspace.
+    /// Files analysed, failed and pending in the workspace's analysis runs, and the completion percentage.
     fn get_analysis_progress<'life0, 'async_trait>(
         &'life0 self,
         workspace_id: i64,
@@ -600,7 +600,7 @@ pub trait GraphBackend: Send + Sync {
         'life0: 'async_trait,
         Self: 'async_trait;
 
-    /// Puts a file on the indexer queue with a priority.
+    /// Puts `file_id` on the indexer queue ('analyze', 'pending') with `priority` (higher first).
     fn queue_file_analysis<'life0, 'life1, 'async_trait>(
         &'life0 self,
         file_id: i64,
@@ -612,7 +612,7 @@ pub trait GraphBackend: Send + Sync {
         'life1: 'async_trait,
         Self: 'async_trait;
 
-    /// Every symbol (for graph export).
+    /// Every stored symbol (graph export).
     fn get_all_symbols<'life0, 'async_trait>(
         &'life0 self,
     ) -> BoxFuture<'async_trait, Result<Vec<SymbolState>, DatabaseError>>
@@ -620,13 +620,13 @@ pub trait GraphBackend: Send + Sync {
         'life0: 'async_trait,
         Self: 'async_trait;
 
-    /// Every edge (for graph export).
+    /// Every stored edge (graph export).
     fn get_all_edges<'life0, 'async_trait>(&'life0 self) -> BoxFuture<'async_trait, Result<Vec<Edge>, DatabaseError>>
     where
         'life0: 'async_trait,
         Self: 'async_trait;
 
-    /// The symbol's call hierarchy as LSP wire types; `None` when either direction was never analysed (no edge, not even a marker: the daemon then asks the language server).
+    /// The symbol's call hierarchy as LSP wire types: the item, its callers (incoming) and callees (outgoing) from the stored `Calls` edges, each related symbol resolved by uid. `None` when either direction was never analysed (no edge at all, [`EdgeInterpretation::Unknown`]): the daemon then asks the language server; a direction with only a marker is empty.
     fn get_call_hierarchy_for_symbol<'life0, 'life1, 'async_trait>(
         &'life0 self,
         workspace_id: i64,
@@ -637,7 +637,7 @@ pub trait GraphBackend: Send + Sync {
         'life1: 'async_trait,
         Self: 'async_trait;
 
-    /// References to the symbol as LSP locations.
+    /// The `References` edges with `symbol_uid` at either end, as LSP locations (the source symbol's file and the edge's position).
     fn get_references_for_symbol<'life0, 'life1, 'async_trait>(
         &'life0 self,
         workspace_id: i64,
@@ -649,7 +649,7 @@ pub trait GraphBackend: Send + Sync {
         'life1: 'async_trait,
         Self: 'async_trait;
 
-    /// Definitions of the symbol as LSP locations.
+    /// The `Definition` edges (or "defines") whose target is `symbol_uid`, as LSP locations.
     fn get_definitions_for_symbol<'life0, 'life1, 'async_trait>(
         &'life0 self,
         workspace_id: i64,
@@ -660,7 +660,7 @@ pub trait GraphBackend: Send + Sync {
         'life1: 'async_trait,
         Self: 'async_trait;
 
-    /// Implementations of the symbol as LSP locations.
+    /// The `Implementation` edges (or "implements") whose target is `symbol_uid`, as LSP locations.
     fn get_implementations_for_symbol<'life0, 'life1, 'async_trait>(
         &'life0 self,
         workspace_id: i64,
@@ -671,7 +671,7 @@ pub trait GraphBackend: Send + Sync {
         'life1: 'async_trait,
         Self: 'async_trait;
 
-    /// Up to `limit` symbols that still need LSP enrichment, with the operations each needs.
+    /// Up to `limit` symbols for which references, implementations or the call hierarchy have not been asked yet (no edge of that relation, not even a marker), with what each still needs.
     fn find_symbols_pending_enrichment<'life0, 'async_trait>(
         &'life0 self,
         limit: usize,
