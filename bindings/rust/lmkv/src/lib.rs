@@ -17,7 +17,8 @@
 //!   to their transaction, owned rows), [`graph`] (callers, callees, refs,
 //!   impact, paths, cycles, ...), [`versioning`] (worktrees, index sessions
 //!   with an analyser written in Rust, current state, diff, gc), [`cache`]
-//!   (the LSP response cache) and [`migrate`] (sled dumps in and out).
+//!   (the LSP response cache), [`migrate`] (sled dumps in and out) and
+//!   [`lsp`] (raw LSP answers in: the daemon's graph ingest).
 //!
 //! Thread-safety follows kv/lmkv_kv.h: db and tree handles may be used from
 //! several threads at once, so [`Db`] and [`Tree`] are `Send + Sync`;
@@ -52,6 +53,7 @@ pub mod graph;
 pub mod versioning;
 pub mod cache;
 pub mod migrate;
+pub mod lsp;
 
 pub use batch::Batch;
 pub use db::{Config, Db, Durability, FlushAsync, Tree};

@@ -33,6 +33,36 @@ fn handles_are_send_and_sync_as_documented() {
     send_sync::<Arc<dyn DatabaseTree>>();
     send_sync::<dyn DatabaseBackend<Tree = LmkvTree>>();
     send_sync::<lmkv::backend::DatabaseError>();
+    send::<lmkv::lsp::Ingest>();
+    send_sync::<dyn lmkv::backend::graph::GraphBackend>();
+    send_sync::<Arc<dyn lmkv::backend::graph::GraphBackend>>();
+}
+
+/// An LSP ingest begun on one thread is finished on another (it is `Send`:
+/// used by one thread at a time, lsp/lmkv_lsp.h).
+#[test]
+fn an_ingest_moves_between_threads() {
+    let dir = std::env::temp_dir().join(format!("lmkv-rs-ingest-move-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let db = lmkv::Config::new().path(dir.join("db")).open().unwrap();
+    let st = lmkv::Store::open(&db).unwrap();
+    let ws = lmkv::store::workspace_id("/src/p").unwrap();
+    let mut ing = lmkv::lsp::Ingest::new(ws, "/src/p").unwrap();
+    ing.add_file("a.c", b"int f(void) { return 0; }\n", Some("c")).unwrap();
+    let mut ing = std::thread::spawn(move || {
+        let r = r#"[{"name":"f","kind":12,"range":{"start":{"line":0,"character":0},"end":{"line":0,"character":25}},"selectionRange":{"start":{"line":0,"character":4},"end":{"line":0,"character":5}}}]"#;
+        ing.answer("textDocument/documentSymbol", r#"{"textDocument":{"uri":"file:///src/p/a.c"}}"#, r).unwrap();
+        ing
+    })
+    .join()
+    .unwrap();
+    let stats = ing.commit(&st).unwrap();
+    assert_eq!((stats.answers, stats.files, stats.symbols), (1, 1, 1));
+    let mut g = lmkv::graph::Graph::open(&st, ws).unwrap();
+    let f = g.symbols("f", lmkv::graph::Match::Exact, 10).unwrap().items;
+    assert_eq!((f.len(), f[0].start_line, f[0].start_column), (1, 1, 1));
+    drop((g, st, db));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -161,8 +161,10 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 
+pub mod graph;
 mod lmkv_backend;
 mod memory;
+pub mod protocol;
 
 pub use lmkv_backend::{LmkvBackend, LmkvTree};
 pub use memory::{MemoryBackend, MemoryTree};
