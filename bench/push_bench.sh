@@ -11,8 +11,10 @@
 #   3. query latency: `lmkv query --server` beside the local `lmkv query`
 #      (whole process, median of 5), for callers, callees, refs, impact,
 #      paths and cycles.
-# Tiers: LADDER_TIERS (default "lmdb sqlite"; linux-DIR when
-# $LMKV_SOURCES/linux/DIR exists, as bench/ladder.sh). Prints markdown;
+# Tiers: LADDER_TIERS (default "lmdb sqlite"; linux-DIR or
+# linux-DIR+DIR... (e.g. linux-lib+include): those directories of the
+# kernel 6.1 as one workspace, unpacked from Debian's linux-source-6.1 into
+# $LMKV_SOURCES/linux as bench/ladder.sh does). Prints markdown;
 # also writes bench/results/push.md via run.sh's report.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,21 +44,30 @@ for tier in $TIERS; do
     lmdb) dir="$SRC/lmdb"; edit=mdb_stat.c ;;
     sqlite) dir="$SRC/sqlite"; edit=sqlite3.c ;;
     linux-*)
-        d=${tier#linux-}; dir="$SRC/linux/$d"; edit=""
-        # Debian's linux-source-6.1, unpacked as bench/ladder.sh does
-        if [ ! -d "$dir" ] && [ -f /usr/src/linux-source-6.1.tar.xz ]; then
-            mkdir -p "$SRC/linux"
-            echo "push_bench: unpacking linux-source-6.1/$d into $SRC/linux" >&2
-            tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$SRC/linux" --strip-components=1 "linux-source-6.1/$d"
-        fi
-        # the edit: the directory's smallest .c file over 2 KiB, as ladder.sh
-        [ -d "$dir" ] && edit=$(cd "$dir" && find . -name '*.c' -size +2k -printf '%s %p\n' | sort -n | awk 'NR==1{print substr($2, 3)}') ;;
+        # linux-DIR or linux-DIR+DIR...: kernel directories, one workspace
+        # keeping their paths (lib/..., include/...)
+        IFS=+ read -r -a kdirs <<<"${tier#linux-}"
+        dir="$SRC/linux"; edit=""
+        for d in "${kdirs[@]}"; do
+            # Debian's linux-source-6.1, unpacked as bench/ladder.sh does
+            if [ ! -d "$dir/$d" ] && [ -f /usr/src/linux-source-6.1.tar.xz ]; then
+                mkdir -p "$dir"
+                echo "push_bench: unpacking linux-source-6.1/$d into $dir" >&2
+                tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$dir" --strip-components=1 "linux-source-6.1/$d"
+            fi
+            [ -d "$dir/$d" ] || { echo "push_bench: $dir/$d missing: tier $tier skipped" >&2; continue 2; }
+        done
+        # the edit: the first directory's smallest .c file over 2 KiB, as ladder.sh
+        edit=$(cd "$dir" && find "${kdirs[0]}" -name '*.c' -size +2k -printf '%s %p\n' | sort -n | awk 'NR==1{print $2}') ;;
     *) echo "push_bench: unknown tier $tier (no sources): skipped" >&2; continue ;;
     esac
     [ -d "$dir" ] || { echo "push_bench: $dir missing: tier $tier skipped" >&2; continue; }
     ws="$LMKV_TEST_TMP/$tier"
     mkdir -p "$ws"
-    (cd "$dir" && find . -name '*.[ch]' -print0 | xargs -0 cp --parents -t "$ws")
+    case "$tier" in
+    linux-*) (cd "$dir" && find "${kdirs[@]}" -name '*.[ch]' -print0 | xargs -0 cp --parents -t "$ws") ;;
+    *) (cd "$dir" && find . -name '*.[ch]' -print0 | xargs -0 cp --parents -t "$ws") ;;
+    esac
     git -C "$ws" init -q && git -C "$ws" add -A && git -C "$ws" -c user.name=b -c user.email=b@b commit -qm tier
     db="$LMKV_TEST_TMP/db-$tier"
     t0=$(ms_now)
