@@ -11,8 +11,10 @@
 #   3. query latency: `lmkv query --server` beside the local `lmkv query`
 #      (whole process, median of 5), for callers, callees, refs, impact,
 #      paths and cycles.
-# Tiers: LADDER_TIERS (default "lmdb sqlite"; linux-DIR when
-# $LMKV_SOURCES/linux/DIR exists, as bench/ladder.sh). Prints markdown;
+# Tiers: LADDER_TIERS (default "lmdb sqlite"; linux-DIR or
+# linux-DIR+DIR... (e.g. linux-lib+include): those directories of the
+# kernel 6.1 as one workspace, unpacked from Debian's linux-source-6.1 into
+# $LMKV_SOURCES/linux as bench/ladder.sh does). Prints markdown;
 # also writes bench/results/push.md via run.sh's report.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,16 +43,37 @@ for tier in $TIERS; do
     case "$tier" in
     lmdb) dir="$SRC/lmdb"; edit=mdb_stat.c ;;
     sqlite) dir="$SRC/sqlite"; edit=sqlite3.c ;;
-    linux-*) dir="$SRC/linux/${tier#linux-}"; edit="" ;;
+    linux-*)
+        # linux-DIR or linux-DIR+DIR...: kernel directories, one workspace
+        # keeping their paths (lib/..., include/...)
+        IFS=+ read -r -a kdirs <<<"${tier#linux-}"
+        dir="$SRC/linux"; edit=""
+        for d in "${kdirs[@]}"; do
+            # Debian's linux-source-6.1, unpacked as bench/ladder.sh does
+            if [ ! -d "$dir/$d" ] && [ -f /usr/src/linux-source-6.1.tar.xz ]; then
+                mkdir -p "$dir"
+                echo "push_bench: unpacking linux-source-6.1/$d into $dir" >&2
+                tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$dir" --strip-components=1 "linux-source-6.1/$d"
+            fi
+            [ -d "$dir/$d" ] || { echo "push_bench: $dir/$d missing: tier $tier skipped" >&2; continue 2; }
+        done
+        # the edit: the first directory's smallest .c file over 2 KiB, as ladder.sh
+        edit=$(cd "$dir" && find "${kdirs[0]}" -name '*.c' -size +2k -printf '%s %p\n' | sort -n | awk 'NR==1{print $2}') ;;
     *) echo "push_bench: unknown tier $tier (no sources): skipped" >&2; continue ;;
     esac
     [ -d "$dir" ] || { echo "push_bench: $dir missing: tier $tier skipped" >&2; continue; }
     ws="$LMKV_TEST_TMP/$tier"
     mkdir -p "$ws"
-    (cd "$dir" && find . -name '*.[ch]' -print0 | xargs -0 cp --parents -t "$ws")
+    case "$tier" in
+    linux-*) (cd "$dir" && find "${kdirs[@]}" -name '*.[ch]' -print0 | xargs -0 cp --parents -t "$ws") ;;
+    *) (cd "$dir" && find . -name '*.[ch]' -print0 | xargs -0 cp --parents -t "$ws") ;;
+    esac
     git -C "$ws" init -q && git -C "$ws" add -A && git -C "$ws" -c user.name=b -c user.email=b@b commit -qm tier
     db="$LMKV_TEST_TMP/db-$tier"
+    t0=$(ms_now)
     "$LMKV_BIN" --db "$db" index -q --workspace "$ws" "$ws" >/dev/null
+    index_ms=$(( $(ms_now) - t0 ))
+    echo "push_bench: $tier indexed in $index_ms ms" >&2
     # 1. full pushes, each as a new machine
     : >rates
     for i in 1 2 3; do
@@ -94,6 +117,11 @@ SQL
         inc_rows+="| $tier | $edit ($(wc -c <"$ws/$edit") bytes) | $(jf inc.json 'j["files_sent"]') of $files | $irec of $rec | $(( $(jf inc.json 'j["bytes"]') / 1024 )) KiB | $(jf inc.json 'j["ms"]') ms |"$'\n'
         "$LMKV_BIN" --db "$db" --json push "$PG_URL" --workspace "$ws" --machine "bench-$tier-3" >inc2.json
         inc_rows+="| $tier | (none: a second push) | $(jf inc2.json 'j["files_sent"]') | 0 | $(jf inc2.json 'j["bytes"]') B | $(jf inc2.json 'j["ms"]') ms |"$'\n'
+        # the edit committed: a new state whose versions the server has
+        git -C "$ws" -c user.name=b -c user.email=b@b commit -qam edit
+        "$LMKV_BIN" --db "$db" index -q --workspace "$ws" "$ws" >/dev/null
+        "$LMKV_BIN" --db "$db" --json push "$PG_URL" --workspace "$ws" --machine "bench-$tier-3" >inc3.json
+        inc_rows+="| $tier | (the edit committed: a new state, map rows only) | $(jf inc3.json 'j["files_sent"]') (map rows: $(jf inc3.json 'j["files_mapped"]')) | $(jf inc3.json 'j["symbols"]+j["calls"]+j["references"]') | $(( $(jf inc3.json 'j["bytes"]') / 1024 )) KiB | $(jf inc3.json 'j["ms"]') ms |"$'\n'
     fi
     # 3. query latency, local vs server (same state: machine bench-$tier-3)
     top=$(psql_q "SELECT callee FROM lmkv.call WHERE ws_key = $wsk AND callee <> '' GROUP BY callee ORDER BY count(*) DESC, callee LIMIT 1")
@@ -132,6 +160,9 @@ printf '%s' "$inc_rows"
 echo
 echo "SQLite's tier is its amalgamation: an edit of sqlite3.c resends that one"
 echo "(large) file's records; a push after the edit never resends the others."
+echo "The edit pushed first as the worktree state ('latest'), then committed:"
+echo "the commit's state maps every path to versions the server already holds"
+echo "(schema 2: records shared by file version), so it sends map rows only."
 echo
 echo "### Query latency: server vs local (whole lmkv process, median of 5)"
 echo

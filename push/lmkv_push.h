@@ -20,9 +20,10 @@
  *
  * Keys. A workspace on the server is (machine, root): the pushing
  * machine's name (default: gethostname()) and the workspace's canonical
- * root path. The server numbers it (ws_key) and keys every row by
- * (ws_key, file version id, ...), so pushes of two developers, two clones
- * or two branches never collide.
+ * root path. The server numbers it (ws_key), numbers each pushed state of
+ * it (state_key: (ws_key, commit id or "latest")) and keys every record
+ * row by (ws_key, file version id, ...), so pushes of two developers, two
+ * clones, two branches or two commits never collide.
  *
  * Thread-safety: an lmkv_pg handle is used by one thread at a time (a
  * libpq connection is not shared); open one per thread. Functions set the
@@ -52,7 +53,7 @@ extern "C" {
 
 /** Version of the server schema this library creates and reads
  *  (table lmkv.schema_version; docs/postgres.md lists every version). */
-#define LMKV_PG_SCHEMA_VERSION 1
+#define LMKV_PG_SCHEMA_VERSION 2
 
 typedef struct lmkv_pg lmkv_pg;
 
@@ -82,7 +83,10 @@ typedef struct lmkv_push_options {
     int full;              /* 1: resend every file (replace the server's copy) */
 } lmkv_push_options;
 
-/** What one push did. Counts are of rows sent in that push. */
+/** What one push did. Counts are of rows sent in that push:
+ *  files_sent counts the file versions whose records were sent,
+ *  files_deleted the paths removed from the state's map, files_unchanged
+ *  the paths the state already mapped to the same version. */
 typedef struct lmkv_push_report {
     int64_t ws_key;             /* the server's key of (machine, root) */
     int64_t push_id;            /* row of lmkv.push; 0 when nothing was sent */
@@ -91,6 +95,12 @@ typedef struct lmkv_push_report {
     uint64_t files_unchanged;   /* paths whose file version the server has */
     uint64_t symbols, calls, references;   /* records sent */
     uint64_t bytes;             /* COPY data bytes sent */
+    int64_t state_key;          /* the server's key of (ws_key, state) */
+    char state[48];             /* the state's name: HEAD's commit id (hex)
+                                   or "latest" (see lmkv_push) */
+    uint64_t files_mapped;      /* paths added to or changed in the state's
+                                   map (their records sent only when the
+                                   server lacks the version: files_sent) */
 } lmkv_push_report;
 
 /** Progress of a push: called in the caller's thread after each block of
@@ -103,14 +113,25 @@ typedef int (*lmkv_push_progress_fn)(void *ctx, uint64_t sent, uint64_t total);
  *  current map: the files versioning's last index session left current)
  *  to the server, as the state of (machine, the workspace's root path).
  *
- *  Incremental: the server's lmkv.file rows are the state this
- *  (machine, workspace) pushed last. The push compares them with the local
- *  current map and sends only the difference: the records of every path
- *  whose file version is new or changed (an index session's changed set)
- *  and the removal of every path the local state no longer has (its
- *  deleted set); paths with the same file version are not sent. A push
- *  with no difference sends nothing (report: push_id 0, files_sent 0) and
- *  leaves the server as it was. opts->full resends everything.
+ *  States. The server keeps every pushed state side by side: a state is
+ *  (machine, workspace, name), the name being the workspace's HEAD commit
+ *  id (hex) when every current file is HEAD's version (versioning's
+ *  source LMKV_SOURCE_COMMIT: a clean checkout), else "latest" (the
+ *  worktree's state: uncommitted edits, untracked files, a non-git
+ *  workspace), which each such push replaces. Pushing another commit
+ *  adds a state and leaves the others as they were, so two commits or
+ *  branches, of one or several machines, are queryable side by side.
+ *
+ *  Incremental: the record rows (symbols, calls, references) are keyed by
+ *  file version and shared by every state of the workspace that maps a
+ *  path to that version (lmkv.file is the state -> file version map). The
+ *  push sends the records of only the versions the server does not hold
+ *  yet for the workspace (from any state: a new commit sends the files
+ *  whose content differs from every state already pushed) and the state's
+ *  map changes (paths new, changed, deleted relative to the state's
+ *  previous push, or all paths for a new state). A push with no
+ *  difference sends nothing (report: push_id 0, files_sent 0) and leaves
+ *  the server as it was. opts->full resends every version's records.
  *
  *  Atomic: the whole push is ONE PostgreSQL transaction (rows streamed
  *  with COPY ... FROM STDIN), so a reader of the server sees each push
@@ -137,9 +158,20 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
  *  LMKV_NOTFOUND. */
 LMKV_API int lmkv_pg_workspace(int64_t *out_ws_key, lmkv_pg *pg, const char *machine, const char *root);
 
+/** The server's key of a pushed state of workspace ws_key (from
+ *  lmkv_pg_workspace), for the queries below. `state`: a commit id (hex,
+ *  full or an unambiguous prefix of at least 4 digits) or "latest"; NULL:
+ *  the state pushed most recently (what the machine pushed last: its
+ *  current HEAD state). *out_name (may be NULL) gets the state's name,
+ *  owned by the handle, valid until the next call on it. Errors:
+ *  LMKV_EINVAL (NULL argument, a prefix shorter than 4 or matching
+ *  several states), LMKV_NOTFOUND (no such state pushed), LMKV_EIO. */
+LMKV_API int lmkv_pg_state(int64_t *out_state_key, const char **out_name, lmkv_pg *pg, int64_t state_key,
+                           const char *state);
+
 /* ---------------------------------------------------------------- queries
- * The same queries as graph/lmkv_graph.h, over the state last pushed for
- * ws_key, with the same arguments, bounds (limit 0 = LMKV_GRAPH_DEFAULT_LIMIT,
+ * The same queries as graph/lmkv_graph.h, over the pushed state
+ * state_key (lmkv_pg_state), with the same arguments, bounds (limit 0 = LMKV_GRAPH_DEFAULT_LIMIT,
  * depth 0 = LMKV_GRAPH_DEFAULT_DEPTH, at most LMKV_GRAPH_MAX_DEPTH), order
  * and LMKV_NOTFOUND rules, so that `lmkv query --server` prints what
  * `lmkv query` prints. Each runs as one SQL statement (one snapshot).
@@ -151,28 +183,28 @@ LMKV_API int lmkv_pg_workspace(int64_t *out_ws_key, lmkv_pg *pg, const char *mac
  * valid until the next query on it or lmkv_pg_close. */
 
 /** Callers of NAME: as lmkv_graph_callers (file version, extraction order). */
-LMKV_API int lmkv_pg_callers(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t ws_key,
+LMKV_API int lmkv_pg_callers(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t state_key,
                              const char *name, size_t limit, lmkv_store_call_fn fn, void *ctx);
 /** Callees of NAME: as lmkv_graph_callees. */
-LMKV_API int lmkv_pg_callees(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t ws_key,
+LMKV_API int lmkv_pg_callees(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t state_key,
                              const char *name, size_t limit, lmkv_store_call_fn fn, void *ctx);
 /** References to NAME: as lmkv_graph_refs. */
-LMKV_API int lmkv_pg_refs(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t ws_key,
+LMKV_API int lmkv_pg_refs(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t state_key,
                           const char *name, size_t limit, lmkv_store_reference_fn fn, void *ctx);
 /** Impact of NAME: as lmkv_graph_impact (a recursive CTE over callers and
  *  referrers; each name once at its shortest distance; (depth, name)). */
-LMKV_API int lmkv_pg_impact(lmkv_graph_result *out, lmkv_pg *pg, int64_t ws_key,
+LMKV_API int lmkv_pg_impact(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key,
                             const char *name, unsigned depth, size_t limit);
 /** Call paths FROM -> TO: as lmkv_graph_paths (shortest first, then byte
  *  order of the names; no repeated function). truncated = 1 when more
  *  paths of at most `depth` calls exist than `limit`. */
-LMKV_API int lmkv_pg_paths(lmkv_graph_result *out, lmkv_pg *pg, int64_t ws_key,
+LMKV_API int lmkv_pg_paths(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key,
                            const char *from, const char *to, unsigned depth, size_t limit);
 /** Cycles of the call graph: as lmkv_graph_cycles (components of more
  *  than one function or a self-call; largest first, then first name;
  *  names in byte order), from the transitive closure of the call edges
  *  (a recursive CTE) of the functions that both call and are called. */
-LMKV_API int lmkv_pg_cycles(lmkv_graph_result *out, lmkv_pg *pg, int64_t ws_key, size_t limit);
+LMKV_API int lmkv_pg_cycles(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key, size_t limit);
 
 #ifdef __cplusplus
 }

@@ -145,6 +145,38 @@ static const char *const MIGRATIONS[LMKV_PG_SCHEMA_VERSION] = {
     "  PRIMARY KEY (ws_key, target, fv, target_rank));"
     "CREATE INDEX ref_source ON lmkv.ref (ws_key, source);"
     "CREATE INDEX ref_fv ON lmkv.ref (ws_key, fv);",
+    /* 1 -> 2: every pushed state side by side. A state is (workspace,
+     * commit id or 'latest'); lmkv.file becomes the state -> file version
+     * map, the record rows (keyed by file version) are shared by every
+     * state of the workspace that has the version; lmkv.fversion lists the
+     * versions whose records the server holds. Version 1's one state per
+     * workspace becomes that workspace's state named by its HEAD when
+     * every file was HEAD's version, else 'latest'. */
+    "CREATE TABLE lmkv.state ("
+    "  state_key bigserial PRIMARY KEY,"
+    "  ws_key bigint NOT NULL REFERENCES lmkv.workspace ON DELETE CASCADE,"
+    "  state text COLLATE \"C\" NOT NULL,"
+    "  head_commit text,"
+    "  pushes bigint NOT NULL DEFAULT 0,"
+    "  pushed_at timestamptz,"
+    "  UNIQUE (ws_key, state));"
+    "INSERT INTO lmkv.state (ws_key, state, head_commit, pushes, pushed_at)"
+    "  SELECT w.ws_key, CASE WHEN w.head_commit IS NOT NULL AND NOT EXISTS (SELECT 1 FROM lmkv.file f"
+    "    WHERE f.ws_key = w.ws_key AND f.source <> 1) THEN w.head_commit ELSE 'latest' END,"
+    "    w.head_commit, w.pushes, w.pushed_at FROM lmkv.workspace w"
+    "  WHERE EXISTS (SELECT 1 FROM lmkv.file f WHERE f.ws_key = w.ws_key);"
+    "CREATE TABLE lmkv.fversion ("
+    "  ws_key bigint NOT NULL REFERENCES lmkv.workspace ON DELETE CASCADE,"
+    "  fv bigint NOT NULL,"
+    "  PRIMARY KEY (ws_key, fv));"
+    "INSERT INTO lmkv.fversion SELECT DISTINCT ws_key, fv FROM lmkv.file;"
+    "ALTER TABLE lmkv.file ADD COLUMN state_key bigint REFERENCES lmkv.state ON DELETE CASCADE;"
+    "UPDATE lmkv.file f SET state_key = s.state_key FROM lmkv.state s WHERE s.ws_key = f.ws_key;"
+    "ALTER TABLE lmkv.file DROP CONSTRAINT file_pkey, DROP CONSTRAINT file_ws_key_fv_key,"
+    "  ALTER COLUMN state_key SET NOT NULL, ADD PRIMARY KEY (state_key, path);"
+    "CREATE INDEX file_fv ON lmkv.file (state_key, fv);"
+    "ALTER TABLE lmkv.push ADD COLUMN state_key bigint REFERENCES lmkv.state ON DELETE CASCADE;"
+    "UPDATE lmkv.push p SET state_key = s.state_key FROM lmkv.state s WHERE s.ws_key = p.ws_key;",
 };
 
 static int migrate(lmkv_pg *pg)
@@ -591,7 +623,7 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
     lmkv_store_txn *t = NULL;
     PGresult *r = NULL;
     struct lstate loc = {0};
-    struct fvset want = {0};
+    struct fvset want = {0}, have = {0};
     struct cset ce = {0}, cr = {0};
     struct cbuf b = {0};
     uint64_t *del = NULL;
@@ -628,10 +660,40 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
     }
     char wsk[24];
     snprintf(wsk, sizeof wsk, "%lld", (long long)rep.ws_key);
+    /* the state: HEAD's commit when every current file is HEAD's version
+     * (versioning's source COMMIT), else the worktree's 'latest' */
+    {
+        int clean = w.current_commit && *w.current_commit;
+        for (size_t i = 0; clean && i < loc.n; i++) if (loc.v[i].source != LMKV_SOURCE_COMMIT) clean = 0;
+        snprintf(rep.state, sizeof rep.state, "%s", clean ? w.current_commit : "latest");
+        const char *p[3] = {wsk, rep.state, w.current_commit};
+        if ((rc = q(pg, &r, "push: state",
+                    "INSERT INTO lmkv.state (ws_key, state, head_commit) VALUES ($1::bigint, $2, $3)"
+                    " ON CONFLICT (ws_key, state) DO UPDATE SET head_commit = EXCLUDED.head_commit"
+                    " RETURNING state_key", 3, p)) != LMKV_OK)
+            goto fail;
+        rep.state_key = atoll(PQgetvalue(r, 0, 0));
+        PQclear(r);
+        r = NULL;
+    }
+    char stk[24];
+    snprintf(stk, sizeof stk, "%lld", (long long)rep.state_key);
+    /* the file versions whose records the server holds for the workspace
+     * (pushed with any state) */
     {
         const char *p[1] = {wsk};
+        if ((rc = q(pg, &r, "push: reading the pushed versions",
+                    "SELECT fv FROM lmkv.fversion WHERE ws_key = $1::bigint", 1, p)) != LMKV_OK)
+            goto fail;
+        if (fvset_init(&have, (size_t)PQntuples(r)) != 0) { rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail; }
+        for (int i = 0; i < PQntuples(r); i++) fvset_add(&have, from_db(atoll(PQgetvalue(r, i, 0))));
+        PQclear(r);
+        r = NULL;
+    }
+    {
+        const char *p[1] = {stk};
         if ((rc = q(pg, &r, "push: reading the pushed state",
-                    "SELECT path, fv FROM lmkv.file WHERE ws_key = $1::bigint ORDER BY path", 1, p)) != LMKV_OK)
+                    "SELECT path, fv FROM lmkv.file WHERE state_key = $1::bigint ORDER BY path", 1, p)) != LMKV_OK)
             goto fail;
     }
     /* merge the two path-ordered maps */
@@ -644,19 +706,20 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
     size_t pcap = 16, pw = 0;
     if (!(paths_arr = malloc(pcap))) { rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail; }
     paths_arr[pw++] = '{';
-    unsigned char *sendf = calloc(loc.n + 1, 1);
-    if (!sendf) { rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail; }
+    unsigned char *sendf = calloc(loc.n + 1, 1), *mapf = calloc(loc.n + 1, 1);
+    if (!mapf) free(sendf);
+    if (!sendf || !mapf) { free(mapf); rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail; }
     {
         size_t i = 0, j = 0;
         while (i < loc.n || j < ns) {
             const char *sp = j < ns ? PQgetvalue(r, (int)j, 0) : NULL;
             int c = i >= loc.n ? 1 : !sp ? -1 : strcmp(loc.v[i].path, sp);
             const char *gone = NULL;
-            if (c < 0) { sendf[i] = 1; i++; }
+            if (c < 0) { mapf[i] = 1; i++; }
             else if (c > 0) { gone = sp; del[ndel++] = from_db(atoll(PQgetvalue(r, (int)j, 1))); rep.files_deleted++; j++; }
             else {
                 uint64_t sfv = from_db(atoll(PQgetvalue(r, (int)j, 1)));
-                if (sfv != loc.v[i].fv || opts->full) { sendf[i] = 1; gone = sp; del[ndel++] = sfv; }
+                if (sfv != loc.v[i].fv || opts->full) { mapf[i] = 1; gone = sp; del[ndel++] = sfv; }
                 else rep.files_unchanged++;
                 i++; j++;
             }
@@ -665,7 +728,7 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
                 if (pw + 2 * gl + 8 > pcap) {
                     while (pw + 2 * gl + 8 > pcap) pcap *= 2;
                     char *np = realloc(paths_arr, pcap);
-                    if (!np) { free(sendf); rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail; }
+                    if (!np) { free(sendf); free(mapf); rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail; }
                     paths_arr = np;
                 }
                 if (pw > 1) paths_arr[pw++] = ',';
@@ -682,27 +745,48 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
     paths_arr[pw] = 0;
     PQclear(r);
     r = NULL;
-    for (size_t i = 0; i < loc.n; i++) if (sendf[i]) { fvset_add(&want, loc.v[i].fv); rep.files_sent++; }
+    /* records go for the versions the server does not hold (all with
+     * --full); map rows for the paths new or changed in this state */
+    for (size_t i = 0; i < loc.n; i++) {
+        if (!opts->full && fvset_has(&have, loc.v[i].fv)) continue;
+        sendf[i] = 1;
+        if (!fvset_has(&want, loc.v[i].fv)) rep.files_sent++;
+        fvset_add(&want, loc.v[i].fv);
+    }
+    for (size_t i = 0; i < loc.n; i++) if (mapf[i]) rep.files_mapped++;
 
     const char *head = w.current_commit;
-    if (rep.files_sent == 0 && ndel == 0) {
+    if (rep.files_sent == 0 && rep.files_mapped == 0 && ndel == 0) {
         /* nothing new: send nothing, leave the server as it was */
-        free(sendf);
+        free(sendf); free(mapf);
         rollback(pg);
         rc = LMKV_OK;
         goto done;
     }
 
     /* the old rows of deleted and changed paths go */
+    /* the state's map rows of deleted and changed paths go (the records
+     * of their versions stay: other states may use them) */
     if (ndel) {
-        if (!(arr = fv_array(del, ndel))) { free(sendf); rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail; }
+        const char *p2[2] = {stk, paths_arr};
+        if ((rc = q(pg, NULL, "push: removing changed files", "DELETE FROM lmkv.file WHERE state_key = $1::bigint AND path = ANY($2::text[])", 2, p2)) != LMKV_OK) {
+            free(sendf); free(mapf);
+            goto fail;
+        }
+    }
+    /* --full: the records of every version this push sends are replaced */
+    if (opts->full && want.n) {
+        uint64_t *all = malloc((loc.n + 1) * sizeof *all);
+        size_t na = 0;
+        if (all) for (size_t i = 0; i < loc.n; i++) if (sendf[i]) all[na++] = loc.v[i].fv;
+        if (!all || !(arr = fv_array(all, na))) { free(all); free(sendf); free(mapf); rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail; }
+        free(all);
         const char *p[2] = {wsk, arr};
-        const char *p2[2] = {wsk, paths_arr};
-        if ((rc = q(pg, NULL, "push: removing changed files", "DELETE FROM lmkv.symbol WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK ||
-            (rc = q(pg, NULL, "push: removing changed files", "DELETE FROM lmkv.call WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK ||
-            (rc = q(pg, NULL, "push: removing changed files", "DELETE FROM lmkv.ref WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK ||
-            (rc = q(pg, NULL, "push: removing changed files", "DELETE FROM lmkv.file WHERE ws_key = $1::bigint AND path = ANY($2::text[])", 2, p2)) != LMKV_OK) {
-            free(sendf);
+        if ((rc = q(pg, NULL, "push: --full", "DELETE FROM lmkv.symbol WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK ||
+            (rc = q(pg, NULL, "push: --full", "DELETE FROM lmkv.call WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK ||
+            (rc = q(pg, NULL, "push: --full", "DELETE FROM lmkv.ref WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK ||
+            (rc = q(pg, NULL, "push: --full", "DELETE FROM lmkv.fversion WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK) {
+            free(sendf); free(mapf);
             goto fail;
         }
     }
@@ -712,7 +796,7 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
     if ((rc = lmkv_store_calls_to(t, ws, "", 0, LMKV_STORE_PREFIX, c_collect, &ce)) < 0 ||
         (rc = lmkv_store_calls_by_caller(t, ws, "", 0, LMKV_STORE_PREFIX, c_collect, &cr)) < 0 || ce.err || cr.err) {
         if (ce.err || cr.err) rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory");
-        free(sendf);
+        free(sendf); free(mapf);
         goto fail;
     }
     if (ce.n > 1) qsort(ce.v, ce.n, sizeof *ce.v, crow_cmp);
@@ -726,15 +810,23 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
 
     /* stream: files, symbols, calls, references */
     b.total = rep.files_sent;
-    if ((rc = copy_begin(pg, "COPY lmkv.file (ws_key, path, fv, blob, source, commit) FROM STDIN")) != LMKV_OK) { free(sendf); goto fail; }
+    if ((rc = copy_begin(pg, "COPY lmkv.file (state_key, ws_key, path, fv, blob, source, commit) FROM STDIN")) != LMKV_OK) { free(sendf); free(mapf); goto fail; }
     for (size_t i = 0; i < loc.n && !b.err; i++) {
-        if (!sendf[i]) continue;
+        if (!mapf[i]) continue;
         lmkv_file_version fvr;
         const char *blob = NULL;
         if (lmkv_store_file_version_get(&fvr, t, ws, loc.v[i].fv) == LMKV_OK) blob = fvr.git_blob_id;
-        cb_int(&b, rep.ws_key); cb_sep(&b); cb_text(&b, loc.v[i].path); cb_sep(&b);
+        cb_int(&b, rep.state_key); cb_sep(&b); cb_int(&b, rep.ws_key); cb_sep(&b); cb_text(&b, loc.v[i].path); cb_sep(&b);
         cb_int(&b, to_db(loc.v[i].fv)); cb_sep(&b); cb_text(&b, blob); cb_sep(&b);
         cb_int(&b, loc.v[i].source); cb_sep(&b); cb_text(&b, loc.v[i].commit[0] ? loc.v[i].commit : NULL);
+        cb_row(&b);
+    }
+    free(mapf);
+    if ((rc = copy_end(&b)) != LMKV_OK) { free(sendf); goto fail; }
+    if ((rc = copy_begin(pg, "COPY lmkv.fversion (ws_key, fv) FROM STDIN")) != LMKV_OK) { free(sendf); goto fail; }
+    for (size_t i = 0; i < want.cap && !b.err; i++) {
+        if (!want.used[i]) continue;
+        cb_int(&b, rep.ws_key); cb_sep(&b); cb_int(&b, to_db(want.k[i]));
         cb_row(&b);
     }
     if ((rc = copy_end(&b)) != LMKV_OK) { free(sendf); goto fail; }
@@ -744,6 +836,8 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
                              " end_line, signature, is_decl) FROM STDIN")) != LMKV_OK) { free(sendf); goto fail; }
     for (size_t i = 0; i < loc.n && !b.err; i++) {
         if (!sendf[i]) continue;
+        /* one path per version: a version two paths share is impossible
+         * (its id hashes the path), but send it once regardless */
         int src = lmkv_store_symbols_of(t, ws, loc.v[i].fv, sym_row, &sx);
         if (src < 0 && !b.err) b.err = src;
     }
@@ -785,11 +879,11 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
         snprintf(ns_, sizeof ns_, "%llu", (unsigned long long)rep.symbols);
         snprintf(nc, sizeof nc, "%llu", (unsigned long long)rep.calls);
         snprintf(nr, sizeof nr, "%llu", (unsigned long long)rep.references);
-        const char *p[7] = {wsk, head, fs, fd, ns_, nc, nr};
+        const char *p[8] = {wsk, head, fs, fd, ns_, nc, nr, stk};
         if ((rc = q(pg, &r, "push: recording the push",
-                    "INSERT INTO lmkv.push (ws_key, head_commit, files_sent, files_deleted, symbols, calls, refs)"
-                    " VALUES ($1::bigint, $2, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint) RETURNING push_id",
-                    7, p)) != LMKV_OK)
+                    "INSERT INTO lmkv.push (ws_key, head_commit, files_sent, files_deleted, symbols, calls, refs, state_key)"
+                    " VALUES ($1::bigint, $2, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint, $8::bigint) RETURNING push_id",
+                    8, p)) != LMKV_OK)
             goto fail;
         rep.push_id = atoll(PQgetvalue(r, 0, 0));
         PQclear(r);
@@ -798,6 +892,11 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
         if ((rc = q(pg, NULL, "push: recording the push",
                     "UPDATE lmkv.workspace SET head_commit = $2, pushes = pushes + 1, pushed_at = now()"
                     " WHERE ws_key = $1::bigint", 2, p2)) != LMKV_OK)
+            goto fail;
+        const char *p3[1] = {stk};
+        if ((rc = q(pg, NULL, "push: recording the push",
+                    "UPDATE lmkv.state SET pushes = pushes + 1, pushed_at = clock_timestamp() WHERE state_key = $1::bigint",
+                    1, p3)) != LMKV_OK)
             goto fail;
     }
     if ((rc = q0(pg, "push: COMMIT", "COMMIT")) != LMKV_OK) goto fail;
@@ -813,6 +912,7 @@ done:
     lmkv_store_txn_end(t);
     lstate_free(&loc);
     fvset_free(&want);
+    fvset_free(&have);
     cset_free(&ce);
     cset_free(&cr);
     free(b.p);
@@ -849,6 +949,46 @@ LMKV_API int lmkv_pg_workspace(int64_t *out_ws_key, lmkv_pg *pg, const char *mac
     return LMKV_OK;
 }
 
+LMKV_API int lmkv_pg_state(int64_t *out_state_key, const char **out_name, lmkv_pg *pg, int64_t ws_key,
+                           const char *state)
+{
+    if (!out_state_key || !pg) return lmkv_error_set(LMKV_EINVAL, "lmkv_pg_state: NULL argument");
+    if (state && strcmp(state, "latest") != 0) {
+        size_t n = strlen(state);
+        if (n < 4 || n > 40 || strspn(state, "0123456789abcdefABCDEF") != n)
+            return lmkv_error_set(LMKV_EINVAL, "state '%s': not 'latest' nor a commit id (4 to 40 hex digits)", state);
+    }
+    clear_result(pg);
+    char wsk[24], lower[48] = "";
+    snprintf(wsk, sizeof wsk, "%lld", (long long)ws_key);
+    /* commit ids are stored in lower case */
+    if (state) {
+        size_t i = 0;
+        for (; state[i] && i < sizeof lower - 1; i++)
+            lower[i] = state[i] >= 'A' && state[i] <= 'F' ? (char)(state[i] + ('a' - 'A')) : state[i];
+        lower[i] = 0;
+    }
+    const char *p[2] = {wsk, state ? lower : NULL};
+    int rc = q(pg, &pg->res, "server state",
+               "SELECT state_key, state FROM lmkv.state WHERE ws_key = $1::bigint"
+               " AND ($2::text IS NULL OR state = $2 OR ($2 <> 'latest' AND left(state, length($2)) = $2))"
+               " ORDER BY (state = $2) DESC, pushed_at DESC NULLS LAST, state_key DESC LIMIT 2", 2, p);
+    if (rc != LMKV_OK) return rc;
+    int n = PQntuples(pg->res);
+    if (n == 0) {
+        clear_result(pg);
+        return lmkv_error_set(LMKV_NOTFOUND, "no state %s of that workspace pushed to %s", state ? state : "", pg->label);
+    }
+    if (state && n > 1 && strcmp(PQgetvalue(pg->res, 0, 1), lower) != 0) {
+        clear_result(pg);
+        return lmkv_error_set(LMKV_EINVAL, "commit prefix '%s' matches several states pushed to %s: give more digits",
+                              state, pg->label);
+    }
+    *out_state_key = atoll(PQgetvalue(pg->res, 0, 0));
+    if (out_name) *out_name = PQgetvalue(pg->res, 0, 1);
+    return LMKV_OK;
+}
+
 static size_t eff_limit(size_t limit) { return limit ? limit : LMKV_GRAPH_DEFAULT_LIMIT; }
 static int check_name(const char *q_, const char *name)
 {
@@ -870,10 +1010,10 @@ static int require_known(lmkv_pg *pg, const char *wsk, const char *q_, const cha
     PGresult *r = NULL;
     const char *p[4] = {wsk, name, calls_too ? "t" : "f", refs_too ? "t" : "f"};
     int rc = q(pg, &r, "server query",
-               "SELECT EXISTS (SELECT 1 FROM lmkv.symbol WHERE ws_key = $1::bigint AND name = $2)"
-               " OR EXISTS (SELECT 1 FROM lmkv.symbol WHERE ws_key = $1::bigint AND qualified_name = $2)"
-               " OR ($3::boolean AND EXISTS (SELECT 1 FROM lmkv.call WHERE ws_key = $1::bigint AND callee = $2))"
-               " OR ($4::boolean AND EXISTS (SELECT 1 FROM lmkv.ref WHERE ws_key = $1::bigint AND target = $2))",
+               "SELECT EXISTS (SELECT 1 FROM lmkv.symbol WHERE (ws_key, fv) IN (SELECT ws_key, fv FROM lmkv.file WHERE state_key = $1::bigint) AND name = $2)"
+               " OR EXISTS (SELECT 1 FROM lmkv.symbol WHERE (ws_key, fv) IN (SELECT ws_key, fv FROM lmkv.file WHERE state_key = $1::bigint) AND qualified_name = $2)"
+               " OR ($3::boolean AND EXISTS (SELECT 1 FROM lmkv.call WHERE (ws_key, fv) IN (SELECT ws_key, fv FROM lmkv.file WHERE state_key = $1::bigint) AND callee = $2))"
+               " OR ($4::boolean AND EXISTS (SELECT 1 FROM lmkv.ref WHERE (ws_key, fv) IN (SELECT ws_key, fv FROM lmkv.file WHERE state_key = $1::bigint) AND target = $2))",
                4, p);
     if (rc != LMKV_OK) return rc;
     int known = PQgetvalue(r, 0, 0)[0] == 't';
@@ -886,7 +1026,7 @@ static int require_known(lmkv_pg *pg, const char *wsk, const char *q_, const cha
 static uint32_t u32v(PGresult *r, int i, int c) { return (uint32_t)strtoul(PQgetvalue(r, i, c), NULL, 10); }
 static const char *sv(PGresult *r, int i, int c) { return PQgetisnull(r, i, c) ? NULL : PQgetvalue(r, i, c); }
 
-static int calls_query(size_t *out_n, int *out_trunc, lmkv_pg *pg, int64_t ws_key, const char *name, size_t limit,
+static int calls_query(size_t *out_n, int *out_trunc, lmkv_pg *pg, int64_t state_key, const char *name, size_t limit,
                        lmkv_store_call_fn fn, void *ctx, int callers)
 {
     const char *qn = callers ? "callers" : "callees";
@@ -896,14 +1036,14 @@ static int calls_query(size_t *out_n, int *out_trunc, lmkv_pg *pg, int64_t ws_ke
     clear_result(pg);
     limit = eff_limit(limit);
     char wsk[24], lim[24];
-    snprintf(wsk, sizeof wsk, "%lld", (long long)ws_key);
+    snprintf(wsk, sizeof wsk, "%lld", (long long)state_key);
     snprintf(lim, sizeof lim, "%zu", limit + 1);
     const char *p[3] = {wsk, name, lim};
     PGresult *r = NULL;
     rc = q(pg, &r, "server query",
-           callers ? "SELECT fv, caller, callee, file, line, col FROM lmkv.call WHERE ws_key = $1::bigint AND callee = $2"
+           callers ? "SELECT fv, caller, callee, file, line, col FROM lmkv.call WHERE (ws_key, fv) IN (SELECT ws_key, fv FROM lmkv.file WHERE state_key = $1::bigint) AND callee = $2"
                      " ORDER BY fv, callee_rank LIMIT $3::bigint"
-                   : "SELECT fv, caller, callee, file, line, col FROM lmkv.call WHERE ws_key = $1::bigint AND caller = $2"
+                   : "SELECT fv, caller, callee, file, line, col FROM lmkv.call WHERE (ws_key, fv) IN (SELECT ws_key, fv FROM lmkv.file WHERE state_key = $1::bigint) AND caller = $2"
                      " ORDER BY fv, caller_rank LIMIT $3::bigint",
            3, p);
     if (rc != LMKV_OK) return rc;
@@ -929,18 +1069,18 @@ static int calls_query(size_t *out_n, int *out_trunc, lmkv_pg *pg, int64_t ws_ke
     return LMKV_OK;
 }
 
-LMKV_API int lmkv_pg_callers(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t ws_key,
+LMKV_API int lmkv_pg_callers(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t state_key,
                              const char *name, size_t limit, lmkv_store_call_fn fn, void *ctx)
 {
-    return calls_query(out_n, out_truncated, pg, ws_key, name, limit, fn, ctx, 1);
+    return calls_query(out_n, out_truncated, pg, state_key, name, limit, fn, ctx, 1);
 }
-LMKV_API int lmkv_pg_callees(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t ws_key,
+LMKV_API int lmkv_pg_callees(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t state_key,
                              const char *name, size_t limit, lmkv_store_call_fn fn, void *ctx)
 {
-    return calls_query(out_n, out_truncated, pg, ws_key, name, limit, fn, ctx, 0);
+    return calls_query(out_n, out_truncated, pg, state_key, name, limit, fn, ctx, 0);
 }
 
-LMKV_API int lmkv_pg_refs(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t ws_key,
+LMKV_API int lmkv_pg_refs(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t state_key,
                           const char *name, size_t limit, lmkv_store_reference_fn fn, void *ctx)
 {
     int rc;
@@ -949,12 +1089,12 @@ LMKV_API int lmkv_pg_refs(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_
     clear_result(pg);
     limit = eff_limit(limit);
     char wsk[24], lim[24];
-    snprintf(wsk, sizeof wsk, "%lld", (long long)ws_key);
+    snprintf(wsk, sizeof wsk, "%lld", (long long)state_key);
     snprintf(lim, sizeof lim, "%zu", limit + 1);
     const char *p[3] = {wsk, name, lim};
     PGresult *r = NULL;
     rc = q(pg, &r, "server query",
-           "SELECT fv, source, target, file, line, col, kind FROM lmkv.ref WHERE ws_key = $1::bigint AND target = $2"
+           "SELECT fv, source, target, file, line, col, kind FROM lmkv.ref WHERE (ws_key, fv) IN (SELECT ws_key, fv FROM lmkv.file WHERE state_key = $1::bigint) AND target = $2"
            " ORDER BY fv, target_rank LIMIT $3::bigint", 3, p);
     if (rc != LMKV_OK) return rc;
     size_t n = (size_t)PQntuples(r), i;
@@ -1016,7 +1156,7 @@ static void fill(lmkv_graph_result *out, lmkv_pg *pg, int trunc, int grouped)
     }
 }
 
-LMKV_API int lmkv_pg_impact(lmkv_graph_result *out, lmkv_pg *pg, int64_t ws_key,
+LMKV_API int lmkv_pg_impact(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key,
                             const char *name, unsigned depth, size_t limit)
 {
     int rc;
@@ -1026,7 +1166,7 @@ LMKV_API int lmkv_pg_impact(lmkv_graph_result *out, lmkv_pg *pg, int64_t ws_key,
     clear_result(pg);
     limit = eff_limit(limit);
     char wsk[24], dep[16], lim[24];
-    snprintf(wsk, sizeof wsk, "%lld", (long long)ws_key);
+    snprintf(wsk, sizeof wsk, "%lld", (long long)state_key);
     snprintf(dep, sizeof dep, "%u", depth);
     snprintf(lim, sizeof lim, "%zu", limit + 1);
     if ((rc = require_known(pg, wsk, "impact", name, 1, 1)) != LMKV_OK) return rc;
@@ -1040,14 +1180,14 @@ LMKV_API int lmkv_pg_impact(lmkv_graph_result *out, lmkv_pg *pg, int64_t ws_key,
            "  SELECT $2::text COLLATE \"C\", 0"
            "  UNION"
            "  SELECT e.src, w.d + 1 FROM w JOIN ("
-           "    SELECT callee AS dst, caller AS src FROM lmkv.call WHERE ws_key = $1::bigint AND caller <> ''"
+           "    SELECT callee AS dst, caller AS src FROM lmkv.call WHERE (ws_key, fv) IN (SELECT ws_key, fv FROM lmkv.file WHERE state_key = $1::bigint) AND caller <> ''"
            "    UNION ALL"
-           "    SELECT target, source FROM lmkv.ref WHERE ws_key = $1::bigint AND source <> '') e"
+           "    SELECT target, source FROM lmkv.ref WHERE (ws_key, fv) IN (SELECT ws_key, fv FROM lmkv.file WHERE state_key = $1::bigint) AND source <> '') e"
            "  ON e.dst = w.name WHERE w.d <= $3::integer),"
            " r AS (SELECT name, min(d) AS d FROM w GROUP BY name)"
            " SELECT r.name, r.d, s.file, s.line, s.kind, s.signature FROM r"
            " LEFT JOIN LATERAL (SELECT file, line, kind, signature FROM lmkv.symbol s"
-           "   WHERE s.ws_key = $1::bigint AND s.name = r.name ORDER BY s.is_decl, s.fv, s.sid LIMIT 1) s ON true"
+           "   WHERE (s.ws_key, s.fv) IN (SELECT ws_key, fv FROM lmkv.file WHERE state_key = $1::bigint) AND s.name = r.name ORDER BY s.is_decl, s.fv, s.sid LIMIT 1) s ON true"
            " WHERE r.d >= 1 ORDER BY r.d, r.name LIMIT $4::bigint",
            4, p);
     if (rc != LMKV_OK) return rc;
@@ -1070,7 +1210,7 @@ LMKV_API int lmkv_pg_impact(lmkv_graph_result *out, lmkv_pg *pg, int64_t ws_key,
     return LMKV_OK;
 }
 
-LMKV_API int lmkv_pg_paths(lmkv_graph_result *out, lmkv_pg *pg, int64_t ws_key,
+LMKV_API int lmkv_pg_paths(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key,
                            const char *from, const char *to, unsigned depth, size_t limit)
 {
     int rc;
@@ -1080,7 +1220,7 @@ LMKV_API int lmkv_pg_paths(lmkv_graph_result *out, lmkv_pg *pg, int64_t ws_key,
     clear_result(pg);
     limit = eff_limit(limit);
     char wsk[24], dep[16], lim[24];
-    snprintf(wsk, sizeof wsk, "%lld", (long long)ws_key);
+    snprintf(wsk, sizeof wsk, "%lld", (long long)state_key);
     snprintf(dep, sizeof dep, "%u", depth);
     snprintf(lim, sizeof lim, "%zu", limit + 1);
     if ((rc = require_known(pg, wsk, "paths", from, 1, 1)) != LMKV_OK ||
@@ -1092,7 +1232,7 @@ LMKV_API int lmkv_pg_paths(lmkv_graph_result *out, lmkv_pg *pg, int64_t ws_key,
      * then in byte order of the names (array order, COLLATE "C") */
     rc = q(pg, &pg->res, "server query",
            "WITH RECURSIVE e AS (SELECT DISTINCT caller AS src, callee AS dst FROM lmkv.call"
-           "   WHERE ws_key = $1::bigint AND caller <> '' AND callee <> ''),"
+           "   WHERE (ws_key, fv) IN (SELECT ws_key, fv FROM lmkv.file WHERE state_key = $1::bigint) AND caller <> '' AND callee <> ''),"
            " rev(name, d) AS (SELECT $3::text COLLATE \"C\", 0"
            "   UNION SELECT e.src, rev.d + 1 FROM rev JOIN e ON e.dst = rev.name WHERE rev.d < $4::integer),"
            " dto AS (SELECT name, min(d) AS d FROM rev GROUP BY name),"
@@ -1137,14 +1277,14 @@ LMKV_API int lmkv_pg_paths(lmkv_graph_result *out, lmkv_pg *pg, int64_t ws_key,
     return LMKV_OK;
 }
 
-LMKV_API int lmkv_pg_cycles(lmkv_graph_result *out, lmkv_pg *pg, int64_t ws_key, size_t limit)
+LMKV_API int lmkv_pg_cycles(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key, size_t limit)
 {
     int rc;
     if (!out || !pg) return lmkv_error_set(LMKV_EINVAL, "graph cycles: NULL argument");
     clear_result(pg);
     limit = eff_limit(limit);
     char wsk[24], lim[24];
-    snprintf(wsk, sizeof wsk, "%lld", (long long)ws_key);
+    snprintf(wsk, sizeof wsk, "%lld", (long long)state_key);
     snprintf(lim, sizeof lim, "%zu", limit + 1);
     const char *p[2] = {wsk, lim};
     /* a function is on a cycle iff it reaches itself; its component is
@@ -1153,7 +1293,7 @@ LMKV_API int lmkv_pg_cycles(lmkv_graph_result *out, lmkv_pg *pg, int64_t ws_key,
      * One row per member: (component's first name, member, size). */
     rc = q(pg, &pg->res, "server query",
            "WITH RECURSIVE e0 AS (SELECT DISTINCT caller AS src, callee AS dst FROM lmkv.call"
-           "   WHERE ws_key = $1::bigint AND caller <> '' AND callee <> ''),"
+           "   WHERE (ws_key, fv) IN (SELECT ws_key, fv FROM lmkv.file WHERE state_key = $1::bigint) AND caller <> '' AND callee <> ''),"
            " e AS (SELECT src, dst FROM e0 WHERE src IN (SELECT dst FROM e0) AND dst IN (SELECT src FROM e0)),"
            " reach(a, b) AS (SELECT src, dst FROM e UNION SELECT reach.a, e.dst FROM reach JOIN e ON e.src = reach.b),"
            " m AS (SELECT r.a, min(r.b) AS comp FROM reach r JOIN reach back ON back.a = r.b AND back.b = r.a GROUP BY r.a),"

@@ -9,7 +9,11 @@
 #     cycles, asked locally and with --server: the --json outputs are
 #     identical byte for byte (also exit codes for an unknown name);
 #  3. incremental: a one-file edit sends one file, a deleted file is
-#     removed, and the answers stay equal;
+#     removed, and the answers stay equal; every pushed state side by side:
+#     LMDB's first commit, its worktree ('latest'), a second commit (of the
+#     edits, which sends no records: the server has their versions) and a
+#     third (one file's records) are all queryable with --commit, each
+#     answering what the local query answered at that state;
 #  4. faults: the server restarts (pg_ctl restart -m immediate) in the
 #     middle of a push of SQLite: the push fails with a clear error and
 #     exit 4, nothing of it is on the server; the next push completes with
@@ -17,10 +21,14 @@
 #     127.0.0.1), a closed port: clear errors, exit 4; passwords from
 #     PGPASSFILE and the URL work; two machines pushing at once, and the
 #     same workspace pushed twice at once;
-#  5. no output of any run holds the password.
+#  5. no output of any run holds the password;
+#  6. migration: a server made by the lmkv of schema version 1
+#     (tests/fixtures/pg/v1.sql, its pg_dump) is migrated to version 2 by
+#     this lmkv and answers what that lmkv answered (fixture outputs).
 set -euo pipefail
 . "$(dirname "$0")/util/cli_helpers.sh"
 . "$(dirname "$0")/util/pg_helpers.sh"
+LMKV_ROOT_DIR=$(cd "$(dirname "$0")/.." && pwd)
 cd "$LMKV_TEST_TMP"
 SRC=${LMKV_SOURCES:?LMKV_SOURCES must name the real sources}
 [ -f "$SRC/lmdb/mdb.c" ] && [ -f "$SRC/sqlite/sqlite3.c" ] || fail "sources missing in $SRC (scripts/fetch-sources.sh)"
@@ -60,22 +68,29 @@ P 0 --db db --json push "$PG_URL"
 eq "$(jget 'j["push_id"]')" 0 "a second push with nothing new sends nothing"
 eq "$(jget 'j["files_sent"]')" 0; eq "$(jget 'j["bytes"]')" 0; eq "$(jget 'j["files_unchanged"]')" "$NL"
 eq "$(psql_q "SELECT count(*) FROM lmkv.push WHERE ws_key = $WSL")" 1 "the empty push left no push row"
-eq "$(psql_q "SELECT version FROM lmkv.schema_version")" 1 "schema version"
+eq "$(psql_q "SELECT string_agg(version::text, ',' ORDER BY version) FROM lmkv.schema_version")" 1,2 "schema versions"
+C1=$(git -C lmdb rev-parse HEAD)
+eq "$(psql_q "SELECT state FROM lmkv.state WHERE ws_key = $WSL")" "$C1" "a clean checkout's state is its HEAD"
+eq "$(psql_q "SELECT state FROM lmkv.state WHERE ws_key = $WSS")" latest "a non-git workspace's state is 'latest'"
 eq "$(psql_q "SELECT count(*) FROM lmkv.call WHERE ws_key = $WSL")" "$LMDB_CALLS"
 eq "$(psql_q "SELECT count(*) FROM lmkv.ref WHERE ws_key = $WSL")" "$LMDB_REFS"
 eq "$(psql_q "SELECT head_commit FROM lmkv.workspace WHERE ws_key = $WSL")" "$(git -C lmdb rev-parse HEAD)" "HEAD recorded"
 # a server whose lmkv schema is newer than this lmkv: refused, untouched
 psql_q "INSERT INTO lmkv.schema_version (version) VALUES (99)" >/dev/null
 P 3 --db db push "$PG_URL"
-one_line_err; contains "$ERR" "version 99, newer than this lmkv's 1"
+one_line_err; contains "$ERR" "version 99, newer than this lmkv's 2"
 P 3 query --server "$PG_URL" --workspace lmdb callers mdb_txn_commit
 psql_q "DELETE FROM lmkv.schema_version WHERE version = 99" >/dev/null
 eq "$(psql_q "SELECT count(*) FROM lmkv.push")" 2 "the refused push changed nothing"
 
-# compare DB ROOT WSROOT: every query kind, local vs server, --json byte for byte
+# compare DB ROOT TAG: every query kind, local vs server (the state pushed
+# last), --json byte for byte
 compare() {
-    local db=$1 ws=$2 tag=$3 wsk
-    wsk=$(psql_q "SELECT ws_key FROM lmkv.workspace WHERE root = '$(realpath "$ws")' AND machine = '$(hostname)'")
+    local db=$1 ws=$2 tag=$3 wsk sk wsk_
+    wsk_=$(psql_q "SELECT ws_key FROM lmkv.workspace WHERE root = '$(realpath "$ws")' AND machine = '$(hostname)'")
+    sk=$(psql_q "SELECT state_key FROM lmkv.state WHERE ws_key = $wsk_ ORDER BY pushed_at DESC LIMIT 1")
+    # the rows of that state
+    wsk="$wsk_ AND (ws_key, fv) IN (SELECT ws_key, fv FROM lmkv.file WHERE state_key = $sk)"
     psql_q "SELECT DISTINCT callee FROM lmkv.call WHERE ws_key = $wsk AND callee <> '' ORDER BY 1" >callees.txt
     psql_q "SELECT DISTINCT caller FROM lmkv.call WHERE ws_key = $wsk AND caller <> '' ORDER BY 1" >callers.txt
     psql_q "SELECT DISTINCT target FROM lmkv.ref WHERE ws_key = $wsk AND target <> '' ORDER BY 1" >targets.txt
@@ -130,25 +145,75 @@ note "part 2: local and server answers"
 compare db lmdb lmdb
 compare dbs sqlite sqlite
 
-note "part 3: incremental pushes"
+note "part 3: incremental pushes; commits and the worktree side by side"
+# the local answers at the first commit, to ask the server for later
+SAMPLE=(callers mdb_txn_commit mdb_cursor_open mdb_put)
+L --db db query "${SAMPLE[@]}" --workspace lmdb --json >c1_callers.json
+L --db db query impact mdb_txn_commit --depth 3 --workspace lmdb --json >c1_impact.json
+L --db db query cycles --workspace lmdb --json >c1_cycles.json
 cat >>lmdb/mdb_stat.c <<'EOF'
 
 int lmkv_push_probe(MDB_txn *txn) { return mdb_txn_commit(txn); }
 EOF
 P 0 --db db index --workspace lmdb lmdb
 P 0 --db db --json push "$PG_URL"
-eq "$(jget 'j["files_sent"]')" 1 "a one-file edit sends one file"
+eq "$(jget 'j["state"]')" latest "an uncommitted edit: the worktree state"
+eq "$(jget 'j["files_sent"]')" 1 "a one-file edit sends one file's records"
+eq "$(jget 'j["files_mapped"]')" "$NL" "a new state maps every path"
 eq "$(jget 'j["files_deleted"]')" 0
-eq "$(jget 'j["files_unchanged"]')" $((NL - 1))
+LATEST_BYTES=$(jget 'j["bytes"]')
 P 0 query --server "$PG_URL" callers mdb_txn_commit --workspace lmdb
 contains "$OUT" "lmkv_push_probe" "the server sees the edit"
 rm lmdb/mtest2.c
 P 0 --db db index --workspace lmdb lmdb
 P 0 --db db --json push "$PG_URL"
 eq "$(jget 'j["files_sent"]')" 0; eq "$(jget 'j["files_deleted"]')" 1 "a deleted file is removed"
-eq "$(psql_q "SELECT count(*) FROM lmkv.file WHERE ws_key = $WSL AND path = 'mtest2.c'")" 0
-eq "$(psql_q "SELECT count(*) FROM lmkv.call WHERE ws_key = $WSL AND file = 'mtest2.c'")" 0
-compare db lmdb lmdb-incremental
+eq "$(jget 'j["files_mapped"]')" 0; eq "$(jget 'j["files_unchanged"]')" $((NL - 1))
+SK1=$(psql_q "SELECT state_key FROM lmkv.state WHERE ws_key = $WSL AND state = '$C1'")
+SKL=$(psql_q "SELECT state_key FROM lmkv.state WHERE ws_key = $WSL AND state = 'latest'")
+eq "$(psql_q "SELECT count(*) FROM lmkv.file WHERE state_key = $SKL AND path = 'mtest2.c'")" 0 "gone from the worktree state"
+eq "$(psql_q "SELECT count(*) FROM lmkv.file WHERE state_key = $SK1 AND path = 'mtest2.c'")" 1 "kept in the first commit's"
+# the edits committed: a second commit, whose versions the server has
+git -C lmdb add -A && git -C lmdb -c user.name=t -c user.email=t@t commit -qm edits
+C2=$(git -C lmdb rev-parse HEAD)
+P 0 --db db index --workspace lmdb lmdb
+P 0 --db db --json push "$PG_URL"
+eq "$(jget 'j["state"]')" "$C2" "the second commit's state"
+eq "$(jget 'j["files_sent"]')" 0 "a commit of pushed versions sends no records"
+eq "$(jget 'j["symbols"]')" 0; eq "$(jget 'j["files_mapped"]')" $((NL - 1))
+C2_BYTES=$(jget 'j["bytes"]')
+[ "$C2_BYTES" -lt "$LATEST_BYTES" ] || fail "the map-only push ($C2_BYTES bytes) is not smaller than the one-file push ($LATEST_BYTES)"
+P 0 --db db --json push "$PG_URL"
+eq "$(jget 'j["push_id"]')" 0 "the same commit again sends nothing"
+# a third commit with one file changed: that file's records only
+printf '
+int lmkv_push_probe2(void) { return mdb_midl_alloc(2) != 0; }
+' >>lmdb/midl.c
+git -C lmdb -c user.name=t -c user.email=t@t commit -qam probe2
+C3=$(git -C lmdb rev-parse HEAD)
+P 0 --db db index --workspace lmdb lmdb
+P 0 --db db --json push "$PG_URL"
+eq "$(jget 'j["state"]')" "$C3"; eq "$(jget 'j["files_sent"]')" 1 "a new commit sends the one file new to the server"
+eq "$(psql_q "SELECT count(*) FROM lmkv.state WHERE ws_key = $WSL")" 4 "four states side by side"
+eq "$(psql_q "SELECT count(*) FROM lmkv.fversion WHERE ws_key = $WSL")" $((NL + 2)) "records once per version: every file, plus the two edited versions"
+compare db lmdb lmdb-C3
+# the earlier states answer what the local queries answered then
+P 0 query --server "$PG_URL" "${SAMPLE[@]}" --workspace lmdb --commit "$C1" --json
+eq "$OUT" "$(cat c1_callers.json)" "first commit: callers"
+P 0 query --server "$PG_URL" impact mdb_txn_commit --depth 3 --workspace lmdb --commit "${C1:0:10}" --json
+eq "$OUT" "$(cat c1_impact.json)" "first commit: impact (by a commit prefix)"
+P 0 query --server "$PG_URL" cycles --workspace lmdb --commit "$C1" --json
+eq "$OUT" "$(cat c1_cycles.json)" "first commit: cycles"
+P 0 query --server "$PG_URL" callers mdb_txn_commit --workspace lmdb --commit "$C2" --json
+contains "$OUT" lmkv_push_probe "the second commit has the edit"
+P 0 query --server "$PG_URL" callers mdb_txn_commit --workspace lmdb --commit latest --json
+contains "$OUT" lmkv_push_probe "the worktree state has the edit"
+P 0 query --server "$PG_URL" callers mdb_txn_commit --workspace lmdb --commit "$C1" --json
+case "$OUT" in *lmkv_push_probe*) fail "the first commit's state shows a later edit";; esac
+P 1 query --server "$PG_URL" callers mdb_txn_commit --workspace lmdb --commit 0000000
+one_line_err; contains "$ERR" "no state 0000000"
+P 2 query --server "$PG_URL" callers mdb_txn_commit --workspace lmdb --commit xyz
+P 2 --db db query callers mdb_txn_commit --commit "$C1"
 
 note "part 4a: the server restarts in the middle of a push"
 # The push of SQLite's sources (as machine 'crash') streams files, symbols
@@ -243,6 +308,24 @@ P 0 query --server "$PG_URL" --machine bob --workspace sqlite callers sqlite3_fr
 eq "$OUT" "$a" "alice's and bob's states answer the same"
 P 2 query --server "$PG_URL" --workspace sqlite callers sqlite3_free
 contains "$ERR" "several workspaces"
+
+note "part 6: a server of schema version 1 is migrated and keeps its data"
+FX="$LMKV_ROOT_DIR/tests/fixtures/pg"
+[ -f "$FX/v1.sql" ] || fail "fixture $FX/v1.sql missing"
+psql_q "CREATE DATABASE v1db" >/dev/null
+V1="${PG_URL/\/postgres\?/\/v1db?}"
+psql -X -q -v ON_ERROR_STOP=1 "$V1" -f "$FX/v1.sql" >"$LOGS/v1load" 2>&1 || { cat "$LOGS/v1load"; fail "loading $FX/v1.sql"; }
+eq "$(psql -X -At "$V1" -c "SELECT max(version) FROM lmkv.schema_version")" 1 "the fixture is version 1"
+P 0 query --server "$V1" --machine v1-machine callers mdb_midl_sort mdb_midl_append mdb_midl_free --json
+eq "$OUT" "$(cat "$FX/v1-callers.json")" "migrated: callers as version 1 answered"
+P 0 query --server "$V1" --machine v1-machine callees main --json
+eq "$OUT" "$(cat "$FX/v1-callees.json")" "migrated: callees as version 1 answered"
+eq "$(psql -X -At "$V1" -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM lmkv.schema_version")" 1,2 "migrated to 2"
+for tbl in symbol call ref file; do
+    eq "$tbl $(psql -X -At "$V1" -c "SELECT count(*) FROM lmkv.$tbl")" "$(grep "^$tbl " "$FX/v1-counts.txt")" "migrated: $tbl rows kept"
+done
+eq "$(psql -X -At "$V1" -c "SELECT length(state) FROM lmkv.state")" 40 "the version-1 state of a clean checkout is its commit"
+eq "$(psql -X -At "$V1" -c "SELECT count(*) FROM lmkv.fversion")" 4
 
 note "part 5: no output holds the password"
 if grep -rlF -- "$PG_PASSWORD" "$LOGS"; then fail "a run printed the password"; fi

@@ -18,12 +18,14 @@ static const char usage[] =
     "\"host=... dbname=...\"); libpq's environment (PGHOST, PGUSER, PGPASSWORD,\n"
     "PGPASSFILE, ~/.pgpass) supplies what it leaves out. Passwords are never\n"
     "printed. lmkv creates and migrates its schema `lmkv` on the server\n"
-    "(docs/postgres.md). The server keeps every (machine, workspace) pushed,\n"
-    "side by side; `lmkv query --server URL` queries it.\n"
+    "(docs/postgres.md). The server keeps every state pushed side by side:\n"
+    "(machine, workspace, HEAD's commit id -- or 'latest' when files differ\n"
+    "from HEAD or the workspace is not in git); `lmkv query --server URL\n"
+    "[--commit SHA]` queries them.\n"
     "\n"
-    "Incremental: only the files whose version differs from the state this\n"
-    "machine last pushed for the workspace are sent (and removed files\n"
-    "removed); nothing new: nothing is sent. One transaction: readers of the\n"
+    "Incremental: only the files whose version the server holds for no state\n"
+    "of the workspace are sent, plus the state's path -> version map changes;\n"
+    "nothing new: nothing is sent. One transaction: readers of the\n"
     "server see the push whole or not at all; a failed push changes nothing\n"
     "and the next one sends the same difference.\n"
     "\n"
@@ -31,8 +33,9 @@ static const char usage[] =
     "                    the database, else the current directory)\n"
     "  --machine NAME    the pushing machine's name (default: the host name)\n"
     "  --full            resend every file\n"
-    "  --json            one JSON object: server, ws_key, push_id, files_sent,\n"
-    "                    files_deleted, files_unchanged, symbols, calls,\n"
+    "  --json            one JSON object: server, ws_key, push_id, state,\n"
+    "                    state_key, files_mapped, files_sent, files_deleted,\n"
+    "                    files_unchanged, symbols, calls,\n"
     "                    references, bytes, ms\n"
     "  --db DIR          database directory (default $LMKV_DB, else ./.lmkv)\n"
     "\n"
@@ -103,6 +106,9 @@ int cmd_push(int argc, char **argv)
         json_object_set_new(o, "server", json_string(lmkv_pg_label(pg)));
         json_object_set_new(o, "ws_key", json_integer(rep.ws_key));
         json_object_set_new(o, "push_id", json_integer(rep.push_id));
+        json_object_set_new(o, "state", json_string(rep.state));
+        json_object_set_new(o, "state_key", json_integer(rep.state_key));
+        json_object_set_new(o, "files_mapped", json_integer((json_int_t)rep.files_mapped));
         json_object_set_new(o, "files_sent", json_integer((json_int_t)rep.files_sent));
         json_object_set_new(o, "files_deleted", json_integer((json_int_t)rep.files_deleted));
         json_object_set_new(o, "files_unchanged", json_integer((json_int_t)rep.files_unchanged));
@@ -117,9 +123,9 @@ int cmd_push(int argc, char **argv)
             printf("%s: nothing new to push (%llu files unchanged)\n", lmkv_pg_label(pg),
                    (unsigned long long)rep.files_unchanged);
         else
-            printf("%s: push %lld: %llu files sent, %llu deleted, %llu unchanged; %llu symbols, %llu calls, "
+            printf("%s: push %lld of state %s: %llu files sent, %llu deleted, %llu unchanged; %llu symbols, %llu calls, "
                    "%llu references; %llu bytes; %llu ms\n",
-                   lmkv_pg_label(pg), (long long)rep.push_id, (unsigned long long)rep.files_sent,
+                   lmkv_pg_label(pg), (long long)rep.push_id, rep.state, (unsigned long long)rep.files_sent,
                    (unsigned long long)rep.files_deleted, (unsigned long long)rep.files_unchanged,
                    (unsigned long long)rep.symbols, (unsigned long long)rep.calls,
                    (unsigned long long)rep.references, (unsigned long long)rep.bytes, (unsigned long long)ms);

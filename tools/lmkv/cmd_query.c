@@ -67,6 +67,10 @@ static const char usage[] =
     "                    answers and output as the local query\n"
     "  --machine NAME    with --server: the pushing machine (default: any; with\n"
     "                    --workspace ROOT: the workspace pushed from ROOT)\n"
+    "  --commit SHA      with --server: the state pushed at commit SHA (full id\n"
+    "                    or a prefix of 4+ hex digits), or 'latest' (the\n"
+    "                    worktree state pushed with uncommitted files);\n"
+    "                    default: the state the machine pushed last\n"
     "\n"
     "Exit: 0 ok, 1 unknown symbol, file, workspace or database, 2 usage,\n"
     "3 damaged database, 4 I/O.\n";
@@ -228,7 +232,7 @@ static int print_result(const char *cmd, enum qkind k, const lmkv_graph_result *
 
 /* The query on the state pushed to a PostgreSQL server (push/lmkv_push.h),
  * printed by the same functions as the local answer. */
-static int query_server(const char *cmd, const char *url, const char *machine, const char *root, enum qkind k,
+static int query_server(const char *cmd, const char *url, const char *machine, const char *root, const char *commit, enum qkind k,
                         int argc, char **argv, const char *a1, const char *a2, uint64_t limit, uint64_t depth)
 {
     if (k != Q_CALLERS && k != Q_CALLEES && k != Q_REFS && k != Q_IMPACT && k != Q_PATHS && k != Q_CYCLES)
@@ -241,8 +245,12 @@ static int query_server(const char *cmd, const char *url, const char *machine, c
     char real[PATH_MAX];
     if (root && realpath(root, real)) root = real;
     if ((rc = lmkv_pg_connect(&pg, url)) != LMKV_OK) return cli_fail(cmd, rc, "--server");
-    int64_t wsk = 0;
-    if ((rc = lmkv_pg_workspace(&wsk, pg, machine, root)) != LMKV_OK) { ret = cli_fail(cmd, rc, "--server"); goto done; }
+    int64_t wsk = 0, wsid = 0;
+    if ((rc = lmkv_pg_workspace(&wsid, pg, machine, root)) != LMKV_OK ||
+        (rc = lmkv_pg_state(&wsk, NULL, pg, wsid, commit)) != LMKV_OK) {
+        ret = cli_fail(cmd, rc, "--server");
+        goto done;
+    }
     int simple = k == Q_CALLERS || k == Q_CALLEES || k == Q_REFS;
     if (simple && lmkv_cli.json && !(o.arr = json_array())) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto done; }
     for (int ai = optind; simple && ai < argc; ai++) {
@@ -300,10 +308,11 @@ int cmd_query(int argc, char **argv)
         {"keep", required_argument, NULL, 'K'},
         {"server", required_argument, NULL, 'S'},
         {"machine", required_argument, NULL, 'M'},
+        {"commit", required_argument, NULL, 1000},
         CLI_COMMON_LONGOPTS,
         {0, 0, 0, 0}};
     const char *cmd = "query";
-    const char *root = NULL, *server = NULL, *machine = NULL;
+    const char *root = NULL, *server = NULL, *machine = NULL, *commit = NULL;
     uint64_t limit = 0, depth = 0;
     int match = LMKV_GRAPH_EXACT;
     int c, ret = EXIT_OK_, rc;
@@ -322,6 +331,10 @@ int cmd_query(int argc, char **argv)
         case 'd': if (cli_parse_u64(cmd, "--depth", optarg, LMKV_GRAPH_MAX_DEPTH, &depth) != 0) { free(keep); return EXIT_USAGE; } break;
         case 'S': server = optarg; break;
         case 'M': machine = optarg; break;
+        case 1000:
+            if (!*optarg) { free(keep); return cli_usage_error(cmd, "--commit needs a commit id or 'latest'"); }
+            commit = optarg;
+            break;
         case 'P': match = LMKV_GRAPH_PREFIX; break;
         case 'Q': match = LMKV_GRAPH_QUALIFIED; break;
         case 'K': {
@@ -355,8 +368,9 @@ int cmd_query(int argc, char **argv)
     if ((a1 && !*a1) || (a2 && !*a2)) { free(keep); return cli_usage_error(cmd, "empty name"); }
 
     if (machine && !server) { free(keep); return cli_usage_error(cmd, "--machine applies to --server only"); }
+    if (commit && !server) { free(keep); return cli_usage_error(cmd, "--commit applies to --server only"); }
     if (server) {
-        ret = query_server(cmd, server, machine, root, k, argc, argv, a1, a2, limit, depth);
+        ret = query_server(cmd, server, machine, root, commit, k, argc, argv, a1, a2, limit, depth);
         goto cleanup;
     }
     if ((ret = cli_db_open(cmd, CLI_DB_READ, &db)) != EXIT_OK_) goto cleanup;

@@ -25,7 +25,7 @@ pub const LMKV_MIGRATE_MERGE: u32 = 2;
 pub const LMKV_MIGRATE_DRY_RUN: u32 = 4;
 pub const LMKV_MIGRATE_VERIFY: u32 = 8;
 pub const LMKV_MIGRATE_EXPORT_PROGRESS_PAIRS: u32 = 4096;
-pub const LMKV_PG_SCHEMA_VERSION: u32 = 1;
+pub const LMKV_PG_SCHEMA_VERSION: u32 = 2;
 pub type __uint8_t = std::os::raw::c_uchar;
 pub type __int32_t = std::os::raw::c_int;
 pub type __uint32_t = std::os::raw::c_uint;
@@ -7642,10 +7642,13 @@ pub struct lmkv_push_report {
     pub calls: u64,
     pub references: u64,
     pub bytes: u64,
+    pub state_key: i64,
+    pub state: [std::os::raw::c_char; 48usize],
+    pub files_mapped: u64,
 }
 #[test]
 fn bindgen_test_layout_lmkv_push_report() {
-    assert_eq!(::std::mem::size_of::<lmkv_push_report>(), 72usize, concat!("Size of: ", stringify!(lmkv_push_report)));
+    assert_eq!(::std::mem::size_of::<lmkv_push_report>(), 136usize, concat!("Size of: ", stringify!(lmkv_push_report)));
     assert_eq!(
         ::std::mem::align_of::<lmkv_push_report>(),
         8usize,
@@ -7759,6 +7762,42 @@ fn bindgen_test_layout_lmkv_push_report() {
         );
     }
     test_field_bytes();
+    fn test_field_state_key() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_push_report>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).state_key) as usize - ptr as usize
+            },
+            72usize,
+            concat!("Offset of field: ", stringify!(lmkv_push_report), "::", stringify!(state_key))
+        );
+    }
+    test_field_state_key();
+    fn test_field_state() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_push_report>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).state) as usize - ptr as usize
+            },
+            80usize,
+            concat!("Offset of field: ", stringify!(lmkv_push_report), "::", stringify!(state))
+        );
+    }
+    test_field_state();
+    fn test_field_files_mapped() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_push_report>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).files_mapped) as usize - ptr as usize
+            },
+            128usize,
+            concat!("Offset of field: ", stringify!(lmkv_push_report), "::", stringify!(files_mapped))
+        );
+    }
+    test_field_files_mapped();
 }
 pub type lmkv_push_progress_fn = ::std::option::Option<
     unsafe extern "C" fn(ctx: *mut std::os::raw::c_void, sent: u64, total: u64) -> std::os::raw::c_int,
@@ -7783,11 +7822,20 @@ extern "C" {
     ) -> std::os::raw::c_int;
 }
 extern "C" {
+    pub fn lmkv_pg_state(
+        out_state_key: *mut i64,
+        out_name: *mut *const std::os::raw::c_char,
+        pg: *mut lmkv_pg,
+        state_key: i64,
+        state: *const std::os::raw::c_char,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
     pub fn lmkv_pg_callers(
         out_n: *mut usize,
         out_truncated: *mut std::os::raw::c_int,
         pg: *mut lmkv_pg,
-        ws_key: i64,
+        state_key: i64,
         name: *const std::os::raw::c_char,
         limit: usize,
         fn_: lmkv_store_call_fn,
@@ -7799,7 +7847,7 @@ extern "C" {
         out_n: *mut usize,
         out_truncated: *mut std::os::raw::c_int,
         pg: *mut lmkv_pg,
-        ws_key: i64,
+        state_key: i64,
         name: *const std::os::raw::c_char,
         limit: usize,
         fn_: lmkv_store_call_fn,
@@ -7811,7 +7859,7 @@ extern "C" {
         out_n: *mut usize,
         out_truncated: *mut std::os::raw::c_int,
         pg: *mut lmkv_pg,
-        ws_key: i64,
+        state_key: i64,
         name: *const std::os::raw::c_char,
         limit: usize,
         fn_: lmkv_store_reference_fn,
@@ -7822,7 +7870,7 @@ extern "C" {
     pub fn lmkv_pg_impact(
         out: *mut lmkv_graph_result,
         pg: *mut lmkv_pg,
-        ws_key: i64,
+        state_key: i64,
         name: *const std::os::raw::c_char,
         depth: std::os::raw::c_uint,
         limit: usize,
@@ -7832,7 +7880,7 @@ extern "C" {
     pub fn lmkv_pg_paths(
         out: *mut lmkv_graph_result,
         pg: *mut lmkv_pg,
-        ws_key: i64,
+        state_key: i64,
         from: *const std::os::raw::c_char,
         to: *const std::os::raw::c_char,
         depth: std::os::raw::c_uint,
@@ -7843,7 +7891,7 @@ extern "C" {
     pub fn lmkv_pg_cycles(
         out: *mut lmkv_graph_result,
         pg: *mut lmkv_pg,
-        ws_key: i64,
+        state_key: i64,
         limit: usize,
     ) -> std::os::raw::c_int;
 }
