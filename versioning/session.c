@@ -8,11 +8,14 @@
  */
 #include "versioning_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { VPLAN_CHANGED = 1, VPLAN_UNCHANGED = 2, VPLAN_DELETED = 3, VPLAN_SKIPPED = 4 };
+/* VPLAN_FAILED: the plan could not read the file (f->read_err): it fails
+ * in the report and its current mapping, if any, is kept. */
+enum { VPLAN_CHANGED = 1, VPLAN_UNCHANGED = 2, VPLAN_DELETED = 3, VPLAN_SKIPPED = 4, VPLAN_FAILED = 5 };
 
 struct lmkv_index_session {
     lmkv_worktree *wt;
@@ -52,6 +55,8 @@ void lmkv_index_report_clear(struct lmkv_index_report *r)
     if (!r) return;
     for (size_t i = 0; i < r->failed; i++) { free(r->failures[i].path); free(r->failures[i].message); }
     free(r->failures);
+    if (r->skips) for (size_t i = 0; i < r->skipped; i++) { free(r->skips[i].path); free(r->skips[i].message); }
+    free(r->skips);
     memset(r, 0, sizeof *r);
 }
 
@@ -212,6 +217,10 @@ static int vclassify(lmkv_index_session *s, int explicit_plan)
             if (c && (rc = vpush_deleted(s, f->path)) != LMKV_OK) goto cleanup;
             continue;
         }
+        if (f->read_err) {
+            s->plan[i] = VPLAN_FAILED;
+            continue;
+        }
         if (f->size > s->opts.max_file_bytes) {
             s->plan[i] = VPLAN_SKIPPED;
             s->nskipped++;
@@ -334,7 +343,14 @@ int lmkv_index_session_set_plan(lmkv_index_session *s,
         size_t len = 0;
         rc = vread_file(&buf, &len, s->wt, p, 0);
         if (rc == LMKV_NOTFOUND) { f->status = LMKV_WT_DELETED; rc = LMKV_OK; continue; }
-        if (rc != LMKV_OK) goto cleanup;
+        if (rc != LMKV_OK) {
+            /* unreadable: that file's failure in the report, not the plan's */
+            f->present = 1;
+            f->status = !s->wt->repo ? LMKV_WT_NOGIT : LMKV_WT_MODIFIED;
+            f->source = LMKV_SOURCE_LATEST;
+            if ((rc = vplan_read_failed(f, rc, errno)) != LMKV_OK) goto cleanup;
+            continue;
+        }
         f->present = 1;
         f->size = len;
         rc = lmkv_blob_id(f->blob, buf, len);
@@ -402,20 +418,26 @@ int lmkv_index_session_plan_counts(size_t *out_changed, size_t *out_deleted, siz
 
 /* ----------------------------------------------------------------- run */
 
-static int vfail(struct lmkv_index_report *r, const char *path, int err, const char *msg)
+static int vpush_failure(struct lmkv_index_failure **list, size_t *n, const char *path, int err,
+                         const char *msg)
 {
-    struct lmkv_index_failure *nf = realloc(r->failures, (r->failed + 1) * sizeof *nf);
+    struct lmkv_index_failure *nf = realloc(*list, (*n + 1) * sizeof *nf);
     if (!nf) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
-    r->failures = nf;
-    nf[r->failed].path = strdup(path);
-    nf[r->failed].message = strdup(msg ? msg : "");
-    nf[r->failed].error = err;
-    if (!nf[r->failed].path || !nf[r->failed].message) {
-        free(nf[r->failed].path); free(nf[r->failed].message);
+    *list = nf;
+    nf[*n].path = strdup(path);
+    nf[*n].message = strdup(msg ? msg : "");
+    nf[*n].error = err;
+    if (!nf[*n].path || !nf[*n].message) {
+        free(nf[*n].path); free(nf[*n].message);
         return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     }
-    r->failed++;
+    (*n)++;
     return LMKV_OK;
+}
+
+static int vfail(struct lmkv_index_report *r, const char *path, int err, const char *msg)
+{
+    return vpush_failure(&r->failures, &r->failed, path, err, msg);
 }
 
 struct vwriter {
@@ -478,7 +500,14 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
     w.r = out;
     out->head = s->head;
     out->unchanged = s->nunchanged;
-    out->skipped = s->nskipped;
+    for (size_t i = 0; i < s->scan.n; i++) {
+        if (s->plan[i] != VPLAN_SKIPPED) continue;
+        char m[96];
+        snprintf(m, sizeof m, "%llu bytes, over max_file_bytes (%llu)",
+                 (unsigned long long)s->scan.v[i].size, (unsigned long long)s->opts.max_file_bytes);
+        if ((rc = vpush_failure(&out->skips, &out->skipped, s->scan.v[i].path, LMKV_ETOOBIG, m)) != LMKV_OK)
+            return rc;
+    }
     lmkv_worktree *wt = s->wt;
     int resolve_only = (s->opts.flags & LMKV_INDEX_RESOLVE) || !analyser;
 
@@ -498,6 +527,12 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
      *    analysis. */
     for (int phase = 0; phase < 2; phase++)
     for (size_t i = 0; i < s->scan.n; i++) {
+        if (phase == 1 && s->plan[i] == VPLAN_FAILED) {
+            /* unreadable when planned: fails, mapping (if any) kept */
+            const struct vfile *f = &s->scan.v[i];
+            if ((rc = vfail(out, f->path, f->read_err, f->read_msg)) != LMKV_OK) goto cleanup;
+            continue;
+        }
         if (s->plan[i] != VPLAN_CHANGED || done[i]) continue;
         struct vfile *f = &s->scan.v[i];
         struct vcur *c = vcurmap_find(&s->cur, f->path);
@@ -530,6 +565,7 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
             continue;
         }
         size_t len = 0;
+        int rerr = 0;
         int kept = f->content != NULL && f->content_len <= s->opts.max_file_bytes;
         if (kept) {
             /* the bytes the plan hashed: f->blob is their id */
@@ -539,6 +575,7 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
             rc = LMKV_OK;
         } else {
             rc = vread_file(&buf, &len, wt, f->path, s->opts.max_file_bytes);
+            rerr = errno;
         }
         if (rc == LMKV_OK) {
             /* The file may have changed since the plan hashed it: store what
@@ -575,7 +612,8 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
             goto cleanup;
         } else {
             /* Unreadable (vanished, too big, I/O): the file fails. */
-            const char *m = lmkv_errmsg();
+            char m[256];
+            vread_reason(m, sizeof m, rc, rerr);
             if ((rc = vfail(out, f->path, rc, m)) != LMKV_OK) goto cleanup;
             if (c) act[i] = VACT_UNMAP;
         }

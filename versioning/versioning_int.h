@@ -41,6 +41,11 @@ struct vfile {
     void *content;              /* the bytes the plan hashed, kept for the
                                    run (small plans: VKEEP_FILES), or NULL */
     size_t content_len;
+    int read_err;               /* the plan could not read it: LMKV_EIO or
+                                   LMKV_NOTFOUND (vanished after listing);
+                                   0 = read fine                          */
+    char *read_msg;             /* then: why, without the path ("reading:
+                                   Permission denied"), malloc'd          */
 };
 
 /* A plan hashing at most this many files keeps their bytes for the run,
@@ -73,9 +78,16 @@ void vscan_clear(struct vscan *s);
 /* Binary search by path; NULL if absent. */
 struct vfile *vscan_find(const struct vscan *s, const char *path);
 
-/* Read a worktree file fully. *out malloc'd (free()). */
+/* Read a worktree file fully. *out malloc'd (free()). On failure errno
+ * holds the cause (0: not a regular file). */
 int vread_file(void **out, size_t *outlen, const lmkv_worktree *wt, const char *path,
                uint64_t max_bytes);
+
+/* A read failure of the plan (vread_file's rc and errno) as f's failure:
+ * f->read_err/read_msg set, LMKV_OK; LMKV_ENOMEM is returned as is. */
+int vplan_read_failed(struct vfile *f, int rc, int err);
+/* The path-free reason of a vread_file failure (rc, errno) into m[n]. */
+void vread_reason(char *m, size_t n, int rc, int err);
 
 /* Hex <-> raw oid helpers. */
 int vhex_to_oid(git_oid *out, const char *hex);

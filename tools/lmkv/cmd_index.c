@@ -54,8 +54,12 @@ static const char usage[] =
     "  -q                no report on success, no progress bar\n"
     "\n"
     "A file that cannot be read or analysed is reported on one line\n"
-    "(\"lmkv index: PATH: why\") and nothing of it is stored; the other files\n"
-    "are indexed; a C file with compiler errors is indexed as far as clang\n"
+    "(\"lmkv index: PATH: why\", e.g. \"reading: Permission denied\") and\n"
+    "nothing of it is stored (one unreadable when hashed keeps its previous\n"
+    "version current); the other files are indexed and the exit code is 3.\n"
+    "A file over the session's max_file_bytes (16 MiB) is skipped and\n"
+    "reported (\"lmkv index: PATH: skipped: N bytes, over ...\"). In JSON:\n"
+    "failures and skips, arrays of {path, error, reason}. A C file with compiler errors is indexed as far as clang\n"
     "recovers and its diagnostics are counted in the report. The report\n"
     "splits the time: extract (analysis), store (records, indexes, commit);\n"
     "in JSON extract_ms, store_ms, and diagnostics {errors, warnings,\n"
@@ -263,6 +267,8 @@ int cmd_index(int argc, char **argv)
         if (strncmp(m, fp, pl) == 0 && m[pl] == ':') cli_error(cmd, "%s", m); /* already names the file */
         else cli_error(cmd, "%s: %s", fp, m);
     }
+    for (size_t i = 0; i < rep.skipped; i++)
+        cli_error(cmd, "%s: skipped: %s", rep.skips[i].path, rep.skips[i].message);
     struct lmkv_analyser_stats as;
     lmkv_analyser_stats(&as, x.an);
     uint64_t ms = cli_now_ms() - t0;
@@ -276,6 +282,20 @@ int cmd_index(int argc, char **argv)
         json_object_set_new(o, "unchanged", json_integer((json_int_t)rep.unchanged));
         json_object_set_new(o, "deleted", json_integer((json_int_t)rep.deleted));
         json_object_set_new(o, "failed", json_integer((json_int_t)rep.failed));
+        json_object_set_new(o, "skipped", json_integer((json_int_t)rep.skipped));
+        json_t *fl = json_array(), *sk = json_array();
+        for (size_t i = 0; i < rep.failed; i++) {
+            const char *m = rep.failures[i].message;
+            json_array_append_new(fl, json_pack("{s:s, s:s, s:s}", "path", rep.failures[i].path,
+                                                "error", lmkv_strerror(rep.failures[i].error),
+                                                "reason", m && *m ? m : lmkv_strerror(rep.failures[i].error)));
+        }
+        for (size_t i = 0; i < rep.skipped; i++)
+            json_array_append_new(sk, json_pack("{s:s, s:s, s:s}", "path", rep.skips[i].path,
+                                                "error", lmkv_strerror(rep.skips[i].error),
+                                                "reason", rep.skips[i].message));
+        json_object_set_new(o, "failures", fl);
+        json_object_set_new(o, "skips", sk);
         json_object_set_new(o, "symbols", json_integer((json_int_t)as.symbols));
         json_object_set_new(o, "calls", json_integer((json_int_t)as.calls));
         json_object_set_new(o, "references", json_integer((json_int_t)as.references));
@@ -290,11 +310,11 @@ int cmd_index(int argc, char **argv)
         json_object_set_new(o, "store_ms", json_real(ns_ms(store_ns)));
         if (cli_json_print(cmd, o) != 0) { ret = EXIT_IO; goto cleanup; }
     } else if (!lmkv_cli.quiet) {
-        printf("%s (%s): %zu analysed, %zu reused, %zu copied, %zu unchanged, %zu deleted, %zu failed; "
+        printf("%s (%s): %zu analysed, %zu reused, %zu copied, %zu unchanged, %zu deleted, %zu failed, %zu skipped; "
                "%zu symbols, %zu calls, %zu references; %zu compiler errors in %zu files, %zu warnings; "
                "%zu write txns; %llu ms (extract %.1f, store %.1f)\n",
                root, rep.head.is_git && rep.head.commit[0] ? rep.head.commit : "latest",
-               rep.analysed, rep.reused, rep.copied, rep.unchanged, rep.deleted, rep.failed,
+               rep.analysed, rep.reused, rep.copied, rep.unchanged, rep.deleted, rep.failed, rep.skipped,
                as.symbols, as.calls, as.references, as.diag_errors, as.files_with_errors, as.diag_warnings,
                rep.write_txns, (unsigned long long)ms, ns_ms(x.extract_ns), ns_ms(store_ns));
     }

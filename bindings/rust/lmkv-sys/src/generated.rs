@@ -3716,12 +3716,13 @@ pub struct lmkv_index_report {
     pub head: lmkv_head_info,
     pub generation: u64,
     pub failures: *mut lmkv_index_failure,
+    pub skips: *mut lmkv_index_failure,
 }
 #[test]
 fn bindgen_test_layout_lmkv_index_report() {
     assert_eq!(
         ::std::mem::size_of::<lmkv_index_report>(),
-        400usize,
+        408usize,
         concat!("Size of: ", stringify!(lmkv_index_report))
     );
     assert_eq!(
@@ -3873,6 +3874,18 @@ fn bindgen_test_layout_lmkv_index_report() {
         );
     }
     test_field_failures();
+    fn test_field_skips() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_index_report>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).skips) as usize - ptr as usize
+            },
+            400usize,
+            concat!("Offset of field: ", stringify!(lmkv_index_report), "::", stringify!(skips))
+        );
+    }
+    test_field_skips();
 }
 extern "C" {
     pub fn lmkv_index_report_clear(r: *mut lmkv_index_report);
