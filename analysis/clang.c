@@ -360,7 +360,7 @@ static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientD
 {
     struct walk *w = d;
     (void)parent;
-    if (w->rc || *w->o->cancel) return CXChildVisit_Break;
+    if (w->rc || __atomic_load_n(w->o->cancel, __ATOMIC_RELAXED)) return CXChildVisit_Break;
     enum CXCursorKind k = clang_getCursorKind(c);
     unsigned line, col, off;
     if (k == CXCursor_CallExpr) {
@@ -565,7 +565,7 @@ static int walk_tu(struct walk *w)
     /* reverse so that the first child is on top */
     for (size_t i = 0, j = stack.n ? stack.n - 1 : 0; i < j; i++, j--) { CXCursor t = stack.v[i]; stack.v[i] = stack.v[j]; stack.v[j] = t; }
     while (stack.n && !w->rc) {
-        if (*w->o->cancel) { w_fail(w, LMKV_ECONFLICT, "interrupted"); break; }
+        if (__atomic_load_n(w->o->cancel, __ATOMIC_RELAXED)) { w_fail(w, LMKV_ECONFLICT, "interrupted"); break; }
         if (stack.oom) { w_fail(w, LMKV_ENOMEM, "out of memory"); break; }
         if (stack.n > LMKV_ANALYSIS_MAX_DEPTH * 4) { w_fail(w, LMKV_ELIMIT, "declarations nested too deep"); break; }
         CXCursor c = stack.v[--stack.n];

@@ -280,8 +280,20 @@ LMKV_API int lmkv_analysis_set_language(lmkv_analysis *a, const char *language, 
  *         failure (path, code, message) is reported -- except
  *         LMKV_ECONFLICT, which stops the whole run (e.g. on SIGINT): the
  *         session returns LMKV_ECONFLICT without swapping the current map,
- *         so nothing of the run becomes visible. The analyser is called
- *         from the thread running the session, once per file, in path order.
+ *         so nothing of the run becomes visible.
+ * Threads: with lmkv_index_options.threads 1 the analyser is called from
+ * the thread running the session, once per file, in path order. With more
+ * (the default is the online CPUs) it is called from that many worker
+ * threads at once, each call with its own sink `a` (a sink belongs to one
+ * call and one thread), in path order of the calls' starts but
+ * overlapping: the analyser and `ctx` must be safe to call concurrently
+ * with different sinks (lmkv_analyser_analyse is; state it keeps per call,
+ * such as a parser or libclang's CXIndex, must be per thread). Storage
+ * never runs in those threads: records are stored by the session's thread
+ * in path order, so the stored result does not depend on `threads`. A
+ * LMKV_ECONFLICT from any call stops the run as above; the session joins
+ * its threads before it returns. The semantic diff (lmkv_diff_commits)
+ * calls the analyser from its own thread only.
  * Contract: the records must be a function of the bytes and of the
  * extension of the file name (the part of its last component after the last
  * '.'), not of the rest of the path: no directory or file name in a name,
@@ -348,6 +360,18 @@ struct lmkv_index_options {
      * commit: the store's bulk buffers, kv's replay log, LMDB's dirty
      * pages); a file is never split. 0 = 131072. */
     size_t batch_writes;
+    /* Analysis threads: run() analyses the files of
+     * lmkv_index_session_pending_paths ahead, in `threads` worker threads
+     * (each reads a file, hashes it and calls the analyser with its own
+     * sink), while the session's thread stays the only writer and stores
+     * them in path order: the stored result is the same as with 1. At most
+     * 2 x threads files are analysed but not yet stored at any time, so
+     * memory grows by up to that many files' bytes and records (each
+     * within the analyser's per-file bound, e.g. lmkv_analysis.h's).
+     * 0 = the online CPUs (sysconf _SC_NPROCESSORS_ONLN), capped at 64;
+     * 1 = no threads: the analyser runs in the session's thread. The
+     * analyser must then be thread-safe (see lmkv_analyser_fn). */
+    unsigned threads;
 };
 
 /** A file that failed to analyse or to read, or that was skipped. */

@@ -181,6 +181,14 @@ int vanalyse_and_put(int *out_failed, int *out_err, char **out_msg, lmkv_store_s
                      const lmkv_worktree *wt, const char *path, const char *blob_hex,
                      uint64_t fv, const void *content, size_t len, int64_t mtime_ns,
                      lmkv_analyser_fn analyser, void *ctx, int64_t now_ns);
+/* The two halves: analyse into *a (any thread; reset *a with
+ * vanalysis_reset after), then store it (the session's thread). */
+int vanalyse_only(lmkv_analysis *a, int *out_failed, int *out_err, char **out_msg, const char *path,
+                  const void *content, size_t len, lmkv_analyser_fn analyser, void *ctx);
+int vput_analysed(int *out_failed, int *out_err, char **out_msg, lmkv_store_session *s,
+                  const lmkv_worktree *wt, const char *path, const char *blob_hex,
+                  uint64_t fv, const void *content, size_t len, int64_t mtime_ns,
+                  lmkv_analysis *a, int64_t now_ns);
 
 int64_t vnow_ns(void);
 
