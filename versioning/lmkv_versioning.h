@@ -283,7 +283,7 @@ LMKV_API int lmkv_analysis_set_language(lmkv_analysis *a, const char *language, 
  *         so nothing of the run becomes visible.
  * Threads: with lmkv_index_options.threads 1 the analyser is called from
  * the thread running the session, once per file, in path order. With more
- * (the default is the online CPUs) it is called from that many worker
+ * (LMKV_INDEX_THREADS_ONLINE: the online CPUs) it is called from that many worker
  * threads at once, each call with its own sink `a` (a sink belongs to one
  * call and one thread), in path order of the calls' starts but
  * overlapping: the analyser and `ctx` must be safe to call concurrently
@@ -368,11 +368,16 @@ struct lmkv_index_options {
      * 2 x threads files are analysed but not yet stored at any time, so
      * memory grows by up to that many files' bytes and records (each
      * within the analyser's per-file bound, e.g. lmkv_analysis.h's).
-     * 0 = the online CPUs (sysconf _SC_NPROCESSORS_ONLN), capped at 64;
-     * 1 = no threads: the analyser runs in the session's thread. The
-     * analyser must then be thread-safe (see lmkv_analyser_fn). */
+     * 0 or 1 = no threads: the analyser runs in the session's thread (so
+     * an analyser written before this option need not be thread-safe);
+     * LMKV_INDEX_THREADS_ONLINE = the online CPUs (sysconf
+     * _SC_NPROCESSORS_ONLN; what `lmkv index` uses unless --jobs); at most
+     * 64. With more than 1 the analyser must be thread-safe (see
+     * lmkv_analyser_fn). */
     unsigned threads;
 };
+/** lmkv_index_options.threads: one analysis thread per online CPU. */
+#define LMKV_INDEX_THREADS_ONLINE 0xffffffffu
 
 /** A file that failed to analyse or to read, or that was skipped. */
 struct lmkv_index_failure {
@@ -408,6 +413,11 @@ struct lmkv_index_report {
     struct lmkv_head_info head;          /* HEAD the state was resolved at  */
     uint64_t generation;                 /* workspace state generation after */
     struct lmkv_index_failure *failures; /* `failed` entries, path order    */
+    uint64_t analysis_wait_ns;           /* wall time the session's thread
+                                            spent in the analyser (threads
+                                            1) or waiting for the analysis
+                                            threads' next file: the part of
+                                            run() that is not storage      */
     struct lmkv_index_failure *skips;    /* `skipped` entries, path order:
                                             error LMKV_ETOOBIG, message
                                             "N bytes, over max_file_bytes (M)" */

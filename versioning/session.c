@@ -561,10 +561,11 @@ static void *vpool_worker(void *arg)
 static unsigned vthreads(const lmkv_index_session *s)
 {
     unsigned t = s->opts.threads;
-    if (!t) {
+    if (t == LMKV_INDEX_THREADS_ONLINE) {
         long c = sysconf(_SC_NPROCESSORS_ONLN);
         t = c > 0 ? (unsigned)c : 1;
     }
+    if (!t) t = 1;
     return t > 64 ? 64 : t;
 }
 
@@ -745,7 +746,9 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
         memset(&la, 0, sizeof la);
         if (jk) {
             /* analysed ahead by a worker */
+            int64_t t0 = vnow_ns();
             job = vpool_take(&pool, jk - 1);
+            out->analysis_wait_ns += (uint64_t)(vnow_ns() - t0);
             rc = job->rc;
             rerr = job->rerr;
             buf = job->buf; job->buf = NULL;
@@ -769,8 +772,11 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
                 rerr = errno;
                 if (rc == LMKV_OK) rc = lmkv_blob_id(blob, buf, len);
             }
-            if (rc == LMKV_OK)
+            if (rc == LMKV_OK) {
+                int64_t t0 = vnow_ns();
                 rc = vanalyse_only(&la, &failed, &aerr, &msg, f->path, buf, len, analyser, ctx);
+                out->analysis_wait_ns += (uint64_t)(vnow_ns() - t0);
+            }
         }
         if (rc == LMKV_OK) {
             /* The file may have changed since the plan hashed it: store what

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: lmkv index [--db DIR] [--workspace ROOT] [--full] [--no-git] [--languages LIST] [--json] [PATH...]\n"
@@ -67,9 +68,9 @@ static const char usage[] =
     "recovers and its diagnostics are counted in the report. The report\n"
     "splits the time: extract (analysis), store (records, indexes, commit);\n"
     "in JSON extract_ms, store_ms, and diagnostics {errors, warnings,\n"
-    "files_with_errors}; with --jobs > 1 extract_ms sums the threads' time\n"
-    "and store_ms is the rest of the run's wall time (0 when analysis\n"
-    "overlapped all of it). Memory: N files are analysed at once and at most\n"
+    "files_with_errors}. extract is the wall time the storing thread waited\n"
+    "for analysis (with --jobs 1: the analysis itself); extract_thread_ms\n"
+    "sums the analysis threads' time, jobs says how many ran. Memory: N files are analysed at once and at most\n"
     "2N analysed files wait to be stored (at most 64 MiB of source and 4M\n"
     "records per file); a write transaction holds\n"
     "at most 64 files or 131072 key writes (records and index entries;\n"
@@ -95,6 +96,12 @@ static uint64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static unsigned lmkv_cli_online_cpus(void)
+{
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    return c < 1 ? 1u : c > 64 ? 64u : (unsigned)c;
 }
 
 static double ns_ms(uint64_t ns) { return (double)(ns / 1000u) / 1000.0; }
@@ -253,7 +260,7 @@ int cmd_index(int argc, char **argv)
     io.filter_ctx = x.an;
     io.analyser_id = lmkv_analyser_id(x.an);
     io.batch_files = 64;
-    io.threads = jobs;                    /* 0: the online CPUs */
+    io.threads = jobs ? jobs : LMKV_INDEX_THREADS_ONLINE;
     if ((rc = lmkv_index_session_begin(&s, wt, &io)) != LMKV_OK) { ret = cli_fail(cmd, rc, "beginning the index session"); goto cleanup; }
     if ((rc = lmkv_index_session_plan(s)) != LMKV_OK) { ret = cli_fail(cmd, rc, "planning"); goto cleanup; }
     const char *const *pend = NULL;
@@ -279,7 +286,8 @@ int cmd_index(int argc, char **argv)
     /* storage: the session's work (records, indexes, mapping swap, commits)
      * without the analyser's time inside it */
     uint64_t run_ns = now_ns() - t_run;
-    uint64_t store_ns = run_ns > x.extract_ns ? run_ns - x.extract_ns : 0;
+    uint64_t wait_ns = rep.analysis_wait_ns;
+    uint64_t store_ns = run_ns > wait_ns ? run_ns - wait_ns : 0;
     have_rep = 1;
     cli_progress_end(&x.bar);
     if (rc == LMKV_ECONFLICT && stop_signal) {
@@ -335,7 +343,9 @@ int cmd_index(int argc, char **argv)
         json_object_set_new(o, "write_txns", json_integer((json_int_t)rep.write_txns));
         json_object_set_new(o, "generation", json_integer((json_int_t)rep.generation));
         json_object_set_new(o, "ms", json_integer((json_int_t)ms));
-        json_object_set_new(o, "extract_ms", json_real(ns_ms(x.extract_ns)));
+        json_object_set_new(o, "extract_ms", json_real(ns_ms(wait_ns)));
+        json_object_set_new(o, "extract_thread_ms", json_real(ns_ms(x.extract_ns)));
+        json_object_set_new(o, "jobs", json_integer((json_int_t)(jobs ? jobs : lmkv_cli_online_cpus())));
         json_object_set_new(o, "store_ms", json_real(ns_ms(store_ns)));
         if (cli_json_print(cmd, o) != 0) { ret = EXIT_IO; goto cleanup; }
     } else if (!lmkv_cli.quiet) {
@@ -345,7 +355,7 @@ int cmd_index(int argc, char **argv)
                root, rep.head.is_git && rep.head.commit[0] ? rep.head.commit : "latest",
                rep.analysed, rep.reused, rep.copied, rep.unchanged, rep.deleted, rep.failed, rep.skipped,
                as.symbols, as.calls, as.references, as.diag_errors, as.files_with_errors, as.diag_warnings,
-               rep.write_txns, (unsigned long long)ms, ns_ms(x.extract_ns), ns_ms(store_ns));
+               rep.write_txns, (unsigned long long)ms, ns_ms(wait_ns), ns_ms(store_ns));
     }
     ret = cli_finish_output(cmd);
     if (ret == EXIT_OK_ && rep.failed) ret = EXIT_DAMAGED;
