@@ -292,7 +292,8 @@ LMKV_API int lmkv_analysis_set_language(lmkv_analysis *a, const char *language, 
  * never runs in those threads: records are stored by the session's thread
  * in path order, so the stored result does not depend on `threads`. A
  * LMKV_ECONFLICT from any call stops the run as above; the session joins
- * its threads before it returns. The semantic diff (lmkv_diff_commits)
+ * its threads before it returns; they block every signal (handlers run in
+ * the caller's threads). The semantic diff (lmkv_diff_commits)
  * calls the analyser from its own thread only.
  * Contract: the records must be a function of the bytes and of the
  * extension of the file name (the part of its last component after the last

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -614,15 +615,22 @@ static int vpool_begin(struct vpool *p, lmkv_index_session *s, lmkv_analyser_fn 
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv_work, NULL);
     pthread_cond_init(&p->cv_done, NULL);
+    /* the workers block every signal: a SIGINT/SIGTERM handler (lmkv
+     * index's cancels the analyser) runs in the caller's threads */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = LMKV_OK;
     for (size_t i = 0; i < t; i++) {
         if (pthread_create(&p->th[i], NULL, vpool_worker, p) != 0) {
-            int rc = lmkv_error_set(LMKV_ENOMEM, "index session: cannot start analysis thread %zu of %u", i + 1, t);
-            vpool_end(p);
-            return rc;
+            rc = lmkv_error_set(LMKV_ENOMEM, "index session: cannot start analysis thread %zu of %u", i + 1, t);
+            break;
         }
         p->nth++;
     }
-    return LMKV_OK;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != LMKV_OK) vpool_end(p);
+    return rc;
 }
 
 /* The writer takes job k (in order): waits until a worker finished it. */
