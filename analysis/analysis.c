@@ -5,6 +5,7 @@
 #include "analysis_int.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,10 +42,23 @@ struct lmkv_analyser {
     unsigned char selected[NLANGS];
     char *id;
     struct lmkv_analysis__ccdb *ccdb;
-    void *clang_state, *ts_state;
+    /* Per-thread frontend state: a call takes a free slot (or makes one)
+     * and gives it back, so concurrent calls never share a CXIndex; at most
+     * as many slots as calls ever ran at once. Under lock, with stats. */
+    pthread_mutex_t lock;
+    struct an_slot { void *clang_state, *ts_state; } *slots;
+    size_t nslots, nfree;
     struct lmkv_analyser_stats stats;
     volatile sig_atomic_t cancel;
 };
+
+static void stats_add(struct lmkv_analyser_stats *to, const struct lmkv_analyser_stats *d)
+{
+    to->files += d->files; to->failed += d->failed;
+    to->symbols += d->symbols; to->calls += d->calls; to->references += d->references;
+    to->diag_errors += d->diag_errors; to->diag_warnings += d->diag_warnings;
+    to->files_with_errors += d->files_with_errors;
+}
 
 static int lang_built(size_t i) { return langs[i].run != NULL; }
 
@@ -120,6 +134,7 @@ int lmkv_analyser_new(lmkv_analyser **out, const struct lmkv_analyser_options *o
     if (!out) return lmkv_error_set(LMKV_EINVAL, "lmkv_analyser_new: NULL out");
     lmkv_analyser *an = calloc(1, sizeof *an);
     if (!an) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    pthread_mutex_init(&an->lock, NULL);
     size_t nl = opts ? opts->nlanguages : 0;
     if (nl && !opts->languages) { free(an); return lmkv_error_set(LMKV_EINVAL, "lmkv_analyser_new: nlanguages without languages"); }
     for (size_t i = 0; i < NLANGS; i++) an->selected[i] = nl == 0;
@@ -162,7 +177,10 @@ fail:
 void lmkv_analyser_free(lmkv_analyser *an)
 {
     if (!an) return;
-    if (an->clang_state) lmkv_analysis__clang_state_free(an->clang_state);
+    for (size_t i = 0; i < an->nslots; i++)
+        if (an->slots[i].clang_state) lmkv_analysis__clang_state_free(an->slots[i].clang_state);
+    free(an->slots);
+    pthread_mutex_destroy(&an->lock);
     lmkv_analysis__ccdb_free(an->ccdb);
     free(an->root);
     free(an->id);
@@ -207,7 +225,9 @@ int lmkv_analyser_analyse(lmkv_analysis *a, const char *path, const void *conten
         lmkv_analysis_set_error(a, "lmkv_analyser_analyse: NULL argument");
         return lmkv_error_set(LMKV_EINVAL, "lmkv_analyser_analyse: NULL argument");
     }
-    if (an->cancel) { rc = LMKV_ECONFLICT; snprintf(msg, sizeof msg, "interrupted"); goto fail; }
+    struct lmkv_analyser_stats st;
+    memset(&st, 0, sizeof st);
+    if (__atomic_load_n(&an->cancel, __ATOMIC_RELAXED)) { rc = LMKV_ECONFLICT; snprintf(msg, sizeof msg, "interrupted"); goto fail; }
     int l = pick(an, path, content, len < 256 ? len : 256);
     if (l < 0) { rc = LMKV_EUNSUPPORTED; snprintf(msg, sizeof msg, "no analyser for this file (extension or shebang not selected)"); goto fail; }
     if (len > LMKV_ANALYSIS_MAX_FILE_BYTES) {
@@ -224,30 +244,50 @@ int lmkv_analyser_analyse(lmkv_analysis *a, const char *path, const void *conten
         snprintf(msg, sizeof msg, "%s", lmkv_errmsg());
         goto fail;
     }
+    struct an_slot slot = {0};
+    pthread_mutex_lock(&an->lock);
+    if (an->nfree) slot = an->slots[--an->nfree];
+    pthread_mutex_unlock(&an->lock);
     struct lmkv_analysis__opts o = {
-        .root = an->root, .ccdb = an->ccdb, .clang_state = &an->clang_state, .ts_state = &an->ts_state,
-        .stats = &an->stats, .cancel = &an->cancel};
+        .root = an->root, .ccdb = an->ccdb, .clang_state = &slot.clang_state, .ts_state = &slot.ts_state,
+        .stats = &st, .cancel = &an->cancel};
     rc = langs[l].run(a, langs[l].name, path, content, len, &o);
-    if (rc == LMKV_OK && an->cancel) { rc = LMKV_ECONFLICT; snprintf(msg, sizeof msg, "interrupted"); goto fail; }
-    if (rc != LMKV_OK) { an->stats.failed++; return rc; }
-    an->stats.files++;
-    return LMKV_OK;
+    pthread_mutex_lock(&an->lock);
+    if (an->nfree < an->nslots) {
+        an->slots[an->nfree++] = slot;
+    } else {
+        struct an_slot *ns = realloc(an->slots, (an->nslots + 1) * sizeof *ns);
+        if (ns) { an->slots = ns; an->nslots++; an->slots[an->nfree++] = slot; }
+        else if (slot.clang_state) lmkv_analysis__clang_state_free(slot.clang_state);
+    }
+    pthread_mutex_unlock(&an->lock);
+    if (rc == LMKV_OK && __atomic_load_n(&an->cancel, __ATOMIC_RELAXED)) { rc = LMKV_ECONFLICT; snprintf(msg, sizeof msg, "interrupted"); goto fail; }
+    if (rc != LMKV_OK) { st.failed++; goto merge; }
+    st.files++;
+    goto merge;
 fail:
-    an->stats.failed++;
+    st.failed++;
     lmkv_analysis_set_error(a, msg);
-    return lmkv_error_set(rc, "%s", msg);
+    rc = lmkv_error_set(rc, "%s", msg);
+merge:
+    pthread_mutex_lock(&an->lock);
+    stats_add(&an->stats, &st);
+    pthread_mutex_unlock(&an->lock);
+    return rc;
 }
 
 void lmkv_analyser_cancel(lmkv_analyser *an)
 {
-    if (an) an->cancel = 1;
+    if (an) __atomic_store_n(&an->cancel, 1, __ATOMIC_RELAXED);   /* lock-free: async-signal-safe */
 }
 
 void lmkv_analyser_stats(struct lmkv_analyser_stats *out, const lmkv_analyser *an)
 {
     if (!out) return;
     if (!an) { memset(out, 0, sizeof *out); return; }
+    pthread_mutex_lock(&((lmkv_analyser *)an)->lock);
     *out = an->stats;
+    pthread_mutex_unlock(&((lmkv_analyser *)an)->lock);
 }
 
 int lmkv_analysis_language_at(struct lmkv_analysis_language_info *out, size_t i)

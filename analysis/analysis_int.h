@@ -22,10 +22,16 @@ struct lmkv_analysis__ccdb;   /* compile_commands.json (clang.c) */
 struct lmkv_analysis__opts {
     const char *root;                        /* workspace root or NULL        */
     struct lmkv_analysis__ccdb *ccdb;        /* NULL = default flags          */
-    void **clang_state;                      /* libclang frontend's slot      */
+    void **clang_state;                      /* libclang frontend's slot: this
+                                                call's own (one CXIndex per
+                                                thread at a time)             */
     void **ts_state;                         /* tree-sitter frontends' slot   */
-    struct lmkv_analyser_stats *stats;       /* diagnostics are counted here  */
-    volatile sig_atomic_t *cancel;           /* non-zero: stop (LMKV_ECONFLICT) */
+    struct lmkv_analyser_stats *stats;       /* this call's counts (merged into
+                                                the analyser's after it)      */
+    volatile sig_atomic_t *cancel;           /* non-zero: stop (LMKV_ECONFLICT);
+                                                read with __atomic_load_n: set
+                                                by a signal handler while other
+                                                threads analyse               */
 };
 
 typedef int (*lmkv_analysis__run_fn)(lmkv_analysis *a, const char *language, const char *path,

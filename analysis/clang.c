@@ -7,11 +7,15 @@
 #include <clang-c/Index.h>
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
 #include <sys/stat.h>
+
+static pthread_mutex_t clang_warm_mu = PTHREAD_MUTEX_INITIALIZER;
+static int clang_warm;    /* a parse has finished in this process */
 
 struct lmkv_analysis__ccdb {
     CXCompilationDatabase db;
@@ -360,7 +364,7 @@ static enum CXChildVisitResult body_visit(CXCursor c, CXCursor parent, CXClientD
 {
     struct walk *w = d;
     (void)parent;
-    if (w->rc || *w->o->cancel) return CXChildVisit_Break;
+    if (w->rc || __atomic_load_n(w->o->cancel, __ATOMIC_RELAXED)) return CXChildVisit_Break;
     enum CXCursorKind k = clang_getCursorKind(c);
     unsigned line, col, off;
     if (k == CXCursor_CallExpr) {
@@ -565,7 +569,7 @@ static int walk_tu(struct walk *w)
     /* reverse so that the first child is on top */
     for (size_t i = 0, j = stack.n ? stack.n - 1 : 0; i < j; i++, j--) { CXCursor t = stack.v[i]; stack.v[i] = stack.v[j]; stack.v[j] = t; }
     while (stack.n && !w->rc) {
-        if (*w->o->cancel) { w_fail(w, LMKV_ECONFLICT, "interrupted"); break; }
+        if (__atomic_load_n(w->o->cancel, __ATOMIC_RELAXED)) { w_fail(w, LMKV_ECONFLICT, "interrupted"); break; }
         if (stack.oom) { w_fail(w, LMKV_ENOMEM, "out of memory"); break; }
         if (stack.n > LMKV_ANALYSIS_MAX_DEPTH * 4) { w_fail(w, LMKV_ELIMIT, "declarations nested too deep"); break; }
         CXCursor c = stack.v[--stack.n];
@@ -733,10 +737,6 @@ int lmkv_analysis__clang_run(lmkv_analysis *a, const char *language, const char 
     const char *ext = strrchr(path, '.');
     int is_cpp = !strcmp(language, "cpp");
 
-    if (!*o->clang_state && !(*o->clang_state = clang_createIndex(0, 0))) {
-        lmkv_analysis_set_error(a, "libclang: clang_createIndex failed");
-        return lmkv_error_set(LMKV_ENOMEM, "libclang: clang_createIndex failed");
-    }
     int found = ccdb_args(&args, o->ccdb, full);
     if (found < 0) { rc = LMKV_ENOMEM; goto oom; }
     if (!found) {
@@ -756,8 +756,28 @@ int lmkv_analysis__clang_run(lmkv_analysis *a, const char *language, const char 
     struct CXUnsavedFile uf = {.Filename = full, .Contents = content, .Length = (unsigned long)len};
     unsigned flags = CXTranslationUnit_DetailedPreprocessingRecord | CXTranslationUnit_KeepGoing |
                      CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles;
+    /* LLVM sets up process-wide statics (crash recovery, option and target
+     * tables) lazily in the first clang_createIndex and parse; until one
+     * parse has finished, parses run one at a time, so that happens in one
+     * thread before concurrent use (analysis threads of an index session;
+     * TSan saw the race inside libLLVM) */
+    int warming = !__atomic_load_n(&clang_warm, __ATOMIC_ACQUIRE);
+    if (warming) {
+        pthread_mutex_lock(&clang_warm_mu);
+        if (__atomic_load_n(&clang_warm, __ATOMIC_ACQUIRE)) { pthread_mutex_unlock(&clang_warm_mu); warming = 0; }
+    }
+    if (!*o->clang_state && !(*o->clang_state = clang_createIndex(0, 0))) {
+        if (warming) pthread_mutex_unlock(&clang_warm_mu);
+        lmkv_analysis_set_error(a, "libclang: clang_createIndex failed");
+        rc = lmkv_error_set(LMKV_ENOMEM, "libclang: clang_createIndex failed");
+        goto cleanup;
+    }
     enum CXErrorCode e = clang_parseTranslationUnit2(*o->clang_state, full, (const char *const *)args.v, (int)args.n,
                                                      &uf, 1, flags, &tu);
+    if (warming) {
+        __atomic_store_n(&clang_warm, 1, __ATOMIC_RELEASE);
+        pthread_mutex_unlock(&clang_warm_mu);
+    }
     if (e != CXError_Success || !tu) {
         const char *why = e == CXError_Crashed ? "libclang crashed parsing it" :
                           e == CXError_InvalidArguments ? "libclang refused the arguments" : "libclang could not parse it";

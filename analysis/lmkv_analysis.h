@@ -136,6 +136,12 @@ LMKV_API int lmkv_analyser_filter(const char *path, void *ctx);
  * (lmkv_analysis_set_language), and runs it. One file's failure is that
  * file's: the return value and the sink's message (path-free reason) say
  * why; the analyser stays usable for the next file.
+ * Thread-safe: calls with different sinks may run at once on one analyser
+ * (an index session with threads > 1 does): each call takes its own
+ * frontend state (a libclang CXIndex, a tree-sitter parser) from a pool
+ * that grows to the number of concurrent calls and is freed by
+ * lmkv_analyser_free; the compiled tags queries are shared read-only;
+ * stats are merged under a lock.
  * @return LMKV_OK (also for a C file clang parsed with errors: whatever
  *         clang recovered is stored and the diagnostics are counted in
  *         lmkv_analyser_stats); LMKV_EUNSUPPORTED (no selected language for
@@ -149,14 +155,16 @@ LMKV_API int lmkv_analyser_analyse(lmkv_analysis *a, const char *path, const voi
                                    size_t len, void *ctx);
 
 /**
- * Ask a running analysis to stop (async-signal-safe: one store to a
- * sig_atomic_t; call it from a SIGINT/SIGTERM handler). The file being
+ * Ask a running analysis to stop (async-signal-safe: one lock-free atomic
+ * store to a sig_atomic_t; call it from a SIGINT/SIGTERM handler; every
+ * thread analysing sees it). The file being
  * analysed and every later one fail with LMKV_ECONFLICT, so the session
  * stores nothing of them; the caller then drops the session's run.
  */
 LMKV_API void lmkv_analyser_cancel(lmkv_analyser *an);
 
-/** Counters since lmkv_analyser_new. */
+/** Counters since lmkv_analyser_new (a consistent snapshot under the
+ *  analyser's lock; may be called while other threads analyse). */
 struct lmkv_analyser_stats {
     size_t files;            /* lmkv_analyser_analyse calls that succeeded */
     size_t failed;           /* calls that failed                          */

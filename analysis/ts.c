@@ -720,7 +720,7 @@ static int fail(lmkv_analysis *a, int code, const char *msg)
 
 static int cancelled(const struct lmkv_analysis__opts *o)
 {
-    return o && o->cancel && *o->cancel;
+    return o && o->cancel && __atomic_load_n(o->cancel, __ATOMIC_RELAXED);
 }
 
 int lmkv_analysis__ts_run(lmkv_analysis *a, const char *language, const char *path,

@@ -18,6 +18,12 @@
 # depends on: installed with apt-get here when missing, as root).
 # Alternates old/new per tier, REPS (default 1) rounds, reports the median.
 # Writes bench/results/analysis-DATE.md (machine and date in it).
+#
+# ANALYSIS_MODE=jobs: no old binary; the new one with `--jobs 1` against
+# `--jobs ${ANALYSIS_JOBS:-2}` (analysis threads; storage stays in one
+# thread), wall time and CPU per tier, the same tiers; writes
+# bench/results/analysis-jobs-DATE.md. (Also checks the two databases hold
+# the same symbols/calls/references counts.)
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${LMKV_BUILD:-${BUILD:-$ROOT/build}}
@@ -28,19 +34,24 @@ OLD_COMMIT=${OLD_COMMIT:-8fd377a}
 TIERS=${ANALYSIS_TIERS:-lmdb sqlite libgit2 linux-lib}
 REPS=${REPS:-1}
 OUT=${ANALYSIS_OUT:-$ROOT/bench/results/analysis-$(date -u +%Y-%m-%d).md}
+MODE=${ANALYSIS_MODE:-old}
+JOBS=${ANALYSIS_JOBS:-2}
+[ "$MODE" = jobs ] && OUT=${ANALYSIS_OUT:-$ROOT/bench/results/analysis-jobs-$(date -u +%Y-%m-%d).md}
 TMPW=$(mktemp -d "${TMPDIR:-/tmp}/analysis-bench.XXXXXX")
 trap 'rm -rf "$TMPW"' EXIT
 die() { echo "analysis_bench.sh: $*" >&2; exit 1; }
 [ -x "$NEW" ] || die "$NEW not built (make)"
 
-if ! command -v ctags >/dev/null || ! command -v cflow >/dev/null; then
+if [ "$MODE" = jobs ]; then
+    OLD=$NEW
+elif ! command -v ctags >/dev/null || ! command -v cflow >/dev/null; then
     [ "$(id -u)" = 0 ] || die "the old path needs universal-ctags and cflow: apt-get install universal-ctags cflow"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends universal-ctags cflow >&2 ||
         die "apt-get install universal-ctags cflow failed"
 fi
 OLDSRC=${OLD_LMKV_SRC:-$TMPW/old}
-OLD=$OLDSRC/build/lmkv
-if [ ! -x "$OLD" ]; then
+[ "$MODE" = jobs ] || OLD=$OLDSRC/build/lmkv
+if [ "$MODE" != jobs ] && [ ! -x "$OLD" ]; then
     mkdir -p "$OLDSRC"
     git -C "$ROOT" archive "$OLD_COMMIT" | tar -x -C "$OLDSRC" || die "git archive $OLD_COMMIT failed"
     nice make -C "$OLDSRC" -j2 build/lmkv >/dev/null 2>"$TMPW/old-build.err" ||
@@ -87,12 +98,13 @@ json.dump([{"directory": ws, "file": os.path.join(ws, f.strip()),
 }
 
 # one `lmkv index` under wait4: "wall_ms cpu_ms maxrss_kib exit json"
-measure() { # bin db ws path
+measure() { # bin db ws path [jobs]
     python3 - "$@" <<'PY'
 import json, os, subprocess, sys, time
 b, db, ws, path = sys.argv[1:5]
+jobs = ["--jobs", sys.argv[5]] if len(sys.argv) > 5 and sys.argv[5] else []
 t0 = time.time()
-p = subprocess.Popen([b, "--db", db, "index", "--no-git", "--json", "--workspace", ws, os.path.join(ws, path)],
+p = subprocess.Popen([b, "--db", db, "index", "--no-git", "--json"] + jobs + ["--workspace", ws, os.path.join(ws, path)],
                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 out = p.stdout.read()
 _, st, ru = os.wait4(p.pid, 0)
@@ -109,6 +121,16 @@ print("%d %d %d %d %s" % (wall, cpu, ru.ru_maxrss, os.waitstatus_to_exitcode(st)
 PY
 }
 
+if [ "$MODE" = jobs ]; then
+{
+echo "# analysis/: \`lmkv index --jobs 1\` vs \`--jobs $JOBS\` (files analysed in parallel, stored by one thread)"
+echo
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')); load $(cut -d' ' -f1-3 /proc/loadavg) at start (other jobs share the machine); lmkv $(git -C "$ROOT" rev-parse --short HEAD). Median of $REPS round(s), 1 and $JOBS alternating; wall = elapsed time of the process, CPU = its user+sys over all threads; speed-up = wall(1) / wall($JOBS)."
+echo
+echo "| tier | files | lines | wall 1 (s) | wall $JOBS (s) | speed-up | CPU 1 (s) | CPU $JOBS (s) | RSS 1 (MiB) | RSS $JOBS (MiB) | symbols / calls / refs (both) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+} > "$OUT.tmp"
+else
 {
 echo "# analysis/ (libclang) vs ctags+cflow: \`lmkv index\` per line"
 echo
@@ -117,6 +139,7 @@ echo
 echo "| tier | files | lines | old CPU (s) | new CPU (s) | old µs/line | new µs/line | new/old | old wall (s) | new wall (s) | old RSS (MiB) | new RSS (MiB) | old symbols / calls / refs | new symbols / calls / refs | new: compiler errors (files) |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } > "$OUT.tmp"
+fi
 
 for tier in $TIERS; do
     ws=$TMPW/$tier
@@ -128,11 +151,29 @@ for tier in $TIERS; do
     for r in $(seq "$REPS"); do
         for which in old new; do
             bin=$OLD; [ $which = new ] && bin=$NEW
+            j=""; [ "$MODE" = jobs ] && { j=1; [ $which = new ] && j=$JOBS; }
             rm -rf "$TMPW/db-$which"
-            echo "analysis_bench.sh: $tier ($files files, $lines lines): $which, round $r" >&2
-            measure "$bin" "$TMPW/db-$which" "$ws" "$path" >> "$TMPW/$which.txt"
+            echo "analysis_bench.sh: $tier ($files files, $lines lines): $which${j:+ (--jobs $j)}, round $r" >&2
+            measure "$bin" "$TMPW/db-$which" "$ws" "$path" $j >> "$TMPW/$which.txt"
         done
     done
+    if [ "$MODE" = jobs ]; then
+        python3 - "$tier" "$files" "$lines" "$TMPW/old.txt" "$TMPW/new.txt" >> "$OUT.tmp" <<'PY'
+import json, statistics, sys
+tier, files, lines = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def load(p):
+    return [(int(w), int(c), int(rss), int(rc), json.loads(j))
+            for w, c, rss, rc, j in (l.split(" ", 4) for l in open(p))]
+o, n = load(sys.argv[4]), load(sys.argv[5])
+def med(rows, i): return statistics.median(r[i] for r in rows)
+def rec(j): return (j.get("symbols"), j.get("calls"), j.get("references"))
+assert rec(o[-1][4]) == rec(n[-1][4]), ("--jobs changed the records", rec(o[-1][4]), rec(n[-1][4]))
+print("| %s | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f | %.0f | %s / %s / %s |" % (
+    tier, files, lines, med(o, 0) / 1000, med(n, 0) / 1000, med(o, 0) / med(n, 0) if med(n, 0) else 0,
+    med(o, 1) / 1000, med(n, 1) / 1000, med(o, 2) / 1024, med(n, 2) / 1024, *rec(n[-1][4])))
+PY
+        continue
+    fi
     python3 - "$tier" "$files" "$lines" "$TMPW/old.txt" "$TMPW/new.txt" >> "$OUT.tmp" <<'PY'
 import json, statistics, sys
 tier, files, lines = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])

@@ -334,6 +334,88 @@ static void test_unborn_repository(void **state)
     db_close(&h);
 }
 
+/* Files that change under the plan: the filter runs during the non-git
+ * walk after a file was listed (lstat) and before the plan reads it to
+ * hash it, so it can remove it or replace it with a directory or a FIFO
+ * right in that window. Each is that file's failure (path, code, reason),
+ * its previous version stays current, the other files are indexed. */
+static char vanish_dir[1100];
+static int vanish_filter(const char *path, void *ctx)
+{
+    (void)ctx;
+    char full[1300];
+    snprintf(full, sizeof full, "%s/%s", vanish_dir, path);
+    if (strcmp(path, "b.c") == 0) unlink(full);
+    if (strcmp(path, "c.c") == 0) { unlink(full); mkdir(full, 0755); }
+    if (strcmp(path, "d.c") == 0) { unlink(full); mkfifo(full, 0644); }
+    return c_filter(path, ctx);
+}
+
+static void test_changed_under_the_plan(void **state)
+{
+    (void)state;
+    char dbdir[1100];
+    ws_paths(vanish_dir, dbdir, "vanish");
+    sh("mkdir -p '%s'", vanish_dir);
+    write_file(vanish_dir, "a.c", A_C);
+    write_file(vanish_dir, "b.c", B_C);
+    write_file(vanish_dir, "c.c", "int gamma(void)\n{\n    return helper(1);\n}\n");
+    write_file(vanish_dir, "d.c", "int delta(void)\n{\n    return helper(4);\n}\n");
+    struct dbh h;
+    db_open(&h, dbdir, vanish_dir);
+    struct lmkv_index_options o = opts_c();
+    struct lmkv_index_report r;
+    assert_int_equal(lmkv_index_worktree(&r, h.wt, &o, tiny_analyser, NULL), LMKV_OK);
+    assert_int_equal(r.analysed, 4);
+    lmkv_index_report_clear(&r);
+    uint64_t fv_b, fv_c, fv, fv_a;
+    int src;
+    assert_int_equal(lmkv_current_file_version(&fv_b, &src, h.wt, "b.c"), LMKV_OK);
+    assert_int_equal(lmkv_current_file_version(&fv_c, &src, h.wt, "c.c"), LMKV_OK);
+    assert_int_equal(lmkv_current_file_version(&fv_a, &src, h.wt, "a.c"), LMKV_OK);
+
+    /* every file edited (a new size: the stat cache cannot answer) */
+    write_file(vanish_dir, "a.c", "int helper(int x)\n{\n    return x + 2;\n}\nint alpha2(void)\n{\n    return helper(7);\n}\n");
+    write_file(vanish_dir, "b.c", "int beta(int y)\n{\n    return helper(y) + 1;\n}\n");
+    write_file(vanish_dir, "c.c", "int gamma(void)\n{\n    return helper(11);\n}\n");
+    write_file(vanish_dir, "d.c", "int delta(void)\n{\n    return helper(44);\n}\n");
+    o.filter = vanish_filter;
+    int rc = lmkv_index_worktree(&r, h.wt, &o, tiny_analyser, NULL);
+    if (rc != LMKV_OK) fail_msg("index with files changing under the plan: %s", lmkv_errmsg());
+    assert_int_equal(r.analysed, 1);                   /* a.c */
+    assert_int_equal(r.failed, 3);
+    assert_string_equal(r.failures[0].path, "b.c");
+    assert_int_equal(r.failures[0].error, LMKV_NOTFOUND);
+    assert_string_equal(r.failures[0].message, "reading: No such file or directory (removed after it was listed)");
+    assert_string_equal(r.failures[1].path, "c.c");
+    assert_int_equal(r.failures[1].error, LMKV_EIO);
+    assert_non_null(strstr(r.failures[1].message, "not a regular file"));
+    assert_string_equal(r.failures[2].path, "d.c");
+    assert_int_equal(r.failures[2].error, LMKV_EIO);
+    assert_non_null(strstr(r.failures[2].message, "not a regular file"));
+    lmkv_index_report_clear(&r);
+    /* a.c's new version is current; b.c and c.c keep their previous one */
+    assert_int_equal(lmkv_current_file_version(&fv, &src, h.wt, "a.c"), LMKV_OK);
+    assert_true(fv != fv_a);
+    assert_int_equal(lmkv_current_file_version(&fv, &src, h.wt, "b.c"), LMKV_OK);
+    assert_int_equal(fv, fv_b);
+    assert_int_equal(lmkv_current_file_version(&fv, &src, h.wt, "c.c"), LMKV_OK);
+    assert_int_equal(fv, fv_c);
+    char *st = state_of(&h);
+    if (!has_line(st, "call a.c|alpha2|helper|")) fail_msg("a.c's new calls not current:\n%s", st);
+    free(st);
+
+    /* the next plan sees b.c gone: it is deleted from the current state;
+     * c.c (a directory now) and d.c (a FIFO) are no regular files either */
+    o.filter = c_filter;
+    assert_int_equal(lmkv_index_worktree(&r, h.wt, &o, tiny_analyser, NULL), LMKV_OK);
+    assert_int_equal(r.failed, 0);
+    assert_int_equal(r.deleted, 3);
+    lmkv_index_report_clear(&r);
+    assert_int_equal(lmkv_current_file_version(&fv, &src, h.wt, "b.c"), LMKV_NOTFOUND);
+    db_close(&h);
+}
+
 static void test_non_git(void **state)
 {
     (void)state;
@@ -768,6 +850,7 @@ int main(void)
         cmocka_unit_test(test_explicit_plan),
         cmocka_unit_test(test_unborn_repository),
         cmocka_unit_test(test_non_git),
+        cmocka_unit_test(test_changed_under_the_plan),
         cmocka_unit_test(test_non_git_stat_cache),
         cmocka_unit_test(test_analyser_id_change),
         cmocka_unit_test(test_definition_over_prototype),

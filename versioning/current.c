@@ -76,7 +76,7 @@ int lmkv_current_info_get(struct lmkv_current_info **out, lmkv_worktree *wt)
         }
         e->status = f->status;
         if (f->old_path && !(e->old_path = strdup(f->old_path))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
-        if (!f->present) { info->stale = 1; continue; }
+        if (!f->present || f->read_err) { info->stale = 1; continue; }  /* unreadable: unknown */
         uint64_t fv;
         if ((rc = lmkv_file_version_id(&fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto cleanup;
         if (fv != c->fv || f->source != c->source ||

@@ -280,8 +280,21 @@ LMKV_API int lmkv_analysis_set_language(lmkv_analysis *a, const char *language, 
  *         failure (path, code, message) is reported -- except
  *         LMKV_ECONFLICT, which stops the whole run (e.g. on SIGINT): the
  *         session returns LMKV_ECONFLICT without swapping the current map,
- *         so nothing of the run becomes visible. The analyser is called
- *         from the thread running the session, once per file, in path order.
+ *         so nothing of the run becomes visible.
+ * Threads: with lmkv_index_options.threads 1 the analyser is called from
+ * the thread running the session, once per file, in path order. With more
+ * (LMKV_INDEX_THREADS_ONLINE: the online CPUs) it is called from that many worker
+ * threads at once, each call with its own sink `a` (a sink belongs to one
+ * call and one thread), in path order of the calls' starts but
+ * overlapping: the analyser and `ctx` must be safe to call concurrently
+ * with different sinks (lmkv_analyser_analyse is; state it keeps per call,
+ * such as a parser or libclang's CXIndex, must be per thread). Storage
+ * never runs in those threads: records are stored by the session's thread
+ * in path order, so the stored result does not depend on `threads`. A
+ * LMKV_ECONFLICT from any call stops the run as above; the session joins
+ * its threads before it returns; they block every signal (handlers run in
+ * the caller's threads). The semantic diff (lmkv_diff_commits)
+ * calls the analyser from its own thread only.
  * Contract: the records must be a function of the bytes and of the
  * extension of the file name (the part of its last component after the last
  * '.'), not of the rest of the path: no directory or file name in a name,
@@ -338,21 +351,47 @@ struct lmkv_index_options {
      * again (as LMKV_INDEX_FULL). NULL = "". */
     const char *analyser_id;
     size_t batch_files;              /* files per write transaction, 0 = 64  */
-    uint64_t max_file_bytes;         /* larger files are skipped and counted
-                                        in `skipped`; 0 = 16 MiB             */
+    uint64_t max_file_bytes;         /* larger files are skipped: counted in
+                                        `skipped`, listed in `skips` (path,
+                                        LMKV_ETOOBIG, size); their current
+                                        mapping is removed; 0 = 16 MiB       */
     /* A write transaction also commits after the file that takes it to
      * batch_writes key writes (lmkv_store_session_pending: records and
      * index entries), which bounds its memory (~550 bytes per write until
      * commit: the store's bulk buffers, kv's replay log, LMDB's dirty
      * pages); a file is never split. 0 = 131072. */
     size_t batch_writes;
+    /* Analysis threads: run() analyses the files of
+     * lmkv_index_session_pending_paths ahead, in `threads` worker threads
+     * (each reads a file, hashes it and calls the analyser with its own
+     * sink), while the session's thread stays the only writer and stores
+     * them in path order: the stored result is the same as with 1. At most
+     * 2 x threads files are analysed but not yet stored at any time, so
+     * memory grows by up to that many files' bytes and records (each
+     * within the analyser's per-file bound, e.g. lmkv_analysis.h's).
+     * 0 or 1 = no threads: the analyser runs in the session's thread (so
+     * an analyser written before this option need not be thread-safe);
+     * LMKV_INDEX_THREADS_ONLINE = the online CPUs (sysconf
+     * _SC_NPROCESSORS_ONLN; what `lmkv index` uses unless --jobs); at most
+     * 64. With more than 1 the analyser must be thread-safe (see
+     * lmkv_analyser_fn). */
+    unsigned threads;
 };
+/** lmkv_index_options.threads: one analysis thread per online CPU. */
+#define LMKV_INDEX_THREADS_ONLINE 0xffffffffu
 
-/** A file that failed to analyse or to read. */
+/** A file that failed to analyse or to read, or that was skipped. */
 struct lmkv_index_failure {
     char *path;                      /* workspace-relative                   */
-    int error;                       /* analyser's return value or LMKV_E*   */
-    char *message;                   /* analyser's or lmkv's message         */
+    int error;                       /* analyser's return value or LMKV_E*:
+                                        LMKV_EIO unreadable (permissions,
+                                        I/O, replaced by a non-regular file),
+                                        LMKV_NOTFOUND removed after it was
+                                        listed, LMKV_ETOOBIG over
+                                        max_file_bytes                       */
+    char *message;                   /* analyser's or lmkv's reason, without
+                                        the path ("reading: Permission
+                                        denied")                             */
 };
 
 /** What a session did. Counts are of files (paths). */
@@ -364,13 +403,25 @@ struct lmkv_index_report {
                             stored again from those records, no analysis   */
     size_t unchanged;    /* current mapping already right; nothing done     */
     size_t deleted;      /* path removed from the current state             */
-    size_t failed;       /* analyser or read failed: no visible rows        */
+    size_t failed;       /* analyser or read failed: nothing of the file
+                            stored. A file the plan could not read (it is
+                            hashed there) keeps its current mapping, if
+                            any; one that fails later (analysis, a read
+                            in run()) loses it                             */
     size_t skipped;      /* filtered out by size (max_file_bytes)           */
     size_t pending;      /* LMKV_INDEX_RESOLVE: version not stored          */
     size_t write_txns;   /* write transactions opened (0 on a warm run)     */
     struct lmkv_head_info head;          /* HEAD the state was resolved at  */
     uint64_t generation;                 /* workspace state generation after */
     struct lmkv_index_failure *failures; /* `failed` entries, path order    */
+    uint64_t analysis_wait_ns;           /* wall time the session's thread
+                                            spent in the analyser (threads
+                                            1) or waiting for the analysis
+                                            threads' next file: the part of
+                                            run() that is not storage      */
+    struct lmkv_index_failure *skips;    /* `skipped` entries, path order:
+                                            error LMKV_ETOOBIG, message
+                                            "N bytes, over max_file_bytes (M)" */
 };
 /** Free the memory inside a report (not the struct itself). NULL is fine. */
 LMKV_API void lmkv_index_report_clear(struct lmkv_index_report *r);
@@ -395,16 +446,22 @@ LMKV_API int lmkv_index_session_begin(lmkv_index_session **out, lmkv_worktree *w
  * match, else the bytes are hashed) and classified as changed (no current
  * mapping or a different version), unchanged, or deleted (currently mapped
  * but gone from the worktree). Called implicitly by run() when no plan was
- * set. @return LMKV_OK; LMKV_EGIT; LMKV_EIO (a file could not be read:
- * path and errno in the message); store read errors.
+ * set. A selected file that cannot be read here (permissions, an I/O
+ * error, removed or replaced by a non-regular file after git status or the
+ * directory walk listed it) is not an error of the plan: run() reports it
+ * in `failures` (path, LMKV_EIO or LMKV_NOTFOUND, "reading: " + errno's
+ * text) and keeps its current mapping, if any; the other files index.
+ * @return LMKV_OK; LMKV_EGIT; LMKV_EIO (a directory cannot be listed);
+ * store read errors.
  */
 LMKV_API int lmkv_index_session_plan(lmkv_index_session *s);
 
 /**
  * Give the plan explicitly instead (e.g. from a file watcher): `changed`
- * paths are read from the worktree and hashed, `deleted` paths are removed
- * from the current state, `unchanged` paths are left as they are. The
- * arrays are copied. A path may appear in only one set.
+ * paths are read from the worktree and hashed (one that does not exist is
+ * deleted; one that cannot be read fails as in plan()), `deleted` paths
+ * are removed from the current state, `unchanged` paths are left as they
+ * are. The arrays are copied. A path may appear in only one set.
  * @return LMKV_OK; LMKV_EINVAL (duplicate path, absolute path or ".."
  *         component); LMKV_ENOMEM.
  */

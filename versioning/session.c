@@ -8,11 +8,17 @@
  */
 #include "versioning_int.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-enum { VPLAN_CHANGED = 1, VPLAN_UNCHANGED = 2, VPLAN_DELETED = 3, VPLAN_SKIPPED = 4 };
+/* VPLAN_FAILED: the plan could not read the file (f->read_err): it fails
+ * in the report and its current mapping, if any, is kept. */
+enum { VPLAN_CHANGED = 1, VPLAN_UNCHANGED = 2, VPLAN_DELETED = 3, VPLAN_SKIPPED = 4, VPLAN_FAILED = 5 };
 
 struct lmkv_index_session {
     lmkv_worktree *wt;
@@ -52,6 +58,8 @@ void lmkv_index_report_clear(struct lmkv_index_report *r)
     if (!r) return;
     for (size_t i = 0; i < r->failed; i++) { free(r->failures[i].path); free(r->failures[i].message); }
     free(r->failures);
+    if (r->skips) for (size_t i = 0; i < r->skipped; i++) { free(r->skips[i].path); free(r->skips[i].message); }
+    free(r->skips);
     memset(r, 0, sizeof *r);
 }
 
@@ -212,6 +220,10 @@ static int vclassify(lmkv_index_session *s, int explicit_plan)
             if (c && (rc = vpush_deleted(s, f->path)) != LMKV_OK) goto cleanup;
             continue;
         }
+        if (f->read_err) {
+            s->plan[i] = VPLAN_FAILED;
+            continue;
+        }
         if (f->size > s->opts.max_file_bytes) {
             s->plan[i] = VPLAN_SKIPPED;
             s->nskipped++;
@@ -334,7 +346,14 @@ int lmkv_index_session_set_plan(lmkv_index_session *s,
         size_t len = 0;
         rc = vread_file(&buf, &len, s->wt, p, 0);
         if (rc == LMKV_NOTFOUND) { f->status = LMKV_WT_DELETED; rc = LMKV_OK; continue; }
-        if (rc != LMKV_OK) goto cleanup;
+        if (rc != LMKV_OK) {
+            /* unreadable: that file's failure in the report, not the plan's */
+            f->present = 1;
+            f->status = !s->wt->repo ? LMKV_WT_NOGIT : LMKV_WT_MODIFIED;
+            f->source = LMKV_SOURCE_LATEST;
+            if ((rc = vplan_read_failed(f, rc, errno)) != LMKV_OK) goto cleanup;
+            continue;
+        }
         f->present = 1;
         f->size = len;
         rc = lmkv_blob_id(f->blob, buf, len);
@@ -402,20 +421,26 @@ int lmkv_index_session_plan_counts(size_t *out_changed, size_t *out_deleted, siz
 
 /* ----------------------------------------------------------------- run */
 
-static int vfail(struct lmkv_index_report *r, const char *path, int err, const char *msg)
+static int vpush_failure(struct lmkv_index_failure **list, size_t *n, const char *path, int err,
+                         const char *msg)
 {
-    struct lmkv_index_failure *nf = realloc(r->failures, (r->failed + 1) * sizeof *nf);
+    struct lmkv_index_failure *nf = realloc(*list, (*n + 1) * sizeof *nf);
     if (!nf) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
-    r->failures = nf;
-    nf[r->failed].path = strdup(path);
-    nf[r->failed].message = strdup(msg ? msg : "");
-    nf[r->failed].error = err;
-    if (!nf[r->failed].path || !nf[r->failed].message) {
-        free(nf[r->failed].path); free(nf[r->failed].message);
+    *list = nf;
+    nf[*n].path = strdup(path);
+    nf[*n].message = strdup(msg ? msg : "");
+    nf[*n].error = err;
+    if (!nf[*n].path || !nf[*n].message) {
+        free(nf[*n].path); free(nf[*n].message);
         return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     }
-    r->failed++;
+    (*n)++;
     return LMKV_OK;
+}
+
+static int vfail(struct lmkv_index_report *r, const char *path, int err, const char *msg)
+{
+    return vpush_failure(&r->failures, &r->failed, path, err, msg);
 }
 
 struct vwriter {
@@ -455,6 +480,179 @@ static int vw_file_done(struct vwriter *w)
     return LMKV_OK;
 }
 
+/* ------------------------------------------------- parallel analysis */
+
+/* One file analysed ahead by a worker: its bytes, their blob id and the
+ * analyser's records, until the writer (the session's thread) stores it. */
+struct vjob {
+    size_t idx;                 /* scan entry                               */
+    int done;                   /* worker finished (under vpool.mu)         */
+    int rc;                     /* LMKV_OK, or the read's error             */
+    int rerr;                   /* errno of a failed read                   */
+    int failed, aerr;           /* analyser failure                         */
+    char *msg;
+    void *buf;
+    size_t len;
+    char blob[LMKV_OID_HEXSZ];
+    lmkv_analysis a;
+};
+
+struct vpool {
+    lmkv_index_session *s;
+    lmkv_analyser_fn analyser;
+    void *ctx;
+    struct vjob *jobs;          /* the pending files, path order            */
+    size_t n, next, consumed, window;
+    size_t *job_of;             /* per scan entry: 1 + job index, 0 = none  */
+    int stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work, cv_done;
+    pthread_t *th;
+    size_t nth;
+};
+
+static void vjob_clear(struct vjob *j)
+{
+    vanalysis_reset(&j->a);
+    free(j->msg); j->msg = NULL;
+    free(j->buf); j->buf = NULL;
+}
+
+/* Read (or take the plan's bytes), hash and analyse one file: no store
+ * access, nothing shared but the job and the scan entry's read-only path,
+ * blob and (taken) content. */
+static void vjob_run(struct vpool *p, struct vjob *j)
+{
+    lmkv_index_session *s = p->s;
+    struct vfile *f = &s->scan.v[j->idx];
+    int kept = f->content != NULL && f->content_len <= s->opts.max_file_bytes;
+    if (kept) {
+        j->buf = f->content; j->len = f->content_len; f->content = NULL;
+        memcpy(j->blob, f->blob, sizeof j->blob);
+        j->rc = LMKV_OK;
+    } else {
+        j->rc = vread_file(&j->buf, &j->len, s->wt, f->path, s->opts.max_file_bytes);
+        j->rerr = errno;
+        if (j->rc == LMKV_OK) j->rc = lmkv_blob_id(j->blob, j->buf, j->len);
+    }
+    if (j->rc == LMKV_OK)
+        j->rc = vanalyse_only(&j->a, &j->failed, &j->aerr, &j->msg, f->path, j->buf, j->len,
+                              p->analyser, p->ctx);
+}
+
+static void *vpool_worker(void *arg)
+{
+    struct vpool *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->stop && p->next < p->n && p->next >= p->consumed + p->window)
+            pthread_cond_wait(&p->cv_work, &p->mu);
+        if (p->stop || p->next >= p->n) break;
+        struct vjob *j = &p->jobs[p->next++];
+        pthread_mutex_unlock(&p->mu);
+        vjob_run(p, j);
+        pthread_mutex_lock(&p->mu);
+        j->done = 1;
+        pthread_cond_broadcast(&p->cv_done);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static unsigned vthreads(const lmkv_index_session *s)
+{
+    unsigned t = s->opts.threads;
+    if (t == LMKV_INDEX_THREADS_ONLINE) {
+        long c = sysconf(_SC_NPROCESSORS_ONLN);
+        t = c > 0 ? (unsigned)c : 1;
+    }
+    if (!t) t = 1;
+    return t > 64 ? 64 : t;
+}
+
+static void vpool_end(struct vpool *p)
+{
+    if (!p->jobs) return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->cv_work);
+    pthread_mutex_unlock(&p->mu);
+    for (size_t i = 0; i < p->nth; i++) pthread_join(p->th[i], NULL);
+    for (size_t i = p->consumed; i < p->n; i++) vjob_clear(&p->jobs[i]);
+    pthread_cond_destroy(&p->cv_work);
+    pthread_cond_destroy(&p->cv_done);
+    pthread_mutex_destroy(&p->mu);
+    free(p->th);
+    free(p->jobs);
+    free(p->job_of);
+    memset(p, 0, sizeof *p);
+}
+
+/* Start the workers over the files run() will analyse (pending_paths'
+ * selection). Fewer than 2 such files or 1 thread: no pool. */
+static int vpool_begin(struct vpool *p, lmkv_index_session *s, lmkv_analyser_fn analyser, void *ctx)
+{
+    memset(p, 0, sizeof *p);
+    unsigned t = vthreads(s);
+    size_t n = 0;
+    for (size_t i = 0; i < s->scan.n; i++)
+        if (s->plan[i] == VPLAN_CHANGED && (s->full || (!s->stored[i] && !s->src[i] && !s->dup[i]))) n++;
+    if (t < 2 || n < 2) return LMKV_OK;
+    if (t > n) t = (unsigned)n;
+    if (!(p->jobs = calloc(n, sizeof *p->jobs)) || !(p->job_of = calloc(s->scan.n, sizeof *p->job_of)) ||
+        !(p->th = calloc(t, sizeof *p->th))) {
+        free(p->jobs); free(p->job_of); free(p->th);
+        memset(p, 0, sizeof *p);
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < s->scan.n; i++)
+        if (s->plan[i] == VPLAN_CHANGED && (s->full || (!s->stored[i] && !s->src[i] && !s->dup[i]))) {
+            p->jobs[p->n].idx = i;
+            p->job_of[i] = ++p->n;
+        }
+    p->s = s; p->analyser = analyser; p->ctx = ctx;
+    p->window = 2 * (size_t)t;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv_work, NULL);
+    pthread_cond_init(&p->cv_done, NULL);
+    /* the workers block every signal: a SIGINT/SIGTERM handler (lmkv
+     * index's cancels the analyser) runs in the caller's threads */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = LMKV_OK;
+    for (size_t i = 0; i < t; i++) {
+        if (pthread_create(&p->th[i], NULL, vpool_worker, p) != 0) {
+            rc = lmkv_error_set(LMKV_ENOMEM, "index session: cannot start analysis thread %zu of %u", i + 1, t);
+            break;
+        }
+        p->nth++;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != LMKV_OK) vpool_end(p);
+    return rc;
+}
+
+/* The writer takes job k (in order): waits until a worker finished it. */
+static struct vjob *vpool_take(struct vpool *p, size_t k)
+{
+    pthread_mutex_lock(&p->mu);
+    while (!p->jobs[k].done) pthread_cond_wait(&p->cv_done, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+    return &p->jobs[k];
+}
+
+/* Job k is stored (or failed): its memory is freed, a worker may start
+ * the next file of the window. */
+static void vpool_release(struct vpool *p, size_t k)
+{
+    vjob_clear(&p->jobs[k]);
+    pthread_mutex_lock(&p->mu);
+    p->consumed = k + 1;
+    pthread_cond_broadcast(&p->cv_work);
+    pthread_mutex_unlock(&p->mu);
+}
+
 /* What the final transaction does for one scan entry. */
 enum { VACT_NONE = 0, VACT_MAP = 1, VACT_UNMAP = 2 };
 
@@ -467,6 +665,8 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
     int64_t now = vnow_ns();
     void *buf = NULL;
     char *msg = NULL;
+    struct vpool pool;
+    memset(&pool, 0, sizeof pool);
 
     if (!out || !s) return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_run: NULL argument");
     memset(out, 0, sizeof *out);
@@ -478,7 +678,14 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
     w.r = out;
     out->head = s->head;
     out->unchanged = s->nunchanged;
-    out->skipped = s->nskipped;
+    for (size_t i = 0; i < s->scan.n; i++) {
+        if (s->plan[i] != VPLAN_SKIPPED) continue;
+        char m[96];
+        snprintf(m, sizeof m, "%llu bytes, over max_file_bytes (%llu)",
+                 (unsigned long long)s->scan.v[i].size, (unsigned long long)s->opts.max_file_bytes);
+        if ((rc = vpush_failure(&out->skips, &out->skipped, s->scan.v[i].path, LMKV_ETOOBIG, m)) != LMKV_OK)
+            return rc;
+    }
     lmkv_worktree *wt = s->wt;
     int resolve_only = (s->opts.flags & LMKV_INDEX_RESOLVE) || !analyser;
 
@@ -486,6 +693,8 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
         rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
         goto cleanup;
     }
+    /* the files to analyse, ahead in worker threads (threads > 1) */
+    if (!resolve_only && (rc = vpool_begin(&pool, s, analyser, ctx)) != LMKV_OK) goto cleanup;
 
     /* 1. Store the versions that are not stored, in batches: from the
      *    records of the same content under another path (a renamed or
@@ -498,6 +707,12 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
      *    analysis. */
     for (int phase = 0; phase < 2; phase++)
     for (size_t i = 0; i < s->scan.n; i++) {
+        if (phase == 1 && s->plan[i] == VPLAN_FAILED) {
+            /* unreadable when planned: fails, mapping (if any) kept */
+            const struct vfile *f = &s->scan.v[i];
+            if ((rc = vfail(out, f->path, f->read_err, f->read_msg)) != LMKV_OK) goto cleanup;
+            continue;
+        }
         if (s->plan[i] != VPLAN_CHANGED || done[i]) continue;
         struct vfile *f = &s->scan.v[i];
         struct vcur *c = vcurmap_find(&s->cur, f->path);
@@ -530,58 +745,96 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
             continue;
         }
         size_t len = 0;
-        int kept = f->content != NULL && f->content_len <= s->opts.max_file_bytes;
-        if (kept) {
-            /* the bytes the plan hashed: f->blob is their id */
-            buf = f->content;
-            len = f->content_len;
-            f->content = NULL;
-            rc = LMKV_OK;
+        int rerr = 0, failed = 0, aerr = 0;
+        char blob[LMKV_OID_HEXSZ];
+        size_t jk = pool.job_of ? pool.job_of[i] : 0;
+        struct vjob *job = NULL;
+        lmkv_analysis la;
+        lmkv_analysis *an = &la;
+        memset(&la, 0, sizeof la);
+        if (jk) {
+            /* analysed ahead by a worker */
+            int64_t t0 = vnow_ns();
+            job = vpool_take(&pool, jk - 1);
+            out->analysis_wait_ns += (uint64_t)(vnow_ns() - t0);
+            rc = job->rc;
+            rerr = job->rerr;
+            buf = job->buf; job->buf = NULL;
+            len = job->len;
+            memcpy(blob, job->blob, sizeof blob);
+            failed = job->failed; aerr = job->aerr;
+            msg = job->msg; job->msg = NULL;
+            an = &job->a;
+            if (rc == LMKV_ENOMEM) lmkv_error_set(LMKV_ENOMEM, "out of memory analysing '%s'", f->path);
         } else {
-            rc = vread_file(&buf, &len, wt, f->path, s->opts.max_file_bytes);
+            int kept = f->content != NULL && f->content_len <= s->opts.max_file_bytes;
+            if (kept) {
+                /* the bytes the plan hashed: f->blob is their id */
+                buf = f->content;
+                len = f->content_len;
+                f->content = NULL;
+                memcpy(blob, f->blob, sizeof blob);
+                rc = LMKV_OK;
+            } else {
+                rc = vread_file(&buf, &len, wt, f->path, s->opts.max_file_bytes);
+                rerr = errno;
+                if (rc == LMKV_OK) rc = lmkv_blob_id(blob, buf, len);
+            }
+            if (rc == LMKV_OK) {
+                int64_t t0 = vnow_ns();
+                rc = vanalyse_only(&la, &failed, &aerr, &msg, f->path, buf, len, analyser, ctx);
+                out->analysis_wait_ns += (uint64_t)(vnow_ns() - t0);
+            }
         }
         if (rc == LMKV_OK) {
             /* The file may have changed since the plan hashed it: store what
              * is analysed under the id of what is analysed. */
-            char blob[LMKV_OID_HEXSZ];
-            if (kept) memcpy(blob, f->blob, sizeof blob);
-            else if ((rc = lmkv_blob_id(blob, buf, len)) != LMKV_OK) goto cleanup;
             if (strcmp(blob, f->blob) != 0) {
                 memcpy(f->blob, blob, sizeof blob);
                 f->mtime_ns = 0;        /* stat data of other content */
-                if ((rc = lmkv_file_version_id(&f->fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto cleanup;
+                if ((rc = lmkv_file_version_id(&f->fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto file_done;
                 f->source = LMKV_SOURCE_LATEST;
             }
-            if ((rc = vw_open(&w)) != LMKV_OK) goto cleanup;
-            int failed = 0, aerr = 0;
-            rc = vanalyse_and_put(&failed, &aerr, &msg, w.ss, wt, f->path, f->blob, f->fv,
-                                  buf, len, f->mtime_ns, analyser, ctx, now);
-            if (rc != LMKV_OK) goto cleanup;
             if (failed && aerr == LMKV_ECONFLICT) {
                 /* the analyser stops the run (e.g. SIGINT): no mapping swap */
                 rc = lmkv_error_set(LMKV_ECONFLICT, "index session stopped by the analyser at %s%s%s",
                                     f->path, msg && *msg ? ": " : "", msg ? msg : "");
-                goto cleanup;
+                goto file_done;
+            }
+            if ((rc = vw_open(&w)) != LMKV_OK) goto file_done;
+            if (!failed) {
+                free(msg); msg = NULL;
+                rc = vput_analysed(&failed, &aerr, &msg, w.ss, wt, f->path, f->blob, f->fv,
+                                   buf, len, f->mtime_ns, an, now);
+                if (rc != LMKV_OK) goto file_done;
             }
             if (failed) {
-                if ((rc = vfail(out, f->path, aerr, msg)) != LMKV_OK) goto cleanup;
+                if ((rc = vfail(out, f->path, aerr, msg)) != LMKV_OK) goto file_done;
                 if (c) act[i] = VACT_UNMAP;
             } else {
                 out->analysed++;
                 act[i] = VACT_MAP;
-                if ((rc = vw_file_done(&w)) != LMKV_OK) goto cleanup;
+                if ((rc = vw_file_done(&w)) != LMKV_OK) goto file_done;
             }
         } else if (rc == LMKV_ENOMEM) {
-            goto cleanup;
+            goto file_done;
         } else {
             /* Unreadable (vanished, too big, I/O): the file fails. */
-            const char *m = lmkv_errmsg();
-            if ((rc = vfail(out, f->path, rc, m)) != LMKV_OK) goto cleanup;
+            char m[256];
+            vread_reason(m, sizeof m, rc, rerr);
+            if ((rc = vfail(out, f->path, rc, m)) != LMKV_OK) goto file_done;
             if (c) act[i] = VACT_UNMAP;
         }
+        rc = LMKV_OK;
+file_done:
+        vanalysis_reset(&la);
+        if (jk) vpool_release(&pool, jk - 1);
+        if (rc != LMKV_OK) goto cleanup;
         free(buf); buf = NULL;
         free(msg); msg = NULL;
     }
+
+    vpool_end(&pool);                  /* every job was taken: joins */
 
     /* 2. The mapping swap, in one write transaction (the last batch's). */
     int need_meta = !s->meta.registered || s->full ||
@@ -644,6 +897,7 @@ done:
         if (rc == LMKV_NOTFOUND) { out->generation = 0; rc = LMKV_OK; }
     }
 cleanup:
+    vpool_end(&pool);
     if (w.ss) lmkv_store_session_abort(w.ss);
     free(buf);
     free(msg);

@@ -41,6 +41,11 @@ struct vfile {
     void *content;              /* the bytes the plan hashed, kept for the
                                    run (small plans: VKEEP_FILES), or NULL */
     size_t content_len;
+    int read_err;               /* the plan could not read it: LMKV_EIO or
+                                   LMKV_NOTFOUND (vanished after listing);
+                                   0 = read fine                          */
+    char *read_msg;             /* then: why, without the path ("reading:
+                                   Permission denied"), malloc'd          */
 };
 
 /* A plan hashing at most this many files keeps their bytes for the run,
@@ -73,9 +78,16 @@ void vscan_clear(struct vscan *s);
 /* Binary search by path; NULL if absent. */
 struct vfile *vscan_find(const struct vscan *s, const char *path);
 
-/* Read a worktree file fully. *out malloc'd (free()). */
+/* Read a worktree file fully. *out malloc'd (free()). On failure errno
+ * holds the cause (0: not a regular file). */
 int vread_file(void **out, size_t *outlen, const lmkv_worktree *wt, const char *path,
                uint64_t max_bytes);
+
+/* A read failure of the plan (vread_file's rc and errno) as f's failure:
+ * f->read_err/read_msg set, LMKV_OK; LMKV_ENOMEM is returned as is. */
+int vplan_read_failed(struct vfile *f, int rc, int err);
+/* The path-free reason of a vread_file failure (rc, errno) into m[n]. */
+void vread_reason(char *m, size_t n, int rc, int err);
 
 /* Hex <-> raw oid helpers. */
 int vhex_to_oid(git_oid *out, const char *hex);
@@ -169,6 +181,14 @@ int vanalyse_and_put(int *out_failed, int *out_err, char **out_msg, lmkv_store_s
                      const lmkv_worktree *wt, const char *path, const char *blob_hex,
                      uint64_t fv, const void *content, size_t len, int64_t mtime_ns,
                      lmkv_analyser_fn analyser, void *ctx, int64_t now_ns);
+/* The two halves: analyse into *a (any thread; reset *a with
+ * vanalysis_reset after), then store it (the session's thread). */
+int vanalyse_only(lmkv_analysis *a, int *out_failed, int *out_err, char **out_msg, const char *path,
+                  const void *content, size_t len, lmkv_analyser_fn analyser, void *ctx);
+int vput_analysed(int *out_failed, int *out_err, char **out_msg, lmkv_store_session *s,
+                  const lmkv_worktree *wt, const char *path, const char *blob_hex,
+                  uint64_t fv, const void *content, size_t len, int64_t mtime_ns,
+                  lmkv_analysis *a, int64_t now_ns);
 
 int64_t vnow_ns(void);
 

@@ -476,40 +476,58 @@ cleanup:
     return rc;
 }
 
-int vanalyse_and_put(int *out_failed, int *out_err, char **out_msg, lmkv_store_session *s,
-                     const lmkv_worktree *wt, const char *path, const char *blob_hex,
-                     uint64_t fv, const void *content, size_t len, int64_t mtime_ns,
-                     lmkv_analyser_fn analyser, void *ctx, int64_t now_ns)
+int vanalyse_only(lmkv_analysis *a, int *out_failed, int *out_err, char **out_msg, const char *path,
+                  const void *content, size_t len, lmkv_analyser_fn analyser, void *ctx)
 {
-    int rc = LMKV_OK;
-    lmkv_analysis a;
-    memset(&a, 0, sizeof a);
+    memset(a, 0, sizeof *a);
     *out_failed = 0;
     *out_err = 0;
     *out_msg = NULL;
-    a.active = 1;
+    a->active = 1;
     lmkv_error_clear();
-    int arc = analyser(&a, path, content, len, ctx);
-    a.active = 0;
+    int arc = analyser(a, path, content, len, ctx);
+    a->active = 0;
     if (arc != 0) {
-        const char *m = a.error ? a.error : lmkv_errmsg();
+        const char *m = a->error ? a->error : lmkv_errmsg();
         if (!m || !*m) m = arc < 0 ? lmkv_strerror(arc) : "analyser failed";
         *out_failed = 1;
         *out_err = arc;
-        if (!(*out_msg = strdup(m))) rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
-        goto cleanup;
+        if (!(*out_msg = strdup(m))) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     }
-    rc = vput_version(s, wt, path, blob_hex, fv, content, len, mtime_ns, &a, now_ns);
+    return LMKV_OK;
+}
+
+int vput_analysed(int *out_failed, int *out_err, char **out_msg, lmkv_store_session *s,
+                  const lmkv_worktree *wt, const char *path, const char *blob_hex,
+                  uint64_t fv, const void *content, size_t len, int64_t mtime_ns,
+                  lmkv_analysis *a, int64_t now_ns)
+{
+    *out_failed = 0;
+    *out_err = 0;
+    *out_msg = NULL;
+    int rc = vput_version(s, wt, path, blob_hex, fv, content, len, mtime_ns, a, now_ns);
     if (rc == LMKV_EINVAL) {
         /* Bad records (store checked them before writing: nothing written,
          * session usable): the file fails, the session goes on. */
         *out_failed = 1;
         *out_err = rc;
         const char *m = lmkv_errmsg();
-        if (!(*out_msg = strdup(m && *m ? m : "invalid records"))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
+        if (!(*out_msg = strdup(m && *m ? m : "invalid records"))) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
         rc = LMKV_OK;
     }
-cleanup:
+    return rc;
+}
+
+int vanalyse_and_put(int *out_failed, int *out_err, char **out_msg, lmkv_store_session *s,
+                     const lmkv_worktree *wt, const char *path, const char *blob_hex,
+                     uint64_t fv, const void *content, size_t len, int64_t mtime_ns,
+                     lmkv_analyser_fn analyser, void *ctx, int64_t now_ns)
+{
+    lmkv_analysis a;
+    int rc = vanalyse_only(&a, out_failed, out_err, out_msg, path, content, len, analyser, ctx);
+    if (rc == LMKV_OK && !*out_failed)
+        rc = vput_analysed(out_failed, out_err, out_msg, s, wt, path, blob_hex, fv, content, len,
+                           mtime_ns, &a, now_ns);
     vanalysis_reset(&a);
     return rc;
 }

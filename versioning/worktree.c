@@ -263,7 +263,7 @@ int vselect_match(const struct vselect *sel, const char *path)
 void vscan_clear(struct vscan *s)
 {
     if (!s) return;
-    for (size_t i = 0; i < s->n; i++) { free(s->v[i].path); free(s->v[i].old_path); free(s->v[i].content); }
+    for (size_t i = 0; i < s->n; i++) { free(s->v[i].path); free(s->v[i].old_path); free(s->v[i].content); free(s->v[i].read_msg); }
     free(s->v);
     memset(s, 0, sizeof *s);
 }
@@ -306,16 +306,17 @@ static char *vjoin(const char *root, const char *path)
 int vread_file(void **out, size_t *outlen, const lmkv_worktree *wt, const char *path,
                uint64_t max_bytes)
 {
-    int rc = LMKV_OK, fd = -1;
+    int rc = LMKV_OK, fd = -1, err = 0;
     char *full = vjoin(wt->root, path);
     unsigned char *buf = NULL;
     struct stat st;
     size_t got = 0;
 
     if (!full) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
-    fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) {
-        rc = lmkv_error_set(errno == ENOENT ? LMKV_NOTFOUND : LMKV_EIO, "reading '%s': %s", full, strerror(errno));
+        err = errno;
+        rc = lmkv_error_set(err == ENOENT ? LMKV_NOTFOUND : LMKV_EIO, "reading '%s': %s", full, strerror(err));
         goto cleanup;
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -323,22 +324,24 @@ int vread_file(void **out, size_t *outlen, const lmkv_worktree *wt, const char *
         goto cleanup;
     }
     if (max_bytes && (uint64_t)st.st_size > max_bytes) {
+        err = EFBIG;
         rc = lmkv_error_set(LMKV_ETOOBIG, "'%s' is %lld bytes, over the limit of %llu", full,
                   (long long)st.st_size, (unsigned long long)max_bytes);
         goto cleanup;
     }
     size_t cap = (size_t)st.st_size + 1;
-    if (!(buf = malloc(cap))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory reading '%s'", full); goto cleanup; }
+    if (!(buf = malloc(cap))) { err = ENOMEM; rc = lmkv_error_set(LMKV_ENOMEM, "out of memory reading '%s'", full); goto cleanup; }
     for (;;) {
         if (got == cap) {
             unsigned char *nb = realloc(buf, cap * 2);
-            if (!nb) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory reading '%s'", full); goto cleanup; }
+            if (!nb) { err = ENOMEM; rc = lmkv_error_set(LMKV_ENOMEM, "out of memory reading '%s'", full); goto cleanup; }
             buf = nb; cap *= 2;
         }
         ssize_t r = read(fd, buf + got, cap - got);
         if (r < 0) {
             if (errno == EINTR) continue;
-            rc = lmkv_error_set(LMKV_EIO, "reading '%s' at byte %zu: %s", full, got, strerror(errno));
+            err = errno;
+            rc = lmkv_error_set(LMKV_EIO, "reading '%s' at byte %zu: %s", full, got, strerror(err));
             goto cleanup;
         }
         if (r == 0) break;
@@ -350,17 +353,44 @@ cleanup:
     if (fd >= 0) close(fd);
     free(buf);
     free(full);
+    errno = err;
     return rc;
 }
 
+void vread_reason(char *m, size_t n, int rc, int err)
+{
+    if (rc == LMKV_NOTFOUND)
+        snprintf(m, n, "reading: %s (removed after it was listed)", strerror(err ? err : ENOENT));
+    else if (rc == LMKV_ETOOBIG)
+        snprintf(m, n, "grew over max_file_bytes after it was listed");
+    else if (err)
+        snprintf(m, n, "reading: %s", strerror(err));
+    else
+        snprintf(m, n, "reading: not a regular file (replaced after it was listed)");
+}
+
+int vplan_read_failed(struct vfile *f, int rc, int err)
+{
+    if (rc == LMKV_ENOMEM) return rc;
+    char m[256];
+    vread_reason(m, sizeof m, rc, err);
+    free(f->read_msg);
+    if (!(f->read_msg = strdup(m))) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    f->read_err = rc == LMKV_NOTFOUND ? LMKV_NOTFOUND : LMKV_EIO;
+    f->blob[0] = '\0';
+    return LMKV_OK;
+}
+
 /* Hash the file on disk as git's blob id; with keep, its bytes stay in
- * f->content for the run. */
+ * f->content for the run. A file that cannot be read is f's failure
+ * (vplan_read_failed), not the plan's: LMKV_OK with f->read_err set. */
 static int vhash_disk_keep(struct vfile *f, const lmkv_worktree *wt, int keep)
 {
     void *buf = NULL;
     size_t len = 0;
     int rc = vread_file(&buf, &len, wt, f->path, 0);
-    if (rc == LMKV_OK) rc = lmkv_blob_id(f->blob, buf, len);
+    if (rc != LMKV_OK) return vplan_read_failed(f, rc, errno);
+    rc = lmkv_blob_id(f->blob, buf, len);
     if (rc == LMKV_OK && keep) {
         free(f->content);
         f->content = buf;
@@ -627,7 +657,7 @@ int vscan_worktree(struct vscan *out, struct lmkv_head_info *head, lmkv_worktree
     size_t w = 0;
     for (size_t i = 0; i < s.n; i++) {
         if (w > 0 && strcmp(s.v[w - 1].path, s.v[i].path) == 0) {
-            free(s.v[i].path); free(s.v[i].old_path);
+            free(s.v[i].path); free(s.v[i].old_path); free(s.v[i].content); free(s.v[i].read_msg);
             continue;
         }
         s.v[w++] = s.v[i];

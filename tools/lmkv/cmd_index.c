@@ -16,6 +16,7 @@
 #include "lmkv_versioning.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <jansson.h>
 #include <limits.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: lmkv index [--db DIR] [--workspace ROOT] [--full] [--no-git] [--languages LIST] [--json] [PATH...]\n"
@@ -45,6 +47,9 @@ static const char usage[] =
     "                    directory is given, else the current directory)\n"
     "  --full            analyse every selected file again\n"
     "  --no-git          treat ROOT as a plain directory even inside git\n"
+    "  --jobs N          analyse in N threads (1-64; default: the online\n"
+    "                    CPUs); storage stays in one thread, in path order,\n"
+    "                    so the result is the same for every N\n"
     "  --languages LIST  only these languages (comma-separated: c, cpp,\n"
     "                    rust, python, go, javascript, typescript, tsx,\n"
     "                    java); a file's language comes from its extension,\n"
@@ -54,13 +59,20 @@ static const char usage[] =
     "  -q                no report on success, no progress bar\n"
     "\n"
     "A file that cannot be read or analysed is reported on one line\n"
-    "(\"lmkv index: PATH: why\") and nothing of it is stored; the other files\n"
-    "are indexed; a C file with compiler errors is indexed as far as clang\n"
+    "(\"lmkv index: PATH: why\", e.g. \"reading: Permission denied\") and\n"
+    "nothing of it is stored (one unreadable when hashed keeps its previous\n"
+    "version current); the other files are indexed and the exit code is 3.\n"
+    "A file over the session's max_file_bytes (16 MiB) is skipped and\n"
+    "reported (\"lmkv index: PATH: skipped: N bytes, over ...\"). In JSON:\n"
+    "failures and skips, arrays of {path, error, reason}. A C file with compiler errors is indexed as far as clang\n"
     "recovers and its diagnostics are counted in the report. The report\n"
     "splits the time: extract (analysis), store (records, indexes, commit);\n"
     "in JSON extract_ms, store_ms, and diagnostics {errors, warnings,\n"
-    "files_with_errors}. Memory: one file at a time is analysed (at most\n"
-    "64 MiB of source and 4M records per file); a write transaction holds\n"
+    "files_with_errors}. extract is the wall time the storing thread waited\n"
+    "for analysis (with --jobs 1: the analysis itself); extract_thread_ms\n"
+    "sums the analysis threads' time, jobs says how many ran. Memory: N files are analysed at once and at most\n"
+    "2N analysed files wait to be stored (at most 64 MiB of source and 4M\n"
+    "records per file); a write transaction holds\n"
     "at most 64 files or 131072 key writes (records and index entries;\n"
     "whichever comes first, a file never split): what it buffers until\n"
     "commit. SIGINT or SIGTERM stops the run before anything of it becomes\n"
@@ -73,8 +85,10 @@ static const char usage[] =
 struct ix {
     struct cli_progress bar; /* files given to the analyser of the files to analyse */
     size_t nanalysed;
-    uint64_t extract_ns;     /* time inside the analyser (parsing, walking) */
+    uint64_t extract_ns;     /* time inside the analyser (parsing, walking),
+                                summed over the analysis threads */
     lmkv_analyser *an;
+    pthread_mutex_t mu;      /* the analyser runs in --jobs threads at once */
 };
 
 static uint64_t now_ns(void)
@@ -82,6 +96,12 @@ static uint64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static unsigned lmkv_cli_online_cpus(void)
+{
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    return c < 1 ? 1u : c > 64 ? 64u : (unsigned)c;
 }
 
 static double ns_ms(uint64_t ns) { return (double)(ns / 1000u) / 1000.0; }
@@ -98,10 +118,15 @@ static void on_signal(int sig)
 static int analyse(lmkv_analysis *a, const char *path, const void *content, size_t len, void *ctx)
 {
     struct ix *x = ctx;
+    pthread_mutex_lock(&x->mu);
     cli_progress_update(&x->bar, x->nanalysed++);
+    pthread_mutex_unlock(&x->mu);
     uint64_t t0 = now_ns();
     int rc = lmkv_analyser_analyse(a, path, content, len, x->an);
-    x->extract_ns += now_ns() - t0;
+    uint64_t dt = now_ns() - t0;
+    pthread_mutex_lock(&x->mu);
+    x->extract_ns += dt;
+    pthread_mutex_unlock(&x->mu);
     return rc;
 }
 
@@ -133,11 +158,12 @@ int cmd_index(int argc, char **argv)
         {"full", no_argument, NULL, 'F'},
         {"no-git", no_argument, NULL, 'G'},
         {"languages", required_argument, NULL, 'L'},
+        {"jobs", required_argument, NULL, 'j'},
         CLI_COMMON_LONGOPTS,
         {0, 0, 0, 0}};
     const char *cmd = "index";
     const char *root_arg = NULL;
-    unsigned iflags = 0, wflags = 0;
+    unsigned iflags = 0, wflags = 0, jobs = 0;
     int c, ret = EXIT_OK_, rc;
     lmkv_db *db = NULL;
     lmkv_store *st = NULL;
@@ -154,6 +180,7 @@ int cmd_index(int argc, char **argv)
     int have_sig = 0;
     struct ix x;
     memset(&x, 0, sizeof x);
+    pthread_mutex_init(&x.mu, NULL);
     memset(&rep, 0, sizeof rep);
 
     cli_getopt_begin();
@@ -162,6 +189,17 @@ int cmd_index(int argc, char **argv)
         case 'w': root_arg = optarg; break;
         case 'F': iflags |= LMKV_INDEX_FULL; break;
         case 'G': wflags |= LMKV_WORKTREE_NO_GIT; break;
+        case 'j': {
+            char *end = NULL;
+            errno = 0;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (errno || !end || *end || optarg[0] == '-' || optarg[0] == '\0' || v < 1 || v > 64) {
+                free(langs_arg);
+                return cli_usage_error(cmd, "--jobs: '%s' is not a number of threads from 1 to 64", optarg);
+            }
+            jobs = (unsigned)v;
+            break;
+        }
         case 'L': free(langs_arg); if (!(langs_arg = strdup(optarg))) { cli_error(cmd, "out of memory"); return EXIT_IO; } break;
         case 'h': fputs(usage, stdout); free(langs_arg); return EXIT_OK_;
         default: free(langs_arg); return EXIT_USAGE;
@@ -222,6 +260,7 @@ int cmd_index(int argc, char **argv)
     io.filter_ctx = x.an;
     io.analyser_id = lmkv_analyser_id(x.an);
     io.batch_files = 64;
+    io.threads = jobs ? jobs : LMKV_INDEX_THREADS_ONLINE;
     if ((rc = lmkv_index_session_begin(&s, wt, &io)) != LMKV_OK) { ret = cli_fail(cmd, rc, "beginning the index session"); goto cleanup; }
     if ((rc = lmkv_index_session_plan(s)) != LMKV_OK) { ret = cli_fail(cmd, rc, "planning"); goto cleanup; }
     const char *const *pend = NULL;
@@ -246,7 +285,9 @@ int cmd_index(int argc, char **argv)
     rc = lmkv_index_session_run(&rep, s, analyse, &x);
     /* storage: the session's work (records, indexes, mapping swap, commits)
      * without the analyser's time inside it */
-    uint64_t store_ns = now_ns() - t_run - x.extract_ns;
+    uint64_t run_ns = now_ns() - t_run;
+    uint64_t wait_ns = rep.analysis_wait_ns;
+    uint64_t store_ns = run_ns > wait_ns ? run_ns - wait_ns : 0;
     have_rep = 1;
     cli_progress_end(&x.bar);
     if (rc == LMKV_ECONFLICT && stop_signal) {
@@ -263,6 +304,8 @@ int cmd_index(int argc, char **argv)
         if (strncmp(m, fp, pl) == 0 && m[pl] == ':') cli_error(cmd, "%s", m); /* already names the file */
         else cli_error(cmd, "%s: %s", fp, m);
     }
+    for (size_t i = 0; i < rep.skipped; i++)
+        cli_error(cmd, "%s: skipped: %s", rep.skips[i].path, rep.skips[i].message);
     struct lmkv_analyser_stats as;
     lmkv_analyser_stats(&as, x.an);
     uint64_t ms = cli_now_ms() - t0;
@@ -276,6 +319,20 @@ int cmd_index(int argc, char **argv)
         json_object_set_new(o, "unchanged", json_integer((json_int_t)rep.unchanged));
         json_object_set_new(o, "deleted", json_integer((json_int_t)rep.deleted));
         json_object_set_new(o, "failed", json_integer((json_int_t)rep.failed));
+        json_object_set_new(o, "skipped", json_integer((json_int_t)rep.skipped));
+        json_t *fl = json_array(), *sk = json_array();
+        for (size_t i = 0; i < rep.failed; i++) {
+            const char *m = rep.failures[i].message;
+            json_array_append_new(fl, json_pack("{s:s, s:s, s:s}", "path", rep.failures[i].path,
+                                                "error", lmkv_strerror(rep.failures[i].error),
+                                                "reason", m && *m ? m : lmkv_strerror(rep.failures[i].error)));
+        }
+        for (size_t i = 0; i < rep.skipped; i++)
+            json_array_append_new(sk, json_pack("{s:s, s:s, s:s}", "path", rep.skips[i].path,
+                                                "error", lmkv_strerror(rep.skips[i].error),
+                                                "reason", rep.skips[i].message));
+        json_object_set_new(o, "failures", fl);
+        json_object_set_new(o, "skips", sk);
         json_object_set_new(o, "symbols", json_integer((json_int_t)as.symbols));
         json_object_set_new(o, "calls", json_integer((json_int_t)as.calls));
         json_object_set_new(o, "references", json_integer((json_int_t)as.references));
@@ -286,17 +343,19 @@ int cmd_index(int argc, char **argv)
         json_object_set_new(o, "write_txns", json_integer((json_int_t)rep.write_txns));
         json_object_set_new(o, "generation", json_integer((json_int_t)rep.generation));
         json_object_set_new(o, "ms", json_integer((json_int_t)ms));
-        json_object_set_new(o, "extract_ms", json_real(ns_ms(x.extract_ns)));
+        json_object_set_new(o, "extract_ms", json_real(ns_ms(wait_ns)));
+        json_object_set_new(o, "extract_thread_ms", json_real(ns_ms(x.extract_ns)));
+        json_object_set_new(o, "jobs", json_integer((json_int_t)(jobs ? jobs : lmkv_cli_online_cpus())));
         json_object_set_new(o, "store_ms", json_real(ns_ms(store_ns)));
         if (cli_json_print(cmd, o) != 0) { ret = EXIT_IO; goto cleanup; }
     } else if (!lmkv_cli.quiet) {
-        printf("%s (%s): %zu analysed, %zu reused, %zu copied, %zu unchanged, %zu deleted, %zu failed; "
+        printf("%s (%s): %zu analysed, %zu reused, %zu copied, %zu unchanged, %zu deleted, %zu failed, %zu skipped; "
                "%zu symbols, %zu calls, %zu references; %zu compiler errors in %zu files, %zu warnings; "
                "%zu write txns; %llu ms (extract %.1f, store %.1f)\n",
                root, rep.head.is_git && rep.head.commit[0] ? rep.head.commit : "latest",
-               rep.analysed, rep.reused, rep.copied, rep.unchanged, rep.deleted, rep.failed,
+               rep.analysed, rep.reused, rep.copied, rep.unchanged, rep.deleted, rep.failed, rep.skipped,
                as.symbols, as.calls, as.references, as.diag_errors, as.files_with_errors, as.diag_warnings,
-               rep.write_txns, (unsigned long long)ms, ns_ms(x.extract_ns), ns_ms(store_ns));
+               rep.write_txns, (unsigned long long)ms, ns_ms(wait_ns), ns_ms(store_ns));
     }
     ret = cli_finish_output(cmd);
     if (ret == EXIT_OK_ && rep.failed) ret = EXIT_DAMAGED;
@@ -312,6 +371,7 @@ cleanup:
     for (size_t i = 0; i < npaths; i++) free(paths[i]);
     free(paths);
     lmkv_analyser_free(x.an);
+    pthread_mutex_destroy(&x.mu);
     free(langs_arg);
     lmkv_worktree_free(wt);
     lmkv_store_close(st);

@@ -9,6 +9,7 @@ pub const LMKV_JSON_PRETTY: u32 = 1;
 pub const LMKV_CACHE_MAX_ENTRY_DEFAULT: u32 = 10485760;
 pub const LMKV_OID_HEXLEN: u32 = 40;
 pub const LMKV_OID_HEXSZ: u32 = 41;
+pub const LMKV_INDEX_THREADS_ONLINE: u32 = 4294967295;
 pub const LMKV_SOURCE_NONE: u32 = 0;
 pub const LMKV_ANALYSIS_C_DEFAULT_FLAGS: &[u8; 16usize] = b"-x c -std=gnu11\0";
 pub const LMKV_ANALYSIS_CPP_DEFAULT_FLAGS: &[u8; 20usize] = b"-x c++ -std=gnu++17\0";
@@ -3523,12 +3524,13 @@ pub struct lmkv_index_options {
     pub batch_files: usize,
     pub max_file_bytes: u64,
     pub batch_writes: usize,
+    pub threads: std::os::raw::c_uint,
 }
 #[test]
 fn bindgen_test_layout_lmkv_index_options() {
     assert_eq!(
         ::std::mem::size_of::<lmkv_index_options>(),
-        72usize,
+        80usize,
         concat!("Size of: ", stringify!(lmkv_index_options))
     );
     assert_eq!(
@@ -3644,6 +3646,18 @@ fn bindgen_test_layout_lmkv_index_options() {
         );
     }
     test_field_batch_writes();
+    fn test_field_threads() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_index_options>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).threads) as usize - ptr as usize
+            },
+            72usize,
+            concat!("Offset of field: ", stringify!(lmkv_index_options), "::", stringify!(threads))
+        );
+    }
+    test_field_threads();
 }
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
@@ -3716,12 +3730,14 @@ pub struct lmkv_index_report {
     pub head: lmkv_head_info,
     pub generation: u64,
     pub failures: *mut lmkv_index_failure,
+    pub analysis_wait_ns: u64,
+    pub skips: *mut lmkv_index_failure,
 }
 #[test]
 fn bindgen_test_layout_lmkv_index_report() {
     assert_eq!(
         ::std::mem::size_of::<lmkv_index_report>(),
-        400usize,
+        416usize,
         concat!("Size of: ", stringify!(lmkv_index_report))
     );
     assert_eq!(
@@ -3873,6 +3889,30 @@ fn bindgen_test_layout_lmkv_index_report() {
         );
     }
     test_field_failures();
+    fn test_field_analysis_wait_ns() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_index_report>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).analysis_wait_ns) as usize - ptr as usize
+            },
+            400usize,
+            concat!("Offset of field: ", stringify!(lmkv_index_report), "::", stringify!(analysis_wait_ns))
+        );
+    }
+    test_field_analysis_wait_ns();
+    fn test_field_skips() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_index_report>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).skips) as usize - ptr as usize
+            },
+            408usize,
+            concat!("Offset of field: ", stringify!(lmkv_index_report), "::", stringify!(skips))
+        );
+    }
+    test_field_skips();
 }
 extern "C" {
     pub fn lmkv_index_report_clear(r: *mut lmkv_index_report);

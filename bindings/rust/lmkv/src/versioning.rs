@@ -340,6 +340,9 @@ impl IndexOptions {
             batch_files: self.batch_files,
             max_file_bytes: self.max_file_bytes,
             batch_writes: self.batch_writes,
+            // The Rust analyser is an FnMut called in path order from the
+            // session's thread: no analysis threads (lmkv_index_options.threads).
+            threads: 1,
         };
         Ok(COptions { c, _paths: paths, _ptrs: ptrs, _id: id })
     }
@@ -370,16 +373,19 @@ pub struct IndexReport {
     pub head: HeadInfo,
     pub generation: u64,
     pub failures: Vec<IndexFailure>,
+    /// The `skipped` files (over max_file_bytes): path, LMKV_ETOOBIG, size.
+    pub skips: Vec<IndexFailure>,
 }
 
 impl IndexReport {
     /// Copies and clears a C report.
     fn take(r: &mut sys::lmkv_index_report) -> IndexReport {
-        let failures = if r.failures.is_null() {
-            Vec::new()
-        } else {
-            // SAFETY: `failed` entries.
-            unsafe { std::slice::from_raw_parts(r.failures, r.failed) }
+        fn list(p: *const sys::lmkv_index_failure, n: usize) -> Vec<IndexFailure> {
+            if p.is_null() {
+                return Vec::new();
+            }
+            // SAFETY: `n` entries owned by the report.
+            unsafe { std::slice::from_raw_parts(p, n) }
                 .iter()
                 .map(|f| IndexFailure {
                     // SAFETY: strings owned by the report.
@@ -388,7 +394,9 @@ impl IndexReport {
                     message: unsafe { str_or_empty(f.message) }.to_string(),
                 })
                 .collect()
-        };
+        }
+        let failures = list(r.failures, r.failed);
+        let skips = list(r.skips, r.skipped);
         let out = IndexReport {
             analysed: r.analysed,
             reused: r.reused,
@@ -402,6 +410,7 @@ impl IndexReport {
             head: HeadInfo::from_c(&r.head),
             generation: r.generation,
             failures,
+            skips,
         };
         // SAFETY: the report's own memory.
         unsafe { sys::lmkv_index_report_clear(r) };
