@@ -78,6 +78,17 @@ static int q(lmkv_pg *pg, PGresult **out, const char *what, const char *sql, int
     if (out) *out = r; else PQclear(r);
     return LMKV_OK;
 }
+/* A statement whose result is one row of one bigint (INSERT ... RETURNING
+ * a key): *out = that value. */
+static int q_key(lmkv_pg *pg, int64_t *out, const char *what, const char *sql, int n, const char *const *params)
+{
+    PGresult *r = NULL;
+    int rc = q(pg, &r, what, sql, n, params);
+    if (rc != LMKV_OK) return rc;
+    *out = atoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return LMKV_OK;
+}
 /* SQL without parameters (may hold several statements: the migrations) */
 static int q0(lmkv_pg *pg, const char *what, const char *sql)
 {
@@ -649,14 +660,11 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
     snprintf(lid, sizeof lid, "%lld", (long long)to_db(ws));
     {
         const char *p[3] = {machine, w.root_path, lid};
-        if ((rc = q(pg, &r, "push: workspace",
-                    "INSERT INTO lmkv.workspace (machine, root, local_id) VALUES ($1, $2, $3::bigint)"
-                    " ON CONFLICT (machine, root) DO UPDATE SET local_id = EXCLUDED.local_id"
-                    " RETURNING ws_key", 3, p)) != LMKV_OK)
+        if ((rc = q_key(pg, &rep.ws_key, "push: workspace",
+                        "INSERT INTO lmkv.workspace (machine, root, local_id) VALUES ($1, $2, $3::bigint)"
+                        " ON CONFLICT (machine, root) DO UPDATE SET local_id = EXCLUDED.local_id"
+                        " RETURNING ws_key", 3, p)) != LMKV_OK)
             goto fail;
-        rep.ws_key = atoll(PQgetvalue(r, 0, 0));
-        PQclear(r);
-        r = NULL;
     }
     char wsk[24];
     snprintf(wsk, sizeof wsk, "%lld", (long long)rep.ws_key);
@@ -667,14 +675,11 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
         for (size_t i = 0; clean && i < loc.n; i++) if (loc.v[i].source != LMKV_SOURCE_COMMIT) clean = 0;
         snprintf(rep.state, sizeof rep.state, "%s", clean ? w.current_commit : "latest");
         const char *p[3] = {wsk, rep.state, w.current_commit};
-        if ((rc = q(pg, &r, "push: state",
-                    "INSERT INTO lmkv.state (ws_key, state, head_commit) VALUES ($1::bigint, $2, $3)"
-                    " ON CONFLICT (ws_key, state) DO UPDATE SET head_commit = EXCLUDED.head_commit"
-                    " RETURNING state_key", 3, p)) != LMKV_OK)
+        if ((rc = q_key(pg, &rep.state_key, "push: state",
+                        "INSERT INTO lmkv.state (ws_key, state, head_commit) VALUES ($1::bigint, $2, $3)"
+                        " ON CONFLICT (ws_key, state) DO UPDATE SET head_commit = EXCLUDED.head_commit"
+                        " RETURNING state_key", 3, p)) != LMKV_OK)
             goto fail;
-        rep.state_key = atoll(PQgetvalue(r, 0, 0));
-        PQclear(r);
-        r = NULL;
     }
     char stk[24];
     snprintf(stk, sizeof stk, "%lld", (long long)rep.state_key);
@@ -880,14 +885,11 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
         snprintf(nc, sizeof nc, "%llu", (unsigned long long)rep.calls);
         snprintf(nr, sizeof nr, "%llu", (unsigned long long)rep.references);
         const char *p[8] = {wsk, head, fs, fd, ns_, nc, nr, stk};
-        if ((rc = q(pg, &r, "push: recording the push",
-                    "INSERT INTO lmkv.push (ws_key, head_commit, files_sent, files_deleted, symbols, calls, refs, state_key)"
-                    " VALUES ($1::bigint, $2, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint, $8::bigint) RETURNING push_id",
-                    8, p)) != LMKV_OK)
+        if ((rc = q_key(pg, &rep.push_id, "push: recording the push",
+                        "INSERT INTO lmkv.push (ws_key, head_commit, files_sent, files_deleted, symbols, calls, refs, state_key)"
+                        " VALUES ($1::bigint, $2, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint, $8::bigint) RETURNING push_id",
+                        8, p)) != LMKV_OK)
             goto fail;
-        rep.push_id = atoll(PQgetvalue(r, 0, 0));
-        PQclear(r);
-        r = NULL;
         const char *p2[2] = {wsk, head};
         if ((rc = q(pg, NULL, "push: recording the push",
                     "UPDATE lmkv.workspace SET head_commit = $2, pushes = pushes + 1, pushed_at = now()"
