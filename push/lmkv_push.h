@@ -166,7 +166,7 @@ LMKV_API int lmkv_pg_workspace(int64_t *out_ws_key, lmkv_pg *pg, const char *mac
  *  owned by the handle, valid until the next call on it. Errors:
  *  LMKV_EINVAL (NULL argument, a prefix shorter than 4 or matching
  *  several states), LMKV_NOTFOUND (no such state pushed), LMKV_EIO. */
-LMKV_API int lmkv_pg_state(int64_t *out_state_key, const char **out_name, lmkv_pg *pg, int64_t state_key,
+LMKV_API int lmkv_pg_state(int64_t *out_state_key, const char **out_name, lmkv_pg *pg, int64_t ws_key,
                            const char *state);
 
 /* ---------------------------------------------------------------- queries

@@ -7866,7 +7866,7 @@ extern "C" {
         out_state_key: *mut i64,
         out_name: *mut *const std::os::raw::c_char,
         pg: *mut lmkv_pg,
-        state_key: i64,
+        ws_key: i64,
         state: *const std::os::raw::c_char,
     ) -> std::os::raw::c_int;
 }
