@@ -101,15 +101,27 @@ int store_fv_blob_backfill(lmkv_store_session *s)
 
 /* ================================================================ removal */
 
-/* A list of (tree, key) to delete after a scan. */
-struct dels { kbuf b; size_t n; };
+/* A list of (tree, key) to delete after a scan: tree(1) klen(4) key, and
+ * with_vals: vlen(4) value (the bytes the key holds: the record for a
+ * primary or a copy, empty for a name/id index entry), for put_file's diff
+ * against a stored version (struct oldset). */
+struct dels { kbuf b; size_t n; int with_vals; };
 
-static void dels_add(struct dels *d, enum store_tree tr, const kbuf *k)
+static void dels_add_v(struct dels *d, enum store_tree tr, const kbuf *k, const void *v, size_t vn)
 {
     kb_u8(&d->b, (uint8_t)tr);
     kb_u32(&d->b, (uint32_t)k->len);
     kb_raw(&d->b, k->p, k->len);
+    if (d->with_vals) {
+        kb_u32(&d->b, (uint32_t)vn);
+        kb_raw(&d->b, v, vn);
+    }
     d->n++;
+}
+
+static void dels_add(struct dels *d, enum store_tree tr, const kbuf *k)
+{
+    dels_add_v(d, tr, k, "", 0);
 }
 
 static int dels_apply(lmkv_store_session *s, struct dels *d, size_t *removed)
@@ -138,7 +150,7 @@ static int rm_sym_cb(void *ctx, const lmkv_pair *p)
     struct rm_ctx *r = ctx;
     kb_reset(&r->k);
     kb_raw(&r->k, p->key, p->key_size);
-    dels_add(r->d, T_SYM, &r->k);
+    dels_add_v(r->d, T_SYM, &r->k, p->value, p->value_size);
     if (p->key_size != 24)
         return 0;
     uint64_t sid = get_be64(p->key + 16);
@@ -193,7 +205,7 @@ static int rm_edge_cb(void *ctx, const lmkv_pair *p)
     struct rm_ctx *r = e->r;
     kb_reset(&r->k);
     kb_raw(&r->k, p->key, p->key_size);
-    dels_add(r->d, e->prim, &r->k);
+    dels_add_v(r->d, e->prim, &r->k, p->value, p->value_size);
     if (p->key_size != 28)
         return 0;
     const char *from;
@@ -209,14 +221,14 @@ static int rm_edge_cb(void *ctx, const lmkv_pair *p)
     dels_add(r->d, e->idx, &r->k);
     r->k.len = base;
     kb_raw(&r->k, p->key + 24, 4);  /* ord */
-    dels_add(r->d, e->cur, &r->k);
+    dels_add_v(r->d, e->cur, &r->k, p->value, p->value_size);
     if (from) {
         kb_reset(&r->k);
         kb_u64(&r->k, r->ws);
         kb_esc(&r->k, from, strlen(from));
         kb_u64(&r->k, r->fv);
         kb_raw(&r->k, p->key + 24, 4);
-        dels_add(r->d, T_CUR_CALL_FROM, &r->k);
+        dels_add_v(r->d, T_CUR_CALL_FROM, &r->k, p->value, p->value_size);
     }
     return 0;
 }
@@ -377,7 +389,7 @@ static int rm_hier_cb(void *ctx, const lmkv_pair *p)
     struct rm_ctx *r = ctx;
     kb_reset(&r->k);
     kb_raw(&r->k, p->key, p->key_size);
-    dels_add(r->d, T_HIER, &r->k);
+    dels_add_v(r->d, T_HIER, &r->k, p->value, p->value_size);
     if (p->key_size != 20)
         return 0;
     uint32_t ord = get_be32(p->key + 16);
@@ -389,24 +401,22 @@ static int rm_hier_cb(void *ctx, const lmkv_pair *p)
     kb_u64(&r->k, h.parent_id);
     kb_u64(&r->k, r->fv);
     kb_u32(&r->k, ord);
-    dels_add(r->d, T_HIER_PARENT, &r->k);
+    dels_add_v(r->d, T_HIER_PARENT, &r->k, p->value, p->value_size);
     kb_reset(&r->k);
     kb_u64(&r->k, r->ws);
     kb_u64(&r->k, h.child_id);
     kb_u64(&r->k, r->fv);
     kb_u32(&r->k, ord);
-    dels_add(r->d, T_HIER_CHILD, &r->k);
+    dels_add_v(r->d, T_HIER_CHILD, &r->k, p->value, p->value_size);
     return 0;
 }
 
-/* Delete every record of (ws, fv) and its index entries (not the FileVersion). */
-static int remove_records(lmkv_store_session *s, uint64_t ws, uint64_t fv, size_t *removed)
+/* Collect into d every record of (ws, fv) and its index entries and
+ * copies (not the FileVersion), with their values when d->with_vals. A
+ * failed scan poisons the session (a write may have preceded it). */
+static int collect_records(lmkv_store_session *s, uint64_t ws, uint64_t fv, struct dels *d)
 {
-    store_cur_pending_drop(s, ws, fv);
-    struct dels d;
-    kb_init(&d.b);
-    d.n = 0;
-    struct rm_ctx r = { &d, ws, fv, { 0 } };
+    struct rm_ctx r = { d, ws, fv, { 0 } };
     kb_init(&r.k);
     uint8_t pre[16];
     put_be64(pre, ws);
@@ -420,14 +430,128 @@ static int remove_records(lmkv_store_session *s, uint64_t ws, uint64_t fv, size_
         rc = st_scan(&s->view, T_REF, pre, 16, rm_edge_cb, &er);
     if (rc == LMKV_OK)
         rc = st_scan(&s->view, T_HIER, pre, 16, rm_hier_cb, &r);
-    if (rc == LMKV_OK && !kb_ok(&r.k))
-        rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
-    if (rc == LMKV_OK)
-        rc = dels_apply(s, &d, removed);
-    else
+    if (rc == LMKV_OK && (!kb_ok(&r.k) || !kb_ok(&d->b)))
+        rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory collecting keys");
+    if (rc != LMKV_OK)
         s->poisoned = 1; /* a failed scan inside the txn: do not commit half */
     kb_free(&r.k);
+    return rc;
+}
+
+/* Delete every record of (ws, fv) and its index entries (not the FileVersion). */
+static int remove_records(lmkv_store_session *s, uint64_t ws, uint64_t fv, size_t *removed)
+{
+    store_cur_pending_drop(s, ws, fv);
+    struct dels d;
+    kb_init(&d.b);
+    d.n = 0;
+    d.with_vals = 0;
+    int rc = collect_records(s, ws, fv, &d);
+    if (rc == LMKV_OK)
+        rc = dels_apply(s, &d, removed);
     kb_free(&d.b);
+    return rc;
+}
+
+/* ---- put_file over a stored version: write only what differs ----
+ *
+ * The entries (tree, key, value) a stored version holds now, sorted by
+ * (tree, key). put_file's writes go through os_put: a key held with the
+ * same bytes is not written again (marked seen), any other is written;
+ * os_finish then deletes the held keys put_file did not write. The result
+ * is the same as removing the version and writing it anew, with no write
+ * for what is byte-equal (no page dirtied, no index entry moved). */
+struct oent { size_t koff, kn, voff, vn; uint8_t tr, seen; };
+struct oldset { struct dels d; struct oent *v; size_t n; };
+
+static const uint8_t *os_base;
+
+static int oent_cmp3(uint8_t tr, const uint8_t *k, size_t kn, const struct oent *b)
+{
+    if (tr != b->tr)
+        return tr < b->tr ? -1 : 1;
+    size_t m = kn < b->kn ? kn : b->kn;
+    int c = m ? memcmp(k, os_base + b->koff, m) : 0;
+    if (c)
+        return c;
+    return kn < b->kn ? -1 : kn > b->kn;
+}
+
+static int oent_cmp(const void *a, const void *b)
+{
+    const struct oent *x = a;
+    return oent_cmp3(x->tr, os_base + x->koff, x->kn, b);
+}
+
+static void os_free(struct oldset *o)
+{
+    kb_free(&o->d.b);
+    free(o->v);
+    memset(o, 0, sizeof *o);
+}
+
+/* Read the entries of (ws, fv) into o (empty when nothing is stored). */
+static int os_load(lmkv_store_session *s, uint64_t ws, uint64_t fv, struct oldset *o)
+{
+    memset(o, 0, sizeof *o);
+    kb_init(&o->d.b);
+    o->d.with_vals = 1;
+    int rc = collect_records(s, ws, fv, &o->d);
+    if (rc != LMKV_OK)
+        return rc;
+    if (o->d.n && !(o->v = calloc(o->d.n, sizeof *o->v))) {
+        s->poisoned = 1;
+        return lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+    }
+    const uint8_t *b = o->d.b.p;
+    for (size_t off = 0; off < o->d.b.len && o->n < o->d.n; o->n++) {
+        struct oent *e = &o->v[o->n];
+        e->tr = b[off];
+        e->kn = get_be32(b + off + 1);
+        e->koff = off + 5;
+        off += 5 + e->kn;
+        e->vn = get_be32(b + off);
+        e->voff = off + 4;
+        off += 4 + e->vn;
+    }
+    os_base = b;
+    if (o->n > 1)
+        qsort(o->v, o->n, sizeof *o->v, oent_cmp);
+    return LMKV_OK;
+}
+
+static int os_put(lmkv_store_session *s, struct oldset *o, enum store_tree tr, const void *k, size_t kn,
+                  const void *v, size_t vn)
+{
+    if (o && o->n) {
+        size_t lo = 0, hi = o->n;
+        os_base = o->d.b.p;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int c = oent_cmp3((uint8_t)tr, k, kn, &o->v[mid]);
+            if (c == 0) {
+                struct oent *e = &o->v[mid];
+                e->seen = 1;
+                if (e->vn == vn && (vn == 0 || memcmp(o->d.b.p + e->voff, v, vn) == 0))
+                    return LMKV_OK;
+                break;
+            }
+            if (c < 0)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+    }
+    return sess_put(s, tr, k, kn, v, vn);
+}
+
+/* Delete the stored entries put_file did not write again. */
+static int os_finish(lmkv_store_session *s, struct oldset *o)
+{
+    int rc = LMKV_OK;
+    for (size_t i = 0; i < o->n && rc == LMKV_OK; i++)
+        if (!o->v[i].seen)
+            rc = sess_del(s, (enum store_tree)o->v[i].tr, o->d.b.p + o->v[i].koff, o->v[i].kn);
     return rc;
 }
 
@@ -549,15 +673,16 @@ cleanup:
  * the record under tr_rec (ws, fv, from, i), the by-name index entry under
  * tr_to (ws, esc(to), fv, from, i), and the record's current copy under
  * tr_cur_to (ws, esc(to), fv, i): written when fv is current, else appended
- * to keep for set_current (cp_keep). k is scratch space. */
-static int put_edge(lmkv_store_session *s, kbuf *k, uint64_t ws, uint64_t fv, uint32_t i,
+ * to keep for set_current (cp_keep). Writes go through os_put (o: what
+ * the version holds before this put). k is scratch space. */
+static int put_edge(lmkv_store_session *s, struct oldset *o, kbuf *k, uint64_t ws, uint64_t fv, uint32_t i,
                     uint64_t from, const char *to, int is_cur, kbuf *keep, const uint8_t *val, size_t vlen,
                     enum store_tree tr_rec, enum store_tree tr_to, enum store_tree tr_cur_to)
 {
     int rc;
     kb_reset(k);
     kb_u64(k, ws); kb_u64(k, fv); kb_u64(k, from); kb_u32(k, i);
-    if ((rc = sess_put(s, tr_rec, k->p, k->len, val, vlen)) != LMKV_OK)
+    if ((rc = os_put(s, o, tr_rec, k->p, k->len, val, vlen)) != LMKV_OK)
         return rc;
     kb_reset(k);
     kb_u64(k, ws); kb_esc(k, to, strlen(to)); kb_u64(k, fv);
@@ -565,12 +690,12 @@ static int put_edge(lmkv_store_session *s, kbuf *k, uint64_t ws, uint64_t fv, ui
     kb_u64(k, from); kb_u32(k, i);
     if (!kb_ok(k))
         return lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
-    if ((rc = sess_put(s, tr_to, k->p, k->len, "", 0)) != LMKV_OK)
+    if ((rc = os_put(s, o, tr_to, k->p, k->len, "", 0)) != LMKV_OK)
         return rc;
     k->len = base;
     kb_u32(k, i);
     if (is_cur)
-        return sess_put(s, tr_cur_to, k->p, k->len, val, vlen);
+        return os_put(s, o, tr_cur_to, k->p, k->len, val, vlen);
     cp_op(keep, tr_cur_to, k, val, vlen);
     return LMKV_OK;
 }
@@ -602,6 +727,8 @@ int lmkv_store_put_file(lmkv_store_session *s,
     int stage = 0; /* 0 checking, 1 encoding, 2 writing (errors poison) */
     uint64_t *ids = NULL;
     kbuf k, obk, keep; /* keep: the current copies, when fv is not current yet */
+    struct oldset old; /* what a stored fv holds before this put */
+    memset(&old, 0, sizeof old);
     kb_init(&k);
     kb_init(&obk);
     kb_init(&keep);
@@ -690,15 +817,23 @@ int lmkv_store_put_file(lmkv_store_session *s,
     kb_u64(&k, ws);
     kb_u64(&k, fv);
     lmkv_pair p;
+    int fv_same = 0, blob_kept = 0;
     rc = st_get(&p, &s->view, T_FV, &k);
     if (rc == LMKV_OK) {
         /* a replaced record with another content: its store.fv_blob entry
          * goes (key built before the first write moves the old record) */
-        lmkv_file_version old;
-        if (lmkv_file_version_read(&old, p.value, p.value_size) == LMKV_OK && old.git_blob_id &&
-            old.git_blob_id[0] && (!F->git_blob_id || strcmp(old.git_blob_id, F->git_blob_id) != 0))
-            fv_blob_key(&obk, ws, old.git_blob_id, fv);
-        rc = remove_records(s, ws, fv, NULL);
+        lmkv_file_version ofv;
+        fv_same = p.value_size == e[0].len && memcmp(p.value, a.p + e[0].off, e[0].len) == 0;
+        if (lmkv_file_version_read(&ofv, p.value, p.value_size) == LMKV_OK && ofv.git_blob_id &&
+            ofv.git_blob_id[0]) {
+            if (!F->git_blob_id || strcmp(ofv.git_blob_id, F->git_blob_id) != 0)
+                fv_blob_key(&obk, ws, ofv.git_blob_id, fv);
+            else
+                blob_kept = 1;
+        }
+        /* a version stored before: only what differs is written (os_put) */
+        store_cur_pending_drop(s, ws, fv);
+        rc = os_load(s, ws, fv, &old);
     } else if (rc == LMKV_NOTFOUND) {
         rc = LMKV_OK;
     }
@@ -711,7 +846,7 @@ int lmkv_store_put_file(lmkv_store_session *s,
         goto cleanup;
     }
     ei = 0;
-    if ((rc = sess_put(s, T_FV, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+    if (!fv_same && (rc = sess_put(s, T_FV, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
         goto cleanup;
     ei++;
     if (obk.len && !kb_ok(&obk)) {
@@ -720,7 +855,7 @@ int lmkv_store_put_file(lmkv_store_session *s,
     }
     if (obk.len && (rc = sess_del(s, T_FV_BLOB, obk.p, obk.len)) != LMKV_OK)
         goto cleanup;
-    if (F->git_blob_id && F->git_blob_id[0]) {
+    if (F->git_blob_id && F->git_blob_id[0] && !blob_kept) {
         kbuf bk;
         kb_init(&bk);
         fv_blob_key(&bk, ws, F->git_blob_id, fv);
@@ -735,24 +870,24 @@ int lmkv_store_put_file(lmkv_store_session *s,
         const char *q = r->qualified_name ? r->qualified_name : r->name;
         kb_reset(&k);
         kb_u64(&k, ws); kb_u64(&k, fv); kb_u64(&k, r->id);
-        if ((rc = sess_put(s, T_SYM, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+        if ((rc = os_put(s, &old, T_SYM, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
             goto cleanup;
         kb_reset(&k);
         kb_u64(&k, ws); kb_esc(&k, r->name, strlen(r->name)); kb_u64(&k, fv); kb_u64(&k, r->id);
-        if (!kb_ok(&k) || (rc = sess_put(s, T_SYM_NAME, k.p, k.len, "", 0)) != LMKV_OK)
+        if (!kb_ok(&k) || (rc = os_put(s, &old, T_SYM_NAME, k.p, k.len, "", 0)) != LMKV_OK)
             goto cleanup;
         kb_reset(&k);
         kb_u64(&k, ws); kb_esc(&k, q, strlen(q)); kb_u64(&k, fv); kb_u64(&k, r->id);
-        if (!kb_ok(&k) || (rc = sess_put(s, T_SYM_QNAME, k.p, k.len, "", 0)) != LMKV_OK)
+        if (!kb_ok(&k) || (rc = os_put(s, &old, T_SYM_QNAME, k.p, k.len, "", 0)) != LMKV_OK)
             goto cleanup;
         kb_reset(&k);
         kb_u64(&k, ws); kb_u64(&k, r->id); kb_u64(&k, fv);
-        if ((rc = sess_put(s, T_SYM_ID, k.p, k.len, "", 0)) != LMKV_OK)
+        if ((rc = os_put(s, &old, T_SYM_ID, k.p, k.len, "", 0)) != LMKV_OK)
             goto cleanup;
     }
     for (size_t i = 0; i < ncall; i++, ei++) {
         const lmkv_call *r = &R->calls[i];
-        if ((rc = put_edge(s, &k, ws, fv, (uint32_t)i, r->caller_id, r->callee_name, is_cur, &keep,
+        if ((rc = put_edge(s, &old, &k, ws, fv, (uint32_t)i, r->caller_id, r->callee_name, is_cur, &keep,
                            a.p + e[ei].off, e[ei].len, T_CALL, T_CALL_TO, T_CUR_CALL_TO)) != LMKV_OK)
             goto cleanup;
         if (r->caller_name) {
@@ -765,13 +900,13 @@ int lmkv_store_put_file(lmkv_store_session *s,
             }
             if (!is_cur)
                 cp_op(&keep, T_CUR_CALL_FROM, &k, a.p + e[ei].off, e[ei].len);
-            else if ((rc = sess_put(s, T_CUR_CALL_FROM, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+            else if ((rc = os_put(s, &old, T_CUR_CALL_FROM, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
                 goto cleanup;
         }
     }
     for (size_t i = 0; i < nref; i++, ei++) {
         const lmkv_reference *r = &R->references[i];
-        if ((rc = put_edge(s, &k, ws, fv, (uint32_t)i, r->source_id, r->target_name, is_cur, &keep,
+        if ((rc = put_edge(s, &old, &k, ws, fv, (uint32_t)i, r->source_id, r->target_name, is_cur, &keep,
                            a.p + e[ei].off, e[ei].len, T_REF, T_REF_TO, T_CUR_REF_TO)) != LMKV_OK)
             goto cleanup;
     }
@@ -781,17 +916,19 @@ int lmkv_store_put_file(lmkv_store_session *s,
         const lmkv_hierarchy *r = &R->hierarchy[i];
         kb_reset(&k);
         kb_u64(&k, ws); kb_u64(&k, fv); kb_u32(&k, (uint32_t)i);
-        if ((rc = sess_put(s, T_HIER, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+        if ((rc = os_put(s, &old, T_HIER, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
             goto cleanup;
         kb_reset(&k);
         kb_u64(&k, ws); kb_u64(&k, r->parent_id); kb_u64(&k, fv); kb_u32(&k, (uint32_t)i);
-        if ((rc = sess_put(s, T_HIER_PARENT, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+        if ((rc = os_put(s, &old, T_HIER_PARENT, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
             goto cleanup;
         kb_reset(&k);
         kb_u64(&k, ws); kb_u64(&k, r->child_id); kb_u64(&k, fv); kb_u32(&k, (uint32_t)i);
-        if ((rc = sess_put(s, T_HIER_CHILD, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+        if ((rc = os_put(s, &old, T_HIER_CHILD, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
             goto cleanup;
     }
+    if ((rc = os_finish(s, &old)) != LMKV_OK)
+        goto cleanup;
     rc = LMKV_OK;
 cleanup:
     if (stage == 1 && rc != LMKV_OK)
@@ -805,6 +942,7 @@ cleanup:
     kb_free(&k);
     kb_free(&obk);
     kb_free(&keep);
+    os_free(&old);
     free(a.p);
     free(e);
     free(ids);
