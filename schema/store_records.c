@@ -105,7 +105,11 @@ int store_fv_blob_backfill(lmkv_store_session *s)
  * with_vals: vlen(4) value (the bytes the key holds: the record for a
  * primary or a copy, empty for a name/id index entry), for put_file's diff
  * against a stored version (struct oldset). */
-struct dels { kbuf b; size_t n; int with_vals; };
+struct dels { kbuf b; size_t n; int with_vals; const void *last_v; size_t last_vn; };
+
+/* vlen DELS_SAME: the value is the previous entry's with a value (a copy
+ * of the primary just added: its bytes are held once) */
+#define DELS_SAME UINT32_MAX
 
 static void dels_add_v(struct dels *d, enum store_tree tr, const kbuf *k, const void *v, size_t vn)
 {
@@ -113,8 +117,16 @@ static void dels_add_v(struct dels *d, enum store_tree tr, const kbuf *k, const 
     kb_u32(&d->b, (uint32_t)k->len);
     kb_raw(&d->b, k->p, k->len);
     if (d->with_vals) {
-        kb_u32(&d->b, (uint32_t)vn);
-        kb_raw(&d->b, v, vn);
+        if (vn && v == d->last_v && vn == d->last_vn) {
+            kb_u32(&d->b, DELS_SAME);
+        } else {
+            kb_u32(&d->b, (uint32_t)vn);
+            kb_raw(&d->b, v, vn);
+            if (vn) {
+                d->last_v = v;
+                d->last_vn = vn;
+            }
+        }
     }
     d->n++;
 }
@@ -148,6 +160,7 @@ struct rm_ctx { struct dels *d; uint64_t ws, fv; kbuf k; };
 static int rm_sym_cb(void *ctx, const lmkv_pair *p)
 {
     struct rm_ctx *r = ctx;
+    r->d->last_v = NULL; /* DELS_SAME only within one record */
     kb_reset(&r->k);
     kb_raw(&r->k, p->key, p->key_size);
     dels_add_v(r->d, T_SYM, &r->k, p->value, p->value_size);
@@ -203,6 +216,7 @@ static int rm_edge_cb(void *ctx, const lmkv_pair *p)
 {
     struct rm_edge *e = ctx;
     struct rm_ctx *r = e->r;
+    r->d->last_v = NULL;
     kb_reset(&r->k);
     kb_raw(&r->k, p->key, p->key_size);
     dels_add_v(r->d, e->prim, &r->k, p->value, p->value_size);
@@ -387,6 +401,7 @@ int store_cur_index(lmkv_store_session *s, uint64_t ws, uint64_t fv, int add)
 static int rm_hier_cb(void *ctx, const lmkv_pair *p)
 {
     struct rm_ctx *r = ctx;
+    r->d->last_v = NULL;
     kb_reset(&r->k);
     kb_raw(&r->k, p->key, p->key_size);
     dels_add_v(r->d, T_HIER, &r->k, p->value, p->value_size);
@@ -443,9 +458,8 @@ static int remove_records(lmkv_store_session *s, uint64_t ws, uint64_t fv, size_
 {
     store_cur_pending_drop(s, ws, fv);
     struct dels d;
+    memset(&d, 0, sizeof d);
     kb_init(&d.b);
-    d.n = 0;
-    d.with_vals = 0;
     int rc = collect_records(s, ws, fv, &d);
     if (rc == LMKV_OK)
         rc = dels_apply(s, &d, removed);
@@ -504,15 +518,27 @@ static int os_load(lmkv_store_session *s, uint64_t ws, uint64_t fv, struct oldse
         return lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
     }
     const uint8_t *b = o->d.b.p;
+    size_t last_voff = 0, last_vn = 0;
     for (size_t off = 0; off < o->d.b.len && o->n < o->d.n; o->n++) {
         struct oent *e = &o->v[o->n];
         e->tr = b[off];
         e->kn = get_be32(b + off + 1);
         e->koff = off + 5;
         off += 5 + e->kn;
-        e->vn = get_be32(b + off);
-        e->voff = off + 4;
-        off += 4 + e->vn;
+        uint32_t vn = get_be32(b + off);
+        off += 4;
+        if (vn == DELS_SAME) {
+            e->voff = last_voff;
+            e->vn = last_vn;
+            continue;
+        }
+        e->voff = off;
+        e->vn = vn;
+        off += vn;
+        if (vn) {
+            last_voff = e->voff;
+            last_vn = vn;
+        }
     }
     os_base = b;
     if (o->n > 1)
