@@ -586,6 +586,11 @@ typedef struct lmkv_store_file_records {
  *  symbol id in the file, fv id 0) returns with nothing written and the
  *  session usable; an error while writing (LMKV_EFULL, LMKV_EIO, ...)
  *  poisons the session, so the file can never become half visible.
+ *  A version that is already stored is replaced by writing only what
+ *  differs: keys that hold the same bytes are not written again, stored
+ *  keys the new records do not have are deleted (the result equals a
+ *  remove + put; lmkv_store_session_pending counts only the writes done).
+ *  That costs the stored version's entries in memory during the call.
  *  Does not touch path mappings: call lmkv_store_map_* / set_current.
  *  Errors: LMKV_EINVAL, LMKV_ENOMEM, LMKV_EBADTXN, kv errors. */
 LMKV_API int lmkv_store_put_file(lmkv_store_session *s,
