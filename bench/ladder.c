@@ -11,7 +11,11 @@
  *       Step 3 below alone, with only the edited files' records loaded;
  *       prints the "update" line (path, records, reps, storage p50/p99,
  *       save->query p50/p99 in ms) and the "update_cpu" line (path, the
- *       storage work's CPU time p50/p99 in ms). To time or profile one update:
+ *       storage work's CPU time p50/p99 in ms); then "update_reput" and
+ *       "update_rewrite" (path, records, reps, storage p50/p99, CPU
+ *       p50/p99 in ms): the same version analysed again (LMKV_INDEX_FULL),
+ *       stored over itself (only what differs is written) and, side by
+ *       side, after its removal (everything written). To time or profile one update:
  *       valgrind --tool=callgrind --toggle-collect=update_store ...
  *
  *   ladder tier NAME DB ROOT WORK EDIT[,EDIT...]
@@ -960,10 +964,11 @@ static int c_or_h(const char *path, void *ctx)
 /* The storage work of one update (a function of its own, so that
  * `valgrind --tool=callgrind --toggle-collect=update_store` counts it alone). */
 static __attribute__((noinline)) void update_store(lmkv_worktree *wt, const char *p, struct file *f,
-                                                   const char *fn, const char *callee)
+                                                   const char *fn, const char *callee, unsigned flags)
 {
     struct lmkv_index_options io;
     memset(&io, 0, sizeof io);
+    io.flags = flags;
     io.filter = c_or_h;
     io.analyser_id = "ladder-replay";
     lmkv_index_session *s;
@@ -1011,7 +1016,7 @@ static void updates(const char *root, const char *edits, int quick)
             fclose(o);
             /* saved: from here to a query that sees the new function */
             double t0 = now_us(), c0 = cpu_us();
-            update_store(wt, p, f, fn, callee);
+            update_store(wt, p, f, fn, callee, 0);
             double t1 = now_us();
             cpu[r] = (cpu_us() - c0) / 1e3;
             CK(lmkv_store_txn_renew(t));
@@ -1029,6 +1034,32 @@ static void updates(const char *root, const char *edits, int quick)
         /* the storage work's CPU time (this process), apart from waiting on
          * the disk: what a loaded machine disturbs least */
         put("update_cpu", "%s\t%.2f\t%.2f", p, pct(cpu, (size_t)reps, .5), pct(cpu, (size_t)reps, .99));
+        /* The same version analysed again (LMKV_INDEX_FULL, the file as the
+         * last edit left it): put_file over the stored version writes what
+         * differs ("reput"), side by side in this run with a full rewrite of
+         * it (its removal, untimed, then the same session: "rewrite"). */
+        for (int mode = 0; mode < 2; mode++) {
+            for (int r = 0; r < reps; r++) {
+                if (mode == 1) {
+                    lmkv_store_txn *q;
+                    uint64_t cfv;
+                    CK(lmkv_store_txn_begin(&q, QST));
+                    CK(lmkv_store_latest_get(&cfv, q, WS, p, strlen(p)));
+                    lmkv_store_txn_end(q);
+                    lmkv_store_session *ss;
+                    CK(lmkv_store_session_begin(&ss, QST));
+                    CK(lmkv_store_remove_file(NULL, ss, WS, cfv));
+                    CK(lmkv_store_session_commit(ss));
+                }
+                double t0 = now_us(), c0 = cpu_us();
+                update_store(wt, p, f, fn, callee, LMKV_INDEX_FULL);
+                st[r] = (now_us() - t0) / 1e3;
+                cpu[r] = (cpu_us() - c0) / 1e3;
+            }
+            put(mode ? "update_rewrite" : "update_reput", "%s\t%zu\t%d\t%.2f\t%.2f\t%.2f\t%.2f", p, recs, reps,
+                pct(st, (size_t)reps, .5), pct(st, (size_t)reps, .99), pct(cpu, (size_t)reps, .5),
+                pct(cpu, (size_t)reps, .99));
+        }
         free(lat); free(st); free(cpu);
     }
     free(list);
