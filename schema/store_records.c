@@ -726,6 +726,153 @@ static int put_edge(lmkv_store_session *s, struct oldset *o, kbuf *k, uint64_t w
     return LMKV_OK;
 }
 
+/* Check the records (names present, ids non-zero and unique): nothing is
+ * written, and the error names the record. */
+static int put_check(const char *path, const lmkv_store_file_records *R)
+{
+    for (size_t i = 0; i < R->n_symbols; i++)
+        if (!R->symbols[i].name || R->symbols[i].id == 0)
+            return lmkv_error_set(LMKV_EINVAL, "lmkv_store_put_file: '%s': symbol %zu has no name or id 0", path, i);
+    for (size_t i = 0; i < R->n_calls; i++)
+        if (!R->calls[i].callee_name)
+            return lmkv_error_set(LMKV_EINVAL, "lmkv_store_put_file: '%s': call %zu has no callee name", path, i);
+    for (size_t i = 0; i < R->n_references; i++)
+        if (!R->references[i].target_name)
+            return lmkv_error_set(LMKV_EINVAL, "lmkv_store_put_file: '%s': reference %zu has no target name", path, i);
+    size_t nsym = R->n_symbols;
+    if (!nsym)
+        return LMKV_OK;
+    uint64_t *ids = malloc(nsym * sizeof *ids);
+    if (!ids)
+        return lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
+    for (size_t i = 0; i < nsym; i++)
+        ids[i] = R->symbols[i].id;
+    qsort(ids, nsym, sizeof *ids, cmp_u64);
+    int rc = LMKV_OK;
+    for (size_t i = 1; i < nsym && rc == LMKV_OK; i++)
+        if (ids[i] == ids[i - 1])
+            rc = lmkv_error_set(LMKV_EINVAL, "lmkv_store_put_file: '%s': symbol id %016llx appears twice",
+                                path, (unsigned long long)ids[i]);
+    free(ids);
+    return rc;
+}
+
+/* Encode the FileVersion then every record (symbols, calls, references,
+ * hierarchy: that order) into a, e[i] naming the i-th; *ei = the number
+ * encoded (on error: the index of the record that failed). */
+static int put_encode(lmkv_store_session *s, const lmkv_file_version *F, const lmkv_store_file_records *R,
+                      arena *a, enc *e, size_t *ei)
+{
+    const uint64_t ws = F->workspace_id, fv = F->id;
+    const char *path = F->path;
+    const uint8_t *buf;
+    size_t len;
+    int rc;
+    *ei = 0;
+    if ((rc = lmkv_file_version_build(s->fbb, F, &buf, &len)) != LMKV_OK ||
+        (rc = arena_add(a, &e[(*ei)++], buf, len)) != LMKV_OK)
+        return rc;
+    for (size_t i = 0; i < R->n_symbols; i++) {
+        lmkv_symbol r = R->symbols[i];
+        r.workspace_id = ws;
+        r.file_version_id = fv;
+        r.file_path = path;
+        if ((rc = lmkv_symbol_build(s->fbb, &r, &buf, &len)) != LMKV_OK ||
+            (rc = arena_add(a, &e[(*ei)++], buf, len)) != LMKV_OK)
+            return rc;
+    }
+    for (size_t i = 0; i < R->n_calls; i++) {
+        lmkv_call r = R->calls[i];
+        r.workspace_id = ws;
+        r.file_version_id = fv;
+        r.file_path = path;
+        if ((rc = lmkv_call_build(s->fbb, &r, &buf, &len)) != LMKV_OK ||
+            (rc = arena_add(a, &e[(*ei)++], buf, len)) != LMKV_OK)
+            return rc;
+    }
+    for (size_t i = 0; i < R->n_references; i++) {
+        lmkv_reference r = R->references[i];
+        r.workspace_id = ws;
+        r.file_version_id = fv;
+        r.file_path = path;
+        if ((rc = lmkv_reference_build(s->fbb, &r, &buf, &len)) != LMKV_OK ||
+            (rc = arena_add(a, &e[(*ei)++], buf, len)) != LMKV_OK)
+            return rc;
+    }
+    for (size_t i = 0; i < R->n_hierarchy; i++) {
+        lmkv_hierarchy r = R->hierarchy[i];
+        r.workspace_id = ws;
+        r.file_version_id = fv;
+        if ((rc = lmkv_hierarchy_build(s->fbb, &r, &buf, &len)) != LMKV_OK ||
+            (rc = arena_add(a, &e[(*ei)++], buf, len)) != LMKV_OK)
+            return rc;
+    }
+    return LMKV_OK;
+}
+
+/* Write symbol r (its encoded record val/vlen) of fv: the record and its
+ * name, qualified-name and id index entries, through os_put. */
+static int put_symbol(lmkv_store_session *s, struct oldset *o, kbuf *k, uint64_t ws, uint64_t fv,
+                      const lmkv_symbol *r, const uint8_t *val, size_t vlen)
+{
+    int rc;
+    const char *q = r->qualified_name ? r->qualified_name : r->name;
+    kb_reset(k);
+    kb_u64(k, ws); kb_u64(k, fv); kb_u64(k, r->id);
+    if ((rc = os_put(s, o, T_SYM, k->p, k->len, val, vlen)) != LMKV_OK)
+        return rc;
+    kb_reset(k);
+    kb_u64(k, ws); kb_esc(k, r->name, strlen(r->name)); kb_u64(k, fv); kb_u64(k, r->id);
+    if (!kb_ok(k))
+        return lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
+    if ((rc = os_put(s, o, T_SYM_NAME, k->p, k->len, "", 0)) != LMKV_OK)
+        return rc;
+    kb_reset(k);
+    kb_u64(k, ws); kb_esc(k, q, strlen(q)); kb_u64(k, fv); kb_u64(k, r->id);
+    if (!kb_ok(k))
+        return lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
+    if ((rc = os_put(s, o, T_SYM_QNAME, k->p, k->len, "", 0)) != LMKV_OK)
+        return rc;
+    kb_reset(k);
+    kb_u64(k, ws); kb_u64(k, r->id); kb_u64(k, fv);
+    return os_put(s, o, T_SYM_ID, k->p, k->len, "", 0);
+}
+
+/* The current copy by caller name of the i-th call of fv (store.cur_call_from,
+ * ws E(caller) fv i): written when fv is current, else appended to keep. */
+static int put_call_from(lmkv_store_session *s, struct oldset *o, kbuf *k, uint64_t ws, uint64_t fv, uint32_t i,
+                         const char *caller, int is_cur, kbuf *keep, const uint8_t *val, size_t vlen)
+{
+    kb_reset(k);
+    kb_u64(k, ws); kb_esc(k, caller, strlen(caller)); kb_u64(k, fv); kb_u32(k, i);
+    if (!kb_ok(k))
+        return lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
+    if (!is_cur) {
+        cp_op(keep, T_CUR_CALL_FROM, k, val, vlen);
+        return LMKV_OK;
+    }
+    return os_put(s, o, T_CUR_CALL_FROM, k->p, k->len, val, vlen);
+}
+
+/* Write the i-th hierarchy edge r of fv (encoded val/vlen): the record and
+ * its copies by parent and by child, through os_put. */
+static int put_hier(lmkv_store_session *s, struct oldset *o, kbuf *k, uint64_t ws, uint64_t fv, uint32_t i,
+                    const lmkv_hierarchy *r, const uint8_t *val, size_t vlen)
+{
+    int rc;
+    kb_reset(k);
+    kb_u64(k, ws); kb_u64(k, fv); kb_u32(k, i);
+    if ((rc = os_put(s, o, T_HIER, k->p, k->len, val, vlen)) != LMKV_OK)
+        return rc;
+    kb_reset(k);
+    kb_u64(k, ws); kb_u64(k, r->parent_id); kb_u64(k, fv); kb_u32(k, i);
+    if ((rc = os_put(s, o, T_HIER_PARENT, k->p, k->len, val, vlen)) != LMKV_OK)
+        return rc;
+    kb_reset(k);
+    kb_u64(k, ws); kb_u64(k, r->child_id); kb_u64(k, fv); kb_u32(k, i);
+    return os_put(s, o, T_HIER_CHILD, k->p, k->len, val, vlen);
+}
+
 int lmkv_store_put_file(lmkv_store_session *s,
                                  const lmkv_file_version *file_version,
                                  const lmkv_store_file_records *records)
@@ -751,7 +898,6 @@ int lmkv_store_put_file(lmkv_store_session *s,
     arena a = { 0 };
     enc *e = NULL;
     int stage = 0; /* 0 checking, 1 encoding, 2 writing (errors poison) */
-    uint64_t *ids = NULL;
     kbuf k, obk, keep; /* keep: the current copies, when fv is not current yet */
     struct oldset old; /* what a stored fv holds before this put */
     memset(&old, 0, sizeof old);
@@ -760,83 +906,17 @@ int lmkv_store_put_file(lmkv_store_session *s,
     kb_init(&keep);
 
     /* ---- phase 1: check and encode everything; nothing written yet */
-    for (size_t i = 0; i < nsym; i++)
-        if (!R->symbols[i].name || R->symbols[i].id == 0) {
-            rc = lmkv_error_set(LMKV_EINVAL, "lmkv_store_put_file: '%s': symbol %zu has no name or id 0", path, i);
-            goto cleanup;
-        }
-    for (size_t i = 0; i < ncall; i++)
-        if (!R->calls[i].callee_name) {
-            rc = lmkv_error_set(LMKV_EINVAL, "lmkv_store_put_file: '%s': call %zu has no callee name", path, i);
-            goto cleanup;
-        }
-    for (size_t i = 0; i < nref; i++)
-        if (!R->references[i].target_name) {
-            rc = lmkv_error_set(LMKV_EINVAL, "lmkv_store_put_file: '%s': reference %zu has no target name", path, i);
-            goto cleanup;
-        }
-    if (nsym) {
-        ids = malloc(nsym * sizeof *ids);
-        if (!ids) {
-            rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
-            goto cleanup;
-        }
-        for (size_t i = 0; i < nsym; i++)
-            ids[i] = R->symbols[i].id;
-        qsort(ids, nsym, sizeof *ids, cmp_u64);
-        for (size_t i = 1; i < nsym; i++)
-            if (ids[i] == ids[i - 1]) {
-                rc = lmkv_error_set(LMKV_EINVAL, "lmkv_store_put_file: '%s': symbol id %016llx appears twice",
-                                    path, (unsigned long long)ids[i]);
-                goto cleanup;
-            }
-    }
+    size_t ei = 0;
+    if ((rc = put_check(path, R)) != LMKV_OK)
+        goto cleanup;
     e = malloc(total * sizeof *e);
     if (!e) {
         rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
         goto cleanup;
     }
-    const uint8_t *buf;
-    size_t len, ei = 0;
     stage = 1;
-    if ((rc = lmkv_file_version_build(s->fbb, F, &buf, &len)) != LMKV_OK ||
-        (rc = arena_add(&a, &e[ei++], buf, len)) != LMKV_OK)
+    if ((rc = put_encode(s, F, R, &a, e, &ei)) != LMKV_OK)
         goto cleanup;
-    for (size_t i = 0; i < nsym; i++) {
-        lmkv_symbol r = R->symbols[i];
-        r.workspace_id = ws;
-        r.file_version_id = fv;
-        r.file_path = path;
-        if ((rc = lmkv_symbol_build(s->fbb, &r, &buf, &len)) != LMKV_OK ||
-            (rc = arena_add(&a, &e[ei++], buf, len)) != LMKV_OK)
-            goto cleanup;
-    }
-    for (size_t i = 0; i < ncall; i++) {
-        lmkv_call r = R->calls[i];
-        r.workspace_id = ws;
-        r.file_version_id = fv;
-        r.file_path = path;
-        if ((rc = lmkv_call_build(s->fbb, &r, &buf, &len)) != LMKV_OK ||
-            (rc = arena_add(&a, &e[ei++], buf, len)) != LMKV_OK)
-            goto cleanup;
-    }
-    for (size_t i = 0; i < nref; i++) {
-        lmkv_reference r = R->references[i];
-        r.workspace_id = ws;
-        r.file_version_id = fv;
-        r.file_path = path;
-        if ((rc = lmkv_reference_build(s->fbb, &r, &buf, &len)) != LMKV_OK ||
-            (rc = arena_add(&a, &e[ei++], buf, len)) != LMKV_OK)
-            goto cleanup;
-    }
-    for (size_t i = 0; i < nhier; i++) {
-        lmkv_hierarchy r = R->hierarchy[i];
-        r.workspace_id = ws;
-        r.file_version_id = fv;
-        if ((rc = lmkv_hierarchy_build(s->fbb, &r, &buf, &len)) != LMKV_OK ||
-            (rc = arena_add(&a, &e[ei++], buf, len)) != LMKV_OK)
-            goto cleanup;
-    }
 
     /* ---- phase 2: write. From here any error poisons the session. */
     stage = 2;
@@ -891,44 +971,18 @@ int lmkv_store_put_file(lmkv_store_session *s,
         if (rc != LMKV_OK)
             goto cleanup;
     }
-    for (size_t i = 0; i < nsym; i++, ei++) {
-        const lmkv_symbol *r = &R->symbols[i];
-        const char *q = r->qualified_name ? r->qualified_name : r->name;
-        kb_reset(&k);
-        kb_u64(&k, ws); kb_u64(&k, fv); kb_u64(&k, r->id);
-        if ((rc = os_put(s, &old, T_SYM, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+    for (size_t i = 0; i < nsym; i++, ei++)
+        if ((rc = put_symbol(s, &old, &k, ws, fv, &R->symbols[i], a.p + e[ei].off, e[ei].len)) != LMKV_OK)
             goto cleanup;
-        kb_reset(&k);
-        kb_u64(&k, ws); kb_esc(&k, r->name, strlen(r->name)); kb_u64(&k, fv); kb_u64(&k, r->id);
-        if (!kb_ok(&k) || (rc = os_put(s, &old, T_SYM_NAME, k.p, k.len, "", 0)) != LMKV_OK)
-            goto cleanup;
-        kb_reset(&k);
-        kb_u64(&k, ws); kb_esc(&k, q, strlen(q)); kb_u64(&k, fv); kb_u64(&k, r->id);
-        if (!kb_ok(&k) || (rc = os_put(s, &old, T_SYM_QNAME, k.p, k.len, "", 0)) != LMKV_OK)
-            goto cleanup;
-        kb_reset(&k);
-        kb_u64(&k, ws); kb_u64(&k, r->id); kb_u64(&k, fv);
-        if ((rc = os_put(s, &old, T_SYM_ID, k.p, k.len, "", 0)) != LMKV_OK)
-            goto cleanup;
-    }
     for (size_t i = 0; i < ncall; i++, ei++) {
         const lmkv_call *r = &R->calls[i];
         if ((rc = put_edge(s, &old, &k, ws, fv, (uint32_t)i, r->caller_id, r->callee_name, is_cur, &keep,
                            a.p + e[ei].off, e[ei].len, T_CALL, T_CALL_TO, T_CUR_CALL_TO)) != LMKV_OK)
             goto cleanup;
-        if (r->caller_name) {
-            kb_reset(&k);
-            kb_u64(&k, ws); kb_esc(&k, r->caller_name, strlen(r->caller_name)); kb_u64(&k, fv);
-            kb_u32(&k, (uint32_t)i);
-            if (!kb_ok(&k)) {
-                rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
-                goto cleanup;
-            }
-            if (!is_cur)
-                cp_op(&keep, T_CUR_CALL_FROM, &k, a.p + e[ei].off, e[ei].len);
-            else if ((rc = os_put(s, &old, T_CUR_CALL_FROM, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
-                goto cleanup;
-        }
+        if (r->caller_name &&
+            (rc = put_call_from(s, &old, &k, ws, fv, (uint32_t)i, r->caller_name, is_cur, &keep, a.p + e[ei].off,
+                                e[ei].len)) != LMKV_OK)
+            goto cleanup;
     }
     for (size_t i = 0; i < nref; i++, ei++) {
         const lmkv_reference *r = &R->references[i];
@@ -938,21 +992,10 @@ int lmkv_store_put_file(lmkv_store_session *s,
     }
     if (!is_cur)
         cp_keep(s, ws, fv, &keep);
-    for (size_t i = 0; i < nhier; i++, ei++) {
-        const lmkv_hierarchy *r = &R->hierarchy[i];
-        kb_reset(&k);
-        kb_u64(&k, ws); kb_u64(&k, fv); kb_u32(&k, (uint32_t)i);
-        if ((rc = os_put(s, &old, T_HIER, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+    for (size_t i = 0; i < nhier; i++, ei++)
+        if ((rc = put_hier(s, &old, &k, ws, fv, (uint32_t)i, &R->hierarchy[i], a.p + e[ei].off, e[ei].len)) !=
+            LMKV_OK)
             goto cleanup;
-        kb_reset(&k);
-        kb_u64(&k, ws); kb_u64(&k, r->parent_id); kb_u64(&k, fv); kb_u32(&k, (uint32_t)i);
-        if ((rc = os_put(s, &old, T_HIER_PARENT, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
-            goto cleanup;
-        kb_reset(&k);
-        kb_u64(&k, ws); kb_u64(&k, r->child_id); kb_u64(&k, fv); kb_u32(&k, (uint32_t)i);
-        if ((rc = os_put(s, &old, T_HIER_CHILD, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
-            goto cleanup;
-    }
     if ((rc = os_finish(s, &old)) != LMKV_OK)
         goto cleanup;
     rc = LMKV_OK;
@@ -971,7 +1014,6 @@ cleanup:
     os_free(&old);
     free(a.p);
     free(e);
-    free(ids);
     return rc;
 }
 
@@ -1040,6 +1082,118 @@ static uint64_t idmap_get(const struct idmap *m, size_t n, uint64_t id)
     struct idmap key = { id, 0 };
     const struct idmap *e = bsearch(&key, m, n, sizeof *m, idmap_cmp);
     return e ? e->to : id;
+}
+
+/* copy_file: read the source's symbols (raw rs) into syms with ids for
+ * `path`, map[i] = old id -> new id (unsorted), *nmods = the modifier
+ * slots they need; *bad = the first symbol whose id is not
+ * lmkv_symbol_id() of the source's path. */
+static int copy_syms(lmkv_symbol *syms, struct idmap *map, size_t *nmods, const char **bad, const arena *a,
+                     const struct raw_set *rs, uint64_t ws, const char *src_path, const char *path,
+                     uint64_t srclfv, int64_t indexed_ns)
+{
+    int rc = LMKV_OK;
+    for (size_t i = 0; i < rs->n; i++) {
+        lmkv_symbol *y = &syms[i];
+        if ((rc = lmkv_symbol_read(y, a->p + rs->v[i].off, rs->v[i].len)) != LMKV_OK || !y->name) {
+            rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_store_copy_file: a Symbol of %016llx fails verification",
+                                (unsigned long long)srclfv);
+            return rc;
+        }
+        const char *q = y->qualified_name ? y->qualified_name : y->name;
+        uint64_t old_id, new_id;
+        if ((rc = lmkv_symbol_id(&old_id, ws, src_path, q, (int)y->kind, y->disambiguator)) != LMKV_OK ||
+            (rc = lmkv_symbol_id(&new_id, ws, path, q, (int)y->kind, y->disambiguator)) != LMKV_OK)
+            return rc;
+        if (old_id != y->id && !*bad)
+            *bad = q;
+        map[i].from = y->id;
+        map[i].to = new_id;
+        y->id = new_id;
+        y->indexed_ns = indexed_ns;
+        *nmods += lmkv_strvec_present(&y->modifiers) ? y->modifiers.count + 1u : 0u;
+    }
+    return rc;
+}
+
+/* copy_file: read the source's calls (raw rcl, in ord order oc) into
+ * calls, their symbol ids mapped and ids recomputed for dst_fv; *bad = the
+ * callee of the first call whose id is not lmkv_call_id() of the source. */
+static int copy_calls(lmkv_call *calls, const char **bad, const arena *a, const struct raw_set *rcl,
+                      const size_t *oc, const struct idmap *map, size_t nmap, uint64_t srclfv, uint64_t dst_fv)
+{
+    int rc = LMKV_OK;
+    for (size_t i = 0; i < rcl->n && !*bad; i++) {
+        const struct raw_rec *x = &rcl->v[oc[i]];
+        lmkv_call *c = &calls[i];
+        uint64_t old_id;
+        if ((rc = lmkv_call_read(c, a->p + x->off, x->len)) != LMKV_OK) {
+            rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_store_copy_file: a Call of %016llx fails verification",
+                                (unsigned long long)srclfv);
+            return rc;
+        }
+        if ((rc = lmkv_call_id(&old_id, srclfv, c->caller_id, c->callee_id, c->line, c->column)) != LMKV_OK)
+            return rc;
+        if (old_id != c->id) {
+            *bad = c->callee_name ? c->callee_name : "?";
+            break;
+        }
+        c->caller_id = idmap_get(map, nmap, c->caller_id);
+        c->callee_id = idmap_get(map, nmap, c->callee_id);
+        if ((rc = lmkv_call_id(&c->id, dst_fv, c->caller_id, c->callee_id, c->line, c->column)) != LMKV_OK)
+            return rc;
+    }
+    return rc;
+}
+
+/* copy_file: the same for the references (raw rr, in ord order orf). */
+static int copy_refs(lmkv_reference *refs, const char **bad, const arena *a, const struct raw_set *rr,
+                     const size_t *orf, const struct idmap *map, size_t nmap, uint64_t srclfv, uint64_t dst_fv)
+{
+    int rc = LMKV_OK;
+    for (size_t i = 0; i < rr->n && !*bad; i++) {
+        const struct raw_rec *x = &rr->v[orf[i]];
+        lmkv_reference *r = &refs[i];
+        uint64_t old_id;
+        if ((rc = lmkv_reference_read(r, a->p + x->off, x->len)) != LMKV_OK) {
+            rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_store_copy_file: a Reference of %016llx fails verification",
+                                (unsigned long long)srclfv);
+            return rc;
+        }
+        if ((rc = lmkv_reference_id(&old_id, srclfv, r->source_id, r->target_id, (int)r->kind,
+                                    r->start_line, r->start_column)) != LMKV_OK)
+            return rc;
+        if (old_id != r->id) {
+            *bad = r->target_name ? r->target_name : "?";
+            break;
+        }
+        r->source_id = idmap_get(map, nmap, r->source_id);
+        r->target_id = idmap_get(map, nmap, r->target_id);
+        if ((rc = lmkv_reference_id(&r->id, dst_fv, r->source_id, r->target_id, (int)r->kind,
+                                    r->start_line, r->start_column)) != LMKV_OK)
+            return rc;
+    }
+    return rc;
+}
+
+/* copy_file: the hierarchy edges (raw rh, in ord order oh), ids mapped. */
+static int copy_hier(lmkv_hierarchy *hier, const arena *a, const struct raw_set *rh, const size_t *oh,
+                     const struct idmap *map, size_t nmap, uint64_t srclfv)
+{
+    int rc = LMKV_OK;
+    for (size_t i = 0; i < rh->n; i++) {
+        const struct raw_rec *x = &rh->v[oh[i]];
+        lmkv_hierarchy *h = &hier[i];
+        if ((rc = lmkv_hierarchy_read(h, a->p + x->off, x->len)) != LMKV_OK) {
+            rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_store_copy_file: a Hierarchy edge of %016llx fails "
+                                "verification", (unsigned long long)srclfv);
+            return rc;
+        }
+        h->parent_id = idmap_get(map, nmap, h->parent_id);
+        h->child_id = idmap_get(map, nmap, h->child_id);
+    }
+
+    return rc;
 }
 
 int lmkv_store_copy_file(lmkv_store_session *s, const lmkv_file_version *dst,
@@ -1125,26 +1279,8 @@ int lmkv_store_copy_file(lmkv_store_session *s, const lmkv_file_version *dst,
         goto cleanup;
     }
     const char *bad = NULL; /* the record whose id is not derived as lmkv_*_id */
-    for (size_t i = 0; i < rs.n; i++) {
-        lmkv_symbol *y = &syms[i];
-        if ((rc = lmkv_symbol_read(y, a.p + rs.v[i].off, rs.v[i].len)) != LMKV_OK || !y->name) {
-            rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_store_copy_file: a Symbol of %016llx fails verification",
-                                (unsigned long long)srclfv);
-            goto cleanup;
-        }
-        const char *q = y->qualified_name ? y->qualified_name : y->name;
-        uint64_t old_id, new_id;
-        if ((rc = lmkv_symbol_id(&old_id, ws, src.path, q, (int)y->kind, y->disambiguator)) != LMKV_OK ||
-            (rc = lmkv_symbol_id(&new_id, ws, path, q, (int)y->kind, y->disambiguator)) != LMKV_OK)
-            goto cleanup;
-        if (old_id != y->id && !bad)
-            bad = q;
-        map[i].from = y->id;
-        map[i].to = new_id;
-        y->id = new_id;
-        y->indexed_ns = dst->indexed_ns;
-        nmods += lmkv_strvec_present(&y->modifiers) ? y->modifiers.count + 1u : 0u;
-    }
+    if ((rc = copy_syms(syms, map, &nmods, &bad, &a, &rs, ws, src.path, path, srclfv, dst->indexed_ns)) != LMKV_OK)
+        goto cleanup;
     if (bad) {
         rc = lmkv_error_set(LMKV_EINVAL, "lmkv_store_copy_file: '%s': symbol '%s' of %016llx has an id that is "
                             "not lmkv_symbol_id() of its path, so it cannot move to another path", path, bad,
@@ -1170,65 +1306,17 @@ int lmkv_store_copy_file(lmkv_store_session *s, const lmkv_file_version *dst,
         y->modifiers.items = items;
         y->modifiers.fb_ = NULL;
     }
-    for (size_t i = 0; i < rcl.n && !bad; i++) {
-        const struct raw_rec *x = &rcl.v[oc[i]];
-        lmkv_call *c = &calls[i];
-        uint64_t old_id;
-        if ((rc = lmkv_call_read(c, a.p + x->off, x->len)) != LMKV_OK) {
-            rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_store_copy_file: a Call of %016llx fails verification",
-                                (unsigned long long)srclfv);
-            goto cleanup;
-        }
-        if ((rc = lmkv_call_id(&old_id, srclfv, c->caller_id, c->callee_id, c->line, c->column)) != LMKV_OK)
-            goto cleanup;
-        if (old_id != c->id) {
-            bad = c->callee_name ? c->callee_name : "?";
-            break;
-        }
-        c->caller_id = idmap_get(map, rs.n, c->caller_id);
-        c->callee_id = idmap_get(map, rs.n, c->callee_id);
-        if ((rc = lmkv_call_id(&c->id, dst->id, c->caller_id, c->callee_id, c->line, c->column)) != LMKV_OK)
-            goto cleanup;
-    }
-    for (size_t i = 0; i < rr.n && !bad; i++) {
-        const struct raw_rec *x = &rr.v[orf[i]];
-        lmkv_reference *r = &refs[i];
-        uint64_t old_id;
-        if ((rc = lmkv_reference_read(r, a.p + x->off, x->len)) != LMKV_OK) {
-            rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_store_copy_file: a Reference of %016llx fails verification",
-                                (unsigned long long)srclfv);
-            goto cleanup;
-        }
-        if ((rc = lmkv_reference_id(&old_id, srclfv, r->source_id, r->target_id, (int)r->kind,
-                                    r->start_line, r->start_column)) != LMKV_OK)
-            goto cleanup;
-        if (old_id != r->id) {
-            bad = r->target_name ? r->target_name : "?";
-            break;
-        }
-        r->source_id = idmap_get(map, rs.n, r->source_id);
-        r->target_id = idmap_get(map, rs.n, r->target_id);
-        if ((rc = lmkv_reference_id(&r->id, dst->id, r->source_id, r->target_id, (int)r->kind,
-                                    r->start_line, r->start_column)) != LMKV_OK)
-            goto cleanup;
-    }
+    if ((rc = copy_calls(calls, &bad, &a, &rcl, oc, map, rs.n, srclfv, dst->id)) != LMKV_OK ||
+        (!bad && (rc = copy_refs(refs, &bad, &a, &rr, orf, map, rs.n, srclfv, dst->id)) != LMKV_OK))
+        goto cleanup;
     if (bad) {
         rc = lmkv_error_set(LMKV_EINVAL, "lmkv_store_copy_file: '%s': a call or reference to '%s' in %016llx has "
                             "an id that is not lmkv_call_id()/lmkv_reference_id() of its file version, so it "
                             "cannot move to another path", path, bad, (unsigned long long)srclfv);
         goto cleanup;
     }
-    for (size_t i = 0; i < rh.n; i++) {
-        const struct raw_rec *x = &rh.v[oh[i]];
-        lmkv_hierarchy *h = &hier[i];
-        if ((rc = lmkv_hierarchy_read(h, a.p + x->off, x->len)) != LMKV_OK) {
-            rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_store_copy_file: a Hierarchy edge of %016llx fails "
-                                "verification", (unsigned long long)srclfv);
-            goto cleanup;
-        }
-        h->parent_id = idmap_get(map, rs.n, h->parent_id);
-        h->child_id = idmap_get(map, rs.n, h->child_id);
-    }
+    if ((rc = copy_hier(hier, &a, &rh, oh, map, rs.n, srclfv)) != LMKV_OK)
+        goto cleanup;
 
     /* ---- write, as put_file of what analysing `path` gives */
     lmkv_file_version f = src;
