@@ -656,6 +656,70 @@ static void vpool_release(struct vpool *p, size_t k)
 /* What the final transaction does for one scan entry. */
 enum { VACT_NONE = 0, VACT_MAP = 1, VACT_UNMAP = 2 };
 
+/* The mapping swap's writes, in ss: each path stored or reused this run
+ * (act VACT_MAP) made current and mapped as latest (and under HEAD's
+ * commit when it is HEAD's version), each failed one (VACT_UNMAP) and each
+ * deleted one taken out of the current state (deleted: also out of
+ * latest). *mapped_commit: whether a path was mapped under HEAD. */
+static int vswap_maps(lmkv_index_session *s, lmkv_store_session *ss, const unsigned char *act,
+                      struct lmkv_index_report *out, int *mapped_commit)
+{
+    int rc = LMKV_OK;
+    lmkv_worktree *wt = s->wt;
+    lmkv_store_txn *st = lmkv_store_session_txn(ss);
+    git_oid head_oid;
+    int have_head = s->head.commit[0] != '\0';
+    if (have_head && (rc = vhex_to_oid(&head_oid, s->head.commit)) != LMKV_OK) return rc;
+    *mapped_commit = 0;
+    for (size_t i = 0; i < s->scan.n; i++) {
+        struct vfile *f = &s->scan.v[i];
+        size_t pl = strlen(f->path);
+        if (act[i] == VACT_MAP) {
+            int commit_src = f->source == LMKV_SOURCE_COMMIT && have_head;
+            rc = lmkv_store_set_current(ss, wt->ws, f->path, pl, f->fv,
+                                        commit_src ? LMKV_SOURCE_COMMIT : LMKV_SOURCE_LATEST,
+                                        commit_src ? head_oid.id : NULL);
+            if (rc == LMKV_OK) rc = lmkv_store_map_latest(ss, wt->ws, f->path, pl, f->fv);
+            if (rc == LMKV_OK && commit_src) {
+                rc = lmkv_store_map_commit(ss, wt->ws, head_oid.id, f->path, pl, f->fv);
+                *mapped_commit = 1;
+            }
+            if (rc != LMKV_OK) return rc;
+        } else if (act[i] == VACT_UNMAP) {
+            rc = lmkv_store_unset_current(ss, wt->ws, f->path, pl);
+            if (rc != LMKV_OK && rc != LMKV_NOTFOUND) return rc;
+        }
+    }
+    for (size_t i = 0; i < s->ndeleted; i++) {
+        const char *p = s->deleted[i];
+        size_t pl = strlen(p);
+        uint64_t lfv;
+        rc = lmkv_store_unset_current(ss, wt->ws, p, pl);
+        if (rc != LMKV_OK && rc != LMKV_NOTFOUND) return rc;
+        rc = lmkv_store_latest_get(&lfv, st, wt->ws, p, pl);
+        if (rc == LMKV_OK) rc = lmkv_store_unmap_latest(ss, wt->ws, p, pl);
+        if (rc != LMKV_OK && rc != LMKV_NOTFOUND) return rc;
+        out->deleted++;
+    }
+    return LMKV_OK;
+}
+
+/* The session's metadata after the swap (HEAD's commit recorded when
+ * mapped, the current commit, the analyser id), written in ss. */
+static int vmeta_finish(lmkv_index_session *s, lmkv_store_session *ss, int mapped_commit, int64_t now)
+{
+    int rc;
+    lmkv_worktree *wt = s->wt;
+    if (mapped_commit && (rc = vmeta_add_commit(&s->meta, s->head.commit, now)) != LMKV_OK) return rc;
+    free(s->meta.current_commit);
+    if (!(s->meta.current_commit = strdup(s->head.commit))) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    free(s->meta.analyser_id);
+    if (!(s->meta.analyser_id = strdup(s->analyser_id))) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    if ((rc = vmeta_write(ss, &s->meta, wt, now)) != LMKV_OK) return rc;
+    return LMKV_OK;
+}
+
+
 int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
                            lmkv_analyser_fn analyser, void *ctx)
 {
@@ -844,48 +908,10 @@ file_done:
     if (!any) goto done;                   /* warm run: no write transaction */
 
     if ((rc = vw_open(&w)) != LMKV_OK) goto cleanup;
-    lmkv_store_txn *st = lmkv_store_session_txn(w.ss);
-    git_oid head_oid;
-    int have_head = s->head.commit[0] != '\0';
-    if (have_head && (rc = vhex_to_oid(&head_oid, s->head.commit)) != LMKV_OK) goto cleanup;
     int mapped_commit = 0;
-    for (size_t i = 0; i < s->scan.n; i++) {
-        struct vfile *f = &s->scan.v[i];
-        size_t pl = strlen(f->path);
-        if (act[i] == VACT_MAP) {
-            int commit_src = f->source == LMKV_SOURCE_COMMIT && have_head;
-            rc = lmkv_store_set_current(w.ss, wt->ws, f->path, pl, f->fv,
-                                        commit_src ? LMKV_SOURCE_COMMIT : LMKV_SOURCE_LATEST,
-                                        commit_src ? head_oid.id : NULL);
-            if (rc == LMKV_OK) rc = lmkv_store_map_latest(w.ss, wt->ws, f->path, pl, f->fv);
-            if (rc == LMKV_OK && commit_src) {
-                rc = lmkv_store_map_commit(w.ss, wt->ws, head_oid.id, f->path, pl, f->fv);
-                mapped_commit = 1;
-            }
-            if (rc != LMKV_OK) goto cleanup;
-        } else if (act[i] == VACT_UNMAP) {
-            rc = lmkv_store_unset_current(w.ss, wt->ws, f->path, pl);
-            if (rc != LMKV_OK && rc != LMKV_NOTFOUND) goto cleanup;
-        }
-    }
-    for (size_t i = 0; i < s->ndeleted; i++) {
-        const char *p = s->deleted[i];
-        size_t pl = strlen(p);
-        uint64_t lfv;
-        rc = lmkv_store_unset_current(w.ss, wt->ws, p, pl);
-        if (rc != LMKV_OK && rc != LMKV_NOTFOUND) goto cleanup;
-        rc = lmkv_store_latest_get(&lfv, st, wt->ws, p, pl);
-        if (rc == LMKV_OK) rc = lmkv_store_unmap_latest(w.ss, wt->ws, p, pl);
-        if (rc != LMKV_OK && rc != LMKV_NOTFOUND) goto cleanup;
-        out->deleted++;
-    }
-    rc = LMKV_OK;
-    if (mapped_commit && (rc = vmeta_add_commit(&s->meta, s->head.commit, now)) != LMKV_OK) goto cleanup;
-    free(s->meta.current_commit);
-    if (!(s->meta.current_commit = strdup(s->head.commit))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
-    free(s->meta.analyser_id);
-    if (!(s->meta.analyser_id = strdup(s->analyser_id))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
-    if ((rc = vmeta_write(w.ss, &s->meta, wt, now)) != LMKV_OK) goto cleanup;
+    if ((rc = vswap_maps(s, w.ss, act, out, &mapped_commit)) != LMKV_OK ||
+        (rc = vmeta_finish(s, w.ss, mapped_commit, now)) != LMKV_OK)
+        goto cleanup;
     if ((rc = vw_commit(&w)) != LMKV_OK) goto cleanup;
 
 done:
