@@ -656,6 +656,110 @@ static void vpool_release(struct vpool *p, size_t k)
 /* What the final transaction does for one scan entry. */
 enum { VACT_NONE = 0, VACT_MAP = 1, VACT_UNMAP = 2 };
 
+/* Step 1 for scan entry i that needs an analysis: its bytes (read, or
+ * from the plan, or analysed ahead by a worker of pool), its analysis and
+ * its storage in w's session; act[i] = VACT_MAP when stored, VACT_UNMAP
+ * when it fails and has a current mapping (has_cur). A file's failure is
+ * reported in out and returns LMKV_OK; an error returned stops the run. */
+static int vstore_analysed(lmkv_index_session *s, struct lmkv_index_report *out, struct vwriter *w,
+                           struct vpool *pool, size_t i, int has_cur, unsigned char *act,
+                           lmkv_analyser_fn analyser, void *ctx, int64_t now)
+{
+    int rc;
+    lmkv_worktree *wt = s->wt;
+    struct vfile *f = &s->scan.v[i];
+    void *buf = NULL;
+    char *msg = NULL;
+    size_t len = 0;
+    int rerr = 0, failed = 0, aerr = 0;
+    char blob[LMKV_OID_HEXSZ];
+    size_t jk = pool->job_of ? pool->job_of[i] : 0;
+    struct vjob *job = NULL;
+    lmkv_analysis la;
+    lmkv_analysis *an = &la;
+    memset(&la, 0, sizeof la);
+    if (jk) {
+        /* analysed ahead by a worker */
+        int64_t t0 = vnow_ns();
+        job = vpool_take(pool, jk - 1);
+        out->analysis_wait_ns += (uint64_t)(vnow_ns() - t0);
+        rc = job->rc;
+        rerr = job->rerr;
+        buf = job->buf; job->buf = NULL;
+        len = job->len;
+        memcpy(blob, job->blob, sizeof blob);
+        failed = job->failed; aerr = job->aerr;
+        msg = job->msg; job->msg = NULL;
+        an = &job->a;
+        if (rc == LMKV_ENOMEM) lmkv_error_set(LMKV_ENOMEM, "out of memory analysing '%s'", f->path);
+    } else {
+        int kept = f->content != NULL && f->content_len <= s->opts.max_file_bytes;
+        if (kept) {
+            /* the bytes the plan hashed: f->blob is their id */
+            buf = f->content;
+            len = f->content_len;
+            f->content = NULL;
+            memcpy(blob, f->blob, sizeof blob);
+            rc = LMKV_OK;
+        } else {
+            rc = vread_file(&buf, &len, wt, f->path, s->opts.max_file_bytes);
+            rerr = errno;
+            if (rc == LMKV_OK) rc = lmkv_blob_id(blob, buf, len);
+        }
+        if (rc == LMKV_OK) {
+            int64_t t0 = vnow_ns();
+            rc = vanalyse_only(&la, &failed, &aerr, &msg, f->path, buf, len, analyser, ctx);
+            out->analysis_wait_ns += (uint64_t)(vnow_ns() - t0);
+        }
+    }
+    if (rc == LMKV_OK) {
+        /* The file may have changed since the plan hashed it: store what
+         * is analysed under the id of what is analysed. */
+        if (strcmp(blob, f->blob) != 0) {
+            memcpy(f->blob, blob, sizeof blob);
+            f->mtime_ns = 0;        /* stat data of other content */
+            if ((rc = lmkv_file_version_id(&f->fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto file_done;
+            f->source = LMKV_SOURCE_LATEST;
+        }
+        if (failed && aerr == LMKV_ECONFLICT) {
+            /* the analyser stops the run (e.g. SIGINT): no mapping swap */
+            rc = lmkv_error_set(LMKV_ECONFLICT, "index session stopped by the analyser at %s%s%s",
+                                f->path, msg && *msg ? ": " : "", msg ? msg : "");
+            goto file_done;
+        }
+        if ((rc = vw_open(w)) != LMKV_OK) goto file_done;
+        if (!failed) {
+            free(msg); msg = NULL;
+            rc = vput_analysed(&failed, &aerr, &msg, w->ss, wt, f->path, f->blob, f->fv,
+                               buf, len, f->mtime_ns, an, now);
+            if (rc != LMKV_OK) goto file_done;
+        }
+        if (failed) {
+            if ((rc = vfail(out, f->path, aerr, msg)) != LMKV_OK) goto file_done;
+            if (has_cur) act[i] = VACT_UNMAP;
+        } else {
+            out->analysed++;
+            act[i] = VACT_MAP;
+            if ((rc = vw_file_done(w)) != LMKV_OK) goto file_done;
+        }
+    } else if (rc == LMKV_ENOMEM) {
+        goto file_done;
+    } else {
+        /* Unreadable (vanished, too big, I/O): the file fails. */
+        char m[256];
+        vread_reason(m, sizeof m, rc, rerr);
+        if ((rc = vfail(out, f->path, rc, m)) != LMKV_OK) goto file_done;
+        if (has_cur) act[i] = VACT_UNMAP;
+    }
+    rc = LMKV_OK;
+file_done:
+    vanalysis_reset(&la);
+    if (jk) vpool_release(pool, jk - 1);
+    free(buf);
+    free(msg);
+    return rc;
+}
+
 /* The mapping swap's writes, in ss: each path stored or reused this run
  * (act VACT_MAP) made current and mapped as latest (and under HEAD's
  * commit when it is HEAD's version), each failed one (VACT_UNMAP) and each
@@ -727,8 +831,6 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
     unsigned char *act = NULL, *done = NULL;
     struct vwriter w;
     int64_t now = vnow_ns();
-    void *buf = NULL;
-    char *msg = NULL;
     struct vpool pool;
     memset(&pool, 0, sizeof pool);
 
@@ -808,94 +910,8 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
             if (c) act[i] = VACT_UNMAP;
             continue;
         }
-        size_t len = 0;
-        int rerr = 0, failed = 0, aerr = 0;
-        char blob[LMKV_OID_HEXSZ];
-        size_t jk = pool.job_of ? pool.job_of[i] : 0;
-        struct vjob *job = NULL;
-        lmkv_analysis la;
-        lmkv_analysis *an = &la;
-        memset(&la, 0, sizeof la);
-        if (jk) {
-            /* analysed ahead by a worker */
-            int64_t t0 = vnow_ns();
-            job = vpool_take(&pool, jk - 1);
-            out->analysis_wait_ns += (uint64_t)(vnow_ns() - t0);
-            rc = job->rc;
-            rerr = job->rerr;
-            buf = job->buf; job->buf = NULL;
-            len = job->len;
-            memcpy(blob, job->blob, sizeof blob);
-            failed = job->failed; aerr = job->aerr;
-            msg = job->msg; job->msg = NULL;
-            an = &job->a;
-            if (rc == LMKV_ENOMEM) lmkv_error_set(LMKV_ENOMEM, "out of memory analysing '%s'", f->path);
-        } else {
-            int kept = f->content != NULL && f->content_len <= s->opts.max_file_bytes;
-            if (kept) {
-                /* the bytes the plan hashed: f->blob is their id */
-                buf = f->content;
-                len = f->content_len;
-                f->content = NULL;
-                memcpy(blob, f->blob, sizeof blob);
-                rc = LMKV_OK;
-            } else {
-                rc = vread_file(&buf, &len, wt, f->path, s->opts.max_file_bytes);
-                rerr = errno;
-                if (rc == LMKV_OK) rc = lmkv_blob_id(blob, buf, len);
-            }
-            if (rc == LMKV_OK) {
-                int64_t t0 = vnow_ns();
-                rc = vanalyse_only(&la, &failed, &aerr, &msg, f->path, buf, len, analyser, ctx);
-                out->analysis_wait_ns += (uint64_t)(vnow_ns() - t0);
-            }
-        }
-        if (rc == LMKV_OK) {
-            /* The file may have changed since the plan hashed it: store what
-             * is analysed under the id of what is analysed. */
-            if (strcmp(blob, f->blob) != 0) {
-                memcpy(f->blob, blob, sizeof blob);
-                f->mtime_ns = 0;        /* stat data of other content */
-                if ((rc = lmkv_file_version_id(&f->fv, wt->ws, f->path, f->blob)) != LMKV_OK) goto file_done;
-                f->source = LMKV_SOURCE_LATEST;
-            }
-            if (failed && aerr == LMKV_ECONFLICT) {
-                /* the analyser stops the run (e.g. SIGINT): no mapping swap */
-                rc = lmkv_error_set(LMKV_ECONFLICT, "index session stopped by the analyser at %s%s%s",
-                                    f->path, msg && *msg ? ": " : "", msg ? msg : "");
-                goto file_done;
-            }
-            if ((rc = vw_open(&w)) != LMKV_OK) goto file_done;
-            if (!failed) {
-                free(msg); msg = NULL;
-                rc = vput_analysed(&failed, &aerr, &msg, w.ss, wt, f->path, f->blob, f->fv,
-                                   buf, len, f->mtime_ns, an, now);
-                if (rc != LMKV_OK) goto file_done;
-            }
-            if (failed) {
-                if ((rc = vfail(out, f->path, aerr, msg)) != LMKV_OK) goto file_done;
-                if (c) act[i] = VACT_UNMAP;
-            } else {
-                out->analysed++;
-                act[i] = VACT_MAP;
-                if ((rc = vw_file_done(&w)) != LMKV_OK) goto file_done;
-            }
-        } else if (rc == LMKV_ENOMEM) {
-            goto file_done;
-        } else {
-            /* Unreadable (vanished, too big, I/O): the file fails. */
-            char m[256];
-            vread_reason(m, sizeof m, rc, rerr);
-            if ((rc = vfail(out, f->path, rc, m)) != LMKV_OK) goto file_done;
-            if (c) act[i] = VACT_UNMAP;
-        }
-        rc = LMKV_OK;
-file_done:
-        vanalysis_reset(&la);
-        if (jk) vpool_release(&pool, jk - 1);
-        if (rc != LMKV_OK) goto cleanup;
-        free(buf); buf = NULL;
-        free(msg); msg = NULL;
+        if ((rc = vstore_analysed(s, out, &w, &pool, i, c != NULL, act, analyser, ctx, now)) != LMKV_OK)
+            goto cleanup;
     }
 
     vpool_end(&pool);                  /* every job was taken: joins */
@@ -925,8 +941,6 @@ done:
 cleanup:
     vpool_end(&pool);
     if (w.ss) lmkv_store_session_abort(w.ss);
-    free(buf);
-    free(msg);
     free(act);
     free(done);
     return rc;
