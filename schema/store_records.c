@@ -478,23 +478,24 @@ static int remove_records(lmkv_store_session *s, uint64_t ws, uint64_t fv, size_
 struct oent { size_t koff, kn, voff, vn; uint8_t tr, seen; };
 struct oldset { struct dels d; struct oent *v; size_t n; };
 
-static const uint8_t *os_base;
-
-static int oent_cmp3(uint8_t tr, const uint8_t *k, size_t kn, const struct oent *b)
+/* (tr, k) against entry b, whose key is at base + b->koff */
+static int oent_cmp3(uint8_t tr, const uint8_t *k, size_t kn, const struct oent *b, const uint8_t *base)
 {
     if (tr != b->tr)
         return tr < b->tr ? -1 : 1;
     size_t m = kn < b->kn ? kn : b->kn;
-    int c = m ? memcmp(k, os_base + b->koff, m) : 0;
+    int c = m ? memcmp(k, base + b->koff, m) : 0;
     if (c)
         return c;
     return kn < b->kn ? -1 : kn > b->kn;
 }
 
-static int oent_cmp(const void *a, const void *b)
+/* qsort_r comparator (no shared state: sessions of other stores may put
+ * files in other threads); base = the entries' buffer */
+static int oent_cmp(const void *a, const void *b, void *base)
 {
     const struct oent *x = a;
-    return oent_cmp3(x->tr, os_base + x->koff, x->kn, b);
+    return oent_cmp3(x->tr, (const uint8_t *)base + x->koff, x->kn, b, base);
 }
 
 static void os_free(struct oldset *o)
@@ -540,9 +541,8 @@ static int os_load(lmkv_store_session *s, uint64_t ws, uint64_t fv, struct oldse
             last_vn = vn;
         }
     }
-    os_base = b;
     if (o->n > 1)
-        qsort(o->v, o->n, sizeof *o->v, oent_cmp);
+        qsort_r(o->v, o->n, sizeof *o->v, oent_cmp, (void *)b);
     return LMKV_OK;
 }
 
@@ -551,10 +551,9 @@ static int os_put(lmkv_store_session *s, struct oldset *o, enum store_tree tr, c
 {
     if (o && o->n) {
         size_t lo = 0, hi = o->n;
-        os_base = o->d.b.p;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            int c = oent_cmp3((uint8_t)tr, k, kn, &o->v[mid]);
+            int c = oent_cmp3((uint8_t)tr, k, kn, &o->v[mid], o->d.b.p);
             if (c == 0) {
                 struct oent *e = &o->v[mid];
                 e->seen = 1;
