@@ -1059,6 +1059,15 @@ static void test_error_set_own_message(void **state)
     assert_int_equal(strlen(lmkv_errmsg()), 1023);
     assert_int_equal(lmkv_errmsg()[0], 'b');
     assert_int_equal(lmkv_errmsg()[1022], 'a');
+    /* constant messages (no conversion: copied, not formatted), also the
+     * current message itself and one over 1 KiB */
+    assert_int_equal(lmkv_error_set(LMKV_NOTFOUND, "get: key absent"), LMKV_NOTFOUND);
+    assert_string_equal(lmkv_errmsg(), "get: key absent");
+    lmkv_error_set(LMKV_EIO, lmkv_errmsg());
+    assert_string_equal(lmkv_errmsg(), "get: key absent");
+    lmkv_error_set(LMKV_EIO, big);
+    assert_int_equal(strlen(lmkv_errmsg()), 1023);
+    assert_int_equal(lmkv_errmsg()[1022], 'a');
     lmkv_error_clear();
     assert_string_equal(lmkv_errmsg(), "");
 }
