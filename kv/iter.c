@@ -91,7 +91,7 @@ static int set_last(side *s, const void *k, size_t n)
     return 0;
 }
 
-static bool below_hi(const lmkv_iter *it, const uint8_t *k, size_t n)
+static inline bool below_hi(const lmkv_iter *it, const uint8_t *k, size_t n)
 {
     if (it->hi_kind == LMKV_UNBOUNDED)
         return true;
@@ -99,7 +99,7 @@ static bool below_hi(const lmkv_iter *it, const uint8_t *k, size_t n)
     return it->hi_kind == LMKV_INCLUDED ? c <= 0 : c < 0;
 }
 
-static bool above_lo(const lmkv_iter *it, const uint8_t *k, size_t n)
+static inline bool above_lo(const lmkv_iter *it, const uint8_t *k, size_t n)
 {
     if (it->lo_kind == LMKV_UNBOUNDED)
         return true;
@@ -108,14 +108,14 @@ static bool above_lo(const lmkv_iter *it, const uint8_t *k, size_t n)
 }
 
 /* May the front end return k (the back end has not passed it)? */
-static bool front_ok(const lmkv_iter *it, const uint8_t *k, size_t n)
+static inline bool front_ok(const lmkv_iter *it, const uint8_t *k, size_t n)
 {
     if (!below_hi(it, k, n))
         return false;
     return !it->b.started || kv_bytes_cmp(k, n, it->b.lastp, it->b.last_size) < 0;
 }
 
-static bool back_ok(const lmkv_iter *it, const uint8_t *k, size_t n)
+static inline bool back_ok(const lmkv_iter *it, const uint8_t *k, size_t n)
 {
     if (!above_lo(it, k, n))
         return false;
