@@ -1050,29 +1050,7 @@ void lmkv_import_abort(lmkv_import *imp)
 
 /* ------------------------------------------------------------ stats, copy */
 
-int lmkv_tree_stat_get(lmkv_tree_stat *out, lmkv_tree *t)
-{
-    int rc;
-    if (!out)
-        return lmkv_error_set(LMKV_EINVAL, "lmkv_tree_stat_get: NULL out");
-    if ((rc = kv_check_tree(t)))
-        return rc;
-    MDB_txn *txn;
-    if ((rc = kv_rtxn_get(t->db, &txn)))
-        return rc;
-    MDB_stat st;
-    rc = mdb_stat(txn, t->st->dbi, &st);
-    kv_rtxn_put(t->db, txn);
-    if (rc)
-        return kv_err_mdb(rc, "stat", t->st, NULL, 0);
-    out->entries = st.ms_entries;
-    out->depth = st.ms_depth;
-    out->branch_pages = st.ms_branch_pages;
-    out->leaf_pages = st.ms_leaf_pages;
-    out->overflow_pages = st.ms_overflow_pages;
-    out->page_size = st.ms_psize;
-    return 0;
-}
+/* lmkv_tree_stat_get is in tree.c, beside lmkv_tree_len (one implementation). */
 
 typedef struct stat_ctx {
     lmkv_db_stat *s;

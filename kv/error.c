@@ -60,6 +60,16 @@ int lmkv_error_set(int code, const char *fmt, ...)
     /* Formatted into a local buffer first: an argument may be the current
      * message itself (e.g. lmkv_errmsg() or a pointer into it), which
      * vsnprintf into tls_msg would read while overwriting. */
+    if (!strchr(fmt, '%')) {
+        /* a constant message (iterator exhausted, key absent: the hot
+         * NOTFOUND paths) needs no formatting; memmove: fmt may be tls_msg */
+        size_t n = strlen(fmt);
+        if (n >= ERRMSG_MAX)
+            n = ERRMSG_MAX - 1;
+        memmove(tls_msg, fmt, n);
+        tls_msg[n] = 0;
+        return code;
+    }
     char msg[ERRMSG_MAX];
     va_list ap;
     va_start(ap, fmt);

@@ -91,7 +91,7 @@ static int set_last(side *s, const void *k, size_t n)
     return 0;
 }
 
-static bool below_hi(const lmkv_iter *it, const uint8_t *k, size_t n)
+static inline bool below_hi(const lmkv_iter *it, const uint8_t *k, size_t n)
 {
     if (it->hi_kind == LMKV_UNBOUNDED)
         return true;
@@ -99,7 +99,7 @@ static bool below_hi(const lmkv_iter *it, const uint8_t *k, size_t n)
     return it->hi_kind == LMKV_INCLUDED ? c <= 0 : c < 0;
 }
 
-static bool above_lo(const lmkv_iter *it, const uint8_t *k, size_t n)
+static inline bool above_lo(const lmkv_iter *it, const uint8_t *k, size_t n)
 {
     if (it->lo_kind == LMKV_UNBOUNDED)
         return true;
@@ -108,14 +108,14 @@ static bool above_lo(const lmkv_iter *it, const uint8_t *k, size_t n)
 }
 
 /* May the front end return k (the back end has not passed it)? */
-static bool front_ok(const lmkv_iter *it, const uint8_t *k, size_t n)
+static inline bool front_ok(const lmkv_iter *it, const uint8_t *k, size_t n)
 {
     if (!below_hi(it, k, n))
         return false;
     return !it->b.started || kv_bytes_cmp(k, n, it->b.lastp, it->b.last_size) < 0;
 }
 
-static bool back_ok(const lmkv_iter *it, const uint8_t *k, size_t n)
+static inline bool back_ok(const lmkv_iter *it, const uint8_t *k, size_t n)
 {
     if (!above_lo(it, k, n))
         return false;
@@ -177,14 +177,19 @@ static int arena_add(side *s, const lmkv_pair *p)
     ent_off *e = &s->ents[s->n++];
     e->ko = s->used;
     e->ks = p->key_size;
-    if (p->key_size)
-        memcpy(s->arena + s->used, p->key, p->key_size);
-    s->used += p->key_size;
-    e->vo = s->used;
+    e->vo = s->used + p->key_size;
     e->vs = p->value_size;
-    if (p->value_size)
-        memcpy(s->arena + s->used, p->value, p->value_size);
-    s->used += p->value_size;
+    if (p->key_size && p->value == p->key + p->key_size) {
+        /* a short key and its value lie side by side in the LMDB leaf node
+         * (key then data): one copy */
+        memcpy(s->arena + s->used, p->key, need);
+    } else {
+        if (p->key_size)
+            memcpy(s->arena + s->used, p->key, p->key_size);
+        if (p->value_size)
+            memcpy(s->arena + e->vo, p->value, p->value_size);
+    }
+    s->used += need;
     return 0;
 }
 
@@ -253,8 +258,10 @@ static int step_detached(lmkv_pair *out, lmkv_iter *it, bool front)
     }
     ent_off *e = &s->ents[s->pos];
     const uint8_t *k = s->arena + e->ko;
-    /* The other end may have moved since this buffer was filled. */
-    if (front ? !front_ok(it, k, e->ks) : !back_ok(it, k, e->ks)) {
+    /* The other end may have moved since this buffer was filled (the range
+     * bounds were checked by refill and do not change). */
+    if (front ? (it->b.started && kv_bytes_cmp(k, e->ks, it->b.lastp, it->b.last_size) >= 0)
+              : (it->f.started && kv_bytes_cmp(k, e->ks, it->f.lastp, it->f.last_size) <= 0)) {
         it->done = true;
         return LMKV_NOTFOUND;
     }

@@ -580,7 +580,11 @@ LMKV_API int lmkv_tree_get_lt(lmkv_bytes *out_key, lmkv_bytes *out_value, lmkv_t
 LMKV_API int lmkv_tree_get_gt(lmkv_bytes *out_key, lmkv_bytes *out_value, lmkv_tree *t,
                               const void *key, size_t key_size);
 
-/** sled len: number of entries, O(1) (mdb_stat ms_entries). */
+/** sled len: number of entries, O(1) (mdb_stat ms_entries in a pooled read
+ *  txn; = lmkv_tree_stat_get's entries, same code). Thread-safe.
+ *  Errors: LMKV_EINVAL (NULL), LMKV_ETREE (closed/dropped tree), LMKV_EBUSY
+ *  (the tree is being created by another thread's uncommitted txn; its own
+ *  thread may ask), LMKV_EBUSY/LMKV_EIO from taking the read txn. */
 LMKV_API int lmkv_tree_len(uint64_t *out, lmkv_tree *t);
 /** sled is_empty: 1 if empty, 0 if not, negative on error. */
 LMKV_API int lmkv_tree_is_empty(lmkv_tree *t);
@@ -597,6 +601,10 @@ typedef struct lmkv_tree_stat {
     uint64_t branch_pages, leaf_pages, overflow_pages;
     uint32_t page_size;
 } lmkv_tree_stat;
+/** Fill *out from mdb_stat of the tree's dbi (pages in LMDB's page_size
+ *  units). The same implementation as lmkv_tree_len, so the same errors
+ *  (EINVAL, ETREE, EBUSY for a tree another thread's txn is still creating).
+ *  Thread-safe. */
 LMKV_API int lmkv_tree_stat_get(lmkv_tree_stat *out, lmkv_tree *t);
 
 /* ---------------------------------------------------------- iterators */

@@ -173,21 +173,48 @@ int lmkv_tree_get_gt(lmkv_bytes *ok, lmkv_bytes *ov, lmkv_tree *t, const void *k
     return read_position(ok, ov, t, POS_GT, key, ks, "get_gt");
 }
 
-int lmkv_tree_len(uint64_t *out, lmkv_tree *t)
+/* One mdb_stat path for lmkv_tree_stat_get and lmkv_tree_len (issue 19: they
+ * had drifted apart and stat_get skipped tree_ok's pending-creation check). */
+static int tree_mdb_stat(MDB_stat *st, lmkv_tree *t, const char *what)
 {
     int rc;
-    if (!out)
-        return lmkv_error_set(LMKV_EINVAL, "lmkv_tree_len: NULL out");
     if ((rc = tree_ok(t)))
         return rc;
     MDB_txn *txn;
     if ((rc = kv_rtxn_get(t->db, &txn)))
         return rc;
-    MDB_stat st;
-    rc = mdb_stat(txn, t->st->dbi, &st);
+    rc = mdb_stat(txn, t->st->dbi, st);
     kv_rtxn_put(t->db, txn);
     if (rc)
-        return fx(rc, "len", t->st, NULL, 0);
+        return fx(rc, what, t->st, NULL, 0);
+    return 0;
+}
+
+int lmkv_tree_stat_get(lmkv_tree_stat *out, lmkv_tree *t)
+{
+    if (!out)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_tree_stat_get: NULL out");
+    MDB_stat st;
+    int rc = tree_mdb_stat(&st, t, "stat");
+    if (rc)
+        return rc;
+    out->entries = st.ms_entries;
+    out->depth = st.ms_depth;
+    out->branch_pages = st.ms_branch_pages;
+    out->leaf_pages = st.ms_leaf_pages;
+    out->overflow_pages = st.ms_overflow_pages;
+    out->page_size = st.ms_psize;
+    return 0;
+}
+
+int lmkv_tree_len(uint64_t *out, lmkv_tree *t)
+{
+    if (!out)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_tree_len: NULL out");
+    MDB_stat st;
+    int rc = tree_mdb_stat(&st, t, "len");
+    if (rc)
+        return rc;
     *out = st.ms_entries;
     return 0;
 }
