@@ -449,8 +449,8 @@ static int sym_kind(CXCursor c, enum CXCursorKind k)
     case CXCursor_EnumConstantDecl: return K_ENUM_MEMBER;
     case CXCursor_TypedefDecl: case CXCursor_TypeAliasDecl: case CXCursor_TypeAliasTemplateDecl: return K_TYPE_PARAMETER;
     case CXCursor_Namespace: return K_NAMESPACE;
-    case CXCursor_MacroDefinition: return K_CONSTANT;
-    default: (void)c; return 0;
+    case CXCursor_MacroDefinition: return clang_Cursor_isMacroFunctionLike(c) ? K_FUNCTION : K_CONSTANT;
+    default: return 0;
     }
 }
 
@@ -607,7 +607,11 @@ static int walk_decl(struct walk *w, CXCursor c, struct kids *stack)
     if (k == CXCursor_InclusionDirective || k == CXCursor_MacroDefinition) {
         if (k == CXCursor_MacroDefinition && !clang_Cursor_isMacroBuiltin(c)) {
             char *q = NULL;
-            add_symbol(w, c, k, K_CONSTANT, &q);
+            /* LSP has no macro kind (clangd 14 leaves macros out of
+             * documentSymbol and calls every one String in workspace/symbol):
+             * a function-like macro is a Function, as the tree-sitter
+             * frontends' macros are; an object-like one a Constant */
+            add_symbol(w, c, k, clang_Cursor_isMacroFunctionLike(c) ? K_FUNCTION : K_CONSTANT, &q);
             free(q);
         }
         return w->rc;
@@ -715,7 +719,11 @@ static int add_macro_refs(struct walk *w)
             if (w->fx[mid].start <= m->off) lo = mid + 1; else hi = mid;
         }
         if (lo && m->off <= w->fx[lo - 1].end) from = w->fx[lo - 1].q;
-        add_ref(w, m->name, from, m->fnlike ? R_CALL : R_USE, m->line, m->col);
+        /* a function-like macro used inside a function is a call of it; one
+         * used in a declaration at file scope (mdb.c's `static int
+         * MDB_PAGE_GET(MDB_cursor *mc, ...);` declares mdb_page_get) or an
+         * initialiser is a use */
+        add_ref(w, m->name, from, m->fnlike && from ? R_CALL : R_USE, m->line, m->col);
     }
     return w->rc;
 }

@@ -127,8 +127,8 @@ echo "# analysis/: \`lmkv index --jobs 1\` vs \`--jobs $JOBS\` (files analysed i
 echo
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')); load $(cut -d' ' -f1-3 /proc/loadavg) at start (other jobs share the machine); lmkv $(git -C "$ROOT" rev-parse --short HEAD). Median of $REPS round(s), 1 and $JOBS alternating; wall = elapsed time of the process, CPU = its user+sys over all threads; speed-up = wall(1) / wall($JOBS)."
 echo
-echo "| tier | files | lines | wall 1 (s) | wall $JOBS (s) | speed-up | CPU 1 (s) | CPU $JOBS (s) | RSS 1 (MiB) | RSS $JOBS (MiB) | symbols / calls / refs (both) |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| tier | files | lines | wall 1 (s) | wall $JOBS (s) | speed-up | CPU 1 (s) | CPU $JOBS (s) | CPU/file 1 (ms) | CPU/file $JOBS (ms) | RSS 1 (MiB) | RSS $JOBS (MiB) | load (1 min) after the tier | symbols / calls / refs (both) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } > "$OUT.tmp"
 else
 {
@@ -168,9 +168,11 @@ o, n = load(sys.argv[4]), load(sys.argv[5])
 def med(rows, i): return statistics.median(r[i] for r in rows)
 def rec(j): return (j.get("symbols"), j.get("calls"), j.get("references"))
 assert rec(o[-1][4]) == rec(n[-1][4]), ("--jobs changed the records", rec(o[-1][4]), rec(n[-1][4]))
-print("| %s | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f | %.0f | %s / %s / %s |" % (
+load = open("/proc/loadavg").read().split()[0]
+print("| %s | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.1f | %.0f | %.0f | %s | %s / %s / %s |" % (
     tier, files, lines, med(o, 0) / 1000, med(n, 0) / 1000, med(o, 0) / med(n, 0) if med(n, 0) else 0,
-    med(o, 1) / 1000, med(n, 1) / 1000, med(o, 2) / 1024, med(n, 2) / 1024, *rec(n[-1][4])))
+    med(o, 1) / 1000, med(n, 1) / 1000, med(o, 1) / files, med(n, 1) / files,
+    med(o, 2) / 1024, med(n, 2) / 1024, load, *rec(n[-1][4])))
 PY
         continue
     fi

@@ -203,6 +203,33 @@ PY
 run 0 L query callers f_49999 --db db-deep --json
 eq "$(names "$OUT" name)" "f_49998"
 
+note "issue 19 on LMDB's mdb.c: macro kinds; MDB_PAGE_GET is the macro only"
+SRC=${LMKV_SOURCES:?}
+[ -f "$SRC/lmdb/mdb.c" ] || fail "LMDB sources missing at $SRC/lmdb (run scripts/fetch-sources.sh)"
+run 0 L index -q --db db-lmdb "$SRC/lmdb"
+# `#define MDB_PAGE_GET(mc, pg, numpgs, mp) ...` is function-like: Function;
+# `static int MDB_PAGE_GET(MDB_cursor *mc, ...);` declares mdb_page_get
+# (clang's spelling), so no second symbol of the macro's name
+run 0 L query symbol MDB_PAGE_GET --db db-lmdb --json
+eq "$(json_get "$OUT" '[(x["kind"], x["file"], x["signature"]) for x in j]')" \
+   "[('Function', 'mdb.c', 'MDB_PAGE_GET(mc, pg, numpgs, mp)')]"
+L0=$(grep -n '^#define MDB_PAGE_GET' "$SRC/lmdb/mdb.c" | head -1 | cut -d: -f1)
+eq "$(json_get "$OUT" 'j[0]["line"]')" "$L0" "line of the first #define MDB_PAGE_GET"
+DL=$(grep -n '^static int	MDB_PAGE_GET(' "$SRC/lmdb/mdb.c" | cut -d: -f1)
+[ -n "$DL" ] || fail "mdb.c no longer declares mdb_page_get through MDB_PAGE_GET"
+run 0 L query symbol mdb_page_get --db db-lmdb --json
+contains "$(json_get "$OUT" 'sorted(x["line"] for x in j)')" "$DL"
+# object-like macros stay Constant
+run 0 L query symbol MDB_PS_MODIFY --db db-lmdb --json
+eq "$(json_get "$OUT" '[x["kind"] for x in j]')" "['Constant']"
+# the macro in that declaration is a use at file scope, its uses in
+# function bodies calls
+run 0 L query refs MDB_PAGE_GET --db db-lmdb --json
+eq "$(json_get "$OUT" '[x["kind"] for x in j if x["line"] == '"$DL"']')" "['use']"
+[ "$(json_get "$OUT" 'sum(1 for x in j if x["kind"] == "call")')" -ge 5 ] || fail "MDB_PAGE_GET calls: $OUT"
+run 0 L query callers mdb_page_get --db db-lmdb --json
+[ "$(json_get "$OUT" 'len(j)')" -ge 5 ] || fail "callers of mdb_page_get through MDB_PAGE_GET: $OUT"
+
 note "SIGINT stops the run cleanly: nothing of it is current, no child process"
 mkdir many
 $PY - <<'PY'
