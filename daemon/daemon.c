@@ -958,7 +958,6 @@ int lmkv_daemon_store_edges(lmkv_daemon_store_stats *stats, lmkv_daemon *d, cons
         const char *bad = e->relation < 1 || e->relation > 12 ? "relation: outside 1..12"
                           : !e->source_symbol_uid ? "source_symbol_uid: NULL"
                           : !*e->source_symbol_uid ? "source_symbol_uid: empty"
-                          : !strcmp(e->source_symbol_uid, "none") ? "source_symbol_uid: \"none\" (only a target may be the marker)"
                           : !e->target_symbol_uid ? "target_symbol_uid: NULL"
                           : !*e->target_symbol_uid ? "target_symbol_uid: empty"
                           : !e->language ? "language: NULL"
@@ -1542,7 +1541,7 @@ typedef struct need_ctx {
 static int need_cb(void *ctx, lmkv_txn *txn, const edge_view *e)
 {
     need_ctx *c = ctx;
-    if (e->rel == LMKV_DAEMON_REFERENCES && e->src == c->self) c->refs = 1;
+    if (e->rel == LMKV_DAEMON_REFERENCES) c->refs = 1;
     else if (e->rel == LMKV_DAEMON_IMPLEMENTATION || e->rel == LMKV_DAEMON_IMPLEMENTS) c->impls = 1;
     else if (e->rel == LMKV_DAEMON_CALLS) c->calls = 1;
     return 0;

@@ -30,7 +30,7 @@
  *    target, language): storing one already stored keeps the stored one
  *    (first wins) and counts it as a duplicate. A self-loop (source ==
  *    target) of any relation but CALLS is dropped (counted). Marker edges
- *    (target "none": the daemon's create_none_edge and friends, "analysed,
+ *    (an end "none": the daemon's create_none_edge and friends, "analysed,
  *    nothing found") are stored like any other.
  *  - A workspace is the daemon's Workspace (id from 1 up, project id, name,
  *    description, branch hint, active flag, created_at as SQLite's
@@ -216,7 +216,9 @@ LMKV_API int lmkv_daemon_symbol_uid(char **out, lmkv_daemon *d, uint64_t symbol_
 typedef struct lmkv_daemon_edge {
     int relation;                 /* lmkv_daemon_relation */
     const char *source_symbol_uid;
-    const char *target_symbol_uid; /* "none" for a marker edge */
+    const char *target_symbol_uid; /* "none" for a marker edge (either end may be
+                                      "none": the daemon's empty-incomingCalls
+                                      marker is "none" -> the symbol) */
     const char *file_path;        /* NULL = none */
     int64_t start_line;           /* -1 = none, else 0..UINT32_MAX */
     int64_t start_char;           /* -1 = none */
@@ -235,7 +237,7 @@ typedef struct lmkv_daemon_store_stats {
 /** store_edges, in one transaction (see Model for dedup, self-loops and
  *  markers). New uids get their ids. *stats may be NULL.
  *  @return LMKV_OK; LMKV_EINVAL (NULL, relation outside the enum, a NULL or
- *  empty uid, a "none" source, NULL language, confidence NaN or outside
+ *  empty uid, NULL language, confidence NaN or outside
  *  0..1, start_line/start_char below -1 or above UINT32_MAX: index in the
  *  message, nothing written); kv's write errors. */
 LMKV_API int lmkv_daemon_store_edges(lmkv_daemon_store_stats *stats, lmkv_daemon *d,
@@ -380,7 +382,7 @@ LMKV_API int lmkv_daemon_queue_list(lmkv_daemon_queue_item **out, size_t *out_co
  *  SymbolEnrichmentPlan). */
 typedef struct lmkv_daemon_enrichment {
     lmkv_daemon_symbol symbol;
-    int needs_references;       /* no REFERENCES edge with the symbol as source */
+    int needs_references;       /* no REFERENCES edge at either end */
     int needs_implementations;  /* no IMPLEMENTATION/IMPLEMENTS edge at either end */
     int needs_call_hierarchy;   /* no CALLS edge at either end */
 } lmkv_daemon_enrichment;
