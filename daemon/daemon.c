@@ -5,11 +5,13 @@
  * Trees (system trees of the db, "lmkv.daemon.<x>"):
  *   meta    "format" -> u8 1; "n.sym" "n.ws" "n.run" "n.q" -> be64 last id
  *   uid     uid bytes -> be64 id            idu  be64 id -> uid bytes
- *   sym     be64 id -> symbol record
- *   byfile  file_path 0 language 0 be64 id -> ""
- *   byname  name 0 be64 id -> ""            byfqn  fqn 0 be64 id -> ""
- *   eout    be64 src, u8 rel, be64 tgt, language -> edge record
- *   ein     be64 tgt, u8 rel, be64 src, language -> ""
+ *   sym     be64 id -> symbol record (its uid first)
+ *   byfile  file_path 0 language 0 be64 id -> the symbol record
+ *   byname  name 0 be64 id -> the record     byfqn  fqn 0 be64 id -> the record
+ *   eout    be64 src, u8 rel, be64 tgt, language -> edge record (both uids first)
+ *   ein     be64 tgt, u8 rel, be64 src, language -> the same edge record
+ * The indexes and the incoming twin hold whole records (covering), so every
+ * lookup and both call directions are one prefix scan with no second get.
  *   ws      be64 id -> workspace record     wsf  be64 ws, be64 file -> be64 fv, u8 status, be64 run
  *   run     be64 id -> run record
  *   queue   be32 (~priority, sign-flipped), be64 id -> queue record
@@ -581,6 +583,7 @@ int lmkv_daemon_link_file(lmkv_daemon *d, int64_t workspace_id, int64_t file_id,
 static void sym_encode(buf *b, const lmkv_daemon_symbol *s)
 {
     b_u8(b, 1);
+    b_str(b, s->symbol_uid);
     b_str(b, s->file_path);
     b_str(b, s->language);
     b_str(b, s->name);
@@ -598,7 +601,7 @@ static void sym_encode(buf *b, const lmkv_daemon_symbol *s)
 }
 
 typedef struct sym_fields {
-    sref file, lang, name, fqn, kind, sig, vis, doc, meta;
+    sref uid, file, lang, name, fqn, kind, sig, vis, doc, meta;
     uint32_t l0, c0, l1, c1;
     int is_def;
 } sym_fields;
@@ -607,6 +610,7 @@ static int sym_decode(sym_fields *f, const uint8_t *p, size_t n)
 {
     rd r = {p, n, 0, 0};
     if (r_u8(&r) != 1) r.bad = 1;
+    f->uid = r_str(&r);
     f->file = r_str(&r);
     f->lang = r_str(&r);
     f->name = r_str(&r);
@@ -621,7 +625,7 @@ static int sym_decode(sym_fields *f, const uint8_t *p, size_t n)
     f->l1 = r_le32(&r);
     f->c1 = r_le32(&r);
     f->is_def = r_u8(&r);
-    if (r.bad || !f->file.p || !f->lang.p || !f->name.p || !f->kind.p)
+    if (r.bad || !f->uid.p || !f->file.p || !f->lang.p || !f->name.p || !f->kind.p)
         return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: damaged symbol record");
     return LMKV_OK;
 }
@@ -639,7 +643,7 @@ static void idx_key(buf *b, sref a, sref bb, uint64_t id)
     b_be64(b, id);
 }
 
-static int sym_index(lmkv_txn *txn, lmkv_daemon *d, const sym_fields *f, uint64_t id, int add)
+static int sym_index(lmkv_txn *txn, lmkv_daemon *d, const sym_fields *f, uint64_t id, int add, const buf *rec)
 {
     buf k = {0};
     sref none = {NULL, 0};
@@ -651,7 +655,7 @@ static int sym_index(lmkv_txn *txn, lmkv_daemon *d, const sym_fields *f, uint64_
         else if (f->fqn.p) idx_key(&k, f->fqn, none, id);
         else continue;
         if (k.oom) rc = lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon: out of memory");
-        else if (add) rc = lmkv_txn_insert(txn, d->t[t], k.p, k.n, "", 0);
+        else if (add) rc = lmkv_txn_insert(txn, d->t[t], k.p, k.n, rec->p, rec->n);
         else if ((rc = lmkv_txn_remove(txn, d->t[t], k.p, k.n)) == LMKV_NOTFOUND) rc = 0;
     }
     b_free(&k);
@@ -690,7 +694,7 @@ static int store_symbols_fn(void *ctx, lmkv_txn *txn)
             uint8_t *cp = malloc(p.value_size ? p.value_size : 1);
             if (!cp) { rc = lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_store_symbols: out of memory"); break; }
             memcpy(cp, p.value, p.value_size);
-            if (!(rc = sym_decode(&old, cp, p.value_size))) rc = sym_index(txn, d, &old, id, 0);
+            if (!(rc = sym_decode(&old, cp, p.value_size))) rc = sym_index(txn, d, &old, id, 0, NULL);
             free(cp);
             if (rc) break;
         } else if (rc != LMKV_NOTFOUND) break;
@@ -699,7 +703,7 @@ static int store_symbols_fn(void *ctx, lmkv_txn *txn)
         if (v.oom) { rc = lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_store_symbols: out of memory"); break; }
         if ((rc = lmkv_txn_insert(txn, d->t[T_SYM], k, 8, v.p, v.n))) break;
         sym_fields nf = {.file = sr(s->file_path), .lang = sr(s->language), .name = sr(s->name), .fqn = sr(s->fqn)};
-        rc = sym_index(txn, d, &nf, id, 1);
+        rc = sym_index(txn, d, &nf, id, 1, &v);
     }
     b_free(&v);
     return rc;
@@ -726,17 +730,10 @@ int lmkv_daemon_store_symbols(lmkv_daemon *d, const lmkv_daemon_symbol *symbols,
 
 /* Append the stored symbol `id` to o (as an lmkv_daemon_symbol at byte
  * offset `at` of the item). LMKV_NOTFOUND when no symbol is stored. */
-static int sym_emit(outb *o, lmkv_daemon_symbol *s, lmkv_txn *txn, lmkv_daemon *d, uint64_t id)
+static void sym_fill(outb *o, lmkv_daemon_symbol *s, const sym_fields *fp, uint64_t id)
 {
-    uint8_t k[8];
-    put_be64(k, id);
-    lmkv_pair p;
-    int rc = lmkv_txn_get(&p, txn, d->t[T_SYM], k, 8);
-    if (rc) return rc;
-    sym_fields f;
-    if ((rc = sym_decode(&f, p.value, p.value_size))) return rc;
-    sref u;
-    if ((rc = id_uid(&u, txn, d, id))) return rc;
+    const sym_fields f = *fp;
+    sref u = f.uid;
     s->symbol_uid = o_sref(o, u);
     s->file_path = o_sref(o, f.file);
     s->language = o_sref(o, f.lang);
@@ -753,7 +750,26 @@ static int sym_emit(outb *o, lmkv_daemon_symbol *s, lmkv_txn *txn, lmkv_daemon *
     s->def_end_char = f.c1;
     s->is_definition = f.is_def;
     s->symbol_id = id;
-    return LMKV_OK;
+}
+
+/* Append the stored symbol `id` (from its record value) to o. */
+static int sym_emit_rec(outb *o, lmkv_daemon_symbol *s, const uint8_t *p, size_t n, uint64_t id)
+{
+    sym_fields f;
+    int rc = sym_decode(&f, p, n);
+    if (!rc) sym_fill(o, s, &f, id);
+    return rc;
+}
+
+/* Append the stored symbol `id` to o. LMKV_NOTFOUND when none is stored. */
+static int sym_emit(outb *o, lmkv_daemon_symbol *s, lmkv_txn *txn, lmkv_daemon *d, uint64_t id)
+{
+    uint8_t k[8];
+    put_be64(k, id);
+    lmkv_pair p;
+    int rc = lmkv_txn_get(&p, txn, d->t[T_SYM], k, 8);
+    if (rc) return rc;
+    return sym_emit_rec(o, s, p.value, p.value_size, id);
 }
 
 /* Symbols of an index prefix (prefix = key up to the id). limit 0 = all. */
@@ -771,10 +787,7 @@ static int syms_by_prefix(lmkv_daemon_symbol **res, size_t *count, lmkv_daemon *
         if (p.key_size != prefix->n + 8) continue; /* a longer key sharing the prefix cannot: 0 ends it */
         lmkv_daemon_symbol *s = o_add(&o);
         if (!s) continue;
-        if ((rc = sym_emit(&o, s, txn, d, get_be64(p.key + prefix->n)))) {
-            if (rc == LMKV_NOTFOUND) rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: index entry without its symbol");
-            break;
-        }
+        if ((rc = sym_emit_rec(&o, s, p.value, p.value_size, get_be64(p.key + prefix->n)))) break;
     }
     if (limit && o.count >= limit && !rc) rc = LMKV_NOTFOUND;
     lmkv_iter_free(it);
@@ -831,7 +844,7 @@ int lmkv_daemon_symbols_all(lmkv_daemon_symbol **res, size_t *count, lmkv_daemon
     while (!(rc = lmkv_iter_next(&p, it))) {
         if (p.key_size != 8) { rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: symbol key of %zu bytes", p.key_size); break; }
         lmkv_daemon_symbol *s = o_add(&o);
-        if (s && (rc = sym_emit(&o, s, txn, d, get_be64(p.key)))) break;
+        if (s && (rc = sym_emit_rec(&o, s, p.value, p.value_size, get_be64(p.key)))) break;
     }
     lmkv_iter_free(it);
     lmkv_txn_abort(txn);
@@ -878,7 +891,7 @@ int lmkv_daemon_symbol_uid(char **outuid, lmkv_daemon *d, uint64_t symbol_id)
     lmkv_txn *txn;
     int rc = read_begin(&txn, d);
     if (rc) return rc;
-    sref u;
+    sref u = {NULL, 0};
     if (!(rc = id_uid(&u, txn, d, symbol_id))) {
         *outuid = strndup(u.p, u.n);
         if (!*outuid) rc = lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_symbol_uid: out of memory");
@@ -929,6 +942,8 @@ static int store_edges_fn(void *ctx, lmkv_txn *txn)
         if (rc != LMKV_NOTFOUND) break;
         v.n = 0;
         b_u8(&v, 1);
+        b_str(&v, e->source_symbol_uid);
+        b_str(&v, e->target_symbol_uid);
         b_str(&v, e->file_path);
         b_le64(&v, (uint64_t)e->start_line);
         b_le64(&v, (uint64_t)e->start_char);
@@ -940,7 +955,7 @@ static int store_edges_fn(void *ctx, lmkv_txn *txn)
         if ((rc = lmkv_txn_insert(txn, d->t[T_EOUT], k.p, k.n, v.p, v.n))) break;
         ekey(&k, t, e->relation, s, e->language, ln);
         if (k.oom) { rc = lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_store_edges: out of memory"); break; }
-        if ((rc = lmkv_txn_insert(txn, d->t[T_EIN], k.p, k.n, "", 0))) break;
+        if ((rc = lmkv_txn_insert(txn, d->t[T_EIN], k.p, k.n, v.p, v.n))) break;
         c->st.stored++;
     }
     b_free(&k);
@@ -978,28 +993,32 @@ int lmkv_daemon_store_edges(lmkv_daemon_store_stats *stats, lmkv_daemon *d, cons
 typedef struct edge_view {
     uint64_t src, tgt;
     int rel;
-    sref lang, file, meta;
+    sref suid, tuid, lang, file, meta;
     int64_t line, chr;
     float conf;
 } edge_view;
 
-static int edge_decode(edge_view *e, const uint8_t *key, size_t kn, const uint8_t *val, size_t vn)
+/* An edge from its eout key (incoming 0) or ein key (incoming 1) and its
+ * record (both trees hold the whole record). */
+static int edge_decode(edge_view *e, const uint8_t *key, size_t kn, const uint8_t *val, size_t vn, int incoming)
 {
     if (kn < 17) return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: edge key of %zu bytes", kn);
-    e->src = get_be64(key);
+    e->src = get_be64(key + (incoming ? 9 : 0));
     e->rel = key[8];
-    e->tgt = get_be64(key + 9);
+    e->tgt = get_be64(key + (incoming ? 0 : 9));
     e->lang.p = (const char *)key + 17;
     e->lang.n = kn - 17;
     rd r = {val, vn, 0, 0};
     if (r_u8(&r) != 1) r.bad = 1;
+    e->suid = r_str(&r);
+    e->tuid = r_str(&r);
     e->file = r_str(&r);
     e->line = (int64_t)r_le64(&r);
     e->chr = (int64_t)r_le64(&r);
     uint32_t fb = r_le32(&r);
     memcpy(&e->conf, &fb, 4);
     e->meta = r_str(&r);
-    if (r.bad) return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: damaged edge record");
+    if (r.bad || !e->suid.p || !e->tuid.p) return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: damaged edge record");
     return LMKV_OK;
 }
 
@@ -1022,34 +1041,8 @@ static int edges_visit(lmkv_txn *txn, lmkv_daemon *d, uint64_t id, int relation,
         lmkv_pair p;
         while (!(rc = lmkv_iter_next(&p, it))) {
             edge_view e;
-            if (!incoming) {
-                if ((rc = edge_decode(&e, p.key, p.key_size, p.value, p.value_size))) break;
-            } else {
-                if (p.key_size < 17) { rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: edge key of %zu bytes", p.key_size); break; }
-                uint64_t src = get_be64(p.key + 9);
-                if (dir == LMKV_DAEMON_BOTH && src == id) continue; /* a self-loop: given by the outgoing pass */
-                uint8_t k[17 + 256];
-                buf kb = {0};
-                const uint8_t *kp = k;
-                size_t kn = p.key_size;
-                if (kn <= sizeof k) {
-                    put_be64(k, src);
-                    k[8] = p.key[8];
-                    put_be64(k + 9, id);
-                    memcpy(k + 17, p.key + 17, kn - 17);
-                } else {
-                    ekey(&kb, src, p.key[8], id, (const char *)p.key + 17, kn - 17);
-                    if (kb.oom) { rc = LMKV_ENOMEM; break; }
-                    kp = kb.p;
-                }
-                lmkv_pair q;
-                rc = lmkv_txn_get(&q, txn, d->t[T_EOUT], kp, kn);
-                if (!rc) rc = edge_decode(&e, kp == k ? k : kb.p, kn, q.value, q.value_size);
-                if (!rc) e.lang.p = (const char *)p.key + 17; /* k is on this frame: point into the iterator's key */
-                b_free(&kb);
-                if (rc == LMKV_NOTFOUND) rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: incoming edge without its record");
-                if (rc) break;
-            }
+            if ((rc = edge_decode(&e, p.key, p.key_size, p.value, p.value_size, incoming))) break;
+            if (incoming && dir == LMKV_DAEMON_BOTH && e.src == id) continue; /* a self-loop: given by the outgoing pass */
             if ((rc = cb(ctx, txn, &e))) break;
         }
         lmkv_iter_free(it);
@@ -1066,9 +1059,7 @@ typedef struct edge_out_ctx {
 static int edge_emit(void *ctx, lmkv_txn *txn, const edge_view *e)
 {
     edge_out_ctx *c = ctx;
-    sref s, t;
-    int rc;
-    if ((rc = id_uid(&s, txn, c->d, e->src)) || (rc = id_uid(&t, txn, c->d, e->tgt))) return rc;
+    sref s = e->suid, t = e->tuid;
     lmkv_daemon_edge *x = o_add(&c->o);
     if (!x) return 0;
     x->relation = e->rel;
@@ -1118,7 +1109,7 @@ int lmkv_daemon_edges_all(lmkv_daemon_edge **res, size_t *count, lmkv_daemon *d)
     lmkv_pair p;
     while (!(rc = lmkv_iter_next(&p, it))) {
         edge_view e;
-        if ((rc = edge_decode(&e, p.key, p.key_size, p.value, p.value_size)) || (rc = edge_emit(&c, txn, &e))) break;
+        if ((rc = edge_decode(&e, p.key, p.key_size, p.value, p.value_size, 0)) || (rc = edge_emit(&c, txn, &e))) break;
     }
     lmkv_iter_free(it);
     lmkv_txn_abort(txn);
@@ -1147,9 +1138,7 @@ static int trav_cb(void *ctx, lmkv_txn *txn, const edge_view *e)
     for (size_t i = 0; i < c->nrels; i++) want |= c->rels[i] == e->rel;
     if (!want || e->tgt == 0) return 0;
     if (c->o.count >= c->max) { c->limit_hit = 1; return LMKV_ELIMIT; }
-    sref s, t;
-    int rc;
-    if ((rc = id_uid(&s, txn, c->d, c->from)) || (rc = id_uid(&t, txn, c->d, e->tgt))) return rc;
+    sref s = e->suid, t = e->tuid;
     lmkv_daemon_path *x = o_add(&c->o);
     if (!x) return 0;
     x->symbol_uid = o_sref(&c->o, t);
@@ -1330,8 +1319,7 @@ static int call_cb(void *ctx, lmkv_txn *txn, const edge_view *e)
     if (rc) return rc;
     sym_fields f;
     if ((rc = sym_decode(&f, p.value, p.value_size))) return rc;
-    sref u;
-    if ((rc = id_uid(&u, txn, c->d, other))) return rc;
+    sref u = c->pass_incoming ? e->suid : e->tuid;
     lmkv_daemon_call *x = o_add(&c->o);
     if (!x) return 0;
     x->symbol_uid = o_sref(&c->o, u);
