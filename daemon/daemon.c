@@ -709,9 +709,9 @@ static int store_symbols_fn(void *ctx, lmkv_txn *txn)
     return rc;
 }
 
-int lmkv_daemon_store_symbols(lmkv_daemon *d, const lmkv_daemon_symbol *symbols, size_t count)
+static int check_symbols(const char *fn, const lmkv_daemon_symbol *symbols, size_t count)
 {
-    if (!d || (!symbols && count)) return lmkv_error_set(LMKV_EINVAL, "lmkv_daemon_store_symbols: NULL argument");
+    if (!symbols && count) return lmkv_error_set(LMKV_EINVAL, "%s: NULL symbols", fn);
     for (size_t i = 0; i < count; i++) {
         const lmkv_daemon_symbol *s = &symbols[i];
         const char *bad = !s->symbol_uid ? "symbol_uid: NULL"
@@ -721,9 +721,16 @@ int lmkv_daemon_store_symbols(lmkv_daemon *d, const lmkv_daemon_symbol *symbols,
                           : !s->language ? "language: NULL"
                           : !s->name ? "name: NULL"
                           : !s->kind ? "kind: NULL" : NULL;
-        if (bad) return lmkv_error_set(LMKV_EINVAL, "lmkv_daemon_store_symbols: symbols[%zu].%s", i, bad);
+        if (bad) return lmkv_error_set(LMKV_EINVAL, "%s: symbols[%zu].%s", fn, i, bad);
     }
-    if (!count) return LMKV_OK;
+    return LMKV_OK;
+}
+
+int lmkv_daemon_store_symbols(lmkv_daemon *d, const lmkv_daemon_symbol *symbols, size_t count)
+{
+    if (!d) return lmkv_error_set(LMKV_EINVAL, "lmkv_daemon_store_symbols: NULL argument");
+    int rc = check_symbols("lmkv_daemon_store_symbols", symbols, count);
+    if (rc || !count) return rc;
     syms_ctx c = {d, symbols, count};
     return lmkv_db_transaction(d->db, NULL, 0, store_symbols_fn, &c);
 }
@@ -963,11 +970,50 @@ static int store_edges_fn(void *ctx, lmkv_txn *txn)
     return rc;
 }
 
+static int check_edges(const char *fn, const lmkv_daemon_edge *edges, size_t count);
+
 int lmkv_daemon_store_edges(lmkv_daemon_store_stats *stats, lmkv_daemon *d, const lmkv_daemon_edge *edges,
                             size_t count)
 {
     if (stats) memset(stats, 0, sizeof *stats);
-    if (!d || (!edges && count)) return lmkv_error_set(LMKV_EINVAL, "lmkv_daemon_store_edges: NULL argument");
+    if (!d) return lmkv_error_set(LMKV_EINVAL, "lmkv_daemon_store_edges: NULL argument");
+    int rc = check_edges("lmkv_daemon_store_edges", edges, count);
+    if (rc || !count) return rc;
+    edges_ctx c = {d, edges, count, {0, 0, 0}};
+    rc = lmkv_db_transaction(d->db, NULL, 0, store_edges_fn, &c);
+    if (!rc && stats) *stats = c.st;
+    return rc;
+}
+
+typedef struct both_ctx {
+    syms_ctx s;
+    edges_ctx e;
+} both_ctx;
+
+static int store_both_fn(void *ctx, lmkv_txn *txn)
+{
+    both_ctx *c = ctx;
+    int rc = c->s.n ? store_symbols_fn(&c->s, txn) : 0;
+    return rc ? rc : c->e.n ? store_edges_fn(&c->e, txn) : 0;
+}
+
+int lmkv_daemon_store(lmkv_daemon_store_stats *stats, lmkv_daemon *d, const lmkv_daemon_symbol *symbols,
+                      size_t n_symbols, const lmkv_daemon_edge *edges, size_t n_edges)
+{
+    if (stats) memset(stats, 0, sizeof *stats);
+    if (!d) return lmkv_error_set(LMKV_EINVAL, "lmkv_daemon_store: NULL argument");
+    int rc = check_symbols("lmkv_daemon_store", symbols, n_symbols);
+    if (!rc) rc = check_edges("lmkv_daemon_store", edges, n_edges);
+    if (rc || (!n_symbols && !n_edges)) return rc;
+    both_ctx c = {{d, symbols, n_symbols}, {d, edges, n_edges, {0, 0, 0}}};
+    rc = lmkv_db_transaction(d->db, NULL, 0, store_both_fn, &c);
+    if (!rc && stats) *stats = c.e.st;
+    return rc;
+}
+
+static int check_edges(const char *fn, const lmkv_daemon_edge *edges, size_t count)
+{
+    if (!edges && count) return lmkv_error_set(LMKV_EINVAL, "%s: NULL edges", fn);
     for (size_t i = 0; i < count; i++) {
         const lmkv_daemon_edge *e = &edges[i];
         const char *bad = e->relation < 1 || e->relation > 12 ? "relation: outside 1..12"
@@ -980,13 +1026,9 @@ int lmkv_daemon_store_edges(lmkv_daemon_store_stats *stats, lmkv_daemon *d, cons
                           : e->start_line < -1 || e->start_line > (int64_t)UINT32_MAX ? "start_line: outside -1..UINT32_MAX"
                           : e->start_char < -1 || e->start_char > (int64_t)UINT32_MAX ? "start_char: outside -1..UINT32_MAX"
                                                                                        : NULL;
-        if (bad) return lmkv_error_set(LMKV_EINVAL, "lmkv_daemon_store_edges: edges[%zu].%s", i, bad);
+        if (bad) return lmkv_error_set(LMKV_EINVAL, "%s: edges[%zu].%s", fn, i, bad);
     }
-    if (!count) return LMKV_OK;
-    edges_ctx c = {d, edges, count, {0, 0, 0}};
-    int rc = lmkv_db_transaction(d->db, NULL, 0, store_edges_fn, &c);
-    if (!rc && stats) *stats = c.st;
-    return rc;
+    return LMKV_OK;
 }
 
 /* One stored edge, decoded, with borrowed strings. */

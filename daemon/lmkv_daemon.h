@@ -243,6 +243,13 @@ typedef struct lmkv_daemon_store_stats {
 LMKV_API int lmkv_daemon_store_edges(lmkv_daemon_store_stats *stats, lmkv_daemon *d,
                                      const lmkv_daemon_edge *edges, size_t count);
 
+/** store_symbols then store_edges in ONE transaction (one commit, one
+ *  sync instead of two: what an indexer stores per LSP answer). Same
+ *  checks, results and errors as the two calls; on any error neither the
+ *  symbols nor the edges are written. *stats may be NULL. */
+LMKV_API int lmkv_daemon_store(lmkv_daemon_store_stats *stats, lmkv_daemon *d, const lmkv_daemon_symbol *symbols,
+                               size_t n_symbols, const lmkv_daemon_edge *edges, size_t n_edges);
+
 /** Edges of one symbol (markers included), by relation then the other
  *  end's id then language; *out lmkv_free (NULL when *out_count is 0).
  *  relation 0 = every relation. dir: OUTGOING edges whose source is the uid,

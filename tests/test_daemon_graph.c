@@ -365,6 +365,25 @@ static void test_edges(void **state)
     uint64_t z;
     assert_int_equal(lmkv_daemon_symbol_id(&z, f->d, "q1"), LMKV_NOTFOUND);
 
+    /* lmkv_daemon_store: symbols and edges in one txn, all or nothing */
+    lmkv_daemon_symbol ns = sym("new-sym", "n.c", "newsym", NULL, 1);
+    lmkv_daemon_edge ne2[2] = {edge(LMKV_DAEMON_CALLS, "new-sym", "main", "n.c", 1),
+                               edge(LMKV_DAEMON_CALLS, "new-sym", "bar", "n.c", 2)};
+    ne2[1].language = NULL;
+    assert_int_equal(lmkv_daemon_store(&st, f->d, &ns, 1, ne2, 2), LMKV_EINVAL);
+    assert_non_null(strstr(lmkv_errmsg(), "lmkv_daemon_store: edges[1].language"));
+    assert_int_equal(lmkv_daemon_symbol_id(&z, f->d, "new-sym"), LMKV_NOTFOUND);
+    ne2[1].language = "c";
+    LMKV_TEST_OK(lmkv_daemon_store(&st, f->d, &ns, 1, ne2, 2));
+    assert_int_equal(st.stored, 2);
+    lmkv_daemon_symbol *nsr;
+    LMKV_TEST_OK(lmkv_daemon_symbol_get(&nsr, f->d, "new-sym"));
+    assert_string_equal(nsr->name, "newsym");
+    lmkv_free(nsr);
+    LMKV_TEST_OK(lmkv_daemon_edges_of(&r, &n, f->d, "new-sym", LMKV_DAEMON_CALLS, LMKV_DAEMON_OUTGOING));
+    assert_int_equal(n, 2);
+    lmkv_free(r);
+
     /* traverse: layers, no visited set, markers not followed, limit */
     int calls = LMKV_DAEMON_CALLS;
     lmkv_daemon_path *p;
@@ -449,13 +468,15 @@ static void test_edges(void **state)
     LMKV_TEST_OK(lmkv_daemon_pending_enrichment(&pe, &n, f->d, 100));
     /* main: refs yes, impls yes, calls yes -> not pending; foo: no impls; bar: all; baz: refs marker,
        impls yes, calls yes -> not pending; lone: all three */
-    assert_int_equal(n, 2);
+    assert_int_equal(n, 3);
     assert_string_equal(pe[0].symbol.symbol_uid, "foo");
     assert_int_equal(pe[0].needs_implementations, 1);
     assert_int_equal(pe[0].needs_references, 0);
     assert_int_equal(pe[0].needs_call_hierarchy, 0);
-    assert_string_equal(pe[1].symbol.symbol_uid, "lone");
-    assert_true(pe[1].needs_references && pe[1].needs_implementations && pe[1].needs_call_hierarchy);
+    assert_string_equal(pe[1].symbol.symbol_uid, "new-sym");
+    assert_true(pe[1].needs_references && pe[1].needs_implementations && !pe[1].needs_call_hierarchy);
+    assert_string_equal(pe[2].symbol.symbol_uid, "lone");
+    assert_true(pe[2].needs_references && pe[2].needs_implementations && pe[2].needs_call_hierarchy);
     lmkv_free(pe);
     LMKV_TEST_OK(lmkv_daemon_pending_enrichment(&pe, &n, f->d, 1));
     assert_int_equal(n, 1);

@@ -8600,6 +8600,16 @@ extern "C" {
     ) -> std::os::raw::c_int;
 }
 extern "C" {
+    pub fn lmkv_daemon_store(
+        stats: *mut lmkv_daemon_store_stats,
+        d: *mut lmkv_daemon,
+        symbols: *const lmkv_daemon_symbol,
+        n_symbols: usize,
+        edges: *const lmkv_daemon_edge,
+        n_edges: usize,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
     pub fn lmkv_daemon_edges_of(
         out: *mut *mut lmkv_daemon_edge,
         out_count: *mut usize,
