@@ -276,6 +276,50 @@ static void test_symbols(void **state)
     assert_int_equal(n, 0);
 }
 
+/* Closing and reopening keeps everything, ids go on from where they were;
+ * trees of another format are refused. */
+static void test_reopen(void **state)
+{
+    fx *f = *state;
+    lmkv_daemon_symbol s[2] = {sym("r1", "r.c", "r1", NULL, 1), sym("r2", "r.c", "r2", NULL, 5)};
+    LMKV_TEST_OK(lmkv_daemon_store_symbols(f->d, s, 2));
+    lmkv_daemon_edge e = edge(LMKV_DAEMON_CALLS, "r1", "r2", "r.c", 2);
+    LMKV_TEST_OK(lmkv_daemon_store_edges(NULL, f->d, &e, 1));
+    int64_t w;
+    LMKV_TEST_OK(lmkv_daemon_workspace_create(&w, f->d, "ws", 1, NULL));
+    uint64_t id2;
+    LMKV_TEST_OK(lmkv_daemon_symbol_id(&id2, f->d, "r2"));
+    lmkv_daemon_close(f->d);
+    lmkv_db_close(f->db);
+    assert_int_equal(lmkv_db_open_path(&f->db, f->dir), LMKV_OK);
+    assert_int_equal(lmkv_daemon_open(&f->d, f->db), LMKV_OK);
+    uint64_t id;
+    LMKV_TEST_OK(lmkv_daemon_symbol_id(&id, f->d, "r2"));
+    assert_int_equal(id, id2);
+    lmkv_daemon_symbol r3 = sym("r3", "r.c", "r3", NULL, 9);
+    LMKV_TEST_OK(lmkv_daemon_store_symbols(f->d, &r3, 1));
+    LMKV_TEST_OK(lmkv_daemon_symbol_id(&id, f->d, "r3"));
+    assert_int_equal(id, id2 + 1);
+    LMKV_TEST_OK(lmkv_daemon_workspace_create(&w, f->d, "ws2", 1, NULL));
+    assert_int_equal(w, 2);
+    lmkv_daemon_edge *r;
+    size_t n;
+    LMKV_TEST_OK(lmkv_daemon_edges_of(&r, &n, f->d, "r2", LMKV_DAEMON_CALLS, LMKV_DAEMON_INCOMING));
+    assert_int_equal(n, 1);
+    assert_string_equal(r[0].source_symbol_uid, "r1");
+    lmkv_free(r);
+    /* a later format: refused */
+    lmkv_daemon_close(f->d);
+    f->d = NULL;
+    lmkv_tree *meta;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&meta, f->db, "lmkv.daemon.meta", 16));
+    LMKV_TEST_OK(lmkv_tree_insert(NULL, meta, "format", 6, "\2", 1));
+    lmkv_tree_close(meta);
+    lmkv_daemon *d2;
+    assert_int_equal(lmkv_daemon_open(&d2, f->db), LMKV_EVERSION);
+    assert_non_null(strstr(lmkv_errmsg(), "format 2"));
+}
+
 static void uids_of(char out[][64], const lmkv_daemon_edge *e, size_t n, int src)
 {
     for (size_t i = 0; i < n; i++) snprintf(out[i], 64, "%s", src ? e[i].source_symbol_uid : e[i].target_symbol_uid);
@@ -816,6 +860,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_workspaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_symbols, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edges, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clangd_capture, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
