@@ -29,7 +29,7 @@ BUILD    ?= build/san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
-MODULES  := kv schema versioning analysis graph migrate lsp push
+MODULES  := kv schema versioning analysis graph migrate lsp push daemon
 DEP_PKGS := lmdb libgit2 libxxhash zlib jansson nettle tree-sitter libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(DEP_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(DEP_PKGS) 2>/dev/null || echo -llmdb -lgit2 -lxxhash -lz -ljansson -lnettle -ltree-sitter -lpq)
@@ -61,9 +61,11 @@ DEPS_analysis   := analysis versioning schema kv
 DEPS_graph      := graph schema kv
 DEPS_migrate    := migrate versioning schema kv
 DEPS_lsp        := lsp versioning schema kv
+# daemon/ (the probe daemon's graph storage methods) keeps its own trees over kv
+DEPS_daemon     := daemon kv
 # push/ (PostgreSQL through libpq) reads the store and graph's result type
 DEPS_push       := push graph versioning schema kv
-DEPS_tools      := push graph analysis migrate lsp versioning schema kv
+DEPS_tools      := push graph analysis migrate lsp daemon versioning schema kv
 DEPS_bench      := $(DEPS_tools)
 mod_libs = $(foreach d,$(DEPS_$(1)),$(BUILD)/lib$(d).a)
 
