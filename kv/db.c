@@ -45,7 +45,7 @@ void lmkv_config_init(lmkv_config *cfg)
 
 /* ------------------------------------------------------------ meta */
 
-int kv_meta_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t *out)
+static int kv_meta_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t *out)
 {
     MDB_val k = {strlen(key), (void *)key}, v;
     int rc = mdb_get(txn, dbi, &k, &v);

@@ -163,8 +163,6 @@ typedef struct kv_evlist {
     kv_event *ev;
     size_t n, cap;
 } kv_evlist;
-void kv_evlist_clear(kv_evlist *l);
-int kv_evlist_add(kv_evlist *l, kv_tree_state *st, int type, const void *k, size_t kn, const void *v, size_t vn);
 /* Collapse to one event per (tree, key), keeping the last. */
 void kv_evlist_dedupe(kv_evlist *l);
 /* Subscribers whose queue a committed writer must wait for (sled's
@@ -251,8 +249,6 @@ void kv_enter(lmkv_db *db);
 void kv_leave(lmkv_db *db);
 int kv_quiesce(lmkv_db *db);
 void kv_unquiesce(lmkv_db *db);
-/* grow the map (needs no txn of this thread active); min_extra bytes */
-int kv_grow(lmkv_db *db, size_t min_extra);
 int kv_adopt_mapsize(lmkv_db *db);
 
 /* read txns from the pool (entered on success) */
@@ -358,12 +354,8 @@ int kv_txn_map_full(lmkv_txn *tx, size_t need);
 void kv_catalog_txn_done_locked(lmkv_txn *tx, bool committed);
 int kv_catalog_recreate(lmkv_txn *tx, kv_tree_state *st);
 int kv_ids_persist(lmkv_db *db, uint64_t hw);
-int kv_txn_begin_int(lmkv_txn **out, lmkv_db *db, unsigned flags, bool internal);
-int kv_txn_finish(lmkv_txn *tx, kv_waits *w);   /* commit; frees; subscriber waits go to *w */
-void kv_txn_abort_int(lmkv_txn *tx);
 
 /* ids */
-int kv_meta_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t *out);
 int kv_meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t v);
 
 /* bytes */

@@ -100,7 +100,8 @@ void kv_unquiesce(lmkv_db *db)
     pthread_mutex_unlock(&db->gate_mu);
 }
 
-int kv_grow(lmkv_db *db, size_t min_extra)
+/* grow the map (needs no txn of this thread active); min_extra bytes */
+static int kv_grow(lmkv_db *db, size_t min_extra)
 {
     int rc = kv_quiesce(db);
     if (rc)
@@ -265,7 +266,7 @@ static void clear_writer(lmkv_db *db)
 
 /* ------------------------------------------------------------ events */
 
-void kv_evlist_clear(kv_evlist *l)
+static void kv_evlist_clear(kv_evlist *l)
 {
     for (size_t i = 0; i < l->n; i++) {
         free(l->ev[i].key);
@@ -275,7 +276,7 @@ void kv_evlist_clear(kv_evlist *l)
     memset(l, 0, sizeof *l);
 }
 
-int kv_evlist_add(kv_evlist *l, kv_tree_state *st, int type, const void *k, size_t kn, const void *v, size_t vn)
+static int kv_evlist_add(kv_evlist *l, kv_tree_state *st, int type, const void *k, size_t kn, const void *v, size_t vn)
 {
     if (l->n == l->cap) {
         size_t nc = l->cap ? l->cap * 2 : 8;
@@ -660,7 +661,7 @@ int kv_txn_log_create(lmkv_txn *tx, kv_tree_state *st)
     return log_op(tx, KV_OP_CREATE_TREE, st, NULL, 0, NULL, 0);
 }
 
-int kv_txn_begin_int(lmkv_txn **out, lmkv_db *db, unsigned flags, bool internal)
+static int kv_txn_begin_int(lmkv_txn **out, lmkv_db *db, unsigned flags, bool internal)
 {
     int rc;
     lmkv_txn *tx = calloc(1, sizeof *tx);
@@ -705,7 +706,7 @@ static void txn_free(lmkv_txn *tx)
 }
 
 
-void kv_txn_abort_int(lmkv_txn *tx)
+static void kv_txn_abort_int(lmkv_txn *tx)
 {
     if (!tx)
         return;
@@ -760,7 +761,7 @@ static int commit_error(lmkv_db *db, int rc)
     return kv_err_mdb(rc, "committing", NULL, NULL, 0);
 }
 
-int kv_txn_finish(lmkv_txn *tx, kv_waits *w)
+static int kv_txn_finish(lmkv_txn *tx, kv_waits *w)
 {
     lmkv_db *db = tx->db;
     int rc;

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int mig_typed_tree_kind(const void *name, size_t len)
+static int mig_typed_tree_kind(const void *name, size_t len)
 {
     static const struct { const char *n; int k; } t[] = {
         {"universal_cache", MT_CACHE}, {"cache_stats", MT_STATS},   {"nodes", MT_NODES},
@@ -63,7 +63,14 @@ static char *norm_path(int *escaped, const char *p, size_t n)
     return b;
 }
 
-int mig_path_confine(char **out, const char *root, const void *path, size_t len)
+/* Confines a path of a dump to its workspace: lexically normalised (no
+ * file system access), it must be relative and stay inside (no ".." above
+ * its start) or, with `root` (an absolute directory), be absolute under
+ * root or relative and inside. *out: the normalised workspace-relative
+ * path (malloc'd). LMKV_EPERM with a message naming the path when it
+ * escapes (or is empty, holds a NUL, names root itself, or is absolute and
+ * root is NULL); LMKV_ENOMEM. */
+static int mig_path_confine(char **out, const char *root, const void *path, size_t len)
 {
     const char *p = path;
     int pl = (int)(len > 200 ? 200 : len), esc = 0;

@@ -32,7 +32,6 @@ void mig_typed_notices_drop(mig_typed_scan *s);
 
 /* Daemon tree kinds. */
 enum { MT_NONE = 0, MT_CACHE, MT_STATS, MT_NODES, MT_FILE_INDEX, MT_GIT_INDEX, MT_METADATA };
-int mig_typed_tree_kind(const void *name, size_t len);
 
 /* Checks one pair of the dump (raw pass): decodes it when its tree is the
  * daemon's; a pair that does not decode is reported (notice RAW_ONLY, held
@@ -49,13 +48,5 @@ int mig_typed_count_existing(lmkv_db *db, lmkv_migrate_report *rep);
 
 int mig_typed_convert(lmkv_db *db, const lmkv_migrate_options *o, lmkv_migrate_report *rep, int add_stats);
 
-/* Confines a path of a dump to its workspace: lexically normalised (no
- * file system access), it must be relative and stay inside (no ".." above
- * its start) or, with `root` (an absolute directory), be absolute under
- * root or relative and inside. *out: the normalised workspace-relative
- * path (malloc'd). LMKV_EPERM with a message naming the path when it
- * escapes (or is empty, holds a NUL, names root itself, or is absolute and
- * root is NULL); LMKV_ENOMEM. */
-int mig_path_confine(char **out, const char *root, const void *path, size_t len);
 
 #endif

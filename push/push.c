@@ -647,15 +647,15 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
     if ((rc = lmkv_store_workspace_get(&w, t, ws)) != LMKV_OK) {
         if (rc == LMKV_NOTFOUND) rc = lmkv_error_set(LMKV_NOTFOUND, "push: workspace %016llx is not in the store",
                                                      (unsigned long long)ws);
-        goto done;
+        goto cleanup;
     }
     if ((rc = lmkv_store_current_each(t, ws, cur_collect, &loc)) < 0 || loc.err) {
         if (loc.err) rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory");
-        goto done;
+        goto cleanup;
     }
 
     /* one transaction; the workspace row's lock serialises pushes of it */
-    if ((rc = q0(pg, "push", "BEGIN")) != LMKV_OK) goto done;
+    if ((rc = q0(pg, "push", "BEGIN")) != LMKV_OK) goto cleanup;
     char lid[24];
     snprintf(lid, sizeof lid, "%lld", (long long)to_db(ws));
     {
@@ -766,7 +766,7 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
         free(sendf); free(mapf);
         rollback(pg);
         rc = LMKV_OK;
-        goto done;
+        goto cleanup;
     }
 
     /* the old rows of deleted and changed paths go */
@@ -903,13 +903,13 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
     }
     if ((rc = q0(pg, "push: COMMIT", "COMMIT")) != LMKV_OK) goto fail;
     rc = LMKV_OK;
-    goto done;
+    goto cleanup;
 fail:
     PQclear(r);
     r = NULL;
     rollback(pg);
     memset(&rep, 0, sizeof rep);
-done:
+cleanup:
     PQclear(r);
     lmkv_store_txn_end(t);
     lstate_free(&loc);

@@ -128,7 +128,6 @@ struct lmkv_store_session {
  * (beyond, set_current reads the records back, as without the cache). */
 #define CUR_PENDING_MAX_BYTES ((size_t)64 << 20)
 /* Forget the kept copies of (ws, fv) (its records were replaced or removed). */
-void store_cur_pending_drop(lmkv_store_session *s, uint64_t ws, uint64_t fv);
 /* Free every kept copy (session end). */
 void store_cur_pending_free(lmkv_store_session *s);
 

@@ -293,7 +293,7 @@ static struct cur_pending *cp_find(lmkv_store_session *s, uint64_t ws, uint64_t 
     return NULL;
 }
 
-void store_cur_pending_drop(lmkv_store_session *s, uint64_t ws, uint64_t fv)
+static void store_cur_pending_drop(lmkv_store_session *s, uint64_t ws, uint64_t fv)
 {
     struct cur_pending *c = cp_find(s, ws, fv);
     if (!c)

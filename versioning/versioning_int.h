@@ -22,7 +22,6 @@ struct lmkv_worktree {
 int verr_git(int gitrc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* libgit2 is initialised once per process (refcounted by libgit2). */
-int vgit_init(void);
 
 /* ------------------------------------------------------------------ scan */
 
@@ -67,7 +66,6 @@ struct vselect {
 /* 1 when `path` is selected by paths/filter. */
 int vselect_match(const struct vselect *sel, const char *path);
 /* 1 when `path` is inside the path prefixes of `sel` (filter ignored). */
-int vselect_in_scope(const struct vselect *sel, const char *path);
 
 /* Scan the worktree: every selected regular file present on disk with its
  * blob id and status, plus (present = 0) tracked paths git reports deleted.
@@ -169,10 +167,6 @@ int vcurmap_read_paths(struct vcurmap *out, lmkv_store_txn *t, uint64_t ws,
                        const char *const *paths, size_t npaths, int files_only);
 struct vcur *vcurmap_find(const struct vcurmap *m, const char *path);
 
-/* Convert an analysis to schema records and put the file version. */
-int vput_version(lmkv_store_session *s, const lmkv_worktree *wt, const char *path,
-                 const char *blob_hex, uint64_t fv, const void *content, size_t len,
-                 int64_t mtime_ns, const lmkv_analysis *a, int64_t now_ns);
 
 /* Run the analyser on content and store the version (one call of it). On
  * analyser failure *out_failed = 1 and the failure message is in *out_msg

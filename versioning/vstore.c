@@ -337,7 +337,8 @@ static uint64_t vfind_sym(const struct vnames *t, const uint64_t *ids, const cha
     return e->q ? ids[e->sym] : 0;
 }
 
-int vput_version(lmkv_store_session *s, const lmkv_worktree *wt, const char *path,
+/* Convert an analysis to schema records and put the file version. */
+static int vput_version(lmkv_store_session *s, const lmkv_worktree *wt, const char *path,
                  const char *blob_hex, uint64_t fv, const void *content, size_t len,
                  int64_t mtime_ns, const lmkv_analysis *a, int64_t now_ns)
 {

@@ -22,7 +22,7 @@ static pthread_once_t git_once = PTHREAD_ONCE_INIT;
 static int git_init_rc;
 static void git_init_once(void) { git_init_rc = git_libgit2_init(); }
 
-int vgit_init(void)
+static int vgit_init(void)
 {
     pthread_once(&git_once, git_init_once);
     if (git_init_rc < 0) return verr_git(git_init_rc, "git_libgit2_init");
@@ -238,7 +238,7 @@ int lmkv_blob_id(char out[LMKV_OID_HEXSZ], const void *content, size_t len)
 
 /* ------------------------------------------------------------- selection */
 
-int vselect_in_scope(const struct vselect *sel, const char *path)
+static int vselect_in_scope(const struct vselect *sel, const char *path)
 {
     if (!sel || !sel->paths || sel->npaths == 0) return 1;
     for (size_t i = 0; i < sel->npaths; i++) {
