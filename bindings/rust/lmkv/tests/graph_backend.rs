@@ -421,3 +421,33 @@ fn tasks_on_several_threads() {
         assert_eq!(ch.incoming.len(), 200);
     });
 }
+
+#[test]
+fn sqlite_backend_inherent_methods() {
+    let dir = TempDir::new("graph-inherent");
+    let b = open(&dir);
+    block_on(async {
+        let mut ty = sym("t", "src/t.c", "T", None, 1);
+        ty.kind = "struct".into();
+        let mut var = sym("v", "src/t.c", "v", None, 2);
+        var.kind = "variable".into();
+        let dep = sym("d", "/dep/x.c", "d", None, 3);
+        let blank = sym("blank", " ", "b", None, 4);
+        b.store_symbols(&[sym("f", "src/f.c", "f", None, 0), ty, var, dep, blank]).await.unwrap();
+        assert_eq!(b.file_path_for_uid("f").await.as_deref(), Some("src/f.c"));
+        assert_eq!(b.file_path_for_uid("nope").await, None);
+        let c = b.get_pending_enrichment_counts().await.unwrap();
+        assert_eq!((c.symbols_pending, c.references_pending, c.implementations_pending, c.call_hierarchy_pending), (2, 2, 2, 2));
+        assert_eq!((c.high_priority_pending, c.medium_priority_pending, c.low_priority_pending), (1, 1, 0));
+        b.store_edges(&create_none_reference_edges("f")).await.unwrap();
+        b.store_edges(&create_none_call_hierarchy_edges("t")).await.unwrap();
+        let c = b.get_pending_enrichment_counts().await.unwrap();
+        assert_eq!((c.symbols_pending, c.references_pending, c.implementations_pending, c.call_hierarchy_pending), (2, 1, 2, 1));
+        b.store_edges(&create_none_implementation_edges("f")).await.unwrap();
+        b.store_edges(&create_none_call_hierarchy_edges("f")).await.unwrap();
+        let c = b.get_pending_enrichment_counts().await.unwrap();
+        assert_eq!((c.symbols_pending, c.high_priority_pending, c.medium_priority_pending), (1, 0, 1));
+        let pe = b.find_symbols_pending_enrichment_internal(10).await.unwrap();
+        assert_eq!(pe.iter().map(|p| p.symbol.symbol_uid.as_str()).collect::<Vec<_>>(), ["t", "v", "d", "blank"]);
+    });
+}

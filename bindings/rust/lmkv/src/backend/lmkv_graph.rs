@@ -16,7 +16,7 @@
 
 use super::graph::{
     AnalysisProgress, CallDirection, Edge, EdgeInterpretation, EdgeRelation, GraphBackend, GraphPath,
-    SymbolEnrichmentPlan, SymbolState, Workspace,
+    PendingEnrichmentCounts, SymbolEnrichmentPlan, SymbolState, Workspace,
 };
 use super::lmkv_backend::map_err;
 use super::protocol::{CallHierarchyCall, CallHierarchyItem, CallHierarchyResult, Location, Position, Range};
@@ -617,6 +617,55 @@ impl LmkvGraphBackend {
                 priority: q.priority,
             })
             .collect())
+    }
+
+    // ------------- SQLiteBackend's inherent methods the daemon calls
+
+    /// `SQLiteBackend::file_path_for_uid`: the stored file path of the
+    /// symbol, `None` when there is none (or it is empty) or on any error.
+    pub async fn file_path_for_uid(&self, symbol_uid: &str) -> Option<String> {
+        self.get_symbol(symbol_uid).ok().flatten().map(|s| s.file_path).filter(|p| !p.is_empty())
+    }
+
+    /// `SQLiteBackend::find_symbols_pending_enrichment_internal` (the
+    /// daemon's indexer calls it directly): the trait's
+    /// `find_symbols_pending_enrichment`.
+    pub async fn find_symbols_pending_enrichment_internal(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<SymbolEnrichmentPlan>, DatabaseError> {
+        self.pending_enrichment_sync(limit)
+    }
+
+    /// `SQLiteBackend::get_pending_enrichment_counts`: over the daemon's
+    /// candidates (kind function, method, class, struct, enum, interface or
+    /// trait; a file path neither blank nor under `/dep/`), how many still
+    /// need references, implementations, the call hierarchy, any of them
+    /// (`symbols_pending`), and those by priority (function/method high,
+    /// the type kinds medium). "Needs" as `find_symbols_pending_enrichment`
+    /// (no edge of the relation at either end, markers count as answers;
+    /// the daemon's counts references and implementations at the source end
+    /// only).
+    pub async fn get_pending_enrichment_counts(&self) -> Result<PendingEnrichmentCounts, DatabaseError> {
+        let mut c = PendingEnrichmentCounts::default();
+        for p in self.pending_enrichment_sync(usize::MAX)? {
+            let s = &p.symbol;
+            let high = matches!(s.kind.as_str(), "function" | "method");
+            let medium = matches!(s.kind.as_str(), "class" | "struct" | "enum" | "interface" | "trait");
+            if !(high || medium) || s.file_path.trim().is_empty() || s.file_path.starts_with("/dep/") {
+                continue;
+            }
+            c.references_pending += p.needs_references as u64;
+            c.implementations_pending += p.needs_implementations as u64;
+            c.call_hierarchy_pending += p.needs_call_hierarchy as u64;
+            c.symbols_pending += 1;
+            if high {
+                c.high_priority_pending += 1;
+            } else {
+                c.medium_priority_pending += 1;
+            }
+        }
+        Ok(c)
     }
 
     // ------------------------------------------------- trait bodies
