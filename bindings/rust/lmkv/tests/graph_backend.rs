@@ -14,8 +14,8 @@ mod common;
 
 use common::TempDir;
 use lmkv::backend::graph::{
-    create_none_call_hierarchy_edges, create_none_edge, create_none_implementation_edges,
-    create_none_reference_edges, CallDirection, Edge, EdgeInterpretation, EdgeRelation, GraphBackend, SymbolState,
+    create_none_call_hierarchy_edges, create_none_edge, create_none_implementation_edges, create_none_reference_edges,
+    CallDirection, Edge, EdgeInterpretation, EdgeRelation, GraphBackend, SymbolState,
 };
 use lmkv::backend::protocol::{Position, Range};
 use lmkv::backend::{
@@ -166,7 +166,8 @@ fn symbols_lookups_and_ids() {
         let by_file = g.get_symbols_by_file("src/a.c", "c").await.unwrap();
         assert_eq!(by_file, syms[..2].to_vec());
         assert!(g.get_symbols_by_file("src/a.c", "rust").await.unwrap().is_empty());
-        let named: Vec<String> = g.find_symbol_by_name(1, "alpha").await.unwrap().into_iter().map(|s| s.symbol_uid).collect();
+        let named: Vec<String> =
+            g.find_symbol_by_name(1, "alpha").await.unwrap().into_iter().map(|s| s.symbol_uid).collect();
         assert_eq!(named, ["a.c:h1:alpha:10", "b.c:h3:alpha:5"]);
         assert_eq!(g.find_symbol_by_fqn(1, "mod::beta").await.unwrap().as_ref(), Some(&syms[1]));
         assert_eq!(g.find_symbol_by_fqn(1, "mod::gamma").await.unwrap(), None);
@@ -215,7 +216,13 @@ fn edges_markers_and_lsp_answers() {
     let b = open(&dir);
     let g = BackendType::Lmkv(b.clone()).graph();
     block_on(async {
-        let (main, parse, lex, leaf, lonely) = ("/src/m.c:1:main:1", "/src/p.c:2:parse:10", "/src/p.c:3:lex:40", "/src/p.c:4:leaf:70", "/src/q.c:5:lonely:3");
+        let (main, parse, lex, leaf, lonely) = (
+            "/src/m.c:1:main:1",
+            "/src/p.c:2:parse:10",
+            "/src/p.c:3:lex:40",
+            "/src/p.c:4:leaf:70",
+            "/src/q.c:5:lonely:3",
+        );
         g.store_symbols(&[
             sym(main, "/src/m.c", "main", None, 0),
             sym(parse, "/src/p.c", "parse", None, 10),
@@ -262,8 +269,14 @@ fn edges_markers_and_lsp_answers() {
         let lonely_refs = g.get_symbol_references(1, lonely).await.unwrap();
         assert_eq!(lonely_refs, create_none_reference_edges(lonely));
         assert_eq!(EdgeInterpretation::of(lonely_refs), EdgeInterpretation::AnalyzedEmpty);
-        assert_eq!(EdgeInterpretation::of(g.get_symbol_references(1, main).await.unwrap()), EdgeInterpretation::HasData(vec![edges[6].clone()]));
-        assert_eq!(EdgeInterpretation::of(g.get_symbol_references(1, "unknown").await.unwrap()), EdgeInterpretation::Unknown);
+        assert_eq!(
+            EdgeInterpretation::of(g.get_symbol_references(1, main).await.unwrap()),
+            EdgeInterpretation::HasData(vec![edges[6].clone()])
+        );
+        assert_eq!(
+            EdgeInterpretation::of(g.get_symbol_references(1, "unknown").await.unwrap()),
+            EdgeInterpretation::Unknown
+        );
         let inc = g.get_symbol_calls(1, parse, CallDirection::Incoming).await.unwrap();
         assert_eq!(inc, vec![edges[0].clone(), edges[2].clone()]); // by the other end's id: main (1), parse (2)
         let out = g.get_symbol_calls(1, parse, CallDirection::Outgoing).await.unwrap();
@@ -277,27 +290,40 @@ fn edges_markers_and_lsp_answers() {
         assert_eq!(ch.item.name, "parse");
         assert_eq!(ch.item.kind, "Function");
         assert_eq!(ch.item.uri, "file:///src/p.c");
-        assert_eq!(ch.item.range, Range { start: Position { line: 10, character: 4 }, end: Position { line: 13, character: 1 } });
+        assert_eq!(
+            ch.item.range,
+            Range { start: Position { line: 10, character: 4 }, end: Position { line: 13, character: 1 } }
+        );
         assert_eq!(ch.item.selection_range, ch.item.range);
-        let callers: Vec<(&str, Vec<Range>)> = ch.incoming.iter().map(|c| (c.from.name.as_str(), c.from_ranges.clone())).collect();
+        let callers: Vec<(&str, Vec<Range>)> =
+            ch.incoming.iter().map(|c| (c.from.name.as_str(), c.from_ranges.clone())).collect();
         assert_eq!(callers, [("main", vec![pos(2, 8)]), ("parse", vec![pos(13, 4)])]);
         assert_eq!(ch.incoming[0].from.uri, "file:///src/m.c");
-        let callees: Vec<(&str, Vec<Range>)> = ch.outgoing.iter().map(|c| (c.from.name.as_str(), c.from_ranges.clone())).collect();
+        let callees: Vec<(&str, Vec<Range>)> =
+            ch.outgoing.iter().map(|c| (c.from.name.as_str(), c.from_ranges.clone())).collect();
         assert_eq!(callees, [("parse", vec![pos(13, 4)]), ("lex", vec![pos(12, 4)])]);
         // an edge without a site: the caller's definition range
         let lx = g.get_call_hierarchy_for_symbol(1, leaf).await.unwrap().unwrap();
         assert_eq!(lx.incoming.len(), 1);
         assert_eq!(lx.incoming[0].from.name, "lex");
-        assert_eq!(lx.incoming[0].from_ranges, vec![Range { start: Position { line: 40, character: 4 }, end: Position { line: 43, character: 1 } }]);
+        assert_eq!(
+            lx.incoming[0].from_ranges,
+            vec![Range { start: Position { line: 40, character: 4 }, end: Position { line: 43, character: 1 } }]
+        );
         assert!(lx.outgoing.is_empty());
         // the daemon's one-edge empty marker: analysed, nothing found
         let lo = g.get_call_hierarchy_for_symbol(1, lonely).await.unwrap().expect("a lone outgoing marker answers");
         assert_eq!(lo.item.name, "lonely");
         assert!(lo.incoming.is_empty() && lo.outgoing.is_empty());
         // an uid only edges know: the item made from the uid, nothing stored
-        g.store_edges(&[edge(EdgeRelation::Calls, main, "/src/z.c:9:ghost:4", Some(("/src/m.c", 5, 1)))]).await.unwrap();
+        g.store_edges(&[edge(EdgeRelation::Calls, main, "/src/z.c:9:ghost:4", Some(("/src/m.c", 5, 1)))])
+            .await
+            .unwrap();
         let gh = g.get_call_hierarchy_for_symbol(1, "/src/z.c:9:ghost:4").await.unwrap().unwrap();
-        assert_eq!((gh.item.name.as_str(), gh.item.uri.as_str(), gh.item.range.start.line), ("ghost", "file:///src/z.c", 4));
+        assert_eq!(
+            (gh.item.name.as_str(), gh.item.uri.as_str(), gh.item.range.start.line),
+            ("ghost", "file:///src/z.c", 4)
+        );
         assert_eq!(gh.item.kind, "Unknown");
         assert_eq!(gh.incoming.len(), 1);
         assert_eq!(b.get_symbol("/src/z.c:9:ghost:4").unwrap(), None);
@@ -305,10 +331,16 @@ fn edges_markers_and_lsp_answers() {
         // references: either end, at the edge's site; markers left out
         let r = g.get_references_for_symbol(1, lex, false).await.unwrap();
         let got: Vec<(&str, Range)> = r.iter().map(|l| (l.uri.as_str(), l.range)).collect();
-        assert_eq!(got, [("file:///src/p.c", pos(41, 2)), ("file:///src/m.c", pos(3, 12)), ("file:///src/p.c", pos(12, 4))]);
+        assert_eq!(
+            got,
+            [("file:///src/p.c", pos(41, 2)), ("file:///src/m.c", pos(3, 12)), ("file:///src/p.c", pos(12, 4))]
+        );
         let r = g.get_references_for_symbol(1, lex, true).await.unwrap();
         assert_eq!(r.len(), 4);
-        assert_eq!((r[0].uri.as_str(), r[0].range.start, r[0].range.end), ("file:///src/p.c", Position { line: 40, character: 4 }, Position { line: 43, character: 1 }));
+        assert_eq!(
+            (r[0].uri.as_str(), r[0].range.start, r[0].range.end),
+            ("file:///src/p.c", Position { line: 40, character: 4 }, Position { line: 43, character: 1 })
+        );
         assert!(g.get_references_for_symbol(1, lonely, false).await.unwrap().is_empty());
         let d = g.get_definitions_for_symbol(1, lex).await.unwrap();
         assert_eq!(d.iter().map(|l| (l.uri.as_str(), l.range)).collect::<Vec<_>>(), [("file:///src/p.c", pos(40, 4))]);
@@ -320,7 +352,10 @@ fn edges_markers_and_lsp_answers() {
         let t = g.traverse_graph(main, 3, &[EdgeRelation::Calls]).await.unwrap();
         let got: Vec<(&str, u32)> = t.iter().map(|p| (p.symbol_uid.as_str(), p.depth)).collect();
         assert_eq!(got, [(parse, 1), ("/src/z.c:9:ghost:4", 1), (parse, 2), (lex, 2), (parse, 3), (lex, 3), (leaf, 3)]);
-        assert!(t.iter().all(|p| p.path == vec![main.to_string(), p.symbol_uid.clone()] && p.relation_chain == vec![EdgeRelation::Calls]));
+        assert!(t
+            .iter()
+            .all(|p| p.path == vec![main.to_string(), p.symbol_uid.clone()]
+                && p.relation_chain == vec![EdgeRelation::Calls]));
         assert!(g.traverse_graph(main, 3, &[]).await.unwrap().is_empty());
         assert!(g.traverse_graph(main, 0, &[EdgeRelation::Calls]).await.unwrap().is_empty());
         let t = g.traverse_graph(lonely, 5, &EdgeRelation::ALL).await.unwrap();
@@ -333,12 +368,23 @@ fn edges_markers_and_lsp_answers() {
         let pe = g.find_symbols_pending_enrichment(100).await.unwrap();
         let got: Vec<(&str, bool, bool, bool)> = pe
             .iter()
-            .map(|p| (p.symbol.symbol_uid.as_str(), p.needs_references, p.needs_implementations, p.needs_call_hierarchy))
+            .map(|p| {
+                (p.symbol.symbol_uid.as_str(), p.needs_references, p.needs_implementations, p.needs_call_hierarchy)
+            })
             .collect();
-        assert_eq!(got, [(main, false, false, false), (parse, false, true, false), (lex, false, false, false), (leaf, false, false, false), (lonely, false, false, false)]
+        assert_eq!(
+            got,
+            [
+                (main, false, false, false),
+                (parse, false, true, false),
+                (lex, false, false, false),
+                (leaf, false, false, false),
+                (lonely, false, false, false)
+            ]
             .into_iter()
             .filter(|p| p.1 || p.2 || p.3)
-            .collect::<Vec<_>>());
+            .collect::<Vec<_>>()
+        );
         assert!(pe.iter().all(|p| p.has_operations()));
         assert_eq!(g.find_symbols_pending_enrichment(0).await.unwrap().len(), 0);
 
@@ -366,7 +412,10 @@ fn persistent_and_beside_the_kv_half() {
         block_on(async {
             b.store(
                 &[sym("s1", "a.c", "f", None, 1), sym("s2", "a.c", "g", None, 9)],
-                &[edge(EdgeRelation::Calls, "s1", "s2", Some(("a.c", 2, 3))), edge(EdgeRelation::Calls, "s2", "ext", None)],
+                &[
+                    edge(EdgeRelation::Calls, "s1", "s2", Some(("a.c", 2, 3))),
+                    edge(EdgeRelation::Calls, "s2", "ext", None),
+                ],
             )
             .unwrap();
             // the kv half on the same database
@@ -437,12 +486,18 @@ fn sqlite_backend_inherent_methods() {
         assert_eq!(b.file_path_for_uid("f").await.as_deref(), Some("src/f.c"));
         assert_eq!(b.file_path_for_uid("nope").await, None);
         let c = b.get_pending_enrichment_counts().await.unwrap();
-        assert_eq!((c.symbols_pending, c.references_pending, c.implementations_pending, c.call_hierarchy_pending), (2, 2, 2, 2));
+        assert_eq!(
+            (c.symbols_pending, c.references_pending, c.implementations_pending, c.call_hierarchy_pending),
+            (2, 2, 2, 2)
+        );
         assert_eq!((c.high_priority_pending, c.medium_priority_pending, c.low_priority_pending), (1, 1, 0));
         b.store_edges(&create_none_reference_edges("f")).await.unwrap();
         b.store_edges(&create_none_call_hierarchy_edges("t")).await.unwrap();
         let c = b.get_pending_enrichment_counts().await.unwrap();
-        assert_eq!((c.symbols_pending, c.references_pending, c.implementations_pending, c.call_hierarchy_pending), (2, 1, 2, 1));
+        assert_eq!(
+            (c.symbols_pending, c.references_pending, c.implementations_pending, c.call_hierarchy_pending),
+            (2, 1, 2, 1)
+        );
         b.store_edges(&create_none_implementation_edges("f")).await.unwrap();
         b.store_edges(&create_none_call_hierarchy_edges("f")).await.unwrap();
         let c = b.get_pending_enrichment_counts().await.unwrap();

@@ -146,8 +146,14 @@ fn doc_symbols(c: &mut Cap, out: &mut Vec<SymbolState>, path: &str, arr: &Json, 
         });
         let ds = DocSym {
             uid,
-            range: [(u(range, "start", "line"), u(range, "start", "character")), (u(range, "end", "line"), u(range, "end", "character"))],
-            sel: [(u(sel, "start", "line"), u(sel, "start", "character")), (u(sel, "end", "line"), u(sel, "end", "character"))],
+            range: [
+                (u(range, "start", "line"), u(range, "start", "character")),
+                (u(range, "end", "line"), u(range, "end", "character")),
+            ],
+            sel: [
+                (u(sel, "start", "line"), u(sel, "start", "character")),
+                (u(sel, "end", "line"), u(sel, "end", "character")),
+            ],
         };
         c.syms.entry(path.to_string()).or_default().push(ds);
         doc_symbols(c, out, path, s.get("children"), Some(&fqn));
@@ -268,12 +274,22 @@ fn clangd_answers() {
                 let path = c.rel_of(from_uri).unwrap_or(from_uri);
                 e.push(site_edge(EdgeRelation::Calls, &caller, &uid, c.rel_of(from_uri), l, ch));
                 callees.entry(caller.clone()).or_default().insert(uid.clone());
-                set.insert((from.get("name").as_str().unwrap().into(), path_to_uri(path), Position { line: l, character: ch }));
+                set.insert((
+                    from.get("name").as_str().unwrap().into(),
+                    path_to_uri(path),
+                    Position { line: l, character: ch },
+                ));
             }
-        } else if m == "textDocument/references" || m == "textDocument/definition" || m == "textDocument/implementation" {
+        } else if m == "textDocument/references" || m == "textDocument/definition" || m == "textDocument/implementation"
+        {
             let p = c.rel_of(params.get("textDocument").get("uri").as_str().unwrap());
             let pos = params.get("position");
-            let Some(at) = c.sym_at(p, pos.get("line").as_u64().unwrap() as u32, pos.get("character").as_u64().unwrap() as u32, true) else {
+            let Some(at) = c.sym_at(
+                p,
+                pos.get("line").as_u64().unwrap() as u32,
+                pos.get("character").as_u64().unwrap() as u32,
+                true,
+            ) else {
                 continue;
             };
             let uid = at.to_string();
@@ -356,8 +372,7 @@ fn clangd_answers() {
         assert_eq!(&got, want, "callers of {k}");
         assert_eq!(ch.incoming.len(), want.len(), "one call per caller of {k}");
         // clangd 14 has no outgoingCalls: the callees are those whose incomingCalls named k
-        let want_out: BTreeSet<&str> =
-            callees.get(k).into_iter().flatten().map(|c| item_names[c].as_str()).collect();
+        let want_out: BTreeSet<&str> = callees.get(k).into_iter().flatten().map(|c| item_names[c].as_str()).collect();
         let got_out: BTreeSet<&str> = ch.outgoing.iter().map(|c| c.from.name.as_str()).collect();
         assert_eq!(got_out, want_out, "callees of {k}");
         assert_eq!(ch.outgoing.len(), callees.get(k).map_or(0, |s| s.len()));
@@ -366,9 +381,20 @@ fn clangd_answers() {
 
         // the C API on the same database
         let uid = CString::new(k.as_str()).unwrap();
-        let (mut analysed, mut item, mut calls, mut nin, mut n) = (0, std::ptr::null_mut(), std::ptr::null_mut(), 0usize, 0usize);
+        let (mut analysed, mut item, mut calls, mut nin, mut n) =
+            (0, std::ptr::null_mut(), std::ptr::null_mut(), 0usize, 0usize);
         // SAFETY: valid out pointers; results freed below.
-        let rc = unsafe { sys::lmkv_daemon_call_hierarchy(&mut analysed, &mut item, &mut calls, &mut nin, &mut n, b.as_raw(), uid.as_ptr()) };
+        let rc = unsafe {
+            sys::lmkv_daemon_call_hierarchy(
+                &mut analysed,
+                &mut item,
+                &mut calls,
+                &mut nin,
+                &mut n,
+                b.as_raw(),
+                uid.as_ptr(),
+            )
+        };
         assert_eq!(rc, sys::LMKV_OK);
         assert_eq!(analysed, 1);
         assert_eq!(nin, ch.incoming.len());
@@ -380,7 +406,15 @@ fn clangd_answers() {
             let r = if j < nin { &ch.incoming[j] } else { &ch.outgoing[j - nin] };
             assert_eq!(s(cc.name), r.from.name);
             assert_eq!(path_to_uri(&s(cc.uri)), r.from.uri);
-            assert_eq!((cc.start_line, cc.start_char, cc.end_line, cc.end_char), (r.from.range.start.line, r.from.range.start.character, r.from.range.end.line, r.from.range.end.character));
+            assert_eq!(
+                (cc.start_line, cc.start_char, cc.end_line, cc.end_char),
+                (
+                    r.from.range.start.line,
+                    r.from.range.start.character,
+                    r.from.range.end.line,
+                    r.from.range.end.character
+                )
+            );
             assert_eq!(Position { line: cc.from_line, character: cc.from_char }, r.from_ranges[0].start);
         }
         // SAFETY: the results of the call, freed once.
@@ -389,7 +423,11 @@ fn clangd_answers() {
             sys::lmkv_free(calls as *mut _);
         }
     }
-    assert!(callers.len() > 300 && with_callers > 100 && calls_checked > 300, "{} {with_callers} {calls_checked}", callers.len());
+    assert!(
+        callers.len() > 300 && with_callers > 100 && calls_checked > 300,
+        "{} {with_callers} {calls_checked}",
+        callers.len()
+    );
 
     // every referenced symbol: clangd's referrers; locations clangd gave; as the C API
     let (mut refs_total, mut with_refs) = (0, 0);
@@ -408,7 +446,8 @@ fn clangd_answers() {
         for r in want {
             expect.push(first_site[&("references", r.clone(), k.clone())].clone());
         }
-        let mut got: Vec<Site> = locs.iter().map(|l: &Location| (l.uri.clone(), l.range.start.line, l.range.start.character)).collect();
+        let mut got: Vec<Site> =
+            locs.iter().map(|l: &Location| (l.uri.clone(), l.range.start.line, l.range.start.character)).collect();
         for l in &locs {
             assert_eq!(l.range.start, l.range.end);
         }
@@ -430,7 +469,10 @@ fn clangd_answers() {
             // SAFETY: n locations of the result.
             let x = unsafe { &*cl.add(j) };
             let curi = unsafe { CStr::from_ptr(x.uri) }.to_str().unwrap();
-            assert_eq!((path_to_uri(curi), x.start_line, x.start_char), (l.uri.clone(), l.range.start.line, l.range.start.character));
+            assert_eq!(
+                (path_to_uri(curi), x.start_line, x.start_char),
+                (l.uri.clone(), l.range.start.line, l.range.start.character)
+            );
         }
         // SAFETY: the result, freed once.
         unsafe { sys::lmkv_free(cl as *mut _) };

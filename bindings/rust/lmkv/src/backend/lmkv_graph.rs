@@ -134,7 +134,12 @@ impl Arena {
         self.0.push(c);
         Ok(p)
     }
-    fn opt(&mut self, fun: &str, what: impl FnOnce() -> String, s: Option<&str>) -> Result<*const c_char, DatabaseError> {
+    fn opt(
+        &mut self,
+        fun: &str,
+        what: impl FnOnce() -> String,
+        s: Option<&str>,
+    ) -> Result<*const c_char, DatabaseError> {
         match s {
             Some(s) => self.s(fun, what, s),
             None => Ok(std::ptr::null()),
@@ -604,8 +609,7 @@ impl LmkvGraphBackend {
         // SAFETY: valid out pointers.
         let rc = unsafe { sys::lmkv_daemon_queue_list(&mut a.ptr, &mut a.len, self.d()) };
         Self::check(rc, "lmkv_daemon_queue_list")?;
-        Ok(a
-            .as_slice()
+        Ok(a.as_slice()
             .iter()
             .map(|q| QueueItem {
                 queue_id: q.queue_id,
@@ -755,7 +759,10 @@ impl LmkvGraphBackend {
         let mut arena = Arena::new();
         let q = arena.s(F, || "fqn".into(), fqn)?;
         // SAFETY: valid out pointers and string.
-        Ok(self.symbols_query(F, |o, c| unsafe { sys::lmkv_daemon_symbol_by_fqn(o, c, self.d(), q) })?.into_iter().next())
+        Ok(self
+            .symbols_query(F, |o, c| unsafe { sys::lmkv_daemon_symbol_by_fqn(o, c, self.d(), q) })?
+            .into_iter()
+            .next())
     }
 
     fn all_symbols_sync(&self) -> Result<Vec<SymbolState>, DatabaseError> {
@@ -784,7 +791,12 @@ impl LmkvGraphBackend {
         a.as_slice().iter().map(|e| unsafe { edge_of(e) }).collect()
     }
 
-    fn traverse_sync(&self, start: &str, max_depth: u32, relations: &[EdgeRelation]) -> Result<Vec<GraphPath>, DatabaseError> {
+    fn traverse_sync(
+        &self,
+        start: &str,
+        max_depth: u32,
+        relations: &[EdgeRelation],
+    ) -> Result<Vec<GraphPath>, DatabaseError> {
         const F: &str = "lmkv_daemon_traverse";
         if relations.is_empty() || max_depth == 0 {
             return Ok(Vec::new());
@@ -796,7 +808,16 @@ impl LmkvGraphBackend {
         // No limit, as the daemon's (SIZE_MAX: every layer is expanded).
         // SAFETY: valid out pointers, string and array.
         let rc = unsafe {
-            sys::lmkv_daemon_traverse(&mut a.ptr, &mut a.len, self.d(), s, max_depth, rels.as_ptr(), rels.len(), usize::MAX)
+            sys::lmkv_daemon_traverse(
+                &mut a.ptr,
+                &mut a.len,
+                self.d(),
+                s,
+                max_depth,
+                rels.as_ptr(),
+                rels.len(),
+                usize::MAX,
+            )
         };
         Self::check(rc, F)?;
         a.as_slice()
@@ -814,7 +835,13 @@ impl LmkvGraphBackend {
             .collect()
     }
 
-    fn create_analysis_run_sync(&self, name: &str, version: &str, language: &str, config: &str) -> Result<i64, DatabaseError> {
+    fn create_analysis_run_sync(
+        &self,
+        name: &str,
+        version: &str,
+        language: &str,
+        config: &str,
+    ) -> Result<i64, DatabaseError> {
         const F: &str = "lmkv_daemon_analysis_run_create";
         let mut arena = Arena::new();
         let n = arena.s(F, || "analyzer_name".into(), name)?;
@@ -884,13 +911,19 @@ impl LmkvGraphBackend {
         let mut calls_in = Vec::new();
         for e in real(incoming) {
             if let Some(caller) = self.get_symbol(&e.source_symbol_uid)? {
-                calls_in.push(CallHierarchyCall { from: call_hierarchy_item(&caller), from_ranges: vec![site(&e, &caller)] });
+                calls_in.push(CallHierarchyCall {
+                    from: call_hierarchy_item(&caller),
+                    from_ranges: vec![site(&e, &caller)],
+                });
             }
         }
         let mut calls_out = Vec::new();
         for e in real(outgoing) {
             if let Some(callee) = self.get_symbol(&e.target_symbol_uid)? {
-                calls_out.push(CallHierarchyCall { from: call_hierarchy_item(&callee), from_ranges: vec![site(&e, &center)] });
+                calls_out.push(CallHierarchyCall {
+                    from: call_hierarchy_item(&callee),
+                    from_ranges: vec![site(&e, &center)],
+                });
             }
         }
         Ok(Some(CallHierarchyResult { item: call_hierarchy_item(&center), incoming: calls_in, outgoing: calls_out }))
@@ -907,8 +940,7 @@ impl LmkvGraphBackend {
         let mut a = CArray::<sys::lmkv_daemon_location>::new();
         let rc = call(&mut a.ptr, &mut a.len, u);
         Self::check(rc, what)?;
-        Ok(a
-            .as_slice()
+        Ok(a.as_slice()
             .iter()
             .map(|l| Location {
                 // SAFETY: strings of the result, alive while `a`.
@@ -929,8 +961,7 @@ impl LmkvGraphBackend {
         // SAFETY: valid out pointers.
         let rc = unsafe { sys::lmkv_daemon_pending_enrichment(&mut a.ptr, &mut a.len, self.d(), limit) };
         Self::check(rc, "lmkv_daemon_pending_enrichment")?;
-        Ok(a
-            .as_slice()
+        Ok(a.as_slice()
             .iter()
             .map(|p| SymbolEnrichmentPlan {
                 // SAFETY: symbols of the result, alive while `a`.
