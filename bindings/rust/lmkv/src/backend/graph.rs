@@ -626,7 +626,7 @@ pub trait GraphBackend: Send + Sync {
         'life0: 'async_trait,
         Self: 'async_trait;
 
-    /// The symbol's call hierarchy as LSP wire types: the item, its callers (incoming) and callees (outgoing) from the stored `Calls` edges, each related symbol resolved by uid. `None` when either direction was never analysed (no edge at all, [`EdgeInterpretation::Unknown`]): the daemon then asks the language server; a direction with only a marker is empty.
+    /// The symbol's call hierarchy as LSP wire types: the item, its callers (incoming) and callees (outgoing) from the stored `Calls` edges, each related symbol resolved by uid. `None` when it was never analysed: the daemon then asks the language server. (The daemon's SQLite backend answers `None` unless both directions have an edge; lmkv's [`super::LmkvGraphBackend`] when neither has, so the one-edge marker of [`create_none_call_hierarchy_edges`] and servers without outgoingCalls answer from storage.) A direction with only a marker is empty.
     fn get_call_hierarchy_for_symbol<'life0, 'life1, 'async_trait>(
         &'life0 self,
         workspace_id: i64,

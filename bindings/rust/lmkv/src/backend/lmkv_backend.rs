@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// Maps an lmkv error to the daemon's error type.
-fn map_err(e: Error, what: &str) -> DatabaseError {
+pub(super) fn map_err(e: Error, what: &str) -> DatabaseError {
     let message = format!("{what}: {e}");
     match e.kind() {
         ErrorKind::Corruption | ErrorKind::Collision => DatabaseError::Corruption { message },
@@ -176,7 +176,7 @@ impl LmkvBackend {
         &self.config
     }
 
-    fn open(config: DatabaseConfig) -> Result<Self, DatabaseError> {
+    pub(super) fn open(config: DatabaseConfig) -> Result<Self, DatabaseError> {
         if !config.temporary && config.path.is_none() {
             return Err(DatabaseError::Configuration {
                 message:

@@ -163,10 +163,12 @@ use std::sync::Arc;
 
 pub mod graph;
 mod lmkv_backend;
+mod lmkv_graph;
 mod memory;
 pub mod protocol;
 
 pub use lmkv_backend::{LmkvBackend, LmkvTree};
+pub use lmkv_graph::{path_to_uri, symbol_kind_to_lsp_kind, FileAnalysisStatus, LmkvGraphBackend, QueueItem, StoreStats};
 pub use memory::{MemoryBackend, MemoryTree};
 
 /// Errors of the daemon's storage trait (same variants as the daemon's).
