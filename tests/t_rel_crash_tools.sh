@@ -11,6 +11,9 @@
 # Finally an index runs to completion and every round's functions are there.
 # Then `index --full` of the same sources is killed the same way: verify is
 # clean and the logical dump (timestamps aside) is unchanged every time.
+# Then an incremental re-index of an edited mdb.c (a line at the top, a
+# statement duplicated) is killed the same way: the logical dump is the old
+# state or the new one (an undisturbed run on a copy), never a mix.
 # Rounds: REL_TOOL_ROUNDS (default 8 each; make torture sets more). Seed:
 # LMKV_SEED.
 set -euo pipefail
@@ -100,6 +103,39 @@ run 0 L --db "$T/db" -q verify
 ldump > "$T/dump.r"
 cmp -s "$T/dump.0" "$T/dump.r" || fail "an undisturbed --full changed the logical dump"
 echo "index --full: $ROUNDS rounds, $fkills SIGKILLs landed; verify clean and the dump unchanged every round"
+
+# ---- an edited file re-indexed incrementally (issue 20's edit kinds: a
+# line inserted at the top of mdb.c shifts every later record, a statement
+# duplicated inside a function changes its calls): killed at random
+# moments, the database holds the old state or the new one -- the logical
+# dump equals the one before the run or the one an undisturbed run of the
+# same edit gives (on a copy of the database) -- never a mix.
+ekills=0 eold=0 enew=0
+for ((r = 1; r <= ROUNDS; r++)); do
+    ldump > "$T/dump.old"
+    sed -i "1i /* rel edit round $r */" ws/mdb.c
+    line=$(grep -n '^[[:space:]]*rc = mdb_cursor_put' ws/mdb.c | head -n 1 | cut -d: -f1)
+    [ -n "$line" ] || fail "round $r: no call to duplicate in mdb.c"
+    sed -i "${line}p" ws/mdb.c
+    rm -rf "$T/db.copy"; mkdir "$T/db.copy"; cp "$T/db/data.mdb" "$T/db.copy/"
+    mv "$T/db" "$T/db.keep"; mv "$T/db.copy" "$T/db"
+    run 0 L --db "$T/db" -q index --no-git --workspace "$T/ws" "$T/ws"
+    ldump > "$T/dump.new"
+    rm -rf "$T/db"; mv "$T/db.keep" "$T/db"
+    cmp -s "$T/dump.old" "$T/dump.new" && fail "round $r: the edit changed nothing stored"
+    kill_at $((RANDOM % 900)) "$LMKV_BIN" --db "$T/db" -q index --no-git --workspace "$T/ws" "$T/ws"
+    ekills=$((ekills + KILLED))
+    run 0 L --db "$T/db" -q verify
+    ldump > "$T/dump.r"
+    if cmp -s "$T/dump.r" "$T/dump.old"; then eold=$((eold + 1))
+    elif cmp -s "$T/dump.r" "$T/dump.new"; then enew=$((enew + 1))
+    else diff "$T/dump.new" "$T/dump.r" | head -5 >&2; fail "round $r: a killed re-index of the edited mdb.c left neither the old nor the new state"
+    fi
+done
+run 0 L --db "$T/db" -q index --no-git --workspace "$T/ws" "$T/ws"
+run 0 L --db "$T/db" -q verify
+run 0 L --db "$T/db" query symbol mdb_cursor_put --workspace "$T/ws"
+echo "edited re-index: $ROUNDS rounds, $ekills SIGKILLs landed; old state $eold times, new state $enew times, never a mix; verify clean every round"
 
 # ---- lmdb-migrate
 DUMP=$LMKV_FIXTURES/sled/probe-universal-cache.sleddump
