@@ -111,7 +111,7 @@ schedule() {
 
 # The slowest tests (by times.tsv of a plain run) start first, so the pool
 # does not end waiting on one long test.
-for n in t_push_pg.sh t_oracle_clangd.py t_cli_concurrent.sh t_versioning_index.sh t_rust.sh \
+for n in t_push_pg.sh t_oracle_clangd.py t_store_incremental.py t_cli_concurrent.sh t_versioning_index.sh t_rust.sh \
          t_rel_crash_tools.sh t_e2e_lmdb.py t_cli_damage.sh t_e2e_sqlite.py t_cli_fixtures.sh; do
     case "$n" in
         *.sh) [ -e "$ROOT/tests/$n" ] && schedule "$n" bash "$ROOT/tests/$n" ;;
