@@ -71,3 +71,35 @@ eq "$(json_get "$OUT" 'j["commit"]')" "$HEADSHA"
 git config --global --unset-all safe.directory
 run 0 L --db "$LMKV_TEST_TMP/dg2" index --no-git --json g
 eq "$(json_get "$OUT" 'j["commit"]')" latest
+
+note "a read-only database (lock.mdb and the directory not writable) is queried and verified"
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent "$@"; }
+chmod 755 "$LMKV_TEST_TMP"
+D="$LMKV_TEST_TMP/d1"
+chmod 755 "$D"; chmod 644 "$D"/*
+as_nobody "$LMKV_BIN" --help >/dev/null 2>&1 || fail "$LMKV_BIN is not executable by uid 65534"
+! as_nobody touch "$D/lock.mdb" 2>/dev/null || fail "uid 65534 can still write lock.mdb"
+want=$(L --db "$D" query symbol mdb_midl_alloc)
+run 0 as_nobody "$LMKV_BIN" --db "$D" query symbol mdb_midl_alloc
+eq "$OUT" "$want" "the read-only answer is the read-write one"
+contains "$ERR" "lock.mdb cannot be opened or created"
+contains "$ERR" "MDB_NOLOCK"
+eq "$(echo "$ERR" | grep -c .)" 1 "one note line"
+run 0 as_nobody "$LMKV_BIN" --db "$D" -q query symbol mdb_midl_alloc
+eq "$ERR" "" "-q: no note"
+run 0 as_nobody "$LMKV_BIN" --db "$D" verify
+contains "$OUT" "ok:"
+run 0 as_nobody "$LMKV_BIN" --db "$D" --json stat
+# lock.mdb missing in a directory that is not writable: same
+rm "$D/lock.mdb"
+run 0 as_nobody "$LMKV_BIN" --db "$D" query symbol mdb_midl_alloc
+eq "$OUT" "$want"
+[ ! -e "$D/lock.mdb" ] || fail "a lockless read created lock.mdb"
+# a write still fails, naming the database
+run 4 as_nobody "$LMKV_BIN" --db "$D" insert k v
+# data.mdb unreadable too: the error names lock.mdb and both causes
+chmod 600 "$D/data.mdb"
+run 4 as_nobody "$LMKV_BIN" --db "$D" query symbol mdb_midl_alloc
+contains "$ERR" "lock.mdb: Permission denied"
+contains "$ERR" "without the lock (MDB_NOLOCK, read-only) failed too"
+chmod 644 "$D/data.mdb"
