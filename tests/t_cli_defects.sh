@@ -103,3 +103,18 @@ run 4 as_nobody "$LMKV_BIN" --db "$D" query symbol mdb_midl_alloc
 contains "$ERR" "lock.mdb: Permission denied"
 contains "$ERR" "without the lock (MDB_NOLOCK, read-only) failed too"
 chmod 644 "$D/data.mdb"
+
+note "impact --depth: the cut note names what cut the answer, and only when something was cut"
+mkdir m; cp "$SRC"/mdb.c "$SRC"/midl.c "$SRC"/midl.h "$SRC"/lmdb.h m/
+run 0 L --db "$LMKV_TEST_TMP/dm" -q index --no-git m
+DM="$LMKV_TEST_TMP/dm"
+all=$(L --db "$DM" query impact mdb_midl_alloc --depth 64)
+maxd=$(echo "$all" | awk -F'\t' '$1 > m {m = $1} END {print m}')
+[ "$maxd" -ge 2 ] || fail "impact mdb_midl_alloc reaches only depth $maxd"
+run 0 L --db "$DM" query impact mdb_midl_alloc --depth "$maxd"
+eq "$OUT" "$all"
+eq "$ERR" "" "nothing beyond depth $maxd: no note"
+run 0 L --db "$DM" query impact mdb_midl_alloc --depth 1
+eq "$ERR" "lmkv query: answer cut at the depth (raise --depth)"
+run 0 L --db "$DM" query impact mdb_midl_alloc --depth "$maxd" --limit 1
+eq "$ERR" "lmkv query: answer cut at the limit (raise --limit)"
