@@ -258,27 +258,11 @@ static int init_meta(lmkv_db *db, bool file_existed)
     return 0;
 }
 
-int lmkv_db_open(lmkv_db **out, const lmkv_config *cfg_in)
+static lmkv_db *db_alloc(void)
 {
-    lmkv_config cfg;
-    int rc;
-    char fbuf[4096];
-    struct stat sb;
-    bool reg_locked = false;
-    if (!out || !cfg_in)
-        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_open: NULL argument");
-    cfg = *cfg_in;
-    if (!cfg.path && !cfg.temporary)
-        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_open: path is NULL and temporary is not set");
-    if (cfg.durability < 0 || cfg.durability > LMKV_DURABILITY_NOSYNC)
-        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_open: unknown durability %d", cfg.durability);
-    if (cfg.read_only && cfg.create_new)
-        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_open: read_only with create_new");
-    unsigned fmode = cfg.file_mode ? cfg.file_mode : 0600;
-    mode_t dmode = (mode_t)(fmode | ((fmode & 0444) >> 2));
     lmkv_db *db = calloc(1, sizeof *db);
     if (!db)
-        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+        return NULL;
     pthread_mutex_init(&db->tree_mu, NULL);
     pthread_mutex_init(&db->gate_mu, NULL);
     pthread_cond_init(&db->gate_cv, NULL);
@@ -295,120 +279,129 @@ int lmkv_db_open(lmkv_db **out, const lmkv_config *cfg_in)
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&db->fl_cv, &ca);
     pthread_condattr_destroy(&ca);
-    db->read_only = cfg.read_only != 0;
-    db->durability = cfg.durability;
-    db->file_mode = fmode;
-    db->temporary = cfg.temporary != 0;
+    return db;
+}
 
-    if (cfg.path) {
-        db->path = strdup(cfg.path);
+/* db->path (cfg's, or a new temporary directory), what exists there
+ * (*existed, *sb: data.mdb's stat) and the directory's identity. The
+ * directory is created unless read-only. On failure db->temporary is
+ * cleared when the directory is not this open's to remove. */
+static int db_locate(lmkv_db *db, const lmkv_config *cfg, mode_t dmode, bool *existed, struct stat *sb)
+{
+    char fbuf[4096];
+    if (cfg->path) {
+        db->path = strdup(cfg->path);
     } else {
         const char *td = getenv("TMPDIR");
         snprintf(fbuf, sizeof fbuf, "%s/lmkv-tmp.XXXXXX", td && *td ? td : "/tmp");
-        if (!mkdtemp(fbuf)) {
-            rc = lmkv_error_set(lmkv_error_from_mdb(errno), "creating a temporary directory %s: %s", fbuf, strerror(errno));
-            goto fail;
-        }
+        if (!mkdtemp(fbuf))
+            return lmkv_error_set(lmkv_error_from_mdb(errno), "creating a temporary directory %s: %s", fbuf, strerror(errno));
         db->path = strdup(fbuf);
     }
-    if (!db->path) {
-        rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
-        goto fail;
-    }
+    if (!db->path)
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     snprintf(fbuf, sizeof fbuf, "%s/data.mdb", db->path);
-    bool existed = stat(fbuf, &sb) == 0;
-    int stat_errno = existed ? 0 : errno;
-    if (existed && cfg.create_new) {
-        rc = lmkv_error_set(LMKV_EEXISTS, "%s: database exists and create_new is set", db->path);
-        db->temporary = false; /* never remove what we did not create */
-        goto fail;
-    }
-    if (!existed && cfg.read_only && (stat_errno == EACCES || stat_errno == EPERM)) {
-        rc = lmkv_error_set(LMKV_EPERM, "%s: data.mdb: %s", db->path, strerror(stat_errno));
-        goto fail;
-    }
-    if (!existed && cfg.read_only) {
-        rc = lmkv_error_set(LMKV_NOTFOUND, "%s: no database (data.mdb missing) to open read-only", db->path);
-        db->temporary = false;
-        goto fail;
-    }
-    if (!cfg.read_only && (rc = mkdir_p(db->path, dmode))) {
-        rc = lmkv_error_set(lmkv_error_from_mdb(rc), "%s: creating the directory: %s", db->path, strerror(rc));
-        db->temporary = false;
-        goto fail;
-    }
+    *existed = stat(fbuf, sb) == 0;
+    int stat_errno = *existed ? 0 : errno;
+    int rc;
+    db->temporary = false; /* never remove what this open did not create */
+    if (*existed && cfg->create_new)
+        return lmkv_error_set(LMKV_EEXISTS, "%s: database exists and create_new is set", db->path);
+    if (!*existed && cfg->read_only && (stat_errno == EACCES || stat_errno == EPERM))
+        return lmkv_error_set(LMKV_EPERM, "%s: data.mdb: %s", db->path, strerror(stat_errno));
+    if (!*existed && cfg->read_only)
+        return lmkv_error_set(LMKV_NOTFOUND, "%s: no database (data.mdb missing) to open read-only", db->path);
+    if (!cfg->read_only && (rc = mkdir_p(db->path, dmode)))
+        return lmkv_error_set(lmkv_error_from_mdb(rc), "%s: creating the directory: %s", db->path, strerror(rc));
     struct stat dsb;
-    if (stat(db->path, &dsb) != 0) {
-        rc = lmkv_error_set(lmkv_error_from_mdb(errno), "%s: %s", db->path, strerror(errno));
-        db->temporary = false;
-        goto fail;
-    }
+    if (stat(db->path, &dsb) != 0)
+        return lmkv_error_set(lmkv_error_from_mdb(errno), "%s: %s", db->path, strerror(errno));
+    db->temporary = cfg->temporary != 0;
     db->dev = dsb.st_dev;
     db->ino = dsb.st_ino;
-    pthread_mutex_lock(&g_reg_mu);
-    reg_locked = true;
-    db->pid = getpid();
+    return 0;
+}
+
+/* The process registry (g_reg_mu held): the directory is already open in
+ * this process. Returns 1 with *out set (the same handle, or a read-only
+ * alias of a read-write one; db consumed or kept as the alias), 0 when it
+ * is not open here, or an error (negative). */
+static int db_reuse(lmkv_db **out, lmkv_db *db)
+{
     for (lmkv_db *o = g_reg; o; o = o->reg_next) {
         /* entries inherited through fork() belong to the parent: an LMDB env
          * must not be used across fork, so the child opens its own */
-        if (o->dev == db->dev && o->ino == db->ino && o->pid == db->pid) {
-            if (o->read_only && !db->read_only) {
-                rc = lmkv_error_set(LMKV_EBUSY, "%s: already open read-only in this process; LMDB allows one environment per process",
-                                    db->path);
-                db->temporary = false;
-                goto fail;
-            }
-            if (!o->read_only && db->read_only) {
-                /* read-only beside this process's read-write handle: an alias
-                 * sharing the environment, refusing every write */
-                lmkv_tree *dt = calloc(1, sizeof *dt);
-                if (!dt) {
-                    rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
-                    db->temporary = false;
-                    goto fail;
-                }
-                o->refs++;
-                pthread_mutex_lock(&o->tree_mu);
-                o->default_tree->st->refs++;
-                pthread_mutex_unlock(&o->tree_mu);
-                dt->db = o;
-                dt->st = o->default_tree->st;
-                dt->borrowed = true;
-                dt->ro = true;
-                db->core = o;
-                db->default_tree = dt;
-                db->recovered = true;
-                db->temporary = false;
-                db->refs = 1;
-                pthread_mutex_unlock(&g_reg_mu);
-                *out = db;
-                return 0;
-            }
-            if (db->temporary) {
-                rc = lmkv_error_set(LMKV_EBUSY, "%s: already open in this process %s; LMDB allows one environment per process",
-                                    db->path, o->read_only ? "read-only" : "read-write");
-                db->temporary = false;
-                goto fail;
-            }
+        if (o->dev != db->dev || o->ino != db->ino || o->pid != db->pid)
+            continue;
+        if (o->read_only && !db->read_only)
+            return lmkv_error_set(LMKV_EBUSY, "%s: already open read-only in this process; LMDB allows one environment per process",
+                                  db->path);
+        if (db->temporary)
+            return lmkv_error_set(LMKV_EBUSY, "%s: already open in this process %s; LMDB allows one environment per process",
+                                  db->path, o->read_only ? "read-only" : "read-write");
+        if (!o->read_only && db->read_only) {
+            /* read-only beside this process's read-write handle: an alias
+             * sharing the environment, refusing every write */
+            lmkv_tree *dt = calloc(1, sizeof *dt);
+            if (!dt)
+                return lmkv_error_set(LMKV_ENOMEM, "out of memory");
             o->refs++;
-            pthread_mutex_unlock(&g_reg_mu);
-            db->temporary = false;
-            db_free(db);
-            *out = o;
-            return 0;
+            pthread_mutex_lock(&o->tree_mu);
+            o->default_tree->st->refs++;
+            pthread_mutex_unlock(&o->tree_mu);
+            dt->db = o;
+            dt->st = o->default_tree->st;
+            dt->borrowed = true;
+            dt->ro = true;
+            db->core = o;
+            db->default_tree = dt;
+            db->recovered = true;
+            db->refs = 1;
+            *out = db;
+            return 1;
         }
+        o->refs++;
+        db_free(db);
+        *out = o;
+        return 1;
     }
+    return 0;
+}
+
+static int db_env_create(lmkv_db *db, const lmkv_config *cfg, bool existed, const struct stat *sb)
+{
+    int rc;
     if ((rc = mdb_env_create(&db->env))) {
-        rc = kv_err_mdb(rc, "mdb_env_create", NULL, NULL, 0);
-        goto fail;
+        db->env = NULL;
+        return kv_err_mdb(rc, "mdb_env_create", NULL, NULL, 0);
     }
-    mdb_env_set_maxdbs(db->env, (cfg.max_trees ? cfg.max_trees : 4096) + 4);
-    mdb_env_set_maxreaders(db->env, cfg.max_readers ? cfg.max_readers : 1022);
-    uint64_t ms = cfg.initial_map_size ? cfg.initial_map_size : DEFAULT_MAP;
-    if (existed && (uint64_t)sb.st_size > ms)
-        ms = (uint64_t)sb.st_size + ((uint64_t)sb.st_size >> 1);
+    mdb_env_set_maxdbs(db->env, (cfg->max_trees ? cfg->max_trees : 4096) + 4);
+    mdb_env_set_maxreaders(db->env, cfg->max_readers ? cfg->max_readers : 1022);
+    uint64_t ms = cfg->initial_map_size ? cfg->initial_map_size : DEFAULT_MAP;
+    if (existed && (uint64_t)sb->st_size > ms)
+        ms = (uint64_t)sb->st_size + ((uint64_t)sb->st_size >> 1);
     ms = (ms + 65535) & ~(uint64_t)65535;
     mdb_env_set_mapsize(db->env, (size_t)ms);
+    return 0;
+}
+
+static int db_env_error(lmkv_db *db, int rc)
+{
+    if (rc == MDB_INVALID)
+        return lmkv_error_set(LMKV_ECORRUPT, "%s: data.mdb is not an LMDB file", db->path);
+    if (rc == MDB_VERSION_MISMATCH)
+        return lmkv_error_set(LMKV_EVERSION, "%s: written by another LMDB version", db->path);
+    return lmkv_error_set(lmkv_error_from_mdb(rc), "%s: opening the LMDB environment: %s", db->path, mdb_strerror(rc));
+}
+
+/* Create and open the LMDB environment. A read-only open whose lock file
+ * cannot be opened or created (lock.mdb or the directory not writable:
+ * EACCES, EPERM, EROFS) is opened again without it, MDB_NOLOCK with
+ * MDB_RDONLY, as mdb_dump and mdb_stat do: db->lockless is set. */
+static int db_env_open(lmkv_db *db, const lmkv_config *cfg, bool existed, const struct stat *sb)
+{
+    int rc;
+    unsigned fmode = db->file_mode;
     /* Default durability MDB_NOMETASYNC: data pages are fsync'ed at every
      * commit, the meta page at the next commit or flush. A power loss can
      * roll back to the previous meta page (losing the last commit) but the
@@ -419,22 +412,72 @@ int lmkv_db_open(lmkv_db **out, const lmkv_config *cfg_in)
      * page read and mapped ~16x more (bench/graph_bench: 46 MB RSS instead
      * of a few MB for the same queries). Costs cold sequential scans only. */
     unsigned flags = MDB_NOTLS | MDB_NORDAHEAD;
-    if (cfg.read_only)
+    if (cfg->read_only)
         flags |= MDB_RDONLY;
-    if (cfg.durability == LMKV_DURABILITY_DEFAULT)
+    if (cfg->durability == LMKV_DURABILITY_DEFAULT)
         flags |= MDB_NOMETASYNC;
-    else if (cfg.durability == LMKV_DURABILITY_NOSYNC)
+    else if (cfg->durability == LMKV_DURABILITY_NOSYNC)
         flags |= MDB_NOSYNC;
+    if ((rc = db_env_create(db, cfg, existed, sb)))
+        return rc;
     rc = mdb_env_open(db->env, db->path, flags, (mdb_mode_t)fmode);
-    if (rc) {
-        if (rc == MDB_INVALID)
-            rc = lmkv_error_set(LMKV_ECORRUPT, "%s: data.mdb is not an LMDB file", db->path);
-        else if (rc == MDB_VERSION_MISMATCH)
-            rc = lmkv_error_set(LMKV_EVERSION, "%s: written by another LMDB version", db->path);
-        else
-            rc = lmkv_error_set(lmkv_error_from_mdb(rc), "%s: opening the LMDB environment: %s", db->path, mdb_strerror(rc));
-        goto fail;
+    if (rc && cfg->read_only && (rc == EACCES || rc == EPERM || rc == EROFS)) {
+        int lock_rc = rc;
+        /* a failed mdb_env_open leaves the handle for mdb_env_close only */
+        mdb_env_close(db->env);
+        db->env = NULL;
+        if ((rc = db_env_create(db, cfg, existed, sb)))
+            return rc;
+        rc = mdb_env_open(db->env, db->path, flags | MDB_NOLOCK, (mdb_mode_t)fmode);
+        if (rc)
+            return lmkv_error_set(lmkv_error_from_mdb(rc),
+                                  "%s: lock.mdb: %s; opening data.mdb without the lock (MDB_NOLOCK, read-only) failed too: %s", db->path,
+                                  mdb_strerror(lock_rc), mdb_strerror(rc));
+        db->lockless = true;
     }
+    return rc ? db_env_error(db, rc) : 0;
+}
+
+int lmkv_db_open(lmkv_db **out, const lmkv_config *cfg_in)
+{
+    lmkv_config cfg;
+    int rc;
+    struct stat sb;
+    bool existed = false;
+    if (!out || !cfg_in)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_open: NULL argument");
+    cfg = *cfg_in;
+    if (!cfg.path && !cfg.temporary)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_open: path is NULL and temporary is not set");
+    if (cfg.durability < 0 || cfg.durability > LMKV_DURABILITY_NOSYNC)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_open: unknown durability %d", cfg.durability);
+    if (cfg.read_only && cfg.create_new)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_db_open: read_only with create_new");
+    unsigned fmode = cfg.file_mode ? cfg.file_mode : 0600;
+    mode_t dmode = (mode_t)(fmode | ((fmode & 0444) >> 2));
+    lmkv_db *db = db_alloc();
+    if (!db)
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    db->read_only = cfg.read_only != 0;
+    db->durability = cfg.durability;
+    db->file_mode = fmode;
+    db->temporary = cfg.temporary != 0;
+    if ((rc = db_locate(db, &cfg, dmode, &existed, &sb))) {
+        db_free(db);
+        return rc;
+    }
+    pthread_mutex_lock(&g_reg_mu);
+    db->pid = getpid();
+    if ((rc = db_reuse(out, db)) != 0) {
+        if (rc < 0) {
+            db->temporary = false;
+            db_free(db);
+        }
+        pthread_mutex_unlock(&g_reg_mu);
+        return rc < 0 ? rc : 0;
+    }
+    if ((rc = db_env_open(db, &cfg, existed, &sb)))
+        goto fail;
     int dead = 0;
     mdb_reader_check(db->env, &dead);
     /* flushes and the last close sync commits made from here on (those of
@@ -468,8 +511,7 @@ int lmkv_db_open(lmkv_db **out, const lmkv_config *cfg_in)
     *out = db;
     return 0;
 fail:
-    if (reg_locked)
-        pthread_mutex_unlock(&g_reg_mu);
+    pthread_mutex_unlock(&g_reg_mu);
     db_free(db);
     return rc;
 }
@@ -528,6 +570,7 @@ void lmkv_db_close(lmkv_db *db)
 const char *lmkv_db_path(const lmkv_db *db) { return db ? db->path : NULL; }
 int lmkv_db_is_temporary(const lmkv_db *db) { return db && db->temporary; }
 int lmkv_db_is_read_only(const lmkv_db *db) { return db && db->read_only; }
+int lmkv_db_is_lockless(const lmkv_db *db) { return db && (db->core ? db->core : db)->lockless; }
 int lmkv_db_was_recovered(const lmkv_db *db) { return db && db->recovered; }
 lmkv_tree *lmkv_db_default_tree(lmkv_db *db) { return db ? db->default_tree : NULL; }
 

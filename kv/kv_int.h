@@ -87,6 +87,7 @@ struct lmkv_db {
     MDB_env *env;
     char *path;
     bool temporary, read_only, recovered;
+    bool lockless;             /* read-only without lock.mdb (MDB_NOLOCK): see lmkv_db_open */
     int durability;
     unsigned file_mode;
     MDB_dbi meta_dbi, catalog_dbi;

@@ -240,6 +240,15 @@ LMKV_API void lmkv_config_init(lmkv_config *cfg);
  *  LMKV_EBUSY. After fork() a child must open its own handle (it does not
  *  share the parent's). Opening runs mdb_reader_check to clear stale reader
  *  slots of dead processes.
+ *  A read_only open of a database whose lock file cannot be opened or
+ *  created (lock.mdb not writable, or missing in a directory that is not
+ *  writable, or a read-only file system: EACCES, EPERM, EROFS) opens it
+ *  again without the lock, MDB_NOLOCK with MDB_RDONLY, as LMDB's mdb_dump
+ *  and mdb_stat do; lmkv_db_is_lockless() then returns 1 so the caller can
+ *  say so. Without the lock this process's readers are invisible to
+ *  writers: a process writing the database meanwhile may reuse pages they
+ *  read. When the lockless open fails too the error names lock.mdb and
+ *  both causes.
  *  Errors: LMKV_EINVAL (NULL path without temporary, bad durability),
  *  LMKV_EEXISTS (create_new and the database exists), LMKV_NOTFOUND
  *  (read_only and no database), LMKV_EPERM (EACCES), LMKV_EVERSION (another
@@ -267,6 +276,10 @@ LMKV_API const char *lmkv_db_path(const lmkv_db *db);
 LMKV_API int lmkv_db_is_temporary(const lmkv_db *db);
 /** 1 if opened read-only, else 0. */
 LMKV_API int lmkv_db_is_read_only(const lmkv_db *db);
+/** 1 if opened read-only without LMDB's lock file (MDB_NOLOCK: lock.mdb
+ *  could not be opened or created, see lmkv_db_open), else 0 (also for
+ *  NULL). Thread-safe. */
+LMKV_API int lmkv_db_is_lockless(const lmkv_db *db);
 /** sled was_recovered: 0 when this open created the database, 1 when it
  *  existed before. */
 LMKV_API int lmkv_db_was_recovered(const lmkv_db *db);

@@ -84,7 +84,7 @@ EOF
 printf 'int binary_fn(void) { return 0; }\n\0\1\2garbage\n' > ws/binary.c
 
 note "index: one failure (binary.c, named), the rest indexed; diagnostics counted"
-run 3 L index --json ws
+run 5 L index --json ws
 eq "$(echo "$ERR" | grep -c .)" 1 "one error line"
 contains "$ERR" "binary.c"
 contains "$ERR" "binary content"

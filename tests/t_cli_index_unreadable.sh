@@ -5,7 +5,7 @@
 #    user: root reads anything) while the plan must hash it (edited, or
 #    untracked) is reported with its path and errno's text; the other
 #    files are indexed and made current; its previous version stays
-#    current (or it has none); exit 3 (a file failed); --json lists it
+#    current (or it has none); exit 5 (a file failed); --json lists it
 #    under "failures";
 #  - once readable again, the next index analyses it and the failure is gone;
 #  - a file over max_file_bytes (16 MiB, a sparse file) is reported as
@@ -57,7 +57,7 @@ check_tree() { # DIR DB MODE(git|nogit)
     chmod 000 "$W/b.c" "$W/d.c"
     # the worktree's own check: nobody really cannot read it
     ! as_nobody cat "$W/b.c" >/dev/null 2>&1 || fail "uid 65534 can still read b.c"
-    run 3 NL index --db "$D" "${flags[@]}" --workspace "$W"
+    run 5 NL index --db "$D" "${flags[@]}" --workspace "$W"
     contains "$ERR" "lmkv index: b.c: reading: Permission denied"
     contains "$ERR" "lmkv index: d.c: reading: Permission denied"
     contains "$OUT" "1 analysed"
@@ -76,7 +76,7 @@ check_tree() { # DIR DB MODE(git|nogit)
     contains "$ERR" "no symbol 'helper_d'" "unreadable d.c indexed"
 
     note "$mode: --json lists the failures with path, error and reason"
-    run 3 NL index --db "$D" "${flags[@]}" --workspace "$W" --json
+    run 5 NL index --db "$D" "${flags[@]}" --workspace "$W" --json
     eq "$(json_get "$OUT" '[f["path"] for f in j["failures"]]')" "['b.c', 'd.c']"
     eq "$(json_get "$OUT" 'j["failures"][0]["reason"]')" "reading: Permission denied"
     eq "$(json_get "$OUT" 'j["failed"]')" 2

@@ -109,7 +109,11 @@ enum lmkv_worktree_flags {
  * @return LMKV_OK; LMKV_EINVAL (NULL argument, unknown flag, root not a
  *         directory, bare repository); LMKV_NOTFOUND (root does not exist);
  *         LMKV_EGIT (libgit2 failed to open the repository; its message is
- *         in lmkv_errmsg()); LMKV_ENOMEM.
+ *         in lmkv_errmsg(); also when libgit2's owner check refuses a
+ *         root/.git owned by another user and not listed in git's
+ *         safe.directory: the message names both uids and the way out,
+ *         instead of the root silently becoming a non-git workspace);
+ *         LMKV_ENOMEM.
  */
 LMKV_API int lmkv_worktree_open(lmkv_worktree **out, lmkv_store *st,
                                 const char *root, unsigned flags);

@@ -98,6 +98,31 @@ static int vmay_be_repo(const char *root)
     return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+/* libgit2 (>= 1.4.3) refuses a repository whose directory is not owned by
+ * the current user unless git's safe.directory lists it: GIT_EOWNER, or
+ * (libgit2 1.5.1 when no safe.directory is configured at all) GIT_ENOTFOUND
+ * with "config value 'safe.directory' was not found". Either way the root
+ * holds a .git that another user owns: say so instead of treating the root
+ * as a plain directory. Returns LMKV_OK when g is not that refusal. */
+static int vowner_refused(int g, const char *real)
+{
+    if (g != GIT_EOWNER && g != GIT_ENOTFOUND) return LMKV_OK;
+    char p[PATH_MAX + 8];
+    struct stat sb, rb;
+    if ((size_t)snprintf(p, sizeof p, "%s/.git", real) >= sizeof p || lstat(p, &sb) != 0) return LMKV_OK;
+    if (stat(real, &rb) != 0) rb = sb;
+    uid_t me = geteuid();
+    if (g == GIT_ENOTFOUND && sb.st_uid == me && rb.st_uid == me) return LMKV_OK;
+    const git_error *e = git_error_last();
+    return lmkv_error_set(LMKV_EGIT,
+                          "git repository at '%s' is owned by uid %u, not by this user (uid %u): libgit2's owner "
+                          "check refused it (%s); list it in git's safe.directory (git config --global --add "
+                          "safe.directory %s) or open it as a plain directory (LMKV_WORKTREE_NO_GIT, "
+                          "lmkv index --no-git)",
+                          real, (unsigned)(rb.st_uid != me ? rb.st_uid : sb.st_uid), (unsigned)me,
+                          e && e->message ? e->message : "no message", real);
+}
+
 int lmkv_worktree_open(lmkv_worktree **out, lmkv_store *st, const char *root, unsigned flags)
 {
     int rc;
@@ -125,6 +150,7 @@ int lmkv_worktree_open(lmkv_worktree **out, lmkv_store *st, const char *root, un
     if (!(flags & LMKV_WORKTREE_NO_GIT) && vmay_be_repo(real)) {
         if ((rc = vgit_init()) != LMKV_OK) goto cleanup;
         int g = git_repository_open_ext(&wt->repo, real, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+        if ((rc = vowner_refused(g, real)) != LMKV_OK) goto cleanup;
         if (g == GIT_ENOTFOUND) {
             wt->repo = NULL;            /* a non-git directory */
         } else if (g < 0) {

@@ -437,6 +437,10 @@ int cli_db_open(const char *cmd, int mode, lmkv_db **out)
         snprintf(what, sizeof what, "opening database %s", dir);
         return cli_fail(cmd, rc, what);
     }
+    if (lmkv_db_is_lockless(db) && !lmkv_cli.quiet)
+        cli_error(cmd, "note: %s/lock.mdb cannot be opened or created (a read-only database): reading without "
+                  "LMDB's lock (MDB_NOLOCK, as mdb_dump does); a process writing it meanwhile can change what "
+                  "this one reads", dir);
     *out = db;
     return EXIT_OK_;
 }

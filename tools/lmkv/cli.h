@@ -39,7 +39,9 @@ enum lmkv_exit {
     EXIT_NOTFOUND = 1,   /* the key, tree, symbol, file or database asked for does not exist */
     EXIT_USAGE = 2,      /* bad arguments or options */
     EXIT_DAMAGED = 3,    /* damaged database or input (verify found damage) */
-    EXIT_IO = 4          /* I/O, permission or external-tool failure */
+    EXIT_IO = 4,         /* I/O, permission or external-tool failure */
+    EXIT_PARTIAL = 5     /* done, but some input files could not be read or
+                            analysed (index: each reported on stderr) */
 };
 
 struct lmkv_cli_globals {

@@ -61,7 +61,7 @@ static const char usage[] =
     "A file that cannot be read or analysed is reported on one line\n"
     "(\"lmkv index: PATH: why\", e.g. \"reading: Permission denied\") and\n"
     "nothing of it is stored (one unreadable when hashed keeps its previous\n"
-    "version current); the other files are indexed and the exit code is 3.\n"
+    "version current); the other files are indexed and the exit code is 5.\n"
     "A file over the session's max_file_bytes (16 MiB) is skipped and\n"
     "reported (\"lmkv index: PATH: skipped: N bytes, over ...\"). In JSON:\n"
     "failures and skips, arrays of {path, error, reason}. A C file with compiler errors is indexed as far as clang\n"
@@ -77,8 +77,8 @@ static const char usage[] =
     "whichever comes first, a file never split): what it buffers until\n"
     "commit. SIGINT or SIGTERM stops the run before anything of it becomes\n"
     "current (exit 128+signal).\n"
-    "Exit: 0 ok, 1 a PATH does not exist, 2 usage, 3 a file\n"
-    "failed to analyse, 4 I/O.\n"
+    "Exit: 0 ok, 1 a PATH or ROOT does not exist (nothing is created), 2 usage,\n"
+    "3 damaged database, 4 I/O, 5 a file could not be read or analysed.\n"
     "A progress bar (files analysed of the files to analyse) is drawn on\n"
     "stderr when it is a terminal, unless -q or --json is given.\n";
 
@@ -130,6 +130,26 @@ static int analyse(lmkv_analysis *a, const char *path, const void *content, size
     return rc;
 }
 
+/* What the command line asks for; filled by index_parse and
+ * index_resolve before anything is opened or created. */
+struct index_args {
+    const char *root_arg;
+    unsigned iflags, wflags, jobs;
+    char *langs_arg;          /* --languages' copy; langv points into it */
+    const char *langv[64];
+    size_t nlangs;
+    char root[PATH_MAX];      /* realpath of the workspace root */
+    char **paths;             /* workspace-relative PATHs (NULL: everything) */
+    size_t npaths;
+};
+
+static void index_args_free(struct index_args *a)
+{
+    for (size_t i = 0; i < a->npaths; i++) free(a->paths[i]);
+    free(a->paths);
+    free(a->langs_arg);
+}
+
 /* PATH argument -> workspace-relative path ("" = the root itself).
  * Returns an exit code (message printed). */
 static int rel_path(const char *cmd, const char *root, const char *arg, char **out)
@@ -137,7 +157,7 @@ static int rel_path(const char *cmd, const char *root, const char *arg, char **o
     char real[PATH_MAX];
     if (!realpath(arg, real)) {
         int e = errno;
-        cli_error(cmd, "%s: %s", arg, strerror(e));
+        cli_error(cmd, "%s: %s (nothing was indexed or created)", arg, strerror(e));
         return e == ENOENT || e == ENOTDIR ? EXIT_NOTFOUND : EXIT_IO;
     }
     size_t rl = strlen(root);
@@ -151,7 +171,40 @@ static int rel_path(const char *cmd, const char *root, const char *arg, char **o
     return EXIT_OK_;
 }
 
-int cmd_index(int argc, char **argv)
+static int parse_jobs(const char *cmd, const char *arg, unsigned *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long v = strtoul(arg, &end, 10);
+    if (errno || !end || *end || arg[0] == '-' || arg[0] == '\0' || v < 1 || v > 64)
+        return cli_usage_error(cmd, "--jobs: '%s' is not a number of threads from 1 to 64", arg);
+    *out = (unsigned)v;
+    return EXIT_OK_;
+}
+
+/* --languages LIST -> a->langv, checked by the analyser before anything is
+ * opened. Returns an exit code. */
+static int index_languages(const char *cmd, struct index_args *a)
+{
+    if (a->langs_arg) {
+        for (char *sv = NULL, *w = strtok_r(a->langs_arg, ",", &sv); w; w = strtok_r(NULL, ",", &sv)) {
+            if (a->nlangs == sizeof a->langv / sizeof a->langv[0]) return cli_usage_error(cmd, "--languages: too many names");
+            a->langv[a->nlangs++] = w;
+        }
+        if (!a->nlangs) return cli_usage_error(cmd, "--languages: empty list");
+    }
+    lmkv_analyser *probe = NULL;
+    struct lmkv_analyser_options ao = {.root = NULL, .languages = a->langv, .nlanguages = a->nlangs};
+    int rc = lmkv_analyser_new(&probe, &ao);
+    if (rc != LMKV_OK)
+        return rc == LMKV_EINVAL ? cli_usage_error(cmd, "--languages: %s", lmkv_errmsg()) : cli_fail(cmd, rc, "analyser");
+    lmkv_analyser_free(probe);
+    return EXIT_OK_;
+}
+
+/* Options. Returns -1 when the command goes on (operands at optind), else
+ * the exit code to return (--help, usage error). */
+static int index_parse(const char *cmd, int argc, char **argv, struct index_args *a)
 {
     static const struct option opts[] = {
         {"workspace", required_argument, NULL, 'w'},
@@ -161,218 +214,235 @@ int cmd_index(int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'},
         CLI_COMMON_LONGOPTS,
         {0, 0, 0, 0}};
-    const char *cmd = "index";
-    const char *root_arg = NULL;
-    unsigned iflags = 0, wflags = 0, jobs = 0;
-    int c, ret = EXIT_OK_, rc;
-    lmkv_db *db = NULL;
-    lmkv_store *st = NULL;
-    lmkv_worktree *wt = NULL;
-    lmkv_index_session *s = NULL;
-    struct lmkv_index_report rep;
-    int have_rep = 0;
-    char **paths = NULL;
-    size_t npaths = 0;
-    char *langs_arg = NULL;
-    const char *langv[64];
-    size_t nlangs = 0;
-    struct sigaction old_int, old_term;
-    int have_sig = 0;
-    struct ix x;
-    memset(&x, 0, sizeof x);
-    pthread_mutex_init(&x.mu, NULL);
-    memset(&rep, 0, sizeof rep);
-
+    int c, ret;
     cli_getopt_begin();
     while ((c = cli_getopt(cmd, argc, argv, "w:" CLI_COMMON_SHORTOPTS, opts)) != -1) {
         switch (c) {
-        case 'w': root_arg = optarg; break;
-        case 'F': iflags |= LMKV_INDEX_FULL; break;
-        case 'G': wflags |= LMKV_WORKTREE_NO_GIT; break;
-        case 'j': {
-            char *end = NULL;
-            errno = 0;
-            unsigned long v = strtoul(optarg, &end, 10);
-            if (errno || !end || *end || optarg[0] == '-' || optarg[0] == '\0' || v < 1 || v > 64) {
-                free(langs_arg);
-                return cli_usage_error(cmd, "--jobs: '%s' is not a number of threads from 1 to 64", optarg);
-            }
-            jobs = (unsigned)v;
+        case 'w': a->root_arg = optarg; break;
+        case 'F': a->iflags |= LMKV_INDEX_FULL; break;
+        case 'G': a->wflags |= LMKV_WORKTREE_NO_GIT; break;
+        case 'j': if ((ret = parse_jobs(cmd, optarg, &a->jobs)) != EXIT_OK_) return ret; break;
+        case 'L':
+            free(a->langs_arg);
+            if (!(a->langs_arg = strdup(optarg))) { cli_error(cmd, "out of memory"); return EXIT_IO; }
             break;
-        }
-        case 'L': free(langs_arg); if (!(langs_arg = strdup(optarg))) { cli_error(cmd, "out of memory"); return EXIT_IO; } break;
-        case 'h': fputs(usage, stdout); free(langs_arg); return EXIT_OK_;
-        default: free(langs_arg); return EXIT_USAGE;
+        case 'h': fputs(usage, stdout); return EXIT_OK_;
+        default: return EXIT_USAGE;
         }
     }
-    if (langs_arg) {
-        for (char *sv = NULL, *w = strtok_r(langs_arg, ",", &sv); w; w = strtok_r(NULL, ",", &sv)) {
-            if (nlangs == sizeof langv / sizeof langv[0]) { free(langs_arg); return cli_usage_error(cmd, "--languages: too many names"); }
-            langv[nlangs++] = w;
-        }
-        if (!nlangs) { free(langs_arg); return cli_usage_error(cmd, "--languages: empty list"); }
+    return (ret = index_languages(cmd, a)) != EXIT_OK_ ? ret : -1;
+}
+
+/* The workspace root and the PATH operands, checked before the database is
+ * opened (so a missing PATH creates nothing). Returns an exit code. */
+static int index_resolve(const char *cmd, int argc, char **argv, struct index_args *a)
+{
+    int nargs = argc - optind, ret;
+    struct stat sb;
+    if (!a->root_arg)
+        a->root_arg = (nargs == 1 && stat(argv[optind], &sb) == 0 && S_ISDIR(sb.st_mode)) ? argv[optind] : ".";
+    errno = 0;
+    if (stat(a->root_arg, &sb) != 0 || !S_ISDIR(sb.st_mode) || !realpath(a->root_arg, a->root)) {
+        cli_error(cmd, "workspace %s: %s (nothing was indexed or created)", a->root_arg,
+                  errno ? strerror(errno) : "not a directory");
+        return EXIT_NOTFOUND;
     }
-    {   /* the names are checked before anything is opened */
-        lmkv_analyser *probe = NULL;
-        struct lmkv_analyser_options ao = {.root = NULL, .languages = langv, .nlanguages = nlangs};
-        if ((rc = lmkv_analyser_new(&probe, &ao)) != LMKV_OK) {
-            int r = rc == LMKV_EINVAL ? cli_usage_error(cmd, "--languages: %s", lmkv_errmsg()) : cli_fail(cmd, rc, "analyser");
-            free(langs_arg);
-            return r;
-        }
-        lmkv_analyser_free(probe);
-    }
-    int nargs = argc - optind;
-    if (!root_arg) {
-        struct stat sb;
-        root_arg = (nargs == 1 && stat(argv[optind], &sb) == 0 && S_ISDIR(sb.st_mode)) ? argv[optind] : ".";
-    }
-    {
-        struct stat sb;
-        if (stat(root_arg, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-            cli_error(cmd, "workspace %s: %s", root_arg, errno ? strerror(errno) : "not a directory");
-            free(langs_arg);
-            return EXIT_NOTFOUND;
-        }
-    }
-    uint64_t t0 = cli_now_ms();
-    if ((ret = cli_workspace_open(cmd, CLI_DB_CREATE, root_arg, wflags, &db, &st, &wt)) != EXIT_OK_) goto cleanup;
-    const char *root = lmkv_worktree_root(wt);
-    if (nargs > 0 && !(paths = calloc((size_t)nargs, sizeof *paths))) { cli_error(cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
+    if (nargs > 0 && !(a->paths = calloc((size_t)nargs, sizeof *a->paths))) { cli_error(cmd, "out of memory"); return EXIT_IO; }
+    int whole = 0;
     for (int i = 0; i < nargs; i++) {
         char *rp = NULL;
-        if ((ret = rel_path(cmd, root, argv[optind + i], &rp)) != EXIT_OK_) goto cleanup;
-        if (!*rp) { free(rp); npaths = 0; for (int k = 0; k < i; k++) { free(paths[k]); paths[k] = NULL; } free(paths); paths = NULL; break; }
-        paths[npaths++] = rp;
+        if ((ret = rel_path(cmd, a->root, argv[optind + i], &rp)) != EXIT_OK_) return ret;
+        if (!*rp) whole = 1;   /* the root itself: everything (all PATHs are still checked) */
+        a->paths[a->npaths++] = rp;
     }
-    {
-        struct lmkv_analyser_options ao = {.root = root, .languages = langv, .nlanguages = nlangs};
-        if ((rc = lmkv_analyser_new(&x.an, &ao)) != LMKV_OK) { ret = cli_fail(cmd, rc, "reading the compile database"); goto cleanup; }
+    if (whole) {
+        for (size_t i = 0; i < a->npaths; i++) free(a->paths[i]);
+        free(a->paths);
+        a->paths = NULL;
+        a->npaths = 0;
     }
+    return EXIT_OK_;
+}
 
+/* The session: begin on the worktree, plan, run with SIGINT/SIGTERM
+ * cancelling the analyser. *rep is filled (clear it) when *have_rep is set;
+ * *wait_ns / *store_ns split the run's time. Returns an exit code. */
+static int index_run(const char *cmd, const struct index_args *a, struct ix *x, lmkv_worktree *wt,
+                     struct lmkv_index_report *rep, int *have_rep, uint64_t *wait_ns, uint64_t *store_ns)
+{
+    lmkv_index_session *s = NULL;
     struct lmkv_index_options io;
+    int rc, ret = EXIT_OK_;
     memset(&io, 0, sizeof io);
     /* this process has no watch_prefix subscribers: bulk-load writes */
-    io.flags = iflags | LMKV_INDEX_BULK;
-    io.paths = (const char *const *)paths;
-    io.npaths = npaths;
+    io.flags = a->iflags | LMKV_INDEX_BULK;
+    io.paths = (const char *const *)a->paths;
+    io.npaths = a->npaths;
     io.filter = lmkv_analyser_filter;
-    io.filter_ctx = x.an;
-    io.analyser_id = lmkv_analyser_id(x.an);
+    io.filter_ctx = x->an;
+    io.analyser_id = lmkv_analyser_id(x->an);
     io.batch_files = 64;
-    io.threads = jobs ? jobs : LMKV_INDEX_THREADS_ONLINE;
-    if ((rc = lmkv_index_session_begin(&s, wt, &io)) != LMKV_OK) { ret = cli_fail(cmd, rc, "beginning the index session"); goto cleanup; }
-    if ((rc = lmkv_index_session_plan(s)) != LMKV_OK) { ret = cli_fail(cmd, rc, "planning"); goto cleanup; }
+    io.threads = a->jobs ? a->jobs : LMKV_INDEX_THREADS_ONLINE;
     const char *const *pend = NULL;
     size_t npend = 0;
-    if ((rc = lmkv_index_session_pending_paths(&pend, &npend, s)) != LMKV_OK) { ret = cli_fail(cmd, rc, "listing files to analyse"); goto cleanup; }
-    cli_progress_begin(&x.bar, "index", npend);
+    if ((rc = lmkv_index_session_begin(&s, wt, &io)) != LMKV_OK) return cli_fail(cmd, rc, "beginning the index session");
+    if ((rc = lmkv_index_session_plan(s)) != LMKV_OK) { ret = cli_fail(cmd, rc, "planning"); goto done; }
+    if ((rc = lmkv_index_session_pending_paths(&pend, &npend, s)) != LMKV_OK) { ret = cli_fail(cmd, rc, "listing files to analyse"); goto done; }
+    cli_progress_begin(&x->bar, "index", npend);
 
     /* SIGINT/SIGTERM: the analyser fails the file at hand with
      * LMKV_ECONFLICT, which stops the session before its mapping swap */
-    {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigemptyset(&sa.sa_mask);
-        running_an = x.an;
-        stop_signal = 0;
-        sigaction(SIGINT, &sa, &old_int);
-        sigaction(SIGTERM, &sa, &old_term);
-        have_sig = 1;
-    }
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    running_an = x->an;
+    stop_signal = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
     uint64_t t_run = now_ns();
-    rc = lmkv_index_session_run(&rep, s, analyse, &x);
+    rc = lmkv_index_session_run(rep, s, analyse, x);
     /* storage: the session's work (records, indexes, mapping swap, commits)
      * without the analyser's time inside it */
     uint64_t run_ns = now_ns() - t_run;
-    uint64_t wait_ns = rep.analysis_wait_ns;
-    uint64_t store_ns = run_ns > wait_ns ? run_ns - wait_ns : 0;
-    have_rep = 1;
-    cli_progress_end(&x.bar);
+    *wait_ns = rep->analysis_wait_ns;
+    *store_ns = run_ns > *wait_ns ? run_ns - *wait_ns : 0;
+    *have_rep = 1;
+    cli_progress_end(&x->bar);
     if (rc == LMKV_ECONFLICT && stop_signal) {
         cli_error(cmd, "interrupted (signal %d): nothing of this run was made current; "
                   "the index is as it was before it", (int)stop_signal);
         ret = 128 + (int)stop_signal;
-        goto cleanup;
+    } else if (rc != LMKV_OK) {
+        ret = cli_fail(cmd, rc, "indexing");
     }
-    if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "indexing"); goto cleanup; }
-    for (size_t i = 0; i < rep.failed; i++) {
-        const char *fp = rep.failures[i].path, *m = rep.failures[i].message;
-        if (!m || !*m) m = lmkv_strerror(rep.failures[i].error);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    running_an = NULL;
+done:
+    lmkv_index_session_free(s);
+    return ret;
+}
+
+/* One stderr line per failed and per skipped file. */
+static void index_report_problems(const char *cmd, const struct lmkv_index_report *rep)
+{
+    for (size_t i = 0; i < rep->failed; i++) {
+        const char *fp = rep->failures[i].path, *m = rep->failures[i].message;
+        if (!m || !*m) m = lmkv_strerror(rep->failures[i].error);
         size_t pl = strlen(fp);
         if (strncmp(m, fp, pl) == 0 && m[pl] == ':') cli_error(cmd, "%s", m); /* already names the file */
         else cli_error(cmd, "%s: %s", fp, m);
     }
-    for (size_t i = 0; i < rep.skipped; i++)
-        cli_error(cmd, "%s: skipped: %s", rep.skips[i].path, rep.skips[i].message);
+    for (size_t i = 0; i < rep->skipped; i++)
+        cli_error(cmd, "%s: skipped: %s", rep->skips[i].path, rep->skips[i].message);
+}
+
+/* What index_print_* report besides the session's own report. */
+struct index_times { uint64_t ms, wait_ns, store_ns, thread_ns; unsigned jobs; };
+
+static json_t *index_problems_json(const struct lmkv_index_failure *f, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++) {
+        const char *m = f[i].message, *e = lmkv_strerror(f[i].error);
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "path", f[i].path, "error", e,
+                                             "reason", m && *m ? m : e));
+    }
+    return arr;
+}
+
+static int index_print_json(const char *cmd, const char *root, const struct lmkv_index_report *rep,
+                            const struct lmkv_analyser_stats *as, const char *analyser, const struct index_times *t)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "workspace", json_string(root));
+    json_object_set_new(o, "commit", json_string(rep->head.is_git && rep->head.commit[0] ? rep->head.commit : "latest"));
+    json_object_set_new(o, "analysed", json_integer((json_int_t)rep->analysed));
+    json_object_set_new(o, "reused", json_integer((json_int_t)rep->reused));
+    json_object_set_new(o, "copied", json_integer((json_int_t)rep->copied));
+    json_object_set_new(o, "unchanged", json_integer((json_int_t)rep->unchanged));
+    json_object_set_new(o, "deleted", json_integer((json_int_t)rep->deleted));
+    json_object_set_new(o, "failed", json_integer((json_int_t)rep->failed));
+    json_object_set_new(o, "skipped", json_integer((json_int_t)rep->skipped));
+    json_object_set_new(o, "failures", index_problems_json(rep->failures, rep->failed));
+    json_object_set_new(o, "skips", index_problems_json(rep->skips, rep->skipped));
+    json_object_set_new(o, "symbols", json_integer((json_int_t)as->symbols));
+    json_object_set_new(o, "calls", json_integer((json_int_t)as->calls));
+    json_object_set_new(o, "references", json_integer((json_int_t)as->references));
+    json_object_set_new(o, "diagnostics", json_pack("{s:I, s:I, s:I}", "errors", (json_int_t)as->diag_errors,
+                                                    "warnings", (json_int_t)as->diag_warnings,
+                                                    "files_with_errors", (json_int_t)as->files_with_errors));
+    json_object_set_new(o, "analyser", json_string(analyser));
+    json_object_set_new(o, "write_txns", json_integer((json_int_t)rep->write_txns));
+    json_object_set_new(o, "generation", json_integer((json_int_t)rep->generation));
+    json_object_set_new(o, "ms", json_integer((json_int_t)t->ms));
+    json_object_set_new(o, "extract_ms", json_real(ns_ms(t->wait_ns)));
+    json_object_set_new(o, "extract_thread_ms", json_real(ns_ms(t->thread_ns)));
+    json_object_set_new(o, "jobs", json_integer((json_int_t)t->jobs));
+    json_object_set_new(o, "store_ms", json_real(ns_ms(t->store_ns)));
+    return cli_json_print(cmd, o) != 0 ? EXIT_IO : EXIT_OK_;
+}
+
+static void index_print_text(const char *root, const struct lmkv_index_report *rep,
+                             const struct lmkv_analyser_stats *as, const struct index_times *t)
+{
+    printf("%s (%s): %zu analysed, %zu reused, %zu copied, %zu unchanged, %zu deleted, %zu failed, %zu skipped; "
+           "%zu symbols, %zu calls, %zu references; %zu compiler errors in %zu files, %zu warnings; "
+           "%zu write txns; %llu ms (extract %.1f, store %.1f)\n",
+           root, rep->head.is_git && rep->head.commit[0] ? rep->head.commit : "latest",
+           rep->analysed, rep->reused, rep->copied, rep->unchanged, rep->deleted, rep->failed, rep->skipped,
+           as->symbols, as->calls, as->references, as->diag_errors, as->files_with_errors, as->diag_warnings,
+           rep->write_txns, (unsigned long long)t->ms, ns_ms(t->wait_ns), ns_ms(t->store_ns));
+}
+
+int cmd_index(int argc, char **argv)
+{
+    const char *cmd = "index";
+    int ret, rc;
+    lmkv_db *db = NULL;
+    lmkv_store *st = NULL;
+    lmkv_worktree *wt = NULL;
+    struct lmkv_index_report rep;
+    int have_rep = 0;
+    struct index_args a;
+    struct index_times t;
+    struct ix x;
+    memset(&a, 0, sizeof a);
+    memset(&t, 0, sizeof t);
+    memset(&x, 0, sizeof x);
+    memset(&rep, 0, sizeof rep);
+    pthread_mutex_init(&x.mu, NULL);
+
+    if ((ret = index_parse(cmd, argc, argv, &a)) != -1) goto cleanup;
+    if ((ret = index_resolve(cmd, argc, argv, &a)) != EXIT_OK_) goto cleanup;
+    uint64_t t0 = cli_now_ms();
+    /* the analyser (and the compile database it reads) before the database:
+     * a failure here creates nothing */
+    struct lmkv_analyser_options ao = {.root = a.root, .languages = a.langv, .nlanguages = a.nlangs};
+    if ((rc = lmkv_analyser_new(&x.an, &ao)) != LMKV_OK) { ret = cli_fail(cmd, rc, "reading the compile database"); goto cleanup; }
+    if ((ret = cli_workspace_open(cmd, CLI_DB_CREATE, a.root, a.wflags, &db, &st, &wt)) != EXIT_OK_) goto cleanup;
+    const char *root = lmkv_worktree_root(wt);
+    if ((ret = index_run(cmd, &a, &x, wt, &rep, &have_rep, &t.wait_ns, &t.store_ns)) != EXIT_OK_) goto cleanup;
+    index_report_problems(cmd, &rep);
     struct lmkv_analyser_stats as;
     lmkv_analyser_stats(&as, x.an);
-    uint64_t ms = cli_now_ms() - t0;
+    t.ms = cli_now_ms() - t0;
+    t.thread_ns = x.extract_ns;
+    t.jobs = a.jobs ? a.jobs : lmkv_cli_online_cpus();
     if (lmkv_cli.json) {
-        json_t *o = json_object();
-        json_object_set_new(o, "workspace", json_string(root));
-        json_object_set_new(o, "commit", json_string(rep.head.is_git && rep.head.commit[0] ? rep.head.commit : "latest"));
-        json_object_set_new(o, "analysed", json_integer((json_int_t)rep.analysed));
-        json_object_set_new(o, "reused", json_integer((json_int_t)rep.reused));
-        json_object_set_new(o, "copied", json_integer((json_int_t)rep.copied));
-        json_object_set_new(o, "unchanged", json_integer((json_int_t)rep.unchanged));
-        json_object_set_new(o, "deleted", json_integer((json_int_t)rep.deleted));
-        json_object_set_new(o, "failed", json_integer((json_int_t)rep.failed));
-        json_object_set_new(o, "skipped", json_integer((json_int_t)rep.skipped));
-        json_t *fl = json_array(), *sk = json_array();
-        for (size_t i = 0; i < rep.failed; i++) {
-            const char *m = rep.failures[i].message;
-            json_array_append_new(fl, json_pack("{s:s, s:s, s:s}", "path", rep.failures[i].path,
-                                                "error", lmkv_strerror(rep.failures[i].error),
-                                                "reason", m && *m ? m : lmkv_strerror(rep.failures[i].error)));
-        }
-        for (size_t i = 0; i < rep.skipped; i++)
-            json_array_append_new(sk, json_pack("{s:s, s:s, s:s}", "path", rep.skips[i].path,
-                                                "error", lmkv_strerror(rep.skips[i].error),
-                                                "reason", rep.skips[i].message));
-        json_object_set_new(o, "failures", fl);
-        json_object_set_new(o, "skips", sk);
-        json_object_set_new(o, "symbols", json_integer((json_int_t)as.symbols));
-        json_object_set_new(o, "calls", json_integer((json_int_t)as.calls));
-        json_object_set_new(o, "references", json_integer((json_int_t)as.references));
-        json_object_set_new(o, "diagnostics", json_pack("{s:I, s:I, s:I}", "errors", (json_int_t)as.diag_errors,
-                                                        "warnings", (json_int_t)as.diag_warnings,
-                                                        "files_with_errors", (json_int_t)as.files_with_errors));
-        json_object_set_new(o, "analyser", json_string(lmkv_analyser_id(x.an)));
-        json_object_set_new(o, "write_txns", json_integer((json_int_t)rep.write_txns));
-        json_object_set_new(o, "generation", json_integer((json_int_t)rep.generation));
-        json_object_set_new(o, "ms", json_integer((json_int_t)ms));
-        json_object_set_new(o, "extract_ms", json_real(ns_ms(wait_ns)));
-        json_object_set_new(o, "extract_thread_ms", json_real(ns_ms(x.extract_ns)));
-        json_object_set_new(o, "jobs", json_integer((json_int_t)(jobs ? jobs : lmkv_cli_online_cpus())));
-        json_object_set_new(o, "store_ms", json_real(ns_ms(store_ns)));
-        if (cli_json_print(cmd, o) != 0) { ret = EXIT_IO; goto cleanup; }
+        if ((ret = index_print_json(cmd, root, &rep, &as, lmkv_analyser_id(x.an), &t)) != EXIT_OK_) goto cleanup;
     } else if (!lmkv_cli.quiet) {
-        printf("%s (%s): %zu analysed, %zu reused, %zu copied, %zu unchanged, %zu deleted, %zu failed, %zu skipped; "
-               "%zu symbols, %zu calls, %zu references; %zu compiler errors in %zu files, %zu warnings; "
-               "%zu write txns; %llu ms (extract %.1f, store %.1f)\n",
-               root, rep.head.is_git && rep.head.commit[0] ? rep.head.commit : "latest",
-               rep.analysed, rep.reused, rep.copied, rep.unchanged, rep.deleted, rep.failed, rep.skipped,
-               as.symbols, as.calls, as.references, as.diag_errors, as.files_with_errors, as.diag_warnings,
-               rep.write_txns, (unsigned long long)ms, ns_ms(wait_ns), ns_ms(store_ns));
+        index_print_text(root, &rep, &as, &t);
     }
     ret = cli_finish_output(cmd);
-    if (ret == EXIT_OK_ && rep.failed) ret = EXIT_DAMAGED;
+    if (ret == EXIT_OK_ && rep.failed) ret = EXIT_PARTIAL;
 cleanup:
-    if (have_sig) {
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-        running_an = NULL;
-    }
     cli_progress_end(&x.bar);
     if (have_rep) lmkv_index_report_clear(&rep);
-    lmkv_index_session_free(s);
-    for (size_t i = 0; i < npaths; i++) free(paths[i]);
-    free(paths);
     lmkv_analyser_free(x.an);
     pthread_mutex_destroy(&x.mu);
-    free(langs_arg);
+    index_args_free(&a);
     lmkv_worktree_free(wt);
     lmkv_store_close(st);
     lmkv_db_close(db);

@@ -230,6 +230,18 @@ static int print_result(const char *cmd, enum qkind k, const lmkv_graph_result *
     return 0;
 }
 
+/* The stderr note of a cut answer, naming what cut it: a traversal holding
+ * fewer items than the limit was cut by --depth only (the graph sets
+ * truncated for either). */
+static void note_cut(enum qkind k, size_t got, uint64_t limit)
+{
+    size_t lim = limit ? (size_t)limit : (size_t)LMKV_GRAPH_DEFAULT_LIMIT;
+    if ((k == Q_IMPACT || k == Q_PATHS) && got < lim)
+        fputs("lmkv query: answer cut at the depth (raise --depth)\n", stderr);
+    else
+        fputs("lmkv query: answer cut at the limit (raise --limit)\n", stderr);
+}
+
 /* The query on the state pushed to a PostgreSQL server (push/lmkv_push.h),
  * printed by the same functions as the local answer. */
 static int query_server(const char *cmd, const char *url, const char *machine, const char *root, const char *commit, enum qkind k,
@@ -286,10 +298,7 @@ static int query_server(const char *cmd, const char *url, const char *machine, c
         ret = EXIT_IO;
         goto done;
     }
-    if (trunc && !lmkv_cli.quiet)
-        fprintf(stderr, "lmkv query: answer cut at the %s (raise --limit%s)\n",
-                (k == Q_IMPACT || k == Q_PATHS) ? "limit or depth" : "limit",
-                (k == Q_IMPACT || k == Q_PATHS) ? " or --depth" : "");
+    if (trunc && !lmkv_cli.quiet) note_cut(k, k == Q_PATHS ? res.groups : res.n, limit);
     ret = cli_finish_output(cmd);
 done:
     json_decref(o.arr);
@@ -438,10 +447,7 @@ int cmd_query(int argc, char **argv)
         ret = EXIT_IO;
         goto cleanup;
     }
-    if (trunc && !lmkv_cli.quiet)
-        fprintf(stderr, "lmkv query: answer cut at the %s (raise --limit%s)\n",
-                (k == Q_IMPACT || k == Q_PATHS) ? "limit or depth" : "limit",
-                (k == Q_IMPACT || k == Q_PATHS) ? " or --depth" : "");
+    if (trunc && !lmkv_cli.quiet) note_cut(k, k == Q_PATHS ? res.groups : res.n, limit);
     ret = cli_finish_output(cmd);
 cleanup:
     free(keep);

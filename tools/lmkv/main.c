@@ -1,7 +1,7 @@
 /*
  * lmkv -- inspect and query an lmkv database, index source trees.
  * See docs/man/lmkv.1 and `lmkv --help`. Exit codes: 0 ok, 1 not found,
- * 2 usage, 3 damaged, 4 I/O (tools/lmkv/cli.h).
+ * 2 usage, 3 damaged, 4 I/O, 5 partial (tools/lmkv/cli.h).
  */
 #include "cli.h"
 #include "lmkv_kv.h"
@@ -53,7 +53,7 @@ static void usage(FILE *f)
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nKeys and values are text, or hex with --hex. See lmkv(1).\n"
-               "Exit codes: 0 ok, 1 not found, 2 usage, 3 damaged, 4 I/O.\n");
+               "Exit codes: 0 ok, 1 not found, 2 usage, 3 damaged, 4 I/O, 5 some files not analysed.\n");
 }
 
 int main(int argc, char **argv)

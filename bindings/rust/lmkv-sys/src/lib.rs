@@ -316,6 +316,7 @@ extern "C" {
     pub fn lmkv_db_path(db: *const lmkv_db) -> *const c_char;
     pub fn lmkv_db_is_temporary(db: *const lmkv_db) -> c_int;
     pub fn lmkv_db_is_read_only(db: *const lmkv_db) -> c_int;
+    pub fn lmkv_db_is_lockless(db: *const lmkv_db) -> c_int;
     pub fn lmkv_db_was_recovered(db: *const lmkv_db) -> c_int;
     pub fn lmkv_db_default_tree(db: *mut lmkv_db) -> *mut lmkv_tree;
     pub fn lmkv_db_open_tree(
