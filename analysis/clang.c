@@ -560,6 +560,21 @@ static int is_container(enum CXCursorKind k)
 
 static int walk_decl(struct walk *w, CXCursor c, struct kids *stack);
 
+/* 1 if C begins and ends in one file other than the main file (an included
+ * header's declaration, macro definition or expansion): nothing of it is
+ * recorded, so neither it nor its children are walked. A range that
+ * starts and ends in one header holds no main-file token (the main file
+ * is never included by a header of its own). */
+static int in_one_header(const struct walk *w, CXCursor c)
+{
+    CXSourceRange ext = clang_getCursorExtent(c);
+    CXFile fs = NULL, fe = NULL;
+    clang_getFileLocation(clang_getRangeStart(ext), &fs, NULL, NULL, NULL);
+    if (!fs || clang_File_isEqual(fs, w->main)) return 0;
+    clang_getFileLocation(clang_getRangeEnd(ext), &fe, NULL, NULL, NULL);
+    return fe && clang_File_isEqual(fs, fe);
+}
+
 static int walk_tu(struct walk *w)
 {
     struct kids stack = {0};
@@ -573,6 +588,7 @@ static int walk_tu(struct walk *w)
         if (stack.oom) { w_fail(w, LMKV_ENOMEM, "out of memory"); break; }
         if (stack.n > LMKV_ANALYSIS_MAX_DEPTH * 4) { w_fail(w, LMKV_ELIMIT, "declarations nested too deep"); break; }
         CXCursor c = stack.v[--stack.n];
+        if (in_one_header(w, c)) continue;
         walk_decl(w, c, &stack);
     }
     free(stack.v);

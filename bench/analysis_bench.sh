@@ -9,8 +9,9 @@
 #   lmdb       $LMKV_SOURCES/lmdb (LMDB's liblmdb)
 #   sqlite     $LMKV_SOURCES/sqlite (SQLite's amalgamation)
 #   libgit2    npm nodegit@0.27.0's vendor/libgit2 (src/ and include/),
-#              with a compile_commands.json (-Iinclude -Isrc -Ideps/*),
-#              as a libgit2 build would write it (the old path ignores it)
+#              with a compile_commands.json (-Iinclude -Isrc -Igen -Ideps/*)
+#              and gen/git2/sys/features.h, as a libgit2 build would write
+#              them (the old path ignores both)
 #   linux-DIR  a directory of the Linux kernel 6.1 (bench/ladder.sh's
 #              linux-source-6.1 unpack), default lib
 # The old binary is built from `git archive $OLD_COMMIT` into a temporary
@@ -71,10 +72,17 @@ prepare() { # tier dir
             die "unpacking nodegit failed"
         cp -R "$TMPW"/package/vendor/libgit2/{src,include,deps} "$ws"/
         rm -rf "$TMPW/package"
+        # git2/sys/features.h, which libgit2's CMake writes from
+        # src/features.h.in into the build tree (a Linux build's choices);
+        # without it every file's first include is a fatal error and clang
+        # indexes each file without libgit2's own headers
+        mkdir -p "$ws/gen/git2/sys"
+        sed -e 's/^#cmakedefine \(GIT_THREADS\|GIT_ARCH_64\|GIT_USE_NSEC\|GIT_USE_STAT_MTIM\|GIT_USE_FUTIMENS\|GIT_REGEX_BUILTIN\|GIT_SHA1_COLLISIONDETECT\) 1$/#define \1 1/' \
+            -e '/^#cmakedefine/d' "$ws/src/features.h.in" > "$ws/gen/git2/sys/features.h" || die "writing features.h failed"
         (cd "$ws" && find src -name '*.[ch]' | sort | python3 -c '
 import json, os, sys
 ws = os.getcwd()
-incs = ["-I" + os.path.join(ws, d) for d in ["include", "src"] + sorted("deps/" + x for x in os.listdir("deps"))]
+incs = ["-I" + os.path.join(ws, d) for d in ["include", "src", "gen"] + sorted("deps/" + x for x in os.listdir("deps"))]
 json.dump([{"directory": ws, "file": os.path.join(ws, f.strip()),
             "arguments": ["cc", "-DGIT_THREADS", "-D_GNU_SOURCE", "-std=gnu99"] + incs + ["-c", f.strip()]}
            for f in sys.stdin if f.strip()], open("compile_commands.json", "w"))')
