@@ -207,6 +207,7 @@ struct lmkv_txn {
     lmkv_db *db;
     MDB_txn *txn;
     bool rdonly, poisoned, is_reset, entered, internal, conflict;
+    uint64_t enter_tid;        /* the thread whose tls_active counts `entered` (txn.c) */
     uint64_t epoch;            /* bumped when the LMDB txn is replaced (replay) */
     uint64_t wgen;             /* bumped at every write */
     kv_evlist events;

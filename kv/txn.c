@@ -26,13 +26,79 @@
 static _Thread_local int tls_active;
 static _Thread_local bool tls_group_cb; /* running a write group member's fn for its leader */
 
+/* A read transaction (MDB_NOTLS) may be ended by another thread than the
+ * one that began it. Its hold of the quiesce gate is counted in the
+ * beginning thread's tls_active, which the ending thread cannot reach: it
+ * records a debt for that thread instead (by a process-unique thread
+ * number, never reused as pthread_t values are), which the owner settles
+ * at its next kv_enter / kv_quiesce / maybe_grow. Without it the owner's
+ * count stayed raised: its later drop_tree or map growth failed with
+ * LMKV_EBUSY, and its kv_enter skipped the gate during a resize. The table
+ * is fixed (no allocation on an abort path); if it is ever full the debt is
+ * dropped, which is the old behaviour for that thread. */
+#define KV_DEBT_MAX 256
+static _Thread_local uint64_t tls_tid;
+static atomic_uint_fast64_t kv_tid_next = 1;
+static atomic_int kv_debt_total;
+static pthread_mutex_t kv_debt_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct { uint64_t tid; int n; } kv_debts[KV_DEBT_MAX];
+
+static uint64_t kv_tid(void)
+{
+    if (!tls_tid)
+        tls_tid = atomic_fetch_add(&kv_tid_next, 1);
+    return tls_tid;
+}
+
+static void kv_debt_add(uint64_t tid)
+{
+    pthread_mutex_lock(&kv_debt_mu);
+    size_t free_slot = KV_DEBT_MAX;
+    for (size_t i = 0; i < KV_DEBT_MAX; i++) {
+        if (kv_debts[i].tid == tid) {
+            kv_debts[i].n++;
+            atomic_fetch_add(&kv_debt_total, 1);
+            pthread_mutex_unlock(&kv_debt_mu);
+            return;
+        }
+        if (!kv_debts[i].tid && free_slot == KV_DEBT_MAX)
+            free_slot = i;
+    }
+    if (free_slot < KV_DEBT_MAX) {
+        kv_debts[free_slot].tid = tid;
+        kv_debts[free_slot].n = 1;
+        atomic_fetch_add(&kv_debt_total, 1);
+    }
+    pthread_mutex_unlock(&kv_debt_mu);
+}
+
+/* This thread's count of held transactions, after settling the holds that
+ * other threads ended for it. */
+static inline int tls_active_now(void)
+{
+    if (tls_tid && atomic_load_explicit(&kv_debt_total, memory_order_acquire) > 0) {
+        pthread_mutex_lock(&kv_debt_mu);
+        for (size_t i = 0; i < KV_DEBT_MAX; i++) {
+            if (kv_debts[i].tid == tls_tid) {
+                tls_active -= kv_debts[i].n;
+                atomic_fetch_sub(&kv_debt_total, kv_debts[i].n);
+                kv_debts[i].tid = 0;
+                kv_debts[i].n = 0;
+                break;
+            }
+        }
+        pthread_mutex_unlock(&kv_debt_mu);
+    }
+    return tls_active;
+}
+
 #define LOG_MAX_BYTES ((size_t)256 << 20)
 
 /* ------------------------------------------------------------ gate */
 
 void kv_enter(lmkv_db *db)
 {
-    if (tls_active > 0) {
+    if (tls_active_now() > 0) {
         atomic_fetch_add(&db->active, 1);
         tls_active++;
         return;
@@ -65,9 +131,34 @@ void kv_leave(lmkv_db *db)
     }
 }
 
+/* End a transaction's hold of the gate (tx->entered), from whichever
+ * thread ends it; kv_leave when it is the thread that entered. */
+static void txn_leave(lmkv_txn *tx)
+{
+    lmkv_db *db = tx->db;
+    tx->entered = false;
+    if (tx->enter_tid == kv_tid()) {
+        kv_leave(db);
+        return;
+    }
+    kv_debt_add(tx->enter_tid);
+    if (atomic_fetch_sub(&db->active, 1) == 1 && atomic_load(&db->resizing)) {
+        pthread_mutex_lock(&db->gate_mu);
+        pthread_cond_broadcast(&db->gate_cv);
+        pthread_mutex_unlock(&db->gate_mu);
+    }
+}
+
+/* tx now holds the gate, counted in this thread's tls_active. */
+static void txn_entered(lmkv_txn *tx)
+{
+    tx->entered = true;
+    tx->enter_tid = kv_tid();
+}
+
 int kv_quiesce(lmkv_db *db)
 {
-    if (tls_active > 0)
+    if (tls_active_now() > 0)
         return lmkv_error_set(LMKV_EBUSY, "cannot grow the map or drop a tree while this thread has a transaction or iterator step open on the database");
     struct timespec dl;
     clock_gettime(CLOCK_REALTIME, &dl);
@@ -126,7 +217,7 @@ static int kv_grow(lmkv_db *db, size_t min_extra)
  * MDB_MAP_FULL -- and the replay it costs explicit txns -- rare. */
 static void maybe_grow(lmkv_db *db)
 {
-    if (tls_active > 0 || db->read_only)
+    if (tls_active_now() > 0 || db->read_only)
         return;
     MDB_envinfo info;
     kv_enter(db);
@@ -221,7 +312,8 @@ int kv_rtxn_get(lmkv_db *db, MDB_txn **out)
     }
 }
 
-void kv_rtxn_put(lmkv_db *db, MDB_txn *t)
+/* Reset t and keep it in the pool (or abort it); its gate hold stays. */
+static void rtxn_release(lmkv_db *db, MDB_txn *t)
 {
     mdb_txn_reset(t);
     pthread_mutex_lock(&db->pool_mu);
@@ -232,6 +324,11 @@ void kv_rtxn_put(lmkv_db *db, MDB_txn *t)
     pthread_mutex_unlock(&db->pool_mu);
     if (t)
         mdb_txn_abort(t);
+}
+
+void kv_rtxn_put(lmkv_db *db, MDB_txn *t)
+{
+    rtxn_release(db, t);
     kv_leave(db);
 }
 
@@ -420,14 +517,13 @@ static int txn_replay(lmkv_txn *tx, size_t need)
     lmdb_abort(tx);
     tx->epoch++;
     tx->wgen++;
-    kv_leave(db);
-    tx->entered = false;
+    txn_leave(tx);
     for (int attempt = 0; attempt < 30; attempt++) {
         if ((rc = kv_grow(db, need)))
             goto fail;
         if ((rc = begin_lmdb_write(db, &tx->txn)))
             goto fail;
-        tx->entered = true;
+        txn_entered(tx);
         tx->lmdb_id = mdb_txn_id(tx->txn);
         if (mdb_txn_id(tx->txn) != old_id) {
             tx->conflict = true;
@@ -466,8 +562,7 @@ static int txn_replay(lmkv_txn *tx, size_t need)
             goto fail;
         }
         lmdb_abort(tx);
-        kv_leave(db);
-        tx->entered = false;
+        txn_leave(tx);
     }
     rc = lmkv_error_set(LMKV_EFULL, "map full: growing did not make room");
 fail:
@@ -673,7 +768,7 @@ static int kv_txn_begin_int(lmkv_txn **out, lmkv_db *db, unsigned flags, bool in
         tx->rdonly = true;
         if ((rc = kv_rtxn_get(db, &tx->txn)))
             goto fail;
-        tx->entered = true;
+        txn_entered(tx);
         *out = tx;
         return 0;
     }
@@ -687,7 +782,7 @@ static int kv_txn_begin_int(lmkv_txn **out, lmkv_db *db, unsigned flags, bool in
     }
     if ((rc = begin_lmdb_write(db, &tx->txn)))
         goto fail;
-    tx->entered = true;
+    txn_entered(tx);
     tx->lmdb_id = mdb_txn_id(tx->txn);
     set_writer(db, tx);
     *out = tx;
@@ -716,12 +811,12 @@ static void kv_txn_abort_int(lmkv_txn *tx)
             if (tx->is_reset) {
                 mdb_txn_abort(tx->txn);
             } else {
-                kv_rtxn_put(db, tx->txn);
-                tx->entered = false;
+                rtxn_release(db, tx->txn);
+                txn_leave(tx);
             }
         }
         if (tx->entered)
-            kv_leave(db);
+            txn_leave(tx);
         txn_free(tx);
         return;
     }
@@ -733,7 +828,7 @@ static void kv_txn_abort_int(lmkv_txn *tx)
     }
     clear_writer(db);
     if (tx->entered)
-        kv_leave(db);
+        txn_leave(tx);
     if (tx->pending_id_hw)
         kv_ids_persist(db, tx->pending_id_hw);
     txn_free(tx);
@@ -816,8 +911,7 @@ static int kv_txn_finish(lmkv_txn *tx, kv_waits *w)
             tx->pending_id_hw = 0;
             (void)hw;
             clear_writer(db);
-            kv_leave(db);
-            tx->entered = false;
+            txn_leave(tx);
             txn_free(tx);
             return 0;
         }
@@ -839,8 +933,7 @@ fail_full:
         pthread_mutex_unlock(&db->tree_mu);
     }
     clear_writer(db);
-    kv_leave(db);
-    tx->entered = false;
+    txn_leave(tx);
     if (tx->pending_id_hw)
         kv_ids_persist(db, tx->pending_id_hw);
     txn_free(tx);
@@ -1290,10 +1383,8 @@ int lmkv_txn_reset(lmkv_txn *txn)
     mdb_txn_reset(txn->txn);
     txn->is_reset = true;
     txn->epoch++;
-    if (txn->entered) {
-        kv_leave(txn->db);
-        txn->entered = false;
-    }
+    if (txn->entered)
+        txn_leave(txn);
     return 0;
 }
 
@@ -1307,7 +1398,7 @@ int lmkv_txn_renew(lmkv_txn *txn)
         kv_enter(txn->db);
         int rc = mdb_txn_renew(txn->txn);
         if (rc == 0) {
-            txn->entered = true;
+            txn_entered(txn);
             txn->is_reset = false;
             txn->epoch++;
             return 0;
