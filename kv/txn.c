@@ -24,7 +24,8 @@
 #include <unistd.h>
 
 static _Thread_local int tls_active;
-static _Thread_local bool tls_group_cb; /* running a write group member's fn for its leader */
+static _Thread_local lmkv_db *tls_group_cb; /* running a write group member's fn (on this db) for its leader */
+static _Thread_local lmkv_txn *tls_member_tx; /* the grouped lmkv_db_transaction member whose fn runs here */
 
 /* A read transaction (MDB_NOTLS) may be ended by another thread than the
  * one that began it. Its hold of the quiesce gate is counted in the
@@ -776,7 +777,7 @@ static int kv_txn_begin_int(lmkv_txn **out, lmkv_db *db, unsigned flags, bool in
         rc = lmkv_error_set(LMKV_EREADONLY, "%s: write transaction on a read-only database", db->path);
         goto fail;
     }
-    if (tls_group_cb || kv_thread_is_writer(db)) {
+    if (tls_group_cb == db || kv_thread_is_writer(db)) {
         rc = lmkv_error_set(LMKV_EBUSY, "%s: this thread already holds a write transaction on this database (LMDB allows one writer; use lmkv_txn_* calls on it)", db->path);
         goto fail;
     }
@@ -1069,6 +1070,7 @@ static int group_apply(lmkv_db *db, lmkv_txn *g, kv_greq *list)
         member_reset(m);
         m->tx.db = db;
         m->tx.internal = true;
+        m->tx.member = true;
         m->state = KV_GR_APPLIED;
         int rc = mdb_txn_begin(db->env, g->txn, 0, &c);
         if (rc) {
@@ -1089,6 +1091,16 @@ static int group_apply(lmkv_db *db, lmkv_txn *g, kv_greq *list)
             rc = m->run_rc;
         } else {
             rc = m->fn(&m->tx, m->ctx);
+        }
+        if (m->tx.need_alone) {
+            /* a transaction closure that opens a tree or reserves ids
+             * (catalog and meta writes stay out of nested txns): its own
+             * writer reruns it as an ordinary transaction */
+            mdb_txn_abort(c);
+            member_reset(m);
+            m->state = KV_GR_ALONE;
+            m->rc = 0;
+            continue;
         }
         if (rc == 0 && !m->tx.map_full) {
             rc = mdb_txn_commit(c); /* into g; frees c either way */
@@ -1260,7 +1272,7 @@ int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes, bool 
 {
     if (db->read_only)
         return lmkv_error_set(LMKV_EREADONLY, "%s: write on a read-only database", db->path);
-    if (tls_group_cb)
+    if (tls_group_cb == db)
         return lmkv_error_set(LMKV_EBUSY, "%s: write from inside an update callback or merge operator (it runs inside a write transaction of this database)", db->path);
     if (kv_thread_is_writer(db)) /* its own explicit txn, or a callback inside a write */
         return lmkv_error_set(LMKV_EBUSY, "%s: this thread already holds a write transaction on this database (LMDB allows one writer; use lmkv_txn_* calls on it)", db->path);
@@ -1298,9 +1310,10 @@ int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes, bool 
             pthread_mutex_unlock(&db->gc_mu);
             atomic_fetch_add(&db->active, 1);
             tls_active++;
-            tls_group_cb = true;
+            lmkv_db *outer = tls_group_cb;
+            tls_group_cb = db;
             r.run_rc = fn(&r.tx, ctx);
-            tls_group_cb = false;
+            tls_group_cb = outer;
             if (r.run_rc)
                 greq_fail(&r, r.run_rc);
             kv_leave(db);
@@ -1317,8 +1330,10 @@ int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes, bool 
     if (r.state == KV_GR_LEAD)
         group_lead(db, &r);
     pthread_cond_destroy(&r.cv);
-    if (r.state == KV_GR_ALONE)
+    if (r.state == KV_GR_ALONE) {
+        lmkv_error_clear(); /* the first attempt's message is not the caller's */
         return kv_write(db, fn, ctx);
+    }
     if (r.rc) {
         lmkv_error_set(r.rc, "%s", r.msg);
         return r.rc;
@@ -1505,6 +1520,54 @@ int lmkv_txn_remove(lmkv_txn *txn, lmkv_tree *t, const void *key, size_t key_siz
     return 0;
 }
 
+/* lmkv_db_transaction's fn as a write-group operation. */
+typedef struct kv_closure {
+    lmkv_txn_fn fn;
+    void *ctx;
+    bool conflict; /* map growth raced another process's commit: rerun */
+    bool fn_ok;    /* fn returned 0 on an unpoisoned txn (a later ECONFLICT is the commit's) */
+} kv_closure;
+
+bool kv_member_wants_alone(lmkv_db *db)
+{
+    lmkv_txn *tx = tls_member_tx;
+    if (!tx || tx->db != kv_core(db))
+        return false;
+    tx->need_alone = true;
+    tx->poisoned = true;
+    return true;
+}
+
+static int closure_run(lmkv_txn *tx, void *p)
+{
+    kv_closure *c = p;
+    int rc;
+    c->fn_ok = false;
+    if (tx->member) {
+        /* a nested txn inside a write group (in the caller's thread, or
+         * the leader's own): no replay log, MDB_MAP_FULL reruns the group */
+        lmkv_txn *outer = tls_member_tx;
+        tls_member_tx = tx;
+        rc = c->fn(c->ctx, tx);
+        tls_member_tx = outer;
+        if (tx->need_alone)
+            return LMKV_EBUSY; /* group_apply reruns it alone; no message reaches the caller */
+    } else {
+        /* alone (a group of one, NOSYNC, or rerun alone): an ordinary
+         * explicit txn, with its replay log for map growth */
+        tx->internal = false;
+        rc = c->fn(c->ctx, tx);
+        if (tx->conflict) {
+            c->conflict = true;
+            return rc ? rc : lmkv_error_set(LMKV_ECONFLICT, "the map had to grow during the transaction and another writer committed meanwhile");
+        }
+    }
+    if (rc == 0 && tx->poisoned)
+        return lmkv_error_wrap(LMKV_EBADTXN, "commit refused: an earlier call in the transaction failed");
+    c->fn_ok = rc == 0;
+    return rc;
+}
+
 int lmkv_db_transaction(lmkv_db *db, lmkv_tree *const *trees, size_t n, lmkv_txn_fn fn, void *ctx)
 {
     if (!db || !fn || (n && !trees))
@@ -1519,21 +1582,14 @@ int lmkv_db_transaction(lmkv_db *db, lmkv_tree *const *trees, size_t n, lmkv_txn
             return rc;
     }
     for (int attempt = 0;; attempt++) {
-        lmkv_txn *tx;
-        int rc = lmkv_txn_begin(&tx, db, 0);
-        if (rc)
+        kv_closure c = {fn, ctx, false, false};
+        /* grouped with concurrent writers (GROUP COMMIT): fn runs in this
+         * thread, in a nested txn of the group, and fails alone */
+        int rc = kv_write_grouped(db, closure_run, &c, 4096, true);
+        if (rc && attempt < 10 && (c.conflict || (c.fn_ok && rc == LMKV_ECONFLICT)))
+            continue; /* map growth raced another process's writer: rerun fn */
+        if (rc == 0 || !c.conflict)
             return rc;
-        rc = fn(ctx, tx);
-        bool conflict = tx->conflict;
-        if (rc || conflict) {
-            lmkv_txn_abort(tx);
-            if (conflict && attempt < 10)
-                continue; /* map growth raced another writer: rerun fn */
-            return rc ? rc : lmkv_error_set(LMKV_ECONFLICT, "transaction conflicted %d times", attempt + 1);
-        }
-        rc = lmkv_txn_commit(tx);
-        if (rc == LMKV_ECONFLICT && attempt < 10)
-            continue;
-        return rc;
+        return lmkv_error_set(LMKV_ECONFLICT, "transaction conflicted %d times", attempt + 1);
     }
 }
