@@ -430,6 +430,8 @@ int kv_tree_state_get(kv_tree_state **out, lmkv_db *db, const void *name, size_t
         *out = st;
         return 0;
     }
+    if (kv_member_wants_alone(db)) /* a grouped transaction closure: rerun alone */
+        return lmkv_error_set(LMKV_EBUSY, "opening a tree inside a grouped transaction (it reruns alone)");
     if (kv_thread_is_writer(db)) {
         lmkv_txn *cur = db->cur_txn;
         if (!cur || cur->internal)

@@ -616,6 +616,8 @@ int lmkv_db_generate_id(uint64_t *out, lmkv_db *db)
         pthread_mutex_unlock(&db->id_mu);
         id_ctx c = {floor, 0, 0, 0};
         int rc;
+        if (kv_member_wants_alone(db)) /* a grouped transaction closure: rerun alone */
+            return lmkv_error_set(LMKV_EBUSY, "generate_id: reserving ids inside a grouped transaction (it reruns alone)");
         if (kv_thread_is_writer(db) && db->cur_txn && !db->cur_txn->internal) {
             /* Reserve inside this thread's write txn; persisted at its commit,
              * or by a separate txn if it aborts (ids handed out stay used). */

@@ -208,6 +208,9 @@ struct lmkv_txn {
     lmkv_db *db;
     MDB_txn *txn;
     bool rdonly, poisoned, is_reset, entered, internal, conflict;
+    uint64_t enter_tid;        /* the thread whose tls_active counts `entered` (txn.c) */
+    bool member;               /* the nested txn of a write group's member (txn.c) */
+    bool need_alone;           /* that member (a transaction closure) must rerun alone */
     uint64_t epoch;            /* bumped when the LMDB txn is replaced (replay) */
     uint64_t wgen;             /* bumped at every write */
     kv_evlist events;
@@ -342,6 +345,11 @@ typedef struct lmkv_group_stats {
 /* Atomic loads; thread-safe; an alias handle reports its env's.
  * LMKV_EINVAL on NULL. */
 int lmkv_kv__group_stats(lmkv_group_stats *out, lmkv_db *db);
+/* Inside a grouped lmkv_db_transaction closure on db (this thread runs its
+ * fn in a nested txn): mark it to be rerun alone and return true. For the
+ * writes that must not sit in a nested txn (tree creation and opening in
+ * the catalog, id reservation); the caller then fails the call. */
+bool kv_member_wants_alone(lmkv_db *db);
 /* Logical ops on a txn (log, events, no-op detection). */
 int kv_txn_put(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn, unsigned flags, bool *out_changed);
 int kv_txn_put_cur(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn, const MDB_val *cur);

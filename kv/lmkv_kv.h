@@ -732,13 +732,25 @@ LMKV_API int lmkv_txn_range(lmkv_iter **out, lmkv_txn *txn, lmkv_tree *t,
 LMKV_API int lmkv_txn_scan_prefix(lmkv_iter **out, lmkv_txn *txn, lmkv_tree *t,
                                   const void *prefix, size_t prefix_size);
 
-/** sled Tree::transaction over several trees: begins a write txn, calls
- *  fn(ctx, txn); fn returns 0 to commit or a negative code to abort (that
- *  code is returned; use LMKV_ECONFLICT for a user abort). fn may run more
- *  than once (only when the map had to grow while another writer committed:
- *  then the txn is rerun, as sled reruns conflicting transactions). Every
- *  tree in trees[] must belong to db (LMKV_EINVAL otherwise); fn may use
- *  other trees of db too. Returns LMKV_OK or fn's / commit's error. */
+/** sled Tree::transaction over several trees: runs fn(ctx, txn) in a
+ *  write txn; fn returns 0 to commit or a negative code to abort (that
+ *  code is returned; use LMKV_ECONFLICT for a user abort). Every tree in
+ *  trees[] must belong to db (LMKV_EINVAL otherwise); fn may use other
+ *  trees of db too. Returns LMKV_OK or fn's / commit's error; a txn that
+ *  fn left poisoned (a lmkv_txn_* call failed) and returned 0 for gives
+ *  LMKV_EBADTXN. Grouped (GROUP COMMIT below): concurrent calls and tree
+ *  writes of this process share one commit and one sync; fn always runs in
+ *  the calling thread, on a nested txn of the group when there are others,
+ *  sees the earlier members' writes and fails alone. txn is valid only
+ *  inside fn (do not commit, abort or keep it). fn may run more than once
+ *  -- keep effects outside txn idempotent: when the map had to grow (a
+ *  rerun from nothing written, as sled reruns conflicting transactions),
+ *  and, when grouped, if fn opens a tree not yet open in this process or
+ *  lmkv_db_generate_id must reserve a new block of ids (catalog and id
+ *  writes stay out of nested txns): that call fails inside the group and
+ *  fn is rerun alone, as an ordinary transaction where both work. From a
+ *  thread that holds a write txn on db (or inside an update callback):
+ *  LMKV_EBUSY. Thread-safe. */
 typedef int (*lmkv_txn_fn)(void *ctx, lmkv_txn *txn);
 LMKV_API int lmkv_db_transaction(lmkv_db *db, lmkv_tree *const *trees, size_t n_trees,
                                  lmkv_txn_fn fn, void *ctx);
@@ -881,14 +893,23 @@ LMKV_API void lmkv_import_abort(lmkv_import *imp);
  *    its own thread after the commit, holding nothing;
  *  - MDB_MAP_FULL grows the map and reruns the whole (unacknowledged)
  *    group, as it reruns a lone write.
+ *  lmkv_db_transaction closures are grouped the same way (fn in its
+ *  caller's thread, on a nested txn; see lmkv_db_transaction for when fn
+ *  is rerun alone); schema/'s LSP cache writes (put, flush, stats_add) go
+ *  through it.
  *  Not grouped: writes at LMKV_DURABILITY_NOSYNC (a commit costs no
  *  sync, so there is nothing to share; they take LMDB's writer lock in
- *  turn, as before); explicit transactions (lmkv_txn_begin, lmkv_db_transaction,
- *  import) hold LMDB's writer lock from begin to commit and commit alone;
+ *  turn, as before); transactions begun with lmkv_txn_begin (and import)
+ *  hold LMDB's writer lock from begin to commit and commit alone -- the
+ *  caller's code runs between begin and commit, so they cannot be queued;
  *  lmkv_tree_clear, tree creation and id reservation commit alone.
- *  Across processes there is no grouping: each process forms its own
- *  groups, and groups of different processes (and their explicit txns)
- *  take LMDB's writer lock in turn, as single writers do.
+ *  Across processes: grouping is inside one process only (the queue is in
+ *  the process's memory). Each process forms its own groups; a group, an
+ *  explicit txn or a single write of another process takes LMDB's writer
+ *  lock in turn (it waits while a group of this process commits and syncs,
+ *  and vice versa), so writers of other processes keep working and every
+ *  guarantee above holds for them, but their writes never share this
+ *  process's sync: N writing processes pay N syncs.
  * ====================================================================== */
 
 /* ======================================================================

@@ -24,7 +24,74 @@
 #include <unistd.h>
 
 static _Thread_local int tls_active;
-static _Thread_local bool tls_group_cb; /* running a write group member's fn for its leader */
+static _Thread_local lmkv_db *tls_group_cb; /* running a write group member's fn (on this db) for its leader */
+static _Thread_local lmkv_txn *tls_member_tx; /* the grouped lmkv_db_transaction member whose fn runs here */
+
+/* A read transaction (MDB_NOTLS) may be ended by another thread than the
+ * one that began it. Its hold of the quiesce gate is counted in the
+ * beginning thread's tls_active, which the ending thread cannot reach: it
+ * records a debt for that thread instead (by a process-unique thread
+ * number, never reused as pthread_t values are), which the owner settles
+ * at its next kv_enter / kv_quiesce / maybe_grow. Without it the owner's
+ * count stayed raised: its later drop_tree or map growth failed with
+ * LMKV_EBUSY, and its kv_enter skipped the gate during a resize. The table
+ * is fixed (no allocation on an abort path); if it is ever full the debt is
+ * dropped, which is the old behaviour for that thread. */
+#define KV_DEBT_MAX 256
+static _Thread_local uint64_t tls_tid;
+static atomic_uint_fast64_t kv_tid_next = 1;
+static atomic_int kv_debt_total;
+static pthread_mutex_t kv_debt_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct { uint64_t tid; int n; } kv_debts[KV_DEBT_MAX];
+
+static uint64_t kv_tid(void)
+{
+    if (!tls_tid)
+        tls_tid = atomic_fetch_add(&kv_tid_next, 1);
+    return tls_tid;
+}
+
+static void kv_debt_add(uint64_t tid)
+{
+    pthread_mutex_lock(&kv_debt_mu);
+    size_t free_slot = KV_DEBT_MAX;
+    for (size_t i = 0; i < KV_DEBT_MAX; i++) {
+        if (kv_debts[i].tid == tid) {
+            kv_debts[i].n++;
+            atomic_fetch_add(&kv_debt_total, 1);
+            pthread_mutex_unlock(&kv_debt_mu);
+            return;
+        }
+        if (!kv_debts[i].tid && free_slot == KV_DEBT_MAX)
+            free_slot = i;
+    }
+    if (free_slot < KV_DEBT_MAX) {
+        kv_debts[free_slot].tid = tid;
+        kv_debts[free_slot].n = 1;
+        atomic_fetch_add(&kv_debt_total, 1);
+    }
+    pthread_mutex_unlock(&kv_debt_mu);
+}
+
+/* This thread's count of held transactions, after settling the holds that
+ * other threads ended for it. */
+static inline int tls_active_now(void)
+{
+    if (tls_tid && atomic_load_explicit(&kv_debt_total, memory_order_acquire) > 0) {
+        pthread_mutex_lock(&kv_debt_mu);
+        for (size_t i = 0; i < KV_DEBT_MAX; i++) {
+            if (kv_debts[i].tid == tls_tid) {
+                tls_active -= kv_debts[i].n;
+                atomic_fetch_sub(&kv_debt_total, kv_debts[i].n);
+                kv_debts[i].tid = 0;
+                kv_debts[i].n = 0;
+                break;
+            }
+        }
+        pthread_mutex_unlock(&kv_debt_mu);
+    }
+    return tls_active;
+}
 
 #define LOG_MAX_BYTES ((size_t)256 << 20)
 
@@ -32,7 +99,7 @@ static _Thread_local bool tls_group_cb; /* running a write group member's fn for
 
 void kv_enter(lmkv_db *db)
 {
-    if (tls_active > 0) {
+    if (tls_active_now() > 0) {
         atomic_fetch_add(&db->active, 1);
         tls_active++;
         return;
@@ -65,9 +132,34 @@ void kv_leave(lmkv_db *db)
     }
 }
 
+/* End a transaction's hold of the gate (tx->entered), from whichever
+ * thread ends it; kv_leave when it is the thread that entered. */
+static void txn_leave(lmkv_txn *tx)
+{
+    lmkv_db *db = tx->db;
+    tx->entered = false;
+    if (tx->enter_tid == kv_tid()) {
+        kv_leave(db);
+        return;
+    }
+    kv_debt_add(tx->enter_tid);
+    if (atomic_fetch_sub(&db->active, 1) == 1 && atomic_load(&db->resizing)) {
+        pthread_mutex_lock(&db->gate_mu);
+        pthread_cond_broadcast(&db->gate_cv);
+        pthread_mutex_unlock(&db->gate_mu);
+    }
+}
+
+/* tx now holds the gate, counted in this thread's tls_active. */
+static void txn_entered(lmkv_txn *tx)
+{
+    tx->entered = true;
+    tx->enter_tid = kv_tid();
+}
+
 int kv_quiesce(lmkv_db *db)
 {
-    if (tls_active > 0)
+    if (tls_active_now() > 0)
         return lmkv_error_set(LMKV_EBUSY, "cannot grow the map or drop a tree while this thread has a transaction or iterator step open on the database");
     struct timespec dl;
     clock_gettime(CLOCK_REALTIME, &dl);
@@ -126,7 +218,7 @@ static int kv_grow(lmkv_db *db, size_t min_extra)
  * MDB_MAP_FULL -- and the replay it costs explicit txns -- rare. */
 static void maybe_grow(lmkv_db *db)
 {
-    if (tls_active > 0 || db->read_only)
+    if (tls_active_now() > 0 || db->read_only)
         return;
     MDB_envinfo info;
     kv_enter(db);
@@ -221,7 +313,8 @@ int kv_rtxn_get(lmkv_db *db, MDB_txn **out)
     }
 }
 
-void kv_rtxn_put(lmkv_db *db, MDB_txn *t)
+/* Reset t and keep it in the pool (or abort it); its gate hold stays. */
+static void rtxn_release(lmkv_db *db, MDB_txn *t)
 {
     mdb_txn_reset(t);
     pthread_mutex_lock(&db->pool_mu);
@@ -232,6 +325,11 @@ void kv_rtxn_put(lmkv_db *db, MDB_txn *t)
     pthread_mutex_unlock(&db->pool_mu);
     if (t)
         mdb_txn_abort(t);
+}
+
+void kv_rtxn_put(lmkv_db *db, MDB_txn *t)
+{
+    rtxn_release(db, t);
     kv_leave(db);
 }
 
@@ -420,14 +518,13 @@ static int txn_replay(lmkv_txn *tx, size_t need)
     lmdb_abort(tx);
     tx->epoch++;
     tx->wgen++;
-    kv_leave(db);
-    tx->entered = false;
+    txn_leave(tx);
     for (int attempt = 0; attempt < 30; attempt++) {
         if ((rc = kv_grow(db, need)))
             goto fail;
         if ((rc = begin_lmdb_write(db, &tx->txn)))
             goto fail;
-        tx->entered = true;
+        txn_entered(tx);
         tx->lmdb_id = mdb_txn_id(tx->txn);
         if (mdb_txn_id(tx->txn) != old_id) {
             tx->conflict = true;
@@ -466,8 +563,7 @@ static int txn_replay(lmkv_txn *tx, size_t need)
             goto fail;
         }
         lmdb_abort(tx);
-        kv_leave(db);
-        tx->entered = false;
+        txn_leave(tx);
     }
     rc = lmkv_error_set(LMKV_EFULL, "map full: growing did not make room");
 fail:
@@ -673,7 +769,7 @@ static int kv_txn_begin_int(lmkv_txn **out, lmkv_db *db, unsigned flags, bool in
         tx->rdonly = true;
         if ((rc = kv_rtxn_get(db, &tx->txn)))
             goto fail;
-        tx->entered = true;
+        txn_entered(tx);
         *out = tx;
         return 0;
     }
@@ -681,13 +777,13 @@ static int kv_txn_begin_int(lmkv_txn **out, lmkv_db *db, unsigned flags, bool in
         rc = lmkv_error_set(LMKV_EREADONLY, "%s: write transaction on a read-only database", db->path);
         goto fail;
     }
-    if (tls_group_cb || kv_thread_is_writer(db)) {
+    if (tls_group_cb == db || kv_thread_is_writer(db)) {
         rc = lmkv_error_set(LMKV_EBUSY, "%s: this thread already holds a write transaction on this database (LMDB allows one writer; use lmkv_txn_* calls on it)", db->path);
         goto fail;
     }
     if ((rc = begin_lmdb_write(db, &tx->txn)))
         goto fail;
-    tx->entered = true;
+    txn_entered(tx);
     tx->lmdb_id = mdb_txn_id(tx->txn);
     set_writer(db, tx);
     *out = tx;
@@ -716,12 +812,12 @@ static void kv_txn_abort_int(lmkv_txn *tx)
             if (tx->is_reset) {
                 mdb_txn_abort(tx->txn);
             } else {
-                kv_rtxn_put(db, tx->txn);
-                tx->entered = false;
+                rtxn_release(db, tx->txn);
+                txn_leave(tx);
             }
         }
         if (tx->entered)
-            kv_leave(db);
+            txn_leave(tx);
         txn_free(tx);
         return;
     }
@@ -733,7 +829,7 @@ static void kv_txn_abort_int(lmkv_txn *tx)
     }
     clear_writer(db);
     if (tx->entered)
-        kv_leave(db);
+        txn_leave(tx);
     if (tx->pending_id_hw)
         kv_ids_persist(db, tx->pending_id_hw);
     txn_free(tx);
@@ -816,8 +912,7 @@ static int kv_txn_finish(lmkv_txn *tx, kv_waits *w)
             tx->pending_id_hw = 0;
             (void)hw;
             clear_writer(db);
-            kv_leave(db);
-            tx->entered = false;
+            txn_leave(tx);
             txn_free(tx);
             return 0;
         }
@@ -839,8 +934,7 @@ fail_full:
         pthread_mutex_unlock(&db->tree_mu);
     }
     clear_writer(db);
-    kv_leave(db);
-    tx->entered = false;
+    txn_leave(tx);
     if (tx->pending_id_hw)
         kv_ids_persist(db, tx->pending_id_hw);
     txn_free(tx);
@@ -976,6 +1070,7 @@ static int group_apply(lmkv_db *db, lmkv_txn *g, kv_greq *list)
         member_reset(m);
         m->tx.db = db;
         m->tx.internal = true;
+        m->tx.member = true;
         m->state = KV_GR_APPLIED;
         int rc = mdb_txn_begin(db->env, g->txn, 0, &c);
         if (rc) {
@@ -996,6 +1091,16 @@ static int group_apply(lmkv_db *db, lmkv_txn *g, kv_greq *list)
             rc = m->run_rc;
         } else {
             rc = m->fn(&m->tx, m->ctx);
+        }
+        if (m->tx.need_alone) {
+            /* a transaction closure that opens a tree or reserves ids
+             * (catalog and meta writes stay out of nested txns): its own
+             * writer reruns it as an ordinary transaction */
+            mdb_txn_abort(c);
+            member_reset(m);
+            m->state = KV_GR_ALONE;
+            m->rc = 0;
+            continue;
         }
         if (rc == 0 && !m->tx.map_full) {
             rc = mdb_txn_commit(c); /* into g; frees c either way */
@@ -1167,7 +1272,7 @@ int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes, bool 
 {
     if (db->read_only)
         return lmkv_error_set(LMKV_EREADONLY, "%s: write on a read-only database", db->path);
-    if (tls_group_cb)
+    if (tls_group_cb == db)
         return lmkv_error_set(LMKV_EBUSY, "%s: write from inside an update callback or merge operator (it runs inside a write transaction of this database)", db->path);
     if (kv_thread_is_writer(db)) /* its own explicit txn, or a callback inside a write */
         return lmkv_error_set(LMKV_EBUSY, "%s: this thread already holds a write transaction on this database (LMDB allows one writer; use lmkv_txn_* calls on it)", db->path);
@@ -1205,9 +1310,10 @@ int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes, bool 
             pthread_mutex_unlock(&db->gc_mu);
             atomic_fetch_add(&db->active, 1);
             tls_active++;
-            tls_group_cb = true;
+            lmkv_db *outer = tls_group_cb;
+            tls_group_cb = db;
             r.run_rc = fn(&r.tx, ctx);
-            tls_group_cb = false;
+            tls_group_cb = outer;
             if (r.run_rc)
                 greq_fail(&r, r.run_rc);
             kv_leave(db);
@@ -1224,8 +1330,10 @@ int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes, bool 
     if (r.state == KV_GR_LEAD)
         group_lead(db, &r);
     pthread_cond_destroy(&r.cv);
-    if (r.state == KV_GR_ALONE)
+    if (r.state == KV_GR_ALONE) {
+        lmkv_error_clear(); /* the first attempt's message is not the caller's */
         return kv_write(db, fn, ctx);
+    }
     if (r.rc) {
         lmkv_error_set(r.rc, "%s", r.msg);
         return r.rc;
@@ -1290,10 +1398,8 @@ int lmkv_txn_reset(lmkv_txn *txn)
     mdb_txn_reset(txn->txn);
     txn->is_reset = true;
     txn->epoch++;
-    if (txn->entered) {
-        kv_leave(txn->db);
-        txn->entered = false;
-    }
+    if (txn->entered)
+        txn_leave(txn);
     return 0;
 }
 
@@ -1307,7 +1413,7 @@ int lmkv_txn_renew(lmkv_txn *txn)
         kv_enter(txn->db);
         int rc = mdb_txn_renew(txn->txn);
         if (rc == 0) {
-            txn->entered = true;
+            txn_entered(txn);
             txn->is_reset = false;
             txn->epoch++;
             return 0;
@@ -1414,6 +1520,54 @@ int lmkv_txn_remove(lmkv_txn *txn, lmkv_tree *t, const void *key, size_t key_siz
     return 0;
 }
 
+/* lmkv_db_transaction's fn as a write-group operation. */
+typedef struct kv_closure {
+    lmkv_txn_fn fn;
+    void *ctx;
+    bool conflict; /* map growth raced another process's commit: rerun */
+    bool fn_ok;    /* fn returned 0 on an unpoisoned txn (a later ECONFLICT is the commit's) */
+} kv_closure;
+
+bool kv_member_wants_alone(lmkv_db *db)
+{
+    lmkv_txn *tx = tls_member_tx;
+    if (!tx || tx->db != kv_core(db))
+        return false;
+    tx->need_alone = true;
+    tx->poisoned = true;
+    return true;
+}
+
+static int closure_run(lmkv_txn *tx, void *p)
+{
+    kv_closure *c = p;
+    int rc;
+    c->fn_ok = false;
+    if (tx->member) {
+        /* a nested txn inside a write group (in the caller's thread, or
+         * the leader's own): no replay log, MDB_MAP_FULL reruns the group */
+        lmkv_txn *outer = tls_member_tx;
+        tls_member_tx = tx;
+        rc = c->fn(c->ctx, tx);
+        tls_member_tx = outer;
+        if (tx->need_alone)
+            return LMKV_EBUSY; /* group_apply reruns it alone; no message reaches the caller */
+    } else {
+        /* alone (a group of one, NOSYNC, or rerun alone): an ordinary
+         * explicit txn, with its replay log for map growth */
+        tx->internal = false;
+        rc = c->fn(c->ctx, tx);
+        if (tx->conflict) {
+            c->conflict = true;
+            return rc ? rc : lmkv_error_set(LMKV_ECONFLICT, "the map had to grow during the transaction and another writer committed meanwhile");
+        }
+    }
+    if (rc == 0 && tx->poisoned)
+        return lmkv_error_wrap(LMKV_EBADTXN, "commit refused: an earlier call in the transaction failed");
+    c->fn_ok = rc == 0;
+    return rc;
+}
+
 int lmkv_db_transaction(lmkv_db *db, lmkv_tree *const *trees, size_t n, lmkv_txn_fn fn, void *ctx)
 {
     if (!db || !fn || (n && !trees))
@@ -1428,21 +1582,14 @@ int lmkv_db_transaction(lmkv_db *db, lmkv_tree *const *trees, size_t n, lmkv_txn
             return rc;
     }
     for (int attempt = 0;; attempt++) {
-        lmkv_txn *tx;
-        int rc = lmkv_txn_begin(&tx, db, 0);
-        if (rc)
+        kv_closure c = {fn, ctx, false, false};
+        /* grouped with concurrent writers (GROUP COMMIT): fn runs in this
+         * thread, in a nested txn of the group, and fails alone */
+        int rc = kv_write_grouped(db, closure_run, &c, 4096, true);
+        if (rc && attempt < 10 && (c.conflict || (c.fn_ok && rc == LMKV_ECONFLICT)))
+            continue; /* map growth raced another process's writer: rerun fn */
+        if (rc == 0 || !c.conflict)
             return rc;
-        rc = fn(ctx, tx);
-        bool conflict = tx->conflict;
-        if (rc || conflict) {
-            lmkv_txn_abort(tx);
-            if (conflict && attempt < 10)
-                continue; /* map growth raced another writer: rerun fn */
-            return rc ? rc : lmkv_error_set(LMKV_ECONFLICT, "transaction conflicted %d times", attempt + 1);
-        }
-        rc = lmkv_txn_commit(tx);
-        if (rc == LMKV_ECONFLICT && attempt < 10)
-            continue;
-        return rc;
+        return lmkv_error_set(LMKV_ECONFLICT, "transaction conflicted %d times", attempt + 1);
     }
 }

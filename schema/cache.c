@@ -11,6 +11,7 @@
 #include "store_int.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <xxhash.h>
 
@@ -397,34 +398,68 @@ static void end_write(lmkv_cache *c, lmkv_txn **txn)
     pthread_mutex_unlock(&c->flush_mu);
 }
 
+/* A cache write as one lmkv_db_transaction, so that concurrent puts share
+ * a commit and its sync with each other and with other writers (GROUP
+ * COMMIT in lmkv_kv.h): fn runs in this thread, under flush_mu, in a txn
+ * of a write group (the group's holder of LMDB's writer lock comes first:
+ * begin_write's lock order). take: first take the buffered accesses and
+ * counters out and apply them; they are taken once, and applied again if
+ * kv reruns the txn (map growth, or it runs alone), since a rerun starts
+ * from nothing written. *taken reports whether they were taken (a failure
+ * after that loses them, as before). */
+typedef int (*cache_wfn)(lmkv_cache *c, lmkv_txn *txn, void *arg);
+typedef struct cwrite {
+    lmkv_cache *c;
+    cache_wfn fn;
+    void *arg;
+    bool take, taken;
+    acc *accs;
+    size_t cap, nstats;
+    statbuf *stats;
+} cwrite;
+
+static int cwrite_cb(void *p, lmkv_txn *txn)
+{
+    cwrite *w = p;
+    int rc = LMKV_OK;
+    pthread_mutex_lock(&w->c->flush_mu);
+    if (w->take && !w->taken && (rc = take_buffers(w->c, &w->accs, &w->cap, &w->stats, &w->nstats)) == LMKV_OK)
+        w->taken = true;
+    if (rc == LMKV_OK && w->taken)
+        rc = apply_buffers(w->c, txn, w->accs, w->cap, w->stats, w->nstats);
+    if (rc == LMKV_OK && w->fn)
+        rc = w->fn(w->c, txn, w->arg);
+    pthread_mutex_unlock(&w->c->flush_mu);
+    return rc;
+}
+
+static int cache_write(lmkv_cache *c, bool take, bool *taken, cache_wfn fn, void *arg)
+{
+    cwrite w = { c, fn, arg, take, false, NULL, 0, 0, NULL };
+    int rc = lmkv_db_transaction(c->st->db, NULL, 0, cwrite_cb, &w);
+    if (taken)
+        *taken = w.taken;
+    if (w.taken)
+        buffers_free(w.accs, w.cap, w.stats, w.nstats);
+    return rc;
+}
+
 int lmkv_cache_flush(lmkv_cache *c)
 {
     if (!c)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_cache_flush: NULL cache");
-    acc *accs = NULL;
-    statbuf *stats = NULL;
-    size_t cap = 0, nstats = 0;
-    lmkv_txn *txn = NULL;
     pthread_mutex_lock(&c->mu);
     int any = c->acc_n > 0 || c->stat_n > 0;
     pthread_mutex_unlock(&c->mu);
     if (!any || c->st->read_only)
         return LMKV_OK;
-    /* begin first: if the write txn cannot start (e.g. this thread holds a
-     * session: LMKV_EBUSY), the buffered data stays for a later flush */
-    int rc = begin_write(c, &txn);
+    /* the buffers are taken inside the txn: if it cannot start (e.g. this
+     * thread holds a session: LMKV_EBUSY), they stay for a later flush */
+    bool taken = false;
+    int rc = cache_write(c, true, &taken, NULL, NULL);
     if (rc != LMKV_OK)
-        return lmkv_error_wrap(rc, "lmkv_cache_flush (buffered data kept)");
-    if ((rc = take_buffers(c, &accs, &cap, &stats, &nstats)) == LMKV_OK &&
-        (rc = apply_buffers(c, txn, accs, cap, stats, nstats)) == LMKV_OK) {
-        rc = lmkv_txn_commit(txn);
-        txn = NULL;
-    }
-    end_write(c, &txn);
-    if (rc != LMKV_OK)
-        rc = lmkv_error_wrap(rc, "lmkv_cache_flush: buffered access data lost");
-    if (accs)
-        buffers_free(accs, cap, stats, nstats);
+        rc = lmkv_error_wrap(rc, taken ? "lmkv_cache_flush: buffered access data lost"
+                                       : "lmkv_cache_flush (buffered data kept)");
     return rc;
 }
 
@@ -636,59 +671,52 @@ static int evict_in(size_t *removed, lmkv_txn *txn, lmkv_store *st, uint64_t *by
     return rc;
 }
 
-static int put_encoded(lmkv_cache *c, const kbuf *k, const uint8_t *buf, size_t len,
-                       int64_t atime, uint64_t count)
+struct put_arg { const kbuf *k; const uint8_t *buf; size_t len; int64_t atime; uint64_t count; };
+
+static int put_in(lmkv_cache *c, lmkv_txn *txn, void *arg)
 {
+    struct put_arg *a = arg;
     lmkv_store *st = c->st;
-    uint64_t size = len + k->len;
-    if (c->cfg.budget_bytes && size > c->cfg.budget_bytes)
-        return lmkv_error_set(LMKV_ETOOBIG, "cache: entry of %llu bytes exceeds the cache budget of %llu bytes",
-                              (unsigned long long)size, (unsigned long long)c->cfg.budget_bytes);
-    acc *accs = NULL;
-    statbuf *stats = NULL;
-    size_t cap = 0, nstats = 0;
-    lmkv_txn *txn = NULL;
+    const kbuf *k = a->k;
+    uint64_t size = a->len + k->len;
     kbuf lk;
     kb_init(&lk);
-    int rc = begin_write(c, &txn);
-    if (rc != LMKV_OK) {
-        kb_free(&lk);
-        return lmkv_error_wrap(rc, "cache put");
-    }
-    if ((rc = take_buffers(c, &accs, &cap, &stats, &nstats)) != LMKV_OK)
-        goto cleanup;
-    if ((rc = apply_buffers(c, txn, accs, cap, stats, nstats)) != LMKV_OK)
-        goto cleanup;
     uint64_t bytes, freed;
+    int rc;
     if ((rc = meta_bytes_get(&bytes, txn, st)) != LMKV_OK)
         goto cleanup;
     if ((rc = entry_delete(&freed, txn, st, k->p, k->len)) != LMKV_OK)
         goto cleanup;
     bytes -= freed > bytes ? bytes : freed;
     uint8_t v[ATIME_VALUE_LEN];
-    put_be64(v, (uint64_t)atime);
-    put_be64(v + 8, count);
+    put_be64(v, (uint64_t)a->atime);
+    put_be64(v + 8, a->count);
     put_be64(v + 16, size);
-    if ((rc = tput(txn, st, T_CACHE_ENTRY, k->p, k->len, buf, len)) != LMKV_OK ||
+    if ((rc = tput(txn, st, T_CACHE_ENTRY, k->p, k->len, a->buf, a->len)) != LMKV_OK ||
         (rc = tput(txn, st, T_CACHE_ATIME, k->p, k->len, v, sizeof v)) != LMKV_OK ||
-        (rc = lru_key(&lk, atime, k->p, k->len)) != LMKV_OK ||
+        (rc = lru_key(&lk, a->atime, k->p, k->len)) != LMKV_OK ||
         (rc = tput(txn, st, T_CACHE_LRU, lk.p, lk.len, "", 0)) != LMKV_OK)
         goto cleanup;
     bytes += size;
     if (c->cfg.budget_bytes && bytes > c->cfg.budget_bytes &&
         (rc = evict_in(NULL, txn, st, &bytes, c->cfg.budget_bytes, k)) != LMKV_OK)
         goto cleanup;
-    if ((rc = meta_bytes_put(txn, st, bytes)) != LMKV_OK)
-        goto cleanup;
-    rc = lmkv_txn_commit(txn);
-    txn = NULL;
-    if (rc != LMKV_OK)
-        rc = lmkv_error_wrap(rc, "cache put: commit");
+    rc = meta_bytes_put(txn, st, bytes);
 cleanup:
-    end_write(c, &txn);
     kb_free(&lk);
-    buffers_free(accs, cap, stats, nstats);
     return rc;
+}
+
+static int put_encoded(lmkv_cache *c, const kbuf *k, const uint8_t *buf, size_t len,
+                       int64_t atime, uint64_t count)
+{
+    uint64_t size = len + k->len;
+    if (c->cfg.budget_bytes && size > c->cfg.budget_bytes)
+        return lmkv_error_set(LMKV_ETOOBIG, "cache: entry of %llu bytes exceeds the cache budget of %llu bytes",
+                              (unsigned long long)size, (unsigned long long)c->cfg.budget_bytes);
+    struct put_arg a = { k, buf, len, atime, count };
+    int rc = cache_write(c, true, NULL, put_in, &a);
+    return rc == LMKV_OK ? rc : lmkv_error_wrap(rc, "cache put");
 }
 
 static int put_common(lmkv_cache *c, const lmkv_cache_key *key, lmkv_cache_entry *e)
@@ -949,6 +977,11 @@ int lmkv_cache_bytes(uint64_t *out, lmkv_cache *c)
 
 /* ================================================================ statistics */
 
+static int stats_add_in(lmkv_cache *c, lmkv_txn *txn, void *arg)
+{
+    return apply_buffers(c, txn, NULL, 0, arg, 1);
+}
+
 int lmkv_cache_stats_add(lmkv_cache *c, uint64_t ws, const char *method, uint32_t day,
                                   uint64_t hits, uint64_t misses)
 {
@@ -957,16 +990,7 @@ int lmkv_cache_stats_add(lmkv_cache *c, uint64_t ws, const char *method, uint32_
     if (c->st->read_only)
         return lmkv_error_set(LMKV_EREADONLY, "cache: database is read-only");
     statbuf one = { ws, day, (char *)method, hits, misses };
-    lmkv_txn *txn = NULL;
-    int rc = begin_write(c, &txn);
-    if (rc != LMKV_OK)
-        return lmkv_error_wrap(rc, "lmkv_cache_stats_add");
-    rc = apply_buffers(c, txn, NULL, 0, &one, 1);
-    if (rc == LMKV_OK) {
-        rc = lmkv_txn_commit(txn);
-        txn = NULL;
-    }
-    end_write(c, &txn);
+    int rc = cache_write(c, false, NULL, stats_add_in, &one);
     return rc == LMKV_OK ? rc : lmkv_error_wrap(rc, "lmkv_cache_stats_add");
 }
 

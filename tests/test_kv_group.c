@@ -285,6 +285,184 @@ static void test_group_members_fail_alone(void **state)
     lmkv_test_db_done(db, dir);
 }
 
+/* ------------------------------------------------------------ grouped transactions */
+
+/* lmkv_db_transaction closures (two trees) queued behind one commit form
+ * one group like tree writes: each fn runs in its caller's thread, sees the
+ * earlier members' writes, a failing or poisoned one fails alone with its
+ * own message, one that opens a tree or reserves ids is rerun alone. */
+static lmkv_db *g_db;
+static lmkv_tree *g_ta, *g_tb;
+static atomic_int g_wrong_thread;
+
+typedef struct txjob {
+    job *j;
+    int kind; /* 0 count, 1 count + open a tree, 2 count + generate_id, 3 abort, 4 poisoned */
+    int runs;
+    uint64_t id;
+} txjob;
+static txjob g_txj[NTH];
+
+static int tx_count(lmkv_txn *tx, int id)
+{
+    lmkv_pair p;
+    uint64_t n = 0;
+    int rc = lmkv_txn_get(&p, tx, g_ta, "n", 1);
+    if (rc == LMKV_OK && p.value_size == 8)
+        n = be64(p.value);
+    else if (rc != LMKV_NOTFOUND)
+        return rc;
+    uint8_t v[8];
+    put_be64(v, n + 1);
+    if ((rc = lmkv_txn_insert(tx, g_ta, "n", 1, v, 8)))
+        return rc;
+    char k[32];
+    snprintf(k, sizeof k, "seen/%d", id);
+    put_be64(v, n);
+    return lmkv_txn_insert(tx, g_tb, k, strlen(k), v, 8); /* what it saw: the earlier members' result */
+}
+
+static int tx_fn(void *ctx, lmkv_txn *tx)
+{
+    txjob *x = ctx;
+    x->runs++;
+    if (tls_job != x->j->id)
+        atomic_fetch_add(&g_wrong_thread, 1);
+    int rc;
+    switch (x->kind) {
+    case 3:
+        OK(lmkv_txn_insert(tx, g_ta, "n", 1, "\0\0\0\0\0\0\3\xe7", 8));
+        OK(lmkv_txn_insert(tx, g_tb, "aborted", 7, "x", 1));
+        return lmkv_error_set(LMKV_ECONFLICT, "job %d aborts on purpose", x->j->id);
+    case 4:
+        OK(lmkv_txn_insert(tx, g_tb, "poisoned", 8, "x", 1));
+        assert_int_equal(lmkv_txn_insert(tx, g_tb, NULL, 3, "x", 1), LMKV_EINVAL);
+        return 0; /* ignores the failed call: the commit must refuse */
+    default:
+        if ((rc = tx_count(tx, x->j->id)))
+            return rc;
+        if (x->kind == 1) {
+            lmkv_tree *nt;
+            if ((rc = lmkv_db_open_tree(&nt, g_db, "made-inside", 11)))
+                return rc;
+            rc = lmkv_txn_insert(tx, nt, "k", 1, "v", 1);
+            lmkv_tree_close(nt);
+            return rc;
+        }
+        if (x->kind == 2)
+            return lmkv_db_generate_id(&x->id, g_db);
+        return 0;
+    }
+}
+
+static void j_tx(job *j)
+{
+    lmkv_tree *trees[2] = {g_ta, g_tb};
+    j->rc = lmkv_db_transaction(g_db, trees, 2, tx_fn, &g_txj[j->id]);
+}
+
+static void j_insert_a(job *j)
+{
+    j->rc = lmkv_tree_insert(NULL, g_ta, "plain", 5, "p", 1);
+}
+
+static void test_transactions_grouped(void **state)
+{
+    (void)state;
+    char *dir = lmkv_test_tmpdir("grptx");
+    g_db = lmkv_test_open(dir, LMKV_DURABILITY_DEFAULT, 0);
+    OK(lmkv_db_open_tree(&g_ta, g_db, "a", 1));
+    OK(lmkv_db_open_tree(&g_tb, g_db, "b", 1));
+    lmkv_subscriber *sub;
+    OK(lmkv_tree_watch_prefix(&sub, g_ta, "n", 1));
+    atomic_store(&g_wrong_thread, 0);
+    int kinds[NTH] = {0, 0, 3, 0, -1, 1, 2, 4}; /* -1: a plain tree insert in the same group */
+    job jobs[NTH];
+    memset(jobs, 0, sizeof jobs);
+    memset(g_txj, 0, sizeof g_txj);
+    for (int i = 0; i < NTH; i++) {
+        jobs[i].id = i;
+        jobs[i].fn = kinds[i] < 0 ? j_insert_a : j_tx;
+        g_txj[i].j = &jobs[i];
+        g_txj[i].kind = kinds[i];
+    }
+    lmkv_group_stats a;
+    OK(lmkv_kv__group_stats(&a, g_db));
+    uint64_t maxg = run_queued(g_db, jobs, NTH);
+    assert_true(maxg >= 2);
+    for (int i = 0; i < NTH; i++)
+        fprintf(stderr, "tx job %d (kind %d): rc %d, %d runs, msg '%s'\n", i, kinds[i], jobs[i].rc, g_txj[i].runs,
+                jobs[i].msg);
+    assert_int_equal(atomic_load(&g_wrong_thread), 0); /* every fn ran in its caller's thread */
+    int counted = 0;
+    for (int i = 0; i < NTH; i++) {
+        if (kinds[i] == 3) {
+            assert_int_equal(jobs[i].rc, LMKV_ECONFLICT);
+            assert_non_null(strstr(jobs[i].msg, "aborts on purpose")); /* its own message, in its thread */
+            assert_int_equal(g_txj[i].runs, 1);
+        } else if (kinds[i] == 4) {
+            assert_int_equal(jobs[i].rc, LMKV_EBADTXN);
+        } else {
+            OK(jobs[i].rc);
+            assert_string_equal(jobs[i].msg, ""); /* a rerun alone leaves no message behind */
+            counted += kinds[i] >= 0;
+        }
+    }
+    assert_int_equal(g_txj[6].id, 0); /* the first id of a fresh db, reserved in its rerun-alone txn */
+    uint64_t next;
+    OK(lmkv_db_generate_id(&next, g_db));
+    assert_true(next > g_txj[6].id);
+    /* every increment once, in commit order; the aborted 999 never */
+    for (int want = 1; want <= counted; want++) {
+        lmkv_event ev;
+        OK(lmkv_subscriber_next(&ev, sub, 5000));
+        assert_int_equal(ev.type, LMKV_EVENT_INSERT);
+        assert_int_equal(ev.value.size, 8);
+        assert_int_equal(be64(ev.value.data), (uint64_t)want);
+        lmkv_event_clear(&ev);
+    }
+    lmkv_test_expect_no_event(sub);
+    lmkv_subscriber_close(sub);
+    lmkv_tree_close(g_ta);
+    lmkv_tree_close(g_tb);
+    lmkv_db_close(g_db);
+
+    /* acknowledged = durable; the failed members left nothing */
+    g_db = lmkv_test_open(dir, LMKV_DURABILITY_DEFAULT, 0);
+    OK(lmkv_db_open_tree(&g_ta, g_db, "a", 1));
+    OK(lmkv_db_open_tree(&g_tb, g_db, "b", 1));
+    lmkv_bytes v;
+    OK(lmkv_tree_get(&v, g_ta, "n", 1));
+    assert_int_equal(be64(v.data), (uint64_t)counted);
+    lmkv_free(v.data);
+    bool saw[NTH] = {0};
+    for (int i = 0; i < NTH; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "seen/%d", i);
+        int rc = lmkv_tree_get(&v, g_tb, k, strlen(k));
+        if (kinds[i] < 0 || kinds[i] >= 3) {
+            assert_int_equal(rc, LMKV_NOTFOUND);
+            continue;
+        }
+        OK(rc);
+        uint64_t n = be64(v.data);
+        lmkv_free(v.data);
+        assert_true(n < (uint64_t)counted);
+        assert_false(saw[n]); /* each saw the one before it: a distinct count */
+        saw[n] = true;
+    }
+    assert_int_equal(lmkv_tree_contains_key(g_tb, "aborted", 7), LMKV_NOTFOUND);
+    assert_int_equal(lmkv_tree_contains_key(g_tb, "poisoned", 8), LMKV_NOTFOUND);
+    OK(lmkv_tree_contains_key(g_ta, "plain", 5));
+    lmkv_tree *nt;
+    OK(lmkv_db_open_tree(&nt, g_db, "made-inside", 11));
+    OK(lmkv_tree_contains_key(nt, "k", 1));
+    lmkv_tree_close(nt);
+    lmkv_tree_close(g_ta);
+    lmkv_tree_close(g_tb);
+    lmkv_test_db_done(g_db, dir);
+}
+
 /* ------------------------------------------------------------ a lone writer */
 
 static void test_lone_writer_commits_alone(void **state)
@@ -530,6 +708,7 @@ int main(void)
         cmocka_unit_test(test_nosync_not_grouped),
         cmocka_unit_test(test_group_members_fail_alone),
         cmocka_unit_test(test_counters_exact_events_in_order),
+        cmocka_unit_test(test_transactions_grouped),
         cmocka_unit_test(test_map_full_reruns_group),
         cmocka_unit_test(test_other_process_beside_groups),
     };

@@ -136,7 +136,9 @@
 //! (it is under sled too; the trait has no atomic read-modify-write).
 //! [`LmkvTree::tree`] gives the lmkv [`crate::Tree`] underneath, whose
 //! `update_and_fetch` (one write transaction: exact) or `merge` with a
-//! counter operator (exact) never lose one:
+//! counter operator (exact) never lose one. Both join kv's write groups
+//! (GROUP COMMIT in kv/lmkv_kv.h) like `set`, so under concurrency they
+//! share a sync with the other writers instead of paying their own:
 //!
 //! ```
 //! # use lmkv::backend::{DatabaseBackend, DatabaseConfig, LmkvBackend};
