@@ -8,6 +8,7 @@
  * adjacency lists they load, so each node's edges are read once per query.
  */
 #include "lmkv_graph.h"
+#include "kv_array_int.h"
 
 #include <fnmatch.h>
 #include <stdlib.h>
@@ -91,12 +92,8 @@ lmkv_store_txn *lmkv_graph_txn(lmkv_graph *g) { return g ? g->t : NULL; }
 
 static lmkv_graph_item *push_item(lmkv_graph *g)
 {
-    if (g->nitems == g->capitems) {
-        size_t nc = g->capitems ? g->capitems * 2 : 64;
-        lmkv_graph_item *n = realloc(g->items, nc * sizeof *n);
-        if (!n) return NULL;
-        g->items = n; g->capitems = nc;
-    }
+    if (g->nitems == g->capitems && LMKV_ARRAY_GROW(g->items, g->capitems, g->capitems + 1, 64))
+        return NULL;
     lmkv_graph_item *it = &g->items[g->nitems++];
     memset(it, 0, sizeof *it);
     return it;
@@ -104,12 +101,8 @@ static lmkv_graph_item *push_item(lmkv_graph *g)
 
 static int push_group(lmkv_graph *g, size_t start)
 {
-    if (g->ngroups + 1 >= g->capgroups) {
-        size_t nc = g->capgroups ? g->capgroups * 2 : 64;
-        size_t *n = realloc(g->groups, nc * sizeof *n);
-        if (!n) return LMKV_ENOMEM;
-        g->groups = n; g->capgroups = nc;
-    }
+    if (g->ngroups + 1 >= g->capgroups && LMKV_ARRAY_GROW(g->groups, g->capgroups, g->capgroups + 1, 64))
+        return LMKV_ENOMEM;
     g->groups[g->ngroups++] = start;
     return LMKV_OK;
 }
@@ -247,11 +240,9 @@ struct symcollect { struct symref *v; size_t n, cap; int oom; };
 static int collect_sym(void *ctx, const lmkv_symbol *s)
 {
     struct symcollect *c = ctx;
-    if (c->n == c->cap) {
-        size_t nc = c->cap ? c->cap * 2 : 8;
-        struct symref *nv = realloc(c->v, nc * sizeof *nv);
-        if (!nv) { c->oom = 1; return LMKV_ENOMEM; }
-        c->v = nv; c->cap = nc;
+    if (c->n == c->cap && LMKV_ARRAY_GROW(c->v, c->cap, c->cap + 1, 8)) {
+        c->oom = 1;
+        return LMKV_ENOMEM;
     }
     c->v[c->n].fv = s->file_version_id;
     c->v[c->n].id = s->id;
@@ -385,11 +376,9 @@ static int nb_add_name(struct nb *b, const char *name)
     if (!name || !*name) return 0;
     long id = node_id(b->t, name, strlen(name), 1);
     if (id < 0) { b->err = LMKV_ENOMEM; return LMKV_ENOMEM; }
-    if (b->n == b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 8;
-        uint32_t *nv = realloc(b->v, nc * sizeof *nv);
-        if (!nv) { b->err = LMKV_ENOMEM; return LMKV_ENOMEM; }
-        b->v = nv; b->cap = nc;
+    if (b->n == b->cap && LMKV_ARRAY_GROW(b->v, b->cap, b->cap + 1, 8)) {
+        b->err = LMKV_ENOMEM;
+        return LMKV_ENOMEM;
     }
     b->v[b->n++] = (uint32_t)id;
     return 0;
@@ -719,11 +708,9 @@ static int search_sym(void *ctx, const lmkv_symbol *s)
     if (!s->name) return 0;
     int sc = match_score(s->name, x->q, x->qlen);
     if (sc < 0) return 0;
-    if (x->n == x->cap) {
-        size_t nc = x->cap ? x->cap * 2 : 256;
-        struct cand *nv = realloc(x->v, nc * sizeof *nv);
-        if (!nv) { x->err = 1; return LMKV_ENOMEM; }
-        x->v = nv; x->cap = nc;
+    if (x->n == x->cap && LMKV_ARRAY_GROW(x->v, x->cap, x->cap + 1, 256)) {
+        x->err = 1;
+        return LMKV_ENOMEM;
     }
     struct garena **a = &x->g->arena;
     struct cand *c = &x->v[x->n];
@@ -982,11 +969,9 @@ static int collect_fn(void *ctx, const lmkv_symbol *s)
 {
     struct fcoll *c = ctx;
     if (s->kind != LMKV_SK_FUNCTION || !s->name || !is_definition(s)) return 0;
-    if (c->n == c->cap) {
-        size_t nc = c->cap ? c->cap * 2 : 256;
-        struct fcand *nv = realloc(c->v, nc * sizeof *nv);
-        if (!nv) { c->err = 1; return LMKV_ENOMEM; }
-        c->v = nv; c->cap = nc;
+    if (c->n == c->cap && LMKV_ARRAY_GROW(c->v, c->cap, c->cap + 1, 256)) {
+        c->err = 1;
+        return LMKV_ENOMEM;
     }
     struct fcand *f = &c->v[c->n];
     f->name = ga_strdup(&c->g->arena, s->name);

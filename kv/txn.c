@@ -13,6 +13,7 @@
  * then reruns its callback).
  */
 #include "kv_int.h"
+#include "kv_array_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -278,14 +279,8 @@ static void kv_evlist_clear(kv_evlist *l)
 
 static int kv_evlist_add(kv_evlist *l, kv_tree_state *st, int type, const void *k, size_t kn, const void *v, size_t vn)
 {
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 8;
-        kv_event *ne = realloc(l->ev, nc * sizeof *ne);
-        if (!ne)
-            return lmkv_error_set(LMKV_ENOMEM, "out of memory recording an event");
-        l->ev = ne;
-        l->cap = nc;
-    }
+    if (l->n == l->cap && LMKV_ARRAY_GROW(l->ev, l->cap, l->cap + 1, 8))
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory recording an event");
     kv_event *e = &l->ev[l->n];
     memset(e, 0, sizeof *e);
     e->st = st;
@@ -335,14 +330,8 @@ static int log_op(lmkv_txn *tx, int op, kv_tree_state *st, const void *k, size_t
         tx->log_overflow = true;
         return 0;
     }
-    if (tx->nlog == tx->caplog) {
-        size_t nc = tx->caplog ? tx->caplog * 2 : 16;
-        kv_op *nl = realloc(tx->log, nc * sizeof *nl);
-        if (!nl)
-            return lmkv_error_set(LMKV_ENOMEM, "out of memory logging a write");
-        tx->log = nl;
-        tx->caplog = nc;
-    }
+    if (tx->nlog == tx->caplog && LMKV_ARRAY_GROW(tx->log, tx->caplog, tx->caplog + 1, 16))
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory logging a write");
     kv_op *o = &tx->log[tx->nlog];
     memset(o, 0, sizeof *o);
     o->op = op;

@@ -12,6 +12,7 @@
 
 #include "lmkv_schema.h"
 #include "lmkv_versioning.h"
+#include "kv_array_int.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -588,12 +589,9 @@ static int sym_get(uint64_t *out, struct legacy *L, uint64_t fv, const char *rel
             return LMKV_OK;
         }
     }
-    if (L->n_syms == L->cap_syms) {
-        size_t nc = L->cap_syms ? L->cap_syms * 2 : 64;
-        struct lsym *np = realloc(L->syms, nc * sizeof *np);
-        if (!np) { free(nm); return lmkv_error_set(LMKV_ENOMEM, "out of memory"); }
-        L->syms = np;
-        L->cap_syms = nc;
+    if (L->n_syms == L->cap_syms && LMKV_ARRAY_GROW(L->syms, L->cap_syms, L->cap_syms + 1, 64)) {
+        free(nm);
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     }
     struct lsym *s = &L->syms[L->n_syms];
     s->id = id;
@@ -720,12 +718,9 @@ static int load_nodes(struct legacy *L, lmkv_db *db)
         if (state == 0) state = drc ? -1 : 1;
         if (state < 0) break;
         if (drc) continue;
-        if (L->n_nodes == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            struct lnode *np = realloc(L->nodes, nc * sizeof *np);
-            if (!np) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
-            L->nodes = np;
-            cap = nc;
+        if (L->n_nodes == cap && LMKV_ARRAY_GROW(L->nodes, cap, cap + 1, 64)) {
+            rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
+            goto cleanup;
         }
         struct lnode *n = &L->nodes[L->n_nodes];
         n->val = malloc(p.value_size ? p.value_size : 1);

@@ -5,6 +5,7 @@
  * docs/postgres.md.
  */
 #include "lmkv_push.h"
+#include "kv_array_int.h"
 
 #include <libpq-fe.h>
 #include <stdarg.h>
@@ -449,11 +450,9 @@ struct lstate { struct lfile *v; size_t n, cap; int err; };
 static int cur_collect(void *ctx, const lmkv_store_current *c)
 {
     struct lstate *s = ctx;
-    if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 256;
-        struct lfile *nv = realloc(s->v, nc * sizeof *nv);
-        if (!nv) { s->err = 1; return LMKV_ENOMEM; }
-        s->v = nv; s->cap = nc;
+    if (s->n == s->cap && LMKV_ARRAY_GROW(s->v, s->cap, s->cap + 1, 256)) {
+        s->err = 1;
+        return LMKV_ENOMEM;
     }
     struct lfile *f = &s->v[s->n];
     if (!(f->path = strndup(c->path, c->path_len))) { s->err = 1; return LMKV_ENOMEM; }
@@ -504,11 +503,9 @@ static int c_collect(void *ctx, const lmkv_call *c)
         s->prev_name = last;
         return 0;
     }
-    if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 4096;
-        struct crow *nv = realloc(s->v, nc * sizeof *nv);
-        if (!nv) { s->err = 1; return LMKV_ENOMEM; }
-        s->v = nv; s->cap = nc;
+    if (s->n == s->cap && LMKV_ARRAY_GROW(s->v, s->cap, s->cap + 1, 4096)) {
+        s->err = 1;
+        return LMKV_ENOMEM;
     }
     struct crow *r = &s->v[s->n];
     r->fv = c->file_version_id;
@@ -1123,24 +1120,15 @@ LMKV_API int lmkv_pg_refs(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_
 
 static lmkv_graph_item *push_item(lmkv_pg *pg)
 {
-    if (pg->nitems == pg->cap) {
-        size_t nc = pg->cap ? pg->cap * 2 : 64;
-        lmkv_graph_item *nv = realloc(pg->items, nc * sizeof *nv);
-        if (!nv) return NULL;
-        pg->items = nv; pg->cap = nc;
-    }
+    if (pg->nitems == pg->cap && LMKV_ARRAY_GROW(pg->items, pg->cap, pg->cap + 1, 64)) return NULL;
     lmkv_graph_item *it = &pg->items[pg->nitems++];
     memset(it, 0, sizeof *it);
     return it;
 }
 static int push_group(lmkv_pg *pg)
 {
-    if (pg->ngroups + 2 > pg->gcap) {
-        size_t nc = pg->gcap ? pg->gcap * 2 : 16;
-        size_t *nv = realloc(pg->group_start, nc * sizeof *nv);
-        if (!nv) return -1;
-        pg->group_start = nv; pg->gcap = nc;
-    }
+    if (pg->ngroups + 2 > pg->gcap && LMKV_ARRAY_GROW(pg->group_start, pg->gcap, pg->gcap + 1, 16))
+        return -1;
     pg->group_start[pg->ngroups++] = pg->nitems;
     pg->group_start[pg->ngroups] = pg->nitems;
     return 0;

@@ -3,6 +3,7 @@
  * and the indexed lookups (key layouts: schema/KEYS.md).
  */
 #include "store_int.h"
+#include "kv_array_int.h"
 
 #include <stdlib.h>
 
@@ -319,14 +320,7 @@ static void cp_keep(lmkv_store_session *s, uint64_t ws, uint64_t fv, const kbuf 
 {
     if (!kb_ok(ops) || s->cp_bytes + ops->len > CUR_PENDING_MAX_BYTES)
         return;
-    if (s->ncp == s->capcp) {
-        size_t nc = s->capcp ? s->capcp * 2 : 8;
-        struct cur_pending *n = realloc(s->cp, nc * sizeof *n);
-        if (!n)
-            return;
-        s->cp = n;
-        s->capcp = nc;
-    }
+    if (s->ncp == s->capcp && LMKV_ARRAY_GROW(s->cp, s->capcp, s->capcp + 1, 8)) return;
     uint8_t *b = malloc(ops->len ? ops->len : 1);
     if (!b)
         return;
@@ -1026,14 +1020,8 @@ struct raw_set { arena *a; struct raw_rec *v; size_t n, cap; int with_ord; };
 static int raw_collect_cb(void *ctx, const lmkv_pair *p)
 {
     struct raw_set *r = ctx;
-    if (r->n == r->cap) {
-        size_t nc = r->cap ? r->cap * 2 : 64;
-        struct raw_rec *nv = realloc(r->v, nc * sizeof *nv);
-        if (!nv)
-            return lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
-        r->v = nv;
-        r->cap = nc;
-    }
+    if (r->n == r->cap && LMKV_ARRAY_GROW(r->v, r->cap, r->cap + 1, 64))
+        return lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
     enc e;
     int rc = arena_add(r->a, &e, p->value, p->value_size);
     if (rc != LMKV_OK)

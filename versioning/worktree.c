@@ -3,6 +3,7 @@
  * worktree status, blob ids of worktree content; and the non-git walk.
  */
 #include "versioning_int.h"
+#include "kv_array_int.h"
 
 #include <dirent.h>
 #include <nettle/sha1.h>
@@ -270,12 +271,7 @@ void vscan_clear(struct vscan *s)
 
 static struct vfile *vscan_add(struct vscan *s, const char *path)
 {
-    if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 256;
-        struct vfile *nv = realloc(s->v, nc * sizeof *nv);
-        if (!nv) return NULL;
-        s->v = nv; s->cap = nc;
-    }
+    if (s->n == s->cap && LMKV_ARRAY_GROW(s->v, s->cap, s->cap + 1, 256)) return NULL;
     struct vfile *f = &s->v[s->n];
     memset(f, 0, sizeof *f);
     if (!(f->path = strdup(path))) return NULL;
