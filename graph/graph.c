@@ -327,8 +327,9 @@ static void nodes_free(struct nodes *t)
 
 static int nodes_grow(struct nodes *t)
 {
-    size_t nc = t->cap ? t->cap * 2 : 256;
-#define GROW(f) do { void *p_ = realloc(t->f, nc * sizeof *t->f); if (!p_) return LMKV_ENOMEM; t->f = p_; } while (0)
+    /* parallel arrays: each grows from the same capacity to the same nc */
+    size_t nc = t->cap;
+#define GROW(f) do { nc = t->cap; if (LMKV_ARRAY_GROW(t->f, nc, t->cap + 1, 256)) return LMKV_ENOMEM; } while (0)
     GROW(name); GROW(adj); GROW(nadj); GROW(loaded); GROW(dist); GROW(cnt); GROW(cnt2);
 #undef GROW
     t->cap = nc;
@@ -507,12 +508,7 @@ int lmkv_graph_impact(lmkv_graph_result *out, lmkv_graph *g, const char *name, u
             uint32_t v = t.adj[u][i];
             if (t.dist[v] >= 0) continue;
             t.dist[v] = t.dist[u] + 1;
-            if (qt == qcap) {
-                qcap *= 2;
-                uint32_t *nq = realloc(queue, qcap * sizeof *nq);
-                if (!nq) { rc = lmkv_error_set(LMKV_ENOMEM, "graph: out of memory"); goto cleanup; }
-                queue = nq;
-            }
+            if (LMKV_ARRAY_GROW(queue, qcap, qt + 1, 256)) { rc = lmkv_error_set(LMKV_ENOMEM, "graph: out of memory"); goto cleanup; }
             queue[qt++] = v;
         }
     }
@@ -624,12 +620,7 @@ int lmkv_graph_paths(lmkv_graph_result *out, lmkv_graph *g, const char *from, co
             uint32_t v = rev.adj[u][i];
             if (rev.dist[v] >= 0) continue;
             rev.dist[v] = rev.dist[u] + 1;
-            if (qt == qcap) {
-                qcap *= 2;
-                uint32_t *nq = realloc(queue, qcap * sizeof *nq);
-                if (!nq) { nodes_free(&rev); rc = lmkv_error_set(LMKV_ENOMEM, "graph: out of memory"); goto cleanup; }
-                queue = nq;
-            }
+            if (LMKV_ARRAY_GROW(queue, qcap, qt + 1, 256)) { nodes_free(&rev); rc = lmkv_error_set(LMKV_ENOMEM, "graph: out of memory"); goto cleanup; }
             queue[qt++] = v;
         }
     }
@@ -768,14 +759,13 @@ static int edge_add(struct edges *e, const char *a, const char *b)
     if (!a || !*a || !b || !*b) return 0;
     long x = node_id(e->t, a, strlen(a), 1), y = node_id(e->t, b, strlen(b), 1);
     if (x < 0 || y < 0) { e->err = 1; return LMKV_ENOMEM; }
-    if (e->n == e->cap) {
-        size_t nc = e->cap ? e->cap * 2 : 1024;
-        uint32_t *nf = realloc(e->from, nc * sizeof *nf);
-        if (!nf) { e->err = 1; return LMKV_ENOMEM; }
-        e->from = nf;
-        uint32_t *nt = realloc(e->to, nc * sizeof *nt);
-        if (!nt) { e->err = 1; return LMKV_ENOMEM; }
-        e->to = nt; e->cap = nc;
+    if (e->n == e->cap) { /* parallel arrays: both grow from cap to the same capacity */
+        size_t cf = e->cap, ct = e->cap;
+        if (LMKV_ARRAY_GROW(e->from, cf, e->cap + 1, 1024) || LMKV_ARRAY_GROW(e->to, ct, e->cap + 1, 1024)) {
+            e->err = 1;
+            return LMKV_ENOMEM;
+        }
+        e->cap = cf;
     }
     e->from[e->n] = (uint32_t)x; e->to[e->n] = (uint32_t)y; e->n++;
     return 0;

@@ -305,16 +305,9 @@ static int kv_evlist_add(kv_evlist *l, kv_tree_state *st, int type, const void *
 /* Append n bytes to the log arena; *off = where they start. */
 static int log_bytes_add(lmkv_txn *tx, const void *p, size_t n, size_t *off)
 {
-    if (!tx->logb || tx->logb_len + n > tx->logb_cap) {
-        size_t nc = tx->logb_cap ? tx->logb_cap : 4096;
-        while (nc < tx->logb_len + n)
-            nc *= 2;
-        uint8_t *nb = realloc(tx->logb, nc);
-        if (!nb)
-            return lmkv_error_set(LMKV_ENOMEM, "out of memory logging a write");
-        tx->logb = nb;
-        tx->logb_cap = nc;
-    }
+    /* at least one byte, so the arena exists once anything was logged */
+    if (n > SIZE_MAX - tx->logb_len || LMKV_ARRAY_GROW(tx->logb, tx->logb_cap, tx->logb_len + (n ? n : 1), 4096))
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory logging a write");
     *off = tx->logb_len;
     if (n)
         memcpy(tx->logb + tx->logb_len, p, n);

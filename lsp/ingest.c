@@ -8,6 +8,7 @@
  * may come in any order.
  */
 #include "lmkv_lsp.h"
+#include "kv_array_int.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -213,14 +214,7 @@ struct lmkv_lsp_ingest {
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap) return 0;
-    size_t nc = *cap ? *cap * 2 : 16;
-    while (nc < need) nc *= 2;
-    void *q = realloc(*p, nc * elem);
-    if (!q) return -1;
-    *p = q;
-    *cap = nc;
-    return 0;
+    return lmkv_kv__array_grow(p, cap, need, elem, 16) ? -1 : 0;
 }
 
 LMKV_API int lmkv_lsp_ingest_new(lmkv_lsp_ingest **out, uint64_t ws, const char *root)

@@ -199,11 +199,7 @@ static void hold_notice(mig_typed_scan *s, const lmkv_migrate_options *o, const 
     size_t wl = strlen(why);
     size_t cost = ev->name_len + ev->key_len + wl + sizeof(struct mig_notice);
     if (s->held_bytes + cost <= MIG_NOTICE_HOLD_BYTES) {
-        if (s->nheld == s->capheld) {
-            size_t nc = s->capheld ? s->capheld * 2 : 16;
-            struct mig_notice *nq = nc < SIZE_MAX / sizeof *nq ? realloc(s->held, nc * sizeof *nq) : NULL;
-            if (nq) { s->held = nq; s->capheld = nc; }
-        }
+        if (s->nheld == s->capheld) (void)LMKV_ARRAY_GROW(s->held, s->capheld, s->nheld + 1, 16);
         if (s->nheld < s->capheld) {
             struct mig_notice *n = &s->held[s->nheld];
             n->tree = dup_bytes(ev->name, ev->name_len);
@@ -499,13 +495,8 @@ struct legacy {
 
 #define GROW(arr, n, cap)                                                                  \
     do {                                                                                   \
-        if ((n) == (cap)) {                                                                \
-            size_t nc_ = (cap) ? (cap) * 2 : 64;                                           \
-            void *np_ = realloc((arr), nc_ * sizeof *(arr));                               \
-            if (!np_) return lmkv_error_set(LMKV_ENOMEM, "typed conversion: out of memory"); \
-            (arr) = np_;                                                                   \
-            (cap) = nc_;                                                                   \
-        }                                                                                  \
+        if (LMKV_ARRAY_GROW(arr, cap, (n) + 1, 64))                                        \
+            return lmkv_error_set(LMKV_ENOMEM, "typed conversion: out of memory");         \
     } while (0)
 
 /* Workspace-relative form of a path of the dump (malloc'd); NULL when out

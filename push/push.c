@@ -338,13 +338,10 @@ struct cbuf {
 
 static int cb_reserve(struct cbuf *b, size_t more)
 {
-    if (b->n + more <= b->cap) return 0;
-    size_t nc = b->cap ? b->cap : 1 << 18;
-    while (nc < b->n + more) nc *= 2;
-    char *np = realloc(b->p, nc);
-    if (!np) { b->err = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); return -1; }
-    b->p = np;
-    b->cap = nc;
+    if (more > SIZE_MAX - b->n || LMKV_ARRAY_GROW(b->p, b->cap, b->n + more, 1 << 18)) {
+        b->err = lmkv_error_set(LMKV_ENOMEM, "push: out of memory");
+        return -1;
+    }
     return 0;
 }
 static int cb_flush(struct cbuf *b)
@@ -727,11 +724,8 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
             }
             if (gone) {
                 size_t gl = strlen(gone);
-                if (pw + 2 * gl + 8 > pcap) {
-                    while (pw + 2 * gl + 8 > pcap) pcap *= 2;
-                    char *np = realloc(paths_arr, pcap);
-                    if (!np) { free(sendf); free(mapf); rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail; }
-                    paths_arr = np;
+                if (gl > (SIZE_MAX - 8 - pw) / 2 || LMKV_ARRAY_GROW(paths_arr, pcap, pw + 2 * gl + 8, 16)) {
+                    free(sendf); free(mapf); rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail;
                 }
                 if (pw > 1) paths_arr[pw++] = ',';
                 paths_arr[pw++] = '"';

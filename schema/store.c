@@ -149,16 +149,9 @@ static int bulk_add(lmkv_store_session *s, enum store_tree tr, const void *k, si
     struct bulk_list *l = &s->bl[tr];
     if (l->n == l->cap && LMKV_ARRAY_GROW(l->v, l->cap, l->cap + 1, 256))
         return lmkv_error_set(LMKV_ENOMEM, "store: out of memory buffering a bulk insert");
-    if (s->nba + kn + vn > s->capba) {
-        size_t nc = s->capba ? s->capba : 1u << 16;
-        while (nc < s->nba + kn + vn)
-            nc *= 2;
-        uint8_t *na = realloc(s->ba, nc);
-        if (!na)
-            return lmkv_error_set(LMKV_ENOMEM, "store: out of memory buffering a bulk insert");
-        s->ba = na;
-        s->capba = nc;
-    }
+    if (kn > SIZE_MAX - vn || kn + vn > SIZE_MAX - s->nba ||
+        LMKV_ARRAY_GROW(s->ba, s->capba, s->nba + kn + vn, 1u << 16))
+        return lmkv_error_set(LMKV_ENOMEM, "store: out of memory buffering a bulk insert");
     struct bulk_ent *e = &l->v[l->n++];
     e->tree = (uint32_t)tr;
     e->seq = l->n;

@@ -14,16 +14,8 @@ typedef struct arena { uint8_t *p; size_t len, cap; } arena;
 
 static int arena_add(arena *a, enc *e, const uint8_t *buf, size_t len)
 {
-    if (a->len + len > a->cap) {
-        size_t nc = a->cap ? a->cap : 4096;
-        while (nc < a->len + len)
-            nc *= 2;
-        uint8_t *np = realloc(a->p, nc);
-        if (!np)
-            return lmkv_error_set(LMKV_ENOMEM, "store: out of memory encoding records");
-        a->p = np;
-        a->cap = nc;
-    }
+    if (len > SIZE_MAX - a->len || LMKV_ARRAY_GROW(a->p, a->cap, a->len + len, 4096))
+        return lmkv_error_set(LMKV_ENOMEM, "store: out of memory encoding records");
     memcpy(a->p + a->len, buf, len);
     e->off = a->len;
     e->len = len;

@@ -117,12 +117,7 @@ static int vresolve_commit(git_commit **out, char hex[LMKV_OID_HEXSZ], lmkv_work
 
 static int add_change(struct lmkv_semdiff *d, size_t *cap, int change, const struct dsym *a, const struct dsym *b)
 {
-    if (d->nchanges == *cap) {
-        size_t nc = *cap ? *cap * 2 : 64;
-        struct lmkv_symbol_change *nv = realloc(d->changes, nc * sizeof *nv);
-        if (!nv) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
-        d->changes = nv; *cap = nc;
-    }
+    if (LMKV_ARRAY_GROW(d->changes, *cap, d->nchanges + 1, 64)) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     struct lmkv_symbol_change *c = &d->changes[d->nchanges];
     memset(c, 0, sizeof *c);
     const struct dsym *cur = b ? b : a;

@@ -328,10 +328,10 @@ int vread_file(void **out, size_t *outlen, const lmkv_worktree *wt, const char *
     size_t cap = (size_t)st.st_size + 1;
     if (!(buf = malloc(cap))) { err = ENOMEM; rc = lmkv_error_set(LMKV_ENOMEM, "out of memory reading '%s'", full); goto cleanup; }
     for (;;) {
-        if (got == cap) {
-            unsigned char *nb = realloc(buf, cap * 2);
-            if (!nb) { err = ENOMEM; rc = lmkv_error_set(LMKV_ENOMEM, "out of memory reading '%s'", full); goto cleanup; }
-            buf = nb; cap *= 2;
+        if (LMKV_ARRAY_GROW(buf, cap, got + 1, 0)) {
+            err = ENOMEM;
+            rc = lmkv_error_set(LMKV_ENOMEM, "out of memory reading '%s'", full);
+            goto cleanup;
         }
         ssize_t r = read(fd, buf + got, cap - got);
         if (r < 0) {
