@@ -245,7 +245,7 @@ fail:
 
 static void quiet_notice(void *arg, const char *message) { (void)arg; (void)message; }
 
-LMKV_API int lmkv_pg_connect(lmkv_pg **out, const char *conninfo)
+int lmkv_pg_connect(lmkv_pg **out, const char *conninfo)
 {
     if (!out || !conninfo) return lmkv_error_set(LMKV_EINVAL, "lmkv_pg_connect: NULL argument");
     *out = NULL;
@@ -306,7 +306,7 @@ static void clear_result(lmkv_pg *pg)
     pg->ngroups = 0;
 }
 
-LMKV_API void lmkv_pg_close(lmkv_pg *pg)
+void lmkv_pg_close(lmkv_pg *pg)
 {
     if (!pg) return;
     clear_result(pg);
@@ -316,14 +316,14 @@ LMKV_API void lmkv_pg_close(lmkv_pg *pg)
     free(pg);
 }
 
-LMKV_API int lmkv_pg_schema_version(int *out, lmkv_pg *pg)
+int lmkv_pg_schema_version(int *out, lmkv_pg *pg)
 {
     if (!out || !pg) return lmkv_error_set(LMKV_EINVAL, "lmkv_pg_schema_version: NULL argument");
     *out = pg->version;
     return LMKV_OK;
 }
 
-LMKV_API const char *lmkv_pg_label(const lmkv_pg *pg) { return pg ? pg->label : ""; }
+const char *lmkv_pg_label(const lmkv_pg *pg) { return pg ? pg->label : ""; }
 
 /* ---------------------------------------------------------- COPY buffer */
 struct cbuf {
@@ -606,7 +606,7 @@ static char *fv_array(const uint64_t *v, size_t n)
     return s;
 }
 
-LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint64_t ws,
+int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint64_t ws,
                        const lmkv_push_options *opts, lmkv_push_progress_fn progress, void *ctx)
 {
     static const lmkv_push_options defaults;
@@ -917,7 +917,7 @@ cleanup:
 }
 
 /* ------------------------------------------------------------ queries */
-LMKV_API int lmkv_pg_workspace(int64_t *out_ws_key, lmkv_pg *pg, const char *machine, const char *root)
+int lmkv_pg_workspace(int64_t *out_ws_key, lmkv_pg *pg, const char *machine, const char *root)
 {
     if (!out_ws_key || !pg) return lmkv_error_set(LMKV_EINVAL, "lmkv_pg_workspace: NULL argument");
     PGresult *r = NULL;
@@ -942,7 +942,7 @@ LMKV_API int lmkv_pg_workspace(int64_t *out_ws_key, lmkv_pg *pg, const char *mac
     return LMKV_OK;
 }
 
-LMKV_API int lmkv_pg_state(int64_t *out_state_key, const char **out_name, lmkv_pg *pg, int64_t ws_key,
+int lmkv_pg_state(int64_t *out_state_key, const char **out_name, lmkv_pg *pg, int64_t ws_key,
                            const char *state)
 {
     if (!out_state_key || !pg) return lmkv_error_set(LMKV_EINVAL, "lmkv_pg_state: NULL argument");
@@ -1062,18 +1062,18 @@ static int calls_query(size_t *out_n, int *out_trunc, lmkv_pg *pg, int64_t state
     return LMKV_OK;
 }
 
-LMKV_API int lmkv_pg_callers(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t state_key,
+int lmkv_pg_callers(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t state_key,
                              const char *name, size_t limit, lmkv_store_call_fn fn, void *ctx)
 {
     return calls_query(out_n, out_truncated, pg, state_key, name, limit, fn, ctx, 1);
 }
-LMKV_API int lmkv_pg_callees(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t state_key,
+int lmkv_pg_callees(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t state_key,
                              const char *name, size_t limit, lmkv_store_call_fn fn, void *ctx)
 {
     return calls_query(out_n, out_truncated, pg, state_key, name, limit, fn, ctx, 0);
 }
 
-LMKV_API int lmkv_pg_refs(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t state_key,
+int lmkv_pg_refs(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t state_key,
                           const char *name, size_t limit, lmkv_store_reference_fn fn, void *ctx)
 {
     int rc;
@@ -1140,7 +1140,7 @@ static void fill(lmkv_graph_result *out, lmkv_pg *pg, int trunc, int grouped)
     }
 }
 
-LMKV_API int lmkv_pg_impact(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key,
+int lmkv_pg_impact(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key,
                             const char *name, unsigned depth, size_t limit)
 {
     int rc;
@@ -1194,7 +1194,7 @@ LMKV_API int lmkv_pg_impact(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_k
     return LMKV_OK;
 }
 
-LMKV_API int lmkv_pg_paths(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key,
+int lmkv_pg_paths(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key,
                            const char *from, const char *to, unsigned depth, size_t limit)
 {
     int rc;
@@ -1261,7 +1261,7 @@ LMKV_API int lmkv_pg_paths(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_ke
     return LMKV_OK;
 }
 
-LMKV_API int lmkv_pg_cycles(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key, size_t limit)
+int lmkv_pg_cycles(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key, size_t limit)
 {
     int rc;
     if (!out || !pg) return lmkv_error_set(LMKV_EINVAL, "graph cycles: NULL argument");
