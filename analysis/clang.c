@@ -2,6 +2,7 @@
  * clang.c -- the C and C++ frontend on libclang 14 (lmkv_analysis.h).
  */
 #include "analysis_int.h"
+#include "kv_array_int.h"
 
 #include <clang-c/CXCompilationDatabase.h>
 #include <clang-c/Index.h>
@@ -124,12 +125,7 @@ const char *lmkv_analysis__clang_frontend_id(const char *language)
 struct args { char **v; size_t n, cap; };
 static int args_push(struct args *a, const char *s)
 {
-    if (a->n + 1 >= a->cap) {
-        size_t nc = a->cap ? a->cap * 2 : 32;
-        char **nv = realloc(a->v, nc * sizeof *nv);
-        if (!nv) return LMKV_ENOMEM;
-        a->v = nv; a->cap = nc;
-    }
+    if (a->n + 1 >= a->cap && LMKV_ARRAY_GROW(a->v, a->cap, a->cap + 1, 32)) return LMKV_ENOMEM;
     if (!(a->v[a->n] = strdup(s))) return LMKV_ENOMEM;
     a->n++;
     return LMKV_OK;
@@ -540,11 +536,9 @@ static enum CXChildVisitResult collect(CXCursor c, CXCursor parent, CXClientData
 {
     struct kids *k = d;
     (void)parent;
-    if (k->n == k->cap) {
-        size_t nc = k->cap ? k->cap * 2 : 64;
-        CXCursor *nv = realloc(k->v, nc * sizeof *nv);
-        if (!nv) { k->oom = 1; return CXChildVisit_Break; }
-        k->v = nv; k->cap = nc;
+    if (k->n == k->cap && LMKV_ARRAY_GROW(k->v, k->cap, k->cap + 1, 64)) {
+        k->oom = 1;
+        return CXChildVisit_Break;
     }
     k->v[k->n++] = c;
     return CXChildVisit_Continue;
@@ -603,12 +597,8 @@ static int walk_decl(struct walk *w, CXCursor c, struct kids *stack)
     unsigned line, col, off;
     if (k == CXCursor_MacroExpansion) {
         if (!in_main(w, clang_getCursorLocation(c), &line, &col, &off)) return LMKV_OK;
-        if (w->nmu == w->capmu) {
-            size_t nc = w->capmu ? w->capmu * 2 : 256;
-            struct macro_use *nv = realloc(w->mu, nc * sizeof *nv);
-            if (!nv) return w_fail(w, LMKV_ENOMEM, "out of memory");
-            w->mu = nv; w->capmu = nc;
-        }
+        if (w->nmu == w->capmu && LMKV_ARRAY_GROW(w->mu, w->capmu, w->capmu + 1, 256))
+            return w_fail(w, LMKV_ENOMEM, "out of memory");
         CXString s = clang_getCursorSpelling(c);
         CXCursor def = clang_getCursorReferenced(c);
         struct macro_use *m = &w->mu[w->nmu];
@@ -648,11 +638,9 @@ static int walk_decl(struct walk *w, CXCursor c, struct kids *stack)
         in_main(w, clang_getRangeStart(ext), NULL, NULL, &s_off);
         in_main(w, clang_getRangeEnd(ext), NULL, NULL, &e_off);
         if (im && q) {
-            if (w->nfx == w->capfx) {
-                size_t nc = w->capfx ? w->capfx * 2 : 256;
-                struct fext *nv = realloc(w->fx, nc * sizeof *nv);
-                if (!nv) { free(q); return w_fail(w, LMKV_ENOMEM, "out of memory"); }
-                w->fx = nv; w->capfx = nc;
+            if (w->nfx == w->capfx && LMKV_ARRAY_GROW(w->fx, w->capfx, w->capfx + 1, 256)) {
+                free(q);
+                return w_fail(w, LMKV_ENOMEM, "out of memory");
             }
             w->fx[w->nfx].start = s_off; w->fx[w->nfx].end = e_off; w->fx[w->nfx].q = q;
             w->nfx++;

@@ -173,6 +173,8 @@ struct lmkv_analyser_stats {
     size_t diag_warnings;    /* warnings                                   */
     size_t files_with_errors;/* files indexed as far as the parser recovered */
 };
+/** Copies the counters into *out (all 0 when an is NULL; NULL out is a
+ *  no-op). Thread-safe: takes the analyser's lock. No error. */
 LMKV_API void lmkv_analyser_stats(struct lmkv_analyser_stats *out, const lmkv_analyser *an);
 
 /** One row of the language table, for listings (`lmkv index --help`). */

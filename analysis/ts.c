@@ -15,6 +15,7 @@
  */
 #include "ts_int.h"
 #include "lmkv_kv.h"
+#include "kv_array_int.h"
 
 #include <tree_sitter/api.h>
 
@@ -260,12 +261,7 @@ struct work {
 
 static int grow(void **arr, size_t *cap, size_t n, size_t elem)
 {
-    if (n < *cap) return 0;
-    size_t nc = *cap ? *cap * 2 : 64;
-    void *na = realloc(*arr, nc * elem);
-    if (!na) return -1;
-    *arr = na; *cap = nc;
-    return 0;
+    return lmkv_kv__array_grow(arr, cap, n + 1, elem, 64) ? -1 : 0;
 }
 
 /* Node text with whitespace runs collapsed to one space, cut at `max` bytes

@@ -19,6 +19,7 @@
  * and its bytes (length 0xFFFFFFFF: NULL); numbers little-endian fixed size.
  */
 #include "lmkv_daemon.h"
+#include "kv_array_int.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -64,12 +65,7 @@ typedef struct buf {
 static void b_need(buf *b, size_t k)
 {
     if (b->oom || b->n + k <= b->cap) return;
-    size_t c = b->cap ? b->cap * 2 : 256;
-    while (c < b->n + k) c *= 2;
-    uint8_t *q = realloc(b->p, c);
-    if (!q) { b->oom = 1; return; }
-    b->p = q;
-    b->cap = c;
+    if (k > SIZE_MAX - b->n || LMKV_ARRAY_GROW(b->p, b->cap, b->n + k, 256)) b->oom = 1;
 }
 static void b_put(buf *b, const void *v, size_t k)
 {
@@ -1187,13 +1183,8 @@ static int trav_cb(void *ctx, lmkv_txn *txn, const edge_view *e)
     x->from_uid = o_sref(&c->o, s);
     x->depth = c->depth;
     x->relation = e->rel;
-    if (c->nnext == c->capnext) {
-        size_t nc = c->capnext ? c->capnext * 2 : 64;
-        uint64_t *q = realloc(c->next, nc * sizeof *q);
-        if (!q) return lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_traverse: out of memory");
-        c->next = q;
-        c->capnext = nc;
-    }
+    if (LMKV_ARRAY_GROW(c->next, c->capnext, c->nnext + 1, 64))
+        return lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_traverse: out of memory");
     c->next[c->nnext++] = e->tgt;
     return 0;
 }

@@ -8,6 +8,7 @@
  * adjacency lists they load, so each node's edges are read once per query.
  */
 #include "lmkv_graph.h"
+#include "kv_array_int.h"
 
 #include <fnmatch.h>
 #include <stdlib.h>
@@ -91,12 +92,8 @@ lmkv_store_txn *lmkv_graph_txn(lmkv_graph *g) { return g ? g->t : NULL; }
 
 static lmkv_graph_item *push_item(lmkv_graph *g)
 {
-    if (g->nitems == g->capitems) {
-        size_t nc = g->capitems ? g->capitems * 2 : 64;
-        lmkv_graph_item *n = realloc(g->items, nc * sizeof *n);
-        if (!n) return NULL;
-        g->items = n; g->capitems = nc;
-    }
+    if (g->nitems == g->capitems && LMKV_ARRAY_GROW(g->items, g->capitems, g->capitems + 1, 64))
+        return NULL;
     lmkv_graph_item *it = &g->items[g->nitems++];
     memset(it, 0, sizeof *it);
     return it;
@@ -104,12 +101,8 @@ static lmkv_graph_item *push_item(lmkv_graph *g)
 
 static int push_group(lmkv_graph *g, size_t start)
 {
-    if (g->ngroups + 1 >= g->capgroups) {
-        size_t nc = g->capgroups ? g->capgroups * 2 : 64;
-        size_t *n = realloc(g->groups, nc * sizeof *n);
-        if (!n) return LMKV_ENOMEM;
-        g->groups = n; g->capgroups = nc;
-    }
+    if (g->ngroups + 1 >= g->capgroups && LMKV_ARRAY_GROW(g->groups, g->capgroups, g->capgroups + 1, 64))
+        return LMKV_ENOMEM;
     g->groups[g->ngroups++] = start;
     return LMKV_OK;
 }
@@ -247,11 +240,9 @@ struct symcollect { struct symref *v; size_t n, cap; int oom; };
 static int collect_sym(void *ctx, const lmkv_symbol *s)
 {
     struct symcollect *c = ctx;
-    if (c->n == c->cap) {
-        size_t nc = c->cap ? c->cap * 2 : 8;
-        struct symref *nv = realloc(c->v, nc * sizeof *nv);
-        if (!nv) { c->oom = 1; return LMKV_ENOMEM; }
-        c->v = nv; c->cap = nc;
+    if (c->n == c->cap && LMKV_ARRAY_GROW(c->v, c->cap, c->cap + 1, 8)) {
+        c->oom = 1;
+        return LMKV_ENOMEM;
     }
     c->v[c->n].fv = s->file_version_id;
     c->v[c->n].id = s->id;
@@ -336,8 +327,9 @@ static void nodes_free(struct nodes *t)
 
 static int nodes_grow(struct nodes *t)
 {
-    size_t nc = t->cap ? t->cap * 2 : 256;
-#define GROW(f) do { void *p_ = realloc(t->f, nc * sizeof *t->f); if (!p_) return LMKV_ENOMEM; t->f = p_; } while (0)
+    /* parallel arrays: each grows from the same capacity to the same nc */
+    size_t nc = t->cap;
+#define GROW(f) do { nc = t->cap; if (LMKV_ARRAY_GROW(t->f, nc, t->cap + 1, 256)) return LMKV_ENOMEM; } while (0)
     GROW(name); GROW(adj); GROW(nadj); GROW(loaded); GROW(dist); GROW(cnt); GROW(cnt2);
 #undef GROW
     t->cap = nc;
@@ -385,11 +377,9 @@ static int nb_add_name(struct nb *b, const char *name)
     if (!name || !*name) return 0;
     long id = node_id(b->t, name, strlen(name), 1);
     if (id < 0) { b->err = LMKV_ENOMEM; return LMKV_ENOMEM; }
-    if (b->n == b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 8;
-        uint32_t *nv = realloc(b->v, nc * sizeof *nv);
-        if (!nv) { b->err = LMKV_ENOMEM; return LMKV_ENOMEM; }
-        b->v = nv; b->cap = nc;
+    if (b->n == b->cap && LMKV_ARRAY_GROW(b->v, b->cap, b->cap + 1, 8)) {
+        b->err = LMKV_ENOMEM;
+        return LMKV_ENOMEM;
     }
     b->v[b->n++] = (uint32_t)id;
     return 0;
@@ -518,12 +508,7 @@ int lmkv_graph_impact(lmkv_graph_result *out, lmkv_graph *g, const char *name, u
             uint32_t v = t.adj[u][i];
             if (t.dist[v] >= 0) continue;
             t.dist[v] = t.dist[u] + 1;
-            if (qt == qcap) {
-                qcap *= 2;
-                uint32_t *nq = realloc(queue, qcap * sizeof *nq);
-                if (!nq) { rc = lmkv_error_set(LMKV_ENOMEM, "graph: out of memory"); goto cleanup; }
-                queue = nq;
-            }
+            if (LMKV_ARRAY_GROW(queue, qcap, qt + 1, 256)) { rc = lmkv_error_set(LMKV_ENOMEM, "graph: out of memory"); goto cleanup; }
             queue[qt++] = v;
         }
     }
@@ -635,12 +620,7 @@ int lmkv_graph_paths(lmkv_graph_result *out, lmkv_graph *g, const char *from, co
             uint32_t v = rev.adj[u][i];
             if (rev.dist[v] >= 0) continue;
             rev.dist[v] = rev.dist[u] + 1;
-            if (qt == qcap) {
-                qcap *= 2;
-                uint32_t *nq = realloc(queue, qcap * sizeof *nq);
-                if (!nq) { nodes_free(&rev); rc = lmkv_error_set(LMKV_ENOMEM, "graph: out of memory"); goto cleanup; }
-                queue = nq;
-            }
+            if (LMKV_ARRAY_GROW(queue, qcap, qt + 1, 256)) { nodes_free(&rev); rc = lmkv_error_set(LMKV_ENOMEM, "graph: out of memory"); goto cleanup; }
             queue[qt++] = v;
         }
     }
@@ -719,11 +699,9 @@ static int search_sym(void *ctx, const lmkv_symbol *s)
     if (!s->name) return 0;
     int sc = match_score(s->name, x->q, x->qlen);
     if (sc < 0) return 0;
-    if (x->n == x->cap) {
-        size_t nc = x->cap ? x->cap * 2 : 256;
-        struct cand *nv = realloc(x->v, nc * sizeof *nv);
-        if (!nv) { x->err = 1; return LMKV_ENOMEM; }
-        x->v = nv; x->cap = nc;
+    if (x->n == x->cap && LMKV_ARRAY_GROW(x->v, x->cap, x->cap + 1, 256)) {
+        x->err = 1;
+        return LMKV_ENOMEM;
     }
     struct garena **a = &x->g->arena;
     struct cand *c = &x->v[x->n];
@@ -781,14 +759,13 @@ static int edge_add(struct edges *e, const char *a, const char *b)
     if (!a || !*a || !b || !*b) return 0;
     long x = node_id(e->t, a, strlen(a), 1), y = node_id(e->t, b, strlen(b), 1);
     if (x < 0 || y < 0) { e->err = 1; return LMKV_ENOMEM; }
-    if (e->n == e->cap) {
-        size_t nc = e->cap ? e->cap * 2 : 1024;
-        uint32_t *nf = realloc(e->from, nc * sizeof *nf);
-        if (!nf) { e->err = 1; return LMKV_ENOMEM; }
-        e->from = nf;
-        uint32_t *nt = realloc(e->to, nc * sizeof *nt);
-        if (!nt) { e->err = 1; return LMKV_ENOMEM; }
-        e->to = nt; e->cap = nc;
+    if (e->n == e->cap) { /* parallel arrays: both grow from cap to the same capacity */
+        size_t cf = e->cap, ct = e->cap;
+        if (LMKV_ARRAY_GROW(e->from, cf, e->cap + 1, 1024) || LMKV_ARRAY_GROW(e->to, ct, e->cap + 1, 1024)) {
+            e->err = 1;
+            return LMKV_ENOMEM;
+        }
+        e->cap = cf;
     }
     e->from[e->n] = (uint32_t)x; e->to[e->n] = (uint32_t)y; e->n++;
     return 0;
@@ -982,11 +959,9 @@ static int collect_fn(void *ctx, const lmkv_symbol *s)
 {
     struct fcoll *c = ctx;
     if (s->kind != LMKV_SK_FUNCTION || !s->name || !is_definition(s)) return 0;
-    if (c->n == c->cap) {
-        size_t nc = c->cap ? c->cap * 2 : 256;
-        struct fcand *nv = realloc(c->v, nc * sizeof *nv);
-        if (!nv) { c->err = 1; return LMKV_ENOMEM; }
-        c->v = nv; c->cap = nc;
+    if (c->n == c->cap && LMKV_ARRAY_GROW(c->v, c->cap, c->cap + 1, 256)) {
+        c->err = 1;
+        return LMKV_ENOMEM;
     }
     struct fcand *f = &c->v[c->n];
     f->name = ga_strdup(&c->g->arena, s->name);

@@ -24,6 +24,7 @@
  * catalog is the source of truth; dbi names are only readable labels.
  */
 #include "kv_int.h"
+#include "kv_array_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -237,14 +238,8 @@ void kv_catalog_txn_done_locked(lmkv_txn *tx, bool committed)
 
 static int txn_add_created(lmkv_txn *tx, kv_tree_state *st)
 {
-    if (tx->ncreated == tx->capcreated) {
-        size_t nc = tx->capcreated ? tx->capcreated * 2 : 4;
-        kv_tree_state **n = realloc(tx->created, nc * sizeof *n);
-        if (!n)
-            return ENOMEM;
-        tx->created = n;
-        tx->capcreated = nc;
-    }
+    if (tx->ncreated == tx->capcreated && LMKV_ARRAY_GROW(tx->created, tx->capcreated, tx->capcreated + 1, 4))
+        return ENOMEM;
     tx->created[tx->ncreated++] = st;
     st->refs++;
     return 0;
@@ -678,16 +673,7 @@ int kv_catalog_names(lmkv_bytes_array *out, lmkv_db *db, MDB_txn *txn, bool syst
         const lmkv_pair *p = kv_lc_cur(&c);
         if (p->key_size < 1 || p->key[0] != ns)
             break;
-        if (a.count == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            lmkv_bytes *ni = realloc(a.items, nc * sizeof *ni);
-            if (!ni) {
-                rc = ENOMEM;
-                break;
-            }
-            a.items = ni;
-            cap = nc;
-        }
+        if (a.count == cap && LMKV_ARRAY_GROW(a.items, cap, cap + 1, 16)) { rc = ENOMEM; break; }
         if ((rc = kv_bytes_dup(&a.items[a.count], p->key + 1, p->key_size - 1)))
             break;
         a.count++;

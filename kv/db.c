@@ -4,6 +4,7 @@
  * import.
  */
 #include "kv_int.h"
+#include "kv_array_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -1014,14 +1015,8 @@ int lmkv_import_collection(lmkv_import *imp, const char *type, const void *name,
         imp->txn->poisoned = true;
         return lmkv_error_set(LMKV_EINVAL, "import: collection type '%s' is not \"tree\"", type);
     }
-    if (imp->ntrees == imp->cap) {
-        size_t nc = imp->cap ? imp->cap * 2 : 8;
-        lmkv_tree **nt = realloc(imp->trees, nc * sizeof *nt);
-        if (!nt)
-            return lmkv_error_set(LMKV_ENOMEM, "out of memory");
-        imp->trees = nt;
-        imp->cap = nc;
-    }
+    if (imp->ntrees == imp->cap && LMKV_ARRAY_GROW(imp->trees, imp->cap, imp->cap + 1, 8))
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     lmkv_tree *t;
     int rc = lmkv_db_open_tree(&t, imp->db, name, n);
     if (rc) {

@@ -11,6 +11,7 @@
  * re-seek after any write in the txn.
  */
 #include "kv_int.h"
+#include "kv_array_int.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -142,38 +143,10 @@ static int position(lmkv_iter *it, kv_lcur *c, bool front)
 static int arena_add(side *s, const lmkv_pair *p)
 {
     size_t need = p->key_size + p->value_size;
-    if (s->used + need > s->cap) {
-        size_t nc = s->cap ? s->cap : 4096;
-        while (nc < s->used + need)
-            nc *= 2;
-        uint8_t *na;
-        if (s->arena == s->arena_inline) {
-            na = malloc(nc);
-            if (na)
-                memcpy(na, s->arena, s->used);
-        } else {
-            na = realloc(s->arena, nc);
-        }
-        if (!na)
-            return lmkv_error_set(LMKV_ENOMEM, "out of memory buffering an iterator");
-        s->arena = na;
-        s->cap = nc;
-    }
-    if (s->n == s->ecap) {
-        size_t nc = s->ecap ? s->ecap * 2 : 16;
-        ent_off *ne;
-        if (s->ents == s->ents_inline) {
-            ne = malloc(nc * sizeof *ne);
-            if (ne)
-                memcpy(ne, s->ents, s->n * sizeof *ne);
-        } else {
-            ne = realloc(s->ents, nc * sizeof *ne);
-        }
-        if (!ne)
-            return lmkv_error_set(LMKV_ENOMEM, "out of memory buffering an iterator");
-        s->ents = ne;
-        s->ecap = nc;
-    }
+    if (need > SIZE_MAX - s->used ||
+        LMKV_ARRAY_GROW_INLINE(s->arena, s->cap, s->used + need, 4096, s->arena_inline, s->used) ||
+        LMKV_ARRAY_GROW_INLINE(s->ents, s->ecap, s->n + 1, 16, s->ents_inline, s->n))
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory buffering an iterator");
     ent_off *e = &s->ents[s->n++];
     e->ko = s->used;
     e->ks = p->key_size;

@@ -47,6 +47,7 @@
  *    from damage (different H: LMKV_ECORRUPT).
  */
 #include "kv_int.h"
+#include "kv_array_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -338,19 +339,8 @@ void kv_lc_forget(kv_lcur *c)
 static int grp_push(kv_lcur *c, const MDB_val *k, const MDB_val *v)
 {
     if (c->gn == c->gcap) {
-        size_t nc = c->gcap ? c->gcap * 2 : 4;
-        kv_ent *ng;
-        if (c->g == c->g_inline) {
-            ng = malloc(nc * sizeof *ng);
-            if (ng)
-                memcpy(ng, c->g, c->gn * sizeof *ng);
-        } else {
-            ng = realloc(c->g, nc * sizeof *ng);
-        }
-        if (!ng)
+        if (LMKV_ARRAY_GROW_INLINE(c->g, c->gcap, c->gn + 1, 4, c->g_inline, c->gn))
             return lmkv_error_set(LMKV_ENOMEM, "out of memory reading a key group");
-        c->g = ng;
-        c->gcap = nc;
     }
     kv_ent *e = &c->g[c->gn];
     e->sk = *k;

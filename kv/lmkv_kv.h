@@ -121,6 +121,9 @@ typedef struct lmkv_bytes_array {
     lmkv_bytes *items;
     size_t count;
 } lmkv_bytes_array;
+/** Frees every item's data and the items array of *arr and resets it to
+ *  {NULL, 0} (the struct itself is the caller's). NULL is a no-op. Not
+ *  thread-safe for one array; no error. */
 LMKV_API void lmkv_bytes_array_free(lmkv_bytes_array *arr);
 
 /** A borrowed key/value pair (iterators, zero-copy reads). The pointers are
@@ -408,6 +411,8 @@ typedef struct lmkv_db_verify_report {
     int stopped;             /* 1: stopped by on_problem or max_problems  */
 } lmkv_db_verify_report;
 
+/** Sets *opts to the defaults: no callbacks, ctx NULL, max_problems 0 (no
+ *  limit). NULL is a no-op. No error, no allocation. */
 LMKV_API void lmkv_db_verify_options_init(lmkv_db_verify_options *opts);
 
 /** Check the kv level of the whole database (lmkv verify's pass 1; schema's
@@ -448,6 +453,10 @@ typedef struct lmkv_db_stat {
     int is_temporary;
     int is_read_only;
 } lmkv_db_stat;
+/** Fills *out (LMDB's mdb_env_info/mdb_env_stat, plus counts of the user
+ *  and system trees read in one snapshot; sizes in bytes). Safe from any
+ *  thread holding db. Returns LMKV_OK; LMKV_EINVAL on a NULL argument, or
+ *  the error of reading the catalog (*out untouched then). */
 LMKV_API int lmkv_db_stat_get(lmkv_db_stat *out, lmkv_db *db);
 
 /** Copy flags for lmkv_db_copy. */
@@ -752,6 +761,9 @@ LMKV_API int lmkv_txn_scan_prefix(lmkv_iter **out, lmkv_txn *txn, lmkv_tree *t,
  *  thread that holds a write txn on db (or inside an update callback):
  *  LMKV_EBUSY. Thread-safe. */
 typedef int (*lmkv_txn_fn)(void *ctx, lmkv_txn *txn);
+/** Runs fn in a write transaction over trees[0..n_trees) (n_trees may be
+ *  0), as described above lmkv_txn_fn; one writer at a time (LMDB's write
+ *  lock), callable from any thread. */
 LMKV_API int lmkv_db_transaction(lmkv_db *db, lmkv_tree *const *trees, size_t n_trees,
                                  lmkv_txn_fn fn, void *ctx);
 
@@ -764,6 +776,8 @@ typedef struct lmkv_event {
     lmkv_bytes key;
     lmkv_bytes value;      /* data NULL for Remove */
 } lmkv_event;
+/** Frees ev->key.data and ev->value.data and zeroes *ev (the struct is the
+ *  caller's). NULL is a no-op; no error. */
 LMKV_API void lmkv_event_clear(lmkv_event *ev);
 
 /** sled Tree::watch_prefix (sled 0.34 src/subscriber.rs): a subscriber to
@@ -840,6 +854,9 @@ typedef struct lmkv_export_visitor {
     int (*collection)(void *ctx, const char *type, const uint8_t *name, size_t name_size);
     int (*pair)(void *ctx, const uint8_t *key, size_t key_size, const uint8_t *value, size_t value_size);
 } lmkv_export_visitor;
+/** Visits the export as described above with ctx. Callable from any thread
+ *  (a read snapshot). Returns LMKV_OK, LMKV_EINVAL (NULL db or v), a read
+ *  error, or the first non-zero callback return. */
 LMKV_API int lmkv_db_export(lmkv_db *db, const lmkv_export_visitor *v, void *ctx);
 
 /** sled Db::import, session form: one write txn for the whole import (atomic:

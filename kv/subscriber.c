@@ -33,6 +33,7 @@
  * copied (out of memory) is dropped the same way for any subscriber.
  */
 #include "kv_int.h"
+#include "kv_array_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -234,14 +235,7 @@ static void waits_add(kv_waits *w, kv_sub *s, uint64_t seq)
             w->w[i].seq = seq; /* appended in order: the last is the highest */
             return;
         }
-    if (w->n == w->cap) {
-        size_t nc = w->cap ? w->cap * 2 : 4;
-        kv_wait *nw = realloc(w->w, nc * sizeof *nw);
-        if (!nw)
-            return;
-        w->w = nw;
-        w->cap = nc;
-    }
+    if (w->n == w->cap && LMKV_ARRAY_GROW(w->w, w->cap, w->cap + 1, 4)) return;
     atomic_fetch_add(&s->refs, 1);
     w->w[w->n++] = (kv_wait){s, seq};
 }

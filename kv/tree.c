@@ -9,6 +9,7 @@
  * (kv_write).
  */
 #include "kv_int.h"
+#include "kv_array_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -532,14 +533,8 @@ static int batch_add(lmkv_batch *b, bool del, const void *k, size_t ks, const vo
 {
     if (!b || (!k && ks) || (!v && vs))
         return lmkv_error_set(LMKV_EINVAL, "batch: NULL argument");
-    if (b->n == b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 16;
-        bop *no = realloc(b->ops, nc * sizeof *no);
-        if (!no)
-            return lmkv_error_set(LMKV_ENOMEM, "out of memory");
-        b->ops = no;
-        b->cap = nc;
-    }
+    if (b->n == b->cap && LMKV_ARRAY_GROW(b->ops, b->cap, b->cap + 1, 16))
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     bop *o = &b->ops[b->n];
     memset(o, 0, sizeof *o);
     o->del = del;

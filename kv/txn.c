@@ -13,6 +13,7 @@
  * then reruns its callback).
  */
 #include "kv_int.h"
+#include "kv_array_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -376,14 +377,8 @@ static void kv_evlist_clear(kv_evlist *l)
 
 static int kv_evlist_add(kv_evlist *l, kv_tree_state *st, int type, const void *k, size_t kn, const void *v, size_t vn)
 {
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 8;
-        kv_event *ne = realloc(l->ev, nc * sizeof *ne);
-        if (!ne)
-            return lmkv_error_set(LMKV_ENOMEM, "out of memory recording an event");
-        l->ev = ne;
-        l->cap = nc;
-    }
+    if (l->n == l->cap && LMKV_ARRAY_GROW(l->ev, l->cap, l->cap + 1, 8))
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory recording an event");
     kv_event *e = &l->ev[l->n];
     memset(e, 0, sizeof *e);
     e->st = st;
@@ -408,16 +403,9 @@ static int kv_evlist_add(kv_evlist *l, kv_tree_state *st, int type, const void *
 /* Append n bytes to the log arena; *off = where they start. */
 static int log_bytes_add(lmkv_txn *tx, const void *p, size_t n, size_t *off)
 {
-    if (!tx->logb || tx->logb_len + n > tx->logb_cap) {
-        size_t nc = tx->logb_cap ? tx->logb_cap : 4096;
-        while (nc < tx->logb_len + n)
-            nc *= 2;
-        uint8_t *nb = realloc(tx->logb, nc);
-        if (!nb)
-            return lmkv_error_set(LMKV_ENOMEM, "out of memory logging a write");
-        tx->logb = nb;
-        tx->logb_cap = nc;
-    }
+    /* at least one byte, so the arena exists once anything was logged */
+    if (n > SIZE_MAX - tx->logb_len || LMKV_ARRAY_GROW(tx->logb, tx->logb_cap, tx->logb_len + (n ? n : 1), 4096))
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory logging a write");
     *off = tx->logb_len;
     if (n)
         memcpy(tx->logb + tx->logb_len, p, n);
@@ -433,14 +421,8 @@ static int log_op(lmkv_txn *tx, int op, kv_tree_state *st, const void *k, size_t
         tx->log_overflow = true;
         return 0;
     }
-    if (tx->nlog == tx->caplog) {
-        size_t nc = tx->caplog ? tx->caplog * 2 : 16;
-        kv_op *nl = realloc(tx->log, nc * sizeof *nl);
-        if (!nl)
-            return lmkv_error_set(LMKV_ENOMEM, "out of memory logging a write");
-        tx->log = nl;
-        tx->caplog = nc;
-    }
+    if (tx->nlog == tx->caplog && LMKV_ARRAY_GROW(tx->log, tx->caplog, tx->caplog + 1, 16))
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory logging a write");
     kv_op *o = &tx->log[tx->nlog];
     memset(o, 0, sizeof *o);
     o->op = op;

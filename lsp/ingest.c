@@ -8,6 +8,7 @@
  * may come in any order.
  */
 #include "lmkv_lsp.h"
+#include "kv_array_int.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -88,7 +89,7 @@ static int col_convert(uint32_t *out_col, const unsigned char *t, size_t off, si
     return LMKV_OK;
 }
 
-LMKV_API int lmkv_lsp_position_to_byte(uint32_t *out_line, uint32_t *out_column, const void *text, size_t len,
+int lmkv_lsp_position_to_byte(uint32_t *out_line, uint32_t *out_column, const void *text, size_t len,
                                        uint32_t lsp_line, uint32_t lsp_character)
 {
     if (!out_line || !out_column || (!text && len)) return lmkv_error_set(LMKV_EINVAL, "lsp position: NULL argument");
@@ -125,7 +126,7 @@ static const char *const method_names[] = {
 };
 #define N_METHODS ((int)(sizeof method_names / sizeof method_names[0]))
 
-LMKV_API int lmkv_lsp_method_from_name(lmkv_lsp_method *out, const char *name)
+int lmkv_lsp_method_from_name(lmkv_lsp_method *out, const char *name)
 {
     if (!out || !name) return lmkv_error_set(LMKV_EINVAL, "lsp method: NULL argument");
     for (int i = 1; i < N_METHODS; i++)
@@ -136,7 +137,7 @@ LMKV_API int lmkv_lsp_method_from_name(lmkv_lsp_method *out, const char *name)
     return lmkv_error_set(LMKV_NOTFOUND, "lsp method: \"%s\" is not one lmkv ingests", name);
 }
 
-LMKV_API const char *lmkv_lsp_method_name(int method)
+const char *lmkv_lsp_method_name(int method)
 {
     return method >= 1 && method < N_METHODS ? method_names[method] : NULL;
 }
@@ -213,17 +214,10 @@ struct lmkv_lsp_ingest {
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap) return 0;
-    size_t nc = *cap ? *cap * 2 : 16;
-    while (nc < need) nc *= 2;
-    void *q = realloc(*p, nc * elem);
-    if (!q) return -1;
-    *p = q;
-    *cap = nc;
-    return 0;
+    return lmkv_kv__array_grow(p, cap, need, elem, 16) ? -1 : 0;
 }
 
-LMKV_API int lmkv_lsp_ingest_new(lmkv_lsp_ingest **out, uint64_t ws, const char *root)
+int lmkv_lsp_ingest_new(lmkv_lsp_ingest **out, uint64_t ws, const char *root)
 {
     if (!out || !root || !ws) return lmkv_error_set(LMKV_EINVAL, "lsp ingest: NULL argument or workspace id 0");
     if (root[0] != '/') return lmkv_error_set(LMKV_EINVAL, "lsp ingest: root \"%s\" is not absolute", root);
@@ -258,7 +252,7 @@ static void calls_truncate(lmkv_lsp_ingest *g, size_t n)
     }
 }
 
-LMKV_API void lmkv_lsp_ingest_free(lmkv_lsp_ingest *g)
+void lmkv_lsp_ingest_free(lmkv_lsp_ingest *g)
 {
     if (!g) return;
     for (size_t i = 0; i < g->nfiles; i++) {
@@ -285,7 +279,7 @@ static int find_file(const lmkv_lsp_ingest *g, const char *path)
     return -1;
 }
 
-LMKV_API int lmkv_lsp_ingest_add_file(uint64_t *out_fv, lmkv_lsp_ingest *g, const char *path, const void *content,
+int lmkv_lsp_ingest_add_file(uint64_t *out_fv, lmkv_lsp_ingest *g, const char *path, const void *content,
                                       size_t len, const char *language)
 {
     if (!g || !path || (!content && len)) return lmkv_error_set(LMKV_EINVAL, "lsp add_file: NULL argument");
@@ -869,7 +863,7 @@ static int deflike_answer(actx *a, int method, json_t *params, json_t *res)
     return rc;
 }
 
-LMKV_API int lmkv_lsp_ingest_answer(lmkv_lsp_ingest *g, const char *method, const char *params_json,
+int lmkv_lsp_ingest_answer(lmkv_lsp_ingest *g, const char *method, const char *params_json,
                                     size_t params_len, const char *result_json, size_t result_len)
 {
     if (!g || !method || !params_json || !result_json)
@@ -1189,7 +1183,7 @@ static void wctx_free(wctx *w, frec *fr)
     free(fr);
 }
 
-LMKV_API int lmkv_lsp_ingest_write(lmkv_lsp_ingest_stats *out, lmkv_lsp_ingest *g, lmkv_store_session *s)
+int lmkv_lsp_ingest_write(lmkv_lsp_ingest_stats *out, lmkv_lsp_ingest *g, lmkv_store_session *s)
 {
     if (!g || !s) return lmkv_error_set(LMKV_EINVAL, "lsp write: NULL argument");
     lmkv_lsp_ingest_stats st;
@@ -1375,7 +1369,7 @@ done:
     return rc;
 }
 
-LMKV_API int lmkv_lsp_ingest_commit(lmkv_lsp_ingest_stats *out, lmkv_lsp_ingest *g, lmkv_store *st)
+int lmkv_lsp_ingest_commit(lmkv_lsp_ingest_stats *out, lmkv_lsp_ingest *g, lmkv_store *st)
 {
     if (!g || !st) return lmkv_error_set(LMKV_EINVAL, "lsp commit: NULL argument");
     lmkv_store_session *s;

@@ -6,6 +6,7 @@
  * to "<path>.tmp-XXXXXX" beside the target; finish() fsyncs and renames.
  */
 #include "migrate_int.h"
+#include "kv_array_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -177,15 +178,11 @@ int lmkv_dump_writer_tree(lmkv_dump_writer *w, const void *name, size_t name_len
         mig_fmt_bytes(nm, sizeof nm, name, name_len);
         return lmkv_error_set(LMKV_EINVAL, "sled dump %s: tree %s written twice", w->path, nm);
     }
-    if (w->n_names == w->names_cap) {
-        size_t nc = w->names_cap ? w->names_cap * 2 : 16;
-        unsigned char **nn = realloc(w->names, nc * sizeof *nn);
-        if (!nn) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
-        w->names = nn;
-        size_t *nl = realloc(w->name_lens, nc * sizeof *nl);
-        if (!nl) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
-        w->name_lens = nl;
-        w->names_cap = nc;
+    if (w->n_names == w->names_cap) { /* parallel arrays: same capacity */
+        size_t cn = w->names_cap, cl = w->names_cap;
+        if (LMKV_ARRAY_GROW(w->names, cn, w->n_names + 1, 16) || LMKV_ARRAY_GROW(w->name_lens, cl, w->n_names + 1, 16))
+            return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+        w->names_cap = cn;
     }
     unsigned char *c = malloc(name_len ? name_len : 1);
     if (!c) return lmkv_error_set(LMKV_ENOMEM, "out of memory");

@@ -403,6 +403,10 @@ typedef struct lmkv_daemon_cache_metadata {
     lmkv_systime last_cleanup;
     uint32_t version;
 } lmkv_daemon_cache_metadata;
+/** Decodes buf[0..len) (exactly the 32 bytes above, little-endian bincode
+ *  1.x as the daemon writes it) into *out, set only on success. Pure:
+ *  thread-safe. Returns LMKV_OK; LMKV_EINVAL on NULL out (or NULL buf with
+ *  len > 0); LMKV_ECORRUPT when buf is short, long or a field is invalid. */
 LMKV_API int lmkv_bincode_cache_metadata(lmkv_daemon_cache_metadata *out, const void *buf, size_t len);
 
 /** A `cache_stats` value: bincode u64 (8 bytes LE), exactly. */

@@ -7,6 +7,7 @@
  * with zlib's crc32_combine(), so memory is one entry per tree.
  */
 #include "migrate_int.h"
+#include "kv_array_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -36,13 +37,8 @@ int lmkv_dump_summer_new(lmkv_dump_summer **out)
 
 static int add_tree(lmkv_dump_summer *s, const void *name, size_t len)
 {
-    if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 16;
-        lmkv_dump_tree_info *nt = realloc(s->trees, nc * sizeof *nt);
-        if (!nt) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
-        s->trees = nt;
-        s->cap = nc;
-    }
+    if (s->n == s->cap && LMKV_ARRAY_GROW(s->trees, s->cap, s->cap + 1, 16))
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     lmkv_dump_tree_info *t = &s->trees[s->n];
     memset(t, 0, sizeof *t);
     t->name = malloc(len ? len : 1);

@@ -12,6 +12,7 @@
 
 #include "lmkv_schema.h"
 #include "lmkv_versioning.h"
+#include "kv_array_int.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -198,11 +199,7 @@ static void hold_notice(mig_typed_scan *s, const lmkv_migrate_options *o, const 
     size_t wl = strlen(why);
     size_t cost = ev->name_len + ev->key_len + wl + sizeof(struct mig_notice);
     if (s->held_bytes + cost <= MIG_NOTICE_HOLD_BYTES) {
-        if (s->nheld == s->capheld) {
-            size_t nc = s->capheld ? s->capheld * 2 : 16;
-            struct mig_notice *nq = nc < SIZE_MAX / sizeof *nq ? realloc(s->held, nc * sizeof *nq) : NULL;
-            if (nq) { s->held = nq; s->capheld = nc; }
-        }
+        if (s->nheld == s->capheld) (void)LMKV_ARRAY_GROW(s->held, s->capheld, s->nheld + 1, 16);
         if (s->nheld < s->capheld) {
             struct mig_notice *n = &s->held[s->nheld];
             n->tree = dup_bytes(ev->name, ev->name_len);
@@ -498,13 +495,8 @@ struct legacy {
 
 #define GROW(arr, n, cap)                                                                  \
     do {                                                                                   \
-        if ((n) == (cap)) {                                                                \
-            size_t nc_ = (cap) ? (cap) * 2 : 64;                                           \
-            void *np_ = realloc((arr), nc_ * sizeof *(arr));                               \
-            if (!np_) return lmkv_error_set(LMKV_ENOMEM, "typed conversion: out of memory"); \
-            (arr) = np_;                                                                   \
-            (cap) = nc_;                                                                   \
-        }                                                                                  \
+        if (LMKV_ARRAY_GROW(arr, cap, (n) + 1, 64))                                        \
+            return lmkv_error_set(LMKV_ENOMEM, "typed conversion: out of memory");         \
     } while (0)
 
 /* Workspace-relative form of a path of the dump (malloc'd); NULL when out
@@ -588,12 +580,9 @@ static int sym_get(uint64_t *out, struct legacy *L, uint64_t fv, const char *rel
             return LMKV_OK;
         }
     }
-    if (L->n_syms == L->cap_syms) {
-        size_t nc = L->cap_syms ? L->cap_syms * 2 : 64;
-        struct lsym *np = realloc(L->syms, nc * sizeof *np);
-        if (!np) { free(nm); return lmkv_error_set(LMKV_ENOMEM, "out of memory"); }
-        L->syms = np;
-        L->cap_syms = nc;
+    if (L->n_syms == L->cap_syms && LMKV_ARRAY_GROW(L->syms, L->cap_syms, L->cap_syms + 1, 64)) {
+        free(nm);
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     }
     struct lsym *s = &L->syms[L->n_syms];
     s->id = id;
@@ -720,12 +709,9 @@ static int load_nodes(struct legacy *L, lmkv_db *db)
         if (state == 0) state = drc ? -1 : 1;
         if (state < 0) break;
         if (drc) continue;
-        if (L->n_nodes == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            struct lnode *np = realloc(L->nodes, nc * sizeof *np);
-            if (!np) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
-            L->nodes = np;
-            cap = nc;
+        if (L->n_nodes == cap && LMKV_ARRAY_GROW(L->nodes, cap, cap + 1, 64)) {
+            rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
+            goto cleanup;
         }
         struct lnode *n = &L->nodes[L->n_nodes];
         n->val = malloc(p.value_size ? p.value_size : 1);

@@ -5,6 +5,7 @@
  * docs/postgres.md.
  */
 #include "lmkv_push.h"
+#include "kv_array_int.h"
 
 #include <libpq-fe.h>
 #include <stdarg.h>
@@ -244,7 +245,7 @@ fail:
 
 static void quiet_notice(void *arg, const char *message) { (void)arg; (void)message; }
 
-LMKV_API int lmkv_pg_connect(lmkv_pg **out, const char *conninfo)
+int lmkv_pg_connect(lmkv_pg **out, const char *conninfo)
 {
     if (!out || !conninfo) return lmkv_error_set(LMKV_EINVAL, "lmkv_pg_connect: NULL argument");
     *out = NULL;
@@ -305,7 +306,7 @@ static void clear_result(lmkv_pg *pg)
     pg->ngroups = 0;
 }
 
-LMKV_API void lmkv_pg_close(lmkv_pg *pg)
+void lmkv_pg_close(lmkv_pg *pg)
 {
     if (!pg) return;
     clear_result(pg);
@@ -315,14 +316,14 @@ LMKV_API void lmkv_pg_close(lmkv_pg *pg)
     free(pg);
 }
 
-LMKV_API int lmkv_pg_schema_version(int *out, lmkv_pg *pg)
+int lmkv_pg_schema_version(int *out, lmkv_pg *pg)
 {
     if (!out || !pg) return lmkv_error_set(LMKV_EINVAL, "lmkv_pg_schema_version: NULL argument");
     *out = pg->version;
     return LMKV_OK;
 }
 
-LMKV_API const char *lmkv_pg_label(const lmkv_pg *pg) { return pg ? pg->label : ""; }
+const char *lmkv_pg_label(const lmkv_pg *pg) { return pg ? pg->label : ""; }
 
 /* ---------------------------------------------------------- COPY buffer */
 struct cbuf {
@@ -337,13 +338,10 @@ struct cbuf {
 
 static int cb_reserve(struct cbuf *b, size_t more)
 {
-    if (b->n + more <= b->cap) return 0;
-    size_t nc = b->cap ? b->cap : 1 << 18;
-    while (nc < b->n + more) nc *= 2;
-    char *np = realloc(b->p, nc);
-    if (!np) { b->err = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); return -1; }
-    b->p = np;
-    b->cap = nc;
+    if (more > SIZE_MAX - b->n || LMKV_ARRAY_GROW(b->p, b->cap, b->n + more, 1 << 18)) {
+        b->err = lmkv_error_set(LMKV_ENOMEM, "push: out of memory");
+        return -1;
+    }
     return 0;
 }
 static int cb_flush(struct cbuf *b)
@@ -449,11 +447,9 @@ struct lstate { struct lfile *v; size_t n, cap; int err; };
 static int cur_collect(void *ctx, const lmkv_store_current *c)
 {
     struct lstate *s = ctx;
-    if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 256;
-        struct lfile *nv = realloc(s->v, nc * sizeof *nv);
-        if (!nv) { s->err = 1; return LMKV_ENOMEM; }
-        s->v = nv; s->cap = nc;
+    if (s->n == s->cap && LMKV_ARRAY_GROW(s->v, s->cap, s->cap + 1, 256)) {
+        s->err = 1;
+        return LMKV_ENOMEM;
     }
     struct lfile *f = &s->v[s->n];
     if (!(f->path = strndup(c->path, c->path_len))) { s->err = 1; return LMKV_ENOMEM; }
@@ -504,11 +500,9 @@ static int c_collect(void *ctx, const lmkv_call *c)
         s->prev_name = last;
         return 0;
     }
-    if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 4096;
-        struct crow *nv = realloc(s->v, nc * sizeof *nv);
-        if (!nv) { s->err = 1; return LMKV_ENOMEM; }
-        s->v = nv; s->cap = nc;
+    if (s->n == s->cap && LMKV_ARRAY_GROW(s->v, s->cap, s->cap + 1, 4096)) {
+        s->err = 1;
+        return LMKV_ENOMEM;
     }
     struct crow *r = &s->v[s->n];
     r->fv = c->file_version_id;
@@ -612,7 +606,7 @@ static char *fv_array(const uint64_t *v, size_t n)
     return s;
 }
 
-LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint64_t ws,
+int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint64_t ws,
                        const lmkv_push_options *opts, lmkv_push_progress_fn progress, void *ctx)
 {
     static const lmkv_push_options defaults;
@@ -730,11 +724,8 @@ LMKV_API int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint6
             }
             if (gone) {
                 size_t gl = strlen(gone);
-                if (pw + 2 * gl + 8 > pcap) {
-                    while (pw + 2 * gl + 8 > pcap) pcap *= 2;
-                    char *np = realloc(paths_arr, pcap);
-                    if (!np) { free(sendf); free(mapf); rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail; }
-                    paths_arr = np;
+                if (gl > (SIZE_MAX - 8 - pw) / 2 || LMKV_ARRAY_GROW(paths_arr, pcap, pw + 2 * gl + 8, 16)) {
+                    free(sendf); free(mapf); rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail;
                 }
                 if (pw > 1) paths_arr[pw++] = ',';
                 paths_arr[pw++] = '"';
@@ -926,7 +917,7 @@ cleanup:
 }
 
 /* ------------------------------------------------------------ queries */
-LMKV_API int lmkv_pg_workspace(int64_t *out_ws_key, lmkv_pg *pg, const char *machine, const char *root)
+int lmkv_pg_workspace(int64_t *out_ws_key, lmkv_pg *pg, const char *machine, const char *root)
 {
     if (!out_ws_key || !pg) return lmkv_error_set(LMKV_EINVAL, "lmkv_pg_workspace: NULL argument");
     PGresult *r = NULL;
@@ -951,7 +942,7 @@ LMKV_API int lmkv_pg_workspace(int64_t *out_ws_key, lmkv_pg *pg, const char *mac
     return LMKV_OK;
 }
 
-LMKV_API int lmkv_pg_state(int64_t *out_state_key, const char **out_name, lmkv_pg *pg, int64_t ws_key,
+int lmkv_pg_state(int64_t *out_state_key, const char **out_name, lmkv_pg *pg, int64_t ws_key,
                            const char *state)
 {
     if (!out_state_key || !pg) return lmkv_error_set(LMKV_EINVAL, "lmkv_pg_state: NULL argument");
@@ -1071,18 +1062,18 @@ static int calls_query(size_t *out_n, int *out_trunc, lmkv_pg *pg, int64_t state
     return LMKV_OK;
 }
 
-LMKV_API int lmkv_pg_callers(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t state_key,
+int lmkv_pg_callers(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t state_key,
                              const char *name, size_t limit, lmkv_store_call_fn fn, void *ctx)
 {
     return calls_query(out_n, out_truncated, pg, state_key, name, limit, fn, ctx, 1);
 }
-LMKV_API int lmkv_pg_callees(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t state_key,
+int lmkv_pg_callees(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t state_key,
                              const char *name, size_t limit, lmkv_store_call_fn fn, void *ctx)
 {
     return calls_query(out_n, out_truncated, pg, state_key, name, limit, fn, ctx, 0);
 }
 
-LMKV_API int lmkv_pg_refs(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t state_key,
+int lmkv_pg_refs(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_t state_key,
                           const char *name, size_t limit, lmkv_store_reference_fn fn, void *ctx)
 {
     int rc;
@@ -1123,24 +1114,15 @@ LMKV_API int lmkv_pg_refs(size_t *out_n, int *out_truncated, lmkv_pg *pg, int64_
 
 static lmkv_graph_item *push_item(lmkv_pg *pg)
 {
-    if (pg->nitems == pg->cap) {
-        size_t nc = pg->cap ? pg->cap * 2 : 64;
-        lmkv_graph_item *nv = realloc(pg->items, nc * sizeof *nv);
-        if (!nv) return NULL;
-        pg->items = nv; pg->cap = nc;
-    }
+    if (pg->nitems == pg->cap && LMKV_ARRAY_GROW(pg->items, pg->cap, pg->cap + 1, 64)) return NULL;
     lmkv_graph_item *it = &pg->items[pg->nitems++];
     memset(it, 0, sizeof *it);
     return it;
 }
 static int push_group(lmkv_pg *pg)
 {
-    if (pg->ngroups + 2 > pg->gcap) {
-        size_t nc = pg->gcap ? pg->gcap * 2 : 16;
-        size_t *nv = realloc(pg->group_start, nc * sizeof *nv);
-        if (!nv) return -1;
-        pg->group_start = nv; pg->gcap = nc;
-    }
+    if (pg->ngroups + 2 > pg->gcap && LMKV_ARRAY_GROW(pg->group_start, pg->gcap, pg->gcap + 1, 16))
+        return -1;
     pg->group_start[pg->ngroups++] = pg->nitems;
     pg->group_start[pg->ngroups] = pg->nitems;
     return 0;
@@ -1158,7 +1140,7 @@ static void fill(lmkv_graph_result *out, lmkv_pg *pg, int trunc, int grouped)
     }
 }
 
-LMKV_API int lmkv_pg_impact(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key,
+int lmkv_pg_impact(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key,
                             const char *name, unsigned depth, size_t limit)
 {
     int rc;
@@ -1212,7 +1194,7 @@ LMKV_API int lmkv_pg_impact(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_k
     return LMKV_OK;
 }
 
-LMKV_API int lmkv_pg_paths(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key,
+int lmkv_pg_paths(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key,
                            const char *from, const char *to, unsigned depth, size_t limit)
 {
     int rc;
@@ -1279,7 +1261,7 @@ LMKV_API int lmkv_pg_paths(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_ke
     return LMKV_OK;
 }
 
-LMKV_API int lmkv_pg_cycles(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key, size_t limit)
+int lmkv_pg_cycles(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key, size_t limit)
 {
     int rc;
     if (!out || !pg) return lmkv_error_set(LMKV_EINVAL, "graph cycles: NULL argument");

@@ -9,6 +9,7 @@
  * start of every put (so eviction sees the latest access order).
  */
 #include "store_int.h"
+#include "kv_array_int.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -186,14 +187,8 @@ static void stat_note(lmkv_cache *c, uint64_t ws, const char *method, uint32_t d
             return;
         }
     }
-    if (c->stat_n == c->stat_cap) {
-        size_t nc = c->stat_cap ? c->stat_cap * 2 : 16;
-        statbuf *ns = realloc(c->stats, nc * sizeof *ns);
-        if (!ns)
-            return; /* counters are advisory: drop on OOM */
-        c->stats = ns;
-        c->stat_cap = nc;
-    }
+    if (c->stat_n == c->stat_cap && LMKV_ARRAY_GROW(c->stats, c->stat_cap, c->stat_cap + 1, 16))
+        return; /* counters are advisory: drop on OOM */
     char *m = strdup(method);
     if (!m)
         return;

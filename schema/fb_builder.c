@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "fb_int.h"
+#include "kv_array_int.h"
 
 struct lmkv_fbb {
     uint8_t *buf;
@@ -42,13 +43,8 @@ void lmkv_fbb_free(lmkv_fbb *b)
 
 static int fbb_reserve(lmkv_fbb *b, size_t n)
 {
-    if (n <= b->cap) return LMKV_OK;
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap < n) cap *= 2;
-    uint8_t *nb = realloc(b->buf, cap);
-    if (!nb) return lmkv_error_set(LMKV_ENOMEM, "record builder: cannot grow buffer to %zu bytes", cap);
-    b->buf = nb;
-    b->cap = cap;
+    if (LMKV_ARRAY_GROW(b->buf, b->cap, n, 1024))
+        return lmkv_error_set(LMKV_ENOMEM, "record builder: cannot grow buffer to %zu bytes", n);
     return LMKV_OK;
 }
 

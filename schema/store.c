@@ -3,6 +3,7 @@
  * path mappings and the current map (key layouts: schema/KEYS.md).
  */
 #include "store_int.h"
+#include "kv_array_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,24 +147,11 @@ static int bulk_add(lmkv_store_session *s, enum store_tree tr, const void *k, si
                     const void *v, size_t vn)
 {
     struct bulk_list *l = &s->bl[tr];
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 256;
-        struct bulk_ent *ne = realloc(l->v, nc * sizeof *ne);
-        if (!ne)
-            return lmkv_error_set(LMKV_ENOMEM, "store: out of memory buffering a bulk insert");
-        l->v = ne;
-        l->cap = nc;
-    }
-    if (s->nba + kn + vn > s->capba) {
-        size_t nc = s->capba ? s->capba : 1u << 16;
-        while (nc < s->nba + kn + vn)
-            nc *= 2;
-        uint8_t *na = realloc(s->ba, nc);
-        if (!na)
-            return lmkv_error_set(LMKV_ENOMEM, "store: out of memory buffering a bulk insert");
-        s->ba = na;
-        s->capba = nc;
-    }
+    if (l->n == l->cap && LMKV_ARRAY_GROW(l->v, l->cap, l->cap + 1, 256))
+        return lmkv_error_set(LMKV_ENOMEM, "store: out of memory buffering a bulk insert");
+    if (kn > SIZE_MAX - vn || kn + vn > SIZE_MAX - s->nba ||
+        LMKV_ARRAY_GROW(s->ba, s->capba, s->nba + kn + vn, 1u << 16))
+        return lmkv_error_set(LMKV_ENOMEM, "store: out of memory buffering a bulk insert");
     struct bulk_ent *e = &l->v[l->n++];
     e->tree = (uint32_t)tr;
     e->seq = l->n;
@@ -535,14 +523,8 @@ static int gen_bump(lmkv_store_session *s, uint64_t ws)
     for (size_t i = 0; i < s->n_bumped; i++)
         if (s->bumped[i] == ws)
             return LMKV_OK;
-    if (s->n_bumped == s->cap_bumped) {
-        size_t nc = s->cap_bumped ? s->cap_bumped * 2 : 4;
-        uint64_t *nb = realloc(s->bumped, nc * sizeof *nb);
-        if (!nb)
-            return lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
-        s->bumped = nb;
-        s->cap_bumped = nc;
-    }
+    if (s->n_bumped == s->cap_bumped && LMKV_ARRAY_GROW(s->bumped, s->cap_bumped, s->cap_bumped + 1, 4))
+        return lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
     uint8_t k[8], v[8];
     put_be64(k, ws);
     uint64_t gen = 0;
@@ -1164,14 +1146,8 @@ static int set_build_cb(void *ctx, const lmkv_pair *p)
     struct set_build *b = ctx;
     if (p->key_size != 16)
         return store_err_key(LMKV_ECORRUPT, T_CUR_FV, p->key, p->key_size, "key is not 16 bytes");
-    if (b->n == b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 256;
-        uint64_t *nf = realloc(b->fvs, nc * sizeof *nf);
-        if (!nf)
-            return lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
-        b->fvs = nf;
-        b->cap = nc;
-    }
+    if (b->n == b->cap && LMKV_ARRAY_GROW(b->fvs, b->cap, b->cap + 1, 256))
+        return lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
     b->fvs[b->n++] = get_be64(p->key + 8);
     return 0;
 }

@@ -12,6 +12,7 @@
  *   P(s)      raw bytes, only as the last component of a key.
  */
 #include "store_int.h"
+#include "kv_array_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -36,25 +37,10 @@ static int kb_reserve(kbuf *k, size_t more)
 {
     if (k->oom)
         return -1;
-    if (k->len + more <= k->cap)
-        return 0;
-    size_t ncap = k->cap * 2;
-    while (ncap < k->len + more)
-        ncap *= 2;
-    uint8_t *np;
-    if (k->p == k->small) {
-        np = malloc(ncap);
-        if (np)
-            memcpy(np, k->small, k->len);
-    } else {
-        np = realloc(k->p, ncap);
-    }
-    if (!np) {
+    if (more > SIZE_MAX - k->len || LMKV_ARRAY_GROW_INLINE(k->p, k->cap, k->len + more, 0, k->small, k->len)) {
         k->oom = 1;
         return -1;
     }
-    k->p = np;
-    k->cap = ncap;
     return 0;
 }
 

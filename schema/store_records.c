@@ -3,6 +3,7 @@
  * and the indexed lookups (key layouts: schema/KEYS.md).
  */
 #include "store_int.h"
+#include "kv_array_int.h"
 
 #include <stdlib.h>
 
@@ -13,16 +14,8 @@ typedef struct arena { uint8_t *p; size_t len, cap; } arena;
 
 static int arena_add(arena *a, enc *e, const uint8_t *buf, size_t len)
 {
-    if (a->len + len > a->cap) {
-        size_t nc = a->cap ? a->cap : 4096;
-        while (nc < a->len + len)
-            nc *= 2;
-        uint8_t *np = realloc(a->p, nc);
-        if (!np)
-            return lmkv_error_set(LMKV_ENOMEM, "store: out of memory encoding records");
-        a->p = np;
-        a->cap = nc;
-    }
+    if (len > SIZE_MAX - a->len || LMKV_ARRAY_GROW(a->p, a->cap, a->len + len, 4096))
+        return lmkv_error_set(LMKV_ENOMEM, "store: out of memory encoding records");
     memcpy(a->p + a->len, buf, len);
     e->off = a->len;
     e->len = len;
@@ -319,14 +312,7 @@ static void cp_keep(lmkv_store_session *s, uint64_t ws, uint64_t fv, const kbuf 
 {
     if (!kb_ok(ops) || s->cp_bytes + ops->len > CUR_PENDING_MAX_BYTES)
         return;
-    if (s->ncp == s->capcp) {
-        size_t nc = s->capcp ? s->capcp * 2 : 8;
-        struct cur_pending *n = realloc(s->cp, nc * sizeof *n);
-        if (!n)
-            return;
-        s->cp = n;
-        s->capcp = nc;
-    }
+    if (s->ncp == s->capcp && LMKV_ARRAY_GROW(s->cp, s->capcp, s->capcp + 1, 8)) return;
     uint8_t *b = malloc(ops->len ? ops->len : 1);
     if (!b)
         return;
@@ -1026,14 +1012,8 @@ struct raw_set { arena *a; struct raw_rec *v; size_t n, cap; int with_ord; };
 static int raw_collect_cb(void *ctx, const lmkv_pair *p)
 {
     struct raw_set *r = ctx;
-    if (r->n == r->cap) {
-        size_t nc = r->cap ? r->cap * 2 : 64;
-        struct raw_rec *nv = realloc(r->v, nc * sizeof *nv);
-        if (!nv)
-            return lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
-        r->v = nv;
-        r->cap = nc;
-    }
+    if (r->n == r->cap && LMKV_ARRAY_GROW(r->v, r->cap, r->cap + 1, 64))
+        return lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
     enc e;
     int rc = arena_add(r->a, &e, p->value, p->value_size);
     if (rc != LMKV_OK)

@@ -2,6 +2,7 @@
  * analysis.c -- the sink an analyser fills with one file's records.
  */
 #include "versioning_int.h"
+#include "kv_array_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +25,7 @@ static int vdup(char **out, const char *s, const char *what, int required)
 
 static int vgrow(void **arr, size_t *cap, size_t n, size_t elem)
 {
-    if (n < *cap) return LMKV_OK;
-    size_t nc = *cap ? *cap * 2 : 16;
-    void *na = realloc(*arr, nc * elem);
-    if (!na) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
-    *arr = na; *cap = nc;
+    if (lmkv_kv__array_grow(arr, cap, n + 1, elem, 16)) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     return LMKV_OK;
 }
 

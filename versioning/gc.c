@@ -5,6 +5,7 @@
  * and LSP cache entries, in bounded write transactions.
  */
 #include "versioning_int.h"
+#include "kv_array_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +16,8 @@ struct u64set { uint64_t *v; size_t n, cap; };
 
 static int u64_push(struct u64set *s, uint64_t x)
 {
-    if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 1024;
-        uint64_t *nv = realloc(s->v, nc * sizeof *nv);
-        if (!nv) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
-        s->v = nv; s->cap = nc;
-    }
+    if (s->n == s->cap && LMKV_ARRAY_GROW(s->v, s->cap, s->cap + 1, 1024))
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     s->v[s->n++] = x;
     return LMKV_OK;
 }
@@ -49,12 +46,8 @@ static int collect_dead(void *ctx, const lmkv_file_version *fv)
 {
     struct deadlist *d = ctx;
     if (u64_has(d->live, fv->id)) return 0;
-    if (d->n == d->cap) {
-        size_t nc = d->cap ? d->cap * 2 : 256;
-        struct dead *nv = realloc(d->v, nc * sizeof *nv);
-        if (!nv) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
-        d->v = nv; d->cap = nc;
-    }
+    if (d->n == d->cap && LMKV_ARRAY_GROW(d->v, d->cap, d->cap + 1, 256))
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     d->v[d->n].fv = fv->id;
     if (!(d->v[d->n].path = strdup(fv->path ? fv->path : ""))) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     d->n++;

@@ -5,6 +5,7 @@
  * differs between the two trees are looked at.
  */
 #include "versioning_int.h"
+#include "kv_array_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,12 +32,8 @@ static int dsym_push(void *vctx, const lmkv_symbol *y)
 {
     struct dctx *c = vctx;
     struct dsyms *d = c->out;
-    if (d->n == d->cap) {
-        size_t nc = d->cap ? d->cap * 2 : 256;
-        struct dsym *nv = realloc(d->v, nc * sizeof *nv);
-        if (!nv) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
-        d->v = nv; d->cap = nc;
-    }
+    if (d->n == d->cap && LMKV_ARRAY_GROW(d->v, d->cap, d->cap + 1, 256))
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     struct dsym *e = &d->v[d->n];
     memset(e, 0, sizeof *e);
     const char *q = y->qualified_name ? y->qualified_name : y->name;
@@ -120,12 +117,7 @@ static int vresolve_commit(git_commit **out, char hex[LMKV_OID_HEXSZ], lmkv_work
 
 static int add_change(struct lmkv_semdiff *d, size_t *cap, int change, const struct dsym *a, const struct dsym *b)
 {
-    if (d->nchanges == *cap) {
-        size_t nc = *cap ? *cap * 2 : 64;
-        struct lmkv_symbol_change *nv = realloc(d->changes, nc * sizeof *nv);
-        if (!nv) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
-        d->changes = nv; *cap = nc;
-    }
+    if (LMKV_ARRAY_GROW(d->changes, *cap, d->nchanges + 1, 64)) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     struct lmkv_symbol_change *c = &d->changes[d->nchanges];
     memset(c, 0, sizeof *c);
     const struct dsym *cur = b ? b : a;

@@ -17,6 +17,7 @@
  *     path whose version it removed (one bounded write txn per path).
  */
 #include "versioning_int.h"
+#include "kv_array_int.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -179,12 +180,8 @@ void vcurmap_clear(struct vcurmap *m)
 static int vcur_push(void *ctx, const lmkv_store_current *c)
 {
     struct vcurmap *m = ctx;
-    if (m->n == m->cap) {
-        size_t nc = m->cap ? m->cap * 2 : 256;
-        struct vcur *nv = realloc(m->v, nc * sizeof *nv);
-        if (!nv) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
-        m->v = nv; m->cap = nc;
-    }
+    if (m->n == m->cap && LMKV_ARRAY_GROW(m->v, m->cap, m->cap + 1, 256))
+        return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     struct vcur *e = &m->v[m->n];
     memset(e, 0, sizeof *e);
     if (!(e->path = malloc(c->path_len + 1))) return lmkv_error_set(LMKV_ENOMEM, "out of memory");

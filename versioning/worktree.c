@@ -3,6 +3,7 @@
  * worktree status, blob ids of worktree content; and the non-git walk.
  */
 #include "versioning_int.h"
+#include "kv_array_int.h"
 
 #include <dirent.h>
 #include <nettle/sha1.h>
@@ -296,12 +297,7 @@ void vscan_clear(struct vscan *s)
 
 static struct vfile *vscan_add(struct vscan *s, const char *path)
 {
-    if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 256;
-        struct vfile *nv = realloc(s->v, nc * sizeof *nv);
-        if (!nv) return NULL;
-        s->v = nv; s->cap = nc;
-    }
+    if (s->n == s->cap && LMKV_ARRAY_GROW(s->v, s->cap, s->cap + 1, 256)) return NULL;
     struct vfile *f = &s->v[s->n];
     memset(f, 0, sizeof *f);
     if (!(f->path = strdup(path))) return NULL;
@@ -358,10 +354,10 @@ int vread_file(void **out, size_t *outlen, const lmkv_worktree *wt, const char *
     size_t cap = (size_t)st.st_size + 1;
     if (!(buf = malloc(cap))) { err = ENOMEM; rc = lmkv_error_set(LMKV_ENOMEM, "out of memory reading '%s'", full); goto cleanup; }
     for (;;) {
-        if (got == cap) {
-            unsigned char *nb = realloc(buf, cap * 2);
-            if (!nb) { err = ENOMEM; rc = lmkv_error_set(LMKV_ENOMEM, "out of memory reading '%s'", full); goto cleanup; }
-            buf = nb; cap *= 2;
+        if (LMKV_ARRAY_GROW(buf, cap, got + 1, 0)) {
+            err = ENOMEM;
+            rc = lmkv_error_set(LMKV_ENOMEM, "out of memory reading '%s'", full);
+            goto cleanup;
         }
         ssize_t r = read(fd, buf + got, cap - got);
         if (r < 0) {
