@@ -36,17 +36,17 @@
 
 static const char DEFAULT_NAME[] = "__sled__default";
 
-int kv_check_tree(const lmkv_tree *t)
+int lmkv_kv__check_tree(const lmkv_tree *t)
 {
     if (!t || !t->st)
         return lmkv_error_set(LMKV_EINVAL, "NULL tree handle");
     if (t->st->dropped) {
         char n[80];
-        kv_hexprefix(n, sizeof n, t->st->name, t->st->name_size);
+        lmkv_kv__hexprefix(n, sizeof n, t->st->name, t->st->name_size);
         return lmkv_error_set(LMKV_ETREE, "tree %s (hex) was dropped (sled CollectionNotFound)", n);
     }
     if (atomic_load(&t->st->need_reopen))
-        return kv_state_reopen(t->st);
+        return lmkv_kv__state_reopen(t->st);
     return 0;
 }
 
@@ -87,7 +87,7 @@ static int cat_lookup(MDB_txn *txn, lmkv_db *db, const void *name, size_t n, boo
         return ENOMEM;
     cat_key(k, name, n, system);
     MDB_val v;
-    int rc = kv_raw_get(txn, db->catalog_dbi, NULL, k, n + 1, &v);
+    int rc = lmkv_kv__raw_get(txn, db->catalog_dbi, NULL, k, n + 1, &v);
     free(k);
     if (rc)
         return rc;
@@ -106,7 +106,7 @@ static int cat_put(MDB_txn *txn, lmkv_db *db, const void *name, size_t n, bool s
     if (!k)
         return ENOMEM;
     cat_key(k, name, n, system);
-    int rc = kv_raw_put(txn, db->catalog_dbi, NULL, k, n + 1, dbi_name, strlen(dbi_name), 0);
+    int rc = lmkv_kv__raw_put(txn, db->catalog_dbi, NULL, k, n + 1, dbi_name, strlen(dbi_name), 0);
     free(k);
     return rc;
 }
@@ -117,7 +117,7 @@ static int cat_del(MDB_txn *txn, lmkv_db *db, const void *name, size_t n, bool s
     if (!k)
         return ENOMEM;
     cat_key(k, name, n, system);
-    int rc = kv_raw_del(txn, db->catalog_dbi, NULL, k, n + 1);
+    int rc = lmkv_kv__raw_del(txn, db->catalog_dbi, NULL, k, n + 1);
     free(k);
     return rc;
 }
@@ -156,7 +156,7 @@ static int state_new(kv_tree_state **out, lmkv_db *db, const void *name, size_t 
                      MDB_dbi dbi, char *dbi_name)
 {
     kv_tree_state *s = calloc(1, sizeof *s);
-    if (!s || kv_mem_dup(&s->name, name, n)) {
+    if (!s || lmkv_kv__mem_dup(&s->name, name, n)) {
         free(s);
         free(dbi_name);
         return lmkv_error_set(LMKV_ENOMEM, "out of memory opening a tree");
@@ -191,7 +191,7 @@ static void state_free(kv_tree_state *st)
     free(st);
 }
 
-void kv_tree_state_unref(kv_tree_state *st)
+void lmkv_kv__tree_state_unref(kv_tree_state *st)
 {
     lmkv_db *db = st->db;
     pthread_mutex_lock(&db->tree_mu);
@@ -210,13 +210,13 @@ static void state_kill_locked(kv_tree_state *st)
     st->dropped = true;
     list_remove(db, st);
     pthread_mutex_lock(&db->ev_mu);
-    kv_subs_tree_dropped(st);
+    lmkv_kv__subs_tree_dropped(st);
     pthread_mutex_unlock(&db->ev_mu);
     if (--st->refs == 0)
         state_free(st);
 }
 
-void kv_catalog_txn_done_locked(lmkv_txn *tx, bool committed)
+void lmkv_kv__catalog_txn_done_locked(lmkv_txn *tx, bool committed)
 {
     for (size_t i = 0; i < tx->ncreated; i++) {
         kv_tree_state *st = tx->created[i];
@@ -226,7 +226,7 @@ void kv_catalog_txn_done_locked(lmkv_txn *tx, bool committed)
             state_kill_locked(st);   /* the tree does not exist */
         } else {
             /* An existing tree opened inside the aborted txn: LMDB closed its
-             * dbi; the next use reopens it (kv_state_reopen). */
+             * dbi; the next use reopens it (lmkv_kv__state_reopen). */
             st->pending_tx = NULL;
             atomic_store(&st->need_reopen, true);
         }
@@ -245,14 +245,14 @@ static int txn_add_created(lmkv_txn *tx, kv_tree_state *st)
     return 0;
 }
 
-int kv_state_reopen(kv_tree_state *st)
+int lmkv_kv__state_reopen(kv_tree_state *st)
 {
     lmkv_db *db = st->db;
     int rc = 0;
     MDB_dbi dbi;
     if (!atomic_load(&st->need_reopen))
         return 0;
-    if (kv_thread_is_writer(db) && db->cur_txn && !db->cur_txn->internal) {
+    if (lmkv_kv__thread_is_writer(db) && db->cur_txn && !db->cur_txn->internal) {
         lmkv_txn *tx = db->cur_txn;
         pthread_mutex_lock(&db->tree_mu);
         if (atomic_load(&st->need_reopen) && !st->dropped) {
@@ -262,13 +262,13 @@ int kv_state_reopen(kv_tree_state *st)
                 st->pending_tx = tx;
                 st->was_created = false;
                 atomic_store(&st->need_reopen, false);
-                rc = kv_txn_log_create(tx, st);
+                rc = lmkv_kv__txn_log_create(tx, st);
             }
         }
         pthread_mutex_unlock(&db->tree_mu);
     } else {
         MDB_txn *txn;
-        kv_enter(db);
+        lmkv_kv__enter(db);
         rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn);
         if (rc == 0) {
             pthread_mutex_lock(&db->tree_mu);
@@ -287,7 +287,7 @@ int kv_state_reopen(kv_tree_state *st)
             }
             pthread_mutex_unlock(&db->tree_mu);
         }
-        kv_leave(db);
+        lmkv_kv__leave(db);
     }
     if (rc == MDB_NOTFOUND) {
         pthread_mutex_lock(&db->tree_mu);
@@ -296,11 +296,11 @@ int kv_state_reopen(kv_tree_state *st)
         return lmkv_error_set(LMKV_ETREE, "tree was dropped by another process");
     }
     if (rc)
-        return kv_err_mdb(rc, "reopening a tree", st, NULL, 0);
+        return lmkv_kv__err_mdb(rc, "reopening a tree", st, NULL, 0);
     return 0;
 }
 
-int kv_catalog_recreate(lmkv_txn *tx, kv_tree_state *st)
+int lmkv_kv__catalog_recreate(lmkv_txn *tx, kv_tree_state *st)
 {
     lmkv_db *db = tx->db;
     int rc;
@@ -328,8 +328,8 @@ again:
     if (st) {
         st->refs++;
         pthread_mutex_unlock(&db->tree_mu);
-        if ((rc = kv_state_reopen(st))) {
-            kv_tree_state_unref(st);
+        if ((rc = lmkv_kv__state_reopen(st))) {
+            lmkv_kv__tree_state_unref(st);
             return rc;
         }
         *out = st;
@@ -363,7 +363,7 @@ again:
         rc = ENOMEM;
         goto out;
     }
-    if ((rc = kv_txn_log_create(tx, st)))
+    if ((rc = lmkv_kv__txn_log_create(tx, st)))
         goto out;
     st->refs++;
     *out = st;
@@ -373,13 +373,13 @@ out:
     pthread_mutex_unlock(&db->tree_mu);
     if (rc == MDB_MAP_FULL) {
         if (tx->internal)
-            return rc; /* kv_write grows the map and reruns */
-        if ((rc = kv_txn_map_full(tx, 1 << 20)) == 0)
+            return rc; /* lmkv_kv__write grows the map and reruns */
+        if ((rc = lmkv_kv__txn_map_full(tx, 1 << 20)) == 0)
             goto again;
         return rc;
     }
     if (rc && rc != LMKV_NOTFOUND && rc > -30900)
-        rc = kv_err_mdb(rc, "opening a tree", NULL, name, n);
+        rc = lmkv_kv__err_mdb(rc, "opening a tree", NULL, name, n);
     else if (rc == LMKV_NOTFOUND)
         lmkv_error_set(rc, "no such %s tree", system ? "system" : "user");
     return rc;
@@ -396,7 +396,7 @@ static int create_fn(lmkv_txn *tx, void *p)
 {
     create_ctx *c = p;
     if (c->st) {
-        kv_tree_state_unref(c->st);
+        lmkv_kv__tree_state_unref(c->st);
         c->st = NULL;
     }
     int rc = open_in_txn(&c->st, tx, c->name, c->n, c->system, true);
@@ -405,7 +405,7 @@ static int create_fn(lmkv_txn *tx, void *p)
     return rc;
 }
 
-int kv_tree_state_get(kv_tree_state **out, lmkv_db *db, const void *name, size_t n, bool system, unsigned flags)
+int lmkv_kv__tree_state_get(kv_tree_state **out, lmkv_db *db, const void *name, size_t n, bool system, unsigned flags)
 {
     int rc;
     char *dn = NULL;
@@ -418,16 +418,16 @@ int kv_tree_state_get(kv_tree_state **out, lmkv_db *db, const void *name, size_t
         st->refs++;
     pthread_mutex_unlock(&db->tree_mu);
     if (st) {
-        if ((rc = kv_state_reopen(st))) {
-            kv_tree_state_unref(st);
+        if ((rc = lmkv_kv__state_reopen(st))) {
+            lmkv_kv__tree_state_unref(st);
             return rc;
         }
         *out = st;
         return 0;
     }
-    if (kv_member_wants_alone(db)) /* a grouped transaction closure: rerun alone */
+    if (lmkv_kv__member_wants_alone(db)) /* a grouped transaction closure: rerun alone */
         return lmkv_error_set(LMKV_EBUSY, "opening a tree inside a grouped transaction (it reruns alone)");
-    if (kv_thread_is_writer(db)) {
+    if (lmkv_kv__thread_is_writer(db)) {
         lmkv_txn *cur = db->cur_txn;
         if (!cur || cur->internal)
             return lmkv_error_set(LMKV_EBUSY, "opening a tree from inside a write callback");
@@ -435,14 +435,14 @@ int kv_tree_state_get(kv_tree_state **out, lmkv_db *db, const void *name, size_t
     }
     /* Existing tree: open its dbi in a read txn and commit it (env-wide handle). */
     for (int tries = 0;; tries++) {
-        kv_enter(db);
+        lmkv_kv__enter(db);
         rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn);
         if (rc == 0)
             break;
-        kv_leave(db);
-        if (rc == MDB_MAP_RESIZED && tries < 5 && kv_adopt_mapsize(db) == 0)
+        lmkv_kv__leave(db);
+        if (rc == MDB_MAP_RESIZED && tries < 5 && lmkv_kv__adopt_mapsize(db) == 0)
             continue;
-        return kv_err_mdb(rc, "opening a tree", NULL, name, n);
+        return lmkv_kv__err_mdb(rc, "opening a tree", NULL, name, n);
     }
     pthread_mutex_lock(&db->tree_mu);
     st = find_live(db, name, n, system);
@@ -450,7 +450,7 @@ int kv_tree_state_get(kv_tree_state **out, lmkv_db *db, const void *name, size_t
         st->refs++;
         pthread_mutex_unlock(&db->tree_mu);
         mdb_txn_abort(txn);
-        kv_leave(db);
+        lmkv_kv__leave(db);
         *out = st;
         return 0;
     }
@@ -467,39 +467,39 @@ int kv_tree_state_get(kv_tree_state **out, lmkv_db *db, const void *name, size_t
             st->refs++;
         dn = NULL;
         pthread_mutex_unlock(&db->tree_mu);
-        kv_leave(db);
+        lmkv_kv__leave(db);
         if (rc)
-            return rc <= -30900 ? rc : kv_err_mdb(rc, "opening a tree", NULL, name, n);
+            return rc <= -30900 ? rc : lmkv_kv__err_mdb(rc, "opening a tree", NULL, name, n);
         *out = st;
         return 0;
     }
     pthread_mutex_unlock(&db->tree_mu);
     mdb_txn_abort(txn);
-    kv_leave(db);
+    lmkv_kv__leave(db);
     if (rc != MDB_NOTFOUND)
-        return kv_err_mdb(rc, "reading the catalog", NULL, name, n);
+        return lmkv_kv__err_mdb(rc, "reading the catalog", NULL, name, n);
     if (!create) {
         char h[80];
-        kv_hexprefix(h, sizeof h, name, n);
+        lmkv_kv__hexprefix(h, sizeof h, name, n);
         return lmkv_error_set(LMKV_NOTFOUND, "%s: no %s tree named %s (hex)%s", db->path,
                               system ? "system" : "user", h, db->read_only ? " (database opened read-only)" : "");
     }
     create_ctx c = {name, n, system, NULL};
-    rc = kv_write(db, create_fn, &c);
+    rc = lmkv_kv__write(db, create_fn, &c);
     if (rc) {
         if (c.st)
-            kv_tree_state_unref(c.st);
+            lmkv_kv__tree_state_unref(c.st);
         return rc;
     }
     *out = c.st;
     return 0;
 }
 
-int kv_tree_handle_new(lmkv_tree **out, lmkv_db *db, kv_tree_state *st)
+int lmkv_kv__tree_handle_new(lmkv_tree **out, lmkv_db *db, kv_tree_state *st)
 {
     lmkv_tree *t = calloc(1, sizeof *t);
     if (!t) {
-        kv_tree_state_unref(st);
+        lmkv_kv__tree_state_unref(st);
         return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     }
     t->db = db;
@@ -519,10 +519,10 @@ int lmkv_db_open_tree_ex(lmkv_tree **out, lmkv_db *db, const void *name, size_t 
     if (ro)
         flags |= LMKV_TREE_NO_CREATE;
     db = kv_core(db);
-    int rc = kv_tree_state_get(&st, db, name, n, (flags & LMKV_TREE_SYSTEM) != 0, flags);
+    int rc = lmkv_kv__tree_state_get(&st, db, name, n, (flags & LMKV_TREE_SYSTEM) != 0, flags);
     if (rc)
         return rc;
-    if ((rc = kv_tree_handle_new(out, db, st)))
+    if ((rc = lmkv_kv__tree_handle_new(out, db, st)))
         return rc;
     (*out)->ro = ro;
     return 0;
@@ -542,7 +542,7 @@ void lmkv_tree_close(lmkv_tree *t)
 {
     if (!t || t->borrowed)
         return;
-    kv_tree_state_unref(t->st);
+    lmkv_kv__tree_state_unref(t->st);
     free(t);
 }
 
@@ -572,17 +572,17 @@ static int drop_tree(int *out_existed, lmkv_db *db, const void *name, size_t n, 
     if (!db || (!name && n))
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_drop_tree: NULL argument");
     if (db->core)
-        return kv_readonly_alias_err(db, "drop_tree");
+        return lmkv_kv__readonly_alias_err(db, "drop_tree");
     if (!system && n == sizeof DEFAULT_NAME - 1 && memcmp(name, DEFAULT_NAME, n) == 0)
         return lmkv_error_set(LMKV_EINVAL, "cannot drop the default tree %s (cannot remove the core structures)", DEFAULT_NAME);
     if (db->read_only)
         return lmkv_error_set(LMKV_EREADONLY, "%s: drop_tree on a read-only database", db->path);
-    if (kv_thread_is_writer(db))
+    if (lmkv_kv__thread_is_writer(db))
         return lmkv_error_set(LMKV_EBUSY, "drop_tree while this thread holds a write transaction");
     /* mdb_drop(del=1) closes the dbi in the whole env at once: no other
      * transaction of this process may be using it, so quiesce. */
     for (int attempt = 0;; attempt++) {
-        if ((rc = kv_quiesce(db)))
+        if ((rc = lmkv_kv__quiesce(db)))
             return rc;
         rc = mdb_txn_begin(db->env, NULL, 0, &txn);
         if (rc == MDB_MAP_RESIZED) {
@@ -590,13 +590,13 @@ static int drop_tree(int *out_existed, lmkv_db *db, const void *name, size_t n, 
             rc = mdb_txn_begin(db->env, NULL, 0, &txn);
         }
         if (rc) {
-            kv_unquiesce(db);
-            return kv_err_mdb(rc, "drop_tree", NULL, name, n);
+            lmkv_kv__unquiesce(db);
+            return lmkv_kv__err_mdb(rc, "drop_tree", NULL, name, n);
         }
         rc = cat_lookup(txn, db, name, n, system, &dn);
         if (rc == MDB_NOTFOUND) {
             mdb_txn_abort(txn);
-            kv_unquiesce(db);
+            lmkv_kv__unquiesce(db);
             if (out_existed)
                 *out_existed = 0;
             return 0;
@@ -630,12 +630,12 @@ static int drop_tree(int *out_existed, lmkv_db *db, const void *name, size_t n, 
             MDB_envinfo info;
             mdb_env_info(db->env, &info);
             mdb_env_set_mapsize(db->env, info.me_mapsize * 2);
-            kv_unquiesce(db);
+            lmkv_kv__unquiesce(db);
             continue;
         }
         if (rc)
             goto fail;
-        kv_unquiesce(db);
+        lmkv_kv__unquiesce(db);
         if (out_existed)
             *out_existed = 1;
         return 0;
@@ -644,8 +644,8 @@ fail:
     if (txn)
         mdb_txn_abort(txn);
     free(dn);
-    kv_unquiesce(db);
-    return kv_err_mdb(rc, "drop_tree", NULL, name, n);
+    lmkv_kv__unquiesce(db);
+    return lmkv_kv__err_mdb(rc, "drop_tree", NULL, name, n);
 }
 
 int lmkv_db_drop_tree(int *out_existed, lmkv_db *db, const void *name, size_t n)
@@ -660,28 +660,28 @@ int lmkv_db_drop_system_tree(int *out_existed, lmkv_db *db, const void *name, si
 
 /* ------------------------------------------------------------ names */
 
-int kv_catalog_names(lmkv_bytes_array *out, lmkv_db *db, MDB_txn *txn, bool system)
+int lmkv_kv__catalog_names(lmkv_bytes_array *out, lmkv_db *db, MDB_txn *txn, bool system)
 {
     kv_lcur c;
     lmkv_bytes_array a = {0};
     size_t cap = 0;
-    int rc = kv_lc_open(&c, txn, db->catalog_dbi, NULL);
+    int rc = lmkv_kv__lc_open(&c, txn, db->catalog_dbi, NULL);
     if (rc)
-        return kv_err_mdb(rc, "reading the catalog", NULL, NULL, 0);
+        return lmkv_kv__err_mdb(rc, "reading the catalog", NULL, NULL, 0);
     uint8_t ns = system ? 's' : 'u';
-    for (rc = kv_lc_seek_ge(&c, &ns, 1); rc == 0; rc = kv_lc_next(&c)) {
+    for (rc = lmkv_kv__lc_seek_ge(&c, &ns, 1); rc == 0; rc = lmkv_kv__lc_next(&c)) {
         const lmkv_pair *p = kv_lc_cur(&c);
         if (p->key_size < 1 || p->key[0] != ns)
             break;
         if (a.count == cap && LMKV_ARRAY_GROW(a.items, cap, cap + 1, 16)) { rc = ENOMEM; break; }
-        if ((rc = kv_bytes_dup(&a.items[a.count], p->key + 1, p->key_size - 1)))
+        if ((rc = lmkv_kv__bytes_dup(&a.items[a.count], p->key + 1, p->key_size - 1)))
             break;
         a.count++;
     }
-    kv_lc_close(&c);
+    lmkv_kv__lc_close(&c);
     if (rc != MDB_NOTFOUND && rc != 0) {
         lmkv_bytes_array_free(&a);
-        return rc <= -30900 ? rc : kv_err_mdb(rc, "reading the catalog", NULL, NULL, 0);
+        return rc <= -30900 ? rc : lmkv_kv__err_mdb(rc, "reading the catalog", NULL, NULL, 0);
     }
     *out = a;
     return 0;
@@ -693,11 +693,11 @@ static int names(lmkv_bytes_array *out, lmkv_db *db, bool system)
         return lmkv_error_set(LMKV_EINVAL, "tree_names: NULL argument");
     db = kv_core(db);
     MDB_txn *txn;
-    int rc = kv_rtxn_get(db, &txn);
+    int rc = lmkv_kv__rtxn_get(db, &txn);
     if (rc)
         return rc;
-    rc = kv_catalog_names(out, db, txn, system);
-    kv_rtxn_put(db, txn);
+    rc = lmkv_kv__catalog_names(out, db, txn, system);
+    lmkv_kv__rtxn_put(db, txn);
     return rc;
 }
 

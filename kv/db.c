@@ -21,7 +21,7 @@
 #define ID_BLOCK      ((uint64_t)1 << 16)
 static const char DEFAULT_TREE[] = "__sled__default";
 
-int kv_catalog_names(lmkv_bytes_array *out, lmkv_db *db, MDB_txn *txn, bool system);
+int lmkv_kv__catalog_names(lmkv_bytes_array *out, lmkv_db *db, MDB_txn *txn, bool system);
 
 /* Databases open in this process, by directory identity. LMDB must not open
  * one environment twice in a process (closing one would drop the process's
@@ -62,7 +62,7 @@ static int kv_meta_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t 
     return 0;
 }
 
-int kv_meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t x)
+int lmkv_kv__meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t x)
 {
     uint8_t b[8];
     for (int i = 0; i < 8; i++)
@@ -202,7 +202,7 @@ static int init_meta(lmkv_db *db, bool file_existed)
             continue;
         }
         if (rc)
-            return kv_err_mdb(rc, "opening", NULL, NULL, 0);
+            return lmkv_kv__err_mdb(rc, "opening", NULL, NULL, 0);
         break;
     }
     rc = mdb_dbi_open(txn, "lmkv.meta", 0, &db->meta_dbi);
@@ -221,21 +221,21 @@ static int init_meta(lmkv_db *db, bool file_existed)
         }
         if ((rc = mdb_dbi_open(txn, "lmkv.meta", MDB_CREATE, &db->meta_dbi)) ||
             (rc = mdb_dbi_open(txn, "lmkv.catalog", MDB_CREATE, &db->catalog_dbi)) ||
-            (rc = kv_meta_put_u64(txn, db->meta_dbi, "format_version", LMKV_FORMAT_VERSION)) ||
-            (rc = kv_meta_put_u64(txn, db->meta_dbi, "id_hw", 0))) {
+            (rc = lmkv_kv__meta_put_u64(txn, db->meta_dbi, "format_version", LMKV_FORMAT_VERSION)) ||
+            (rc = lmkv_kv__meta_put_u64(txn, db->meta_dbi, "id_hw", 0))) {
             mdb_txn_abort(txn);
-            return kv_err_mdb(rc, "initialising", NULL, NULL, 0);
+            return lmkv_kv__err_mdb(rc, "initialising", NULL, NULL, 0);
         }
         db->recovered = false;
         (void)file_existed;
         rc = mdb_txn_commit(txn);
         if (rc)
-            return kv_err_mdb(rc, "initialising", NULL, NULL, 0);
+            return lmkv_kv__err_mdb(rc, "initialising", NULL, NULL, 0);
         return 0;
     }
     if (rc) {
         mdb_txn_abort(txn);
-        return kv_err_mdb(rc, "opening lmkv.meta", NULL, NULL, 0);
+        return lmkv_kv__err_mdb(rc, "opening lmkv.meta", NULL, NULL, 0);
     }
     rc = kv_meta_get_u64(txn, db->meta_dbi, "format_version", &ver);
     if (rc) {
@@ -255,7 +255,7 @@ static int init_meta(lmkv_db *db, bool file_existed)
     db->recovered = true;
     rc = mdb_txn_commit(txn);
     if (rc)
-        return kv_err_mdb(rc, "opening", NULL, NULL, 0);
+        return lmkv_kv__err_mdb(rc, "opening", NULL, NULL, 0);
     return 0;
 }
 
@@ -374,7 +374,7 @@ static int db_env_create(lmkv_db *db, const lmkv_config *cfg, bool existed, cons
     int rc;
     if ((rc = mdb_env_create(&db->env))) {
         db->env = NULL;
-        return kv_err_mdb(rc, "mdb_env_create", NULL, NULL, 0);
+        return lmkv_kv__err_mdb(rc, "mdb_env_create", NULL, NULL, 0);
     }
     mdb_env_set_maxdbs(db->env, (cfg->max_trees ? cfg->max_trees : 4096) + 4);
     mdb_env_set_maxreaders(db->env, cfg->max_readers ? cfg->max_readers : 1022);
@@ -494,10 +494,10 @@ int lmkv_db_open(lmkv_db **out, const lmkv_config *cfg_in)
     if ((rc = init_meta(db, existed)))
         goto fail;
     kv_tree_state *st;
-    if ((rc = kv_tree_state_get(&st, db, DEFAULT_TREE, sizeof DEFAULT_TREE - 1, false,
+    if ((rc = lmkv_kv__tree_state_get(&st, db, DEFAULT_TREE, sizeof DEFAULT_TREE - 1, false,
                                 db->read_only ? LMKV_TREE_NO_CREATE : 0)))
         goto fail;
-    if ((rc = kv_tree_handle_new(&db->default_tree, db, st)))
+    if ((rc = lmkv_kv__tree_handle_new(&db->default_tree, db, st)))
         goto fail;
     db->default_tree->borrowed = true;
     if (cfg.flush_every_ms && !db->read_only) {
@@ -531,7 +531,7 @@ void lmkv_db_close(lmkv_db *db)
         return;
     if (db->core) { /* a read-only alias */
         lmkv_db *core = db->core;
-        kv_tree_state_unref(db->default_tree->st);
+        lmkv_kv__tree_state_unref(db->default_tree->st);
         free(db->default_tree);
         db->default_tree = NULL;
         db->core = NULL;
@@ -552,7 +552,7 @@ void lmkv_db_close(lmkv_db *db)
     }
     pthread_mutex_unlock(&g_reg_mu);
     /* release writers waiting on subscriber queues, detach subscribers */
-    kv_subs_db_closing(db);
+    lmkv_kv__subs_db_closing(db);
     if (db->flusher_on) {
         pthread_mutex_lock(&db->fl_mu);
         db->flusher_stop = true;
@@ -590,10 +590,10 @@ static int id_reserve_fn(lmkv_txn *tx, void *p)
         return rc;
     c->start = hw > c->floor ? hw : c->floor;
     c->end = c->start + ID_BLOCK;
-    return kv_meta_put_u64(tx->txn, tx->db->meta_dbi, "id_hw", c->end);
+    return lmkv_kv__meta_put_u64(tx->txn, tx->db->meta_dbi, "id_hw", c->end);
 }
 
-int kv_readonly_alias_err(const lmkv_db *db, const char *what)
+int lmkv_kv__readonly_alias_err(const lmkv_db *db, const char *what)
 {
     return lmkv_error_set(LMKV_EREADONLY, "%s: %s on a database opened read-only", db->path, what);
 }
@@ -603,7 +603,7 @@ int lmkv_db_generate_id(uint64_t *out, lmkv_db *db)
     if (!out || !db)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_generate_id: NULL argument");
     if (db->core)
-        return kv_readonly_alias_err(db, "generate_id");
+        return lmkv_kv__readonly_alias_err(db, "generate_id");
     if (db->read_only)
         return lmkv_error_set(LMKV_EREADONLY, "%s: generate_id on a read-only database", db->path);
     for (;;) {
@@ -617,22 +617,22 @@ int lmkv_db_generate_id(uint64_t *out, lmkv_db *db)
         pthread_mutex_unlock(&db->id_mu);
         id_ctx c = {floor, 0, 0, 0};
         int rc;
-        if (kv_member_wants_alone(db)) /* a grouped transaction closure: rerun alone */
+        if (lmkv_kv__member_wants_alone(db)) /* a grouped transaction closure: rerun alone */
             return lmkv_error_set(LMKV_EBUSY, "generate_id: reserving ids inside a grouped transaction (it reruns alone)");
-        if (kv_thread_is_writer(db) && db->cur_txn && !db->cur_txn->internal) {
+        if (lmkv_kv__thread_is_writer(db) && db->cur_txn && !db->cur_txn->internal) {
             /* Reserve inside this thread's write txn; persisted at its commit,
              * or by a separate txn if it aborts (ids handed out stay used). */
             lmkv_txn *tx = db->cur_txn;
             uint64_t hw = 0;
             rc = kv_meta_get_u64(tx->txn, db->meta_dbi, "id_hw", &hw);
             if (rc && rc != MDB_NOTFOUND)
-                return kv_err_mdb(rc, "generate_id", NULL, NULL, 0);
+                return lmkv_kv__err_mdb(rc, "generate_id", NULL, NULL, 0);
             c.start = hw > floor ? hw : floor;
             if (tx->pending_id_hw > c.start)
                 c.start = tx->pending_id_hw;
             c.end = c.start + ID_BLOCK;
             tx->pending_id_hw = c.end;
-        } else if ((rc = kv_write(db, id_reserve_fn, &c))) {
+        } else if ((rc = lmkv_kv__write(db, id_reserve_fn, &c))) {
             return lmkv_error_wrap(rc, "generate_id: reserving a block of ids");
         }
         pthread_mutex_lock(&db->id_mu);
@@ -653,13 +653,13 @@ static int id_persist_fn(lmkv_txn *tx, void *p)
         return rc;
     if (hw >= c->set_next)
         return 0;
-    return kv_meta_put_u64(tx->txn, tx->db->meta_dbi, "id_hw", c->set_next);
+    return lmkv_kv__meta_put_u64(tx->txn, tx->db->meta_dbi, "id_hw", c->set_next);
 }
 
-int kv_ids_persist(lmkv_db *db, uint64_t hw)
+int lmkv_kv__ids_persist(lmkv_db *db, uint64_t hw)
 {
     id_ctx c = {0, 0, 0, hw};
-    return kv_write(db, id_persist_fn, &c);
+    return lmkv_kv__write(db, id_persist_fn, &c);
 }
 
 int lmkv_db_set_next_id(lmkv_db *db, uint64_t next)
@@ -667,11 +667,11 @@ int lmkv_db_set_next_id(lmkv_db *db, uint64_t next)
     if (!db)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_set_next_id: NULL db");
     if (db->core)
-        return kv_readonly_alias_err(db, "set_next_id");
+        return lmkv_kv__readonly_alias_err(db, "set_next_id");
     if (db->read_only)
         return lmkv_error_set(LMKV_EREADONLY, "%s: set_next_id on a read-only database", db->path);
     id_ctx c = {0, 0, 0, next};
-    int rc = kv_write(db, id_persist_fn, &c);
+    int rc = lmkv_kv__write(db, id_persist_fn, &c);
     if (rc)
         return rc;
     pthread_mutex_lock(&db->id_mu);
@@ -687,14 +687,14 @@ int lmkv_db_peek_next_id(uint64_t *out, lmkv_db *db)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_peek_next_id: NULL argument");
     db = kv_core(db);
     MDB_txn *txn;
-    int rc = kv_rtxn_get(db, &txn);
+    int rc = lmkv_kv__rtxn_get(db, &txn);
     if (rc)
         return rc;
     uint64_t hw = 0;
     rc = kv_meta_get_u64(txn, db->meta_dbi, "id_hw", &hw);
-    kv_rtxn_put(db, txn);
+    lmkv_kv__rtxn_put(db, txn);
     if (rc && rc != MDB_NOTFOUND)
-        return kv_err_mdb(rc, "reading the id high-water mark", NULL, NULL, 0);
+        return lmkv_kv__err_mdb(rc, "reading the id high-water mark", NULL, NULL, 0);
     *out = hw;
     return 0;
 }
@@ -725,11 +725,11 @@ int lmkv_db_last_txnid(uint64_t *out, lmkv_db *db)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_last_txnid: NULL argument");
     db = kv_core(db);
     MDB_envinfo info;
-    kv_enter(db); /* the meta pages live in the map: keep map growth out */
+    lmkv_kv__enter(db); /* the meta pages live in the map: keep map growth out */
     int rc = mdb_env_info(db->env, &info);
-    kv_leave(db);
+    lmkv_kv__leave(db);
     if (rc)
-        return kv_err_mdb(rc, "mdb_env_info", NULL, NULL, 0);
+        return lmkv_kv__err_mdb(rc, "mdb_env_info", NULL, NULL, 0);
     *out = info.me_last_txnid;
     return 0;
 }
@@ -745,10 +745,10 @@ int lmkv_db_flush(uint64_t *out_bytes, lmkv_db *db)
     }
     MDB_envinfo info;
     MDB_stat st;
-    kv_enter(db); /* the meta pages live in the map: keep map growth out */
+    lmkv_kv__enter(db); /* the meta pages live in the map: keep map growth out */
     mdb_env_info(db->env, &info);
     mdb_env_stat(db->env, &st);
-    kv_leave(db);
+    lmkv_kv__leave(db);
     uint64_t bytes = 0;
     pthread_mutex_lock(&db->fl_mu);
     bool changed = info.me_last_txnid != db->flushed_txnid;
@@ -756,7 +756,7 @@ int lmkv_db_flush(uint64_t *out_bytes, lmkv_db *db)
     if (!db->read_only && changed) {
         int rc = mdb_env_sync(db->env, 1);
         if (rc)
-            return kv_err_mdb(rc, "flush (mdb_env_sync)", NULL, NULL, 0);
+            return lmkv_kv__err_mdb(rc, "flush (mdb_env_sync)", NULL, NULL, 0);
         bytes = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
         pthread_mutex_lock(&db->fl_mu);
         db->flushed_txnid = info.me_last_txnid;
@@ -814,7 +814,7 @@ static int clear_fn(lmkv_txn *tx, void *p)
     for (size_t i = 0; i < c->n; i++) {
         if (!c->trees[i] || c->trees[i]->st->dropped)
             continue;
-        int rc = kv_txn_clear(tx, c->trees[i]->st);
+        int rc = lmkv_kv__txn_clear(tx, c->trees[i]->st);
         if (rc)
             return rc;
     }
@@ -826,14 +826,14 @@ int lmkv_db_clear(lmkv_db *db)
     if (!db)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_clear: NULL db");
     if (db->core)
-        return kv_readonly_alias_err(db, "clear");
+        return lmkv_kv__readonly_alias_err(db, "clear");
     lmkv_bytes_array names;
     lmkv_tree **t;
     int rc = open_all_user_trees(&t, &names, db);
     if (rc)
         return rc;
     trees_ctx c = {t, names.count};
-    rc = kv_write(db, clear_fn, &c);
+    rc = lmkv_kv__write(db, clear_fn, &c);
     close_trees(t, names.count);
     lmkv_bytes_array_free(&names);
     return rc;
@@ -842,10 +842,10 @@ int lmkv_db_clear(lmkv_db *db)
 static int crc_tree(uLong *crc, MDB_txn *txn, kv_tree_state *st)
 {
     kv_lcur c;
-    int rc = kv_lc_open(&c, txn, st->dbi, st);
+    int rc = lmkv_kv__lc_open(&c, txn, st->dbi, st);
     if (rc)
-        return kv_err_mdb(rc, "checksum", st, NULL, 0);
-    for (rc = kv_lc_first(&c); rc == 0; rc = kv_lc_next(&c)) {
+        return lmkv_kv__err_mdb(rc, "checksum", st, NULL, 0);
+    for (rc = lmkv_kv__lc_first(&c); rc == 0; rc = lmkv_kv__lc_next(&c)) {
         const lmkv_pair *p = kv_lc_cur(&c);
         /* zlib's crc32 takes uInt lengths: feed big buffers in pieces */
         for (size_t off = 0; off < p->key_size;) {
@@ -859,9 +859,9 @@ static int crc_tree(uLong *crc, MDB_txn *txn, kv_tree_state *st)
             off += m;
         }
     }
-    kv_lc_close(&c);
+    lmkv_kv__lc_close(&c);
     if (rc != MDB_NOTFOUND)
-        return rc <= -30900 ? rc : kv_err_mdb(rc, "checksum", st, NULL, 0);
+        return rc <= -30900 ? rc : lmkv_kv__err_mdb(rc, "checksum", st, NULL, 0);
     return 0;
 }
 
@@ -870,14 +870,14 @@ int lmkv_tree_checksum(uint32_t *out, lmkv_tree *t)
     int rc;
     if (!out)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_tree_checksum: NULL out");
-    if ((rc = kv_check_tree(t)))
+    if ((rc = lmkv_kv__check_tree(t)))
         return rc;
     MDB_txn *txn;
-    if ((rc = kv_rtxn_get(t->db, &txn)))
+    if ((rc = lmkv_kv__rtxn_get(t->db, &txn)))
         return rc;
     uLong crc = crc32(0L, Z_NULL, 0);
     rc = crc_tree(&crc, txn, t->st);
-    kv_rtxn_put(t->db, txn);
+    lmkv_kv__rtxn_put(t->db, txn);
     if (rc == 0)
         *out = (uint32_t)crc;
     return rc;
@@ -895,12 +895,12 @@ static int for_each_user_tree(lmkv_db *db, each_tree_fn fn, void *ctx)
         if (rc)
             return rc;
         MDB_txn *txn;
-        if ((rc = kv_rtxn_get(db, &txn))) {
+        if ((rc = lmkv_kv__rtxn_get(db, &txn))) {
             close_trees(t, names.count);
             lmkv_bytes_array_free(&names);
             return rc;
         }
-        rc = kv_catalog_names(&snap, db, txn, false);
+        rc = lmkv_kv__catalog_names(&snap, db, txn, false);
         bool same = rc == 0 && snap.count == names.count;
         for (size_t i = 0; same && i < snap.count; i++)
             same = t[i] && !t[i]->st->dropped && snap.items[i].size == names.items[i].size &&
@@ -909,7 +909,7 @@ static int for_each_user_tree(lmkv_db *db, each_tree_fn fn, void *ctx)
             for (size_t i = 0; i < names.count && rc == 0; i++)
                 rc = fn(ctx, txn, t[i], &names.items[i]);
         }
-        kv_rtxn_put(db, txn);
+        lmkv_kv__rtxn_put(db, txn);
         lmkv_bytes_array_free(&snap);   /* also when fn failed (was leaked then) */
         close_trees(t, names.count);
         lmkv_bytes_array_free(&names);
@@ -952,18 +952,18 @@ static int export_each(void *p, MDB_txn *txn, lmkv_tree *t, const lmkv_bytes *na
     if (e->v->collection && (rc = e->v->collection(e->ctx, "tree", name->data, name->size)))
         return rc;
     kv_lcur c;
-    if ((rc = kv_lc_open(&c, txn, t->st->dbi, t->st)))
-        return kv_err_mdb(rc, "export", t->st, NULL, 0);
-    for (rc = kv_lc_first(&c); rc == 0; rc = kv_lc_next(&c)) {
+    if ((rc = lmkv_kv__lc_open(&c, txn, t->st->dbi, t->st)))
+        return lmkv_kv__err_mdb(rc, "export", t->st, NULL, 0);
+    for (rc = lmkv_kv__lc_first(&c); rc == 0; rc = lmkv_kv__lc_next(&c)) {
         const lmkv_pair *p2 = kv_lc_cur(&c);
         if (e->v->pair && (rc = e->v->pair(e->ctx, p2->key, p2->key_size, p2->value, p2->value_size))) {
-            kv_lc_close(&c);
+            lmkv_kv__lc_close(&c);
             return rc;
         }
     }
-    kv_lc_close(&c);
+    lmkv_kv__lc_close(&c);
     if (rc != MDB_NOTFOUND)
-        return rc <= -30900 ? rc : kv_err_mdb(rc, "export", t->st, NULL, 0);
+        return rc <= -30900 ? rc : lmkv_kv__err_mdb(rc, "export", t->st, NULL, 0);
     return 0;
 }
 
@@ -1044,8 +1044,8 @@ int lmkv_import_pair(lmkv_import *imp, const void *key, size_t ks, const void *v
     int rc = lmkv_txn_get(&cur, imp->txn, imp->cur, key, ks);
     if (rc == 0) {
         char h[80], tn[80];
-        kv_hexprefix(h, sizeof h, key, ks);
-        kv_hexprefix(tn, sizeof tn, imp->cur->st->name, imp->cur->st->name_size);
+        lmkv_kv__hexprefix(h, sizeof h, key, ks);
+        lmkv_kv__hexprefix(tn, sizeof tn, imp->cur->st->name, imp->cur->st->name_size);
         imp->failed = true;
         imp->txn->poisoned = true;
         return lmkv_error_set(LMKV_EEXISTS, "import: tree %s (hex) already has key %s (%zu bytes); import never overwrites",
@@ -1103,7 +1103,7 @@ static int stat_each(void *p, MDB_txn *txn, lmkv_tree *t, const lmkv_bytes *name
     MDB_stat st;
     int rc = mdb_stat(txn, t->st->dbi, &st);
     if (rc)
-        return kv_err_mdb(rc, "stat", t->st, NULL, 0);
+        return lmkv_kv__err_mdb(rc, "stat", t->st, NULL, 0);
     c->s->tree_count++;
     c->s->total_entries += st.ms_entries;
     c->s->total_size_bytes += (uint64_t)(st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages) * st.ms_psize;
@@ -1120,10 +1120,10 @@ int lmkv_db_stat_get(lmkv_db_stat *out, lmkv_db *db)
     memset(&s, 0, sizeof s);
     MDB_envinfo info;
     MDB_stat est;
-    kv_enter(db);
+    lmkv_kv__enter(db);
     mdb_env_info(db->env, &info);
     mdb_env_stat(db->env, &est);
-    kv_leave(db);
+    lmkv_kv__leave(db);
     s.map_size = info.me_mapsize;
     s.last_page = info.me_last_pgno;
     s.last_txnid = info.me_last_txnid;
@@ -1166,9 +1166,9 @@ int lmkv_db_copy(lmkv_db *db, const char *dest, unsigned flags)
         int e = errno;
         return lmkv_error_set(lmkv_error_from_mdb(e), "%s: creating the copy: %s", p, strerror(e));
     }
-    kv_enter(db); /* mdb_env_copyfd2 reads the map: no growth meanwhile */
+    lmkv_kv__enter(db); /* mdb_env_copyfd2 reads the map: no growth meanwhile */
     rc = mdb_env_copyfd2(db->env, fd, (flags & LMKV_COPY_COMPACT) ? MDB_CP_COMPACT : 0);
-    kv_leave(db);
+    lmkv_kv__leave(db);
     if (rc == 0 && fsync(fd) != 0)
         rc = errno;
     if (close(fd) != 0 && rc == 0)

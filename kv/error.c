@@ -134,7 +134,7 @@ int lmkv_error_from_mdb(int rc)
     }
 }
 
-void kv_hexprefix(char *out, size_t outsz, const void *p, size_t n)
+void lmkv_kv__hexprefix(char *out, size_t outsz, const void *p, size_t n)
 {
     static const char hx[] = "0123456789abcdef";
     const uint8_t *b = p;
@@ -151,7 +151,7 @@ void kv_hexprefix(char *out, size_t outsz, const void *p, size_t n)
     out[o] = 0;
 }
 
-void kv_tree_label(char *out, size_t outsz, const kv_tree_state *st)
+void lmkv_kv__tree_label(char *out, size_t outsz, const kv_tree_state *st)
 {
     size_t o = 0;
     if (!st) { snprintf(out, outsz, "-"); return; }
@@ -165,16 +165,16 @@ void kv_tree_label(char *out, size_t outsz, const kv_tree_state *st)
     out[o] = 0;
 }
 
-int kv_err_mdb(int rc, const char *what, const kv_tree_state *st, const void *key, size_t key_size)
+int lmkv_kv__err_mdb(int rc, const char *what, const kv_tree_state *st, const void *key, size_t key_size)
 {
     int code = lmkv_error_from_mdb(rc);
     char tn[300], kh[80];
     const char *why = (rc > -30900 || rc < -30999) ? mdb_strerror(rc) : lmkv_errmsg();
     char whybuf[ERRMSG_MAX];
     snprintf(whybuf, sizeof whybuf, "%s", why);
-    kv_tree_label(tn, sizeof tn, st);
+    lmkv_kv__tree_label(tn, sizeof tn, st);
     if (key || key_size) {
-        kv_hexprefix(kh, sizeof kh, key, key_size);
+        lmkv_kv__hexprefix(kh, sizeof kh, key, key_size);
         return lmkv_error_set(code, "%s: %stree '%s': key %s (%zu bytes): %s", what,
                               st && st->system ? "system " : "", tn, kh, key_size, whybuf);
     }
@@ -194,7 +194,7 @@ void lmkv_bytes_array_free(lmkv_bytes_array *arr)
     arr->count = 0;
 }
 
-int kv_mem_dup(uint8_t **out, const void *p, size_t n)
+int lmkv_kv__mem_dup(uint8_t **out, const void *p, size_t n)
 {
     uint8_t *m = malloc(n ? n : 1);
     if (!m)
@@ -205,10 +205,10 @@ int kv_mem_dup(uint8_t **out, const void *p, size_t n)
     return 0;
 }
 
-int kv_bytes_dup(lmkv_bytes *out, const void *p, size_t n)
+int lmkv_kv__bytes_dup(lmkv_bytes *out, const void *p, size_t n)
 {
     uint8_t *m = NULL;
-    int rc = kv_mem_dup(&m, p, n);
+    int rc = lmkv_kv__mem_dup(&m, p, n);
     if (rc)
         return rc;
     out->data = m;

@@ -71,7 +71,7 @@ static int bound_copy(uint8_t **dst, uint8_t *inl, size_t cap, const void *src, 
         *dst = inl;
         return 0;
     }
-    return kv_mem_dup(dst, src, n);
+    return lmkv_kv__mem_dup(dst, src, n);
 }
 
 /* Copy the last key into the side's own buffer (lastp then points there). */
@@ -96,7 +96,7 @@ static inline bool below_hi(const lmkv_iter *it, const uint8_t *k, size_t n)
 {
     if (it->hi_kind == LMKV_UNBOUNDED)
         return true;
-    int c = kv_bytes_cmp(k, n, it->hi, it->hin);
+    int c = lmkv_kv__bytes_cmp(k, n, it->hi, it->hin);
     return it->hi_kind == LMKV_INCLUDED ? c <= 0 : c < 0;
 }
 
@@ -104,7 +104,7 @@ static inline bool above_lo(const lmkv_iter *it, const uint8_t *k, size_t n)
 {
     if (it->lo_kind == LMKV_UNBOUNDED)
         return true;
-    int c = kv_bytes_cmp(k, n, it->lo, it->lon);
+    int c = lmkv_kv__bytes_cmp(k, n, it->lo, it->lon);
     return it->lo_kind == LMKV_INCLUDED ? c >= 0 : c > 0;
 }
 
@@ -113,14 +113,14 @@ static inline bool front_ok(const lmkv_iter *it, const uint8_t *k, size_t n)
 {
     if (!below_hi(it, k, n))
         return false;
-    return !it->b.started || kv_bytes_cmp(k, n, it->b.lastp, it->b.last_size) < 0;
+    return !it->b.started || lmkv_kv__bytes_cmp(k, n, it->b.lastp, it->b.last_size) < 0;
 }
 
 static inline bool back_ok(const lmkv_iter *it, const uint8_t *k, size_t n)
 {
     if (!above_lo(it, k, n))
         return false;
-    return !it->f.started || kv_bytes_cmp(k, n, it->f.lastp, it->f.last_size) > 0;
+    return !it->f.started || lmkv_kv__bytes_cmp(k, n, it->f.lastp, it->f.last_size) > 0;
 }
 
 static int position(lmkv_iter *it, kv_lcur *c, bool front)
@@ -128,16 +128,16 @@ static int position(lmkv_iter *it, kv_lcur *c, bool front)
     side *s = front ? &it->f : &it->b;
     if (front) {
         if (s->started)
-            return kv_lc_seek_gt(c, s->lastp, s->last_size);
+            return lmkv_kv__lc_seek_gt(c, s->lastp, s->last_size);
         if (it->lo_kind == LMKV_UNBOUNDED)
-            return kv_lc_first(c);
-        return it->lo_kind == LMKV_INCLUDED ? kv_lc_seek_ge(c, it->lo, it->lon) : kv_lc_seek_gt(c, it->lo, it->lon);
+            return lmkv_kv__lc_first(c);
+        return it->lo_kind == LMKV_INCLUDED ? lmkv_kv__lc_seek_ge(c, it->lo, it->lon) : lmkv_kv__lc_seek_gt(c, it->lo, it->lon);
     }
     if (s->started)
-        return kv_lc_seek_lt(c, s->lastp, s->last_size);
+        return lmkv_kv__lc_seek_lt(c, s->lastp, s->last_size);
     if (it->hi_kind == LMKV_UNBOUNDED)
-        return kv_lc_last(c);
-    return it->hi_kind == LMKV_INCLUDED ? kv_lc_seek_le(c, it->hi, it->hin) : kv_lc_seek_lt(c, it->hi, it->hin);
+        return lmkv_kv__lc_last(c);
+    return it->hi_kind == LMKV_INCLUDED ? lmkv_kv__lc_seek_le(c, it->hi, it->hin) : lmkv_kv__lc_seek_lt(c, it->hi, it->hin);
 }
 
 static int arena_add(side *s, const lmkv_pair *p)
@@ -175,16 +175,16 @@ static int refill(lmkv_iter *it, bool front)
     s->used = s->n = s->pos = 0;
     if (it->st->dropped)
         return lmkv_error_set(LMKV_ETREE, "iterator: the tree was dropped");
-    if ((rc = kv_state_reopen(it->st)))
+    if ((rc = lmkv_kv__state_reopen(it->st)))
         return rc;
     MDB_txn *txn;
-    if ((rc = kv_rtxn_get(it->db, &txn)))
+    if ((rc = lmkv_kv__rtxn_get(it->db, &txn)))
         return rc;
     kv_lcur c;
-    rc = kv_lc_open(&c, txn, it->st->dbi, it->st);
+    rc = lmkv_kv__lc_open(&c, txn, it->st->dbi, it->st);
     if (rc == 0) {
         for (rc = position(it, &c, front); rc == 0;
-             rc = front ? kv_lc_next(&c) : kv_lc_prev(&c)) {
+             rc = front ? lmkv_kv__lc_next(&c) : lmkv_kv__lc_prev(&c)) {
             const lmkv_pair *p = kv_lc_cur(&c);
             if (front ? !front_ok(it, p->key, p->key_size) : !back_ok(it, p->key, p->key_size)) {
                 s->eof = true;
@@ -195,9 +195,9 @@ static int refill(lmkv_iter *it, bool front)
             if (s->n >= s->want || s->used >= BATCH_MAX_BYTES)
                 break;
         }
-        kv_lc_close(&c);
+        lmkv_kv__lc_close(&c);
     }
-    kv_rtxn_put(it->db, txn);
+    lmkv_kv__rtxn_put(it->db, txn);
     if (rc == MDB_NOTFOUND) {
         s->eof = true;
         rc = 0;
@@ -207,7 +207,7 @@ static int refill(lmkv_iter *it, bool front)
     if (rc && s->n > 0)
         rc = 0;
     if (rc)
-        return rc <= -30900 ? rc : kv_err_mdb(rc, "iterating", it->st, NULL, 0);
+        return rc <= -30900 ? rc : lmkv_kv__err_mdb(rc, "iterating", it->st, NULL, 0);
     if (s->want < BATCH_MAX_ENTRIES)
         s->want *= 2;
     return 0;
@@ -233,8 +233,8 @@ static int step_detached(lmkv_pair *out, lmkv_iter *it, bool front)
     const uint8_t *k = s->arena + e->ko;
     /* The other end may have moved since this buffer was filled (the range
      * bounds were checked by refill and do not change). */
-    if (front ? (it->b.started && kv_bytes_cmp(k, e->ks, it->b.lastp, it->b.last_size) >= 0)
-              : (it->f.started && kv_bytes_cmp(k, e->ks, it->f.lastp, it->f.last_size) <= 0)) {
+    if (front ? (it->b.started && lmkv_kv__bytes_cmp(k, e->ks, it->b.lastp, it->b.last_size) >= 0)
+              : (it->f.started && lmkv_kv__bytes_cmp(k, e->ks, it->f.lastp, it->f.last_size) <= 0)) {
         it->done = true;
         return LMKV_NOTFOUND;
     }
@@ -262,14 +262,14 @@ static int step_txn(lmkv_pair *out, lmkv_iter *it, bool front)
         return lmkv_error_set(LMKV_ETREE, "iterator: the tree was dropped");
     if (s->open && s->epoch != tx->epoch) {
         if (tx->rdonly)
-            kv_lc_close(&s->c);
+            lmkv_kv__lc_close(&s->c);
         else
-            kv_lc_forget(&s->c);
+            lmkv_kv__lc_forget(&s->c);
         s->open = false;
     }
     if (!s->open) {
-        if ((rc = kv_lc_open(&s->c, tx->txn, it->st->dbi, it->st)))
-            return kv_err_mdb(rc, "iterating", it->st, NULL, 0);
+        if ((rc = lmkv_kv__lc_open(&s->c, tx->txn, it->st->dbi, it->st)))
+            return lmkv_kv__err_mdb(rc, "iterating", it->st, NULL, 0);
         s->open = true;
         s->positioned = false;
         s->epoch = tx->epoch;
@@ -277,7 +277,7 @@ static int step_txn(lmkv_pair *out, lmkv_iter *it, bool front)
     if (!s->positioned || s->gen != tx->wgen)
         rc = position(it, &s->c, front);
     else
-        rc = front ? kv_lc_next(&s->c) : kv_lc_prev(&s->c);
+        rc = front ? lmkv_kv__lc_next(&s->c) : lmkv_kv__lc_prev(&s->c);
     s->positioned = rc == 0;
     s->gen = tx->wgen;
     if (rc == MDB_NOTFOUND) {
@@ -285,7 +285,7 @@ static int step_txn(lmkv_pair *out, lmkv_iter *it, bool front)
         return LMKV_NOTFOUND;
     }
     if (rc)
-        return rc <= -30900 ? rc : kv_err_mdb(rc, "iterating", it->st, NULL, 0);
+        return rc <= -30900 ? rc : lmkv_kv__err_mdb(rc, "iterating", it->st, NULL, 0);
     const lmkv_pair *p = kv_lc_cur(&s->c);
     if (front ? !front_ok(it, p->key, p->key_size) : !back_ok(it, p->key, p->key_size)) {
         it->done = true;
@@ -316,9 +316,9 @@ static void side_free(side *s, lmkv_txn *tx)
 {
     if (s->open) {
         if (tx && !tx->rdonly && s->epoch != tx->epoch)
-            kv_lc_forget(&s->c);
+            lmkv_kv__lc_forget(&s->c);
         else
-            kv_lc_close(&s->c);
+            lmkv_kv__lc_close(&s->c);
     }
     if (s->arena != s->arena_inline)
         free(s->arena);
@@ -350,7 +350,7 @@ void lmkv_iter_free(lmkv_iter *it)
         free(it->lo);
     if (it->hi != it->hi_inline)
         free(it->hi);
-    kv_tree_state_unref(it->st);
+    lmkv_kv__tree_state_unref(it->st);
     free(it);
 }
 
@@ -359,7 +359,7 @@ static int iter_new(lmkv_iter **out, lmkv_tree *t, lmkv_txn *txn, const lmkv_bou
     int rc;
     if (!out)
         return lmkv_error_set(LMKV_EINVAL, "iterator: NULL out");
-    if ((rc = kv_check_tree(t)))
+    if ((rc = lmkv_kv__check_tree(t)))
         return rc;
     if ((lo && (lo->kind < 0 || lo->kind > 2 || (!lo->key && lo->key_size))) ||
         (hi && (hi->kind < 0 || hi->kind > 2 || (!hi->key && hi->key_size))))
@@ -455,7 +455,7 @@ static int txn_iter_check(lmkv_txn *txn, lmkv_tree *t)
         return lmkv_error_set(LMKV_EINVAL, "NULL transaction");
     if (txn->poisoned)
         return lmkv_error_set(LMKV_EBADTXN, "transaction is poisoned");
-    return kv_txn_check_tree(txn, t);
+    return lmkv_kv__txn_check_tree(txn, t);
 }
 
 int lmkv_txn_iter(lmkv_iter **out, lmkv_txn *txn, lmkv_tree *t)

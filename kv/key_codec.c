@@ -58,9 +58,9 @@ static uint64_t xxh3(const void *p, size_t n) { return XXH3_64bits(p, n); }
 
 /* The long-key hash. Only tests replace it (to force collisions, which
  * xxh3-64 cannot be made to produce on purpose). */
-uint64_t (*kv_key_hash_fn)(const void *, size_t) = xxh3;
+uint64_t (*lmkv_kv__key_hash_fn)(const void *, size_t) = xxh3;
 
-void kv_key_encode(kv_enc *out, const void *key, size_t n)
+void lmkv_kv__key_encode(kv_enc *out, const void *key, size_t n)
 {
     if (n == 0) {
         out->buf[0] = KV_TAG_EMPTY;
@@ -76,14 +76,14 @@ void kv_key_encode(kv_enc *out, const void *key, size_t n)
         return;
     }
     memcpy(out->buf + 1, key, KV_LONG_PREFIX);
-    uint64_t h = kv_key_hash_fn(key, n);
+    uint64_t h = lmkv_kv__key_hash_fn(key, n);
     for (int i = 0; i < 8; i++)
         out->buf[1 + KV_LONG_PREFIX + i] = (uint8_t)(h >> (56 - 8 * i));
     out->size = KV_ENC_LONG_SIZE;
     out->is_long = true;
 }
 
-int kv_bytes_cmp(const void *a, size_t an, const void *b, size_t bn)
+int lmkv_kv__bytes_cmp(const void *a, size_t an, const void *b, size_t bn)
 {
     size_t m = an < bn ? an : bn;
     int c = m ? memcmp(a, b, m) : 0;
@@ -103,7 +103,7 @@ static uint64_t get_le64(const uint8_t *p)
 /* Whether a long record's full key hashes to the H in its stored key. */
 static bool long_hash_ok(const MDB_val *sk, const uint8_t *full, size_t n)
 {
-    uint64_t h = kv_key_hash_fn(full, n);
+    uint64_t h = lmkv_kv__key_hash_fn(full, n);
     const uint8_t *sh = (const uint8_t *)sk->mv_data + 1 + KV_LONG_PREFIX;
     for (int i = 0; i < 8; i++)
         if (sh[i] != (uint8_t)(h >> (56 - 8 * i)))
@@ -118,14 +118,14 @@ static int corrupt(const kv_tree_state *st, const void *key, size_t kn, const ch
     char where[340], kh[80];
     if (st) {
         char tn[300];
-        kv_tree_label(tn, sizeof tn, st);
+        lmkv_kv__tree_label(tn, sizeof tn, st);
         snprintf(where, sizeof where, "%stree '%s'", st->system ? "system " : "", tn);
     } else {
         snprintf(where, sizeof where, "lmkv.catalog");
     }
     if (!key)
         return lmkv_error_set(LMKV_ECORRUPT, "%s: %s", where, why);
-    kv_hexprefix(kh, sizeof kh, key, kn);
+    lmkv_kv__hexprefix(kh, sizeof kh, key, kn);
     return lmkv_error_set(LMKV_ECORRUPT, "%s: key %s (%zu bytes): %s", where, kh, kn, why);
 }
 
@@ -193,7 +193,7 @@ static int decode(const MDB_val *sk, const MDB_val *sv, lmkv_pair *out, const kv
     return 0;
 }
 
-int kv_record_decode(const MDB_val *sk, const MDB_val *sv, lmkv_pair *out)
+int lmkv_kv__record_decode(const MDB_val *sk, const MDB_val *sv, lmkv_pair *out)
 {
     return decode(sk, sv, out, NULL, true);
 }
@@ -218,10 +218,10 @@ static int decode_found(const MDB_val *sk, const MDB_val *sv, lmkv_pair *p, cons
 
 /* ------------------------------------------------------------ raw ops */
 
-int kv_raw_get(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *key, size_t ks, MDB_val *out)
+int lmkv_kv__raw_get(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *key, size_t ks, MDB_val *out)
 {
     kv_enc e;
-    kv_key_encode(&e, key, ks);
+    lmkv_kv__key_encode(&e, key, ks);
     MDB_val mk = {e.size, e.buf}, mv;
     int rc = mdb_get(txn, dbi, &mk, &mv);
     if (rc)
@@ -238,11 +238,11 @@ int kv_raw_get(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *k
     return 0;
 }
 
-int kv_raw_put(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *key, size_t ks, const void *val,
+int lmkv_kv__raw_put(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *key, size_t ks, const void *val,
                size_t vs, unsigned flags)
 {
     kv_enc e;
-    kv_key_encode(&e, key, ks);
+    lmkv_kv__key_encode(&e, key, ks);
     MDB_val mk = {e.size, e.buf}, mv;
     int rc;
     if (!e.is_long) {
@@ -259,7 +259,7 @@ int kv_raw_put(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *k
             return rc;
         if (rc == MDB_NOTFOUND) {
             char a[80];
-            kv_hexprefix(a, sizeof a, key, ks);
+            lmkv_kv__hexprefix(a, sizeof a, key, ks);
             return lmkv_error_set(LMKV_ECOLLISION,
                                   "key %s (%zu bytes) and a stored key of %zu bytes share their first %u bytes and xxh3-64",
                                   a, ks, p.key_size, KV_LONG_PREFIX);
@@ -282,14 +282,14 @@ int kv_raw_put(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *k
     return 0;
 }
 
-int kv_raw_del(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *key, size_t ks)
+int lmkv_kv__raw_del(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *key, size_t ks)
 {
     kv_enc e;
-    kv_key_encode(&e, key, ks);
+    lmkv_kv__key_encode(&e, key, ks);
     MDB_val mk = {e.size, e.buf};
     if (e.is_long) {
         MDB_val v;
-        int rc = kv_raw_get(txn, dbi, st, key, ks, &v);
+        int rc = lmkv_kv__raw_get(txn, dbi, st, key, ks, &v);
         if (rc)
             return rc;
     }
@@ -298,7 +298,7 @@ int kv_raw_del(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *k
 
 /* ------------------------------------------------------------ ordered cursor */
 
-int kv_lc_open(kv_lcur *c, MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st)
+int lmkv_kv__lc_open(kv_lcur *c, MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st)
 {
     c->txn = txn;
     c->dbi = dbi;
@@ -322,7 +322,7 @@ static void lc_release(kv_lcur *c)
     c->valid = false;
 }
 
-void kv_lc_close(kv_lcur *c)
+void lmkv_kv__lc_close(kv_lcur *c)
 {
     if (c->mc)
         mdb_cursor_close(c->mc);
@@ -330,7 +330,7 @@ void kv_lc_close(kv_lcur *c)
     lc_release(c);
 }
 
-void kv_lc_forget(kv_lcur *c)
+void lmkv_kv__lc_forget(kv_lcur *c)
 {
     c->mc = NULL;
     lc_release(c);
@@ -355,7 +355,7 @@ static int grp_push(kv_lcur *c, const MDB_val *k, const MDB_val *v)
 static int ent_cmp(const void *a, const void *b)
 {
     const kv_ent *x = a, *y = b;
-    return kv_bytes_cmp(x->p.key, x->p.key_size, y->p.key, y->p.key_size);
+    return lmkv_kv__bytes_cmp(x->p.key, x->p.key_size, y->p.key, y->p.key_size);
 }
 
 static bool same_group(const MDB_val *a, const MDB_val *b)
@@ -416,7 +416,7 @@ static int load_at(kv_lcur *c, MDB_val *k, MDB_val *v, int dir)
     return 0;
 }
 
-int kv_lc_first(kv_lcur *c)
+int lmkv_kv__lc_first(kv_lcur *c)
 {
     MDB_val k, v;
     c->valid = false;
@@ -426,7 +426,7 @@ int kv_lc_first(kv_lcur *c)
     return load_at(c, &k, &v, 1);
 }
 
-int kv_lc_last(kv_lcur *c)
+int lmkv_kv__lc_last(kv_lcur *c)
 {
     MDB_val k, v;
     c->valid = false;
@@ -436,7 +436,7 @@ int kv_lc_last(kv_lcur *c)
     return load_at(c, &k, &v, -1);
 }
 
-int kv_lc_next(kv_lcur *c)
+int lmkv_kv__lc_next(kv_lcur *c)
 {
     MDB_val k, v;
     int rc;
@@ -458,7 +458,7 @@ int kv_lc_next(kv_lcur *c)
     return load_at(c, &k, &v, 1);
 }
 
-int kv_lc_prev(kv_lcur *c)
+int lmkv_kv__lc_prev(kv_lcur *c)
 {
     MDB_val k, v;
     int rc;
@@ -480,13 +480,13 @@ int kv_lc_prev(kv_lcur *c)
     return load_at(c, &k, &v, -1);
 }
 
-int kv_lc_seek_ge(kv_lcur *c, const void *key, size_t n)
+int lmkv_kv__lc_seek_ge(kv_lcur *c, const void *key, size_t n)
 {
     kv_enc e;
     MDB_val k, v;
     int rc;
     c->valid = false;
-    kv_key_encode(&e, key, n);
+    lmkv_kv__key_encode(&e, key, n);
     k.mv_data = e.buf;
     /* For a long key seek to its group prefix: lands on the group's first entry. */
     k.mv_size = e.is_long ? KV_GROUP_PREFIX : e.size;
@@ -496,39 +496,39 @@ int kv_lc_seek_ge(kv_lcur *c, const void *key, size_t n)
     if ((rc = load_at(c, &k, &v, 1)))
         return rc;
     /* Within a group (or a lone entry) skip entries < key. */
-    while (kv_bytes_cmp(kv_lc_cur(c)->key, kv_lc_cur(c)->key_size, key, n) < 0) {
-        if ((rc = kv_lc_next(c)))
+    while (lmkv_kv__bytes_cmp(kv_lc_cur(c)->key, kv_lc_cur(c)->key_size, key, n) < 0) {
+        if ((rc = lmkv_kv__lc_next(c)))
             return rc;
     }
     return 0;
 }
 
-int kv_lc_seek_gt(kv_lcur *c, const void *key, size_t n)
+int lmkv_kv__lc_seek_gt(kv_lcur *c, const void *key, size_t n)
 {
-    int rc = kv_lc_seek_ge(c, key, n);
+    int rc = lmkv_kv__lc_seek_ge(c, key, n);
     if (rc)
         return rc;
-    if (kv_bytes_cmp(kv_lc_cur(c)->key, kv_lc_cur(c)->key_size, key, n) == 0)
-        return kv_lc_next(c);
+    if (lmkv_kv__bytes_cmp(kv_lc_cur(c)->key, kv_lc_cur(c)->key_size, key, n) == 0)
+        return lmkv_kv__lc_next(c);
     return 0;
 }
 
-int kv_lc_seek_lt(kv_lcur *c, const void *key, size_t n)
+int lmkv_kv__lc_seek_lt(kv_lcur *c, const void *key, size_t n)
 {
-    int rc = kv_lc_seek_ge(c, key, n);
+    int rc = lmkv_kv__lc_seek_ge(c, key, n);
     if (rc == MDB_NOTFOUND)
-        return kv_lc_last(c);
+        return lmkv_kv__lc_last(c);
     if (rc)
         return rc;
-    return kv_lc_prev(c);
+    return lmkv_kv__lc_prev(c);
 }
 
-int kv_lc_seek_le(kv_lcur *c, const void *key, size_t n)
+int lmkv_kv__lc_seek_le(kv_lcur *c, const void *key, size_t n)
 {
-    int rc = kv_lc_seek_gt(c, key, n);
+    int rc = lmkv_kv__lc_seek_gt(c, key, n);
     if (rc == MDB_NOTFOUND)
-        return kv_lc_last(c);
+        return lmkv_kv__lc_last(c);
     if (rc)
         return rc;
-    return kv_lc_prev(c);
+    return lmkv_kv__lc_prev(c);
 }

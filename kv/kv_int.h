@@ -2,12 +2,12 @@
  * kv_int.h -- private structures of lmkv's kv module (not installed).
  *
  * Locking order (never take them the other way round):
- *   quiesce gate (kv_enter / kv_quiesce)  ->  LMDB writer lock  ->  db->tree_mu
+ *   quiesce gate (lmkv_kv__enter / lmkv_kv__quiesce)  ->  LMDB writer lock  ->  db->tree_mu
  *   ->  db->ev_mu  ->  sub->mu.   db->id_mu is never held while waiting for another.
  * db->gc_mu (the write-group queue) is a leaf: held only to queue, detach
  * or wake writers, never while taking another lock or LMDB's writer lock.
  * The quiesce gate is a counter of this process's active LMDB transactions;
- * kv_quiesce() waits for it to drop to zero so that mdb_env_set_mapsize()
+ * lmkv_kv__quiesce() waits for it to drop to zero so that mdb_env_set_mapsize()
  * (map growth) and mdb_drop(del=1) (which closes the dbi env-wide) never run
  * while another thread of this process is inside a transaction.
  */
@@ -39,18 +39,18 @@ typedef struct kv_enc {
 } kv_enc;
 
 /* The long-key hash, XXH3_64bits by default; tests may swap it (collisions). */
-extern uint64_t (*kv_key_hash_fn)(const void *, size_t);
+extern uint64_t (*lmkv_kv__key_hash_fn)(const void *, size_t);
 /* Encode a user key into its stored LMDB key. */
-void kv_key_encode(kv_enc *out, const void *key, size_t key_size);
+void lmkv_kv__key_encode(kv_enc *out, const void *key, size_t key_size);
 /* Whether a stored key is a long-key record. */
 static inline bool kv_stored_is_long(const MDB_val *k) { return k->mv_size == KV_ENC_LONG_SIZE; }
 /* Decode a stored record into user key/value (zero-copy). Returns 0 or
  * LMKV_ECORRUPT (with message) when the record is malformed, or a long
  * key's full key does not begin with its stored prefix or does not hash to
  * its stored hash. */
-int kv_record_decode(const MDB_val *sk, const MDB_val *sv, lmkv_pair *out);
+int lmkv_kv__record_decode(const MDB_val *sk, const MDB_val *sv, lmkv_pair *out);
 /* Compare two byte strings bytewise (memcmp, then length). */
-int kv_bytes_cmp(const void *a, size_t an, const void *b, size_t bn);
+int lmkv_kv__bytes_cmp(const void *a, size_t an, const void *b, size_t bn);
 
 /* ------------------------------------------------------------ db */
 typedef struct kv_sub kv_sub;
@@ -126,7 +126,7 @@ struct lmkv_db {
     bool gc_leader;            /* a leader is waiting for LMDB's writer lock (forming a group) */
     bool gc_gathering;         /* the leader waits for gc_want writers (gc_arrive) */
     pthread_cond_t gc_arrive;  /* a writer queued while gc_gathering */
-    size_t gc_inside;          /* writers inside kv_write_grouped (queued or in a group) */
+    size_t gc_inside;          /* writers inside lmkv_kv__write_grouped (queued or in a group) */
     size_t gc_peak;            /* most writers inside at once since the last group formed */
     atomic_uint_fast64_t gc_commit_ns; /* moving mean of a group's commit time (the gather bound) */
     atomic_uint_fast64_t gc_commits, gc_ops, gc_max; /* lmkv_kv__group_stats */
@@ -165,7 +165,7 @@ typedef struct kv_evlist {
     size_t n, cap;
 } kv_evlist;
 /* Collapse to one event per (tree, key), keeping the last. */
-void kv_evlist_dedupe(kv_evlist *l);
+void lmkv_kv__evlist_dedupe(kv_evlist *l);
 /* Subscribers whose queue a committed writer must wait for (sled's
  * blocking send), each with the sequence number of its last event there. */
 typedef struct kv_wait {
@@ -179,18 +179,18 @@ typedef struct kv_waits {
 /* Append the events to the subscribers' queues (never waits); caller holds
  * db->ev_mu, in commit order. Queues the writer must then wait for go to
  * *w (NULL: never wait), which counts it in db->ev_blocked. */
-void kv_evlist_deliver(lmkv_db *db, kv_evlist *l, kv_waits *w);
+void lmkv_kv__evlist_deliver(lmkv_db *db, kv_evlist *l, kv_waits *w);
 /* Wait (no lock held, after commit) until each of *w's events has a slot,
  * or its subscriber is closed/dropped/detached; then release *w. No-op
  * for an empty *w. Call it as the writer's last access to db. */
-void kv_waits_run(lmkv_db *db, kv_waits *w);
+void lmkv_kv__waits_run(lmkv_db *db, kv_waits *w);
 /* Wake subscribers of a dropped tree and release writers waiting on them
  * (caller holds ev_mu). */
-void kv_subs_tree_dropped(kv_tree_state *st);
+void lmkv_kv__subs_tree_dropped(kv_tree_state *st);
 /* The db's last close: detach every open subscriber (its next() returns
  * what is queued, then LMKV_ETREE), release waiting writers and wait until
- * none is left in kv_waits_run. Takes ev_mu, then tree_mu. */
-void kv_subs_db_closing(lmkv_db *db);
+ * none is left in lmkv_kv__waits_run. Takes ev_mu, then tree_mu. */
+void lmkv_kv__subs_db_closing(lmkv_db *db);
 
 /* Replay log of an explicit write txn (map growth). */
 enum { KV_OP_PUT = 1, KV_OP_PUT_APPEND, KV_OP_DEL, KV_OP_CLEAR, KV_OP_CREATE_TREE };
@@ -246,39 +246,39 @@ typedef struct kv_greq {
 
 /* The db that owns the env (an alias handle points to it). */
 static inline lmkv_db *kv_core(lmkv_db *db) { return db && db->core ? db->core : db; }
-int kv_readonly_alias_err(const lmkv_db *db, const char *what);
+int lmkv_kv__readonly_alias_err(const lmkv_db *db, const char *what);
 
 /* gate */
-void kv_enter(lmkv_db *db);
-void kv_leave(lmkv_db *db);
-int kv_quiesce(lmkv_db *db);
-void kv_unquiesce(lmkv_db *db);
-int kv_adopt_mapsize(lmkv_db *db);
+void lmkv_kv__enter(lmkv_db *db);
+void lmkv_kv__leave(lmkv_db *db);
+int lmkv_kv__quiesce(lmkv_db *db);
+void lmkv_kv__unquiesce(lmkv_db *db);
+int lmkv_kv__adopt_mapsize(lmkv_db *db);
 
 /* read txns from the pool (entered on success) */
-int kv_rtxn_get(lmkv_db *db, MDB_txn **out);
-void kv_rtxn_put(lmkv_db *db, MDB_txn *txn);
+int lmkv_kv__rtxn_get(lmkv_db *db, MDB_txn **out);
+void lmkv_kv__rtxn_put(lmkv_db *db, MDB_txn *txn);
 
 /* writer tracking */
-bool kv_thread_is_writer(lmkv_db *db);
+bool lmkv_kv__thread_is_writer(lmkv_db *db);
 
 /* error helpers */
-int kv_err_mdb(int rc, const char *what, const kv_tree_state *st, const void *key, size_t key_size);
-int kv_check_tree(const lmkv_tree *t);
+int lmkv_kv__err_mdb(int rc, const char *what, const kv_tree_state *st, const void *key, size_t key_size);
+int lmkv_kv__check_tree(const lmkv_tree *t);
 /* Reopen a state whose dbi an aborted txn closed (no-op otherwise). */
-int kv_state_reopen(kv_tree_state *st);
-void kv_hexprefix(char *out, size_t outsz, const void *p, size_t n);
+int lmkv_kv__state_reopen(kv_tree_state *st);
+void lmkv_kv__hexprefix(char *out, size_t outsz, const void *p, size_t n);
 /* A tree's name for messages (printable, escaped, at most 64 bytes shown). */
-void kv_tree_label(char *out, size_t outsz, const kv_tree_state *st);
+void lmkv_kv__tree_label(char *out, size_t outsz, const kv_tree_state *st);
 
 /* raw record ops on an LMDB txn (user key space of one dbi; st = its tree,
  * named in errors, NULL for the catalog). Return MDB/LMKV codes: 0,
  * MDB_NOTFOUND, or an MDB error / LMKV_ECOLLISION / LMKV_ECORRUPT (a damaged
  * or forged long-key record) / LMKV_ENOMEM. */
-int kv_raw_get(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *key, size_t ks, MDB_val *out_val);
-int kv_raw_put(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *key, size_t ks, const void *val,
+int lmkv_kv__raw_get(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *key, size_t ks, MDB_val *out_val);
+int lmkv_kv__raw_put(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *key, size_t ks, const void *val,
                size_t vs, unsigned mdbflags);
-int kv_raw_del(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *key, size_t ks);
+int lmkv_kv__raw_del(MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st, const void *key, size_t ks);
 
 /* Ordered logical cursor (handles long-key groups). */
 typedef struct kv_ent {
@@ -296,33 +296,33 @@ typedef struct kv_lcur {
     bool valid;
     kv_ent g_inline[2];               /* g points here until a group needs more (never copy a kv_lcur) */
 } kv_lcur;
-int kv_lc_open(kv_lcur *c, MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st);
-void kv_lc_close(kv_lcur *c);      /* frees group buffer; closes mc if read txn */
-void kv_lc_forget(kv_lcur *c);     /* drop cursor pointer without closing (txn gone) */
+int lmkv_kv__lc_open(kv_lcur *c, MDB_txn *txn, MDB_dbi dbi, const kv_tree_state *st);
+void lmkv_kv__lc_close(kv_lcur *c);      /* frees group buffer; closes mc if read txn */
+void lmkv_kv__lc_forget(kv_lcur *c);     /* drop cursor pointer without closing (txn gone) */
 /* All return 0 (valid), MDB_NOTFOUND (no such entry) or an error. */
-int kv_lc_first(kv_lcur *c);
-int kv_lc_last(kv_lcur *c);
-int kv_lc_seek_ge(kv_lcur *c, const void *k, size_t n);
-int kv_lc_seek_gt(kv_lcur *c, const void *k, size_t n);
-int kv_lc_seek_le(kv_lcur *c, const void *k, size_t n);
-int kv_lc_seek_lt(kv_lcur *c, const void *k, size_t n);
-int kv_lc_next(kv_lcur *c);
-int kv_lc_prev(kv_lcur *c);
+int lmkv_kv__lc_first(kv_lcur *c);
+int lmkv_kv__lc_last(kv_lcur *c);
+int lmkv_kv__lc_seek_ge(kv_lcur *c, const void *k, size_t n);
+int lmkv_kv__lc_seek_gt(kv_lcur *c, const void *k, size_t n);
+int lmkv_kv__lc_seek_le(kv_lcur *c, const void *k, size_t n);
+int lmkv_kv__lc_seek_lt(kv_lcur *c, const void *k, size_t n);
+int lmkv_kv__lc_next(kv_lcur *c);
+int lmkv_kv__lc_prev(kv_lcur *c);
 static inline const lmkv_pair *kv_lc_cur(const kv_lcur *c) { return &c->g[c->gi].p; }
 
 /* tree internals */
-int kv_tree_state_get(kv_tree_state **out, lmkv_db *db, const void *name, size_t ns, bool system, unsigned flags);
-void kv_tree_state_unref(kv_tree_state *st);
-int kv_tree_handle_new(lmkv_tree **out, lmkv_db *db, kv_tree_state *st);
+int lmkv_kv__tree_state_get(kv_tree_state **out, lmkv_db *db, const void *name, size_t ns, bool system, unsigned flags);
+void lmkv_kv__tree_state_unref(kv_tree_state *st);
+int lmkv_kv__tree_handle_new(lmkv_tree **out, lmkv_db *db, kv_tree_state *st);
 
 /* write helpers used by tree.c, txn.c, db.c */
 /* Run fn in a fresh internal write txn of its own (never grouped); retries
  * on map full; delivers events. For catalog and meta writes (tree
  * creation, id reservation), whose dbi opens and id marks must not sit in
  * a nested txn. */
-int kv_write(lmkv_db *db, kv_write_fn fn, void *ctx);
+int lmkv_kv__write(lmkv_db *db, kv_write_fn fn, void *ctx);
 /* Run fn as one member of a write group (group commit), in a nested LMDB
- * txn; fn must only write through tx (kv_txn_put/del/clear) and fill its
+ * txn; fn must only write through tx (lmkv_kv__txn_put/del/clear) and fill its
  * ctx; it may run more than once (map growth reruns the group). fn runs in
  * the group leader's thread, unless own_thread (fn calls user code: update
  * callbacks, merge operators): then the leader hands the nested txn to
@@ -331,7 +331,7 @@ int kv_write(lmkv_db *db, kv_write_fn fn, void *ctx);
  * estimate of the key and value bytes it writes (bounds a group). Returns
  * fn's code, or the commit's; the error message is set in the caller's
  * thread. */
-int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes, bool own_thread);
+int lmkv_kv__write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes, bool own_thread);
 /* Write-group counters since the db was opened in this process (tests,
  * bench): groups committed or attempted (each one LMDB txn, one sync), the
  * operations that went through groups, the largest group. ops / commits is
@@ -349,26 +349,26 @@ int lmkv_kv__group_stats(lmkv_group_stats *out, lmkv_db *db);
  * fn in a nested txn): mark it to be rerun alone and return true. For the
  * writes that must not sit in a nested txn (tree creation and opening in
  * the catalog, id reservation); the caller then fails the call. */
-bool kv_member_wants_alone(lmkv_db *db);
+bool lmkv_kv__member_wants_alone(lmkv_db *db);
 /* Logical ops on a txn (log, events, no-op detection). */
-int kv_txn_put(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn, unsigned flags, bool *out_changed);
-int kv_txn_put_cur(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn, const MDB_val *cur);
-int kv_txn_del(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn);
-int kv_txn_check_tree(lmkv_txn *tx, const lmkv_tree *t);
-int kv_txn_clear(lmkv_txn *tx, kv_tree_state *st);
-int kv_txn_log_create(lmkv_txn *tx, kv_tree_state *st);
+int lmkv_kv__txn_put(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn, unsigned flags, bool *out_changed);
+int lmkv_kv__txn_put_cur(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn, const MDB_val *cur);
+int lmkv_kv__txn_del(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn);
+int lmkv_kv__txn_check_tree(lmkv_txn *tx, const lmkv_tree *t);
+int lmkv_kv__txn_clear(lmkv_txn *tx, kv_tree_state *st);
+int lmkv_kv__txn_log_create(lmkv_txn *tx, kv_tree_state *st);
 /* MDB_MAP_FULL inside explicit txn tx: grow the map and replay (0) or poison. */
-int kv_txn_map_full(lmkv_txn *tx, size_t need);
+int lmkv_kv__txn_map_full(lmkv_txn *tx, size_t need);
 /* catalog.c: a txn that opened trees ended; tree_mu held by caller. */
-void kv_catalog_txn_done_locked(lmkv_txn *tx, bool committed);
-int kv_catalog_recreate(lmkv_txn *tx, kv_tree_state *st);
-int kv_ids_persist(lmkv_db *db, uint64_t hw);
+void lmkv_kv__catalog_txn_done_locked(lmkv_txn *tx, bool committed);
+int lmkv_kv__catalog_recreate(lmkv_txn *tx, kv_tree_state *st);
+int lmkv_kv__ids_persist(lmkv_db *db, uint64_t hw);
 
 /* ids */
-int kv_meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t v);
+int lmkv_kv__meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t v);
 
 /* bytes */
-int kv_bytes_dup(lmkv_bytes *out, const void *p, size_t n);
-int kv_mem_dup(uint8_t **out, const void *p, size_t n);
+int lmkv_kv__bytes_dup(lmkv_bytes *out, const void *p, size_t n);
+int lmkv_kv__mem_dup(uint8_t **out, const void *p, size_t n);
 
 #endif

@@ -15,14 +15,14 @@
  * (a queue grows past SUB_CAP as needed); each appended event gets the
  * subscriber's next sequence number. Event `seq` is "in the queue" (within
  * sled's 1024 slots) once seq < popped + SUB_CAP; until then its writer
- * waits (kv_waits_run), holding no lock and outside the quiesce gate. So a
+ * waits (lmkv_kv__waits_run), holding no lock and outside the quiesce gate. So a
  * writer returns only when each of its events has a slot, exactly as a
  * sled writer returns only after send() found room, and a subscriber that
  * drains one event releases the writer of the 1025th.
  *
  * Release without draining: lmkv_subscriber_close, the tree's drop, and the
  * last lmkv_db_close (which detaches subscribers still open: see
- * kv_subs_db_closing) wake and release waiting writers. A writer keeps a
+ * lmkv_kv__subs_db_closing) wake and release waiting writers. A writer keeps a
  * reference on each subscriber it waits for (kv_sub.refs), so a close
  * never frees a subscriber under it; the db's last close waits until no
  * writer is waiting (db->ev_blocked) before it frees anything.
@@ -55,7 +55,7 @@ struct kv_sub {
     lmkv_event *q;             /* ring: q[(head + i) % cap], i < n */
     size_t cap, head, n;
     uint64_t pushed, popped;   /* sequence numbers of appended / taken events */
-    int nwaiting;              /* writers in kv_waits_run on this subscriber */
+    int nwaiting;              /* writers in lmkv_kv__waits_run on this subscriber */
     bool overflowed, dropped, closed, detached;
     kv_sub *next;              /* st->subs, under ev_mu */
     kv_sub *db_next;           /* db->all_subs, under ev_mu */
@@ -78,10 +78,10 @@ static int ev_cmp_idx(const kv_event *a, const kv_event *b)
 {
     if (a->st != b->st)
         return a->st < b->st ? -1 : 1;
-    return kv_bytes_cmp(a->key, a->key_size, b->key, b->key_size);
+    return lmkv_kv__bytes_cmp(a->key, a->key_size, b->key, b->key_size);
 }
 
-void kv_evlist_dedupe(kv_evlist *l)
+void lmkv_kv__evlist_dedupe(kv_evlist *l)
 {
     /* Keep the last event per (tree, key), in order of those last events.
      * O(n^2) for small lists, sort-based for larger ones. */
@@ -170,7 +170,7 @@ static void sub_unref(kv_sub *s)
     free(s->prefix);
     free(s);
     if (st)
-        kv_tree_state_unref(st);
+        lmkv_kv__tree_state_unref(st);
 }
 
 /* Make room for one more event: grow the ring (doubling). A non-blocking
@@ -209,8 +209,8 @@ static bool sub_push(kv_sub *s, const kv_event *e, uint64_t *seq)
         lmkv_event *q = &s->q[(s->head + s->n) % s->cap];
         memset(q, 0, sizeof *q);
         q->type = e->type;
-        if (kv_bytes_dup(&q->key, e->key, e->key_size) == 0 &&
-            (!e->has_val || kv_bytes_dup(&q->value, e->val, e->val_size) == 0)) {
+        if (lmkv_kv__bytes_dup(&q->key, e->key, e->key_size) == 0 &&
+            (!e->has_val || lmkv_kv__bytes_dup(&q->value, e->val, e->val_size) == 0)) {
             *seq = s->pushed++;
             s->n++;
             wait = !(s->flags & LMKV_WATCH_NONBLOCKING) && *seq >= s->popped + SUB_CAP;
@@ -240,7 +240,7 @@ static void waits_add(kv_waits *w, kv_sub *s, uint64_t seq)
     w->w[w->n++] = (kv_wait){s, seq};
 }
 
-void kv_evlist_deliver(lmkv_db *db, kv_evlist *l, kv_waits *w)
+void lmkv_kv__evlist_deliver(lmkv_db *db, kv_evlist *l, kv_waits *w)
 {
     for (size_t i = 0; i < l->n; i++) {
         kv_event *e = &l->ev[i];
@@ -256,7 +256,7 @@ void kv_evlist_deliver(lmkv_db *db, kv_evlist *l, kv_waits *w)
         db->ev_blocked++;
 }
 
-void kv_waits_run(lmkv_db *db, kv_waits *w)
+void lmkv_kv__waits_run(lmkv_db *db, kv_waits *w)
 {
     if (!w->n) {
         free(w->w);
@@ -284,7 +284,7 @@ void kv_waits_run(lmkv_db *db, kv_waits *w)
     pthread_mutex_unlock(&db->ev_mu);
 }
 
-void kv_subs_tree_dropped(kv_tree_state *st)
+void lmkv_kv__subs_tree_dropped(kv_tree_state *st)
 {
     for (kv_sub *s = st->subs; s; s = s->next) {
         pthread_mutex_lock(&s->mu);
@@ -295,7 +295,7 @@ void kv_subs_tree_dropped(kv_tree_state *st)
     }
 }
 
-void kv_subs_db_closing(lmkv_db *db)
+void lmkv_kv__subs_db_closing(lmkv_db *db)
 {
     pthread_mutex_lock(&db->ev_mu);
     atomic_store(&db->ev_shutdown, true);
@@ -328,7 +328,7 @@ void kv_subs_db_closing(lmkv_db *db)
         kv_tree_state *st = s->st;
         s->st = NULL;
         pthread_mutex_unlock(&s->mu);
-        kv_tree_state_unref(st);
+        lmkv_kv__tree_state_unref(st);
     }
 }
 
@@ -339,11 +339,11 @@ int lmkv_tree_watch_prefix_ex(lmkv_subscriber **out, lmkv_tree *t, const void *p
         return lmkv_error_set(LMKV_EINVAL, "lmkv_tree_watch_prefix: NULL argument");
     if (flags & ~LMKV_WATCH_NONBLOCKING)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_tree_watch_prefix_ex: unknown flags 0x%x", flags);
-    if ((rc = kv_check_tree(t)))
+    if ((rc = lmkv_kv__check_tree(t)))
         return rc;
     lmkv_subscriber *h = calloc(1, sizeof *h);
     kv_sub *s = calloc(1, sizeof *s);
-    if (!h || !s || kv_mem_dup(&s->prefix, prefix, n)) {
+    if (!h || !s || lmkv_kv__mem_dup(&s->prefix, prefix, n)) {
         free(h);
         free(s);
         return lmkv_error_set(LMKV_ENOMEM, "out of memory");

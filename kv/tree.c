@@ -4,9 +4,9 @@
  *
  * Reads use a pooled, reset read txn (mdb_txn_renew/mdb_txn_reset) so a get
  * costs no reader-slot setup. Each write is one member of a write group
- * (kv_write_grouped, txn.c: concurrent writers share one LMDB commit and
+ * (lmkv_kv__write_grouped, txn.c: concurrent writers share one LMDB commit and
  * one sync; map growth and events handled there); clear runs alone
- * (kv_write).
+ * (lmkv_kv__write).
  */
 #include "kv_int.h"
 #include "kv_array_int.h"
@@ -17,20 +17,20 @@
 static const uint8_t EMPTY[1] = {0};
 
 /* Convert an MDB/errno code from a write step to an lmkv code with context;
- * MDB_MAP_FULL passes through so kv_write can grow the map and retry. */
+ * MDB_MAP_FULL passes through so lmkv_kv__write can grow the map and retry. */
 static int fx(int rc, const char *what, const kv_tree_state *st, const void *k, size_t ks)
 {
     if (rc == 0 || rc == MDB_MAP_FULL || (rc <= -30900 && rc >= -30999))
         return rc;
-    return kv_err_mdb(rc, what, st, k, ks);
+    return lmkv_kv__err_mdb(rc, what, st, k, ks);
 }
 
 static int tree_ok(const lmkv_tree *t)
 {
-    int rc = kv_check_tree(t);
+    int rc = lmkv_kv__check_tree(t);
     if (rc)
         return rc;
-    if (t->st->pending_tx && !kv_thread_is_writer(t->db))
+    if (t->st->pending_tx && !lmkv_kv__thread_is_writer(t->db))
         return lmkv_error_set(LMKV_EBUSY, "tree is being created by an uncommitted transaction of another thread");
     return 0;
 }
@@ -72,13 +72,13 @@ int lmkv_tree_get(lmkv_bytes *out, lmkv_tree *t, const void *key, size_t ks)
     if ((rc = tree_ok(t)) || (rc = key_ok(key, ks, NULL, 0)))
         return rc;
     MDB_txn *txn;
-    if ((rc = kv_rtxn_get(t->db, &txn)))
+    if ((rc = lmkv_kv__rtxn_get(t->db, &txn)))
         return rc;
     MDB_val v;
-    rc = kv_raw_get(txn, t->st->dbi, t->st, key, ks, &v);
+    rc = lmkv_kv__raw_get(txn, t->st->dbi, t->st, key, ks, &v);
     if (rc == 0)
-        rc = kv_bytes_dup(out, v.mv_data, v.mv_size);
-    kv_rtxn_put(t->db, txn);
+        rc = lmkv_kv__bytes_dup(out, v.mv_data, v.mv_size);
+    lmkv_kv__rtxn_put(t->db, txn);
     if (rc == MDB_NOTFOUND)
         return lmkv_error_set(LMKV_NOTFOUND, "get: key absent");
     if (rc)
@@ -92,11 +92,11 @@ int lmkv_tree_contains_key(lmkv_tree *t, const void *key, size_t ks)
     if ((rc = tree_ok(t)) || (rc = key_ok(key, ks, NULL, 0)))
         return rc;
     MDB_txn *txn;
-    if ((rc = kv_rtxn_get(t->db, &txn)))
+    if ((rc = lmkv_kv__rtxn_get(t->db, &txn)))
         return rc;
     MDB_val v;
-    rc = kv_raw_get(txn, t->st->dbi, t->st, key, ks, &v);
-    kv_rtxn_put(t->db, txn);
+    rc = lmkv_kv__raw_get(txn, t->st->dbi, t->st, key, ks, &v);
+    lmkv_kv__rtxn_put(t->db, txn);
     if (rc == MDB_NOTFOUND)
         return lmkv_error_set(LMKV_NOTFOUND, "contains_key: key absent");
     return fx(rc, "contains_key", t->st, key, ks);
@@ -107,19 +107,19 @@ enum { POS_FIRST, POS_LAST, POS_LT, POS_GT };
 static int lc_position(kv_lcur *c, int how, const void *key, size_t ks)
 {
     switch (how) {
-    case POS_FIRST: return kv_lc_first(c);
-    case POS_LAST: return kv_lc_last(c);
-    case POS_LT: return kv_lc_seek_lt(c, key, ks);
-    default: return kv_lc_seek_gt(c, key, ks);
+    case POS_FIRST: return lmkv_kv__lc_first(c);
+    case POS_LAST: return lmkv_kv__lc_last(c);
+    case POS_LT: return lmkv_kv__lc_seek_lt(c, key, ks);
+    default: return lmkv_kv__lc_seek_gt(c, key, ks);
     }
 }
 
 static int copy_pair(lmkv_bytes *ok, lmkv_bytes *ov, const lmkv_pair *p)
 {
     lmkv_bytes k = {0}, v = {0};
-    if (kv_bytes_dup(&k, p->key, p->key_size))
+    if (lmkv_kv__bytes_dup(&k, p->key, p->key_size))
         return LMKV_ENOMEM;
-    if (kv_bytes_dup(&v, p->value, p->value_size)) {
+    if (lmkv_kv__bytes_dup(&v, p->value, p->value_size)) {
         free(k.data);
         return LMKV_ENOMEM;
     }
@@ -141,17 +141,17 @@ static int read_position(lmkv_bytes *ok, lmkv_bytes *ov, lmkv_tree *t, int how, 
     if ((rc = tree_ok(t)) || (rc = key_ok(key, ks, NULL, 0)))
         return rc;
     MDB_txn *txn;
-    if ((rc = kv_rtxn_get(t->db, &txn)))
+    if ((rc = lmkv_kv__rtxn_get(t->db, &txn)))
         return rc;
     kv_lcur c;
-    rc = kv_lc_open(&c, txn, t->st->dbi, t->st);
+    rc = lmkv_kv__lc_open(&c, txn, t->st->dbi, t->st);
     if (rc == 0) {
         rc = lc_position(&c, how, key, ks);
         if (rc == 0)
             rc = copy_pair(ok, ov, kv_lc_cur(&c));
-        kv_lc_close(&c);
+        lmkv_kv__lc_close(&c);
     }
-    kv_rtxn_put(t->db, txn);
+    lmkv_kv__rtxn_put(t->db, txn);
     if (rc == MDB_NOTFOUND)
         return LMKV_NOTFOUND;
     return fx(rc, what, t->st, key, ks);
@@ -182,10 +182,10 @@ static int tree_mdb_stat(MDB_stat *st, lmkv_tree *t, const char *what)
     if ((rc = tree_ok(t)))
         return rc;
     MDB_txn *txn;
-    if ((rc = kv_rtxn_get(t->db, &txn)))
+    if ((rc = lmkv_kv__rtxn_get(t->db, &txn)))
         return rc;
     rc = mdb_stat(txn, t->st->dbi, st);
-    kv_rtxn_put(t->db, txn);
+    lmkv_kv__rtxn_put(t->db, txn);
     if (rc)
         return fx(rc, what, t->st, NULL, 0);
     return 0;
@@ -252,12 +252,12 @@ static int insert_fn(lmkv_txn *tx, void *p)
     kv_tree_state *st = c->t->st;
     MDB_val cur;
     wctx_reset(c);
-    int rc = kv_raw_get(tx->txn, st->dbi, st, c->k, c->ks, &cur);
-    if (rc == 0 && c->out && (rc = kv_bytes_dup(&c->r1, cur.mv_data, cur.mv_size)))
+    int rc = lmkv_kv__raw_get(tx->txn, st->dbi, st, c->k, c->ks, &cur);
+    if (rc == 0 && c->out && (rc = lmkv_kv__bytes_dup(&c->r1, cur.mv_data, cur.mv_size)))
         return rc;
     if (rc && rc != MDB_NOTFOUND)
         return fx(rc, "insert", st, c->k, c->ks);
-    return fx(kv_txn_put_cur(tx, st, c->k, c->ks, c->v, c->vs, rc == 0 ? &cur : NULL), "insert", st, c->k, c->ks);
+    return fx(lmkv_kv__txn_put_cur(tx, st, c->k, c->ks, c->v, c->vs, rc == 0 ? &cur : NULL), "insert", st, c->k, c->ks);
 }
 
 static int update_fn(lmkv_txn *tx, void *p);
@@ -265,7 +265,7 @@ static int update_fn(lmkv_txn *tx, void *p);
 static int run_write(wctx *c, kv_write_fn fn, size_t bytes)
 {
     /* update_fn calls the user's callback or merge operator: in the caller's thread */
-    int rc = kv_write_grouped(c->t->db, fn, c, bytes, fn == update_fn);
+    int rc = lmkv_kv__write_grouped(c->t->db, fn, c, bytes, fn == update_fn);
     if (rc && rc != LMKV_ECAS) {
         wctx_reset(c);
         return rc;
@@ -296,14 +296,14 @@ static int remove_fn(lmkv_txn *tx, void *p)
     kv_tree_state *st = c->t->st;
     MDB_val cur;
     wctx_reset(c);
-    int rc = kv_raw_get(tx->txn, st->dbi, st, c->k, c->ks, &cur);
+    int rc = lmkv_kv__raw_get(tx->txn, st->dbi, st, c->k, c->ks, &cur);
     if (rc == MDB_NOTFOUND)
         return LMKV_NOTFOUND;
     if (rc)
         return fx(rc, "remove", st, c->k, c->ks);
-    if (c->out && (rc = kv_bytes_dup(&c->r1, cur.mv_data, cur.mv_size)))
+    if (c->out && (rc = lmkv_kv__bytes_dup(&c->r1, cur.mv_data, cur.mv_size)))
         return rc;
-    return fx(kv_txn_del(tx, st, c->k, c->ks), "remove", st, c->k, c->ks);
+    return fx(lmkv_kv__txn_del(tx, st, c->k, c->ks), "remove", st, c->k, c->ks);
 }
 
 int lmkv_tree_remove(lmkv_bytes *out_prev, lmkv_tree *t, const void *key, size_t ks)
@@ -324,26 +324,26 @@ static int cas_fn(lmkv_txn *tx, void *p)
     kv_tree_state *st = c->t->st;
     MDB_val cur;
     wctx_reset(c);
-    int rc = kv_raw_get(tx->txn, st->dbi, st, c->k, c->ks, &cur);
+    int rc = lmkv_kv__raw_get(tx->txn, st->dbi, st, c->k, c->ks, &cur);
     if (rc && rc != MDB_NOTFOUND)
         return fx(rc, "compare_and_swap", st, c->k, c->ks);
     bool present = rc == 0;
     bool match = present ? (c->old && cur.mv_size == c->olds && (c->olds == 0 || memcmp(cur.mv_data, c->old, c->olds) == 0))
                          : c->old == NULL;
     if (!match) {
-        if (present && (rc = kv_bytes_dup(&c->r1, cur.mv_data, cur.mv_size)))
+        if (present && (rc = lmkv_kv__bytes_dup(&c->r1, cur.mv_data, cur.mv_size)))
             return rc;
         char h[80];
-        kv_hexprefix(h, sizeof h, c->k, c->ks);
+        lmkv_kv__hexprefix(h, sizeof h, c->k, c->ks);
         return lmkv_error_set(LMKV_ECAS, "compare_and_swap: key %s: current value %s the expected one", h,
                               present ? "differs from" : "is absent, unlike");
     }
     if (c->v == NULL) {
         if (!present)
             return 0;
-        return fx(kv_txn_del(tx, st, c->k, c->ks), "compare_and_swap", st, c->k, c->ks);
+        return fx(lmkv_kv__txn_del(tx, st, c->k, c->ks), "compare_and_swap", st, c->k, c->ks);
     }
-    return fx(kv_txn_put_cur(tx, st, c->k, c->ks, c->v, c->vs, present ? &cur : NULL), "compare_and_swap", st, c->k,
+    return fx(lmkv_kv__txn_put_cur(tx, st, c->k, c->ks, c->v, c->vs, present ? &cur : NULL), "compare_and_swap", st, c->k,
               c->ks);
 }
 
@@ -356,7 +356,7 @@ int lmkv_tree_compare_and_swap(lmkv_bytes *out_current, lmkv_tree *t, const void
     if ((!old && olds) || (!nv && nvs))
         return lmkv_error_set(LMKV_EINVAL, "compare_and_swap: NULL (absent) old/new with non-zero size");
     wctx c = {.t = t, .k = key, .ks = ks, .v = nv, .vs = nvs, .old = old, .olds = olds};
-    rc = kv_write_grouped(t->db, cas_fn, &c, ks + olds + nvs, false);
+    rc = lmkv_kv__write_grouped(t->db, cas_fn, &c, ks + olds + nvs, false);
     if (rc == LMKV_ECAS && out_current) {
         *out_current = c.r1;
         c.r1.data = NULL;
@@ -375,12 +375,12 @@ static int update_fn(lmkv_txn *tx, void *p)
     uint8_t *nv = NULL;
     size_t nvs = 0;
     wctx_reset(c);
-    int rc = kv_raw_get(tx->txn, st->dbi, st, c->k, c->ks, &cur);
+    int rc = lmkv_kv__raw_get(tx->txn, st->dbi, st, c->k, c->ks, &cur);
     if (rc && rc != MDB_NOTFOUND)
         return fx(rc, "update", st, c->k, c->ks);
     bool present = rc == 0;
     const uint8_t *old = present ? (cur.mv_size ? cur.mv_data : EMPTY) : NULL;
-    if (c->mode == UPD_FETCH_OLD && present && (rc = kv_bytes_dup(&c->r1, old, cur.mv_size)))
+    if (c->mode == UPD_FETCH_OLD && present && (rc = lmkv_kv__bytes_dup(&c->r1, old, cur.mv_size)))
         return rc;
     lmkv_error_clear(); /* so that a callback's own message can be told from none */
     if (c->mode == UPD_MERGE)
@@ -398,9 +398,9 @@ static int update_fn(lmkv_txn *tx, void *p)
     }
     if (!nv) {
         if (present)
-            rc = kv_txn_del(tx, st, c->k, c->ks);
+            rc = lmkv_kv__txn_del(tx, st, c->k, c->ks);
     } else {
-        rc = kv_txn_put_cur(tx, st, c->k, c->ks, nv, nvs, present ? &cur : NULL);
+        rc = lmkv_kv__txn_put_cur(tx, st, c->k, c->ks, nv, nvs, present ? &cur : NULL);
         if (rc == 0 && c->mode != UPD_FETCH_OLD) {
             c->r1.data = nv;
             c->r1.size = nvs;
@@ -457,22 +457,22 @@ static int pop_fn(lmkv_txn *tx, void *p)
     kv_tree_state *st = c->t->st;
     kv_lcur lc;
     wctx_reset(c);
-    int rc = kv_lc_open(&lc, tx->txn, st->dbi, st);
+    int rc = lmkv_kv__lc_open(&lc, tx->txn, st->dbi, st);
     if (rc)
         return fx(rc, "pop", st, NULL, 0);
-    rc = c->mode ? kv_lc_last(&lc) : kv_lc_first(&lc);
+    rc = c->mode ? lmkv_kv__lc_last(&lc) : lmkv_kv__lc_first(&lc);
     if (rc == 0) {
         const lmkv_pair *pp = kv_lc_cur(&lc);
-        rc = kv_bytes_dup(&c->r1, pp->key, pp->key_size);
+        rc = lmkv_kv__bytes_dup(&c->r1, pp->key, pp->key_size);
         if (rc == 0)
-            rc = kv_bytes_dup(&c->r2, pp->value, pp->value_size);
+            rc = lmkv_kv__bytes_dup(&c->r2, pp->value, pp->value_size);
     }
-    kv_lc_close(&lc);
+    lmkv_kv__lc_close(&lc);
     if (rc == MDB_NOTFOUND)
         return LMKV_NOTFOUND;
     if (rc)
         return fx(rc, "pop", st, NULL, 0);
-    return fx(kv_txn_del(tx, st, c->r1.data, c->r1.size), "pop", st, c->r1.data, c->r1.size);
+    return fx(lmkv_kv__txn_del(tx, st, c->r1.data, c->r1.size), "pop", st, c->r1.data, c->r1.size);
 }
 
 static int do_pop(lmkv_bytes *ok, lmkv_bytes *ov, lmkv_tree *t, int last)
@@ -493,7 +493,7 @@ int lmkv_tree_pop_max(lmkv_bytes *ok, lmkv_bytes *ov, lmkv_tree *t) { return do_
 static int clear_fn(lmkv_txn *tx, void *p)
 {
     wctx *c = p;
-    return fx(kv_txn_clear(tx, c->t->st), "clear", c->t->st, NULL, 0);
+    return fx(lmkv_kv__txn_clear(tx, c->t->st), "clear", c->t->st, NULL, 0);
 }
 
 int lmkv_tree_clear(lmkv_tree *t)
@@ -502,7 +502,7 @@ int lmkv_tree_clear(lmkv_tree *t)
     if ((rc = tree_w_ok(t)))
         return rc;
     wctx c = {.t = t};
-    return kv_write(t->db, clear_fn, &c);
+    return lmkv_kv__write(t->db, clear_fn, &c);
 }
 
 /* ------------------------------------------------------------ batches */
@@ -538,11 +538,11 @@ static int batch_add(lmkv_batch *b, bool del, const void *k, size_t ks, const vo
     bop *o = &b->ops[b->n];
     memset(o, 0, sizeof *o);
     o->del = del;
-    if (kv_mem_dup(&o->k, k, ks))
+    if (lmkv_kv__mem_dup(&o->k, k, ks))
         return LMKV_ENOMEM;
     o->ks = ks;
     if (!del) {
-        if (kv_mem_dup(&o->v, v, vs)) {
+        if (lmkv_kv__mem_dup(&o->v, v, vs)) {
             free(o->k);
             return LMKV_ENOMEM;
         }
@@ -592,7 +592,7 @@ typedef struct sidx {
 static int sidx_cmp(const void *a, const void *b)
 {
     const sidx *x = a, *y = b;
-    int c = kv_bytes_cmp(x->o->k, x->o->ks, y->o->k, y->o->ks);
+    int c = lmkv_kv__bytes_cmp(x->o->k, x->o->ks, y->o->k, y->o->ks);
     if (c)
         return c;
     return x->i < y->i ? -1 : x->i > y->i;
@@ -606,11 +606,11 @@ static int batch_fn(lmkv_txn *tx, void *p)
         const bop *o = &c->b->ops[c->order[j]];
         int rc;
         if (o->del) {
-            rc = kv_txn_del(tx, st, o->k, o->ks);
+            rc = lmkv_kv__txn_del(tx, st, o->k, o->ks);
             if (rc == LMKV_NOTFOUND)
                 rc = 0;
         } else {
-            rc = kv_txn_put(tx, st, o->k, o->ks, o->v, o->vs, 0, NULL);
+            rc = lmkv_kv__txn_put(tx, st, o->k, o->ks, o->v, o->vs, 0, NULL);
         }
         if (rc)
             return fx(rc, "apply_batch", st, o->k, o->ks);
@@ -641,7 +641,7 @@ int lmkv_tree_apply_batch(lmkv_tree *t, const lmkv_batch *b)
     qsort(s, b->n, sizeof *s, sidx_cmp);
     size_t n = 0;
     for (size_t i = 0; i < b->n; i++) {
-        if (i + 1 < b->n && kv_bytes_cmp(s[i].o->k, s[i].o->ks, s[i + 1].o->k, s[i + 1].o->ks) == 0)
+        if (i + 1 < b->n && lmkv_kv__bytes_cmp(s[i].o->k, s[i].o->ks, s[i + 1].o->k, s[i + 1].o->ks) == 0)
             continue; /* a later write to the same key wins */
         order[n++] = s[i].i;
     }
@@ -650,7 +650,7 @@ int lmkv_tree_apply_batch(lmkv_tree *t, const lmkv_batch *b)
     for (size_t i = 0; i < n; i++)
         bytes += b->ops[order[i]].ks + b->ops[order[i]].vs + 16;
     bctx c = {t, b, order, n};
-    rc = kv_write_grouped(t->db, batch_fn, &c, bytes, false);
+    rc = lmkv_kv__write_grouped(t->db, batch_fn, &c, bytes, false);
     free(order);
     return rc;
 }

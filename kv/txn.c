@@ -5,7 +5,7 @@
  *
  * Map growth (LMDB limit hidden from the user): a write that fails with
  * MDB_MAP_FULL aborts its LMDB txn, waits until no other transaction of this
- * process is active (kv_quiesce), calls mdb_env_set_mapsize with a larger
+ * process is active (lmkv_kv__quiesce), calls mdb_env_set_mapsize with a larger
  * size, and retries. Internal writes simply rerun; an explicit lmkv_txn keeps
  * a log of its writes and replays it into a fresh LMDB txn -- but only if no
  * other process committed in between (else the txn is poisoned with
@@ -33,9 +33,9 @@ static _Thread_local lmkv_txn *tls_member_tx; /* the grouped lmkv_db_transaction
  * beginning thread's tls_active, which the ending thread cannot reach: it
  * records a debt for that thread instead (by a process-unique thread
  * number, never reused as pthread_t values are), which the owner settles
- * at its next kv_enter / kv_quiesce / maybe_grow. Without it the owner's
+ * at its next lmkv_kv__enter / lmkv_kv__quiesce / maybe_grow. Without it the owner's
  * count stayed raised: its later drop_tree or map growth failed with
- * LMKV_EBUSY, and its kv_enter skipped the gate during a resize. The table
+ * LMKV_EBUSY, and its lmkv_kv__enter skipped the gate during a resize. The table
  * is fixed (no allocation on an abort path); if it is ever full the debt is
  * dropped, which is the old behaviour for that thread. */
 #define KV_DEBT_MAX 256
@@ -98,7 +98,7 @@ static inline int tls_active_now(void)
 
 /* ------------------------------------------------------------ gate */
 
-void kv_enter(lmkv_db *db)
+void lmkv_kv__enter(lmkv_db *db)
 {
     if (tls_active_now() > 0) {
         atomic_fetch_add(&db->active, 1);
@@ -123,7 +123,7 @@ void kv_enter(lmkv_db *db)
     }
 }
 
-void kv_leave(lmkv_db *db)
+void lmkv_kv__leave(lmkv_db *db)
 {
     tls_active--;
     if (atomic_fetch_sub(&db->active, 1) == 1 && atomic_load(&db->resizing)) {
@@ -134,13 +134,13 @@ void kv_leave(lmkv_db *db)
 }
 
 /* End a transaction's hold of the gate (tx->entered), from whichever
- * thread ends it; kv_leave when it is the thread that entered. */
+ * thread ends it; lmkv_kv__leave when it is the thread that entered. */
 static void txn_leave(lmkv_txn *tx)
 {
     lmkv_db *db = tx->db;
     tx->entered = false;
     if (tx->enter_tid == kv_tid()) {
-        kv_leave(db);
+        lmkv_kv__leave(db);
         return;
     }
     kv_debt_add(tx->enter_tid);
@@ -158,7 +158,7 @@ static void txn_entered(lmkv_txn *tx)
     tx->enter_tid = kv_tid();
 }
 
-int kv_quiesce(lmkv_db *db)
+int lmkv_kv__quiesce(lmkv_db *db)
 {
     if (tls_active_now() > 0)
         return lmkv_error_set(LMKV_EBUSY, "cannot grow the map or drop a tree while this thread has a transaction or iterator step open on the database");
@@ -185,7 +185,7 @@ int kv_quiesce(lmkv_db *db)
     return 0;
 }
 
-void kv_unquiesce(lmkv_db *db)
+void lmkv_kv__unquiesce(lmkv_db *db)
 {
     pthread_mutex_lock(&db->gate_mu);
     atomic_store(&db->resizing, 0);
@@ -196,7 +196,7 @@ void kv_unquiesce(lmkv_db *db)
 /* grow the map (needs no txn of this thread active); min_extra bytes */
 static int kv_grow(lmkv_db *db, size_t min_extra)
 {
-    int rc = kv_quiesce(db);
+    int rc = lmkv_kv__quiesce(db);
     if (rc)
         return lmkv_error_wrap(LMKV_EFULL, "map full and cannot grow");
     MDB_envinfo info;
@@ -207,7 +207,7 @@ static int kv_grow(lmkv_db *db, size_t min_extra)
         want = cur + 2 * min_extra;
     want = (want + ((size_t)1 << 20) - 1) & ~(((size_t)1 << 20) - 1);
     rc = mdb_env_set_mapsize(db->env, want);
-    kv_unquiesce(db);
+    lmkv_kv__unquiesce(db);
     if (rc)
         return lmkv_error_set(rc == ENOMEM ? LMKV_EFULL : lmkv_error_from_mdb(rc),
                               "growing the map from %zu to %zu bytes: %s", cur, want, mdb_strerror(rc));
@@ -222,9 +222,9 @@ static void maybe_grow(lmkv_db *db)
     if (tls_active_now() > 0 || db->read_only)
         return;
     MDB_envinfo info;
-    kv_enter(db);
+    lmkv_kv__enter(db);
     int irc = mdb_env_info(db->env, &info);
-    kv_leave(db);
+    lmkv_kv__leave(db);
     if (irc)
         return;
     uint64_t used = ((uint64_t)info.me_last_pgno + 1) * db->page_size;
@@ -246,15 +246,15 @@ static void maybe_grow(lmkv_db *db)
     pthread_mutex_unlock(&db->gate_mu);
 }
 
-int kv_adopt_mapsize(lmkv_db *db)
+int lmkv_kv__adopt_mapsize(lmkv_db *db)
 {
-    int rc = kv_quiesce(db);
+    int rc = lmkv_kv__quiesce(db);
     if (rc)
         return rc;
     rc = mdb_env_set_mapsize(db->env, 0);
-    kv_unquiesce(db);
+    lmkv_kv__unquiesce(db);
     if (rc)
-        return kv_err_mdb(rc, "adopting the map size grown by another process", NULL, NULL, 0);
+        return lmkv_kv__err_mdb(rc, "adopting the map size grown by another process", NULL, NULL, 0);
     return 0;
 }
 
@@ -267,13 +267,13 @@ static unsigned db_max_readers(lmkv_db *db)
     return n;
 }
 
-int kv_rtxn_get(lmkv_db *db, MDB_txn **out)
+int lmkv_kv__rtxn_get(lmkv_db *db, MDB_txn **out)
 {
     int tries = 0, full_waits = 0;
     for (;;) {
         MDB_txn *t = NULL;
         int rc;
-        kv_enter(db);
+        lmkv_kv__enter(db);
         pthread_mutex_lock(&db->pool_mu);
         if (db->npool > 0)
             t = db->pool[--db->npool];
@@ -291,9 +291,9 @@ int kv_rtxn_get(lmkv_db *db, MDB_txn **out)
             *out = t;
             return 0;
         }
-        kv_leave(db);
+        lmkv_kv__leave(db);
         if (rc == MDB_MAP_RESIZED && tries++ < 5) {
-            if ((rc = kv_adopt_mapsize(db)))
+            if ((rc = lmkv_kv__adopt_mapsize(db)))
                 return rc;
             continue;
         }
@@ -310,7 +310,7 @@ int kv_rtxn_get(lmkv_db *db, MDB_txn **out)
         if (rc == MDB_READERS_FULL)
             return lmkv_error_set(LMKV_EBUSY, "all %u LMDB reader slots stayed in use for 1 s (max_readers)",
                                   db_max_readers(db));
-        return kv_err_mdb(rc, "beginning a read transaction", NULL, NULL, 0);
+        return lmkv_kv__err_mdb(rc, "beginning a read transaction", NULL, NULL, 0);
     }
 }
 
@@ -328,15 +328,15 @@ static void rtxn_release(lmkv_db *db, MDB_txn *t)
         mdb_txn_abort(t);
 }
 
-void kv_rtxn_put(lmkv_db *db, MDB_txn *t)
+void lmkv_kv__rtxn_put(lmkv_db *db, MDB_txn *t)
 {
     rtxn_release(db, t);
-    kv_leave(db);
+    lmkv_kv__leave(db);
 }
 
 /* ------------------------------------------------------------ writer tracking */
 
-bool kv_thread_is_writer(lmkv_db *db)
+bool lmkv_kv__thread_is_writer(lmkv_db *db)
 {
     if (!atomic_load(&db->has_writer))
         return false;
@@ -383,11 +383,11 @@ static int kv_evlist_add(kv_evlist *l, kv_tree_state *st, int type, const void *
     memset(e, 0, sizeof *e);
     e->st = st;
     e->type = type;
-    if (kv_mem_dup(&e->key, k, kn))
+    if (lmkv_kv__mem_dup(&e->key, k, kn))
         return LMKV_ENOMEM;
     e->key_size = kn;
     if (type == LMKV_EVENT_INSERT) {
-        if (kv_mem_dup(&e->val, v, vn)) {
+        if (lmkv_kv__mem_dup(&e->val, v, vn)) {
             free(e->key);
             return LMKV_ENOMEM;
         }
@@ -471,17 +471,17 @@ static int begin_lmdb_write(lmkv_db *db, MDB_txn **out)
 {
     int tries = 0;
     for (;;) {
-        kv_enter(db);
+        lmkv_kv__enter(db);
         int rc = mdb_txn_begin(db->env, NULL, 0, out);
         if (rc == 0)
             return 0;
-        kv_leave(db);
+        lmkv_kv__leave(db);
         if (rc == MDB_MAP_RESIZED && tries++ < 5) {
-            if ((rc = kv_adopt_mapsize(db)))
+            if ((rc = lmkv_kv__adopt_mapsize(db)))
                 return rc;
             continue;
         }
-        return kv_err_mdb(rc, "beginning a write transaction", NULL, NULL, 0);
+        return lmkv_kv__err_mdb(rc, "beginning a write transaction", NULL, NULL, 0);
     }
 }
 
@@ -518,18 +518,18 @@ static int txn_replay(lmkv_txn *tx, size_t need)
             kv_op *o = &tx->log[i];
             switch (o->op) {
             case KV_OP_CREATE_TREE:
-                rc = kv_catalog_recreate(tx, o->st);
+                rc = lmkv_kv__catalog_recreate(tx, o->st);
                 break;
             case KV_OP_PUT:
-                rc = kv_raw_put(tx->txn, o->st->dbi, o->st, tx->logb + o->key_off, o->key_size,
+                rc = lmkv_kv__raw_put(tx->txn, o->st->dbi, o->st, tx->logb + o->key_off, o->key_size,
                                 tx->logb + o->val_off, o->val_size, 0);
                 break;
             case KV_OP_PUT_APPEND:
-                rc = kv_raw_put(tx->txn, o->st->dbi, o->st, tx->logb + o->key_off, o->key_size,
+                rc = lmkv_kv__raw_put(tx->txn, o->st->dbi, o->st, tx->logb + o->key_off, o->key_size,
                                 tx->logb + o->val_off, o->val_size, MDB_APPEND);
                 break;
             case KV_OP_DEL:
-                rc = kv_raw_del(tx->txn, o->st->dbi, o->st, tx->logb + o->key_off, o->key_size);
+                rc = lmkv_kv__raw_del(tx->txn, o->st->dbi, o->st, tx->logb + o->key_off, o->key_size);
                 if (rc == MDB_NOTFOUND)
                     rc = 0;
                 break;
@@ -541,7 +541,7 @@ static int txn_replay(lmkv_txn *tx, size_t need)
         if (rc == 0)
             return 0;
         if (rc != MDB_MAP_FULL) {
-            rc = kv_err_mdb(rc, "replaying a transaction on a grown map", NULL, NULL, 0);
+            rc = lmkv_kv__err_mdb(rc, "replaying a transaction on a grown map", NULL, NULL, 0);
             goto fail;
         }
         lmdb_abort(tx);
@@ -572,13 +572,13 @@ static int write_err(lmkv_txn *tx, int rc, size_t need, bool *retry)
     return rc;
 }
 
-int kv_txn_check_tree(lmkv_txn *tx, const lmkv_tree *t)
+int lmkv_kv__txn_check_tree(lmkv_txn *tx, const lmkv_tree *t)
 {
     if (!t || !tx)
         return lmkv_error_set(LMKV_EINVAL, "NULL transaction or tree");
     if (t->db != tx->db)
         return lmkv_error_set(LMKV_EINVAL, "tree belongs to another database than the transaction");
-    int rc = kv_check_tree(t);
+    int rc = lmkv_kv__check_tree(t);
     if (rc)
         return rc;
     if (t->st->pending_tx && t->st->pending_tx != tx)
@@ -588,7 +588,7 @@ int kv_txn_check_tree(lmkv_txn *tx, const lmkv_tree *t)
 
 /* Put when the caller already looked the key up: cur is its current value
  * or NULL when absent (no second lookup on the hot path). */
-int kv_txn_put_cur(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn,
+int lmkv_kv__txn_put_cur(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn,
                    const MDB_val *cur)
 {
     int rc;
@@ -598,7 +598,7 @@ int kv_txn_put_cur(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, co
     if (cur && cur->mv_size == vn && (vn == 0 || memcmp(cur->mv_data, v, vn) == 0))
         return 0; /* no-op: nothing written, no event */
 again:
-    rc = kv_raw_put(tx->txn, st->dbi, st, k, kn, v, vn, 0);
+    rc = lmkv_kv__raw_put(tx->txn, st->dbi, st, k, kn, v, vn, 0);
     if (rc) {
         rc = write_err(tx, rc, kn + vn + 4096, &retry);
         if (retry)
@@ -611,7 +611,7 @@ again:
     return log_op(tx, KV_OP_PUT, st, k, kn, v, vn);
 }
 
-int kv_txn_put(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn,
+int lmkv_kv__txn_put(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn,
                unsigned flags, bool *out_changed)
 {
     int rc;
@@ -622,10 +622,10 @@ int kv_txn_put(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const 
         v = "";
     if (flags & LMKV_INSERT_APPEND) {
 again:
-        rc = kv_raw_put(tx->txn, st->dbi, st, k, kn, v, vn, MDB_APPEND);
+        rc = lmkv_kv__raw_put(tx->txn, st->dbi, st, k, kn, v, vn, MDB_APPEND);
         if (rc == MDB_KEYEXIST) {
             char h[80];
-            kv_hexprefix(h, sizeof h, k, kn);
+            lmkv_kv__hexprefix(h, sizeof h, k, kn);
             return lmkv_error_set(LMKV_EINVAL, "append: key %s is not greater than every key in the tree", h);
         }
         if (rc) {
@@ -642,7 +642,7 @@ again:
     MDB_val cur;
     uint64_t gen = tx->wgen;
     kv_enc e;
-    kv_key_encode(&e, k, kn);
+    lmkv_kv__key_encode(&e, k, kn);
     if (!e.is_long) {
         /* One B+tree descent: MDB_NOOVERWRITE inserts a new key (most
          * writes: the store's records and index entries are new keys), and
@@ -670,22 +670,22 @@ again_new:
         }
         rc = 0; /* cur: the stored value */
     } else {
-        rc = kv_raw_get(tx->txn, st->dbi, st, k, kn, &cur);
+        rc = lmkv_kv__raw_get(tx->txn, st->dbi, st, k, kn, &cur);
         if (rc && rc != MDB_NOTFOUND)
             return rc;
     }
-    rc = kv_txn_put_cur(tx, st, k, kn, v, vn, rc == 0 ? &cur : NULL);
+    rc = lmkv_kv__txn_put_cur(tx, st, k, kn, v, vn, rc == 0 ? &cur : NULL);
     if (rc == 0 && out_changed)
         *out_changed = tx->wgen != gen;
     return rc;
 }
 
-int kv_txn_del(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn)
+int lmkv_kv__txn_del(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn)
 {
     int rc;
     bool retry;
 again:
-    rc = kv_raw_del(tx->txn, st->dbi, st, k, kn);
+    rc = lmkv_kv__raw_del(tx->txn, st->dbi, st, k, kn);
     if (rc == MDB_NOTFOUND)
         return LMKV_NOTFOUND;
     if (rc) {
@@ -700,20 +700,20 @@ again:
     return log_op(tx, KV_OP_DEL, st, k, kn, NULL, 0);
 }
 
-int kv_txn_clear(lmkv_txn *tx, kv_tree_state *st)
+int lmkv_kv__txn_clear(lmkv_txn *tx, kv_tree_state *st)
 {
     int rc;
     bool retry;
     if (atomic_load(&st->nsubs) > 0) {
         kv_lcur c;
-        if ((rc = kv_lc_open(&c, tx->txn, st->dbi, st)))
+        if ((rc = lmkv_kv__lc_open(&c, tx->txn, st->dbi, st)))
             return rc;
-        for (rc = kv_lc_first(&c); rc == 0; rc = kv_lc_next(&c)) {
+        for (rc = lmkv_kv__lc_first(&c); rc == 0; rc = lmkv_kv__lc_next(&c)) {
             const lmkv_pair *p = kv_lc_cur(&c);
             if ((rc = kv_evlist_add(&tx->events, st, LMKV_EVENT_REMOVE, p->key, p->key_size, NULL, 0)))
                 break;
         }
-        kv_lc_close(&c);
+        lmkv_kv__lc_close(&c);
         if (rc != MDB_NOTFOUND)
             return rc;
     }
@@ -729,12 +729,12 @@ again:
     return log_op(tx, KV_OP_CLEAR, st, NULL, 0, NULL, 0);
 }
 
-int kv_txn_map_full(lmkv_txn *tx, size_t need)
+int lmkv_kv__txn_map_full(lmkv_txn *tx, size_t need)
 {
     return txn_replay(tx, need);
 }
 
-int kv_txn_log_create(lmkv_txn *tx, kv_tree_state *st)
+int lmkv_kv__txn_log_create(lmkv_txn *tx, kv_tree_state *st)
 {
     return log_op(tx, KV_OP_CREATE_TREE, st, NULL, 0, NULL, 0);
 }
@@ -749,7 +749,7 @@ static int kv_txn_begin_int(lmkv_txn **out, lmkv_db *db, unsigned flags, bool in
     tx->internal = internal;
     if (flags & LMKV_TXN_READ_ONLY) {
         tx->rdonly = true;
-        if ((rc = kv_rtxn_get(db, &tx->txn)))
+        if ((rc = lmkv_kv__rtxn_get(db, &tx->txn)))
             goto fail;
         txn_entered(tx);
         *out = tx;
@@ -759,7 +759,7 @@ static int kv_txn_begin_int(lmkv_txn **out, lmkv_db *db, unsigned flags, bool in
         rc = lmkv_error_set(LMKV_EREADONLY, "%s: write transaction on a read-only database", db->path);
         goto fail;
     }
-    if (tls_group_cb == db || kv_thread_is_writer(db)) {
+    if (tls_group_cb == db || lmkv_kv__thread_is_writer(db)) {
         rc = lmkv_error_set(LMKV_EBUSY, "%s: this thread already holds a write transaction on this database (LMDB allows one writer; use lmkv_txn_* calls on it)", db->path);
         goto fail;
     }
@@ -806,14 +806,14 @@ static void kv_txn_abort_int(lmkv_txn *tx)
     lmdb_abort(tx);
     if (tx->ncreated) {
         pthread_mutex_lock(&db->tree_mu);
-        kv_catalog_txn_done_locked(tx, false);
+        lmkv_kv__catalog_txn_done_locked(tx, false);
         pthread_mutex_unlock(&db->tree_mu);
     }
     clear_writer(db);
     if (tx->entered)
         txn_leave(tx);
     if (tx->pending_id_hw)
-        kv_ids_persist(db, tx->pending_id_hw);
+        lmkv_kv__ids_persist(db, tx->pending_id_hw);
     txn_free(tx);
 }
 
@@ -836,7 +836,7 @@ static int commit_error(lmkv_db *db, int rc)
             return lmkv_error_set(LMKV_EFULL, "committing: %s: data.mdb reached the file size limit (RLIMIT_FSIZE %llu bytes): %s",
                                   db->path, (unsigned long long)rl.rlim_cur, strerror(rc));
     }
-    return kv_err_mdb(rc, "committing", NULL, NULL, 0);
+    return lmkv_kv__err_mdb(rc, "committing", NULL, NULL, 0);
 }
 
 static int kv_txn_finish(lmkv_txn *tx, kv_waits *w)
@@ -854,7 +854,7 @@ static int kv_txn_finish(lmkv_txn *tx, kv_waits *w)
     for (;;) {
         bool retry = false;
         if (tx->pending_id_hw) {
-            rc = kv_meta_put_u64(tx->txn, db->meta_dbi, "id_hw", tx->pending_id_hw);
+            rc = lmkv_kv__meta_put_u64(tx->txn, db->meta_dbi, "id_hw", tx->pending_id_hw);
             if (rc) {
                 rc = write_err(tx, rc, 4096, &retry);
                 if (retry)
@@ -864,10 +864,10 @@ static int kv_txn_finish(lmkv_txn *tx, kv_waits *w)
         }
         bool evs = tx->events.n > 0;
         if (evs)
-            kv_evlist_dedupe(&tx->events);
+            lmkv_kv__evlist_dedupe(&tx->events);
         for (kv_greq *m = tx->group; m; m = m->next) {
             if (m->rc == 0 && m->state == KV_GR_APPLIED && m->tx.events.n) {
-                kv_evlist_dedupe(&m->tx.events);
+                lmkv_kv__evlist_dedupe(&m->tx.events);
                 evs = true;
             }
         }
@@ -878,13 +878,13 @@ static int kv_txn_finish(lmkv_txn *tx, kv_waits *w)
         rc = mdb_txn_commit(t);
         tx->txn = NULL;
         if (rc == 0 && tx->ncreated)
-            kv_catalog_txn_done_locked(tx, true);
+            lmkv_kv__catalog_txn_done_locked(tx, true);
         if (rc == 0 && evs) {
-            kv_evlist_deliver(db, &tx->events, w);
+            lmkv_kv__evlist_deliver(db, &tx->events, w);
             /* a group's members, each its own txn: in queue (= commit) order */
             for (kv_greq *m = tx->group; m; m = m->next)
                 if (m->rc == 0 && m->state == KV_GR_APPLIED && m->tx.events.n)
-                    kv_evlist_deliver(db, &m->tx.events, &m->waits);
+                    lmkv_kv__evlist_deliver(db, &m->tx.events, &m->waits);
         }
         if (evs)
             pthread_mutex_unlock(&db->ev_mu);
@@ -912,13 +912,13 @@ static int kv_txn_finish(lmkv_txn *tx, kv_waits *w)
 fail_full:
     if (tx->ncreated) {
         pthread_mutex_lock(&db->tree_mu);
-        kv_catalog_txn_done_locked(tx, false);
+        lmkv_kv__catalog_txn_done_locked(tx, false);
         pthread_mutex_unlock(&db->tree_mu);
     }
     clear_writer(db);
     txn_leave(tx);
     if (tx->pending_id_hw)
-        kv_ids_persist(db, tx->pending_id_hw);
+        lmkv_kv__ids_persist(db, tx->pending_id_hw);
     txn_free(tx);
     return MDB_MAP_FULL;
 fail:
@@ -953,19 +953,19 @@ static int write_solo(lmkv_db *db, lmkv_txn *first, kv_write_fn fn, void *ctx, k
             continue;
         }
         if (rc > 0 || (rc <= -30700 && rc >= -30800))
-            return kv_err_mdb(rc, "write", NULL, NULL, 0);
+            return lmkv_kv__err_mdb(rc, "write", NULL, NULL, 0);
         return rc;
     }
 }
 
-int kv_write(lmkv_db *db, kv_write_fn fn, void *ctx)
+int lmkv_kv__write(lmkv_db *db, kv_write_fn fn, void *ctx)
 {
     if (db->read_only)
         return lmkv_error_set(LMKV_EREADONLY, "%s: write on a read-only database", db->path);
     kv_waits w = {0};
     int rc = write_solo(db, NULL, fn, ctx, &w);
     if (rc == 0)
-        kv_waits_run(db, &w); /* committed: wait (as sled's writers) for room in full subscriber queues, holding nothing */
+        lmkv_kv__waits_run(db, &w); /* committed: wait (as sled's writers) for room in full subscriber queues, holding nothing */
     return rc;
 }
 
@@ -1032,7 +1032,7 @@ static void greq_fail(kv_greq *m, int rc)
 static int member_code(int rc, const char *what)
 {
     if (rc > 0 || (rc <= -30700 && rc >= -30800))
-        return kv_err_mdb(rc, what, NULL, NULL, 0);
+        return lmkv_kv__err_mdb(rc, what, NULL, NULL, 0);
     return rc;
 }
 
@@ -1250,19 +1250,19 @@ static void group_lead(lmkv_db *db, kv_greq *self)
     pthread_mutex_unlock(&db->gc_mu);
 }
 
-int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes, bool own_thread)
+int lmkv_kv__write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes, bool own_thread)
 {
     if (db->read_only)
         return lmkv_error_set(LMKV_EREADONLY, "%s: write on a read-only database", db->path);
     if (tls_group_cb == db)
         return lmkv_error_set(LMKV_EBUSY, "%s: write from inside an update callback or merge operator (it runs inside a write transaction of this database)", db->path);
-    if (kv_thread_is_writer(db)) /* its own explicit txn, or a callback inside a write */
+    if (lmkv_kv__thread_is_writer(db)) /* its own explicit txn, or a callback inside a write */
         return lmkv_error_set(LMKV_EBUSY, "%s: this thread already holds a write transaction on this database (LMDB allows one writer; use lmkv_txn_* calls on it)", db->path);
     /* NOSYNC: a commit costs no sync, so there is nothing to share; the
      * hand-offs between threads would only add latency (daemon_bench:
      * NoSync lookups/s fell 10-30% with groups, p50 rose 3-10x) */
     if (db->durability == LMKV_DURABILITY_NOSYNC)
-        return kv_write(db, fn, ctx);
+        return lmkv_kv__write(db, fn, ctx);
     kv_greq r;
     memset(&r, 0, sizeof r);
     r.fn = fn;
@@ -1298,7 +1298,7 @@ int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes, bool 
             tls_group_cb = outer;
             if (r.run_rc)
                 greq_fail(&r, r.run_rc);
-            kv_leave(db);
+            lmkv_kv__leave(db);
             pthread_mutex_lock(&db->gc_mu);
             r.state = KV_GR_RAN;
             pthread_cond_broadcast(&r.cv);
@@ -1314,7 +1314,7 @@ int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes, bool 
     pthread_cond_destroy(&r.cv);
     if (r.state == KV_GR_ALONE) {
         lmkv_error_clear(); /* the first attempt's message is not the caller's */
-        return kv_write(db, fn, ctx);
+        return lmkv_kv__write(db, fn, ctx);
     }
     if (r.rc) {
         lmkv_error_set(r.rc, "%s", r.msg);
@@ -1322,7 +1322,7 @@ int kv_write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes, bool 
     }
     if (r.msg[0] == 0 && lmkv_errmsg()[0])
         lmkv_error_clear(); /* a leader: other members' messages are not its own */
-    kv_waits_run(db, &r.waits); /* committed: wait for room in full subscriber queues, in this thread */
+    lmkv_kv__waits_run(db, &r.waits); /* committed: wait for room in full subscriber queues, in this thread */
     return 0;
 }
 
@@ -1344,7 +1344,7 @@ int lmkv_txn_begin(lmkv_txn **out, lmkv_db *db, unsigned flags)
     if (!out || !db || (flags & ~LMKV_TXN_READ_ONLY))
         return lmkv_error_set(LMKV_EINVAL, "lmkv_txn_begin: NULL argument or unknown flags 0x%x", flags);
     if (db->core && !(flags & LMKV_TXN_READ_ONLY))
-        return kv_readonly_alias_err(db, "write transaction");
+        return lmkv_kv__readonly_alias_err(db, "write transaction");
     db = kv_core(db);
     return kv_txn_begin_int(out, db, flags, false);
 }
@@ -1361,7 +1361,7 @@ int lmkv_txn_commit(lmkv_txn *txn)
         rc = lmkv_error_set(LMKV_EFULL, "map full at commit");
     if (rc == 0 && wr) {
         maybe_grow(db);
-        kv_waits_run(db, &w); /* committed: wait for room in full subscriber queues */
+        lmkv_kv__waits_run(db, &w); /* committed: wait for room in full subscriber queues */
     }
     return rc;
 }
@@ -1392,7 +1392,7 @@ int lmkv_txn_renew(lmkv_txn *txn)
     if (!txn->is_reset)
         lmkv_txn_reset(txn);
     for (int tries = 0;; tries++) {
-        kv_enter(txn->db);
+        lmkv_kv__enter(txn->db);
         int rc = mdb_txn_renew(txn->txn);
         if (rc == 0) {
             txn_entered(txn);
@@ -1400,9 +1400,9 @@ int lmkv_txn_renew(lmkv_txn *txn)
             txn->epoch++;
             return 0;
         }
-        kv_leave(txn->db);
+        lmkv_kv__leave(txn->db);
         if (rc == MDB_MAP_RESIZED && tries < 5) {
-            if ((rc = kv_adopt_mapsize(txn->db)))
+            if ((rc = lmkv_kv__adopt_mapsize(txn->db)))
                 return rc;
             continue;
         }
@@ -1412,7 +1412,7 @@ int lmkv_txn_renew(lmkv_txn *txn)
             if (dead)
                 continue;
         }
-        return kv_err_mdb(rc, "renewing a read transaction", NULL, NULL, 0);
+        return lmkv_kv__err_mdb(rc, "renewing a read transaction", NULL, NULL, 0);
     }
 }
 
@@ -1432,7 +1432,7 @@ static int txn_usable(lmkv_txn *txn, const lmkv_tree *t, bool write)
         return lmkv_error_set(LMKV_EINVAL, "read transaction is reset; renew it first");
     if (write && txn->rdonly)
         return lmkv_error_set(LMKV_EREADONLY, "write in a read-only transaction");
-    if ((rc = kv_txn_check_tree(txn, t)))
+    if ((rc = lmkv_kv__txn_check_tree(txn, t)))
         return rc;
     return 0;
 }
@@ -1452,11 +1452,11 @@ int lmkv_txn_get(lmkv_pair *out, lmkv_txn *txn, lmkv_tree *t, const void *key, s
     if (!out)
         return poison(txn, lmkv_error_set(LMKV_EINVAL, "lmkv_txn_get: NULL out"));
     MDB_val v;
-    rc = kv_raw_get(txn->txn, t->st->dbi, t->st, key, key_size, &v);
+    rc = lmkv_kv__raw_get(txn->txn, t->st->dbi, t->st, key, key_size, &v);
     if (rc == MDB_NOTFOUND)
         return LMKV_NOTFOUND;
     if (rc) /* an lmkv code (a damaged long-key record) already names tree and key */
-        return poison(txn, rc <= -30900 && rc >= -30999 ? rc : kv_err_mdb(rc, "get", t->st, key, key_size));
+        return poison(txn, rc <= -30900 && rc >= -30999 ? rc : lmkv_kv__err_mdb(rc, "get", t->st, key, key_size));
     static const uint8_t empty[1] = {0};
     out->key = key_size ? key : empty;
     out->key_size = key_size;
@@ -1475,9 +1475,9 @@ int lmkv_txn_insert_ex(lmkv_txn *txn, lmkv_tree *t, const void *key, size_t key_
         return poison(txn, lmkv_error_set(LMKV_EINVAL, "lmkv_txn_insert_ex: unknown flags 0x%x", flags));
     if ((!key && key_size) || (!value && value_size))
         return poison(txn, lmkv_error_set(LMKV_EINVAL, "NULL key or value with non-zero size"));
-    rc = kv_txn_put(txn, t->st, key, key_size, value, value_size, flags, NULL);
+    rc = lmkv_kv__txn_put(txn, t->st, key, key_size, value, value_size, flags, NULL);
     if (rc)
-        return poison(txn, rc < -30900 ? rc : kv_err_mdb(rc, "insert", t->st, key, key_size));
+        return poison(txn, rc < -30900 ? rc : lmkv_kv__err_mdb(rc, "insert", t->st, key, key_size));
     return 0;
 }
 
@@ -1494,11 +1494,11 @@ int lmkv_txn_remove(lmkv_txn *txn, lmkv_tree *t, const void *key, size_t key_siz
         return txn ? poison(txn, rc) : rc;
     if (!key && key_size)
         return poison(txn, lmkv_error_set(LMKV_EINVAL, "NULL key with non-zero size"));
-    rc = kv_txn_del(txn, t->st, key, key_size);
+    rc = lmkv_kv__txn_del(txn, t->st, key, key_size);
     if (rc == LMKV_NOTFOUND)
         return rc;
     if (rc)
-        return poison(txn, rc <= -30900 ? rc : kv_err_mdb(rc, "remove", t->st, key, key_size));
+        return poison(txn, rc <= -30900 ? rc : lmkv_kv__err_mdb(rc, "remove", t->st, key, key_size));
     return 0;
 }
 
@@ -1510,7 +1510,7 @@ typedef struct kv_closure {
     bool fn_ok;    /* fn returned 0 on an unpoisoned txn (a later ECONFLICT is the commit's) */
 } kv_closure;
 
-bool kv_member_wants_alone(lmkv_db *db)
+bool lmkv_kv__member_wants_alone(lmkv_db *db)
 {
     lmkv_txn *tx = tls_member_tx;
     if (!tx || tx->db != kv_core(db))
@@ -1555,11 +1555,11 @@ int lmkv_db_transaction(lmkv_db *db, lmkv_tree *const *trees, size_t n, lmkv_txn
     if (!db || !fn || (n && !trees))
         return lmkv_error_set(LMKV_EINVAL, "lmkv_db_transaction: NULL argument");
     if (db->core)
-        return kv_readonly_alias_err(db, "transaction");
+        return lmkv_kv__readonly_alias_err(db, "transaction");
     for (size_t i = 0; i < n; i++) {
         if (!trees[i] || trees[i]->db != db)
             return lmkv_error_set(LMKV_EINVAL, "lmkv_db_transaction: tree %zu belongs to another database", i);
-        int rc = kv_check_tree(trees[i]);
+        int rc = lmkv_kv__check_tree(trees[i]);
         if (rc)
             return rc;
     }
@@ -1567,7 +1567,7 @@ int lmkv_db_transaction(lmkv_db *db, lmkv_tree *const *trees, size_t n, lmkv_txn
         kv_closure c = {fn, ctx, false, false};
         /* grouped with concurrent writers (GROUP COMMIT): fn runs in this
          * thread, in a nested txn of the group, and fails alone */
-        int rc = kv_write_grouped(db, closure_run, &c, 4096, true);
+        int rc = lmkv_kv__write_grouped(db, closure_run, &c, 4096, true);
         if (rc && attempt < 10 && (c.conflict || (c.fn_ok && rc == LMKV_ECONFLICT)))
             continue; /* map growth raced another process's writer: rerun fn */
         if (rc == 0 || !c.conflict)

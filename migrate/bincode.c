@@ -218,14 +218,14 @@ int lmkv_daemon_cache_key_parse(lmkv_daemon_cache_key *out, const void *key, siz
     const char *rest = c2 + 1, *end = k + len;
     /* rest = path ':' hash [':' symbol]; the path may contain ':'. Prefer the
      * reading without a symbol: the last component is the 64-hex hash. */
-    if (end - rest >= 66 && end[-65] == ':' && mig_is_lower_hex(end - 64, 64)) {
+    if (end - rest >= 66 && end[-65] == ':' && lmkv_migrate__is_lower_hex(end - 64, 64)) {
         r.path = (lmkv_slice){rest, (size_t)(end - 65 - rest)};
         r.content_hash = (lmkv_slice){end - 64, 64};
     } else {
         /* path ':' hash ':' symbol: find the last ":<64 hex>:" */
         const char *best = NULL;
         for (const char *p = end - 1; p >= rest + 65; p--) {
-            if (*p == ':' && p[-65] == ':' && mig_is_lower_hex(p - 64, 64)) { best = p; break; }
+            if (*p == ':' && p[-65] == ':' && lmkv_migrate__is_lower_hex(p - 64, 64)) { best = p; break; }
         }
         if (!best || best - 65 == rest) goto bad;
         r.path = (lmkv_slice){rest, (size_t)(best - 65 - rest)};
@@ -239,7 +239,7 @@ int lmkv_daemon_cache_key_parse(lmkv_daemon_cache_key *out, const void *key, siz
 bad:
     {
         char kb[160];
-        mig_fmt_bytes(kb, sizeof kb, key, len);
+        lmkv_migrate__fmt_bytes(kb, sizeof kb, key, len);
         return lmkv_error_set(LMKV_ECORRUPT, "universal_cache key %s is not {workspace}:{method}:{path}:{hash}[:{symbol}]",
                          kb);
     }

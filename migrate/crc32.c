@@ -7,7 +7,7 @@
  * overhead once dominated an import (perf: 42% of the time). Large spans
  * (the dump file's CRC, one call per buffer in dump_reader.c and
  * dump_writer.c) go to zlib's crc32_z, 2.3x faster there (64 KiB: 6.2 GB/s
- * against 2.6). mig_crc32(c, p, n) == crc32(c, p, n) for every input
+ * against 2.6). lmkv_migrate__crc32(c, p, n) == crc32(c, p, n) for every input
  * (tested).
  */
 #include "migrate_int.h"
@@ -28,7 +28,7 @@ static void init(void)
         for (int t = 1; t < 8; t++) tab[t][i] = (tab[t - 1][i] >> 8) ^ tab[0][tab[t - 1][i] & 0xff];
 }
 
-uint32_t mig_crc32(uint32_t crc, const void *data, size_t n)
+uint32_t lmkv_migrate__crc32(uint32_t crc, const void *data, size_t n)
 {
     pthread_once(&once, init);
     const unsigned char *p = data;

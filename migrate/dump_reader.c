@@ -558,19 +558,19 @@ int lmkv_dump_reader_next(lmkv_dump_reader *r, lmkv_dump_event *ev)
     case 'C': {
         if (r->in_coll) {
             char nm[128];
-            mig_fmt_bytes(nm, sizeof nm, r->name, r->name_len);
+            lmkv_migrate__fmt_bytes(nm, sizeof nm, r->name, r->name_len);
             return fail(r, LMKV_ECORRUPT, at, "collection starts before collection %s ended ('E' missing)", nm);
         }
         if ((rc = take_blob(r, &r->type, &r->type_cap, &r->type_len, "collection type"))) return rc;
         uint64_t name_at = r->off;
         if ((rc = take_blob(r, &r->name, &r->name_cap, &r->name_len, "collection name"))) return rc;
         char nm[128];
-        mig_fmt_bytes(nm, sizeof nm, r->name, r->name_len);
+        lmkv_migrate__fmt_bytes(nm, sizeof nm, r->name, r->name_len);
         int is_tree = r->type_len == 4 && !memcmp(r->type, "tree", 4);
         int is_meta = r->type_len == 4 && !memcmp(r->type, "meta", 4);
         if (!is_tree && !is_meta) {
             char ty[128];
-            mig_fmt_bytes(ty, sizeof ty, r->type, r->type_len);
+            lmkv_migrate__fmt_bytes(ty, sizeof ty, r->type, r->type_len);
             return fail(r, LMKV_ECORRUPT, at + 1, "unknown collection type %s (expected \"tree\" or \"meta\")", ty);
         }
         if (r->meta_seen)
@@ -605,8 +605,8 @@ int lmkv_dump_reader_next(lmkv_dump_reader *r, lmkv_dump_event *ev)
             /* names formatted only for the message (not for every pair:
              * that snprintf was ~8% of an import) */
             char nm[128], k[160];
-            mig_fmt_bytes(nm, sizeof nm, r->name, r->name_len);
-            mig_fmt_bytes(k, sizeof k, r->key, r->key_len);
+            lmkv_migrate__fmt_bytes(nm, sizeof nm, r->name, r->name_len);
+            lmkv_migrate__fmt_bytes(k, sizeof k, r->key, r->key_len);
             return fail(r, LMKV_ECORRUPT, key_at, "keys out of order in tree %s: key %s is not above the previous key",
                         nm, k);
         }
@@ -648,7 +648,7 @@ int lmkv_dump_reader_next(lmkv_dump_reader *r, lmkv_dump_event *ev)
         uint64_t cnt_at = r->off, cnt;
         if ((rc = take_u64(r, &cnt, "pair_count"))) return rc;
         char nm[128];
-        mig_fmt_bytes(nm, sizeof nm, r->name, r->name_len);
+        lmkv_migrate__fmt_bytes(nm, sizeof nm, r->name, r->name_len);
         if (cnt != r->coll_pairs)
             return fail(r, LMKV_ECORRUPT, cnt_at, "pair count mismatch: 'E' of tree %s says %llu, %llu pairs were read",
                         nm, (unsigned long long)cnt, (unsigned long long)r->coll_pairs);
@@ -666,7 +666,7 @@ int lmkv_dump_reader_next(lmkv_dump_reader *r, lmkv_dump_event *ev)
     case 'Z':
         if (r->in_coll) {
             char nm[128];
-            mig_fmt_bytes(nm, sizeof nm, r->name, r->name_len);
+            lmkv_migrate__fmt_bytes(nm, sizeof nm, r->name, r->name_len);
             return fail(r, LMKV_ECORRUPT, at, "footer ('Z') before collection %s ended ('E' missing)", nm);
         }
         return read_footer(r, at, ev);

@@ -175,7 +175,7 @@ int lmkv_dump_writer_tree(lmkv_dump_writer *w, const void *name, size_t name_len
     if (w->meta_done) return lmkv_error_set(LMKV_EINVAL, "sled dump %s: tree after the meta collection", w->path);
     if (name_seen(w, name, name_len)) {
         char nm[128];
-        mig_fmt_bytes(nm, sizeof nm, name, name_len);
+        lmkv_migrate__fmt_bytes(nm, sizeof nm, name, name_len);
         return lmkv_error_set(LMKV_EINVAL, "sled dump %s: tree %s written twice", w->path, nm);
     }
     if (w->n_names == w->names_cap) { /* parallel arrays: same capacity */
@@ -208,7 +208,7 @@ int lmkv_dump_writer_pair(lmkv_dump_writer *w, const void *key, size_t key_len, 
         int c = m ? memcmp(w->prev, key, m) : 0;
         if (c > 0 || (c == 0 && w->prev_len >= key_len)) {
             char k[128];
-            mig_fmt_bytes(k, sizeof k, key, key_len);
+            lmkv_migrate__fmt_bytes(k, sizeof k, key, key_len);
             return lmkv_error_set(LMKV_EINVAL, "sled dump %s: key %s is not above the previous key", w->path, k);
         }
     }

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-void mig_fmt_bytes(char *buf, size_t bufsz, const void *p, size_t n)
+void lmkv_migrate__fmt_bytes(char *buf, size_t bufsz, const void *p, size_t n)
 {
     const unsigned char *b = p;
     int printable = 1;
@@ -29,7 +29,7 @@ void mig_fmt_bytes(char *buf, size_t bufsz, const void *p, size_t n)
     else if (n == 0) snprintf(buf, bufsz, "'' (empty)");
 }
 
-int mig_is_lower_hex(const void *p, size_t n)
+int lmkv_migrate__is_lower_hex(const void *p, size_t n)
 {
     const char *c = p;
     for (size_t i = 0; i < n; i++)

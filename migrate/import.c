@@ -189,8 +189,8 @@ static int txn_end(struct imp *im)
 static void fmt_tree_key(char *buf, size_t n, const lmkv_dump_event *ev)
 {
     char t[128], k[200];
-    mig_fmt_bytes(t, sizeof t, ev->name, ev->name_len);
-    mig_fmt_bytes(k, sizeof k, ev->key, ev->key_len);
+    lmkv_migrate__fmt_bytes(t, sizeof t, ev->name, ev->name_len);
+    lmkv_migrate__fmt_bytes(k, sizeof k, ev->key, ev->key_len);
     snprintf(buf, n, "tree %s key %s", t, k);
 }
 
@@ -206,7 +206,7 @@ static int on_collection(struct imp *im, const lmkv_dump_event *ev)
         if (rc == LMKV_NOTFOUND) {
             if (!im->differs) {
                 char t[128];
-                mig_fmt_bytes(t, sizeof t, ev->name, ev->name_len);
+                lmkv_migrate__fmt_bytes(t, sizeof t, ev->name, ev->name_len);
                 snprintf(im->diff, sizeof im->diff, "the target has no tree %s", t);
             }
             im->differs = 1;
@@ -217,7 +217,7 @@ static int on_collection(struct imp *im, const lmkv_dump_event *ev)
     }
     if (rc) {
         char t[128];
-        mig_fmt_bytes(t, sizeof t, ev->name, ev->name_len);
+        lmkv_migrate__fmt_bytes(t, sizeof t, ev->name, ev->name_len);
         return lmkv_error_wrap(rc, "import: open tree %s", t);
     }
     return txn_begin(im);
@@ -291,7 +291,7 @@ static int on_end(struct imp *im, const lmkv_dump_event *ev)
     if (rc) return rc;
     if (len != ev->count && !im->differs && !im->len_differs) {
         char t[128];
-        mig_fmt_bytes(t, sizeof t, ev->name, ev->name_len);
+        lmkv_migrate__fmt_bytes(t, sizeof t, ev->name, ev->name_len);
         snprintf(im->diff, sizeof im->diff, "tree %s has %llu pairs in the target, %llu in the dump", t,
                  (unsigned long long)len, (unsigned long long)ev->count);
     }
@@ -309,11 +309,11 @@ static int raw_pass(struct imp *im)
      * compare) or to verify the result (--verify); a plain import checks the
      * file's CRC-32 and every tree's len, and saves the second CRC pass. */
     if ((im->mode == MODE_FRESH || im->mode == MODE_MERGE) && !(im->o->flags & LMKV_MIGRATE_VERIFY))
-        mig_summer_lens_only(s);
+        lmkv_migrate__summer_lens_only(s);
     lmkv_dump_event ev;
     while ((rc = lmkv_dump_reader_next(im->r, &ev)) == LMKV_OK) {
         if ((rc = lmkv_dump_summer_add(s, &ev))) break;
-        if (ev.kind == LMKV_DUMP_COLLECTION) mig_typed_check(&im->scan, &ev, im->o, im->rep);
+        if (ev.kind == LMKV_DUMP_COLLECTION) lmkv_migrate__typed_check(&im->scan, &ev, im->o, im->rep);
         switch (ev.kind) {
         case LMKV_DUMP_COLLECTION:
             rc = on_collection(im, &ev);
@@ -323,7 +323,7 @@ static int raw_pass(struct imp *im)
             if (!ev.is_meta) {
                 im->rep->pairs++;
                 im->rep->pair_bytes += ev.key_len + ev.value_len;
-                mig_typed_check(&im->scan, &ev, im->o, im->rep);
+                lmkv_migrate__typed_check(&im->scan, &ev, im->o, im->rep);
             }
             rc = on_pair(im, &ev);
             break;
@@ -341,10 +341,10 @@ static int raw_pass(struct imp *im)
     if (rc == LMKV_NOTFOUND) rc = lmkv_dump_summer_finish(&im->sum, s, im->r);
     lmkv_dump_summer_free(s);
     if (rc) {
-        mig_typed_notices_drop(&im->scan);
+        lmkv_migrate__typed_notices_drop(&im->scan);
         return rc;
     }
-    mig_typed_notices_deliver(&im->scan, im->o); /* the file's CRC-32 is checked */
+    lmkv_migrate__typed_notices_deliver(&im->scan, im->o); /* the file's CRC-32 is checked */
     progress(im, "raw", 1);
     rc = txn_end(im);
     lmkv_tree_close(im->tree);
@@ -365,7 +365,7 @@ static int check_lens(struct imp *im)
         if (!rc && im->mode == MODE_FRESH && (im->o->flags & LMKV_MIGRATE_VERIFY)) rc = lmkv_tree_checksum(&crc, tr);
         lmkv_tree_close(tr);
         char nm[128];
-        mig_fmt_bytes(nm, sizeof nm, t->name, t->name_len);
+        lmkv_migrate__fmt_bytes(nm, sizeof nm, t->name, t->name_len);
         if (rc) return lmkv_error_wrap(rc == LMKV_NOTFOUND ? LMKV_ECORRUPT : rc, "verify: tree %s", nm);
         if (im->mode == MODE_FRESH ? len != t->len : len < t->len)
             return lmkv_error_set(LMKV_ECORRUPT, "verify: tree %s has %llu pairs after the import, the dump has %llu", nm,
@@ -666,7 +666,7 @@ int lmkv_migrate_import(lmkv_migrate_report *out, const char *dump_path, const c
                 goto cleanup;
             }
             rep.already_imported = 1;
-            if ((rc = mig_typed_count_existing(target, &rep))) goto cleanup;
+            if ((rc = lmkv_migrate__typed_count_existing(target, &rep))) goto cleanup;
             goto done;
         }
     }
@@ -700,7 +700,7 @@ int lmkv_migrate_import(lmkv_migrate_report *out, const char *dump_path, const c
     if (im.sum->has_generate_id && (rc = lmkv_db_set_next_id(im.db, im.sum->generate_id_next))) goto cleanup;
     if (!(im.o->flags & LMKV_MIGRATE_NO_TYPED)) {
         progress(&im, "typed", 1);
-        if ((rc = mig_typed_convert(im.db, im.o, &rep, im.stats_new))) goto cleanup;
+        if ((rc = lmkv_migrate__typed_convert(im.db, im.o, &rep, im.stats_new))) goto cleanup;
     }
     progress(&im, "verify", 1);
     if ((rc = check_lens(&im))) goto cleanup;
@@ -738,7 +738,7 @@ cleanup:
     if (im.tmp_lock >= 0) close(im.tmp_lock); /* after the removal: a scan never takes a live run's directory */
     lmkv_dump_summary_free(im.sum);
     lmkv_dump_reader_free(im.r);
-    mig_typed_notices_drop(&im.scan);
+    lmkv_migrate__typed_notices_drop(&im.scan);
     if (out) *out = rep;
     return rc;
 }

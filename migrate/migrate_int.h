@@ -11,18 +11,18 @@
 
 /* Appends up to `max` bytes of `p` to buf as text when printable ASCII
  * ('...' quoted), else as hex; for messages naming keys and trees. */
-void mig_fmt_bytes(char *buf, size_t bufsz, const void *p, size_t n);
+void lmkv_migrate__fmt_bytes(char *buf, size_t bufsz, const void *p, size_t n);
 
 /* 1 when p[0..n) are all lower-case hex digits (0-9a-f), else 0. */
-int mig_is_lower_hex(const void *p, size_t n);
+int lmkv_migrate__is_lower_hex(const void *p, size_t n);
 
 /* CRC-32 IEEE (as zlib crc32(), crc32fast), slicing-by-8: continue from
  * `crc` (0 to start). For short spans (keys, values); large buffers go to
  * zlib's crc32_z (see crc32.c). */
-uint32_t mig_crc32(uint32_t crc, const void *data, size_t n);
+uint32_t lmkv_migrate__crc32(uint32_t crc, const void *data, size_t n);
 
 /* The summer counts pairs only: no per-tree or database checksum (the
  * summary's checksums are then 0). For imports without --verify. */
-void mig_summer_lens_only(lmkv_dump_summer *s);
+void lmkv_migrate__summer_lens_only(lmkv_dump_summer *s);
 
 #endif

@@ -21,7 +21,7 @@ struct lmkv_dump_summer {
     lmkv_dump_tree_info *cur; /* index into trees via cur_i */
     size_t cur_i;
     int in_tree, footer;
-    int lens_only; /* skip the per-tree CRCs (mig_summer_lens_only) */
+    int lens_only; /* skip the per-tree CRCs (lmkv_migrate__summer_lens_only) */
     uint64_t total_pairs;
     lmkv_dump_event foot;
 };
@@ -61,8 +61,8 @@ int lmkv_dump_summer_add(lmkv_dump_summer *s, const lmkv_dump_event *ev)
         if (s->in_tree) {
             lmkv_dump_tree_info *t = &s->trees[s->cur_i];
             if (!s->lens_only) {
-                uint32_t c = mig_crc32(t->checksum, ev->key, ev->key_len);
-                t->checksum = mig_crc32(c, ev->value, ev->value_len);
+                uint32_t c = lmkv_migrate__crc32(t->checksum, ev->key, ev->key_len);
+                t->checksum = lmkv_migrate__crc32(c, ev->value, ev->value_len);
             }
             t->len++;
             t->bytes += ev->key_len + ev->value_len;
@@ -107,7 +107,7 @@ int lmkv_dump_summer_finish(lmkv_dump_summary **out, lmkv_dump_summer *s, const 
     uLong db = 0;
     for (size_t i = 0; i < s->n; i++) {
         const lmkv_dump_tree_info *t = &s->trees[i];
-        db = mig_crc32((uint32_t)db, t->name, t->name_len);
+        db = lmkv_migrate__crc32((uint32_t)db, t->name, t->name_len);
         db = crc32_combine(db, t->checksum, (z_off_t)t->bytes);
     }
     sum->trees = s->trees;
@@ -131,7 +131,7 @@ int lmkv_dump_summer_finish(lmkv_dump_summary **out, lmkv_dump_summer *s, const 
     return LMKV_OK;
 }
 
-void mig_summer_lens_only(lmkv_dump_summer *s)
+void lmkv_migrate__summer_lens_only(lmkv_dump_summer *s)
 {
     if (s) s->lens_only = 1;
 }

@@ -166,7 +166,7 @@ static int decode_pair(int kind, const void *key, size_t klen, const void *val, 
     }
     case MT_FILE_INDEX:
     case MT_GIT_INDEX: {
-        if (kind == MT_GIT_INDEX && !(klen == 40 && mig_is_lower_hex(key, 40)))
+        if (kind == MT_GIT_INDEX && !(klen == 40 && lmkv_migrate__is_lower_hex(key, 40)))
             return lmkv_error_set(LMKV_ECORRUPT, "git_index key is not a 40-digit commit id");
         lmkv_daemon_node_key *keys = NULL;
         size_t n;
@@ -218,16 +218,16 @@ static void hold_notice(mig_typed_scan *s, const lmkv_migrate_options *o, const 
     o->notice(o->notice_ctx, LMKV_MIGRATE_RAW_ONLY, ev->name, ev->name_len, ev->key, ev->key_len, why);
 }
 
-void mig_typed_notices_deliver(mig_typed_scan *s, const lmkv_migrate_options *o)
+void lmkv_migrate__typed_notices_deliver(mig_typed_scan *s, const lmkv_migrate_options *o)
 {
     for (size_t i = 0; i < s->nheld; i++) {
         struct mig_notice *n = &s->held[i];
         if (o->notice) o->notice(o->notice_ctx, LMKV_MIGRATE_RAW_ONLY, n->tree, n->tree_len, n->key, n->key_len, n->why);
     }
-    mig_typed_notices_drop(s);
+    lmkv_migrate__typed_notices_drop(s);
 }
 
-void mig_typed_notices_drop(mig_typed_scan *s)
+void lmkv_migrate__typed_notices_drop(mig_typed_scan *s)
 {
     for (size_t i = 0; i < s->nheld; i++) {
         free(s->held[i].tree);
@@ -239,7 +239,7 @@ void mig_typed_notices_drop(mig_typed_scan *s)
     s->nheld = s->capheld = s->held_bytes = 0;
 }
 
-void mig_typed_check(mig_typed_scan *s, const lmkv_dump_event *ev, const lmkv_migrate_options *o,
+void lmkv_migrate__typed_check(mig_typed_scan *s, const lmkv_dump_event *ev, const lmkv_migrate_options *o,
                      lmkv_migrate_report *rep)
 {
     if (s->off || ev->is_meta) return;
@@ -1006,7 +1006,7 @@ cleanup:
     return rc;
 }
 
-int mig_typed_convert(lmkv_db *db, const lmkv_migrate_options *o, lmkv_migrate_report *rep, int add_stats)
+int lmkv_migrate__typed_convert(lmkv_db *db, const lmkv_migrate_options *o, lmkv_migrate_report *rep, int add_stats)
 {
     struct cache_ctx c;
     memset(&c, 0, sizeof c);
@@ -1029,7 +1029,7 @@ cleanup:
     return rc;
 }
 
-int mig_typed_count_existing(lmkv_db *db, lmkv_migrate_report *rep)
+int lmkv_migrate__typed_count_existing(lmkv_db *db, lmkv_migrate_report *rep)
 {
     lmkv_store *st = NULL;
     lmkv_store_txn *txn = NULL;

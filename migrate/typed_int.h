@@ -26,17 +26,17 @@ struct mig_notice {
 #define MIG_NOTICE_HOLD_BYTES (16u << 20)
 
 /* Delivers the held notices in dump order (after the CRC check) and frees
- * them; mig_typed_notices_drop frees them undelivered (the dump failed). */
-void mig_typed_notices_deliver(mig_typed_scan *s, const lmkv_migrate_options *o);
-void mig_typed_notices_drop(mig_typed_scan *s);
+ * them; lmkv_migrate__typed_notices_drop frees them undelivered (the dump failed). */
+void lmkv_migrate__typed_notices_deliver(mig_typed_scan *s, const lmkv_migrate_options *o);
+void lmkv_migrate__typed_notices_drop(mig_typed_scan *s);
 
 /* Daemon tree kinds. */
 enum { MT_NONE = 0, MT_CACHE, MT_STATS, MT_NODES, MT_FILE_INDEX, MT_GIT_INDEX, MT_METADATA };
 
 /* Checks one pair of the dump (raw pass): decodes it when its tree is the
  * daemon's; a pair that does not decode is reported (notice RAW_ONLY, held
- * until mig_typed_notices_deliver) and counted in rep->raw_only. In a dry run the typed_* counts are filled. */
-void mig_typed_check(mig_typed_scan *s, const lmkv_dump_event *ev, const lmkv_migrate_options *o,
+ * until lmkv_migrate__typed_notices_deliver) and counted in rep->raw_only. In a dry run the typed_* counts are filled. */
+void lmkv_migrate__typed_check(mig_typed_scan *s, const lmkv_dump_event *ev, const lmkv_migrate_options *o,
                      lmkv_migrate_report *rep);
 
 /* Converts the daemon trees of `db` (after the raw import) into schema
@@ -44,9 +44,9 @@ void mig_typed_check(mig_typed_scan *s, const lmkv_dump_event *ev, const lmkv_mi
  * this import (so they are added to the typed counters, once). */
 /* The typed records an existing database holds, as rep->typed_* (for an
  * import that finds the dump already imported). */
-int mig_typed_count_existing(lmkv_db *db, lmkv_migrate_report *rep);
+int lmkv_migrate__typed_count_existing(lmkv_db *db, lmkv_migrate_report *rep);
 
-int mig_typed_convert(lmkv_db *db, const lmkv_migrate_options *o, lmkv_migrate_report *rep, int add_stats);
+int lmkv_migrate__typed_convert(lmkv_db *db, const lmkv_migrate_options *o, lmkv_migrate_report *rep, int add_stats);
 
 
 #endif

@@ -56,13 +56,13 @@ static int build_key(kbuf *k, const lmkv_cache_key *key)
 {
     if (!key || !key->method || !key->path)
         return lmkv_error_set(LMKV_EINVAL, "cache: NULL key, method or path");
-    kb_u64(k, key->ws);
-    kb_esc(k, key->path, strlen(key->path));
-    kb_u64(k, key->content_version);
-    kb_esc(k, key->method, strlen(key->method));
-    kb_u32(k, key->line);
-    kb_u32(k, key->character);
-    kb_u64(k, key->params_hash);
+    lmkv_schema__kb_u64(k, key->ws);
+    lmkv_schema__kb_esc(k, key->path, strlen(key->path));
+    lmkv_schema__kb_u64(k, key->content_version);
+    lmkv_schema__kb_esc(k, key->method, strlen(key->method));
+    lmkv_schema__kb_u32(k, key->line);
+    lmkv_schema__kb_u32(k, key->character);
+    lmkv_schema__kb_u64(k, key->params_hash);
     if (!kb_ok(k))
         return lmkv_error_set(LMKV_ENOMEM, "cache: out of memory building a key");
     return LMKV_OK;
@@ -116,7 +116,7 @@ int lmkv_cache_open(lmkv_cache **out, lmkv_store *st, const lmkv_cache_config *c
     }
     pthread_mutex_init(&c->mu, NULL);
     pthread_mutex_init(&c->flush_mu, NULL);
-    c->last_flush_ns = store_now_ns();
+    c->last_flush_ns = lmkv_schema__store_now_ns();
     *out = c;
     return LMKV_OK;
 }
@@ -201,7 +201,7 @@ static int tput(lmkv_txn *txn, lmkv_store *st, enum store_tree tr, const void *k
                 const void *v, size_t vn)
 {
     int rc = lmkv_txn_insert(txn, st->t[tr], k, kn, v, vn);
-    return rc == LMKV_OK ? rc : store_err_key(rc, tr, k, kn, "insert failed");
+    return rc == LMKV_OK ? rc : lmkv_schema__store_err_key(rc, tr, k, kn, "insert failed");
 }
 
 static int tdel(lmkv_txn *txn, lmkv_store *st, enum store_tree tr, const void *k, size_t kn)
@@ -209,7 +209,7 @@ static int tdel(lmkv_txn *txn, lmkv_store *st, enum store_tree tr, const void *k
     int rc = lmkv_txn_remove(txn, st->t[tr], k, kn);
     if (rc == LMKV_NOTFOUND)
         return LMKV_OK;
-    return rc == LMKV_OK ? rc : store_err_key(rc, tr, k, kn, "remove failed");
+    return rc == LMKV_OK ? rc : lmkv_schema__store_err_key(rc, tr, k, kn, "remove failed");
 }
 
 static int meta_bytes_get(uint64_t *out, lmkv_txn *txn, lmkv_store *st)
@@ -222,9 +222,9 @@ static int meta_bytes_get(uint64_t *out, lmkv_txn *txn, lmkv_store *st)
     if (rc == LMKV_NOTFOUND)
         return LMKV_OK;
     if (rc != LMKV_OK)
-        return store_err_key(rc, T_CACHE_META, META_BYTES, sizeof META_BYTES - 1, "get failed");
+        return lmkv_schema__store_err_key(rc, T_CACHE_META, META_BYTES, sizeof META_BYTES - 1, "get failed");
     if (p.value_size != 8)
-        return store_err_key(LMKV_ECORRUPT, T_CACHE_META, META_BYTES, sizeof META_BYTES - 1, "value is not 8 bytes");
+        return lmkv_schema__store_err_key(LMKV_ECORRUPT, T_CACHE_META, META_BYTES, sizeof META_BYTES - 1, "value is not 8 bytes");
     *out = get_be64(p.value);
     return LMKV_OK;
 }
@@ -240,8 +240,8 @@ static int meta_bytes_put(lmkv_txn *txn, lmkv_store *st, uint64_t v)
 static int lru_key(kbuf *lk, int64_t atime, const uint8_t *k, size_t kn)
 {
     kb_reset(lk);
-    kb_u64(lk, (uint64_t)atime);
-    kb_raw(lk, k, kn);
+    lmkv_schema__kb_u64(lk, (uint64_t)atime);
+    lmkv_schema__kb_raw(lk, k, kn);
     return kb_ok(lk) ? LMKV_OK : lmkv_error_set(LMKV_ENOMEM, "cache: out of memory");
 }
 
@@ -255,15 +255,15 @@ static int entry_delete(uint64_t *freed, lmkv_txn *txn, lmkv_store *st, const ui
         int64_t at = (int64_t)get_be64(p.value);
         *freed = get_be64(p.value + 16);
         kbuf lk;
-        kb_init(&lk);
+        lmkv_schema__kb_init(&lk);
         rc = lru_key(&lk, at, k, kn);
         if (rc == LMKV_OK)
             rc = tdel(txn, st, T_CACHE_LRU, lk.p, lk.len);
-        kb_free(&lk);
+        lmkv_schema__kb_free(&lk);
         if (rc != LMKV_OK)
             return rc;
     } else if (rc != LMKV_OK && rc != LMKV_NOTFOUND) {
-        return store_err_key(rc, T_CACHE_ATIME, k, kn, "get failed");
+        return lmkv_schema__store_err_key(rc, T_CACHE_ATIME, k, kn, "get failed");
     }
     if ((rc = tdel(txn, st, T_CACHE_ATIME, k, kn)) != LMKV_OK)
         return rc;
@@ -277,7 +277,7 @@ static int apply_buffers(lmkv_cache *c, lmkv_txn *txn, acc *accs, size_t cap,
     lmkv_store *st = c->st;
     int rc = LMKV_OK;
     kbuf lk;
-    kb_init(&lk);
+    lmkv_schema__kb_init(&lk);
     for (size_t i = 0; i < cap && rc == LMKV_OK; i++) {
         acc *a = &accs[i];
         if (!a->key)
@@ -289,11 +289,11 @@ static int apply_buffers(lmkv_cache *c, lmkv_txn *txn, acc *accs, size_t cap,
             continue;
         }
         if (rc != LMKV_OK) {
-            rc = store_err_key(rc, T_CACHE_ATIME, a->key, a->len, "get failed");
+            rc = lmkv_schema__store_err_key(rc, T_CACHE_ATIME, a->key, a->len, "get failed");
             break;
         }
         if (p.value_size != ATIME_VALUE_LEN) {
-            rc = store_err_key(LMKV_ECORRUPT, T_CACHE_ATIME, a->key, a->len, "value is not 24 bytes");
+            rc = lmkv_schema__store_err_key(LMKV_ECORRUPT, T_CACHE_ATIME, a->key, a->len, "value is not 24 bytes");
             break;
         }
         uint8_t v[ATIME_VALUE_LEN];
@@ -313,9 +313,9 @@ static int apply_buffers(lmkv_cache *c, lmkv_txn *txn, acc *accs, size_t cap,
     }
     for (size_t i = 0; i < nstats && rc == LMKV_OK; i++) {
         kb_reset(&lk);
-        kb_u64(&lk, stats[i].ws);
-        kb_u32(&lk, stats[i].day);
-        kb_esc(&lk, stats[i].method, strlen(stats[i].method));
+        lmkv_schema__kb_u64(&lk, stats[i].ws);
+        lmkv_schema__kb_u32(&lk, stats[i].day);
+        lmkv_schema__kb_esc(&lk, stats[i].method, strlen(stats[i].method));
         if (!kb_ok(&lk)) {
             rc = lmkv_error_set(LMKV_ENOMEM, "cache: out of memory");
             break;
@@ -326,11 +326,11 @@ static int apply_buffers(lmkv_cache *c, lmkv_txn *txn, acc *accs, size_t cap,
         rc = lmkv_txn_get(&p, txn, st->t[T_CACHE_STATS], lk.p, lk.len);
         if (rc == LMKV_OK) {
             if ((rc = lmkv_cache_stats_read(&row, p.value, p.value_size)) != LMKV_OK) {
-                rc = store_err_key(rc, T_CACHE_STATS, lk.p, lk.len, "bad CacheStats record");
+                rc = lmkv_schema__store_err_key(rc, T_CACHE_STATS, lk.p, lk.len, "bad CacheStats record");
                 break;
             }
         } else if (rc != LMKV_NOTFOUND) {
-            rc = store_err_key(rc, T_CACHE_STATS, lk.p, lk.len, "get failed");
+            rc = lmkv_schema__store_err_key(rc, T_CACHE_STATS, lk.p, lk.len, "get failed");
             break;
         }
         row.workspace_id = stats[i].ws;
@@ -344,7 +344,7 @@ static int apply_buffers(lmkv_cache *c, lmkv_txn *txn, acc *accs, size_t cap,
             break;
         rc = tput(txn, st, T_CACHE_STATS, lk.p, lk.len, buf, len);
     }
-    kb_free(&lk);
+    lmkv_schema__kb_free(&lk);
     return rc;
 }
 
@@ -364,7 +364,7 @@ static int take_buffers(lmkv_cache *c, acc **accs, size_t *cap, statbuf **stats,
     c->stats = NULL;
     c->stat_n = c->stat_cap = 0;
     c->reads = 0;
-    c->last_flush_ns = store_now_ns();
+    c->last_flush_ns = lmkv_schema__store_now_ns();
     pthread_mutex_unlock(&c->mu);
     return LMKV_OK;
 }
@@ -462,7 +462,7 @@ static void maybe_flush(lmkv_cache *c, int full)
 {
     pthread_mutex_lock(&c->mu);
     int due = full || c->reads >= c->cfg.flush_every_reads ||
-              store_now_ns() - c->last_flush_ns >= (int64_t)c->cfg.flush_every_ms * 1000000;
+              lmkv_schema__store_now_ns() - c->last_flush_ns >= (int64_t)c->cfg.flush_every_ms * 1000000;
     pthread_mutex_unlock(&c->mu);
     if (due)
         (void)lmkv_cache_flush(c); /* advisory data: a failure only loses it */
@@ -472,7 +472,7 @@ static void maybe_flush(lmkv_cache *c, int full)
 
 static uint32_t today(void)
 {
-    return (uint32_t)(store_now_ns() / NS_PER_DAY);
+    return (uint32_t)(lmkv_schema__store_now_ns() / NS_PER_DAY);
 }
 
 static void note_read(lmkv_cache *c, const lmkv_cache_key *key, const kbuf *k, int hit)
@@ -481,13 +481,13 @@ static void note_read(lmkv_cache *c, const lmkv_cache_key *key, const kbuf *k, i
     pthread_mutex_lock(&c->mu);
     c->reads++;
     stat_note(c, key->ws, key->method, today(), hit);
-    if (hit && acc_note(c, k->p, k->len, store_now_ns()) != 0)
+    if (hit && acc_note(c, k->p, k->len, lmkv_schema__store_now_ns()) != 0)
         full = 1;
     pthread_mutex_unlock(&c->mu);
     if (full) {
         (void)lmkv_cache_flush(c);
         pthread_mutex_lock(&c->mu);
-        (void)acc_note(c, k->p, k->len, store_now_ns());
+        (void)acc_note(c, k->p, k->len, lmkv_schema__store_now_ns());
         pthread_mutex_unlock(&c->mu);
     }
     maybe_flush(c, 0);
@@ -502,9 +502,9 @@ static int lookup(lmkv_cache_entry *out, lmkv_txn *txn, lmkv_store *st, const kb
     if (rc == LMKV_NOTFOUND)
         return rc;
     if (rc != LMKV_OK)
-        return store_err_key(rc, T_CACHE_ENTRY, k->p, k->len, "get failed");
+        return lmkv_schema__store_err_key(rc, T_CACHE_ENTRY, k->p, k->len, "get failed");
     if ((rc = lmkv_cache_entry_read(out, p.value, p.value_size)) != LMKV_OK)
-        return store_err_key(rc, T_CACHE_ENTRY, k->p, k->len, "bad CacheEntry record");
+        return lmkv_schema__store_err_key(rc, T_CACHE_ENTRY, k->p, k->len, "bad CacheEntry record");
     rc = lmkv_txn_get(&p, txn, st->t[T_CACHE_ATIME], k->p, k->len);
     if (rc == LMKV_OK && p.value_size == ATIME_VALUE_LEN) {
         out->last_accessed_ns = (int64_t)get_be64(p.value);
@@ -519,7 +519,7 @@ int lmkv_cache_get(void **out_buf, size_t *out_len, lmkv_cache *c,
     if (!out_buf || !out_len || !c)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_cache_get: NULL argument");
     kbuf k;
-    kb_init(&k);
+    lmkv_schema__kb_init(&k);
     lmkv_txn *txn = NULL;
     int rc = build_key(&k, key);
     if (rc != LMKV_OK)
@@ -550,20 +550,20 @@ int lmkv_cache_get(void **out_buf, size_t *out_len, lmkv_cache *c,
         rc = lmkv_error_set(LMKV_NOTFOUND, "cache: miss (%s %s)", key->method, key->path);
 cleanup:
     lmkv_txn_abort(txn);
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
 int lmkv_cache_get_entry(lmkv_cache_entry *out, lmkv_cache *c, lmkv_store_txn *t,
                                   const lmkv_cache_key *key)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!out || !c)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_cache_get_entry: NULL argument");
     kbuf k;
-    kb_init(&k);
+    lmkv_schema__kb_init(&k);
     if ((rc = build_key(&k, key)) != LMKV_OK)
         goto cleanup;
     rc = lookup(out, t->txn, c->st, &k);
@@ -591,14 +591,14 @@ int lmkv_cache_get_entry(lmkv_cache_entry *out, lmkv_cache *c, lmkv_store_txn *t
             c->reads++;
             stat_note(c, key->ws, key->method, today(), rc == LMKV_OK);
             if (rc == LMKV_OK)
-                (void)acc_note(c, k.p, k.len, store_now_ns());
+                (void)acc_note(c, k.p, k.len, lmkv_schema__store_now_ns());
             pthread_mutex_unlock(&c->mu);
         } else {
             note_read(c, key, &k, rc == LMKV_OK);
         }
     }
 cleanup:
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
@@ -612,10 +612,10 @@ static int evict_in(size_t *removed, lmkv_txn *txn, lmkv_store *st, uint64_t *by
     while (*bytes > target) {
         lmkv_iter *it = NULL;
         if ((rc = lmkv_txn_iter(&it, txn, st->t[T_CACHE_LRU])) != LMKV_OK)
-            return store_err_key(rc, T_CACHE_LRU, "", 0, "iteration failed");
+            return lmkv_schema__store_err_key(rc, T_CACHE_LRU, "", 0, "iteration failed");
         /* collect a batch of victims, then delete (no writes while iterating) */
         kbuf victims;
-        kb_init(&victims);
+        lmkv_schema__kb_init(&victims);
         uint64_t planned = 0;
         size_t nv = 0;
         lmkv_pair p;
@@ -639,8 +639,8 @@ static int evict_in(size_t *removed, lmkv_txn *txn, lmkv_store *st, uint64_t *by
                 ap.value_size == ATIME_VALUE_LEN)
                 sz = get_be64(ap.value + 16);
             planned += sz;
-            kb_u32(&victims, (uint32_t)p.key_size);
-            kb_raw(&victims, p.key, p.key_size);
+            lmkv_schema__kb_u32(&victims, (uint32_t)p.key_size);
+            lmkv_schema__kb_raw(&victims, p.key, p.key_size);
             nv++;
         }
         lmkv_iter_free(it);
@@ -659,7 +659,7 @@ static int evict_in(size_t *removed, lmkv_txn *txn, lmkv_store *st, uint64_t *by
                 (*removed)++;
             off += 4 + ln;
         }
-        kb_free(&victims);
+        lmkv_schema__kb_free(&victims);
         if (rc != LMKV_OK || nv == 0)
             break;
     }
@@ -675,7 +675,7 @@ static int put_in(lmkv_cache *c, lmkv_txn *txn, void *arg)
     const kbuf *k = a->k;
     uint64_t size = a->len + k->len;
     kbuf lk;
-    kb_init(&lk);
+    lmkv_schema__kb_init(&lk);
     uint64_t bytes, freed;
     int rc;
     if ((rc = meta_bytes_get(&bytes, txn, st)) != LMKV_OK)
@@ -698,7 +698,7 @@ static int put_in(lmkv_cache *c, lmkv_txn *txn, void *arg)
         goto cleanup;
     rc = meta_bytes_put(txn, st, bytes);
 cleanup:
-    kb_free(&lk);
+    lmkv_schema__kb_free(&lk);
     return rc;
 }
 
@@ -721,7 +721,7 @@ static int put_common(lmkv_cache *c, const lmkv_cache_key *key, lmkv_cache_entry
     if (c->st->read_only)
         return lmkv_error_set(LMKV_EREADONLY, "cache put: database is read-only");
     kbuf k;
-    kb_init(&k);
+    lmkv_schema__kb_init(&k);
     int rc = build_key(&k, key);
     if (rc != LMKV_OK)
         goto cleanup;
@@ -752,7 +752,7 @@ static int put_common(lmkv_cache *c, const lmkv_cache_key *key, lmkv_cache_entry
         rc = put_encoded(c, &k, copy, len, e->last_accessed_ns, e->access_count);
     free(copy);
 cleanup:
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
@@ -768,7 +768,7 @@ int lmkv_cache_put(lmkv_cache *c, const lmkv_cache_key *key, const void *respons
     e.response.len = len;
     e.response_type = response_type;
     e.request_params = params_json;
-    e.created_ns = e.last_accessed_ns = store_now_ns();
+    e.created_ns = e.last_accessed_ns = lmkv_schema__store_now_ns();
     e.access_count = 1;
     e.response_time_ms = response_time_ms;
     return put_common(c, key, &e);
@@ -795,8 +795,8 @@ static int inval_cb(void *ctx, const lmkv_pair *p)
         if (v->keep && ver == v->keep)
             return 0;
     }
-    kb_u32(&v->keys, (uint32_t)p->key_size);
-    kb_raw(&v->keys, p->key, p->key_size);
+    lmkv_schema__kb_u32(&v->keys, (uint32_t)p->key_size);
+    lmkv_schema__kb_raw(&v->keys, p->key, p->key_size);
     v->n++;
     return 0;
 }
@@ -808,14 +808,14 @@ static int delete_prefix(size_t *out_removed, lmkv_cache *c, const kbuf *pre, si
     if (st->read_only)
         return lmkv_error_set(LMKV_EREADONLY, "cache: database is read-only");
     struct inval v = { skip, keep, { 0 }, 0 };
-    kb_init(&v.keys);
+    lmkv_schema__kb_init(&v.keys);
     lmkv_store_txn view = { st, NULL, NULL, NULL };
     int rc = begin_write(c, &view.txn);
     if (rc != LMKV_OK) {
-        kb_free(&v.keys);
+        lmkv_schema__kb_free(&v.keys);
         return lmkv_error_wrap(rc, "cache invalidate");
     }
-    if ((rc = st_scan(&view, T_CACHE_ENTRY, pre->p, pre->len, inval_cb, &v)) != LMKV_OK)
+    if ((rc = lmkv_schema__st_scan(&view, T_CACHE_ENTRY, pre->p, pre->len, inval_cb, &v)) != LMKV_OK)
         goto cleanup;
     if (!kb_ok(&v.keys)) {
         rc = lmkv_error_set(LMKV_ENOMEM, "cache: out of memory");
@@ -842,7 +842,7 @@ static int delete_prefix(size_t *out_removed, lmkv_cache *c, const kbuf *pre, si
         *out_removed = v.n;
 cleanup:
     end_write(c, &view.txn);
-    kb_free(&v.keys);
+    lmkv_schema__kb_free(&v.keys);
     return rc;
 }
 
@@ -853,24 +853,24 @@ static int ver_match_cb(void *ctx, const lmkv_pair *p)
     struct ver_match *v = ctx;
     if (p->key_size < v->skip + 8 || get_be64(p->key + v->skip) != v->ver)
         return 0;
-    kb_u32(&v->keys, (uint32_t)p->key_size);
-    kb_raw(&v->keys, p->key, p->key_size);
+    lmkv_schema__kb_u32(&v->keys, (uint32_t)p->key_size);
+    lmkv_schema__kb_raw(&v->keys, p->key, p->key_size);
     v->n++;
     return 0;
 }
 
-int cache_remove_version(size_t *out_removed, lmkv_store_txn *t, uint64_t ws,
+int lmkv_schema__cache_remove_version(size_t *out_removed, lmkv_store_txn *t, uint64_t ws,
                          const char *path, size_t path_len, uint64_t ver)
 {
     lmkv_store *st = t->st;
     struct ver_match v = { 0, ver, { 0 }, 0 };
     kbuf pre;
-    kb_init(&pre);
-    kb_init(&v.keys);
-    kb_u64(&pre, ws);
-    kb_esc(&pre, path, path_len);
+    lmkv_schema__kb_init(&pre);
+    lmkv_schema__kb_init(&v.keys);
+    lmkv_schema__kb_u64(&pre, ws);
+    lmkv_schema__kb_esc(&pre, path, path_len);
     v.skip = pre.len;
-    int rc = kb_ok(&pre) ? st_scan(t, T_CACHE_ENTRY, pre.p, pre.len, ver_match_cb, &v)
+    int rc = kb_ok(&pre) ? lmkv_schema__st_scan(t, T_CACHE_ENTRY, pre.p, pre.len, ver_match_cb, &v)
                          : lmkv_error_set(LMKV_ENOMEM, "cache: out of memory");
     if (rc == LMKV_OK && !kb_ok(&v.keys))
         rc = lmkv_error_set(LMKV_ENOMEM, "cache: out of memory");
@@ -888,8 +888,8 @@ int cache_remove_version(size_t *out_removed, lmkv_store_txn *t, uint64_t ws,
         rc = meta_bytes_put(t->txn, st, bytes);
     if (rc == LMKV_OK && out_removed)
         *out_removed = v.n;
-    kb_free(&pre);
-    kb_free(&v.keys);
+    lmkv_schema__kb_free(&pre);
+    lmkv_schema__kb_free(&v.keys);
     return rc;
 }
 
@@ -899,12 +899,12 @@ int lmkv_cache_invalidate(size_t *out_removed, lmkv_cache *c, uint64_t ws,
     if (!c || !path)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_cache_invalidate: NULL argument");
     kbuf pre;
-    kb_init(&pre);
-    kb_u64(&pre, ws);
-    kb_esc(&pre, path, strlen(path));
+    lmkv_schema__kb_init(&pre);
+    lmkv_schema__kb_u64(&pre, ws);
+    lmkv_schema__kb_esc(&pre, path, strlen(path));
     int rc = kb_ok(&pre) ? delete_prefix(out_removed, c, &pre, pre.len, keep_version)
                          : lmkv_error_set(LMKV_ENOMEM, "cache: out of memory");
-    kb_free(&pre);
+    lmkv_schema__kb_free(&pre);
     return rc;
 }
 
@@ -913,11 +913,11 @@ int lmkv_cache_clear(size_t *out_removed, lmkv_cache *c, uint64_t ws)
     if (!c)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_cache_clear: NULL cache");
     kbuf pre;
-    kb_init(&pre);
+    lmkv_schema__kb_init(&pre);
     if (ws)
-        kb_u64(&pre, ws);
+        lmkv_schema__kb_u64(&pre, ws);
     int rc = delete_prefix(out_removed, c, &pre, 0, 0);
-    kb_free(&pre);
+    lmkv_schema__kb_free(&pre);
     return rc;
 }
 
@@ -996,13 +996,13 @@ static int stats_each_cb(void *ctx, const lmkv_pair *p)
     lmkv_cache_stats row;
     int rc = lmkv_cache_stats_read(&row, p->value, p->value_size);
     if (rc != LMKV_OK)
-        return store_err_key(rc, T_CACHE_STATS, p->key, p->key_size, "bad CacheStats record");
+        return lmkv_schema__store_err_key(rc, T_CACHE_STATS, p->key, p->key_size, "bad CacheStats record");
     return s->fn(s->ctx, &row);
 }
 
 int lmkv_cache_stats_each(lmkv_store_txn *t, uint64_t ws, lmkv_cache_stats_fn fn, void *ctx)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!fn)
@@ -1010,26 +1010,26 @@ int lmkv_cache_stats_each(lmkv_store_txn *t, uint64_t ws, lmkv_cache_stats_fn fn
     uint8_t pre[8];
     put_be64(pre, ws);
     struct stats_each s = { fn, ctx };
-    return st_scan(t, T_CACHE_STATS, pre, 8, stats_each_cb, &s);
+    return lmkv_schema__st_scan(t, T_CACHE_STATS, pre, 8, stats_each_cb, &s);
 }
 
 int lmkv_cache_stats_get(lmkv_cache_stats *out, lmkv_store_txn *t, uint64_t ws,
                                   const char *method, uint32_t day)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!out || !method)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_cache_stats_get: NULL argument");
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
-    kb_u32(&k, day);
-    kb_esc(&k, method, strlen(method));
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws);
+    lmkv_schema__kb_u32(&k, day);
+    lmkv_schema__kb_esc(&k, method, strlen(method));
     lmkv_pair p;
-    rc = st_get(&p, t, T_CACHE_STATS, &k);
+    rc = lmkv_schema__st_get(&p, t, T_CACHE_STATS, &k);
     if (rc == LMKV_OK && (rc = lmkv_cache_stats_read(out, p.value, p.value_size)) != LMKV_OK)
-        rc = store_err_key(rc, T_CACHE_STATS, k.p, k.len, "bad CacheStats record");
-    kb_free(&k);
+        rc = lmkv_schema__store_err_key(rc, T_CACHE_STATS, k.p, k.len, "bad CacheStats record");
+    lmkv_schema__kb_free(&k);
     return rc;
 }

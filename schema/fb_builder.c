@@ -80,7 +80,7 @@ typedef struct fplan {
     size_t len;        /* string length / byte count / element count */
 } fplan;
 
-int lmkv_fb_build(lmkv_fbb *b, const fb_table *t, const void *rec,
+int lmkv_schema__fb_build(lmkv_fbb *b, const fb_table *t, const void *rec,
                   const uint8_t **out, size_t *outlen)
 {
     if (!b || !t || !rec || !out || !outlen)

@@ -76,17 +76,17 @@ typedef struct fb_table {
 } fb_table;
 
 /* records.c: the descriptor of a record type, NULL if unknown. */
-const fb_table *lmkv_fb_table(lmkv_record_type type);
+const fb_table *lmkv_schema__fb_table(lmkv_record_type type);
 
 /* Generic engine (descriptor-driven), used by the public functions and by
  * the tests (which also pass truncated descriptors to test evolution). */
-void lmkv_fb_init(const fb_table *t, void *rec);
-int lmkv_fb_build(lmkv_fbb *b, const fb_table *t, const void *rec,
+void lmkv_schema__fb_init(const fb_table *t, void *rec);
+int lmkv_schema__fb_build(lmkv_fbb *b, const fb_table *t, const void *rec,
                   const uint8_t **out, size_t *outlen);
 /* Verify buf against t; the file_identifier is checked iff check_ident. */
-int lmkv_fb_verify(const fb_table *t, const void *buf, size_t len, int check_ident);
+int lmkv_schema__fb_verify(const fb_table *t, const void *buf, size_t len, int check_ident);
 /* Verify, then fill rec (defaults first). */
-int lmkv_fb_read(const fb_table *t, void *rec, const void *buf, size_t len, int check_ident);
+int lmkv_schema__fb_read(const fb_table *t, void *rec, const void *buf, size_t len, int check_ident);
 
 /* Maximum nesting depth the verifier follows (table=1, vector=2, string=3). */
 #define FB_MAX_DEPTH 8

@@ -122,7 +122,7 @@ static uint16_t field_off(const uint8_t *b, size_t vt, uint16_t vsize, uint16_t 
     return e + 2 <= vsize ? fb_ld16(b + vt + e) : 0;
 }
 
-int lmkv_fb_verify(const fb_table *t, const void *buf, size_t len, int check_ident)
+int lmkv_schema__fb_verify(const fb_table *t, const void *buf, size_t len, int check_ident)
 {
     if (!t) return lmkv_error_set(LMKV_EINVAL, "record verify: unknown record type");
     if (!buf && len) return lmkv_error_set(LMKV_EINVAL, "record verify: buffer is NULL");
@@ -146,17 +146,17 @@ int lmkv_fb_verify(const fb_table *t, const void *buf, size_t len, int check_ide
     return LMKV_OK;
 }
 
-int lmkv_fb_read(const fb_table *t, void *rec, const void *buf, size_t len, int check_ident)
+int lmkv_schema__fb_read(const fb_table *t, void *rec, const void *buf, size_t len, int check_ident)
 {
     if (!rec) return lmkv_error_set(LMKV_EINVAL, "record read: out is NULL");
-    int rc = lmkv_fb_verify(t, buf, len, check_ident);
+    int rc = lmkv_schema__fb_verify(t, buf, len, check_ident);
     if (rc) return rc;
     const uint8_t *b = buf;
     uint8_t *r = rec;
     size_t tpos = fb_ld32(b);
     size_t vt = (size_t)((int64_t)tpos - (int32_t)fb_ld32(b + tpos));
     uint16_t vsize = fb_ld16(b + vt);
-    lmkv_fb_init(t, rec);
+    lmkv_schema__fb_init(t, rec);
     for (uint16_t i = 0; i < t->nfields; i++) {
         const fb_field *f = &t->fields[i];
         uint16_t fo = field_off(b, vt, vsize, i);

@@ -169,13 +169,13 @@ int lmkv_record_to_json(char **out, const void *buf, size_t len, unsigned flags)
     lmkv_record_type type;
     int rc = lmkv_record_type_of(&type, buf, len);
     if (rc) return rc;
-    const fb_table *t = lmkv_fb_table(type);
+    const fb_table *t = lmkv_schema__fb_table(type);
     /* The largest record struct, aligned for any member. */
     union {
         lmkv_workspace a; lmkv_file_version b; lmkv_symbol c; lmkv_reference d;
         lmkv_call e; lmkv_hierarchy f; lmkv_cache_entry g; lmkv_cache_stats h;
     } rec;
-    rc = lmkv_fb_read(t, &rec, buf, len, 1);
+    rc = lmkv_schema__fb_read(t, &rec, buf, len, 1);
     if (rc) return rc;
 
     int oom = 0;

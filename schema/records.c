@@ -203,7 +203,7 @@ static const fb_table tables[LMKV_REC_COUNT] = {
     [LMKV_REC_CACHE_STATS]  = TBL("CacheStats", "LKCS", LMKV_REC_CACHE_STATS, lmkv_cache_stats, cache_stats_fields),
 };
 
-const fb_table *lmkv_fb_table(lmkv_record_type type)
+const fb_table *lmkv_schema__fb_table(lmkv_record_type type)
 {
     if ((int)type <= LMKV_REC_NONE || (int)type >= LMKV_REC_COUNT) return NULL;
     return &tables[type];
@@ -211,19 +211,19 @@ const fb_table *lmkv_fb_table(lmkv_record_type type)
 
 const char *lmkv_record_type_name(lmkv_record_type type)
 {
-    const fb_table *t = lmkv_fb_table(type);
+    const fb_table *t = lmkv_schema__fb_table(type);
     return t ? t->name : NULL;
 }
 
 const char *lmkv_record_type_ident(lmkv_record_type type)
 {
-    const fb_table *t = lmkv_fb_table(type);
+    const fb_table *t = lmkv_schema__fb_table(type);
     return t ? t->ident : NULL;
 }
 
 /* ------------------------------------------------------------ generic API */
 
-void lmkv_fb_init(const fb_table *t, void *rec)
+void lmkv_schema__fb_init(const fb_table *t, void *rec)
 {
     uint8_t *r = rec;
     memset(rec, 0, t->csize);
@@ -242,18 +242,18 @@ void lmkv_fb_init(const fb_table *t, void *rec)
 
 int lmkv_record_init(lmkv_record_type type, void *rec)
 {
-    const fb_table *t = lmkv_fb_table(type);
+    const fb_table *t = lmkv_schema__fb_table(type);
     if (!t || !rec) return lmkv_error_set(LMKV_EINVAL, "lmkv_record_init: unknown type %d or NULL record", (int)type);
-    lmkv_fb_init(t, rec);
+    lmkv_schema__fb_init(t, rec);
     return LMKV_OK;
 }
 
 int lmkv_record_build(lmkv_fbb *b, lmkv_record_type type, const void *rec,
                       const uint8_t **out, size_t *outlen)
 {
-    const fb_table *t = lmkv_fb_table(type);
+    const fb_table *t = lmkv_schema__fb_table(type);
     if (!t) return lmkv_error_set(LMKV_EINVAL, "lmkv_record_build: unknown record type %d", (int)type);
-    return lmkv_fb_build(b, t, rec, out, outlen);
+    return lmkv_schema__fb_build(b, t, rec, out, outlen);
 }
 
 int lmkv_record_type_of(lmkv_record_type *out, const void *buf, size_t len)
@@ -277,26 +277,26 @@ int lmkv_record_verify(lmkv_record_type type, const void *buf, size_t len)
         int rc = lmkv_record_type_of(&type, buf, len);
         if (rc) return rc;
     }
-    const fb_table *t = lmkv_fb_table(type);
+    const fb_table *t = lmkv_schema__fb_table(type);
     if (!t) return lmkv_error_set(LMKV_EINVAL, "lmkv_record_verify: unknown record type %d", (int)type);
-    return lmkv_fb_verify(t, buf, len, 1);
+    return lmkv_schema__fb_verify(t, buf, len, 1);
 }
 
 int lmkv_record_read(lmkv_record_type type, void *out, const void *buf, size_t len)
 {
-    const fb_table *t = lmkv_fb_table(type);
+    const fb_table *t = lmkv_schema__fb_table(type);
     if (!t) return lmkv_error_set(LMKV_EINVAL, "lmkv_record_read: unknown record type %d", (int)type);
-    return lmkv_fb_read(t, out, buf, len, 1);
+    return lmkv_schema__fb_read(t, out, buf, len, 1);
 }
 
 #define TYPED(nm, st, ty)                                                                 \
     int lmkv_##nm##_build(lmkv_fbb *b, const st *rec, const uint8_t **out, size_t *outlen) \
     {                                                                                      \
-        return lmkv_fb_build(b, &tables[ty], rec, out, outlen);                            \
+        return lmkv_schema__fb_build(b, &tables[ty], rec, out, outlen);                            \
     }                                                                                      \
     int lmkv_##nm##_read(st *out, const void *buf, size_t len)                             \
     {                                                                                      \
-        return lmkv_fb_read(&tables[ty], out, buf, len, 1);                                \
+        return lmkv_schema__fb_read(&tables[ty], out, buf, len, 1);                                \
     }
 
 TYPED(workspace, lmkv_workspace, LMKV_REC_WORKSPACE)

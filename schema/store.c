@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-const char *const store_tree_names[T__COUNT] = {
+const char *const lmkv_schema__store_tree_names[T__COUNT] = {
     [T_WS] = "store.ws", [T_WS_ROOT] = "store.ws_root", [T_WS_GEN] = "store.ws_gen",
     [T_FV] = "store.fv", [T_FV_BLOB] = "store.fv_blob",
     [T_MAP_COMMIT] = "store.map_commit", [T_MAP_LATEST] = "store.map_latest",
@@ -29,7 +29,7 @@ const char *const store_tree_names[T__COUNT] = {
 
 /* ================================================================ helpers */
 
-const char *store_hex(char *buf, const void *key, size_t len)
+const char *lmkv_schema__store_hex(char *buf, const void *key, size_t len)
 {
     static const char hx[] = "0123456789abcdef";
     const uint8_t *k = key;
@@ -46,21 +46,21 @@ const char *store_hex(char *buf, const void *key, size_t len)
     return buf;
 }
 
-int store_err_key(int code, enum store_tree tr, const void *key, size_t len, const char *what)
+int lmkv_schema__store_err_key(int code, enum store_tree tr, const void *key, size_t len, const char *what)
 {
     char hx[112];
     return lmkv_error_wrap(code, "store: tree '%s' key %s (%zu bytes): %s",
-                           store_tree_names[tr], store_hex(hx, key, len), len, what);
+                           lmkv_schema__store_tree_names[tr], lmkv_schema__store_hex(hx, key, len), len, what);
 }
 
-int64_t store_now_ns(void)
+int64_t lmkv_schema__store_now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-int txn_check(lmkv_store_txn *t)
+int lmkv_schema__txn_check(lmkv_store_txn *t)
 {
     if (!t)
         return lmkv_error_set(LMKV_EINVAL, "store: NULL txn");
@@ -71,7 +71,7 @@ int txn_check(lmkv_store_txn *t)
     return LMKV_OK;
 }
 
-int st_get(lmkv_pair *out, lmkv_store_txn *t, enum store_tree tr, const kbuf *k)
+int lmkv_schema__st_get(lmkv_pair *out, lmkv_store_txn *t, enum store_tree tr, const kbuf *k)
 {
     if (!kb_ok(k))
         return lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
@@ -83,11 +83,11 @@ int st_get(lmkv_pair *out, lmkv_store_txn *t, enum store_tree tr, const kbuf *k)
         return rc;
     rc = lmkv_txn_get(out, t->txn, tree, k->p, k->len);
     if (rc != LMKV_OK && rc != LMKV_NOTFOUND)
-        return store_err_key(rc, tr, k->p, k->len, "get failed");
+        return lmkv_schema__store_err_key(rc, tr, k->p, k->len, "get failed");
     return rc;
 }
 
-int st_scan(lmkv_store_txn *t, enum store_tree tr, const void *prefix, size_t n,
+int lmkv_schema__st_scan(lmkv_store_txn *t, enum store_tree tr, const void *prefix, size_t n,
             st_scan_fn fn, void *ctx)
 {
     lmkv_tree *tree = t->st->t[tr];
@@ -100,7 +100,7 @@ int st_scan(lmkv_store_txn *t, enum store_tree tr, const void *prefix, size_t n,
         return rc;
     rc = lmkv_txn_scan_prefix(&it, t->txn, tree, prefix, n);
     if (rc != LMKV_OK)
-        return store_err_key(rc, tr, prefix, n, "prefix scan failed");
+        return lmkv_schema__store_err_key(rc, tr, prefix, n, "prefix scan failed");
     lmkv_pair p;
     for (;;) {
         rc = lmkv_iter_next(&p, it);
@@ -109,7 +109,7 @@ int st_scan(lmkv_store_txn *t, enum store_tree tr, const void *prefix, size_t n,
             break;
         }
         if (rc != LMKV_OK) {
-            rc = store_err_key(rc, tr, prefix, n, "prefix scan failed");
+            rc = lmkv_schema__store_err_key(rc, tr, prefix, n, "prefix scan failed");
             break;
         }
         rc = fn(ctx, &p);
@@ -124,7 +124,7 @@ int st_scan(lmkv_store_txn *t, enum store_tree tr, const void *prefix, size_t n,
     return rc;
 }
 
-int sess_check(lmkv_store_session *s)
+int lmkv_schema__sess_check(lmkv_store_session *s)
 {
     if (!s)
         return lmkv_error_set(LMKV_EINVAL, "store: NULL session");
@@ -209,7 +209,7 @@ static int bulk_flush_tree(lmkv_store_session *s, enum store_tree tr)
         lmkv_iter *it = NULL;
         lmkv_pair p;
         if ((rc = lmkv_txn_iter(&it, txn, tree)) != LMKV_OK)
-            return store_err_key(rc, tr, "", 0, "reading the last key failed");
+            return lmkv_schema__store_err_key(rc, tr, "", 0, "reading the last key failed");
         rc = lmkv_iter_next_back(&p, it);
         if (rc == LMKV_OK) {
             have_last = 1;
@@ -224,7 +224,7 @@ static int bulk_flush_tree(lmkv_store_session *s, enum store_tree tr)
         } else if (rc == LMKV_NOTFOUND) {
             rc = LMKV_OK;
         } else {
-            rc = store_err_key(rc, tr, "", 0, "reading the last key failed");
+            rc = lmkv_schema__store_err_key(rc, tr, "", 0, "reading the last key failed");
         }
         lmkv_iter_free(it);
         if (rc != LMKV_OK) {
@@ -243,7 +243,7 @@ static int bulk_flush_tree(lmkv_store_session *s, enum store_tree tr)
         unsigned fl = greater && e->kn <= APPEND_MAX_KEY ? LMKV_INSERT_APPEND : 0u;
         rc = lmkv_txn_insert_ex(txn, tree, kp, e->kn, s->ba + e->voff, e->vn, fl);
         if (rc != LMKV_OK) {
-            rc = store_err_key(rc, tr, kp, e->kn, fl ? "bulk append failed" : "insert failed");
+            rc = lmkv_schema__store_err_key(rc, tr, kp, e->kn, fl ? "bulk append failed" : "insert failed");
             break;
         }
         if (greater) {
@@ -263,7 +263,7 @@ static int bulk_flush_tree(lmkv_store_session *s, enum store_tree tr)
     return rc;
 }
 
-int store_bulk_flush(lmkv_store_session *s, enum store_tree only)
+int lmkv_schema__store_bulk_flush(lmkv_store_session *s, enum store_tree only)
 {
     int rc = LMKV_OK;
     for (int tr = 0; tr < T__COUNT && rc == LMKV_OK; tr++)
@@ -278,13 +278,13 @@ int store_bulk_flush(lmkv_store_session *s, enum store_tree only)
     return LMKV_OK;
 }
 
-int sess_put(lmkv_store_session *s, enum store_tree tr, const void *k, size_t kn,
+int lmkv_schema__sess_put(lmkv_store_session *s, enum store_tree tr, const void *k, size_t kn,
              const void *v, size_t vn)
 {
     if (s->bulk && (BULK_TREES & (1u << tr))) {
         int rc = bulk_add(s, tr, k, kn, v, vn);
         if (rc == LMKV_OK && s->nba > BULK_MAX_BYTES)
-            rc = store_bulk_flush(s, T__COUNT);
+            rc = lmkv_schema__store_bulk_flush(s, T__COUNT);
         if (rc != LMKV_OK) {
             s->poisoned = 1;
             return rc;
@@ -295,23 +295,23 @@ int sess_put(lmkv_store_session *s, enum store_tree tr, const void *k, size_t kn
     int rc = lmkv_txn_insert(s->view.txn, s->st->t[tr], k, kn, v, vn);
     if (rc != LMKV_OK) {
         s->poisoned = 1;
-        return store_err_key(rc, tr, k, kn, "insert failed");
+        return lmkv_schema__store_err_key(rc, tr, k, kn, "insert failed");
     }
     s->pending++;
     return LMKV_OK;
 }
 
-int sess_del(lmkv_store_session *s, enum store_tree tr, const void *k, size_t kn)
+int lmkv_schema__sess_del(lmkv_store_session *s, enum store_tree tr, const void *k, size_t kn)
 {
     int rc;
-    if ((s->bulk_mask & (1u << tr)) && (rc = store_bulk_flush(s, tr)) != LMKV_OK)
+    if ((s->bulk_mask & (1u << tr)) && (rc = lmkv_schema__store_bulk_flush(s, tr)) != LMKV_OK)
         return rc;
     rc = lmkv_txn_remove(s->view.txn, s->st->t[tr], k, kn);
     if (rc == LMKV_NOTFOUND)
         return LMKV_OK;
     if (rc != LMKV_OK) {
         s->poisoned = 1;
-        return store_err_key(rc, tr, k, kn, "remove failed");
+        return lmkv_schema__store_err_key(rc, tr, k, kn, "remove failed");
     }
     s->pending++;
     return LMKV_OK;
@@ -331,7 +331,7 @@ int lmkv_store_open(lmkv_store **out, lmkv_db *db)
     st->read_only = lmkv_db_is_read_only(db);
     pthread_mutex_init(&st->mu, NULL);
     for (int i = 0; i < T__COUNT; i++) {
-        const char *n = store_tree_names[i];
+        const char *n = lmkv_schema__store_tree_names[i];
         rc = lmkv_db_open_system_tree(&st->t[i], db, n, strlen(n));
         if (rc == LMKV_NOTFOUND && st->read_only) {
             st->t[i] = NULL;
@@ -444,7 +444,7 @@ int lmkv_store_session_begin(lmkv_store_session **out, lmkv_store *st)
         goto cleanup;
     }
     /* a database written before store.fv_blob existed gets it filled once */
-    if ((rc = store_fv_blob_backfill(s)) != LMKV_OK) {
+    if ((rc = lmkv_schema__store_fv_blob_backfill(s)) != LMKV_OK) {
         lmkv_txn_abort(s->view.txn);
         rc = lmkv_error_wrap(rc, "lmkv_store_session_begin: filling store.fv_blob");
         goto cleanup;
@@ -459,7 +459,7 @@ cleanup:
 
 static void session_free(lmkv_store_session *s)
 {
-    store_cur_pending_free(s);
+    lmkv_schema__store_cur_pending_free(s);
     for (int i = 0; i < T__COUNT; i++)
         free(s->bl[i].v);
     free(s->ba);
@@ -476,7 +476,7 @@ int lmkv_store_session_commit(lmkv_store_session *s)
     if (s->poisoned) {
         lmkv_txn_abort(s->view.txn);
         rc = lmkv_error_set(LMKV_EBADTXN, "lmkv_store_session_commit: session failed earlier; nothing committed");
-    } else if ((rc = store_bulk_flush(s, T__COUNT)) != LMKV_OK) {
+    } else if ((rc = lmkv_schema__store_bulk_flush(s, T__COUNT)) != LMKV_OK) {
         lmkv_txn_abort(s->view.txn);
         rc = lmkv_error_wrap(rc, "lmkv_store_session_commit: nothing committed");
     } else {
@@ -508,10 +508,10 @@ size_t lmkv_store_session_pending(const lmkv_store_session *s)
 
 int lmkv_store_session_set_bulk(lmkv_store_session *s, int on)
 {
-    int rc = sess_check(s);
+    int rc = lmkv_schema__sess_check(s);
     if (rc != LMKV_OK)
         return rc;
-    if (!on && (rc = store_bulk_flush(s, T__COUNT)) != LMKV_OK)
+    if (!on && (rc = lmkv_schema__store_bulk_flush(s, T__COUNT)) != LMKV_OK)
         return rc;
     s->bulk = on != 0;
     return LMKV_OK;
@@ -534,10 +534,10 @@ static int gen_bump(lmkv_store_session *s, uint64_t ws)
         gen = get_be64(p.value);
     else if (rc != LMKV_OK && rc != LMKV_NOTFOUND) {
         s->poisoned = 1;
-        return store_err_key(rc, T_WS_GEN, k, 8, "get failed");
+        return lmkv_schema__store_err_key(rc, T_WS_GEN, k, 8, "get failed");
     }
     put_be64(v, gen + 1);
-    rc = sess_put(s, T_WS_GEN, k, 8, v, 8);
+    rc = lmkv_schema__sess_put(s, T_WS_GEN, k, 8, v, 8);
     if (rc != LMKV_OK)
         return rc;
     s->bumped[s->n_bumped++] = ws;
@@ -548,7 +548,7 @@ static int gen_bump(lmkv_store_session *s, uint64_t ws)
 
 int lmkv_store_workspace_put(lmkv_store_session *s, const lmkv_workspace *ws)
 {
-    int rc = sess_check(s);
+    int rc = lmkv_schema__sess_check(s);
     if (rc != LMKV_OK)
         return rc;
     if (!ws || ws->id == 0 || !ws->root_path || !ws->root_path[0])
@@ -572,65 +572,65 @@ int lmkv_store_workspace_put(lmkv_store_session *s, const lmkv_workspace *ws)
             if (!tmp)
                 return lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
             memcpy(tmp, old.root_path, rl + 1);
-            rc = sess_del(s, T_WS_ROOT, tmp, rl);
+            rc = lmkv_schema__sess_del(s, T_WS_ROOT, tmp, rl);
             free(tmp);
             if (rc != LMKV_OK)
                 return rc;
         }
     } else if (rc != LMKV_NOTFOUND) {
         s->poisoned = 1;
-        return store_err_key(rc, T_WS, k, 8, "get failed");
+        return lmkv_schema__store_err_key(rc, T_WS, k, 8, "get failed");
     }
-    rc = sess_put(s, T_WS, k, 8, buf, len);
+    rc = lmkv_schema__sess_put(s, T_WS, k, 8, buf, len);
     if (rc != LMKV_OK)
         return rc;
-    return sess_put(s, T_WS_ROOT, ws->root_path, strlen(ws->root_path), k, 8);
+    return lmkv_schema__sess_put(s, T_WS_ROOT, ws->root_path, strlen(ws->root_path), k, 8);
 }
 
 int lmkv_store_workspace_get(lmkv_workspace *out, lmkv_store_txn *t, uint64_t ws)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!out)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_workspace_get: NULL out");
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws);
     lmkv_pair p;
-    rc = st_get(&p, t, T_WS, &k);
+    rc = lmkv_schema__st_get(&p, t, T_WS, &k);
     if (rc == LMKV_NOTFOUND)
         rc = lmkv_error_set(LMKV_NOTFOUND, "store: workspace %016llx not registered",
                             (unsigned long long)ws);
     else if (rc == LMKV_OK && (rc = lmkv_workspace_read(out, p.value, p.value_size)) != LMKV_OK)
-        rc = store_err_key(rc, T_WS, k.p, k.len, "bad Workspace record");
-    kb_free(&k);
+        rc = lmkv_schema__store_err_key(rc, T_WS, k.p, k.len, "bad Workspace record");
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
 int lmkv_store_workspace_by_root(uint64_t *out_ws, lmkv_store_txn *t,
                                           const char *root, size_t root_len)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!out_ws || !root)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_workspace_by_root: NULL argument");
     kbuf k;
-    kb_init(&k);
-    kb_raw(&k, root, root_len);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_raw(&k, root, root_len);
     lmkv_pair p;
-    rc = st_get(&p, t, T_WS_ROOT, &k);
+    rc = lmkv_schema__st_get(&p, t, T_WS_ROOT, &k);
     if (rc == LMKV_OK) {
         if (p.value_size != 8)
-            rc = store_err_key(LMKV_ECORRUPT, T_WS_ROOT, k.p, k.len, "value is not 8 bytes");
+            rc = lmkv_schema__store_err_key(LMKV_ECORRUPT, T_WS_ROOT, k.p, k.len, "value is not 8 bytes");
         else
             *out_ws = get_be64(p.value);
     } else if (rc == LMKV_NOTFOUND) {
         rc = lmkv_error_set(LMKV_NOTFOUND, "store: no workspace with root '%.*s'",
                             (int)(root_len > 200 ? 200 : root_len), root);
     }
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
@@ -641,19 +641,19 @@ static int ws_each_cb(void *ctx, const lmkv_pair *p)
     lmkv_workspace ws;
     int rc = lmkv_workspace_read(&ws, p->value, p->value_size);
     if (rc != LMKV_OK)
-        return store_err_key(rc, T_WS, p->key, p->key_size, "bad Workspace record");
+        return lmkv_schema__store_err_key(rc, T_WS, p->key, p->key_size, "bad Workspace record");
     return w->fn(w->ctx, &ws);
 }
 
 int lmkv_store_workspaces(lmkv_store_txn *t, lmkv_store_workspace_fn fn, void *ctx)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!fn)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_workspaces: NULL callback");
     struct ws_each w = { fn, ctx };
-    return st_scan(t, T_WS, "", 0, ws_each_cb, &w);
+    return lmkv_schema__st_scan(t, T_WS, "", 0, ws_each_cb, &w);
 }
 
 /* ================================================================ mappings */
@@ -668,7 +668,7 @@ static int check_path(const char *fn, const char *path, size_t len)
 int lmkv_store_map_commit(lmkv_store_session *s, uint64_t ws, const uint8_t commit[20],
                                    const char *path, size_t path_len, uint64_t fv)
 {
-    int rc = sess_check(s);
+    int rc = lmkv_schema__sess_check(s);
     if (rc != LMKV_OK)
         return rc;
     if (!commit || fv == 0)
@@ -676,15 +676,15 @@ int lmkv_store_map_commit(lmkv_store_session *s, uint64_t ws, const uint8_t comm
     if ((rc = check_path("lmkv_store_map_commit", path, path_len)) != LMKV_OK)
         return rc;
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
-    kb_raw(&k, commit, 20);
-    kb_raw(&k, path, path_len);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws);
+    lmkv_schema__kb_raw(&k, commit, 20);
+    lmkv_schema__kb_raw(&k, path, path_len);
     uint8_t v[8];
     put_be64(v, fv);
-    rc = kb_ok(&k) ? sess_put(s, T_MAP_COMMIT, k.p, k.len, v, 8)
+    rc = kb_ok(&k) ? lmkv_schema__sess_put(s, T_MAP_COMMIT, k.p, k.len, v, 8)
                    : lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
@@ -692,8 +692,8 @@ struct collect { kbuf keys; size_t n, max; };
 static int collect_key_cb(void *ctx, const lmkv_pair *p)
 {
     struct collect *c = ctx;
-    kb_u32(&c->keys, (uint32_t)p->key_size);
-    kb_raw(&c->keys, p->key, p->key_size);
+    lmkv_schema__kb_u32(&c->keys, (uint32_t)p->key_size);
+    lmkv_schema__kb_raw(&c->keys, p->key, p->key_size);
     c->n++;
     if (!kb_ok(&c->keys))
         return lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
@@ -706,7 +706,7 @@ static int delete_collected(lmkv_store_session *s, enum store_tree tr, struct co
     size_t off = 0;
     while (off < c->keys.len) {
         uint32_t n = get_be32(c->keys.p + off);
-        int rc = sess_del(s, tr, c->keys.p + off + 4, n);
+        int rc = lmkv_schema__sess_del(s, tr, c->keys.p + off + 4, n);
         if (rc != LMKV_OK)
             return rc;
         off += 4 + n;
@@ -717,7 +717,7 @@ static int delete_collected(lmkv_store_session *s, enum store_tree tr, struct co
 int lmkv_store_unmap_commit(size_t *out_removed, lmkv_store_session *s, uint64_t ws,
                                      const uint8_t commit[20], size_t max)
 {
-    int rc = sess_check(s);
+    int rc = lmkv_schema__sess_check(s);
     if (rc != LMKV_OK)
         return rc;
     if (!commit)
@@ -726,20 +726,20 @@ int lmkv_store_unmap_commit(size_t *out_removed, lmkv_store_session *s, uint64_t
     put_be64(pre, ws);
     memcpy(pre + 8, commit, 20);
     struct collect c = { .max = max };
-    kb_init(&c.keys);
-    rc = st_scan(&s->view, T_MAP_COMMIT, pre, 28, collect_key_cb, &c);
+    lmkv_schema__kb_init(&c.keys);
+    rc = lmkv_schema__st_scan(&s->view, T_MAP_COMMIT, pre, 28, collect_key_cb, &c);
     if (rc == LMKV_OK)
         rc = delete_collected(s, T_MAP_COMMIT, &c);
     if (rc == LMKV_OK && out_removed)
         *out_removed = c.n;
-    kb_free(&c.keys);
+    lmkv_schema__kb_free(&c.keys);
     return rc;
 }
 
 int lmkv_store_map_latest(lmkv_store_session *s, uint64_t ws,
                                    const char *path, size_t path_len, uint64_t fv)
 {
-    int rc = sess_check(s);
+    int rc = lmkv_schema__sess_check(s);
     if (rc != LMKV_OK)
         return rc;
     if (fv == 0)
@@ -747,37 +747,37 @@ int lmkv_store_map_latest(lmkv_store_session *s, uint64_t ws,
     if ((rc = check_path("lmkv_store_map_latest", path, path_len)) != LMKV_OK)
         return rc;
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
-    kb_raw(&k, path, path_len);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws);
+    lmkv_schema__kb_raw(&k, path, path_len);
     uint8_t v[8];
     put_be64(v, fv);
-    rc = kb_ok(&k) ? sess_put(s, T_MAP_LATEST, k.p, k.len, v, 8)
+    rc = kb_ok(&k) ? lmkv_schema__sess_put(s, T_MAP_LATEST, k.p, k.len, v, 8)
                    : lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
 int lmkv_store_unmap_latest(lmkv_store_session *s, uint64_t ws,
                                      const char *path, size_t path_len)
 {
-    int rc = sess_check(s);
+    int rc = lmkv_schema__sess_check(s);
     if (rc != LMKV_OK)
         return rc;
     if ((rc = check_path("lmkv_store_unmap_latest", path, path_len)) != LMKV_OK)
         return rc;
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
-    kb_raw(&k, path, path_len);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws);
+    lmkv_schema__kb_raw(&k, path, path_len);
     lmkv_pair p;
-    rc = st_get(&p, &s->view, T_MAP_LATEST, &k);
+    rc = lmkv_schema__st_get(&p, &s->view, T_MAP_LATEST, &k);
     if (rc == LMKV_OK)
-        rc = sess_del(s, T_MAP_LATEST, k.p, k.len);
+        rc = lmkv_schema__sess_del(s, T_MAP_LATEST, k.p, k.len);
     else if (rc == LMKV_NOTFOUND)
         rc = lmkv_error_set(LMKV_NOTFOUND, "store: no latest mapping for '%.*s'",
                             (int)(path_len > 200 ? 200 : path_len), path);
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
@@ -785,7 +785,7 @@ int lmkv_store_set_current(lmkv_store_session *s, uint64_t ws,
                                     const char *path, size_t path_len, uint64_t fv,
                                     int source, const uint8_t *commit)
 {
-    int rc = sess_check(s);
+    int rc = lmkv_schema__sess_check(s);
     if (rc != LMKV_OK)
         return rc;
     if (fv == 0 || (source != LMKV_SOURCE_COMMIT && source != LMKV_SOURCE_LATEST) ||
@@ -800,58 +800,58 @@ int lmkv_store_set_current(lmkv_store_session *s, uint64_t ws,
     if (source == LMKV_SOURCE_COMMIT)
         memcpy(v + 9, commit, 20);
     kbuf k, rk;
-    kb_init(&k);
-    kb_init(&rk);
-    kb_u64(&k, ws);
-    kb_raw(&k, path, path_len);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_init(&rk);
+    lmkv_schema__kb_u64(&k, ws);
+    lmkv_schema__kb_raw(&k, path, path_len);
     lmkv_pair p;
     int fv_changed = 1;
-    rc = st_get(&p, &s->view, T_CUR, &k);
+    rc = lmkv_schema__st_get(&p, &s->view, T_CUR, &k);
     if (rc == LMKV_OK) {
         if (p.value_size == CUR_VALUE_LEN && memcmp(p.value, v, CUR_VALUE_LEN) == 0)
             goto cleanup; /* unchanged: no write, no generation bump */
         if (p.value_size >= 8) {
             uint64_t old = get_be64(p.value);
             fv_changed = old != fv;
-            kb_u64(&rk, ws);
-            kb_u64(&rk, old);
-            if (fv_changed && ((rc = sess_del(s, T_CUR_FV, rk.p, rk.len)) != LMKV_OK ||
-                               (rc = store_cur_index(s, ws, old, 0)) != LMKV_OK))
+            lmkv_schema__kb_u64(&rk, ws);
+            lmkv_schema__kb_u64(&rk, old);
+            if (fv_changed && ((rc = lmkv_schema__sess_del(s, T_CUR_FV, rk.p, rk.len)) != LMKV_OK ||
+                               (rc = lmkv_schema__store_cur_index(s, ws, old, 0)) != LMKV_OK))
                 goto cleanup;
             kb_reset(&rk);
         }
     } else if (rc != LMKV_NOTFOUND) {
         goto cleanup;
     }
-    if (fv_changed && (rc = store_cur_index(s, ws, fv, 1)) != LMKV_OK)
+    if (fv_changed && (rc = lmkv_schema__store_cur_index(s, ws, fv, 1)) != LMKV_OK)
         goto cleanup;
     if ((rc = gen_bump(s, ws)) != LMKV_OK)
         goto cleanup;
-    if ((rc = sess_put(s, T_CUR, k.p, k.len, v, sizeof v)) != LMKV_OK)
+    if ((rc = lmkv_schema__sess_put(s, T_CUR, k.p, k.len, v, sizeof v)) != LMKV_OK)
         goto cleanup;
-    kb_u64(&rk, ws);
-    kb_u64(&rk, fv);
-    rc = sess_put(s, T_CUR_FV, rk.p, rk.len, path, path_len);
+    lmkv_schema__kb_u64(&rk, ws);
+    lmkv_schema__kb_u64(&rk, fv);
+    rc = lmkv_schema__sess_put(s, T_CUR_FV, rk.p, rk.len, path, path_len);
 cleanup:
-    kb_free(&k);
-    kb_free(&rk);
+    lmkv_schema__kb_free(&k);
+    lmkv_schema__kb_free(&rk);
     return rc;
 }
 
 int lmkv_store_unset_current(lmkv_store_session *s, uint64_t ws,
                                       const char *path, size_t path_len)
 {
-    int rc = sess_check(s);
+    int rc = lmkv_schema__sess_check(s);
     if (rc != LMKV_OK)
         return rc;
     if ((rc = check_path("lmkv_store_unset_current", path, path_len)) != LMKV_OK)
         return rc;
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
-    kb_raw(&k, path, path_len);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws);
+    lmkv_schema__kb_raw(&k, path, path_len);
     lmkv_pair p;
-    rc = st_get(&p, &s->view, T_CUR, &k);
+    rc = lmkv_schema__st_get(&p, &s->view, T_CUR, &k);
     if (rc == LMKV_NOTFOUND) {
         rc = lmkv_error_set(LMKV_NOTFOUND, "store: '%.*s' is not in the current map",
                             (int)(path_len > 200 ? 200 : path_len), path);
@@ -865,12 +865,12 @@ int lmkv_store_unset_current(lmkv_store_session *s, uint64_t ws,
     int have_rev = p.value_size >= 8;
     if ((rc = gen_bump(s, ws)) != LMKV_OK)
         goto cleanup;
-    if ((rc = sess_del(s, T_CUR, k.p, k.len)) != LMKV_OK)
+    if ((rc = lmkv_schema__sess_del(s, T_CUR, k.p, k.len)) != LMKV_OK)
         goto cleanup;
-    if (have_rev && (rc = sess_del(s, T_CUR_FV, rk, 16)) == LMKV_OK)
-        rc = store_cur_index(s, ws, get_be64(rk + 8), 0);
+    if (have_rev && (rc = lmkv_schema__sess_del(s, T_CUR_FV, rk, 16)) == LMKV_OK)
+        rc = lmkv_schema__store_cur_index(s, ws, get_be64(rk + 8), 0);
 cleanup:
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
@@ -888,24 +888,24 @@ static void fill_current(lmkv_store_current *c, const uint8_t *v, const uint8_t 
 int lmkv_store_current_get(lmkv_store_current *out, lmkv_store_txn *t, uint64_t ws,
                                     const char *path, size_t path_len)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!out || !path)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_current_get: NULL argument");
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
-    kb_raw(&k, path, path_len);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws);
+    lmkv_schema__kb_raw(&k, path, path_len);
     lmkv_pair p;
-    rc = st_get(&p, t, T_CUR, &k);
+    rc = lmkv_schema__st_get(&p, t, T_CUR, &k);
     if (rc == LMKV_OK) {
         if (p.value_size != CUR_VALUE_LEN)
-            rc = store_err_key(LMKV_ECORRUPT, T_CUR, k.p, k.len, "value is not 29 bytes");
+            rc = lmkv_schema__store_err_key(LMKV_ECORRUPT, T_CUR, k.p, k.len, "value is not 29 bytes");
         else /* the caller's path: p.key is k's buffer, gone on return */
             fill_current(out, p.value, (const uint8_t *)path, path_len);
     }
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
@@ -914,7 +914,7 @@ static int cur_each_cb(void *ctx, const lmkv_pair *p)
 {
     struct cur_each *c = ctx;
     if (p->value_size != CUR_VALUE_LEN || p->key_size < 8)
-        return store_err_key(LMKV_ECORRUPT, T_CUR, p->key, p->key_size, "value is not 29 bytes");
+        return lmkv_schema__store_err_key(LMKV_ECORRUPT, T_CUR, p->key, p->key_size, "value is not 29 bytes");
     lmkv_store_current cur;
     fill_current(&cur, p->value, p->key + 8, p->key_size - 8);
     return c->fn(c->ctx, &cur);
@@ -923,7 +923,7 @@ static int cur_each_cb(void *ctx, const lmkv_pair *p)
 int lmkv_store_current_each(lmkv_store_txn *t, uint64_t ws,
                                      lmkv_store_current_fn fn, void *ctx)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!fn)
@@ -931,36 +931,36 @@ int lmkv_store_current_each(lmkv_store_txn *t, uint64_t ws,
     uint8_t pre[8];
     put_be64(pre, ws);
     struct cur_each c = { fn, ctx };
-    return st_scan(t, T_CUR, pre, 8, cur_each_cb, &c);
+    return lmkv_schema__st_scan(t, T_CUR, pre, 8, cur_each_cb, &c);
 }
 
 int lmkv_store_current_prefix(lmkv_store_txn *t, uint64_t ws,
                                        const char *prefix, size_t prefix_len,
                                        lmkv_store_current_fn fn, void *ctx)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!fn || (!prefix && prefix_len))
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_current_prefix: NULL callback or prefix");
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
-    kb_raw(&k, prefix, prefix_len);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws);
+    lmkv_schema__kb_raw(&k, prefix, prefix_len);
     struct cur_each c = { fn, ctx };
-    rc = kb_ok(&k) ? st_scan(t, T_CUR, k.p, k.len, cur_each_cb, &c)
+    rc = kb_ok(&k) ? lmkv_schema__st_scan(t, T_CUR, k.p, k.len, cur_each_cb, &c)
                    : lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
 static int get_fv_value(uint64_t *out, lmkv_store_txn *t, enum store_tree tr, kbuf *k)
 {
     lmkv_pair p;
-    int rc = st_get(&p, t, tr, k);
+    int rc = lmkv_schema__st_get(&p, t, tr, k);
     if (rc == LMKV_OK) {
         if (p.value_size != 8)
-            return store_err_key(LMKV_ECORRUPT, tr, k->p, k->len, "value is not 8 bytes");
+            return lmkv_schema__store_err_key(LMKV_ECORRUPT, tr, k->p, k->len, "value is not 8 bytes");
         *out = get_be64(p.value);
     }
     return rc;
@@ -969,35 +969,35 @@ static int get_fv_value(uint64_t *out, lmkv_store_txn *t, enum store_tree tr, kb
 int lmkv_store_latest_get(uint64_t *out_fv, lmkv_store_txn *t, uint64_t ws,
                                    const char *path, size_t path_len)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!out_fv || !path)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_latest_get: NULL argument");
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
-    kb_raw(&k, path, path_len);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws);
+    lmkv_schema__kb_raw(&k, path, path_len);
     rc = get_fv_value(out_fv, t, T_MAP_LATEST, &k);
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
 int lmkv_store_commit_get(uint64_t *out_fv, lmkv_store_txn *t, uint64_t ws,
                                    const uint8_t commit[20], const char *path, size_t path_len)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!out_fv || !path || !commit)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_commit_get: NULL argument");
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
-    kb_raw(&k, commit, 20);
-    kb_raw(&k, path, path_len);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws);
+    lmkv_schema__kb_raw(&k, commit, 20);
+    lmkv_schema__kb_raw(&k, path, path_len);
     rc = get_fv_value(out_fv, t, T_MAP_COMMIT, &k);
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
@@ -1006,14 +1006,14 @@ static int path_each_cb(void *ctx, const lmkv_pair *p)
 {
     struct path_each *c = ctx;
     if (p->value_size != 8 || p->key_size < c->skip)
-        return store_err_key(LMKV_ECORRUPT, c->tr, p->key, p->key_size, "value is not 8 bytes");
+        return lmkv_schema__store_err_key(LMKV_ECORRUPT, c->tr, p->key, p->key_size, "value is not 8 bytes");
     return c->fn(c->ctx, (const char *)p->key + c->skip, p->key_size - c->skip, get_be64(p->value));
 }
 
 int lmkv_store_commit_files(lmkv_store_txn *t, uint64_t ws, const uint8_t commit[20],
                                      lmkv_store_path_fn fn, void *ctx)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!fn || !commit)
@@ -1022,13 +1022,13 @@ int lmkv_store_commit_files(lmkv_store_txn *t, uint64_t ws, const uint8_t commit
     put_be64(pre, ws);
     memcpy(pre + 8, commit, 20);
     struct path_each c = { fn, ctx, 28, T_MAP_COMMIT };
-    return st_scan(t, T_MAP_COMMIT, pre, 28, path_each_cb, &c);
+    return lmkv_schema__st_scan(t, T_MAP_COMMIT, pre, 28, path_each_cb, &c);
 }
 
 int lmkv_store_commits(lmkv_store_txn *t, uint64_t ws,
                                 lmkv_store_commit_fn fn, void *ctx)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!fn)
@@ -1043,7 +1043,7 @@ int lmkv_store_commits(lmkv_store_txn *t, uint64_t ws,
         lmkv_bound lo = { LMKV_INCLUDED, start, sizeof start };
         lmkv_iter *it = NULL;
         if ((rc = lmkv_txn_range(&it, t->txn, tree, &lo, NULL)) != LMKV_OK)
-            return store_err_key(rc, T_MAP_COMMIT, start, sizeof start, "range failed");
+            return lmkv_schema__store_err_key(rc, T_MAP_COMMIT, start, sizeof start, "range failed");
         lmkv_pair p;
         rc = lmkv_iter_next(&p, it);
         uint8_t oid[20];
@@ -1052,7 +1052,7 @@ int lmkv_store_commits(lmkv_store_txn *t, uint64_t ws,
             memcpy(oid, p.key + 8, 20);
         lmkv_iter_free(it);
         if (rc != LMKV_OK && rc != LMKV_NOTFOUND)
-            return store_err_key(rc, T_MAP_COMMIT, start, sizeof start, "range failed");
+            return lmkv_schema__store_err_key(rc, T_MAP_COMMIT, start, sizeof start, "range failed");
         if (!have)
             return LMKV_OK;
         if ((rc = fn(ctx, oid)) != 0)
@@ -1071,7 +1071,7 @@ int lmkv_store_commits(lmkv_store_txn *t, uint64_t ws,
 int lmkv_store_latest_each(lmkv_store_txn *t, uint64_t ws,
                                     lmkv_store_path_fn fn, void *ctx)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!fn)
@@ -1079,19 +1079,19 @@ int lmkv_store_latest_each(lmkv_store_txn *t, uint64_t ws,
     uint8_t pre[8];
     put_be64(pre, ws);
     struct path_each c = { fn, ctx, 8, T_MAP_LATEST };
-    return st_scan(t, T_MAP_LATEST, pre, 8, path_each_cb, &c);
+    return lmkv_schema__st_scan(t, T_MAP_LATEST, pre, 8, path_each_cb, &c);
 }
 
 int lmkv_store_generation(uint64_t *out_gen, lmkv_store_txn *t, uint64_t ws)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!out_gen)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_generation: NULL out");
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws);
     uint64_t g = 0;
     rc = get_fv_value(&g, t, T_WS_GEN, &k);
     if (rc == LMKV_NOTFOUND) {
@@ -1145,7 +1145,7 @@ static int set_build_cb(void *ctx, const lmkv_pair *p)
 {
     struct set_build *b = ctx;
     if (p->key_size != 16)
-        return store_err_key(LMKV_ECORRUPT, T_CUR_FV, p->key, p->key_size, "key is not 16 bytes");
+        return lmkv_schema__store_err_key(LMKV_ECORRUPT, T_CUR_FV, p->key, p->key_size, "key is not 16 bytes");
     if (b->n == b->cap && LMKV_ARRAY_GROW(b->fvs, b->cap, b->cap + 1, 256))
         return lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
     b->fvs[b->n++] = get_be64(p->key + 8);
@@ -1177,7 +1177,7 @@ static int set_for(curset **out, lmkv_store_txn *t, uint64_t ws)
         uint8_t pre[8];
         put_be64(pre, ws);
         struct set_build b = { 0 };
-        rc = st_scan(t, T_CUR_FV, pre, 8, set_build_cb, &b);
+        rc = lmkv_schema__st_scan(t, T_CUR_FV, pre, 8, set_build_cb, &b);
         if (rc != LMKV_OK) {
             free(b.fvs);
             return rc;
@@ -1226,15 +1226,15 @@ static int set_for(curset **out, lmkv_store_txn *t, uint64_t ws)
 }
 
 /* 1/0 membership; in a session: direct lookup (its state is uncommitted). */
-int store_fv_current(lmkv_store_txn *t, uint64_t ws, uint64_t fv)
+int lmkv_schema__store_fv_current(lmkv_store_txn *t, uint64_t ws, uint64_t fv)
 {
     if (t->sess) {
         kbuf k;
-        kb_init(&k);
-        kb_u64(&k, ws);
-        kb_u64(&k, fv);
+        lmkv_schema__kb_init(&k);
+        lmkv_schema__kb_u64(&k, ws);
+        lmkv_schema__kb_u64(&k, fv);
         lmkv_pair p;
-        int rc = st_get(&p, t, T_CUR_FV, &k);
+        int rc = lmkv_schema__st_get(&p, t, T_CUR_FV, &k);
         return rc == LMKV_OK ? 1 : rc == LMKV_NOTFOUND ? 0 : rc;
     }
     curset *c = NULL;
@@ -1246,8 +1246,8 @@ int store_fv_current(lmkv_store_txn *t, uint64_t ws, uint64_t fv)
 
 int lmkv_store_is_current(lmkv_store_txn *t, uint64_t ws, uint64_t fv)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
-    return store_fv_current(t, ws, fv);
+    return lmkv_schema__store_fv_current(t, ws, fv);
 }

@@ -42,22 +42,22 @@ typedef struct kbuf {
     uint8_t small[256];
 } kbuf;
 
-void kb_init(kbuf *k);
-void kb_free(kbuf *k);
+void lmkv_schema__kb_init(kbuf *k);
+void lmkv_schema__kb_free(kbuf *k);
 static inline void kb_reset(kbuf *k) { k->len = 0; }
 static inline int kb_ok(const kbuf *k) { return !k->oom; }
-void kb_u8(kbuf *k, uint8_t v);
-void kb_u32(kbuf *k, uint32_t v);
-void kb_u64(kbuf *k, uint64_t v);
-void kb_raw(kbuf *k, const void *p, size_t n);
+void lmkv_schema__kb_u8(kbuf *k, uint8_t v);
+void lmkv_schema__kb_u32(kbuf *k, uint32_t v);
+void lmkv_schema__kb_u64(kbuf *k, uint64_t v);
+void lmkv_schema__kb_raw(kbuf *k, const void *p, size_t n);
 /* E(s): escaped string with terminator; E'(s): without (prefix search). */
-void kb_esc(kbuf *k, const void *s, size_t n);
-void kb_esc_prefix(kbuf *k, const void *s, size_t n);
+void lmkv_schema__kb_esc(kbuf *k, const void *s, size_t n);
+void lmkv_schema__kb_esc_prefix(kbuf *k, const void *s, size_t n);
 /* Length in bytes of the E(s) that starts at p (terminator included), or 0
  * if p[0..n) holds no well-formed E(s); *raw_len = length of s. */
-size_t esc_len(const uint8_t *p, size_t n, size_t *raw_len);
+size_t lmkv_schema__esc_len(const uint8_t *p, size_t n, size_t *raw_len);
 /* Decode E(s) at p into dst (room for the raw length); returns it. */
-size_t esc_decode(uint8_t *dst, const uint8_t *p, size_t n);
+size_t lmkv_schema__esc_decode(uint8_t *dst, const uint8_t *p, size_t n);
 
 /* ------------------------------------------------------------ trees */
 enum store_tree {
@@ -69,7 +69,7 @@ enum store_tree {
     T_CACHE_ENTRY, T_CACHE_ATIME, T_CACHE_LRU, T_CACHE_STATS, T_CACHE_META,
     T__COUNT
 };
-extern const char *const store_tree_names[T__COUNT];
+extern const char *const lmkv_schema__store_tree_names[T__COUNT];
 
 #define CUR_VALUE_LEN 29      /* fv(8) source(1) oid(20) */
 #define ATIME_VALUE_LEN 24    /* atime(8) count(8) size(8) */
@@ -110,7 +110,7 @@ struct lmkv_store_session {
     size_t n_bumped, cap_bumped;
     /* bulk load (lmkv_store_session_set_bulk): inserts into record and
      * index trees are buffered, then written per tree in key order, with
-     * MDB_APPEND past the tree's last key (store_bulk_flush) */
+     * MDB_APPEND past the tree's last key (lmkv_schema__store_bulk_flush) */
     int bulk;
     struct bulk_list { struct bulk_ent *v; size_t n, cap; } bl[T__COUNT]; /* per tree, call order */
     size_t nbe;               /* buffered inserts in all lists */
@@ -119,7 +119,7 @@ struct lmkv_store_session {
     uint32_t bulk_mask;       /* 1 << tree: trees with buffered inserts */
     /* current copies of file versions put (not current) in this session,
      * kept by lmkv_store_put_file for lmkv_store_set_current so it need not
-     * read back the calls and references just written (store_cur_index) */
+     * read back the calls and references just written (lmkv_schema__store_cur_index) */
     struct cur_pending { uint64_t ws, fv; uint8_t *ops; size_t len; } *cp;
     size_t ncp, capcp, cp_bytes;
 };
@@ -129,69 +129,69 @@ struct lmkv_store_session {
 #define CUR_PENDING_MAX_BYTES ((size_t)64 << 20)
 /* Forget the kept copies of (ws, fv) (its records were replaced or removed). */
 /* Free every kept copy (session end). */
-void store_cur_pending_free(lmkv_store_session *s);
+void lmkv_schema__store_cur_pending_free(lmkv_store_session *s);
 
 /* Write the buffered inserts of tree tr (tr = T__COUNT: of every tree).
  * Errors poison the session. */
-int store_bulk_flush(lmkv_store_session *s, enum store_tree tr);
+int lmkv_schema__store_bulk_flush(lmkv_store_session *s, enum store_tree tr);
 /* Before reading tree tr through t: write a bulk session's buffered
- * inserts into it (st_get and st_scan do; code that reads with kv calls
+ * inserts into it (lmkv_schema__st_get and lmkv_schema__st_scan do; code that reads with kv calls
  * directly must). */
 static inline int st_flush(lmkv_store_txn *t, enum store_tree tr)
 {
-    return t->sess && (t->sess->bulk_mask & (1u << tr)) ? store_bulk_flush(t->sess, tr) : 0;
+    return t->sess && (t->sess->bulk_mask & (1u << tr)) ? lmkv_schema__store_bulk_flush(t->sess, tr) : 0;
 }
 
 /* ------------------------------------------------------------ helpers */
 /* Format up to 48 key bytes as hex (…+ when longer) into buf (>= 104 B). */
-const char *store_hex(char *buf, const void *key, size_t len);
+const char *lmkv_schema__store_hex(char *buf, const void *key, size_t len);
 /* Set an error naming tree and key. Returns code. */
-int store_err_key(int code, enum store_tree tr, const void *key, size_t len, const char *what);
+int lmkv_schema__store_err_key(int code, enum store_tree tr, const void *key, size_t len, const char *what);
 
 /* Zero-copy get in t: LMKV_OK, LMKV_NOTFOUND, or an error. A missing tree
  * (read-only db) reads as empty. */
-int st_get(lmkv_pair *out, lmkv_store_txn *t, enum store_tree tr, const kbuf *k);
+int lmkv_schema__st_get(lmkv_pair *out, lmkv_store_txn *t, enum store_tree tr, const kbuf *k);
 /* Prefix scan: fn(ctx, pair) per entry; fn returns 0 go on, >0 stop (OK),
  * <0 error. */
 typedef int (*st_scan_fn)(void *ctx, const lmkv_pair *p);
-int st_scan(lmkv_store_txn *t, enum store_tree tr, const void *prefix, size_t n,
+int lmkv_schema__st_scan(lmkv_store_txn *t, enum store_tree tr, const void *prefix, size_t n,
             st_scan_fn fn, void *ctx);
 /* Writes in a session (count pending, poison on error). */
-int sess_put(lmkv_store_session *s, enum store_tree tr, const void *k, size_t kn,
+int lmkv_schema__sess_put(lmkv_store_session *s, enum store_tree tr, const void *k, size_t kn,
              const void *v, size_t vn);
-int sess_del(lmkv_store_session *s, enum store_tree tr, const void *k, size_t kn);
-int sess_check(lmkv_store_session *s);
+int lmkv_schema__sess_del(lmkv_store_session *s, enum store_tree tr, const void *k, size_t kn);
+int lmkv_schema__sess_check(lmkv_store_session *s);
 
 /* Check the txn argument; returns LMKV_OK or an error. */
-int txn_check(lmkv_store_txn *t);
+int lmkv_schema__txn_check(lmkv_store_txn *t);
 
 /* 1 if fv is in ws's current map as seen by t, 0 if not, < 0 on error. */
-int store_fv_current(lmkv_store_txn *t, uint64_t ws, uint64_t fv);
+int lmkv_schema__store_fv_current(lmkv_store_txn *t, uint64_t ws, uint64_t fv);
 
 /* Add (add = 1) or delete (add = 0) the current-version copies of fv's
  * calls and references (store.cur_call_to, store.cur_call_from,
  * store.cur_ref_to). */
-int store_cur_index(lmkv_store_session *s, uint64_t ws, uint64_t fv, int add);
+int lmkv_schema__store_cur_index(lmkv_store_session *s, uint64_t ws, uint64_t fv, int add);
 
 /* store.fv_blob (KEYS.md): the key of (ws, blob id, fv) into k, and the
  * marker key (one byte 00: shorter than any workspace key, so no workspace
  * prefix matches it) saying that every FileVersion with a blob id has its
  * entry. */
-void fv_blob_key(kbuf *k, uint64_t ws, const char *blob, uint64_t fv);
+void lmkv_schema__fv_blob_key(kbuf *k, uint64_t ws, const char *blob, uint64_t fv);
 #define FV_BLOB_MARKER_LEN 1
-extern const uint8_t fv_blob_marker[FV_BLOB_MARKER_LEN];
+extern const uint8_t lmkv_schema__fv_blob_marker[FV_BLOB_MARKER_LEN];
 
 /* Fill store.fv_blob from store.fv and write its marker, unless the marker
  * is there already (databases written before the index existed). Errors
  * poison the session. */
-int store_fv_blob_backfill(lmkv_store_session *s);
+int lmkv_schema__store_fv_blob_backfill(lmkv_store_session *s);
 
 /* Inside write txn t: delete the LSP cache entries of (ws, path) whose
  * content version is ver (entry, access data, LRU entry, byte total). */
-int cache_remove_version(size_t *out_removed, lmkv_store_txn *t, uint64_t ws,
+int lmkv_schema__cache_remove_version(size_t *out_removed, lmkv_store_txn *t, uint64_t ws,
                          const char *path, size_t path_len, uint64_t ver);
 
 /* Now in ns since the Unix epoch (CLOCK_REALTIME). */
-int64_t store_now_ns(void);
+int64_t lmkv_schema__store_now_ns(void);
 
 #endif

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void kb_init(kbuf *k)
+void lmkv_schema__kb_init(kbuf *k)
 {
     k->p = k->small;
     k->len = 0;
@@ -25,12 +25,12 @@ void kb_init(kbuf *k)
     k->oom = 0;
 }
 
-void kb_free(kbuf *k)
+void lmkv_schema__kb_free(kbuf *k)
 {
     if (k && k->p != k->small)
         free(k->p);
     if (k)
-        kb_init(k);
+        lmkv_schema__kb_init(k);
 }
 
 static int kb_reserve(kbuf *k, size_t more)
@@ -44,13 +44,13 @@ static int kb_reserve(kbuf *k, size_t more)
     return 0;
 }
 
-void kb_u8(kbuf *k, uint8_t v)
+void lmkv_schema__kb_u8(kbuf *k, uint8_t v)
 {
     if (kb_reserve(k, 1) == 0)
         k->p[k->len++] = v;
 }
 
-void kb_u32(kbuf *k, uint32_t v)
+void lmkv_schema__kb_u32(kbuf *k, uint32_t v)
 {
     if (kb_reserve(k, 4) == 0) {
         put_be32(k->p + k->len, v);
@@ -58,7 +58,7 @@ void kb_u32(kbuf *k, uint32_t v)
     }
 }
 
-void kb_u64(kbuf *k, uint64_t v)
+void lmkv_schema__kb_u64(kbuf *k, uint64_t v)
 {
     if (kb_reserve(k, 8) == 0) {
         put_be64(k->p + k->len, v);
@@ -66,7 +66,7 @@ void kb_u64(kbuf *k, uint64_t v)
     }
 }
 
-void kb_raw(kbuf *k, const void *p, size_t n)
+void lmkv_schema__kb_raw(kbuf *k, const void *p, size_t n)
 {
     if (n && kb_reserve(k, n) == 0) {
         memcpy(k->p + k->len, p, n);
@@ -74,7 +74,7 @@ void kb_raw(kbuf *k, const void *p, size_t n)
     }
 }
 
-void kb_esc_prefix(kbuf *k, const void *s, size_t n)
+void lmkv_schema__kb_esc_prefix(kbuf *k, const void *s, size_t n)
 {
     const uint8_t *b = s;
     size_t zeros = 0;
@@ -95,14 +95,14 @@ void kb_esc_prefix(kbuf *k, const void *s, size_t n)
     }
 }
 
-void kb_esc(kbuf *k, const void *s, size_t n)
+void lmkv_schema__kb_esc(kbuf *k, const void *s, size_t n)
 {
-    kb_esc_prefix(k, s, n);
-    kb_u8(k, 0x00);
-    kb_u8(k, 0x01);
+    lmkv_schema__kb_esc_prefix(k, s, n);
+    lmkv_schema__kb_u8(k, 0x00);
+    lmkv_schema__kb_u8(k, 0x01);
 }
 
-size_t esc_len(const uint8_t *p, size_t n, size_t *raw_len)
+size_t lmkv_schema__esc_len(const uint8_t *p, size_t n, size_t *raw_len)
 {
     size_t raw = 0;
     for (size_t i = 0; i < n; i++) {
@@ -125,7 +125,7 @@ size_t esc_len(const uint8_t *p, size_t n, size_t *raw_len)
     return 0;
 }
 
-size_t esc_decode(uint8_t *dst, const uint8_t *p, size_t n)
+size_t lmkv_schema__esc_decode(uint8_t *dst, const uint8_t *p, size_t n)
 {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {

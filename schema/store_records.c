@@ -31,14 +31,14 @@ static int cmp_u64(const void *a, const void *b)
 
 /* ================================================================ blob index */
 
-const uint8_t fv_blob_marker[FV_BLOB_MARKER_LEN] = { 0 };
+const uint8_t lmkv_schema__fv_blob_marker[FV_BLOB_MARKER_LEN] = { 0 };
 
-void fv_blob_key(kbuf *k, uint64_t ws, const char *blob, uint64_t fv)
+void lmkv_schema__fv_blob_key(kbuf *k, uint64_t ws, const char *blob, uint64_t fv)
 {
     kb_reset(k);
-    kb_u64(k, ws);
-    kb_esc(k, blob, strlen(blob));
-    kb_u64(k, fv);
+    lmkv_schema__kb_u64(k, ws);
+    lmkv_schema__kb_esc(k, blob, strlen(blob));
+    lmkv_schema__kb_u64(k, fv);
 }
 
 struct backfill { kbuf keys; size_t n; };
@@ -52,43 +52,43 @@ static int backfill_cb(void *ctx, const lmkv_pair *p)
         !f.git_blob_id || !f.git_blob_id[0])
         return 0;
     kbuf k;
-    kb_init(&k);
-    fv_blob_key(&k, get_be64(p->key), f.git_blob_id, get_be64(p->key + 8));
-    kb_u32(&b->keys, (uint32_t)k.len);
-    kb_raw(&b->keys, k.p, k.len);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__fv_blob_key(&k, get_be64(p->key), f.git_blob_id, get_be64(p->key + 8));
+    lmkv_schema__kb_u32(&b->keys, (uint32_t)k.len);
+    lmkv_schema__kb_raw(&b->keys, k.p, k.len);
     int ok = kb_ok(&k);
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     b->n++;
     return ok ? 0 : lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
 }
 
-int store_fv_blob_backfill(lmkv_store_session *s)
+int lmkv_schema__store_fv_blob_backfill(lmkv_store_session *s)
 {
     kbuf k;
-    kb_init(&k);
-    kb_raw(&k, fv_blob_marker, FV_BLOB_MARKER_LEN);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_raw(&k, lmkv_schema__fv_blob_marker, FV_BLOB_MARKER_LEN);
     lmkv_pair p;
-    int rc = st_get(&p, &s->view, T_FV_BLOB, &k);
-    kb_free(&k);
+    int rc = lmkv_schema__st_get(&p, &s->view, T_FV_BLOB, &k);
+    lmkv_schema__kb_free(&k);
     if (rc != LMKV_NOTFOUND)
         return rc; /* LMKV_OK: the index is complete */
     struct backfill b;
-    kb_init(&b.keys);
+    lmkv_schema__kb_init(&b.keys);
     b.n = 0;
     /* collect first: no writes while a cursor walks store.fv */
-    rc = st_scan(&s->view, T_FV, "", 0, backfill_cb, &b);
+    rc = lmkv_schema__st_scan(&s->view, T_FV, "", 0, backfill_cb, &b);
     if (rc == LMKV_OK && !kb_ok(&b.keys))
         rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
     for (size_t off = 0; rc == LMKV_OK && off < b.keys.len;) {
         uint32_t n = get_be32(b.keys.p + off);
-        rc = sess_put(s, T_FV_BLOB, b.keys.p + off + 4, n, "", 0);
+        rc = lmkv_schema__sess_put(s, T_FV_BLOB, b.keys.p + off + 4, n, "", 0);
         off += 4 + (size_t)n;
     }
     if (rc == LMKV_OK)
-        rc = sess_put(s, T_FV_BLOB, fv_blob_marker, FV_BLOB_MARKER_LEN, "", 0);
+        rc = lmkv_schema__sess_put(s, T_FV_BLOB, lmkv_schema__fv_blob_marker, FV_BLOB_MARKER_LEN, "", 0);
     if (rc != LMKV_OK)
         s->poisoned = 1;
-    kb_free(&b.keys);
+    lmkv_schema__kb_free(&b.keys);
     return rc;
 }
 
@@ -106,15 +106,15 @@ struct dels { kbuf b; size_t n; int with_vals; const void *last_v; size_t last_v
 
 static void dels_add_v(struct dels *d, enum store_tree tr, const kbuf *k, const void *v, size_t vn)
 {
-    kb_u8(&d->b, (uint8_t)tr);
-    kb_u32(&d->b, (uint32_t)k->len);
-    kb_raw(&d->b, k->p, k->len);
+    lmkv_schema__kb_u8(&d->b, (uint8_t)tr);
+    lmkv_schema__kb_u32(&d->b, (uint32_t)k->len);
+    lmkv_schema__kb_raw(&d->b, k->p, k->len);
     if (d->with_vals) {
         if (vn && v == d->last_v && vn == d->last_vn) {
-            kb_u32(&d->b, DELS_SAME);
+            lmkv_schema__kb_u32(&d->b, DELS_SAME);
         } else {
-            kb_u32(&d->b, (uint32_t)vn);
-            kb_raw(&d->b, v, vn);
+            lmkv_schema__kb_u32(&d->b, (uint32_t)vn);
+            lmkv_schema__kb_raw(&d->b, v, vn);
             if (vn) {
                 d->last_v = v;
                 d->last_vn = vn;
@@ -138,7 +138,7 @@ static int dels_apply(lmkv_store_session *s, struct dels *d, size_t *removed)
         enum store_tree tr = (enum store_tree)d->b.p[off];
         uint32_t n = get_be32(d->b.p + off + 1);
         size_t before = s->pending;
-        int rc = sess_del(s, tr, d->b.p + off + 5, n);
+        int rc = lmkv_schema__sess_del(s, tr, d->b.p + off + 5, n);
         if (rc != LMKV_OK)
             return rc;
         if (removed)
@@ -155,7 +155,7 @@ static int rm_sym_cb(void *ctx, const lmkv_pair *p)
     struct rm_ctx *r = ctx;
     r->d->last_v = NULL; /* DELS_SAME only within one record */
     kb_reset(&r->k);
-    kb_raw(&r->k, p->key, p->key_size);
+    lmkv_schema__kb_raw(&r->k, p->key, p->key_size);
     dels_add_v(r->d, T_SYM, &r->k, p->value, p->value_size);
     if (p->key_size != 24)
         return 0;
@@ -164,22 +164,22 @@ static int rm_sym_cb(void *ctx, const lmkv_pair *p)
     if (lmkv_symbol_read(&sym, p->value, p->value_size) == LMKV_OK && sym.name) {
         const char *q = sym.qualified_name ? sym.qualified_name : sym.name;
         kb_reset(&r->k);
-        kb_u64(&r->k, r->ws);
-        kb_esc(&r->k, sym.name, strlen(sym.name));
-        kb_u64(&r->k, r->fv);
-        kb_u64(&r->k, sid);
+        lmkv_schema__kb_u64(&r->k, r->ws);
+        lmkv_schema__kb_esc(&r->k, sym.name, strlen(sym.name));
+        lmkv_schema__kb_u64(&r->k, r->fv);
+        lmkv_schema__kb_u64(&r->k, sid);
         dels_add(r->d, T_SYM_NAME, &r->k);
         kb_reset(&r->k);
-        kb_u64(&r->k, r->ws);
-        kb_esc(&r->k, q, strlen(q));
-        kb_u64(&r->k, r->fv);
-        kb_u64(&r->k, sid);
+        lmkv_schema__kb_u64(&r->k, r->ws);
+        lmkv_schema__kb_esc(&r->k, q, strlen(q));
+        lmkv_schema__kb_u64(&r->k, r->fv);
+        lmkv_schema__kb_u64(&r->k, sid);
         dels_add(r->d, T_SYM_QNAME, &r->k);
     }
     kb_reset(&r->k);
-    kb_u64(&r->k, r->ws);
-    kb_u64(&r->k, sid);
-    kb_u64(&r->k, r->fv);
+    lmkv_schema__kb_u64(&r->k, r->ws);
+    lmkv_schema__kb_u64(&r->k, sid);
+    lmkv_schema__kb_u64(&r->k, r->fv);
     dels_add(r->d, T_SYM_ID, &r->k);
     return 0;
 }
@@ -211,7 +211,7 @@ static int rm_edge_cb(void *ctx, const lmkv_pair *p)
     struct rm_ctx *r = e->r;
     r->d->last_v = NULL;
     kb_reset(&r->k);
-    kb_raw(&r->k, p->key, p->key_size);
+    lmkv_schema__kb_raw(&r->k, p->key, p->key_size);
     dels_add_v(r->d, e->prim, &r->k, p->value, p->value_size);
     if (p->key_size != 28)
         return 0;
@@ -220,21 +220,21 @@ static int rm_edge_cb(void *ctx, const lmkv_pair *p)
     if (!name)
         return 0;
     kb_reset(&r->k);
-    kb_u64(&r->k, r->ws);
-    kb_esc(&r->k, name, strlen(name));
-    kb_u64(&r->k, r->fv);
+    lmkv_schema__kb_u64(&r->k, r->ws);
+    lmkv_schema__kb_esc(&r->k, name, strlen(name));
+    lmkv_schema__kb_u64(&r->k, r->fv);
     size_t base = r->k.len;
-    kb_raw(&r->k, p->key + 16, 12); /* sid ord */
+    lmkv_schema__kb_raw(&r->k, p->key + 16, 12); /* sid ord */
     dels_add(r->d, e->idx, &r->k);
     r->k.len = base;
-    kb_raw(&r->k, p->key + 24, 4);  /* ord */
+    lmkv_schema__kb_raw(&r->k, p->key + 24, 4);  /* ord */
     dels_add_v(r->d, e->cur, &r->k, p->value, p->value_size);
     if (from) {
         kb_reset(&r->k);
-        kb_u64(&r->k, r->ws);
-        kb_esc(&r->k, from, strlen(from));
-        kb_u64(&r->k, r->fv);
-        kb_raw(&r->k, p->key + 24, 4);
+        lmkv_schema__kb_u64(&r->k, r->ws);
+        lmkv_schema__kb_esc(&r->k, from, strlen(from));
+        lmkv_schema__kb_u64(&r->k, r->fv);
+        lmkv_schema__kb_raw(&r->k, p->key + 24, 4);
         dels_add_v(r->d, T_CUR_CALL_FROM, &r->k, p->value, p->value_size);
     }
     return 0;
@@ -248,16 +248,16 @@ struct cur_ctx { uint64_t ws, fv; int is_call, add; kbuf ops; kbuf k; };
 static void cur_op(struct cur_ctx *c, enum store_tree tr, const char *name, const lmkv_pair *p)
 {
     kb_reset(&c->k);
-    kb_u64(&c->k, c->ws);
-    kb_esc(&c->k, name, strlen(name));
-    kb_u64(&c->k, c->fv);
-    kb_raw(&c->k, p->key + 24, 4);
-    kb_u8(&c->ops, (uint8_t)tr);
-    kb_u32(&c->ops, (uint32_t)c->k.len);
-    kb_raw(&c->ops, c->k.p, c->k.len);
+    lmkv_schema__kb_u64(&c->k, c->ws);
+    lmkv_schema__kb_esc(&c->k, name, strlen(name));
+    lmkv_schema__kb_u64(&c->k, c->fv);
+    lmkv_schema__kb_raw(&c->k, p->key + 24, 4);
+    lmkv_schema__kb_u8(&c->ops, (uint8_t)tr);
+    lmkv_schema__kb_u32(&c->ops, (uint32_t)c->k.len);
+    lmkv_schema__kb_raw(&c->ops, c->k.p, c->k.len);
     if (c->add) {
-        kb_u32(&c->ops, (uint32_t)p->value_size);
-        kb_raw(&c->ops, p->value, p->value_size);
+        lmkv_schema__kb_u32(&c->ops, (uint32_t)p->value_size);
+        lmkv_schema__kb_raw(&c->ops, p->value, p->value_size);
     }
 }
 
@@ -296,7 +296,7 @@ static void store_cur_pending_drop(lmkv_store_session *s, uint64_t ws, uint64_t 
     *c = s->cp[--s->ncp];
 }
 
-void store_cur_pending_free(lmkv_store_session *s)
+void lmkv_schema__store_cur_pending_free(lmkv_store_session *s)
 {
     for (size_t i = 0; i < s->ncp; i++)
         free(s->cp[i].ops);
@@ -325,11 +325,11 @@ static void cp_keep(lmkv_store_session *s, uint64_t ws, uint64_t fv, const kbuf 
 /* Append one copy (tree, key, value) to ops, in cur_ctx's add format. */
 static void cp_op(kbuf *ops, enum store_tree tr, const kbuf *k, const uint8_t *v, size_t vn)
 {
-    kb_u8(ops, (uint8_t)tr);
-    kb_u32(ops, (uint32_t)k->len);
-    kb_raw(ops, k->p, k->len);
-    kb_u32(ops, (uint32_t)vn);
-    kb_raw(ops, v, vn);
+    lmkv_schema__kb_u8(ops, (uint8_t)tr);
+    lmkv_schema__kb_u32(ops, (uint32_t)k->len);
+    lmkv_schema__kb_raw(ops, k->p, k->len);
+    lmkv_schema__kb_u32(ops, (uint32_t)vn);
+    lmkv_schema__kb_raw(ops, v, vn);
 }
 
 /* Apply ops: per copy tree(1) klen(4) key [vlen(4) value when adding]. */
@@ -343,16 +343,16 @@ static int cur_ops_apply(lmkv_store_session *s, const uint8_t *ops, size_t len, 
         off += 5 + kn;
         if (add) {
             uint32_t vn = get_be32(ops + off);
-            rc = sess_put(s, tr, key, kn, ops + off + 4, vn);
+            rc = lmkv_schema__sess_put(s, tr, key, kn, ops + off + 4, vn);
             off += 4 + vn;
         } else {
-            rc = sess_del(s, tr, key, kn);
+            rc = lmkv_schema__sess_del(s, tr, key, kn);
         }
     }
     return rc;
 }
 
-int store_cur_index(lmkv_store_session *s, uint64_t ws, uint64_t fv, int add)
+int lmkv_schema__store_cur_index(lmkv_store_session *s, uint64_t ws, uint64_t fv, int add)
 {
     uint8_t pre[16];
     put_be64(pre, ws);
@@ -369,15 +369,15 @@ int store_cur_index(lmkv_store_session *s, uint64_t ws, uint64_t fv, int add)
     }
     for (int pass = 0; pass < 2 && rc == LMKV_OK; pass++) {
         struct cur_ctx c = { ws, fv, pass == 0, add, { 0 }, { 0 } };
-        kb_init(&c.ops);
-        kb_init(&c.k);
-        rc = st_scan(&s->view, pass == 0 ? T_CALL : T_REF, pre, 16, cur_collect_cb, &c);
+        lmkv_schema__kb_init(&c.ops);
+        lmkv_schema__kb_init(&c.k);
+        rc = lmkv_schema__st_scan(&s->view, pass == 0 ? T_CALL : T_REF, pre, 16, cur_collect_cb, &c);
         if (rc == LMKV_OK && !kb_ok(&c.ops))
             rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
         if (rc == LMKV_OK)
             rc = cur_ops_apply(s, c.ops.p, c.ops.len, add);
-        kb_free(&c.ops);
-        kb_free(&c.k);
+        lmkv_schema__kb_free(&c.ops);
+        lmkv_schema__kb_free(&c.k);
     }
     if (rc != LMKV_OK)
         s->poisoned = 1;
@@ -389,7 +389,7 @@ static int rm_hier_cb(void *ctx, const lmkv_pair *p)
     struct rm_ctx *r = ctx;
     r->d->last_v = NULL;
     kb_reset(&r->k);
-    kb_raw(&r->k, p->key, p->key_size);
+    lmkv_schema__kb_raw(&r->k, p->key, p->key_size);
     dels_add_v(r->d, T_HIER, &r->k, p->value, p->value_size);
     if (p->key_size != 20)
         return 0;
@@ -398,16 +398,16 @@ static int rm_hier_cb(void *ctx, const lmkv_pair *p)
     if (lmkv_hierarchy_read(&h, p->value, p->value_size) != LMKV_OK)
         return 0;
     kb_reset(&r->k);
-    kb_u64(&r->k, r->ws);
-    kb_u64(&r->k, h.parent_id);
-    kb_u64(&r->k, r->fv);
-    kb_u32(&r->k, ord);
+    lmkv_schema__kb_u64(&r->k, r->ws);
+    lmkv_schema__kb_u64(&r->k, h.parent_id);
+    lmkv_schema__kb_u64(&r->k, r->fv);
+    lmkv_schema__kb_u32(&r->k, ord);
     dels_add_v(r->d, T_HIER_PARENT, &r->k, p->value, p->value_size);
     kb_reset(&r->k);
-    kb_u64(&r->k, r->ws);
-    kb_u64(&r->k, h.child_id);
-    kb_u64(&r->k, r->fv);
-    kb_u32(&r->k, ord);
+    lmkv_schema__kb_u64(&r->k, r->ws);
+    lmkv_schema__kb_u64(&r->k, h.child_id);
+    lmkv_schema__kb_u64(&r->k, r->fv);
+    lmkv_schema__kb_u32(&r->k, ord);
     dels_add_v(r->d, T_HIER_CHILD, &r->k, p->value, p->value_size);
     return 0;
 }
@@ -418,24 +418,24 @@ static int rm_hier_cb(void *ctx, const lmkv_pair *p)
 static int collect_records(lmkv_store_session *s, uint64_t ws, uint64_t fv, struct dels *d)
 {
     struct rm_ctx r = { d, ws, fv, { 0 } };
-    kb_init(&r.k);
+    lmkv_schema__kb_init(&r.k);
     uint8_t pre[16];
     put_be64(pre, ws);
     put_be64(pre + 8, fv);
-    int rc = st_scan(&s->view, T_SYM, pre, 16, rm_sym_cb, &r);
+    int rc = lmkv_schema__st_scan(&s->view, T_SYM, pre, 16, rm_sym_cb, &r);
     struct rm_edge ec = { &r, T_CALL, T_CALL_TO, T_CUR_CALL_TO, 1 },
                    er = { &r, T_REF, T_REF_TO, T_CUR_REF_TO, 0 };
     if (rc == LMKV_OK)
-        rc = st_scan(&s->view, T_CALL, pre, 16, rm_edge_cb, &ec);
+        rc = lmkv_schema__st_scan(&s->view, T_CALL, pre, 16, rm_edge_cb, &ec);
     if (rc == LMKV_OK)
-        rc = st_scan(&s->view, T_REF, pre, 16, rm_edge_cb, &er);
+        rc = lmkv_schema__st_scan(&s->view, T_REF, pre, 16, rm_edge_cb, &er);
     if (rc == LMKV_OK)
-        rc = st_scan(&s->view, T_HIER, pre, 16, rm_hier_cb, &r);
+        rc = lmkv_schema__st_scan(&s->view, T_HIER, pre, 16, rm_hier_cb, &r);
     if (rc == LMKV_OK && (!kb_ok(&r.k) || !kb_ok(&d->b)))
         rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory collecting keys");
     if (rc != LMKV_OK)
         s->poisoned = 1; /* a failed scan inside the txn: do not commit half */
-    kb_free(&r.k);
+    lmkv_schema__kb_free(&r.k);
     return rc;
 }
 
@@ -445,11 +445,11 @@ static int remove_records(lmkv_store_session *s, uint64_t ws, uint64_t fv, size_
     store_cur_pending_drop(s, ws, fv);
     struct dels d;
     memset(&d, 0, sizeof d);
-    kb_init(&d.b);
+    lmkv_schema__kb_init(&d.b);
     int rc = collect_records(s, ws, fv, &d);
     if (rc == LMKV_OK)
         rc = dels_apply(s, &d, removed);
-    kb_free(&d.b);
+    lmkv_schema__kb_free(&d.b);
     return rc;
 }
 
@@ -486,7 +486,7 @@ static int oent_cmp(const void *a, const void *b, void *base)
 
 static void os_free(struct oldset *o)
 {
-    kb_free(&o->d.b);
+    lmkv_schema__kb_free(&o->d.b);
     free(o->v);
     memset(o, 0, sizeof *o);
 }
@@ -495,7 +495,7 @@ static void os_free(struct oldset *o)
 static int os_load(lmkv_store_session *s, uint64_t ws, uint64_t fv, struct oldset *o)
 {
     memset(o, 0, sizeof *o);
-    kb_init(&o->d.b);
+    lmkv_schema__kb_init(&o->d.b);
     o->d.with_vals = 1;
     int rc = collect_records(s, ws, fv, &o->d);
     if (rc != LMKV_OK)
@@ -553,7 +553,7 @@ static int os_put(lmkv_store_session *s, struct oldset *o, enum store_tree tr, c
                 lo = mid + 1;
         }
     }
-    return sess_put(s, tr, k, kn, v, vn);
+    return lmkv_schema__sess_put(s, tr, k, kn, v, vn);
 }
 
 /* Delete the stored entries put_file did not write again. */
@@ -562,26 +562,26 @@ static int os_finish(lmkv_store_session *s, struct oldset *o)
     int rc = LMKV_OK;
     for (size_t i = 0; i < o->n && rc == LMKV_OK; i++)
         if (!o->v[i].seen)
-            rc = sess_del(s, (enum store_tree)o->v[i].tr, o->d.b.p + o->v[i].koff, o->v[i].kn);
+            rc = lmkv_schema__sess_del(s, (enum store_tree)o->v[i].tr, o->d.b.p + o->v[i].koff, o->v[i].kn);
     return rc;
 }
 
 int lmkv_store_remove_file(size_t *out_removed, lmkv_store_session *s,
                                     uint64_t ws, uint64_t fv)
 {
-    int rc = sess_check(s);
+    int rc = lmkv_schema__sess_check(s);
     if (rc != LMKV_OK)
         return rc;
     size_t removed = 0;
     char *path = NULL;
     size_t path_len = 0;
     kbuf k, bk;
-    kb_init(&k);
-    kb_init(&bk);
-    kb_u64(&k, ws);
-    kb_u64(&k, fv);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_init(&bk);
+    lmkv_schema__kb_u64(&k, ws);
+    lmkv_schema__kb_u64(&k, fv);
     lmkv_pair p;
-    rc = st_get(&p, &s->view, T_FV, &k);
+    rc = lmkv_schema__st_get(&p, &s->view, T_FV, &k);
     if (rc == LMKV_NOTFOUND) {
         rc = lmkv_error_set(LMKV_NOTFOUND, "store: file version %016llx of workspace %016llx is not stored",
                             (unsigned long long)fv, (unsigned long long)ws);
@@ -601,27 +601,27 @@ int lmkv_store_remove_file(size_t *out_removed, lmkv_store_session *s,
             memcpy(path, fvr.path, path_len + 1);
         }
         if (fvr.git_blob_id && fvr.git_blob_id[0])
-            fv_blob_key(&bk, ws, fvr.git_blob_id, fv); /* before any write moves fvr */
+            lmkv_schema__fv_blob_key(&bk, ws, fvr.git_blob_id, fv); /* before any write moves fvr */
     }
     if ((rc = remove_records(s, ws, fv, &removed)) != LMKV_OK)
         goto cleanup;
     /* current map entry pointing at fv (via the reverse entry) */
-    rc = st_get(&p, &s->view, T_CUR_FV, &k);
+    rc = lmkv_schema__st_get(&p, &s->view, T_CUR_FV, &k);
     if (rc == LMKV_OK) {
         kbuf ck;
-        kb_init(&ck);
-        kb_u64(&ck, ws);
-        kb_raw(&ck, p.value, p.value_size);
+        lmkv_schema__kb_init(&ck);
+        lmkv_schema__kb_u64(&ck, ws);
+        lmkv_schema__kb_raw(&ck, p.value, p.value_size);
         lmkv_pair cp;
-        rc = st_get(&cp, &s->view, T_CUR, &ck);
+        rc = lmkv_schema__st_get(&cp, &s->view, T_CUR, &ck);
         if (rc == LMKV_OK && cp.value_size >= 8 && get_be64(cp.value) == fv) {
             rc = lmkv_store_unset_current(s, ws, (const char *)ck.p + 8, ck.len - 8);
             removed += 2;
         } else if (rc == LMKV_OK || rc == LMKV_NOTFOUND) {
-            rc = sess_del(s, T_CUR_FV, k.p, k.len);
+            rc = lmkv_schema__sess_del(s, T_CUR_FV, k.p, k.len);
             removed++;
         }
-        kb_free(&ck);
+        lmkv_schema__kb_free(&ck);
         if (rc != LMKV_OK)
             goto cleanup;
     } else if (rc != LMKV_NOTFOUND) {
@@ -630,24 +630,24 @@ int lmkv_store_remove_file(size_t *out_removed, lmkv_store_session *s,
     /* latest mapping pointing at fv */
     if (path) {
         kbuf lk;
-        kb_init(&lk);
-        kb_u64(&lk, ws);
-        kb_raw(&lk, path, path_len);
-        rc = st_get(&p, &s->view, T_MAP_LATEST, &lk);
+        lmkv_schema__kb_init(&lk);
+        lmkv_schema__kb_u64(&lk, ws);
+        lmkv_schema__kb_raw(&lk, path, path_len);
+        rc = lmkv_schema__st_get(&p, &s->view, T_MAP_LATEST, &lk);
         if (rc == LMKV_OK && p.value_size == 8 && get_be64(p.value) == fv) {
-            rc = sess_del(s, T_MAP_LATEST, lk.p, lk.len);
+            rc = lmkv_schema__sess_del(s, T_MAP_LATEST, lk.p, lk.len);
             removed++;
         } else if (rc == LMKV_NOTFOUND || rc == LMKV_OK) {
             rc = LMKV_OK;
         }
-        kb_free(&lk);
+        lmkv_schema__kb_free(&lk);
         if (rc != LMKV_OK)
             goto cleanup;
     }
     /* LSP cache entries computed for this content (content version = fv) */
     if (path) {
         size_t nc = 0;
-        if ((rc = cache_remove_version(&nc, &s->view, ws, path, path_len, fv)) != LMKV_OK) {
+        if ((rc = lmkv_schema__cache_remove_version(&nc, &s->view, ws, path, path_len, fv)) != LMKV_OK) {
             s->poisoned = 1;
             goto cleanup;
         }
@@ -662,18 +662,18 @@ int lmkv_store_remove_file(size_t *out_removed, lmkv_store_session *s,
             goto cleanup;
         }
         size_t before = s->pending;
-        if ((rc = sess_del(s, T_FV_BLOB, bk.p, bk.len)) != LMKV_OK)
+        if ((rc = lmkv_schema__sess_del(s, T_FV_BLOB, bk.p, bk.len)) != LMKV_OK)
             goto cleanup;
         removed += s->pending - before;
     }
-    rc = sess_del(s, T_FV, k.p, k.len);
+    rc = lmkv_schema__sess_del(s, T_FV, k.p, k.len);
     removed++;
     if (rc == LMKV_OK && out_removed)
         *out_removed = removed;
 cleanup:
     free(path);
-    kb_free(&k);
-    kb_free(&bk);
+    lmkv_schema__kb_free(&k);
+    lmkv_schema__kb_free(&bk);
     return rc;
 }
 
@@ -692,19 +692,19 @@ static int put_edge(lmkv_store_session *s, struct oldset *o, kbuf *k, uint64_t w
 {
     int rc;
     kb_reset(k);
-    kb_u64(k, ws); kb_u64(k, fv); kb_u64(k, from); kb_u32(k, i);
+    lmkv_schema__kb_u64(k, ws); lmkv_schema__kb_u64(k, fv); lmkv_schema__kb_u64(k, from); lmkv_schema__kb_u32(k, i);
     if ((rc = os_put(s, o, tr_rec, k->p, k->len, val, vlen)) != LMKV_OK)
         return rc;
     kb_reset(k);
-    kb_u64(k, ws); kb_esc(k, to, strlen(to)); kb_u64(k, fv);
+    lmkv_schema__kb_u64(k, ws); lmkv_schema__kb_esc(k, to, strlen(to)); lmkv_schema__kb_u64(k, fv);
     size_t base = k->len;
-    kb_u64(k, from); kb_u32(k, i);
+    lmkv_schema__kb_u64(k, from); lmkv_schema__kb_u32(k, i);
     if (!kb_ok(k))
         return lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
     if ((rc = os_put(s, o, tr_to, k->p, k->len, "", 0)) != LMKV_OK)
         return rc;
     k->len = base;
-    kb_u32(k, i);
+    lmkv_schema__kb_u32(k, i);
     if (is_cur)
         return os_put(s, o, tr_cur_to, k->p, k->len, val, vlen);
     cp_op(keep, tr_cur_to, k, val, vlen);
@@ -803,23 +803,23 @@ static int put_symbol(lmkv_store_session *s, struct oldset *o, kbuf *k, uint64_t
     int rc;
     const char *q = r->qualified_name ? r->qualified_name : r->name;
     kb_reset(k);
-    kb_u64(k, ws); kb_u64(k, fv); kb_u64(k, r->id);
+    lmkv_schema__kb_u64(k, ws); lmkv_schema__kb_u64(k, fv); lmkv_schema__kb_u64(k, r->id);
     if ((rc = os_put(s, o, T_SYM, k->p, k->len, val, vlen)) != LMKV_OK)
         return rc;
     kb_reset(k);
-    kb_u64(k, ws); kb_esc(k, r->name, strlen(r->name)); kb_u64(k, fv); kb_u64(k, r->id);
+    lmkv_schema__kb_u64(k, ws); lmkv_schema__kb_esc(k, r->name, strlen(r->name)); lmkv_schema__kb_u64(k, fv); lmkv_schema__kb_u64(k, r->id);
     if (!kb_ok(k))
         return lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
     if ((rc = os_put(s, o, T_SYM_NAME, k->p, k->len, "", 0)) != LMKV_OK)
         return rc;
     kb_reset(k);
-    kb_u64(k, ws); kb_esc(k, q, strlen(q)); kb_u64(k, fv); kb_u64(k, r->id);
+    lmkv_schema__kb_u64(k, ws); lmkv_schema__kb_esc(k, q, strlen(q)); lmkv_schema__kb_u64(k, fv); lmkv_schema__kb_u64(k, r->id);
     if (!kb_ok(k))
         return lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
     if ((rc = os_put(s, o, T_SYM_QNAME, k->p, k->len, "", 0)) != LMKV_OK)
         return rc;
     kb_reset(k);
-    kb_u64(k, ws); kb_u64(k, r->id); kb_u64(k, fv);
+    lmkv_schema__kb_u64(k, ws); lmkv_schema__kb_u64(k, r->id); lmkv_schema__kb_u64(k, fv);
     return os_put(s, o, T_SYM_ID, k->p, k->len, "", 0);
 }
 
@@ -829,7 +829,7 @@ static int put_call_from(lmkv_store_session *s, struct oldset *o, kbuf *k, uint6
                          const char *caller, int is_cur, kbuf *keep, const uint8_t *val, size_t vlen)
 {
     kb_reset(k);
-    kb_u64(k, ws); kb_esc(k, caller, strlen(caller)); kb_u64(k, fv); kb_u32(k, i);
+    lmkv_schema__kb_u64(k, ws); lmkv_schema__kb_esc(k, caller, strlen(caller)); lmkv_schema__kb_u64(k, fv); lmkv_schema__kb_u32(k, i);
     if (!kb_ok(k))
         return lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
     if (!is_cur) {
@@ -846,15 +846,15 @@ static int put_hier(lmkv_store_session *s, struct oldset *o, kbuf *k, uint64_t w
 {
     int rc;
     kb_reset(k);
-    kb_u64(k, ws); kb_u64(k, fv); kb_u32(k, i);
+    lmkv_schema__kb_u64(k, ws); lmkv_schema__kb_u64(k, fv); lmkv_schema__kb_u32(k, i);
     if ((rc = os_put(s, o, T_HIER, k->p, k->len, val, vlen)) != LMKV_OK)
         return rc;
     kb_reset(k);
-    kb_u64(k, ws); kb_u64(k, r->parent_id); kb_u64(k, fv); kb_u32(k, i);
+    lmkv_schema__kb_u64(k, ws); lmkv_schema__kb_u64(k, r->parent_id); lmkv_schema__kb_u64(k, fv); lmkv_schema__kb_u32(k, i);
     if ((rc = os_put(s, o, T_HIER_PARENT, k->p, k->len, val, vlen)) != LMKV_OK)
         return rc;
     kb_reset(k);
-    kb_u64(k, ws); kb_u64(k, r->child_id); kb_u64(k, fv); kb_u32(k, i);
+    lmkv_schema__kb_u64(k, ws); lmkv_schema__kb_u64(k, r->child_id); lmkv_schema__kb_u64(k, fv); lmkv_schema__kb_u32(k, i);
     return os_put(s, o, T_HIER_CHILD, k->p, k->len, val, vlen);
 }
 
@@ -862,7 +862,7 @@ int lmkv_store_put_file(lmkv_store_session *s,
                                  const lmkv_file_version *file_version,
                                  const lmkv_store_file_records *records)
 {
-    int rc = sess_check(s);
+    int rc = lmkv_schema__sess_check(s);
     if (rc != LMKV_OK)
         return rc;
     static const lmkv_store_file_records none;
@@ -886,9 +886,9 @@ int lmkv_store_put_file(lmkv_store_session *s,
     kbuf k, obk, keep; /* keep: the current copies, when fv is not current yet */
     struct oldset old; /* what a stored fv holds before this put */
     memset(&old, 0, sizeof old);
-    kb_init(&k);
-    kb_init(&obk);
-    kb_init(&keep);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_init(&obk);
+    lmkv_schema__kb_init(&keep);
 
     /* ---- phase 1: check and encode everything; nothing written yet */
     size_t ei = 0;
@@ -905,11 +905,11 @@ int lmkv_store_put_file(lmkv_store_session *s,
 
     /* ---- phase 2: write. From here any error poisons the session. */
     stage = 2;
-    kb_u64(&k, ws);
-    kb_u64(&k, fv);
+    lmkv_schema__kb_u64(&k, ws);
+    lmkv_schema__kb_u64(&k, fv);
     lmkv_pair p;
     int fv_same = 0, blob_kept = 0;
-    rc = st_get(&p, &s->view, T_FV, &k);
+    rc = lmkv_schema__st_get(&p, &s->view, T_FV, &k);
     if (rc == LMKV_OK) {
         /* a replaced record with another content: its store.fv_blob entry
          * goes (key built before the first write moves the old record) */
@@ -918,7 +918,7 @@ int lmkv_store_put_file(lmkv_store_session *s,
         if (lmkv_file_version_read(&ofv, p.value, p.value_size) == LMKV_OK && ofv.git_blob_id &&
             ofv.git_blob_id[0]) {
             if (!F->git_blob_id || strcmp(ofv.git_blob_id, F->git_blob_id) != 0)
-                fv_blob_key(&obk, ws, ofv.git_blob_id, fv);
+                lmkv_schema__fv_blob_key(&obk, ws, ofv.git_blob_id, fv);
             else
                 blob_kept = 1;
         }
@@ -931,28 +931,28 @@ int lmkv_store_put_file(lmkv_store_session *s,
     if (rc != LMKV_OK)
         goto cleanup;
     /* a current file version also gets the current copies of its calls/refs */
-    int is_cur = store_fv_current(&s->view, ws, fv);
+    int is_cur = lmkv_schema__store_fv_current(&s->view, ws, fv);
     if (is_cur < 0) {
         rc = is_cur;
         goto cleanup;
     }
     ei = 0;
-    if (!fv_same && (rc = sess_put(s, T_FV, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
+    if (!fv_same && (rc = lmkv_schema__sess_put(s, T_FV, k.p, k.len, a.p + e[ei].off, e[ei].len)) != LMKV_OK)
         goto cleanup;
     ei++;
     if (obk.len && !kb_ok(&obk)) {
         rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
         goto cleanup;
     }
-    if (obk.len && (rc = sess_del(s, T_FV_BLOB, obk.p, obk.len)) != LMKV_OK)
+    if (obk.len && (rc = lmkv_schema__sess_del(s, T_FV_BLOB, obk.p, obk.len)) != LMKV_OK)
         goto cleanup;
     if (F->git_blob_id && F->git_blob_id[0] && !blob_kept) {
         kbuf bk;
-        kb_init(&bk);
-        fv_blob_key(&bk, ws, F->git_blob_id, fv);
-        rc = kb_ok(&bk) ? sess_put(s, T_FV_BLOB, bk.p, bk.len, "", 0)
+        lmkv_schema__kb_init(&bk);
+        lmkv_schema__fv_blob_key(&bk, ws, F->git_blob_id, fv);
+        rc = kb_ok(&bk) ? lmkv_schema__sess_put(s, T_FV_BLOB, bk.p, bk.len, "", 0)
                         : lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
-        kb_free(&bk);
+        lmkv_schema__kb_free(&bk);
         if (rc != LMKV_OK)
             goto cleanup;
     }
@@ -993,9 +993,9 @@ cleanup:
         s->poisoned = 1;
         rc = lmkv_error_wrap(rc, "lmkv_store_put_file: '%s' (session poisoned: nothing of it will commit)", path);
     }
-    kb_free(&k);
-    kb_free(&obk);
-    kb_free(&keep);
+    lmkv_schema__kb_free(&k);
+    lmkv_schema__kb_free(&obk);
+    lmkv_schema__kb_free(&keep);
     os_free(&old);
     free(a.p);
     free(e);
@@ -1038,7 +1038,7 @@ static int raw_by_ord(size_t **out, const struct raw_set *r, enum store_tree tr,
         if (o >= r->n || slot[o] != SIZE_MAX) {
             free(slot);
             return lmkv_error_set(LMKV_ECORRUPT, "store: tree '%s': the ordinals of file version %016llx "
-                                  "are not 0..%zu (ordinal %u)", store_tree_names[tr],
+                                  "are not 0..%zu (ordinal %u)", lmkv_schema__store_tree_names[tr],
                                   (unsigned long long)fv, r->n - 1, o);
         }
         slot[o] = i;
@@ -1178,7 +1178,7 @@ static int copy_hier(lmkv_hierarchy *hier, const arena *a, const struct raw_set 
 int lmkv_store_copy_file(lmkv_store_session *s, const lmkv_file_version *dst,
                                   uint64_t srclfv)
 {
-    int rc = sess_check(s);
+    int rc = lmkv_schema__sess_check(s);
     if (rc != LMKV_OK)
         return rc;
     if (!dst || dst->id == 0 || dst->workspace_id == 0 || !dst->path || !dst->path[0] || srclfv == 0)
@@ -1202,13 +1202,13 @@ int lmkv_store_copy_file(lmkv_store_session *s, const lmkv_file_version *dst,
     size_t nmods = 0;
     enc fe;
     kbuf k;
-    kb_init(&k);
+    lmkv_schema__kb_init(&k);
 
     /* ---- read: the source's FileVersion and records, copied out */
-    kb_u64(&k, ws);
-    kb_u64(&k, srclfv);
+    lmkv_schema__kb_u64(&k, ws);
+    lmkv_schema__kb_u64(&k, srclfv);
     lmkv_pair p;
-    rc = st_get(&p, &s->view, T_FV, &k);
+    rc = lmkv_schema__st_get(&p, &s->view, T_FV, &k);
     if (rc == LMKV_NOTFOUND) {
         rc = lmkv_error_set(LMKV_NOTFOUND, "lmkv_store_copy_file: '%s': source file version %016llx of "
                             "workspace %016llx is not stored", path, (unsigned long long)srclfv,
@@ -1220,10 +1220,10 @@ int lmkv_store_copy_file(lmkv_store_session *s, const lmkv_file_version *dst,
     uint8_t pre[16];
     put_be64(pre, ws);
     put_be64(pre + 8, srclfv);
-    if ((rc = st_scan(&s->view, T_SYM, pre, 16, raw_collect_cb, &rs)) != LMKV_OK ||
-        (rc = st_scan(&s->view, T_CALL, pre, 16, raw_collect_cb, &rcl)) != LMKV_OK ||
-        (rc = st_scan(&s->view, T_REF, pre, 16, raw_collect_cb, &rr)) != LMKV_OK ||
-        (rc = st_scan(&s->view, T_HIER, pre, 16, raw_collect_cb, &rh)) != LMKV_OK)
+    if ((rc = lmkv_schema__st_scan(&s->view, T_SYM, pre, 16, raw_collect_cb, &rs)) != LMKV_OK ||
+        (rc = lmkv_schema__st_scan(&s->view, T_CALL, pre, 16, raw_collect_cb, &rcl)) != LMKV_OK ||
+        (rc = lmkv_schema__st_scan(&s->view, T_REF, pre, 16, raw_collect_cb, &rr)) != LMKV_OK ||
+        (rc = lmkv_schema__st_scan(&s->view, T_HIER, pre, 16, raw_collect_cb, &rh)) != LMKV_OK)
         goto cleanup;
     if ((rc = raw_by_ord(&oc, &rcl, T_CALL, srclfv)) != LMKV_OK ||
         (rc = raw_by_ord(&orf, &rr, T_REF, srclfv)) != LMKV_OK ||
@@ -1233,7 +1233,7 @@ int lmkv_store_copy_file(lmkv_store_session *s, const lmkv_file_version *dst,
     /* ---- check and re-path (the arena no longer moves: records point into it) */
     lmkv_file_version src;
     if ((rc = lmkv_file_version_read(&src, a.p + fe.off, fe.len)) != LMKV_OK) {
-        rc = store_err_key(rc, T_FV, k.p, k.len, "bad FileVersion record");
+        rc = lmkv_schema__store_err_key(rc, T_FV, k.p, k.len, "bad FileVersion record");
         goto cleanup;
     }
     if (!src.path || !src.path[0] || !src.git_blob_id || !src.git_blob_id[0]) {
@@ -1311,7 +1311,7 @@ int lmkv_store_copy_file(lmkv_store_session *s, const lmkv_file_version *dst,
     };
     rc = lmkv_store_put_file(s, &f, &recs);
 cleanup:
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     free(a.p);
     free(rs.v); free(rcl.v); free(rr.v); free(rh.v);
     free(oc); free(orf); free(oh);
@@ -1326,19 +1326,19 @@ cleanup:
 int lmkv_store_file_version_get(lmkv_file_version *out, lmkv_store_txn *t,
                                          uint64_t ws, uint64_t fv)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!out)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_file_version_get: NULL out");
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
-    kb_u64(&k, fv);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws);
+    lmkv_schema__kb_u64(&k, fv);
     lmkv_pair p;
-    rc = st_get(&p, t, T_FV, &k);
+    rc = lmkv_schema__st_get(&p, t, T_FV, &k);
     if (rc == LMKV_OK && (rc = lmkv_file_version_read(out, p.value, p.value_size)) != LMKV_OK)
-        rc = store_err_key(rc, T_FV, k.p, k.len, "bad FileVersion record");
+        rc = lmkv_schema__store_err_key(rc, T_FV, k.p, k.len, "bad FileVersion record");
     return rc;
 }
 
@@ -1349,14 +1349,14 @@ static int fv_each_cb(void *ctx, const lmkv_pair *p)
     lmkv_file_version r;
     int rc = lmkv_file_version_read(&r, p->value, p->value_size);
     if (rc != LMKV_OK)
-        return store_err_key(rc, T_FV, p->key, p->key_size, "bad FileVersion record");
+        return lmkv_schema__store_err_key(rc, T_FV, p->key, p->key_size, "bad FileVersion record");
     return f->fn(f->ctx, &r);
 }
 
 int lmkv_store_file_versions(lmkv_store_txn *t, uint64_t ws,
                                       lmkv_store_file_version_fn fn, void *ctx)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!fn)
@@ -1364,7 +1364,7 @@ int lmkv_store_file_versions(lmkv_store_txn *t, uint64_t ws,
     uint8_t pre[8];
     put_be64(pre, ws);
     struct fv_each f = { fn, ctx };
-    return st_scan(t, T_FV, pre, 8, fv_each_cb, &f);
+    return lmkv_schema__st_scan(t, T_FV, pre, 8, fv_each_cb, &f);
 }
 
 struct by_blob { lmkv_store_txn *t; size_t key_len; const char *blob; lmkv_store_file_version_fn fn; void *ctx; };
@@ -1372,23 +1372,23 @@ static int by_blob_cb(void *ctx, const lmkv_pair *p)
 {
     struct by_blob *b = ctx;
     if (p->key_size != b->key_len)
-        return store_err_key(LMKV_ECORRUPT, T_FV_BLOB, p->key, p->key_size, "key is not ws E(blob) fv");
+        return lmkv_schema__store_err_key(LMKV_ECORRUPT, T_FV_BLOB, p->key, p->key_size, "key is not ws E(blob) fv");
     kbuf k;
-    kb_init(&k);
-    kb_raw(&k, p->key, 8);
-    kb_raw(&k, p->key + p->key_size - 8, 8);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_raw(&k, p->key, 8);
+    lmkv_schema__kb_raw(&k, p->key + p->key_size - 8, 8);
     lmkv_pair fp;
     lmkv_file_version r;
-    int rc = st_get(&fp, b->t, T_FV, &k);
-    kb_free(&k);
+    int rc = lmkv_schema__st_get(&fp, b->t, T_FV, &k);
+    lmkv_schema__kb_free(&k);
     if (rc == LMKV_NOTFOUND)
-        return store_err_key(LMKV_ECORRUPT, T_FV_BLOB, p->key, p->key_size, "index entry without its FileVersion");
+        return lmkv_schema__store_err_key(LMKV_ECORRUPT, T_FV_BLOB, p->key, p->key_size, "index entry without its FileVersion");
     if (rc != LMKV_OK)
         return rc;
     if ((rc = lmkv_file_version_read(&r, fp.value, fp.value_size)) != LMKV_OK)
-        return store_err_key(rc, T_FV_BLOB, p->key, p->key_size, "its FileVersion record fails verification");
+        return lmkv_schema__store_err_key(rc, T_FV_BLOB, p->key, p->key_size, "its FileVersion record fails verification");
     if (!r.git_blob_id || strcmp(r.git_blob_id, b->blob) != 0)
-        return store_err_key(LMKV_ECORRUPT, T_FV_BLOB, p->key, p->key_size,
+        return lmkv_schema__store_err_key(LMKV_ECORRUPT, T_FV_BLOB, p->key, p->key_size,
                              "stale index entry: the FileVersion has another blob id");
     return b->fn(b->ctx, &r);
 }
@@ -1396,22 +1396,22 @@ static int by_blob_cb(void *ctx, const lmkv_pair *p)
 int lmkv_store_file_versions_by_blob(lmkv_store_txn *t, uint64_t ws, const char *git_blob_id,
                                               lmkv_store_file_version_fn fn, void *ctx)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!fn || !git_blob_id || !git_blob_id[0])
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_file_versions_by_blob: NULL callback or empty blob id");
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
-    kb_esc(&k, git_blob_id, strlen(git_blob_id));
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws);
+    lmkv_schema__kb_esc(&k, git_blob_id, strlen(git_blob_id));
     if (!kb_ok(&k)) {
-        kb_free(&k);
+        lmkv_schema__kb_free(&k);
         return lmkv_error_set(LMKV_ENOMEM, "store: out of memory building a key");
     }
     struct by_blob b = { t, k.len + 8, git_blob_id, fn, ctx };
-    rc = st_scan(t, T_FV_BLOB, k.p, k.len, by_blob_cb, &b);
-    kb_free(&k);
+    rc = lmkv_schema__st_scan(t, T_FV_BLOB, k.p, k.len, by_blob_cb, &b);
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
@@ -1461,7 +1461,7 @@ static int deliver(struct rec_scan *r, const lmkv_pair *p)
     default:
         return lmkv_error_set(LMKV_EINVAL, "store: internal: bad record type");
     }
-    return store_err_key(rc, r->tr, p->key, p->key_size, "bad record");
+    return lmkv_schema__store_err_key(rc, r->tr, p->key, p->key_size, "bad record");
 }
 
 static int rec_scan_cb(void *ctx, const lmkv_pair *p)
@@ -1476,8 +1476,8 @@ static int rec_scan_cb(void *ctx, const lmkv_pair *p)
         else if (r->fv_at == FV_AT_END12 && p->key_size >= 20)
             fv = get_be64(p->key + p->key_size - 12);
         else
-            return store_err_key(LMKV_ECORRUPT, r->tr, p->key, p->key_size, "key too short");
-        int cur = store_fv_current(r->t, r->ws, fv);
+            return lmkv_schema__store_err_key(LMKV_ECORRUPT, r->tr, p->key, p->key_size, "key too short");
+        int cur = lmkv_schema__store_fv_current(r->t, r->ws, fv);
         if (cur < 0)
             return cur;
         if (!cur)
@@ -1490,7 +1490,7 @@ static int prefix_scan(lmkv_store_txn *t, uint64_t ws, const uint64_t *comp, int
                        unsigned flags, enum store_tree tr, enum fv_at at, lmkv_record_type type,
                        void *fn, void *ctx)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!fn)
@@ -1500,7 +1500,7 @@ static int prefix_scan(lmkv_store_txn *t, uint64_t ws, const uint64_t *comp, int
     for (int i = 0; i < ncomp; i++)
         put_be64(pre + 8 + 8 * i, comp[i]);
     struct rec_scan r = { t, ws, flags, tr, at, type, fn, ctx };
-    return st_scan(t, tr, pre, 8 + 8 * (size_t)ncomp, rec_scan_cb, &r);
+    return lmkv_schema__st_scan(t, tr, pre, 8 + 8 * (size_t)ncomp, rec_scan_cb, &r);
 }
 
 /* ALL_VERSIONS name lookups: index key ws E(name) fv sid ord -> primary ws fv sid ord */
@@ -1510,16 +1510,16 @@ static int idx_scan_cb(void *ctx, const lmkv_pair *p)
 {
     struct idx_scan *x = ctx;
     if (p->key_size < 8 + 2 + 20)
-        return store_err_key(LMKV_ECORRUPT, x->idx, p->key, p->key_size, "key too short");
+        return lmkv_schema__store_err_key(LMKV_ECORRUPT, x->idx, p->key, p->key_size, "key too short");
     uint8_t k[28];
     memcpy(k, p->key, 8);
     memcpy(k + 8, p->key + p->key_size - 20, 20); /* fv sid ord */
     lmkv_pair pp;
     int rc = lmkv_txn_get(&pp, x->t->txn, x->t->st->t[x->prim], k, 28);
     if (rc == LMKV_NOTFOUND)
-        return store_err_key(LMKV_ECORRUPT, x->idx, p->key, p->key_size, "index entry without its record");
+        return lmkv_schema__store_err_key(LMKV_ECORRUPT, x->idx, p->key, p->key_size, "index entry without its record");
     if (rc != LMKV_OK)
-        return store_err_key(rc, x->prim, k, 28, "get failed");
+        return lmkv_schema__store_err_key(rc, x->prim, k, 28, "get failed");
     struct rec_scan r = { x->t, 0, LMKV_STORE_ALL_VERSIONS, x->prim, FV_AT_8, x->type, x->fn, x->ctx };
     pp.key = k;
     pp.key_size = 28;
@@ -1529,32 +1529,32 @@ static int idx_scan_cb(void *ctx, const lmkv_pair *p)
 static int edge_name_scan(lmkv_store_txn *t, uint64_t ws, const char *name, size_t name_len,
                           unsigned flags, int is_call, void *fn, void *ctx)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!fn || (!name && name_len))
         return lmkv_error_set(LMKV_EINVAL, "store: NULL name or callback");
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws);
     if (flags & LMKV_STORE_PREFIX)
-        kb_esc_prefix(&k, name, name_len);
+        lmkv_schema__kb_esc_prefix(&k, name, name_len);
     else
-        kb_esc(&k, name, name_len);
+        lmkv_schema__kb_esc(&k, name, name_len);
     lmkv_record_type type = is_call ? LMKV_REC_CALL : LMKV_REC_REFERENCE;
     if (!kb_ok(&k)) {
         rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
     } else if (flags & LMKV_STORE_ALL_VERSIONS) {
         struct idx_scan x = { t, is_call ? T_CALL_TO : T_REF_TO, is_call ? T_CALL : T_REF, type, fn, ctx };
         if ((rc = st_flush(t, x.prim)) == LMKV_OK) /* idx_scan_cb reads it directly */
-            rc = st_scan(t, x.idx, k.p, k.len, idx_scan_cb, &x);
+            rc = lmkv_schema__st_scan(t, x.idx, k.p, k.len, idx_scan_cb, &x);
     } else {
         /* current copies: no filtering, no second read */
         struct rec_scan r = { t, ws, LMKV_STORE_ALL_VERSIONS, is_call ? T_CUR_CALL_TO : T_CUR_REF_TO,
                               FV_AT_END12, type, fn, ctx };
-        rc = st_scan(t, r.tr, k.p, k.len, rec_scan_cb, &r);
+        rc = lmkv_schema__st_scan(t, r.tr, k.p, k.len, rec_scan_cb, &r);
     }
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
@@ -1569,7 +1569,7 @@ int lmkv_store_calls_by_caller(lmkv_store_txn *t, uint64_t ws, const char *name,
                                         size_t name_len, unsigned flags,
                                         lmkv_store_call_fn fn, void *ctx)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!fn || (!name && name_len))
@@ -1578,20 +1578,20 @@ int lmkv_store_calls_by_caller(lmkv_store_txn *t, uint64_t ws, const char *name,
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_calls_by_caller: flags 0x%x: only the current state "
                               "(LMKV_STORE_PREFIX allowed); for other versions use lmkv_store_calls_from", flags);
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws);
     if (flags & LMKV_STORE_PREFIX)
-        kb_esc_prefix(&k, name, name_len);
+        lmkv_schema__kb_esc_prefix(&k, name, name_len);
     else
-        kb_esc(&k, name, name_len);
+        lmkv_schema__kb_esc(&k, name, name_len);
     if (!kb_ok(&k)) {
         rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
     } else {
         struct rec_scan r = { t, ws, LMKV_STORE_ALL_VERSIONS, T_CUR_CALL_FROM, FV_AT_END12, LMKV_REC_CALL,
                               (void *)fn, ctx };
-        rc = st_scan(t, r.tr, k.p, k.len, rec_scan_cb, &r);
+        rc = lmkv_schema__st_scan(t, r.tr, k.p, k.len, rec_scan_cb, &r);
     }
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
@@ -1664,21 +1664,21 @@ static int by_id_cb(void *ctx, const lmkv_pair *p)
 {
     struct by_id *b = ctx;
     if (p->key_size != 24)
-        return store_err_key(LMKV_ECORRUPT, T_SYM_ID, p->key, p->key_size, "key is not 24 bytes");
+        return lmkv_schema__store_err_key(LMKV_ECORRUPT, T_SYM_ID, p->key, p->key_size, "key is not 24 bytes");
     uint64_t fv = get_be64(p->key + 16);
     if (!(b->flags & LMKV_STORE_ALL_VERSIONS)) {
-        int cur = store_fv_current(b->t, b->ws, fv);
+        int cur = lmkv_schema__store_fv_current(b->t, b->ws, fv);
         if (cur <= 0)
             return cur;
     }
     if (b->tr == T_SYM) {
         kbuf k;
-        kb_init(&k);
-        kb_u64(&k, b->ws); kb_u64(&k, fv); kb_u64(&k, b->sid);
+        lmkv_schema__kb_init(&k);
+        lmkv_schema__kb_u64(&k, b->ws); lmkv_schema__kb_u64(&k, fv); lmkv_schema__kb_u64(&k, b->sid);
         lmkv_pair sp;
-        int rc = st_get(&sp, b->t, T_SYM, &k);
+        int rc = lmkv_schema__st_get(&sp, b->t, T_SYM, &k);
         if (rc == LMKV_NOTFOUND)
-            return store_err_key(LMKV_ECORRUPT, T_SYM_ID, p->key, p->key_size, "index entry without its Symbol record");
+            return lmkv_schema__store_err_key(LMKV_ECORRUPT, T_SYM_ID, p->key, p->key_size, "index entry without its Symbol record");
         if (rc != LMKV_OK)
             return rc;
         struct rec_scan r = { b->t, b->ws, LMKV_STORE_ALL_VERSIONS, T_SYM, FV_AT_8, LMKV_REC_SYMBOL, b->fn, b->ctx };
@@ -1696,7 +1696,7 @@ static int by_id(lmkv_store_txn *t, uint64_t ws, uint64_t fv, uint64_t sid, unsi
         uint64_t c[2] = { fv, sid };
         return prefix_scan(t, ws, c, 2, LMKV_STORE_ALL_VERSIONS, tr, FV_AT_8, type, fn, ctx);
     }
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!fn)
@@ -1705,7 +1705,7 @@ static int by_id(lmkv_store_txn *t, uint64_t ws, uint64_t fv, uint64_t sid, unsi
     put_be64(pre, ws);
     put_be64(pre + 8, sid);
     struct by_id b = { t, ws, sid, flags, tr, type, fn, ctx };
-    return st_scan(t, T_SYM_ID, pre, 16, by_id_cb, &b);
+    return lmkv_schema__st_scan(t, T_SYM_ID, pre, 16, by_id_cb, &b);
 }
 
 int lmkv_store_calls_from(lmkv_store_txn *t, uint64_t ws, uint64_t fv,
@@ -1731,18 +1731,18 @@ int lmkv_store_symbols_by_id(lmkv_store_txn *t, uint64_t ws, uint64_t sym_id,
 int lmkv_store_symbol_get(lmkv_symbol *out, lmkv_store_txn *t, uint64_t ws,
                                    uint64_t fv, uint64_t sym_id)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!out)
         return lmkv_error_set(LMKV_EINVAL, "lmkv_store_symbol_get: NULL out");
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws); kb_u64(&k, fv); kb_u64(&k, sym_id);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws); lmkv_schema__kb_u64(&k, fv); lmkv_schema__kb_u64(&k, sym_id);
     lmkv_pair p;
-    rc = st_get(&p, t, T_SYM, &k);
+    rc = lmkv_schema__st_get(&p, t, T_SYM, &k);
     if (rc == LMKV_OK && (rc = lmkv_symbol_read(out, p.value, p.value_size)) != LMKV_OK)
-        rc = store_err_key(rc, T_SYM, k.p, k.len, "bad Symbol record");
+        rc = lmkv_schema__store_err_key(rc, T_SYM, k.p, k.len, "bad Symbol record");
     return rc;
 }
 
@@ -1755,11 +1755,11 @@ static int sym_name_cb(void *ctx, const lmkv_pair *p)
 {
     struct sym_name *s = ctx;
     if (p->key_size < 8 + 2 + 16)
-        return store_err_key(LMKV_ECORRUPT, s->tr, p->key, p->key_size, "key too short");
+        return lmkv_schema__store_err_key(LMKV_ECORRUPT, s->tr, p->key, p->key_size, "key too short");
     uint64_t fv = get_be64(p->key + p->key_size - 16);
     uint64_t sid = get_be64(p->key + p->key_size - 8);
     if (!(s->flags & LMKV_STORE_ALL_VERSIONS)) {
-        int cur = store_fv_current(s->t, s->ws, fv);
+        int cur = lmkv_schema__store_fv_current(s->t, s->ws, fv);
         if (cur <= 0)
             return cur;
     }
@@ -1774,36 +1774,36 @@ static int sym_name_cb(void *ctx, const lmkv_pair *p)
     lmkv_pair sp;
     int rc = lmkv_txn_get(&sp, s->t->txn, s->t->st->t[T_SYM], k, 24);
     if (rc == LMKV_NOTFOUND)
-        return store_err_key(LMKV_ECORRUPT, s->tr, p->key, p->key_size, "index entry without its Symbol record");
+        return lmkv_schema__store_err_key(LMKV_ECORRUPT, s->tr, p->key, p->key_size, "index entry without its Symbol record");
     if (rc != LMKV_OK)
-        return store_err_key(rc, T_SYM, k, 24, "get failed");
+        return lmkv_schema__store_err_key(rc, T_SYM, k, 24, "get failed");
     lmkv_symbol sym;
     if ((rc = lmkv_symbol_read(&sym, sp.value, sp.value_size)) != LMKV_OK)
-        return store_err_key(rc, T_SYM, k, 24, "bad Symbol record");
+        return lmkv_schema__store_err_key(rc, T_SYM, k, 24, "bad Symbol record");
     return s->fn(s->ctx, &sym);
 }
 
 static int sym_by(lmkv_store_txn *t, uint64_t ws, const char *name, size_t name_len,
                   unsigned flags, enum store_tree tr, lmkv_store_symbol_fn fn, void *ctx)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if ((!fn && !ctx) || (!name && name_len))
         return lmkv_error_set(LMKV_EINVAL, "store: NULL name or callback");
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws);
     if (flags & LMKV_STORE_PREFIX)
-        kb_esc_prefix(&k, name, name_len);
+        lmkv_schema__kb_esc_prefix(&k, name, name_len);
     else
-        kb_esc(&k, name, name_len);
+        lmkv_schema__kb_esc(&k, name, name_len);
     struct sym_name s = { t, ws, flags, tr, fn, ctx };
     if (!kb_ok(&k))
         rc = lmkv_error_set(LMKV_ENOMEM, "store: out of memory");
     else if ((rc = st_flush(t, T_SYM)) == LMKV_OK) /* sym_name_cb reads it directly */
-        rc = st_scan(t, tr, k.p, k.len, sym_name_cb, &s);
-    kb_free(&k);
+        rc = lmkv_schema__st_scan(t, tr, k.p, k.len, sym_name_cb, &s);
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
@@ -1856,11 +1856,11 @@ static int count_tree(uint64_t *out, lmkv_store_txn *t, enum store_tree tr, uint
         return LMKV_OK;
     if (ws == 0) { /* whole tree: O(1) entry count (mdb_stat) */
         int rc = lmkv_tree_len(out, t->st->t[tr]);
-        return rc == LMKV_OK ? rc : store_err_key(rc, tr, "", 0, "len failed");
+        return rc == LMKV_OK ? rc : lmkv_schema__store_err_key(rc, tr, "", 0, "len failed");
     }
     uint8_t pre[8];
     put_be64(pre, ws);
-    return st_scan(t, tr, pre, ws ? 8 : 0, count_cb, out);
+    return lmkv_schema__st_scan(t, tr, pre, ws ? 8 : 0, count_cb, out);
 }
 
 struct bytes_sum { uint64_t total; };
@@ -1873,7 +1873,7 @@ static int atime_sum_cb(void *ctx, const lmkv_pair *p)
 
 int lmkv_store_count(lmkv_store_counts *out, lmkv_store_txn *t, uint64_t ws)
 {
-    int rc = txn_check(t);
+    int rc = lmkv_schema__txn_check(t);
     if (rc != LMKV_OK)
         return rc;
     if (!out)
@@ -1893,10 +1893,10 @@ int lmkv_store_count(lmkv_store_counts *out, lmkv_store_txn *t, uint64_t ws)
     struct bytes_sum b = { 0 };
     if (ws == 0) { /* the running total kept by the cache */
         kbuf k;
-        kb_init(&k);
-        kb_raw(&k, "bytes", 5);
+        lmkv_schema__kb_init(&k);
+        lmkv_schema__kb_raw(&k, "bytes", 5);
         lmkv_pair p;
-        rc = st_get(&p, t, T_CACHE_META, &k);
+        rc = lmkv_schema__st_get(&p, t, T_CACHE_META, &k);
         if (rc == LMKV_OK && p.value_size == 8)
             b.total = get_be64(p.value);
         else if (rc != LMKV_OK && rc != LMKV_NOTFOUND)
@@ -1904,7 +1904,7 @@ int lmkv_store_count(lmkv_store_counts *out, lmkv_store_txn *t, uint64_t ws)
     } else {
         uint8_t pre[8];
         put_be64(pre, ws);
-        if ((rc = st_scan(t, T_CACHE_ATIME, pre, 8, atime_sum_cb, &b)) != LMKV_OK)
+        if ((rc = lmkv_schema__st_scan(t, T_CACHE_ATIME, pre, 8, atime_sum_cb, &b)) != LMKV_OK)
             return rc;
     }
     c.cache_bytes = b.total;

@@ -33,7 +33,7 @@ static int problem(vctx *v, enum store_tree tr, const void *key, size_t len, con
     va_end(ap);
     v->problems++;
     if (v->fn) {
-        lmkv_store_problem p = { store_tree_names[tr], key, len, msg };
+        lmkv_store_problem p = { lmkv_schema__store_tree_names[tr], key, len, msg };
         if (v->fn(v->ctx, &p) != 0)
             v->stop = 1;
     }
@@ -43,7 +43,7 @@ static int problem(vctx *v, enum store_tree tr, const void *key, size_t len, con
 /* Get k from tree tr into *out: 1 found, 0 absent, <0 error. */
 static int vget(lmkv_pair *out, vctx *v, enum store_tree tr, const kbuf *k)
 {
-    int rc = st_get(out, v->t, tr, k);
+    int rc = lmkv_schema__st_get(out, v->t, tr, k);
     return rc == LMKV_OK ? 1 : rc == LMKV_NOTFOUND ? 0 : rc;
 }
 
@@ -60,22 +60,22 @@ static int expect(vctx *v, enum store_tree tr, const lmkv_pair *from, enum store
     if (rc == 0)
         return problem(v, from_tr, from->key, from->key_size,
                        "record not reachable: its entry %s is missing from %s",
-                       store_hex(hx, v->k.p, v->k.len), store_tree_names[tr]);
+                       lmkv_schema__store_hex(hx, v->k.p, v->k.len), lmkv_schema__store_tree_names[tr]);
     if (same && (p.value_size != n || memcmp(p.value, same, n) != 0))
         return problem(v, tr, v->k.p, v->k.len, "index value differs from the record at %s key %s",
-                       store_tree_names[from_tr], store_hex(hx, from->key, from->key_size));
+                       lmkv_schema__store_tree_names[from_tr], lmkv_schema__store_hex(hx, from->key, from->key_size));
     return 0;
 }
 
 static int fv_exists(vctx *v, uint64_t ws, uint64_t fv)
 {
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
-    kb_u64(&k, fv);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws);
+    lmkv_schema__kb_u64(&k, fv);
     lmkv_pair p;
     int rc = vget(&p, v, T_FV, &k);
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
@@ -92,7 +92,7 @@ static int v_ws(void *ctx, const lmkv_pair *p)
     if (!w.root_path)
         return problem(v, T_WS, p->key, p->key_size, "Workspace without root path");
     kb_reset(&v->k);
-    kb_raw(&v->k, w.root_path, strlen(w.root_path));
+    lmkv_schema__kb_raw(&v->k, w.root_path, strlen(w.root_path));
     return expect(v, T_WS_ROOT, p, T_WS, p->key, 8);
 }
 
@@ -102,7 +102,7 @@ static int v_ws_root(void *ctx, const lmkv_pair *p)
     if (p->value_size != 8)
         return problem(v, T_WS_ROOT, p->key, p->key_size, "value is not 8 bytes");
     kb_reset(&v->k);
-    kb_raw(&v->k, p->value, 8);
+    lmkv_schema__kb_raw(&v->k, p->value, 8);
     lmkv_pair w;
     int rc = vget(&w, v, T_WS, &v->k);
     if (rc < 0)
@@ -132,7 +132,7 @@ static int v_fv(void *ctx, const lmkv_pair *p)
         return problem(v, T_FV, p->key, p->key_size, "key does not match the record's workspace/id");
     if (!v->fv_blob_complete || !f.git_blob_id || !f.git_blob_id[0])
         return 0; /* (a database written before the index: filled by the next write session) */
-    fv_blob_key(&v->k, f.workspace_id, f.git_blob_id, f.id);
+    lmkv_schema__fv_blob_key(&v->k, f.workspace_id, f.git_blob_id, f.id);
     return expect(v, T_FV_BLOB, p, T_FV, (const uint8_t *)"", 0);
 }
 
@@ -140,17 +140,17 @@ static int v_fv(void *ctx, const lmkv_pair *p)
 static int v_fv_blob(void *ctx, const lmkv_pair *p)
 {
     vctx *v = ctx;
-    if (p->key_size == FV_BLOB_MARKER_LEN && memcmp(p->key, fv_blob_marker, FV_BLOB_MARKER_LEN) == 0)
+    if (p->key_size == FV_BLOB_MARKER_LEN && memcmp(p->key, lmkv_schema__fv_blob_marker, FV_BLOB_MARKER_LEN) == 0)
         return p->value_size ? problem(v, T_FV_BLOB, p->key, p->key_size, "marker value is not empty") : 0;
     size_t raw = 0;
-    size_t el = p->key_size > 8 ? esc_len(p->key + 8, p->key_size - 8, &raw) : 0;
+    size_t el = p->key_size > 8 ? lmkv_schema__esc_len(p->key + 8, p->key_size - 8, &raw) : 0;
     if (el == 0 || raw == 0 || p->key_size != 8 + el + 8)
         return problem(v, T_FV_BLOB, p->key, p->key_size, "key is not ws E(blob) fv");
     if (p->value_size != 0)
         return problem(v, T_FV_BLOB, p->key, p->key_size, "index value is not empty");
     kb_reset(&v->k);
-    kb_raw(&v->k, p->key, 8);
-    kb_raw(&v->k, p->key + 8 + el, 8);
+    lmkv_schema__kb_raw(&v->k, p->key, 8);
+    lmkv_schema__kb_raw(&v->k, p->key + 8 + el, 8);
     lmkv_pair fp;
     int rc = vget(&fp, v, T_FV, &v->k);
     if (rc < 0)
@@ -162,7 +162,7 @@ static int v_fv_blob(void *ctx, const lmkv_pair *p)
         return 0; /* reported by v_fv */
     kb_reset(&v->k);
     if (f.git_blob_id)
-        kb_esc(&v->k, f.git_blob_id, strlen(f.git_blob_id));
+        lmkv_schema__kb_esc(&v->k, f.git_blob_id, strlen(f.git_blob_id));
     if (!f.git_blob_id || v->k.len != el || memcmp(v->k.p, p->key + 8, el) != 0)
         return problem(v, T_FV_BLOB, p->key, p->key_size, "stale index entry: the FileVersion's blob id is now '%s'",
                        f.git_blob_id ? f.git_blob_id : "(none)");
@@ -200,8 +200,8 @@ static int v_cur(void *ctx, const lmkv_pair *p)
                            (unsigned long long)fv))
         return 1;
     kb_reset(&v->k);
-    kb_u64(&v->k, ws);
-    kb_u64(&v->k, fv);
+    lmkv_schema__kb_u64(&v->k, ws);
+    lmkv_schema__kb_u64(&v->k, fv);
     return expect(v, T_CUR_FV, p, T_CUR, p->key + 8, p->key_size - 8);
 }
 
@@ -211,8 +211,8 @@ static int v_cur_fv(void *ctx, const lmkv_pair *p)
     if (p->key_size != 16)
         return problem(v, T_CUR_FV, p->key, p->key_size, "key is not 16 bytes");
     kb_reset(&v->k);
-    kb_raw(&v->k, p->key, 8);
-    kb_raw(&v->k, p->value, p->value_size);
+    lmkv_schema__kb_raw(&v->k, p->key, 8);
+    lmkv_schema__kb_raw(&v->k, p->value, p->value_size);
     lmkv_pair c;
     int rc = vget(&c, v, T_CUR, &v->k);
     if (rc < 0)
@@ -241,15 +241,15 @@ static int v_sym(void *ctx, const lmkv_pair *p)
         return 1;
     const char *q = s.qualified_name ? s.qualified_name : s.name;
     kb_reset(&v->k);
-    kb_u64(&v->k, ws); kb_esc(&v->k, s.name, strlen(s.name)); kb_u64(&v->k, fv); kb_u64(&v->k, s.id);
+    lmkv_schema__kb_u64(&v->k, ws); lmkv_schema__kb_esc(&v->k, s.name, strlen(s.name)); lmkv_schema__kb_u64(&v->k, fv); lmkv_schema__kb_u64(&v->k, s.id);
     if ((rc = expect(v, T_SYM_NAME, p, T_SYM, NULL, 0)) != 0)
         return rc;
     kb_reset(&v->k);
-    kb_u64(&v->k, ws); kb_esc(&v->k, q, strlen(q)); kb_u64(&v->k, fv); kb_u64(&v->k, s.id);
+    lmkv_schema__kb_u64(&v->k, ws); lmkv_schema__kb_esc(&v->k, q, strlen(q)); lmkv_schema__kb_u64(&v->k, fv); lmkv_schema__kb_u64(&v->k, s.id);
     if ((rc = expect(v, T_SYM_QNAME, p, T_SYM, NULL, 0)) != 0)
         return rc;
     kb_reset(&v->k);
-    kb_u64(&v->k, ws); kb_u64(&v->k, s.id); kb_u64(&v->k, fv);
+    lmkv_schema__kb_u64(&v->k, ws); lmkv_schema__kb_u64(&v->k, s.id); lmkv_schema__kb_u64(&v->k, fv);
     return expect(v, T_SYM_ID, p, T_SYM, NULL, 0);
 }
 
@@ -257,12 +257,12 @@ static int v_sym(void *ctx, const lmkv_pair *p)
 static int v_sym_name_common(vctx *v, enum store_tree tr, const lmkv_pair *p)
 {
     size_t raw = 0;
-    size_t el = p->key_size > 8 ? esc_len(p->key + 8, p->key_size - 8, &raw) : 0;
+    size_t el = p->key_size > 8 ? lmkv_schema__esc_len(p->key + 8, p->key_size - 8, &raw) : 0;
     if (el == 0 || p->key_size != 8 + el + 16)
         return problem(v, tr, p->key, p->key_size, "key is not ws E(name) fv sid");
     kb_reset(&v->k);
-    kb_raw(&v->k, p->key, 8);
-    kb_raw(&v->k, p->key + 8 + el, 16);
+    lmkv_schema__kb_raw(&v->k, p->key, 8);
+    lmkv_schema__kb_raw(&v->k, p->key + 8 + el, 16);
     lmkv_pair sp;
     int rc = vget(&sp, v, T_SYM, &v->k);
     if (rc < 0)
@@ -275,7 +275,7 @@ static int v_sym_name_common(vctx *v, enum store_tree tr, const lmkv_pair *p)
         return 0; /* reported by v_sym */
     const char *n = tr == T_SYM_NAME ? s.name : (s.qualified_name ? s.qualified_name : s.name);
     kb_reset(&v->k);
-    kb_esc(&v->k, n, strlen(n));
+    lmkv_schema__kb_esc(&v->k, n, strlen(n));
     if (v->k.len != el || memcmp(v->k.p, p->key + 8, el) != 0)
         return problem(v, tr, p->key, p->key_size, "stale index entry: the Symbol's name is now '%s'", n);
     return 0;
@@ -289,9 +289,9 @@ static int v_sym_id(void *ctx, const lmkv_pair *p)
     if (p->key_size != 24)
         return problem(v, T_SYM_ID, p->key, p->key_size, "key is not 24 bytes");
     kb_reset(&v->k);
-    kb_raw(&v->k, p->key, 8);
-    kb_raw(&v->k, p->key + 16, 8);
-    kb_raw(&v->k, p->key + 8, 8);
+    lmkv_schema__kb_raw(&v->k, p->key, 8);
+    lmkv_schema__kb_raw(&v->k, p->key + 16, 8);
+    lmkv_schema__kb_raw(&v->k, p->key + 8, 8);
     lmkv_pair sp;
     int rc = vget(&sp, v, T_SYM, &v->k);
     if (rc < 0)
@@ -331,12 +331,12 @@ static int edge_fields(const struct edge_kind *ek, const lmkv_pair *p, uint64_t 
 static int fv_is_current(vctx *v, uint64_t ws, uint64_t fv)
 {
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, ws);
-    kb_u64(&k, fv);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, ws);
+    lmkv_schema__kb_u64(&k, fv);
     lmkv_pair p;
     int rc = vget(&p, v, T_CUR_FV, &k);
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     return rc;
 }
 
@@ -356,15 +356,15 @@ static int v_edge_prim(vctx *v, const struct edge_kind *ek, const lmkv_pair *p)
     if (rc == 0 && problem(v, ek->prim, p->key, p->key_size, "its file version is not stored"))
         return 1;
     kb_reset(&v->k);
-    kb_u64(&v->k, ws); kb_esc(&v->k, name, strlen(name)); kb_u64(&v->k, fv);
-    kb_raw(&v->k, p->key + 16, 12);
+    lmkv_schema__kb_u64(&v->k, ws); lmkv_schema__kb_esc(&v->k, name, strlen(name)); lmkv_schema__kb_u64(&v->k, fv);
+    lmkv_schema__kb_raw(&v->k, p->key + 16, 12);
     if ((rc = expect(v, ek->idx, p, ek->prim, (const uint8_t *)"", 0)) != 0)
         return rc;
     if ((rc = fv_is_current(v, ws, fv)) <= 0)
         return rc;
     kb_reset(&v->k);
-    kb_u64(&v->k, ws); kb_esc(&v->k, name, strlen(name)); kb_u64(&v->k, fv);
-    kb_raw(&v->k, p->key + 24, 4);
+    lmkv_schema__kb_u64(&v->k, ws); lmkv_schema__kb_esc(&v->k, name, strlen(name)); lmkv_schema__kb_u64(&v->k, fv);
+    lmkv_schema__kb_raw(&v->k, p->key + 24, 4);
     if ((rc = expect(v, ek->cur, p, ek->prim, p->value, p->value_size)) != 0 || !ek->is_call)
         return rc;
     /* a current call with a caller name also has its copy by caller name */
@@ -372,8 +372,8 @@ static int v_edge_prim(vctx *v, const struct edge_kind *ek, const lmkv_pair *p)
     if (edge_fields(&K_CALL_FROM, p, &ws, &fv, &sid, &from) != 0)
         return 0;
     kb_reset(&v->k);
-    kb_u64(&v->k, ws); kb_esc(&v->k, from, strlen(from)); kb_u64(&v->k, fv);
-    kb_raw(&v->k, p->key + 24, 4);
+    lmkv_schema__kb_u64(&v->k, ws); lmkv_schema__kb_esc(&v->k, from, strlen(from)); lmkv_schema__kb_u64(&v->k, fv);
+    lmkv_schema__kb_raw(&v->k, p->key + 24, 4);
     return expect(v, T_CUR_CALL_FROM, p, ek->prim, p->value, p->value_size);
 }
 
@@ -381,27 +381,27 @@ static int v_edge_prim(vctx *v, const struct edge_kind *ek, const lmkv_pair *p)
 static int v_edge_idx(vctx *v, const struct edge_kind *ek, const lmkv_pair *p)
 {
     size_t raw = 0;
-    size_t el = p->key_size > 8 ? esc_len(p->key + 8, p->key_size - 8, &raw) : 0;
+    size_t el = p->key_size > 8 ? lmkv_schema__esc_len(p->key + 8, p->key_size - 8, &raw) : 0;
     if (el == 0 || p->key_size != 8 + el + 20)
         return problem(v, ek->idx, p->key, p->key_size, "key is not ws E(name) fv sid ord");
     if (p->value_size != 0)
         return problem(v, ek->idx, p->key, p->key_size, "index value is not empty");
     kb_reset(&v->k);
-    kb_raw(&v->k, p->key, 8);
-    kb_raw(&v->k, p->key + p->key_size - 20, 20);
+    lmkv_schema__kb_raw(&v->k, p->key, 8);
+    lmkv_schema__kb_raw(&v->k, p->key + p->key_size - 20, 20);
     lmkv_pair pp;
     int rc = vget(&pp, v, ek->prim, &v->k);
     if (rc < 0)
         return rc;
     if (rc == 0)
         return problem(v, ek->idx, p->key, p->key_size, "orphan index entry: no record in %s",
-                       store_tree_names[ek->prim]);
+                       lmkv_schema__store_tree_names[ek->prim]);
     uint64_t ws, fv, sid;
     const char *name;
     if (edge_fields(ek, &pp, &ws, &fv, &sid, &name) != 0)
         return 0; /* reported with the record */
     kb_reset(&v->k);
-    kb_esc(&v->k, name, strlen(name));
+    lmkv_schema__kb_esc(&v->k, name, strlen(name));
     if (v->k.len != el || memcmp(v->k.p, p->key + 8, el) != 0)
         return problem(v, ek->idx, p->key, p->key_size, "stale index entry: the record's name is now '%s'", name);
     return 0;
@@ -416,7 +416,7 @@ static int v_edge_cur(vctx *v, const struct edge_kind *ek, const lmkv_pair *p)
         return problem(v, ek->cur, p->key, p->key_size, "%s value fails verification: %s",
                        ek->is_call ? "Call" : "Reference", lmkv_errmsg());
     kb_reset(&v->k);
-    kb_u64(&v->k, ws); kb_esc(&v->k, name, strlen(name)); kb_u64(&v->k, fv);
+    lmkv_schema__kb_u64(&v->k, ws); lmkv_schema__kb_esc(&v->k, name, strlen(name)); lmkv_schema__kb_u64(&v->k, fv);
     if (p->key_size != v->k.len + 4 || memcmp(p->key, v->k.p, v->k.len) != 0)
         return problem(v, ek->cur, p->key, p->key_size, "key does not match its record (ws, name, fv)");
     int rc = fv_is_current(v, ws, fv);
@@ -426,15 +426,15 @@ static int v_edge_cur(vctx *v, const struct edge_kind *ek, const lmkv_pair *p)
                            "stale current copy: file version %016llx is not current", (unsigned long long)fv))
         return 1;
     kb_reset(&v->k);
-    kb_u64(&v->k, ws); kb_u64(&v->k, fv); kb_u64(&v->k, sid);
-    kb_raw(&v->k, p->key + p->key_size - 4, 4);
+    lmkv_schema__kb_u64(&v->k, ws); lmkv_schema__kb_u64(&v->k, fv); lmkv_schema__kb_u64(&v->k, sid);
+    lmkv_schema__kb_raw(&v->k, p->key + p->key_size - 4, 4);
     lmkv_pair pp;
     rc = vget(&pp, v, ek->prim, &v->k);
     if (rc < 0)
         return rc;
     if (rc == 0)
         return problem(v, ek->cur, p->key, p->key_size, "orphan index entry: no record in %s",
-                       store_tree_names[ek->prim]);
+                       lmkv_schema__store_tree_names[ek->prim]);
     if (pp.value_size != p->value_size || memcmp(pp.value, p->value, p->value_size) != 0)
         return problem(v, ek->cur, p->key, p->key_size, "index value differs from its record");
     return 0;
@@ -461,13 +461,13 @@ static int v_hier(void *ctx, const lmkv_pair *p)
     if (rc == 0 && problem(v, T_HIER, p->key, p->key_size, "its file version is not stored"))
         return 1;
     kb_reset(&v->k);
-    kb_u64(&v->k, h.workspace_id); kb_u64(&v->k, h.parent_id); kb_u64(&v->k, h.file_version_id);
-    kb_raw(&v->k, p->key + 16, 4);
+    lmkv_schema__kb_u64(&v->k, h.workspace_id); lmkv_schema__kb_u64(&v->k, h.parent_id); lmkv_schema__kb_u64(&v->k, h.file_version_id);
+    lmkv_schema__kb_raw(&v->k, p->key + 16, 4);
     if ((rc = expect(v, T_HIER_PARENT, p, T_HIER, p->value, p->value_size)) != 0)
         return rc;
     kb_reset(&v->k);
-    kb_u64(&v->k, h.workspace_id); kb_u64(&v->k, h.child_id); kb_u64(&v->k, h.file_version_id);
-    kb_raw(&v->k, p->key + 16, 4);
+    lmkv_schema__kb_u64(&v->k, h.workspace_id); lmkv_schema__kb_u64(&v->k, h.child_id); lmkv_schema__kb_u64(&v->k, h.file_version_id);
+    lmkv_schema__kb_raw(&v->k, p->key + 16, 4);
     return expect(v, T_HIER_CHILD, p, T_HIER, p->value, p->value_size);
 }
 
@@ -481,7 +481,7 @@ static int v_hier_idx(vctx *v, enum store_tree tr, const lmkv_pair *p)
         get_be64(p->key + 16) != h.file_version_id)
         return problem(v, tr, p->key, p->key_size, "key does not match its record");
     kb_reset(&v->k);
-    kb_u64(&v->k, h.workspace_id); kb_u64(&v->k, h.file_version_id); kb_raw(&v->k, p->key + 24, 4);
+    lmkv_schema__kb_u64(&v->k, h.workspace_id); lmkv_schema__kb_u64(&v->k, h.file_version_id); lmkv_schema__kb_raw(&v->k, p->key + 24, 4);
     lmkv_pair pp;
     int rc = vget(&pp, v, T_HIER, &v->k);
     if (rc < 0)
@@ -506,7 +506,7 @@ static int v_cache_entry(void *ctx, const lmkv_pair *p)
     if (p->key_size < 8 || get_be64(p->key) != e.workspace_id)
         return problem(v, T_CACHE_ENTRY, p->key, p->key_size, "key does not match the record's workspace");
     kb_reset(&v->k);
-    kb_raw(&v->k, p->key, p->key_size);
+    lmkv_schema__kb_raw(&v->k, p->key, p->key_size);
     lmkv_pair a;
     int rc = vget(&a, v, T_CACHE_ATIME, &v->k);
     if (rc < 0)
@@ -523,7 +523,7 @@ static int v_cache_atime(void *ctx, const lmkv_pair *p)
         return problem(v, T_CACHE_ATIME, p->key, p->key_size, "value is not 24 bytes");
     v->cache_bytes += get_be64(p->value + 16);
     kb_reset(&v->k);
-    kb_raw(&v->k, p->key, p->key_size);
+    lmkv_schema__kb_raw(&v->k, p->key, p->key_size);
     lmkv_pair e;
     int rc = vget(&e, v, T_CACHE_ENTRY, &v->k);
     if (rc < 0)
@@ -531,8 +531,8 @@ static int v_cache_atime(void *ctx, const lmkv_pair *p)
     if (rc == 0 && problem(v, T_CACHE_ATIME, p->key, p->key_size, "access data without its cache entry"))
         return 1;
     kb_reset(&v->k);
-    kb_raw(&v->k, p->value, 8);
-    kb_raw(&v->k, p->key, p->key_size);
+    lmkv_schema__kb_raw(&v->k, p->value, 8);
+    lmkv_schema__kb_raw(&v->k, p->key, p->key_size);
     return expect(v, T_CACHE_LRU, p, T_CACHE_ATIME, NULL, 0);
 }
 
@@ -542,7 +542,7 @@ static int v_cache_lru(void *ctx, const lmkv_pair *p)
     if (p->key_size < 8)
         return problem(v, T_CACHE_LRU, p->key, p->key_size, "key too short");
     kb_reset(&v->k);
-    kb_raw(&v->k, p->key + 8, p->key_size - 8);
+    lmkv_schema__kb_raw(&v->k, p->key + 8, p->key_size - 8);
     lmkv_pair a;
     int rc = vget(&a, v, T_CACHE_ATIME, &v->k);
     if (rc < 0)
@@ -589,10 +589,10 @@ int lmkv_store_verify(size_t *out_problems, lmkv_store *st,
     if (rc != LMKV_OK)
         return rc;
     vctx v = { .t = t, .fn = fn, .ctx = ctx };
-    kb_init(&v.k);
+    lmkv_schema__kb_init(&v.k);
     {
         lmkv_pair p;
-        kb_raw(&v.k, fv_blob_marker, FV_BLOB_MARKER_LEN);
+        lmkv_schema__kb_raw(&v.k, lmkv_schema__fv_blob_marker, FV_BLOB_MARKER_LEN);
         int r = vget(&p, &v, T_FV_BLOB, &v.k);
         if (r < 0) {
             rc = r;
@@ -601,7 +601,7 @@ int lmkv_store_verify(size_t *out_problems, lmkv_store *st,
         v.fv_blob_complete = r;
     }
     for (size_t i = 0; i < sizeof steps / sizeof steps[0] && !v.stop; i++) {
-        rc = st_scan(t, steps[i].tr, "", 0, steps[i].f, &v);
+        rc = lmkv_schema__st_scan(t, steps[i].tr, "", 0, steps[i].f, &v);
         if (rc == LMKV_OK && !kb_ok(&v.k))
             rc = lmkv_error_set(LMKV_ENOMEM, "lmkv_store_verify: out of memory");
         if (rc != LMKV_OK)
@@ -610,7 +610,7 @@ int lmkv_store_verify(size_t *out_problems, lmkv_store *st,
     if (!v.stop) {
         lmkv_pair p;
         kb_reset(&v.k);
-        kb_raw(&v.k, "bytes", 5);
+        lmkv_schema__kb_raw(&v.k, "bytes", 5);
         int r = vget(&p, &v, T_CACHE_META, &v.k);
         uint64_t meta = (r == 1 && p.value_size == 8) ? get_be64(p.value) : 0;
         if (r < 0) {
@@ -626,7 +626,7 @@ int lmkv_store_verify(size_t *out_problems, lmkv_store *st,
     if (out_problems)
         *out_problems = v.problems;
 cleanup:
-    kb_free(&v.k);
+    lmkv_schema__kb_free(&v.k);
     lmkv_store_txn_end(t);
     return rc;
 }

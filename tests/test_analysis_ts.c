@@ -25,7 +25,7 @@
 #include <string.h>
 
 static void sink_init(lmkv_analysis *a) { memset(a, 0, sizeof *a); a->active = 1; }
-static void sink_free(lmkv_analysis *a) { a->active = 0; vanalysis_reset(a); }
+static void sink_free(lmkv_analysis *a) { a->active = 0; lmkv_versioning__vanalysis_reset(a); }
 
 static int run(lmkv_analysis *a, const char *lang, const char *src)
 {

@@ -66,12 +66,12 @@ static void test_key_codec_table(void **state)
     (void)state;
     kv_enc e;
     /* empty -> 00 */
-    kv_key_encode(&e, NULL, 0);
+    lmkv_kv__key_encode(&e, NULL, 0);
     assert_int_equal(e.size, 1);
     assert_int_equal(e.buf[0], 0x00);
     assert_false(e.is_long);
     /* "a" -> 01 61 */
-    kv_key_encode(&e, "a", 1);
+    lmkv_kv__key_encode(&e, "a", 1);
     assert_int_equal(e.size, 2);
     assert_int_equal(e.buf[0], 0x01);
     assert_int_equal(e.buf[1], 0x61);
@@ -79,7 +79,7 @@ static void test_key_codec_table(void **state)
     uint8_t k[2000];
     for (int i = 0; i < 2000; i++)
         k[i] = (uint8_t)(i * 7);
-    kv_key_encode(&e, k, 500);
+    lmkv_kv__key_encode(&e, k, 500);
     assert_int_equal(e.size, 501);
     assert_int_equal(e.buf[0], 0x01);
     assert_memory_equal(e.buf + 1, k, 500);
@@ -87,7 +87,7 @@ static void test_key_codec_table(void **state)
     /* 501 and 2000 bytes -> 01 k[0..501) H(8, big-endian) = 510 bytes */
     size_t lens[] = {501, 2000};
     for (int j = 0; j < 2; j++) {
-        kv_key_encode(&e, k, lens[j]);
+        lmkv_kv__key_encode(&e, k, lens[j]);
         assert_int_equal(e.size, 510);
         assert_true(e.is_long);
         assert_int_equal(e.buf[0], 0x01);
@@ -103,17 +103,17 @@ static void test_key_codec_table(void **state)
         val[i] = (uint8_t)(L >> (8 * i));
     memcpy(val + 8, k, 600);
     memcpy(val + 608, "xyz", 3);
-    kv_key_encode(&e, k, 600);
+    lmkv_kv__key_encode(&e, k, 600);
     MDB_val sk = {e.size, e.buf}, sv = {sizeof val, val};
     lmkv_pair p;
-    OK(kv_record_decode(&sk, &sv, &p));
+    OK(lmkv_kv__record_decode(&sk, &sv, &p));
     assert_int_equal(p.key_size, 600);
     assert_memory_equal(p.key, k, 600);
     assert_int_equal(p.value_size, 3);
     assert_memory_equal(p.value, "xyz", 3);
     /* a malformed long record is reported, not trusted */
     sv.mv_size = 100;
-    assert_int_equal(kv_record_decode(&sk, &sv, &p), LMKV_ECORRUPT);
+    assert_int_equal(lmkv_kv__record_decode(&sk, &sv, &p), LMKV_ECORRUPT);
 }
 
 /* ------------------------------------------------------------ point ops */

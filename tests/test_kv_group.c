@@ -213,8 +213,8 @@ static void test_group_members_fail_alone(void **state)
 {
     (void)state;
     char *dir = lmkv_test_tmpdir("grpfail");
-    uint64_t (*saved)(const void *, size_t) = kv_key_hash_fn;
-    kv_key_hash_fn = weak_hash; /* g_k1 and g_k2 collide */
+    uint64_t (*saved)(const void *, size_t) = lmkv_kv__key_hash_fn;
+    lmkv_kv__key_hash_fn = weak_hash; /* g_k1 and g_k2 collide */
     memset(g_k1, 'a', sizeof g_k1);
     memcpy(g_k2, g_k1, sizeof g_k2);
     g_k2[599] = 'b';
@@ -281,7 +281,7 @@ static void test_group_members_fail_alone(void **state)
     assert_memory_equal(v.data, "v2", 2);
     lmkv_free(v.data);
     lmkv_tree_close(t);
-    kv_key_hash_fn = saved;
+    lmkv_kv__key_hash_fn = saved;
     lmkv_test_db_done(db, dir);
 }
 

@@ -220,7 +220,7 @@ static void test_iter_no_overshoot(void **state)
         bool first = true;
         while ((back ? lmkv_iter_next_back(&p, it) : lmkv_iter_next(&p, it)) == 0) {
             if (!first) {
-                int c = kv_bytes_cmp(p.key, p.key_size, last, lastn);
+                int c = lmkv_kv__bytes_cmp(p.key, p.key_size, last, lastn);
                 assert_true(back ? c < 0 : c > 0); /* never repeats or goes backwards */
             }
             first = false;
@@ -902,7 +902,7 @@ static uint64_t weak_hash(const void *p, size_t n)
 static void forge(const char *dir, const uint8_t *under, size_t un, const uint8_t *full, size_t fn)
 {
     kv_enc e;
-    kv_key_encode(&e, under, un);
+    lmkv_kv__key_encode(&e, under, un);
     uint8_t *val = malloc(8 + fn + 2);
     for (int i = 0; i < 8; i++)
         val[i] = (uint8_t)((uint64_t)fn >> (8 * i));
@@ -935,8 +935,8 @@ static void test_long_key_collision(void **state)
     k3[0] = 'c';               /* another group */
 
     /* 1. real collisions, made with a weak hash */
-    uint64_t (*saved)(const void *, size_t) = kv_key_hash_fn;
-    kv_key_hash_fn = weak_hash;
+    uint64_t (*saved)(const void *, size_t) = lmkv_kv__key_hash_fn;
+    lmkv_kv__key_hash_fn = weak_hash;
     lmkv_db *db = open_db(dir);
     lmkv_tree *t;
     OK(lmkv_db_open_tree(&t, db, "coll", 4));
@@ -977,7 +977,7 @@ static void test_long_key_collision(void **state)
     }
     lmkv_tree_close(t);
     lmkv_db_close(db);
-    kv_key_hash_fn = saved;
+    lmkv_kv__key_hash_fn = saved;
 
     /* 2. k2 stored under E(k1): what a real xxh3 collision of k1 and k2
      * would leave -- but k2's real hash differs from k1's, so it is forged */

@@ -19,7 +19,7 @@
 
 #include "lmkv_migrate.h"
 #include "util/lmkv_test_files.h"
-#include "migrate_int.h" /* mig_crc32 */
+#include "migrate_int.h" /* lmkv_migrate__crc32 */
 
 static const char *fixtures[] = {"probe-universal-cache", "probe-legacy-call-graph", "edge-cases-small"};
 #define NFIX (sizeof fixtures / sizeof fixtures[0])
@@ -550,12 +550,12 @@ static void test_crc32_equals_zlib(void **state)
     for (size_t off = 0; off < 8; off++)
         for (size_t n = 0; n < 300; n += 1 + n / 16) {
             uint32_t z = (uint32_t)crc32(crc32(0L, Z_NULL, 0), buf + off, (uInt)n);
-            assert_int_equal(mig_crc32(0, buf + off, n), z);
-            uint32_t piece = mig_crc32(mig_crc32(0, buf + off, n / 3), buf + off + n / 3, n - n / 3);
+            assert_int_equal(lmkv_migrate__crc32(0, buf + off, n), z);
+            uint32_t piece = lmkv_migrate__crc32(lmkv_migrate__crc32(0, buf + off, n / 3), buf + off + n / 3, n - n / 3);
             assert_int_equal(piece, z);
         }
-    assert_int_equal(mig_crc32(0, buf, sizeof buf), (uint32_t)crc32(0, buf, sizeof buf));
-    assert_int_equal(mig_crc32(0, "123456789", 9), 0xCBF43926u); /* the CRC-32 check value */
+    assert_int_equal(lmkv_migrate__crc32(0, buf, sizeof buf), (uint32_t)crc32(0, buf, sizeof buf));
+    assert_int_equal(lmkv_migrate__crc32(0, "123456789", 9), 0xCBF43926u); /* the CRC-32 check value */
 }
 
 int main(void)

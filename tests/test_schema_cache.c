@@ -175,14 +175,14 @@ static lmkv_cache *open_cache(fx *f, uint64_t budget, uint64_t max_entry, unsign
 static void raw_atime(fx *f, const lmkv_cache_key *key, int64_t *atime, uint64_t *count)
 {
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, key->ws);
-    kb_esc(&k, key->path, strlen(key->path));
-    kb_u64(&k, key->content_version);
-    kb_esc(&k, key->method, strlen(key->method));
-    kb_u32(&k, key->line);
-    kb_u32(&k, key->character);
-    kb_u64(&k, key->params_hash);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, key->ws);
+    lmkv_schema__kb_esc(&k, key->path, strlen(key->path));
+    lmkv_schema__kb_u64(&k, key->content_version);
+    lmkv_schema__kb_esc(&k, key->method, strlen(key->method));
+    lmkv_schema__kb_u32(&k, key->line);
+    lmkv_schema__kb_u32(&k, key->character);
+    lmkv_schema__kb_u64(&k, key->params_hash);
     lmkv_tree *t;
     assert_int_equal(lmkv_db_open_system_tree(&t, f->db, "cache.atime", 11), LMKV_OK);
     lmkv_bytes v;
@@ -192,7 +192,7 @@ static void raw_atime(fx *f, const lmkv_cache_key *key, int64_t *atime, uint64_t
     *count = get_be64(v.data + 8);
     lmkv_free(v.data);
     lmkv_tree_close(t);
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
 }
 
 /* ------------------------------------------------------------ tests */
@@ -339,7 +339,7 @@ static void test_counters_per_method_per_day(void **state)
     }
     assert_int_equal(misses, 50);
     /* not flushed yet: nothing persisted */
-    uint32_t day = (uint32_t)(store_now_ns() / (86400LL * 1000000000LL));
+    uint32_t day = (uint32_t)(lmkv_schema__store_now_ns() / (86400LL * 1000000000LL));
     lmkv_store_txn *t;
     lmkv_cache_stats s;
     assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);

@@ -58,7 +58,7 @@ static const char *type_str(uint8_t t)
 static const fb_table *table_by_name(const char *name)
 {
     for (int k = 1; k < LMKV_REC_COUNT; k++) {
-        const fb_table *t = lmkv_fb_table((lmkv_record_type)k);
+        const fb_table *t = lmkv_schema__fb_table((lmkv_record_type)k);
         if (t && strcmp(t->name, name) == 0) return t;
     }
     return NULL;
@@ -105,7 +105,7 @@ static int get_int(json_t *v, int64_t *out, uint64_t *uout)
 static int from_json(const fb_table *t, json_t *o, void *rec, hold *h)
 {
     uint8_t *r = rec;
-    lmkv_fb_init(t, rec);
+    lmkv_schema__fb_init(t, rec);
     for (uint16_t i = 0; i < t->nfields; i++) {
         const fb_field *f = &t->fields[i];
         json_t *v = json_object_get(o, f->name);
@@ -253,7 +253,7 @@ static int cmd_schema(void)
 {
     json_t *arr = json_array();
     for (int k = 1; k < LMKV_REC_COUNT; k++) {
-        const fb_table *t = lmkv_fb_table((lmkv_record_type)k);
+        const fb_table *t = lmkv_schema__fb_table((lmkv_record_type)k);
         json_t *fs = json_array();
         for (uint16_t i = 0; i < t->nfields; i++) {
             const fb_field *f = &t->fields[i];

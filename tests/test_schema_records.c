@@ -34,7 +34,7 @@ static const uint8_t RESP[] = { '{', '"', 'a', '"', ':', '1', '}' };
 static void fill(const fb_table *t, void *rec, int seed, char pool[][64])
 {
     uint8_t *r = rec;
-    lmkv_fb_init(t, rec);
+    lmkv_schema__fb_init(t, rec);
     for (uint16_t i = 0; i < t->nfields; i++) {
         const fb_field *f = &t->fields[i];
         void *c = r + f->coff;
@@ -138,7 +138,7 @@ static void test_roundtrip_every_table(void **state)
 {
     (void)state;
     for (int k = 1; k < LMKV_REC_COUNT; k++) {
-        const fb_table *t = lmkv_fb_table((lmkv_record_type)k);
+        const fb_table *t = lmkv_schema__fb_table((lmkv_record_type)k);
         assert_non_null(t);
         char pool[64][64];
         anyrec in, out;
@@ -219,7 +219,7 @@ static void test_absent_fields_and_defaults(void **state)
 {
     (void)state;
     for (int k = 1; k < LMKV_REC_COUNT; k++) {
-        const fb_table *t = lmkv_fb_table((lmkv_record_type)k);
+        const fb_table *t = lmkv_schema__fb_table((lmkv_record_type)k);
         anyrec in, out;
         assert_int_equal(lmkv_record_init(t->type, &in), LMKV_OK);
         const uint8_t *buf;
@@ -280,7 +280,7 @@ static void test_absent_fields_and_defaults(void **state)
 static void test_builder_reuse_and_determinism(void **state)
 {
     (void)state;
-    const fb_table *t = lmkv_fb_table(LMKV_REC_SYMBOL);
+    const fb_table *t = lmkv_schema__fb_table(LMKV_REC_SYMBOL);
     char pool[64][64], pool2[64][64];
     lmkv_symbol a, b;
     fill(t, &a, 1, pool);
@@ -371,9 +371,9 @@ static void test_evolution_two_versions(void **state)
     size_t len;
     /* Old writer, new reader: appended fields read as defaults. */
     point_v1 o = { 42, "old" };
-    assert_int_equal(lmkv_fb_build(B, &P1, &o, &out, &len), LMKV_OK);
+    assert_int_equal(lmkv_schema__fb_build(B, &P1, &o, &out, &len), LMKV_OK);
     point_v2 n;
-    assert_int_equal(lmkv_fb_read(&P2, &n, out, len, 1), LMKV_OK);
+    assert_int_equal(lmkv_schema__fb_read(&P2, &n, out, len, 1), LMKV_OK);
     assert_int_equal(n.id, 42);
     assert_string_equal(n.name, "old");
     assert_null(n.note);
@@ -382,13 +382,13 @@ static void test_evolution_two_versions(void **state)
     /* New writer, old reader: unknown trailing fields are ignored. */
     const char *tags[] = { "x", "y" };
     point_v2 w = { UINT64_MAX, "new", "note", -3, { tags, 2, NULL } };
-    assert_int_equal(lmkv_fb_build(B, &P2, &w, &out, &len), LMKV_OK);
+    assert_int_equal(lmkv_schema__fb_build(B, &P2, &w, &out, &len), LMKV_OK);
     point_v1 r;
-    assert_int_equal(lmkv_fb_read(&P1, &r, out, len, 1), LMKV_OK);
+    assert_int_equal(lmkv_schema__fb_read(&P1, &r, out, len, 1), LMKV_OK);
     assert_true(r.id == UINT64_MAX);
     assert_string_equal(r.name, "new");
     /* And the new reader sees everything. */
-    assert_int_equal(lmkv_fb_read(&P2, &n, out, len, 1), LMKV_OK);
+    assert_int_equal(lmkv_schema__fb_read(&P2, &n, out, len, 1), LMKV_OK);
     assert_string_equal(n.note, "note");
     assert_int_equal(n.weight, -3);
     assert_string_equal(lmkv_strvec_get(&n.tags, 1), "y");
@@ -400,18 +400,18 @@ static void test_evolution_real_tables(void **state)
 {
     (void)state;
     for (int k = 1; k < LMKV_REC_COUNT; k++) {
-        const fb_table *t = lmkv_fb_table((lmkv_record_type)k);
+        const fb_table *t = lmkv_schema__fb_table((lmkv_record_type)k);
         for (uint16_t keep = 1; keep < t->nfields; keep += 2) {
             fb_table old = *t;
             old.nfields = keep;
             char pool[64][64];
             anyrec in, out, def;
             fill(t, &in, keep, pool);
-            lmkv_fb_init(t, &def);
+            lmkv_schema__fb_init(t, &def);
             const uint8_t *buf;
             size_t len;
             /* old writer (knows `keep` fields) -> current reader */
-            assert_int_equal(lmkv_fb_build(B, &old, &in, &buf, &len), LMKV_OK);
+            assert_int_equal(lmkv_schema__fb_build(B, &old, &in, &buf, &len), LMKV_OK);
             assert_int_equal(lmkv_record_read(t->type, &out, buf, len), LMKV_OK);
             assert_rec_equal(t, &in, &out, keep);
             for (uint16_t i = keep; i < t->nfields; i++) {
@@ -422,7 +422,7 @@ static void test_evolution_real_tables(void **state)
             }
             /* current writer -> old reader */
             assert_int_equal(lmkv_record_build(B, t->type, &in, &buf, &len), LMKV_OK);
-            assert_int_equal(lmkv_fb_read(&old, &out, buf, len, 1), LMKV_OK);
+            assert_int_equal(lmkv_schema__fb_read(&old, &out, buf, len, 1), LMKV_OK);
             assert_rec_equal(t, &in, &out, keep);
         }
     }
@@ -434,7 +434,7 @@ static void test_evolution_real_tables(void **state)
 static uint8_t *symbol_bytes(size_t *len, char pool[][64])
 {
     lmkv_symbol s;
-    fill(lmkv_fb_table(LMKV_REC_SYMBOL), &s, 9, pool);
+    fill(lmkv_schema__fb_table(LMKV_REC_SYMBOL), &s, 9, pool);
     return build_copy(LMKV_REC_SYMBOL, &s, len);
 }
 
@@ -543,7 +543,7 @@ static void test_exhaustive_mutations(void **state)
     static const uint8_t vals[] = { 0x00, 0x01, 0x03, 0x04, 0x7f, 0x80, 0xfe, 0xff };
     size_t nok = 0, nbad = 0;
     for (int k = 1; k < LMKV_REC_COUNT; k++) {
-        const fb_table *t = lmkv_fb_table((lmkv_record_type)k);
+        const fb_table *t = lmkv_schema__fb_table((lmkv_record_type)k);
         char pool[64][64];
         anyrec in, out;
         fill(t, &in, k, pool);

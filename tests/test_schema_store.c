@@ -761,14 +761,14 @@ static void test_current_before_put_in_one_session(void **state)
     /* a current copy left behind for a version that is not current is damage */
     lmkv_tree *cur = raw_tree(f, "store.cur_ref_to");
     kbuf k;
-    kb_init(&k);
-    kb_u64(&k, f->ws); kb_esc(&k, "mdb_midl_free", 13); kb_u64(&k, f->recs[1].fv.id); kb_u32(&k, 0);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_u64(&k, f->ws); lmkv_schema__kb_esc(&k, "mdb_midl_free", 13); lmkv_schema__kb_u64(&k, f->recs[1].fv.id); lmkv_schema__kb_u32(&k, 0);
     uint8_t junk[8] = { 0 };
     assert_int_equal(lmkv_tree_insert(NULL, cur, k.p, k.len, junk, sizeof junk), LMKV_OK);
     probs p = { 0 };
     assert_int_equal(lmkv_store_verify(NULL, f->st, on_problem, &p), LMKV_ECORRUPT);
     assert_true(has_problem(&p, "store.cur_ref_to", NULL));
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     lmkv_tree_close(cur);
 }
 
@@ -1101,8 +1101,8 @@ static void test_verify_finds_damage(void **state)
     /* 3. an orphan entry in the symbol-name index */
     lmkv_tree *sn = raw_tree(f, "store.sym_name");
     kbuf ok;
-    kb_init(&ok);
-    kb_u64(&ok, f->ws); kb_esc(&ok, "ghost", 5); kb_u64(&ok, fv); kb_u64(&ok, 12345);
+    lmkv_schema__kb_init(&ok);
+    lmkv_schema__kb_u64(&ok, f->ws); lmkv_schema__kb_esc(&ok, "ghost", 5); lmkv_schema__kb_u64(&ok, fv); lmkv_schema__kb_u64(&ok, 12345);
     assert_int_equal(lmkv_tree_insert(NULL, sn, ok.p, ok.len, "", 0), LMKV_OK);
     probs p3 = { 0 };
     size_t np = 0;
@@ -1114,8 +1114,8 @@ static void test_verify_finds_damage(void **state)
     /* 4. a record unreachable from its index (callers-index entry deleted) */
     lmkv_tree *cto = raw_tree(f, "store.call_to");
     kb_reset(&ok);
-    kb_u64(&ok, f->ws); kb_esc(&ok, f->recs[0].calls[ci].callee_name, strlen(f->recs[0].calls[ci].callee_name));
-    kb_u64(&ok, fv); kb_u64(&ok, put->id); kb_u32(&ok, (uint32_t)ci);
+    lmkv_schema__kb_u64(&ok, f->ws); lmkv_schema__kb_esc(&ok, f->recs[0].calls[ci].callee_name, strlen(f->recs[0].calls[ci].callee_name));
+    lmkv_schema__kb_u64(&ok, fv); lmkv_schema__kb_u64(&ok, put->id); lmkv_schema__kb_u32(&ok, (uint32_t)ci);
     assert_int_equal(lmkv_tree_remove(NULL, cto, ok.p, ok.len), LMKV_OK);
     probs p4 = { 0 };
     assert_int_equal(lmkv_store_verify(NULL, f->st, on_problem, &p4), LMKV_ECORRUPT);
@@ -1127,7 +1127,7 @@ static void test_verify_finds_damage(void **state)
      *    unreachable from it; put back with other bytes: it differs */
     lmkv_tree *cfr = raw_tree(f, "store.cur_call_from");
     kb_reset(&ok);
-    kb_u64(&ok, f->ws); kb_esc(&ok, "mdb_put", 7); kb_u64(&ok, fv); kb_u32(&ok, (uint32_t)ci);
+    lmkv_schema__kb_u64(&ok, f->ws); lmkv_schema__kb_esc(&ok, "mdb_put", 7); lmkv_schema__kb_u64(&ok, fv); lmkv_schema__kb_u32(&ok, (uint32_t)ci);
     assert_int_equal(lmkv_tree_remove(NULL, cfr, ok.p, ok.len), LMKV_OK);
     probs p5 = { 0 };
     assert_int_equal(lmkv_store_verify(NULL, f->st, on_problem, &p5), LMKV_ECORRUPT);
@@ -1146,14 +1146,14 @@ static void test_verify_finds_damage(void **state)
     assert_int_equal(lmkv_tree_insert(NULL, cfr, ok.p, ok.len, cval.data, cval.size), LMKV_OK);
     assert_int_equal(lmkv_store_verify(NULL, f->st, NULL, NULL), LMKV_OK);
     kb_reset(&ok);
-    kb_u64(&ok, f->ws); kb_esc(&ok, "mdb_get", 7); kb_u64(&ok, fv); kb_u32(&ok, (uint32_t)ci);
+    lmkv_schema__kb_u64(&ok, f->ws); lmkv_schema__kb_esc(&ok, "mdb_get", 7); lmkv_schema__kb_u64(&ok, fv); lmkv_schema__kb_u32(&ok, (uint32_t)ci);
     assert_int_equal(lmkv_tree_insert(NULL, cfr, ok.p, ok.len, cval.data, cval.size), LMKV_OK);
     probs p7 = { 0 };
     assert_int_equal(lmkv_store_verify(NULL, f->st, on_problem, &p7), LMKV_ECORRUPT);
     assert_true(has_problem(&p7, "store.cur_call_from", "does not match"));
     lmkv_free(other.data);
     lmkv_tree_close(cfr);
-    kb_free(&ok);
+    lmkv_schema__kb_free(&ok);
 
     lmkv_free(orig.data);
     lmkv_free(cval.data);
@@ -1171,43 +1171,43 @@ static void test_key_layouts(void **state)
     fx *f = *state;
     /* E(s) of KEYS.md */
     kbuf k;
-    kb_init(&k);
-    kb_esc(&k, "a\0b", 3);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__kb_esc(&k, "a\0b", 3);
     static const uint8_t want[] = { 'a', 0x00, 0xFF, 'b', 0x00, 0x01 };
     assert_int_equal(k.len, sizeof want);
     assert_memory_equal(k.p, want, sizeof want);
     size_t raw = 0;
-    assert_int_equal(esc_len(k.p, k.len, &raw), 6);
+    assert_int_equal(lmkv_schema__esc_len(k.p, k.len, &raw), 6);
     assert_int_equal(raw, 3);
     uint8_t dec[8];
-    assert_int_equal(esc_decode(dec, k.p, k.len), 3);
+    assert_int_equal(lmkv_schema__esc_decode(dec, k.p, k.len), 3);
     assert_memory_equal(dec, "a\0b", 3);
     /* order preserved and never a proper prefix: "ab" < "ab\0" < "abc" */
     const char *ss[] = { "", "\0", "a", "ab", "ab\0", "ab\x01", "abc", "b" };
     size_t ls[] = { 0, 1, 1, 2, 3, 3, 3, 1 };
     for (int i = 0; i + 1 < 8; i++) {
         kbuf a, b;
-        kb_init(&a); kb_init(&b);
-        kb_esc(&a, ss[i], ls[i]);
-        kb_esc(&b, ss[i + 1], ls[i + 1]);
+        lmkv_schema__kb_init(&a); lmkv_schema__kb_init(&b);
+        lmkv_schema__kb_esc(&a, ss[i], ls[i]);
+        lmkv_schema__kb_esc(&b, ss[i + 1], ls[i + 1]);
         size_t m = a.len < b.len ? a.len : b.len;
         int c = memcmp(a.p, b.p, m);
         assert_true(c < 0);
-        kb_free(&a); kb_free(&b);
+        lmkv_schema__kb_free(&a); lmkv_schema__kb_free(&b);
     }
     /* big-endian integers */
     kb_reset(&k);
-    kb_u64(&k, 0x0102030405060708ULL);
-    kb_u32(&k, 0x0A0B0C0DU);
+    lmkv_schema__kb_u64(&k, 0x0102030405060708ULL);
+    lmkv_schema__kb_u32(&k, 0x0A0B0C0DU);
     static const uint8_t be[] = { 1, 2, 3, 4, 5, 6, 7, 8, 0x0A, 0x0B, 0x0C, 0x0D };
     assert_memory_equal(k.p, be, sizeof be);
     /* long keys grow beyond the inline buffer */
     kb_reset(&k);
     for (int i = 0; i < 1000; i++)
-        kb_u8(&k, (uint8_t)i);
+        lmkv_schema__kb_u8(&k, (uint8_t)i);
     assert_true(kb_ok(&k));
     assert_int_equal(k.len, 1000);
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
 
     /* the callers index key is exactly ws E(callee) fv caller ord (empty
      * value) and the current copy's key ws E(callee) fv ord (the Call) */
@@ -1221,7 +1221,7 @@ static void test_key_layouts(void **state)
     assert_int_equal(lmkv_tree_scan_prefix(&it, cto, pre, 8), LMKV_OK);
     lmkv_pair p;
     assert_int_equal(lmkv_iter_next(&p, it), LMKV_OK);
-    size_t el = esc_len(p.key + 8, p.key_size - 8, &raw);
+    size_t el = lmkv_schema__esc_len(p.key + 8, p.key_size - 8, &raw);
     assert_true(el > 2);
     assert_int_equal(p.key_size, 8 + el + 8 + 8 + 4);
     assert_int_equal(p.value_size, 0);
@@ -1242,13 +1242,13 @@ static void test_key_layouts(void **state)
     assert_string_equal(c.callee_name, name);
     assert_int_equal(c.caller_id, get_be64(pk + 16));
     kbuf ck;
-    kb_init(&ck);
-    kb_u64(&ck, f->ws); kb_esc(&ck, name, raw); kb_u64(&ck, fv); kb_raw(&ck, pk + 24, 4);
+    lmkv_schema__kb_init(&ck);
+    lmkv_schema__kb_u64(&ck, f->ws); lmkv_schema__kb_esc(&ck, name, raw); lmkv_schema__kb_u64(&ck, fv); lmkv_schema__kb_raw(&ck, pk + 24, 4);
     lmkv_bytes copy;
     assert_int_equal(lmkv_tree_get(&copy, cur, ck.p, ck.len), LMKV_OK);
     assert_int_equal(copy.size, rec.size);
     assert_memory_equal(copy.data, rec.data, rec.size);
-    kb_free(&ck);
+    lmkv_schema__kb_free(&ck);
     lmkv_free(rec.data);
     lmkv_free(copy.data);
     lmkv_tree_close(cto);
@@ -1585,7 +1585,7 @@ static size_t assert_store_trees_equal(fx *a, fx *b, const char *const *skip)
 {
     size_t total = 0;
     for (int i = 0; i < T__COUNT; i++) {
-        const char *name = store_tree_names[i];
+        const char *name = lmkv_schema__store_tree_names[i];
         int skipped = strncmp(name, "store.", 6) != 0;
         for (size_t j = 0; skip && skip[j]; j++)
             skipped |= strcmp(name, skip[j]) == 0;
@@ -1862,17 +1862,17 @@ static void test_blob_index(void **state)
 
     /* damage: the entry missing (with the marker there), an orphan entry */
     kbuf k;
-    kb_init(&k);
-    fv_blob_key(&k, f->ws, "v9", f->recs[0].fv.id);
+    lmkv_schema__kb_init(&k);
+    lmkv_schema__fv_blob_key(&k, f->ws, "v9", f->recs[0].fv.id);
     assert_int_equal(lmkv_tree_remove(NULL, raw, k.p, k.len), LMKV_OK);
     probs p = { 0 };
     assert_int_equal(lmkv_store_verify(NULL, f->st, on_problem, &p), LMKV_ECORRUPT);
     assert_true(has_problem(&p, "store.fv", "store.fv_blob"));
-    fv_blob_key(&k, f->ws, "v9", f->recs[0].fv.id);
+    lmkv_schema__fv_blob_key(&k, f->ws, "v9", f->recs[0].fv.id);
     assert_int_equal(lmkv_tree_insert(NULL, raw, k.p, k.len, "", 0), LMKV_OK);
-    fv_blob_key(&k, f->ws, "v5", f->recs[0].fv.id);     /* stale: the record says v9 */
+    lmkv_schema__fv_blob_key(&k, f->ws, "v5", f->recs[0].fv.id);     /* stale: the record says v9 */
     assert_int_equal(lmkv_tree_insert(NULL, raw, k.p, k.len, "", 0), LMKV_OK);
-    fv_blob_key(&k, f->ws, "v9", 12345);                 /* orphan: no such version */
+    lmkv_schema__fv_blob_key(&k, f->ws, "v9", 12345);                 /* orphan: no such version */
     assert_int_equal(lmkv_tree_insert(NULL, raw, k.p, k.len, "", 0), LMKV_OK);
     memset(&p, 0, sizeof p);
     assert_int_equal(lmkv_store_verify(NULL, f->st, on_problem, &p), LMKV_ECORRUPT);
@@ -1885,7 +1885,7 @@ static void test_blob_index(void **state)
     assert_int_equal(lmkv_store_file_versions_by_blob(t, f->ws, "v9", count_fv, &v), LMKV_ECORRUPT);
     assert_non_null(strstr(lmkv_errmsg(), "store.fv_blob"));
     lmkv_store_txn_end(t);
-    kb_free(&k);
+    lmkv_schema__kb_free(&k);
     lmkv_tree_close(raw);
 }
 

@@ -553,7 +553,7 @@ static void test_format_version(void **state)
 /* ------------------------------------------------------------- damaged long key */
 /* A long-key record (key > 500 bytes) keeps the full key in its value; a
  * damaged byte in its first 501 bytes must be reported as damage, not
- * returned as another key out of order (kv_record_decode checked only the
+ * returned as another key out of order (lmkv_kv__record_decode checked only the
  * length). A damaged byte after them does not show in the stored key (the
  * prefix and the hash), but kv recomputes the hash of every long key it
  * reads: iteration reports it too, and `lmkv verify` must name tree and

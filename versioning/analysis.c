@@ -166,7 +166,7 @@ int lmkv_analysis_set_language(lmkv_analysis *a, const char *language, const cha
     return LMKV_OK;
 }
 
-void vanalysis_reset(lmkv_analysis *a)
+void lmkv_versioning__vanalysis_reset(lmkv_analysis *a)
 {
     if (!a) return;
     free(a->language); free(a->frontend);

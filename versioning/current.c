@@ -37,15 +37,15 @@ int lmkv_current_info_get(struct lmkv_current_info **out, lmkv_worktree *wt)
 
     memset(&meta, 0, sizeof meta);
     if (!out || !wt) return lmkv_error_set(LMKV_EINVAL, "lmkv_current_info_get: NULL argument");
-    if ((rc = vscan_worktree(&scan, &head, wt, NULL)) != LMKV_OK) goto cleanup;
+    if ((rc = lmkv_versioning__vscan_worktree(&scan, &head, wt, NULL)) != LMKV_OK) goto cleanup;
     if ((rc = lmkv_store_txn_begin(&t, wt->st)) != LMKV_OK) goto cleanup;
-    if ((rc = vmeta_read(&meta, t, wt)) != LMKV_OK) goto cleanup;
+    if ((rc = lmkv_versioning__vmeta_read(&meta, t, wt)) != LMKV_OK) goto cleanup;
     if (!meta.registered) {
         rc = lmkv_error_set(LMKV_NOTFOUND, "workspace '%s' was never indexed in this database", wt->root);
         goto cleanup;
     }
-    if ((rc = vcurmap_read(&cur, t, wt->ws)) != LMKV_OK) goto cleanup;
-    if ((rc = vscan_hash_pending(&scan, wt, t, &cur, 0)) != LMKV_OK) goto cleanup;
+    if ((rc = lmkv_versioning__vcurmap_read(&cur, t, wt->ws)) != LMKV_OK) goto cleanup;
+    if ((rc = lmkv_versioning__vscan_hash_pending(&scan, wt, t, &cur, 0)) != LMKV_OK) goto cleanup;
     if (!(info = calloc(1, sizeof *info))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     info->head = head;
     snprintf(info->indexed_commit, sizeof info->indexed_commit, "%s",
@@ -68,7 +68,7 @@ int lmkv_current_info_get(struct lmkv_current_info **out, lmkv_worktree *wt)
         if (rc == LMKV_OK && fvr.git_blob_id) snprintf(e->blob, sizeof e->blob, "%s", fvr.git_blob_id);
         else if (rc != LMKV_OK && rc != LMKV_NOTFOUND) goto cleanup;
         rc = LMKV_OK;
-        struct vfile *f = vscan_find(&scan, c->path);
+        struct vfile *f = lmkv_versioning__vscan_find(&scan, c->path);
         if (!f) {
             e->status = wt->repo ? LMKV_WT_DELETED : (LMKV_WT_NOGIT | LMKV_WT_DELETED);
             info->stale = 1;
@@ -87,7 +87,7 @@ int lmkv_current_info_get(struct lmkv_current_info **out, lmkv_worktree *wt)
     for (size_t i = 0; i < scan.n; i++) {
         struct vfile *f = &scan.v[i];
         if (f->status == 0 || f->status == LMKV_WT_NOGIT) continue;
-        if (vcurmap_find(&cur, f->path)) continue;
+        if (lmkv_versioning__vcurmap_find(&cur, f->path)) continue;
         struct lmkv_current_entry *e = &info->entries[info->nentries++];
         if (!(e->path = strdup(f->path))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         if (f->old_path && !(e->old_path = strdup(f->old_path))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
@@ -101,9 +101,9 @@ int lmkv_current_info_get(struct lmkv_current_info **out, lmkv_worktree *wt)
 cleanup:
     lmkv_store_txn_end(t);
     lmkv_current_info_free(info);
-    vcurmap_clear(&cur);
-    vmeta_clear(&meta);
-    vscan_clear(&scan);
+    lmkv_versioning__vcurmap_clear(&cur);
+    lmkv_versioning__vmeta_clear(&meta);
+    lmkv_versioning__vscan_clear(&scan);
     return rc;
 }
 

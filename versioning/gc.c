@@ -75,7 +75,7 @@ static int vreach(int *out_tip, int *out_reachable, lmkv_worktree *wt, const git
         if (git_graph_descendant_of(wt->repo, &tips[0], c) == 1) *out_reachable = 1;
     }
     if ((g = git_branch_iterator_new(&it, wt->repo, GIT_BRANCH_LOCAL)) < 0) {
-        rc = verr_git(g, "listing branches of '%s'", wt->root);
+        rc = lmkv_versioning__verr_git(g, "listing branches of '%s'", wt->root);
         goto cleanup;
     }
     while ((g = git_branch_next(&ref, &bt, it)) == 0) {
@@ -90,7 +90,7 @@ static int vreach(int *out_tip, int *out_reachable, lmkv_worktree *wt, const git
         ref = NULL;
         if (*out_tip) break;
     }
-    if (g < 0 && g != GIT_ITEROVER) rc = verr_git(g, "listing branches of '%s'", wt->root);
+    if (g < 0 && g != GIT_ITEROVER) rc = lmkv_versioning__verr_git(g, "listing branches of '%s'", wt->root);
 cleanup:
     git_reference_free(ref);
     git_branch_iterator_free(it);
@@ -122,14 +122,14 @@ int lmkv_gc_run(struct lmkv_gc_report *out, lmkv_worktree *wt, const struct lmkv
 
     /* 1. Which indexed commits stay. */
     if ((rc = lmkv_store_txn_begin(&t, wt->st)) != LMKV_OK) goto cleanup;
-    if ((rc = vmeta_read(&meta, t, wt)) != LMKV_OK) goto cleanup;
+    if ((rc = lmkv_versioning__vmeta_read(&meta, t, wt)) != LMKV_OK) goto cleanup;
     lmkv_store_txn_end(t); t = NULL;
     if (meta.ncommits && !(drop = calloc(meta.ncommits, sizeof *drop))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
     for (size_t i = 0; i < meta.ncommits; i++) {
         git_oid oid;
         git_commit *c = NULL;
         int keep = 0;
-        if ((rc = vhex_to_oid(&oid, meta.commits[i].hex)) != LMKV_OK) goto cleanup;
+        if ((rc = lmkv_versioning__vhex_to_oid(&oid, meta.commits[i].hex)) != LMKV_OK) goto cleanup;
         if (wt->repo && git_commit_lookup(&c, wt->repo, &oid) == 0) {
             int tip = 0, reach = 0;
             rc = vreach(&tip, &reach, wt, &oid);
@@ -146,7 +146,7 @@ int lmkv_gc_run(struct lmkv_gc_report *out, lmkv_worktree *wt, const struct lmkv
     /* 2. Drop their mappings, bounded. */
     for (size_t i = 0; i < ndrop && !o.dry_run; i++) {
         git_oid oid;
-        if ((rc = vhex_to_oid(&oid, drop[i])) != LMKV_OK) goto cleanup;
+        if ((rc = lmkv_versioning__vhex_to_oid(&oid, drop[i])) != LMKV_OK) goto cleanup;
         for (;;) {
             size_t removed = 0;
             if ((rc = lmkv_store_session_begin(&ss, wt->st)) != LMKV_OK) goto cleanup;
@@ -154,8 +154,8 @@ int lmkv_gc_run(struct lmkv_gc_report *out, lmkv_worktree *wt, const struct lmkv
             if ((rc = lmkv_store_unmap_commit(&removed, ss, wt->ws, oid.id, o.batch_versions)) != LMKV_OK) goto cleanup;
             int last = removed < o.batch_versions;
             if (last) {
-                vmeta_del_commit(&meta, drop[i]);
-                if ((rc = vmeta_write(ss, &meta, wt, 0)) != LMKV_OK) goto cleanup;
+                lmkv_versioning__vmeta_del_commit(&meta, drop[i]);
+                if ((rc = lmkv_versioning__vmeta_write(ss, &meta, wt, 0)) != LMKV_OK) goto cleanup;
             }
             rc = lmkv_store_session_commit(ss); ss = NULL;
             if (rc != LMKV_OK) goto cleanup;
@@ -173,7 +173,7 @@ int lmkv_gc_run(struct lmkv_gc_report *out, lmkv_worktree *wt, const struct lmkv
         for (size_t j = 0; j < ndrop; j++) if (!strcmp(drop[j], meta.commits[i].hex)) dropped = 1;
         if (dropped) continue;
         git_oid oid;
-        if ((rc = vhex_to_oid(&oid, meta.commits[i].hex)) != LMKV_OK) goto cleanup;
+        if ((rc = lmkv_versioning__vhex_to_oid(&oid, meta.commits[i].hex)) != LMKV_OK) goto cleanup;
         if ((rc = lmkv_store_commit_files(t, wt->ws, oid.id, live_path_fn, &live)) != LMKV_OK) goto cleanup;
     }
     u64_sort(&live);
@@ -232,7 +232,7 @@ cleanup:
     if (cache) lmkv_cache_close(cache);
     lmkv_store_session_abort(ss);
     lmkv_store_txn_end(t);
-    vmeta_clear(&meta);
+    lmkv_versioning__vmeta_clear(&meta);
     free(live.v);
     for (size_t i = 0; i < dead.n; i++) free(dead.v[i].path);
     free(dead.v);

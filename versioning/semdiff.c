@@ -200,11 +200,11 @@ int lmkv_diff_commits(struct lmkv_semdiff **out, lmkv_worktree *wt,
     if ((rc = vresolve_commit(&ca, d->a, wt, rev_a)) != LMKV_OK) goto cleanup;
     if ((rc = vresolve_commit(&cb, d->b, wt, rev_b)) != LMKV_OK) goto cleanup;
     if ((g = git_commit_tree(&ta, ca)) < 0 || (g = git_commit_tree(&tb, cb)) < 0) {
-        rc = verr_git(g, "reading the trees of %s and %s", d->a, d->b);
+        rc = lmkv_versioning__verr_git(g, "reading the trees of %s and %s", d->a, d->b);
         goto cleanup;
     }
     if ((g = git_diff_tree_to_tree(&diff, wt->repo, ta, tb, NULL)) < 0) {
-        rc = verr_git(g, "diffing %s..%s", d->a, d->b);
+        rc = lmkv_versioning__verr_git(g, "diffing %s..%s", d->a, d->b);
         goto cleanup;
     }
     size_t nd = git_diff_num_deltas(diff);
@@ -215,7 +215,7 @@ int lmkv_diff_commits(struct lmkv_semdiff **out, lmkv_worktree *wt,
             const git_diff_file *df = side == 0 ? &dl->old_file : &dl->new_file;
             if (!(df->flags & GIT_DIFF_FLAG_EXISTS)) continue;
             if (df->mode != GIT_FILEMODE_BLOB && df->mode != GIT_FILEMODE_BLOB_EXECUTABLE) continue;
-            if (!vselect_match(&sel, df->path)) continue;
+            if (!lmkv_versioning__vselect_match(&sel, df->path)) continue;
             if (df->size > max_bytes) continue;
             struct dfile *f = &files[nfiles++];
             if (!(f->path = strdup(df->path))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
@@ -234,7 +234,7 @@ int lmkv_diff_commits(struct lmkv_semdiff **out, lmkv_worktree *wt,
         if (!rt) { if ((rc = lmkv_store_txn_begin(&t, wt->st)) != LMKV_OK) goto cleanup; rt = t; }
         rc = lmkv_store_file_version_get(&fvr, rt, wt->ws, f->fv);
         uint64_t src = 0;   /* the same bytes stored under another path */
-        if (rc == LMKV_NOTFOUND) rc = vfind_copy_source(&src, rt, wt, f->path, f->blob);
+        if (rc == LMKV_NOTFOUND) rc = lmkv_versioning__vfind_copy_source(&src, rt, wt, f->path, f->blob);
         else if (rc == LMKV_OK) src = f->fv;    /* stored: nothing to do */
         if (t) { lmkv_store_txn_end(t); t = NULL; }
         if (rc != LMKV_OK) goto cleanup;
@@ -242,7 +242,7 @@ int lmkv_diff_commits(struct lmkv_semdiff **out, lmkv_worktree *wt,
         if (src) {
             int copied = 0;
             if (!ss && (rc = lmkv_store_session_begin(&ss, wt->st)) != LMKV_OK) goto cleanup;
-            if ((rc = vcopy_version(&copied, ss, wt, f->path, f->fv, src, 0, vnow_ns())) != LMKV_OK) goto cleanup;
+            if ((rc = lmkv_versioning__vcopy_version(&copied, ss, wt, f->path, f->fv, src, 0, lmkv_versioning__vnow_ns())) != LMKV_OK) goto cleanup;
             if (copied) { d->copied++; continue; }
         }
         if (!analyser) {
@@ -251,13 +251,13 @@ int lmkv_diff_commits(struct lmkv_semdiff **out, lmkv_worktree *wt,
             goto cleanup;
         }
         git_oid oid;
-        if ((rc = vhex_to_oid(&oid, f->blob)) != LMKV_OK) goto cleanup;
-        if ((g = git_blob_lookup(&blob, wt->repo, &oid)) < 0) { rc = verr_git(g, "blob %s of '%s'", f->blob, f->path); goto cleanup; }
+        if ((rc = lmkv_versioning__vhex_to_oid(&oid, f->blob)) != LMKV_OK) goto cleanup;
+        if ((g = git_blob_lookup(&blob, wt->repo, &oid)) < 0) { rc = lmkv_versioning__verr_git(g, "blob %s of '%s'", f->blob, f->path); goto cleanup; }
         if (!ss && (rc = lmkv_store_session_begin(&ss, wt->st)) != LMKV_OK) goto cleanup;
         int failed = 0, aerr = 0;
-        rc = vanalyse_and_put(&failed, &aerr, &msg, ss, wt, f->path, f->blob, f->fv,
+        rc = lmkv_versioning__vanalyse_and_put(&failed, &aerr, &msg, ss, wt, f->path, f->blob, f->fv,
                               git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), 0,
-                              analyser, ctx, vnow_ns());
+                              analyser, ctx, lmkv_versioning__vnow_ns());
         git_blob_free(blob); blob = NULL;
         if (rc != LMKV_OK) goto cleanup;
         if (failed) {

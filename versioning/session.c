@@ -32,7 +32,7 @@ struct lmkv_index_session {
     unsigned char *stored;      /* per scan entry: version already stored */
     uint64_t *src;              /* per scan entry: a stored version of the
                                    same content under another path to copy
-                                   (vfind_copy_source), 0 = none           */
+                                   (lmkv_versioning__vfind_copy_source), 0 = none           */
     size_t *dup;                /* per scan entry: 1 + index of the entry
                                    of the same content (and extension) that
                                    this run analyses first, 0 = none       */
@@ -69,13 +69,13 @@ void lmkv_index_session_free(lmkv_index_session *s)
     if (s->paths) for (size_t i = 0; i < s->opts.npaths; i++) free(s->paths[i]);
     free(s->paths);
     free(s->analyser_id);
-    vscan_clear(&s->scan);
+    lmkv_versioning__vscan_clear(&s->scan);
     free(s->plan);
     free(s->stored);
     free(s->src);
     free(s->dup);
-    vcurmap_clear(&s->cur);
-    vmeta_clear(&s->meta);
+    lmkv_versioning__vcurmap_clear(&s->cur);
+    lmkv_versioning__vmeta_clear(&s->meta);
     for (size_t i = 0; i < s->ndeleted; i++) free(s->deleted[i]);
     free(s->deleted);
     free(s->pending);
@@ -113,7 +113,7 @@ int lmkv_index_session_begin(lmkv_index_session **out, lmkv_worktree *wt,
             if (!(s->paths[i] = strdup(p))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
             size_t n = strlen(s->paths[i]);
             while (n > 0 && s->paths[i][n - 1] == '/') s->paths[i][--n] = '\0';
-            if (n && !(n == 1 && s->paths[i][0] == '.') && !vpath_valid(s->paths[i])) {
+            if (n && !(n == 1 && s->paths[i][0] == '.') && !lmkv_versioning__vpath_valid(s->paths[i])) {
                 rc = lmkv_error_set(LMKV_EINVAL, "index options: path '%s' must be workspace-relative without '..'", opts->paths[i]);
                 goto cleanup;
             }
@@ -154,7 +154,7 @@ static int vdupkey_cmp(const void *a, const void *b)
     const struct vdupkey *x = a, *y = b;
     int c = strcmp(x->blob, y->blob);
     if (c) return c;
-    if ((c = strcmp(vext(x->path), vext(y->path))) != 0) return c;
+    if ((c = strcmp(lmkv_versioning__vext(x->path), lmkv_versioning__vext(y->path))) != 0) return c;
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
@@ -172,7 +172,7 @@ static int vgroup_duplicates(lmkv_index_session *s)
             k[n++] = (struct vdupkey){ s->scan.v[i].blob, s->scan.v[i].path, i };
     qsort(k, n, sizeof *k, vdupkey_cmp);
     for (size_t j = 1, lead = 0; j < n; j++) {
-        if (strcmp(k[j].blob, k[lead].blob) == 0 && vsame_ext(k[j].path, k[lead].path))
+        if (strcmp(k[j].blob, k[lead].blob) == 0 && lmkv_versioning__vsame_ext(k[j].path, k[lead].path))
             s->dup[k[j].i] = k[lead].i + 1;
         else
             lead = j;
@@ -196,15 +196,15 @@ static int vclassify(lmkv_index_session *s, int explicit_plan)
         const char **pp = malloc((s->scan.n ? s->scan.n : 1) * sizeof *pp);
         if (!pp) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
         for (size_t i = 0; i < s->scan.n; i++) pp[i] = s->scan.v[i].path;
-        rc = s->scan.n ? vcurmap_read_paths(&s->cur, t, wt->ws, pp, s->scan.n, 1) : LMKV_OK;
+        rc = s->scan.n ? lmkv_versioning__vcurmap_read_paths(&s->cur, t, wt->ws, pp, s->scan.n, 1) : LMKV_OK;
         free(pp);
     } else {
-        rc = vcurmap_read_paths(&s->cur, t, wt->ws, sel.paths, sel.npaths, 0);
+        rc = lmkv_versioning__vcurmap_read_paths(&s->cur, t, wt->ws, sel.paths, sel.npaths, 0);
     }
     if (rc != LMKV_OK) goto cleanup;
-    if ((rc = vmeta_read(&s->meta, t, wt)) != LMKV_OK) goto cleanup;
+    if ((rc = lmkv_versioning__vmeta_read(&s->meta, t, wt)) != LMKV_OK) goto cleanup;
     if (s->meta.registered && strcmp(s->meta.analyser_id, s->analyser_id) != 0) s->full = 1;
-    if ((rc = vscan_hash_pending(&s->scan, wt, t, &s->cur, s->full)) != LMKV_OK) goto cleanup;
+    if ((rc = lmkv_versioning__vscan_hash_pending(&s->scan, wt, t, &s->cur, s->full)) != LMKV_OK) goto cleanup;
     if (!(s->plan = calloc(s->scan.n ? s->scan.n : 1, 1)) ||
         !(s->stored = calloc(s->scan.n ? s->scan.n : 1, 1)) ||
         !(s->src = calloc(s->scan.n ? s->scan.n : 1, sizeof *s->src)) ||
@@ -214,7 +214,7 @@ static int vclassify(lmkv_index_session *s, int explicit_plan)
     }
     for (size_t i = 0; i < s->scan.n; i++) {
         struct vfile *f = &s->scan.v[i];
-        struct vcur *c = vcurmap_find(&s->cur, f->path);
+        struct vcur *c = lmkv_versioning__vcurmap_find(&s->cur, f->path);
         if (!f->present) {
             s->plan[i] = VPLAN_DELETED;
             if (c && (rc = vpush_deleted(s, f->path)) != LMKV_OK) goto cleanup;
@@ -246,7 +246,7 @@ static int vclassify(lmkv_index_session *s, int explicit_plan)
             if (rc == LMKV_OK) s->stored[i] = 1;
             else if (rc != LMKV_NOTFOUND) goto cleanup;
             /* not stored: the same bytes under another path may be */
-            if (rc == LMKV_NOTFOUND && (rc = vfind_copy_source(&s->src[i], t, wt, f->path, f->blob)) != LMKV_OK)
+            if (rc == LMKV_NOTFOUND && (rc = lmkv_versioning__vfind_copy_source(&s->src[i], t, wt, f->path, f->blob)) != LMKV_OK)
                 goto cleanup;
             rc = LMKV_OK;
         }
@@ -256,8 +256,8 @@ static int vclassify(lmkv_index_session *s, int explicit_plan)
         /* Currently mapped paths of the selection that are gone. */
         for (size_t i = 0; i < s->cur.n; i++) {
             const char *p = s->cur.v[i].path;
-            if (!vselect_match(&sel, p)) continue;
-            if (vscan_find(&s->scan, p)) continue;   /* handled above */
+            if (!lmkv_versioning__vselect_match(&sel, p)) continue;
+            if (lmkv_versioning__vscan_find(&s->scan, p)) continue;   /* handled above */
             if ((rc = vpush_deleted(s, p)) != LMKV_OK) goto cleanup;
         }
     }
@@ -273,7 +273,7 @@ int lmkv_index_session_plan(lmkv_index_session *s)
     if (!s) return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_plan: NULL session");
     if (s->planned) return lmkv_error_set(LMKV_EINVAL, "lmkv_index_session_plan: plan already made");
     struct vselect sel = vsel_of(s);
-    if ((rc = vscan_worktree(&s->scan, &s->head, s->wt, &sel)) != LMKV_OK) return rc;
+    if ((rc = lmkv_versioning__vscan_worktree(&s->scan, &s->head, s->wt, &sel)) != LMKV_OK) return rc;
     if ((rc = vclassify(s, 0)) != LMKV_OK) return rc;
     s->planned = 1;
     return LMKV_OK;
@@ -290,12 +290,12 @@ static int vhead_blob(char out[LMKV_OID_HEXSZ], lmkv_worktree *wt, const struct 
     git_tree_entry *e = NULL;
     out[0] = '\0';
     if (!wt->repo || !h->commit[0]) return LMKV_OK;
-    if ((rc = vhex_to_oid(&oid, h->commit)) != LMKV_OK) return rc;
-    if ((g = git_commit_lookup(&c, wt->repo, &oid)) < 0) { rc = verr_git(g, "HEAD commit %s", h->commit); goto cleanup; }
-    if ((g = git_commit_tree(&tree, c)) < 0) { rc = verr_git(g, "tree of %s", h->commit); goto cleanup; }
+    if ((rc = lmkv_versioning__vhex_to_oid(&oid, h->commit)) != LMKV_OK) return rc;
+    if ((g = git_commit_lookup(&c, wt->repo, &oid)) < 0) { rc = lmkv_versioning__verr_git(g, "HEAD commit %s", h->commit); goto cleanup; }
+    if ((g = git_commit_tree(&tree, c)) < 0) { rc = lmkv_versioning__verr_git(g, "tree of %s", h->commit); goto cleanup; }
     g = git_tree_entry_bypath(&e, tree, path);
     if (g == GIT_ENOTFOUND) goto cleanup;
-    if (g < 0) { rc = verr_git(g, "'%s' in %s", path, h->commit); goto cleanup; }
+    if (g < 0) { rc = lmkv_versioning__verr_git(g, "'%s' in %s", path, h->commit); goto cleanup; }
     if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) git_oid_tostr(out, LMKV_OID_HEXSZ, git_tree_entry_id(e));
 cleanup:
     git_tree_entry_free(e);
@@ -328,7 +328,7 @@ int lmkv_index_session_set_plan(lmkv_index_session *s,
     for (size_t i = 0; i < ndeleted; i++) all[k++] = deleted[i];
     for (size_t i = 0; i < nunchanged; i++) all[k++] = unchanged[i];
     for (size_t i = 0; i < nall; i++)
-        if (!vpath_valid(all[i])) { rc = lmkv_error_set(LMKV_EINVAL, "plan: path '%s' is not workspace-relative", all[i] ? all[i] : "(null)"); goto cleanup; }
+        if (!lmkv_versioning__vpath_valid(all[i])) { rc = lmkv_error_set(LMKV_EINVAL, "plan: path '%s' is not workspace-relative", all[i] ? all[i] : "(null)"); goto cleanup; }
     qsort(all, nall, sizeof *all, vstrptr_cmp);
     for (size_t i = 1; i < nall; i++)
         if (strcmp(all[i - 1], all[i]) == 0) { rc = lmkv_error_set(LMKV_EINVAL, "plan: path '%s' given twice", all[i]); goto cleanup; }
@@ -344,14 +344,14 @@ int lmkv_index_session_set_plan(lmkv_index_session *s,
         if (i >= nchanged) { f->status = LMKV_WT_DELETED; continue; }
         void *buf = NULL;
         size_t len = 0;
-        rc = vread_file(&buf, &len, s->wt, p, 0);
+        rc = lmkv_versioning__vread_file(&buf, &len, s->wt, p, 0);
         if (rc == LMKV_NOTFOUND) { f->status = LMKV_WT_DELETED; rc = LMKV_OK; continue; }
         if (rc != LMKV_OK) {
             /* unreadable: that file's failure in the report, not the plan's */
             f->present = 1;
             f->status = !s->wt->repo ? LMKV_WT_NOGIT : LMKV_WT_MODIFIED;
             f->source = LMKV_SOURCE_LATEST;
-            if ((rc = vplan_read_failed(f, rc, errno)) != LMKV_OK) goto cleanup;
+            if ((rc = lmkv_versioning__vplan_read_failed(f, rc, errno)) != LMKV_OK) goto cleanup;
             continue;
         }
         f->present = 1;
@@ -385,7 +385,7 @@ int lmkv_index_session_set_plan(lmkv_index_session *s,
     s->nunchanged += nunchanged;
     s->planned = 1;
 cleanup:
-    vscan_clear(&scan);
+    lmkv_versioning__vscan_clear(&scan);
     free(all);
     return rc;
 }
@@ -513,7 +513,7 @@ struct vpool {
 
 static void vjob_clear(struct vjob *j)
 {
-    vanalysis_reset(&j->a);
+    lmkv_versioning__vanalysis_reset(&j->a);
     free(j->msg); j->msg = NULL;
     free(j->buf); j->buf = NULL;
 }
@@ -531,12 +531,12 @@ static void vjob_run(struct vpool *p, struct vjob *j)
         memcpy(j->blob, f->blob, sizeof j->blob);
         j->rc = LMKV_OK;
     } else {
-        j->rc = vread_file(&j->buf, &j->len, s->wt, f->path, s->opts.max_file_bytes);
+        j->rc = lmkv_versioning__vread_file(&j->buf, &j->len, s->wt, f->path, s->opts.max_file_bytes);
         j->rerr = errno;
         if (j->rc == LMKV_OK) j->rc = lmkv_blob_id(j->blob, j->buf, j->len);
     }
     if (j->rc == LMKV_OK)
-        j->rc = vanalyse_only(&j->a, &j->failed, &j->aerr, &j->msg, f->path, j->buf, j->len,
+        j->rc = lmkv_versioning__vanalyse_only(&j->a, &j->failed, &j->aerr, &j->msg, f->path, j->buf, j->len,
                               p->analyser, p->ctx);
 }
 
@@ -680,9 +680,9 @@ static int vstore_analysed(lmkv_index_session *s, struct lmkv_index_report *out,
     memset(&la, 0, sizeof la);
     if (jk) {
         /* analysed ahead by a worker */
-        int64_t t0 = vnow_ns();
+        int64_t t0 = lmkv_versioning__vnow_ns();
         job = vpool_take(pool, jk - 1);
-        out->analysis_wait_ns += (uint64_t)(vnow_ns() - t0);
+        out->analysis_wait_ns += (uint64_t)(lmkv_versioning__vnow_ns() - t0);
         rc = job->rc;
         rerr = job->rerr;
         buf = job->buf; job->buf = NULL;
@@ -702,14 +702,14 @@ static int vstore_analysed(lmkv_index_session *s, struct lmkv_index_report *out,
             memcpy(blob, f->blob, sizeof blob);
             rc = LMKV_OK;
         } else {
-            rc = vread_file(&buf, &len, wt, f->path, s->opts.max_file_bytes);
+            rc = lmkv_versioning__vread_file(&buf, &len, wt, f->path, s->opts.max_file_bytes);
             rerr = errno;
             if (rc == LMKV_OK) rc = lmkv_blob_id(blob, buf, len);
         }
         if (rc == LMKV_OK) {
-            int64_t t0 = vnow_ns();
-            rc = vanalyse_only(&la, &failed, &aerr, &msg, f->path, buf, len, analyser, ctx);
-            out->analysis_wait_ns += (uint64_t)(vnow_ns() - t0);
+            int64_t t0 = lmkv_versioning__vnow_ns();
+            rc = lmkv_versioning__vanalyse_only(&la, &failed, &aerr, &msg, f->path, buf, len, analyser, ctx);
+            out->analysis_wait_ns += (uint64_t)(lmkv_versioning__vnow_ns() - t0);
         }
     }
     if (rc == LMKV_OK) {
@@ -730,7 +730,7 @@ static int vstore_analysed(lmkv_index_session *s, struct lmkv_index_report *out,
         if ((rc = vw_open(w)) != LMKV_OK) goto file_done;
         if (!failed) {
             free(msg); msg = NULL;
-            rc = vput_analysed(&failed, &aerr, &msg, w->ss, wt, f->path, f->blob, f->fv,
+            rc = lmkv_versioning__vput_analysed(&failed, &aerr, &msg, w->ss, wt, f->path, f->blob, f->fv,
                                buf, len, f->mtime_ns, an, now);
             if (rc != LMKV_OK) goto file_done;
         }
@@ -747,13 +747,13 @@ static int vstore_analysed(lmkv_index_session *s, struct lmkv_index_report *out,
     } else {
         /* Unreadable (vanished, too big, I/O): the file fails. */
         char m[256];
-        vread_reason(m, sizeof m, rc, rerr);
+        lmkv_versioning__vread_reason(m, sizeof m, rc, rerr);
         if ((rc = vfail(out, f->path, rc, m)) != LMKV_OK) goto file_done;
         if (has_cur) act[i] = VACT_UNMAP;
     }
     rc = LMKV_OK;
 file_done:
-    vanalysis_reset(&la);
+    lmkv_versioning__vanalysis_reset(&la);
     if (jk) vpool_release(pool, jk - 1);
     free(buf);
     free(msg);
@@ -773,7 +773,7 @@ static int vswap_maps(lmkv_index_session *s, lmkv_store_session *ss, const unsig
     lmkv_store_txn *st = lmkv_store_session_txn(ss);
     git_oid head_oid;
     int have_head = s->head.commit[0] != '\0';
-    if (have_head && (rc = vhex_to_oid(&head_oid, s->head.commit)) != LMKV_OK) return rc;
+    if (have_head && (rc = lmkv_versioning__vhex_to_oid(&head_oid, s->head.commit)) != LMKV_OK) return rc;
     *mapped_commit = 0;
     for (size_t i = 0; i < s->scan.n; i++) {
         struct vfile *f = &s->scan.v[i];
@@ -814,12 +814,12 @@ static int vmeta_finish(lmkv_index_session *s, lmkv_store_session *ss, int mappe
 {
     int rc;
     lmkv_worktree *wt = s->wt;
-    if (mapped_commit && (rc = vmeta_add_commit(&s->meta, s->head.commit, now)) != LMKV_OK) return rc;
+    if (mapped_commit && (rc = lmkv_versioning__vmeta_add_commit(&s->meta, s->head.commit, now)) != LMKV_OK) return rc;
     free(s->meta.current_commit);
     if (!(s->meta.current_commit = strdup(s->head.commit))) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     free(s->meta.analyser_id);
     if (!(s->meta.analyser_id = strdup(s->analyser_id))) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
-    if ((rc = vmeta_write(ss, &s->meta, wt, now)) != LMKV_OK) return rc;
+    if ((rc = lmkv_versioning__vmeta_write(ss, &s->meta, wt, now)) != LMKV_OK) return rc;
     return LMKV_OK;
 }
 
@@ -830,7 +830,7 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
     int rc = LMKV_OK;
     unsigned char *act = NULL, *done = NULL;
     struct vwriter w;
-    int64_t now = vnow_ns();
+    int64_t now = lmkv_versioning__vnow_ns();
     struct vpool pool;
     memset(&pool, 0, sizeof pool);
 
@@ -881,7 +881,7 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
         }
         if (s->plan[i] != VPLAN_CHANGED || done[i]) continue;
         struct vfile *f = &s->scan.v[i];
-        struct vcur *c = vcurmap_find(&s->cur, f->path);
+        struct vcur *c = lmkv_versioning__vcurmap_find(&s->cur, f->path);
         if (s->stored[i] && !s->full) { out->reused++; act[i] = VACT_MAP; done[i] = 1; continue; }
         if (phase == 0 && (s->full || !s->src[i])) continue;
         done[i] = 1;
@@ -895,7 +895,7 @@ int lmkv_index_session_run(struct lmkv_index_report *out, lmkv_index_session *s,
         if (src) {
             int copied = 0;
             if ((rc = vw_open(&w)) != LMKV_OK) goto cleanup;
-            rc = vcopy_version(&copied, w.ss, wt, f->path, f->fv, src, f->mtime_ns, now);
+            rc = lmkv_versioning__vcopy_version(&copied, w.ss, wt, f->path, f->fv, src, f->mtime_ns, now);
             if (rc != LMKV_OK) goto cleanup;
             if (copied) {
                 out->copied++;

@@ -19,7 +19,7 @@ struct lmkv_worktree {
 };
 
 /* Map the last libgit2 error to LMKV_EGIT with "what: libgit2 message". */
-int verr_git(int gitrc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int lmkv_versioning__verr_git(int gitrc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* libgit2 is initialised once per process (refcounted by libgit2). */
 
@@ -64,35 +64,35 @@ struct vselect {
 };
 
 /* 1 when `path` is selected by paths/filter. */
-int vselect_match(const struct vselect *sel, const char *path);
+int lmkv_versioning__vselect_match(const struct vselect *sel, const char *path);
 /* 1 when `path` is inside the path prefixes of `sel` (filter ignored). */
 
 /* Scan the worktree: every selected regular file present on disk with its
  * blob id and status, plus (present = 0) tracked paths git reports deleted.
  * Sorted by path. head is filled with HEAD as read at the scan. */
-int vscan_worktree(struct vscan *out, struct lmkv_head_info *head, lmkv_worktree *wt,
+int lmkv_versioning__vscan_worktree(struct vscan *out, struct lmkv_head_info *head, lmkv_worktree *wt,
                    const struct vselect *sel);
-void vscan_clear(struct vscan *s);
+void lmkv_versioning__vscan_clear(struct vscan *s);
 /* Binary search by path; NULL if absent. */
-struct vfile *vscan_find(const struct vscan *s, const char *path);
+struct vfile *lmkv_versioning__vscan_find(const struct vscan *s, const char *path);
 
 /* Read a worktree file fully. *out malloc'd (free()). On failure errno
  * holds the cause (0: not a regular file). */
-int vread_file(void **out, size_t *outlen, const lmkv_worktree *wt, const char *path,
+int lmkv_versioning__vread_file(void **out, size_t *outlen, const lmkv_worktree *wt, const char *path,
                uint64_t max_bytes);
 
-/* A read failure of the plan (vread_file's rc and errno) as f's failure:
+/* A read failure of the plan (lmkv_versioning__vread_file's rc and errno) as f's failure:
  * f->read_err/read_msg set, LMKV_OK; LMKV_ENOMEM is returned as is. */
-int vplan_read_failed(struct vfile *f, int rc, int err);
-/* The path-free reason of a vread_file failure (rc, errno) into m[n]. */
-void vread_reason(char *m, size_t n, int rc, int err);
+int lmkv_versioning__vplan_read_failed(struct vfile *f, int rc, int err);
+/* The path-free reason of a lmkv_versioning__vread_file failure (rc, errno) into m[n]. */
+void lmkv_versioning__vread_reason(char *m, size_t n, int rc, int err);
 
 /* Hex <-> raw oid helpers. */
-int vhex_to_oid(git_oid *out, const char *hex);
+int lmkv_versioning__vhex_to_oid(git_oid *out, const char *hex);
 
 /* Valid workspace-relative path: not empty, not absolute, no "." or ".."
  * components, no empty components. */
-int vpath_valid(const char *path);
+int lmkv_versioning__vpath_valid(const char *path);
 
 /* -------------------------------------------------------------- analysis */
 
@@ -126,7 +126,7 @@ struct lmkv_analysis {
     char *language, *frontend;  /* lmkv_analysis_set_language, NULL = unset */
 };
 
-void vanalysis_reset(lmkv_analysis *a);   /* free contents, keep struct  */
+void lmkv_versioning__vanalysis_reset(lmkv_analysis *a);   /* free contents, keep struct  */
 
 /* ---------------------------------------------------------- store helpers */
 
@@ -141,12 +141,12 @@ struct vmeta {
     size_t ncommits;
     char *root, *name, *current_commit; /* owned copies of rec strings   */
 };
-void vmeta_clear(struct vmeta *m);
-int vmeta_read(struct vmeta *out, lmkv_store_txn *t, const lmkv_worktree *wt);
-int vmeta_add_commit(struct vmeta *m, const char *hex, int64_t now_ns);
-void vmeta_del_commit(struct vmeta *m, const char *hex);
+void lmkv_versioning__vmeta_clear(struct vmeta *m);
+int lmkv_versioning__vmeta_read(struct vmeta *out, lmkv_store_txn *t, const lmkv_worktree *wt);
+int lmkv_versioning__vmeta_add_commit(struct vmeta *m, const char *hex, int64_t now_ns);
+void lmkv_versioning__vmeta_del_commit(struct vmeta *m, const char *hex);
 /* Write the Workspace record with metadata (is_git, current_commit set). */
-int vmeta_write(lmkv_store_session *s, const struct vmeta *m, const lmkv_worktree *wt,
+int lmkv_versioning__vmeta_write(lmkv_store_session *s, const struct vmeta *m, const lmkv_worktree *wt,
                 int64_t last_indexed_ns);
 
 struct vcur {                   /* one current-map entry (owned copy)    */
@@ -156,35 +156,35 @@ struct vcur {                   /* one current-map entry (owned copy)    */
     char commit[LMKV_OID_HEXSZ];
 };
 struct vcurmap { struct vcur *v; size_t n, cap; };
-void vcurmap_clear(struct vcurmap *m);
-int vcurmap_read(struct vcurmap *out, lmkv_store_txn *t, uint64_t ws);
-/* Only the entries a selection needs (sorted, as vcurmap_read): with
+void lmkv_versioning__vcurmap_clear(struct vcurmap *m);
+int lmkv_versioning__vcurmap_read(struct vcurmap *out, lmkv_store_txn *t, uint64_t ws);
+/* Only the entries a selection needs (sorted, as lmkv_versioning__vcurmap_read): with
  * files_only each path is one file (a point lookup each: an explicit plan);
  * else each path selects itself and everything under path/ (a prefix scan
  * each). No paths, or "" or "." among them = the whole map. The cost follows
  * the selection, not the workspace. */
-int vcurmap_read_paths(struct vcurmap *out, lmkv_store_txn *t, uint64_t ws,
+int lmkv_versioning__vcurmap_read_paths(struct vcurmap *out, lmkv_store_txn *t, uint64_t ws,
                        const char *const *paths, size_t npaths, int files_only);
-struct vcur *vcurmap_find(const struct vcurmap *m, const char *path);
+struct vcur *lmkv_versioning__vcurmap_find(const struct vcurmap *m, const char *path);
 
 
 /* Run the analyser on content and store the version (one call of it). On
  * analyser failure *out_failed = 1 and the failure message is in *out_msg
  * (malloc'd); the session is untouched. */
-int vanalyse_and_put(int *out_failed, int *out_err, char **out_msg, lmkv_store_session *s,
+int lmkv_versioning__vanalyse_and_put(int *out_failed, int *out_err, char **out_msg, lmkv_store_session *s,
                      const lmkv_worktree *wt, const char *path, const char *blob_hex,
                      uint64_t fv, const void *content, size_t len, int64_t mtime_ns,
                      lmkv_analyser_fn analyser, void *ctx, int64_t now_ns);
 /* The two halves: analyse into *a (any thread; reset *a with
- * vanalysis_reset after), then store it (the session's thread). */
-int vanalyse_only(lmkv_analysis *a, int *out_failed, int *out_err, char **out_msg, const char *path,
+ * lmkv_versioning__vanalysis_reset after), then store it (the session's thread). */
+int lmkv_versioning__vanalyse_only(lmkv_analysis *a, int *out_failed, int *out_err, char **out_msg, const char *path,
                   const void *content, size_t len, lmkv_analyser_fn analyser, void *ctx);
-int vput_analysed(int *out_failed, int *out_err, char **out_msg, lmkv_store_session *s,
+int lmkv_versioning__vput_analysed(int *out_failed, int *out_err, char **out_msg, lmkv_store_session *s,
                   const lmkv_worktree *wt, const char *path, const char *blob_hex,
                   uint64_t fv, const void *content, size_t len, int64_t mtime_ns,
                   lmkv_analysis *a, int64_t now_ns);
 
-int64_t vnow_ns(void);
+int64_t lmkv_versioning__vnow_ns(void);
 
 /* Renamed and copied files (issue 5 point 3: content indexed once is never
  * analysed again): a stored version of the same content under another path
@@ -192,31 +192,31 @@ int64_t vnow_ns(void);
  * when both paths have the same file-name extension (the part of the last
  * component after its last '.', "" if none) -- the analyser contract in
  * lmkv_versioning.h makes that exact. */
-const char *vext(const char *path);
-int vsame_ext(const char *a, const char *b);
+const char *lmkv_versioning__vext(const char *path);
+int lmkv_versioning__vsame_ext(const char *a, const char *b);
 
 /* A stored version of workspace wt with content blob_hex under a path other
  * than `path` with the same extension: *out_src = its fv (the first in fv
  * order), 0 if none. */
-int vfind_copy_source(uint64_t *out_src, lmkv_store_txn *t, const lmkv_worktree *wt,
+int lmkv_versioning__vfind_copy_source(uint64_t *out_src, lmkv_store_txn *t, const lmkv_worktree *wt,
                       const char *path, const char *blob_hex);
 
 /* Store version fv of `path` as a copy of stored version src. *out_copied =
  * 1 when stored; 0 when src cannot be copied (gone meanwhile, damaged, or
  * records whose ids lmkv_store_copy_file cannot re-path): nothing written,
  * the session usable, the caller analyses the file instead. */
-int vcopy_version(int *out_copied, lmkv_store_session *s, const lmkv_worktree *wt,
+int lmkv_versioning__vcopy_version(int *out_copied, lmkv_store_session *s, const lmkv_worktree *wt,
                   const char *path, uint64_t fv, uint64_t src, int64_t mtime_ns, int64_t now_ns);
 
 /* 20 bytes as 40 lowercase hex digits and a NUL. */
-void vhex20(char out[LMKV_OID_HEXSZ], const uint8_t id[20]);
+void lmkv_versioning__vhex20(char out[LMKV_OID_HEXSZ], const uint8_t id[20]);
 
 /* Non-git scans defer hashing: fill the blob of every entry still needing
  * it, from the stored version of its current mapping when size and mtime
  * match it and the mtime is at least 2 s older than that version's index
  * time (git's stat-cache rule, racy window excluded), else by hashing the
  * bytes. no_cache = 1: always hash. */
-int vscan_hash_pending(struct vscan *s, lmkv_worktree *wt, lmkv_store_txn *t,
+int lmkv_versioning__vscan_hash_pending(struct vscan *s, lmkv_worktree *wt, lmkv_store_txn *t,
                        const struct vcurmap *cur, int no_cache);
 
 #endif

@@ -26,7 +26,7 @@
 #include <time.h>
 #include <xxhash.h>
 
-int64_t vnow_ns(void)
+int64_t lmkv_versioning__vnow_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -40,7 +40,7 @@ static char *vstrdup0(const char *s)
 
 /* ------------------------------------------------------------------ meta */
 
-void vmeta_clear(struct vmeta *m)
+void lmkv_versioning__vmeta_clear(struct vmeta *m)
 {
     if (!m) return;
     free(m->analyser_id);
@@ -49,7 +49,7 @@ void vmeta_clear(struct vmeta *m)
     memset(m, 0, sizeof *m);
 }
 
-int vmeta_add_commit(struct vmeta *m, const char *hex, int64_t now_ns)
+int lmkv_versioning__vmeta_add_commit(struct vmeta *m, const char *hex, int64_t now_ns)
 {
     for (size_t i = 0; i < m->ncommits; i++)
         if (strcmp(m->commits[i].hex, hex) == 0) return LMKV_OK;
@@ -62,7 +62,7 @@ int vmeta_add_commit(struct vmeta *m, const char *hex, int64_t now_ns)
     return LMKV_OK;
 }
 
-void vmeta_del_commit(struct vmeta *m, const char *hex)
+void lmkv_versioning__vmeta_del_commit(struct vmeta *m, const char *hex)
 {
     for (size_t i = 0; i < m->ncommits; i++) {
         if (strcmp(m->commits[i].hex, hex) != 0) continue;
@@ -72,7 +72,7 @@ void vmeta_del_commit(struct vmeta *m, const char *hex)
     }
 }
 
-int vmeta_read(struct vmeta *out, lmkv_store_txn *t, const lmkv_worktree *wt)
+int lmkv_versioning__vmeta_read(struct vmeta *out, lmkv_store_txn *t, const lmkv_worktree *wt)
 {
     int rc;
     lmkv_workspace w;
@@ -114,7 +114,7 @@ int vmeta_read(struct vmeta *out, lmkv_store_txn *t, const lmkv_worktree *wt)
         if (json_is_object(commits)) {
             json_object_foreach(commits, k, v) {
                 if (strlen(k) != LMKV_OID_HEXLEN) continue;
-                if ((rc = vmeta_add_commit(&m, k, (int64_t)json_integer_value(v))) != LMKV_OK) goto cleanup;
+                if ((rc = lmkv_versioning__vmeta_add_commit(&m, k, (int64_t)json_integer_value(v))) != LMKV_OK) goto cleanup;
             }
         }
     } else if (!(m.analyser_id = strdup(""))) {
@@ -126,11 +126,11 @@ int vmeta_read(struct vmeta *out, lmkv_store_txn *t, const lmkv_worktree *wt)
     rc = LMKV_OK;
 cleanup:
     json_decref(root);
-    vmeta_clear(&m);
+    lmkv_versioning__vmeta_clear(&m);
     return rc;
 }
 
-int vmeta_write(lmkv_store_session *s, const struct vmeta *m, const lmkv_worktree *wt,
+int lmkv_versioning__vmeta_write(lmkv_store_session *s, const struct vmeta *m, const lmkv_worktree *wt,
                 int64_t last_indexed_ns)
 {
     int rc = LMKV_OK;
@@ -152,7 +152,7 @@ int vmeta_write(lmkv_store_session *s, const struct vmeta *m, const lmkv_worktre
     if (!m->registered) {
         const char *base = strrchr(wt->root, '/');
         w.name = base && base[1] ? base + 1 : wt->root;
-        w.created_ns = vnow_ns();
+        w.created_ns = lmkv_versioning__vnow_ns();
     }
     w.is_git = wt->repo != NULL;
     /* The HEAD the state was resolved at is given by the caller through
@@ -169,7 +169,7 @@ cleanup:
 
 /* ------------------------------------------------------------ current map */
 
-void vcurmap_clear(struct vcurmap *m)
+void lmkv_versioning__vcurmap_clear(struct vcurmap *m)
 {
     if (!m) return;
     for (size_t i = 0; i < m->n; i++) free(m->v[i].path);
@@ -189,7 +189,7 @@ static int vcur_push(void *ctx, const lmkv_store_current *c)
     e->path[c->path_len] = '\0';
     e->fv = c->fv;
     e->source = c->source;
-    if (c->source == LMKV_SOURCE_COMMIT) vhex20(e->commit, c->commit);
+    if (c->source == LMKV_SOURCE_COMMIT) lmkv_versioning__vhex20(e->commit, c->commit);
     m->n++;
     return 0;
 }
@@ -199,11 +199,11 @@ static int vcur_cmp(const void *a, const void *b)
     return strcmp(((const struct vcur *)a)->path, ((const struct vcur *)b)->path);
 }
 
-int vcurmap_read(struct vcurmap *out, lmkv_store_txn *t, uint64_t ws)
+int lmkv_versioning__vcurmap_read(struct vcurmap *out, lmkv_store_txn *t, uint64_t ws)
 {
     struct vcurmap m = {0};
     int rc = lmkv_store_current_each(t, ws, vcur_push, &m);
-    if (rc != LMKV_OK) { vcurmap_clear(&m); return rc; }
+    if (rc != LMKV_OK) { lmkv_versioning__vcurmap_clear(&m); return rc; }
     /* Byte order equals strcmp order except for paths with NUL (none). */
     if (m.n) qsort(m.v, m.n, sizeof *m.v, vcur_cmp);
     *out = m;
@@ -233,7 +233,7 @@ static int vcur_push_in(void *ctx, const lmkv_store_current *c)
     return vcur_push(p->m, c);
 }
 
-int vcurmap_read_paths(struct vcurmap *out, lmkv_store_txn *t, uint64_t ws,
+int lmkv_versioning__vcurmap_read_paths(struct vcurmap *out, lmkv_store_txn *t, uint64_t ws,
                        const char *const *paths, size_t npaths, int files_only)
 {
     struct vcurmap m = {0};
@@ -242,9 +242,9 @@ int vcurmap_read_paths(struct vcurmap *out, lmkv_store_txn *t, uint64_t ws,
         const char *p = paths[i];
         size_t n = strlen(p);
         while (n > 0 && p[n - 1] == '/') n--;
-        if (n == 0 || (n == 1 && p[0] == '.')) { vcurmap_clear(&m); return vcurmap_read(out, t, ws); }
+        if (n == 0 || (n == 1 && p[0] == '.')) { lmkv_versioning__vcurmap_clear(&m); return lmkv_versioning__vcurmap_read(out, t, ws); }
     }
-    if (npaths == 0) return vcurmap_read(out, t, ws);
+    if (npaths == 0) return lmkv_versioning__vcurmap_read(out, t, ws);
     for (size_t i = 0; i < npaths && rc == LMKV_OK; i++) {
         const char *p = paths[i];
         size_t n = strlen(p);
@@ -259,13 +259,13 @@ int vcurmap_read_paths(struct vcurmap *out, lmkv_store_txn *t, uint64_t ws,
             rc = lmkv_store_current_prefix(t, ws, p, n, vcur_push_in, &sp);
         }
     }
-    if (rc != LMKV_OK) { vcurmap_clear(&m); return rc; }
+    if (rc != LMKV_OK) { lmkv_versioning__vcurmap_clear(&m); return rc; }
     vcurmap_sort_unique(&m);
     *out = m;
     return LMKV_OK;
 }
 
-struct vcur *vcurmap_find(const struct vcurmap *m, const char *path)
+struct vcur *lmkv_versioning__vcurmap_find(const struct vcurmap *m, const char *path)
 {
     struct vcur key = {.path = (char *)path};
     return m->n ? bsearch(&key, m->v, m->n, sizeof *m->v, vcur_cmp) : NULL;
@@ -474,7 +474,7 @@ cleanup:
     return rc;
 }
 
-int vanalyse_only(lmkv_analysis *a, int *out_failed, int *out_err, char **out_msg, const char *path,
+int lmkv_versioning__vanalyse_only(lmkv_analysis *a, int *out_failed, int *out_err, char **out_msg, const char *path,
                   const void *content, size_t len, lmkv_analyser_fn analyser, void *ctx)
 {
     memset(a, 0, sizeof *a);
@@ -495,7 +495,7 @@ int vanalyse_only(lmkv_analysis *a, int *out_failed, int *out_err, char **out_ms
     return LMKV_OK;
 }
 
-int vput_analysed(int *out_failed, int *out_err, char **out_msg, lmkv_store_session *s,
+int lmkv_versioning__vput_analysed(int *out_failed, int *out_err, char **out_msg, lmkv_store_session *s,
                   const lmkv_worktree *wt, const char *path, const char *blob_hex,
                   uint64_t fv, const void *content, size_t len, int64_t mtime_ns,
                   lmkv_analysis *a, int64_t now_ns)
@@ -516,23 +516,23 @@ int vput_analysed(int *out_failed, int *out_err, char **out_msg, lmkv_store_sess
     return rc;
 }
 
-int vanalyse_and_put(int *out_failed, int *out_err, char **out_msg, lmkv_store_session *s,
+int lmkv_versioning__vanalyse_and_put(int *out_failed, int *out_err, char **out_msg, lmkv_store_session *s,
                      const lmkv_worktree *wt, const char *path, const char *blob_hex,
                      uint64_t fv, const void *content, size_t len, int64_t mtime_ns,
                      lmkv_analyser_fn analyser, void *ctx, int64_t now_ns)
 {
     lmkv_analysis a;
-    int rc = vanalyse_only(&a, out_failed, out_err, out_msg, path, content, len, analyser, ctx);
+    int rc = lmkv_versioning__vanalyse_only(&a, out_failed, out_err, out_msg, path, content, len, analyser, ctx);
     if (rc == LMKV_OK && !*out_failed)
-        rc = vput_analysed(out_failed, out_err, out_msg, s, wt, path, blob_hex, fv, content, len,
+        rc = lmkv_versioning__vput_analysed(out_failed, out_err, out_msg, s, wt, path, blob_hex, fv, content, len,
                            mtime_ns, &a, now_ns);
-    vanalysis_reset(&a);
+    lmkv_versioning__vanalysis_reset(&a);
     return rc;
 }
 
 /* ------------------------------------------------- renamed and copied files */
 
-const char *vext(const char *path)
+const char *lmkv_versioning__vext(const char *path)
 {
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
@@ -540,9 +540,9 @@ const char *vext(const char *path)
     return dot ? dot + 1 : "";
 }
 
-int vsame_ext(const char *a, const char *b)
+int lmkv_versioning__vsame_ext(const char *a, const char *b)
 {
-    return strcmp(vext(a), vext(b)) == 0;
+    return strcmp(lmkv_versioning__vext(a), lmkv_versioning__vext(b)) == 0;
 }
 
 struct vsrc { const char *path; uint64_t fv; };
@@ -550,12 +550,12 @@ struct vsrc { const char *path; uint64_t fv; };
 static int vsrc_cb(void *ctx, const lmkv_file_version *r)
 {
     struct vsrc *x = ctx;
-    if (!r->path || strcmp(r->path, x->path) == 0 || !vsame_ext(r->path, x->path)) return 0;
+    if (!r->path || strcmp(r->path, x->path) == 0 || !lmkv_versioning__vsame_ext(r->path, x->path)) return 0;
     x->fv = r->id;
     return 1;
 }
 
-int vfind_copy_source(uint64_t *out_src, lmkv_store_txn *t, const lmkv_worktree *wt,
+int lmkv_versioning__vfind_copy_source(uint64_t *out_src, lmkv_store_txn *t, const lmkv_worktree *wt,
                       const char *path, const char *blob_hex)
 {
     struct vsrc x = { path, 0 };
@@ -566,7 +566,7 @@ int vfind_copy_source(uint64_t *out_src, lmkv_store_txn *t, const lmkv_worktree 
     return rc;
 }
 
-int vcopy_version(int *out_copied, lmkv_store_session *s, const lmkv_worktree *wt,
+int lmkv_versioning__vcopy_version(int *out_copied, lmkv_store_session *s, const lmkv_worktree *wt,
                   const char *path, uint64_t fv, uint64_t src, int64_t mtime_ns, int64_t now_ns)
 {
     lmkv_file_version dst;

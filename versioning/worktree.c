@@ -26,11 +26,11 @@ static void git_init_once(void) { git_init_rc = git_libgit2_init(); }
 static int vgit_init(void)
 {
     pthread_once(&git_once, git_init_once);
-    if (git_init_rc < 0) return verr_git(git_init_rc, "git_libgit2_init");
+    if (git_init_rc < 0) return lmkv_versioning__verr_git(git_init_rc, "git_libgit2_init");
     return LMKV_OK;
 }
 
-int verr_git(int gitrc, const char *fmt, ...)
+int lmkv_versioning__verr_git(int gitrc, const char *fmt, ...)
 {
     char what[512];
     va_list ap;
@@ -52,7 +52,7 @@ static int vhexval(int c)
 
 /* Parsed here, not by git_oid_fromstr: callers in non-git workspaces (gc of
  * commits recorded earlier) run without libgit2 initialised. */
-int vhex_to_oid(git_oid *out, const char *hex)
+int lmkv_versioning__vhex_to_oid(git_oid *out, const char *hex)
 {
     if (!hex || strlen(hex) != LMKV_OID_HEXLEN)
         return lmkv_error_set(LMKV_EINVAL, "bad git object id '%s'", hex ? hex : "(null)");
@@ -64,7 +64,7 @@ int vhex_to_oid(git_oid *out, const char *hex)
     return LMKV_OK;
 }
 
-int vpath_valid(const char *path)
+int lmkv_versioning__vpath_valid(const char *path)
 {
     if (!path || !*path || path[0] == '/') return 0;
     const char *p = path;
@@ -155,7 +155,7 @@ int lmkv_worktree_open(lmkv_worktree **out, lmkv_store *st, const char *root, un
         if (g == GIT_ENOTFOUND) {
             wt->repo = NULL;            /* a non-git directory */
         } else if (g < 0) {
-            rc = verr_git(g, "opening git repository at '%s'", real);
+            rc = lmkv_versioning__verr_git(g, "opening git repository at '%s'", real);
             goto cleanup;
         } else if (git_repository_is_bare(wt->repo)) {
             rc = lmkv_error_set(LMKV_EINVAL, "'%s' is a bare repository (no worktree)", real);
@@ -203,12 +203,12 @@ int lmkv_worktree_head(struct lmkv_head_info *out, lmkv_worktree *wt)
     if (!wt->repo) { *out = h; return LMKV_OK; }
     h.is_git = 1;
     g = git_repository_head_unborn(wt->repo);
-    if (g < 0) { rc = verr_git(g, "reading HEAD of '%s'", wt->root); goto cleanup; }
+    if (g < 0) { rc = lmkv_versioning__verr_git(g, "reading HEAD of '%s'", wt->root); goto cleanup; }
     if (g == 1) {
         h.unborn = 1;
         /* HEAD is a symbolic ref to a branch that does not exist yet. */
         g = git_reference_lookup(&head, wt->repo, "HEAD");
-        if (g < 0) { rc = verr_git(g, "reading HEAD of '%s'", wt->root); goto cleanup; }
+        if (g < 0) { rc = lmkv_versioning__verr_git(g, "reading HEAD of '%s'", wt->root); goto cleanup; }
         const char *target = git_reference_symbolic_target(head);
         if (target) {
             const char *b = strncmp(target, "refs/heads/", 11) == 0 ? target + 11 : target;
@@ -218,16 +218,16 @@ int lmkv_worktree_head(struct lmkv_head_info *out, lmkv_worktree *wt)
         goto cleanup;
     }
     g = git_repository_head(&head, wt->repo);
-    if (g < 0) { rc = verr_git(g, "reading HEAD of '%s'", wt->root); goto cleanup; }
+    if (g < 0) { rc = lmkv_versioning__verr_git(g, "reading HEAD of '%s'", wt->root); goto cleanup; }
     {
         git_reference *resolved = NULL;
         g = git_reference_resolve(&resolved, head);
-        if (g < 0) { rc = verr_git(g, "resolving HEAD of '%s'", wt->root); goto cleanup; }
+        if (g < 0) { rc = lmkv_versioning__verr_git(g, "resolving HEAD of '%s'", wt->root); goto cleanup; }
         git_oid_tostr(h.commit, sizeof h.commit, git_reference_target(resolved));
         git_reference_free(resolved);
     }
     g = git_repository_head_detached(wt->repo);
-    if (g < 0) { rc = verr_git(g, "reading HEAD of '%s'", wt->root); goto cleanup; }
+    if (g < 0) { rc = lmkv_versioning__verr_git(g, "reading HEAD of '%s'", wt->root); goto cleanup; }
     h.detached = g == 1;
     if (!h.detached && git_reference_is_branch(head))
         snprintf(h.branch, sizeof h.branch, "%s", git_reference_shorthand(head));
@@ -237,7 +237,7 @@ cleanup:
     return rc;
 }
 
-void vhex20(char out[LMKV_OID_HEXSZ], const uint8_t id[20])
+void lmkv_versioning__vhex20(char out[LMKV_OID_HEXSZ], const uint8_t id[20])
 {
     static const char hx[] = "0123456789abcdef";
     for (int i = 0; i < 20; i++) {
@@ -259,7 +259,7 @@ int lmkv_blob_id(char out[LMKV_OID_HEXSZ], const void *content, size_t len)
     sha1_update(&s, (size_t)hn + 1, (const uint8_t *)hdr);
     if (len) sha1_update(&s, len, content);
     sha1_digest(&s, sizeof id, id);
-    vhex20(out, id);
+    lmkv_versioning__vhex20(out, id);
     return LMKV_OK;
 }
 
@@ -278,7 +278,7 @@ static int vselect_in_scope(const struct vselect *sel, const char *path)
     return 0;
 }
 
-int vselect_match(const struct vselect *sel, const char *path)
+int lmkv_versioning__vselect_match(const struct vselect *sel, const char *path)
 {
     if (!vselect_in_scope(sel, path)) return 0;
     if (sel && sel->filter && !sel->filter(path, sel->filter_ctx)) return 0;
@@ -287,7 +287,7 @@ int vselect_match(const struct vselect *sel, const char *path)
 
 /* ------------------------------------------------------------------ scan */
 
-void vscan_clear(struct vscan *s)
+void lmkv_versioning__vscan_clear(struct vscan *s)
 {
     if (!s) return;
     for (size_t i = 0; i < s->n; i++) { free(s->v[i].path); free(s->v[i].old_path); free(s->v[i].content); free(s->v[i].read_msg); }
@@ -310,7 +310,7 @@ static int vfile_cmp(const void *a, const void *b)
     return strcmp(((const struct vfile *)a)->path, ((const struct vfile *)b)->path);
 }
 
-struct vfile *vscan_find(const struct vscan *s, const char *path)
+struct vfile *lmkv_versioning__vscan_find(const struct vscan *s, const char *path)
 {
     struct vfile key = {.path = (char *)path};
     return s->n ? bsearch(&key, s->v, s->n, sizeof *s->v, vfile_cmp) : NULL;
@@ -325,7 +325,7 @@ static char *vjoin(const char *root, const char *path)
     return s;
 }
 
-int vread_file(void **out, size_t *outlen, const lmkv_worktree *wt, const char *path,
+int lmkv_versioning__vread_file(void **out, size_t *outlen, const lmkv_worktree *wt, const char *path,
                uint64_t max_bytes)
 {
     int rc = LMKV_OK, fd = -1, err = 0;
@@ -379,7 +379,7 @@ cleanup:
     return rc;
 }
 
-void vread_reason(char *m, size_t n, int rc, int err)
+void lmkv_versioning__vread_reason(char *m, size_t n, int rc, int err)
 {
     if (rc == LMKV_NOTFOUND)
         snprintf(m, n, "reading: %s (removed after it was listed)", strerror(err ? err : ENOENT));
@@ -391,11 +391,11 @@ void vread_reason(char *m, size_t n, int rc, int err)
         snprintf(m, n, "reading: not a regular file (replaced after it was listed)");
 }
 
-int vplan_read_failed(struct vfile *f, int rc, int err)
+int lmkv_versioning__vplan_read_failed(struct vfile *f, int rc, int err)
 {
     if (rc == LMKV_ENOMEM) return rc;
     char m[256];
-    vread_reason(m, sizeof m, rc, err);
+    lmkv_versioning__vread_reason(m, sizeof m, rc, err);
     free(f->read_msg);
     if (!(f->read_msg = strdup(m))) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
     f->read_err = rc == LMKV_NOTFOUND ? LMKV_NOTFOUND : LMKV_EIO;
@@ -405,13 +405,13 @@ int vplan_read_failed(struct vfile *f, int rc, int err)
 
 /* Hash the file on disk as git's blob id; with keep, its bytes stay in
  * f->content for the run. A file that cannot be read is f's failure
- * (vplan_read_failed), not the plan's: LMKV_OK with f->read_err set. */
+ * (lmkv_versioning__vplan_read_failed), not the plan's: LMKV_OK with f->read_err set. */
 static int vhash_disk_keep(struct vfile *f, const lmkv_worktree *wt, int keep)
 {
     void *buf = NULL;
     size_t len = 0;
-    int rc = vread_file(&buf, &len, wt, f->path, 0);
-    if (rc != LMKV_OK) return vplan_read_failed(f, rc, errno);
+    int rc = lmkv_versioning__vread_file(&buf, &len, wt, f->path, 0);
+    if (rc != LMKV_OK) return lmkv_versioning__vplan_read_failed(f, rc, errno);
     rc = lmkv_blob_id(f->blob, buf, len);
     if (rc == LMKV_OK && keep) {
         free(f->content);
@@ -464,7 +464,7 @@ static int vwalk_add(struct vscan *s, const char *rel, const struct stat *st)
     f->status = LMKV_WT_NOGIT;
     f->source = LMKV_SOURCE_LATEST;
     vstat_fill(f, st);
-    f->need_hash = 1;       /* vscan_hash_pending */
+    f->need_hash = 1;       /* lmkv_versioning__vscan_hash_pending */
     return LMKV_OK;
 }
 
@@ -494,7 +494,7 @@ static int vwalk(struct vscan *s, const lmkv_worktree *wt, const struct vselect 
             rc = lmkv_error_set(LMKV_EIO, "stat '%s': %s", full, strerror(errno));
         } else if (S_ISDIR(st.st_mode)) {
             rc = vwalk(s, wt, sel, childrel);
-        } else if (S_ISREG(st.st_mode) && !vskip_name(childrel) && vselect_match(sel, childrel)) {
+        } else if (S_ISREG(st.st_mode) && !vskip_name(childrel) && lmkv_versioning__vselect_match(sel, childrel)) {
             rc = vwalk_add(s, childrel, &st);
         }
         free(full);
@@ -547,7 +547,7 @@ static int vwalk_selected(struct vscan *s, const lmkv_worktree *wt, const struct
         }
         if (rc == LMKV_OK && there) {
             if (S_ISDIR(st.st_mode)) rc = vwalk(s, wt, sel, rel);
-            else if (S_ISREG(st.st_mode) && !vskip_name(rel) && vselect_match(sel, rel)) rc = vwalk_add(s, rel, &st);
+            else if (S_ISREG(st.st_mode) && !vskip_name(rel) && lmkv_versioning__vselect_match(sel, rel)) rc = vwalk_add(s, rel, &st);
         }
         free(full);
         free(rel);
@@ -577,7 +577,7 @@ static int vscan_git(struct vscan *s, lmkv_worktree *wt, const struct vselect *s
                GIT_STATUS_OPT_EXCLUDE_SUBMODULES | GIT_STATUS_OPT_RENAMES_HEAD_TO_INDEX |
                GIT_STATUS_OPT_SORT_CASE_SENSITIVELY;
     g = git_status_list_new(&sl, wt->repo, &so);
-    if (g < 0) { rc = verr_git(g, "git status of '%s'", wt->root); goto cleanup; }
+    if (g < 0) { rc = lmkv_versioning__verr_git(g, "git status of '%s'", wt->root); goto cleanup; }
     size_t n = git_status_list_entrycount(sl);
     ents = calloc(n ? n : 1, sizeof *ents);
     if (!ents) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto cleanup; }
@@ -600,7 +600,7 @@ static int vscan_git(struct vscan *s, lmkv_worktree *wt, const struct vselect *s
     qsort(ents, nents, sizeof *ents, vstat_cmp);
 
     g = git_repository_index(&idx, wt->repo);
-    if (g < 0) { rc = verr_git(g, "reading the git index of '%s'", wt->root); goto cleanup; }
+    if (g < 0) { rc = lmkv_versioning__verr_git(g, "reading the git index of '%s'", wt->root); goto cleanup; }
     size_t ni = git_index_entrycount(idx);
     const char *prev = NULL;
     for (size_t i = 0; i < ni; i++) {
@@ -608,7 +608,7 @@ static int vscan_git(struct vscan *s, lmkv_worktree *wt, const struct vselect *s
         if (prev && strcmp(prev, ie->path) == 0) continue;   /* conflict stages */
         prev = ie->path;
         if (ie->mode != GIT_FILEMODE_BLOB && ie->mode != GIT_FILEMODE_BLOB_EXECUTABLE) continue;
-        if (vskip_name(ie->path) || !vselect_match(sel, ie->path)) continue;
+        if (vskip_name(ie->path) || !lmkv_versioning__vselect_match(sel, ie->path)) continue;
         struct vstat_ent key = { ie->path, NULL, 0 };
         struct vstat_ent *se = bsearch(&key, ents, nents, sizeof *ents, vstat_cmp);
         unsigned st = se ? se->status : 0;
@@ -638,7 +638,7 @@ static int vscan_git(struct vscan *s, lmkv_worktree *wt, const struct vselect *s
     for (size_t i = 0; i < nents; i++) {
         const char *p = ents[i].path;
         unsigned st = ents[i].status;
-        if (vskip_name(p) || !vselect_match(sel, p)) continue;
+        if (vskip_name(p) || !lmkv_versioning__vselect_match(sel, p)) continue;
         if (git_index_get_bypath(idx, p, 0)) continue;          /* done above */
         if (!(st & (GIT_STATUS_WT_NEW | GIT_STATUS_INDEX_DELETED))) continue;
         char *full = vjoin(wt->root, p);
@@ -663,7 +663,7 @@ cleanup:
     return rc;
 }
 
-int vscan_worktree(struct vscan *out, struct lmkv_head_info *head, lmkv_worktree *wt,
+int lmkv_versioning__vscan_worktree(struct vscan *out, struct lmkv_head_info *head, lmkv_worktree *wt,
                    const struct vselect *sel)
 {
     int rc;
@@ -672,7 +672,7 @@ int vscan_worktree(struct vscan *out, struct lmkv_head_info *head, lmkv_worktree
     rc = wt->repo ? vscan_git(&s, wt, sel)
          : sel && sel->paths && sel->npaths ? vwalk_selected(&s, wt, sel)
          : vwalk(&s, wt, sel, "");
-    if (rc != LMKV_OK) { vscan_clear(&s); return rc; }
+    if (rc != LMKV_OK) { lmkv_versioning__vscan_clear(&s); return rc; }
     if (s.n) qsort(s.v, s.n, sizeof *s.v, vfile_cmp);
     /* A path may be listed twice (index entry + untracked after a
      * `git rm --cached`): keep the first, which is the index's. */
@@ -689,7 +689,7 @@ int vscan_worktree(struct vscan *out, struct lmkv_head_info *head, lmkv_worktree
     return LMKV_OK;
 }
 
-int vscan_hash_pending(struct vscan *s, lmkv_worktree *wt, lmkv_store_txn *t,
+int lmkv_versioning__vscan_hash_pending(struct vscan *s, lmkv_worktree *wt, lmkv_store_txn *t,
                        const struct vcurmap *cur, int no_cache)
 {
     int rc;
@@ -699,7 +699,7 @@ int vscan_hash_pending(struct vscan *s, lmkv_worktree *wt, lmkv_store_txn *t,
     for (size_t i = 0; i < s->n; i++) {
         struct vfile *f = &s->v[i];
         if (!f->need_hash) continue;
-        struct vcur *c = (cur && !no_cache) ? vcurmap_find(cur, f->path) : NULL;
+        struct vcur *c = (cur && !no_cache) ? lmkv_versioning__vcurmap_find(cur, f->path) : NULL;
         if (c && f->mtime_ns > 0) {
             lmkv_file_version fvr;
             rc = lmkv_store_file_version_get(&fvr, t, wt->ws, c->fv);

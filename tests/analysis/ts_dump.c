@@ -96,7 +96,7 @@ static void one(const char *lang, const char *path)
     }
     nrecs += a.nsyms + a.ncalls + a.nrefs + a.nhiers;
     a.active = 0;
-    vanalysis_reset(&a);
+    lmkv_versioning__vanalysis_reset(&a);
     free(buf);
 }
 

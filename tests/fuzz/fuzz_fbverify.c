@@ -57,14 +57,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!buf) return 0;
     if (size) memcpy(buf, data, size);
     for (int k = 1; k < LMKV_REC_COUNT; k++) {
-        const fb_table *t = lmkv_fb_table((lmkv_record_type)k);
+        const fb_table *t = lmkv_schema__fb_table((lmkv_record_type)k);
         anyrec rec;
         int rc = lmkv_record_read(t->type, &rec, buf, size);
         if (rc == LMKV_OK) walk(t, &rec);
         else if (rc != LMKV_ECORRUPT) abort();
         /* Without the identifier check, so mutated identifiers still reach
          * the structural checks of every table. */
-        rc = lmkv_fb_read(t, &rec, buf, size, 0);
+        rc = lmkv_schema__fb_read(t, &rec, buf, size, 0);
         if (rc == LMKV_OK) walk(t, &rec);
         else if (rc != LMKV_ECORRUPT) abort();
     }

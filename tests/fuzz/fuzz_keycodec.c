@@ -1,6 +1,6 @@
 /*
  * fuzz_keycodec -- libFuzzer target for kv's private key codec
- * (kv/key_codec.c: kv_key_encode, kv_record_decode, kv_bytes_cmp).
+ * (kv/key_codec.c: lmkv_kv__key_encode, lmkv_kv__record_decode, lmkv_kv__bytes_cmp).
  *
  * Input layout: byte 0 = selector, bytes 1..2 = split point s (u16 LE,
  * modulo the remaining length), the rest R is split into keys a = R[0..s)
@@ -14,13 +14,13 @@
  *     gives back exactly k and the value; with a long key's last byte
  *     flipped in the value (past the 501 bytes E(k) keeps) it is
  *     LMKV_ECORRUPT (the hash is rechecked).
- *  2. Order: sign(memcmp(E(a), E(b))) == sign(kv_bytes_cmp(a, b)), except
+ *  2. Order: sign(memcmp(E(a), E(b))) == sign(lmkv_kv__bytes_cmp(a, b)), except
  *     for two long keys of one group (same first 501 bytes), whose stored
  *     keys must then share the 502-byte group prefix (kv_lcur sorts a group
  *     by full key).
  *  3. Injectivity: E(a) == E(b) only if a == b (or a long-key hash
  *     collision, which the fuzzer would report as a finding).
- *  4. Robustness: kv_record_decode on arbitrary (key, value) bytes either
+ *  4. Robustness: lmkv_kv__record_decode on arbitrary (key, value) bytes either
  *     returns LMKV_ECORRUPT or points only inside its inputs.
  */
 #include "kv_int.h"
@@ -77,7 +77,7 @@ static uint8_t *stored_value(const kv_enc *e, const uint8_t *k, size_t kn, const
 static void round_trip(const uint8_t *k, size_t kn, const uint8_t *v, size_t vn)
 {
     kv_enc e;
-    kv_key_encode(&e, k, kn);
+    lmkv_kv__key_encode(&e, k, kn);
     check(e.size >= 1 && e.size <= KV_ENC_MAX, "encoded size in 1..510");
     check(e.is_long == (kn > KV_SHORT_MAX), "long form exactly for keys over 500 bytes");
     check(!e.is_long || e.size == KV_ENC_LONG_SIZE, "long form is 510 bytes");
@@ -85,7 +85,7 @@ static void round_trip(const uint8_t *k, size_t kn, const uint8_t *v, size_t vn)
     uint8_t *sv = stored_value(&e, k, kn, v, vn, &sn);
     MDB_val mk = {e.size, e.buf}, mv = {sn, sv};
     lmkv_pair p;
-    check(kv_record_decode(&mk, &mv, &p) == 0, "decode of a valid record succeeds");
+    check(lmkv_kv__record_decode(&mk, &mv, &p) == 0, "decode of a valid record succeeds");
     check(p.key_size == kn && (kn == 0 || memcmp(p.key, k, kn) == 0), "decoded key equals the key");
     check(p.value != NULL, "present value is non-NULL");
     check(p.value_size == vn && (vn == 0 || memcmp(p.value, v, vn) == 0), "decoded value equals the value");
@@ -93,7 +93,7 @@ static void round_trip(const uint8_t *k, size_t kn, const uint8_t *v, size_t vn)
         /* damage after the 501 bytes kept in the stored key: only the hash
          * can tell, and decode must (barring an xxh3 collision) */
         sv[KV_LONG_HDR + kn - 1] ^= 0x01;
-        check(kv_record_decode(&mk, &mv, &p) == LMKV_ECORRUPT, "a long key damaged after its prefix is corrupt");
+        check(lmkv_kv__record_decode(&mk, &mv, &p) == LMKV_ECORRUPT, "a long key damaged after its prefix is corrupt");
         lmkv_error_clear();
     }
     free(sv);
@@ -133,9 +133,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* 2./3. order and injectivity */
     kv_enc ea, eb;
-    kv_key_encode(&ea, a, an);
-    kv_key_encode(&eb, b, bn);
-    int want = sign(kv_bytes_cmp(a, an, b, bn));
+    lmkv_kv__key_encode(&ea, a, an);
+    lmkv_kv__key_encode(&eb, b, bn);
+    int want = sign(lmkv_kv__bytes_cmp(a, an, b, bn));
     int got = sign(enc_cmp(&ea, &eb));
     int same_group = ea.is_long && eb.is_long && memcmp(a, b, KV_LONG_PREFIX) == 0;
     if (same_group) {
@@ -150,7 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     {
         MDB_val mk = {s, (void *)(data + 3)}, mv = {rn - s, (void *)(data + 3 + s)};
         lmkv_pair p;
-        if (mk.mv_size > 0 && kv_record_decode(&mk, &mv, &p) == 0) {
+        if (mk.mv_size > 0 && lmkv_kv__record_decode(&mk, &mv, &p) == 0) {
             check(inside(p.key, p.key_size, data + 3, rn) || p.key_size == 0, "decoded key inside the record");
             check(p.value != NULL, "decoded value non-NULL");
             check(inside(p.value, p.value_size, data + 3, rn) || p.value_size == 0, "decoded value inside the record");
