@@ -21,7 +21,7 @@ export LMKV_SOURCES=${LMKV_SOURCES:-$ROOT/build/sources}
 export LMKV_FIXTURES="$ROOT/tests/fixtures"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:allocator_may_return_null=1}
 LOGDIR="$BUILD/test-logs"; mkdir -p "$LOGDIR"
 # Tests run $LMKV_TEST_JOBS at a time (default: the number of CPUs, as
 # `nproc` says), the slowest known ones first; each result is printed when
