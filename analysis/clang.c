@@ -4,8 +4,7 @@
 #include "analysis_int.h"
 #include "kv_array_int.h"
 
-#include <clang-c/CXCompilationDatabase.h>
-#include <clang-c/Index.h>
+#include "clang_api.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -58,6 +57,9 @@ int lmkv_analysis__ccdb_load(struct lmkv_analysis__ccdb **out, const char *root)
             }
         }
         json_decref(root_j);
+        /* without libclang no C file can be analysed: each says why when
+         * it is tried (lmkv_analysis__clang_run); the others index */
+        if (lmkv_analysis__clang_load() != LMKV_OK) return LMKV_OK;
         CXCompilationDatabase_Error err = CXCompilationDatabase_NoError;
         CXCompilationDatabase db = clang_CompilationDatabase_fromDirectory(dir, &err);
         if (err != CXCompilationDatabase_NoError || !db) {
@@ -100,25 +102,35 @@ enum { CT_DIRECT = 0, CT_VIRTUAL = 1, CT_CALLBACK = 2 };
 
 #define MAX_RECORDS (1u << 22)   /* records per file (LMKV_ANALYSIS_MAX_RECORDS) */
 
+static char frontend_id[96];
+
+static void frontend_id_init(void)
+{
+    if (lmkv_analysis__clang_load() != LMKV_OK) {
+        snprintf(frontend_id, sizeof frontend_id, "libclang 14 (not loaded)");
+        return;
+    }
+    /* "Debian clang version 14.0.6" -> "libclang 14.0.6" */
+    CXString v = clang_getClangVersion();
+    const char *s = clang_getCString(v), *p = s ? strstr(s, "version ") : NULL;
+    char ver[32] = "14";
+    if (p) {
+        p += 8;
+        size_t n = strcspn(p, " -+~");
+        if (n >= sizeof ver) n = sizeof ver - 1;
+        memcpy(ver, p, n);
+        ver[n] = '\0';
+    }
+    snprintf(frontend_id, sizeof frontend_id, "libclang %s", ver);
+    clang_disposeString(v);
+}
+
 const char *lmkv_analysis__clang_frontend_id(const char *language)
 {
     (void)language;
-    static char id[96];
-    if (!id[0]) {   /* "Debian clang version 14.0.6" -> "libclang 14.0.6" */
-        CXString v = clang_getClangVersion();
-        const char *s = clang_getCString(v), *p = s ? strstr(s, "version ") : NULL;
-        char ver[32] = "14";
-        if (p) {
-            p += 8;
-            size_t n = strcspn(p, " -+~");
-            if (n >= sizeof ver) n = sizeof ver - 1;
-            memcpy(ver, p, n);
-            ver[n] = '\0';
-        }
-        snprintf(id, sizeof id, "libclang %s", ver);
-        clang_disposeString(v);
-    }
-    return id;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, frontend_id_init);
+    return frontend_id;
 }
 
 /* A growable string array (the arguments given to clang). */
@@ -749,6 +761,10 @@ int lmkv_analysis__clang_run(lmkv_analysis *a, const char *language, const char 
     const char *ext = strrchr(path, '.');
     int is_cpp = !strcmp(language, "cpp");
 
+    if (lmkv_analysis__clang_load() != LMKV_OK) {
+        lmkv_analysis_set_error(a, lmkv_analysis__clang_why());
+        return lmkv_error_set(LMKV_EUNSUPPORTED, "%s", lmkv_analysis__clang_why());
+    }
     int found = ccdb_args(&args, o->ccdb, full);
     if (found < 0) { rc = LMKV_ENOMEM; goto oom; }
     if (!found) {

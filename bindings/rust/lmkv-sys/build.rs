@@ -58,12 +58,9 @@ fn emit_deps() {
             }
         }
     }
-    // analysis/'s C and C++ frontend: libclang 14 (Debian libclang-14-dev),
-    // as the Makefile links it (LLVM_DIR overrides /usr/lib/llvm-14)
-    let llvm = env::var("LLVM_DIR").unwrap_or_else(|_| "/usr/lib/llvm-14".to_string());
-    println!("cargo:rustc-link-search=native={llvm}/lib");
-    println!("cargo:rustc-link-arg=-Wl,-rpath,{llvm}/lib");
-    println!("cargo:rustc-link-lib=clang-14");
+    // analysis/'s C and C++ frontend loads libclang 14 with dlopen on first
+    // use (analysis/clang_api.h), so only libdl is linked
+    println!("cargo:rustc-link-lib=dl");
     println!("cargo:rustc-link-lib=pthread");
     println!("cargo:rustc-link-lib=m");
 }
