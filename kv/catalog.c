@@ -36,282 +36,22 @@
 
 static const char DEFAULT_NAME[] = "__sled__default";
 
-int lmkv_kv__check_tree(const lmkv_tree *t)
-{
-    if (!t || !t->st)
-        return lmkv_error_set(LMKV_EINVAL, "NULL tree handle");
-    if (t->st->dropped) {
-        char n[80];
-        lmkv_kv__hexprefix(n, sizeof n, t->st->name, t->st->name_size);
-        return lmkv_error_set(LMKV_ETREE, "tree %s (hex) was dropped (sled CollectionNotFound)", n);
-    }
-    if (atomic_load(&t->st->need_reopen))
-        return lmkv_kv__state_reopen(t->st);
-    return 0;
-}
 
-static void dbi_name_for(char *out, size_t outsz, const uint8_t *name, size_t n, bool system, unsigned suffix)
-{
-    char p = system ? 's' : 't';
-    bool printable = n >= 1 && n <= 200;
-    for (size_t i = 0; printable && i < n; i++)
-        if (name[i] < 0x20 || name[i] > 0x7e)
-            printable = false;
-    size_t o;
-    if (printable) {
-        o = (size_t)snprintf(out, outsz, "%c:%.*s", p, (int)n, (const char *)name);
-    } else {
-        o = (size_t)snprintf(out, outsz, "%c#", p);
-        size_t m = n <= 100 ? n : 64;
-        for (size_t i = 0; i < m; i++)
-            o += (size_t)snprintf(out + o, outsz - o, "%02x", name[i]);
-        if (n > 100)
-            o += (size_t)snprintf(out + o, outsz - o, "~%016llx", (unsigned long long)XXH3_64bits(name, n));
-    }
-    if (suffix)
-        snprintf(out + o, outsz - o, "~%u", suffix);
-}
 
-static void cat_key(uint8_t *buf, const void *name, size_t n, bool system)
-{
-    buf[0] = system ? 's' : 'u';
-    if (n)
-        memcpy(buf + 1, name, n);
-}
 
-/* Look up a tree in the catalog: 0 with *dbi_name malloc'd, MDB_NOTFOUND, or error. */
-static int cat_lookup(MDB_txn *txn, lmkv_db *db, const void *name, size_t n, bool system, char **dbi_name)
-{
-    uint8_t *k = malloc(n + 1);
-    if (!k)
-        return ENOMEM;
-    cat_key(k, name, n, system);
-    MDB_val v;
-    int rc = lmkv_kv__raw_get(txn, db->catalog_dbi, NULL, k, n + 1, &v);
-    free(k);
-    if (rc)
-        return rc;
-    char *s = malloc(v.mv_size + 1);
-    if (!s)
-        return ENOMEM;
-    memcpy(s, v.mv_data, v.mv_size);
-    s[v.mv_size] = 0;
-    *dbi_name = s;
-    return 0;
-}
 
-static int cat_put(MDB_txn *txn, lmkv_db *db, const void *name, size_t n, bool system, const char *dbi_name)
-{
-    uint8_t *k = malloc(n + 1);
-    if (!k)
-        return ENOMEM;
-    cat_key(k, name, n, system);
-    int rc = lmkv_kv__raw_put(txn, db->catalog_dbi, NULL, k, n + 1, dbi_name, strlen(dbi_name), 0);
-    free(k);
-    return rc;
-}
 
-static int cat_del(MDB_txn *txn, lmkv_db *db, const void *name, size_t n, bool system)
-{
-    uint8_t *k = malloc(n + 1);
-    if (!k)
-        return ENOMEM;
-    cat_key(k, name, n, system);
-    int rc = lmkv_kv__raw_del(txn, db->catalog_dbi, NULL, k, n + 1);
-    free(k);
-    return rc;
-}
 
-/* Choose an unused dbi name (write txn). */
-static int pick_dbi_name(MDB_txn *txn, const uint8_t *name, size_t n, bool system, char **out)
-{
-    MDB_dbi main_dbi;
-    int rc = mdb_dbi_open(txn, NULL, 0, &main_dbi);
-    if (rc)
-        return rc;
-    char buf[512];
-    for (unsigned suffix = 0; suffix < 1000; suffix++) {
-        dbi_name_for(buf, sizeof buf, name, n, system, suffix);
-        MDB_val k = {strlen(buf), buf}, v;
-        rc = mdb_get(txn, main_dbi, &k, &v);
-        if (rc == MDB_NOTFOUND) {
-            *out = strdup(buf);
-            return *out ? 0 : ENOMEM;
-        }
-        if (rc)
-            return rc;
-    }
-    return MDB_KEYEXIST;
-}
 
-static kv_tree_state *find_live(lmkv_db *db, const void *name, size_t n, bool system)
-{
-    for (kv_tree_state *s = db->trees; s; s = s->next)
-        if (!s->dropped && s->system == system && s->name_size == n && (n == 0 || memcmp(s->name, name, n) == 0))
-            return s;
-    return NULL;
-}
 
-static int state_new(kv_tree_state **out, lmkv_db *db, const void *name, size_t n, bool system,
-                     MDB_dbi dbi, char *dbi_name)
-{
-    kv_tree_state *s = calloc(1, sizeof *s);
-    if (!s || lmkv_kv__mem_dup(&s->name, name, n)) {
-        free(s);
-        free(dbi_name);
-        return lmkv_error_set(LMKV_ENOMEM, "out of memory opening a tree");
-    }
-    s->db = db;
-    s->name_size = n;
-    s->system = system;
-    s->dbi = dbi;
-    s->dbi_name = dbi_name;
-    s->refs = 1; /* the list's reference */
-    s->next = db->trees;
-    db->trees = s;
-    *out = s;
-    return 0;
-}
 
-static void list_remove(lmkv_db *db, kv_tree_state *st)
-{
-    for (kv_tree_state **pp = &db->trees; *pp; pp = &(*pp)->next) {
-        if (*pp == st) {
-            *pp = st->next;
-            st->next = NULL;
-            return;
-        }
-    }
-}
 
-static void state_free(kv_tree_state *st)
-{
-    free(st->name);
-    free(st->dbi_name);
-    free(st);
-}
 
-void lmkv_kv__tree_state_unref(kv_tree_state *st)
-{
-    lmkv_db *db = st->db;
-    pthread_mutex_lock(&db->tree_mu);
-    bool last = --st->refs == 0;
-    pthread_mutex_unlock(&db->tree_mu);
-    if (last)
-        state_free(st);
-}
 
-/* Mark dropped and take it out of the list (tree_mu held). */
-static void state_kill_locked(kv_tree_state *st)
-{
-    lmkv_db *db = st->db;
-    if (st->dropped)
-        return;
-    st->dropped = true;
-    list_remove(db, st);
-    pthread_mutex_lock(&db->ev_mu);
-    lmkv_kv__subs_tree_dropped(st);
-    pthread_mutex_unlock(&db->ev_mu);
-    if (--st->refs == 0)
-        state_free(st);
-}
 
-void lmkv_kv__catalog_txn_done_locked(lmkv_txn *tx, bool committed)
-{
-    for (size_t i = 0; i < tx->ncreated; i++) {
-        kv_tree_state *st = tx->created[i];
-        if (committed) {
-            st->pending_tx = NULL;
-        } else if (st->was_created || st->dropped) {
-            state_kill_locked(st);   /* the tree does not exist */
-        } else {
-            /* An existing tree opened inside the aborted txn: LMDB closed its
-             * dbi; the next use reopens it (lmkv_kv__state_reopen). */
-            st->pending_tx = NULL;
-            atomic_store(&st->need_reopen, true);
-        }
-        if (--st->refs == 0)
-            state_free(st);
-    }
-    tx->ncreated = 0;
-}
 
-static int txn_add_created(lmkv_txn *tx, kv_tree_state *st)
-{
-    if (tx->ncreated == tx->capcreated && LMKV_ARRAY_GROW(tx->created, tx->capcreated, tx->capcreated + 1, 4))
-        return ENOMEM;
-    tx->created[tx->ncreated++] = st;
-    st->refs++;
-    return 0;
-}
 
-int lmkv_kv__state_reopen(kv_tree_state *st)
-{
-    lmkv_db *db = st->db;
-    int rc = 0;
-    MDB_dbi dbi;
-    if (!atomic_load(&st->need_reopen))
-        return 0;
-    if (lmkv_kv__thread_is_writer(db) && db->cur_txn && !db->cur_txn->internal) {
-        lmkv_txn *tx = db->cur_txn;
-        pthread_mutex_lock(&db->tree_mu);
-        if (atomic_load(&st->need_reopen) && !st->dropped) {
-            rc = mdb_dbi_open(tx->txn, st->dbi_name, 0, &dbi);
-            if (rc == 0 && (rc = txn_add_created(tx, st)) == 0) {
-                st->dbi = dbi;
-                st->pending_tx = tx;
-                st->was_created = false;
-                atomic_store(&st->need_reopen, false);
-                rc = lmkv_kv__txn_log_create(tx, st);
-            }
-        }
-        pthread_mutex_unlock(&db->tree_mu);
-    } else {
-        MDB_txn *txn;
-        lmkv_kv__enter(db);
-        rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn);
-        if (rc == 0) {
-            pthread_mutex_lock(&db->tree_mu);
-            if (atomic_load(&st->need_reopen) && !st->dropped) {
-                rc = mdb_dbi_open(txn, st->dbi_name, 0, &dbi);
-                if (rc == 0)
-                    rc = mdb_txn_commit(txn);
-                else
-                    mdb_txn_abort(txn);
-                if (rc == 0) {
-                    st->dbi = dbi;
-                    atomic_store(&st->need_reopen, false);
-                }
-            } else {
-                mdb_txn_abort(txn);
-            }
-            pthread_mutex_unlock(&db->tree_mu);
-        }
-        lmkv_kv__leave(db);
-    }
-    if (rc == MDB_NOTFOUND) {
-        pthread_mutex_lock(&db->tree_mu);
-        state_kill_locked(st);
-        pthread_mutex_unlock(&db->tree_mu);
-        return lmkv_error_set(LMKV_ETREE, "tree was dropped by another process");
-    }
-    if (rc)
-        return lmkv_kv__err_mdb(rc, "reopening a tree", st, NULL, 0);
-    return 0;
-}
 
-int lmkv_kv__catalog_recreate(lmkv_txn *tx, kv_tree_state *st)
-{
-    lmkv_db *db = tx->db;
-    int rc;
-    pthread_mutex_lock(&db->tree_mu);
-    rc = mdb_dbi_open(tx->txn, st->dbi_name, st->was_created ? MDB_CREATE : 0, &st->dbi);
-    if (rc == 0 && st->was_created)
-        rc = cat_put(tx->txn, db, st->name, st->name_size, st->system, st->dbi_name);
-    st->pending_tx = tx;
-    pthread_mutex_unlock(&db->tree_mu);
-    return rc;
-}
 
 /* Open or create a tree inside the write txn tx held by this thread. */
 static int open_in_txn(kv_tree_state **out, lmkv_txn *tx, const void *name, size_t n, bool system, bool create)
@@ -324,7 +64,7 @@ static int open_in_txn(kv_tree_state **out, lmkv_txn *tx, const void *name, size
 again:
     created = false;
     pthread_mutex_lock(&db->tree_mu);
-    kv_tree_state *st = find_live(db, name, n, system);
+    kv_tree_state *st = lmkv_kv__find_live(db, name, n, system);
     if (st) {
         st->refs++;
         pthread_mutex_unlock(&db->tree_mu);
@@ -335,13 +75,13 @@ again:
         *out = st;
         return 0;
     }
-    rc = cat_lookup(tx->txn, db, name, n, system, &dn);
+    rc = lmkv_kv__cat_lookup(tx->txn, db, name, n, system, &dn);
     if (rc == MDB_NOTFOUND) {
         if (!create) {
             rc = LMKV_NOTFOUND;
             goto out;
         }
-        if ((rc = pick_dbi_name(tx->txn, name, n, system, &dn)))
+        if ((rc = lmkv_kv__pick_dbi_name(tx->txn, name, n, system, &dn)))
             goto out;
         created = true;
     } else if (rc) {
@@ -349,17 +89,17 @@ again:
     }
     rc = mdb_dbi_open(tx->txn, dn, created ? MDB_CREATE : 0, &dbi);
     if (rc == 0 && created)
-        rc = cat_put(tx->txn, db, name, n, system, dn);
+        rc = lmkv_kv__cat_put(tx->txn, db, name, n, system, dn);
     if (rc)
         goto out;
-    if ((rc = state_new(&st, db, name, n, system, dbi, dn))) {
+    if ((rc = lmkv_kv__state_new(&st, db, name, n, system, dbi, dn))) {
         dn = NULL;
         goto out;
     }
     dn = NULL;
     st->pending_tx = tx;
     st->was_created = created;
-    if (txn_add_created(tx, st)) {
+    if (lmkv_kv__txn_add_created(tx, st)) {
         rc = ENOMEM;
         goto out;
     }
@@ -413,7 +153,7 @@ int lmkv_kv__tree_state_get(kv_tree_state **out, lmkv_db *db, const void *name, 
     bool create = !(flags & LMKV_TREE_NO_CREATE) && !db->read_only;
 
     pthread_mutex_lock(&db->tree_mu);
-    kv_tree_state *st = find_live(db, name, n, system);
+    kv_tree_state *st = lmkv_kv__find_live(db, name, n, system);
     if (st)
         st->refs++;
     pthread_mutex_unlock(&db->tree_mu);
@@ -445,7 +185,7 @@ int lmkv_kv__tree_state_get(kv_tree_state **out, lmkv_db *db, const void *name, 
         return lmkv_kv__err_mdb(rc, "opening a tree", NULL, name, n);
     }
     pthread_mutex_lock(&db->tree_mu);
-    st = find_live(db, name, n, system);
+    st = lmkv_kv__find_live(db, name, n, system);
     if (st) {
         st->refs++;
         pthread_mutex_unlock(&db->tree_mu);
@@ -454,7 +194,7 @@ int lmkv_kv__tree_state_get(kv_tree_state **out, lmkv_db *db, const void *name, 
         *out = st;
         return 0;
     }
-    rc = cat_lookup(txn, db, name, n, system, &dn);
+    rc = lmkv_kv__cat_lookup(txn, db, name, n, system, &dn);
     if (rc == 0) {
         MDB_dbi dbi;
         rc = mdb_dbi_open(txn, dn, 0, &dbi);
@@ -463,7 +203,7 @@ int lmkv_kv__tree_state_get(kv_tree_state **out, lmkv_db *db, const void *name, 
         else
             mdb_txn_abort(txn);
         txn = NULL;
-        if (rc == 0 && (rc = state_new(&st, db, name, n, system, dbi, dn)) == 0)
+        if (rc == 0 && (rc = lmkv_kv__state_new(&st, db, name, n, system, dbi, dn)) == 0)
             st->refs++;
         dn = NULL;
         pthread_mutex_unlock(&db->tree_mu);
@@ -593,7 +333,7 @@ static int drop_tree(int *out_existed, lmkv_db *db, const void *name, size_t n, 
             lmkv_kv__unquiesce(db);
             return lmkv_kv__err_mdb(rc, "drop_tree", NULL, name, n);
         }
-        rc = cat_lookup(txn, db, name, n, system, &dn);
+        rc = lmkv_kv__cat_lookup(txn, db, name, n, system, &dn);
         if (rc == MDB_NOTFOUND) {
             mdb_txn_abort(txn);
             lmkv_kv__unquiesce(db);
@@ -604,7 +344,7 @@ static int drop_tree(int *out_existed, lmkv_db *db, const void *name, size_t n, 
         if (rc)
             goto fail;
         pthread_mutex_lock(&db->tree_mu);
-        kv_tree_state *st = find_live(db, name, n, system);
+        kv_tree_state *st = lmkv_kv__find_live(db, name, n, system);
         MDB_dbi dbi;
         if (st)
             dbi = st->dbi;
@@ -613,9 +353,9 @@ static int drop_tree(int *out_existed, lmkv_db *db, const void *name, size_t n, 
         if (rc == 0)
             rc = mdb_drop(txn, dbi, 1);
         if (rc == 0 && st)
-            state_kill_locked(st);   /* the dbi is closed now whatever happens */
+            lmkv_kv__state_kill_locked(st);   /* the dbi is closed now whatever happens */
         if (rc == 0)
-            rc = cat_del(txn, db, name, n, system);
+            rc = lmkv_kv__cat_del(txn, db, name, n, system);
         if (rc == 0) {
             rc = mdb_txn_commit(txn);
             txn = NULL;

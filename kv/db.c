@@ -21,7 +21,6 @@
 #define ID_BLOCK      ((uint64_t)1 << 16)
 static const char DEFAULT_TREE[] = "__sled__default";
 
-int lmkv_kv__catalog_names(lmkv_bytes_array *out, lmkv_db *db, MDB_txn *txn, bool system);
 
 /* Databases open in this process, by directory identity. LMDB must not open
  * one environment twice in a process (closing one would drop the process's
@@ -46,30 +45,7 @@ void lmkv_config_init(lmkv_config *cfg)
 
 /* ------------------------------------------------------------ meta */
 
-static int kv_meta_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t *out)
-{
-    MDB_val k = {strlen(key), (void *)key}, v;
-    int rc = mdb_get(txn, dbi, &k, &v);
-    if (rc)
-        return rc;
-    if (v.mv_size != 8)
-        return MDB_CORRUPTED;
-    const uint8_t *p = v.mv_data;
-    uint64_t x = 0;
-    for (int i = 7; i >= 0; i--)
-        x = (x << 8) | p[i];
-    *out = x;
-    return 0;
-}
 
-int lmkv_kv__meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t x)
-{
-    uint8_t b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(x >> (8 * i));
-    MDB_val k = {strlen(key), (void *)key}, v = {8, b};
-    return mdb_put(txn, dbi, &k, &v, 0);
-}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -237,7 +213,7 @@ static int init_meta(lmkv_db *db, bool file_existed)
         mdb_txn_abort(txn);
         return lmkv_kv__err_mdb(rc, "opening lmkv.meta", NULL, NULL, 0);
     }
-    rc = kv_meta_get_u64(txn, db->meta_dbi, "format_version", &ver);
+    rc = lmkv_kv__meta_get_u64(txn, db->meta_dbi, "format_version", &ver);
     if (rc) {
         mdb_txn_abort(txn);
         return lmkv_error_set(LMKV_ECORRUPT, "%s: lmkv.meta has no valid format_version", db->path);
@@ -578,14 +554,14 @@ lmkv_tree *lmkv_db_default_tree(lmkv_db *db) { return db ? db->default_tree : NU
 /* ------------------------------------------------------------ ids */
 
 typedef struct id_ctx {
-    uint64_t floor, start, end, set_next;
+    uint64_t floor, start, end;
 } id_ctx;
 
 static int id_reserve_fn(lmkv_txn *tx, void *p)
 {
     id_ctx *c = p;
     uint64_t hw = 0;
-    int rc = kv_meta_get_u64(tx->txn, tx->db->meta_dbi, "id_hw", &hw);
+    int rc = lmkv_kv__meta_get_u64(tx->txn, tx->db->meta_dbi, "id_hw", &hw);
     if (rc && rc != MDB_NOTFOUND)
         return rc;
     c->start = hw > c->floor ? hw : c->floor;
@@ -593,10 +569,6 @@ static int id_reserve_fn(lmkv_txn *tx, void *p)
     return lmkv_kv__meta_put_u64(tx->txn, tx->db->meta_dbi, "id_hw", c->end);
 }
 
-int lmkv_kv__readonly_alias_err(const lmkv_db *db, const char *what)
-{
-    return lmkv_error_set(LMKV_EREADONLY, "%s: %s on a database opened read-only", db->path, what);
-}
 
 int lmkv_db_generate_id(uint64_t *out, lmkv_db *db)
 {
@@ -615,7 +587,7 @@ int lmkv_db_generate_id(uint64_t *out, lmkv_db *db)
         }
         uint64_t floor = db->id_limit;
         pthread_mutex_unlock(&db->id_mu);
-        id_ctx c = {floor, 0, 0, 0};
+        id_ctx c = {floor, 0, 0};
         int rc;
         if (lmkv_kv__member_wants_alone(db)) /* a grouped transaction closure: rerun alone */
             return lmkv_error_set(LMKV_EBUSY, "generate_id: reserving ids inside a grouped transaction (it reruns alone)");
@@ -624,7 +596,7 @@ int lmkv_db_generate_id(uint64_t *out, lmkv_db *db)
              * or by a separate txn if it aborts (ids handed out stay used). */
             lmkv_txn *tx = db->cur_txn;
             uint64_t hw = 0;
-            rc = kv_meta_get_u64(tx->txn, db->meta_dbi, "id_hw", &hw);
+            rc = lmkv_kv__meta_get_u64(tx->txn, db->meta_dbi, "id_hw", &hw);
             if (rc && rc != MDB_NOTFOUND)
                 return lmkv_kv__err_mdb(rc, "generate_id", NULL, NULL, 0);
             c.start = hw > floor ? hw : floor;
@@ -644,23 +616,6 @@ int lmkv_db_generate_id(uint64_t *out, lmkv_db *db)
     }
 }
 
-static int id_persist_fn(lmkv_txn *tx, void *p)
-{
-    id_ctx *c = p;
-    uint64_t hw = 0;
-    int rc = kv_meta_get_u64(tx->txn, tx->db->meta_dbi, "id_hw", &hw);
-    if (rc && rc != MDB_NOTFOUND)
-        return rc;
-    if (hw >= c->set_next)
-        return 0;
-    return lmkv_kv__meta_put_u64(tx->txn, tx->db->meta_dbi, "id_hw", c->set_next);
-}
-
-int lmkv_kv__ids_persist(lmkv_db *db, uint64_t hw)
-{
-    id_ctx c = {0, 0, 0, hw};
-    return lmkv_kv__write(db, id_persist_fn, &c);
-}
 
 int lmkv_db_set_next_id(lmkv_db *db, uint64_t next)
 {
@@ -670,8 +625,7 @@ int lmkv_db_set_next_id(lmkv_db *db, uint64_t next)
         return lmkv_kv__readonly_alias_err(db, "set_next_id");
     if (db->read_only)
         return lmkv_error_set(LMKV_EREADONLY, "%s: set_next_id on a read-only database", db->path);
-    id_ctx c = {0, 0, 0, next};
-    int rc = lmkv_kv__write(db, id_persist_fn, &c);
+    int rc = lmkv_kv__ids_persist(db, next);
     if (rc)
         return rc;
     pthread_mutex_lock(&db->id_mu);
@@ -691,7 +645,7 @@ int lmkv_db_peek_next_id(uint64_t *out, lmkv_db *db)
     if (rc)
         return rc;
     uint64_t hw = 0;
-    rc = kv_meta_get_u64(txn, db->meta_dbi, "id_hw", &hw);
+    rc = lmkv_kv__meta_get_u64(txn, db->meta_dbi, "id_hw", &hw);
     lmkv_kv__rtxn_put(db, txn);
     if (rc && rc != MDB_NOTFOUND)
         return lmkv_kv__err_mdb(rc, "reading the id high-water mark", NULL, NULL, 0);

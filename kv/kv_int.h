@@ -23,6 +23,7 @@
 
 /* ------------------------------------------------------------ key codec */
 /* See key_codec.c for the byte table. */
+#define LOG_MAX_BYTES ((size_t)256 << 20) /* an explicit txn's replay log (txlog.c) */
 #define KV_SHORT_MAX   500u                  /* P: keys of 1..P bytes stored as-is */
 #define KV_LONG_PREFIX (KV_SHORT_MAX + 1u)   /* P+1 bytes of a long key kept in the stored key */
 #define KV_TAG_EMPTY   0x00u
@@ -246,31 +247,20 @@ typedef struct kv_greq {
 
 /* The db that owns the env (an alias handle points to it). */
 static inline lmkv_db *kv_core(lmkv_db *db) { return db && db->core ? db->core : db; }
-int lmkv_kv__readonly_alias_err(const lmkv_db *db, const char *what);
 
-/* gate */
-void lmkv_kv__enter(lmkv_db *db);
-void lmkv_kv__leave(lmkv_db *db);
-int lmkv_kv__quiesce(lmkv_db *db);
-void lmkv_kv__unquiesce(lmkv_db *db);
-int lmkv_kv__adopt_mapsize(lmkv_db *db);
+/* The files of kv/ call each other one way only, in this order (bottom
+ * first; kv/LAYERS, checked by tests/t_layers.sh): error.c, array.c,
+ * key_codec.c, env.c, tree_list.c, subscriber.c, txlog.c, catalog_core.c,
+ * txn.c, catalog.c, iter.c, tree.c, db.c, verify.c. The prototypes below
+ * are grouped by the file that defines them, in that order. */
 
-/* read txns from the pool (entered on success) */
-int lmkv_kv__rtxn_get(lmkv_db *db, MDB_txn **out);
-void lmkv_kv__rtxn_put(lmkv_db *db, MDB_txn *txn);
-
-/* writer tracking */
-bool lmkv_kv__thread_is_writer(lmkv_db *db);
-
-/* error helpers */
+/* ---- error.c */
 int lmkv_kv__err_mdb(int rc, const char *what, const kv_tree_state *st, const void *key, size_t key_size);
-int lmkv_kv__check_tree(const lmkv_tree *t);
-/* Reopen a state whose dbi an aborted txn closed (no-op otherwise). */
-int lmkv_kv__state_reopen(kv_tree_state *st);
 void lmkv_kv__hexprefix(char *out, size_t outsz, const void *p, size_t n);
 /* A tree's name for messages (printable, escaped, at most 64 bytes shown). */
 void lmkv_kv__tree_label(char *out, size_t outsz, const kv_tree_state *st);
 
+/* ---- key_codec.c */
 /* raw record ops on an LMDB txn (user key space of one dbi; st = its tree,
  * named in errors, NULL for the catalog). Return MDB/LMKV codes: 0,
  * MDB_NOTFOUND, or an MDB error / LMKV_ECOLLISION / LMKV_ECORRUPT (a damaged
@@ -310,11 +300,76 @@ int lmkv_kv__lc_next(kv_lcur *c);
 int lmkv_kv__lc_prev(kv_lcur *c);
 static inline const lmkv_pair *kv_lc_cur(const kv_lcur *c) { return &c->g[c->gi].p; }
 
-/* tree internals */
-int lmkv_kv__tree_state_get(kv_tree_state **out, lmkv_db *db, const void *name, size_t ns, bool system, unsigned flags);
-void lmkv_kv__tree_state_unref(kv_tree_state *st);
-int lmkv_kv__tree_handle_new(lmkv_tree **out, lmkv_db *db, kv_tree_state *st);
+/* ---- env.c: the quiesce gate, map growth, the read-txn pool, the writer */
+void lmkv_kv__enter(lmkv_db *db);
+void lmkv_kv__leave(lmkv_db *db);
+/* Count this thread as active inside another thread's hold of the gate
+ * (a write group member running its fn for the leader): no wait. */
+void lmkv_kv__enter_inside(lmkv_db *db);
+/* tx now holds the gate (tx->entered), counted in this thread. */
+void lmkv_kv__txn_entered(lmkv_txn *tx);
+/* End tx's hold of the gate, from whichever thread ends it. */
+void lmkv_kv__txn_leave(lmkv_txn *tx);
+int lmkv_kv__quiesce(lmkv_db *db);
+void lmkv_kv__unquiesce(lmkv_db *db);
+/* Grow the map by at least min_extra bytes (no txn of this thread active). */
+int lmkv_kv__grow(lmkv_db *db, size_t min_extra);
+/* After a commit: double a map more than 3/4 used if nothing else is active. */
+void lmkv_kv__maybe_grow(lmkv_db *db);
+int lmkv_kv__adopt_mapsize(lmkv_db *db);
+/* read txns from the pool (entered on success) */
+int lmkv_kv__rtxn_get(lmkv_db *db, MDB_txn **out);
+void lmkv_kv__rtxn_put(lmkv_db *db, MDB_txn *txn);
+/* Reset a read txn into the pool (or abort it); its gate hold stays. */
+void lmkv_kv__rtxn_release(lmkv_db *db, MDB_txn *t);
+/* which thread holds the write txn (tx: db->cur_txn) */
+bool lmkv_kv__thread_is_writer(lmkv_db *db);
+void lmkv_kv__set_writer(lmkv_db *db, lmkv_txn *tx);
+void lmkv_kv__clear_writer(lmkv_db *db);
+/* lmkv.meta u64 LE cells: 0, MDB_NOTFOUND, MDB_CORRUPTED (not 8 bytes) or an MDB error. */
+int lmkv_kv__meta_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t *out);
+int lmkv_kv__meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t v);
+/* LMKV_EREADONLY for a write through a read-only alias handle. */
+int lmkv_kv__readonly_alias_err(const lmkv_db *db, const char *what);
 
+/* ---- tree_list.c: open tree states (db->trees, under db->tree_mu) */
+kv_tree_state *lmkv_kv__find_live(lmkv_db *db, const void *name, size_t n, bool system);
+/* A new state on the list (refs 1: the list's); takes dbi_name (freed on failure). */
+int lmkv_kv__state_new(kv_tree_state **out, lmkv_db *db, const void *name, size_t n, bool system,
+                       MDB_dbi dbi, char *dbi_name);
+void lmkv_kv__list_remove(lmkv_db *db, kv_tree_state *st);
+void lmkv_kv__state_free(kv_tree_state *st);
+void lmkv_kv__tree_state_unref(kv_tree_state *st);
+
+/* ---- subscriber.c (its other prototypes are with kv_evlist above) */
+/* A subscriber on st for keys starting with prefix (a copy is kept). */
+int lmkv_kv__subs_add(lmkv_subscriber **out, kv_tree_state *st, const void *prefix, size_t n, unsigned flags);
+
+/* ---- txlog.c: an explicit write txn's replay log */
+int lmkv_kv__log_op(lmkv_txn *tx, int op, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn);
+void lmkv_kv__log_free(lmkv_txn *tx);
+int lmkv_kv__txn_log_create(lmkv_txn *tx, kv_tree_state *st);
+
+/* ---- catalog_core.c: the catalog table, tree states across write txns */
+int lmkv_kv__check_tree(const lmkv_tree *t);
+/* Reopen a state whose dbi an aborted txn closed (no-op otherwise). */
+int lmkv_kv__state_reopen(kv_tree_state *st);
+/* Catalog rows: 0, MDB_NOTFOUND (lookup), ENOMEM or an MDB error. */
+int lmkv_kv__cat_lookup(MDB_txn *txn, lmkv_db *db, const void *name, size_t n, bool system, char **dbi_name);
+int lmkv_kv__cat_put(MDB_txn *txn, lmkv_db *db, const void *name, size_t n, bool system, const char *dbi_name);
+int lmkv_kv__cat_del(MDB_txn *txn, lmkv_db *db, const void *name, size_t n, bool system);
+/* Choose an unused dbi name (write txn). */
+int lmkv_kv__pick_dbi_name(MDB_txn *txn, const uint8_t *name, size_t n, bool system, char **out);
+/* Mark dropped and take it off the list (tree_mu held). */
+void lmkv_kv__state_kill_locked(kv_tree_state *st);
+/* st was opened inside tx (pending until tx ends): 0 or ENOMEM. */
+int lmkv_kv__txn_add_created(lmkv_txn *tx, kv_tree_state *st);
+/* A txn that opened trees ended; tree_mu held by caller. */
+void lmkv_kv__catalog_txn_done_locked(lmkv_txn *tx, bool committed);
+/* Reopen (or recreate) a tree created in tx, into tx's fresh LMDB txn (replay). */
+int lmkv_kv__catalog_recreate(lmkv_txn *tx, kv_tree_state *st);
+
+/* ---- txn.c */
 /* write helpers used by tree.c, txn.c, db.c */
 /* Run fn in a fresh internal write txn of its own (never grouped); retries
  * on map full; delivers events. For catalog and meta writes (tree
@@ -356,16 +411,15 @@ int lmkv_kv__txn_put_cur(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t 
 int lmkv_kv__txn_del(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn);
 int lmkv_kv__txn_check_tree(lmkv_txn *tx, const lmkv_tree *t);
 int lmkv_kv__txn_clear(lmkv_txn *tx, kv_tree_state *st);
-int lmkv_kv__txn_log_create(lmkv_txn *tx, kv_tree_state *st);
 /* MDB_MAP_FULL inside explicit txn tx: grow the map and replay (0) or poison. */
 int lmkv_kv__txn_map_full(lmkv_txn *tx, size_t need);
-/* catalog.c: a txn that opened trees ended; tree_mu held by caller. */
-void lmkv_kv__catalog_txn_done_locked(lmkv_txn *tx, bool committed);
-int lmkv_kv__catalog_recreate(lmkv_txn *tx, kv_tree_state *st);
+/* Raise lmkv.meta's id_hw to hw in a write txn of its own. */
 int lmkv_kv__ids_persist(lmkv_db *db, uint64_t hw);
 
-/* ids */
-int lmkv_kv__meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t v);
+/* ---- catalog.c */
+int lmkv_kv__tree_state_get(kv_tree_state **out, lmkv_db *db, const void *name, size_t ns, bool system, unsigned flags);
+int lmkv_kv__tree_handle_new(lmkv_tree **out, lmkv_db *db, kv_tree_state *st);
+int lmkv_kv__catalog_names(lmkv_bytes_array *out, lmkv_db *db, MDB_txn *txn, bool system);
 
 /* bytes */
 int lmkv_kv__bytes_dup(lmkv_bytes *out, const void *p, size_t n);

@@ -332,15 +332,8 @@ void lmkv_kv__subs_db_closing(lmkv_db *db)
     }
 }
 
-int lmkv_tree_watch_prefix_ex(lmkv_subscriber **out, lmkv_tree *t, const void *prefix, size_t n, unsigned flags)
+int lmkv_kv__subs_add(lmkv_subscriber **out, kv_tree_state *st, const void *prefix, size_t n, unsigned flags)
 {
-    int rc;
-    if (!out || (!prefix && n))
-        return lmkv_error_set(LMKV_EINVAL, "lmkv_tree_watch_prefix: NULL argument");
-    if (flags & ~LMKV_WATCH_NONBLOCKING)
-        return lmkv_error_set(LMKV_EINVAL, "lmkv_tree_watch_prefix_ex: unknown flags 0x%x", flags);
-    if ((rc = lmkv_kv__check_tree(t)))
-        return rc;
     lmkv_subscriber *h = calloc(1, sizeof *h);
     kv_sub *s = calloc(1, sizeof *s);
     if (!h || !s || lmkv_kv__mem_dup(&s->prefix, prefix, n)) {
@@ -358,7 +351,6 @@ int lmkv_tree_watch_prefix_ex(lmkv_subscriber **out, lmkv_tree *t, const void *p
     pthread_cond_init(&s->cv, &ca);
     pthread_condattr_destroy(&ca);
     pthread_cond_init(&s->room, NULL);
-    kv_tree_state *st = t->st;
     lmkv_db *db = st->db; /* events are delivered under the owning db's ev_mu */
     pthread_mutex_lock(&db->tree_mu);
     st->refs++;
@@ -378,11 +370,6 @@ int lmkv_tree_watch_prefix_ex(lmkv_subscriber **out, lmkv_tree *t, const void *p
     h->s = s;
     *out = h;
     return 0;
-}
-
-int lmkv_tree_watch_prefix(lmkv_subscriber **out, lmkv_tree *t, const void *prefix, size_t n)
-{
-    return lmkv_tree_watch_prefix_ex(out, t, prefix, n, 0);
 }
 
 int lmkv_subscriber_next(lmkv_event *out, lmkv_subscriber *h, int timeout_ms)

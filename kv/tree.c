@@ -654,3 +654,22 @@ int lmkv_tree_apply_batch(lmkv_tree *t, const lmkv_batch *b)
     free(order);
     return rc;
 }
+
+/* ------------------------------------------------------------ subscribers */
+
+int lmkv_tree_watch_prefix_ex(lmkv_subscriber **out, lmkv_tree *t, const void *prefix, size_t n, unsigned flags)
+{
+    int rc;
+    if (!out || (!prefix && n))
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_tree_watch_prefix: NULL argument");
+    if (flags & ~LMKV_WATCH_NONBLOCKING)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_tree_watch_prefix_ex: unknown flags 0x%x", flags);
+    if ((rc = lmkv_kv__check_tree(t)))
+        return rc;
+    return lmkv_kv__subs_add(out, t->st, prefix, n, flags);
+}
+
+int lmkv_tree_watch_prefix(lmkv_subscriber **out, lmkv_tree *t, const void *prefix, size_t n)
+{
+    return lmkv_tree_watch_prefix_ex(out, t, prefix, n, 0);
+}

@@ -1,7 +1,8 @@
 /*
- * txn.c -- lmkv transactions on LMDB: the quiesce gate, the read-txn pool,
- * map growth, the internal write path used by every tree call, and the
- * public lmkv_txn_* API (explicit transactions over several trees).
+ * txn.c -- lmkv transactions on LMDB: the internal write path used by every
+ * tree call, group commit, and the public lmkv_txn_* API (explicit
+ * transactions over several trees). The quiesce gate, the read-txn pool and
+ * map growth it relies on are env.c's; the replay log is txlog.c's.
  *
  * Map growth (LMDB limit hidden from the user): a write that fails with
  * MDB_MAP_FULL aborts its LMDB txn, waits until no other transaction of this
@@ -24,345 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
-static _Thread_local int tls_active;
 static _Thread_local lmkv_db *tls_group_cb; /* running a write group member's fn (on this db) for its leader */
 static _Thread_local lmkv_txn *tls_member_tx; /* the grouped lmkv_db_transaction member whose fn runs here */
 
-/* A read transaction (MDB_NOTLS) may be ended by another thread than the
- * one that began it. Its hold of the quiesce gate is counted in the
- * beginning thread's tls_active, which the ending thread cannot reach: it
- * records a debt for that thread instead (by a process-unique thread
- * number, never reused as pthread_t values are), which the owner settles
- * at its next lmkv_kv__enter / lmkv_kv__quiesce / maybe_grow. Without it the owner's
- * count stayed raised: its later drop_tree or map growth failed with
- * LMKV_EBUSY, and its lmkv_kv__enter skipped the gate during a resize. The table
- * is fixed (no allocation on an abort path); if it is ever full the debt is
- * dropped, which is the old behaviour for that thread. */
-#define KV_DEBT_MAX 256
-static _Thread_local uint64_t tls_tid;
-static atomic_uint_fast64_t kv_tid_next = 1;
-static atomic_int kv_debt_total;
-static pthread_mutex_t kv_debt_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct { uint64_t tid; int n; } kv_debts[KV_DEBT_MAX];
-
-static uint64_t kv_tid(void)
-{
-    if (!tls_tid)
-        tls_tid = atomic_fetch_add(&kv_tid_next, 1);
-    return tls_tid;
-}
-
-static void kv_debt_add(uint64_t tid)
-{
-    pthread_mutex_lock(&kv_debt_mu);
-    size_t free_slot = KV_DEBT_MAX;
-    for (size_t i = 0; i < KV_DEBT_MAX; i++) {
-        if (kv_debts[i].tid == tid) {
-            kv_debts[i].n++;
-            atomic_fetch_add(&kv_debt_total, 1);
-            pthread_mutex_unlock(&kv_debt_mu);
-            return;
-        }
-        if (!kv_debts[i].tid && free_slot == KV_DEBT_MAX)
-            free_slot = i;
-    }
-    if (free_slot < KV_DEBT_MAX) {
-        kv_debts[free_slot].tid = tid;
-        kv_debts[free_slot].n = 1;
-        atomic_fetch_add(&kv_debt_total, 1);
-    }
-    pthread_mutex_unlock(&kv_debt_mu);
-}
-
-/* This thread's count of held transactions, after settling the holds that
- * other threads ended for it. */
-static inline int tls_active_now(void)
-{
-    if (tls_tid && atomic_load_explicit(&kv_debt_total, memory_order_acquire) > 0) {
-        pthread_mutex_lock(&kv_debt_mu);
-        for (size_t i = 0; i < KV_DEBT_MAX; i++) {
-            if (kv_debts[i].tid == tls_tid) {
-                tls_active -= kv_debts[i].n;
-                atomic_fetch_sub(&kv_debt_total, kv_debts[i].n);
-                kv_debts[i].tid = 0;
-                kv_debts[i].n = 0;
-                break;
-            }
-        }
-        pthread_mutex_unlock(&kv_debt_mu);
-    }
-    return tls_active;
-}
-
 #define LOG_MAX_BYTES ((size_t)256 << 20)
-
-/* ------------------------------------------------------------ gate */
-
-void lmkv_kv__enter(lmkv_db *db)
-{
-    if (tls_active_now() > 0) {
-        atomic_fetch_add(&db->active, 1);
-        tls_active++;
-        return;
-    }
-    for (;;) {
-        atomic_fetch_add(&db->active, 1);
-        if (!atomic_load(&db->resizing)) {
-            tls_active++;
-            return;
-        }
-        if (atomic_fetch_sub(&db->active, 1) == 1) {
-            pthread_mutex_lock(&db->gate_mu);
-            pthread_cond_broadcast(&db->gate_cv);
-            pthread_mutex_unlock(&db->gate_mu);
-        }
-        pthread_mutex_lock(&db->gate_mu);
-        while (atomic_load(&db->resizing))
-            pthread_cond_wait(&db->gate_cv, &db->gate_mu);
-        pthread_mutex_unlock(&db->gate_mu);
-    }
-}
-
-void lmkv_kv__leave(lmkv_db *db)
-{
-    tls_active--;
-    if (atomic_fetch_sub(&db->active, 1) == 1 && atomic_load(&db->resizing)) {
-        pthread_mutex_lock(&db->gate_mu);
-        pthread_cond_broadcast(&db->gate_cv);
-        pthread_mutex_unlock(&db->gate_mu);
-    }
-}
-
-/* End a transaction's hold of the gate (tx->entered), from whichever
- * thread ends it; lmkv_kv__leave when it is the thread that entered. */
-static void txn_leave(lmkv_txn *tx)
-{
-    lmkv_db *db = tx->db;
-    tx->entered = false;
-    if (tx->enter_tid == kv_tid()) {
-        lmkv_kv__leave(db);
-        return;
-    }
-    kv_debt_add(tx->enter_tid);
-    if (atomic_fetch_sub(&db->active, 1) == 1 && atomic_load(&db->resizing)) {
-        pthread_mutex_lock(&db->gate_mu);
-        pthread_cond_broadcast(&db->gate_cv);
-        pthread_mutex_unlock(&db->gate_mu);
-    }
-}
-
-/* tx now holds the gate, counted in this thread's tls_active. */
-static void txn_entered(lmkv_txn *tx)
-{
-    tx->entered = true;
-    tx->enter_tid = kv_tid();
-}
-
-int lmkv_kv__quiesce(lmkv_db *db)
-{
-    if (tls_active_now() > 0)
-        return lmkv_error_set(LMKV_EBUSY, "cannot grow the map or drop a tree while this thread has a transaction or iterator step open on the database");
-    struct timespec dl;
-    clock_gettime(CLOCK_REALTIME, &dl);
-    dl.tv_sec += 30;
-    pthread_mutex_lock(&db->gate_mu);
-    while (atomic_load(&db->resizing)) {
-        if (pthread_cond_timedwait(&db->gate_cv, &db->gate_mu, &dl) == ETIMEDOUT) {
-            pthread_mutex_unlock(&db->gate_mu);
-            return lmkv_error_set(LMKV_EBUSY, "timed out waiting for another map resize");
-        }
-    }
-    atomic_store(&db->resizing, 1);
-    while (atomic_load(&db->active) > 0) {
-        if (pthread_cond_timedwait(&db->gate_cv, &db->gate_mu, &dl) == ETIMEDOUT) {
-            atomic_store(&db->resizing, 0);
-            pthread_cond_broadcast(&db->gate_cv);
-            pthread_mutex_unlock(&db->gate_mu);
-            return lmkv_error_set(LMKV_EBUSY, "timed out (30 s) waiting for other threads' transactions to end");
-        }
-    }
-    pthread_mutex_unlock(&db->gate_mu);
-    return 0;
-}
-
-void lmkv_kv__unquiesce(lmkv_db *db)
-{
-    pthread_mutex_lock(&db->gate_mu);
-    atomic_store(&db->resizing, 0);
-    pthread_cond_broadcast(&db->gate_cv);
-    pthread_mutex_unlock(&db->gate_mu);
-}
-
-/* grow the map (needs no txn of this thread active); min_extra bytes */
-static int kv_grow(lmkv_db *db, size_t min_extra)
-{
-    int rc = lmkv_kv__quiesce(db);
-    if (rc)
-        return lmkv_error_wrap(LMKV_EFULL, "map full and cannot grow");
-    MDB_envinfo info;
-    mdb_env_info(db->env, &info);
-    size_t cur = info.me_mapsize;
-    size_t want = cur * 2;
-    if (want < cur + 2 * min_extra)
-        want = cur + 2 * min_extra;
-    want = (want + ((size_t)1 << 20) - 1) & ~(((size_t)1 << 20) - 1);
-    rc = mdb_env_set_mapsize(db->env, want);
-    lmkv_kv__unquiesce(db);
-    if (rc)
-        return lmkv_error_set(rc == ENOMEM ? LMKV_EFULL : lmkv_error_from_mdb(rc),
-                              "growing the map from %zu to %zu bytes: %s", cur, want, mdb_strerror(rc));
-    return 0;
-}
-
-/* After a commit: if the map is more than 3/4 used and no other transaction
- * of this process is active right now, double it (never waits). Keeps
- * MDB_MAP_FULL -- and the replay it costs explicit txns -- rare. */
-static void maybe_grow(lmkv_db *db)
-{
-    if (tls_active_now() > 0 || db->read_only)
-        return;
-    MDB_envinfo info;
-    lmkv_kv__enter(db);
-    int irc = mdb_env_info(db->env, &info);
-    lmkv_kv__leave(db);
-    if (irc)
-        return;
-    uint64_t used = ((uint64_t)info.me_last_pgno + 1) * db->page_size;
-    if (used * 4 < (uint64_t)info.me_mapsize * 3)
-        return;
-    pthread_mutex_lock(&db->gate_mu);
-    if (atomic_load(&db->resizing)) {
-        pthread_mutex_unlock(&db->gate_mu);
-        return;
-    }
-    atomic_store(&db->resizing, 1);
-    if (atomic_load(&db->active) == 0) {
-        mdb_env_info(db->env, &info);
-        size_t want = info.me_mapsize * 2;
-        mdb_env_set_mapsize(db->env, want); /* failure is harmless: MAP_FULL handling remains */
-    }
-    atomic_store(&db->resizing, 0);
-    pthread_cond_broadcast(&db->gate_cv);
-    pthread_mutex_unlock(&db->gate_mu);
-}
-
-int lmkv_kv__adopt_mapsize(lmkv_db *db)
-{
-    int rc = lmkv_kv__quiesce(db);
-    if (rc)
-        return rc;
-    rc = mdb_env_set_mapsize(db->env, 0);
-    lmkv_kv__unquiesce(db);
-    if (rc)
-        return lmkv_kv__err_mdb(rc, "adopting the map size grown by another process", NULL, NULL, 0);
-    return 0;
-}
-
-/* ------------------------------------------------------------ read txn pool */
-
-static unsigned db_max_readers(lmkv_db *db)
-{
-    unsigned n = 0;
-    mdb_env_get_maxreaders(db->env, &n);
-    return n;
-}
-
-int lmkv_kv__rtxn_get(lmkv_db *db, MDB_txn **out)
-{
-    int tries = 0, full_waits = 0;
-    for (;;) {
-        MDB_txn *t = NULL;
-        int rc;
-        lmkv_kv__enter(db);
-        pthread_mutex_lock(&db->pool_mu);
-        if (db->npool > 0)
-            t = db->pool[--db->npool];
-        pthread_mutex_unlock(&db->pool_mu);
-        if (t) {
-            rc = mdb_txn_renew(t);
-            if (rc) {
-                mdb_txn_abort(t);
-                t = NULL;
-            }
-        } else {
-            rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &t);
-        }
-        if (rc == 0) {
-            *out = t;
-            return 0;
-        }
-        lmkv_kv__leave(db);
-        if (rc == MDB_MAP_RESIZED && tries++ < 5) {
-            if ((rc = lmkv_kv__adopt_mapsize(db)))
-                return rc;
-            continue;
-        }
-        if (rc == MDB_READERS_FULL && full_waits < 500) {
-            /* clear slots of dead processes; else wait for a reader to end
-             * (up to ~1 s) rather than fail a burst */
-            int dead = 0;
-            mdb_reader_check(db->env, &dead);
-            if (dead == 0)
-                usleep(2000);
-            full_waits++;
-            continue;
-        }
-        if (rc == MDB_READERS_FULL)
-            return lmkv_error_set(LMKV_EBUSY, "all %u LMDB reader slots stayed in use for 1 s (max_readers)",
-                                  db_max_readers(db));
-        return lmkv_kv__err_mdb(rc, "beginning a read transaction", NULL, NULL, 0);
-    }
-}
-
-/* Reset t and keep it in the pool (or abort it); its gate hold stays. */
-static void rtxn_release(lmkv_db *db, MDB_txn *t)
-{
-    mdb_txn_reset(t);
-    pthread_mutex_lock(&db->pool_mu);
-    if (db->npool < (int)(sizeof db->pool / sizeof db->pool[0])) {
-        db->pool[db->npool++] = t;
-        t = NULL;
-    }
-    pthread_mutex_unlock(&db->pool_mu);
-    if (t)
-        mdb_txn_abort(t);
-}
-
-void lmkv_kv__rtxn_put(lmkv_db *db, MDB_txn *t)
-{
-    rtxn_release(db, t);
-    lmkv_kv__leave(db);
-}
-
-/* ------------------------------------------------------------ writer tracking */
-
-bool lmkv_kv__thread_is_writer(lmkv_db *db)
-{
-    if (!atomic_load(&db->has_writer))
-        return false;
-    pthread_mutex_lock(&db->wr_mu);
-    bool me = atomic_load(&db->has_writer) && pthread_equal(db->writer, pthread_self());
-    pthread_mutex_unlock(&db->wr_mu);
-    return me;
-}
-
-static void set_writer(lmkv_db *db, lmkv_txn *tx)
-{
-    pthread_mutex_lock(&db->wr_mu);
-    db->writer = pthread_self();
-    db->cur_txn = tx;
-    atomic_store(&db->has_writer, 1);
-    pthread_mutex_unlock(&db->wr_mu);
-}
-
-static void clear_writer(lmkv_db *db)
-{
-    pthread_mutex_lock(&db->wr_mu);
-    atomic_store(&db->has_writer, 0);
-    db->cur_txn = NULL;
-    pthread_mutex_unlock(&db->wr_mu);
-}
-
 /* ------------------------------------------------------------ events */
 
 static void kv_evlist_clear(kv_evlist *l)
@@ -399,58 +65,6 @@ static int kv_evlist_add(kv_evlist *l, kv_tree_state *st, int type, const void *
 }
 
 /* ------------------------------------------------------------ txn core */
-
-/* Append n bytes to the log arena; *off = where they start. */
-static int log_bytes_add(lmkv_txn *tx, const void *p, size_t n, size_t *off)
-{
-    /* at least one byte, so the arena exists once anything was logged */
-    if (n > SIZE_MAX - tx->logb_len || LMKV_ARRAY_GROW(tx->logb, tx->logb_cap, tx->logb_len + (n ? n : 1), 4096))
-        return lmkv_error_set(LMKV_ENOMEM, "out of memory logging a write");
-    *off = tx->logb_len;
-    if (n)
-        memcpy(tx->logb + tx->logb_len, p, n);
-    tx->logb_len += n;
-    return 0;
-}
-
-static int log_op(lmkv_txn *tx, int op, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn)
-{
-    if (tx->internal || tx->log_overflow)
-        return 0;
-    if (tx->log_bytes + kn + vn > LOG_MAX_BYTES) {
-        tx->log_overflow = true;
-        return 0;
-    }
-    if (tx->nlog == tx->caplog && LMKV_ARRAY_GROW(tx->log, tx->caplog, tx->caplog + 1, 16))
-        return lmkv_error_set(LMKV_ENOMEM, "out of memory logging a write");
-    kv_op *o = &tx->log[tx->nlog];
-    memset(o, 0, sizeof *o);
-    o->op = op;
-    o->st = st;
-    if (op == KV_OP_PUT || op == KV_OP_PUT_APPEND || op == KV_OP_DEL) {
-        if (log_bytes_add(tx, k, kn, &o->key_off))
-            return LMKV_ENOMEM;
-        o->key_size = kn;
-    }
-    if (op == KV_OP_PUT || op == KV_OP_PUT_APPEND) {
-        if (log_bytes_add(tx, v, vn, &o->val_off))
-            return LMKV_ENOMEM;
-        o->val_size = vn;
-    }
-    tx->log_bytes += kn + vn + 64;
-    tx->nlog++;
-    return 0;
-}
-
-static void log_free(lmkv_txn *tx)
-{
-    free(tx->log);
-    free(tx->logb);
-    tx->log = NULL;
-    tx->logb = NULL;
-    tx->nlog = tx->caplog = 0;
-    tx->logb_len = tx->logb_cap = 0;
-}
 
 /* Abort tx's LMDB txn; LMDB closes dbis opened in it, so under tree_mu. */
 static void lmdb_abort(lmkv_txn *tx)
@@ -500,13 +114,13 @@ static int txn_replay(lmkv_txn *tx, size_t need)
     lmdb_abort(tx);
     tx->epoch++;
     tx->wgen++;
-    txn_leave(tx);
+    lmkv_kv__txn_leave(tx);
     for (int attempt = 0; attempt < 30; attempt++) {
-        if ((rc = kv_grow(db, need)))
+        if ((rc = lmkv_kv__grow(db, need)))
             goto fail;
         if ((rc = begin_lmdb_write(db, &tx->txn)))
             goto fail;
-        txn_entered(tx);
+        lmkv_kv__txn_entered(tx);
         tx->lmdb_id = mdb_txn_id(tx->txn);
         if (mdb_txn_id(tx->txn) != old_id) {
             tx->conflict = true;
@@ -545,7 +159,7 @@ static int txn_replay(lmkv_txn *tx, size_t need)
             goto fail;
         }
         lmdb_abort(tx);
-        txn_leave(tx);
+        lmkv_kv__txn_leave(tx);
     }
     rc = lmkv_error_set(LMKV_EFULL, "map full: growing did not make room");
 fail:
@@ -608,7 +222,7 @@ again:
     tx->wgen++;
     if (atomic_load(&st->nsubs) > 0 && (rc = kv_evlist_add(&tx->events, st, LMKV_EVENT_INSERT, k, kn, v, vn)))
         return rc;
-    return log_op(tx, KV_OP_PUT, st, k, kn, v, vn);
+    return lmkv_kv__log_op(tx, KV_OP_PUT, st, k, kn, v, vn);
 }
 
 int lmkv_kv__txn_put(lmkv_txn *tx, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn,
@@ -637,7 +251,7 @@ again:
         tx->wgen++;
         if (out_changed)
             *out_changed = true;
-        return log_op(tx, KV_OP_PUT_APPEND, st, k, kn, v, vn);
+        return lmkv_kv__log_op(tx, KV_OP_PUT_APPEND, st, k, kn, v, vn);
     }
     MDB_val cur;
     uint64_t gen = tx->wgen;
@@ -660,7 +274,7 @@ again_new:
                 *out_changed = true;
             if (atomic_load(&st->nsubs) > 0 && (rc = kv_evlist_add(&tx->events, st, LMKV_EVENT_INSERT, k, kn, v, vn)))
                 return rc;
-            return log_op(tx, KV_OP_PUT, st, k, kn, v, vn);
+            return lmkv_kv__log_op(tx, KV_OP_PUT, st, k, kn, v, vn);
         }
         if (rc != MDB_KEYEXIST) {
             rc = write_err(tx, rc, kn + vn + 4096, &retry);
@@ -697,7 +311,7 @@ again:
     tx->wgen++;
     if (atomic_load(&st->nsubs) > 0 && (rc = kv_evlist_add(&tx->events, st, LMKV_EVENT_REMOVE, k, kn, NULL, 0)))
         return rc;
-    return log_op(tx, KV_OP_DEL, st, k, kn, NULL, 0);
+    return lmkv_kv__log_op(tx, KV_OP_DEL, st, k, kn, NULL, 0);
 }
 
 int lmkv_kv__txn_clear(lmkv_txn *tx, kv_tree_state *st)
@@ -726,17 +340,29 @@ again:
         return rc;
     }
     tx->wgen++;
-    return log_op(tx, KV_OP_CLEAR, st, NULL, 0, NULL, 0);
+    return lmkv_kv__log_op(tx, KV_OP_CLEAR, st, NULL, 0, NULL, 0);
+}
+
+/* Raise lmkv.meta's id_hw to *p (never lowers it). */
+static int ids_persist_fn(lmkv_txn *tx, void *p)
+{
+    uint64_t next = *(const uint64_t *)p, hw = 0;
+    int rc = lmkv_kv__meta_get_u64(tx->txn, tx->db->meta_dbi, "id_hw", &hw);
+    if (rc && rc != MDB_NOTFOUND)
+        return rc;
+    if (hw >= next)
+        return 0;
+    return lmkv_kv__meta_put_u64(tx->txn, tx->db->meta_dbi, "id_hw", next);
+}
+
+int lmkv_kv__ids_persist(lmkv_db *db, uint64_t hw)
+{
+    return lmkv_kv__write(db, ids_persist_fn, &hw);
 }
 
 int lmkv_kv__txn_map_full(lmkv_txn *tx, size_t need)
 {
     return txn_replay(tx, need);
-}
-
-int lmkv_kv__txn_log_create(lmkv_txn *tx, kv_tree_state *st)
-{
-    return log_op(tx, KV_OP_CREATE_TREE, st, NULL, 0, NULL, 0);
 }
 
 static int kv_txn_begin_int(lmkv_txn **out, lmkv_db *db, unsigned flags, bool internal)
@@ -751,7 +377,7 @@ static int kv_txn_begin_int(lmkv_txn **out, lmkv_db *db, unsigned flags, bool in
         tx->rdonly = true;
         if ((rc = lmkv_kv__rtxn_get(db, &tx->txn)))
             goto fail;
-        txn_entered(tx);
+        lmkv_kv__txn_entered(tx);
         *out = tx;
         return 0;
     }
@@ -765,9 +391,9 @@ static int kv_txn_begin_int(lmkv_txn **out, lmkv_db *db, unsigned flags, bool in
     }
     if ((rc = begin_lmdb_write(db, &tx->txn)))
         goto fail;
-    txn_entered(tx);
+    lmkv_kv__txn_entered(tx);
     tx->lmdb_id = mdb_txn_id(tx->txn);
-    set_writer(db, tx);
+    lmkv_kv__set_writer(db, tx);
     *out = tx;
     return 0;
 fail:
@@ -779,7 +405,7 @@ static void txn_free(lmkv_txn *tx)
 {
     free(tx->created);
     kv_evlist_clear(&tx->events);
-    log_free(tx);
+    lmkv_kv__log_free(tx);
     free(tx);
 }
 
@@ -794,12 +420,12 @@ static void kv_txn_abort_int(lmkv_txn *tx)
             if (tx->is_reset) {
                 mdb_txn_abort(tx->txn);
             } else {
-                rtxn_release(db, tx->txn);
-                txn_leave(tx);
+                lmkv_kv__rtxn_release(db, tx->txn);
+                lmkv_kv__txn_leave(tx);
             }
         }
         if (tx->entered)
-            txn_leave(tx);
+            lmkv_kv__txn_leave(tx);
         txn_free(tx);
         return;
     }
@@ -809,9 +435,9 @@ static void kv_txn_abort_int(lmkv_txn *tx)
         lmkv_kv__catalog_txn_done_locked(tx, false);
         pthread_mutex_unlock(&db->tree_mu);
     }
-    clear_writer(db);
+    lmkv_kv__clear_writer(db);
     if (tx->entered)
-        txn_leave(tx);
+        lmkv_kv__txn_leave(tx);
     if (tx->pending_id_hw)
         lmkv_kv__ids_persist(db, tx->pending_id_hw);
     txn_free(tx);
@@ -893,8 +519,8 @@ static int kv_txn_finish(lmkv_txn *tx, kv_waits *w)
             uint64_t hw = tx->pending_id_hw;
             tx->pending_id_hw = 0;
             (void)hw;
-            clear_writer(db);
-            txn_leave(tx);
+            lmkv_kv__clear_writer(db);
+            lmkv_kv__txn_leave(tx);
             txn_free(tx);
             return 0;
         }
@@ -915,8 +541,8 @@ fail_full:
         lmkv_kv__catalog_txn_done_locked(tx, false);
         pthread_mutex_unlock(&db->tree_mu);
     }
-    clear_writer(db);
-    txn_leave(tx);
+    lmkv_kv__clear_writer(db);
+    lmkv_kv__txn_leave(tx);
     if (tx->pending_id_hw)
         lmkv_kv__ids_persist(db, tx->pending_id_hw);
     txn_free(tx);
@@ -941,14 +567,14 @@ static int write_solo(lmkv_db *db, lmkv_txn *first, kv_write_fn fn, void *ctx, k
         if (rc == 0) {
             rc = kv_txn_finish(tx, w);
             if (rc == 0) {
-                maybe_grow(db);
+                lmkv_kv__maybe_grow(db);
                 return 0;
             }
         } else {
             kv_txn_abort_int(tx);
         }
         if (rc == MDB_MAP_FULL && attempt < 30) {
-            if ((rc = kv_grow(db, 1 << 20)))
+            if ((rc = lmkv_kv__grow(db, 1 << 20)))
                 return rc;
             continue;
         }
@@ -1202,7 +828,7 @@ static void group_lead(lmkv_db *db, kv_greq *self)
                 g = NULL;
                 commit_time_note(db, now_ns() - c0);
                 if (rc == 0) {
-                    maybe_grow(db);
+                    lmkv_kv__maybe_grow(db);
                     break;
                 }
             } else {
@@ -1212,7 +838,7 @@ static void group_lead(lmkv_db *db, kv_greq *self)
             for (kv_greq *m = self; m; m = m->next)
                 member_reset(m);
             if (rc == MDB_MAP_FULL && attempt < 30) {
-                if ((rc = kv_grow(db, (size_t)1 << 20)) == 0 && (rc = kv_txn_begin_int(&g, db, 0, true)) == 0)
+                if ((rc = lmkv_kv__grow(db, (size_t)1 << 20)) == 0 && (rc = kv_txn_begin_int(&g, db, 0, true)) == 0)
                     continue;
             } else if (rc == MDB_MAP_FULL) {
                 rc = lmkv_error_set(LMKV_EFULL, "map full: growing did not make room for a write group");
@@ -1290,8 +916,7 @@ int lmkv_kv__write_grouped(lmkv_db *db, kv_write_fn fn, void *ctx, size_t bytes,
              * It is inside the leader's hold of the quiesce gate, so it
              * counts as active without waiting at the gate. */
             pthread_mutex_unlock(&db->gc_mu);
-            atomic_fetch_add(&db->active, 1);
-            tls_active++;
+            lmkv_kv__enter_inside(db);
             lmkv_db *outer = tls_group_cb;
             tls_group_cb = db;
             r.run_rc = fn(&r.tx, ctx);
@@ -1360,7 +985,7 @@ int lmkv_txn_commit(lmkv_txn *txn)
     if (rc == MDB_MAP_FULL)
         rc = lmkv_error_set(LMKV_EFULL, "map full at commit");
     if (rc == 0 && wr) {
-        maybe_grow(db);
+        lmkv_kv__maybe_grow(db);
         lmkv_kv__waits_run(db, &w); /* committed: wait for room in full subscriber queues */
     }
     return rc;
@@ -1381,7 +1006,7 @@ int lmkv_txn_reset(lmkv_txn *txn)
     txn->is_reset = true;
     txn->epoch++;
     if (txn->entered)
-        txn_leave(txn);
+        lmkv_kv__txn_leave(txn);
     return 0;
 }
 
@@ -1395,7 +1020,7 @@ int lmkv_txn_renew(lmkv_txn *txn)
         lmkv_kv__enter(txn->db);
         int rc = mdb_txn_renew(txn->txn);
         if (rc == 0) {
-            txn_entered(txn);
+            lmkv_kv__txn_entered(txn);
             txn->is_reset = false;
             txn->epoch++;
             return 0;
