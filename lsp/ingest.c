@@ -142,6 +142,24 @@ const char *lmkv_lsp_method_name(int method)
     return method >= 1 && method < N_METHODS ? method_names[method] : NULL;
 }
 
+const char *lmkv_lsp_language_of(const char *path)
+{
+    static const struct { const char *ext, *lang; } t[] = {
+        {".c", "c"}, {".h", "c"}, {".cc", "cpp"}, {".cpp", "cpp"}, {".cxx", "cpp"}, {".hpp", "cpp"},
+        {".rs", "rust"}, {".ts", "typescript"}, {".tsx", "typescript"}, {".mts", "typescript"},
+        {".cts", "typescript"}, {".js", "javascript"}, {".mjs", "javascript"}, {".cjs", "javascript"},
+        {".py", "python"}, {".go", "go"}, {".java", "java"}};
+    if (!path)
+        return NULL;
+    const char *dot = strrchr(path, '.');
+    if (!dot || strchr(dot, '/'))
+        return NULL;
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (!strcmp(dot, t[i].ext))
+            return t[i].lang;
+    return NULL;
+}
+
 /* ------------------------------------------------------------ ingest */
 
 typedef struct lsym { /* a symbol from documentSymbol */

@@ -136,6 +136,16 @@ LMKV_API int lmkv_lsp_method_from_name(lmkv_lsp_method *out, const char *name);
 /** The wire name of a method ("textDocument/references"), or NULL for a
  *  value outside the enum. Static storage. */
 LMKV_API const char *lmkv_lsp_method_name(int method);
+/** The language lmkv_lsp_ingest_add_file records for a path, by its file
+ *  name extension (case-sensitive, the last '.' of the last path
+ *  component): .c .h -> "c"; .cc .cpp .cxx .hpp -> "cpp"; .rs -> "rust";
+ *  .ts .tsx .mts .cts -> "typescript"; .js .mjs .cjs -> "javascript";
+ *  .py -> "python"; .go -> "go"; .java -> "java" (the languages of the
+ *  daemon's servers: clangd, rust-analyzer, typescript-language-server,
+ *  pyright, gopls, jdtls). NULL for NULL, no extension or another one (the
+ *  caller passes NULL or its own name to lmkv_lsp_ingest_add_file).
+ *  Static storage; thread-safe. */
+LMKV_API const char *lmkv_lsp_language_of(const char *path);
 
 /**
  * Convert an LSP position (0-based line, 0-based UTF-16 column) in `text`

@@ -201,6 +201,18 @@ static void test_position_conversion(void **state)
     assert_string_equal(lmkv_lsp_method_name(LMKV_LSP_TYPE_DEFINITION), "textDocument/typeDefinition");
     assert_int_equal(lmkv_lsp_method_from_name(&m, "textDocument/hover"), LMKV_NOTFOUND);
     assert_null(lmkv_lsp_method_name(99));
+    assert_string_equal(lmkv_lsp_language_of("src/a.c"), "c");
+    assert_string_equal(lmkv_lsp_language_of("include/x.hpp"), "cpp");
+    assert_string_equal(lmkv_lsp_language_of("lib.rs"), "rust");
+    assert_string_equal(lmkv_lsp_language_of("ui/App.tsx"), "typescript");
+    assert_string_equal(lmkv_lsp_language_of("dist/x.cjs"), "javascript");
+    assert_string_equal(lmkv_lsp_language_of("m.py"), "python");
+    assert_string_equal(lmkv_lsp_language_of("main.go"), "go");
+    assert_string_equal(lmkv_lsp_language_of("A.java"), "java");
+    assert_null(lmkv_lsp_language_of("Makefile"));
+    assert_null(lmkv_lsp_language_of("a.d/Makefile")); /* a dot in a directory is no extension */
+    assert_null(lmkv_lsp_language_of("a.C"));          /* case-sensitive */
+    assert_null(lmkv_lsp_language_of(NULL));
 }
 
 static void test_ingest_and_lookups(void **state)

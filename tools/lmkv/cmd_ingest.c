@@ -34,20 +34,6 @@ static const char usage[] =
     "\n"
     "Exit: 0 ok, 1 a FILE or ROOT not found, 2 usage, 3 a bad answer, 4 I/O.\n";
 
-static const char *lang_of(const char *path)
-{
-    static const struct { const char *ext, *lang; } t[] = {
-        {".c", "c"}, {".h", "c"}, {".cc", "cpp"}, {".cpp", "cpp"}, {".cxx", "cpp"}, {".hpp", "cpp"},
-        {".rs", "rust"}, {".ts", "typescript"}, {".tsx", "typescript"}, {".mts", "typescript"},
-        {".cts", "typescript"}, {".js", "javascript"}, {".mjs", "javascript"}, {".cjs", "javascript"},
-        {".py", "python"}, {".go", "go"}, {".java", "java"}};
-    const char *dot = strrchr(path, '.');
-    if (!dot || strchr(dot, '/')) return NULL;
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (!strcmp(dot, t[i].ext)) return t[i].lang;
-    return NULL;
-}
-
 static int read_all(const char *cmd, const char *path, char **out, size_t *outlen)
 {
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
@@ -131,7 +117,7 @@ int cmd_ingest(int argc, char **argv)
         }
         if ((ret = read_all(cmd, real, &bytes, &len)) != EXIT_OK_) goto cleanup;
         const char *rel = real + rl + 1;
-        rc = lmkv_lsp_ingest_add_file(NULL, g, rel, bytes, len, lang ? lang : lang_of(rel));
+        rc = lmkv_lsp_ingest_add_file(NULL, g, rel, bytes, len, lang ? lang : lmkv_lsp_language_of(rel));
         free(bytes);
         if (rc) { ret = cli_fail(cmd, rc, rel); goto cleanup; }
     }

@@ -7418,6 +7418,9 @@ extern "C" {
     pub fn lmkv_lsp_method_name(method: std::os::raw::c_int) -> *const std::os::raw::c_char;
 }
 extern "C" {
+    pub fn lmkv_lsp_language_of(path: *const std::os::raw::c_char) -> *const std::os::raw::c_char;
+}
+extern "C" {
     pub fn lmkv_lsp_position_to_byte(
         out_line: *mut u32,
         out_column: *mut u32,
