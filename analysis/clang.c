@@ -766,21 +766,21 @@ int lmkv_analysis__clang_run(lmkv_analysis *a, const char *language, const char 
         return lmkv_error_set(LMKV_EUNSUPPORTED, "%s", lmkv_analysis__clang_why());
     }
     int found = ccdb_args(&args, o->ccdb, full);
-    if (found < 0) { rc = LMKV_ENOMEM; goto oom; }
+    if (found < 0) { rc = LMKV_ENOMEM; goto fail; }
     if (!found) {
-        if (args_push_words(&args, is_cpp ? LMKV_ANALYSIS_CPP_DEFAULT_FLAGS : LMKV_ANALYSIS_C_DEFAULT_FLAGS)) { rc = LMKV_ENOMEM; goto oom; }
+        if (args_push_words(&args, is_cpp ? LMKV_ANALYSIS_CPP_DEFAULT_FLAGS : LMKV_ANALYSIS_C_DEFAULT_FLAGS)) { rc = LMKV_ENOMEM; goto fail; }
     } else {
         /* the database's language flag wins; else the extension's */
         int has_x = 0;
         for (size_t i = 0; i < args.n; i++) has_x |= !strcmp(args.v[i], "-x");
-        if (!has_x && (args_push(&args, "-x") || args_push(&args, is_cpp ? "c++" : "c"))) { rc = LMKV_ENOMEM; goto oom; }
+        if (!has_x && (args_push(&args, "-x") || args_push(&args, is_cpp ? "c++" : "c"))) { rc = LMKV_ENOMEM; goto fail; }
     }
     /* quoted includes: the file's directory (as any compiler), then, without
      * a compile database entry, the workspace root (a file moved into a
      * subdirectory still finds the headers it found before) */
-    if (!found && o->root && args_push_path(&args, "-I", o->root, NULL)) { rc = LMKV_ENOMEM; goto oom; }
+    if (!found && o->root && args_push_path(&args, "-I", o->root, NULL)) { rc = LMKV_ENOMEM; goto fail; }
     if (args_push_path(&args, "-I", dir, NULL) || args_push(&args, "-ferror-limit=0") ||
-        args_push(&args, "-Wno-everything") || args_push(&args, "-fbracket-depth=1024")) { rc = LMKV_ENOMEM; goto oom; }
+        args_push(&args, "-Wno-everything") || args_push(&args, "-fbracket-depth=1024")) { rc = LMKV_ENOMEM; goto fail; }
     struct CXUnsavedFile uf = {.Filename = full, .Contents = content, .Length = (unsigned long)len};
     unsigned flags = CXTranslationUnit_DetailedPreprocessingRecord | CXTranslationUnit_KeepGoing |
                      CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles;
@@ -845,7 +845,7 @@ int lmkv_analysis__clang_run(lmkv_analysis *a, const char *language, const char 
     o->stats->calls += w.ncalls;
     o->stats->references += w.nrefs;
     goto cleanup;
-oom:
+fail:
     lmkv_analysis_set_error(a, "out of memory");
     rc = lmkv_error_set(LMKV_ENOMEM, "out of memory");
 cleanup:

@@ -185,7 +185,7 @@ static struct lang_state *lang_state_get(const struct lmkv_analysis__ts_lang *L)
         size_t total = 1;
         for (size_t i = 0; L->queries[i]; i++) total += strlen(L->queries[i]) + 1;
         char *src = malloc(total);
-        if (!src) { st->failed = 1; snprintf(st->err, sizeof st->err, "out of memory"); goto out; }
+        if (!src) { st->failed = 1; snprintf(st->err, sizeof st->err, "out of memory"); goto cleanup; }
         size_t off = 0;
         for (size_t i = 0; L->queries[i]; i++) {
             size_t n = strlen(L->queries[i]);
@@ -203,7 +203,7 @@ static struct lang_state *lang_state_get(const struct lmkv_analysis__ts_lang *L)
                      ts_language_version(g), TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION,
                      TREE_SITTER_LANGUAGE_VERSION);
             free(src);
-            goto out;
+            goto cleanup;
         }
         st->q = ts_query_new(g, src, (uint32_t)off, &eoff, &et);
         if (!st->q) {
@@ -213,7 +213,7 @@ static struct lang_state *lang_state_get(const struct lmkv_analysis__ts_lang *L)
             snprintf(st->err, sizeof st->err, "%s: tags query does not compile: %s at line %u of the combined query (\"%.40s\")",
                      L->frontend_id, query_error_name(et), line, src + (eoff < off ? eoff : 0));
             free(src);
-            goto out;
+            goto cleanup;
         }
         free(src);
         int rc = classify_captures(st);
@@ -223,7 +223,7 @@ static struct lang_state *lang_state_get(const struct lmkv_analysis__ts_lang *L)
             if (rc == -1) snprintf(st->err, sizeof st->err, "out of memory");
         }
     }
-out:
+cleanup:
     pthread_mutex_unlock(&g_lock);
     return st;
 }
@@ -593,22 +593,22 @@ static int emit(struct work *w, lmkv_analysis *a)
             struct item *it = &w->items[ii];
             char *name = text_of(w, it->nsb, it->neb, TS_NAME_MAX);
             char *prefix = NULL, *qname = NULL, *parent = NULL;
-            if (!name) { rc = LMKV_ENOMEM; goto out; }
+            if (!name) { rc = LMKV_ENOMEM; goto cleanup; }
             const char *outer = top ? top->qname : root;
             if (it->has_qual) {
                 char *q = type_name_of(w, it->qsb, it->qeb);
-                if (!q) { free(name); rc = LMKV_ENOMEM; goto out; }
+                if (!q) { free(name); rc = LMKV_ENOMEM; goto cleanup; }
                 prefix = *q ? join(outer, w->L->sep, q) : (outer ? strdup(outer) : NULL);
                 free(q);
-                if (!prefix) { free(name); rc = LMKV_ENOMEM; goto out; }
-            } else if (outer && !(prefix = strdup(outer))) { free(name); rc = LMKV_ENOMEM; goto out; }
+                if (!prefix) { free(name); rc = LMKV_ENOMEM; goto cleanup; }
+            } else if (outer && !(prefix = strdup(outer))) { free(name); rc = LMKV_ENOMEM; goto cleanup; }
             if (it->is_scope) {
                 char *tn = type_name_of(w, it->nsb, it->neb);
-                if (!tn) { free(name); free(prefix); rc = LMKV_ENOMEM; goto out; }
+                if (!tn) { free(name); free(prefix); rc = LMKV_ENOMEM; goto cleanup; }
                 free(name); name = tn;
             }
             qname = *name ? join(prefix, w->L->sep, name) : (prefix ? strdup(prefix) : strdup(""));
-            if (!qname) { free(name); free(prefix); rc = LMKV_ENOMEM; goto out; }
+            if (!qname) { free(name); free(prefix); rc = LMKV_ENOMEM; goto cleanup; }
             parent = it->has_qual ? prefix : (top ? top->qname : NULL);
             if (!it->is_scope && *name) {
                 int kind = it->kind;
@@ -624,7 +624,7 @@ static int emit(struct work *w, lmkv_analysis *a)
                     }
                     if (!ts_node_is_null(pn) &&
                         !(sig = text_of(w, ts_node_start_byte(pn), ts_node_end_byte(pn), TS_SIG_MAX))) {
-                        free(name); free(prefix); free(qname); rc = LMKV_ENOMEM; goto out;
+                        free(name); free(prefix); free(qname); rc = LMKV_ENOMEM; goto cleanup;
                     }
                 }
                 struct lmkv_analysis_symbol s = {
@@ -650,8 +650,8 @@ static int emit(struct work *w, lmkv_analysis *a)
                 }
             }
             free(name); free(prefix);
-            if (rc != LMKV_OK) { free(qname); goto out; }
-            if (grow((void **)&stk, &capst, nst, sizeof *stk)) { free(qname); rc = LMKV_ENOMEM; goto out; }
+            if (rc != LMKV_OK) { free(qname); goto cleanup; }
+            if (grow((void **)&stk, &capst, nst, sizeof *stk)) { free(qname); rc = LMKV_ENOMEM; goto cleanup; }
             long def = it->is_scope ? (top ? top->def : -1) : (long)nst;
             stk[nst].item = ii; stk[nst].qname = qname; stk[nst].def = def;
             nst++;
@@ -662,7 +662,7 @@ static int emit(struct work *w, lmkv_analysis *a)
         if (p->what == 1 && is_def_name(w, p->nsb)) continue;
         const char *encl = top ? (top->def >= 0 ? stk[top->def].qname : top->qname) : NULL;
         char *nm = p->what == 2 ? type_name_of(w, p->nsb, p->neb) : text_of(w, p->nsb, p->neb, TS_NAME_MAX);
-        if (!nm) { rc = LMKV_ENOMEM; goto out; }
+        if (!nm) { rc = LMKV_ENOMEM; goto cleanup; }
         if (*nm) {
             if (p->what == 0) {
                 struct lmkv_analysis_call c = {
@@ -683,9 +683,9 @@ static int emit(struct work *w, lmkv_analysis *a)
             }
         }
         free(nm);
-        if (rc != LMKV_OK) goto out;
+        if (rc != LMKV_OK) goto cleanup;
     }
-out:
+cleanup:
     while (nst) free(stk[--nst].qname);
     free(stk);
     free(root);
@@ -764,23 +764,23 @@ int lmkv_analysis__ts_run(lmkv_analysis *a, const char *language, const char *pa
     TSParser *parser = ts_parser_new();
     TSTree *tree = NULL;
     TSQueryCursor *cur = NULL;
-    if (!parser || !ts_parser_set_language(parser, L->grammar())) { rc = LMKV_ENOMEM; goto out; }
+    if (!parser || !ts_parser_set_language(parser, L->grammar())) { rc = LMKV_ENOMEM; goto fail; }
     /* in slices of 50 ms, so a cancel request is seen (a timed-out parse
      * resumes where it stopped when called again) */
     if (o && o->cancel) ts_parser_set_timeout_micros(parser, 50000);
     while (!(tree = ts_parser_parse_string(parser, NULL, w.src, w.len))) {
-        if (!(o && o->cancel)) { rc = LMKV_ENOMEM; goto out; }
-        if (cancelled(o)) { rc = LMKV_ECONFLICT; goto out; }
+        if (!(o && o->cancel)) { rc = LMKV_ENOMEM; goto fail; }
+        if (cancelled(o)) { rc = LMKV_ECONFLICT; goto fail; }
     }
-    if (!(cur = ts_query_cursor_new())) { rc = LMKV_ENOMEM; goto out; }
+    if (!(cur = ts_query_cursor_new())) { rc = LMKV_ENOMEM; goto fail; }
     ts_query_cursor_set_match_limit(cur, LMKV_ANALYSIS__TS_MATCH_LIMIT);
     ts_query_cursor_exec(cur, st->q, ts_tree_root_node(tree));
     TSQueryMatch m;
     unsigned long nm = 0;
     while (ts_query_cursor_next_match(cur, &m)) {
-        if ((++nm & 4095) == 0 && cancelled(o)) { rc = LMKV_ECONFLICT; goto out; }
+        if ((++nm & 4095) == 0 && cancelled(o)) { rc = LMKV_ECONFLICT; goto fail; }
         if (!match_passes(&w, st, &m)) continue;
-        if (add_match(&w, st, &m)) { rc = LMKV_ENOMEM; goto out; }
+        if (add_match(&w, st, &m)) { rc = LMKV_ENOMEM; goto fail; }
     }
     if (ts_query_cursor_did_exceed_match_limit(cur)) {
         /* the cursor dropped matches: fail the file rather than store a part */
@@ -795,12 +795,12 @@ int lmkv_analysis__ts_run(lmkv_analysis *a, const char *language, const char *pa
     dedupe_items(&w);
     dedupe_points(&w);
     if (w.nitems) {
-        if (!(w.defnames = malloc(w.nitems * sizeof *w.defnames))) { rc = LMKV_ENOMEM; goto out; }
+        if (!(w.defnames = malloc(w.nitems * sizeof *w.defnames))) { rc = LMKV_ENOMEM; goto fail; }
         for (size_t i = 0; i < w.nitems; i++) w.defnames[i] = w.items[i].nsb;
         qsort(w.defnames, w.nitems, sizeof *w.defnames, cmp_u32);
     }
     rc = emit(&w, a);
-out:
+fail:
     if (rc == LMKV_ENOMEM) {
         snprintf(msg, sizeof msg, "out of memory in the %s frontend", L->language);
         fail(a, LMKV_ENOMEM, msg);

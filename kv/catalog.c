@@ -79,35 +79,35 @@ again:
     if (rc == MDB_NOTFOUND) {
         if (!create) {
             rc = LMKV_NOTFOUND;
-            goto out;
+            goto cleanup;
         }
         if ((rc = lmkv_kv__pick_dbi_name(tx->txn, name, n, system, &dn)))
-            goto out;
+            goto cleanup;
         created = true;
     } else if (rc) {
-        goto out;
+        goto cleanup;
     }
     rc = mdb_dbi_open(tx->txn, dn, created ? MDB_CREATE : 0, &dbi);
     if (rc == 0 && created)
         rc = lmkv_kv__cat_put(tx->txn, db, name, n, system, dn);
     if (rc)
-        goto out;
+        goto cleanup;
     if ((rc = lmkv_kv__state_new(&st, db, name, n, system, dbi, dn))) {
         dn = NULL;
-        goto out;
+        goto cleanup;
     }
     dn = NULL;
     st->pending_tx = tx;
     st->was_created = created;
     if (lmkv_kv__txn_add_created(tx, st)) {
         rc = ENOMEM;
-        goto out;
+        goto cleanup;
     }
     if ((rc = lmkv_kv__txn_log_create(tx, st)))
-        goto out;
+        goto cleanup;
     st->refs++;
     *out = st;
-out:
+cleanup:
     free(dn);
     dn = NULL;
     pthread_mutex_unlock(&db->tree_mu);
