@@ -84,7 +84,11 @@ GRAMMAR_SRCS := rust/src/parser.c rust/src/scanner.c python/src/parser.c python/
                 java/src/parser.c
 GRAMMAR_FILES := $(addprefix $(GRAMMARS)/,$(GRAMMAR_SRCS)) \
                  $(foreach l,rust python go javascript typescript java,$(GRAMMARS)/$(l)/queries/tags.scm)
-GRAMMAR_OBJS := $(patsubst %.c,$(BUILD)/obj/grammars/%.o,$(GRAMMAR_SRCS))
+# Their objects are built without sanitizers or -Werror whatever SAN is, so
+# every build (plain, SAN=1, SAN=thread) shares one set: build/obj-grammars
+# (the CI's three suites compiled the ~40 MB of generated C three times).
+GRAMMAR_OBJDIR := build/obj-grammars
+GRAMMAR_OBJS := $(patsubst %.c,$(GRAMMAR_OBJDIR)/%.o,$(GRAMMAR_SRCS))
 $(GRAMMARS)/.fetched: scripts/fetch-grammars.sh
 	@scripts/fetch-grammars.sh
 	@touch $@
@@ -96,7 +100,7 @@ $(GRAMMAR_FILES): $(GRAMMARS)/.fetched ;
 # (internal names carry the module's prefix, as everywhere in the library).
 OBJCOPY ?= objcopy
 NM      ?= nm
-$(BUILD)/obj/grammars/%.o: $(GRAMMARS)/%.c
+$(GRAMMAR_OBJDIR)/%.o: $(GRAMMARS)/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -fPIC -fvisibility=hidden -DTREE_SITTER_HIDE_SYMBOLS -O2 -g0 -w -I$(dir $<) -c $< -o $@.tmp
 	$(NM) -g $@.tmp | awk '$$NF ~ /^tree_sitter_/ { print $$NF, "lmkv_analysis__" $$NF }' >$@.syms
