@@ -80,6 +80,24 @@ typedef struct fplan {
     size_t len;        /* string length / byte count / element count */
 } fplan;
 
+/* A record with every field at its default (descriptor t). */
+void lmkv_schema__fb_init(const fb_table *t, void *rec)
+{
+    uint8_t *r = rec;
+    memset(rec, 0, t->csize);
+    for (uint16_t i = 0; i < t->nfields; i++) {
+        const fb_field *f = &t->fields[i];
+        void *c = r + f->coff;
+        switch (f->type) {
+        case FB_BOOL: case FB_ENUM8: { int x = (int)f->def_i; memcpy(c, &x, sizeof x); break; }
+        case FB_I32: case FB_U32: { uint32_t x = (uint32_t)f->def_i; memcpy(c, &x, sizeof x); break; }
+        case FB_I64: case FB_U64: { uint64_t x = (uint64_t)f->def_i; memcpy(c, &x, sizeof x); break; }
+        case FB_F32: { float x = (float)f->def_f; memcpy(c, &x, sizeof x); break; }
+        default: break; /* pointers and vectors: zeroed = absent */
+        }
+    }
+}
+
 int lmkv_schema__fb_build(lmkv_fbb *b, const fb_table *t, const void *rec,
                   const uint8_t **out, size_t *outlen)
 {
