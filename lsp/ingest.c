@@ -1201,6 +1201,200 @@ static void wctx_free(wctx *w, frec *fr)
     free(fr);
 }
 
+/* Hierarchy records: DocumentSymbol containment, then the
+ * textDocument/implementation answers (in the child's file). */
+static int add_hierarchy(wctx *w, frec *fr)
+{
+    lmkv_lsp_ingest *g = w->g;
+    int rc;
+    for (size_t i = 0; i < g->nfiles; i++) {
+        lfile *f = &g->files[i];
+        for (size_t k = 0; k < f->nsyms; k++) {
+            if (f->syms[k].parent < 0) continue;
+            frec *r = &fr[i];
+            if (grow((void **)&r->hier, &r->caphier, r->nhier + 1, sizeof *r->hier)) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+            lmkv_hierarchy *h = &r->hier[r->nhier++];
+            lmkv_record_init(LMKV_REC_HIERARCHY, h);
+            h->parent_id = w->wf[i].syms[f->syms[k].parent].id;
+            h->parent_name = f->syms[f->syms[k].parent].name;
+            h->child_id = w->wf[i].syms[k].id;
+            h->child_name = f->syms[k].name;
+            h->kind = LMKV_HIER_CONTAINS;
+        }
+    }
+    for (size_t i = 0; i < g->nimpls; i++) {
+        limpl *im = &g->impls[i];
+        const char *pn, *cn;
+        uint64_t pid, cid;
+        if ((rc = name_at(w, im->parent, &pn, &pid, "textDocument/implementation request position")) ||
+            (rc = name_at(w, im->child, &cn, &cid, "textDocument/implementation result")))
+            return rc;
+        frec *r = &fr[im->child.file];
+        if (grow((void **)&r->hier, &r->caphier, r->nhier + 1, sizeof *r->hier)) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+        lmkv_hierarchy *h = &r->hier[r->nhier++];
+        lmkv_record_init(LMKV_REC_HIERARCHY, h);
+        h->parent_id = pid;
+        h->parent_name = pn;
+        h->child_id = cid;
+        h->child_name = cn;
+        h->kind = LMKV_HIER_IMPLEMENTS;
+    }
+    return 0;
+}
+
+/* Call records: one per call hierarchy answer, in the site's file. */
+static int add_calls(wctx *w, frec *fr)
+{
+    lmkv_lsp_ingest *g = w->g;
+    for (size_t i = 0; i < g->ncalls; i++) {
+        lcall *c = &g->calls[i];
+        frec *r = &fr[c->file];
+        if (grow((void **)&r->calls, &r->capcalls, r->ncalls + 1, sizeof *r->calls)) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+        lmkv_call *y = &r->calls[r->ncalls++];
+        lmkv_record_init(LMKV_REC_CALL, y);
+        y->caller_id = item_id(w, &c->caller);
+        y->caller_name = c->caller.name;
+        y->callee_id = item_id(w, &c->callee);
+        y->callee_name = c->callee.name;
+        y->line = c->site.line;
+        y->column = c->site.col;
+        y->is_recursive = !strcmp(c->caller.name, c->callee.name) && y->caller_id == y->callee_id;
+    }
+    return 0;
+}
+
+/* The reference record of answer x (a references or definition answer),
+ * in the site's file (fr). */
+static int ref_record_add(wctx *w, frec *fr, lref *x)
+{
+    lmkv_lsp_ingest *g = w->g;
+    frec *r = &fr[x->file];
+    const char *tn;
+    uint64_t tid;
+    int is_decl = 0, rc;
+    if (x->target_is_result) {
+        size_t is, ie; /* the site is the identifier the request position is on */
+        ident_span(g, x->file, x->r.start, &is, &ie);
+        if (ie > is) {
+            x->r.start.col = (uint32_t)is + 1;
+            x->r.end = x->r.start;
+            x->r.end.col = (uint32_t)ie + 1;
+        }
+        if (x->result.file >= 0 && sym_at(g, x->result.file, x->result.at, 1) >= 0) {
+            if ((rc = name_at(w, x->result, &tn, &tid, "definition result"))) return rc;
+        } else if ((rc = name_at(w, x->target, &tn, &tid, "definition request position"))) {
+            return rc;
+        }
+    } else {
+        if ((rc = name_at(w, x->target, &tn, &tid, "textDocument/references request position"))) return rc;
+        int ti = sym_at(g, x->target.file, x->target.at, 1);
+        if (ti >= 0 && x->file == x->target.file && !pos_cmp(g->files[x->file].syms[ti].sel.start, x->r.start))
+            is_decl = 1;
+    }
+    if (grow((void **)&r->refs, &r->caprefs, r->nrefs + 1, sizeof *r->refs)) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    lmkv_reference *y = &r->refs[r->nrefs++];
+    lmkv_record_init(LMKV_REC_REFERENCE, y);
+    int si = sym_at(g, x->file, x->r.start, 0);
+    if (si >= 0 && si == sym_at(g, x->file, x->r.start, 1) && g->files[x->file].syms[si].parent >= 0)
+        si = g->files[x->file].syms[si].parent; /* a name inside its own selection: its container is the source */
+    else if (si >= 0 && si == sym_at(g, x->file, x->r.start, 1))
+        si = -1;
+    y->source_id = si >= 0 ? w->wf[x->file].syms[si].id : 0;
+    y->source_name = si >= 0 ? g->files[x->file].syms[si].name : NULL;
+    y->target_id = tid;
+    y->target_name = tn;
+    y->start_line = x->r.start.line;
+    y->start_column = x->r.start.col;
+    y->end_line = x->r.end.line;
+    y->end_column = x->r.end.col;
+    y->kind = (lmkv_reference_kind)x->kind;
+    y->is_declaration = is_decl;
+    y->is_definition = is_decl;
+    return 0;
+}
+
+/* One file's calls and references: sorted, duplicates dropped (counted
+ * in *dups), ids computed (file version fv). */
+static int order_file(frec *r, uint64_t fv, size_t *dups)
+{
+    int rc;
+    if (r->ncalls > 1) qsort(r->calls, r->ncalls, sizeof *r->calls, call_cmp);
+    size_t k = 0;
+    for (size_t j = 0; j < r->ncalls; j++) {
+        if (k && !call_cmp(&r->calls[k - 1], &r->calls[j])) { (*dups)++; continue; }
+        r->calls[k++] = r->calls[j];
+    }
+    r->ncalls = k;
+    for (size_t j = 0; j < r->ncalls; j++)
+        if ((rc = lmkv_call_id(&r->calls[j].id, fv, r->calls[j].caller_id, r->calls[j].callee_id,
+                               r->calls[j].line, r->calls[j].column)))
+            return rc;
+    if (r->nrefs > 1) qsort(r->refs, r->nrefs, sizeof *r->refs, ref_cmp);
+    k = 0;
+    for (size_t j = 0; j < r->nrefs; j++) {
+        if (k && !ref_key_cmp(&r->refs[k - 1], &r->refs[j])) { (*dups)++; continue; }
+        r->refs[k++] = r->refs[j];
+    }
+    r->nrefs = k;
+    for (size_t j = 0; j < r->nrefs; j++) {
+        lmkv_reference *y = &r->refs[j];
+        if ((rc = lmkv_reference_id(&y->id, fv, y->source_id, y->target_id, y->kind, y->start_line,
+                                    y->start_column)))
+            return rc;
+    }
+    return 0;
+}
+
+/* The workspace record, when it is not registered yet. */
+static int write_workspace(lmkv_lsp_ingest *g, lmkv_store_session *s, int64_t now)
+{
+    lmkv_workspace wsr;
+    int rc = lmkv_store_workspace_get(&wsr, lmkv_store_session_txn(s), g->ws);
+    if (rc == LMKV_NOTFOUND) {
+        lmkv_record_init(LMKV_REC_WORKSPACE, &wsr);
+        wsr.id = g->ws;
+        wsr.root_path = g->root;
+        const char *base = strrchr(g->root, '/');
+        wsr.name = base && base[1] ? base + 1 : g->root;
+        wsr.created_ns = now;
+        rc = lmkv_store_workspace_put(s, &wsr);
+    }
+    return rc;
+}
+
+/* File i's version and records (put_file), made the latest of its path;
+ * the counts into *st. */
+static int write_file(wctx *w, frec *fr, size_t i, lmkv_store_session *s, int64_t now, lmkv_lsp_ingest_stats *st)
+{
+    lmkv_lsp_ingest *g = w->g;
+    lfile *f = &g->files[i];
+    int rc;
+    lmkv_file_version fvr;
+    lmkv_record_init(LMKV_REC_FILE_VERSION, &fvr);
+    fvr.id = f->fv;
+    fvr.workspace_id = g->ws;
+    fvr.path = f->path;
+    fvr.content_hash = XXH3_64bits(f->bytes, f->len);
+    fvr.git_blob_id = f->blob;
+    fvr.language = f->language;
+    fvr.size_bytes = f->len;
+    fvr.line_count = f->len == 0 ? 0 : f->nlines - (f->bytes[f->len - 1] == '\n' || f->bytes[f->len - 1] == '\r');
+    fvr.indexed_ns = now;
+    lmkv_store_file_records recs = {w->wf[i].syms, f->nsyms, fr[i].refs, fr[i].nrefs,
+                                    fr[i].calls, fr[i].ncalls, fr[i].hier, fr[i].nhier};
+    if ((rc = lmkv_store_put_file(s, &fvr, &recs))) {
+        lmkv_error_wrap(rc, "lsp write: %s", f->path);
+        return rc;
+    }
+    if ((rc = lmkv_current_set_latest(s, g->ws, f->path, strlen(f->path), f->fv))) return rc;
+    st->symbols += f->nsyms;
+    st->calls += fr[i].ncalls;
+    st->references += fr[i].nrefs;
+    st->hierarchy += fr[i].nhier;
+    st->files++;
+    return 0;
+}
+
 int lmkv_lsp_ingest_write(lmkv_lsp_ingest_stats *out, lmkv_lsp_ingest *g, lmkv_store_session *s)
 {
     if (!g || !s) return lmkv_error_set(LMKV_EINVAL, "lsp write: NULL argument");
@@ -1216,168 +1410,16 @@ int lmkv_lsp_ingest_write(lmkv_lsp_ingest_stats *out, lmkv_lsp_ingest *g, lmkv_s
     if (!fr || !w.wf) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto done; }
     for (size_t i = 0; i < g->nfiles; i++)
         if ((rc = build_symbols(&w, (int)i, now))) goto done;
-    /* hierarchy: DocumentSymbol containment */
-    for (size_t i = 0; i < g->nfiles; i++) {
-        lfile *f = &g->files[i];
-        for (size_t k = 0; k < f->nsyms; k++) {
-            if (f->syms[k].parent < 0) continue;
-            frec *r = &fr[i];
-            if (grow((void **)&r->hier, &r->caphier, r->nhier + 1, sizeof *r->hier)) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto done; }
-            lmkv_hierarchy *h = &r->hier[r->nhier++];
-            lmkv_record_init(LMKV_REC_HIERARCHY, h);
-            h->parent_id = w.wf[i].syms[f->syms[k].parent].id;
-            h->parent_name = f->syms[f->syms[k].parent].name;
-            h->child_id = w.wf[i].syms[k].id;
-            h->child_name = f->syms[k].name;
-            h->kind = LMKV_HIER_CONTAINS;
-        }
-    }
-    for (size_t i = 0; i < g->nimpls; i++) {
-        limpl *im = &g->impls[i];
-        const char *pn, *cn;
-        uint64_t pid, cid;
-        if ((rc = name_at(&w, im->parent, &pn, &pid, "textDocument/implementation request position")) ||
-            (rc = name_at(&w, im->child, &cn, &cid, "textDocument/implementation result")))
-            goto done;
-        frec *r = &fr[im->child.file];
-        if (grow((void **)&r->hier, &r->caphier, r->nhier + 1, sizeof *r->hier)) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto done; }
-        lmkv_hierarchy *h = &r->hier[r->nhier++];
-        lmkv_record_init(LMKV_REC_HIERARCHY, h);
-        h->parent_id = pid;
-        h->parent_name = pn;
-        h->child_id = cid;
-        h->child_name = cn;
-        h->kind = LMKV_HIER_IMPLEMENTS;
-    }
-    for (size_t i = 0; i < g->ncalls; i++) {
-        lcall *c = &g->calls[i];
-        frec *r = &fr[c->file];
-        if (grow((void **)&r->calls, &r->capcalls, r->ncalls + 1, sizeof *r->calls)) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto done; }
-        lmkv_call *y = &r->calls[r->ncalls++];
-        lmkv_record_init(LMKV_REC_CALL, y);
-        y->caller_id = item_id(&w, &c->caller);
-        y->caller_name = c->caller.name;
-        y->callee_id = item_id(&w, &c->callee);
-        y->callee_name = c->callee.name;
-        y->line = c->site.line;
-        y->column = c->site.col;
-        y->is_recursive = !strcmp(c->caller.name, c->callee.name) && y->caller_id == y->callee_id;
-    }
-    for (size_t i = 0; i < g->nrefs; i++) {
-        lref *x = &g->refs[i];
-        frec *r = &fr[x->file];
-        const char *tn;
-        uint64_t tid;
-        int is_decl = 0;
-        if (x->target_is_result) {
-            size_t is, ie; /* the site is the identifier the request position is on */
-            ident_span(g, x->file, x->r.start, &is, &ie);
-            if (ie > is) {
-                x->r.start.col = (uint32_t)is + 1;
-                x->r.end = x->r.start;
-                x->r.end.col = (uint32_t)ie + 1;
-            }
-            if (x->result.file >= 0 && sym_at(g, x->result.file, x->result.at, 1) >= 0) {
-                if ((rc = name_at(&w, x->result, &tn, &tid, "definition result"))) goto done;
-            } else if ((rc = name_at(&w, x->target, &tn, &tid, "definition request position"))) {
-                goto done;
-            }
-        } else {
-            if ((rc = name_at(&w, x->target, &tn, &tid, "textDocument/references request position"))) goto done;
-            int ti = sym_at(g, x->target.file, x->target.at, 1);
-            if (ti >= 0 && x->file == x->target.file && !pos_cmp(g->files[x->file].syms[ti].sel.start, x->r.start))
-                is_decl = 1;
-        }
-        if (grow((void **)&r->refs, &r->caprefs, r->nrefs + 1, sizeof *r->refs)) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto done; }
-        lmkv_reference *y = &r->refs[r->nrefs++];
-        lmkv_record_init(LMKV_REC_REFERENCE, y);
-        int si = sym_at(g, x->file, x->r.start, 0);
-        if (si >= 0 && si == sym_at(g, x->file, x->r.start, 1) && g->files[x->file].syms[si].parent >= 0)
-            si = g->files[x->file].syms[si].parent; /* a name inside its own selection: its container is the source */
-        else if (si >= 0 && si == sym_at(g, x->file, x->r.start, 1))
-            si = -1;
-        y->source_id = si >= 0 ? w.wf[x->file].syms[si].id : 0;
-        y->source_name = si >= 0 ? g->files[x->file].syms[si].name : NULL;
-        y->target_id = tid;
-        y->target_name = tn;
-        y->start_line = x->r.start.line;
-        y->start_column = x->r.start.col;
-        y->end_line = x->r.end.line;
-        y->end_column = x->r.end.col;
-        y->kind = (lmkv_reference_kind)x->kind;
-        y->is_declaration = is_decl;
-        y->is_definition = is_decl;
-    }
+    if ((rc = add_hierarchy(&w, fr)) || (rc = add_calls(&w, fr))) goto done;
+    for (size_t i = 0; i < g->nrefs; i++)
+        if ((rc = ref_record_add(&w, fr, &g->refs[i]))) goto done;
     /* order and duplicates; ids */
-    for (size_t i = 0; i < g->nfiles; i++) {
-        frec *r = &fr[i];
-        lfile *f = &g->files[i];
-        if (r->ncalls > 1) qsort(r->calls, r->ncalls, sizeof *r->calls, call_cmp);
-        size_t k = 0;
-        for (size_t j = 0; j < r->ncalls; j++) {
-            if (k && !call_cmp(&r->calls[k - 1], &r->calls[j])) { st.duplicates++; continue; }
-            r->calls[k++] = r->calls[j];
-        }
-        r->ncalls = k;
-        for (size_t j = 0; j < r->ncalls; j++)
-            if ((rc = lmkv_call_id(&r->calls[j].id, f->fv, r->calls[j].caller_id, r->calls[j].callee_id,
-                                   r->calls[j].line, r->calls[j].column)))
-                goto done;
-        if (r->nrefs > 1) qsort(r->refs, r->nrefs, sizeof *r->refs, ref_cmp);
-        k = 0;
-        for (size_t j = 0; j < r->nrefs; j++) {
-            if (k && !ref_key_cmp(&r->refs[k - 1], &r->refs[j])) { st.duplicates++; continue; }
-            r->refs[k++] = r->refs[j];
-        }
-        r->nrefs = k;
-        for (size_t j = 0; j < r->nrefs; j++) {
-            lmkv_reference *y = &r->refs[j];
-            if ((rc = lmkv_reference_id(&y->id, f->fv, y->source_id, y->target_id, y->kind, y->start_line,
-                                        y->start_column)))
-                goto done;
-        }
-    }
+    for (size_t i = 0; i < g->nfiles; i++)
+        if ((rc = order_file(&fr[i], g->files[i].fv, &st.duplicates))) goto done;
     /* write: the workspace first, when it is not registered yet */
-    {
-        lmkv_workspace wsr;
-        rc = lmkv_store_workspace_get(&wsr, lmkv_store_session_txn(s), g->ws);
-        if (rc == LMKV_NOTFOUND) {
-            lmkv_record_init(LMKV_REC_WORKSPACE, &wsr);
-            wsr.id = g->ws;
-            wsr.root_path = g->root;
-            const char *base = strrchr(g->root, '/');
-            wsr.name = base && base[1] ? base + 1 : g->root;
-            wsr.created_ns = now;
-            rc = lmkv_store_workspace_put(s, &wsr);
-        }
-        if (rc) goto done;
-    }
-    for (size_t i = 0; i < g->nfiles; i++) {
-        lfile *f = &g->files[i];
-        lmkv_file_version fvr;
-        lmkv_record_init(LMKV_REC_FILE_VERSION, &fvr);
-        fvr.id = f->fv;
-        fvr.workspace_id = g->ws;
-        fvr.path = f->path;
-        fvr.content_hash = XXH3_64bits(f->bytes, f->len);
-        fvr.git_blob_id = f->blob;
-        fvr.language = f->language;
-        fvr.size_bytes = f->len;
-        fvr.line_count = f->len == 0 ? 0 : f->nlines - (f->bytes[f->len - 1] == '\n' || f->bytes[f->len - 1] == '\r');
-        fvr.indexed_ns = now;
-        lmkv_store_file_records recs = {w.wf[i].syms, f->nsyms, fr[i].refs, fr[i].nrefs,
-                                        fr[i].calls, fr[i].ncalls, fr[i].hier, fr[i].nhier};
-        if ((rc = lmkv_store_put_file(s, &fvr, &recs))) {
-            lmkv_error_wrap(rc, "lsp write: %s", f->path);
-            goto done;
-        }
-        if ((rc = lmkv_current_set_latest(s, g->ws, f->path, strlen(f->path), f->fv))) goto done;
-        st.symbols += f->nsyms;
-        st.calls += fr[i].ncalls;
-        st.references += fr[i].nrefs;
-        st.hierarchy += fr[i].nhier;
-        st.files++;
-    }
+    if ((rc = write_workspace(g, s, now))) goto done;
+    for (size_t i = 0; i < g->nfiles; i++)
+        if ((rc = write_file(&w, fr, i, s, now, &st))) goto done;
     st.answers = g->answers;
     st.empty = g->empty;
     st.outside = g->outside;

@@ -606,14 +606,337 @@ static char *fv_array(const uint64_t *v, size_t n)
     return s;
 }
 
+/* One push's state, shared by lmkv_push's steps; every pointer is freed
+ * by push_run_free. */
+struct push_run {
+    lmkv_pg *pg;
+    lmkv_store_txn *t;
+    uint64_t ws;
+    const lmkv_push_options *opts;
+    lmkv_push_report rep;
+    lmkv_workspace w;
+    PGresult *r;
+    struct lstate loc;
+    struct fvset want, have;
+    struct cset ce, cr;
+    struct cbuf b;
+    uint64_t *del;              /* server fvs of the deleted and changed paths */
+    size_t ndel;
+    char *arr, *paths_arr;      /* --full's bigint[] of fvs; text[] of the paths that go */
+    unsigned char *sendf, *mapf; /* per local file: records to send; map row to send */
+    char wsk[24], stk[24];      /* rep.ws_key and rep.state_key as text */
+};
+
+static void push_run_free(struct push_run *x)
+{
+    PQclear(x->r);
+    lmkv_store_txn_end(x->t);
+    lstate_free(&x->loc);
+    fvset_free(&x->want);
+    fvset_free(&x->have);
+    cset_free(&x->ce);
+    cset_free(&x->cr);
+    free(x->b.p);
+    free(x->del);
+    free(x->arr);
+    free(x->paths_arr);
+    free(x->sendf);
+    free(x->mapf);
+}
+
+/* Inside the push's transaction: the workspace's row and the state's row
+ * (their keys into rep, wsk and stk). */
+static int push_keys(struct push_run *x, const char *machine)
+{
+    lmkv_pg *pg = x->pg;
+    int rc;
+    char lid[24];
+    snprintf(lid, sizeof lid, "%lld", (long long)to_db(x->ws));
+    {
+        const char *p[3] = {machine, x->w.root_path, lid};
+        if ((rc = q_key(pg, &x->rep.ws_key, "push: workspace",
+                        "INSERT INTO lmkv.workspace (machine, root, local_id) VALUES ($1, $2, $3::bigint)"
+                        " ON CONFLICT (machine, root) DO UPDATE SET local_id = EXCLUDED.local_id"
+                        " RETURNING ws_key", 3, p)) != LMKV_OK)
+            return rc;
+    }
+    snprintf(x->wsk, sizeof x->wsk, "%lld", (long long)x->rep.ws_key);
+    /* the state: HEAD's commit when every current file is HEAD's version
+     * (versioning's source COMMIT), else the worktree's 'latest' */
+    {
+        int clean = x->w.current_commit && *x->w.current_commit;
+        for (size_t i = 0; clean && i < x->loc.n; i++) if (x->loc.v[i].source != LMKV_SOURCE_COMMIT) clean = 0;
+        snprintf(x->rep.state, sizeof x->rep.state, "%s", clean ? x->w.current_commit : "latest");
+        const char *p[3] = {x->wsk, x->rep.state, x->w.current_commit};
+        if ((rc = q_key(pg, &x->rep.state_key, "push: state",
+                        "INSERT INTO lmkv.state (ws_key, state, head_commit) VALUES ($1::bigint, $2, $3)"
+                        " ON CONFLICT (ws_key, state) DO UPDATE SET head_commit = EXCLUDED.head_commit"
+                        " RETURNING state_key", 3, p)) != LMKV_OK)
+            return rc;
+    }
+    snprintf(x->stk, sizeof x->stk, "%lld", (long long)x->rep.state_key);
+    return LMKV_OK;
+}
+
+/* Append path `gone` to the text[] literal paths_arr (at *pw, room *pcap). */
+static int push_path_add(struct push_run *x, size_t *pw, size_t *pcap, const char *gone)
+{
+    size_t gl = strlen(gone);
+    if (gl > (SIZE_MAX - 8 - *pw) / 2 || LMKV_ARRAY_GROW(x->paths_arr, *pcap, *pw + 2 * gl + 8, 16))
+        return lmkv_error_set(LMKV_ENOMEM, "push: out of memory");
+    char *a = x->paths_arr;
+    if (*pw > 1) a[(*pw)++] = ',';
+    a[(*pw)++] = '"';
+    for (size_t k = 0; k < gl; k++) {
+        if (gone[k] == '"' || gone[k] == '\\') a[(*pw)++] = '\\';
+        a[(*pw)++] = gone[k];
+    }
+    a[(*pw)++] = '"';
+    return LMKV_OK;
+}
+
+/* Merge the local current map (loc, path order) with the server's map of
+ * the state (x->r: path, fv in path order): mapf, del and paths_arr for
+ * the paths new, changed or deleted; the counts into rep. */
+static int push_merge(struct push_run *x)
+{
+    PGresult *r = x->r;
+    size_t ns = (size_t)PQntuples(r), n = x->loc.n;
+    if (fvset_init(&x->want, n) != 0 || !(x->del = malloc((ns + 1) * sizeof *x->del)))
+        return lmkv_error_set(LMKV_ENOMEM, "push: out of memory");
+    /* paths whose server row goes (deleted or changed): a text[] literal */
+    size_t pcap = 16, pw = 0;
+    if (!(x->paths_arr = malloc(pcap))) return lmkv_error_set(LMKV_ENOMEM, "push: out of memory");
+    x->paths_arr[pw++] = '{';
+    x->sendf = calloc(n + 1, 1);
+    x->mapf = calloc(n + 1, 1);
+    if (!x->sendf || !x->mapf) return lmkv_error_set(LMKV_ENOMEM, "push: out of memory");
+    size_t i = 0, j = 0;
+    while (i < n || j < ns) {
+        const char *sp = j < ns ? PQgetvalue(r, (int)j, 0) : NULL;
+        int c = i >= n ? 1 : !sp ? -1 : strcmp(x->loc.v[i].path, sp);
+        const char *gone = NULL;
+        if (c < 0) { x->mapf[i] = 1; i++; }
+        else if (c > 0) { gone = sp; x->del[x->ndel++] = from_db(atoll(PQgetvalue(r, (int)j, 1))); x->rep.files_deleted++; j++; }
+        else {
+            uint64_t sfv = from_db(atoll(PQgetvalue(r, (int)j, 1)));
+            if (sfv != x->loc.v[i].fv || x->opts->full) { x->mapf[i] = 1; gone = sp; x->del[x->ndel++] = sfv; }
+            else x->rep.files_unchanged++;
+            i++; j++;
+        }
+        int rc = gone ? push_path_add(x, &pw, &pcap, gone) : LMKV_OK;
+        if (rc != LMKV_OK) return rc;
+    }
+    x->paths_arr[pw++] = '}';
+    x->paths_arr[pw] = 0;
+    return LMKV_OK;
+}
+
+/* What this push sends: the versions the server holds (have), the merge
+ * of the two maps, then want/sendf (records to send: versions the server
+ * does not hold, all with --full) and the counts into rep. */
+static int push_plan(struct push_run *x)
+{
+    lmkv_pg *pg = x->pg;
+    int rc;
+    /* the file versions whose records the server holds for the workspace
+     * (pushed with any state) */
+    {
+        const char *p[1] = {x->wsk};
+        if ((rc = q(pg, &x->r, "push: reading the pushed versions",
+                    "SELECT fv FROM lmkv.fversion WHERE ws_key = $1::bigint", 1, p)) != LMKV_OK)
+            return rc;
+        if (fvset_init(&x->have, (size_t)PQntuples(x->r)) != 0) return lmkv_error_set(LMKV_ENOMEM, "push: out of memory");
+        for (int i = 0; i < PQntuples(x->r); i++) fvset_add(&x->have, from_db(atoll(PQgetvalue(x->r, i, 0))));
+        PQclear(x->r);
+        x->r = NULL;
+    }
+    {
+        const char *p[1] = {x->stk};
+        if ((rc = q(pg, &x->r, "push: reading the pushed state",
+                    "SELECT path, fv FROM lmkv.file WHERE state_key = $1::bigint ORDER BY path", 1, p)) != LMKV_OK)
+            return rc;
+    }
+    if ((rc = push_merge(x)) != LMKV_OK) return rc;
+    PQclear(x->r);
+    x->r = NULL;
+    /* records go for the versions the server does not hold (all with
+     * --full); map rows for the paths new or changed in this state */
+    for (size_t i = 0; i < x->loc.n; i++) {
+        if (!x->opts->full && fvset_has(&x->have, x->loc.v[i].fv)) continue;
+        x->sendf[i] = 1;
+        if (!fvset_has(&x->want, x->loc.v[i].fv)) x->rep.files_sent++;
+        fvset_add(&x->want, x->loc.v[i].fv);
+    }
+    for (size_t i = 0; i < x->loc.n; i++) if (x->mapf[i]) x->rep.files_mapped++;
+    return LMKV_OK;
+}
+
+/* The server rows this push replaces: the state's map rows of deleted and
+ * changed paths (the records of their versions stay: other states may use
+ * them), and with --full the records of every version it sends. */
+static int push_remove_old(struct push_run *x)
+{
+    lmkv_pg *pg = x->pg;
+    int rc;
+    if (x->ndel) {
+        const char *p2[2] = {x->stk, x->paths_arr};
+        if ((rc = q(pg, NULL, "push: removing changed files", "DELETE FROM lmkv.file WHERE state_key = $1::bigint AND path = ANY($2::text[])", 2, p2)) != LMKV_OK)
+            return rc;
+    }
+    if (x->opts->full && x->want.n) {
+        uint64_t *all = malloc((x->loc.n + 1) * sizeof *all);
+        size_t na = 0;
+        if (all) for (size_t i = 0; i < x->loc.n; i++) if (x->sendf[i]) all[na++] = x->loc.v[i].fv;
+        if (!all || !(x->arr = fv_array(all, na))) { free(all); return lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); }
+        free(all);
+        const char *p[2] = {x->wsk, x->arr};
+        if ((rc = q(pg, NULL, "push: --full", "DELETE FROM lmkv.symbol WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK ||
+            (rc = q(pg, NULL, "push: --full", "DELETE FROM lmkv.call WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK ||
+            (rc = q(pg, NULL, "push: --full", "DELETE FROM lmkv.ref WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK ||
+            (rc = q(pg, NULL, "push: --full", "DELETE FROM lmkv.fversion WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK)
+            return rc;
+    }
+    return LMKV_OK;
+}
+
+/* The calls of the files to send, gathered in both orders (by callee into
+ * ce, by caller into cr) and matched: each call's caller rank. */
+static int push_gather_calls(struct push_run *x)
+{
+    int rc;
+    struct cset *ce = &x->ce, *cr = &x->cr;
+    ce->want = &x->want; cr->want = &x->want; cr->by_caller = 1;
+    if ((rc = lmkv_store_calls_to(x->t, x->ws, "", 0, LMKV_STORE_PREFIX, c_collect, ce)) < 0 ||
+        (rc = lmkv_store_calls_by_caller(x->t, x->ws, "", 0, LMKV_STORE_PREFIX, c_collect, cr)) < 0 || ce->err || cr->err) {
+        if (ce->err || cr->err) rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory");
+        return rc;
+    }
+    if (ce->n > 1) qsort(ce->v, ce->n, sizeof *ce->v, crow_cmp);
+    if (cr->n > 1) qsort(cr->v, cr->n, sizeof *cr->v, crow_cmp);
+    for (size_t i = 0, j = 0; i < ce->n && j < cr->n;) {
+        int c = crow_key_cmp(&ce->v[i], &cr->v[j]);
+        if (c == 0) { ce->v[i].other = cr->v[j].rank; i++; j++; }
+        else if (c < 0) i++;
+        else j++;
+    }
+    return LMKV_OK;
+}
+
+/* COPY the map rows (lmkv.file) and the versions (lmkv.fversion). */
+static int push_copy_files(struct push_run *x)
+{
+    struct cbuf *b = &x->b;
+    int rc;
+    b->total = x->rep.files_sent;
+    if ((rc = copy_begin(x->pg, "COPY lmkv.file (state_key, ws_key, path, fv, blob, source, commit) FROM STDIN")) != LMKV_OK) return rc;
+    for (size_t i = 0; i < x->loc.n && !b->err; i++) {
+        if (!x->mapf[i]) continue;
+        const struct lfile *f = &x->loc.v[i];
+        lmkv_file_version fvr;
+        const char *blob = NULL;
+        if (lmkv_store_file_version_get(&fvr, x->t, x->ws, f->fv) == LMKV_OK) blob = fvr.git_blob_id;
+        cb_int(b, x->rep.state_key); cb_sep(b); cb_int(b, x->rep.ws_key); cb_sep(b); cb_text(b, f->path); cb_sep(b);
+        cb_int(b, to_db(f->fv)); cb_sep(b); cb_text(b, blob); cb_sep(b);
+        cb_int(b, f->source); cb_sep(b); cb_text(b, f->commit[0] ? f->commit : NULL);
+        cb_row(b);
+    }
+    if ((rc = copy_end(b)) != LMKV_OK) return rc;
+    if ((rc = copy_begin(x->pg, "COPY lmkv.fversion (ws_key, fv) FROM STDIN")) != LMKV_OK) return rc;
+    for (size_t i = 0; i < x->want.cap && !b->err; i++) {
+        if (!x->want.used[i]) continue;
+        cb_int(b, x->rep.ws_key); cb_sep(b); cb_int(b, to_db(x->want.k[i]));
+        cb_row(b);
+    }
+    return copy_end(b);
+}
+
+/* COPY the symbols, calls and references of the versions sent. */
+static int push_copy_records(struct push_run *x)
+{
+    struct cbuf *b = &x->b;
+    int rc;
+    struct sym_ctx sx = {b, x->rep.ws_key, 0};
+    if ((rc = copy_begin(x->pg, "COPY lmkv.symbol (ws_key, fv, sid, name, qualified_name, kind, file, line, col,"
+                                " end_line, signature, is_decl) FROM STDIN")) != LMKV_OK) return rc;
+    for (size_t i = 0; i < x->loc.n && !b->err; i++) {
+        if (!x->sendf[i]) continue;
+        /* one path per version: a version two paths share is impossible
+         * (its id hashes the path), but send it once regardless */
+        int src = lmkv_store_symbols_of(x->t, x->ws, x->loc.v[i].fv, sym_row, &sx);
+        if (src < 0 && !b->err) b->err = src;
+    }
+    if ((rc = copy_end(b)) != LMKV_OK) return rc;
+    x->rep.symbols = sx.n;
+
+    if ((rc = copy_begin(x->pg, "COPY lmkv.call (ws_key, fv, callee, callee_rank, caller, caller_rank, file, line, col)"
+                                " FROM STDIN")) != LMKV_OK) return rc;
+    for (size_t i = 0; i < x->ce.n && !b->err; i++) {
+        const struct crow *c = &x->ce.v[i];
+        cb_int(b, x->rep.ws_key); cb_sep(b); cb_int(b, to_db(c->fv)); cb_sep(b);
+        cb_text(b, c->callee ? c->callee : ""); cb_sep(b); cb_int(b, c->rank); cb_sep(b);
+        cb_text(b, c->caller); cb_sep(b);
+        if (c->other >= 0) cb_int(b, c->other); else cb_text(b, NULL);
+        cb_sep(b); cb_text(b, c->file); cb_sep(b); cb_int(b, c->line); cb_sep(b); cb_int(b, c->col);
+        cb_row(b);
+    }
+    if ((rc = copy_end(b)) != LMKV_OK) return rc;
+    x->rep.calls = x->ce.n;
+
+    struct ref_ctx rx;
+    memset(&rx, 0, sizeof rx);
+    rx.b = b; rx.want = &x->want; rx.wsk = x->rep.ws_key;
+    if ((rc = copy_begin(x->pg, "COPY lmkv.ref (ws_key, fv, target, target_rank, source, kind, file, line, col)"
+                                " FROM STDIN")) != LMKV_OK) return rc;
+    {
+        int src = lmkv_store_refs_to(x->t, x->ws, "", 0, LMKV_STORE_PREFIX, ref_row, &rx);
+        if (src < 0 && !b->err) b->err = src;
+    }
+    if ((rc = copy_end(b)) != LMKV_OK) return rc;
+    x->rep.references = rx.n;
+    x->rep.bytes = b->bytes;
+    return LMKV_OK;
+}
+
+/* The push's row (its id into rep) and the workspace's and state's
+ * counters, then COMMIT. */
+static int push_record(struct push_run *x)
+{
+    lmkv_pg *pg = x->pg;
+    const lmkv_push_report *rep = &x->rep;
+    const char *head = x->w.current_commit;
+    int rc;
+    char fs[24], fd[24], ns_[24], nc[24], nr[24];
+    snprintf(fs, sizeof fs, "%llu", (unsigned long long)rep->files_sent);
+    snprintf(fd, sizeof fd, "%llu", (unsigned long long)rep->files_deleted);
+    snprintf(ns_, sizeof ns_, "%llu", (unsigned long long)rep->symbols);
+    snprintf(nc, sizeof nc, "%llu", (unsigned long long)rep->calls);
+    snprintf(nr, sizeof nr, "%llu", (unsigned long long)rep->references);
+    const char *p[8] = {x->wsk, head, fs, fd, ns_, nc, nr, x->stk};
+    if ((rc = q_key(pg, &x->rep.push_id, "push: recording the push",
+                    "INSERT INTO lmkv.push (ws_key, head_commit, files_sent, files_deleted, symbols, calls, refs, state_key)"
+                    " VALUES ($1::bigint, $2, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint, $8::bigint) RETURNING push_id",
+                    8, p)) != LMKV_OK)
+        return rc;
+    const char *p2[2] = {x->wsk, head};
+    if ((rc = q(pg, NULL, "push: recording the push",
+                "UPDATE lmkv.workspace SET head_commit = $2, pushes = pushes + 1, pushed_at = now()"
+                " WHERE ws_key = $1::bigint", 2, p2)) != LMKV_OK)
+        return rc;
+    const char *p3[1] = {x->stk};
+    if ((rc = q(pg, NULL, "push: recording the push",
+                "UPDATE lmkv.state SET pushes = pushes + 1, pushed_at = clock_timestamp() WHERE state_key = $1::bigint",
+                1, p3)) != LMKV_OK)
+        return rc;
+    return q0(pg, "push: COMMIT", "COMMIT");
+}
+
 int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint64_t ws,
                        const lmkv_push_options *opts, lmkv_push_progress_fn progress, void *ctx)
 {
     static const lmkv_push_options defaults;
     if (!pg || !st) return lmkv_error_set(LMKV_EINVAL, "push: NULL argument");
     if (!opts) opts = &defaults;
-    lmkv_push_report rep;
-    memset(&rep, 0, sizeof rep);
     char host[256];
     const char *machine = opts->machine;
     if (!machine) {
@@ -625,294 +948,45 @@ int lmkv_push(lmkv_push_report *out, lmkv_pg *pg, lmkv_store *st, uint64_t ws,
     clear_result(pg);
 
     int rc;
-    lmkv_store_txn *t = NULL;
-    PGresult *r = NULL;
-    struct lstate loc = {0};
-    struct fvset want = {0}, have = {0};
-    struct cset ce = {0}, cr = {0};
-    struct cbuf b = {0};
-    uint64_t *del = NULL;
-    char *arr = NULL, *paths_arr = NULL;
-    size_t ndel = 0;
-    b.pg = pg; b.progress = progress; b.ctx = ctx;
+    struct push_run x;
+    memset(&x, 0, sizeof x);
+    x.pg = pg; x.ws = ws; x.opts = opts;
+    x.b.pg = pg; x.b.progress = progress; x.b.ctx = ctx;
 
-    if ((rc = lmkv_store_txn_begin(&t, st)) != LMKV_OK) return rc;
-    lmkv_workspace w;
-    if ((rc = lmkv_store_workspace_get(&w, t, ws)) != LMKV_OK) {
+    if ((rc = lmkv_store_txn_begin(&x.t, st)) != LMKV_OK) return rc;
+    if ((rc = lmkv_store_workspace_get(&x.w, x.t, ws)) != LMKV_OK) {
         if (rc == LMKV_NOTFOUND) rc = lmkv_error_set(LMKV_NOTFOUND, "push: workspace %016llx is not in the store",
                                                      (unsigned long long)ws);
         goto cleanup;
     }
-    if ((rc = lmkv_store_current_each(t, ws, cur_collect, &loc)) < 0 || loc.err) {
-        if (loc.err) rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory");
+    if ((rc = lmkv_store_current_each(x.t, ws, cur_collect, &x.loc)) < 0 || x.loc.err) {
+        if (x.loc.err) rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory");
         goto cleanup;
     }
 
     /* one transaction; the workspace row's lock serialises pushes of it */
     if ((rc = q0(pg, "push", "BEGIN")) != LMKV_OK) goto cleanup;
-    char lid[24];
-    snprintf(lid, sizeof lid, "%lld", (long long)to_db(ws));
-    {
-        const char *p[3] = {machine, w.root_path, lid};
-        if ((rc = q_key(pg, &rep.ws_key, "push: workspace",
-                        "INSERT INTO lmkv.workspace (machine, root, local_id) VALUES ($1, $2, $3::bigint)"
-                        " ON CONFLICT (machine, root) DO UPDATE SET local_id = EXCLUDED.local_id"
-                        " RETURNING ws_key", 3, p)) != LMKV_OK)
-            goto fail;
-    }
-    char wsk[24];
-    snprintf(wsk, sizeof wsk, "%lld", (long long)rep.ws_key);
-    /* the state: HEAD's commit when every current file is HEAD's version
-     * (versioning's source COMMIT), else the worktree's 'latest' */
-    {
-        int clean = w.current_commit && *w.current_commit;
-        for (size_t i = 0; clean && i < loc.n; i++) if (loc.v[i].source != LMKV_SOURCE_COMMIT) clean = 0;
-        snprintf(rep.state, sizeof rep.state, "%s", clean ? w.current_commit : "latest");
-        const char *p[3] = {wsk, rep.state, w.current_commit};
-        if ((rc = q_key(pg, &rep.state_key, "push: state",
-                        "INSERT INTO lmkv.state (ws_key, state, head_commit) VALUES ($1::bigint, $2, $3)"
-                        " ON CONFLICT (ws_key, state) DO UPDATE SET head_commit = EXCLUDED.head_commit"
-                        " RETURNING state_key", 3, p)) != LMKV_OK)
-            goto fail;
-    }
-    char stk[24];
-    snprintf(stk, sizeof stk, "%lld", (long long)rep.state_key);
-    /* the file versions whose records the server holds for the workspace
-     * (pushed with any state) */
-    {
-        const char *p[1] = {wsk};
-        if ((rc = q(pg, &r, "push: reading the pushed versions",
-                    "SELECT fv FROM lmkv.fversion WHERE ws_key = $1::bigint", 1, p)) != LMKV_OK)
-            goto fail;
-        if (fvset_init(&have, (size_t)PQntuples(r)) != 0) { rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail; }
-        for (int i = 0; i < PQntuples(r); i++) fvset_add(&have, from_db(atoll(PQgetvalue(r, i, 0))));
-        PQclear(r);
-        r = NULL;
-    }
-    {
-        const char *p[1] = {stk};
-        if ((rc = q(pg, &r, "push: reading the pushed state",
-                    "SELECT path, fv FROM lmkv.file WHERE state_key = $1::bigint ORDER BY path", 1, p)) != LMKV_OK)
-            goto fail;
-    }
-    /* merge the two path-ordered maps */
-    size_t ns = (size_t)PQntuples(r);
-    if (fvset_init(&want, loc.n) != 0 || !(del = malloc((ns + 1) * sizeof *del))) {
-        rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory");
-        goto fail;
-    }
-    /* paths whose server row goes (deleted or changed): a text[] literal */
-    size_t pcap = 16, pw = 0;
-    if (!(paths_arr = malloc(pcap))) { rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail; }
-    paths_arr[pw++] = '{';
-    unsigned char *sendf = calloc(loc.n + 1, 1), *mapf = calloc(loc.n + 1, 1);
-    if (!mapf) free(sendf);
-    if (!sendf || !mapf) { free(mapf); rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail; }
-    {
-        size_t i = 0, j = 0;
-        while (i < loc.n || j < ns) {
-            const char *sp = j < ns ? PQgetvalue(r, (int)j, 0) : NULL;
-            int c = i >= loc.n ? 1 : !sp ? -1 : strcmp(loc.v[i].path, sp);
-            const char *gone = NULL;
-            if (c < 0) { mapf[i] = 1; i++; }
-            else if (c > 0) { gone = sp; del[ndel++] = from_db(atoll(PQgetvalue(r, (int)j, 1))); rep.files_deleted++; j++; }
-            else {
-                uint64_t sfv = from_db(atoll(PQgetvalue(r, (int)j, 1)));
-                if (sfv != loc.v[i].fv || opts->full) { mapf[i] = 1; gone = sp; del[ndel++] = sfv; }
-                else rep.files_unchanged++;
-                i++; j++;
-            }
-            if (gone) {
-                size_t gl = strlen(gone);
-                if (gl > (SIZE_MAX - 8 - pw) / 2 || LMKV_ARRAY_GROW(paths_arr, pcap, pw + 2 * gl + 8, 16)) {
-                    free(sendf); free(mapf); rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail;
-                }
-                if (pw > 1) paths_arr[pw++] = ',';
-                paths_arr[pw++] = '"';
-                for (size_t k = 0; k < gl; k++) {
-                    if (gone[k] == '"' || gone[k] == '\\') paths_arr[pw++] = '\\';
-                    paths_arr[pw++] = gone[k];
-                }
-                paths_arr[pw++] = '"';
-            }
-        }
-    }
-    paths_arr[pw++] = '}';
-    paths_arr[pw] = 0;
-    PQclear(r);
-    r = NULL;
-    /* records go for the versions the server does not hold (all with
-     * --full); map rows for the paths new or changed in this state */
-    for (size_t i = 0; i < loc.n; i++) {
-        if (!opts->full && fvset_has(&have, loc.v[i].fv)) continue;
-        sendf[i] = 1;
-        if (!fvset_has(&want, loc.v[i].fv)) rep.files_sent++;
-        fvset_add(&want, loc.v[i].fv);
-    }
-    for (size_t i = 0; i < loc.n; i++) if (mapf[i]) rep.files_mapped++;
-
-    const char *head = w.current_commit;
-    if (rep.files_sent == 0 && rep.files_mapped == 0 && ndel == 0) {
+    if ((rc = push_keys(&x, machine)) != LMKV_OK || (rc = push_plan(&x)) != LMKV_OK) goto fail;
+    if (x.rep.files_sent == 0 && x.rep.files_mapped == 0 && x.ndel == 0) {
         /* nothing new: send nothing, leave the server as it was */
-        free(sendf); free(mapf);
         rollback(pg);
         rc = LMKV_OK;
         goto cleanup;
     }
-
-    /* the old rows of deleted and changed paths go */
-    /* the state's map rows of deleted and changed paths go (the records
-     * of their versions stay: other states may use them) */
-    if (ndel) {
-        const char *p2[2] = {stk, paths_arr};
-        if ((rc = q(pg, NULL, "push: removing changed files", "DELETE FROM lmkv.file WHERE state_key = $1::bigint AND path = ANY($2::text[])", 2, p2)) != LMKV_OK) {
-            free(sendf); free(mapf);
-            goto fail;
-        }
-    }
-    /* --full: the records of every version this push sends are replaced */
-    if (opts->full && want.n) {
-        uint64_t *all = malloc((loc.n + 1) * sizeof *all);
-        size_t na = 0;
-        if (all) for (size_t i = 0; i < loc.n; i++) if (sendf[i]) all[na++] = loc.v[i].fv;
-        if (!all || !(arr = fv_array(all, na))) { free(all); free(sendf); free(mapf); rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory"); goto fail; }
-        free(all);
-        const char *p[2] = {wsk, arr};
-        if ((rc = q(pg, NULL, "push: --full", "DELETE FROM lmkv.symbol WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK ||
-            (rc = q(pg, NULL, "push: --full", "DELETE FROM lmkv.call WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK ||
-            (rc = q(pg, NULL, "push: --full", "DELETE FROM lmkv.ref WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK ||
-            (rc = q(pg, NULL, "push: --full", "DELETE FROM lmkv.fversion WHERE ws_key = $1::bigint AND fv = ANY($2::bigint[])", 2, p)) != LMKV_OK) {
-            free(sendf); free(mapf);
-            goto fail;
-        }
-    }
-
-    /* gather the calls of the files to send (both orders, then match) */
-    ce.want = &want; cr.want = &want; cr.by_caller = 1;
-    if ((rc = lmkv_store_calls_to(t, ws, "", 0, LMKV_STORE_PREFIX, c_collect, &ce)) < 0 ||
-        (rc = lmkv_store_calls_by_caller(t, ws, "", 0, LMKV_STORE_PREFIX, c_collect, &cr)) < 0 || ce.err || cr.err) {
-        if (ce.err || cr.err) rc = lmkv_error_set(LMKV_ENOMEM, "push: out of memory");
-        free(sendf); free(mapf);
+    if ((rc = push_remove_old(&x)) != LMKV_OK || (rc = push_gather_calls(&x)) != LMKV_OK ||
+        (rc = push_copy_files(&x)) != LMKV_OK || (rc = push_copy_records(&x)) != LMKV_OK ||
+        (rc = push_record(&x)) != LMKV_OK)
         goto fail;
-    }
-    if (ce.n > 1) qsort(ce.v, ce.n, sizeof *ce.v, crow_cmp);
-    if (cr.n > 1) qsort(cr.v, cr.n, sizeof *cr.v, crow_cmp);
-    for (size_t i = 0, j = 0; i < ce.n && j < cr.n;) {
-        int c = crow_key_cmp(&ce.v[i], &cr.v[j]);
-        if (c == 0) { ce.v[i].other = cr.v[j].rank; i++; j++; }
-        else if (c < 0) i++;
-        else j++;
-    }
-
-    /* stream: files, symbols, calls, references */
-    b.total = rep.files_sent;
-    if ((rc = copy_begin(pg, "COPY lmkv.file (state_key, ws_key, path, fv, blob, source, commit) FROM STDIN")) != LMKV_OK) { free(sendf); free(mapf); goto fail; }
-    for (size_t i = 0; i < loc.n && !b.err; i++) {
-        if (!mapf[i]) continue;
-        lmkv_file_version fvr;
-        const char *blob = NULL;
-        if (lmkv_store_file_version_get(&fvr, t, ws, loc.v[i].fv) == LMKV_OK) blob = fvr.git_blob_id;
-        cb_int(&b, rep.state_key); cb_sep(&b); cb_int(&b, rep.ws_key); cb_sep(&b); cb_text(&b, loc.v[i].path); cb_sep(&b);
-        cb_int(&b, to_db(loc.v[i].fv)); cb_sep(&b); cb_text(&b, blob); cb_sep(&b);
-        cb_int(&b, loc.v[i].source); cb_sep(&b); cb_text(&b, loc.v[i].commit[0] ? loc.v[i].commit : NULL);
-        cb_row(&b);
-    }
-    free(mapf);
-    if ((rc = copy_end(&b)) != LMKV_OK) { free(sendf); goto fail; }
-    if ((rc = copy_begin(pg, "COPY lmkv.fversion (ws_key, fv) FROM STDIN")) != LMKV_OK) { free(sendf); goto fail; }
-    for (size_t i = 0; i < want.cap && !b.err; i++) {
-        if (!want.used[i]) continue;
-        cb_int(&b, rep.ws_key); cb_sep(&b); cb_int(&b, to_db(want.k[i]));
-        cb_row(&b);
-    }
-    if ((rc = copy_end(&b)) != LMKV_OK) { free(sendf); goto fail; }
-
-    struct sym_ctx sx = {&b, rep.ws_key, 0};
-    if ((rc = copy_begin(pg, "COPY lmkv.symbol (ws_key, fv, sid, name, qualified_name, kind, file, line, col,"
-                             " end_line, signature, is_decl) FROM STDIN")) != LMKV_OK) { free(sendf); goto fail; }
-    for (size_t i = 0; i < loc.n && !b.err; i++) {
-        if (!sendf[i]) continue;
-        /* one path per version: a version two paths share is impossible
-         * (its id hashes the path), but send it once regardless */
-        int src = lmkv_store_symbols_of(t, ws, loc.v[i].fv, sym_row, &sx);
-        if (src < 0 && !b.err) b.err = src;
-    }
-    free(sendf);
-    if ((rc = copy_end(&b)) != LMKV_OK) goto fail;
-    rep.symbols = sx.n;
-
-    if ((rc = copy_begin(pg, "COPY lmkv.call (ws_key, fv, callee, callee_rank, caller, caller_rank, file, line, col)"
-                             " FROM STDIN")) != LMKV_OK) goto fail;
-    for (size_t i = 0; i < ce.n && !b.err; i++) {
-        const struct crow *c = &ce.v[i];
-        cb_int(&b, rep.ws_key); cb_sep(&b); cb_int(&b, to_db(c->fv)); cb_sep(&b);
-        cb_text(&b, c->callee ? c->callee : ""); cb_sep(&b); cb_int(&b, c->rank); cb_sep(&b);
-        cb_text(&b, c->caller); cb_sep(&b);
-        if (c->other >= 0) cb_int(&b, c->other); else cb_text(&b, NULL);
-        cb_sep(&b); cb_text(&b, c->file); cb_sep(&b); cb_int(&b, c->line); cb_sep(&b); cb_int(&b, c->col);
-        cb_row(&b);
-    }
-    if ((rc = copy_end(&b)) != LMKV_OK) goto fail;
-    rep.calls = ce.n;
-
-    struct ref_ctx rx;
-    memset(&rx, 0, sizeof rx);
-    rx.b = &b; rx.want = &want; rx.wsk = rep.ws_key;
-    if ((rc = copy_begin(pg, "COPY lmkv.ref (ws_key, fv, target, target_rank, source, kind, file, line, col)"
-                             " FROM STDIN")) != LMKV_OK) goto fail;
-    {
-        int src = lmkv_store_refs_to(t, ws, "", 0, LMKV_STORE_PREFIX, ref_row, &rx);
-        if (src < 0 && !b.err) b.err = src;
-    }
-    if ((rc = copy_end(&b)) != LMKV_OK) goto fail;
-    rep.references = rx.n;
-    rep.bytes = b.bytes;
-
-    {
-        char fs[24], fd[24], ns_[24], nc[24], nr[24];
-        snprintf(fs, sizeof fs, "%llu", (unsigned long long)rep.files_sent);
-        snprintf(fd, sizeof fd, "%llu", (unsigned long long)rep.files_deleted);
-        snprintf(ns_, sizeof ns_, "%llu", (unsigned long long)rep.symbols);
-        snprintf(nc, sizeof nc, "%llu", (unsigned long long)rep.calls);
-        snprintf(nr, sizeof nr, "%llu", (unsigned long long)rep.references);
-        const char *p[8] = {wsk, head, fs, fd, ns_, nc, nr, stk};
-        if ((rc = q_key(pg, &rep.push_id, "push: recording the push",
-                        "INSERT INTO lmkv.push (ws_key, head_commit, files_sent, files_deleted, symbols, calls, refs, state_key)"
-                        " VALUES ($1::bigint, $2, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint, $8::bigint) RETURNING push_id",
-                        8, p)) != LMKV_OK)
-            goto fail;
-        const char *p2[2] = {wsk, head};
-        if ((rc = q(pg, NULL, "push: recording the push",
-                    "UPDATE lmkv.workspace SET head_commit = $2, pushes = pushes + 1, pushed_at = now()"
-                    " WHERE ws_key = $1::bigint", 2, p2)) != LMKV_OK)
-            goto fail;
-        const char *p3[1] = {stk};
-        if ((rc = q(pg, NULL, "push: recording the push",
-                    "UPDATE lmkv.state SET pushes = pushes + 1, pushed_at = clock_timestamp() WHERE state_key = $1::bigint",
-                    1, p3)) != LMKV_OK)
-            goto fail;
-    }
-    if ((rc = q0(pg, "push: COMMIT", "COMMIT")) != LMKV_OK) goto fail;
     rc = LMKV_OK;
     goto cleanup;
 fail:
-    PQclear(r);
-    r = NULL;
+    PQclear(x.r);
+    x.r = NULL;
     rollback(pg);
-    memset(&rep, 0, sizeof rep);
+    memset(&x.rep, 0, sizeof x.rep);
 cleanup:
-    PQclear(r);
-    lmkv_store_txn_end(t);
-    lstate_free(&loc);
-    fvset_free(&want);
-    fvset_free(&have);
-    cset_free(&ce);
-    cset_free(&cr);
-    free(b.p);
-    free(del);
-    free(arr);
-    free(paths_arr);
-    if (rc == LMKV_OK && out) *out = rep;
+    if (rc == LMKV_OK && out) *out = x.rep;
+    push_run_free(&x);
     return rc;
 }
 

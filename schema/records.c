@@ -223,23 +223,6 @@ const char *lmkv_record_type_ident(lmkv_record_type type)
 
 /* ------------------------------------------------------------ generic API */
 
-void lmkv_schema__fb_init(const fb_table *t, void *rec)
-{
-    uint8_t *r = rec;
-    memset(rec, 0, t->csize);
-    for (uint16_t i = 0; i < t->nfields; i++) {
-        const fb_field *f = &t->fields[i];
-        void *c = r + f->coff;
-        switch (f->type) {
-        case FB_BOOL: case FB_ENUM8: { int x = (int)f->def_i; memcpy(c, &x, sizeof x); break; }
-        case FB_I32: case FB_U32: { uint32_t x = (uint32_t)f->def_i; memcpy(c, &x, sizeof x); break; }
-        case FB_I64: case FB_U64: { uint64_t x = (uint64_t)f->def_i; memcpy(c, &x, sizeof x); break; }
-        case FB_F32: { float x = (float)f->def_f; memcpy(c, &x, sizeof x); break; }
-        default: break; /* pointers and vectors: zeroed = absent */
-        }
-    }
-}
-
 int lmkv_record_init(lmkv_record_type type, void *rec)
 {
     const fb_table *t = lmkv_schema__fb_table(type);

@@ -128,6 +128,7 @@ struct lmkv_store_session {
  * (beyond, set_current reads the records back, as without the cache). */
 #define CUR_PENDING_MAX_BYTES ((size_t)64 << 20)
 /* Forget the kept copies of (ws, fv) (its records were replaced or removed). */
+void lmkv_schema__store_cur_pending_drop(lmkv_store_session *s, uint64_t ws, uint64_t fv);
 /* Free every kept copy (session end). */
 void lmkv_schema__store_cur_pending_free(lmkv_store_session *s);
 
@@ -193,5 +194,43 @@ int lmkv_schema__cache_remove_version(size_t *out_removed, lmkv_store_txn *t, ui
 
 /* Now in ns since the Unix epoch (CLOCK_REALTIME). */
 int64_t lmkv_schema__store_now_ns(void);
+
+/* ------------------------------------------------------------ records of file versions */
+/* store_curcopy.c: callee/target name of a call/reference record (NULL if
+ * unreadable); *from = the call's caller name (NULL for references or when
+ * absent). */
+const char *lmkv_schema__store_edge_names(int is_call, const lmkv_pair *p, const char **from);
+/* store_curcopy.c: keep ops (the copies of fv, in the add format of
+ * lmkv_schema__store_cur_index) for set_current. Not kept (no error) when
+ * over CUR_PENDING_MAX_BYTES or out of memory: then set_current reads the
+ * records back. */
+void lmkv_schema__store_cp_keep(lmkv_store_session *s, uint64_t ws, uint64_t fv, const kbuf *ops);
+/* store_curcopy.c: append one copy (tree, key, value) to ops, in that format. */
+void lmkv_schema__store_cp_op(kbuf *ops, enum store_tree tr, const kbuf *k, const uint8_t *v, size_t vn);
+
+/* A list of (tree, key) to delete after a scan: tree(1) klen(4) key, and
+ * with_vals: vlen(4) value (the bytes the key holds: the record for a
+ * primary or a copy, empty for a name/id index entry), for put_file's diff
+ * against a stored version (struct oldset, store_put.c). */
+struct dels { kbuf b; size_t n; int with_vals; const void *last_v; size_t last_vn; };
+
+/* vlen DELS_SAME: the value is the previous entry's with a value (a copy
+ * of the primary just added: its bytes are held once) */
+#define DELS_SAME UINT32_MAX
+
+/* store_collect.c: collect into d every record of (ws, fv) and its index
+ * entries and copies (not the FileVersion), with their values when
+ * d->with_vals. A failed scan poisons the session (a write may have
+ * preceded it). */
+int lmkv_schema__store_collect_records(lmkv_store_session *s, uint64_t ws, uint64_t fv, struct dels *d);
+/* store_collect.c: delete every record of (ws, fv) and its index entries
+ * (not the FileVersion); *removed (if not NULL) += the keys deleted. */
+int lmkv_schema__store_remove_records(lmkv_store_session *s, uint64_t ws, uint64_t fv, size_t *removed);
+
+/* store_put.c: an arena of encoded records, each at (off, len). */
+typedef struct enc { size_t off, len; } enc;
+typedef struct arena { uint8_t *p; size_t len, cap; } arena;
+/* Append buf[0..len) to a; *e = where. LMKV_OK or LMKV_ENOMEM. */
+int lmkv_schema__arena_add(arena *a, enc *e, const uint8_t *buf, size_t len);
 
 #endif

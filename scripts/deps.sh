@@ -8,6 +8,8 @@ PKGS="build-essential pkg-config liblmdb-dev lmdb-utils libgit2-dev libxxhash-de
 libjansson-dev nettle-dev libcmocka-dev flatbuffers-compiler python3-flatbuffers
 sqlite3 libsqlite3-dev git clang libclang-rt-14-dev gnuplot-nox libflatbuffers-dev
 libclang-14-dev clangd-14 bindgen libpq-dev postgresql-15"
+# function lengths (tests/t_func_len.sh: start and end lines of definitions)
+PKGS="$PKGS universal-ctags"
 # tree-sitter frontends (analysis/ts*.c): the runtime, and the oracles of
 # their tests (Go toolchain + Go sources, Rust crate sources, JDK sources)
 PKGS="$PKGS libtree-sitter-dev golang-go golang-golang-x-tools-dev librust-syn-dev librust-regex-dev
@@ -23,7 +25,7 @@ missing() {
     for p in lmdb libgit2 libxxhash zlib jansson nettle cmocka sqlite3 tree-sitter libpq; do
         pkg-config --exists "$p" 2>/dev/null || m="$m pc:$p"
     done
-    for c in flatc mdb_stat git npm sqlite3 clang bindgen clangd-14; do
+    for c in flatc mdb_stat git npm sqlite3 clang bindgen clangd-14 ctags-universal; do
         command -v "$c" >/dev/null 2>&1 || m="$m cmd:$c"
     done
     [ -e /usr/lib/llvm-14/include/clang-c/Index.h ] || m="$m libclang-14-dev"
