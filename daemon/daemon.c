@@ -1598,3 +1598,103 @@ int lmkv_daemon_pending_enrichment(lmkv_daemon_enrichment **res, size_t *count, 
     if (rc != LMKV_NOTFOUND) { o_free(&o); return rc; }
     return o_finish((void **)res, count, &o);
 }
+
+/* ------------------------------------------------ marker deletion */
+
+typedef struct delnone_ctx {
+    lmkv_daemon *d;
+    const char *uid;
+    unsigned rels; /* bit r: relation r is deleted */
+    uint64_t deleted;
+} delnone_ctx;
+
+/* Collect the keys (id, rel, 0, language) of tree `tree` under prefix id
+ * whose relation is selected: in eout they are the uid -> "none" markers,
+ * in ein the "none" -> uid ones. Each key goes into `keys` as le32 length
+ * and bytes. */
+static int delnone_collect(buf *keys, lmkv_txn *txn, lmkv_daemon *d, int tree, uint64_t id, unsigned rels)
+{
+    uint8_t pre[8];
+    put_be64(pre, id);
+    lmkv_iter *it;
+    int rc = lmkv_txn_scan_prefix(&it, txn, d->t[tree], pre, 8);
+    if (rc) return rc;
+    lmkv_pair p;
+    while (!(rc = lmkv_iter_next(&p, it))) {
+        if (p.key_size < 17) { rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: edge key of %zu bytes", p.key_size); break; }
+        const uint8_t *k = p.key;
+        if (get_be64(k + 9) != 0 || k[8] > 12 || !(rels >> k[8] & 1u)) continue;
+        b_le32(keys, (uint32_t)p.key_size);
+        b_put(keys, k, p.key_size);
+    }
+    lmkv_iter_free(it);
+    if (rc == LMKV_NOTFOUND) rc = 0;
+    if (!rc && keys->oom) rc = lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_delete_none_edges: out of memory");
+    return rc;
+}
+
+static int delnone_fn(void *ctx, lmkv_txn *txn)
+{
+    delnone_ctx *c = ctx;
+    lmkv_daemon *d = c->d;
+    c->deleted = 0;
+    uint64_t id;
+    int rc = uid_id(&id, txn, d, c->uid, 0);
+    if (rc == LMKV_NOTFOUND) return LMKV_OK; /* never stored: no edges */
+    if (rc) return rc;
+    /* "none" itself (id 0): its markers are the none -> none edges, found
+     * once in eout (their ein twin has the same bytes), so ein is not
+     * scanned for it. */
+    buf keys[2] = {{0}, {0}};
+    for (int pass = 0; pass < 2 && !rc; pass++)
+        if (pass == 0 || id != 0) rc = delnone_collect(&keys[pass], txn, d, pass ? T_EIN : T_EOUT, id, c->rels);
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        int here = pass ? T_EIN : T_EOUT, there = pass ? T_EOUT : T_EIN;
+        rd r = {keys[pass].p, keys[pass].n, 0, 0};
+        uint8_t twin[17];
+        while (!rc && r.off < r.n) {
+            uint32_t kn = r_le32(&r);
+            const uint8_t *k = r.p + r.off;
+            r.off += kn;
+            /* (id, rel, 0, lang) here; its twin (0, rel, id, lang) there */
+            if ((rc = lmkv_txn_remove(txn, d->t[here], k, kn))) break;
+            buf tk = {0};
+            memcpy(twin, k + 9, 8);
+            twin[8] = k[8];
+            memcpy(twin + 9, k, 8);
+            b_put(&tk, twin, 17);
+            b_put(&tk, k + 17, kn - 17);
+            if (tk.oom) rc = lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_delete_none_edges: out of memory");
+            else {
+                rc = lmkv_txn_remove(txn, d->t[there], tk.p, tk.n);
+                if (rc == LMKV_NOTFOUND)
+                    rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon_delete_none_edges: a marker edge without its twin");
+            }
+            b_free(&tk);
+            if (!rc) c->deleted++;
+        }
+    }
+    b_free(&keys[0]);
+    b_free(&keys[1]);
+    return rc;
+}
+
+int lmkv_daemon_delete_none_edges(uint64_t *out_deleted, lmkv_daemon *d, const char *symbol_uid, const int *relations,
+                                  size_t n_relations)
+{
+    if (out_deleted) *out_deleted = 0;
+    if (!out_deleted || !d || !symbol_uid || (!relations && n_relations))
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_daemon_delete_none_edges: NULL argument");
+    if (!*symbol_uid) return lmkv_error_set(LMKV_EINVAL, "lmkv_daemon_delete_none_edges: symbol_uid: empty");
+    unsigned rels = n_relations ? 0 : 0x1FFEu; /* bits 1..12 */
+    for (size_t i = 0; i < n_relations; i++) {
+        if (relations[i] < 1 || relations[i] > 12)
+            return lmkv_error_set(LMKV_EINVAL, "lmkv_daemon_delete_none_edges: relations[%zu]: %d outside 1..12", i,
+                                  relations[i]);
+        rels |= 1u << relations[i];
+    }
+    delnone_ctx c = {d, symbol_uid, rels, 0};
+    int rc = lmkv_db_transaction(d->db, NULL, 0, delnone_fn, &c);
+    if (!rc) *out_deleted = c.deleted;
+    return rc;
+}

@@ -250,6 +250,27 @@ LMKV_API int lmkv_daemon_store_edges(lmkv_daemon_store_stats *stats, lmkv_daemon
 LMKV_API int lmkv_daemon_store(lmkv_daemon_store_stats *stats, lmkv_daemon *d, const lmkv_daemon_symbol *symbols,
                                size_t n_symbols, const lmkv_daemon_edge *edges, size_t n_edges);
 
+/** SQLiteBackend::delete_none_edges_for_symbol (the daemon's cache-clear
+ *  command calls it so the next request asks the language server again):
+ *  deletes the marker edges of symbol_uid -- those from it to "none" and
+ *  from "none" to it -- whose relation is in relations[0..n_relations)
+ *  (n_relations 0: every relation), in one write transaction, and sets
+ *  *out_deleted to how many edges went (each edge once: the daemon's
+ *  COUNT(*) of the same rows). Edges with a real other end, symbols and the
+ *  uid's lmkv id are kept. The daemon's method names map to relations as
+ *  its ("CallHierarchy"/"calls" -> LMKV_DAEMON_CALLS, "References" ->
+ *  LMKV_DAEMON_REFERENCES, "Implementations" -> LMKV_DAEMON_IMPLEMENTATION;
+ *  the binding does that mapping). A uid never stored has none: 0.
+ *  "none" itself: its none -> none edges.
+ *  @param relations lmkv_daemon_relation values; may be NULL when
+ *         n_relations is 0. Borrowed for the call.
+ *  @return LMKV_OK; LMKV_EINVAL (NULL out_deleted/d/symbol_uid, NULL
+ *  relations with n_relations > 0, an empty uid, relations[i] outside the
+ *  enum: index in the message, nothing deleted); LMKV_ECORRUPT (a stored
+ *  edge without its incoming twin: nothing deleted); kv's write errors. */
+LMKV_API int lmkv_daemon_delete_none_edges(uint64_t *out_deleted, lmkv_daemon *d, const char *symbol_uid,
+                                           const int *relations, size_t n_relations);
+
 /** Edges of one symbol (markers included), by relation then the other
  *  end's id then language; *out lmkv_free (NULL when *out_count is 0).
  *  relation 0 = every relation. dir: OUTGOING edges whose source is the uid,

@@ -853,6 +853,107 @@ static void test_clangd_capture(void **state)
     json_decref(c.syms);
 }
 
+/* SQLiteBackend::delete_none_edges_for_symbol: markers at either end, by
+ * relation, counted once; real edges, other symbols' markers and ids kept. */
+static void test_delete_none_edges(void **state)
+{
+    fx *f = *state;
+    lmkv_daemon_symbol s[2] = {sym("a", "a.c", "a", "a", 0), sym("b", "a.c", "b", "b", 9)};
+    LMKV_TEST_OK(lmkv_daemon_store_symbols(f->d, s, 2));
+    lmkv_daemon_edge e[] = {
+        edge(LMKV_DAEMON_CALLS, "a", "b", "a.c", 2),            /* real */
+        edge(LMKV_DAEMON_CALLS, "none", "a", NULL, -1),         /* empty incomingCalls */
+        edge(LMKV_DAEMON_CALLS, "a", "none", NULL, -1),         /* empty outgoingCalls */
+        edge(LMKV_DAEMON_REFERENCES, "a", "none", NULL, -1),
+        edge(LMKV_DAEMON_IMPLEMENTATION, "a", "none", NULL, -1),
+        edge(LMKV_DAEMON_DEFINITION, "a", "none", NULL, -1),
+        edge(LMKV_DAEMON_REFERENCES, "b", "none", NULL, -1),    /* another symbol's */
+        edge(LMKV_DAEMON_REFERENCES, "a", "b", "a.c", 3),       /* real */
+    };
+    size_t ne = sizeof e / sizeof e[0];
+    for (size_t i = 0; i < ne; i++)
+        if (e[i].start_line < 0) { e[i].language = "unknown"; e[i].metadata = "null_edge"; }
+    LMKV_TEST_OK(lmkv_daemon_store_edges(NULL, f->d, e, ne));
+    uint64_t id_a, id_b, id2, n_del = 99;
+    LMKV_TEST_OK(lmkv_daemon_symbol_id(&id_a, f->d, "a"));
+    LMKV_TEST_OK(lmkv_daemon_symbol_id(&id_b, f->d, "b"));
+
+    /* bad input: nothing deleted */
+    int bad_rel[2] = {LMKV_DAEMON_CALLS, 13};
+    assert_int_equal(lmkv_daemon_delete_none_edges(&n_del, f->d, "a", bad_rel, 2), LMKV_EINVAL);
+    assert_non_null(strstr(lmkv_errmsg(), "relations[1]"));
+    assert_int_equal(n_del, 0);
+    assert_int_equal(lmkv_daemon_delete_none_edges(&n_del, f->d, "", NULL, 0), LMKV_EINVAL);
+    assert_int_equal(lmkv_daemon_delete_none_edges(&n_del, f->d, "a", NULL, 1), LMKV_EINVAL);
+    assert_int_equal(lmkv_daemon_delete_none_edges(NULL, f->d, "a", NULL, 0), LMKV_EINVAL);
+    lmkv_daemon_edge *r;
+    size_t n;
+    LMKV_TEST_OK(lmkv_daemon_edges_all(&r, &n, f->d));
+    assert_int_equal(n, ne);
+    lmkv_free(r);
+
+    /* the call hierarchy's two markers (both ends) */
+    int calls = LMKV_DAEMON_CALLS;
+    LMKV_TEST_OK(lmkv_daemon_delete_none_edges(&n_del, f->d, "a", &calls, 1));
+    assert_int_equal(n_del, 2);
+    LMKV_TEST_OK(lmkv_daemon_edges_of(&r, &n, f->d, "a", LMKV_DAEMON_CALLS, LMKV_DAEMON_BOTH));
+    assert_int_equal(n, 1); /* the real call only, in both trees */
+    assert_string_equal(r[0].target_symbol_uid, "b");
+    lmkv_free(r);
+    LMKV_TEST_OK(lmkv_daemon_edges_of(&r, &n, f->d, "none", LMKV_DAEMON_CALLS, LMKV_DAEMON_BOTH));
+    assert_int_equal(n, 0); /* the twins went too */
+    lmkv_free(r);
+    int analysed;
+    lmkv_daemon_symbol *item;
+    lmkv_daemon_call *cl;
+    size_t nin;
+    LMKV_TEST_OK(lmkv_daemon_call_hierarchy(&analysed, &item, &cl, &nin, &n, f->d, "a"));
+    assert_int_equal(analysed, 1); /* a real call remains */
+    lmkv_free(item);
+    lmkv_free(cl);
+    /* again: nothing left of that relation */
+    LMKV_TEST_OK(lmkv_daemon_delete_none_edges(&n_del, f->d, "a", &calls, 1));
+    assert_int_equal(n_del, 0);
+
+    /* every relation: references, implementation, definition markers of a */
+    LMKV_TEST_OK(lmkv_daemon_delete_none_edges(&n_del, f->d, "a", NULL, 0));
+    assert_int_equal(n_del, 3);
+    LMKV_TEST_OK(lmkv_daemon_edges_all(&r, &n, f->d));
+    assert_int_equal(n, 3); /* a -> b calls, a -> b references, b's marker */
+    size_t markers = 0;
+    for (size_t i = 0; i < n; i++) markers += !strcmp(r[i].target_symbol_uid, "none");
+    assert_int_equal(markers, 1);
+    lmkv_free(r);
+    LMKV_TEST_OK(lmkv_daemon_edges_of(&r, &n, f->d, "b", LMKV_DAEMON_REFERENCES, LMKV_DAEMON_OUTGOING));
+    assert_int_equal(n, 1);
+    assert_string_equal(r[0].target_symbol_uid, "none");
+    lmkv_free(r);
+    /* pending enrichment sees a's questions open again */
+    lmkv_daemon_enrichment *pe;
+    LMKV_TEST_OK(lmkv_daemon_pending_enrichment(&pe, &n, f->d, 10));
+    assert_true(n >= 1);
+    assert_string_equal(pe[0].symbol.symbol_uid, "a");
+    assert_int_equal(pe[0].needs_implementations, 1);
+    lmkv_free(pe);
+    /* ids stable; unknown uid: 0 deleted, nothing created */
+    LMKV_TEST_OK(lmkv_daemon_symbol_id(&id2, f->d, "a"));
+    assert_int_equal(id2, id_a);
+    LMKV_TEST_OK(lmkv_daemon_symbol_id(&id2, f->d, "b"));
+    assert_int_equal(id2, id_b);
+    LMKV_TEST_OK(lmkv_daemon_delete_none_edges(&n_del, f->d, "never-seen", NULL, 0));
+    assert_int_equal(n_del, 0);
+    assert_int_equal(lmkv_daemon_symbol_id(&id2, f->d, "never-seen"), LMKV_NOTFOUND);
+
+    /* "none" itself: a none -> none CALLS edge (CALLS keeps self-loops) */
+    lmkv_daemon_edge nn = edge(LMKV_DAEMON_CALLS, "none", "none", NULL, -1);
+    LMKV_TEST_OK(lmkv_daemon_store_edges(NULL, f->d, &nn, 1));
+    LMKV_TEST_OK(lmkv_daemon_delete_none_edges(&n_del, f->d, "none", NULL, 0));
+    assert_int_equal(n_del, 1);
+    LMKV_TEST_OK(lmkv_daemon_edges_of(&r, &n, f->d, "none", 0, LMKV_DAEMON_BOTH));
+    assert_int_equal(n, 1); /* b's references marker (incoming at none) */
+    lmkv_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -860,6 +961,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_workspaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_symbols, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edges, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delete_none_edges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clangd_capture, setup, teardown),
     };

@@ -8610,6 +8610,15 @@ extern "C" {
     ) -> std::os::raw::c_int;
 }
 extern "C" {
+    pub fn lmkv_daemon_delete_none_edges(
+        out_deleted: *mut u64,
+        d: *mut lmkv_daemon,
+        symbol_uid: *const std::os::raw::c_char,
+        relations: *const std::os::raw::c_int,
+        n_relations: usize,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
     pub fn lmkv_daemon_edges_of(
         out: *mut *mut lmkv_daemon_edge,
         out_count: *mut usize,

@@ -14,8 +14,8 @@ mod common;
 
 use common::TempDir;
 use lmkv::backend::graph::{
-    create_none_call_hierarchy_edges, create_none_edge, create_none_implementation_edges, create_none_reference_edges,
-    CallDirection, Edge, EdgeInterpretation, EdgeRelation, GraphBackend, SymbolState,
+    create_none_call_hierarchy_edges, create_none_definition_edges, create_none_edge, create_none_implementation_edges,
+    create_none_reference_edges, CallDirection, Edge, EdgeInterpretation, EdgeRelation, GraphBackend, SymbolState,
 };
 use lmkv::backend::protocol::{Position, Range};
 use lmkv::backend::{
@@ -504,5 +504,77 @@ fn sqlite_backend_inherent_methods() {
         assert_eq!((c.symbols_pending, c.high_priority_pending, c.medium_priority_pending), (1, 0, 1));
         let pe = b.find_symbols_pending_enrichment_internal(10).await.unwrap();
         assert_eq!(pe.iter().map(|p| p.symbol.symbol_uid.as_str()).collect::<Vec<_>>(), ["t", "v", "d", "blank"]);
+    });
+}
+
+#[test]
+fn delete_none_edges_and_fallback() {
+    let dir = TempDir::new("graph-delete-none");
+    let b = open(&dir);
+    block_on(async {
+        let mut ty = sym("t", "src/t.c", "T", None, 1);
+        ty.kind = "struct".into();
+        let mut var = sym("v", "src/t.c", "v", None, 2);
+        var.kind = "variable".into();
+        b.store_symbols(&[sym("g", "src/g.c", "g", None, 0), sym("f", "src/f.c", "f", None, 0), ty, var])
+            .await
+            .unwrap();
+        let mut markers = create_none_call_hierarchy_edges("f");
+        // The daemon's empty-incomingCalls marker: "none" -> the symbol.
+        markers.push(Edge {
+            source_symbol_uid: "none".into(),
+            target_symbol_uid: "f".into(),
+            ..create_none_edge("f", EdgeRelation::Calls)
+        });
+        markers.extend(create_none_reference_edges("f"));
+        markers.extend(create_none_implementation_edges("f"));
+        markers.extend(create_none_definition_edges("f"));
+        markers.extend(create_none_reference_edges("t"));
+        markers.push(edge(EdgeRelation::Calls, "f", "g", Some(("src/f.c", 3, 4))));
+        b.store_edges(&markers).await.unwrap();
+        let all = b.get_all_edges().await.unwrap().len();
+        assert_eq!(all, 7);
+        let id_f = b.symbol_id("f").unwrap();
+
+        // fallback: only candidates (not the variable), daemon's order
+        let fb = b.find_symbols_pending_enrichment_fallback(10).await.unwrap();
+        assert_eq!(fb.iter().map(|p| p.symbol.symbol_uid.as_str()).collect::<Vec<_>>(), ["g", "t"]);
+        assert!(fb[0].needs_references && fb[0].needs_implementations && !fb[0].needs_call_hierarchy);
+        assert!(!fb[1].needs_references && fb[1].needs_call_hierarchy);
+        assert!(b.find_symbols_pending_enrichment_fallback(0).await.unwrap().is_empty());
+        assert_eq!(b.find_symbols_pending_enrichment_fallback(1).await.unwrap().len(), 1);
+
+        // by method: the call hierarchy's two markers (both ends)
+        let calls = vec!["CallHierarchy".to_string()];
+        assert_eq!(b.delete_none_edges_for_symbol("f", Some(&calls)).await.unwrap(), 2);
+        assert_eq!(b.delete_none_edges_for_symbol("f", Some(&calls)).await.unwrap(), 0);
+        let ch = b.get_call_hierarchy_for_symbol(1, "f").await.unwrap().expect("a real call remains");
+        assert_eq!(ch.outgoing.len(), 1);
+        let refs = vec!["refs".to_string(), "IMPLEMENTATIONS".to_string(), "bogus".to_string()];
+        assert_eq!(b.delete_none_edges_for_symbol("f", Some(&refs)).await.unwrap(), 2);
+        // only the definition marker of f is left among its markers
+        let left = b.edges_of("f", None, CallDirection::Both).unwrap();
+        assert_eq!(
+            left.iter().map(|e| (e.relation, e.target_symbol_uid.as_str())).collect::<Vec<_>>(),
+            [(EdgeRelation::Calls, "g"), (EdgeRelation::Definition, "none")]
+        );
+        // no method name it knows: every relation (the daemon's query then
+        // has no relation filter)
+        let bogus = vec!["bogus".to_string()];
+        assert_eq!(b.delete_none_edges_for_symbol("f", Some(&bogus)).await.unwrap(), 1);
+        assert_eq!(b.delete_none_edges_for_symbol("never-stored", None).await.unwrap(), 0);
+        assert_eq!(b.symbol_id("never-stored").unwrap(), None);
+        assert_eq!(b.symbol_id("f").unwrap(), id_f);
+        // t's marker untouched; f asks again
+        assert_eq!(b.edges_of("t", Some(EdgeRelation::References), CallDirection::Outgoing).unwrap().len(), 1);
+        let pe = b.find_symbols_pending_enrichment_internal(10).await.unwrap();
+        let f = pe.iter().find(|p| p.symbol.symbol_uid == "f").expect("f pending again");
+        assert!(f.needs_references && f.needs_implementations && !f.needs_call_hierarchy);
+        assert!(matches!(
+            b.delete_none_edges_for_symbol("", None).await,
+            Err(DatabaseError::OperationFailed { message }) if message.contains("symbol_uid: empty")
+        ));
+        assert!(b.delete_none_edges_for_symbol("a\0b", None).await.is_err());
+        assert_eq!(b.get_all_edges().await.unwrap().len(), 2);
     });
 }

@@ -335,6 +335,21 @@ pub fn symbol_kind_to_lsp_kind(kind: &str) -> String {
 }
 
 /// The daemon's `ProtocolConverter::symbol_to_call_hierarchy_item`.
+/// The daemon's enrichment candidates and their priority
+/// (`SQLiteBackend::enrichment_priority` over its candidate query): 0 for a
+/// function or method, 1 for a type kind, `None` for any other symbol or one
+/// whose file path is blank or under `/dep/`.
+fn enrichment_priority(s: &SymbolState) -> Option<u8> {
+    if s.file_path.trim().is_empty() || s.file_path.starts_with("/dep/") {
+        return None;
+    }
+    match s.kind.as_str() {
+        "function" | "method" => Some(0),
+        "class" | "struct" | "enum" | "interface" | "trait" => Some(1),
+        _ => None,
+    }
+}
+
 fn call_hierarchy_item(s: &SymbolState) -> CallHierarchyItem {
     let range = def_range(s);
     CallHierarchyItem {
@@ -670,6 +685,75 @@ impl LmkvGraphBackend {
             }
         }
         Ok(c)
+    }
+
+    /// `SQLiteBackend::find_symbols_pending_enrichment_fallback` (the
+    /// enrichment worker's second try): the plans of the daemon's
+    /// candidates (as [`LmkvGraphBackend::get_pending_enrichment_counts`]:
+    /// kind function, method, class, struct, enum, interface or trait; a
+    /// file path neither blank nor under `/dep/`) that need at least one
+    /// operation, the first `limit` in lmkv id order, then sorted as the
+    /// daemon sorts them: function/method first, then the type kinds, then
+    /// by name and file path. `limit` 0: none.
+    pub async fn find_symbols_pending_enrichment_fallback(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<SymbolEnrichmentPlan>, DatabaseError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut plans: Vec<SymbolEnrichmentPlan> = self
+            .pending_enrichment_sync(usize::MAX)?
+            .into_iter()
+            .filter(|p| enrichment_priority(&p.symbol).is_some())
+            .take(limit)
+            .collect();
+        plans.sort_by(|a, b| {
+            enrichment_priority(&a.symbol)
+                .cmp(&enrichment_priority(&b.symbol))
+                .then_with(|| a.symbol.name.cmp(&b.symbol.name))
+                .then_with(|| a.symbol.file_path.cmp(&b.symbol.file_path))
+        });
+        Ok(plans)
+    }
+
+    /// `SQLiteBackend::delete_none_edges_for_symbol` (the daemon's
+    /// cache-clear command): deletes the "analysed, nothing found" marker
+    /// edges of `symbol_uid` (to "none" and from "none", as
+    /// `lmkv_daemon_delete_none_edges`), so the next request asks the
+    /// language server again, and answers how many went. `methods` as the
+    /// daemon takes them, case-insensitive: "CallHierarchy" / "calls" /
+    /// "call_hierarchy" -> `Calls`, "References" / "refs" -> `References`,
+    /// "Implementations" / "impls" / "implementation" -> `Implementation`;
+    /// other names are ignored; `None`, or no name it knows, deletes the
+    /// markers of every relation (the daemon's query then has no relation
+    /// filter). Real edges and symbols are kept. One write transaction.
+    pub async fn delete_none_edges_for_symbol(
+        &self,
+        symbol_uid: &str,
+        methods: Option<&[String]>,
+    ) -> Result<u64, DatabaseError> {
+        const F: &str = "lmkv_daemon_delete_none_edges";
+        let mut rels: Vec<c_int> = Vec::new();
+        for m in methods.unwrap_or(&[]) {
+            let r = match m.to_lowercase().as_str() {
+                "callhierarchy" | "calls" | "call_hierarchy" => EdgeRelation::Calls,
+                "references" | "refs" => EdgeRelation::References,
+                "implementations" | "impls" | "implementation" => EdgeRelation::Implementation,
+                _ => continue,
+            };
+            let c = relation_code(r);
+            if !rels.contains(&c) {
+                rels.push(c);
+            }
+        }
+        let mut arena = Arena::new();
+        let u = arena.s(F, || "symbol_uid".into(), symbol_uid)?;
+        let mut deleted = 0u64;
+        // SAFETY: valid out pointer, string and array alive for the call.
+        let rc = unsafe { sys::lmkv_daemon_delete_none_edges(&mut deleted, self.d(), u, rels.as_ptr(), rels.len()) };
+        Self::check(rc, F)?;
+        Ok(deleted)
     }
 
     // ------------------------------------------------- trait bodies
