@@ -578,3 +578,68 @@ fn delete_none_edges_and_fallback() {
         assert_eq!(b.get_all_edges().await.unwrap().len(), 2);
     });
 }
+
+#[test]
+fn writer_and_reader_status() {
+    let dir = TempDir::new("graph-status");
+    let b = open(&dir);
+    block_on(async {
+        assert!(!b.is_writer_busy());
+        let w = b.writer_status_snapshot().await;
+        assert!(!w.busy && w.active_ms.is_none() && w.recent.is_empty() && w.gate_owner_op.is_none());
+        let r = b.reader_status_snapshot().await;
+        assert_eq!((r.active, r.last_label.as_deref()), (0, None));
+
+        let g: Arc<dyn GraphBackend> = b.clone();
+        g.store_symbols(&[sym("a", "a.c", "a", None, 0), sym("b", "a.c", "b", None, 5)]).await.unwrap();
+        g.store_edges(&[edge(EdgeRelation::Calls, "a", "b", Some(("a.c", 1, 2)))]).await.unwrap();
+        b.store(&[sym("c", "c.c", "c", None, 0)], &create_none_reference_edges("c")).unwrap();
+        assert!(g.store_symbols(&[sym("", "a.c", "x", None, 0)]).await.is_err()); // refused: a failed span
+        let w = b.writer_status_snapshot().await;
+        assert!(!w.busy && w.active_symbols.is_none());
+        assert_eq!(
+            w.recent.iter().map(|s| (s.id, s.symbols, s.edges, s.ok)).collect::<Vec<_>>(),
+            [(3, 1, 0, false), (2, 1, 1, true), (1, 0, 1, true), (0, 2, 0, true)]
+        );
+
+        g.get_symbols_by_file("a.c", "c").await.unwrap();
+        let r = b.reader_status_snapshot().await;
+        assert_eq!((r.active, r.last_label.as_deref()), (0, Some("lmkv_daemon_symbols_by_file")));
+        assert!(r.last_ms.is_some());
+        g.find_symbols_pending_enrichment(5).await.unwrap();
+        let r = b.reader_status_snapshot().await;
+        assert_eq!(r.last_label.as_deref(), Some("lmkv_daemon_pending_enrichment"));
+    });
+
+    // A write waiting for LMDB's write lock (held by another thread's
+    // transaction) is busy, with its size and method.
+    let db = b.underlying_db();
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let txn = db.begin_write().unwrap();
+        held_tx.send(()).unwrap();
+        release_rx.recv().unwrap();
+        drop(txn);
+    });
+    held_rx.recv().unwrap();
+    let b2 = b.clone();
+    let writer = std::thread::spawn(move || {
+        b2.store(&[sym("d", "d.c", "d", None, 0), sym("e", "d.c", "e", None, 3)], &[]).unwrap();
+    });
+    let t0 = std::time::Instant::now();
+    while !b.is_writer_busy() {
+        assert!(t0.elapsed().as_secs() < 10, "the write never began");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let w = block_on(b.writer_status_snapshot());
+    assert!(w.busy);
+    assert_eq!((w.active_symbols, w.active_edges, w.gate_owner_op.as_deref()), (Some(2), Some(0), Some("store")));
+    assert!(w.active_ms.is_some() && w.section_label.is_none());
+    release_tx.send(()).unwrap();
+    holder.join().unwrap();
+    writer.join().unwrap();
+    assert!(!b.is_writer_busy());
+    let w = block_on(b.writer_status_snapshot());
+    assert_eq!((w.recent[0].id, w.recent[0].symbols, w.recent[0].ok), (4, 2, true));
+}
