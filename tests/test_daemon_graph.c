@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "lmkv_daemon.h"
+#include "lmkv_schema.h"
 #include "util/lmkv_test_files.h"
 #include "util/lmkv_test_kv.h"
 #include "util/lmkv_test_util.h"
@@ -313,11 +314,11 @@ static void test_reopen(void **state)
     f->d = NULL;
     lmkv_tree *meta;
     LMKV_TEST_OK(lmkv_db_open_system_tree(&meta, f->db, "lmkv.daemon.meta", 16));
-    LMKV_TEST_OK(lmkv_tree_insert(NULL, meta, "format", 6, "\2", 1));
+    LMKV_TEST_OK(lmkv_tree_insert(NULL, meta, "format", 6, "\3", 1));
     lmkv_tree_close(meta);
     lmkv_daemon *d2;
     assert_int_equal(lmkv_daemon_open(&d2, f->db), LMKV_EVERSION);
-    assert_non_null(strstr(lmkv_errmsg(), "format 2"));
+    assert_non_null(strstr(lmkv_errmsg(), "format 3"));
 }
 
 static void uids_of(char out[][64], const lmkv_daemon_edge *e, size_t n, int src)
@@ -853,6 +854,167 @@ static void test_clangd_capture(void **state)
     json_decref(c.syms);
 }
 
+/* The stored queue records are schema/'s IndexerQueueItem ("LKIQ"). */
+static void check_queue_records(lmkv_db *db, size_t want)
+{
+    lmkv_tree *q;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&q, db, "lmkv.daemon.queue", 17));
+    lmkv_iter *it;
+    LMKV_TEST_OK(lmkv_tree_iter(&it, q));
+    lmkv_pair p;
+    size_t n = 0;
+    while (lmkv_iter_next(&p, it) == LMKV_OK) {
+        lmkv_record_type ty;
+        LMKV_TEST_OK(lmkv_record_type_of(&ty, p.value, p.value_size));
+        assert_int_equal(ty, LMKV_REC_INDEXER_QUEUE_ITEM);
+        LMKV_TEST_OK(lmkv_record_verify(LMKV_REC_INDEXER_QUEUE_ITEM, p.value, p.value_size));
+        n++;
+    }
+    lmkv_iter_free(it);
+    lmkv_tree_close(q);
+    assert_int_equal(n, want);
+}
+
+static int meta_format(lmkv_db *db)
+{
+    lmkv_tree *meta;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&meta, db, "lmkv.daemon.meta", 16));
+    lmkv_bytes v = {0};
+    LMKV_TEST_OK(lmkv_tree_get(&v, meta, "format", 6));
+    int f = v.size == 1 ? v.data[0] : -1;
+    lmkv_free(v.data);
+    lmkv_tree_close(meta);
+    return f;
+}
+
+static void le32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
+
+/* The indexer queue in schema/'s FlatBuffers table: the bytes daemon/
+ * stores decode with flatc (the official implementation); a db of format 1
+ * (the module's own encoding) is read as it is read-only and converted on
+ * a writable open. */
+static void test_queue_records(void **state)
+{
+    fx *f = *state;
+    LMKV_TEST_OK(lmkv_daemon_queue_file(f->d, 7, "c", 5));
+    LMKV_TEST_OK(lmkv_daemon_queue_file(f->d, 8, "rust", 9));
+    assert_int_equal(meta_format(f->db), 2);
+    check_queue_records(f->db, 2);
+
+    /* flatc reads a stored record (highest priority first: file 8) */
+    lmkv_tree *q;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&q, f->db, "lmkv.daemon.queue", 17));
+    lmkv_iter *it;
+    LMKV_TEST_OK(lmkv_tree_iter(&it, q));
+    lmkv_pair p;
+    LMKV_TEST_OK(lmkv_iter_next(&p, it));
+    char bin[4096], cmd[16384], js[4096];
+    snprintf(bin, sizeof bin, "%s/queue.lkiq", f->dir);
+    FILE *o = fopen(bin, "wb");
+    assert_non_null(o);
+    assert_int_equal(fwrite(p.value, 1, p.value_size, o), p.value_size);
+    fclose(o);
+    lmkv_iter_free(it);
+    lmkv_tree_close(q);
+    const char *root = getenv("LMKV_ROOT") ? getenv("LMKV_ROOT") : ".";
+    snprintf(cmd, sizeof cmd,
+             "flatc --json --strict-json --defaults-json --raw-binary -o '%s' '%s/schema/indexer_queue_item.fbs' -- '%s'",
+             f->dir, root, bin);
+    assert_int_equal(system(cmd), 0); /* flatc (Debian flatbuffers-compiler) is needed, as by t_schema_conformance */
+    snprintf(js, sizeof js, "%s/queue.json", f->dir);
+    json_error_t je;
+    json_t *j = json_load_file(js, 0, &je);
+    assert_non_null(j);
+    assert_int_equal(json_integer_value(json_object_get(j, "queue_id")), 2);
+    assert_int_equal(json_integer_value(json_object_get(j, "file_id")), 8);
+    assert_int_equal(json_integer_value(json_object_get(j, "priority")), 9);
+    assert_string_equal(json_string_value(json_object_get(j, "language")), "rust");
+    assert_string_equal(json_string_value(json_object_get(j, "operation")), "analyze");
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "pending");
+    json_decref(j);
+
+    /* a format 1 db: its queue records in the old encoding */
+    lmkv_daemon_close(f->d);
+    f->d = NULL;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&q, f->db, "lmkv.daemon.queue", 17));
+    LMKV_TEST_OK(lmkv_tree_iter(&it, q));
+    uint8_t keys[2][12];
+    size_t nk = 0;
+    while (lmkv_iter_next(&p, it) == LMKV_OK) memcpy(keys[nk++], p.key, 12);
+    lmkv_iter_free(it);
+    assert_int_equal(nk, 2);
+    const char *langs[2] = {"rust", "c"};
+    const int64_t files[2] = {8, 7};
+    const int32_t prios[2] = {9, 5};
+    for (size_t i = 0; i < 2; i++) {
+        uint8_t v[128];
+        size_t n = 0;
+        v[n++] = 1;
+        le32(v + n, (uint32_t)files[i]); le32(v + n + 4, 0); n += 8;
+        le32(v + n, (uint32_t)prios[i]); n += 4;
+        const char *str[3] = {langs[i], "analyze", "pending"};
+        for (int k = 0; k < 3; k++) {
+            le32(v + n, (uint32_t)strlen(str[k]));
+            memcpy(v + n + 4, str[k], strlen(str[k]));
+            n += 4 + strlen(str[k]);
+        }
+        LMKV_TEST_OK(lmkv_tree_insert(NULL, q, keys[i], 12, v, n));
+    }
+    lmkv_tree_close(q);
+    lmkv_tree *meta;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&meta, f->db, "lmkv.daemon.meta", 16));
+    LMKV_TEST_OK(lmkv_tree_insert(NULL, meta, "format", 6, "\1", 1));
+    lmkv_tree_close(meta);
+    lmkv_db_close(f->db);
+
+    /* read-only: read as it is, nothing converted */
+    lmkv_config cfg;
+    lmkv_config_init(&cfg);
+    cfg.path = f->dir;
+    cfg.read_only = 1;
+    LMKV_TEST_OK(lmkv_db_open(&f->db, &cfg));
+    LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
+    lmkv_daemon_queue_item *qi;
+    size_t n;
+    LMKV_TEST_OK(lmkv_daemon_queue_list(&qi, &n, f->d));
+    assert_int_equal(n, 2);
+    assert_int_equal(qi[0].file_id, 8);
+    assert_string_equal(qi[0].language, "rust");
+    assert_int_equal(qi[0].queue_id, 2);
+    assert_int_equal(qi[1].priority, 5);
+    assert_string_equal(qi[1].status, "pending");
+    lmkv_free(qi);
+    assert_int_equal(meta_format(f->db), 1);
+    lmkv_daemon_close(f->d);
+    lmkv_db_close(f->db);
+
+    /* writable: converted in one transaction */
+    assert_int_equal(lmkv_db_open_path(&f->db, f->dir), LMKV_OK);
+    LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
+    assert_int_equal(meta_format(f->db), 2);
+    check_queue_records(f->db, 2);
+    LMKV_TEST_OK(lmkv_daemon_queue_file(f->d, 9, "go", 9));
+    LMKV_TEST_OK(lmkv_daemon_queue_list(&qi, &n, f->d));
+    assert_int_equal(n, 3);
+    assert_int_equal(qi[0].file_id, 8);
+    assert_string_equal(qi[0].operation, "analyze");
+    assert_int_equal(qi[1].file_id, 9); /* same priority: queueing order */
+    assert_int_equal(qi[1].queue_id, 3);
+    assert_int_equal(qi[2].file_id, 7);
+    assert_string_equal(qi[2].language, "c");
+    lmkv_free(qi);
+
+    /* a damaged record: a clear error, not a guess */
+    lmkv_daemon_close(f->d);
+    f->d = NULL;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&q, f->db, "lmkv.daemon.queue", 17));
+    LMKV_TEST_OK(lmkv_tree_insert(NULL, q, keys[0], 12, "\1\2\3", 3));
+    lmkv_tree_close(q);
+    LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
+    assert_int_equal(lmkv_daemon_queue_list(&qi, &n, f->d), LMKV_ECORRUPT);
+    assert_non_null(strstr(lmkv_errmsg(), "queue entry 2"));
+}
+
 /* SQLiteBackend::delete_none_edges_for_symbol: markers at either end, by
  * relation, counted once; real edges, other symbols' markers and ids kept. */
 static void test_delete_none_edges(void **state)
@@ -962,6 +1124,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_symbols, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_none_edges, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_queue_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clangd_capture, setup, teardown),
     };
