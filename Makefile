@@ -65,8 +65,9 @@ DEPS_analysis   := analysis versioning schema kv
 DEPS_graph      := graph schema kv
 DEPS_migrate    := migrate versioning schema kv
 DEPS_lsp        := lsp versioning schema kv
-# daemon/ (the probe daemon's graph storage methods) keeps its own trees over kv
-DEPS_daemon     := daemon kv
+# daemon/ (the probe daemon's graph storage methods) keeps its own trees over kv, its
+# indexer-queue records are schema/'s IndexerQueueItem
+DEPS_daemon     := daemon schema kv
 # push/ (PostgreSQL through libpq) reads the store and graph's result type
 DEPS_push       := push graph versioning schema kv
 DEPS_tools      := push graph analysis migrate lsp daemon versioning schema kv

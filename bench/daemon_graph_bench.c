@@ -25,7 +25,13 @@
  * store_symbols (chunks of 50 symbols per transaction, SELECT then UPDATE
  * or INSERT) and store_edges (one transaction: dedup SELECT per chunk of 50,
  * multi-row INSERT), per answer. A second SQLite row loads the same rows in
- * ONE transaction (SQLite's best case, not what the daemon does).
+ * ONE transaction (SQLite's best case, not what the daemon does); a third
+ * runs the daemon's way at synchronous=FULL (the WAL synced at every
+ * commit: lmkv's default durability syncs every commit too), and the
+ * parse-and-convert time alone is measured (every per-answer row includes
+ * it). DAEMON_BENCH_ROWS=FILE: the converted rows and this run's ingest
+ * times are written there for the Rust backend's row (bench/rust_bench.sh,
+ * bindings/rust/lmkv/benches/graph_ingest.rs).
  * Queries: sqlite_backend.rs's SQL for get_symbols_by_file,
  * find_symbol_by_name, find_symbol_by_fqn, get_symbol_references,
  * get_symbol_calls (incoming, outgoing), traverse_graph (depth 3, calls),
@@ -653,11 +659,17 @@ static void sq_step_done(sqlite3_stmt *s)
     sqlite3_reset(s);
 }
 
-static void sq_open(sq *q, const char *path)
+/* synchronous: "NORMAL" (the daemon's: WAL synced at checkpoints only) or
+ * "FULL" (the WAL synced at every commit, as lmkv's default durability
+ * syncs every commit). */
+static void sq_open(sq *q, const char *path, const char *synchronous)
 {
     memset(q, 0, sizeof *q);
     if (sqlite3_open(path, &q->db) != SQLITE_OK) die("sqlite open %s", path);
-    sq_exec(q->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=3000;");
+    char pragmas[160];
+    snprintf(pragmas, sizeof pragmas, "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA busy_timeout=3000;",
+             synchronous);
+    sq_exec(q->db, pragmas);
     sq_exec(q->db, V001);
     q->sel_sym = sq_prep(q->db, "SELECT 1 FROM symbol_state WHERE symbol_uid = ?");
     q->upd_sym = sq_prep(q->db,
@@ -1117,6 +1129,77 @@ static size_t lk_query(lmkv_graph *g, uint64_t ws, int which, const target *t)
 
 /* ------------------------------------------------------ lmkv, uid-keyed */
 
+/* A rows-file field: \\ \t \n escaped, NULL as \N. */
+static void dump_field(FILE *f, const char *v)
+{
+    fputc('\t', f);
+    if (!v) { fputs("\\N", f); return; }
+    for (; *v; v++) {
+        if (*v == '\\') fputs("\\\\", f);
+        else if (*v == '\t') fputs("\\t", f);
+        else if (*v == '\n') fputs("\\n", f);
+        else fputc(*v, f);
+    }
+}
+
+/* Parse and convert every answer as the ingest rows do, storing nothing:
+ * the time the daemon's way spends before its store calls (answers in the
+ * same order). dump: write the rows, per answer, for bench/rust_bench.sh's
+ * Rust backend row (benches/graph_ingest.rs reads them): "A\tNS\tNE", then
+ * NS "S" lines (uid file language name fqn kind sl sc el ec) and NE "E"
+ * lines (relation source target file line char language metadata; -1 =
+ * none). */
+static double convert_only(FILE *dump)
+{
+    rows r = {0};
+    double t0 = now_us();
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < NA; i++) {
+            int ds = !strcmp(A[i].method, "textDocument/documentSymbol");
+            if (ds != (pass == 0)) continue;
+            json_error_t je;
+            json_t *p = json_loadb(A[i].params, A[i].plen, 0, &je);
+            json_t *res = json_loadb(A[i].result, A[i].rlen, JSON_DECODE_ANY, &je);
+            if (!p || !res) die("answer %zu: %s", i, je.text);
+            convert(&r, &A[i], p, res);
+            json_decref(p);
+            json_decref(res);
+            sink += r.ns + r.ne;
+            if (dump) {
+                fprintf(dump, "A\t%zu\t%zu\n", r.ns, r.ne);
+                for (size_t k = 0; k < r.ns; k++) {
+                    const dsym *y = &r.s[k];
+                    fputc('S', dump);
+                    dump_field(dump, y->uid);
+                    dump_field(dump, y->file ? y->file : "");
+                    dump_field(dump, y->lang);
+                    dump_field(dump, y->name ? y->name : "");
+                    dump_field(dump, y->fqn);
+                    dump_field(dump, y->kind);
+                    fprintf(dump, "\t%u\t%u\t%u\t%u\n", y->sl, y->sc, y->el, y->ec);
+                }
+                for (size_t k = 0; k < r.ne; k++) {
+                    const dedge *x = &r.e[k];
+                    fputc('E', dump);
+                    dump_field(dump, x->relation);
+                    dump_field(dump, x->src);
+                    dump_field(dump, x->tgt);
+                    dump_field(dump, x->file);
+                    fprintf(dump, "\t%lld\t%lld", (long long)x->line, (long long)x->col);
+                    dump_field(dump, x->lang);
+                    dump_field(dump, x->meta);
+                    fputc('\n', dump);
+                }
+            }
+            rows_clear(&r);
+        }
+    }
+    double us = now_us() - t0;
+    free(r.s);
+    free(r.e);
+    return us;
+}
+
 /* lmkv's daemon module (daemon/lmkv_daemon.h): the same rows as SQLite,
  * the daemon's way -- per answer, parse, convert, store_symbols then
  * store_edges (one LMDB write txn each). */
@@ -1297,7 +1380,7 @@ int main(void)
     /* SQLite, the daemon's way (per answer) and in one transaction */
     sq s1, s2;
     snprintf(p, sizeof p, "%s/daemon.db", work);
-    sq_open(&s1, p);
+    sq_open(&s1, p, "NORMAL");
     size_t nsym = 0, nedge = 0;
     double t0 = now_us();
     sq_ingest(&s1, 1, &nsym, &nedge);
@@ -1334,11 +1417,22 @@ int main(void)
     if (!NT) die("no function symbols in the capture");
     fs_clear();
     snprintf(p, sizeof p, "%s/daemon-one-txn.db", work);
-    sq_open(&s2, p);
+    sq_open(&s2, p, "NORMAL");
     size_t nsym2, nedge2;
     t0 = now_us();
     sq_ingest(&s2, 0, &nsym2, &nedge2);
     double sq1_ingest_us = now_us() - t0;
+    /* SQLite at synchronous=FULL, the daemon's way: a WAL sync per commit */
+    sq s3;
+    snprintf(p, sizeof p, "%s/daemon-full.db", work);
+    sq_open(&s3, p, "FULL");
+    size_t nsym3, nedge3;
+    fs_clear();
+    t0 = now_us();
+    sq_ingest(&s3, 1, &nsym3, &nedge3);
+    double sqf_ingest_us = now_us() - t0;
+    fs_clear();
+    double conv_us = convert_only(NULL);
     size_t sq_syms = sq_count(&s1, "SELECT COUNT(*) FROM symbol_state"),
            sq_edges = sq_count(&s1, "SELECT COUNT(*) FROM edge");
 
@@ -1449,6 +1543,11 @@ int main(void)
     printf("| SQLite, the same rows in one transaction (not the daemon's) | %.3f | %.0f | %.0f | %zu + %zu |\n",
            sq1_ingest_us / 1e6, (double)NA / (sq1_ingest_us / 1e6), (double)(nsym2 + nedge2) / (sq1_ingest_us / 1e6),
            sq_count(&s2, "SELECT COUNT(*) FROM symbol_state"), sq_count(&s2, "SELECT COUNT(*) FROM edge"));
+    printf("| SQLite at synchronous=FULL (a WAL sync per commit), the daemon's way per answer | %.3f | %.0f | %.0f | %zu + %zu |\n",
+           sqf_ingest_us / 1e6, (double)NA / (sqf_ingest_us / 1e6), (double)(nsym3 + nedge3) / (sqf_ingest_us / 1e6),
+           sq_count(&s3, "SELECT COUNT(*) FROM symbol_state"), sq_count(&s3, "SELECT COUNT(*) FROM edge"));
+    printf("| (of every per-answer row: parsing and converting the answers, no store) | %.3f | %.0f | %.0f | |\n",
+           conv_us / 1e6, (double)NA / (conv_us / 1e6), (double)(nsym + nedge) / (conv_us / 1e6));
     printf("| lmkv daemon/, the daemon's store_symbols + store_edges per answer (one LMDB txn each) | %.3f | %.0f | %.0f | %zu + %zu |\n",
            dm_ingest_us / 1e6, (double)NA / (dm_ingest_us / 1e6), (double)(nsym + nedge) / (dm_ingest_us / 1e6), dm_syms_n, dm_edges_n);
     printf("| lmkv daemon/, lmkv_daemon_store per answer (symbols + edges, one LMDB txn) | %.3f | %.0f | %.0f | same |\n",
@@ -1466,6 +1565,9 @@ int main(void)
            "lose its last commits), so the default-durability rows pay one fsync per commit that SQLite does not; "
            "NOSYNC syncs nothing (a power loss may corrupt: kv/lmkv_kv.h).\n",
            sq_ingest_us / dm_ingest_us, sq_ingest_us / dmo_ingest_us, sq_ingest_us / dmn_ingest_us);
+    printf("\nAt equal durability (a sync per commit on both sides: SQLite synchronous=FULL against lmkv's default): "
+           "store_symbols + store_edges per answer **%.1fx**, lmkv_daemon_store per answer %.1fx.\n",
+           sqf_ingest_us / dm_ingest_us, sqf_ingest_us / dmo_ingest_us);
     printf("\nlmkv_lsp_ingest against SQLite the daemon's way: **%.1fx** answers/s; against SQLite in one "
            "transaction: %.1fx. lmkv refused %zu answers (EPARSE: see stderr), kept %zu empty ones as \"analysed, "
            "nothing found\", skipped %zu locations outside the files, merged %zu duplicates. Rows differ by design: "
@@ -1491,6 +1593,19 @@ int main(void)
            "lmkv_lsp_ingest's records, for reference.\n");
     printf("\n(sinks %zu %zu %zu)\n", sink % 10, lk_sink % 10, dm_sink % 10);
 
+    /* The rows for the Rust backend's row (bench/rust_bench.sh), with this
+     * run's times for its ratios. */
+    const char *rows_path = getenv("DAEMON_BENCH_ROWS");
+    if (rows_path && *rows_path) {
+        FILE *rf = fopen(rows_path, "w");
+        if (!rf) die("DAEMON_BENCH_ROWS %s: cannot write", rows_path);
+        fprintf(rf, "# answers %zu sqlite_normal_us %.0f sqlite_full_us %.0f convert_us %.0f daemon_us %.0f daemon_store_us %.0f\n",
+                NA, sq_ingest_us, sqf_ingest_us, conv_us, dm_ingest_us, dmo_ingest_us);
+        fs_clear();
+        convert_only(rf);
+        if (fclose(rf) != 0) die("DAEMON_BENCH_ROWS %s: write failed", rows_path);
+    }
+
     const char *sum = getenv("LMKV_BENCH_SUMMARY");
     FILE *sf = sum ? fopen(sum, "a") : NULL;
     if (sf) {
@@ -1502,8 +1617,8 @@ int main(void)
     }
 
     for (int qi = 0; qi < NQ; qi++) if (s1.q[qi]) sqlite3_finalize(s1.q[qi]);
-    sq *all[2] = {&s1, &s2};
-    for (int i = 0; i < 2; i++) {
+    sq *all[3] = {&s1, &s2, &s3};
+    for (int i = 0; i < 3; i++) {
         sqlite3_finalize(all[i]->sel_sym); sqlite3_finalize(all[i]->upd_sym); sqlite3_finalize(all[i]->ins_sym);
         sqlite3_finalize(all[i]->begin); sqlite3_finalize(all[i]->commit);
         sqlite3_finalize(all[i]->trav); sqlite3_finalize(all[i]->sym_by_uid);

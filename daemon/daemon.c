@@ -3,7 +3,7 @@
  * (daemon/lmkv_daemon.h is the specification).
  *
  * Trees (system trees of the db, "lmkv.daemon.<x>"):
- *   meta    "format" -> u8 1; "n.sym" "n.ws" "n.run" "n.q" -> be64 last id
+ *   meta    "format" -> u8 2; "n.sym" "n.ws" "n.run" "n.q" -> be64 last id
  *   uid     uid bytes -> be64 id            idu  be64 id -> uid bytes
  *   sym     be64 id -> symbol record (its uid first)
  *   byfile  file_path 0 language 0 be64 id -> the symbol record
@@ -14,12 +14,17 @@
  * lookup and both call directions are one prefix scan with no second get.
  *   ws      be64 id -> workspace record     wsf  be64 ws, be64 file -> be64 fv, u8 status, be64 run
  *   run     be64 id -> run record
- *   queue   be32 (~priority, sign-flipped), be64 id -> queue record
- * Records: a format byte 1, then fields in order; a string is a le32 length
- * and its bytes (length 0xFFFFFFFF: NULL); numbers little-endian fixed size.
+ *   queue   be32 (~priority, sign-flipped), be64 id -> schema/'s IndexerQueueItem
+ *           (FlatBuffers, "LKIQ": lmkv_indexer_queue_item_build / _read)
+ * Other records: a format byte 1, then fields in order; a string is a le32
+ * length and its bytes (length 0xFFFFFFFF: NULL); numbers little-endian
+ * fixed size. Format 1 (meta "format" 1) had the queue records in that
+ * encoding too; lmkv_daemon_open converts them (format 2) on a writable
+ * open and reads them as they are on a read-only one.
  */
 #include "lmkv_daemon.h"
 #include "kv_array_int.h"
+#include "lmkv_schema.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -35,7 +40,11 @@ static const char *const tree_names[T_N] = {"meta", "uid", "idu", "sym", "byfile
 struct lmkv_daemon {
     lmkv_db *db;
     lmkv_tree *t[T_N];
+    int format; /* of the trees: 2, or 1 (a read-only db not converted) */
 };
+
+/* The format this code writes: 2 (queue records are IndexerQueueItem). */
+#define DAEMON_FORMAT 2
 
 static const char *const rel_names[13] = {NULL, "has_child", "inherits_from", "implements", "overrides",
                                           "references", "calls", "instantiates", "imports", "includes",
@@ -241,6 +250,8 @@ static const size_t q_soffs[] = {offsetof(lmkv_daemon_queue_item, language),
 
 /* ------------------------------------------------------------ open */
 
+static int convert_fn(void *ctx, lmkv_txn *txn);
+
 int lmkv_daemon_open(lmkv_daemon **out, lmkv_db *db)
 {
     if (!out || !db) return lmkv_error_set(LMKV_EINVAL, "lmkv_daemon_open: NULL argument");
@@ -258,16 +269,23 @@ int lmkv_daemon_open(lmkv_daemon **out, lmkv_db *db)
             return rc;
         }
     }
+    d->format = DAEMON_FORMAT;
     lmkv_bytes v = {0};
     int rc = lmkv_tree_get(&v, d->t[T_META], "format", 6);
     if (rc == LMKV_NOTFOUND) {
         if (lmkv_db_is_read_only(db)) { *out = d; return LMKV_OK; }
-        rc = lmkv_tree_insert(NULL, d->t[T_META], "format", 6, "\1", 1);
+        rc = lmkv_tree_insert(NULL, d->t[T_META], "format", 6, "\2", 1);
     } else if (rc == LMKV_OK) {
-        if (v.size != 1 || v.data[0] != 1)
-            rc = lmkv_error_set(LMKV_EVERSION, "lmkv_daemon_open: trees of daemon format %d, this is format 1",
-                                v.size ? v.data[0] : -1);
+        int f = v.size == 1 ? v.data[0] : -1;
         lmkv_free(v.data);
+        if (f == 1) {
+            d->format = 1;
+            if (!lmkv_db_is_read_only(db)) rc = lmkv_db_transaction(db, NULL, 0, convert_fn, d);
+            if (rc) lmkv_error_wrap(rc, "lmkv_daemon_open: converting daemon format 1 to 2");
+        } else if (f != DAEMON_FORMAT) {
+            rc = lmkv_error_set(LMKV_EVERSION, "lmkv_daemon_open: trees of daemon format %d, this is format %d", f,
+                                DAEMON_FORMAT);
+        }
     }
     if (rc) { lmkv_daemon_close(d); return rc; }
     *out = d;
@@ -1484,6 +1502,107 @@ int lmkv_daemon_analysis_progress(lmkv_daemon_progress *res, lmkv_daemon *d, int
     return LMKV_OK;
 }
 
+/* Store one queue row as schema/'s IndexerQueueItem at key k (12 bytes). */
+static int queue_put(lmkv_txn *txn, lmkv_daemon *d, const uint8_t *k, const lmkv_indexer_queue_item *q)
+{
+    lmkv_fbb *b;
+    int rc = lmkv_fbb_new(&b);
+    if (rc) return rc;
+    const uint8_t *rec;
+    size_t n;
+    rc = lmkv_indexer_queue_item_build(b, q, &rec, &n);
+    if (!rc) rc = lmkv_txn_insert(txn, d->t[T_QUEUE], k, 12, rec, n);
+    lmkv_fbb_free(b);
+    return rc;
+}
+
+/* One queue entry, as format 2 (IndexerQueueItem) or format 1 (the
+ * module's own encoding) stores it; strings borrowed from the value. */
+typedef struct qrow {
+    int64_t queue_id, file_id;
+    int32_t priority;
+    sref language, operation, status;
+} qrow;
+
+static sref sz(const char *s) { sref r = {s, s ? strlen(s) : 0}; return r; }
+
+static int queue_decode(qrow *q, int format, const lmkv_pair *p)
+{
+    if (p->key_size != 12) return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: queue key of %zu bytes", p->key_size);
+    q->queue_id = (int64_t)get_be64(p->key + 4);
+    if (format == 1) {
+        rd r = {p->value, p->value_size, 0, 0};
+        if (r_u8(&r) != 1) r.bad = 1;
+        q->file_id = (int64_t)r_le64(&r);
+        q->priority = (int32_t)r_le32(&r);
+        q->language = r_str(&r);
+        q->operation = r_str(&r);
+        q->status = r_str(&r);
+        if (r.bad || !q->language.p || !q->operation.p || !q->status.p)
+            return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: damaged queue entry %lld (format 1)", (long long)q->queue_id);
+        return LMKV_OK;
+    }
+    lmkv_indexer_queue_item x;
+    int rc = lmkv_indexer_queue_item_read(&x, p->value, p->value_size);
+    if (rc) return lmkv_error_wrap(rc, "lmkv_daemon: queue entry %lld", (long long)q->queue_id);
+    if (x.queue_id != q->queue_id || !x.language || !x.operation || !x.status)
+        return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: queue entry %lld: record of queue id %lld or without a string",
+                              (long long)q->queue_id, (long long)x.queue_id);
+    q->file_id = x.file_id;
+    q->priority = x.priority;
+    q->language = sz(x.language);
+    q->operation = sz(x.operation);
+    q->status = sz(x.status);
+    return LMKV_OK;
+}
+
+/* Format 1 -> 2 (lmkv_daemon_open, a writable db): every queue record
+ * rewritten as an IndexerQueueItem, then "format" 2, in one transaction. */
+static int convert_fn(void *ctx, lmkv_txn *txn)
+{
+    lmkv_daemon *d = ctx;
+    lmkv_iter *it;
+    int rc = lmkv_txn_iter(&it, txn, d->t[T_QUEUE]);
+    if (rc) return rc;
+    /* collect first: the writes would move the iterator */
+    buf keys = {0}, rows = {0};
+    size_t n = 0;
+    lmkv_pair p;
+    while (!(rc = lmkv_iter_next(&p, it))) {
+        qrow q;
+        if ((rc = queue_decode(&q, 1, &p))) break;
+        b_put(&keys, p.key, 12);
+        b_le64(&rows, (uint64_t)q.file_id);
+        b_le32(&rows, (uint32_t)q.priority);
+        sref f[3] = {q.language, q.operation, q.status};
+        for (int i = 0; i < 3; i++) { b_le32(&rows, (uint32_t)f[i].n); b_put(&rows, f[i].p, f[i].n); b_u8(&rows, 0); }
+        n++;
+    }
+    lmkv_iter_free(it);
+    if (rc == LMKV_NOTFOUND) rc = 0;
+    if (!rc && (keys.oom || rows.oom)) rc = lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_open: out of memory");
+    rd r = {rows.p, rows.n, 0, 0};
+    for (size_t i = 0; i < n && !rc; i++) {
+        lmkv_indexer_queue_item x;
+        lmkv_record_init(LMKV_REC_INDEXER_QUEUE_ITEM, &x);
+        x.queue_id = (int64_t)get_be64(keys.p + 12 * i + 4);
+        x.file_id = (int64_t)r_le64(&r);
+        x.priority = (int32_t)r_le32(&r);
+        const char **f[3] = {&x.language, &x.operation, &x.status};
+        for (int k = 0; k < 3; k++) {
+            uint32_t len = r_le32(&r);
+            *f[k] = (const char *)r.p + r.off; /* NUL-terminated above */
+            r.off += (size_t)len + 1;
+        }
+        rc = queue_put(txn, d, keys.p + 12 * i, &x);
+    }
+    b_free(&keys);
+    b_free(&rows);
+    if (!rc) rc = lmkv_txn_insert(txn, d->t[T_META], "format", 6, "\2", 1);
+    if (!rc) d->format = DAEMON_FORMAT;
+    return rc;
+}
+
 typedef struct queue_ctx {
     lmkv_daemon *d;
     int64_t file;
@@ -1501,16 +1620,15 @@ static int queue_fn(void *ctx, lmkv_txn *txn)
     uint32_t pk = ~((uint32_t)c->prio ^ 0x80000000u); /* higher priority sorts first */
     for (int i = 0; i < 4; i++) k[i] = (uint8_t)(pk >> (24 - 8 * i));
     put_be64(k + 4, id);
-    buf b = {0};
-    b_u8(&b, 1);
-    b_le64(&b, (uint64_t)c->file);
-    b_le32(&b, (uint32_t)c->prio);
-    b_str(&b, c->lang);
-    b_str(&b, "analyze");
-    b_str(&b, "pending");
-    rc = b.oom ? LMKV_ENOMEM : lmkv_txn_insert(txn, c->d->t[T_QUEUE], k, 12, b.p, b.n);
-    b_free(&b);
-    return rc;
+    lmkv_indexer_queue_item q;
+    lmkv_record_init(LMKV_REC_INDEXER_QUEUE_ITEM, &q);
+    q.queue_id = (int64_t)id;
+    q.file_id = c->file;
+    q.language = c->lang;
+    q.operation = "analyze";
+    q.status = "pending";
+    q.priority = c->prio;
+    return queue_put(txn, c->d, k, &q);
 }
 
 int lmkv_daemon_queue_file(lmkv_daemon *d, int64_t file_id, const char *language, int32_t priority)
@@ -1533,20 +1651,16 @@ int lmkv_daemon_queue_list(lmkv_daemon_queue_item **res, size_t *count, lmkv_dae
     outb o = OUT_INIT(lmkv_daemon_queue_item, q_soffs);
     lmkv_pair p;
     while (!(rc = lmkv_iter_next(&p, it))) {
-        rd r = {p.value, p.value_size, 0, 0};
-        if (r_u8(&r) != 1) r.bad = 1;
-        int64_t file = (int64_t)r_le64(&r);
-        int32_t prio = (int32_t)r_le32(&r);
-        sref l = r_str(&r), op = r_str(&r), st = r_str(&r);
-        if (r.bad || p.key_size != 12) { rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: damaged queue entry"); break; }
+        qrow r;
+        if ((rc = queue_decode(&r, d->format, &p))) break;
         lmkv_daemon_queue_item *q = o_add(&o);
         if (!q) continue;
-        q->queue_id = (int64_t)get_be64(p.key + 4);
-        q->file_id = file;
-        q->priority = prio;
-        q->language = o_sref(&o, l);
-        q->operation = o_sref(&o, op);
-        q->status = o_sref(&o, st);
+        q->queue_id = r.queue_id;
+        q->file_id = r.file_id;
+        q->priority = r.priority;
+        q->language = o_sref(&o, r.language);
+        q->operation = o_sref(&o, r.operation);
+        q->status = o_sref(&o, r.status);
     }
     lmkv_iter_free(it);
     lmkv_txn_abort(txn);
@@ -1597,4 +1711,104 @@ int lmkv_daemon_pending_enrichment(lmkv_daemon_enrichment **res, size_t *count, 
     lmkv_txn_abort(txn);
     if (rc != LMKV_NOTFOUND) { o_free(&o); return rc; }
     return o_finish((void **)res, count, &o);
+}
+
+/* ------------------------------------------------ marker deletion */
+
+typedef struct delnone_ctx {
+    lmkv_daemon *d;
+    const char *uid;
+    unsigned rels; /* bit r: relation r is deleted */
+    uint64_t deleted;
+} delnone_ctx;
+
+/* Collect the keys (id, rel, 0, language) of tree `tree` under prefix id
+ * whose relation is selected: in eout they are the uid -> "none" markers,
+ * in ein the "none" -> uid ones. Each key goes into `keys` as le32 length
+ * and bytes. */
+static int delnone_collect(buf *keys, lmkv_txn *txn, lmkv_daemon *d, int tree, uint64_t id, unsigned rels)
+{
+    uint8_t pre[8];
+    put_be64(pre, id);
+    lmkv_iter *it;
+    int rc = lmkv_txn_scan_prefix(&it, txn, d->t[tree], pre, 8);
+    if (rc) return rc;
+    lmkv_pair p;
+    while (!(rc = lmkv_iter_next(&p, it))) {
+        if (p.key_size < 17) { rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: edge key of %zu bytes", p.key_size); break; }
+        const uint8_t *k = p.key;
+        if (get_be64(k + 9) != 0 || k[8] > 12 || !(rels >> k[8] & 1u)) continue;
+        b_le32(keys, (uint32_t)p.key_size);
+        b_put(keys, k, p.key_size);
+    }
+    lmkv_iter_free(it);
+    if (rc == LMKV_NOTFOUND) rc = 0;
+    if (!rc && keys->oom) rc = lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_delete_none_edges: out of memory");
+    return rc;
+}
+
+static int delnone_fn(void *ctx, lmkv_txn *txn)
+{
+    delnone_ctx *c = ctx;
+    lmkv_daemon *d = c->d;
+    c->deleted = 0;
+    uint64_t id;
+    int rc = uid_id(&id, txn, d, c->uid, 0);
+    if (rc == LMKV_NOTFOUND) return LMKV_OK; /* never stored: no edges */
+    if (rc) return rc;
+    /* "none" itself (id 0): its markers are the none -> none edges, found
+     * once in eout (their ein twin has the same bytes), so ein is not
+     * scanned for it. */
+    buf keys[2] = {{0}, {0}};
+    for (int pass = 0; pass < 2 && !rc; pass++)
+        if (pass == 0 || id != 0) rc = delnone_collect(&keys[pass], txn, d, pass ? T_EIN : T_EOUT, id, c->rels);
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        int here = pass ? T_EIN : T_EOUT, there = pass ? T_EOUT : T_EIN;
+        rd r = {keys[pass].p, keys[pass].n, 0, 0};
+        uint8_t twin[17];
+        while (!rc && r.off < r.n) {
+            uint32_t kn = r_le32(&r);
+            const uint8_t *k = r.p + r.off;
+            r.off += kn;
+            /* (id, rel, 0, lang) here; its twin (0, rel, id, lang) there */
+            if ((rc = lmkv_txn_remove(txn, d->t[here], k, kn))) break;
+            buf tk = {0};
+            memcpy(twin, k + 9, 8);
+            twin[8] = k[8];
+            memcpy(twin + 9, k, 8);
+            b_put(&tk, twin, 17);
+            b_put(&tk, k + 17, kn - 17);
+            if (tk.oom) rc = lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_delete_none_edges: out of memory");
+            else {
+                rc = lmkv_txn_remove(txn, d->t[there], tk.p, tk.n);
+                if (rc == LMKV_NOTFOUND)
+                    rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon_delete_none_edges: a marker edge without its twin");
+            }
+            b_free(&tk);
+            if (!rc) c->deleted++;
+        }
+    }
+    b_free(&keys[0]);
+    b_free(&keys[1]);
+    return rc;
+}
+
+int lmkv_daemon_delete_none_edges(uint64_t *out_deleted, lmkv_daemon *d, const char *symbol_uid, const int *relations,
+                                  size_t n_relations)
+{
+    if (out_deleted) *out_deleted = 0;
+    if (!out_deleted || !d || !symbol_uid || (!relations && n_relations))
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_daemon_delete_none_edges: NULL argument");
+    if (!*symbol_uid) return lmkv_error_set(LMKV_EINVAL, "lmkv_daemon_delete_none_edges: symbol_uid: empty");
+    unsigned rels = n_relations ? 0 : 0x1FFEu; /* bits 1..12 */
+    for (size_t i = 0; i < n_relations; i++) {
+        if (relations[i] < 1 || relations[i] > 12)
+            return lmkv_error_set(LMKV_EINVAL, "lmkv_daemon_delete_none_edges: relations[%zu]: %d outside 1..12", i,
+                                  relations[i]);
+        rels |= 1u << relations[i];
+    }
+    delnone_ctx c = {d, symbol_uid, rels, 0};
+    int rc = lmkv_db_transaction(d->db, NULL, 0, delnone_fn, &c);
+    if (!rc) *out_deleted = c.deleted;
+    return rc;
 }

@@ -7,8 +7,10 @@
  * file, file-version and analysis-run ids.
  *
  * This header is the daemon module's only door and its specification.
- * Layering: daemon -> kv (its records live in its own trees of an lmkv_db,
- * beside schema/'s store; see docs/DESIGN.md "The daemon module"). The
+ * Layering: daemon -> schema -> kv (its records live in its own trees of an
+ * lmkv_db, beside schema/'s store; the indexer-queue rows are schema/'s
+ * IndexerQueueItem FlatBuffers records, the others the module's own
+ * encoding; see docs/DESIGN.md "The daemon module"). The
  * Rust binding's GraphBackend (bindings/rust/lmkv/src/backend/graph.rs) is
  * implemented over it; every function below names the trait method it
  * serves.
@@ -110,10 +112,16 @@ typedef struct lmkv_daemon lmkv_daemon;
 
 /**
  * Open the daemon's storage in `db` (creates its trees, "lmkv.daemon.*"
- * system trees, on first use). `db` must outlive the handle.
+ * system trees, on first use). `db` must outlive the handle. Trees of
+ * format 1 (before the indexer queue's records became schema/'s
+ * IndexerQueueItem) are converted to format 2 here, in one write
+ * transaction, when `db` is writable, and read as they are when it is
+ * read-only.
  * @return LMKV_OK; LMKV_EINVAL (NULL); LMKV_ENOMEM; LMKV_EREADONLY /
  *         LMKV_NOTFOUND (a read-only db without the trees); LMKV_EVERSION
- *         (trees written by a later format of this module).
+ *         (trees written by a later format of this module); LMKV_ECORRUPT
+ *         (a format 1 queue record that cannot be converted: nothing
+ *         converted); kv's write errors (the conversion).
  */
 LMKV_API int lmkv_daemon_open(lmkv_daemon **out, lmkv_db *db);
 /** Close the handle (not the db). NULL is fine. */
@@ -249,6 +257,27 @@ LMKV_API int lmkv_daemon_store_edges(lmkv_daemon_store_stats *stats, lmkv_daemon
  *  symbols nor the edges are written. *stats may be NULL. */
 LMKV_API int lmkv_daemon_store(lmkv_daemon_store_stats *stats, lmkv_daemon *d, const lmkv_daemon_symbol *symbols,
                                size_t n_symbols, const lmkv_daemon_edge *edges, size_t n_edges);
+
+/** SQLiteBackend::delete_none_edges_for_symbol (the daemon's cache-clear
+ *  command calls it so the next request asks the language server again):
+ *  deletes the marker edges of symbol_uid -- those from it to "none" and
+ *  from "none" to it -- whose relation is in relations[0..n_relations)
+ *  (n_relations 0: every relation), in one write transaction, and sets
+ *  *out_deleted to how many edges went (each edge once: the daemon's
+ *  COUNT(*) of the same rows). Edges with a real other end, symbols and the
+ *  uid's lmkv id are kept. The daemon's method names map to relations as
+ *  its ("CallHierarchy"/"calls" -> LMKV_DAEMON_CALLS, "References" ->
+ *  LMKV_DAEMON_REFERENCES, "Implementations" -> LMKV_DAEMON_IMPLEMENTATION;
+ *  the binding does that mapping). A uid never stored has none: 0.
+ *  "none" itself: its none -> none edges.
+ *  @param relations lmkv_daemon_relation values; may be NULL when
+ *         n_relations is 0. Borrowed for the call.
+ *  @return LMKV_OK; LMKV_EINVAL (NULL out_deleted/d/symbol_uid, NULL
+ *  relations with n_relations > 0, an empty uid, relations[i] outside the
+ *  enum: index in the message, nothing deleted); LMKV_ECORRUPT (a stored
+ *  edge without its incoming twin: nothing deleted); kv's write errors. */
+LMKV_API int lmkv_daemon_delete_none_edges(uint64_t *out_deleted, lmkv_daemon *d, const char *symbol_uid,
+                                           const int *relations, size_t n_relations);
 
 /** Edges of one symbol (markers included), by relation then the other
  *  end's id then language; *out lmkv_free (NULL when *out_count is 0).

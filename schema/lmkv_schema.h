@@ -70,9 +70,10 @@ typedef enum lmkv_record_type {
     LMKV_REC_CALL         = 5, /* Call,        "LKCL" */
     LMKV_REC_HIERARCHY    = 6, /* Hierarchy,   "LKHE" */
     LMKV_REC_CACHE_ENTRY  = 7, /* CacheEntry,  "LKCE" */
-    LMKV_REC_CACHE_STATS  = 8  /* CacheStats,  "LKCS" */
+    LMKV_REC_CACHE_STATS  = 8, /* CacheStats,  "LKCS" */
+    LMKV_REC_INDEXER_QUEUE_ITEM = 9 /* IndexerQueueItem, "LKIQ" (daemon/'s queue) */
 } lmkv_record_type;
-#define LMKV_REC_COUNT 9 /* one past the last type */
+#define LMKV_REC_COUNT 10 /* one past the last type */
 
 /** Largest record lmkv builds or reads: 1 GiB (FlatBuffers allows < 2 GiB). */
 #define LMKV_RECORD_MAX_SIZE ((size_t)1 << 30)
@@ -254,6 +255,15 @@ typedef struct lmkv_cache_stats {        /* CacheStats, "LKCS" */
     uint64_t response_time_ms_total;
 } lmkv_cache_stats;
 
+typedef struct lmkv_indexer_queue_item { /* IndexerQueueItem, "LKIQ" */
+    int64_t queue_id;                    /* 1, 2, ... in queueing order */
+    int64_t file_id;                     /* the probe daemon's file id */
+    const char *language;
+    const char *operation;               /* "analyze" */
+    const char *status;                  /* "pending" */
+    int32_t priority;                    /* higher first */
+} lmkv_indexer_queue_item;
+
 /* ---- defaults ---- */
 
 /** Set *rec (a struct of the given type) to the schema defaults: every id
@@ -299,9 +309,11 @@ LMKV_API int lmkv_record_build(lmkv_fbb *b, lmkv_record_type type, const void *r
  *  buffer and NUL-terminated, vector lengths inside the buffer, nesting
  *  depth <= 8. buf itself may have any alignment (unaligned reads are safe).
  *  It accepts nothing FlatBuffers' own C++ verifier (2.0.8) rejects, and is
- *  stricter in three checks that verifier skips: the vtable holds at least
+ *  stricter in four checks that verifier skips: the vtable holds at least
  *  its 4-byte header, the table's inline size (from the vtable) lies inside
- *  the buffer, and every field lies inside that size (tested
+ *  the buffer, every field lies inside that size, and no uoffset is 0 (one
+ *  that points at itself, which FlatBuffers' verifier lets through as an
+ *  empty string or vector when the bytes after it allow) (tested
  *  differentially in tests/t_schema_conformance.py).
  *  Errors: LMKV_EINVAL (buf NULL with len > 0, unknown type),
  *  LMKV_ECORRUPT (message names the byte offset and the check that
@@ -337,6 +349,9 @@ LMKV_API int lmkv_cache_entry_build(lmkv_fbb *b, const lmkv_cache_entry *rec, co
 LMKV_API int lmkv_cache_entry_read(lmkv_cache_entry *out, const void *buf, size_t len);
 LMKV_API int lmkv_cache_stats_build(lmkv_fbb *b, const lmkv_cache_stats *rec, const uint8_t **out, size_t *outlen);
 LMKV_API int lmkv_cache_stats_read(lmkv_cache_stats *out, const void *buf, size_t len);
+LMKV_API int lmkv_indexer_queue_item_build(lmkv_fbb *b, const lmkv_indexer_queue_item *rec, const uint8_t **out,
+                                           size_t *outlen);
+LMKV_API int lmkv_indexer_queue_item_read(lmkv_indexer_queue_item *out, const void *buf, size_t len);
 
 /* ---- names ---- */
 

@@ -189,6 +189,15 @@ static const fb_field cache_stats_fields[] = {
     FI(lmkv_cache_stats, response_time_ms_total, FB_U64),
 };
 
+static const fb_field indexer_queue_item_fields[] = {
+    FI(lmkv_indexer_queue_item, queue_id, FB_I64),
+    FI(lmkv_indexer_queue_item, file_id, FB_I64),
+    FS(lmkv_indexer_queue_item, language),
+    FS(lmkv_indexer_queue_item, operation),
+    FS(lmkv_indexer_queue_item, status),
+    FI(lmkv_indexer_queue_item, priority, FB_I32),
+};
+
 #define TBL(nm, id, ty, st, arr) \
     { nm, id, ty, sizeof(st), arr, (uint16_t)(sizeof(arr) / sizeof(arr[0])) }
 
@@ -201,6 +210,8 @@ static const fb_table tables[LMKV_REC_COUNT] = {
     [LMKV_REC_HIERARCHY]    = TBL("Hierarchy", "LKHE", LMKV_REC_HIERARCHY, lmkv_hierarchy, hierarchy_fields),
     [LMKV_REC_CACHE_ENTRY]  = TBL("CacheEntry", "LKCE", LMKV_REC_CACHE_ENTRY, lmkv_cache_entry, cache_entry_fields),
     [LMKV_REC_CACHE_STATS]  = TBL("CacheStats", "LKCS", LMKV_REC_CACHE_STATS, lmkv_cache_stats, cache_stats_fields),
+    [LMKV_REC_INDEXER_QUEUE_ITEM] = TBL("IndexerQueueItem", "LKIQ", LMKV_REC_INDEXER_QUEUE_ITEM, lmkv_indexer_queue_item,
+                                        indexer_queue_item_fields),
 };
 
 const fb_table *lmkv_schema__fb_table(lmkv_record_type type)
@@ -290,3 +301,4 @@ TYPED(call, lmkv_call, LMKV_REC_CALL)
 TYPED(hierarchy, lmkv_hierarchy, LMKV_REC_HIERARCHY)
 TYPED(cache_entry, lmkv_cache_entry, LMKV_REC_CACHE_ENTRY)
 TYPED(cache_stats, lmkv_cache_stats, LMKV_REC_CACHE_STATS)
+TYPED(indexer_queue_item, lmkv_indexer_queue_item, LMKV_REC_INDEXER_QUEUE_ITEM)

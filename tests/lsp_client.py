@@ -191,7 +191,7 @@ def ask_all(cl, ws, files, answers, kinds, outgoing):
     return funcs, ref_target
 
 
-def check_graph(lmkv, db, ws, text, answers, ref_target, names, fail, min_calls):
+def check_graph(lmkv, db, ws, text, answers, ref_target, names, fail, min_calls, save=None):
     """lmkv's callers, callees and refs of every name against the server's
     answers: the call sites are the union of every incomingCalls answer (from
     -> params.item at each fromRange, in from's file) and every
@@ -200,7 +200,10 @@ def check_graph(lmkv, db, ws, text, answers, ref_target, names, fail, min_calls)
     those with callee F, callees(F) = those with caller F; refs(F) = the set of (file, line, byte column) of
     every references answer asked for F. Byte columns come from Python's
     UTF-16 handling (byte_col), not lmkv's. Locations outside `text`'s files
-    are left out (lmkv skips them too). Returns lmkv's callers per name."""
+    are left out (lmkv skips them too). Returns lmkv's callers per name.
+    save: a path to write lmkv's three answers to, as JSON {"callers": [...],
+    "callees": [...], "refs": [...]} (the `lmkv query ... --json` arrays), for
+    the Rust binding's test to compare its own ingest with."""
     import collections
 
     def rel(uri):
@@ -244,7 +247,9 @@ def check_graph(lmkv, db, ws, text, answers, ref_target, names, fail, min_calls)
                 s = loc["range"]["start"]
                 exp_refs[target].add((f, s["line"] + 1, byte_col(text[f], s["line"], s["character"])))
 
+    saved = {}
     got = json.loads(run([lmkv, "--db", db, "query", "callers", "--json", "--limit", "100000"] + names))
+    saved["callers"] = got
     got_callers = collections.defaultdict(collections.Counter)
     for g in got:
         got_callers[g["callee"]][(g["name"], g["file"], g["line"], g["column"])] += 1
@@ -256,6 +261,7 @@ def check_graph(lmkv, db, ws, text, answers, ref_target, names, fail, min_calls)
         checked += sum(exp_callers[n].values())
     print("callers: %d names, %d call sites equal" % (len(names), checked))
     got = json.loads(run([lmkv, "--db", db, "query", "callees", "--json", "--limit", "100000"] + names))
+    saved["callees"] = got
     got_callees = collections.defaultdict(collections.Counter)
     for g in got:
         got_callees[g["caller"]][(g["name"], g["file"], g["line"], g["column"])] += 1
@@ -269,6 +275,10 @@ def check_graph(lmkv, db, ws, text, answers, ref_target, names, fail, min_calls)
     if checked < min_calls:
         fail("only %d call sites in the server's answers (want >= %d)" % (checked, min_calls))
     got = json.loads(run([lmkv, "--db", db, "query", "refs", "--json", "--limit", "100000"] + names))
+    saved["refs"] = got
+    if save:
+        with open(save, "w", encoding="utf-8") as f:
+            json.dump(saved, f, ensure_ascii=False)
     got_refs = collections.defaultdict(set)
     for g in got:
         got_refs[g["target"]].add((g["file"], g["line"], g["column"]))

@@ -15,6 +15,15 @@ exactly
 lsp_client.py check_graph), that qualified names follow the DocumentSymbol
 hierarchy with "." (a method Class.method), and that `lmkv verify` is clean.
 Exit 77 (skip) when node or the server is missing.
+
+It leaves, in $LMKV_TEST_TMP (default: the current directory), what the Rust
+binding's test of the same answers reads (bindings/rust/lmkv/tests/
+lsp_clangd.rs, tsls_answers_of_t_lsp_typescript, which runs this script):
+answers.jsonl (every answer, one {"method", "params", "result"} a line),
+capture.json ({"root": the workspace, "files": [[path, "typescript"]...],
+"names": the functions and methods asked about}), ws/ (the workspace) and
+c_answers.json (lmkv's callers, callees and refs of those names through the
+C library, `lmkv query --json`, once they equal the server's answers).
 """
 import json
 import os
@@ -99,7 +108,10 @@ def main():
     print("ingest:", out)
     if out["answers"] != len(answers):
         fail("ingested %d answers of %d" % (out["answers"], len(answers)))
-    got_callers = lsp_client.check_graph(LMKV, db, ws, text, answers, ref_target, sorted(funcs), fail, min_calls=100)
+    with open(os.path.join(TMP, "capture.json"), "w", encoding="utf-8") as f:
+        json.dump({"root": ws, "files": [[n, "typescript"] for n in files], "names": sorted(funcs)}, f)
+    got_callers = lsp_client.check_graph(LMKV, db, ws, text, answers, ref_target, sorted(funcs), fail, min_calls=100,
+                                         save=os.path.join(TMP, "c_answers.json"))
 
     lines = UNI_TS.split("\n")
     ua = {(c[0], c[2], c[3]) for c in got_callers["uniA"]}

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "lmkv_daemon.h"
+#include "lmkv_schema.h"
 #include "util/lmkv_test_files.h"
 #include "util/lmkv_test_kv.h"
 #include "util/lmkv_test_util.h"
@@ -313,11 +314,11 @@ static void test_reopen(void **state)
     f->d = NULL;
     lmkv_tree *meta;
     LMKV_TEST_OK(lmkv_db_open_system_tree(&meta, f->db, "lmkv.daemon.meta", 16));
-    LMKV_TEST_OK(lmkv_tree_insert(NULL, meta, "format", 6, "\2", 1));
+    LMKV_TEST_OK(lmkv_tree_insert(NULL, meta, "format", 6, "\3", 1));
     lmkv_tree_close(meta);
     lmkv_daemon *d2;
     assert_int_equal(lmkv_daemon_open(&d2, f->db), LMKV_EVERSION);
-    assert_non_null(strstr(lmkv_errmsg(), "format 2"));
+    assert_non_null(strstr(lmkv_errmsg(), "format 3"));
 }
 
 static void uids_of(char out[][64], const lmkv_daemon_edge *e, size_t n, int src)
@@ -853,6 +854,268 @@ static void test_clangd_capture(void **state)
     json_decref(c.syms);
 }
 
+/* The stored queue records are schema/'s IndexerQueueItem ("LKIQ"). */
+static void check_queue_records(lmkv_db *db, size_t want)
+{
+    lmkv_tree *q;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&q, db, "lmkv.daemon.queue", 17));
+    lmkv_iter *it;
+    LMKV_TEST_OK(lmkv_tree_iter(&it, q));
+    lmkv_pair p;
+    size_t n = 0;
+    while (lmkv_iter_next(&p, it) == LMKV_OK) {
+        lmkv_record_type ty;
+        LMKV_TEST_OK(lmkv_record_type_of(&ty, p.value, p.value_size));
+        assert_int_equal(ty, LMKV_REC_INDEXER_QUEUE_ITEM);
+        LMKV_TEST_OK(lmkv_record_verify(LMKV_REC_INDEXER_QUEUE_ITEM, p.value, p.value_size));
+        n++;
+    }
+    lmkv_iter_free(it);
+    lmkv_tree_close(q);
+    assert_int_equal(n, want);
+}
+
+static int meta_format(lmkv_db *db)
+{
+    lmkv_tree *meta;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&meta, db, "lmkv.daemon.meta", 16));
+    lmkv_bytes v = {0};
+    LMKV_TEST_OK(lmkv_tree_get(&v, meta, "format", 6));
+    int f = v.size == 1 ? v.data[0] : -1;
+    lmkv_free(v.data);
+    lmkv_tree_close(meta);
+    return f;
+}
+
+static void le32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
+
+/* The indexer queue in schema/'s FlatBuffers table: the bytes daemon/
+ * stores decode with flatc (the official implementation); a db of format 1
+ * (the module's own encoding) is read as it is read-only and converted on
+ * a writable open. */
+static void test_queue_records(void **state)
+{
+    fx *f = *state;
+    LMKV_TEST_OK(lmkv_daemon_queue_file(f->d, 7, "c", 5));
+    LMKV_TEST_OK(lmkv_daemon_queue_file(f->d, 8, "rust", 9));
+    assert_int_equal(meta_format(f->db), 2);
+    check_queue_records(f->db, 2);
+
+    /* flatc reads a stored record (highest priority first: file 8) */
+    lmkv_tree *q;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&q, f->db, "lmkv.daemon.queue", 17));
+    lmkv_iter *it;
+    LMKV_TEST_OK(lmkv_tree_iter(&it, q));
+    lmkv_pair p;
+    LMKV_TEST_OK(lmkv_iter_next(&p, it));
+    char bin[4096], cmd[16384], js[4096];
+    snprintf(bin, sizeof bin, "%s/queue.lkiq", f->dir);
+    FILE *o = fopen(bin, "wb");
+    assert_non_null(o);
+    assert_int_equal(fwrite(p.value, 1, p.value_size, o), p.value_size);
+    fclose(o);
+    lmkv_iter_free(it);
+    lmkv_tree_close(q);
+    const char *root = getenv("LMKV_ROOT") ? getenv("LMKV_ROOT") : ".";
+    snprintf(cmd, sizeof cmd,
+             "flatc --json --strict-json --defaults-json --raw-binary -o '%s' '%s/schema/indexer_queue_item.fbs' -- '%s'",
+             f->dir, root, bin);
+    assert_int_equal(system(cmd), 0); /* flatc (Debian flatbuffers-compiler) is needed, as by t_schema_conformance */
+    snprintf(js, sizeof js, "%s/queue.json", f->dir);
+    json_error_t je;
+    json_t *j = json_load_file(js, 0, &je);
+    assert_non_null(j);
+    assert_int_equal(json_integer_value(json_object_get(j, "queue_id")), 2);
+    assert_int_equal(json_integer_value(json_object_get(j, "file_id")), 8);
+    assert_int_equal(json_integer_value(json_object_get(j, "priority")), 9);
+    assert_string_equal(json_string_value(json_object_get(j, "language")), "rust");
+    assert_string_equal(json_string_value(json_object_get(j, "operation")), "analyze");
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "pending");
+    json_decref(j);
+
+    /* a format 1 db: its queue records in the old encoding */
+    lmkv_daemon_close(f->d);
+    f->d = NULL;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&q, f->db, "lmkv.daemon.queue", 17));
+    LMKV_TEST_OK(lmkv_tree_iter(&it, q));
+    uint8_t keys[2][12];
+    size_t nk = 0;
+    while (lmkv_iter_next(&p, it) == LMKV_OK) memcpy(keys[nk++], p.key, 12);
+    lmkv_iter_free(it);
+    assert_int_equal(nk, 2);
+    const char *langs[2] = {"rust", "c"};
+    const int64_t files[2] = {8, 7};
+    const int32_t prios[2] = {9, 5};
+    for (size_t i = 0; i < 2; i++) {
+        uint8_t v[128];
+        size_t n = 0;
+        v[n++] = 1;
+        le32(v + n, (uint32_t)files[i]); le32(v + n + 4, 0); n += 8;
+        le32(v + n, (uint32_t)prios[i]); n += 4;
+        const char *str[3] = {langs[i], "analyze", "pending"};
+        for (int k = 0; k < 3; k++) {
+            le32(v + n, (uint32_t)strlen(str[k]));
+            memcpy(v + n + 4, str[k], strlen(str[k]));
+            n += 4 + strlen(str[k]);
+        }
+        LMKV_TEST_OK(lmkv_tree_insert(NULL, q, keys[i], 12, v, n));
+    }
+    lmkv_tree_close(q);
+    lmkv_tree *meta;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&meta, f->db, "lmkv.daemon.meta", 16));
+    LMKV_TEST_OK(lmkv_tree_insert(NULL, meta, "format", 6, "\1", 1));
+    lmkv_tree_close(meta);
+    lmkv_db_close(f->db);
+
+    /* read-only: read as it is, nothing converted */
+    lmkv_config cfg;
+    lmkv_config_init(&cfg);
+    cfg.path = f->dir;
+    cfg.read_only = 1;
+    LMKV_TEST_OK(lmkv_db_open(&f->db, &cfg));
+    LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
+    lmkv_daemon_queue_item *qi;
+    size_t n;
+    LMKV_TEST_OK(lmkv_daemon_queue_list(&qi, &n, f->d));
+    assert_int_equal(n, 2);
+    assert_int_equal(qi[0].file_id, 8);
+    assert_string_equal(qi[0].language, "rust");
+    assert_int_equal(qi[0].queue_id, 2);
+    assert_int_equal(qi[1].priority, 5);
+    assert_string_equal(qi[1].status, "pending");
+    lmkv_free(qi);
+    assert_int_equal(meta_format(f->db), 1);
+    lmkv_daemon_close(f->d);
+    lmkv_db_close(f->db);
+
+    /* writable: converted in one transaction */
+    assert_int_equal(lmkv_db_open_path(&f->db, f->dir), LMKV_OK);
+    LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
+    assert_int_equal(meta_format(f->db), 2);
+    check_queue_records(f->db, 2);
+    LMKV_TEST_OK(lmkv_daemon_queue_file(f->d, 9, "go", 9));
+    LMKV_TEST_OK(lmkv_daemon_queue_list(&qi, &n, f->d));
+    assert_int_equal(n, 3);
+    assert_int_equal(qi[0].file_id, 8);
+    assert_string_equal(qi[0].operation, "analyze");
+    assert_int_equal(qi[1].file_id, 9); /* same priority: queueing order */
+    assert_int_equal(qi[1].queue_id, 3);
+    assert_int_equal(qi[2].file_id, 7);
+    assert_string_equal(qi[2].language, "c");
+    lmkv_free(qi);
+
+    /* a damaged record: a clear error, not a guess */
+    lmkv_daemon_close(f->d);
+    f->d = NULL;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&q, f->db, "lmkv.daemon.queue", 17));
+    LMKV_TEST_OK(lmkv_tree_insert(NULL, q, keys[0], 12, "\1\2\3", 3));
+    lmkv_tree_close(q);
+    LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
+    assert_int_equal(lmkv_daemon_queue_list(&qi, &n, f->d), LMKV_ECORRUPT);
+    assert_non_null(strstr(lmkv_errmsg(), "queue entry 2"));
+}
+
+/* SQLiteBackend::delete_none_edges_for_symbol: markers at either end, by
+ * relation, counted once; real edges, other symbols' markers and ids kept. */
+static void test_delete_none_edges(void **state)
+{
+    fx *f = *state;
+    lmkv_daemon_symbol s[2] = {sym("a", "a.c", "a", "a", 0), sym("b", "a.c", "b", "b", 9)};
+    LMKV_TEST_OK(lmkv_daemon_store_symbols(f->d, s, 2));
+    lmkv_daemon_edge e[] = {
+        edge(LMKV_DAEMON_CALLS, "a", "b", "a.c", 2),            /* real */
+        edge(LMKV_DAEMON_CALLS, "none", "a", NULL, -1),         /* empty incomingCalls */
+        edge(LMKV_DAEMON_CALLS, "a", "none", NULL, -1),         /* empty outgoingCalls */
+        edge(LMKV_DAEMON_REFERENCES, "a", "none", NULL, -1),
+        edge(LMKV_DAEMON_IMPLEMENTATION, "a", "none", NULL, -1),
+        edge(LMKV_DAEMON_DEFINITION, "a", "none", NULL, -1),
+        edge(LMKV_DAEMON_REFERENCES, "b", "none", NULL, -1),    /* another symbol's */
+        edge(LMKV_DAEMON_REFERENCES, "a", "b", "a.c", 3),       /* real */
+    };
+    size_t ne = sizeof e / sizeof e[0];
+    for (size_t i = 0; i < ne; i++)
+        if (e[i].start_line < 0) { e[i].language = "unknown"; e[i].metadata = "null_edge"; }
+    LMKV_TEST_OK(lmkv_daemon_store_edges(NULL, f->d, e, ne));
+    uint64_t id_a, id_b, id2, n_del = 99;
+    LMKV_TEST_OK(lmkv_daemon_symbol_id(&id_a, f->d, "a"));
+    LMKV_TEST_OK(lmkv_daemon_symbol_id(&id_b, f->d, "b"));
+
+    /* bad input: nothing deleted */
+    int bad_rel[2] = {LMKV_DAEMON_CALLS, 13};
+    assert_int_equal(lmkv_daemon_delete_none_edges(&n_del, f->d, "a", bad_rel, 2), LMKV_EINVAL);
+    assert_non_null(strstr(lmkv_errmsg(), "relations[1]"));
+    assert_int_equal(n_del, 0);
+    assert_int_equal(lmkv_daemon_delete_none_edges(&n_del, f->d, "", NULL, 0), LMKV_EINVAL);
+    assert_int_equal(lmkv_daemon_delete_none_edges(&n_del, f->d, "a", NULL, 1), LMKV_EINVAL);
+    assert_int_equal(lmkv_daemon_delete_none_edges(NULL, f->d, "a", NULL, 0), LMKV_EINVAL);
+    lmkv_daemon_edge *r;
+    size_t n;
+    LMKV_TEST_OK(lmkv_daemon_edges_all(&r, &n, f->d));
+    assert_int_equal(n, ne);
+    lmkv_free(r);
+
+    /* the call hierarchy's two markers (both ends) */
+    int calls = LMKV_DAEMON_CALLS;
+    LMKV_TEST_OK(lmkv_daemon_delete_none_edges(&n_del, f->d, "a", &calls, 1));
+    assert_int_equal(n_del, 2);
+    LMKV_TEST_OK(lmkv_daemon_edges_of(&r, &n, f->d, "a", LMKV_DAEMON_CALLS, LMKV_DAEMON_BOTH));
+    assert_int_equal(n, 1); /* the real call only, in both trees */
+    assert_string_equal(r[0].target_symbol_uid, "b");
+    lmkv_free(r);
+    LMKV_TEST_OK(lmkv_daemon_edges_of(&r, &n, f->d, "none", LMKV_DAEMON_CALLS, LMKV_DAEMON_BOTH));
+    assert_int_equal(n, 0); /* the twins went too */
+    lmkv_free(r);
+    int analysed;
+    lmkv_daemon_symbol *item;
+    lmkv_daemon_call *cl;
+    size_t nin;
+    LMKV_TEST_OK(lmkv_daemon_call_hierarchy(&analysed, &item, &cl, &nin, &n, f->d, "a"));
+    assert_int_equal(analysed, 1); /* a real call remains */
+    lmkv_free(item);
+    lmkv_free(cl);
+    /* again: nothing left of that relation */
+    LMKV_TEST_OK(lmkv_daemon_delete_none_edges(&n_del, f->d, "a", &calls, 1));
+    assert_int_equal(n_del, 0);
+
+    /* every relation: references, implementation, definition markers of a */
+    LMKV_TEST_OK(lmkv_daemon_delete_none_edges(&n_del, f->d, "a", NULL, 0));
+    assert_int_equal(n_del, 3);
+    LMKV_TEST_OK(lmkv_daemon_edges_all(&r, &n, f->d));
+    assert_int_equal(n, 3); /* a -> b calls, a -> b references, b's marker */
+    size_t markers = 0;
+    for (size_t i = 0; i < n; i++) markers += !strcmp(r[i].target_symbol_uid, "none");
+    assert_int_equal(markers, 1);
+    lmkv_free(r);
+    LMKV_TEST_OK(lmkv_daemon_edges_of(&r, &n, f->d, "b", LMKV_DAEMON_REFERENCES, LMKV_DAEMON_OUTGOING));
+    assert_int_equal(n, 1);
+    assert_string_equal(r[0].target_symbol_uid, "none");
+    lmkv_free(r);
+    /* pending enrichment sees a's questions open again */
+    lmkv_daemon_enrichment *pe;
+    LMKV_TEST_OK(lmkv_daemon_pending_enrichment(&pe, &n, f->d, 10));
+    assert_true(n >= 1);
+    assert_string_equal(pe[0].symbol.symbol_uid, "a");
+    assert_int_equal(pe[0].needs_implementations, 1);
+    lmkv_free(pe);
+    /* ids stable; unknown uid: 0 deleted, nothing created */
+    LMKV_TEST_OK(lmkv_daemon_symbol_id(&id2, f->d, "a"));
+    assert_int_equal(id2, id_a);
+    LMKV_TEST_OK(lmkv_daemon_symbol_id(&id2, f->d, "b"));
+    assert_int_equal(id2, id_b);
+    LMKV_TEST_OK(lmkv_daemon_delete_none_edges(&n_del, f->d, "never-seen", NULL, 0));
+    assert_int_equal(n_del, 0);
+    assert_int_equal(lmkv_daemon_symbol_id(&id2, f->d, "never-seen"), LMKV_NOTFOUND);
+
+    /* "none" itself: a none -> none CALLS edge (CALLS keeps self-loops) */
+    lmkv_daemon_edge nn = edge(LMKV_DAEMON_CALLS, "none", "none", NULL, -1);
+    LMKV_TEST_OK(lmkv_daemon_store_edges(NULL, f->d, &nn, 1));
+    LMKV_TEST_OK(lmkv_daemon_delete_none_edges(&n_del, f->d, "none", NULL, 0));
+    assert_int_equal(n_del, 1);
+    LMKV_TEST_OK(lmkv_daemon_edges_of(&r, &n, f->d, "none", 0, LMKV_DAEMON_BOTH));
+    assert_int_equal(n, 1); /* b's references marker (incoming at none) */
+    lmkv_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -860,6 +1123,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_workspaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_symbols, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edges, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delete_none_edges, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_queue_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clangd_capture, setup, teardown),
     };

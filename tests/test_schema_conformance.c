@@ -246,7 +246,7 @@ static uint8_t *slurp(const char *path, size_t *len)
 /* Record struct storage big enough for any table. */
 typedef union anyrec {
     lmkv_workspace a; lmkv_file_version b; lmkv_symbol c; lmkv_reference d;
-    lmkv_call e; lmkv_hierarchy f; lmkv_cache_entry g; lmkv_cache_stats h;
+    lmkv_call e; lmkv_hierarchy f; lmkv_cache_entry g; lmkv_cache_stats h; lmkv_indexer_queue_item i;
 } anyrec;
 
 static int cmd_schema(void)

@@ -17,6 +17,7 @@
 #include "call_generated.h"
 #include "file_version_generated.h"
 #include "hierarchy_generated.h"
+#include "indexer_queue_item_generated.h"
 #include "reference_generated.h"
 #include "symbol_generated.h"
 #include "workspace_generated.h"
@@ -35,6 +36,7 @@ static bool verify(const std::string &table, const std::vector<uint8_t> &b)
     if (table == "Hierarchy") return VerifyHierarchyBuffer(v);
     if (table == "CacheEntry") return VerifyCacheEntryBuffer(v);
     if (table == "CacheStats") return VerifyCacheStatsBuffer(v);
+    if (table == "IndexerQueueItem") return VerifyIndexerQueueItemBuffer(v);
     std::fprintf(stderr, "unknown table %s\n", table.c_str());
     std::exit(2);
 }

@@ -4,7 +4,7 @@
 #![allow(non_camel_case_types, non_upper_case_globals, non_snake_case, dead_code, clippy::all)]
 #[allow(unused_imports)] use crate::*;
 
-pub const LMKV_REC_COUNT: u32 = 9;
+pub const LMKV_REC_COUNT: u32 = 10;
 pub const LMKV_JSON_PRETTY: u32 = 1;
 pub const LMKV_CACHE_MAX_ENTRY_DEFAULT: u32 = 10485760;
 pub const LMKV_OID_HEXLEN: u32 = 40;
@@ -41,6 +41,7 @@ pub const LMKV_REC_CALL: lmkv_record_type = 5;
 pub const LMKV_REC_HIERARCHY: lmkv_record_type = 6;
 pub const LMKV_REC_CACHE_ENTRY: lmkv_record_type = 7;
 pub const LMKV_REC_CACHE_STATS: lmkv_record_type = 8;
+pub const LMKV_REC_INDEXER_QUEUE_ITEM: lmkv_record_type = 9;
 pub type lmkv_record_type = std::os::raw::c_uint;
 pub const LMKV_SK_UNKNOWN: lmkv_symbol_kind = 0;
 pub const LMKV_SK_FILE: lmkv_symbol_kind = 1;
@@ -1525,6 +1526,101 @@ fn bindgen_test_layout_lmkv_cache_stats() {
     }
     test_field_response_time_ms_total();
 }
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct lmkv_indexer_queue_item {
+    pub queue_id: i64,
+    pub file_id: i64,
+    pub language: *const std::os::raw::c_char,
+    pub operation: *const std::os::raw::c_char,
+    pub status: *const std::os::raw::c_char,
+    pub priority: i32,
+}
+#[test]
+fn bindgen_test_layout_lmkv_indexer_queue_item() {
+    assert_eq!(
+        ::std::mem::size_of::<lmkv_indexer_queue_item>(),
+        48usize,
+        concat!("Size of: ", stringify!(lmkv_indexer_queue_item))
+    );
+    assert_eq!(
+        ::std::mem::align_of::<lmkv_indexer_queue_item>(),
+        8usize,
+        concat!("Alignment of ", stringify!(lmkv_indexer_queue_item))
+    );
+    fn test_field_queue_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_indexer_queue_item>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).queue_id) as usize - ptr as usize
+            },
+            0usize,
+            concat!("Offset of field: ", stringify!(lmkv_indexer_queue_item), "::", stringify!(queue_id))
+        );
+    }
+    test_field_queue_id();
+    fn test_field_file_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_indexer_queue_item>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).file_id) as usize - ptr as usize
+            },
+            8usize,
+            concat!("Offset of field: ", stringify!(lmkv_indexer_queue_item), "::", stringify!(file_id))
+        );
+    }
+    test_field_file_id();
+    fn test_field_language() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_indexer_queue_item>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).language) as usize - ptr as usize
+            },
+            16usize,
+            concat!("Offset of field: ", stringify!(lmkv_indexer_queue_item), "::", stringify!(language))
+        );
+    }
+    test_field_language();
+    fn test_field_operation() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_indexer_queue_item>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).operation) as usize - ptr as usize
+            },
+            24usize,
+            concat!("Offset of field: ", stringify!(lmkv_indexer_queue_item), "::", stringify!(operation))
+        );
+    }
+    test_field_operation();
+    fn test_field_status() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_indexer_queue_item>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).status) as usize - ptr as usize
+            },
+            32usize,
+            concat!("Offset of field: ", stringify!(lmkv_indexer_queue_item), "::", stringify!(status))
+        );
+    }
+    test_field_status();
+    fn test_field_priority() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_indexer_queue_item>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).priority) as usize - ptr as usize
+            },
+            40usize,
+            concat!("Offset of field: ", stringify!(lmkv_indexer_queue_item), "::", stringify!(priority))
+        );
+    }
+    test_field_priority();
+}
 extern "C" {
     pub fn lmkv_record_init(type_: lmkv_record_type, rec: *mut std::os::raw::c_void) -> std::os::raw::c_int;
 }
@@ -1679,6 +1775,21 @@ extern "C" {
 extern "C" {
     pub fn lmkv_cache_stats_read(
         out: *mut lmkv_cache_stats,
+        buf: *const std::os::raw::c_void,
+        len: usize,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
+    pub fn lmkv_indexer_queue_item_build(
+        b: *mut lmkv_fbb,
+        rec: *const lmkv_indexer_queue_item,
+        out: *mut *const u8,
+        outlen: *mut usize,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
+    pub fn lmkv_indexer_queue_item_read(
+        out: *mut lmkv_indexer_queue_item,
         buf: *const std::os::raw::c_void,
         len: usize,
     ) -> std::os::raw::c_int;
@@ -8610,6 +8721,15 @@ extern "C" {
         n_symbols: usize,
         edges: *const lmkv_daemon_edge,
         n_edges: usize,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
+    pub fn lmkv_daemon_delete_none_edges(
+        out_deleted: *mut u64,
+        d: *mut lmkv_daemon,
+        symbol_uid: *const std::os::raw::c_char,
+        relations: *const std::os::raw::c_int,
+        n_relations: usize,
     ) -> std::os::raw::c_int;
 }
 extern "C" {

@@ -14,8 +14,8 @@ mod common;
 
 use common::TempDir;
 use lmkv::backend::graph::{
-    create_none_call_hierarchy_edges, create_none_edge, create_none_implementation_edges, create_none_reference_edges,
-    CallDirection, Edge, EdgeInterpretation, EdgeRelation, GraphBackend, SymbolState,
+    create_none_call_hierarchy_edges, create_none_definition_edges, create_none_edge, create_none_implementation_edges,
+    create_none_reference_edges, CallDirection, Edge, EdgeInterpretation, EdgeRelation, GraphBackend, SymbolState,
 };
 use lmkv::backend::protocol::{Position, Range};
 use lmkv::backend::{
@@ -505,4 +505,141 @@ fn sqlite_backend_inherent_methods() {
         let pe = b.find_symbols_pending_enrichment_internal(10).await.unwrap();
         assert_eq!(pe.iter().map(|p| p.symbol.symbol_uid.as_str()).collect::<Vec<_>>(), ["t", "v", "d", "blank"]);
     });
+}
+
+#[test]
+fn delete_none_edges_and_fallback() {
+    let dir = TempDir::new("graph-delete-none");
+    let b = open(&dir);
+    block_on(async {
+        let mut ty = sym("t", "src/t.c", "T", None, 1);
+        ty.kind = "struct".into();
+        let mut var = sym("v", "src/t.c", "v", None, 2);
+        var.kind = "variable".into();
+        b.store_symbols(&[sym("g", "src/g.c", "g", None, 0), sym("f", "src/f.c", "f", None, 0), ty, var])
+            .await
+            .unwrap();
+        let mut markers = create_none_call_hierarchy_edges("f");
+        // The daemon's empty-incomingCalls marker: "none" -> the symbol.
+        markers.push(Edge {
+            source_symbol_uid: "none".into(),
+            target_symbol_uid: "f".into(),
+            ..create_none_edge("f", EdgeRelation::Calls)
+        });
+        markers.extend(create_none_reference_edges("f"));
+        markers.extend(create_none_implementation_edges("f"));
+        markers.extend(create_none_definition_edges("f"));
+        markers.extend(create_none_reference_edges("t"));
+        markers.push(edge(EdgeRelation::Calls, "f", "g", Some(("src/f.c", 3, 4))));
+        b.store_edges(&markers).await.unwrap();
+        let all = b.get_all_edges().await.unwrap().len();
+        assert_eq!(all, 7);
+        let id_f = b.symbol_id("f").unwrap();
+
+        // fallback: only candidates (not the variable), daemon's order
+        let fb = b.find_symbols_pending_enrichment_fallback(10).await.unwrap();
+        assert_eq!(fb.iter().map(|p| p.symbol.symbol_uid.as_str()).collect::<Vec<_>>(), ["g", "t"]);
+        assert!(fb[0].needs_references && fb[0].needs_implementations && !fb[0].needs_call_hierarchy);
+        assert!(!fb[1].needs_references && fb[1].needs_call_hierarchy);
+        assert!(b.find_symbols_pending_enrichment_fallback(0).await.unwrap().is_empty());
+        assert_eq!(b.find_symbols_pending_enrichment_fallback(1).await.unwrap().len(), 1);
+
+        // by method: the call hierarchy's two markers (both ends)
+        let calls = vec!["CallHierarchy".to_string()];
+        assert_eq!(b.delete_none_edges_for_symbol("f", Some(&calls)).await.unwrap(), 2);
+        assert_eq!(b.delete_none_edges_for_symbol("f", Some(&calls)).await.unwrap(), 0);
+        let ch = b.get_call_hierarchy_for_symbol(1, "f").await.unwrap().expect("a real call remains");
+        assert_eq!(ch.outgoing.len(), 1);
+        let refs = vec!["refs".to_string(), "IMPLEMENTATIONS".to_string(), "bogus".to_string()];
+        assert_eq!(b.delete_none_edges_for_symbol("f", Some(&refs)).await.unwrap(), 2);
+        // only the definition marker of f is left among its markers
+        let left = b.edges_of("f", None, CallDirection::Both).unwrap();
+        assert_eq!(
+            left.iter().map(|e| (e.relation, e.target_symbol_uid.as_str())).collect::<Vec<_>>(),
+            [(EdgeRelation::Calls, "g"), (EdgeRelation::Definition, "none")]
+        );
+        // no method name it knows: every relation (the daemon's query then
+        // has no relation filter)
+        let bogus = vec!["bogus".to_string()];
+        assert_eq!(b.delete_none_edges_for_symbol("f", Some(&bogus)).await.unwrap(), 1);
+        assert_eq!(b.delete_none_edges_for_symbol("never-stored", None).await.unwrap(), 0);
+        assert_eq!(b.symbol_id("never-stored").unwrap(), None);
+        assert_eq!(b.symbol_id("f").unwrap(), id_f);
+        // t's marker untouched; f asks again
+        assert_eq!(b.edges_of("t", Some(EdgeRelation::References), CallDirection::Outgoing).unwrap().len(), 1);
+        let pe = b.find_symbols_pending_enrichment_internal(10).await.unwrap();
+        let f = pe.iter().find(|p| p.symbol.symbol_uid == "f").expect("f pending again");
+        assert!(f.needs_references && f.needs_implementations && !f.needs_call_hierarchy);
+        assert!(matches!(
+            b.delete_none_edges_for_symbol("", None).await,
+            Err(DatabaseError::OperationFailed { message }) if message.contains("symbol_uid: empty")
+        ));
+        assert!(b.delete_none_edges_for_symbol("a\0b", None).await.is_err());
+        assert_eq!(b.get_all_edges().await.unwrap().len(), 2);
+    });
+}
+
+#[test]
+fn writer_and_reader_status() {
+    let dir = TempDir::new("graph-status");
+    let b = open(&dir);
+    block_on(async {
+        assert!(!b.is_writer_busy());
+        let w = b.writer_status_snapshot().await;
+        assert!(!w.busy && w.active_ms.is_none() && w.recent.is_empty() && w.gate_owner_op.is_none());
+        let r = b.reader_status_snapshot().await;
+        assert_eq!((r.active, r.last_label.as_deref()), (0, None));
+
+        let g: Arc<dyn GraphBackend> = b.clone();
+        g.store_symbols(&[sym("a", "a.c", "a", None, 0), sym("b", "a.c", "b", None, 5)]).await.unwrap();
+        g.store_edges(&[edge(EdgeRelation::Calls, "a", "b", Some(("a.c", 1, 2)))]).await.unwrap();
+        b.store(&[sym("c", "c.c", "c", None, 0)], &create_none_reference_edges("c")).unwrap();
+        assert!(g.store_symbols(&[sym("", "a.c", "x", None, 0)]).await.is_err()); // refused: a failed span
+        let w = b.writer_status_snapshot().await;
+        assert!(!w.busy && w.active_symbols.is_none());
+        assert_eq!(
+            w.recent.iter().map(|s| (s.id, s.symbols, s.edges, s.ok)).collect::<Vec<_>>(),
+            [(3, 1, 0, false), (2, 1, 1, true), (1, 0, 1, true), (0, 2, 0, true)]
+        );
+
+        g.get_symbols_by_file("a.c", "c").await.unwrap();
+        let r = b.reader_status_snapshot().await;
+        assert_eq!((r.active, r.last_label.as_deref()), (0, Some("lmkv_daemon_symbols_by_file")));
+        assert!(r.last_ms.is_some());
+        g.find_symbols_pending_enrichment(5).await.unwrap();
+        let r = b.reader_status_snapshot().await;
+        assert_eq!(r.last_label.as_deref(), Some("lmkv_daemon_pending_enrichment"));
+    });
+
+    // A write waiting for LMDB's write lock (held by another thread's
+    // transaction) is busy, with its size and method.
+    let db = b.underlying_db();
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let txn = db.begin_write().unwrap();
+        held_tx.send(()).unwrap();
+        release_rx.recv().unwrap();
+        drop(txn);
+    });
+    held_rx.recv().unwrap();
+    let b2 = b.clone();
+    let writer = std::thread::spawn(move || {
+        b2.store(&[sym("d", "d.c", "d", None, 0), sym("e", "d.c", "e", None, 3)], &[]).unwrap();
+    });
+    let t0 = std::time::Instant::now();
+    while !b.is_writer_busy() {
+        assert!(t0.elapsed().as_secs() < 10, "the write never began");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let w = block_on(b.writer_status_snapshot());
+    assert!(w.busy);
+    assert_eq!((w.active_symbols, w.active_edges, w.gate_owner_op.as_deref()), (Some(2), Some(0), Some("store")));
+    assert!(w.active_ms.is_some() && w.section_label.is_none());
+    release_tx.send(()).unwrap();
+    holder.join().unwrap();
+    writer.join().unwrap();
+    assert!(!b.is_writer_busy());
+    let w = block_on(b.writer_status_snapshot());
+    assert_eq!((w.recent[0].id, w.recent[0].symbols, w.recent[0].ok), (4, 2, true));
 }

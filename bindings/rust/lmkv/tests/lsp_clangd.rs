@@ -9,6 +9,9 @@
 //! answered -- positions converted from LSP's UTF-16 columns by this test's
 //! own code, not lmkv's. The same answers ingested through the C API
 //! directly (lmkv-sys) give the same records, file version by file version.
+//! `tsls_answers_of_t_lsp_typescript` takes tests/t_lsp_typescript.py's own
+//! answers (run in the same test, or from $LMKV_TS_CAPTURE) and compares
+//! lmkv's callers, callees and refs through Rust with the C library's.
 //!
 //! Needs clangd-14, python3, node and the sources (scripts/deps.sh,
 //! scripts/fetch-sources.sh); a missing one is a failure with the reason,
@@ -447,4 +450,181 @@ fn check_rust_equals_c(cap: &Capture) {
         n += s1.len() + c1.len() + f1.len();
     }
     assert!(n > 500, "{n} records compared");
+}
+
+/// The answers tests/t_lsp_typescript.py asks typescript-language-server
+/// for (immer's sources plus its uni.ts, whose call sites follow 2-, 3- and
+/// 4-byte UTF-8 characters; documentSymbol, incomingCalls, outgoingCalls
+/// and references of every function and method), produced in the same run
+/// by that script -- which also ingests them with the C library (`lmkv
+/// ingest`) and checks lmkv's answers against the server's -- or read from
+/// the directory $LMKV_TS_CAPTURE names (a finished run's $LMKV_TEST_TMP).
+/// Every answer is ingested through lmkv::lsp::Ingest (none may be
+/// refused, as none is by the C ingest), then lmkv::graph's callers, callees
+/// and refs of every name must equal, item for item, what the C library
+/// answered (c_answers.json), and uniA's callers on the non-ASCII lines must
+/// sit at the byte columns this test finds in uni.ts itself.
+#[test]
+#[ignore = "needs the lmkv CLI (LMKV_BIN or build/lmkv), node and typescript-language-server; tests/t_rust.sh runs it"]
+fn tsls_answers_of_t_lsp_typescript() {
+    let tmp = TempDir::new("lsp-ts-script");
+    let cap_dir = match std::env::var_os("LMKV_TS_CAPTURE") {
+        Some(d) => PathBuf::from(d),
+        None => {
+            let bin = std::env::var_os("LMKV_BIN").map(PathBuf::from).unwrap_or_else(|| repo().join("build/lmkv"));
+            assert!(bin.is_file(), "the lmkv CLI is needed at {} (make)", bin.display());
+            let sources =
+                std::env::var_os("LMKV_SOURCES").map(PathBuf::from).unwrap_or_else(|| repo().join("build/sources"));
+            let run = Command::new("python3")
+                .arg(repo().join("tests/t_lsp_typescript.py"))
+                .current_dir(repo())
+                .env("LMKV_BIN", std::fs::canonicalize(&bin).unwrap())
+                .env("LMKV_SOURCES", std::fs::canonicalize(&sources).unwrap())
+                .env("LMKV_TEST_TMP", tmp.path())
+                .output()
+                .unwrap_or_else(|e| panic!("python3 is needed to run tests/t_lsp_typescript.py: {e}"));
+            assert!(
+                run.status.success(),
+                "tests/t_lsp_typescript.py failed ({}; exit 77 is its skip: node or the server is missing, \
+                 scripts/fetch-sources.sh): {}{}",
+                run.status,
+                String::from_utf8_lossy(&run.stdout),
+                String::from_utf8_lossy(&run.stderr)
+            );
+            tmp.path().to_path_buf()
+        }
+    };
+    let read = |n: &str| {
+        std::fs::read_to_string(cap_dir.join(n)).unwrap_or_else(|e| panic!("{}: {e}", cap_dir.join(n).display()))
+    };
+    let head = Json::parse(&read("capture.json")).unwrap();
+    let root = head.get("root").as_str().unwrap().to_string();
+    let files: Vec<(String, String)> = head
+        .get("files")
+        .as_array()
+        .iter()
+        .map(|f| (f.as_array()[0].as_str().unwrap().to_string(), f.as_array()[1].as_str().unwrap().to_string()))
+        .collect();
+    let names: Vec<String> = head.get("names").as_array().iter().map(|n| n.as_str().unwrap().to_string()).collect();
+    let answers: Vec<Answer> = read("answers.jsonl")
+        .lines()
+        .map(|l| {
+            let j = Json::parse(l).unwrap();
+            Answer {
+                method: j.get("method").as_str().unwrap().to_string(),
+                params: j.get("params").clone(),
+                result: j.get("result").clone(),
+            }
+        })
+        .collect();
+    let c = Json::parse(&read("c_answers.json")).unwrap();
+    assert!(files.iter().any(|f| f.0 == "src/uni.ts"), "uni.ts is among the files");
+    assert!(answers.iter().any(|a| a.method == "callHierarchy/outgoingCalls"), "outgoingCalls answers");
+
+    // Ingest through the Rust API.
+    let texts: BTreeMap<String, Vec<u8>> =
+        files.iter().map(|(p, _)| (p.clone(), std::fs::read(Path::new(&root).join(p)).unwrap())).collect();
+    let dbdir = TempDir::new("lsp-ts-rust");
+    let (_db, st) = open(&dbdir.path().join("db"));
+    let ws = store::workspace_id(&root).unwrap();
+    let mut ing = Ingest::new(ws, &root).unwrap();
+    for (p, lang) in &files {
+        ing.add_file(p, &texts[p], Some(lang)).unwrap();
+    }
+    for (i, a) in answers.iter().enumerate() {
+        ing.answer(&a.method, &dump(&a.params), &dump(&a.result))
+            .unwrap_or_else(|e| panic!("answer {i} ({}) refused through Rust: {e}", a.method));
+    }
+    let stats = ing.commit(&st).unwrap();
+    assert_eq!(stats.files, files.len());
+
+    // lmkv's answers through Rust, against the C library's.
+    type Call = (String, String, String, u32, u32);
+    let calls_of = |arr: &Json, other: &str| -> BTreeMap<Call, usize> {
+        let mut m = BTreeMap::new();
+        for g in arr.as_array() {
+            let k = (
+                g.get(other).as_str().unwrap().to_string(),
+                g.get("name").as_str().unwrap_or("").to_string(),
+                g.get("file").as_str().unwrap().to_string(),
+                num(g.get("line")),
+                num(g.get("column")),
+            );
+            *m.entry(k).or_insert(0) += 1;
+        }
+        m
+    };
+    let c_callers = calls_of(c.get("callers"), "callee");
+    let c_callees = calls_of(c.get("callees"), "caller");
+    let mut c_refs: BTreeMap<(String, Option<String>, String, u32, u32), usize> = BTreeMap::new();
+    for g in c.get("refs").as_array() {
+        let k = (
+            g.get("target").as_str().unwrap().to_string(),
+            g.get("name").as_str().map(str::to_string),
+            g.get("file").as_str().unwrap().to_string(),
+            num(g.get("line")),
+            num(g.get("column")),
+        );
+        *c_refs.entry(k).or_insert(0) += 1;
+    }
+    let mut g = Graph::open(&st, ws).unwrap();
+    let (mut r_callers, mut r_callees, mut r_refs) = (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+    let none = |e: &lmkv::Error| e.code() == lmkv::sys::LMKV_NOTFOUND;
+    for n in &names {
+        match g.callers(n, 100_000) {
+            Ok(a) => a.items.into_iter().for_each(|x| {
+                *r_callers.entry((n.clone(), x.caller_name, x.file_path, x.line, x.column)).or_insert(0) += 1
+            }),
+            Err(e) if none(&e) => {}
+            Err(e) => panic!("callers of {n}: {e}"),
+        }
+        match g.callees(n, 100_000) {
+            Ok(a) => a.items.into_iter().for_each(|x| {
+                *r_callees.entry((n.clone(), x.callee_name, x.file_path, x.line, x.column)).or_insert(0) += 1
+            }),
+            Err(e) if none(&e) => {}
+            Err(e) => panic!("callees of {n}: {e}"),
+        }
+        match g.refs(n, 100_000) {
+            Ok(a) => a.items.into_iter().for_each(|x| {
+                *r_refs.entry((n.clone(), x.source_name, x.file_path, x.start_line, x.start_column)).or_insert(0) += 1
+            }),
+            Err(e) if none(&e) => {}
+            Err(e) => panic!("references of {n}: {e}"),
+        }
+    }
+    assert_eq!(r_callers, c_callers, "callers: Rust ingest vs the C library's");
+    assert_eq!(r_callees, c_callees, "callees: Rust ingest vs the C library's");
+    assert_eq!(r_refs, c_refs, "refs: Rust ingest vs the C library's");
+    let sites: usize = r_callers.values().sum();
+    let refs: usize = r_refs.values().sum();
+    assert!(sites >= 100 && refs >= 100, "{sites} call sites and {refs} references compared");
+    eprintln!(
+        "t_lsp_typescript's {} answers through Rust: {} names, {sites} caller sites, {} callee sites, {refs} \
+         references equal the C library's",
+        answers.len(),
+        names.len(),
+        r_callees.values().sum::<usize>()
+    );
+
+    // uni.ts: UTF-16 columns after non-ASCII characters, located here.
+    let uni = String::from_utf8(texts["src/uni.ts"].clone()).unwrap();
+    let lines: Vec<&str> = uni.split('\n').collect();
+    let col = |l: usize, pat: &str| lines[l].find(pat).unwrap() as u32 + 1;
+    let want: BTreeSet<(String, u32, u32)> = [
+        ("uniB".to_string(), 3, col(2, "uniA(n)")),
+        ("uniB".to_string(), 3, col(2, "uniA(2)")),
+        ("run".to_string(), 4, col(3, "uniA(3)")),
+    ]
+    .into_iter()
+    .collect();
+    let got: BTreeSet<(String, u32, u32)> = g
+        .callers("uniA", 100)
+        .unwrap()
+        .items
+        .into_iter()
+        .filter(|x| x.file_path == "src/uni.ts")
+        .map(|x| (x.caller_name, x.line, x.column))
+        .collect();
+    assert_eq!(got, want, "uniA's callers on non-ASCII lines");
 }

@@ -24,10 +24,13 @@ use super::{BoxFuture, DatabaseBackend, DatabaseConfig, DatabaseError, DatabaseS
 use crate::error::Error;
 use crate::Db;
 use lmkv_sys as sys;
+use std::collections::VecDeque;
 use std::ffi::{CStr, CString};
 use std::os::raw::{c_char, c_int, c_void};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// What [`LmkvGraphBackend::store`] and [`LmkvGraphBackend::store_edges_counted`]
 /// did with the edges (`lmkv_daemon_store_stats`).
@@ -52,6 +55,125 @@ pub enum FileAnalysisStatus {
     Completed,
     /// Its analysis failed.
     Failed,
+}
+
+/// One finished symbol/edge write of an [`LmkvGraphBackend`] (the
+/// daemon's `WriterSpanCompleted`, which `writer_status_snapshot` lists).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriterSpanCompleted {
+    /// 0, 1, ... in the order the writes began (per backend).
+    pub id: u64,
+    /// Symbols the write carried.
+    pub symbols: usize,
+    /// Edges the write carried.
+    pub edges: usize,
+    /// From the call's start to its end (waiting for LMDB's write lock
+    /// included), in milliseconds.
+    pub duration_ms: u128,
+    /// The write succeeded.
+    pub ok: bool,
+}
+
+/// The daemon's `WriterStatusSnapshot` (`SQLiteBackend::
+/// writer_status_snapshot`, shown by its index-status command), over this
+/// backend's symbol/edge writes (`store_symbols`, `store_edges`,
+/// [`LmkvGraphBackend::store`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriterStatusSnapshot {
+    /// A symbol/edge write is under way ([`LmkvGraphBackend::is_writer_busy`]).
+    pub busy: bool,
+    /// The oldest write under way: milliseconds since it began.
+    pub active_ms: Option<u128>,
+    /// Its symbols.
+    pub active_symbols: Option<usize>,
+    /// Its edges.
+    pub active_edges: Option<usize>,
+    /// The last finished writes, newest first (at most 5, of the 64 kept).
+    pub recent: Vec<WriterSpanCompleted>,
+    /// The oldest write under way, by method ("store_symbols",
+    /// "store_edges", "store"): lmkv has no writer gate of its own (LMDB's
+    /// single writer lock serialises writers), so this is the call that
+    /// holds or waits for that lock.
+    pub gate_owner_op: Option<String>,
+    /// Milliseconds since that call began.
+    pub gate_owner_ms: Option<u128>,
+    /// Always `None`: the daemon's labelled write sections (its WAL-sync
+    /// and checkpoint sections) do not exist over LMDB.
+    pub section_label: Option<String>,
+    /// Always `None`, as `section_label`.
+    pub section_ms: Option<u128>,
+}
+
+/// The daemon's `ReaderStatusSnapshot` (`SQLiteBackend::
+/// reader_status_snapshot`), over this backend's graph reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReaderStatusSnapshot {
+    /// Graph reads under way (each is one LMDB read snapshot; readers never
+    /// wait for writers).
+    pub active: usize,
+    /// The daemon/ C function of the read that began last
+    /// ("lmkv_daemon_symbols_by_file", "lmkv_daemon_pending_enrichment",
+    /// ...); `None` before the first.
+    pub last_label: Option<String>,
+    /// Milliseconds since that read began.
+    pub last_ms: Option<u128>,
+}
+
+/// Writes and reads under way, and the last writes (writer/reader status).
+#[derive(Default)]
+struct Activity {
+    writers: AtomicUsize,
+    log: Mutex<WriterLog>,
+    readers: AtomicUsize,
+    last_reader: Mutex<Option<(&'static str, Instant)>>,
+}
+
+#[derive(Default)]
+struct WriterLog {
+    next_id: u64,
+    active: Vec<(u64, &'static str, usize, usize, Instant)>,
+    history: VecDeque<WriterSpanCompleted>,
+}
+
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic elsewhere cannot leave the bookkeeping inconsistent.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// One write under way; recorded as finished when dropped.
+struct WriteSpan<'a> {
+    act: &'a Activity,
+    id: u64,
+    ok: bool,
+}
+
+impl Drop for WriteSpan<'_> {
+    fn drop(&mut self) {
+        let mut log = locked(&self.act.log);
+        if let Some(i) = log.active.iter().position(|a| a.0 == self.id) {
+            let (id, _, symbols, edges, t0) = log.active.remove(i);
+            if log.history.len() >= 64 {
+                log.history.pop_front();
+            }
+            log.history.push_back(WriterSpanCompleted {
+                id,
+                symbols,
+                edges,
+                duration_ms: t0.elapsed().as_millis(),
+                ok: self.ok,
+            });
+        }
+        self.act.writers.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// One read under way.
+struct ReadSection<'a>(&'a Activity);
+
+impl Drop for ReadSection<'_> {
+    fn drop(&mut self) {
+        self.0.readers.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// One row of the indexer queue (the daemon's `indexer_queue`), as
@@ -335,6 +457,21 @@ pub fn symbol_kind_to_lsp_kind(kind: &str) -> String {
 }
 
 /// The daemon's `ProtocolConverter::symbol_to_call_hierarchy_item`.
+/// The daemon's enrichment candidates and their priority
+/// (`SQLiteBackend::enrichment_priority` over its candidate query): 0 for a
+/// function or method, 1 for a type kind, `None` for any other symbol or one
+/// whose file path is blank or under `/dep/`.
+fn enrichment_priority(s: &SymbolState) -> Option<u8> {
+    if s.file_path.trim().is_empty() || s.file_path.starts_with("/dep/") {
+        return None;
+    }
+    match s.kind.as_str() {
+        "function" | "method" => Some(0),
+        "class" | "struct" | "enum" | "interface" | "trait" => Some(1),
+        _ => None,
+    }
+}
+
 fn call_hierarchy_item(s: &SymbolState) -> CallHierarchyItem {
     let range = def_range(s);
     CallHierarchyItem {
@@ -397,6 +534,7 @@ pub struct LmkvGraphBackend {
     // Dropped first: the handle must be closed before the database.
     daemon: Handle,
     kv: LmkvBackend,
+    act: Activity,
 }
 
 impl LmkvGraphBackend {
@@ -416,7 +554,7 @@ impl LmkvGraphBackend {
             }
             return Err(map_err(e, "lmkv_daemon_open"));
         }
-        Ok(LmkvGraphBackend { daemon: Handle(d), kv })
+        Ok(LmkvGraphBackend { daemon: Handle(d), kv, act: Activity::default() })
     }
 
     /// `SQLiteBackend::new`'s counterpart, without the future: opens the
@@ -466,12 +604,46 @@ impl LmkvGraphBackend {
         }
     }
 
+    /// Runs a symbol/edge write as a writer span (writer status).
+    fn write_span<T>(
+        &self,
+        op: &'static str,
+        symbols: usize,
+        edges: usize,
+        f: impl FnOnce() -> Result<T, DatabaseError>,
+    ) -> Result<T, DatabaseError> {
+        let id = {
+            let mut log = locked(&self.act.log);
+            let id = log.next_id;
+            log.next_id += 1;
+            log.active.push((id, op, symbols, edges, Instant::now()));
+            id
+        };
+        self.act.writers.fetch_add(1, Ordering::SeqCst);
+        let mut span = WriteSpan { act: &self.act, id, ok: false };
+        let r = f();
+        span.ok = r.is_ok();
+        drop(span);
+        r
+    }
+
+    /// Marks a graph read under way until the guard is dropped (reader status).
+    fn read_section(&self, label: &'static str) -> ReadSection<'_> {
+        self.act.readers.fetch_add(1, Ordering::SeqCst);
+        *locked(&self.act.last_reader) = Some((label, Instant::now()));
+        ReadSection(&self.act)
+    }
+
     // ---------------------------------------------------------- extras
 
     /// store_symbols then store_edges in ONE write transaction (one commit
     /// and sync instead of two; `lmkv_daemon_store`): what an indexer stores
     /// per LSP answer. On any error neither is written.
     pub fn store(&self, symbols: &[SymbolState], edges: &[Edge]) -> Result<StoreStats, DatabaseError> {
+        self.write_span("store", symbols.len(), edges.len(), || self.store_unspanned(symbols, edges))
+    }
+
+    fn store_unspanned(&self, symbols: &[SymbolState], edges: &[Edge]) -> Result<StoreStats, DatabaseError> {
         const F: &str = "lmkv_daemon_store";
         let mut arena = Arena::new();
         let s = symbols_in(F, &mut arena, symbols)?;
@@ -493,17 +665,20 @@ impl LmkvGraphBackend {
             return Ok(());
         }
         const F: &str = "lmkv_daemon_store_symbols";
-        let mut arena = Arena::new();
-        let s = symbols_in(F, &mut arena, symbols)?;
-        // SAFETY: array and strings alive for the call.
-        let rc = unsafe { sys::lmkv_daemon_store_symbols(self.d(), s.as_ptr(), s.len()) };
-        Self::check(rc, F)
+        self.write_span("store_symbols", symbols.len(), 0, || {
+            let mut arena = Arena::new();
+            let s = symbols_in(F, &mut arena, symbols)?;
+            // SAFETY: array and strings alive for the call.
+            let rc = unsafe { sys::lmkv_daemon_store_symbols(self.d(), s.as_ptr(), s.len()) };
+            Self::check(rc, F)
+        })
     }
 
     /// The stored symbol of `symbol_uid` (`None`: only edges know it, or
     /// nothing does).
     pub fn get_symbol(&self, symbol_uid: &str) -> Result<Option<SymbolState>, DatabaseError> {
         const F: &str = "lmkv_daemon_symbol_get";
+        let _r = self.read_section(F);
         let mut arena = Arena::new();
         let u = arena.s(F, || "symbol_uid".into(), symbol_uid)?;
         let mut out: *mut sys::lmkv_daemon_symbol = std::ptr::null_mut();
@@ -561,6 +736,7 @@ impl LmkvGraphBackend {
         direction: CallDirection,
     ) -> Result<Vec<Edge>, DatabaseError> {
         const F: &str = "lmkv_daemon_edges_of";
+        let _r = self.read_section(F);
         let mut arena = Arena::new();
         let u = arena.s(F, || "symbol_uid".into(), symbol_uid)?;
         let mut a = CArray::<sys::lmkv_daemon_edge>::new();
@@ -672,6 +848,113 @@ impl LmkvGraphBackend {
         Ok(c)
     }
 
+    /// `SQLiteBackend::find_symbols_pending_enrichment_fallback` (the
+    /// enrichment worker's second try): the plans of the daemon's
+    /// candidates (as [`LmkvGraphBackend::get_pending_enrichment_counts`]:
+    /// kind function, method, class, struct, enum, interface or trait; a
+    /// file path neither blank nor under `/dep/`) that need at least one
+    /// operation, the first `limit` in lmkv id order, then sorted as the
+    /// daemon sorts them: function/method first, then the type kinds, then
+    /// by name and file path. `limit` 0: none.
+    pub async fn find_symbols_pending_enrichment_fallback(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<SymbolEnrichmentPlan>, DatabaseError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut plans: Vec<SymbolEnrichmentPlan> = self
+            .pending_enrichment_sync(usize::MAX)?
+            .into_iter()
+            .filter(|p| enrichment_priority(&p.symbol).is_some())
+            .take(limit)
+            .collect();
+        plans.sort_by(|a, b| {
+            enrichment_priority(&a.symbol)
+                .cmp(&enrichment_priority(&b.symbol))
+                .then_with(|| a.symbol.name.cmp(&b.symbol.name))
+                .then_with(|| a.symbol.file_path.cmp(&b.symbol.file_path))
+        });
+        Ok(plans)
+    }
+
+    /// `SQLiteBackend::delete_none_edges_for_symbol` (the daemon's
+    /// cache-clear command): deletes the "analysed, nothing found" marker
+    /// edges of `symbol_uid` (to "none" and from "none", as
+    /// `lmkv_daemon_delete_none_edges`), so the next request asks the
+    /// language server again, and answers how many went. `methods` as the
+    /// daemon takes them, case-insensitive: "CallHierarchy" / "calls" /
+    /// "call_hierarchy" -> `Calls`, "References" / "refs" -> `References`,
+    /// "Implementations" / "impls" / "implementation" -> `Implementation`;
+    /// other names are ignored; `None`, or no name it knows, deletes the
+    /// markers of every relation (the daemon's query then has no relation
+    /// filter). Real edges and symbols are kept. One write transaction.
+    pub async fn delete_none_edges_for_symbol(
+        &self,
+        symbol_uid: &str,
+        methods: Option<&[String]>,
+    ) -> Result<u64, DatabaseError> {
+        const F: &str = "lmkv_daemon_delete_none_edges";
+        let mut rels: Vec<c_int> = Vec::new();
+        for m in methods.unwrap_or(&[]) {
+            let r = match m.to_lowercase().as_str() {
+                "callhierarchy" | "calls" | "call_hierarchy" => EdgeRelation::Calls,
+                "references" | "refs" => EdgeRelation::References,
+                "implementations" | "impls" | "implementation" => EdgeRelation::Implementation,
+                _ => continue,
+            };
+            let c = relation_code(r);
+            if !rels.contains(&c) {
+                rels.push(c);
+            }
+        }
+        let mut arena = Arena::new();
+        let u = arena.s(F, || "symbol_uid".into(), symbol_uid)?;
+        let mut deleted = 0u64;
+        // SAFETY: valid out pointer, string and array alive for the call.
+        let rc = unsafe { sys::lmkv_daemon_delete_none_edges(&mut deleted, self.d(), u, rels.as_ptr(), rels.len()) };
+        Self::check(rc, F)?;
+        Ok(deleted)
+    }
+
+    /// `SQLiteBackend::is_writer_busy` (the indexer skips its heavy
+    /// pending-enrichment counts while it is true): a symbol/edge write of
+    /// this backend (`store_symbols`, `store_edges`, [`LmkvGraphBackend::store`])
+    /// is under way, in any thread.
+    pub fn is_writer_busy(&self) -> bool {
+        self.act.writers.load(Ordering::SeqCst) > 0
+    }
+
+    /// `SQLiteBackend::writer_status_snapshot` (the indexer's status): the
+    /// symbol/edge writes under way and the last finished ones, as
+    /// [`WriterStatusSnapshot`] describes.
+    pub async fn writer_status_snapshot(&self) -> WriterStatusSnapshot {
+        let log = locked(&self.act.log);
+        let oldest = log.active.iter().min_by_key(|a| a.0);
+        WriterStatusSnapshot {
+            busy: self.is_writer_busy(),
+            active_ms: oldest.map(|a| a.4.elapsed().as_millis()),
+            active_symbols: oldest.map(|a| a.2),
+            active_edges: oldest.map(|a| a.3),
+            recent: log.history.iter().rev().take(5).cloned().collect(),
+            gate_owner_op: oldest.map(|a| a.1.to_string()),
+            gate_owner_ms: oldest.map(|a| a.4.elapsed().as_millis()),
+            section_label: None,
+            section_ms: None,
+        }
+    }
+
+    /// `SQLiteBackend::reader_status_snapshot` (the indexer's status): the
+    /// graph reads under way and the last one begun.
+    pub async fn reader_status_snapshot(&self) -> ReaderStatusSnapshot {
+        let last = *locked(&self.act.last_reader);
+        ReaderStatusSnapshot {
+            active: self.act.readers.load(Ordering::SeqCst),
+            last_label: last.map(|l| l.0.to_string()),
+            last_ms: last.map(|l| l.1.elapsed().as_millis()),
+        }
+    }
+
     // ------------------------------------------------- trait bodies
 
     fn create_workspace_sync(&self, name: &str, project_id: i64, branch: Option<&str>) -> Result<i64, DatabaseError> {
@@ -727,9 +1010,10 @@ impl LmkvGraphBackend {
 
     fn symbols_query(
         &self,
-        what: &str,
+        what: &'static str,
         call: impl FnOnce(&mut *mut sys::lmkv_daemon_symbol, &mut usize) -> c_int,
     ) -> Result<Vec<SymbolState>, DatabaseError> {
+        let _r = self.read_section(what);
         let mut a = CArray::<sys::lmkv_daemon_symbol>::new();
         let rc = call(&mut a.ptr, &mut a.len);
         Self::check(rc, what)?;
@@ -775,14 +1059,17 @@ impl LmkvGraphBackend {
             return Ok(());
         }
         const F: &str = "lmkv_daemon_store_edges";
-        let mut arena = Arena::new();
-        let e = edges_in(F, &mut arena, edges)?;
-        // SAFETY: array and strings alive for the call.
-        let rc = unsafe { sys::lmkv_daemon_store_edges(std::ptr::null_mut(), self.d(), e.as_ptr(), e.len()) };
-        Self::check(rc, F)
+        self.write_span("store_edges", 0, edges.len(), || {
+            let mut arena = Arena::new();
+            let e = edges_in(F, &mut arena, edges)?;
+            // SAFETY: array and strings alive for the call.
+            let rc = unsafe { sys::lmkv_daemon_store_edges(std::ptr::null_mut(), self.d(), e.as_ptr(), e.len()) };
+            Self::check(rc, F)
+        })
     }
 
     fn all_edges_sync(&self) -> Result<Vec<Edge>, DatabaseError> {
+        let _r = self.read_section("lmkv_daemon_edges_all");
         let mut a = CArray::<sys::lmkv_daemon_edge>::new();
         // SAFETY: valid out pointers.
         let rc = unsafe { sys::lmkv_daemon_edges_all(&mut a.ptr, &mut a.len, self.d()) };
@@ -797,6 +1084,7 @@ impl LmkvGraphBackend {
         max_depth: u32,
         relations: &[EdgeRelation],
     ) -> Result<Vec<GraphPath>, DatabaseError> {
+        let _r = self.read_section("lmkv_daemon_traverse");
         const F: &str = "lmkv_daemon_traverse";
         if relations.is_empty() || max_depth == 0 {
             return Ok(Vec::new());
@@ -888,6 +1176,7 @@ impl LmkvGraphBackend {
 
     /// get_call_hierarchy_for_symbol (see the trait method's docs).
     fn call_hierarchy_sync(&self, symbol_uid: &str) -> Result<Option<CallHierarchyResult>, DatabaseError> {
+        let _r = self.read_section("lmkv_daemon_call_hierarchy");
         let incoming = self.edges_of(symbol_uid, Some(EdgeRelation::Calls), CallDirection::Incoming)?;
         let outgoing = self.edges_of(symbol_uid, Some(EdgeRelation::Calls), CallDirection::Outgoing)?;
         if incoming.is_empty() && outgoing.is_empty() {
@@ -931,10 +1220,11 @@ impl LmkvGraphBackend {
 
     fn locations(
         &self,
-        what: &str,
+        what: &'static str,
         symbol_uid: &str,
         call: impl FnOnce(&mut *mut sys::lmkv_daemon_location, &mut usize, *const c_char) -> c_int,
     ) -> Result<Vec<Location>, DatabaseError> {
+        let _r = self.read_section(what);
         let mut arena = Arena::new();
         let u = arena.s(what, || "symbol_uid".into(), symbol_uid)?;
         let mut a = CArray::<sys::lmkv_daemon_location>::new();
@@ -957,6 +1247,7 @@ impl LmkvGraphBackend {
         if limit == 0 {
             return Ok(Vec::new());
         }
+        let _r = self.read_section("lmkv_daemon_pending_enrichment");
         let mut a = CArray::<sys::lmkv_daemon_enrichment>::new();
         // SAFETY: valid out pointers.
         let rc = unsafe { sys::lmkv_daemon_pending_enrichment(&mut a.ptr, &mut a.len, self.d(), limit) };

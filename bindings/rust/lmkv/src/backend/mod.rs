@@ -170,7 +170,10 @@ mod memory;
 pub mod protocol;
 
 pub use lmkv_backend::{LmkvBackend, LmkvTree};
-pub use lmkv_graph::{path_to_uri, symbol_kind_to_lsp_kind, FileAnalysisStatus, LmkvGraphBackend, QueueItem, StoreStats};
+pub use lmkv_graph::{
+    path_to_uri, symbol_kind_to_lsp_kind, FileAnalysisStatus, LmkvGraphBackend, QueueItem, ReaderStatusSnapshot,
+    StoreStats, WriterSpanCompleted, WriterStatusSnapshot,
+};
 pub use memory::{MemoryBackend, MemoryTree};
 
 /// Errors of the daemon's storage trait (same variants as the daemon's).
