@@ -724,6 +724,9 @@ done:
     rep.has_generate_id = im.sum ? im.sum->has_generate_id : 0;
     rep.generate_id_next = im.sum ? im.sum->generate_id_next : 0;
     rep.bytes = lmkv_dump_reader_offset(im.r);
+    /* the bytes read, not the size fstat gave at the open: a pipe, a FIFO
+     * or standard input has none (0), and the dump was read to its end */
+    rep.input_bytes = lmkv_dump_reader_input_offset(im.r);
     rc = LMKV_OK;
 cleanup:
     rep.seconds = elapsed(&im);

@@ -192,6 +192,28 @@ grep -q "needs a regular file" "$T/err" || fail "--merge --verify message: $(cat
 [ -e "$T/db-short" ] && fail "a failed stdin import left a target"
 ok "stdin, pipe, gzip pipe and FIFO input"
 
+# --- the report's input bytes are the bytes read, from standard input, a
+# pipe and a FIFO too (no file size to take them from)
+size=$(wc -c <"$FX/probe-legacy-call-graph.sleddump")
+gzip -c "$FX/probe-legacy-call-graph.sleddump" >"$T/legacy.gz"; gzsize=$(wc -c <"$T/legacy.gz")
+"$M" --json - "$T/db-nb1" <"$FX/probe-legacy-call-graph.sleddump" >"$T/nb1.json" 2>"$T/err" || fail "stdin --json: $(cat "$T/err")"
+[ "$(expect_json "$T/nb1.json" input_bytes)" = "$size" ] || fail "stdin input_bytes $(expect_json "$T/nb1.json" input_bytes), want $size"
+cat "$FX/probe-legacy-call-graph.sleddump" | "$M" --json - "$T/db-nb2" >"$T/nb2.json" 2>"$T/err" || fail "pipe --json: $(cat "$T/err")"
+[ "$(expect_json "$T/nb2.json" input_bytes)" = "$size" ] || fail "pipe input_bytes $(expect_json "$T/nb2.json" input_bytes), want $size"
+[ "$(expect_json "$T/nb2.json" uncompressed_bytes)" = "$size" ] || fail "pipe uncompressed_bytes"
+cat "$T/legacy.gz" | "$M" --json - "$T/db-nb3" >"$T/nb3.json" 2>"$T/err" || fail "gzip pipe --json: $(cat "$T/err")"
+[ "$(expect_json "$T/nb3.json" input_bytes)" = "$gzsize" ] || fail "gzip pipe input_bytes $(expect_json "$T/nb3.json" input_bytes), want $gzsize"
+[ "$(expect_json "$T/nb3.json" uncompressed_bytes)" = "$size" ] || fail "gzip pipe uncompressed_bytes"
+mkfifo "$T/fifo2"
+cat "$T/legacy.gz" >"$T/fifo2" &
+"$M" --dry-run "$T/fifo2" "$T/db-nb4" >"$T/nb4" 2>"$T/err" || fail "FIFO dry run: $(cat "$T/err")"
+wait
+grep -q "^  input: *$gzsize bytes (.*, gzip), $size bytes uncompressed" "$T/nb4" || fail "FIFO report: $(cat "$T/nb4")"
+cat "$FX/probe-legacy-call-graph.sleddump" | "$M" - "$T/db-nb5" >"$T/nb5" 2>"$T/err" || fail "pipe import: $(cat "$T/err")"
+grep -q "^lmdb-migrate: imported standard input into $T/db-nb5" "$T/nb5" || fail "stdin named: $(head -1 "$T/nb5")"
+grep -q "^  input: *$size bytes (.*, plain), $size bytes uncompressed" "$T/nb5" || fail "pipe report: $(cat "$T/nb5")"
+ok "input bytes of stdin, pipes and FIFOs are the bytes read"
+
 # --- an empty read-only target directory is refused, not replaced
 mkdir "$T/ro-target"; chmod 555 "$T/ro-target"; ino=$(stat -c %i "$T/ro-target")
 "$M" "$FX/edge-cases-small.sleddump" "$T/ro-target" >/dev/null 2>"$T/err"; rc=$?

@@ -167,6 +167,7 @@ static void report_text(const lmkv_migrate_report *r, const char *dump, const ch
     human(pb, sizeof pb, (double)r->pair_bytes);
     human(ib, sizeof ib, (double)r->input_bytes);
     human(ub, sizeof ub, (double)r->bytes);
+    if (!strcmp(dump, "-")) dump = "standard input";
     if (r->dry_run) printf(PROG ": dry run: %s is a valid sled dump; nothing was written\n", dump);
     else if (r->already_imported) printf(PROG ": %s already holds exactly %s; nothing was written\n", dir, dump);
     else printf(PROG ": imported %s into %s%s\n", dump, dir, (flags & LMKV_MIGRATE_MERGE) ? " (merge)" : "");
