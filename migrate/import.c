@@ -371,8 +371,8 @@ static int check_lens(struct imp *im)
             return lmkv_error_set(LMKV_ECORRUPT, "verify: tree %s has %llu pairs after the import, the dump has %llu", nm,
                                   (unsigned long long)len, (unsigned long long)t->len);
         if (im->mode == MODE_FRESH && (im->o->flags & LMKV_MIGRATE_VERIFY) && crc != t->checksum)
-            return lmkv_error_set(LMKV_ECORRUPT, "verify: tree %s checksum %08x after the import, sled's is %08x", nm,
-                                  crc, t->checksum);
+            return lmkv_error_set(LMKV_ECORRUPT, "verify: tree %s checksum %lu after the import, sled's is %lu", nm,
+                                  (unsigned long)crc, (unsigned long)t->checksum);
     }
     return LMKV_OK;
 }
@@ -395,8 +395,8 @@ static int verify_reopened(struct imp *im)
         im->rep->db_checksum = c;
         im->rep->checksum_compared = 1;
         if (c != im->sum->db_checksum)
-            return lmkv_error_set(LMKV_ECORRUPT, "verify: database checksum %08x after the import, sled's is %08x", c,
-                                  im->sum->db_checksum);
+            return lmkv_error_set(LMKV_ECORRUPT, "verify: database checksum %lu after the import, sled's is %lu",
+                                  (unsigned long)c, (unsigned long)im->sum->db_checksum);
         return check_lens(im);
     }
     /* merge: second pass over the dump in compare mode */

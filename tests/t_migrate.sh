@@ -124,7 +124,7 @@ ok "merge"
 [ -e "$T/dry" ] && fail "dry run created the target"
 [ "$(expect_json "$T/dry.json" dry_run)" = "True" ] || fail "dry_run flag"
 [ "$(expect_json "$T/dry.json" pairs)" = "152" ] || fail "dry run pairs"
-[ "$(expect_json "$T/dry.json" checksum_u32)" = "$(expect_json "$FX/probe-universal-cache.expect.json" db.checksum)" ] \
+[ "$(expect_json "$T/dry.json" checksum)" = "$(expect_json "$FX/probe-universal-cache.expect.json" db.checksum)" ] \
     || fail "dry run checksum"
 [ "$(expect_json "$T/dry.json" typed_counts.cache_entries)" = "150" ] || fail "dry run typed count"
 "$M" --json "$T/crc.sleddump" "$T/j" >"$T/err.json" 2>/dev/null; rc=$?
@@ -246,7 +246,7 @@ grep -q "raw-only: *1 " "$T/out" || fail "raw-only count: $(cat "$T/out")"
 ok "CRC checked before notices"
 
 # --- a re-run reports the typed records the database holds, and the checksum
-# as `lmkv checksum` prints it (decimal; hex beside)
+# as `lmkv checksum` prints it (decimal, one format everywhere)
 "$M" "$FX/probe-legacy-call-graph.sleddump" "$T/db-rerun" >"$T/first" 2>&1 || fail "first run: $(cat "$T/first")"
 "$M" "$FX/probe-legacy-call-graph.sleddump" "$T/db-rerun" >"$T/second" 2>&1 || fail "re-run: $(cat "$T/second")"
 grep -q "already holds exactly" "$T/second" || fail "re-run not 'already imported': $(cat "$T/second")"
@@ -255,9 +255,29 @@ first=$(grep "typed records:" "$T/first"); second=$(grep "typed records:" "$T/se
 grep -q "typed records: *82 " "$T/second" || fail "re-run typed count: $second"
 "$M" --json "$FX/probe-legacy-call-graph.sleddump" "$T/db-rerun" >"$T/second.json" 2>/dev/null
 [ "$(expect_json "$T/second.json" typed_records)" = 82 ] || fail "re-run --json typed_records"
-printed=$(sed -n 's/^  checksum: *\([0-9]*\) (0x[0-9a-f]\{8\}, sled.*/\1/p' "$T/second")
+printed=$(sed -n 's/^  checksum: *\([0-9]*\) (sled Db::checksum of the dump)$/\1/p' "$T/second")
 [ "$printed" = "$(sum_of "$T/db-rerun")" ] || fail "lmdb-migrate checksum '$printed' vs lmkv checksum '$(sum_of "$T/db-rerun")'"
+[ "$(expect_json "$T/second.json" checksum)" = "$printed" ] || fail "re-run --json checksum vs the text report"
 ok "re-run report"
+
+# --- sled's checksum is one string in both tools (decimal u32, as Rust's {}
+# prints sled's): --verify's line, --dry-run --json, lmkv checksum (text and
+# --json), for every fixture
+for f in probe-universal-cache probe-legacy-call-graph edge-cases-small; do
+    want=$(expect_json "$FX/$f.expect.json" db.checksum)
+    "$M" --verify "$FX/$f.sleddump" "$T/db-ck-$f" >"$T/ck" 2>"$T/err" || fail "$f --verify: $(cat "$T/err")"
+    line=$(grep "^  checksum:" "$T/ck")
+    [ "$line" = "  checksum:       $want (sled Db::checksum of the dump), equal in the result (verified)" ] \
+        || fail "$f --verify checksum line: '$line', sled's $want"
+    "$M" --dry-run --json "$FX/$f.sleddump" "$T/db-ck-dry" >"$T/ck.json" 2>/dev/null || fail "$f --dry-run --json"
+    grep -q "\"checksum\": $want," "$T/ck.json" || fail "$f --json checksum is not the number $want: $(grep checksum "$T/ck.json")"
+    grep -q "checksum_u32" "$T/ck.json" && fail "$f: a second checksum field in --json"
+    [ "$(sum_of "$T/db-ck-$f")" = "$want" ] || fail "$f: lmkv checksum $(sum_of "$T/db-ck-$f"), sled's $want"
+    "$L" --db "$T/db-ck-$f" --json checksum >"$T/lck.json" || fail "$f: lmkv --json checksum"
+    [ "$(expect_json "$T/lck.json" checksum)" = "$want" ] || fail "$f: lmkv --json checksum $(cat "$T/lck.json")"
+    "$L" --db "$T/db-ck-$f" --hex checksum | grep -qx "$want" || fail "$f: lmkv --hex checksum is not decimal"
+done
+ok "one checksum format (decimal u32) in lmdb-migrate and lmkv checksum"
 
 # --- the legacy call graph: one row per caller of mdb_txn_begin (the daemon
 # stored its node twice, asked for from mdb.c and from mdb_drop.c)
