@@ -297,5 +297,15 @@ assert len(got) == 3, got
 PYEOF
 ok "legacy callers deduplicated"
 
+# --- issue 19's rule: no function of migrate/ over 150 lines (a definition
+# starts at column 0 and ends at the first "}" in column 0)
+long=$(for f in "${LMKV_ROOT:?}"/migrate/*.c "$LMKV_ROOT"/migrate/cli/*.c; do
+    awk -v F="${f#$LMKV_ROOT/}" '/^[A-Za-z].*\(/ && !/;$/ && !s {s=NR; name=$0}
+        /^}/ && s {if (NR-s+1 > 150) print F ": " NR-s+1 " lines: " name; s=0}' "$f"; done)
+[ -z "$long" ] || fail "functions over 150 lines: $long"
+n=$(awk '/^int lmkv_migrate_import\(/{s=NR} s&&/^}/{print NR-s+1; exit}' "$LMKV_ROOT/migrate/import.c")
+[ -n "$n" ] && [ "$n" -lt 150 ] || fail "lmkv_migrate_import is ${n:-?} lines"
+ok "no function of migrate/ over 150 lines (lmkv_migrate_import: $n)"
+
 [ $fails -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "all migrate end-to-end checks passed"
