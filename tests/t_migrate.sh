@@ -297,6 +297,44 @@ assert len(got) == 3, got
 PYEOF
 ok "legacy callers deduplicated"
 
+# --- positions the dump does not hold are null, not 0:0: the legacy call
+# graph's calls (the daemon kept none) and the symbols no CallInfo placed;
+# the nodes a CallInfo names keep its (0-based -> 1-based) line; the cache
+# entries' LSP positions (the daemon's keys hold none)
+$PY - "$T/callers.json" <<'PYEOF' || fail "legacy call positions are not null"
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert rows and all(r["line"] is None and r["column"] is None for r in rows), rows
+PYEOF
+"$L" --db "$T/db-rerun" query callers mdb_txn_begin >"$T/callers.txt" || fail "query callers (text)"
+[ "$(grep -c ':?$' "$T/callers.txt")" = 3 ] || fail "text callers without positions: $(cat "$T/callers.txt")"
+grep -q ':0' "$T/callers.txt" && fail "a 0 position printed: $(cat "$T/callers.txt")"
+"$L" --db "$T/db-rerun" --json query symbol mdb_txn_begin >"$T/sym.json" || fail "query symbol"
+"$L" --db "$T/db-rerun" --json query impact mdb_txn_begin >"$T/impact.json" || fail "query impact"
+$PY - "$T/sym.json" "$T/impact.json" "$FX/probe-legacy-call-graph.decoded.jsonl" <<'PYEOF' || fail "legacy symbol positions"
+import json, sys
+syms = json.load(open(sys.argv[1]))
+# mdb_txn_begin is only ever a node key, never named by a CallInfo: no position
+assert syms and all(s["line"] is None and s["column"] is None and s["end_line"] is None for s in syms), syms
+lines = {}
+for line in open(sys.argv[3]):
+    d = json.loads(line)
+    if d["tree"] == "nodes" and d["key"]["symbol"] == "mdb_txn_begin":
+        for c in d["value"]["info"]["incoming_calls"]:
+            lines[c["name"]] = c["line"] + 1
+impact = json.load(open(sys.argv[2]))
+assert impact and all(r["line"] == lines[r["name"]] for r in impact), (impact, lines)
+PYEOF
+"$L" --db "$T/db-rerun" query symbol mdb_txn_begin | grep -q $'\tmdb.c:?$' || fail "text symbol without a position"
+"$L" --db "$T/db-probe-universal-cache" --json dump --system --tree cache.entry >"$T/ce.jsonl" || fail "dump cache.entry"
+$PY - "$T/ce.jsonl" <<'PYEOF' || fail "cache entry positions are not null"
+import json, sys
+recs = [json.loads(l)["record"] for l in open(sys.argv[1])]
+assert len(recs) == 150, len(recs)
+assert all(r["position_line"] is None and r["position_character"] is None for r in recs)
+PYEOF
+ok "positions the dump does not hold are null (calls, symbols, cache entries)"
+
 # --- issue 19's rule: no function of migrate/ over 150 lines (a definition
 # starts at column 0 and ends at the first "}" in column 0)
 long=$(for f in "${LMKV_ROOT:?}"/migrate/*.c "$LMKV_ROOT"/migrate/cli/*.c; do
