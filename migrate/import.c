@@ -371,8 +371,8 @@ static int check_lens(struct imp *im)
             return lmkv_error_set(LMKV_ECORRUPT, "verify: tree %s has %llu pairs after the import, the dump has %llu", nm,
                                   (unsigned long long)len, (unsigned long long)t->len);
         if (im->mode == MODE_FRESH && (im->o->flags & LMKV_MIGRATE_VERIFY) && crc != t->checksum)
-            return lmkv_error_set(LMKV_ECORRUPT, "verify: tree %s checksum %08x after the import, sled's is %08x", nm,
-                                  crc, t->checksum);
+            return lmkv_error_set(LMKV_ECORRUPT, "verify: tree %s checksum %lu after the import, sled's is %lu", nm,
+                                  (unsigned long)crc, (unsigned long)t->checksum);
     }
     return LMKV_OK;
 }
@@ -395,8 +395,8 @@ static int verify_reopened(struct imp *im)
         im->rep->db_checksum = c;
         im->rep->checksum_compared = 1;
         if (c != im->sum->db_checksum)
-            return lmkv_error_set(LMKV_ECORRUPT, "verify: database checksum %08x after the import, sled's is %08x", c,
-                                  im->sum->db_checksum);
+            return lmkv_error_set(LMKV_ECORRUPT, "verify: database checksum %lu after the import, sled's is %lu",
+                                  (unsigned long)c, (unsigned long)im->sum->db_checksum);
         return check_lens(im);
     }
     /* merge: second pass over the dump in compare mode */
@@ -585,6 +585,66 @@ static int swap_into_place(struct imp *im, enum target_kind tk)
     return LMKV_OK;
 }
 
+/* An lmkv database already at the target: opened read-only into *target
+ * (the caller closes it), *entries = its pairs. A non-empty target without
+ * --merge must already hold exactly the dump (one compare pass):
+ * *already = 1 with the typed records it holds counted, else LMKV_EEXISTS
+ * naming the first difference. */
+static int inspect_target(struct imp *im, lmkv_db **target, uint64_t *entries, int *already)
+{
+    lmkv_config cfg;
+    lmkv_config_init(&cfg);
+    cfg.path = im->db_dir;
+    cfg.read_only = 1;
+    cfg.flush_every_ms = 0;
+    int rc = lmkv_db_open(target, &cfg);
+    if (rc) return lmkv_error_wrap(rc, "target %s", im->db_dir);
+    lmkv_db_stat st;
+    if ((rc = lmkv_db_stat_get(&st, *target))) return rc;
+    *entries = st.total_entries;
+    if (*entries == 0 || (im->o->flags & LMKV_MIGRATE_MERGE)) return LMKV_OK;
+    /* idempotency: does the target already hold exactly this dump? */
+    im->mode = MODE_COMPARE;
+    im->db = *target;
+    im->txn_ro = 1;
+    im->scan.off = 1;
+    rc = raw_pass(im);
+    im->db = NULL;
+    if (rc) return rc;
+    lmkv_bytes_array names = {0};
+    if ((rc = lmkv_db_tree_names(&names, *target))) return rc;
+    size_t ntarget = names.count;
+    lmkv_bytes_array_free(&names);
+    if (im->len_differs) im->differs = 1;
+    if (!im->differs && ntarget != im->sum->n_trees) {
+        snprintf(im->diff, sizeof im->diff, "the target has %zu trees, the dump %zu", ntarget, im->sum->n_trees);
+        im->differs = 1;
+    }
+    if (im->differs)
+        return lmkv_error_set(LMKV_EEXISTS,
+                              "target %s is not empty (%llu pairs) and differs from the dump (%s); "
+                              "use --merge to add to it",
+                              im->db_dir, (unsigned long long)*entries, im->diff);
+    im->rep->already_imported = 1;
+    *already = 1;
+    return lmkv_migrate__typed_count_existing(*target, im->rep);
+}
+
+/* The report's figures of a finished run (the dump was read to its end). */
+static void report_done(struct imp *im)
+{
+    lmkv_migrate_report *rep = im->rep;
+    rep->dump_checksum_known = im->sum && (im->mode == MODE_DRY || im->mode == MODE_COMPARE ||
+                                           (im->o->flags & LMKV_MIGRATE_VERIFY));
+    rep->dump_checksum = rep->dump_checksum_known ? im->sum->db_checksum : 0;
+    rep->has_generate_id = im->sum ? im->sum->has_generate_id : 0;
+    rep->generate_id_next = im->sum ? im->sum->generate_id_next : 0;
+    rep->bytes = lmkv_dump_reader_offset(im->r);
+    /* the bytes read, not the size fstat gave at the open: a pipe, a FIFO
+     * or standard input has none (0) */
+    rep->input_bytes = lmkv_dump_reader_input_offset(im->r);
+}
+
 int lmkv_migrate_import(lmkv_migrate_report *out, const char *dump_path, const char *db_dir,
                         const lmkv_migrate_options *opts)
 {
@@ -628,47 +688,9 @@ int lmkv_migrate_import(lmkv_migrate_report *out, const char *dump_path, const c
     }
     uint64_t target_entries = 0;
     if (tk == T_DB) {
-        lmkv_config cfg;
-        lmkv_config_init(&cfg);
-        cfg.path = db_dir;
-        cfg.read_only = 1;
-        cfg.flush_every_ms = 0;
-        if ((rc = lmkv_db_open(&target, &cfg))) {
-            lmkv_error_wrap(rc, "target %s", db_dir);
-            goto cleanup;
-        }
-        lmkv_db_stat st;
-        if ((rc = lmkv_db_stat_get(&st, target))) goto cleanup;
-        target_entries = st.total_entries;
-        if (target_entries > 0 && !(im.o->flags & LMKV_MIGRATE_MERGE)) {
-            /* idempotency: does the target already hold exactly this dump? */
-            im.mode = MODE_COMPARE;
-            im.db = target;
-            im.txn_ro = 1;
-            im.scan.off = 1;
-            rc = raw_pass(&im);
-            im.db = NULL;
-            if (rc) goto cleanup;
-            lmkv_bytes_array names = {0};
-            if ((rc = lmkv_db_tree_names(&names, target))) goto cleanup;
-            size_t ntarget = names.count;
-            lmkv_bytes_array_free(&names);
-            if (im.len_differs) im.differs = 1;
-            if (!im.differs && ntarget != im.sum->n_trees) {
-                snprintf(im.diff, sizeof im.diff, "the target has %zu trees, the dump %zu", ntarget, im.sum->n_trees);
-                im.differs = 1;
-            }
-            if (im.differs) {
-                rc = lmkv_error_set(LMKV_EEXISTS,
-                                    "target %s is not empty (%llu pairs) and differs from the dump (%s); "
-                                    "use --merge to add to it",
-                                    db_dir, (unsigned long long)target_entries, im.diff);
-                goto cleanup;
-            }
-            rep.already_imported = 1;
-            if ((rc = lmkv_migrate__typed_count_existing(target, &rep))) goto cleanup;
-            goto done;
-        }
+        int already = 0;
+        if ((rc = inspect_target(&im, &target, &target_entries, &already))) goto cleanup;
+        if (already) goto done;
     }
     /* build beside */
     if ((rc = target_writable(db_dir))) goto cleanup;
@@ -718,12 +740,7 @@ int lmkv_migrate_import(lmkv_migrate_report *out, const char *dump_path, const c
     }
     if ((rc = swap_into_place(&im, tk))) goto cleanup;
 done:
-    rep.dump_checksum_known = im.sum && (im.mode == MODE_DRY || im.mode == MODE_COMPARE ||
-                                         (im.o->flags & LMKV_MIGRATE_VERIFY));
-    rep.dump_checksum = rep.dump_checksum_known ? im.sum->db_checksum : 0;
-    rep.has_generate_id = im.sum ? im.sum->has_generate_id : 0;
-    rep.generate_id_next = im.sum ? im.sum->generate_id_next : 0;
-    rep.bytes = lmkv_dump_reader_offset(im.r);
+    report_done(&im);
     rc = LMKV_OK;
 cleanup:
     rep.seconds = elapsed(&im);

@@ -546,7 +546,9 @@ typedef struct lmkv_migrate_report {
     uint64_t trees;             /**< tree collections in the dump */
     uint64_t pairs;             /**< pairs in tree collections */
     uint64_t pair_bytes;        /**< sum of key and value lengths */
-    uint64_t input_bytes;       /**< dump file size */
+    uint64_t input_bytes;       /**< bytes of the dump read (compressed for gzip): a regular
+                                     file's size, or what came through standard input, a pipe
+                                     or a FIFO; after a failure, the file's size (0 if not regular) */
     uint64_t bytes;             /**< uncompressed dump size */
     int gzip;
     uint64_t typed_cache_entries, typed_cache_stats, typed_file_versions, typed_symbols, typed_calls,

@@ -384,6 +384,9 @@ static int convert_cache(struct cache_ctx *c)
             rec.legacy_key = legacy;
             lmkv_cache_key ck;
             memset(&ck, 0, sizeof ck);
+            /* the daemon's key holds no position: the entry's is null (the
+             * key bytes hold 0,0, so a lookup without a position finds it) */
+            ck.line = ck.character = LMKV_POSITION_NONE;
             ck.ws = ws;
             ck.method = method;
             ck.path = path;

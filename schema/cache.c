@@ -60,8 +60,9 @@ static int build_key(kbuf *k, const lmkv_cache_key *key)
     lmkv_schema__kb_esc(k, key->path, strlen(key->path));
     lmkv_schema__kb_u64(k, key->content_version);
     lmkv_schema__kb_esc(k, key->method, strlen(key->method));
-    lmkv_schema__kb_u32(k, key->line);
-    lmkv_schema__kb_u32(k, key->character);
+    /* no position (LMKV_POSITION_NONE) is 0,0 in the key, as before it existed */
+    lmkv_schema__kb_u32(k, key->line == LMKV_POSITION_NONE ? 0 : key->line);
+    lmkv_schema__kb_u32(k, key->character == LMKV_POSITION_NONE ? 0 : key->character);
     lmkv_schema__kb_u64(k, key->params_hash);
     if (!kb_ok(k))
         return lmkv_error_set(LMKV_ENOMEM, "cache: out of memory building a key");

@@ -53,8 +53,13 @@ typedef enum fb_type {
     FB_STRVEC      /* lmkv_strvec            <-> [string] */
 } fb_type;
 
-/* Field flags (rendering only). */
+/* Field flags. */
 #define FB_F_HEX 0x1u /* render a u64 as 16 hex digits (ids, hashes) */
+/* An optional scalar (`= null` in the .fbs): def_i is the C value meaning
+ * "absent" (LMKV_POSITION_NONE), which the builder omits and an absent field
+ * reads as (so every other value, the .fbs default 0 included, is written);
+ * rendered as JSON null. */
+#define FB_F_OPT 0x2u
 
 typedef struct fb_field {
     const char *name;          /* .fbs field name */

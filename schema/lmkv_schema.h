@@ -51,10 +51,15 @@ extern "C" {
  *
  * Scalars equal to their schema default are omitted from the encoding (as
  * flatc's builders do) and read back as the default; an absent scalar reads
- * as its default. Evolution: fields are only ever appended to a table, so a
- * record written before a field existed reads with that field's default,
- * and a record written by a newer lmkv reads in an older one (unknown
- * trailing fields are ignored).
+ * as its default. Optional scalars (FlatBuffers' `= null`: CacheEntry's
+ * position_line and position_character) are written whenever they hold a
+ * value, 0 included, and are absent when the C field holds
+ * LMKV_POSITION_NONE, which is what an absent one reads as (a CacheEntry
+ * written before they were optional omitted a position of 0, which now
+ * reads as none; its cache key still holds 0,0). Evolution: fields are
+ * only ever appended to a table, so a record written before a field
+ * existed reads with that field's default, and a record written by a newer
+ * lmkv reads in an older one (unknown trailing fields are ignored).
  *
  * Thread-safety: every function here is reentrant and may be called from
  * any thread; an lmkv_fbb builder must be used by one thread at a time.
@@ -77,6 +82,18 @@ typedef enum lmkv_record_type {
 
 /** Largest record lmkv builds or reads: 1 GiB (FlatBuffers allows < 2 GiB). */
 #define LMKV_RECORD_MAX_SIZE ((size_t)1 << 30)
+
+/** "No position": the C value of an optional position field that holds
+ *  none (CacheEntry's position_line/position_character, schema `= null`;
+ *  lmkv_cache_key's line/character), UINT32_MAX. The field is then absent
+ *  from the record (read back as LMKV_POSITION_NONE, rendered as JSON null
+ *  by lmkv_record_to_json). Any other value, 0 included, is a position. LSP
+ *  positions are uinteger (at most 2^31 - 1), so UINT32_MAX is never one;
+ *  a record from another builder that holds UINT32_MAX reads as none.
+ *  Migrated daemon cache entries have none: the daemon's keys hold no
+ *  position. Symbols, references and calls use line 0 for "no position"
+ *  instead (their lines are 1-based). */
+#define LMKV_POSITION_NONE UINT32_MAX
 
 /** LSP SymbolKind with LSP's numbering (1..26); 0 = unknown. */
 typedef enum lmkv_symbol_kind {
@@ -233,8 +250,8 @@ typedef struct lmkv_cache_entry {        /* CacheEntry, "LKCE" */
     const char *file_path;
     uint64_t file_version_id;
     const char *content_hash;            /* daemon's content hash (hex) */
-    uint32_t position_line;              /* LSP Position, 0-based */
-    uint32_t position_character;
+    uint32_t position_line;              /* LSP Position, 0-based; LMKV_POSITION_NONE = none */
+    uint32_t position_character;         /* UTF-16 units, 0-based; LMKV_POSITION_NONE = none */
     const char *request_params;          /* JSON text */
     lmkv_ubytes response;                 /* response bytes */
     const char *response_type;
@@ -268,8 +285,9 @@ typedef struct lmkv_indexer_queue_item { /* IndexerQueueItem, "LKIQ" */
 
 /** Set *rec (a struct of the given type) to the schema defaults: every id
  *  and number 0, strings/vectors absent (NULL), confidence 1.0,
- *  argument_count -1, access_count 1. Always start from this (or from a
- *  zeroed struct plus those three) so fields added later get defaults.
+ *  argument_count -1, access_count 1, CacheEntry's position_line and
+ *  position_character LMKV_POSITION_NONE (absent). Always start from this
+ *  (or from a zeroed struct plus those) so fields added later get defaults.
  *  Returns LMKV_OK, or LMKV_EINVAL for a NULL rec or unknown type. */
 LMKV_API int lmkv_record_init(lmkv_record_type type, void *rec);
 
@@ -378,7 +396,8 @@ LMKV_API const char *lmkv_hierarchy_kind_name(int kind);
 /** Render a record as a JSON object (via jansson) for `lmkv dump` and
  *  `lmkv verify`: {"type": "Symbol", <field>: <value>...} with the schema's
  *  field names, in schema order, absent strings/vectors omitted, scalars
- *  always present (defaults included). *_id fields and content_hash are
+ *  always present (defaults included; an absent optional scalar, such as a
+ *  CacheEntry position_line of LMKV_POSITION_NONE, is JSON null). *_id fields and content_hash are
  *  16-digit lowercase hex strings; other 64-bit integers are JSON integers
  *  (a uint64 above INT64_MAX as a decimal string); enums by name (number if
  *  unknown); bools true/false; floats as numbers ("nan", "inf", "-inf" as
@@ -971,7 +990,9 @@ typedef struct lmkv_cache_key {
     const char *method;          /* e.g. "textDocument/definition" */
     const char *path;            /* workspace-relative */
     uint64_t content_version;
-    uint32_t line, character;    /* LSP Position (0-based); 0,0 when none */
+    uint32_t line, character;    /* LSP Position (0-based); LMKV_POSITION_NONE (or 0,0) when none: the
+                                    key bytes hold none as 0,0, so either finds the entry; the entry
+                                    stored records the key's values (NONE: JSON null) */
     uint64_t params_hash;        /* lmkv_cache_params_hash of the request params */
 } lmkv_cache_key;
 

@@ -72,7 +72,12 @@ static json_t *field_json(const fb_field *f, const uint8_t *r, char *keybuf, siz
         break;
     }
     case FB_I32: { int32_t v; memcpy(&v, c, sizeof v); j = json_integer(v); break; }
-    case FB_U32: { uint32_t v; memcpy(&v, c, sizeof v); j = json_integer(v); break; }
+    case FB_U32: {
+        uint32_t v;
+        memcpy(&v, c, sizeof v);
+        j = (f->flags & FB_F_OPT) && v == (uint32_t)f->def_i ? json_null() : json_integer(v);
+        break;
+    }
     case FB_I64: { int64_t v; memcpy(&v, c, sizeof v); j = json_integer(v); break; }
     case FB_U64: {
         uint64_t v;

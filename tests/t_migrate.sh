@@ -124,7 +124,7 @@ ok "merge"
 [ -e "$T/dry" ] && fail "dry run created the target"
 [ "$(expect_json "$T/dry.json" dry_run)" = "True" ] || fail "dry_run flag"
 [ "$(expect_json "$T/dry.json" pairs)" = "152" ] || fail "dry run pairs"
-[ "$(expect_json "$T/dry.json" checksum_u32)" = "$(expect_json "$FX/probe-universal-cache.expect.json" db.checksum)" ] \
+[ "$(expect_json "$T/dry.json" checksum)" = "$(expect_json "$FX/probe-universal-cache.expect.json" db.checksum)" ] \
     || fail "dry run checksum"
 [ "$(expect_json "$T/dry.json" typed_counts.cache_entries)" = "150" ] || fail "dry run typed count"
 "$M" --json "$T/crc.sleddump" "$T/j" >"$T/err.json" 2>/dev/null; rc=$?
@@ -192,6 +192,28 @@ grep -q "needs a regular file" "$T/err" || fail "--merge --verify message: $(cat
 [ -e "$T/db-short" ] && fail "a failed stdin import left a target"
 ok "stdin, pipe, gzip pipe and FIFO input"
 
+# --- the report's input bytes are the bytes read, from standard input, a
+# pipe and a FIFO too (no file size to take them from)
+size=$(wc -c <"$FX/probe-legacy-call-graph.sleddump")
+gzip -c "$FX/probe-legacy-call-graph.sleddump" >"$T/legacy.gz"; gzsize=$(wc -c <"$T/legacy.gz")
+"$M" --json - "$T/db-nb1" <"$FX/probe-legacy-call-graph.sleddump" >"$T/nb1.json" 2>"$T/err" || fail "stdin --json: $(cat "$T/err")"
+[ "$(expect_json "$T/nb1.json" input_bytes)" = "$size" ] || fail "stdin input_bytes $(expect_json "$T/nb1.json" input_bytes), want $size"
+cat "$FX/probe-legacy-call-graph.sleddump" | "$M" --json - "$T/db-nb2" >"$T/nb2.json" 2>"$T/err" || fail "pipe --json: $(cat "$T/err")"
+[ "$(expect_json "$T/nb2.json" input_bytes)" = "$size" ] || fail "pipe input_bytes $(expect_json "$T/nb2.json" input_bytes), want $size"
+[ "$(expect_json "$T/nb2.json" uncompressed_bytes)" = "$size" ] || fail "pipe uncompressed_bytes"
+cat "$T/legacy.gz" | "$M" --json - "$T/db-nb3" >"$T/nb3.json" 2>"$T/err" || fail "gzip pipe --json: $(cat "$T/err")"
+[ "$(expect_json "$T/nb3.json" input_bytes)" = "$gzsize" ] || fail "gzip pipe input_bytes $(expect_json "$T/nb3.json" input_bytes), want $gzsize"
+[ "$(expect_json "$T/nb3.json" uncompressed_bytes)" = "$size" ] || fail "gzip pipe uncompressed_bytes"
+mkfifo "$T/fifo2"
+cat "$T/legacy.gz" >"$T/fifo2" &
+"$M" --dry-run "$T/fifo2" "$T/db-nb4" >"$T/nb4" 2>"$T/err" || fail "FIFO dry run: $(cat "$T/err")"
+wait
+grep -q "^  input: *$gzsize bytes (.*, gzip), $size bytes uncompressed" "$T/nb4" || fail "FIFO report: $(cat "$T/nb4")"
+cat "$FX/probe-legacy-call-graph.sleddump" | "$M" - "$T/db-nb5" >"$T/nb5" 2>"$T/err" || fail "pipe import: $(cat "$T/err")"
+grep -q "^lmdb-migrate: imported standard input into $T/db-nb5" "$T/nb5" || fail "stdin named: $(head -1 "$T/nb5")"
+grep -q "^  input: *$size bytes (.*, plain), $size bytes uncompressed" "$T/nb5" || fail "pipe report: $(cat "$T/nb5")"
+ok "input bytes of stdin, pipes and FIFOs are the bytes read"
+
 # --- an empty read-only target directory is refused, not replaced
 mkdir "$T/ro-target"; chmod 555 "$T/ro-target"; ino=$(stat -c %i "$T/ro-target")
 "$M" "$FX/edge-cases-small.sleddump" "$T/ro-target" >/dev/null 2>"$T/err"; rc=$?
@@ -224,7 +246,7 @@ grep -q "raw-only: *1 " "$T/out" || fail "raw-only count: $(cat "$T/out")"
 ok "CRC checked before notices"
 
 # --- a re-run reports the typed records the database holds, and the checksum
-# as `lmkv checksum` prints it (decimal; hex beside)
+# as `lmkv checksum` prints it (decimal, one format everywhere)
 "$M" "$FX/probe-legacy-call-graph.sleddump" "$T/db-rerun" >"$T/first" 2>&1 || fail "first run: $(cat "$T/first")"
 "$M" "$FX/probe-legacy-call-graph.sleddump" "$T/db-rerun" >"$T/second" 2>&1 || fail "re-run: $(cat "$T/second")"
 grep -q "already holds exactly" "$T/second" || fail "re-run not 'already imported': $(cat "$T/second")"
@@ -233,9 +255,29 @@ first=$(grep "typed records:" "$T/first"); second=$(grep "typed records:" "$T/se
 grep -q "typed records: *82 " "$T/second" || fail "re-run typed count: $second"
 "$M" --json "$FX/probe-legacy-call-graph.sleddump" "$T/db-rerun" >"$T/second.json" 2>/dev/null
 [ "$(expect_json "$T/second.json" typed_records)" = 82 ] || fail "re-run --json typed_records"
-printed=$(sed -n 's/^  checksum: *\([0-9]*\) (0x[0-9a-f]\{8\}, sled.*/\1/p' "$T/second")
+printed=$(sed -n 's/^  checksum: *\([0-9]*\) (sled Db::checksum of the dump)$/\1/p' "$T/second")
 [ "$printed" = "$(sum_of "$T/db-rerun")" ] || fail "lmdb-migrate checksum '$printed' vs lmkv checksum '$(sum_of "$T/db-rerun")'"
+[ "$(expect_json "$T/second.json" checksum)" = "$printed" ] || fail "re-run --json checksum vs the text report"
 ok "re-run report"
+
+# --- sled's checksum is one string in both tools (decimal u32, as Rust's {}
+# prints sled's): --verify's line, --dry-run --json, lmkv checksum (text and
+# --json), for every fixture
+for f in probe-universal-cache probe-legacy-call-graph edge-cases-small; do
+    want=$(expect_json "$FX/$f.expect.json" db.checksum)
+    "$M" --verify "$FX/$f.sleddump" "$T/db-ck-$f" >"$T/ck" 2>"$T/err" || fail "$f --verify: $(cat "$T/err")"
+    line=$(grep "^  checksum:" "$T/ck")
+    [ "$line" = "  checksum:       $want (sled Db::checksum of the dump), equal in the result (verified)" ] \
+        || fail "$f --verify checksum line: '$line', sled's $want"
+    "$M" --dry-run --json "$FX/$f.sleddump" "$T/db-ck-dry" >"$T/ck.json" 2>/dev/null || fail "$f --dry-run --json"
+    grep -q "\"checksum\": $want," "$T/ck.json" || fail "$f --json checksum is not the number $want: $(grep checksum "$T/ck.json")"
+    grep -q "checksum_u32" "$T/ck.json" && fail "$f: a second checksum field in --json"
+    [ "$(sum_of "$T/db-ck-$f")" = "$want" ] || fail "$f: lmkv checksum $(sum_of "$T/db-ck-$f"), sled's $want"
+    "$L" --db "$T/db-ck-$f" --json checksum >"$T/lck.json" || fail "$f: lmkv --json checksum"
+    [ "$(expect_json "$T/lck.json" checksum)" = "$want" ] || fail "$f: lmkv --json checksum $(cat "$T/lck.json")"
+    "$L" --db "$T/db-ck-$f" --hex checksum | grep -qx "$want" || fail "$f: lmkv --hex checksum is not decimal"
+done
+ok "one checksum format (decimal u32) in lmdb-migrate and lmkv checksum"
 
 # --- the legacy call graph: one row per caller of mdb_txn_begin (the daemon
 # stored its node twice, asked for from mdb.c and from mdb_drop.c)
@@ -254,6 +296,54 @@ assert got == sorted(want), (got, sorted(want))
 assert len(got) == 3, got
 PYEOF
 ok "legacy callers deduplicated"
+
+# --- positions the dump does not hold are null, not 0:0: the legacy call
+# graph's calls (the daemon kept none) and the symbols no CallInfo placed;
+# the nodes a CallInfo names keep its (0-based -> 1-based) line; the cache
+# entries' LSP positions (the daemon's keys hold none)
+$PY - "$T/callers.json" <<'PYEOF' || fail "legacy call positions are not null"
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert rows and all(r["line"] is None and r["column"] is None for r in rows), rows
+PYEOF
+"$L" --db "$T/db-rerun" query callers mdb_txn_begin >"$T/callers.txt" || fail "query callers (text)"
+[ "$(grep -c ':?$' "$T/callers.txt")" = 3 ] || fail "text callers without positions: $(cat "$T/callers.txt")"
+grep -q ':0' "$T/callers.txt" && fail "a 0 position printed: $(cat "$T/callers.txt")"
+"$L" --db "$T/db-rerun" --json query symbol mdb_txn_begin >"$T/sym.json" || fail "query symbol"
+"$L" --db "$T/db-rerun" --json query impact mdb_txn_begin >"$T/impact.json" || fail "query impact"
+$PY - "$T/sym.json" "$T/impact.json" "$FX/probe-legacy-call-graph.decoded.jsonl" <<'PYEOF' || fail "legacy symbol positions"
+import json, sys
+syms = json.load(open(sys.argv[1]))
+# mdb_txn_begin is only ever a node key, never named by a CallInfo: no position
+assert syms and all(s["line"] is None and s["column"] is None and s["end_line"] is None for s in syms), syms
+lines = {}
+for line in open(sys.argv[3]):
+    d = json.loads(line)
+    if d["tree"] == "nodes" and d["key"]["symbol"] == "mdb_txn_begin":
+        for c in d["value"]["info"]["incoming_calls"]:
+            lines[c["name"]] = c["line"] + 1
+impact = json.load(open(sys.argv[2]))
+assert impact and all(r["line"] == lines[r["name"]] for r in impact), (impact, lines)
+PYEOF
+"$L" --db "$T/db-rerun" query symbol mdb_txn_begin | grep -q $'\tmdb.c:?$' || fail "text symbol without a position"
+"$L" --db "$T/db-probe-universal-cache" --json dump --system --tree cache.entry >"$T/ce.jsonl" || fail "dump cache.entry"
+$PY - "$T/ce.jsonl" <<'PYEOF' || fail "cache entry positions are not null"
+import json, sys
+recs = [json.loads(l)["record"] for l in open(sys.argv[1])]
+assert len(recs) == 150, len(recs)
+assert all(r["position_line"] is None and r["position_character"] is None for r in recs)
+PYEOF
+ok "positions the dump does not hold are null (calls, symbols, cache entries)"
+
+# --- issue 19's rule: no function of migrate/ over 150 lines (a definition
+# starts at column 0 and ends at the first "}" in column 0)
+long=$(for f in "${LMKV_ROOT:?}"/migrate/*.c "$LMKV_ROOT"/migrate/cli/*.c; do
+    awk -v F="${f#$LMKV_ROOT/}" '/^[A-Za-z].*\(/ && !/;$/ && !s {s=NR; name=$0}
+        /^}/ && s {if (NR-s+1 > 150) print F ": " NR-s+1 " lines: " name; s=0}' "$f"; done)
+[ -z "$long" ] || fail "functions over 150 lines: $long"
+n=$(awk '/^int lmkv_migrate_import\(/{s=NR} s&&/^}/{print NR-s+1; exit}' "$LMKV_ROOT/migrate/import.c")
+[ -n "$n" ] && [ "$n" -lt 150 ] || fail "lmkv_migrate_import is ${n:-?} lines"
+ok "no function of migrate/ over 150 lines (lmkv_migrate_import: $n)"
 
 [ $fails -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "all migrate end-to-end checks passed"

@@ -110,9 +110,10 @@ def wire_type(t):
 
 
 def default_of(t, d):
-    """.fbs default -> value in the helper's value format."""
+    """.fbs default -> value in the helper's value format (None: absent,
+    also for an optional scalar, `= null`)."""
     wt = wire_type(t)
-    if wt in ("string", "[string]", "[ubyte]"):
+    if wt in ("string", "[string]", "[ubyte]") or d == "null":
         return None
     if t in ENUMS:
         v = ENUMS[t]["values"][d] if d is not None else 0
@@ -175,6 +176,10 @@ INT_RANGE = {"ubyte": (0, 255), "uint": (0, 2**32 - 1), "int": (-2**31, 2**31 - 
 UNI = ["ünïcødé", "漢字テスト", "emoji 🚀🦀", "tab\tnew\nline \"quote\" \\", "ω≈ç√∫"]
 
 
+def is_optional(table, name):
+    return any(n == name and dv == "null" for n, _, dv in TABLES[table]["fields"])
+
+
 def value_for(table, name, ty, mode, rnd):
     wt = wire_type(ty)
     if mode == "empty":
@@ -187,6 +192,8 @@ def value_for(table, name, ty, mode, rnd):
         return f32bits({"full": 0.75, "extremes": 3.4028234663852886e38, "unicode": -0.0}.get(mode, 0.25))
     if wt in INT_RANGE:
         lo, hi = INT_RANGE[wt]
+        if is_optional(table, name):
+            hi -= 1  # lmkv's C view: UINT32_MAX is LMKV_POSITION_NONE (absent)
         if ty in ENUMS:
             vals = sorted(ENUMS[ty]["values"].values())
             v = {"full": vals[-1], "extremes": 255, "unicode": vals[1 % len(vals)]}.get(mode)
@@ -238,6 +245,10 @@ def make_cases(table):
     rnd = random.Random("lmkv-" + table)
     for i in range(6):
         cases.append(("random%d" % i, {n: value_for(table, n, ty, "random", rnd) for n, ty, _ in fields}))
+    # Optional scalars present with 0 (their type's zero): written, and read
+    # back as 0, not as absent (the "empty" case has them absent: null).
+    if any(dv == "null" for _, _, dv in fields):
+        cases.append(("optzero", {n: (0 if dv == "null" else None) for n, _, dv in fields}))
     return cases
 
 
@@ -440,10 +451,13 @@ def main():
                 js = json.loads(r.stdout)
                 if js.get("type") != table:
                     fail("%s: record_to_json type %r" % (tag, js.get("type")))
-                for n, ty, _ in TABLES[table]["fields"]:
+                for n, ty, dv in TABLES[table]["fields"]:
                     if wire_type(ty) == "string" and js.get(n) != want[n]:
                         fail("%s: record_to_json %s = %r, want %r" % (tag, n, js.get(n), want[n]))
-            if regen and (cname in ("empty", "full", "extremes", "unicode", "defaults") or cname == "random0"):
+                    # an optional scalar: its value, or JSON null when absent
+                    if dv == "null" and (n not in js or js[n] != want[n]):
+                        fail("%s: record_to_json %s = %r, want %r" % (tag, n, js.get(n, "(missing)"), want[n]))
+            if regen and (cname in ("empty", "full", "extremes", "unicode", "defaults", "optzero") or cname == "random0"):
                 with open(os.path.join(GOLDEN, tag + ".bin"), "wb") as f:
                     f.write(odata)
                 with open(os.path.join(GOLDEN, tag + ".json"), "w") as f:
@@ -641,9 +655,13 @@ def check_official_verifier(work):
     print("differential: %d inputs x %d tables, official accepts %d, lmkv stricter on %d, looser on %d"
           % (len(inputs), len(tables), nacc, len(stricter), len(looser)))
     # Where both accept, lmkv reads the same values as the official Python
-    # reader (floats compared by bits, any NaN equal to any NaN).
+    # reader (floats compared by bits, any NaN equal to any NaN; an optional
+    # uint holding UINT32_MAX is none in lmkv's C view, LMKV_POSITION_NONE,
+    # as lmkv_schema.h documents).
     def norm(table, vals):
-        for n, ty, _ in TABLES[table]["fields"]:
+        for n, ty, dv in TABLES[table]["fields"]:
+            if dv == "null" and vals.get(n) == 2**32 - 1:
+                vals[n] = None
             if wire_type(ty) == "float" and isinstance(vals.get(n), int) and \
                     (vals[n] & 0x7f800000) == 0x7f800000 and (vals[n] & 0x7fffff):
                 vals[n] = "nan"

@@ -399,6 +399,13 @@ static void test_typed_universal_cache(void **state)
         assert_int_equal(e.created_ns, ns_of(json_object_get(md, "created_at")));
         assert_int_equal(e.last_accessed_ns, ns_of(json_object_get(md, "last_accessed")));
         assert_int_equal(e.access_count, json_integer_value(json_object_get(md, "access_count")));
+        /* the daemon's entry holds no position: none, not 0:0 */
+        assert_int_equal(e.position_line, LMKV_POSITION_NONE);
+        assert_int_equal(e.position_character, LMKV_POSITION_NONE);
+        char *js = NULL;
+        assert_int_equal(lmkv_record_to_json(&js, p.value, p.value_size, 0), LMKV_OK);
+        assert_non_null(strstr(js, "\"position_line\":null,\"position_character\":null,"));
+        free(js);
         seen++;
     }
     assert_int_equal(seen, 150);

@@ -676,6 +676,70 @@ static void test_migration_put_keeps_metadata(void **state)
     assert_int_equal(lmkv_cache_close(c), LMKV_OK);
 }
 
+/* A position of 0,0 is a position (stored, read back as 0); no position
+ * (LMKV_POSITION_NONE, as a migrated daemon entry) is absent from the record,
+ * reads back as LMKV_POSITION_NONE and renders as JSON null; the key bytes
+ * hold none as 0,0, so a lookup with either finds the entry. */
+static void test_position_none_is_not_zero(void **state)
+{
+    fx *f = *state;
+    lmkv_cache *c = open_cache(f, 0, 0, 0, 0);
+    const resp *r = &g_resp[0];
+    lmkv_cache_key k0 = key_of(f, r, 5);      /* 0,0: the request's position */
+    assert_int_equal(lmkv_cache_put(c, &k0, r->body, r->len, "json", NULL, 3), LMKV_OK);
+    lmkv_cache_entry e;
+    lmkv_record_init(LMKV_REC_CACHE_ENTRY, &e);
+    assert_int_equal(e.position_line, LMKV_POSITION_NONE);
+    assert_int_equal(e.position_character, LMKV_POSITION_NONE);
+    e.response.data = (const uint8_t *)r->body;
+    e.response.len = r->len;
+    e.legacy_key = r->legacy_key;
+    lmkv_cache_key kn = key_of(f, r, 6);      /* another version: no position */
+    kn.line = kn.character = LMKV_POSITION_NONE;
+    assert_int_equal(lmkv_cache_put_entry(c, &kn, &e), LMKV_OK);
+
+    lmkv_store_txn *t;
+    lmkv_cache_entry got;
+    assert_int_equal(lmkv_store_txn_begin(&t, f->st), LMKV_OK);
+    assert_int_equal(lmkv_cache_get_entry(&got, c, t, &k0), LMKV_OK);
+    assert_int_equal(got.position_line, 0);
+    assert_int_equal(got.position_character, 0);
+    assert_int_equal(lmkv_cache_get_entry(&got, c, t, &kn), LMKV_OK);
+    assert_int_equal(got.position_line, LMKV_POSITION_NONE);
+    assert_int_equal(got.position_character, LMKV_POSITION_NONE);
+    assert_string_equal(got.legacy_key, r->legacy_key);
+    lmkv_cache_key kz = kn;
+    kz.line = kz.character = 0;              /* none is 0,0 in the key */
+    assert_int_equal(lmkv_cache_get_entry(&got, c, t, &kz), LMKV_OK);
+    assert_int_equal(got.position_line, LMKV_POSITION_NONE);
+    lmkv_store_txn_end(t);
+
+    /* the records: a present 0 is written and renders as 0, none as null */
+    lmkv_fbb *b = NULL;
+    assert_int_equal(lmkv_fbb_new(&b), LMKV_OK);
+    const uint8_t *buf;
+    size_t len;
+    char *js = NULL;
+    assert_int_equal(lmkv_cache_entry_build(b, &e, &buf, &len), LMKV_OK);
+    assert_int_equal(lmkv_record_to_json(&js, buf, len, 0), LMKV_OK);
+    assert_non_null(strstr(js, "\"position_line\":null,\"position_character\":null"));
+    free(js);
+    size_t len_none = len;
+    e.position_line = 0;
+    e.position_character = 0;
+    assert_int_equal(lmkv_cache_entry_build(b, &e, &buf, &len), LMKV_OK);
+    assert_true(len > len_none); /* the two fields are in the encoding */
+    assert_int_equal(lmkv_record_to_json(&js, buf, len, 0), LMKV_OK);
+    assert_non_null(strstr(js, "\"position_line\":0,\"position_character\":0"));
+    free(js);
+    lmkv_cache_entry back;
+    assert_int_equal(lmkv_cache_entry_read(&back, buf, len), LMKV_OK);
+    assert_int_equal(back.position_line, 0);
+    assert_int_equal(back.position_character, 0);
+    lmkv_fbb_free(b);
+    assert_int_equal(lmkv_cache_close(c), LMKV_OK);
+}
+
 static void test_removed_file_version_takes_its_entries(void **state)
 {
     fx *f = *state;
@@ -749,6 +813,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lru_eviction_under_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_put_keeps_metadata, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_position_none_is_not_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_removed_file_version_takes_its_entries, setup, teardown),
         cmocka_unit_test(test_params_hash),
     };

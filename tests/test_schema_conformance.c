@@ -19,7 +19,8 @@
  *                                     one line per file (null if refused)
  *      json <in.bin>                  print lmkv_record_to_json() output
  *      verify <Table> <file>...       "1"/"0" per file: lmkv verifies it
- *    Values JSON: one key per field; absent key / null = absent (default);
+ *    Values JSON: one key per field; absent key / null = absent (default;
+ *    for an optional scalar, `= null` in the .fbs, null both ways);
  *    64-bit integers as decimal strings, other integers as numbers, floats
  *    as their IEEE-754 bit pattern (number), bools as true/false, strings as
  *    strings, [ubyte] as lowercase hex, [string] as arrays. Exit 0 on
@@ -197,7 +198,13 @@ static json_t *to_json(const fb_table *t, const void *rec)
         case FB_BOOL: { int x; memcpy(&x, c, sizeof x); v = json_boolean(x); break; }
         case FB_ENUM8: { int x; memcpy(&x, c, sizeof x); v = json_integer(x); break; }
         case FB_I32: { int32_t x; memcpy(&x, c, sizeof x); v = json_integer(x); break; }
-        case FB_U32: case FB_F32: { uint32_t x; memcpy(&x, c, sizeof x); v = json_integer(x); break; }
+        case FB_U32: case FB_F32: {
+            uint32_t x;
+            memcpy(&x, c, sizeof x);
+            /* an optional scalar holding its "absent" value: null */
+            v = (f->flags & FB_F_OPT) && x == (uint32_t)f->def_i ? json_null() : json_integer(x);
+            break;
+        }
         case FB_I64: { int64_t x; memcpy(&x, c, sizeof x); snprintf(tmp, sizeof tmp, "%" PRId64, x); v = json_string(tmp); break; }
         case FB_U64: { uint64_t x; memcpy(&x, c, sizeof x); snprintf(tmp, sizeof tmp, "%" PRIu64, x); v = json_string(tmp); break; }
         case FB_STR: { const char *s; memcpy(&s, c, sizeof s); v = s ? str_json(s) : json_null(); break; }
@@ -259,6 +266,7 @@ static int cmd_schema(void)
             const fb_field *f = &t->fields[i];
             json_t *fo = json_pack("{s:s, s:s, s:I, s:f}", "name", f->name, "type", type_str(f->type),
                                    "default", (json_int_t)f->def_i, "default_float", f->def_f);
+            if (f->flags & FB_F_OPT) json_object_set_new(fo, "default", json_null()); /* `= null` */
             json_array_append_new(fs, fo);
         }
         json_array_append_new(arr, json_pack("{s:s, s:s, s:i, s:o}", "table", t->name, "ident", t->ident,

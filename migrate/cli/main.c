@@ -167,6 +167,7 @@ static void report_text(const lmkv_migrate_report *r, const char *dump, const ch
     human(pb, sizeof pb, (double)r->pair_bytes);
     human(ib, sizeof ib, (double)r->input_bytes);
     human(ub, sizeof ub, (double)r->bytes);
+    if (!strcmp(dump, "-")) dump = "standard input";
     if (r->dry_run) printf(PROG ": dry run: %s is a valid sled dump; nothing was written\n", dump);
     else if (r->already_imported) printf(PROG ": %s already holds exactly %s; nothing was written\n", dir, dump);
     else printf(PROG ": imported %s into %s%s\n", dump, dir, (flags & LMKV_MIGRATE_MERGE) ? " (merge)" : "");
@@ -187,9 +188,8 @@ static void report_text(const lmkv_migrate_report *r, const char *dump, const ch
     printf("  input:          %llu bytes (%s, %s), %llu bytes uncompressed (%s)\n", (unsigned long long)r->input_bytes,
            ib, r->gzip ? "gzip" : "plain", (unsigned long long)r->bytes, ub);
     if (r->dump_checksum_known)
-        /* decimal, as `lmkv checksum` and sled's u32 print it; hex beside */
-        printf("  checksum:       %lu (0x%08x, sled Db::checksum of the dump)%s\n", (unsigned long)r->dump_checksum,
-               r->dump_checksum,
+        /* decimal, as `lmkv checksum` and sled's u32 (Rust's {}) print it */
+        printf("  checksum:       %lu (sled Db::checksum of the dump)%s\n", (unsigned long)r->dump_checksum,
                r->checksum_compared ? ", equal in the result (verified)" : "");
     else
         printf("  checksum:       file CRC-32 and every tree's length checked (--verify compares sled's checksum)\n");
@@ -205,16 +205,14 @@ static void report_text(const lmkv_migrate_report *r, const char *dump, const ch
 static json_t *report_json(const lmkv_migrate_report *r, const char *dump, const char *dir, unsigned flags,
                            json_t *notices, int rc)
 {
-    char ck[16];
-    snprintf(ck, sizeof ck, "%08x", r->dump_checksum);
-    json_t *j = json_pack("{s:b,s:s,s:s,s:b,s:b,s:b,s:b,s:I,s:I,s:I,s:I,s:I,s:b,s:I,s:I,s:s,s:I,s:b,s:f}", "ok",
+    json_t *j = json_pack("{s:b,s:s,s:s,s:b,s:b,s:b,s:b,s:I,s:I,s:I,s:I,s:I,s:b,s:I,s:I,s:I,s:b,s:f}", "ok",
                           rc == LMKV_OK, "dump", dump, "db", dir, "dry_run", r->dry_run, "already_imported",
                           r->already_imported, "merge", (flags & LMKV_MIGRATE_MERGE) != 0, "typed",
                           !(flags & LMKV_MIGRATE_NO_TYPED), "trees", (json_int_t)r->trees, "pairs",
                           (json_int_t)r->pairs, "pair_bytes", (json_int_t)r->pair_bytes, "input_bytes",
                           (json_int_t)r->input_bytes, "uncompressed_bytes", (json_int_t)r->bytes, "gzip", r->gzip,
                           "typed_records", (json_int_t)r->typed_records, "raw_only", (json_int_t)r->raw_only,
-                          "checksum", ck, "checksum_u32", (json_int_t)r->dump_checksum, "verified",
+                          "checksum", (json_int_t)r->dump_checksum, "verified",
                           r->checksum_compared, "seconds", r->seconds);
     if (!j) return NULL;
     json_object_set_new(j, "stale_tmp_removed", json_integer((json_int_t)r->stale_tmp_removed));
@@ -227,10 +225,7 @@ static json_t *report_json(const lmkv_migrate_report *r, const char *dump, const
         json_object_set_new(j, "merge_counts",
                             json_pack("{s:I,s:I,s:I}", "added", (json_int_t)r->merged_added, "equal",
                                       (json_int_t)r->merged_equal, "conflicts", (json_int_t)r->conflicts));
-    if (!r->dump_checksum_known) {
-        json_object_set_new(j, "checksum", json_null());
-        json_object_set_new(j, "checksum_u32", json_null());
-    }
+    if (!r->dump_checksum_known) json_object_set_new(j, "checksum", json_null());
     if (r->has_generate_id) json_object_set_new(j, "generate_id_next", json_integer((json_int_t)r->generate_id_next));
     json_object_set(j, "notices", notices);
     if (rc != LMKV_OK) {

@@ -5,13 +5,15 @@
 #include <jansson.h>
 
 static const char usage[] =
-    "usage: lmkv checksum [--tree T | --tree-hex H [--system]] [--json] [--hex]\n"
+    "usage: lmkv checksum [--tree T | --tree-hex H [--system]] [--json]\n"
     "\n"
-    "Print sled 0.34's checksum as a decimal u32. Without --tree: Db::checksum,\n"
-    "the CRC-32 (IEEE) over every user tree in name order (the default tree\n"
-    "included, system trees excluded), hashing each tree's name then each key\n"
-    "and value in key order. With --tree: Tree::checksum, over that tree's keys\n"
-    "and values only. A database migrated from sled has sled's checksum.\n"
+    "Print sled 0.34's checksum as a decimal u32, as Rust's {} prints sled's\n"
+    "u32 and as lmdb-migrate prints a dump's checksum (--hex does not change\n"
+    "it). Without --tree: Db::checksum, the CRC-32 (IEEE) over every user tree\n"
+    "in name order (the default tree included, system trees excluded), hashing\n"
+    "each tree's name then each key and value in key order. With --tree:\n"
+    "Tree::checksum, over that tree's keys and values only. A database migrated\n"
+    "from sled has sled's checksum.\n"
     "Read in one snapshot, read-only.\n"
     "\n"
     "  --tree T     one tree (name as text)\n"

@@ -92,6 +92,17 @@ static void set_str(json_t *o, const char *k, const char *v)
     json_object_set_new(o, k, v ? json_string(v) : json_null());
 }
 
+/* Lines and columns are 1-based; 0 = the record holds no position (the
+ * legacy call graph lmdb-migrate imports): JSON null, text "?" (lmkv(1)). */
+static json_t *pos_json(uint32_t v) { return v ? json_integer(v) : json_null(); }
+static const char *pos_text(char *buf, size_t n, uint32_t line, uint32_t col, int with_col)
+{
+    if (!line) return "?";
+    if (with_col) snprintf(buf, n, "%u:%u", line, col);
+    else snprintf(buf, n, "%u", line);
+    return buf;
+}
+
 static int print_call(struct out *o, const lmkv_call *c, int callers)
 {
     const char *name = callers ? c->caller_name : c->callee_name;
@@ -100,13 +111,15 @@ static int print_call(struct out *o, const lmkv_call *c, int callers)
         if (!e) { o->err = 1; return 1; }
         set_str(e, "name", name);
         set_str(e, "file", c->file_path);
-        json_object_set_new(e, "line", json_integer(c->line));
-        json_object_set_new(e, "column", json_integer(c->column));
+        json_object_set_new(e, "line", pos_json(c->line));
+        json_object_set_new(e, "column", pos_json(c->column));
         json_object_set_new(e, "kind", json_string("call"));
         set_str(e, callers ? "callee" : "caller", callers ? c->callee_name : c->caller_name);
         if (json_array_append_new(o->arr, e) != 0) { o->err = 1; return 1; }
     } else {
-        printf("%s\t%s:%u:%u\n", name ? name : "(file scope)", c->file_path ? c->file_path : "?", c->line, c->column);
+        char pb[32];
+        printf("%s\t%s:%s\n", name ? name : "(file scope)", c->file_path ? c->file_path : "?",
+               pos_text(pb, sizeof pb, c->line, c->column, 1));
     }
     return 0;
 }
@@ -122,14 +135,15 @@ static int print_ref(struct out *o, const lmkv_reference *r, int to)
         if (!e) { o->err = 1; return 1; }
         set_str(e, "name", name);
         set_str(e, "file", r->file_path);
-        json_object_set_new(e, "line", json_integer(r->start_line));
-        json_object_set_new(e, "column", json_integer(r->start_column));
+        json_object_set_new(e, "line", pos_json(r->start_line));
+        json_object_set_new(e, "column", pos_json(r->start_column));
         set_str(e, "kind", kn);
         set_str(e, to ? "target" : "source", to ? r->target_name : r->source_name);
         if (json_array_append_new(o->arr, e) != 0) { o->err = 1; return 1; }
     } else {
-        printf("%s\t%s:%u:%u\t%s\n", name ? name : "(file scope)", r->file_path ? r->file_path : "?",
-               r->start_line, r->start_column, kn ? kn : "?");
+        char pb[32];
+        printf("%s\t%s:%s\t%s\n", name ? name : "(file scope)", r->file_path ? r->file_path : "?",
+               pos_text(pb, sizeof pb, r->start_line, r->start_column, 1), kn ? kn : "?");
     }
     return 0;
 }
@@ -148,14 +162,16 @@ static int cb_symbol(void *ctx, const lmkv_symbol *s)
         set_str(e, "qualified_name", q);
         set_str(e, "kind", kn);
         set_str(e, "file", s->file_path);
-        json_object_set_new(e, "line", json_integer(s->start_line));
-        json_object_set_new(e, "column", json_integer(s->start_column));
-        json_object_set_new(e, "end_line", json_integer(s->end_line));
+        json_object_set_new(e, "line", pos_json(s->start_line));
+        json_object_set_new(e, "column", pos_json(s->start_column));
+        json_object_set_new(e, "end_line", pos_json(s->end_line));
         set_str(e, "signature", s->signature);
         set_str(e, "visibility", s->visibility);
         if (json_array_append_new(o->arr, e) != 0) { o->err = 1; return 1; }
     } else {
-        printf("%s\t%s\t%s:%u", q ? q : "?", kn ? kn : "?", s->file_path ? s->file_path : "?", s->start_line);
+        char pb[32];
+        printf("%s\t%s\t%s:%s", q ? q : "?", kn ? kn : "?", s->file_path ? s->file_path : "?",
+               pos_text(pb, sizeof pb, s->start_line, 0, 0));
         if (s->end_line > s->start_line) printf("-%u", s->end_line);
         if (s->signature) printf("\t%s", s->signature);
         putchar('\n');
@@ -184,6 +200,8 @@ static int print_result(const char *cmd, enum qkind k, const lmkv_graph_result *
     for (size_t i = 0; i < r->n; i++) {
         const lmkv_graph_item *it = &r->items[i];
         const char *kn = lmkv_symbol_kind_name(it->kind);
+        char pb[32];
+        const char *ln = pos_text(pb, sizeof pb, it->line, 0, 0);
         if (json) {
             json_t *e = json_object();
             switch (k) {
@@ -199,7 +217,7 @@ static int print_result(const char *cmd, enum qkind k, const lmkv_graph_result *
             default:
                 set_str(e, "name", it->name);
                 set_str(e, "file", it->file);
-                json_object_set_new(e, "line", json_integer(it->line));
+                json_object_set_new(e, "line", pos_json(it->line));
                 set_str(e, "kind", it->kind ? kn : NULL);
                 if (k == Q_IMPACT) json_object_set_new(e, "depth", json_integer(it->depth));
                 if (k == Q_SEARCH) json_object_set_new(e, "score", json_integer((json_int_t)it->count));
@@ -215,13 +233,13 @@ static int print_result(const char *cmd, enum qkind k, const lmkv_graph_result *
             case Q_DEPS: case Q_RDEPS: printf("%s\t%llu\n", it->name, (unsigned long long)it->count); break;
             case Q_HIERARCHY: case Q_IMPL:
                 printf("%s\t%s\t%s\n", it->detail, it->name, lmkv_hierarchy_kind_name(it->kind)); break;
-            case Q_IMPACT: printf("%u\t%s\t%s:%u\n", it->depth, it->name, it->file ? it->file : "?", it->line); break;
+            case Q_IMPACT: printf("%u\t%s\t%s:%s\n", it->depth, it->name, it->file ? it->file : "?", ln); break;
             case Q_HOTSPOTS:
-                printf("%llu\t%llu\t%s\t%s:%u\n", (unsigned long long)it->count, (unsigned long long)it->count2,
-                       it->name, it->file ? it->file : "?", it->line);
+                printf("%llu\t%llu\t%s\t%s:%s\n", (unsigned long long)it->count, (unsigned long long)it->count2,
+                       it->name, it->file ? it->file : "?", ln);
                 break;
             default:
-                printf("%s\t%s\t%s:%u%s%s\n", it->name, kn ? kn : "?", it->file ? it->file : "?", it->line,
+                printf("%s\t%s\t%s:%s%s%s\n", it->name, kn ? kn : "?", it->file ? it->file : "?", ln,
                        it->detail ? "\t" : "", it->detail ? it->detail : "");
             }
         }

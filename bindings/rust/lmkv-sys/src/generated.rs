@@ -5,6 +5,7 @@
 #[allow(unused_imports)] use crate::*;
 
 pub const LMKV_REC_COUNT: u32 = 10;
+pub const LMKV_POSITION_NONE: u32 = 4294967295;
 pub const LMKV_JSON_PRETTY: u32 = 1;
 pub const LMKV_CACHE_MAX_ENTRY_DEFAULT: u32 = 10485760;
 pub const LMKV_OID_HEXLEN: u32 = 40;

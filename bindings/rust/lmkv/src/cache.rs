@@ -32,7 +32,9 @@ pub struct CacheKey {
     pub path: String,
     /// The file's fv id or any 64-bit content hash (0 = unknown).
     pub content_version: u64,
-    /// LSP Position (0-based).
+    /// LSP Position (0-based); `sys::LMKV_POSITION_NONE` (or 0, 0) when the
+    /// request has none: the key holds none as 0, 0, the stored entry
+    /// records `None` for LMKV_POSITION_NONE.
     pub line: u32,
     pub character: u32,
     /// [`params_hash`] of the request params.

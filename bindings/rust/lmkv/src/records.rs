@@ -287,8 +287,19 @@ impl<'t> Workspace<'t> {
 }
 
 impl<'t> CacheEntry<'t> {
-    num_fields!(workspace_id: u64, file_version_id: u64, position_line: u32, position_character: u32,
+    num_fields!(workspace_id: u64, file_version_id: u64,
         created_ns: i64, last_accessed_ns: i64, access_count: u64, response_time_ms: u32);
+    /// The request's LSP Position.line (0-based); `None` when the entry has
+    /// no position (schema `= null`, C `LMKV_POSITION_NONE`: a migrated
+    /// daemon entry), which is not line 0.
+    pub fn position_line(&self) -> Option<u32> {
+        Some(self.raw.position_line).filter(|&v| v != sys::LMKV_POSITION_NONE)
+    }
+    /// The request's LSP Position.character (0-based UTF-16 units); `None`
+    /// when the entry has no position, as [`Self::position_line`].
+    pub fn position_character(&self) -> Option<u32> {
+        Some(self.raw.position_character).filter(|&v| v != sys::LMKV_POSITION_NONE)
+    }
     str_fields!(method, file_path, content_hash, request_params, response_type, symbol, legacy_key);
     /// The cached response bytes, zero-copy.
     pub fn response(&self) -> &'t [u8] {

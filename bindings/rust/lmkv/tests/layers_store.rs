@@ -228,6 +228,9 @@ fn the_lsp_cache_through_rust() {
         (Some("textDocument/definition"), Some("src/f2.c"), Some("Location"), 42)
     );
     assert!(e.access_count() >= 2, "put + get");
+    assert_eq!((e.position_line(), e.position_character()), (Some(42), Some(3)));
+    let z = cache.get_entry(&txn, &key(0)).unwrap().unwrap();
+    assert_eq!(z.position_line(), Some(0), "line 0 is a position, not none");
     let stats = txn.cache_stats_all(7).unwrap();
     let hits: u64 = stats.iter().map(|s| s.hits()).sum();
     let misses: u64 = stats.iter().map(|s| s.misses()).sum();
