@@ -17,9 +17,8 @@ CTAGS=$(command -v ctags-universal || command -v universal-ctags || command -v c
 
 # Functions in the allowlist are split on another branch; the lead removes
 # each line once that branch is merged. Format: FILE FUNCTION.
-ALLOW='migrate/import.c lmkv_migrate_import
-tools/lmkv/cmd_query.c cmd_query'
-# ^ split on branch k19m (lmkv_migrate_import) / k19q (cmd_query)
+ALLOW='tools/lmkv/cmd_query.c cmd_query'
+# ^ split on branch k19q (cmd_query)
 
 # lengths FILE...: "FILE:LINE LENGTH NAME" per function definition
 # (a definition ctags gives no end line is reported with length "?")
