@@ -106,6 +106,7 @@ typedef struct lmkv_iter lmkv_iter;
 typedef struct lmkv_batch lmkv_batch;
 typedef struct lmkv_txn lmkv_txn;
 typedef struct lmkv_subscriber lmkv_subscriber;
+typedef struct lmkv_watcher lmkv_watcher;
 typedef struct lmkv_import lmkv_import;
 
 /** Owned bytes. `data` is NULL only for "absent"; a present empty value has a
@@ -843,6 +844,43 @@ LMKV_API int lmkv_subscriber_next(lmkv_event *out, lmkv_subscriber *s, int timeo
  *  concurrently with lmkv_subscriber_next on the same subscriber, nor with
  *  the database's last close. */
 LMKV_API void lmkv_subscriber_close(lmkv_subscriber *s);
+
+/** A watcher of the keys of t starting with prefix ("" = all) that sees
+ *  the writes of EVERY process on the database (lmkv_tree_watch_prefix,
+ *  like sled's, sees only this process's). It polls (kv/watch.c): each
+ *  poll reads the environment's last transaction id (lmkv_db_last_txnid)
+ *  and, only when it moved, reads the prefix range in a new read snapshot
+ *  and compares it with the previous one by key, value length and xxh3-64
+ *  of the value. So, unlike a subscriber: one event per changed key per
+ *  poll, in key order, carrying the key's latest state (several writes to
+ *  a key between two polls give one event; a key written back to the value
+ *  it had at the last poll gives none; a key inserted and removed between
+ *  polls gives none). No read transaction is held between polls, so the
+ *  watcher never pins the writer's pages and never blocks a writer. The
+ *  first snapshot is taken here. Memory: every key of the range plus 16
+ *  bytes per key, and the events of the last poll until returned.
+ *  interval_ms: the time between polls inside lmkv_watcher_next (0 = 100
+ *  ms). t must stay open while the watcher lives. The watcher is a
+ *  single-user object (not thread-safe); several watchers may share a db.
+ *  Errors: LMKV_EINVAL (NULL out or t, NULL prefix with non-zero size),
+ *  LMKV_ETREE (dropped tree), LMKV_ENOMEM, read errors (LMKV_EBUSY when no
+ *  reader slot is free). */
+LMKV_API int lmkv_tree_watch_prefix_shared(lmkv_watcher **out, lmkv_tree *t, const void *prefix,
+                                           size_t prefix_size, unsigned interval_ms);
+/** The next event (any process's write), waiting up to timeout_ms (-1 =
+ *  forever, 0 = one poll). LMKV_OK: *out filled (clear with
+ *  lmkv_event_clear). LMKV_NOTFOUND: no change within the timeout, or a
+ *  signal interrupted the wait (the caller checks its own flags and calls
+ *  again). Read errors as lmkv_tree_watch_prefix_shared; after one, no
+ *  event of that poll was returned and the next call reads again from the
+ *  last good snapshot, so nothing is lost. LMKV_EINVAL: NULL argument. */
+LMKV_API int lmkv_watcher_next(lmkv_event *out, lmkv_watcher *w, int timeout_ms);
+/** Keys in the watcher's current snapshot (0 for NULL). */
+LMKV_API size_t lmkv_watcher_len(const lmkv_watcher *w);
+/** The transaction id its current snapshot reflects (0 for NULL). */
+LMKV_API uint64_t lmkv_watcher_txnid(const lmkv_watcher *w);
+/** Free the watcher and its queued events. NULL ok. */
+LMKV_API void lmkv_watcher_close(lmkv_watcher *w);
 
 /* ---------------------------------------------------------- export / import */
 

@@ -6,7 +6,9 @@
  * (possibly inside a write transaction) leaves the database openable and
  * writable with every acknowledged write present and ids never repeated.
  * Children open their own lmkv_db after fork (an LMDB env must not cross
- * fork) and report acknowledgements through a pipe.
+ * fork) and report acknowledgements through a pipe. A shared watcher
+ * (lmkv_tree_watch_prefix_shared) sees another process's writes as one
+ * event per changed key, latest state, in key order.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -301,12 +303,91 @@ static void test_sigkill_writer(void **state)
     free(dir);
 }
 
+/* ------------------------------------------------------------ shared watcher */
+
+static int child_edits(const char *dir)
+{
+    lmkv_db *db = open_db(dir, 1 << 20);
+    lmkv_tree *t;
+    if (!db || lmkv_db_open_tree(&t, db, "w", 1))
+        return 20;
+    int rc = 0;
+    rc |= lmkv_tree_insert(NULL, t, "k/1", 3, "v1", 2);   /* inserted, then removed: no event */
+    rc |= lmkv_tree_insert(NULL, t, "k/2", 3, "v2", 2);
+    rc |= lmkv_tree_remove(NULL, t, "k/1", 3);
+    rc |= lmkv_tree_insert(NULL, t, "k/3", 3, "v3", 2);
+    rc |= lmkv_tree_insert(NULL, t, "k/3", 3, "v3b", 3);  /* two writes: one event, the latest */
+    rc |= lmkv_tree_remove(NULL, t, "k/0", 3);            /* existed before the watcher */
+    rc |= lmkv_tree_insert(NULL, t, "k/4", 3, "same", 4); /* written back unchanged: no event */
+    rc |= lmkv_tree_insert(NULL, t, "other", 5, "x", 1);  /* outside the prefix */
+    lmkv_tree_close(t);
+    lmkv_db_close(db);
+    return rc ? 21 : 0;
+}
+
+static void test_shared_watcher(void **state)
+{
+    (void)state;
+    char *dir = lmkv_test_tmpdir("mpwatch");
+    lmkv_db *db = open_db(dir, 1 << 20);
+    assert_non_null(db);
+    lmkv_tree *t;
+    OK(lmkv_db_open_tree(&t, db, "w", 1));
+    OK(lmkv_tree_insert(NULL, t, "k/0", 3, "old", 3));
+    OK(lmkv_tree_insert(NULL, t, "k/4", 3, "same", 4));
+    lmkv_watcher *w;
+    assert_int_equal(lmkv_tree_watch_prefix_shared(&w, t, NULL, 1, 0), LMKV_EINVAL);
+    OK(lmkv_tree_watch_prefix_shared(&w, t, "k/", 2, 10));
+    assert_int_equal(lmkv_watcher_len(w), 2);
+    lmkv_event ev;
+    assert_int_equal(lmkv_watcher_next(&ev, w, 0), LMKV_NOTFOUND); /* nothing yet */
+    uint64_t before = lmkv_watcher_txnid(w);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(child_edits(dir));
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    static const struct { int type; const char *key, *val; } want[] = {
+        {LMKV_EVENT_REMOVE, "k/0", NULL}, {LMKV_EVENT_INSERT, "k/2", "v2"}, {LMKV_EVENT_INSERT, "k/3", "v3b"}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        OK(lmkv_watcher_next(&ev, w, 2000));
+        assert_int_equal(ev.type, want[i].type);
+        assert_int_equal(ev.key.size, 3);
+        assert_memory_equal(ev.key.data, want[i].key, 3);
+        if (want[i].val) {
+            assert_int_equal(ev.value.size, strlen(want[i].val));
+            assert_memory_equal(ev.value.data, want[i].val, ev.value.size);
+        } else {
+            assert_null(ev.value.data);
+        }
+        lmkv_event_clear(&ev);
+    }
+    assert_int_equal(lmkv_watcher_next(&ev, w, 50), LMKV_NOTFOUND); /* k/1, k/4, other: nothing */
+    assert_true(lmkv_watcher_txnid(w) > before);
+    assert_int_equal(lmkv_watcher_len(w), 3); /* k/2 k/3 k/4 */
+    /* this process's own writes are seen too */
+    OK(lmkv_tree_insert(NULL, t, "k/5", 3, "mine", 4));
+    OK(lmkv_watcher_next(&ev, w, 2000));
+    assert_int_equal(ev.type, LMKV_EVENT_INSERT);
+    assert_memory_equal(ev.key.data, "k/5", 3);
+    lmkv_event_clear(&ev);
+    lmkv_watcher_close(w);
+    lmkv_watcher_close(NULL);
+    lmkv_tree_close(t);
+    lmkv_db_close(db);
+    lmkv_test_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_processes),
         cmocka_unit_test(test_sigkill_writer),
+        cmocka_unit_test(test_shared_watcher),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,11 +1,6 @@
 /* lmkv watch: stream Insert/Remove events for keys under a prefix, caused by
- * writes of ANY process. kv's subscribers (sled watch_prefix) only see this
- * process's writes, so watch polls: it reads the environment's last
- * transaction id (mdb_env_info me_last_txnid, shared by all processes) and
- * when it changes, reads the prefix range in a fresh snapshot and diffs it
- * against the previous one (keys + xxh3-64 of values), printing one event
- * per changed key in key order. No read transaction is held between polls,
- * so the watcher never pins pages of the writer. */
+ * writes of ANY process: a shell over kv's lmkv_tree_watch_prefix_shared
+ * (which polls the last transaction id and diffs snapshots; lmkv_kv.h). */
 #include "cli.h"
 #include "lmkv_kv.h"
 
@@ -14,8 +9,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <xxhash.h>
 
 static const char usage[] =
     "usage: lmkv watch [--tree T | --tree-hex H [--system]] [--count N] [--timeout S]\n"
@@ -49,44 +42,16 @@ static const char usage[] =
 static volatile sig_atomic_t stop_flag;
 static void on_signal(int sig) { (void)sig; stop_flag = 1; }
 
-struct entry {
-    unsigned char *key;
-    size_t klen;
-    uint64_t vhash;
-    uint64_t vlen;
-};
-
-struct snap {
-    struct entry *e;
-    size_t n, cap;
-};
-
-static void snap_free(struct snap *s)
-{
-    for (size_t i = 0; i < s->n; i++) free(s->e[i].key);
-    free(s->e);
-    memset(s, 0, sizeof *s);
-}
-
-static int key_cmp(const unsigned char *a, size_t an, const unsigned char *b, size_t bn)
-{
-    size_t m = an < bn ? an : bn;
-    int c = m ? memcmp(a, b, m) : 0;
-    if (c) return c;
-    return an < bn ? -1 : an > bn;
-}
-
 struct watch {
     const char *cmd;
-    lmkv_db *db;
-    lmkv_tree *t;
-    const unsigned char *prefix;
-    size_t plen;
     uint64_t count, max_count;
 };
 
-static int emit(struct watch *w, int insert, const void *k, size_t kl, const void *v, size_t vl)
+static int emit(struct watch *w, const lmkv_event *ev)
 {
+    int insert = ev->type == LMKV_EVENT_INSERT;
+    const void *k = ev->key.data, *v = ev->value.data;
+    size_t kl = ev->key.size, vl = ev->value.size;
     w->count++;
     if (lmkv_cli.json) {
         json_t *o = json_object();
@@ -103,63 +68,11 @@ static int emit(struct watch *w, int insert, const void *k, size_t kl, const voi
     fputs(insert ? "Insert\t" : "Remove\t", stdout);
     cli_print_bytes(stdout, k, kl, lmkv_cli.hex);
     if (insert) { fputc('\t', stdout); cli_print_bytes(stdout, v, vl, lmkv_cli.hex); }
-    if (fputc('\n', stdout) == EOF) { cli_error(w->cmd, "writing output: %s", strerror(errno)); return -1; }
-    return 0;
-}
-
-/* Read the prefix range in one snapshot into *out; when old is non-NULL,
- * emit the differences old -> new while reading (values are only available
- * inside the snapshot). Returns an exit code. */
-static int take(struct watch *w, const struct snap *old, struct snap *out)
-{
-    lmkv_txn *txn = NULL;
-    lmkv_iter *it = NULL;
-    int ret = EXIT_OK_;
-    int rc = lmkv_txn_begin(&txn, w->db, LMKV_TXN_READ_ONLY);
-    if (rc == LMKV_OK) rc = lmkv_txn_scan_prefix(&it, txn, w->t, w->prefix, w->plen);
-    if (rc != LMKV_OK) { ret = cli_fail(w->cmd, rc, "reading snapshot"); goto cleanup; }
-    size_t oi = 0;
-    lmkv_pair p;
-    for (;;) {
-        rc = lmkv_iter_next(&p, it);
-        if (rc == LMKV_NOTFOUND) break;
-        if (rc != LMKV_OK) { ret = cli_fail(w->cmd, rc, "reading snapshot"); goto cleanup; }
-        if (out->n == out->cap) {
-            size_t nc = out->cap ? out->cap * 2 : 64;
-            struct entry *ne = realloc(out->e, nc * sizeof *ne);
-            if (!ne) { cli_error(w->cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
-            out->e = ne;
-            out->cap = nc;
-        }
-        struct entry *e = &out->e[out->n];
-        if (!(e->key = malloc(p.key_size + 1))) { cli_error(w->cmd, "out of memory"); ret = EXIT_IO; goto cleanup; }
-        if (p.key_size) memcpy(e->key, p.key, p.key_size);
-        e->klen = p.key_size;
-        e->vhash = XXH3_64bits(p.value, p.value_size);
-        e->vlen = p.value_size;
-        out->n++;
-        if (!old) continue;
-        /* Removed keys that sort before this one. */
-        while (oi < old->n && key_cmp(old->e[oi].key, old->e[oi].klen, e->key, e->klen) < 0) {
-            if (w->count < w->max_count && emit(w, 0, old->e[oi].key, old->e[oi].klen, NULL, 0) != 0) { ret = EXIT_IO; goto cleanup; }
-            oi++;
-        }
-        int same_key = oi < old->n && key_cmp(old->e[oi].key, old->e[oi].klen, e->key, e->klen) == 0;
-        int changed = !same_key || old->e[oi].vhash != e->vhash || old->e[oi].vlen != e->vlen;
-        if (same_key) oi++;
-        if (changed && w->count < w->max_count && emit(w, 1, p.key, p.key_size, p.value, p.value_size) != 0) {
-            ret = EXIT_IO;
-            goto cleanup;
-        }
+    if (fputc('\n', stdout) == EOF || fflush(stdout) != 0) {
+        cli_error(w->cmd, "writing output: %s", strerror(errno));
+        return -1;
     }
-    if (old)
-        for (; oi < old->n; oi++)
-            if (w->count < w->max_count && emit(w, 0, old->e[oi].key, old->e[oi].klen, NULL, 0) != 0) { ret = EXIT_IO; goto cleanup; }
-    if (fflush(stdout) != 0) { cli_error(w->cmd, "writing output: %s", strerror(errno)); ret = EXIT_IO; }
-cleanup:
-    lmkv_iter_free(it);
-    lmkv_txn_abort(txn);
-    return ret;
+    return 0;
 }
 
 int cmd_watch(int argc, char **argv)
@@ -194,20 +107,17 @@ int cmd_watch(int argc, char **argv)
     }
     if (argc - optind > 1) return cli_usage_error(cmd, "too many arguments");
 
-    struct watch w;
-    memset(&w, 0, sizeof w);
-    w.cmd = cmd;
-    w.max_count = max_count;
+    struct watch w = {cmd, 0, max_count};
     unsigned char *prefix = NULL;
-    struct snap cur = {0}, next = {0};
-    int ret;
-    if (optind < argc) {
-        if (cli_key_arg(cmd, argv[optind], &prefix, &w.plen) != 0) return EXIT_USAGE;
-        w.prefix = prefix;
-    }
+    size_t plen = 0;
+    lmkv_db *db = NULL;
+    lmkv_tree *t = NULL;
+    lmkv_watcher *wt = NULL;
+    int ret, rc;
+    if (optind < argc && cli_key_arg(cmd, argv[optind], &prefix, &plen) != 0) return EXIT_USAGE;
     uint64_t start = cli_now_ms();
-    if ((ret = cli_db_open(cmd, CLI_DB_READ, &w.db)) != EXIT_OK_) goto cleanup;
-    if ((ret = cli_tree_open(cmd, w.db, &sel, 0, &w.t)) != EXIT_OK_) goto cleanup;
+    if ((ret = cli_db_open(cmd, CLI_DB_READ, &db)) != EXIT_OK_) goto cleanup;
+    if ((ret = cli_tree_open(cmd, db, &sel, 0, &t)) != EXIT_OK_) goto cleanup;
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -217,38 +127,35 @@ int cmd_watch(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    uint64_t last = 0;
-    int rc = lmkv_db_last_txnid(&last, w.db);
-    if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "reading last transaction id"); goto cleanup; }
-    if ((ret = take(&w, NULL, &cur)) != EXIT_OK_) goto cleanup;
+    if ((rc = lmkv_tree_watch_prefix_shared(&wt, t, prefix, plen, (unsigned)interval_ms)) != LMKV_OK) {
+        ret = cli_fail(cmd, rc, "reading snapshot");
+        goto cleanup;
+    }
     if (!lmkv_cli.quiet) {
-        fprintf(stderr, "lmkv watch: watching %zu keys of %s (txn %llu)\n", cur.n, cli_tree_label(&sel),
-                (unsigned long long)last);
+        fprintf(stderr, "lmkv watch: watching %zu keys of %s (txn %llu)\n", lmkv_watcher_len(wt),
+                cli_tree_label(&sel), (unsigned long long)lmkv_watcher_txnid(wt));
         fflush(stderr);
     }
     while (!stop_flag && w.count < w.max_count) {
-        uint64_t now = cli_now_ms();
-        if (have_timeout && now - start >= timeout_ms) break;
-        uint64_t nap = interval_ms;
-        if (have_timeout && timeout_ms - (now - start) < nap) nap = timeout_ms - (now - start);
-        struct timespec ts = {(time_t)(nap / 1000), (long)(nap % 1000) * 1000000L};
-        nanosleep(&ts, NULL); /* EINTR on a signal: the loop condition ends it */
-        if (stop_flag) break;
-        uint64_t id = 0;
-        if ((rc = lmkv_db_last_txnid(&id, w.db)) != LMKV_OK) { ret = cli_fail(cmd, rc, "reading last transaction id"); goto cleanup; }
-        if (id == last) continue;
-        last = id;
-        if ((ret = take(&w, &cur, &next)) != EXIT_OK_) goto cleanup;
-        snap_free(&cur);
-        cur = next;
-        memset(&next, 0, sizeof next);
+        int slice = (int)interval_ms;
+        if (have_timeout) {
+            uint64_t el = cli_now_ms() - start;
+            if (el >= timeout_ms) break;
+            if (timeout_ms - el < (uint64_t)slice) slice = (int)(timeout_ms - el);
+        }
+        lmkv_event ev;
+        rc = lmkv_watcher_next(&ev, wt, slice);
+        if (rc == LMKV_NOTFOUND) continue;
+        if (rc != LMKV_OK) { ret = cli_fail(cmd, rc, "reading snapshot"); goto cleanup; }
+        int e = emit(&w, &ev);
+        lmkv_event_clear(&ev);
+        if (e != 0) { ret = EXIT_IO; goto cleanup; }
     }
     ret = cli_finish_output(cmd);
 cleanup:
-    snap_free(&cur);
-    snap_free(&next);
-    lmkv_tree_close(w.t);
-    lmkv_db_close(w.db);
+    lmkv_watcher_close(wt);
+    lmkv_tree_close(t);
+    lmkv_db_close(db);
     free(prefix);
     return ret;
 }

@@ -93,6 +93,10 @@ pub struct lmkv_subscriber {
     _private: [u8; 0],
 }
 #[repr(C)]
+pub struct lmkv_watcher {
+    _private: [u8; 0],
+}
+#[repr(C)]
 pub struct lmkv_import {
     _private: [u8; 0],
 }
@@ -540,6 +544,17 @@ extern "C" {
     ) -> c_int;
     pub fn lmkv_subscriber_next(out: *mut lmkv_event, s: *mut lmkv_subscriber, timeout_ms: c_int) -> c_int;
     pub fn lmkv_subscriber_close(s: *mut lmkv_subscriber);
+    pub fn lmkv_tree_watch_prefix_shared(
+        out: *mut *mut lmkv_watcher,
+        t: *mut lmkv_tree,
+        prefix: *const c_void,
+        prefix_size: usize,
+        interval_ms: c_uint,
+    ) -> c_int;
+    pub fn lmkv_watcher_next(out: *mut lmkv_event, w: *mut lmkv_watcher, timeout_ms: c_int) -> c_int;
+    pub fn lmkv_watcher_len(w: *const lmkv_watcher) -> usize;
+    pub fn lmkv_watcher_txnid(w: *const lmkv_watcher) -> u64;
+    pub fn lmkv_watcher_close(w: *mut lmkv_watcher);
 
     pub fn lmkv_db_export(db: *mut lmkv_db, v: *const lmkv_export_visitor, ctx: *mut c_void) -> c_int;
     pub fn lmkv_import_begin(out: *mut *mut lmkv_import, db: *mut lmkv_db) -> c_int;
