@@ -125,8 +125,11 @@ typedef struct lmkv_graph_item {
     uint32_t line;        /* definition line (1-based), 0 = unknown */
     uint32_t depth;       /* impact: distance; paths: position in the path;
                              cycles: component number (0-based) */
-    int kind;             /* LSP SymbolKind of the symbol (0 = unknown) or,
-                             for hierarchy, lmkv_hierarchy_kind */
+    int kind;             /* LSP SymbolKind of the symbol (0 = unknown;
+                             255 LMKV_SK_MACRO) or, for hierarchy,
+                             lmkv_hierarchy_kind */
+    uint32_t column;      /* definition column (1-based, bytes), 0 = unknown
+                             (with line: search, impact, dead, hotspots) */
     uint64_t count;       /* hotspots: references; deps: references;
                              search: score (0 exact, 1 prefix, 2 substring) */
     uint64_t count2;      /* hotspots: call sites */
