@@ -138,6 +138,9 @@ compare() {
     # an unknown name: same exit code (1) both ways
     P 1 --db "$db" query callers no_such_function_xyz --workspace "$ws"
     P 1 query --server "$PG_URL" callers no_such_function_xyz --workspace "$ws"
+    # --json: an unknown name is `[]` (exit 1) on both sides
+    P 1 --db "$db" query callers no_such_function_xyz --workspace "$ws" --json; eq "$OUT" "[]" "$tag: local unknown name"
+    P 1 query --server "$PG_URL" callers no_such_function_xyz --workspace "$ws" --json; eq "$OUT" "[]" "$tag: server unknown name"
     one_line_err
     note "$tag: callers, callees, refs of every name, impact x$((${#top[@]} * 3)), paths x$((${#top[@]} * ${#busy[@]})) ($npaths non-empty), cycles: equal"
 }
