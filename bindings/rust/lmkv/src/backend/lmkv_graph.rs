@@ -314,6 +314,13 @@ pub fn path_to_uri(path: &str) -> String {
 /// names ("function", any case) as the LSP kind name ("Function"); "macro"
 /// (lmkv's Macro kind, 255, which LSP lacks) as "String", as clangd answers
 /// for macros; anything else "Unknown".
+///
+/// ```
+/// use lmkv::backend::symbol_kind_to_lsp_kind;
+/// assert_eq!(symbol_kind_to_lsp_kind("Macro"), "String");
+/// assert_eq!(symbol_kind_to_lsp_kind("function"), "Function");
+/// assert_eq!(symbol_kind_to_lsp_kind("bogus"), "Unknown");
+/// ```
 pub fn symbol_kind_to_lsp_kind(kind: &str) -> String {
     match kind.to_lowercase().as_str() {
         "function" => "Function",
