@@ -94,7 +94,7 @@ void lmkv_analysis__clang_state_free(void *state)
 /* LSP SymbolKind numbers (lmkv_analysis_symbol.kind). */
 enum { K_NAMESPACE = 3, K_CLASS = 5, K_METHOD = 6, K_FIELD = 8, K_CONSTRUCTOR = 9, K_ENUM = 10,
        K_FUNCTION = 12, K_VARIABLE = 13, K_CONSTANT = 14, K_ENUM_MEMBER = 22, K_STRUCT = 23,
-       K_TYPE_PARAMETER = 26 };
+       K_TYPE_PARAMETER = 26, K_MACRO = 255 /* LMKV_SK_MACRO, lmkv's own */ };
 /* schema ReferenceKind (common.fbs). */
 enum { R_USE = 0, R_TYPE = 2, R_CALL = 3, R_READ = 4, R_WRITE = 5, R_FUNCTION_POINTER = 6 };
 /* schema CallType. */
@@ -457,8 +457,8 @@ static int sym_kind(CXCursor c, enum CXCursorKind k)
     case CXCursor_EnumConstantDecl: return K_ENUM_MEMBER;
     case CXCursor_TypedefDecl: case CXCursor_TypeAliasDecl: case CXCursor_TypeAliasTemplateDecl: return K_TYPE_PARAMETER;
     case CXCursor_Namespace: return K_NAMESPACE;
-    case CXCursor_MacroDefinition: return clang_Cursor_isMacroFunctionLike(c) ? K_FUNCTION : K_CONSTANT;
-    default: return 0;
+    case CXCursor_MacroDefinition: return K_MACRO;
+    default: (void)c; return 0;
     }
 }
 
@@ -625,11 +625,12 @@ static int walk_decl(struct walk *w, CXCursor c, struct kids *stack)
     if (k == CXCursor_InclusionDirective || k == CXCursor_MacroDefinition) {
         if (k == CXCursor_MacroDefinition && !clang_Cursor_isMacroBuiltin(c)) {
             char *q = NULL;
-            /* LSP has no macro kind (clangd 14 leaves macros out of
-             * documentSymbol and calls every one String in workspace/symbol):
-             * a function-like macro is a Function, as the tree-sitter
-             * frontends' macros are; an object-like one a Constant */
-            add_symbol(w, c, k, clang_Cursor_isMacroFunctionLike(c) ? K_FUNCTION : K_CONSTANT, &q);
+            /* function-like and object-like macros alike are Macro
+             * (lmkv's kind 255; LSP has none: clangd 14 leaves macros out
+             * of documentSymbol and answers String in workspace/symbol,
+             * which lmkv_symbol_kind_lsp gives); the signature tells a
+             * function-like one ("NAME(a, b)") */
+            add_symbol(w, c, k, K_MACRO, &q);
             free(q);
         }
         return w->rc;

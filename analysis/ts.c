@@ -67,7 +67,7 @@ static int sym_kind_of(const char *k)
 {
     static const struct { const char *n; int kind; } m[] = {
         {"class", 5}, {"method", 6}, {"function", 12}, {"interface", 11},
-        {"module", 2}, {"macro", 12}, {"constant", 14}, {"variable", 13},
+        {"module", 2}, {"macro", 255 /* LMKV_SK_MACRO */}, {"constant", 14}, {"variable", 13},
         {"type", 5}, {"field", 8}, {"enum", 10}, {"enummember", 22},
         {"constructor", 9}, {"struct", 23}, {"property", 7}, {"namespace", 3},
     };

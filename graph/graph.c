@@ -90,6 +90,9 @@ int lmkv_graph_renew(lmkv_graph *g)
 
 lmkv_store_txn *lmkv_graph_txn(lmkv_graph *g) { return g ? g->t : NULL; }
 
+_Static_assert(sizeof(void *) != 8 || sizeof(lmkv_graph_item) == 56,
+               "lmkv_graph_item.column sits in the padding after kind (the struct keeps its size)");
+
 static lmkv_graph_item *push_item(lmkv_graph *g)
 {
     if (g->nitems == g->capitems && LMKV_ARRAY_GROW(g->items, g->capitems, g->capitems + 1, 64))
@@ -430,7 +433,7 @@ static int load_adj(lmkv_graph *g, struct nodes *t, uint32_t node, int dir)
 
 /* Definition site of NAME for an item: first current symbol (prefers a
  * function definition). */
-struct defsite { const char *file; uint32_t line; int kind; const char *sig; int good; };
+struct defsite { const char *file; uint32_t line, column; int kind; const char *sig; int good; };
 static int pick_def(void *ctx, const lmkv_symbol *s)
 {
     struct defsite *d = ctx;
@@ -441,7 +444,7 @@ static int pick_def(void *ctx, const lmkv_symbol *s)
     }
     int good = !is_decl;
     if (!d->file || (good && !d->good)) {
-        d->file = s->file_path; d->line = s->start_line; d->kind = s->kind; d->sig = s->signature; d->good = good;
+        d->file = s->file_path; d->line = s->start_line; d->column = s->start_column; d->kind = s->kind; d->sig = s->signature; d->good = good;
     }
     return good ? 1 : 0;
 }
@@ -457,7 +460,7 @@ static int item_for(lmkv_graph *g, lmkv_graph_item **out, const char *name, int 
         if (rc < 0) return rc;
         if (d.file) {
             if (!(it->file = ga_strdup(&g->arena, d.file))) return lmkv_error_set(LMKV_ENOMEM, "graph: out of memory");
-            it->line = d.line; it->kind = d.kind;
+            it->line = d.line; it->column = d.column; it->kind = d.kind;
             if (d.sig && !(it->detail = ga_strdup(&g->arena, d.sig))) return lmkv_error_set(LMKV_ENOMEM, "graph: out of memory");
         }
     }
@@ -669,7 +672,7 @@ cleanup:
 }
 
 /* ---------------------------------------------------------------- search */
-struct cand { const char *name, *qname, *file, *sig; uint32_t line; int kind; int score; };
+struct cand { const char *name, *qname, *file, *sig; uint32_t line, column; int kind; int score; };
 struct search {
     lmkv_graph *g;
     const char *q; size_t qlen;
@@ -710,7 +713,7 @@ static int search_sym(void *ctx, const lmkv_symbol *s)
     c->file = ga_strdup(a, s->file_path ? s->file_path : "");
     c->sig = s->signature ? ga_strdup(a, s->signature) : NULL;
     if (!c->name || !c->qname || !c->file || (s->signature && !c->sig)) { x->err = 1; return LMKV_ENOMEM; }
-    c->line = s->start_line; c->kind = s->kind; c->score = sc;
+    c->line = s->start_line; c->column = s->start_column; c->kind = s->kind; c->score = sc;
     x->n++;
     return 0;
 }
@@ -742,7 +745,7 @@ int lmkv_graph_search(lmkv_graph_result *out, lmkv_graph *g, const char *query, 
     for (size_t i = 0; i < x.n && i < limit; i++) {
         lmkv_graph_item *it = push_item(g);
         if (!it) { rc = lmkv_error_set(LMKV_ENOMEM, "graph search: out of memory"); goto cleanup; }
-        it->name = x.v[i].qname; it->file = x.v[i].file; it->line = x.v[i].line;
+        it->name = x.v[i].qname; it->file = x.v[i].file; it->line = x.v[i].line; it->column = x.v[i].column;
         it->kind = x.v[i].kind; it->count = (uint64_t)x.v[i].score; it->detail = x.v[i].sig;
     }
     fill_result(out, g, x.n > limit, 0);
@@ -945,7 +948,7 @@ int lmkv_graph_implementations(lmkv_graph_result *out, lmkv_graph *g, const char
 }
 
 /* ------------------------------------------------------------------ dead */
-struct fcand { const char *name, *file, *sig; uint32_t line; };
+struct fcand { const char *name, *file, *sig; uint32_t line, column; };
 struct fcoll { lmkv_graph *g; struct fcand *v; size_t n, cap; int err; };
 static int is_definition(const lmkv_symbol *s)
 {
@@ -968,6 +971,7 @@ static int collect_fn(void *ctx, const lmkv_symbol *s)
     f->file = ga_strdup(&c->g->arena, s->file_path ? s->file_path : "");
     f->sig = s->signature ? ga_strdup(&c->g->arena, s->signature) : NULL;
     f->line = s->start_line;
+    f->column = s->start_column;
     if (!f->name || !f->file || (s->signature && !f->sig)) { c->err = 1; return LMKV_ENOMEM; }
     c->n++;
     return 0;
@@ -1012,7 +1016,7 @@ int lmkv_graph_dead(lmkv_graph_result *out, lmkv_graph *g, const char *const *ke
         if (g->nitems >= limit) { trunc = 1; break; }
         lmkv_graph_item *it = push_item(g);
         if (!it) { rc = lmkv_error_set(LMKV_ENOMEM, "graph dead: out of memory"); goto cleanup; }
-        it->name = f->name; it->file = f->file; it->line = f->line; it->kind = LMKV_SK_FUNCTION; it->detail = f->sig;
+        it->name = f->name; it->file = f->file; it->line = f->line; it->column = f->column; it->kind = LMKV_SK_FUNCTION; it->detail = f->sig;
     }
     fill_result(out, g, trunc, 0);
     rc = LMKV_OK;

@@ -125,8 +125,11 @@ typedef struct lmkv_graph_item {
     uint32_t line;        /* definition line (1-based), 0 = unknown */
     uint32_t depth;       /* impact: distance; paths: position in the path;
                              cycles: component number (0-based) */
-    int kind;             /* LSP SymbolKind of the symbol (0 = unknown) or,
-                             for hierarchy, lmkv_hierarchy_kind */
+    int kind;             /* LSP SymbolKind of the symbol (0 = unknown;
+                             255 LMKV_SK_MACRO) or, for hierarchy,
+                             lmkv_hierarchy_kind */
+    uint32_t column;      /* definition column (1-based, bytes), 0 = unknown
+                             (with line: search, impact, dead, hotspots) */
     uint64_t count;       /* hotspots: references; deps: references;
                              search: score (0 exact, 1 prefix, 2 substring) */
     uint64_t count2;      /* hotspots: call sites */
@@ -174,7 +177,8 @@ LMKV_API int lmkv_graph_hierarchy(lmkv_graph_result *out, lmkv_graph *g, const c
  *  extraction records no such edges, so for C this is always empty. */
 LMKV_API int lmkv_graph_implementations(lmkv_graph_result *out, lmkv_graph *g, const char *name, size_t limit);
 
-/** DEAD code: function definitions with no incoming call and no reference,
+/** DEAD code: function definitions (kind Function: never a Macro) with no
+ *  incoming call and no reference,
  *  excluding entry points: names matching a pattern of the built-in list
  *  ("main", "*_test", "test_*") or of `keep` (NULL-terminated, may be
  *  NULL; borrowed for the call). Patterns are shell wildcards as
@@ -186,7 +190,10 @@ LMKV_API int lmkv_graph_implementations(lmkv_graph_result *out, lmkv_graph *g, c
 LMKV_API int lmkv_graph_dead(lmkv_graph_result *out, lmkv_graph *g, const char *const *keep, size_t limit);
 
 /** HOTSPOTS: symbols of the workspace with the most references (count)
- *  and call sites (count2), ordered by count + count2 descending, then name. */
+ *  and call sites (count2), ordered by count + count2 descending, then name.
+ *  Every kind of symbol is ranked (functions, macros, fields, types): each
+ *  item's kind tells them apart (LMKV_SK_MACRO for a macro), with the
+ *  definition's file, line and column. */
 LMKV_API int lmkv_graph_hotspots(lmkv_graph_result *out, lmkv_graph *g, size_t limit);
 
 /** DEPS of FILE: the other current files defining names FILE references or

@@ -1243,8 +1243,8 @@ int lmkv_pg_impact(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key,
            "    SELECT target, source FROM lmkv.ref WHERE (ws_key, fv) IN (SELECT ws_key, fv FROM lmkv.file WHERE state_key = $1::bigint) AND source <> '') e"
            "  ON e.dst = w.name WHERE w.d <= $3::integer),"
            " r AS (SELECT name, min(d) AS d FROM w GROUP BY name)"
-           " SELECT r.name, r.d, s.file, s.line, s.kind, s.signature FROM r"
-           " LEFT JOIN LATERAL (SELECT file, line, kind, signature FROM lmkv.symbol s"
+           " SELECT r.name, r.d, s.file, s.line, s.kind, s.signature, s.col FROM r"
+           " LEFT JOIN LATERAL (SELECT file, line, kind, signature, col FROM lmkv.symbol s"
            "   WHERE (s.ws_key, s.fv) IN (SELECT ws_key, fv FROM lmkv.file WHERE state_key = $1::bigint) AND s.name = r.name ORDER BY s.is_decl, s.fv, s.sid LIMIT 1) s ON true"
            " WHERE r.d >= 1 ORDER BY r.d, r.name LIMIT $4::bigint",
            4, p);
@@ -1262,6 +1262,7 @@ int lmkv_pg_impact(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key,
             it->line = u32v(pg->res, i, 3);
             it->kind = atoi(PQgetvalue(pg->res, i, 4));
             it->detail = sv(pg->res, i, 5);
+            it->column = u32v(pg->res, i, 6);
         }
     }
     fill(out, pg, trunc, 0);

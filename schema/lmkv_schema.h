@@ -95,7 +95,11 @@ typedef enum lmkv_record_type {
  *  instead (their lines are 1-based). */
 #define LMKV_POSITION_NONE UINT32_MAX
 
-/** LSP SymbolKind with LSP's numbering (1..26); 0 = unknown. */
+/** LSP SymbolKind with LSP's numbering (1..26); 0 = unknown; and lmkv's
+ *  own LMKV_SK_MACRO (255, outside LSP's range): a preprocessor macro,
+ *  function-like or object-like, or a Rust macro_rules! macro. LSP has no
+ *  macro kind: an answer given as LSP maps it to String (15), as clangd
+ *  does (lmkv_symbol_kind_lsp). */
 typedef enum lmkv_symbol_kind {
     LMKV_SK_UNKNOWN = 0,
     LMKV_SK_FILE = 1, LMKV_SK_MODULE = 2, LMKV_SK_NAMESPACE = 3,
@@ -106,7 +110,8 @@ typedef enum lmkv_symbol_kind {
     LMKV_SK_NUMBER = 16, LMKV_SK_BOOLEAN = 17, LMKV_SK_ARRAY = 18,
     LMKV_SK_OBJECT = 19, LMKV_SK_KEY = 20, LMKV_SK_NULL = 21,
     LMKV_SK_ENUM_MEMBER = 22, LMKV_SK_STRUCT = 23, LMKV_SK_EVENT = 24,
-    LMKV_SK_OPERATOR = 25, LMKV_SK_TYPE_PARAMETER = 26
+    LMKV_SK_OPERATOR = 25, LMKV_SK_TYPE_PARAMETER = 26,
+    LMKV_SK_MACRO = 255
 } lmkv_symbol_kind;
 
 /** What a reference does with its target (schema ReferenceKind). */
@@ -377,11 +382,19 @@ LMKV_API int lmkv_indexer_queue_item_read(lmkv_indexer_queue_item *out, const vo
 LMKV_API const char *lmkv_record_type_name(lmkv_record_type type);
 /** 4-character file_identifier ("LKSY") of a type, or NULL. Static. */
 LMKV_API const char *lmkv_record_type_ident(lmkv_record_type type);
-/** LSP name of a SymbolKind ("Function", "EnumMember"), or NULL if the value
- *  is outside 0..26 (0 -> "Unknown"). Static storage. */
+/** LSP name of a SymbolKind ("Function", "EnumMember"; "Macro" for
+ *  LMKV_SK_MACRO), or NULL if the value is outside 0..26 and not 255
+ *  (0 -> "Unknown"). Static storage; thread-safe. */
 LMKV_API const char *lmkv_symbol_kind_name(int kind);
+/** The SymbolKind to put in an LSP answer (documentSymbol, workspace/symbol,
+ *  CallHierarchyItem): KIND itself for LSP's 1..26, String (15) for
+ *  LMKV_SK_MACRO (LSP has no macro kind; clangd answers String for macros),
+ *  0 for 0 or any other value (not an LSP kind: leave the symbol out).
+ *  Pure; thread-safe. */
+LMKV_API int lmkv_symbol_kind_lsp(int kind);
 /** Parse an LSP SymbolKind name (case-insensitive, "enum_member" and
- *  "EnumMember" both accepted). Errors: LMKV_EINVAL (NULL), LMKV_NOTFOUND. */
+ *  "EnumMember" both accepted; "Macro" gives LMKV_SK_MACRO).
+ *  Errors: LMKV_EINVAL (NULL), LMKV_NOTFOUND. */
 LMKV_API int lmkv_symbol_kind_from_name(lmkv_symbol_kind *out, const char *name);
 /** Schema names of the other enums ("use", "call", "virtual", "extends"...;
  *  lowercase), or NULL for a value outside the enum. Static storage. */

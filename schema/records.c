@@ -32,7 +32,16 @@ static const char *const hier_names[] = { "contains", "extends", "implements" };
 
 #define NAME_OF(arr, v) ((v) >= 0 && (size_t)(v) < sizeof(arr) / sizeof(arr[0]) ? arr[v] : NULL)
 
-const char *lmkv_symbol_kind_name(int kind) { return NAME_OF(sk_names, kind); }
+const char *lmkv_symbol_kind_name(int kind)
+{
+    return kind == LMKV_SK_MACRO ? "Macro" : NAME_OF(sk_names, kind);
+}
+
+int lmkv_symbol_kind_lsp(int kind)
+{
+    if (kind == LMKV_SK_MACRO) return LMKV_SK_STRING;
+    return kind >= 1 && kind <= LMKV_SK_TYPE_PARAMETER ? kind : 0;
+}
 const char *lmkv_reference_kind_name(int kind) { return NAME_OF(ref_names, kind); }
 const char *lmkv_call_type_name(int type) { return NAME_OF(call_names, type); }
 const char *lmkv_hierarchy_kind_name(int kind) { return NAME_OF(hier_names, kind); }
@@ -57,6 +66,10 @@ int lmkv_symbol_kind_from_name(lmkv_symbol_kind *out, const char *name)
             *out = (lmkv_symbol_kind)k;
             return LMKV_OK;
         }
+    if (name_eq(name, "Macro")) {
+        *out = LMKV_SK_MACRO;
+        return LMKV_OK;
+    }
     return lmkv_error_set(LMKV_NOTFOUND, "unknown LSP SymbolKind name \"%s\"", name);
 }
 

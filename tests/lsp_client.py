@@ -252,7 +252,7 @@ def check_graph(lmkv, db, ws, text, answers, ref_target, names, fail, min_calls,
     saved["callers"] = got
     got_callers = collections.defaultdict(collections.Counter)
     for g in got:
-        got_callers[g["callee"]][(g["name"], g["file"], g["line"], g["column"])] += 1
+        got_callers[g["to"]][(g["from"], g["file"], g["line"], g["column"])] += 1
     checked = 0
     for n in names:
         if got_callers[n] != exp_callers[n]:
@@ -264,7 +264,7 @@ def check_graph(lmkv, db, ws, text, answers, ref_target, names, fail, min_calls,
     saved["callees"] = got
     got_callees = collections.defaultdict(collections.Counter)
     for g in got:
-        got_callees[g["caller"]][(g["name"], g["file"], g["line"], g["column"])] += 1
+        got_callees[g["from"]][(g["to"], g["file"], g["line"], g["column"])] += 1
     ncallees = 0
     for n in names:
         if got_callees[n] != exp_callees[n]:
@@ -281,7 +281,7 @@ def check_graph(lmkv, db, ws, text, answers, ref_target, names, fail, min_calls,
             json.dump(saved, f, ensure_ascii=False)
     got_refs = collections.defaultdict(set)
     for g in got:
-        got_refs[g["target"]].add((g["file"], g["line"], g["column"]))
+        got_refs[g["to"]].add((g["file"], g["line"], g["column"]))
     nrefs = 0
     for n in names:
         if got_refs[n] != exp_refs[n]:

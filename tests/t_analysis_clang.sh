@@ -98,7 +98,8 @@ names() { $PY -c 'import json,sys; print(" ".join(sorted({x[sys.argv[2]] for x i
 
 note "calls through a function-like macro are the function's"
 run 0 L query callers mdb_page_get --json
-eq "$(names "$OUT" name)" "search"
+eq "$(names "$OUT" from)" "search"
+eq "$(names "$OUT" to)" "mdb_page_get"
 eq "$(json_get "$OUT" '[(x["file"], x["line"]) for x in j]')" "[('pages.c', 10)]"
 note "DPRINTF expands to nothing; #if 0 and #if MDB_DEBUG > 2 are not compiled"
 run 0 L query callers mdb_dkey --json
@@ -111,7 +112,7 @@ eq "$OUT" "[]" "callers of cmp_int"
 run 0 L query refs cmp_int --json
 eq "$(names "$OUT" kind)" "function_pointer"
 eq "$(json_get "$OUT" 'len(j)')" 3
-eq "$(names "$OUT" name)" "compare defaults"
+eq "$(names "$OUT" from)" "compare defaults"
 note "a call through a pointer is a call of type callback"
 L dump --system --tree store.call --json > calls.jsonl
 $PY - <<'PY'
@@ -122,9 +123,11 @@ assert sorted((c["callee_name"], c["call_type"]) for c in cb) == [("cmp", "callb
 PY
 note "GIT_INLINE functions have their callees"
 run 0 L query callees tree_iterator_frame_push --json
-eq "$(names "$OUT" name)" "git_tree_lookup"
+eq "$(names "$OUT" to)" "git_tree_lookup"
+eq "$(names "$OUT" from)" "tree_iterator_frame_push"
 run 0 L query paths walk git_tree_lookup --json
-contains "$OUT" '"tree_iterator_frame_push"'
+eq "$(json_get "$OUT" '[(x["length"], x["functions"]) for x in j]')" \
+   "[(2, ['walk', 'tree_iterator_frame_push', 'git_tree_lookup'])]"
 note "static functions of the same name in two files stay apart"
 L dump --system --tree store.sym --json > syms.jsonl
 $PY - <<'PY'
@@ -143,7 +146,7 @@ PY
 note "the file clang parsed with errors is indexed as far as it recovered"
 run 0 L query symbol last
 run 0 L query callers good_before --json
-contains "$(names "$OUT" name)" "last"
+contains "$(names "$OUT" from)" "last"
 note "records say their language and frontend"
 L dump --system --tree store.fv --json > fv.jsonl
 $PY - <<'PY'
@@ -201,27 +204,40 @@ print("# 50k-deep chain: %d bytes of source, peak RSS %d bytes (bound %d)" % (si
 assert rss <= bound, (rss, bound)
 PY
 run 0 L query callers f_49999 --db db-deep --json
-eq "$(names "$OUT" name)" "f_49998"
+eq "$(names "$OUT" from)" "f_49998"
 
 note "issue 19 on LMDB's mdb.c: macro kinds; MDB_PAGE_GET is the macro only"
 SRC=${LMKV_SOURCES:?}
 [ -f "$SRC/lmdb/mdb.c" ] || fail "LMDB sources missing at $SRC/lmdb (run scripts/fetch-sources.sh)"
 run 0 L index -q --db db-lmdb "$SRC/lmdb"
-# `#define MDB_PAGE_GET(mc, pg, numpgs, mp) ...` is function-like: Function;
-# `static int MDB_PAGE_GET(MDB_cursor *mc, ...);` declares mdb_page_get
-# (clang's spelling), so no second symbol of the macro's name
+# `#define MDB_PAGE_GET(mc, pg, numpgs, mp) ...` is a Macro (lmkv's kind
+# 255), its parameters in the signature; `static int MDB_PAGE_GET(MDB_cursor
+# *mc, ...);` at the #define's use declares mdb_page_get (clang's spelling of
+# the expanded declaration), so no Function of the macro's name
 run 0 L query symbol MDB_PAGE_GET --db db-lmdb --json
 eq "$(json_get "$OUT" '[(x["kind"], x["file"], x["signature"]) for x in j]')" \
-   "[('Function', 'mdb.c', 'MDB_PAGE_GET(mc, pg, numpgs, mp)')]"
+   "[('Macro', 'mdb.c', 'MDB_PAGE_GET(mc, pg, numpgs, mp)')]"
 L0=$(grep -n '^#define MDB_PAGE_GET' "$SRC/lmdb/mdb.c" | head -1 | cut -d: -f1)
 eq "$(json_get "$OUT" 'j[0]["line"]')" "$L0" "line of the first #define MDB_PAGE_GET"
 DL=$(grep -n '^static int	MDB_PAGE_GET(' "$SRC/lmdb/mdb.c" | cut -d: -f1)
 [ -n "$DL" ] || fail "mdb.c no longer declares mdb_page_get through MDB_PAGE_GET"
 run 0 L query symbol mdb_page_get --db db-lmdb --json
 contains "$(json_get "$OUT" 'sorted(x["line"] for x in j)')" "$DL"
-# object-like macros stay Constant
+# object-like macros are Macros too (no signature); no macro is a Function
 run 0 L query symbol MDB_PS_MODIFY --db db-lmdb --json
-eq "$(json_get "$OUT" '[x["kind"] for x in j]')" "['Constant']"
+eq "$(json_get "$OUT" '[(x["kind"], x["signature"]) for x in j]')" "[('Macro', None)]"
+run 0 L query search MDB_PAGE --db db-lmdb --json
+eq "$(json_get "$OUT" 'sorted({x["kind"] for x in j if x["name"].startswith("MDB_PAGE_")})')" "['Macro']"
+# dead lists functions only: no macro (MDB_PAGE_UNREF is never expanded
+# in some configurations, but it is not a function)
+run 0 L query dead --db db-lmdb --json
+eq "$(json_get "$OUT" 'sorted({x["kind"] for x in j})')" "['Function']"
+# hotspots: each row says its kind; macros (mtest3.c's E) are Macro
+run 0 L query hotspots --db db-lmdb --limit 1000 --json
+eq "$(json_get "$OUT" '[x["kind"] for x in j if x["name"] == "E"]')" "['Macro']"
+eq "$(json_get "$OUT" '[x["kind"] for x in j if x["name"] == "mdb_strerror"]')" "['Function']"
+run 0 L query hotspots --db db-lmdb --limit 1000
+contains "$OUT" "$(printf 'E\tMacro\tmtest3.c:')"
 # the macro in that declaration is a use at file scope, its uses in
 # function bodies calls
 run 0 L query refs MDB_PAGE_GET --db db-lmdb --json

@@ -48,16 +48,20 @@ def lmkv(db, *args, check=True):
     return run([LMKV, "--db", db] + list(args), check=check)
 
 
-def query_many(db, kind, names, key):
-    """{name: set of `key` values} over one lmkv invocation per chunk."""
+def query_many(db, kind, names):
+    """{name: set of the other ends of its edges} over one lmkv invocation
+    per chunk (edge rows {from, to, kind, file, line, column}: callers of
+    NAME have to = NAME, callees from = NAME)."""
     out = {n: set() for n in names}
     names = sorted(names)
     for i in range(0, len(names), 400):
         chunk = names[i:i + 400]
         p = lmkv(db, "query", kind, "--json", "--limit", "100000000", *chunk)
-        back = "callee" if kind == "callers" else "caller"
+        back, other = ("to", "from") if kind == "callers" else ("from", "to")
         for item in json.loads(p.stdout):
-            out[item[back]].add(item[key])
+            if set(item) != {"from", "to", "kind", "file", "line", "column"} or item["kind"] != "call":
+                fail("%s row shape: %s" % (kind, item))
+            out[item[back]].add(item[other])
     return out
 
 
@@ -194,10 +198,10 @@ def run_suite(label, srcdir, exts, sample_graph=60):
         fail("only %d functions defined" % len(defined))
 
     # callers of every defined function
-    got = query_many(db, "callers", defined, "name")
+    got = query_many(db, "callers", defined)
     bad = sum(diff_sets("callers", n, got[n], rev.get(n, set())) for n in sorted(defined))
     # callees of every defined function
-    got = query_many(db, "callees", defined, "name")
+    got = query_many(db, "callees", defined)
     bad += sum(diff_sets("callees", n, got[n], fwd.get(n, set())) for n in sorted(defined))
     print("%s: callers/callees of %d functions compared, %d mismatches" % (label, len(defined), bad))
 
@@ -215,7 +219,11 @@ def run_suite(label, srcdir, exts, sample_graph=60):
         for depth in (1, 3):
             want = py_impact(incoming, n, depth)
             p = lmkv(db, "query", "impact", n, "--depth", str(depth), "--limit", "100000000", "--json")
-            got = {it["name"]: it["depth"] for it in json.loads(p.stdout)}
+            rows = json.loads(p.stdout)
+            got = {it["name"]: it["depth"] for it in rows}
+            if any(set(it) != {"name", "kind", "file", "line", "column", "signature", "depth"} or
+                   (it["file"] is not None and it["column"] < 1) for it in rows):
+                fail("impact %s row shape: %s" % (n, rows[:2]))
             if got != want:
                 fail("impact %s depth %d: lmkv-only %s, python-only %s, distance differs %s" % (
                     n, depth, sorted(set(got) - set(want))[:8], sorted(set(want) - set(got))[:8],
@@ -231,13 +239,19 @@ def run_suite(label, srcdir, exts, sample_graph=60):
         if len(want) > 500:
             continue
         p = lmkv(db, "query", "paths", a, b, "--depth", "4", "--limit", "100000", "--json")
-        got = json.loads(p.stdout)
+        rows = json.loads(p.stdout)
+        got = [r["functions"] for r in rows]
+        if any(r["length"] != len(r["functions"]) - 1 for r in rows):
+            fail("paths %s -> %s: length is not the number of calls: %s" % (a, b, rows[:2]))
         npaths += len(got)
         if got != want:
             fail("paths %s -> %s depth 4: lmkv %d paths %s..., python %d paths %s..." % (
                 a, b, len(got), got[:2], len(want), want[:2]))
     p = lmkv(db, "query", "cycles", "--limit", "100000000", "--json")
-    got = json.loads(p.stdout)
+    rows = json.loads(p.stdout)
+    got = [r["functions"] for r in rows]
+    if any(r["size"] != len(r["functions"]) for r in rows):
+        fail("cycles: size is not the number of functions: %s" % rows[:2])
     want = py_sccs(out)
     if got != want:
         fail("cycles: lmkv %d components, python %d; first lmkv %s, python %s" % (
@@ -251,6 +265,12 @@ def bad_input(ws, db):
     p = lmkv(db, "query", "callers", "no_such_function_xyz", check=False)
     if p.returncode != 1 or len(p.stderr.strip().splitlines()) != 1 or "no_such_function_xyz" not in p.stderr:
         fail("unknown symbol: rc %d stderr %r" % (p.returncode, p.stderr))
+    # --json: `[]` and the same exit code, for every query of a name
+    for q in (["callers", "no_such_function_xyz"], ["refs", "no_such_function_xyz"], ["impact", "no_such_function_xyz"],
+              ["paths", "no_such_function_xyz", "main"], ["symbol", "no_such_function_xyz"]):
+        p = lmkv(db, "query", *q, "--json", check=False)
+        if p.returncode != 1 or p.stdout != "[]\n" or "no_such_function_xyz" not in p.stderr:
+            fail("unknown name, --json %s: rc %d stdout %r stderr %r" % (q[0], p.returncode, p.stdout, p.stderr))
     # missing database
     p = run([LMKV, "--db", os.path.join(TMP, "no-such-db"), "query", "callers", "main"], check=False)
     if p.returncode != 1 or len(p.stderr.strip().splitlines()) != 1:
@@ -271,7 +291,7 @@ def bad_input(ws, db):
     if p.returncode != 1:
         fail("symbols of the unparsable file were stored: %r" % p.stdout)
     p = lmkv(bdb, "query", "callers", "helper", "--json", check=False)
-    if p.returncode != 0 or [x["name"] for x in json.loads(p.stdout or "[]")] != ["entry"]:
+    if p.returncode != 0 or [x["from"] for x in json.loads(p.stdout or "[]")] != ["entry"]:
         fail("good file next to the broken one not indexed: rc %d %r %r" % (p.returncode, p.stdout, p.stderr))
     # a PATH that does not exist: error naming it, exit 1
     p = lmkv(bdb, "index", "--workspace", bws, os.path.join(bws, "missing.c"), check=False)
@@ -283,13 +303,13 @@ def main():
     ws, db = run_suite("lmdb", os.path.join(SOURCES, "lmdb"), {".c", ".h"}, sample_graph=80)
     # a few fixed answers that must hold for LMDB (real semantics)
     p = lmkv(db, "query", "callers", "mdb_txn_commit", "--json")
-    callers = {x["name"] for x in json.loads(p.stdout)}
+    callers = {x["from"] for x in json.loads(p.stdout)}
     if "mdb_env_open" not in callers and "main" not in callers:
         fail("callers of mdb_txn_commit %s" % sorted(callers))
     # calls through the function-like macro MDB_PAGE_GET are mdb_page_get's
     # (clangd 14: 10 callers; ctags+cflow had none)
     p = lmkv(db, "query", "callers", "mdb_page_get", "--json")
-    callers = {x["name"] for x in json.loads(p.stdout)}
+    callers = {x["from"] for x in json.loads(p.stdout)}
     for want in ("mdb_page_search_root", "mdb_cursor_sibling", "mdb_rebalance", "mdb_env_cwalk", "mdb_node_read"):
         if want not in callers:
             fail("callers of mdb_page_get lack %s: %s" % (want, sorted(callers)))

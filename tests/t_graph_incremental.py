@@ -41,12 +41,12 @@ def callers(db, name):
     p = lmkv(db, "query", "callers", name, "--json", "--limit", "100000", check=False)
     if p.returncode == 1:
         return None
-    return sorted((x["name"], x["file"], x["line"]) for x in json.loads(p.stdout))
+    return sorted((x["from"], x["file"], x["line"]) for x in json.loads(p.stdout))
 
 
 def refs(db, name):
     p = lmkv(db, "query", "refs", name, "--json", "--limit", "100000")
-    return sorted((x["name"] or "", x["file"], x["line"], x["kind"]) for x in json.loads(p.stdout))
+    return sorted((x["from"] or "", x["file"], x["line"], x["kind"]) for x in json.loads(p.stdout))
 
 
 ws = os.path.join(TMP, "repo")

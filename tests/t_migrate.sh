@@ -285,7 +285,8 @@ ok "one checksum format (decimal u32) in lmdb-migrate and lmkv checksum"
 $PY - "$T/callers.json" "$FX/probe-legacy-call-graph.decoded.jsonl" <<'PYEOF' || fail "legacy callers of mdb_txn_begin"
 import json, sys
 rows = json.load(open(sys.argv[1]))
-got = sorted((r["name"], r["file"]) for r in rows)
+got = sorted((r["from"], r["file"]) for r in rows)
+assert all(r["to"] == "mdb_txn_begin" and r["kind"] == "call" for r in rows), rows
 want = set()
 for line in open(sys.argv[2]):
     d = json.loads(line)

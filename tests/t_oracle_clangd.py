@@ -321,7 +321,7 @@ def run_suite(label, srcdir, names, sample_n, seed):
                         want_callers.add((cf, inc["from"]["name"]))
         got = json.loads(lmkv(db, "query", "callers", name, "--json", "--limit", "100000000").stdout or "[]")
         got_sites = {(x["file"], x["line"], x["column"]) for x in got if not static or x["file"] == f}
-        got_callers = {(x["file"], x["name"]) for x in got if not static or x["file"] == f}
+        got_callers = {(x["file"], x["from"]) for x in got if not static or x["file"] == f}
         gr = json.loads(lmkv(db, "query", "refs", name, "--json", "--limit", "100000000").stdout or "[]")
         got_refs = {(x["file"], x["line"], x["column"]) for x in gr if not static or x["file"] == f}
         if not static:

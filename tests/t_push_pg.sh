@@ -138,6 +138,9 @@ compare() {
     # an unknown name: same exit code (1) both ways
     P 1 --db "$db" query callers no_such_function_xyz --workspace "$ws"
     P 1 query --server "$PG_URL" callers no_such_function_xyz --workspace "$ws"
+    # --json: an unknown name is `[]` (exit 1) on both sides
+    P 1 --db "$db" query callers no_such_function_xyz --workspace "$ws" --json; eq "$OUT" "[]" "$tag: local unknown name"
+    P 1 query --server "$PG_URL" callers no_such_function_xyz --workspace "$ws" --json; eq "$OUT" "[]" "$tag: server unknown name"
     one_line_err
     note "$tag: callers, callees, refs of every name, impact x$((${#top[@]} * 3)), paths x$((${#top[@]} * ${#busy[@]})) ($npaths non-empty), cycles: equal"
 }
@@ -316,10 +319,24 @@ psql_q "CREATE DATABASE v1db" >/dev/null
 V1="${PG_URL/\/postgres\?/\/v1db?}"
 psql -X -q -v ON_ERROR_STOP=1 "$V1" -f "$FX/v1.sql" >"$LOGS/v1load" 2>&1 || { cat "$LOGS/v1load"; fail "loading $FX/v1.sql"; }
 eq "$(psql -X -At "$V1" -c "SELECT max(version) FROM lmkv.schema_version")" 1 "the fixture is version 1"
+# the fixtures are version 1's answers in its row shape ({name, file, line,
+# column, kind, callee|caller}); today's edge rows say the same as
+# {from, to, kind, file, line, column}
+v1_edges() { # FILE: version 1's answer as today's rows, compact
+    $PY - "$1" <<'PYEOF'
+import json, sys
+rows = json.load(open(sys.argv[1]))
+out = []
+for r in rows:
+    f, t = (r["name"], r["callee"]) if "callee" in r else (r["caller"], r["name"])
+    out.append({"from": f, "to": t, "kind": r["kind"], "file": r["file"], "line": r["line"], "column": r["column"]})
+print(json.dumps(out, separators=(",", ":"), ensure_ascii=False))
+PYEOF
+}
 P 0 query --server "$V1" --machine v1-machine callers mdb_midl_sort mdb_midl_append mdb_midl_free --json
-eq "$OUT" "$(cat "$FX/v1-callers.json")" "migrated: callers as version 1 answered"
+eq "$OUT" "$(v1_edges "$FX/v1-callers.json")" "migrated: callers as version 1 answered"
 P 0 query --server "$V1" --machine v1-machine callees main --json
-eq "$OUT" "$(cat "$FX/v1-callees.json")" "migrated: callees as version 1 answered"
+eq "$OUT" "$(v1_edges "$FX/v1-callees.json")" "migrated: callees as version 1 answered"
 eq "$(psql -X -At "$V1" -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM lmkv.schema_version")" 1,2 "migrated to 2"
 for tbl in symbol call ref file; do
     eq "$tbl $(psql -X -At "$V1" -c "SELECT count(*) FROM lmkv.$tbl")" "$(grep "^$tbl " "$FX/v1-counts.txt")" "migrated: $tbl rows kept"

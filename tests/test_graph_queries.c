@@ -68,6 +68,7 @@ static void put_file(lmkv_store_session *s, const char *path, int current,
         ys[i].name = syms[i].name;
         ys[i].kind = (lmkv_symbol_kind)syms[i].kind;
         ys[i].start_line = syms[i].line;
+        ys[i].start_column = syms[i].line + 100;   /* distinct from the line: items carry both */
         ys[i].end_line = syms[i].end;
         ys[i].language = "c";
         if (syms[i].decl) { ys[i].modifiers.items = decl; ys[i].modifiers.count = 1; }
@@ -159,8 +160,9 @@ static int setup(void **state)
         {"d", "d", 20}, {"d", "printf", 21}};
     const struct fref a_refs[] = {{"g", "c", 26, LMKV_REF_READ}, {"a", "M", 9, LMKV_REF_READ}};
     put_file(s, "a.c", 1, a_syms, 7, a_calls, 8, a_refs, 2);
-    const struct fsym h_syms[] = {{"c", LMKV_SK_FUNCTION, 3, 3, 1}, {"M", LMKV_SK_CONSTANT, 1, 1, 0}};
-    put_file(s, "h.h", 1, h_syms, 2, NULL, 0, NULL, 0);
+    const struct fsym h_syms[] = {{"c", LMKV_SK_FUNCTION, 3, 3, 1}, {"M", LMKV_SK_MACRO, 1, 1, 0},
+                                   {"UNUSED_MACRO", LMKV_SK_MACRO, 2, 2, 0}};
+    put_file(s, "h.h", 1, h_syms, 3, NULL, 0, NULL, 0);
     const struct fsym o_syms[] = {{"x", LMKV_SK_FUNCTION, 1, 5, 0}, {"y", LMKV_SK_FUNCTION, 6, 8, 0}};
     const struct fcall o_calls[] = {{"x", "y", 2}, {"x", "a", 3}};
     const struct fref o_refs[] = {{"x", "c", 4, LMKV_REF_READ}};
@@ -256,6 +258,7 @@ static void test_impact(void **state)
     assert_string_equal(r.items[0].name, "b"); assert_int_equal(r.items[0].depth, 1);
     assert_string_equal(r.items[1].name, "g"); assert_int_equal(r.items[1].depth, 1);
     assert_string_equal(r.items[0].file, "a.c"); assert_int_equal(r.items[0].line, 11);
+    assert_int_equal(r.items[0].column, 111);      /* b's definition column */
     assert_int_equal(r.truncated, 1);              /* a is one step further */
     assert_int_equal(lmkv_graph_impact(&r, g, "c", 3, 0), LMKV_OK);
     assert_int_equal(r.n, 4);                      /* b g (1), a (2), main (3); c itself excluded */
@@ -302,8 +305,9 @@ static void test_cycles_dead_hotspots(void **state)
     assert_int_equal(r.groups, 1); assert_int_equal(r.truncated, 1);
 
     assert_int_equal(lmkv_graph_dead(&r, g, NULL, 0), LMKV_OK);
-    assert_int_equal(r.n, 2);                      /* e and g; main is an entry point */
+    assert_int_equal(r.n, 2);                      /* e and g; main is an entry point; no macro */
     assert_string_equal(r.items[0].name, "e"); assert_string_equal(r.items[1].name, "g");
+    assert_int_equal(r.items[0].line, 23); assert_int_equal(r.items[0].column, 123);
     const char *keep[] = {"g", NULL};
     assert_int_equal(lmkv_graph_dead(&r, g, keep, 0), LMKV_OK);
     assert_int_equal(r.n, 1);
@@ -328,6 +332,9 @@ static void test_cycles_dead_hotspots(void **state)
     assert_int_equal(r.items[2].count, 1); assert_int_equal(r.items[2].count2, 1);
     assert_string_equal(r.items[3].name, "d");
     assert_string_equal(r.items[4].name, "M"); assert_int_equal(r.items[4].count, 1);
+    assert_int_equal(r.items[4].kind, LMKV_SK_MACRO);   /* each row says its kind */
+    assert_int_equal(r.items[4].line, 1); assert_int_equal(r.items[4].column, 101);
+    assert_int_equal(r.items[0].kind, LMKV_SK_FUNCTION);
     for (size_t i = 0; i < r.n; i++) assert_string_not_equal(r.items[i].name, "printf"); /* external */
     lmkv_graph_close(g);
 }

@@ -821,6 +821,19 @@ static void test_names(void **state)
     assert_int_equal(k, LMKV_SK_ENUM_MEMBER);
     assert_int_equal(lmkv_symbol_kind_from_name(&k, "STRUCT"), LMKV_OK);
     assert_int_equal(k, LMKV_SK_STRUCT);
+    /* Macro: lmkv's own kind 255, outside LSP's 1..26; String (15) in LSP */
+    assert_string_equal(lmkv_symbol_kind_name(LMKV_SK_MACRO), "Macro");
+    assert_int_equal(LMKV_SK_MACRO, 255);
+    assert_null(lmkv_symbol_kind_name(254));
+    assert_null(lmkv_symbol_kind_name(256));
+    assert_int_equal(lmkv_symbol_kind_from_name(&k, "macro"), LMKV_OK);
+    assert_int_equal(k, LMKV_SK_MACRO);
+    assert_int_equal(lmkv_symbol_kind_lsp(LMKV_SK_MACRO), LMKV_SK_STRING);
+    assert_int_equal(lmkv_symbol_kind_lsp(LMKV_SK_FUNCTION), LMKV_SK_FUNCTION);
+    assert_int_equal(lmkv_symbol_kind_lsp(LMKV_SK_TYPE_PARAMETER), LMKV_SK_TYPE_PARAMETER);
+    assert_int_equal(lmkv_symbol_kind_lsp(0), 0);
+    assert_int_equal(lmkv_symbol_kind_lsp(27), 0);
+    assert_int_equal(lmkv_symbol_kind_lsp(-1), 0);
     assert_int_equal(lmkv_symbol_kind_from_name(&k, "functions"), LMKV_NOTFOUND);
     assert_int_equal(lmkv_symbol_kind_from_name(&k, NULL), LMKV_EINVAL);
     assert_string_equal(lmkv_reference_kind_name(LMKV_REF_WRITE), "write");

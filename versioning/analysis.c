@@ -41,8 +41,8 @@ int lmkv_analysis_add_symbol(lmkv_analysis *a, const struct lmkv_analysis_symbol
     int rc;
     struct vsym s;
     if ((rc = vactive(a, sym)) != LMKV_OK) return rc;
-    if (sym->kind < 1 || sym->kind > 26)
-        return lmkv_error_set(LMKV_EINVAL, "analysis symbol '%s': kind %d not an LSP SymbolKind (1..26)",
+    if ((sym->kind < 1 || sym->kind > 26) && sym->kind != 255)
+        return lmkv_error_set(LMKV_EINVAL, "analysis symbol '%s': kind %d not an LSP SymbolKind (1..26) nor Macro (255)",
                     sym->name ? sym->name : "", sym->kind);
     memset(&s, 0, sizeof s);
     if ((rc = vdup(&s.name, sym->name, "symbol name", 1)) != LMKV_OK ||

@@ -183,7 +183,8 @@ struct lmkv_analysis_symbol {
     int kind;                   /* LSP SymbolKind 1..26 (12 Function,
                                    23 Struct, 8 Field, 13 Variable,
                                    14 Constant, 10 Enum, 22 EnumMember,
-                                   26 TypeParameter...)                      */
+                                   26 TypeParameter...) or 255 Macro
+                                   (LMKV_SK_MACRO: #define, macro_rules!) */
     const char *signature;      /* e.g. "(MDB_txn *txn, MDB_dbi dbi)";
                                    NULL = none. Compared by lmkv_diff_commits */
     const char *parent;         /* qualified name of the enclosing symbol

@@ -71,6 +71,7 @@ pub const LMKV_SK_STRUCT: lmkv_symbol_kind = 23;
 pub const LMKV_SK_EVENT: lmkv_symbol_kind = 24;
 pub const LMKV_SK_OPERATOR: lmkv_symbol_kind = 25;
 pub const LMKV_SK_TYPE_PARAMETER: lmkv_symbol_kind = 26;
+pub const LMKV_SK_MACRO: lmkv_symbol_kind = 255;
 pub type lmkv_symbol_kind = std::os::raw::c_uint;
 pub const LMKV_REF_USE: lmkv_reference_kind = 0;
 pub const LMKV_REF_IMPORT: lmkv_reference_kind = 1;
@@ -1803,6 +1804,9 @@ extern "C" {
 }
 extern "C" {
     pub fn lmkv_symbol_kind_name(kind: std::os::raw::c_int) -> *const std::os::raw::c_char;
+}
+extern "C" {
+    pub fn lmkv_symbol_kind_lsp(kind: std::os::raw::c_int) -> std::os::raw::c_int;
 }
 extern "C" {
     pub fn lmkv_symbol_kind_from_name(
@@ -5120,6 +5124,7 @@ pub struct lmkv_graph_item {
     pub line: u32,
     pub depth: u32,
     pub kind: std::os::raw::c_int,
+    pub column: u32,
     pub count: u64,
     pub count2: u64,
     pub detail: *const std::os::raw::c_char,
@@ -5192,6 +5197,18 @@ fn bindgen_test_layout_lmkv_graph_item() {
         );
     }
     test_field_kind();
+    fn test_field_column() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_graph_item>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).column) as usize - ptr as usize
+            },
+            28usize,
+            concat!("Offset of field: ", stringify!(lmkv_graph_item), "::", stringify!(column))
+        );
+    }
+    test_field_column();
     fn test_field_count() {
         assert_eq!(
             unsafe {

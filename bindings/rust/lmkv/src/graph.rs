@@ -93,8 +93,12 @@ pub struct Item {
     pub line: u32,
     /// impact: distance; paths: position in the path; cycles: component.
     pub depth: u32,
-    /// LSP SymbolKind (0 unknown) or, for hierarchy, the HierarchyKind.
+    /// LSP SymbolKind (0 unknown; 255 Macro, lmkv's own: give it to an LSP
+    /// client as `records::symbol_kind_lsp(kind)`) or, for hierarchy, the
+    /// HierarchyKind.
     pub kind: i32,
+    /// Definition column (1-based, bytes), 0 = unknown.
+    pub column: u32,
     /// hotspots/deps: references; search: score (0 exact, 1 prefix, 2 substring).
     pub count: u64,
     /// hotspots: call sites.
@@ -344,6 +348,7 @@ impl Graph {
                 line: i.line,
                 depth: i.depth,
                 kind: i.kind,
+                column: i.column,
                 count: i.count,
                 count2: i.count2,
                 detail: unsafe { opt_str(i.detail) }.map(String::from),

@@ -468,6 +468,19 @@ pub fn symbol_kind_name(kind: i32) -> &'static str {
     // SAFETY: static string for any kind.
     unsafe { opt_str(sys::lmkv_symbol_kind_name(kind)) }.unwrap_or("")
 }
+/// The SymbolKind to give an LSP client (lmkv_symbol_kind_lsp): `kind`
+/// for LSP's 1..26, String (15) for lmkv's Macro (255; LSP has no macro
+/// kind, clangd answers String), 0 otherwise (not an LSP kind).
+///
+/// ```
+/// use lmkv::records::{symbol_kind_lsp, symbol_kind_name};
+/// assert_eq!(symbol_kind_name(255), "Macro");
+/// assert_eq!((symbol_kind_lsp(255), symbol_kind_lsp(12), symbol_kind_lsp(27)), (15, 12, 0));
+/// ```
+pub fn symbol_kind_lsp(kind: i32) -> i32 {
+    // SAFETY: pure function of an integer.
+    unsafe { sys::lmkv_symbol_kind_lsp(kind) }
+}
 /// The name of a schema ReferenceKind ("call", "use", ...).
 pub fn reference_kind_name(kind: i32) -> &'static str {
     // SAFETY: static string for any kind.

@@ -108,7 +108,8 @@ pub struct AnalysisSymbol<'s> {
     pub name: &'s str,
     /// Unique within the file's language scope; None = name. Never a path.
     pub qualified_name: Option<&'s str>,
-    /// LSP SymbolKind 1..26 (12 Function, 23 Struct, 13 Variable, ...).
+    /// LSP SymbolKind 1..26 (12 Function, 23 Struct, 13 Variable, ...) or
+    /// 255 Macro (lmkv's own: a `#define` or `macro_rules!`).
     pub kind: u32,
     pub signature: Option<&'s str>,
     /// Qualified name of the enclosing symbol.
@@ -166,7 +167,7 @@ fn p(c: &Option<CString>) -> *const c_char {
 }
 
 impl Analysis<'_> {
-    /// Adds a symbol. Errors: LMKV_EINVAL (empty name, kind outside 1..26,
+    /// Adds a symbol. Errors: LMKV_EINVAL (empty name, kind outside 1..26 and not 255,
     /// a string over 64 KiB), LMKV_ENOMEM.
     pub fn add_symbol(&mut self, s: &AnalysisSymbol<'_>) -> Result<()> {
         let name = cstring("symbol name", s.name)?;

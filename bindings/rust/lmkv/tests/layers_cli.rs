@@ -100,38 +100,27 @@ fn obj(kv: &[(&str, Json)]) -> Json {
     Json::Obj(kv.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<BTreeMap<_, _>>())
 }
 
-// The CLI's JSON shapes (tools/lmkv/cmd_query.c), built from Rust rows.
-fn call_json(c: &CallRow, callers: bool) -> Json {
-    obj(&[
-        ("name", s(if callers { &c.caller_name } else { &c.callee_name })),
-        ("file", s(&c.file_path)),
-        ("line", n(c.line)),
-        ("column", n(c.column)),
-        ("kind", s("call")),
-        (if callers { "callee" } else { "caller" }, s(if callers { &c.callee_name } else { &c.caller_name })),
-    ])
+// The CLI's JSON shapes (tools/lmkv/cmd_query.c, lmkv(1) JSON OUTPUT), built
+// from Rust rows: edges {from, to, kind, file, line, column}; symbols {name,
+// kind, file, line, column, signature} (+ depth, score, references/calls).
+fn edge_json(from: Json, to: Json, kind: &str, file: &str, line: u32, column: u32) -> Json {
+    obj(&[("from", from), ("to", to), ("kind", s(kind)), ("file", s(file)), ("line", n(line)), ("column", n(column))])
 }
-fn ref_json(r: &ReferenceRow, to: bool) -> Json {
-    obj(&[
-        ("name", if to { os(r.source_name.as_deref()) } else { s(&r.target_name) }),
-        ("file", s(&r.file_path)),
-        ("line", n(r.start_line)),
-        ("column", n(r.start_column)),
-        ("kind", s(lmkv::records::reference_kind_name(r.kind as i32))),
-        (if to { "target" } else { "source" }, if to { s(&r.target_name) } else { os(r.source_name.as_deref()) }),
-    ])
+fn call_json(c: &CallRow) -> Json {
+    edge_json(s(&c.caller_name), s(&c.callee_name), "call", &c.file_path, c.line, c.column)
+}
+fn ref_json(r: &ReferenceRow) -> Json {
+    let kind = lmkv::records::reference_kind_name(r.kind as i32);
+    edge_json(os(r.source_name.as_deref()), s(&r.target_name), kind, &r.file_path, r.start_line, r.start_column)
 }
 fn symbol_json(x: &SymbolRow) -> Json {
     obj(&[
-        ("name", s(&x.name)),
-        ("qualified_name", s(&x.qualified_name)),
+        ("name", s(&x.qualified_name)),
         ("kind", s(symbol_kind_name(x.kind as i32))),
         ("file", s(&x.file_path)),
         ("line", n(x.start_line)),
         ("column", n(x.start_column)),
-        ("end_line", n(x.end_line)),
         ("signature", os(x.signature.as_deref())),
-        ("visibility", os(x.visibility.as_deref())),
     ])
 }
 #[derive(Clone, Copy, PartialEq)]
@@ -146,7 +135,9 @@ fn item_json(it: &Item, q: Q) -> Json {
         ("name", s(&it.name)),
         ("file", os(it.file.as_deref())),
         ("line", n(it.line)),
+        ("column", n(it.column)),
         ("kind", if it.kind != 0 { s(symbol_kind_name(it.kind)) } else { Json::Null }),
+        ("signature", os(it.detail.as_deref())),
     ];
     match q {
         Q::Impact => m.push(("depth", n(it.depth))),
@@ -157,9 +148,6 @@ fn item_json(it: &Item, q: Q) -> Json {
         }
         Q::Plain => {}
     }
-    if let Some(d) = &it.detail {
-        m.push(("signature", s(d)));
-    }
     obj(&m)
 }
 fn dep_json(it: &Item) -> Json {
@@ -168,8 +156,17 @@ fn dep_json(it: &Item) -> Json {
 fn hier_json(it: &Item) -> Json {
     obj(&[("name", s(&it.name)), ("relation", os(it.detail.as_deref())), ("kind", s(hierarchy_kind_name(it.kind)))])
 }
-fn groups_json(g: &[Vec<Item>]) -> Json {
-    Json::Arr(g.iter().map(|p| Json::Arr(p.iter().map(|i| s(&i.name)).collect())).collect())
+// paths {length (calls), functions}; cycles {size, functions}.
+fn groups_json(g: &[Vec<Item>], paths: bool) -> Json {
+    Json::Arr(
+        g.iter()
+            .map(|p| {
+                let fns = Json::Arr(p.iter().map(|i| s(&i.name)).collect());
+                let (k, v) = if paths { ("length", p.len() - 1) } else { ("size", p.len()) };
+                obj(&[(k, n(v as f64)), ("functions", fns)])
+            })
+            .collect(),
+    )
 }
 
 fn open_graph() -> (lmkv::Db, Store, Graph, u64) {
@@ -194,19 +191,19 @@ fn lookups_equal_the_cli() {
     for name in NAMES {
         let callers = g.callers(name, LIMIT).unwrap();
         assert!(!callers.items.is_empty(), "{name} has callers in LMDB");
-        let rust = Json::Arr(callers.items.iter().map(|c| call_json(c, true)).collect());
+        let rust = Json::Arr(callers.items.iter().map(call_json).collect());
         assert_eq!(rust, query(&["callers", name, "--limit", &lim]), "callers {name}");
 
         let callees = g.callees(name, LIMIT).unwrap();
-        let rust = Json::Arr(callees.items.iter().map(|c| call_json(c, false)).collect());
+        let rust = Json::Arr(callees.items.iter().map(call_json).collect());
         assert_eq!(rust, query(&["callees", name, "--limit", &lim]), "callees {name}");
 
         let refs = g.refs(name, LIMIT).unwrap();
-        let rust = Json::Arr(refs.items.iter().map(|r| ref_json(r, true)).collect());
+        let rust = Json::Arr(refs.items.iter().map(ref_json).collect());
         assert_eq!(rust, query(&["refs", name, "--limit", &lim]), "refs {name}");
 
         let refs = g.refs_from(name, LIMIT).unwrap();
-        let rust = Json::Arr(refs.items.iter().map(|r| ref_json(r, false)).collect());
+        let rust = Json::Arr(refs.items.iter().map(ref_json).collect());
         assert_eq!(rust, query(&["refs-from", name, "--limit", &lim]), "refs-from {name}");
 
         let syms = g.symbols(name, Match::Exact, LIMIT).unwrap();
@@ -269,14 +266,14 @@ fn traversals_and_aggregates_equal_the_cli() {
             assert_eq!((p.first().unwrap().name.as_str(), p.last().unwrap().name.as_str()), (from, to));
         }
         assert_eq!(
-            groups_json(&a.items),
+            groups_json(&a.items, true),
             query(&["paths", from, to, "--depth", "4", "--limit", &lim]),
             "paths {from} {to}"
         );
     }
     let c = g.cycles(LIMIT).unwrap();
     assert!(!c.items.is_empty(), "LMDB's call graph has recursion");
-    assert_eq!(groups_json(&c.items), query(&["cycles", "--limit", &lim]));
+    assert_eq!(groups_json(&c.items, false), query(&["cycles", "--limit", &lim]));
 
     let h = g.hotspots(50).unwrap();
     assert_eq!(h.items.len(), 50);

@@ -433,8 +433,16 @@ pub fn path_to_uri(path: &str) -> String {
 }
 
 /// The daemon's `ProtocolConverter::symbol_kind_to_lsp_kind`: its kind
-/// names ("function", any case) as the LSP kind name ("Function"), anything
-/// else "Unknown".
+/// names ("function", any case) as the LSP kind name ("Function"); "macro"
+/// (lmkv's Macro kind, 255, which LSP lacks) as "String", as clangd answers
+/// for macros; anything else "Unknown".
+///
+/// ```
+/// use lmkv::backend::symbol_kind_to_lsp_kind;
+/// assert_eq!(symbol_kind_to_lsp_kind("Macro"), "String");
+/// assert_eq!(symbol_kind_to_lsp_kind("function"), "Function");
+/// assert_eq!(symbol_kind_to_lsp_kind("bogus"), "Unknown");
+/// ```
 pub fn symbol_kind_to_lsp_kind(kind: &str) -> String {
     match kind.to_lowercase().as_str() {
         "function" => "Function",
@@ -451,6 +459,7 @@ pub fn symbol_kind_to_lsp_kind(kind: &str) -> String {
         "module" => "Module",
         "namespace" => "Namespace",
         "package" => "Package",
+        "macro" => "String",
         _ => "Unknown",
     }
     .to_string()
