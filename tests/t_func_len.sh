@@ -72,7 +72,7 @@ find $MODULES tools bindings -name build -prune -o -name target -prune -o \
 lengths $(cat "$LMKV_TEST_TMP/files.txt") >"$LMKV_TEST_TMP/all.len"
 nf=$(wc -l <"$LMKV_TEST_TMP/all.len")
 [ "$nf" -gt 1000 ] || fail "ctags found only $nf functions"
-for a in $(echo "$ALLOW" | awk '{ print $1 ":" $2 }'); do
+for a in $(echo "$ALLOW" | awk 'NF { print $1 ":" $2 }'); do
     f=${a%%:*} fn=${a#*:}
     len=$(awk -v f="$f" -v fn="$fn" '{ split($1, p, ":") } p[1] == f && $3 == fn { print $2 }' "$LMKV_TEST_TMP/all.len")
     [ -n "$len" ] || fail "allowlisted $fn is not in $f any more: remove it from ALLOW"
