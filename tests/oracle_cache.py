@@ -24,6 +24,8 @@ miss recomputes, and a changed test (new questions) still gets real answers.
 Each file holds the SHA-256 of its answers; a file that does not parse or
 whose hash does not match is reported, ignored and rewritten from the real
 server. Only lmkv's side, which is what the sanitizers check, runs every time.
+Entries are not pruned (a few MB each; a new key per changed source or
+server); deleting the directory is always safe: the next run asks again.
 """
 import hashlib
 import json
