@@ -1232,16 +1232,20 @@ int lmkv_pg_impact(lmkv_graph_result *out, lmkv_pg *pg, int64_t state_key,
     /* breadth-first over callers and referrers to depth + 1 (a name at
      * depth + 1 means the depth cut the answer); each name at its least
      * depth; its definition: the first symbol of that name in (file
-     * version, id) order that is not a declaration, else the first */
+     * version, id) order that is not a declaration, else the first.
+     * The state's edges are one MATERIALIZED CTE: inlined into the
+     * recursive step, PostgreSQL 15 planned a nested loop of every
+     * frontier name against every edge (SQLite's amalgamation, depth 3:
+     * 36 s; materialized, a hash join: 0.3 s) */
     rc = q(pg, &pg->res, "server query",
-           "WITH RECURSIVE w(name, d) AS ("
-           "  SELECT $2::text COLLATE \"C\", 0"
-           "  UNION"
-           "  SELECT e.src, w.d + 1 FROM w JOIN ("
+           "WITH RECURSIVE e AS MATERIALIZED ("
            "    SELECT callee AS dst, caller AS src FROM lmkv.call WHERE (ws_key, fv) IN (SELECT ws_key, fv FROM lmkv.file WHERE state_key = $1::bigint) AND caller <> ''"
            "    UNION ALL"
-           "    SELECT target, source FROM lmkv.ref WHERE (ws_key, fv) IN (SELECT ws_key, fv FROM lmkv.file WHERE state_key = $1::bigint) AND source <> '') e"
-           "  ON e.dst = w.name WHERE w.d <= $3::integer),"
+           "    SELECT target, source FROM lmkv.ref WHERE (ws_key, fv) IN (SELECT ws_key, fv FROM lmkv.file WHERE state_key = $1::bigint) AND source <> ''),"
+           " w(name, d) AS ("
+           "  SELECT $2::text COLLATE \"C\", 0"
+           "  UNION"
+           "  SELECT e.src, w.d + 1 FROM w JOIN e ON e.dst = w.name WHERE w.d <= $3::integer),"
            " r AS (SELECT name, min(d) AS d FROM w GROUP BY name)"
            " SELECT r.name, r.d, s.file, s.line, s.kind, s.signature, s.col FROM r"
            " LEFT JOIN LATERAL (SELECT file, line, kind, signature, col FROM lmkv.symbol s"

@@ -9,6 +9,10 @@
 # Under SAN=thread every process's ThreadSanitizer reports go to
 # $BUILD/test-logs/tsan/NAME/report.PID (TSAN_OPTIONS log_path); a test that
 # leaves any fails, whatever its exit status.
+# The oracle tests (t_oracle_clangd.py, t_lsp_clangd.py, t_lsp_typescript.py)
+# keep the language servers' answers in $LMKV_ORACLE_CACHE (default
+# build/oracle-cache, shared by every BUILD; "off" asks the servers every
+# time): tests/oracle_cache.py.
 # Usage: tests/run.sh [PATTERN]   (only tests whose name contains PATTERN)
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -19,6 +19,8 @@ then checks, for every function:
 and that re-ingesting an edited uni.c replaces its records, that a bad
 answer (malformed JSON, a range past the file) is refused with the line,
 method and JSON path and writes nothing, and that `lmkv verify` is clean.
+clangd's answers are cached in build/oracle-cache for every suite
+(tests/oracle_cache.py); lmkv's side runs every time.
 Exit 77 (skip) when clangd-14 is missing.
 """
 import json
@@ -29,6 +31,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lsp_client  # noqa: E402
+import oracle_cache  # noqa: E402
 
 LMKV = os.environ.get("LMKV_BIN", "build/lmkv")
 SOURCES = os.environ.get("LMKV_SOURCES", "build/sources")
@@ -79,17 +82,23 @@ def main():
             text[n] = lsp_client.lines_of(f.read())
 
     log = open(os.path.join(TMP, "clangd.log"), "w")
-    cl = lsp_client.Client([clangd, "--background-index=false", "--log=error",
-                            "--compile-commands-dir=" + ws, "-j=1"], ws, log=log)
-    answers = []
-    try:
-        cl.initialize()
+    argv = [clangd, "--background-index=false", "--log=error", "--compile-commands-dir=" + ws, "-j=1"]
+
+    def start():
+        live = lsp_client.Client(argv, ws, log=log)
+        live.initialize()
         for n in files:
-            cl.open(os.path.join(ws, n), "c")
+            live.open(os.path.join(ws, n), "c")
         for n in files:  # the files are parsed (dynamic index) once diagnostics are out
             u = lsp_client.uri_of(os.path.join(ws, n))
-            cl.wait_note(lambda m, u=u: m.get("method") == "textDocument/publishDiagnostics"
-                         and m["params"]["uri"] == u, timeout=300)
+            live.wait_note(lambda m, u=u: m.get("method") == "textDocument/publishDiagnostics"
+                           and m["params"]["uri"] == u, timeout=300)
+        return live
+
+    # clangd's answers from the cache shared by every suite (tests/oracle_cache.py)
+    cl = oracle_cache.Cached("lsp-clangd", [clangd], ws, sorted(os.listdir(ws)), argv, start)
+    answers = []
+    try:
         funcs, ref_target = lsp_client.ask_all(cl, ws, files, answers, (12,), outgoing=False)
     finally:
         cl.close()
@@ -153,6 +162,8 @@ def main():
     if v.returncode != 0:
         fail("lmkv verify: %s%s" % (v.stdout, v.stderr))
 
+    if not FAILS:
+        cl.save()   # the server's answers, for the next suite (never a failed run's)
     if FAILS:
         print("%d failures" % len(FAILS))
         return 1

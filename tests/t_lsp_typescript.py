@@ -14,6 +14,8 @@ exactly
 (byte columns converted from UTF-16 by Python, not lmkv: tests/
 lsp_client.py check_graph), that qualified names follow the DocumentSymbol
 hierarchy with "." (a method Class.method), and that `lmkv verify` is clean.
+The server's answers are cached in build/oracle-cache for every suite
+(tests/oracle_cache.py); lmkv's side runs every time.
 Exit 77 (skip) when node or the server is missing.
 
 It leaves, in $LMKV_TEST_TMP (default: the current directory), what the Rust
@@ -33,6 +35,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lsp_client  # noqa: E402
+import oracle_cache  # noqa: E402
 
 LMKV = os.environ.get("LMKV_BIN", "build/lmkv")
 SOURCES = os.environ.get("LMKV_SOURCES", "build/sources")
@@ -84,12 +87,23 @@ def main():
             text[n] = lsp_client.lines_of(f.read())
 
     log = open(os.path.join(TMP, "tsls.log"), "w")
-    cl = lsp_client.Client(["node", server, "--stdio"], ws, log=log)
+    tslib = os.path.join(SOURCES, "tsls", "node_modules", "typescript", "lib")
+
+    def start():
+        live = lsp_client.Client(["node", server, "--stdio"], ws, log=log)
+        live.initialize({"tsserver": {"path": tslib}})
+        for n in files:
+            live.open(os.path.join(ws, n), "typescript")
+        return live
+
+    # the server's answers from the cache shared by every suite
+    # (tests/oracle_cache.py); TypeScript's version is part of the key
+    with open(os.path.join(tslib, "..", "package.json"), encoding="utf-8") as f:
+        ts_version = json.load(f).get("version", "?")
+    ws_files = sorted(os.path.relpath(os.path.join(d, n), ws) for d, _, ns in os.walk(ws) for n in ns)
+    cl = oracle_cache.Cached("lsp-typescript", ["node", server], ws, ws_files, ["typescript " + ts_version], start)
     answers = []
     try:
-        cl.initialize({"tsserver": {"path": os.path.join(SOURCES, "tsls", "node_modules", "typescript", "lib")}})
-        for n in files:
-            cl.open(os.path.join(ws, n), "typescript")
         # the project is loaded once the server answers about the last file
         funcs, ref_target = lsp_client.ask_all(cl, ws, files, answers, (6, 12), outgoing=True)
     finally:
@@ -125,6 +139,8 @@ def main():
     v = run([LMKV, "--db", db, "verify"], check=False)
     if v.returncode != 0:
         fail("lmkv verify: %s%s" % (v.stdout, v.stderr))
+    if not FAILS:
+        cl.save()   # the server's answers, for the next suite (never a failed run's)
     if FAILS:
         print("%d failures" % len(FAILS))
         return 1

@@ -42,14 +42,20 @@ cd "$T"
 
 # kill_at MS CMD...: run CMD in its own process group, SIGKILL the group after
 # MS milliseconds (or let it finish); sets KILLED=1 when the kill hit it.
+# A run that ends before MS is not waited for to the end of MS (wait -n on
+# the run and a timer: no fixed sleep).
 kill_at() {
     local ms=$1; shift
     setsid "$@" >/dev/null 2>&1 &
     local pid=$!
-    sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+    sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))" &
+    local timer=$!
+    wait -n "$pid" "$timer" 2>/dev/null || true
     KILLED=0
     if kill -0 "$pid" 2>/dev/null; then kill -9 -- "-$pid" 2>/dev/null && KILLED=1 || true; fi
+    kill "$timer" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+    wait "$timer" 2>/dev/null || true
 }
 
 # ---- lmkv index
@@ -112,7 +118,9 @@ echo "index --full: $ROUNDS rounds, $fkills SIGKILLs landed; verify clean and th
 # same edit gives (on a copy of the database) -- never a mix.
 ekills=0 eold=0 enew=0
 for ((r = 1; r <= ROUNDS; r++)); do
-    ldump > "$T/dump.old"
+    # the database is as the last dump left it (the --full part's, then
+    # the previous round's): no second dump of the same state
+    cp "$T/dump.r" "$T/dump.old"
     sed -i "1i /* rel edit round $r */" ws/mdb.c
     line=$(grep -n '^[[:space:]]*rc = mdb_cursor_put' ws/mdb.c | head -n 1 | cut -d: -f1)
     [ -n "$line" ] || fail "round $r: no call to duplicate in mdb.c"
