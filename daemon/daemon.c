@@ -1187,12 +1187,13 @@ typedef struct trav_ctx {
     int limit_hit;
 } trav_ctx;
 
+/* Called only with edges of a requested relation: the layer's scans are one
+ * prefix scan per relation (trav_layer). */
 static int trav_cb(void *ctx, lmkv_txn *txn, const edge_view *e)
 {
     trav_ctx *c = ctx;
-    int want = 0;
-    for (size_t i = 0; i < c->nrels; i++) want |= c->rels[i] == e->rel;
-    if (!want || e->tgt == 0) return 0;
+    (void)txn;
+    if (e->tgt == 0) return 0;
     if (c->o.count >= c->max) { c->limit_hit = 1; return LMKV_ELIMIT; }
     sref s = e->suid, t = e->tuid;
     lmkv_daemon_path *x = o_add(&c->o);
@@ -1205,6 +1206,33 @@ static int trav_cb(void *ctx, lmkv_txn *txn, const edge_view *e)
         return lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_traverse: out of memory");
     c->next[c->nnext++] = e->tgt;
     return 0;
+}
+
+/* One layer: the outgoing edges of each symbol of the layer, one prefix
+ * scan (source id, relation) per requested relation, relations ascending --
+ * the order of the eout keys, so the paths come out in the order of one
+ * scan of all relations filtered, without reading the edges of the others
+ * (a function's references, children, definitions). */
+static int trav_layer(lmkv_txn *txn, lmkv_daemon *d, trav_ctx *c, const uint64_t *layer, size_t nlayer)
+{
+    int rc = 0;
+    for (size_t i = 0; i < nlayer && !rc; i++) {
+        c->from = layer[i];
+        for (size_t r = 0; r < c->nrels && !rc; r++)
+            rc = edges_visit(txn, d, layer[i], c->rels[r], LMKV_DAEMON_OUTGOING, trav_cb, c);
+    }
+    return rc;
+}
+
+/* relations (each 1..12, checked) -> ascending distinct, in rels[13]. */
+static size_t trav_rels(int rels[13], const int *relations, size_t n)
+{
+    int seen[13] = {0};
+    for (size_t i = 0; i < n; i++) seen[relations[i]] = 1;
+    size_t k = 0;
+    for (int r = 1; r <= 12; r++)
+        if (seen[r]) rels[k++] = r;
+    return k;
 }
 
 int lmkv_daemon_traverse(lmkv_daemon_path **res, size_t *count, lmkv_daemon *d, const char *start_uid,
@@ -1222,8 +1250,9 @@ int lmkv_daemon_traverse(lmkv_daemon_path **res, size_t *count, lmkv_daemon *d, 
     lmkv_txn *txn;
     int rc = read_begin(&txn, d);
     if (rc) return rc;
-    trav_ctx c = {.o = OUT_INIT(lmkv_daemon_path, path_soffs), .d = d, .rels = relations, .nrels = n_relations,
-                  .max = max_results};
+    int rels[13];
+    trav_ctx c = {.o = OUT_INIT(lmkv_daemon_path, path_soffs), .d = d, .rels = rels,
+                  .nrels = trav_rels(rels, relations, n_relations), .max = max_results};
     uint64_t start;
     rc = uid_id(&start, txn, d, start_uid, 0);
     uint64_t *layer = NULL;
@@ -1237,10 +1266,7 @@ int lmkv_daemon_traverse(lmkv_daemon_path **res, size_t *count, lmkv_daemon *d, 
     for (uint32_t depth = 1; !rc && depth <= max_depth && nlayer; depth++) {
         c.depth = depth;
         c.nnext = 0;
-        for (size_t i = 0; i < nlayer && !rc; i++) {
-            c.from = layer[i];
-            rc = edges_visit(txn, d, layer[i], 0, LMKV_DAEMON_OUTGOING, trav_cb, &c);
-        }
+        rc = trav_layer(txn, d, &c, layer, nlayer);
         free(layer);
         layer = c.next;
         nlayer = c.nnext;

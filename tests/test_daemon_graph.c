@@ -450,6 +450,28 @@ static void test_edges(void **state)
     assert_int_equal(n, 0);
     LMKV_TEST_OK(lmkv_daemon_traverse(&p, &n, f->d, "main", 3, NULL, 0, 100));
     assert_int_equal(n, 0);
+    /* several relations (one scan each), given twice and out of order: the
+     * paths of one layer are main's outgoing edges of those relations in
+     * the order of edges_of (relation, then target), each once */
+    int mixed[3] = {LMKV_DAEMON_REFERENCES, LMKV_DAEMON_CALLS, LMKV_DAEMON_REFERENCES};
+    LMKV_TEST_OK(lmkv_daemon_traverse(&p, &n, f->d, "main", 1, mixed, 3, 100));
+    size_t nall;
+    LMKV_TEST_OK(lmkv_daemon_edges_of(&r, &nall, f->d, "main", 0, LMKV_DAEMON_OUTGOING));
+    size_t want = 0;
+    for (size_t i = 0; i < nall; i++) {
+        if ((r[i].relation != LMKV_DAEMON_CALLS && r[i].relation != LMKV_DAEMON_REFERENCES) ||
+            !strcmp(r[i].target_symbol_uid, "none"))
+            continue;
+        assert_true(want < n);
+        assert_int_equal(p[want].relation, r[i].relation);
+        assert_string_equal(p[want].symbol_uid, r[i].target_symbol_uid);
+        assert_string_equal(p[want].from_uid, "main");
+        want++;
+    }
+    assert_int_equal(n, want);
+    assert_true(want >= 2);
+    lmkv_free(p);
+    lmkv_free(r);
 
     /* call hierarchy */
     int analysed;
