@@ -1696,16 +1696,53 @@ int lmkv_daemon_queue_list(lmkv_daemon_queue_item **res, size_t *count, lmkv_dae
 
 typedef struct need_ctx {
     int refs, impls, calls;
-    uint64_t self;
 } need_ctx;
 
 static int need_cb(void *ctx, lmkv_txn *txn, const edge_view *e)
 {
     need_ctx *c = ctx;
+    (void)txn;
     if (e->rel == LMKV_DAEMON_REFERENCES) c->refs = 1;
     else if (e->rel == LMKV_DAEMON_IMPLEMENTATION || e->rel == LMKV_DAEMON_IMPLEMENTS) c->impls = 1;
     else if (e->rel == LMKV_DAEMON_CALLS) c->calls = 1;
     return 0;
+}
+
+/* sqlite_backend.rs's candidate filter: s.kind IN ('function', 'method',
+ * 'class', 'struct', 'enum', 'interface', 'trait') AND trim(s.file_path)
+ * != '' AND s.file_path NOT LIKE '/dep/%' (SQLite's trim strips spaces
+ * only; LIKE folds ASCII case, so "/DEP/x" is excluded too). */
+static int enrich_candidate(const sym_fields *f)
+{
+    static const char *const kinds[] = {"function", "method", "class", "struct", "enum", "interface", "trait"};
+    int kind = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0] && !kind; i++)
+        kind = f->kind.n == strlen(kinds[i]) && !memcmp(f->kind.p, kinds[i], f->kind.n);
+    if (!kind) return 0;
+    size_t blank = 0;
+    while (blank < f->file.n && f->file.p[blank] == ' ') blank++;
+    if (blank == f->file.n) return 0;
+    static const char dep[5] = {'/', 'd', 'e', 'p', '/'};
+    if (f->file.n < 5) return 1;
+    for (int i = 0; i < 5; i++) {
+        char ch = f->file.p[i];
+        if (ch >= 'A' && ch <= 'Z') ch = (char)(ch - 'A' + 'a');
+        if (ch != dep[i]) return 1;
+    }
+    return 0;
+}
+
+/* The daemon's three "missing" queries: REFERENCES and
+ * IMPLEMENTATION/IMPLEMENTS edges at the source end only (e.source_symbol_uid
+ * = s.symbol_uid), CALLS at either end; one prefix scan per relation. */
+static int enrich_needs(need_ctx *n, lmkv_txn *txn, lmkv_daemon *d, uint64_t id)
+{
+    static const int out_rels[] = {LMKV_DAEMON_REFERENCES, LMKV_DAEMON_IMPLEMENTATION, LMKV_DAEMON_IMPLEMENTS};
+    int rc = 0;
+    for (size_t i = 0; i < sizeof out_rels / sizeof out_rels[0] && !rc; i++)
+        rc = edges_visit(txn, d, id, out_rels[i], LMKV_DAEMON_OUTGOING, need_cb, n);
+    if (!rc) rc = edges_visit(txn, d, id, LMKV_DAEMON_CALLS, LMKV_DAEMON_BOTH, need_cb, n);
+    return rc;
 }
 
 int lmkv_daemon_pending_enrichment(lmkv_daemon_enrichment **res, size_t *count, lmkv_daemon *d, size_t limit)
@@ -1722,12 +1759,16 @@ int lmkv_daemon_pending_enrichment(lmkv_daemon_enrichment **res, size_t *count, 
     lmkv_pair p;
     while (o.count < limit && !(rc = lmkv_iter_next(&p, it))) {
         if (p.key_size != 8) { rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: symbol key of %zu bytes", p.key_size); break; }
-        need_ctx n = {0, 0, 0, get_be64(p.key)};
-        if ((rc = edges_visit(txn, d, n.self, 0, LMKV_DAEMON_BOTH, need_cb, &n))) break;
+        uint64_t id = get_be64(p.key);
+        sym_fields f;
+        if ((rc = sym_decode(&f, p.value, p.value_size))) break;
+        if (!enrich_candidate(&f)) continue;
+        need_ctx n = {0, 0, 0};
+        if ((rc = enrich_needs(&n, txn, d, id))) break;
         if (n.refs && n.impls && n.calls) continue;
         lmkv_daemon_enrichment *x = o_add(&o);
         if (!x) continue;
-        if ((rc = sym_emit(&o, &x->symbol, txn, d, n.self))) break;
+        sym_fill(&o, &x->symbol, &f, id);
         x->needs_references = !n.refs;
         x->needs_implementations = !n.impls;
         x->needs_call_hierarchy = !n.calls;
