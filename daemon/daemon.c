@@ -69,12 +69,16 @@ typedef struct buf {
     uint8_t *p;
     size_t n, cap;
     int oom;
+    uint8_t *inl; /* a caller-owned first buffer (p == inl: not freed), or NULL */
 } buf;
 
 static void b_need(buf *b, size_t k)
 {
     if (b->oom || b->n + k <= b->cap) return;
-    if (k > SIZE_MAX - b->n || LMKV_ARRAY_GROW(b->p, b->cap, b->n + k, 256)) b->oom = 1;
+    if (k > SIZE_MAX - b->n) { b->oom = 1; return; }
+    if (b->inl && b->p == b->inl ? LMKV_ARRAY_GROW_INLINE(b->p, b->cap, b->n + k, 256, b->inl, b->n)
+                                 : LMKV_ARRAY_GROW(b->p, b->cap, b->n + k, 256))
+        b->oom = 1;
 }
 static void b_put(buf *b, const void *v, size_t k)
 {
@@ -108,7 +112,11 @@ static void b_str(buf *b, const char *s)
     b_put(b, s, k);
 }
 static void b_cstr0(buf *b, const char *s) { b_put(b, s, strlen(s) + 1); }
-static void b_free(buf *b) { free(b->p); memset(b, 0, sizeof *b); }
+static void b_free(buf *b)
+{
+    if (b->p != b->inl) free(b->p);
+    memset(b, 0, sizeof *b);
+}
 
 static uint64_t get_be64(const uint8_t *p)
 {
@@ -171,10 +179,23 @@ typedef struct outb {
     size_t isz, count;
     const size_t *soffs; /* offsets of the string fields in an item */
     size_t nsoffs;
+    /* first buffers of items and strs: a small result (most lookups) costs
+     * one malloc, o_finish's, not a growing items and strs each */
+    _Alignas(8) uint8_t iinl[448];
+    uint8_t sinl[576];
 } outb;
+
+/* Points items and strs at the inline buffers on first use (an outb is
+ * not moved once used: it lives in its caller's frame or context). */
+static void o_arm(outb *o)
+{
+    if (!o->items.p && !o->items.inl) o->items.p = o->items.inl = o->iinl, o->items.cap = sizeof o->iinl;
+    if (!o->strs.p && !o->strs.inl) o->strs.p = o->strs.inl = o->sinl, o->strs.cap = sizeof o->sinl;
+}
 
 static void *o_add(outb *o)
 {
+    o_arm(o);
     b_need(&o->items, o->isz);
     if (o->items.oom) return NULL;
     void *it = o->items.p + o->items.n;
@@ -186,6 +207,7 @@ static void *o_add(outb *o)
 static const char *o_str(outb *o, const char *p, size_t n)
 {
     if (!p) return NULL;
+    o_arm(o);
     uintptr_t off = o->strs.n + 1;
     b_put(&o->strs, p, n);
     b_u8(&o->strs, 0);
@@ -319,9 +341,9 @@ static int next_id(uint64_t *out, lmkv_txn *txn, lmkv_daemon *d, const char *cou
 /* uid -> id; create: assign one if new. */
 static int uid_id(uint64_t *out, lmkv_txn *txn, lmkv_daemon *d, const char *uid, int create)
 {
-    if (!strcmp(uid, "none")) { *out = 0; return LMKV_OK; }
-    lmkv_pair p;
     size_t n = strlen(uid);
+    if (n == 4 && !memcmp(uid, "none", 4)) { *out = 0; return LMKV_OK; }
+    lmkv_pair p;
     int rc = lmkv_txn_get(&p, txn, d->t[T_UID], uid, n);
     if (rc == LMKV_OK) {
         if (p.value_size != 8) return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: uid map entry of %zu bytes", p.value_size);
