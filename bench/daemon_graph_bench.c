@@ -42,7 +42,8 @@
  * materialised (each column read).
  *
  * Markdown tables on stdout; summary rows to $LMKV_BENCH_SUMMARY.
- * BENCH_QUICK=1: fewer query rounds. No clangd-14 or python3: says so,
+ * BENCH_QUICK=1: fewer query rounds; DAEMON_BENCH_ROUNDS=N: N rounds (for
+ * profiling the query path). No clangd-14 or python3: says so,
  * exits 0 (nothing measured).
  */
 #include "lmkv_daemon.h"
@@ -1438,6 +1439,7 @@ int main(void)
 
     sq_prepare_queries(&s1);
     int rounds = quick ? 1 : 5;
+    if (getenv("DAEMON_BENCH_ROUNDS") && atoi(getenv("DAEMON_BENCH_ROUNDS")) > 0) rounds = atoi(getenv("DAEMON_BENCH_ROUNDS"));
     double *lat = xcalloc(NT * (size_t)rounds, sizeof *lat);
     double sq50[NQ], sq99[NQ], sqmean[NQ];
     size_t sqrows[NQ];

@@ -69,12 +69,16 @@ typedef struct buf {
     uint8_t *p;
     size_t n, cap;
     int oom;
+    uint8_t *inl; /* a caller-owned first buffer (p == inl: not freed), or NULL */
 } buf;
 
 static void b_need(buf *b, size_t k)
 {
     if (b->oom || b->n + k <= b->cap) return;
-    if (k > SIZE_MAX - b->n || LMKV_ARRAY_GROW(b->p, b->cap, b->n + k, 256)) b->oom = 1;
+    if (k > SIZE_MAX - b->n) { b->oom = 1; return; }
+    if (b->inl && b->p == b->inl ? LMKV_ARRAY_GROW_INLINE(b->p, b->cap, b->n + k, 256, b->inl, b->n)
+                                 : LMKV_ARRAY_GROW(b->p, b->cap, b->n + k, 256))
+        b->oom = 1;
 }
 static void b_put(buf *b, const void *v, size_t k)
 {
@@ -108,7 +112,11 @@ static void b_str(buf *b, const char *s)
     b_put(b, s, k);
 }
 static void b_cstr0(buf *b, const char *s) { b_put(b, s, strlen(s) + 1); }
-static void b_free(buf *b) { free(b->p); memset(b, 0, sizeof *b); }
+static void b_free(buf *b)
+{
+    if (b->p != b->inl) free(b->p);
+    memset(b, 0, sizeof *b);
+}
 
 static uint64_t get_be64(const uint8_t *p)
 {
@@ -171,10 +179,23 @@ typedef struct outb {
     size_t isz, count;
     const size_t *soffs; /* offsets of the string fields in an item */
     size_t nsoffs;
+    /* first buffers of items and strs: a small result (most lookups) costs
+     * one malloc, o_finish's, not a growing items and strs each */
+    _Alignas(8) uint8_t iinl[448];
+    uint8_t sinl[576];
 } outb;
+
+/* Points items and strs at the inline buffers on first use (an outb is
+ * not moved once used: it lives in its caller's frame or context). */
+static void o_arm(outb *o)
+{
+    if (!o->items.p && !o->items.inl) o->items.p = o->items.inl = o->iinl, o->items.cap = sizeof o->iinl;
+    if (!o->strs.p && !o->strs.inl) o->strs.p = o->strs.inl = o->sinl, o->strs.cap = sizeof o->sinl;
+}
 
 static void *o_add(outb *o)
 {
+    o_arm(o);
     b_need(&o->items, o->isz);
     if (o->items.oom) return NULL;
     void *it = o->items.p + o->items.n;
@@ -186,6 +207,7 @@ static void *o_add(outb *o)
 static const char *o_str(outb *o, const char *p, size_t n)
 {
     if (!p) return NULL;
+    o_arm(o);
     uintptr_t off = o->strs.n + 1;
     b_put(&o->strs, p, n);
     b_u8(&o->strs, 0);
@@ -319,9 +341,9 @@ static int next_id(uint64_t *out, lmkv_txn *txn, lmkv_daemon *d, const char *cou
 /* uid -> id; create: assign one if new. */
 static int uid_id(uint64_t *out, lmkv_txn *txn, lmkv_daemon *d, const char *uid, int create)
 {
-    if (!strcmp(uid, "none")) { *out = 0; return LMKV_OK; }
-    lmkv_pair p;
     size_t n = strlen(uid);
+    if (n == 4 && !memcmp(uid, "none", 4)) { *out = 0; return LMKV_OK; }
+    lmkv_pair p;
     int rc = lmkv_txn_get(&p, txn, d->t[T_UID], uid, n);
     if (rc == LMKV_OK) {
         if (p.value_size != 8) return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: uid map entry of %zu bytes", p.value_size);
@@ -1187,12 +1209,13 @@ typedef struct trav_ctx {
     int limit_hit;
 } trav_ctx;
 
+/* Called only with edges of a requested relation: the layer's scans are one
+ * prefix scan per relation (trav_layer). */
 static int trav_cb(void *ctx, lmkv_txn *txn, const edge_view *e)
 {
     trav_ctx *c = ctx;
-    int want = 0;
-    for (size_t i = 0; i < c->nrels; i++) want |= c->rels[i] == e->rel;
-    if (!want || e->tgt == 0) return 0;
+    (void)txn;
+    if (e->tgt == 0) return 0;
     if (c->o.count >= c->max) { c->limit_hit = 1; return LMKV_ELIMIT; }
     sref s = e->suid, t = e->tuid;
     lmkv_daemon_path *x = o_add(&c->o);
@@ -1205,6 +1228,33 @@ static int trav_cb(void *ctx, lmkv_txn *txn, const edge_view *e)
         return lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_traverse: out of memory");
     c->next[c->nnext++] = e->tgt;
     return 0;
+}
+
+/* One layer: the outgoing edges of each symbol of the layer, one prefix
+ * scan (source id, relation) per requested relation, relations ascending --
+ * the order of the eout keys, so the paths come out in the order of one
+ * scan of all relations filtered, without reading the edges of the others
+ * (a function's references, children, definitions). */
+static int trav_layer(lmkv_txn *txn, lmkv_daemon *d, trav_ctx *c, const uint64_t *layer, size_t nlayer)
+{
+    int rc = 0;
+    for (size_t i = 0; i < nlayer && !rc; i++) {
+        c->from = layer[i];
+        for (size_t r = 0; r < c->nrels && !rc; r++)
+            rc = edges_visit(txn, d, layer[i], c->rels[r], LMKV_DAEMON_OUTGOING, trav_cb, c);
+    }
+    return rc;
+}
+
+/* relations (each 1..12, checked) -> ascending distinct, in rels[13]. */
+static size_t trav_rels(int rels[13], const int *relations, size_t n)
+{
+    int seen[13] = {0};
+    for (size_t i = 0; i < n; i++) seen[relations[i]] = 1;
+    size_t k = 0;
+    for (int r = 1; r <= 12; r++)
+        if (seen[r]) rels[k++] = r;
+    return k;
 }
 
 int lmkv_daemon_traverse(lmkv_daemon_path **res, size_t *count, lmkv_daemon *d, const char *start_uid,
@@ -1222,8 +1272,9 @@ int lmkv_daemon_traverse(lmkv_daemon_path **res, size_t *count, lmkv_daemon *d, 
     lmkv_txn *txn;
     int rc = read_begin(&txn, d);
     if (rc) return rc;
-    trav_ctx c = {.o = OUT_INIT(lmkv_daemon_path, path_soffs), .d = d, .rels = relations, .nrels = n_relations,
-                  .max = max_results};
+    int rels[13];
+    trav_ctx c = {.o = OUT_INIT(lmkv_daemon_path, path_soffs), .d = d, .rels = rels,
+                  .nrels = trav_rels(rels, relations, n_relations), .max = max_results};
     uint64_t start;
     rc = uid_id(&start, txn, d, start_uid, 0);
     uint64_t *layer = NULL;
@@ -1237,10 +1288,7 @@ int lmkv_daemon_traverse(lmkv_daemon_path **res, size_t *count, lmkv_daemon *d, 
     for (uint32_t depth = 1; !rc && depth <= max_depth && nlayer; depth++) {
         c.depth = depth;
         c.nnext = 0;
-        for (size_t i = 0; i < nlayer && !rc; i++) {
-            c.from = layer[i];
-            rc = edges_visit(txn, d, layer[i], 0, LMKV_DAEMON_OUTGOING, trav_cb, &c);
-        }
+        rc = trav_layer(txn, d, &c, layer, nlayer);
         free(layer);
         layer = c.next;
         nlayer = c.nnext;
@@ -1670,16 +1718,53 @@ int lmkv_daemon_queue_list(lmkv_daemon_queue_item **res, size_t *count, lmkv_dae
 
 typedef struct need_ctx {
     int refs, impls, calls;
-    uint64_t self;
 } need_ctx;
 
 static int need_cb(void *ctx, lmkv_txn *txn, const edge_view *e)
 {
     need_ctx *c = ctx;
+    (void)txn;
     if (e->rel == LMKV_DAEMON_REFERENCES) c->refs = 1;
     else if (e->rel == LMKV_DAEMON_IMPLEMENTATION || e->rel == LMKV_DAEMON_IMPLEMENTS) c->impls = 1;
     else if (e->rel == LMKV_DAEMON_CALLS) c->calls = 1;
     return 0;
+}
+
+/* sqlite_backend.rs's candidate filter: s.kind IN ('function', 'method',
+ * 'class', 'struct', 'enum', 'interface', 'trait') AND trim(s.file_path)
+ * != '' AND s.file_path NOT LIKE '/dep/%' (SQLite's trim strips spaces
+ * only; LIKE folds ASCII case, so "/DEP/x" is excluded too). */
+static int enrich_candidate(const sym_fields *f)
+{
+    static const char *const kinds[] = {"function", "method", "class", "struct", "enum", "interface", "trait"};
+    int kind = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0] && !kind; i++)
+        kind = f->kind.n == strlen(kinds[i]) && !memcmp(f->kind.p, kinds[i], f->kind.n);
+    if (!kind) return 0;
+    size_t blank = 0;
+    while (blank < f->file.n && f->file.p[blank] == ' ') blank++;
+    if (blank == f->file.n) return 0;
+    static const char dep[5] = {'/', 'd', 'e', 'p', '/'};
+    if (f->file.n < 5) return 1;
+    for (int i = 0; i < 5; i++) {
+        char ch = f->file.p[i];
+        if (ch >= 'A' && ch <= 'Z') ch = (char)(ch - 'A' + 'a');
+        if (ch != dep[i]) return 1;
+    }
+    return 0;
+}
+
+/* The daemon's three "missing" queries: REFERENCES and
+ * IMPLEMENTATION/IMPLEMENTS edges at the source end only (e.source_symbol_uid
+ * = s.symbol_uid), CALLS at either end; one prefix scan per relation. */
+static int enrich_needs(need_ctx *n, lmkv_txn *txn, lmkv_daemon *d, uint64_t id)
+{
+    static const int out_rels[] = {LMKV_DAEMON_REFERENCES, LMKV_DAEMON_IMPLEMENTATION, LMKV_DAEMON_IMPLEMENTS};
+    int rc = 0;
+    for (size_t i = 0; i < sizeof out_rels / sizeof out_rels[0] && !rc; i++)
+        rc = edges_visit(txn, d, id, out_rels[i], LMKV_DAEMON_OUTGOING, need_cb, n);
+    if (!rc) rc = edges_visit(txn, d, id, LMKV_DAEMON_CALLS, LMKV_DAEMON_BOTH, need_cb, n);
+    return rc;
 }
 
 int lmkv_daemon_pending_enrichment(lmkv_daemon_enrichment **res, size_t *count, lmkv_daemon *d, size_t limit)
@@ -1696,12 +1781,16 @@ int lmkv_daemon_pending_enrichment(lmkv_daemon_enrichment **res, size_t *count, 
     lmkv_pair p;
     while (o.count < limit && !(rc = lmkv_iter_next(&p, it))) {
         if (p.key_size != 8) { rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: symbol key of %zu bytes", p.key_size); break; }
-        need_ctx n = {0, 0, 0, get_be64(p.key)};
-        if ((rc = edges_visit(txn, d, n.self, 0, LMKV_DAEMON_BOTH, need_cb, &n))) break;
+        uint64_t id = get_be64(p.key);
+        sym_fields f;
+        if ((rc = sym_decode(&f, p.value, p.value_size))) break;
+        if (!enrich_candidate(&f)) continue;
+        need_ctx n = {0, 0, 0};
+        if ((rc = enrich_needs(&n, txn, d, id))) break;
         if (n.refs && n.impls && n.calls) continue;
         lmkv_daemon_enrichment *x = o_add(&o);
         if (!x) continue;
-        if ((rc = sym_emit(&o, &x->symbol, txn, d, n.self))) break;
+        sym_fill(&o, &x->symbol, &f, id);
         x->needs_references = !n.refs;
         x->needs_implementations = !n.impls;
         x->needs_call_hierarchy = !n.calls;

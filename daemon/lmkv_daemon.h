@@ -418,13 +418,28 @@ LMKV_API int lmkv_daemon_queue_list(lmkv_daemon_queue_item **out, size_t *out_co
  *  SymbolEnrichmentPlan). */
 typedef struct lmkv_daemon_enrichment {
     lmkv_daemon_symbol symbol;
-    int needs_references;       /* no REFERENCES edge at either end */
-    int needs_implementations;  /* no IMPLEMENTATION/IMPLEMENTS edge at either end */
+    int needs_references;       /* no REFERENCES edge with this symbol as source */
+    int needs_implementations;  /* no IMPLEMENTATION/IMPLEMENTS edge with this symbol as source */
     int needs_call_hierarchy;   /* no CALLS edge at either end */
 } lmkv_daemon_enrichment;
-/** find_symbols_pending_enrichment: up to `limit` stored symbols (by lmkv
- *  id) with at least one need (markers count as answers: a marker edge
- *  means asked). *out lmkv_free. @return LMKV_OK; LMKV_EINVAL. */
+/** find_symbols_pending_enrichment, as sqlite_backend.rs's SQL selects:
+ *  the candidates are the stored symbols of kind function, method, class,
+ *  struct, enum, interface or trait whose file_path is not blank (only
+ *  spaces, as SQLite's trim) and does not start with "/dep/" (ASCII case
+ *  folded, as SQLite's LIKE); a candidate is pending when it needs at least
+ *  one of the three: references and implementations are looked for at the
+ *  symbol's source end only (an edge whose target is the symbol does not
+ *  count), calls at either end. Marker edges count as answers (a marker
+ *  means asked). Up to `limit` pending candidates in lmkv id order (store
+ *  order: the daemon's fallback scans candidates in its table order); the
+ *  daemon's own priority order (function/method, then the type kinds, by
+ *  name) is the caller's sort (the Rust backend's). Reads one snapshot.
+ *  @param out  the plans, symbols' strings inside; lmkv_free.
+ *  @param out_count  how many (<= limit).
+ *  @param limit  0: none.
+ *  Thread-safety: any thread, concurrently with writers.
+ *  @return LMKV_OK; LMKV_EINVAL (NULL argument); LMKV_ECORRUPT (a damaged
+ *  symbol or edge record); LMKV_ENOMEM. */
 LMKV_API int lmkv_daemon_pending_enrichment(lmkv_daemon_enrichment **out, size_t *out_count, lmkv_daemon *d,
                                             size_t limit);
 

@@ -450,6 +450,28 @@ static void test_edges(void **state)
     assert_int_equal(n, 0);
     LMKV_TEST_OK(lmkv_daemon_traverse(&p, &n, f->d, "main", 3, NULL, 0, 100));
     assert_int_equal(n, 0);
+    /* several relations (one scan each), given twice and out of order: the
+     * paths of one layer are main's outgoing edges of those relations in
+     * the order of edges_of (relation, then target), each once */
+    int mixed[3] = {LMKV_DAEMON_REFERENCES, LMKV_DAEMON_CALLS, LMKV_DAEMON_REFERENCES};
+    LMKV_TEST_OK(lmkv_daemon_traverse(&p, &n, f->d, "main", 1, mixed, 3, 100));
+    size_t nall;
+    LMKV_TEST_OK(lmkv_daemon_edges_of(&r, &nall, f->d, "main", 0, LMKV_DAEMON_OUTGOING));
+    size_t want = 0;
+    for (size_t i = 0; i < nall; i++) {
+        if ((r[i].relation != LMKV_DAEMON_CALLS && r[i].relation != LMKV_DAEMON_REFERENCES) ||
+            !strcmp(r[i].target_symbol_uid, "none"))
+            continue;
+        assert_true(want < n);
+        assert_int_equal(p[want].relation, r[i].relation);
+        assert_string_equal(p[want].symbol_uid, r[i].target_symbol_uid);
+        assert_string_equal(p[want].from_uid, "main");
+        want++;
+    }
+    assert_int_equal(n, want);
+    assert_true(want >= 2);
+    lmkv_free(p);
+    lmkv_free(r);
 
     /* call hierarchy */
     int analysed;
@@ -508,23 +530,53 @@ static void test_edges(void **state)
     assert_int_equal(n, 2);
     lmkv_free(l);
 
-    /* pending enrichment */
+    /* pending enrichment: sqlite_backend.rs's SQL -- references and
+       implementations at the source end only, calls at either end */
     lmkv_daemon_enrichment *pe;
     LMKV_TEST_OK(lmkv_daemon_pending_enrichment(&pe, &n, f->d, 100));
-    /* main: refs yes, impls yes, calls yes -> not pending; foo: no impls; bar: all; baz: refs marker,
-       impls yes, calls yes -> not pending; lone: all three */
-    assert_int_equal(n, 3);
+    /* main: refs (main->bar), impls (implementation main->bar), calls -> not pending;
+       foo: refs (foo->bar), no impls, calls; bar: only a target of references,
+       implements and implementation -> needs refs and impls, calls; baz: refs
+       marker, impls (implements baz->bar), calls (extern:x->baz) -> not pending;
+       new-sym: calls only; lone: all three */
+    assert_int_equal(n, 4);
     assert_string_equal(pe[0].symbol.symbol_uid, "foo");
     assert_int_equal(pe[0].needs_implementations, 1);
     assert_int_equal(pe[0].needs_references, 0);
     assert_int_equal(pe[0].needs_call_hierarchy, 0);
-    assert_string_equal(pe[1].symbol.symbol_uid, "new-sym");
+    assert_string_equal(pe[1].symbol.symbol_uid, "bar");
     assert_true(pe[1].needs_references && pe[1].needs_implementations && !pe[1].needs_call_hierarchy);
-    assert_string_equal(pe[2].symbol.symbol_uid, "lone");
-    assert_true(pe[2].needs_references && pe[2].needs_implementations && pe[2].needs_call_hierarchy);
+    assert_string_equal(pe[1].symbol.file_path, "b.c");
+    assert_string_equal(pe[2].symbol.symbol_uid, "new-sym");
+    assert_true(pe[2].needs_references && pe[2].needs_implementations && !pe[2].needs_call_hierarchy);
+    assert_string_equal(pe[3].symbol.symbol_uid, "lone");
+    assert_true(pe[3].needs_references && pe[3].needs_implementations && pe[3].needs_call_hierarchy);
     lmkv_free(pe);
     LMKV_TEST_OK(lmkv_daemon_pending_enrichment(&pe, &n, f->d, 1));
     assert_int_equal(n, 1);
+    assert_string_equal(pe[0].symbol.symbol_uid, "foo");
+    lmkv_free(pe);
+    LMKV_TEST_OK(lmkv_daemon_pending_enrichment(&pe, &n, f->d, 0));
+    assert_int_equal(n, 0);
+    assert_null(pe);
+
+    /* the candidate filter: kind, blank path (spaces only, as SQLite's
+       trim), "/dep/" in any ASCII case (LIKE); everything else stays */
+    lmkv_daemon_symbol cand[8] = {sym("k-var", "v.c", "v", NULL, 1),       sym("k-method", "v.c", "m", NULL, 2),
+                                  sym("k-blank", "   ", "b", NULL, 3),     sym("k-dep", "/dep/x.c", "d", NULL, 4),
+                                  sym("k-DEP", "/DEP/y.c", "D", NULL, 5),  sym("k-depish", "/depot/z.c", "z", NULL, 6),
+                                  sym("k-tab", "\t", "t", NULL, 7),       sym("k-trait", "/dep", "r", NULL, 8)};
+    cand[0].kind = "variable";
+    cand[1].kind = "method";
+    cand[7].kind = "trait";
+    LMKV_TEST_OK(lmkv_daemon_store_symbols(f->d, cand, 8));
+    LMKV_TEST_OK(lmkv_daemon_pending_enrichment(&pe, &n, f->d, 100));
+    assert_int_equal(n, 4 + 4);
+    const char *kept[4] = {"k-method", "k-depish", "k-tab", "k-trait"};
+    for (size_t i = 0; i < 4; i++) {
+        assert_string_equal(pe[4 + i].symbol.symbol_uid, kept[i]);
+        assert_true(pe[4 + i].needs_references && pe[4 + i].needs_implementations && pe[4 + i].needs_call_hierarchy);
+    }
     lmkv_free(pe);
 }
 

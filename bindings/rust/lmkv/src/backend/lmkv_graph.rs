@@ -818,12 +818,22 @@ impl LmkvGraphBackend {
 
     /// `SQLiteBackend::find_symbols_pending_enrichment_internal` (the
     /// daemon's indexer calls it directly): the trait's
-    /// `find_symbols_pending_enrichment`.
+    /// `find_symbols_pending_enrichment`. Its three queries' candidates and
+    /// needs (`lmkv_daemon_pending_enrichment`: kind function, method,
+    /// class, struct, enum, interface or trait, a file path neither blank
+    /// nor under `/dep/`; references and implementations at the source end
+    /// only, calls at either end), sorted as the daemon sorts the merged
+    /// plans -- function/method first, then the type kinds, then by name,
+    /// then file path (stable: ties in lmkv id order) -- and the first
+    /// `limit` kept. The daemon first samples `3 * limit` candidates per
+    /// need `ORDER BY RANDOM()`; with no more candidates than that per need
+    /// its answer is this one, with more it is a random subset, where this
+    /// is the deterministic one. `limit` 0: none.
     pub async fn find_symbols_pending_enrichment_internal(
         &self,
         limit: usize,
     ) -> Result<Vec<SymbolEnrichmentPlan>, DatabaseError> {
-        self.pending_enrichment_sync(limit)
+        self.pending_enrichment_sorted(limit)
     }
 
     /// `SQLiteBackend::get_pending_enrichment_counts`: over the daemon's
@@ -832,9 +842,8 @@ impl LmkvGraphBackend {
     /// need references, implementations, the call hierarchy, any of them
     /// (`symbols_pending`), and those by priority (function/method high,
     /// the type kinds medium). "Needs" as `find_symbols_pending_enrichment`
-    /// (no edge of the relation at either end, markers count as answers;
-    /// the daemon's counts references and implementations at the source end
-    /// only).
+    /// (references and implementations at the source end only, calls at
+    /// either end; markers count as answers).
     pub async fn get_pending_enrichment_counts(&self) -> Result<PendingEnrichmentCounts, DatabaseError> {
         let mut c = PendingEnrichmentCounts::default();
         for p in self.pending_enrichment_sync(usize::MAX)? {
@@ -862,9 +871,11 @@ impl LmkvGraphBackend {
     /// candidates (as [`LmkvGraphBackend::get_pending_enrichment_counts`]:
     /// kind function, method, class, struct, enum, interface or trait; a
     /// file path neither blank nor under `/dep/`) that need at least one
-    /// operation, the first `limit` in lmkv id order, then sorted as the
-    /// daemon sorts them: function/method first, then the type kinds, then
-    /// by name and file path. `limit` 0: none.
+    /// operation, the first `limit` in lmkv id order (the daemon scans its
+    /// candidates in table order and stops at `limit`), then sorted as the
+    /// daemon's fallback sorts them: function/method first, then the type
+    /// kinds, then by name (stable: no file path key, unlike the internal
+    /// query's sort). `limit` 0: none.
     pub async fn find_symbols_pending_enrichment_fallback(
         &self,
         limit: usize,
@@ -882,7 +893,6 @@ impl LmkvGraphBackend {
             enrichment_priority(&a.symbol)
                 .cmp(&enrichment_priority(&b.symbol))
                 .then_with(|| a.symbol.name.cmp(&b.symbol.name))
-                .then_with(|| a.symbol.file_path.cmp(&b.symbol.file_path))
         });
         Ok(plans)
     }
@@ -1250,6 +1260,22 @@ impl LmkvGraphBackend {
                 },
             })
             .collect())
+    }
+
+    /// find_symbols_pending_enrichment_internal's answer (its doc).
+    fn pending_enrichment_sorted(&self, limit: usize) -> Result<Vec<SymbolEnrichmentPlan>, DatabaseError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut plans = self.pending_enrichment_sync(usize::MAX)?;
+        plans.sort_by(|a, b| {
+            enrichment_priority(&a.symbol)
+                .cmp(&enrichment_priority(&b.symbol))
+                .then_with(|| a.symbol.name.cmp(&b.symbol.name))
+                .then_with(|| a.symbol.file_path.cmp(&b.symbol.file_path))
+        });
+        plans.truncate(limit);
+        Ok(plans)
     }
 
     fn pending_enrichment_sync(&self, limit: usize) -> Result<Vec<SymbolEnrichmentPlan>, DatabaseError> {
@@ -1760,7 +1786,7 @@ impl GraphBackend for LmkvGraphBackend {
         'life0: 'async_trait,
         Self: 'async_trait,
     {
-        Box::pin(async move { self.pending_enrichment_sync(limit) })
+        Box::pin(async move { self.pending_enrichment_sorted(limit) })
     }
 }
 
