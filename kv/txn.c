@@ -355,11 +355,19 @@ static void set_writer(lmkv_db *db, lmkv_txn *tx)
     pthread_mutex_unlock(&db->wr_mu);
 }
 
-static void clear_writer(lmkv_db *db)
+/* tx's LMDB txn has ended. Only if tx is still the recorded writer: its
+ * commit released LMDB's writer lock, so another thread may already have
+ * begun its write txn and recorded itself (set_writer) -- clearing that
+ * record made that thread's own generate_id or tree opening inside its
+ * explicit txn take the path of a non-writer (TSan: test_kv_group's
+ * test_transactions_grouped, clear_writer against lmkv_db_generate_id). */
+static void clear_writer(lmkv_db *db, const lmkv_txn *tx)
 {
     pthread_mutex_lock(&db->wr_mu);
-    atomic_store(&db->has_writer, 0);
-    db->cur_txn = NULL;
+    if (db->cur_txn == tx) {
+        atomic_store(&db->has_writer, 0);
+        db->cur_txn = NULL;
+    }
     pthread_mutex_unlock(&db->wr_mu);
 }
 
@@ -507,6 +515,7 @@ static int txn_replay(lmkv_txn *tx, size_t need)
         if ((rc = begin_lmdb_write(db, &tx->txn)))
             goto fail;
         txn_entered(tx);
+        set_writer(db, tx); /* another writer may have recorded itself meanwhile */
         tx->lmdb_id = mdb_txn_id(tx->txn);
         if (mdb_txn_id(tx->txn) != old_id) {
             tx->conflict = true;
@@ -809,7 +818,7 @@ static void kv_txn_abort_int(lmkv_txn *tx)
         lmkv_kv__catalog_txn_done_locked(tx, false);
         pthread_mutex_unlock(&db->tree_mu);
     }
-    clear_writer(db);
+    clear_writer(db, tx);
     if (tx->entered)
         txn_leave(tx);
     if (tx->pending_id_hw)
@@ -1005,7 +1014,7 @@ static int kv_txn_finish(lmkv_txn *tx, kv_waits *w)
             uint64_t hw = tx->pending_id_hw;
             tx->pending_id_hw = 0;
             (void)hw;
-            clear_writer(db);
+            clear_writer(db, tx);
             txn_leave(tx);
             txn_free(tx);
             return 0;
@@ -1027,7 +1036,7 @@ fail_full:
         lmkv_kv__catalog_txn_done_locked(tx, false);
         pthread_mutex_unlock(&db->tree_mu);
     }
-    clear_writer(db);
+    clear_writer(db, tx);
     txn_leave(tx);
     if (tx->pending_id_hw)
         lmkv_kv__ids_persist(db, tx->pending_id_hw);
