@@ -532,7 +532,9 @@ LMKV_API int lmkv_tree_contains_key(lmkv_tree *t, const void *key, size_t key_si
  *  synced (a commit of this process that wrote pages, or a flush, covered
  *  it), after this process's commit in flight when it read that commit's
  *  value, else after one mdb_env_sync of its own (the value came from
- *  another process, or from before this open). NOSYNC: never waits.
+ *  another process, or from before this open). At NOSYNC (no sync to
+ *  save) it takes the ordinary write path, which writes and commits
+ *  nothing for an equal value either.
  *  Errors: LMKV_ECOLLISION (a different key longer than 500 bytes with the
  *  same first 501 bytes and xxh3-64 is stored), LMKV_EREADONLY, LMKV_EFULL
  *  (disk full), LMKV_ETREE, LMKV_EBUSY (inside an update callback, or this
@@ -929,9 +931,9 @@ LMKV_API void lmkv_import_abort(lmkv_import *imp);
  *  is rerun alone); schema/'s LSP cache writes (put, flush, stats_add) go
  *  through it.
  *  Not grouped either: an lmkv_tree_insert of the value already stored
- *  (the daemon's rewrite on a hit) -- it commits nothing, so it needs no
- *  group; it returns once the commit it read is durable (see
- *  lmkv_tree_insert).
+ *  (the daemon's rewrite on a hit) at DEFAULT or SYNC durability -- it
+ *  commits nothing, so it needs no group; it returns once the commit it
+ *  read is durable (see lmkv_tree_insert).
  *  Not grouped: writes at LMKV_DURABILITY_NOSYNC (a commit costs no
  *  sync, so there is nothing to share; they take LMDB's writer lock in
  *  turn, as before); transactions begun with lmkv_txn_begin (and import)
