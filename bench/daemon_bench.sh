@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The probe daemon's LSP-cache traffic through the Rust backend
 # (bindings/rust/lmkv/benches/daemon_traffic.rs): 1, 2, 4, 8 and 32
-# concurrent tasks, default and NoSync durability, lookups/s, p50/p99 and
-# lmkv's write-group size, as a markdown table (issue 15: group commit).
+# concurrent tasks, default and NoSync durability, the hit/miss counters
+# as get+set (the daemon's code) and through merge (exact), lookups/s,
+# p50/p99, lmkv's write-group size and the unchanged inserts that skipped
+# their commit, as a markdown table (issue 15: group commit).
+# DAEMON_BENCH_VARIANTS=0,1,2 picks the variants (default: all three).
 # Builds bindings/rust in release mode (`cargo bench --offline`) against
 # $LMKV_BUILD/liblmkv.a. Run by bench/run.sh (`make bench`).
 set -euo pipefail

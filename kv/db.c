@@ -155,6 +155,8 @@ static void db_free(lmkv_db *db)
     pthread_mutex_destroy(&db->wr_mu);
     pthread_mutex_destroy(&db->gc_mu);
     pthread_cond_destroy(&db->gc_arrive);
+    pthread_mutex_destroy(&db->sync_mu);
+    pthread_cond_destroy(&db->sync_cv);
     pthread_mutex_destroy(&db->id_mu);
     pthread_mutex_destroy(&db->ev_mu);
     pthread_cond_destroy(&db->ev_cv);
@@ -247,6 +249,8 @@ static lmkv_db *db_alloc(void)
     pthread_mutex_init(&db->wr_mu, NULL);
     pthread_mutex_init(&db->gc_mu, NULL);
     pthread_cond_init(&db->gc_arrive, NULL);
+    pthread_mutex_init(&db->sync_mu, NULL);
+    pthread_cond_init(&db->sync_cv, NULL);
     pthread_mutex_init(&db->id_mu, NULL);
     pthread_mutex_init(&db->ev_mu, NULL);
     pthread_cond_init(&db->ev_cv, NULL);
@@ -715,6 +719,7 @@ int lmkv_db_flush(uint64_t *out_bytes, lmkv_db *db)
         pthread_mutex_lock(&db->fl_mu);
         db->flushed_txnid = info.me_last_txnid;
         pthread_mutex_unlock(&db->fl_mu);
+        lmkv_kv__synced_note(db, info.me_last_txnid); /* read before the sync: on disk now */
     }
     if (out_bytes)
         *out_bytes = bytes;

@@ -342,11 +342,19 @@ void lmkv_kv__set_writer(lmkv_db *db, lmkv_txn *tx)
     pthread_mutex_unlock(&db->wr_mu);
 }
 
-void lmkv_kv__clear_writer(lmkv_db *db)
+/* tx's LMDB txn has ended. Only if tx is still the recorded writer: its
+ * commit released LMDB's writer lock, so another thread may already have
+ * begun its write txn and recorded itself (lmkv_kv__set_writer) -- clearing
+ * that record made that thread's own generate_id or tree opening inside its
+ * explicit txn take the path of a non-writer (TSan: test_kv_group's
+ * test_transactions_grouped, clear_writer against lmkv_db_generate_id). */
+void lmkv_kv__clear_writer(lmkv_db *db, const lmkv_txn *tx)
 {
     pthread_mutex_lock(&db->wr_mu);
-    atomic_store(&db->has_writer, 0);
-    db->cur_txn = NULL;
+    if (db->cur_txn == tx) {
+        atomic_store(&db->has_writer, 0);
+        db->cur_txn = NULL;
+    }
     pthread_mutex_unlock(&db->wr_mu);
 }
 

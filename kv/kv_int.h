@@ -132,6 +132,16 @@ struct lmkv_db {
     atomic_uint_fast64_t gc_commit_ns; /* moving mean of a group's commit time (the gather bound) */
     atomic_uint_fast64_t gc_commits, gc_ops, gc_max; /* lmkv_kv__group_stats */
 
+    /* unchanged inserts (txn.c, lmkv_kv__insert_if_equal): an insert of the
+     * stored value writes nothing and returns once the commit it read is
+     * durable; commits of this process record how far that is known */
+    atomic_uint_fast64_t synced_txnid; /* every commit <= this is durable at the db's level */
+    atomic_uint_fast64_t commit_txnid; /* the LMDB write txn this process is committing (0: none) */
+    atomic_int sync_waiters;           /* threads waiting on sync_cv */
+    pthread_mutex_t sync_mu;
+    pthread_cond_t sync_cv;            /* synced_txnid or commit_txnid changed */
+    atomic_uint_fast64_t eq_skipped, eq_synced; /* lmkv_kv__equal_insert_stats */
+
     /* ids */
     pthread_mutex_t id_mu;
     uint64_t id_next, id_limit;
@@ -325,7 +335,8 @@ void lmkv_kv__rtxn_release(lmkv_db *db, MDB_txn *t);
 /* which thread holds the write txn (tx: db->cur_txn) */
 bool lmkv_kv__thread_is_writer(lmkv_db *db);
 void lmkv_kv__set_writer(lmkv_db *db, lmkv_txn *tx);
-void lmkv_kv__clear_writer(lmkv_db *db);
+/* Clear the record if tx is still the recorded writer. */
+void lmkv_kv__clear_writer(lmkv_db *db, const lmkv_txn *tx);
 /* lmkv.meta u64 LE cells: 0, MDB_NOTFOUND, MDB_CORRUPTED (not 8 bytes) or an MDB error. */
 int lmkv_kv__meta_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t *out);
 int lmkv_kv__meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t v);
@@ -400,6 +411,21 @@ typedef struct lmkv_group_stats {
 /* Atomic loads; thread-safe; an alias handle reports its env's.
  * LMKV_EINVAL on NULL. */
 int lmkv_kv__group_stats(lmkv_group_stats *out, lmkv_db *db);
+/* Unchanged inserts acknowledged without a write group, and how many of
+ * them had to sync the file themselves (the commit they read was not known
+ * durable: another process's, or one made before this open). Atomic loads;
+ * thread-safe; LMKV_EINVAL on NULL. */
+int lmkv_kv__equal_insert_stats(uint64_t *out_skipped, uint64_t *out_synced, lmkv_db *db);
+/* lmkv_tree_insert's first step: if key's stored value in st is byte-equal
+ * to v, return 1 once the commit that value was read from is durable at
+ * the db's level (waiting for this process's commit in flight, or syncing
+ * the file), with *out_prev (may be NULL) a copy of it; 0 when the write
+ * path must run (absent, different, or this thread may not write now:
+ * that path gives the error); < 0 an error (nothing written). */
+int lmkv_kv__insert_if_equal(lmkv_db *db, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn,
+                             lmkv_bytes *out_prev);
+/* After lmkv_db_flush synced the file: commits <= txnid are durable. */
+void lmkv_kv__synced_note(lmkv_db *db, uint64_t txnid);
 /* Inside a grouped lmkv_db_transaction closure on db (this thread runs its
  * fn in a nested txn): mark it to be rerun alone and return true. For the
  * writes that must not sit in a nested txn (tree creation and opening in

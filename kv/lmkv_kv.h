@@ -521,10 +521,26 @@ LMKV_API int lmkv_tree_get(lmkv_bytes *out, lmkv_tree *t, const void *key, size_
 /** sled Tree::contains_key: LMKV_OK if present, LMKV_NOTFOUND if absent. */
 LMKV_API int lmkv_tree_contains_key(lmkv_tree *t, const void *key, size_t key_size);
 /** sled Tree::insert. *out_prev (may be NULL) = the previous value
- *  (data NULL if the key was absent). Inserting the stored value again
- *  writes nothing and sends no event. Errors: LMKV_ECOLLISION (a different
- *  key longer than 500 bytes with the same first 501 bytes and xxh3-64 is
- *  stored), LMKV_EREADONLY, LMKV_EFULL (disk full), LMKV_ETREE, LMKV_EBUSY. */
+ *  (data NULL if the key was absent; free with lmkv_free). Thread-safe.
+ *  Inserting the stored value again (byte-equal) writes nothing and sends
+ *  no event, as sled 0.34 (src/tree.rs, Tree::insert_inner: `if value ==
+ *  last_value { // short-circuit a no-op set or delete; return
+ *  Ok(Ok(value)) }`, before its subscriber reservation is completed). It
+ *  is checked in a pooled read txn first: such an insert joins no write
+ *  group, takes no writer lock and costs no commit; it returns once the
+ *  commit it read the value from is durable at the db's durability level
+ *  (as the write would have been): at once when that commit is known
+ *  synced (a commit of this process that wrote pages, or a flush, covered
+ *  it), after this process's commit in flight when it read that commit's
+ *  value, else after one mdb_env_sync of its own (the value came from
+ *  another process, or from before this open). At NOSYNC (no sync to
+ *  save) it takes the ordinary write path, which writes and commits
+ *  nothing for an equal value either.
+ *  Errors: LMKV_ECOLLISION (a different key longer than 500 bytes with the
+ *  same first 501 bytes and xxh3-64 is stored), LMKV_EREADONLY, LMKV_EFULL
+ *  (disk full), LMKV_ETREE, LMKV_EBUSY (inside an update callback, or this
+ *  thread holds a write txn on the db), LMKV_EIO (the sync of an unchanged
+ *  insert failed; nothing written), LMKV_ENOMEM. */
 LMKV_API int lmkv_tree_insert(lmkv_bytes *out_prev, lmkv_tree *t, const void *key, size_t key_size,
                               const void *value, size_t value_size);
 /** sled Tree::remove. *out_prev (may be NULL) = the removed value.
@@ -952,6 +968,10 @@ LMKV_API void lmkv_import_abort(lmkv_import *imp);
  *  caller's thread, on a nested txn; see lmkv_db_transaction for when fn
  *  is rerun alone); schema/'s LSP cache writes (put, flush, stats_add) go
  *  through it.
+ *  Not grouped either: an lmkv_tree_insert of the value already stored
+ *  (the daemon's rewrite on a hit) at DEFAULT or SYNC durability -- it
+ *  commits nothing, so it needs no group; it returns once the commit it
+ *  read is durable (see lmkv_tree_insert).
  *  Not grouped: writes at LMKV_DURABILITY_NOSYNC (a commit costs no
  *  sync, so there is nothing to share; they take LMDB's writer lock in
  *  turn, as before); transactions begun with lmkv_txn_begin (and import)

@@ -286,6 +286,10 @@ int lmkv_tree_insert(lmkv_bytes *out_prev, lmkv_tree *t, const void *key, size_t
     int rc;
     if ((rc = tree_w_ok(t)) || (rc = key_ok(key, ks, val, vs)))
         return rc;
+    /* the stored value again: no write group, no commit, no event (sled
+     * 0.34 Tree::insert_inner), but returns once it is durable */
+    if ((rc = lmkv_kv__insert_if_equal(t->db, t->st, key, ks, val ? val : EMPTY, vs, out_prev)))
+        return rc < 0 ? rc : 0;
     wctx c = {.t = t, .k = key, .ks = ks, .v = val ? val : EMPTY, .vs = vs, .out = out_prev};
     return run_write(&c, insert_fn, ks + vs);
 }

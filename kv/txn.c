@@ -28,7 +28,6 @@
 static _Thread_local lmkv_db *tls_group_cb; /* running a write group member's fn (on this db) for its leader */
 static _Thread_local lmkv_txn *tls_member_tx; /* the grouped lmkv_db_transaction member whose fn runs here */
 
-#define LOG_MAX_BYTES ((size_t)256 << 20)
 /* ------------------------------------------------------------ events */
 
 static void kv_evlist_clear(kv_evlist *l)
@@ -121,6 +120,7 @@ static int txn_replay(lmkv_txn *tx, size_t need)
         if ((rc = begin_lmdb_write(db, &tx->txn)))
             goto fail;
         lmkv_kv__txn_entered(tx);
+        lmkv_kv__set_writer(db, tx); /* another writer may have recorded itself meanwhile */
         tx->lmdb_id = mdb_txn_id(tx->txn);
         if (mdb_txn_id(tx->txn) != old_id) {
             tx->conflict = true;
@@ -435,7 +435,7 @@ static void kv_txn_abort_int(lmkv_txn *tx)
         lmkv_kv__catalog_txn_done_locked(tx, false);
         pthread_mutex_unlock(&db->tree_mu);
     }
-    lmkv_kv__clear_writer(db);
+    lmkv_kv__clear_writer(db, tx);
     if (tx->entered)
         lmkv_kv__txn_leave(tx);
     if (tx->pending_id_hw)
@@ -463,6 +463,120 @@ static int commit_error(lmkv_db *db, int rc)
                                   db->path, (unsigned long long)rl.rlim_cur, strerror(rc));
     }
     return lmkv_kv__err_mdb(rc, "committing", NULL, NULL, 0);
+}
+
+/* ------------------------------------------------------------ synced commits
+ *
+ * An insert of the value already stored writes nothing (sled 0.34
+ * Tree::insert_inner short-circuits it); it still must not return before
+ * the commit it read that value from is durable at the db's level, as the
+ * write would have been. synced_txnid is how far that is known: each
+ * commit of this process that wrote pages (LMDB skips the sync, and the
+ * txnid, of a commit that wrote nothing) is durable when mdb_txn_commit
+ * returns (DEFAULT: data pages fdatasync'ed before the meta page is
+ * written; SYNC: the meta page too), and that fdatasync also covers every
+ * earlier commit of any process; a flush (mdb_env_sync) covers everything
+ * it saw. NOSYNC commits are durable at their level once committed. */
+void lmkv_kv__synced_note(lmkv_db *db, uint64_t txnid)
+{
+    uint_fast64_t cur = atomic_load(&db->synced_txnid);
+    while (txnid > cur && !atomic_compare_exchange_weak(&db->synced_txnid, &cur, txnid))
+        ;
+}
+
+/* After mdb_txn_commit of txn cid (ok: it committed and wrote pages). */
+static void commit_noted(lmkv_db *db, uint64_t cid, bool ok)
+{
+    if (ok && db->durability != LMKV_DURABILITY_NOSYNC)
+        lmkv_kv__synced_note(db, cid);
+    atomic_store(&db->commit_txnid, 0);
+    if (atomic_load(&db->sync_waiters) > 0) {
+        pthread_mutex_lock(&db->sync_mu);
+        pthread_cond_broadcast(&db->sync_cv);
+        pthread_mutex_unlock(&db->sync_mu);
+    }
+}
+
+/* Return once commit snap (and every earlier one) is durable: known
+ * already, or this process's commit of snap is in flight (wait for it; it
+ * syncs anyway), or else sync the file here (another process's commit, or
+ * one from before this open, whose sync this process cannot see). */
+static int await_durable(lmkv_db *db, uint64_t snap)
+{
+    if (atomic_load(&db->synced_txnid) >= snap)
+        return 0;
+    pthread_mutex_lock(&db->sync_mu);
+    atomic_fetch_add(&db->sync_waiters, 1);
+    while (atomic_load(&db->synced_txnid) < snap && atomic_load(&db->commit_txnid) == snap) {
+        struct timespec dl;
+        clock_gettime(CLOCK_REALTIME, &dl);
+        dl.tv_nsec += 10000000; /* a guard only: the committer broadcasts */
+        if (dl.tv_nsec >= 1000000000L) {
+            dl.tv_sec++;
+            dl.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&db->sync_cv, &db->sync_mu, &dl);
+    }
+    atomic_fetch_sub(&db->sync_waiters, 1);
+    pthread_mutex_unlock(&db->sync_mu);
+    if (atomic_load(&db->synced_txnid) >= snap)
+        return 0;
+    int rc = mdb_env_sync(db->env, 1);
+    if (rc)
+        return lmkv_kv__err_mdb(rc, "insert of the stored value: syncing the commit it was read from (mdb_env_sync)", NULL, NULL, 0);
+    atomic_fetch_add(&db->eq_synced, 1);
+    lmkv_kv__synced_note(db, snap);
+    return 0;
+}
+
+int lmkv_kv__insert_if_equal(lmkv_db *db, kv_tree_state *st, const void *k, size_t kn, const void *v, size_t vn,
+                             lmkv_bytes *out_prev)
+{
+    db = kv_core(db);
+    /* the write path reports these (read-only, a write inside a callback
+     * or inside this thread's own write txn). NOSYNC: there is no sync to
+     * save, and the write path already writes nothing for an equal value
+     * (an LMDB commit with no dirty page is skipped); the read here would
+     * only add a lookup to every insert of a new key (kv_bench's NOSYNC
+     * insert row: ~2 us of a ~17 us insert) */
+    if (db->durability == LMKV_DURABILITY_NOSYNC || db->read_only || tls_group_cb == db ||
+        lmkv_kv__thread_is_writer(db))
+        return 0;
+    MDB_txn *txn;
+    int rc = lmkv_kv__rtxn_get(db, &txn);
+    if (rc)
+        return rc;
+    MDB_val cur;
+    rc = lmkv_kv__raw_get(txn, st->dbi, st, k, kn, &cur);
+    bool equal = rc == 0 && cur.mv_size == vn && (vn == 0 || memcmp(cur.mv_data, v, vn) == 0);
+    uint64_t snap = mdb_txn_id(txn);
+    lmkv_bytes prev = {0};
+    int drc = 0;
+    if (equal && out_prev)
+        drc = lmkv_kv__bytes_dup(&prev, cur.mv_data, cur.mv_size);
+    lmkv_kv__rtxn_put(db, txn);
+    if (!equal)
+        return 0; /* absent, different, or a read error the write path reports with its context */
+    if (drc)
+        return drc;
+    if ((rc = await_durable(db, snap))) {
+        free(prev.data);
+        return rc;
+    }
+    if (out_prev)
+        *out_prev = prev;
+    atomic_fetch_add(&db->eq_skipped, 1);
+    return 1;
+}
+
+int lmkv_kv__equal_insert_stats(uint64_t *out_skipped, uint64_t *out_synced, lmkv_db *db)
+{
+    if (!out_skipped || !out_synced || !db)
+        return lmkv_error_set(LMKV_EINVAL, "lmkv_kv__equal_insert_stats: NULL argument");
+    db = kv_core(db);
+    *out_skipped = atomic_load(&db->eq_skipped);
+    *out_synced = atomic_load(&db->eq_synced);
+    return 0;
 }
 
 static int kv_txn_finish(lmkv_txn *tx, kv_waits *w)
@@ -501,8 +615,11 @@ static int kv_txn_finish(lmkv_txn *tx, kv_waits *w)
         if (evs)
             pthread_mutex_lock(&db->ev_mu);
         MDB_txn *t = tx->txn;
+        uint64_t cid = mdb_txn_id(t);
+        atomic_store(&db->commit_txnid, cid); /* an unchanged insert that read cid waits for it */
         rc = mdb_txn_commit(t);
         tx->txn = NULL;
+        commit_noted(db, cid, rc == 0 && tx->wgen > 0);
         if (rc == 0 && tx->ncreated)
             lmkv_kv__catalog_txn_done_locked(tx, true);
         if (rc == 0 && evs) {
@@ -519,7 +636,7 @@ static int kv_txn_finish(lmkv_txn *tx, kv_waits *w)
             uint64_t hw = tx->pending_id_hw;
             tx->pending_id_hw = 0;
             (void)hw;
-            lmkv_kv__clear_writer(db);
+            lmkv_kv__clear_writer(db, tx);
             lmkv_kv__txn_leave(tx);
             txn_free(tx);
             return 0;
@@ -541,7 +658,7 @@ fail_full:
         lmkv_kv__catalog_txn_done_locked(tx, false);
         pthread_mutex_unlock(&db->tree_mu);
     }
-    lmkv_kv__clear_writer(db);
+    lmkv_kv__clear_writer(db, tx);
     lmkv_kv__txn_leave(tx);
     if (tx->pending_id_hw)
         lmkv_kv__ids_persist(db, tx->pending_id_hw);
@@ -712,6 +829,8 @@ static int group_apply(lmkv_db *db, lmkv_txn *g, kv_greq *list)
         }
         if (rc == 0 && !m->tx.map_full) {
             rc = mdb_txn_commit(c); /* into g; frees c either way */
+            if (rc == 0)
+                g->wgen += m->tx.wgen; /* g wrote pages: its commit syncs (commit_noted) */
         } else {
             mdb_txn_abort(c);
             kv_evlist_clear(&m->tx.events);

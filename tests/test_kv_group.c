@@ -14,7 +14,13 @@
  *  - MDB_MAP_FULL inside a group grows the map and reruns the group;
  *  - everything acknowledged at default durability is there after reopen;
  *  - a writer in another process works beside grouped writers;
- *  - at NOSYNC durability writes are not grouped.
+ *  - at NOSYNC durability writes are not grouped;
+ *  - an insert of the stored value (the daemon's rewrite on a hit) joins no
+ *    group and costs no commit (LMDB's txn id does not move), sends no
+ *    event, returns while another thread holds LMDB's writer lock, and
+ *    syncs the file itself only when the commit it read is not known
+ *    durable (another process's); under SIGKILL every acknowledged equal
+ *    rewrite is there.
  * "Queued" is made certain, not timed: the test waits until every writer
  * thread is about to call, then keeps the writer lock a further 300 ms;
  * the group size it checks is at least 2 (it prints the real one), so a
@@ -30,6 +36,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +46,7 @@
 #include "kv_int.h"
 #include "util/lmkv_test_kv.h"
 #include "util/lmkv_test_util.h"
+#include "reliability/rel_common.h"
 
 #define OK(x) LMKV_TEST_OK(x)
 #define NTH 8
@@ -701,6 +711,355 @@ static void test_other_process_beside_groups(void **state)
     lmkv_test_db_done(db, dir);
 }
 
+/* ------------------------------------------------------------ unchanged inserts */
+
+typedef struct eqjob {
+    lmkv_tree *t;
+    const char *k, *v;
+    atomic_int done;
+    int rc;
+    pthread_t th;
+} eqjob;
+
+static void *eq_main(void *p)
+{
+    eqjob *j = p;
+    j->rc = lmkv_tree_insert(NULL, j->t, j->k, strlen(j->k), j->v, strlen(j->v));
+    atomic_store(&j->done, 1);
+    return NULL;
+}
+
+static void eq_stats(uint64_t *skipped, uint64_t *synced, lmkv_db *db)
+{
+    OK(lmkv_kv__equal_insert_stats(skipped, synced, db));
+}
+
+static void test_equal_insert_skips_commit(void **state)
+{
+    (void)state;
+    char *dir = lmkv_test_tmpdir("grpequal");
+    lmkv_db *db = lmkv_test_open(dir, LMKV_DURABILITY_DEFAULT, 0);
+    lmkv_tree *t;
+    OK(lmkv_db_open_tree(&t, db, "e", 1));
+    lmkv_subscriber *sub;
+    OK(lmkv_tree_watch_prefix(&sub, t, "", 0));
+    OK(lmkv_tree_insert(NULL, t, "k", 1, "value-1", 7));
+    lmkv_event ev;
+    OK(lmkv_subscriber_next(&ev, sub, 1000));
+    assert_int_equal(ev.type, LMKV_EVENT_INSERT);
+    lmkv_event_clear(&ev);
+
+    lmkv_group_stats a, b;
+    uint64_t txa, txb, sk0, sy0, sk1, sy1;
+    OK(lmkv_kv__group_stats(&a, db));
+    OK(lmkv_db_last_txnid(&txa, db));
+    eq_stats(&sk0, &sy0, db);
+    for (int i = 0; i < 100; i++) {
+        lmkv_bytes prev = {0};
+        OK(lmkv_tree_insert(&prev, t, "k", 1, "value-1", 7));
+        assert_int_equal(prev.size, 7);
+        assert_memory_equal(prev.data, "value-1", 7);
+        lmkv_free(prev.data);
+    }
+    OK(lmkv_kv__group_stats(&b, db));
+    OK(lmkv_db_last_txnid(&txb, db));
+    eq_stats(&sk1, &sy1, db);
+    assert_int_equal(txb, txa);               /* no LMDB commit */
+    assert_int_equal(b.commits, a.commits);   /* no write group */
+    assert_int_equal(b.ops, a.ops);
+    assert_int_equal(sk1 - sk0, 100);
+    assert_int_equal(sy1, sy0);               /* this process's own commit: known durable, no sync */
+    assert_int_equal(lmkv_subscriber_next(&ev, sub, 0), LMKV_NOTFOUND); /* no event (sled) */
+
+    /* a different value, an empty value, an absent key: the write path */
+    OK(lmkv_tree_insert(NULL, t, "k", 1, "value-2", 7));
+    OK(lmkv_db_last_txnid(&txb, db));
+    assert_int_equal(txb, txa + 1);
+    OK(lmkv_subscriber_next(&ev, sub, 1000));
+    assert_int_equal(ev.value.size, 7);
+    assert_memory_equal(ev.value.data, "value-2", 7);
+    lmkv_event_clear(&ev);
+    OK(lmkv_tree_insert(NULL, t, "empty", 5, "", 0));
+    OK(lmkv_subscriber_next(&ev, sub, 1000));
+    lmkv_event_clear(&ev);
+    OK(lmkv_db_last_txnid(&txa, db));
+    OK(lmkv_tree_insert(NULL, t, "empty", 5, NULL, 0)); /* the stored empty value again */
+    OK(lmkv_db_last_txnid(&txb, db));
+    assert_int_equal(txb, txa);
+    assert_int_equal(lmkv_subscriber_next(&ev, sub, 0), LMKV_NOTFOUND);
+    lmkv_bytes prev = {0};
+    OK(lmkv_tree_insert(&prev, t, "new", 3, "value-1", 7)); /* absent: written */
+    assert_null(prev.data);
+    OK(lmkv_subscriber_next(&ev, sub, 1000));
+    lmkv_event_clear(&ev);
+
+    /* it takes no writer lock: it returns while the main thread holds an
+     * explicit write txn (a write would wait for its commit). The 30 s
+     * bound only keeps a wrong implementation from hanging the test. */
+    lmkv_txn *hold;
+    OK(lmkv_txn_begin(&hold, db, 0));
+    eqjob j = {.t = t, .k = "k", .v = "value-2"};
+    atomic_init(&j.done, 0);
+    assert_int_equal(pthread_create(&j.th, NULL, eq_main, &j), 0);
+    for (int i = 0; i < 30000 && !atomic_load(&j.done); i++)
+        lmkv_test_sleep_ms(1);
+    assert_int_equal(atomic_load(&j.done), 1);
+    OK(j.rc);
+    /* inside this thread's own write txn it is an ordinary txn-less write: EBUSY as before */
+    assert_int_equal(lmkv_tree_insert(NULL, t, "k", 1, "value-2", 7), LMKV_EBUSY);
+    OK(lmkv_txn_commit(hold));
+    pthread_join(j.th, NULL);
+
+    /* a value committed by another process: not known durable here, so
+     * the first equal rewrite syncs the file (once), the next does not */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        lmkv_db *cdb = lmkv_test_try_open(dir, LMKV_DURABILITY_NOSYNC, 0);
+        lmkv_tree *ct;
+        if (!cdb || lmkv_db_open_tree(&ct, cdb, "e", 1) || lmkv_tree_insert(NULL, ct, "proc", 4, "p", 1))
+            _exit(3);
+        lmkv_tree_close(ct);
+        lmkv_db_close(cdb);
+        _exit(0);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    eq_stats(&sk0, &sy0, db);
+    OK(lmkv_tree_insert(NULL, t, "proc", 4, "p", 1));
+    OK(lmkv_tree_insert(NULL, t, "proc", 4, "p", 1));
+    eq_stats(&sk1, &sy1, db);
+    assert_int_equal(sk1 - sk0, 2);
+    assert_int_equal(sy1 - sy0, 1);
+    assert_int_equal(lmkv_subscriber_next(&ev, sub, 0), LMKV_NOTFOUND); /* another process's writes: no events here */
+    assert_int_equal(lmkv_kv__equal_insert_stats(NULL, &sy1, db), LMKV_EINVAL);
+
+    lmkv_subscriber_close(sub);
+    lmkv_tree_close(t);
+    lmkv_test_db_done(db, dir);
+}
+
+/* NOSYNC: no sync to save, so an unchanged insert takes the ordinary
+ * write path (no read first: inserts of new keys pay nothing more), which
+ * writes and commits nothing for it either. */
+static void test_equal_insert_nosync(void **state)
+{
+    (void)state;
+    char *dir = lmkv_test_tmpdir("grpeqns");
+    lmkv_db *db = lmkv_test_open(dir, LMKV_DURABILITY_NOSYNC, 0);
+    lmkv_tree *t;
+    OK(lmkv_db_open_tree(&t, db, "e", 1));
+    lmkv_subscriber *sub;
+    OK(lmkv_tree_watch_prefix(&sub, t, "", 0));
+    OK(lmkv_tree_insert(NULL, t, "k", 1, "v", 1));
+    lmkv_event ev;
+    OK(lmkv_subscriber_next(&ev, sub, 1000));
+    lmkv_event_clear(&ev);
+    uint64_t txa, txb, sk, sy;
+    OK(lmkv_db_last_txnid(&txa, db));
+    for (int i = 0; i < 10; i++) {
+        lmkv_bytes prev = {0};
+        OK(lmkv_tree_insert(&prev, t, "k", 1, "v", 1));
+        assert_int_equal(prev.size, 1);
+        lmkv_free(prev.data);
+    }
+    OK(lmkv_db_last_txnid(&txb, db));
+    eq_stats(&sk, &sy, db);
+    assert_int_equal(txb, txa); /* nothing committed */
+    assert_int_equal(sk, 0);    /* through the write path */
+    assert_int_equal(sy, 0);
+    assert_int_equal(lmkv_subscriber_next(&ev, sub, 0), LMKV_NOTFOUND);
+    lmkv_subscriber_close(sub);
+    lmkv_tree_close(t);
+    lmkv_test_db_done(db, dir);
+}
+
+/* SIGKILL while writer threads write new keys (w/<writer>/<seq>, each
+ * once, its value naming it) and rewriter threads insert again, unchanged,
+ * the newest key a writer has begun -- read back as soon as it is visible,
+ * often while its commit is still in flight in the writer's group. After
+ * the kill every acknowledged write and every acknowledged equal rewrite
+ * must be there: each writer's keys are a prefix 1..k, with k at least its
+ * last acknowledged write and every acknowledged rewrite, and at most its
+ * last begun write. */
+#define EQ_W 3
+#define EQ_R 3
+
+struct eqw {
+    lmkv_tree *t;
+    lmkv_db *db;
+    int id;
+    int fd;
+    uint64_t seed;
+};
+
+static atomic_uint_fast64_t eq_begun[EQ_W];
+
+static void eq_key(char *k, size_t cap, int id, uint64_t seq)
+{
+    snprintf(k, cap, "w/%d/%08" PRIu64, id, seq);
+}
+
+static void eq_val(uint8_t *v, uint64_t seq)
+{
+    memset(v, 0xa5, 24);
+    put_be64(v, seq);
+    put_be64(v + 16, ~seq);
+}
+
+static void *eq_writer(void *p)
+{
+    struct eqw *w = p;
+    for (uint64_t seq = 1;; seq++) {
+        char k[32];
+        uint8_t v[24];
+        eq_key(k, sizeof k, w->id, seq);
+        eq_val(v, seq);
+        rel_send(w->fd, 'B', 'W', (uint64_t)w->id, seq);
+        atomic_store(&eq_begun[w->id], seq);
+        if (lmkv_tree_insert(NULL, w->t, k, strlen(k), v, sizeof v)) { fprintf(stderr, "write: %s\n", lmkv_errmsg()); _exit(4); }
+        rel_send(w->fd, 'A', 'W', (uint64_t)w->id, seq);
+    }
+    return NULL;
+}
+
+static void *eq_rewriter(void *p)
+{
+    struct eqw *w = p;
+    uint64_t rng = w->seed;
+    for (uint64_t n = 0;; n++) {
+        int id = (int)(lmkv_test_rand(&rng) % EQ_W);
+        uint64_t seq = atomic_load(&eq_begun[id]);
+        if (!seq)
+            continue;
+        char k[32];
+        eq_key(k, sizeof k, id, seq);
+        lmkv_bytes v = {0};
+        int rc;
+        while ((rc = lmkv_tree_get(&v, w->t, k, strlen(k))) == LMKV_NOTFOUND)
+            ; /* not committed yet: read again until it is visible */
+        if (rc || v.size != 24 || be64(v.data) != seq) _exit(5);
+        if (lmkv_tree_insert(NULL, w->t, k, strlen(k), v.data, v.size)) { fprintf(stderr, "rewrite: %s\n", lmkv_errmsg()); _exit(5); }
+        rel_send(w->fd, 'A', 'E', (uint64_t)id, seq);
+        lmkv_free(v.data);
+        if (n % 64 == 63) {
+            uint64_t sk, sy;
+            if (lmkv_kv__equal_insert_stats(&sk, &sy, w->db) == 0)
+                rel_send(w->fd, 'A', 'S', sk, sy);
+        }
+    }
+    return NULL;
+}
+
+static void eq_child(const char *dir, int durability, int fd, uint64_t seed)
+{
+    lmkv_db *db = lmkv_test_try_open(dir, durability, 0);
+    lmkv_tree *t;
+    if (!db || lmkv_db_open_tree(&t, db, "e", 1)) _exit(3);
+    struct eqw w[EQ_W + EQ_R];
+    pthread_t th[EQ_W + EQ_R];
+    for (int i = 0; i < EQ_W + EQ_R; i++) {
+        w[i] = (struct eqw){t, db, i < EQ_W ? i : i - EQ_W, fd, seed + (uint64_t)i};
+        if (pthread_create(&th[i], NULL, i < EQ_W ? eq_writer : eq_rewriter, &w[i])) _exit(3);
+    }
+    for (int i = 0; i < EQ_W + EQ_R; i++)
+        pthread_join(th[i], NULL);
+    _exit(0);
+}
+
+static void test_equal_insert_sigkill(void **state)
+{
+    (void)state;
+    char *dir = lmkv_test_tmpdir("grpeqkill");
+    uint64_t seed = lmkv_test_seed(0xe9a1);
+    uint64_t rng = seed, skipped = 0, acked_eq = 0;
+    unsigned rounds = 6 * rel_scale();
+    for (unsigned r = 0; r < rounds; r++) {
+        char sub[32];
+        snprintf(sub, sizeof sub, "db%u", r);
+        char *path = lmkv_test_path(dir, sub);
+        int p[2];
+        assert_int_equal(pipe(p), 0);
+        int durability = r % 2 ? LMKV_DURABILITY_SYNC : LMKV_DURABILITY_DEFAULT;
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            close(p[0]);
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            eq_child(path, durability, p[1], seed + r * 100);
+        }
+        close(p[1]);
+        struct rel_msgs ms = {0};
+        uint64_t end = rel_now_ms() + 30000;
+        for (int seen = 0; !seen && rel_now_ms() < end;) {
+            rel_msgs_read_until(&ms, p[0], rel_now_ms() + 10);
+            for (size_t i = 0; i < ms.n && !seen; i++)
+                seen = ms.v[i].op == 'S';
+        }
+        rel_msgs_read_until(&ms, p[0], rel_now_ms() + 20 + lmkv_test_rand(&rng) % 200);
+        kill(pid, SIGKILL);
+        int st;
+        waitpid(pid, &st, 0);
+        rel_msgs_read_until(&ms, p[0], UINT64_MAX);
+        close(p[0]);
+        if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)) {
+            fprintf(stderr, "round %u: child ended by itself (status %d) -- a write failed\n", r, st);
+            fail();
+        }
+        uint64_t acked[EQ_W] = {0}, begun[EQ_W] = {0}, acked_rw[EQ_W] = {0};
+        for (size_t i = 0; i < ms.n; i++) {
+            const struct rel_msg *m = &ms.v[i];
+            if (m->op == 'S') {
+                if (m->n > skipped) skipped = m->n;
+                continue;
+            }
+            assert_true(m->n < EQ_W);
+            if (m->op == 'W' && m->kind == 'B') begun[m->n] = m->m;
+            else if (m->op == 'W') acked[m->n] = m->m;
+            else if (m->op == 'E') { if (m->m > acked_rw[m->n]) acked_rw[m->n] = m->m; acked_eq++; }
+        }
+        lmkv_db *db = lmkv_test_open(path, LMKV_DURABILITY_DEFAULT, 0);
+        lmkv_tree *t;
+        OK(lmkv_db_open_tree(&t, db, "e", 1));
+        for (int i = 0; i < EQ_W; i++) {
+            uint64_t seq = 1;
+            for (;; seq++) {
+                char k[32];
+                eq_key(k, sizeof k, i, seq);
+                lmkv_bytes v = {0};
+                int rc = lmkv_tree_get(&v, t, k, strlen(k));
+                if (rc == LMKV_NOTFOUND)
+                    break;
+                OK(rc);
+                uint8_t want[24];
+                eq_val(want, seq);
+                assert_int_equal(v.size, 24);
+                assert_memory_equal(v.data, want, 24);
+                lmkv_free(v.data);
+            }
+            uint64_t present = seq - 1;
+            if (present < acked[i] || present < acked_rw[i] || present > begun[i]) {
+                fprintf(stderr, "round %u writer %d: keys 1..%" PRIu64 " present, acknowledged write %" PRIu64 ", acknowledged equal rewrite %" PRIu64 ", last begun %" PRIu64 "\n",
+                        r, i, present, acked[i], acked_rw[i], begun[i]);
+                fail();
+            }
+            char k[32];
+            eq_key(k, sizeof k, i, seq + 1);
+            assert_int_equal(lmkv_tree_contains_key(t, k, strlen(k)), LMKV_NOTFOUND); /* a prefix */
+        }
+        lmkv_tree_close(t);
+        lmkv_db_close(db);
+        rel_msgs_free(&ms);
+        free(path);
+    }
+    printf("equal-rewrite kill campaign: seed 0x%" PRIx64 ": %u rounds, %" PRIu64 " acknowledged equal rewrites, up to %" PRIu64 " skipped commits in a child\n",
+           seed, rounds, acked_eq, skipped);
+    assert_true(skipped > 0); /* the rewrites took the no-commit path */
+    lmkv_test_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -711,6 +1070,9 @@ int main(void)
         cmocka_unit_test(test_transactions_grouped),
         cmocka_unit_test(test_map_full_reruns_group),
         cmocka_unit_test(test_other_process_beside_groups),
+        cmocka_unit_test(test_equal_insert_skips_commit),
+        cmocka_unit_test(test_equal_insert_nosync),
+        cmocka_unit_test(test_equal_insert_sigkill),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

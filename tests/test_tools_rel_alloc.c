@@ -27,6 +27,9 @@
  * group: an insert, a batch, an update_and_fetch, a compare_and_swap) with
  * the N-th allocation of the group failing: each member returns OK (and is
  * stored) or an error with a message in its own thread (and left nothing);
+ * (kv group, one member) the same group with only the update_and_fetch
+ * thread's N-th allocation failing: it alone gets LMKV_ENOMEM, the other
+ * three commit;
  * (migrate)
  * lmdb-migrate's import of tests/fixtures/sled/edge-cases-small.sleddump:
  * either an error with the target untouched (absent) or the same checksum
@@ -118,10 +121,16 @@ __attribute__((unused)) static void trace(const char *what, void *p, size_t n)
     if (len > 0) (void)!write(2, b, (size_t)len);
 }
 
+/* g_thread_only: count and fail only the allocations of threads that set
+ * tls_alloc_target (one member of a write group, in its own thread). */
+static atomic_int g_thread_only;
+static _Thread_local int tls_alloc_target;
+
 ALLOC_FN static int should_fail(void)
 {
     unsigned long at = atomic_load(&g_fail_at);
     if (!at) return 0;
+    if (atomic_load(&g_thread_only) && !tls_alloc_target) return 0;
     unsigned long c = atomic_fetch_add(&g_calls, 1) + 1;
     if (c == at || (atomic_load(&g_persistent) && c > at)) {
         atomic_fetch_add(&g_injected, 1);
@@ -585,6 +594,128 @@ static unsigned long group_run(const char *dir, unsigned long n, int *errors, ui
     return calls;
 }
 
+/* One member's allocation fails, the others' never: the group of four
+ * (insert, batch, compare_and_swap, and an update_and_fetch whose callback
+ * and lmkv/LMDB steps run in its own thread) is formed with the
+ * update_and_fetch thread queued last, behind a leader (gc_inside, the
+ * group queue's count, says when each is queued: certain, not timed); its
+ * thread's N-th allocation fails. It alone gets LMKV_ENOMEM (with a
+ * message) and leaves its key unchanged; the three others return OK and
+ * are stored, also after a reopen. */
+static size_t group_inside(lmkv_db *db)
+{
+    pthread_mutex_lock(&db->gc_mu);
+    size_t n = db->gc_inside;
+    pthread_mutex_unlock(&db->gc_mu);
+    return n;
+}
+
+static void *gtarget_main(void *p)
+{
+    struct gmember *m = p;
+    tls_alloc_target = 1;
+    atomic_fetch_add(m->ready, 1);
+    m->rc = lmkv_tree_update_and_fetch(NULL, m->t, "upd", 3, upd, NULL);
+    m->has_msg = *lmkv_errmsg() != 0;
+    tls_alloc_target = 0;
+    return NULL;
+}
+
+static unsigned long group_one_run(const char *dir, unsigned long n, int *enomem, uint64_t *max_group)
+{
+    lmkv_config cfg;
+    lmkv_config_init(&cfg);
+    cfg.path = dir;
+    cfg.flush_every_ms = 0;
+    lmkv_db *db;
+    REL_OK(lmkv_db_open(&db, &cfg));
+    lmkv_tree *t;
+    REL_OK(lmkv_db_open_tree(&t, db, "g", 1));
+    REL_OK(lmkv_tree_insert(NULL, t, "upd", 3, "old", 3));
+    lmkv_subscriber *sub; /* events too: the target records one in its own thread */
+    REL_OK(lmkv_tree_watch_prefix_ex(&sub, t, "", 0, LMKV_WATCH_NONBLOCKING));
+    atomic_int ready = 0;
+    struct gmember m[4];
+    lmkv_txn *hold;
+    REL_OK(lmkv_txn_begin(&hold, db, 0));
+    int ops[3] = {0, 1, 3};
+    for (int i = 0; i < 3; i++) {
+        m[i] = (struct gmember){t, ops[i], 0, 0, &ready, 0};
+        assert_int_equal(pthread_create(&m[i].th, NULL, gmember_main, &m[i]), 0);
+    }
+    while (group_inside(db) < 3) /* queued: one of them leads */
+        rel_sleep_ms(1);
+    m[3] = (struct gmember){t, 2, 0, 0, &ready, 0};
+    assert_int_equal(pthread_create(&m[3].th, NULL, gtarget_main, &m[3]), 0);
+    while (group_inside(db) < 4)
+        rel_sleep_ms(1);
+    atomic_store(&g_thread_only, 1);
+    arm(n, 0);
+    lmkv_txn_abort(hold);
+    for (int i = 0; i < 4; i++)
+        pthread_join(m[i].th, NULL);
+    unsigned long calls = disarm();
+    atomic_store(&g_thread_only, 0);
+    lmkv_group_stats gs;
+    REL_OK(lmkv_kv__group_stats(&gs, db));
+    if (gs.max_group > *max_group)
+        *max_group = gs.max_group;
+    for (int i = 0; i < 3; i++) {
+        if (m[i].rc) { fprintf(stderr, "N=%lu: member op %d failed (%d: %s) although only the update_and_fetch thread's allocation failed\n", n, m[i].op, m[i].rc, lmkv_strerror(m[i].rc)); fail(); }
+    }
+    if (m[3].rc && (m[3].rc != LMKV_ENOMEM || !m[3].has_msg)) { fprintf(stderr, "N=%lu: the failing member returned %d (message: %d), not LMKV_ENOMEM with a message\n", n, m[3].rc, m[3].has_msg); fail(); }
+    *enomem += m[3].rc == LMKV_ENOMEM;
+    for (int pass = 0; pass < 2; pass++) {
+        assert_int_equal(lmkv_tree_contains_key(t, "ins", 3), LMKV_OK);
+        assert_int_equal(lmkv_tree_contains_key(t, "cas", 3), LMKV_OK);
+        for (int i = 0; i < 5; i++) {
+            char k[8];
+            snprintf(k, sizeof k, "bat%d", i);
+            assert_int_equal(lmkv_tree_contains_key(t, k, 4), LMKV_OK);
+        }
+        lmkv_bytes v = {0};
+        REL_OK(lmkv_tree_get(&v, t, "upd", 3));
+        assert_int_equal(v.size, m[3].rc ? 3 : 4); /* upd appends a byte */
+        lmkv_free(v.data);
+        if (pass == 0) {
+            lmkv_subscriber_close(sub);
+            lmkv_tree_close(t);
+            lmkv_db_close(db);
+            REL_OK(lmkv_db_open(&db, &cfg));
+            REL_OK(lmkv_db_open_tree(&t, db, "g", 1));
+        }
+    }
+    lmkv_tree_close(t);
+    lmkv_db_close(db);
+    return calls;
+}
+
+static void test_alloc_group_one_member(void **state)
+{
+    (void)state;
+    char *base = lmkv_test_tmpdir("rel-alloc-grp1");
+    unsigned long runs = 0, n;
+    int enomem = 0;
+    uint64_t max_group = 0;
+    for (n = 1;; n++) {
+        char name[32];
+        snprintf(name, sizeof name, "n%lu", n);
+        char *d = lmkv_test_path(base, name);
+        unsigned long calls = group_one_run(d, n, &enomem, &max_group);
+        runs++;
+        lmkv_test_rmtree(d);
+        free(d);
+        if (calls < n || n > 2000)
+            break;
+    }
+    printf("alloc failure (one member of a kv group of 4, in its own thread): N=1..%lu: %lu runs, %d LMKV_ENOMEM to that member alone, largest group %" PRIu64 "\n",
+           n, runs, enomem, max_group);
+    assert_true(enomem > 0);
+    assert_true(max_group >= 4);
+    lmkv_test_rmtree(base);
+    free(base);
+}
+
 static void test_alloc_group(void **state)
 {
     (void)state;
@@ -746,6 +877,7 @@ int main(void)
         cmocka_unit_test(test_export_stopped_no_leak),
         cmocka_unit_test(test_alloc_kv),
         cmocka_unit_test(test_alloc_group),
+        cmocka_unit_test(test_alloc_group_one_member),
         cmocka_unit_test(test_alloc_migrate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,7 +33,14 @@
  * to the journal too (J_GACK). In every intact image each thread's keys
  * are a prefix 0..k (its writes commit in its order, none half-applied),
  * and k covers every insert acknowledged before the last sync (DEFAULT,
- * NOSYNC after a flush) or before the cut (SYNC).
+ * NOSYNC after a flush) or before the cut (SYNC). After each insert a
+ * grouped writer also inserts again, unchanged, the other one's newest key
+ * as soon as it is visible (often while its group is committing): lmkv
+ * acknowledges that without a commit (DEFAULT, SYNC) once the key's
+ * commit is durable (J_EACK); it is promised exactly as that thread's own acknowledgement
+ * would be. The writer reports its largest write group (J_STAT): at
+ * DEFAULT and SYNC it must be at least 2, so the cuts land among grouped
+ * commits.
  * Cut points: 60 per mode x LMKV_REL_SCALE.
  */
 #include <stdarg.h>
@@ -48,6 +55,7 @@
 #include <sys/uio.h>
 
 #include "reliability/rel_common.h"
+#include "kv_int.h" /* lmkv_kv__group_stats, lmkv_kv__equal_insert_stats */
 #include "util/lmkv_test_util.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -57,7 +65,7 @@
 
 /* ---------------------------------------------------------- interposer */
 
-enum { J_WRITE = 1, J_SYNC = 2, J_DWRITE = 3, J_ACK = 4, J_ID = 5, J_GACK = 6 };
+enum { J_WRITE = 1, J_SYNC = 2, J_DWRITE = 3, J_ACK = 4, J_ID = 5, J_GACK = 6, J_EACK = 7, J_STAT = 8 };
 #define NG 2            /* grouped writer threads */
 #define GMAX 400        /* inserts per grouped writer at most */
 static pthread_mutex_t g_jmu = PTHREAD_MUTEX_INITIALIZER; /* records of several threads */
@@ -199,18 +207,30 @@ static void fill(uint8_t *buf, size_t vs, uint64_t j)
     put64(buf, j);
 }
 
-struct gw { lmkv_tree *t; int id; atomic_int *stop; };
+struct gw { lmkv_tree *t; int id; atomic_int *stop; atomic_uint_fast64_t *begun; };
 
 static void gkey(char *b, size_t cap, int t, uint64_t n) { snprintf(b, cap, "g/%d/%06" PRIu64, t, n); }
 
 static void *gwriter(void *p)
 {
     struct gw *g = p;
+    int o = (g->id + 1) % NG;
     for (uint64_t n = 0; n < GMAX && !atomic_load(g->stop); n++) {
         char k[32];
         gkey(k, sizeof k, g->id, n);
+        atomic_store(&g->begun[g->id], n + 1);
         if (lmkv_tree_insert(NULL, g->t, k, strlen(k), k, strlen(k))) { fprintf(stderr, "grouped insert: %s\n", lmkv_errmsg()); _exit(4); }
         jrec(J_GACK, ((uint64_t)g->id << 32) | n, NULL, 0);
+        /* the other writer's newest key, unchanged, once it is visible */
+        uint64_t m = atomic_load(&g->begun[o]);
+        if (!m--)
+            continue;
+        gkey(k, sizeof k, o, m);
+        int rc;
+        while ((rc = lmkv_tree_contains_key(g->t, k, strlen(k))) == LMKV_NOTFOUND)
+            ;
+        if (rc || lmkv_tree_insert(NULL, g->t, k, strlen(k), k, strlen(k))) { fprintf(stderr, "equal rewrite: %s\n", lmkv_errmsg()); _exit(4); }
+        jrec(J_EACK, ((uint64_t)o << 32) | m, NULL, 0);
     }
     return NULL;
 }
@@ -232,10 +252,13 @@ static void writer(const char *dir, int durability, unsigned commits, uint64_t s
     if (lmkv_db_open_tree(&grp, db, "grp", 3)) _exit(3);
     jrec(J_ACK, 0, NULL, 0);               /* commit 0 = the empty trees exist */
     atomic_int stop = 0;
+    atomic_uint_fast64_t begun[NG];
+    for (int i = 0; i < NG; i++)
+        atomic_init(&begun[i], 0);
     struct gw gws[NG];
     pthread_t gth[NG];
     for (int i = 0; i < NG; i++) {
-        gws[i] = (struct gw){grp, i, &stop};
+        gws[i] = (struct gw){grp, i, &stop, begun};
         if (pthread_create(&gth[i], NULL, gwriter, &gws[i])) _exit(3);
     }
     uint8_t *buf = malloc(40000);
@@ -282,6 +305,11 @@ static void writer(const char *dir, int durability, unsigned commits, uint64_t s
     for (int i = 0; i < NG; i++)
         pthread_join(gth[i], NULL);
     free(buf);
+    lmkv_group_stats gs;
+    uint64_t eq_skipped = 0, eq_synced = 0;
+    if (lmkv_kv__group_stats(&gs, db) || lmkv_kv__equal_insert_stats(&eq_skipped, &eq_synced, db)) _exit(4);
+    jrec(J_STAT, gs.max_group, NULL, 0);
+    jrec(J_STAT, eq_skipped | (uint64_t)1 << 63, NULL, 0);
     lmkv_tree_close(mt); lmkv_tree_close(aux); lmkv_tree_close(grp);
     g_track = 0;                           /* close's sync is not part of the campaign */
     _exit(0);
@@ -366,7 +394,10 @@ static void build_image(struct image *im, const struct journal *j, size_t cut, i
             acked_synced = acked; id_synced = id_max; id_synced_any = id_any;
             memcpy(gsynced, gack, sizeof gack);
         } else if (r.type == J_ACK) { acked = r.off; begun = r.off; }
-        else if (r.type == J_GACK) gack[(r.off >> 32) % NG] = (r.off & 0xffffffffu) + 1;
+        else if (r.type == J_GACK || r.type == J_EACK) {
+            uint64_t *g = &gack[(r.off >> 32) % NG], v = (r.off & 0xffffffffu) + 1;
+            if (v > *g) *g = v;   /* an equal rewrite of that key promises it as its own ack does */
+        }
         else if (r.type == J_ID) { id_max = r.off; id_any = 1; }
     }
     /* the unsynced writes: torn at sector granularity */
@@ -543,16 +574,23 @@ static void campaign(int durability, const char *mname)
     assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     struct journal j = {0};
     journal_load(&j, jpath);
-    size_t nw = 0, ns = 0, nd = 0, ngack = 0;
+    size_t nw = 0, ns = 0, nd = 0, ngack = 0, neack = 0;
+    uint64_t max_group = 0, eq_skipped = 0;
     for (size_t i = 0; i < j.nrecs; i++) {
         struct jrec r;
         memcpy(&r, j.p + j.recs[i], sizeof r);
+        neack += r.type == J_EACK;
+        if (r.type == J_STAT && (r.off >> 63)) eq_skipped = r.off & ~((uint64_t)1 << 63);
+        else if (r.type == J_STAT) max_group = r.off;
         nw += r.type == J_WRITE || r.type == J_DWRITE;
         ns += r.type == J_SYNC;
         nd += r.type == J_DWRITE;
         ngack += r.type == J_GACK;
     }
     assert_true(ngack > 0);                /* the grouped writers ran */
+    assert_true(neack > 0);                /* equal rewrites ran */
+    assert_true(durability == LMKV_DURABILITY_NOSYNC || eq_skipped > 0); /* acknowledged without a commit (not at NOSYNC) */
+    assert_true(durability == LMKV_DURABILITY_NOSYNC || max_group >= 2); /* NOSYNC is not grouped */
     assert_true(nw > commits);             /* the interposer saw LMDB's writes */
     assert_true(durability == LMKV_DURABILITY_NOSYNC || ns >= commits);
     assert_true(durability != LMKV_DURABILITY_SYNC || nd >= commits);   /* meta through O_DSYNC */
@@ -600,6 +638,7 @@ static void campaign(int durability, const char *mname)
             fail();
         }
     }
+    printf("power loss %-7s: largest write group %" PRIu64 ", %zu equal rewrites (%" PRIu64 " without a commit)\n", mname, max_group, neack, eq_skipped);
     printf("power loss %-7s: %u commits + %zu grouped inserts, journal %zu records (%zu writes of which %zu O_DSYNC, %zu syncs), %u cut points: ",
            mname, commits, ngack, j.nrecs, nw, nd, ns, cuts);
     for (int o = 0; o < OUT_N; o++) printf("%s%s %u", o ? ", " : "", out_name[o], outcome[o]);
