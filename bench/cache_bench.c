@@ -14,6 +14,12 @@
  *     against SQLite holding the same rows in the seed's tables + indexes.
  *  4. callers lookup (calls to NAME) p50/p99 in one read txn against
  *     SQLite's indexed SELECT on call_graph.
+ *  5. Concurrent puts: N threads (1, 2, 4, 8), each putting its own entries
+ *     through one shared lmkv_cache (lmkv_cache_put: a write group, so
+ *     concurrent puts share a commit and its sync) at default durability,
+ *     against SQLite (WAL, synchronous=FULL, one connection per thread,
+ *     busy_timeout) doing the same inserts: puts/s, ratio, p50/p99 latency.
+ *     CACHE_BENCH_THREADS="1 2 4 8" picks the thread counts.
  * Prints markdown tables. BENCH_QUICK=1 shrinks the data.
  *
  * Build by hand: cc -std=c11 -D_GNU_SOURCE -O2 -Ikv -Ischema -Itests \
@@ -25,6 +31,7 @@
 #include "test_schema_store_facts.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -256,6 +263,200 @@ static void bench_cache(int quick)
     free(lat);
     lmkv_store_close(st);
     lmkv_db_close(db);
+}
+
+/* ------------------------------------------------------------ 5. concurrent puts */
+
+static const char LSP_CACHE_DDL[] =
+    "CREATE TABLE lsp_cache (cache_key TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, method TEXT NOT NULL,"
+    " file_id TEXT NOT NULL, version_id TEXT NOT NULL, git_commit_hash TEXT, request_params JSON NOT NULL,"
+    " position_line INTEGER, position_column INTEGER, response_data JSON NOT NULL, response_type TEXT,"
+    " created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP, last_accessed TIMESTAMP DEFAULT CURRENT_TIMESTAMP,"
+    " access_count INTEGER DEFAULT 1, response_time_ms INTEGER);"
+    "CREATE INDEX idx_lsp_cache_workspace_method ON lsp_cache(workspace_id, method);"
+    "CREATE INDEX idx_lsp_cache_file ON lsp_cache(file_id, version_id);"
+    "CREATE INDEX idx_lsp_cache_position ON lsp_cache(file_id, position_line, position_column);"
+    "CREATE INDEX idx_lsp_cache_access ON lsp_cache(workspace_id, last_accessed);";
+
+typedef struct cput_arg {
+    int tid;
+    size_t nputs;
+    lmkv_cache *c;      /* lmkv: the shared handle */
+    uint64_t ws;
+    const char *sqlite_path; /* SQLite: this thread's own connection */
+    pthread_barrier_t *start;
+    double *lat;        /* nputs latencies, seconds */
+    int failed;
+    char err[256];
+} cput_arg;
+
+/* Entry j of thread t: response j % NR under a content version no other
+ * thread (and no earlier j) uses, so every put inserts a new entry. */
+static uint64_t cput_version(int tid, size_t j)
+{
+    return ((uint64_t)tid + 1) * 1000000u + (uint64_t)j + 1;
+}
+
+static void *cput_lmkv(void *p)
+{
+    cput_arg *a = p;
+    pthread_barrier_wait(a->start);
+    for (size_t j = 0; j < a->nputs; j++) {
+        const resp *r = &R[j % NR];
+        lmkv_cache_key k = { a->ws, r->method, r->path, cput_version(a->tid, j), 0, 0, r->params };
+        double t = now_s();
+        int rc = lmkv_cache_put(a->c, &k, r->body, r->len, NULL, NULL, 0);
+        a->lat[j] = now_s() - t;
+        if (rc != LMKV_OK) {
+            snprintf(a->err, sizeof a->err, "lmkv_cache_put thread %d put %zu: %d %s", a->tid, j, rc, lmkv_errmsg());
+            a->failed = 1;
+            break;
+        }
+    }
+    return NULL;
+}
+
+static void *cput_sqlite(void *p)
+{
+    cput_arg *a = p;
+    sqlite3 *s = NULL;
+    sqlite3_stmt *ins = NULL;
+    int ok = sqlite3_open(a->sqlite_path, &s) == SQLITE_OK &&
+             sqlite3_busy_timeout(s, 30000) == SQLITE_OK &&
+             sqlite3_exec(s, "PRAGMA synchronous=FULL;", 0, 0, 0) == SQLITE_OK &&
+             sqlite3_prepare_v2(s, "INSERT OR REPLACE INTO lsp_cache(cache_key, workspace_id, method, file_id,"
+                 " version_id, request_params, position_line, position_column, response_data)"
+                 " VALUES(?,?,?,?,?,'{}',0,0,?)", -1, &ins, 0) == SQLITE_OK;
+    if (!ok) {
+        snprintf(a->err, sizeof a->err, "sqlite thread %d setup: %s", a->tid, s ? sqlite3_errmsg(s) : "open failed");
+        a->failed = 1;
+    }
+    pthread_barrier_wait(a->start);
+    char key[512], ver[32];
+    for (size_t j = 0; ok && j < a->nputs; j++) {
+        const resp *r = &R[j % NR];
+        snprintf(key, sizeof key, "%s:%llu", r->key, (unsigned long long)cput_version(a->tid, j));
+        snprintf(ver, sizeof ver, "%llu", (unsigned long long)cput_version(a->tid, j));
+        double t = now_s();
+        sqlite3_bind_text(ins, 1, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, "74a7322a_lmdb", -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 3, r->method, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 4, r->path, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 5, ver, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 6, r->body, (int)r->len, SQLITE_STATIC);
+        int rc = sqlite3_step(ins);
+        sqlite3_reset(ins);
+        a->lat[j] = now_s() - t;
+        if (rc != SQLITE_DONE) {
+            snprintf(a->err, sizeof a->err, "sqlite thread %d insert %zu: %s", a->tid, j, sqlite3_errmsg(s));
+            a->failed = 1;
+            break;
+        }
+    }
+    sqlite3_finalize(ins);
+    sqlite3_close(s);
+    return NULL;
+}
+
+/* Runs n threads of fn, returns wall seconds from the common start to the
+ * last join; all latencies end up in lat (n * nputs). */
+static double cput_run(int n, size_t nputs, void *(*fn)(void *), lmkv_cache *c, uint64_t ws,
+                       const char *sqlite_path, double *lat)
+{
+    pthread_t th[8];
+    cput_arg args[8];
+    pthread_barrier_t start;
+    if (pthread_barrier_init(&start, NULL, (unsigned)n + 1) != 0)
+        die("pthread_barrier_init");
+    for (int t = 0; t < n; t++) {
+        args[t] = (cput_arg){ t, nputs, c, ws, sqlite_path, &start, lat + (size_t)t * nputs, 0, "" };
+        if (pthread_create(&th[t], NULL, fn, &args[t]) != 0)
+            die("pthread_create");
+    }
+    pthread_barrier_wait(&start);
+    double t0 = now_s();
+    for (int t = 0; t < n; t++)
+        pthread_join(th[t], NULL);
+    double wall = now_s() - t0;
+    pthread_barrier_destroy(&start);
+    for (int t = 0; t < n; t++)
+        if (args[t].failed) {
+            fprintf(stderr, "cache_bench: %s\n", args[t].err);
+            exit(1);
+        }
+    return wall;
+}
+
+static void bench_cache_concurrent(int quick)
+{
+    int ns[8], nn = 0;
+    const char *env = getenv("CACHE_BENCH_THREADS");
+    const char *spec = env && *env ? env : "1 2 4 8";
+    for (const char *q = spec; *q && nn < 8;) {
+        char *end;
+        long v = strtol(q, &end, 10);
+        if (end == q)
+            die("CACHE_BENCH_THREADS=\"%s\": not a list of thread counts at \"%s\"", spec, q);
+        if (v < 1 || v > 8)
+            die("CACHE_BENCH_THREADS=\"%s\": %ld threads; 1 to 8 allowed", spec, v);
+        ns[nn++] = (int)v;
+        q = end;
+        while (*q == ' ' || *q == ',')
+            q++;
+    }
+    size_t nputs = quick ? 25 : 200; /* per thread */
+    uint64_t ws;
+    CK(lmkv_workspace_id(&ws, "/home/dev/lmdb"));
+    printf("### Concurrent puts (N threads, %zu puts each, default durability: every put acknowledged after its commit is synced)\n\n",
+           nputs);
+    printf("| threads | lmkv puts/s | SQLite puts/s | lmkv / SQLite | lmkv p50 ms | lmkv p99 ms | SQLite p50 ms | SQLite p99 ms | lmkv puts per commit |\n"
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    double *lat = malloc(8 * nputs * sizeof *lat);
+    if (!lat)
+        die("out of memory");
+    for (int i = 0; i < nn; i++) {
+        int n = ns[i];
+        size_t total = (size_t)n * nputs;
+        char name[64];
+        snprintf(name, sizeof name, "cput%d-%d.lmkv", i, n);
+        lmkv_db *db = open_db(name);
+        lmkv_store *st;
+        CK(lmkv_store_open(&st, db));
+        lmkv_cache *c;
+        CK(lmkv_cache_open(&c, st, NULL));
+        uint64_t tx0, tx1;
+        CK(lmkv_db_last_txnid(&tx0, db));
+        double lw = cput_run(n, nputs, cput_lmkv, c, ws, NULL, lat);
+        CK(lmkv_db_last_txnid(&tx1, db));
+        double lp50 = pct(lat, total, 0.5), lp99 = pct(lat, total, 0.99);
+        CK(lmkv_cache_close(c));
+        lmkv_store_close(st);
+        lmkv_db_close(db);
+
+        char sp[4200];
+        snprintf(sp, sizeof sp, "%s/cput%d-%d.sqlite", work, i, n);
+        sqlite3 *s = open_sqlite(strrchr(sp, '/') + 1);
+        SQ(s, sqlite3_exec(s, LSP_CACHE_DDL, 0, 0, 0));
+        double sw = cput_run(n, nputs, cput_sqlite, NULL, 0, sp, lat);
+        double sp50 = pct(lat, total, 0.5), sp99 = pct(lat, total, 0.99);
+        sqlite3_stmt *q;
+        SQ(s, sqlite3_prepare_v2(s, "SELECT count(*) FROM lsp_cache", -1, &q, 0));
+        if (sqlite3_step(q) != SQLITE_ROW || (size_t)sqlite3_column_int64(q, 0) != total)
+            die("sqlite concurrent puts: %lld rows, expected %zu", (long long)sqlite3_column_int64(q, 0), total);
+        sqlite3_finalize(q);
+        sqlite3_close(s);
+
+        printf("| %d | %.0f | %.0f | %.2fx | %.2f | %.2f | %.2f | %.2f | %.1f |\n", n, total / lw, total / sw,
+               (total / lw) / (total / sw), lp50 * 1e3, lp99 * 1e3, sp50 * 1e3, sp99 * 1e3,
+               tx1 > tx0 ? (double)total / (double)(tx1 - tx0) : 0.0);
+        fflush(stdout);
+    }
+    free(lat);
+    printf("\nEach row is a fresh database of each kind. lmkv: one lmkv_cache shared by the threads, each "
+           "lmkv_cache_put one lmkv_db_transaction, so puts queued together share one commit and one sync "
+           "(group commit); puts per commit = puts / LMDB transaction ids used. SQLite: the seed's lsp_cache table and indexes, WAL + synchronous=FULL, one "
+           "connection per thread, busy_timeout 30 s, one autocommit INSERT per put (one WAL sync each; "
+           "writers take turns on the WAL lock). Wall time from a common start to the last thread's end.\n\n");
 }
 
 /* ------------------------------------------------------------ 2-4. records */
@@ -546,8 +747,12 @@ int main(void)
     if (!mkdtemp(work))
         die("mkdtemp %s", work);
     load_responses();
-    bench_cache(quick);
-    bench_records(quick);
+    const char *only = getenv("CACHE_BENCH_ONLY_CONCURRENT");
+    if (!(only && *only && strcmp(only, "0") != 0)) {
+        bench_cache(quick);
+        bench_records(quick);
+    }
+    bench_cache_concurrent(quick);
     for (size_t i = 0; i < NR; i++)
         free(R[i].body);
     free(R);
