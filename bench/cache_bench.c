@@ -19,7 +19,8 @@
  *     concurrent puts share a commit and its sync) at default durability,
  *     against SQLite (WAL, synchronous=FULL, one connection per thread,
  *     busy_timeout) doing the same inserts: puts/s, ratio, p50/p99 latency.
- *     CACHE_BENCH_THREADS="1 2 4 8" picks the thread counts.
+ *     CACHE_BENCH_THREADS="1 2 4 8" picks the thread counts (1-8);
+ *     CACHE_BENCH_ONLY_CONCURRENT=1 runs only this section.
  * Prints markdown tables. BENCH_QUICK=1 shrinks the data.
  *
  * Build by hand: cc -std=c11 -D_GNU_SOURCE -O2 -Ikv -Ischema -Itests \
