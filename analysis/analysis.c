@@ -42,6 +42,7 @@ struct lmkv_analyser {
     unsigned char selected[NLANGS];
     char *id;
     struct lmkv_analysis__ccdb *ccdb;
+    struct lmkv_analysis__pch *pch;   /* shared PCHs (clang.c); NULL = off */
     /* Per-thread frontend state: a call takes a free slot (or makes one)
      * and gives it back, so concurrent calls never share a CXIndex; at most
      * as many slots as calls ever ran at once. Under lock, with stats. */
@@ -155,6 +156,7 @@ int lmkv_analyser_new(lmkv_analyser **out, const struct lmkv_analyser_options *o
     }
     if (opts && opts->root && !(an->root = strdup(opts->root))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto fail; }
     if (an->root && lang_built(0) && (rc = lmkv_analysis__ccdb_load(&an->ccdb, an->root)) != LMKV_OK) goto fail;
+    if (lang_built(0) && (rc = lmkv_analysis__pch_new(&an->pch)) != LMKV_OK) goto fail;
     /* identity: module version + each selected, built language's frontend */
     size_t cap = 64, n;
     for (size_t i = 0; i < NLANGS; i++) {
@@ -181,6 +183,7 @@ void lmkv_analyser_free(lmkv_analyser *an)
         if (an->slots[i].clang_state) lmkv_analysis__clang_state_free(an->slots[i].clang_state);
     free(an->slots);
     pthread_mutex_destroy(&an->lock);
+    lmkv_analysis__pch_free(an->pch);
     lmkv_analysis__ccdb_free(an->ccdb);
     free(an->root);
     free(an->id);
@@ -249,7 +252,7 @@ int lmkv_analyser_analyse(lmkv_analysis *a, const char *path, const void *conten
     if (an->nfree) slot = an->slots[--an->nfree];
     pthread_mutex_unlock(&an->lock);
     struct lmkv_analysis__opts o = {
-        .root = an->root, .ccdb = an->ccdb, .clang_state = &slot.clang_state, .ts_state = &slot.ts_state,
+        .root = an->root, .ccdb = an->ccdb, .pch = an->pch, .clang_state = &slot.clang_state, .ts_state = &slot.ts_state,
         .stats = &st, .cancel = &an->cancel};
     rc = langs[l].run(a, langs[l].name, path, content, len, &o);
     pthread_mutex_lock(&an->lock);

@@ -18,10 +18,14 @@
 #include <signal.h>
 
 struct lmkv_analysis__ccdb;   /* compile_commands.json (clang.c) */
+struct lmkv_analysis__pch;    /* an analyser's shared precompiled headers (clang.c) */
 
 struct lmkv_analysis__opts {
     const char *root;                        /* workspace root or NULL        */
     struct lmkv_analysis__ccdb *ccdb;        /* NULL = default flags          */
+    struct lmkv_analysis__pch *pch;          /* NULL = no shared PCH; else the
+                                                analyser's, shared by all its
+                                                calls (own mutex)             */
     void **clang_state;                      /* libclang frontend's slot: this
                                                 call's own (one CXIndex per
                                                 thread at a time)             */
@@ -47,6 +51,12 @@ void lmkv_analysis__clang_state_free(void *state);
  * *out = NULL when neither exists. Errors as lmkv_analyser_new. */
 int lmkv_analysis__ccdb_load(struct lmkv_analysis__ccdb **out, const char *root);
 void lmkv_analysis__ccdb_free(struct lmkv_analysis__ccdb *db);
+/* The shared precompiled headers of one analyser (see clang.c, "shared
+ * PCH"): *out = NULL when $LMKV_CLANG_PCH is "0" (every file parsed alone).
+ * The temporary directory is made on the first PCH built; _free removes it
+ * with the PCHs in it. LMKV_OK or LMKV_ENOMEM. */
+int lmkv_analysis__pch_new(struct lmkv_analysis__pch **out);
+void lmkv_analysis__pch_free(struct lmkv_analysis__pch *p);
 
 /* tree-sitter (ts.c, ts_lang.c; see ts_int.h): languages "rust", "python",
  * "go", "javascript", "typescript", "tsx", "java". */

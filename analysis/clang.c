@@ -13,6 +13,7 @@
 #include <string.h>
 #include <errno.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static pthread_mutex_t clang_warm_mu = PTHREAD_MUTEX_INITIALIZER;
 static int clang_warm;    /* a parse has finished in this process */
@@ -217,6 +218,243 @@ static int ccdb_args(struct args *a, struct lmkv_analysis__ccdb *db, const char 
     }
     clang_CompileCommands_dispose(cmds);
     return rc ? rc : found;
+}
+
+/* ============================================================ shared PCH */
+
+/* Parsing the headers is most of libclang's time on a code base whose
+ * files all begin with one project header (libgit2's `#include
+ * "common.h"`: ~87% of the CPU, analysis/README.md). When a second file of
+ * one analyser begins with the same first #include -- the file's first
+ * preprocessing directive, nothing but blank lines and comments before it
+ * -- under the same flags, that header is precompiled once (a PCH, built
+ * from a one-line file in the first file's directory holding the directive,
+ * parsed as a header prefix and saved in the analyser's temporary
+ * directory) and the files with that directive and those flags are parsed
+ * with -include-pch: the directive itself then finds the header's guard
+ * defined, so the preprocessor state at the file's second line is the one
+ * the plain parse has. A key whose PCH build had an error diagnostic is
+ * never precompiled; a file whose parse with the PCH fails or has an error
+ * diagnostic is parsed again without it (its records and counts are then
+ * exactly the plain parse's). Flags with -include/-imacros/-include-pch are
+ * never precompiled. tests/t_analysis_pch.sh checks that the stored records
+ * are the same with LMKV_CLANG_PCH=0.
+ *
+ * Thread-safety: one mutex per analyser; the table is searched and a PCH
+ * built under it (built once; a key's PCH file is read-only after). */
+struct pch_ent {
+    char *key;             /* the flags, NUL-separated, then "\1" and the directive */
+    size_t keylen;
+    unsigned seen;         /* files seen with this key */
+    int state;             /* 0 not built, 1 built (file), -1 refused */
+    char *file;
+};
+
+struct lmkv_analysis__pch {
+    pthread_mutex_t mu;
+    char *trace;           /* $LMKV_CLANG_PCH_TRACE: a file a line per PCH event is appended to */
+    char *dir;             /* the temporary directory, NULL until the first build */
+    struct pch_ent *v;
+    size_t n, cap;
+};
+
+int lmkv_analysis__pch_new(struct lmkv_analysis__pch **out)
+{
+    const char *env = getenv("LMKV_CLANG_PCH");
+    *out = NULL;
+    if (env && !strcmp(env, "0")) return LMKV_OK;
+    struct lmkv_analysis__pch *p = calloc(1, sizeof *p);
+    if (!p) return lmkv_error_set(LMKV_ENOMEM, "out of memory");
+    pthread_mutex_init(&p->mu, NULL);
+    const char *t = getenv("LMKV_CLANG_PCH_TRACE");
+    if (t && *t && !(p->trace = strdup(t))) { free(p); return lmkv_error_set(LMKV_ENOMEM, "out of memory"); }
+    *out = p;
+    return LMKV_OK;
+}
+
+void lmkv_analysis__pch_free(struct lmkv_analysis__pch *p)
+{
+    if (!p) return;
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->v[i].file) unlink(p->v[i].file);
+        free(p->v[i].file);
+        free(p->v[i].key);
+    }
+    free(p->v);
+    if (p->dir) rmdir(p->dir);
+    free(p->dir);
+    pthread_mutex_destroy(&p->mu);
+    free(p->trace);
+    free(p);
+}
+
+/* One line to $LMKV_CLANG_PCH_TRACE (tests and bench/ see what was
+ * precompiled and which files used it): "built KEYNO DIRECTIVE",
+ * "refused KEYNO DIRECTIVE", "used KEYNO PATH", "fallback KEYNO PATH". */
+static void pch_trace(const struct lmkv_analysis__pch *p, const char *what, size_t no, const char *s, size_t n)
+{
+    if (!p || !p->trace) return;
+    FILE *f = fopen(p->trace, "a");
+    if (!f) return;
+    fprintf(f, "%s %zu %.*s\n", what, no, (int)n, s);
+    fclose(f);
+}
+
+/* The file's first preprocessing directive if it is an #include of a
+ * quoted or angled name alone on its line, with only blank lines and
+ * comments before it: 1 and [*s, *e) the header's name with its quotes or
+ * angle brackets; 0 otherwise (a backslash anywhere up to its end, a
+ * macro-named include, another directive or any token first). */
+static int first_include(const char *c, size_t n, size_t *s, size_t *e)
+{
+    size_t i = 0;
+    for (;;) {
+        while (i < n && (c[i] == ' ' || c[i] == '\t' || c[i] == '\n' || c[i] == '\r' || c[i] == '\f' || c[i] == '\v')) i++;
+        if (i + 1 < n && c[i] == '/' && c[i + 1] == '/') {
+            while (i < n && c[i] != '\n') { if (c[i] == '\\') return 0; i++; }
+        } else if (i + 1 < n && c[i] == '/' && c[i + 1] == '*') {
+            size_t j = i + 2;
+            while (j + 1 < n && !(c[j] == '*' && c[j + 1] == '/')) { if (c[j] == '\\') return 0; j++; }
+            if (j + 1 >= n) return 0;
+            i = j + 2;
+        } else break;
+    }
+    if (i >= n || c[i] != '#') return 0;
+    size_t j = i + 1;
+    while (j < n && (c[j] == ' ' || c[j] == '\t')) j++;
+    if (n - j < 7 || memcmp(c + j, "include", 7) != 0) return 0;
+    j += 7;
+    while (j < n && (c[j] == ' ' || c[j] == '\t')) j++;
+    if (j >= n || (c[j] != '"' && c[j] != '<')) return 0;
+    char close = c[j] == '"' ? '"' : '>';
+    size_t k = j + 1;
+    while (k < n && c[k] != close && c[k] != '\n' && c[k] != '\\') k++;
+    if (k >= n || c[k] != close || k == j + 1) return 0;
+    k++;
+    *s = j;
+    *e = k;
+    while (k < n && (c[k] == ' ' || c[k] == '\t' || c[k] == '\r')) k++;
+    if (k < n && c[k] != '\n') return 0;
+    return 1;
+}
+
+static void count_diags(CXTranslationUnit tu, unsigned *errs, unsigned *warns)
+{
+    unsigned nd = clang_getNumDiagnostics(tu);
+    *errs = *warns = 0;
+    for (unsigned i = 0; i < nd; i++) {
+        CXDiagnostic dg = clang_getDiagnostic(tu, i);
+        enum CXDiagnosticSeverity sv = clang_getDiagnosticSeverity(dg);
+        if (sv >= CXDiagnostic_Error) (*errs)++;
+        else if (sv == CXDiagnostic_Warning) (*warns)++;
+        clang_disposeDiagnostic(dg);
+    }
+}
+
+/* Builds entry E's PCH (under p->mu) with index IDX: the directive DIR
+ * (DLEN bytes) in a one-line header in FDIR, parsed with ARGS (-x LANG
+ * made -x LANG-header). Sets e->state. */
+static void pch_build(struct lmkv_analysis__pch *p, struct pch_ent *e, CXIndex idx, const struct args *args,
+                      const char *fdir, const char *dir, size_t dlen)
+{
+    e->state = -1;
+    if (!p->dir) {
+        const char *t = getenv("TMPDIR");
+        char tmpl[4096];
+        snprintf(tmpl, sizeof tmpl, "%s/lmkv-pch.XXXXXX", t && *t ? t : "/tmp");
+        if (!mkdtemp(tmpl) || !(p->dir = strdup(tmpl))) return;
+    }
+    struct args pa = {0};
+    int bad = 0;
+    for (size_t i = 0; i < args->n && !bad; i++) {
+        const char *s = args->v[i];
+        if (!strcmp(s, "-x") && i + 1 < args->n) {
+            char lang[64];
+            snprintf(lang, sizeof lang, "%s-header", args->v[++i]);
+            bad = args_push(&pa, "-x") || args_push(&pa, lang);
+        } else if (!strncmp(s, "-x", 2) && s[2]) {
+            char lang[64];
+            snprintf(lang, sizeof lang, "%s-header", s);
+            bad = args_push(&pa, lang);
+        } else bad = args_push(&pa, s);
+    }
+    char src[8300], out[4200];
+    snprintf(src, sizeof src, "%s/.lmkv-pch-%zu.h", fdir, (size_t)(e - p->v));
+    snprintf(out, sizeof out, "%s/%zu.pch", p->dir, (size_t)(e - p->v));
+    char *text = malloc(dlen + 2);
+    if (bad || !text) { free(text); args_free(&pa); return; }
+    memcpy(text, dir, dlen);
+    text[dlen] = '\n';
+    text[dlen + 1] = '\0';
+    struct CXUnsavedFile uf = {.Filename = src, .Contents = text, .Length = (unsigned long)dlen + 1};
+    CXTranslationUnit tu = NULL;
+    unsigned flags = CXTranslationUnit_DetailedPreprocessingRecord | CXTranslationUnit_ForSerialization |
+                     CXTranslationUnit_Incomplete | CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles;
+    enum CXErrorCode rc = clang_parseTranslationUnit2(idx, src, (const char *const *)pa.v, (int)pa.n, &uf, 1, flags, &tu);
+    if (rc == CXError_Success && tu) {
+        unsigned errs, warns;
+        count_diags(tu, &errs, &warns);
+        if (!errs && clang_saveTranslationUnit(tu, out, CXSaveTranslationUnit_None) == CXSaveError_None &&
+            (e->file = strdup(out)))
+            e->state = 1;
+        else
+            unlink(out);
+    }
+    if (tu) clang_disposeTranslationUnit(tu);
+    pch_trace(p, e->state == 1 ? "built" : "refused", (size_t)(e - p->v), dir, dlen);
+    free(text);
+    args_free(&pa);
+}
+
+/* The PCH file for a file with ARGS and CONTENT, or NULL (parse it alone):
+ * counts the file under its key and builds the PCH at the key's second
+ * file. The returned path stays valid until lmkv_analysis__pch_free. */
+static const char *pch_for(struct lmkv_analysis__pch *p, CXIndex idx, const struct args *args, const char *fdir,
+                           const char *content, size_t len, size_t *no)
+{
+    size_t ns, ne;
+    if (!p || !first_include(content, len, &ns, &ne)) return NULL;
+    /* the directive, spaced as "#include NAME" (the same directive however
+     * it was spaced) */
+    char dirv[4200];
+    if (ne - ns > sizeof dirv - 16) return NULL;
+    int dl = snprintf(dirv, sizeof dirv, "#include %.*s", (int)(ne - ns), content + ns);
+    size_t ds = 0, de = (size_t)dl;
+    size_t kl = de - ds + 1;
+    for (size_t i = 0; i < args->n; i++) {
+        const char *s = args->v[i];
+        if (!strncmp(s, "-include", 8) || !strncmp(s, "-imacros", 8)) return NULL;
+        kl += strlen(s) + 1;
+    }
+    char *key = malloc(kl);
+    if (!key) return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < args->n; i++) {
+        size_t l = strlen(args->v[i]) + 1;
+        memcpy(key + o, args->v[i], l);
+        o += l;
+    }
+    key[o++] = '\1';
+    memcpy(key + o, dirv + ds, de - ds);
+    const char *file = NULL;
+    pthread_mutex_lock(&p->mu);
+    size_t i;
+    for (i = 0; i < p->n; i++)
+        if (p->v[i].keylen == kl && !memcmp(p->v[i].key, key, kl)) break;
+    if (i == p->n) {
+        if (p->n == p->cap && LMKV_ARRAY_GROW(p->v, p->cap, p->cap + 1, 16)) goto out;
+        p->v[i] = (struct pch_ent){.key = key, .keylen = kl};
+        key = NULL;
+        p->n++;
+    }
+    struct pch_ent *e = &p->v[i];
+    if (++e->seen >= 2 && e->state == 0) pch_build(p, e, idx, args, fdir, dirv + ds, de - ds);
+    if (e->state == 1) file = e->file;
+    *no = i;
+out:
+    pthread_mutex_unlock(&p->mu);
+    free(key);
+    return file;
 }
 
 /* One function definition's extent in the main file (byte offsets), for
@@ -801,8 +1039,36 @@ int lmkv_analysis__clang_run(lmkv_analysis *a, const char *language, const char 
         rc = lmkv_error_set(LMKV_ENOMEM, "libclang: clang_createIndex failed");
         goto cleanup;
     }
-    enum CXErrorCode e = clang_parseTranslationUnit2(*o->clang_state, full, (const char *const *)args.v, (int)args.n,
-                                                     &uf, 1, flags, &tu);
+    /* a shared PCH of the file's first #include (see "shared PCH" above);
+     * never while warming: the first parse of the process runs alone */
+    size_t pch_no = 0;
+    const char *pch = warming ? NULL : pch_for(o->pch, *o->clang_state, &args, dir, content, len, &pch_no);
+    enum CXErrorCode e = CXError_Failure;
+    unsigned errs = 0, warns = 0;
+    if (pch) {
+        struct args pa = {0};
+        int bad = 0;
+        for (size_t i = 0; i < args.n && !bad; i++) bad = args_push(&pa, args.v[i]);
+        if (!bad) bad = args_push(&pa, "-include-pch") || args_push(&pa, pch);
+        if (!bad)
+            e = clang_parseTranslationUnit2(*o->clang_state, full, (const char *const *)pa.v, (int)pa.n,
+                                            &uf, 1, flags, &tu);
+        args_free(&pa);
+        if (e == CXError_Success && tu) count_diags(tu, &errs, &warns);
+        pch_trace(o->pch, e != CXError_Success || !tu || errs ? "fallback" : "used", pch_no, full, strlen(full));
+        if (e != CXError_Success || !tu || errs) {
+            /* clang refused the PCH for this file, or the file has errors
+             * (counted from the plain parse, which sees the header's too) */
+            if (tu) clang_disposeTranslationUnit(tu);
+            tu = NULL;
+            pch = NULL;
+        }
+    }
+    if (!pch) {
+        e = clang_parseTranslationUnit2(*o->clang_state, full, (const char *const *)args.v, (int)args.n,
+                                        &uf, 1, flags, &tu);
+        if (e == CXError_Success && tu) count_diags(tu, &errs, &warns);
+    }
     if (warming) {
         __atomic_store_n(&clang_warm, 1, __ATOMIC_RELEASE);
         pthread_mutex_unlock(&clang_warm_mu);
@@ -815,19 +1081,9 @@ int lmkv_analysis__clang_run(lmkv_analysis *a, const char *language, const char 
         goto cleanup;
     }
     /* diagnostics: counted, the file indexed as far as clang recovered */
-    {
-        unsigned nd = clang_getNumDiagnostics(tu), errs = 0, warns = 0;
-        for (unsigned i = 0; i < nd; i++) {
-            CXDiagnostic dg = clang_getDiagnostic(tu, i);
-            enum CXDiagnosticSeverity sv = clang_getDiagnosticSeverity(dg);
-            if (sv >= CXDiagnostic_Error) errs++;
-            else if (sv == CXDiagnostic_Warning) warns++;
-            clang_disposeDiagnostic(dg);
-        }
-        o->stats->diag_errors += errs;
-        o->stats->diag_warnings += warns;
-        if (errs) o->stats->files_with_errors++;
-    }
+    o->stats->diag_errors += errs;
+    o->stats->diag_warnings += warns;
+    if (errs) o->stats->files_with_errors++;
     w.a = a; w.o = o; w.tu = tu; w.content = content; w.len = len;
     w.main = clang_getFile(tu, full);
     w.macros_file_local = ext && (!strcmp(ext, ".c") || !strcmp(ext, ".cc") || !strcmp(ext, ".cpp") || !strcmp(ext, ".cxx"));

@@ -32,7 +32,7 @@
     X(clang_getFile) X(clang_getFileLocation) X(clang_getNumDiagnostics) X(clang_getRangeEnd) \
     X(clang_getRangeStart) X(clang_getSpellingLocation) X(clang_getTranslationUnitCursor) \
     X(clang_getTypeSpelling) X(clang_getTypedefDeclUnderlyingType) X(clang_isCursorDefinition) \
-    X(clang_isDeclaration) X(clang_isInvalid) X(clang_parseTranslationUnit2) X(clang_visitChildren)
+    X(clang_isDeclaration) X(clang_isInvalid) X(clang_parseTranslationUnit2) X(clang_saveTranslationUnit) X(clang_visitChildren)
 
 struct lmkv_analysis__clang_fns {
 #define LMKV_CLANG_FIELD(name) __typeof__(name) *name;
@@ -107,6 +107,7 @@ const char *lmkv_analysis__clang_why(void);
 #define clang_isDeclaration LMKV_CLANG_CALL(clang_isDeclaration)
 #define clang_isInvalid LMKV_CLANG_CALL(clang_isInvalid)
 #define clang_parseTranslationUnit2 LMKV_CLANG_CALL(clang_parseTranslationUnit2)
+#define clang_saveTranslationUnit LMKV_CLANG_CALL(clang_saveTranslationUnit)
 #define clang_visitChildren LMKV_CLANG_CALL(clang_visitChildren)
 #endif
 

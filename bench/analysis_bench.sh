@@ -25,6 +25,14 @@
 # thread), wall time and CPU per tier, the same tiers; writes
 # bench/results/analysis-jobs-DATE.md. (Also checks the two databases hold
 # the same symbols/calls/references counts.)
+#
+# ANALYSIS_MODE=pch: no old binary; the new one with LMKV_CLANG_PCH=0 (every
+# C file parsed alone) against the default (shared precompiled headers of
+# the files' first #include: analysis/clang.c), both `--jobs 1`, the tiers
+# "lmdb sqlite libgit2" by default; CPU per line of each, in the same run;
+# writes bench/results/analysis-DATE-pch.md. (Also checks the two runs
+# stored the same symbols/calls/references counts; tests/t_analysis_pch.sh
+# checks the records themselves.)
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${LMKV_BUILD:-${BUILD:-$ROOT/build}}
@@ -38,12 +46,14 @@ OUT=${ANALYSIS_OUT:-$ROOT/bench/results/analysis-$(date -u +%Y-%m-%d).md}
 MODE=${ANALYSIS_MODE:-old}
 JOBS=${ANALYSIS_JOBS:-2}
 [ "$MODE" = jobs ] && OUT=${ANALYSIS_OUT:-$ROOT/bench/results/analysis-jobs-$(date -u +%Y-%m-%d).md}
+[ "$MODE" = pch ] && OUT=${ANALYSIS_OUT:-$ROOT/bench/results/analysis-$(date -u +%Y-%m-%d)-pch.md}
+[ "$MODE" = pch ] && TIERS=${ANALYSIS_TIERS:-lmdb sqlite libgit2}
 TMPW=$(mktemp -d "${TMPDIR:-/tmp}/analysis-bench.XXXXXX")
 trap 'rm -rf "$TMPW"' EXIT
 die() { echo "analysis_bench.sh: $*" >&2; exit 1; }
 [ -x "$NEW" ] || die "$NEW not built (make)"
 
-if [ "$MODE" = jobs ]; then
+if [ "$MODE" = jobs ] || [ "$MODE" = pch ]; then
     OLD=$NEW
 elif ! command -v ctags >/dev/null || ! command -v cflow >/dev/null; then
     [ "$(id -u)" = 0 ] || die "the old path needs universal-ctags and cflow: apt-get install universal-ctags cflow"
@@ -51,8 +61,8 @@ elif ! command -v ctags >/dev/null || ! command -v cflow >/dev/null; then
         die "apt-get install universal-ctags cflow failed"
 fi
 OLDSRC=${OLD_LMKV_SRC:-$TMPW/old}
-[ "$MODE" = jobs ] || OLD=$OLDSRC/build/lmkv
-if [ "$MODE" != jobs ] && [ ! -x "$OLD" ]; then
+[ "$MODE" = jobs ] || [ "$MODE" = pch ] || OLD=$OLDSRC/build/lmkv
+if [ "$MODE" = old ] && [ ! -x "$OLD" ]; then
     mkdir -p "$OLDSRC"
     git -C "$ROOT" archive "$OLD_COMMIT" | tar -x -C "$OLDSRC" || die "git archive $OLD_COMMIT failed"
     nice make -C "$OLDSRC" -j2 build/lmkv >/dev/null 2>"$TMPW/old-build.err" ||
@@ -129,7 +139,16 @@ print("%d %d %d %d %s" % (wall, cpu, ru.ru_maxrss, os.waitstatus_to_exitcode(st)
 PY
 }
 
-if [ "$MODE" = jobs ]; then
+if [ "$MODE" = pch ]; then
+{
+echo "# analysis/ (libclang): shared precompiled headers, \`lmkv index\` per line with and without"
+echo
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')); load $(cut -d' ' -f1-3 /proc/loadavg) at start (other jobs share the machine); lmkv $(git -C "$ROOT" rev-parse --short HEAD). \`--jobs 1\`; median of $REPS round(s), without (LMKV_CLANG_PCH=0) and with alternating; CPU = user+sys of the process."
+echo
+echo "| tier | files | lines | CPU without (s) | CPU with (s) | µs/line without | µs/line with | with/without | wall without (s) | wall with (s) | RSS without (MiB) | RSS with (MiB) | symbols / calls / refs (both) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+} > "$OUT.tmp"
+elif [ "$MODE" = jobs ]; then
 {
 echo "# analysis/: \`lmkv index --jobs 1\` vs \`--jobs $JOBS\` (files analysed in parallel, stored by one thread)"
 echo
@@ -160,11 +179,35 @@ for tier in $TIERS; do
         for which in old new; do
             bin=$OLD; [ $which = new ] && bin=$NEW
             j=""; [ "$MODE" = jobs ] && { j=1; [ $which = new ] && j=$JOBS; }
+            [ "$MODE" = pch ] && j=1
+            pch=""; [ "$MODE" = pch ] && [ $which = old ] && pch=0
             rm -rf "$TMPW/db-$which"
-            echo "analysis_bench.sh: $tier ($files files, $lines lines): $which${j:+ (--jobs $j)}, round $r" >&2
-            measure "$bin" "$TMPW/db-$which" "$ws" "$path" $j >> "$TMPW/$which.txt"
+            echo "analysis_bench.sh: $tier ($files files, $lines lines): $which${j:+ (--jobs $j)}${pch:+ (LMKV_CLANG_PCH=0)}, round $r" >&2
+            if [ -n "$pch" ]; then
+                LMKV_CLANG_PCH=0 measure "$bin" "$TMPW/db-$which" "$ws" "$path" $j >> "$TMPW/$which.txt"
+            else
+                measure "$bin" "$TMPW/db-$which" "$ws" "$path" $j >> "$TMPW/$which.txt"
+            fi
         done
     done
+    if [ "$MODE" = pch ]; then
+        python3 - "$tier" "$files" "$lines" "$TMPW/old.txt" "$TMPW/new.txt" >> "$OUT.tmp" <<'PY'
+import json, statistics, sys
+tier, files, lines = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def load(p):
+    return [(int(w), int(c), int(rss), int(rc), json.loads(j))
+            for w, c, rss, rc, j in (l.split(" ", 4) for l in open(p))]
+o, n = load(sys.argv[4]), load(sys.argv[5])
+def med(rows, i): return statistics.median(r[i] for r in rows)
+def rec(j): return (j.get("symbols"), j.get("calls"), j.get("references"))
+assert rec(o[-1][4]) == rec(n[-1][4]), ("the PCH changed the records", rec(o[-1][4]), rec(n[-1][4]))
+oc, nc = med(o, 1), med(n, 1)
+print("| %s | %d | %d | %.2f | %.2f | %.1f | %.1f | %.2f | %.2f | %.2f | %.0f | %.0f | %s / %s / %s |" % (
+    tier, files, lines, oc / 1000, nc / 1000, oc * 1000 / lines, nc * 1000 / lines, nc / oc if oc else 0,
+    med(o, 0) / 1000, med(n, 0) / 1000, med(o, 2) / 1024, med(n, 2) / 1024, *rec(n[-1][4])))
+PY
+        continue
+    fi
     if [ "$MODE" = jobs ]; then
         python3 - "$tier" "$files" "$lines" "$TMPW/old.txt" "$TMPW/new.txt" >> "$OUT.tmp" <<'PY'
 import json, statistics, sys

@@ -2,6 +2,7 @@
 # Fetches the real C code bases lmkv is tested and benchmarked on, from npm:
 #   lmdb@3.5.6            -> $SRC/lmdb    (LMDB's liblmdb: mdb.c, midl.c, tools, tests)
 #   better-sqlite3@12.11.1 -> $SRC/sqlite  (SQLite's amalgamation sqlite3.c)
+#   nodegit@0.27.0        -> $SRC/libgit2 (its vendor/libgit2: src/, include/, deps/)
 # $SRC defaults to build/sources. Idempotent: does nothing when present.
 set -euo pipefail
 SRC=${LMKV_SOURCES:-$(cd "$(dirname "$0")/.." && pwd)/build/sources}
@@ -22,6 +23,7 @@ fetch() { # name version subdir dest
 }
 fetch lmdb 3.5.6 dependencies/lmdb/libraries/liblmdb lmdb
 fetch better-sqlite3 12.11.1 deps/sqlite3 sqlite
+fetch nodegit 0.27.0 vendor/libgit2 libgit2
 # A real TypeScript code base and a real language server for the LSP ingest
 # tests (tests/t_lsp_typescript.py): immer's sources (src/*.ts) and
 # typescript-language-server with the TypeScript it drives, pinned, installed
