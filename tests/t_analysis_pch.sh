@@ -50,10 +50,19 @@ incs = ["-I" + os.path.join(ws, d) for d in ["include", "src", "gen"] + sorted("
 json.dump([{"directory": ws, "file": os.path.join(ws, f.strip()),
             "arguments": ["cc", "-DGIT_THREADS", "-D_GNU_SOURCE", "-std=gnu99"] + incs + ["-c", f.strip()]}
            for f in sys.stdin if f.strip()], open("compile_commands.json", "w"))')
-LMKV_CLANG_PCH=0 LMKV_CLANG_PCH_TRACE="$PWD/trace0" run 0 L index --db g0 --no-git --json --workspace $ws $ws/src
+# the files that share a PCH (first directive `#include "common.h"`), some
+# that must not (repository.c begins with repository.h; the headers with
+# their guards) and the Windows files that fall back: the whole src/ took
+# ~150 s per suite for no more coverage (now ~10 s)
+mapfile -t picked < <(cd $ws && for f in src/*.c src/win32/*.c; do
+    first=$(grep -m1 '^[[:space:]]*#' "$f" || true)
+    case "$first" in '#include "common.h"'*) echo "$ws/$f" ;; esac
+done; echo "$ws/src/repository.c"; echo "$ws/src/repository.h")
+[ "${#picked[@]}" -ge 20 ] || fail "only ${#picked[@]} libgit2 files picked"
+LMKV_CLANG_PCH=0 LMKV_CLANG_PCH_TRACE="$PWD/trace0" run 0 L index --db g0 --no-git --json --workspace $ws "${picked[@]}"
 eq "$(json_get "$OUT" 'j["failed"]')" 0
 [ ! -e trace0 ] || fail "LMKV_CLANG_PCH=0 still made PCHs: $(head -3 trace0)"
-LMKV_CLANG_PCH_TRACE="$PWD/trace1" run 0 L index --db g1 --no-git --json --workspace $ws $ws/src
+LMKV_CLANG_PCH_TRACE="$PWD/trace1" run 0 L index --db g1 --no-git --json --workspace $ws "${picked[@]}"
 eq "$(json_get "$OUT" 'j["failed"]')" 0
 no_tmp_left
 same libgit2 g0 g1
@@ -61,7 +70,7 @@ built=$(grep -c '^built ' trace1 || true)
 used=$(grep -c '^used ' trace1 || true)
 note "libgit2: $built PCHs built, $used files parsed with one, $(grep -c '^fallback ' trace1 || true) parsed again alone"
 grep -q '^built [0-9]* #include "common.h"$' trace1 || fail "no PCH of common.h: $(head -5 trace1)"
-[ "$used" -ge 30 ] || fail "only $used files used a PCH"
+[ "$used" -ge 15 ] || fail "only $used files used a PCH"
 if grep -q "^used [0-9]* $PWD/$ws/src/repository.c$" trace1; then fail "repository.c begins with repository.h, not common.h, yet used a PCH"; fi
 # every file parsed with a PCH begins with that PCH's directive
 $PY - trace1 <<'PYEOF' || fail "a file used the PCH of another first #include"
