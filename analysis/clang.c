@@ -914,7 +914,7 @@ static int walk_decl(struct walk *w, CXCursor c, struct kids *stack)
         w->fn = NULL;
         w->have_last_call = 0;
         /* type references of the typedef itself; a record defined inside it
-         * is walked as a container below */
+         * is walked as the typedef's sibling (see the container walk below) */
         struct kids ch = {0};
         clang_visitChildren(c, collect, &ch);
         for (size_t i = 0; i < ch.n && !w->rc; i++) {
@@ -938,6 +938,13 @@ static int walk_decl(struct walk *w, CXCursor c, struct kids *stack)
         size_t o = base;
         for (size_t i = base; i < stack->n; i++) {
             enum CXCursorKind ck = clang_getCursorKind(stack->v[i]);
+            /* a record or enum defined in a typedef ("typedef struct
+             * MDB_val {...} MDB_val;") is also the typedef's sibling in its
+             * declaration context, where it is walked already: walked here
+             * too, it and its members were recorded twice (two Symbols of
+             * MDB_val::mv_size at one position) */
+            if (k == CXCursor_TypedefDecl && (ck == CXCursor_StructDecl || ck == CXCursor_UnionDecl ||
+                                              ck == CXCursor_EnumDecl || ck == CXCursor_ClassDecl)) continue;
             if (clang_isDeclaration(ck) || ck == CXCursor_MacroExpansion) stack->v[o++] = stack->v[i];
             else if (ck == CXCursor_CXXBaseSpecifier && (k == CXCursor_ClassDecl || k == CXCursor_StructDecl || k == CXCursor_ClassTemplate)) {
                 CXCursor base_decl = clang_getCursorReferenced(stack->v[i]);

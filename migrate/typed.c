@@ -548,21 +548,31 @@ static int fv_for_path(uint64_t *out, struct legacy *L, const char *rel, int64_t
     return fv_get(out, L, rel, NULL, ns, NULL);
 }
 
+/* CallInfo.symbol_kind as the daemon stored it: the LSP SymbolKind number
+ * ("12") or its name ("Function", "EnumMember", any case, '_' ignored; see
+ * lmkv_symbol_kind_from_name).  Anything else (empty, "unknown", out of
+ * range, longer than any name) is 0, Unknown. */
 static int kind_of(const lmkv_slice *s)
 {
-    char b[8];
-    if (s->len == 0 || s->len > 3) return 0;
+    char b[64];
+    if (s->len == 0 || s->len >= sizeof b) return 0;
     memcpy(b, s->ptr, s->len);
     b[s->len] = 0;
+    int digits = 1;
     for (size_t i = 0; i < s->len; i++)
-        if (b[i] < '0' || b[i] > '9') {
-            lmkv_symbol_kind k;
-            char nb[64];
-            snprintf(nb, sizeof nb, "%.*s", (int)(s->len > 60 ? 60 : s->len), s->ptr);
-            return lmkv_symbol_kind_from_name(&k, nb) == LMKV_OK ? (int)k : 0;
-        }
-    int v = atoi(b);
-    return v >= 0 && v <= 26 ? v : 0;
+        if (b[i] < '0' || b[i] > '9') digits = 0;
+    if (digits) {
+        if (s->len > 2) return 0;
+        int v = atoi(b);
+        return v >= 0 && v <= LMKV_SK_TYPE_PARAMETER ? v : 0;
+    }
+    if (memchr(b, 0, s->len)) return 0;
+    lmkv_symbol_kind k;
+    if (lmkv_symbol_kind_from_name(&k, b) != LMKV_OK) {
+        lmkv_error_clear();
+        return 0;
+    }
+    return (int)k;
 }
 
 static int sym_get(uint64_t *out, struct legacy *L, uint64_t fv, const char *rel, const char *name, size_t name_len,

@@ -226,6 +226,19 @@ contains "$(json_get "$OUT" 'sorted(x["line"] for x in j)')" "$DL"
 # object-like macros are Macros too (no signature); no macro is a Function
 run 0 L query symbol MDB_PS_MODIFY --db db-lmdb --json
 eq "$(json_get "$OUT" '[(x["kind"], x["signature"]) for x in j]')" "[('Macro', None)]"
+# a record defined in a typedef is recorded once, its members too: the
+# typedef's child cursor is the same declaration as its sibling, once walked
+# from both ("typedef struct MDB_val {...} MDB_val;" gave two Structs and two
+# MDB_val::mv_size at one position); an anonymous one keeps its members
+run 0 L query symbol --qualified MDB_val::mv_size --db db-lmdb --json
+VL=$(grep -n '^	size_t		 mv_size;' "$SRC/lmdb/lmdb.h" | cut -d: -f1)
+eq "$(json_get "$OUT" '[(x["kind"], x["file"], x["line"]) for x in j]')" "[('Field', 'lmdb.h', $VL)]"
+run 0 L query symbol MDB_val --db db-lmdb --json
+eq "$(json_get "$OUT" 'sorted(x["kind"] for x in j)')" "['Struct', 'TypeParameter']"
+run 0 L query symbol --qualified MDB_stat::ms_psize --db db-lmdb --json
+eq "$(json_get "$OUT" 'len(j)')" "1"
+run 0 L query symbol partial_len --db db-lmdb --json
+eq "$(json_get "$OUT" '[(x["kind"], x["file"]) for x in j]')" "[('Field', 'crypto.c')]"
 run 0 L query search MDB_PAGE --db db-lmdb --json
 eq "$(json_get "$OUT" 'sorted({x["kind"] for x in j if x["name"].startswith("MDB_PAGE_")})')" "['Macro']"
 # dead lists functions only: no macro (MDB_PAGE_UNREF is never expanded

@@ -558,6 +558,134 @@ static void fix_crc(unsigned char *b, size_t n)
     for (int i = 0; i < 4; i++) b[n - 4 + i] = (unsigned char)(c >> (8 * i));
 }
 
+/* The legacy fixture with every CallInfo.symbol_kind "12" (bincode: u64
+ * length 2, then "12") rewritten to the named form `name`; returns how many
+ * were rewritten. */
+static size_t rewrite_call_kinds(const char *out, const char *name)
+{
+    static const unsigned char pat[10] = {2, 0, 0, 0, 0, 0, 0, 0, '1', '2'};
+    size_t nl = strlen(name), hits = 0;
+    lmkv_dump_reader *r = NULL;
+    lmkv_dump_writer *w = NULL;
+    assert_int_equal(lmkv_dump_reader_open(&r, lmkv_test_sled_fixture("probe-legacy-call-graph", ".sleddump")), LMKV_OK);
+    assert_int_equal(lmkv_dump_writer_open(&w, out, 0), LMKV_OK);
+    lmkv_dump_event ev;
+    while (lmkv_dump_reader_next(r, &ev) == LMKV_OK) {
+        if (ev.kind == LMKV_DUMP_COLLECTION) assert_int_equal(lmkv_dump_writer_tree(w, ev.name, ev.name_len), LMKV_OK);
+        if (ev.kind == LMKV_DUMP_END) assert_int_equal(lmkv_dump_writer_end(w), LMKV_OK);
+        if (ev.kind != LMKV_DUMP_PAIR) continue;
+        const unsigned char *v = ev.value;
+        unsigned char *nv = malloc(ev.value_len * 4 + 16);
+        size_t o = 0;
+        assert_non_null(nv);
+        for (size_t i = 0; i < ev.value_len;) {
+            if (ev.name_len == 5 && !memcmp(ev.name, "nodes", 5) && i + 10 <= ev.value_len && !memcmp(v + i, pat, 10)) {
+                wr64(nv + o, nl);
+                memcpy(nv + o + 8, name, nl);
+                o += 8 + nl;
+                i += 10;
+                hits++;
+            } else {
+                nv[o++] = v[i++];
+            }
+        }
+        assert_int_equal(lmkv_dump_writer_pair(w, ev.key, ev.key_len, nv, o), LMKV_OK);
+        free(nv);
+    }
+    assert_int_equal(lmkv_dump_writer_finish(w, NULL), LMKV_OK);
+    lmkv_dump_writer_free(w);
+    lmkv_dump_reader_free(r);
+    return hits;
+}
+
+struct kind_find { const char *path; int found, wrong, want; };
+static int on_sym_kind(void *ctx, const lmkv_symbol *s)
+{
+    struct kind_find *f = ctx;
+    if (strcmp(s->file_path, f->path)) return 0;
+    f->found++;
+    if ((int)s->kind != f->want) f->wrong++;
+    return 0;
+}
+
+/* Every Symbol a CallInfo names has that CallInfo's kind, whether the
+ * daemon stored the number or the name (kind_of once dropped names longer
+ * than 3 characters to Unknown). */
+static void check_node_kinds(const char *dump, const char *target, int want)
+{
+    lmkv_migrate_report rep;
+    assert_int_equal(do_import(&rep, dump, target, 0), LMKV_OK);
+    assert_int_equal(rep.raw_only, 0);
+    json_t *lines = lmkv_test_load_jsonl(lmkv_test_sled_fixture("probe-legacy-call-graph", ".decoded.jsonl"));
+    const char *root = "/home/dev/lmdb";
+    uint64_t ws;
+    assert_int_equal(lmkv_workspace_id(&ws, root), LMKV_OK);
+    lmkv_db *db = open_ro(target);
+    lmkv_store *st = NULL;
+    assert_int_equal(lmkv_store_open(&st, db), LMKV_OK);
+    lmkv_store_txn *tx = NULL;
+    assert_int_equal(lmkv_store_txn_begin(&tx, st), LMKV_OK);
+    size_t i, checked = 0;
+    json_t *l;
+    json_array_foreach(lines, i, l) {
+        if (strcmp(json_string_value(json_object_get(l, "tree")), "nodes")) continue;
+        json_t *k = json_object_get(l, "key");
+        const char *sym = json_string_value(json_object_get(k, "symbol"));
+        const char *rel = json_string_value(json_object_get(k, "file")) + strlen(root) + 1;
+        /* callers and callees named by this node's CallInfos, in their files */
+        json_t *info = json_object_get(json_object_get(l, "value"), "info");
+        for (int dir = 0; dir < 2; dir++) {
+            json_t *cs = json_object_get(info, dir ? "outgoing_calls" : "incoming_calls");
+            size_t j;
+            json_t *c;
+            json_array_foreach(cs, j, c) {
+                assert_string_equal(json_string_value(json_object_get(c, "symbol_kind")), "12");
+                const char *cn = json_string_value(json_object_get(c, "name"));
+                const char *cf = json_string_value(json_object_get(c, "file_path")) + strlen(root) + 1;
+                struct kind_find kf = {cf, 0, 0, want};
+                assert_int_equal(lmkv_store_symbols_by_name(tx, ws, cn, strlen(cn), LMKV_STORE_ALL_VERSIONS,
+                                                            on_sym_kind, &kf), LMKV_OK);
+                assert_true(kf.found >= 1);
+                assert_int_equal(kf.wrong, 0);
+                checked++;
+            }
+        }
+        /* the node itself: its kind comes from a CallInfo naming it in its
+         * own file; a node no CallInfo names there (mdb_del in mdb.c) stays
+         * Unknown, so only its presence is checked here */
+        struct kind_find kf = {rel, 0, 0, want};
+        assert_int_equal(lmkv_store_symbols_by_name(tx, ws, sym, strlen(sym), LMKV_STORE_ALL_VERSIONS, on_sym_kind, &kf),
+                         LMKV_OK);
+        assert_true(kf.found >= 1);
+    }
+    assert_int_equal(checked, 66);
+    lmkv_store_txn_end(tx);
+    lmkv_store_close(st);
+    lmkv_db_close(db);
+    json_decref(lines);
+}
+
+static void test_typed_legacy_named_kinds(void **state)
+{
+    (void)state;
+    /* as stored: "12" */
+    check_node_kinds(lmkv_test_sled_fixture("probe-legacy-call-graph", ".sleddump"), lmkv_test_tmp("kn12"),
+                     LMKV_SK_FUNCTION);
+    /* the same dump with the kinds named, as other daemon versions wrote them */
+    static const struct { const char *name; int kind; } named[] = {
+        {"Function", LMKV_SK_FUNCTION}, {"String", LMKV_SK_STRING}, {"EnumMember", LMKV_SK_ENUM_MEMBER},
+        {"type_parameter", LMKV_SK_TYPE_PARAMETER}, {"Struct", LMKV_SK_STRUCT}, {"unknown", LMKV_SK_UNKNOWN},
+    };
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
+        char dump[64], target[64];
+        snprintf(dump, sizeof dump, "named-%zu.sleddump", i);
+        snprintf(target, sizeof target, "kn-%zu", i);
+        /* 66 CallInfos in the fixture's decoded nodes */
+        assert_int_equal(rewrite_call_kinds(lmkv_test_tmp(dump), named[i].name), 66);
+        check_node_kinds(lmkv_test_tmp(dump), lmkv_test_tmp(target), named[i].kind);
+    }
+}
+
 static void expect_refused(const unsigned char *b, size_t n, const char *target, uint32_t before, uint64_t offset,
                            const char *words)
 {
@@ -858,6 +986,7 @@ int main(void)
         cmocka_unit_test(test_gzip_input_and_output),
         cmocka_unit_test(test_typed_universal_cache),
         cmocka_unit_test(test_typed_legacy_call_graph),
+        cmocka_unit_test(test_typed_legacy_named_kinds),
         cmocka_unit_test(test_damaged_dumps_leave_target_untouched),
         cmocka_unit_test(test_dry_run_writes_nothing),
         cmocka_unit_test(test_existing_target_merge_and_idempotency),
