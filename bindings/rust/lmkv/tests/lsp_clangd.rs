@@ -540,12 +540,14 @@ fn tsls_answers_of_t_lsp_typescript() {
 
     // lmkv's answers through Rust, against the C library's.
     type Call = (String, String, String, u32, u32);
-    let calls_of = |arr: &Json, other: &str| -> BTreeMap<Call, usize> {
+    // lmkv(1) JSON OUTPUT: an edge row is {from, to, kind, file, line, column};
+    // `named` is the end the query named, `other` the end it found
+    let calls_of = |arr: &Json, named: &str, other: &str| -> BTreeMap<Call, usize> {
         let mut m = BTreeMap::new();
         for g in arr.as_array() {
             let k = (
-                g.get(other).as_str().unwrap().to_string(),
-                g.get("name").as_str().unwrap_or("").to_string(),
+                g.get(named).as_str().unwrap().to_string(),
+                g.get(other).as_str().unwrap_or("").to_string(),
                 g.get("file").as_str().unwrap().to_string(),
                 num(g.get("line")),
                 num(g.get("column")),
@@ -554,13 +556,13 @@ fn tsls_answers_of_t_lsp_typescript() {
         }
         m
     };
-    let c_callers = calls_of(c.get("callers"), "callee");
-    let c_callees = calls_of(c.get("callees"), "caller");
+    let c_callers = calls_of(c.get("callers"), "to", "from");
+    let c_callees = calls_of(c.get("callees"), "from", "to");
     let mut c_refs: BTreeMap<(String, Option<String>, String, u32, u32), usize> = BTreeMap::new();
     for g in c.get("refs").as_array() {
         let k = (
-            g.get("target").as_str().unwrap().to_string(),
-            g.get("name").as_str().map(str::to_string),
+            g.get("to").as_str().unwrap().to_string(),
+            g.get("from").as_str().map(str::to_string),
             g.get("file").as_str().unwrap().to_string(),
             num(g.get("line")),
             num(g.get("column")),
