@@ -76,9 +76,10 @@ typedef enum lmkv_record_type {
     LMKV_REC_HIERARCHY    = 6, /* Hierarchy,   "LKHE" */
     LMKV_REC_CACHE_ENTRY  = 7, /* CacheEntry,  "LKCE" */
     LMKV_REC_CACHE_STATS  = 8, /* CacheStats,  "LKCS" */
-    LMKV_REC_INDEXER_QUEUE_ITEM = 9 /* IndexerQueueItem, "LKIQ" (daemon/'s queue) */
+    LMKV_REC_INDEXER_QUEUE_ITEM = 9, /* IndexerQueueItem, "LKIQ" (daemon/'s queue) */
+    LMKV_REC_ANALYSIS_RUN = 10 /* AnalysisRun, "LKDR" (daemon/'s analysis runs) */
 } lmkv_record_type;
-#define LMKV_REC_COUNT 10 /* one past the last type */
+#define LMKV_REC_COUNT 11 /* one past the last type */
 
 /** Largest record lmkv builds or reads: 1 GiB (FlatBuffers allows < 2 GiB). */
 #define LMKV_RECORD_MAX_SIZE ((size_t)1 << 30)
@@ -286,6 +287,15 @@ typedef struct lmkv_indexer_queue_item { /* IndexerQueueItem, "LKIQ" */
     int32_t priority;                    /* higher first */
 } lmkv_indexer_queue_item;
 
+typedef struct lmkv_analysis_run {       /* AnalysisRun, "LKDR" */
+    int64_t run_id;                      /* 1, 2, ... in creation order */
+    const char *analyzer_name;
+    const char *analyzer_version;
+    const char *language;
+    const char *config;                  /* the analyser's configuration */
+    const char *started_at;              /* UTC "YYYY-MM-DD HH:MM:SS" */
+} lmkv_analysis_run;
+
 /* ---- defaults ---- */
 
 /** Set *rec (a struct of the given type) to the schema defaults: every id
@@ -375,6 +385,8 @@ LMKV_API int lmkv_cache_stats_read(lmkv_cache_stats *out, const void *buf, size_
 LMKV_API int lmkv_indexer_queue_item_build(lmkv_fbb *b, const lmkv_indexer_queue_item *rec, const uint8_t **out,
                                            size_t *outlen);
 LMKV_API int lmkv_indexer_queue_item_read(lmkv_indexer_queue_item *out, const void *buf, size_t len);
+LMKV_API int lmkv_analysis_run_build(lmkv_fbb *b, const lmkv_analysis_run *rec, const uint8_t **out, size_t *outlen);
+LMKV_API int lmkv_analysis_run_read(lmkv_analysis_run *out, const void *buf, size_t len);
 
 /* ---- names ---- */
 

@@ -211,6 +211,15 @@ static const fb_field indexer_queue_item_fields[] = {
     FI(lmkv_indexer_queue_item, priority, FB_I32),
 };
 
+static const fb_field analysis_run_fields[] = {
+    FI(lmkv_analysis_run, run_id, FB_I64),
+    FS(lmkv_analysis_run, analyzer_name),
+    FS(lmkv_analysis_run, analyzer_version),
+    FS(lmkv_analysis_run, language),
+    FS(lmkv_analysis_run, config),
+    FS(lmkv_analysis_run, started_at),
+};
+
 #define TBL(nm, id, ty, st, arr) \
     { nm, id, ty, sizeof(st), arr, (uint16_t)(sizeof(arr) / sizeof(arr[0])) }
 
@@ -225,6 +234,7 @@ static const fb_table tables[LMKV_REC_COUNT] = {
     [LMKV_REC_CACHE_STATS]  = TBL("CacheStats", "LKCS", LMKV_REC_CACHE_STATS, lmkv_cache_stats, cache_stats_fields),
     [LMKV_REC_INDEXER_QUEUE_ITEM] = TBL("IndexerQueueItem", "LKIQ", LMKV_REC_INDEXER_QUEUE_ITEM, lmkv_indexer_queue_item,
                                         indexer_queue_item_fields),
+    [LMKV_REC_ANALYSIS_RUN] = TBL("AnalysisRun", "LKDR", LMKV_REC_ANALYSIS_RUN, lmkv_analysis_run, analysis_run_fields),
 };
 
 const fb_table *lmkv_schema__fb_table(lmkv_record_type type)
@@ -315,3 +325,4 @@ TYPED(hierarchy, lmkv_hierarchy, LMKV_REC_HIERARCHY)
 TYPED(cache_entry, lmkv_cache_entry, LMKV_REC_CACHE_ENTRY)
 TYPED(cache_stats, lmkv_cache_stats, LMKV_REC_CACHE_STATS)
 TYPED(indexer_queue_item, lmkv_indexer_queue_item, LMKV_REC_INDEXER_QUEUE_ITEM)
+TYPED(analysis_run, lmkv_analysis_run, LMKV_REC_ANALYSIS_RUN)

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis_run_generated.h"
 #include "cache_entry_generated.h"
 #include "cache_stats_generated.h"
 #include "call_generated.h"
@@ -37,6 +38,7 @@ static bool verify(const std::string &table, const std::vector<uint8_t> &b)
     if (table == "CacheEntry") return VerifyCacheEntryBuffer(v);
     if (table == "CacheStats") return VerifyCacheStatsBuffer(v);
     if (table == "IndexerQueueItem") return VerifyIndexerQueueItemBuffer(v);
+    if (table == "AnalysisRun") return VerifyAnalysisRunBuffer(v);
     std::fprintf(stderr, "unknown table %s\n", table.c_str());
     std::exit(2);
 }

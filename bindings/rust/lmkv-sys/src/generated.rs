@@ -4,7 +4,7 @@
 #![allow(non_camel_case_types, non_upper_case_globals, non_snake_case, dead_code, clippy::all)]
 #[allow(unused_imports)] use crate::*;
 
-pub const LMKV_REC_COUNT: u32 = 10;
+pub const LMKV_REC_COUNT: u32 = 11;
 pub const LMKV_POSITION_NONE: u32 = 4294967295;
 pub const LMKV_JSON_PRETTY: u32 = 1;
 pub const LMKV_CACHE_MAX_ENTRY_DEFAULT: u32 = 10485760;
@@ -43,6 +43,7 @@ pub const LMKV_REC_HIERARCHY: lmkv_record_type = 6;
 pub const LMKV_REC_CACHE_ENTRY: lmkv_record_type = 7;
 pub const LMKV_REC_CACHE_STATS: lmkv_record_type = 8;
 pub const LMKV_REC_INDEXER_QUEUE_ITEM: lmkv_record_type = 9;
+pub const LMKV_REC_ANALYSIS_RUN: lmkv_record_type = 10;
 pub type lmkv_record_type = std::os::raw::c_uint;
 pub const LMKV_SK_UNKNOWN: lmkv_symbol_kind = 0;
 pub const LMKV_SK_FILE: lmkv_symbol_kind = 1;
@@ -1623,6 +1624,101 @@ fn bindgen_test_layout_lmkv_indexer_queue_item() {
     }
     test_field_priority();
 }
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct lmkv_analysis_run {
+    pub run_id: i64,
+    pub analyzer_name: *const std::os::raw::c_char,
+    pub analyzer_version: *const std::os::raw::c_char,
+    pub language: *const std::os::raw::c_char,
+    pub config: *const std::os::raw::c_char,
+    pub started_at: *const std::os::raw::c_char,
+}
+#[test]
+fn bindgen_test_layout_lmkv_analysis_run() {
+    assert_eq!(
+        ::std::mem::size_of::<lmkv_analysis_run>(),
+        48usize,
+        concat!("Size of: ", stringify!(lmkv_analysis_run))
+    );
+    assert_eq!(
+        ::std::mem::align_of::<lmkv_analysis_run>(),
+        8usize,
+        concat!("Alignment of ", stringify!(lmkv_analysis_run))
+    );
+    fn test_field_run_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_analysis_run>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).run_id) as usize - ptr as usize
+            },
+            0usize,
+            concat!("Offset of field: ", stringify!(lmkv_analysis_run), "::", stringify!(run_id))
+        );
+    }
+    test_field_run_id();
+    fn test_field_analyzer_name() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_analysis_run>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).analyzer_name) as usize - ptr as usize
+            },
+            8usize,
+            concat!("Offset of field: ", stringify!(lmkv_analysis_run), "::", stringify!(analyzer_name))
+        );
+    }
+    test_field_analyzer_name();
+    fn test_field_analyzer_version() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_analysis_run>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).analyzer_version) as usize - ptr as usize
+            },
+            16usize,
+            concat!("Offset of field: ", stringify!(lmkv_analysis_run), "::", stringify!(analyzer_version))
+        );
+    }
+    test_field_analyzer_version();
+    fn test_field_language() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_analysis_run>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).language) as usize - ptr as usize
+            },
+            24usize,
+            concat!("Offset of field: ", stringify!(lmkv_analysis_run), "::", stringify!(language))
+        );
+    }
+    test_field_language();
+    fn test_field_config() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_analysis_run>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).config) as usize - ptr as usize
+            },
+            32usize,
+            concat!("Offset of field: ", stringify!(lmkv_analysis_run), "::", stringify!(config))
+        );
+    }
+    test_field_config();
+    fn test_field_started_at() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_analysis_run>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).started_at) as usize - ptr as usize
+            },
+            40usize,
+            concat!("Offset of field: ", stringify!(lmkv_analysis_run), "::", stringify!(started_at))
+        );
+    }
+    test_field_started_at();
+}
 extern "C" {
     pub fn lmkv_record_init(type_: lmkv_record_type, rec: *mut std::os::raw::c_void) -> std::os::raw::c_int;
 }
@@ -1792,6 +1888,21 @@ extern "C" {
 extern "C" {
     pub fn lmkv_indexer_queue_item_read(
         out: *mut lmkv_indexer_queue_item,
+        buf: *const std::os::raw::c_void,
+        len: usize,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
+    pub fn lmkv_analysis_run_build(
+        b: *mut lmkv_fbb,
+        rec: *const lmkv_analysis_run,
+        out: *mut *const u8,
+        outlen: *mut usize,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
+    pub fn lmkv_analysis_run_read(
+        out: *mut lmkv_analysis_run,
         buf: *const std::os::raw::c_void,
         len: usize,
     ) -> std::os::raw::c_int;
