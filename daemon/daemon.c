@@ -3,7 +3,7 @@
  * (daemon/lmkv_daemon.h is the specification).
  *
  * Trees (system trees of the db, "lmkv.daemon.<x>"):
- *   meta    "format" -> u8 2; "n.sym" "n.ws" "n.run" "n.q" -> be64 last id
+ *   meta    "format" -> u8 3; "n.sym" "n.ws" "n.run" "n.q" -> be64 last id
  *   uid     uid bytes -> be64 id            idu  be64 id -> uid bytes
  *   sym     be64 id -> symbol record (its uid first)
  *   byfile  file_path 0 language 0 be64 id -> the symbol record
@@ -13,14 +13,16 @@
  * The indexes and the incoming twin hold whole records (covering), so every
  * lookup and both call directions are one prefix scan with no second get.
  *   ws      be64 id -> workspace record     wsf  be64 ws, be64 file -> be64 fv, u8 status, be64 run
- *   run     be64 id -> run record
+ *   run     be64 id -> schema/'s AnalysisRun (FlatBuffers, "LKDR":
+ *           lmkv_analysis_run_build / _read)
  *   queue   be32 (~priority, sign-flipped), be64 id -> schema/'s IndexerQueueItem
  *           (FlatBuffers, "LKIQ": lmkv_indexer_queue_item_build / _read)
  * Other records: a format byte 1, then fields in order; a string is a le32
  * length and its bytes (length 0xFFFFFFFF: NULL); numbers little-endian
- * fixed size. Format 1 (meta "format" 1) had the queue records in that
- * encoding too; lmkv_daemon_open converts them (format 2) on a writable
- * open and reads them as they are on a read-only one.
+ * fixed size. Format 1 (meta "format" 1) had the queue and run records in
+ * that encoding too, format 2 the run records; lmkv_daemon_open converts
+ * them (format 3) on a writable open, in one transaction, and reads them as
+ * they are on a read-only one.
  */
 #include "lmkv_daemon.h"
 #include "kv_array_int.h"
@@ -40,11 +42,12 @@ static const char *const tree_names[T_N] = {"meta", "uid", "idu", "sym", "byfile
 struct lmkv_daemon {
     lmkv_db *db;
     lmkv_tree *t[T_N];
-    int format; /* of the trees: 2, or 1 (a read-only db not converted) */
+    int format; /* of the trees: 3, or 1 or 2 (a read-only db not converted) */
 };
 
-/* The format this code writes: 2 (queue records are IndexerQueueItem). */
-#define DAEMON_FORMAT 2
+/* The format this code writes: 3 (queue records are IndexerQueueItem since
+ * format 2, run records AnalysisRun since format 3). */
+#define DAEMON_FORMAT 3
 
 static const char *const rel_names[13] = {NULL, "has_child", "inherits_from", "implements", "overrides",
                                           "references", "calls", "instantiates", "imports", "includes",
@@ -296,14 +299,14 @@ int lmkv_daemon_open(lmkv_daemon **out, lmkv_db *db)
     int rc = lmkv_tree_get(&v, d->t[T_META], "format", 6);
     if (rc == LMKV_NOTFOUND) {
         if (lmkv_db_is_read_only(db)) { *out = d; return LMKV_OK; }
-        rc = lmkv_tree_insert(NULL, d->t[T_META], "format", 6, "\2", 1);
+        rc = lmkv_tree_insert(NULL, d->t[T_META], "format", 6, "\3", 1);
     } else if (rc == LMKV_OK) {
         int f = v.size == 1 ? v.data[0] : -1;
         lmkv_free(v.data);
-        if (f == 1) {
-            d->format = 1;
+        if (f == 1 || f == 2) {
+            d->format = f;
             if (!lmkv_db_is_read_only(db)) rc = lmkv_db_transaction(db, NULL, 0, convert_fn, d);
-            if (rc) lmkv_error_wrap(rc, "lmkv_daemon_open: converting daemon format 1 to 2");
+            if (rc) lmkv_error_wrap(rc, "lmkv_daemon_open: converting daemon format %d to %d", f, DAEMON_FORMAT);
         } else if (f != DAEMON_FORMAT) {
             rc = lmkv_error_set(LMKV_EVERSION, "lmkv_daemon_open: trees of daemon format %d, this is format %d", f,
                                 DAEMON_FORMAT);
@@ -1478,6 +1481,22 @@ int lmkv_daemon_call_hierarchy(int *analysed, lmkv_daemon_symbol **item, lmkv_da
 
 /* ------------------------------------------------ analysis and queue */
 
+/* Store one analysis run as schema/'s AnalysisRun (key: be64 run id). */
+static int run_put(lmkv_txn *txn, lmkv_daemon *d, const lmkv_analysis_run *r)
+{
+    lmkv_fbb *b;
+    int rc = lmkv_fbb_new(&b);
+    if (rc) return rc;
+    const uint8_t *rec;
+    size_t n;
+    uint8_t k[8];
+    put_be64(k, (uint64_t)r->run_id);
+    rc = lmkv_analysis_run_build(b, r, &rec, &n);
+    if (!rc) rc = lmkv_txn_insert(txn, d->t[T_RUN], k, 8, rec, n);
+    lmkv_fbb_free(b);
+    return rc;
+}
+
 typedef struct run_ctx {
     lmkv_daemon *d;
     const char *s[4];
@@ -1492,16 +1511,16 @@ static int run_fn(void *ctx, lmkv_txn *txn)
     if (rc) return rc;
     char now[20];
     utc_now(now);
-    buf b = {0};
-    b_u8(&b, 1);
-    for (int i = 0; i < 4; i++) b_str(&b, c->s[i]);
-    b_str(&b, now);
-    uint8_t k[8];
-    put_be64(k, id);
-    rc = b.oom ? LMKV_ENOMEM : lmkv_txn_insert(txn, c->d->t[T_RUN], k, 8, b.p, b.n);
-    b_free(&b);
+    lmkv_analysis_run r;
+    lmkv_record_init(LMKV_REC_ANALYSIS_RUN, &r);
+    r.run_id = (int64_t)id;
+    r.analyzer_name = c->s[0];
+    r.analyzer_version = c->s[1];
+    r.language = c->s[2];
+    r.config = c->s[3];
+    r.started_at = now;
     c->id = (int64_t)id;
-    return rc;
+    return run_put(txn, c->d, &r);
 }
 
 int lmkv_daemon_analysis_run_create(int64_t *out_id, lmkv_daemon *d, const char *analyzer_name,
@@ -1604,49 +1623,124 @@ static int queue_decode(qrow *q, int format, const lmkv_pair *p)
     return LMKV_OK;
 }
 
-/* Format 1 -> 2 (lmkv_daemon_open, a writable db): every queue record
- * rewritten as an IndexerQueueItem, then "format" 2, in one transaction. */
-static int convert_fn(void *ctx, lmkv_txn *txn)
+/* NUL-terminated copies of the n strings s (NULL for an absent one) in
+ * *out, in one allocation *blk (free it). */
+static int cstrs(char **blk, const char **out, const sref *s, int n)
 {
-    lmkv_daemon *d = ctx;
-    lmkv_iter *it;
-    int rc = lmkv_txn_iter(&it, txn, d->t[T_QUEUE]);
+    size_t tot = 1;
+    for (int i = 0; i < n; i++) tot += s[i].n + 1;
+    char *m = malloc(tot);
+    if (!m) return lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_open: out of memory");
+    size_t off = 0;
+    for (int i = 0; i < n; i++) {
+        out[i] = s[i].p ? m + off : NULL;
+        if (s[i].n) memcpy(m + off, s[i].p, s[i].n);
+        m[off + s[i].n] = 0;
+        off += s[i].n + 1;
+    }
+    *blk = m;
+    return LMKV_OK;
+}
+
+/* A format 1 queue record rewritten as an IndexerQueueItem. */
+static int queue_convert(lmkv_txn *txn, lmkv_daemon *d, const lmkv_pair *p)
+{
+    qrow q;
+    int rc = queue_decode(&q, 1, p);
     if (rc) return rc;
-    /* collect first: the writes would move the iterator */
-    buf keys = {0}, rows = {0};
+    lmkv_indexer_queue_item x;
+    lmkv_record_init(LMKV_REC_INDEXER_QUEUE_ITEM, &x);
+    x.queue_id = q.queue_id;
+    x.file_id = q.file_id;
+    x.priority = q.priority;
+    sref f[3] = {q.language, q.operation, q.status};
+    const char *c[3];
+    char *blk;
+    if ((rc = cstrs(&blk, c, f, 3))) return rc;
+    x.language = c[0];
+    x.operation = c[1];
+    x.status = c[2];
+    rc = queue_put(txn, d, p->key, &x);
+    free(blk);
+    return rc;
+}
+
+/* A format 1 or 2 run record (the module's own encoding: format byte 1,
+ * analyzer name, version, language, config, started_at) rewritten as an
+ * AnalysisRun. */
+static int run_convert(lmkv_txn *txn, lmkv_daemon *d, const lmkv_pair *p)
+{
+    if (p->key_size != 8) return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: run key of %zu bytes", p->key_size);
+    int64_t id = (int64_t)get_be64(p->key);
+    rd r = {p->value, p->value_size, 0, 0};
+    if (r_u8(&r) != 1) r.bad = 1;
+    sref f[5];
+    for (int i = 0; i < 5; i++) f[i] = r_str(&r);
+    for (int i = 0; i < 5; i++) r.bad |= !f[i].p;
+    if (r.bad || r.off != r.n)
+        return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: damaged analysis run %lld (format %d)", (long long)id,
+                              d->format);
+    const char *c[5];
+    char *blk;
+    int rc = cstrs(&blk, c, f, 5);
+    if (rc) return rc;
+    lmkv_analysis_run x;
+    lmkv_record_init(LMKV_REC_ANALYSIS_RUN, &x);
+    x.run_id = id;
+    x.analyzer_name = c[0];
+    x.analyzer_version = c[1];
+    x.language = c[2];
+    x.config = c[3];
+    x.started_at = c[4];
+    rc = run_put(txn, d, &x);
+    free(blk);
+    return rc;
+}
+
+/* Every record of tree t passed to fn, from a copy taken first (fn rewrites
+ * the tree, which would move an iterator over it). */
+static int tree_convert(lmkv_txn *txn, lmkv_daemon *d, int t,
+                        int (*fn)(lmkv_txn *, lmkv_daemon *, const lmkv_pair *))
+{
+    lmkv_iter *it;
+    int rc = lmkv_txn_iter(&it, txn, d->t[t]);
+    if (rc) return rc;
+    buf all = {0};
     size_t n = 0;
     lmkv_pair p;
     while (!(rc = lmkv_iter_next(&p, it))) {
-        qrow q;
-        if ((rc = queue_decode(&q, 1, &p))) break;
-        b_put(&keys, p.key, 12);
-        b_le64(&rows, (uint64_t)q.file_id);
-        b_le32(&rows, (uint32_t)q.priority);
-        sref f[3] = {q.language, q.operation, q.status};
-        for (int i = 0; i < 3; i++) { b_le32(&rows, (uint32_t)f[i].n); b_put(&rows, f[i].p, f[i].n); b_u8(&rows, 0); }
+        b_le32(&all, (uint32_t)p.key_size);
+        b_put(&all, p.key, p.key_size);
+        b_le32(&all, (uint32_t)p.value_size);
+        b_put(&all, p.value, p.value_size);
         n++;
     }
     lmkv_iter_free(it);
     if (rc == LMKV_NOTFOUND) rc = 0;
-    if (!rc && (keys.oom || rows.oom)) rc = lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_open: out of memory");
-    rd r = {rows.p, rows.n, 0, 0};
+    if (!rc && all.oom) rc = lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_open: out of memory");
+    rd r = {all.p, all.n, 0, 0};
     for (size_t i = 0; i < n && !rc; i++) {
-        lmkv_indexer_queue_item x;
-        lmkv_record_init(LMKV_REC_INDEXER_QUEUE_ITEM, &x);
-        x.queue_id = (int64_t)get_be64(keys.p + 12 * i + 4);
-        x.file_id = (int64_t)r_le64(&r);
-        x.priority = (int32_t)r_le32(&r);
-        const char **f[3] = {&x.language, &x.operation, &x.status};
-        for (int k = 0; k < 3; k++) {
-            uint32_t len = r_le32(&r);
-            *f[k] = (const char *)r.p + r.off; /* NUL-terminated above */
-            r.off += (size_t)len + 1;
-        }
-        rc = queue_put(txn, d, keys.p + 12 * i, &x);
+        p.key_size = r_le32(&r);
+        p.key = r.p + r.off;
+        r.off += p.key_size;
+        p.value_size = r_le32(&r);
+        p.value = r.p + r.off;
+        r.off += p.value_size;
+        rc = fn(txn, d, &p);
     }
-    b_free(&keys);
-    b_free(&rows);
-    if (!rc) rc = lmkv_txn_insert(txn, d->t[T_META], "format", 6, "\2", 1);
+    b_free(&all);
+    return rc;
+}
+
+/* Format 1 or 2 -> 3 (lmkv_daemon_open, a writable db), in one transaction:
+ * format 1's queue records rewritten as IndexerQueueItem, format 1's and
+ * 2's run records as AnalysisRun, then "format" 3. */
+static int convert_fn(void *ctx, lmkv_txn *txn)
+{
+    lmkv_daemon *d = ctx;
+    int rc = d->format == 1 ? tree_convert(txn, d, T_QUEUE, queue_convert) : 0;
+    if (!rc) rc = tree_convert(txn, d, T_RUN, run_convert);
+    if (!rc) rc = lmkv_txn_insert(txn, d->t[T_META], "format", 6, "\3", 1);
     if (!rc) d->format = DAEMON_FORMAT;
     return rc;
 }

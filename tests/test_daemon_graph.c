@@ -314,11 +314,11 @@ static void test_reopen(void **state)
     f->d = NULL;
     lmkv_tree *meta;
     LMKV_TEST_OK(lmkv_db_open_system_tree(&meta, f->db, "lmkv.daemon.meta", 16));
-    LMKV_TEST_OK(lmkv_tree_insert(NULL, meta, "format", 6, "\3", 1));
+    LMKV_TEST_OK(lmkv_tree_insert(NULL, meta, "format", 6, "\4", 1));
     lmkv_tree_close(meta);
     lmkv_daemon *d2;
     assert_int_equal(lmkv_daemon_open(&d2, f->db), LMKV_EVERSION);
-    assert_non_null(strstr(lmkv_errmsg(), "format 3"));
+    assert_non_null(strstr(lmkv_errmsg(), "format 4"));
 }
 
 static void uids_of(char out[][64], const lmkv_daemon_edge *e, size_t n, int src)
@@ -950,7 +950,7 @@ static void test_queue_records(void **state)
     fx *f = *state;
     LMKV_TEST_OK(lmkv_daemon_queue_file(f->d, 7, "c", 5));
     LMKV_TEST_OK(lmkv_daemon_queue_file(f->d, 8, "rust", 9));
-    assert_int_equal(meta_format(f->db), 2);
+    assert_int_equal(meta_format(f->db), 3);
     check_queue_records(f->db, 2);
 
     /* flatc reads a stored record (highest priority first: file 8) */
@@ -1043,7 +1043,7 @@ static void test_queue_records(void **state)
     /* writable: converted in one transaction */
     assert_int_equal(lmkv_db_open_path(&f->db, f->dir), LMKV_OK);
     LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
-    assert_int_equal(meta_format(f->db), 2);
+    assert_int_equal(meta_format(f->db), 3);
     check_queue_records(f->db, 2);
     LMKV_TEST_OK(lmkv_daemon_queue_file(f->d, 9, "go", 9));
     LMKV_TEST_OK(lmkv_daemon_queue_list(&qi, &n, f->d));
@@ -1065,6 +1065,151 @@ static void test_queue_records(void **state)
     LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
     assert_int_equal(lmkv_daemon_queue_list(&qi, &n, f->d), LMKV_ECORRUPT);
     assert_non_null(strstr(lmkv_errmsg(), "queue entry 2"));
+}
+
+/* flatc's (the official implementation's) JSON of the record `val` of
+ * the table in schema/<fbs>. */
+static json_t *flatc_json(const fx *f, const char *fbs, const void *val, size_t n)
+{
+    char bin[4096], cmd[16384], js[4096];
+    snprintf(bin, sizeof bin, "%s/rec.bin", f->dir);
+    FILE *o = fopen(bin, "wb");
+    assert_non_null(o);
+    assert_int_equal(fwrite(val, 1, n, o), n);
+    fclose(o);
+    const char *root = getenv("LMKV_ROOT") ? getenv("LMKV_ROOT") : ".";
+    snprintf(cmd, sizeof cmd, "flatc --json --strict-json --defaults-json --raw-binary -o '%s' '%s/schema/%s' -- '%s'",
+             f->dir, root, fbs, bin);
+    assert_int_equal(system(cmd), 0); /* flatc (Debian flatbuffers-compiler) is needed, as by t_schema_conformance */
+    snprintf(js, sizeof js, "%s/rec.json", f->dir);
+    json_error_t je;
+    json_t *j = json_load_file(js, 0, &je);
+    assert_non_null(j);
+    return j;
+}
+
+/* A run record in the module's own encoding (daemon formats 1 and 2). */
+static size_t old_run(uint8_t *v, const char *const str[5])
+{
+    size_t n = 0;
+    v[n++] = 1;
+    for (int k = 0; k < 5; k++) {
+        le32(v + n, (uint32_t)strlen(str[k]));
+        memcpy(v + n + 4, str[k], strlen(str[k]));
+        n += 4 + strlen(str[k]);
+    }
+    return n;
+}
+
+static void put_raw(lmkv_db *db, const char *tree, const void *k, size_t kn, const void *v, size_t vn)
+{
+    lmkv_tree *t;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&t, db, tree, strlen(tree)));
+    LMKV_TEST_OK(lmkv_tree_insert(NULL, t, k, kn, v, vn));
+    lmkv_tree_close(t);
+}
+
+/* The stored run record of run `id` (0: none), read with schema/. */
+static int get_run(lmkv_db *db, int64_t id, lmkv_bytes *v, lmkv_analysis_run *r)
+{
+    lmkv_tree *t;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&t, db, "lmkv.daemon.run", 15));
+    uint8_t k[8];
+    for (int i = 0; i < 8; i++) k[i] = (uint8_t)((uint64_t)id >> (56 - 8 * i));
+    LMKV_TEST_OK(lmkv_tree_get(v, t, k, 8));
+    lmkv_tree_close(t);
+    return lmkv_analysis_run_read(r, v->data, v->size);
+}
+
+/* Analysis runs in schema/'s AnalysisRun ("LKDR"): flatc decodes a stored
+ * record; a format 2 db (runs in the module's own encoding) is read as it
+ * is read-only and converted on a writable open, and a damaged one is
+ * refused with nothing converted. */
+static void test_run_records(void **state)
+{
+    fx *f = *state;
+    int64_t r1, r2;
+    LMKV_TEST_OK(lmkv_daemon_analysis_run_create(&r1, f->d, "clangd", "14.0.6", "cpp", "{\"background\":true}"));
+    LMKV_TEST_OK(lmkv_daemon_analysis_run_create(&r2, f->d, "tree-sitter", "0.20", "c", "{}"));
+    assert_int_equal(r2, 2);
+    assert_int_equal(meta_format(f->db), 3);
+    lmkv_bytes v = {0};
+    lmkv_analysis_run r;
+    LMKV_TEST_OK(get_run(f->db, r1, &v, &r));
+    lmkv_record_type ty;
+    LMKV_TEST_OK(lmkv_record_type_of(&ty, v.data, v.size));
+    assert_int_equal(ty, LMKV_REC_ANALYSIS_RUN);
+    json_t *j = flatc_json(f, "analysis_run.fbs", v.data, v.size);
+    assert_int_equal(json_integer_value(json_object_get(j, "run_id")), 1);
+    assert_string_equal(json_string_value(json_object_get(j, "analyzer_name")), "clangd");
+    assert_string_equal(json_string_value(json_object_get(j, "analyzer_version")), "14.0.6");
+    assert_string_equal(json_string_value(json_object_get(j, "language")), "cpp");
+    assert_string_equal(json_string_value(json_object_get(j, "config")), "{\"background\":true}");
+    const char *at = json_string_value(json_object_get(j, "started_at"));
+    assert_true(at && strlen(at) == 19 && at[4] == '-' && at[10] == ' ' && at[13] == ':');
+    assert_string_equal(r.started_at, at);
+    json_decref(j);
+    lmkv_free(v.data);
+
+    /* a format 2 db: its run records in the module's own encoding */
+    lmkv_daemon_close(f->d);
+    f->d = NULL;
+    const char *s1[5] = {"clangd", "14.0.6", "cpp", "{}", "2026-12-07 10:00:00"};
+    const char *s2[5] = {"tree-sitter", "0.20", "c", "", "2026-12-07 10:00:01"};
+    uint8_t k1[8] = {0, 0, 0, 0, 0, 0, 0, 1}, k2[8] = {0, 0, 0, 0, 0, 0, 0, 2}, ov[256];
+    put_raw(f->db, "lmkv.daemon.run", k1, 8, ov, old_run(ov, s1));
+    put_raw(f->db, "lmkv.daemon.run", k2, 8, ov, old_run(ov, s2));
+    put_raw(f->db, "lmkv.daemon.meta", "format", 6, "\2", 1);
+    lmkv_db_close(f->db);
+
+    /* read-only: opened as it is, nothing converted */
+    lmkv_config cfg;
+    lmkv_config_init(&cfg);
+    cfg.path = f->dir;
+    cfg.read_only = 1;
+    LMKV_TEST_OK(lmkv_db_open(&f->db, &cfg));
+    LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
+    assert_int_equal(meta_format(f->db), 2);
+    assert_int_equal(get_run(f->db, 1, &v, &r), LMKV_ECORRUPT);
+    assert_int_equal(v.data[0], 1);
+    lmkv_free(v.data);
+    lmkv_daemon_close(f->d);
+    lmkv_db_close(f->db);
+
+    /* writable: converted in one transaction, fields kept */
+    assert_int_equal(lmkv_db_open_path(&f->db, f->dir), LMKV_OK);
+    LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
+    assert_int_equal(meta_format(f->db), 3);
+    LMKV_TEST_OK(get_run(f->db, 1, &v, &r));
+    assert_int_equal(r.run_id, 1);
+    assert_string_equal(r.analyzer_name, "clangd");
+    assert_string_equal(r.config, "{}");
+    assert_string_equal(r.started_at, "2026-12-07 10:00:00");
+    lmkv_free(v.data);
+    LMKV_TEST_OK(get_run(f->db, 2, &v, &r));
+    assert_string_equal(r.analyzer_version, "0.20");
+    assert_string_equal(r.config, "");
+    assert_string_equal(r.started_at, "2026-12-07 10:00:01");
+    lmkv_free(v.data);
+    int64_t ws, r3;
+    LMKV_TEST_OK(lmkv_daemon_workspace_create(&ws, f->d, "w", 1, NULL));
+    LMKV_TEST_OK(lmkv_daemon_link_file(f->d, ws, 10, 100));
+    LMKV_TEST_OK(lmkv_daemon_file_analysis_set(f->d, ws, 10, 2, LMKV_DAEMON_FILE_COMPLETED));
+    LMKV_TEST_OK(lmkv_daemon_analysis_run_create(&r3, f->d, "clangd", "14", "c", "{}"));
+    assert_int_equal(r3, 3);
+
+    /* a damaged format 2 run record: a clear error, nothing converted */
+    lmkv_daemon_close(f->d);
+    f->d = NULL;
+    put_raw(f->db, "lmkv.daemon.run", k1, 8, "\1\2\3", 3);
+    put_raw(f->db, "lmkv.daemon.run", k2, 8, ov, old_run(ov, s2));
+    put_raw(f->db, "lmkv.daemon.meta", "format", 6, "\2", 1);
+    assert_int_equal(lmkv_daemon_open(&f->d, f->db), LMKV_ECORRUPT);
+    assert_non_null(strstr(lmkv_errmsg(), "analysis run 1"));
+    assert_int_equal(meta_format(f->db), 2);
+    assert_int_equal(get_run(f->db, 2, &v, &r), LMKV_ECORRUPT);
+    assert_int_equal(v.data[0], 1);
+    lmkv_free(v.data);
 }
 
 /* SQLiteBackend::delete_none_edges_for_symbol: markers at either end, by
@@ -1177,6 +1322,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_edges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_none_edges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queue_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_run_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clangd_capture, setup, teardown),
     };
