@@ -220,6 +220,16 @@ static const fb_field analysis_run_fields[] = {
     FS(lmkv_analysis_run, started_at),
 };
 
+static const fb_field daemon_workspace_fields[] = {
+    FI(lmkv_daemon_workspace_record, workspace_id, FB_I64),
+    FI(lmkv_daemon_workspace_record, project_id, FB_I64),
+    FI(lmkv_daemon_workspace_record, is_active, FB_BOOL),
+    FS(lmkv_daemon_workspace_record, created_at),
+    FS(lmkv_daemon_workspace_record, name),
+    FS(lmkv_daemon_workspace_record, description),
+    FS(lmkv_daemon_workspace_record, branch_hint),
+};
+
 #define TBL(nm, id, ty, st, arr) \
     { nm, id, ty, sizeof(st), arr, (uint16_t)(sizeof(arr) / sizeof(arr[0])) }
 
@@ -235,6 +245,8 @@ static const fb_table tables[LMKV_REC_COUNT] = {
     [LMKV_REC_INDEXER_QUEUE_ITEM] = TBL("IndexerQueueItem", "LKIQ", LMKV_REC_INDEXER_QUEUE_ITEM, lmkv_indexer_queue_item,
                                         indexer_queue_item_fields),
     [LMKV_REC_ANALYSIS_RUN] = TBL("AnalysisRun", "LKDR", LMKV_REC_ANALYSIS_RUN, lmkv_analysis_run, analysis_run_fields),
+    [LMKV_REC_DAEMON_WORKSPACE] = TBL("DaemonWorkspace", "LKDW", LMKV_REC_DAEMON_WORKSPACE, lmkv_daemon_workspace_record,
+                                      daemon_workspace_fields),
 };
 
 const fb_table *lmkv_schema__fb_table(lmkv_record_type type)
@@ -326,3 +338,4 @@ TYPED(cache_entry, lmkv_cache_entry, LMKV_REC_CACHE_ENTRY)
 TYPED(cache_stats, lmkv_cache_stats, LMKV_REC_CACHE_STATS)
 TYPED(indexer_queue_item, lmkv_indexer_queue_item, LMKV_REC_INDEXER_QUEUE_ITEM)
 TYPED(analysis_run, lmkv_analysis_run, LMKV_REC_ANALYSIS_RUN)
+TYPED(daemon_workspace_record, lmkv_daemon_workspace_record, LMKV_REC_DAEMON_WORKSPACE)

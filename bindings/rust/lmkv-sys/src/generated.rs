@@ -4,7 +4,7 @@
 #![allow(non_camel_case_types, non_upper_case_globals, non_snake_case, dead_code, clippy::all)]
 #[allow(unused_imports)] use crate::*;
 
-pub const LMKV_REC_COUNT: u32 = 11;
+pub const LMKV_REC_COUNT: u32 = 12;
 pub const LMKV_POSITION_NONE: u32 = 4294967295;
 pub const LMKV_JSON_PRETTY: u32 = 1;
 pub const LMKV_CACHE_MAX_ENTRY_DEFAULT: u32 = 10485760;
@@ -44,6 +44,7 @@ pub const LMKV_REC_CACHE_ENTRY: lmkv_record_type = 7;
 pub const LMKV_REC_CACHE_STATS: lmkv_record_type = 8;
 pub const LMKV_REC_INDEXER_QUEUE_ITEM: lmkv_record_type = 9;
 pub const LMKV_REC_ANALYSIS_RUN: lmkv_record_type = 10;
+pub const LMKV_REC_DAEMON_WORKSPACE: lmkv_record_type = 11;
 pub type lmkv_record_type = std::os::raw::c_uint;
 pub const LMKV_SK_UNKNOWN: lmkv_symbol_kind = 0;
 pub const LMKV_SK_FILE: lmkv_symbol_kind = 1;
@@ -1719,6 +1720,114 @@ fn bindgen_test_layout_lmkv_analysis_run() {
     }
     test_field_started_at();
 }
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct lmkv_daemon_workspace_record {
+    pub workspace_id: i64,
+    pub project_id: i64,
+    pub is_active: std::os::raw::c_int,
+    pub created_at: *const std::os::raw::c_char,
+    pub name: *const std::os::raw::c_char,
+    pub description: *const std::os::raw::c_char,
+    pub branch_hint: *const std::os::raw::c_char,
+}
+#[test]
+fn bindgen_test_layout_lmkv_daemon_workspace_record() {
+    assert_eq!(
+        ::std::mem::size_of::<lmkv_daemon_workspace_record>(),
+        56usize,
+        concat!("Size of: ", stringify!(lmkv_daemon_workspace_record))
+    );
+    assert_eq!(
+        ::std::mem::align_of::<lmkv_daemon_workspace_record>(),
+        8usize,
+        concat!("Alignment of ", stringify!(lmkv_daemon_workspace_record))
+    );
+    fn test_field_workspace_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_workspace_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).workspace_id) as usize - ptr as usize
+            },
+            0usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_workspace_record), "::", stringify!(workspace_id))
+        );
+    }
+    test_field_workspace_id();
+    fn test_field_project_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_workspace_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).project_id) as usize - ptr as usize
+            },
+            8usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_workspace_record), "::", stringify!(project_id))
+        );
+    }
+    test_field_project_id();
+    fn test_field_is_active() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_workspace_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).is_active) as usize - ptr as usize
+            },
+            16usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_workspace_record), "::", stringify!(is_active))
+        );
+    }
+    test_field_is_active();
+    fn test_field_created_at() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_workspace_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).created_at) as usize - ptr as usize
+            },
+            24usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_workspace_record), "::", stringify!(created_at))
+        );
+    }
+    test_field_created_at();
+    fn test_field_name() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_workspace_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).name) as usize - ptr as usize
+            },
+            32usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_workspace_record), "::", stringify!(name))
+        );
+    }
+    test_field_name();
+    fn test_field_description() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_workspace_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).description) as usize - ptr as usize
+            },
+            40usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_workspace_record), "::", stringify!(description))
+        );
+    }
+    test_field_description();
+    fn test_field_branch_hint() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_workspace_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).branch_hint) as usize - ptr as usize
+            },
+            48usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_workspace_record), "::", stringify!(branch_hint))
+        );
+    }
+    test_field_branch_hint();
+}
 extern "C" {
     pub fn lmkv_record_init(type_: lmkv_record_type, rec: *mut std::os::raw::c_void) -> std::os::raw::c_int;
 }
@@ -1903,6 +2012,21 @@ extern "C" {
 extern "C" {
     pub fn lmkv_analysis_run_read(
         out: *mut lmkv_analysis_run,
+        buf: *const std::os::raw::c_void,
+        len: usize,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
+    pub fn lmkv_daemon_workspace_record_build(
+        b: *mut lmkv_fbb,
+        rec: *const lmkv_daemon_workspace_record,
+        out: *mut *const u8,
+        outlen: *mut usize,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
+    pub fn lmkv_daemon_workspace_record_read(
+        out: *mut lmkv_daemon_workspace_record,
         buf: *const std::os::raw::c_void,
         len: usize,
     ) -> std::os::raw::c_int;
