@@ -12,15 +12,18 @@
  *   ein     be64 tgt, u8 rel, be64 src, language -> the same edge record
  * The indexes and the incoming twin hold whole records (covering), so every
  * lookup and both call directions are one prefix scan with no second get.
- *   ws      be64 id -> workspace record     wsf  be64 ws, be64 file -> be64 fv, u8 status, be64 run
+ *   ws      be64 id -> schema/'s DaemonWorkspace (FlatBuffers, "LKDW":
+ *           lmkv_daemon_workspace_record_build / _read)
+ *   wsf     be64 ws, be64 file -> be64 fv, u8 status, be64 run
  *   run     be64 id -> schema/'s AnalysisRun (FlatBuffers, "LKDR":
  *           lmkv_analysis_run_build / _read)
  *   queue   be32 (~priority, sign-flipped), be64 id -> schema/'s IndexerQueueItem
  *           (FlatBuffers, "LKIQ": lmkv_indexer_queue_item_build / _read)
  * Other records: a format byte 1, then fields in order; a string is a le32
  * length and its bytes (length 0xFFFFFFFF: NULL); numbers little-endian
- * fixed size. Format 1 (meta "format" 1) had the queue and run records in
- * that encoding too, format 2 the run records; lmkv_daemon_open converts
+ * fixed size. Format 1 (meta "format" 1) had the queue, run and workspace
+ * records in that encoding too, format 2 the run and workspace records;
+ * lmkv_daemon_open converts
  * them (format 3) on a writable open, in one transaction, and reads them as
  * they are on a read-only one.
  */
@@ -46,7 +49,8 @@ struct lmkv_daemon {
 };
 
 /* The format this code writes: 3 (queue records are IndexerQueueItem since
- * format 2, run records AnalysisRun since format 3). */
+ * format 2, run and workspace records AnalysisRun and DaemonWorkspace since
+ * format 3). */
 #define DAEMON_FORMAT 3
 
 static const char *const rel_names[13] = {NULL, "has_child", "inherits_from", "implements", "overrides",
@@ -391,16 +395,39 @@ static void utc_now(char out[20])
     strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
-static void ws_encode(buf *b, int64_t project, int active, const char *created, const char *name,
-                      const char *desc, const char *branch)
+/* NUL-terminated copies of the n strings s (NULL for an absent one) in
+ * *out, in one allocation *blk (free it). */
+static int cstrs(char **blk, const char **out, const sref *s, int n)
 {
-    b_u8(b, 1);
-    b_le64(b, (uint64_t)project);
-    b_u8(b, (uint8_t)active);
-    b_str(b, created);
-    b_str(b, name);
-    b_str(b, desc);
-    b_str(b, branch);
+    size_t tot = 1;
+    for (int i = 0; i < n; i++) tot += s[i].n + 1;
+    char *m = malloc(tot);
+    if (!m) return lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon: out of memory");
+    size_t off = 0;
+    for (int i = 0; i < n; i++) {
+        out[i] = s[i].p ? m + off : NULL;
+        if (s[i].n) memcpy(m + off, s[i].p, s[i].n);
+        m[off + s[i].n] = 0;
+        off += s[i].n + 1;
+    }
+    *blk = m;
+    return LMKV_OK;
+}
+
+/* Store one workspace as schema/'s DaemonWorkspace (key: be64 its id). */
+static int ws_put(lmkv_txn *txn, lmkv_daemon *d, const lmkv_daemon_workspace_record *w)
+{
+    lmkv_fbb *b;
+    int rc = lmkv_fbb_new(&b);
+    if (rc) return rc;
+    const uint8_t *rec;
+    size_t n;
+    uint8_t k[8];
+    put_be64(k, (uint64_t)w->workspace_id);
+    rc = lmkv_daemon_workspace_record_build(b, w, &rec, &n);
+    if (!rc) rc = lmkv_txn_insert(txn, d->t[T_WS], k, 8, rec, n);
+    lmkv_fbb_free(b);
+    return rc;
 }
 
 typedef struct ws_fields {
@@ -409,17 +436,38 @@ typedef struct ws_fields {
     sref created, name, desc, branch;
 } ws_fields;
 
-static int ws_decode(ws_fields *w, const uint8_t *p, size_t n)
+static sref sz(const char *s) { sref r = {s, s ? strlen(s) : 0}; return r; }
+
+/* Workspace `id`'s record as format 3 (DaemonWorkspace) or formats 1 and 2
+ * (the module's own encoding) store it; strings borrowed from the value. */
+static int ws_decode(ws_fields *w, int format, int64_t id, const uint8_t *p, size_t n)
 {
-    rd r = {p, n, 0, 0};
-    if (r_u8(&r) != 1) r.bad = 1;
-    w->project = (int64_t)r_le64(&r);
-    w->active = r_u8(&r);
-    w->created = r_str(&r);
-    w->name = r_str(&r);
-    w->desc = r_str(&r);
-    w->branch = r_str(&r);
-    if (r.bad || !w->created.p || !w->name.p) return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: damaged workspace record");
+    if (format < 3) {
+        rd r = {p, n, 0, 0};
+        if (r_u8(&r) != 1) r.bad = 1;
+        w->project = (int64_t)r_le64(&r);
+        w->active = r_u8(&r);
+        w->created = r_str(&r);
+        w->name = r_str(&r);
+        w->desc = r_str(&r);
+        w->branch = r_str(&r);
+        if (r.bad || !w->created.p || !w->name.p)
+            return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: damaged workspace record %lld (format %d)", (long long)id,
+                                  format);
+        return LMKV_OK;
+    }
+    lmkv_daemon_workspace_record x;
+    int rc = lmkv_daemon_workspace_record_read(&x, p, n);
+    if (rc) return lmkv_error_wrap(rc, "lmkv_daemon: workspace record %lld", (long long)id);
+    if (x.workspace_id != id || !x.created_at || !x.name)
+        return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: workspace record %lld: of workspace %lld or without a name",
+                              (long long)id, (long long)x.workspace_id);
+    w->project = x.project_id;
+    w->active = x.is_active;
+    w->created = sz(x.created_at);
+    w->name = sz(x.name);
+    w->desc = sz(x.description);
+    w->branch = sz(x.branch_hint);
     return LMKV_OK;
 }
 
@@ -437,14 +485,16 @@ static int ws_create_fn(void *ctx, lmkv_txn *txn)
     if (rc) return rc;
     char now[20];
     utc_now(now);
-    buf b = {0};
-    ws_encode(&b, c->project, 1, now, c->name, NULL, c->branch);
-    uint8_t k[8];
-    put_be64(k, id);
-    rc = b.oom ? LMKV_ENOMEM : lmkv_txn_insert(txn, c->d->t[T_WS], k, 8, b.p, b.n);
-    b_free(&b);
+    lmkv_daemon_workspace_record w;
+    lmkv_record_init(LMKV_REC_DAEMON_WORKSPACE, &w);
+    w.workspace_id = (int64_t)id;
+    w.project_id = c->project;
+    w.is_active = 1;
+    w.created_at = now;
+    w.name = c->name;
+    w.branch_hint = c->branch;
     c->id = (int64_t)id;
-    return rc;
+    return ws_put(txn, c->d, &w);
 }
 
 int lmkv_daemon_workspace_create(int64_t *out_id, lmkv_daemon *d, const char *name, int64_t project_id,
@@ -484,7 +534,7 @@ int lmkv_daemon_workspace_get(lmkv_daemon_workspace **res, lmkv_daemon *d, int64
     if (rc == LMKV_NOTFOUND) rc = lmkv_error_set(LMKV_NOTFOUND, "lmkv_daemon_workspace_get: no workspace %lld", (long long)workspace_id);
     ws_fields f;
     outb o = OUT_INIT(lmkv_daemon_workspace, ws_soffs);
-    if (!rc && !(rc = ws_decode(&f, p.value, p.value_size))) {
+    if (!rc && !(rc = ws_decode(&f, d->format, workspace_id, p.value, p.value_size))) {
         lmkv_daemon_workspace *w = o_add(&o);
         if (w) ws_fill(&o, w, workspace_id, &f);
     }
@@ -517,7 +567,7 @@ int lmkv_daemon_workspace_list(lmkv_daemon_workspace **res, size_t *count, lmkv_
     lmkv_pair p;
     while (!(rc = lmkv_iter_next(&p, it))) {
         ws_fields f;
-        if (p.key_size != 8 || (rc = ws_decode(&f, p.value, p.value_size))) {
+        if (p.key_size != 8 || (rc = ws_decode(&f, d->format, (int64_t)get_be64(p.key), p.value, p.value_size))) {
             rc = rc ? rc : LMKV_ECORRUPT;
             break;
         }
@@ -550,19 +600,23 @@ static int ws_branch_fn(void *ctx, lmkv_txn *txn)
         return lmkv_error_set(LMKV_NOTFOUND, "lmkv_daemon_workspace_update_branch: no workspace %lld", (long long)c->id);
     if (rc) return rc;
     ws_fields f;
-    if ((rc = ws_decode(&f, p.value, p.value_size))) return rc;
+    if ((rc = ws_decode(&f, c->d->format, c->id, p.value, p.value_size))) return rc;
     /* copy the strings out: the insert below may move the page */
-    char *cr = strndup(f.created.p, f.created.n), *nm = strndup(f.name.p, f.name.n);
-    char *ds = f.desc.p ? strndup(f.desc.p, f.desc.n) : NULL;
-    buf b = {0};
-    if (cr && nm && (ds || !f.desc.p)) ws_encode(&b, f.project, f.active, cr, nm, ds, c->branch);
-    else b.oom = 1;
-    rc = b.oom ? lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_workspace_update_branch: out of memory")
-               : lmkv_txn_insert(txn, c->d->t[T_WS], k, 8, b.p, b.n);
-    b_free(&b);
-    free(cr);
-    free(nm);
-    free(ds);
+    sref s[3] = {f.created, f.name, f.desc};
+    const char *cs[3];
+    char *blk;
+    if ((rc = cstrs(&blk, cs, s, 3))) return rc;
+    lmkv_daemon_workspace_record w;
+    lmkv_record_init(LMKV_REC_DAEMON_WORKSPACE, &w);
+    w.workspace_id = c->id;
+    w.project_id = f.project;
+    w.is_active = f.active;
+    w.created_at = cs[0];
+    w.name = cs[1];
+    w.description = cs[2];
+    w.branch_hint = c->branch;
+    rc = ws_put(txn, c->d, &w);
+    free(blk);
     return rc;
 }
 
@@ -1591,8 +1645,6 @@ typedef struct qrow {
     sref language, operation, status;
 } qrow;
 
-static sref sz(const char *s) { sref r = {s, s ? strlen(s) : 0}; return r; }
-
 static int queue_decode(qrow *q, int format, const lmkv_pair *p)
 {
     if (p->key_size != 12) return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: queue key of %zu bytes", p->key_size);
@@ -1620,25 +1672,6 @@ static int queue_decode(qrow *q, int format, const lmkv_pair *p)
     q->language = sz(x.language);
     q->operation = sz(x.operation);
     q->status = sz(x.status);
-    return LMKV_OK;
-}
-
-/* NUL-terminated copies of the n strings s (NULL for an absent one) in
- * *out, in one allocation *blk (free it). */
-static int cstrs(char **blk, const char **out, const sref *s, int n)
-{
-    size_t tot = 1;
-    for (int i = 0; i < n; i++) tot += s[i].n + 1;
-    char *m = malloc(tot);
-    if (!m) return lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_open: out of memory");
-    size_t off = 0;
-    for (int i = 0; i < n; i++) {
-        out[i] = s[i].p ? m + off : NULL;
-        if (s[i].n) memcpy(m + off, s[i].p, s[i].n);
-        m[off + s[i].n] = 0;
-        off += s[i].n + 1;
-    }
-    *blk = m;
     return LMKV_OK;
 }
 
@@ -1697,6 +1730,32 @@ static int run_convert(lmkv_txn *txn, lmkv_daemon *d, const lmkv_pair *p)
     return rc;
 }
 
+/* A format 1 or 2 workspace record rewritten as a DaemonWorkspace. */
+static int ws_convert(lmkv_txn *txn, lmkv_daemon *d, const lmkv_pair *p)
+{
+    if (p->key_size != 8) return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: workspace key of %zu bytes", p->key_size);
+    ws_fields f;
+    int64_t id = (int64_t)get_be64(p->key);
+    int rc = ws_decode(&f, d->format, id, p->value, p->value_size);
+    if (rc) return rc;
+    sref s[4] = {f.created, f.name, f.desc, f.branch};
+    const char *cs[4];
+    char *blk;
+    if ((rc = cstrs(&blk, cs, s, 4))) return rc;
+    lmkv_daemon_workspace_record w;
+    lmkv_record_init(LMKV_REC_DAEMON_WORKSPACE, &w);
+    w.workspace_id = id;
+    w.project_id = f.project;
+    w.is_active = f.active;
+    w.created_at = cs[0];
+    w.name = cs[1];
+    w.description = cs[2];
+    w.branch_hint = cs[3];
+    rc = ws_put(txn, d, &w);
+    free(blk);
+    return rc;
+}
+
 /* Every record of tree t passed to fn, from a copy taken first (fn rewrites
  * the tree, which would move an iterator over it). */
 static int tree_convert(lmkv_txn *txn, lmkv_daemon *d, int t,
@@ -1734,12 +1793,14 @@ static int tree_convert(lmkv_txn *txn, lmkv_daemon *d, int t,
 
 /* Format 1 or 2 -> 3 (lmkv_daemon_open, a writable db), in one transaction:
  * format 1's queue records rewritten as IndexerQueueItem, format 1's and
- * 2's run records as AnalysisRun, then "format" 3. */
+ * 2's run and workspace records as AnalysisRun and DaemonWorkspace, then
+ * "format" 3. */
 static int convert_fn(void *ctx, lmkv_txn *txn)
 {
     lmkv_daemon *d = ctx;
     int rc = d->format == 1 ? tree_convert(txn, d, T_QUEUE, queue_convert) : 0;
     if (!rc) rc = tree_convert(txn, d, T_RUN, run_convert);
+    if (!rc) rc = tree_convert(txn, d, T_WS, ws_convert);
     if (!rc) rc = lmkv_txn_insert(txn, d->t[T_META], "format", 6, "\3", 1);
     if (!rc) d->format = DAEMON_FORMAT;
     return rc;

@@ -8,10 +8,10 @@
  *
  * This header is the daemon module's only door and its specification.
  * Layering: daemon -> schema -> kv (its records live in its own trees of an
- * lmkv_db, beside schema/'s store; the indexer-queue rows and analysis
- * runs are schema/'s IndexerQueueItem and AnalysisRun FlatBuffers records,
- * the others the module's own encoding; see docs/DESIGN.md "The daemon
- * module"). The
+ * lmkv_db, beside schema/'s store; the indexer-queue rows, analysis runs
+ * and workspaces are schema/'s IndexerQueueItem, AnalysisRun and
+ * DaemonWorkspace FlatBuffers records, the others the module's own
+ * encoding; see docs/DESIGN.md "The daemon module"). The
  * Rust binding's GraphBackend (bindings/rust/lmkv/src/backend/graph.rs) is
  * implemented over it; every function below names the trait method it
  * serves.
@@ -115,15 +115,16 @@ typedef struct lmkv_daemon lmkv_daemon;
  * Open the daemon's storage in `db` (creates its trees, "lmkv.daemon.*"
  * system trees, on first use). `db` must outlive the handle. Trees of
  * format 1 (before the indexer queue's records became schema/'s
- * IndexerQueueItem) or format 2 (before the analysis runs became schema/'s
- * AnalysisRun) are converted to format 3 here, in one write transaction,
- * when `db` is writable, and read as they are when it is read-only.
+ * IndexerQueueItem) or format 2 (before the analysis runs and workspaces
+ * became schema/'s AnalysisRun and DaemonWorkspace) are converted to
+ * format 3 here, in one write transaction, when `db` is writable, and read
+ * as they are when it is read-only.
  * @return LMKV_OK; LMKV_EINVAL (NULL); LMKV_ENOMEM; LMKV_EREADONLY /
  *         LMKV_NOTFOUND (a read-only db without the trees); LMKV_EVERSION
  *         (trees written by a later format of this module); LMKV_ECORRUPT
- *         (a format 1 queue record or a format 1 or 2 run record that
- *         cannot be converted: nothing converted); kv's write errors (the
- *         conversion).
+ *         (a format 1 queue record or a format 1 or 2 run or workspace
+ *         record that cannot be converted: nothing converted); kv's write
+ *         errors (the conversion).
  */
 LMKV_API int lmkv_daemon_open(lmkv_daemon **out, lmkv_db *db);
 /** Close the handle (not the db). NULL is fine. */

@@ -1212,6 +1212,128 @@ static void test_run_records(void **state)
     lmkv_free(v.data);
 }
 
+/* A workspace record in the module's own encoding (daemon formats 1 and
+ * 2): project, active, created_at, name, description, branch (NULL: none). */
+static size_t old_ws(uint8_t *v, int64_t project, const char *const str[4])
+{
+    size_t n = 0;
+    v[n++] = 1;
+    le32(v + n, (uint32_t)project); le32(v + n + 4, 0); n += 8;
+    v[n++] = 1;
+    for (int k = 0; k < 4; k++) {
+        le32(v + n, str[k] ? (uint32_t)strlen(str[k]) : 0xFFFFFFFFu);
+        if (str[k]) memcpy(v + n + 4, str[k], strlen(str[k]));
+        n += 4 + (str[k] ? strlen(str[k]) : 0);
+    }
+    return n;
+}
+
+/* The stored record of workspace `id`, read with schema/. */
+static int get_ws(lmkv_db *db, int64_t id, lmkv_bytes *v, lmkv_daemon_workspace_record *w)
+{
+    lmkv_tree *t;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&t, db, "lmkv.daemon.ws", 14));
+    uint8_t k[8];
+    for (int i = 0; i < 8; i++) k[i] = (uint8_t)((uint64_t)id >> (56 - 8 * i));
+    LMKV_TEST_OK(lmkv_tree_get(v, t, k, 8));
+    lmkv_tree_close(t);
+    return lmkv_daemon_workspace_record_read(w, v->data, v->size);
+}
+
+/* Workspaces in schema/'s DaemonWorkspace ("LKDW"): flatc decodes a stored
+ * record; a format 2 db (workspaces in the module's own encoding) is read
+ * as it is read-only and converted on a writable open; a damaged record is
+ * refused with nothing converted. */
+static void test_workspace_records(void **state)
+{
+    fx *f = *state;
+    int64_t a, b;
+    LMKV_TEST_OK(lmkv_daemon_workspace_create(&a, f->d, "main", 7, NULL));
+    LMKV_TEST_OK(lmkv_daemon_workspace_create(&b, f->d, "feature", 7, "topic"));
+    LMKV_TEST_OK(lmkv_daemon_workspace_update_branch(f->d, a, "release"));
+    lmkv_bytes v = {0};
+    lmkv_daemon_workspace_record w;
+    LMKV_TEST_OK(get_ws(f->db, a, &v, &w));
+    lmkv_record_type ty;
+    LMKV_TEST_OK(lmkv_record_type_of(&ty, v.data, v.size));
+    assert_int_equal(ty, LMKV_REC_DAEMON_WORKSPACE);
+    json_t *j = flatc_json(f, "daemon_workspace.fbs", v.data, v.size);
+    assert_int_equal(json_integer_value(json_object_get(j, "workspace_id")), a);
+    assert_int_equal(json_integer_value(json_object_get(j, "project_id")), 7);
+    assert_true(json_is_true(json_object_get(j, "is_active")));
+    assert_string_equal(json_string_value(json_object_get(j, "name")), "main");
+    assert_string_equal(json_string_value(json_object_get(j, "branch_hint")), "release");
+    assert_null(json_object_get(j, "description"));
+    assert_string_equal(json_string_value(json_object_get(j, "created_at")), w.created_at);
+    json_decref(j);
+    lmkv_free(v.data);
+
+    /* a format 2 db: its workspace records in the module's own encoding */
+    lmkv_daemon_close(f->d);
+    f->d = NULL;
+    const char *s1[4] = {"2026-12-07 10:00:00", "main", NULL, NULL};
+    const char *s2[4] = {"2026-12-07 10:00:01", "feature", "the feature", "topic"};
+    uint8_t k1[8] = {0, 0, 0, 0, 0, 0, 0, 1}, k2[8] = {0, 0, 0, 0, 0, 0, 0, 2}, ov[256];
+    put_raw(f->db, "lmkv.daemon.ws", k1, 8, ov, old_ws(ov, 7, s1));
+    put_raw(f->db, "lmkv.daemon.ws", k2, 8, ov, old_ws(ov, 8, s2));
+    put_raw(f->db, "lmkv.daemon.meta", "format", 6, "\2", 1);
+    lmkv_db_close(f->db);
+
+    /* read-only: read as it is, nothing converted */
+    lmkv_config cfg;
+    lmkv_config_init(&cfg);
+    cfg.path = f->dir;
+    cfg.read_only = 1;
+    LMKV_TEST_OK(lmkv_db_open(&f->db, &cfg));
+    LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
+    lmkv_daemon_workspace *ws;
+    size_t n;
+    LMKV_TEST_OK(lmkv_daemon_workspace_list(&ws, &n, f->d, 0, 0));
+    assert_int_equal(n, 2);
+    assert_string_equal(ws[0].name, "feature"); /* newest first */
+    assert_string_equal(ws[0].description, "the feature");
+    assert_int_equal(ws[0].project_id, 8);
+    assert_string_equal(ws[1].created_at, "2026-12-07 10:00:00");
+    assert_null(ws[1].branch_hint);
+    lmkv_free(ws);
+    assert_int_equal(meta_format(f->db), 2);
+    lmkv_daemon_close(f->d);
+    lmkv_db_close(f->db);
+
+    /* writable: converted in one transaction, fields kept */
+    assert_int_equal(lmkv_db_open_path(&f->db, f->dir), LMKV_OK);
+    LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
+    assert_int_equal(meta_format(f->db), 3);
+    LMKV_TEST_OK(get_ws(f->db, 2, &v, &w));
+    assert_int_equal(w.workspace_id, 2);
+    assert_int_equal(w.project_id, 8);
+    assert_int_equal(w.is_active, 1);
+    assert_string_equal(w.description, "the feature");
+    assert_string_equal(w.branch_hint, "topic");
+    assert_string_equal(w.created_at, "2026-12-07 10:00:01");
+    lmkv_free(v.data);
+    LMKV_TEST_OK(get_ws(f->db, 1, &v, &w));
+    assert_null(w.description);
+    assert_null(w.branch_hint);
+    lmkv_free(v.data);
+    LMKV_TEST_OK(lmkv_daemon_workspace_get(&ws, f->d, 1));
+    assert_string_equal(ws[0].name, "main");
+    lmkv_free(ws);
+
+    /* a damaged format 2 record: a clear error, nothing converted */
+    lmkv_daemon_close(f->d);
+    f->d = NULL;
+    put_raw(f->db, "lmkv.daemon.ws", k1, 8, ov, old_ws(ov, 7, s1));
+    put_raw(f->db, "lmkv.daemon.ws", k2, 8, "\1\2\3", 3);
+    put_raw(f->db, "lmkv.daemon.meta", "format", 6, "\2", 1);
+    assert_int_equal(lmkv_daemon_open(&f->d, f->db), LMKV_ECORRUPT);
+    assert_non_null(strstr(lmkv_errmsg(), "workspace record 2"));
+    assert_int_equal(meta_format(f->db), 2);
+    assert_int_equal(get_ws(f->db, 1, &v, &w), LMKV_ECORRUPT);
+    assert_int_equal(v.data[0], 1);
+    lmkv_free(v.data);
+}
+
 /* SQLiteBackend::delete_none_edges_for_symbol: markers at either end, by
  * relation, counted once; real edges, other symbols' markers and ids kept. */
 static void test_delete_none_edges(void **state)
@@ -1323,6 +1445,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_delete_none_edges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queue_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_workspace_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clangd_capture, setup, teardown),
     };
