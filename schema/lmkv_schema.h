@@ -78,9 +78,10 @@ typedef enum lmkv_record_type {
     LMKV_REC_CACHE_STATS  = 8, /* CacheStats,  "LKCS" */
     LMKV_REC_INDEXER_QUEUE_ITEM = 9, /* IndexerQueueItem, "LKIQ" (daemon/'s queue) */
     LMKV_REC_ANALYSIS_RUN = 10, /* AnalysisRun, "LKDR" (daemon/'s analysis runs) */
-    LMKV_REC_DAEMON_WORKSPACE = 11 /* DaemonWorkspace, "LKDW" (daemon/'s workspaces) */
+    LMKV_REC_DAEMON_WORKSPACE = 11, /* DaemonWorkspace, "LKDW" (daemon/'s workspaces) */
+    LMKV_REC_DAEMON_FILE_LINK = 12 /* DaemonFileLink, "LKDL" (daemon/'s workspace-file links) */
 } lmkv_record_type;
-#define LMKV_REC_COUNT 12 /* one past the last type */
+#define LMKV_REC_COUNT 13 /* one past the last type */
 
 /** Largest record lmkv builds or reads: 1 GiB (FlatBuffers allows < 2 GiB). */
 #define LMKV_RECORD_MAX_SIZE ((size_t)1 << 30)
@@ -307,6 +308,14 @@ typedef struct lmkv_daemon_workspace_record { /* DaemonWorkspace, "LKDW" */
     const char *branch_hint;             /* NULL: none */
 } lmkv_daemon_workspace_record;
 
+typedef struct lmkv_daemon_file_link {   /* DaemonFileLink, "LKDL" */
+    int64_t workspace_id;                /* the probe daemon's workspace id */
+    int64_t file_id;                     /* the probe daemon's file id */
+    int64_t file_version_id;             /* 0: none */
+    int32_t status;                      /* 0 pending, 1 completed, 2 failed */
+    int64_t run_id;                      /* 0: none */
+} lmkv_daemon_file_link;
+
 /* ---- defaults ---- */
 
 /** Set *rec (a struct of the given type) to the schema defaults: every id
@@ -401,6 +410,9 @@ LMKV_API int lmkv_analysis_run_read(lmkv_analysis_run *out, const void *buf, siz
 LMKV_API int lmkv_daemon_workspace_record_build(lmkv_fbb *b, const lmkv_daemon_workspace_record *rec,
                                                 const uint8_t **out, size_t *outlen);
 LMKV_API int lmkv_daemon_workspace_record_read(lmkv_daemon_workspace_record *out, const void *buf, size_t len);
+LMKV_API int lmkv_daemon_file_link_build(lmkv_fbb *b, const lmkv_daemon_file_link *rec, const uint8_t **out,
+                                         size_t *outlen);
+LMKV_API int lmkv_daemon_file_link_read(lmkv_daemon_file_link *out, const void *buf, size_t len);
 
 /* ---- names ---- */
 

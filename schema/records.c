@@ -230,6 +230,14 @@ static const fb_field daemon_workspace_fields[] = {
     FS(lmkv_daemon_workspace_record, branch_hint),
 };
 
+static const fb_field daemon_file_link_fields[] = {
+    FI(lmkv_daemon_file_link, workspace_id, FB_I64),
+    FI(lmkv_daemon_file_link, file_id, FB_I64),
+    FI(lmkv_daemon_file_link, file_version_id, FB_I64),
+    FI(lmkv_daemon_file_link, status, FB_I32),
+    FI(lmkv_daemon_file_link, run_id, FB_I64),
+};
+
 #define TBL(nm, id, ty, st, arr) \
     { nm, id, ty, sizeof(st), arr, (uint16_t)(sizeof(arr) / sizeof(arr[0])) }
 
@@ -247,6 +255,8 @@ static const fb_table tables[LMKV_REC_COUNT] = {
     [LMKV_REC_ANALYSIS_RUN] = TBL("AnalysisRun", "LKDR", LMKV_REC_ANALYSIS_RUN, lmkv_analysis_run, analysis_run_fields),
     [LMKV_REC_DAEMON_WORKSPACE] = TBL("DaemonWorkspace", "LKDW", LMKV_REC_DAEMON_WORKSPACE, lmkv_daemon_workspace_record,
                                       daemon_workspace_fields),
+    [LMKV_REC_DAEMON_FILE_LINK] = TBL("DaemonFileLink", "LKDL", LMKV_REC_DAEMON_FILE_LINK, lmkv_daemon_file_link,
+                                      daemon_file_link_fields),
 };
 
 const fb_table *lmkv_schema__fb_table(lmkv_record_type type)
@@ -339,3 +349,4 @@ TYPED(cache_stats, lmkv_cache_stats, LMKV_REC_CACHE_STATS)
 TYPED(indexer_queue_item, lmkv_indexer_queue_item, LMKV_REC_INDEXER_QUEUE_ITEM)
 TYPED(analysis_run, lmkv_analysis_run, LMKV_REC_ANALYSIS_RUN)
 TYPED(daemon_workspace_record, lmkv_daemon_workspace_record, LMKV_REC_DAEMON_WORKSPACE)
+TYPED(daemon_file_link, lmkv_daemon_file_link, LMKV_REC_DAEMON_FILE_LINK)

@@ -16,6 +16,7 @@
 #include "cache_entry_generated.h"
 #include "cache_stats_generated.h"
 #include "call_generated.h"
+#include "daemon_file_link_generated.h"
 #include "daemon_workspace_generated.h"
 #include "file_version_generated.h"
 #include "hierarchy_generated.h"
@@ -41,6 +42,7 @@ static bool verify(const std::string &table, const std::vector<uint8_t> &b)
     if (table == "IndexerQueueItem") return VerifyIndexerQueueItemBuffer(v);
     if (table == "AnalysisRun") return VerifyAnalysisRunBuffer(v);
     if (table == "DaemonWorkspace") return VerifyDaemonWorkspaceBuffer(v);
+    if (table == "DaemonFileLink") return VerifyDaemonFileLinkBuffer(v);
     std::fprintf(stderr, "unknown table %s\n", table.c_str());
     std::exit(2);
 }

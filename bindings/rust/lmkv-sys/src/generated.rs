@@ -4,7 +4,7 @@
 #![allow(non_camel_case_types, non_upper_case_globals, non_snake_case, dead_code, clippy::all)]
 #[allow(unused_imports)] use crate::*;
 
-pub const LMKV_REC_COUNT: u32 = 12;
+pub const LMKV_REC_COUNT: u32 = 13;
 pub const LMKV_POSITION_NONE: u32 = 4294967295;
 pub const LMKV_JSON_PRETTY: u32 = 1;
 pub const LMKV_CACHE_MAX_ENTRY_DEFAULT: u32 = 10485760;
@@ -45,6 +45,7 @@ pub const LMKV_REC_CACHE_STATS: lmkv_record_type = 8;
 pub const LMKV_REC_INDEXER_QUEUE_ITEM: lmkv_record_type = 9;
 pub const LMKV_REC_ANALYSIS_RUN: lmkv_record_type = 10;
 pub const LMKV_REC_DAEMON_WORKSPACE: lmkv_record_type = 11;
+pub const LMKV_REC_DAEMON_FILE_LINK: lmkv_record_type = 12;
 pub type lmkv_record_type = std::os::raw::c_uint;
 pub const LMKV_SK_UNKNOWN: lmkv_symbol_kind = 0;
 pub const LMKV_SK_FILE: lmkv_symbol_kind = 1;
@@ -1828,6 +1829,88 @@ fn bindgen_test_layout_lmkv_daemon_workspace_record() {
     }
     test_field_branch_hint();
 }
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct lmkv_daemon_file_link {
+    pub workspace_id: i64,
+    pub file_id: i64,
+    pub file_version_id: i64,
+    pub status: i32,
+    pub run_id: i64,
+}
+#[test]
+fn bindgen_test_layout_lmkv_daemon_file_link() {
+    assert_eq!(
+        ::std::mem::size_of::<lmkv_daemon_file_link>(),
+        40usize,
+        concat!("Size of: ", stringify!(lmkv_daemon_file_link))
+    );
+    assert_eq!(
+        ::std::mem::align_of::<lmkv_daemon_file_link>(),
+        8usize,
+        concat!("Alignment of ", stringify!(lmkv_daemon_file_link))
+    );
+    fn test_field_workspace_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_file_link>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).workspace_id) as usize - ptr as usize
+            },
+            0usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_file_link), "::", stringify!(workspace_id))
+        );
+    }
+    test_field_workspace_id();
+    fn test_field_file_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_file_link>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).file_id) as usize - ptr as usize
+            },
+            8usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_file_link), "::", stringify!(file_id))
+        );
+    }
+    test_field_file_id();
+    fn test_field_file_version_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_file_link>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).file_version_id) as usize - ptr as usize
+            },
+            16usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_file_link), "::", stringify!(file_version_id))
+        );
+    }
+    test_field_file_version_id();
+    fn test_field_status() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_file_link>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).status) as usize - ptr as usize
+            },
+            24usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_file_link), "::", stringify!(status))
+        );
+    }
+    test_field_status();
+    fn test_field_run_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_file_link>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).run_id) as usize - ptr as usize
+            },
+            32usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_file_link), "::", stringify!(run_id))
+        );
+    }
+    test_field_run_id();
+}
 extern "C" {
     pub fn lmkv_record_init(type_: lmkv_record_type, rec: *mut std::os::raw::c_void) -> std::os::raw::c_int;
 }
@@ -2027,6 +2110,21 @@ extern "C" {
 extern "C" {
     pub fn lmkv_daemon_workspace_record_read(
         out: *mut lmkv_daemon_workspace_record,
+        buf: *const std::os::raw::c_void,
+        len: usize,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
+    pub fn lmkv_daemon_file_link_build(
+        b: *mut lmkv_fbb,
+        rec: *const lmkv_daemon_file_link,
+        out: *mut *const u8,
+        outlen: *mut usize,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
+    pub fn lmkv_daemon_file_link_read(
+        out: *mut lmkv_daemon_file_link,
         buf: *const std::os::raw::c_void,
         len: usize,
     ) -> std::os::raw::c_int;
