@@ -14,7 +14,8 @@
  * lookup and both call directions are one prefix scan with no second get.
  *   ws      be64 id -> schema/'s DaemonWorkspace (FlatBuffers, "LKDW":
  *           lmkv_daemon_workspace_record_build / _read)
- *   wsf     be64 ws, be64 file -> be64 fv, u8 status, be64 run
+ *   wsf     be64 ws, be64 file -> schema/'s DaemonFileLink (FlatBuffers,
+ *           "LKDL": lmkv_daemon_file_link_build / _read)
  *   run     be64 id -> schema/'s AnalysisRun (FlatBuffers, "LKDR":
  *           lmkv_analysis_run_build / _read)
  *   queue   be32 (~priority, sign-flipped), be64 id -> schema/'s IndexerQueueItem
@@ -23,6 +24,7 @@
  * length and its bytes (length 0xFFFFFFFF: NULL); numbers little-endian
  * fixed size. Format 1 (meta "format" 1) had the queue, run and workspace
  * records in that encoding too, format 2 the run and workspace records;
+ * both had the links as 17 raw bytes (be64 fv, u8 status, be64 run).
  * lmkv_daemon_open converts
  * them (format 3) on a writable open, in one transaction, and reads them as
  * they are on a read-only one.
@@ -49,8 +51,8 @@ struct lmkv_daemon {
 };
 
 /* The format this code writes: 3 (queue records are IndexerQueueItem since
- * format 2, run and workspace records AnalysisRun and DaemonWorkspace since
- * format 3). */
+ * format 2; run, workspace and link records AnalysisRun, DaemonWorkspace
+ * and DaemonFileLink since format 3). */
 #define DAEMON_FORMAT 3
 
 static const char *const rel_names[13] = {NULL, "has_child", "inherits_from", "implements", "overrides",
@@ -627,6 +629,50 @@ int lmkv_daemon_workspace_update_branch(lmkv_daemon *d, int64_t workspace_id, co
     return lmkv_db_transaction(d->db, NULL, 0, ws_branch_fn, &c);
 }
 
+/* Store one workspace-file link as schema/'s DaemonFileLink (key: be64
+ * workspace, be64 file). */
+static int link_put(lmkv_txn *txn, lmkv_daemon *d, const lmkv_daemon_file_link *l)
+{
+    lmkv_fbb *b;
+    int rc = lmkv_fbb_new(&b);
+    if (rc) return rc;
+    const uint8_t *rec;
+    size_t n;
+    uint8_t k[16];
+    put_be64(k, (uint64_t)l->workspace_id);
+    put_be64(k + 8, (uint64_t)l->file_id);
+    rc = lmkv_daemon_file_link_build(b, l, &rec, &n);
+    if (!rc) rc = lmkv_txn_insert(txn, d->t[T_WSF], k, 16, rec, n);
+    lmkv_fbb_free(b);
+    return rc;
+}
+
+/* A link as format 3 (DaemonFileLink) or formats 1 and 2 (17 raw bytes)
+ * store it. */
+static int link_decode(lmkv_daemon_file_link *l, int format, const lmkv_pair *p)
+{
+    if (p->key_size != 16) return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: file link key of %zu bytes", p->key_size);
+    int64_t ws = (int64_t)get_be64(p->key), file = (int64_t)get_be64(p->key + 8);
+    if (format < 3) {
+        if (p->value_size != 17)
+            return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: damaged file link %lld/%lld (format %d): %zu bytes",
+                                  (long long)ws, (long long)file, format, p->value_size);
+        lmkv_record_init(LMKV_REC_DAEMON_FILE_LINK, l);
+        l->workspace_id = ws;
+        l->file_id = file;
+        l->file_version_id = (int64_t)get_be64(p->value);
+        l->status = p->value[8];
+        l->run_id = (int64_t)get_be64(p->value + 9);
+        return LMKV_OK;
+    }
+    int rc = lmkv_daemon_file_link_read(l, p->value, p->value_size);
+    if (rc) return lmkv_error_wrap(rc, "lmkv_daemon: file link %lld/%lld", (long long)ws, (long long)file);
+    if (l->workspace_id != ws || l->file_id != file)
+        return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: file link %lld/%lld: record of %lld/%lld", (long long)ws,
+                              (long long)file, (long long)l->workspace_id, (long long)l->file_id);
+    return LMKV_OK;
+}
+
 typedef struct link_ctx {
     lmkv_daemon *d;
     int64_t ws, file, fv, run;
@@ -636,7 +682,7 @@ typedef struct link_ctx {
 static int link_fn(void *ctx, lmkv_txn *txn)
 {
     link_ctx *c = ctx;
-    uint8_t k[16], v[17] = {0};
+    uint8_t k[16];
     lmkv_pair p;
     put_be64(k, (uint64_t)c->ws);
     int rc = lmkv_txn_get(&p, txn, c->d->t[T_WS], k, 8);
@@ -644,8 +690,15 @@ static int link_fn(void *ctx, lmkv_txn *txn)
     if (rc) return rc;
     put_be64(k + 8, (uint64_t)c->file);
     rc = lmkv_txn_get(&p, txn, c->d->t[T_WSF], k, 16);
-    if (rc == LMKV_OK && p.value_size == 17) memcpy(v, p.value, 17);
-    else if (rc == LMKV_NOTFOUND && c->set_status)
+    lmkv_daemon_file_link l;
+    lmkv_record_init(LMKV_REC_DAEMON_FILE_LINK, &l);
+    l.workspace_id = c->ws;
+    l.file_id = c->file;
+    if (rc == LMKV_OK) {
+        p.key = k;
+        p.key_size = 16;
+        if ((rc = link_decode(&l, c->d->format, &p))) return rc;
+    } else if (rc == LMKV_NOTFOUND && c->set_status)
         return lmkv_error_set(LMKV_NOTFOUND, "lmkv_daemon_file_analysis_set: file %lld is not linked to workspace %lld",
                               (long long)c->file, (long long)c->ws);
     else if (rc && rc != LMKV_NOTFOUND) return rc;
@@ -655,13 +708,12 @@ static int link_fn(void *ctx, lmkv_txn *txn)
         if (rc == LMKV_NOTFOUND)
             return lmkv_error_set(LMKV_NOTFOUND, "lmkv_daemon_file_analysis_set: no analysis run %lld", (long long)c->run);
         if (rc) return rc;
-        put_be64(k, (uint64_t)c->ws);
-        v[8] = (uint8_t)c->status;
-        put_be64(v + 9, (uint64_t)c->run);
+        l.status = c->status;
+        l.run_id = c->run;
     } else {
-        put_be64(v, (uint64_t)c->fv);
+        l.file_version_id = c->fv;
     }
-    return lmkv_txn_insert(txn, c->d->t[T_WSF], k, 16, v, 17);
+    return link_put(txn, c->d, &l);
 }
 
 int lmkv_daemon_link_file(lmkv_daemon *d, int64_t workspace_id, int64_t file_id, int64_t file_version_id)
@@ -1610,10 +1662,11 @@ int lmkv_daemon_analysis_progress(lmkv_daemon_progress *res, lmkv_daemon *d, int
     if ((rc = lmkv_txn_scan_prefix(&it, txn, d->t[T_WSF], pre, 8))) { lmkv_txn_abort(txn); return rc; }
     lmkv_pair p;
     while (!(rc = lmkv_iter_next(&p, it))) {
-        if (p.value_size != 17) { rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: damaged file link"); break; }
+        lmkv_daemon_file_link l;
+        if ((rc = link_decode(&l, d->format, &p))) break;
         res->total_files++;
-        if (p.value[8] == LMKV_DAEMON_FILE_COMPLETED) res->analyzed_files++;
-        else if (p.value[8] == LMKV_DAEMON_FILE_FAILED) res->failed_files++;
+        if (l.status == LMKV_DAEMON_FILE_COMPLETED) res->analyzed_files++;
+        else if (l.status == LMKV_DAEMON_FILE_FAILED) res->failed_files++;
         else res->pending_files++;
     }
     lmkv_iter_free(it);
@@ -1756,6 +1809,14 @@ static int ws_convert(lmkv_txn *txn, lmkv_daemon *d, const lmkv_pair *p)
     return rc;
 }
 
+/* A format 1 or 2 link (17 raw bytes) rewritten as a DaemonFileLink. */
+static int link_convert(lmkv_txn *txn, lmkv_daemon *d, const lmkv_pair *p)
+{
+    lmkv_daemon_file_link l;
+    int rc = link_decode(&l, d->format, p);
+    return rc ? rc : link_put(txn, d, &l);
+}
+
 /* Every record of tree t passed to fn, from a copy taken first (fn rewrites
  * the tree, which would move an iterator over it). */
 static int tree_convert(lmkv_txn *txn, lmkv_daemon *d, int t,
@@ -1793,14 +1854,15 @@ static int tree_convert(lmkv_txn *txn, lmkv_daemon *d, int t,
 
 /* Format 1 or 2 -> 3 (lmkv_daemon_open, a writable db), in one transaction:
  * format 1's queue records rewritten as IndexerQueueItem, format 1's and
- * 2's run and workspace records as AnalysisRun and DaemonWorkspace, then
- * "format" 3. */
+ * 2's run, workspace and link records as AnalysisRun, DaemonWorkspace
+ * and DaemonFileLink, then "format" 3. */
 static int convert_fn(void *ctx, lmkv_txn *txn)
 {
     lmkv_daemon *d = ctx;
     int rc = d->format == 1 ? tree_convert(txn, d, T_QUEUE, queue_convert) : 0;
     if (!rc) rc = tree_convert(txn, d, T_RUN, run_convert);
     if (!rc) rc = tree_convert(txn, d, T_WS, ws_convert);
+    if (!rc) rc = tree_convert(txn, d, T_WSF, link_convert);
     if (!rc) rc = lmkv_txn_insert(txn, d->t[T_META], "format", 6, "\3", 1);
     if (!rc) d->format = DAEMON_FORMAT;
     return rc;

@@ -1334,6 +1334,145 @@ static void test_workspace_records(void **state)
     lmkv_free(v.data);
 }
 
+/* The stored link of (ws, file), read with schema/. */
+static int get_link(lmkv_db *db, const uint8_t k[16], lmkv_bytes *v, lmkv_daemon_file_link *l)
+{
+    lmkv_tree *t;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&t, db, "lmkv.daemon.wsf", 15));
+    LMKV_TEST_OK(lmkv_tree_get(v, t, k, 16));
+    lmkv_tree_close(t);
+    return lmkv_daemon_file_link_read(l, v->data, v->size);
+}
+
+static void link_key(uint8_t k[16], int64_t ws, int64_t file)
+{
+    for (int i = 0; i < 8; i++) k[i] = (uint8_t)((uint64_t)ws >> (56 - 8 * i));
+    for (int i = 0; i < 8; i++) k[8 + i] = (uint8_t)((uint64_t)file >> (56 - 8 * i));
+}
+
+/* A link in formats 1 and 2: be64 file version, u8 status, be64 run. */
+static void old_link(uint8_t v[17], int64_t fv, int status, int64_t run)
+{
+    for (int i = 0; i < 8; i++) v[i] = (uint8_t)((uint64_t)fv >> (56 - 8 * i));
+    v[8] = (uint8_t)status;
+    for (int i = 0; i < 8; i++) v[9 + i] = (uint8_t)((uint64_t)run >> (56 - 8 * i));
+}
+
+/* Workspace-file links in schema/'s DaemonFileLink ("LKDL"): flatc decodes
+ * a stored record; a format 2 db (17 raw bytes a link) is read as it is
+ * read-only and converted on a writable open; a damaged link is refused
+ * with nothing converted. */
+static void test_link_records(void **state)
+{
+    fx *f = *state;
+    int64_t ws, run;
+    LMKV_TEST_OK(lmkv_daemon_workspace_create(&ws, f->d, "main", 7, NULL));
+    LMKV_TEST_OK(lmkv_daemon_analysis_run_create(&run, f->d, "clangd", "14", "c", "{}"));
+    LMKV_TEST_OK(lmkv_daemon_link_file(f->d, ws, 10, 1000));
+    LMKV_TEST_OK(lmkv_daemon_link_file(f->d, ws, 11, 1100));
+    LMKV_TEST_OK(lmkv_daemon_link_file(f->d, ws, 12, 1200));
+    LMKV_TEST_OK(lmkv_daemon_file_analysis_set(f->d, ws, 10, run, LMKV_DAEMON_FILE_COMPLETED));
+    LMKV_TEST_OK(lmkv_daemon_file_analysis_set(f->d, ws, 11, run, LMKV_DAEMON_FILE_FAILED));
+    LMKV_TEST_OK(lmkv_daemon_link_file(f->d, ws, 10, 1001)); /* a new version keeps the status */
+    uint8_t k10[16], k11[16], k12[16];
+    link_key(k10, ws, 10);
+    link_key(k11, ws, 11);
+    link_key(k12, ws, 12);
+    lmkv_bytes v = {0};
+    lmkv_daemon_file_link l;
+    LMKV_TEST_OK(get_link(f->db, k10, &v, &l));
+    lmkv_record_type ty;
+    LMKV_TEST_OK(lmkv_record_type_of(&ty, v.data, v.size));
+    assert_int_equal(ty, LMKV_REC_DAEMON_FILE_LINK);
+    json_t *j = flatc_json(f, "daemon_file_link.fbs", v.data, v.size);
+    assert_int_equal(json_integer_value(json_object_get(j, "workspace_id")), ws);
+    assert_int_equal(json_integer_value(json_object_get(j, "file_id")), 10);
+    assert_int_equal(json_integer_value(json_object_get(j, "file_version_id")), 1001);
+    assert_int_equal(json_integer_value(json_object_get(j, "status")), LMKV_DAEMON_FILE_COMPLETED);
+    assert_int_equal(json_integer_value(json_object_get(j, "run_id")), run);
+    json_decref(j);
+    lmkv_free(v.data);
+
+    /* a format 2 db: its links as 17 raw bytes */
+    lmkv_daemon_close(f->d);
+    f->d = NULL;
+    uint8_t ov[17];
+    old_link(ov, 1000, LMKV_DAEMON_FILE_COMPLETED, run);
+    put_raw(f->db, "lmkv.daemon.wsf", k10, 16, ov, 17);
+    old_link(ov, 1100, LMKV_DAEMON_FILE_FAILED, run);
+    put_raw(f->db, "lmkv.daemon.wsf", k11, 16, ov, 17);
+    old_link(ov, 1200, 0, 0);
+    put_raw(f->db, "lmkv.daemon.wsf", k12, 16, ov, 17);
+    const char *s1[4] = {"2026-12-07 10:00:00", "main", NULL, NULL};
+    const char *r1[5] = {"clangd", "14", "c", "{}", "2026-12-07 10:00:00"};
+    uint8_t kw[8] = {0, 0, 0, 0, 0, 0, 0, 1}, wv[256];
+    put_raw(f->db, "lmkv.daemon.ws", kw, 8, wv, old_ws(wv, 7, s1));
+    put_raw(f->db, "lmkv.daemon.run", kw, 8, wv, old_run(wv, r1));
+    put_raw(f->db, "lmkv.daemon.meta", "format", 6, "\2", 1);
+    lmkv_db_close(f->db);
+
+    /* read-only: read as it is, nothing converted */
+    lmkv_config cfg;
+    lmkv_config_init(&cfg);
+    cfg.path = f->dir;
+    cfg.read_only = 1;
+    LMKV_TEST_OK(lmkv_db_open(&f->db, &cfg));
+    LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
+    lmkv_daemon_progress pr;
+    LMKV_TEST_OK(lmkv_daemon_analysis_progress(&pr, f->d, ws));
+    assert_int_equal(pr.total_files, 3);
+    assert_int_equal(pr.analyzed_files, 1);
+    assert_int_equal(pr.failed_files, 1);
+    assert_int_equal(pr.pending_files, 1);
+    assert_int_equal(meta_format(f->db), 2);
+    lmkv_daemon_close(f->d);
+    lmkv_db_close(f->db);
+
+    /* writable: converted in one transaction, fields kept */
+    assert_int_equal(lmkv_db_open_path(&f->db, f->dir), LMKV_OK);
+    LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
+    assert_int_equal(meta_format(f->db), 3);
+    LMKV_TEST_OK(get_link(f->db, k11, &v, &l));
+    assert_int_equal(l.workspace_id, ws);
+    assert_int_equal(l.file_id, 11);
+    assert_int_equal(l.file_version_id, 1100);
+    assert_int_equal(l.status, LMKV_DAEMON_FILE_FAILED);
+    assert_int_equal(l.run_id, run);
+    lmkv_free(v.data);
+    LMKV_TEST_OK(lmkv_daemon_file_analysis_set(f->d, ws, 12, run, LMKV_DAEMON_FILE_COMPLETED));
+    LMKV_TEST_OK(lmkv_daemon_analysis_progress(&pr, f->d, ws));
+    assert_int_equal(pr.total_files, 3);
+    assert_int_equal(pr.analyzed_files, 2);
+    assert_int_equal(pr.pending_files, 0);
+    LMKV_TEST_OK(get_link(f->db, k12, &v, &l));
+    assert_int_equal(l.file_version_id, 1200);
+    lmkv_free(v.data);
+    /* a damaged format 3 link: reads and writes name it, nothing written */
+    put_raw(f->db, "lmkv.daemon.wsf", k12, 16, "\1\2\3", 3);
+    assert_int_equal(lmkv_daemon_analysis_progress(&pr, f->d, ws), LMKV_ECORRUPT);
+    assert_non_null(strstr(lmkv_errmsg(), "file link 1/12"));
+    assert_int_equal(lmkv_daemon_link_file(f->d, ws, 12, 5), LMKV_ECORRUPT);
+    assert_int_equal(get_link(f->db, k12, &v, &l), LMKV_ECORRUPT);
+    assert_int_equal(v.size, 3);
+    lmkv_free(v.data);
+
+    /* a damaged format 2 link: a clear error, nothing converted */
+    lmkv_daemon_close(f->d);
+    f->d = NULL;
+    old_link(ov, 1000, LMKV_DAEMON_FILE_COMPLETED, run);
+    put_raw(f->db, "lmkv.daemon.wsf", k10, 16, ov, 17);
+    put_raw(f->db, "lmkv.daemon.wsf", k11, 16, ov, 16);
+    put_raw(f->db, "lmkv.daemon.ws", kw, 8, wv, old_ws(wv, 7, s1));
+    put_raw(f->db, "lmkv.daemon.run", kw, 8, wv, old_run(wv, r1));
+    put_raw(f->db, "lmkv.daemon.meta", "format", 6, "\2", 1);
+    assert_int_equal(lmkv_daemon_open(&f->d, f->db), LMKV_ECORRUPT);
+    assert_non_null(strstr(lmkv_errmsg(), "file link 1/11"));
+    assert_int_equal(meta_format(f->db), 2);
+    assert_int_equal(get_link(f->db, k10, &v, &l), LMKV_ECORRUPT);
+    assert_int_equal(v.size, 17);
+    lmkv_free(v.data);
+}
+
 /* SQLiteBackend::delete_none_edges_for_symbol: markers at either end, by
  * relation, counted once; real edges, other symbols' markers and ids kept. */
 static void test_delete_none_edges(void **state)
@@ -1446,6 +1585,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_queue_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_workspace_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_link_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clangd_capture, setup, teardown),
     };
