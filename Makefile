@@ -66,7 +66,8 @@ DEPS_graph      := graph schema kv
 DEPS_migrate    := migrate versioning schema kv
 DEPS_lsp        := lsp versioning schema kv
 # daemon/ (the probe daemon's graph storage methods) keeps its own trees over kv, its
-# indexer-queue records are schema/'s IndexerQueueItem
+# indexer-queue, analysis-run, workspace and link records are schema/'s (IndexerQueueItem, AnalysisRun,
+# DaemonWorkspace, DaemonFileLink)
 DEPS_daemon     := daemon schema kv
 # push/ (PostgreSQL through libpq) reads the store and graph's result type
 DEPS_push       := push graph versioning schema kv

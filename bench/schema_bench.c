@@ -174,6 +174,7 @@ static void make_record(lmkv_record_type type, size_t i, void *rec, const char *
 typedef union anyrec {
     lmkv_workspace a; lmkv_file_version b; lmkv_symbol c; lmkv_reference d;
     lmkv_call e; lmkv_hierarchy f; lmkv_cache_entry g; lmkv_cache_stats h; lmkv_indexer_queue_item i;
+    lmkv_analysis_run j; lmkv_daemon_workspace_record k; lmkv_daemon_file_link l;
 } anyrec;
 
 static volatile size_t sink;

@@ -3,7 +3,7 @@
  * (daemon/lmkv_daemon.h is the specification).
  *
  * Trees (system trees of the db, "lmkv.daemon.<x>"):
- *   meta    "format" -> u8 2; "n.sym" "n.ws" "n.run" "n.q" -> be64 last id
+ *   meta    "format" -> u8 3; "n.sym" "n.ws" "n.run" "n.q" -> be64 last id
  *   uid     uid bytes -> be64 id            idu  be64 id -> uid bytes
  *   sym     be64 id -> symbol record (its uid first)
  *   byfile  file_path 0 language 0 be64 id -> the symbol record
@@ -12,15 +12,22 @@
  *   ein     be64 tgt, u8 rel, be64 src, language -> the same edge record
  * The indexes and the incoming twin hold whole records (covering), so every
  * lookup and both call directions are one prefix scan with no second get.
- *   ws      be64 id -> workspace record     wsf  be64 ws, be64 file -> be64 fv, u8 status, be64 run
- *   run     be64 id -> run record
+ *   ws      be64 id -> schema/'s DaemonWorkspace (FlatBuffers, "LKDW":
+ *           lmkv_daemon_workspace_record_build / _read)
+ *   wsf     be64 ws, be64 file -> schema/'s DaemonFileLink (FlatBuffers,
+ *           "LKDL": lmkv_daemon_file_link_build / _read)
+ *   run     be64 id -> schema/'s AnalysisRun (FlatBuffers, "LKDR":
+ *           lmkv_analysis_run_build / _read)
  *   queue   be32 (~priority, sign-flipped), be64 id -> schema/'s IndexerQueueItem
  *           (FlatBuffers, "LKIQ": lmkv_indexer_queue_item_build / _read)
  * Other records: a format byte 1, then fields in order; a string is a le32
  * length and its bytes (length 0xFFFFFFFF: NULL); numbers little-endian
- * fixed size. Format 1 (meta "format" 1) had the queue records in that
- * encoding too; lmkv_daemon_open converts them (format 2) on a writable
- * open and reads them as they are on a read-only one.
+ * fixed size. Format 1 (meta "format" 1) had the queue, run and workspace
+ * records in that encoding too, format 2 the run and workspace records;
+ * both had the links as 17 raw bytes (be64 fv, u8 status, be64 run).
+ * lmkv_daemon_open converts
+ * them (format 3) on a writable open, in one transaction, and reads them as
+ * they are on a read-only one.
  */
 #include "lmkv_daemon.h"
 #include "kv_array_int.h"
@@ -40,11 +47,13 @@ static const char *const tree_names[T_N] = {"meta", "uid", "idu", "sym", "byfile
 struct lmkv_daemon {
     lmkv_db *db;
     lmkv_tree *t[T_N];
-    int format; /* of the trees: 2, or 1 (a read-only db not converted) */
+    int format; /* of the trees: 3, or 1 or 2 (a read-only db not converted) */
 };
 
-/* The format this code writes: 2 (queue records are IndexerQueueItem). */
-#define DAEMON_FORMAT 2
+/* The format this code writes: 3 (queue records are IndexerQueueItem since
+ * format 2; run, workspace and link records AnalysisRun, DaemonWorkspace
+ * and DaemonFileLink since format 3). */
+#define DAEMON_FORMAT 3
 
 static const char *const rel_names[13] = {NULL, "has_child", "inherits_from", "implements", "overrides",
                                           "references", "calls", "instantiates", "imports", "includes",
@@ -296,14 +305,14 @@ int lmkv_daemon_open(lmkv_daemon **out, lmkv_db *db)
     int rc = lmkv_tree_get(&v, d->t[T_META], "format", 6);
     if (rc == LMKV_NOTFOUND) {
         if (lmkv_db_is_read_only(db)) { *out = d; return LMKV_OK; }
-        rc = lmkv_tree_insert(NULL, d->t[T_META], "format", 6, "\2", 1);
+        rc = lmkv_tree_insert(NULL, d->t[T_META], "format", 6, "\3", 1);
     } else if (rc == LMKV_OK) {
         int f = v.size == 1 ? v.data[0] : -1;
         lmkv_free(v.data);
-        if (f == 1) {
-            d->format = 1;
+        if (f == 1 || f == 2) {
+            d->format = f;
             if (!lmkv_db_is_read_only(db)) rc = lmkv_db_transaction(db, NULL, 0, convert_fn, d);
-            if (rc) lmkv_error_wrap(rc, "lmkv_daemon_open: converting daemon format 1 to 2");
+            if (rc) lmkv_error_wrap(rc, "lmkv_daemon_open: converting daemon format %d to %d", f, DAEMON_FORMAT);
         } else if (f != DAEMON_FORMAT) {
             rc = lmkv_error_set(LMKV_EVERSION, "lmkv_daemon_open: trees of daemon format %d, this is format %d", f,
                                 DAEMON_FORMAT);
@@ -388,16 +397,39 @@ static void utc_now(char out[20])
     strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
-static void ws_encode(buf *b, int64_t project, int active, const char *created, const char *name,
-                      const char *desc, const char *branch)
+/* NUL-terminated copies of the n strings s (NULL for an absent one) in
+ * *out, in one allocation *blk (free it). */
+static int cstrs(char **blk, const char **out, const sref *s, int n)
 {
-    b_u8(b, 1);
-    b_le64(b, (uint64_t)project);
-    b_u8(b, (uint8_t)active);
-    b_str(b, created);
-    b_str(b, name);
-    b_str(b, desc);
-    b_str(b, branch);
+    size_t tot = 1;
+    for (int i = 0; i < n; i++) tot += s[i].n + 1;
+    char *m = malloc(tot);
+    if (!m) return lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon: out of memory");
+    size_t off = 0;
+    for (int i = 0; i < n; i++) {
+        out[i] = s[i].p ? m + off : NULL;
+        if (s[i].n) memcpy(m + off, s[i].p, s[i].n);
+        m[off + s[i].n] = 0;
+        off += s[i].n + 1;
+    }
+    *blk = m;
+    return LMKV_OK;
+}
+
+/* Store one workspace as schema/'s DaemonWorkspace (key: be64 its id). */
+static int ws_put(lmkv_txn *txn, lmkv_daemon *d, const lmkv_daemon_workspace_record *w)
+{
+    lmkv_fbb *b;
+    int rc = lmkv_fbb_new(&b);
+    if (rc) return rc;
+    const uint8_t *rec;
+    size_t n;
+    uint8_t k[8];
+    put_be64(k, (uint64_t)w->workspace_id);
+    rc = lmkv_daemon_workspace_record_build(b, w, &rec, &n);
+    if (!rc) rc = lmkv_txn_insert(txn, d->t[T_WS], k, 8, rec, n);
+    lmkv_fbb_free(b);
+    return rc;
 }
 
 typedef struct ws_fields {
@@ -406,17 +438,38 @@ typedef struct ws_fields {
     sref created, name, desc, branch;
 } ws_fields;
 
-static int ws_decode(ws_fields *w, const uint8_t *p, size_t n)
+static sref sz(const char *s) { sref r = {s, s ? strlen(s) : 0}; return r; }
+
+/* Workspace `id`'s record as format 3 (DaemonWorkspace) or formats 1 and 2
+ * (the module's own encoding) store it; strings borrowed from the value. */
+static int ws_decode(ws_fields *w, int format, int64_t id, const uint8_t *p, size_t n)
 {
-    rd r = {p, n, 0, 0};
-    if (r_u8(&r) != 1) r.bad = 1;
-    w->project = (int64_t)r_le64(&r);
-    w->active = r_u8(&r);
-    w->created = r_str(&r);
-    w->name = r_str(&r);
-    w->desc = r_str(&r);
-    w->branch = r_str(&r);
-    if (r.bad || !w->created.p || !w->name.p) return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: damaged workspace record");
+    if (format < 3) {
+        rd r = {p, n, 0, 0};
+        if (r_u8(&r) != 1) r.bad = 1;
+        w->project = (int64_t)r_le64(&r);
+        w->active = r_u8(&r);
+        w->created = r_str(&r);
+        w->name = r_str(&r);
+        w->desc = r_str(&r);
+        w->branch = r_str(&r);
+        if (r.bad || !w->created.p || !w->name.p)
+            return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: damaged workspace record %lld (format %d)", (long long)id,
+                                  format);
+        return LMKV_OK;
+    }
+    lmkv_daemon_workspace_record x;
+    int rc = lmkv_daemon_workspace_record_read(&x, p, n);
+    if (rc) return lmkv_error_wrap(rc, "lmkv_daemon: workspace record %lld", (long long)id);
+    if (x.workspace_id != id || !x.created_at || !x.name)
+        return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: workspace record %lld: of workspace %lld or without a name",
+                              (long long)id, (long long)x.workspace_id);
+    w->project = x.project_id;
+    w->active = x.is_active;
+    w->created = sz(x.created_at);
+    w->name = sz(x.name);
+    w->desc = sz(x.description);
+    w->branch = sz(x.branch_hint);
     return LMKV_OK;
 }
 
@@ -434,14 +487,16 @@ static int ws_create_fn(void *ctx, lmkv_txn *txn)
     if (rc) return rc;
     char now[20];
     utc_now(now);
-    buf b = {0};
-    ws_encode(&b, c->project, 1, now, c->name, NULL, c->branch);
-    uint8_t k[8];
-    put_be64(k, id);
-    rc = b.oom ? LMKV_ENOMEM : lmkv_txn_insert(txn, c->d->t[T_WS], k, 8, b.p, b.n);
-    b_free(&b);
+    lmkv_daemon_workspace_record w;
+    lmkv_record_init(LMKV_REC_DAEMON_WORKSPACE, &w);
+    w.workspace_id = (int64_t)id;
+    w.project_id = c->project;
+    w.is_active = 1;
+    w.created_at = now;
+    w.name = c->name;
+    w.branch_hint = c->branch;
     c->id = (int64_t)id;
-    return rc;
+    return ws_put(txn, c->d, &w);
 }
 
 int lmkv_daemon_workspace_create(int64_t *out_id, lmkv_daemon *d, const char *name, int64_t project_id,
@@ -481,7 +536,7 @@ int lmkv_daemon_workspace_get(lmkv_daemon_workspace **res, lmkv_daemon *d, int64
     if (rc == LMKV_NOTFOUND) rc = lmkv_error_set(LMKV_NOTFOUND, "lmkv_daemon_workspace_get: no workspace %lld", (long long)workspace_id);
     ws_fields f;
     outb o = OUT_INIT(lmkv_daemon_workspace, ws_soffs);
-    if (!rc && !(rc = ws_decode(&f, p.value, p.value_size))) {
+    if (!rc && !(rc = ws_decode(&f, d->format, workspace_id, p.value, p.value_size))) {
         lmkv_daemon_workspace *w = o_add(&o);
         if (w) ws_fill(&o, w, workspace_id, &f);
     }
@@ -514,7 +569,7 @@ int lmkv_daemon_workspace_list(lmkv_daemon_workspace **res, size_t *count, lmkv_
     lmkv_pair p;
     while (!(rc = lmkv_iter_next(&p, it))) {
         ws_fields f;
-        if (p.key_size != 8 || (rc = ws_decode(&f, p.value, p.value_size))) {
+        if (p.key_size != 8 || (rc = ws_decode(&f, d->format, (int64_t)get_be64(p.key), p.value, p.value_size))) {
             rc = rc ? rc : LMKV_ECORRUPT;
             break;
         }
@@ -547,19 +602,23 @@ static int ws_branch_fn(void *ctx, lmkv_txn *txn)
         return lmkv_error_set(LMKV_NOTFOUND, "lmkv_daemon_workspace_update_branch: no workspace %lld", (long long)c->id);
     if (rc) return rc;
     ws_fields f;
-    if ((rc = ws_decode(&f, p.value, p.value_size))) return rc;
+    if ((rc = ws_decode(&f, c->d->format, c->id, p.value, p.value_size))) return rc;
     /* copy the strings out: the insert below may move the page */
-    char *cr = strndup(f.created.p, f.created.n), *nm = strndup(f.name.p, f.name.n);
-    char *ds = f.desc.p ? strndup(f.desc.p, f.desc.n) : NULL;
-    buf b = {0};
-    if (cr && nm && (ds || !f.desc.p)) ws_encode(&b, f.project, f.active, cr, nm, ds, c->branch);
-    else b.oom = 1;
-    rc = b.oom ? lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_workspace_update_branch: out of memory")
-               : lmkv_txn_insert(txn, c->d->t[T_WS], k, 8, b.p, b.n);
-    b_free(&b);
-    free(cr);
-    free(nm);
-    free(ds);
+    sref s[3] = {f.created, f.name, f.desc};
+    const char *cs[3];
+    char *blk;
+    if ((rc = cstrs(&blk, cs, s, 3))) return rc;
+    lmkv_daemon_workspace_record w;
+    lmkv_record_init(LMKV_REC_DAEMON_WORKSPACE, &w);
+    w.workspace_id = c->id;
+    w.project_id = f.project;
+    w.is_active = f.active;
+    w.created_at = cs[0];
+    w.name = cs[1];
+    w.description = cs[2];
+    w.branch_hint = c->branch;
+    rc = ws_put(txn, c->d, &w);
+    free(blk);
     return rc;
 }
 
@@ -568,6 +627,50 @@ int lmkv_daemon_workspace_update_branch(lmkv_daemon *d, int64_t workspace_id, co
     if (!d || !branch) return lmkv_error_set(LMKV_EINVAL, "lmkv_daemon_workspace_update_branch: NULL argument");
     ws_branch_ctx c = {d, workspace_id, branch};
     return lmkv_db_transaction(d->db, NULL, 0, ws_branch_fn, &c);
+}
+
+/* Store one workspace-file link as schema/'s DaemonFileLink (key: be64
+ * workspace, be64 file). */
+static int link_put(lmkv_txn *txn, lmkv_daemon *d, const lmkv_daemon_file_link *l)
+{
+    lmkv_fbb *b;
+    int rc = lmkv_fbb_new(&b);
+    if (rc) return rc;
+    const uint8_t *rec;
+    size_t n;
+    uint8_t k[16];
+    put_be64(k, (uint64_t)l->workspace_id);
+    put_be64(k + 8, (uint64_t)l->file_id);
+    rc = lmkv_daemon_file_link_build(b, l, &rec, &n);
+    if (!rc) rc = lmkv_txn_insert(txn, d->t[T_WSF], k, 16, rec, n);
+    lmkv_fbb_free(b);
+    return rc;
+}
+
+/* A link as format 3 (DaemonFileLink) or formats 1 and 2 (17 raw bytes)
+ * store it. */
+static int link_decode(lmkv_daemon_file_link *l, int format, const lmkv_pair *p)
+{
+    if (p->key_size != 16) return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: file link key of %zu bytes", p->key_size);
+    int64_t ws = (int64_t)get_be64(p->key), file = (int64_t)get_be64(p->key + 8);
+    if (format < 3) {
+        if (p->value_size != 17)
+            return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: damaged file link %lld/%lld (format %d): %zu bytes",
+                                  (long long)ws, (long long)file, format, p->value_size);
+        lmkv_record_init(LMKV_REC_DAEMON_FILE_LINK, l);
+        l->workspace_id = ws;
+        l->file_id = file;
+        l->file_version_id = (int64_t)get_be64(p->value);
+        l->status = p->value[8];
+        l->run_id = (int64_t)get_be64(p->value + 9);
+        return LMKV_OK;
+    }
+    int rc = lmkv_daemon_file_link_read(l, p->value, p->value_size);
+    if (rc) return lmkv_error_wrap(rc, "lmkv_daemon: file link %lld/%lld", (long long)ws, (long long)file);
+    if (l->workspace_id != ws || l->file_id != file)
+        return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: file link %lld/%lld: record of %lld/%lld", (long long)ws,
+                              (long long)file, (long long)l->workspace_id, (long long)l->file_id);
+    return LMKV_OK;
 }
 
 typedef struct link_ctx {
@@ -579,7 +682,7 @@ typedef struct link_ctx {
 static int link_fn(void *ctx, lmkv_txn *txn)
 {
     link_ctx *c = ctx;
-    uint8_t k[16], v[17] = {0};
+    uint8_t k[16];
     lmkv_pair p;
     put_be64(k, (uint64_t)c->ws);
     int rc = lmkv_txn_get(&p, txn, c->d->t[T_WS], k, 8);
@@ -587,8 +690,15 @@ static int link_fn(void *ctx, lmkv_txn *txn)
     if (rc) return rc;
     put_be64(k + 8, (uint64_t)c->file);
     rc = lmkv_txn_get(&p, txn, c->d->t[T_WSF], k, 16);
-    if (rc == LMKV_OK && p.value_size == 17) memcpy(v, p.value, 17);
-    else if (rc == LMKV_NOTFOUND && c->set_status)
+    lmkv_daemon_file_link l;
+    lmkv_record_init(LMKV_REC_DAEMON_FILE_LINK, &l);
+    l.workspace_id = c->ws;
+    l.file_id = c->file;
+    if (rc == LMKV_OK) {
+        p.key = k;
+        p.key_size = 16;
+        if ((rc = link_decode(&l, c->d->format, &p))) return rc;
+    } else if (rc == LMKV_NOTFOUND && c->set_status)
         return lmkv_error_set(LMKV_NOTFOUND, "lmkv_daemon_file_analysis_set: file %lld is not linked to workspace %lld",
                               (long long)c->file, (long long)c->ws);
     else if (rc && rc != LMKV_NOTFOUND) return rc;
@@ -598,13 +708,12 @@ static int link_fn(void *ctx, lmkv_txn *txn)
         if (rc == LMKV_NOTFOUND)
             return lmkv_error_set(LMKV_NOTFOUND, "lmkv_daemon_file_analysis_set: no analysis run %lld", (long long)c->run);
         if (rc) return rc;
-        put_be64(k, (uint64_t)c->ws);
-        v[8] = (uint8_t)c->status;
-        put_be64(v + 9, (uint64_t)c->run);
+        l.status = c->status;
+        l.run_id = c->run;
     } else {
-        put_be64(v, (uint64_t)c->fv);
+        l.file_version_id = c->fv;
     }
-    return lmkv_txn_insert(txn, c->d->t[T_WSF], k, 16, v, 17);
+    return link_put(txn, c->d, &l);
 }
 
 int lmkv_daemon_link_file(lmkv_daemon *d, int64_t workspace_id, int64_t file_id, int64_t file_version_id)
@@ -1478,6 +1587,22 @@ int lmkv_daemon_call_hierarchy(int *analysed, lmkv_daemon_symbol **item, lmkv_da
 
 /* ------------------------------------------------ analysis and queue */
 
+/* Store one analysis run as schema/'s AnalysisRun (key: be64 run id). */
+static int run_put(lmkv_txn *txn, lmkv_daemon *d, const lmkv_analysis_run *r)
+{
+    lmkv_fbb *b;
+    int rc = lmkv_fbb_new(&b);
+    if (rc) return rc;
+    const uint8_t *rec;
+    size_t n;
+    uint8_t k[8];
+    put_be64(k, (uint64_t)r->run_id);
+    rc = lmkv_analysis_run_build(b, r, &rec, &n);
+    if (!rc) rc = lmkv_txn_insert(txn, d->t[T_RUN], k, 8, rec, n);
+    lmkv_fbb_free(b);
+    return rc;
+}
+
 typedef struct run_ctx {
     lmkv_daemon *d;
     const char *s[4];
@@ -1492,16 +1617,16 @@ static int run_fn(void *ctx, lmkv_txn *txn)
     if (rc) return rc;
     char now[20];
     utc_now(now);
-    buf b = {0};
-    b_u8(&b, 1);
-    for (int i = 0; i < 4; i++) b_str(&b, c->s[i]);
-    b_str(&b, now);
-    uint8_t k[8];
-    put_be64(k, id);
-    rc = b.oom ? LMKV_ENOMEM : lmkv_txn_insert(txn, c->d->t[T_RUN], k, 8, b.p, b.n);
-    b_free(&b);
+    lmkv_analysis_run r;
+    lmkv_record_init(LMKV_REC_ANALYSIS_RUN, &r);
+    r.run_id = (int64_t)id;
+    r.analyzer_name = c->s[0];
+    r.analyzer_version = c->s[1];
+    r.language = c->s[2];
+    r.config = c->s[3];
+    r.started_at = now;
     c->id = (int64_t)id;
-    return rc;
+    return run_put(txn, c->d, &r);
 }
 
 int lmkv_daemon_analysis_run_create(int64_t *out_id, lmkv_daemon *d, const char *analyzer_name,
@@ -1537,10 +1662,11 @@ int lmkv_daemon_analysis_progress(lmkv_daemon_progress *res, lmkv_daemon *d, int
     if ((rc = lmkv_txn_scan_prefix(&it, txn, d->t[T_WSF], pre, 8))) { lmkv_txn_abort(txn); return rc; }
     lmkv_pair p;
     while (!(rc = lmkv_iter_next(&p, it))) {
-        if (p.value_size != 17) { rc = lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: damaged file link"); break; }
+        lmkv_daemon_file_link l;
+        if ((rc = link_decode(&l, d->format, &p))) break;
         res->total_files++;
-        if (p.value[8] == LMKV_DAEMON_FILE_COMPLETED) res->analyzed_files++;
-        else if (p.value[8] == LMKV_DAEMON_FILE_FAILED) res->failed_files++;
+        if (l.status == LMKV_DAEMON_FILE_COMPLETED) res->analyzed_files++;
+        else if (l.status == LMKV_DAEMON_FILE_FAILED) res->failed_files++;
         else res->pending_files++;
     }
     lmkv_iter_free(it);
@@ -1572,8 +1698,6 @@ typedef struct qrow {
     sref language, operation, status;
 } qrow;
 
-static sref sz(const char *s) { sref r = {s, s ? strlen(s) : 0}; return r; }
-
 static int queue_decode(qrow *q, int format, const lmkv_pair *p)
 {
     if (p->key_size != 12) return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: queue key of %zu bytes", p->key_size);
@@ -1604,49 +1728,142 @@ static int queue_decode(qrow *q, int format, const lmkv_pair *p)
     return LMKV_OK;
 }
 
-/* Format 1 -> 2 (lmkv_daemon_open, a writable db): every queue record
- * rewritten as an IndexerQueueItem, then "format" 2, in one transaction. */
-static int convert_fn(void *ctx, lmkv_txn *txn)
+/* A format 1 queue record rewritten as an IndexerQueueItem. */
+static int queue_convert(lmkv_txn *txn, lmkv_daemon *d, const lmkv_pair *p)
 {
-    lmkv_daemon *d = ctx;
-    lmkv_iter *it;
-    int rc = lmkv_txn_iter(&it, txn, d->t[T_QUEUE]);
+    qrow q;
+    int rc = queue_decode(&q, 1, p);
     if (rc) return rc;
-    /* collect first: the writes would move the iterator */
-    buf keys = {0}, rows = {0};
+    lmkv_indexer_queue_item x;
+    lmkv_record_init(LMKV_REC_INDEXER_QUEUE_ITEM, &x);
+    x.queue_id = q.queue_id;
+    x.file_id = q.file_id;
+    x.priority = q.priority;
+    sref f[3] = {q.language, q.operation, q.status};
+    const char *c[3];
+    char *blk;
+    if ((rc = cstrs(&blk, c, f, 3))) return rc;
+    x.language = c[0];
+    x.operation = c[1];
+    x.status = c[2];
+    rc = queue_put(txn, d, p->key, &x);
+    free(blk);
+    return rc;
+}
+
+/* A format 1 or 2 run record (the module's own encoding: format byte 1,
+ * analyzer name, version, language, config, started_at) rewritten as an
+ * AnalysisRun. */
+static int run_convert(lmkv_txn *txn, lmkv_daemon *d, const lmkv_pair *p)
+{
+    if (p->key_size != 8) return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: run key of %zu bytes", p->key_size);
+    int64_t id = (int64_t)get_be64(p->key);
+    rd r = {p->value, p->value_size, 0, 0};
+    if (r_u8(&r) != 1) r.bad = 1;
+    sref f[5];
+    for (int i = 0; i < 5; i++) f[i] = r_str(&r);
+    for (int i = 0; i < 5; i++) r.bad |= !f[i].p;
+    if (r.bad || r.off != r.n)
+        return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: damaged analysis run %lld (format %d)", (long long)id,
+                              d->format);
+    const char *c[5];
+    char *blk;
+    int rc = cstrs(&blk, c, f, 5);
+    if (rc) return rc;
+    lmkv_analysis_run x;
+    lmkv_record_init(LMKV_REC_ANALYSIS_RUN, &x);
+    x.run_id = id;
+    x.analyzer_name = c[0];
+    x.analyzer_version = c[1];
+    x.language = c[2];
+    x.config = c[3];
+    x.started_at = c[4];
+    rc = run_put(txn, d, &x);
+    free(blk);
+    return rc;
+}
+
+/* A format 1 or 2 workspace record rewritten as a DaemonWorkspace. */
+static int ws_convert(lmkv_txn *txn, lmkv_daemon *d, const lmkv_pair *p)
+{
+    if (p->key_size != 8) return lmkv_error_set(LMKV_ECORRUPT, "lmkv_daemon: workspace key of %zu bytes", p->key_size);
+    ws_fields f;
+    int64_t id = (int64_t)get_be64(p->key);
+    int rc = ws_decode(&f, d->format, id, p->value, p->value_size);
+    if (rc) return rc;
+    sref s[4] = {f.created, f.name, f.desc, f.branch};
+    const char *cs[4];
+    char *blk;
+    if ((rc = cstrs(&blk, cs, s, 4))) return rc;
+    lmkv_daemon_workspace_record w;
+    lmkv_record_init(LMKV_REC_DAEMON_WORKSPACE, &w);
+    w.workspace_id = id;
+    w.project_id = f.project;
+    w.is_active = f.active;
+    w.created_at = cs[0];
+    w.name = cs[1];
+    w.description = cs[2];
+    w.branch_hint = cs[3];
+    rc = ws_put(txn, d, &w);
+    free(blk);
+    return rc;
+}
+
+/* A format 1 or 2 link (17 raw bytes) rewritten as a DaemonFileLink. */
+static int link_convert(lmkv_txn *txn, lmkv_daemon *d, const lmkv_pair *p)
+{
+    lmkv_daemon_file_link l;
+    int rc = link_decode(&l, d->format, p);
+    return rc ? rc : link_put(txn, d, &l);
+}
+
+/* Every record of tree t passed to fn, from a copy taken first (fn rewrites
+ * the tree, which would move an iterator over it). */
+static int tree_convert(lmkv_txn *txn, lmkv_daemon *d, int t,
+                        int (*fn)(lmkv_txn *, lmkv_daemon *, const lmkv_pair *))
+{
+    lmkv_iter *it;
+    int rc = lmkv_txn_iter(&it, txn, d->t[t]);
+    if (rc) return rc;
+    buf all = {0};
     size_t n = 0;
     lmkv_pair p;
     while (!(rc = lmkv_iter_next(&p, it))) {
-        qrow q;
-        if ((rc = queue_decode(&q, 1, &p))) break;
-        b_put(&keys, p.key, 12);
-        b_le64(&rows, (uint64_t)q.file_id);
-        b_le32(&rows, (uint32_t)q.priority);
-        sref f[3] = {q.language, q.operation, q.status};
-        for (int i = 0; i < 3; i++) { b_le32(&rows, (uint32_t)f[i].n); b_put(&rows, f[i].p, f[i].n); b_u8(&rows, 0); }
+        b_le32(&all, (uint32_t)p.key_size);
+        b_put(&all, p.key, p.key_size);
+        b_le32(&all, (uint32_t)p.value_size);
+        b_put(&all, p.value, p.value_size);
         n++;
     }
     lmkv_iter_free(it);
     if (rc == LMKV_NOTFOUND) rc = 0;
-    if (!rc && (keys.oom || rows.oom)) rc = lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_open: out of memory");
-    rd r = {rows.p, rows.n, 0, 0};
+    if (!rc && all.oom) rc = lmkv_error_set(LMKV_ENOMEM, "lmkv_daemon_open: out of memory");
+    rd r = {all.p, all.n, 0, 0};
     for (size_t i = 0; i < n && !rc; i++) {
-        lmkv_indexer_queue_item x;
-        lmkv_record_init(LMKV_REC_INDEXER_QUEUE_ITEM, &x);
-        x.queue_id = (int64_t)get_be64(keys.p + 12 * i + 4);
-        x.file_id = (int64_t)r_le64(&r);
-        x.priority = (int32_t)r_le32(&r);
-        const char **f[3] = {&x.language, &x.operation, &x.status};
-        for (int k = 0; k < 3; k++) {
-            uint32_t len = r_le32(&r);
-            *f[k] = (const char *)r.p + r.off; /* NUL-terminated above */
-            r.off += (size_t)len + 1;
-        }
-        rc = queue_put(txn, d, keys.p + 12 * i, &x);
+        p.key_size = r_le32(&r);
+        p.key = r.p + r.off;
+        r.off += p.key_size;
+        p.value_size = r_le32(&r);
+        p.value = r.p + r.off;
+        r.off += p.value_size;
+        rc = fn(txn, d, &p);
     }
-    b_free(&keys);
-    b_free(&rows);
-    if (!rc) rc = lmkv_txn_insert(txn, d->t[T_META], "format", 6, "\2", 1);
+    b_free(&all);
+    return rc;
+}
+
+/* Format 1 or 2 -> 3 (lmkv_daemon_open, a writable db), in one transaction:
+ * format 1's queue records rewritten as IndexerQueueItem, format 1's and
+ * 2's run, workspace and link records as AnalysisRun, DaemonWorkspace
+ * and DaemonFileLink, then "format" 3. */
+static int convert_fn(void *ctx, lmkv_txn *txn)
+{
+    lmkv_daemon *d = ctx;
+    int rc = d->format == 1 ? tree_convert(txn, d, T_QUEUE, queue_convert) : 0;
+    if (!rc) rc = tree_convert(txn, d, T_RUN, run_convert);
+    if (!rc) rc = tree_convert(txn, d, T_WS, ws_convert);
+    if (!rc) rc = tree_convert(txn, d, T_WSF, link_convert);
+    if (!rc) rc = lmkv_txn_insert(txn, d->t[T_META], "format", 6, "\3", 1);
     if (!rc) d->format = DAEMON_FORMAT;
     return rc;
 }

@@ -8,9 +8,11 @@
  *
  * This header is the daemon module's only door and its specification.
  * Layering: daemon -> schema -> kv (its records live in its own trees of an
- * lmkv_db, beside schema/'s store; the indexer-queue rows are schema/'s
- * IndexerQueueItem FlatBuffers records, the others the module's own
- * encoding; see docs/DESIGN.md "The daemon module"). The
+ * lmkv_db, beside schema/'s store; the indexer-queue rows, analysis runs,
+ * workspaces and workspace-file links are schema/'s IndexerQueueItem,
+ * AnalysisRun, DaemonWorkspace and DaemonFileLink FlatBuffers records, the
+ * others the module's own encoding; see docs/DESIGN.md "The daemon
+ * module"). The
  * Rust binding's GraphBackend (bindings/rust/lmkv/src/backend/graph.rs) is
  * implemented over it; every function below names the trait method it
  * serves.
@@ -114,14 +116,17 @@ typedef struct lmkv_daemon lmkv_daemon;
  * Open the daemon's storage in `db` (creates its trees, "lmkv.daemon.*"
  * system trees, on first use). `db` must outlive the handle. Trees of
  * format 1 (before the indexer queue's records became schema/'s
- * IndexerQueueItem) are converted to format 2 here, in one write
- * transaction, when `db` is writable, and read as they are when it is
- * read-only.
+ * IndexerQueueItem) or format 2 (before the analysis runs, workspaces and
+ * links became schema/'s AnalysisRun, DaemonWorkspace and DaemonFileLink)
+ * are converted to
+ * format 3 here, in one write transaction, when `db` is writable, and read
+ * as they are when it is read-only.
  * @return LMKV_OK; LMKV_EINVAL (NULL); LMKV_ENOMEM; LMKV_EREADONLY /
  *         LMKV_NOTFOUND (a read-only db without the trees); LMKV_EVERSION
  *         (trees written by a later format of this module); LMKV_ECORRUPT
- *         (a format 1 queue record that cannot be converted: nothing
- *         converted); kv's write errors (the conversion).
+ *         (a format 1 queue record or a format 1 or 2 run, workspace or
+ *         link record that cannot be converted: nothing converted); kv's
+ *         write errors (the conversion).
  */
 LMKV_API int lmkv_daemon_open(lmkv_daemon **out, lmkv_db *db);
 /** Close the handle (not the db). NULL is fine. */
@@ -159,7 +164,8 @@ LMKV_API int lmkv_daemon_workspace_update_branch(lmkv_daemon *d, int64_t workspa
 /** link_file_to_workspace: file_id (the daemon's file id) belongs to the
  *  workspace, at file_version_id (replacing an earlier link's version; its
  *  analysis status is kept). @return LMKV_OK; LMKV_NOTFOUND (no such
- *  workspace); LMKV_EINVAL. */
+ *  workspace); LMKV_EINVAL; LMKV_ECORRUPT (the stored link is damaged:
+ *  nothing written). */
 LMKV_API int lmkv_daemon_link_file(lmkv_daemon *d, int64_t workspace_id, int64_t file_id,
                                    int64_t file_version_id);
 
@@ -381,7 +387,8 @@ typedef enum lmkv_daemon_file_status {
 } lmkv_daemon_file_status;
 /** Record the analysis status of a file linked to the workspace (by run
  *  run_id, which must exist). @return LMKV_OK; LMKV_NOTFOUND (file not
- *  linked to the workspace, or no such run); LMKV_EINVAL (bad status). */
+ *  linked to the workspace, or no such run); LMKV_EINVAL (bad status);
+ *  LMKV_ECORRUPT (the stored link is damaged: nothing written). */
 LMKV_API int lmkv_daemon_file_analysis_set(lmkv_daemon *d, int64_t workspace_id, int64_t file_id,
                                            int64_t run_id, int status);
 
@@ -395,7 +402,8 @@ typedef struct lmkv_daemon_progress {
     float completion_percentage; /* analyzed / total * 100; 0 when total 0 */
 } lmkv_daemon_progress;
 /** get_analysis_progress. An unknown workspace has all zeros (as the
- *  daemon's COUNT queries). @return LMKV_OK; LMKV_EINVAL. */
+ *  daemon's COUNT queries). @return LMKV_OK; LMKV_EINVAL; LMKV_ECORRUPT
+ *  (a damaged stored link, named in the message). */
 LMKV_API int lmkv_daemon_analysis_progress(lmkv_daemon_progress *out, lmkv_daemon *d, int64_t workspace_id);
 
 /** One indexer_queue row. */

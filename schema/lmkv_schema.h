@@ -76,9 +76,12 @@ typedef enum lmkv_record_type {
     LMKV_REC_HIERARCHY    = 6, /* Hierarchy,   "LKHE" */
     LMKV_REC_CACHE_ENTRY  = 7, /* CacheEntry,  "LKCE" */
     LMKV_REC_CACHE_STATS  = 8, /* CacheStats,  "LKCS" */
-    LMKV_REC_INDEXER_QUEUE_ITEM = 9 /* IndexerQueueItem, "LKIQ" (daemon/'s queue) */
+    LMKV_REC_INDEXER_QUEUE_ITEM = 9, /* IndexerQueueItem, "LKIQ" (daemon/'s queue) */
+    LMKV_REC_ANALYSIS_RUN = 10, /* AnalysisRun, "LKDR" (daemon/'s analysis runs) */
+    LMKV_REC_DAEMON_WORKSPACE = 11, /* DaemonWorkspace, "LKDW" (daemon/'s workspaces) */
+    LMKV_REC_DAEMON_FILE_LINK = 12 /* DaemonFileLink, "LKDL" (daemon/'s workspace-file links) */
 } lmkv_record_type;
-#define LMKV_REC_COUNT 10 /* one past the last type */
+#define LMKV_REC_COUNT 13 /* one past the last type */
 
 /** Largest record lmkv builds or reads: 1 GiB (FlatBuffers allows < 2 GiB). */
 #define LMKV_RECORD_MAX_SIZE ((size_t)1 << 30)
@@ -286,6 +289,33 @@ typedef struct lmkv_indexer_queue_item { /* IndexerQueueItem, "LKIQ" */
     int32_t priority;                    /* higher first */
 } lmkv_indexer_queue_item;
 
+typedef struct lmkv_analysis_run {       /* AnalysisRun, "LKDR" */
+    int64_t run_id;                      /* 1, 2, ... in creation order */
+    const char *analyzer_name;
+    const char *analyzer_version;
+    const char *language;
+    const char *config;                  /* the analyser's configuration */
+    const char *started_at;              /* UTC "YYYY-MM-DD HH:MM:SS" */
+} lmkv_analysis_run;
+
+typedef struct lmkv_daemon_workspace_record { /* DaemonWorkspace, "LKDW" */
+    int64_t workspace_id;                /* 1, 2, ... in creation order */
+    int64_t project_id;                  /* the probe daemon's project id */
+    int is_active;                       /* 0/1 */
+    const char *created_at;              /* UTC "YYYY-MM-DD HH:MM:SS" */
+    const char *name;
+    const char *description;             /* NULL: none */
+    const char *branch_hint;             /* NULL: none */
+} lmkv_daemon_workspace_record;
+
+typedef struct lmkv_daemon_file_link {   /* DaemonFileLink, "LKDL" */
+    int64_t workspace_id;                /* the probe daemon's workspace id */
+    int64_t file_id;                     /* the probe daemon's file id */
+    int64_t file_version_id;             /* 0: none */
+    int32_t status;                      /* 0 pending, 1 completed, 2 failed */
+    int64_t run_id;                      /* 0: none */
+} lmkv_daemon_file_link;
+
 /* ---- defaults ---- */
 
 /** Set *rec (a struct of the given type) to the schema defaults: every id
@@ -375,6 +405,14 @@ LMKV_API int lmkv_cache_stats_read(lmkv_cache_stats *out, const void *buf, size_
 LMKV_API int lmkv_indexer_queue_item_build(lmkv_fbb *b, const lmkv_indexer_queue_item *rec, const uint8_t **out,
                                            size_t *outlen);
 LMKV_API int lmkv_indexer_queue_item_read(lmkv_indexer_queue_item *out, const void *buf, size_t len);
+LMKV_API int lmkv_analysis_run_build(lmkv_fbb *b, const lmkv_analysis_run *rec, const uint8_t **out, size_t *outlen);
+LMKV_API int lmkv_analysis_run_read(lmkv_analysis_run *out, const void *buf, size_t len);
+LMKV_API int lmkv_daemon_workspace_record_build(lmkv_fbb *b, const lmkv_daemon_workspace_record *rec,
+                                                const uint8_t **out, size_t *outlen);
+LMKV_API int lmkv_daemon_workspace_record_read(lmkv_daemon_workspace_record *out, const void *buf, size_t len);
+LMKV_API int lmkv_daemon_file_link_build(lmkv_fbb *b, const lmkv_daemon_file_link *rec, const uint8_t **out,
+                                         size_t *outlen);
+LMKV_API int lmkv_daemon_file_link_read(lmkv_daemon_file_link *out, const void *buf, size_t len);
 
 /* ---- names ---- */
 

@@ -211,6 +211,33 @@ static const fb_field indexer_queue_item_fields[] = {
     FI(lmkv_indexer_queue_item, priority, FB_I32),
 };
 
+static const fb_field analysis_run_fields[] = {
+    FI(lmkv_analysis_run, run_id, FB_I64),
+    FS(lmkv_analysis_run, analyzer_name),
+    FS(lmkv_analysis_run, analyzer_version),
+    FS(lmkv_analysis_run, language),
+    FS(lmkv_analysis_run, config),
+    FS(lmkv_analysis_run, started_at),
+};
+
+static const fb_field daemon_workspace_fields[] = {
+    FI(lmkv_daemon_workspace_record, workspace_id, FB_I64),
+    FI(lmkv_daemon_workspace_record, project_id, FB_I64),
+    FI(lmkv_daemon_workspace_record, is_active, FB_BOOL),
+    FS(lmkv_daemon_workspace_record, created_at),
+    FS(lmkv_daemon_workspace_record, name),
+    FS(lmkv_daemon_workspace_record, description),
+    FS(lmkv_daemon_workspace_record, branch_hint),
+};
+
+static const fb_field daemon_file_link_fields[] = {
+    FI(lmkv_daemon_file_link, workspace_id, FB_I64),
+    FI(lmkv_daemon_file_link, file_id, FB_I64),
+    FI(lmkv_daemon_file_link, file_version_id, FB_I64),
+    FI(lmkv_daemon_file_link, status, FB_I32),
+    FI(lmkv_daemon_file_link, run_id, FB_I64),
+};
+
 #define TBL(nm, id, ty, st, arr) \
     { nm, id, ty, sizeof(st), arr, (uint16_t)(sizeof(arr) / sizeof(arr[0])) }
 
@@ -225,6 +252,11 @@ static const fb_table tables[LMKV_REC_COUNT] = {
     [LMKV_REC_CACHE_STATS]  = TBL("CacheStats", "LKCS", LMKV_REC_CACHE_STATS, lmkv_cache_stats, cache_stats_fields),
     [LMKV_REC_INDEXER_QUEUE_ITEM] = TBL("IndexerQueueItem", "LKIQ", LMKV_REC_INDEXER_QUEUE_ITEM, lmkv_indexer_queue_item,
                                         indexer_queue_item_fields),
+    [LMKV_REC_ANALYSIS_RUN] = TBL("AnalysisRun", "LKDR", LMKV_REC_ANALYSIS_RUN, lmkv_analysis_run, analysis_run_fields),
+    [LMKV_REC_DAEMON_WORKSPACE] = TBL("DaemonWorkspace", "LKDW", LMKV_REC_DAEMON_WORKSPACE, lmkv_daemon_workspace_record,
+                                      daemon_workspace_fields),
+    [LMKV_REC_DAEMON_FILE_LINK] = TBL("DaemonFileLink", "LKDL", LMKV_REC_DAEMON_FILE_LINK, lmkv_daemon_file_link,
+                                      daemon_file_link_fields),
 };
 
 const fb_table *lmkv_schema__fb_table(lmkv_record_type type)
@@ -315,3 +347,6 @@ TYPED(hierarchy, lmkv_hierarchy, LMKV_REC_HIERARCHY)
 TYPED(cache_entry, lmkv_cache_entry, LMKV_REC_CACHE_ENTRY)
 TYPED(cache_stats, lmkv_cache_stats, LMKV_REC_CACHE_STATS)
 TYPED(indexer_queue_item, lmkv_indexer_queue_item, LMKV_REC_INDEXER_QUEUE_ITEM)
+TYPED(analysis_run, lmkv_analysis_run, LMKV_REC_ANALYSIS_RUN)
+TYPED(daemon_workspace_record, lmkv_daemon_workspace_record, LMKV_REC_DAEMON_WORKSPACE)
+TYPED(daemon_file_link, lmkv_daemon_file_link, LMKV_REC_DAEMON_FILE_LINK)

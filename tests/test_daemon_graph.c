@@ -314,11 +314,11 @@ static void test_reopen(void **state)
     f->d = NULL;
     lmkv_tree *meta;
     LMKV_TEST_OK(lmkv_db_open_system_tree(&meta, f->db, "lmkv.daemon.meta", 16));
-    LMKV_TEST_OK(lmkv_tree_insert(NULL, meta, "format", 6, "\3", 1));
+    LMKV_TEST_OK(lmkv_tree_insert(NULL, meta, "format", 6, "\4", 1));
     lmkv_tree_close(meta);
     lmkv_daemon *d2;
     assert_int_equal(lmkv_daemon_open(&d2, f->db), LMKV_EVERSION);
-    assert_non_null(strstr(lmkv_errmsg(), "format 3"));
+    assert_non_null(strstr(lmkv_errmsg(), "format 4"));
 }
 
 static void uids_of(char out[][64], const lmkv_daemon_edge *e, size_t n, int src)
@@ -950,7 +950,7 @@ static void test_queue_records(void **state)
     fx *f = *state;
     LMKV_TEST_OK(lmkv_daemon_queue_file(f->d, 7, "c", 5));
     LMKV_TEST_OK(lmkv_daemon_queue_file(f->d, 8, "rust", 9));
-    assert_int_equal(meta_format(f->db), 2);
+    assert_int_equal(meta_format(f->db), 3);
     check_queue_records(f->db, 2);
 
     /* flatc reads a stored record (highest priority first: file 8) */
@@ -1043,7 +1043,7 @@ static void test_queue_records(void **state)
     /* writable: converted in one transaction */
     assert_int_equal(lmkv_db_open_path(&f->db, f->dir), LMKV_OK);
     LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
-    assert_int_equal(meta_format(f->db), 2);
+    assert_int_equal(meta_format(f->db), 3);
     check_queue_records(f->db, 2);
     LMKV_TEST_OK(lmkv_daemon_queue_file(f->d, 9, "go", 9));
     LMKV_TEST_OK(lmkv_daemon_queue_list(&qi, &n, f->d));
@@ -1065,6 +1065,412 @@ static void test_queue_records(void **state)
     LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
     assert_int_equal(lmkv_daemon_queue_list(&qi, &n, f->d), LMKV_ECORRUPT);
     assert_non_null(strstr(lmkv_errmsg(), "queue entry 2"));
+}
+
+/* flatc's (the official implementation's) JSON of the record `val` of
+ * the table in schema/<fbs>. */
+static json_t *flatc_json(const fx *f, const char *fbs, const void *val, size_t n)
+{
+    char bin[4096], cmd[16384], js[4096];
+    snprintf(bin, sizeof bin, "%s/rec.bin", f->dir);
+    FILE *o = fopen(bin, "wb");
+    assert_non_null(o);
+    assert_int_equal(fwrite(val, 1, n, o), n);
+    fclose(o);
+    const char *root = getenv("LMKV_ROOT") ? getenv("LMKV_ROOT") : ".";
+    snprintf(cmd, sizeof cmd, "flatc --json --strict-json --defaults-json --raw-binary -o '%s' '%s/schema/%s' -- '%s'",
+             f->dir, root, fbs, bin);
+    assert_int_equal(system(cmd), 0); /* flatc (Debian flatbuffers-compiler) is needed, as by t_schema_conformance */
+    snprintf(js, sizeof js, "%s/rec.json", f->dir);
+    json_error_t je;
+    json_t *j = json_load_file(js, 0, &je);
+    assert_non_null(j);
+    return j;
+}
+
+/* A run record in the module's own encoding (daemon formats 1 and 2). */
+static size_t old_run(uint8_t *v, const char *const str[5])
+{
+    size_t n = 0;
+    v[n++] = 1;
+    for (int k = 0; k < 5; k++) {
+        le32(v + n, (uint32_t)strlen(str[k]));
+        memcpy(v + n + 4, str[k], strlen(str[k]));
+        n += 4 + strlen(str[k]);
+    }
+    return n;
+}
+
+static void put_raw(lmkv_db *db, const char *tree, const void *k, size_t kn, const void *v, size_t vn)
+{
+    lmkv_tree *t;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&t, db, tree, strlen(tree)));
+    LMKV_TEST_OK(lmkv_tree_insert(NULL, t, k, kn, v, vn));
+    lmkv_tree_close(t);
+}
+
+/* The stored run record of run `id` (0: none), read with schema/. */
+static int get_run(lmkv_db *db, int64_t id, lmkv_bytes *v, lmkv_analysis_run *r)
+{
+    lmkv_tree *t;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&t, db, "lmkv.daemon.run", 15));
+    uint8_t k[8];
+    for (int i = 0; i < 8; i++) k[i] = (uint8_t)((uint64_t)id >> (56 - 8 * i));
+    LMKV_TEST_OK(lmkv_tree_get(v, t, k, 8));
+    lmkv_tree_close(t);
+    return lmkv_analysis_run_read(r, v->data, v->size);
+}
+
+/* Analysis runs in schema/'s AnalysisRun ("LKDR"): flatc decodes a stored
+ * record; a format 2 db (runs in the module's own encoding) is read as it
+ * is read-only and converted on a writable open, and a damaged one is
+ * refused with nothing converted. */
+static void test_run_records(void **state)
+{
+    fx *f = *state;
+    int64_t r1, r2;
+    LMKV_TEST_OK(lmkv_daemon_analysis_run_create(&r1, f->d, "clangd", "14.0.6", "cpp", "{\"background\":true}"));
+    LMKV_TEST_OK(lmkv_daemon_analysis_run_create(&r2, f->d, "tree-sitter", "0.20", "c", "{}"));
+    assert_int_equal(r2, 2);
+    assert_int_equal(meta_format(f->db), 3);
+    lmkv_bytes v = {0};
+    lmkv_analysis_run r;
+    LMKV_TEST_OK(get_run(f->db, r1, &v, &r));
+    lmkv_record_type ty;
+    LMKV_TEST_OK(lmkv_record_type_of(&ty, v.data, v.size));
+    assert_int_equal(ty, LMKV_REC_ANALYSIS_RUN);
+    json_t *j = flatc_json(f, "analysis_run.fbs", v.data, v.size);
+    assert_int_equal(json_integer_value(json_object_get(j, "run_id")), 1);
+    assert_string_equal(json_string_value(json_object_get(j, "analyzer_name")), "clangd");
+    assert_string_equal(json_string_value(json_object_get(j, "analyzer_version")), "14.0.6");
+    assert_string_equal(json_string_value(json_object_get(j, "language")), "cpp");
+    assert_string_equal(json_string_value(json_object_get(j, "config")), "{\"background\":true}");
+    const char *at = json_string_value(json_object_get(j, "started_at"));
+    assert_true(at && strlen(at) == 19 && at[4] == '-' && at[10] == ' ' && at[13] == ':');
+    assert_string_equal(r.started_at, at);
+    json_decref(j);
+    lmkv_free(v.data);
+
+    /* a format 2 db: its run records in the module's own encoding */
+    lmkv_daemon_close(f->d);
+    f->d = NULL;
+    const char *s1[5] = {"clangd", "14.0.6", "cpp", "{}", "2026-12-07 10:00:00"};
+    const char *s2[5] = {"tree-sitter", "0.20", "c", "", "2026-12-07 10:00:01"};
+    uint8_t k1[8] = {0, 0, 0, 0, 0, 0, 0, 1}, k2[8] = {0, 0, 0, 0, 0, 0, 0, 2}, ov[256];
+    put_raw(f->db, "lmkv.daemon.run", k1, 8, ov, old_run(ov, s1));
+    put_raw(f->db, "lmkv.daemon.run", k2, 8, ov, old_run(ov, s2));
+    put_raw(f->db, "lmkv.daemon.meta", "format", 6, "\2", 1);
+    lmkv_db_close(f->db);
+
+    /* read-only: opened as it is, nothing converted */
+    lmkv_config cfg;
+    lmkv_config_init(&cfg);
+    cfg.path = f->dir;
+    cfg.read_only = 1;
+    LMKV_TEST_OK(lmkv_db_open(&f->db, &cfg));
+    LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
+    assert_int_equal(meta_format(f->db), 2);
+    assert_int_equal(get_run(f->db, 1, &v, &r), LMKV_ECORRUPT);
+    assert_int_equal(v.data[0], 1);
+    lmkv_free(v.data);
+    lmkv_daemon_close(f->d);
+    lmkv_db_close(f->db);
+
+    /* writable: converted in one transaction, fields kept */
+    assert_int_equal(lmkv_db_open_path(&f->db, f->dir), LMKV_OK);
+    LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
+    assert_int_equal(meta_format(f->db), 3);
+    LMKV_TEST_OK(get_run(f->db, 1, &v, &r));
+    assert_int_equal(r.run_id, 1);
+    assert_string_equal(r.analyzer_name, "clangd");
+    assert_string_equal(r.config, "{}");
+    assert_string_equal(r.started_at, "2026-12-07 10:00:00");
+    lmkv_free(v.data);
+    LMKV_TEST_OK(get_run(f->db, 2, &v, &r));
+    assert_string_equal(r.analyzer_version, "0.20");
+    assert_string_equal(r.config, "");
+    assert_string_equal(r.started_at, "2026-12-07 10:00:01");
+    lmkv_free(v.data);
+    int64_t ws, r3;
+    LMKV_TEST_OK(lmkv_daemon_workspace_create(&ws, f->d, "w", 1, NULL));
+    LMKV_TEST_OK(lmkv_daemon_link_file(f->d, ws, 10, 100));
+    LMKV_TEST_OK(lmkv_daemon_file_analysis_set(f->d, ws, 10, 2, LMKV_DAEMON_FILE_COMPLETED));
+    LMKV_TEST_OK(lmkv_daemon_analysis_run_create(&r3, f->d, "clangd", "14", "c", "{}"));
+    assert_int_equal(r3, 3);
+
+    /* a damaged format 2 run record: a clear error, nothing converted */
+    lmkv_daemon_close(f->d);
+    f->d = NULL;
+    put_raw(f->db, "lmkv.daemon.run", k1, 8, "\1\2\3", 3);
+    put_raw(f->db, "lmkv.daemon.run", k2, 8, ov, old_run(ov, s2));
+    put_raw(f->db, "lmkv.daemon.meta", "format", 6, "\2", 1);
+    assert_int_equal(lmkv_daemon_open(&f->d, f->db), LMKV_ECORRUPT);
+    assert_non_null(strstr(lmkv_errmsg(), "analysis run 1"));
+    assert_int_equal(meta_format(f->db), 2);
+    assert_int_equal(get_run(f->db, 2, &v, &r), LMKV_ECORRUPT);
+    assert_int_equal(v.data[0], 1);
+    lmkv_free(v.data);
+}
+
+/* A workspace record in the module's own encoding (daemon formats 1 and
+ * 2): project, active, created_at, name, description, branch (NULL: none). */
+static size_t old_ws(uint8_t *v, int64_t project, const char *const str[4])
+{
+    size_t n = 0;
+    v[n++] = 1;
+    le32(v + n, (uint32_t)project); le32(v + n + 4, 0); n += 8;
+    v[n++] = 1;
+    for (int k = 0; k < 4; k++) {
+        le32(v + n, str[k] ? (uint32_t)strlen(str[k]) : 0xFFFFFFFFu);
+        if (str[k]) memcpy(v + n + 4, str[k], strlen(str[k]));
+        n += 4 + (str[k] ? strlen(str[k]) : 0);
+    }
+    return n;
+}
+
+/* The stored record of workspace `id`, read with schema/. */
+static int get_ws(lmkv_db *db, int64_t id, lmkv_bytes *v, lmkv_daemon_workspace_record *w)
+{
+    lmkv_tree *t;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&t, db, "lmkv.daemon.ws", 14));
+    uint8_t k[8];
+    for (int i = 0; i < 8; i++) k[i] = (uint8_t)((uint64_t)id >> (56 - 8 * i));
+    LMKV_TEST_OK(lmkv_tree_get(v, t, k, 8));
+    lmkv_tree_close(t);
+    return lmkv_daemon_workspace_record_read(w, v->data, v->size);
+}
+
+/* Workspaces in schema/'s DaemonWorkspace ("LKDW"): flatc decodes a stored
+ * record; a format 2 db (workspaces in the module's own encoding) is read
+ * as it is read-only and converted on a writable open; a damaged record is
+ * refused with nothing converted. */
+static void test_workspace_records(void **state)
+{
+    fx *f = *state;
+    int64_t a, b;
+    LMKV_TEST_OK(lmkv_daemon_workspace_create(&a, f->d, "main", 7, NULL));
+    LMKV_TEST_OK(lmkv_daemon_workspace_create(&b, f->d, "feature", 7, "topic"));
+    LMKV_TEST_OK(lmkv_daemon_workspace_update_branch(f->d, a, "release"));
+    lmkv_bytes v = {0};
+    lmkv_daemon_workspace_record w;
+    LMKV_TEST_OK(get_ws(f->db, a, &v, &w));
+    lmkv_record_type ty;
+    LMKV_TEST_OK(lmkv_record_type_of(&ty, v.data, v.size));
+    assert_int_equal(ty, LMKV_REC_DAEMON_WORKSPACE);
+    json_t *j = flatc_json(f, "daemon_workspace.fbs", v.data, v.size);
+    assert_int_equal(json_integer_value(json_object_get(j, "workspace_id")), a);
+    assert_int_equal(json_integer_value(json_object_get(j, "project_id")), 7);
+    assert_true(json_is_true(json_object_get(j, "is_active")));
+    assert_string_equal(json_string_value(json_object_get(j, "name")), "main");
+    assert_string_equal(json_string_value(json_object_get(j, "branch_hint")), "release");
+    assert_null(json_object_get(j, "description"));
+    assert_string_equal(json_string_value(json_object_get(j, "created_at")), w.created_at);
+    json_decref(j);
+    lmkv_free(v.data);
+
+    /* a format 2 db: its workspace records in the module's own encoding */
+    lmkv_daemon_close(f->d);
+    f->d = NULL;
+    const char *s1[4] = {"2026-12-07 10:00:00", "main", NULL, NULL};
+    const char *s2[4] = {"2026-12-07 10:00:01", "feature", "the feature", "topic"};
+    uint8_t k1[8] = {0, 0, 0, 0, 0, 0, 0, 1}, k2[8] = {0, 0, 0, 0, 0, 0, 0, 2}, ov[256];
+    put_raw(f->db, "lmkv.daemon.ws", k1, 8, ov, old_ws(ov, 7, s1));
+    put_raw(f->db, "lmkv.daemon.ws", k2, 8, ov, old_ws(ov, 8, s2));
+    put_raw(f->db, "lmkv.daemon.meta", "format", 6, "\2", 1);
+    lmkv_db_close(f->db);
+
+    /* read-only: read as it is, nothing converted */
+    lmkv_config cfg;
+    lmkv_config_init(&cfg);
+    cfg.path = f->dir;
+    cfg.read_only = 1;
+    LMKV_TEST_OK(lmkv_db_open(&f->db, &cfg));
+    LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
+    lmkv_daemon_workspace *ws;
+    size_t n;
+    LMKV_TEST_OK(lmkv_daemon_workspace_list(&ws, &n, f->d, 0, 0));
+    assert_int_equal(n, 2);
+    assert_string_equal(ws[0].name, "feature"); /* newest first */
+    assert_string_equal(ws[0].description, "the feature");
+    assert_int_equal(ws[0].project_id, 8);
+    assert_string_equal(ws[1].created_at, "2026-12-07 10:00:00");
+    assert_null(ws[1].branch_hint);
+    lmkv_free(ws);
+    assert_int_equal(meta_format(f->db), 2);
+    lmkv_daemon_close(f->d);
+    lmkv_db_close(f->db);
+
+    /* writable: converted in one transaction, fields kept */
+    assert_int_equal(lmkv_db_open_path(&f->db, f->dir), LMKV_OK);
+    LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
+    assert_int_equal(meta_format(f->db), 3);
+    LMKV_TEST_OK(get_ws(f->db, 2, &v, &w));
+    assert_int_equal(w.workspace_id, 2);
+    assert_int_equal(w.project_id, 8);
+    assert_int_equal(w.is_active, 1);
+    assert_string_equal(w.description, "the feature");
+    assert_string_equal(w.branch_hint, "topic");
+    assert_string_equal(w.created_at, "2026-12-07 10:00:01");
+    lmkv_free(v.data);
+    LMKV_TEST_OK(get_ws(f->db, 1, &v, &w));
+    assert_null(w.description);
+    assert_null(w.branch_hint);
+    lmkv_free(v.data);
+    LMKV_TEST_OK(lmkv_daemon_workspace_get(&ws, f->d, 1));
+    assert_string_equal(ws[0].name, "main");
+    lmkv_free(ws);
+
+    /* a damaged format 2 record: a clear error, nothing converted */
+    lmkv_daemon_close(f->d);
+    f->d = NULL;
+    put_raw(f->db, "lmkv.daemon.ws", k1, 8, ov, old_ws(ov, 7, s1));
+    put_raw(f->db, "lmkv.daemon.ws", k2, 8, "\1\2\3", 3);
+    put_raw(f->db, "lmkv.daemon.meta", "format", 6, "\2", 1);
+    assert_int_equal(lmkv_daemon_open(&f->d, f->db), LMKV_ECORRUPT);
+    assert_non_null(strstr(lmkv_errmsg(), "workspace record 2"));
+    assert_int_equal(meta_format(f->db), 2);
+    assert_int_equal(get_ws(f->db, 1, &v, &w), LMKV_ECORRUPT);
+    assert_int_equal(v.data[0], 1);
+    lmkv_free(v.data);
+}
+
+/* The stored link of (ws, file), read with schema/. */
+static int get_link(lmkv_db *db, const uint8_t k[16], lmkv_bytes *v, lmkv_daemon_file_link *l)
+{
+    lmkv_tree *t;
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&t, db, "lmkv.daemon.wsf", 15));
+    LMKV_TEST_OK(lmkv_tree_get(v, t, k, 16));
+    lmkv_tree_close(t);
+    return lmkv_daemon_file_link_read(l, v->data, v->size);
+}
+
+static void link_key(uint8_t k[16], int64_t ws, int64_t file)
+{
+    for (int i = 0; i < 8; i++) k[i] = (uint8_t)((uint64_t)ws >> (56 - 8 * i));
+    for (int i = 0; i < 8; i++) k[8 + i] = (uint8_t)((uint64_t)file >> (56 - 8 * i));
+}
+
+/* A link in formats 1 and 2: be64 file version, u8 status, be64 run. */
+static void old_link(uint8_t v[17], int64_t fv, int status, int64_t run)
+{
+    for (int i = 0; i < 8; i++) v[i] = (uint8_t)((uint64_t)fv >> (56 - 8 * i));
+    v[8] = (uint8_t)status;
+    for (int i = 0; i < 8; i++) v[9 + i] = (uint8_t)((uint64_t)run >> (56 - 8 * i));
+}
+
+/* Workspace-file links in schema/'s DaemonFileLink ("LKDL"): flatc decodes
+ * a stored record; a format 2 db (17 raw bytes a link) is read as it is
+ * read-only and converted on a writable open; a damaged link is refused
+ * with nothing converted. */
+static void test_link_records(void **state)
+{
+    fx *f = *state;
+    int64_t ws, run;
+    LMKV_TEST_OK(lmkv_daemon_workspace_create(&ws, f->d, "main", 7, NULL));
+    LMKV_TEST_OK(lmkv_daemon_analysis_run_create(&run, f->d, "clangd", "14", "c", "{}"));
+    LMKV_TEST_OK(lmkv_daemon_link_file(f->d, ws, 10, 1000));
+    LMKV_TEST_OK(lmkv_daemon_link_file(f->d, ws, 11, 1100));
+    LMKV_TEST_OK(lmkv_daemon_link_file(f->d, ws, 12, 1200));
+    LMKV_TEST_OK(lmkv_daemon_file_analysis_set(f->d, ws, 10, run, LMKV_DAEMON_FILE_COMPLETED));
+    LMKV_TEST_OK(lmkv_daemon_file_analysis_set(f->d, ws, 11, run, LMKV_DAEMON_FILE_FAILED));
+    LMKV_TEST_OK(lmkv_daemon_link_file(f->d, ws, 10, 1001)); /* a new version keeps the status */
+    uint8_t k10[16], k11[16], k12[16];
+    link_key(k10, ws, 10);
+    link_key(k11, ws, 11);
+    link_key(k12, ws, 12);
+    lmkv_bytes v = {0};
+    lmkv_daemon_file_link l;
+    LMKV_TEST_OK(get_link(f->db, k10, &v, &l));
+    lmkv_record_type ty;
+    LMKV_TEST_OK(lmkv_record_type_of(&ty, v.data, v.size));
+    assert_int_equal(ty, LMKV_REC_DAEMON_FILE_LINK);
+    json_t *j = flatc_json(f, "daemon_file_link.fbs", v.data, v.size);
+    assert_int_equal(json_integer_value(json_object_get(j, "workspace_id")), ws);
+    assert_int_equal(json_integer_value(json_object_get(j, "file_id")), 10);
+    assert_int_equal(json_integer_value(json_object_get(j, "file_version_id")), 1001);
+    assert_int_equal(json_integer_value(json_object_get(j, "status")), LMKV_DAEMON_FILE_COMPLETED);
+    assert_int_equal(json_integer_value(json_object_get(j, "run_id")), run);
+    json_decref(j);
+    lmkv_free(v.data);
+
+    /* a format 2 db: its links as 17 raw bytes */
+    lmkv_daemon_close(f->d);
+    f->d = NULL;
+    uint8_t ov[17];
+    old_link(ov, 1000, LMKV_DAEMON_FILE_COMPLETED, run);
+    put_raw(f->db, "lmkv.daemon.wsf", k10, 16, ov, 17);
+    old_link(ov, 1100, LMKV_DAEMON_FILE_FAILED, run);
+    put_raw(f->db, "lmkv.daemon.wsf", k11, 16, ov, 17);
+    old_link(ov, 1200, 0, 0);
+    put_raw(f->db, "lmkv.daemon.wsf", k12, 16, ov, 17);
+    const char *s1[4] = {"2026-12-07 10:00:00", "main", NULL, NULL};
+    const char *r1[5] = {"clangd", "14", "c", "{}", "2026-12-07 10:00:00"};
+    uint8_t kw[8] = {0, 0, 0, 0, 0, 0, 0, 1}, wv[256];
+    put_raw(f->db, "lmkv.daemon.ws", kw, 8, wv, old_ws(wv, 7, s1));
+    put_raw(f->db, "lmkv.daemon.run", kw, 8, wv, old_run(wv, r1));
+    put_raw(f->db, "lmkv.daemon.meta", "format", 6, "\2", 1);
+    lmkv_db_close(f->db);
+
+    /* read-only: read as it is, nothing converted */
+    lmkv_config cfg;
+    lmkv_config_init(&cfg);
+    cfg.path = f->dir;
+    cfg.read_only = 1;
+    LMKV_TEST_OK(lmkv_db_open(&f->db, &cfg));
+    LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
+    lmkv_daemon_progress pr;
+    LMKV_TEST_OK(lmkv_daemon_analysis_progress(&pr, f->d, ws));
+    assert_int_equal(pr.total_files, 3);
+    assert_int_equal(pr.analyzed_files, 1);
+    assert_int_equal(pr.failed_files, 1);
+    assert_int_equal(pr.pending_files, 1);
+    assert_int_equal(meta_format(f->db), 2);
+    lmkv_daemon_close(f->d);
+    lmkv_db_close(f->db);
+
+    /* writable: converted in one transaction, fields kept */
+    assert_int_equal(lmkv_db_open_path(&f->db, f->dir), LMKV_OK);
+    LMKV_TEST_OK(lmkv_daemon_open(&f->d, f->db));
+    assert_int_equal(meta_format(f->db), 3);
+    LMKV_TEST_OK(get_link(f->db, k11, &v, &l));
+    assert_int_equal(l.workspace_id, ws);
+    assert_int_equal(l.file_id, 11);
+    assert_int_equal(l.file_version_id, 1100);
+    assert_int_equal(l.status, LMKV_DAEMON_FILE_FAILED);
+    assert_int_equal(l.run_id, run);
+    lmkv_free(v.data);
+    LMKV_TEST_OK(lmkv_daemon_file_analysis_set(f->d, ws, 12, run, LMKV_DAEMON_FILE_COMPLETED));
+    LMKV_TEST_OK(lmkv_daemon_analysis_progress(&pr, f->d, ws));
+    assert_int_equal(pr.total_files, 3);
+    assert_int_equal(pr.analyzed_files, 2);
+    assert_int_equal(pr.pending_files, 0);
+    LMKV_TEST_OK(get_link(f->db, k12, &v, &l));
+    assert_int_equal(l.file_version_id, 1200);
+    lmkv_free(v.data);
+    /* a damaged format 3 link: reads and writes name it, nothing written */
+    put_raw(f->db, "lmkv.daemon.wsf", k12, 16, "\1\2\3", 3);
+    assert_int_equal(lmkv_daemon_analysis_progress(&pr, f->d, ws), LMKV_ECORRUPT);
+    assert_non_null(strstr(lmkv_errmsg(), "file link 1/12"));
+    assert_int_equal(lmkv_daemon_link_file(f->d, ws, 12, 5), LMKV_ECORRUPT);
+    assert_int_equal(get_link(f->db, k12, &v, &l), LMKV_ECORRUPT);
+    assert_int_equal(v.size, 3);
+    lmkv_free(v.data);
+
+    /* a damaged format 2 link: a clear error, nothing converted */
+    lmkv_daemon_close(f->d);
+    f->d = NULL;
+    old_link(ov, 1000, LMKV_DAEMON_FILE_COMPLETED, run);
+    put_raw(f->db, "lmkv.daemon.wsf", k10, 16, ov, 17);
+    put_raw(f->db, "lmkv.daemon.wsf", k11, 16, ov, 16);
+    put_raw(f->db, "lmkv.daemon.ws", kw, 8, wv, old_ws(wv, 7, s1));
+    put_raw(f->db, "lmkv.daemon.run", kw, 8, wv, old_run(wv, r1));
+    put_raw(f->db, "lmkv.daemon.meta", "format", 6, "\2", 1);
+    assert_int_equal(lmkv_daemon_open(&f->d, f->db), LMKV_ECORRUPT);
+    assert_non_null(strstr(lmkv_errmsg(), "file link 1/11"));
+    assert_int_equal(meta_format(f->db), 2);
+    assert_int_equal(get_link(f->db, k10, &v, &l), LMKV_ECORRUPT);
+    assert_int_equal(v.size, 17);
+    lmkv_free(v.data);
 }
 
 /* SQLiteBackend::delete_none_edges_for_symbol: markers at either end, by
@@ -1177,6 +1583,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_edges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_none_edges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queue_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_run_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_workspace_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_link_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clangd_capture, setup, teardown),
     };

@@ -254,6 +254,7 @@ static uint8_t *slurp(const char *path, size_t *len)
 typedef union anyrec {
     lmkv_workspace a; lmkv_file_version b; lmkv_symbol c; lmkv_reference d;
     lmkv_call e; lmkv_hierarchy f; lmkv_cache_entry g; lmkv_cache_stats h; lmkv_indexer_queue_item i;
+    lmkv_analysis_run j; lmkv_daemon_workspace_record k; lmkv_daemon_file_link l;
 } anyrec;
 
 static int cmd_schema(void)

@@ -12,9 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "analysis_run_generated.h"
 #include "cache_entry_generated.h"
 #include "cache_stats_generated.h"
 #include "call_generated.h"
+#include "daemon_file_link_generated.h"
+#include "daemon_workspace_generated.h"
 #include "file_version_generated.h"
 #include "hierarchy_generated.h"
 #include "indexer_queue_item_generated.h"
@@ -37,6 +40,9 @@ static bool verify(const std::string &table, const std::vector<uint8_t> &b)
     if (table == "CacheEntry") return VerifyCacheEntryBuffer(v);
     if (table == "CacheStats") return VerifyCacheStatsBuffer(v);
     if (table == "IndexerQueueItem") return VerifyIndexerQueueItemBuffer(v);
+    if (table == "AnalysisRun") return VerifyAnalysisRunBuffer(v);
+    if (table == "DaemonWorkspace") return VerifyDaemonWorkspaceBuffer(v);
+    if (table == "DaemonFileLink") return VerifyDaemonFileLinkBuffer(v);
     std::fprintf(stderr, "unknown table %s\n", table.c_str());
     std::exit(2);
 }

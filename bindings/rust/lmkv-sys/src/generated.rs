@@ -4,7 +4,7 @@
 #![allow(non_camel_case_types, non_upper_case_globals, non_snake_case, dead_code, clippy::all)]
 #[allow(unused_imports)] use crate::*;
 
-pub const LMKV_REC_COUNT: u32 = 10;
+pub const LMKV_REC_COUNT: u32 = 13;
 pub const LMKV_POSITION_NONE: u32 = 4294967295;
 pub const LMKV_JSON_PRETTY: u32 = 1;
 pub const LMKV_CACHE_MAX_ENTRY_DEFAULT: u32 = 10485760;
@@ -43,6 +43,9 @@ pub const LMKV_REC_HIERARCHY: lmkv_record_type = 6;
 pub const LMKV_REC_CACHE_ENTRY: lmkv_record_type = 7;
 pub const LMKV_REC_CACHE_STATS: lmkv_record_type = 8;
 pub const LMKV_REC_INDEXER_QUEUE_ITEM: lmkv_record_type = 9;
+pub const LMKV_REC_ANALYSIS_RUN: lmkv_record_type = 10;
+pub const LMKV_REC_DAEMON_WORKSPACE: lmkv_record_type = 11;
+pub const LMKV_REC_DAEMON_FILE_LINK: lmkv_record_type = 12;
 pub type lmkv_record_type = std::os::raw::c_uint;
 pub const LMKV_SK_UNKNOWN: lmkv_symbol_kind = 0;
 pub const LMKV_SK_FILE: lmkv_symbol_kind = 1;
@@ -1623,6 +1626,291 @@ fn bindgen_test_layout_lmkv_indexer_queue_item() {
     }
     test_field_priority();
 }
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct lmkv_analysis_run {
+    pub run_id: i64,
+    pub analyzer_name: *const std::os::raw::c_char,
+    pub analyzer_version: *const std::os::raw::c_char,
+    pub language: *const std::os::raw::c_char,
+    pub config: *const std::os::raw::c_char,
+    pub started_at: *const std::os::raw::c_char,
+}
+#[test]
+fn bindgen_test_layout_lmkv_analysis_run() {
+    assert_eq!(
+        ::std::mem::size_of::<lmkv_analysis_run>(),
+        48usize,
+        concat!("Size of: ", stringify!(lmkv_analysis_run))
+    );
+    assert_eq!(
+        ::std::mem::align_of::<lmkv_analysis_run>(),
+        8usize,
+        concat!("Alignment of ", stringify!(lmkv_analysis_run))
+    );
+    fn test_field_run_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_analysis_run>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).run_id) as usize - ptr as usize
+            },
+            0usize,
+            concat!("Offset of field: ", stringify!(lmkv_analysis_run), "::", stringify!(run_id))
+        );
+    }
+    test_field_run_id();
+    fn test_field_analyzer_name() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_analysis_run>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).analyzer_name) as usize - ptr as usize
+            },
+            8usize,
+            concat!("Offset of field: ", stringify!(lmkv_analysis_run), "::", stringify!(analyzer_name))
+        );
+    }
+    test_field_analyzer_name();
+    fn test_field_analyzer_version() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_analysis_run>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).analyzer_version) as usize - ptr as usize
+            },
+            16usize,
+            concat!("Offset of field: ", stringify!(lmkv_analysis_run), "::", stringify!(analyzer_version))
+        );
+    }
+    test_field_analyzer_version();
+    fn test_field_language() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_analysis_run>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).language) as usize - ptr as usize
+            },
+            24usize,
+            concat!("Offset of field: ", stringify!(lmkv_analysis_run), "::", stringify!(language))
+        );
+    }
+    test_field_language();
+    fn test_field_config() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_analysis_run>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).config) as usize - ptr as usize
+            },
+            32usize,
+            concat!("Offset of field: ", stringify!(lmkv_analysis_run), "::", stringify!(config))
+        );
+    }
+    test_field_config();
+    fn test_field_started_at() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_analysis_run>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).started_at) as usize - ptr as usize
+            },
+            40usize,
+            concat!("Offset of field: ", stringify!(lmkv_analysis_run), "::", stringify!(started_at))
+        );
+    }
+    test_field_started_at();
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct lmkv_daemon_workspace_record {
+    pub workspace_id: i64,
+    pub project_id: i64,
+    pub is_active: std::os::raw::c_int,
+    pub created_at: *const std::os::raw::c_char,
+    pub name: *const std::os::raw::c_char,
+    pub description: *const std::os::raw::c_char,
+    pub branch_hint: *const std::os::raw::c_char,
+}
+#[test]
+fn bindgen_test_layout_lmkv_daemon_workspace_record() {
+    assert_eq!(
+        ::std::mem::size_of::<lmkv_daemon_workspace_record>(),
+        56usize,
+        concat!("Size of: ", stringify!(lmkv_daemon_workspace_record))
+    );
+    assert_eq!(
+        ::std::mem::align_of::<lmkv_daemon_workspace_record>(),
+        8usize,
+        concat!("Alignment of ", stringify!(lmkv_daemon_workspace_record))
+    );
+    fn test_field_workspace_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_workspace_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).workspace_id) as usize - ptr as usize
+            },
+            0usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_workspace_record), "::", stringify!(workspace_id))
+        );
+    }
+    test_field_workspace_id();
+    fn test_field_project_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_workspace_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).project_id) as usize - ptr as usize
+            },
+            8usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_workspace_record), "::", stringify!(project_id))
+        );
+    }
+    test_field_project_id();
+    fn test_field_is_active() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_workspace_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).is_active) as usize - ptr as usize
+            },
+            16usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_workspace_record), "::", stringify!(is_active))
+        );
+    }
+    test_field_is_active();
+    fn test_field_created_at() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_workspace_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).created_at) as usize - ptr as usize
+            },
+            24usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_workspace_record), "::", stringify!(created_at))
+        );
+    }
+    test_field_created_at();
+    fn test_field_name() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_workspace_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).name) as usize - ptr as usize
+            },
+            32usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_workspace_record), "::", stringify!(name))
+        );
+    }
+    test_field_name();
+    fn test_field_description() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_workspace_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).description) as usize - ptr as usize
+            },
+            40usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_workspace_record), "::", stringify!(description))
+        );
+    }
+    test_field_description();
+    fn test_field_branch_hint() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_workspace_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).branch_hint) as usize - ptr as usize
+            },
+            48usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_workspace_record), "::", stringify!(branch_hint))
+        );
+    }
+    test_field_branch_hint();
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct lmkv_daemon_file_link {
+    pub workspace_id: i64,
+    pub file_id: i64,
+    pub file_version_id: i64,
+    pub status: i32,
+    pub run_id: i64,
+}
+#[test]
+fn bindgen_test_layout_lmkv_daemon_file_link() {
+    assert_eq!(
+        ::std::mem::size_of::<lmkv_daemon_file_link>(),
+        40usize,
+        concat!("Size of: ", stringify!(lmkv_daemon_file_link))
+    );
+    assert_eq!(
+        ::std::mem::align_of::<lmkv_daemon_file_link>(),
+        8usize,
+        concat!("Alignment of ", stringify!(lmkv_daemon_file_link))
+    );
+    fn test_field_workspace_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_file_link>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).workspace_id) as usize - ptr as usize
+            },
+            0usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_file_link), "::", stringify!(workspace_id))
+        );
+    }
+    test_field_workspace_id();
+    fn test_field_file_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_file_link>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).file_id) as usize - ptr as usize
+            },
+            8usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_file_link), "::", stringify!(file_id))
+        );
+    }
+    test_field_file_id();
+    fn test_field_file_version_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_file_link>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).file_version_id) as usize - ptr as usize
+            },
+            16usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_file_link), "::", stringify!(file_version_id))
+        );
+    }
+    test_field_file_version_id();
+    fn test_field_status() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_file_link>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).status) as usize - ptr as usize
+            },
+            24usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_file_link), "::", stringify!(status))
+        );
+    }
+    test_field_status();
+    fn test_field_run_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::std::mem::MaybeUninit::<lmkv_daemon_file_link>::uninit();
+                let ptr = uninit.as_ptr();
+                ::std::ptr::addr_of!((*ptr).run_id) as usize - ptr as usize
+            },
+            32usize,
+            concat!("Offset of field: ", stringify!(lmkv_daemon_file_link), "::", stringify!(run_id))
+        );
+    }
+    test_field_run_id();
+}
 extern "C" {
     pub fn lmkv_record_init(type_: lmkv_record_type, rec: *mut std::os::raw::c_void) -> std::os::raw::c_int;
 }
@@ -1792,6 +2080,51 @@ extern "C" {
 extern "C" {
     pub fn lmkv_indexer_queue_item_read(
         out: *mut lmkv_indexer_queue_item,
+        buf: *const std::os::raw::c_void,
+        len: usize,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
+    pub fn lmkv_analysis_run_build(
+        b: *mut lmkv_fbb,
+        rec: *const lmkv_analysis_run,
+        out: *mut *const u8,
+        outlen: *mut usize,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
+    pub fn lmkv_analysis_run_read(
+        out: *mut lmkv_analysis_run,
+        buf: *const std::os::raw::c_void,
+        len: usize,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
+    pub fn lmkv_daemon_workspace_record_build(
+        b: *mut lmkv_fbb,
+        rec: *const lmkv_daemon_workspace_record,
+        out: *mut *const u8,
+        outlen: *mut usize,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
+    pub fn lmkv_daemon_workspace_record_read(
+        out: *mut lmkv_daemon_workspace_record,
+        buf: *const std::os::raw::c_void,
+        len: usize,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
+    pub fn lmkv_daemon_file_link_build(
+        b: *mut lmkv_fbb,
+        rec: *const lmkv_daemon_file_link,
+        out: *mut *const u8,
+        outlen: *mut usize,
+    ) -> std::os::raw::c_int;
+}
+extern "C" {
+    pub fn lmkv_daemon_file_link_read(
+        out: *mut lmkv_daemon_file_link,
         buf: *const std::os::raw::c_void,
         len: usize,
     ) -> std::os::raw::c_int;
