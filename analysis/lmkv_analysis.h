@@ -84,15 +84,16 @@ extern "C" {
  *  are the same as a fresh parse's (the path is only the cache key; the
  *  analyser contract holds). Bounded per analyser: at most
  *  LMKV_ANALYSIS_TS_CACHE_PATHS paths and LMKV_ANALYSIS_TS_CACHE_BYTES
- *  bytes of cached content (plus each content's tree: analysis/README.md
- *  gives the measured size; a larger file is not kept), least recently analysed path out
+ *  bytes of cached content (plus each content's tree: measured 20-36
+ *  bytes of heap per content byte with the content, so at most ~75 MB per
+ *  analyser; bench/ts_incremental_bench.c; a larger file is not kept), least recently analysed path out
  *  first; freed by lmkv_analyser_free. With several analysis threads one
  *  entry is used by one thread at a time (a thread takes the entry out of
  *  the cache while it analyses the path; a second thread analysing the
  *  same path at once parses from scratch). A different language for the
  *  same path reuses nothing. */
-#define LMKV_ANALYSIS_TS_CACHE_PATHS 256u
-#define LMKV_ANALYSIS_TS_CACHE_BYTES (8u << 20)
+#define LMKV_ANALYSIS_TS_CACHE_PATHS 64u
+#define LMKV_ANALYSIS_TS_CACHE_BYTES (2u << 20)
 
 typedef struct lmkv_analyser lmkv_analyser;
 
