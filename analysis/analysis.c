@@ -43,6 +43,7 @@ struct lmkv_analyser {
     char *id;
     struct lmkv_analysis__ccdb *ccdb;
     struct lmkv_analysis__pch *pch;   /* shared PCHs (clang.c); NULL = off */
+    struct lmkv_analysis__ts_cache *ts_cache;   /* tree-sitter reparses (ts.c) */
     /* Per-thread frontend state: a call takes a free slot (or makes one)
      * and gives it back, so concurrent calls never share a CXIndex; at most
      * as many slots as calls ever ran at once. Under lock, with stats. */
@@ -155,6 +156,7 @@ int lmkv_analyser_new(lmkv_analyser **out, const struct lmkv_analyser_options *o
         an->selected[i] = 1;
     }
     if (opts && opts->root && !(an->root = strdup(opts->root))) { rc = lmkv_error_set(LMKV_ENOMEM, "out of memory"); goto fail; }
+    if ((rc = lmkv_analysis__ts_cache_new(&an->ts_cache)) != LMKV_OK) goto fail;
     if (an->root && lang_built(0) && (rc = lmkv_analysis__ccdb_load(&an->ccdb, an->root)) != LMKV_OK) goto fail;
     if (lang_built(0) && (rc = lmkv_analysis__pch_new(&an->pch)) != LMKV_OK) goto fail;
     /* identity: module version + each selected, built language's frontend */
@@ -185,6 +187,7 @@ void lmkv_analyser_free(lmkv_analyser *an)
     pthread_mutex_destroy(&an->lock);
     lmkv_analysis__pch_free(an->pch);
     lmkv_analysis__ccdb_free(an->ccdb);
+    lmkv_analysis__ts_cache_free(an->ts_cache);
     free(an->root);
     free(an->id);
     free(an);
@@ -253,6 +256,7 @@ int lmkv_analyser_analyse(lmkv_analysis *a, const char *path, const void *conten
     pthread_mutex_unlock(&an->lock);
     struct lmkv_analysis__opts o = {
         .root = an->root, .ccdb = an->ccdb, .pch = an->pch, .clang_state = &slot.clang_state, .ts_state = &slot.ts_state,
+        .ts_cache = an->ts_cache,
         .stats = &st, .cancel = &an->cancel};
     rc = langs[l].run(a, langs[l].name, path, content, len, &o);
     pthread_mutex_lock(&an->lock);

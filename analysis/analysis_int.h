@@ -30,6 +30,8 @@ struct lmkv_analysis__opts {
                                                 call's own (one CXIndex per
                                                 thread at a time)             */
     void **ts_state;                         /* tree-sitter frontends' slot   */
+    struct lmkv_analysis__ts_cache *ts_cache;/* the analyser's last parses per
+                                                path (ts.c), NULL = none      */
     struct lmkv_analyser_stats *stats;       /* this call's counts (merged into
                                                 the analyser's after it)      */
     volatile sig_atomic_t *cancel;           /* non-zero: stop (LMKV_ECONFLICT);
@@ -63,5 +65,27 @@ void lmkv_analysis__pch_free(struct lmkv_analysis__pch *p);
 int lmkv_analysis__ts_run(lmkv_analysis *a, const char *language, const char *path,
                           const void *content, size_t len, const struct lmkv_analysis__opts *o);
 const char *lmkv_analysis__ts_frontend_id(const char *language);
+
+/* The tree-sitter frontends' reparse cache (ts.c): per path, the last
+ * content and TSTree it was parsed into, at most LMKV_ANALYSIS_TS_CACHE_PATHS
+ * paths and LMKV_ANALYSIS_TS_CACHE_BYTES bytes of content (least recently
+ * used first out). Thread-safe (its own mutex); a run takes its path's entry
+ * out of the cache and puts the new one back, so one entry is used by one
+ * thread at a time. new: LMKV_OK or LMKV_ENOMEM. free accepts NULL. */
+struct lmkv_analysis__ts_cache;
+struct lmkv_analysis__ts_cache_stats {
+    size_t entries, bytes;   /* held now                                    */
+    size_t reparsed;         /* runs that reparsed a cached tree            */
+    size_t reparsed_errors;  /* ... whose tree had a syntax error, so they
+                                parsed again from scratch                   */
+    size_t fresh;            /* runs with no cached tree (none, another
+                                language): parsed from scratch              */
+    size_t evicted;          /* entries dropped for the bounds              */
+};
+int lmkv_analysis__ts_cache_new(struct lmkv_analysis__ts_cache **out);
+/* The same with other bounds (tests: small ones; max_paths 0 counts as 1). */
+int lmkv_analysis__ts_cache_new_bounded(struct lmkv_analysis__ts_cache **out, size_t max_paths, size_t max_bytes);
+void lmkv_analysis__ts_cache_free(struct lmkv_analysis__ts_cache *c);
+void lmkv_analysis__ts_cache_stats(struct lmkv_analysis__ts_cache *c, struct lmkv_analysis__ts_cache_stats *out);
 
 #endif

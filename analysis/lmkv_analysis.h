@@ -75,6 +75,26 @@ extern "C" {
 #define LMKV_ANALYSIS_MAX_FILE_BYTES (64u << 20)
 #define LMKV_ANALYSIS_MAX_DEPTH 100000u
 
+/** Reparse cache of the tree-sitter frontends (Rust, Python, Go,
+ *  JavaScript, TypeScript, TSX, Java; analysis/README.md "Incremental
+ *  reparse"): an analyser keeps, per path it analysed, the last content
+ *  and syntax tree, so analysing that path again in the same language
+ *  reparses only the edited range (one edit from the common prefix and
+ *  suffix of the old and new bytes) instead of the whole file. The records
+ *  are the same as a fresh parse's (the path is only the cache key; the
+ *  analyser contract holds). Bounded per analyser: at most
+ *  LMKV_ANALYSIS_TS_CACHE_PATHS paths and LMKV_ANALYSIS_TS_CACHE_BYTES
+ *  bytes of cached content (plus each content's tree: measured 20-36
+ *  bytes of heap per content byte with the content, so at most ~75 MB per
+ *  analyser; bench/ts_incremental_bench.c; a larger file is not kept), least recently analysed path out
+ *  first; freed by lmkv_analyser_free. With several analysis threads one
+ *  entry is used by one thread at a time (a thread takes the entry out of
+ *  the cache while it analyses the path; a second thread analysing the
+ *  same path at once parses from scratch). A different language for the
+ *  same path reuses nothing. */
+#define LMKV_ANALYSIS_TS_CACHE_PATHS 64u
+#define LMKV_ANALYSIS_TS_CACHE_BYTES (2u << 20)
+
 typedef struct lmkv_analyser lmkv_analyser;
 
 struct lmkv_analyser_options {

@@ -692,6 +692,185 @@ cleanup:
     return rc;
 }
 
+
+/* ------------------------------------------------------------ reparse cache
+ *
+ * Per path: the last content and the tree it parsed into. A run takes its
+ * path's entry out (so no other thread can use it), edits the old tree by
+ * the one TSInputEdit that turns the old bytes into the new ones (common
+ * prefix and suffix), reparses with it, and puts the new content and tree
+ * back. Bounds: LMKV_ANALYSIS_TS_CACHE_PATHS entries and
+ * LMKV_ANALYSIS_TS_CACHE_BYTES bytes of content (or the test's bounds of
+ * lmkv_analysis__ts_cache_new_bounded), least recently used out. */
+
+struct centry {
+    char *path;
+    const struct lmkv_analysis__ts_lang *L;
+    char *src;
+    uint32_t len;
+    TSTree *tree;
+    uint64_t used;
+};
+
+struct lmkv_analysis__ts_cache {
+    pthread_mutex_t lock;
+    struct centry *e;
+    size_t max_paths, max_bytes;
+    size_t n, bytes;
+    uint64_t clock;
+    size_t reparsed, reparsed_errors, fresh, evicted;
+};
+
+static void centry_free(struct centry *e)
+{
+    free(e->path);
+    free(e->src);
+    if (e->tree) ts_tree_delete(e->tree);
+    memset(e, 0, sizeof *e);
+}
+
+int lmkv_analysis__ts_cache_new_bounded(struct lmkv_analysis__ts_cache **out, size_t max_paths, size_t max_bytes)
+{
+    struct lmkv_analysis__ts_cache *c = calloc(1, sizeof *c);
+    if (c && !(c->e = calloc(max_paths ? max_paths : 1, sizeof *c->e))) { free(c); c = NULL; }
+    if (!c) return lmkv_error_set(LMKV_ENOMEM, "out of memory (tree-sitter reparse cache)");
+    c->max_paths = max_paths ? max_paths : 1;
+    c->max_bytes = max_bytes;
+    pthread_mutex_init(&c->lock, NULL);
+    *out = c;
+    return LMKV_OK;
+}
+
+void lmkv_analysis__ts_cache_free(struct lmkv_analysis__ts_cache *c)
+{
+    if (!c) return;
+    for (size_t i = 0; i < c->n; i++) centry_free(&c->e[i]);
+    pthread_mutex_destroy(&c->lock);
+    free(c->e);
+    free(c);
+}
+
+int lmkv_analysis__ts_cache_new(struct lmkv_analysis__ts_cache **out)
+{
+    return lmkv_analysis__ts_cache_new_bounded(out, LMKV_ANALYSIS_TS_CACHE_PATHS, LMKV_ANALYSIS_TS_CACHE_BYTES);
+}
+
+void lmkv_analysis__ts_cache_stats(struct lmkv_analysis__ts_cache *c, struct lmkv_analysis__ts_cache_stats *out)
+{
+    if (!out) return;
+    memset(out, 0, sizeof *out);
+    if (!c) return;
+    pthread_mutex_lock(&c->lock);
+    out->entries = c->n; out->bytes = c->bytes;
+    out->reparsed = c->reparsed; out->reparsed_errors = c->reparsed_errors;
+    out->fresh = c->fresh; out->evicted = c->evicted;
+    pthread_mutex_unlock(&c->lock);
+}
+
+static void cache_drop(struct lmkv_analysis__ts_cache *c, size_t i)   /* under lock */
+{
+    c->bytes -= c->e[i].len;
+    centry_free(&c->e[i]);
+    c->e[i] = c->e[--c->n];
+    memset(&c->e[c->n], 0, sizeof c->e[c->n]);
+}
+
+/* Take PATH's entry out of the cache (*out zeroed when there is none). */
+static void cache_take(struct lmkv_analysis__ts_cache *c, const char *path, struct centry *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!c || !path) return;
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->e[i].path, path)) {
+            *out = c->e[i];
+            c->bytes -= c->e[i].len;
+            c->e[i] = c->e[--c->n];
+            memset(&c->e[c->n], 0, sizeof c->e[c->n]);
+            break;
+        }
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* Put the run's content and tree in (the cache owns TREE from here, also on
+ * failure). A file over the byte bound is not kept. */
+static void cache_put(struct lmkv_analysis__ts_cache *c, const char *path,
+                      const struct lmkv_analysis__ts_lang *L, const char *src, uint32_t len,
+                      TSTree *tree, int mode)
+{
+    struct centry e = {0};
+    pthread_mutex_lock(&c->lock);
+    if (mode == 1) c->reparsed++; else if (mode == 2) c->reparsed_errors++; else c->fresh++;
+    pthread_mutex_unlock(&c->lock);
+    if (len > c->max_bytes) { ts_tree_delete(tree); return; }
+    e.tree = tree; e.L = L; e.len = len;
+    if (!(e.path = strdup(path)) || !(e.src = malloc(len ? len : 1))) { centry_free(&e); return; }
+    memcpy(e.src, src, len);
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < c->n; i++)        /* another thread's, meanwhile */
+        if (!strcmp(c->e[i].path, path)) { cache_drop(c, i); break; }
+    while (c->n && (c->n >= c->max_paths || c->bytes + len > c->max_bytes)) {
+        size_t lru = 0;
+        for (size_t i = 1; i < c->n; i++) if (c->e[i].used < c->e[lru].used) lru = i;
+        cache_drop(c, lru);
+        c->evicted++;
+    }
+    e.used = ++c->clock;
+    c->e[c->n++] = e;
+    c->bytes += len;
+    pthread_mutex_unlock(&c->lock);
+}
+
+static int cancelled(const struct lmkv_analysis__opts *o);
+
+/* Parse W's bytes (reusing OLD, already edited, unless NULL) into *out; in
+ * timed slices when there is a cancel flag (a timed-out parse resumes where
+ * it stopped when called again). */
+static int parse(TSParser *parser, TSTree *old, const struct work *w, const struct lmkv_analysis__opts *o,
+                 TSTree **out)
+{
+    while (!(*out = ts_parser_parse_string(parser, old, w->src, w->len))) {
+        if (!(o && o->cancel)) return LMKV_ENOMEM;
+        if (cancelled(o)) return LMKV_ECONFLICT;
+    }
+    return LMKV_OK;
+}
+
+/* Row and byte column of byte offset N of S. */
+static TSPoint point_at(const char *s, uint32_t n)
+{
+    TSPoint p = {0, 0};
+    uint32_t ls = 0;
+    for (const char *q = s, *end = s + n; q < end; ) {
+        const char *nl = memchr(q, '\n', (size_t)(end - q));
+        if (!nl) break;
+        p.row++;
+        ls = (uint32_t)(nl - s) + 1;
+        q = nl + 1;
+    }
+    p.column = n - ls;
+    return p;
+}
+
+/* The one edit turning OLD into NEW: the common prefix and suffix stay, the
+ * range between them is replaced (cut at UTF-8 character starts). */
+static TSInputEdit edit_between(const char *old, uint32_t olen, const char *nw, uint32_t nlen)
+{
+    uint32_t min = olen < nlen ? olen : nlen, p = 0, sfx = 0;
+    while (p < min && old[p] == nw[p]) p++;
+    while (p && p < nlen && ((unsigned char)nw[p] & 0xC0) == 0x80) p--;
+    while (sfx < min - p && old[olen - 1 - sfx] == nw[nlen - 1 - sfx]) sfx++;
+    while (sfx && ((unsigned char)nw[nlen - sfx] & 0xC0) == 0x80) sfx--;
+    TSInputEdit e;
+    e.start_byte = p;
+    e.old_end_byte = olen - sfx;
+    e.new_end_byte = nlen - sfx;
+    e.start_point = point_at(nw, p);
+    e.old_end_point = point_at(old, e.old_end_byte);
+    e.new_end_point = point_at(nw, e.new_end_byte);
+    return e;
+}
+
 /* ------------------------------------------------------------ entry */
 
 const struct lmkv_analysis__ts_lang *lmkv_analysis__ts_lang_find(const char *language)
@@ -722,7 +901,6 @@ static int cancelled(const struct lmkv_analysis__opts *o)
 int lmkv_analysis__ts_run(lmkv_analysis *a, const char *language, const char *path,
                           const void *content, size_t len, const struct lmkv_analysis__opts *o)
 {
-    (void)path;
     char msg[1024];
     const struct lmkv_analysis__ts_lang *L = lmkv_analysis__ts_lang_find(language);
     if (!a || (!content && len)) return lmkv_error_set(LMKV_EINVAL, "lmkv_analysis__ts_run: NULL argument");
@@ -764,14 +942,34 @@ int lmkv_analysis__ts_run(lmkv_analysis *a, const char *language, const char *pa
     TSParser *parser = ts_parser_new();
     TSTree *tree = NULL;
     TSQueryCursor *cur = NULL;
+    struct lmkv_analysis__ts_cache *cache = o && path ? o->ts_cache : NULL;
+    struct centry old;
+    int mode = 0;                /* 0 fresh, 1 reparsed, 2 reparse had errors: fresh */
+    /* the path's last parse, if it was this language: edit its tree into
+     * the new bytes' coordinates and let the parser reuse what the edit
+     * left untouched */
+    cache_take(cache, path, &old);
+    if (old.tree && old.L != L) centry_free(&old);
+    if (old.tree) {
+        TSInputEdit e = edit_between(old.src, old.len, w.src, w.len);
+        ts_tree_edit(old.tree, &e);
+    }
     if (!parser || !ts_parser_set_language(parser, L->grammar())) { rc = LMKV_ENOMEM; goto fail; }
     /* in slices of 50 ms, so a cancel request is seen (a timed-out parse
      * resumes where it stopped when called again) */
     if (o && o->cancel) ts_parser_set_timeout_micros(parser, 50000);
-    while (!(tree = ts_parser_parse_string(parser, NULL, w.src, w.len))) {
-        if (!(o && o->cancel)) { rc = LMKV_ENOMEM; goto fail; }
-        if (cancelled(o)) { rc = LMKV_ECONFLICT; goto fail; }
-    }
+    if ((rc = parse(parser, old.tree, &w, o, &tree)) != LMKV_OK) goto fail;
+    /* tree-sitter's error recovery over a reused tree may settle on another
+     * tree than a fresh parse's (seen on Rust: a span inserted into a
+     * function): a tree with an ERROR or MISSING node is parsed again from
+     * scratch, so the records are always the fresh parse's */
+    if (old.tree && ts_node_has_error(ts_tree_root_node(tree))) {
+        ts_tree_delete(tree);
+        tree = NULL;
+        mode = 2;
+        ts_parser_reset(parser);
+        if ((rc = parse(parser, NULL, &w, o, &tree)) != LMKV_OK) goto fail;
+    } else if (old.tree) mode = 1;
     if (!(cur = ts_query_cursor_new())) { rc = LMKV_ENOMEM; goto fail; }
     ts_query_cursor_set_match_limit(cur, LMKV_ANALYSIS__TS_MATCH_LIMIT);
     ts_query_cursor_exec(cur, st->q, ts_tree_root_node(tree));
@@ -811,7 +1009,9 @@ fail:
     }
 cleanup:
     if (cur) ts_query_cursor_delete(cur);   /* 0.20's deletes take no NULL */
-    if (tree) ts_tree_delete(tree);
+    centry_free(&old);
+    if (tree && cache && rc == LMKV_OK) cache_put(cache, path, L, w.src, w.len, tree, mode);
+    else if (tree) ts_tree_delete(tree);
     if (parser) ts_parser_delete(parser);
     free(w.items);
     free(w.pts);

@@ -16,6 +16,8 @@ pub const LMKV_ANALYSIS_C_DEFAULT_FLAGS: &[u8; 16usize] = b"-x c -std=gnu11\0";
 pub const LMKV_ANALYSIS_CPP_DEFAULT_FLAGS: &[u8; 20usize] = b"-x c++ -std=gnu++17\0";
 pub const LMKV_ANALYSIS_MAX_FILE_BYTES: u32 = 67108864;
 pub const LMKV_ANALYSIS_MAX_DEPTH: u32 = 100000;
+pub const LMKV_ANALYSIS_TS_CACHE_PATHS: u32 = 64;
+pub const LMKV_ANALYSIS_TS_CACHE_BYTES: u32 = 2097152;
 pub const LMKV_GRAPH_DEFAULT_LIMIT: u32 = 1000;
 pub const LMKV_GRAPH_DEFAULT_DEPTH: u32 = 3;
 pub const LMKV_GRAPH_MAX_DEPTH: u32 = 64;
