@@ -416,20 +416,27 @@ static int cstrs(char **blk, const char **out, const sref *s, int n)
     return LMKV_OK;
 }
 
-/* Store one workspace as schema/'s DaemonWorkspace (key: be64 its id). */
-static int ws_put(lmkv_txn *txn, lmkv_daemon *d, const lmkv_daemon_workspace_record *w)
+/* Build rec, a schema/ record of the given type, and insert it at key k
+ * (kn bytes) of tree t inside txn. */
+static int rec_put(lmkv_txn *txn, lmkv_tree *t, const void *k, size_t kn, lmkv_record_type type, const void *rec)
 {
     lmkv_fbb *b;
     int rc = lmkv_fbb_new(&b);
     if (rc) return rc;
-    const uint8_t *rec;
+    const uint8_t *out;
     size_t n;
-    uint8_t k[8];
-    put_be64(k, (uint64_t)w->workspace_id);
-    rc = lmkv_daemon_workspace_record_build(b, w, &rec, &n);
-    if (!rc) rc = lmkv_txn_insert(txn, d->t[T_WS], k, 8, rec, n);
+    rc = lmkv_record_build(b, type, rec, &out, &n);
+    if (!rc) rc = lmkv_txn_insert(txn, t, k, kn, out, n);
     lmkv_fbb_free(b);
     return rc;
+}
+
+/* Store one workspace as schema/'s DaemonWorkspace (key: be64 its id). */
+static int ws_put(lmkv_txn *txn, lmkv_daemon *d, const lmkv_daemon_workspace_record *w)
+{
+    uint8_t k[8];
+    put_be64(k, (uint64_t)w->workspace_id);
+    return rec_put(txn, d->t[T_WS], k, 8, LMKV_REC_DAEMON_WORKSPACE, w);
 }
 
 typedef struct ws_fields {
@@ -633,18 +640,10 @@ int lmkv_daemon_workspace_update_branch(lmkv_daemon *d, int64_t workspace_id, co
  * workspace, be64 file). */
 static int link_put(lmkv_txn *txn, lmkv_daemon *d, const lmkv_daemon_file_link *l)
 {
-    lmkv_fbb *b;
-    int rc = lmkv_fbb_new(&b);
-    if (rc) return rc;
-    const uint8_t *rec;
-    size_t n;
     uint8_t k[16];
     put_be64(k, (uint64_t)l->workspace_id);
     put_be64(k + 8, (uint64_t)l->file_id);
-    rc = lmkv_daemon_file_link_build(b, l, &rec, &n);
-    if (!rc) rc = lmkv_txn_insert(txn, d->t[T_WSF], k, 16, rec, n);
-    lmkv_fbb_free(b);
-    return rc;
+    return rec_put(txn, d->t[T_WSF], k, 16, LMKV_REC_DAEMON_FILE_LINK, l);
 }
 
 /* A link as format 3 (DaemonFileLink) or formats 1 and 2 (17 raw bytes)
@@ -1590,17 +1589,9 @@ int lmkv_daemon_call_hierarchy(int *analysed, lmkv_daemon_symbol **item, lmkv_da
 /* Store one analysis run as schema/'s AnalysisRun (key: be64 run id). */
 static int run_put(lmkv_txn *txn, lmkv_daemon *d, const lmkv_analysis_run *r)
 {
-    lmkv_fbb *b;
-    int rc = lmkv_fbb_new(&b);
-    if (rc) return rc;
-    const uint8_t *rec;
-    size_t n;
     uint8_t k[8];
     put_be64(k, (uint64_t)r->run_id);
-    rc = lmkv_analysis_run_build(b, r, &rec, &n);
-    if (!rc) rc = lmkv_txn_insert(txn, d->t[T_RUN], k, 8, rec, n);
-    lmkv_fbb_free(b);
-    return rc;
+    return rec_put(txn, d->t[T_RUN], k, 8, LMKV_REC_ANALYSIS_RUN, r);
 }
 
 typedef struct run_ctx {
@@ -1679,15 +1670,7 @@ int lmkv_daemon_analysis_progress(lmkv_daemon_progress *res, lmkv_daemon *d, int
 /* Store one queue row as schema/'s IndexerQueueItem at key k (12 bytes). */
 static int queue_put(lmkv_txn *txn, lmkv_daemon *d, const uint8_t *k, const lmkv_indexer_queue_item *q)
 {
-    lmkv_fbb *b;
-    int rc = lmkv_fbb_new(&b);
-    if (rc) return rc;
-    const uint8_t *rec;
-    size_t n;
-    rc = lmkv_indexer_queue_item_build(b, q, &rec, &n);
-    if (!rc) rc = lmkv_txn_insert(txn, d->t[T_QUEUE], k, 12, rec, n);
-    lmkv_fbb_free(b);
-    return rc;
+    return rec_put(txn, d->t[T_QUEUE], k, 12, LMKV_REC_INDEXER_QUEUE_ITEM, q);
 }
 
 /* One queue entry, as format 2 (IndexerQueueItem) or format 1 (the
