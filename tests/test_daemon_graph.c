@@ -1109,15 +1109,22 @@ static void put_raw(lmkv_db *db, const char *tree, const void *k, size_t kn, con
     lmkv_tree_close(t);
 }
 
-/* The stored run record of run `id` (0: none), read with schema/. */
-static int get_run(lmkv_db *db, int64_t id, lmkv_bytes *v, lmkv_analysis_run *r)
+/* The stored value at key be64(id) of system tree `tree` (the tree of
+ * runs or of workspaces), as put_raw writes one. */
+static void get_by_id(lmkv_db *db, const char *tree, int64_t id, lmkv_bytes *v)
 {
     lmkv_tree *t;
-    LMKV_TEST_OK(lmkv_db_open_system_tree(&t, db, "lmkv.daemon.run", 15));
+    LMKV_TEST_OK(lmkv_db_open_system_tree(&t, db, tree, strlen(tree)));
     uint8_t k[8];
     for (int i = 0; i < 8; i++) k[i] = (uint8_t)((uint64_t)id >> (56 - 8 * i));
     LMKV_TEST_OK(lmkv_tree_get(v, t, k, 8));
     lmkv_tree_close(t);
+}
+
+/* The stored run record of run `id`, read with schema/. */
+static int get_run(lmkv_db *db, int64_t id, lmkv_bytes *v, lmkv_analysis_run *r)
+{
+    get_by_id(db, "lmkv.daemon.run", id, v);
     return lmkv_analysis_run_read(r, v->data, v->size);
 }
 
@@ -1231,12 +1238,7 @@ static size_t old_ws(uint8_t *v, int64_t project, const char *const str[4])
 /* The stored record of workspace `id`, read with schema/. */
 static int get_ws(lmkv_db *db, int64_t id, lmkv_bytes *v, lmkv_daemon_workspace_record *w)
 {
-    lmkv_tree *t;
-    LMKV_TEST_OK(lmkv_db_open_system_tree(&t, db, "lmkv.daemon.ws", 14));
-    uint8_t k[8];
-    for (int i = 0; i < 8; i++) k[i] = (uint8_t)((uint64_t)id >> (56 - 8 * i));
-    LMKV_TEST_OK(lmkv_tree_get(v, t, k, 8));
-    lmkv_tree_close(t);
+    get_by_id(db, "lmkv.daemon.ws", id, v);
     return lmkv_daemon_workspace_record_read(w, v->data, v->size);
 }
 

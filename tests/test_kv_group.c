@@ -991,17 +991,7 @@ static void test_equal_insert_sigkill(void **state)
         }
         close(p[1]);
         struct rel_msgs ms = {0};
-        uint64_t end = rel_now_ms() + 30000;
-        for (int seen = 0; !seen && rel_now_ms() < end;) {
-            rel_msgs_read_until(&ms, p[0], rel_now_ms() + 10);
-            for (size_t i = 0; i < ms.n && !seen; i++)
-                seen = ms.v[i].op == 'S';
-        }
-        rel_msgs_read_until(&ms, p[0], rel_now_ms() + 20 + lmkv_test_rand(&rng) % 200);
-        kill(pid, SIGKILL);
-        int st;
-        waitpid(pid, &st, 0);
-        rel_msgs_read_until(&ms, p[0], UINT64_MAX);
+        int st = rel_kill_after_start(&ms, pid, p[0], 20 + (unsigned)(lmkv_test_rand(&rng) % 200));
         close(p[0]);
         if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)) {
             fprintf(stderr, "round %u: child ended by itself (status %d) -- a write failed\n", r, st);

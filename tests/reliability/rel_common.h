@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,25 @@ static inline int rel_msgs_read_until(struct rel_msgs *ms, int fd, uint64_t dead
         if (got <= 0) return 1;
         rel_msgs_feed(ms, buf, (size_t)got);
     }
+}
+
+/* A forked child that reports on fd: wait (at most 30 s) for its first 'S'
+ * message (its writers run), read on for delay_ms more, SIGKILL it, reap it
+ * and read what it wrote before it died. Returns its wait status. */
+static inline int rel_kill_after_start(struct rel_msgs *ms, pid_t pid, int fd, unsigned delay_ms)
+{
+    uint64_t end = rel_now_ms() + 30000;
+    for (int seen = 0; !seen && rel_now_ms() < end;) {
+        rel_msgs_read_until(ms, fd, rel_now_ms() + 10);
+        for (size_t i = 0; i < ms->n && !seen; i++)
+            seen = ms->v[i].op == 'S';
+    }
+    rel_msgs_read_until(ms, fd, rel_now_ms() + delay_ms);
+    kill(pid, SIGKILL);
+    int st;
+    waitpid(pid, &st, 0);
+    rel_msgs_read_until(ms, fd, UINT64_MAX);
+    return st;
 }
 
 static inline void rel_msgs_free(struct rel_msgs *ms)
