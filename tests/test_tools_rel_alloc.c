@@ -690,24 +690,35 @@ static unsigned long group_one_run(const char *dir, unsigned long n, int *enomem
     return calls;
 }
 
-static void test_alloc_group_one_member(void **state)
+/* Run `run` in a fresh database under base for N = 1, 2, ... until a run
+ * makes fewer than N allocations (every allocation of the operation has
+ * failed once) or N passes `limit`; `run` counts the failures it saw in
+ * *failures and the largest group in *max_group. Returns the last N. */
+static unsigned long alloc_sweep(const char *base, unsigned long (*run)(const char *, unsigned long, int *, uint64_t *),
+                                 unsigned long limit, unsigned long *runs, int *failures, uint64_t *max_group)
 {
-    (void)state;
-    char *base = lmkv_test_tmpdir("rel-alloc-grp1");
-    unsigned long runs = 0, n;
-    int enomem = 0;
-    uint64_t max_group = 0;
+    unsigned long n;
     for (n = 1;; n++) {
         char name[32];
         snprintf(name, sizeof name, "n%lu", n);
         char *d = lmkv_test_path(base, name);
-        unsigned long calls = group_one_run(d, n, &enomem, &max_group);
-        runs++;
+        unsigned long calls = run(d, n, failures, max_group);
+        (*runs)++;
         lmkv_test_rmtree(d);
         free(d);
-        if (calls < n || n > 2000)
-            break;
+        if (calls < n || n > limit)
+            return n;
     }
+}
+
+static void test_alloc_group_one_member(void **state)
+{
+    (void)state;
+    char *base = lmkv_test_tmpdir("rel-alloc-grp1");
+    unsigned long runs = 0;
+    int enomem = 0;
+    uint64_t max_group = 0;
+    unsigned long n = alloc_sweep(base, group_one_run, 2000, &runs, &enomem, &max_group);
     printf("alloc failure (one member of a kv group of 4, in its own thread): N=1..%lu: %lu runs, %d LMKV_ENOMEM to that member alone, largest group %" PRIu64 "\n",
            n, runs, enomem, max_group);
     assert_true(enomem > 0);
@@ -720,20 +731,10 @@ static void test_alloc_group(void **state)
 {
     (void)state;
     char *base = lmkv_test_tmpdir("rel-alloc-grp");
-    unsigned long runs = 0, n;
+    unsigned long runs = 0;
     int errors = 0;
     uint64_t max_group = 0;
-    for (n = 1;; n++) {
-        char name[32];
-        snprintf(name, sizeof name, "n%lu", n);
-        char *d = lmkv_test_path(base, name);
-        unsigned long calls = group_run(d, n, &errors, &max_group);
-        runs++;
-        lmkv_test_rmtree(d);
-        free(d);
-        if (calls < n || n > 5000)
-            break;
-    }
+    unsigned long n = alloc_sweep(base, group_run, 5000, &runs, &errors, &max_group);
     printf("alloc failure (kv group of 4): N=1..%lu: %lu runs, %d member errors returned, largest group %" PRIu64 "\n",
            n, runs, errors, max_group);
     assert_true(errors > 0);
